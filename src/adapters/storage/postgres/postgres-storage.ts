@@ -1,0 +1,23 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { SqlStorage } from '../sql/sql-storage.ts';
+import type { Database } from '../sql/schema.ts';
+
+const TIMESTAMPTZ = 1184;
+const TIMESTAMP = 1114;
+const INT8 = 20;
+
+/** Timestamps come back as ISO strings (as on SQLite); counts as numbers. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return (v: string) => new Date(oid === TIMESTAMP ? `${v}Z` : v).toISOString();
+    if (oid === INT8) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export function openPostgresStorage(connectionString: string, options: { max?: number } = {}): SqlStorage {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new SqlStorage(kysely, 'postgres');
+}

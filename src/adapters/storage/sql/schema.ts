@@ -1,0 +1,85 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the tables created by `migrations/`. Booleans are 0/1 on SQLite; timestamps are ISO text. */
+type Bool = boolean | number;
+
+export interface Database {
+  app_user: {
+    id: Generated<number>;
+    email: string;
+    name: string;
+    role: string;
+    locale: string;
+    time_zone: string;
+    password_hash: string | null;
+    active: Generated<Bool>;
+    created_at: string;
+  };
+  support_group: { id: Generated<number>; name: string };
+  group_member: { group_id: number; user_id: number };
+  ticket: {
+    id: Generated<number>;
+    title: string;
+    description: string;
+    status: string;
+    requester_id: number;
+    contact_name: string | null;
+    registered_by_id: number;
+    group_id: number | null;
+    responsible_id: number | null;
+    demand_type: string | null;
+    activity: string | null;
+    related_service: string | null;
+    portfolio: string | null;
+    category: string | null;
+    created_at: string;
+    updated_at: string;
+    last_activity_at: string;
+  };
+  ticket_message: {
+    id: Generated<number>;
+    ticket_id: number;
+    author_id: number;
+    text: string;
+    internal: Bool;
+    send_email: Bool;
+    source: string;
+    time_spent_minutes: number | null;
+    time_spent_date: string | null;
+    created_at: string;
+  };
+  system_parameter: { id: number; value: string | null; updated_at: string; updated_by: number | null };
+  email_template: {
+    id: Generated<number>;
+    name: string;
+    subject: string;
+    html: string;
+    text: string | null;
+    active: Bool;
+    created_at: string;
+    updated_at: string;
+  };
+  outbox_entry: {
+    id: Generated<number>;
+    ticket_id: number | null;
+    message_id: number | null;
+    recipient_id: number | null;
+    to_address: string;
+    to_name: string;
+    subject: string;
+    html: string;
+    text: string;
+    message_id_header: string;
+    status: string;
+    attempt_count: Generated<number>;
+    next_attempt_at: string | null;
+    lease_until: string | null;
+    last_reply: string | null;
+    created_at: string;
+    updated_at: string;
+    sent_at: string | null;
+  };
+  outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
+  user_session: { id_hash: string; user_id: number; csrf_hash: string; created_at: string; expires_at: string };
+  api_token: { id: Generated<number>; token_hash: string; user_id: number; name: string; created_at: string };
+}

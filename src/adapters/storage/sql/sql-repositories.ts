@@ -1,0 +1,498 @@
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Message, MessageSource } from '../../../domain/messages/message.ts';
+import type { NewOutboxEntry, OutboxEntry, OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
+import type { EmailTemplate } from '../../../domain/templates/email-template.ts';
+import type { Ticket } from '../../../domain/tickets/ticket.ts';
+import type { TicketStatus } from '../../../domain/tickets/ticket-status.ts';
+import type { Locale } from '../../../domain/locale.ts';
+import type { Role, User } from '../../../domain/users/user.ts';
+import type {
+  Group,
+  NewMessage,
+  NewTicket,
+  NewUser,
+  Page,
+  PageRequest,
+  Repositories,
+  Session,
+  TemplateRow,
+  TicketChanges,
+  TicketFilter,
+  TicketScope,
+} from '../../../ports/storage.ts';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Cursors are opaque to callers: the last id seen, base64url-encoded. */
+export function encodeCursor(id: number): string {
+  return Buffer.from(String(id)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined): number | undefined {
+  if (!cursor) return undefined;
+  const id = Number(Buffer.from(cursor, 'base64url').toString());
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.id) : null };
+}
+
+function toUser(r: Selectable<Database['app_user']>): User {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role as Role,
+    locale: r.locale as Locale,
+    timeZone: r.time_zone,
+    active: Boolean(r.active),
+    createdAt: r.created_at,
+  };
+}
+
+function toTemplate(r: Selectable<Database['email_template']>): EmailTemplate {
+  return {
+    id: r.id,
+    name: r.name,
+    subject: r.subject,
+    html: r.html,
+    text: r.text,
+    active: Boolean(r.active),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
+  return {
+    id: r.id,
+    ticketId: r.ticket_id,
+    messageId: r.message_id,
+    recipientId: r.recipient_id,
+    toAddress: r.to_address,
+    toName: r.to_name,
+    subject: r.subject,
+    html: r.html,
+    text: r.text,
+    messageIdHeader: r.message_id_header,
+    status: r.status as OutboxStatus,
+    attemptCount: r.attempt_count,
+    nextAttemptAt: r.next_attempt_at,
+    lastReply: r.last_reply,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    sentAt: r.sent_at,
+  };
+}
+
+/**
+ * The storage contract in SQL, shared by SQLite and PostgreSQL. Dialect differences live in the Kysely dialect
+ * set-up (`sqlite/`, `postgres/`), not here.
+ */
+export class SqlRepositories implements Repositories {
+  constructor(protected readonly db: Db) {}
+
+  // ---- users and groups
+  async createUser(u: NewUser, at: string): Promise<User> {
+    const row = await this.db
+      .insertInto('app_user')
+      .values({
+        email: u.email,
+        name: u.name,
+        role: u.role,
+        locale: u.locale,
+        time_zone: u.timeZone,
+        password_hash: u.passwordHash,
+        active: true,
+        created_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toUser(row);
+  }
+
+  async findUserById(id: number) {
+    const row = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async findUserByEmail(email: string) {
+    const row = await this.db.selectFrom('app_user').selectAll().where('email', '=', email).executeTakeFirst();
+    return row && { ...toUser(row), passwordHash: row.password_hash };
+  }
+
+  async listUsers(req: PageRequest) {
+    const after = decodeCursor(req.cursor);
+    let q = this.db.selectFrom('app_user').selectAll().orderBy('id', 'asc').limit(req.limit + 1);
+    if (after) q = q.where('id', '>', after);
+    return page((await q.execute()).map(toUser), req.limit);
+  }
+
+  async countUsers() {
+    const r = await this.db.selectFrom('app_user').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  private async groupsWithMembers(rows: { id: number; name: string }[]): Promise<Group[]> {
+    if (rows.length === 0) return [];
+    const members = await this.db
+      .selectFrom('group_member')
+      .select(['group_id', 'user_id'])
+      .where('group_id', 'in', rows.map((r) => r.id))
+      .orderBy('user_id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, memberIds: members.filter((m) => m.group_id === r.id).map((m) => m.user_id) }));
+  }
+
+  async createGroup(name: string): Promise<Group> {
+    const row = await this.db.insertInto('support_group').values({ name }).returningAll().executeTakeFirstOrThrow();
+    return { id: row.id, name: row.name, memberIds: [] };
+  }
+
+  async findGroup(id: number) {
+    const rows = await this.db.selectFrom('support_group').selectAll().where('id', '=', id).execute();
+    return (await this.groupsWithMembers(rows))[0];
+  }
+
+  async findGroupByName(name: string) {
+    const rows = await this.db.selectFrom('support_group').selectAll().where('name', '=', name).execute();
+    return (await this.groupsWithMembers(rows))[0];
+  }
+
+  async listGroups() {
+    const rows = await this.db.selectFrom('support_group').selectAll().orderBy('name').execute();
+    return this.groupsWithMembers(rows);
+  }
+
+  async addGroupMember(groupId: number, userId: number) {
+    await this.db
+      .insertInto('group_member')
+      .values({ group_id: groupId, user_id: userId })
+      .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+      .execute();
+  }
+
+  async groupIdsOfUser(userId: number) {
+    const rows = await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', userId).execute();
+    return rows.map((r) => r.group_id);
+  }
+
+  async staffOfGroup(groupId: number) {
+    const rows = await this.db
+      .selectFrom('app_user')
+      .innerJoin('group_member', 'group_member.user_id', 'app_user.id')
+      .selectAll('app_user')
+      .where('group_member.group_id', '=', groupId)
+      .where('app_user.role', 'in', ['technician', 'admin'])
+      .where('app_user.active', '=', true)
+      .orderBy('app_user.id')
+      .execute();
+    return rows.map(toUser);
+  }
+
+  // ---- tickets and messages
+  private ticketQuery() {
+    return this.db
+      .selectFrom('ticket')
+      .innerJoin('app_user as requester', 'requester.id', 'ticket.requester_id')
+      .innerJoin('app_user as registrar', 'registrar.id', 'ticket.registered_by_id')
+      .leftJoin('app_user as responsible', 'responsible.id', 'ticket.responsible_id')
+      .leftJoin('support_group', 'support_group.id', 'ticket.group_id')
+      .selectAll('ticket')
+      .select([
+        'requester.name as requester_name',
+        'registrar.name as registered_by_name',
+        'responsible.name as responsible_name',
+        'support_group.name as group_name',
+      ]);
+  }
+
+  private static toTicket(r: Selectable<Database['ticket']> & {
+    requester_name: string;
+    registered_by_name: string;
+    responsible_name: string | null;
+    group_name: string | null;
+  }): Ticket {
+    return {
+      id: r.id,
+      number: r.id,
+      title: r.title,
+      description: r.description,
+      status: r.status as TicketStatus,
+      requesterId: r.requester_id,
+      requesterName: r.requester_name,
+      contactName: r.contact_name,
+      registeredById: r.registered_by_id,
+      registeredByName: r.registered_by_name,
+      groupId: r.group_id,
+      groupName: r.group_name,
+      responsibleId: r.responsible_id,
+      responsibleName: r.responsible_name,
+      demandType: r.demand_type,
+      activity: r.activity,
+      relatedService: r.related_service,
+      portfolio: r.portfolio,
+      category: r.category,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      lastActivityAt: r.last_activity_at,
+    };
+  }
+
+  async createTicket(t: NewTicket, at: string): Promise<Ticket> {
+    const { id } = await this.db
+      .insertInto('ticket')
+      .values({
+        title: t.title,
+        description: t.description,
+        status: 'new',
+        requester_id: t.requesterId,
+        contact_name: t.contactName,
+        registered_by_id: t.registeredById,
+        group_id: t.groupId,
+        responsible_id: t.responsibleId,
+        demand_type: t.demandType,
+        activity: t.activity,
+        related_service: t.relatedService,
+        portfolio: t.portfolio,
+        category: t.category,
+        created_at: at,
+        updated_at: at,
+        last_activity_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return (await this.findTicketByNumber(id))!;
+  }
+
+  async findTicketByNumber(number: number) {
+    const row = await this.ticketQuery().where('ticket.id', '=', number).executeTakeFirst();
+    return row && SqlRepositories.toTicket(row);
+  }
+
+  async listTickets(scope: TicketScope, filter: TicketFilter, req: PageRequest) {
+    const before = decodeCursor(req.cursor);
+    let q = this.ticketQuery().orderBy('ticket.id', 'desc').limit(req.limit + 1);
+    if (before) q = q.where('ticket.id', '<', before);
+    if (scope.kind === 'requester') q = q.where('ticket.requester_id', '=', scope.requesterId);
+    if (scope.kind === 'technician') {
+      q = q.where((eb) =>
+        eb.or([
+          eb('ticket.responsible_id', '=', scope.userId),
+          ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
+        ]),
+      );
+    }
+    if (filter.status) q = q.where('ticket.status', '=', filter.status);
+    if (filter.responsibleId !== undefined) q = q.where('ticket.responsible_id', '=', filter.responsibleId);
+    if (filter.unassigned) q = q.where('ticket.responsible_id', 'is', null);
+    if (filter.groupId !== undefined) q = q.where('ticket.group_id', '=', filter.groupId);
+    return page((await q.execute()).map(SqlRepositories.toTicket), req.limit);
+  }
+
+  async updateTicket(id: number, c: TicketChanges, at: string) {
+    const values: Updateable<Database['ticket']> = { updated_at: at, last_activity_at: at };
+    if (c.title !== undefined) values.title = c.title;
+    if (c.status !== undefined) values.status = c.status;
+    if (c.groupId !== undefined) values.group_id = c.groupId;
+    if (c.responsibleId !== undefined) values.responsible_id = c.responsibleId;
+    if (c.demandType !== undefined) values.demand_type = c.demandType;
+    if (c.activity !== undefined) values.activity = c.activity;
+    if (c.relatedService !== undefined) values.related_service = c.relatedService;
+    if (c.portfolio !== undefined) values.portfolio = c.portfolio;
+    if (c.category !== undefined) values.category = c.category;
+    await this.db.updateTable('ticket').set(values).where('id', '=', id).execute();
+  }
+
+  async touchTicket(id: number, at: string) {
+    await this.db.updateTable('ticket').set({ last_activity_at: at }).where('id', '=', id).execute();
+  }
+
+  async insertMessage(m: NewMessage) {
+    const { id } = await this.db
+      .insertInto('ticket_message')
+      .values({
+        ticket_id: m.ticketId,
+        author_id: m.authorId,
+        text: m.text,
+        internal: m.internal,
+        send_email: m.sendEmail,
+        source: m.source,
+        time_spent_minutes: m.timeSpentMinutes,
+        time_spent_date: m.timeSpentDate,
+        created_at: m.createdAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return id;
+  }
+
+  async listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]> {
+    let q = this.db
+      .selectFrom('ticket_message')
+      .innerJoin('app_user', 'app_user.id', 'ticket_message.author_id')
+      .selectAll('ticket_message')
+      .select(['app_user.name as author_name', 'app_user.role as author_role'])
+      .where('ticket_message.ticket_id', '=', ticketId)
+      .orderBy('ticket_message.id', 'asc');
+    if (!includeInternal) q = q.where('ticket_message.internal', '=', false);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: r.id,
+      ticketId: r.ticket_id,
+      text: r.text,
+      internal: Boolean(r.internal),
+      sendEmail: Boolean(r.send_email),
+      source: r.source as MessageSource,
+      authorId: r.author_id,
+      authorName: r.author_name,
+      authorRole: r.author_role as Role,
+      timeSpentMinutes: r.time_spent_minutes,
+      timeSpentDate: r.time_spent_date,
+      createdAt: r.created_at,
+    }));
+  }
+
+  // ---- parameters and templates
+  async getParameters() {
+    const rows = await this.db.selectFrom('system_parameter').select(['id', 'value']).execute();
+    return new Map(rows.filter((r) => r.value !== null).map((r) => [r.id, r.value!]));
+  }
+
+  async setParameter(id: number, value: string | null, at: string, by: number | null) {
+    await this.db
+      .insertInto('system_parameter')
+      .values({ id, value, updated_at: at, updated_by: by })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ value, updated_at: at, updated_by: by }))
+      .execute();
+  }
+
+  async createTemplate(t: TemplateRow, at: string) {
+    const row = await this.db
+      .insertInto('email_template')
+      .values({ ...t, created_at: at, updated_at: at })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTemplate(row);
+  }
+
+  async updateTemplate(id: number, t: TemplateRow, at: string) {
+    const row = await this.db
+      .updateTable('email_template')
+      .set({ ...t, updated_at: at })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toTemplate(row);
+  }
+
+  async findTemplate(id: number) {
+    const row = await this.db.selectFrom('email_template').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTemplate(row);
+  }
+
+  async listTemplates() {
+    return (await this.db.selectFrom('email_template').selectAll().orderBy('id').execute()).map(toTemplate);
+  }
+
+  async deleteTemplate(id: number) {
+    const r = await this.db.deleteFrom('email_template').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  // ---- outbox
+  async insertOutboxEntry(e: NewOutboxEntry, at: string) {
+    const row = await this.db
+      .insertInto('outbox_entry')
+      .values({
+        ticket_id: e.ticketId,
+        message_id: e.messageId,
+        recipient_id: e.recipientId,
+        to_address: e.toAddress,
+        to_name: e.toName,
+        subject: e.subject,
+        html: e.html,
+        text: e.text,
+        message_id_header: e.messageIdHeader,
+        status: 'queued',
+        next_attempt_at: at,
+        created_at: at,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toOutbox(row);
+  }
+
+  async findOutboxEntry(id: number) {
+    const row = await this.db.selectFrom('outbox_entry').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const attempts = await this.db
+      .selectFrom('outbox_attempt')
+      .select(['at', 'result', 'reply'])
+      .where('entry_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return { ...toOutbox(row), attempts };
+  }
+
+  async listOutbox(status: OutboxStatus | undefined, req: PageRequest) {
+    const before = decodeCursor(req.cursor);
+    let q = this.db.selectFrom('outbox_entry').selectAll().orderBy('id', 'desc').limit(req.limit + 1);
+    if (before) q = q.where('id', '<', before);
+    if (status) q = q.where('status', '=', status);
+    return page((await q.execute()).map(toOutbox), req.limit);
+  }
+
+  async outboxOfMessages(messageIds: readonly number[]) {
+    if (messageIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .where('message_id', 'in', messageIds as number[])
+      .orderBy('id')
+      .execute();
+    return rows.map(toOutbox);
+  }
+
+  // ---- sessions and tokens
+  async createSession(idHash: string, s: Session, at: string) {
+    await this.db
+      .insertInto('user_session')
+      .values({ id_hash: idHash, user_id: s.userId, csrf_hash: s.csrfHash, created_at: at, expires_at: s.expiresAt })
+      .execute();
+  }
+
+  async findSession(idHash: string) {
+    const r = await this.db.selectFrom('user_session').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    return r && { userId: r.user_id, csrfHash: r.csrf_hash, expiresAt: r.expires_at };
+  }
+
+  async deleteSession(idHash: string) {
+    await this.db.deleteFrom('user_session').where('id_hash', '=', idHash).execute();
+  }
+
+  async deleteExpiredSessions(now: string) {
+    const r = await this.db.deleteFrom('user_session').where('expires_at', '<', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async createApiToken(tokenHash: string, userId: number, name: string, at: string) {
+    const { id } = await this.db
+      .insertInto('api_token')
+      .values({ token_hash: tokenHash, user_id: userId, name, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return id;
+  }
+
+  async findApiTokenUser(tokenHash: string) {
+    const r = await this.db.selectFrom('api_token').select('user_id').where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r?.user_id;
+  }
+}
+

@@ -1,0 +1,95 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  mailDomain: string;
+  dataDir: string;
+  secretKey: string;
+  /** Where the secret key came from, for the start-up line (never the key itself). */
+  secretKeySource: 'environment' | 'key file' | 'generated key file';
+  logLevel: string;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  giveUpHours: number;
+  inboundSmtp: string | null;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+  return n;
+}
+
+/** The key for secrets at rest and signed tokens: PARLEY_SECRET_KEY, else a key generated once into the data folder. */
+function secretKey(env: NodeJS.ProcessEnv, dataDir: string): Pick<Config, 'secretKey' | 'secretKeySource'> {
+  const fromEnv = env.PARLEY_SECRET_KEY;
+  if (fromEnv) {
+    if (fromEnv.length < 32) throw new ConfigError('PARLEY_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`).');
+    return { secretKey: fromEnv, secretKeySource: 'environment' };
+  }
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return { secretKey: readFileSync(file, 'utf8').trim(), secretKeySource: 'key file' };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { secretKey: readFileSync(file, 'utf8').trim(), secretKeySource: 'generated key file' };
+}
+
+/**
+ * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { readDotEnv?: boolean } = {}): Readonly<Config> {
+  if (options.readDotEnv !== false && env === process.env && existsSync('.env')) process.loadEnvFile('.env');
+  const dataDir = resolve(env.PARLEY_DATA_DIR || './data');
+  const databaseUrl = env.PARLEY_DATABASE_URL || `sqlite:${join(dataDir, 'parley.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError('PARLEY_DATABASE_URL must be sqlite:<path> or postgres://user@host:port/database.');
+  }
+  const host = env.PARLEY_HOST || '127.0.0.1';
+  const port = integer(env, 'PARLEY_PORT', 8080, 0, 65535);
+  const publicUrl = (env.PARLEY_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  let publicHost: string;
+  try {
+    publicHost = new URL(publicUrl).hostname;
+  } catch {
+    throw new ConfigError(`PARLEY_PUBLIC_URL is not a URL (got "${publicUrl}").`);
+  }
+  const mailDomain = env.PARLEY_MAIL_DOMAIN || publicHost.replace(/^\[|\]$/g, '');
+  if (!/^[A-Za-z0-9.-]+$/.test(mailDomain) && !/^[0-9a-fA-F:]+$/.test(mailDomain)) {
+    throw new ConfigError(`PARLEY_MAIL_DOMAIN must be a domain name (got "${mailDomain}").`);
+  }
+  const retryBaseSeconds = integer(env, 'PARLEY_RETRY_BASE_SECONDS', 60, 1, 86_400);
+  const retryMaxSeconds = integer(env, 'PARLEY_RETRY_MAX_SECONDS', 3600, 1, 7 * 86_400);
+  if (retryMaxSeconds < retryBaseSeconds) throw new ConfigError('PARLEY_RETRY_MAX_SECONDS must not be below PARLEY_RETRY_BASE_SECONDS.');
+  const logLevel = env.PARLEY_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`PARLEY_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}").`);
+  }
+  return Object.freeze({
+    databaseUrl,
+    host,
+    port,
+    publicUrl,
+    mailDomain,
+    dataDir,
+    ...secretKey(env, dataDir),
+    logLevel,
+    retryBaseSeconds,
+    retryMaxSeconds,
+    giveUpHours: integer(env, 'PARLEY_GIVE_UP_HOURS', 120, 1, 24 * 365),
+    inboundSmtp: env.PARLEY_INBOUND_SMTP || null,
+    production: env.NODE_ENV === 'production',
+  });
+}

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../../domain/deps.ts';
+import { DomainError } from '../../../domain/errors.ts';
+import { csrfTokenOf, endSession, startSession, verifyCredentials } from '../../../domain/users/authentication.ts';
+import { normalizeEmail } from '../../../domain/users/user.ts';
+import { errorResponses, userSchema } from '../schemas.ts';
+import { actorOf, SESSION_COOKIE, signedIn } from './authenticate-request.ts';
+import type { LoginLimiter } from './login-limiter.ts';
+
+const meSchema = {
+  type: 'object',
+  properties: { ...userSchema.properties, csrfToken: { type: ['string', 'null'] } },
+} as const;
+
+export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boolean) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Body: { email: string; password: string } }>(
+      '/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Start a session (sets an HttpOnly cookie; returns the user and the CSRF token for later writes)',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['email', 'password'],
+            properties: { email: { type: 'string', minLength: 1, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
+          response: { 200: meSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        if (request.headers['sec-fetch-site'] === 'cross-site') {
+          throw new DomainError('AUTH_CSRF_FAILED', 'Sign in from a Parley page.');
+        }
+        const email = normalizeEmail(request.body.email);
+        const wait = limiter.retryAfter(request.ip, email);
+        if (wait > 0) {
+          reply.header('retry-after', String(wait));
+          throw new DomainError('AUTH_RATE_LIMITED', `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute(s).`, {
+            details: { retryAfterSeconds: wait },
+          });
+        }
+        let actor;
+        try {
+          actor = await verifyCredentials(deps, email, request.body.password);
+        } catch (error) {
+          if (error instanceof DomainError && error.code === 'AUTH_INVALID_CREDENTIALS') limiter.fail(request.ip, email);
+          throw error;
+        }
+        limiter.succeed(request.ip, email);
+        const session = await startSession(deps, actor);
+        reply.setCookie(SESSION_COOKIE, session.sessionToken, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookies,
+          expires: new Date(session.expiresAt),
+        });
+        return { ...actor, csrfToken: session.csrfToken };
+      },
+    );
+
+    app.post('/auth/logout', { preHandler: signedIn, schema: { tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
+      if (request.sessionToken) await endSession(deps, request.sessionToken);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    });
+
+    app.get('/me', { preHandler: signedIn, schema: { tags: ['auth'], response: { 200: meSchema, ...errorResponses } } }, async (request) => {
+      const actor = actorOf(request);
+      return { ...actor, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
+    });
+  };
+}

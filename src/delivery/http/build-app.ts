@@ -1,0 +1,98 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Ajv from 'ajv';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Deps } from '../../domain/deps.ts';
+import { adminRoutes } from './admin/admin-routes.ts';
+import { authenticateRequest } from './auth/authenticate-request.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import { LoginLimiter } from './auth/login-limiter.ts';
+import { errorHandler } from './error-handler.ts';
+import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
+import { ticketRoutes } from './tickets/ticket-routes.ts';
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  loginLimiter?: LoginLimiter;
+  processMetrics?: boolean;
+  /** Largest accepted request body. */
+  bodyLimit?: number;
+}
+
+const AjvClass = Ajv as unknown as typeof Ajv.default;
+
+/**
+ * Bodies are validated strictly (no type coercion, unknown fields removed so they can never be mass-assigned);
+ * path and query strings are coerced, since they only ever arrive as text.
+ */
+function validators() {
+  const common = { removeAdditional: true, useDefaults: true, allErrors: false, strict: false } as const;
+  const strict = new AjvClass({ ...common, coerceTypes: false });
+  const coercing = new AjvClass({ ...common, coerceTypes: true });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema) as (data: unknown) => boolean;
+}
+
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: false,
+    return503OnClosing: true,
+    ajv: undefined,
+  });
+  app.setValidatorCompiler(validators());
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 'ROUTE_NOT_FOUND', message: `There is no ${request.method} ${request.url.split('?')[0]}.` }),
+  );
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionToken', null);
+
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+  app.addHook('onResponse', recordRequest(metrics));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (!request.url.startsWith('/api/docs')) {
+      reply.header('x-frame-options', 'DENY');
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Parley API',
+        version: '1',
+        description: 'Service-desk messaging: tickets, messages, email templates (parameter 417), SMTP account, outbox.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'parley_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  const secureCookies = deps.site.publicUrl.startsWith('https://');
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authenticateRequest(deps));
+      await api.register(authRoutes(deps, options.loginLimiter ?? new LoginLimiter(), secureCookies));
+      await api.register(ticketRoutes(deps, metrics));
+      await api.register(adminRoutes(deps));
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(opsRoutes(deps, metrics));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

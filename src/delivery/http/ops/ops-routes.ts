@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Deps } from '../../../domain/deps.ts';
+
+export interface HttpMetrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  duration: Histogram<'method' | 'route'>;
+  messagesPosted: Counter<'source'>;
+}
+
+export function createMetrics(options: { processMetrics: boolean }): HttpMetrics {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  return {
+    registry,
+    requests: new Counter({ name: 'parley_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    duration: new Histogram({
+      name: 'parley_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    messagesPosted: new Counter({ name: 'parley_messages_posted_total', help: 'Messages stored', labelNames: ['source'], registers: [registry] }),
+  };
+}
+
+/** Counts every request; registered on the root instance so it sees all routes. */
+export function recordRequest(metrics: HttpMetrics) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  };
+}
+
+/** Liveness, readiness and Prometheus metrics, outside /api/v1 and without authentication. */
+export function opsRoutes(deps: Pick<Deps, 'storage'>, metrics: HttpMetrics) {
+  return async (app: FastifyInstance) => {
+    app.get('/healthz', { schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }));
+
+    app.get('/readyz', { schema: { tags: ['ops'] } }, async (_request, reply) => {
+      try {
+        await deps.storage.ping();
+        return { status: 'ready' };
+      } catch (error) {
+        _request.log.warn({ err: error }, 'readiness check: database unreachable');
+        return reply.code(503).send({ code: 'DATABASE_UNREACHABLE', message: 'The database cannot be reached.' });
+      }
+    });
+
+    app.get('/metrics', { schema: { tags: ['ops'] } }, async (_request, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  };
+}

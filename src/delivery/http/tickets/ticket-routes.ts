@@ -1,0 +1,222 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Deps } from '../../../domain/deps.ts';
+import { listMessages } from '../../../domain/messages/list-messages.ts';
+import { MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
+import { postMessage } from '../../../domain/messages/post-message.ts';
+import { messagingStatus } from '../../../domain/parameters/messaging-status.ts';
+import { listTickets } from '../../../domain/tickets/list-tickets.ts';
+import { openTicket, type OpenTicketInput } from '../../../domain/tickets/open-ticket.ts';
+import { visibleTicket } from '../../../domain/tickets/ticket-access.ts';
+import { TICKET_STATUSES, type TicketStatus } from '../../../domain/tickets/ticket-status.ts';
+import { updateTicket, type UpdateTicketInput } from '../../../domain/tickets/update-ticket.ts';
+import { isStaff } from '../../../domain/users/user.ts';
+import type { HttpMetrics } from '../ops/ops-routes.ts';
+import { actorOf, requireRole, signedIn } from '../auth/authenticate-request.ts';
+import { presentMessage, presentTicket } from '../presenters.ts';
+import {
+  cursorQuery,
+  errorResponses,
+  messageSchema,
+  notificationSchema,
+  numberParams,
+  pageOf,
+  ticketSchema,
+} from '../schemas.ts';
+
+const shortText = { type: ['string', 'null'], maxLength: 120 } as const;
+const classification = {
+  demandType: shortText,
+  activity: shortText,
+  relatedService: shortText,
+  portfolio: shortText,
+  category: shortText,
+} as const;
+const idOrNull = { type: ['integer', 'null'], minimum: 1, maximum: 2147483647 } as const;
+
+/** Where a message was written, from how the caller signed in. */
+function sourceOf(request: FastifyRequest): MessageSource {
+  if (!request.sessionToken) return 'api';
+  return isStaff(actorOf(request)) ? 'desk' : 'portal';
+}
+
+export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPosted'>) {
+  return async (app: FastifyInstance) => {
+    app.get<{ Querystring: { cursor?: string; limit?: number; status?: TicketStatus; mine?: boolean; unassigned?: boolean; groupId?: number } }>(
+      '/tickets',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags: ['tickets'],
+          summary: 'Tickets the caller may see, newest first',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              ...cursorQuery,
+              status: { type: 'string', enum: [...TICKET_STATUSES] },
+              mine: { type: 'boolean' },
+              unassigned: { type: 'boolean' },
+              groupId: { type: 'integer', minimum: 1 },
+            },
+          },
+          response: { 200: pageOf(ticketSchema), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { cursor, limit, ...filter } = request.query;
+        const page = await listTickets(deps, actorOf(request), filter, { cursor: cursor ?? null, limit });
+        return { items: page.items.map(presentTicket), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.post<{ Body: OpenTicketInput }>(
+      '/tickets',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags: ['tickets'],
+          summary: 'Open a ticket (requesters for themselves; staff for anyone)',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['title', 'description'],
+            properties: {
+              title: { type: 'string', maxLength: 200 },
+              description: { type: 'string', maxLength: 20000 },
+              requesterId: idOrNull,
+              contactName: shortText,
+              groupId: idOrNull,
+              responsibleId: idOrNull,
+              ...classification,
+            },
+          },
+          response: { 201: ticketSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const ticket = await openTicket(deps, actorOf(request), request.body);
+        return reply.code(201).send(presentTicket(ticket));
+      },
+    );
+
+    app.get<{ Params: { number: number } }>(
+      '/tickets/:number',
+      { preHandler: signedIn, schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketSchema, ...errorResponses } } },
+      async (request) => presentTicket(await visibleTicket(deps.storage, actorOf(request), request.params.number)),
+    );
+
+    app.patch<{ Params: { number: number }; Body: UpdateTicketInput }>(
+      '/tickets/:number',
+      {
+        preHandler: requireRole('technician', 'admin'),
+        schema: {
+          tags: ['tickets'],
+          summary: 'Take, assign, move or reclassify a ticket',
+          params: numberParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              title: { type: 'string', maxLength: 200 },
+              status: { type: 'string', enum: [...TICKET_STATUSES] },
+              groupId: idOrNull,
+              responsibleId: idOrNull,
+              ...classification,
+            },
+          },
+          response: { 200: ticketSchema, ...errorResponses },
+        },
+      },
+      async (request) => presentTicket(await updateTicket(deps, actorOf(request), request.params.number, request.body)),
+    );
+
+    app.get<{ Params: { number: number } }>(
+      '/tickets/:number/messages',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags: ['messages'],
+          summary: 'The thread, oldest first (requesters never see internal notes)',
+          params: numberParams,
+          response: { 200: { type: 'object', properties: { items: { type: 'array', items: messageSchema } } }, ...errorResponses },
+        },
+      },
+      async (request) => ({ items: (await listMessages(deps, actorOf(request), request.params.number)).map(presentMessage) }),
+    );
+
+    app.post<{
+      Params: { number: number };
+      Body: { text: string; internal?: boolean; sendEmail?: boolean; timeSpentMinutes?: number | null; timeSpentDate?: string | null };
+    }>(
+      '/tickets/:number/messages',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags: ['messages'],
+          summary: 'Post a message; its notification mails are queued in the same transaction',
+          params: numberParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['text'],
+            properties: {
+              text: { type: 'string', maxLength: MAX_MESSAGE_LENGTH },
+              internal: { type: 'boolean' },
+              sendEmail: { type: 'boolean' },
+              timeSpentMinutes: { type: ['integer', 'null'], minimum: 0, maximum: 44640 },
+              timeSpentDate: { type: ['string', 'null'], maxLength: 10 },
+            },
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: { message: messageSchema, notifications: { type: 'array', items: notificationSchema } },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await postMessage(deps, actorOf(request), {
+          ticketNumber: request.params.number,
+          source: sourceOf(request),
+          ...request.body,
+        });
+        metrics.messagesPosted.inc({ source: result.message.source });
+        return reply.code(201).send({
+          message: presentMessage({ ...result.message, mail: [] }),
+          notifications: result.notifications.map((n) => ({ id: n.id, to: n.toAddress, status: n.status })),
+        });
+      },
+    );
+
+    app.get(
+      '/messaging/status',
+      {
+        preHandler: signedIn,
+        schema: {
+          tags: ['messages'],
+          summary: 'Whether messaging is available; administrators also get what to fix',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                available: { type: 'boolean' },
+                reasons: {
+                  type: 'array',
+                  items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, fix: { type: 'string' } } },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const status = await messagingStatus(deps.storage);
+        return { available: status.available, reasons: actorOf(request).role === 'admin' ? status.reasons : [] };
+      },
+    );
+  };
+}

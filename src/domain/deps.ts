@@ -1,0 +1,20 @@
+import type { Clock } from '../ports/clock.ts';
+import type { PasswordHasher } from '../ports/password-hasher.ts';
+import type { SecretBox } from '../ports/secret-box.ts';
+import type { Storage } from '../ports/storage.ts';
+import type { Tokens } from '../ports/tokens.ts';
+
+/** The ports a use case may ask for; each use case takes only the ones it needs (`Pick<Deps, ...>`). */
+export interface Deps {
+  storage: Storage;
+  clock: Clock;
+  hasher: PasswordHasher;
+  secrets: SecretBox;
+  tokens: Tokens;
+  site: {
+    /** Base of links in mails, without a trailing slash. */
+    publicUrl: string;
+    /** Domain of Message-IDs and reply addresses. */
+    mailDomain: string;
+  };
+}

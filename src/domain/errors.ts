@@ -1,0 +1,58 @@
+/**
+ * Expected failures of the domain. Each code maps to one HTTP status in the delivery layer
+ * (see `errorStatus`), and every message is a sentence a person understands.
+ * Bugs stay plain `Error`s.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 400,
+  REQUEST_INVALID_JSON: 400,
+  REQUEST_EMPTY_BODY: 400,
+  REQUEST_INVALID: 400,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID_CREDENTIALS: 401,
+  AUTH_CSRF_FAILED: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  GROUP_NOT_FOUND: 404,
+  TEMPLATE_NOT_FOUND: 404,
+  PARAMETER_NOT_FOUND: 404,
+  OUTBOX_ENTRY_NOT_FOUND: 404,
+  MESSAGING_UNAVAILABLE: 409,
+  USER_EMAIL_TAKEN: 409,
+  GROUP_NAME_TAKEN: 409,
+  TEMPLATE_IN_USE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PARAMETER_INVALID: 422,
+  TEMPLATE_UNKNOWN_KEY: 422,
+  TEMPLATE_SYNTAX_ERROR: 422,
+  TEMPLATE_INVALID: 422,
+  MESSAGE_INVALID: 422,
+  MESSAGE_INTERNAL_NOT_ALLOWED: 403,
+  TICKET_INVALID: 422,
+  USER_INVALID: 422,
+  SMTP_ACCOUNT_INVALID: 422,
+  AUTH_RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+export function errorStatus(code: ErrorCode): number {
+  return ERROR_CODES[code];
+}

@@ -1,0 +1,23 @@
+import type { Deps } from '../deps.ts';
+import type { OutboxStatus } from '../notifications/outbox-entry.ts';
+import { visibleTicket } from '../tickets/ticket-access.ts';
+import { isStaff, type Actor } from '../users/user.ts';
+import type { Message } from './message.ts';
+
+export interface ThreadMessage extends Message {
+  /** Each notification of the message with its delivery state. */
+  mail: { to: string; status: OutboxStatus }[];
+}
+
+/** The thread, oldest first. A requester never receives internal notes, nor who else was mailed. */
+export async function listMessages(deps: Pick<Deps, 'storage'>, actor: Actor, ticketNumber: number): Promise<ThreadMessage[]> {
+  const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
+  const staff = isStaff(actor);
+  const messages = await deps.storage.listMessages(ticket.id, staff);
+  const visible = staff ? messages : messages.filter((m) => !m.internal);
+  const entries = await deps.storage.outboxOfMessages(visible.filter((m) => staff || m.authorId === actor.id).map((m) => m.id));
+  return visible.map((m) => ({
+    ...m,
+    mail: entries.filter((e) => e.messageId === m.id).map((e) => ({ to: staff ? e.toAddress : e.toName, status: e.status })),
+  }));
+}

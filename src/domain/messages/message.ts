@@ -1,0 +1,19 @@
+export const MESSAGE_SOURCES = ['portal', 'desk', 'email', 'api'] as const;
+export type MessageSource = (typeof MESSAGE_SOURCES)[number];
+
+export interface Message {
+  id: number;
+  ticketId: number;
+  text: string;
+  internal: boolean;
+  sendEmail: boolean;
+  source: MessageSource;
+  authorId: number;
+  authorName: string;
+  authorRole: 'requester' | 'technician' | 'admin';
+  timeSpentMinutes: number | null;
+  timeSpentDate: string | null;
+  createdAt: string;
+}
+
+export const MAX_MESSAGE_LENGTH = 20_000;

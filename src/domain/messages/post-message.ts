@@ -1,0 +1,128 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { OutboxEntry } from '../notifications/outbox-entry.ts';
+import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
+import { messagingStatus } from '../parameters/messaging-status.ts';
+import { compiledFor, renderTemplate } from '../templates/email-template.ts';
+import { visibleTicket } from '../tickets/ticket-access.ts';
+import { isStaff, type Actor } from '../users/user.ts';
+import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.ts';
+
+export interface PostMessageInput {
+  ticketNumber: number;
+  text: string;
+  internal?: boolean;
+  sendEmail?: boolean;
+  timeSpentMinutes?: number | null;
+  timeSpentDate?: string | null;
+  source: MessageSource;
+}
+
+export interface PostMessageResult {
+  message: Message;
+  notifications: Pick<OutboxEntry, 'id' | 'toAddress' | 'toName' | 'status'>[];
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function checkInput(actor: Actor, input: PostMessageInput) {
+  const text = input.text.replace(/\r\n?/g, '\n').replace(/\s+$/, '');
+  if (text.trim().length === 0) throw new DomainError('MESSAGE_INVALID', 'A message cannot be empty.', { details: { field: 'text' } });
+  if (text.length > MAX_MESSAGE_LENGTH) {
+    throw new DomainError('MESSAGE_INVALID', `A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters.`, { details: { field: 'text' } });
+  }
+  const staff = isStaff(actor);
+  const internal = input.internal ?? false;
+  if (internal && !staff) throw new DomainError('MESSAGE_INTERNAL_NOT_ALLOWED', 'Only technicians can write internal notes.');
+  const minutes = input.timeSpentMinutes ?? null;
+  const day = input.timeSpentDate ?? null;
+  if ((minutes !== null || day !== null) && !staff) {
+    throw new DomainError('MESSAGE_INVALID', 'Only technicians can log time spent.', { details: { field: 'timeSpentMinutes' } });
+  }
+  if (minutes !== null && (!Number.isInteger(minutes) || minutes < 0 || minutes > 24 * 60 * 31)) {
+    throw new DomainError('MESSAGE_INVALID', 'Time spent must be a whole number of minutes from 0 to 44,640.', { details: { field: 'timeSpentMinutes' } });
+  }
+  if (day !== null) {
+    const m = DAY.exec(day);
+    const valid = m && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+    if (!valid) throw new DomainError('MESSAGE_INVALID', 'The time-spent date must be a real date written YYYY-MM-DD.', { details: { field: 'timeSpentDate' } });
+  }
+  // A requester's message always reaches the technician; staff may leave the box unchecked.
+  const sendEmail = internal ? false : staff ? (input.sendEmail ?? true) : true;
+  return { text, internal, sendEmail, minutes, day: minutes !== null && day === null ? null : day };
+}
+
+/**
+ * Stores a message and, in the same transaction, one rendered and frozen outbox entry per recipient.
+ * A public message needs messaging to be available (parameter 417 and the SMTP account); when it is not,
+ * nothing is stored and the reason is returned. Internal notes are never mailed and need neither.
+ */
+export async function postMessage(
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site'>,
+  actor: Actor,
+  input: PostMessageInput,
+): Promise<PostMessageResult> {
+  const clean = checkInput(actor, input);
+  return deps.storage.transaction(async (tx) => {
+    const ticket = await visibleTicket(tx, actor, input.ticketNumber);
+    const status = clean.internal ? null : await messagingStatus(tx);
+    if (status && !status.available) {
+      throw new DomainError('MESSAGING_UNAVAILABLE', `Messaging is unavailable: ${status.reasons.map((r) => r.message).join(' ')}`, {
+        details: { reasons: status.reasons.map(({ code, message, fix }) => ({ code, message, fix })) },
+      });
+    }
+    const createdAt = deps.clock.now().toISOString();
+    const messageId = await tx.insertMessage({
+      ticketId: ticket.id,
+      authorId: actor.id,
+      text: clean.text,
+      internal: clean.internal,
+      sendEmail: clean.sendEmail,
+      source: input.source,
+      timeSpentMinutes: clean.minutes,
+      timeSpentDate: clean.day,
+      createdAt,
+    });
+    await tx.touchTicket(ticket.id, createdAt);
+    const message: Message = {
+      id: messageId,
+      ticketId: ticket.id,
+      text: clean.text,
+      internal: clean.internal,
+      sendEmail: clean.sendEmail,
+      source: input.source,
+      authorId: actor.id,
+      authorName: actor.name,
+      authorRole: actor.role,
+      timeSpentMinutes: clean.minutes,
+      timeSpentDate: clean.day,
+      createdAt,
+    };
+    const notifications: PostMessageResult['notifications'] = [];
+    if (status?.template && clean.sendEmail) {
+      const compiled = compiledFor(status.template);
+      for (const recipient of await notificationRecipients(tx, ticket, actor)) {
+        const mail = renderTemplate(compiled, {
+          ticket,
+          message,
+          recipient,
+          ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
+        });
+        const entry = await tx.insertOutboxEntry(
+          {
+            ticketId: ticket.id,
+            messageId,
+            recipientId: recipient.id,
+            toAddress: recipient.email,
+            toName: recipient.name,
+            ...mail,
+            messageIdHeader: `<parley.${ticket.number}.${deps.tokens.random(12)}@${deps.site.mailDomain}>`,
+          },
+          createdAt,
+        );
+        notifications.push({ id: entry.id, toAddress: entry.toAddress, toName: entry.toName, status: entry.status });
+      }
+    }
+    return { message, notifications };
+  });
+}

@@ -1,0 +1,33 @@
+export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'deferred', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** A notification rendered and frozen at enqueue time: a retry sends the same bytes. */
+export interface NewOutboxEntry {
+  ticketId: number | null;
+  messageId: number | null;
+  recipientId: number | null;
+  toAddress: string;
+  toName: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** The RFC 5322 Message-ID, fixed once so a retry after an unknown outcome keeps it. */
+  messageIdHeader: string;
+}
+
+export interface OutboxEntry extends NewOutboxEntry {
+  id: number;
+  status: OutboxStatus;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  lastReply: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+}
+
+export interface OutboxAttempt {
+  at: string;
+  result: string;
+  reply: string | null;
+}

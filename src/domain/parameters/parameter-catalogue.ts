@@ -1,0 +1,187 @@
+import { DomainError } from '../errors.ts';
+import type { Localized } from '../locale.ts';
+import { isEmailAddress } from '../users/user.ts';
+
+export type ParameterType = 'templateId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+export type ParameterValue = string | number | boolean | null;
+
+export interface ParameterDefinition {
+  /** The number CITSmart's documentation gives the setting; Parley's own settings are numbered from 9001. */
+  id: number;
+  type: ParameterType;
+  description: Localized;
+  options?: readonly string[];
+  /** Value when nothing is stored. */
+  defaultValue: ParameterValue;
+}
+
+export const PARAM = {
+  MESSAGING_TEMPLATE: 417,
+  SMTP_FROM: 10,
+  SMTP_AUTH: 11,
+  SMTP_USER: 12,
+  SMTP_PASSWORD: 13,
+  SMTP_HOST: 14,
+  SMTP_SECURITY: 199,
+  SMTP_PORT: 269,
+  SMTP_FROM_NAME: 9001,
+} as const;
+
+export const SMTP_SECURITY = ['none', 'starttls', 'tls'] as const;
+export type SmtpSecurity = (typeof SMTP_SECURITY)[number];
+
+export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
+  {
+    id: PARAM.SMTP_FROM,
+    type: 'email',
+    defaultValue: null,
+    description: {
+      'en-US': 'Sender address of outgoing mail',
+      'pt-BR': 'Endereço de remetente dos e-mails enviados',
+      'es-ES': 'Dirección de remitente del correo saliente',
+    },
+  },
+  {
+    id: PARAM.SMTP_AUTH,
+    type: 'boolean',
+    defaultValue: false,
+    description: {
+      'en-US': 'SMTP server requires authentication',
+      'pt-BR': 'O servidor SMTP requer autenticação',
+      'es-ES': 'El servidor SMTP requiere autenticación',
+    },
+  },
+  {
+    id: PARAM.SMTP_USER,
+    type: 'text',
+    defaultValue: null,
+    description: { 'en-US': 'SMTP user', 'pt-BR': 'Usuário SMTP', 'es-ES': 'Usuario SMTP' },
+  },
+  {
+    id: PARAM.SMTP_PASSWORD,
+    type: 'secret',
+    defaultValue: null,
+    description: {
+      'en-US': 'SMTP password (write-only, encrypted at rest)',
+      'pt-BR': 'Senha SMTP (somente escrita, criptografada no armazenamento)',
+      'es-ES': 'Contraseña SMTP (solo escritura, cifrada en reposo)',
+    },
+  },
+  {
+    id: PARAM.SMTP_HOST,
+    type: 'host',
+    defaultValue: null,
+    description: { 'en-US': 'SMTP host', 'pt-BR': 'Servidor SMTP', 'es-ES': 'Servidor SMTP' },
+  },
+  {
+    id: PARAM.SMTP_SECURITY,
+    type: 'enum',
+    options: SMTP_SECURITY,
+    defaultValue: 'starttls',
+    description: {
+      'en-US': 'SMTP connection security: none, STARTTLS or TLS',
+      'pt-BR': 'Segurança da conexão SMTP: nenhuma, STARTTLS ou TLS',
+      'es-ES': 'Seguridad de la conexión SMTP: ninguna, STARTTLS o TLS',
+    },
+  },
+  {
+    id: PARAM.SMTP_PORT,
+    type: 'port',
+    defaultValue: 587,
+    description: { 'en-US': 'SMTP port', 'pt-BR': 'Porta SMTP', 'es-ES': 'Puerto SMTP' },
+  },
+  {
+    id: PARAM.MESSAGING_TEMPLATE,
+    type: 'templateId',
+    defaultValue: null,
+    description: {
+      'en-US': 'ID of the email template used by messaging',
+      'pt-BR': 'ID do modelo de e-mail usado pela mensageria',
+      'es-ES': 'ID de la plantilla de correo usada por la mensajería',
+    },
+  },
+  {
+    id: PARAM.SMTP_FROM_NAME,
+    type: 'text',
+    defaultValue: null,
+    description: {
+      'en-US': 'Sender name of outgoing mail',
+      'pt-BR': 'Nome do remetente dos e-mails enviados',
+      'es-ES': 'Nombre del remitente del correo saliente',
+    },
+  },
+];
+
+const BY_ID = new Map(PARAMETER_CATALOGUE.map((d) => [d.id, d]));
+
+export function parameterDefinition(id: number): ParameterDefinition | undefined {
+  return BY_ID.get(id);
+}
+
+function invalid(def: ParameterDefinition, reason: string): never {
+  throw new DomainError('PARAMETER_INVALID', `Parameter ${def.id}: ${reason}`, { details: { parameter: def.id } });
+}
+
+const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** Link-local and cloud metadata addresses: an SMTP host there could reach internal services. */
+export function isForbiddenHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'metadata.google.internal' || h === 'metadata') return true;
+  const v4 = IPV4.exec(h);
+  if (v4) return v4[1] === '169' && v4[2] === '254';
+  if (h.includes(':')) return /^fe[89ab][0-9a-f]?:/.test(h) || h === 'fd00:ec2::254';
+  return false;
+}
+
+export function isHostName(value: string): boolean {
+  if (value.length === 0 || value.length > 253) return false;
+  const v4 = IPV4.exec(value);
+  if (v4) return v4.slice(1).every((o) => Number(o) <= 255);
+  if (/^\[?[0-9a-fA-F:]+\]?$/.test(value) && value.includes(':')) return true;
+  return value.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+/** Validates and normalises a value for its parameter's type; throws PARAMETER_INVALID with the reason. */
+export function validateParameterValue(def: ParameterDefinition, value: unknown): ParameterValue {
+  if (value === null || value === '') {
+    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum') invalid(def, 'a value is required.');
+    return null;
+  }
+  switch (def.type) {
+    case 'templateId': {
+      const id = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) invalid(def, 'must be the ID of an email template.');
+      return id;
+    }
+    case 'email':
+      if (typeof value !== 'string' || !isEmailAddress(value.trim())) invalid(def, 'must be an email address.');
+      return value.trim();
+    case 'boolean':
+      if (typeof value !== 'boolean') invalid(def, 'must be true or false.');
+      return value;
+    case 'text':
+    case 'secret':
+      if (typeof value !== 'string') invalid(def, 'must be text.');
+      if (value.length > 255) invalid(def, 'must be at most 255 characters.');
+      if (/[\r\n\u0000]/.test(value)) invalid(def, 'must be one line (no line breaks).');
+      return value;
+    case 'host': {
+      if (typeof value !== 'string' || !isHostName(value.trim())) invalid(def, 'must be a host name or an IP address.');
+      const host = value.trim();
+      if (isForbiddenHost(host)) invalid(def, 'link-local and cloud metadata addresses are not allowed.');
+      return host;
+    }
+    case 'port': {
+      const port = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+        invalid(def, 'must be a port number from 1 to 65535.');
+      }
+      return port;
+    }
+    case 'enum':
+      if (typeof value !== 'string' || !def.options!.includes(value)) invalid(def, `must be one of ${def.options!.join(', ')}.`);
+      return value;
+  }
+}

@@ -1,0 +1,169 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { Locale } from '../locale.ts';
+import type { Repositories } from '../../ports/storage.ts';
+import type { SecretBox } from '../../ports/secret-box.ts';
+import type { Actor } from '../users/user.ts';
+import {
+  PARAM,
+  PARAMETER_CATALOGUE,
+  parameterDefinition,
+  validateParameterValue,
+  type ParameterValue,
+  type SmtpSecurity,
+} from './parameter-catalogue.ts';
+
+/** Stored form: JSON of the value; a secret is sealed by the SecretBox first and never read back out here. */
+function decode(stored: string | undefined): ParameterValue {
+  if (stored === undefined) return null;
+  return JSON.parse(stored) as ParameterValue;
+}
+
+export type ParameterValues = ReadonlyMap<number, ParameterValue>;
+
+export async function readParameters(repos: Pick<Repositories, 'getParameters'>): Promise<ParameterValues> {
+  const stored = await repos.getParameters();
+  const values = new Map<number, ParameterValue>();
+  for (const def of PARAMETER_CATALOGUE) {
+    const raw = stored.get(def.id);
+    values.set(def.id, raw === undefined ? def.defaultValue : decode(raw));
+  }
+  return values;
+}
+
+export interface ParameterView {
+  id: number;
+  type: string;
+  description: string;
+  options?: readonly string[];
+  /** Secrets are never returned; `set` tells whether one is stored. */
+  value: ParameterValue;
+  set: boolean;
+}
+
+export async function listParameters(deps: Pick<Deps, 'storage'>, locale: Locale): Promise<ParameterView[]> {
+  const values = await readParameters(deps.storage);
+  return PARAMETER_CATALOGUE.map((def) => view(def.id, values, locale)).sort((a, b) => a.id - b.id);
+}
+
+function view(id: number, values: ParameterValues, locale: Locale): ParameterView {
+  const def = parameterDefinition(id)!;
+  const value = values.get(id) ?? null;
+  return {
+    id,
+    type: def.type,
+    description: def.description[locale],
+    ...(def.options ? { options: def.options } : {}),
+    value: def.type === 'secret' ? null : value,
+    set: value !== null,
+  };
+}
+
+export async function getParameter(deps: Pick<Deps, 'storage'>, id: number, locale: Locale): Promise<ParameterView> {
+  if (!parameterDefinition(id)) throw new DomainError('PARAMETER_NOT_FOUND', `There is no parameter ${id}.`);
+  return view(id, await readParameters(deps.storage), locale);
+}
+
+/** Validates a value for its type (417: an existing, active template) and encodes it for storage. */
+async function encodeChecked(repos: Repositories, secrets: SecretBox, id: number, value: unknown): Promise<string | null> {
+  const def = parameterDefinition(id);
+  if (!def) throw new DomainError('PARAMETER_NOT_FOUND', `There is no parameter ${id}.`);
+  const clean = validateParameterValue(def, value);
+  if (clean === null) return null;
+  if (def.type === 'templateId') {
+    const template = await repos.findTemplate(clean as number);
+    if (!template) throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no email template with ID ${clean}.`, { details: { parameter: id } });
+    if (!template.active) {
+      throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: email template ${clean} ("${template.name}") is inactive.`, { details: { parameter: id } });
+    }
+  }
+  return JSON.stringify(def.type === 'secret' ? secrets.seal(clean as string) : clean);
+}
+
+export async function setParameter(
+  deps: Pick<Deps, 'storage' | 'clock' | 'secrets'>,
+  actor: Actor,
+  id: number,
+  value: unknown,
+): Promise<ParameterView> {
+  return deps.storage.transaction(async (tx) => {
+    const stored = await encodeChecked(tx, deps.secrets, id, value);
+    await tx.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
+    return view(id, await readParameters(tx), actor.locale);
+  });
+}
+
+// ---- the SMTP account: parameters 10, 11, 12, 13, 14, 199, 269 and 9001 edited together
+
+export interface SmtpAccount {
+  host: string | null;
+  port: number;
+  security: SmtpSecurity;
+  auth: boolean;
+  user: string | null;
+  passwordSet: boolean;
+  from: string | null;
+  fromName: string | null;
+}
+
+export function smtpAccountOf(values: ParameterValues): SmtpAccount {
+  return {
+    host: (values.get(PARAM.SMTP_HOST) as string | null) ?? null,
+    port: (values.get(PARAM.SMTP_PORT) as number | null) ?? 587,
+    security: ((values.get(PARAM.SMTP_SECURITY) as SmtpSecurity | null) ?? 'starttls'),
+    auth: Boolean(values.get(PARAM.SMTP_AUTH)),
+    user: (values.get(PARAM.SMTP_USER) as string | null) ?? null,
+    passwordSet: values.get(PARAM.SMTP_PASSWORD) != null,
+    from: (values.get(PARAM.SMTP_FROM) as string | null) ?? null,
+    fromName: (values.get(PARAM.SMTP_FROM_NAME) as string | null) ?? null,
+  };
+}
+
+/** The account with its password opened, for the mail transport only. Never returned by the API. */
+export async function smtpCredentials(deps: Pick<Deps, 'storage' | 'secrets'>) {
+  const values = await readParameters(deps.storage);
+  const sealed = values.get(PARAM.SMTP_PASSWORD) as string | null;
+  return { ...smtpAccountOf(values), password: sealed ? deps.secrets.open(sealed) : null };
+}
+
+export interface SmtpAccountInput {
+  host: string;
+  port: number;
+  security: string;
+  auth: boolean;
+  user?: string | null;
+  /** Omitted or null: keep the stored password; "": remove it. */
+  password?: string | null;
+  from: string;
+  fromName?: string | null;
+}
+
+export async function saveSmtpAccount(
+  deps: Pick<Deps, 'storage' | 'clock' | 'secrets'>,
+  actor: Actor,
+  input: SmtpAccountInput,
+): Promise<SmtpAccount> {
+  return deps.storage.transaction(async (tx) => {
+    const writes: [number, unknown][] = [
+      [PARAM.SMTP_HOST, input.host],
+      [PARAM.SMTP_PORT, input.port],
+      [PARAM.SMTP_SECURITY, input.security],
+      [PARAM.SMTP_AUTH, input.auth],
+      [PARAM.SMTP_USER, input.user ?? null],
+      [PARAM.SMTP_FROM, input.from],
+      [PARAM.SMTP_FROM_NAME, input.fromName ?? null],
+    ];
+    if (input.password != null) writes.push([PARAM.SMTP_PASSWORD, input.password]);
+    const encoded: [number, string | null][] = [];
+    for (const [id, value] of writes) encoded.push([id, await encodeChecked(tx, deps.secrets, id, value)]);
+    const at = deps.clock.now().toISOString();
+    for (const [id, stored] of encoded) await tx.setParameter(id, stored, at, actor.id);
+    const account = smtpAccountOf(await readParameters(tx));
+    if (account.auth && (!account.user || !account.passwordSet)) {
+      throw new DomainError('SMTP_ACCOUNT_INVALID', 'Authentication is on: give the SMTP user and password.', {
+        details: { field: account.user ? 'password' : 'user' },
+      });
+    }
+    return account;
+  });
+}

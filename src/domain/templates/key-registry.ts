@@ -1,0 +1,242 @@
+import type { Locale, Localized } from '../locale.ts';
+import { statusName, type TicketStatus } from '../tickets/ticket-status.ts';
+
+/** Everything a notification can say, gathered once per recipient before rendering. */
+export interface RenderContext {
+  ticket: {
+    number: number;
+    title: string;
+    status: TicketStatus;
+    requesterName: string;
+    contactName: string | null;
+    responsibleName: string | null;
+    demandType: string | null;
+    activity: string | null;
+    relatedService: string | null;
+    portfolio: string | null;
+    category: string | null;
+  };
+  message: {
+    text: string;
+    authorName: string;
+    createdAt: string;
+    timeSpentMinutes: number | null;
+    timeSpentDate: string | null;
+  };
+  recipient: { locale: Locale; timeZone: string };
+  ticketUrl: string;
+}
+
+export interface TemplateKey {
+  /** The canonical name; `aliases` are the same value under the names of the other CITSmart documents. */
+  name: string;
+  aliases: readonly string[];
+  description: Localized;
+  /** Where the key comes from: a CITSmart document, or Parley's own addition. */
+  origin: 'citsmart' | 'parley';
+  /** Multi-line values get `<br>` for their line breaks in HTML. */
+  multiline?: boolean;
+  value(ctx: RenderContext): string;
+}
+
+function formatDateTime(iso: string, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
+}
+
+function formatDate(day: string | null, locale: Locale): string {
+  if (!day) return '';
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+}
+
+function formatMinutes(minutes: number | null): string {
+  if (minutes === null) return '';
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+/**
+ * The key registry: every key of the five CITSmart/4biz documents (en-US, pt-BR, es-ES), aliases folded onto one
+ * value, plus Parley's own keys. A template may use any name listed here and nothing else.
+ */
+export const TEMPLATE_KEYS: readonly TemplateKey[] = [
+  {
+    name: 'IDSERVICEREQUEST',
+    aliases: ['IDSOLICITACAOSERVICO', 'IDSOLICITUDSERVICIO'],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Number of the ticket (public key)',
+      'pt-BR': 'Número do ticket (chave pública)',
+      'es-ES': 'Número del ticket (clave pública)',
+    },
+    value: (c) => String(c.ticket.number),
+  },
+  {
+    name: 'COMMENTTEXT',
+    aliases: [],
+    origin: 'citsmart',
+    multiline: true,
+    description: {
+      'en-US': 'Text of the message',
+      'pt-BR': 'Texto da mensagem',
+      'es-ES': 'Texto del mensaje',
+    },
+    value: (c) => c.message.text,
+  },
+  {
+    name: 'DATETIMECREATED',
+    aliases: ['DATAHORA'],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Date and time the message was registered, in the recipient’s language and time zone',
+      'pt-BR': 'Data e hora em que a mensagem foi registrada, no idioma e fuso horário do destinatário',
+      'es-ES': 'Fecha y hora en que se registró el mensaje, en el idioma y la zona horaria del destinatario',
+    },
+    value: (c) => formatDateTime(c.message.createdAt, c.recipient.locale, c.recipient.timeZone),
+  },
+  {
+    name: 'USERNAME',
+    aliases: ['REGISTRADOPOR'],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Name of the person who wrote the message',
+      'pt-BR': 'Nome de quem registrou a mensagem',
+      'es-ES': 'Nombre de quien escribió el mensaje',
+    },
+    value: (c) => c.message.authorName,
+  },
+  {
+    name: 'REQUESTERNAME',
+    aliases: ['NOMECONTATO'],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Name of the requester (contact)',
+      'pt-BR': 'Nome do solicitante (contato)',
+      'es-ES': 'Nombre del solicitante (contacto)',
+    },
+    value: (c) => c.ticket.contactName || c.ticket.requesterName,
+  },
+  {
+    name: 'REQUESTRESPONSIBLENAME',
+    aliases: [],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Name of the technician responsible for the ticket (empty while nobody is)',
+      'pt-BR': 'Nome do técnico responsável pelo ticket (vazio enquanto não houver)',
+      'es-ES': 'Nombre del técnico responsable del ticket (vacío mientras no haya)',
+    },
+    value: (c) => c.ticket.responsibleName ?? '',
+  },
+  {
+    name: 'DEMANDA',
+    aliases: [],
+    origin: 'citsmart',
+    description: { 'en-US': 'Demand (activity type)', 'pt-BR': 'Tipo da atividade', 'es-ES': 'Tipo de actividad' },
+    value: (c) => c.ticket.demandType ?? '',
+  },
+  {
+    name: 'SERVICO',
+    aliases: [],
+    origin: 'citsmart',
+    description: { 'en-US': 'Activity (catalogue item)', 'pt-BR': 'Atividade', 'es-ES': 'Actividad' },
+    value: (c) => c.ticket.activity ?? '',
+  },
+  {
+    name: 'SERVICORELACIONADO',
+    aliases: [],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Service the activity belongs to',
+      'pt-BR': 'Serviço',
+      'es-ES': 'Servicio al que pertenece la actividad',
+    },
+    value: (c) => c.ticket.relatedService ?? '',
+  },
+  {
+    name: 'PORTFOLIO',
+    aliases: [],
+    origin: 'citsmart',
+    description: { 'en-US': 'Portfolio', 'pt-BR': 'Portfólio', 'es-ES': 'Portafolio' },
+    value: (c) => c.ticket.portfolio ?? '',
+  },
+  {
+    name: 'CATEGORIA',
+    aliases: [],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Occurrence category',
+      'pt-BR': 'Categoria da ocorrência',
+      'es-ES': 'Categoría de la ocurrencia',
+    },
+    value: (c) => c.ticket.category ?? '',
+  },
+  {
+    name: 'TEMPOGASTODATA',
+    aliases: [],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Date of the time entry logged with the message (empty when none)',
+      'pt-BR': 'Tempo gasto – data (vazio quando não houver)',
+      'es-ES': 'Fecha del tiempo registrado con el mensaje (vacío si no hay)',
+    },
+    value: (c) => formatDate(c.message.timeSpentDate, c.recipient.locale),
+  },
+  {
+    name: 'TEMPOGASTOHORA',
+    aliases: [],
+    origin: 'citsmart',
+    description: {
+      'en-US': 'Time spent logged with the message, HH:MM (empty when none)',
+      'pt-BR': 'Tempo gasto – horas, HH:MM (vazio quando não houver)',
+      'es-ES': 'Tiempo dedicado registrado con el mensaje, HH:MM (vacío si no hay)',
+    },
+    value: (c) => formatMinutes(c.message.timeSpentMinutes),
+  },
+  {
+    name: 'TICKETTITLE',
+    aliases: [],
+    origin: 'parley',
+    description: { 'en-US': 'Title of the ticket', 'pt-BR': 'Título do ticket', 'es-ES': 'Título del ticket' },
+    value: (c) => c.ticket.title,
+  },
+  {
+    name: 'TICKETSTATUS',
+    aliases: [],
+    origin: 'parley',
+    description: {
+      'en-US': 'Status of the ticket, in the recipient’s language',
+      'pt-BR': 'Situação do ticket, no idioma do destinatário',
+      'es-ES': 'Estado del ticket, en el idioma del destinatario',
+    },
+    value: (c) => statusName(c.ticket.status, c.recipient.locale),
+  },
+  {
+    name: 'TICKETURL',
+    aliases: [],
+    origin: 'parley',
+    description: {
+      'en-US': 'Link that opens the ticket (portal for the requester, desk for technicians)',
+      'pt-BR': 'Link que abre o ticket (portal para o solicitante, central para os técnicos)',
+      'es-ES': 'Enlace que abre el ticket (portal para el solicitante, escritorio para los técnicos)',
+    },
+    value: (c) => c.ticketUrl,
+  },
+];
+
+const BY_NAME = new Map<string, TemplateKey>();
+for (const key of TEMPLATE_KEYS) {
+  for (const name of [key.name, ...key.aliases]) BY_NAME.set(name, key);
+}
+
+export function findTemplateKey(name: string): TemplateKey | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Every accepted name (canonical and aliases), for palettes and documentation. */
+export function allKeyNames(): string[] {
+  return [...BY_NAME.keys()];
+}
+
+export function describeKeys(locale: Locale) {
+  return TEMPLATE_KEYS.map((k) => ({ name: k.name, aliases: k.aliases, origin: k.origin, description: k.description[locale] }));
+}

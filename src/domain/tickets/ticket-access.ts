@@ -1,0 +1,27 @@
+import { DomainError } from '../errors.ts';
+import type { Repositories, TicketScope } from '../../ports/storage.ts';
+import type { Actor } from '../users/user.ts';
+import type { Ticket } from './ticket.ts';
+
+/** Requesters see their own tickets; technicians their groups' and those they are responsible for; admins all. */
+export function canSeeTicket(actor: Actor, ticket: Ticket): boolean {
+  if (!actor.active) return false;
+  if (actor.role === 'admin') return true;
+  if (actor.role === 'requester') return ticket.requesterId === actor.id;
+  return ticket.responsibleId === actor.id || (ticket.groupId !== null && actor.groupIds.includes(ticket.groupId));
+}
+
+export function ticketScope(actor: Actor): TicketScope {
+  if (actor.role === 'admin') return { kind: 'all' };
+  if (actor.role === 'requester') return { kind: 'requester', requesterId: actor.id };
+  return { kind: 'technician', userId: actor.id, groupIds: actor.groupIds };
+}
+
+/** A ticket the actor may not see answers exactly as one that does not exist. */
+export async function visibleTicket(repos: Pick<Repositories, 'findTicketByNumber'>, actor: Actor, number: number): Promise<Ticket> {
+  const ticket = await repos.findTicketByNumber(number);
+  if (!ticket || !canSeeTicket(actor, ticket)) {
+    throw new DomainError('TICKET_NOT_FOUND', `Ticket ${number} does not exist or is not yours to see.`);
+  }
+  return ticket;
+}

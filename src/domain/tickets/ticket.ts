@@ -1,0 +1,31 @@
+import type { TicketStatus } from './ticket-status.ts';
+
+export interface Ticket {
+  id: number;
+  /** The public key shown to requesters (CITSmart's IDSERVICEREQUEST). */
+  number: number;
+  title: string;
+  description: string;
+  status: TicketStatus;
+  requesterId: number;
+  requesterName: string;
+  contactName: string | null;
+  registeredById: number;
+  registeredByName: string;
+  groupId: number | null;
+  groupName: string | null;
+  responsibleId: number | null;
+  responsibleName: string | null;
+  demandType: string | null;
+  activity: string | null;
+  relatedService: string | null;
+  portfolio: string | null;
+  category: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastActivityAt: string;
+}
+
+/** Free-text classification fields a ticket carries for the template keys. */
+export const CLASSIFICATION_FIELDS = ['demandType', 'activity', 'relatedService', 'portfolio', 'category'] as const;
+export type ClassificationField = (typeof CLASSIFICATION_FIELDS)[number];

@@ -1,0 +1,47 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { TicketChanges } from '../../ports/storage.ts';
+import { isStaff, type Actor } from '../users/user.ts';
+import { checkAssignment, cleanClassification, cleanTitle } from './open-ticket.ts';
+import { CLASSIFICATION_FIELDS, type Ticket } from './ticket.ts';
+import { visibleTicket } from './ticket-access.ts';
+import { isTicketStatus } from './ticket-status.ts';
+
+export interface UpdateTicketInput {
+  title?: string;
+  status?: string;
+  groupId?: number | null;
+  responsibleId?: number | null;
+  demandType?: string | null;
+  activity?: string | null;
+  relatedService?: string | null;
+  portfolio?: string | null;
+  category?: string | null;
+}
+
+/** Take, assign, move between statuses, reclassify: technicians and admins on tickets they can see. */
+export async function updateTicket(
+  deps: Pick<Deps, 'storage' | 'clock'>,
+  actor: Actor,
+  number: number,
+  input: UpdateTicketInput,
+): Promise<Ticket> {
+  if (!isStaff(actor)) throw new DomainError('FORBIDDEN', 'Only technicians and administrators can change a ticket.');
+  return deps.storage.transaction(async (tx) => {
+    const ticket = await visibleTicket(tx, actor, number);
+    const changes: TicketChanges = {};
+    if (input.title !== undefined) changes.title = cleanTitle(input.title);
+    if (input.status !== undefined) {
+      if (!isTicketStatus(input.status)) {
+        throw new DomainError('TICKET_INVALID', 'Status must be new, in_progress, waiting, resolved or closed.', { details: { field: 'status' } });
+      }
+      changes.status = input.status;
+    }
+    if (input.groupId !== undefined) changes.groupId = input.groupId;
+    if (input.responsibleId !== undefined) changes.responsibleId = input.responsibleId;
+    for (const f of CLASSIFICATION_FIELDS) if (input[f] !== undefined) changes[f] = cleanClassification(f, input[f]);
+    await checkAssignment(tx, changes.groupId, changes.responsibleId);
+    await tx.updateTicket(ticket.id, changes, deps.clock.now().toISOString());
+    return (await tx.findTicketByNumber(number))!;
+  });
+}

@@ -1,0 +1,80 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { Repositories } from '../../ports/storage.ts';
+import { normalizeEmail, type Actor } from './user.ts';
+
+export const SESSION_DAYS = 14;
+
+/** The user with their groups, as every access decision needs them; undefined for unknown or deactivated users. */
+export async function loadActor(repos: Pick<Repositories, 'findUserById' | 'groupIdsOfUser'>, userId: number): Promise<Actor | undefined> {
+  const user = await repos.findUserById(userId);
+  if (!user || !user.active) return undefined;
+  return { ...user, groupIds: await repos.groupIdsOfUser(userId) };
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/** Checks a password. An unknown email costs the same hash work as a wrong password, so neither can be told apart. */
+export async function verifyCredentials(deps: Pick<Deps, 'storage' | 'hasher'>, email: string, password: string): Promise<Actor> {
+  const user = await deps.storage.findUserByEmail(normalizeEmail(email));
+  dummyHash ??= deps.hasher.hash('parley-timing-equaliser');
+  const ok = await deps.hasher.verify(password, user?.passwordHash ?? (await dummyHash));
+  const actor = ok && user?.passwordHash ? await loadActor(deps.storage, user.id) : undefined;
+  if (!actor) throw new DomainError('AUTH_INVALID_CREDENTIALS', 'The email or password is not correct.');
+  return actor;
+}
+
+export interface NewSession {
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/**
+ * The CSRF token of a session is derived from its (secret, HttpOnly) session token: a page of ours can always ask
+ * for it again (`GET /me`), a cross-site page can never compute it.
+ */
+export function csrfTokenOf(deps: Pick<Deps, 'tokens'>, sessionToken: string): string {
+  return deps.tokens.digest(`csrf:${sessionToken}`);
+}
+
+export async function startSession(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>, actor: Actor): Promise<NewSession> {
+  const sessionToken = deps.tokens.random(32);
+  const csrfToken = csrfTokenOf(deps, sessionToken);
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString();
+  await deps.storage.createSession(deps.tokens.digest(sessionToken), { userId: actor.id, csrfHash: deps.tokens.digest(csrfToken), expiresAt }, now.toISOString());
+  return { sessionToken, csrfToken, expiresAt };
+}
+
+export async function resolveSession(
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
+  sessionToken: string,
+): Promise<{ actor: Actor; csrfHash: string } | undefined> {
+  const session = await deps.storage.findSession(deps.tokens.digest(sessionToken));
+  if (!session || session.expiresAt <= deps.clock.now().toISOString()) return undefined;
+  const actor = await loadActor(deps.storage, session.userId);
+  return actor && { actor, csrfHash: session.csrfHash };
+}
+
+export async function endSession(deps: Pick<Deps, 'storage' | 'tokens'>, sessionToken: string): Promise<void> {
+  await deps.storage.deleteSession(deps.tokens.digest(sessionToken));
+}
+
+/** API tokens are shown once; only their digest is kept. The `prl_` prefix makes leaked tokens easy to scan for. */
+export async function createApiToken(
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
+  email: string,
+  name = 'cli',
+): Promise<{ token: string; userId: number }> {
+  const user = await deps.storage.findUserByEmail(normalizeEmail(email));
+  if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user with the email ${email}.`);
+  const token = `prl_${deps.tokens.random(32)}`;
+  await deps.storage.createApiToken(deps.tokens.digest(token), user.id, name, deps.clock.now().toISOString());
+  return { token, userId: user.id };
+}
+
+export async function resolveApiToken(deps: Pick<Deps, 'storage' | 'tokens'>, token: string): Promise<Actor | undefined> {
+  const userId = await deps.storage.findApiTokenUser(deps.tokens.digest(token));
+  return userId === undefined ? undefined : loadActor(deps.storage, userId);
+}

@@ -1,0 +1,149 @@
+import type { Message, MessageSource } from '../domain/messages/message.ts';
+import type { NewOutboxEntry, OutboxAttempt, OutboxEntry, OutboxStatus } from '../domain/notifications/outbox-entry.ts';
+import type { EmailTemplate } from '../domain/templates/email-template.ts';
+import type { Ticket } from '../domain/tickets/ticket.ts';
+import type { TicketStatus } from '../domain/tickets/ticket-status.ts';
+import type { Locale } from '../domain/locale.ts';
+import type { Role, User } from '../domain/users/user.ts';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  cursor?: string | null;
+  limit: number;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+  memberIds: number[];
+}
+
+export interface NewUser {
+  role: Role;
+  email: string;
+  name: string;
+  locale: Locale;
+  timeZone: string;
+  passwordHash: string | null;
+}
+
+export interface NewTicket {
+  title: string;
+  description: string;
+  requesterId: number;
+  contactName: string | null;
+  registeredById: number;
+  groupId: number | null;
+  responsibleId: number | null;
+  demandType: string | null;
+  activity: string | null;
+  relatedService: string | null;
+  portfolio: string | null;
+  category: string | null;
+}
+
+export type TicketChanges = Partial<
+  Pick<Ticket, 'title' | 'status' | 'groupId' | 'responsibleId' | 'demandType' | 'activity' | 'relatedService' | 'portfolio' | 'category'>
+>;
+
+/** Which tickets a listing may show: a requester's own, a technician's (groups and responsibility), or all. */
+export type TicketScope =
+  | { kind: 'requester'; requesterId: number }
+  | { kind: 'technician'; userId: number; groupIds: readonly number[] }
+  | { kind: 'all' };
+
+export interface TicketFilter {
+  status?: TicketStatus;
+  responsibleId?: number;
+  unassigned?: boolean;
+  groupId?: number;
+}
+
+export interface NewMessage {
+  ticketId: number;
+  authorId: number;
+  text: string;
+  internal: boolean;
+  sendEmail: boolean;
+  source: MessageSource;
+  timeSpentMinutes: number | null;
+  timeSpentDate: string | null;
+  createdAt: string;
+}
+
+export interface TemplateRow {
+  name: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  active: boolean;
+}
+
+export interface Session {
+  userId: number;
+  csrfHash: string;
+  expiresAt: string;
+}
+
+/** Everything Parley keeps. Each method is one statement or a short read; `transaction` groups them. */
+export interface Repositories {
+  // users and groups
+  createUser(user: NewUser, at: string): Promise<User>;
+  findUserById(id: number): Promise<User | undefined>;
+  findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
+  listUsers(page: PageRequest): Promise<Page<User>>;
+  countUsers(): Promise<number>;
+  createGroup(name: string): Promise<Group>;
+  findGroup(id: number): Promise<Group | undefined>;
+  findGroupByName(name: string): Promise<Group | undefined>;
+  listGroups(): Promise<Group[]>;
+  addGroupMember(groupId: number, userId: number): Promise<void>;
+  groupIdsOfUser(userId: number): Promise<number[]>;
+  /** Active technicians and admins of a group: who is told while nobody is responsible. */
+  staffOfGroup(groupId: number): Promise<User[]>;
+
+  // tickets and messages
+  createTicket(ticket: NewTicket, at: string): Promise<Ticket>;
+  findTicketByNumber(number: number): Promise<Ticket | undefined>;
+  listTickets(scope: TicketScope, filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>>;
+  updateTicket(id: number, changes: TicketChanges, at: string): Promise<void>;
+  touchTicket(id: number, at: string): Promise<void>;
+  insertMessage(message: NewMessage): Promise<number>;
+  listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]>;
+
+  // parameters and templates
+  getParameters(): Promise<Map<number, string>>;
+  setParameter(id: number, storedValue: string | null, at: string, byUserId: number | null): Promise<void>;
+  createTemplate(t: TemplateRow, at: string): Promise<EmailTemplate>;
+  updateTemplate(id: number, t: TemplateRow, at: string): Promise<EmailTemplate | undefined>;
+  findTemplate(id: number): Promise<EmailTemplate | undefined>;
+  listTemplates(): Promise<EmailTemplate[]>;
+  deleteTemplate(id: number): Promise<boolean>;
+
+  // outbox
+  insertOutboxEntry(entry: NewOutboxEntry, at: string): Promise<OutboxEntry>;
+  findOutboxEntry(id: number): Promise<(OutboxEntry & { attempts: OutboxAttempt[] }) | undefined>;
+  listOutbox(status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEntry>>;
+  outboxOfMessages(messageIds: readonly number[]): Promise<OutboxEntry[]>;
+
+  // sessions and API tokens (only hashes are stored)
+  createSession(idHash: string, session: Session, at: string): Promise<void>;
+  findSession(idHash: string): Promise<Session | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  deleteExpiredSessions(now: string): Promise<number>;
+  createApiToken(tokenHash: string, userId: number, name: string, at: string): Promise<number>;
+  findApiTokenUser(tokenHash: string): Promise<number | undefined>;
+}
+
+export interface Storage extends Repositories {
+  /** Runs `work` in one database transaction: all of it is stored, or none. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Answers when the database can be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  readonly dialect: 'sqlite' | 'postgres';
+}
