@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../../config/config.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { createApiToken } from '../../domain/users/authentication.ts';
+import { createGroup, createUser } from '../../domain/users/manage-users.ts';
+import { createParley, type Parley } from '../../main.ts';
+import { seedDemo } from './seed-demo.ts';
+import { serve } from './serve.ts';
+
+const USAGE = `Usage: parley <command> [options]
+
+Commands:
+  serve [--first-run]        migrate, then run the HTTP API (--first-run: add demo data to an empty database)
+  migrate                    apply database migrations and exit
+  user add --role <requester|technician|admin> --email E --name N
+           [--password-stdin] [--locale en-US|pt-BR|es-ES] [--time-zone TZ] [--group NAME]
+                             create a user; prints its id
+  token create --email E [--name LABEL]
+                             print a new API token for that user
+  seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
+  help                       this text
+
+Configuration comes from the environment (and .env): see .env.example.`;
+
+/** The built-in mail catcher's port (delivery issue); the demo SMTP account points at it. */
+export const DEMO_SMTP_PORT = 2525;
+
+class UsageError extends Error {}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+  } catch {
+    throw new UsageError('--password-stdin: nothing could be read from standard input.');
+  }
+}
+
+async function withParley<T>(work: (parley: Parley) => Promise<T>): Promise<T> {
+  const parley = createParley(loadConfig());
+  try {
+    await parley.storage.migrate();
+    return await work(parley);
+  } finally {
+    await parley.close();
+  }
+}
+
+function printDemo(result: Awaited<ReturnType<typeof seedDemo>>, out: (line: string) => void) {
+  if (!result.created) {
+    out('Demo data is already present (admin@parley.test exists); nothing was changed.');
+    return;
+  }
+  out('Demo data created. Sign in with one of these accounts (passwords are shown only now):');
+  for (const a of result.accounts) out(`  ${a.role.padEnd(10)} ${a.email.padEnd(22)} ${a.password}   (${a.name}, ${a.locale})`);
+  out(`Parameter 417 = ${result.templateIds[0]} (templates ${result.templateIds.join(', ')} in en-US, pt-BR, es-ES).`);
+  out(`SMTP account: 127.0.0.1:${DEMO_SMTP_PORT} (the built-in mail catcher's address).`);
+}
+
+export async function runCli(argv: string[], out = (line: string) => console.log(line), err = (line: string) => console.error(line)): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve': {
+        const { values } = parseArgs({ args: argv.slice(1), options: { 'first-run': { type: 'boolean' } }, strict: true });
+        await serve(loadConfig(), { firstRun: values['first-run'] ?? false, demoSmtpPort: DEMO_SMTP_PORT, out, printDemo });
+        return 0;
+      }
+      case 'migrate': {
+        if (argv.length > 1) throw new UsageError(`migrate takes no arguments (got "${argv[1]}").`);
+        const applied = await withParley((p) => p.storage.migrate());
+        out(applied.length ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.');
+        return 0;
+      }
+      case 'user': {
+        if (sub !== 'add') throw new UsageError('Did you mean "parley user add"?');
+        const { values } = parseArgs({
+          args: rest,
+          strict: true,
+          options: {
+            role: { type: 'string' },
+            email: { type: 'string' },
+            name: { type: 'string' },
+            'password-stdin': { type: 'boolean' },
+            locale: { type: 'string' },
+            'time-zone': { type: 'string' },
+            group: { type: 'string', multiple: true },
+          },
+        });
+        for (const required of ['role', 'email', 'name'] as const) {
+          if (!values[required]) throw new UsageError(`user add needs --${required}.`);
+        }
+        const password = values['password-stdin'] ? readStdin() : null;
+        const user = await withParley(async (p) => {
+          const groupIds: number[] = [];
+          for (const name of values.group ?? []) {
+            const group = (await p.storage.findGroupByName(name)) ?? (await createGroup(p.deps, { name }));
+            groupIds.push(group.id);
+          }
+          return createUser(p.deps, {
+            role: values.role!,
+            email: values.email!,
+            name: values.name!,
+            password,
+            locale: values.locale ?? null,
+            timeZone: values['time-zone'] ?? null,
+            groupIds,
+          });
+        });
+        out(String(user.id));
+        return 0;
+      }
+      case 'token': {
+        if (sub !== 'create') throw new UsageError('Did you mean "parley token create"?');
+        const { values } = parseArgs({ args: rest, strict: true, options: { email: { type: 'string' }, name: { type: 'string' } } });
+        if (!values.email) throw new UsageError('token create needs --email.');
+        const { token } = await withParley((p) => createApiToken(p.deps, values.email!, values.name ?? 'cli'));
+        out(token);
+        return 0;
+      }
+      case 'seed': {
+        const { values } = parseArgs({ args: argv.slice(1), strict: true, options: { demo: { type: 'boolean' } } });
+        if (!values.demo) throw new UsageError('seed needs --demo (the only seed there is).');
+        printDemo(await withParley((p) => seedDemo(p.deps, { smtpPort: DEMO_SMTP_PORT })), out);
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}". Run "parley help" for the list.`);
+    }
+  } catch (error) {
+    err(`parley: ${describe(error)}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** One line a person can act on; never a stack trace. */
+function describe(error: unknown): string {
+  if (error instanceof DomainError || error instanceof ConfigError || error instanceof UsageError) return error.message;
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      return `${error.message.split('\n')[0]} Run "parley help" for the options.`;
+    }
+    if (code === 'ECONNREFUSED') return `the database refused the connection (${error.message}). Is it running, and is PARLEY_DATABASE_URL right?`;
+    if (code === 'EADDRINUSE') return `the address is already in use (${error.message}); set PARLEY_PORT to a free port.`;
+    return error.message.split('\n')[0]!;
+  }
+  return String(error);
+}

@@ -1,0 +1,89 @@
+import type { Deps } from '../../domain/deps.ts';
+import { postMessage } from '../../domain/messages/post-message.ts';
+import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
+import { saveSmtpAccount, setParameter } from '../../domain/parameters/parameters.ts';
+import { DEFAULT_TEMPLATES } from '../../domain/templates/default-templates.ts';
+import { createTemplate } from '../../domain/templates/manage-templates.ts';
+import { loadActor } from '../../domain/users/authentication.ts';
+import { openTicket } from '../../domain/tickets/open-ticket.ts';
+import { updateTicket } from '../../domain/tickets/update-ticket.ts';
+import { createGroup, createUser } from '../../domain/users/manage-users.ts';
+import type { Locale } from '../../domain/locale.ts';
+import type { Role } from '../../domain/users/user.ts';
+
+export interface DemoResult {
+  created: boolean;
+  accounts: { role: Role; email: string; name: string; password: string; locale: Locale }[];
+  templateIds: number[];
+}
+
+const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZone: string }[] = [
+  { role: 'admin', email: 'admin@parley.test', name: 'Alex Admin', locale: 'en-US', timeZone: 'UTC' },
+  { role: 'technician', email: 'tech@parley.test', name: 'Taylor Tech', locale: 'en-US', timeZone: 'America/New_York' },
+  { role: 'technician', email: 'tecnica@parley.test', name: 'Beatriz Técnica', locale: 'pt-BR', timeZone: 'America/Sao_Paulo' },
+  { role: 'requester', email: 'maria@parley.test', name: 'Maria Requester', locale: 'en-US', timeZone: 'Europe/London' },
+  { role: 'requester', email: 'joao@parley.test', name: 'João Muñoz', locale: 'pt-BR', timeZone: 'America/Sao_Paulo' },
+  { role: 'requester', email: 'lucia@parley.test', name: 'Lucía Fernández', locale: 'es-ES', timeZone: 'Europe/Madrid' },
+];
+
+/**
+ * Demo groups, users, tickets and messages, the messaging template in three languages, parameter 417 set, and an
+ * SMTP account on loopback. Passwords are generated now and shown once: there are no default secrets.
+ * Does nothing when the demo admin already exists.
+ */
+export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promise<DemoResult> {
+  if (await deps.storage.findUserByEmail(PEOPLE[0]!.email)) return { created: false, accounts: [], templateIds: [] };
+  const accounts: DemoResult['accounts'] = [];
+  const ids: Record<string, number> = {};
+  for (const person of PEOPLE) {
+    const password = deps.tokens.random(12);
+    const user = await createUser(deps, { ...person, password });
+    ids[person.email] = user.id;
+    accounts.push({ role: person.role, email: person.email, name: person.name, password, locale: person.locale });
+  }
+  const desk = await createGroup(deps, { name: 'Service Desk', memberIds: [ids['tech@parley.test']!, ids['tecnica@parley.test']!] });
+  await createGroup(deps, { name: 'Infrastructure', memberIds: [ids['tech@parley.test']!] });
+
+  const admin = (await loadActor(deps.storage, ids['admin@parley.test']!))!;
+  const templateIds: number[] = [];
+  for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const) templateIds.push((await createTemplate(deps, DEFAULT_TEMPLATES[locale])).id);
+  await saveSmtpAccount(deps, admin, {
+    host: '127.0.0.1',
+    port: options.smtpPort,
+    security: 'none',
+    auth: false,
+    from: 'support@parley.test',
+    fromName: 'Parley Service Desk',
+  });
+  await setParameter(deps, admin, PARAM.MESSAGING_TEMPLATE, templateIds[0]);
+
+  const actor = async (email: string) => (await loadActor(deps.storage, ids[email]!))!;
+  const maria = await actor('maria@parley.test');
+  const joao = await actor('joao@parley.test');
+  const tech = await actor('tech@parley.test');
+  const vpn = await openTicket(deps, maria, {
+    title: 'VPN disconnects every few minutes',
+    description: 'Since Monday the VPN drops about every five minutes when I work from home.',
+    groupId: desk.id,
+    demandType: 'Incident',
+    activity: 'Remote access',
+    relatedService: 'Network',
+    portfolio: 'IT services',
+    category: 'Connectivity',
+  });
+  await updateTicket(deps, tech, vpn.number, { responsibleId: tech.id, status: 'in_progress' });
+  await postMessage(deps, tech, { ticketNumber: vpn.number, text: 'Hi Maria, could you tell me which VPN client version you use?', source: 'desk' });
+  await postMessage(deps, tech, { ticketNumber: vpn.number, text: 'Checked the gateway logs: many idle timeouts.', internal: true, timeSpentMinutes: 25, source: 'desk' });
+  await postMessage(deps, maria, { ticketNumber: vpn.number, text: 'It is version 5.2.1.\nThanks!', source: 'portal' });
+  await openTicket(deps, joao, {
+    title: 'Acesso à pasta compartilhada do financeiro',
+    description: 'Preciso de acesso de leitura à pasta \\\\fs01\\financeiro.',
+    groupId: desk.id,
+    demandType: 'Requisição',
+    activity: 'Permissões de arquivo',
+    relatedService: 'Armazenamento',
+    portfolio: 'Serviços de TI',
+    category: 'Acesso',
+  });
+  return { created: true, accounts, templateIds };
+}

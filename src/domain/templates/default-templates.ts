@@ -1,0 +1,53 @@
+import type { Locale } from '../locale.ts';
+import type { EmailTemplateInput } from './email-template.ts';
+
+const STYLE = 'font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#1f2933;line-height:1.5';
+
+function html(lines: { heading: string; wrote: string; footer: string; open: string }) {
+  return [
+    `<div style="${STYLE}">`,
+    `<p><strong>${lines.heading}</strong></p>`,
+    `<p>${lines.wrote}</p>`,
+    '<blockquote style="margin:12px 0;padding:8px 12px;border-left:3px solid #3b82f6;background:#f5f8ff">${COMMENTTEXT}</blockquote>',
+    `<p><a href="\${TICKETURL}">${lines.open}</a></p>`,
+    `<p style="color:#6b7280;font-size:12px">${lines.footer}</p>`,
+    '</div>',
+  ].join('\n');
+}
+
+/** The messaging template Parley ships in each language; `seed --demo` stores all three and points 417 at one. */
+export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
+  'en-US': {
+    name: 'Messaging (en-US)',
+    subject: '[#${IDSERVICEREQUEST}] New message: ${TICKETTITLE}',
+    html: html({
+      heading: 'Ticket #${IDSERVICEREQUEST} – ${TICKETTITLE}',
+      wrote: '${USERNAME} wrote on ${DATETIMECREATED}:',
+      open: 'Open the ticket',
+      footer: 'Requester: ${REQUESTERNAME} · Responsible: ${REQUESTRESPONSIBLENAME} · Status: ${TICKETSTATUS}. Reply to this email to answer.',
+    }),
+    active: true,
+  },
+  'pt-BR': {
+    name: 'Mensageria (pt-BR)',
+    subject: '[#${IDSOLICITACAOSERVICO}] Nova mensagem: ${TICKETTITLE}',
+    html: html({
+      heading: 'Ticket nº ${IDSOLICITACAOSERVICO} – ${TICKETTITLE}',
+      wrote: '${REGISTRADOPOR} escreveu em ${DATAHORA}:',
+      open: 'Abrir o ticket',
+      footer: 'Solicitante: ${NOMECONTATO} · Responsável: ${REQUESTRESPONSIBLENAME} · Situação: ${TICKETSTATUS}. Responda a este e-mail para continuar a conversa.',
+    }),
+    active: true,
+  },
+  'es-ES': {
+    name: 'Mensajería (es-ES)',
+    subject: '[#${IDSOLICITUDSERVICIO}] Nuevo mensaje: ${TICKETTITLE}',
+    html: html({
+      heading: 'Ticket n.º ${IDSOLICITUDSERVICIO} – ${TICKETTITLE}',
+      wrote: '${USERNAME} escribió el ${DATETIMECREATED}:',
+      open: 'Abrir el ticket',
+      footer: 'Solicitante: ${REQUESTERNAME} · Responsable: ${REQUESTRESPONSIBLENAME} · Estado: ${TICKETSTATUS}. Responda a este correo para contestar.',
+    }),
+    active: true,
+  },
+};
