@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
+
+/** The PostgreSQL server tests use; each test run creates and drops its own databases there. */
+export const POSTGRES_ADMIN_URL = process.env.PARLEY_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  name: 'sqlite-memory' | 'sqlite-file' | 'postgres';
+  /** A fresh, migrated database; `drop` removes it. */
+  open(): Promise<{ storage: SqlStorage; url: string; drop(): Promise<void> }>;
+}
+
+async function adminQuery(sql: string) {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `parley_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+}
+
+export const sqliteMemory: TestDatabase = {
+  name: 'sqlite-memory',
+  async open() {
+    const storage = openSqliteStorage(':memory:');
+    await storage.migrate();
+    return { storage, url: 'sqlite::memory:', drop: async () => {} };
+  },
+};
+
+export const sqliteFile: TestDatabase = {
+  name: 'sqlite-file',
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+    const url = `sqlite:${join(dir, 'parley.db')}`;
+    const storage = openSqliteStorage(join(dir, 'parley.db'));
+    await storage.migrate();
+    return { storage, url, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  },
+};
+
+export const postgres: TestDatabase = {
+  name: 'postgres',
+  async open() {
+    const db = await createPostgresDatabase();
+    const storage = openPostgresStorage(db.url, { max: 4 });
+    await storage.migrate();
+    return { storage, url: db.url, drop: db.drop };
+  },
+};
+
+/** Every real database the storage contract runs against. */
+export const ALL_DATABASES: readonly TestDatabase[] = [sqliteMemory, sqliteFile, postgres];
