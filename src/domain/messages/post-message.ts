@@ -23,6 +23,10 @@ export interface PostMessageResult {
   notifications: Pick<OutboxEntry, 'id' | 'toAddress' | 'toName' | 'status'>[];
 }
 
+function dayIn(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function checkInput(actor: Actor, input: PostMessageInput) {
@@ -49,7 +53,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
   }
   // A requester's message always reaches the technician; staff may leave the box unchecked.
   const sendEmail = internal ? false : staff ? (input.sendEmail ?? true) : true;
-  return { text, internal, sendEmail, minutes, day: minutes !== null && day === null ? null : day };
+  return { text, internal, sendEmail, minutes, day };
 }
 
 /**
@@ -72,6 +76,8 @@ export async function postMessage(
       });
     }
     const createdAt = deps.clock.now().toISOString();
+    // Time logged without a date is logged for today, in the author's time zone.
+    const timeSpentDate = clean.day ?? (clean.minutes !== null ? dayIn(createdAt, actor.timeZone) : null);
     const messageId = await tx.insertMessage({
       ticketId: ticket.id,
       authorId: actor.id,
@@ -80,7 +86,7 @@ export async function postMessage(
       sendEmail: clean.sendEmail,
       source: input.source,
       timeSpentMinutes: clean.minutes,
-      timeSpentDate: clean.day,
+      timeSpentDate,
       createdAt,
     });
     await tx.touchTicket(ticket.id, createdAt);
@@ -95,7 +101,7 @@ export async function postMessage(
       authorName: actor.name,
       authorRole: actor.role,
       timeSpentMinutes: clean.minutes,
-      timeSpentDate: clean.day,
+      timeSpentDate,
       createdAt,
     };
     const notifications: PostMessageResult['notifications'] = [];

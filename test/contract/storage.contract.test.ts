@@ -1,0 +1,227 @@
+/**
+ * The storage contract: one suite, run against every real database Parley supports
+ * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import type { NewUser } from '../../src/ports/storage.ts';
+import { ALL_DATABASES } from '../support/databases.ts';
+import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+
+const AT = '2026-03-14T15:09:26.123Z';
+
+function newUser(email: string, role: NewUser['role'] = 'requester'): NewUser {
+  return { role, email, name: `User ${email}`, locale: 'en-US', timeZone: 'UTC', passwordHash: null };
+}
+
+for (const database of ALL_DATABASES) {
+  describe(`storage contract on ${database.name}`, () => {
+    let storage: SqlStorage;
+    let drop: () => Promise<void>;
+
+    before(async () => {
+      ({ storage, drop } = await database.open());
+    });
+    after(async () => {
+      await storage.close();
+      await drop();
+    });
+
+    it('migrates idempotently', async () => {
+      assert.deepEqual(await storage.migrate(), []);
+      await storage.ping();
+    });
+
+    it('stores users and finds them by id and email; timestamps and booleans round-trip', async () => {
+      const user = await storage.createUser(newUser('first@example.test', 'technician'), AT);
+      assert.equal(user.createdAt, AT);
+      assert.equal(user.active, true);
+      assert.deepEqual(await storage.findUserById(user.id), user);
+      const byEmail = await storage.findUserByEmail('first@example.test');
+      assert.equal(byEmail?.id, user.id);
+      assert.equal(byEmail?.passwordHash, null);
+      assert.equal(await storage.findUserById(999_999), undefined);
+    });
+
+    it('refuses a second user with the same email', async () => {
+      await storage.createUser(newUser('dup@example.test'), AT);
+      await assert.rejects(storage.createUser(newUser('dup@example.test'), AT));
+    });
+
+    it('pages users with an opaque cursor', async () => {
+      for (let i = 0; i < 5; i++) await storage.createUser(newUser(`page${i}@example.test`), AT);
+      const seen: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await storage.listUsers({ cursor, limit: 2 });
+        assert.ok(page.items.length <= 2);
+        seen.push(...page.items.map((u) => u.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      assert.equal(seen.length, await storage.countUsers());
+      assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+    });
+
+    it('keeps groups and their members; staffOfGroup lists only technicians and admins', async () => {
+      const group = await storage.createGroup('Contract group');
+      const tech = await storage.createUser(newUser('g.tech@example.test', 'technician'), AT);
+      const req = await storage.createUser(newUser('g.req@example.test'), AT);
+      await storage.addGroupMember(group.id, tech.id);
+      await storage.addGroupMember(group.id, req.id);
+      await storage.addGroupMember(group.id, tech.id); // twice: no error, no duplicate
+      assert.deepEqual((await storage.findGroup(group.id))?.memberIds, [tech.id, req.id].sort((a, b) => a - b));
+      assert.deepEqual((await storage.staffOfGroup(group.id)).map((u) => u.id), [tech.id]);
+      assert.deepEqual(await storage.groupIdsOfUser(tech.id), [group.id]);
+      assert.equal((await storage.findGroupByName('Contract group'))?.id, group.id);
+      await assert.rejects(storage.createGroup('Contract group'));
+    });
+
+    it('rolls a transaction back entirely when it fails', async () => {
+      await assert.rejects(
+        storage.transaction(async (tx) => {
+          await tx.createUser(newUser('rollback@example.test'), AT);
+          await tx.createGroup('Rollback group');
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await storage.findUserByEmail('rollback@example.test'), undefined);
+      assert.equal(await storage.findGroupByName('Rollback group'), undefined);
+    });
+
+    describe('tickets, messages and outbox', () => {
+      let world: World;
+      before(async () => {
+        // A separate database keeps this world apart from the rows above.
+        const fresh = await database.open();
+        const deps = testDeps(fresh.storage);
+        world = await buildWorld(deps);
+        storage2 = fresh.storage;
+        drop2 = fresh.drop;
+      });
+      let storage2: SqlStorage;
+      let drop2: () => Promise<void>;
+      after(async () => {
+        await storage2.close();
+        await drop2();
+      });
+
+      it('numbers tickets and reads them back with the names the template keys need', async () => {
+        const t = (await storage2.findTicketByNumber(world.ticketA.number))!;
+        assert.equal(t.number, world.ticketA.number);
+        assert.equal(t.requesterName, 'João Muñoz');
+        assert.equal(t.groupName, 'Group A');
+        assert.equal(t.responsibleName, null);
+        assert.equal(t.demandType, 'Incident');
+        assert.equal(t.status, 'new');
+        const b = (await storage2.findTicketByNumber(world.ticketB.number))!;
+        assert.equal(b.responsibleName, 'Bruno Técnico');
+      });
+
+      it('lists tickets newest first within each scope', async () => {
+        const all = await storage2.listTickets({ kind: 'all' }, {}, { limit: 10 });
+        assert.deepEqual(all.items.map((t) => t.number), [world.ticketB.number, world.ticketA.number]);
+        const mine = await storage2.listTickets({ kind: 'requester', requesterId: world.requesterA.id }, {}, { limit: 10 });
+        assert.deepEqual(mine.items.map((t) => t.number), [world.ticketA.number]);
+        const techA = await storage2.listTickets({ kind: 'technician', userId: world.techA.id, groupIds: [world.groupA] }, {}, { limit: 10 });
+        assert.deepEqual(techA.items.map((t) => t.number), [world.ticketA.number]);
+        // responsible without being in the group still sees the ticket
+        const techB = await storage2.listTickets({ kind: 'technician', userId: world.techB.id, groupIds: [] }, {}, { limit: 10 });
+        assert.deepEqual(techB.items.map((t) => t.number), [world.ticketB.number]);
+        const unassigned = await storage2.listTickets({ kind: 'all' }, { unassigned: true }, { limit: 10 });
+        assert.deepEqual(unassigned.items.map((t) => t.number), [world.ticketA.number]);
+        const page1 = await storage2.listTickets({ kind: 'all' }, {}, { limit: 1 });
+        const page2 = await storage2.listTickets({ kind: 'all' }, {}, { limit: 1, cursor: page1.nextCursor });
+        assert.deepEqual([...page1.items, ...page2.items].map((t) => t.number), [world.ticketB.number, world.ticketA.number]);
+        assert.equal(page2.nextCursor, null);
+      });
+
+      it('updates a ticket and moves its activity time', async () => {
+        await storage2.updateTicket(world.ticketA.id, { status: 'in_progress', category: 'Printers' }, '2026-04-01T00:00:00.000Z');
+        const t = (await storage2.findTicketByNumber(world.ticketA.number))!;
+        assert.equal(t.status, 'in_progress');
+        assert.equal(t.category, 'Printers');
+        assert.equal(t.lastActivityAt, '2026-04-01T00:00:00.000Z');
+        assert.equal((await storage2.listTickets({ kind: 'all' }, { status: 'in_progress' }, { limit: 5 })).items.length, 1);
+      });
+
+      it('stores a message with its outbox entries in one transaction and lists the thread oldest first', async () => {
+        const deps = testDeps(storage2);
+        const first = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Olá João', source: 'desk' });
+        const note = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'internal', internal: true, timeSpentMinutes: 15, timeSpentDate: '2026-03-14', source: 'desk' });
+        assert.equal(first.notifications.length, 1);
+        assert.equal(note.notifications.length, 0);
+        const thread = await storage2.listMessages(world.ticketA.id, true);
+        assert.deepEqual(thread.map((m) => m.id), [first.message.id, note.message.id]);
+        assert.equal(thread[1]!.internal, true);
+        assert.equal(thread[1]!.timeSpentMinutes, 15);
+        assert.equal(thread[1]!.timeSpentDate, '2026-03-14');
+        assert.deepEqual((await storage2.listMessages(world.ticketA.id, false)).map((m) => m.id), [first.message.id]);
+        const entries = await storage2.outboxOfMessages([first.message.id, note.message.id]);
+        assert.equal(entries.length, 1);
+        const entry = (await storage2.findOutboxEntry(entries[0]!.id))!;
+        assert.equal(entry.status, 'queued');
+        assert.equal(entry.toAddress, 'req.a@example.test');
+        assert.match(entry.messageIdHeader, /^<parley\.\d+\.[\w-]+@desk\.example\.test>$/);
+        assert.deepEqual(entry.attempts, []);
+        assert.equal((await storage2.listOutbox('queued', { limit: 10 })).items.length, 1);
+        assert.equal((await storage2.listOutbox('sent', { limit: 10 })).items.length, 0);
+      });
+
+      it('stores nothing when messaging is unavailable (409), on this database too', async () => {
+        const deps = testDeps(storage2);
+        const before = (await storage2.listMessages(world.ticketA.id, true)).length;
+        const outboxBefore = (await storage2.listOutbox(undefined, { limit: 100 })).items.length;
+        await setParameter(deps, world.admin, PARAM.MESSAGING_TEMPLATE, null);
+        await assert.rejects(
+          postMessage(deps, world.requesterA, { ticketNumber: world.ticketA.number, text: 'anyone?', source: 'portal' }),
+          (e: unknown) => e instanceof DomainError && e.code === 'MESSAGING_UNAVAILABLE',
+        );
+        assert.equal((await storage2.listMessages(world.ticketA.id, true)).length, before);
+        assert.equal((await storage2.listOutbox(undefined, { limit: 100 })).items.length, outboxBefore);
+        await setParameter(deps, world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
+      });
+    });
+
+    it('upserts parameters', async () => {
+      await storage.setParameter(9001, JSON.stringify('Desk'), AT, null);
+      await storage.setParameter(9001, JSON.stringify('Help desk'), AT, null);
+      assert.equal((await storage.getParameters()).get(9001), '"Help desk"');
+      await storage.setParameter(9001, null, AT, null);
+      assert.equal((await storage.getParameters()).has(9001), false);
+    });
+
+    it('creates, updates, lists and deletes templates', async () => {
+      const t = await storage.createTemplate({ name: 'T', subject: 'S', html: '<p>x</p>', text: null, active: false }, AT);
+      assert.equal(t.active, false);
+      const u = await storage.updateTemplate(t.id, { name: 'T2', subject: 'S2', html: '<p>y</p>', text: 'y', active: true }, '2026-03-15T00:00:00.000Z');
+      assert.equal(u?.name, 'T2');
+      assert.equal(u?.active, true);
+      assert.equal(u?.updatedAt, '2026-03-15T00:00:00.000Z');
+      assert.ok((await storage.listTemplates()).some((x) => x.id === t.id));
+      assert.equal(await storage.updateTemplate(987_654, { name: 'x', subject: 'x', html: 'x', text: null, active: true }, AT), undefined);
+      assert.equal(await storage.deleteTemplate(t.id), true);
+      assert.equal(await storage.deleteTemplate(t.id), false);
+      assert.equal(await storage.findTemplate(t.id), undefined);
+    });
+
+    it('keeps only digests of sessions and API tokens, and forgets expired sessions', async () => {
+      const user = await storage.createUser(newUser('session@example.test'), AT);
+      await storage.createSession('digest-1', { userId: user.id, csrfHash: 'c', expiresAt: '2026-03-15T00:00:00.000Z' }, AT);
+      await storage.createSession('digest-2', { userId: user.id, csrfHash: 'c', expiresAt: '2026-03-20T00:00:00.000Z' }, AT);
+      assert.deepEqual(await storage.findSession('digest-1'), { userId: user.id, csrfHash: 'c', expiresAt: '2026-03-15T00:00:00.000Z' });
+      assert.equal(await storage.deleteExpiredSessions('2026-03-16T00:00:00.000Z'), 1);
+      assert.equal(await storage.findSession('digest-1'), undefined);
+      await storage.deleteSession('digest-2');
+      assert.equal(await storage.findSession('digest-2'), undefined);
+      await storage.createApiToken('token-digest', user.id, 'cli', AT);
+      assert.equal(await storage.findApiTokenUser('token-digest'), user.id);
+      assert.equal(await storage.findApiTokenUser('other'), undefined);
+    });
+  });
+}

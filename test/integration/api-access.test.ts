@@ -1,0 +1,140 @@
+/**
+ * The access matrix: every route × (anonymous, requester, technician, admin).
+ * What a caller may not see answers 404; admin routes answer 403 to others; signed-out callers get 401.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { sqliteMemory } from '../support/databases.ts';
+import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+import { anonymous, signIn, testApp, type Client } from '../support/http.ts';
+
+type Who = 'anonymous' | 'requester' | 'technician' | 'admin';
+interface Case {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: (w: World) => string;
+  body?: (w: World) => unknown;
+  expect: Record<Who, number>;
+}
+
+const own = (w: World) => w.ticketA.number; // requesterA's ticket in group A (techA's group)
+const ADMIN_ONLY = { anonymous: 401, requester: 403, technician: 403, admin: 200 } as const;
+const ADMIN_CREATES = { anonymous: 401, requester: 403, technician: 403, admin: 201 } as const;
+
+const CASES: Case[] = [
+  { method: 'GET', url: () => '/api/v1/me', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'GET', url: () => '/api/v1/tickets', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'POST', url: () => '/api/v1/tickets', body: () => ({ title: 'New', description: 'Desc' }), expect: { anonymous: 401, requester: 201, technician: 201, admin: 201 } },
+  { method: 'GET', url: (w) => `/api/v1/tickets/${own(w)}`, expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'PATCH', url: (w) => `/api/v1/tickets/${own(w)}`, body: () => ({ status: 'in_progress' }), expect: { anonymous: 401, requester: 403, technician: 200, admin: 200 } },
+  { method: 'GET', url: (w) => `/api/v1/tickets/${own(w)}/messages`, expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'POST', url: (w) => `/api/v1/tickets/${own(w)}/messages`, body: () => ({ text: 'Hello' }), expect: { anonymous: 401, requester: 201, technician: 201, admin: 201 } },
+  { method: 'GET', url: () => '/api/v1/messaging/status', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'GET', url: () => '/api/v1/admin/parameters', expect: ADMIN_ONLY },
+  { method: 'GET', url: () => '/api/v1/admin/parameters/417', expect: ADMIN_ONLY },
+  { method: 'PUT', url: () => '/api/v1/admin/parameters/9001', body: () => ({ value: 'Desk' }), expect: ADMIN_ONLY },
+  { method: 'GET', url: () => '/api/v1/admin/smtp-account', expect: ADMIN_ONLY },
+  {
+    method: 'PUT',
+    url: () => '/api/v1/admin/smtp-account',
+    body: () => ({ host: 'smtp.example.test', port: 587, security: 'starttls', auth: false, from: 'desk@example.test' }),
+    expect: ADMIN_ONLY,
+  },
+  { method: 'GET', url: () => '/api/v1/admin/template-keys', expect: ADMIN_ONLY },
+  { method: 'GET', url: () => '/api/v1/admin/email-templates', expect: ADMIN_ONLY },
+  { method: 'POST', url: () => '/api/v1/admin/email-templates', body: () => ({ name: 'N', subject: 'S ${IDSERVICEREQUEST}', html: '<p>${COMMENTTEXT}</p>' }), expect: ADMIN_CREATES },
+  { method: 'GET', url: (w) => `/api/v1/admin/email-templates/${w.templateId}`, expect: ADMIN_ONLY },
+  { method: 'PUT', url: (w) => `/api/v1/admin/email-templates/${w.templateId}`, body: () => ({ name: 'N', subject: 'S', html: '<p>x</p>', active: true }), expect: ADMIN_ONLY },
+  { method: 'POST', url: (w) => `/api/v1/admin/email-templates/${w.templateId}/preview`, body: () => ({}), expect: ADMIN_ONLY },
+  { method: 'POST', url: () => '/api/v1/admin/email-templates/preview', body: () => ({ subject: 'S', html: '<p>${COMMENTTEXT}</p>' }), expect: ADMIN_ONLY },
+  { method: 'GET', url: () => '/api/v1/admin/outbox', expect: ADMIN_ONLY },
+  { method: 'GET', url: () => '/api/v1/admin/outbox/1', expect: ADMIN_ONLY },
+  { method: 'GET', url: () => '/api/v1/admin/users', expect: ADMIN_ONLY },
+  { method: 'POST', url: () => `/api/v1/admin/users`, body: () => ({ role: 'requester', email: `u${Math.random().toString(36).slice(2)}@example.test`, name: 'U' }), expect: ADMIN_CREATES },
+  { method: 'GET', url: () => '/api/v1/admin/groups', expect: ADMIN_ONLY },
+  { method: 'POST', url: () => '/api/v1/admin/groups', body: () => ({ name: `G ${Math.random().toString(36).slice(2)}` }), expect: ADMIN_CREATES },
+  { method: 'POST', url: () => '/api/v1/auth/logout', expect: { anonymous: 401, requester: 204, technician: 204, admin: 204 } },
+];
+
+describe('access matrix: three roles and anonymous × every route', () => {
+  let app: FastifyInstance;
+  let world: World;
+  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
+  const clients = {} as Record<Who, Client>;
+
+  before(async () => {
+    const db = await sqliteMemory.open();
+    const deps = testDeps(db.storage);
+    world = await buildWorld(deps);
+    // The outbox needs an entry for GET /admin/outbox/1.
+    const { postMessage } = await import('../../src/domain/messages/post-message.ts');
+    await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'first', source: 'desk' });
+    app = await testApp(deps);
+    clients.anonymous = anonymous(app);
+    drop = db.drop;
+    close = () => db.storage.close();
+  });
+  after(async () => {
+    await app.close();
+    await close();
+    await drop();
+  });
+
+  for (const c of CASES) {
+    for (const who of ['anonymous', 'requester', 'technician', 'admin'] as const) {
+      it(`${c.method} ${c.url({ ticketA: { number: 'N' }, templateId: 'T' } as never)} as ${who} → ${c.expect[who]}`, async () => {
+        // A fresh session per case, so logging out never affects the next one.
+        const client =
+          who === 'anonymous'
+            ? clients.anonymous
+            : await signIn(app, { requester: world.requesterA, technician: world.techA, admin: world.admin }[who].email);
+        const response = await client.request({ method: c.method, url: c.url(world), ...(c.body ? { payload: c.body(world) as object } : {}) });
+        assert.equal(response.statusCode, c.expect[who], `${response.statusCode} ${response.body}`);
+        if (response.statusCode >= 400) {
+          const body = response.json();
+          assert.equal(typeof body.code, 'string');
+          assert.equal(typeof body.message, 'string');
+        }
+      });
+    }
+  }
+
+  describe('tickets of others answer 404, as if they did not exist', () => {
+    const foreign = [
+      { method: 'GET', path: '' },
+      { method: 'GET', path: '/messages' },
+      { method: 'POST', path: '/messages', body: { text: 'Sneaky' } },
+    ] as const;
+    for (const f of foreign) {
+      it(`requester A → requester B's ticket: ${f.method} ${f.path || '/'} → 404`, async () => {
+        const client = await signIn(app, world.requesterA.email);
+        const r = await client.request({ method: f.method, url: `/api/v1/tickets/${world.ticketB.number}${f.path}`, ...('body' in f ? { payload: f.body } : {}) });
+        assert.equal(r.statusCode, 404);
+        assert.equal(r.json().code, 'TICKET_NOT_FOUND');
+        const missing = await client.request({ method: f.method, url: `/api/v1/tickets/999999${f.path}`, ...('body' in f ? { payload: f.body } : {}) });
+        assert.deepEqual({ ...r.json(), message: r.json().message.replace(String(world.ticketB.number), '999999') }, missing.json());
+      });
+      it(`technician of group A → group B's ticket: ${f.method} ${f.path || '/'} → 404`, async () => {
+        const client = await signIn(app, world.techA.email);
+        const r = await client.request({ method: f.method, url: `/api/v1/tickets/${world.ticketB.number}${f.path}`, ...('body' in f ? { payload: f.body } : {}) });
+        assert.equal(r.statusCode, 404);
+      });
+    }
+
+    it('technician of group A cannot PATCH group B\'s ticket (404)', async () => {
+      const client = await signIn(app, world.techA.email);
+      assert.equal((await client.patch(`/api/v1/tickets/${world.ticketB.number}`, { status: 'closed' })).statusCode, 404);
+    });
+
+    it('lists show only what the caller may see', async () => {
+      const numbers = async (email: string) => (await (await signIn(app, email)).get('/api/v1/tickets')).json().items.map((t: { number: number }) => t.number);
+      assert.ok(!(await numbers(world.requesterA.email)).includes(world.ticketB.number));
+      assert.ok((await numbers(world.requesterA.email)).includes(world.ticketA.number));
+      assert.ok(!(await numbers(world.techA.email)).includes(world.ticketB.number));
+      assert.ok((await numbers(world.techB.email)).includes(world.ticketB.number));
+      const adminSees = await numbers(world.admin.email);
+      assert.ok(adminSees.includes(world.ticketA.number) && adminSees.includes(world.ticketB.number));
+    });
+  });
+});
