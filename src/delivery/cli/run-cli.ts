@@ -36,10 +36,10 @@ function readStdin(): string {
   }
 }
 
-async function withParley<T>(work: (parley: Parley) => Promise<T>): Promise<T> {
+async function withParley<T>(work: (parley: Parley) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
   const parley = createParley(loadConfig());
   try {
-    await parley.storage.migrate();
+    if (options.migrate !== false) await parley.storage.migrate();
     return await work(parley);
   } finally {
     await parley.close();
@@ -68,7 +68,7 @@ export async function runCli(argv: string[], out = (line: string) => console.log
       }
       case 'migrate': {
         if (argv.length > 1) throw new UsageError(`migrate takes no arguments (got "${argv[1]}").`);
-        const applied = await withParley((p) => p.storage.migrate());
+        const applied = await withParley((p) => p.storage.migrate(), { migrate: false });
         out(applied.length ? `Applied migrations: ${applied.join(', ')}.` : 'The database is up to date.');
         return 0;
       }

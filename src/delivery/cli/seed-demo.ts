@@ -41,8 +41,14 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     ids[person.email] = user.id;
     accounts.push({ role: person.role, email: person.email, name: person.name, password, locale: person.locale });
   }
-  const desk = await createGroup(deps, { name: 'Service Desk', memberIds: [ids['tech@parley.test']!, ids['tecnica@parley.test']!] });
-  await createGroup(deps, { name: 'Infrastructure', memberIds: [ids['tech@parley.test']!] });
+  const group = async (name: string, memberIds: number[]) => {
+    const existing = await deps.storage.findGroupByName(name);
+    if (!existing) return createGroup(deps, { name, memberIds });
+    for (const id of memberIds) await deps.storage.addGroupMember(existing.id, id);
+    return existing;
+  };
+  const desk = await group('Service Desk', [ids['tech@parley.test']!, ids['tecnica@parley.test']!]);
+  await group('Infrastructure', [ids['tech@parley.test']!]);
 
   const admin = (await loadActor(deps.storage, ids['admin@parley.test']!))!;
   const templateIds: number[] = [];

@@ -1,0 +1,171 @@
+/**
+ * The command line, run as a person runs it: `node bin/parley.js <command>` in a child process.
+ * A failing command prints one clear line on stderr and exits non-zero.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
+import { createPostgresDatabase } from '../support/databases.ts';
+import { testDeps } from '../support/fixtures.ts';
+import { testApp, withToken } from '../support/http.ts';
+
+const BIN = resolve(import.meta.dirname, '../../bin/parley.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function parley(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', PARLEY_LOG_LEVEL: 'warn', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+function assertOneLineFailure(run: Run, pattern: RegExp, code = 1) {
+  assert.equal(run.code, code, run.stderr);
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line, got: ${run.stderr}`);
+  assert.match(lines[0]!, /^parley: /);
+  assert.match(lines[0]!, pattern);
+  assert.ok(!/\bat .*:\d+:\d+/.test(run.stderr), 'no stack trace');
+}
+
+describe('parley CLI on SQLite', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+    env = { PARLEY_DATA_DIR: dir };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('migrate applies the migrations once, into the data folder by default', async () => {
+    const first = await parley(['migrate'], env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Applied migrations: 001-core\./);
+    const again = await parley(['migrate'], env);
+    assert.match(again.stdout, /up to date/);
+  });
+
+  it('user add creates a user, reading the password from stdin, and joins (or creates) the group', async () => {
+    const run = await parley(
+      ['user', 'add', '--role', 'technician', '--email', 'Tech@Example.test', '--name', 'Tânia Técnica', '--password-stdin', '--locale', 'pt-BR', '--group', 'Service Desk'],
+      env,
+      'a long enough password\n',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const id = Number(run.stdout.trim());
+    assert.ok(Number.isInteger(id) && id > 0);
+    const storage = openSqliteStorage(join(dir, 'parley.db'));
+    try {
+      const user = await storage.findUserByEmail('tech@example.test');
+      assert.equal(user?.id, id);
+      assert.equal(user?.locale, 'pt-BR');
+      assert.equal(user?.name, 'Tânia Técnica');
+      assert.match(user!.passwordHash!, /^scrypt\$/);
+      const group = await storage.findGroupByName('Service Desk');
+      assert.deepEqual(group?.memberIds, [id]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('token create prints a token that the API accepts', async () => {
+    const run = await parley(['token', 'create', '--email', 'tech@example.test'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const token = run.stdout.trim();
+    assert.match(token, /^prl_[\w-]{40,}$/);
+    const storage = openSqliteStorage(join(dir, 'parley.db'));
+    const app = await testApp(testDeps(storage));
+    try {
+      const me = await withToken(app, token).get('/api/v1/me');
+      assert.equal(me.statusCode, 200);
+      assert.equal(me.json().email, 'tech@example.test');
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+  });
+
+  it('failures print one clear line and exit non-zero', async () => {
+    assertOneLineFailure(await parley(['user', 'add', '--role', 'technician', '--email', 'tech@example.test', '--name', 'Again'], env), /already exists/);
+    assertOneLineFailure(await parley(['user', 'add', '--role', 'wizard', '--email', 'w@example.test', '--name', 'W'], env), /Role must be/);
+    assertOneLineFailure(await parley(['user', 'add', '--role', 'requester', '--name', 'No mail'], env), /needs --email/, 2);
+    assertOneLineFailure(await parley(['user', 'add', '--role', 'requester', '--email', 'x@example.test', '--name', 'X', '--bogus'], env), /Unknown option '--bogus'/);
+    assertOneLineFailure(await parley(['token', 'create', '--email', 'ghost@example.test'], env), /no user with the email/);
+    assertOneLineFailure(await parley(['frobnicate'], env), /Unknown command "frobnicate"/, 2);
+    assertOneLineFailure(await parley(['seed'], env), /needs --demo/, 2);
+    assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_DATABASE_URL: 'mysql://x' }), /PARLEY_DATABASE_URL must be/);
+    assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_PORT: 'eighty' }), /PARLEY_PORT must be a whole number/);
+    assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_SECRET_KEY: 'short' }), /at least 32 characters/);
+    assertOneLineFailure(await parley(['user', 'add', '--role', 'requester', '--email', 'p@example.test', '--name', 'P', '--password-stdin'], env, 'short\n'), /password must be 10/);
+  });
+
+  it('seed --demo creates demo data with generated passwords, once', async () => {
+    const run = await parley(['seed', '--demo'], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /admin\s+admin@parley\.test\s+\S{12,}/);
+    assert.match(run.stdout, /Parameter 417 = \d+/);
+    const passwords = [...run.stdout.matchAll(/@parley\.test\s+(\S+)/g)].map((m) => m[1]);
+    assert.equal(new Set(passwords).size, passwords.length, 'every account has its own password');
+    const again = await parley(['seed', '--demo'], env);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already present/);
+  });
+
+  it('serve listens, answers, and stops cleanly on SIGTERM; a taken port fails in one line', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env, PARLEY_PORT: '0', PARLEY_LOG_LEVEL: 'warn' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.on('data', () => {
+        const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+        if (m) done(m[1]!);
+      });
+      child.on('close', (code) => fail(new Error(`serve exited early (${code}): ${out}`)));
+    });
+    const health = await fetch(`${url}/readyz`);
+    assert.equal(health.status, 200);
+    const taken = await parley(['serve'], { ...env, PARLEY_PORT: new URL(url).port });
+    assertOneLineFailure(taken, /already in use/);
+    const exit = new Promise<number | null>((done) => child.on('close', done));
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0);
+  });
+});
+
+describe('parley CLI on PostgreSQL', () => {
+  it('migrates, adds a user and creates a token against a PostgreSQL database', async () => {
+    const db = await createPostgresDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'parley-cli-pg-'));
+    try {
+      const env = { PARLEY_DATA_DIR: dir, PARLEY_DATABASE_URL: db.url };
+      const migrate = await parley(['migrate'], env);
+      assert.equal(migrate.code, 0, migrate.stderr);
+      assert.match(migrate.stdout, /001-core/);
+      const add = await parley(['user', 'add', '--role', 'admin', '--email', 'pg@example.test', '--name', 'PG Admin'], env);
+      assert.equal(add.code, 0, add.stderr);
+      const token = await parley(['token', 'create', '--email', 'pg@example.test'], env);
+      assert.match(token.stdout.trim(), /^prl_/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
+});
