@@ -17,6 +17,7 @@ interface Case {
   expect: Record<Who, number>;
 }
 
+let spareTemplateId = 0; // a template 417 does not name, so an admin may delete it
 const own = (w: World) => w.ticketA.number; // requesterA's ticket in group A (techA's group)
 const ADMIN_ONLY = { anonymous: 401, requester: 403, technician: 403, admin: 200 } as const;
 const ADMIN_CREATES = { anonymous: 401, requester: 403, technician: 403, admin: 201 } as const;
@@ -47,6 +48,7 @@ const CASES: Case[] = [
   { method: 'PUT', url: (w) => `/api/v1/admin/email-templates/${w.templateId}`, body: () => ({ name: 'N', subject: 'S', html: '<p>x</p>', active: true }), expect: ADMIN_ONLY },
   { method: 'POST', url: (w) => `/api/v1/admin/email-templates/${w.templateId}/preview`, body: () => ({}), expect: ADMIN_ONLY },
   { method: 'POST', url: () => '/api/v1/admin/email-templates/preview', body: () => ({ subject: 'S', html: '<p>${COMMENTTEXT}</p>' }), expect: ADMIN_ONLY },
+  { method: 'DELETE', url: () => `/api/v1/admin/email-templates/${spareTemplateId}`, expect: { anonymous: 401, requester: 403, technician: 403, admin: 204 } },
   { method: 'GET', url: () => '/api/v1/admin/outbox', expect: ADMIN_ONLY },
   { method: 'GET', url: () => '/api/v1/admin/outbox/1', expect: ADMIN_ONLY },
   { method: 'GET', url: () => '/api/v1/admin/users', expect: ADMIN_ONLY },
@@ -70,6 +72,8 @@ describe('access matrix: three roles and anonymous × every route', () => {
     // The outbox needs an entry for GET /admin/outbox/1.
     const { postMessage } = await import('../../src/domain/messages/post-message.ts');
     await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'first', source: 'desk' });
+    const { createTemplate } = await import('../../src/domain/templates/manage-templates.ts');
+    spareTemplateId = (await createTemplate(deps, { name: 'Spare', subject: 'S', html: '<p>${COMMENTTEXT}</p>' })).id;
     app = await testApp(deps);
     clients.anonymous = anonymous(app);
     drop = db.drop;
@@ -101,23 +105,23 @@ describe('access matrix: three roles and anonymous × every route', () => {
   }
 
   describe('tickets of others answer 404, as if they did not exist', () => {
-    const foreign = [
+    const foreign: { method: 'GET' | 'POST'; path: string; body?: object }[] = [
       { method: 'GET', path: '' },
       { method: 'GET', path: '/messages' },
       { method: 'POST', path: '/messages', body: { text: 'Sneaky' } },
-    ] as const;
+    ];
     for (const f of foreign) {
       it(`requester A → requester B's ticket: ${f.method} ${f.path || '/'} → 404`, async () => {
         const client = await signIn(app, world.requesterA.email);
-        const r = await client.request({ method: f.method, url: `/api/v1/tickets/${world.ticketB.number}${f.path}`, ...('body' in f ? { payload: f.body } : {}) });
-        assert.equal(r.statusCode, 404);
+        const r = await client.request({ method: f.method, url: `/api/v1/tickets/${world.ticketB.number}${f.path}`, ...(f.body ? { payload: f.body } : {}) });
+        assert.equal(r.statusCode, 404, r.body);
         assert.equal(r.json().code, 'TICKET_NOT_FOUND');
-        const missing = await client.request({ method: f.method, url: `/api/v1/tickets/999999${f.path}`, ...('body' in f ? { payload: f.body } : {}) });
+        const missing = await client.request({ method: f.method, url: `/api/v1/tickets/999999${f.path}`, ...(f.body ? { payload: f.body } : {}) });
         assert.deepEqual({ ...r.json(), message: r.json().message.replace(String(world.ticketB.number), '999999') }, missing.json());
       });
       it(`technician of group A → group B's ticket: ${f.method} ${f.path || '/'} → 404`, async () => {
         const client = await signIn(app, world.techA.email);
-        const r = await client.request({ method: f.method, url: `/api/v1/tickets/${world.ticketB.number}${f.path}`, ...('body' in f ? { payload: f.body } : {}) });
+        const r = await client.request({ method: f.method, url: `/api/v1/tickets/${world.ticketB.number}${f.path}`, ...(f.body ? { payload: f.body } : {}) });
         assert.equal(r.statusCode, 404);
       });
     }

@@ -186,13 +186,15 @@ describe('isForbiddenHost', () => {
 
   it(
     'forbids 169.254.169.254 written in the other forms the system resolver accepts',
-    { todo: 'bug: isForbiddenHost only recognises dotted-decimal IPv4; decimal, hex, octal, short and IPv4-mapped IPv6 forms pass validation' },
+    
     () => {
       // getaddrinfo() resolves every one of these to 169.254.169.254, and isHostName() accepts them all.
-      for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '::ffff:a9fe:a9fe']) {
-        assert.equal(isHostName(host), true, host);
+      for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '::ffff:a9fe:a9fe', '::ffff:169.254.169.254']) {
         assert.equal(isForbiddenHost(host), true, host);
+        assert.throws(() => validateParameterValue(parameterDefinition(14)!, host), /PARAMETER_INVALID|Parameter 14/, host);
       }
+      // Numeric spellings that are not a plain dotted quad are not host names at all.
+      for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '127.1']) assert.equal(isHostName(host), false, host);
     },
   );
 });

@@ -123,24 +123,43 @@ function invalid(def: ParameterDefinition, reason: string): never {
 }
 
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** Labels a resolver may read as a number (decimal, octal with a leading 0, hex with 0x). */
+const NUMERIC_LABEL = /^(0x[0-9a-f]*|\d+)$/i;
+
+/** The IPv4 address an IPv6 literal carries (`::ffff:169.254.169.254`, `::ffff:a9fe:a9fe`), if any. */
+function embeddedIpv4(ipv6: string): string | undefined {
+  const dotted = /^::(ffff:(0:)?)?((\d+\.){3}\d+)$/.exec(ipv6);
+  if (dotted) return dotted[3];
+  const hex = /^::(ffff:(0:)?)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(ipv6);
+  if (!hex) return undefined;
+  const hi = parseInt(hex[3]!, 16);
+  const lo = parseInt(hex[4]!, 16);
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
 
 /** Link-local and cloud metadata addresses: an SMTP host there could reach internal services. */
 export function isForbiddenHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'metadata.google.internal' || h === 'metadata') return true;
-  const v4 = IPV4.exec(h);
-  if (v4) return v4[1] === '169' && v4[2] === '254';
-  if (h.includes(':')) return /^fe[89ab][0-9a-f]?:/.test(h) || h === 'fd00:ec2::254';
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (h === 'metadata.google.internal' || h === 'metadata' || h === 'instance-data') return true;
+  if (h.includes(':')) {
+    const v4 = embeddedIpv4(h);
+    if (v4) return isForbiddenHost(v4);
+    return /^fe[89ab][0-9a-f]:/.test(h) || h === 'fd00:ec2::254';
+  }
+  // Any spelling a resolver reads as a number but that is not a plain dotted quad is refused outright.
+  if (h.split('.').every((label) => NUMERIC_LABEL.test(label))) return !DOTTED_QUAD.test(h) || h.startsWith('169.254.');
   return false;
 }
 
 export function isHostName(value: string): boolean {
   if (value.length === 0 || value.length > 253) return false;
-  const v4 = IPV4.exec(value);
-  if (v4) return v4.slice(1).every((o) => Number(o) <= 255);
-  if (/^\[?[0-9a-fA-F:]+\]?$/.test(value) && value.includes(':')) return true;
-  return value.split('.').every((label) => HOST_LABEL.test(label));
+  if (DOTTED_QUAD.test(value)) return true;
+  if (value.includes(':')) return /^\[?[0-9a-fA-F:.]+\]?$/.test(value);
+  const labels = value.replace(/\.$/, '').split('.');
+  // A name made only of numbers is an address in disguise (2852039166, 0xa9fea9fe, 0251.0376.0251.0376).
+  if (labels.every((label) => NUMERIC_LABEL.test(label))) return false;
+  return labels.every((label) => HOST_LABEL.test(label));
 }
 
 /** Validates and normalises a value for its parameter's type; throws PARAMETER_INVALID with the reason. */

@@ -1,7 +1,7 @@
 import { DomainError } from '../errors.ts';
-import { compileField, type CompiledField } from './compile-template.ts';
+import { compileField, type CompiledField, type TemplatePart } from './compile-template.ts';
 import { htmlToText } from './html-to-text.ts';
-import type { RenderContext } from './key-registry.ts';
+import type { RenderContext, TemplateKey } from './key-registry.ts';
 import { MAX_SUBJECT_LENGTH, renderField } from './render-template.ts';
 
 export interface EmailTemplate {
@@ -67,18 +67,45 @@ export function validateTemplate(input: EmailTemplateInput): Required<EmailTempl
 }
 
 export function compileTemplate(t: Pick<EmailTemplate, 'subject' | 'html' | 'text'>): CompiledTemplate {
+  const html = compileField('html', t.html);
   return {
     subject: compileField('subject', t.subject),
-    html: compileField('html', t.html),
-    text: compileField('text', t.text ?? htmlToText(t.html)),
+    html,
+    text: t.text == null ? deriveText(html) : compileField('text', t.text),
   };
+}
+
+const MARK_OPEN = '\uE000';
+const MARK_CLOSE = '\uE001';
+
+/**
+ * The text body of a template that has none: the compiled HTML's keys are kept as keys (stood in for by
+ * private-use markers while the markup is turned to text), so only the author's literal text is converted and an
+ * entity such as `&#36;{X}` stays literal text instead of becoming a key.
+ */
+function deriveText(html: CompiledField): CompiledField {
+  const keys = html.filter((p): p is TemplateKey => typeof p !== 'string');
+  let index = 0;
+  const marked = html.map((p) => (typeof p === 'string' ? p.replace(/[\uE000\uE001]/g, '') : `${MARK_OPEN}${index++}${MARK_CLOSE}`)).join('');
+  const parts: TemplatePart[] = [];
+  let expected = 0;
+  htmlToText(marked)
+    .split(new RegExp(`${MARK_OPEN}(\\d+)${MARK_CLOSE}`))
+    .forEach((piece, i) => {
+      if (i % 2 === 0) {
+        if (piece) parts.push(piece);
+      } else if (Number(piece) === expected && keys[expected]) {
+        parts.push(keys[expected++]!); // a marker spelled with entities in the source is not one of ours: dropped
+      }
+    });
+  return parts;
 }
 
 const cache = new Map<string, CompiledTemplate>();
 
 /** Compiled templates are memoised by content; a saved template was already checked. */
 export function compiledFor(t: Pick<EmailTemplate, 'subject' | 'html' | 'text'>): CompiledTemplate {
-  const key = `${t.subject}\u0000${t.html}\u0000${t.text ?? ''}`;
+  const key = JSON.stringify([t.subject, t.html, t.text]);
   let compiled = cache.get(key);
   if (!compiled) {
     compiled = compileTemplate(t);

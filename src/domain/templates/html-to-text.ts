@@ -24,7 +24,7 @@ export function htmlToText(html: string): string {
     })
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li\b[^>]*>/gi, '\n- ')
-    .replace(/<\/(p|div|h[1-6]|li|tr|table|blockquote|ul|ol)\s*>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|tr|table|blockquote|ul|ol)\s*>/gi, '\n')
     .replace(/<(p|div|h[1-6]|tr|table|blockquote|ul|ol)\b[^>]*>/gi, '\n')
     .replace(/<[^>]*>/g, '');
   return decodeEntities(text)

@@ -27,7 +27,12 @@ export function renderField(field: CompiledField, ctx: RenderContext, mode: 'htm
   for (const part of field) out += one(part, ctx, mode);
   if (mode === 'subject') {
     out = out.replace(/[\r\n]+/g, ' ').trim();
-    if (out.length > MAX_SUBJECT_LENGTH) out = `${out.slice(0, MAX_SUBJECT_LENGTH - 1)}…`;
+    if (out.length > MAX_SUBJECT_LENGTH) {
+      let cut = MAX_SUBJECT_LENGTH - 1;
+      const last = out.charCodeAt(cut - 1);
+      if (last >= 0xd800 && last <= 0xdbff) cut--; // never leave half of a surrogate pair
+      out = `${out.slice(0, cut)}…`;
+    }
   }
   return out;
 }

@@ -119,7 +119,7 @@ describe('LoginLimiter', () => {
 
   it(
     'the advertised wait is enough even when more failures than the limit were recorded',
-    { todo: 'bug: retryAfter counts from the oldest failure (account[0]) instead of account[length - perAccount]' },
+    
     () => {
       // Concurrent sign-ins all pass retryAfter() before any of them fails, so more than 5 failures can be recorded.
       const limiter = new LoginLimiter();

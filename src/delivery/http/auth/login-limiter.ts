@@ -21,11 +21,12 @@ export class LoginLimiter {
     const account = this.recent(`a:${ip}:${email}`, now);
     const address = this.recent(`i:${ip}`, now);
     const blocked = [
-      account.length >= this.limits.perAccount ? account[0]! : undefined,
-      address.length >= this.limits.perAddress ? address[0]! : undefined,
+      // The try is allowed again once enough failures have left the window: count from the limit-th newest one.
+      account.length >= this.limits.perAccount ? account[account.length - this.limits.perAccount]! : undefined,
+      address.length >= this.limits.perAddress ? address[address.length - this.limits.perAddress]! : undefined,
     ].filter((t): t is number => t !== undefined);
     if (blocked.length === 0) return 0;
-    return Math.ceil((Math.min(...blocked) + this.limits.windowMs - now) / 1000);
+    return Math.ceil((Math.max(...blocked) + this.limits.windowMs - now) / 1000);
   }
 
   fail(ip: string, email: string, now = Date.now()): void {

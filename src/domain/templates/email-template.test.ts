@@ -1,0 +1,214 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DomainError } from '../errors.ts';
+import { compiledFor, compileTemplate, MAX_TEMPLATE_BODY, renderTemplate, validateTemplate, type EmailTemplateInput } from './email-template.ts';
+import type { RenderContext } from './key-registry.ts';
+
+const ctx: RenderContext = {
+  ticket: {
+    number: 4711,
+    title: 'Impressora <b>quebrada</b> & "urgente"',
+    status: 'waiting',
+    requesterName: 'João Silva',
+    contactName: null,
+    responsibleName: 'Ana Muñoz',
+    demandType: 'Incidente',
+    activity: 'Impressão',
+    relatedService: 'Escritório',
+    portfolio: 'Serviços de TI',
+    category: 'Hardware',
+  },
+  message: {
+    text: 'Olá 👋\n<script>alert(1)</script>\nAção: ${SMTP_PASSWORD}',
+    authorName: 'Ana Muñoz',
+    createdAt: '2026-03-14T15:09:26Z',
+    timeSpentMinutes: 90,
+    timeSpentDate: '2026-03-14',
+  },
+  recipient: { locale: 'pt-BR', timeZone: 'America/Sao_Paulo' },
+  ticketUrl: 'https://parley.example/portal/tickets/4711?a=1&b=2',
+};
+
+const good: EmailTemplateInput = {
+  name: 'Messaging',
+  subject: '[#${IDSERVICEREQUEST}] ${TICKETTITLE}',
+  html: '<p>${USERNAME} wrote:</p><blockquote>${COMMENTTEXT}</blockquote><p><a href="${TICKETURL}">Open</a></p>',
+};
+
+function refused(input: EmailTemplateInput, code: string, field: string): DomainError {
+  let caught: unknown;
+  try {
+    validateTemplate(input);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof DomainError, `expected a DomainError, got ${String(caught)}`);
+  assert.equal(caught.code, code);
+  assert.equal(caught.details?.field, field);
+  return caught;
+}
+
+describe('validateTemplate: accepted input', () => {
+  it('returns the clean input: trimmed name, active by default, no text body', () => {
+    assert.deepEqual(validateTemplate({ ...good, name: '  Messaging  ' }), {
+      name: 'Messaging',
+      subject: good.subject,
+      html: good.html,
+      text: null,
+      active: true,
+    });
+  });
+
+  it('keeps active: false and a given text body', () => {
+    const clean = validateTemplate({ ...good, text: 'Ticket ${IDSERVICEREQUEST}: ${COMMENTTEXT}', active: false });
+    assert.equal(clean.active, false);
+    assert.equal(clean.text, 'Ticket ${IDSERVICEREQUEST}: ${COMMENTTEXT}');
+  });
+
+  it('treats an empty or blank text body as absent', () => {
+    assert.equal(validateTemplate({ ...good, text: '' }).text, null);
+    assert.equal(validateTemplate({ ...good, text: ' \n\t ' }).text, null);
+  });
+
+  it('accepts a subject of exactly 255 characters and a 120-character name', () => {
+    const clean = validateTemplate({ ...good, name: 'n'.repeat(120), subject: 's'.repeat(255) });
+    assert.equal(clean.subject.length, 255);
+    assert.equal(clean.name.length, 120);
+  });
+
+  it('accepts accents and emoji everywhere', () => {
+    const input = { name: 'Mensagens – ação 📨', subject: 'Olá ${NOMECONTATO} 👋', html: '<p>Señor ${REGISTRADOPOR}: ¿qué tal? ✅</p>' };
+    assert.deepEqual(validateTemplate(input), { ...input, text: null, active: true });
+  });
+});
+
+describe('validateTemplate: refused input', () => {
+  it('refuses an empty, blank, too long or multi-line name', () => {
+    refused({ ...good, name: '' }, 'TEMPLATE_INVALID', 'name');
+    refused({ ...good, name: '   ' }, 'TEMPLATE_INVALID', 'name');
+    refused({ ...good, name: 'n'.repeat(121) }, 'TEMPLATE_INVALID', 'name');
+    refused({ ...good, name: 'two\nlines' }, 'TEMPLATE_INVALID', 'name');
+    refused({ ...good, name: 'two\rlines' }, 'TEMPLATE_INVALID', 'name');
+  });
+
+  it('refuses a subject containing CR or LF', () => {
+    for (const subject of ['Hello\r\nBcc: x@example.com', 'Hello\nWorld', 'Hello\rWorld', 'Hello\n']) {
+      const error = refused({ ...good, subject }, 'TEMPLATE_INVALID', 'subject');
+      assert.match(error.message, /line break/);
+    }
+  });
+
+  it('refuses an empty, blank or over-long subject', () => {
+    refused({ ...good, subject: '' }, 'TEMPLATE_INVALID', 'subject');
+    refused({ ...good, subject: '   ' }, 'TEMPLATE_INVALID', 'subject');
+    refused({ ...good, subject: 's'.repeat(256) }, 'TEMPLATE_INVALID', 'subject');
+  });
+
+  it('refuses an empty, blank or over-long HTML body', () => {
+    refused({ ...good, html: '' }, 'TEMPLATE_INVALID', 'html');
+    refused({ ...good, html: ' \n ' }, 'TEMPLATE_INVALID', 'html');
+    refused({ ...good, html: 'h'.repeat(MAX_TEMPLATE_BODY + 1) }, 'TEMPLATE_INVALID', 'html');
+  });
+
+  it('refuses an over-long text body', () => {
+    refused({ ...good, text: 't'.repeat(MAX_TEMPLATE_BODY + 1) }, 'TEMPLATE_INVALID', 'text');
+  });
+
+  it('refuses an unknown key in the subject, the HTML body or the text body, naming the field', () => {
+    refused({ ...good, subject: 'Hi ${PASSWORD}' }, 'TEMPLATE_UNKNOWN_KEY', 'subject');
+    refused({ ...good, html: '<p>${SMTP_PASSWORD}</p>' }, 'TEMPLATE_UNKNOWN_KEY', 'html');
+    const error = refused({ ...good, text: 'line 1\n${idservicerequest}' }, 'TEMPLATE_UNKNOWN_KEY', 'text');
+    assert.equal(error.details?.line, 2);
+    assert.match(error.message, /\$\{IDSERVICEREQUEST\}/);
+  });
+
+  it('refuses an unclosed key', () => {
+    refused({ ...good, html: '<p>${COMMENTTEXT</p>' }, 'TEMPLATE_SYNTAX_ERROR', 'html');
+  });
+});
+
+describe('compileTemplate and renderTemplate', () => {
+  it('renders subject, HTML and text with their own rules', () => {
+    const mail = renderTemplate(compileTemplate({ ...good, text: 'From ${USERNAME}:\n${COMMENTTEXT}\n${TICKETURL}' }), ctx);
+    assert.equal(mail.subject, '[#4711] Impressora <b>quebrada</b> & "urgente"');
+    assert.equal(
+      mail.html,
+      '<p>Ana Muñoz wrote:</p><blockquote>Olá 👋<br>\n&lt;script&gt;alert(1)&lt;/script&gt;<br>\nAção: ${SMTP_PASSWORD}</blockquote>' +
+        '<p><a href="https://parley.example/portal/tickets/4711?a=1&amp;b=2">Open</a></p>',
+    );
+    assert.equal(mail.text, `From Ana Muñoz:\n${ctx.message.text}\n${ctx.ticketUrl}`);
+  });
+
+  it('derives the text body from the HTML when there is none; its keys survive and render raw', () => {
+    const compiled = compileTemplate({ ...good, text: null });
+    const mail = renderTemplate(compiled, ctx);
+    assert.equal(
+      mail.text,
+      'Ana Muñoz wrote:\n\n' +
+        'Olá 👋\n<script>alert(1)</script>\nAção: ${SMTP_PASSWORD}\n\n' +
+        'Open (https://parley.example/portal/tickets/4711?a=1&b=2)',
+    );
+  });
+
+  it('a value holding ${IDSERVICEREQUEST} stays literal in every part', () => {
+    const mail = renderTemplate(
+      compileTemplate({ subject: '${TICKETTITLE}', html: '<p>${TICKETTITLE}</p>', text: null }),
+      { ...ctx, ticket: { ...ctx.ticket, title: 'see ${IDSERVICEREQUEST}' } },
+    );
+    assert.deepEqual(mail, { subject: 'see ${IDSERVICEREQUEST}', html: '<p>see ${IDSERVICEREQUEST}</p>', text: 'see ${IDSERVICEREQUEST}' });
+  });
+
+  it('bounds the rendered subject even when the values are long', () => {
+    const mail = renderTemplate(compileTemplate({ ...good, text: null }), { ...ctx, ticket: { ...ctx.ticket, title: 'T'.repeat(400) } });
+    assert.equal(mail.subject.length, 255);
+    assert.ok(mail.subject.endsWith('…'));
+  });
+
+  it('compileTemplate refuses an unknown key that only the derived text would contain', () => {
+    assert.throws(() => compileTemplate({ subject: 's', html: '<p>${NOPE}</p>', text: null }), { code: 'TEMPLATE_UNKNOWN_KEY' });
+  });
+});
+
+describe('compiledFor', () => {
+  it('memoises by content: the same template compiles once', () => {
+    const t = { subject: 'memo ${IDSERVICEREQUEST}', html: '<p>memo</p>', text: null };
+    assert.equal(compiledFor(t), compiledFor({ ...t }));
+  });
+
+  it('a change in any part gives a different compiled template', () => {
+    const t = { subject: 'memo2', html: '<p>memo2</p>', text: 'memo2' };
+    const first = compiledFor(t);
+    assert.notEqual(compiledFor({ ...t, subject: 'memo2 ' }), first);
+    assert.notEqual(compiledFor({ ...t, html: '<p>memo2 </p>' }), first);
+    assert.notEqual(compiledFor({ ...t, text: 'memo2 ' }), first);
+    assert.equal(renderTemplate(compiledFor({ ...t, text: 'other' }), ctx).text, 'other');
+  });
+
+  it(
+    'two different templates never share a cache entry',
+    
+    () => {
+      const a = { subject: 'A\u0000B', html: 'C', text: null };
+      const b = { subject: 'A', html: 'B\u0000C', text: null };
+      // Both pass validation: NUL is not refused in a subject or body.
+      validateTemplate({ name: 'a', ...a });
+      validateTemplate({ name: 'b', ...b });
+      compiledFor(a);
+      assert.equal(renderTemplate(compiledFor(b), ctx).subject, 'A');
+    },
+  );
+});
+
+describe('text body derived from HTML', () => {
+  it(
+    'an HTML body that shows a literal "${…}" through an entity is accepted and shows it literally in the text too',
+    
+    () => {
+      // In HTML, &#36;{FOO} is the literal text "${FOO}", not a key: the HTML body compiles without error.
+      const clean = validateTemplate({ ...good, html: '<p>Write &#36;{FOO} or &#36;{IDSERVICEREQUEST}</p>' });
+      const mail = renderTemplate(compileTemplate(clean), ctx);
+      assert.equal(mail.html, '<p>Write &#36;{FOO} or &#36;{IDSERVICEREQUEST}</p>');
+      assert.equal(mail.text, 'Write ${FOO} or ${IDSERVICEREQUEST}');
+    },
+  );
+});
