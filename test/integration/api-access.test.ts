@@ -117,7 +117,8 @@ describe('access matrix: three roles and anonymous × every route', () => {
         assert.equal(r.statusCode, 404, r.body);
         assert.equal(r.json().code, 'TICKET_NOT_FOUND');
         const missing = await client.request({ method: f.method, url: `/api/v1/tickets/999999${f.path}`, ...(f.body ? { payload: f.body } : {}) });
-        assert.deepEqual({ ...r.json(), message: r.json().message.replace(String(world.ticketB.number), '999999') }, missing.json());
+        const body = r.json() as { code: string; message: string };
+        assert.deepEqual({ ...body, message: body.message.replace(String(world.ticketB.number), '999999') }, missing.json());
       });
       it(`technician of group A → group B's ticket: ${f.method} ${f.path || '/'} → 404`, async () => {
         const client = await signIn(app, world.techA.email);
