@@ -1,21 +1,10 @@
 import type { Locale, Localized } from '../locale.ts';
-import { statusName, type TicketStatus } from '../tickets/ticket-status.ts';
+import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
+import { statusName } from '../tickets/ticket-status.ts';
 
 /** Everything a notification can say, gathered once per recipient before rendering. */
 export interface RenderContext {
-  ticket: {
-    number: number;
-    title: string;
-    status: TicketStatus;
-    requesterName: string;
-    contactName: string | null;
-    responsibleName: string | null;
-    demandType: string | null;
-    activity: string | null;
-    relatedService: string | null;
-    portfolio: string | null;
-    category: string | null;
-  };
+  ticket: Pick<Ticket, 'number' | 'title' | 'status' | 'requesterName' | 'contactName' | 'responsibleName' | ClassificationField>;
   message: {
     text: string;
     authorName: string;

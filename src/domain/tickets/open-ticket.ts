@@ -2,20 +2,15 @@ import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import { isStaff, type Actor } from '../users/user.ts';
-import { CLASSIFICATION_FIELDS, type ClassificationField, type Ticket } from './ticket.ts';
+import { CLASSIFICATION_FIELDS, type ClassificationField, type ClassificationInput, type Ticket } from './ticket.ts';
 
-export interface OpenTicketInput {
+export interface OpenTicketInput extends ClassificationInput {
   title: string;
   description: string;
   requesterId?: number | null;
   contactName?: string | null;
   groupId?: number | null;
   responsibleId?: number | null;
-  demandType?: string | null;
-  activity?: string | null;
-  relatedService?: string | null;
-  portfolio?: string | null;
-  category?: string | null;
 }
 
 export function cleanTitle(title: string): string {

@@ -29,3 +29,5 @@ export interface Ticket {
 /** Free-text classification fields a ticket carries for the template keys. */
 export const CLASSIFICATION_FIELDS = ['demandType', 'activity', 'relatedService', 'portfolio', 'category'] as const;
 export type ClassificationField = (typeof CLASSIFICATION_FIELDS)[number];
+/** The classification as a request gives it: each field optional, null clears it. */
+export type ClassificationInput = Partial<Record<ClassificationField, string | null>>;

@@ -3,20 +3,15 @@ import { DomainError } from '../errors.ts';
 import type { TicketChanges } from '../../ports/storage.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { checkAssignment, cleanClassification, cleanTitle } from './open-ticket.ts';
-import { CLASSIFICATION_FIELDS, type Ticket } from './ticket.ts';
+import { CLASSIFICATION_FIELDS, type ClassificationInput, type Ticket } from './ticket.ts';
 import { visibleTicket } from './ticket-access.ts';
 import { isTicketStatus } from './ticket-status.ts';
 
-export interface UpdateTicketInput {
+export interface UpdateTicketInput extends ClassificationInput {
   title?: string;
   status?: string;
   groupId?: number | null;
   responsibleId?: number | null;
-  demandType?: string | null;
-  activity?: string | null;
-  relatedService?: string | null;
-  portfolio?: string | null;
-  category?: string | null;
 }
 
 /** Take, assign, move between statuses, reclassify: technicians and admins on tickets they can see. */
