@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 
@@ -40,11 +40,25 @@ function secretKey(env: NodeJS.ProcessEnv, dataDir: string): Pick<Config, 'secre
     return { secretKey: fromEnv, secretKeySource: 'environment' };
   }
   const file = join(dataDir, 'secret.key');
-  if (existsSync(file)) return { secretKey: readFileSync(file, 'utf8').trim(), secretKeySource: 'key file' };
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
-  return { secretKey: readFileSync(file, 'utf8').trim(), secretKeySource: 'generated key file' };
+  let source: Config['secretKeySource'] = 'key file';
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    try {
+      // A hard link publishes the whole key at once, and fails if another process published one first.
+      linkSync(temporary, file);
+      source = 'generated key file';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
+    }
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < 32) throw new ConfigError(`${file} holds no usable key (under 32 characters); restore it from a backup or remove it.`);
+  return { secretKey: key, secretKeySource: source };
 }
 
 /**

@@ -6,6 +6,11 @@ import type { TicketStatus } from '../domain/tickets/ticket-status.ts';
 import type { Locale } from '../domain/locale.ts';
 import type { Role, User } from '../domain/users/user.ts';
 
+/** A write broke a uniqueness rule (an email, a group name): raised by adapters, mapped to a conflict by the domain. */
+export class UniqueViolation extends Error {
+  override name = 'UniqueViolation';
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -103,6 +108,8 @@ export interface Repositories {
   listGroups(): Promise<Group[]>;
   addGroupMember(groupId: number, userId: number): Promise<void>;
   groupIdsOfUser(userId: number): Promise<number[]>;
+  /** Group ids of several users at once, by user id. */
+  groupIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>>;
   /** Active technicians and admins of a group: who is told while nobody is responsible. */
   staffOfGroup(groupId: number): Promise<User[]>;
 
@@ -120,7 +127,11 @@ export interface Repositories {
   setParameter(id: number, storedValue: string | null, at: string, byUserId: number | null): Promise<void>;
   createTemplate(t: TemplateRow, at: string): Promise<EmailTemplate>;
   updateTemplate(id: number, t: TemplateRow, at: string): Promise<EmailTemplate | undefined>;
-  findTemplate(id: number): Promise<EmailTemplate | undefined>;
+  /**
+   * `lock` (inside a transaction): 'share' keeps the template from changing until commit (setting 417 to it);
+   * 'update' waits for such readers (deactivating or deleting it). SQLite transactions are serial already.
+   */
+  findTemplate(id: number, lock?: 'share' | 'update'): Promise<EmailTemplate | undefined>;
   listTemplates(): Promise<EmailTemplate[]>;
   deleteTemplate(id: number): Promise<boolean>;
 

@@ -132,6 +132,23 @@ describe('access matrix: three roles and anonymous × every route', () => {
       assert.equal((await client.patch(`/api/v1/tickets/${world.ticketB.number}`, { status: 'closed' })).statusCode, 404);
     });
 
+    it('access is decided before the body is looked at: 401 and 403 even for invalid bodies', async () => {
+      assert.equal((await anonymous(app).post('/api/v1/tickets', {})).statusCode, 401);
+      const requester = await signIn(app, world.requesterA.email);
+      assert.equal((await requester.put('/api/v1/admin/smtp-account', { host: 'evil' })).statusCode, 403);
+      assert.equal((await requester.put('/api/v1/admin/parameters/13', {})).statusCode, 403);
+      assert.equal((await requester.patch(`/api/v1/tickets/${world.ticketA.number}`, {})).statusCode, 403);
+    });
+
+    it('a technician sees the tickets they requested, even outside their groups', async () => {
+      const techA = await signIn(app, world.techA.email);
+      const own = await techA.post('/api/v1/tickets', { title: 'My monitor', description: 'flickers', groupId: world.groupB });
+      assert.equal(own.statusCode, 201);
+      assert.equal((await techA.get(`/api/v1/tickets/${own.json().number}`)).statusCode, 200);
+      const listed = (await techA.get('/api/v1/tickets')).json().items.map((t: { number: number }) => t.number);
+      assert.ok(listed.includes(own.json().number));
+    });
+
     it('lists show only what the caller may see', async () => {
       const numbers = async (email: string) => (await (await signIn(app, email)).get('/api/v1/tickets')).json().items.map((t: { number: number }) => t.number);
       assert.ok(!(await numbers(world.requesterA.email)).includes(world.ticketB.number));

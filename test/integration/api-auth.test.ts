@@ -75,6 +75,15 @@ describe('authentication and secrets', () => {
     assert.equal((await login(world.techA.email, TEST_PASSWORD)).statusCode, 200, 'other accounts are not affected');
   });
 
+  it('parallel guesses cannot slip past the limit', async () => {
+    const email = 'parallel@example.test';
+    await createUser(deps, { role: 'requester', email, name: 'Parallel', password: TEST_PASSWORD });
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => login(email, `parallel guess ${i}`)));
+    const codes = results.map((r) => r.statusCode);
+    assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(','));
+    assert.equal(codes.filter((c) => c === 429).length, 25);
+  });
+
   it('refuses a sign-in posted from another site', async () => {
     const r = await login(world.techA.email, TEST_PASSWORD, { 'sec-fetch-site': 'cross-site' });
     assert.equal(r.statusCode, 403);

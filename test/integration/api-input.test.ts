@@ -109,6 +109,10 @@ describe('bad input', () => {
     assertClientError(await tech.post(messagesUrl, { text: 'x', timeSpentMinutes: 1.5 }), 400);
     assertClientError(await tech.post(messagesUrl, { text: 'x', timeSpentMinutes: 10, timeSpentDate: '2026-02-30' }), 422, 'MESSAGE_INVALID');
     assertClientError(await tech.post(messagesUrl, { text: 'x', timeSpentMinutes: 10, timeSpentDate: '14/03/2026' }), 422, 'MESSAGE_INVALID');
+    assertClientError(await tech.post(messagesUrl, { text: 'x', timeSpentMinutes: 10, timeSpentDate: '2024-13-01' }), 422, 'MESSAGE_INVALID');
+    assertClientError(await tech.post(messagesUrl, { text: 'x', timeSpentMinutes: 10, timeSpentDate: '2024-00-10' }), 422, 'MESSAGE_INVALID');
+    assertClientError(await tech.post(messagesUrl, { text: 'a\u0000b' }), 400, 'VALIDATION_FAILED');
+    assertClientError(await tech.post('/api/v1/tickets', { title: 'Bell\u0007', description: 'd' }), 422, 'TICKET_INVALID');
   });
 
   it('none of the refused requests stored anything', async () => {

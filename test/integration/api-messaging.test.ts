@@ -56,8 +56,13 @@ describe('the parameter 417 gate', () => {
     assert.equal(r.statusCode, 409);
     const body = r.json();
     assert.equal(body.code, 'MESSAGING_UNAVAILABLE');
-    assert.match(body.message, /Parameter 417/);
+    assert.equal(body.message, 'Messaging is not available yet: an administrator has to finish setting it up.', 'a plain sentence for a requester');
     assert.deepEqual(reasonCodes(body), ['TEMPLATE_PARAMETER_EMPTY', 'SMTP_HOST_MISSING', 'SMTP_FROM_MISSING']);
+    assert.ok(!('message' in body.details.reasons[0]), 'what to fix is for administrators');
+    const asAdmin = await admin.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Test' });
+    assert.equal(asAdmin.statusCode, 409);
+    assert.match(asAdmin.json().message, /Parameter 417 \(the messaging email template\) is empty/);
+    assert.equal(asAdmin.json().details.reasons[0].fix, 'parameter-417');
     assert.equal(await threadLength(), 0);
     assert.equal((await admin.get('/api/v1/admin/outbox')).json().items.length, 0);
   });
@@ -134,15 +139,18 @@ describe('who is notified', () => {
     const requester = await signIn(ctx.app, ctx.world.requesterA.email);
     const r = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Help' });
     assert.equal(r.statusCode, 201);
-    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['tech.a@example.test']);
+    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['Tina Tech'], 'a requester learns names, not staff addresses');
     assert.equal(r.json().message.source, 'portal');
+    const admin = await signIn(ctx.app, ctx.world.admin.email);
+    const entry = (await admin.get(`/api/v1/admin/outbox/${r.json().notifications[0].id}`)).json();
+    assert.equal(entry.to, 'tech.a@example.test');
     assert.equal(r.json().notifications[0].status, 'queued');
   });
 
   it('requester → the responsible technician only', async () => {
     const requester = await signIn(ctx.app, ctx.world.requesterB.email);
     const r = await requester.post(`/api/v1/tickets/${ctx.world.ticketB.number}/messages`, { text: 'Any news?' });
-    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['tech.b@example.test']);
+    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['Bruno Técnico']);
   });
 
   it('technician → the requester; "send email" unchecked → stored, nothing queued', async () => {
@@ -163,7 +171,7 @@ describe('who is notified', () => {
     assert.equal(take.json().responsible.name, 'Tina Tech');
     const requester = await signIn(ctx.app, ctx.world.requesterA.email);
     const r = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Thanks' });
-    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['tech.a@example.test']);
+    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['Tina Tech']);
   });
 
   it('the thread shows each message with its mail state; a requester sees plain names for their own messages only', async () => {

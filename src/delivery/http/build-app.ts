@@ -2,7 +2,8 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Ajv from 'ajv';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { DomainError } from '../../domain/errors.ts';
 import type { Deps } from '../../domain/deps.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { authenticateRequest } from './auth/authenticate-request.ts';
@@ -32,6 +33,19 @@ function validators() {
   const coercing = new AjvClass({ ...common, coerceTypes: true });
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema) as (data: unknown) => boolean;
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
+}
+
+/** No text Parley stores may hold NUL (PostgreSQL refuses it, and no person types it). */
+async function refuseNul(request: FastifyRequest) {
+  if (containsNul(request.body) || containsNul(request.query)) {
+    throw new DomainError('VALIDATION_FAILED', 'Text cannot contain the NUL character (\\u0000).');
+  }
 }
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -86,6 +100,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(
     async (api) => {
       api.addHook('onRequest', authenticateRequest(deps));
+      api.addHook('preValidation', refuseNul);
       await api.register(authRoutes(deps, options.loginLimiter ?? new LoginLimiter(), secureCookies));
       await api.register(ticketRoutes(deps, metrics));
       await api.register(adminRoutes(deps));

@@ -48,7 +48,8 @@ function checkInput(actor: Actor, input: PostMessageInput) {
   }
   if (day !== null) {
     const m = DAY.exec(day);
-    const valid = m && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+    const date = m ? new Date(`${day}T00:00:00Z`) : undefined;
+    const valid = date && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day);
     if (!valid) throw new DomainError('MESSAGE_INVALID', 'The time-spent date must be a real date written YYYY-MM-DD.', { details: { field: 'timeSpentDate' } });
   }
   // A requester's message always reaches the technician; staff may leave the box unchecked.
@@ -71,8 +72,14 @@ export async function postMessage(
     const ticket = await visibleTicket(tx, actor, input.ticketNumber);
     const status = clean.internal ? null : await messagingStatus(tx);
     if (status && !status.available) {
-      throw new DomainError('MESSAGING_UNAVAILABLE', `Messaging is unavailable: ${status.reasons.map((r) => r.message).join(' ')}`, {
-        details: { reasons: status.reasons.map(({ code, message, fix }) => ({ code, message, fix })) },
+      // Administrators learn what to fix; everyone else gets a plain sentence.
+      if (actor.role === 'admin') {
+        throw new DomainError('MESSAGING_UNAVAILABLE', `Messaging is unavailable: ${status.reasons.map((r) => r.message).join(' ')}`, {
+          details: { reasons: status.reasons.map(({ code, message, fix }) => ({ code, message, fix })) },
+        });
+      }
+      throw new DomainError('MESSAGING_UNAVAILABLE', 'Messaging is not available yet: an administrator has to finish setting it up.', {
+        details: { reasons: status.reasons.map(({ code }) => ({ code })) },
       });
     }
     const createdAt = deps.clock.now().toISOString();

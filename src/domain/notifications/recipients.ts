@@ -4,7 +4,7 @@ import { isStaff, type User } from '../users/user.ts';
 
 /**
  * Who is told about a message: the requester when staff wrote; the responsible technician when the requester wrote,
- * or every technician of the ticket's group while nobody is responsible. Never the author, never an inactive user.
+ * or every technician of the ticket's group while nobody (active) is responsible. Never the author, never an inactive user.
  */
 export async function notificationRecipients(
   repos: Pick<Repositories, 'findUserById' | 'staffOfGroup'>,
@@ -15,11 +15,11 @@ export async function notificationRecipients(
   if (isStaff(author) && author.id !== ticket.requesterId) {
     const requester = await repos.findUserById(ticket.requesterId);
     candidates = requester ? [requester] : [];
-  } else if (ticket.responsibleId !== null) {
-    const responsible = await repos.findUserById(ticket.responsibleId);
-    candidates = responsible ? [responsible] : [];
-  } else if (ticket.groupId !== null) {
-    candidates = await repos.staffOfGroup(ticket.groupId);
+  } else {
+    const responsible = ticket.responsibleId === null ? undefined : await repos.findUserById(ticket.responsibleId);
+    // A responsible technician who has left is no one to tell: the group is, as while nobody is responsible.
+    if (responsible?.active) candidates = [responsible];
+    else if (ticket.groupId !== null) candidates = await repos.staffOfGroup(ticket.groupId);
   }
   return candidates.filter((u) => u.active && u.id !== author.id);
 }

@@ -189,7 +189,7 @@ describe('isForbiddenHost', () => {
     
     () => {
       // getaddrinfo() resolves every one of these to 169.254.169.254, and isHostName() accepts them all.
-      for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '::ffff:a9fe:a9fe', '::ffff:169.254.169.254']) {
+      for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '::ffff:a9fe:a9fe', '::ffff:169.254.169.254', '0:0:0:0:0:ffff:a9fe:a9fe', '0:0:0:0:0:ffff:169.254.169.254', '0::ffff:a9fe:a9fe', '[0000:0000:0000:0000:0000:ffff:a9fe:a9fe]', '64:ff9b::a9fe:a9fe', 'fd00:ec2:0::254']) {
         assert.equal(isForbiddenHost(host), true, host);
         assert.throws(() => validateParameterValue(parameterDefinition(14)!, host), /PARAMETER_INVALID|Parameter 14/, host);
       }

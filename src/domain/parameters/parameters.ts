@@ -71,7 +71,7 @@ async function encodeChecked(repos: Repositories, secrets: SecretBox, id: number
   const clean = validateParameterValue(def, value);
   if (clean === null) return null;
   if (def.type === 'templateId') {
-    const template = await repos.findTemplate(clean as number);
+    const template = await repos.findTemplate(clean as number, 'share');
     if (!template) throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no email template with ID ${clean}.`, { details: { parameter: id } });
     if (!template.active) {
       throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: email template ${clean} ("${template.name}") is inactive.`, { details: { parameter: id } });
@@ -89,7 +89,9 @@ export async function setParameter(
   return deps.storage.transaction(async (tx) => {
     const stored = await encodeChecked(tx, deps.secrets, id, value);
     await tx.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
-    return view(id, await readParameters(tx), actor.locale);
+    const values = await readParameters(tx);
+    checkCredentials(smtpAccountOf(values));
+    return view(id, values, actor.locale);
   });
 }
 
@@ -126,6 +128,15 @@ export async function smtpCredentials(deps: Pick<Deps, 'storage' | 'secrets'>) {
   return { ...smtpAccountOf(values), password: sealed ? deps.secrets.open(sealed) : null };
 }
 
+/** With authentication on, the account needs both a user and a password (whichever parameter was just set). */
+function checkCredentials(account: SmtpAccount) {
+  if (account.auth && (!account.user || !account.passwordSet)) {
+    throw new DomainError('SMTP_ACCOUNT_INVALID', 'Authentication is on: give the SMTP user and password.', {
+      details: { field: account.user ? 'password' : 'user' },
+    });
+  }
+}
+
 export interface SmtpAccountInput {
   host: string;
   port: number;
@@ -159,11 +170,7 @@ export async function saveSmtpAccount(
     const at = deps.clock.now().toISOString();
     for (const [id, stored] of encoded) await tx.setParameter(id, stored, at, actor.id);
     const account = smtpAccountOf(await readParameters(tx));
-    if (account.auth && (!account.user || !account.passwordSet)) {
-      throw new DomainError('SMTP_ACCOUNT_INVALID', 'Authentication is on: give the SMTP user and password.', {
-        details: { field: account.user ? 'password' : 'user' },
-      });
-    }
+    checkCredentials(account);
     return account;
   });
 }

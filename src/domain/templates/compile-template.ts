@@ -32,8 +32,8 @@ export function compileField(field: TemplateField, source: string): CompiledFiel
   let i = source.indexOf('${');
   while (i !== -1) {
     const close = source.indexOf('}', i + 2);
-    const where = position(source, i);
     if (close === -1 || close - i - 2 > MAX_KEY_LENGTH) {
+      const where = position(source, i);
       throw new DomainError(
         'TEMPLATE_SYNTAX_ERROR',
         `The ${FIELD_NAMES[field]} has "\${" without a closing "}" at line ${where.line}, column ${where.column}.`,
@@ -43,6 +43,7 @@ export function compileField(field: TemplateField, source: string): CompiledFiel
     const name = source.slice(i + 2, close);
     const key = findTemplateKey(name);
     if (!key) {
+      const where = position(source, i); // only on the way out: a long template with many keys stays linear
       const hint = findTemplateKey(name.trim().toUpperCase());
       throw new DomainError(
         'TEMPLATE_UNKNOWN_KEY',

@@ -190,9 +190,8 @@ describe('compiledFor', () => {
     () => {
       const a = { subject: 'A\u0000B', html: 'C', text: null };
       const b = { subject: 'A', html: 'B\u0000C', text: null };
-      // Both pass validation: NUL is not refused in a subject or body.
-      validateTemplate({ name: 'a', ...a });
-      validateTemplate({ name: 'b', ...b });
+      // The subject with NUL is refused at save; the cache must still keep the two apart.
+      assert.throws(() => validateTemplate({ name: 'a', ...a }), /control characters/);
       compiledFor(a);
       assert.equal(renderTemplate(compiledFor(b), ctx).subject, 'A');
     },

@@ -35,7 +35,7 @@ export const MAX_TEMPLATE_BODY = 200_000;
 /** Checks everything a template must be before it is stored; returns the clean input. */
 export function validateTemplate(input: EmailTemplateInput): Required<EmailTemplateInput> {
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 120 || /[\r\n]/.test(name)) {
+  if (name.length === 0 || name.length > 120 || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new DomainError('TEMPLATE_INVALID', 'A template name must be 1 to 120 characters on one line.', {
       details: { field: 'name' },
     });
@@ -45,8 +45,8 @@ export function validateTemplate(input: EmailTemplateInput): Required<EmailTempl
       details: { field: 'subject' },
     });
   }
-  if (/[\r\n]/.test(input.subject)) {
-    throw new DomainError('TEMPLATE_INVALID', 'The subject must be one line: it cannot contain line breaks.', {
+  if (/[\u0000-\u001f\u007f]/.test(input.subject)) {
+    throw new DomainError('TEMPLATE_INVALID', 'The subject must be one line: it cannot contain line breaks or control characters.', {
       details: { field: 'subject' },
     });
   }

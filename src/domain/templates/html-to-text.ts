@@ -1,7 +1,7 @@
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
 function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
+  return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, body: string) => {
     if (body[0] === '#') {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
@@ -10,24 +10,45 @@ function decodeEntities(s: string): string {
   });
 }
 
+const BLOCK = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'table', 'blockquote', 'ul', 'ol']);
+const SKIPPED = new Set(['script', 'style', 'head']);
+
 /**
  * Turns an HTML template into its plain-text counterpart (used when a template has no text body).
- * `${KEY}` references survive untouched, so the text is rendered with raw values afterwards.
+ * One left-to-right pass over tags and text, so its cost grows linearly with the input however it is written.
  */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<a\b[^>]*\bhref\s*=\s*("([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi, (_m, _q, dq, sq, inner: string) => {
-      const href = dq ?? sq ?? '';
-      const label = inner.replace(/<[^>]*>/g, '').trim();
-      return label && label !== href ? `${label} (${href})` : href;
-    })
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<li\b[^>]*>/gi, '\n- ')
-    .replace(/<\/(p|div|h[1-6]|tr|table|blockquote|ul|ol)\s*>/gi, '\n')
-    .replace(/<(p|div|h[1-6]|tr|table|blockquote|ul|ol)\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '');
-  return decodeEntities(text)
+  const out: string[] = [];
+  let skipping: string | null = null;
+  let link: { href: string; start: number } | null = null;
+  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^<>]*)>|<!--[\s\S]*?-->/g;
+  let last = 0;
+  for (let m = tag.exec(html); m; m = tag.exec(html)) {
+    if (!skipping) out.push(decodeEntities(html.slice(last, m.index)));
+    last = tag.lastIndex;
+    if (m[2] === undefined) continue; // a comment
+    const closing = m[1] === '/';
+    const name = m[2].toLowerCase();
+    if (skipping) {
+      if (closing && name === skipping) skipping = null;
+      continue;
+    }
+    if (SKIPPED.has(name) && !closing) skipping = name;
+    else if (name === 'br') out.push('\n');
+    else if (name === 'li' && !closing) out.push('\n- ');
+    else if (BLOCK.has(name)) out.push('\n');
+    else if (name === 'a' && !closing) {
+      const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(m[3] ?? '');
+      link = href ? { href: decodeEntities(href[1] ?? href[2] ?? ''), start: out.length } : null;
+    } else if (name === 'a' && closing && link) {
+      const label = out.slice(link.start).join('').trim();
+      out.push(label && label !== link.href ? ` (${link.href})` : label ? '' : link.href);
+      link = null;
+    }
+  }
+  if (!skipping) out.push(decodeEntities(html.slice(last)));
+  return out
+    .join('')
     .split('\n')
     .map((line) => line.replace(/[ \t\r]+/g, ' ').trim())
     .join('\n')

@@ -18,24 +18,27 @@ async function templateInUse(repos: Repositories, id: number): Promise<boolean> 
   return (await readParameters(repos)).get(PARAM.MESSAGING_TEMPLATE) === id;
 }
 
+/** Saves a template; `active` left out keeps the current state. The template row is locked first, so a concurrent
+ * change of parameter 417 either sees the new state or is seen by this check. */
 export async function updateTemplate(deps: Pick<Deps, 'storage' | 'clock'>, id: number, input: EmailTemplateInput): Promise<EmailTemplate> {
-  const clean = validateTemplate(input);
   return deps.storage.transaction(async (tx) => {
+    const current = await tx.findTemplate(id, 'update');
+    if (!current) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
+    const clean = validateTemplate({ ...input, active: input.active ?? current.active });
     if (!clean.active && (await templateInUse(tx, id))) {
       throw new DomainError('TEMPLATE_IN_USE', `Template ${id} is the messaging template (parameter 417): point 417 at another template before deactivating it.`);
     }
-    const saved = await tx.updateTemplate(id, clean, deps.clock.now().toISOString());
-    if (!saved) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
-    return saved;
+    return (await tx.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
   });
 }
 
 export async function deleteTemplate(deps: Pick<Deps, 'storage'>, id: number): Promise<void> {
   await deps.storage.transaction(async (tx) => {
+    if (!(await tx.findTemplate(id, 'update'))) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
     if (await templateInUse(tx, id)) {
       throw new DomainError('TEMPLATE_IN_USE', `Template ${id} is the messaging template (parameter 417): point 417 at another template before deleting it.`);
     }
-    if (!(await tx.deleteTemplate(id))) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
+    await tx.deleteTemplate(id);
   });
 }
 

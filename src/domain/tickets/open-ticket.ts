@@ -15,7 +15,7 @@ export interface OpenTicketInput extends ClassificationInput {
 
 export function cleanTitle(title: string): string {
   const t = title.trim();
-  if (t.length === 0 || t.length > 200 || /[\r\n]/.test(t)) {
+  if (t.length === 0 || t.length > 200 || /[\u0000-\u001f\u007f]/.test(t)) {
     throw new DomainError('TICKET_INVALID', 'A title must be 1 to 200 characters on one line.', { details: { field: 'title' } });
   }
   return t;
@@ -24,7 +24,7 @@ export function cleanTitle(title: string): string {
 export function cleanClassification(field: ClassificationField, value: string | null | undefined): string | null {
   if (value == null) return null;
   const v = value.trim();
-  if (v.length > 120 || /[\r\n]/.test(v)) {
+  if (v.length > 120 || /[\u0000-\u001f\u007f]/.test(v)) {
     throw new DomainError('TICKET_INVALID', `${field} must be at most 120 characters on one line.`, { details: { field } });
   }
   return v === '' ? null : v;
@@ -66,7 +66,7 @@ export async function openTicket(deps: Pick<Deps, 'storage' | 'clock'>, actor: A
     const groupId = input.groupId ?? null;
     const responsibleId = staff ? (input.responsibleId ?? null) : null;
     await checkAssignment(tx, groupId, responsibleId);
-    const contactName = input.contactName?.trim() ? input.contactName.trim().slice(0, 120).replace(/[\r\n]+/g, ' ') : null;
+    const contactName = input.contactName?.trim() ? input.contactName.trim().slice(0, 120).replace(/[\u0000-\u001f\u007f]+/g, ' ') : null;
     return tx.createTicket(
       {
         title,

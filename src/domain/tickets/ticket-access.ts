@@ -3,11 +3,12 @@ import type { Repositories, TicketScope } from '../../ports/storage.ts';
 import type { Actor } from '../users/user.ts';
 import type { Ticket } from './ticket.ts';
 
-/** Requesters see their own tickets; technicians their groups' and those they are responsible for; admins all. */
+/** Everyone sees the tickets they requested; technicians also their groups' and those they are responsible for; admins all. */
 export function canSeeTicket(actor: Actor, ticket: Ticket): boolean {
   if (!actor.active) return false;
   if (actor.role === 'admin') return true;
-  if (actor.role === 'requester') return ticket.requesterId === actor.id;
+  if (ticket.requesterId === actor.id) return true;
+  if (actor.role === 'requester') return false;
   return ticket.responsibleId === actor.id || (ticket.groupId !== null && actor.groupIds.includes(ticket.groupId));
 }
 

@@ -16,8 +16,11 @@ const types = {
   },
 };
 
-export function openPostgresStorage(connectionString: string, options: { max?: number } = {}): SqlStorage {
+export function openPostgresStorage(connectionString: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): SqlStorage {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
+  // An idle connection the server closes (restart, failover) is dropped by the pool and replaced on the next
+  // query; without a listener that event would end the process.
+  pool.on('error', (error) => options.onIdleError?.(error));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new SqlStorage(kysely, 'postgres');
 }

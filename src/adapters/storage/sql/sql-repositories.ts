@@ -24,6 +24,9 @@ import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** Ids are 32-bit on PostgreSQL. */
+const MAX_ID = 2_147_483_647;
+
 /** Cursors are opaque to callers: the last id seen, base64url-encoded. */
 export function encodeCursor(id: number): string {
   return Buffer.from(String(id)).toString('base64url');
@@ -32,7 +35,7 @@ export function encodeCursor(id: number): string {
 export function decodeCursor(cursor: string | null | undefined): number | undefined {
   if (!cursor) return undefined;
   const id = Number(Buffer.from(cursor, 'base64url').toString());
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  return Number.isSafeInteger(id) && id > 0 && id <= MAX_ID ? id : undefined;
 }
 
 function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
@@ -94,7 +97,11 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
  * set-up (`sqlite/`, `postgres/`), not here.
  */
 export class SqlRepositories implements Repositories {
-  constructor(protected readonly db: Db) {}
+  /** `rowLocks`: inside a PostgreSQL transaction, reads that guard a decision lock the rows they read. */
+  constructor(
+    protected readonly db: Db,
+    private readonly rowLocks: boolean,
+  ) {}
 
   // ---- users and groups
   async createUser(u: NewUser, at: string): Promise<User> {
@@ -179,6 +186,14 @@ export class SqlRepositories implements Repositories {
   async groupIdsOfUser(userId: number) {
     const rows = await this.db.selectFrom('group_member').select('group_id').where('user_id', '=', userId).execute();
     return rows.map((r) => r.group_id);
+  }
+
+  async groupIdsOfUsers(userIds: readonly number[]) {
+    const result = new Map<number, number[]>(userIds.map((id) => [id, []]));
+    if (userIds.length === 0) return result;
+    const rows = await this.db.selectFrom('group_member').select(['user_id', 'group_id']).where('user_id', 'in', userIds as number[]).orderBy('group_id').execute();
+    for (const r of rows) result.get(r.user_id)?.push(r.group_id);
+    return result;
   }
 
   async staffOfGroup(groupId: number) {
@@ -283,6 +298,7 @@ export class SqlRepositories implements Repositories {
       q = q.where((eb) =>
         eb.or([
           eb('ticket.responsible_id', '=', scope.userId),
+          eb('ticket.requester_id', '=', scope.userId),
           ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
         ]),
       );
@@ -390,8 +406,11 @@ export class SqlRepositories implements Repositories {
     return row && toTemplate(row);
   }
 
-  async findTemplate(id: number) {
-    const row = await this.db.selectFrom('email_template').selectAll().where('id', '=', id).executeTakeFirst();
+  async findTemplate(id: number, lock?: 'share' | 'update') {
+    let q = this.db.selectFrom('email_template').selectAll().where('id', '=', id);
+    if (this.rowLocks && lock === 'share') q = q.forShare();
+    if (this.rowLocks && lock === 'update') q = q.forUpdate();
+    const row = await q.executeTakeFirst();
     return row && toTemplate(row);
   }
 

@@ -1,8 +1,14 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
-import type { Repositories, Storage } from '../../../ports/storage.ts';
+import { UniqueViolation, type Repositories, type Storage } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
 import { SqlRepositories } from './sql-repositories.ts';
+
+/** PostgreSQL's unique_violation, SQLite's UNIQUE/PRIMARY KEY constraint failures. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -12,11 +18,15 @@ export class SqlStorage extends SqlRepositories implements Storage {
     private readonly kysely: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
   ) {
-    super(kysely);
+    super(kysely, false);
   }
 
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.kysely.transaction().execute((trx) => work(new SqlRepositories(trx)));
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    try {
+      return await this.kysely.transaction().execute((trx) => work(new SqlRepositories(trx, this.dialect === 'postgres')));
+    } catch (error) {
+      throw isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;
+    }
   }
 
   async ping(): Promise<void> {

@@ -50,7 +50,7 @@ const renderedSchema = {
 /** Everything under /admin answers 403 to requesters and technicians. */
 export function adminRoutes(deps: Deps) {
   return async (app: FastifyInstance) => {
-    app.addHook('preHandler', requireRole('admin'));
+    app.addHook('onRequest', requireRole('admin'));
     const tags = ['admin'];
 
     // ---- parameters
@@ -241,7 +241,11 @@ export function adminRoutes(deps: Deps) {
     app.get<{ Querystring: { cursor?: string; limit?: number } }>(
       '/admin/users',
       { schema: { tags, querystring: { type: 'object', additionalProperties: false, properties: cursorQuery }, response: { 200: pageOf(userSchema), ...errorResponses } } },
-      async (request) => deps.storage.listUsers({ cursor: request.query.cursor ?? null, limit: request.query.limit ?? 50 }),
+      async (request) => {
+        const page = await deps.storage.listUsers({ cursor: request.query.cursor ?? null, limit: request.query.limit ?? 50 });
+        const groups = await deps.storage.groupIdsOfUsers(page.items.map((u) => u.id));
+        return { ...page, items: page.items.map((u) => ({ ...u, groupIds: groups.get(u.id) ?? [] })) };
+      },
     );
 
     app.post<{ Body: NewUserInput }>(
@@ -260,7 +264,7 @@ export function adminRoutes(deps: Deps) {
               password: { type: ['string', 'null'], maxLength: 200 },
               locale: { type: ['string', 'null'], enum: [...LOCALES, null] },
               timeZone: { type: ['string', 'null'], maxLength: 64 },
-              groupIds: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1 } },
+              groupIds: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
             },
           },
           response: { 201: userSchema, ...errorResponses },
@@ -282,7 +286,7 @@ export function adminRoutes(deps: Deps) {
             type: 'object',
             additionalProperties: false,
             required: ['name'],
-            properties: { name: { type: 'string', maxLength: 120 }, memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1 } } },
+            properties: { name: { type: 'string', maxLength: 120 }, memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } } },
           },
           response: { 201: groupSchema, ...errorResponses },
         },

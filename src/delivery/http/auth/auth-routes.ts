@@ -41,15 +41,11 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
             details: { retryAfterSeconds: wait },
           });
         }
-        let actor;
-        try {
-          actor = await verifyCredentials(deps, email, request.body.password);
-        } catch (error) {
-          if (error instanceof DomainError && error.code === 'AUTH_INVALID_CREDENTIALS') limiter.fail(request.ip, email);
-          throw error;
-        }
-        limiter.succeed(request.ip, email);
+        const mark = limiter.begin(request.ip, email);
+        const actor = await verifyCredentials(deps, email, request.body.password);
+        limiter.succeed(request.ip, email, mark);
         const session = await startSession(deps, actor);
+        await deps.storage.deleteExpiredSessions(deps.clock.now().toISOString());
         reply.setCookie(SESSION_COOKIE, session.sessionToken, {
           path: '/',
           httpOnly: true,
@@ -61,13 +57,13 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
       },
     );
 
-    app.post('/auth/logout', { preHandler: signedIn, schema: { tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
+    app.post('/auth/logout', { onRequest: signedIn, schema: { tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
       if (request.sessionToken) await endSession(deps, request.sessionToken);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     });
 
-    app.get('/me', { preHandler: signedIn, schema: { tags: ['auth'], response: { 200: meSchema, ...errorResponses } } }, async (request) => {
+    app.get('/me', { onRequest: signedIn, schema: { tags: ['auth'], response: { 200: meSchema, ...errorResponses } } }, async (request) => {
       const actor = actorOf(request);
       return { ...actor, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
     });

@@ -52,7 +52,7 @@ export function actorOf(request: FastifyRequest): Actor {
   return request.actor;
 }
 
-/** preHandler for routes limited to some roles: signed out → 401, wrong role → 403. */
+/** onRequest hook for routes limited to some roles (runs before the body is validated): signed out → 401, wrong role → 403. */
 export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const actor = actorOf(request);

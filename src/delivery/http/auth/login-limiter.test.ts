@@ -8,7 +8,7 @@ const IP = '203.0.113.7';
 const EMAIL = 'maria@example.com';
 
 function keyCount(limiter: LoginLimiter): number {
-  return (limiter as unknown as { failures: Map<string, number[]> }).failures.size;
+  return (limiter as unknown as { attempts: Map<string, number[]> }).attempts.size;
 }
 
 function failTimes(limiter: LoginLimiter, times: number, ip = IP, email = EMAIL, start = T0, step = 1_000) {
@@ -96,18 +96,19 @@ describe('LoginLimiter', () => {
   });
 
   it('respects the maxKeys bound by dropping the oldest keys', () => {
-    // Each failure touches two keys (account and address); with maxKeys 4, two IPs fit and a third evicts the first.
-    const limiter = new LoginLimiter({ perAccount: 1, perAddress: 100, windowMs: WINDOW, maxKeys: 4 });
-    limiter.fail('192.0.2.1', EMAIL, T0);
-    limiter.fail('192.0.2.2', EMAIL, T0 + 1);
-    assert.ok(limiter.retryAfter('192.0.2.1', EMAIL, T0 + 2) > 0);
-    assert.ok(limiter.retryAfter('192.0.2.2', EMAIL, T0 + 2) > 0);
-    limiter.fail('192.0.2.3', EMAIL, T0 + 3);
-    assert.equal(limiter.retryAfter('192.0.2.1', EMAIL, T0 + 4), 0, 'the oldest keys were not dropped');
-    assert.ok(limiter.retryAfter('192.0.2.2', EMAIL, T0 + 4) > 0);
-    assert.ok(limiter.retryAfter('192.0.2.3', EMAIL, T0 + 4) > 0);
+    // Each attempt touches three keys (address+account, account, address); with maxKeys 6, two fit and a third
+    // attempt evicts the first one's keys.
+    const limiter = new LoginLimiter({ perAccount: 1, perAccountAnyAddress: 100, perAddress: 100, windowMs: WINDOW, maxKeys: 6 });
+    limiter.fail('192.0.2.1', 'one@example.com', T0);
+    limiter.fail('192.0.2.2', 'two@example.com', T0 + 1);
+    assert.ok(limiter.retryAfter('192.0.2.1', 'one@example.com', T0 + 2) > 0);
+    assert.ok(limiter.retryAfter('192.0.2.2', 'two@example.com', T0 + 2) > 0);
+    limiter.fail('192.0.2.3', 'three@example.com', T0 + 3);
+    assert.equal(limiter.retryAfter('192.0.2.1', 'one@example.com', T0 + 4), 0, 'the oldest keys were not dropped');
+    assert.ok(limiter.retryAfter('192.0.2.2', 'two@example.com', T0 + 4) > 0);
+    assert.ok(limiter.retryAfter('192.0.2.3', 'three@example.com', T0 + 4) > 0);
     const size = keyCount(limiter);
-    assert.ok(size <= 4, `the limiter holds ${size} keys`);
+    assert.ok(size <= 6, `the limiter holds ${size} keys`);
   });
 
   it('never holds more than maxKeys keys under a spray of addresses', () => {
@@ -130,4 +131,27 @@ describe('LoginLimiter', () => {
       assert.equal(limiter.retryAfter(IP, EMAIL, now + wait * 1000), 0);
     },
   );
+
+  it('counts an attempt before the password is checked, so parallel guesses cannot all pass', () => {
+    const limiter = new LoginLimiter();
+    const allowed = [];
+    for (let i = 0; i < 40; i++) {
+      // 40 requests arrive before any of them has finished hashing
+      if (limiter.retryAfter(IP, EMAIL, T0) === 0) allowed.push(limiter.begin(IP, EMAIL, T0));
+    }
+    assert.equal(allowed.length, 5);
+  });
+
+  it('a right password takes its own attempt back', () => {
+    const limiter = new LoginLimiter({ perAccount: 5, perAccountAnyAddress: 20, perAddress: 3, windowMs: WINDOW, maxKeys: 1_000 });
+    for (let i = 0; i < 10; i++) limiter.succeed(IP, `user${i}@example.com`, limiter.begin(IP, `user${i}@example.com`, T0 + i));
+    assert.equal(limiter.retryAfter(IP, 'other@example.com', T0 + 20), 0, 'ten successful sign-ins from one office do not block it');
+  });
+
+  it('limits guesses at one account from many addresses', () => {
+    const limiter = new LoginLimiter();
+    for (let i = 0; i < 20; i++) limiter.begin(`198.51.100.${i}`, EMAIL, T0 + i);
+    assert.ok(limiter.retryAfter('192.0.2.99', EMAIL, T0 + 100) > 0);
+    assert.equal(limiter.retryAfter('192.0.2.99', 'someone.else@example.com', T0 + 100), 0);
+  });
 });

@@ -1,45 +1,79 @@
 /**
- * Counts failed sign-ins in memory, per address+email and per address, over a sliding window.
- * Bounded: the oldest keys are dropped beyond `maxKeys`.
+ * Counts sign-in attempts in memory over a sliding window, per address+account, per account from any address, and
+ * per address. An attempt is counted *before* the password is checked (so parallel guesses cannot all pass the
+ * check) and taken back when it succeeds. Bounded: the oldest keys are dropped beyond `maxKeys`.
  */
-export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
+export interface LoginLimits {
+  perAccount: number;
+  perAccountAnyAddress: number;
+  perAddress: number;
+  windowMs: number;
+  maxKeys: number;
+}
 
-  constructor(
-    private readonly limits = { perAccount: 5, perAddress: 50, windowMs: 15 * 60_000, maxKeys: 50_000 },
-  ) {}
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perAccount: 5, perAccountAnyAddress: 20, perAddress: 50, windowMs: 15 * 60_000, maxKeys: 50_000 };
+
+export class LoginLimiter {
+  private readonly attempts = new Map<string, number[]>();
+  private readonly limits: LoginLimits;
+
+  constructor(limits: Partial<LoginLimits> = {}) {
+    this.limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
+  }
+
+  private keys(ip: string, email: string): [string, number][] {
+    return [
+      [`a:${ip}:${email}`, this.limits.perAccount],
+      [`e:${email}`, this.limits.perAccountAnyAddress],
+      [`i:${ip}`, this.limits.perAddress],
+    ];
+  }
 
   private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.limits.windowMs);
-    if (list.length === 0) this.failures.delete(key);
-    else this.failures.set(key, list);
+    const list = (this.attempts.get(key) ?? []).filter((t) => now - t < this.limits.windowMs);
+    if (list.length === 0) this.attempts.delete(key);
+    else this.attempts.set(key, list);
     return list;
   }
 
   /** Seconds to wait before trying again, or 0 when a try is allowed. */
   retryAfter(ip: string, email: string, now = Date.now()): number {
-    const account = this.recent(`a:${ip}:${email}`, now);
-    const address = this.recent(`i:${ip}`, now);
-    const blocked = [
-      // The try is allowed again once enough failures have left the window: count from the limit-th newest one.
-      account.length >= this.limits.perAccount ? account[account.length - this.limits.perAccount]! : undefined,
-      address.length >= this.limits.perAddress ? address[address.length - this.limits.perAddress]! : undefined,
-    ].filter((t): t is number => t !== undefined);
-    if (blocked.length === 0) return 0;
-    return Math.ceil((Math.max(...blocked) + this.limits.windowMs - now) / 1000);
+    let until = 0;
+    for (const [key, limit] of this.keys(ip, email)) {
+      const list = this.recent(key, now);
+      // A try is allowed again once enough attempts have left the window: count from the limit-th newest one.
+      if (list.length >= limit) until = Math.max(until, list[list.length - limit]! + this.limits.windowMs);
+    }
+    return until === 0 ? 0 : Math.ceil((until - now) / 1000);
   }
 
-  fail(ip: string, email: string, now = Date.now()): void {
-    for (const key of [`a:${ip}:${email}`, `i:${ip}`]) {
+  /** Counts an attempt now; returns its mark for `succeed`. */
+  begin(ip: string, email: string, now = Date.now()): number {
+    for (const [key] of this.keys(ip, email)) {
       const list = this.recent(key, now);
       list.push(now);
-      this.failures.delete(key);
-      this.failures.set(key, list);
+      this.attempts.delete(key);
+      this.attempts.set(key, list);
     }
-    while (this.failures.size > this.limits.maxKeys) this.failures.delete(this.failures.keys().next().value!);
+    while (this.attempts.size > this.limits.maxKeys) this.attempts.delete(this.attempts.keys().next().value!);
+    return now;
   }
 
-  succeed(ip: string, email: string): void {
-    this.failures.delete(`a:${ip}:${email}`);
+  /** The attempt was right: it no longer counts, and the account's failures from this address are forgotten. */
+  succeed(ip: string, email: string, mark?: number): void {
+    for (const [key] of this.keys(ip, email)) {
+      if (key.startsWith('a:')) {
+        this.attempts.delete(key);
+        continue;
+      }
+      const list = this.attempts.get(key);
+      const i = mark === undefined ? -1 : (list?.lastIndexOf(mark) ?? -1);
+      if (list && i >= 0) list.splice(i, 1);
+    }
+  }
+
+  /** Compatibility for callers that record a failure after the fact. */
+  fail(ip: string, email: string, now = Date.now()): void {
+    this.begin(ip, email, now);
   }
 }

@@ -44,7 +44,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
     app.get<{ Querystring: { cursor?: string; limit?: number; status?: TicketStatus; mine?: boolean; unassigned?: boolean; groupId?: number } }>(
       '/tickets',
       {
-        preHandler: signedIn,
+        onRequest: signedIn,
         schema: {
           tags: ['tickets'],
           summary: 'Tickets the caller may see, newest first',
@@ -56,7 +56,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
               status: { type: 'string', enum: [...TICKET_STATUSES] },
               mine: { type: 'boolean' },
               unassigned: { type: 'boolean' },
-              groupId: { type: 'integer', minimum: 1 },
+              groupId: { type: 'integer', minimum: 1, maximum: 2147483647 },
             },
           },
           response: { 200: pageOf(ticketSchema), ...errorResponses },
@@ -72,7 +72,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
     app.post<{ Body: OpenTicketInput }>(
       '/tickets',
       {
-        preHandler: signedIn,
+        onRequest: signedIn,
         schema: {
           tags: ['tickets'],
           summary: 'Open a ticket (requesters for themselves; staff for anyone)',
@@ -101,14 +101,14 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
 
     app.get<{ Params: { number: number } }>(
       '/tickets/:number',
-      { preHandler: signedIn, schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketSchema, ...errorResponses } } },
+      { onRequest: signedIn, schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketSchema, ...errorResponses } } },
       async (request) => presentTicket(await visibleTicket(deps.storage, actorOf(request), request.params.number)),
     );
 
     app.patch<{ Params: { number: number }; Body: UpdateTicketInput }>(
       '/tickets/:number',
       {
-        preHandler: requireRole('technician', 'admin'),
+        onRequest: requireRole('technician', 'admin'),
         schema: {
           tags: ['tickets'],
           summary: 'Take, assign, move or reclassify a ticket',
@@ -134,7 +134,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
     app.get<{ Params: { number: number } }>(
       '/tickets/:number/messages',
       {
-        preHandler: signedIn,
+        onRequest: signedIn,
         schema: {
           tags: ['messages'],
           summary: 'The thread, oldest first (requesters never see internal notes)',
@@ -151,7 +151,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
     }>(
       '/tickets/:number/messages',
       {
-        preHandler: signedIn,
+        onRequest: signedIn,
         schema: {
           tags: ['messages'],
           summary: 'Post a message; its notification mails are queued in the same transaction',
@@ -186,7 +186,8 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
         metrics.messagesPosted.inc({ source: result.message.source });
         return reply.code(201).send({
           message: presentMessage({ ...result.message, mail: [] }),
-          notifications: result.notifications.map((n) => ({ id: n.id, to: n.toAddress, status: n.status })),
+          // Requesters learn who was told, by name; addresses of staff are not theirs to collect.
+          notifications: result.notifications.map((n) => ({ id: n.id, to: isStaff(actorOf(request)) ? n.toAddress : n.toName, status: n.status })),
         });
       },
     );
@@ -194,7 +195,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
     app.get(
       '/messaging/status',
       {
-        preHandler: signedIn,
+        onRequest: signedIn,
         schema: {
           tags: ['messages'],
           summary: 'Whether messaging is available; administrators also get what to fix',
