@@ -1,21 +1,31 @@
 /**
- * Composition root: config -> adapters -> domain -> delivery. The only module that picks concrete adapters.
+ * Composition root: config -> adapters -> Deps (and the delivery machinery: transports, dispatcher, mail catcher).
+ * The only module that picks concrete adapters.
  */
+import pino, { type Logger } from 'pino';
 import { AesGcmSecretBox } from './adapters/crypto/aes-gcm-secret-box.ts';
+import { HmacSigner } from './adapters/crypto/hmac-signer.ts';
 import { NodeTokens } from './adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from './adapters/crypto/scrypt-password-hasher.ts';
+import { MailCatcher } from './adapters/smtp/mail-catcher.ts';
+import { NodemailerMailTransports } from './adapters/smtp/nodemailer-mail-transports.ts';
 import { openStorage } from './adapters/storage/open-storage.ts';
 import type { SqlStorage } from './adapters/storage/sql/sql-storage.ts';
 import { systemClock } from './adapters/system-clock.ts';
 import type { Config } from './config/config.ts';
+import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
 import type { Deps } from './domain/deps.ts';
+import type { DispatchPolicy } from './domain/notifications/dispatch-outbox.ts';
 import type { Clock } from './ports/clock.ts';
+import type { MailTransports } from './ports/mail-transport.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
 
 export interface Parley {
   config: Readonly<Config>;
   deps: Deps;
   storage: SqlStorage;
+  transports: MailTransports;
+  log: Logger;
   close(): Promise<void>;
 }
 
@@ -23,17 +33,71 @@ export interface ParleyOverrides {
   clock?: Clock;
   hasher?: PasswordHasher;
   storage?: SqlStorage;
+  transports?: MailTransports;
+  log?: Logger;
+}
+
+/** Log lines never carry credentials, whatever object is logged. */
+export const LOG_REDACTIONS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  '*.password',
+  '*.pass',
+  '*.settings.password',
+];
+
+export function createLogger(config: Readonly<Config>, destination?: pino.DestinationStream): Logger {
+  return pino({ level: config.logLevel, redact: LOG_REDACTIONS }, destination);
 }
 
 export function createParley(config: Readonly<Config>, overrides: ParleyOverrides = {}): Parley {
-  const storage = overrides.storage ?? openStorage(config.databaseUrl);
+  const log = overrides.log ?? createLogger(config);
+  const storage = overrides.storage ?? openStorage(config.databaseUrl, (error) => log.warn({ err: error }, 'database connection dropped; it will be replaced'));
+  const timeoutMs = config.smtpTimeoutSeconds * 1000;
+  const transports =
+    overrides.transports ??
+    new NodemailerMailTransports({ maxConnections: 5, connectionTimeoutMs: timeoutMs, greetingTimeoutMs: timeoutMs, socketTimeoutMs: timeoutMs * 2, clientName: config.mailDomain });
   const deps: Deps = {
     storage,
     clock: overrides.clock ?? systemClock,
     hasher: overrides.hasher ?? new ScryptPasswordHasher(),
     secrets: new AesGcmSecretBox(config.secretKey),
     tokens: new NodeTokens(),
+    signer: new HmacSigner(config.secretKey),
     site: { publicUrl: config.publicUrl, mailDomain: config.mailDomain },
   };
-  return { config, deps, storage, close: () => storage.close() };
+  return {
+    config,
+    deps,
+    storage,
+    transports,
+    log,
+    close: async () => {
+      transports.closeAll();
+      await storage.close();
+    },
+  };
+}
+
+export function dispatchPolicy(config: Readonly<Config>): DispatchPolicy {
+  return {
+    batchSize: 50,
+    concurrency: 10,
+    leaseSeconds: config.leaseSeconds,
+    retryBaseSeconds: config.retryBaseSeconds,
+    retryMaxSeconds: config.retryMaxSeconds,
+    giveUpHours: config.giveUpHours,
+  };
+}
+
+export function createDispatcher(parley: Parley, options: { pollMs?: number } = {}): OutboxDispatcher {
+  return new OutboxDispatcher({ ...parley.deps, transports: parley.transports }, dispatchPolicy(parley.config), {
+    pollMs: options.pollMs ?? 2000,
+    log: parley.log,
+  });
+}
+
+export function createMailCatcher(): MailCatcher {
+  return new MailCatcher();
 }

@@ -18,6 +18,14 @@ export interface Config {
   giveUpHours: number;
   inboundSmtp: string | null;
   production: boolean;
+  /** Where `parley serve` runs the outbox dispatcher: its own process (default), this process, or nowhere. */
+  dispatcher: 'child' | 'inline' | 'off';
+  /** How long a dispatcher's claim on a mail holds before another may take it over. */
+  leaseSeconds: number;
+  /** Connection, greeting and socket timeouts of the SMTP client. */
+  smtpTimeoutSeconds: number;
+  /** The built-in mail catcher's address, or null when off. */
+  mailCatcher: { host: string; port: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +69,16 @@ function secretKey(env: NodeJS.ProcessEnv, dataDir: string): Pick<Config, 'secre
   return { secretKey: key, secretKeySource: source };
 }
 
+/** `off`, `on` (127.0.0.1:2525) or `host:port`; on by default except in production. Loopback only. */
+function mailCatcher(value: string | undefined, production: boolean): Config['mailCatcher'] {
+  const v = (value ?? (production ? 'off' : 'on')).trim();
+  if (v === 'off' || v === '') return null;
+  if (v === 'on') return { host: '127.0.0.1', port: 2525 };
+  const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):(\d{1,5})$/.exec(v);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(`PARLEY_MAIL_CATCHER must be off, on or a loopback host:port such as 127.0.0.1:2525 (got "${v}").`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
 /**
  * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
  */
@@ -80,8 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
   } catch {
     throw new ConfigError(`PARLEY_PUBLIC_URL is not a URL (got "${publicUrl}").`);
   }
-  const mailDomain = env.PARLEY_MAIL_DOMAIN || publicHost.replace(/^\[|\]$/g, '');
-  if (!/^[A-Za-z0-9.-]+$/.test(mailDomain) && !/^[0-9a-fA-F:]+$/.test(mailDomain)) {
+  // An address is no mail domain (reply+…@127.0.0.1 is not an address): an IP-only install gets "localhost".
+  const hostOnly = publicHost.replace(/^\[|\]$/g, '');
+  const mailDomain = env.PARLEY_MAIL_DOMAIN || (/^[\d.]+$|:/.test(hostOnly) ? 'localhost' : hostOnly);
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(mailDomain)) {
     throw new ConfigError(`PARLEY_MAIL_DOMAIN must be a domain name (got "${mailDomain}").`);
   }
   const retryBaseSeconds = integer(env, 'PARLEY_RETRY_BASE_SECONDS', 60, 1, 86_400);
@@ -91,6 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`PARLEY_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}").`);
   }
+  const production = env.NODE_ENV === 'production';
+  const dispatcher = (env.PARLEY_DISPATCHER || 'child') as Config['dispatcher'];
+  if (!['child', 'inline', 'off'].includes(dispatcher)) throw new ConfigError(`PARLEY_DISPATCHER must be child, inline or off (got "${dispatcher}").`);
   return Object.freeze({
     databaseUrl,
     host,
@@ -104,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
     retryMaxSeconds,
     giveUpHours: integer(env, 'PARLEY_GIVE_UP_HOURS', 120, 1, 24 * 365),
     inboundSmtp: env.PARLEY_INBOUND_SMTP || null,
-    production: env.NODE_ENV === 'production',
+    production,
+    dispatcher,
+    leaseSeconds: integer(env, 'PARLEY_LEASE_SECONDS', 300, 1, 86_400),
+    smtpTimeoutSeconds: integer(env, 'PARLEY_SMTP_TIMEOUT_SECONDS', 30, 1, 600),
+    mailCatcher: mailCatcher(env.PARLEY_MAIL_CATCHER, production),
   });
 }

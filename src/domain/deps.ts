@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { SecretBox } from '../ports/secret-box.ts';
+import type { Signer } from '../ports/signer.ts';
 import type { Storage } from '../ports/storage.ts';
 import type { Tokens } from '../ports/tokens.ts';
 
@@ -11,6 +12,7 @@ export interface Deps {
   hasher: PasswordHasher;
   secrets: SecretBox;
   tokens: Tokens;
+  signer: Signer;
   site: {
     /** Base of links in mails, without a trailing slash. */
     publicUrl: string;

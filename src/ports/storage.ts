@@ -88,6 +88,20 @@ export interface TemplateRow {
   active: boolean;
 }
 
+export interface OutboxClaim {
+  now: string;
+  leaseUntil: string;
+  token: string;
+  limit: number;
+}
+
+export interface OutboxOutcome {
+  status: 'sent' | 'deferred' | 'failed';
+  at: string;
+  reply: string;
+  nextAttemptAt: string | null;
+}
+
 export interface Session {
   userId: number;
   csrfHash: string;
@@ -140,6 +154,17 @@ export interface Repositories {
   findOutboxEntry(id: number): Promise<(OutboxEntry & { attempts: OutboxAttempt[] }) | undefined>;
   listOutbox(status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEntry>>;
   outboxOfMessages(messageIds: readonly number[]): Promise<OutboxEntry[]>;
+  outboxCounts(): Promise<Record<OutboxStatus, number>>;
+  /** Claims due entries (queued or deferred, next attempt reached) for one dispatcher; each entry goes to one claimer. */
+  claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
+  /** Entries whose claim expired (their dispatcher died mid-send) become due again; returns how many. */
+  requeueExpiredClaims(now: string): Promise<number>;
+  /** Records an attempt and the entry's new state, if the claim is still this dispatcher's; false otherwise. */
+  finishOutboxAttempt(id: number, claimToken: string, outcome: OutboxOutcome): Promise<boolean>;
+  /** A deferred or failed entry is due again now; undefined when there is no such entry. */
+  retryOutboxNow(id: number, at: string): Promise<OutboxEntry | undefined>;
+  /** Wakes the dispatchers once the current transaction commits (PostgreSQL NOTIFY; in-process otherwise). */
+  signalOutbox(): Promise<void>;
 
   // sessions and API tokens (only hashes are stored)
   createSession(idHash: string, session: Session, at: string): Promise<void>;
@@ -155,6 +180,8 @@ export interface Storage extends Repositories {
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   /** Answers when the database can be reached. */
   ping(): Promise<void>;
+  /** Calls `listener` when new mail may be due (signalled by any process on PostgreSQL, by this one on SQLite). */
+  onOutboxSignal(listener: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
   readonly dialect: 'sqlite' | 'postgres';
 }

@@ -24,7 +24,7 @@ interface Run {
 function parley(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', PARLEY_LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH ?? '', PARLEY_LOG_LEVEL: 'warn', PARLEY_MAIL_CATCHER: 'off', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -130,7 +130,7 @@ describe('parley CLI on SQLite', () => {
   });
 
   it('serve listens, answers, and stops cleanly on SIGTERM; a taken port fails in one line', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env, PARLEY_PORT: '0', PARLEY_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env, PARLEY_PORT: '0', PARLEY_LOG_LEVEL: 'warn', PARLEY_MAIL_CATCHER: '127.0.0.1:0' } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const url = await new Promise<string>((done, fail) => {

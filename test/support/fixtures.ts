@@ -1,5 +1,6 @@
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { AesGcmSecretBox } from '../../src/adapters/crypto/aes-gcm-secret-box.ts';
+import { HmacSigner } from '../../src/adapters/crypto/hmac-signer.ts';
 import { NodeTokens } from '../../src/adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from '../../src/adapters/crypto/scrypt-password-hasher.ts';
 import type { Deps } from '../../src/domain/deps.ts';
@@ -37,6 +38,7 @@ export function testDeps(storage: SqlStorage, clock: Clock = new TestClock()): D
     hasher: fastHasher,
     secrets: new AesGcmSecretBox('test-secret-key-that-is-long-enough-for-parley'),
     tokens: new NodeTokens(),
+    signer: new HmacSigner('test-secret-key-that-is-long-enough-for-parley'),
     site: { publicUrl: 'https://desk.example.test', mailDomain: 'desk.example.test' },
   };
 }

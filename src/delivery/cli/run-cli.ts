@@ -6,7 +6,8 @@ import { createApiToken } from '../../domain/users/authentication.ts';
 import { createGroup, createUser } from '../../domain/users/manage-users.ts';
 import { createParley, type Parley } from '../../main.ts';
 import { seedDemo } from './seed-demo.ts';
-import { serve } from './serve.ts';
+import { dispatch, serve } from './serve.ts';
+import { sendTestMail } from '../../domain/notifications/smtp-checks.ts';
 
 const USAGE = `Usage: parley <command> [options]
 
@@ -18,6 +19,8 @@ Commands:
                              create a user; prints its id
   token create --email E [--name LABEL]
                              print a new API token for that user
+  dispatch                   run the outbox dispatcher alone (several may share a PostgreSQL database)
+  send-test --to ADDRESS     send a test mail through the configured SMTP account
   seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
   help                       this text
 
@@ -54,7 +57,7 @@ function printDemo(result: Awaited<ReturnType<typeof seedDemo>>, out: (line: str
   out('Demo data created. Sign in with one of these accounts (passwords are shown only now):');
   for (const a of result.accounts) out(`  ${a.role.padEnd(10)} ${a.email.padEnd(22)} ${a.password}   (${a.name}, ${a.locale})`);
   out(`Parameter 417 = ${result.templateIds[0]} (templates ${result.templateIds.join(', ')} in en-US, pt-BR, es-ES).`);
-  out(`SMTP account: 127.0.0.1:${DEMO_SMTP_PORT} (the built-in mail catcher's address).`);
+  out(`SMTP account: 127.0.0.1:${result.smtpPort} (the built-in mail catcher's address; see PARLEY_MAIL_CATCHER).`);
 }
 
 export async function runCli(argv: string[], out = (line: string) => console.log(line), err = (line: string) => console.error(line)): Promise<number> {
@@ -64,6 +67,19 @@ export async function runCli(argv: string[], out = (line: string) => console.log
       case 'serve': {
         const { values } = parseArgs({ args: argv.slice(1), options: { 'first-run': { type: 'boolean' } }, strict: true });
         await serve(loadConfig(), { firstRun: values['first-run'] ?? false, demoSmtpPort: DEMO_SMTP_PORT, out, printDemo });
+        return 0;
+      }
+      case 'dispatch': {
+        const { values } = parseArgs({ args: argv.slice(1), options: { supervised: { type: 'boolean' } }, strict: true });
+        await dispatch(loadConfig(), { out, supervised: values.supervised ?? false });
+        return 0;
+      }
+      case 'send-test': {
+        const { values } = parseArgs({ args: argv.slice(1), strict: true, options: { to: { type: 'string' } } });
+        if (!values.to) throw new UsageError('send-test needs --to ADDRESS.');
+        const result = await withParley((p) => sendTestMail({ ...p.deps, transports: p.transports }, values.to!, 'en-US'));
+        if (!result.ok) throw new Error(result.message);
+        out(result.message);
         return 0;
       }
       case 'migrate': {

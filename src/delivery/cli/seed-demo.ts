@@ -15,6 +15,7 @@ export interface DemoResult {
   created: boolean;
   accounts: { role: Role; email: string; name: string; password: string; locale: Locale }[];
   templateIds: number[];
+  smtpPort: number;
 }
 
 const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZone: string }[] = [
@@ -32,7 +33,7 @@ const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZon
  * Does nothing when the demo admin already exists.
  */
 export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promise<DemoResult> {
-  if (await deps.storage.findUserByEmail(PEOPLE[0]!.email)) return { created: false, accounts: [], templateIds: [] };
+  if (await deps.storage.findUserByEmail(PEOPLE[0]!.email)) return { created: false, accounts: [], templateIds: [], smtpPort: options.smtpPort };
   const accounts: DemoResult['accounts'] = [];
   const ids: Record<string, number> = {};
   for (const person of PEOPLE) {
@@ -91,5 +92,5 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     portfolio: 'Serviços de TI',
     category: 'Acesso',
   });
-  return { created: true, accounts, templateIds };
+  return { created: true, accounts, templateIds, smtpPort: options.smtpPort };
 }

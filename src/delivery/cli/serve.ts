@@ -1,5 +1,7 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/config.ts';
-import { createParley } from '../../main.ts';
+import { createDispatcher, createMailCatcher, createParley, type Parley } from '../../main.ts';
 import { buildApp } from '../http/build-app.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 
@@ -10,33 +12,108 @@ export interface ServeOptions {
   printDemo: (result: DemoResult, out: (line: string) => void) => void;
 }
 
-/** `parley serve`: migrate, optionally seed an empty database, listen until SIGINT/SIGTERM. */
+const BIN = fileURLToPath(new URL('../../../bin/parley.js', import.meta.url));
+
+/**
+ * The outbox dispatcher in a process of its own (`parley dispatch`), restarted if it dies, so sending never shares
+ * the HTTP event loop. On SQLite the signal that a mail was queued reaches it over IPC; on PostgreSQL it LISTENs.
+ */
+function superviseDispatcher(parley: Parley): { stop(): Promise<void> } {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let restart: NodeJS.Timeout | undefined;
+  const start = () => {
+    child = fork(BIN, ['dispatch', '--supervised'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      parley.log.error({ code, signal }, 'the outbox dispatcher stopped; restarting it in a second');
+      restart = setTimeout(start, 1000);
+    });
+  };
+  start();
+  let unsubscribe: (() => Promise<void>) | undefined;
+  if (parley.storage.dialect === 'sqlite') {
+    void parley.storage.onOutboxSignal(() => child?.connected && child.send('kick')).then((u) => (unsubscribe = u));
+  }
+  return {
+    async stop() {
+      stopping = true;
+      clearTimeout(restart);
+      await unsubscribe?.();
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/** `parley serve`: migrate, optionally seed an empty database, run the mail catcher, the dispatcher and the HTTP API. */
 export async function serve(config: Readonly<Config>, options: ServeOptions): Promise<void> {
   const parley = createParley(config);
-  await parley.storage.migrate();
-  if (options.firstRun && (await parley.storage.countUsers()) === 0) {
-    options.printDemo(await seedDemo(parley.deps, { smtpPort: options.demoSmtpPort }), options.out);
-  }
-  const app = await buildApp(parley.deps, {
-    processMetrics: true,
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] },
-  });
+  const cleanups: (() => Promise<void>)[] = [() => parley.close()];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
   try {
+    await parley.storage.migrate();
+    const catcher = config.mailCatcher ? createMailCatcher() : null;
+    let catcherPort: number | null = null;
+    if (catcher && config.mailCatcher) {
+      catcherPort = await catcher.start(config.mailCatcher.host, config.mailCatcher.port);
+      cleanups.push(() => catcher.stop());
+    }
+    if (options.firstRun && (await parley.storage.countUsers()) === 0) {
+      options.printDemo(await seedDemo(parley.deps, { smtpPort: catcherPort ?? options.demoSmtpPort }), options.out);
+    }
+    const inMemory = config.databaseUrl.includes(':memory:');
+    const mode = config.dispatcher === 'child' && inMemory ? 'inline' : config.dispatcher;
+    if (mode === 'inline') {
+      const dispatcher = createDispatcher(parley);
+      await dispatcher.start();
+      cleanups.push(() => dispatcher.stop());
+    } else if (mode === 'child') {
+      const supervisor = superviseDispatcher(parley);
+      cleanups.push(() => supervisor.stop());
+    }
+    const app = await buildApp(parley.deps, { processMetrics: true, logger: parley.log, mail: { transports: parley.transports, catcher } });
+    cleanups.push(() => app.close());
     await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    options.out(`Parley is listening on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]!.split(':')[0]}; key: ${config.secretKeySource}; dispatcher: ${mode}).`);
+    options.out(`  API: ${config.publicUrl}/api/v1   API docs: ${config.publicUrl}/api/docs   health: ${config.publicUrl}/healthz`);
+    if (catcherPort !== null) {
+      options.out(`  Mail catcher: smtp://${config.mailCatcher!.host}:${catcherPort} keeps every mail sent to it: GET ${config.publicUrl}/api/v1/admin/mail-catcher (as an admin).`);
+    }
   } catch (error) {
-    await parley.close();
+    await cleanup();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  options.out(`Parley is listening on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]!.split(':')[0]}; key: ${config.secretKeySource}).`);
-  options.out(`  API: ${config.publicUrl}/api/v1   API docs: ${config.publicUrl}/api/docs   health: ${config.publicUrl}/healthz`);
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
   options.out('Stopping…');
-  await app.close();
+  await cleanup();
+}
+
+/** `parley dispatch`: the outbox dispatcher alone, until SIGTERM/SIGINT (or its supervisor goes away). */
+export async function dispatch(config: Readonly<Config>, options: { out: (line: string) => void; supervised: boolean }): Promise<void> {
+  const parley = createParley(config);
+  await parley.storage.migrate();
+  const dispatcher = createDispatcher(parley);
+  await dispatcher.start();
+  if (!options.supervised) options.out(`Dispatching the outbox of ${config.databaseUrl.split('://')[0]!.split(':')[0]} (SIGTERM to stop).`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    process.on('message', (m) => m === 'kick' && dispatcher.kick());
+    process.once('disconnect', () => resolve()); // the supervising `parley serve` is gone
+  });
+  await dispatcher.stop();
   await parley.close();
+  if (process.connected) process.disconnect(); // let the process end: the IPC channel would keep it alive
 }

@@ -2,10 +2,12 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Ajv from 'ajv';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.ts';
 import type { Deps } from '../../domain/deps.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { mailRoutes, type MailWiring } from './admin/mail-routes.ts';
+import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport.ts';
 import { authenticateRequest } from './auth/authenticate-request.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
@@ -14,11 +16,27 @@ import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
 
 export interface AppOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger to share (the process's); no logging when absent. */
+  logger?: FastifyBaseLogger;
   loginLimiter?: LoginLimiter;
   processMetrics?: boolean;
   /** Largest accepted request body. */
   bodyLimit?: number;
+  /** SMTP transports and the mail catcher; without them the delivery tools answer as unconfigured. */
+  mail?: MailWiring;
+}
+
+/** Used when an app is built without mail wiring (tests of other parts): every send fails temporarily, and says why. */
+class UnavailableTransports implements MailTransports {
+  forSettings() {
+    const failure = () => new DeliveryFailure('No transport', false, 'This process has no SMTP transport.');
+    return {
+      send: async () => Promise.reject(failure()),
+      verify: async () => ({ ok: false, code: 'SMTP_UNREACHABLE' as const, message: 'This process has no SMTP transport.' }),
+      close: () => {},
+    };
+  }
+  closeAll() {}
 }
 
 const AjvClass = Ajv as unknown as typeof Ajv.default;
@@ -50,7 +68,7 @@ async function refuseNul(request: FastifyRequest) {
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
     return503OnClosing: true,
@@ -104,6 +122,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(authRoutes(deps, options.loginLimiter ?? new LoginLimiter(), secureCookies));
       await api.register(ticketRoutes(deps, metrics));
       await api.register(adminRoutes(deps));
+      await api.register(mailRoutes(deps, options.mail ?? { transports: new UnavailableTransports(), catcher: null }));
     },
     { prefix: '/api/v1' },
   );

@@ -113,6 +113,7 @@ export const smtpAccountSchema = {
     passwordSet: { type: 'boolean' },
     from: nullableString,
     fromName: nullableString,
+    allowInvalidCertificate: { type: 'boolean' },
   },
 } as const;
 

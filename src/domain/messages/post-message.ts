@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { OutboxEntry } from '../notifications/outbox-entry.ts';
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
+import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
 import { compiledFor, renderTemplate } from '../templates/email-template.ts';
 import { visibleTicket } from '../tickets/ticket-access.ts';
@@ -63,7 +64,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
  * nothing is stored and the reason is returned. Internal notes are never mailed and need neither.
  */
 export async function postMessage(
-  deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site'>,
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'>,
   actor: Actor,
   input: PostMessageInput,
 ): Promise<PostMessageResult> {
@@ -130,12 +131,15 @@ export async function postMessage(
             toName: recipient.name,
             ...mail,
             messageIdHeader: `<parley.${ticket.number}.${deps.tokens.random(12)}@${deps.site.mailDomain}>`,
+            threadId: threadId(deps.site.mailDomain, ticket.number),
+            replyTo: replyAddress(deps.signer, deps.site.mailDomain, ticket.number, recipient.id),
           },
           createdAt,
         );
         notifications.push({ id: entry.id, toAddress: entry.toAddress, toName: entry.toName, status: entry.status });
       }
     }
+    if (notifications.length > 0) await tx.signalOutbox();
     return { message, notifications };
   });
 }

@@ -13,6 +13,10 @@ export interface NewOutboxEntry {
   text: string;
   /** The RFC 5322 Message-ID, fixed once so a retry after an unknown outcome keeps it. */
   messageIdHeader: string;
+  /** The ticket's conversation id (In-Reply-To/References), so mail clients thread the ticket as one. */
+  threadId: string | null;
+  /** The signed reply address bound to ticket and recipient. */
+  replyTo: string | null;
 }
 
 export interface OutboxEntry extends NewOutboxEntry {

@@ -25,6 +25,7 @@ export const PARAM = {
   SMTP_SECURITY: 199,
   SMTP_PORT: 269,
   SMTP_FROM_NAME: 9001,
+  SMTP_ALLOW_INVALID_CERTIFICATE: 9002,
 } as const;
 
 export const SMTP_SECURITY = ['none', 'starttls', 'tls'] as const;
@@ -108,6 +109,16 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
       'en-US': 'Sender name of outgoing mail',
       'pt-BR': 'Nome do remetente dos e-mails enviados',
       'es-ES': 'Nombre del remitente del correo saliente',
+    },
+  },
+  {
+    id: PARAM.SMTP_ALLOW_INVALID_CERTIFICATE,
+    type: 'boolean',
+    defaultValue: false,
+    description: {
+      'en-US': 'Accept an SMTP server certificate that cannot be verified (unsafe; for internal servers only)',
+      'pt-BR': 'Aceitar um certificado do servidor SMTP que não pode ser verificado (inseguro; só para servidores internos)',
+      'es-ES': 'Aceptar un certificado del servidor SMTP que no se puede verificar (inseguro; solo para servidores internos)',
     },
   },
 ];

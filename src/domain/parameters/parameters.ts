@@ -3,6 +3,7 @@ import { DomainError } from '../errors.ts';
 import type { Locale } from '../locale.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import type { SecretBox } from '../../ports/secret-box.ts';
+import type { SmtpSettings } from '../../ports/mail-transport.ts';
 import type { Actor } from '../users/user.ts';
 import {
   PARAM,
@@ -106,6 +107,7 @@ export interface SmtpAccount {
   passwordSet: boolean;
   from: string | null;
   fromName: string | null;
+  allowInvalidCertificate: boolean;
 }
 
 export function smtpAccountOf(values: ParameterValues): SmtpAccount {
@@ -118,14 +120,34 @@ export function smtpAccountOf(values: ParameterValues): SmtpAccount {
     passwordSet: values.get(PARAM.SMTP_PASSWORD) != null,
     from: (values.get(PARAM.SMTP_FROM) as string | null) ?? null,
     fromName: (values.get(PARAM.SMTP_FROM_NAME) as string | null) ?? null,
+    allowInvalidCertificate: Boolean(values.get(PARAM.SMTP_ALLOW_INVALID_CERTIFICATE)),
   };
 }
 
-/** The account with its password opened, for the mail transport only. Never returned by the API. */
-export async function smtpCredentials(deps: Pick<Deps, 'storage' | 'secrets'>) {
-  const values = await readParameters(deps.storage);
+/**
+ * The account with its password opened, for the mail transport only (never returned by the API); undefined while
+ * no SMTP host or sender is configured.
+ */
+export async function smtpCredentials(
+  deps: Pick<Deps, 'secrets'>,
+  repos: Pick<Repositories, 'getParameters'>,
+): Promise<{ settings: SmtpSettings; from: { name: string | null; address: string } } | undefined> {
+  const values = await readParameters(repos);
+  const account = smtpAccountOf(values);
+  if (!account.host || !account.from) return undefined;
   const sealed = values.get(PARAM.SMTP_PASSWORD) as string | null;
-  return { ...smtpAccountOf(values), password: sealed ? deps.secrets.open(sealed) : null };
+  return {
+    settings: {
+      host: account.host,
+      port: account.port,
+      security: account.security,
+      auth: account.auth,
+      user: account.user,
+      password: account.auth && sealed ? deps.secrets.open(sealed) : null,
+      allowInvalidCertificate: account.allowInvalidCertificate,
+    },
+    from: { name: account.fromName, address: account.from },
+  };
 }
 
 /** With authentication on, the account needs both a user and a password (whichever parameter was just set). */
@@ -147,6 +169,7 @@ export interface SmtpAccountInput {
   password?: string | null;
   from: string;
   fromName?: string | null;
+  allowInvalidCertificate?: boolean;
 }
 
 export async function saveSmtpAccount(
@@ -163,6 +186,7 @@ export async function saveSmtpAccount(
       [PARAM.SMTP_USER, input.user ?? null],
       [PARAM.SMTP_FROM, input.from],
       [PARAM.SMTP_FROM_NAME, input.fromName ?? null],
+      [PARAM.SMTP_ALLOW_INVALID_CERTIFICATE, input.allowInvalidCertificate ?? false],
     ];
     if (input.password != null) writes.push([PARAM.SMTP_PASSWORD, input.password]);
     const encoded: [number, string | null][] = [];

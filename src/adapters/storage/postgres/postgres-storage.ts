@@ -16,11 +16,38 @@ const types = {
   },
 };
 
+/**
+ * LISTEN parley_outbox on a connection of its own; reconnects after a second when the connection drops (the
+ * dispatchers also poll, so a lost signal only delays mail until the next poll).
+ */
+async function listenForOutbox(connectionString: string, listener: () => void, onError?: (error: Error) => void) {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const c = new pg.Client({ connectionString });
+    c.on('notification', () => listener());
+    c.on('error', (error) => {
+      onError?.(error);
+      if (!stopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
+    });
+    await c.connect();
+    await c.query('LISTEN parley_outbox');
+    client = c;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
+}
+
 export function openPostgresStorage(connectionString: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): SqlStorage {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
   // An idle connection the server closes (restart, failover) is dropped by the pool and replaced on the next
   // query; without a listener that event would end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStorage(kysely, 'postgres');
+  return new SqlStorage(kysely, 'postgres', (listener) => listenForOutbox(connectionString, listener, options.onIdleError));
 }

@@ -70,10 +70,13 @@ export interface Database {
     html: string;
     text: string;
     message_id_header: string;
+    thread_id: string | null;
+    reply_to: string | null;
     status: string;
     attempt_count: Generated<number>;
     next_attempt_at: string | null;
     lease_until: string | null;
+    claim_token: string | null;
     last_reply: string | null;
     created_at: string;
     updated_at: string;

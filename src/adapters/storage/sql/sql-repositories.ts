@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Message, MessageSource } from '../../../domain/messages/message.ts';
-import type { NewOutboxEntry, OutboxEntry, OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
+import { OUTBOX_STATUSES, type NewOutboxEntry, type OutboxEntry, type OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
 import type { EmailTemplate } from '../../../domain/templates/email-template.ts';
 import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import type { TicketStatus } from '../../../domain/tickets/ticket-status.ts';
@@ -11,6 +11,8 @@ import type {
   NewMessage,
   NewTicket,
   NewUser,
+  OutboxClaim,
+  OutboxOutcome,
   Page,
   PageRequest,
   Repositories,
@@ -82,6 +84,8 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     html: r.html,
     text: r.text,
     messageIdHeader: r.message_id_header,
+    threadId: r.thread_id,
+    replyTo: r.reply_to,
     status: r.status as OutboxStatus,
     attemptCount: r.attempt_count,
     nextAttemptAt: r.next_attempt_at,
@@ -98,9 +102,14 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
  */
 export class SqlRepositories implements Repositories {
   /** `rowLocks`: inside a PostgreSQL transaction, reads that guard a decision lock the rows they read. */
+  /** Set when `signalOutbox` was called on SQLite: the storage emits the signal after the commit. */
+  signalled = false;
+
   constructor(
     protected readonly db: Db,
     private readonly rowLocks: boolean,
+    /** PostgreSQL outside a transaction: claims still skip locked rows, signals still use NOTIFY. */
+    private readonly skipLocked = rowLocks,
   ) {}
 
   // ---- users and groups
@@ -437,6 +446,8 @@ export class SqlRepositories implements Repositories {
         html: e.html,
         text: e.text,
         message_id_header: e.messageIdHeader,
+        thread_id: e.threadId,
+        reply_to: e.replyTo,
         status: 'queued',
         next_attempt_at: at,
         created_at: at,
@@ -476,6 +487,91 @@ export class SqlRepositories implements Repositories {
       .orderBy('id')
       .execute();
     return rows.map(toOutbox);
+  }
+
+  async outboxCounts() {
+    const rows = await this.db
+      .selectFrom('outbox_entry')
+      .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy('status')
+      .execute();
+    const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
+    for (const r of rows) counts[r.status as OutboxStatus] = Number(r.n);
+    return counts;
+  }
+
+  async claimOutbox(c: OutboxClaim) {
+    let due = this.db
+      .selectFrom('outbox_entry')
+      .select('id')
+      .where('status', 'in', ['queued', 'deferred'])
+      .where('next_attempt_at', '<=', c.now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(c.limit);
+    // PostgreSQL: several dispatchers skip each other's rows instead of waiting; SQLite writes one at a time anyway.
+    if (this.rowLocks || this.skipLocked) due = due.forUpdate().skipLocked();
+    const rows = await this.db
+      .updateTable('outbox_entry')
+      .set({ status: 'sending', claim_token: c.token, lease_until: c.leaseUntil, updated_at: c.now })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    return rows.map(toOutbox).sort((a, b) => a.id - b.id);
+  }
+
+  async requeueExpiredClaims(now: string) {
+    const expired = await this.db
+      .updateTable('outbox_entry')
+      .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', now)
+      .returning('id')
+      .execute();
+    if (expired.length > 0) {
+      await this.db
+        .insertInto('outbox_attempt')
+        .values(expired.map((r) => ({ entry_id: r.id, at: now, result: 'interrupted', reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.' })))
+        .execute();
+    }
+    return expired.length;
+  }
+
+  async finishOutboxAttempt(id: number, claimToken: string, o: OutboxOutcome) {
+    const updated = await this.db
+      .updateTable('outbox_entry')
+      .set((eb) => ({
+        status: o.status,
+        attempt_count: eb('attempt_count', '+', 1),
+        next_attempt_at: o.nextAttemptAt,
+        last_reply: o.reply,
+        sent_at: o.status === 'sent' ? o.at : null,
+        claim_token: null,
+        lease_until: null,
+        updated_at: o.at,
+      }))
+      .where('id', '=', id)
+      .where('claim_token', '=', claimToken)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    await this.db.insertInto('outbox_attempt').values({ entry_id: id, at: o.at, result: o.status, reply: o.reply }).execute();
+    return true;
+  }
+
+  async retryOutboxNow(id: number, at: string) {
+    const row = await this.db
+      .updateTable('outbox_entry')
+      .set({ status: 'queued', next_attempt_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', 'in', ['deferred', 'failed'])
+      .returningAll()
+      .executeTakeFirst();
+    return row && toOutbox(row);
+  }
+
+  async signalOutbox() {
+    if (this.rowLocks || this.skipLocked) await sql`select pg_notify('parley_outbox', '')`.execute(this.db);
+    else this.signalled = true;
   }
 
   // ---- sessions and tokens

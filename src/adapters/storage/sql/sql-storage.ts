@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
 import { UniqueViolation, type Repositories, type Storage } from '../../../ports/storage.ts';
@@ -13,20 +14,44 @@ function isUniqueViolation(error: unknown): boolean {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** A Storage over any Kysely dialect; `sqlite/` and `postgres/` only build the Kysely instance. */
+export type OutboxListen = (listener: () => void) => Promise<() => Promise<void>>;
+
 export class SqlStorage extends SqlRepositories implements Storage {
+  private readonly signals = new EventEmitter();
+
   constructor(
     private readonly kysely: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
+    /** PostgreSQL: LISTEN on a connection of its own, so other processes' signals arrive too. */
+    private readonly listen?: OutboxListen,
   ) {
-    super(kysely, false);
+    super(kysely, false, dialect === 'postgres');
+    this.signals.setMaxListeners(100);
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    let repos: SqlRepositories | undefined;
+    let result: T;
     try {
-      return await this.kysely.transaction().execute((trx) => work(new SqlRepositories(trx, this.dialect === 'postgres')));
+      result = await this.kysely.transaction().execute((trx) => work((repos = new SqlRepositories(trx, this.dialect === 'postgres'))));
     } catch (error) {
       throw isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;
     }
+    if (repos?.signalled) this.signals.emit('outbox');
+    return result;
+  }
+
+  override async signalOutbox(): Promise<void> {
+    if (this.dialect === 'postgres') await super.signalOutbox();
+    else this.signals.emit('outbox');
+  }
+
+  async onOutboxSignal(listener: () => void): Promise<() => Promise<void>> {
+    if (this.listen) return this.listen(listener);
+    this.signals.on('outbox', listener);
+    return async () => {
+      this.signals.off('outbox', listener);
+    };
   }
 
   async ping(): Promise<void> {

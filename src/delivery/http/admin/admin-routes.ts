@@ -89,7 +89,7 @@ export function adminRoutes(deps: Deps) {
       {
         schema: {
           tags,
-          summary: 'Save the SMTP account (parameters 10-14, 199, 269, 9001); the password is write-only',
+          summary: 'Save the SMTP account (parameters 10-14, 199, 269, 9001, 9002); the password is write-only',
           body: {
             type: 'object',
             additionalProperties: false,
@@ -103,6 +103,7 @@ export function adminRoutes(deps: Deps) {
               password: { type: ['string', 'null'], maxLength: 255 },
               from: { type: 'string', maxLength: 254 },
               fromName: { type: ['string', 'null'], maxLength: 120 },
+              allowInvalidCertificate: { type: 'boolean' },
             },
           },
           response: { 200: smtpAccountSchema, ...errorResponses },

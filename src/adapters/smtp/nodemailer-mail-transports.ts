@@ -1,0 +1,190 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import nodemailer, { type Mail } from 'nodemailer';
+import { isForbiddenHost } from '../../domain/parameters/parameter-catalogue.ts';
+import { DeliveryFailure, type MailTransport, type MailTransports, type OutgoingMail, type SmtpSettings, type VerifyResult } from '../../ports/mail-transport.ts';
+
+export interface TransportOptions {
+  /** Connections kept open per account. */
+  maxConnections: number;
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+  /** Our host name in EHLO. */
+  clientName?: string;
+}
+
+export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
+  maxConnections: 5,
+  connectionTimeoutMs: 30_000,
+  greetingTimeoutMs: 30_000,
+  socketTimeoutMs: 60_000,
+};
+
+interface NodemailerError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+}
+
+const NETWORK_SENTENCES: Record<string, string> = {
+  ECONNECTION: 'The connection to the SMTP server closed before it answered.',
+  ETIMEDOUT: 'The SMTP server did not answer in time.',
+  ESOCKET: 'The connection to the SMTP server failed.',
+  EDNS: 'The SMTP host name could not be resolved.',
+  ETLS: 'The TLS handshake with the SMTP server failed (is the certificate valid for this host?).',
+  EPROTOCOL: 'The SMTP server answered something that is not SMTP.',
+};
+
+/** Removes a secret from any text that might be stored or shown. */
+function scrub(text: string, secret: string | null): string {
+  return secret ? text.split(secret).join('[redacted]') : text;
+}
+
+/**
+ * Turns a Nodemailer error into a DeliveryFailure: 5xx (including a refused login) and a refused envelope are
+ * permanent; 4xx, resets, timeouts and unknown outcomes are temporary. The reply keeps the SMTP answer, or our own
+ * sentence for network errors, with the password removed.
+ */
+export function classifySendError(error: unknown, password: string | null): DeliveryFailure {
+  const e = error as NodemailerError;
+  if (e instanceof DeliveryFailure) return e;
+  if (typeof e?.responseCode === 'number') {
+    const reply = scrub(`${e.response ?? e.responseCode}`.slice(0, 1000), password);
+    return new DeliveryFailure(`SMTP ${e.responseCode}`, e.responseCode >= 500, reply, { cause: error });
+  }
+  if (e?.code === 'EENVELOPE') return new DeliveryFailure('Refused envelope', true, scrub(e.message, password), { cause: error });
+  const sentence = NETWORK_SENTENCES[e?.code ?? ''] ?? `The mail could not be handed over (${e?.code ?? 'unknown error'}).`;
+  const detail = /certificate|self[- ]signed|unable to verify/i.test(e?.message ?? '') ? ' The server certificate could not be verified.' : '';
+  return new DeliveryFailure(sentence, false, sentence + detail, { cause: error });
+}
+
+async function resolveAllowed(host: string): Promise<string> {
+  if (isForbiddenHost(host)) throw new DeliveryFailure('Forbidden host', true, 'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.');
+  if (isIP(host.replace(/^\[|\]$/g, ''))) return host.replace(/^\[|\]$/g, '');
+  let addresses: { address: string }[];
+  try {
+    addresses = await lookup(host, { all: true });
+  } catch (cause) {
+    throw new DeliveryFailure('DNS', false, NETWORK_SENTENCES.EDNS!, { cause });
+  }
+  // Every address the name resolves to is checked, and the connection goes to the address checked.
+  if (addresses.some((a) => isForbiddenHost(a.address))) {
+    throw new DeliveryFailure('Forbidden host', true, 'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.');
+  }
+  return addresses[0]!.address;
+}
+
+class NodemailerTransport implements MailTransport {
+  private transporter: Promise<Mail>;
+
+  constructor(
+    private readonly settings: SmtpSettings,
+    private readonly options: TransportOptions,
+  ) {
+    this.transporter = this.create();
+    this.transporter.catch(() => {}); // each use awaits it and reports its failure
+  }
+
+  private async create(): Promise<Mail> {
+    const s = this.settings;
+    const address = await resolveAllowed(s.host);
+    return nodemailer.createTransport({
+      pool: true,
+      maxConnections: this.options.maxConnections,
+      maxMessages: Infinity,
+      host: address,
+      port: s.port,
+      secure: s.security === 'tls',
+      requireTLS: s.security === 'starttls',
+      ignoreTLS: s.security === 'none',
+      ...(isIP(s.host) ? {} : { servername: s.host }),
+      auth: s.auth && s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
+      tls: { rejectUnauthorized: !s.allowInvalidCertificate, servername: isIP(s.host) ? undefined : s.host },
+      connectionTimeout: this.options.connectionTimeoutMs,
+      greetingTimeout: this.options.greetingTimeoutMs,
+      socketTimeout: this.options.socketTimeoutMs,
+      name: this.options.clientName,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      logger: false,
+      debug: false,
+    } as Parameters<typeof nodemailer.createTransport>[0] & { pool: true }) as unknown as Mail;
+  }
+
+  async send(mail: OutgoingMail): Promise<{ reply: string }> {
+    try {
+      const transporter = await this.transporter;
+      const info = await transporter.sendMail({
+        from: mail.from.name ? { name: mail.from.name, address: mail.from.address } : mail.from.address,
+        to: { name: mail.to.name, address: mail.to.address },
+        replyTo: mail.replyTo ?? undefined,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        inReplyTo: mail.inReplyTo ?? undefined,
+        references: mail.references.length ? mail.references : undefined,
+        headers: mail.headers,
+        textEncoding: 'quoted-printable',
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
+      return { reply: scrub(String(info.response ?? '250 accepted'), this.settings.password).slice(0, 1000) };
+    } catch (error) {
+      throw classifySendError(error, this.settings.password);
+    }
+  }
+
+  async verify(): Promise<VerifyResult> {
+    try {
+      await (await this.transporter).verify();
+      return { ok: true, code: 'OK', message: 'Connected to the SMTP server and signed in.' };
+    } catch (error) {
+      const e = error as NodemailerError;
+      if (e instanceof DeliveryFailure) {
+        return e.permanent
+          ? { ok: false, code: 'SMTP_HOST_FORBIDDEN', message: e.reply }
+          : { ok: false, code: 'SMTP_UNREACHABLE', message: e.reply };
+      }
+      if (e.code === 'EAUTH' || e.code === 'ENOAUTH') return { ok: false, code: 'SMTP_AUTH_FAILED', message: 'The SMTP server refused the user name or password.' };
+      if (e.code === 'ETLS' || /certificate|self[- ]signed|TLS/i.test(e.message)) {
+        return { ok: false, code: 'SMTP_TLS_FAILED', message: 'The secure connection failed: the server certificate could not be verified, or TLS is not offered as configured.' };
+      }
+      if (e.code === 'ETIMEDOUT') return { ok: false, code: 'SMTP_TIMEOUT', message: 'The SMTP server did not answer in time.' };
+      if (e.code === 'EPROTOCOL') return { ok: false, code: 'SMTP_PROTOCOL_ERROR', message: 'The server at that address does not speak SMTP as expected.' };
+      return { ok: false, code: 'SMTP_UNREACHABLE', message: 'The SMTP server could not be reached at that host and port.' };
+    }
+  }
+
+  close(): void {
+    this.transporter.then((t) => t.close()).catch(() => {});
+  }
+}
+
+/** One pooled transport for the current settings; replaced (and the old pool closed) when the settings change. */
+export class NodemailerMailTransports implements MailTransports {
+  private current: { key: string; transport: NodemailerTransport } | undefined;
+
+  constructor(private readonly options: TransportOptions = DEFAULT_TRANSPORT_OPTIONS) {}
+
+  forSettings(settings: SmtpSettings): MailTransport {
+    const key = JSON.stringify(settings);
+    if (this.current?.key !== key) {
+      this.current?.transport.close();
+      this.current = { key, transport: new NodemailerTransport(settings, this.options) };
+    }
+    return this.current.transport;
+  }
+
+  /** A transport that is not kept: for verifying settings before or after they are saved. */
+  oneOff(settings: SmtpSettings): MailTransport {
+    return new NodemailerTransport(settings, { ...this.options, maxConnections: 1 });
+  }
+
+  closeAll(): void {
+    this.current?.transport.close();
+    this.current = undefined;
+  }
+}

@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../../domain/deps.ts';
+import { DomainError } from '../../../domain/errors.ts';
+import { sendTestMail, verifySmtpAccount } from '../../../domain/notifications/smtp-checks.ts';
+import type { CapturedMails } from '../../../ports/captured-mail.ts';
+import type { MailTransports } from '../../../ports/mail-transport.ts';
+import { actorOf, requireRole } from '../auth/authenticate-request.ts';
+import { presentOutboxEntry } from '../presenters.ts';
+import { errorResponses, idParams, outboxEntrySchema } from '../schemas.ts';
+
+export interface MailWiring {
+  transports: MailTransports;
+  /** The built-in mail catcher, when it runs in this process. */
+  catcher: CapturedMails | null;
+}
+
+const capturedSummary = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    receivedAt: { type: 'string' },
+    envelope: { type: 'object', properties: { from: { type: ['string', 'null'] }, to: { type: 'array', items: { type: 'string' } } } },
+    messageId: { type: ['string', 'null'] },
+    from: { type: ['string', 'null'] },
+    to: { type: ['string', 'null'] },
+    subject: { type: 'string' },
+    size: { type: 'integer' },
+  },
+} as const;
+
+/** Delivery tools for administrators: retry a mail, check the SMTP account, read the built-in mail catcher. */
+export function mailRoutes(deps: Deps, mail: MailWiring) {
+  return async (app: FastifyInstance) => {
+    app.addHook('onRequest', requireRole('admin'));
+    const tags = ['admin'];
+    const mailDeps = { ...deps, transports: mail.transports };
+
+    app.post<{ Params: { id: number } }>(
+      '/admin/outbox/:id/retry',
+      { schema: { tags, summary: 'Send a deferred or failed mail again now (same Message-ID)', params: idParams, response: { 200: outboxEntrySchema, ...errorResponses } } },
+      async (request) => {
+        const entry = await deps.storage.retryOutboxNow(request.params.id, deps.clock.now().toISOString());
+        if (!entry) {
+          const exists = await deps.storage.findOutboxEntry(request.params.id);
+          if (!exists) throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${request.params.id}.`);
+          throw new DomainError('OUTBOX_NOT_RETRYABLE', `Outbox entry ${request.params.id} is ${exists.status}: only deferred or failed mail can be retried.`);
+        }
+        await deps.storage.signalOutbox();
+        return presentOutboxEntry(entry);
+      },
+    );
+
+    const verifySchema = {
+      type: 'object',
+      properties: { ok: { type: 'boolean' }, code: { type: 'string' }, message: { type: 'string' } },
+    } as const;
+    app.post(
+      '/admin/smtp-account/verify',
+      { schema: { tags, summary: 'Connect to the stored SMTP account and sign in', response: { 200: verifySchema, ...errorResponses } } },
+      async () => verifySmtpAccount(mailDeps),
+    );
+
+    app.post<{ Body: { to: string } }>(
+      '/admin/smtp-account/test',
+      {
+        schema: {
+          tags,
+          summary: 'Send a test mail through the stored SMTP account now',
+          body: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', maxLength: 254 } } },
+          response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, message: { type: 'string' }, messageId: { type: ['string', 'null'] } } }, ...errorResponses },
+        },
+      },
+      async (request) => sendTestMail(mailDeps, request.body.to, actorOf(request).locale),
+    );
+
+    const catcher = () => {
+      if (!mail.catcher) throw new DomainError('MAIL_CATCHER_OFF', 'The built-in mail catcher is not running in this process (PARLEY_MAIL_CATCHER).');
+      return mail.catcher;
+    };
+    app.get('/admin/mail-catcher', { schema: { tags, summary: 'Mails kept by the built-in mail catcher, newest first', response: { 200: { type: 'object', properties: { items: { type: 'array', items: capturedSummary } } }, ...errorResponses } } }, async () => ({
+      items: catcher().list(),
+    }));
+    app.get<{ Params: { id: number } }>(
+      '/admin/mail-catcher/:id',
+      {
+        schema: {
+          tags,
+          params: idParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                ...capturedSummary.properties,
+                replyTo: { type: ['string', 'null'] },
+                text: { type: 'string' },
+                html: { type: ['string', 'null'] },
+                headers: { type: 'object', additionalProperties: { type: 'string' } },
+                raw: { type: 'string' },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const captured = catcher().get(request.params.id);
+        if (!captured) throw new DomainError('NOT_FOUND', `The mail catcher holds no mail ${request.params.id}.`);
+        return captured;
+      },
+    );
+  };
+}

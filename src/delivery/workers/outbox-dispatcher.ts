@@ -1,0 +1,71 @@
+import { dispatchBatch, type BatchResult, type DispatchDeps, type DispatchPolicy } from '../../domain/notifications/dispatch-outbox.ts';
+
+export interface DispatcherOptions {
+  /** How often to look for due mail when no signal came (deferred mail, signals lost). */
+  pollMs: number;
+  log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  onBatch?: (result: BatchResult) => void;
+}
+
+/**
+ * Runs `dispatchBatch` in a loop: at once when a new mail is signalled, otherwise every `pollMs`. One batch at a
+ * time per dispatcher; several dispatchers (processes) may share a PostgreSQL database.
+ */
+export class OutboxDispatcher {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private kicked = false;
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly deps: DispatchDeps,
+    private readonly policy: DispatchPolicy,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
+    this.loop = this.run();
+  }
+
+  /** New mail may be due: look now rather than at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  private async run() {
+    while (this.running) {
+      this.kicked = false;
+      let full = false;
+      try {
+        const result = await dispatchBatch(this.deps, this.policy);
+        this.options.onBatch?.(result);
+        full = result.claimed >= this.policy.batchSize;
+        if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'outbox batch');
+      } catch (error) {
+        this.options.log.error({ err: error }, 'outbox batch failed; retrying at the next poll');
+      }
+      if (!this.running || full || this.kicked) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Finishes the batch in flight, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.unsubscribe?.();
+  }
+}

@@ -1,0 +1,130 @@
+import type { Clock } from '../../ports/clock.ts';
+import { DeliveryFailure, type MailTransports, type OutgoingMail } from '../../ports/mail-transport.ts';
+import type { SecretBox } from '../../ports/secret-box.ts';
+import type { Storage } from '../../ports/storage.ts';
+import type { Tokens } from '../../ports/tokens.ts';
+import { smtpCredentials } from '../parameters/parameters.ts';
+import { isEmailAddress } from '../users/user.ts';
+import type { OutboxEntry } from './outbox-entry.ts';
+
+export interface DispatchPolicy {
+  batchSize: number;
+  /** Mails sent at once from one batch (the transport pools its connections). */
+  concurrency: number;
+  /** How long a claim holds before another dispatcher may take the mail over. */
+  leaseSeconds: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  giveUpHours: number;
+}
+
+export interface DispatchDeps {
+  storage: Storage;
+  clock: Clock;
+  secrets: SecretBox;
+  tokens: Tokens;
+  transports: MailTransports;
+  /** 0 ≤ x < 1; injectable so tests can pin the jitter. */
+  random?: () => number;
+}
+
+export interface BatchResult {
+  claimed: number;
+  sent: number;
+  deferred: number;
+  failed: number;
+  requeued: number;
+}
+
+/**
+ * The delay before attempt `attempt + 1`: the base doubled per attempt, capped, with ±20 % jitter so many deferred
+ * mails do not return together, and always within [base, max].
+ */
+export function retryDelaySeconds(policy: Pick<DispatchPolicy, 'retryBaseSeconds' | 'retryMaxSeconds'>, attempt: number, random: () => number): number {
+  const doubled = Math.min(policy.retryMaxSeconds, policy.retryBaseSeconds * 2 ** Math.max(0, attempt - 1));
+  const jittered = doubled * (0.8 + 0.4 * random());
+  return Math.round(Math.min(policy.retryMaxSeconds, Math.max(policy.retryBaseSeconds, jittered)));
+}
+
+/** The wire form of an entry: everything but the sender was frozen when the message was posted. */
+export function composeMail(entry: OutboxEntry, from: { name: string | null; address: string }): OutgoingMail {
+  return {
+    from,
+    to: { name: entry.toName, address: entry.toAddress },
+    replyTo: entry.replyTo,
+    subject: entry.subject,
+    text: entry.text,
+    html: entry.html,
+    messageId: entry.messageIdHeader,
+    inReplyTo: entry.threadId,
+    references: entry.threadId ? [entry.threadId] : [],
+    headers: {
+      // RFC 3834: an automatic notification; out-of-office replies should not answer it.
+      'Auto-Submitted': 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+    },
+  };
+}
+
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/**
+ * One round of the dispatcher: re-queue expired claims, claim a batch, send each mail and record the attempt.
+ * 4xx, resets and timeouts defer with a growing delay; 5xx and undeliverable mail fail at once; mail still failing
+ * after the give-up time fails. Returns counts; never throws for a mail's sake.
+ */
+export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy): Promise<BatchResult> {
+  const random = deps.random ?? Math.random;
+  const started = deps.clock.now();
+  const requeued = await deps.storage.requeueExpiredClaims(started.toISOString());
+  const token = deps.tokens.random(12);
+  const entries = await deps.storage.claimOutbox({
+    now: started.toISOString(),
+    leaseUntil: new Date(started.getTime() + policy.leaseSeconds * 1000).toISOString(),
+    token,
+    limit: policy.batchSize,
+  });
+  const result: BatchResult = { claimed: entries.length, sent: 0, deferred: 0, failed: 0, requeued };
+  if (entries.length === 0) return result;
+
+  const account = await smtpCredentials(deps, deps.storage);
+  const transport = account && deps.transports.forSettings(account.settings);
+
+  await pool(entries, policy.concurrency, async (entry) => {
+    let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
+    if (!account || !transport) {
+      outcome = { status: 'deferred', reply: 'No SMTP account is configured; the mail waits for one.' };
+    } else if (!isEmailAddress(entry.toAddress)) {
+      outcome = { status: 'failed', reply: `The recipient address "${entry.toAddress}" is not valid.` };
+    } else {
+      try {
+        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from))).reply };
+      } catch (error) {
+        const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
+        outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
+      }
+    }
+    const now = deps.clock.now();
+    let nextAttemptAt: string | null = null;
+    if (outcome.status === 'deferred') {
+      const ageHours = (now.getTime() - new Date(entry.createdAt).getTime()) / 3_600_000;
+      if (ageHours >= policy.giveUpHours) {
+        outcome = { status: 'failed', reply: `Gave up after ${policy.giveUpHours} hours of temporary failures. Last reply: ${outcome.reply}` };
+      } else {
+        nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
+      }
+    }
+    const recorded = await deps.storage.transaction((tx) =>
+      tx.finishOutboxAttempt(entry.id, token, { ...outcome, at: now.toISOString(), nextAttemptAt }),
+    );
+    if (recorded) result[outcome.status]++;
+  });
+  return result;
+}

@@ -1,0 +1,55 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { Locale } from '../locale.ts';
+import { DeliveryFailure, type MailTransports, type VerifyResult } from '../../ports/mail-transport.ts';
+import { smtpCredentials } from '../parameters/parameters.ts';
+import { isEmailAddress } from '../users/user.ts';
+
+type MailDeps = Pick<Deps, 'storage' | 'secrets' | 'tokens' | 'site' | 'clock'> & { transports: MailTransports };
+
+/** Connects to the stored SMTP account and signs in; says what went wrong in Parley's words. */
+export async function verifySmtpAccount(deps: MailDeps): Promise<VerifyResult> {
+  const account = await smtpCredentials(deps, deps.storage);
+  if (!account) return { ok: false, code: 'SMTP_NOT_CONFIGURED', message: 'No SMTP account is configured yet (host and sender address are needed).' };
+  return deps.transports.forSettings(account.settings).verify();
+}
+
+const TEST_TEXT: Record<Locale, { subject: string; body: string }> = {
+  'en-US': { subject: 'Parley test mail', body: 'This is a test mail from Parley. The SMTP account works.' },
+  'pt-BR': { subject: 'E-mail de teste do Parley', body: 'Este é um e-mail de teste do Parley. A conta SMTP funciona.' },
+  'es-ES': { subject: 'Correo de prueba de Parley', body: 'Este es un correo de prueba de Parley. La cuenta SMTP funciona.' },
+};
+
+export interface TestMailResult {
+  ok: boolean;
+  message: string;
+  messageId: string | null;
+}
+
+/** Sends one mail through the stored account right away (not through the outbox) and reports the outcome. */
+export async function sendTestMail(deps: MailDeps, to: string, locale: Locale): Promise<TestMailResult> {
+  const address = to.trim();
+  if (!isEmailAddress(address)) throw new DomainError('VALIDATION_FAILED', `"${to}" is not an email address.`, { details: { field: 'to' } });
+  const account = await smtpCredentials(deps, deps.storage);
+  if (!account) return { ok: false, message: 'No SMTP account is configured yet (host and sender address are needed).', messageId: null };
+  const text = TEST_TEXT[locale];
+  const messageId = `<parley.test.${deps.tokens.random(12)}@${deps.site.mailDomain}>`;
+  try {
+    const { reply } = await deps.transports.forSettings(account.settings).send({
+      from: account.from,
+      to: { name: '', address },
+      replyTo: null,
+      subject: text.subject,
+      text: `${text.body}\n\n${deps.site.publicUrl}\n${deps.clock.now().toISOString()}`,
+      html: `<p>${text.body}</p><p><a href="${deps.site.publicUrl}">${deps.site.publicUrl}</a></p>`,
+      messageId,
+      inReplyTo: null,
+      references: [],
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    });
+    return { ok: true, message: `The SMTP server accepted the test mail (${reply.slice(0, 200)}).`, messageId };
+  } catch (error) {
+    if (!(error instanceof DeliveryFailure)) throw error;
+    return { ok: false, message: error.reply, messageId: null };
+  }
+}

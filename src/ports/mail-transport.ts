@@ -1,0 +1,62 @@
+/** A notification ready for the wire: addresses, frozen content and threading headers. */
+export interface OutgoingMail {
+  from: { name: string | null; address: string };
+  to: { name: string; address: string };
+  replyTo: string | null;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  headers: Record<string, string>;
+}
+
+/** The SMTP account as the transport needs it, password opened. Never leaves the process. */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  security: 'none' | 'starttls' | 'tls';
+  auth: boolean;
+  user: string | null;
+  password: string | null;
+  allowInvalidCertificate: boolean;
+}
+
+/**
+ * A send that did not end with a 250. `permanent`: a 5xx, a refused envelope, bad credentials (until an admin fixes
+ * the account); otherwise temporary (4xx, connection reset, timeout, an outcome we cannot know). `reply` is the
+ * server's answer or our own sentence, never a secret.
+ */
+export class DeliveryFailure extends Error {
+  override name = 'DeliveryFailure';
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly reply: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** A sentence of ours: never another service's banner. */
+  message: string;
+  code: 'OK' | 'SMTP_NOT_CONFIGURED' | 'SMTP_HOST_FORBIDDEN' | 'SMTP_UNREACHABLE' | 'SMTP_TIMEOUT' | 'SMTP_TLS_FAILED' | 'SMTP_AUTH_FAILED' | 'SMTP_PROTOCOL_ERROR';
+}
+
+export interface MailTransport {
+  /** Resolves with the server's reply to DATA; rejects with a DeliveryFailure. */
+  send(mail: OutgoingMail): Promise<{ reply: string }>;
+  /** Connects and authenticates, nothing more. */
+  verify(): Promise<VerifyResult>;
+  close(): void;
+}
+
+/** Makes (and reuses) a transport for the current SMTP settings. */
+export interface MailTransports {
+  forSettings(settings: SmtpSettings): MailTransport;
+  closeAll(): void;
+}
