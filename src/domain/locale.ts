@@ -25,3 +25,17 @@ export function isTimeZone(value: unknown): value is string {
     return false;
   }
 }
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Date formatters are costly to build and immutable: one per locale, time zone and style, kept (bounded). */
+export function dateFormatter(locale: string, options: Intl.DateTimeFormatOptions & { timeZone: string }): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, options);
+    if (formatters.size >= 1000) formatters.delete(formatters.keys().next().value!);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}

@@ -102,6 +102,8 @@ export interface OutboxOutcome {
   nextAttemptAt: string | null;
 }
 
+export type ActorKey = { userId: number } | { tokenHash: string } | { sessionHash: string };
+
 export interface Session {
   userId: number;
   csrfHash: string;
@@ -113,6 +115,8 @@ export interface Repositories {
   // users and groups
   createUser(user: NewUser, at: string): Promise<User>;
   findUserById(id: number): Promise<User | undefined>;
+  /** A user with their group ids in one read, found by id, API-token digest or session digest (with the session). */
+  findActor(key: ActorKey): Promise<{ user: User; groupIds: number[]; session: Session | null } | undefined>;
   findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
   listUsers(page: PageRequest): Promise<Page<User>>;
   countUsers(): Promise<number>;
@@ -138,6 +142,8 @@ export interface Repositories {
 
   // parameters and templates
   getParameters(): Promise<Map<number, string>>;
+  /** The stored parameters and, in the same read, the template the given parameter names (if it exists). */
+  getParametersWithTemplate(templateParameter: number): Promise<{ parameters: Map<number, string>; template: EmailTemplate | undefined }>;
   setParameter(id: number, storedValue: string | null, at: string, byUserId: number | null): Promise<void>;
   createTemplate(t: TemplateRow, at: string): Promise<EmailTemplate>;
   updateTemplate(id: number, t: TemplateRow, at: string): Promise<EmailTemplate | undefined>;
@@ -150,7 +156,8 @@ export interface Repositories {
   deleteTemplate(id: number): Promise<boolean>;
 
   // outbox
-  insertOutboxEntry(entry: NewOutboxEntry, at: string): Promise<OutboxEntry>;
+  /** Returns the new entry's id (status `queued`). */
+  insertOutboxEntry(entry: NewOutboxEntry, at: string): Promise<number>;
   findOutboxEntry(id: number): Promise<(OutboxEntry & { attempts: OutboxAttempt[] }) | undefined>;
   listOutbox(status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEntry>>;
   outboxOfMessages(messageIds: readonly number[]): Promise<OutboxEntry[]>;

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
-import type { OutboxEntry } from '../notifications/outbox-entry.ts';
+import { dateFormatter } from '../locale.ts';
+import type { NewOutboxEntry, OutboxEntry } from '../notifications/outbox-entry.ts';
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
@@ -25,7 +26,7 @@ export interface PostMessageResult {
 }
 
 function dayIn(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  return dateFormatter('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -86,20 +87,7 @@ export async function postMessage(
     const createdAt = deps.clock.now().toISOString();
     // Time logged without a date is logged for today, in the author's time zone.
     const timeSpentDate = clean.day ?? (clean.minutes !== null ? dayIn(createdAt, actor.timeZone) : null);
-    const messageId = await tx.insertMessage({
-      ticketId: ticket.id,
-      authorId: actor.id,
-      text: clean.text,
-      internal: clean.internal,
-      sendEmail: clean.sendEmail,
-      source: input.source,
-      timeSpentMinutes: clean.minutes,
-      timeSpentDate,
-      createdAt,
-    });
-    await tx.touchTicket(ticket.id, createdAt);
-    const message: Message = {
-      id: messageId,
+    const message: Omit<Message, 'id'> = {
       ticketId: ticket.id,
       text: clean.text,
       internal: clean.internal,
@@ -112,34 +100,42 @@ export async function postMessage(
       timeSpentDate,
       createdAt,
     };
-    const notifications: PostMessageResult['notifications'] = [];
+    // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
+    const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
     if (status?.template && clean.sendEmail) {
       const compiled = compiledFor(status.template);
       for (const recipient of await notificationRecipients(tx, ticket, actor)) {
-        const mail = renderTemplate(compiled, {
-          ticket,
-          message,
-          recipient,
-          ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
+        const mail = renderTemplate(compiled, { ticket, message, recipient, ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient) });
+        mails.push({
+          ticketId: ticket.id,
+          recipientId: recipient.id,
+          toAddress: recipient.email,
+          toName: recipient.name,
+          ...mail,
+          messageIdHeader: `<parley.${ticket.number}.${deps.tokens.random(12)}@${deps.site.mailDomain}>`,
+          threadId: threadId(deps.site.mailDomain, ticket.number),
+          replyTo: replyAddress(deps.signer, deps.site.mailDomain, ticket.number, recipient.id),
         });
-        const entry = await tx.insertOutboxEntry(
-          {
-            ticketId: ticket.id,
-            messageId,
-            recipientId: recipient.id,
-            toAddress: recipient.email,
-            toName: recipient.name,
-            ...mail,
-            messageIdHeader: `<parley.${ticket.number}.${deps.tokens.random(12)}@${deps.site.mailDomain}>`,
-            threadId: threadId(deps.site.mailDomain, ticket.number),
-            replyTo: replyAddress(deps.signer, deps.site.mailDomain, ticket.number, recipient.id),
-          },
-          createdAt,
-        );
-        notifications.push({ id: entry.id, toAddress: entry.toAddress, toName: entry.toName, status: entry.status });
       }
     }
+    const messageId = await tx.insertMessage({
+      ticketId: ticket.id,
+      authorId: actor.id,
+      text: clean.text,
+      internal: clean.internal,
+      sendEmail: clean.sendEmail,
+      source: input.source,
+      timeSpentMinutes: clean.minutes,
+      timeSpentDate,
+      createdAt,
+    });
+    await tx.touchTicket(ticket.id, createdAt);
+    const notifications: PostMessageResult['notifications'] = [];
+    for (const mail of mails) {
+      const id = await tx.insertOutboxEntry({ ...mail, messageId }, createdAt);
+      notifications.push({ id, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' });
+    }
     if (notifications.length > 0) await tx.signalOutbox();
-    return { message, notifications };
+    return { message: { ...message, id: messageId }, notifications };
   });
 }

@@ -22,15 +22,16 @@ export interface MessagingStatus {
  * Messaging works only while parameter 417 names an existing, active template and an SMTP account is configured
  * (CITSmart's rule). Read inside the posting transaction, so a message is never stored against a half-set state.
  */
-export async function messagingStatus(repos: Pick<Repositories, 'getParameters' | 'findTemplate'>): Promise<MessagingStatus> {
-  const parameters = await readParameters(repos);
+export async function messagingStatus(repos: Pick<Repositories, 'getParametersWithTemplate'>): Promise<MessagingStatus> {
+  const stored = await repos.getParametersWithTemplate(PARAM.MESSAGING_TEMPLATE);
+  const parameters = await readParameters({ getParameters: async () => stored.parameters });
   const reasons: MessagingStatus['reasons'] = [];
   let template: EmailTemplate | null = null;
   const templateId = parameters.get(PARAM.MESSAGING_TEMPLATE) as number | null;
   if (templateId == null) {
     reasons.push({ code: 'TEMPLATE_PARAMETER_EMPTY', fix: 'parameter-417', message: 'Parameter 417 (the messaging email template) is empty.' });
   } else {
-    template = (await repos.findTemplate(templateId)) ?? null;
+    template = stored.template?.id === templateId ? stored.template : null;
     if (!template) {
       reasons.push({ code: 'TEMPLATE_MISSING', fix: 'parameter-417', message: `Parameter 417 names email template ${templateId}, which does not exist.` });
     } else if (!template.active) {

@@ -101,17 +101,19 @@ function deriveText(html: CompiledField): CompiledField {
   return parts;
 }
 
-const cache = new Map<string, CompiledTemplate>();
+const cache = new Map<string, { subject: string; html: string; text: string | null; compiled: CompiledTemplate }>();
 
-/** Compiled templates are memoised by content; a saved template was already checked. */
-export function compiledFor(t: Pick<EmailTemplate, 'subject' | 'html' | 'text'>): CompiledTemplate {
-  const key = JSON.stringify([t.subject, t.html, t.text]);
-  let compiled = cache.get(key);
-  if (!compiled) {
-    compiled = compileTemplate(t);
-    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
-    cache.set(key, compiled);
-  }
+/**
+ * Compiled templates are memoised (a saved template was already checked). Looked up by id when there is one, and
+ * used only if the content is still the same, so an edit is never served stale.
+ */
+export function compiledFor(t: Pick<EmailTemplate, 'subject' | 'html' | 'text'> & { id?: number }): CompiledTemplate {
+  const key = t.id === undefined ? JSON.stringify([t.subject, t.html, t.text]) : `id:${t.id}`;
+  const hit = cache.get(key);
+  if (hit && hit.subject === t.subject && hit.html === t.html && hit.text === t.text) return hit.compiled;
+  const compiled = compileTemplate(t);
+  if (!hit && cache.size >= 64) cache.delete(cache.keys().next().value!);
+  cache.set(key, { subject: t.subject, html: t.html, text: t.text, compiled });
   return compiled;
 }
 

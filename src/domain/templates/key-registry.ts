@@ -1,4 +1,4 @@
-import type { Locale, Localized } from '../locale.ts';
+import { dateFormatter, type Locale, type Localized } from '../locale.ts';
 import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
 import { statusName } from '../tickets/ticket-status.ts';
 
@@ -29,12 +29,12 @@ export interface TemplateKey {
 }
 
 function formatDateTime(iso: string, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
+  return dateFormatter(locale, { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
 function formatDate(day: string | null, locale: Locale): string {
   if (!day) return '';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+  return dateFormatter(locale, { dateStyle: 'short', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 }
 
 function formatMinutes(minutes: number | null): string {

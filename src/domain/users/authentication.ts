@@ -6,10 +6,9 @@ import { normalizeEmail, type Actor } from './user.ts';
 export const SESSION_DAYS = 14;
 
 /** The user with their groups, as every access decision needs them; undefined for unknown or deactivated users. */
-export async function loadActor(repos: Pick<Repositories, 'findUserById' | 'groupIdsOfUser'>, userId: number): Promise<Actor | undefined> {
-  const user = await repos.findUserById(userId);
-  if (!user || !user.active) return undefined;
-  return { ...user, groupIds: await repos.groupIdsOfUser(userId) };
+export async function loadActor(repos: Pick<Repositories, 'findActor'>, userId: number): Promise<Actor | undefined> {
+  const found = await repos.findActor({ userId });
+  return found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -51,10 +50,9 @@ export async function resolveSession(
   deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
   sessionToken: string,
 ): Promise<{ actor: Actor; csrfHash: string } | undefined> {
-  const session = await deps.storage.findSession(deps.tokens.digest(sessionToken));
-  if (!session || session.expiresAt <= deps.clock.now().toISOString()) return undefined;
-  const actor = await loadActor(deps.storage, session.userId);
-  return actor && { actor, csrfHash: session.csrfHash };
+  const found = await deps.storage.findActor({ sessionHash: deps.tokens.digest(sessionToken) });
+  if (!found?.session || !found.user.active || found.session.expiresAt <= deps.clock.now().toISOString()) return undefined;
+  return { actor: { ...found.user, groupIds: found.groupIds }, csrfHash: found.session.csrfHash };
 }
 
 export async function endSession(deps: Pick<Deps, 'storage' | 'tokens'>, sessionToken: string): Promise<void> {
@@ -75,6 +73,6 @@ export async function createApiToken(
 }
 
 export async function resolveApiToken(deps: Pick<Deps, 'storage' | 'tokens'>, token: string): Promise<Actor | undefined> {
-  const userId = await deps.storage.findApiTokenUser(deps.tokens.digest(token));
-  return userId === undefined ? undefined : loadActor(deps.storage, userId);
+  const found = await deps.storage.findActor({ tokenHash: deps.tokens.digest(token) });
+  return found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
 }

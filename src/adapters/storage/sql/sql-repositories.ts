@@ -10,6 +10,7 @@ import type {
   Group,
   NewMessage,
   NewTicket,
+  ActorKey,
   NewUser,
   OutboxClaim,
   OutboxOutcome,
@@ -25,6 +26,14 @@ import type {
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Booleans are written as 1 and 0: SQLite has no boolean type (and better-sqlite3 refuses JS booleans), and
+ * PostgreSQL reads '1'/'0' as true/false for its boolean columns. Rows come back as 0/1 or true/false: Boolean().
+ */
+function bool(value: boolean): number {
+  return value ? 1 : 0;
+}
 
 /** Ids are 32-bit on PostgreSQL. */
 const MAX_ID = 2_147_483_647;
@@ -123,7 +132,7 @@ export class SqlRepositories implements Repositories {
         locale: u.locale,
         time_zone: u.timeZone,
         password_hash: u.passwordHash,
-        active: true,
+        active: bool(true),
         created_at: at,
       })
       .returningAll()
@@ -134,6 +143,35 @@ export class SqlRepositories implements Repositories {
   async findUserById(id: number) {
     const row = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toUser(row);
+  }
+
+  async findActor(key: ActorKey) {
+    let q = this.db
+      .selectFrom('app_user')
+      .leftJoin('group_member', 'group_member.user_id', 'app_user.id')
+      .selectAll('app_user')
+      .select('group_member.group_id');
+    let rows;
+    if ('userId' in key) {
+      rows = (await q.where('app_user.id', '=', key.userId).execute()).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+    } else if ('tokenHash' in key) {
+      rows = (
+        await q.innerJoin('api_token', 'api_token.user_id', 'app_user.id').where('api_token.token_hash', '=', key.tokenHash).execute()
+      ).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+    } else {
+      rows = await q
+        .innerJoin('user_session', 'user_session.user_id', 'app_user.id')
+        .select(['user_session.csrf_hash', 'user_session.expires_at'])
+        .where('user_session.id_hash', '=', key.sessionHash)
+        .execute();
+    }
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      user: toUser(first),
+      groupIds: rows.map((r) => r.group_id).filter((g): g is number => g !== null).sort((a, b) => a - b),
+      session: first.csrf_hash !== null && first.expires_at !== null ? { userId: first.id, csrfHash: first.csrf_hash, expiresAt: first.expires_at } : null,
+    };
   }
 
   async findUserByEmail(email: string) {
@@ -212,7 +250,7 @@ export class SqlRepositories implements Repositories {
       .selectAll('app_user')
       .where('group_member.group_id', '=', groupId)
       .where('app_user.role', 'in', ['technician', 'admin'])
-      .where('app_user.active', '=', true)
+      .where('app_user.active', '=', bool(true))
       .orderBy('app_user.id')
       .execute();
     return rows.map(toUser);
@@ -344,8 +382,8 @@ export class SqlRepositories implements Repositories {
         ticket_id: m.ticketId,
         author_id: m.authorId,
         text: m.text,
-        internal: m.internal,
-        send_email: m.sendEmail,
+        internal: bool(m.internal),
+        send_email: bool(m.sendEmail),
         source: m.source,
         time_spent_minutes: m.timeSpentMinutes,
         time_spent_date: m.timeSpentDate,
@@ -364,7 +402,7 @@ export class SqlRepositories implements Repositories {
       .select(['app_user.name as author_name', 'app_user.role as author_role'])
       .where('ticket_message.ticket_id', '=', ticketId)
       .orderBy('ticket_message.id', 'asc');
-    if (!includeInternal) q = q.where('ticket_message.internal', '=', false);
+    if (!includeInternal) q = q.where('ticket_message.internal', '=', bool(false));
     const rows = await q.execute();
     return rows.map((r) => ({
       id: r.id,
@@ -388,6 +426,20 @@ export class SqlRepositories implements Repositories {
     return new Map(rows.filter((r) => r.value !== null).map((r) => [r.id, r.value!]));
   }
 
+  async getParametersWithTemplate(templateParameter: number) {
+    const rows = await this.db
+      .selectFrom('system_parameter as p')
+      .leftJoin('email_template as t', (join) =>
+        join.on('p.id', '=', templateParameter).on(sql`t.id`, '=', sql`(case when p.id = ${templateParameter} and p.value is not null then cast(p.value as integer) end)`),
+      )
+      .select(['p.id as parameter_id', 'p.value as parameter_value'])
+      .select(['t.id', 't.name', 't.subject', 't.html', 't.text', 't.active', 't.created_at', 't.updated_at'])
+      .execute();
+    const parameters = new Map(rows.filter((r) => r.parameter_value !== null).map((r) => [r.parameter_id, r.parameter_value!]));
+    const t = rows.find((r) => r.id !== null);
+    return { parameters, template: t ? toTemplate(t as Selectable<Database['email_template']>) : undefined };
+  }
+
   async setParameter(id: number, value: string | null, at: string, by: number | null) {
     await this.db
       .insertInto('system_parameter')
@@ -399,7 +451,7 @@ export class SqlRepositories implements Repositories {
   async createTemplate(t: TemplateRow, at: string) {
     const row = await this.db
       .insertInto('email_template')
-      .values({ ...t, created_at: at, updated_at: at })
+      .values({ ...t, active: bool(t.active), created_at: at, updated_at: at })
       .returningAll()
       .executeTakeFirstOrThrow();
     return toTemplate(row);
@@ -408,7 +460,7 @@ export class SqlRepositories implements Repositories {
   async updateTemplate(id: number, t: TemplateRow, at: string) {
     const row = await this.db
       .updateTable('email_template')
-      .set({ ...t, updated_at: at })
+      .set({ ...t, active: bool(t.active), updated_at: at })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
@@ -453,9 +505,9 @@ export class SqlRepositories implements Repositories {
         created_at: at,
         updated_at: at,
       })
-      .returningAll()
+      .returning('id')
       .executeTakeFirstOrThrow();
-    return toOutbox(row);
+    return row.id;
   }
 
   async findOutboxEntry(id: number) {

@@ -1,10 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { SqlStorage } from '../sql/sql-storage.ts';
 import type { Database } from '../sql/schema.ts';
-import { SqliteBooleanPlugin } from './sqlite-boolean-plugin.ts';
+
+/**
+ * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares every query. The same SQL text recurs on
+ * every request, so compiled statements are kept (a bounded, least-recently-used set).
+ */
+function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = database.prepare(sql);
+        if (statements.size >= capacity) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
+}
 
 /** SQLite through better-sqlite3: WAL, foreign keys on, a busy timeout for the dispatcher and CLI beside the server. */
 export function openSqliteStorage(path: string): SqlStorage {
@@ -14,6 +35,6 @@ export function openSqliteStorage(path: string): SqlStorage {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins: [new SqliteBooleanPlugin()] });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return new SqlStorage(kysely, 'sqlite');
 }

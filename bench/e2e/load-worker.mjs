@@ -1,0 +1,37 @@
+// @ts-check
+/**
+ * The HTTP load of `bench/end-to-end.ts`: autocannon in a worker thread (as in `bench/load-worker.mjs`), but for a
+ * fixed number of requests (`amount`) instead of a duration. Plain JavaScript because tsx's loader does not reach
+ * worker threads on Node 20.
+ *
+ * workerData: { url, paths, headers, body, connections, amount, timeout }
+ * Posts { type: 'start', atNs } just before the first request, then { type: 'result', result, endNs } with the
+ * aggregated autocannon result.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import autocannon from 'autocannon';
+
+const { url, paths, headers, body, connections, amount, timeout } = workerData;
+
+const requests = paths.map((/** @type {string} */ path) => ({ method: 'POST', path, headers, body }));
+const setupClient = { next: 0 };
+
+const opts = {
+  url,
+  connections,
+  amount,
+  timeout,
+  pipelining: 1,
+  requests,
+  // Each connection walks the tickets from its own starting point, so concurrent requests hit different tickets.
+  setupClient(/** @type {any} */ client) {
+    const start = (setupClient.next++ * 7) % requests.length;
+    client.setRequests([...requests.slice(start), ...requests.slice(0, start)].map((r) => ({ ...r })));
+  },
+};
+
+parentPort?.postMessage({ type: 'start', atNs: process.hrtime.bigint().toString() });
+const raw = await autocannon(opts);
+const endNs = process.hrtime.bigint().toString();
+const result = raw.latency ? raw : autocannon.aggregateResult([raw], { url, connections, duration: 1 });
+parentPort?.postMessage({ type: 'result', endNs, result: JSON.parse(JSON.stringify(result)) });
