@@ -248,8 +248,8 @@ async function buildBareApp(db: Kysely<Database>, seeded: Seeded, mail: Rendered
           ticket_id: ticketId,
           author_id: seeded.technicianId,
           text: request.body.text,
-          internal: false,
-          send_email: true,
+          internal: 0, // booleans are bound as 0/1 on both databases, as Parley does
+          send_email: 1,
           source: 'api',
           time_spent_minutes: null,
           time_spent_date: null,

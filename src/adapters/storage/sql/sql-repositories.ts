@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Message, MessageSource } from '../../../domain/messages/message.ts';
 import { OUTBOX_STATUSES, type NewOutboxEntry, type OutboxEntry, type OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
 import type { EmailTemplate } from '../../../domain/templates/email-template.ts';
@@ -106,6 +106,13 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
 }
 
 /**
+ * Hot queries are built and compiled by Kysely once per dialect, then run with new parameters: building and
+ * compiling a query costs more than SQLite takes to run it. `build` must take its placeholders in the order the
+ * parameters are given (checked: the counts must match).
+ */
+const PREPARED = new Map<string, CompiledQuery>();
+
+/**
  * The storage contract in SQL, shared by SQLite and PostgreSQL. Dialect differences live in the Kysely dialect
  * set-up (`sqlite/`, `postgres/`), not here.
  */
@@ -140,30 +147,44 @@ export class SqlRepositories implements Repositories {
     return toUser(row);
   }
 
+  private get dialectName(): 'postgres' | 'sqlite' {
+    return this.skipLocked ? 'postgres' : 'sqlite';
+  }
+
+  private async prepared<R>(name: string, build: () => { compile(): CompiledQuery<R> }, parameters: readonly unknown[]): Promise<R[]> {
+    const key = `${this.dialectName}:${name}`;
+    let compiled = PREPARED.get(key) as CompiledQuery<R> | undefined;
+    if (!compiled) {
+      compiled = build().compile();
+      if (compiled.parameters.length !== parameters.length) {
+        throw new Error(`Prepared query ${name} has ${compiled.parameters.length} placeholders, not ${parameters.length}.`);
+      }
+      PREPARED.set(key, compiled);
+    }
+    return (await this.db.executeQuery<R>({ ...compiled, parameters })).rows;
+  }
+
   async findUserById(id: number) {
-    const row = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await this.prepared('user-by-id', () => this.db.selectFrom('app_user').selectAll().where('id', '=', 0), [id]);
     return row && toUser(row);
   }
 
   async findActor(key: ActorKey) {
-    let q = this.db
-      .selectFrom('app_user')
-      .leftJoin('group_member', 'group_member.user_id', 'app_user.id')
-      .selectAll('app_user')
-      .select('group_member.group_id');
+    const q = () =>
+      this.db.selectFrom('app_user').leftJoin('group_member', 'group_member.user_id', 'app_user.id').selectAll('app_user').select('group_member.group_id');
     let rows;
     if ('userId' in key) {
-      rows = (await q.where('app_user.id', '=', key.userId).execute()).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+      rows = (await this.prepared('actor-by-id', () => q().where('app_user.id', '=', 0), [key.userId])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else if ('tokenHash' in key) {
-      rows = (
-        await q.innerJoin('api_token', 'api_token.user_id', 'app_user.id').where('api_token.token_hash', '=', key.tokenHash).execute()
-      ).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+      const byToken = () => q().innerJoin('api_token', 'api_token.user_id', 'app_user.id').where('api_token.token_hash', '=', '');
+      rows = (await this.prepared('actor-by-token', byToken, [key.tokenHash])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else {
-      rows = await q
-        .innerJoin('user_session', 'user_session.user_id', 'app_user.id')
-        .select(['user_session.csrf_hash', 'user_session.expires_at'])
-        .where('user_session.id_hash', '=', key.sessionHash)
-        .execute();
+      const bySession = () =>
+        q()
+          .innerJoin('user_session', 'user_session.user_id', 'app_user.id')
+          .select(['user_session.csrf_hash', 'user_session.expires_at'])
+          .where('user_session.id_hash', '=', '');
+      rows = await this.prepared('actor-by-session', bySession, [key.sessionHash]);
     }
     const first = rows[0];
     if (!first) return undefined;
@@ -332,7 +353,7 @@ export class SqlRepositories implements Repositories {
   }
 
   async findTicketByNumber(number: number) {
-    const row = await this.ticketQuery().where('ticket.id', '=', number).executeTakeFirst();
+    const [row] = await this.prepared('ticket-by-number', () => this.ticketQuery().where('ticket.id', '=', 0), [number]);
     return row && SqlRepositories.toTicket(row);
   }
 
@@ -372,26 +393,28 @@ export class SqlRepositories implements Repositories {
   }
 
   async touchTicket(id: number, at: string) {
-    await this.db.updateTable('ticket').set({ last_activity_at: at }).where('id', '=', id).execute();
+    await this.prepared('touch-ticket', () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0), [at, id]);
+  }
+
+  /** An insert of one row whose columns are always the same: prepared once, the row's values in column order. */
+  private async insertRow<T extends keyof Database>(name: string, table: T, row: Record<string, unknown>): Promise<number> {
+    const placeholders = Object.fromEntries(Object.keys(row).map((k) => [k, 0]));
+    const [inserted] = await this.prepared(name, () => this.db.insertInto(table).values(placeholders as never).returning('id' as never), Object.values(row));
+    return (inserted as { id: number }).id;
   }
 
   async insertMessage(m: NewMessage) {
-    const { id } = await this.db
-      .insertInto('ticket_message')
-      .values({
-        ticket_id: m.ticketId,
-        author_id: m.authorId,
-        text: m.text,
-        internal: bool(m.internal),
-        send_email: bool(m.sendEmail),
-        source: m.source,
-        time_spent_minutes: m.timeSpentMinutes,
-        time_spent_date: m.timeSpentDate,
-        created_at: m.createdAt,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return id;
+    return this.insertRow('insert-message', 'ticket_message', {
+      ticket_id: m.ticketId,
+      author_id: m.authorId,
+      text: m.text,
+      internal: bool(m.internal),
+      send_email: bool(m.sendEmail),
+      source: m.source,
+      time_spent_minutes: m.timeSpentMinutes,
+      time_spent_date: m.timeSpentDate,
+      created_at: m.createdAt,
+    });
   }
 
   async listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]> {
@@ -422,11 +445,18 @@ export class SqlRepositories implements Repositories {
 
   // ---- parameters and templates
   async getParameters() {
-    const rows = await this.db.selectFrom('system_parameter').select(['id', 'value']).execute();
+    const rows = await this.prepared('parameters', () => this.db.selectFrom('system_parameter').select(['id', 'value']), []);
     return new Map(rows.filter((r) => r.value !== null).map((r) => [r.id, r.value!]));
   }
 
   async getParametersWithTemplate(templateParameter: number) {
+    if (this.dialectName === 'sqlite') {
+      // In-process SQLite: two primary-key reads are cheaper than one join.
+      const parameters = await this.getParameters();
+      const id = Number(JSON.parse(parameters.get(templateParameter) ?? 'null'));
+      return { parameters, template: Number.isInteger(id) && id > 0 ? await this.findTemplate(id) : undefined };
+    }
+    // PostgreSQL: one round trip.
     const rows = await this.db
       .selectFrom('system_parameter as p')
       .leftJoin('email_template as t', (join) =>
@@ -468,6 +498,10 @@ export class SqlRepositories implements Repositories {
   }
 
   async findTemplate(id: number, lock?: 'share' | 'update') {
+    if (!lock || !this.rowLocks) {
+      const [row] = await this.prepared('template-by-id', () => this.db.selectFrom('email_template').selectAll().where('id', '=', 0), [id]);
+      return row && toTemplate(row);
+    }
     let q = this.db.selectFrom('email_template').selectAll().where('id', '=', id);
     if (this.rowLocks && lock === 'share') q = q.forShare();
     if (this.rowLocks && lock === 'update') q = q.forUpdate();
@@ -486,28 +520,23 @@ export class SqlRepositories implements Repositories {
 
   // ---- outbox
   async insertOutboxEntry(e: NewOutboxEntry, at: string) {
-    const row = await this.db
-      .insertInto('outbox_entry')
-      .values({
-        ticket_id: e.ticketId,
-        message_id: e.messageId,
-        recipient_id: e.recipientId,
-        to_address: e.toAddress,
-        to_name: e.toName,
-        subject: e.subject,
-        html: e.html,
-        text: e.text,
-        message_id_header: e.messageIdHeader,
-        thread_id: e.threadId,
-        reply_to: e.replyTo,
-        status: 'queued',
-        next_attempt_at: at,
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+    return this.insertRow('insert-outbox-entry', 'outbox_entry', {
+      ticket_id: e.ticketId,
+      message_id: e.messageId,
+      recipient_id: e.recipientId,
+      to_address: e.toAddress,
+      to_name: e.toName,
+      subject: e.subject,
+      html: e.html,
+      text: e.text,
+      message_id_header: e.messageIdHeader,
+      thread_id: e.threadId,
+      reply_to: e.replyTo,
+      status: 'queued',
+      next_attempt_at: at,
+      created_at: at,
+      updated_at: at,
+    });
   }
 
   async findOutboxEntry(id: number) {
