@@ -136,8 +136,11 @@ export interface Repositories {
   findTicketByNumber(number: number): Promise<Ticket | undefined>;
   listTickets(scope: TicketScope, filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>>;
   updateTicket(id: number, changes: TicketChanges, at: string): Promise<void>;
-  touchTicket(id: number, at: string): Promise<void>;
-  insertMessage(message: NewMessage): Promise<number>;
+  /**
+   * Stores a message, moves its ticket's activity time and queues its notification mails — all of it or none — and
+   * wakes the dispatchers once committed when mails were queued. Returns the ids, mails in the order given.
+   */
+  storeMessage(message: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]): Promise<{ messageId: number; outboxIds: number[] }>;
   listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]>;
 
   // parameters and templates
@@ -156,8 +159,6 @@ export interface Repositories {
   deleteTemplate(id: number): Promise<boolean>;
 
   // outbox
-  /** Returns the new entry's id (status `queued`). */
-  insertOutboxEntry(entry: NewOutboxEntry, at: string): Promise<number>;
   findOutboxEntry(id: number): Promise<(OutboxEntry & { attempts: OutboxAttempt[] }) | undefined>;
   listOutbox(status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEntry>>;
   outboxOfMessages(messageIds: readonly number[]): Promise<OutboxEntry[]>;

@@ -173,6 +173,26 @@ for (const database of ALL_DATABASES) {
         assert.equal((await storage2.listOutbox('sent', { limit: 10 })).items.length, 0);
       });
 
+      it('queues one mail per technician of the group in the same write, in order, with the outbox ids returned', async () => {
+        const deps = testDeps(storage2);
+        await storage2.addGroupMember(world.groupA, world.admin.id);
+        const groupTicket = (await storage2.listTickets({ kind: 'all' }, { unassigned: true }, { limit: 5 })).items.find((t) => t.groupId === world.groupA)!;
+        const r = await postMessage(deps, world.requesterA, { ticketNumber: groupTicket.number, text: 'Two of you?', source: 'portal' });
+        assert.deepEqual(r.notifications.map((n) => n.toAddress).sort(), ['admin@example.test', 'tech.a@example.test']);
+        const stored = await storage2.outboxOfMessages([r.message.id]);
+        assert.deepEqual(stored.map((e) => e.id), r.notifications.map((n) => n.id).sort((a, b) => a - b));
+        assert.deepEqual(stored.map((e) => e.toAddress), r.notifications.map((n) => n.toAddress));
+        for (const e of stored) {
+          assert.equal(e.status, 'queued');
+          assert.equal(e.ticketId, groupTicket.id);
+          assert.match(e.replyTo!, /^reply\+\d+\.\d+\.[0-9a-f]{20}@desk\.example\.test$/);
+          assert.equal(e.threadId, `<parley.ticket.${groupTicket.number}@desk.example.test>`);
+          assert.equal(e.nextAttemptAt, e.createdAt);
+        }
+        const ticket = (await storage2.findTicketByNumber(groupTicket.number))!;
+        assert.equal(ticket.lastActivityAt, r.message.createdAt);
+      });
+
       it('stores nothing when messaging is unavailable (409), on this database too', async () => {
         const deps = testDeps(storage2);
         const before = (await storage2.listMessages(world.ticketA.id, true)).length;

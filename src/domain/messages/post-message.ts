@@ -60,7 +60,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
 }
 
 /**
- * Stores a message and, in the same transaction, one rendered and frozen outbox entry per recipient.
+ * Stores a message and, in the same atomic write, one rendered and frozen outbox entry per recipient.
  * A public message needs messaging to be available (parameter 417 and the SMTP account); when it is not,
  * nothing is stored and the reason is returned. Internal notes are never mailed and need neither.
  */
@@ -70,72 +70,68 @@ export async function postMessage(
   input: PostMessageInput,
 ): Promise<PostMessageResult> {
   const clean = checkInput(actor, input);
-  return deps.storage.transaction(async (tx) => {
-    const ticket = await visibleTicket(tx, actor, input.ticketNumber);
-    const status = clean.internal ? null : await messagingStatus(tx);
-    if (status && !status.available) {
-      // Administrators learn what to fix; everyone else gets a plain sentence.
-      if (actor.role === 'admin') {
-        throw new DomainError('MESSAGING_UNAVAILABLE', `Messaging is unavailable: ${status.reasons.map((r) => r.message).join(' ')}`, {
-          details: { reasons: status.reasons.map(({ code, message, fix }) => ({ code, message, fix })) },
-        });
-      }
-      throw new DomainError('MESSAGING_UNAVAILABLE', 'Messaging is not available yet: an administrator has to finish setting it up.', {
-        details: { reasons: status.reasons.map(({ code }) => ({ code })) },
+  const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
+  const status = clean.internal ? null : await messagingStatus(deps.storage);
+  if (status && !status.available) {
+    // Administrators learn what to fix; everyone else gets a plain sentence.
+    if (actor.role === 'admin') {
+      throw new DomainError('MESSAGING_UNAVAILABLE', `Messaging is unavailable: ${status.reasons.map((r) => r.message).join(' ')}`, {
+        details: { reasons: status.reasons.map(({ code, message, fix }) => ({ code, message, fix })) },
       });
     }
-    const createdAt = deps.clock.now().toISOString();
-    // Time logged without a date is logged for today, in the author's time zone.
-    const timeSpentDate = clean.day ?? (clean.minutes !== null ? dayIn(createdAt, actor.timeZone) : null);
-    const message: Omit<Message, 'id'> = {
-      ticketId: ticket.id,
-      text: clean.text,
-      internal: clean.internal,
-      sendEmail: clean.sendEmail,
-      source: input.source,
-      authorId: actor.id,
-      authorName: actor.name,
-      authorRole: actor.role,
-      timeSpentMinutes: clean.minutes,
-      timeSpentDate,
-      createdAt,
-    };
-    // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
-    const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
-    if (status?.template && clean.sendEmail) {
-      const compiled = compiledFor(status.template);
-      for (const recipient of await notificationRecipients(tx, ticket, actor)) {
-        const mail = renderTemplate(compiled, { ticket, message, recipient, ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient) });
-        mails.push({
-          ticketId: ticket.id,
-          recipientId: recipient.id,
-          toAddress: recipient.email,
-          toName: recipient.name,
-          ...mail,
-          messageIdHeader: `<parley.${ticket.number}.${deps.tokens.random(12)}@${deps.site.mailDomain}>`,
-          threadId: threadId(deps.site.mailDomain, ticket.number),
-          replyTo: replyAddress(deps.signer, deps.site.mailDomain, ticket.number, recipient.id),
-        });
-      }
-    }
-    const messageId = await tx.insertMessage({
-      ticketId: ticket.id,
-      authorId: actor.id,
-      text: clean.text,
-      internal: clean.internal,
-      sendEmail: clean.sendEmail,
-      source: input.source,
-      timeSpentMinutes: clean.minutes,
-      timeSpentDate,
-      createdAt,
+    throw new DomainError('MESSAGING_UNAVAILABLE', 'Messaging is not available yet: an administrator has to finish setting it up.', {
+      details: { reasons: status.reasons.map(({ code }) => ({ code })) },
     });
-    await tx.touchTicket(ticket.id, createdAt);
-    const notifications: PostMessageResult['notifications'] = [];
-    for (const mail of mails) {
-      const id = await tx.insertOutboxEntry({ ...mail, messageId }, createdAt);
-      notifications.push({ id, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' });
+  }
+  const createdAt = deps.clock.now().toISOString();
+  // Time logged without a date is logged for today, in the author's time zone.
+  const timeSpentDate = clean.day ?? (clean.minutes !== null ? dayIn(createdAt, actor.timeZone) : null);
+  const message: Omit<Message, 'id'> = {
+    ticketId: ticket.id,
+    text: clean.text,
+    internal: clean.internal,
+    sendEmail: clean.sendEmail,
+    source: input.source,
+    authorId: actor.id,
+    authorName: actor.name,
+    authorRole: actor.role,
+    timeSpentMinutes: clean.minutes,
+    timeSpentDate,
+    createdAt,
+  };
+  // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
+  const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
+  if (status?.template && clean.sendEmail) {
+    const compiled = compiledFor(status.template);
+    for (const recipient of await notificationRecipients(deps.storage, ticket, actor)) {
+      const mail = renderTemplate(compiled, { ticket, message, recipient, ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient) });
+      mails.push({
+        ticketId: ticket.id,
+        recipientId: recipient.id,
+        toAddress: recipient.email,
+        toName: recipient.name,
+        ...mail,
+        messageIdHeader: `<parley.${ticket.number}.${deps.tokens.random(12)}@${deps.site.mailDomain}>`,
+        threadId: threadId(deps.site.mailDomain, ticket.number),
+        replyTo: replyAddress(deps.signer, deps.site.mailDomain, ticket.number, recipient.id),
+      });
     }
-    if (notifications.length > 0) await tx.signalOutbox();
-    return { message: { ...message, id: messageId }, notifications };
-  });
+  }
+  // One atomic write: the message, the ticket's activity time and every rendered mail (and the dispatchers' wake-up).
+  const { messageId, outboxIds } = await deps.storage.storeMessage(
+    {
+      ticketId: ticket.id,
+      authorId: actor.id,
+      text: clean.text,
+      internal: clean.internal,
+      sendEmail: clean.sendEmail,
+      source: input.source,
+      timeSpentMinutes: clean.minutes,
+      timeSpentDate,
+      createdAt,
+    },
+    mails,
+  );
+  const notifications = mails.map((mail, i) => ({ id: outboxIds[i]!, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' as const }));
+  return { message: { ...message, id: messageId }, notifications };
 }

@@ -35,6 +35,49 @@ function bool(value: boolean): number {
   return value ? 1 : 0;
 }
 
+function messageRow(m: NewMessage): Record<string, unknown> {
+  return {
+    ticket_id: m.ticketId,
+    author_id: m.authorId,
+    text: m.text,
+    internal: bool(m.internal),
+    send_email: bool(m.sendEmail),
+    source: m.source,
+    time_spent_minutes: m.timeSpentMinutes,
+    time_spent_date: m.timeSpentDate,
+    created_at: m.createdAt,
+  };
+}
+
+function outboxRow(e: NewOutboxEntry, at: string): Record<string, unknown> {
+  return {
+    ticket_id: e.ticketId,
+    message_id: e.messageId,
+    recipient_id: e.recipientId,
+    to_address: e.toAddress,
+    to_name: e.toName,
+    subject: e.subject,
+    html: e.html,
+    text: e.text,
+    message_id_header: e.messageIdHeader,
+    thread_id: e.threadId,
+    reply_to: e.replyTo,
+    status: 'queued',
+    next_attempt_at: at,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/** Column types of outbox_entry that a VALUES list must spell out on PostgreSQL (the rest are text). */
+const OUTBOX_TYPES: Record<string, string> = {
+  ticket_id: 'integer',
+  recipient_id: 'integer',
+  next_attempt_at: 'timestamptz',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+};
+
 /** Ids are 32-bit on PostgreSQL. */
 const MAX_ID = 2_147_483_647;
 
@@ -392,10 +435,6 @@ export class SqlRepositories implements Repositories {
     await this.db.updateTable('ticket').set(values).where('id', '=', id).execute();
   }
 
-  async touchTicket(id: number, at: string) {
-    await this.prepared('touch-ticket', () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0), [at, id]);
-  }
-
   /** An insert of one row whose columns are always the same: prepared once, the row's values in column order. */
   private async insertRow<T extends keyof Database>(name: string, table: T, row: Record<string, unknown>): Promise<number> {
     const placeholders = Object.fromEntries(Object.keys(row).map((k) => [k, 0]));
@@ -403,18 +442,48 @@ export class SqlRepositories implements Repositories {
     return (inserted as { id: number }).id;
   }
 
-  async insertMessage(m: NewMessage) {
-    return this.insertRow('insert-message', 'ticket_message', {
-      ticket_id: m.ticketId,
-      author_id: m.authorId,
-      text: m.text,
-      internal: bool(m.internal),
-      send_email: bool(m.sendEmail),
-      source: m.source,
-      time_spent_minutes: m.timeSpentMinutes,
-      time_spent_date: m.timeSpentDate,
-      created_at: m.createdAt,
+  async storeMessage(m: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]) {
+    if (this.dialectName === 'postgres') return this.storeMessageInOneStatement(m, mails);
+    // SQLite (inside the transaction SqlStorage opens): prepared statements, one after the other.
+    const messageId = await this.insertRow('insert-message', 'ticket_message', messageRow(m));
+    await this.prepared('touch-ticket', () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0), [m.createdAt, m.ticketId]);
+    const outboxIds: number[] = [];
+    for (const mail of mails) outboxIds.push(await this.insertRow('insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)));
+    if (outboxIds.length > 0) this.signalled = true;
+    return { messageId, outboxIds };
+  }
+
+  /**
+   * PostgreSQL: the message, the ticket's activity time, the outbox rows and the NOTIFY in one statement (one round
+   * trip; a statement is atomic, and NOTIFY is delivered at commit).
+   */
+  private async storeMessageInOneStatement(m: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]) {
+    const message = messageRow(m);
+    const columns = Object.keys(message);
+    const outboxColumns = mails.length ? Object.keys(outboxRow({ ...mails[0]!, messageId: 0 }, m.createdAt)).filter((c) => c !== 'message_id') : [];
+    const outboxValues = mails.map((mail) => {
+      const row = outboxRow({ ...mail, messageId: 0 }, m.createdAt);
+      return sql`(${sql.join(outboxColumns.map((c) => sql`${row[c]}::${sql.raw(OUTBOX_TYPES[c] ?? 'text')}`))})`;
     });
+    const query = sql<{ message_id: number; outbox_ids: number[] | null }>`
+      with m as (
+        insert into ticket_message (${sql.join(columns.map((c) => sql.ref(c)))})
+        values (${sql.join(columns.map((c) => message[c]))}) returning id
+      ), t as (
+        update ticket set last_activity_at = ${m.createdAt} where id = ${m.ticketId}
+      )${
+        mails.length
+          ? sql`, o as (
+        insert into outbox_entry (message_id, ${sql.join(outboxColumns.map((c) => sql.ref(c)))})
+        select m.id, v.* from m, (values ${sql.join(outboxValues)}) as v (${sql.join(outboxColumns.map((c) => sql.ref(c)))})
+        returning id
+      )
+      select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids, pg_notify('parley_outbox', '') as notified`
+          : sql`
+      select (select id from m) as message_id, null as outbox_ids`
+      }`;
+    const { rows } = await query.execute(this.db);
+    return { messageId: rows[0]!.message_id, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };
   }
 
   async listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]> {
@@ -519,26 +588,6 @@ export class SqlRepositories implements Repositories {
   }
 
   // ---- outbox
-  async insertOutboxEntry(e: NewOutboxEntry, at: string) {
-    return this.insertRow('insert-outbox-entry', 'outbox_entry', {
-      ticket_id: e.ticketId,
-      message_id: e.messageId,
-      recipient_id: e.recipientId,
-      to_address: e.toAddress,
-      to_name: e.toName,
-      subject: e.subject,
-      html: e.html,
-      text: e.text,
-      message_id_header: e.messageIdHeader,
-      thread_id: e.threadId,
-      reply_to: e.replyTo,
-      status: 'queued',
-      next_attempt_at: at,
-      created_at: at,
-      updated_at: at,
-    });
-  }
-
   async findOutboxEntry(id: number) {
     const row = await this.db.selectFrom('outbox_entry').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;

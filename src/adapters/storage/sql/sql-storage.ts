@@ -41,6 +41,12 @@ export class SqlStorage extends SqlRepositories implements Storage {
     return result;
   }
 
+  /** Outside a transaction, storing a message opens one of its own (on SQLite the statements are separate). */
+  override async storeMessage(...args: Parameters<SqlRepositories['storeMessage']>) {
+    if (this.dialect === 'postgres') return super.storeMessage(...args);
+    return this.transaction((tx) => tx.storeMessage(...args));
+  }
+
   override async signalOutbox(): Promise<void> {
     if (this.dialect === 'postgres') await super.signalOutbox();
     else this.signals.emit('outbox');
