@@ -242,6 +242,7 @@ describe('operations endpoints', () => {
     const metrics = await client.get('/metrics');
     assert.equal(metrics.statusCode, 200);
     assert.match(metrics.body, /parley_http_requests_total\{method="GET",route="\/readyz",status="200"\} 1/);
+    assert.match(metrics.body, /parley_outbox_entries\{status="queued"\} 0/);
     const spec = (await client.get('/api/openapi.json')).json();
     assert.equal(spec.openapi, '3.0.3');
     for (const path of [

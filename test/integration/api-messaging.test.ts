@@ -144,7 +144,7 @@ describe('who is notified', () => {
     const admin = await signIn(ctx.app, ctx.world.admin.email);
     const entry = (await admin.get(`/api/v1/admin/outbox/${r.json().notifications[0].id}`)).json();
     assert.equal(entry.to, 'tech.a@example.test');
-    assert.equal(r.json().notifications[0].status, 'queued');
+    assert.equal(r.json().notifications[0].status, 'waiting');
   });
 
   it('requester → the responsible technician only', async () => {
@@ -182,7 +182,7 @@ describe('who is notified', () => {
     const requester = await signIn(ctx.app, ctx.world.requesterA.email);
     const forRequester = (await requester.get(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`)).json().items;
     const own = forRequester.find((m: { author: { id: number } }) => m.author.id === ctx.world.requesterA.id);
-    assert.deepEqual(own.mail, [{ to: 'Tina Tech', status: 'queued' }]);
+    assert.deepEqual(own.mail, [{ to: 'Tina Tech', status: 'waiting' }], 'plain words for the requester');
     const fromTech = forRequester.find((m: { author: { id: number } }) => m.author.id === ctx.world.techA.id);
     assert.deepEqual(fromTech.mail, []);
   });

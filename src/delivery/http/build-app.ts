@@ -83,7 +83,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
 
-  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false, storage: deps.storage });
   app.addHook('onResponse', recordRequest(metrics));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');

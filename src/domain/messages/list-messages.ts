@@ -5,8 +5,18 @@ import { isStaff, type Actor } from '../users/user.ts';
 import type { Message } from './message.ts';
 
 export interface ThreadMessage extends Message {
-  /** Each notification of the message with its delivery state. */
-  mail: { to: string; status: OutboxStatus }[];
+  /**
+   * Each notification of the message with its delivery state: in full for staff (address, outbox status); for the
+   * requester, on their own messages only, the recipient's name and a plain state.
+   */
+  mail: { to: string; status: OutboxStatus | PlainMailState }[];
+}
+
+/** What a requester is told about their own message's mail. */
+export type PlainMailState = 'waiting' | 'sent' | 'failed';
+
+function plainState(status: OutboxStatus): PlainMailState {
+  return status === 'sent' ? 'sent' : status === 'failed' ? 'failed' : 'waiting';
 }
 
 /** The thread, oldest first. A requester never receives internal notes, nor who else was mailed. */
@@ -18,6 +28,8 @@ export async function listMessages(deps: Pick<Deps, 'storage'>, actor: Actor, ti
   const entries = await deps.storage.outboxOfMessages(visible.filter((m) => staff || m.authorId === actor.id).map((m) => m.id));
   return visible.map((m) => ({
     ...m,
-    mail: entries.filter((e) => e.messageId === m.id).map((e) => ({ to: staff ? e.toAddress : e.toName, status: e.status })),
+    mail: entries
+      .filter((e) => e.messageId === m.id)
+      .map((e) => (staff ? { to: e.toAddress, status: e.status } : { to: e.toName, status: plainState(e.status) })),
   }));
 }

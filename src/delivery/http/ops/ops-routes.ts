@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Storage } from '../../../ports/storage.ts';
 import type { Deps } from '../../../domain/deps.ts';
 
 export interface HttpMetrics {
@@ -9,9 +10,21 @@ export interface HttpMetrics {
   messagesPosted: Counter<'source'>;
 }
 
-export function createMetrics(options: { processMetrics: boolean }): HttpMetrics {
+export function createMetrics(options: { processMetrics: boolean; storage?: Pick<Storage, 'outboxCounts'> }): HttpMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  const storage = options.storage;
+  if (storage) {
+    new Gauge({
+      name: 'parley_outbox_entries',
+      help: 'Outbox entries by status (read from the database at each scrape)',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        for (const [status, n] of Object.entries(await storage.outboxCounts())) this.set({ status }, n);
+      },
+    });
+  }
   return {
     registry,
     requests: new Counter({ name: 'parley_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),

@@ -187,7 +187,9 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
         return reply.code(201).send({
           message: presentMessage({ ...result.message, mail: [] }),
           // Requesters learn who was told, by name; addresses of staff are not theirs to collect.
-          notifications: result.notifications.map((n) => ({ id: n.id, to: isStaff(actorOf(request)) ? n.toAddress : n.toName, status: n.status })),
+          notifications: result.notifications.map((n) =>
+            isStaff(actorOf(request)) ? { id: n.id, to: n.toAddress, status: n.status } : { id: n.id, to: n.toName, status: 'waiting' },
+          ),
         });
       },
     );
