@@ -270,6 +270,7 @@ async function buildBareApp(db: Kysely<Database>, seeded: Seeded, mail: Rendered
           message_id_header: messageIdHeader,
           status: 'queued',
           next_attempt_at: at,
+          attempts_since: at,
           created_at: at,
           updated_at: at,
         })

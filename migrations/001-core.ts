@@ -108,6 +108,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reply_to', 'text')
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('attempt_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('attempts_since', t.timestamp, (c) => c.notNull())
     .addColumn('next_attempt_at', t.timestamp)
     .addColumn('lease_until', t.timestamp)
     .addColumn('claim_token', 'text')

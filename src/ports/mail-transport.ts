@@ -34,10 +34,14 @@ export class DeliveryFailure extends Error {
     message: string,
     readonly permanent: boolean,
     readonly reply: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; account?: boolean },
   ) {
     super(message, options);
+    this.account = options?.account ?? false;
   }
+
+  /** The account, not the mail, is at fault (a refused login): every mail would fail the same way until it is fixed. */
+  readonly account: boolean;
 }
 
 export interface VerifyResult {

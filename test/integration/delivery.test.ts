@@ -215,7 +215,7 @@ describe('temporary failures (451), then recovery', () => {
         assert.equal(ctx.sink.receivedCount(headers[i]!), 7, 'offered seven times with the same Message-ID');
       }
       assert.equal(ctx.sink.accepted.length, 3, 'nothing else was delivered');
-      assert.equal((await ctx.admin.get('/api/v1/admin/outbox?status=failed')).json().items.length, 0, 'none marked failed');
+      assert.equal((await ctx.admin.get('/api/v1/admin/outbox?status=deferred')).json().items.length, 0, 'none marked failed');
       ctx.clock.advance(HOUR);
       assert.equal((await ctx.dispatch()).claimed, 0, 'a sent mail is never sent again');
     });
@@ -495,14 +495,7 @@ describe('undeliverable entries', () => {
 describe('an account the dispatcher cannot use', () => {
   it(
     'a dispatcher that cannot open the stored SMTP password (another secret key) gives its claims back instead of throwing with them held',
-    {
-      todo:
-        'bug: dispatchBatch claims the batch first and reads the SMTP account after (smtpCredentials → SecretBox.open throws when ' +
-        'PARLEY_SECRET_KEY differs, e.g. a `parley dispatch` that generated its own data/secret.key); the batch rejects with every mail ' +
-        'left "sending" until its lease ends, then re-queued as "interrupted", claimed and abandoned again, forever: the give-up time never ' +
-        'applies and the admin sees "the dispatcher stopped" instead of the cause (src/domain/notifications/dispatch-outbox.ts dispatchBatch)',
-    },
-    async () => {
+        async () => {
       await withDelivery(async (ctx) => {
         ctx.sink.requireAuth({ user: 'desk', pass: 'sealed-with-the-test-key' });
         await ctx.saveAccount({ auth: true, user: 'desk', password: 'sealed-with-the-test-key' });
@@ -616,6 +609,7 @@ describe('the mail as it arrives', () => {
           message_id_header: messageIdHeader,
           status: 'queued',
           next_attempt_at: at,
+          attempts_since: at,
           created_at: at,
           updated_at: at,
         })
@@ -655,7 +649,7 @@ describe('the SMTP password', () => {
       const dispatcher = new OutboxDispatcher({ ...ctx.deps, transports: ctx.transports, random: () => JITTER }, POLICY, { pollMs: 50, log });
       await dispatcher.start();
       try {
-        await waitUntil(async () => (await Promise.all(ids.map((id) => ctx.detail(id)))).every((d) => d.status === 'failed'), 'both mails failed', 15_000);
+        await waitUntil(async () => (await Promise.all(ids.map((id) => ctx.detail(id)))).every((d) => d.status === 'deferred'), 'both mails deferred', 15_000);
       } finally {
         await dispatcher.stop();
       }
@@ -681,7 +675,7 @@ describe('the SMTP password', () => {
         const r = await ctx.admin.get(`/api/v1/admin/outbox/${id}`);
         answers.push([`outbox ${id}`, r.body]);
         const d = r.json() as Detail;
-        assert.equal(d.status, 'failed', 'a refused login fails the mail (5xx)');
+        assert.equal(d.status, 'deferred', 'a refused login is the account’s problem: the mail waits for an administrator to fix it');
         assert.match(d.lastReply ?? '', /^535 .*\[redacted\]/, 'the echoed password was removed from the reply');
       }
       assert.equal(JSON.parse(answers.find(([u]) => u === '/api/v1/admin/smtp-account')![1]).passwordSet, true);
@@ -697,7 +691,7 @@ describe('the SMTP password', () => {
       const sealed = await db.selectFrom('system_parameter').select('value').where('id', '=', PARAM.SMTP_PASSWORD).executeTakeFirstOrThrow();
       assert.ok(sealed.value && !sealed.value.includes(SECRET), 'the password is sealed at rest');
 
-      assert.ok(ctx.logLines.some((l) => l.includes('"msg":"outbox batch"') && l.includes('"failed":2')), 'the dispatcher logged its batch');
+      assert.ok(ctx.logLines.some((l) => l.includes('"msg":"outbox batch"') && l.includes('"deferred":2')), 'the dispatcher logged its batch');
       assert.ok(ctx.logLines.some((l) => l.includes('/api/v1/admin/smtp-account')), 'the app logged its requests');
       const plainToken = Buffer.from(`\u0000desk\u0000${SECRET}`).toString('base64');
       for (const line of ctx.logLines) {

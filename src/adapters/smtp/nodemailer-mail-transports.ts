@@ -50,6 +50,11 @@ function scrub(text: string, secret: string | null): string {
 export function classifySendError(error: unknown, password: string | null): DeliveryFailure {
   const e = error as NodemailerError;
   if (e instanceof DeliveryFailure) return e;
+  if (e?.code === 'EAUTH' || e?.code === 'ENOAUTH') {
+    // A refused login is the account's problem: the mail waits (deferred) until an administrator fixes it.
+    const reply = scrub(`${e.response ?? 'The SMTP server refused the user name or password.'}`.slice(0, 1000), password);
+    return new DeliveryFailure('Authentication refused', false, reply, { cause: error, account: true });
+  }
   if (typeof e?.responseCode === 'number') {
     const reply = scrub(`${e.response ?? e.responseCode}`.slice(0, 1000), password);
     return new DeliveryFailure(`SMTP ${e.responseCode}`, e.responseCode >= 500, reply, { cause: error });
@@ -78,13 +83,15 @@ async function resolveAllowed(host: string): Promise<string> {
 
 class NodemailerTransport implements MailTransport {
   private transporter: Promise<Mail>;
+  /** Creating the transport failed (DNS, a refused host): the next use makes a new one. */
+  broken = false;
 
   constructor(
     private readonly settings: SmtpSettings,
     private readonly options: TransportOptions,
   ) {
     this.transporter = this.create();
-    this.transporter.catch(() => {}); // each use awaits it and reports its failure
+    this.transporter.catch(() => (this.broken = true)); // each use awaits it and reports its failure
   }
 
   private async create(): Promise<Mail> {
@@ -171,7 +178,7 @@ export class NodemailerMailTransports implements MailTransports {
 
   forSettings(settings: SmtpSettings): MailTransport {
     const key = JSON.stringify(settings);
-    if (this.current?.key !== key) {
+    if (this.current?.key !== key || this.current.transport.broken) {
       this.current?.transport.close();
       this.current = { key, transport: new NodemailerTransport(settings, this.options) };
     }

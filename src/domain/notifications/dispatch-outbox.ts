@@ -85,46 +85,75 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
   const started = deps.clock.now();
   const requeued = await deps.storage.requeueExpiredClaims(started.toISOString());
   const token = deps.tokens.random(12);
+  const leaseMs = policy.leaseSeconds * 1000;
   const entries = await deps.storage.claimOutbox({
     now: started.toISOString(),
-    leaseUntil: new Date(started.getTime() + policy.leaseSeconds * 1000).toISOString(),
+    leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
     limit: policy.batchSize,
   });
   const result: BatchResult = { claimed: entries.length, sent: 0, deferred: 0, failed: 0, requeued };
   if (entries.length === 0) return result;
 
-  const account = await smtpCredentials(deps, deps.storage);
-  const transport = account && deps.transports.forSettings(account.settings);
+  // The claims are renewed while the batch runs; a mail whose claim was lost (this process stalled past its lease
+  // and another dispatcher took the mail over) is left alone rather than sent twice.
+  const held = new Set(entries.map((e) => e.id));
+  let heldUntil = started.getTime() + leaseMs;
+  const renew = async () => {
+    const at = deps.clock.now().getTime();
+    const still = new Set(await deps.storage.renewClaims(token, new Date(at + leaseMs).toISOString()));
+    for (const id of held) if (!still.has(id)) held.delete(id);
+    heldUntil = at + leaseMs;
+  };
+  const renewal = setInterval(() => void renew().catch(() => {}), Math.max(1000, leaseMs / 3));
+  const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
 
-  await pool(entries, policy.concurrency, async (entry) => {
-    let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
-    if (!account || !transport) {
-      outcome = { status: 'deferred', reply: 'No SMTP account is configured; the mail waits for one.' };
-    } else if (!isEmailAddress(entry.toAddress)) {
-      outcome = { status: 'failed', reply: `The recipient address "${entry.toAddress}" is not valid.` };
-    } else {
-      try {
-        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from))).reply };
-      } catch (error) {
-        const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
-        outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
-      }
-    }
-    const now = deps.clock.now();
-    let nextAttemptAt: string | null = null;
-    if (outcome.status === 'deferred') {
-      const ageHours = (now.getTime() - new Date(entry.createdAt).getTime()) / 3_600_000;
-      if (ageHours >= policy.giveUpHours) {
-        outcome = { status: 'failed', reply: `Gave up after ${policy.giveUpHours} hours of temporary failures. Last reply: ${outcome.reply}` };
+  // An account that cannot be used (a password the current key cannot open, a refused login) defers every mail
+  // with the reason, instead of failing each one or trying to sign in once per mail.
+  let accountProblem: string | null = null;
+  let account: Awaited<ReturnType<typeof smtpCredentials>>;
+  try {
+    account = await smtpCredentials(deps, deps.storage);
+    if (!account) accountProblem = 'No SMTP account is configured; the mail waits for one.';
+  } catch {
+    accountProblem = 'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.';
+  }
+  const transport = account && !accountProblem ? deps.transports.forSettings(account.settings) : undefined;
+
+  try {
+    await pool(entries, policy.concurrency, async (entry) => {
+      if (!stillHeld(entry.id)) return;
+      let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
+      if (accountProblem || !transport || !account) {
+        outcome = { status: 'deferred', reply: accountProblem ?? 'No SMTP account is configured; the mail waits for one.' };
+      } else if (!isEmailAddress(entry.toAddress)) {
+        outcome = { status: 'failed', reply: `The recipient address "${entry.toAddress}" is not valid.` };
       } else {
-        nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
+        try {
+          outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from))).reply };
+        } catch (error) {
+          const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
+          if (failure.account) accountProblem = failure.reply;
+          outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
+        }
       }
-    }
-    const recorded = await deps.storage.transaction((tx) =>
-      tx.finishOutboxAttempt(entry.id, token, { ...outcome, at: now.toISOString(), nextAttemptAt }),
-    );
-    if (recorded) result[outcome.status]++;
-  });
+      const now = deps.clock.now();
+      let nextAttemptAt: string | null = null;
+      if (outcome.status === 'deferred') {
+        const ageHours = (now.getTime() - new Date(entry.attemptsSince).getTime()) / 3_600_000;
+        if (ageHours >= policy.giveUpHours) {
+          outcome = { status: 'failed', reply: `Gave up after ${policy.giveUpHours} hours of temporary failures. Last reply: ${outcome.reply}` };
+        } else {
+          nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
+        }
+      }
+      const recorded = await deps.storage.transaction((tx) =>
+        tx.finishOutboxAttempt(entry.id, token, { ...outcome, at: now.toISOString(), nextAttemptAt }),
+      );
+      if (recorded) result[outcome.status]++;
+    });
+  } finally {
+    clearInterval(renewal);
+  }
   return result;
 }

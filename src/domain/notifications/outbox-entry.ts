@@ -23,6 +23,8 @@ export interface OutboxEntry extends NewOutboxEntry {
   id: number;
   status: OutboxStatus;
   attemptCount: number;
+  /** When the current delivery effort began (creation, or an administrator's retry): the give-up time counts from here. */
+  attemptsSince: string;
   nextAttemptAt: string | null;
   lastReply: string | null;
   createdAt: string;

@@ -74,6 +74,7 @@ export interface Database {
     reply_to: string | null;
     status: string;
     attempt_count: Generated<number>;
+    attempts_since: string;
     next_attempt_at: string | null;
     lease_until: string | null;
     claim_token: string | null;

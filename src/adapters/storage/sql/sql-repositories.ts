@@ -64,6 +64,7 @@ function outboxRow(e: NewOutboxEntry, at: string): Record<string, unknown> {
     reply_to: e.replyTo,
     status: 'queued',
     next_attempt_at: at,
+    attempts_since: at,
     created_at: at,
     updated_at: at,
   };
@@ -74,6 +75,7 @@ const OUTBOX_TYPES: Record<string, string> = {
   ticket_id: 'integer',
   recipient_id: 'integer',
   next_attempt_at: 'timestamptz',
+  attempts_since: 'timestamptz',
   created_at: 'timestamptz',
   updated_at: 'timestamptz',
 };
@@ -140,6 +142,7 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     replyTo: r.reply_to,
     status: r.status as OutboxStatus,
     attemptCount: r.attempt_count,
+    attemptsSince: r.attempts_since,
     nextAttemptAt: r.next_attempt_at,
     lastReply: r.last_reply,
     createdAt: r.created_at,
@@ -650,6 +653,17 @@ export class SqlRepositories implements Repositories {
     return rows.map(toOutbox).sort((a, b) => a.id - b.id);
   }
 
+  async renewClaims(token: string, leaseUntil: string) {
+    const rows = await this.db
+      .updateTable('outbox_entry')
+      .set({ lease_until: leaseUntil })
+      .where('claim_token', '=', token)
+      .where('status', '=', 'sending')
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   async requeueExpiredClaims(now: string) {
     const expired = await this.db
       .updateTable('outbox_entry')
@@ -691,7 +705,8 @@ export class SqlRepositories implements Repositories {
   async retryOutboxNow(id: number, at: string) {
     const row = await this.db
       .updateTable('outbox_entry')
-      .set({ status: 'queued', next_attempt_at: at, updated_at: at })
+      // A new delivery effort: the backoff and the give-up time start again (the attempts stay in outbox_attempt).
+      .set({ status: 'queued', next_attempt_at: at, attempt_count: 0, attempts_since: at, updated_at: at })
       .where('id', '=', id)
       .where('status', 'in', ['deferred', 'failed'])
       .returningAll()
