@@ -450,6 +450,17 @@ describe('connections that break or hang', () => {
       ctx.clock.advance(24 * HOUR);
       assert.equal((await ctx.dispatch()).claimed, 0);
       assert.equal(ctx.sink.accepted.length, 0);
+
+      // An administrator's retry is a new delivery effort: the give-up time and the backoff start again.
+      assert.equal((await ctx.admin.post(`/api/v1/admin/outbox/${id}/retry`)).statusCode, 200);
+      assert.deepEqual(counts(await ctx.dispatch()), { claimed: 1, sent: 0, deferred: 1, failed: 0 }, 'not given up at once');
+      const retried = await ctx.detail(id!);
+      const gap = (Date.parse(retried.nextAttemptAt!) - ctx.clock.now().getTime()) / 1000;
+      assert.ok(gap <= POLICY.retryBaseSeconds * 1.2, `the first delay after a retry is the base again (${gap} s)`);
+      ctx.sink.accept();
+      ctx.clock.advance(gap * 1000);
+      assert.equal((await ctx.dispatch()).sent, 1);
+      assert.equal(ctx.sink.accepted.length, 1);
     });
   });
 });
