@@ -3,40 +3,15 @@ import assert from 'node:assert/strict';
 import { LOCALES, type Locale } from '../locale.ts';
 import { TICKET_STATUSES } from '../tickets/ticket-status.ts';
 import { allKeyNames, describeKeys, findTemplateKey, TEMPLATE_KEYS, type RenderContext } from './key-registry.ts';
+import { renderContext, type ContextOverrides } from '../../../test/support/render-context.ts';
 
-function context(
-  overrides: {
-    ticket?: Partial<RenderContext['ticket']>;
-    message?: Partial<RenderContext['message']>;
-    recipient?: RenderContext['recipient'];
-  } = {},
-): RenderContext {
-  return {
-    ticket: {
-      number: 4711,
-      title: 'Printer on floor 3',
-      status: 'in_progress',
-      requesterName: 'João Silva',
-      contactName: 'Maria Contact',
-      responsibleName: 'Ana Muñoz',
-      demandType: 'Incident',
-      activity: 'Printing',
-      relatedService: 'Office equipment',
-      portfolio: 'IT services',
-      category: 'Hardware',
-      ...overrides.ticket,
-    },
-    message: {
-      text: 'Line one\nLine two',
-      authorName: 'Carlos Técnico',
-      createdAt: '2026-03-14T15:09:26Z',
-      timeSpentMinutes: 90,
-      timeSpentDate: '2026-03-14',
-      ...overrides.message,
-    },
+/** Richer than the default sample: a contact name, time spent, a pt-BR recipient in São Paulo. */
+function context(overrides: ContextOverrides = {}): RenderContext {
+  return renderContext({
+    ticket: { contactName: 'Maria Contact', ...overrides.ticket },
+    message: { text: 'Line one\nLine two', authorName: 'Carlos Técnico', timeSpentMinutes: 90, timeSpentDate: '2026-03-14', ...overrides.message },
     recipient: overrides.recipient ?? { locale: 'pt-BR', timeZone: 'America/Sao_Paulo' },
-    ticketUrl: 'https://parley.example/portal/tickets/4711',
-  };
+  });
 }
 
 function value(name: string, ctx: RenderContext = context()): string {

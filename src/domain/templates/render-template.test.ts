@@ -2,36 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileField } from './compile-template.ts';
 import type { RenderContext } from './key-registry.ts';
+import { renderContext } from '../../../test/support/render-context.ts';
 import { escapeHtml, MAX_SUBJECT_LENGTH, renderField } from './render-template.ts';
 
-function context(overrides: { ticket?: Partial<RenderContext['ticket']>; message?: Partial<RenderContext['message']> } = {}): RenderContext {
-  return {
-    ticket: {
-      number: 4711,
-      title: 'Printer on floor 3',
-      status: 'in_progress',
-      requesterName: 'João Silva',
-      contactName: null,
-      responsibleName: 'Ana Muñoz',
-      demandType: 'Incident',
-      activity: 'Printing',
-      relatedService: 'Office equipment',
-      portfolio: 'IT services',
-      category: 'Hardware',
-      ...overrides.ticket,
-    },
-    message: {
-      text: 'Hello',
-      authorName: 'Ana Muñoz',
-      createdAt: '2026-03-14T15:09:26Z',
-      timeSpentMinutes: null,
-      timeSpentDate: null,
-      ...overrides.message,
-    },
-    recipient: { locale: 'en-US', timeZone: 'UTC' },
-    ticketUrl: 'https://parley.example/portal/tickets/4711',
-  };
-}
+const context = renderContext;
 
 const render = (source: string, ctx: RenderContext, mode: 'html' | 'text' | 'subject') =>
   renderField(compileField(mode, source), ctx, mode);
