@@ -169,7 +169,7 @@ export interface Repositories {
   requeueExpiredClaims(now: string): Promise<number>;
   /** Extends a dispatcher's claims that are still its own; returns their ids. */
   renewClaims(token: string, leaseUntil: string): Promise<number[]>;
-  /** Records an attempt and the entry's new state, if the claim is still this dispatcher's; false otherwise. */
+  /** Records an attempt and the entry's new state, atomically, if the claim is still this dispatcher's; false otherwise. */
   finishOutboxAttempt(id: number, claimToken: string, outcome: OutboxOutcome): Promise<boolean>;
   /** A deferred or failed entry is due again now; undefined when there is no such entry. */
   retryOutboxNow(id: number, at: string): Promise<OutboxEntry | undefined>;

@@ -147,9 +147,7 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
           nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
         }
       }
-      const recorded = await deps.storage.transaction((tx) =>
-        tx.finishOutboxAttempt(entry.id, token, { ...outcome, at: now.toISOString(), nextAttemptAt }),
-      );
+      const recorded = await deps.storage.finishOutboxAttempt(entry.id, token, { ...outcome, at: now.toISOString(), nextAttemptAt });
       if (recorded) result[outcome.status]++;
     });
   } finally {

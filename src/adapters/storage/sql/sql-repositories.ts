@@ -682,23 +682,35 @@ export class SqlRepositories implements Repositories {
   }
 
   async finishOutboxAttempt(id: number, claimToken: string, o: OutboxOutcome) {
-    const updated = await this.db
-      .updateTable('outbox_entry')
-      .set((eb) => ({
-        status: o.status,
-        attempt_count: eb('attempt_count', '+', 1),
-        next_attempt_at: o.nextAttemptAt,
-        last_reply: o.reply,
-        sent_at: o.status === 'sent' ? o.at : null,
-        claim_token: null,
-        lease_until: null,
-        updated_at: o.at,
-      }))
-      .where('id', '=', id)
-      .where('claim_token', '=', claimToken)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return false;
-    await this.db.insertInto('outbox_attempt').values({ entry_id: id, at: o.at, result: o.status, reply: o.reply }).execute();
+    const sentAt = o.status === 'sent' ? o.at : null;
+    if (this.dialectName === 'postgres') {
+      // One statement (one round trip): the entry's new state and, only if the claim was still ours, the attempt.
+      const { rows } = await sql<{ entry_id: number }>`
+        with u as (
+          update outbox_entry set status = ${o.status}, attempt_count = attempt_count + 1,
+            next_attempt_at = ${o.nextAttemptAt}::timestamptz, last_reply = ${o.reply}, sent_at = ${sentAt}::timestamptz,
+            claim_token = null, lease_until = null, updated_at = ${o.at}::timestamptz
+          where id = ${id} and claim_token = ${claimToken}
+          returning id
+        )
+        insert into outbox_attempt (entry_id, at, result, reply)
+        select id, ${o.at}::timestamptz, ${o.status}, ${o.reply} from u
+        returning entry_id`.execute(this.db);
+      return rows.length === 1;
+    }
+    // SQLite (inside the transaction SqlStorage opens): two prepared statements.
+    const updated = await this.prepared<{ id: number }>(
+      'finish-outbox-attempt',
+      () => ({
+        compile: () =>
+          sql<{ id: number }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
+            last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
+            where id = ${0} and claim_token = ${''} returning id`.compile(this.db),
+      }),
+      [o.status, o.nextAttemptAt, o.reply, sentAt, o.at, id, claimToken],
+    );
+    if (updated.length === 0) return false;
+    await this.insertRow('insert-outbox-attempt', 'outbox_attempt', { entry_id: id, at: o.at, result: o.status, reply: o.reply });
     return true;
   }
 

@@ -47,6 +47,12 @@ export class SqlStorage extends SqlRepositories implements Storage {
     return this.transaction((tx) => tx.storeMessage(...args));
   }
 
+  /** Atomic on its own: one statement on PostgreSQL, a transaction of its own on SQLite. */
+  override async finishOutboxAttempt(...args: Parameters<SqlRepositories['finishOutboxAttempt']>) {
+    if (this.dialect === 'postgres') return super.finishOutboxAttempt(...args);
+    return this.transaction((tx) => tx.finishOutboxAttempt(...args));
+  }
+
   override async signalOutbox(): Promise<void> {
     if (this.dialect === 'postgres') await super.signalOutbox();
     else this.signals.emit('outbox');
