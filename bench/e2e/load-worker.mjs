@@ -6,7 +6,7 @@
  *
  * workerData: { url, paths, headers, body, connections, amount, timeout }
  * Posts { type: 'start', atNs } just before the first request, then { type: 'result', result, endNs } with the
- * aggregated autocannon result.
+ * aggregated autocannon result; endNs is when the last response arrived.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
@@ -15,6 +15,8 @@ const { url, paths, headers, body, connections, amount, timeout } = workerData;
 
 const requests = paths.map((/** @type {string} */ path) => ({ method: 'POST', path, headers, body }));
 const setupClient = { next: 0 };
+/** When the last response came in (autocannon itself may resolve up to a sampling tick later). */
+let lastResponseNs = 0n;
 
 const opts = {
   url,
@@ -27,11 +29,14 @@ const opts = {
   setupClient(/** @type {any} */ client) {
     const start = (setupClient.next++ * 7) % requests.length;
     client.setRequests([...requests.slice(start), ...requests.slice(0, start)].map((r) => ({ ...r })));
+    client.on('response', () => {
+      lastResponseNs = process.hrtime.bigint();
+    });
   },
 };
 
 parentPort?.postMessage({ type: 'start', atNs: process.hrtime.bigint().toString() });
 const raw = await autocannon(opts);
-const endNs = process.hrtime.bigint().toString();
+const endNs = (lastResponseNs || process.hrtime.bigint()).toString();
 const result = raw.latency ? raw : autocannon.aggregateResult([raw], { url, connections, duration: 1 });
 parentPort?.postMessage({ type: 'result', endNs, result: JSON.parse(JSON.stringify(result)) });

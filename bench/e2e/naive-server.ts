@@ -1,7 +1,8 @@
 /**
  * The naive HTTP side of `bench/end-to-end.ts`, in a process of its own: a bare Fastify route, no authentication,
  * validation, templates or domain code, that writes in one better-sqlite3 transaction a `ticket_message` row and a
- * queued `outbox_entry` row carrying a pre-rendered subject/html/text. Prepared statements, prepared once.
+ * queued `outbox_entry` row carrying a pre-rendered subject/html/text (copies of the rows Parley wrote for one reply,
+ * with ids, addresses, Message-ID and timestamps replaced). Two prepared statements, prepared once.
  *
  * Configuration: the JSON of `NaiveServerConfig` in BENCH_NAIVE_CONFIG. Tells its parent { type: 'listening', port }.
  */
@@ -11,11 +12,15 @@ import Fastify from 'fastify';
 
 export interface NaiveServerConfig {
   databasePath: string;
-  technicianId: number;
   mailDomain: string;
   /** Ticket number → the ticket's id and its requester (the one recipient). */
   tickets: Record<string, { id: number; recipientId: number; email: string; name: string }>;
-  mail: { subject: string; html: string; text: string; threadId: string | null; replyTo: string | null };
+  /**
+   * The `ticket_message` and `outbox_entry` rows Parley wrote for one reply (without `id`): every column is copied,
+   * so the naive rows stay complete as the schema grows; subject, html and text are therefore pre-rendered.
+   */
+  messageRow: Record<string, unknown>;
+  outboxRow: Record<string, unknown>;
 }
 
 const config = JSON.parse(process.env.BENCH_NAIVE_CONFIG ?? '') as NaiveServerConfig;
@@ -26,14 +31,21 @@ db.pragma('synchronous = NORMAL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
 
-const insertMessage = db.prepare(
-  `insert into ticket_message (ticket_id, author_id, text, internal, send_email, source, created_at) values (?, ?, ?, 0, 1, 'api', ?)`,
-);
-const insertOutbox = db.prepare(
-  `insert into outbox_entry (ticket_id, message_id, recipient_id, to_address, to_name, subject, html, text, message_id_header, thread_id, reply_to,
-     status, next_attempt_at, created_at, updated_at)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-);
+/** `insert into table (every column of the row) values (@column, …)`, prepared once. */
+function inserter(table: string, row: Record<string, unknown>) {
+  const columns = Object.keys(row);
+  const statement = db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+  const createdAt = row.created_at;
+  return (values: Record<string, unknown>, at: string) => {
+    const out: Record<string, unknown> = {};
+    // A column that held the creation time of the copied row holds the new row's (created_at, updated_at, …).
+    for (const c of columns) out[c] = c in values ? values[c] : row[c] === createdAt ? at : typeof row[c] === 'boolean' ? Number(row[c]) : row[c];
+    return statement.run(out);
+  };
+}
+
+const insertMessage = inserter('ticket_message', config.messageRow);
+const insertOutbox = inserter('outbox_entry', config.outboxRow);
 const prefix = randomBytes(4).toString('hex');
 let sequence = 0;
 
@@ -41,22 +53,18 @@ const post = db.transaction((ticketNumber: string, text: string) => {
   const ticket = config.tickets[ticketNumber];
   if (!ticket) return undefined;
   const at = new Date().toISOString();
-  const messageId = Number(insertMessage.run(ticket.id, config.technicianId, text, at).lastInsertRowid);
-  const { subject, html, text: plain, threadId, replyTo } = config.mail;
-  insertOutbox.run(
-    ticket.id,
-    messageId,
-    ticket.recipientId,
-    ticket.email,
-    ticket.name,
-    subject,
-    html,
-    plain,
-    `<naive.${ticketNumber}.${prefix}.${++sequence}@${config.mailDomain}>`,
-    threadId,
-    replyTo,
-    at,
-    at,
+  const messageId = Number(insertMessage({ ticket_id: ticket.id, text }, at).lastInsertRowid);
+  insertOutbox(
+    {
+      ticket_id: ticket.id,
+      message_id: messageId,
+      recipient_id: ticket.recipientId,
+      to_address: ticket.email,
+      to_name: ticket.name,
+      message_id_header: `<naive.${ticketNumber}.${prefix}.${++sequence}@${config.mailDomain}>`,
+      status: 'queued',
+      next_attempt_at: at,
+    },
     at,
   );
   return messageId;

@@ -6,7 +6,8 @@
  *
  * IPC, parent → sink: { cmd: 'expect', count } starts a new phase (forgets what came before) and asks for a
  * { type: 'reached' } message once `count` distinct Message-IDs have arrived; { cmd: 'report' } answers
- * { type: 'report', … } with every Message-ID of the phase, the duplicates and the sink's own CPU.
+ * { type: 'report', … } with every Message-ID of the phase, the duplicates and the sink's own CPU; { cmd: 'retarget',
+ * count } changes the count of the current phase (when fewer mails are due than announced).
  * Sink → parent at start: { type: 'listening', port }.
  */
 import { SMTPServer } from 'smtp-server';
@@ -16,19 +17,21 @@ interface Phase {
   ids: Map<string, number>; // Message-ID → times received
   duplicates: string[];
   withoutId: number;
+  bytes: number;
   firstNs: bigint | null;
   lastNs: bigint | null;
   reachedSent: boolean;
 }
 
-const newPhase = (expected: number): Phase => ({ expected, ids: new Map(), duplicates: [], withoutId: 0, firstNs: null, lastNs: null, reachedSent: false });
+const newPhase = (expected: number): Phase => ({ expected, ids: new Map(), duplicates: [], withoutId: 0, bytes: 0, firstNs: null, lastNs: null, reachedSent: false });
 let phase = newPhase(Number.POSITIVE_INFINITY);
 
 const MESSAGE_ID = /^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^>\r\n]*>)/im;
 const HEADER_LIMIT = 64 * 1024;
 
-function received(id: string | null): void {
+function received(id: string | null, bytes: number): void {
   const now = process.hrtime.bigint();
+  phase.bytes += bytes;
   phase.firstNs ??= now;
   phase.lastNs = now;
   if (id === null) {
@@ -55,7 +58,9 @@ const server = new SMTPServer({
   onData(stream, _session, callback) {
     let header = '';
     let headerDone = false;
+    let bytes = 0;
     stream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
       if (headerDone) return;
       header += chunk.toString('latin1');
       const end = header.indexOf('\r\n\r\n');
@@ -66,7 +71,7 @@ const server = new SMTPServer({
     });
     stream.on('end', () => {
       const m = MESSAGE_ID.exec(header);
-      received(m ? m[1]! : null);
+      received(m ? m[1]! : null, bytes);
       callback(null, 'OK: queued');
     });
   },
@@ -77,6 +82,14 @@ process.on('message', (m: { cmd: string; count?: number }) => {
   if (m.cmd === 'expect') {
     phase = newPhase(m.count ?? Number.POSITIVE_INFINITY);
     process.send?.({ type: 'expecting' });
+  } else if (m.cmd === 'retarget') {
+    // Fewer mails than announced are due (some requests failed): same phase, new count.
+    phase.expected = m.count ?? phase.expected;
+    if (!phase.reachedSent && phase.ids.size >= phase.expected) {
+      phase.reachedSent = true;
+      process.send?.({ type: 'reached', atNs: (phase.lastNs ?? process.hrtime.bigint()).toString() });
+    }
+    process.send?.({ type: 'retargeted' });
   } else if (m.cmd === 'report') {
     const cpu = process.cpuUsage();
     process.send?.({
@@ -84,6 +97,7 @@ process.on('message', (m: { cmd: string; count?: number }) => {
       ids: [...phase.ids.keys()],
       duplicates: phase.duplicates,
       withoutId: phase.withoutId,
+      bytes: phase.bytes,
       firstNs: phase.firstNs?.toString() ?? null,
       lastNs: phase.lastNs?.toString() ?? null,
       cpuMicros: cpu.user + cpu.system,
