@@ -33,7 +33,17 @@ function superviseDispatcher(parley: Parley): { stop(): Promise<void> } {
   start();
   let unsubscribe: (() => Promise<void>) | undefined;
   if (parley.storage.dialect === 'sqlite') {
-    void parley.storage.onOutboxSignal(() => child?.connected && child.send('kick')).then((u) => (unsubscribe = u));
+    // At most one wake-up per turn of the event loop, however many messages were posted in it.
+    let pending = false;
+    const kick = () => {
+      if (pending) return;
+      pending = true;
+      setImmediate(() => {
+        pending = false;
+        if (child?.connected) child.send('kick');
+      });
+    };
+    void parley.storage.onOutboxSignal(kick).then((u) => (unsubscribe = u));
   }
   return {
     async stop() {

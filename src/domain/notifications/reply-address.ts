@@ -10,8 +10,20 @@ function sameText(a: string, b: string): boolean {
   return diff === 0;
 }
 
+const signatures = new WeakMap<Signer, Map<string, string>>();
+
+/** Signatures are memoised per signer (a ticket's participants get many mails); bounded. */
 function signature(signer: Signer, ticketNumber: number, recipientId: number): string {
-  return signer.sign(`reply:${ticketNumber}.${recipientId}`).slice(0, SIGNATURE_LENGTH);
+  let memo = signatures.get(signer);
+  if (!memo) signatures.set(signer, (memo = new Map()));
+  const data = `reply:${ticketNumber}.${recipientId}`;
+  let sig = memo.get(data);
+  if (sig === undefined) {
+    sig = signer.sign(data).slice(0, SIGNATURE_LENGTH);
+    if (memo.size >= 10_000) memo.delete(memo.keys().next().value!);
+    memo.set(data, sig);
+  }
+  return sig;
 }
 
 /**

@@ -13,7 +13,10 @@ function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDa
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),
-    prepare(sql: string) {
+    prepare(text: string) {
+      // Write transactions take the write lock when they begin: a transaction that reads first and writes later
+      // could otherwise fail with SQLITE_BUSY_SNAPSHOT when the dispatcher process wrote in between.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = statements.get(sql);
       if (statement) {
         statements.delete(sql);
