@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PREPARED_SQL_NAMES } from '../sql/sql-repositories.ts';
 import { SqlStorage } from '../sql/sql-storage.ts';
 import type { Database } from '../sql/schema.ts';
 
@@ -48,6 +49,14 @@ export function openPostgresStorage(connectionString: string, options: { max?: n
   // An idle connection the server closes (restart, failover) is dropped by the pool and replaced on the next
   // query; without a listener that event would end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
+  // Hot, fixed-shape queries (prepared once by the repositories) run as named statements on each connection.
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+      const name = typeof text === 'string' ? PREPARED_SQL_NAMES.get(text) : undefined;
+      return name ? query({ name, text, values }, ...rest) : query(text, values, ...rest);
+    };
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new SqlStorage(kysely, 'postgres', (listener) => listenForOutbox(connectionString, listener, options.onIdleError));
 }

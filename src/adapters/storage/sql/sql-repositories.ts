@@ -159,6 +159,12 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
 const PREPARED = new Map<string, CompiledQuery>();
 
 /**
+ * The SQL text of every prepared query, with a short name: the PostgreSQL adapter runs these as named statements,
+ * so the server parses and plans each once per connection instead of on every call.
+ */
+export const PREPARED_SQL_NAMES = new Map<string, string>();
+
+/**
  * The storage contract in SQL, shared by SQLite and PostgreSQL. Dialect differences live in the Kysely dialect
  * set-up (`sqlite/`, `postgres/`), not here.
  */
@@ -206,6 +212,8 @@ export class SqlRepositories implements Repositories {
         throw new Error(`Prepared query ${name} has ${compiled.parameters.length} placeholders, not ${parameters.length}.`);
       }
       PREPARED.set(key, compiled);
+      // Names are never reused: a text seen before (the same SQL on both dialects) keeps its name.
+      if (!PREPARED_SQL_NAMES.has(compiled.sql)) PREPARED_SQL_NAMES.set(compiled.sql, `parley_${PREPARED_SQL_NAMES.size + 1}`);
     }
     return (await this.db.executeQuery<R>({ ...compiled, parameters })).rows;
   }
@@ -529,14 +537,15 @@ export class SqlRepositories implements Repositories {
       return { parameters, template: Number.isInteger(id) && id > 0 ? await this.findTemplate(id) : undefined };
     }
     // PostgreSQL: one round trip.
-    const rows = await this.db
-      .selectFrom('system_parameter as p')
-      .leftJoin('email_template as t', (join) =>
-        join.on('p.id', '=', templateParameter).on(sql`t.id`, '=', sql`(case when p.id = ${templateParameter} and p.value is not null then cast(p.value as integer) end)`),
-      )
-      .select(['p.id as parameter_id', 'p.value as parameter_value'])
-      .select(['t.id', 't.name', 't.subject', 't.html', 't.text', 't.active', 't.created_at', 't.updated_at'])
-      .execute();
+    const build = () =>
+      this.db
+        .selectFrom('system_parameter as p')
+        .leftJoin('email_template as t', (join) =>
+          join.on('p.id', '=', 0).on(sql`t.id`, '=', sql`(case when p.id = ${0} and p.value is not null then cast(p.value as integer) end)`),
+        )
+        .select(['p.id as parameter_id', 'p.value as parameter_value'])
+        .select(['t.id', 't.name', 't.subject', 't.html', 't.text', 't.active', 't.created_at', 't.updated_at']);
+    const rows = await this.prepared('parameters-with-template', build, [templateParameter, templateParameter]);
     const parameters = new Map(rows.filter((r) => r.parameter_value !== null).map((r) => [r.parameter_id, r.parameter_value!]));
     const t = rows.find((r) => r.id !== null);
     return { parameters, template: t ? toTemplate(t as Selectable<Database['email_template']>) : undefined };
