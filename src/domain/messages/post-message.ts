@@ -111,7 +111,7 @@ export async function postMessage(
         toAddress: recipient.email,
         toName: recipient.name,
         ...mail,
-        messageIdHeader: `<parley.${ticket.number}.${deps.tokens.random(12)}@${deps.site.mailDomain}>`,
+        messageIdHeader: `<parley.${ticket.number}.${deps.tokens.unique()}@${deps.site.mailDomain}>`,
         threadId: threadId(deps.site.mailDomain, ticket.number),
         replyTo: replyAddress(deps.signer, deps.site.mailDomain, ticket.number, recipient.id),
       });

@@ -28,8 +28,18 @@ export interface TemplateKey {
   value(ctx: RenderContext): string;
 }
 
+const formatted = new Map<string, string>();
+
+/** Formatted to the minute: memoised per locale, time zone and minute (many mails share them); bounded. */
 function formatDateTime(iso: string, locale: Locale, timeZone: string): string {
-  return dateFormatter(locale, { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
+  const key = `${locale}|${timeZone}|${iso.slice(0, 16)}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = dateFormatter(locale, { dateStyle: 'short', timeStyle: 'short', timeZone }).format(new Date(iso));
+    if (formatted.size >= 2000) formatted.delete(formatted.keys().next().value!);
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 function formatDate(day: string | null, locale: Locale): string {

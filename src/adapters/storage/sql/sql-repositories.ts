@@ -448,8 +448,8 @@ export class SqlRepositories implements Repositories {
 
   /** An insert of one row whose columns are always the same: prepared once, the row's values in column order. */
   private async insertRow<T extends keyof Database>(name: string, table: T, row: Record<string, unknown>): Promise<number> {
-    const placeholders = Object.fromEntries(Object.keys(row).map((k) => [k, 0]));
-    const [inserted] = await this.prepared(name, () => this.db.insertInto(table).values(placeholders as never).returning('id' as never), Object.values(row));
+    const build = () => this.db.insertInto(table).values(Object.fromEntries(Object.keys(row).map((k) => [k, 0])) as never).returning('id' as never);
+    const [inserted] = await this.prepared(name, build, Object.values(row));
     return (inserted as { id: number }).id;
   }
 
