@@ -42,13 +42,11 @@ import { loadConfig } from '../src/config/config.ts';
 import { createParley, type Parley } from '../src/main.ts';
 import { postMessage } from '../src/domain/messages/post-message.ts';
 import { saveSmtpAccount } from '../src/domain/parameters/parameters.ts';
-import { openTicket } from '../src/domain/tickets/open-ticket.ts';
-import { createApiToken, loadActor } from '../src/domain/users/authentication.ts';
-import { createUser } from '../src/domain/users/manage-users.ts';
 import type { Actor } from '../src/domain/users/user.ts';
-import { buildWorld, fastHasher, TEST_PASSWORD } from '../test/support/fixtures.ts';
+import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
 import type { NaiveDispatcherConfig } from './e2e/naive-dispatcher.ts';
 import type { NaiveServerConfig } from './e2e/naive-server.ts';
+import { seedTickets } from './seed-tickets.ts';
 
 // ---- settings
 
@@ -392,32 +390,7 @@ async function seed(parley: Parley, sinkPort: number): Promise<Seeded> {
     from: 'desk@example.test',
     fromName: 'Service Desk',
   });
-  const requesters = [world.requesterA];
-  for (let i = 1; i < 10; i++) {
-    const u = await createUser(deps, {
-      role: 'requester',
-      email: `requester.${i}@example.test`,
-      name: `Requester Number ${i}`,
-      password: TEST_PASSWORD,
-      locale: 'en-US',
-      timeZone: 'Europe/Lisbon',
-    });
-    requesters.push((await loadActor(deps.storage, u.id))!);
-  }
-  const tickets = [world.ticketA];
-  while (tickets.length < TICKETS) {
-    const requester = requesters[tickets.length % requesters.length]!;
-    tickets.push(
-      await openTicket(deps, requester, {
-        title: `Cannot reach the shared drive (case ${tickets.length})`,
-        description: 'Since this morning the S: drive asks for my password and then says access is denied.',
-        groupId: world.groupA,
-        demandType: 'Incident',
-        category: 'Network',
-      }),
-    );
-  }
-  const { token } = await createApiToken(deps, world.techA.email, 'bench');
+  const { requesters, tickets, token } = await seedTickets(deps, world, TICKETS);
   const byId = new Map(requesters.map((r) => [r.id, r]));
   const ticketMap: NaiveServerConfig['tickets'] = {};
   for (const t of tickets) {

@@ -30,10 +30,8 @@ import type { Database } from '../src/adapters/storage/sql/schema.ts';
 import { loadConfig, type Config } from '../src/config/config.ts';
 import { buildApp } from '../src/delivery/http/build-app.ts';
 import { createParley, type Parley } from '../src/main.ts';
-import { openTicket } from '../src/domain/tickets/open-ticket.ts';
-import { createApiToken, loadActor } from '../src/domain/users/authentication.ts';
-import { createUser } from '../src/domain/users/manage-users.ts';
-import { buildWorld, fastHasher, TEST_PASSWORD } from '../test/support/fixtures.ts';
+import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
+import { seedTickets } from './seed-tickets.ts';
 
 // ---- settings
 
@@ -187,33 +185,7 @@ async function seed(parley: Parley): Promise<Seeded> {
   const deps = parley.deps;
   // Two groups, two technicians, two requesters, parameter 417 set to the en-US default template, SMTP account saved.
   const world = await buildWorld(deps);
-  const requesters = [world.requesterA];
-  for (let i = 1; i < 10; i++) {
-    const u = await createUser(deps, {
-      role: 'requester',
-      email: `requester.${i}@example.test`,
-      name: `Requester Number ${i}`,
-      password: TEST_PASSWORD,
-      locale: 'en-US',
-      timeZone: 'Europe/Lisbon',
-    });
-    requesters.push((await loadActor(deps.storage, u.id))!);
-  }
-  // Tickets of group A, where techA works: a message from techA notifies exactly the ticket's requester.
-  const tickets = [world.ticketA];
-  while (tickets.length < TICKETS) {
-    const requester = requesters[tickets.length % requesters.length]!;
-    tickets.push(
-      await openTicket(deps, requester, {
-        title: `Cannot reach the shared drive (case ${tickets.length})`,
-        description: 'Since this morning the S: drive asks for my password and then says access is denied.',
-        groupId: world.groupA,
-        demandType: 'Incident',
-        category: 'Network',
-      }),
-    );
-  }
-  const { token } = await createApiToken(deps, world.techA.email, 'bench');
+  const { requesters, tickets, token } = await seedTickets(deps, world, TICKETS);
   const byId = new Map(requesters.map((r) => [r.id, r]));
   const recipients = new Map(
     tickets.map((t) => {
