@@ -105,6 +105,8 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
     for (const id of held) if (!still.has(id)) held.delete(id);
     heldUntil = at + leaseMs;
   };
+  // A renewal that fails (database unreachable) is handled by `stillHeld`: once the last successful renewal is too
+  // old, the rest of the batch is left for whoever re-queues it, never sent on a claim that may have passed on.
   const renewal = setInterval(() => void renew().catch(() => {}), Math.max(1000, leaseMs / 3));
   const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
 

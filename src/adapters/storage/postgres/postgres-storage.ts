@@ -25,16 +25,21 @@ async function listenForOutbox(connectionString: string, listener: () => void, o
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  const reconnectLater = (error: Error) => {
+    onError?.(error);
+    if (!stopped) retry = setTimeout(() => void connect().catch(reconnectLater), 1000);
+  };
   const connect = async () => {
     const c = new pg.Client({ connectionString });
     c.on('notification', () => listener());
     c.on('error', (error) => {
-      onError?.(error);
-      if (!stopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
+      void c.end().catch(() => {}); // already broken; ending it only frees the socket
+      reconnectLater(error);
     });
     await c.connect();
     await c.query('LISTEN parley_outbox');
     client = c;
+    listener(); // signals sent while we were not listening are not replayed: look for due mail now
   };
   await connect();
   return async () => {
