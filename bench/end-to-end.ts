@@ -12,7 +12,7 @@
  *     in one better-sqlite3 transaction, and a naive dispatcher (`bench/e2e/naive-dispatcher.ts`) selecting queued
  *     rows in batches and sending them through a Nodemailer pool of 5 connections, each in its own process.
  * The sink (`bench/e2e/smtp-sink.ts`, smtp-server in its own process) counts mails by Message-ID. autocannon runs in
- * a worker thread of this process (`bench/e2e/load-worker.mjs`), BENCH_CONNECTIONS connections, pipelining 1.
+ * a worker thread of this process (`bench/load-worker.mjs`), BENCH_CONNECTIONS connections, pipelining 1.
  *
  * Per stack: one preflight message (Parley: answered 201 with exactly one notification), BENCH_WARMUP_MESSAGES
  * messages until all are delivered (not measured), then BENCH_MESSAGES messages, measured from the first request
@@ -47,16 +47,10 @@ import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
 import type { NaiveDispatcherConfig } from './e2e/naive-dispatcher.ts';
 import type { NaiveServerConfig } from './e2e/naive-server.ts';
 import { seedTickets } from './seed-tickets.ts';
+import { intEnv } from './settings.ts';
 
 // ---- settings
 
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-  return n;
-}
 
 const MESSAGES = intEnv('BENCH_MESSAGES', 3000, 1, 1_000_000);
 const WARMUP = intEnv('BENCH_WARMUP_MESSAGES', 300, 0, 1_000_000);
@@ -333,7 +327,7 @@ interface Load {
 
 function runLoad(options: { url: string; paths: string[]; headers: Record<string, string>; amount: number }): Promise<Load> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(here('./e2e/load-worker.mjs'), {
+    const worker = new Worker(here('./load-worker.mjs'), {
       workerData: { ...options, body: BODY, connections: Math.min(CONNECTIONS, options.amount), timeout: 30 },
       execArgv: [],
     });

@@ -32,16 +32,10 @@ import { buildApp } from '../src/delivery/http/build-app.ts';
 import { createParley, type Parley } from '../src/main.ts';
 import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
 import { seedTickets } from './seed-tickets.ts';
+import { intEnv } from './settings.ts';
 
 // ---- settings
 
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-  return n;
-}
 
 const SECONDS = intEnv('BENCH_SECONDS', 10, 1, 3600);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16, 1, 1024);
@@ -101,7 +95,9 @@ function runLoad(options: LoadOptions): Promise<LoadResult> {
       execArgv: [],
     });
     let result: LoadResult | undefined;
-    worker.once('message', (m: LoadResult) => (result = m));
+    worker.on('message', (m: { type: string; result?: LoadResult }) => {
+      if (m.type === 'result') result = m.result;
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`load worker exited with code ${code} and no result`))));
   });
