@@ -1,7 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import nodemailer, { type Mail } from 'nodemailer';
+import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { isForbiddenHost } from '../../domain/parameters/parameter-catalogue.ts';
+import { buildMimeMessage } from './mime-message.ts';
+import { openSession, SmtpPool } from './smtp-pool.ts';
 import { DeliveryFailure, type MailTransport, type MailTransports, type OutgoingMail, type SmtpSettings, type VerifyResult } from '../../ports/mail-transport.ts';
 
 export interface TransportOptions {
@@ -10,6 +12,8 @@ export interface TransportOptions {
   connectionTimeoutMs: number;
   greetingTimeoutMs: number;
   socketTimeoutMs: number;
+  /** A pooled session without work for this long is closed (default 10 s). */
+  idleMs?: number;
   /** Our host name in EHLO. */
   clientName?: string;
 }
@@ -19,6 +23,7 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
   connectionTimeoutMs: 30_000,
   greetingTimeoutMs: 30_000,
   socketTimeoutMs: 60_000,
+  idleMs: 10_000,
 };
 
 interface NodemailerError extends Error {
@@ -81,8 +86,28 @@ async function resolveAllowed(host: string): Promise<string> {
   return addresses[0]!.address;
 }
 
+/** Nodemailer's SMTP connection options for the stored account, connecting to the address that was checked. */
+function connectionOptions(s: SmtpSettings, address: string, options: TransportOptions): SMTPConnectionOptions {
+  const name = isIP(s.host.replace(/^\[|\]$/g, '')) ? undefined : s.host;
+  return {
+    host: address,
+    port: s.port,
+    secure: s.security === 'tls',
+    requireTLS: s.security === 'starttls',
+    ignoreTLS: s.security === 'none',
+    ...(name ? { servername: name } : {}),
+    tls: { rejectUnauthorized: !s.allowInvalidCertificate, ...(name ? { servername: name } : {}) },
+    connectionTimeout: options.connectionTimeoutMs,
+    greetingTimeout: options.greetingTimeoutMs,
+    socketTimeout: options.socketTimeoutMs,
+    ...(options.clientName ? { name: options.clientName } : {}),
+    logger: false,
+    debug: false,
+  };
+}
+
 class NodemailerTransport implements MailTransport {
-  private transporter: Promise<Mail>;
+  private pool: Promise<{ pool: SmtpPool; connection: SMTPConnectionOptions }>;
   /** Creating the transport failed (DNS, a refused host): the next use makes a new one. */
   broken = false;
 
@@ -90,55 +115,25 @@ class NodemailerTransport implements MailTransport {
     private readonly settings: SmtpSettings,
     private readonly options: TransportOptions,
   ) {
-    this.transporter = this.create();
-    this.transporter.catch(() => (this.broken = true)); // each use awaits it and reports its failure
+    this.pool = this.create();
+    this.pool.catch(() => (this.broken = true)); // each use awaits it and reports its failure
   }
 
-  private async create(): Promise<Mail> {
+  private get auth() {
     const s = this.settings;
-    const address = await resolveAllowed(s.host);
-    return nodemailer.createTransport({
-      pool: true,
-      maxConnections: this.options.maxConnections,
-      maxMessages: Infinity,
-      host: address,
-      port: s.port,
-      secure: s.security === 'tls',
-      requireTLS: s.security === 'starttls',
-      ignoreTLS: s.security === 'none',
-      ...(isIP(s.host) ? {} : { servername: s.host }),
-      auth: s.auth && s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
-      tls: { rejectUnauthorized: !s.allowInvalidCertificate, servername: isIP(s.host) ? undefined : s.host },
-      connectionTimeout: this.options.connectionTimeoutMs,
-      greetingTimeout: this.options.greetingTimeoutMs,
-      socketTimeout: this.options.socketTimeoutMs,
-      name: this.options.clientName,
-      disableFileAccess: true,
-      disableUrlAccess: true,
-      logger: false,
-      debug: false,
-    } as Parameters<typeof nodemailer.createTransport>[0] & { pool: true }) as unknown as Mail;
+    return s.auth && s.user ? { user: s.user, pass: s.password ?? '' } : undefined;
+  }
+
+  private async create() {
+    const connection = connectionOptions(this.settings, await resolveAllowed(this.settings.host), this.options);
+    return { connection, pool: new SmtpPool({ connection, auth: this.auth, maxConnections: this.options.maxConnections, idleMs: this.options.idleMs ?? 10_000 }) };
   }
 
   async send(mail: OutgoingMail): Promise<{ reply: string }> {
     try {
-      const transporter = await this.transporter;
-      const info = await transporter.sendMail({
-        from: mail.from.name ? { name: mail.from.name, address: mail.from.address } : mail.from.address,
-        to: { name: mail.to.name, address: mail.to.address },
-        replyTo: mail.replyTo ?? undefined,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        inReplyTo: mail.inReplyTo ?? undefined,
-        references: mail.references.length ? mail.references : undefined,
-        headers: mail.headers,
-        textEncoding: 'quoted-printable',
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      });
-      return { reply: scrub(String(info.response ?? '250 accepted'), this.settings.password).slice(0, 1000) };
+      const { pool } = await this.pool;
+      const reply = await pool.send({ from: mail.from.address, to: [mail.to.address] }, buildMimeMessage(mail, new Date()));
+      return { reply: scrub(reply, this.settings.password).slice(0, 1000) };
     } catch (error) {
       throw classifySendError(error, this.settings.password);
     }
@@ -146,7 +141,8 @@ class NodemailerTransport implements MailTransport {
 
   async verify(): Promise<VerifyResult> {
     try {
-      await (await this.transporter).verify();
+      const { connection } = await this.pool;
+      (await openSession(connection, this.auth)).quit();
       return { ok: true, code: 'OK', message: 'Connected to the SMTP server and signed in.' };
     } catch (error) {
       const e = error as NodemailerError;
@@ -166,7 +162,7 @@ class NodemailerTransport implements MailTransport {
   }
 
   close(): void {
-    this.transporter.then((t) => t.close()).catch(() => {});
+    this.pool.then(({ pool }) => pool.close()).catch(() => {});
   }
 }
 

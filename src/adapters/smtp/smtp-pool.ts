@@ -1,0 +1,190 @@
+import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
+
+/**
+ * A pool of Nodemailer SMTP connections (`nodemailer/lib/smtp-connection`, Nodemailer's documented SMTP client)
+ * that sends wire-ready messages: up to `maxConnections` sessions, each sending one message after another
+ * (MAIL/RCPT/DATA pipelined when the server offers PIPELINING), closed with QUIT after `idleMs` without work.
+ *
+ * Nodemailer's own pool takes messages through `sendMail`; this one takes the Buffer `mime-message.ts` built, which
+ * is what makes the dispatcher cheaper than a plain Nodemailer sender (see BENCHMARKS.md).
+ *
+ * Every `send` settles exactly once: with the server's reply to the message, or with the error Nodemailer reported
+ * (`code`, `responseCode`, `response`, `command`), which `classifySendError` turns into a delivery outcome.
+ */
+
+export interface PoolOptions {
+  connection: SMTPConnectionOptions;
+  auth?: { user: string; pass: string } | undefined;
+  maxConnections: number;
+  /**
+   * A session without work for this long is closed with QUIT; never longer than half the socket timeout, which
+   * counts idle time too: a session is never handed a message just as its socket times out.
+   */
+  idleMs: number;
+}
+
+interface Job {
+  envelope: { from: string; to: string[] };
+  message: Buffer;
+  resolve(reply: string): void;
+  reject(error: Error): void;
+}
+
+interface Session {
+  connection: SMTPConnection;
+  sent: number;
+  idleTimer: NodeJS.Timeout | undefined;
+  dead: boolean;
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** Opens a session: connect (TLS as configured), then sign in when the server offers AUTH. Settles once. */
+export function openSession(options: SMTPConnectionOptions, auth: PoolOptions['auth']): Promise<SMTPConnection> {
+  return new Promise((resolve, reject) => {
+    const connection = new SMTPConnection(options);
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      connection.close();
+      reject(asError(error));
+    };
+    connection.on('error', fail);
+    connection.once('end', () => fail(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' })));
+    connection.connect((error) => {
+      if (error) return fail(error);
+      if (settled) return;
+      const done = (loginError?: unknown) => {
+        if (loginError) return fail(loginError);
+        if (settled) return;
+        settled = true; // `fail` stays as the error listener: a late error (after QUIT, say) is never unhandled
+        resolve(connection);
+      };
+      if (auth && connection.allowsAuth) connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (e) => done(e ?? undefined));
+      else done();
+    });
+  });
+}
+
+export class SmtpPool {
+  private readonly queue: Job[] = [];
+  private readonly idle: Session[] = [];
+  private readonly sessions = new Set<Session>();
+  /** Sessions being opened. */
+  private opening = 0;
+  /** Lowered to the sessions that work when the server refuses one more (a per-client limit); reset once all end. */
+  private limit: number;
+  private closed = false;
+
+  private readonly idleMs: number;
+
+  constructor(private readonly options: PoolOptions) {
+    this.limit = options.maxConnections;
+    this.idleMs = Math.min(options.idleMs, (options.connection.socketTimeout ?? 600_000) / 2);
+  }
+
+  send(envelope: Job['envelope'], message: Buffer): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(Object.assign(new Error('The SMTP pool is closed.'), { code: 'ECONNECTION' }));
+      this.queue.push({ envelope, message, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const session = this.idle.pop();
+      if (session) {
+        this.run(session, this.queue.shift()!);
+        continue;
+      }
+      // One session per waiting message, up to the limit (sessions being opened count).
+      if (this.sessions.size + this.opening < this.limit && this.opening < this.queue.length) {
+        this.open();
+        continue;
+      }
+      return;
+    }
+  }
+
+  private open(): void {
+    this.opening++;
+    openSession(this.options.connection, this.options.auth).then(
+      (connection) => {
+        this.opening--;
+        const session: Session = { connection, sent: 0, idleTimer: undefined, dead: false };
+        if (this.closed) return connection.close();
+        this.sessions.add(session);
+        // Errors while a message is in flight reach its send callback; between messages, the session just ends.
+        connection.on('error', () => this.drop(session));
+        connection.once('end', () => this.drop(session));
+        this.release(session);
+      },
+      (error: Error) => {
+        this.opening--;
+        if (this.sessions.size > 0) {
+          // Other sessions work: the server limits sessions per client. The waiting messages go over those.
+          this.limit = this.sessions.size;
+          return;
+        }
+        // Another attempt still under way decides for the waiting messages (this one may be a stale attempt of
+        // an earlier batch). Otherwise the server cannot be reached or refused the session: every message waiting
+        // would meet the same fate, so they all fail with this error (the dispatcher defers them).
+        if (this.opening > 0) return;
+        for (const job of this.queue.splice(0)) job.reject(error);
+      },
+    );
+  }
+
+  private run(session: Session, job: Job): void {
+    clearTimeout(session.idleTimer);
+    session.connection.send(job.envelope, job.message, (error, info) => {
+      if (error) {
+        // Whatever went wrong, this session is done. The message is not tried again here: Nodemailer cannot tell
+        // whether its bytes reached the server, so the outcome is the dispatcher's (deferred, same Message-ID).
+        this.drop(session);
+        job.reject(asError(error));
+        return;
+      }
+      session.sent++;
+      job.resolve(String(info?.response ?? '250 Accepted'));
+      this.release(session);
+    });
+  }
+
+  private release(session: Session): void {
+    if (session.dead) return;
+    if (this.closed) return this.drop(session, true);
+    const job = this.queue.shift();
+    if (job) return this.run(session, job);
+    this.idle.push(session);
+    session.idleTimer = setTimeout(() => this.drop(session, true), this.idleMs);
+    session.idleTimer.unref();
+  }
+
+  /** Forgets a session (after an error, its end, or idling); a message in flight on it is settled by its callback. */
+  private drop(session: Session, quit = false): void {
+    if (session.dead) return;
+    session.dead = true;
+    clearTimeout(session.idleTimer);
+    this.sessions.delete(session);
+    if (this.sessions.size === 0) this.limit = this.options.maxConnections;
+    const at = this.idle.indexOf(session);
+    if (at >= 0) this.idle.splice(at, 1);
+    if (!session.connection.destroyed) {
+      if (quit) session.connection.quit();
+      else session.connection.close();
+    }
+    this.pump();
+  }
+
+  /** Messages waiting fail; messages in flight finish, then their sessions quit. */
+  close(): void {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(Object.assign(new Error('The SMTP pool was closed.'), { code: 'ECONNECTION' }));
+    for (const session of [...this.idle]) this.drop(session, true);
+  }
+}
