@@ -169,8 +169,11 @@ export interface Repositories {
   requeueExpiredClaims(now: string): Promise<number>;
   /** Extends a dispatcher's claims that are still its own; returns their ids. */
   renewClaims(token: string, leaseUntil: string): Promise<number[]>;
-  /** Records an attempt and the entry's new state, atomically, if the claim is still this dispatcher's; false otherwise. */
-  finishOutboxAttempt(id: number, claimToken: string, outcome: OutboxOutcome): Promise<boolean>;
+  /**
+   * Records attempts and the entries' new states in one transaction, each only if its claim is still this
+   * dispatcher's; returns the ids recorded.
+   */
+  finishOutboxAttempts(claimToken: string, outcomes: readonly { id: number; outcome: OutboxOutcome }[]): Promise<number[]>;
   /** A deferred or failed entry is due again now; undefined when there is no such entry. */
   retryOutboxNow(id: number, at: string): Promise<OutboxEntry | undefined>;
   /** Wakes the dispatchers once the current transaction commits (PostgreSQL NOTIFY; in-process otherwise). */

@@ -193,6 +193,53 @@ for (const database of ALL_DATABASES) {
         assert.equal(ticket.lastActivityAt, r.message.createdAt);
       });
 
+      it('stores messages posted at the same moment each whole; one that fails takes none of the others with it', async () => {
+        const at = '2026-04-02T10:00:00.000Z';
+        const message = (ticketId: number, text: string) => ({ ticketId, authorId: world.techA.id, text, internal: false, sendEmail: true, source: 'api' as const, timeSpentMinutes: null, timeSpentDate: null, createdAt: at });
+        const mail = (n: number) => ({ ticketId: world.ticketA.id, recipientId: world.requesterA.id, toAddress: 'req.a@example.test', toName: 'João', subject: `s${n}`, html: '<p>h</p>', text: 't', messageIdHeader: `<group.${n}.${Date.now()}@example.test>`, threadId: null, replyTo: null });
+        // Started in the same turn of the event loop: on SQLite they share one transaction (group commit).
+        const results = await Promise.allSettled([
+          storage2.storeMessage(message(world.ticketA.id, 'group one'), [mail(1)]),
+          storage2.storeMessage(message(999_999, 'no such ticket'), [mail(2)]),
+          storage2.storeMessage(message(world.ticketA.id, 'group three'), [mail(3), mail(4)]),
+        ]);
+        assert.equal(results[0]!.status, 'fulfilled');
+        assert.equal(results[1]!.status, 'rejected', 'a message on a ticket that does not exist is refused');
+        assert.equal(results[2]!.status, 'fulfilled');
+        const thread = await storage2.listMessages(world.ticketA.id, true);
+        assert.deepEqual(thread.filter((m) => m.text.startsWith('group ')).map((m) => m.text), ['group one', 'group three']);
+        const stored = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        const entries = await storage2.outboxOfMessages(stored.map((s) => s.messageId));
+        assert.deepEqual(entries.map((e) => e.subject).sort(), ['s1', 's3', 's4']);
+        assert.deepEqual(entries.map((e) => e.id).sort((a, b) => a - b), stored.flatMap((s) => s.outboxIds).sort((a, b) => a - b));
+        assert.equal((await storage2.outboxOfMessages([999_999])).length, 0);
+      });
+
+      it('records a group of attempt outcomes in one write, only for the claims still held', async () => {
+        const now = '2026-04-02T11:00:00.000Z';
+        const claimed = await storage2.claimOutbox({ now, leaseUntil: '2026-04-02T11:05:00.000Z', token: 'claim-a', limit: 3 });
+        assert.ok(claimed.length >= 2, 'queued mail from the tests above');
+        const [first, second] = claimed;
+        const outcome = (status: 'sent' | 'deferred', reply: string) => ({ status, at: now, reply, nextAttemptAt: status === 'deferred' ? '2026-04-02T11:10:00.000Z' : null });
+        // Another dispatcher's token records nothing.
+        assert.deepEqual(await storage2.finishOutboxAttempts('claim-b', [{ id: first!.id, outcome: outcome('sent', '250 other') }]), []);
+        const recorded = await storage2.finishOutboxAttempts('claim-a', [
+          { id: first!.id, outcome: outcome('sent', "250 2.0.0 Ok, it's queued") },
+          { id: second!.id, outcome: outcome('deferred', '451 4.3.0 "try again", later') },
+        ]);
+        assert.deepEqual(recorded.sort((a, b) => a - b), [first!.id, second!.id].sort((a, b) => a - b));
+        const a = (await storage2.findOutboxEntry(first!.id))!;
+        const b = (await storage2.findOutboxEntry(second!.id))!;
+        assert.equal(a.status, 'sent');
+        assert.equal(a.sentAt, now);
+        assert.deepEqual(a.attempts.map((x) => [x.result, x.reply]), [['sent', "250 2.0.0 Ok, it's queued"]]);
+        assert.equal(b.status, 'deferred');
+        assert.equal(b.nextAttemptAt, '2026-04-02T11:10:00.000Z');
+        assert.deepEqual(b.attempts.map((x) => [x.result, x.reply]), [['deferred', '451 4.3.0 "try again", later']]);
+        // Recorded once: the same claim cannot record again.
+        assert.deepEqual(await storage2.finishOutboxAttempts('claim-a', [{ id: first!.id, outcome: outcome('sent', 'again') }]), []);
+      });
+
       it('stores nothing when messaging is unavailable (409), on this database too', async () => {
         const deps = testDeps(storage2);
         const before = (await storage2.listMessages(world.ticketA.id, true)).length;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.ts';
 import { DeliveryFailure, type MailTransports, type OutgoingMail } from '../../ports/mail-transport.ts';
 import type { SecretBox } from '../../ports/secret-box.ts';
-import type { Storage } from '../../ports/storage.ts';
+import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
 import { smtpCredentials } from '../parameters/parameters.ts';
 import { isEmailAddress } from '../users/user.ts';
@@ -76,6 +76,50 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 }
 
 /**
+ * Group commit of attempt outcomes. An outcome is written in the next turn of the event loop together with every
+ * other outcome that arrived in the same turn, or while the previous write was running: one transaction for what
+ * the pooled connections finished at about the same time, instead of one per mail. Nothing waits on a timer, so
+ * the mails whose outcome is not yet written are only those finishing at this moment, as with a write per mail; a
+ * crash re-sends at most those (with the same Message-ID).
+ *
+ * A write that fails (database unreachable) fails its outcomes' promises and stops the batch from sending more:
+ * those mails keep their claims, which expire and re-queue them.
+ */
+class OutcomeRecorder {
+  private pending: { id: number; outcome: OutboxOutcome; done: (recorded: boolean) => void; fail: (error: unknown) => void }[] = [];
+  private writing = false;
+  failed = false;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly claimToken: string,
+  ) {}
+
+  record(id: number, outcome: OutboxOutcome): Promise<boolean> {
+    return new Promise((done, fail) => {
+      this.pending.push({ id, outcome, done, fail });
+      if (this.pending.length === 1 && !this.writing) setImmediate(() => void this.write());
+    });
+  }
+
+  private async write(): Promise<void> {
+    const group = this.pending;
+    this.pending = [];
+    this.writing = true;
+    try {
+      const recorded = new Set(await this.storage.finishOutboxAttempts(this.claimToken, group));
+      for (const item of group) item.done(recorded.has(item.id));
+    } catch (error) {
+      this.failed = true;
+      for (const item of group) item.fail(error);
+    } finally {
+      this.writing = false;
+      if (this.pending.length > 0) void this.write();
+    }
+  }
+}
+
+/**
  * One round of the dispatcher: re-queue expired claims, claim a batch, send each mail and record the attempt.
  * 4xx, resets and timeouts defer with a growing delay; 5xx and undeliverable mail fail at once; mail still failing
  * after the give-up time fails. Returns counts; never throws for a mail's sake.
@@ -122,9 +166,11 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
   }
   const transport = account && !accountProblem ? deps.transports.forSettings(account.settings) : undefined;
 
+  const recorder = new OutcomeRecorder(deps.storage, token);
+  const recording: Promise<void>[] = [];
   try {
     await pool(entries, policy.concurrency, async (entry) => {
-      if (!stillHeld(entry.id)) return;
+      if (!stillHeld(entry.id) || recorder.failed) return;
       let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
       if (accountProblem || !transport || !account) {
         outcome = { status: 'deferred', reply: accountProblem ?? 'No SMTP account is configured; the mail waits for one.' };
@@ -149,9 +195,11 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
           nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
         }
       }
-      const recorded = await deps.storage.finishOutboxAttempt(entry.id, token, { ...outcome, at: now.toISOString(), nextAttemptAt });
-      if (recorded) result[outcome.status]++;
+      const status = outcome.status;
+      // Not awaited here: the connection takes the next mail while the outcome waits for its group's commit.
+      recording.push(recorder.record(entry.id, { ...outcome, at: now.toISOString(), nextAttemptAt }).then((recorded) => void (recorded && result[status]++)));
     });
+    await Promise.all(recording);
   } finally {
     clearInterval(renewal);
   }

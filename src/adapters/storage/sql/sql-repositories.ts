@@ -690,37 +690,47 @@ export class SqlRepositories implements Repositories {
     return expired.length;
   }
 
-  async finishOutboxAttempt(id: number, claimToken: string, o: OutboxOutcome) {
-    const sentAt = o.status === 'sent' ? o.at : null;
+  async finishOutboxAttempts(claimToken: string, outcomes: readonly { id: number; outcome: OutboxOutcome }[]) {
+    if (outcomes.length === 0) return [];
+    const sentAt = (o: OutboxOutcome) => (o.status === 'sent' ? o.at : null);
     if (this.dialectName === 'postgres') {
-      // One statement (one round trip): the entry's new state and, only if the claim was still ours, the attempt.
+      // One statement (one round trip) for the whole group: the entries' new states and, only for the claims still
+      // ours, the attempts.
+      const column = <T>(pick: (o: OutboxOutcome) => T) => outcomes.map((x) => pick(x.outcome));
       const { rows } = await sql<{ entry_id: number }>`
-        with u as (
-          update outbox_entry set status = ${o.status}, attempt_count = attempt_count + 1,
-            next_attempt_at = ${o.nextAttemptAt}::timestamptz, last_reply = ${o.reply}, sent_at = ${sentAt}::timestamptz,
-            claim_token = null, lease_until = null, updated_at = ${o.at}::timestamptz
-          where id = ${id} and claim_token = ${claimToken}
-          returning id
+        with o as (
+          select * from unnest(${outcomes.map((x) => x.id)}::bigint[], ${column((o) => o.status)}::text[],
+            ${column((o) => o.nextAttemptAt)}::timestamptz[], ${column((o) => o.reply)}::text[], ${column(sentAt)}::timestamptz[],
+            ${column((o) => o.at)}::timestamptz[]) as o(id, status, next_attempt_at, reply, sent_at, at)
+        ), u as (
+          update outbox_entry e set status = o.status, attempt_count = e.attempt_count + 1, next_attempt_at = o.next_attempt_at,
+            last_reply = o.reply, sent_at = o.sent_at, claim_token = null, lease_until = null, updated_at = o.at
+          from o where e.id = o.id and e.claim_token = ${claimToken}
+          returning e.id, o.at, o.status, o.reply
         )
         insert into outbox_attempt (entry_id, at, result, reply)
-        select id, ${o.at}::timestamptz, ${o.status}, ${o.reply} from u
+        select id, at, status, reply from u
         returning entry_id`.execute(this.db);
-      return rows.length === 1;
+      return rows.map((r) => Number(r.entry_id));
     }
-    // SQLite (inside the transaction SqlStorage opens): two prepared statements.
-    const updated = await this.prepared<{ id: number }>(
-      'finish-outbox-attempt',
-      () => ({
-        compile: () =>
-          sql<{ id: number }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
-            last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
-            where id = ${0} and claim_token = ${''} returning id`.compile(this.db),
-      }),
-      [o.status, o.nextAttemptAt, o.reply, sentAt, o.at, id, claimToken],
-    );
-    if (updated.length === 0) return false;
-    await this.insertRow('insert-outbox-attempt', 'outbox_attempt', { entry_id: id, at: o.at, result: o.status, reply: o.reply });
-    return true;
+    // SQLite (inside the transaction SqlStorage opens): two prepared statements per outcome.
+    const recorded: number[] = [];
+    for (const { id, outcome: o } of outcomes) {
+      const updated = await this.prepared<{ id: number }>(
+        'finish-outbox-attempt',
+        () => ({
+          compile: () =>
+            sql<{ id: number }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
+              last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
+              where id = ${0} and claim_token = ${''} returning id`.compile(this.db),
+        }),
+        [o.status, o.nextAttemptAt, o.reply, sentAt(o), o.at, id, claimToken],
+      );
+      if (updated.length === 0) continue;
+      await this.insertRow('insert-outbox-attempt', 'outbox_attempt', { entry_id: id, at: o.at, result: o.status, reply: o.reply });
+      recorded.push(id);
+    }
+    return recorded;
   }
 
   async retryOutboxNow(id: number, at: string) {

@@ -11,6 +11,10 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+function asUniqueViolation(error: unknown): unknown {
+  return isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;
+}
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** A Storage over any Kysely dialect; `sqlite/` and `postgres/` only build the Kysely instance. */
@@ -35,22 +39,75 @@ export class SqlStorage extends SqlRepositories implements Storage {
     try {
       result = await this.kysely.transaction().execute((trx) => work((repos = new SqlRepositories(trx, this.dialect === 'postgres'))));
     } catch (error) {
-      throw isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;
+      throw asUniqueViolation(error);
     }
     if (repos?.signalled) this.signals.emit('outbox');
     return result;
   }
 
-  /** Outside a transaction, storing a message opens one of its own (on SQLite the statements are separate). */
+  /**
+   * PostgreSQL: one statement. SQLite: group commit. The messages stored during one turn of the event loop (the
+   * requests that arrived together), or while the previous group was being written, go into one transaction, each
+   * behind a savepoint so that one failing leaves the others whole. Each caller hears back only after the commit.
+   * A commit writes every page it changed to the WAL and is a hand-off of the write lock with the dispatcher process,
+   * so fewer commits are the largest saving there is for concurrent posting (see BENCHMARKS.md).
+   */
   override async storeMessage(...args: Parameters<SqlRepositories['storeMessage']>) {
     if (this.dialect === 'postgres') return super.storeMessage(...args);
-    return this.transaction((tx) => tx.storeMessage(...args));
+    return new Promise<Awaited<ReturnType<SqlRepositories['storeMessage']>>>((done, fail) => {
+      this.messageGroup.push({ args, done, fail });
+      if (this.messageGroup.length === 1 && !this.writingMessages) setImmediate(() => void this.writeMessageGroup());
+    });
+  }
+
+  private messageGroup: { args: Parameters<SqlRepositories['storeMessage']>; done: (stored: Awaited<ReturnType<SqlRepositories['storeMessage']>>) => void; fail: (error: unknown) => void }[] = [];
+  private writingMessages = false;
+
+  private async writeMessageGroup(): Promise<void> {
+    const group = this.messageGroup;
+    this.messageGroup = [];
+    this.writingMessages = true;
+    const outcomes: ({ ok: true; stored: Awaited<ReturnType<SqlRepositories['storeMessage']>> } | { ok: false; error: unknown })[] = [];
+    try {
+      let signalled = false;
+      await this.kysely.transaction().execute(async (trx) => {
+        const tx = new SqlRepositories(trx, false);
+        if (group.length === 1) {
+          outcomes.push({ ok: true, stored: await tx.storeMessage(...group[0]!.args) });
+        } else {
+          for (const item of group) {
+            await sql`savepoint parley_message`.execute(trx);
+            try {
+              outcomes.push({ ok: true, stored: await tx.storeMessage(...item.args) });
+              await sql`release savepoint parley_message`.execute(trx);
+            } catch (error) {
+              await sql`rollback to savepoint parley_message`.execute(trx);
+              await sql`release savepoint parley_message`.execute(trx);
+              outcomes.push({ ok: false, error: asUniqueViolation(error) });
+            }
+          }
+        }
+        signalled = tx.signalled;
+      });
+      if (signalled) this.signals.emit('outbox');
+      group.forEach((item, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) item.done(outcome.stored);
+        else item.fail(outcome.error);
+      });
+    } catch (error) {
+      // The transaction itself failed (the write lock not obtained in time, the commit): nothing of the group is stored.
+      for (const item of group) item.fail(asUniqueViolation(error));
+    } finally {
+      this.writingMessages = false;
+      if (this.messageGroup.length > 0) void this.writeMessageGroup();
+    }
   }
 
   /** Atomic on its own: one statement on PostgreSQL, a transaction of its own on SQLite. */
-  override async finishOutboxAttempt(...args: Parameters<SqlRepositories['finishOutboxAttempt']>) {
-    if (this.dialect === 'postgres') return super.finishOutboxAttempt(...args);
-    return this.transaction((tx) => tx.finishOutboxAttempt(...args));
+  override async finishOutboxAttempts(...args: Parameters<SqlRepositories['finishOutboxAttempts']>) {
+    if (this.dialect === 'postgres') return super.finishOutboxAttempts(...args);
+    return this.transaction((tx) => tx.finishOutboxAttempts(...args));
   }
 
   override async signalOutbox(): Promise<void> {
