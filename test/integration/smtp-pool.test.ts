@@ -1,0 +1,144 @@
+/**
+ * The SMTP pool and the wire form the dispatcher sends (src/adapters/smtp/smtp-pool.ts, mime-message.ts), against a
+ * real SMTP server (test/support/smtp-sink.ts): sessions are reused and bounded, idle ones are closed, a failure
+ * settles only the message it concerns, and the mail parses back as it was written.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { simpleParser } from 'mailparser';
+import { buildMimeMessage } from '../../src/adapters/smtp/mime-message.ts';
+import { SmtpPool } from '../../src/adapters/smtp/smtp-pool.ts';
+import type { OutgoingMail } from '../../src/ports/mail-transport.ts';
+import { SmtpSink, waitUntil } from '../support/smtp-sink.ts';
+
+function mail(n: number, overrides: Partial<OutgoingMail> = {}): OutgoingMail {
+  return {
+    from: { name: 'Service Desk', address: 'desk@example.test' },
+    to: { name: 'Requester', address: `req.${n}@example.test` },
+    replyTo: null,
+    subject: `Mail ${n}`,
+    text: `Text ${n}`,
+    html: `<p>HTML ${n}</p>`,
+    messageId: `<pool.${n}.${process.pid}@example.test>`,
+    inReplyTo: null,
+    references: [],
+    headers: {},
+    ...overrides,
+  };
+}
+
+async function withPool(options: { maxConnections: number; idleMs?: number }, work: (pool: SmtpPool, sink: SmtpSink) => Promise<void>) {
+  const sink = await SmtpSink.start();
+  const pool = new SmtpPool({
+    connection: { host: sink.host, port: sink.port, ignoreTLS: true, connectionTimeout: 2000, greetingTimeout: 2000, socketTimeout: 4000 },
+    maxConnections: options.maxConnections,
+    idleMs: options.idleMs ?? 10_000,
+  });
+  try {
+    await work(pool, sink);
+  } finally {
+    pool.close();
+    await sink.close();
+  }
+}
+
+const send = (pool: SmtpPool, m: OutgoingMail) => pool.send({ from: m.from.address, to: [m.to.address] }, buildMimeMessage(m, new Date()));
+
+describe('the SMTP pool', () => {
+  it('sends many messages over at most maxConnections sessions, reused, each message once', async () => {
+    await withPool({ maxConnections: 3 }, async (pool, sink) => {
+      const mails = Array.from({ length: 30 }, (_, i) => mail(i));
+      const replies = await Promise.all(mails.map((m) => send(pool, m)));
+      assert.ok(replies.every((r) => /^250 /.test(r)), 'every send settles with the 250 reply');
+      assert.equal(sink.accepted.length, 30);
+      for (const m of mails) assert.equal(sink.acceptedCount(m.messageId), 1);
+      assert.ok(sink.connectionCount <= 3, `${sink.connectionCount} sessions for 30 mails`);
+      // A later message reuses a session instead of opening one.
+      await send(pool, mail(99));
+      assert.ok(sink.connectionCount <= 3);
+    });
+  });
+
+  it('closes idle sessions, and opens a new one for the next message', async () => {
+    await withPool({ maxConnections: 2, idleMs: 150 }, async (pool, sink) => {
+      await send(pool, mail(1));
+      assert.equal(sink.openConnections, 1);
+      await waitUntil(() => sink.openConnections === 0, 'the idle session to be closed', 5000);
+      await send(pool, mail(2));
+      assert.equal(sink.connectionCount, 2);
+      assert.equal(sink.accepted.length, 2);
+    });
+  });
+
+  it('a refused recipient fails that message only; the others of the same moment go out', async () => {
+    await withPool({ maxConnections: 2 }, async (pool, sink) => {
+      sink.rejectRecipient('req.2@example.test', { code: 550, text: '5.1.1 No such user' });
+      const results = await Promise.allSettled([1, 2, 3, 4].map((n) => send(pool, mail(n))));
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const refused = (results[1] as PromiseRejectedResult).reason as { responseCode?: number; response?: string };
+      assert.equal(refused.responseCode, 550);
+      assert.match(refused.response ?? '', /No such user/);
+      assert.deepEqual(sink.accepted.map((m) => m.envelope.rcptTo[0]).sort(), ['req.1@example.test', 'req.3@example.test', 'req.4@example.test']);
+    });
+  });
+
+  it('a server that cannot be reached fails the waiting messages at once, each with the network error', async () => {
+    const sink = await SmtpSink.start();
+    const port = sink.port;
+    await sink.close(); // nothing listens there any more
+    const pool = new SmtpPool({ connection: { host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 1000 }, maxConnections: 2, idleMs: 1000 });
+    try {
+      const results = await Promise.allSettled([1, 2, 3].map((n) => send(pool, mail(n))));
+      assert.ok(results.every((r) => r.status === 'rejected'));
+      for (const r of results) assert.match(String((r as PromiseRejectedResult).reason.code), /^(ECONNECTION|ESOCKET)$/);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('after close, messages in flight finish and new ones are refused', async () => {
+    await withPool({ maxConnections: 1 }, async (pool, sink) => {
+      sink.delayData(200);
+      const inFlight = send(pool, mail(1));
+      await waitUntil(() => sink.connectionCount === 1, 'the session to open');
+      pool.close();
+      assert.match(await inFlight, /^250 /);
+      await assert.rejects(send(pool, mail(2)), /closed/);
+      assert.equal(sink.accepted.length, 1);
+    });
+  });
+});
+
+describe('the wire form', () => {
+  it('parses back to what was written: names, subject and bodies with accents, header values on one line', async () => {
+    const text = `Olá João,\n.\nUma linha com = e =3D\r\n${'ç'.repeat(3000)}\nfim`;
+    const html = `<p>Olá &amp; <b>João</b></p>\n.\n<p>${'ç'.repeat(3000)}</p>`;
+    const m = mail(1, {
+      from: { name: 'Suporte — Técnico "TI"', address: 'desk@example.test' },
+      to: { name: 'João Muñoz, Jr.', address: 'joao@example.test' },
+      replyTo: 'reply+1.2.abc@example.test',
+      subject: '[#7] Atualização: impressora não imprime\r\nBcc: victim@example.test',
+      text,
+      html,
+      inReplyTo: '<parley.ticket.7@example.test>',
+      references: ['<parley.ticket.7@example.test>'],
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    });
+    const raw = buildMimeMessage(m, new Date('2026-11-22T10:00:00Z'));
+    const wire = raw.toString('latin1');
+    assert.ok(wire.split('\r\n').every((line) => line.length <= 78), 'no line over 78 characters');
+    assert.doesNotMatch(wire, /[^\r]\n|\r[^\n]/, 'CRLF line ends only');
+    assert.doesNotMatch(wire.slice(0, wire.indexOf('\r\n\r\n')), /^Bcc:/im, 'a line break in a value never starts a header');
+    const parsed = await simpleParser(raw);
+    assert.deepEqual(parsed.from?.value, [{ address: 'desk@example.test', name: 'Suporte — Técnico "TI"' }]);
+    assert.deepEqual((parsed.to as { value: unknown }).value, [{ address: 'joao@example.test', name: 'João Muñoz, Jr.' }]);
+    assert.equal(parsed.subject, '[#7] Atualização: impressora não imprime Bcc: victim@example.test');
+    assert.equal(parsed.text, text.replace(/\r\n/g, '\n'));
+    assert.equal(parsed.html, html);
+    assert.equal(parsed.messageId, m.messageId);
+    assert.equal(parsed.inReplyTo, '<parley.ticket.7@example.test>');
+    assert.equal(parsed.headers.get('auto-submitted'), 'auto-generated');
+    assert.equal((parsed.date as Date).toISOString(), '2026-11-22T10:00:00.000Z');
+    assert.equal((parsed.replyTo as { value: { address: string }[] }).value[0]!.address, 'reply+1.2.abc@example.test');
+  });
+});
