@@ -151,6 +151,13 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
   };
 }
 
+/** A SQLite connection that runs statements synchronously (better-sqlite3), given by the SQLite adapter. */
+export interface DirectSqlite {
+  run<R>(sql: string, parameters: readonly unknown[]): R[];
+  /** No transaction is open on the connection. */
+  idle(): boolean;
+}
+
 /**
  * Hot queries are built and compiled by Kysely once per dialect, then run with new parameters: building and
  * compiling a query costs more than SQLite takes to run it. `build` must take its placeholders in the order the
@@ -178,6 +185,8 @@ export class SqlRepositories implements Repositories {
     private readonly rowLocks: boolean,
     /** PostgreSQL outside a transaction: claims still skip locked rows, signals still use NOTIFY. */
     private readonly skipLocked = rowLocks,
+    /** SQLite: the connection itself, for prepared queries (see `prepared`). */
+    protected readonly direct?: { sqlite: DirectSqlite; inOwnTransaction: boolean },
   ) {}
 
   // ---- users and groups
@@ -215,7 +224,19 @@ export class SqlRepositories implements Repositories {
       // Names are never reused: a text seen before (the same SQL on both dialects) keeps its name.
       if (!PREPARED_SQL_NAMES.has(compiled.sql)) PREPARED_SQL_NAMES.set(compiled.sql, `parley_${PREPARED_SQL_NAMES.size + 1}`);
     }
+    // SQLite: better-sqlite3 runs a statement synchronously, so a prepared query runs on the connection at once,
+    // without Kysely's per-query promise chain and connection lock, when nobody else's transaction is open on it:
+    // inside this repository's own transaction, or when the connection is idle. Otherwise it waits its turn in Kysely.
+    const direct = this.direct;
+    if (direct && (direct.inOwnTransaction || direct.sqlite.idle())) return direct.sqlite.run<R>(compiled.sql, parameters);
     return (await this.db.executeQuery<R>({ ...compiled, parameters })).rows;
+  }
+
+  /** SQLite: the change counter of migration 002, which SqlStorage's read cache checks. */
+  protected async changeCounter(): Promise<number> {
+    const build = () => ({ compile: () => sql<{ version: number }>`select version from parley_change_counter where id = ${1}`.compile(this.db) });
+    const [row] = await this.prepared<{ version: number }>('change-counter', build, [1]);
+    return row?.version ?? Number.NaN;
   }
 
   async findUserById(id: number) {

@@ -3,7 +3,7 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
 import { UniqueViolation, type Repositories, type Storage } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
-import { SqlRepositories } from './sql-repositories.ts';
+import { SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
 
 /** PostgreSQL's unique_violation, SQLite's UNIQUE/PRIMARY KEY constraint failures. */
 function isUniqueViolation(error: unknown): boolean {
@@ -28,16 +28,60 @@ export class SqlStorage extends SqlRepositories implements Storage {
     readonly dialect: 'sqlite' | 'postgres',
     /** PostgreSQL: LISTEN on a connection of its own, so other processes' signals arrive too. */
     private readonly listen?: OutboxListen,
+    /** SQLite: the connection, for prepared queries run directly. */
+    private readonly sqlite?: DirectSqlite,
   ) {
-    super(kysely, false, dialect === 'postgres');
+    super(kysely, false, dialect === 'postgres', sqlite && { sqlite, inOwnTransaction: false });
     this.signals.setMaxListeners(100);
+  }
+
+  /**
+   * SQLite: the reads every request repeats (the actor behind a session or token, the messaging settings, a
+   * recipient, a group's staff), kept until migration 002's change counter moves. The counter is read first, so a
+   * value is never kept under a newer counter than the data it was read with; a change committed by any process
+   * (this one, the dispatcher, the CLI) moves the counter and empties the cache. Misses are not kept. PostgreSQL reads
+   * are already one round trip each and are not cached.
+   */
+  private cache = { version: Number.NaN, entries: new Map<string, unknown>() };
+
+  private async cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.dialect !== 'sqlite') return read();
+    const version = await this.changeCounter();
+    if (version !== this.cache.version) this.cache = { version, entries: new Map() };
+    const entries = this.cache.entries;
+    if (entries.has(key)) return entries.get(key) as T;
+    const value = await read();
+    if (value !== undefined && this.cache.entries === entries && entries.size < 10_000) entries.set(key, value);
+    return value;
+  }
+
+  override async findActor(key: Parameters<SqlRepositories['findActor']>[0]) {
+    const name = 'userId' in key ? `actor:u:${key.userId}` : 'tokenHash' in key ? `actor:t:${key.tokenHash}` : `actor:s:${key.sessionHash}`;
+    return this.cached(name, () => super.findActor(key));
+  }
+
+  override async getParametersWithTemplate(templateParameter: number) {
+    return this.cached(`settings:${templateParameter}`, () => super.getParametersWithTemplate(templateParameter));
+  }
+
+  override async findUserById(id: number) {
+    return this.cached(`user:${id}`, () => super.findUserById(id));
+  }
+
+  override async staffOfGroup(groupId: number) {
+    return this.cached(`staff:${groupId}`, () => super.staffOfGroup(groupId));
+  }
+
+  private inTransaction(trx: Kysely<Database>): SqlRepositories {
+    const pg = this.dialect === 'postgres';
+    return new SqlRepositories(trx, pg, pg, this.sqlite && { sqlite: this.sqlite, inOwnTransaction: true });
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     let repos: SqlRepositories | undefined;
     let result: T;
     try {
-      result = await this.kysely.transaction().execute((trx) => work((repos = new SqlRepositories(trx, this.dialect === 'postgres'))));
+      result = await this.kysely.transaction().execute((trx) => work((repos = this.inTransaction(trx))));
     } catch (error) {
       throw asUniqueViolation(error);
     }
@@ -71,7 +115,7 @@ export class SqlStorage extends SqlRepositories implements Storage {
     try {
       let signalled = false;
       await this.kysely.transaction().execute(async (trx) => {
-        const tx = new SqlRepositories(trx, false);
+        const tx = this.inTransaction(trx);
         if (group.length === 1) {
           outcomes.push({ ok: true, stored: await tx.storeMessage(...group[0]!.args) });
         } else {

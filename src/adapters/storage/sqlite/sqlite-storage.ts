@@ -4,16 +4,17 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { SqlStorage } from '../sql/sql-storage.ts';
 import type { Database } from '../sql/schema.ts';
+import type { DirectSqlite } from '../sql/sql-repositories.ts';
 
 /**
  * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares every query. The same SQL text recurs on
  * every request, so compiled statements are kept (a bounded, least-recently-used set).
  */
-function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDatabase {
+function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDatabase & { prepare(text: string): SQLite.Statement } {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),
-    prepare(text: string) {
+    prepare(text: string): SQLite.Statement {
       // Write transactions take the write lock when they begin: a transaction that reads first and writes later
       // could otherwise fail with SQLITE_BUSY_SNAPSHOT when the dispatcher process wrote in between.
       const sql = text === 'begin' ? 'begin immediate' : text;
@@ -25,7 +26,7 @@ function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDa
         if (statements.size >= capacity) statements.delete(statements.keys().next().value!);
       }
       statements.set(sql, statement);
-      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+      return statement;
     },
   };
 }
@@ -38,6 +39,17 @@ export function openSqliteStorage(path: string): SqlStorage {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return new SqlStorage(kysely, 'sqlite');
+  const cached = withStatementCache(database);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  // Prepared queries run on the connection directly, as Kysely's SQLite driver would run them.
+  const direct: DirectSqlite = {
+    run<R>(sql: string, parameters: readonly unknown[]): R[] {
+      const statement = cached.prepare(sql);
+      if (statement.reader) return statement.all(parameters) as R[];
+      statement.run(parameters);
+      return [];
+    },
+    idle: () => !database.inTransaction,
+  };
+  return new SqlStorage(kysely, 'sqlite', undefined, direct);
 }

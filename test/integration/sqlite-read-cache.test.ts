@@ -1,0 +1,83 @@
+/**
+ * The SQLite storage keeps the reads every request repeats (actor, messaging settings, recipients) until the change
+ * counter of migration 002 moves. These tests use two connections to one SQLite file, as `parley serve` and the CLI
+ * (or the dispatcher process) do: a change committed through either is seen at once through the other.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { createApiToken, resolveApiToken } from '../../src/domain/users/authentication.ts';
+import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+
+describe('the SQLite read cache, with a second connection writing', () => {
+  let dir: string;
+  let server: SqlStorage; // the connection whose reads are cached
+  let other: SqlStorage; // another process's connection (the CLI, say)
+  let raw: SQLite.Database; // and a bare one, for changes the storage has no method for
+  let world: World;
+  const setUser = (id: number, column: 'active' | 'name', value: number | string) => raw.prepare(`update app_user set ${column} = ? where id = ?`).run(value, id);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-cache-'));
+    server = openSqliteStorage(join(dir, 'parley.db'));
+    await server.migrate();
+    other = openSqliteStorage(join(dir, 'parley.db'));
+    world = await buildWorld(testDeps(other));
+    raw = new SQLite(join(dir, 'parley.db'));
+    raw.pragma('busy_timeout = 5000');
+  });
+
+  after(async () => {
+    await server.close();
+    await other.close();
+    raw.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an actor read twice comes from the cache; a deactivation by the other connection applies to the next request', async () => {
+    const { token } = await createApiToken(testDeps(other), 'tech.a@example.test');
+    const viaServer = testDeps(server);
+    const first = await resolveApiToken(viaServer, token);
+    assert.equal(first?.id, world.techA.id);
+    const again = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
+    const cachedAgain = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
+    assert.equal(again, cachedAgain, 'the same object: served from the cache while nothing changed');
+
+    setUser(world.techA.id, 'active', 0);
+    assert.equal(await resolveApiToken(viaServer, token), undefined, 'the deactivated user is refused at once');
+    setUser(world.techA.id, 'active', 1);
+    assert.equal((await resolveApiToken(viaServer, token))?.id, world.techA.id);
+  });
+
+  it('parameter 417 cleared by the other connection makes the next post 409 MESSAGING_UNAVAILABLE, and nothing is stored', async () => {
+    const viaServer = testDeps(server);
+    await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Before.', source: 'desk' });
+    const before = (await server.listMessages(world.ticketA.id, true)).length;
+    await setParameter(testDeps(other), world.admin, PARAM.MESSAGING_TEMPLATE, null);
+    await assert.rejects(
+      postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'After.', source: 'desk' }),
+      (e: unknown) => e instanceof DomainError && e.code === 'MESSAGING_UNAVAILABLE',
+    );
+    assert.equal((await server.listMessages(world.ticketA.id, true)).length, before);
+    await setParameter(testDeps(other), world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
+    await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Again.', source: 'desk' });
+  });
+
+  it('a recipient renamed by the other connection gets the next mail under the new name', async () => {
+    const viaServer = testDeps(server);
+    const first = await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'One.', source: 'desk' });
+    assert.equal(first.notifications[0]!.toName, 'João Muñoz');
+    setUser(world.requesterA.id, 'name', 'João M. Muñoz');
+    const second = await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Two.', source: 'desk' });
+    assert.equal(second.notifications[0]!.toName, 'João M. Muñoz');
+  });
+});
