@@ -14,6 +14,7 @@ import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
+import { webRoutes } from '../web/web-routes.ts';
 
 export interface AppOptions {
   /** A pino logger to share (the process's); no logging when absent. */
@@ -128,5 +129,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   );
   await app.register(opsRoutes(deps, metrics));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The browser app (web/dist) and its page paths, after every API route; unknown /api paths still answer JSON 404.
+  await app.register(webRoutes());
   return app;
 }

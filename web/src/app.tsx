@@ -1,0 +1,291 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ApiError, get, onUnauthorized, post, setCsrfToken } from './api.ts';
+import { LanguageSelect } from './components/language-select.tsx';
+import { ErrorNotice, Loading, Page } from './components/ui.tsx';
+import { startEvents, stopEvents } from './events.ts';
+import { I18nProvider, resolveLocale, useI18n, type MessageKey } from './i18n/i18n.tsx';
+import { AdminCapturedMail, AdminMailCatcher, AdminOutbox, AdminOutboxEntry } from './pages/admin/mail.tsx';
+import { AdminParameters } from './pages/admin/parameters.tsx';
+import { AdminGroups, AdminUsers } from './pages/admin/people.tsx';
+import { AdminSmtp } from './pages/admin/smtp.tsx';
+import { AdminTemplates, TemplateEditor } from './pages/admin/templates.tsx';
+import { DeskQueue, DeskTicket } from './pages/desk.tsx';
+import { PortalList, PortalNew, PortalTicket } from './pages/portal.tsx';
+import { SignIn } from './pages/sign-in.tsx';
+import { Link, match, RouterProvider, useRouter } from './router.tsx';
+import { homeOf, isStaff, SessionContext, useSession } from './session.tsx';
+import type { Locale, Me } from './types.ts';
+
+const LOCALE_KEY = 'parley.locale';
+
+function storedLocale(userId: number | null): Locale | null {
+  try {
+    const v = window.localStorage.getItem(userId === null ? LOCALE_KEY : `${LOCALE_KEY}.${userId}`);
+    return v ? resolveLocale(v) : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeLocale(userId: number | null, locale: Locale) {
+  try {
+    window.localStorage.setItem(LOCALE_KEY, locale);
+    if (userId !== null) window.localStorage.setItem(`${LOCALE_KEY}.${userId}`, locale);
+  } catch {
+    // Private mode: the choice lasts for this page only.
+  }
+}
+
+const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
+  { to: '/admin/parameters', label: 'nav.parameters' },
+  { to: '/admin/smtp', label: 'nav.smtp' },
+  { to: '/admin/templates', label: 'nav.templates' },
+  { to: '/admin/users', label: 'nav.users' },
+  { to: '/admin/groups', label: 'nav.groups' },
+  { to: '/admin/outbox', label: 'nav.outbox' },
+  { to: '/admin/mail-catcher', label: 'nav.catcher' },
+];
+
+function NavLink({ to, children, exact = false }: { to: string; children: ReactNode; exact?: boolean }) {
+  const { path } = useRouter();
+  const active = exact ? path === to : path === to || path.startsWith(`${to}/`);
+  return (
+    <Link to={to} className={active ? 'nav-link nav-link-on' : 'nav-link'} aria-current={active ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const { me, signOut } = useSession();
+  const { path } = useRouter();
+  const inAdmin = path.startsWith('/admin');
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        {t('nav.skip')}
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link to={homeOf(me)} className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            <span className="brand-name">Parley</span>
+            <span className="brand-area">{me.role === 'requester' ? t('nav.portalName') : inAdmin ? t('nav.adminName') : t('nav.deskName')}</span>
+          </Link>
+          <nav className="topnav" aria-label={t('nav.main')}>
+            {me.role === 'requester' ? (
+              <>
+                <NavLink to="/portal" exact>
+                  {t('nav.myRequests')}
+                </NavLink>
+                <NavLink to="/portal/new">{t('portal.newRequest')}</NavLink>
+              </>
+            ) : (
+              <NavLink to="/desk">{t('nav.queue')}</NavLink>
+            )}
+            {me.role === 'admin' ? <NavLink to="/admin">{t('nav.admin')}</NavLink> : null}
+          </nav>
+          <div className="topbar-user">
+            <LanguageSelect className="language-select language-compact" />
+            <span className="user-name" title={me.email}>
+              {me.name}
+              <span className="user-role">{t(`role.${me.role}`)}</span>
+            </span>
+            <button type="button" className="button button-ghost" onClick={() => void signOut()}>
+              {t('nav.signOut')}
+            </button>
+          </div>
+        </div>
+      </header>
+      <div className={inAdmin ? 'layout layout-admin' : 'layout'}>
+        {inAdmin ? (
+          <nav className="sidenav" aria-label={t('nav.admin')}>
+            {ADMIN_PAGES.map((p) => (
+              <NavLink key={p.to} to={p.to}>
+                {t(p.label)}
+              </NavLink>
+            ))}
+          </nav>
+        ) : null}
+        <main id="main" className="content">
+          {children}
+        </main>
+      </div>
+    </>
+  );
+}
+
+function Redirect({ to }: { to: string }) {
+  const { navigate } = useRouter();
+  useEffect(() => navigate(to, { replace: true }), [to, navigate]);
+  return null;
+}
+
+function NotAllowed() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  return (
+    <Page title={t('page.forbiddenTitle')}>
+      <p>{t('page.forbidden')}</p>
+      <Link to={homeOf(me)}>{t('page.home')}</Link>
+    </Page>
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  return (
+    <Page title={t('page.notFoundTitle')}>
+      <p>{t('page.notFound')}</p>
+      <Link to={homeOf(me)}>{t('page.home')}</Link>
+    </Page>
+  );
+}
+
+function Routes() {
+  const { me } = useSession();
+  const { path } = useRouter();
+  const staff = isStaff(me);
+  const admin = me.role === 'admin';
+  let m: Record<string, string> | null;
+
+  if (path === '/' || path === '/signin') return <Redirect to={homeOf(me)} />;
+  if (path === '/portal' || path === '/portal/') return staff ? <Redirect to="/desk" /> : <PortalList />;
+  if (path === '/portal/new') return staff ? <Redirect to="/desk" /> : <PortalNew />;
+  if ((m = match('/portal/tickets/:n', path))) {
+    // A mail link for the other side of the desk: open the same ticket where this user works.
+    return staff ? <Redirect to={`/desk/tickets/${m.n}`} /> : <PortalTicket key={m.n} number={Number(m.n)} />;
+  }
+  if (path === '/desk' || path === '/desk/') return staff ? <DeskQueue /> : <Redirect to="/portal" />;
+  if ((m = match('/desk/tickets/:n', path))) return staff ? <DeskTicket key={m.n} number={Number(m.n)} /> : <Redirect to={`/portal/tickets/${m.n}`} />;
+  if (path.startsWith('/admin')) {
+    if (!admin) return <NotAllowed />;
+    if (path === '/admin' || path === '/admin/') return <Redirect to="/admin/parameters" />;
+    if (path === '/admin/parameters') return <AdminParameters />;
+    if (path === '/admin/smtp') return <AdminSmtp />;
+    if (path === '/admin/templates') return <AdminTemplates />;
+    if (path === '/admin/templates/new') return <TemplateEditor key="new" id={null} />;
+    if ((m = match('/admin/templates/:id', path))) return <TemplateEditor key={m.id} id={Number(m.id)} />;
+    if (path === '/admin/users') return <AdminUsers />;
+    if (path === '/admin/groups') return <AdminGroups />;
+    if (path === '/admin/outbox') return <AdminOutbox />;
+    if ((m = match('/admin/outbox/:id', path))) return <AdminOutboxEntry key={m.id} id={Number(m.id)} />;
+    if (path === '/admin/mail-catcher') return <AdminMailCatcher />;
+    if ((m = match('/admin/mail-catcher/:id', path))) return <AdminCapturedMail key={m.id} id={Number(m.id)} />;
+  }
+  return <NotFound />;
+}
+
+function App() {
+  const { path, navigate } = useRouter();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [bootError, setBootError] = useState<unknown>(null);
+  const [expired, setExpired] = useState(false);
+  const [locale, setLocaleState] = useState<Locale>(() => storedLocale(null) ?? resolveLocale(navigator.language));
+
+  const adopt = useCallback((user: Me) => {
+    setCsrfToken(user.csrfToken);
+    setLocaleState(storedLocale(user.id) ?? resolveLocale(user.locale));
+    setExpired(false);
+    setMe(user);
+  }, []);
+
+  useEffect(() => {
+    get<Me>('/me').then(adopt, (e: unknown) => {
+      if (e instanceof ApiError && e.status === 401) setMe(null);
+      else setBootError(e);
+    });
+  }, [adopt]);
+
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        setCsrfToken(null);
+        setExpired(true);
+        setMe(null);
+      }),
+    [],
+  );
+
+  useEffect(() => {
+    if (me) startEvents();
+    else stopEvents();
+  }, [me]);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  const setLocale = useCallback(
+    (l: Locale) => {
+      storeLocale(me?.id ?? null, l);
+      setLocaleState(l);
+    },
+    [me],
+  );
+
+  const session = useMemo(
+    () =>
+      me
+        ? {
+            me,
+            signOut: async () => {
+              try {
+                await post('/auth/logout');
+              } catch {
+                // Signed out already (expired session): the cookie is gone either way.
+              }
+              setCsrfToken(null);
+              setMe(null);
+              navigate('/', { replace: true });
+            },
+          }
+        : null,
+    [me, navigate],
+  );
+
+  return (
+    <I18nProvider locale={locale} timeZone={me?.timeZone} setLocale={setLocale}>
+      {me === undefined ? (
+        bootError ? (
+          <main className="signin">
+            <div className="signin-card">
+              <ErrorNotice error={bootError} />
+            </div>
+          </main>
+        ) : (
+          <Loading />
+        )
+      ) : me === null ? (
+        <SignInRoute
+          expired={expired}
+          onSignedIn={(user) => {
+            adopt(user);
+            if (path === '/' || path === '/signin') navigate(homeOf(user), { replace: true });
+          }}
+        />
+      ) : (
+        <SessionContext.Provider value={session}>
+          <Shell>
+            <Routes />
+          </Shell>
+        </SessionContext.Provider>
+      )}
+    </I18nProvider>
+  );
+}
+
+function SignInRoute({ expired, onSignedIn }: { expired: boolean; onSignedIn(me: Me): void }) {
+  const { t } = useI18n();
+  return <SignIn onSignedIn={onSignedIn} notice={expired ? t('signIn.expired') : undefined} />;
+}
+
+export function Root() {
+  return (
+    <RouterProvider>
+      <App />
+    </RouterProvider>
+  );
+}

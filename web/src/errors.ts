@@ -1,0 +1,47 @@
+import { ApiError } from './api.ts';
+import type { Translate } from './i18n/i18n.tsx';
+
+/** A sentence for a person, in their language where Parley knows the code; otherwise the API's own message. */
+export function errorText(t: Translate, error: unknown): string {
+  if (!(error instanceof ApiError)) return t('error.unexpected');
+  const d = error.details ?? {};
+  switch (error.code) {
+    case 'NETWORK':
+      return t('error.network');
+    case 'AUTH_INVALID_CREDENTIALS':
+      return t('error.invalidCredentials');
+    case 'AUTH_RATE_LIMITED': {
+      const seconds = typeof d.retryAfterSeconds === 'number' ? d.retryAfterSeconds : 900;
+      return t('error.rateLimited', { minutes: Math.max(1, Math.ceil(seconds / 60)) });
+    }
+    case 'AUTH_REQUIRED':
+      return t('error.signedOut');
+    case 'AUTH_CSRF_FAILED':
+      return t('error.csrf');
+    case 'FORBIDDEN':
+      return t('error.forbidden');
+    case 'TICKET_NOT_FOUND':
+      return t('error.ticketNotFound');
+    case 'MESSAGING_UNAVAILABLE':
+      return t('messaging.unavailablePlain');
+    case 'TEMPLATE_UNKNOWN_KEY':
+      return t('error.templateUnknownKey', {
+        key: `\${${String(d.key ?? '')}}`,
+        field: fieldName(t, d.field),
+        line: Number(d.line ?? 0),
+        column: Number(d.column ?? 0),
+      });
+    case 'TEMPLATE_SYNTAX_ERROR':
+      return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
+    default:
+      if (error.status >= 500 || error.status === 0) return t('error.server');
+      return error.message;
+  }
+}
+
+function fieldName(t: Translate, field: unknown): string {
+  if (field === 'subject') return t('templates.subject');
+  if (field === 'html') return t('templates.html');
+  if (field === 'text') return t('templates.text');
+  return String(field ?? '');
+}

@@ -1,0 +1,74 @@
+import { useEffect, useRef } from 'react';
+
+/**
+ * Live updates over Server-Sent Events (`GET /api/v1/events`, same origin, the session cookie):
+ * `event: ready` on connect, `event: ticket` with `{"number": N}` when a ticket's thread or one of its mails changed.
+ * Listeners get the ticket number, or null after a reconnection (events may have been missed: refetch everything).
+ */
+type Listener = (ticketNumber: number | null) => void;
+
+const listeners = new Set<Listener>();
+let source: EventSource | null = null;
+let retry: ReturnType<typeof setTimeout> | undefined;
+let backoffMs = 5_000;
+let connectedBefore = false;
+let wanted = false;
+
+function emit(n: number | null) {
+  for (const listener of [...listeners]) listener(n);
+}
+
+function open() {
+  if (typeof EventSource === 'undefined') return;
+  const s = new EventSource('/api/v1/events');
+  source = s;
+  s.addEventListener('ready', () => {
+    backoffMs = 5_000;
+    if (connectedBefore) emit(null);
+    connectedBefore = true;
+  });
+  s.addEventListener('ticket', (event) => {
+    try {
+      const data = JSON.parse((event as MessageEvent<string>).data) as { number?: unknown };
+      if (typeof data.number === 'number') emit(data.number);
+    } catch {
+      // A malformed event carries nothing to act on; the next one will.
+    }
+  });
+  s.onerror = () => {
+    // The browser reconnects by itself after a dropped stream (CONNECTING). It gives up (CLOSED) on an HTTP error,
+    // e.g. while the server restarts: try again later, with a growing pause.
+    if (s.readyState === EventSource.CLOSED && wanted) {
+      source = null;
+      retry = setTimeout(open, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 120_000);
+    }
+  };
+}
+
+export function startEvents(): void {
+  wanted = true;
+  if (!source && retry === undefined) open();
+}
+
+export function stopEvents(): void {
+  wanted = false;
+  clearTimeout(retry);
+  retry = undefined;
+  source?.close();
+  source = null;
+  connectedBefore = false;
+}
+
+/** Calls `handler` with each changed ticket number (null: refetch all). */
+export function useTicketEvents(handler: Listener): void {
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(() => {
+    const listener: Listener = (n) => ref.current(n);
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  }, []);
+}

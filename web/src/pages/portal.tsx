@@ -1,0 +1,261 @@
+import { useState, type FormEvent } from 'react';
+import { get, post, query } from '../api.ts';
+import { MessageComposer } from '../components/composer.tsx';
+import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
+import { Thread } from '../components/thread.tsx';
+import { Empty, ErrorNotice, Loading, Page, StatusBadge, When } from '../components/ui.tsx';
+import { useTicketEvents } from '../events.ts';
+import { useResource } from '../hooks.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { Link, useRouter } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import type { Message, Page as ApiPage, Ticket } from '../types.ts';
+
+/** Smart Portal: the requester's own tickets, newest activity first as the API gives them. */
+export function PortalList() {
+  const { t } = useI18n();
+  const [pages, setPages] = useState<Ticket[][]>([]);
+  const first = useResource(() => get<ApiPage<Ticket>>('/tickets'), []);
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  useTicketEvents(() => {
+    setPages([]);
+    setCursor(undefined);
+    void first.reload();
+  });
+  const items = [...(first.data?.items ?? []), ...pages.flat()];
+  const next = cursor === undefined ? first.data?.nextCursor : cursor;
+
+  async function more() {
+    if (!next) return;
+    try {
+      const page = await get<ApiPage<Ticket>>(`/tickets${query({ cursor: next })}`);
+      setPages((p) => [...p, page.items]);
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setMoreError(e);
+    }
+  }
+
+  return (
+    <Page
+      title={t('portal.title')}
+      subtitle={t('portal.subtitle')}
+      actions={
+        <Link to="/portal/new" className="button button-primary">
+          {t('portal.newRequest')}
+        </Link>
+      }
+    >
+      <ErrorNotice error={first.error} />
+      {first.data === undefined && first.loading ? <Loading /> : null}
+      {first.data && items.length === 0 ? (
+        <div className="card empty-card">
+          <Empty>{t('portal.empty')}</Empty>
+          <Link to="/portal/new" className="button button-primary">
+            {t('portal.newRequest')}
+          </Link>
+        </div>
+      ) : null}
+      {items.length > 0 ? (
+        <div className="card card-flush">
+          <table className="table">
+            <caption className="sr-only">{t('portal.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('ticket.number')}</th>
+                <th scope="col">{t('ticket.title')}</th>
+                <th scope="col">{t('ticket.status')}</th>
+                <th scope="col">{t('ticket.lastActivity')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((ticket) => (
+                <tr key={ticket.number}>
+                  <td className="cell-number">#{ticket.number}</td>
+                  <td className="cell-title">
+                    <Link to={`/portal/tickets/${ticket.number}`}>{ticket.title}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={ticket.status} />
+                  </td>
+                  <td className="cell-muted">
+                    <When iso={ticket.lastActivityAt} relative />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <ErrorNotice error={moreError} />
+      {next ? (
+        <div className="more">
+          <button type="button" className="button" onClick={() => void more()}>
+            {t('common.loadMore')}
+          </button>
+        </div>
+      ) : null}
+    </Page>
+  );
+}
+
+export function PortalNew() {
+  const { t } = useI18n();
+  const { navigate } = useRouter();
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [errors, setErrors] = useState<{ title?: string; description?: string }>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const found: typeof errors = {};
+    if (!title.trim()) found.title = t('validation.required');
+    else if (title.trim().length > 200) found.title = t('validation.maxLength', { max: 200 });
+    if (!description.trim()) found.description = t('validation.required');
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const ticket = await post<Ticket>('/tickets', { title: title.trim(), description });
+      navigate(`/portal/tickets/${ticket.number}`);
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Page title={t('portal.newRequest')} subtitle={t('portal.newLead')}>
+      <form className="card form" onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="new-title">{t('ticket.title')}</label>
+          <input
+            id="new-title"
+            value={title}
+            maxLength={200}
+            onChange={(e) => setTitle(e.target.value)}
+            aria-invalid={!!errors.title}
+            aria-describedby={errors.title ? 'new-title-err' : undefined}
+          />
+          {errors.title ? (
+            <p className="field-error" id="new-title-err">
+              {errors.title}
+            </p>
+          ) : null}
+        </div>
+        <div className="field">
+          <label htmlFor="new-description">{t('ticket.description')}</label>
+          <textarea
+            id="new-description"
+            rows={8}
+            value={description}
+            maxLength={20000}
+            onChange={(e) => setDescription(e.target.value)}
+            aria-invalid={!!errors.description}
+            aria-describedby={errors.description ? 'new-description-err' : 'new-description-hint'}
+          />
+          {errors.description ? (
+            <p className="field-error" id="new-description-err">
+              {errors.description}
+            </p>
+          ) : (
+            <p className="field-hint" id="new-description-hint">
+              {t('portal.descriptionHint')}
+            </p>
+          )}
+        </div>
+        <ErrorNotice error={error} />
+        <div className="form-actions">
+          <Link to="/portal" className="button">
+            {t('common.cancel')}
+          </Link>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('portal.submitRequest')}
+          </button>
+        </div>
+      </form>
+    </Page>
+  );
+}
+
+export function PortalTicket({ number }: { number: number }) {
+  const { t, dateTime } = useI18n();
+  const { me } = useSession();
+  const ticket = useResource(() => get<Ticket>(`/tickets/${number}`), [number]);
+  const thread = useResource(() => get<{ items: Message[] }>(`/tickets/${number}/messages`), [number]);
+  const status = useMessagingStatus();
+  useTicketEvents((n) => {
+    if (n === null || n === number) {
+      void ticket.reload();
+      void thread.reload();
+    }
+  });
+
+  if (ticket.error && !ticket.data) {
+    return (
+      <Page title={t('ticket.notFoundTitle')}>
+        <ErrorNotice error={ticket.error} />
+        <Link to="/portal">{t('portal.back')}</Link>
+      </Page>
+    );
+  }
+  if (!ticket.data) return <Loading />;
+  const tk = ticket.data;
+  const closed = tk.status === 'closed';
+  return (
+    <Page
+      title={`#${tk.number} · ${tk.title}`}
+      subtitle={
+        <>
+          <StatusBadge status={tk.status} />
+          <span className="subtitle-sep" aria-hidden="true">·</span>
+          {t('ticket.opened', { date: dateTime(tk.createdAt) })}
+          <span className="subtitle-sep" aria-hidden="true">·</span>
+          {tk.responsible ? t('portal.handledBy', { name: tk.responsible.name }) : t('portal.notAssigned')}
+        </>
+      }
+      actions={
+        <Link to="/portal" className="button">
+          {t('portal.back')}
+        </Link>
+      }
+    >
+      <section className="card description" aria-labelledby="desc-h">
+        <h2 id="desc-h" className="card-title">
+          {t('ticket.description')}
+        </h2>
+        <div className="msg-text">{tk.description}</div>
+      </section>
+      <section aria-labelledby="thread-h">
+        <h2 id="thread-h" className="section-title">
+          {t('thread.title')}
+        </h2>
+        <ErrorNotice error={thread.error} />
+        {thread.data ? <Thread messages={thread.data.items} meId={me.id} staff={false} /> : <Loading />}
+      </section>
+      <MessagingBanner status={status.data} />
+      {closed ? (
+        <p className="notice notice-info">{t('portal.closed')}</p>
+      ) : (
+        <div className="card">
+          <MessageComposer
+            ticketNumber={tk.number}
+            heading={t('portal.messageToAttendant')}
+            hint={t('portal.messageHint')}
+            staff={false}
+            disabled={status.data?.available === false}
+            onPosted={() => {
+              void thread.reload();
+              void ticket.reload();
+            }}
+            onUnavailable={() => void status.reload()}
+          />
+        </div>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,184 @@
+/** Shapes of the Parley HTTP API v1 (see /api/openapi.json), as the browser app uses them. */
+export type Role = 'requester' | 'technician' | 'admin';
+export type Locale = 'en-US' | 'pt-BR' | 'es-ES';
+export const LOCALES: readonly Locale[] = ['en-US', 'pt-BR', 'es-ES'];
+
+export interface Me {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  locale: Locale;
+  timeZone: string;
+  active: boolean;
+  groupIds?: number[];
+  csrfToken: string | null;
+}
+
+export const TICKET_STATUSES = ['new', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export interface Named {
+  id: number;
+  name: string;
+}
+
+export interface Ticket {
+  number: number;
+  title: string;
+  description: string;
+  status: TicketStatus;
+  requester: Named;
+  contactName: string | null;
+  registeredBy: Named;
+  group: Named | null;
+  responsible: Named | null;
+  demandType: string | null;
+  activity: string | null;
+  relatedService: string | null;
+  portfolio: string | null;
+  category: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastActivityAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Staff see outbox states; a requester sees waiting / sent / failed for their own messages. */
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'waiting';
+
+export interface Message {
+  id: number;
+  text: string;
+  internal: boolean;
+  sendEmail: boolean;
+  source: 'portal' | 'desk' | 'email' | 'api';
+  author: { id: number; name: string; role: Role };
+  timeSpentMinutes: number | null;
+  timeSpentDate: string | null;
+  createdAt: string;
+  mail: { to: string; status: MailStatus }[];
+}
+
+export interface PostMessageResult {
+  message: Message;
+  notifications: { id: number; to: string; status: string }[];
+}
+
+export type UnavailableFix = 'parameter-417' | 'smtp-account';
+export interface MessagingStatus {
+  available: boolean;
+  reasons: { code: string; message?: string; fix?: UnavailableFix }[];
+}
+
+export interface Parameter {
+  id: number;
+  type: 'templateId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+  description: string;
+  options?: string[];
+  value: string | number | boolean | null;
+  set: boolean;
+}
+
+export interface EmailTemplate {
+  id: number;
+  name: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TemplateKey {
+  name: string;
+  aliases: string[];
+  origin: 'citsmart' | 'parley';
+  description: string;
+}
+
+export interface Rendered {
+  subject: string;
+  html: string;
+  text: string;
+  ticketNumber: number | null;
+}
+
+export type SmtpSecurity = 'none' | 'starttls' | 'tls';
+export interface SmtpAccount {
+  host: string | null;
+  port: number;
+  security: SmtpSecurity;
+  auth: boolean;
+  user: string | null;
+  passwordSet: boolean;
+  from: string | null;
+  fromName: string | null;
+  allowInvalidCertificate: boolean;
+}
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  locale: Locale;
+  timeZone: string;
+  active: boolean;
+  groupIds: number[];
+  createdAt: string;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+  memberIds: number[];
+}
+
+export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'deferred', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+export interface OutboxEntry {
+  id: number;
+  ticketNumber: number | null;
+  messageId: number | null;
+  to: string;
+  toName: string;
+  subject: string;
+  status: OutboxStatus;
+  messageIdHeader: string;
+  attemptCount: number;
+  nextAttemptAt: string | null;
+  lastReply: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface OutboxDetail extends OutboxEntry {
+  html: string;
+  text: string;
+  attempts: { at: string; result: string; reply: string | null }[];
+}
+
+export interface CapturedSummary {
+  id: number;
+  receivedAt: string;
+  envelope: { from: string | null; to: string[] };
+  messageId: string | null;
+  from: string | null;
+  to: string | null;
+  subject: string;
+  size: number;
+}
+
+export interface CapturedMail extends CapturedSummary {
+  replyTo: string | null;
+  text: string;
+  html: string | null;
+  headers: Record<string, string>;
+}
