@@ -24,6 +24,10 @@ function superviseDispatcher(parley: Parley): { stop(): Promise<void> } {
   let restart: NodeJS.Timeout | undefined;
   const start = () => {
     child = fork(BIN, ['dispatch', '--supervised'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // SQLite: the mail states the child recorded, for the live pages this process serves (PostgreSQL: NOTIFY).
+    child.on('message', (m: { tickets?: unknown }) => {
+      if (Array.isArray(m?.tickets)) parley.storage.relayTicketActivity(m.tickets.filter((id): id is number => Number.isInteger(id)));
+    });
     child.on('exit', (code, signal) => {
       if (stopping) return;
       parley.log.error({ code, signal }, 'the outbox dispatcher stopped; restarting it in a second');
@@ -116,6 +120,11 @@ export async function dispatch(config: Readonly<Config>, options: { out: (line: 
   await parley.storage.migrate();
   const dispatcher = createDispatcher(parley);
   await dispatcher.start();
+  // Supervised on SQLite: the tickets whose mail states changed go to `parley serve`, which serves the live pages.
+  const relay =
+    options.supervised && parley.storage.dialect === 'sqlite' && process.send
+      ? await parley.storage.onTicketActivity((tickets) => process.connected && process.send!({ tickets }))
+      : undefined;
   if (!options.supervised) options.out(`Dispatching the outbox of ${config.databaseUrl.split('://')[0]!.split(':')[0]} (SIGTERM to stop).`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -124,6 +133,7 @@ export async function dispatch(config: Readonly<Config>, options: { out: (line: 
     process.once('disconnect', () => resolve()); // the supervising `parley serve` is gone
   });
   await dispatcher.stop();
+  await relay?.();
   await parley.close();
   if (process.connected) process.disconnect(); // let the process end: the IPC channel would keep it alive
 }

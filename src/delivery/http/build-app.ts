@@ -14,6 +14,7 @@ import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
+import { eventRoutes } from './events/event-routes.ts';
 import { webRoutes } from '../web/web-routes.ts';
 
 export interface AppOptions {
@@ -122,6 +123,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       api.addHook('preValidation', refuseNul);
       await api.register(authRoutes(deps, options.loginLimiter ?? new LoginLimiter(), secureCookies));
       await api.register(ticketRoutes(deps, metrics));
+      await api.register(eventRoutes(deps));
       await api.register(adminRoutes(deps));
       await api.register(mailRoutes(deps, options.mail ?? { transports: new UnavailableTransports(), catcher: null }));
     },

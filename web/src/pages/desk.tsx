@@ -279,11 +279,11 @@ function TicketDetails({ ticket, onSaved }: { ticket: Ticket; onSaved(t: Ticket)
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    setStatus(ticket.status);
-    setResponsible(String(ticket.responsible?.id ?? ''));
-    setGroup(String(ticket.group?.id ?? ''));
-  }, [ticket]);
+  // The fields follow the ticket's values, not each new copy of it: a live reload that changed nothing (someone's
+  // message, a mail sent) must not undo what the technician is choosing.
+  useEffect(() => setStatus(ticket.status), [ticket.status]);
+  useEffect(() => setResponsible(String(ticket.responsible?.id ?? '')), [ticket.responsible?.id]);
+  useEffect(() => setGroup(String(ticket.group?.id ?? '')), [ticket.group?.id]);
 
   const people = [...assignees];
   if (ticket.responsible && !people.some((p) => p.id === ticket.responsible!.id)) people.push(ticket.responsible);

@@ -18,10 +18,11 @@ const types = {
 };
 
 /**
- * LISTEN parley_outbox on a connection of its own; reconnects after a second when the connection drops (the
- * dispatchers also poll, so a lost signal only delays mail until the next poll).
+ * LISTEN on a channel, on a connection of its own; reconnects after a second when the connection drops. After
+ * (re)connecting the listener is called with '' (signals sent meanwhile are not replayed): the dispatchers look for
+ * due mail then, and they also poll, so a lost signal only delays mail until the next poll.
  */
-async function listenForOutbox(connectionString: string, listener: () => void, onError?: (error: Error) => void) {
+async function listenOn(connectionString: string, channel: string, listener: (payload: string) => void, onError?: (error: Error) => void) {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -31,15 +32,15 @@ async function listenForOutbox(connectionString: string, listener: () => void, o
   };
   const connect = async () => {
     const c = new pg.Client({ connectionString });
-    c.on('notification', () => listener());
+    c.on('notification', (n) => listener(n.payload ?? ''));
     c.on('error', (error) => {
       void c.end().catch(() => {}); // already broken; ending it only frees the socket
       reconnectLater(error);
     });
     await c.connect();
-    await c.query('LISTEN parley_outbox');
+    await c.query(`LISTEN ${channel}`);
     client = c;
-    listener(); // signals sent while we were not listening are not replayed: look for due mail now
+    listener(''); // signals sent while we were not listening are not replayed
   };
   await connect();
   return async () => {
@@ -63,5 +64,5 @@ export function openPostgresStorage(connectionString: string, options: { max?: n
     };
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStorage(kysely, 'postgres', (listener) => listenForOutbox(connectionString, listener, options.onIdleError));
+  return new SqlStorage(kysely, 'postgres', (channel, listener) => listenOn(connectionString, channel, listener, options.onIdleError));
 }

@@ -179,6 +179,15 @@ export class SqlRepositories implements Repositories {
   /** `rowLocks`: inside a PostgreSQL transaction, reads that guard a decision lock the rows they read. */
   /** Set when `signalOutbox` was called on SQLite: the storage emits the signal after the commit. */
   signalled = false;
+  /** SQLite: tickets whose thread or mail states changed here; the storage announces them after the commit. */
+  readonly touchedTickets = new Set<number>();
+
+  /** A ticket's thread or mail states changed: NOTIFY (delivered at commit) on PostgreSQL, noted on SQLite. */
+  protected async touchTicket(ticketId: number | null): Promise<void> {
+    if (ticketId === null) return;
+    if (this.dialectName === 'postgres') await sql`select pg_notify('parley_ticket', ${String(ticketId)})`.execute(this.db);
+    else this.touchedTickets.add(ticketId);
+  }
 
   constructor(
     protected readonly db: Db,
@@ -424,6 +433,7 @@ export class SqlRepositories implements Repositories {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await this.touchTicket(id);
     return (await this.findTicketByNumber(id))!;
   }
 
@@ -465,6 +475,7 @@ export class SqlRepositories implements Repositories {
     if (c.portfolio !== undefined) values.portfolio = c.portfolio;
     if (c.category !== undefined) values.category = c.category;
     await this.db.updateTable('ticket').set(values).where('id', '=', id).execute();
+    await this.touchTicket(id);
   }
 
   /** An insert of one row whose columns are always the same: prepared once, the row's values in column order. */
@@ -482,6 +493,7 @@ export class SqlRepositories implements Repositories {
     const outboxIds: number[] = [];
     for (const mail of mails) outboxIds.push(await this.insertRow('insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)));
     if (outboxIds.length > 0) this.signalled = true;
+    this.touchedTickets.add(m.ticketId);
     return { messageId, outboxIds };
   }
 
@@ -510,9 +522,10 @@ export class SqlRepositories implements Repositories {
         select m.id, v.* from m, (values ${sql.join(outboxValues)}) as v (${sql.join(outboxColumns.map((c) => sql.ref(c)))})
         returning id
       )
-      select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids, pg_notify('parley_outbox', '') as notified`
+      select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids, pg_notify('parley_outbox', '') as notified,
+        pg_notify('parley_ticket', ${String(m.ticketId)}) as announced`
           : sql`
-      select (select id from m) as message_id, null as outbox_ids`
+      select (select id from m) as message_id, null as outbox_ids, pg_notify('parley_ticket', ${String(m.ticketId)}) as announced`
       }`;
     const { rows } = await query.execute(this.db);
     return { messageId: rows[0]!.message_id, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };
@@ -727,27 +740,31 @@ export class SqlRepositories implements Repositories {
           update outbox_entry e set status = o.status, attempt_count = e.attempt_count + 1, next_attempt_at = o.next_attempt_at,
             last_reply = o.reply, sent_at = o.sent_at, claim_token = null, lease_until = null, updated_at = o.at
           from o where e.id = o.id and e.claim_token = ${claimToken}
-          returning e.id, o.at, o.status, o.reply
+          returning e.id, e.ticket_id, o.at, o.status, o.reply
+        ), a as (
+          insert into outbox_attempt (entry_id, at, result, reply)
+          select id, at, status, reply from u
+          returning entry_id
         )
-        insert into outbox_attempt (entry_id, at, result, reply)
-        select id, at, status, reply from u
-        returning entry_id`.execute(this.db);
+        select a.entry_id, (select pg_notify('parley_ticket', coalesce(string_agg(distinct ticket_id::text, ','), '')) from u) as announced
+        from a`.execute(this.db);
       return rows.map((r) => Number(r.entry_id));
     }
     // SQLite (inside the transaction SqlStorage opens): two prepared statements per outcome.
     const recorded: number[] = [];
     for (const { id, outcome: o } of outcomes) {
-      const updated = await this.prepared<{ id: number }>(
+      const [updated] = await this.prepared<{ id: number; ticket_id: number | null }>(
         'finish-outbox-attempt',
         () => ({
           compile: () =>
-            sql<{ id: number }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
+            sql<{ id: number; ticket_id: number | null }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
               last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
-              where id = ${0} and claim_token = ${''} returning id`.compile(this.db),
+              where id = ${0} and claim_token = ${''} returning id, ticket_id`.compile(this.db),
         }),
         [o.status, o.nextAttemptAt, o.reply, sentAt(o), o.at, id, claimToken],
       );
-      if (updated.length === 0) continue;
+      if (!updated) continue;
+      if (updated.ticket_id !== null) this.touchedTickets.add(updated.ticket_id);
       await this.insertRow('insert-outbox-attempt', 'outbox_attempt', { entry_id: id, at: o.at, result: o.status, reply: o.reply });
       recorded.push(id);
     }
@@ -763,6 +780,7 @@ export class SqlRepositories implements Repositories {
       .where('status', 'in', ['deferred', 'failed'])
       .returningAll()
       .executeTakeFirst();
+    if (row) await this.touchTicket(row.ticket_id);
     return row && toOutbox(row);
   }
 

@@ -17,8 +17,10 @@ function asUniqueViolation(error: unknown): unknown {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** PostgreSQL: LISTEN on a channel; the listener gets each payload ('' after a reconnection: something may be missed). */
+export type Listen = (channel: 'parley_outbox' | 'parley_ticket', listener: (payload: string) => void) => Promise<() => Promise<void>>;
+
 /** A Storage over any Kysely dialect; `sqlite/` and `postgres/` only build the Kysely instance. */
-export type OutboxListen = (listener: () => void) => Promise<() => Promise<void>>;
 
 export class SqlStorage extends SqlRepositories implements Storage {
   private readonly signals = new EventEmitter();
@@ -27,7 +29,7 @@ export class SqlStorage extends SqlRepositories implements Storage {
     private readonly kysely: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
     /** PostgreSQL: LISTEN on a connection of its own, so other processes' signals arrive too. */
-    private readonly listen?: OutboxListen,
+    private readonly listen?: Listen,
     /** SQLite: the connection, for prepared queries run directly. */
     private readonly sqlite?: DirectSqlite,
   ) {
@@ -86,6 +88,7 @@ export class SqlStorage extends SqlRepositories implements Storage {
       throw asUniqueViolation(error);
     }
     if (repos?.signalled) this.signals.emit('outbox');
+    if (repos) this.announce(repos);
     return result;
   }
 
@@ -114,6 +117,7 @@ export class SqlStorage extends SqlRepositories implements Storage {
     const outcomes: ({ ok: true; stored: Awaited<ReturnType<SqlRepositories['storeMessage']>> } | { ok: false; error: unknown })[] = [];
     try {
       let signalled = false;
+      let touched: SqlRepositories | undefined;
       await this.kysely.transaction().execute(async (trx) => {
         const tx = this.inTransaction(trx);
         if (group.length === 1) {
@@ -132,8 +136,10 @@ export class SqlStorage extends SqlRepositories implements Storage {
           }
         }
         signalled = tx.signalled;
+        touched = tx;
       });
       if (signalled) this.signals.emit('outbox');
+      if (touched) this.announce(touched);
       group.forEach((item, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) item.done(outcome.stored);
@@ -160,11 +166,53 @@ export class SqlStorage extends SqlRepositories implements Storage {
   }
 
   async onOutboxSignal(listener: () => void): Promise<() => Promise<void>> {
-    if (this.listen) return this.listen(listener);
+    if (this.listen) return this.listen('parley_outbox', () => listener());
     this.signals.on('outbox', listener);
     return async () => {
       this.signals.off('outbox', listener);
     };
+  }
+
+  /** SQLite: the tickets a committed write touched, to this process's listeners (PostgreSQL: NOTIFY did it). */
+  private announce(repos: SqlRepositories): void {
+    if (repos.touchedTickets.size === 0) return;
+    const ids = [...repos.touchedTickets];
+    repos.touchedTickets.clear();
+    this.signals.emit('ticket', ids);
+  }
+
+  override async createTicket(...args: Parameters<SqlRepositories['createTicket']>) {
+    const ticket = await super.createTicket(...args);
+    this.announce(this);
+    return ticket;
+  }
+
+  override async updateTicket(...args: Parameters<SqlRepositories['updateTicket']>) {
+    await super.updateTicket(...args);
+    this.announce(this);
+  }
+
+  override async retryOutboxNow(...args: Parameters<SqlRepositories['retryOutboxNow']>) {
+    const entry = await super.retryOutboxNow(...args);
+    this.announce(this);
+    return entry;
+  }
+
+  async onTicketActivity(listener: (ticketIds: number[]) => void): Promise<() => Promise<void>> {
+    if (this.listen) {
+      return this.listen('parley_ticket', (payload) => {
+        const ids = payload.split(',').filter(Boolean).map(Number).filter(Number.isInteger);
+        if (ids.length > 0) listener(ids);
+      });
+    }
+    this.signals.on('ticket', listener);
+    return async () => {
+      this.signals.off('ticket', listener);
+    };
+  }
+
+  relayTicketActivity(ticketIds: readonly number[]): void {
+    if (this.dialect === 'sqlite' && ticketIds.length > 0) this.signals.emit('ticket', [...ticketIds]);
   }
 
   async ping(): Promise<void> {

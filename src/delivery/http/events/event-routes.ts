@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Deps } from '../../../domain/deps.ts';
+import type { Ticket } from '../../../domain/tickets/ticket.ts';
+import { canSeeTicket } from '../../../domain/tickets/ticket-access.ts';
+import type { Actor } from '../../../domain/users/user.ts';
+import { actorOf, signedIn } from '../auth/authenticate-request.ts';
+
+/** How long ticket activity is gathered before it is pushed: many changes to one ticket become one event. */
+const GATHER_MS = 100;
+/** A comment line keeps proxies and browsers from closing an idle stream. */
+const HEARTBEAT_MS = 25_000;
+
+interface Listener {
+  actor: Actor;
+  reply: FastifyReply;
+}
+
+/**
+ * `GET /api/v1/events`: Server-Sent Events for the signed-in user's open pages. `event: ready` on connection, then
+ * `event: ticket` with `{"number": N}` whenever a message is posted on a ticket the user may see, one of its mails
+ * changes state, or the ticket itself changes. Activity comes from the storage (`onTicketActivity`: NOTIFY from any
+ * process on PostgreSQL; this process and its dispatcher child on SQLite), is gathered for 100 ms, and each ticket
+ * is read once per push, whatever the number of listeners; who sees what is decided by `canSeeTicket`, the same rule
+ * as the API's. The payload names the ticket only: pages fetch what changed through the API, with its checks.
+ */
+export function eventRoutes(deps: Pick<Deps, 'storage'>) {
+  return async (app: FastifyInstance) => {
+    const listeners = new Set<Listener>();
+    const pending = new Set<number>();
+    let timer: NodeJS.Timeout | undefined;
+
+    const push = async () => {
+      timer = undefined;
+      const ids = [...pending];
+      pending.clear();
+      if (listeners.size === 0) return;
+      const tickets = (await Promise.all(ids.map((id) => deps.storage.findTicketByNumber(id).catch(() => undefined)))).filter((t): t is Ticket => t !== undefined);
+      for (const ticket of tickets) {
+        const frame = `event: ticket\ndata: ${JSON.stringify({ number: ticket.number })}\n\n`;
+        for (const listener of listeners) if (canSeeTicket(listener.actor, ticket)) listener.reply.raw.write(frame);
+      }
+    };
+
+    const unsubscribe = await deps.storage.onTicketActivity((ids) => {
+      if (listeners.size === 0) return;
+      for (const id of ids) pending.add(id);
+      timer ??= setTimeout(() => void push().catch((error) => app.log.error({ err: error }, 'live update failed')), GATHER_MS);
+    });
+
+    const heartbeat = setInterval(() => {
+      for (const listener of listeners) listener.reply.raw.write(': keep-alive\n\n');
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+
+    // Open streams would keep `app.close()` waiting: they end first.
+    app.addHook('preClose', async () => {
+      clearInterval(heartbeat);
+      clearTimeout(timer);
+      for (const listener of listeners) listener.reply.raw.end();
+      listeners.clear();
+    });
+    app.addHook('onClose', async () => {
+      await unsubscribe();
+    });
+
+    app.get('/events', { onRequest: signedIn, schema: { tags: ['live'], summary: 'Server-Sent Events: ticket activity the signed-in user may see' } }, async (request, reply) => {
+      const listener: Listener = { actor: actorOf(request), reply };
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-content-type-options': 'nosniff',
+      });
+      reply.raw.write('retry: 3000\nevent: ready\ndata: {}\n\n');
+      listeners.add(listener);
+      request.raw.once('close', () => listeners.delete(listener));
+    });
+  };
+}

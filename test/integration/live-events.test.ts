@@ -1,0 +1,116 @@
+/**
+ * `GET /api/v1/events` (Server-Sent Events) over real HTTP: who hears about which ticket, a posted message and a
+ * mail's state change pushed within a second, and on PostgreSQL across two Parley processes' worth of connections
+ * (two storages, two apps: NOTIFY/LISTEN).
+ */
+import assert from 'node:assert/strict';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
+import { buildApp } from '../../src/delivery/http/build-app.ts';
+import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { createApiToken } from '../../src/domain/users/authentication.ts';
+import { createPostgresDatabase, sqliteMemory } from '../support/databases.ts';
+import { buildWorld, testDeps } from '../support/fixtures.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
+
+interface Stream {
+  status: number;
+  events: { event: string; data: string }[];
+  close(): void;
+}
+
+/** A minimal EventSource: GET with a bearer token, frames parsed as they arrive. */
+async function listen(app: FastifyInstance, token: string | null): Promise<Stream> {
+  const { port } = app.server.address() as { port: number };
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: token ? { authorization: `Bearer ${token}` } : {} }, (res: IncomingMessage) => {
+      const stream: Stream = { status: res.statusCode ?? 0, events: [], close: () => req.destroy() };
+      let buffer = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          if (event) stream.events.push({ event, data: /^data: (.*)$/m.exec(frame)?.[1] ?? '' });
+        }
+      });
+      res.on('error', () => {});
+      resolve(stream);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const ticketEvents = (s: Stream) => s.events.filter((e) => e.event === 'ticket').map((e) => JSON.parse(e.data).number as number);
+
+describe('live ticket activity (SQLite, one process)', () => {
+  it('the requester and the technicians who may see the ticket hear of a new message; another requester does not; signed-out callers get 401', async () => {
+    const { storage } = await sqliteMemory.open();
+    const deps = testDeps(storage);
+    const world = await buildWorld(deps);
+    const app = await buildApp(deps);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const streams: Stream[] = [];
+    try {
+      const anonymous = await listen(app, null);
+      assert.equal(anonymous.status, 401);
+      anonymous.close();
+      const requesterA = await listen(app, (await createApiToken(deps, 'req.a@example.test')).token);
+      const requesterB = await listen(app, (await createApiToken(deps, 'req.b@example.test')).token);
+      const techA = await listen(app, (await createApiToken(deps, 'tech.a@example.test')).token);
+      streams.push(requesterA, requesterB, techA);
+      await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'every stream to be ready');
+
+      await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Live?', source: 'desk' });
+      await waitUntil(() => ticketEvents(requesterA).includes(world.ticketA.number), 'the requester to hear of the message', 1000);
+      await waitUntil(() => ticketEvents(techA).includes(world.ticketA.number), 'the technician to hear of it', 1000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(ticketEvents(requesterB), [], 'another requester hears nothing of a ticket that is not theirs');
+
+      // A ticket change (status) is pushed too.
+      await storage.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
+      await waitUntil(() => ticketEvents(requesterA).length >= 2, 'the status change to be pushed', 1000);
+    } finally {
+      for (const s of streams) s.close();
+      await app.close(); // open streams must not keep it waiting
+      await storage.close();
+    }
+  });
+});
+
+describe('live ticket activity across processes (PostgreSQL)', () => {
+  it('a message posted through one instance and its mail state recorded by another reach a page served by a third', async () => {
+    const db = await createPostgresDatabase();
+    const writer = openPostgresStorage(db.url, { max: 2 });
+    const other = openPostgresStorage(db.url, { max: 2 });
+    const server = openPostgresStorage(db.url, { max: 2 });
+    await writer.migrate();
+    const world = await buildWorld(testDeps(writer));
+    const app = await buildApp(testDeps(server));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    let stream: Stream | undefined;
+    try {
+      stream = await listen(app, (await createApiToken(testDeps(writer), 'req.a@example.test')).token);
+      await waitUntil(() => stream!.events.some((e) => e.event === 'ready'), 'the stream to be ready');
+      const posted = await postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text: 'Across processes.', source: 'desk' });
+      await waitUntil(() => ticketEvents(stream!).includes(world.ticketA.number), 'the message to be pushed from the other instance', 1000);
+      const before = ticketEvents(stream).length;
+
+      // The mail's outcome, recorded by yet another connection (a dispatcher process).
+      const at = new Date().toISOString();
+      const claimed = await other.claimOutbox({ now: new Date(Date.now() + 60_000).toISOString(), leaseUntil: new Date(Date.now() + 120_000).toISOString(), token: 'live-test', limit: 10 });
+      assert.ok(claimed.some((e) => e.id === posted.notifications[0]!.id));
+      await other.finishOutboxAttempts('live-test', claimed.map((e) => ({ id: e.id, outcome: { status: 'sent' as const, at, reply: '250 ok', nextAttemptAt: null } })));
+      await waitUntil(() => ticketEvents(stream!).length > before, 'the mail state change to be pushed', 1000);
+    } finally {
+      stream?.close();
+      await app.close();
+      await Promise.all([writer.close(), other.close(), server.close()]);
+      await db.drop();
+    }
+  });
+});
