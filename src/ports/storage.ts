@@ -36,6 +36,16 @@ export interface NewUser {
   passwordHash: string | null;
 }
 
+/** The fields of a user an administrator (or the user, for locale and time zone) may change. */
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  locale?: Locale;
+  timeZone?: string;
+  active?: boolean;
+  passwordHash?: string;
+}
+
 export interface NewTicket {
   title: string;
   description: string;
@@ -125,6 +135,15 @@ export interface Repositories {
   findGroupByName(name: string): Promise<Group | undefined>;
   listGroups(): Promise<Group[]>;
   addGroupMember(groupId: number, userId: number): Promise<void>;
+  updateUser(id: number, changes: UserChanges, at: string): Promise<User | undefined>;
+  /** Makes `groupIds` the user's groups (memberships added and removed). */
+  setUserGroups(userId: number, groupIds: readonly number[]): Promise<void>;
+  renameGroup(id: number, name: string): Promise<Group | undefined>;
+  /** Removes a group and its memberships; false when there is no such group. Tickets must have left it first. */
+  deleteGroup(id: number): Promise<boolean>;
+  countTicketsOfGroup(groupId: number): Promise<number>;
+  /** Active technicians and admins, by name: who a ticket can be assigned to. */
+  listStaff(): Promise<(User & { groupIds: number[] })[]>;
   groupIdsOfUser(userId: number): Promise<number[]>;
   /** Group ids of several users at once, by user id. */
   groupIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>>;

@@ -81,6 +81,34 @@ for (const database of ALL_DATABASES) {
       await assert.rejects(storage.createGroup('Contract group'));
     });
 
+    it('edits users and groups: fields, memberships, renames, deletes; lists the staff a ticket can go to', async () => {
+      const one = await storage.createGroup('Edit one');
+      const two = await storage.createGroup('Edit two');
+      const tech = await storage.createUser(newUser('e.tech@example.test', 'technician'), AT);
+      const changed = await storage.updateUser(tech.id, { name: 'Edna Técnica', locale: 'es-ES', timeZone: 'Europe/Madrid', active: false }, AT);
+      assert.equal(changed?.name, 'Edna Técnica');
+      assert.equal(changed?.locale, 'es-ES');
+      assert.equal(changed?.timeZone, 'Europe/Madrid');
+      assert.equal(changed?.active, false);
+      assert.equal(await storage.updateUser(9_999_999, { name: 'nobody' }, AT), undefined);
+      assert.ok(!(await storage.listStaff()).some((u) => u.id === tech.id), 'an inactive technician is nobody to assign to');
+      await storage.updateUser(tech.id, { active: true }, AT);
+
+      await storage.setUserGroups(tech.id, [one.id, two.id]);
+      assert.deepEqual(await storage.groupIdsOfUser(tech.id), [one.id, two.id].sort((a, b) => a - b));
+      await storage.setUserGroups(tech.id, [two.id]);
+      assert.deepEqual(await storage.groupIdsOfUser(tech.id), [two.id]);
+      const staff = (await storage.listStaff()).find((u) => u.id === tech.id);
+      assert.deepEqual(staff?.groupIds, [two.id]);
+
+      assert.equal((await storage.renameGroup(one.id, 'Edit one, renamed'))?.name, 'Edit one, renamed');
+      await assert.rejects(storage.renameGroup(one.id, 'Edit two'), 'group names stay unique');
+      assert.equal(await storage.countTicketsOfGroup(two.id), 0);
+      assert.equal(await storage.deleteGroup(two.id), true);
+      assert.deepEqual(await storage.groupIdsOfUser(tech.id), [], 'its memberships go with it');
+      assert.equal(await storage.deleteGroup(two.id), false);
+    });
+
     it('rolls a transaction back entirely when it fails', async () => {
       await assert.rejects(
         storage.transaction(async (tx) => {

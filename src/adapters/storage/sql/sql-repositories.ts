@@ -22,6 +22,7 @@ import type {
   TicketChanges,
   TicketFilter,
   TicketScope,
+  UserChanges,
 } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
 
@@ -333,6 +334,57 @@ export class SqlRepositories implements Repositories {
       .values({ group_id: groupId, user_id: userId })
       .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
       .execute();
+  }
+
+  async updateUser(id: number, c: UserChanges, at: string) {
+    const values: Updateable<Database['app_user']> = {};
+    if (c.name !== undefined) values.name = c.name;
+    if (c.role !== undefined) values.role = c.role;
+    if (c.locale !== undefined) values.locale = c.locale;
+    if (c.timeZone !== undefined) values.time_zone = c.timeZone;
+    if (c.active !== undefined) values.active = bool(c.active);
+    if (c.passwordHash !== undefined) values.password_hash = c.passwordHash;
+    if (Object.keys(values).length > 0) {
+      void at; // app_user keeps no updated_at; the change counter (SQLite) and sessions see the change
+      await this.db.updateTable('app_user').set(values).where('id', '=', id).execute();
+    }
+    const row = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async setUserGroups(userId: number, groupIds: readonly number[]) {
+    let remove = this.db.deleteFrom('group_member').where('user_id', '=', userId);
+    if (groupIds.length > 0) remove = remove.where('group_id', 'not in', [...groupIds]);
+    await remove.execute();
+    for (const groupId of groupIds) await this.addGroupMember(groupId, userId);
+  }
+
+  async renameGroup(id: number, name: string) {
+    await this.db.updateTable('support_group').set({ name }).where('id', '=', id).execute();
+    return this.findGroup(id);
+  }
+
+  async deleteGroup(id: number) {
+    await this.db.deleteFrom('group_member').where('group_id', '=', id).execute();
+    const r = await this.db.deleteFrom('support_group').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async countTicketsOfGroup(groupId: number) {
+    const r = await this.db.selectFrom('ticket').select((eb) => eb.fn.countAll<number | string>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async listStaff() {
+    const rows = await this.db
+      .selectFrom('app_user')
+      .selectAll()
+      .where('role', 'in', ['technician', 'admin'])
+      .where('active', '=', bool(true))
+      .orderBy('name')
+      .execute();
+    const groups = await this.groupIdsOfUsers(rows.map((r) => r.id));
+    return rows.map((r) => ({ ...toUser(r), groupIds: groups.get(r.id) ?? [] }));
   }
 
   async groupIdsOfUser(userId: number) {
