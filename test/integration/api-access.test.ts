@@ -55,6 +55,13 @@ const CASES: Case[] = [
   { method: 'POST', url: () => `/api/v1/admin/users`, body: () => ({ role: 'requester', email: `u${Math.random().toString(36).slice(2)}@example.test`, name: 'U' }), expect: ADMIN_CREATES },
   { method: 'GET', url: () => '/api/v1/admin/groups', expect: ADMIN_ONLY },
   { method: 'POST', url: () => '/api/v1/admin/groups', body: () => ({ name: `G ${Math.random().toString(36).slice(2)}` }), expect: ADMIN_CREATES },
+  { method: 'PATCH', url: (w) => `/api/v1/admin/users/${w.requesterB.id}`, body: () => ({ timeZone: 'UTC' }), expect: ADMIN_ONLY },
+  { method: 'PATCH', url: (w) => `/api/v1/admin/groups/${w.groupB}`, body: () => ({ name: 'Group B' }), expect: ADMIN_ONLY },
+  { method: 'DELETE', url: () => '/api/v1/admin/groups/999999', expect: { anonymous: 401, requester: 403, technician: 403, admin: 404 } },
+  { method: 'POST', url: (w) => `/api/v1/admin/email-templates/${w.templateId}/test`, body: () => ({ to: 'not an address' }), expect: { anonymous: 401, requester: 403, technician: 403, admin: 400 } },
+  { method: 'GET', url: () => '/api/v1/groups', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'GET', url: () => '/api/v1/staff', expect: { anonymous: 401, requester: 403, technician: 200, admin: 200 } },
+  { method: 'PATCH', url: () => '/api/v1/me', body: () => ({ timeZone: 'UTC' }), expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'POST', url: () => '/api/v1/auth/logout', expect: { anonymous: 401, requester: 204, technician: 204, admin: 204 } },
 ];
 
@@ -87,7 +94,7 @@ describe('access matrix: three roles and anonymous × every route', () => {
 
   for (const c of CASES) {
     for (const who of ['anonymous', 'requester', 'technician', 'admin'] as const) {
-      it(`${c.method} ${c.url({ ticketA: { number: 'N' }, templateId: 'T' } as never)} as ${who} → ${c.expect[who]}`, async () => {
+      it(`${c.method} ${c.url({ ticketA: { number: 'N' }, templateId: 'T', requesterB: { id: 'U' }, groupB: 'G' } as never)} as ${who} → ${c.expect[who]}`, async () => {
         // A fresh session per case, so logging out never affects the next one.
         const client =
           who === 'anonymous'

@@ -3,7 +3,8 @@ import { DomainError } from '../errors.ts';
 import type { Locale } from '../locale.ts';
 import { DeliveryFailure, type MailTransports, type VerifyResult } from '../../ports/mail-transport.ts';
 import { smtpCredentials } from '../parameters/parameters.ts';
-import { isEmailAddress } from '../users/user.ts';
+import { previewTemplate } from '../templates/manage-templates.ts';
+import { isEmailAddress, type Actor } from '../users/user.ts';
 
 type MailDeps = Pick<Deps, 'storage' | 'secrets' | 'tokens' | 'site' | 'clock'> & { transports: MailTransports };
 
@@ -28,20 +29,43 @@ export interface TestMailResult {
 
 /** Sends one mail through the stored account right away (not through the outbox) and reports the outcome. */
 export async function sendTestMail(deps: MailDeps, to: string, locale: Locale): Promise<TestMailResult> {
+  const text = TEST_TEXT[locale];
+  return sendNow(deps, to, {
+    subject: text.subject,
+    text: `${text.body}\n\n${deps.site.publicUrl}\n${deps.clock.now().toISOString()}`,
+    html: `<p>${text.body}</p><p><a href="${deps.site.publicUrl}">${deps.site.publicUrl}</a></p>`,
+  });
+}
+
+/** A template rendered as the preview renders it (against a ticket, or the latest one), sent now to `to`. */
+export async function sendTemplateTest(
+  deps: MailDeps,
+  actor: Actor,
+  templateId: number,
+  options: { to: string; ticketNumber?: number | null; locale?: string | null },
+): Promise<TestMailResult> {
+  checkAddress(options.to);
+  const rendered = await previewTemplate(deps, actor, { id: templateId }, { ticketNumber: options.ticketNumber, locale: options.locale });
+  return sendNow(deps, options.to, { subject: rendered.subject, html: rendered.html, text: rendered.text });
+}
+
+function checkAddress(to: string): string {
   const address = to.trim();
   if (!isEmailAddress(address)) throw new DomainError('VALIDATION_FAILED', `"${to}" is not an email address.`, { details: { field: 'to' } });
+  return address;
+}
+
+async function sendNow(deps: MailDeps, to: string, content: { subject: string; html: string; text: string }): Promise<TestMailResult> {
+  const address = checkAddress(to);
   const account = await smtpCredentials(deps, deps.storage);
   if (!account) return { ok: false, message: 'No SMTP account is configured yet (host and sender address are needed).', messageId: null };
-  const text = TEST_TEXT[locale];
   const messageId = `<parley.test.${deps.tokens.random(12)}@${deps.site.mailDomain}>`;
   try {
     const { reply } = await deps.transports.forSettings(account.settings).send({
       from: account.from,
       to: { name: '', address },
       replyTo: null,
-      subject: text.subject,
-      text: `${text.body}\n\n${deps.site.publicUrl}\n${deps.clock.now().toISOString()}`,
-      html: `<p>${text.body}</p><p><a href="${deps.site.publicUrl}">${deps.site.publicUrl}</a></p>`,
+      ...content,
       messageId,
       inReplyTo: null,
       references: [],

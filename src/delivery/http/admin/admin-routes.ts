@@ -7,7 +7,7 @@ import { getParameter, listParameters, readParameters, saveSmtpAccount, setParam
 import { describeKeys } from '../../../domain/templates/key-registry.ts';
 import type { EmailTemplateInput } from '../../../domain/templates/email-template.ts';
 import { createTemplate, deleteTemplate, getTemplate, previewTemplate, updateTemplate } from '../../../domain/templates/manage-templates.ts';
-import { createGroup, createUser } from '../../../domain/users/manage-users.ts';
+import { createGroup, createUser, deleteGroup, editGroup, editUser, type UserEdit } from '../../../domain/users/manage-users.ts';
 import type { NewUserInput } from '../../../domain/users/user.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
 import { presentOutboxEntry } from '../presenters.ts';
@@ -274,6 +274,32 @@ export function adminRoutes(deps: Deps) {
       async (request, reply) => reply.code(201).send(await createUser(deps, request.body)),
     );
 
+    app.patch<{ Params: { id: number }; Body: UserEdit }>(
+      '/admin/users/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Edit a user: name, role, language, time zone, active, groups, a new password',
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: { type: 'string', maxLength: 120 },
+              role: { type: 'string', enum: ['requester', 'technician', 'admin'] },
+              locale: { type: 'string', enum: [...LOCALES] },
+              timeZone: { type: 'string', maxLength: 64 },
+              active: { type: 'boolean' },
+              groupIds: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
+              password: { type: 'string', maxLength: 200 },
+            },
+          },
+          response: { 200: userSchema, ...errorResponses },
+        },
+      },
+      async (request) => editUser(deps, actorOf(request), request.params.id, request.body),
+    );
+
     app.get('/admin/groups', { schema: { tags, response: { 200: { type: 'object', properties: { items: { type: 'array', items: groupSchema } } }, ...errorResponses } } }, async () => ({
       items: await deps.storage.listGroups(),
     }));
@@ -293,6 +319,33 @@ export function adminRoutes(deps: Deps) {
         },
       },
       async (request, reply) => reply.code(201).send(await createGroup(deps, request.body)),
+    );
+
+    app.patch<{ Params: { id: number }; Body: { name?: string; memberIds?: number[] } }>(
+      '/admin/groups/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Rename a group and/or set its members',
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { name: { type: 'string', maxLength: 120 }, memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } } },
+          },
+          response: { 200: groupSchema, ...errorResponses },
+        },
+      },
+      async (request) => editGroup(deps, request.params.id, request.body),
+    );
+
+    app.delete<{ Params: { id: number } }>(
+      '/admin/groups/:id',
+      { schema: { tags, summary: 'Delete a group no ticket belongs to', params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+      async (request, reply) => {
+        await deleteGroup(deps, request.params.id);
+        return reply.code(204).send();
+      },
     );
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { sendTestMail, verifySmtpAccount } from '../../../domain/notifications/smtp-checks.ts';
+import { sendTemplateTest, sendTestMail, verifySmtpAccount } from '../../../domain/notifications/smtp-checks.ts';
 import type { CapturedMails } from '../../../ports/captured-mail.ts';
 import type { MailTransports } from '../../../ports/mail-transport.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
@@ -71,6 +71,29 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
         },
       },
       async (request) => sendTestMail(mailDeps, request.body.to, actorOf(request).locale),
+    );
+
+    app.post<{ Params: { id: number }; Body: { to: string; ticketNumber?: number | null; locale?: string | null } }>(
+      '/admin/email-templates/:id/test',
+      {
+        schema: {
+          tags,
+          summary: 'Render a stored template (against a ticket, or the latest one) and send it through the SMTP account now',
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['to'],
+            properties: {
+              to: { type: 'string', maxLength: 254 },
+              ticketNumber: { type: ['integer', 'null'], minimum: 1, maximum: 2147483647 },
+              locale: { type: ['string', 'null'], enum: ['en-US', 'pt-BR', 'es-ES', null] },
+            },
+          },
+          response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, message: { type: 'string' }, messageId: { type: ['string', 'null'] } } }, ...errorResponses },
+        },
+      },
+      async (request) => sendTemplateTest(mailDeps, actorOf(request), request.params.id, request.body),
     );
 
     const catcher = () => {

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { csrfTokenOf, endSession, startSession, verifyCredentials } from '../../../domain/users/authentication.ts';
+import { updatePreferences } from '../../../domain/users/manage-users.ts';
+import { LOCALES } from '../../../domain/locale.ts';
 import { normalizeEmail } from '../../../domain/users/user.ts';
 import { errorResponses, userSchema } from '../schemas.ts';
 import { actorOf, SESSION_COOKIE, signedIn } from './authenticate-request.ts';
@@ -67,5 +69,23 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
       const actor = actorOf(request);
       return { ...actor, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
     });
+
+    app.patch<{ Body: { locale?: string; timeZone?: string } }>(
+      '/me',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['auth'],
+          summary: 'Set your own language and time zone (pages, dates and mails follow them)',
+          body: { type: 'object', additionalProperties: false, properties: { locale: { type: 'string', enum: [...LOCALES] }, timeZone: { type: 'string', maxLength: 64 } } },
+          response: { 200: meSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const actor = actorOf(request);
+        const user = await updatePreferences(deps, actor, request.body);
+        return { ...user, groupIds: actor.groupIds, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
+      },
+    );
   };
 }
