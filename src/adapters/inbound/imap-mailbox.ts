@@ -1,0 +1,160 @@
+import { ImapFlow } from 'imapflow';
+
+export interface ImapMailboxOptions {
+  host: string;
+  port: number;
+  /** TLS from the start (993); otherwise STARTTLS when the server offers it. */
+  secure: boolean;
+  user: string;
+  password: string;
+  /** Default INBOX. */
+  mailbox?: string;
+  allowInvalidCertificate?: boolean;
+  /** A mail larger than this is not fetched: it is marked seen and flagged `$ParleyTooLarge`, and reported. */
+  maxBytes?: number;
+  /** Wait before reconnecting after a failure, and before retrying a mail that could not be stored. */
+  retryMs?: number;
+  /** Look again even without a new-mail event (IDLE notices can be lost). */
+  pollMs?: number;
+  log?: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+/**
+ * Reads one IMAP mailbox with imapflow: every unseen mail is fetched and handed to `deliver`, and marked `\Seen`
+ * only after `deliver` resolved, that is after Parley committed it; a mail `deliver` rejects stays unseen and is
+ * tried again later. New mail is noticed through IDLE (imapflow's automatic IDLE, with a poll as a fallback).
+ *
+ * The mailbox is read by its unseen flag, not by a remembered UID, so a UIDVALIDITY change (the mailbox recreated or
+ * restored) costs nothing: unseen mail is still unseen. What was delivered but not yet marked seen when the process
+ * stopped is delivered again: the inbound pipeline recognises it by Message-ID (or raw content) and keeps one copy.
+ */
+export class ImapMailbox {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private client: ImapFlow | undefined;
+  private wake: (() => void) | undefined;
+  private pending = false;
+  /** The UIDVALIDITY seen at the last connection: a change is logged, nothing else needs doing. */
+  uidValidity: bigint | undefined;
+  /** The last failure, for the admin's status display. */
+  lastError: string | null = null;
+
+  constructor(
+    private readonly options: ImapMailboxOptions,
+    private readonly deliver: (raw: Buffer) => Promise<void>,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.client?.logout().catch(() => this.client?.close());
+    await this.loop;
+  }
+
+  private get retryMs() {
+    return this.options.retryMs ?? 5000;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const mailbox = this.options.mailbox ?? 'INBOX';
+    while (this.running) {
+      const client = new ImapFlow({
+        host: this.options.host,
+        port: this.options.port,
+        secure: this.options.secure,
+        auth: { user: this.options.user, pass: this.options.password },
+        tls: { rejectUnauthorized: !this.options.allowInvalidCertificate },
+        logger: false,
+        disableAutoIdle: true,
+      });
+      this.client = client;
+      client.on('error', (error: Error) => {
+        this.lastError = error.message;
+        this.options.log?.error({ err: error, mailbox }, 'IMAP connection error');
+      });
+      client.on('exists', () => {
+        this.pending = true;
+        this.wake?.();
+      });
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      client.once('close', () => this.wake?.());
+      try {
+        await client.connect();
+        const lock = await client.getMailboxLock(mailbox);
+        try {
+          const opened = client.mailbox;
+          const validity = opened ? opened.uidValidity : undefined;
+          if (this.uidValidity !== undefined && validity !== this.uidValidity) {
+            this.options.log?.info({ mailbox, before: String(this.uidValidity), now: String(validity) }, 'IMAP UIDVALIDITY changed: reading the unseen mail of the new mailbox');
+          }
+          this.uidValidity = validity;
+          this.lastError = null;
+          while (this.running && client.usable) {
+            this.pending = false;
+            const complete = await this.drain(client);
+            if (!this.running || !client.usable) break;
+            // Nothing more now (or a mail waits for its retry): IDLE until new mail, the poll, or the retry time.
+            // The next command (the search) ends the IDLE by itself.
+            if (!this.pending) {
+              void client.idle().catch(() => {});
+              await this.sleep(complete ? (this.options.pollMs ?? 60_000) : this.retryMs);
+            }
+          }
+        } finally {
+          lock.release();
+        }
+      } catch (error) {
+        this.lastError = (error as Error).message;
+        this.options.log?.error({ err: error, mailbox }, 'IMAP mailbox unavailable; trying again');
+      } finally {
+        if (client.usable) await client.logout().catch(() => client.close());
+        else client.close();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      }
+      if (this.running) await this.sleep(this.retryMs);
+    }
+  }
+
+  /** Delivers every unseen mail, oldest first; false when one could not be stored (it stays unseen for a retry). */
+  private async drain(client: ImapFlow): Promise<boolean> {
+    const unseen = await client.search({ seen: false }, { uid: true });
+    for (const uid of (unseen || []).sort((a, b) => a - b)) {
+      if (!this.running) return true;
+      const meta = await client.fetchOne(String(uid), { size: true }, { uid: true });
+      if (!meta) continue; // expunged meanwhile
+      if (this.options.maxBytes !== undefined && (meta.size ?? 0) > this.options.maxBytes) {
+        await client.messageFlagsAdd(String(uid), ['\\Seen', '$ParleyTooLarge'], { uid: true });
+        this.options.log?.error({ uid, size: meta.size, maxBytes: this.options.maxBytes }, 'IMAP mail larger than the limit: left in the mailbox, flagged $ParleyTooLarge');
+        continue;
+      }
+      const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
+      if (!message || !message.source) continue;
+      try {
+        await this.deliver(message.source);
+      } catch (error) {
+        this.lastError = (error as Error).message;
+        this.options.log?.error({ err: error, uid }, 'an IMAP mail could not be stored; it stays unseen and is tried again');
+        return false;
+      }
+      await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+    }
+    return true;
+  }
+}

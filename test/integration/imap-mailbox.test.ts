@@ -1,0 +1,119 @@
+/**
+ * The IMAP reader (src/adapters/inbound/imap-mailbox.ts) against a real Dovecot started by the test
+ * (test/support/dovecot.ts): unseen mail delivered and only then marked seen, new mail noticed through IDLE, a mail
+ * that could not be stored left unseen and tried again, a recreated mailbox (new UIDVALIDITY), a refused login.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { ImapFlow } from 'imapflow';
+import { ImapMailbox } from '../../src/adapters/inbound/imap-mailbox.ts';
+import { DOVECOT, startDovecot, type Dovecot } from '../support/dovecot.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
+
+const mail = (n: number) => Buffer.from(`From: Ana <ana@example.test>\r\nTo: desk@example.test\r\nSubject: Mail ${n}\r\nMessage-ID: <imap.${n}.${Date.now()}@example.test>\r\n\r\nBody ${n}\r\n`);
+const subjectOf = (raw: Buffer) => /^Subject: (.*)$/m.exec(raw.toString())?.[1]?.trim();
+const quiet = { info: () => {}, error: () => {} };
+
+describe('the IMAP reader, against Dovecot', { skip: existsSync(DOVECOT) ? false : 'dovecot-imapd is not installed (.ci/run installs it)' }, () => {
+  let dovecot: Dovecot;
+  let admin: ImapFlow; // the test's own connection, to put mail in and look at flags
+
+  before(async () => {
+    dovecot = await startDovecot();
+    admin = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+    await admin.connect();
+  });
+  after(async () => {
+    await admin?.logout().catch(() => {});
+    await dovecot?.stop();
+  });
+
+  const options = () => ({ host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, password: dovecot.password, retryMs: 200, pollMs: 30_000, log: quiet });
+  const unseenCount = async (box = 'INBOX') => {
+    const lock = await admin.getMailboxLock(box);
+    try {
+      return ((await admin.search({ seen: false }, { uid: true })) || []).length;
+    } finally {
+      lock.release();
+    }
+  };
+
+  it('delivers the unseen mail oldest first and marks it seen only afterwards; new mail arrives through IDLE', async () => {
+    for (const n of [1, 2, 3]) await admin.append('INBOX', mail(n));
+    const delivered: string[] = [];
+    let seenWhileDelivering = -1;
+    const reader = new ImapMailbox(options(), async (raw) => {
+      if (delivered.length === 0) seenWhileDelivering = 3 - (await unseenCount());
+      delivered.push(subjectOf(raw)!);
+    });
+    reader.start();
+    try {
+      await waitUntil(() => delivered.length === 3, 'the three waiting mails', 10_000);
+      assert.deepEqual(delivered, ['Mail 1', 'Mail 2', 'Mail 3']);
+      assert.equal(seenWhileDelivering, 0, 'nothing is marked seen before it was delivered');
+      await waitUntil(async () => (await unseenCount()) === 0, 'all three marked seen');
+
+      await admin.append('INBOX', mail(4));
+      await waitUntil(() => delivered.includes('Mail 4'), 'the new mail, through IDLE (the poll is 30 s away)', 10_000);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('a mail that could not be stored stays unseen and is delivered once storing works again', async () => {
+    await admin.append('INBOX', mail(5));
+    let failing = true;
+    const delivered: string[] = [];
+    let attempts = 0;
+    const reader = new ImapMailbox(options(), async (raw) => {
+      attempts++;
+      if (failing) throw new Error('database unavailable');
+      delivered.push(subjectOf(raw)!);
+    });
+    reader.start();
+    try {
+      await waitUntil(() => attempts >= 2, 'a retry after the first failure', 10_000);
+      assert.equal(await unseenCount(), 1, 'still unseen while it cannot be stored');
+      failing = false;
+      await waitUntil(() => delivered.includes('Mail 5'), 'delivery once storing works', 10_000);
+      await waitUntil(async () => (await unseenCount()) === 0, 'then marked seen');
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('reads a recreated mailbox (a new UIDVALIDITY) without missing its mail', async () => {
+    await admin.mailboxCreate('Support');
+    await admin.append('Support', mail(6));
+    const delivered: string[] = [];
+    const reader = new ImapMailbox({ ...options(), mailbox: 'Support' }, async (raw) => void delivered.push(subjectOf(raw)!));
+    reader.start();
+    try {
+      await waitUntil(() => delivered.includes('Mail 6'), 'the first mailbox’s mail', 10_000);
+      const before = reader.uidValidity;
+      await reader.stop();
+      await admin.mailboxDelete('Support');
+      await admin.mailboxCreate('Support');
+      await admin.append('Support', mail(7));
+      reader.start();
+      await waitUntil(() => delivered.includes('Mail 7'), 'the recreated mailbox’s mail', 10_000);
+      assert.notEqual(reader.uidValidity, before, 'the UIDVALIDITY changed');
+      assert.deepEqual(delivered, ['Mail 6', 'Mail 7']);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('a refused login is reported and retried, never delivers, never crashes', async () => {
+    const delivered: Buffer[] = [];
+    const reader = new ImapMailbox({ ...options(), password: 'wrong' }, async (raw) => void delivered.push(raw));
+    reader.start();
+    try {
+      await waitUntil(() => reader.lastError !== null, 'the failure to be reported', 10_000);
+      assert.equal(delivered.length, 0);
+    } finally {
+      await reader.stop();
+    }
+  });
+});
