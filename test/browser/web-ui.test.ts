@@ -167,8 +167,10 @@ describe('the portal and the desk', () => {
       await page.getByRole('link', { name: 'New request' }).first().click();
       await page.getByRole('button', { name: 'Open request' }).click();
       assert.equal(await page.getByText('This field is required.').count(), 2);
+      await page.getByText('Choose the team that should handle your request.').waitFor();
       await page.getByLabel('Title').fill('Keyboard missing keys');
       await page.getByLabel('Description').fill('The E key fell off.');
+      await page.getByLabel('Team', { exact: true }).selectOption({ label: 'Group A' });
       await screenshot(page, 'portal-new');
       await page.getByRole('button', { name: 'Open request' }).click();
       await page.getByRole('heading', { name: /Keyboard missing keys/ }).waitFor();
@@ -257,6 +259,11 @@ describe('the portal and the desk', () => {
       await page.getByLabel('Message', { exact: true }).waitFor();
       await page.getByRole('heading', { name: 'Message to the attendant' }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-US');
+      // Signed in, the choice is the user's own (PATCH /me); switched back, it is Spanish again for the next tests.
+      await waitUntil(async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'en-US', 'the language is saved');
+      await page.getByLabel('Language').selectOption('es-ES');
+      await page.getByLabel('Mensaje', { exact: true }).waitFor();
+      await waitUntil(async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'es-ES', 'the language is saved again');
     });
   });
 });
@@ -350,7 +357,7 @@ describe('the admin area', () => {
       const nav = page.getByRole('navigation', { name: 'Administration' });
 
       await nav.getByRole('link', { name: 'Users' }).click();
-      await page.getByRole('cell', { name: 'João Muñoz' }).waitFor();
+      await page.getByRole('cell', { name: 'João Muñoz', exact: true }).waitFor();
       await page.getByRole('row', { name: /Bruno Técnico/ }).getByText('Português (Brasil)').waitFor();
       await screenshot(page, 'admin-users');
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, get, onUnauthorized, post, setCsrfToken } from './api.ts';
+import { ApiError, get, onUnauthorized, patch, post, setCsrfToken } from './api.ts';
 import { LanguageSelect } from './components/language-select.tsx';
 import { ErrorNotice, Loading, Page } from './components/ui.tsx';
 import { startEvents, stopEvents } from './events.ts';
@@ -16,21 +16,21 @@ import { Link, match, RouterProvider, useRouter } from './router.tsx';
 import { homeOf, isStaff, SessionContext, useSession } from './session.tsx';
 import type { Locale, Me } from './types.ts';
 
+/** The language chosen on the sign-in page (before anyone is signed in). Signed in, the user's own `locale` rules. */
 const LOCALE_KEY = 'parley.locale';
 
-function storedLocale(userId: number | null): Locale | null {
+function storedLocale(): Locale | null {
   try {
-    const v = window.localStorage.getItem(userId === null ? LOCALE_KEY : `${LOCALE_KEY}.${userId}`);
+    const v = window.localStorage.getItem(LOCALE_KEY);
     return v ? resolveLocale(v) : null;
   } catch {
     return null;
   }
 }
 
-function storeLocale(userId: number | null, locale: Locale) {
+function storeLocale(locale: Locale) {
   try {
     window.localStorage.setItem(LOCALE_KEY, locale);
-    if (userId !== null) window.localStorage.setItem(`${LOCALE_KEY}.${userId}`, locale);
   } catch {
     // Private mode: the choice lasts for this page only.
   }
@@ -183,11 +183,11 @@ function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [bootError, setBootError] = useState<unknown>(null);
   const [expired, setExpired] = useState(false);
-  const [locale, setLocaleState] = useState<Locale>(() => storedLocale(null) ?? resolveLocale(navigator.language));
+  const [locale, setLocaleState] = useState<Locale>(() => storedLocale() ?? resolveLocale(navigator.language));
 
   const adopt = useCallback((user: Me) => {
     setCsrfToken(user.csrfToken);
-    setLocaleState(storedLocale(user.id) ?? resolveLocale(user.locale));
+    setLocaleState(resolveLocale(user.locale));
     setExpired(false);
     setMe(user);
   }, []);
@@ -209,21 +209,28 @@ function App() {
     [],
   );
 
+  const signedIn = !!me;
   useEffect(() => {
-    if (me) startEvents();
+    if (signedIn) startEvents();
     else stopEvents();
-  }, [me]);
+  }, [signedIn]);
 
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);
 
+  // Signed in, the choice is the user's (PATCH /me): the server writes their dates and mails in it, and every
+  // browser they use shows it. Signed out, it is this browser's choice for the sign-in page.
+  const userId = me?.id ?? null;
   const setLocale = useCallback(
-    (l: Locale) => {
-      storeLocale(me?.id ?? null, l);
+    async (l: Locale) => {
       setLocaleState(l);
+      storeLocale(l);
+      if (userId === null) return;
+      const updated = await patch<Me>('/me', { locale: l });
+      setMe((current) => (current && current.id === updated.id ? { ...current, ...updated, csrfToken: updated.csrfToken ?? current.csrfToken } : current));
     },
-    [me],
+    [userId],
   );
 
   const session = useMemo(

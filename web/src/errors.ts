@@ -31,6 +31,25 @@ export function errorText(t: Translate, error: unknown): string {
         line: Number(d.line ?? 0),
         column: Number(d.column ?? 0),
       });
+    case 'USER_NOT_FOUND':
+      return t('error.userNotFound');
+    case 'USER_INVALID':
+      return d.field ? t('error.userInvalidField', { field: userFieldName(t, d.field), reason: error.message }) : error.message;
+    case 'USER_SELF_LOCKOUT':
+      return t('error.userSelfLockout');
+    case 'USER_EMAIL_TAKEN':
+      return t('error.userEmailTaken');
+    case 'GROUP_NOT_FOUND':
+      return t('error.groupNotFound');
+    case 'GROUP_NAME_TAKEN':
+      return t('error.groupNameTaken');
+    case 'GROUP_IN_USE':
+    {
+      const count = [d.ticketCount, d.tickets, d.count].find((n) => typeof n === 'number') as number | undefined;
+      return count !== undefined ? t('error.groupInUseCount', { count }) : t('error.groupInUse');
+    }
+    case 'TEMPLATE_NOT_FOUND':
+      return t('error.templateNotFound');
     case 'TEMPLATE_SYNTAX_ERROR':
       return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
     default:
@@ -44,4 +63,27 @@ function fieldName(t: Translate, field: unknown): string {
   if (field === 'html') return t('templates.html');
   if (field === 'text') return t('templates.text');
   return String(field ?? '');
+}
+
+function userFieldName(t: Translate, field: unknown): string {
+  switch (field) {
+    case 'name':
+      return t('users.name');
+    case 'email':
+      return t('users.email');
+    case 'role':
+      return t('users.role');
+    case 'locale':
+      return t('common.language');
+    case 'timeZone':
+      return t('users.timeZone');
+    case 'groupIds':
+      return t('users.groups');
+    case 'password':
+      return t('users.password');
+    case 'active':
+      return t('users.state');
+    default:
+      return String(field ?? '');
+  }
 }

@@ -140,6 +140,22 @@ export interface Group {
   memberIds: number[];
 }
 
+/** `GET /staff`: active technicians and admins, sorted by name. */
+export interface StaffMember {
+  id: number;
+  name: string;
+  role: Exclude<Role, 'requester'>;
+  groupIds: number[];
+}
+
+/** `POST /admin/smtp-account/test` and `POST /admin/email-templates/{id}/test`. */
+export interface SendCheck {
+  ok: boolean;
+  message: string;
+  messageId?: string | null;
+  code?: string;
+}
+
 export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'deferred', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { ApiError } from '../api.ts';
 import { errorText } from '../errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -89,4 +89,48 @@ export function formatMinutes(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+/**
+ * A modal dialog (the native `<dialog>`: focus moves into it and stays there, Escape closes it, the page behind is
+ * inert). It opens when rendered; `onClose` is called on Escape or the close button, and the caller unmounts it.
+ */
+export function Dialog(props: { title: string; onClose(): void; children: ReactNode; wide?: boolean }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal();
+    // Start in the first field rather than on the close button.
+    dialog.querySelector<HTMLElement>('.dialog-body input:not([disabled]), .dialog-body select:not([disabled]), .dialog-body textarea:not([disabled])')?.focus();
+    const cancel = (event: Event) => {
+      event.preventDefault();
+      onClose.current();
+    };
+    dialog.addEventListener('cancel', cancel);
+    return () => {
+      dialog.removeEventListener('cancel', cancel);
+      if (dialog.open) dialog.close();
+      // Back to where the user was (the button that opened it), when it is still on the page.
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  return (
+    <dialog ref={ref} className={props.wide ? 'dialog dialog-wide' : 'dialog'} aria-labelledby={titleId}>
+      <header className="dialog-header">
+        <h2 id={titleId} className="dialog-title">
+          {props.title}
+        </h2>
+        <button type="button" className="button button-small" onClick={() => props.onClose()}>
+          {t('common.close')}
+        </button>
+      </header>
+      <div className="dialog-body">{props.children}</div>
+    </dialog>
+  );
 }

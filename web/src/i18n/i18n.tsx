@@ -35,7 +35,8 @@ export interface I18n {
   locale: Locale;
   timeZone: string | undefined;
   t: Translate;
-  setLocale(locale: Locale): void;
+  /** Shows the language at once; signed in, also saves it as the user's (the promise fails when that failed). */
+  setLocale(locale: Locale): void | Promise<void>;
   /** Date and time, in the user's time zone. */
   dateTime(iso: string | null | undefined): string;
   date(iso: string | null | undefined): string;
@@ -57,7 +58,7 @@ function safeTimeZone(timeZone: string | undefined): string | undefined {
   }
 }
 
-export function I18nProvider(props: { locale: Locale; timeZone?: string | undefined; setLocale(locale: Locale): void; children: ReactNode }) {
+export function I18nProvider(props: { locale: Locale; timeZone?: string | undefined; setLocale(locale: Locale): void | Promise<void>; children: ReactNode }) {
   const { locale, setLocale } = props;
   const timeZone = safeTimeZone(props.timeZone);
   const value = useMemo<I18n>(() => {

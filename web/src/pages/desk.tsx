@@ -4,31 +4,32 @@ import { MessageComposer } from '../components/composer.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
 import { Empty, ErrorNotice, Loading, Page, StatusBadge, SuccessNotice, When } from '../components/ui.tsx';
+import { useGroupList, useStaff } from '../directory.ts';
 import { useTicketEvents } from '../events.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { TICKET_STATUSES, type Group, type Me, type Message, type Named, type Page as ApiPage, type Ticket, type TicketStatus, type User } from '../types.ts';
+import { TICKET_STATUSES, type Me, type Message, type Named, type Page as ApiPage, type StaffMember, type Ticket, type TicketStatus } from '../types.ts';
 
 type View = 'all' | 'mine' | 'unassigned';
 
-/** Groups a staff member can filter and assign by: all of them for an admin; a technician's own (named from tickets seen). */
-function useGroups(me: Me, seen: Ticket[]): Named[] {
-  const admin = me.role === 'admin';
-  const all = useResource(() => (admin ? get<{ items: Group[] }>('/admin/groups') : Promise.resolve({ items: [] as Group[] })), [admin]);
-  const [names, setNames] = useState<Map<number, string>>(new Map());
-  useEffect(() => {
-    const found = seen.filter((tk) => tk.group && !names.has(tk.group.id));
-    if (found.length === 0) return;
-    setNames((m) => {
-      const copy = new Map(m);
-      for (const tk of found) copy.set(tk.group!.id, tk.group!.name);
-      return copy;
-    });
-  }, [seen, names]);
-  if (admin) return (all.data?.items ?? []).map((g) => ({ id: g.id, name: g.name }));
-  return (me.groupIds ?? []).map((id) => ({ id, name: names.get(id) ?? `#${id}` }));
+/**
+ * Groups by name (`GET /groups`): every group to assign a ticket to; to filter the queue, all of them for an admin and
+ * a technician's own (the queue shows a technician only their groups' tickets). Until the list arrives (or if it
+ * cannot), groups are named from the tickets on screen; a group known by number only is left out, never shown as "#id".
+ */
+function useGroups(me: Me, seen: Ticket[]): { all: Named[]; filter: Named[] } {
+  const list = useGroupList();
+  const fromTickets = useMemo(() => {
+    const m = new Map<number, string>();
+    for (const tk of seen) if (tk.group) m.set(tk.group.id, tk.group.name);
+    return m;
+  }, [seen]);
+  const all: Named[] = list.data ?? [...fromTickets].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+  if (me.role === 'admin') return { all, filter: all };
+  const mine = new Set(me.groupIds ?? []);
+  return { all, filter: all.filter((g) => mine.has(g.id)) };
 }
 
 export function DeskQueue() {
@@ -49,7 +50,7 @@ export function DeskQueue() {
   });
   const items = useMemo(() => [...(list.data?.items ?? []), ...(extra?.items ?? [])], [list.data, extra]);
   const next = extra ? extra.cursor : list.data?.nextCursor;
-  const groups = useGroups(me, items);
+  const groups = useGroups(me, items).filter;
 
   function setFilter(name: string, value: string) {
     const q = new URLSearchParams(search);
@@ -260,22 +261,33 @@ function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPost
   );
 }
 
-/** Staff who can be responsible: everyone but requesters, for an admin; a technician knows only themselves. */
-function useAssignees(me: Me): Named[] {
-  const admin = me.role === 'admin';
-  const users = useResource(() => (admin ? get<ApiPage<User>>('/admin/users?limit=100') : Promise.resolve({ items: [] as User[], nextCursor: null })), [admin]);
-  if (!admin) return [{ id: me.id, name: me.name }];
-  return (users.data?.items ?? []).filter((u) => u.role !== 'requester' && u.active).map((u) => ({ id: u.id, name: u.name }));
+interface Assignees {
+  /** Staff of the ticket's group (technicians first), then everyone else; `team` is empty without a group. */
+  team: Named[];
+  others: Named[];
+}
+
+/** Who can be responsible for a ticket: the active staff (`GET /staff`), the ticket's group first. */
+function useAssignees(me: Me, groupId: number | null): Assignees {
+  const staff = useStaff(true);
+  if (!staff.data) return { team: [], others: staff.error ? [{ id: me.id, name: me.name }] : [] };
+  const rank = (p: StaffMember) => (p.role === 'technician' ? 0 : 1);
+  const team = groupId === null ? [] : staff.data.filter((p) => p.groupIds.includes(groupId)).sort((a, b) => rank(a) - rank(b));
+  const others = staff.data.filter((p) => !team.includes(p));
+  const named = (list: StaffMember[]) => list.map((p) => ({ id: p.id, name: p.name }));
+  return { team: named(team), others: named(others) };
 }
 
 function TicketDetails({ ticket, onSaved }: { ticket: Ticket; onSaved(t: Ticket): void }) {
   const { t } = useI18n();
   const { me } = useSession();
-  const assignees = useAssignees(me);
-  const groups = useGroups(me, [ticket]);
+  const seen = useMemo(() => [ticket], [ticket]);
+  const groups = useGroups(me, seen).all;
   const [status, setStatus] = useState<TicketStatus>(ticket.status);
   const [responsible, setResponsible] = useState(String(ticket.responsible?.id ?? ''));
   const [group, setGroup] = useState(String(ticket.group?.id ?? ''));
+  // Colleagues of the group chosen in the form (the ticket's own until it is changed) come first.
+  const assignees = useAssignees(me, group === '' ? null : Number(group));
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -285,8 +297,14 @@ function TicketDetails({ ticket, onSaved }: { ticket: Ticket; onSaved(t: Ticket)
   useEffect(() => setResponsible(String(ticket.responsible?.id ?? '')), [ticket.responsible?.id]);
   useEffect(() => setGroup(String(ticket.group?.id ?? '')), [ticket.group?.id]);
 
-  const people = [...assignees];
-  if (ticket.responsible && !people.some((p) => p.id === ticket.responsible!.id)) people.push(ticket.responsible);
+  const people = [...assignees.team, ...assignees.others];
+  const extra = ticket.responsible && !people.some((p) => p.id === ticket.responsible!.id) ? [ticket.responsible] : [];
+  const groupName = groups.find((g) => String(g.id) === group)?.name ?? ticket.group?.name ?? '';
+  const option = (p: Named) => (
+    <option key={p.id} value={p.id}>
+      {p.id === me.id ? t('desk.meName', { name: p.name }) : p.name}
+    </option>
+  );
   const groupOptions = [...groups];
   if (ticket.group && !groupOptions.some((g) => g.id === ticket.group!.id)) groupOptions.push(ticket.group);
 
@@ -350,11 +368,14 @@ function TicketDetails({ ticket, onSaved }: { ticket: Ticket; onSaved(t: Ticket)
             <label htmlFor="tk-responsible">{t('ticket.responsible')}</label>
             <select id="tk-responsible" value={responsible} onChange={(e) => setResponsible(e.target.value)}>
               <option value="">{t('desk.nobody')}</option>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.id === me.id ? t('desk.meName', { name: p.name }) : p.name}
-                </option>
-              ))}
+              {assignees.team.length > 0 ? (
+                <>
+                  <optgroup label={t('desk.teamOf', { group: groupName })}>{assignees.team.map(option)}</optgroup>
+                  <optgroup label={t('desk.otherStaff')}>{[...assignees.others, ...extra].map(option)}</optgroup>
+                </>
+              ) : (
+                [...assignees.others, ...extra].map(option)
+              )}
             </select>
           </div>
           <div className="field">

@@ -1,9 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
 import { MessageComposer } from '../components/composer.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
 import { Empty, ErrorNotice, Loading, Page, StatusBadge, When } from '../components/ui.tsx';
+import { useGroupList } from '../directory.ts';
 import { useTicketEvents } from '../events.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -105,7 +106,14 @@ export function PortalNew() {
   const { navigate } = useRouter();
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
-  const [errors, setErrors] = useState<{ title?: string; description?: string }>({});
+  const groups = useGroupList();
+  const teams = groups.data ?? [];
+  const [team, setTeam] = useState('');
+  const [errors, setErrors] = useState<{ title?: string; description?: string; team?: string }>({});
+  // One team: it is the only choice, so it is chosen.
+  useEffect(() => {
+    if (groups.data?.length === 1) setTeam(String(groups.data[0]!.id));
+  }, [groups.data]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -115,12 +123,13 @@ export function PortalNew() {
     if (!title.trim()) found.title = t('validation.required');
     else if (title.trim().length > 200) found.title = t('validation.maxLength', { max: 200 });
     if (!description.trim()) found.description = t('validation.required');
+    if (teams.length > 0 && !team) found.team = t('portal.teamRequired');
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     setError(null);
     try {
-      const ticket = await post<Ticket>('/tickets', { title: title.trim(), description });
+      const ticket = await post<Ticket>('/tickets', { title: title.trim(), description, ...(team ? { groupId: Number(team) } : {}) });
       navigate(`/portal/tickets/${ticket.number}`);
     } catch (e) {
       setError(e);
@@ -131,13 +140,50 @@ export function PortalNew() {
   return (
     <Page title={t('portal.newRequest')} subtitle={t('portal.newLead')}>
       <form className="card form" onSubmit={submit} noValidate>
+        {teams.length > 0 ? (
+          <div className="field">
+            <label htmlFor="new-team">{t('portal.team')}</label>
+            <select
+              id="new-team"
+              value={team}
+              required
+              onChange={(e) => {
+                setTeam(e.target.value);
+                setErrors((found) => ({ ...found, team: undefined }));
+              }}
+              aria-invalid={!!errors.team}
+              aria-describedby={errors.team ? 'new-team-err' : 'new-team-hint'}
+            >
+              {teams.length > 1 ? <option value="">{t('portal.chooseTeam')}</option> : null}
+              {teams.map((g) => (
+                <option key={g.id} value={g.id}>
+                  {g.name}
+                </option>
+              ))}
+            </select>
+            {errors.team ? (
+              <p className="field-error" id="new-team-err">
+                {errors.team}
+              </p>
+            ) : (
+              <p className="field-hint" id="new-team-hint">
+                {t('portal.teamHint')}
+              </p>
+            )}
+          </div>
+        ) : groups.loading && !groups.data && !groups.error ? (
+          <Loading />
+        ) : null}
         <div className="field">
           <label htmlFor="new-title">{t('ticket.title')}</label>
           <input
             id="new-title"
             value={title}
             maxLength={200}
-            onChange={(e) => setTitle(e.target.value)}
+            onChange={(e) => {
+              setTitle(e.target.value);
+              setErrors((found) => ({ ...found, title: undefined }));
+            }}
             aria-invalid={!!errors.title}
             aria-describedby={errors.title ? 'new-title-err' : undefined}
           />
@@ -154,7 +200,10 @@ export function PortalNew() {
             rows={8}
             value={description}
             maxLength={20000}
-            onChange={(e) => setDescription(e.target.value)}
+            onChange={(e) => {
+              setDescription(e.target.value);
+              setErrors((found) => ({ ...found, description: undefined }));
+            }}
             aria-invalid={!!errors.description}
             aria-describedby={errors.description ? 'new-description-err' : 'new-description-hint'}
           />

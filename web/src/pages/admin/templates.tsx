@@ -4,7 +4,8 @@ import { ErrorNotice, Loading, Page, SuccessNotice, When } from '../../component
 import { useDebounced, useResource } from '../../hooks.ts';
 import { LANGUAGE_NAMES, useI18n } from '../../i18n/i18n.tsx';
 import { Link, useRouter } from '../../router.tsx';
-import { LOCALES, type EmailTemplate, type Locale, type Page as ApiPage, type Parameter, type Rendered, type TemplateKey, type Ticket } from '../../types.ts';
+import { useSession } from '../../session.tsx';
+import { LOCALES, type EmailTemplate, type SendCheck, type Locale, type Page as ApiPage, type Parameter, type Rendered, type TemplateKey, type Ticket } from '../../types.ts';
 
 export function AdminTemplates() {
   const { t } = useI18n();
@@ -60,6 +61,87 @@ export function AdminTemplates() {
         </div>
       )}
     </Page>
+  );
+}
+
+/**
+ * Sends the saved template through the SMTP account now (`POST /admin/email-templates/{id}/test`), rendered against a
+ * ticket or the sample values, and says what the server answered.
+ */
+function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; dirty: boolean }) {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const [to, setTo] = useState(me.email);
+  const [ticket, setTicket] = useState('');
+  const [invalid, setInvalid] = useState<{ to?: string; ticket?: string }>({});
+  const [result, setResult] = useState<SendCheck | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function send(event: FormEvent) {
+    event.preventDefault();
+    if (id === null) return;
+    const found: typeof invalid = {};
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to.trim())) found.to = t('validation.email');
+    if (ticket.trim() && !/^\d+$/.test(ticket.trim())) found.ticket = t('validation.ticketNumber');
+    setInvalid(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    setResult(null);
+    setError(null);
+    try {
+      setResult(await post<SendCheck>(`/admin/email-templates/${id}/test`, { to: to.trim(), ...(ticket.trim() ? { ticketNumber: Number(ticket.trim()) } : {}), locale }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="test-send" onSubmit={send} noValidate aria-labelledby="test-send-h">
+      <h3 id="test-send-h" className="card-title">
+        {t('templates.testTitle')}
+      </h3>
+      <p className="field-hint test-send-hint">{id === null ? t('templates.testSaveFirst') : t('templates.testHint')}</p>
+      <div className="field">
+        <label htmlFor="test-to">{t('templates.testTo')}</label>
+        <input id="test-to" type="email" value={to} onChange={(e) => setTo(e.target.value)} disabled={id === null} aria-invalid={!!invalid.to} aria-describedby={invalid.to ? 'test-to-err' : undefined} />
+        {invalid.to ? (
+          <p className="field-error" id="test-to-err">
+            {invalid.to}
+          </p>
+        ) : null}
+      </div>
+      <div className="field">
+        <label htmlFor="test-ticket">{t('templates.testTicket')}</label>
+        <input
+          id="test-ticket"
+          className="input-short"
+          inputMode="numeric"
+          value={ticket}
+          onChange={(e) => setTicket(e.target.value)}
+          disabled={id === null}
+          aria-invalid={!!invalid.ticket}
+          aria-describedby={invalid.ticket ? 'test-ticket-err' : undefined}
+        />
+        {invalid.ticket ? (
+          <p className="field-error" id="test-ticket-err">
+            {invalid.ticket}
+          </p>
+        ) : null}
+      </div>
+      {dirty && id !== null ? <p className="notice notice-info">{t('templates.testUnsaved')}</p> : null}
+      <div className="form-actions">
+        <button type="submit" className="button" disabled={busy || id === null}>
+          {busy ? t('smtp.sending') : t('templates.testSend')}
+        </button>
+      </div>
+      <div aria-live="polite">
+        {result ? <p className={result.ok ? 'notice notice-success' : 'notice notice-error'}>{result.message}</p> : null}
+        <ErrorNotice error={error} />
+      </div>
+    </form>
   );
 }
 
@@ -244,6 +326,9 @@ export function TemplateEditor({ id }: { id: number | null }) {
     return !q || k.name.includes(q) || k.aliases.some((a) => a.includes(q)) || k.description.toUpperCase().includes(q);
   });
   const inUse = id !== null && p417.data?.value === id;
+  const dirty =
+    !!stored.data &&
+    (draft.name !== stored.data.name || draft.subject !== stored.data.subject || draft.html !== stored.data.html || draft.text !== (stored.data.text ?? '') || draft.active !== stored.data.active);
 
   return (
     <Page
@@ -403,6 +488,7 @@ export function TemplateEditor({ id }: { id: number | null }) {
               </details>
             </div>
           ) : null}
+          <TestSend id={id} locale={previewLocale} dirty={dirty} />
         </section>
       </div>
     </Page>
