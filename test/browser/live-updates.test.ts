@@ -41,6 +41,34 @@ describe("live updates against Parley's own GET /api/v1/events", () => {
     await parley?.close();
   });
 
+  it('a portal message appears in the open desk page, and the desk’s answer in the open portal page, without reloading', async () => {
+    const { world } = parley;
+    const portal = await newContext(browser, parley.baseUrl);
+    const desk = await newContext(browser, parley.baseUrl);
+    try {
+      await signIn(portal.page, world.requesterB.email);
+      await portal.page.getByRole('link', { name: world.ticketB.title }).click();
+      await portal.page.getByLabel('Mensaje', { exact: true }).waitFor();
+      await signIn(desk.page, world.techB.email);
+      await desk.page.getByRole('link', { name: world.ticketB.title }).click();
+      await desk.page.getByLabel('Mensagem', { exact: true }).waitFor(); // Bruno works in Portuguese
+      await desk.page.waitForTimeout(300); // both streams are open
+
+      await portal.page.getByLabel('Mensaje', { exact: true }).fill('Live from the portal: still broken.');
+      await portal.page.getByRole('button', { name: 'Enviar', exact: true }).click();
+      await desk.page.getByText('Live from the portal: still broken.').waitFor({ timeout: 5000 });
+
+      await desk.page.getByLabel('Mensagem', { exact: true }).fill('Live from the desk: a new one is on its way.');
+      await desk.page.getByRole('button', { name: 'Enviar', exact: true }).click();
+      await portal.page.getByText('Live from the desk: a new one is on its way.').waitFor({ timeout: 5000 });
+      assert.deepEqual(portal.problems, []);
+      assert.deepEqual(desk.problems, []);
+    } finally {
+      await portal.context.close();
+      await desk.context.close();
+    }
+  });
+
   it('shows a message posted by the technician in the requester’s open ticket, without reloading', async () => {
     const { world, app } = parley;
     const { context, page, problems } = await newContext(browser, parley.baseUrl);
