@@ -7,13 +7,17 @@ import { AesGcmSecretBox } from './adapters/crypto/aes-gcm-secret-box.ts';
 import { HmacSigner } from './adapters/crypto/hmac-signer.ts';
 import { NodeTokens } from './adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from './adapters/crypto/scrypt-password-hasher.ts';
+import { MailparserMailParser } from './adapters/inbound/mailparser-mail-parser.ts';
+import { SmtpReceiver } from './adapters/inbound/smtp-receiver.ts';
 import { MailCatcher } from './adapters/smtp/mail-catcher.ts';
 import { NodemailerMailTransports } from './adapters/smtp/nodemailer-mail-transports.ts';
 import { openStorage } from './adapters/storage/open-storage.ts';
 import type { SqlStorage } from './adapters/storage/sql/sql-storage.ts';
 import { systemClock } from './adapters/system-clock.ts';
 import type { Config } from './config/config.ts';
+import { InboundIngestor } from './delivery/workers/inbound-ingestor.ts';
 import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
+import type { InboundDeps } from './domain/inbound/receive-mail.ts';
 import type { Deps } from './domain/deps.ts';
 import type { DispatchPolicy } from './domain/notifications/dispatch-outbox.ts';
 import type { Clock } from './ports/clock.ts';
@@ -100,4 +104,28 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
 
 export function createMailCatcher(): MailCatcher {
   return new MailCatcher();
+}
+
+export function inboundDeps(parley: Parley): InboundDeps {
+  return {
+    ...parley.deps,
+    mailParser: new MailparserMailParser(),
+    policy: { perSenderPerMinute: parley.config.inboundPerSenderPerMinute, maxAttempts: 5 },
+  };
+}
+
+/**
+ * Inbound mail: the ingestor (processing, and the sweep of mails left `received`) and, when PARLEY_INBOUND_SMTP is
+ * set (or `listen` is given), the SMTP receiver storing into it. `start()` resolves with the receiver's port.
+ */
+export function createInbound(
+  parley: Parley,
+  options: { listen?: { host: string; port: number } | null; sweepMs?: number; concurrency?: number } = {},
+): { ingestor: InboundIngestor; start(): Promise<number | null>; stop(): Promise<void> } {
+  const ingestor = new InboundIngestor(inboundDeps(parley), { sweepMs: options.sweepMs ?? 30_000, concurrency: options.concurrency ?? 8, log: parley.log });
+  const listen = options.listen === undefined ? parley.config.inboundSmtp : options.listen;
+  const receiver = listen
+    ? new SmtpReceiver({ host: listen.host, port: listen.port, name: parley.config.mailDomain, maxBytes: parley.config.inboundMaxBytes, ...ingestor.receiverHooks() })
+    : undefined;
+  return { ingestor, start: () => ingestor.start(receiver), stop: () => ingestor.stop() };
 }

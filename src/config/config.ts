@@ -16,7 +16,12 @@ export interface Config {
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   giveUpHours: number;
-  inboundSmtp: string | null;
+  /** Where the SMTP receiver of reply mail listens (PARLEY_INBOUND_SMTP=host:port), or null when off. */
+  inboundSmtp: { host: string; port: number } | null;
+  /** Largest inbound mail accepted, in bytes. */
+  inboundMaxBytes: number;
+  /** Inbound mails per sender address and minute before the rest are held for review. */
+  inboundPerSenderPerMinute: number;
   production: boolean;
   /** Where `parley serve` runs the outbox dispatcher: its own process (default), this process, or nowhere. */
   dispatcher: 'child' | 'inline' | 'off';
@@ -79,6 +84,15 @@ function mailCatcher(value: string | undefined, production: boolean): Config['ma
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
+/** `host:port` (IPv6 in brackets); null when unset or `off`. */
+function listenAddress(name: string, value: string | undefined): { host: string; port: number } | null {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'off') return null;
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(`${name} must be host:port, such as 127.0.0.1:2526, or off (got "${v}").`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
 /**
  * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
  */
@@ -126,7 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
     retryBaseSeconds,
     retryMaxSeconds,
     giveUpHours: integer(env, 'PARLEY_GIVE_UP_HOURS', 120, 1, 24 * 365),
-    inboundSmtp: env.PARLEY_INBOUND_SMTP || null,
+    inboundSmtp: listenAddress('PARLEY_INBOUND_SMTP', env.PARLEY_INBOUND_SMTP),
+    inboundMaxBytes: integer(env, 'PARLEY_INBOUND_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    inboundPerSenderPerMinute: integer(env, 'PARLEY_INBOUND_PER_SENDER_PER_MINUTE', 20, 1, 100_000),
     production,
     dispatcher,
     leaseSeconds: integer(env, 'PARLEY_LEASE_SECONDS', 300, 1, 86_400),

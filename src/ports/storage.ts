@@ -4,6 +4,7 @@ import type { EmailTemplate } from '../domain/templates/email-template.ts';
 import type { Ticket } from '../domain/tickets/ticket.ts';
 import type { TicketStatus } from '../domain/tickets/ticket-status.ts';
 import type { Locale } from '../domain/locale.ts';
+import type { InboundMail, InboundOutcome, InboundStatus, RawMail } from '../domain/inbound/inbound-mail.ts';
 import type { Role, User } from '../domain/users/user.ts';
 
 /** A write broke a uniqueness rule (an email, a group name): raised by adapters, mapped to a conflict by the domain. */
@@ -112,6 +113,21 @@ export interface OutboxOutcome {
   nextAttemptAt: string | null;
 }
 
+/** Which inbound mails a listing shows: a status, and the mails of the tickets a scope sees plus those of no ticket. */
+export interface InboundFilter {
+  status?: InboundStatus;
+  scope: TicketScope;
+}
+
+/** A notification found by its Message-ID (a reply's In-Reply-To/References, a bounce's Original-Message-ID). */
+export interface OutboxReference {
+  id: number;
+  ticketId: number | null;
+  recipientId: number | null;
+  messageIdHeader: string;
+  status: OutboxStatus;
+}
+
 export type ActorKey = { userId: number } | { tokenHash: string } | { sessionHash: string };
 
 export interface Session {
@@ -197,6 +213,32 @@ export interface Repositories {
   retryOutboxNow(id: number, at: string): Promise<OutboxEntry | undefined>;
   /** Wakes the dispatchers once the current transaction commits (PostgreSQL NOTIFY; in-process otherwise). */
   signalOutbox(): Promise<void>;
+
+  // inbound mail
+  /** Stores a received mail (status `received`); returns its id. Committed when the promise resolves. */
+  insertInboundMail(mail: RawMail, at: string): Promise<number>;
+  findInboundMail(id: number): Promise<InboundMail | undefined>;
+  /** The raw bytes of an inbound mail, exactly as received. */
+  inboundRaw(id: number): Promise<Uint8Array | undefined>;
+  /** Newest first. */
+  listInboundMail(filter: InboundFilter, page: PageRequest): Promise<Page<InboundMail>>;
+  /** Ids of mails still `received` (not yet processed, or interrupted), oldest first. */
+  pendingInboundMail(limit: number): Promise<number[]>;
+  /** Counts a processing attempt; returns the new count. */
+  countInboundAttempt(id: number): Promise<number>;
+  /**
+   * Claims a duplicate key (Message-ID or content hash) for a mail: returns the id of the mail that holds it (the
+   * given mail if it claimed it now or before).
+   */
+  claimInboundKey(id: number, key: string): Promise<number>;
+  /** Mails from this sender address received since `since`, other than `exceptId`. */
+  countInboundFrom(fromAddress: string, since: string, exceptId: number): Promise<number>;
+  /** Gives a mail its outcome if it is still in one of `fromStatuses`; false when it was not (someone else decided). */
+  finishInboundMail(id: number, outcome: InboundOutcome, fromStatuses: readonly InboundStatus[]): Promise<boolean>;
+  /** Notifications with these Message-ID headers. */
+  outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]>;
+  /** A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic. */
+  recordOutboxBounce(id: number, at: string, reply: string): Promise<boolean>;
 
   // sessions and API tokens (only hashes are stored)
   createSession(idHash: string, session: Session, at: string): Promise<void>;

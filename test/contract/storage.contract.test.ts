@@ -318,5 +318,83 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.findApiTokenUser('token-digest'), user.id);
       assert.equal(await storage.findApiTokenUser('other'), undefined);
     });
+
+    it('stores inbound mail raw and byte-exact, lists it newest first by status and scope, and gives each mail one outcome', async () => {
+      const req = await storage.createUser(newUser('in.req@example.test'), AT);
+      const tech = await storage.createUser(newUser('in.tech@example.test', 'technician'), AT);
+      const group = await storage.createGroup('Inbound group');
+      const ticket = await storage.createTicket(
+        { title: 'T', description: 'D', requesterId: req.id, contactName: null, registeredById: req.id, groupId: group.id, responsibleId: null, demandType: null, activity: null, relatedService: null, portfolio: null, category: null },
+        AT,
+      );
+      const raw = new Uint8Array([0, 1, 2, 13, 10, 46, 13, 10, 255, 0x80]); // NUL, CRLF.CRLF, high bytes
+      const id = await storage.insertInboundMail({ raw, sha256: 'a'.repeat(64), envelopeFrom: '', envelopeTo: ['desk@x.test', 'reply+1.2.abc@x.test'], remoteAddress: '127.0.0.1' }, AT);
+      assert.deepEqual(Buffer.from((await storage.inboundRaw(id))!), Buffer.from(raw));
+      const mail = (await storage.findInboundMail(id))!;
+      assert.deepEqual(
+        [mail.status, mail.size, mail.envelopeFrom, mail.envelopeTo, mail.receivedAt, mail.attempts, mail.ticketId],
+        ['received', raw.byteLength, '', ['desk@x.test', 'reply+1.2.abc@x.test'], AT, 0, null],
+      );
+      assert.equal(await storage.inboundRaw(987_654), undefined);
+      assert.equal(await storage.findInboundMail(987_654), undefined);
+      assert.ok((await storage.pendingInboundMail(1000)).includes(id));
+      assert.equal(await storage.countInboundAttempt(id), 1);
+      assert.equal(await storage.countInboundAttempt(id), 2);
+
+      // Duplicate keys: the first claimer holds the key, again and again; another mail is told who holds it.
+      const other = await storage.insertInboundMail({ raw: new Uint8Array([65]), sha256: 'b'.repeat(64), envelopeFrom: 'a@x.test', envelopeTo: [], remoteAddress: null }, AT);
+      assert.equal(await storage.claimInboundKey(id, 'mid:<k@x>'), id);
+      assert.equal(await storage.claimInboundKey(id, 'mid:<k@x>'), id);
+      assert.equal(await storage.claimInboundKey(other, 'mid:<k@x>'), id);
+
+      // One outcome: only from the given states.
+      const later = '2026-03-14T15:10:00.000Z';
+      const posted = { status: 'posted' as const, reason: 'reply' as const, reasonText: 'ok', at: later, fromAddress: 'in.req@example.test', ticketId: ticket.id, text: 'hi', trimmed: '> old' };
+      assert.equal(await storage.finishInboundMail(id, posted, ['received']), true);
+      assert.equal(await storage.finishInboundMail(id, { ...posted, status: 'held', reason: 'no-match' }, ['received']), false);
+      const done = (await storage.findInboundMail(id))!;
+      assert.deepEqual([done.status, done.reason, done.ticketId, done.text, done.trimmed, done.updatedAt, done.fromAddress], ['posted', 'reply', ticket.id, 'hi', '> old', later, 'in.req@example.test']);
+      assert.ok(!(await storage.pendingInboundMail(1000)).includes(id));
+      assert.equal(await storage.finishInboundMail(other, { status: 'held', reason: 'unknown-sender', reasonText: 'x', at: later, fromAddress: 'in.req@example.test', resolvedById: tech.id }, ['received']), true);
+      assert.deepEqual([(await storage.findInboundMail(other))!.resolvedById, (await storage.findInboundMail(other))!.resolvedAt], [tech.id, later]);
+
+      // Per sender and time window.
+      assert.equal(await storage.countInboundFrom('in.req@example.test', AT, -1), 2);
+      assert.equal(await storage.countInboundFrom('in.req@example.test', AT, id), 1);
+      assert.equal(await storage.countInboundFrom('in.req@example.test', '2026-03-14T16:00:00.000Z', -1), 0);
+
+      // Listing: newest first, by status, paged; a technician's scope sees their groups' tickets and unmatched mail.
+      const all = await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 1 });
+      assert.equal(all.items[0]!.id, other);
+      assert.ok(all.nextCursor);
+      assert.equal((await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 1, cursor: all.nextCursor })).items[0]!.id, id);
+      assert.deepEqual((await storage.listInboundMail({ status: 'held', scope: { kind: 'all' } }, { limit: 10 })).items.map((m) => m.id), [other]);
+      const inGroup = await storage.listInboundMail({ scope: { kind: 'technician', userId: tech.id, groupIds: [group.id] } }, { limit: 100 });
+      assert.ok(inGroup.items.some((m) => m.id === id));
+      const outside = await storage.listInboundMail({ scope: { kind: 'technician', userId: tech.id, groupIds: [] } }, { limit: 100 });
+      assert.ok(!outside.items.some((m) => m.id === id), 'a ticket the technician cannot see');
+      assert.ok(outside.items.some((m) => m.id === other), 'mail of no ticket');
+    });
+
+    it('finds notifications by Message-ID and records a bounce as a failed attempt', async () => {
+      const user = await storage.createUser(newUser('bounce@example.test'), AT);
+      const ticket = await storage.createTicket(
+        { title: 'T', description: 'D', requesterId: user.id, contactName: null, registeredById: user.id, groupId: null, responsibleId: null, demandType: null, activity: null, relatedService: null, portfolio: null, category: null },
+        AT,
+      );
+      const stored = await storage.storeMessage(
+        { ticketId: ticket.id, authorId: user.id, text: 'x', internal: false, sendEmail: true, source: 'portal', timeSpentMinutes: null, timeSpentDate: null, createdAt: AT },
+        [{ ticketId: ticket.id, recipientId: user.id, toAddress: 'bounce@example.test', toName: 'B', subject: 's', html: 'h', text: 't', messageIdHeader: '<parley.bounce.1@x.test>', threadId: null, replyTo: null }],
+      );
+      const [ref] = await storage.outboxByMessageIds(['<parley.bounce.1@x.test>', '<other@x.test>']);
+      assert.deepEqual(ref, { id: stored.outboxIds[0], ticketId: ticket.id, recipientId: user.id, messageIdHeader: '<parley.bounce.1@x.test>', status: 'queued' });
+      assert.deepEqual(await storage.outboxByMessageIds([]), []);
+      const ok = await storage.transaction((tx) => tx.recordOutboxBounce(stored.outboxIds[0]!, '2026-03-14T16:00:00.000Z', 'status 5.1.1; User unknown'));
+      assert.equal(ok, true);
+      const entry = (await storage.findOutboxEntry(stored.outboxIds[0]!))!;
+      assert.deepEqual([entry.status, entry.lastReply, entry.nextAttemptAt], ['failed', 'status 5.1.1; User unknown', null]);
+      assert.deepEqual(entry.attempts.at(-1), { at: '2026-03-14T16:00:00.000Z', result: 'bounced', reply: 'status 5.1.1; User unknown' });
+      assert.equal(await storage.transaction((tx) => tx.recordOutboxBounce(987_654, AT, 'x')), false);
+    });
   });
 }

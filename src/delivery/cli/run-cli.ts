@@ -6,7 +6,7 @@ import { createApiToken } from '../../domain/users/authentication.ts';
 import { createGroup, createUser } from '../../domain/users/manage-users.ts';
 import { createParley, type Parley } from '../../main.ts';
 import { seedDemo } from './seed-demo.ts';
-import { dispatch, serve } from './serve.ts';
+import { dispatch, ingest, serve } from './serve.ts';
 import { sendTestMail } from '../../domain/notifications/smtp-checks.ts';
 
 const USAGE = `Usage: parley <command> [options]
@@ -20,6 +20,8 @@ Commands:
   token create --email E [--name LABEL]
                              print a new API token for that user
   dispatch                   run the outbox dispatcher alone (several may share a PostgreSQL database)
+  ingest [--listen HOST:PORT]
+                             receive reply mail over SMTP alone (default address: PARLEY_INBOUND_SMTP)
   send-test --to ADDRESS     send a test mail through the configured SMTP account
   seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
   help                       this text
@@ -72,6 +74,17 @@ export async function runCli(argv: string[], out = (line: string) => console.log
       case 'dispatch': {
         const { values } = parseArgs({ args: argv.slice(1), options: { supervised: { type: 'boolean' } }, strict: true });
         await dispatch(loadConfig(), { out, supervised: values.supervised ?? false });
+        return 0;
+      }
+      case 'ingest': {
+        const { values } = parseArgs({ args: argv.slice(1), options: { listen: { type: 'string' } }, strict: true });
+        let listen: { host: string; port: number } | null = null;
+        if (values.listen !== undefined) {
+          const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(values.listen);
+          if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen must be host:port (got "${values.listen}").`);
+          listen = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+        }
+        await ingest(loadConfig(), { out, listen });
         return 0;
       }
       case 'send-test': {

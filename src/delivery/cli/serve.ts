@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/config.ts';
-import { createDispatcher, createMailCatcher, createParley, type Parley } from '../../main.ts';
+import { createDispatcher, createInbound, createMailCatcher, createParley, type Parley } from '../../main.ts';
 import { buildApp } from '../http/build-app.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 
@@ -92,6 +92,12 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       const supervisor = superviseDispatcher(parley);
       cleanups.push(() => supervisor.stop());
     }
+    let inboundPort: number | null = null;
+    if (config.inboundSmtp) {
+      const inbound = createInbound(parley);
+      cleanups.push(() => inbound.stop());
+      inboundPort = await inbound.start();
+    }
     const app = await buildApp(parley.deps, { processMetrics: true, logger: parley.log, mail: { transports: parley.transports, catcher } });
     cleanups.push(() => app.close());
     await app.listen({ host: config.host, port: config.port });
@@ -99,6 +105,7 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
     const port = typeof address === 'object' && address ? address.port : config.port;
     options.out(`Parley is listening on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]!.split(':')[0]}; key: ${config.secretKeySource}; dispatcher: ${mode}).`);
     options.out(`  API: ${config.publicUrl}/api/v1   API docs: ${config.publicUrl}/api/docs   health: ${config.publicUrl}/healthz`);
+    if (inboundPort !== null) options.out(`  Inbound mail: smtp://${config.inboundSmtp!.host}:${inboundPort} (replies are matched to tickets; GET ${config.publicUrl}/api/v1/inbound-mail?status=held to review).`);
     if (catcherPort !== null) {
       options.out(`  Mail catcher: smtp://${config.mailCatcher!.host}:${catcherPort} keeps every mail sent to it: GET ${config.publicUrl}/api/v1/admin/mail-catcher (as an admin).`);
     }
@@ -136,4 +143,30 @@ export async function dispatch(config: Readonly<Config>, options: { out: (line: 
   await relay?.();
   await parley.close();
   if (process.connected) process.disconnect(); // let the process end: the IPC channel would keep it alive
+}
+
+/** `parley ingest`: the inbound SMTP receiver and processing alone, until SIGTERM/SIGINT. */
+export async function ingest(config: Readonly<Config>, options: { out: (line: string) => void; listen: { host: string; port: number } | null }): Promise<void> {
+  const listen = options.listen ?? config.inboundSmtp;
+  if (!listen) throw new Error('parley ingest needs PARLEY_INBOUND_SMTP (host:port) or --listen host:port.');
+  const parley = createParley(config);
+  try {
+    await parley.storage.migrate();
+    const inbound = createInbound(parley, { listen });
+    let port: number | null;
+    try {
+      port = await inbound.start();
+    } catch (error) {
+      await inbound.stop();
+      throw error;
+    }
+    options.out(`Receiving reply mail on smtp://${listen.host}:${port} (SIGTERM to stop).`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await inbound.stop();
+  } finally {
+    await parley.close();
+  }
 }

@@ -15,6 +15,7 @@ import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
 import { eventRoutes } from './events/event-routes.ts';
+import { inboundRoutes } from './inbound/inbound-routes.ts';
 import { webRoutes } from '../web/web-routes.ts';
 
 export interface AppOptions {
@@ -125,6 +126,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(ticketRoutes(deps, metrics));
       await api.register(eventRoutes(deps));
       await api.register(adminRoutes(deps));
+      await api.register(inboundRoutes(deps));
       await api.register(mailRoutes(deps, options.mail ?? { transports: new UnavailableTransports(), catcher: null }));
     },
     { prefix: '/api/v1' },

@@ -1,3 +1,4 @@
+import type { Repositories } from '../../ports/storage.ts';
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { dateFormatter } from '../locale.ts';
@@ -18,6 +19,14 @@ export interface PostMessageInput {
   timeSpentMinutes?: number | null;
   timeSpentDate?: string | null;
   source: MessageSource;
+}
+
+export interface PostMessageOptions {
+  /**
+   * Writes more in the same transaction as the message and its mails (an inbound mail recording the message it
+   * became): both are stored or neither. Throwing from it stores nothing.
+   */
+  alsoStore?: (tx: Repositories, stored: { messageId: number; outboxIds: number[] }) => Promise<void>;
 }
 
 export interface PostMessageResult {
@@ -68,6 +77,7 @@ export async function postMessage(
   deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'>,
   actor: Actor,
   input: PostMessageInput,
+  options: PostMessageOptions = {},
 ): Promise<PostMessageResult> {
   const clean = checkInput(actor, input);
   const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
@@ -118,20 +128,25 @@ export async function postMessage(
     }
   }
   // One atomic write: the message, the ticket's activity time and every rendered mail (and the dispatchers' wake-up).
-  const { messageId, outboxIds } = await deps.storage.storeMessage(
-    {
-      ticketId: ticket.id,
-      authorId: actor.id,
-      text: clean.text,
-      internal: clean.internal,
-      sendEmail: clean.sendEmail,
-      source: input.source,
-      timeSpentMinutes: clean.minutes,
-      timeSpentDate,
-      createdAt,
-    },
-    mails,
-  );
+  const row = {
+    ticketId: ticket.id,
+    authorId: actor.id,
+    text: clean.text,
+    internal: clean.internal,
+    sendEmail: clean.sendEmail,
+    source: input.source,
+    timeSpentMinutes: clean.minutes,
+    timeSpentDate,
+    createdAt,
+  };
+  const alsoStore = options.alsoStore;
+  const { messageId, outboxIds } = alsoStore
+    ? await deps.storage.transaction(async (tx) => {
+        const stored = await tx.storeMessage(row, mails);
+        await alsoStore(tx, stored);
+        return stored;
+      })
+    : await deps.storage.storeMessage(row, mails);
   const notifications = mails.map((mail, i) => ({ id: outboxIds[i]!, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' as const }));
   return { message: { ...message, id: messageId }, notifications };
 }

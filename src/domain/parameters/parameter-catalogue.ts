@@ -26,6 +26,8 @@ export const PARAM = {
   SMTP_PORT: 269,
   SMTP_FROM_NAME: 9001,
   SMTP_ALLOW_INVALID_CERTIFICATE: 9002,
+  INBOUND_OPEN_TICKETS: 9003,
+  INBOUND_TICKET_GROUP: 9004,
 } as const;
 
 export const SMTP_SECURITY = ['none', 'starttls', 'tls'] as const;
@@ -119,6 +121,26 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
       'en-US': 'Accept an SMTP server certificate that cannot be verified (unsafe; for internal servers only)',
       'pt-BR': 'Aceitar um certificado do servidor SMTP que não pode ser verificado (inseguro; só para servidores internos)',
       'es-ES': 'Aceptar un certificado del servidor SMTP que no se puede verificar (inseguro; solo para servidores internos)',
+    },
+  },
+  {
+    id: PARAM.INBOUND_OPEN_TICKETS,
+    type: 'boolean',
+    defaultValue: true,
+    description: {
+      'en-US': 'Open a ticket from unmatched mail of known requesters to the support address',
+      'pt-BR': 'Abrir um chamado a partir de e-mail sem correspondência de solicitantes conhecidos enviado ao endereço de suporte',
+      'es-ES': 'Abrir un ticket a partir de correo sin correspondencia de solicitantes conocidos enviado a la dirección de soporte',
+    },
+  },
+  {
+    id: PARAM.INBOUND_TICKET_GROUP,
+    type: 'text',
+    defaultValue: null,
+    description: {
+      'en-US': 'Name of the group that receives tickets opened from mail (empty: no group)',
+      'pt-BR': 'Nome do grupo que recebe os chamados abertos por e-mail (vazio: nenhum grupo)',
+      'es-ES': 'Nombre del grupo que recibe los tickets abiertos por correo (vacío: ningún grupo)',
     },
   },
 ];

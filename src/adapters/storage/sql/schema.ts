@@ -85,5 +85,33 @@ export interface Database {
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
   user_session: { id_hash: string; user_id: number; csrf_hash: string; created_at: string; expires_at: string };
+  inbound_mail: {
+    id: Generated<number>;
+    received_at: string;
+    updated_at: string;
+    status: string;
+    reason: string | null;
+    reason_text: string | null;
+    raw: Buffer;
+    size: number;
+    sha256: string;
+    envelope_from: string | null;
+    envelope_to: string;
+    remote_address: string | null;
+    message_id_header: string | null;
+    dedupe_key: string | null;
+    duplicate_of: number | null;
+    from_address: string | null;
+    from_name: string | null;
+    subject: string | null;
+    ticket_id: number | null;
+    message_id: number | null;
+    outbox_id: number | null;
+    text: string | null;
+    trimmed: string | null;
+    attempts: Generated<number>;
+    resolved_by: number | null;
+    resolved_at: string | null;
+  };
   api_token: { id: Generated<number>; token_hash: string; user_id: number; name: string; created_at: string };
 }

@@ -6,7 +6,10 @@ import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import type { TicketStatus } from '../../../domain/tickets/ticket-status.ts';
 import type { Locale } from '../../../domain/locale.ts';
 import type { Role, User } from '../../../domain/users/user.ts';
+import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail } from '../../../domain/inbound/inbound-mail.ts';
 import type {
+  InboundFilter,
+  OutboxReference,
   Group,
   NewMessage,
   NewTicket,
@@ -149,6 +152,70 @@ function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     sentAt: r.sent_at,
+  };
+}
+
+/** Every column of inbound_mail but the raw bytes (read only on demand). */
+const INBOUND_COLUMNS = [
+  'id',
+  'received_at',
+  'updated_at',
+  'status',
+  'reason',
+  'reason_text',
+  'size',
+  'sha256',
+  'envelope_from',
+  'envelope_to',
+  'remote_address',
+  'message_id_header',
+  'duplicate_of',
+  'from_address',
+  'from_name',
+  'subject',
+  'ticket_id',
+  'message_id',
+  'outbox_id',
+  'text',
+  'trimmed',
+  'attempts',
+  'resolved_by',
+  'resolved_at',
+] as const;
+
+function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key'>): InboundMail {
+  let envelopeTo: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(r.envelope_to);
+    if (Array.isArray(parsed)) envelopeTo = parsed.map(String);
+  } catch {
+    envelopeTo = [];
+  }
+  return {
+    id: r.id,
+    receivedAt: r.received_at,
+    updatedAt: r.updated_at,
+    status: r.status as InboundStatus,
+    reason: r.reason as InboundReason | null,
+    reasonText: r.reason_text,
+    size: r.size,
+    sha256: r.sha256,
+    envelopeFrom: r.envelope_from,
+    envelopeTo,
+    remoteAddress: r.remote_address,
+    messageIdHeader: r.message_id_header,
+    duplicateOf: r.duplicate_of,
+    fromAddress: r.from_address,
+    fromName: r.from_name,
+    subject: r.subject,
+    ticketId: r.ticket_id,
+    messageId: r.message_id,
+    outboxId: r.outbox_id,
+    text: r.text,
+    trimmed: r.trimmed,
+    attempts: r.attempts,
+    resolvedById: r.resolved_by,
+    resolvedAt: r.resolved_at,
   };
 }
 
@@ -839,6 +906,163 @@ export class SqlRepositories implements Repositories {
   async signalOutbox() {
     if (this.rowLocks || this.skipLocked) await sql`select pg_notify('parley_outbox', '')`.execute(this.db);
     else this.signalled = true;
+  }
+
+  // ---- inbound mail
+  async insertInboundMail(mail: RawMail, at: string) {
+    const raw = Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength);
+    return this.insertRow('insert-inbound-mail', 'inbound_mail', {
+      received_at: at,
+      updated_at: at,
+      status: 'received',
+      raw,
+      size: raw.byteLength,
+      sha256: mail.sha256,
+      envelope_from: mail.envelopeFrom,
+      envelope_to: JSON.stringify(mail.envelopeTo),
+      remote_address: mail.remoteAddress,
+    });
+  }
+
+  async findInboundMail(id: number) {
+    const [row] = await this.prepared('inbound-by-id', () => this.db.selectFrom('inbound_mail').select(INBOUND_COLUMNS).where('id', '=', 0), [id]);
+    return row && toInbound(row);
+  }
+
+  async inboundRaw(id: number) {
+    const [row] = await this.prepared('inbound-raw', () => this.db.selectFrom('inbound_mail').select('raw').where('id', '=', 0), [id]);
+    if (!row) return undefined;
+    const raw = row.raw as Uint8Array;
+    return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  }
+
+  async listInboundMail(filter: InboundFilter, req: PageRequest) {
+    const before = decodeCursor(req.cursor);
+    let q = this.db.selectFrom('inbound_mail').select(INBOUND_COLUMNS).orderBy('id', 'desc').limit(req.limit + 1);
+    if (before) q = q.where('id', '<', before);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    const scope = filter.scope;
+    if (scope.kind !== 'all') {
+      // Mail of no ticket (the support mailbox's) and mail of the tickets the scope sees.
+      let visible = this.db.selectFrom('ticket').select('ticket.id');
+      if (scope.kind === 'requester') visible = visible.where('ticket.requester_id', '=', scope.requesterId);
+      else {
+        visible = visible.where((eb) =>
+          eb.or([
+            eb('ticket.responsible_id', '=', scope.userId),
+            eb('ticket.requester_id', '=', scope.userId),
+            ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
+          ]),
+        );
+      }
+      q = q.where((eb) => eb.or([eb('inbound_mail.ticket_id', 'is', null), eb('inbound_mail.ticket_id', 'in', visible)]));
+    }
+    return page((await q.execute()).map(toInbound), req.limit);
+  }
+
+  async pendingInboundMail(limit: number) {
+    const rows = await this.db.selectFrom('inbound_mail').select('id').where('status', '=', 'received').orderBy('id').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async countInboundAttempt(id: number) {
+    const build = () => ({
+      compile: () => sql<{ attempts: number }>`update inbound_mail set attempts = attempts + 1 where id = ${0} returning attempts`.compile(this.db),
+    });
+    const [row] = await this.prepared('inbound-attempt', build, [id]);
+    return row?.attempts ?? 0;
+  }
+
+  async claimInboundKey(id: number, key: string) {
+    const holder = async () =>
+      (await this.prepared('inbound-key-holder', () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''), [key]))[0]?.id;
+    const current = await holder();
+    if (current !== undefined) return current;
+    try {
+      const build = () => ({ compile: () => sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db) });
+      await this.prepared('inbound-claim-key', build, [key, id]);
+    } catch (error) {
+      // Another process claimed the key between the read and the write (PostgreSQL; SQLite writes one at a time).
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code !== '23505' && code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+    }
+    return (await holder()) ?? id;
+  }
+
+  async countInboundFrom(fromAddress: string, since: string, exceptId: number) {
+    const build = () => ({
+      compile: () =>
+        sql<{ n: number | string }>`select count(*) as n from inbound_mail where from_address = ${''} and received_at >= ${''} and id <> ${0}`.compile(this.db),
+    });
+    const [row] = await this.prepared('inbound-count-from', build, [fromAddress, since, exceptId]);
+    return Number(row?.n ?? 0);
+  }
+
+  /** One fixed statement (prepared once): fields an outcome leaves out keep their value (coalesce). */
+  async finishInboundMail(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[]) {
+    if (fromStatuses.length === 0 || fromStatuses.length > 2) throw new Error('finishInboundMail takes one or two states to move from.');
+    const keep = <T>(v: T | undefined) => (v === undefined ? null : v);
+    const build = () => ({
+      compile: () =>
+        sql`update inbound_mail set status = ${''}, reason = ${''}, reason_text = ${''}, updated_at = ${''},
+          message_id_header = coalesce(${''}, message_id_header), from_address = coalesce(${''}, from_address),
+          from_name = coalesce(${''}, from_name), subject = coalesce(${''}, subject), ticket_id = coalesce(${0}, ticket_id),
+          message_id = coalesce(${0}, message_id), outbox_id = coalesce(${0}, outbox_id), duplicate_of = coalesce(${0}, duplicate_of),
+          text = coalesce(${''}, text), trimmed = coalesce(${''}, trimmed), resolved_by = coalesce(${0}, resolved_by),
+          resolved_at = coalesce(${''}, resolved_at)
+          where id = ${0} and status in (${''}, ${''}) returning id`.compile(this.db),
+    });
+    const rows = await this.prepared('inbound-finish', build, [
+      o.status,
+      o.reason,
+      o.reasonText,
+      o.at,
+      keep(o.messageIdHeader),
+      keep(o.fromAddress),
+      keep(o.fromName),
+      keep(o.subject),
+      keep(o.ticketId),
+      keep(o.messageId),
+      keep(o.outboxId),
+      keep(o.duplicateOf),
+      keep(o.text),
+      keep(o.trimmed),
+      keep(o.resolvedById),
+      o.resolvedById === undefined || o.resolvedById === null ? null : o.at,
+      id,
+      fromStatuses[0]!,
+      fromStatuses[1] ?? fromStatuses[0]!,
+    ]);
+    return rows.length > 0;
+  }
+
+  async outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]> {
+    if (messageIdHeaders.length === 0) return [];
+    const columns = ['id', 'ticket_id', 'recipient_id', 'message_id_header', 'status'] as const;
+    const rows =
+      messageIdHeaders.length === 1
+        ? await this.prepared('outbox-by-message-id', () => this.db.selectFrom('outbox_entry').select(columns).where('message_id_header', '=', ''), [messageIdHeaders[0]!])
+        : await this.db
+            .selectFrom('outbox_entry')
+            .select(columns)
+            .where('message_id_header', 'in', messageIdHeaders as string[])
+            .orderBy('id')
+            .execute();
+    return rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, recipientId: r.recipient_id, messageIdHeader: r.message_id_header, status: r.status as OutboxStatus }));
+  }
+
+  async recordOutboxBounce(id: number, at: string, reply: string) {
+    const row = await this.db
+      .updateTable('outbox_entry')
+      // A claim in flight loses its right to record an outcome: the bounce is the last word on this mail.
+      .set({ status: 'failed', next_attempt_at: null, last_reply: reply, claim_token: null, lease_until: null, updated_at: at })
+      .where('id', '=', id)
+      .returning(['id', 'ticket_id'])
+      .executeTakeFirst();
+    if (!row) return false;
+    await this.db.insertInto('outbox_attempt').values({ entry_id: id, at, result: 'bounced', reply }).execute();
+    await this.touchTicket(row.ticket_id);
+    return true;
   }
 
   // ---- sessions and tokens

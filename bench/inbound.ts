@@ -1,0 +1,128 @@
+/**
+ * Inbound replies per second: reply mails sent over SMTP (Nodemailer, a pool of connections) to Parley's SMTP
+ * receiver, each stored before its `250`, then parsed, matched to its ticket (In-Reply-To of a real notification),
+ * stripped of its quote and posted through `postMessage` with its notification queued — as `parley serve` runs it
+ * (receiver and ingestor in one process). The clock stops when every reply is posted.
+ *
+ *   node --import tsx bench/inbound.ts                      # SQLite file (WAL), 3,000 replies
+ *   BENCH_DATABASE=postgres node --import tsx bench/inbound.ts
+ *   BENCH_MAILS=5000 BENCH_CONNECTIONS=16 BENCH_CONCURRENCY=8 node --import tsx bench/inbound.ts
+ *
+ * CPU per mail is this process's user+system time over the measured window: it includes the sending client
+ * (Nodemailer), which runs in the same process. Request Tracker's mail gateway handles about 2 mails/s.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { MailparserMailParser } from '../src/adapters/inbound/mailparser-mail-parser.ts';
+import { SmtpReceiver } from '../src/adapters/inbound/smtp-receiver.ts';
+import { openPostgresStorage } from '../src/adapters/storage/postgres/postgres-storage.ts';
+import type { SqlStorage } from '../src/adapters/storage/sql/sql-storage.ts';
+import { openSqliteStorage } from '../src/adapters/storage/sqlite/sqlite-storage.ts';
+import { InboundIngestor } from '../src/delivery/workers/inbound-ingestor.ts';
+import type { InboundDeps } from '../src/domain/inbound/receive-mail.ts';
+import { postMessage } from '../src/domain/messages/post-message.ts';
+import { systemClock } from '../src/adapters/system-clock.ts';
+import { eml } from '../test/fixtures/eml/eml.ts';
+import { createPostgresDatabase } from '../test/support/databases.ts';
+import { buildWorld, testDeps } from '../test/support/fixtures.ts';
+import { seedTickets } from './seed-tickets.ts';
+import { intEnv } from './settings.ts';
+
+const MAILS = intEnv('BENCH_MAILS', 3000, 10, 1_000_000);
+const WARMUP = intEnv('BENCH_WARMUP', 300, 0, 100_000);
+const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 8, 1, 100);
+const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 8, 1, 100);
+const TICKETS = intEnv('BENCH_TICKETS', 100, 1, 10_000);
+const DATABASE = process.env.BENCH_DATABASE ?? 'sqlite';
+
+async function open(): Promise<{ storage: SqlStorage; cleanup(): Promise<void> }> {
+  if (DATABASE === 'postgres') {
+    const db = await createPostgresDatabase();
+    const storage = openPostgresStorage(db.url, { max: 10 });
+    await storage.migrate();
+    return { storage, cleanup: async () => { await storage.close(); await db.drop(); } };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-inbound-'));
+  const storage = openSqliteStorage(join(dir, 'parley.db'));
+  await storage.migrate();
+  return { storage, cleanup: async () => { await storage.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+async function main() {
+  const { storage, cleanup } = await open();
+  const base = testDeps(storage, systemClock);
+  const world = await buildWorld(base);
+  const { tickets, requesters } = await seedTickets(base, world, TICKETS);
+  // One notification per ticket to its requester: what the replies answer.
+  const notes: { ticket: number; from: { email: string; name: string }; messageIdHeader: string; threadId: string; replyTo: string }[] = [];
+  for (const ticket of tickets) {
+    const posted = await postMessage(base, world.techA, { ticketNumber: ticket.number, text: 'Could you restart and tell me whether it works?', source: 'desk' });
+    const [entry] = await storage.outboxOfMessages([posted.message.id]);
+    const requester = requesters.find((r) => r.id === ticket.requesterId)!;
+    notes.push({ ticket: ticket.number, from: requester, messageIdHeader: entry!.messageIdHeader, threadId: entry!.threadId!, replyTo: entry!.replyTo! });
+  }
+  // The per-sender cap (20 a minute by default) would hold most of a benchmark's replies: lifted here.
+  const deps: InboundDeps = { ...base, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1_000_000, maxAttempts: 5 } };
+  const log = { info() {}, warn() {}, error: (o: object, m: string) => console.error(m, o) };
+  const ingestor = new InboundIngestor(deps, { sweepMs: 60_000, concurrency: CONCURRENCY, log });
+  const receiver = new SmtpReceiver({ host: '127.0.0.1', port: 0, name: 'desk.example.test', maxBytes: 25 * 1024 * 1024, maxClients: 200, ...ingestor.receiverHooks() });
+  const port = await ingestor.start(receiver);
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: port!, secure: false, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
+
+  let serial = 0;
+  const reply = () => {
+    const n = notes[serial % notes.length]!;
+    serial++;
+    const raw = eml('gmail-web-en', {
+      FROM: n.from.email,
+      FROM_NAME: n.from.name,
+      TO: n.replyTo,
+      MESSAGE_ID: `<bench.${serial}.${process.pid}@mail.example.org>`,
+      IN_REPLY_TO: n.messageIdHeader,
+      REFERENCES: `${n.threadId} ${n.messageIdHeader}`,
+      TICKET: n.ticket,
+    });
+    return transport.sendMail({ envelope: { from: n.from.email, to: [n.replyTo] }, raw });
+  };
+  const run = async (count: number) => {
+    await Promise.all(Array.from({ length: count }, reply));
+    await ingestor.idle();
+  };
+
+  await run(WARMUP);
+  const postedBefore = await countPosted(storage);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await run(MAILS);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const posted = (await countPosted(storage)) - postedBefore;
+  const pending = (await storage.pendingInboundMail(10)).length;
+  const sample = (await storage.listInboundMail({ status: 'posted', scope: { kind: 'all' } }, { limit: 1 })).items[0];
+
+  transport.close();
+  await ingestor.stop();
+  await cleanup();
+
+  const rate = MAILS / seconds;
+  console.log(`inbound replies over SMTP into ${DATABASE}: ${MAILS} mails (after ${WARMUP} warm-up), ${CONNECTIONS} SMTP connections, processing concurrency ${CONCURRENCY}`);
+  console.log(`  posted ${posted} of ${MAILS}${pending ? `, ${pending} still received` : ''}; sample reply text: ${JSON.stringify(sample?.text)}`);
+  console.log(`  ${rate.toFixed(0)} replies/s (${seconds.toFixed(2)} s); CPU ${(((cpu.user + cpu.system) / 1000) / MAILS).toFixed(2)} ms per mail (user ${(cpu.user / 1000 / MAILS).toFixed(2)}, system ${(cpu.system / 1000 / MAILS).toFixed(2)}; includes the sending client)`);
+  console.log(`  ${(rate / 2).toFixed(0)}× Request Tracker's ~2 mails/s; target ≥ 300/s: ${rate >= 300 ? 'met' : 'NOT met'}`);
+  if (posted !== MAILS) process.exitCode = 1;
+}
+
+async function countPosted(storage: SqlStorage): Promise<number> {
+  let n = 0;
+  let cursor: string | null = null;
+  do {
+    const page = await storage.listInboundMail({ status: 'posted', scope: { kind: 'all' } }, { limit: 100, cursor });
+    n += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return n;
+}
+
+await main();

@@ -1,0 +1,159 @@
+import { Readable } from 'node:stream';
+import { MailParser as Parser, type AddressObject, type EmailAddress } from 'mailparser';
+import type { MailAddress, MailParser, ParsedMail } from '../../ports/inbound.ts';
+
+/** Parts of a delivery report kept (their beginning): the report itself and the returned message's headers. */
+const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/rfc822']);
+const MAX_REPORT_PART = 64 * 1024;
+/** HTML beyond this is not parsed by mailparser (the reply extractor reads at most 1,000,000 characters anyway). */
+const MAX_HTML = 2 * 1024 * 1024;
+const MAX_ADDRESSES = 200;
+/**
+ * MIME parts read. mailparser's splitter stops at its own limit (1,000 by default) with an error that leaves the
+ * parse pending forever, so the limit is raised here and mails that could exceed it are refused before parsing.
+ */
+const MAX_PARTS = 20_000;
+/** A parse that has not finished by then is abandoned (the mail is held as unparseable, never retried forever). */
+const PARSE_TIMEOUT_MS = 30_000;
+
+/** Lines starting with "--": an upper bound of the number of MIME boundaries (and so of parts). */
+function boundaryLines(raw: Buffer): number {
+  let count = 0;
+  for (let at = raw.indexOf('\n--'); at !== -1; at = raw.indexOf('\n--', at + 3)) count++;
+  return count;
+}
+
+function addresses(value: unknown): MailAddress[] {
+  const out: MailAddress[] = [];
+  const visit = (list: EmailAddress[] | undefined) => {
+    for (const a of list ?? []) {
+      if (out.length >= MAX_ADDRESSES) return;
+      if (a.group) visit(a.group);
+      else if (a.address) out.push({ address: a.address, name: a.name ?? '' });
+    }
+  };
+  for (const object of (Array.isArray(value) ? value : value ? [value] : []) as AddressObject[]) visit(object.value);
+  return out;
+}
+
+/** `<id@host>` tokens of header values, brackets kept, bounded. */
+function ids(values: string[], max = 200): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    for (const m of v.matchAll(/<([^<>\s@]{1,250}@[^<>\s@]{1,250})>/g)) {
+      out.push(`<${m[1]}>`);
+      if (out.length >= max) return out;
+    }
+  }
+  return out;
+}
+
+/**
+ * mailparser, streaming: headers, the text and HTML bodies, and the parts of a delivery report. Attachment contents
+ * are drained and dropped as they stream (never buffered), so memory stays bounded by the text parts, whatever the
+ * number of parts; the receiver's size limit bounds the rest.
+ */
+export class MailparserMailParser implements MailParser {
+  async parse(raw: Uint8Array): Promise<ParsedMail> {
+    const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (boundaryLines(bytes) >= MAX_PARTS) throw new Error(`The mail has more than ${MAX_PARTS} MIME parts.`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`The mail could not be parsed within ${PARSE_TIMEOUT_MS / 1000} s.`)), PARSE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.parseBytes(bytes), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async parseBytes(bytes: Buffer): Promise<ParsedMail> {
+    const parser = new Parser({
+      // Passed on to mailparser's splitter (not in its type declarations).
+      ...({ maxChildNodes: MAX_PARTS + 10 } as object),
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+      keepDeliveryStatus: true,
+      maxHtmlLengthToParse: MAX_HTML,
+    });
+    let headers: Map<string, unknown> = new Map();
+    let headerLines: { key: string; line: string }[] = [];
+    let text: string | null = null;
+    let html: string | null = null;
+    const reportParts: { type: string; content: string }[] = [];
+    parser.on('headers', (h: Map<string, unknown>) => {
+      headers = h;
+      headerLines = (parser as unknown as { headerLines: { key: string; line: string }[] }).headerLines ?? [];
+    });
+    type Part = { type: string; text?: string; html?: string | false; contentType?: string; content?: Readable; release?: () => void };
+    // As mailparser's own simpleParser reads: one part at a time, an attachment drained (and released) before the next.
+    let reading = false;
+    const read = (): void => {
+      reading = true;
+      const part = parser.read() as Part | null;
+      if (part === null) {
+        reading = false;
+        return;
+      }
+      if (part.type === 'text') {
+        if (typeof part.text === 'string') text = part.text;
+        if (typeof part.html === 'string') html = part.html;
+        return read();
+      }
+      if (part.type !== 'attachment' || !part.content) return read();
+      const keep = REPORT_TYPES.has((part.contentType ?? '').toLowerCase()) && reportParts.length < 4;
+      const chunks: Buffer[] = [];
+      let length = 0;
+      part.content.on('data', (chunk: Buffer) => {
+        if (keep && length < MAX_REPORT_PART) {
+          chunks.push(chunk);
+          length += chunk.length;
+        }
+      });
+      part.content.on('end', () => {
+        if (keep) reportParts.push({ type: part.contentType!.toLowerCase(), content: Buffer.concat(chunks).subarray(0, MAX_REPORT_PART).toString('utf8') });
+        part.release?.();
+        read();
+      });
+    };
+    await new Promise<void>((resolve, reject) => {
+      parser.on('readable', () => {
+        if (!reading) read();
+      });
+      parser.once('end', () => resolve());
+      parser.once('error', reject);
+      parser.end(bytes);
+    });
+
+    const lines = new Map<string, string[]>();
+    for (const { key, line } of headerLines) {
+      const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+      const list = lines.get(key.toLowerCase());
+      if (list) list.push(value);
+      else lines.set(key.toLowerCase(), [value]);
+    }
+    const header = (name: string) => lines.get(name.toLowerCase()) ?? [];
+    const contentType = headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+    const isReport = contentType?.value?.toLowerCase() === 'multipart/report' && /delivery-status/i.test(contentType.params?.['report-type'] ?? '');
+    const status = reportParts.find((p) => p.type.endsWith('delivery-status'));
+    const returned = reportParts.find((p) => p.type === 'text/rfc822-headers' || p.type === 'message/rfc822');
+    const subject = headers.get('subject');
+    return {
+      messageId: ids(header('message-id'), 1)[0] ?? null,
+      inReplyTo: ids(header('in-reply-to'), 20),
+      references: ids(header('references')),
+      from: addresses(headers.get('from')),
+      replyTo: addresses(headers.get('reply-to')),
+      to: addresses(headers.get('to')),
+      cc: addresses(headers.get('cc')),
+      subject: typeof subject === 'string' ? subject : '',
+      text,
+      html,
+      header,
+      report: isReport && status ? { deliveryStatus: status.content, returnedHeaders: (returned?.content ?? '').split(/\r?\n\r?\n/)[0]! } : null,
+    };
+  }
+}

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { RawMail } from '../../domain/inbound/inbound-mail.ts';
+
+export interface SmtpReceiverOptions {
+  host: string;
+  port: number;
+  /** The name the server greets with (the mail domain). */
+  name: string;
+  /** Largest mail accepted, in bytes (advertised with SIZE; a larger DATA is answered 552 and not stored). */
+  maxBytes: number;
+  /** Recipients per mail. */
+  maxRecipients?: number;
+  /** Simultaneous connections. */
+  maxClients?: number;
+  /** Idle time before a connection is closed. */
+  socketTimeoutMs?: number;
+  /**
+   * Stores the mail durably and resolves with its id; the mail is acknowledged (`250`) only after that, and a
+   * rejection is answered `451` (the sender keeps the mail and retries).
+   */
+  store(mail: RawMail): Promise<number>;
+  /** Called after the `250`, with the stored mail's id (processing starts here). */
+  stored?(id: number): void;
+  /** Storage failures, for the log (never sent to the client). */
+  onError?(error: unknown): void;
+}
+
+function smtpError(code: number, text: string): Error {
+  return Object.assign(new Error(text), { responseCode: code });
+}
+
+/**
+ * The SMTP receiver of reply mail (smtp-server). Only `<CRLF>.<CRLF>` ends DATA (smtp-server refuses the bare-LF
+ * forms used for SMTP smuggling), command lines are bounded, DATA beyond `maxBytes` is counted and dropped, never
+ * buffered. No AUTH: put it behind the organisation's MTA, on a private address.
+ */
+export class SmtpReceiver {
+  private readonly server: SMTPServer;
+  private closed = false;
+  port = 0;
+
+  constructor(private readonly options: SmtpReceiverOptions) {
+    this.server = new SMTPServer({
+      name: options.name,
+      banner: 'Parley inbound mail',
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      authOptional: true,
+      disableReverseLookup: true,
+      logger: false,
+      size: options.maxBytes,
+      maxClients: options.maxClients ?? 100,
+      socketTimeout: options.socketTimeoutMs ?? 60_000,
+      closeTimeout: 1000,
+      hideSize: false,
+      onRcptTo: (_address, session, callback) => {
+        if (session.envelope.rcptTo.length >= (options.maxRecipients ?? 100)) return callback(smtpError(452, '4.5.3 Too many recipients'));
+        callback();
+      },
+      onData: (stream, session, callback) => this.onData(stream, session, callback),
+    });
+    this.server.on('error', (error) => options.onError?.(error));
+  }
+
+  private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const hash = createHash('sha256');
+    stream.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > this.options.maxBytes) return; // counted, dropped
+      chunks.push(chunk);
+      hash.update(chunk);
+    });
+    stream.on('end', () => {
+      if (stream.sizeExceeded || length > this.options.maxBytes) {
+        chunks.length = 0;
+        return callback(smtpError(552, `5.3.4 Message too big: the limit is ${this.options.maxBytes} bytes`));
+      }
+      const raw = Buffer.concat(chunks, length);
+      const mailFrom = session.envelope.mailFrom;
+      const mail: RawMail = {
+        raw,
+        sha256: hash.digest('hex'),
+        // `MAIL FROM:<>` (the null return path of bounces and auto-replies) is kept as ''.
+        envelopeFrom: mailFrom ? mailFrom.address : '',
+        envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+        remoteAddress: session.remoteAddress ?? null,
+      };
+      this.options.store(mail).then(
+        (id) => {
+          callback(null, `2.0.0 Ok: stored as inbound mail ${id}`);
+          try {
+            this.options.stored?.(id);
+          } catch (error) {
+            this.options.onError?.(error); // the mail is stored; the periodic sweep processes it
+          }
+        },
+        (error: unknown) => {
+          this.options.onError?.(error);
+          callback(smtpError(451, '4.3.0 The mail could not be stored; try again later'));
+        },
+      );
+    });
+    stream.on('error', (error: unknown) => this.options.onError?.(error));
+  }
+
+  /** Listens; resolves with the port (useful with port 0). */
+  async start(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.server.address() as { port: number }).port;
+    return this.port;
+  }
+
+  /** Stops accepting; open connections get a moment to finish, then are closed. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

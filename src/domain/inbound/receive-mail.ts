@@ -1,0 +1,244 @@
+import type { MailParser, ParsedMail } from '../../ports/inbound.ts';
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
+import { postMessage } from '../messages/post-message.ts';
+import { PARAM } from '../parameters/parameter-catalogue.ts';
+import { readParameters } from '../parameters/parameters.ts';
+import { loadActor } from '../users/authentication.ts';
+import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
+import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail } from './inbound-mail.ts';
+import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
+import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
+import { extractReply } from './reply-text.ts';
+
+export interface InboundPolicy {
+  /** Mails one sender address may have processed per minute; beyond it they are stored and held, never posted. */
+  perSenderPerMinute: number;
+  /** Processing attempts (interrupted or failed) before a mail is held as `processing-failed`. */
+  maxAttempts: number;
+}
+
+export const DEFAULT_INBOUND_POLICY: InboundPolicy = { perSenderPerMinute: 20, maxAttempts: 5 };
+
+export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'> {
+  mailParser: MailParser;
+  policy: InboundPolicy;
+}
+
+/**
+ * Stores a received mail exactly as it came, before anything else happens to it: the receiver acknowledges the mail
+ * (SMTP `250`) only once this resolves, and answers a temporary failure when it throws. Returns the mail's id.
+ */
+export async function receiveMail(deps: Pick<Deps, 'storage' | 'clock'>, mail: RawMail): Promise<number> {
+  return deps.storage.insertInboundMail(mail, deps.clock.now().toISOString());
+}
+
+/** Another process gave the mail its outcome first: this one's write is rolled back. */
+class AlreadyDecided extends Error {}
+
+const oneLine = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max);
+
+function fitMessage(text: string, id: number): string {
+  if (text.length <= MAX_MESSAGE_LENGTH) return text;
+  const note = `\n\n[…] (cut here: the whole mail is kept as inbound mail #${id})`;
+  return text.slice(0, MAX_MESSAGE_LENGTH - note.length) + note;
+}
+
+/**
+ * Decides what a stored mail becomes, and records it atomically with its effect: posted to a ticket (through
+ * `postMessage`, so the other party is notified as for any message), a new ticket, held for review, a loop, a bounce
+ * (marking the notification it reports on), or a duplicate. A mail already decided is left alone, so running this
+ * twice (after a crash, from two processes) never posts twice. Returns the mail's final state.
+ */
+export async function processInboundMail(deps: InboundDeps, id: number): Promise<InboundMail | undefined> {
+  const mail = await deps.storage.findInboundMail(id);
+  if (!mail || mail.status !== 'received') return mail;
+  const attempts = await deps.storage.countInboundAttempt(id);
+  const now = () => deps.clock.now().toISOString();
+  const finish = async (outcome: Omit<InboundOutcome, 'at'>) => {
+    await deps.storage.finishInboundMail(id, { ...outcome, at: now() }, ['received']);
+    return deps.storage.findInboundMail(id);
+  };
+  if (attempts > deps.policy.maxAttempts) {
+    return finish({ status: 'held', reason: 'processing-failed', reasonText: `Processing failed ${attempts - 1} times; a person has to look at this mail.` });
+  }
+  const raw = await deps.storage.inboundRaw(id);
+  let parsed: ParsedMail;
+  try {
+    parsed = await deps.mailParser.parse(raw ?? new Uint8Array());
+  } catch {
+    return finish({ status: 'held', reason: 'unparseable', reasonText: 'The mail could not be read as an Internet message.' });
+  }
+  const reply = extractReply({ text: parsed.text, html: parsed.html });
+  const from = parsed.from[0];
+  const fromAddress = from && isEmailAddress(normalizeEmail(from.address)) ? normalizeEmail(from.address) : null;
+  const facts = {
+    messageIdHeader: parsed.messageId ? parsed.messageId.slice(0, 998) : null,
+    fromAddress,
+    fromName: from?.name ? oneLine(from.name, 200) : null,
+    subject: oneLine(parsed.subject, 998),
+    text: fitMessage(reply.text.trim(), id),
+    trimmed: reply.trimmed,
+  };
+  const decide = (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) =>
+    finish({ ...facts, status, reason, reasonText, ...extra });
+
+  // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
+  const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
+  const holder = await deps.storage.claimInboundKey(id, key);
+  if (holder !== id) {
+    return facts.messageIdHeader
+      ? decide('duplicate', 'same-message-id', `Inbound mail #${holder} has the same Message-ID; only that one counts.`, { duplicateOf: holder })
+      : decide('duplicate', 'same-content', `Inbound mail #${holder} has exactly the same content; only that one counts.`, { duplicateOf: holder });
+  }
+
+  // A delivery report about one of our notifications marks it failed instead of being posted.
+  const report = readDeliveryReport(parsed.report);
+  if (report) {
+    const [entry] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
+    if (!entry) {
+      return decide('bounce', 'bounce-unknown', 'A delivery status notification about a mail that is not one of our notifications.');
+    }
+    const description = describeReport(report);
+    if (!isPermanentFailure(report)) {
+      return decide('bounce', 'bounce-of-notification', `A delivery report (not a failure) about notification #${entry.id}: ${description}`, {
+        outboxId: entry.id,
+        ticketId: entry.ticketId,
+      });
+    }
+    const at = now();
+    await deps.storage.transaction(async (tx) => {
+      if (!(await tx.finishInboundMail(id, { ...facts, status: 'bounce', reason: 'bounce-of-notification', reasonText: `Notification #${entry.id} bounced: ${description}`, outboxId: entry.id, ticketId: entry.ticketId, at }, ['received']))) return;
+      await tx.recordOutboxBounce(entry.id, at, description);
+    });
+    return deps.storage.findInboundMail(id);
+  }
+
+  const loop = loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
+  if (loop) return decide('loop', loop.reason, loop.text);
+
+  if (parsed.from.length > 1) return decide('held', 'several-senders', 'The From header names several people; who wrote cannot be told.');
+
+  if (fromAddress) {
+    const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
+    const recent = await deps.storage.countInboundFrom(fromAddress, since, id);
+    if (recent >= deps.policy.perSenderPerMinute) {
+      return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
+    }
+  }
+
+  const user = fromAddress ? await deps.storage.findUserByEmail(fromAddress) : undefined;
+  const sender = user?.active ? await loadActor(deps.storage, user.id) : undefined;
+  if (authenticationFailed(parsed)) {
+    return decide('held', 'sender-authentication-failed', 'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.');
+  }
+
+  const match = await matchReply(deps, parsed, mail.envelopeTo, sender);
+  if (match.kind === 'refuse') return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
+  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts);
+
+  const ticket = await deps.storage.findTicketByNumber(match.ticketNumber);
+  if (!ticket) return decide('held', 'ticket-not-found', `The mail refers to ticket #${match.ticketNumber}, which does not exist.`);
+  if (!sender) {
+    return decide('held', 'unknown-sender', `${fromAddress ?? 'The sender'} is not a user of this desk; the mail seems to belong to ticket #${ticket.number}.`, { ticketId: ticket.id });
+  }
+  if (!isParticipant(sender, ticket)) {
+    return decide('held', 'sender-not-participant', `${fromAddress} is not a participant of ticket #${ticket.number} (its requester, responsible technician or group).`, {
+      ticketId: ticket.id,
+    });
+  }
+  if (facts.text.length === 0) return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });
+  try {
+    await postMessage(
+      deps,
+      sender,
+      { ticketNumber: ticket.number, text: facts.text, source: 'email' },
+      {
+        alsoStore: async (tx, stored) => {
+          const outcome: InboundOutcome = {
+            ...facts,
+            status: 'posted',
+            reason: 'reply',
+            reasonText: `Posted to ticket #${ticket.number} (matched by ${match.via}).`,
+            ticketId: ticket.id,
+            messageId: stored.messageId,
+            at: now(),
+          };
+          if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+        },
+      },
+    );
+  } catch (error) {
+    if (error instanceof AlreadyDecided) return deps.storage.findInboundMail(id);
+    if (error instanceof DomainError) {
+      const reason: InboundReason = error.code === 'MESSAGING_UNAVAILABLE' ? 'messaging-unavailable' : 'ticket-not-found';
+      return decide('held', reason, `Not posted: ${error.message}`, { ticketId: ticket.id });
+    }
+    throw error;
+  }
+  return deps.storage.findInboundMail(id);
+}
+
+async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {
+  if (ticketNumber === null) return null;
+  return (await deps.storage.findTicketByNumber(ticketNumber))?.id ?? null;
+}
+
+/**
+ * Mail that matches no ticket: a known requester writing to the support address opens a ticket (parameter 9003,
+ * into the group parameter 9004 names); anything else is held.
+ */
+async function openOrHold(
+  deps: InboundDeps,
+  id: number,
+  parsed: ParsedMail,
+  mail: InboundMail,
+  sender: Actor | undefined,
+  facts: { messageIdHeader: string | null; fromAddress: string | null; fromName: string | null; subject: string; text: string; trimmed: string | null },
+): Promise<InboundMail | undefined> {
+  const at = deps.clock.now().toISOString();
+  const hold = async (reason: InboundReason, reasonText: string) => {
+    await deps.storage.finishInboundMail(id, { ...facts, status: 'held', reason, reasonText, at }, ['received']);
+    return deps.storage.findInboundMail(id);
+  };
+  if (!sender) return hold('unknown-sender', `${facts.fromAddress ?? 'The sender'} is not a user of this desk, and the mail matches no ticket.`);
+  const parameters = await readParameters(deps.storage);
+  const supportAddress = (parameters.get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
+  const domain = deps.site.mailDomain.toLowerCase();
+  const toSupport = recipientsOf(parsed, mail.envelopeTo).some(
+    (a) => a === supportAddress || (domainOf(a) === domain && !/^reply\+/i.test(a)),
+  );
+  if (sender.role !== 'requester' || !toSupport || parameters.get(PARAM.INBOUND_OPEN_TICKETS) !== true) {
+    return hold('no-match', 'The mail matches no ticket (no reference, reply address or ticket number of ours).');
+  }
+  if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
+  const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
+  try {
+    await deps.storage.transaction(async (tx) => {
+      const group = groupName ? await tx.findGroupByName(groupName) : undefined;
+      const ticket = await tx.createTicket(
+        {
+          title: titleFromSubject(parsed.subject),
+          description: facts.text,
+          requesterId: sender.id,
+          contactName: null,
+          registeredById: sender.id,
+          groupId: group?.id ?? null,
+          responsibleId: null,
+          demandType: null,
+          activity: null,
+          relatedService: null,
+          portfolio: null,
+          category: null,
+        },
+        at,
+      );
+      const outcome: InboundOutcome = { ...facts, status: 'posted', reason: 'new-ticket', reasonText: `Opened ticket #${ticket.number}.`, ticketId: ticket.id, at };
+      if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyDecided)) throw error;
+  }
+  return deps.storage.findInboundMail(id);
+}
