@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Composition root: config -> adapters -> Deps (and the delivery machinery: transports, dispatcher, mail catcher).
  * The only module that picks concrete adapters.
@@ -9,6 +10,8 @@ import { NodeTokens } from './adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from './adapters/crypto/scrypt-password-hasher.ts';
 import { MailparserMailParser } from './adapters/inbound/mailparser-mail-parser.ts';
 import { SmtpReceiver } from './adapters/inbound/smtp-receiver.ts';
+import { ImapMailbox } from './adapters/inbound/imap-mailbox.ts';
+import { ImapSupervisor } from './delivery/workers/imap-supervisor.ts';
 import { MailCatcher } from './adapters/smtp/mail-catcher.ts';
 import { NodemailerMailTransports } from './adapters/smtp/nodemailer-mail-transports.ts';
 import { openStorage } from './adapters/storage/open-storage.ts';
@@ -120,12 +123,48 @@ export function inboundDeps(parley: Parley): InboundDeps {
  */
 export function createInbound(
   parley: Parley,
-  options: { listen?: { host: string; port: number } | null; sweepMs?: number; concurrency?: number } = {},
-): { ingestor: InboundIngestor; start(): Promise<number | null>; stop(): Promise<void> } {
+  options: { listen?: { host: string; port: number } | null; sweepMs?: number; concurrency?: number; imapCheckMs?: number } = {},
+): { ingestor: InboundIngestor; imap: ImapSupervisor; start(): Promise<number | null>; stop(): Promise<void> } {
   const ingestor = new InboundIngestor(inboundDeps(parley), { sweepMs: options.sweepMs ?? 30_000, concurrency: options.concurrency ?? 8, log: parley.log });
   const listen = options.listen === undefined ? parley.config.inboundSmtp : options.listen;
   const receiver = listen
     ? new SmtpReceiver({ host: listen.host, port: listen.port, name: parley.config.mailDomain, maxBytes: parley.config.inboundMaxBytes, ...ingestor.receiverHooks() })
     : undefined;
-  return { ingestor, start: () => ingestor.start(receiver), stop: () => ingestor.stop() };
+  // The support mailbox over IMAP (parameters 9010–9015), into the same ingestor: stored, then processed.
+  const hooks = ingestor.receiverHooks();
+  const imap = new ImapSupervisor(parley.deps, {
+    checkMs: options.imapCheckMs ?? 30_000,
+    log: parley.log,
+    createReader: (account) =>
+      new ImapMailbox(
+        {
+          host: account.host,
+          port: account.port,
+          secure: account.security === 'tls',
+          user: account.user,
+          password: account.password,
+          mailbox: account.mailbox,
+          allowInvalidCertificate: account.allowInvalidCertificate,
+          maxBytes: parley.config.inboundMaxBytes,
+          log: parley.log,
+        },
+        async (raw) => {
+          const id = await hooks.store({ raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: [], remoteAddress: `imap:${account.host}` });
+          hooks.stored(id);
+        },
+      ),
+  });
+  return {
+    ingestor,
+    imap,
+    start: async () => {
+      const port = await ingestor.start(receiver);
+      await imap.start();
+      return port;
+    },
+    stop: async () => {
+      await imap.stop();
+      await ingestor.stop();
+    },
+  };
 }

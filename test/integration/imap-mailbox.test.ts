@@ -4,10 +4,19 @@
  * that could not be stored left unseen and tried again, a recreated mailbox (new UIDVALIDITY), a refused login.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { ImapMailbox } from '../../src/adapters/inbound/imap-mailbox.ts';
+import { createInbound, createParley } from '../../src/main.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { buildWorld } from '../support/fixtures.ts';
+import { eml } from '../fixtures/eml/eml.ts';
 import { DOVECOT, startDovecot, type Dovecot } from '../support/dovecot.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
@@ -114,6 +123,43 @@ describe('the IMAP reader, against Dovecot', { skip: existsSync(DOVECOT) ? false
       assert.equal(delivered.length, 0);
     } finally {
       await reader.stop();
+    }
+  });
+
+  it('end to end: a reply in the support mailbox configured in the parameters becomes a message of its ticket', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-'));
+    const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_DATABASE_URL: 'sqlite::memory:', PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough', PARLEY_MAIL_DOMAIN: 'desk.example.test', PARLEY_MAIL_CATCHER: 'off', PARLEY_LOG_LEVEL: 'silent' }, { readDotEnv: false });
+    const parley = createParley(config);
+    await parley.storage.migrate();
+    const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
+    try {
+      const world = await buildWorld(parley.deps);
+      const posted = await postMessage(parley.deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Could you restart the printer?', source: 'desk' });
+      const [notification] = await parley.storage.outboxOfMessages([posted.message.id]);
+      for (const [id, value] of [[PARAM.IMAP_HOST, dovecot.host], [PARAM.IMAP_PORT, dovecot.port], [PARAM.IMAP_SECURITY, 'none'], [PARAM.IMAP_USER, dovecot.user], [PARAM.IMAP_PASSWORD, dovecot.password], [PARAM.IMAP_MAILBOX, 'Replies']] as const) {
+        await setParameter(parley.deps, world.admin, id, value);
+      }
+      await admin.mailboxCreate('Replies');
+      const reply = eml('gmail-web-en', {
+        FROM: world.requesterA.email,
+        FROM_NAME: world.requesterA.name,
+        TO: 'desk@desk.example.test',
+        MESSAGE_ID: `<imap-e2e.${Date.now()}@mail.example.org>`,
+        IN_REPLY_TO: notification!.messageIdHeader,
+        REFERENCES: `${notification!.threadId} ${notification!.messageIdHeader}`,
+        TICKET: world.ticketA.number,
+      });
+      await admin.append('Replies', reply);
+      await inbound.start();
+      await waitUntil(async () => (await parley.storage.listMessages(world.ticketA.id, true)).some((m) => m.source === 'email'), 'the reply in the thread', 15_000);
+      const message = (await parley.storage.listMessages(world.ticketA.id, true)).find((m) => m.source === 'email')!;
+      assert.equal(message.authorId, world.requesterA.id);
+      assert.equal(message.text, 'Thanks, it works again after the restart.');
+      await waitUntil(async () => (await unseenCount('Replies')) === 0, 'the mail marked seen after it was stored');
+    } finally {
+      await inbound.stop();
+      await parley.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -92,12 +92,11 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       const supervisor = superviseDispatcher(parley);
       cleanups.push(() => supervisor.stop());
     }
-    let inboundPort: number | null = null;
-    if (config.inboundSmtp) {
-      const inbound = createInbound(parley);
-      cleanups.push(() => inbound.stop());
-      inboundPort = await inbound.start();
-    }
+    // Inbound mail: always the processing (and the IMAP support mailbox once an administrator configures one);
+    // the SMTP receiver only when PARLEY_INBOUND_SMTP is set.
+    const inbound = createInbound(parley);
+    cleanups.push(() => inbound.stop());
+    const inboundPort = await inbound.start();
     const app = await buildApp(parley.deps, { processMetrics: true, logger: parley.log, mail: { transports: parley.transports, catcher } });
     cleanups.push(() => app.close());
     await app.listen({ host: config.host, port: config.port });
@@ -145,10 +144,12 @@ export async function dispatch(config: Readonly<Config>, options: { out: (line: 
   if (process.connected) process.disconnect(); // let the process end: the IPC channel would keep it alive
 }
 
-/** `parley ingest`: the inbound SMTP receiver and processing alone, until SIGTERM/SIGINT. */
+/**
+ * `parley ingest`: inbound mail alone, until SIGTERM/SIGINT: the SMTP receiver (PARLEY_INBOUND_SMTP or --listen), the
+ * IMAP support mailbox of parameters 9010–9015, and the processing of what they store.
+ */
 export async function ingest(config: Readonly<Config>, options: { out: (line: string) => void; listen: { host: string; port: number } | null }): Promise<void> {
   const listen = options.listen ?? config.inboundSmtp;
-  if (!listen) throw new Error('parley ingest needs PARLEY_INBOUND_SMTP (host:port) or --listen host:port.');
   const parley = createParley(config);
   try {
     await parley.storage.migrate();
@@ -160,7 +161,11 @@ export async function ingest(config: Readonly<Config>, options: { out: (line: st
       await inbound.stop();
       throw error;
     }
-    options.out(`Receiving reply mail on smtp://${listen.host}:${port} (SIGTERM to stop).`);
+    options.out(
+      listen && port !== null
+        ? `Receiving reply mail on smtp://${listen.host}:${port}, and from the IMAP mailbox when one is configured (SIGTERM to stop).`
+        : 'Reading reply mail from the IMAP mailbox when one is configured (parameters 9010–9015); no SMTP receiver (PARLEY_INBOUND_SMTP) (SIGTERM to stop).',
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

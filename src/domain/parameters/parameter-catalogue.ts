@@ -28,7 +28,15 @@ export const PARAM = {
   SMTP_ALLOW_INVALID_CERTIFICATE: 9002,
   INBOUND_OPEN_TICKETS: 9003,
   INBOUND_TICKET_GROUP: 9004,
+  IMAP_HOST: 9010,
+  IMAP_PORT: 9011,
+  IMAP_SECURITY: 9012,
+  IMAP_USER: 9013,
+  IMAP_PASSWORD: 9014,
+  IMAP_MAILBOX: 9015,
 } as const;
+
+export const IMAP_SECURITY = ['tls', 'starttls', 'none'] as const;
 
 export const SMTP_SECURITY = ['none', 'starttls', 'tls'] as const;
 export type SmtpSecurity = (typeof SMTP_SECURITY)[number];
@@ -142,6 +150,55 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
       'pt-BR': 'Nome do grupo que recebe os chamados abertos por e-mail (vazio: nenhum grupo)',
       'es-ES': 'Nombre del grupo que recibe los tickets abiertos por correo (vacío: ningún grupo)',
     },
+  },
+  {
+    id: PARAM.IMAP_HOST,
+    type: 'host',
+    defaultValue: null,
+    description: {
+      'en-US': 'IMAP host of the support mailbox read for replies (empty: no mailbox is read)',
+      'pt-BR': 'Servidor IMAP da caixa de suporte lida para respostas (vazio: nenhuma caixa é lida)',
+      'es-ES': 'Servidor IMAP del buzón de soporte leído para respuestas (vacío: no se lee ningún buzón)',
+    },
+  },
+  {
+    id: PARAM.IMAP_PORT,
+    type: 'port',
+    defaultValue: 993,
+    description: { 'en-US': 'IMAP port', 'pt-BR': 'Porta IMAP', 'es-ES': 'Puerto IMAP' },
+  },
+  {
+    id: PARAM.IMAP_SECURITY,
+    type: 'enum',
+    options: IMAP_SECURITY,
+    defaultValue: 'tls',
+    description: {
+      'en-US': 'IMAP connection security: TLS, STARTTLS or none',
+      'pt-BR': 'Segurança da conexão IMAP: TLS, STARTTLS ou nenhuma',
+      'es-ES': 'Seguridad de la conexión IMAP: TLS, STARTTLS o ninguna',
+    },
+  },
+  {
+    id: PARAM.IMAP_USER,
+    type: 'text',
+    defaultValue: null,
+    description: { 'en-US': 'IMAP user', 'pt-BR': 'Usuário IMAP', 'es-ES': 'Usuario IMAP' },
+  },
+  {
+    id: PARAM.IMAP_PASSWORD,
+    type: 'secret',
+    defaultValue: null,
+    description: {
+      'en-US': 'IMAP password (write-only, encrypted at rest)',
+      'pt-BR': 'Senha IMAP (somente escrita, criptografada no armazenamento)',
+      'es-ES': 'Contraseña IMAP (solo escritura, cifrada en reposo)',
+    },
+  },
+  {
+    id: PARAM.IMAP_MAILBOX,
+    type: 'text',
+    defaultValue: 'INBOX',
+    description: { 'en-US': 'IMAP folder to read', 'pt-BR': 'Pasta IMAP a ler', 'es-ES': 'Carpeta IMAP que se lee' },
   },
 ];
 

@@ -198,3 +198,34 @@ export async function saveSmtpAccount(
     return account;
   });
 }
+
+export interface ImapAccount {
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls' | 'none';
+  user: string;
+  password: string;
+  mailbox: string;
+  allowInvalidCertificate: boolean;
+}
+
+/**
+ * The support mailbox to read for replies (parameters 9010–9015), password opened; undefined while no host, user or
+ * password is set. For the IMAP reader only, never returned by the API.
+ */
+export async function imapAccount(deps: Pick<Deps, 'secrets'>, repos: Pick<Repositories, 'getParameters'>): Promise<ImapAccount | undefined> {
+  const values = await readParameters(repos);
+  const host = values.get(PARAM.IMAP_HOST) as string | null;
+  const user = values.get(PARAM.IMAP_USER) as string | null;
+  const sealed = values.get(PARAM.IMAP_PASSWORD) as string | null;
+  if (!host || !user || !sealed) return undefined;
+  return {
+    host,
+    port: Number(values.get(PARAM.IMAP_PORT) ?? 993),
+    security: (values.get(PARAM.IMAP_SECURITY) as ImapAccount['security'] | null) ?? 'tls',
+    user,
+    password: deps.secrets.open(sealed),
+    mailbox: (values.get(PARAM.IMAP_MAILBOX) as string | null) || 'INBOX',
+    allowInvalidCertificate: values.get(PARAM.SMTP_ALLOW_INVALID_CERTIFICATE) === true,
+  };
+}
