@@ -10,6 +10,7 @@ import { AdminGroups, AdminUsers } from './pages/admin/people.tsx';
 import { AdminSmtp } from './pages/admin/smtp.tsx';
 import { AdminTemplates, TemplateEditor } from './pages/admin/templates.tsx';
 import { DeskQueue, DeskTicket } from './pages/desk.tsx';
+import { InboundMailPage, InboundReview, useHeldCount } from './pages/inbound.tsx';
 import { PortalList, PortalNew, PortalTicket } from './pages/portal.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { Link, match, RouterProvider, useRouter } from './router.tsx';
@@ -43,14 +44,16 @@ const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
   { to: '/admin/users', label: 'nav.users' },
   { to: '/admin/groups', label: 'nav.groups' },
   { to: '/admin/outbox', label: 'nav.outbox' },
+  { to: '/admin/inbound', label: 'nav.needsReview' },
   { to: '/admin/mail-catcher', label: 'nav.catcher' },
 ];
 
-function NavLink({ to, children, exact = false }: { to: string; children: ReactNode; exact?: boolean }) {
+function NavLink({ to, children, exact = false, except, className }: { to: string; children: ReactNode; exact?: boolean; except?: string; className?: string }) {
   const { path } = useRouter();
-  const active = exact ? path === to : path === to || path.startsWith(`${to}/`);
+  const inside = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  const active = exact ? path === to : inside(to) && !(except !== undefined && inside(except));
   return (
-    <Link to={to} className={active ? 'nav-link nav-link-on' : 'nav-link'} aria-current={active ? 'page' : undefined}>
+    <Link to={to} className={`${active ? 'nav-link nav-link-on' : 'nav-link'}${className ? ` ${className}` : ''}`} aria-current={active ? 'page' : undefined}>
       {children}
     </Link>
   );
@@ -61,6 +64,8 @@ function Shell({ children }: { children: ReactNode }) {
   const { me, signOut } = useSession();
   const { path } = useRouter();
   const inAdmin = path.startsWith('/admin');
+  const held = useHeldCount(me.role !== 'requester');
+  const heldCount = held && held.count > 0 ? (held.more ? `${held.count}+` : String(held.count)) : null;
   return (
     <>
       <a href="#main" className="skip-link">
@@ -82,7 +87,14 @@ function Shell({ children }: { children: ReactNode }) {
                 <NavLink to="/portal/new">{t('portal.newRequest')}</NavLink>
               </>
             ) : (
-              <NavLink to="/desk">{t('nav.queue')}</NavLink>
+              <>
+                <NavLink to="/desk" except="/desk/inbound">
+                  {t('nav.queue')}
+                </NavLink>
+                <NavLink to="/desk/inbound" className={heldCount ? 'nav-link-alert' : undefined}>
+                  {heldCount ? t('nav.needsReviewCount', { count: heldCount }) : t('nav.needsReview')}
+                </NavLink>
+              </>
             )}
             {me.role === 'admin' ? <NavLink to="/admin">{t('nav.admin')}</NavLink> : null}
           </nav>
@@ -159,6 +171,8 @@ function Routes() {
     return staff ? <Redirect to={`/desk/tickets/${m.n}`} /> : <PortalTicket key={m.n} number={Number(m.n)} />;
   }
   if (path === '/desk' || path === '/desk/') return staff ? <DeskQueue /> : <Redirect to="/portal" />;
+  if (path === '/desk/inbound' || path === '/desk/inbound/') return staff ? <InboundReview area="desk" /> : <Redirect to="/portal" />;
+  if ((m = match('/desk/inbound/:id', path))) return staff ? <InboundMailPage key={m.id} id={Number(m.id)} area="desk" /> : <Redirect to="/portal" />;
   if ((m = match('/desk/tickets/:n', path))) return staff ? <DeskTicket key={m.n} number={Number(m.n)} /> : <Redirect to={`/portal/tickets/${m.n}`} />;
   if (path.startsWith('/admin')) {
     if (!admin) return <NotAllowed />;
@@ -172,6 +186,8 @@ function Routes() {
     if (path === '/admin/groups') return <AdminGroups />;
     if (path === '/admin/outbox') return <AdminOutbox />;
     if ((m = match('/admin/outbox/:id', path))) return <AdminOutboxEntry key={m.id} id={Number(m.id)} />;
+    if (path === '/admin/inbound') return <InboundReview area="admin" />;
+    if ((m = match('/admin/inbound/:id', path))) return <InboundMailPage key={m.id} id={Number(m.id)} area="admin" />;
     if (path === '/admin/mail-catcher') return <AdminMailCatcher />;
     if ((m = match('/admin/mail-catcher/:id', path))) return <AdminCapturedMail key={m.id} id={Number(m.id)} />;
   }

@@ -48,6 +48,10 @@ export function errorText(t: Translate, error: unknown): string {
       const count = [d.ticketCount, d.tickets, d.count].find((n) => typeof n === 'number') as number | undefined;
       return count !== undefined ? t('error.groupInUseCount', { count }) : t('error.groupInUse');
     }
+    case 'INBOUND_MAIL_NOT_PENDING':
+      return t('error.inboundNotPending');
+    case 'INBOUND_MAIL_NOT_FOUND':
+      return t('error.inboundNotFound');
     case 'TEMPLATE_NOT_FOUND':
       return t('error.templateNotFound');
     case 'TEMPLATE_SYNTAX_ERROR':

@@ -198,3 +198,77 @@ export interface CapturedMail extends CapturedSummary {
   html: string | null;
   headers: Record<string, string>;
 }
+
+/** `GET /inbound-mail`: received mail and what became of it (`held`: waiting for a person to review it). */
+export const INBOUND_STATUSES = ['received', 'posted', 'held', 'discarded', 'loop', 'bounce', 'duplicate'] as const;
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+
+/** Why a mail was held (or how it was decided): a stable code, worded by the app in the user's language. */
+export const INBOUND_REASONS = [
+  'unknown-sender',
+  'sender-not-participant',
+  'forged-token',
+  'token-recipient-mismatch',
+  'conflicting-tickets',
+  'no-match',
+  'sender-authentication-failed',
+  'several-senders',
+  'rate-limited',
+  'empty-reply',
+  'messaging-unavailable',
+  'ticket-not-found',
+  'unparseable',
+  'processing-failed',
+  'auto-submitted',
+  'precedence',
+  'x-loop',
+  'null-return-path',
+  'own-notification',
+  'bounce-of-notification',
+  'bounce-unknown',
+  'same-message-id',
+  'same-content',
+  'reply',
+  'new-ticket',
+  'attached-by-reviewer',
+  'discarded-by-reviewer',
+] as const;
+export type InboundReason = (typeof INBOUND_REASONS)[number];
+
+export interface InboundSummary {
+  id: number;
+  receivedAt: string;
+  status: InboundStatus;
+  reason: string | null;
+  /** The server's own sentence (English, with the particulars: addresses, ticket numbers). */
+  reasonText: string | null;
+  from: { address: string | null; name: string | null };
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  subject: string | null;
+  messageIdHeader: string | null;
+  size: number;
+  /** The ticket it was posted to, or (held) the one it seemed to belong to. */
+  ticketNumber: number | null;
+  messageId: number | null;
+  outboxId: number | null;
+  duplicateOf: number | null;
+  resolvedById: number | null;
+  resolvedAt: string | null;
+}
+
+export interface InboundDetail extends InboundSummary {
+  sha256: string;
+  /** The reply text (quotes and signature removed): what is posted. */
+  text: string | null;
+  /** What was removed from the reply (quoted history, signature). */
+  trimmed: string | null;
+  attempts: number;
+  updatedAt: string;
+}
+
+export interface InboundAttachResult {
+  mail: InboundDetail;
+  message: Message;
+  notifications: { id: number; to: string; status: string }[];
+}

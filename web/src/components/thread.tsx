@@ -37,7 +37,11 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
         {staff && !message.internal ? (
           <span className="msg-role">{message.author.role === 'requester' ? t('thread.fromRequester') : t('thread.toRequester')}</span>
         ) : null}
-        {message.source === 'email' ? <span className="msg-role">{t('thread.viaEmail')}</span> : null}
+        {message.source === 'email' ? (
+          <span className="badge badge-email" data-testid="by-email">
+            {t('thread.viaEmail')}
+          </span>
+        ) : null}
         <span className="msg-time">
           <When iso={message.createdAt} />
         </span>
