@@ -62,6 +62,8 @@ export interface Message {
   timeSpentDate: string | null;
   createdAt: string;
   mail: { to: string; status: MailStatus }[];
+  /** Files that came with a reply by mail (downloaded from /api/v1/attachments/{id}). */
+  attachments?: { id: string; name: string; size: number; contentType: string }[];
 }
 
 export interface PostMessageResult {

@@ -24,6 +24,12 @@ function MailLine({ to, status }: { to: string; status: MailStatus }) {
   );
 }
 
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
 function MessageItem({ message, meId, staff }: { message: Message; meId: number; staff: boolean }) {
   const { t, date } = useI18n();
   const mine = message.author.id === meId;
@@ -47,6 +53,18 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
         </span>
       </div>
       <div className="msg-text">{message.text}</div>
+      {message.attachments && message.attachments.length > 0 ? (
+        <ul className="msg-attachments" aria-label={t('thread.attachments')}>
+          {message.attachments.map((a) => (
+            <li key={a.id}>
+              <a href={`/api/v1/attachments/${encodeURIComponent(a.id)}`} download={a.name}>
+                {a.name}
+              </a>{' '}
+              <span className="msg-meta">({formatSize(a.size)})</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {message.internal && message.timeSpentMinutes !== null ? (
         <p className="msg-meta">
           {t('thread.timeSpent', { time: formatMinutes(message.timeSpentMinutes), date: date(message.timeSpentDate) })}

@@ -100,6 +100,7 @@ export const enUS = {
   'thread.fromRequester': 'from the requester',
   'thread.toRequester': 'to the requester',
   'thread.viaEmail': 'by email',
+  'thread.attachments': 'Attachments',
   'thread.timeSpent': 'Time spent: {time} on {date}',
   'thread.mailState': 'Email notifications',
 

@@ -102,6 +102,7 @@ export const esES: Messages = {
   'thread.fromRequester': 'del solicitante',
   'thread.toRequester': 'al solicitante',
   'thread.viaEmail': 'por correo',
+  'thread.attachments': 'Adjuntos',
   'thread.timeSpent': 'Tiempo dedicado: {time} el {date}',
   'thread.mailState': 'Avisos por correo',
 

@@ -102,6 +102,7 @@ export const ptBR: Messages = {
   'thread.fromRequester': 'do solicitante',
   'thread.toRequester': 'para o solicitante',
   'thread.viaEmail': 'por e-mail',
+  'thread.attachments': 'Anexos',
   'thread.timeSpent': 'Tempo gasto: {time} em {date}',
   'thread.mailState': 'Avisos por e-mail',
 
