@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as core from './001-core.ts';
 import * as changeCounter from './002-change-counter.ts';
 import * as inbound from './003-inbound.ts';
+import * as attachments from './004-attachments.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
   '001-core': core,
   '002-change-counter': changeCounter,
   '003-inbound': inbound,
+  '004-attachments': attachments,
 };

@@ -4,6 +4,35 @@ export interface MailAddress {
   name: string;
 }
 
+/** An attachment part of a mail, decoded; its name as the sender wrote it (RFC 2231/2047 decoded), not normalised. */
+export interface ParsedAttachment {
+  name: string | null;
+  /** As declared (lower case, without parameters); information only. */
+  contentType: string;
+  size: number;
+  /** SHA-256 of the content, hex. */
+  sha256: string;
+  content: Uint8Array;
+  /** Content-Disposition inline, or a part of multipart/related (an image the HTML shows by cid:). */
+  inline: boolean;
+}
+
+/** An attachment part that was not kept, and why. */
+export interface SkippedAttachment {
+  name: string | null;
+  size: number;
+  reason: 'too-large' | 'too-many' | 'total-too-large';
+}
+
+/** How much of a mail's attachments a parser keeps; beyond that they are skipped (and reported). */
+export interface AttachmentLimits {
+  maxCount: number;
+  maxBytes: number;
+  maxTotalBytes: number;
+}
+
+export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = { maxCount: 20, maxBytes: 10 * 1024 * 1024, maxTotalBytes: 25 * 1024 * 1024 };
+
 export interface ParsedMail {
   /** The Message-ID as written (angle brackets included), or null. */
   messageId: string | null;
@@ -26,6 +55,10 @@ export interface ParsedMail {
    * message/delivery-status part and the header block of the returned message (text/rfc822-headers or message/rfc822).
    */
   report: { deliveryStatus: string; returnedHeaders: string } | null;
+  /** Attachment parts kept, in mail order, within the parser's `AttachmentLimits`. */
+  attachments: ParsedAttachment[];
+  /** Attachment parts beyond the limits: not kept, only named. */
+  skippedAttachments: SkippedAttachment[];
 }
 
 export interface MailParser {

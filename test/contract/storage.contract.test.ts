@@ -396,5 +396,70 @@ for (const database of ALL_DATABASES) {
       assert.deepEqual(entry.attempts.at(-1), { at: '2026-03-14T16:00:00.000Z', result: 'bounced', reply: 'status 5.1.1; User unknown' });
       assert.equal(await storage.transaction((tx) => tx.recordOutboxBounce(987_654, AT, 'x')), false);
     });
+    it('stores attachments byte-exact under their ids, with their message in one transaction, and links a held mail’s', async () => {
+      const user = await storage.createUser(newUser('attach@example.test'), AT);
+      const ticket = await storage.createTicket(
+        { title: 'T', description: 'D', requesterId: user.id, contactName: null, registeredById: user.id, groupId: null, responsibleId: null, demandType: null, activity: null, relatedService: null, portfolio: null, category: null },
+        AT,
+      );
+      const mailId = await storage.insertInboundMail({ raw: new Uint8Array([65]), sha256: 'c'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);
+      const content = new Uint8Array(70_000).map((_, i) => (i * 7) % 256); // every byte value, NUL included
+      const file = (id: string, name: string, bytes: Uint8Array, messageId: number | null, ticketId: number | null) => ({
+        id, ticketId, messageId, inboundMailId: mailId, name, contentType: 'application/pdf', size: bytes.byteLength, sha256: 'd'.repeat(64), inline: false, content: bytes,
+      });
+      const row = { ticketId: ticket.id, authorId: user.id, text: 'with files', internal: false, sendEmail: false, source: 'email' as const, timeSpentMinutes: null, timeSpentDate: null, createdAt: AT };
+      const { messageId } = await storage.transaction(async (tx) => {
+        const stored = await tx.storeMessage(row, []);
+        await tx.insertAttachments([file('contract-att-1-aaaaaaaa', 'Relatório.pdf', content, stored.messageId, ticket.id), file('contract-att-2-aaaaaaaa', 'b.txt', new Uint8Array([0, 255]), stored.messageId, ticket.id)], AT);
+        return stored;
+      });
+      const listed = await storage.attachmentsOfMessages([messageId, 987_654]);
+      assert.deepEqual(listed.map((a) => [a.id, a.name, a.size, a.contentType, a.messageId, a.ticketId, a.inboundMailId, a.inline, a.createdAt]), [
+        ['contract-att-1-aaaaaaaa', 'Relatório.pdf', 70_000, 'application/pdf', messageId, ticket.id, mailId, false, AT],
+        ['contract-att-2-aaaaaaaa', 'b.txt', 2, 'application/pdf', messageId, ticket.id, mailId, false, AT],
+      ]);
+      assert.deepEqual(await storage.attachmentsOfMessages([]), []);
+      assert.deepEqual(Buffer.from((await storage.attachmentContent('contract-att-1-aaaaaaaa'))!), Buffer.from(content));
+      assert.equal(await storage.attachmentContent('nope'), undefined);
+      const found = (await storage.findAttachment('contract-att-2-aaaaaaaa'))!;
+      assert.deepEqual([found.internal, found.ticketId, found.sha256], [false, ticket.id, 'd'.repeat(64)]);
+      assert.equal(await storage.findAttachment('nope'), undefined);
+      // The same id twice is refused.
+      await assert.rejects(storage.transaction((tx) => tx.insertAttachments([file('contract-att-1-aaaaaaaa', 'x', new Uint8Array([1]), messageId, ticket.id)], AT)));
+
+      // A failing transaction stores neither the message nor its attachments.
+      await assert.rejects(
+        storage.transaction(async (tx) => {
+          const stored = await tx.storeMessage(row, []);
+          await tx.insertAttachments([file('contract-att-3-aaaaaaaa', 'c', new Uint8Array([1]), stored.messageId, ticket.id)], AT);
+          throw new Error('crash after the attachments');
+        }),
+      );
+      assert.equal(await storage.findAttachment('contract-att-3-aaaaaaaa'), undefined);
+      assert.equal((await storage.listMessages(ticket.id, true)).length, 1);
+
+      // A held mail's attachments: kept with no ticket or message, then linked (once) to the message it becomes.
+      await storage.insertAttachments([file('contract-att-4-aaaaaaaa', 'held.bin', new Uint8Array([9]), null, null)], AT);
+      assert.deepEqual((await storage.findAttachment('contract-att-4-aaaaaaaa'))!.internal, null);
+      const note = await storage.transaction(async (tx) => {
+        const stored = await tx.storeMessage({ ...row, internal: true }, []);
+        assert.equal(await tx.linkInboundAttachments(mailId, ticket.id, stored.messageId), 1);
+        return stored;
+      });
+      assert.equal(await storage.linkInboundAttachments(mailId, ticket.id, note.messageId), 0);
+      const linked = (await storage.findAttachment('contract-att-4-aaaaaaaa'))!;
+      assert.deepEqual([linked.messageId, linked.ticketId, linked.internal], [note.messageId, ticket.id, true]);
+      assert.deepEqual((await storage.attachmentsOfInboundMail(mailId)).map((a) => a.id).sort(), ['contract-att-1-aaaaaaaa', 'contract-att-2-aaaaaaaa', 'contract-att-4-aaaaaaaa']);
+      // Only attachments in no thread are removed with a discarded mail.
+      await storage.insertAttachments([file('contract-att-5-aaaaaaaa', 'spam.exe', new Uint8Array([1]), null, null)], AT);
+      assert.equal(await storage.deleteUnlinkedInboundAttachments(mailId), 1);
+      assert.equal(await storage.findAttachment('contract-att-5-aaaaaaaa'), undefined);
+      assert.ok(await storage.findAttachment('contract-att-4-aaaaaaaa'));
+
+      // The skipped-attachments note of an inbound mail.
+      assert.equal((await storage.findInboundMail(mailId))!.attachmentNote, null);
+      await storage.finishInboundMail(mailId, { status: 'held', reason: 'no-match', reasonText: 'x', at: AT, attachmentNote: '[1 attachment was not kept: a.zip (40 MB, too large)]' }, ['received']);
+      assert.equal((await storage.findInboundMail(mailId))!.attachmentNote, '[1 attachment was not kept: a.zip (40 MB, too large)]');
+    });
   });
 }

@@ -18,6 +18,10 @@ interface Case {
 }
 
 let spareTemplateId = 0; // a template 417 does not name, so an admin may delete it
+/** Attachments (as inbound mail leaves them): on ticket A's first message, on ticket B's, on an internal note of A. */
+const ATTACHMENT_A = 'accessMatrixAttachmentA0';
+const ATTACHMENT_B = 'accessMatrixAttachmentB0';
+const ATTACHMENT_NOTE = 'accessMatrixAttachmentN0';
 const own = (w: World) => w.ticketA.number; // requesterA's ticket in group A (techA's group)
 const ADMIN_ONLY = { anonymous: 401, requester: 403, technician: 403, admin: 200 } as const;
 const ADMIN_CREATES = { anonymous: 401, requester: 403, technician: 403, admin: 201 } as const;
@@ -30,6 +34,7 @@ const CASES: Case[] = [
   { method: 'PATCH', url: (w) => `/api/v1/tickets/${own(w)}`, body: () => ({ status: 'in_progress' }), expect: { anonymous: 401, requester: 403, technician: 200, admin: 200 } },
   { method: 'GET', url: (w) => `/api/v1/tickets/${own(w)}/messages`, expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'POST', url: (w) => `/api/v1/tickets/${own(w)}/messages`, body: () => ({ text: 'Hello' }), expect: { anonymous: 401, requester: 201, technician: 201, admin: 201 } },
+  { method: 'GET', url: () => `/api/v1/attachments/${ATTACHMENT_A}`, expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'GET', url: () => '/api/v1/messaging/status', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'GET', url: () => '/api/v1/admin/parameters', expect: ADMIN_ONLY },
   { method: 'GET', url: () => '/api/v1/admin/parameters/417', expect: ADMIN_ONLY },
@@ -78,7 +83,15 @@ describe('access matrix: three roles and anonymous × every route', () => {
     world = await buildWorld(deps);
     // The outbox needs an entry for GET /admin/outbox/1.
     const { postMessage } = await import('../../src/domain/messages/post-message.ts');
-    await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'first', source: 'desk' });
+    const first = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'first', source: 'desk' });
+    const onB = await postMessage(deps, world.techB, { ticketNumber: world.ticketB.number, text: 'on B', source: 'desk' });
+    const note = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'note', internal: true, source: 'desk' });
+    const file = (id: string, ticketId: number, messageId: number) =>
+      ({ id, ticketId, messageId, inboundMailId: null, name: `${id}.pdf`, contentType: 'application/pdf', size: 3, sha256: '0'.repeat(64), inline: false, content: new Uint8Array([1, 2, 3]) });
+    await db.storage.insertAttachments(
+      [file(ATTACHMENT_A, world.ticketA.id, first.message.id), file(ATTACHMENT_B, world.ticketB.id, onB.message.id), file(ATTACHMENT_NOTE, world.ticketA.id, note.message.id)],
+      new Date().toISOString(),
+    );
     const { createTemplate } = await import('../../src/domain/templates/manage-templates.ts');
     spareTemplateId = (await createTemplate(deps, { name: 'Spare', subject: 'S', html: '<p>${COMMENTTEXT}</p>' })).id;
     app = await testApp(deps);
@@ -133,6 +146,22 @@ describe('access matrix: three roles and anonymous × every route', () => {
         assert.equal(r.statusCode, 404);
       });
     }
+
+    it('attachments of tickets one may not see, and of internal notes for requesters, answer 404 as if they did not exist', async () => {
+      const missing = async (client: Awaited<ReturnType<typeof signIn>>, id: string) => {
+        const r = await client.get(`/api/v1/attachments/${id}`);
+        assert.equal(r.statusCode, 404, `${id}: ${r.body}`);
+        assert.equal(r.json().code, 'ATTACHMENT_NOT_FOUND');
+      };
+      const requesterA = await signIn(app, world.requesterA.email);
+      const techA = await signIn(app, world.techA.email);
+      await missing(requesterA, ATTACHMENT_B);
+      await missing(requesterA, ATTACHMENT_NOTE);
+      await missing(requesterA, 'doesNotExistAtAll000000');
+      await missing(techA, ATTACHMENT_B);
+      assert.equal((await techA.get(`/api/v1/attachments/${ATTACHMENT_NOTE}`)).statusCode, 200);
+      assert.equal((await (await signIn(app, world.techB.email)).get(`/api/v1/attachments/${ATTACHMENT_B}`)).statusCode, 200);
+    });
 
     it('technician of group A cannot PATCH group B\'s ticket (404)', async () => {
       const client = await signIn(app, world.techA.email);

@@ -260,11 +260,14 @@ for (const database of [sqliteFile, postgres]) {
         t.close();
       }
       const message = await waitUntil(
-        async () => (await storage.listMessages(w.ticketB.id, true)).find((m) => m.text === 'See the logs attached.'),
+        async () => (await storage.listMessages(w.ticketB.id, true)).find((m) => m.text.startsWith('See the logs attached.')),
         'the 10,000-part mail processed',
         60_000,
       );
       assert.equal(message.source, 'email');
+      // The first 20 attachments are kept; the rest are named as not kept (issue 7).
+      assert.match(message.text, /^See the logs attached\.\n\n\[9979 attachments were not kept: p21\.bin \(4 B, too many attachments\); .*; and 9969 more\]$/);
+      assert.equal((await storage.attachmentsOfMessages([message.id])).length, 20);
     });
   });
 }

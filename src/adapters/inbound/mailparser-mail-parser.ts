@@ -1,6 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MailParser as Parser, type AddressObject, type EmailAddress } from 'mailparser';
-import type { MailAddress, MailParser, ParsedMail } from '../../ports/inbound.ts';
+import {
+  DEFAULT_ATTACHMENT_LIMITS,
+  type AttachmentLimits,
+  type MailAddress,
+  type MailParser,
+  type ParsedAttachment,
+  type ParsedMail,
+  type SkippedAttachment,
+} from '../../ports/inbound.ts';
 
 /** Parts of a delivery report kept (their beginning): the report itself and the returned message's headers. */
 const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/rfc822']);
@@ -49,11 +58,19 @@ function ids(values: string[], max = 200): string[] {
 }
 
 /**
- * mailparser, streaming: headers, the text and HTML bodies, and the parts of a delivery report. Attachment contents
- * are drained and dropped as they stream (never buffered), so memory stays bounded by the text parts, whatever the
- * number of parts; the receiver's size limit bounds the rest.
+ * mailparser, streaming: headers, the text and HTML bodies, the parts of a delivery report, and the attachments within
+ * `limits`: the first `maxCount` parts of at most `maxBytes` each and `maxTotalBytes` together are kept; a part past
+ * a limit is drained and dropped as it streams (never buffered beyond the limit) and reported as skipped. Inline
+ * parts (images of the HTML, by cid:) are attachments like the others: a screenshot pasted into a reply is one.
+ * So memory stays bounded by the text parts and the limits, whatever the number or size of parts.
  */
 export class MailparserMailParser implements MailParser {
+  private readonly limits: AttachmentLimits;
+
+  constructor(limits: Partial<AttachmentLimits> = {}) {
+    this.limits = { ...DEFAULT_ATTACHMENT_LIMITS, ...limits };
+  }
+
   async parse(raw: Uint8Array): Promise<ParsedMail> {
     const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     if (boundaryLines(bytes) >= MAX_PARTS) throw new Error(`The mail has more than ${MAX_PARTS} MIME parts.`);
@@ -84,11 +101,25 @@ export class MailparserMailParser implements MailParser {
     let text: string | null = null;
     let html: string | null = null;
     const reportParts: { type: string; content: string }[] = [];
+    const attachments: ParsedAttachment[] = [];
+    const skippedAttachments: SkippedAttachment[] = [];
+    const limits = this.limits;
+    let keptBytes = 0;
     parser.on('headers', (h: Map<string, unknown>) => {
       headers = h;
       headerLines = (parser as unknown as { headerLines: { key: string; line: string }[] }).headerLines ?? [];
     });
-    type Part = { type: string; text?: string; html?: string | false; contentType?: string; content?: Readable; release?: () => void };
+    type Part = {
+      type: string;
+      text?: string;
+      html?: string | false;
+      contentType?: string;
+      content?: Readable;
+      release?: () => void;
+      filename?: string;
+      contentDisposition?: string;
+      related?: boolean;
+    };
     // As mailparser's own simpleParser reads: one part at a time, an attachment drained (and released) before the next.
     let reading = false;
     const read = (): void => {
@@ -107,14 +138,38 @@ export class MailparserMailParser implements MailParser {
       const keep = REPORT_TYPES.has((part.contentType ?? '').toLowerCase()) && reportParts.length < 4;
       const chunks: Buffer[] = [];
       let length = 0;
+      // As an attachment: kept while within the limits; the first limit it passes is why it is skipped.
+      let skipped: SkippedAttachment['reason'] | null = attachments.length >= limits.maxCount ? 'too-many' : null;
+      const files: Buffer[] = [];
+      let size = 0;
       part.content.on('data', (chunk: Buffer) => {
         if (keep && length < MAX_REPORT_PART) {
           chunks.push(chunk);
           length += chunk.length;
         }
+        size += chunk.length;
+        if (skipped === null && size > limits.maxBytes) skipped = 'too-large';
+        if (skipped === null && keptBytes + size > limits.maxTotalBytes) skipped = 'total-too-large';
+        if (skipped === null) files.push(chunk);
+        else files.length = 0;
       });
       part.content.on('end', () => {
         if (keep) reportParts.push({ type: part.contentType!.toLowerCase(), content: Buffer.concat(chunks).subarray(0, MAX_REPORT_PART).toString('utf8') });
+        const name = typeof part.filename === 'string' ? part.filename : null;
+        if (skipped !== null) {
+          skippedAttachments.push({ name, size, reason: skipped });
+        } else {
+          keptBytes += size;
+          const content = Buffer.concat(files, size);
+          attachments.push({
+            name,
+            contentType: (part.contentType ?? 'application/octet-stream').toLowerCase(),
+            size,
+            sha256: createHash('sha256').update(content).digest('hex'),
+            content,
+            inline: part.contentDisposition === 'inline' || part.related === true,
+          });
+        }
         part.release?.();
         read();
       });
@@ -154,6 +209,8 @@ export class MailparserMailParser implements MailParser {
       html,
       header,
       report: isReport && status ? { deliveryStatus: status.content, returnedHeaders: (returned?.content ?? '').split(/\r?\n\r?\n/)[0]! } : null,
+      attachments,
+      skippedAttachments,
     };
   }
 }

@@ -16,6 +16,7 @@ import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
 import { eventRoutes } from './events/event-routes.ts';
 import { inboundRoutes } from './inbound/inbound-routes.ts';
+import { attachmentRoutes } from './attachments/attachment-routes.ts';
 import { webRoutes } from '../web/web-routes.ts';
 
 export interface AppOptions {
@@ -127,6 +128,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(eventRoutes(deps));
       await api.register(adminRoutes(deps));
       await api.register(inboundRoutes(deps));
+      await api.register(attachmentRoutes(deps));
       await api.register(mailRoutes(deps, options.mail ?? { transports: new UnavailableTransports(), catcher: null }));
     },
     { prefix: '/api/v1' },

@@ -71,6 +71,34 @@ export const messageSchema = {
   },
 } as const;
 
+export const attachmentSummarySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'Download it at /api/v1/attachments/{id}.' },
+    name: { type: 'string', description: 'Normalised for display; never a path.' },
+    size: { type: 'integer' },
+    contentType: { type: 'string', description: 'As the sender declared it (information only; downloads are application/octet-stream).' },
+  },
+} as const;
+
+/** One ticket, with the attachments of the mail that opened it (those of messages are in the thread). */
+export const ticketDetailSchema = {
+  type: 'object',
+  properties: {
+    ...ticketSchema.properties,
+    attachments: { type: 'array', description: 'Attachments of the mail that opened the ticket; never their bytes.', items: attachmentSummarySchema },
+  },
+} as const;
+
+/** A message of the thread: a message and its attachments. */
+export const threadMessageSchema = {
+  type: 'object',
+  properties: {
+    ...messageSchema.properties,
+    attachments: { type: 'array', description: 'Attachments of the message (of inbound mail); never their bytes.', items: attachmentSummarySchema },
+  },
+} as const;
+
 export const notificationSchema = {
   type: 'object',
   properties: { id: { type: 'integer' }, to: { type: 'string' }, status: { type: 'string' } },

@@ -83,6 +83,8 @@ export interface InboundMail {
   attempts: number;
   resolvedById: number | null;
   resolvedAt: string | null;
+  /** Which attachments were not kept (too large, too many), as a sentence; null when all were kept. */
+  attachmentNote: string | null;
 }
 
 /** The final state processing (or a reviewer) gives a mail, with what it learnt. */
@@ -102,4 +104,5 @@ export interface InboundOutcome {
   text?: string | null;
   trimmed?: string | null;
   resolvedById?: number | null;
+  attachmentNote?: string | null;
 }

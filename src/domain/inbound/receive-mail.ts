@@ -11,6 +11,7 @@ import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail
 import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
 import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
 import { extractReply } from './reply-text.ts';
+import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './inbound-attachments.ts';
 
 export interface InboundPolicy {
   /** Mails one sender address may have processed per minute; beyond it they are stored and held, never posted. */
@@ -39,11 +40,26 @@ class AlreadyDecided extends Error {}
 
 const oneLine = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max);
 
-function fitMessage(text: string, id: number): string {
-  if (text.length <= MAX_MESSAGE_LENGTH) return text;
+/** The message text: the reply, cut to fit with `reserve` characters left for what follows (the attachment note). */
+function fitMessage(text: string, id: number, reserve = 0): string {
+  const max = MAX_MESSAGE_LENGTH - reserve;
+  if (text.length <= max) return text;
   const note = `\n\n[…] (cut here: the whole mail is kept as inbound mail #${id})`;
-  return text.slice(0, MAX_MESSAGE_LENGTH - note.length) + note;
+  return text.slice(0, max - note.length) + note;
 }
+
+/**
+ * The text posted: the reply; when the mail has no text of its own but attachments, a line saying so (the
+ * attachments are the message); and the note naming the attachments that were not kept.
+ */
+function messageText(reply: string, id: number, files: readonly InboundFile[], note: string | null): string {
+  const body = reply.length > 0 ? reply : files.length === 0 ? '' : files.length === 1 ? '(Sent an attachment without text.)' : `(Sent ${files.length} attachments without text.)`;
+  if (!note) return fitMessage(body, id);
+  return body.length > 0 ? `${fitMessage(body, id, note.length + 2)}\n\n${note}` : note;
+}
+
+/** Statuses a reviewer may still attach to a ticket: their attachments are kept (unlinked) until then. */
+const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
 
 /**
  * Decides what a stored mail becomes, and records it atomically with its effect: posted to a ticket (through
@@ -56,8 +72,19 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
   if (!mail || mail.status !== 'received') return mail;
   const attempts = await deps.storage.countInboundAttempt(id);
   const now = () => deps.clock.now().toISOString();
+  /** Files to keep with the mail while it waits for review (none before the mail is parsed). */
+  let unlinked: InboundFile[] = [];
   const finish = async (outcome: Omit<InboundOutcome, 'at'>) => {
-    await deps.storage.finishInboundMail(id, { ...outcome, at: now() }, ['received']);
+    const at = now();
+    if (unlinked.length > 0 && REVIEWABLE_STATUSES.includes(outcome.status)) {
+      // A held mail keeps its attachments, in the same transaction as its state; a reviewer's attach links them.
+      const rows = newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null });
+      await deps.storage.transaction(async (tx) => {
+        if (await tx.finishInboundMail(id, { ...outcome, at }, ['received'])) await tx.insertAttachments(rows, at);
+      });
+    } else {
+      await deps.storage.finishInboundMail(id, { ...outcome, at }, ['received']);
+    }
     return deps.storage.findInboundMail(id);
   };
   if (attempts > deps.policy.maxAttempts) {
@@ -71,6 +98,9 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
     return finish({ status: 'held', reason: 'unparseable', reasonText: 'The mail could not be read as an Internet message.' });
   }
   const reply = extractReply({ text: parsed.text, html: parsed.html });
+  const files = inboundFiles(parsed.attachments);
+  const attachmentNote = skippedNote(parsed.skippedAttachments, files.length);
+  unlinked = files;
   const from = parsed.from[0];
   const fromAddress = from && isEmailAddress(normalizeEmail(from.address)) ? normalizeEmail(from.address) : null;
   const facts = {
@@ -78,8 +108,9 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
     fromAddress,
     fromName: from?.name ? oneLine(from.name, 200) : null,
     subject: oneLine(parsed.subject, 998),
-    text: fitMessage(reply.text.trim(), id),
+    text: messageText(reply.text.trim(), id, files, attachmentNote),
     trimmed: reply.trimmed,
+    attachmentNote,
   };
   const decide = (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) =>
     finish({ ...facts, status, reason, reasonText, ...extra });
@@ -136,7 +167,7 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
 
   const match = await matchReply(deps, parsed, mail.envelopeTo, sender);
   if (match.kind === 'refuse') return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
-  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts);
+  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts, files, finish);
 
   const ticket = await deps.storage.findTicketByNumber(match.ticketNumber);
   if (!ticket) return decide('held', 'ticket-not-found', `The mail refers to ticket #${match.ticketNumber}, which does not exist.`);
@@ -166,6 +197,7 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
             at: now(),
           };
           if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+          await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }), outcome.at);
         },
       },
     );
@@ -195,13 +227,20 @@ async function openOrHold(
   parsed: ParsedMail,
   mail: InboundMail,
   sender: Actor | undefined,
-  facts: { messageIdHeader: string | null; fromAddress: string | null; fromName: string | null; subject: string; text: string; trimmed: string | null },
+  facts: {
+    messageIdHeader: string | null;
+    fromAddress: string | null;
+    fromName: string | null;
+    subject: string;
+    text: string;
+    trimmed: string | null;
+    attachmentNote: string | null;
+  },
+  files: readonly InboundFile[],
+  finish: (outcome: Omit<InboundOutcome, 'at'>) => Promise<InboundMail | undefined>,
 ): Promise<InboundMail | undefined> {
   const at = deps.clock.now().toISOString();
-  const hold = async (reason: InboundReason, reasonText: string) => {
-    await deps.storage.finishInboundMail(id, { ...facts, status: 'held', reason, reasonText, at }, ['received']);
-    return deps.storage.findInboundMail(id);
-  };
+  const hold = async (reason: InboundReason, reasonText: string) => finish({ ...facts, status: 'held', reason, reasonText });
   if (!sender) return hold('unknown-sender', `${facts.fromAddress ?? 'The sender'} is not a user of this desk, and the mail matches no ticket.`);
   const parameters = await readParameters(deps.storage);
   const supportAddress = (parameters.get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
@@ -236,6 +275,8 @@ async function openOrHold(
       );
       const outcome: InboundOutcome = { ...facts, status: 'posted', reason: 'new-ticket', reasonText: `Opened ticket #${ticket.number}.`, ticketId: ticket.id, at };
       if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+      // The mail that opened the ticket has no thread message: its attachments belong to the ticket.
+      await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }), at);
     });
   } catch (error) {
     if (!(error instanceof AlreadyDecided)) throw error;

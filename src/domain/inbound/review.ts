@@ -97,6 +97,8 @@ export async function attachInboundMail(
           REVIEWABLE,
         );
         if (!done) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${id} was decided by someone else meanwhile.`);
+        // The attachments kept while the mail was held join the thread with the message.
+        await tx.linkInboundAttachments(id, ticket.id, stored.messageId);
       },
     },
   );
@@ -114,5 +116,7 @@ export async function discardInboundMail(deps: Pick<Deps, 'storage' | 'clock'>, 
       REVIEWABLE,
     ));
   if (!done) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${id} is not held: only held mail (or mail taken for a loop) can be discarded.`);
+  // Its attachments were kept only for a reviewer to attach; the raw mail (which contains them) stays.
+  await deps.storage.deleteUnlinkedInboundAttachments(id);
   return (await deps.storage.findInboundMail(id))!;
 }

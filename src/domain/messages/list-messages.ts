@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import type { OutboxStatus } from '../notifications/outbox-entry.ts';
 import { visibleTicket } from '../tickets/ticket-access.ts';
 import { isStaff, type Actor } from '../users/user.ts';
+import { summaryOf, type AttachmentSummary } from './attachment.ts';
 import type { Message } from './message.ts';
 
 export interface ThreadMessage extends Message {
@@ -10,6 +11,8 @@ export interface ThreadMessage extends Message {
    * requester, on their own messages only, the recipient's name and a plain state.
    */
   mail: { to: string; status: OutboxStatus | PlainMailState }[];
+  /** The message's attachments (names, sizes, declared types; never the bytes); [] when none. */
+  attachments: AttachmentSummary[];
 }
 
 /** What a requester is told about their own message's mail. */
@@ -26,8 +29,10 @@ export async function listMessages(deps: Pick<Deps, 'storage'>, actor: Actor, ti
   const messages = await deps.storage.listMessages(ticket.id, staff);
   const visible = staff ? messages : messages.filter((m) => !m.internal);
   const entries = await deps.storage.outboxOfMessages(visible.filter((m) => staff || m.authorId === actor.id).map((m) => m.id));
+  const files = await deps.storage.attachmentsOfMessages(visible.map((m) => m.id));
   return visible.map((m) => ({
     ...m,
+    attachments: files.filter((a) => a.messageId === m.id).map(summaryOf),
     mail: entries
       .filter((e) => e.messageId === m.id)
       .map((e) => (staff ? { to: e.toAddress, status: e.status } : { to: e.toName, status: plainState(e.status) })),

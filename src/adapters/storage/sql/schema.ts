@@ -112,6 +112,21 @@ export interface Database {
     attempts: Generated<number>;
     resolved_by: number | null;
     resolved_at: string | null;
+    attachment_note: string | null;
+  };
+  attachment: {
+    id: string;
+    ticket_id: number | null;
+    message_id: number | null;
+    inbound_mail_id: number | null;
+    position: number;
+    name: string;
+    content_type: string;
+    inline: Bool;
+    size: number;
+    sha256: string;
+    content: Buffer;
+    created_at: string;
   };
   api_token: { id: Generated<number>; token_hash: string; user_id: number; name: string; created_at: string };
 }

@@ -7,6 +7,7 @@ import type { TicketStatus } from '../../../domain/tickets/ticket-status.ts';
 import type { Locale } from '../../../domain/locale.ts';
 import type { Role, User } from '../../../domain/users/user.ts';
 import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail } from '../../../domain/inbound/inbound-mail.ts';
+import type { Attachment, NewAttachment, StoredAttachment } from '../../../domain/messages/attachment.ts';
 import type {
   InboundFilter,
   OutboxReference,
@@ -181,6 +182,7 @@ const INBOUND_COLUMNS = [
   'attempts',
   'resolved_by',
   'resolved_at',
+  'attachment_note',
 ] as const;
 
 function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key'>): InboundMail {
@@ -216,7 +218,42 @@ function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe
     attempts: r.attempts,
     resolvedById: r.resolved_by,
     resolvedAt: r.resolved_at,
+    attachmentNote: r.attachment_note,
   };
+}
+
+/** Every column of attachment but the bytes (read only for a download). */
+const ATTACHMENT_COLUMNS = [
+  'attachment.id',
+  'attachment.ticket_id',
+  'attachment.message_id',
+  'attachment.inbound_mail_id',
+  'attachment.name',
+  'attachment.content_type',
+  'attachment.inline',
+  'attachment.size',
+  'attachment.sha256',
+  'attachment.created_at',
+] as const;
+
+function toAttachment(r: Omit<Selectable<Database['attachment']>, 'content' | 'position'>): Attachment {
+  return {
+    id: r.id,
+    ticketId: r.ticket_id,
+    messageId: r.message_id,
+    inboundMailId: r.inbound_mail_id,
+    name: r.name,
+    contentType: r.content_type,
+    inline: Boolean(r.inline),
+    size: r.size,
+    sha256: r.sha256,
+    createdAt: r.created_at,
+  };
+}
+
+function bytesOf(value: unknown): Uint8Array {
+  const raw = value as Uint8Array;
+  return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
 /** A SQLite connection that runs statements synchronously (better-sqlite3), given by the SQLite adapter. */
@@ -1009,7 +1046,7 @@ export class SqlRepositories implements Repositories {
           from_name = coalesce(${''}, from_name), subject = coalesce(${''}, subject), ticket_id = coalesce(${0}, ticket_id),
           message_id = coalesce(${0}, message_id), outbox_id = coalesce(${0}, outbox_id), duplicate_of = coalesce(${0}, duplicate_of),
           text = coalesce(${''}, text), trimmed = coalesce(${''}, trimmed), resolved_by = coalesce(${0}, resolved_by),
-          resolved_at = coalesce(${''}, resolved_at)
+          resolved_at = coalesce(${''}, resolved_at), attachment_note = coalesce(${''}, attachment_note)
           where id = ${0} and status in (${''}, ${''}) returning id`.compile(this.db),
     });
     const rows = await this.prepared('inbound-finish', build, [
@@ -1029,6 +1066,7 @@ export class SqlRepositories implements Repositories {
       keep(o.trimmed),
       keep(o.resolvedById),
       o.resolvedById === undefined || o.resolvedById === null ? null : o.at,
+      keep(o.attachmentNote),
       id,
       fromStatuses[0]!,
       fromStatuses[1] ?? fromStatuses[0]!,
@@ -1063,6 +1101,101 @@ export class SqlRepositories implements Repositories {
     await this.db.insertInto('outbox_attempt').values({ entry_id: id, at, result: 'bounced', reply }).execute();
     await this.touchTicket(row.ticket_id);
     return true;
+  }
+
+  // ---- attachments
+  async insertAttachments(attachments: readonly NewAttachment[], at: string) {
+    if (attachments.length === 0) return;
+    // One row per statement: a row carries up to megabytes of bytes, so batching saves nothing worth the memory.
+    for (const [position, a] of attachments.entries()) {
+      await this.db
+        .insertInto('attachment')
+        .values({
+          id: a.id,
+          ticket_id: a.ticketId,
+          message_id: a.messageId,
+          inbound_mail_id: a.inboundMailId,
+          position,
+          name: a.name,
+          content_type: a.contentType,
+          inline: bool(a.inline) as never,
+          size: a.size,
+          sha256: a.sha256,
+          content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
+          created_at: at,
+        })
+        .execute();
+    }
+    const tickets = new Set(attachments.map((a) => a.ticketId).filter((t): t is number => t !== null));
+    for (const ticketId of tickets) await this.touchTicket(ticketId);
+  }
+
+  async attachmentsOfMessages(messageIds: readonly number[]) {
+    if (messageIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('attachment')
+      .select(ATTACHMENT_COLUMNS)
+      .where('message_id', 'in', messageIds as number[])
+      .orderBy('message_id')
+      .orderBy('position')
+      .execute();
+    return rows.map(toAttachment);
+  }
+
+  async attachmentsOfTicket(ticketId: number) {
+    const rows = await this.db
+      .selectFrom('attachment')
+      .select(ATTACHMENT_COLUMNS)
+      .where('ticket_id', '=', ticketId)
+      .where('message_id', 'is', null)
+      .orderBy('created_at')
+      .orderBy('position')
+      .execute();
+    return rows.map(toAttachment);
+  }
+
+  async attachmentsOfInboundMail(inboundMailId: number) {
+    const rows = await this.db.selectFrom('attachment').select(ATTACHMENT_COLUMNS).where('inbound_mail_id', '=', inboundMailId).orderBy('position').execute();
+    return rows.map(toAttachment);
+  }
+
+  async findAttachment(id: string): Promise<StoredAttachment | undefined> {
+    const row = await this.db
+      .selectFrom('attachment')
+      .leftJoin('ticket_message', 'ticket_message.id', 'attachment.message_id')
+      .select(ATTACHMENT_COLUMNS)
+      .select('ticket_message.internal as internal')
+      .where('attachment.id', '=', id)
+      .executeTakeFirst();
+    return row && { ...toAttachment(row), internal: row.internal === null ? null : Boolean(row.internal) };
+  }
+
+  async attachmentContent(id: string) {
+    const row = await this.db.selectFrom('attachment').select('content').where('id', '=', id).executeTakeFirst();
+    return row && bytesOf(row.content);
+  }
+
+  async linkInboundAttachments(inboundMailId: number, ticketId: number, messageId: number) {
+    const r = await this.db
+      .updateTable('attachment')
+      .set({ ticket_id: ticketId, message_id: messageId })
+      .where('inbound_mail_id', '=', inboundMailId)
+      .where('message_id', 'is', null)
+      .where('ticket_id', 'is', null)
+      .executeTakeFirst();
+    const linked = Number(r.numUpdatedRows);
+    if (linked > 0) await this.touchTicket(ticketId);
+    return linked;
+  }
+
+  async deleteUnlinkedInboundAttachments(inboundMailId: number) {
+    const r = await this.db
+      .deleteFrom('attachment')
+      .where('inbound_mail_id', '=', inboundMailId)
+      .where('message_id', 'is', null)
+      .where('ticket_id', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   // ---- sessions and tokens

@@ -3,6 +3,7 @@ import type { Deps } from '../../../domain/deps.ts';
 import { listMessages } from '../../../domain/messages/list-messages.ts';
 import { MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
 import { postMessage } from '../../../domain/messages/post-message.ts';
+import { ticketAttachments } from '../../../domain/messages/attachment.ts';
 import { messagingStatus } from '../../../domain/parameters/messaging-status.ts';
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
 import { openTicket, type OpenTicketInput } from '../../../domain/tickets/open-ticket.ts';
@@ -20,6 +21,8 @@ import {
   notificationSchema,
   numberParams,
   pageOf,
+  threadMessageSchema,
+  ticketDetailSchema,
   ticketSchema,
 } from '../schemas.ts';
 
@@ -127,8 +130,12 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
 
     app.get<{ Params: { number: number } }>(
       '/tickets/:number',
-      { onRequest: signedIn, schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketSchema, ...errorResponses } } },
-      async (request) => presentTicket(await visibleTicket(deps.storage, actorOf(request), request.params.number)),
+      { onRequest: signedIn, schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketDetailSchema, ...errorResponses } } },
+      async (request) => {
+        const actor = actorOf(request);
+        const ticket = presentTicket(await visibleTicket(deps.storage, actor, request.params.number));
+        return { ...ticket, attachments: await ticketAttachments(deps, actor, request.params.number) };
+      },
     );
 
     app.patch<{ Params: { number: number }; Body: UpdateTicketInput }>(
@@ -165,7 +172,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           tags: ['messages'],
           summary: 'The thread, oldest first (requesters never see internal notes)',
           params: numberParams,
-          response: { 200: { type: 'object', properties: { items: { type: 'array', items: messageSchema } } }, ...errorResponses },
+          response: { 200: { type: 'object', properties: { items: { type: 'array', items: threadMessageSchema } } }, ...errorResponses },
         },
       },
       async (request) => ({ items: (await listMessages(deps, actorOf(request), request.params.number)).map(presentMessage) }),

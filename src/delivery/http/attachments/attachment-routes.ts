@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../../domain/deps.ts';
+import { downloadAttachment } from '../../../domain/messages/attachment.ts';
+import { actorOf, signedIn } from '../auth/authenticate-request.ts';
+import { errorResponses } from '../schemas.ts';
+
+/** `filename="..."`: printable ASCII only, quotes and backslashes replaced; the exact name goes in `filename*`. */
+function asciiFallback(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_')
+    .replace(/["\\]/g, '_')
+    .trim();
+  return ascii.replace(/^[._ ]+$/, '') || 'attachment';
+}
+
+/** RFC 8187 (RFC 5987) ext-value: UTF-8, percent-encoded beyond attr-char. */
+function encodeExtValue(name: string): string {
+  return encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const DOWNLOAD_CSP = "default-src 'none'; sandbox";
+
+export function contentDisposition(name: string): string {
+  return `attachment; filename="${asciiFallback(name)}"; filename*=UTF-8''${encodeExtValue(name)}`;
+}
+
+/**
+ * Attachments: downloaded, never rendered. Access is the thread's (`downloadAttachment`): a ticket the caller may not
+ * see, or an internal note's attachment asked for by a requester, answers 404 as if it did not exist.
+ */
+export function attachmentRoutes(deps: Deps) {
+  return async (app: FastifyInstance) => {
+    // After the app's own onSend hook (which sets the API's policy): a download's policy also sandboxes it.
+    app.addHook('onSend', async (request, reply) => {
+      if (reply.statusCode === 200) reply.header('content-security-policy', DOWNLOAD_CSP);
+    });
+    app.get<{ Params: { id: string } }>(
+      '/attachments/:id',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['messages'],
+          summary: 'Download an attachment (always application/octet-stream, Content-Disposition: attachment)',
+          params: {
+            type: 'object',
+            properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$' } },
+            required: ['id'],
+          },
+          response: { ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { attachment, content } = await downloadAttachment(deps, actorOf(request), request.params.id);
+        // Never sniffed, never shown inline, never cached by a shared cache, and sandboxed if a browser renders it anyway.
+        return reply
+          .type('application/octet-stream')
+          .header('content-disposition', contentDisposition(attachment.name))
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'private, no-store')
+          .header('content-security-policy', DOWNLOAD_CSP)
+          .send(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+      },
+    );
+  };
+}

@@ -1,0 +1,71 @@
+import type { ParsedAttachment, SkippedAttachment } from '../../ports/inbound.ts';
+import type { Tokens } from '../../ports/tokens.ts';
+import { formatSize, normalizeAttachmentName, type NewAttachment } from '../messages/attachment.ts';
+
+/** A kept attachment of an inbound mail, its name normalised, ready to be stored once it is known where it goes. */
+export interface InboundFile {
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  inline: boolean;
+}
+
+/** Declared content types are information only; a hostile or absurd one is cut to something harmless to show. */
+function contentTypeOf(declared: string): string {
+  const t = declared.trim().toLowerCase();
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(t) ? t : 'application/octet-stream';
+}
+
+export function inboundFiles(parsed: readonly ParsedAttachment[]): InboundFile[] {
+  return parsed.map((a, i) => ({
+    name: normalizeAttachmentName(a.name, i + 1),
+    contentType: contentTypeOf(a.contentType),
+    size: a.size,
+    sha256: a.sha256,
+    content: a.content,
+    inline: a.inline,
+  }));
+}
+
+const WHY: Record<SkippedAttachment['reason'], string> = {
+  'too-large': 'too large',
+  'too-many': 'too many attachments',
+  'total-too-large': 'over the total size kept per mail',
+};
+
+const LISTED = 10;
+
+/**
+ * What the thread and the inbound mail say about attachments that were not kept, e.g.
+ * `[2 attachments were not kept: a.zip (40 MB, too large); b.iso (30 MB, over the total size kept per mail)]`;
+ * null when every attachment was kept.
+ */
+export function skippedNote(skipped: readonly SkippedAttachment[], keptCount: number): string | null {
+  if (skipped.length === 0) return null;
+  const listed = skipped.slice(0, LISTED).map((s, i) => `${normalizeAttachmentName(s.name, keptCount + i + 1)} (${formatSize(s.size)}, ${WHY[s.reason]})`);
+  const more = skipped.length > LISTED ? `; and ${skipped.length - LISTED} more` : '';
+  const count = skipped.length === 1 ? '1 attachment was' : `${skipped.length} attachments were`;
+  return `[${count} not kept: ${listed.join('; ')}${more}]`;
+}
+
+/** The rows to store: each under a new unguessable id (128 random bits), attached where `place` says. */
+export function newAttachments(
+  tokens: Pick<Tokens, 'random'>,
+  files: readonly InboundFile[],
+  place: { inboundMailId: number; ticketId: number | null; messageId: number | null },
+): NewAttachment[] {
+  return files.map((f) => ({
+    id: tokens.random(16),
+    ticketId: place.ticketId,
+    messageId: place.messageId,
+    inboundMailId: place.inboundMailId,
+    name: f.name,
+    contentType: f.contentType,
+    size: f.size,
+    sha256: f.sha256,
+    inline: f.inline,
+    content: f.content,
+  }));
+}

@@ -1,0 +1,106 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
+import { isStaff, type Actor } from '../users/user.ts';
+
+/** What the thread shows of an attachment: never its bytes. */
+export interface AttachmentSummary {
+  /** Generated, unguessable (128 random bits): the only way an attachment is addressed. */
+  id: string;
+  /** Normalised for display (see `normalizeAttachmentName`); never used as a path. */
+  name: string;
+  size: number;
+  /** As the sender declared it: information only, downloads are always application/octet-stream. */
+  contentType: string;
+}
+
+export interface Attachment extends AttachmentSummary {
+  ticketId: number | null;
+  messageId: number | null;
+  inboundMailId: number | null;
+  /** Shown inline in the sender's mail (Content-Disposition: inline, or a part of multipart/related). */
+  inline: boolean;
+  sha256: string;
+  createdAt: string;
+}
+
+/** An attachment as stored, with the thread message's `internal` flag (null when it belongs to no message). */
+export interface StoredAttachment extends Attachment {
+  internal: boolean | null;
+}
+
+export interface NewAttachment extends Omit<Attachment, 'createdAt'> {
+  content: Uint8Array;
+}
+
+export const MAX_ATTACHMENT_NAME = 120;
+
+/**
+ * A name fit to show and to offer as a download's file name: no path (only what follows the last `/` or `\`, drive
+ * letters dropped), no control, format or bidirectional-override characters (U+202E turns `a\u202Egnp.exe` into
+ * "aexe.png"), no leading dots (`.htaccess`), no characters Windows refuses, whitespace collapsed and trimmed, at most
+ * 120 characters keeping the extension; `attachment-N.bin` when nothing is left.
+ */
+export function normalizeAttachmentName(raw: string | null | undefined, position: number): string {
+  let name = (raw ?? '').normalize('NFC');
+  // Control characters (C0, DEL, C1), format characters (zero-width, bidi marks, overrides and isolates, BOM),
+  // line and paragraph separators, and unpaired surrogates.
+  name = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  name = name.replace(/[\p{Cf}\u2028\u2029]/gu, '');
+  name = name.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
+  name = name.split(/[/\\]/).pop() ?? '';
+  name = name.replace(/^[a-zA-Z]:/, '');
+  name = name.replace(/[<>:"|?*]/g, '_');
+  name = name.replace(/\s+/g, ' ').trim();
+  name = name.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  if (name === '') return `attachment-${position}.bin`;
+  const chars = [...name];
+  if (chars.length > MAX_ATTACHMENT_NAME) {
+    const dot = name.lastIndexOf('.');
+    const ext = dot > 0 ? [...name.slice(dot)] : [];
+    const keepExt = ext.length > 1 && ext.length <= 16 ? ext : [];
+    name = (chars.slice(0, MAX_ATTACHMENT_NAME - keepExt.length).join('').trimEnd() + keepExt.join(''));
+  }
+  return name;
+}
+
+/** Sizes as people read them: 512 B, 40 KB, 12.5 MB. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  const mb = bytes / (1024 * 1024);
+  return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
+}
+
+export function summaryOf({ id, name, size, contentType }: AttachmentSummary): AttachmentSummary {
+  return { id, name, size, contentType };
+}
+
+/** The attachments of a ticket itself (those of the mail that opened it), for whoever may see the ticket. */
+export async function ticketAttachments(deps: Pick<Deps, 'storage'>, actor: Actor, ticketNumber: number): Promise<AttachmentSummary[]> {
+  const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
+  return (await deps.storage.attachmentsOfTicket(ticket.id)).map(summaryOf);
+}
+
+function notFound(id: string): DomainError {
+  return new DomainError('ATTACHMENT_NOT_FOUND', `Attachment ${id} does not exist or is not yours to see.`);
+}
+
+/**
+ * An attachment and its bytes, checked exactly like the thread: the caller must see its ticket (else it does not
+ * exist), and a requester never gets an internal note's attachment. One kept for review (no ticket yet) is nobody's.
+ */
+export async function downloadAttachment(
+  deps: Pick<Deps, 'storage'>,
+  actor: Actor,
+  id: string,
+): Promise<{ attachment: StoredAttachment; content: Uint8Array }> {
+  const attachment = await deps.storage.findAttachment(id);
+  if (!attachment || attachment.ticketId === null) throw notFound(id);
+  const ticket = await deps.storage.findTicketByNumber(attachment.ticketId);
+  if (!ticket || !canSeeTicket(actor, ticket)) throw notFound(id);
+  if (attachment.internal === true && !isStaff(actor)) throw notFound(id);
+  const content = await deps.storage.attachmentContent(id);
+  if (!content) throw notFound(id);
+  return { attachment, content };
+}
