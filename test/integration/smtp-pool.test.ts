@@ -98,9 +98,10 @@ describe('the SMTP pool', () => {
 
   it('after close, messages in flight finish and new ones are refused', async () => {
     await withPool({ maxConnections: 1 }, async (pool, sink) => {
-      sink.delayData(200);
+      sink.delayData(500);
       const inFlight = send(pool, mail(1));
-      await waitUntil(() => sink.connectionCount === 1, 'the session to open');
+      // In flight: the server has the whole message and has not answered yet.
+      await waitUntil(() => sink.received.length === 1, 'the message to reach the server');
       pool.close();
       assert.match(await inFlight, /^250 /);
       await assert.rejects(send(pool, mail(2)), /closed/);
