@@ -101,7 +101,8 @@ describe('the SMTP pool', () => {
       sink.delayData(500);
       const inFlight = send(pool, mail(1));
       // In flight: the server has the whole message and has not answered yet.
-      await waitUntil(() => sink.received.length === 1, 'the message to reach the server');
+      await waitUntil(() => sink.dataComplete === 1, 'the message to reach the server');
+      assert.equal(sink.received.length, 0, 'not answered yet');
       pool.close();
       assert.match(await inFlight, /^250 /);
       await assert.rejects(send(pool, mail(2)), /closed/);

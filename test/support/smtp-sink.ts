@@ -84,6 +84,8 @@ export class SmtpSink {
   readonly authAttempts: AuthAttempt[] = [];
   /** TCP connections accepted so far. */
   connectionCount = 0;
+  /** Messages whose DATA ended, counted before the sink answers (so a test can act while the answer is pending). */
+  dataComplete = 0;
 
   private tempFail: { at: 'data' | 'rcpt'; remaining: number; code: number; text: string } | null = null;
   private readonly rejected = new Map<string, { code: number; text: string }>();
@@ -281,6 +283,7 @@ export class SmtpSink {
         this.received.push(mail('temporary-failure'));
         return callback(smtpError(fail.code, fail.text));
       }
+      this.dataComplete++;
       const answer = () => {
         this.received.push(mail('accepted'));
         callback(null, `2.0.0 Ok: queued as sink-${this.received.length}`);
