@@ -275,12 +275,13 @@ export interface Storage extends Repositories {
   /** Calls `listener` when new mail may be due (signalled by any process on PostgreSQL, by this one on SQLite). */
   onOutboxSignal(listener: () => void): Promise<() => Promise<void>>;
   /**
-   * Calls `listener` with ticket ids after a commit changed their thread, status or mail states: from any process on
+   * Calls `listener` with ticket ids after a commit changed their thread, status or mail states (`staffOnly`: only an
+   * internal note was added, which requesters must not hear of): from any process on
    * PostgreSQL (NOTIFY), from this one on SQLite (plus what `relayTicketActivity` passes on from a child process).
    */
-  onTicketActivity(listener: (ticketIds: number[]) => void): Promise<() => Promise<void>>;
+  onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void): Promise<() => Promise<void>>;
   /** SQLite: activity another process of this install reported (the dispatcher child); nothing on PostgreSQL. */
-  relayTicketActivity(ticketIds: readonly number[]): void;
+  relayTicketActivity(ticketIds: readonly number[], staffOnly?: boolean): void;
   close(): Promise<void>;
   readonly dialect: 'sqlite' | 'postgres';
 }

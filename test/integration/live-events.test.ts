@@ -74,6 +74,14 @@ describe('live ticket activity (SQLite, one process)', () => {
       // A ticket change (status) is pushed too.
       await storage.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
       await waitUntil(() => ticketEvents(requesterA).length >= 2, 'the status change to be pushed', 1000);
+
+      // An internal note: the technician hears of it, the requester does not even hear that something happened.
+      const requesterBefore = ticketEvents(requesterA).length;
+      const techBefore = ticketEvents(techA).length;
+      await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Note to self.', internal: true, source: 'desk' });
+      await waitUntil(() => ticketEvents(techA).length > techBefore, 'the technician to hear of the note', 1000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(ticketEvents(requesterA).length, requesterBefore, 'no event for an internal note');
     } finally {
       for (const s of streams) s.close();
       await app.close(); // open streams must not keep it waiting
@@ -93,9 +101,16 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
     const app = await buildApp(testDeps(server));
     await app.listen({ host: '127.0.0.1', port: 0 });
     let stream: Stream | undefined;
+    let techStream: Stream | undefined;
     try {
       stream = await listen(app, (await createApiToken(testDeps(writer), 'req.a@example.test')).token);
-      await waitUntil(() => stream!.events.some((e) => e.event === 'ready'), 'the stream to be ready');
+      techStream = await listen(app, (await createApiToken(testDeps(writer), 'tech.a@example.test')).token);
+      await waitUntil(() => [stream, techStream].every((s) => s!.events.some((e) => e.event === 'ready')), 'the streams to be ready');
+      // An internal note written by another instance: staff only.
+      await postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text: 'Internal, across processes.', internal: true, source: 'desk' });
+      await waitUntil(() => ticketEvents(techStream!).includes(world.ticketA.number), 'the technician to hear of the note', 1000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(ticketEvents(stream), [], 'the requester hears nothing of an internal note');
       const posted = await postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text: 'Across processes.', source: 'desk' });
       await waitUntil(() => ticketEvents(stream!).includes(world.ticketA.number), 'the message to be pushed from the other instance', 1000);
       const before = ticketEvents(stream).length;
@@ -108,6 +123,7 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
       await waitUntil(() => ticketEvents(stream!).length > before, 'the mail state change to be pushed', 1000);
     } finally {
       stream?.close();
+      techStream?.close();
       await app.close();
       await Promise.all([writer.close(), other.close(), server.close()]);
       await db.drop();

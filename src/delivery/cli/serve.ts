@@ -25,8 +25,8 @@ function superviseDispatcher(parley: Parley): { stop(): Promise<void> } {
   const start = () => {
     child = fork(BIN, ['dispatch', '--supervised'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     // SQLite: the mail states the child recorded, for the live pages this process serves (PostgreSQL: NOTIFY).
-    child.on('message', (m: { tickets?: unknown }) => {
-      if (Array.isArray(m?.tickets)) parley.storage.relayTicketActivity(m.tickets.filter((id): id is number => Number.isInteger(id)));
+    child.on('message', (m: { tickets?: unknown; staffOnly?: unknown }) => {
+      if (Array.isArray(m?.tickets)) parley.storage.relayTicketActivity(m.tickets.filter((id): id is number => Number.isInteger(id)), m.staffOnly === true);
     });
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -129,7 +129,7 @@ export async function dispatch(config: Readonly<Config>, options: { out: (line: 
   // Supervised on SQLite: the tickets whose mail states changed go to `parley serve`, which serves the live pages.
   const relay =
     options.supervised && parley.storage.dialect === 'sqlite' && process.send
-      ? await parley.storage.onTicketActivity((tickets) => process.connected && process.send!({ tickets }))
+      ? await parley.storage.onTicketActivity((tickets, staffOnly) => process.connected && process.send!({ tickets, staffOnly }))
       : undefined;
   if (!options.supervised) options.out(`Dispatching the outbox of ${config.databaseUrl.split('://')[0]!.split(':')[0]} (SIGTERM to stop).`);
   await new Promise<void>((resolve) => {

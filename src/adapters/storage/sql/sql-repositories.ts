@@ -256,6 +256,11 @@ function bytesOf(value: unknown): Uint8Array {
   return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
+/** The NOTIFY payload of a stored message: the ticket id, prefixed with `s` when only staff may hear of it (a note). */
+function activityPayload(m: NewMessage): string {
+  return m.internal ? `s${m.ticketId}` : String(m.ticketId);
+}
+
 /** A SQLite connection that runs statements synchronously (better-sqlite3), given by the SQLite adapter. */
 export interface DirectSqlite {
   run<R>(sql: string, parameters: readonly unknown[]): R[];
@@ -286,6 +291,8 @@ export class SqlRepositories implements Repositories {
   signalled = false;
   /** SQLite: tickets whose thread or mail states changed here; the storage announces them after the commit. */
   readonly touchedTickets = new Set<number>();
+  /** SQLite: tickets that only got an internal note here: announced to staff only. */
+  readonly staffOnlyTickets = new Set<number>();
 
   /** A ticket's thread or mail states changed: NOTIFY (delivered at commit) on PostgreSQL, noted on SQLite. */
   protected async touchTicket(ticketId: number | null): Promise<void> {
@@ -649,7 +656,7 @@ export class SqlRepositories implements Repositories {
     const outboxIds: number[] = [];
     for (const mail of mails) outboxIds.push(await this.insertRow('insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)));
     if (outboxIds.length > 0) this.signalled = true;
-    this.touchedTickets.add(m.ticketId);
+    (m.internal ? this.staffOnlyTickets : this.touchedTickets).add(m.ticketId);
     return { messageId, outboxIds };
   }
 
@@ -679,9 +686,9 @@ export class SqlRepositories implements Repositories {
         returning id
       )
       select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids, pg_notify('parley_outbox', '') as notified,
-        pg_notify('parley_ticket', ${String(m.ticketId)}) as announced`
+        pg_notify('parley_ticket', ${activityPayload(m)}) as announced`
           : sql`
-      select (select id from m) as message_id, null as outbox_ids, pg_notify('parley_ticket', ${String(m.ticketId)}) as announced`
+      select (select id from m) as message_id, null as outbox_ids, pg_notify('parley_ticket', ${activityPayload(m)}) as announced`
       }`;
     const { rows } = await query.execute(this.db);
     return { messageId: rows[0]!.message_id, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };

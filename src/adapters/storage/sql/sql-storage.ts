@@ -175,10 +175,10 @@ export class SqlStorage extends SqlRepositories implements Storage {
 
   /** SQLite: the tickets a committed write touched, to this process's listeners (PostgreSQL: NOTIFY did it). */
   private announce(repos: SqlRepositories): void {
-    if (repos.touchedTickets.size === 0) return;
-    const ids = [...repos.touchedTickets];
+    if (repos.touchedTickets.size > 0) this.signals.emit('ticket', [...repos.touchedTickets], false);
+    if (repos.staffOnlyTickets.size > 0) this.signals.emit('ticket', [...repos.staffOnlyTickets], true);
     repos.touchedTickets.clear();
-    this.signals.emit('ticket', ids);
+    repos.staffOnlyTickets.clear();
   }
 
   override async createTicket(...args: Parameters<SqlRepositories['createTicket']>) {
@@ -198,11 +198,17 @@ export class SqlStorage extends SqlRepositories implements Storage {
     return entry;
   }
 
-  async onTicketActivity(listener: (ticketIds: number[]) => void): Promise<() => Promise<void>> {
+  async onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void): Promise<() => Promise<void>> {
     if (this.listen) {
       return this.listen('parley_ticket', (payload) => {
-        const ids = payload.split(',').filter(Boolean).map(Number).filter(Number.isInteger);
-        if (ids.length > 0) listener(ids);
+        const everyone: number[] = [];
+        const staff: number[] = [];
+        for (const item of payload.split(',')) {
+          const id = Number(item.startsWith('s') ? item.slice(1) : item);
+          if (item && Number.isInteger(id)) (item.startsWith('s') ? staff : everyone).push(id);
+        }
+        if (everyone.length > 0) listener(everyone, false);
+        if (staff.length > 0) listener(staff, true);
       });
     }
     this.signals.on('ticket', listener);
@@ -211,8 +217,8 @@ export class SqlStorage extends SqlRepositories implements Storage {
     };
   }
 
-  relayTicketActivity(ticketIds: readonly number[]): void {
-    if (this.dialect === 'sqlite' && ticketIds.length > 0) this.signals.emit('ticket', [...ticketIds]);
+  relayTicketActivity(ticketIds: readonly number[], staffOnly = false): void {
+    if (this.dialect === 'sqlite' && ticketIds.length > 0) this.signals.emit('ticket', [...ticketIds], staffOnly);
   }
 
   async ping(): Promise<void> {

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import { canSeeTicket } from '../../../domain/tickets/ticket-access.ts';
-import type { Actor } from '../../../domain/users/user.ts';
+import { isStaff, type Actor } from '../../../domain/users/user.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 
 /** How long ticket activity is gathered before it is pushed: many changes to one ticket become one event. */
@@ -26,24 +25,29 @@ interface Listener {
 export function eventRoutes(deps: Pick<Deps, 'storage'>) {
   return async (app: FastifyInstance) => {
     const listeners = new Set<Listener>();
-    const pending = new Set<number>();
+    /** Ticket id → whether only staff may hear of it (an internal note); any public change makes it public. */
+    const pending = new Map<number, boolean>();
     let timer: NodeJS.Timeout | undefined;
 
     const push = async () => {
       timer = undefined;
-      const ids = [...pending];
+      const batch = [...pending];
       pending.clear();
       if (listeners.size === 0) return;
-      const tickets = (await Promise.all(ids.map((id) => deps.storage.findTicketByNumber(id).catch(() => undefined)))).filter((t): t is Ticket => t !== undefined);
-      for (const ticket of tickets) {
+      const found = await Promise.all(batch.map(async ([id, staffOnly]) => ({ ticket: await deps.storage.findTicketByNumber(id).catch(() => undefined), staffOnly })));
+      for (const { ticket, staffOnly } of found) {
+        if (!ticket) continue;
         const frame = `event: ticket\ndata: ${JSON.stringify({ number: ticket.number })}\n\n`;
-        for (const listener of listeners) if (canSeeTicket(listener.actor, ticket)) listener.reply.raw.write(frame);
+        for (const listener of listeners) {
+          if (staffOnly && !isStaff(listener.actor)) continue; // an internal note: requesters do not even hear of it
+          if (canSeeTicket(listener.actor, ticket)) listener.reply.raw.write(frame);
+        }
       }
     };
 
-    const unsubscribe = await deps.storage.onTicketActivity((ids) => {
+    const unsubscribe = await deps.storage.onTicketActivity((ids, staffOnly) => {
       if (listeners.size === 0) return;
-      for (const id of ids) pending.add(id);
+      for (const id of ids) pending.set(id, (pending.get(id) ?? true) && staffOnly);
       timer ??= setTimeout(() => void push().catch((error) => app.log.error({ err: error }, 'live update failed')), GATHER_MS);
     });
 
