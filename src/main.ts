@@ -140,7 +140,7 @@ export function createInbound(
         {
           host: account.host,
           port: account.port,
-          secure: account.security === 'tls',
+          security: account.security,
           user: account.user,
           password: account.password,
           mailbox: account.mailbox,

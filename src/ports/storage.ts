@@ -152,7 +152,8 @@ export interface Repositories {
   findGroupByName(name: string): Promise<Group | undefined>;
   listGroups(): Promise<Group[]>;
   addGroupMember(groupId: number, userId: number): Promise<void>;
-  updateUser(id: number, changes: UserChanges, at: string): Promise<User | undefined>;
+  removeGroupMember(groupId: number, userId: number): Promise<void>;
+  updateUser(id: number, changes: UserChanges): Promise<User | undefined>;
   /** Makes `groupIds` the user's groups (memberships added and removed). */
   setUserGroups(userId: number, groupIds: readonly number[]): Promise<void>;
   renameGroup(id: number, name: string): Promise<Group | undefined>;

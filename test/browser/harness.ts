@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * The browser tests' world: a real Parley (SQLite in memory, the web build served by build-app, the outbox dispatcher
  * sending to the built-in mail catcher on loopback) listening on 127.0.0.1, and Debian's Chromium driven by
@@ -133,6 +134,17 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser profile (own cookies) with a desktop-sized window; page errors and CSP violations are collected. */
+/** A fresh browser context in `locale` for `body`; the page must end without script errors or CSP violations. */
+export async function withPage(browser: Browser, baseUrl: string, locale: string, body: (page: Page) => Promise<void>): Promise<void> {
+  const { context, page, problems } = await newContext(browser, baseUrl, locale);
+  try {
+    await body(page);
+    assert.deepEqual(problems, [], 'the page had errors or violated its Content-Security-Policy');
+  } finally {
+    await context.close();
+  }
+}
+
 export async function newContext(browser: Browser, baseUrl: string, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ baseURL: baseUrl, locale, timezoneId: 'UTC', viewport: { width: 1360, height: 900 } });
   context.setDefaultTimeout(10_000);
@@ -146,7 +158,7 @@ export async function newContext(browser: Browser, baseUrl: string, locale = 'en
   return { context, page, problems };
 }
 
-/** Signs in through the form, by its accessible names (a contract: docs/api.md). */
+/** Signs in through the form, by its accessible names (a contract of the public interfaces: Email, Password, Sign in and their translations). */
 export async function signIn(page: Page, email: string, names = { email: 'Email', password: 'Password', submit: 'Sign in' }) {
   await page.goto('/');
   await page.getByLabel(names.email, { exact: true }).fill(email);

@@ -15,7 +15,7 @@ import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { processInboundMail, receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';
-import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley } from './harness.ts';
+import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -70,15 +70,7 @@ after(async () => {
   await parley?.close();
 });
 
-async function withPage(body: (page: Page) => Promise<void>, locale = 'en-US') {
-  const { context, page, problems } = await newContext(browser, parley.baseUrl, locale);
-  try {
-    await body(page);
-    assert.deepEqual(problems, [], 'the page had errors or violated its Content-Security-Policy');
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (body: (page: Page) => Promise<void>, locale = 'en-US') => withPageIn(browser, parley.baseUrl, locale, body);
 
 describe('needs review (held inbound mail)', () => {
   it('a technician attaches a held reply to its ticket (shown "by email") and discards another', async () => {

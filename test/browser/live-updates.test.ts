@@ -10,16 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { signIn as apiSignIn } from '../support/http.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, newContext, signIn, startParley, type Parley } from './harness.ts';
 
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 8000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Resolves once the page's live-update stream answered (headers in): from then on no event is missed. */
+const streamOpened = (page: Page) => page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/events');
 
 /** Counts the page's GETs of one API path (to see a refetch happen). */
 function countRequests(page: Page, path: RegExp) {
@@ -46,13 +42,15 @@ describe("live updates against Parley's own GET /api/v1/events", () => {
     const portal = await newContext(browser, parley.baseUrl);
     const desk = await newContext(browser, parley.baseUrl);
     try {
+      const portalStream = streamOpened(portal.page);
+      const deskStream = streamOpened(desk.page);
       await signIn(portal.page, world.requesterB.email);
       await portal.page.getByRole('link', { name: world.ticketB.title }).click();
       await portal.page.getByLabel('Mensaje', { exact: true }).waitFor();
       await signIn(desk.page, world.techB.email);
       await desk.page.getByRole('link', { name: world.ticketB.title }).click();
       await desk.page.getByLabel('Mensagem', { exact: true }).waitFor(); // Bruno works in Portuguese
-      await desk.page.waitForTimeout(300); // both streams are open
+      await Promise.all([portalStream, deskStream]);
 
       await portal.page.getByLabel('Mensaje', { exact: true }).fill('Live from the portal: still broken.');
       await portal.page.getByRole('button', { name: 'Enviar', exact: true }).click();
@@ -73,10 +71,11 @@ describe("live updates against Parley's own GET /api/v1/events", () => {
     const { world, app } = parley;
     const { context, page, problems } = await newContext(browser, parley.baseUrl);
     try {
+      const stream = streamOpened(page);
       await signIn(page, world.requesterB.email);
       await page.getByRole('link', { name: world.ticketB.title }).click();
       await page.getByLabel('Mensaje', { exact: true }).waitFor();
-      await page.waitForTimeout(300); // the stream is open
+      await stream;
       const tech = await apiSignIn(app, world.techB.email);
       const r = await tech.post(`/api/v1/tickets/${world.ticketB.number}/messages`, { text: 'Live: the laptop ships today.' });
       assert.equal(r.statusCode, 201, r.body);
@@ -107,14 +106,15 @@ describe("live updates against Parley's own GET /api/v1/events", () => {
     const { world, app } = parley;
     const { context, page, problems } = await newContext(browser, parley.baseUrl);
     try {
+      const stream = streamOpened(page);
       await signIn(page, world.techA.email);
       await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();
-      await page.waitForTimeout(300);
+      await stream;
       const listFetches = countRequests(page, /^\/api\/v1\/tickets$/);
       const requester = await apiSignIn(app, world.requesterA.email);
       const r = await requester.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Live: any news?' });
       assert.equal(r.statusCode, 201, r.body);
-      await until(() => listFetches() > 0, 'the queue is refetched', 5000);
+      await waitUntil(() => listFetches() > 0, 'the queue is refetched', 5000);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

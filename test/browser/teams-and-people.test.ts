@@ -14,7 +14,7 @@ import { createGroup, createUser } from '../../src/domain/users/manage-users.ts'
 import type { Actor } from '../../src/domain/users/user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley } from './harness.ts';
+import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -43,15 +43,7 @@ after(async () => {
   await parley?.close();
 });
 
-async function withPage(locale: string, body: (page: Page) => Promise<void>) {
-  const { context, page, problems } = await newContext(browser, parley.baseUrl, locale);
-  try {
-    await body(page);
-    assert.deepEqual(problems, [], 'the page had errors or violated its Content-Security-Policy');
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (locale: string, body: (page: Page) => Promise<void>) => withPageIn(browser, parley.baseUrl, locale, body);
 
 /** GET /api/v1<path> with the page's session cookie. */
 async function apiGet<T>(page: Page, path: string): Promise<{ status: number; body: T }> {

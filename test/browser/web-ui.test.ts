@@ -17,7 +17,7 @@ import { createUser } from '../../src/domain/users/manage-users.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley } from './harness.ts';
+import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -38,15 +38,7 @@ after(async () => {
 });
 
 /** Runs `body` in a fresh browser profile and fails on page errors or CSP violations. */
-async function withPage(locale: string, body: (page: Page) => Promise<void>) {
-  const { context, page, problems } = await newContext(browser, parley.baseUrl, locale);
-  try {
-    await body(page);
-    assert.deepEqual(problems, [], 'the page had errors or violated its Content-Security-Policy');
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (locale: string, body: (page: Page) => Promise<void>) => withPageIn(browser, parley.baseUrl, locale, body);
 
 const getSmtpPort = async () => smtpAccountOf(await readParameters(parley.storage)).port;
 const mailsTo = (address: string) => parley.catcher.list().filter((m) => m.to?.includes(address) || m.envelope.to.includes(address));
@@ -102,8 +94,8 @@ describe('signing in', () => {
       await page.getByRole('heading', { name: 'My requests' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/portal');
       const rows = page.locator('tbody tr');
+      await page.getByRole('row', { name: /VPN disconnects every few minutes/ }).getByText('New').waitFor(); // the list has loaded
       assert.equal(await rows.count(), 2);
-      await page.getByRole('row', { name: /VPN disconnects every few minutes/ }).getByText('New').waitFor();
       await page.getByRole('row', { name: /VPN disconnects/ }).locator('time').waitFor();
       await screenshot(page, 'portal-list');
     });

@@ -85,19 +85,22 @@ for (const database of ALL_DATABASES) {
       const one = await storage.createGroup('Edit one');
       const two = await storage.createGroup('Edit two');
       const tech = await storage.createUser(newUser('e.tech@example.test', 'technician'), AT);
-      const changed = await storage.updateUser(tech.id, { name: 'Edna Técnica', locale: 'es-ES', timeZone: 'Europe/Madrid', active: false }, AT);
+      const changed = await storage.updateUser(tech.id, { name: 'Edna Técnica', locale: 'es-ES', timeZone: 'Europe/Madrid', active: false });
       assert.equal(changed?.name, 'Edna Técnica');
       assert.equal(changed?.locale, 'es-ES');
       assert.equal(changed?.timeZone, 'Europe/Madrid');
       assert.equal(changed?.active, false);
-      assert.equal(await storage.updateUser(9_999_999, { name: 'nobody' }, AT), undefined);
+      assert.equal(await storage.updateUser(9_999_999, { name: 'nobody' }), undefined);
       assert.ok(!(await storage.listStaff()).some((u) => u.id === tech.id), 'an inactive technician is nobody to assign to');
-      await storage.updateUser(tech.id, { active: true }, AT);
+      await storage.updateUser(tech.id, { active: true });
 
       await storage.setUserGroups(tech.id, [one.id, two.id]);
       assert.deepEqual(await storage.groupIdsOfUser(tech.id), [one.id, two.id].sort((a, b) => a - b));
       await storage.setUserGroups(tech.id, [two.id]);
       assert.deepEqual(await storage.groupIdsOfUser(tech.id), [two.id]);
+      await storage.removeGroupMember(two.id, tech.id);
+      assert.deepEqual(await storage.groupIdsOfUser(tech.id), []);
+      await storage.addGroupMember(two.id, tech.id);
       const staff = (await storage.listStaff()).find((u) => u.id === tech.id);
       assert.deepEqual(staff?.groupIds, [two.id]);
 

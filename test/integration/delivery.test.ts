@@ -215,7 +215,7 @@ describe('temporary failures (451), then recovery', () => {
         assert.equal(ctx.sink.receivedCount(headers[i]!), 7, 'offered seven times with the same Message-ID');
       }
       assert.equal(ctx.sink.accepted.length, 3, 'nothing else was delivered');
-      assert.equal((await ctx.admin.get('/api/v1/admin/outbox?status=deferred')).json().items.length, 0, 'none marked failed');
+      assert.equal((await ctx.admin.get('/api/v1/admin/outbox?status=failed')).json().items.length, 0, 'none marked failed');
       ctx.clock.advance(HOUR);
       assert.equal((await ctx.dispatch()).claimed, 0, 'a sent mail is never sent again');
     });
@@ -375,11 +375,9 @@ describe('connections that break or hang', () => {
         ...(await post(ctx.tech, ctx.world.ticketA.number, 'Three.')),
       ];
       ctx.sink.neverGreet();
-      const started = Date.now();
+      // The batch returns at all only because the transport's greeting timeout ends the attempt (the test's own
+      // timeout would stop a hang).
       assert.deepEqual(counts(await ctx.dispatch()), { claimed: 3, sent: 0, deferred: 3, failed: 0 });
-      const elapsed = Date.now() - started;
-      // Bounded by the transport's timeouts (1 s greeting here), not by the server: far below the 10 s deadline.
-      assert.ok(elapsed < 10_000, `the batch returned after ${elapsed} ms`);
       assert.ok(ctx.sink.connectionCount >= 1, 'the dispatcher did connect');
       for (const id of ids) assert.match((await ctx.detail(id)).lastReply ?? '', /did not answer in time/);
 
@@ -731,10 +729,8 @@ describe('administrators\' delivery tools', () => {
       const other = await startSilentServer({ greeting: `SSH-2.0-OpenSSH_9.6 ${BANNER}\r\n` });
       try {
         await ctx.saveAccount({ port: silent.port });
-        const started = Date.now();
         const timeout = await verify();
         assert.deepEqual([timeout.ok, timeout.code], [false, 'SMTP_TIMEOUT']);
-        assert.ok(Date.now() - started < 10_000, 'bounded by the greeting timeout');
         assert.ok(silent.connections >= 1);
 
         await ctx.saveAccount({ port: other.port });

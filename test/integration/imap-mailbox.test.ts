@@ -38,7 +38,7 @@ describe('the IMAP reader, against Dovecot', { skip: existsSync(DOVECOT) ? false
     await dovecot?.stop();
   });
 
-  const options = () => ({ host: dovecot.host, port: dovecot.port, secure: false, user: dovecot.user, password: dovecot.password, retryMs: 200, pollMs: 30_000, log: quiet });
+  const options = () => ({ host: dovecot.host, port: dovecot.port, security: 'none' as const, user: dovecot.user, password: dovecot.password, retryMs: 200, pollMs: 30_000, log: quiet });
   const unseenCount = async (box = 'INBOX') => {
     const lock = await admin.getMailboxLock(box);
     try {
@@ -112,6 +112,25 @@ describe('the IMAP reader, against Dovecot', { skip: existsSync(DOVECOT) ? false
     } finally {
       await reader.stop();
     }
+  });
+
+  it('STARTTLS required but not offered by the server: no login in clear text, nothing delivered, the failure reported', async () => {
+    await admin.append('INBOX', mail(8));
+    const delivered: Buffer[] = [];
+    const reader = new ImapMailbox({ ...options(), security: 'starttls' }, async (raw) => void delivered.push(raw));
+    reader.start();
+    try {
+      await waitUntil(() => reader.lastError !== null, 'the failure to be reported', 10_000);
+      assert.equal(delivered.length, 0);
+      assert.ok((await unseenCount()) >= 1, 'the mail stays unseen');
+    } finally {
+      await reader.stop();
+    }
+    // Read it as the server allows, so later tests start from an empty mailbox.
+    const drain = new ImapMailbox(options(), async () => {});
+    drain.start();
+    await waitUntil(async () => (await unseenCount()) === 0, 'the mailbox drained');
+    await drain.stop();
   });
 
   it('a refused login is reported and retried, never delivers, never crashes', async () => {

@@ -17,6 +17,7 @@ import { waitUntil } from '../support/smtp-sink.ts';
 
 interface Stream {
   status: number;
+  ended: boolean;
   events: { event: string; data: string }[];
   close(): void;
 }
@@ -26,7 +27,8 @@ async function listen(app: FastifyInstance, token: string | null): Promise<Strea
   const { port } = app.server.address() as { port: number };
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: token ? { authorization: `Bearer ${token}` } : {} }, (res: IncomingMessage) => {
-      const stream: Stream = { status: res.statusCode ?? 0, events: [], close: () => req.destroy() };
+      const stream: Stream = { status: res.statusCode ?? 0, ended: false, events: [], close: () => req.destroy() };
+      res.on('end', () => (stream.ended = true));
       let buffer = '';
       res.setEncoding('utf8').on('data', (chunk: string) => {
         buffer += chunk;
@@ -68,8 +70,11 @@ describe('live ticket activity (SQLite, one process)', () => {
       await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Live?', source: 'desk' });
       await waitUntil(() => ticketEvents(requesterA).includes(world.ticketA.number), 'the requester to hear of the message', 1000);
       await waitUntil(() => ticketEvents(techA).includes(world.ticketA.number), 'the technician to hear of it', 1000);
-      await new Promise((r) => setTimeout(r, 300));
-      assert.deepEqual(ticketEvents(requesterB), [], 'another requester hears nothing of a ticket that is not theirs');
+      // A fence: a change requester B may hear of. Frames go out in order, so once it arrives anything about ticket A
+      // would have arrived before it.
+      await storage.updateTicket(world.ticketB.id, { status: 'in_progress' }, new Date().toISOString());
+      await waitUntil(() => ticketEvents(requesterB).length > 0, 'requester B to hear of their own ticket', 1000);
+      assert.deepEqual(ticketEvents(requesterB), [world.ticketB.number], 'another requester hears nothing of a ticket that is not theirs');
 
       // A ticket change (status) is pushed too.
       await storage.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
@@ -80,8 +85,16 @@ describe('live ticket activity (SQLite, one process)', () => {
       const techBefore = ticketEvents(techA).length;
       await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Note to self.', internal: true, source: 'desk' });
       await waitUntil(() => ticketEvents(techA).length > techBefore, 'the technician to hear of the note', 1000);
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(ticketEvents(requesterA).length, requesterBefore, 'no event for an internal note');
+      // The fence: a public change of the same ticket, pushed after the note's frames went out.
+      await storage.updateTicket(world.ticketA.id, { status: 'in_progress' }, new Date().toISOString());
+      await waitUntil(() => ticketEvents(requesterA).length > requesterBefore, 'the requester to hear of the status change', 1000);
+      assert.equal(ticketEvents(requesterA).length, requesterBefore + 1, 'the status change only: no event for an internal note');
+
+      // A user deactivated while listening loses the stream at the next push.
+      await storage.updateUser(world.requesterB.id, { active: false });
+      await storage.updateTicket(world.ticketB.id, { status: 'waiting' }, new Date().toISOString());
+      await waitUntil(() => requesterB.ended, 'the deactivated user’s stream to end', 2000);
+      assert.deepEqual(ticketEvents(requesterB), [world.ticketB.number], 'nothing pushed to them any more');
     } finally {
       for (const s of streams) s.close();
       await app.close(); // open streams must not keep it waiting
@@ -109,8 +122,9 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
       // An internal note written by another instance: staff only.
       await postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text: 'Internal, across processes.', internal: true, source: 'desk' });
       await waitUntil(() => ticketEvents(techStream!).includes(world.ticketA.number), 'the technician to hear of the note', 1000);
-      await new Promise((r) => setTimeout(r, 300));
-      assert.deepEqual(ticketEvents(stream), [], 'the requester hears nothing of an internal note');
+      await writer.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString()); // the fence
+      await waitUntil(() => ticketEvents(stream!).length > 0, 'the requester to hear of the status change', 1000);
+      assert.deepEqual(ticketEvents(stream), [world.ticketA.number], 'the status change only: nothing of the internal note');
       const posted = await postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text: 'Across processes.', source: 'desk' });
       await waitUntil(() => ticketEvents(stream!).includes(world.ticketA.number), 'the message to be pushed from the other instance', 1000);
       const before = ticketEvents(stream).length;

@@ -3,8 +3,8 @@ import { ImapFlow } from 'imapflow';
 export interface ImapMailboxOptions {
   host: string;
   port: number;
-  /** TLS from the start (993); otherwise STARTTLS when the server offers it. */
-  secure: boolean;
+  /** `tls`: TLS from the start (993); `starttls`: the session must be upgraded before login; `none`: plain text. */
+  security: 'tls' | 'starttls' | 'none';
   user: string;
   password: string;
   /** Default INBOX. */
@@ -78,7 +78,9 @@ export class ImapMailbox {
       const client = new ImapFlow({
         host: this.options.host,
         port: this.options.port,
-        secure: this.options.secure,
+        secure: this.options.security === 'tls',
+        // STARTTLS required (never a login in clear text when the server does not offer it), or not attempted.
+        ...(this.options.security === 'tls' ? {} : { doSTARTTLS: this.options.security === 'starttls' }),
         auth: { user: this.options.user, pass: this.options.password },
         tls: { rejectUnauthorized: !this.options.allowInvalidCertificate },
         logger: false,

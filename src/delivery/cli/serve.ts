@@ -103,6 +103,7 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     options.out(`Parley is listening on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]!.split(':')[0]}; key: ${config.secretKeySource}; dispatcher: ${mode}).`);
+    options.out(`  Web app (sign in with an account above): ${config.publicUrl}/`);
     options.out(`  API: ${config.publicUrl}/api/v1   API docs: ${config.publicUrl}/api/docs   health: ${config.publicUrl}/healthz`);
     if (inboundPort !== null) options.out(`  Inbound mail: smtp://${config.inboundSmtp!.host}:${inboundPort} (replies are matched to tickets; GET ${config.publicUrl}/api/v1/inbound-mail?status=held to review).`);
     if (catcherPort !== null) {

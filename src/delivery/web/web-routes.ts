@@ -98,7 +98,9 @@ export function webRoutes(options: WebOptions = {}) {
           return reply.sendFile(file.slice(rootPrefix.length));
         }
       }
-      if (!acceptsHtml(request)) return reply.callNotFound();
+      // The root is always the app; deeper unknown paths only for clients that ask for a page (an API client's
+      // typo keeps its JSON 404).
+      if (path !== '/' && !acceptsHtml(request)) return reply.callNotFound();
       if (!built) return reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
       reply.header('cache-control', 'no-cache');
       return reply.sendFile('index.html');

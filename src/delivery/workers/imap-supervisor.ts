@@ -1,5 +1,5 @@
 import type { Deps } from '../../domain/deps.ts';
-import { imapAccount, type ImapAccount } from '../../domain/parameters/parameters.ts';
+import { imapAccount, UnreadableSecret, type ImapAccount } from '../../domain/parameters/parameters.ts';
 
 export interface MailboxReader {
   start(): void;
@@ -46,6 +46,8 @@ export class ImapSupervisor {
     try {
       account = await imapAccount(this.deps, this.deps.storage);
     } catch (error) {
+      // The database may be briefly unreachable: the reader keeps running until the settings can be read again.
+      if (!(error instanceof UnreadableSecret)) throw error;
       this.options.log.error({ err: error }, 'the stored IMAP password cannot be opened with the current PARLEY_SECRET_KEY; save it again');
       account = undefined;
     }

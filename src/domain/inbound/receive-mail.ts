@@ -204,7 +204,8 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
   } catch (error) {
     if (error instanceof AlreadyDecided) return deps.storage.findInboundMail(id);
     if (error instanceof DomainError) {
-      const reason: InboundReason = error.code === 'MESSAGING_UNAVAILABLE' ? 'messaging-unavailable' : 'ticket-not-found';
+      const reason: InboundReason =
+        error.code === 'MESSAGING_UNAVAILABLE' ? 'messaging-unavailable' : error.code === 'TICKET_NOT_FOUND' ? 'ticket-not-found' : 'processing-failed';
       return decide('held', reason, `Not posted: ${error.message}`, { ticketId: ticket.id });
     }
     throw error;

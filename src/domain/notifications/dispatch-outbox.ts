@@ -3,7 +3,7 @@ import { DeliveryFailure, type MailTransports, type OutgoingMail } from '../../p
 import type { SecretBox } from '../../ports/secret-box.ts';
 import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
-import { smtpCredentials } from '../parameters/parameters.ts';
+import { smtpCredentials, UnreadableSecret } from '../parameters/parameters.ts';
 import { isEmailAddress } from '../users/user.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
@@ -161,7 +161,10 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
   try {
     account = await smtpCredentials(deps, deps.storage);
     if (!account) accountProblem = 'No SMTP account is configured; the mail waits for one.';
-  } catch {
+  } catch (error) {
+    // Only an unreadable password is the account's problem; anything else (the database) ends the batch, and the
+    // claims expire and re-queue the mail.
+    if (!(error instanceof UnreadableSecret)) throw error;
     accountProblem = 'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.';
   }
   const transport = account && !accountProblem ? deps.transports.forSettings(account.settings) : undefined;

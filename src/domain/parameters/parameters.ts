@@ -124,6 +124,19 @@ export function smtpAccountOf(values: ParameterValues): SmtpAccount {
   };
 }
 
+/** A stored password the current key cannot open (the key was changed): the account must be saved again. */
+export class UnreadableSecret extends Error {
+  override name = 'UnreadableSecret';
+}
+
+function openSecret(deps: Pick<Deps, 'secrets'>, sealed: string): string {
+  try {
+    return deps.secrets.open(sealed);
+  } catch (cause) {
+    throw new UnreadableSecret('A stored password cannot be opened with the current secret key.', { cause });
+  }
+}
+
 /**
  * The account with its password opened, for the mail transport only (never returned by the API); undefined while
  * no SMTP host or sender is configured.
@@ -143,7 +156,7 @@ export async function smtpCredentials(
       security: account.security,
       auth: account.auth,
       user: account.user,
-      password: account.auth && sealed ? deps.secrets.open(sealed) : null,
+      password: account.auth && sealed ? openSecret(deps, sealed) : null,
       allowInvalidCertificate: account.allowInvalidCertificate,
     },
     from: { name: account.fromName, address: account.from },
@@ -224,7 +237,7 @@ export async function imapAccount(deps: Pick<Deps, 'secrets'>, repos: Pick<Repos
     port: Number(values.get(PARAM.IMAP_PORT) ?? 993),
     security: (values.get(PARAM.IMAP_SECURITY) as ImapAccount['security'] | null) ?? 'tls',
     user,
-    password: deps.secrets.open(sealed),
+    password: openSecret(deps, sealed),
     mailbox: (values.get(PARAM.IMAP_MAILBOX) as string | null) || 'INBOX',
     allowInvalidCertificate: values.get(PARAM.SMTP_ALLOW_INVALID_CERTIFICATE) === true,
   };

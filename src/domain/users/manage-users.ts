@@ -74,7 +74,7 @@ export async function editUser(deps: Pick<Deps, 'storage' | 'clock' | 'hasher'>,
     changes.passwordHash = await deps.hasher.hash(edit.password);
   }
   return deps.storage.transaction(async (tx) => {
-    const user = await tx.updateUser(id, changes, deps.clock.now().toISOString());
+    const user = await tx.updateUser(id, changes);
     if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
     if (edit.groupIds !== undefined) {
       for (const gid of edit.groupIds) {
@@ -101,7 +101,7 @@ function validatePreferences(input: { locale?: string; timeZone?: string }): Pic
 
 /** Anyone signed in sets their own language and time zone (the pages, dates and mails they get follow them). */
 export async function updatePreferences(deps: Pick<Deps, 'storage' | 'clock'>, actor: Actor, input: { locale?: string; timeZone?: string }): Promise<User> {
-  const user = await deps.storage.updateUser(actor.id, validatePreferences(input), deps.clock.now().toISOString());
+  const user = await deps.storage.updateUser(actor.id, validatePreferences(input));
   if (!user) throw new DomainError('USER_NOT_FOUND', 'Your account no longer exists.');
   return user;
 }
@@ -131,7 +131,7 @@ export async function editGroup(deps: Pick<Deps, 'storage'>, id: number, input: 
       for (const uid of wanted) {
         if (!(await tx.findUserById(uid))) throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
       }
-      for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.setUserGroups(uid, (await tx.groupIdsOfUser(uid)).filter((g) => g !== id));
+      for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.removeGroupMember(id, uid);
       for (const uid of wanted) await tx.addGroupMember(id, uid);
     }
     return (await tx.findGroup(id))!;

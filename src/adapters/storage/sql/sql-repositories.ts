@@ -261,6 +261,12 @@ function activityPayload(m: NewMessage): string {
   return m.internal ? `s${m.ticketId}` : String(m.ticketId);
 }
 
+/** PostgreSQL's unique_violation, SQLite's UNIQUE/PRIMARY KEY constraint failures. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /** A SQLite connection that runs statements synchronously (better-sqlite3), given by the SQLite adapter. */
 export interface DirectSqlite {
   run<R>(sql: string, parameters: readonly unknown[]): R[];
@@ -447,7 +453,7 @@ export class SqlRepositories implements Repositories {
       .execute();
   }
 
-  async updateUser(id: number, c: UserChanges, at: string) {
+  async updateUser(id: number, c: UserChanges) {
     const values: Updateable<Database['app_user']> = {};
     if (c.name !== undefined) values.name = c.name;
     if (c.role !== undefined) values.role = c.role;
@@ -455,10 +461,7 @@ export class SqlRepositories implements Repositories {
     if (c.timeZone !== undefined) values.time_zone = c.timeZone;
     if (c.active !== undefined) values.active = bool(c.active);
     if (c.passwordHash !== undefined) values.password_hash = c.passwordHash;
-    if (Object.keys(values).length > 0) {
-      void at; // app_user keeps no updated_at; the change counter (SQLite) and sessions see the change
-      await this.db.updateTable('app_user').set(values).where('id', '=', id).execute();
-    }
+    if (Object.keys(values).length > 0) await this.db.updateTable('app_user').set(values).where('id', '=', id).execute();
     const row = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toUser(row);
   }
@@ -496,6 +499,10 @@ export class SqlRepositories implements Repositories {
       .execute();
     const groups = await this.groupIdsOfUsers(rows.map((r) => r.id));
     return rows.map((r) => ({ ...toUser(r), groupIds: groups.get(r.id) ?? [] }));
+  }
+
+  async removeGroupMember(groupId: number, userId: number) {
+    await this.db.deleteFrom('group_member').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
   }
 
   async groupIdsOfUser(userId: number) {
@@ -1027,8 +1034,7 @@ export class SqlRepositories implements Repositories {
       await this.prepared('inbound-claim-key', build, [key, id]);
     } catch (error) {
       // Another process claimed the key between the read and the write (PostgreSQL; SQLite writes one at a time).
-      const code = (error as { code?: unknown } | null)?.code;
-      if (code !== '23505' && code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+      if (!isUniqueViolation(error)) throw error;
     }
     return (await holder()) ?? id;
   }
@@ -1133,8 +1139,7 @@ export class SqlRepositories implements Repositories {
         })
         .execute();
     }
-    const tickets = new Set(attachments.map((a) => a.ticketId).filter((t): t is number => t !== null));
-    for (const ticketId of tickets) await this.touchTicket(ticketId);
+    // Announced with the message or ticket they belong to (stored in the same transaction), to its audience.
   }
 
   async attachmentsOfMessages(messageIds: readonly number[]) {
@@ -1190,8 +1195,9 @@ export class SqlRepositories implements Repositories {
       .where('message_id', 'is', null)
       .where('ticket_id', 'is', null)
       .executeTakeFirst();
+    // No announcement of its own: the message the files are linked to was announced when it was stored, to its
+    // audience (an internal note to staff only).
     const linked = Number(r.numUpdatedRows);
-    if (linked > 0) await this.touchTicket(ticketId);
     return linked;
   }
 

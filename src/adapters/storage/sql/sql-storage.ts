@@ -3,13 +3,8 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
 import { UniqueViolation, type Repositories, type Storage } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
-import { SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
+import { isUniqueViolation, SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
 
-/** PostgreSQL's unique_violation, SQLite's UNIQUE/PRIMARY KEY constraint failures. */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 function asUniqueViolation(error: unknown): unknown {
   return isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;

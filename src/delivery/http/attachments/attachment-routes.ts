@@ -53,13 +53,12 @@ export function attachmentRoutes(deps: Deps) {
       },
       async (request, reply) => {
         const { attachment, content } = await downloadAttachment(deps, actorOf(request), request.params.id);
-        // Never sniffed, never shown inline, never cached by a shared cache, and sandboxed if a browser renders it anyway.
+        // Never sniffed, never shown inline, never cached by a shared cache (the hook above adds the sandboxing CSP).
         return reply
           .type('application/octet-stream')
           .header('content-disposition', contentDisposition(attachment.name))
           .header('x-content-type-options', 'nosniff')
           .header('cache-control', 'private, no-store')
-          .header('content-security-policy', DOWNLOAD_CSP)
           .send(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
       },
     );

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { canSeeTicket } from '../../../domain/tickets/ticket-access.ts';
 import { isStaff, type Actor } from '../../../domain/users/user.ts';
+import type { ActorKey } from '../../../ports/storage.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 
 /** How long ticket activity is gathered before it is pushed: many changes to one ticket become one event. */
@@ -11,6 +12,8 @@ const HEARTBEAT_MS = 25_000;
 
 interface Listener {
   actor: Actor;
+  /** How the stream was signed in, to see again before each push whether it still may listen. */
+  key: ActorKey;
   reply: FastifyReply;
 }
 
@@ -22,7 +25,7 @@ interface Listener {
  * is read once per push, whatever the number of listeners; who sees what is decided by `canSeeTicket`, the same rule
  * as the API's. The payload names the ticket only: pages fetch what changed through the API, with its checks.
  */
-export function eventRoutes(deps: Pick<Deps, 'storage'>) {
+export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
   return async (app: FastifyInstance) => {
     const listeners = new Set<Listener>();
     /** Ticket id → whether only staff may hear of it (an internal note); any public change makes it public. */
@@ -34,7 +37,8 @@ export function eventRoutes(deps: Pick<Deps, 'storage'>) {
       const batch = [...pending];
       pending.clear();
       if (listeners.size === 0) return;
-      const found = await Promise.all(batch.map(async ([id, staffOnly]) => ({ ticket: await deps.storage.findTicketByNumber(id).catch(() => undefined), staffOnly })));
+      await refreshListeners();
+      const found = await Promise.all(batch.map(async ([id, staffOnly]) => ({ ticket: await deps.storage.findTicketByNumber(id).catch((error: unknown) => void app.log.error({ err: error, ticket: id }, 'live update: the ticket could not be read')), staffOnly })));
       for (const { ticket, staffOnly } of found) {
         if (!ticket) continue;
         const frame = `event: ticket\ndata: ${JSON.stringify({ number: ticket.number })}\n\n`;
@@ -43,6 +47,25 @@ export function eventRoutes(deps: Pick<Deps, 'storage'>) {
           if (canSeeTicket(listener.actor, ticket)) listener.reply.raw.write(frame);
         }
       }
+    };
+
+    /**
+     * Who listens is checked again before each push, as a request would be: a deactivated user, an ended or expired
+     * session loses the stream; changed groups apply.
+     */
+    const refreshListeners = async () => {
+      const now = deps.clock.now().toISOString();
+      await Promise.all(
+        [...listeners].map(async (listener) => {
+          const found = await deps.storage.findActor(listener.key);
+          if (!found || !found.user.active || (found.session && found.session.expiresAt <= now)) {
+            listeners.delete(listener);
+            listener.reply.raw.end();
+            return;
+          }
+          listener.actor = { ...found.user, groupIds: found.groupIds };
+        }),
+      );
     };
 
     const unsubscribe = await deps.storage.onTicketActivity((ids, staffOnly) => {
@@ -68,7 +91,9 @@ export function eventRoutes(deps: Pick<Deps, 'storage'>) {
     });
 
     app.get('/events', { onRequest: signedIn, schema: { tags: ['live'], summary: 'Server-Sent Events: ticket activity the signed-in user may see' } }, async (request, reply) => {
-      const listener: Listener = { actor: actorOf(request), reply };
+      const actor = actorOf(request);
+      const key: ActorKey = request.sessionToken ? { sessionHash: deps.tokens.digest(request.sessionToken) } : { userId: actor.id };
+      const listener: Listener = { actor, key, reply };
       reply.hijack();
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
