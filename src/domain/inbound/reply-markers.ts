@@ -75,8 +75,14 @@ export function isSeparatorLine(n: string): boolean {
   const colon = core.endsWith(':');
   if (colon) core = core.slice(0, -1).trim();
   if (ruled && SEPARATOR_PHRASES.has(core)) return true;
+  // "-----Reply Message-----", "-----Antwort Nachricht-----": a short phrase naming a message between runs of five
+  // or more dashes, the shape of Outlook's and webmail separators in languages the list above does not hold.
+  if (a >= 5 && n.length - b >= 5 && n[0] === '-' && n[n.length - 1] === '-' && core.length <= 40 && MESSAGE_WORD.test(core)) return true;
   return colon && APPLE_FORWARD.has(core);
 }
+
+const MESSAGE_WORD =
+  /(?:^|\s)(?:message|nachricht|mensagem|mensaje|messaggio|bericht|meddelelse|meddelande|melding|besked|wiadomość|viesti|zpráva|сообщение|mesaj|üzenet|ileti)(?:\s|$)/u;
 
 /** OWA's and Outlook mobile's "________________________________" line before the header block. */
 export function isUnderscoreRule(n: string): boolean {
@@ -120,10 +126,17 @@ export const isOtherHeaderKey = (key: string | null): boolean => key !== null &&
 
 const INLINE_KEYS =
   /\s\*?(sent|to|subject|date|cc|enviado|enviada|para|assunto|asunto|fecha|data|gesendet|an|betreff|datum|envoyé|à|objet|inviato|a|oggetto|verzonden|aan|onderwerp)\*?\s?:\s/giu;
+const INLINE_FROM = /\s\*?(?:from|de|von|da|van)\*?\s?:\s/iu;
+const DATE_KEYS = new Set(['date', 'sent', 'datum', 'fecha', 'data', 'gesendet', 'enviado', 'envoyé', 'inviato', 'verzonden']);
 
-/** Outlook's header block squeezed on one line: "From: X Sent: Monday … To: Y Subject: Z". */
+/**
+ * A header block squeezed on one line: Outlook's "From: X Sent: Monday … To: Y Subject: Z", or a webmail's
+ * "Date: Tue, 2 Oct 2012 … From: X To: Y Subject: Z".
+ */
 export function isInlineHeaderBlock(n: string): boolean {
-  if (!isFromKey(headerKey(n))) return false;
+  const key = headerKey(n);
+  const from = isFromKey(key);
+  if (!from && !(key !== null && DATE_KEYS.has(key) && INLINE_FROM.test(n))) return false;
   const seen = new Set<string>();
   for (const m of n.matchAll(INLINE_KEYS)) seen.add(lower(m[1]!));
   return seen.size >= 2;
@@ -133,7 +146,7 @@ export function isInlineHeaderBlock(n: string): boolean {
 
 /** Verbs that end an attribution: "… wrote:", "… escreveu:", "… a écrit :", "… het volgende geschreven:". */
 const VERB_AT_END =
-  /(?:^|[\s,>)])(?:wrote|writes|has written|escreveu|escribió|escribio|a écrit|a ecrit|ha scritto|scrisse|geschreven|schreef|schrieb|skrev|kirjoitti|napisał\(a\)|napisał|napisała|napsal\(a\)|napsal|napsala|написал\(а\)|написал|написала|yazdı|írta|scrise|έγραψε|寫道|写道|작성)\s*[:：]$/iu;
+  /(?:^|[\s,>)])(?:wrote|writes|has written|escreveu|escribió|escribio|a écrit|a ecrit|ha scritto|scrisse|geschreven|schreef|schrieb|skrev|kirjoitti|napisał\(a\)|napisał|napisała|napsal\(a\)|napsal|napsala|написал\(а\)|написал|написала|написав|yazdı|írta|scrise|έγραψε|寫道|写道|작성)\s*[:：]$/iu;
 /** Verbs that stand in the middle in verb-second languages: "Am 03.06.2024 um 10:02 schrieb Ana <a@x>:". */
 const VERB_IN_MIDDLE = /(?:^|\s)(?:schrieb|schreef|skrev|skriver|kirjoitti|napsal|escreveu|escribió|wrote)(?:\s|$)/iu;
 /** How attributions begin: "On …", "Em …", "El …", "Am …", "Le …", "Il giorno …", "Op …", "Den …", "W dniu …". */
@@ -166,8 +179,17 @@ const VERB_NO_COLON = /(?:^|[\s,>)])(?:wrote|escreveu|escribió|a écrit|ha scri
 
 /** An attribution whose client left out the colon: "On Wed, 14 Nov 2018 08:14:43 -0200 Ana <a@x.com> wrote". */
 export function isAttributionWithoutColon(n: string): boolean {
-  if (n.length > 300 || !OPENER.test(n) || !n.includes('@') || !/\d/.test(n)) return false;
-  return VERB_NO_COLON.test(n.length > 80 ? n.slice(-80) : n);
+  if (n.length > 300) return false;
+  // Set between rules ("------On 12/29/1987 17:32 PM, Ana wrote-----", Zoho's "---- On … wrote ----"): the rules
+  // mark the line as the client's, so no address is needed.
+  let a = 0;
+  let b = n.length;
+  while (a < b && n[a] === '-') a++;
+  while (b > a && n[b - 1] === '-') b--;
+  const ruled = a >= 2 && n.length - b >= 2;
+  const core = ruled ? n.slice(a, b).trim() : n;
+  if (!OPENER.test(core) || !(ruled || core.includes('@')) || !/\d/.test(core)) return false;
+  return VERB_NO_COLON.test(core.length > 80 ? core.slice(-80) : core);
 }
 
 const INLINE_VERB = /(?:wrote|escreveu|escribió|a écrit|ha scritto|schreef|schrieb|geschreven|skrev|napisał\(a\))\s*:\s+\S/iu;

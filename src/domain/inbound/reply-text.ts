@@ -88,10 +88,31 @@ function isQuotedLine(line: string): boolean {
   return false;
 }
 
+/** A line that is only a link ("(http://…) >", "<https://…>"): what a client's re-wrapping leaves of a quoted link. */
+const LINK_ONLY = /^[(<]?(?:https?:\/\/|mailto:)\S*[)>]?(?:\s*>)?$/i;
+/** The width from which a quoted line was likely wrapped by the client (they wrap at 72 to 78 columns). */
+const WRAP_WIDTH = 60;
+
+/**
+ * A text/plain line that lost its `>` when a client re-wrapped a long quoted line: it stands between two quoted lines
+ * and is either only a link, or a continuation (starts in lower case after a quoted line as long as a wrapped one).
+ */
+function isLostQuoteContinuation(prev: string, line: string, next: string): boolean {
+  const t = line.trim();
+  if (t === '' || t.length > MAX_MARKER_LINE) return false;
+  if (LINK_ONLY.test(t)) return true;
+  return prev.trimEnd().length >= WRAP_WIDTH && /^\p{Ll}/u.test(t) && next.trim() !== '';
+}
+
 function textToLines(text: string): RenderedLine[] {
   const parts = text.split(/\r\n|\r|\n/);
   const lines: RenderedLine[] = new Array(parts.length);
   for (let k = 0; k < parts.length; k++) lines[k] = { text: parts[k]!, quoted: isQuotedLine(parts[k]!) };
+  for (let k = 1; k + 1 < parts.length; k++) {
+    if (!lines[k]!.quoted && lines[k - 1]!.quoted && lines[k + 1]!.quoted && isLostQuoteContinuation(parts[k - 1]!, parts[k]!, parts[k + 1]!)) {
+      lines[k]!.quoted = true;
+    }
+  }
   return lines;
 }
 
@@ -125,8 +146,8 @@ const DATE_OR_TIME = /\d{1,2}[:.h]\d{2}|\d{4}/;
 function startsHeaderBlock(lines: readonly Line[], i: number): boolean {
   const n = lines[i]!.n;
   if (!n) return false;
-  if (!isFromKey(headerKey(n))) return false;
   if (isInlineHeaderBlock(n)) return true;
+  if (!isFromKey(headerKey(n))) return false;
   const seen = new Set<string>();
   let blanks = 0;
   let continuation = 0;
@@ -144,6 +165,13 @@ function startsHeaderBlock(lines: readonly Line[], i: number): boolean {
     else break;
   }
   return seen.size >= 2;
+}
+
+/** A header block found at its From line i may begin with header lines right above it ("Date: …" then "From: …"). */
+function headerBlockTop(lines: readonly Line[], i: number): number {
+  let top = i;
+  while (top - 1 >= 0 && i - (top - 1) <= 3 && lines[top - 1]!.n && isOtherHeaderKey(headerKey(lines[top - 1]!.n!))) top--;
+  return top;
 }
 
 /** Line k exists and is a non-empty unquoted line short enough to be part of a marker. */
@@ -249,7 +277,8 @@ function findCut(lines: readonly Line[]): Cut | null {
     }
     const n = l.n;
     if (!n) continue;
-    if (isSeparatorLine(n) || isInlineAttribution(n) || startsHeaderBlock(lines, i)) return { at: i, kind: 'hard', regionFrom: i + 1 };
+    if (isSeparatorLine(n) || isInlineAttribution(n)) return { at: i, kind: 'hard', regionFrom: i + 1 };
+    if (startsHeaderBlock(lines, i)) return { at: headerBlockTop(lines, i), kind: 'hard', regionFrom: i + 1 };
     // A mobile tagline ends what the writer typed: what follows is the client's quote, marked or not.
     if (textAbove && isMobileTagline(n)) return { at: i, kind: 'hard', regionFrom: i + 1 };
     if (isUnderscoreRule(n)) {
