@@ -10,6 +10,8 @@ export interface OutgoingMail {
   inReplyTo: string | null;
   references: string[];
   headers: Record<string, string>;
+  /** Files sent with the mail (the message's attachments); none for most mails. */
+  attachments?: readonly { name: string; contentType: string; content: Uint8Array }[];
 }
 
 /** The SMTP account as the transport needs it, password opened. Never leaves the process. */

@@ -1,5 +1,5 @@
 import type { Message, MessageSource } from '../domain/messages/message.ts';
-import type { Attachment, NewAttachment, StoredAttachment } from '../domain/messages/attachment.ts';
+import type { Attachment, MailAttachment, NewAttachment, StoredAttachment } from '../domain/messages/attachment.ts';
 import type { NewOutboxEntry, OutboxAttempt, OutboxEntry, OutboxStatus } from '../domain/notifications/outbox-entry.ts';
 import type { EmailTemplate } from '../domain/templates/email-template.ts';
 import type { Ticket } from '../domain/tickets/ticket.ts';
@@ -247,6 +247,8 @@ export interface Repositories {
   insertAttachments(attachments: readonly NewAttachment[], at: string): Promise<void>;
   /** Attachments of these messages (without bytes), by message then position. */
   attachmentsOfMessages(messageIds: readonly number[]): Promise<Attachment[]>;
+  /** What the notification mails of these messages carry: their attachments with bytes, inline ones left out. */
+  mailAttachments(messageIds: readonly number[]): Promise<MailAttachment[]>;
   /** Attachments of a ticket that belong to no message (the mail that opened it), without bytes. */
   attachmentsOfTicket(ticketId: number): Promise<Attachment[]>;
   /** Attachments of an inbound mail (without bytes), by position. */

@@ -143,4 +143,47 @@ describe('the wire form', () => {
     assert.equal((parsed.date as Date).toISOString(), '2026-11-22T10:00:00.000Z');
     assert.equal((parsed.replyTo as { value: { address: string }[] }).value[0]!.address, 'reply+1.2.abc@example.test');
   });
+
+  it('carries attachments after the text and HTML: names with accents, long names and quotes, bytes exact', async () => {
+    const binary = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 31 + 7) % 256);
+    const files = [
+      { name: 'relatório de instalação — março.pdf', contentType: 'application/pdf', content: binary },
+      { name: `${'a'.repeat(110)} "quoted"; x=1.txt`, contentType: 'text/plain', content: new TextEncoder().encode('linha 1\r\n.\r\nlinha 3') },
+      { name: 'evil\r\nContent-Type: text/html.html', contentType: 'text/html\r\nX-Injected: 1', content: new TextEncoder().encode('<b>x</b>') },
+    ];
+    const m = mail(2, { text: 'See the attached files.', html: '<p>See the attached files.</p>', attachments: files });
+    const raw = buildMimeMessage(m, new Date('2026-11-22T10:00:00Z'));
+    const wire = raw.toString('latin1');
+    assert.ok(wire.split('\r\n').every((line) => line.length <= 78), 'no line over 78 characters');
+    assert.doesNotMatch(wire, /[^\r]\n|\r[^\n]/, 'CRLF line ends only');
+    assert.doesNotMatch(wire, /^X-Injected:/im, 'a content type cannot add a header');
+    assert.match(wire.slice(0, wire.indexOf('\r\n\r\n')), /^Content-Type: multipart\/mixed;/m);
+    const parsed = await simpleParser(raw);
+    assert.equal(parsed.text, 'See the attached files.');
+    assert.equal(parsed.html, '<p>See the attached files.</p>');
+    assert.deepEqual(
+      parsed.attachments.map((a) => [a.filename, a.contentDisposition]),
+      [
+        [files[0]!.name, 'attachment'],
+        [files[1]!.name, 'attachment'],
+        ['evil Content-Type: text/html.html', 'attachment'],
+      ],
+    );
+    assert.deepEqual(parsed.attachments.slice(0, 2).map((a) => a.contentType), ['application/pdf', 'text/plain']);
+    // A declared type that is not a plain type/subtype is sent as application/octet-stream (mailparser then guesses
+    // from the extension, which is its own business).
+    assert.match(wire.replace(/\r\n[ \t]/g, ' '), /^Content-Type: application\/octet-stream; name="evil Content-Type:\s+text\/html\.html"\r$/m);
+    assert.deepEqual(new Uint8Array(parsed.attachments[0]!.content), binary);
+    assert.equal(parsed.attachments[1]!.content.toString('utf8'), 'linha 1\r\n.\r\nlinha 3');
+  });
+
+  it('an attachment travels through the SMTP session unchanged (dot-stuffing undone by the server)', async () => {
+    await withPool({ maxConnections: 1 }, async (pool, sink) => {
+      const content = new TextEncoder().encode('.\r\n..\r\n.leading dot\r\n');
+      await send(pool, mail(3, { attachments: [{ name: 'dots.txt', contentType: 'text/plain', content }] }));
+      const parsed = await simpleParser(sink.accepted[0]!.raw);
+      assert.equal(parsed.attachments.length, 1);
+      assert.deepEqual(new Uint8Array(parsed.attachments[0]!.content), content);
+    });
+  });
 });

@@ -4,7 +4,8 @@ import type { OutgoingMail } from '../../ports/mail-transport.ts';
 
 /**
  * The wire form of a notification, built in one pass into one Buffer with Nodemailer's own encoders (RFC 2047 words,
- * quoted-printable, header folding): multipart/alternative, the text part quoted-printable, the HTML part base64.
+ * quoted-printable, header folding): multipart/alternative, the text part quoted-printable, the HTML part base64;
+ * with attachments, that inside a multipart/mixed followed by one base64 part per file.
  *
  * Nodemailer's `sendMail` builds the same structure through MailComposer and a MimeNode tree streamed through several
  * transforms, which costs more CPU per mail than the rest of the dispatcher together (see BENCHMARKS.md). Every mail
@@ -44,11 +45,35 @@ function crlf(text: string): string {
 }
 
 /** Base64 in 76-character lines. */
-function base64Lines(text: string): string {
-  const encoded = Buffer.from(text, 'utf8').toString('base64');
+function base64Lines(data: string | Uint8Array): string {
+  const encoded = (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength)).toString('base64');
   const lines: string[] = [];
   for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
   return lines.join('\r\n');
+}
+
+/** A content type fit for a header: a plain `type/subtype` token pair, or application/octet-stream. */
+function mediaType(declared: string): string {
+  const t = declared.trim().toLowerCase();
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(t) ? t : 'application/octet-stream';
+}
+
+/**
+ * An attachment part as Nodemailer's MimeNode writes one: the file name as an RFC 2231 parameter of the
+ * Content-Disposition (continued over lines when long or not ASCII) and, for clients that read only the old form,
+ * as an RFC 2047 `name` of the Content-Type; the bytes in base64.
+ */
+function attachmentPart(boundary: string, file: { name: string; contentType: string; content: Uint8Array }): string {
+  const name = oneLine(file.name) || 'attachment.bin';
+  let legacyName = mimeFuncs.encodeWords(name, 'Q', 52, true);
+  if (legacyName !== name || /[\s'"\\;:/=(),<>@[\]?]|^-/.test(legacyName)) legacyName = JSON.stringify(legacyName);
+  return (
+    `--${boundary}\r\n` +
+    `${header('Content-Type', `${mediaType(file.contentType)}; name=${legacyName}`)}\r\n` +
+    `Content-Transfer-Encoding: base64\r\n` +
+    `${header('Content-Disposition', mimeFuncs.buildHeaderValue({ value: 'attachment', params: { filename: name } }))}\r\n\r\n` +
+    `${base64Lines(file.content)}\r\n`
+  );
 }
 
 let boundaries = 0;
@@ -67,14 +92,25 @@ export function buildMimeMessage(mail: OutgoingMail, date: Date): Buffer {
   if (mail.references.length) lines.push(header('References', mail.references.map(oneLine).join(' ')));
   lines.push(`Date: ${mailDate(date)}`, 'MIME-Version: 1.0');
   for (const [key, value] of Object.entries(mail.headers)) lines.push(header(key, mimeFuncs.encodeWords(oneLine(value), 'Q', 52)));
-  lines.push(`Content-Type: multipart/alternative; boundary="${boundary}"`);
-
   const text = qp.wrap(qp.encode(crlf(mail.text)), 76);
+  const alternative =
+    `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text}\r\n` +
+    `--${boundary}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(crlf(mail.html))}\r\n` +
+    `--${boundary}--\r\n`;
+  const files = mail.attachments ?? [];
+  if (files.length === 0) {
+    lines.push(`Content-Type: multipart/alternative; boundary="${boundary}"`);
+    return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${alternative}`, 'utf8');
+  }
+  // With attachments: multipart/mixed, the text and HTML alternatives first, then one part per file.
+  // Neither boundary is a prefix of the other, so no parser can mistake one for the other.
+  const mixed = `=_m${boundary}`;
+  lines.push(`Content-Type: multipart/mixed; boundary="${mixed}"`);
   return Buffer.from(
     `${lines.join('\r\n')}\r\n\r\n` +
-      `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text}\r\n` +
-      `--${boundary}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(crlf(mail.html))}\r\n` +
-      `--${boundary}--\r\n`,
+      `--${mixed}\r\nContent-Type: multipart/alternative; boundary="${boundary}"\r\n\r\n${alternative}` +
+      files.map((file) => attachmentPart(mixed, file)).join('') +
+      `--${mixed}--\r\n`,
     'utf8',
   );
 }

@@ -29,6 +29,8 @@ function explainValidation(context: string, issue: ValidationIssue): { message: 
     case 'minimum':
     case 'maximum':
       return { field, message: `${where} must be ${issue.keyword === 'minimum' ? 'at least' : 'at most'} ${issue.params.limit}.` };
+    case 'maxItems':
+      return { field, message: `${where} can have at most ${issue.params.limit} items.` };
     case 'minProperties':
       return { field, message: 'The request body must change at least one field.' };
     default:

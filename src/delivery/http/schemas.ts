@@ -86,7 +86,7 @@ export const ticketDetailSchema = {
   type: 'object',
   properties: {
     ...ticketSchema.properties,
-    attachments: { type: 'array', description: 'Attachments of the mail that opened the ticket; never their bytes.', items: attachmentSummarySchema },
+    attachments: { type: 'array', description: 'Attachments given when the ticket was opened (by the API, the portal or the mail that opened it); never their bytes.', items: attachmentSummarySchema },
   },
 } as const;
 
@@ -95,7 +95,7 @@ export const threadMessageSchema = {
   type: 'object',
   properties: {
     ...messageSchema.properties,
-    attachments: { type: 'array', description: 'Attachments of the message (of inbound mail); never their bytes.', items: attachmentSummarySchema },
+    attachments: { type: 'array', description: 'Attachments of the message (uploaded with it, or of the mail it came from); never their bytes.', items: attachmentSummarySchema },
   },
 } as const;
 

@@ -1,6 +1,6 @@
 import type { ParsedAttachment, SkippedAttachment } from '../../ports/inbound.ts';
 import type { Tokens } from '../../ports/tokens.ts';
-import { formatSize, normalizeAttachmentName, type NewAttachment } from '../messages/attachment.ts';
+import { contentTypeOf, formatSize, normalizeAttachmentName, type NewAttachment } from '../messages/attachment.ts';
 
 /** A kept attachment of an inbound mail, its name normalised, ready to be stored once it is known where it goes. */
 export interface InboundFile {
@@ -10,12 +10,6 @@ export interface InboundFile {
   sha256: string;
   content: Uint8Array;
   inline: boolean;
-}
-
-/** Declared content types are information only; a hostile or absurd one is cut to something harmless to show. */
-function contentTypeOf(declared: string): string {
-  const t = declared.trim().toLowerCase();
-  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(t) ? t : 'application/octet-stream';
 }
 
 export function inboundFiles(parsed: readonly ParsedAttachment[]): InboundFile[] {

@@ -33,6 +33,14 @@ export interface NewAttachment extends Omit<Attachment, 'createdAt'> {
   content: Uint8Array;
 }
 
+/** An attachment as a notification mail carries it. */
+export interface MailAttachment {
+  messageId: number;
+  name: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
 export const MAX_ATTACHMENT_NAME = 120;
 
 /**
@@ -62,6 +70,65 @@ export function normalizeAttachmentName(raw: string | null | undefined, position
     name = (chars.slice(0, MAX_ATTACHMENT_NAME - keepExt.length).join('').trimEnd() + keepExt.join(''));
   }
   return name;
+}
+
+/** Declared content types are information only; a hostile or absurd one is cut to something harmless to show. */
+export function contentTypeOf(declared: string | null | undefined): string {
+  const t = (declared ?? '').trim().toLowerCase();
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(t) ? t : 'application/octet-stream';
+}
+
+/**
+ * Files a person attaches to a message (portal, desk, API). They travel in the notification mail, so together they
+ * stay well under the 20–25 MB most mail servers accept once base64 has grown them by a third.
+ */
+export const OUTGOING_ATTACHMENT_LIMITS = { maxCount: 10, maxBytes: 10 * 1024 * 1024, maxTotalBytes: 10 * 1024 * 1024 } as const;
+
+/** A file as uploaded: the bytes and their SHA-256 (computed where the bytes were read), the name as given. */
+export interface UploadedFile {
+  name: string;
+  contentType?: string | null;
+  content: Uint8Array;
+  sha256: string;
+}
+
+/** A checked upload: name normalised, content type cleaned, ready to be stored. */
+export interface CheckedFile {
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+}
+
+/**
+ * Checks uploads against the limits and normalises their names; throws a DomainError naming the file and the limit.
+ * Nothing is stored when one file fails: the message and its files are one write.
+ */
+export function checkUploads(files: readonly UploadedFile[] | undefined): CheckedFile[] {
+  if (!files || files.length === 0) return [];
+  const limits = OUTGOING_ATTACHMENT_LIMITS;
+  if (files.length > limits.maxCount) {
+    throw new DomainError('ATTACHMENT_INVALID', `A message can carry at most ${limits.maxCount} attachments (got ${files.length}).`, { details: { field: 'attachments' } });
+  }
+  let total = 0;
+  return files.map((file, i) => {
+    const name = normalizeAttachmentName(file.name, i + 1);
+    const size = file.content.byteLength;
+    if (size === 0) throw new DomainError('ATTACHMENT_INVALID', `The attachment "${name}" is empty.`, { details: { field: 'attachments', index: i } });
+    if (size > limits.maxBytes) {
+      throw new DomainError('ATTACHMENT_TOO_LARGE', `The attachment "${name}" (${formatSize(size)}) is over the limit of ${formatSize(limits.maxBytes)} for one attachment.`, {
+        details: { field: 'attachments', index: i },
+      });
+    }
+    total += size;
+    if (total > limits.maxTotalBytes) {
+      throw new DomainError('ATTACHMENT_TOO_LARGE', `The attachments are over the limit of ${formatSize(limits.maxTotalBytes)} for one message together (at "${name}").`, {
+        details: { field: 'attachments', index: i },
+      });
+    }
+    return { name, contentType: contentTypeOf(file.contentType), size, sha256: file.sha256, content: file.content };
+  });
 }
 
 /** Sizes as people read them: 512 B, 40 KB, 12.5 MB. */

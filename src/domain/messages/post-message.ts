@@ -9,6 +9,7 @@ import { messagingStatus } from '../parameters/messaging-status.ts';
 import { compiledFor, renderTemplate } from '../templates/email-template.ts';
 import { visibleTicket } from '../tickets/ticket-access.ts';
 import { isStaff, type Actor } from '../users/user.ts';
+import { checkUploads, summaryOf, type AttachmentSummary, type NewAttachment, type UploadedFile } from './attachment.ts';
 import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.ts';
 
 export interface PostMessageInput {
@@ -19,6 +20,8 @@ export interface PostMessageInput {
   timeSpentMinutes?: number | null;
   timeSpentDate?: string | null;
   source: MessageSource;
+  /** Files attached to the message: shown in the thread and sent with its notification mails. */
+  attachments?: readonly UploadedFile[];
 }
 
 export interface PostMessageOptions {
@@ -31,6 +34,7 @@ export interface PostMessageOptions {
 
 export interface PostMessageResult {
   message: Message;
+  attachments: AttachmentSummary[];
   notifications: Pick<OutboxEntry, 'id' | 'toAddress' | 'toName' | 'status'>[];
 }
 
@@ -80,6 +84,7 @@ export async function postMessage(
   options: PostMessageOptions = {},
 ): Promise<PostMessageResult> {
   const clean = checkInput(actor, input);
+  const files = checkUploads(input.attachments);
   const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
   const status = clean.internal ? null : await messagingStatus(deps.storage);
   if (status && !status.available) {
@@ -140,13 +145,18 @@ export async function postMessage(
     createdAt,
   };
   const alsoStore = options.alsoStore;
-  const { messageId, outboxIds } = alsoStore
-    ? await deps.storage.transaction(async (tx) => {
-        const stored = await tx.storeMessage(row, mails);
-        await alsoStore(tx, stored);
-        return stored;
-      })
-    : await deps.storage.storeMessage(row, mails);
+  let attachments: NewAttachment[] = [];
+  // The attachments are stored with the message, in the same transaction: the dispatcher reads them when it sends.
+  const { messageId, outboxIds } =
+    alsoStore || files.length > 0
+      ? await deps.storage.transaction(async (tx) => {
+          const stored = await tx.storeMessage(row, mails);
+          attachments = files.map((f) => ({ ...f, id: deps.tokens.random(16), ticketId: ticket.id, messageId: stored.messageId, inboundMailId: null, inline: false }));
+          if (attachments.length > 0) await tx.insertAttachments(attachments, createdAt);
+          if (alsoStore) await alsoStore(tx, stored);
+          return stored;
+        })
+      : await deps.storage.storeMessage(row, mails);
   const notifications = mails.map((mail, i) => ({ id: outboxIds[i]!, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' as const }));
-  return { message: { ...message, id: messageId }, notifications };
+  return { message: { ...message, id: messageId }, attachments: attachments.map(summaryOf), notifications };
 }

@@ -4,6 +4,7 @@ import type { SecretBox } from '../../ports/secret-box.ts';
 import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
 import { smtpCredentials, UnreadableSecret } from '../parameters/parameters.ts';
+import type { MailAttachment } from '../messages/attachment.ts';
 import { isEmailAddress } from '../users/user.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
@@ -47,7 +48,11 @@ export function retryDelaySeconds(policy: Pick<DispatchPolicy, 'retryBaseSeconds
 }
 
 /** The wire form of an entry: everything but the sender was frozen when the message was posted. */
-export function composeMail(entry: OutboxEntry, from: { name: string | null; address: string }): OutgoingMail {
+export function composeMail(
+  entry: OutboxEntry,
+  from: { name: string | null; address: string },
+  attachments: OutgoingMail['attachments'] = [],
+): OutgoingMail {
   return {
     from,
     to: { name: entry.toName, address: entry.toAddress },
@@ -63,6 +68,7 @@ export function composeMail(entry: OutboxEntry, from: { name: string | null; add
       'Auto-Submitted': 'auto-generated',
       'X-Auto-Response-Suppress': 'All',
     },
+    attachments,
   };
 }
 
@@ -154,6 +160,22 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
   const renewal = setInterval(() => void renew().catch(() => {}), Math.max(1000, leaseMs / 3));
   const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
 
+  try {
+    return await sendClaimed(deps, policy, entries, { token, random, result, stillHeld });
+  } finally {
+    // Also when reading the account or the attachments fails: a batch that ends stops renewing its claims, which
+    // then expire and re-queue the mail.
+    clearInterval(renewal);
+  }
+}
+
+async function sendClaimed(
+  deps: DispatchDeps,
+  policy: DispatchPolicy,
+  entries: readonly OutboxEntry[],
+  batch: { token: string; random: () => number; result: BatchResult; stillHeld: (id: number) => boolean },
+): Promise<BatchResult> {
+  const { token, random, result, stillHeld } = batch;
   // An account that cannot be used (a password the current key cannot open, a refused login) defers every mail
   // with the reason, instead of failing each one or trying to sign in once per mail.
   let accountProblem: string | null = null;
@@ -168,43 +190,49 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
     accountProblem = 'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.';
   }
   const transport = account && !accountProblem ? deps.transports.forSettings(account.settings) : undefined;
+  // The messages' attachments travel with their mails (read once per batch; most batches have none).
+  const filesOf = new Map<number, MailAttachment[]>();
+  if (transport) {
+    const messageIds = [...new Set(entries.flatMap((e) => (e.messageId === null ? [] : [e.messageId])))];
+    for (const file of await deps.storage.mailAttachments(messageIds)) {
+      const list = filesOf.get(file.messageId) ?? [];
+      list.push(file);
+      filesOf.set(file.messageId, list);
+    }
+  }
 
   const recorder = new OutcomeRecorder(deps.storage, token);
   const recording: Promise<void>[] = [];
-  try {
-    await pool(entries, policy.concurrency, async (entry) => {
-      if (!stillHeld(entry.id) || recorder.failed) return;
-      let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
-      if (accountProblem || !transport || !account) {
-        outcome = { status: 'deferred', reply: accountProblem ?? 'No SMTP account is configured; the mail waits for one.' };
-      } else if (!isEmailAddress(entry.toAddress)) {
-        outcome = { status: 'failed', reply: `The recipient address "${entry.toAddress}" is not valid.` };
+  await pool(entries, policy.concurrency, async (entry) => {
+    if (!stillHeld(entry.id) || recorder.failed) return;
+    let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
+    if (accountProblem || !transport || !account) {
+      outcome = { status: 'deferred', reply: accountProblem ?? 'No SMTP account is configured; the mail waits for one.' };
+    } else if (!isEmailAddress(entry.toAddress)) {
+      outcome = { status: 'failed', reply: `The recipient address "${entry.toAddress}" is not valid.` };
+    } else {
+      try {
+        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from, entry.messageId === null ? [] : filesOf.get(entry.messageId)))).reply };
+      } catch (error) {
+        const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
+        if (failure.account) accountProblem = failure.reply;
+        outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
+      }
+    }
+    const now = deps.clock.now();
+    let nextAttemptAt: string | null = null;
+    if (outcome.status === 'deferred') {
+      const ageHours = (now.getTime() - new Date(entry.attemptsSince).getTime()) / 3_600_000;
+      if (ageHours >= policy.giveUpHours) {
+        outcome = { status: 'failed', reply: `Gave up after ${policy.giveUpHours} hours of temporary failures. Last reply: ${outcome.reply}` };
       } else {
-        try {
-          outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from))).reply };
-        } catch (error) {
-          const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
-          if (failure.account) accountProblem = failure.reply;
-          outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
-        }
+        nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
       }
-      const now = deps.clock.now();
-      let nextAttemptAt: string | null = null;
-      if (outcome.status === 'deferred') {
-        const ageHours = (now.getTime() - new Date(entry.attemptsSince).getTime()) / 3_600_000;
-        if (ageHours >= policy.giveUpHours) {
-          outcome = { status: 'failed', reply: `Gave up after ${policy.giveUpHours} hours of temporary failures. Last reply: ${outcome.reply}` };
-        } else {
-          nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
-        }
-      }
-      const status = outcome.status;
-      // Not awaited here: the connection takes the next mail while the outcome waits for its group's commit.
-      recording.push(recorder.record(entry.id, { ...outcome, at: now.toISOString(), nextAttemptAt }).then((recorded) => void (recorded && result[status]++)));
-    });
-    await Promise.all(recording);
-  } finally {
-    clearInterval(renewal);
-  }
+    }
+    const status = outcome.status;
+    // Not awaited here: the connection takes the next mail while the outcome waits for its group's commit.
+    recording.push(recorder.record(entry.id, { ...outcome, at: now.toISOString(), nextAttemptAt }).then((recorded) => void (recorded && result[status]++)));
+  });
+  await Promise.all(recording);
   return result;
 }

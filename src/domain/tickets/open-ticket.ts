@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { checkUploads, type UploadedFile } from '../messages/attachment.ts';
 import { DomainError } from '../errors.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import { isStaff, type Actor } from '../users/user.ts';
@@ -44,8 +45,14 @@ export async function checkAssignment(repos: Repositories, groupId: number | nul
 }
 
 /** Requesters open tickets for themselves; technicians and admins for anyone. */
-export async function openTicket(deps: Pick<Deps, 'storage' | 'clock'>, actor: Actor, input: OpenTicketInput): Promise<Ticket> {
+export async function openTicket(
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
+  actor: Actor,
+  input: OpenTicketInput,
+  attachments?: readonly UploadedFile[],
+): Promise<Ticket> {
   const title = cleanTitle(input.title);
+  const files = checkUploads(attachments);
   const description = input.description.trim();
   if (description.length === 0 || description.length > 20_000) {
     throw new DomainError('TICKET_INVALID', 'A description must be 1 to 20,000 characters.', { details: { field: 'description' } });
@@ -67,7 +74,8 @@ export async function openTicket(deps: Pick<Deps, 'storage' | 'clock'>, actor: A
     const responsibleId = staff ? (input.responsibleId ?? null) : null;
     await checkAssignment(tx, groupId, responsibleId);
     const contactName = input.contactName?.trim() ? input.contactName.trim().slice(0, 120).replace(/[\u0000-\u001f\u007f]+/g, ' ') : null;
-    return tx.createTicket(
+    const at = deps.clock.now().toISOString();
+    const ticket = await tx.createTicket(
       {
         title,
         description,
@@ -78,7 +86,16 @@ export async function openTicket(deps: Pick<Deps, 'storage' | 'clock'>, actor: A
         responsibleId,
         ...classification,
       },
-      deps.clock.now().toISOString(),
+      at,
     );
+    // Files given with the description belong to the ticket itself (no thread message), as those of a mail that
+    // opened a ticket do.
+    if (files.length > 0) {
+      await tx.insertAttachments(
+        files.map((f) => ({ ...f, id: deps.tokens.random(16), ticketId: ticket.id, messageId: null, inboundMailId: null, inline: false })),
+        at,
+      );
+    }
+    return ticket;
   });
 }

@@ -1154,6 +1154,19 @@ export class SqlRepositories implements Repositories {
     return rows.map(toAttachment);
   }
 
+  async mailAttachments(messageIds: readonly number[]) {
+    if (messageIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('attachment')
+      .select(['message_id', 'name', 'content_type', 'content'])
+      .where('message_id', 'in', messageIds as number[])
+      .where('inline', '=', bool(false) as never)
+      .orderBy('message_id')
+      .orderBy('position')
+      .execute();
+    return rows.map((r) => ({ messageId: r.message_id!, name: r.name, contentType: r.content_type, content: new Uint8Array(r.content) }));
+  }
+
   async attachmentsOfTicket(ticketId: number) {
     const rows = await this.db
       .selectFrom('attachment')

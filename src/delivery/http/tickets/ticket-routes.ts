@@ -13,6 +13,7 @@ import { updateTicket, type UpdateTicketInput } from '../../../domain/tickets/up
 import { isStaff } from '../../../domain/users/user.ts';
 import type { HttpMetrics } from '../ops/ops-routes.ts';
 import { actorOf, requireRole, signedIn } from '../auth/authenticate-request.ts';
+import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema, type UploadBody } from '../attachments/uploads.ts';
 import { presentMessage, presentTicket } from '../presenters.ts';
 import {
   cursorQuery,
@@ -98,10 +99,11 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       },
     );
 
-    app.post<{ Body: OpenTicketInput }>(
+    app.post<{ Body: OpenTicketInput & { attachments?: UploadBody[] } }>(
       '/tickets',
       {
         onRequest: signedIn,
+        bodyLimit: UPLOAD_BODY_LIMIT,
         schema: {
           tags: ['tickets'],
           summary: 'Open a ticket (requesters for themselves; staff for anyone)',
@@ -117,13 +119,15 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
               groupId: idOrNull,
               responsibleId: idOrNull,
               ...classification,
+              attachments: uploadsSchema,
             },
           },
           response: { 201: ticketSchema, ...errorResponses },
         },
       },
       async (request, reply) => {
-        const ticket = await openTicket(deps, actorOf(request), request.body);
+        const { attachments, ...input } = request.body;
+        const ticket = await openTicket(deps, actorOf(request), input, decodeUploads(attachments));
         return reply.code(201).send(presentTicket(ticket));
       },
     );
@@ -180,11 +184,19 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
 
     app.post<{
       Params: { number: number };
-      Body: { text: string; internal?: boolean; sendEmail?: boolean; timeSpentMinutes?: number | null; timeSpentDate?: string | null };
+      Body: {
+        text: string;
+        internal?: boolean;
+        sendEmail?: boolean;
+        timeSpentMinutes?: number | null;
+        timeSpentDate?: string | null;
+        attachments?: UploadBody[];
+      };
     }>(
       '/tickets/:number/messages',
       {
         onRequest: signedIn,
+        bodyLimit: UPLOAD_BODY_LIMIT,
         schema: {
           tags: ['messages'],
           summary: 'Post a message; its notification mails are queued in the same transaction',
@@ -199,26 +211,29 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
               sendEmail: { type: 'boolean' },
               timeSpentMinutes: { type: ['integer', 'null'], minimum: 0, maximum: 44640 },
               timeSpentDate: { type: ['string', 'null'], maxLength: 10 },
+              attachments: uploadsSchema,
             },
           },
           response: {
             201: {
               type: 'object',
-              properties: { message: messageSchema, notifications: { type: 'array', items: notificationSchema } },
+              properties: { message: threadMessageSchema, notifications: { type: 'array', items: notificationSchema } },
             },
             ...errorResponses,
           },
         },
       },
       async (request, reply) => {
+        const { attachments, ...input } = request.body;
         const result = await postMessage(deps, actorOf(request), {
           ticketNumber: request.params.number,
           source: sourceOf(request),
-          ...request.body,
+          ...input,
+          attachments: decodeUploads(attachments),
         });
         metrics.messagesPosted.inc({ source: result.message.source });
         return reply.code(201).send({
-          message: presentMessage({ ...result.message, mail: [] }),
+          message: presentMessage({ ...result.message, mail: [], attachments: result.attachments }),
           // Requesters learn who was told, by name; addresses of staff are not theirs to collect.
           notifications: result.notifications.map((n) =>
             isStaff(actorOf(request)) ? { id: n.id, to: n.toAddress, status: n.status } : { id: n.id, to: n.toName, status: 'waiting' },
