@@ -523,6 +523,25 @@ describe('an account the dispatcher cannot use', () => {
   );
 });
 
+describe('a batch that cannot read what it needs', () => {
+  it('stops renewing its claims when reading the account fails (the database), so the claims expire and the mail is re-queued', async () => {
+    await withDelivery(async (ctx) => {
+      await post(ctx.tech, ctx.world.ticketA.number, 'Claimed, then the database fails.');
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const before = timers();
+      const failing = new Proxy(ctx.storage, {
+        get(target, key, receiver) {
+          if (key === 'getParameters') return async () => Promise.reject(new Error('connection lost'));
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      await assert.rejects(dispatchBatch({ ...ctx.deps, storage: failing, transports: ctx.transports, random: () => JITTER }, POLICY), /connection lost/);
+      assert.equal(timers(), before, 'no renewal timer is left running for the failed batch');
+    });
+  });
+});
+
 describe('the mail as it arrives', () => {
   const ACCENTED_TITLE = 'Impressora não imprime – café ☕ à noite';
   const LONG = `${'Ábc'.repeat(1666)}xy`; // 5,000 characters, no space to break at
