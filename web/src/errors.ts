@@ -1,4 +1,5 @@
 import { ApiError } from './api.ts';
+import { ATTACHMENT_LIMITS, formatSize } from './components/attachments.tsx';
 import type { Translate } from './i18n/i18n.tsx';
 
 /** A sentence for a person, in their language where Parley knows the code; otherwise the API's own message. */
@@ -54,6 +55,12 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.inboundNotFound');
     case 'TEMPLATE_NOT_FOUND':
       return t('error.templateNotFound');
+    case 'ATTACHMENT_TOO_LARGE':
+      return typeof d.name === 'string'
+        ? t('error.attachmentTooLarge', { name: d.name, max: formatSize(ATTACHMENT_LIMITS.maxBytes) })
+        : t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
+    case 'PAYLOAD_TOO_LARGE':
+      return t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
     case 'TEMPLATE_SYNTAX_ERROR':
       return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
     default:

@@ -41,6 +41,16 @@ export interface Ticket {
   createdAt: string;
   updatedAt: string;
   lastActivityAt: string;
+  /** Files given when the ticket was opened (with the form, or the mail that opened it); GET /tickets/{n} only. */
+  attachments?: AttachmentSummary[];
+}
+
+/** A stored file, never its bytes: downloaded from /api/v1/attachments/{id}. */
+export interface AttachmentSummary {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
 }
 
 export interface Page<T> {
@@ -62,8 +72,8 @@ export interface Message {
   timeSpentDate: string | null;
   createdAt: string;
   mail: { to: string; status: MailStatus }[];
-  /** Files that came with a reply by mail (downloaded from /api/v1/attachments/{id}). */
-  attachments?: { id: string; name: string; size: number; contentType: string }[];
+  /** Files of the message: attached in the portal or the desk, or come with a reply by mail. */
+  attachments?: AttachmentSummary[];
 }
 
 export interface PostMessageResult {

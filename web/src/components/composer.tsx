@@ -2,11 +2,12 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { PostMessageResult } from '../types.ts';
+import { AttachmentPicker, useAttachments } from './attachments.tsx';
 import { ErrorNotice } from './ui.tsx';
 
 /**
  * The message box of a ticket: "Message" and "Send" are accessible names scripts rely on (docs: api.md).
- * Staff also get the "Send email" box, checked by default.
+ * Staff also get the "Send email" box, checked by default. Files chosen with "Attach files" go with the message.
  */
 export function MessageComposer(props: {
   ticketNumber: number;
@@ -24,6 +25,7 @@ export function MessageComposer(props: {
   const [error, setError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState(false);
+  const attachments = useAttachments();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -35,12 +37,14 @@ export function MessageComposer(props: {
     setInvalid(false);
     setBusy(true);
     try {
-      const result = await post<PostMessageResult>(`/tickets/${props.ticketNumber}/messages`, props.staff ? { text, sendEmail } : { text });
+      const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
+      const result = await post<PostMessageResult>(`/tickets/${props.ticketNumber}/messages`, props.staff ? { text, sendEmail, ...files } : { text, ...files });
       setText('');
       setSendEmail(true);
+      attachments.clear();
       props.onPosted(result);
     } catch (e) {
-      setError(e);
+      setError(attachments.explain(e));
       if (e instanceof ApiError && e.code === 'MESSAGING_UNAVAILABLE') props.onUnavailable();
     } finally {
       setBusy(false);
@@ -71,6 +75,7 @@ export function MessageComposer(props: {
           </p>
         ) : null}
       </div>
+      <AttachmentPicker attachments={attachments} disabled={busy || props.disabled} />
       <ErrorNotice error={error} />
       <div className="composer-actions">
         {props.staff ? (

@@ -1,5 +1,6 @@
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MailStatus, Message } from '../types.ts';
+import { AttachmentLinks } from './attachments.tsx';
 import { formatMinutes, When } from './ui.tsx';
 
 /** What happened to one notification mail, in plain words. */
@@ -22,12 +23,6 @@ function MailLine({ to, status }: { to: string; status: MailStatus }) {
       {text}
     </li>
   );
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function MessageItem({ message, meId, staff }: { message: Message; meId: number; staff: boolean }) {
@@ -53,18 +48,7 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
         </span>
       </div>
       <div className="msg-text">{message.text}</div>
-      {message.attachments && message.attachments.length > 0 ? (
-        <ul className="msg-attachments" aria-label={t('thread.attachments')}>
-          {message.attachments.map((a) => (
-            <li key={a.id}>
-              <a href={`/api/v1/attachments/${encodeURIComponent(a.id)}`} download={a.name}>
-                {a.name}
-              </a>{' '}
-              <span className="msg-meta">({formatSize(a.size)})</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <AttachmentLinks attachments={message.attachments} />
       {message.internal && message.timeSpentMinutes !== null ? (
         <p className="msg-meta">
           {t('thread.timeSpent', { time: formatMinutes(message.timeSpentMinutes), date: date(message.timeSpentDate) })}

@@ -104,6 +104,17 @@ export const enUS = {
   'thread.timeSpent': 'Time spent: {time} on {date}',
   'thread.mailState': 'Email notifications',
 
+  'attach.label': 'Attach files',
+  'attach.hint': 'Up to {count} files, {max} together.',
+  'attach.chosen': 'Chosen: {size} of {max}.',
+  'attach.listLabel': 'Files to send',
+  'attach.remove': 'Remove',
+  'attach.removeNamed': 'Remove {name}',
+  'attach.tooMany': '"{name}" was not attached: at most {max} files can go with one message.',
+  'attach.empty': '"{name}" is empty and was not attached.',
+  'attach.tooLarge': '"{name}" is {size}; a file can be at most {max}. It was not attached.',
+  'attach.totalTooLarge': '"{name}" was not attached: the files of one message can be at most {max} together.',
+
   'mail.sent': 'Email sent to {to}',
   'mail.waiting': 'Email to {to} is waiting to be sent',
   'mail.sending': 'Email to {to} is being sent',
@@ -465,6 +476,8 @@ export const enUS = {
   'inbound.reason.discarded-by-reviewer': 'Discarded by a reviewer.',
   'error.inboundNotPending': 'This mail has already been decided (attached or discarded), perhaps by someone else. Reload the page to see what became of it.',
   'error.inboundNotFound': 'This mail does not exist or is not yours to see.',
+  'error.attachmentTooLarge': 'The attachment "{name}" is too large: each file, and all the files together, can be at most {max}.',
+  'error.attachmentsTooLarge': 'The attachments are too large: together they can be at most {max}.',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

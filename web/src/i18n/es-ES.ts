@@ -106,6 +106,17 @@ export const esES: Messages = {
   'thread.timeSpent': 'Tiempo dedicado: {time} el {date}',
   'thread.mailState': 'Avisos por correo',
 
+  'attach.label': 'Adjuntar archivos',
+  'attach.hint': 'Hasta {count} archivos, {max} en total.',
+  'attach.chosen': 'Elegidos: {size} de {max}.',
+  'attach.listLabel': 'Archivos para enviar',
+  'attach.remove': 'Quitar',
+  'attach.removeNamed': 'Quitar {name}',
+  'attach.tooMany': '"{name}" no se adjuntó: un mensaje puede llevar como máximo {max} archivos.',
+  'attach.empty': '"{name}" está vacío y no se adjuntó.',
+  'attach.tooLarge': '"{name}" ocupa {size}; un archivo puede ocupar como máximo {max}. No se adjuntó.',
+  'attach.totalTooLarge': '"{name}" no se adjuntó: los archivos de un mensaje pueden ocupar como máximo {max} en total.',
+
   'mail.sent': 'Correo enviado a {to}',
   'mail.waiting': 'El correo a {to} está pendiente de envío',
   'mail.sending': 'El correo a {to} se está enviando',
@@ -467,4 +478,6 @@ export const esES: Messages = {
   'inbound.reason.discarded-by-reviewer': 'Descartado por un revisor.',
   'error.inboundNotPending': 'Este correo ya se decidió (adjuntado o descartado), quizá por otra persona. Recargue la página para ver qué fue de él.',
   'error.inboundNotFound': 'Este correo no existe o no le corresponde verlo.',
+  'error.attachmentTooLarge': 'El adjunto "{name}" es demasiado grande: cada archivo, y todos los archivos juntos, pueden ocupar como máximo {max}.',
+  'error.attachmentsTooLarge': 'Los adjuntos son demasiado grandes: juntos pueden ocupar como máximo {max}.',
 };

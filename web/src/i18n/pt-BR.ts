@@ -106,6 +106,17 @@ export const ptBR: Messages = {
   'thread.timeSpent': 'Tempo gasto: {time} em {date}',
   'thread.mailState': 'Avisos por e-mail',
 
+  'attach.label': 'Anexar arquivos',
+  'attach.hint': 'Até {count} arquivos, {max} no total.',
+  'attach.chosen': 'Escolhidos: {size} de {max}.',
+  'attach.listLabel': 'Arquivos a enviar',
+  'attach.remove': 'Remover',
+  'attach.removeNamed': 'Remover {name}',
+  'attach.tooMany': '"{name}" não foi anexado: no máximo {max} arquivos podem ir com uma mensagem.',
+  'attach.empty': '"{name}" está vazio e não foi anexado.',
+  'attach.tooLarge': '"{name}" tem {size}; um arquivo pode ter no máximo {max}. Ele não foi anexado.',
+  'attach.totalTooLarge': '"{name}" não foi anexado: os arquivos de uma mensagem podem ter no máximo {max} juntos.',
+
   'mail.sent': 'E-mail enviado para {to}',
   'mail.waiting': 'E-mail para {to} aguardando envio',
   'mail.sending': 'E-mail para {to} sendo enviado',
@@ -467,4 +478,6 @@ export const ptBR: Messages = {
   'inbound.reason.discarded-by-reviewer': 'Descartado por um revisor.',
   'error.inboundNotPending': 'Este e-mail já foi decidido (anexado ou descartado), talvez por outra pessoa. Recarregue a página para ver o que aconteceu com ele.',
   'error.inboundNotFound': 'Este e-mail não existe ou você não pode vê-lo.',
+  'error.attachmentTooLarge': 'O anexo "{name}" é grande demais: cada arquivo, e todos os arquivos juntos, podem ter no máximo {max}.',
+  'error.attachmentsTooLarge': 'Os anexos são grandes demais: juntos podem ter no máximo {max}.',
 };

@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { get, patch, post, query } from '../api.ts';
+import { AttachmentLinks, AttachmentPicker, useAttachments } from '../components/attachments.tsx';
 import { MessageComposer } from '../components/composer.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
@@ -197,6 +198,7 @@ function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPost
   const [errors, setErrors] = useState<{ text?: string; minutes?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const attachments = useAttachments();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -209,12 +211,14 @@ function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPost
     setBusy(true);
     setError(null);
     try {
-      await post(`/tickets/${ticketNumber}/messages`, { text, internal: true, ...(m !== null ? { timeSpentMinutes: m, timeSpentDate: day || null } : {}) });
+      const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
+      await post(`/tickets/${ticketNumber}/messages`, { text, internal: true, ...(m !== null ? { timeSpentMinutes: m, timeSpentDate: day || null } : {}), ...files });
       setText('');
       setMinutes('');
+      attachments.clear();
       onPosted();
     } catch (e) {
-      setError(e);
+      setError(attachments.explain(e));
     } finally {
       setBusy(false);
     }
@@ -250,6 +254,7 @@ function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPost
           <input id={`${id}-day`} type="date" value={day} onChange={(e) => setDay(e.target.value)} />
         </div>
       </div>
+      <AttachmentPicker attachments={attachments} disabled={busy} />
       <ErrorNotice error={error} />
       <div className="composer-actions">
         <span />
@@ -484,6 +489,7 @@ export function DeskTicket({ number }: { number: number }) {
               {t('ticket.description')}
             </h2>
             <div className="msg-text">{tk.description}</div>
+            <AttachmentLinks attachments={ticket.data?.attachments ?? tk.attachments} />
           </section>
           <section aria-labelledby="thread-h">
             <h2 id="thread-h" className="section-title">

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
+import { AttachmentLinks, AttachmentPicker, useAttachments } from '../components/attachments.tsx';
 import { MessageComposer } from '../components/composer.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
@@ -116,6 +117,7 @@ export function PortalNew() {
   }, [groups.data]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const attachments = useAttachments();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -129,10 +131,11 @@ export function PortalNew() {
     setBusy(true);
     setError(null);
     try {
-      const ticket = await post<Ticket>('/tickets', { title: title.trim(), description, ...(team ? { groupId: Number(team) } : {}) });
+      const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
+      const ticket = await post<Ticket>('/tickets', { title: title.trim(), description, ...(team ? { groupId: Number(team) } : {}), ...files });
       navigate(`/portal/tickets/${ticket.number}`);
     } catch (e) {
-      setError(e);
+      setError(attachments.explain(e));
       setBusy(false);
     }
   }
@@ -217,6 +220,7 @@ export function PortalNew() {
             </p>
           )}
         </div>
+        <AttachmentPicker attachments={attachments} disabled={busy} />
         <ErrorNotice error={error} />
         <div className="form-actions">
           <Link to="/portal" className="button">
@@ -278,6 +282,7 @@ export function PortalTicket({ number }: { number: number }) {
           {t('ticket.description')}
         </h2>
         <div className="msg-text">{tk.description}</div>
+        <AttachmentLinks attachments={tk.attachments} />
       </section>
       <section aria-labelledby="thread-h">
         <h2 id="thread-h" className="section-title">
