@@ -270,6 +270,14 @@ export interface Repositories {
   findApiTokenUser(tokenHash: string): Promise<number | undefined>;
 }
 
+/** What else `onTicketActivity` can report besides tickets. */
+export interface ActivityListeners {
+  /** `signalInbound` was called (by any process on PostgreSQL). */
+  inbound?: () => void;
+  /** Signals may have been lost (PostgreSQL: the listening connection was re-opened): pages should refetch. */
+  missed?: () => void;
+}
+
 export interface Storage extends Repositories {
   /** Runs `work` in one database transaction: all of it is stored, or none. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
@@ -282,7 +290,9 @@ export interface Storage extends Repositories {
    * internal note was added, which requesters must not hear of): from any process on
    * PostgreSQL (NOTIFY), from this one on SQLite (plus what `relayTicketActivity` passes on from a child process).
    */
-  onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void): Promise<() => Promise<void>>;
+  onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also?: ActivityListeners): Promise<() => Promise<void>>;
+  /** The mail waiting for review changed (a mail held, attached or discarded): staff pages refresh their count. */
+  signalInbound(): Promise<void>;
   /** SQLite: activity another process of this install reported (the dispatcher child); nothing on PostgreSQL. */
   relayTicketActivity(ticketIds: readonly number[], staffOnly?: boolean): void;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { processInboundMail, receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';
 import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
 
@@ -195,5 +196,31 @@ describe('needs review (held inbound mail)', () => {
       await page.getByLabel('Situação', { exact: true }).selectOption('held');
       await page.getByText('Nenhum e-mail precisa de revisão.').waitFor();
     });
+  });
+
+  it('the count in the navigation goes up as soon as a mail is held, without reloading (the inbound event)', async () => {
+    const { world } = parley;
+    const ingestor = new InboundIngestor(
+      { ...parley.deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } },
+      { sweepMs: 600_000, concurrency: 1, log: { info() {}, warn() {}, error() {} } },
+    );
+    await withPage(async (page) => {
+      // Once the live-update stream answered, no event is missed.
+      const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/events');
+      await signIn(page, world.techA.email);
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      const link = nav.getByRole('link', { name: /^Needs review/ });
+      await link.waitFor();
+      await stream;
+      const before = Number(/\((\d+)\)/.exec(await link.innerText())?.[1] ?? '0');
+      await ingestor.start();
+      const raw = mail({ From: 'Someone <someone@nowhere.example>', To: 'desk@example.test', Subject: 'Is this the help desk?', 'Message-ID': newMessageId() }, 'Hello?');
+      const id = await receiveMail(parley.deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: ['desk@example.test'], remoteAddress: '127.0.0.1' });
+      ingestor.enqueue(id);
+      await ingestor.idle();
+      // Far sooner than the minute the count otherwise waits for: the page hears of it.
+      await nav.getByRole('link', { name: `Needs review (${before + 1})` }).waitFor({ timeout: 10_000 });
+    });
+    await ingestor.stop();
   });
 });

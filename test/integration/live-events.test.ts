@@ -4,11 +4,16 @@
  * (two storages, two apps: NOTIFY/LISTEN).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
+import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
+import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
+import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { createApiToken } from '../../src/domain/users/authentication.ts';
 import { createPostgresDatabase, sqliteMemory } from '../support/databases.ts';
@@ -46,6 +51,9 @@ async function listen(app: FastifyInstance, token: string | null): Promise<Strea
     req.end();
   });
 }
+
+const count = (s: Stream, event: string) => s.events.filter((e) => e.event === event).length;
+const silentLog = { info() {}, warn() {}, error() {} };
 
 const ticketEvents = (s: Stream) => s.events.filter((e) => e.event === 'ticket').map((e) => JSON.parse(e.data).number as number);
 
@@ -140,6 +148,75 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
       techStream?.close();
       await app.close();
       await Promise.all([writer.close(), other.close(), server.close()]);
+      await db.drop();
+    }
+  });
+});
+
+describe('the mail waiting for review, live (SQLite)', () => {
+  it('staff hear `inbound` when a mail of no ticket is held; requesters do not', async () => {
+    const { storage } = await sqliteMemory.open();
+    const deps = testDeps(storage);
+    const world = await buildWorld(deps);
+    const app = await buildApp(deps);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const ingestor = new InboundIngestor({ ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 100, maxAttempts: 5 } }, { sweepMs: 60_000, concurrency: 1, log: silentLog });
+    const streams: Stream[] = [];
+    try {
+      const requester = await listen(app, (await createApiToken(deps, 'req.a@example.test')).token);
+      const tech = await listen(app, (await createApiToken(deps, 'tech.a@example.test')).token);
+      streams.push(requester, tech);
+      await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'the streams to be ready');
+      await ingestor.start();
+      const raw = Buffer.from('From: Stranger <stranger@elsewhere.example>\r\nTo: support@desk.example.test\r\nSubject: Hello\r\nMessage-ID: <live-held-1@elsewhere.example>\r\n\r\nWho reads this?\r\n');
+      const sha256 = createHash('sha256').update(raw).digest('hex');
+      const id = await receiveMail(deps, { raw, sha256, envelopeFrom: 'stranger@elsewhere.example', envelopeTo: ['support@desk.example.test'], remoteAddress: '127.0.0.1' });
+      ingestor.enqueue(id);
+      await ingestor.idle();
+      assert.equal((await storage.findInboundMail(id))?.status, 'held');
+      await waitUntil(() => count(tech, 'inbound') === 1, 'the technician to hear that a mail waits for review', 1000);
+      // The fence: a public change of the requester's ticket, pushed after the inbound frame went out.
+      await storage.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
+      await waitUntil(() => ticketEvents(requester).length > 0, 'the requester to hear of the status change', 1000);
+      assert.equal(count(requester, 'inbound'), 0, 'review is for staff');
+    } finally {
+      for (const s of streams) s.close();
+      await ingestor.stop();
+      await app.close();
+      await storage.close();
+    }
+  });
+});
+
+describe('signals lost while PostgreSQL\'s listening connection was down', () => {
+  it('pages get `resync` once it is re-opened, and `inbound` crosses processes to staff only', async () => {
+    const db = await createPostgresDatabase();
+    const writer = openPostgresStorage(db.url, { max: 2 });
+    const server = openPostgresStorage(db.url, { max: 2 });
+    await writer.migrate();
+    await buildWorld(testDeps(writer));
+    const app = await buildApp(testDeps(server));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const streams: Stream[] = [];
+    try {
+      const requester = await listen(app, (await createApiToken(testDeps(writer), 'req.a@example.test')).token);
+      const tech = await listen(app, (await createApiToken(testDeps(writer), 'tech.a@example.test')).token);
+      streams.push(requester, tech);
+      await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'the streams to be ready');
+
+      await writer.signalInbound();
+      await waitUntil(() => count(tech, 'inbound') === 1, 'the technician to hear of mail to review from another instance', 1000);
+
+      // The server's LISTEN connection is cut (a restart of PostgreSQL, a network blip): signals sent meanwhile are
+      // lost, so once it listens again every page is told to refetch.
+      const cut = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%' and pid <> pg_backend_pid()`.execute(writer.kyselyInstance);
+      assert.ok(cut.rows[0]!.n >= 1, 'a listening connection was cut');
+      await waitUntil(() => count(requester, 'resync') === 1 && count(tech, 'resync') === 1, 'both pages to be told to refetch', 10_000);
+      assert.equal(count(requester, 'inbound'), 0, 'review is for staff');
+    } finally {
+      for (const s of streams) s.close();
+      await app.close();
+      await Promise.all([writer.close(), server.close()]);
       await db.drop();
     }
   });

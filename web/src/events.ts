@@ -2,12 +2,14 @@ import { useEffect, useRef } from 'react';
 
 /**
  * Live updates over Server-Sent Events (`GET /api/v1/events`, same origin, the session cookie):
- * `event: ready` on connect, `event: ticket` with `{"number": N}` when a ticket's thread or one of its mails changed.
- * Listeners get the ticket number, or null after a reconnection (events may have been missed: refetch everything).
+ * `event: ready` on connect, `event: ticket` with `{"number": N}` when a ticket's thread or one of its mails changed,
+ * `event: inbound` (staff) when the mail waiting for review changed, `event: resync` when the server may have missed
+ * signals. Listeners get the ticket number, or null after a reconnection or a resync (refetch everything).
  */
 type Listener = (ticketNumber: number | null) => void;
 
 const listeners = new Set<Listener>();
+const inboundListeners = new Set<() => void>();
 let source: EventSource | null = null;
 let retry: ReturnType<typeof setTimeout> | undefined;
 let backoffMs = 5_000;
@@ -26,6 +28,13 @@ function open() {
     backoffMs = 5_000;
     if (connectedBefore) emit(null);
     connectedBefore = true;
+  });
+  s.addEventListener('resync', () => {
+    emit(null);
+    for (const listener of [...inboundListeners]) listener();
+  });
+  s.addEventListener('inbound', () => {
+    for (const listener of [...inboundListeners]) listener();
   });
   s.addEventListener('ticket', (event) => {
     try {
@@ -69,6 +78,19 @@ export function useTicketEvents(handler: Listener): void {
     listeners.add(listener);
     return () => {
       listeners.delete(listener);
+    };
+  }, []);
+}
+
+/** Calls `handler` when the mail waiting for review changed (staff only; also after a resync). */
+export function useInboundEvents(handler: () => void): void {
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(() => {
+    const listener = () => ref.current();
+    inboundListeners.add(listener);
+    return () => {
+      inboundListeners.delete(listener);
     };
   }, []);
 }

@@ -94,6 +94,11 @@ export class InboundIngestor {
   private async processOne(id: number): Promise<void> {
     try {
       const mail = await processInboundMail(this.deps, id);
+      // A mail left for a person: staff pages update their "needs review" count (a mail of no ticket raises no
+      // ticket event).
+      if (mail && (mail.status === 'held' || mail.status === 'loop')) {
+        await this.deps.storage.signalInbound().catch((error: unknown) => this.options.log.warn({ err: error }, 'the review signal could not be sent'));
+      }
       this.options.onProcessed?.(mail);
     } catch (error) {
       this.options.log.error({ err: error, inboundMail: id }, 'inbound mail processing failed; it stays received and is retried by the sweep');

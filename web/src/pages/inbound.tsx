@@ -6,7 +6,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
 import { Dialog, Empty, ErrorNotice, Loading, Page, SuccessNotice, When } from '../components/ui.tsx';
-import { useTicketEvents } from '../events.ts';
+import { useInboundEvents, useTicketEvents } from '../events.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n, type MessageKey, type Translate } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
@@ -43,12 +43,12 @@ function inboundChanged() {
 }
 
 const HELD_PAGE = 100;
-/** The badge refetches on live events and page changes; this slow timer only catches unmatched mail (no event). */
+/** The badge refetches on live events (ticket and inbound) and page changes; this slow timer is a fallback. */
 const HELD_REFRESH_MS = 60_000;
 
 /**
  * How many held mails the user may review: one call (`?status=held&limit=100`), `more` when there are further pages.
- * Refreshed when the page changes, on live ticket events (at most once a second), when a mail is decided here, and
+ * Refreshed when the page changes, on live ticket and inbound events (at most once a second), when a mail is decided here, and
  * every minute.
  */
 export function useHeldCount(enabled: boolean): { count: number; more: boolean } | null {
@@ -90,6 +90,9 @@ export function useHeldCount(enabled: boolean): { count: number; more: boolean }
     };
   }, [enabled]);
   useTicketEvents(() => {
+    if (enabled) soon();
+  });
+  useInboundEvents(() => {
     if (enabled) soon();
   });
   return enabled ? state : null;
@@ -142,10 +145,12 @@ export function InboundReview({ area }: { area: InboundArea }) {
   const [extra, setExtra] = useState<{ items: InboundSummary[]; cursor: string | null } | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   useEffect(() => setExtra(null), [status]);
-  useTicketEvents(() => {
+  const reloadList = () => {
     setExtra(null);
     void list.reload();
-  });
+  };
+  useTicketEvents(reloadList);
+  useInboundEvents(reloadList);
   const items = [...(list.data?.items ?? []), ...(extra?.items ?? [])];
   const next = extra ? extra.cursor : list.data?.nextCursor;
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
-import { UniqueViolation, type Repositories, type Storage } from '../../../ports/storage.ts';
+import { UniqueViolation, type ActivityListeners, type Repositories, type Storage } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
 import { isUniqueViolation, SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
 
@@ -193,9 +193,11 @@ export class SqlStorage extends SqlRepositories implements Storage {
     return entry;
   }
 
-  async onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void): Promise<() => Promise<void>> {
+  async onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also: ActivityListeners = {}): Promise<() => Promise<void>> {
     if (this.listen) {
       return this.listen('parley_ticket', (payload) => {
+        if (payload === '') return also.missed?.(); // (re)connected: what was signalled meanwhile is not replayed
+        if (payload === 'i') return also.inbound?.();
         const everyone: number[] = [];
         const staff: number[] = [];
         for (const item of payload.split(',')) {
@@ -206,10 +208,18 @@ export class SqlStorage extends SqlRepositories implements Storage {
         if (staff.length > 0) listener(staff, true);
       });
     }
+    const inbound = () => also.inbound?.();
     this.signals.on('ticket', listener);
+    this.signals.on('inbound', inbound);
     return async () => {
       this.signals.off('ticket', listener);
+      this.signals.off('inbound', inbound);
     };
+  }
+
+  async signalInbound(): Promise<void> {
+    if (this.dialect === 'postgres') await sql`select pg_notify('parley_ticket', 'i')`.execute(this.kysely);
+    else this.signals.emit('inbound');
   }
 
   relayTicketActivity(ticketIds: readonly number[], staffOnly = false): void {

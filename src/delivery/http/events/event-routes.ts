@@ -20,7 +20,9 @@ interface Listener {
 /**
  * `GET /api/v1/events`: Server-Sent Events for the signed-in user's open pages. `event: ready` on connection, then
  * `event: ticket` with `{"number": N}` whenever a message is posted on a ticket the user may see, one of its mails
- * changes state, or the ticket itself changes. Activity comes from the storage (`onTicketActivity`: NOTIFY from any
+ * changes state, or the ticket itself changes; `event: inbound` (staff only) when the mail waiting for review
+ * changed; `event: resync` when signals may have been lost (PostgreSQL's listening connection was re-opened), so
+ * pages refetch what they show. Activity comes from the storage (`onTicketActivity`: NOTIFY from any
  * process on PostgreSQL; this process and its dispatcher child on SQLite), is gathered for 100 ms, and each ticket
  * is read once per push, whatever the number of listeners; who sees what is decided by `canSeeTicket`, the same rule
  * as the API's. The payload names the ticket only: pages fetch what changed through the API, with its checks.
@@ -32,12 +34,22 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
     const pending = new Map<number, boolean>();
     let timer: NodeJS.Timeout | undefined;
 
+    /** Frames for every listener (`resync`) or for staff (`inbound`), sent with the next push. */
+    let resync = false;
+    let inbound = false;
+
     const push = async () => {
       timer = undefined;
       const batch = [...pending];
       pending.clear();
+      const [toAll, toStaff] = [resync, inbound];
+      resync = inbound = false;
       if (listeners.size === 0) return;
       await refreshListeners();
+      for (const listener of listeners) {
+        if (toAll) listener.reply.raw.write('event: resync\ndata: {}\n\n');
+        if (toStaff && isStaff(listener.actor)) listener.reply.raw.write('event: inbound\ndata: {}\n\n');
+      }
       const found = await Promise.all(batch.map(async ([id, staffOnly]) => ({ ticket: await deps.storage.findTicketByNumber(id).catch((error: unknown) => void app.log.error({ err: error, ticket: id }, 'live update: the ticket could not be read')), staffOnly })));
       for (const { ticket, staffOnly } of found) {
         if (!ticket) continue;
@@ -68,11 +80,28 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       );
     };
 
-    const unsubscribe = await deps.storage.onTicketActivity((ids, staffOnly) => {
-      if (listeners.size === 0) return;
-      for (const id of ids) pending.set(id, (pending.get(id) ?? true) && staffOnly);
+    const schedule = () => {
       timer ??= setTimeout(() => void push().catch((error) => app.log.error({ err: error }, 'live update failed')), GATHER_MS);
-    });
+    };
+    const unsubscribe = await deps.storage.onTicketActivity(
+      (ids, staffOnly) => {
+        if (listeners.size === 0) return;
+        for (const id of ids) pending.set(id, (pending.get(id) ?? true) && staffOnly);
+        schedule();
+      },
+      {
+        inbound: () => {
+          if (listeners.size === 0) return;
+          inbound = true;
+          schedule();
+        },
+        missed: () => {
+          if (listeners.size === 0) return;
+          resync = true;
+          schedule();
+        },
+      },
+    );
 
     const heartbeat = setInterval(() => {
       for (const listener of listeners) listener.reply.raw.write(': keep-alive\n\n');
