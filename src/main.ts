@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 /**
  * Composition root: config -> adapters -> Deps (and the delivery machinery: transports, dispatcher, mail catcher).
  * The only module that picks concrete adapters.
@@ -23,9 +24,12 @@ import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
 import type { InboundDeps } from './domain/inbound/receive-mail.ts';
 import type { Deps } from './domain/deps.ts';
 import type { DispatchPolicy } from './domain/notifications/dispatch-outbox.ts';
+import { PARAM } from './domain/parameters/parameter-catalogue.ts';
+import { readParameters } from './domain/parameters/parameters.ts';
 import type { Clock } from './ports/clock.ts';
 import type { MailTransports } from './ports/mail-transport.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
+import type { Repositories } from './ports/storage.ts';
 
 export interface Parley {
   config: Readonly<Config>;
@@ -118,6 +122,44 @@ export function inboundDeps(parley: Parley): InboundDeps {
 }
 
 /**
+ * The recipients the SMTP receiver accepts (`RCPT TO`): any address at the mail domain (the signed `reply+…`
+ * addresses among them), the support address (parameter 10, the SMTP account's From), and the addresses and
+ * `@domain`s of PARLEY_INBOUND_RECIPIENTS; all case-insensitive. The support address is read from the database:
+ * a match is remembered for a few seconds, anything else is read afresh, so a new support address is accepted at
+ * once. A failed read rejects (the receiver answers 451, the sender retries).
+ */
+export function inboundRecipientCheck(
+  config: Pick<Config, 'mailDomain' | 'inboundRecipients'>,
+  repos: Pick<Repositories, 'getParameters'>,
+  clock: Clock,
+  cacheMs = 5000,
+): (address: string) => Promise<boolean> {
+  const ownDomain = config.mailDomain.toLowerCase();
+  const extraAddresses = new Set(config.inboundRecipients.filter((r) => !r.startsWith('@')));
+  const extraDomains = new Set(config.inboundRecipients.filter((r) => r.startsWith('@')).map((r) => r.slice(1)));
+  let support: { address: string | null; readAt: number } | undefined;
+  let reading: Promise<string | null> | undefined;
+  const readSupport = () =>
+    (reading ??= readParameters(repos)
+      .then((values) => {
+        const from = values.get(PARAM.SMTP_FROM);
+        const address = typeof from === 'string' && from !== '' ? from.toLowerCase() : null;
+        support = { address, readAt: clock.now().getTime() };
+        return address;
+      })
+      .finally(() => (reading = undefined)));
+  return async (address) => {
+    const a = address.trim().toLowerCase();
+    const at = a.lastIndexOf('@');
+    if (at <= 0) return false;
+    const domain = a.slice(at + 1);
+    if (domain === ownDomain || extraDomains.has(domain) || extraAddresses.has(a)) return true;
+    if (support && support.address === a && clock.now().getTime() - support.readAt < cacheMs) return true;
+    return (await readSupport()) === a;
+  };
+}
+
+/**
  * Inbound mail: the ingestor (processing, and the sweep of mails left `received`) and, when PARLEY_INBOUND_SMTP is
  * set (or `listen` is given), the SMTP receiver storing into it. `start()` resolves with the receiver's port.
  */
@@ -127,8 +169,23 @@ export function createInbound(
 ): { ingestor: InboundIngestor; imap: ImapSupervisor; start(): Promise<number | null>; stop(): Promise<void> } {
   const ingestor = new InboundIngestor(inboundDeps(parley), { sweepMs: options.sweepMs ?? 30_000, concurrency: options.concurrency ?? 8, log: parley.log });
   const listen = options.listen === undefined ? parley.config.inboundSmtp : options.listen;
+  const { inboundTls: tls, inboundAuth: auth } = parley.config;
+  if (listen && !auth && !/^(127\.|::1$|localhost$)/.test(listen.host)) {
+    parley.log.warn({ listen }, 'inbound SMTP listens beyond loopback without AUTH: keep it behind your MTA or a firewall (PARLEY_INBOUND_AUTH_USER)');
+  }
   const receiver = listen
-    ? new SmtpReceiver({ host: listen.host, port: listen.port, name: parley.config.mailDomain, maxBytes: parley.config.inboundMaxBytes, ...ingestor.receiverHooks() })
+    ? new SmtpReceiver({
+        host: listen.host,
+        port: listen.port,
+        name: parley.config.mailDomain,
+        maxBytes: parley.config.inboundMaxBytes,
+        maxRecipients: 100,
+        acceptsRecipient: inboundRecipientCheck(parley.config, parley.storage, parley.deps.clock),
+        ...(tls ? { tls: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } } : {}),
+        ...(auth ? { auth } : {}),
+        allowInsecureAuth: parley.config.inboundAllowInsecureAuth,
+        ...ingestor.receiverHooks(),
+      })
     : undefined;
   // The support mailbox over IMAP (parameters 9010–9015), into the same ingestor: stored, then processed.
   const hooks = ingestor.receiverHooks();

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 
 export interface Config {
   databaseUrl: string;
@@ -22,6 +23,17 @@ export interface Config {
   inboundMaxBytes: number;
   /** Inbound mails per sender address and minute before the rest are held for review. */
   inboundPerSenderPerMinute: number;
+  /**
+   * Recipients the SMTP receiver accepts besides the mail domain and the support address (PARLEY_INBOUND_RECIPIENTS):
+   * lower-case addresses (`help@example.com`) and whole domains (`@example.com`).
+   */
+  inboundRecipients: readonly string[];
+  /** PEM files of the SMTP receiver's certificate and key (STARTTLS offered), or null: no TLS. */
+  inboundTls: { certFile: string; keyFile: string } | null;
+  /** The account the SMTP receiver requires (AUTH PLAIN/LOGIN before MAIL), or null: no AUTH. */
+  inboundAuth: { user: string; password: string } | null;
+  /** Whether the SMTP receiver accepts AUTH without TLS. */
+  inboundAllowInsecureAuth: boolean;
   production: boolean;
   /** Where `parley serve` runs the outbox dispatcher: its own process (default), this process, or nowhere. */
   dispatcher: 'child' | 'inline' | 'off';
@@ -93,6 +105,76 @@ function listenAddress(name: string, value: string | undefined): { host: string;
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** PARLEY_INBOUND_RECIPIENTS: comma-separated addresses and `@domain` entries, lower-cased. */
+function inboundRecipients(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  return entries.map((entry) => {
+    const at = entry.lastIndexOf('@');
+    const local = entry.slice(0, at);
+    const domain = entry.slice(at + 1);
+    if (at < 0 || !DOMAIN.test(domain) || !/^[^\s@<>(),;:"\\[\]]*$/.test(local)) {
+      throw new ConfigError(`PARLEY_INBOUND_RECIPIENTS must be comma-separated addresses (help@example.com) or domains (@example.com) (got "${entry}").`);
+    }
+    return entry.toLowerCase();
+  });
+}
+
+function readPem(name: string, path: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+  if (!pem.includes('-----BEGIN ')) throw new ConfigError(`${name}: ${path} is not a PEM file.`);
+  return pem;
+}
+
+/** PARLEY_INBOUND_TLS_CERT and _KEY: both or neither; readable PEM files that belong together. */
+function inboundTls(env: NodeJS.ProcessEnv): Config['inboundTls'] {
+  const cert = env.PARLEY_INBOUND_TLS_CERT || '';
+  const key = env.PARLEY_INBOUND_TLS_KEY || '';
+  if (!cert && !key) return null;
+  if (!cert || !key) throw new ConfigError('PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together: set both (PEM files) or neither.');
+  const certFile = resolve(cert);
+  const keyFile = resolve(key);
+  const certPem = readPem('PARLEY_INBOUND_TLS_CERT', certFile);
+  const keyPem = readPem('PARLEY_INBOUND_TLS_KEY', keyFile);
+  try {
+    createSecureContext({ cert: certPem, key: keyPem });
+  } catch (error) {
+    throw new ConfigError(`PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY are not a usable certificate and its key (${(error as Error).message}).`);
+  }
+  return { certFile, keyFile };
+}
+
+/** PARLEY_INBOUND_AUTH_USER and _PASSWORD: both or neither; over TLS only unless insecure AUTH is allowed. */
+function inboundAuth(env: NodeJS.ProcessEnv, tls: boolean, allowInsecure: boolean): Config['inboundAuth'] {
+  const user = env.PARLEY_INBOUND_AUTH_USER || '';
+  const password = env.PARLEY_INBOUND_AUTH_PASSWORD || '';
+  if (!user && !password) return null;
+  if (!user || !password) throw new ConfigError('PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together: set both or neither.');
+  if (!tls && !allowInsecure) {
+    throw new ConfigError(
+      'PARLEY_INBOUND_AUTH_USER needs TLS (PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY) so the password is not sent in clear, or PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true.',
+    );
+  }
+  return { user, password };
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}").`);
+}
+
 /**
  * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
  */
@@ -126,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
     throw new ConfigError(`PARLEY_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}").`);
   }
   const production = env.NODE_ENV === 'production';
+  const tls = inboundTls(env);
+  const inboundAllowInsecureAuth = boolean(env, 'PARLEY_INBOUND_ALLOW_INSECURE_AUTH', false);
   const dispatcher = (env.PARLEY_DISPATCHER || 'child') as Config['dispatcher'];
   if (!['child', 'inline', 'off'].includes(dispatcher)) throw new ConfigError(`PARLEY_DISPATCHER must be child, inline or off (got "${dispatcher}").`);
   return Object.freeze({
@@ -143,6 +227,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
     inboundSmtp: listenAddress('PARLEY_INBOUND_SMTP', env.PARLEY_INBOUND_SMTP),
     inboundMaxBytes: integer(env, 'PARLEY_INBOUND_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     inboundPerSenderPerMinute: integer(env, 'PARLEY_INBOUND_PER_SENDER_PER_MINUTE', 20, 1, 100_000),
+    inboundRecipients: Object.freeze(inboundRecipients(env.PARLEY_INBOUND_RECIPIENTS)),
+    inboundTls: tls,
+    inboundAuth: inboundAuth(env, tls !== null, inboundAllowInsecureAuth),
+    inboundAllowInsecureAuth,
     production,
     dispatcher,
     leaseSeconds: integer(env, 'PARLEY_LEASE_SECONDS', 300, 1, 86_400),

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { RawMail } from '../../domain/inbound/inbound-mail.ts';
 
 export interface SmtpReceiverOptions {
@@ -16,6 +16,21 @@ export interface SmtpReceiverOptions {
   /** Idle time before a connection is closed. */
   socketTimeoutMs?: number;
   /**
+   * Whether a recipient is ours, asked at each `RCPT TO`: false is answered `550 5.1.1` (the address is not taken),
+   * a rejection `451 4.3.0` (the sender retries). The receiver knows no address rules of its own; without this
+   * function every recipient is accepted (tests and benchmarks only: the composition root always passes one).
+   */
+  acceptsRecipient?(address: string): Promise<boolean>;
+  /** PEM certificate (chain) and private key: STARTTLS is offered. Without them, no TLS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * When set, AUTH PLAIN or LOGIN with this user and password is required before `MAIL FROM` (`530` otherwise,
+   * `535` for wrong credentials). AUTH is accepted only over TLS (`538` before STARTTLS) unless `allowInsecureAuth`.
+   */
+  auth?: { user: string; password: string };
+  /** Accept AUTH on a connection without TLS (a client on loopback or a trusted network). */
+  allowInsecureAuth?: boolean;
+  /**
    * Stores the mail durably and resolves with its id; the mail is acknowledged (`250`) only after that, and a
    * rejection is answered `451` (the sender keeps the mail and retries).
    */
@@ -30,10 +45,16 @@ function smtpError(code: number, text: string): Error {
   return Object.assign(new Error(text), { responseCode: code });
 }
 
+/** Equal, compared in constant time whatever the lengths (both sides hashed first). */
+function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+}
+
 /**
  * The SMTP receiver of reply mail (smtp-server). Only `<CRLF>.<CRLF>` ends DATA (smtp-server refuses the bare-LF
  * forms used for SMTP smuggling), command lines are bounded, DATA beyond `maxBytes` is counted and dropped, never
- * buffered. No AUTH: put it behind the organisation's MTA, on a private address.
+ * buffered. Recipients are checked at `RCPT TO` (`acceptsRecipient`), at most `maxRecipients` per mail. STARTTLS
+ * and AUTH only when configured (`tls`, `auth`); without them, put it on loopback or behind the organisation's MTA.
  */
 export class SmtpReceiver {
   private readonly server: SMTPServer;
@@ -41,11 +62,18 @@ export class SmtpReceiver {
   port = 0;
 
   constructor(private readonly options: SmtpReceiverOptions) {
+    const { tls, auth } = options;
+    // smtp-server refuses AUTH before STARTTLS only when STARTTLS is offered: without TLS it must be allowed explicitly.
+    if (auth && !tls && !options.allowInsecureAuth) throw new Error('SmtpReceiver: AUTH without TLS needs allowInsecureAuth.');
     this.server = new SMTPServer({
       name: options.name,
       banner: 'Parley inbound mail',
-      disabledCommands: ['AUTH', 'STARTTLS'],
-      authOptional: true,
+      disabledCommands: [...(auth ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])],
+      authOptional: !auth,
+      authMethods: ['PLAIN', 'LOGIN'],
+      authRequiredMessage: '5.7.0 Authentication required',
+      allowInsecureAuth: options.allowInsecureAuth ?? false,
+      ...(tls ? { secure: false, cert: tls.cert, key: tls.key } : {}),
       disableReverseLookup: true,
       logger: false,
       size: options.maxBytes,
@@ -53,13 +81,35 @@ export class SmtpReceiver {
       socketTimeout: options.socketTimeoutMs ?? 60_000,
       closeTimeout: 1000,
       hideSize: false,
-      onRcptTo: (_address, session, callback) => {
+      onAuth: (login, session, callback) => this.onAuth(login, session, callback),
+      onRcptTo: (address, session, callback) => {
         if (session.envelope.rcptTo.length >= (options.maxRecipients ?? 100)) return callback(smtpError(452, '4.5.3 Too many recipients'));
-        callback();
+        const accepts = options.acceptsRecipient;
+        if (!accepts) return callback();
+        Promise.resolve()
+          .then(() => accepts(address.address))
+          .then(
+            (ours) => callback(ours ? null : smtpError(550, '5.1.1 Recipient address rejected: no such mailbox here')),
+            (error: unknown) => {
+              this.options.onError?.(error);
+              callback(smtpError(451, '4.3.0 The recipient could not be checked; try again later'));
+            },
+          );
       },
       onData: (stream, session, callback) => this.onData(stream, session, callback),
     });
     this.server.on('error', (error) => options.onError?.(error));
+  }
+
+  private onAuth(login: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) {
+    const auth = this.options.auth;
+    if (!auth || (login.method !== 'PLAIN' && login.method !== 'LOGIN')) return callback(smtpError(504, '5.5.4 Unrecognized authentication type'));
+    if (!session.secure && !this.options.allowInsecureAuth) return callback(smtpError(538, '5.7.11 Encryption required: issue STARTTLS first'));
+    // Both compared, always: which of the two was wrong is not told by the time taken.
+    const userOk = sameSecret(login.username ?? '', auth.user);
+    const passwordOk = sameSecret(login.password ?? '', auth.password);
+    if (userOk && passwordOk) return callback(null, { user: auth.user });
+    callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
   }
 
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {

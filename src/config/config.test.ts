@@ -1,0 +1,77 @@
+/**
+ * The inbound SMTP settings of loadConfig: PARLEY_INBOUND_RECIPIENTS, the TLS certificate and key (made by openssl
+ * for this run), the AUTH account and PARLEY_INBOUND_ALLOW_INSECURE_AUTH; each mistake is a ConfigError naming the
+ * variable.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+let dir: string;
+const file = (name: string) => join(dir, name);
+
+function load(extra: Record<string, string>) {
+  return loadConfig({ PARLEY_DATA_DIR: dir, PARLEY_SECRET_KEY: 'config-test-secret-key-that-is-long-enough', PARLEY_MAIL_CATCHER: 'off', ...extra }, { readDotEnv: false });
+}
+
+function refused(extra: Record<string, string>, message: RegExp) {
+  assert.throws(() => load(extra), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+}
+
+describe('inbound SMTP configuration', () => {
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+    for (const name of ['a', 'b']) {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', file(`${name}-key.pem`), '-out', file(`${name}-cert.pem`)], {
+        stdio: 'ignore',
+      });
+    }
+    writeFileSync(file('not-pem.txt'), 'hello\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults: no extra recipients, no TLS, no AUTH', () => {
+    const config = load({});
+    assert.deepEqual(config.inboundRecipients, []);
+    assert.equal(config.inboundTls, null);
+    assert.equal(config.inboundAuth, null);
+    assert.equal(config.inboundAllowInsecureAuth, false);
+  });
+
+  it('PARLEY_INBOUND_RECIPIENTS: addresses and @domains, trimmed and lower-cased; anything else refused', () => {
+    assert.deepEqual(load({ PARLEY_INBOUND_RECIPIENTS: ' Help@Example.com, @Partner.Example.net ,,' }).inboundRecipients, ['help@example.com', '@partner.example.net']);
+    for (const bad of ['example.com', 'help@', '@', 'a b@example.com', '<help@example.com>', 'help@exa_mple.com', '@.example.com', 'x@y@example.com']) {
+      refused({ PARLEY_INBOUND_RECIPIENTS: `ok@example.com,${bad}` }, /^PARLEY_INBOUND_RECIPIENTS must be comma-separated addresses .*\(got "/);
+    }
+  });
+
+  it('TLS: both files or neither, readable, PEM, a certificate with its own key', () => {
+    assert.deepEqual(load({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }).inboundTls, {
+      certFile: file('a-cert.pem'),
+      keyFile: file('a-key.pem'),
+    });
+    refused({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem') }, /PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together/);
+    refused({ PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }, /PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together/);
+    refused({ PARLEY_INBOUND_TLS_CERT: file('missing.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }, /^PARLEY_INBOUND_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/);
+    refused({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: dir }, /^PARLEY_INBOUND_TLS_KEY: cannot read .*\(EISDIR\)/);
+    refused({ PARLEY_INBOUND_TLS_CERT: file('not-pem.txt'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }, /^PARLEY_INBOUND_TLS_CERT: .*not-pem\.txt is not a PEM file/);
+    refused({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('b-key.pem') }, /are not a usable certificate and its key/);
+    refused({ PARLEY_INBOUND_TLS_CERT: file('a-key.pem'), PARLEY_INBOUND_TLS_KEY: file('a-cert.pem') }, /are not a usable certificate and its key/);
+  });
+
+  it('AUTH: user and password together, and only over TLS unless PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true', () => {
+    const tls = { PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') };
+    assert.deepEqual(load({ ...tls, PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' }).inboundAuth, { user: 'mta', password: 'secret-1' });
+    refused({ ...tls, PARLEY_INBOUND_AUTH_USER: 'mta' }, /PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together/);
+    refused({ ...tls, PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' }, /PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together/);
+    refused({ PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' }, /PARLEY_INBOUND_AUTH_USER needs TLS .* or PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true/);
+    const insecure = load({ PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1', PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'true' });
+    assert.deepEqual([insecure.inboundAuth, insecure.inboundAllowInsecureAuth], [{ user: 'mta', password: 'secret-1' }, true]);
+    refused({ PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'yes' }, /^PARLEY_INBOUND_ALLOW_INSECURE_AUTH must be true or false \(got "yes"\)/);
+    assert.equal(load({ PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'false' }).inboundAllowInsecureAuth, false);
+  });
+});
