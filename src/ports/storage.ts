@@ -170,6 +170,10 @@ export interface Repositories {
 
   // tickets and messages
   createTicket(ticket: NewTicket, at: string): Promise<Ticket>;
+  /** The users a ticket copies (Cc), in the order they were added. */
+  ticketCopies(ticketId: number): Promise<User[]>;
+  /** Makes the ticket copy exactly these users (keeping when each was first added); announces the ticket. */
+  setTicketCopies(ticketId: number, userIds: readonly number[], at: string): Promise<void>;
   findTicketByNumber(number: number): Promise<Ticket | undefined>;
   listTickets(scope: TicketScope, filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>>;
   updateTicket(id: number, changes: TicketChanges, at: string): Promise<void>;

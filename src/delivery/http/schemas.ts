@@ -81,12 +81,23 @@ export const attachmentSummarySchema = {
   },
 } as const;
 
+export const copySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    email: { type: ['string', 'null'], description: 'Null for a requester looking at a staff member.' },
+    role: { type: 'string' },
+  },
+} as const;
+
 /** One ticket, with the attachments of the mail that opened it (those of messages are in the thread). */
 export const ticketDetailSchema = {
   type: 'object',
   properties: {
     ...ticketSchema.properties,
     attachments: { type: 'array', description: 'Attachments given when the ticket was opened (by the API, the portal or the mail that opened it); never their bytes.', items: attachmentSummarySchema },
+    copies: { type: 'array', description: 'People the ticket copies (Cc): told of its public messages, may see it and reply by mail.', items: copySchema },
   },
 } as const;
 

@@ -87,6 +87,6 @@ export async function matchReply(
 /** Who may write into a ticket by mail: its requester, its responsible technician, the staff of its group. */
 export function isParticipant(user: Actor, ticket: Ticket): boolean {
   if (!user.active) return false;
-  if (ticket.requesterId === user.id || ticket.responsibleId === user.id) return true;
+  if (ticket.requesterId === user.id || ticket.responsibleId === user.id || ticket.copyIds.includes(user.id)) return true;
   return isStaff(user) && ticket.groupId !== null && user.groupIds.includes(ticket.groupId);
 }

@@ -3,25 +3,29 @@ import type { Ticket } from '../tickets/ticket.ts';
 import { isStaff, type User } from '../users/user.ts';
 
 /**
- * Who is told about a message: the requester when staff wrote; the responsible technician when the requester wrote,
- * or every technician of the ticket's group while nobody (active) is responsible. Never the author, never an inactive user.
+ * Who is told about a message: the requester when staff wrote; the responsible technician when anyone else wrote
+ * (or every technician of the ticket's group while nobody active is responsible), and the requester too when someone
+ * the ticket copies wrote; always the people the ticket copies. Never the author, never an inactive user, nobody twice.
  */
 export async function notificationRecipients(
-  repos: Pick<Repositories, 'findUserById' | 'staffOfGroup'>,
+  repos: Pick<Repositories, 'findUserById' | 'staffOfGroup' | 'ticketCopies'>,
   ticket: Ticket,
   author: User,
 ): Promise<User[]> {
   let candidates: User[] = [];
+  const requester = () => repos.findUserById(ticket.requesterId).then((u) => (u ? [u] : []));
   if (isStaff(author) && author.id !== ticket.requesterId) {
-    const requester = await repos.findUserById(ticket.requesterId);
-    candidates = requester ? [requester] : [];
+    candidates = await requester();
   } else {
     const responsible = ticket.responsibleId === null ? undefined : await repos.findUserById(ticket.responsibleId);
     // A responsible technician who has left is no one to tell: the group is, as while nobody is responsible.
     if (responsible?.active) candidates = [responsible];
     else if (ticket.groupId !== null) candidates = await repos.staffOfGroup(ticket.groupId);
+    if (author.id !== ticket.requesterId) candidates.push(...(await requester()));
   }
-  return candidates.filter((u) => u.active && u.id !== author.id);
+  if (ticket.copyIds.length > 0) candidates.push(...(await repos.ticketCopies(ticket.id)));
+  const seen = new Set<number>();
+  return candidates.filter((u) => u.active && u.id !== author.id && !seen.has(u.id) && seen.add(u.id));
 }
 
 /** Where a recipient opens the ticket: the portal for requesters, the desk for staff. */

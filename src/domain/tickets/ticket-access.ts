@@ -3,11 +3,14 @@ import type { Repositories, TicketScope } from '../../ports/storage.ts';
 import type { Actor } from '../users/user.ts';
 import type { Ticket } from './ticket.ts';
 
-/** Everyone sees the tickets they requested; technicians also their groups' and those they are responsible for; admins all. */
+/**
+ * Everyone sees the tickets they requested or are copied on; technicians also their groups' and those they are
+ * responsible for; admins all.
+ */
 export function canSeeTicket(actor: Actor, ticket: Ticket): boolean {
   if (!actor.active) return false;
   if (actor.role === 'admin') return true;
-  if (ticket.requesterId === actor.id) return true;
+  if (ticket.requesterId === actor.id || ticket.copyIds.includes(actor.id)) return true;
   if (actor.role === 'requester') return false;
   return ticket.responsibleId === actor.id || (ticket.groupId !== null && actor.groupIds.includes(ticket.groupId));
 }

@@ -24,6 +24,8 @@ export interface Ticket {
   createdAt: string;
   updatedAt: string;
   lastActivityAt: string;
+  /** Users the ticket copies (Cc), besides its requester: participants who may see it and are told of its messages. */
+  copyIds: number[];
 }
 
 /** Free-text classification fields a ticket carries for the template keys. */

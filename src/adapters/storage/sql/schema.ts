@@ -17,6 +17,7 @@ export interface Database {
   };
   support_group: { id: Generated<number>; name: string };
   group_member: { group_id: number; user_id: number };
+  ticket_copy: { ticket_id: number; user_id: number; added_at: string };
   ticket: {
     id: Generated<number>;
     title: string;

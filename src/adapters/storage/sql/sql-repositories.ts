@@ -545,6 +545,10 @@ export class SqlRepositories implements Repositories {
         'registrar.name as registered_by_name',
         'responsible.name as responsible_name',
         'support_group.name as group_name',
+        (this.dialectName === 'postgres'
+          ? sql<string | null>`(select string_agg(c.user_id::text, ',' order by c.user_id) from ticket_copy c where c.ticket_id = ticket.id)`
+          : sql<string | null>`(select group_concat(c.user_id) from ticket_copy c where c.ticket_id = ticket.id)`
+        ).as('copy_ids'),
       ]);
   }
 
@@ -553,6 +557,7 @@ export class SqlRepositories implements Repositories {
     registered_by_name: string;
     responsible_name: string | null;
     group_name: string | null;
+    copy_ids: string | null;
   }): Ticket {
     return {
       id: r.id,
@@ -577,6 +582,7 @@ export class SqlRepositories implements Repositories {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       lastActivityAt: r.last_activity_at,
+      copyIds: r.copy_ids ? r.copy_ids.split(',').map(Number).sort((a, b) => a - b) : [],
     };
   }
 
@@ -612,16 +618,44 @@ export class SqlRepositories implements Repositories {
     return row && SqlRepositories.toTicket(row);
   }
 
+  /** The tickets that copy a user. */
+  private copiedTo(userId: number) {
+    return this.db.selectFrom('ticket_copy').select('ticket_copy.ticket_id').where('ticket_copy.user_id', '=', userId);
+  }
+
+  async ticketCopies(ticketId: number) {
+    const rows = await this.db
+      .selectFrom('ticket_copy')
+      .innerJoin('app_user', 'app_user.id', 'ticket_copy.user_id')
+      .selectAll('app_user')
+      .where('ticket_copy.ticket_id', '=', ticketId)
+      .orderBy('ticket_copy.added_at')
+      .orderBy('app_user.id')
+      .execute();
+    return rows.map(toUser);
+  }
+
+  async setTicketCopies(ticketId: number, userIds: readonly number[], at: string) {
+    await this.db.deleteFrom('ticket_copy').where('ticket_id', '=', ticketId).where('user_id', 'not in', [0, ...userIds]).execute();
+    const existing = new Set((await this.db.selectFrom('ticket_copy').select('user_id').where('ticket_id', '=', ticketId).execute()).map((r) => r.user_id));
+    const added = userIds.filter((id) => !existing.has(id));
+    if (added.length > 0) await this.db.insertInto('ticket_copy').values(added.map((user_id) => ({ ticket_id: ticketId, user_id, added_at: at }))).execute();
+    await this.touchTicket(ticketId);
+  }
+
   async listTickets(scope: TicketScope, filter: TicketFilter, req: PageRequest) {
     const before = decodeCursor(req.cursor);
     let q = this.ticketQuery().orderBy('ticket.id', 'desc').limit(req.limit + 1);
     if (before) q = q.where('ticket.id', '<', before);
-    if (scope.kind === 'requester') q = q.where('ticket.requester_id', '=', scope.requesterId);
+    if (scope.kind === 'requester') {
+      q = q.where((eb) => eb.or([eb('ticket.requester_id', '=', scope.requesterId), eb('ticket.id', 'in', this.copiedTo(scope.requesterId))]));
+    }
     if (scope.kind === 'technician') {
       q = q.where((eb) =>
         eb.or([
           eb('ticket.responsible_id', '=', scope.userId),
           eb('ticket.requester_id', '=', scope.userId),
+          eb('ticket.id', 'in', this.copiedTo(scope.userId)),
           ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
         ]),
       );
@@ -996,12 +1030,14 @@ export class SqlRepositories implements Repositories {
     if (scope.kind !== 'all') {
       // Mail of no ticket (the support mailbox's) and mail of the tickets the scope sees.
       let visible = this.db.selectFrom('ticket').select('ticket.id');
-      if (scope.kind === 'requester') visible = visible.where('ticket.requester_id', '=', scope.requesterId);
-      else {
+      if (scope.kind === 'requester') {
+        visible = visible.where((eb) => eb.or([eb('ticket.requester_id', '=', scope.requesterId), eb('ticket.id', 'in', this.copiedTo(scope.requesterId))]));
+      } else {
         visible = visible.where((eb) =>
           eb.or([
             eb('ticket.responsible_id', '=', scope.userId),
             eb('ticket.requester_id', '=', scope.userId),
+            eb('ticket.id', 'in', this.copiedTo(scope.userId)),
             ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
           ]),
         );

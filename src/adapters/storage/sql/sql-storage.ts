@@ -187,6 +187,11 @@ export class SqlStorage extends SqlRepositories implements Storage {
     this.announce(this);
   }
 
+  override async setTicketCopies(...args: Parameters<SqlRepositories['setTicketCopies']>) {
+    await super.setTicketCopies(...args);
+    this.announce(this);
+  }
+
   override async retryOutboxNow(...args: Parameters<SqlRepositories['retryOutboxNow']>) {
     const entry = await super.retryOutboxNow(...args);
     this.announce(this);

@@ -8,6 +8,7 @@ import { messagingStatus } from '../../../domain/parameters/messaging-status.ts'
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
 import { openTicket, type OpenTicketInput } from '../../../domain/tickets/open-ticket.ts';
 import { visibleTicket } from '../../../domain/tickets/ticket-access.ts';
+import { MAX_COPIES, setTicketCopies, ticketCopies, type CopyInput } from '../../../domain/tickets/ticket-copies.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../../../domain/tickets/ticket-status.ts';
 import { updateTicket, type UpdateTicketInput } from '../../../domain/tickets/update-ticket.ts';
 import { isStaff } from '../../../domain/users/user.ts';
@@ -16,6 +17,7 @@ import { actorOf, requireRole, signedIn } from '../auth/authenticate-request.ts'
 import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema, type UploadBody } from '../attachments/uploads.ts';
 import { presentMessage, presentTicket } from '../presenters.ts';
 import {
+  copySchema,
   cursorQuery,
   errorResponses,
   messageSchema,
@@ -138,8 +140,43 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       async (request) => {
         const actor = actorOf(request);
         const ticket = presentTicket(await visibleTicket(deps.storage, actor, request.params.number));
-        return { ...ticket, attachments: await ticketAttachments(deps, actor, request.params.number) };
+        return {
+          ...ticket,
+          attachments: await ticketAttachments(deps, actor, request.params.number),
+          copies: await ticketCopies(deps, actor, request.params.number),
+        };
       },
+    );
+
+    app.put<{ Params: { number: number }; Body: { copies: CopyInput[] } }>(
+      '/tickets/:number/copies',
+      {
+        onRequest: requireRole('technician', 'admin'),
+        schema: {
+          tags: ['tickets'],
+          summary: 'Set who the ticket copies (Cc); an address that is no user yet becomes a requester without a password',
+          params: numberParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['copies'],
+            properties: {
+              copies: {
+                type: 'array',
+                maxItems: MAX_COPIES,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['email'],
+                  properties: { email: { type: 'string', maxLength: 254 }, name: { type: ['string', 'null'], maxLength: 120 } },
+                },
+              },
+            },
+          },
+          response: { 200: { type: 'object', properties: { items: { type: 'array', items: copySchema } } }, ...errorResponses },
+        },
+      },
+      async (request) => ({ items: await setTicketCopies(deps, actorOf(request), request.params.number, request.body.copies) }),
     );
 
     app.patch<{ Params: { number: number }; Body: UpdateTicketInput }>(
