@@ -34,6 +34,7 @@ const CASES: Case[] = [
   { method: 'PATCH', url: (w) => `/api/v1/tickets/${own(w)}`, body: () => ({ status: 'in_progress' }), expect: { anonymous: 401, requester: 403, technician: 200, admin: 200 } },
   { method: 'GET', url: (w) => `/api/v1/tickets/${own(w)}/messages`, expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'POST', url: (w) => `/api/v1/tickets/${own(w)}/messages`, body: () => ({ text: 'Hello' }), expect: { anonymous: 401, requester: 201, technician: 201, admin: 201 } },
+  { method: 'PUT', url: (w) => `/api/v1/tickets/${own(w)}/copies`, body: () => ({ copies: [] }), expect: { anonymous: 401, requester: 403, technician: 200, admin: 200 } },
   { method: 'GET', url: () => `/api/v1/attachments/${ATTACHMENT_A}`, expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'GET', url: () => '/api/v1/messaging/status', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'GET', url: () => '/api/v1/admin/parameters', expect: ADMIN_ONLY },
