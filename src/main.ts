@@ -10,6 +10,7 @@ import { HmacSigner } from './adapters/crypto/hmac-signer.ts';
 import { NodeTokens } from './adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from './adapters/crypto/scrypt-password-hasher.ts';
 import { MailparserMailParser } from './adapters/inbound/mailparser-mail-parser.ts';
+import type { MailParser } from './ports/inbound.ts';
 import { SmtpReceiver } from './adapters/inbound/smtp-receiver.ts';
 import { ImapMailbox } from './adapters/inbound/imap-mailbox.ts';
 import { ImapSupervisor } from './delivery/workers/imap-supervisor.ts';
@@ -111,6 +112,11 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
 
 export function createMailCatcher(): MailCatcher {
   return new MailCatcher();
+}
+
+/** The mail parser inbound processing uses, on its own (`parley reply-text`). */
+export function createMailParser(): MailParser {
+  return new MailparserMailParser();
 }
 
 export function inboundDeps(parley: Parley): InboundDeps {

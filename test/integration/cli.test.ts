@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -115,6 +115,20 @@ describe('parley CLI on SQLite', () => {
     assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_PORT: 'eighty' }), /PARLEY_PORT must be a whole number/);
     assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_SECRET_KEY: 'short' }), /at least 32 characters/);
     assertOneLineFailure(await parley(['user', 'add', '--role', 'requester', '--email', 'p@example.test', '--name', 'P', '--password-stdin'], env, 'short\n'), /password must be 10/);
+  });
+
+  it('reply-text prints what a reply mail would post, from files or standard input, with the trimmed part in --json', async () => {
+    const file = join(import.meta.dirname, '../fixtures/eml/gmail-web-en.eml');
+    const fromFile = await parley(['reply-text', file], env);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal(fromFile.stdout, 'Thanks, it works again after the restart.\n');
+    const fromStdin = await parley(['reply-text', '--json'], env, readFileSync(join(import.meta.dirname, '../fixtures/eml/outlook-desktop-pt.eml'), 'utf8'));
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    const line = JSON.parse(fromStdin.stdout) as { file: string; text: string; trimmed: string };
+    assert.equal(line.file, '-');
+    assert.equal(line.text, 'Olá, o problema voltou hoje de manhã. Poderiam verificar?\n\nAtenciosamente,\nJoão');
+    assert.match(line.trimmed, /^-----Mensagem original-----/);
+    assertOneLineFailure(await parley(['reply-text', join(dir, 'missing.eml')], env), /missing\.eml cannot be read \(ENOENT\)/, 2);
   });
 
   it('seed --demo creates demo data with generated passwords, once', async () => {

@@ -4,7 +4,8 @@ import { ConfigError, loadConfig } from '../../config/config.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { createApiToken } from '../../domain/users/authentication.ts';
 import { createGroup, createUser } from '../../domain/users/manage-users.ts';
-import { createParley, type Parley } from '../../main.ts';
+import { createMailParser, createParley, type Parley } from '../../main.ts';
+import { extractReply } from '../../domain/inbound/reply-text.ts';
 import { seedDemo } from './seed-demo.ts';
 import { dispatch, ingest, serve } from './serve.ts';
 import { sendTestMail } from '../../domain/notifications/smtp-checks.ts';
@@ -23,6 +24,9 @@ Commands:
   ingest [--listen HOST:PORT]
                              receive reply mail over SMTP alone (default address: PARLEY_INBOUND_SMTP)
   send-test --to ADDRESS     send a test mail through the configured SMTP account
+  reply-text [--json] [FILE.eml ...]
+                             print the text a reply mail would post (quotes and signatures removed), from
+                             each file or standard input; --json: one line per mail with the trimmed part
   seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
   help                       this text
 
@@ -93,6 +97,24 @@ export async function runCli(argv: string[], out = (line: string) => console.log
         const result = await withParley((p) => sendTestMail({ ...p.deps, transports: p.transports }, values.to!, 'en-US'));
         if (!result.ok) throw new Error(result.message);
         out(result.message);
+        return 0;
+      }
+      case 'reply-text': {
+        const { values, positionals } = parseArgs({ args: argv.slice(1), strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } });
+        const parser = createMailParser();
+        const sources = positionals.length > 0 ? positionals : ['-'];
+        for (const source of sources) {
+          let raw: Buffer;
+          try {
+            raw = readFileSync(source === '-' ? 0 : source);
+          } catch (error) {
+            throw new UsageError(`${source === '-' ? 'standard input' : source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+          }
+          const parsed = await parser.parse(raw);
+          const reply = extractReply({ text: parsed.text, html: parsed.html });
+          if (values.json) out(JSON.stringify({ file: source, text: reply.text.trim(), trimmed: reply.trimmed }));
+          else out(reply.text.trim());
+        }
         return 0;
       }
       case 'migrate': {
