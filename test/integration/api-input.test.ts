@@ -3,6 +3,7 @@
  * unknown fields (never mass-assigned). Never a 500, never a stack trace.
  */
 import assert from 'node:assert/strict';
+import { UPLOAD_BODY_LIMIT } from '../../src/delivery/http/attachments/uploads.ts';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
@@ -83,9 +84,11 @@ describe('bad input', () => {
     assertClientError(await requester.post(messagesUrl, { text: '   \n\t ' }), 422, 'MESSAGE_INVALID');
   });
 
-  it('oversized input: a too-long message → 400; a body over the limit → 413', async () => {
+  it('oversized input: a too-long message → 400; a body over the limit → 413 (1 MB, or the upload limit where files go)', async () => {
     assertClientError(await requester.post(messagesUrl, { text: 'x'.repeat(20_001) }), 400, 'VALIDATION_FAILED');
-    assertClientError(await raw(requester, JSON.stringify({ text: 'x'.repeat(2 * 1024 * 1024) })), 413, 'PAYLOAD_TOO_LARGE');
+    assertClientError(await raw(requester, JSON.stringify({ text: 'x'.repeat(UPLOAD_BODY_LIMIT) })), 413, 'PAYLOAD_TOO_LARGE');
+    const me = await requester.request({ method: 'PATCH', url: '/api/v1/me', payload: JSON.stringify({ timeZone: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    assertClientError(me, 413, 'PAYLOAD_TOO_LARGE');
   });
 
   it('a body that is not JSON → 415', async () => {
