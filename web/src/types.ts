@@ -43,7 +43,20 @@ export interface Ticket {
   lastActivityAt: string;
   /** Files given when the ticket was opened (with the form, or the mail that opened it); GET /tickets/{n} only. */
   attachments?: AttachmentSummary[];
+  /** People the ticket copies (Cc); GET /tickets/{n} only. */
+  copies?: TicketCopy[];
 }
+
+/** A person a ticket copies (Cc): `email` is null when a requester looks at a staff member. */
+export interface TicketCopy {
+  id: number;
+  name: string;
+  email: string | null;
+  role: Role;
+}
+
+/** At most this many people on one ticket (`PUT /tickets/{n}/copies`). */
+export const MAX_COPIES = 20;
 
 /** A stored file, never its bytes: downloaded from /api/v1/attachments/{id}. */
 export interface AttachmentSummary {

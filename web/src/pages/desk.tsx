@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { get, patch, post, query } from '../api.ts';
 import { AttachmentLinks, AttachmentPicker, useAttachments } from '../components/attachments.tsx';
 import { MessageComposer } from '../components/composer.tsx';
+import { CopiesEditor } from '../components/copies.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
 import { Empty, ErrorNotice, Loading, Page, StatusBadge, SuccessNotice, When } from '../components/ui.tsx';
@@ -11,7 +12,7 @@ import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { TICKET_STATUSES, type Me, type Message, type Named, type Page as ApiPage, type StaffMember, type Ticket, type TicketStatus } from '../types.ts';
+import { TICKET_STATUSES, type Me, type Message, type Named, type Page as ApiPage, type StaffMember, type Ticket, type TicketCopy, type TicketStatus } from '../types.ts';
 
 type View = 'all' | 'mine' | 'unassigned';
 
@@ -283,7 +284,7 @@ function useAssignees(me: Me, groupId: number | null): Assignees {
   return { team: named(team), others: named(others) };
 }
 
-function TicketDetails({ ticket, onSaved }: { ticket: Ticket; onSaved(t: Ticket): void }) {
+function TicketDetails({ ticket, onSaved, onCopiesSaved }: { ticket: Ticket; onSaved(t: Ticket): void; onCopiesSaved(copies: TicketCopy[]): void }) {
   const { t } = useI18n();
   const { me } = useSession();
   const seen = useMemo(() => [ticket], [ticket]);
@@ -401,6 +402,7 @@ function TicketDetails({ ticket, onSaved }: { ticket: Ticket; onSaved(t: Ticket)
           </button>
         </form>
       </section>
+      <CopiesEditor ticketNumber={ticket.number} copies={ticket.copies ?? []} onSaved={onCopiesSaved} />
       <section className="card" aria-labelledby="details-h">
         <h2 id="details-h" className="card-title">
           {t('desk.details')}
@@ -524,7 +526,12 @@ export function DeskTicket({ number }: { number: number }) {
             </div>
           </div>
         </div>
-        <TicketDetails ticket={tk} onSaved={(updated) => setCurrent(updated)} />
+        <TicketDetails
+          ticket={tk}
+          // PATCH answers the ticket without its attachments and copies: keep those shown.
+          onSaved={(updated) => setCurrent((c) => ({ ...updated, attachments: updated.attachments ?? c?.attachments ?? ticket.data?.attachments, copies: updated.copies ?? c?.copies ?? ticket.data?.copies }))}
+          onCopiesSaved={(copies) => setCurrent((c) => (c ? { ...c, copies } : c))}
+        />
       </div>
     </Page>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
 import { AttachmentLinks, AttachmentPicker, useAttachments } from '../components/attachments.tsx';
 import { MessageComposer } from '../components/composer.tsx';
+import { CopiesLine } from '../components/copies.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
 import { Empty, ErrorNotice, Loading, Page, StatusBadge, When } from '../components/ui.tsx';
@@ -277,6 +278,7 @@ export function PortalTicket({ number }: { number: number }) {
         </Link>
       }
     >
+      <CopiesLine copies={tk.copies} />
       <section className="card description" aria-labelledby="desc-h">
         <h2 id="desc-h" className="card-title">
           {t('ticket.description')}
