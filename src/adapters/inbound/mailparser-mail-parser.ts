@@ -75,17 +75,22 @@ export class MailparserMailParser implements MailParser {
     const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     if (boundaryLines(bytes) >= MAX_PARTS) throw new Error(`The mail has more than ${MAX_PARTS} MIME parts.`);
     let timer: NodeJS.Timeout | undefined;
+    const parsing: { parser?: InstanceType<typeof Parser> } = {};
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`The mail could not be parsed within ${PARSE_TIMEOUT_MS / 1000} s.`)), PARSE_TIMEOUT_MS);
+      timer = setTimeout(() => {
+        // Stop the parser too, so a mail that takes too long stops costing CPU and memory once it is given up on.
+        parsing.parser?.destroy();
+        reject(new Error(`The mail could not be parsed within ${PARSE_TIMEOUT_MS / 1000} s.`));
+      }, PARSE_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([this.parseBytes(bytes), timeout]);
+      return await Promise.race([this.parseBytes(bytes, parsing), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async parseBytes(bytes: Buffer): Promise<ParsedMail> {
+  private async parseBytes(bytes: Buffer, parsing: { parser?: InstanceType<typeof Parser> }): Promise<ParsedMail> {
     const parser = new Parser({
       // Passed on to mailparser's splitter (not in its type declarations).
       ...({ maxChildNodes: MAX_PARTS + 10 } as object),
@@ -96,6 +101,7 @@ export class MailparserMailParser implements MailParser {
       keepDeliveryStatus: true,
       maxHtmlLengthToParse: MAX_HTML,
     });
+    parsing.parser = parser;
     let headers: Map<string, unknown> = new Map();
     let headerLines: { key: string; line: string }[] = [];
     let text: string | null = null;
