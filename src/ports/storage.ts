@@ -217,8 +217,11 @@ export interface Repositories {
   signalOutbox(): Promise<void>;
 
   // inbound mail
-  /** Stores a received mail (status `received`); returns its id. Committed when the promise resolves. */
-  insertInboundMail(mail: RawMail, at: string): Promise<number>;
+  /**
+   * Stores a received mail (status `received`); returns its id. Committed when the promise resolves. `attempts`
+   * (default 0): processing attempts already counted, 1 when processing starts right after in this process.
+   */
+  insertInboundMail(mail: RawMail, at: string, attempts?: number): Promise<number>;
   findInboundMail(id: number): Promise<InboundMail | undefined>;
   /** The raw bytes of an inbound mail, exactly as received. */
   inboundRaw(id: number): Promise<Uint8Array | undefined>;
@@ -228,6 +231,11 @@ export interface Repositories {
   pendingInboundMail(limit: number): Promise<number[]>;
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;
+  /**
+   * A processing attempt, in one write: counts it on a mail still `received` and returns the mail (attempts
+   * included) with its raw bytes. A mail already decided comes back as it is, uncounted and without bytes.
+   */
+  beginInboundAttempt(id: number): Promise<{ mail: InboundMail; raw: Uint8Array | null } | undefined>;
   /**
    * Claims a duplicate key (Message-ID or content hash) for a mail: returns the id of the mail that holds it (the
    * given mail if it claimed it now or before).

@@ -7,7 +7,7 @@ import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { readParameters } from '../parameters/parameters.ts';
 import { loadActor } from '../users/authentication.ts';
 import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
-import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail } from './inbound-mail.ts';
+import { receivedRecord, withOutcome, type InboundMail, type InboundOutcome, type InboundReason, type InboundStatus, type RawMail } from './inbound-mail.ts';
 import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
 import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
 import { extractReply } from './reply-text.ts';
@@ -33,6 +33,23 @@ export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' |
  */
 export async function receiveMail(deps: Pick<Deps, 'storage' | 'clock'>, mail: RawMail): Promise<number> {
   return deps.storage.insertInboundMail(mail, deps.clock.now().toISOString());
+}
+
+/** A mail just stored, handed to processing in memory: its record and bytes need not be read back. */
+export interface ReceivedMail {
+  mail: InboundMail;
+  raw: Uint8Array;
+}
+
+/**
+ * `receiveMail` for a mail this process processes right after storing it: the processing attempt is counted in the
+ * same write (so a mail that brings the process down while it is processed still counts towards `maxAttempts`), and
+ * the stored record comes back with its bytes, for `processInboundMail`.
+ */
+export async function receiveMailForProcessing(deps: Pick<Deps, 'storage' | 'clock'>, mail: RawMail): Promise<ReceivedMail> {
+  const at = deps.clock.now().toISOString();
+  const id = await deps.storage.insertInboundMail(mail, at, 1);
+  return { mail: receivedRecord(id, mail, at, 1), raw: mail.raw };
 }
 
 /** Another process gave the mail its outcome first: this one's write is rolled back. */
@@ -66,31 +83,43 @@ const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
  * `postMessage`, so the other party is notified as for any message), a new ticket, held for review, a loop, a bounce
  * (marking the notification it reports on), or a duplicate. A mail already decided is left alone, so running this
  * twice (after a crash, from two processes) never posts twice. Returns the mail's final state.
+ *
+ * `received`: the mail as `receiveMailForProcessing` stored it (attempt already counted), so it is not read back;
+ * without it (the sweep, after a crash) the attempt is counted and the mail read in one write.
  */
-export async function processInboundMail(deps: InboundDeps, id: number): Promise<InboundMail | undefined> {
-  const mail = await deps.storage.findInboundMail(id);
-  if (!mail || mail.status !== 'received') return mail;
-  const attempts = await deps.storage.countInboundAttempt(id);
+export async function processInboundMail(deps: InboundDeps, id: number, received?: ReceivedMail): Promise<InboundMail | undefined> {
+  let mail: InboundMail;
+  let raw: Uint8Array | null;
+  if (received && received.mail.id === id) {
+    ({ mail, raw } = received);
+  } else {
+    const begun = await deps.storage.beginInboundAttempt(id);
+    if (!begun || begun.mail.status !== 'received') return begun?.mail;
+    ({ mail, raw } = begun);
+  }
+  const attempts = mail.attempts;
   const now = () => deps.clock.now().toISOString();
+  /** The mail with the outcome it was given; read back only when another process decided it first. */
+  const decided = async (recorded: boolean, outcome: InboundOutcome) => (recorded ? withOutcome(mail, outcome) : deps.storage.findInboundMail(id));
   /** Files to keep with the mail while it waits for review (none before the mail is parsed). */
   let unlinked: InboundFile[] = [];
-  const finish = async (outcome: Omit<InboundOutcome, 'at'>) => {
-    const at = now();
+  const finish = async (result: Omit<InboundOutcome, 'at'>) => {
+    const outcome = { ...result, at: now() };
     if (unlinked.length > 0 && REVIEWABLE_STATUSES.includes(outcome.status)) {
       // A held mail keeps its attachments, in the same transaction as its state; a reviewer's attach links them.
       const rows = newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null });
-      await deps.storage.transaction(async (tx) => {
-        if (await tx.finishInboundMail(id, { ...outcome, at }, ['received'])) await tx.insertAttachments(rows, at);
+      const recorded = await deps.storage.transaction(async (tx) => {
+        if (!(await tx.finishInboundMail(id, outcome, ['received']))) return false;
+        await tx.insertAttachments(rows, outcome.at);
+        return true;
       });
-    } else {
-      await deps.storage.finishInboundMail(id, { ...outcome, at }, ['received']);
+      return decided(recorded, outcome);
     }
-    return deps.storage.findInboundMail(id);
+    return decided(await deps.storage.finishInboundMail(id, outcome, ['received']), outcome);
   };
   if (attempts > deps.policy.maxAttempts) {
     return finish({ status: 'held', reason: 'processing-failed', reasonText: `Processing failed ${attempts - 1} times; a person has to look at this mail.` });
   }
-  const raw = await deps.storage.inboundRaw(id);
   let parsed: ParsedMail;
   try {
     parsed = await deps.mailParser.parse(raw ?? new Uint8Array());
@@ -138,12 +167,13 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
         ticketId: entry.ticketId,
       });
     }
-    const at = now();
-    await deps.storage.transaction(async (tx) => {
-      if (!(await tx.finishInboundMail(id, { ...facts, status: 'bounce', reason: 'bounce-of-notification', reasonText: `Notification #${entry.id} bounced: ${description}`, outboxId: entry.id, ticketId: entry.ticketId, at }, ['received']))) return;
-      await tx.recordOutboxBounce(entry.id, at, description);
+    const outcome: InboundOutcome = { ...facts, status: 'bounce', reason: 'bounce-of-notification', reasonText: `Notification #${entry.id} bounced: ${description}`, outboxId: entry.id, ticketId: entry.ticketId, at: now() };
+    const recorded = await deps.storage.transaction(async (tx) => {
+      if (!(await tx.finishInboundMail(id, outcome, ['received']))) return false;
+      await tx.recordOutboxBounce(entry.id, outcome.at, description);
+      return true;
     });
-    return deps.storage.findInboundMail(id);
+    return decided(recorded, outcome);
   }
 
   const loop = loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
@@ -167,7 +197,7 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
 
   const match = await matchReply(deps, parsed, mail.envelopeTo, sender);
   if (match.kind === 'refuse') return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
-  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts, files, finish);
+  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts, files, finish, decided);
 
   const ticket = await deps.storage.findTicketByNumber(match.ticketNumber);
   if (!ticket) return decide('held', 'ticket-not-found', `The mail refers to ticket #${match.ticketNumber}, which does not exist.`);
@@ -180,6 +210,7 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
     });
   }
   if (facts.text.length === 0) return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });
+  let posted: InboundOutcome | undefined;
   try {
     await postMessage(
       deps,
@@ -198,6 +229,7 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
           };
           if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
           await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }), outcome.at);
+          posted = outcome;
         },
       },
     );
@@ -210,7 +242,7 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
     }
     throw error;
   }
-  return deps.storage.findInboundMail(id);
+  return decided(true, posted!);
 }
 
 async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {
@@ -239,6 +271,7 @@ async function openOrHold(
   },
   files: readonly InboundFile[],
   finish: (outcome: Omit<InboundOutcome, 'at'>) => Promise<InboundMail | undefined>,
+  decided: (recorded: boolean, outcome: InboundOutcome) => Promise<InboundMail | undefined>,
 ): Promise<InboundMail | undefined> {
   const at = deps.clock.now().toISOString();
   const hold = async (reason: InboundReason, reasonText: string) => finish({ ...facts, status: 'held', reason, reasonText });
@@ -254,6 +287,7 @@ async function openOrHold(
   }
   if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
   const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
+  let opened: InboundOutcome | undefined;
   try {
     await deps.storage.transaction(async (tx) => {
       const group = groupName ? await tx.findGroupByName(groupName) : undefined;
@@ -278,9 +312,10 @@ async function openOrHold(
       if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
       // The mail that opened the ticket has no thread message: its attachments belong to the ticket.
       await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }), at);
+      opened = outcome;
     });
   } catch (error) {
     if (!(error instanceof AlreadyDecided)) throw error;
   }
-  return deps.storage.findInboundMail(id);
+  return opened ? decided(true, opened) : deps.storage.findInboundMail(id);
 }

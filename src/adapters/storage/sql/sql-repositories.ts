@@ -960,9 +960,10 @@ export class SqlRepositories implements Repositories {
   }
 
   // ---- inbound mail
-  async insertInboundMail(mail: RawMail, at: string) {
+  async insertInboundMail(mail: RawMail, at: string, attempts = 0) {
     const raw = Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength);
     return this.insertRow('insert-inbound-mail', 'inbound_mail', {
+      attempts,
       received_at: at,
       updated_at: at,
       status: 'received',
@@ -1022,6 +1023,18 @@ export class SqlRepositories implements Repositories {
     });
     const [row] = await this.prepared('inbound-attempt', build, [id]);
     return row?.attempts ?? 0;
+  }
+
+  async beginInboundAttempt(id: number) {
+    const build = () => ({
+      compile: () =>
+        sql<Selectable<Database['inbound_mail']>>`update inbound_mail set attempts = attempts + 1 where id = ${0} and status = ${''}
+          returning ${sql.join([...INBOUND_COLUMNS, 'raw'].map((c) => sql.ref(c)))}`.compile(this.db),
+    });
+    const [row] = await this.prepared('inbound-begin-attempt', build, [id, 'received']);
+    if (row) return { mail: toInbound(row), raw: bytesOf(row.raw) };
+    const mail = await this.findInboundMail(id);
+    return mail && { mail, raw: null };
   }
 
   async claimInboundKey(id: number, key: string) {
