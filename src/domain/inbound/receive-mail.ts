@@ -144,9 +144,17 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   const decide = (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) =>
     finish({ ...facts, status, reason, reasonText, ...extra });
 
+  // What is decided before the per-sender cap needs no database but the delivery report's notification lookup:
+  // known first, so that the duplicate key and the mail's place under the cap are claimed in one write.
+  const report = readDeliveryReport(parsed.report);
+  const loop = report ? undefined : loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
+  const capped = !report && !loop && parsed.from.length <= 1 && fromAddress !== null;
+  const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
+
   // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
   const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
-  const holder = await deps.storage.claimInboundKey(id, key);
+  const claim = await deps.storage.claimInboundMail(id, key, capped ? { address: fromAddress, since } : null);
+  const holder = claim.holder;
   if (holder !== id) {
     return facts.messageIdHeader
       ? decide('duplicate', 'same-message-id', `Inbound mail #${holder} has the same Message-ID; only that one counts.`, { duplicateOf: holder })
@@ -154,7 +162,6 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   }
 
   // A delivery report about one of our notifications marks it failed instead of being posted.
-  const report = readDeliveryReport(parsed.report);
   if (report) {
     const [entry] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
     if (!entry) {
@@ -176,17 +183,14 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     return decided(recorded, outcome);
   }
 
-  const loop = loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
   if (loop) return decide('loop', loop.reason, loop.text);
 
   if (parsed.from.length > 1) return decide('held', 'several-senders', 'The From header names several people; who wrote cannot be told.');
 
-  if (fromAddress) {
-    const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
-    const recent = await deps.storage.countInboundFrom(fromAddress, since, id);
-    if (recent >= deps.policy.perSenderPerMinute) {
-      return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
-    }
+  // Mails of this sender counted before this one (each counts as it is claimed, so mails processed at once count
+  // one another: the cap is exact).
+  if (claim.recent !== null && claim.recent >= deps.policy.perSenderPerMinute) {
+    return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
   }
 
   const user = fromAddress ? await deps.storage.findUserByEmail(fromAddress) : undefined;

@@ -1037,28 +1037,34 @@ export class SqlRepositories implements Repositories {
     return mail && { mail, raw: null };
   }
 
-  async claimInboundKey(id: number, key: string) {
-    const holder = async () =>
+  /**
+   * PostgreSQL: one call of migration 005's function (one round trip, one commit). SQLite: the same steps, run in a
+   * transaction of its own by SqlStorage (SQLite writes one transaction at a time, so the count and the claim are one).
+   */
+  async claimInboundMail(id: number, key: string, sender: { address: string; since: string } | null) {
+    if (this.dialectName === 'postgres') {
+      const build = () => ({
+        compile: () => sql<{ holder: number | null; recent: number | null }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''})`.compile(this.db),
+      });
+      const [row] = await this.prepared('inbound-claim', build, [id, key, sender?.address ?? null, sender?.since ?? null]);
+      return { holder: row?.holder ?? id, recent: row?.recent ?? null };
+    }
+    const holderOf = async () =>
       (await this.prepared('inbound-key-holder', () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''), [key]))[0]?.id;
-    const current = await holder();
-    if (current !== undefined) return current;
-    try {
+    let holder = await holderOf();
+    if (holder === undefined) {
       const build = () => ({ compile: () => sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db) });
       await this.prepared('inbound-claim-key', build, [key, id]);
-    } catch (error) {
-      // Another process claimed the key between the read and the write (PostgreSQL; SQLite writes one at a time).
-      if (!isUniqueViolation(error)) throw error;
+      holder = (await holderOf()) ?? id;
     }
-    return (await holder()) ?? id;
-  }
-
-  async countInboundFrom(fromAddress: string, since: string, exceptId: number) {
-    const build = () => ({
+    if (holder !== id || !sender) return { holder, recent: null };
+    const count = () => ({
       compile: () =>
         sql<{ n: number | string }>`select count(*) as n from inbound_mail where from_address = ${''} and received_at >= ${''} and id <> ${0}`.compile(this.db),
     });
-    const [row] = await this.prepared('inbound-count-from', build, [fromAddress, since, exceptId]);
-    return Number(row?.n ?? 0);
+    const [row] = await this.prepared('inbound-count-from', count, [sender.address, sender.since, id]);
+    await this.prepared('inbound-sender', () => ({ compile: () => sql`update inbound_mail set from_address = ${''} where id = ${0}`.compile(this.db) }), [sender.address, id]);
+    return { holder, recent: Number(row?.n ?? 0) };
   }
 
   /** One fixed statement (prepared once): fields an outcome leaves out keep their value (coalesce). */
