@@ -77,7 +77,10 @@ for (const database of [sqliteMemory, postgres]) {
       const [x, y] = [await store(), await store()];
       const sender = { address: 'flood@example.org', since: new Date(clock.now().getTime() - 60_000).toISOString() };
       const client = new pg.Client({ connectionString: url });
+      /** Watches from outside the transaction (inside one, pg_stat_activity is read once and then kept). */
+      const watcher = new pg.Client({ connectionString: url });
       await client.connect();
+      await watcher.connect();
       try {
         // "Another process": claims mail x for the sender in a transaction it has not committed yet.
         await client.query('begin');
@@ -86,7 +89,7 @@ for (const database of [sqliteMemory, postgres]) {
         const claim = other.claimInboundMail(y, `mid:<y.${y}>`, sender).finally(() => (settled = true));
         // Fence: y's claim is seen waiting for a lock (or, if it does not wait, it has already answered).
         for (;;) {
-          const waiting = await client.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%parley_claim_inbound%'`);
+          const waiting = await watcher.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'select holder, recent from parley_claim_inbound%'`);
           if (waiting.rowCount || settled) break;
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -95,6 +98,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.deepEqual(await claim, { holder: y, recent: 1 });
       } finally {
         await client.end();
+        await watcher.end();
       }
     });
   });
