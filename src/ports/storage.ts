@@ -129,7 +129,7 @@ export interface OutboxReference {
   status: OutboxStatus;
 }
 
-export type ActorKey = { userId: number } | { tokenHash: string } | { sessionHash: string };
+export type ActorKey = { userId: number } | { email: string } | { tokenHash: string } | { sessionHash: string };
 
 export interface Session {
   userId: number;
@@ -142,7 +142,7 @@ export interface Repositories {
   // users and groups
   createUser(user: NewUser, at: string): Promise<User>;
   findUserById(id: number): Promise<User | undefined>;
-  /** A user with their group ids in one read, found by id, API-token digest or session digest (with the session). */
+  /** A user with their group ids in one read, found by id, email (normalised), API-token digest or session digest (with the session). */
   findActor(key: ActorKey): Promise<{ user: User; groupIds: number[]; session: Session | null } | undefined>;
   findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
   listUsers(page: PageRequest): Promise<Page<User>>;

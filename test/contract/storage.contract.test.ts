@@ -374,6 +374,12 @@ for (const database of ALL_DATABASES) {
       assert.ok(!outside.items.some((m) => m.id === id), 'a ticket the technician cannot see');
       assert.ok(outside.items.some((m) => m.id === other), 'mail of no ticket');
 
+      // The sender of a mail, found by email with their groups in one read.
+      await storage.addGroupMember(group.id, tech.id);
+      const found = await storage.findActor({ email: 'in.tech@example.test' });
+      assert.deepEqual([found?.user.id, found?.groupIds, found?.session], [tech.id, [group.id], null]);
+      assert.equal(await storage.findActor({ email: 'nobody@example.test' }), undefined);
+
       // Per sender and time window: the two decided mails count; a claimer counts itself for those after it, once.
       const third = await storage.insertInboundMail({ raw: new Uint8Array([66]), sha256: 'c'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);
       const fourth = await storage.insertInboundMail({ raw: new Uint8Array([67]), sha256: 'd'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);

@@ -5,7 +5,6 @@ import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 import { postMessage } from '../messages/post-message.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { readParameters } from '../parameters/parameters.ts';
-import { loadActor } from '../users/authentication.ts';
 import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
 import { receivedRecord, withOutcome, type InboundMail, type InboundOutcome, type InboundReason, type InboundStatus, type RawMail } from './inbound-mail.ts';
 import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
@@ -193,8 +192,8 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
   }
 
-  const user = fromAddress ? await deps.storage.findUserByEmail(fromAddress) : undefined;
-  const sender = user?.active ? await loadActor(deps.storage, user.id) : undefined;
+  const found = fromAddress ? await deps.storage.findActor({ email: fromAddress }) : undefined;
+  const sender: Actor | undefined = found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
   if (authenticationFailed(parsed)) {
     return decide('held', 'sender-authentication-failed', 'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.');
   }
@@ -221,6 +220,7 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
       sender,
       { ticketNumber: ticket.number, text: facts.text, source: 'email' },
       {
+        ticket,
         alsoStore: async (tx, stored) => {
           const outcome: InboundOutcome = {
             ...facts,

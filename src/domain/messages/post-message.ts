@@ -7,7 +7,8 @@ import { notificationRecipients, ticketUrl } from '../notifications/recipients.t
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
 import { compiledFor, renderTemplate } from '../templates/email-template.ts';
-import { visibleTicket } from '../tickets/ticket-access.ts';
+import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
+import type { Ticket } from '../tickets/ticket.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.ts';
 
@@ -27,6 +28,8 @@ export interface PostMessageOptions {
    * became): both are stored or neither. Throwing from it stores nothing.
    */
   alsoStore?: (tx: Repositories, stored: { messageId: number; outboxIds: number[] }) => Promise<void>;
+  /** The ticket as the caller has just read it (inbound mail): not read again; who may see it is still checked. */
+  ticket?: Ticket;
 }
 
 export interface PostMessageResult {
@@ -80,7 +83,8 @@ export async function postMessage(
   options: PostMessageOptions = {},
 ): Promise<PostMessageResult> {
   const clean = checkInput(actor, input);
-  const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
+  const known = options.ticket;
+  const ticket = known && known.number === input.ticketNumber && canSeeTicket(actor, known) ? known : await visibleTicket(deps.storage, actor, input.ticketNumber);
   const status = clean.internal ? null : await messagingStatus(deps.storage);
   if (status && !status.available) {
     // Administrators learn what to fix; everyone else gets a plain sentence.

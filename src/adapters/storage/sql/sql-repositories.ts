@@ -377,6 +377,8 @@ export class SqlRepositories implements Repositories {
     let rows;
     if ('userId' in key) {
       rows = (await this.prepared('actor-by-id', () => q().where('app_user.id', '=', 0), [key.userId])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+    } else if ('email' in key) {
+      rows = (await this.prepared('actor-by-email', () => q().where('app_user.email', '=', ''), [key.email])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else if ('tokenHash' in key) {
       const byToken = () => q().innerJoin('api_token', 'api_token.user_id', 'app_user.id').where('api_token.token_hash', '=', '');
       rows = (await this.prepared('actor-by-token', byToken, [key.tokenHash])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));

@@ -53,7 +53,8 @@ export class SqlStorage extends SqlRepositories implements Storage {
   }
 
   override async findActor(key: Parameters<SqlRepositories['findActor']>[0]) {
-    const name = 'userId' in key ? `actor:u:${key.userId}` : 'tokenHash' in key ? `actor:t:${key.tokenHash}` : `actor:s:${key.sessionHash}`;
+    const name =
+      'userId' in key ? `actor:u:${key.userId}` : 'email' in key ? `actor:e:${key.email}` : 'tokenHash' in key ? `actor:t:${key.tokenHash}` : `actor:s:${key.sessionHash}`;
     return this.cached(name, () => super.findActor(key));
   }
 
