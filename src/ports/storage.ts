@@ -178,6 +178,16 @@ export interface Repositories {
    * wakes the dispatchers once committed when mails were queued. Returns the ids, mails in the order given.
    */
   storeMessage(message: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]): Promise<{ messageId: number; outboxIds: number[] }>;
+  /**
+   * `storeMessage` for a message that an inbound mail became: in the same atomic write the mail gets `outcome`, with
+   * the new message's id, but only while it is still in one of `fromStatuses`; when it is not (another process
+   * decided it), nothing is stored and undefined is returned. One statement on PostgreSQL.
+   */
+  storeInboundMessage(
+    message: NewMessage,
+    mails: readonly Omit<NewOutboxEntry, 'messageId'>[],
+    inbound: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+  ): Promise<{ messageId: number; outboxIds: number[] } | undefined>;
   listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]>;
 
   // parameters and templates

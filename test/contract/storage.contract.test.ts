@@ -380,6 +380,18 @@ for (const database of ALL_DATABASES) {
       assert.deepEqual([found?.user.id, found?.groupIds, found?.session], [tech.id, [group.id], null]);
       assert.equal(await storage.findActor({ email: 'nobody@example.test' }), undefined);
 
+      // A message an inbound mail became: stored with the mail's outcome in one write, or not at all once decided.
+      const pending = await storage.insertInboundMail({ raw: new Uint8Array([68]), sha256: 'e'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);
+      const byMail = { ticketId: ticket.id, authorId: req.id, text: 'By mail', internal: false, sendEmail: true, source: 'email' as const, timeSpentMinutes: null, timeSpentDate: null, createdAt: later };
+      const reply = { status: 'posted' as const, reason: 'reply' as const, reasonText: 'ok', at: later, ticketId: ticket.id };
+      const threadBefore = (await storage.listMessages(ticket.id, true)).length;
+      const stored = await storage.storeInboundMessage(byMail, [], { id: pending, outcome: reply, fromStatuses: ['received'] });
+      assert.ok(stored);
+      const posted2 = (await storage.findInboundMail(pending))!;
+      assert.deepEqual([posted2.status, posted2.messageId, posted2.ticketId], ['posted', stored.messageId, ticket.id]);
+      assert.equal(await storage.storeInboundMessage(byMail, [], { id: pending, outcome: reply, fromStatuses: ['received'] }), undefined);
+      assert.deepEqual((await storage.listMessages(ticket.id, true)).map((m) => m.id).slice(threadBefore), [stored.messageId]);
+
       // Per sender and time window: the two decided mails count; a claimer counts itself for those after it, once.
       const third = await storage.insertInboundMail({ raw: new Uint8Array([66]), sha256: 'c'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);
       const fourth = await storage.insertInboundMail({ raw: new Uint8Array([67]), sha256: 'd'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);

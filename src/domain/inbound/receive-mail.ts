@@ -213,32 +213,32 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     });
   }
   if (facts.text.length === 0) return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });
-  let posted: InboundOutcome | undefined;
+  const outcome: Omit<InboundOutcome, 'messageId'> = {
+    ...facts,
+    status: 'posted',
+    reason: 'reply',
+    reasonText: `Posted to ticket #${ticket.number} (matched by ${match.via}).`,
+    ticketId: ticket.id,
+    at: now(),
+  };
+  let messageId: number;
   try {
-    await postMessage(
-      deps,
-      sender,
-      { ticketNumber: ticket.number, text: facts.text, source: 'email' },
-      {
+    const input = { ticketNumber: ticket.number, text: facts.text, source: 'email' as const };
+    if (files.length === 0) {
+      // The message, its notifications and the mail's outcome in one write (one statement on PostgreSQL).
+      messageId = (await postMessage(deps, sender, input, { ticket, inboundMail: { id, outcome } })).message.id;
+    } else {
+      const posted = await postMessage(deps, sender, input, {
         ticket,
         alsoStore: async (tx, stored) => {
-          const outcome: InboundOutcome = {
-            ...facts,
-            status: 'posted',
-            reason: 'reply',
-            reasonText: `Posted to ticket #${ticket.number} (matched by ${match.via}).`,
-            ticketId: ticket.id,
-            messageId: stored.messageId,
-            at: now(),
-          };
-          if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+          if (!(await tx.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received']))) throw new AlreadyDecided();
           await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }), outcome.at);
-          posted = outcome;
         },
-      },
-    );
+      });
+      messageId = posted.message.id;
+    }
   } catch (error) {
-    if (error instanceof AlreadyDecided) return deps.storage.findInboundMail(id);
+    if (error instanceof AlreadyDecided || (error instanceof DomainError && error.code === 'INBOUND_MAIL_NOT_PENDING')) return deps.storage.findInboundMail(id);
     if (error instanceof DomainError) {
       const reason: InboundReason =
         error.code === 'MESSAGING_UNAVAILABLE' ? 'messaging-unavailable' : error.code === 'TICKET_NOT_FOUND' ? 'ticket-not-found' : 'processing-failed';
@@ -246,7 +246,7 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     }
     throw error;
   }
-  return decided(true, posted!);
+  return decided(true, { ...outcome, messageId });
 }
 
 async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {

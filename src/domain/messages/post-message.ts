@@ -9,6 +9,7 @@ import { messagingStatus } from '../parameters/messaging-status.ts';
 import { compiledFor, renderTemplate } from '../templates/email-template.ts';
 import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
 import type { Ticket } from '../tickets/ticket.ts';
+import type { InboundOutcome } from '../inbound/inbound-mail.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.ts';
 
@@ -30,11 +31,28 @@ export interface PostMessageOptions {
   alsoStore?: (tx: Repositories, stored: { messageId: number; outboxIds: number[] }) => Promise<void>;
   /** The ticket as the caller has just read it (inbound mail): not read again; who may see it is still checked. */
   ticket?: Ticket;
+  /**
+   * The inbound mail the message comes from: it gets `outcome` (with the message's id) in the same atomic write,
+   * if it is still `received`; when it is not (another process decided it), nothing is stored and
+   * INBOUND_MAIL_NOT_PENDING is thrown. Not with `alsoStore`.
+   */
+  inboundMail?: { id: number; outcome: Omit<InboundOutcome, 'messageId'> };
 }
 
 export interface PostMessageResult {
   message: Message;
   notifications: Pick<OutboxEntry, 'id' | 'toAddress' | 'toName' | 'status'>[];
+}
+
+async function storeForInbound(
+  deps: Pick<Deps, 'storage'>,
+  row: Parameters<Repositories['storeInboundMessage']>[0],
+  mails: Omit<NewOutboxEntry, 'messageId'>[],
+  inbound: NonNullable<PostMessageOptions['inboundMail']>,
+) {
+  const stored = await deps.storage.storeInboundMessage(row, mails, { id: inbound.id, outcome: inbound.outcome, fromStatuses: ['received'] });
+  if (!stored) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${inbound.id} was decided by someone else meanwhile.`);
+  return stored;
 }
 
 function dayIn(iso: string, timeZone: string): string {
@@ -144,13 +162,16 @@ export async function postMessage(
     createdAt,
   };
   const alsoStore = options.alsoStore;
+  const inbound = options.inboundMail;
   const { messageId, outboxIds } = alsoStore
     ? await deps.storage.transaction(async (tx) => {
         const stored = await tx.storeMessage(row, mails);
         await alsoStore(tx, stored);
         return stored;
       })
-    : await deps.storage.storeMessage(row, mails);
+    : inbound
+      ? await storeForInbound(deps, row, mails, inbound)
+      : await deps.storage.storeMessage(row, mails);
   const notifications = mails.map((mail, i) => ({ id: outboxIds[i]!, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' as const }));
   return { message: { ...message, id: messageId }, notifications };
 }

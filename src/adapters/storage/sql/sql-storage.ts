@@ -3,7 +3,7 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
 import { UniqueViolation, type Repositories, type Storage } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
-import { isUniqueViolation, SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
+import { InboundNotPending, isUniqueViolation, SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
 
 
 function asUniqueViolation(error: unknown): unknown {
@@ -154,6 +154,17 @@ export class SqlStorage extends SqlRepositories implements Storage {
   override async finishOutboxAttempts(...args: Parameters<SqlRepositories['finishOutboxAttempts']>) {
     if (this.dialect === 'postgres') return super.finishOutboxAttempts(...args);
     return this.transaction((tx) => tx.finishOutboxAttempts(...args));
+  }
+
+  /** SQLite: in a transaction of its own, rolled back when the mail was decided meanwhile (PostgreSQL: one statement). */
+  override async storeInboundMessage(...args: Parameters<SqlRepositories['storeInboundMessage']>) {
+    if (this.dialect === 'postgres') return super.storeInboundMessage(...args);
+    try {
+      return await this.transaction((tx) => tx.storeInboundMessage(...args));
+    } catch (error) {
+      if (error instanceof InboundNotPending) return undefined;
+      throw error;
+    }
   }
 
   /** SQLite: the key, the count and the sender's claim in one transaction (PostgreSQL: one function call). */
