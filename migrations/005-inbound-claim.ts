@@ -9,7 +9,8 @@ import { types } from './dialect-types.ts';
  * function so that the count runs after the lock is granted, with a snapshot that sees every claim committed before
  * it (one statement alone would count with the snapshot it started with). The mail's `from_address` is set in the
  * same transaction, so each claimer counts those before it: the cap is exact when mails of one sender are processed
- * at once, by one process or several. SQLite runs the same steps in a transaction of its own (writes are serial there).
+ * at once, by one process or several. SQLite needs no function: there the sender's claim and count are one UPDATE …
+ * RETURNING, and a write statement runs alone from its read to its commit.
  *
  * Returns the mail holding the key and, when that is this mail and a sender is given, how many other mails of the
  * sender received since `since` had counted before it (null otherwise).

@@ -1074,8 +1074,9 @@ export class SqlRepositories implements Repositories {
   }
 
   /**
-   * PostgreSQL: one call of migration 005's function (one round trip, one commit). SQLite: the same steps, run in a
-   * transaction of its own by SqlStorage (SQLite writes one transaction at a time, so the count and the claim are one).
+   * PostgreSQL: one call of migration 005's function (one round trip, one commit). SQLite: the key as before (its
+   * unique index settles a race), then the sender's claim and count in one statement: a write statement runs alone
+   * on SQLite, from its read to its commit, so the mails of one sender are counted one after the other.
    */
   async claimInboundMail(id: number, key: string, sender: { address: string; since: string } | null) {
     if (this.dialectName === 'postgres') {
@@ -1089,17 +1090,22 @@ export class SqlRepositories implements Repositories {
       (await this.prepared('inbound-key-holder', () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''), [key]))[0]?.id;
     let holder = await holderOf();
     if (holder === undefined) {
-      const build = () => ({ compile: () => sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db) });
-      await this.prepared('inbound-claim-key', build, [key, id]);
+      try {
+        const build = () => ({ compile: () => sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db) });
+        await this.prepared('inbound-claim-key', build, [key, id]);
+      } catch (error) {
+        // Another process claimed the key between the read and the write.
+        if (!isUniqueViolation(error)) throw error;
+      }
       holder = (await holderOf()) ?? id;
     }
     if (holder !== id || !sender) return { holder, recent: null };
-    const count = () => ({
+    const build = () => ({
       compile: () =>
-        sql<{ n: number | string }>`select count(*) as n from inbound_mail where from_address = ${''} and received_at >= ${''} and id <> ${0}`.compile(this.db),
+        sql<{ n: number }>`update inbound_mail set from_address = ${''} where id = ${0}
+          returning (select count(*) from inbound_mail as other where other.from_address = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(this.db),
     });
-    const [row] = await this.prepared('inbound-count-from', count, [sender.address, sender.since, id]);
-    await this.prepared('inbound-sender', () => ({ compile: () => sql`update inbound_mail set from_address = ${''} where id = ${0}`.compile(this.db) }), [sender.address, id]);
+    const [row] = await this.prepared('inbound-claim-sender', build, [sender.address, id, sender.address, sender.since, id]);
     return { holder, recent: Number(row?.n ?? 0) };
   }
 

@@ -167,12 +167,6 @@ export class SqlStorage extends SqlRepositories implements Storage {
     }
   }
 
-  /** SQLite: the key, the count and the sender's claim in one transaction (PostgreSQL: one function call). */
-  override async claimInboundMail(...args: Parameters<SqlRepositories['claimInboundMail']>) {
-    if (this.dialect === 'postgres') return super.claimInboundMail(...args);
-    return this.transaction((tx) => tx.claimInboundMail(...args));
-  }
-
   override async signalOutbox(): Promise<void> {
     if (this.dialect === 'postgres') await super.signalOutbox();
     else this.signals.emit('outbox');
