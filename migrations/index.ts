@@ -3,6 +3,7 @@ import * as core from './001-core.ts';
 import * as changeCounter from './002-change-counter.ts';
 import * as inbound from './003-inbound.ts';
 import * as attachments from './004-attachments.ts';
+import * as inboundClaim from './005-inbound-claim.ts';
 import * as ticketCopies from './006-ticket-copies.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '002-change-counter': changeCounter,
   '003-inbound': inbound,
   '004-attachments': attachments,
+  '005-inbound-claim': inboundClaim,
   '006-ticket-copies': ticketCopies,
 };

@@ -129,7 +129,7 @@ export interface OutboxReference {
   status: OutboxStatus;
 }
 
-export type ActorKey = { userId: number } | { tokenHash: string } | { sessionHash: string };
+export type ActorKey = { userId: number } | { email: string } | { tokenHash: string } | { sessionHash: string };
 
 export interface Session {
   userId: number;
@@ -142,7 +142,7 @@ export interface Repositories {
   // users and groups
   createUser(user: NewUser, at: string): Promise<User>;
   findUserById(id: number): Promise<User | undefined>;
-  /** A user with their group ids in one read, found by id, API-token digest or session digest (with the session). */
+  /** A user with their group ids in one read, found by id, email (normalised), API-token digest or session digest (with the session). */
   findActor(key: ActorKey): Promise<{ user: User; groupIds: number[]; session: Session | null } | undefined>;
   findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
   listUsers(page: PageRequest): Promise<Page<User>>;
@@ -182,6 +182,16 @@ export interface Repositories {
    * wakes the dispatchers once committed when mails were queued. Returns the ids, mails in the order given.
    */
   storeMessage(message: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]): Promise<{ messageId: number; outboxIds: number[] }>;
+  /**
+   * `storeMessage` for a message that an inbound mail became: in the same atomic write the mail gets `outcome`, with
+   * the new message's id, but only while it is still in one of `fromStatuses`; when it is not (another process
+   * decided it), nothing is stored and undefined is returned. One statement on PostgreSQL.
+   */
+  storeInboundMessage(
+    message: NewMessage,
+    mails: readonly Omit<NewOutboxEntry, 'messageId'>[],
+    inbound: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+  ): Promise<{ messageId: number; outboxIds: number[] } | undefined>;
   listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]>;
 
   // parameters and templates
@@ -221,8 +231,11 @@ export interface Repositories {
   signalOutbox(): Promise<void>;
 
   // inbound mail
-  /** Stores a received mail (status `received`); returns its id. Committed when the promise resolves. */
-  insertInboundMail(mail: RawMail, at: string): Promise<number>;
+  /**
+   * Stores a received mail (status `received`); returns its id. Committed when the promise resolves. `attempts`
+   * (default 0): processing attempts already counted, 1 when processing starts right after in this process.
+   */
+  insertInboundMail(mail: RawMail, at: string, attempts?: number): Promise<number>;
   findInboundMail(id: number): Promise<InboundMail | undefined>;
   /** The raw bytes of an inbound mail, exactly as received. */
   inboundRaw(id: number): Promise<Uint8Array | undefined>;
@@ -233,12 +246,18 @@ export interface Repositories {
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;
   /**
-   * Claims a duplicate key (Message-ID or content hash) for a mail: returns the id of the mail that holds it (the
-   * given mail if it claimed it now or before).
+   * A processing attempt, in one write: counts it on a mail still `received` and returns the mail (attempts
+   * included) with its raw bytes. A mail already decided comes back as it is, uncounted and without bytes.
    */
-  claimInboundKey(id: number, key: string): Promise<number>;
-  /** Mails from this sender address received since `since`, other than `exceptId`. */
-  countInboundFrom(fromAddress: string, since: string, exceptId: number): Promise<number>;
+  beginInboundAttempt(id: number): Promise<{ mail: InboundMail; raw: Uint8Array | null } | undefined>;
+  /**
+   * Claims a duplicate key (Message-ID or content hash) for a mail and returns the id of the mail that holds it (the
+   * given mail if it claimed it now or before). When the given mail holds it and `sender` is given, the mail also
+   * counts against that sender's cap: `recent` is how many other mails of the sender received since `sender.since`
+   * counted before it (null otherwise). One atomic write; mails of one sender claiming at once, in any process, are
+   * counted one after the other, each seeing those before it.
+   */
+  claimInboundMail(id: number, key: string, sender: { address: string; since: string } | null): Promise<{ holder: number; recent: number | null }>;
   /** Gives a mail its outcome if it is still in one of `fromStatuses`; false when it was not (someone else decided). */
   finishInboundMail(id: number, outcome: InboundOutcome, fromStatuses: readonly InboundStatus[]): Promise<boolean>;
   /** Notifications with these Message-ID headers. */

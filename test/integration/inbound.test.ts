@@ -13,7 +13,7 @@ import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
-import { processInboundMail, receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
+import { processInboundMail, receiveMail, receiveMailForProcessing, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { replyAddress } from '../../src/domain/notifications/reply-address.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
@@ -60,16 +60,26 @@ for (const database of [sqliteMemory, postgres]) {
       await drop();
     });
 
+    /**
+     * Stores a mail and processes it: handed over in memory as the receivers do (`receiveMailForProcessing`), or,
+     * every other call, stored alone and read back as after a crash. Either way the state returned is the one stored.
+     */
+    let handOver = false;
     async function deliver(raw: Buffer, envelope: { from?: string; to?: string[] } = {}, policy?: InboundDeps['policy']): Promise<InboundMail> {
-      const id = await receiveMail(deps, {
+      const rawMail = {
         raw,
         sha256: createHash('sha256').update(raw).digest('hex'),
         envelopeFrom: envelope.from ?? 'sender@example.org',
         envelopeTo: envelope.to ?? [`desk@${DOMAIN}`],
         remoteAddress: '127.0.0.1',
-      });
-      const done = await processInboundMail(policy ? { ...inbound, policy } : inbound, id);
+      };
+      handOver = !handOver;
+      const received = handOver ? await receiveMailForProcessing(deps, rawMail) : undefined;
+      const id = received ? received.mail.id : await receiveMail(deps, rawMail);
+      const done = await processInboundMail(policy ? { ...inbound, policy } : inbound, id, received);
       assert.ok(done);
+      assert.deepEqual(done, await storage.findInboundMail(id), 'the state returned is the state stored');
+      assert.equal(done.attempts, 1);
       return done;
     }
 
@@ -363,6 +373,21 @@ for (const database of [sqliteMemory, postgres]) {
       await ingestor.stop();
       assert.equal((await storage.findInboundMail(id2))!.status, 'posted');
       assert.deepEqual(await storage.pendingInboundMail(10), []);
+    });
+
+    it('holds a mail as processing-failed once its attempts pass maxAttempts, the one handed over at receipt included', async () => {
+      const raw = mail({ From: w.requesterA.email, To: `desk@${DOMAIN}`, Subject: 'Re: x', 'Message-ID': newMessageId(), References: toReqA.messageIdHeader }, 'Brings the process down.');
+      // Stored and handed to processing (attempt 1), then the process dies; four more starts die the same way.
+      const received = await receiveMailForProcessing(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: 'x@example.org', envelopeTo: [], remoteAddress: null });
+      assert.equal(received.mail.attempts, 1);
+      for (let k = 2; k <= 5; k++) assert.equal(await storage.countInboundAttempt(received.mail.id), k);
+      const before = await threadCount(w.ticketA.id);
+      const done = await processInboundMail(inbound, received.mail.id);
+      assert.deepEqual([done!.status, done!.reason, done!.attempts], ['held', 'processing-failed', 6]);
+      assert.match(done!.reasonText ?? '', /failed 5 times/);
+      assert.equal(await threadCount(w.ticketA.id), before);
+      // Decided: processing it again (another process, the sweep) changes nothing and counts no attempt.
+      assert.deepEqual(await processInboundMail(inbound, received.mail.id), done);
     });
 
     it('review API: lists held mail by who may see it, attaches in one call (as the sender, or as the reviewer’s note), discards', async () => {

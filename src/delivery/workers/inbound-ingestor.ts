@@ -1,4 +1,4 @@
-import { processInboundMail, receiveMail, type InboundDeps } from '../../domain/inbound/receive-mail.ts';
+import { processInboundMail, receiveMail, receiveMailForProcessing, type InboundDeps, type ReceivedMail } from '../../domain/inbound/receive-mail.ts';
 import type { InboundMail, RawMail } from '../../domain/inbound/inbound-mail.ts';
 
 /** A receiver (the SMTP one, built by the composition root with `receiverHooks()`). */
@@ -14,6 +14,11 @@ export interface IngestorOptions {
   concurrency: number;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   onProcessed?: (mail: InboundMail | undefined) => void;
+  /**
+   * Bytes of received mail kept in memory between the `250` and processing, so processing need not read the mail
+   * back (default 64 MiB). Beyond it a mail is stored as usual and read back when its turn comes.
+   */
+  handoffBytes?: number;
 }
 
 /**
@@ -22,7 +27,11 @@ export interface IngestorOptions {
  * between the `250` and the processing, or processing failed) are processed again, so nothing accepted is left behind.
  */
 export class InboundIngestor {
-  private readonly queue: number[] = [];
+  private readonly queue: { id: number; received?: ReceivedMail }[] = [];
+  /** Mails stored by the receiver and not yet handed over by its `stored` call. */
+  private readonly stored = new Map<number, ReceivedMail>();
+  /** Bytes of the mails kept in memory (stored, queued or being processed). */
+  private handoff = 0;
   private readonly known = new Set<number>();
   private active = 0;
   private running = false;
@@ -39,8 +48,24 @@ export class InboundIngestor {
   /** Options for an SmtpReceiver that stores through this ingestor (the composition root builds the receiver). */
   receiverHooks(): { store(mail: RawMail): Promise<number>; stored(id: number): void; onError(error: unknown): void } {
     return {
-      store: (mail) => receiveMail(this.deps, mail),
-      stored: (id) => this.enqueue(id),
+      store: async (mail) => {
+        const size = mail.raw.byteLength;
+        if (!this.running || this.handoff + size > (this.options.handoffBytes ?? 64 * 1024 * 1024)) return receiveMail(this.deps, mail);
+        this.handoff += size;
+        try {
+          const received = await receiveMailForProcessing(this.deps, mail);
+          this.stored.set(received.mail.id, received);
+          return received.mail.id;
+        } catch (error) {
+          this.handoff -= size;
+          throw error;
+        }
+      },
+      stored: (id) => {
+        const received = this.stored.get(id);
+        this.stored.delete(id);
+        if (!this.enqueue(id, received) && received) this.handoff -= received.raw.byteLength;
+      },
       onError: (error) => this.options.log.warn({ err: error }, 'inbound SMTP: a mail was not stored (answered 451) or a connection failed'),
     };
   }
@@ -55,12 +80,13 @@ export class InboundIngestor {
     return receiver.start();
   }
 
-  /** A stored mail to process. */
-  enqueue(id: number): void {
-    if (!this.running || this.known.has(id)) return;
+  /** A stored mail to process (with its record and bytes when the receiver handed them over); false if not taken. */
+  enqueue(id: number, received?: ReceivedMail): boolean {
+    if (!this.running || this.known.has(id)) return false;
     this.known.add(id);
-    this.queue.push(id);
+    this.queue.push({ id, received });
     this.pump();
+    return true;
   }
 
   /** Looks for mails still `received` now. */
@@ -80,20 +106,21 @@ export class InboundIngestor {
 
   private pump(): void {
     while (this.active < this.options.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift()!;
+      const { id, received } = this.queue.shift()!;
       this.active++;
-      void this.processOne(id).finally(() => {
+      void this.processOne(id, received).finally(() => {
         this.active--;
         this.known.delete(id);
+        if (received) this.handoff -= received.raw.byteLength;
         this.pump();
         if (this.active === 0 && this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
       });
     }
   }
 
-  private async processOne(id: number): Promise<void> {
+  private async processOne(id: number, received: ReceivedMail | undefined): Promise<void> {
     try {
-      const mail = await processInboundMail(this.deps, id);
+      const mail = await processInboundMail(this.deps, id, received);
       // A mail left for a person: staff pages update their "needs review" count (a mail of no ticket raises no
       // ticket event).
       if (mail && (mail.status === 'held' || mail.status === 'loop')) {
@@ -117,7 +144,7 @@ export class InboundIngestor {
     await this.receiver?.stop();
     this.running = false;
     clearInterval(this.timer);
-    this.queue.length = 0;
+    for (const { received } of this.queue.splice(0)) if (received) this.handoff -= received.raw.byteLength;
     this.known.clear();
     await this.sweeping;
     if (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));

@@ -106,3 +106,63 @@ export interface InboundOutcome {
   resolvedById?: number | null;
   attachmentNote?: string | null;
 }
+
+/** The record of a mail just stored (what `insertInboundMail` wrote), without reading it back. */
+export function receivedRecord(id: number, mail: RawMail, at: string, attempts: number): InboundMail {
+  return {
+    id,
+    receivedAt: at,
+    updatedAt: at,
+    status: 'received',
+    reason: null,
+    reasonText: null,
+    size: mail.raw.byteLength,
+    sha256: mail.sha256,
+    envelopeFrom: mail.envelopeFrom,
+    envelopeTo: [...mail.envelopeTo],
+    remoteAddress: mail.remoteAddress,
+    messageIdHeader: null,
+    duplicateOf: null,
+    fromAddress: null,
+    fromName: null,
+    subject: null,
+    ticketId: null,
+    messageId: null,
+    outboxId: null,
+    text: null,
+    trimmed: null,
+    attempts,
+    resolvedById: null,
+    resolvedAt: null,
+    attachmentNote: null,
+  };
+}
+
+/**
+ * A mail as `finishInboundMail` leaves it once it recorded `o` (same rule: a field the outcome leaves out or sets to
+ * null keeps its value), so the processor need not read back what it has just written.
+ */
+export function withOutcome(mail: InboundMail, o: InboundOutcome): InboundMail {
+  const keep = <T>(value: T | null | undefined, current: T | null): T | null => (value === undefined || value === null ? current : value);
+  const resolved = o.resolvedById !== undefined && o.resolvedById !== null;
+  return {
+    ...mail,
+    status: o.status,
+    reason: o.reason,
+    reasonText: o.reasonText,
+    updatedAt: o.at,
+    messageIdHeader: keep(o.messageIdHeader, mail.messageIdHeader),
+    fromAddress: keep(o.fromAddress, mail.fromAddress),
+    fromName: keep(o.fromName, mail.fromName),
+    subject: keep(o.subject, mail.subject),
+    ticketId: keep(o.ticketId, mail.ticketId),
+    messageId: keep(o.messageId, mail.messageId),
+    outboxId: keep(o.outboxId, mail.outboxId),
+    duplicateOf: keep(o.duplicateOf, mail.duplicateOf),
+    text: keep(o.text, mail.text),
+    trimmed: keep(o.trimmed, mail.trimmed),
+    resolvedById: resolved ? o.resolvedById! : mail.resolvedById,
+    resolvedAt: resolved ? o.at : mail.resolvedAt,
+    attachmentNote: keep(o.attachmentNote, mail.attachmentNote),
+  };
+}

@@ -5,9 +5,8 @@ import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 import { postMessage } from '../messages/post-message.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { readParameters } from '../parameters/parameters.ts';
-import { loadActor } from '../users/authentication.ts';
 import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
-import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail } from './inbound-mail.ts';
+import { receivedRecord, withOutcome, type InboundMail, type InboundOutcome, type InboundReason, type InboundStatus, type RawMail } from './inbound-mail.ts';
 import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
 import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
 import { extractReply } from './reply-text.ts';
@@ -33,6 +32,23 @@ export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' |
  */
 export async function receiveMail(deps: Pick<Deps, 'storage' | 'clock'>, mail: RawMail): Promise<number> {
   return deps.storage.insertInboundMail(mail, deps.clock.now().toISOString());
+}
+
+/** A mail just stored, handed to processing in memory: its record and bytes need not be read back. */
+export interface ReceivedMail {
+  mail: InboundMail;
+  raw: Uint8Array;
+}
+
+/**
+ * `receiveMail` for a mail this process processes right after storing it: the processing attempt is counted in the
+ * same write (so a mail that brings the process down while it is processed still counts towards `maxAttempts`), and
+ * the stored record comes back with its bytes, for `processInboundMail`.
+ */
+export async function receiveMailForProcessing(deps: Pick<Deps, 'storage' | 'clock'>, mail: RawMail): Promise<ReceivedMail> {
+  const at = deps.clock.now().toISOString();
+  const id = await deps.storage.insertInboundMail(mail, at, 1);
+  return { mail: receivedRecord(id, mail, at, 1), raw: mail.raw };
 }
 
 /** Another process gave the mail its outcome first: this one's write is rolled back. */
@@ -66,31 +82,43 @@ const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
  * `postMessage`, so the other party is notified as for any message), a new ticket, held for review, a loop, a bounce
  * (marking the notification it reports on), or a duplicate. A mail already decided is left alone, so running this
  * twice (after a crash, from two processes) never posts twice. Returns the mail's final state.
+ *
+ * `received`: the mail as `receiveMailForProcessing` stored it (attempt already counted), so it is not read back;
+ * without it (the sweep, after a crash) the attempt is counted and the mail read in one write.
  */
-export async function processInboundMail(deps: InboundDeps, id: number): Promise<InboundMail | undefined> {
-  const mail = await deps.storage.findInboundMail(id);
-  if (!mail || mail.status !== 'received') return mail;
-  const attempts = await deps.storage.countInboundAttempt(id);
+export async function processInboundMail(deps: InboundDeps, id: number, received?: ReceivedMail): Promise<InboundMail | undefined> {
+  let mail: InboundMail;
+  let raw: Uint8Array | null;
+  if (received && received.mail.id === id) {
+    ({ mail, raw } = received);
+  } else {
+    const begun = await deps.storage.beginInboundAttempt(id);
+    if (!begun || begun.mail.status !== 'received') return begun?.mail;
+    ({ mail, raw } = begun);
+  }
+  const attempts = mail.attempts;
   const now = () => deps.clock.now().toISOString();
+  /** The mail with the outcome it was given; read back only when another process decided it first. */
+  const decided = async (recorded: boolean, outcome: InboundOutcome) => (recorded ? withOutcome(mail, outcome) : deps.storage.findInboundMail(id));
   /** Files to keep with the mail while it waits for review (none before the mail is parsed). */
   let unlinked: InboundFile[] = [];
-  const finish = async (outcome: Omit<InboundOutcome, 'at'>) => {
-    const at = now();
+  const finish = async (result: Omit<InboundOutcome, 'at'>) => {
+    const outcome = { ...result, at: now() };
     if (unlinked.length > 0 && REVIEWABLE_STATUSES.includes(outcome.status)) {
       // A held mail keeps its attachments, in the same transaction as its state; a reviewer's attach links them.
       const rows = newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null });
-      await deps.storage.transaction(async (tx) => {
-        if (await tx.finishInboundMail(id, { ...outcome, at }, ['received'])) await tx.insertAttachments(rows, at);
+      const recorded = await deps.storage.transaction(async (tx) => {
+        if (!(await tx.finishInboundMail(id, outcome, ['received']))) return false;
+        await tx.insertAttachments(rows, outcome.at);
+        return true;
       });
-    } else {
-      await deps.storage.finishInboundMail(id, { ...outcome, at }, ['received']);
+      return decided(recorded, outcome);
     }
-    return deps.storage.findInboundMail(id);
+    return decided(await deps.storage.finishInboundMail(id, outcome, ['received']), outcome);
   };
   if (attempts > deps.policy.maxAttempts) {
     return finish({ status: 'held', reason: 'processing-failed', reasonText: `Processing failed ${attempts - 1} times; a person has to look at this mail.` });
   }
-  const raw = await deps.storage.inboundRaw(id);
   let parsed: ParsedMail;
   try {
     parsed = await deps.mailParser.parse(raw ?? new Uint8Array());
@@ -115,9 +143,17 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
   const decide = (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) =>
     finish({ ...facts, status, reason, reasonText, ...extra });
 
+  // What is decided before the per-sender cap needs no database but the delivery report's notification lookup:
+  // known first, so that the duplicate key and the mail's place under the cap are claimed in one write.
+  const report = readDeliveryReport(parsed.report);
+  const loop = report ? undefined : loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
+  const capped = !report && !loop && parsed.from.length <= 1 && fromAddress !== null;
+  const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
+
   // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
   const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
-  const holder = await deps.storage.claimInboundKey(id, key);
+  const claim = await deps.storage.claimInboundMail(id, key, capped ? { address: fromAddress, since } : null);
+  const holder = claim.holder;
   if (holder !== id) {
     return facts.messageIdHeader
       ? decide('duplicate', 'same-message-id', `Inbound mail #${holder} has the same Message-ID; only that one counts.`, { duplicateOf: holder })
@@ -125,7 +161,6 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
   }
 
   // A delivery report about one of our notifications marks it failed instead of being posted.
-  const report = readDeliveryReport(parsed.report);
   if (report) {
     const [entry] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
     if (!entry) {
@@ -138,36 +173,34 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
         ticketId: entry.ticketId,
       });
     }
-    const at = now();
-    await deps.storage.transaction(async (tx) => {
-      if (!(await tx.finishInboundMail(id, { ...facts, status: 'bounce', reason: 'bounce-of-notification', reasonText: `Notification #${entry.id} bounced: ${description}`, outboxId: entry.id, ticketId: entry.ticketId, at }, ['received']))) return;
-      await tx.recordOutboxBounce(entry.id, at, description);
+    const outcome: InboundOutcome = { ...facts, status: 'bounce', reason: 'bounce-of-notification', reasonText: `Notification #${entry.id} bounced: ${description}`, outboxId: entry.id, ticketId: entry.ticketId, at: now() };
+    const recorded = await deps.storage.transaction(async (tx) => {
+      if (!(await tx.finishInboundMail(id, outcome, ['received']))) return false;
+      await tx.recordOutboxBounce(entry.id, outcome.at, description);
+      return true;
     });
-    return deps.storage.findInboundMail(id);
+    return decided(recorded, outcome);
   }
 
-  const loop = loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
   if (loop) return decide('loop', loop.reason, loop.text);
 
   if (parsed.from.length > 1) return decide('held', 'several-senders', 'The From header names several people; who wrote cannot be told.');
 
-  if (fromAddress) {
-    const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
-    const recent = await deps.storage.countInboundFrom(fromAddress, since, id);
-    if (recent >= deps.policy.perSenderPerMinute) {
-      return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
-    }
+  // Mails of this sender counted before this one (each counts as it is claimed, so mails processed at once count
+  // one another: the cap is exact).
+  if (claim.recent !== null && claim.recent >= deps.policy.perSenderPerMinute) {
+    return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
   }
 
-  const user = fromAddress ? await deps.storage.findUserByEmail(fromAddress) : undefined;
-  const sender = user?.active ? await loadActor(deps.storage, user.id) : undefined;
+  const found = fromAddress ? await deps.storage.findActor({ email: fromAddress }) : undefined;
+  const sender: Actor | undefined = found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
   if (authenticationFailed(parsed)) {
     return decide('held', 'sender-authentication-failed', 'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.');
   }
 
   const match = await matchReply(deps, parsed, mail.envelopeTo, sender);
   if (match.kind === 'refuse') return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
-  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts, files, finish);
+  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts, files, finish, decided);
 
   const ticket = await deps.storage.findTicketByNumber(match.ticketNumber);
   if (!ticket) return decide('held', 'ticket-not-found', `The mail refers to ticket #${match.ticketNumber}, which does not exist.`);
@@ -180,29 +213,32 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
     });
   }
   if (facts.text.length === 0) return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });
+  const outcome: Omit<InboundOutcome, 'messageId'> = {
+    ...facts,
+    status: 'posted',
+    reason: 'reply',
+    reasonText: `Posted to ticket #${ticket.number} (matched by ${match.via}).`,
+    ticketId: ticket.id,
+    at: now(),
+  };
+  let messageId: number;
   try {
-    await postMessage(
-      deps,
-      sender,
-      { ticketNumber: ticket.number, text: facts.text, source: 'email' },
-      {
+    const input = { ticketNumber: ticket.number, text: facts.text, source: 'email' as const };
+    if (files.length === 0) {
+      // The message, its notifications and the mail's outcome in one write (one statement on PostgreSQL).
+      messageId = (await postMessage(deps, sender, input, { ticket, inboundMail: { id, outcome } })).message.id;
+    } else {
+      const posted = await postMessage(deps, sender, input, {
+        ticket,
         alsoStore: async (tx, stored) => {
-          const outcome: InboundOutcome = {
-            ...facts,
-            status: 'posted',
-            reason: 'reply',
-            reasonText: `Posted to ticket #${ticket.number} (matched by ${match.via}).`,
-            ticketId: ticket.id,
-            messageId: stored.messageId,
-            at: now(),
-          };
-          if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+          if (!(await tx.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received']))) throw new AlreadyDecided();
           await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }), outcome.at);
         },
-      },
-    );
+      });
+      messageId = posted.message.id;
+    }
   } catch (error) {
-    if (error instanceof AlreadyDecided) return deps.storage.findInboundMail(id);
+    if (error instanceof AlreadyDecided || (error instanceof DomainError && error.code === 'INBOUND_MAIL_NOT_PENDING')) return deps.storage.findInboundMail(id);
     if (error instanceof DomainError) {
       const reason: InboundReason =
         error.code === 'MESSAGING_UNAVAILABLE' ? 'messaging-unavailable' : error.code === 'TICKET_NOT_FOUND' ? 'ticket-not-found' : 'processing-failed';
@@ -210,7 +246,7 @@ export async function processInboundMail(deps: InboundDeps, id: number): Promise
     }
     throw error;
   }
-  return deps.storage.findInboundMail(id);
+  return decided(true, { ...outcome, messageId });
 }
 
 async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {
@@ -239,6 +275,7 @@ async function openOrHold(
   },
   files: readonly InboundFile[],
   finish: (outcome: Omit<InboundOutcome, 'at'>) => Promise<InboundMail | undefined>,
+  decided: (recorded: boolean, outcome: InboundOutcome) => Promise<InboundMail | undefined>,
 ): Promise<InboundMail | undefined> {
   const at = deps.clock.now().toISOString();
   const hold = async (reason: InboundReason, reasonText: string) => finish({ ...facts, status: 'held', reason, reasonText });
@@ -254,6 +291,7 @@ async function openOrHold(
   }
   if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
   const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
+  let opened: InboundOutcome | undefined;
   try {
     await deps.storage.transaction(async (tx) => {
       const group = groupName ? await tx.findGroupByName(groupName) : undefined;
@@ -278,9 +316,10 @@ async function openOrHold(
       if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
       // The mail that opened the ticket has no thread message: its attachments belong to the ticket.
       await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }), at);
+      opened = outcome;
     });
   } catch (error) {
     if (!(error instanceof AlreadyDecided)) throw error;
   }
-  return deps.storage.findInboundMail(id);
+  return opened ? decided(true, opened) : deps.storage.findInboundMail(id);
 }

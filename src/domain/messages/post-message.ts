@@ -7,7 +7,9 @@ import { notificationRecipients, ticketUrl } from '../notifications/recipients.t
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
 import { compiledFor, renderTemplate } from '../templates/email-template.ts';
-import { visibleTicket } from '../tickets/ticket-access.ts';
+import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
+import type { Ticket } from '../tickets/ticket.ts';
+import type { InboundOutcome } from '../inbound/inbound-mail.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { checkUploads, summaryOf, type AttachmentSummary, type NewAttachment, type UploadedFile } from './attachment.ts';
 import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.ts';
@@ -30,12 +32,31 @@ export interface PostMessageOptions {
    * became): both are stored or neither. Throwing from it stores nothing.
    */
   alsoStore?: (tx: Repositories, stored: { messageId: number; outboxIds: number[] }) => Promise<void>;
+  /** The ticket as the caller has just read it (inbound mail): not read again; who may see it is still checked. */
+  ticket?: Ticket;
+  /**
+   * The inbound mail the message comes from: it gets `outcome` (with the message's id) in the same atomic write,
+   * if it is still `received`; when it is not (another process decided it), nothing is stored and
+   * INBOUND_MAIL_NOT_PENDING is thrown. Not with `alsoStore` or attachments.
+   */
+  inboundMail?: { id: number; outcome: Omit<InboundOutcome, 'messageId'> };
 }
 
 export interface PostMessageResult {
   message: Message;
   attachments: AttachmentSummary[];
   notifications: Pick<OutboxEntry, 'id' | 'toAddress' | 'toName' | 'status'>[];
+}
+
+async function storeForInbound(
+  deps: Pick<Deps, 'storage'>,
+  row: Parameters<Repositories['storeInboundMessage']>[0],
+  mails: Omit<NewOutboxEntry, 'messageId'>[],
+  inbound: NonNullable<PostMessageOptions['inboundMail']>,
+) {
+  const stored = await deps.storage.storeInboundMessage(row, mails, { id: inbound.id, outcome: inbound.outcome, fromStatuses: ['received'] });
+  if (!stored) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${inbound.id} was decided by someone else meanwhile.`);
+  return stored;
 }
 
 function dayIn(iso: string, timeZone: string): string {
@@ -85,7 +106,8 @@ export async function postMessage(
 ): Promise<PostMessageResult> {
   const clean = checkInput(actor, input);
   const files = checkUploads(input.attachments);
-  const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
+  const known = options.ticket;
+  const ticket = known && known.number === input.ticketNumber && canSeeTicket(actor, known) ? known : await visibleTicket(deps.storage, actor, input.ticketNumber);
   const status = clean.internal ? null : await messagingStatus(deps.storage);
   if (status && !status.available) {
     // Administrators learn what to fix; everyone else gets a plain sentence.
@@ -145,6 +167,8 @@ export async function postMessage(
     createdAt,
   };
   const alsoStore = options.alsoStore;
+  const inbound = options.inboundMail;
+  if (inbound && (alsoStore || files.length > 0)) throw new Error('postMessage: inboundMail goes without alsoStore and attachments.');
   let attachments: NewAttachment[] = [];
   // The attachments are stored with the message, in the same transaction: the dispatcher reads them when it sends.
   const { messageId, outboxIds } =
@@ -156,6 +180,8 @@ export async function postMessage(
           if (alsoStore) await alsoStore(tx, stored);
           return stored;
         })
+      : inbound
+        ? await storeForInbound(deps, row, mails, inbound)
       : await deps.storage.storeMessage(row, mails);
   const notifications = mails.map((mail, i) => ({ id: outboxIds[i]!, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' as const }));
   return { message: { ...message, id: messageId }, attachments: attachments.map(summaryOf), notifications };

@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Message, MessageSource } from '../../../domain/messages/message.ts';
 import { OUTBOX_STATUSES, type NewOutboxEntry, type OutboxEntry, type OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
 import type { EmailTemplate } from '../../../domain/templates/email-template.ts';
@@ -261,6 +261,9 @@ function activityPayload(m: NewMessage): string {
   return m.internal ? `s${m.ticketId}` : String(m.ticketId);
 }
 
+/** storeInboundMessage on SQLite: the mail was decided meanwhile; the transaction is rolled back. */
+export class InboundNotPending extends Error {}
+
 /** PostgreSQL's unique_violation, SQLite's UNIQUE/PRIMARY KEY constraint failures. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -377,6 +380,8 @@ export class SqlRepositories implements Repositories {
     let rows;
     if ('userId' in key) {
       rows = (await this.prepared('actor-by-id', () => q().where('app_user.id', '=', 0), [key.userId])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+    } else if ('email' in key) {
+      rows = (await this.prepared('actor-by-email', () => q().where('app_user.email', '=', ''), [key.email])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else if ('tokenHash' in key) {
       const byToken = () => q().innerJoin('api_token', 'api_token.user_id', 'app_user.id').where('api_token.token_hash', '=', '');
       rows = (await this.prepared('actor-by-token', byToken, [key.tokenHash])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
@@ -690,7 +695,7 @@ export class SqlRepositories implements Repositories {
   }
 
   async storeMessage(m: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]) {
-    if (this.dialectName === 'postgres') return this.storeMessageInOneStatement(m, mails);
+    if (this.dialectName === 'postgres') return (await this.storeMessageInOneStatement(m, mails))!;
     // SQLite (inside the transaction SqlStorage opens): prepared statements, one after the other.
     const messageId = await this.insertRow('insert-message', 'ticket_message', messageRow(m));
     await this.prepared('touch-ticket', () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0), [m.createdAt, m.ticketId]);
@@ -705,7 +710,11 @@ export class SqlRepositories implements Repositories {
    * PostgreSQL: the message, the ticket's activity time, the outbox rows and the NOTIFY in one statement (one round
    * trip; a statement is atomic, and NOTIFY is delivered at commit).
    */
-  private async storeMessageInOneStatement(m: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]) {
+  private async storeMessageInOneStatement(
+    m: NewMessage,
+    mails: readonly Omit<NewOutboxEntry, 'messageId'>[],
+    inbound?: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+  ): Promise<{ messageId: number; outboxIds: number[] } | undefined> {
     const message = messageRow(m);
     const columns = Object.keys(message);
     const outboxColumns = mails.length ? Object.keys(outboxRow({ ...mails[0]!, messageId: 0 }, m.createdAt)).filter((c) => c !== 'message_id') : [];
@@ -713,26 +722,53 @@ export class SqlRepositories implements Repositories {
       const row = outboxRow({ ...mail, messageId: 0 }, m.createdAt);
       return sql`(${sql.join(outboxColumns.map((c) => sql`${row[c]}::${sql.raw(OUTBOX_TYPES[c] ?? 'text')}`))})`;
     });
-    const query = sql<{ message_id: number; outbox_ids: number[] | null }>`
-      with m as (
+    // With an inbound mail: its outcome first (the message's id drawn beforehand), and the rest only if it was
+    // still pending; a second process doing the same waits for the row, then finds it decided and stores nothing.
+    const insertMessage = inbound
+      ? sql`n as (
+        select nextval(pg_get_serial_sequence('ticket_message', 'id'))::integer as id
+      ), f as (
+        ${this.finishStatement(inbound.id, { ...inbound.outcome, messageId: null }, inbound.fromStatuses, sql`(select id from n)`)}
+      ), m as (
+        insert into ticket_message (id, ${sql.join(columns.map((c) => sql.ref(c)))})
+        select (select id from n), ${sql.join(columns.map((c) => message[c]))} where exists (select 1 from f) returning id
+      ), t as (
+        update ticket set last_activity_at = ${m.createdAt} where id = ${m.ticketId} and exists (select 1 from m)
+      )`
+      : sql`m as (
         insert into ticket_message (${sql.join(columns.map((c) => sql.ref(c)))})
         values (${sql.join(columns.map((c) => message[c]))}) returning id
       ), t as (
         update ticket set last_activity_at = ${m.createdAt} where id = ${m.ticketId}
-      )${
+      )`;
+    const query = sql<{ message_id: number | null; outbox_ids: number[] | null }>`
+      with ${insertMessage}${
         mails.length
           ? sql`, o as (
         insert into outbox_entry (message_id, ${sql.join(outboxColumns.map((c) => sql.ref(c)))})
         select m.id, v.* from m, (values ${sql.join(outboxValues)}) as v (${sql.join(outboxColumns.map((c) => sql.ref(c)))})
         returning id
       )
-      select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids, pg_notify('parley_outbox', '') as notified,
-        pg_notify('parley_ticket', ${activityPayload(m)}) as announced`
+      select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids,
+        (select pg_notify('parley_outbox', '') from m) as notified, (select pg_notify('parley_ticket', ${activityPayload(m)}) from m) as announced`
           : sql`
-      select (select id from m) as message_id, null as outbox_ids, pg_notify('parley_ticket', ${activityPayload(m)}) as announced`
+      select (select id from m) as message_id, null as outbox_ids, (select pg_notify('parley_ticket', ${activityPayload(m)}) from m) as announced`
       }`;
     const { rows } = await query.execute(this.db);
-    return { messageId: rows[0]!.message_id, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };
+    const messageId = rows[0]?.message_id;
+    return messageId == null ? undefined : { messageId, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };
+  }
+
+  async storeInboundMessage(
+    m: NewMessage,
+    mails: readonly Omit<NewOutboxEntry, 'messageId'>[],
+    inbound: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+  ) {
+    if (this.dialectName === 'postgres') return this.storeMessageInOneStatement(m, mails, inbound);
+    // SQLite (inside the transaction SqlStorage opens): the message, then the outcome; not pending rolls it back.
+    const stored = await this.storeMessage(m, mails);
+    if (!(await this.finishInboundMail(inbound.id, { ...inbound.outcome, messageId: stored.messageId }, inbound.fromStatuses))) throw new InboundNotPending();
+    return stored;
   }
 
   async listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]> {
@@ -994,9 +1030,10 @@ export class SqlRepositories implements Repositories {
   }
 
   // ---- inbound mail
-  async insertInboundMail(mail: RawMail, at: string) {
+  async insertInboundMail(mail: RawMail, at: string, attempts = 0) {
     const raw = Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength);
     return this.insertRow('insert-inbound-mail', 'inbound_mail', {
+      attempts,
       received_at: at,
       updated_at: at,
       status: 'received',
@@ -1060,62 +1097,99 @@ export class SqlRepositories implements Repositories {
     return row?.attempts ?? 0;
   }
 
-  async claimInboundKey(id: number, key: string) {
-    const holder = async () =>
-      (await this.prepared('inbound-key-holder', () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''), [key]))[0]?.id;
-    const current = await holder();
-    if (current !== undefined) return current;
-    try {
-      const build = () => ({ compile: () => sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db) });
-      await this.prepared('inbound-claim-key', build, [key, id]);
-    } catch (error) {
-      // Another process claimed the key between the read and the write (PostgreSQL; SQLite writes one at a time).
-      if (!isUniqueViolation(error)) throw error;
-    }
-    return (await holder()) ?? id;
-  }
-
-  async countInboundFrom(fromAddress: string, since: string, exceptId: number) {
+  async beginInboundAttempt(id: number) {
     const build = () => ({
       compile: () =>
-        sql<{ n: number | string }>`select count(*) as n from inbound_mail where from_address = ${''} and received_at >= ${''} and id <> ${0}`.compile(this.db),
+        sql<Selectable<Database['inbound_mail']>>`update inbound_mail set attempts = attempts + 1 where id = ${0} and status = ${''}
+          returning ${sql.join([...INBOUND_COLUMNS, 'raw'].map((c) => sql.ref(c)))}`.compile(this.db),
     });
-    const [row] = await this.prepared('inbound-count-from', build, [fromAddress, since, exceptId]);
-    return Number(row?.n ?? 0);
+    const [row] = await this.prepared('inbound-begin-attempt', build, [id, 'received']);
+    if (row) return { mail: toInbound(row), raw: bytesOf(row.raw) };
+    const mail = await this.findInboundMail(id);
+    return mail && { mail, raw: null };
+  }
+
+  /**
+   * PostgreSQL: one call of migration 005's function (one round trip, one commit). SQLite: the key as before (its
+   * unique index settles a race), then the sender's claim and count in one statement: a write statement runs alone
+   * on SQLite, from its read to its commit, so the mails of one sender are counted one after the other.
+   */
+  async claimInboundMail(id: number, key: string, sender: { address: string; since: string } | null) {
+    if (this.dialectName === 'postgres') {
+      const build = () => ({
+        compile: () => sql<{ holder: number | null; recent: number | null }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''})`.compile(this.db),
+      });
+      const [row] = await this.prepared('inbound-claim', build, [id, key, sender?.address ?? null, sender?.since ?? null]);
+      return { holder: row?.holder ?? id, recent: row?.recent ?? null };
+    }
+    const holderOf = async () =>
+      (await this.prepared('inbound-key-holder', () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''), [key]))[0]?.id;
+    let holder = await holderOf();
+    if (holder === undefined) {
+      try {
+        const build = () => ({ compile: () => sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db) });
+        await this.prepared('inbound-claim-key', build, [key, id]);
+      } catch (error) {
+        // Another process claimed the key between the read and the write.
+        if (!isUniqueViolation(error)) throw error;
+      }
+      holder = (await holderOf()) ?? id;
+    }
+    if (holder !== id || !sender) return { holder, recent: null };
+    const build = () => ({
+      compile: () =>
+        sql<{ n: number }>`update inbound_mail set from_address = ${''} where id = ${0}
+          returning (select count(*) from inbound_mail as other where other.from_address = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(this.db),
+    });
+    const [row] = await this.prepared('inbound-claim-sender', build, [sender.address, id, sender.address, sender.since, id]);
+    return { holder, recent: Number(row?.n ?? 0) };
+  }
+
+  /** The values finishInboundMail writes for an outcome, in its placeholders' order (fields left out keep theirs). */
+  private finishValues(o: InboundOutcome) {
+    const keep = <T>(v: T | undefined) => (v === undefined ? null : v);
+    return {
+      status: o.status,
+      reason: o.reason,
+      reason_text: o.reasonText,
+      updated_at: o.at,
+      message_id_header: keep(o.messageIdHeader),
+      from_address: keep(o.fromAddress),
+      from_name: keep(o.fromName),
+      subject: keep(o.subject),
+      ticket_id: keep(o.ticketId),
+      message_id: keep(o.messageId),
+      outbox_id: keep(o.outboxId),
+      duplicate_of: keep(o.duplicateOf),
+      text: keep(o.text),
+      trimmed: keep(o.trimmed),
+      resolved_by: keep(o.resolvedById),
+      resolved_at: o.resolvedById === undefined || o.resolvedById === null ? null : o.at,
+      attachment_note: keep(o.attachmentNote),
+    };
+  }
+
+  /**
+   * The update that gives a mail its outcome if it is still in one of `fromStatuses`, returning its id. `messageId`
+   * (PostgreSQL's one-statement post): an expression for the message id, in place of the outcome's.
+   */
+  private finishStatement(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[], messageId?: RawBuilder<unknown>) {
+    if (fromStatuses.length === 0 || fromStatuses.length > 2) throw new Error('finishInboundMail takes one or two states to move from.');
+    const v = this.finishValues(o);
+    const coalesced = (['message_id_header', 'from_address', 'from_name', 'subject', 'ticket_id', 'message_id', 'outbox_id', 'duplicate_of', 'text', 'trimmed', 'resolved_by', 'resolved_at', 'attachment_note'] as const).map(
+      (c) => (c === 'message_id' && messageId ? sql`message_id = ${messageId}` : sql`${sql.ref(c)} = coalesce(${v[c]}, ${sql.ref(c)})`),
+    );
+    return sql`update inbound_mail set status = ${v.status}, reason = ${v.reason}, reason_text = ${v.reason_text}, updated_at = ${v.updated_at},
+      ${sql.join(coalesced)}
+      where id = ${id} and status in (${fromStatuses[0]!}, ${fromStatuses[1] ?? fromStatuses[0]!}) returning id`;
   }
 
   /** One fixed statement (prepared once): fields an outcome leaves out keep their value (coalesce). */
   async finishInboundMail(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[]) {
-    if (fromStatuses.length === 0 || fromStatuses.length > 2) throw new Error('finishInboundMail takes one or two states to move from.');
-    const keep = <T>(v: T | undefined) => (v === undefined ? null : v);
-    const build = () => ({
-      compile: () =>
-        sql`update inbound_mail set status = ${''}, reason = ${''}, reason_text = ${''}, updated_at = ${''},
-          message_id_header = coalesce(${''}, message_id_header), from_address = coalesce(${''}, from_address),
-          from_name = coalesce(${''}, from_name), subject = coalesce(${''}, subject), ticket_id = coalesce(${0}, ticket_id),
-          message_id = coalesce(${0}, message_id), outbox_id = coalesce(${0}, outbox_id), duplicate_of = coalesce(${0}, duplicate_of),
-          text = coalesce(${''}, text), trimmed = coalesce(${''}, trimmed), resolved_by = coalesce(${0}, resolved_by),
-          resolved_at = coalesce(${''}, resolved_at), attachment_note = coalesce(${''}, attachment_note)
-          where id = ${0} and status in (${''}, ${''}) returning id`.compile(this.db),
-    });
+    const template: InboundOutcome = { status: 'held', reason: 'no-match', reasonText: '', at: '' };
+    const build = () => ({ compile: () => this.finishStatement(0, template, ['received']).compile(this.db) });
     const rows = await this.prepared('inbound-finish', build, [
-      o.status,
-      o.reason,
-      o.reasonText,
-      o.at,
-      keep(o.messageIdHeader),
-      keep(o.fromAddress),
-      keep(o.fromName),
-      keep(o.subject),
-      keep(o.ticketId),
-      keep(o.messageId),
-      keep(o.outboxId),
-      keep(o.duplicateOf),
-      keep(o.text),
-      keep(o.trimmed),
-      keep(o.resolvedById),
-      o.resolvedById === undefined || o.resolvedById === null ? null : o.at,
-      keep(o.attachmentNote),
+      ...Object.values(this.finishValues(o)),
       id,
       fromStatuses[0]!,
       fromStatuses[1] ?? fromStatuses[0]!,

@@ -3,7 +3,7 @@ import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
 import { UniqueViolation, type ActivityListeners, type Repositories, type Storage } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
-import { isUniqueViolation, SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
+import { InboundNotPending, isUniqueViolation, SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
 
 
 function asUniqueViolation(error: unknown): unknown {
@@ -53,7 +53,8 @@ export class SqlStorage extends SqlRepositories implements Storage {
   }
 
   override async findActor(key: Parameters<SqlRepositories['findActor']>[0]) {
-    const name = 'userId' in key ? `actor:u:${key.userId}` : 'tokenHash' in key ? `actor:t:${key.tokenHash}` : `actor:s:${key.sessionHash}`;
+    const name =
+      'userId' in key ? `actor:u:${key.userId}` : 'email' in key ? `actor:e:${key.email}` : 'tokenHash' in key ? `actor:t:${key.tokenHash}` : `actor:s:${key.sessionHash}`;
     return this.cached(name, () => super.findActor(key));
   }
 
@@ -153,6 +154,17 @@ export class SqlStorage extends SqlRepositories implements Storage {
   override async finishOutboxAttempts(...args: Parameters<SqlRepositories['finishOutboxAttempts']>) {
     if (this.dialect === 'postgres') return super.finishOutboxAttempts(...args);
     return this.transaction((tx) => tx.finishOutboxAttempts(...args));
+  }
+
+  /** SQLite: in a transaction of its own, rolled back when the mail was decided meanwhile (PostgreSQL: one statement). */
+  override async storeInboundMessage(...args: Parameters<SqlRepositories['storeInboundMessage']>) {
+    if (this.dialect === 'postgres') return super.storeInboundMessage(...args);
+    try {
+      return await this.transaction((tx) => tx.storeInboundMessage(...args));
+    } catch (error) {
+      if (error instanceof InboundNotPending) return undefined;
+      throw error;
+    }
   }
 
   override async signalOutbox(): Promise<void> {
