@@ -5,6 +5,7 @@ import * as inbound from './003-inbound.ts';
 import * as attachments from './004-attachments.ts';
 import * as inboundClaim from './005-inbound-claim.ts';
 import * as ticketCopies from './006-ticket-copies.ts';
+import * as inboundRawRetention from './007-inbound-raw-retention.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004-attachments': attachments,
   '005-inbound-claim': inboundClaim,
   '006-ticket-copies': ticketCopies,
+  '007-inbound-raw-retention': inboundRawRetention,
 };

@@ -173,7 +173,12 @@ export function createInbound(
   parley: Parley,
   options: { listen?: { host: string; port: number } | null; sweepMs?: number; concurrency?: number; imapCheckMs?: number } = {},
 ): { ingestor: InboundIngestor; imap: ImapSupervisor; start(): Promise<number | null>; stop(): Promise<void> } {
-  const ingestor = new InboundIngestor(inboundDeps(parley), { sweepMs: options.sweepMs ?? 30_000, concurrency: options.concurrency ?? 8, log: parley.log });
+  const ingestor = new InboundIngestor(inboundDeps(parley), {
+    sweepMs: options.sweepMs ?? 30_000,
+    concurrency: options.concurrency ?? 8,
+    log: parley.log,
+    keepRawDays: parley.config.inboundKeepRawDays,
+  });
   const listen = options.listen === undefined ? parley.config.inboundSmtp : options.listen;
   const { inboundTls: tls, inboundAuth: auth } = parley.config;
   if (listen && !auth && !/^(127\.|::1$|localhost$)/.test(listen.host)) {

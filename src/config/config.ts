@@ -23,6 +23,8 @@ export interface Config {
   inboundMaxBytes: number;
   /** Inbound mails per sender address and minute before the rest are held for review. */
   inboundPerSenderPerMinute: number;
+  /** Days the original of a decided inbound mail is kept; 0: for ever. */
+  inboundKeepRawDays: number;
   /**
    * Recipients the SMTP receiver accepts besides the mail domain and the support address (PARLEY_INBOUND_RECIPIENTS):
    * lower-case addresses (`help@example.com`) and whole domains (`@example.com`).
@@ -227,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
     inboundSmtp: listenAddress('PARLEY_INBOUND_SMTP', env.PARLEY_INBOUND_SMTP),
     inboundMaxBytes: integer(env, 'PARLEY_INBOUND_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     inboundPerSenderPerMinute: integer(env, 'PARLEY_INBOUND_PER_SENDER_PER_MINUTE', 20, 1, 100_000),
+    inboundKeepRawDays: integer(env, 'PARLEY_INBOUND_KEEP_RAW_DAYS', 180, 0, 36_500),
     inboundRecipients: Object.freeze(inboundRecipients(env.PARLEY_INBOUND_RECIPIENTS)),
     inboundTls: tls,
     inboundAuth: inboundAuth(env, tls !== null, inboundAllowInsecureAuth),

@@ -243,6 +243,11 @@ export interface Repositories {
   listInboundMail(filter: InboundFilter, page: PageRequest): Promise<Page<InboundMail>>;
   /** Ids of mails still `received` (not yet processed, or interrupted), oldest first. */
   pendingInboundMail(limit: number): Promise<number[]>;
+  /**
+   * Removes the original bytes of up to `limit` decided mails (posted, duplicate, bounce, loop, discarded) last changed
+   * before `before`, marking them removed at `at`; returns how many. Held mail keeps its original.
+   */
+  removeInboundRaw(before: string, at: string, limit: number): Promise<number>;
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;
   /**

@@ -58,7 +58,7 @@ describe('parley CLI on SQLite', () => {
   it('migrate applies the migrations once, into the data folder by default', async () => {
     const first = await parley(['migrate'], env);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies\./);
+    assert.match(first.stdout, /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention\./);
     const again = await parley(['migrate'], env);
     assert.match(again.stdout, /up to date/);
   });

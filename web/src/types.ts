@@ -280,6 +280,8 @@ export interface InboundSummary {
   duplicateOf: number | null;
   resolvedById: number | null;
   resolvedAt: string | null;
+  /** When the original bytes were removed (PARLEY_INBOUND_KEEP_RAW_DAYS after the mail was decided), or null. */
+  rawRemovedAt?: string | null;
 }
 
 export interface InboundDetail extends InboundSummary {

@@ -1,5 +1,6 @@
 import { processInboundMail, receiveMail, receiveMailForProcessing, type InboundDeps, type ReceivedMail } from '../../domain/inbound/receive-mail.ts';
 import type { InboundMail, RawMail } from '../../domain/inbound/inbound-mail.ts';
+import { removeOldInboundRaw } from '../../domain/inbound/retention.ts';
 
 /** A receiver (the SMTP one, built by the composition root with `receiverHooks()`). */
 export interface MailReceiver {
@@ -19,12 +20,15 @@ export interface IngestorOptions {
    * back (default 64 MiB). Beyond it a mail is stored as usual and read back when its turn comes.
    */
   handoffBytes?: number;
+  /** Days the original of a decided mail is kept; each sweep removes those past it (0 or absent: kept for ever). */
+  keepRawDays?: number;
 }
 
 /**
  * Inbound mail, received to processed: the receiver stores each mail and acknowledges it, then hands its id here;
  * mails are processed a few at a time. At start-up and every `sweepMs`, mails still `received` (the process stopped
- * between the `250` and the processing, or processing failed) are processed again, so nothing accepted is left behind.
+ * between the `250` and the processing, or processing failed) are processed again, so nothing accepted is left behind;
+ * the same sweep removes the originals of mail decided longer ago than `keepRawDays`.
  */
 export class InboundIngestor {
   private readonly queue: { id: number; received?: ReceivedMail }[] = [];
@@ -95,6 +99,8 @@ export class InboundIngestor {
     this.sweeping = (async () => {
       try {
         for (const id of await this.deps.storage.pendingInboundMail(500)) this.enqueue(id);
+        const removed = await removeOldInboundRaw(this.deps, this.options.keepRawDays ?? 0);
+        if (removed > 0) this.options.log.info({ removed }, 'inbound: originals past the retention period removed');
       } catch (error) {
         this.options.log.error({ err: error }, 'inbound sweep failed; retrying at the next one');
       } finally {

@@ -83,6 +83,8 @@ export interface InboundMail {
   attempts: number;
   resolvedById: number | null;
   resolvedAt: string | null;
+  /** When the original bytes were removed (`PARLEY_INBOUND_KEEP_RAW_DAYS` after the mail was decided), or null. */
+  rawRemovedAt: string | null;
   /** Which attachments were not kept (too large, too many), as a sentence; null when all were kept. */
   attachmentNote: string | null;
 }
@@ -134,6 +136,7 @@ export function receivedRecord(id: number, mail: RawMail, at: string, attempts: 
     attempts,
     resolvedById: null,
     resolvedAt: null,
+    rawRemovedAt: null,
     attachmentNote: null,
   };
 }

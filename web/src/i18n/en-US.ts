@@ -450,6 +450,7 @@ export const enUS = {
   'inbound.facts': 'The mail',
   'inbound.decidedAt': 'Decided',
   'inbound.download': 'Download the original (.eml)',
+  'inbound.rawRemoved': 'The original was removed after the retention period:',
   'inbound.attachTitle': 'Attach to ticket',
   'inbound.ticketNumber': 'Ticket number',
   'inbound.ticketPrefilled': 'The ticket the mail seemed to belong to; change it if it is another.',

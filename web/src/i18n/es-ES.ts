@@ -452,6 +452,7 @@ export const esES: Messages = {
   'inbound.facts': 'El correo',
   'inbound.decidedAt': 'Decidido',
   'inbound.download': 'Descargar el original (.eml)',
+  'inbound.rawRemoved': 'El original se eliminó al cumplirse el período de conservación:',
   'inbound.attachTitle': 'Adjuntar al ticket',
   'inbound.ticketNumber': 'Número de ticket',
   'inbound.ticketPrefilled': 'El ticket al que el correo parecía pertenecer; cámbielo si es otro.',

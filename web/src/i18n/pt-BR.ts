@@ -452,6 +452,7 @@ export const ptBR: Messages = {
   'inbound.facts': 'O e-mail',
   'inbound.decidedAt': 'Decidido em',
   'inbound.download': 'Baixar o original (.eml)',
+  'inbound.rawRemoved': 'O original foi removido ao fim do período de retenção:',
   'inbound.attachTitle': 'Anexar ao ticket',
   'inbound.ticketNumber': 'Número do ticket',
   'inbound.ticketPrefilled': 'O ticket ao qual o e-mail parecia pertencer; altere se for outro.',

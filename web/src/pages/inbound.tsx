@@ -478,9 +478,15 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
                 </>
               ) : null}
             </dl>
-            <a className="button button-block" href={`/api/v1/inbound-mail/${m.id}/raw`} download={`inbound-${m.id}.eml`}>
-              {t('inbound.download')}
-            </a>
+            {m.rawRemovedAt ? (
+              <p className="cell-muted" data-testid="inbound-raw-removed">
+                {t('inbound.rawRemoved')} <When iso={m.rawRemovedAt} />
+              </p>
+            ) : (
+              <a className="button button-block" href={`/api/v1/inbound-mail/${m.id}/raw`} download={`inbound-${m.id}.eml`}>
+                {t('inbound.download')}
+              </a>
+            )}
           </section>
         </aside>
       </div>

@@ -114,6 +114,7 @@ export interface Database {
     resolved_by: number | null;
     resolved_at: string | null;
     attachment_note: string | null;
+    raw_removed_at: string | null;
   };
   attachment: {
     id: string;

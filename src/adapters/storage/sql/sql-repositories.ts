@@ -183,7 +183,11 @@ const INBOUND_COLUMNS = [
   'resolved_by',
   'resolved_at',
   'attachment_note',
+  'raw_removed_at',
 ] as const;
+
+/** Decided mail whose original may be removed after the retention period; held mail keeps it for its reviewer. */
+const RAW_REMOVABLE: readonly InboundStatus[] = ['posted', 'duplicate', 'bounce', 'loop', 'discarded'];
 
 function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key'>): InboundMail {
   let envelopeTo: string[] = [];
@@ -219,6 +223,7 @@ function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe
     resolvedById: r.resolved_by,
     resolvedAt: r.resolved_at,
     attachmentNote: r.attachment_note,
+    rawRemovedAt: r.raw_removed_at,
   };
 }
 
@@ -1082,6 +1087,24 @@ export class SqlRepositories implements Repositories {
       q = q.where((eb) => eb.or([eb('inbound_mail.ticket_id', 'is', null), eb('inbound_mail.ticket_id', 'in', visible)]));
     }
     return page((await q.execute()).map(toInbound), req.limit);
+  }
+
+  async removeInboundRaw(before: string, at: string, limit: number) {
+    const due = this.db
+      .selectFrom('inbound_mail')
+      .select('id')
+      .where('raw_removed_at', 'is', null)
+      .where('status', 'in', [...RAW_REMOVABLE])
+      .where('updated_at', '<', before)
+      .orderBy('id')
+      .limit(limit);
+    const result = await this.db
+      .updateTable('inbound_mail')
+      .set({ raw: Buffer.alloc(0), raw_removed_at: at })
+      .where('id', 'in', due)
+      .where('raw_removed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async pendingInboundMail(limit: number) {

@@ -27,6 +27,7 @@ const inboundSummary = {
   duplicateOf: nullableInteger,
   resolvedById: nullableInteger,
   resolvedAt: nullableString,
+  rawRemovedAt: { ...nullableString, description: 'When the original was removed after the retention period (PARLEY_INBOUND_KEEP_RAW_DAYS).' },
 } as const;
 
 const inboundListItem = { type: 'object', properties: inboundSummary } as const;
