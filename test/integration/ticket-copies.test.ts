@@ -116,6 +116,18 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual(await notified(byRequester), ['Nina New', world.requesterB.name, world.techA.name].sort());
     });
 
+    it('are told of their ticket only: another ticket of the same group notifies its own people (no cached list grows)', async () => {
+      // Ticket A has no responsible technician, so its group is told, with its copies and requester; twice, so a
+      // list shared between calls would have grown.
+      await requesterB.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Any news?' });
+      await requesterA.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Any news at all?' });
+      const other = await requesterA.post('/api/v1/tickets', { title: 'Scanner', description: 'It is slow.', groupId: world.groupA });
+      assert.equal(other.statusCode, 201, other.body);
+      const r = await requesterA.post(`/api/v1/tickets/${other.json().number}/messages`, { text: 'Really slow.' });
+      assert.equal(r.statusCode, 201, r.body);
+      assert.deepEqual(await notified(r), [world.techA.name], 'the group\'s staff only: none of ticket A\'s people');
+    });
+
     async function replyFrom(email: string, name: string) {
       const [notification] = (await storage.outboxOfMessages((await storage.listMessages(world.ticketA.id, false)).map((m) => m.id))).filter((e) => e.toAddress === email);
       assert.ok(notification, `a notification to ${email}`);

@@ -20,7 +20,7 @@ export async function notificationRecipients(
     const responsible = ticket.responsibleId === null ? undefined : await repos.findUserById(ticket.responsibleId);
     // A responsible technician who has left is no one to tell: the group is, as while nobody is responsible.
     if (responsible?.active) candidates = [responsible];
-    else if (ticket.groupId !== null) candidates = await repos.staffOfGroup(ticket.groupId);
+    else if (ticket.groupId !== null) candidates = [...(await repos.staffOfGroup(ticket.groupId))];
     if (author.id !== ticket.requesterId) candidates.push(...(await requester()));
   }
   if (ticket.copyIds.length > 0) candidates.push(...(await repos.ticketCopies(ticket.id)));

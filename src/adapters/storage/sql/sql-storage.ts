@@ -13,6 +13,14 @@ function asUniqueViolation(error: unknown): unknown {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** PostgreSQL: LISTEN on a channel; the listener gets each payload ('' after a reconnection: something may be missed). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export type Listen = (channel: 'parley_outbox' | 'parley_ticket', listener: (payload: string) => void) => Promise<() => Promise<void>>;
 
 /** A Storage over any Kysely dialect; `sqlite/` and `postgres/` only build the Kysely instance. */
@@ -48,7 +56,8 @@ export class SqlStorage extends SqlRepositories implements Storage {
     const entries = this.cache.entries;
     if (entries.has(key)) return entries.get(key) as T;
     const value = await read();
-    if (value !== undefined && this.cache.entries === entries && entries.size < 10_000) entries.set(key, value);
+    // Frozen: a caller that changed a cached value (pushing onto a group's staff) would change it for every later one.
+    if (value !== undefined && this.cache.entries === entries && entries.size < 10_000) entries.set(key, deepFreeze(value));
     return value;
   }
 
