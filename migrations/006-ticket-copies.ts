@@ -3,7 +3,8 @@ import { types } from './dialect-types.ts';
 
 /**
  * People a ticket copies (Cc): users besides its requester who take part in it. They are told about its public
- * messages, may see it, and their replies by mail are accepted as a participant's. Only staff change the list; an
+ * messages and their replies by mail are accepted as a participant's; a copied requester may see the ticket (a copied
+ * technician gets no access from it). Only staff change the list; an
  * address that is no user yet becomes a requester without a password (mail only, until an administrator sets one).
  */
 export async function up(db: Kysely<any>): Promise<void> {

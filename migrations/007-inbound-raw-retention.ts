@@ -4,7 +4,7 @@ import { types } from './dialect-types.ts';
 /**
  * The original bytes of inbound mail are kept for `PARLEY_INBOUND_KEEP_RAW_DAYS` once the mail is decided (posted,
  * a duplicate, a bounce, discarded); then they are removed and `raw_removed_at` says when. What the mail became (its
- * text, sender, ticket, attachments in the thread) stays. Mail that waits for a person keeps its original.
+ * text, sender, ticket, attachments in the thread) stays. Mail a person may still review (held, loop) keeps its original.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const t = types(db);

@@ -243,9 +243,12 @@ export interface Repositories {
   listInboundMail(filter: InboundFilter, page: PageRequest): Promise<Page<InboundMail>>;
   /** Ids of mails still `received` (not yet processed, or interrupted), oldest first. */
   pendingInboundMail(limit: number): Promise<number[]>;
+  /** Gives back the attempt counted at receipt for mails still `received` that were never processed (a stop). */
+  releaseInboundAttempts(ids: readonly number[]): Promise<void>;
   /**
-   * Removes the original bytes of up to `limit` decided mails (posted, duplicate, bounce, loop, discarded) last changed
-   * before `before`, marking them removed at `at`; returns how many. Held mail keeps its original.
+   * Removes the original bytes of up to `limit` decided mails (posted, duplicate, bounce, discarded) last changed
+   * before `before`, marking them removed at `at`; returns how many. Mail a reviewer may still take (held, loop) keeps
+   * its original.
    */
   removeInboundRaw(before: string, at: string, limit: number): Promise<number>;
   /** Counts a processing attempt; returns the new count. */

@@ -65,6 +65,11 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(bad.statusCode, 422);
       assert.equal(bad.json().code, 'COPY_INVALID');
       assert.equal(bad.json().message, '"not an address" is not an email address.');
+      for (const own of ['desk@example.test', 'reply+1.2.abc@desk.example.test', 'Anything@DESK.example.test']) {
+        const looping = await setCopies(tech, [{ email: own }]);
+        assert.equal(looping.statusCode, 422, own);
+        assert.match(looping.json().message, /is an address of this service desk/);
+      }
       const many = await setCopies(tech, Array.from({ length: 21 }, (_, i) => ({ email: `p${i}@partner.example` })));
       assert.equal(many.statusCode, 400);
       assert.equal((await storage.findUserByEmail('ok@partner.example')), undefined, 'no user created by a refused request');
@@ -91,6 +96,14 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(login.statusCode, 401, 'a person created as a copy has no password');
       const detail = (await requesterA.get(`/api/v1/tickets/${world.ticketA.number}`)).json();
       assert.deepEqual(detail.copies.map((c: { name: string }) => c.name), [world.requesterB.name, 'Nina New']);
+    });
+
+    it('copying a technician of another group gives them no access to the ticket (they are told by mail only)', async () => {
+      const r = await setCopies(tech, [{ email: world.techB.email }, { email: 'req.b@example.test' }, { email: 'nina.new@partner.example' }]);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal((await techB.get(`/api/v1/tickets/${world.ticketA.number}`)).statusCode, 404);
+      assert.ok(!(await techB.get('/api/v1/tickets')).json().items.some((t: { number: number }) => t.number === world.ticketA.number));
+      assert.equal((await setCopies(tech, [{ email: 'req.b@example.test' }, { email: 'nina.new@partner.example' }])).statusCode, 200);
     });
 
     it('a copied requester sees the ticket in their list and its thread, but never its internal notes', async () => {

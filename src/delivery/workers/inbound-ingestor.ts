@@ -145,12 +145,24 @@ export class InboundIngestor {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops receiving, then lets the mails in hand finish (those queued stay `received` for the next start). */
+  /**
+   * Stops receiving, then lets the mails in hand finish (those queued stay `received` for the next start). Mails
+   * handed over at receipt had their first attempt counted as they were stored: those never started give it back,
+   * so restarts during a backlog do not wear out `maxAttempts`.
+   */
   async stop(): Promise<void> {
     await this.receiver?.stop();
     this.running = false;
     clearInterval(this.timer);
-    for (const { received } of this.queue.splice(0)) if (received) this.handoff -= received.raw.byteLength;
+    const unstarted: number[] = [];
+    for (const { id, received } of this.queue.splice(0)) {
+      if (!received) continue;
+      this.handoff -= received.raw.byteLength;
+      unstarted.push(id);
+    }
+    if (unstarted.length > 0) {
+      await this.deps.storage.releaseInboundAttempts(unstarted).catch((error: unknown) => this.options.log.warn({ err: error }, 'inbound: attempts of unstarted mail could not be given back'));
+    }
     this.known.clear();
     await this.sweeping;
     if (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));

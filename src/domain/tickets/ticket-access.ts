@@ -4,14 +4,15 @@ import type { Actor } from '../users/user.ts';
 import type { Ticket } from './ticket.ts';
 
 /**
- * Everyone sees the tickets they requested or are copied on; technicians also their groups' and those they are
- * responsible for; admins all.
+ * Everyone sees the tickets they requested; requesters also those they are copied on; technicians their groups' and
+ * those they are responsible for; admins all. Being copied gives a technician no access (seeing a ticket is working on
+ * it, internal notes included): they are told of its public messages by mail, like any copied person.
  */
 export function canSeeTicket(actor: Actor, ticket: Ticket): boolean {
   if (!actor.active) return false;
   if (actor.role === 'admin') return true;
-  if (ticket.requesterId === actor.id || ticket.copyIds.includes(actor.id)) return true;
-  if (actor.role === 'requester') return false;
+  if (ticket.requesterId === actor.id) return true;
+  if (actor.role === 'requester') return ticket.copyIds.includes(actor.id);
   return ticket.responsibleId === actor.id || (ticket.groupId !== null && actor.groupIds.includes(ticket.groupId));
 }
 

@@ -2,6 +2,8 @@ import { UniqueViolation } from '../../ports/storage.ts';
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { isEmailAddress, isStaff, normalizeEmail, validateNewUser, type Actor, type User } from '../users/user.ts';
+import { PARAM } from '../parameters/parameter-catalogue.ts';
+import { readParameters } from '../parameters/parameters.ts';
 import { visibleTicket } from './ticket-access.ts';
 
 export const MAX_COPIES = 20;
@@ -37,7 +39,7 @@ export async function ticketCopies(deps: Pick<Deps, 'storage'>, actor: Actor, ti
  * deactivated user cannot be copied. All or nothing.
  */
 export async function setTicketCopies(
-  deps: Pick<Deps, 'storage' | 'clock'>,
+  deps: Pick<Deps, 'storage' | 'clock' | 'site'>,
   actor: Actor,
   ticketNumber: number,
   entries: readonly CopyInput[],
@@ -47,11 +49,17 @@ export async function setTicketCopies(
   if (entries.length > MAX_COPIES) {
     throw new DomainError('COPY_INVALID', `A ticket can copy at most ${MAX_COPIES} people.`, { details: { field: 'copies' } });
   }
+  const support = ((await readParameters(deps.storage)).get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
   const wanted = new Map<string, CopyInput>();
   entries.forEach((entry, index) => {
     const email = normalizeEmail(entry.email);
     if (!isEmailAddress(email)) {
       throw new DomainError('COPY_INVALID', `"${entry.email.slice(0, 200)}" is not an email address.`, { details: { field: 'copies', index } });
+    }
+    if (email === support || email.endsWith(`@${deps.site.mailDomain.toLowerCase()}`)) {
+      throw new DomainError('COPY_INVALID', `${email} is an address of this service desk; copying it would send its mail back to itself.`, {
+        details: { field: 'copies', index },
+      });
     }
     if (!wanted.has(email)) wanted.set(email, entry);
   });

@@ -187,7 +187,7 @@ const INBOUND_COLUMNS = [
 ] as const;
 
 /** Decided mail whose original may be removed after the retention period; held mail keeps it for its reviewer. */
-const RAW_REMOVABLE: readonly InboundStatus[] = ['posted', 'duplicate', 'bounce', 'loop', 'discarded'];
+const RAW_REMOVABLE: readonly InboundStatus[] = ['posted', 'duplicate', 'bounce', 'discarded'];
 
 function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key'>): InboundMail {
   let envelopeTo: string[] = [];
@@ -665,7 +665,6 @@ export class SqlRepositories implements Repositories {
         eb.or([
           eb('ticket.responsible_id', '=', scope.userId),
           eb('ticket.requester_id', '=', scope.userId),
-          eb('ticket.id', 'in', this.copiedTo(scope.userId)),
           ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
         ]),
       );
@@ -1079,7 +1078,6 @@ export class SqlRepositories implements Repositories {
           eb.or([
             eb('ticket.responsible_id', '=', scope.userId),
             eb('ticket.requester_id', '=', scope.userId),
-            eb('ticket.id', 'in', this.copiedTo(scope.userId)),
             ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
           ]),
         );
@@ -1118,6 +1116,17 @@ export class SqlRepositories implements Repositories {
     });
     const [row] = await this.prepared('inbound-attempt', build, [id]);
     return row?.attempts ?? 0;
+  }
+
+  async releaseInboundAttempts(ids: readonly number[]) {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('inbound_mail')
+      .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+      .where('id', 'in', ids as number[])
+      .where('status', '=', 'received')
+      .where('attempts', '>', 0)
+      .execute();
   }
 
   async beginInboundAttempt(id: number) {
