@@ -278,7 +278,7 @@ export interface Repositories {
   insertAttachments(attachments: readonly NewAttachment[], at: string): Promise<void>;
   /** Attachments of these messages (without bytes), by message then position. */
   attachmentsOfMessages(messageIds: readonly number[]): Promise<Attachment[]>;
-  /** What the notification mails of these messages carry: their attachments with bytes, inline ones left out. */
+  /** The attachments the notification mails of these messages may carry (without bytes), inline ones left out. */
   mailAttachments(messageIds: readonly number[]): Promise<MailAttachment[]>;
   /** Attachments of a ticket that belong to no message (the mail that opened it), without bytes. */
   attachmentsOfTicket(ticketId: number): Promise<Attachment[]>;

@@ -110,13 +110,44 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual(parsed.attachments[1]!.content, note);
     });
 
+    it('files beyond what one mail may carry (a reply by mail can bring 25 MB) are named in the mail instead: on the ticket', async () => {
+      const seen = sink.accepted.length;
+      const r = await requester.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Three big scans (as a mail would bring them).' });
+      assert.equal(r.statusCode, 201, r.body);
+      const MB = 1024 * 1024;
+      // As inbound processing stores them: with the message, in its transaction (here after it, straight into storage).
+      await storage.insertAttachments(
+        ['scan-1.pdf', 'scan-2.pdf', 'scan-3.pdf'].map((name, i) => ({
+          id: `bigScan${i}xxxxxxxxxxxxxxxx`,
+          ticketId: world.ticketA.id,
+          messageId: r.json().message.id as number,
+          inboundMailId: null,
+          name,
+          contentType: 'application/pdf',
+          size: 4 * MB,
+          sha256: 'x',
+          inline: false,
+          content: bytes(4 * MB, i),
+        })),
+        new Date().toISOString(),
+      );
+      await dispatchBatch({ ...deps, transports }, POLICY);
+      const mail = sink.accepted.slice(seen).find((m) => m.envelope.rcptTo[0] === world.techA.email);
+      assert.ok(mail);
+      const parsed = await simpleParser(mail.raw);
+      assert.deepEqual(parsed.attachments.map((a) => a.filename), ['scan-1.pdf', 'scan-2.pdf'], 'as many as fit in 10 MB, in order');
+      assert.deepEqual(parsed.attachments[1]!.content, bytes(4 * MB, 1));
+      assert.match(parsed.text ?? '', /Not attached \(too large for one mail; they are on the ticket\): scan-3\.pdf \(4\.0 MB\)\./);
+      assert.match(parsed.html || '', /<p>Not attached \(too large for one mail; they are on the ticket\): scan-3\.pdf \(4\.0 MB\)\.<\/p>/);
+    });
+
     it('a message without files sends a mail without attachment parts', async () => {
-      sink.accepted.length = 0;
+      const seen = sink.accepted.length;
       const r = await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'No files this time.' });
       assert.equal(r.statusCode, 201, r.body);
       assert.deepEqual(r.json().message.attachments, []);
       await dispatchBatch({ ...deps, transports }, POLICY);
-      const mail = sink.accepted.find((m) => m.envelope.rcptTo[0] === world.requesterA.email);
+      const mail = sink.accepted.slice(seen).find((m) => m.envelope.rcptTo[0] === world.requesterA.email);
       assert.ok(mail);
       const parsed = await simpleParser(mail.raw);
       assert.equal(parsed.attachments.length, 0);

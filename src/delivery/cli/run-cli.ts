@@ -103,6 +103,7 @@ export async function runCli(argv: string[], out = (line: string) => console.log
         const { values, positionals } = parseArgs({ args: argv.slice(1), strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } });
         const parser = createMailParser();
         const sources = positionals.length > 0 ? positionals : ['-'];
+        let failed = 0;
         for (const source of sources) {
           let raw: Buffer;
           try {
@@ -110,12 +111,21 @@ export async function runCli(argv: string[], out = (line: string) => console.log
           } catch (error) {
             throw new UsageError(`${source === '-' ? 'standard input' : source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
           }
-          const parsed = await parser.parse(raw);
+          let parsed;
+          try {
+            parsed = await parser.parse(raw);
+          } catch (error) {
+            // One unreadable mail does not stop a corpus run: it is named, and the exit code says so at the end.
+            failed++;
+            err(`parley: ${source} cannot be read as a mail (${describe(error)}).`);
+            if (values.json) out(JSON.stringify({ file: source, error: describe(error) }));
+            continue;
+          }
           const reply = extractReply({ text: parsed.text, html: parsed.html });
           if (values.json) out(JSON.stringify({ file: source, text: reply.text.trim(), trimmed: reply.trimmed }));
           else out(reply.text.trim());
         }
-        return 0;
+        return failed > 0 ? 1 : 0;
       }
       case 'migrate': {
         if (argv.length > 1) throw new UsageError(`migrate takes no arguments (got "${argv[1]}").`);

@@ -33,12 +33,13 @@ export interface NewAttachment extends Omit<Attachment, 'createdAt'> {
   content: Uint8Array;
 }
 
-/** An attachment as a notification mail carries it. */
+/** An attachment a notification mail may carry (its bytes are read when the mail is sent). */
 export interface MailAttachment {
   messageId: number;
+  id: string;
   name: string;
   contentType: string;
-  content: Uint8Array;
+  size: number;
 }
 
 export const MAX_ATTACHMENT_NAME = 120;

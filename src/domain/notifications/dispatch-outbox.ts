@@ -4,7 +4,8 @@ import type { SecretBox } from '../../ports/secret-box.ts';
 import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
 import { smtpCredentials, UnreadableSecret } from '../parameters/parameters.ts';
-import type { MailAttachment } from '../messages/attachment.ts';
+import { formatSize, OUTGOING_ATTACHMENT_LIMITS, type MailAttachment } from '../messages/attachment.ts';
+import { escapeHtml } from '../templates/render-template.ts';
 import { isEmailAddress } from '../users/user.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
@@ -52,14 +53,17 @@ export function composeMail(
   entry: OutboxEntry,
   from: { name: string | null; address: string },
   attachments: OutgoingMail['attachments'] = [],
+  omitted: readonly Pick<MailAttachment, 'name' | 'size'>[] = [],
 ): OutgoingMail {
+  // Files that did not fit in the mail are named at its end: the recipient finds them on the ticket.
+  const note = omitted.length === 0 ? null : `Not attached (too large for one mail; they are on the ticket): ${omitted.map((f) => `${f.name} (${formatSize(f.size)})`).join(', ')}.`;
   return {
     from,
     to: { name: entry.toName, address: entry.toAddress },
     replyTo: entry.replyTo,
     subject: entry.subject,
-    text: entry.text,
-    html: entry.html,
+    text: note ? `${entry.text}\n\n${note}` : entry.text,
+    html: note ? `${entry.html}\n<p>${escapeHtml(note)}</p>` : entry.html,
     messageId: entry.messageIdHeader,
     inReplyTo: entry.threadId,
     references: entry.threadId ? [entry.threadId] : [],
@@ -190,16 +194,29 @@ async function sendClaimed(
     accountProblem = 'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.';
   }
   const transport = account && !accountProblem ? deps.transports.forSettings(account.settings) : undefined;
-  // The messages' attachments travel with their mails (read once per batch; most batches have none).
-  const filesOf = new Map<number, MailAttachment[]>();
+  // The messages' attachments travel with their mails, as many as fit the size one mail may carry (the others are
+  // named in the mail: they are on the ticket). Listed once per batch; the bytes are read for each mail as it is sent.
+  const filesOf = new Map<number, { send: MailAttachment[]; omitted: MailAttachment[]; bytes: number }>();
   if (transport) {
     const messageIds = [...new Set(entries.flatMap((e) => (e.messageId === null ? [] : [e.messageId])))];
     for (const file of await deps.storage.mailAttachments(messageIds)) {
-      const list = filesOf.get(file.messageId) ?? [];
-      list.push(file);
-      filesOf.set(file.messageId, list);
+      const plan = filesOf.get(file.messageId) ?? { send: [], omitted: [], bytes: 0 };
+      if (plan.bytes + file.size <= OUTGOING_ATTACHMENT_LIMITS.maxTotalBytes) {
+        plan.send.push(file);
+        plan.bytes += file.size;
+      } else {
+        plan.omitted.push(file);
+      }
+      filesOf.set(file.messageId, plan);
     }
   }
+  const filesFor = async (entry: OutboxEntry) => {
+    const plan = entry.messageId === null ? undefined : filesOf.get(entry.messageId);
+    if (!plan) return { files: [], omitted: [] };
+    const read = await Promise.all(plan.send.map(async (f) => ({ ...f, content: await deps.storage.attachmentContent(f.id) })));
+    const files = read.flatMap((f) => (f.content ? [{ name: f.name, contentType: f.contentType, content: f.content }] : []));
+    return { files, omitted: plan.omitted };
+  };
 
   const recorder = new OutcomeRecorder(deps.storage, token);
   const recording: Promise<void>[] = [];
@@ -212,7 +229,8 @@ async function sendClaimed(
       outcome = { status: 'failed', reply: `The recipient address "${entry.toAddress}" is not valid.` };
     } else {
       try {
-        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from, entry.messageId === null ? [] : filesOf.get(entry.messageId)))).reply };
+        const { files, omitted } = await filesFor(entry);
+        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from, files, omitted))).reply };
       } catch (error) {
         const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
         if (failure.account) accountProblem = failure.reply;

@@ -1300,13 +1300,13 @@ export class SqlRepositories implements Repositories {
     if (messageIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('attachment')
-      .select(['message_id', 'name', 'content_type', 'content'])
+      .select(['message_id', 'id', 'name', 'content_type', 'size'])
       .where('message_id', 'in', messageIds as number[])
       .where('inline', '=', bool(false) as never)
       .orderBy('message_id')
       .orderBy('position')
       .execute();
-    return rows.map((r) => ({ messageId: r.message_id!, name: r.name, contentType: r.content_type, content: new Uint8Array(r.content) }));
+    return rows.map((r) => ({ messageId: r.message_id!, id: r.id, name: r.name, contentType: r.content_type, size: r.size }));
   }
 
   async attachmentsOfTicket(ticketId: number) {
