@@ -29,6 +29,11 @@ export async function up(db: Kysely<any>): Promise<void> {
           null; -- another process claimed the key meanwhile: it holds it
         end;
         select id into holder from inbound_mail where dedupe_key = p_key;
+        -- Nobody holds the key and this mail could not take it: it holds another key of its own (an earlier attempt
+        -- read the mail differently). It is no duplicate: it counts as the holder, as on SQLite.
+        if holder is null then
+          holder := p_id;
+        end if;
       end if;
       if holder is distinct from p_id or p_from is null then
         return;

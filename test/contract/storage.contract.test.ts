@@ -401,6 +401,9 @@ for (const database of ALL_DATABASES) {
       assert.equal((await storage.findInboundMail(third))!.fromAddress, 'in.req@example.test');
       assert.deepEqual(await storage.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), { ...sender, since: '2026-03-14T16:00:00.000Z' }), { holder: fourth, recent: 0 });
       assert.deepEqual(await storage.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), { address: 'other@example.test', since: AT }), { holder: fourth, recent: 0 });
+      // A mail that already holds another key of its own (an earlier attempt read it differently) is no duplicate:
+      // it counts as the holder and is counted against its sender, on both databases alike.
+      assert.deepEqual(await storage.claimInboundMail(fourth, 'mid:<fourth-read-again@x>', { ...sender, since: '2026-03-14T16:00:00.000Z' }), { holder: fourth, recent: 0 });
       await storage.finishInboundMail(third, { status: 'held', reason: 'no-match', reasonText: 'x', at: later }, ['received']);
       await storage.finishInboundMail(fourth, { status: 'held', reason: 'no-match', reasonText: 'x', at: later }, ['received']);
     });
