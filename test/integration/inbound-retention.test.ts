@@ -1,7 +1,7 @@
 /**
  * Retention of inbound originals (`PARLEY_INBOUND_KEEP_RAW_DAYS`): once a mail has been decided for longer than the
  * retention period, its bytes are removed by the ingestor's sweep and its record says when; what it became stays.
- * Held mail keeps its original for its reviewer. On SQLite and PostgreSQL.
+ * Held and loop mail keep their originals for a reviewer. On SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -62,7 +62,8 @@ for (const database of [sqliteMemory, postgres]) {
       const posted = await deliver(eml('gmail-web-en', { ...replyVars, MESSAGE_ID: messageId }));
       const duplicate = await deliver(eml('gmail-web-en', { ...replyVars, MESSAGE_ID: messageId }));
       const held = await deliver(mail({ From: 'Stranger <s@elsewhere.example>', To: 'desk@desk.example.test', Subject: 'Hello', 'Message-ID': `<ret${++counter}@elsewhere.example>` }, 'Anyone?'));
-      assert.deepEqual([posted.status, duplicate.status, held.status], ['posted', 'duplicate', 'held']);
+      const loop = await deliver(eml('out-of-office', { ...replyVars, MESSAGE_ID: `<ret${++counter}@mail.example.org>` }));
+      assert.deepEqual([posted.status, duplicate.status, held.status, loop.status], ['posted', 'duplicate', 'held', 'loop']);
 
       clock.advance(179 * DAY);
       assert.equal(await removeOldInboundRaw(deps, 180), 0, 'nothing is removed before its time');
@@ -83,6 +84,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.ok((await storage.findInboundMail(duplicate.id))?.rawRemovedAt);
       assert.equal((await storage.findInboundMail(held.id))?.rawRemovedAt, null);
       assert.ok(((await storage.inboundRaw(held.id))?.byteLength ?? 0) > 0, 'held mail keeps its original');
+      assert.equal((await storage.findInboundMail(loop.id))?.rawRemovedAt, null, 'so does loop mail, which a reviewer may still take');
       assert.equal(await removeOldInboundRaw(deps, 180), 0, 'each original is removed once');
 
       admin = await signIn(app, world.admin.email); // the first session ended during the half-year
