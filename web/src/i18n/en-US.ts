@@ -167,7 +167,7 @@ export const enUS = {
   'desk.messageHint': '{name} sees this message in the portal and, with “Send email”, receives it by email.',
 
   'copies.title': 'Copied (Cc)',
-  'copies.hint': 'Told by email of the public messages; they may see the ticket and reply by email.',
+  'copies.hint': 'Told by email of the public messages and may reply by email; a requester also sees the ticket in the portal.',
   'copies.none': 'Nobody is copied.',
   'copies.listLabel': 'People copied',
   'copies.remove': 'Remove',

@@ -169,7 +169,7 @@ export const esES: Messages = {
   'desk.messageHint': '{name} ve este mensaje en el portal y, con «Enviar correo», lo recibe por correo.',
 
   'copies.title': 'En copia (CC)',
-  'copies.hint': 'Reciben por correo los mensajes públicos; pueden ver el ticket y responder por correo.',
+  'copies.hint': 'Reciben por correo los mensajes públicos y pueden responder por correo; un solicitante también ve el ticket en el portal.',
   'copies.none': 'Nadie en copia.',
   'copies.listLabel': 'Personas en copia',
   'copies.remove': 'Quitar',

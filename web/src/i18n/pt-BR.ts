@@ -169,7 +169,7 @@ export const ptBR: Messages = {
   'desk.messageHint': '{name} vê esta mensagem no portal e, com “Enviar e-mail”, a recebe por e-mail.',
 
   'copies.title': 'Em cópia (Cc)',
-  'copies.hint': 'Recebem por e-mail as mensagens públicas; podem ver o ticket e responder por e-mail.',
+  'copies.hint': 'Recebem por e-mail as mensagens públicas e podem responder por e-mail; um solicitante também vê o ticket no portal.',
   'copies.none': 'Ninguém em cópia.',
   'copies.listLabel': 'Pessoas em cópia',
   'copies.remove': 'Remover',
