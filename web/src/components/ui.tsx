@@ -63,6 +63,54 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
+/**
+ * A list as every list page shows it: nothing but a spinner until the first page arrives, a card saying so when it is
+ * empty (`empty`: a sentence, or the card's whole content; without it, the table's headers), else a table with a caption for screen readers, one
+ * header per column (null leaves a column out) and, with `actions`, a last column for row buttons.
+ */
+export function TableCard<T>(props: {
+  rows: readonly T[] | undefined;
+  loading: boolean;
+  /** Absent: an empty list shows the table's headers alone. */
+  empty?: ReactNode;
+  emptyClassName?: string;
+  caption: string;
+  headers: readonly ReactNode[];
+  actions?: boolean;
+  className?: string;
+  children: (row: T) => ReactNode;
+}) {
+  const { t } = useI18n();
+  if (props.rows === undefined) return props.loading ? <Loading /> : null;
+  if (props.rows.length === 0 && props.empty !== undefined) {
+    return <div className={props.emptyClassName ?? 'card'}>{typeof props.empty === 'string' ? <Empty>{props.empty}</Empty> : props.empty}</div>;
+  }
+  return (
+    <div className="card card-flush">
+      <table className={props.className ? `table ${props.className}` : 'table'}>
+        <caption className="sr-only">{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.headers.map((header, i) =>
+              header === null ? null : (
+                <th scope="col" key={i}>
+                  {header}
+                </th>
+              ),
+            )}
+            {props.actions ? (
+              <th scope="col">
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>{props.rows.map((row) => props.children(row))}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function StatusBadge({ status }: { status: TicketStatus }) {
   const { t } = useI18n();
   return <span className={`badge status-${status}`}>{t(`status.${status}`)}</span>;

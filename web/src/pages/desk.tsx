@@ -5,7 +5,7 @@ import { MessageComposer } from '../components/composer.tsx';
 import { CopiesEditor } from '../components/copies.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
-import { Empty, ErrorNotice, Loading, Page, StatusBadge, SuccessNotice, When } from '../components/ui.tsx';
+import { ErrorNotice, Loading, Page, StatusBadge, SuccessNotice, TableCard, When } from '../components/ui.tsx';
 import { useGroupList, useStaff } from '../directory.ts';
 import { useTicketEvents } from '../events.ts';
 import { useResource } from '../hooks.ts';
@@ -117,59 +117,39 @@ export function DeskQueue() {
         </div>
       </form>
       <ErrorNotice error={list.error ?? actionError} />
-      {list.data === undefined && list.loading ? <Loading /> : null}
-      {list.data && items.length === 0 ? (
-        <div className="card">
-          <Empty>{t('desk.empty')}</Empty>
-        </div>
-      ) : null}
-      {items.length > 0 ? (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('desk.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('ticket.number')}</th>
-                <th scope="col">{t('ticket.title')}</th>
-                <th scope="col">{t('ticket.requester')}</th>
-                <th scope="col">{t('ticket.group')}</th>
-                <th scope="col">{t('ticket.responsible')}</th>
-                <th scope="col">{t('ticket.status')}</th>
-                <th scope="col">{t('ticket.lastActivity')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((tk) => (
-                <tr key={tk.number}>
-                  <td className="cell-number">#{tk.number}</td>
-                  <td className="cell-title">
-                    <Link to={`/desk/tickets/${tk.number}`}>{tk.title}</Link>
-                  </td>
-                  <td>{tk.requester.name}</td>
-                  <td className="cell-muted">{tk.group?.name ?? '—'}</td>
-                  <td>{tk.responsible ? tk.responsible.id === me.id ? <strong>{t('desk.you')}</strong> : tk.responsible.name : <span className="cell-muted">{t('desk.nobody')}</span>}</td>
-                  <td>
-                    <StatusBadge status={tk.status} />
-                  </td>
-                  <td className="cell-muted">
-                    <When iso={tk.lastActivityAt} relative />
-                  </td>
-                  <td className="cell-actions">
-                    {tk.responsible?.id !== me.id ? (
-                      <button type="button" className="button button-small" onClick={() => void take(tk)} aria-label={t('desk.takeTicket', { number: tk.number })}>
-                        {t('desk.take')}
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <TableCard
+        rows={list.data ? items : undefined}
+        loading={list.loading}
+        empty={t('desk.empty')}
+        caption={t('desk.title')}
+        headers={[t('ticket.number'), t('ticket.title'), t('ticket.requester'), t('ticket.group'), t('ticket.responsible'), t('ticket.status'), t('ticket.lastActivity')]}
+        actions
+      >
+        {(tk) => (
+          <tr key={tk.number}>
+            <td className="cell-number">#{tk.number}</td>
+            <td className="cell-title">
+              <Link to={`/desk/tickets/${tk.number}`}>{tk.title}</Link>
+            </td>
+            <td>{tk.requester.name}</td>
+            <td className="cell-muted">{tk.group?.name ?? '—'}</td>
+            <td>{tk.responsible ? tk.responsible.id === me.id ? <strong>{t('desk.you')}</strong> : tk.responsible.name : <span className="cell-muted">{t('desk.nobody')}</span>}</td>
+            <td>
+              <StatusBadge status={tk.status} />
+            </td>
+            <td className="cell-muted">
+              <When iso={tk.lastActivityAt} relative />
+            </td>
+            <td className="cell-actions">
+              {tk.responsible?.id !== me.id ? (
+                <button type="button" className="button button-small" onClick={() => void take(tk)} aria-label={t('desk.takeTicket', { number: tk.number })}>
+                  {t('desk.take')}
+                </button>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      </TableCard>
       {next ? (
         <div className="more">
           <button type="button" className="button" onClick={() => void more()}>

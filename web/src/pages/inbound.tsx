@@ -5,7 +5,7 @@
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
-import { Dialog, Empty, ErrorNotice, Loading, Page, SuccessNotice, When } from '../components/ui.tsx';
+import { Dialog, Empty, ErrorNotice, Loading, Page, SuccessNotice, TableCard, When } from '../components/ui.tsx';
 import { useInboundEvents, useTicketEvents } from '../events.ts';
 import { useResource } from '../hooks.ts';
 import { useI18n, type MessageKey, type Translate } from '../i18n/i18n.tsx';
@@ -182,55 +182,39 @@ export function InboundReview({ area }: { area: InboundArea }) {
         </button>
       </form>
       <ErrorNotice error={list.error ?? actionError} />
-      {list.data === undefined && list.loading ? <Loading /> : null}
-      {list.data && items.length === 0 ? (
-        <div className="card">
-          <Empty>{filter === 'held' ? t('inbound.empty') : t('inbound.emptyState')}</Empty>
-        </div>
-      ) : null}
-      {items.length > 0 ? (
-        <div className="card card-flush">
-          <table className="table inbound-table">
-            <caption className="sr-only">{t('inbound.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('inbound.received')}</th>
-                <th scope="col">{t('inbound.from')}</th>
-                <th scope="col">{t('inbound.subject')}</th>
-                <th scope="col">{t('inbound.reason')}</th>
-                <th scope="col">{t('inbound.ticket')}</th>
-                {filter !== 'held' ? <th scope="col">{t('inbound.state')}</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((m) => (
-                <tr key={m.id} data-testid="inbound-row">
-                  <td className="cell-muted cell-nowrap">
-                    <When iso={m.receivedAt} />
-                  </td>
-                  <td>
-                    <Sender from={m.from} />
-                  </td>
-                  <td className="cell-subject">
-                    <Link to={`${base(area)}/${m.id}`} aria-label={t('inbound.openMail', { subject: m.subject || t('inbound.noSubject') })}>
-                      {m.subject || t('inbound.noSubject')}
-                    </Link>
-                  </td>
-                  <td className="cell-reason">{inboundReasonText(t, m)}</td>
-                  <td>
-                    <TicketHint mail={m} />
-                  </td>
-                  {filter !== 'held' ? (
-                    <td>
-                      <InboundBadge status={m.status} />
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <TableCard
+        rows={list.data ? items : undefined}
+        loading={list.loading}
+        empty={filter === 'held' ? t('inbound.empty') : t('inbound.emptyState')}
+        caption={t('inbound.title')}
+        headers={[t('inbound.received'), t('inbound.from'), t('inbound.subject'), t('inbound.reason'), t('inbound.ticket'), filter !== 'held' ? t('inbound.state') : null]}
+        className="inbound-table"
+      >
+        {(m) => (
+          <tr key={m.id} data-testid="inbound-row">
+            <td className="cell-muted cell-nowrap">
+              <When iso={m.receivedAt} />
+            </td>
+            <td>
+              <Sender from={m.from} />
+            </td>
+            <td className="cell-subject">
+              <Link to={`${base(area)}/${m.id}`} aria-label={t('inbound.openMail', { subject: m.subject || t('inbound.noSubject') })}>
+                {m.subject || t('inbound.noSubject')}
+              </Link>
+            </td>
+            <td className="cell-reason">{inboundReasonText(t, m)}</td>
+            <td>
+              <TicketHint mail={m} />
+            </td>
+            {filter !== 'held' ? (
+              <td>
+                <InboundBadge status={m.status} />
+              </td>
+            ) : null}
+          </tr>
+        )}
+      </TableCard>
       {next ? (
         <div className="more">
           <button type="button" className="button" onClick={() => void more()}>

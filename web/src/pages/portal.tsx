@@ -5,7 +5,7 @@ import { MessageComposer } from '../components/composer.tsx';
 import { CopiesLine } from '../components/copies.tsx';
 import { MessagingBanner, useMessagingStatus } from '../components/messaging-banner.tsx';
 import { Thread } from '../components/thread.tsx';
-import { Empty, ErrorNotice, Loading, Page, StatusBadge, When } from '../components/ui.tsx';
+import { Empty, ErrorNotice, Loading, Page, StatusBadge, TableCard, When } from '../components/ui.tsx';
 import { useGroupList } from '../directory.ts';
 import { useTicketEvents } from '../events.ts';
 import { useResource } from '../hooks.ts';
@@ -51,46 +51,34 @@ export function PortalList() {
       }
     >
       <ErrorNotice error={first.error} />
-      {first.data === undefined && first.loading ? <Loading /> : null}
-      {first.data && items.length === 0 ? (
-        <div className="card empty-card">
+      <TableCard
+        rows={first.data ? items : undefined}
+        loading={first.loading}
+        empty={<>
           <Empty>{t('portal.empty')}</Empty>
           <Link to="/portal/new" className="button button-primary">
             {t('portal.newRequest')}
           </Link>
-        </div>
-      ) : null}
-      {items.length > 0 ? (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('portal.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('ticket.number')}</th>
-                <th scope="col">{t('ticket.title')}</th>
-                <th scope="col">{t('ticket.status')}</th>
-                <th scope="col">{t('ticket.lastActivity')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((ticket) => (
-                <tr key={ticket.number}>
-                  <td className="cell-number">#{ticket.number}</td>
-                  <td className="cell-title">
-                    <Link to={`/portal/tickets/${ticket.number}`}>{ticket.title}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={ticket.status} />
-                  </td>
-                  <td className="cell-muted">
-                    <When iso={ticket.lastActivityAt} relative />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+        </>}
+        emptyClassName="card empty-card"
+        caption={t('portal.title')}
+        headers={[t('ticket.number'), t('ticket.title'), t('ticket.status'), t('ticket.lastActivity')]}
+      >
+        {(ticket) => (
+          <tr key={ticket.number}>
+            <td className="cell-number">#{ticket.number}</td>
+            <td className="cell-title">
+              <Link to={`/portal/tickets/${ticket.number}`}>{ticket.title}</Link>
+            </td>
+            <td>
+              <StatusBadge status={ticket.status} />
+            </td>
+            <td className="cell-muted">
+              <When iso={ticket.lastActivityAt} relative />
+            </td>
+          </tr>
+        )}
+      </TableCard>
       <ErrorNotice error={moreError} />
       {next ? (
         <div className="more">

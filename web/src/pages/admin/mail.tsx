@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, get, post, query } from '../../api.ts';
-import { Empty, ErrorNotice, Loading, OutboxBadge, Page, SuccessNotice, When } from '../../components/ui.tsx';
+import { ErrorNotice, Loading, OutboxBadge, Page, SuccessNotice, TableCard, When } from '../../components/ui.tsx';
 import { useTicketEvents } from '../../events.ts';
 import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -68,66 +68,46 @@ export function AdminOutbox() {
       </div>
       <ErrorNotice error={list.error ?? actionError} />
       {retried !== null ? <SuccessNotice>{t('outbox.retried', { id: retried })}</SuccessNotice> : null}
-      {list.data === undefined && list.loading ? <Loading /> : null}
-      {list.data && items.length === 0 ? (
-        <div className="card">
-          <Empty>{t('outbox.empty')}</Empty>
-        </div>
-      ) : null}
-      {items.length > 0 ? (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('outbox.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('outbox.id')}</th>
-                <th scope="col">{t('outbox.ticket')}</th>
-                <th scope="col">{t('outbox.to')}</th>
-                <th scope="col">{t('outbox.subject')}</th>
-                <th scope="col">{t('outbox.state')}</th>
-                <th scope="col">{t('outbox.attempts')}</th>
-                <th scope="col">{t('outbox.nextOrSent')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id}>
-                  <td className="cell-number">
-                    <Link to={`/admin/outbox/${e.id}`} aria-label={t('outbox.open', { id: e.id })}>
-                      {e.id}
-                    </Link>
-                  </td>
-                  <td>{e.ticketNumber !== null ? <Link to={`/desk/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : '—'}</td>
-                  <td>
-                    <span className="cell-strong">{e.toName}</span>
-                    <br />
-                    <span className="cell-code cell-muted">{e.to}</span>
-                  </td>
-                  <td className="cell-subject">
-                    <Link to={`/admin/outbox/${e.id}`}>{e.subject}</Link>
-                    {e.lastReply && e.status !== 'sent' ? <p className="cell-reply">{e.lastReply}</p> : null}
-                  </td>
-                  <td>
-                    <OutboxBadge status={e.status} />
-                  </td>
-                  <td className="cell-number">{e.attemptCount}</td>
-                  <td className="cell-muted">{e.status === 'sent' ? <When iso={e.sentAt} /> : e.nextAttemptAt ? <When iso={e.nextAttemptAt} /> : '—'}</td>
-                  <td className="cell-actions">
-                    {retryable(e.status) ? (
-                      <button type="button" className="button button-small" onClick={() => void retry(e)} aria-label={t('outbox.retryId', { id: e.id })}>
-                        {t('outbox.retry')}
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <TableCard
+        rows={list.data ? items : undefined}
+        loading={list.loading}
+        empty={t('outbox.empty')}
+        caption={t('outbox.title')}
+        headers={[t('outbox.id'), t('outbox.ticket'), t('outbox.to'), t('outbox.subject'), t('outbox.state'), t('outbox.attempts'), t('outbox.nextOrSent')]}
+        actions
+      >
+        {(e) => (
+          <tr key={e.id}>
+            <td className="cell-number">
+              <Link to={`/admin/outbox/${e.id}`} aria-label={t('outbox.open', { id: e.id })}>
+                {e.id}
+              </Link>
+            </td>
+            <td>{e.ticketNumber !== null ? <Link to={`/desk/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : '—'}</td>
+            <td>
+              <span className="cell-strong">{e.toName}</span>
+              <br />
+              <span className="cell-code cell-muted">{e.to}</span>
+            </td>
+            <td className="cell-subject">
+              <Link to={`/admin/outbox/${e.id}`}>{e.subject}</Link>
+              {e.lastReply && e.status !== 'sent' ? <p className="cell-reply">{e.lastReply}</p> : null}
+            </td>
+            <td>
+              <OutboxBadge status={e.status} />
+            </td>
+            <td className="cell-number">{e.attemptCount}</td>
+            <td className="cell-muted">{e.status === 'sent' ? <When iso={e.sentAt} /> : e.nextAttemptAt ? <When iso={e.nextAttemptAt} /> : '—'}</td>
+            <td className="cell-actions">
+              {retryable(e.status) ? (
+                <button type="button" className="button button-small" onClick={() => void retry(e)} aria-label={t('outbox.retryId', { id: e.id })}>
+                  {t('outbox.retry')}
+                </button>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      </TableCard>
       {next ? (
         <div className="more">
           <button type="button" className="button" onClick={() => void more()}>
@@ -301,43 +281,27 @@ export function AdminMailCatcher() {
       }
     >
       {off ? <p className="notice notice-info">{t('catcher.off')}</p> : <ErrorNotice error={list.error} />}
-      {list.data === undefined && list.loading ? <Loading /> : null}
-      {list.data && list.data.items.length === 0 ? (
-        <div className="card">
-          <Empty>{t('catcher.empty')}</Empty>
-        </div>
-      ) : null}
-      {list.data && list.data.items.length > 0 ? (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('catcher.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('catcher.received')}</th>
-                <th scope="col">{t('catcher.from')}</th>
-                <th scope="col">{t('catcher.to')}</th>
-                <th scope="col">{t('outbox.subject')}</th>
-                <th scope="col">{t('catcher.size')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((m) => (
-                <tr key={m.id}>
-                  <td className="cell-muted">
-                    <When iso={m.receivedAt} />
-                  </td>
-                  <td className="cell-code">{m.from ?? m.envelope.from ?? '—'}</td>
-                  <td className="cell-code">{m.to ?? m.envelope.to.join(', ')}</td>
-                  <td className="cell-subject">
-                    <Link to={`/admin/mail-catcher/${m.id}`}>{m.subject || t('catcher.noSubject')}</Link>
-                  </td>
-                  <td className="cell-muted">{formatSize(m.size, number)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <TableCard
+        rows={list.data?.items}
+        loading={list.loading}
+        empty={t('catcher.empty')}
+        caption={t('catcher.title')}
+        headers={[t('catcher.received'), t('catcher.from'), t('catcher.to'), t('outbox.subject'), t('catcher.size')]}
+      >
+        {(m) => (
+          <tr key={m.id}>
+            <td className="cell-muted">
+              <When iso={m.receivedAt} />
+            </td>
+            <td className="cell-code">{m.from ?? m.envelope.from ?? '—'}</td>
+            <td className="cell-code">{m.to ?? m.envelope.to.join(', ')}</td>
+            <td className="cell-subject">
+              <Link to={`/admin/mail-catcher/${m.id}`}>{m.subject || t('catcher.noSubject')}</Link>
+            </td>
+            <td className="cell-muted">{formatSize(m.size, number)}</td>
+          </tr>
+        )}
+      </TableCard>
     </Page>
   );
 }

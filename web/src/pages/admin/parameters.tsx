@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { get, put } from '../../api.ts';
 import { MessagingBanner, useMessagingStatus } from '../../components/messaging-banner.tsx';
-import { ErrorNotice, Loading, Page, SuccessNotice } from '../../components/ui.tsx';
+import { ErrorNotice, Page, SuccessNotice, TableCard } from '../../components/ui.tsx';
 import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Link } from '../../router.tsx';
@@ -150,74 +150,60 @@ export function AdminParameters() {
       <MessagingBanner status={status.data} />
       <ErrorNotice error={parameters.error ?? templates.error} />
       {saved !== null ? <SuccessNotice>{t('parameters.saved', { id: saved })}</SuccessNotice> : null}
-      {!parameters.data ? (
-        parameters.loading ? <Loading /> : null
-      ) : (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('parameters.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('parameters.number')}</th>
-                <th scope="col">{t('parameters.description')}</th>
-                <th scope="col">{t('parameters.type')}</th>
-                <th scope="col">{t('parameters.value')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {parameters.data.items.map((p) => (
-                <tr key={p.id} id={`parameter-${p.id}`} className={p.id === 417 ? 'row-highlight' : undefined}>
-                  <td className="cell-number">{p.id}</td>
-                  <td>
-                    {p.description}
-                    {p.id === 417 ? (
-                      <p className="field-hint">
-                        {t('parameters.417hint')} <Link to="/admin/templates">{t('nav.templates')}</Link>
-                      </p>
-                    ) : null}
-                  </td>
-                  <td className="cell-muted">{t(`parameters.typeName.${p.type}`)}</td>
-                  <td colSpan={editing === p.id ? 2 : 1}>
-                    {editing === p.id ? (
-                      <ValueEditor
-                        parameter={p}
-                        templates={templates.data?.items ?? []}
-                        onCancel={() => setEditing(null)}
-                        onSaved={() => {
-                          setEditing(null);
-                          setSaved(p.id);
-                          void parameters.reload();
-                          void status.reload();
-                        }}
-                      />
-                    ) : (
-                      <span className={p.set ? 'value' : 'value value-empty'}>{show(p)}</span>
-                    )}
-                  </td>
-                  {editing === p.id ? null : (
-                    <td className="cell-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={t('parameters.edit', { id: p.id })}
-                        onClick={() => {
-                          setSaved(null);
-                          setEditing(p.id);
-                        }}
-                      >
-                        {t('common.edit')}
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <TableCard
+        rows={parameters.data?.items}
+        loading={parameters.loading}
+        caption={t('parameters.title')}
+        headers={[t('parameters.number'), t('parameters.description'), t('parameters.type'), t('parameters.value')]}
+        actions
+      >
+        {(p) => (
+          <tr key={p.id} id={`parameter-${p.id}`} className={p.id === 417 ? 'row-highlight' : undefined}>
+            <td className="cell-number">{p.id}</td>
+            <td>
+              {p.description}
+              {p.id === 417 ? (
+                <p className="field-hint">
+                  {t('parameters.417hint')} <Link to="/admin/templates">{t('nav.templates')}</Link>
+                </p>
+              ) : null}
+            </td>
+            <td className="cell-muted">{t(`parameters.typeName.${p.type}`)}</td>
+            <td colSpan={editing === p.id ? 2 : 1}>
+              {editing === p.id ? (
+                <ValueEditor
+                  parameter={p}
+                  templates={templates.data?.items ?? []}
+                  onCancel={() => setEditing(null)}
+                  onSaved={() => {
+                    setEditing(null);
+                    setSaved(p.id);
+                    void parameters.reload();
+                    void status.reload();
+                  }}
+                />
+              ) : (
+                <span className={p.set ? 'value' : 'value value-empty'}>{show(p)}</span>
+              )}
+            </td>
+            {editing === p.id ? null : (
+              <td className="cell-actions">
+                <button
+                  type="button"
+                  className="button button-small"
+                  aria-label={t('parameters.edit', { id: p.id })}
+                  onClick={() => {
+                    setSaved(null);
+                    setEditing(p.id);
+                  }}
+                >
+                  {t('common.edit')}
+                </button>
+              </td>
+            )}
+          </tr>
+        )}
+      </TableCard>
       <p className="field-hint page-footnote">
         {t('parameters.smtpHint')} <Link to="/admin/smtp">{t('nav.smtp')}</Link>
       </p>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, del, get, patch, post, query } from '../../api.ts';
-import { Dialog, ErrorNotice, Loading, Page, SuccessNotice } from '../../components/ui.tsx';
+import { Dialog, ErrorNotice, Page, SuccessNotice, TableCard } from '../../components/ui.tsx';
 import { useResource } from '../../hooks.ts';
 import { LANGUAGE_NAMES, useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
@@ -333,52 +333,35 @@ export function AdminUsers() {
     <Page title={t('users.title')} subtitle={t('users.subtitle')}>
       <ErrorNotice error={users.error ?? groups.error} />
       {notice ? <SuccessNotice>{notice}</SuccessNotice> : null}
-      {!users.data ? (
-        users.loading ? <Loading /> : null
-      ) : (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('users.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('users.name')}</th>
-                <th scope="col">{t('users.email')}</th>
-                <th scope="col">{t('users.role')}</th>
-                <th scope="col">{t('common.language')}</th>
-                <th scope="col">{t('users.timeZone')}</th>
-                <th scope="col">{t('users.groups')}</th>
-                <th scope="col">{t('users.state')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((u) => (
-                <tr key={u.id}>
-                  <td className="cell-title">
-                    {u.name}
-                    {u.id === me.id ? <span className="cell-muted"> ({t('users.you')})</span> : null}
-                  </td>
-                  <td className="cell-code">{u.email}</td>
-                  <td>
-                    <span className={`badge role-${u.role}`}>{t(`role.${u.role}`)}</span>
-                  </td>
-                  <td>{LANGUAGE_NAMES[u.locale] ?? u.locale}</td>
-                  <td className="cell-muted">{u.timeZone}</td>
-                  <td>{groupNames(u.groupIds).length > 0 ? groupNames(u.groupIds).join(', ') : <span className="cell-muted">—</span>}</td>
-                  <td>{u.active ? <span className="badge badge-ok">{t('users.active')}</span> : <span className="badge badge-muted">{t('users.inactive')}</span>}</td>
-                  <td className="cell-actions">
-                    <button type="button" className="button button-small" onClick={() => setEditing(u)} aria-label={t('users.edit', { name: u.name })}>
-                      {t('common.edit')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <TableCard
+        rows={users.data}
+        loading={users.loading}
+        caption={t('users.title')}
+        headers={[t('users.name'), t('users.email'), t('users.role'), t('common.language'), t('users.timeZone'), t('users.groups'), t('users.state')]}
+        actions
+      >
+        {(u) => (
+          <tr key={u.id}>
+            <td className="cell-title">
+              {u.name}
+              {u.id === me.id ? <span className="cell-muted"> ({t('users.you')})</span> : null}
+            </td>
+            <td className="cell-code">{u.email}</td>
+            <td>
+              <span className={`badge role-${u.role}`}>{t(`role.${u.role}`)}</span>
+            </td>
+            <td>{LANGUAGE_NAMES[u.locale] ?? u.locale}</td>
+            <td className="cell-muted">{u.timeZone}</td>
+            <td>{groupNames(u.groupIds).length > 0 ? groupNames(u.groupIds).join(', ') : <span className="cell-muted">—</span>}</td>
+            <td>{u.active ? <span className="badge badge-ok">{t('users.active')}</span> : <span className="badge badge-muted">{t('users.inactive')}</span>}</td>
+            <td className="cell-actions">
+              <button type="button" className="button button-small" onClick={() => setEditing(u)} aria-label={t('users.edit', { name: u.name })}>
+                {t('common.edit')}
+              </button>
+            </td>
+          </tr>
+        )}
+      </TableCard>
       {editing ? (
         <EditUserDialog
           user={editing}
@@ -529,46 +512,31 @@ export function AdminGroups() {
     <Page title={t('groups.title')} subtitle={t('groups.subtitle')}>
       <ErrorNotice error={groups.error ?? users.error ?? listError} />
       {notice ? <SuccessNotice>{notice}</SuccessNotice> : null}
-      {!groups.data ? (
-        groups.loading ? <Loading /> : null
-      ) : groups.data.items.length === 0 ? (
-        <div className="card">
-          <p className="empty">{t('groups.empty')}</p>
-        </div>
-      ) : (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('groups.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('groups.name')}</th>
-                <th scope="col">{t('groups.members')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.data.items.map((g) => (
-                <tr key={g.id}>
-                  <td className="cell-title">{g.name}</td>
-                  <td>{memberNames(g.memberIds).length > 0 ? memberNames(g.memberIds).join(', ') : <span className="cell-muted">{t('groups.noMembers')}</span>}</td>
-                  <td className="cell-actions">
-                    <div className="row-actions">
-                      <button type="button" className="button button-small" onClick={() => setEditing(g)} aria-label={t('groups.edit', { name: g.name })}>
-                        {t('common.edit')}
-                      </button>
-                      <button type="button" className="button button-small button-danger" onClick={() => void remove(g)} aria-label={t('groups.delete', { name: g.name })}>
-                        {t('common.delete')}
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <TableCard
+        rows={groups.data?.items}
+        loading={groups.loading}
+        empty={t('groups.empty')}
+        caption={t('groups.title')}
+        headers={[t('groups.name'), t('groups.members')]}
+        actions
+      >
+        {(g) => (
+          <tr key={g.id}>
+            <td className="cell-title">{g.name}</td>
+            <td>{memberNames(g.memberIds).length > 0 ? memberNames(g.memberIds).join(', ') : <span className="cell-muted">{t('groups.noMembers')}</span>}</td>
+            <td className="cell-actions">
+              <div className="row-actions">
+                <button type="button" className="button button-small" onClick={() => setEditing(g)} aria-label={t('groups.edit', { name: g.name })}>
+                  {t('common.edit')}
+                </button>
+                <button type="button" className="button button-small button-danger" onClick={() => void remove(g)} aria-label={t('groups.delete', { name: g.name })}>
+                  {t('common.delete')}
+                </button>
+              </div>
+            </td>
+          </tr>
+        )}
+      </TableCard>
       {editing ? (
         <EditGroupDialog
           group={editing}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError, del, get, post, put } from '../../api.ts';
-import { ErrorNotice, Loading, Page, SuccessNotice, When } from '../../components/ui.tsx';
+import { ErrorNotice, Loading, Page, SuccessNotice, TableCard, When } from '../../components/ui.tsx';
 import { useDebounced, useResource } from '../../hooks.ts';
 import { LANGUAGE_NAMES, useI18n } from '../../i18n/i18n.tsx';
 import { Link, useRouter } from '../../router.tsx';
@@ -22,44 +22,28 @@ export function AdminTemplates() {
       }
     >
       <ErrorNotice error={templates.error} />
-      {!templates.data ? (
-        templates.loading ? <Loading /> : null
-      ) : templates.data.items.length === 0 ? (
-        <div className="card">
-          <p className="empty">{t('templates.empty')}</p>
-        </div>
-      ) : (
-        <div className="card card-flush">
-          <table className="table">
-            <caption className="sr-only">{t('templates.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('templates.id')}</th>
-                <th scope="col">{t('templates.name')}</th>
-                <th scope="col">{t('templates.subject')}</th>
-                <th scope="col">{t('templates.state')}</th>
-                <th scope="col">{t('templates.updated')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {templates.data.items.map((tpl) => (
-                <tr key={tpl.id}>
-                  <td className="cell-number">{tpl.id}</td>
-                  <td className="cell-title">
-                    <Link to={`/admin/templates/${tpl.id}`}>{tpl.name}</Link>
-                    {p417.data?.value === tpl.id ? <span className="badge badge-417">{t('templates.inUse')}</span> : null}
-                  </td>
-                  <td className="cell-code">{tpl.subject}</td>
-                  <td>{tpl.active ? <span className="badge badge-ok">{t('templates.active')}</span> : <span className="badge badge-muted">{t('templates.inactive')}</span>}</td>
-                  <td className="cell-muted">
-                    <When iso={tpl.updatedAt} relative />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <TableCard
+        rows={templates.data?.items}
+        loading={templates.loading}
+        empty={t('templates.empty')}
+        caption={t('templates.title')}
+        headers={[t('templates.id'), t('templates.name'), t('templates.subject'), t('templates.state'), t('templates.updated')]}
+      >
+        {(tpl) => (
+          <tr key={tpl.id}>
+            <td className="cell-number">{tpl.id}</td>
+            <td className="cell-title">
+              <Link to={`/admin/templates/${tpl.id}`}>{tpl.name}</Link>
+              {p417.data?.value === tpl.id ? <span className="badge badge-417">{t('templates.inUse')}</span> : null}
+            </td>
+            <td className="cell-code">{tpl.subject}</td>
+            <td>{tpl.active ? <span className="badge badge-ok">{t('templates.active')}</span> : <span className="badge badge-muted">{t('templates.inactive')}</span>}</td>
+            <td className="cell-muted">
+              <When iso={tpl.updatedAt} relative />
+            </td>
+          </tr>
+        )}
+      </TableCard>
     </Page>
   );
 }
