@@ -105,7 +105,6 @@ export async function attachInboundMail(
       },
     },
   );
-  await deps.storage.signalInbound().catch(() => undefined); // a hint for open pages; they also refresh each minute
   return { mail: (await deps.storage.findInboundMail(id))!, posted };
 }
 
@@ -122,6 +121,5 @@ export async function discardInboundMail(deps: Pick<Deps, 'storage' | 'clock'>, 
   if (!done) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${id} is not held: only held mail (or mail taken for a loop) can be discarded.`);
   // Its attachments were kept only for a reviewer to attach; the raw mail (which contains them) stays.
   await deps.storage.deleteUnlinkedInboundAttachments(id);
-  await deps.storage.signalInbound().catch(() => undefined); // a hint for open pages; they also refresh each minute
   return (await deps.storage.findInboundMail(id))!;
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { INBOUND_STATUSES, type InboundMail, type InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
 import { attachInboundMail, discardInboundMail, getInboundMail, inboundMailRaw, listInboundMail } from '../../../domain/inbound/review.ts';
@@ -53,6 +53,13 @@ function present(m: InboundMail) {
  * (`?status=held`), one call attaches a mail to a ticket or discards it, and the raw mail is downloadable as received.
  */
 export function inboundRoutes(deps: Deps) {
+  /**
+   * Staff pages refresh their review count (the `inbound` live event). The decision is already committed, so a
+   * signal that cannot be sent is logged, not answered as a failure: the pages also refresh every minute.
+   */
+  const reviewChanged = (request: FastifyRequest) =>
+    deps.storage.signalInbound().catch((error: unknown) => request.log.warn({ err: error }, 'the review signal could not be sent'));
+
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', requireRole('technician', 'admin'));
     const tags = ['inbound mail'];
@@ -119,6 +126,7 @@ export function inboundRoutes(deps: Deps) {
       },
       async (request) => {
         const { mail, posted } = await attachInboundMail(deps, actorOf(request), request.params.id, request.body);
+        await reviewChanged(request);
         return {
           mail: present(mail),
           message: presentMessage(posted.message),
@@ -130,7 +138,11 @@ export function inboundRoutes(deps: Deps) {
     app.post<{ Params: { id: number } }>(
       '/inbound-mail/:id/discard',
       { schema: { tags, summary: 'Discard a held mail (it stays stored, marked discarded)', params: idParams, response: { 200: inboundDetail, ...errorResponses } } },
-      async (request) => present(await discardInboundMail(deps, actorOf(request), request.params.id)),
+      async (request) => {
+        const mail = await discardInboundMail(deps, actorOf(request), request.params.id);
+        await reviewChanged(request);
+        return present(mail);
+      },
     );
   };
 }
