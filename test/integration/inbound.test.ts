@@ -95,6 +95,16 @@ for (const database of [sqliteMemory, postgres]) {
       TICKET: ticket,
     });
 
+    it('holds a mail the parser refuses (over 20,000 MIME parts), saying why, and posts nothing', async () => {
+      const before = await threadCount(w.ticketA.id);
+      const parts = Array.from({ length: 20_001 }, () => '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n').join('');
+      const raw = Buffer.from(`From: ${w.requesterA.email}\r\nSubject: Many parts\r\nMessage-ID: ${newMessageId()}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
+      const done = await deliver(raw);
+      assert.deepEqual([done.status, done.reason], ['held', 'unparseable']);
+      assert.equal(done.reasonText, 'The mail could not be read as an Internet message (The mail has more than 20000 MIME parts).');
+      assert.equal(await threadCount(w.ticketA.id), before);
+    });
+
     it('posts a Gmail reply matched by References as the requester’s message (source email), quote removed, and notifies the technicians', async () => {
       const before = await threadCount(w.ticketA.id);
       const done = await deliver(eml('gmail-web-en', replyVars(w.requesterA, `desk@${DOMAIN}`, toReqA, w.ticketA.number)));

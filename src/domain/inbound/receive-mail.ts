@@ -122,8 +122,9 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   let parsed: ParsedMail;
   try {
     parsed = await deps.mailParser.parse(raw ?? new Uint8Array());
-  } catch {
-    return finish({ status: 'held', reason: 'unparseable', reasonText: 'The mail could not be read as an Internet message.' });
+  } catch (error) {
+    const why = error instanceof Error && error.message ? ` (${oneLine(error.message, 200).replace(/\.$/, '')})` : '';
+    return finish({ status: 'held', reason: 'unparseable', reasonText: `The mail could not be read as an Internet message${why}.` });
   }
   const reply = extractReply({ text: parsed.text, html: parsed.html });
   const files = inboundFiles(parsed.attachments);
