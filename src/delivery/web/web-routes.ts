@@ -66,14 +66,18 @@ function isFile(path: string): boolean {
 export function webRoutes(options: WebOptions = {}) {
   const root = resolve(options.distDir ?? DEFAULT_WEB_DIST);
   const rootPrefix = root.endsWith(sep) ? root : root + sep;
+  /** Requests answered with an HTML page of the app, whatever the status (200, or 304 on revalidation). */
+  const pages = new WeakSet<FastifyRequest>();
   return async (app: FastifyInstance) => {
     // Only the reply.sendFile decoration: the route below decides what may be served.
     await app.register(fastifyStatic, { root, serve: false, index: false, dotfiles: 'deny', cacheControl: false, etag: true, lastModified: true });
 
     // Runs after build-app's own onSend hook (hooks of an inner context come later): HTML pages get the app's policy.
-    app.addHook('onSend', async (_request, reply, payload) => {
+    // A revalidated page (`304 Not Modified`) has no content type, but the browser merges the 304's headers into the
+    // page it cached: it must carry the page's policy too, or the API's `default-src 'none'` blanks every reload.
+    app.addHook('onSend', async (request, reply, payload) => {
       const type = reply.getHeader('content-type');
-      if (typeof type === 'string' && type.startsWith('text/html')) reply.header('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
+      if (pages.has(request) || (typeof type === 'string' && type.startsWith('text/html'))) reply.header('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
       return payload;
     });
 
@@ -95,6 +99,7 @@ export function webRoutes(options: WebOptions = {}) {
         if (file.startsWith(rootPrefix) && isFile(file)) {
           const hashed = path.startsWith('/assets/');
           reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+          if (/\.html?$/i.test(file)) pages.add(request);
           return reply.sendFile(file.slice(rootPrefix.length));
         }
       }
@@ -103,6 +108,7 @@ export function webRoutes(options: WebOptions = {}) {
       if (path !== '/' && !acceptsHtml(request)) return reply.callNotFound();
       if (!built) return reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
       reply.header('cache-control', 'no-cache');
+      pages.add(request);
       return reply.sendFile('index.html');
     };
 
