@@ -1,6 +1,6 @@
 import { DomainError } from '../errors.ts';
 import { compileField, type CompiledField, type TemplatePart } from './compile-template.ts';
-import { htmlToText } from './html-to-text.ts';
+import { htmlToText, MARK_CLOSE, MARK_OPEN } from './html-to-text.ts';
 import type { RenderContext, TemplateKey } from './key-registry.ts';
 import { MAX_SUBJECT_LENGTH, renderField } from './render-template.ts';
 
@@ -75,27 +75,33 @@ export function compileTemplate(t: Pick<EmailTemplate, 'subject' | 'html' | 'tex
   };
 }
 
-const MARK_OPEN = '\uE000';
-const MARK_CLOSE = '\uE001';
-
 /**
- * The text body of a template that has none: the compiled HTML's keys are kept as keys (stood in for by
- * private-use markers while the markup is turned to text), so only the author's literal text is converted and an
- * entity such as `&#36;{X}` stays literal text instead of becoming a key.
+ * The text body of a template that has none: the compiled HTML's keys are kept as keys (stood in for by marks, one
+ * per distinct key, while the markup is turned to text), so only the author's literal text is converted and an
+ * entity such as `&#36;{X}` stays literal text instead of becoming a key. A mark names its key, so the conversion
+ * may move, repeat or drop keys (a link's target follows its label; an attribute other than a link's is not text)
+ * without the keys around them changing; entities never decode into a mark (html-to-text.ts), so every mark in the
+ * output is one of these.
  */
 function deriveText(html: CompiledField): CompiledField {
-  const keys = html.filter((p): p is TemplateKey => typeof p !== 'string');
-  let index = 0;
-  const marked = html.map((p) => (typeof p === 'string' ? p.replace(/[\uE000\uE001]/g, '') : `${MARK_OPEN}${index++}${MARK_CLOSE}`)).join('');
+  const keys: TemplateKey[] = [];
+  const strayMarks = new RegExp(`[${MARK_OPEN}${MARK_CLOSE}]`, 'g');
+  const marked = html
+    .map((p) => {
+      if (typeof p === 'string') return p.replace(strayMarks, '');
+      let n = keys.indexOf(p);
+      if (n === -1) n = keys.push(p) - 1;
+      return `${MARK_OPEN}${n}${MARK_CLOSE}`;
+    })
+    .join('');
   const parts: TemplatePart[] = [];
-  let expected = 0;
   htmlToText(marked)
     .split(new RegExp(`${MARK_OPEN}(\\d+)${MARK_CLOSE}`))
     .forEach((piece, i) => {
       if (i % 2 === 0) {
         if (piece) parts.push(piece);
-      } else if (Number(piece) === expected && keys[expected]) {
-        parts.push(keys[expected++]!); // a marker spelled with entities in the source is not one of ours: dropped
+      } else {
+        parts.push(keys[Number(piece)]!);
       }
     });
   return parts;
