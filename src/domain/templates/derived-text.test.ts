@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { htmlTextContent } from '../../../test/support/html-text-content.ts';
 import { renderContext } from '../../../test/support/render-context.ts';
 import { LOCALES, type Locale } from '../locale.ts';
 import { compileTemplate, renderTemplate, type RenderedMail } from './email-template.ts';
@@ -185,18 +186,6 @@ function randomContext(random: () => number): RenderContext {
     },
     recipient: { locale: pick(LOCALES), timeZone: pick(['UTC', 'America/Sao_Paulo', 'Asia/Tokyo']) },
   });
-}
-
-/** The text a browser would show for the rendered HTML part (the generated markup is well-formed and simple). */
-function htmlTextContent(html: string): string {
-  return html
-    .replace(/<(script|style|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<\/?[a-zA-Z](?:[^>"']|"[^"]*"|'[^']*')*>/g, '') // quoted attribute values may hold "<" and ">"
-    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
-      if (body[0] === '#') return String.fromCodePoint(body[1]!.toLowerCase() === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10));
-      return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' } as Record<string, string>)[body] ?? whole;
-    });
 }
 
 const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
