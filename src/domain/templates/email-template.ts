@@ -2,7 +2,7 @@ import { DomainError } from '../errors.ts';
 import { compileField, type CompiledField, type TemplatePart } from './compile-template.ts';
 import { htmlToText, MARK_CLOSE, MARK_OPEN } from './html-to-text.ts';
 import type { RenderContext, TemplateKey } from './key-registry.ts';
-import { MAX_SUBJECT_LENGTH, renderField } from './render-template.ts';
+import { MAX_RENDERED_BODY, MAX_SUBJECT_LENGTH, renderField, worstCaseLength } from './render-template.ts';
 
 export interface EmailTemplate {
   id: number;
@@ -62,8 +62,29 @@ export function validateTemplate(input: EmailTemplateInput): Required<EmailTempl
     });
   }
   const clean = { name, subject: input.subject, html: input.html, text, active: input.active ?? true };
-  compileTemplate(clean);
+  const compiled = compileTemplate(clean);
+  checkRenderedSize(compiled.html, 'html', 'HTML body');
+  checkRenderedSize(compiled.text, 'text', text === null ? 'text body (made from the HTML body)' : 'text body');
   return clean;
+}
+
+/**
+ * Refuses a template whose mails could be longer than `MAX_RENDERED_BODY` (thousands of `${COMMENTTEXT}`, each up
+ * to a whole message): the bound is each key's longest value, as HTML escapes it, so a saved template always renders.
+ */
+function checkRenderedSize(field: CompiledField, mode: 'html' | 'text', what: string): void {
+  const worst = worstCaseLength(field, mode);
+  if (worst <= MAX_RENDERED_BODY) return;
+  const uses = new Map<TemplateKey, number>();
+  for (const part of field) if (typeof part !== 'string') uses.set(part, (uses.get(part) ?? 0) + 1);
+  const [key, count] = [...uses].sort(([a, m], [b, n]) => b.maxLength * n - a.maxLength * m)[0] ?? [undefined, 0];
+  const n = (x: number) => x.toLocaleString('en-US');
+  throw new DomainError(
+    'TEMPLATE_TOO_LARGE',
+    `This template could make mails whose ${what} is up to ${n(worst)} characters long; the limit is ${n(MAX_RENDERED_BODY)}.` +
+      (key ? ` It uses \${${key.name}} ${n(count)} times, and each can be up to ${n(key.maxLength)} characters: use it fewer times.` : ''),
+    { details: { field: mode, limit: MAX_RENDERED_BODY, worstCase: worst, ...(key ? { key: key.name, count } : {}) } },
+  );
 }
 
 export function compileTemplate(t: Pick<EmailTemplate, 'subject' | 'html' | 'text'>): CompiledTemplate {
