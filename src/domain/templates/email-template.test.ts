@@ -217,7 +217,7 @@ describe('text body derived from HTML', () => {
 describe('rendered size bound', () => {
   const message = (text: string): RenderContext => ({ ...ctx, message: { ...ctx.message, text } });
 
-  // threat: A template whose rendered size would explode (thousands of `${COMMENTTEXT}`) → refused with a clear error
+  // the save-time half of the threat line proved through the admin API in test/integration/template-size.test.ts
   it('refuses at save a template whose HTML body could render past the bound, naming the key and how often it is used', () => {
     const error = refused({ ...good, html: `<p>${'${COMMENTTEXT}'.repeat(14_000)}</p>` }, 'TEMPLATE_TOO_LARGE', 'html');
     assert.match(error.message, /up to 1,680,000,007 characters long; the limit is 1,000,000\. It uses \$\{COMMENTTEXT\} 14,000 times/);
