@@ -20,9 +20,11 @@ function decodeEntities(s: string): string {
 }
 
 const BLOCK = new Set([
-  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'blockquote', 'ul', 'ol', 'dl', 'dt', 'dd', 'hr', 'pre',
+  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'blockquote', 'ul', 'ol', 'dl', 'hr', 'pre',
   'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'address', 'figure', 'figcaption', 'caption',
 ]);
+/** Table rows and definition terms and descriptions: each on its own line, with no blank line between them. */
+const LINE = new Set(['tr', 'dt', 'dd']);
 /** Table cells: the text of neighbouring cells is kept apart by a space. */
 const CELL = new Set(['td', 'th']);
 const SKIPPED = new Set(['script', 'style', 'head']);
@@ -50,7 +52,7 @@ export function htmlToText(html: string): string {
     if (SKIPPED.has(name) && !closing) skipping = name;
     else if (name === 'br') out.push('\n');
     else if (name === 'li' && !closing) out.push('\n- ');
-    else if (name === 'tr') out.push(closing ? '' : '\n'); // rows on consecutive lines
+    else if (LINE.has(name)) out.push(closing ? '' : '\n');
     else if (BLOCK.has(name)) out.push('\n');
     else if (CELL.has(name)) out.push(' ');
     else if (name === 'a' && !closing) {
