@@ -190,6 +190,16 @@ function randomContext(random: () => number): RenderContext {
 
 const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
+/**
+ * The HTML part's text, with a boundary where each tag was (a value's own line breaks, `<br>` and its newline, are
+ * kept as the line break they show): a value is counted only where it stands whole, never as the chance join of two
+ * neighbouring values (`…/2026` and `3/13/26` in two cells) that the text part rightly keeps apart.
+ */
+function shownText(html: string): string {
+  const tags = /<\/?[a-zA-Z](?:[^>"']|"[^"]*"|'[^']*')*>/g;
+  return htmlTextContent(html.replace(/<br>\n/g, '\n').replace(tags, '$&\u0001')).replace(/\u00a0/g, ' ');
+}
+
 describe('derived text body: property', () => {
   const CASES = 400;
   const base = Number(process.env.PARLEY_TEXT_PART_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -201,7 +211,7 @@ describe('derived text body: property', () => {
       const html = generate(random);
       const context = randomContext(random);
       const rendered = mail(html, context);
-      const shown = htmlTextContent(rendered.html).replace(/\u00a0/g, ' ');
+      const shown = shownText(rendered.html);
       const names = [...html.matchAll(/\$\{([A-Z]+)\}/g)].map((m) => m[1]!);
       for (const name of new Set(names)) {
         const value = findTemplateKey(name)!.value(context);
