@@ -45,7 +45,7 @@ export function renderField(field: CompiledField, ctx: RenderContext, mode: 'htm
       const what = mode === 'html' ? 'HTML body' : 'text body';
       throw new DomainError(
         'TEMPLATE_TOO_LARGE',
-        `The messaging template makes a mail whose ${what} is longer than ${MAX_RENDERED_BODY.toLocaleString('en-US')} characters, so no mail was made: ` +
+        `The email template makes a mail whose ${what} is longer than ${MAX_RENDERED_BODY.toLocaleString('en-US')} characters, so no mail was made: ` +
           'an administrator has to edit the template and use long keys such as ${COMMENTTEXT} fewer times.',
         { details: { field: mode, limit: MAX_RENDERED_BODY } },
       );
