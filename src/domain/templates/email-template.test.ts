@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../errors.ts';
+import { DEFAULT_TEMPLATES } from './default-templates.ts';
 import { compiledFor, compileTemplate, MAX_TEMPLATE_BODY, renderTemplate, validateTemplate, type EmailTemplateInput } from './email-template.ts';
+import { MAX_RENDERED_BODY } from './render-template.ts';
 import type { RenderContext } from './key-registry.ts';
 
 const ctx: RenderContext = {
@@ -210,4 +212,58 @@ describe('text body derived from HTML', () => {
       assert.equal(mail.text, 'Write ${FOO} or ${IDSERVICEREQUEST}');
     },
   );
+});
+
+describe('rendered size bound', () => {
+  const message = (text: string): RenderContext => ({ ...ctx, message: { ...ctx.message, text } });
+
+  // the save-time half of the threat line proved through the admin API in test/integration/template-size.test.ts
+  it('refuses at save a template whose HTML body could render past the bound, naming the key and how often it is used', () => {
+    const error = refused({ ...good, html: `<p>${'${COMMENTTEXT}'.repeat(14_000)}</p>` }, 'TEMPLATE_TOO_LARGE', 'html');
+    assert.match(error.message, /up to 1,680,000,007 characters long; the limit is 1,000,000\. It uses \$\{COMMENTTEXT\} 14,000 times/);
+    assert.equal(error.details?.key, 'COMMENTTEXT');
+    assert.equal(error.details?.count, 14_000);
+    assert.equal(error.details?.limit, MAX_RENDERED_BODY);
+  });
+
+  it('refuses a given text body past the bound, and counts the HTML escaping of values in the HTML body', () => {
+    refused({ ...good, text: '${COMMENTTEXT}\n'.repeat(51) }, 'TEMPLATE_TOO_LARGE', 'text');
+    validateTemplate({ ...good, text: '${COMMENTTEXT}\n'.repeat(49) });
+    // 9 × 20,000 characters is 180,000 as text, but a message of quotes is six times longer as HTML
+    refused({ ...good, html: '<p>${COMMENTTEXT}</p>'.repeat(9) }, 'TEMPLATE_TOO_LARGE', 'html');
+    validateTemplate({ ...good, html: '<p>${COMMENTTEXT}</p>'.repeat(8) });
+  });
+
+  it('a template accepted at save renders within the bound for the worst message: 20,000 quotes', () => {
+    const clean = validateTemplate({ ...good, html: '<p>${COMMENTTEXT}</p>'.repeat(8) });
+    const mail = renderTemplate(compileTemplate(clean), message('"'.repeat(20_000)));
+    assert.ok(mail.html.length <= MAX_RENDERED_BODY && mail.html.length > 900_000, String(mail.html.length));
+  });
+
+  it('refuses at render a stored template past the bound (saved before it existed), and stops as soon as the body passes it', () => {
+    const compiled = compileTemplate({ subject: 's', html: `<p>${'${COMMENTTEXT}'.repeat(14_000)}</p>`, text: null });
+    let reads = 0;
+    const counting: RenderContext = {
+      ...ctx,
+      message: {
+        ...ctx.message,
+        get text() {
+          reads++;
+          return 'x'.repeat(20_000);
+        },
+      },
+    };
+    assert.throws(() => renderTemplate(compiled, counting), (error: unknown) => {
+      assert.ok(error instanceof DomainError);
+      assert.equal(error.code, 'TEMPLATE_TOO_LARGE');
+      assert.equal(error.details?.field, 'html');
+      assert.match(error.message, /longer than 1,000,000 characters, so no mail was made: an administrator has to edit the template/);
+      return true;
+    });
+    assert.equal(reads, 50, 'rendering stopped at the value that took it past 1,000,000 characters ("<p>" and 50 × 20,000), not after 14,000');
+  });
+
+  it('the shipped templates are far within the bound', () => {
+    for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const) validateTemplate(DEFAULT_TEMPLATES[locale]);
+  });
 });

@@ -1,8 +1,8 @@
 import { DomainError } from '../errors.ts';
 import { compileField, type CompiledField, type TemplatePart } from './compile-template.ts';
-import { htmlToText } from './html-to-text.ts';
+import { htmlToText, MARK_CLOSE, MARK_OPEN } from './html-to-text.ts';
 import type { RenderContext, TemplateKey } from './key-registry.ts';
-import { MAX_SUBJECT_LENGTH, renderField } from './render-template.ts';
+import { MAX_RENDERED_BODY, MAX_SUBJECT_LENGTH, renderField, worstCaseLength } from './render-template.ts';
 
 export interface EmailTemplate {
   id: number;
@@ -62,8 +62,29 @@ export function validateTemplate(input: EmailTemplateInput): Required<EmailTempl
     });
   }
   const clean = { name, subject: input.subject, html: input.html, text, active: input.active ?? true };
-  compileTemplate(clean);
+  const compiled = compileTemplate(clean);
+  checkRenderedSize(compiled.html, 'html', 'HTML body');
+  checkRenderedSize(compiled.text, 'text', text === null ? 'text body (made from the HTML body)' : 'text body');
   return clean;
+}
+
+/**
+ * Refuses a template whose mails could be longer than `MAX_RENDERED_BODY` (thousands of `${COMMENTTEXT}`, each up
+ * to a whole message): the bound is each key's longest value, as HTML escapes it, so a saved template always renders.
+ */
+function checkRenderedSize(field: CompiledField, mode: 'html' | 'text', what: string): void {
+  const worst = worstCaseLength(field, mode);
+  if (worst <= MAX_RENDERED_BODY) return;
+  const uses = new Map<TemplateKey, number>();
+  for (const part of field) if (typeof part !== 'string') uses.set(part, (uses.get(part) ?? 0) + 1);
+  const [key, count] = [...uses].sort(([a, m], [b, n]) => b.maxLength * n - a.maxLength * m)[0] ?? [undefined, 0];
+  const n = (x: number) => x.toLocaleString('en-US');
+  throw new DomainError(
+    'TEMPLATE_TOO_LARGE',
+    `This template could make mails whose ${what} is up to ${n(worst)} characters long; the limit is ${n(MAX_RENDERED_BODY)}.` +
+      (key ? ` It uses \${${key.name}} ${n(count)} times, and each can be up to ${n(key.maxLength)} characters: use it fewer times.` : ''),
+    { details: { field: mode, limit: MAX_RENDERED_BODY, worstCase: worst, ...(key ? { key: key.name, count } : {}) } },
+  );
 }
 
 export function compileTemplate(t: Pick<EmailTemplate, 'subject' | 'html' | 'text'>): CompiledTemplate {
@@ -75,27 +96,33 @@ export function compileTemplate(t: Pick<EmailTemplate, 'subject' | 'html' | 'tex
   };
 }
 
-const MARK_OPEN = '\uE000';
-const MARK_CLOSE = '\uE001';
-
 /**
- * The text body of a template that has none: the compiled HTML's keys are kept as keys (stood in for by
- * private-use markers while the markup is turned to text), so only the author's literal text is converted and an
- * entity such as `&#36;{X}` stays literal text instead of becoming a key.
+ * The text body of a template that has none: the compiled HTML's keys are kept as keys (stood in for by marks, one
+ * per distinct key, while the markup is turned to text), so only the author's literal text is converted and an
+ * entity such as `&#36;{X}` stays literal text instead of becoming a key. A mark names its key, so the conversion
+ * may move, repeat or drop keys (a link's target follows its label; an attribute other than a link's is not text)
+ * without the keys around them changing; entities never decode into a mark (html-to-text.ts), so every mark in the
+ * output is one of these.
  */
 function deriveText(html: CompiledField): CompiledField {
-  const keys = html.filter((p): p is TemplateKey => typeof p !== 'string');
-  let index = 0;
-  const marked = html.map((p) => (typeof p === 'string' ? p.replace(/[\uE000\uE001]/g, '') : `${MARK_OPEN}${index++}${MARK_CLOSE}`)).join('');
+  const keys: TemplateKey[] = [];
+  const strayMarks = new RegExp(`[${MARK_OPEN}${MARK_CLOSE}]`, 'g');
+  const marked = html
+    .map((p) => {
+      if (typeof p === 'string') return p.replace(strayMarks, '');
+      let n = keys.indexOf(p);
+      if (n === -1) n = keys.push(p) - 1;
+      return `${MARK_OPEN}${n}${MARK_CLOSE}`;
+    })
+    .join('');
   const parts: TemplatePart[] = [];
-  let expected = 0;
   htmlToText(marked)
     .split(new RegExp(`${MARK_OPEN}(\\d+)${MARK_CLOSE}`))
     .forEach((piece, i) => {
       if (i % 2 === 0) {
         if (piece) parts.push(piece);
-      } else if (Number(piece) === expected && keys[expected]) {
-        parts.push(keys[expected++]!); // a marker spelled with entities in the source is not one of ours: dropped
+      } else {
+        parts.push(keys[Number(piece)]!);
       }
     });
   return parts;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { htmlToText } from './html-to-text.ts';
+import { htmlToText, MARK_CLOSE, MARK_OPEN } from './html-to-text.ts';
 
 describe('htmlToText', () => {
   it('turns every form of <br> into a line break', () => {
@@ -63,6 +63,19 @@ describe('htmlToText', () => {
       htmlToText('<p>Hi ${USERNAME},</p><blockquote>${COMMENTTEXT}</blockquote><p><a href="${TICKETURL}">Open</a></p>'),
       'Hi ${USERNAME},\n\n${COMMENTTEXT}\n\nOpen (${TICKETURL})',
     );
+  });
+
+  it('keeps the text of neighbouring table cells apart and puts each row on its own line', () => {
+    assert.equal(htmlToText('<table><tr><th>Name</th><td>Ana</td></tr><tr><td>Status</td><td>Open</td></tr></table>'), 'Name Ana\nStatus Open');
+  });
+
+  it('puts definition lists, sections and rules on their own lines', () => {
+    assert.equal(htmlToText('<dl><dt>Requester</dt><dd>Ana</dd></dl><section>One</section><hr><footer>End</footer>'), 'Requester\nAna\n\nOne\n\nEnd');
+  });
+
+  it('never decodes an entity into one of the two mark characters a caller may use', () => {
+    assert.equal(htmlToText(`a&#xE000;1&#57345;b ${MARK_OPEN}2${MARK_CLOSE}`), `a&#xE000;1&#57345;b ${MARK_OPEN}2${MARK_CLOSE}`);
+    assert.equal(htmlToText('&#xE002;'), '\uE002');
   });
 
   it('keeps accents and emoji', () => {

@@ -1,16 +1,32 @@
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
+/**
+ * Two private-use characters a caller may put in the HTML to mark places (the derived text body marks its keys
+ * with them). An entity is never decoded into either of them, so a mark in the output is always one the caller put
+ * in the input; a caller removes them from the text it does not mean as marks.
+ */
+export const MARK_OPEN = '\uE000';
+export const MARK_CLOSE = '\uE001';
+
 function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, body: string) => {
     if (body[0] === '#') {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      const mark = code === 0xe000 || code === 0xe001;
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff && !mark ? String.fromCodePoint(code) : whole;
     }
     return ENTITIES[body.toLowerCase()] ?? whole;
   });
 }
 
-const BLOCK = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'table', 'blockquote', 'ul', 'ol']);
+const BLOCK = new Set([
+  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'blockquote', 'ul', 'ol', 'dl', 'hr', 'pre',
+  'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'address', 'figure', 'figcaption', 'caption',
+]);
+/** Table rows and definition terms and descriptions: each on its own line, with no blank line between them. */
+const LINE = new Set(['tr', 'dt', 'dd']);
+/** Table cells: the text of neighbouring cells is kept apart by a space. */
+const CELL = new Set(['td', 'th']);
 const SKIPPED = new Set(['script', 'style', 'head']);
 
 /**
@@ -36,7 +52,9 @@ export function htmlToText(html: string): string {
     if (SKIPPED.has(name) && !closing) skipping = name;
     else if (name === 'br') out.push('\n');
     else if (name === 'li' && !closing) out.push('\n- ');
+    else if (LINE.has(name)) out.push(closing ? '' : '\n');
     else if (BLOCK.has(name)) out.push('\n');
+    else if (CELL.has(name)) out.push(' ');
     else if (name === 'a' && !closing) {
       const href = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(m[3] ?? '');
       link = href ? { href: decodeEntities(href[1] ?? href[2] ?? ''), start: out.length } : null;

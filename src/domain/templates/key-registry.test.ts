@@ -133,9 +133,15 @@ describe('key registry: values', () => {
     assert.equal(value('NOMECONTATO', context({ ticket: { contactName: '' } })), 'João Silva');
   });
 
-  it('REQUESTRESPONSIBLENAME: the responsible technician, empty while none', () => {
+  it('REQUESTRESPONSIBLENAME: the responsible technician, "not assigned yet" in the recipient’s language while none', () => {
     assert.equal(value('REQUESTRESPONSIBLENAME'), 'Ana Muñoz');
-    assert.equal(value('REQUESTRESPONSIBLENAME', context({ ticket: { responsibleName: null } })), '');
+    const expected: Record<Locale, string> = { 'en-US': 'not assigned yet', 'pt-BR': 'ainda não atribuído', 'es-ES': 'aún sin asignar' };
+    for (const locale of LOCALES) {
+      for (const responsibleName of [null, '']) {
+        const ctx = context({ ticket: { responsibleName }, recipient: { locale, timeZone: 'UTC' } });
+        assert.equal(value('REQUESTRESPONSIBLENAME', ctx), expected[locale], locale);
+      }
+    }
   });
 
   it('classification keys give their ticket field', () => {
@@ -146,9 +152,12 @@ describe('key registry: values', () => {
     assert.equal(value('CATEGORIA'), 'Hardware');
   });
 
-  it('classification keys are empty when the field is not set', () => {
-    const ctx = context({ ticket: { demandType: null, activity: null, relatedService: null, portfolio: null, category: null } });
-    for (const name of ['DEMANDA', 'SERVICO', 'SERVICORELACIONADO', 'PORTFOLIO', 'CATEGORIA']) assert.equal(value(name, ctx), '', name);
+  it('classification keys say "not set" in the recipient’s language when the field is not set', () => {
+    const expected: Record<Locale, string> = { 'en-US': 'not set', 'pt-BR': 'não informado', 'es-ES': 'sin especificar' };
+    for (const locale of LOCALES) {
+      const ctx = context({ ticket: { demandType: null, activity: null, relatedService: null, portfolio: null, category: null }, recipient: { locale, timeZone: 'UTC' } });
+      for (const name of ['DEMANDA', 'SERVICO', 'SERVICORELACIONADO', 'PORTFOLIO', 'CATEGORIA']) assert.equal(value(name, ctx), expected[locale], name);
+    }
   });
 
   it('TEMPOGASTODATA: the day of the time entry in the recipient’s locale, not shifted by the time zone', () => {
@@ -159,8 +168,9 @@ describe('key registry: values', () => {
     assert.equal(value('TEMPOGASTODATA', es), '14/3/26');
   });
 
-  it('TEMPOGASTODATA: empty when there is no time entry', () => {
-    assert.equal(value('TEMPOGASTODATA', context({ message: { timeSpentDate: null } })), '');
+  it('TEMPOGASTODATA: "not logged" when there is no time entry', () => {
+    assert.equal(value('TEMPOGASTODATA', context({ message: { timeSpentDate: null } })), 'não registrado');
+    assert.equal(value('TEMPOGASTODATA', context({ message: { timeSpentDate: null }, recipient: { locale: 'en-US', timeZone: 'UTC' } })), 'not logged');
   });
 
   it('TEMPOGASTOHORA: minutes as HH:MM', () => {
@@ -170,8 +180,9 @@ describe('key registry: values', () => {
     }
   });
 
-  it('TEMPOGASTOHORA: empty when there is no time entry', () => {
-    assert.equal(value('TEMPOGASTOHORA', context({ message: { timeSpentMinutes: null } })), '');
+  it('TEMPOGASTOHORA: "not logged" when there is no time entry', () => {
+    assert.equal(value('TEMPOGASTOHORA', context({ message: { timeSpentMinutes: null } })), 'não registrado');
+    assert.equal(value('TEMPOGASTOHORA', context({ message: { timeSpentMinutes: null }, recipient: { locale: 'es-ES', timeZone: 'UTC' } })), 'no registrado');
   });
 
   it('TICKETTITLE and TICKETURL', () => {
@@ -198,5 +209,29 @@ describe('key registry: values', () => {
 
   it('every key renders a string for a complete context', () => {
     for (const key of TEMPLATE_KEYS) assert.equal(typeof key.value(context()), 'string', key.name);
+  });
+
+  it('no key renders empty, in any language, for a ticket with nothing optional set and a message without time spent', () => {
+    for (const locale of LOCALES) {
+      const bare = renderContext({
+        ticket: { contactName: null, responsibleName: null, demandType: null, activity: null, relatedService: null, portfolio: null, category: null },
+        message: { timeSpentMinutes: null, timeSpentDate: null },
+        recipient: { locale, timeZone: 'UTC' },
+      });
+      for (const key of TEMPLATE_KEYS) assert.notEqual(key.value(bare).trim(), '', `${key.name} in ${locale}`);
+    }
+  });
+
+  it('no value is longer than the key’s maxLength for the longest inputs the domain accepts', () => {
+    const long = renderContext({
+      ticket: { number: 2_147_483_647, title: 'T'.repeat(200), requesterName: 'R'.repeat(120), contactName: 'C'.repeat(120), responsibleName: 'A'.repeat(120), demandType: 'D'.repeat(120), activity: 'S'.repeat(120), relatedService: 'V'.repeat(120), portfolio: 'P'.repeat(120), category: 'G'.repeat(120) },
+      message: { text: 'x'.repeat(20_000), authorName: 'U'.repeat(120), timeSpentMinutes: 44_640, timeSpentDate: '2026-12-31' },
+    });
+    for (const locale of LOCALES) {
+      for (const timeZone of ['UTC', 'America/Sao_Paulo', 'Pacific/Chatham']) {
+        const ctx = { ...long, recipient: { locale, timeZone } };
+        for (const key of TEMPLATE_KEYS) assert.ok(key.value(ctx).length <= key.maxLength, `${key.name} in ${locale}`);
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { dateFormatter, type Locale, type Localized } from '../locale.ts';
 import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
 import { statusName } from '../tickets/ticket-status.ts';
+import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 
 /** Everything a notification can say, gathered once per recipient before rendering. */
 export interface RenderContext {
@@ -25,8 +26,22 @@ export interface TemplateKey {
   origin: 'citsmart' | 'parley';
   /** Multi-line values get `<br>` for their line breaks in HTML. */
   multiline?: boolean;
+  /** The longest value the key can have, in characters: bounds a template's rendered size at save. */
+  maxLength: number;
   value(ctx: RenderContext): string;
 }
+
+const NOT_ASSIGNED: Localized = { 'en-US': 'not assigned yet', 'pt-BR': 'ainda não atribuído', 'es-ES': 'aún sin asignar' };
+const NOT_SET: Localized = { 'en-US': 'not set', 'pt-BR': 'não informado', 'es-ES': 'sin especificar' };
+const NOT_LOGGED: Localized = { 'en-US': 'not logged', 'pt-BR': 'não registrado', 'es-ES': 'no registrado' };
+
+/** A value, or words for "nothing yet" in the recipient's language: a mail never says "Responsible: ." */
+function orElse(value: string | null | undefined, whenEmpty: Localized, ctx: RenderContext): string {
+  return value ? value : whenEmpty[ctx.recipient.locale];
+}
+
+/** Names of people and the ticket's classification fields are at most 120 characters (users/user.ts, open-ticket.ts). */
+const NAME_LENGTH = 120;
 
 const formatted = new Map<string, string>();
 
@@ -68,6 +83,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Número do ticket (chave pública)',
       'es-ES': 'Número del ticket (clave pública)',
     },
+    maxLength: 10,
     value: (c) => String(c.ticket.number),
   },
   {
@@ -80,6 +96,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Texto da mensagem',
       'es-ES': 'Texto del mensaje',
     },
+    maxLength: MAX_MESSAGE_LENGTH,
     value: (c) => c.message.text,
   },
   {
@@ -91,6 +108,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Data e hora em que a mensagem foi registrada, no idioma e fuso horário do destinatário',
       'es-ES': 'Fecha y hora en que se registró el mensaje, en el idioma y la zona horaria del destinatario',
     },
+    maxLength: 64,
     value: (c) => formatDateTime(c.message.createdAt, c.recipient.locale, c.recipient.timeZone),
   },
   {
@@ -102,6 +120,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Nome de quem registrou a mensagem',
       'es-ES': 'Nombre de quien escribió el mensaje',
     },
+    maxLength: NAME_LENGTH,
     value: (c) => c.message.authorName,
   },
   {
@@ -113,6 +132,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Nome do solicitante (contato)',
       'es-ES': 'Nombre del solicitante (contacto)',
     },
+    maxLength: NAME_LENGTH,
     value: (c) => c.ticket.contactName || c.ticket.requesterName,
   },
   {
@@ -120,25 +140,28 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
     aliases: [],
     origin: 'citsmart',
     description: {
-      'en-US': 'Name of the technician responsible for the ticket (empty while nobody is)',
-      'pt-BR': 'Nome do técnico responsável pelo ticket (vazio enquanto não houver)',
-      'es-ES': 'Nombre del técnico responsable del ticket (vacío mientras no haya)',
+      'en-US': 'Name of the technician responsible for the ticket (“not assigned yet” while nobody is)',
+      'pt-BR': 'Nome do técnico responsável pelo ticket (“ainda não atribuído” enquanto não houver)',
+      'es-ES': 'Nombre del técnico responsable del ticket (“aún sin asignar” mientras no haya)',
     },
-    value: (c) => c.ticket.responsibleName ?? '',
+    maxLength: NAME_LENGTH,
+    value: (c) => orElse(c.ticket.responsibleName, NOT_ASSIGNED, c),
   },
   {
     name: 'DEMANDA',
     aliases: [],
     origin: 'citsmart',
     description: { 'en-US': 'Demand (activity type)', 'pt-BR': 'Tipo da atividade', 'es-ES': 'Tipo de actividad' },
-    value: (c) => c.ticket.demandType ?? '',
+    maxLength: NAME_LENGTH,
+    value: (c) => orElse(c.ticket.demandType, NOT_SET, c),
   },
   {
     name: 'SERVICO',
     aliases: [],
     origin: 'citsmart',
     description: { 'en-US': 'Activity (catalogue item)', 'pt-BR': 'Atividade', 'es-ES': 'Actividad' },
-    value: (c) => c.ticket.activity ?? '',
+    maxLength: NAME_LENGTH,
+    value: (c) => orElse(c.ticket.activity, NOT_SET, c),
   },
   {
     name: 'SERVICORELACIONADO',
@@ -149,14 +172,16 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Serviço',
       'es-ES': 'Servicio al que pertenece la actividad',
     },
-    value: (c) => c.ticket.relatedService ?? '',
+    maxLength: NAME_LENGTH,
+    value: (c) => orElse(c.ticket.relatedService, NOT_SET, c),
   },
   {
     name: 'PORTFOLIO',
     aliases: [],
     origin: 'citsmart',
     description: { 'en-US': 'Portfolio', 'pt-BR': 'Portfólio', 'es-ES': 'Portafolio' },
-    value: (c) => c.ticket.portfolio ?? '',
+    maxLength: NAME_LENGTH,
+    value: (c) => orElse(c.ticket.portfolio, NOT_SET, c),
   },
   {
     name: 'CATEGORIA',
@@ -167,35 +192,39 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Categoria da ocorrência',
       'es-ES': 'Categoría de la ocurrencia',
     },
-    value: (c) => c.ticket.category ?? '',
+    maxLength: NAME_LENGTH,
+    value: (c) => orElse(c.ticket.category, NOT_SET, c),
   },
   {
     name: 'TEMPOGASTODATA',
     aliases: [],
     origin: 'citsmart',
     description: {
-      'en-US': 'Date of the time entry logged with the message (empty when none)',
-      'pt-BR': 'Tempo gasto – data (vazio quando não houver)',
-      'es-ES': 'Fecha del tiempo registrado con el mensaje (vacío si no hay)',
+      'en-US': 'Date of the time entry logged with the message (“not logged” when none)',
+      'pt-BR': 'Tempo gasto – data (“não registrado” quando não houver)',
+      'es-ES': 'Fecha del tiempo registrado con el mensaje (“no registrado” si no hay)',
     },
-    value: (c) => formatDate(c.message.timeSpentDate, c.recipient.locale),
+    maxLength: 32,
+    value: (c) => orElse(formatDate(c.message.timeSpentDate, c.recipient.locale), NOT_LOGGED, c),
   },
   {
     name: 'TEMPOGASTOHORA',
     aliases: [],
     origin: 'citsmart',
     description: {
-      'en-US': 'Time spent logged with the message, HH:MM (empty when none)',
-      'pt-BR': 'Tempo gasto – horas, HH:MM (vazio quando não houver)',
-      'es-ES': 'Tiempo dedicado registrado con el mensaje, HH:MM (vacío si no hay)',
+      'en-US': 'Time spent logged with the message, HH:MM (“not logged” when none)',
+      'pt-BR': 'Tempo gasto – horas, HH:MM (“não registrado” quando não houver)',
+      'es-ES': 'Tiempo dedicado registrado con el mensaje, HH:MM (“no registrado” si no hay)',
     },
-    value: (c) => formatMinutes(c.message.timeSpentMinutes),
+    maxLength: 32,
+    value: (c) => orElse(formatMinutes(c.message.timeSpentMinutes), NOT_LOGGED, c),
   },
   {
     name: 'TICKETTITLE',
     aliases: [],
     origin: 'parley',
     description: { 'en-US': 'Title of the ticket', 'pt-BR': 'Título do ticket', 'es-ES': 'Título del ticket' },
+    maxLength: 200,
     value: (c) => c.ticket.title,
   },
   {
@@ -207,6 +236,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Situação do ticket, no idioma do destinatário',
       'es-ES': 'Estado del ticket, en el idioma del destinatario',
     },
+    maxLength: 32,
     value: (c) => statusName(c.ticket.status, c.recipient.locale),
   },
   {
@@ -218,6 +248,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
       'pt-BR': 'Link que abre o ticket (portal para o solicitante, central para os técnicos)',
       'es-ES': 'Enlace que abre el ticket (portal para el solicitante, escritorio para los técnicos)',
     },
+    maxLength: 2048,
     value: (c) => c.ticketUrl,
   },
 ];
