@@ -197,6 +197,7 @@ for (const database of [sqliteMemory, postgres]) {
 
     for (const method of ['PLAIN', 'LOGIN'] as const) {
       // threat: A server echoing `AUTH PLAIN <base64>`
+      // threat: The SMTP password is write-only, encrypted at rest
       it(`a server echoing AUTH ${method} gets none of the credentials' encodings into an answer, a stored reply or a log line`, async () => {
         await withScene(database, async (s) => {
           const server = await startEchoingSmtpServer(method);
@@ -266,7 +267,7 @@ for (const database of [sqliteMemory, postgres]) {
       });
     });
 
-    // threat: "verify" does not act as a port scanner
+    // threat: Cloud metadata addresses beyond 169.254.169.254 ("verify" does not act as a port scanner)
     it('verify answers in the same words, and no sooner, whatever closed the connection; the details go to the log', async () => {
       await withScene(database, async (s) => {
         const silent = await startSilentServer();
@@ -306,7 +307,8 @@ for (const database of [sqliteMemory, postgres]) {
       });
     });
 
-    // threat: "verify connection" never echoes another service's banner
+    // threat: An SMTP host of `169.254.169.254` or another link-local/metadata address ("verify connection" never echoes another service's banner)
+    // threat: Cloud metadata addresses beyond 169.254.169.254 (a test send never echoes a banner)
     it('a server greeting with something other than 220 has its banner echoed by neither verify, the test mail nor the outbox', async () => {
       await withScene(database, async (s) => {
         const BANNER = 'INTERNAL-SERVICE-BANNER-42 build 7.1';
