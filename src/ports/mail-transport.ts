@@ -50,7 +50,15 @@ export interface VerifyResult {
   ok: boolean;
   /** A sentence of ours: never another service's banner. */
   message: string;
-  code: 'OK' | 'SMTP_NOT_CONFIGURED' | 'SMTP_HOST_FORBIDDEN' | 'SMTP_UNREACHABLE' | 'SMTP_TIMEOUT' | 'SMTP_TLS_FAILED' | 'SMTP_AUTH_FAILED' | 'SMTP_PROTOCOL_ERROR';
+  /**
+   * `SMTP_VERIFY_FAILED`: the server could not be reached or used, for whatever reason (one answer for all, so
+   * verify is no port scanner); `SMTP_UNREACHABLE`: this process has no transport.
+   */
+  code: 'OK' | 'SMTP_NOT_CONFIGURED' | 'SMTP_HOST_FORBIDDEN' | 'SMTP_VERIFY_FAILED' | 'SMTP_UNREACHABLE';
+  /** Whether the check signed in (false when no authentication is configured or the server offered none). */
+  signedIn?: boolean;
+  /** What went wrong, credentials removed: for the server log, never for the answer. */
+  detail?: string;
 }
 
 export interface MailTransport {

@@ -156,8 +156,8 @@ describe('authentication and secrets', () => {
     const stored = (await storage.getParameters()).get(13)!;
     assert.ok(!stored.includes('smtp-pass-Zx9!'));
     assert.match(JSON.parse(stored), /^v1\./);
-    // Saving the account without a password keeps the stored one; "" removes it.
-    const keep = await admin.put('/api/v1/admin/smtp-account', { host: 'smtp2.example.test', port: 465, security: 'tls', auth: true, user: 'desk', from: 'desk@example.test' });
+    // Saving the account without a password keeps the stored one (while host, port and security stay); "" removes it.
+    const keep = await admin.put('/api/v1/admin/smtp-account', { host: 'smtp.example.test', port: 587, security: 'starttls', auth: true, user: 'desk2', from: 'desk@example.test' });
     assert.equal(keep.statusCode, 200, keep.body);
     assert.equal(keep.json().passwordSet, true);
     assert.equal((await storage.getParameters()).get(13), stored);

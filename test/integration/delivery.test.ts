@@ -684,7 +684,7 @@ describe('the SMTP password', () => {
       // The password really went to the server and came back in its reply: the rest of this test can fail.
       assert.ok(ctx.sink.authAttempts.some((a) => a.password === SECRET && !a.accepted), 'the sink was sent the password and refused it');
       const verify = await ctx.admin.post('/api/v1/admin/smtp-account/verify');
-      assert.equal(verify.json().code, 'SMTP_AUTH_FAILED');
+      assert.equal(verify.json().code, 'SMTP_VERIFY_FAILED');
       const testMail = await ctx.admin.post('/api/v1/admin/smtp-account/test', { to: 'someone@example.test' });
       assert.equal(testMail.statusCode, 200, testMail.body);
       assert.equal(testMail.json().ok, false);
@@ -731,7 +731,7 @@ describe('the SMTP password', () => {
 });
 
 describe('administrators\' delivery tools', () => {
-  it('verify: ok against the sink, SMTP_TIMEOUT against a silent server, SMTP_AUTH_FAILED with wrong credentials, never a banner', async () => {
+  it('verify: ok against the sink, SMTP_VERIFY_FAILED against a silent server and with wrong credentials, never a banner', async () => {
     await withDelivery(async (ctx) => {
       const answers: string[] = [];
       const verify = async () => {
@@ -749,7 +749,7 @@ describe('administrators\' delivery tools', () => {
       try {
         await ctx.saveAccount({ port: silent.port });
         const timeout = await verify();
-        assert.deepEqual([timeout.ok, timeout.code], [false, 'SMTP_TIMEOUT']);
+        assert.deepEqual([timeout.ok, timeout.code], [false, 'SMTP_VERIFY_FAILED']);
         assert.ok(silent.connections >= 1);
 
         await ctx.saveAccount({ port: other.port });
@@ -765,7 +765,7 @@ describe('administrators\' delivery tools', () => {
       ctx.sink.requireAuth({ user: 'desk', pass: 'the-right-one' });
       await ctx.saveAccount({ auth: true, user: 'desk', password: 'a-wrong-one' });
       const refused = await verify();
-      assert.deepEqual([refused.ok, refused.code], [false, 'SMTP_AUTH_FAILED']);
+      assert.deepEqual([refused.ok, refused.code], [false, 'SMTP_VERIFY_FAILED']);
       await ctx.saveAccount({ auth: true, user: 'desk', password: 'the-right-one' });
       const signedIn = await verify();
       assert.deepEqual([signedIn.ok, signedIn.code], [true, 'OK']);

@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
 import { ImapFlow } from 'imapflow';
+import { scrubError, scrubSecrets } from '../../domain/parameters/secret-scrub.ts';
+import { resolveAllowedAddress } from '../net/allowed-address.ts';
 
 export interface ImapMailboxOptions {
   host: string;
@@ -72,24 +75,46 @@ export class ImapMailbox {
     });
   }
 
+  /** An error with every form of the account's credentials removed (the server may have echoed them), for the log. */
+  private clean<E>(error: E): E {
+    return scrubError(error, { user: this.options.user, password: this.options.password });
+  }
+
+  private failed(error: unknown): void {
+    this.lastError = scrubSecrets(String((error as Error)?.message ?? error), { user: this.options.user, password: this.options.password });
+  }
+
   private async run(): Promise<void> {
     const mailbox = this.options.mailbox ?? 'INBOX';
     while (this.running) {
+      // The host is checked and resolved once per connection, and the connection goes to the address checked (as
+      // for SMTP): a link-local or metadata address, literal or behind a name, is never connected to.
+      let address: string;
+      try {
+        address = await resolveAllowedAddress(this.options.host, 'IMAP host');
+      } catch (error) {
+        this.failed(error);
+        this.options.log?.error({ err: this.clean(error), mailbox }, 'IMAP host refused or not resolved; trying again');
+        if (this.running) await this.sleep(this.retryMs);
+        continue;
+      }
+      const name = isIP(this.options.host.replace(/^\[|\]$/g, '')) ? undefined : this.options.host;
       const client = new ImapFlow({
-        host: this.options.host,
+        host: address,
         port: this.options.port,
+        ...(name ? { servername: name } : {}),
         secure: this.options.security === 'tls',
         // STARTTLS required (never a login in clear text when the server does not offer it), or not attempted.
         ...(this.options.security === 'tls' ? {} : { doSTARTTLS: this.options.security === 'starttls' }),
         auth: { user: this.options.user, pass: this.options.password },
-        tls: { rejectUnauthorized: !this.options.allowInvalidCertificate },
+        tls: { rejectUnauthorized: !this.options.allowInvalidCertificate, ...(name ? { servername: name } : {}) },
         logger: false,
         disableAutoIdle: true,
       });
       this.client = client;
       client.on('error', (error: Error) => {
-        this.lastError = error.message;
-        this.options.log?.error({ err: error, mailbox }, 'IMAP connection error');
+        this.failed(error);
+        this.options.log?.error({ err: this.clean(error), mailbox }, 'IMAP connection error');
       });
       client.on('exists', () => {
         this.pending = true;
@@ -123,8 +148,8 @@ export class ImapMailbox {
           lock.release();
         }
       } catch (error) {
-        this.lastError = (error as Error).message;
-        this.options.log?.error({ err: error, mailbox }, 'IMAP mailbox unavailable; trying again');
+        this.failed(error);
+        this.options.log?.error({ err: this.clean(error), mailbox }, 'IMAP mailbox unavailable; trying again');
       } finally {
         if (client.usable) await client.logout().catch(() => client.close());
         else client.close();
@@ -151,8 +176,8 @@ export class ImapMailbox {
       try {
         await this.deliver(message.source);
       } catch (error) {
-        this.lastError = (error as Error).message;
-        this.options.log?.error({ err: error, uid }, 'an IMAP mail could not be stored; it stays unseen and is tried again');
+        this.failed(error);
+        this.options.log?.error({ err: this.clean(error), uid }, 'an IMAP mail could not be stored; it stays unseen and is tried again');
         return false;
       }
       await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });

@@ -1,7 +1,7 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
-import { isForbiddenHost } from '../../domain/parameters/parameter-catalogue.ts';
+import { isIP } from 'node:net';
+import { scrubError, scrubSecrets, type Credentials } from '../../domain/parameters/secret-scrub.ts';
+import { AddressRefused, resolveAllowedAddress } from '../net/allowed-address.ts';
 import { buildMimeMessage } from './mime-message.ts';
 import { openSession, SmtpPool } from './smtp-pool.ts';
 import { DeliveryFailure, type MailTransport, type MailTransports, type OutgoingMail, type SmtpSettings, type VerifyResult } from '../../ports/mail-transport.ts';
@@ -16,6 +16,11 @@ export interface TransportOptions {
   idleMs?: number;
   /** Our host name in EHLO. */
   clientName?: string;
+  /**
+   * Verify's time limit for each phase (connect and greeting, then each answer), and the least time a failed verify
+   * takes to answer, so a closed port and a silent one answer alike (default: the greeting timeout, at most 10 s).
+   */
+  verifyTimeoutMs?: number;
 }
 
 export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
@@ -33,6 +38,10 @@ interface NodemailerError extends Error {
   command?: string;
 }
 
+/** The one answer of a failed verify, whatever closed the connection (see `verify`). */
+export const VERIFY_FAILED =
+  'Could not verify the SMTP account with that server. Check the host, port, security and the user and password; the server log says what went wrong.';
+
 const NETWORK_SENTENCES: Record<string, string> = {
   ECONNECTION: 'The connection to the SMTP server closed before it answered.',
   ETIMEDOUT: 'The SMTP server did not answer in time.',
@@ -42,48 +51,55 @@ const NETWORK_SENTENCES: Record<string, string> = {
   EPROTOCOL: 'The SMTP server answered something that is not SMTP.',
 };
 
-/** Removes a secret from any text that might be stored or shown. */
-function scrub(text: string, secret: string | null): string {
-  return secret ? text.split(secret).join('[redacted]') : text;
+/** The credentials sent on a session of these settings (what a server could echo back). */
+function credentialsOf(s: SmtpSettings): Credentials {
+  return { user: s.auth ? s.user : null, password: s.auth ? s.password : null };
 }
 
 /**
  * Turns a Nodemailer error into a DeliveryFailure: 5xx (including a refused login) and a refused envelope are
  * permanent; 4xx, resets, timeouts and unknown outcomes are temporary. The reply keeps the SMTP answer, or our own
- * sentence for network errors, with the password removed.
+ * sentence for network errors, with every form of the credentials removed (the error itself too, as it is kept as
+ * the cause). Whatever a server said before greeting with 220 is never kept: it may be another service's banner.
  */
-export function classifySendError(error: unknown, password: string | null): DeliveryFailure {
-  const e = error as NodemailerError;
+export function classifySendError(error: unknown, credentials: Credentials): DeliveryFailure {
+  const e = scrubError(error as NodemailerError, credentials);
   if (e instanceof DeliveryFailure) return e;
+  const clean = (text: string) => scrubSecrets(text.slice(0, 1000), credentials);
   if (e?.code === 'EAUTH' || e?.code === 'ENOAUTH') {
     // A refused login is the account's problem: the mail waits (deferred) until an administrator fixes it.
-    const reply = scrub(`${e.response ?? 'The SMTP server refused the user name or password.'}`.slice(0, 1000), password);
-    return new DeliveryFailure('Authentication refused', false, reply, { cause: error, account: true });
+    const reply = clean(`${e.response ?? 'The SMTP server refused the user name or password.'}`);
+    return new DeliveryFailure('Authentication refused', false, reply, { cause: e, account: true });
+  }
+  if (e?.command === 'CONN' && e.response) {
+    const sentence = 'The server at that address did not greet as an SMTP server does.';
+    return new DeliveryFailure('No SMTP greeting', false, sentence, { cause: e });
   }
   if (typeof e?.responseCode === 'number') {
-    const reply = scrub(`${e.response ?? e.responseCode}`.slice(0, 1000), password);
-    return new DeliveryFailure(`SMTP ${e.responseCode}`, e.responseCode >= 500, reply, { cause: error });
+    return new DeliveryFailure(`SMTP ${e.responseCode}`, e.responseCode >= 500, clean(`${e.response ?? e.responseCode}`), { cause: e });
   }
-  if (e?.code === 'EENVELOPE') return new DeliveryFailure('Refused envelope', true, scrub(e.message, password), { cause: error });
+  if (e?.code === 'EENVELOPE') return new DeliveryFailure('Refused envelope', true, clean(e.message), { cause: e });
   const sentence = NETWORK_SENTENCES[e?.code ?? ''] ?? `The mail could not be handed over (${e?.code ?? 'unknown error'}).`;
   const detail = /certificate|self[- ]signed|unable to verify/i.test(e?.message ?? '') ? ' The server certificate could not be verified.' : '';
-  return new DeliveryFailure(sentence, false, sentence + detail, { cause: error });
+  return new DeliveryFailure(sentence, false, sentence + detail, { cause: e });
+}
+
+/** What went wrong, for the server log only: codes and the server's answer, credentials removed. */
+function describeForLog(error: unknown, credentials: Credentials): string {
+  const e = error as NodemailerError & { originalCode?: string };
+  if (e instanceof DeliveryFailure) return scrubSecrets(`${e.message}: ${e.reply}`, credentials);
+  const parts = [e?.code, e?.originalCode, e?.command, e?.responseCode, e?.response ?? e?.message].filter((p) => p !== undefined && p !== '');
+  return scrubSecrets(parts.join(' ').slice(0, 1000), credentials);
 }
 
 async function resolveAllowed(host: string): Promise<string> {
-  if (isForbiddenHost(host)) throw new DeliveryFailure('Forbidden host', true, 'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.');
-  if (isIP(host.replace(/^\[|\]$/g, ''))) return host.replace(/^\[|\]$/g, '');
-  let addresses: { address: string }[];
   try {
-    addresses = await lookup(host, { all: true });
-  } catch (cause) {
-    throw new DeliveryFailure('DNS', false, NETWORK_SENTENCES.EDNS!, { cause });
+    return await resolveAllowedAddress(host, 'SMTP host');
+  } catch (error) {
+    if (!(error instanceof AddressRefused)) throw error;
+    if (error.reason === 'forbidden') throw new DeliveryFailure('Forbidden host', true, error.message);
+    throw new DeliveryFailure('DNS', false, NETWORK_SENTENCES.EDNS!, { cause: error });
   }
-  // Every address the name resolves to is checked, and the connection goes to the address checked.
-  if (addresses.some((a) => isForbiddenHost(a.address))) {
-    throw new DeliveryFailure('Forbidden host', true, 'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.');
-  }
-  return addresses[0]!.address;
 }
 
 /** Nodemailer's SMTP connection options for the stored account, connecting to the address that was checked. */
@@ -130,34 +146,49 @@ class NodemailerTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<{ reply: string }> {
+    const credentials = credentialsOf(this.settings);
     try {
       const { pool } = await this.pool;
       const reply = await pool.send({ from: mail.from.address, to: [mail.to.address] }, buildMimeMessage(mail, new Date()));
-      return { reply: scrub(reply, this.settings.password).slice(0, 1000) };
+      return { reply: scrubSecrets(reply, credentials).slice(0, 1000) };
     } catch (error) {
-      throw classifySendError(error, this.settings.password);
+      throw classifySendError(error, credentials);
     }
   }
 
+  /**
+   * Connects and signs in (when authentication is on), nothing more. Every failure to reach or use the server
+   * answers in the same words, and no sooner than `verifyTimeoutMs` after the start, so verify cannot tell a closed
+   * port from a silent one or from a server that refused the login; what happened goes to `detail`, for the log.
+   */
   async verify(): Promise<VerifyResult> {
+    const started = Date.now();
+    const budget = this.options.verifyTimeoutMs ?? Math.min(10_000, this.options.greetingTimeoutMs);
+    const credentials = credentialsOf(this.settings);
     try {
       const { connection } = await this.pool;
-      (await openSession(connection, this.auth)).quit();
-      return { ok: true, code: 'OK', message: 'Connected to the SMTP server and signed in.' };
+      const limits = {
+        connectionTimeout: Math.min(connection.connectionTimeout ?? budget, budget),
+        greetingTimeout: Math.min(connection.greetingTimeout ?? budget, budget),
+        socketTimeout: Math.min(connection.socketTimeout ?? budget, budget),
+      };
+      const session = await openSession({ ...connection, ...limits }, this.auth);
+      const signedIn = session.authenticated === true;
+      session.quit();
+      const message = signedIn
+        ? 'Connected to the SMTP server and signed in.'
+        : this.auth
+          ? 'Connected to the SMTP server; it offered no sign-in, so the user and password were not used.'
+          : 'Connected to the SMTP server (no sign-in is configured, so none was tried).';
+      return { ok: true, code: 'OK', signedIn, message };
     } catch (error) {
-      const e = error as NodemailerError;
-      if (e instanceof DeliveryFailure) {
-        return e.permanent
-          ? { ok: false, code: 'SMTP_HOST_FORBIDDEN', message: e.reply }
-          : { ok: false, code: 'SMTP_UNREACHABLE', message: e.reply };
+      if (error instanceof DeliveryFailure && error.permanent) {
+        return { ok: false, code: 'SMTP_HOST_FORBIDDEN', signedIn: false, message: error.reply };
       }
-      if (e.code === 'EAUTH' || e.code === 'ENOAUTH') return { ok: false, code: 'SMTP_AUTH_FAILED', message: 'The SMTP server refused the user name or password.' };
-      if (e.code === 'ETLS' || /certificate|self[- ]signed|TLS/i.test(e.message)) {
-        return { ok: false, code: 'SMTP_TLS_FAILED', message: 'The secure connection failed: the server certificate could not be verified, or TLS is not offered as configured.' };
-      }
-      if (e.code === 'ETIMEDOUT') return { ok: false, code: 'SMTP_TIMEOUT', message: 'The SMTP server did not answer in time.' };
-      if (e.code === 'EPROTOCOL') return { ok: false, code: 'SMTP_PROTOCOL_ERROR', message: 'The server at that address does not speak SMTP as expected.' };
-      return { ok: false, code: 'SMTP_UNREACHABLE', message: 'The SMTP server could not be reached at that host and port.' };
+      const detail = describeForLog(scrubError(error, credentials), credentials);
+      const wait = started + budget - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      return { ok: false, code: 'SMTP_VERIFY_FAILED', signedIn: false, message: VERIFY_FAILED, detail };
     }
   }
 

@@ -4,6 +4,7 @@ import type { SecretBox } from '../../ports/secret-box.ts';
 import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
 import { smtpCredentials, UnreadableSecret } from '../parameters/parameters.ts';
+import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { formatSize, OUTGOING_ATTACHMENT_LIMITS, type MailAttachment } from '../messages/attachment.ts';
 import { escapeHtml } from '../templates/render-template.ts';
 import { isEmailAddress } from '../users/user.ts';
@@ -247,6 +248,8 @@ async function sendClaimed(
         nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
       }
     }
+    // The transport removed the credentials already; removed here too, as the one check every recorded reply passes.
+    if (account) outcome.reply = scrubSecrets(outcome.reply, account.settings);
     const status = outcome.status;
     // Not awaited here: the connection takes the next mail while the outcome waits for its group's commit.
     recording.push(recorder.record(entry.id, { ...outcome, at: now.toISOString(), nextAttemptAt }).then((recorded) => void (recorded && result[status]++)));

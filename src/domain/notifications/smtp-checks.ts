@@ -3,6 +3,7 @@ import { DomainError } from '../errors.ts';
 import type { Locale } from '../locale.ts';
 import { DeliveryFailure, type MailTransports, type VerifyResult } from '../../ports/mail-transport.ts';
 import { smtpCredentials } from '../parameters/parameters.ts';
+import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { previewTemplate } from '../templates/manage-templates.ts';
 import { isEmailAddress, type Actor } from '../users/user.ts';
 
@@ -71,9 +72,9 @@ async function sendNow(deps: MailDeps, to: string, content: { subject: string; h
       references: [],
       headers: { 'Auto-Submitted': 'auto-generated' },
     });
-    return { ok: true, message: `The SMTP server accepted the test mail (${reply.slice(0, 200)}).`, messageId };
+    return { ok: true, message: scrubSecrets(`The SMTP server accepted the test mail (${reply.slice(0, 200)}).`, account.settings), messageId };
   } catch (error) {
     if (!(error instanceof DeliveryFailure)) throw error;
-    return { ok: false, message: error.reply, messageId: null };
+    return { ok: false, message: scrubSecrets(error.reply, account.settings), messageId: null };
   }
 }

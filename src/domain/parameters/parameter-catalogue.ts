@@ -1,6 +1,9 @@
 import { DomainError } from '../errors.ts';
 import type { Localized } from '../locale.ts';
 import { isEmailAddress } from '../users/user.ts';
+import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbidden-hosts.ts';
+
+export { isForbiddenHost };
 
 export type ParameterType = 'templateId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
 export type ParameterValue = string | number | boolean | null;
@@ -213,52 +216,6 @@ function invalid(def: ParameterDefinition, reason: string): never {
 }
 
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-/** Labels a resolver may read as a number (decimal, octal with a leading 0, hex with 0x). */
-const NUMERIC_LABEL = /^(0x[0-9a-f]*|\d+)$/i;
-
-/** The eight 16-bit groups of an IPv6 literal (with `::` expanded and a trailing dotted IPv4 folded in). */
-function parseIpv6(text: string): number[] | undefined {
-  let h = text;
-  const v4 = /^(.*:)((\d+\.){3}\d+)$/.exec(h);
-  if (v4) {
-    if (!DOTTED_QUAD.test(v4[2]!)) return undefined;
-    const [a, b, c, d] = v4[2]!.split('.').map(Number) as [number, number, number, number];
-    h = `${v4[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const halves = h.split('::');
-  if (halves.length > 2) return undefined;
-  const head = halves[0] ? halves[0].split(':') : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  if (![...head, ...tail].every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  return [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail].map((g) => parseInt(g, 16));
-}
-
-function ipv4Of(hi: number, lo: number): string {
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
-}
-
-/** Link-local and cloud metadata addresses: an SMTP host there could reach internal services. */
-export function isForbiddenHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (h === 'metadata.google.internal' || h === 'metadata' || h === 'instance-data') return true;
-  if (h.includes(':')) {
-    const g = parseIpv6(h.replace(/%.*$/, ''));
-    if (!g) return true; // not an address we can read: refuse rather than guess
-    const zeros = (n: number) => g.slice(0, n).every((x) => x === 0);
-    // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) carry an IPv4 address.
-    if ((zeros(5) && (g[5] === 0xffff || g[5] === 0)) || (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0))) {
-      return isForbiddenHost(ipv4Of(g[6]!, g[7]!));
-    }
-    if ((g[0]! & 0xffc0) === 0xfe80) return true; // fe80::/10 link-local
-    return g.join(':') === [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254].join(':'); // AWS metadata over IPv6
-  }
-  // Any spelling a resolver reads as a number but that is not a plain dotted quad is refused outright.
-  if (h.split('.').every((label) => NUMERIC_LABEL.test(label))) return !DOTTED_QUAD.test(h) || h.startsWith('169.254.');
-  return false;
-}
 
 export function isHostName(value: string): boolean {
   if (value.length === 0 || value.length > 253) return false;
@@ -297,7 +254,7 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
     case 'host': {
       if (typeof value !== 'string' || !isHostName(value.trim())) invalid(def, 'must be a host name or an IP address.');
       const host = value.trim();
-      if (isForbiddenHost(host)) invalid(def, 'link-local and cloud metadata addresses are not allowed.');
+      if (isForbiddenHost(host)) invalid(def, 'link-local and cloud metadata addresses (also inside an IPv6 address) are not allowed.');
       return host;
     }
     case 'port': {

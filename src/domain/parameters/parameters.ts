@@ -88,12 +88,50 @@ export async function setParameter(
   value: unknown,
 ): Promise<ParameterView> {
   return deps.storage.transaction(async (tx) => {
+    const before = await readParameters(tx);
     const stored = await encodeChecked(tx, deps.secrets, id, value);
+    const account = SECRET_DESTINATIONS.find((d) => d.where.includes(id));
+    if (account && before.get(account.secret) != null && !sameDestination(id, before.get(id) ?? null, decode(stored ?? undefined))) {
+      throw new DomainError('PARAMETER_INVALID', account.refusal, { details: { parameter: id, field: 'password', reason: 'password-required' } });
+    }
     await tx.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
     const values = await readParameters(tx);
     checkCredentials(smtpAccountOf(values));
     return view(id, values, actor.locale);
   });
+}
+
+// ---- where a stored password is sent
+
+/**
+ * A stored password goes only to the server it was entered for: changing the host, port or security of its account
+ * needs the password again (else an administrator's session, or whoever took it, could point the account at a
+ * server of theirs and receive the password when Parley signs in).
+ */
+const SECRET_DESTINATIONS: readonly { secret: number; where: readonly number[]; refusal: string }[] = [
+  {
+    secret: PARAM.SMTP_PASSWORD,
+    where: [PARAM.SMTP_HOST, PARAM.SMTP_PORT, PARAM.SMTP_SECURITY],
+    refusal:
+      'Changing the SMTP host, port or security needs the SMTP password again: change them on the SMTP account together with the password, or remove the stored password (parameter 13) first.',
+  },
+  {
+    secret: PARAM.IMAP_PASSWORD,
+    where: [PARAM.IMAP_HOST, PARAM.IMAP_PORT, PARAM.IMAP_SECURITY],
+    refusal:
+      'Changing the IMAP host, port or security needs the IMAP password again: remove the stored IMAP password (parameter 9014) first, then set it again after the change.',
+  },
+];
+
+function sameDestination(id: number, before: ParameterValue, after: ParameterValue): boolean {
+  const def = parameterDefinition(id)!;
+  const value = (v: ParameterValue) => (v === null ? def.defaultValue : v);
+  const [a, b] = [value(before), value(after)];
+  if (def.type === 'host' && typeof a === 'string' && typeof b === 'string') {
+    const host = (h: string) => h.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    return host(a) === host(b);
+  }
+  return a === b;
 }
 
 // ---- the SMTP account: parameters 10, 11, 12, 13, 14, 199, 269 and 9001 edited together
@@ -178,7 +216,10 @@ export interface SmtpAccountInput {
   security: string;
   auth: boolean;
   user?: string | null;
-  /** Omitted or null: keep the stored password; "": remove it. */
+  /**
+   * Omitted or null: keep the stored password (refused when the host, port or security change while authentication
+   * is on; with authentication off, such a change removes it); "": remove it.
+   */
   password?: string | null;
   from: string;
   fromName?: string | null;
@@ -191,6 +232,20 @@ export async function saveSmtpAccount(
   input: SmtpAccountInput,
 ): Promise<SmtpAccount> {
   return deps.storage.transaction(async (tx) => {
+    const before = await readParameters(tx);
+    const moved =
+      before.get(PARAM.SMTP_PASSWORD) != null &&
+      input.password == null &&
+      [
+        [PARAM.SMTP_HOST, input.host],
+        [PARAM.SMTP_PORT, input.port],
+        [PARAM.SMTP_SECURITY, input.security],
+      ].some(([id, value]) => !sameDestination(id as number, before.get(id as number) ?? null, value as ParameterValue));
+    if (moved && input.auth) {
+      throw new DomainError('SMTP_ACCOUNT_INVALID', 'Changing the SMTP host, port or security needs the password again: enter it with the change.', {
+        details: { field: 'password', reason: 'password-required' },
+      });
+    }
     const writes: [number, unknown][] = [
       [PARAM.SMTP_HOST, input.host],
       [PARAM.SMTP_PORT, input.port],
@@ -202,6 +257,8 @@ export async function saveSmtpAccount(
       [PARAM.SMTP_ALLOW_INVALID_CERTIFICATE, input.allowInvalidCertificate ?? false],
     ];
     if (input.password != null) writes.push([PARAM.SMTP_PASSWORD, input.password]);
+    // Authentication off: the stored password is not in use, and is not kept for a server it was not entered for.
+    else if (moved) writes.push([PARAM.SMTP_PASSWORD, null]);
     const encoded: [number, string | null][] = [];
     for (const [id, value] of writes) encoded.push([id, await encodeChecked(tx, deps.secrets, id, value)]);
     const at = deps.clock.now().toISOString();

@@ -499,4 +499,11 @@ export const esES: Messages = {
   'error.inboundNotFound': 'Este correo no existe o no le corresponde verlo.',
   'error.attachmentTooLarge': 'El adjunto "{name}" es demasiado grande: cada archivo, y todos los archivos juntos, pueden ocupar como máximo {max}.',
   'error.attachmentsTooLarge': 'Los adjuntos son demasiado grandes: juntos pueden ocupar como máximo {max}.',
+  // ---- account secrets: a stored password goes only to the server it was entered for
+  'smtp.passwordAgainHint': 'Cambiar el servidor, el puerto o la seguridad exige la contraseña de nuevo: una contraseña guardada solo se envía al servidor para el que se introdujo.',
+  'smtp.passwordAgain': 'Introduzca la contraseña de nuevo: el servidor, el puerto o la seguridad han cambiado.',
+  'smtp.verifyOkNoSignIn': 'El servidor respondió. No se inició sesión: no hay ninguna configurada, o el servidor no la ofrece.',
+  'smtp.verifyFailed': 'No se pudo verificar la cuenta SMTP con ese servidor. Revise el servidor, el puerto, la seguridad, el usuario y la contraseña; el registro del servidor dice qué falló.',
+  'parameters.passwordAgainHint': 'Cambiar esto exige la contraseña de nuevo: elimine primero la contraseña guardada (guárdela vacía), cambie esto y luego introduzca la contraseña de nuevo.',
+  'parameters.secretRemoveHint': 'Déjelo vacío y guarde para eliminar la contraseña guardada.',
 };

@@ -499,4 +499,11 @@ export const ptBR: Messages = {
   'error.inboundNotFound': 'Este e-mail não existe ou você não pode vê-lo.',
   'error.attachmentTooLarge': 'O anexo "{name}" é grande demais: cada arquivo, e todos os arquivos juntos, podem ter no máximo {max}.',
   'error.attachmentsTooLarge': 'Os anexos são grandes demais: juntos podem ter no máximo {max}.',
+  // ---- account secrets: a stored password goes only to the server it was entered for
+  'smtp.passwordAgainHint': 'Alterar o servidor, a porta ou a segurança exige a senha de novo: uma senha guardada só é enviada ao servidor para o qual foi informada.',
+  'smtp.passwordAgain': 'Informe a senha de novo: o servidor, a porta ou a segurança mudou.',
+  'smtp.verifyOkNoSignIn': 'O servidor respondeu. Nenhum login foi feito: nenhum está configurado, ou o servidor não oferece.',
+  'smtp.verifyFailed': 'Não foi possível verificar a conta SMTP com esse servidor. Confira o servidor, a porta, a segurança, o usuário e a senha; o log do servidor diz o que deu errado.',
+  'parameters.passwordAgainHint': 'Alterar isto exige a senha de novo: remova primeiro a senha guardada (salve-a vazia), altere isto e depois informe a senha de novo.',
+  'parameters.secretRemoveHint': 'Deixe em branco e salve para remover a senha guardada.',
 };

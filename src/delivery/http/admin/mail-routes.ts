@@ -52,12 +52,22 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
 
     const verifySchema = {
       type: 'object',
-      properties: { ok: { type: 'boolean' }, code: { type: 'string' }, message: { type: 'string' } },
+      properties: { ok: { type: 'boolean' }, code: { type: 'string' }, message: { type: 'string' }, signedIn: { type: 'boolean' } },
     } as const;
     app.post(
       '/admin/smtp-account/verify',
-      { schema: { tags, summary: 'Connect to the stored SMTP account and sign in', response: { 200: verifySchema, ...errorResponses } } },
-      async () => verifySmtpAccount(mailDeps),
+      {
+        schema: {
+          tags,
+          summary: 'Connect to the stored SMTP account and sign in (when authentication is on); every failure answers alike, the details go to the server log',
+          response: { 200: verifySchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { detail, ...answer } = await verifySmtpAccount(mailDeps);
+        if (detail) request.log.warn({ smtpVerify: detail }, 'SMTP account verification failed');
+        return { ...answer, signedIn: answer.signedIn ?? false };
+      },
     );
 
     app.post<{ Body: { to: string } }>(

@@ -9,6 +9,9 @@ import type { EmailTemplate, Parameter } from '../../types.ts';
 
 type Value = Parameter['value'];
 
+/** SMTP and IMAP host, port and security: changing one while a password is stored needs the password again. */
+const PASSWORD_DESTINATIONS: readonly number[] = [14, 199, 269, 9010, 9011, 9012];
+
 function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; onSaved(p: Parameter): void; onCancel(): void }) {
   const { t } = useI18n();
   const p = props.parameter;
@@ -34,7 +37,9 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
       case 'email':
         return v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) ? { ok: true, value: v === '' ? null : v } : { ok: false, message: t('validation.email') };
       case 'secret':
-        return v === '' ? { ok: false, message: t('validation.required') } : { ok: true, value: text };
+        // Empty removes a stored password (needed before its account's host, port or security may change).
+        if (v === '') return p.set ? { ok: true, value: null } : { ok: false, message: t('validation.required') };
+        return { ok: true, value: text };
       default:
         return { ok: true, value: v === '' ? null : v };
     }
@@ -106,6 +111,8 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
         <label htmlFor={id}>{label}</label>
         {input}
         {p.type === 'secret' ? <p className="field-hint">{t('parameters.secretHint')}</p> : null}
+        {p.type === 'secret' && p.set ? <p className="field-hint">{t('parameters.secretRemoveHint')}</p> : null}
+        {PASSWORD_DESTINATIONS.includes(p.id) ? <p className="field-hint">{t('parameters.passwordAgainHint')}</p> : null}
         {invalid ? (
           <p className="field-error" role="alert">
             {invalid}

@@ -33,7 +33,7 @@ function formOf(a: SmtpAccount): Form {
   };
 }
 
-type Check = { ok: boolean; message: string; code?: string };
+type Check = { ok: boolean; message: string; code?: string; signedIn?: boolean };
 
 export function AdminSmtp() {
   const { t } = useI18n();
@@ -65,6 +65,10 @@ export function AdminSmtp() {
     );
   }
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm({ ...form, [key]: value });
+  const saved0 = account.data;
+  const destinationChanged =
+    !!saved0?.passwordSet &&
+    (form.host.trim().toLowerCase() !== (saved0.host ?? '').toLowerCase() || Number(form.port) !== saved0.port || form.security !== saved0.security);
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -76,6 +80,8 @@ export function AdminSmtp() {
     else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form!.from.trim())) found.from = t('validation.email');
     if (form!.auth && !form!.user.trim()) found.user = t('validation.required');
     if (form!.auth && !account.data?.passwordSet && !form!.password) found.password = t('validation.required');
+    // A stored password goes only to the server it was entered for: moving the account needs it again.
+    else if (form!.auth && !form!.password && destinationChanged) found.password = t('smtp.passwordAgain');
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
@@ -186,12 +192,17 @@ export function AdminSmtp() {
                 onChange={(e) => set('password', e.target.value)}
                 disabled={!form.auth}
                 autoComplete="new-password"
-                aria-describedby="smtp-password-hint"
+                aria-describedby={account.data?.passwordSet ? 'smtp-password-hint smtp-password-again' : 'smtp-password-hint'}
                 aria-invalid={!!errors.password}
               />
               <p className="field-hint" id="smtp-password-hint">
                 {account.data?.passwordSet ? t('smtp.passwordKept') : t('smtp.passwordNone')}
               </p>
+              {account.data?.passwordSet ? (
+                <p className="field-hint" id="smtp-password-again">
+                  {t('smtp.passwordAgainHint')}
+                </p>
+              ) : null}
               {err('password')}
             </div>
           </div>
@@ -228,7 +239,7 @@ export function AdminSmtp() {
               {checking === 'verify' ? t('smtp.checking') : t('smtp.verify')}
             </button>
             <div aria-live="polite">
-              {verify ? <p className={verify.ok ? 'notice notice-success' : 'notice notice-error'}>{verify.ok ? t('smtp.verifyOk') : verify.message}</p> : null}
+              {verify ? <p className={verify.ok ? 'notice notice-success' : 'notice notice-error'}>{verify.ok ? (verify.signedIn ? t('smtp.verifyOk') : t('smtp.verifyOkNoSignIn')) : verify.code === 'SMTP_VERIFY_FAILED' ? t('smtp.verifyFailed') : verify.message}</p> : null}
               <ErrorNotice error={verifyError} />
             </div>
           </section>
