@@ -47,7 +47,7 @@ describe('the SQLite read cache, with a second connection writing', () => {
     const { token } = await createApiToken(testDeps(other), 'tech.a@example.test');
     const viaServer = testDeps(server);
     const first = await resolveApiToken(viaServer, token);
-    assert.equal(first?.id, world.techA.id);
+    assert.equal(first?.actor.id, world.techA.id);
     const again = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
     const cachedAgain = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
     assert.equal(again, cachedAgain, 'the same object: served from the cache while nothing changed');
@@ -55,7 +55,7 @@ describe('the SQLite read cache, with a second connection writing', () => {
     setUser(world.techA.id, 'active', 0);
     assert.equal(await resolveApiToken(viaServer, token), undefined, 'the deactivated user is refused at once');
     setUser(world.techA.id, 'active', 1);
-    assert.equal((await resolveApiToken(viaServer, token))?.id, world.techA.id);
+    assert.equal((await resolveApiToken(viaServer, token))?.actor.id, world.techA.id);
   });
 
   it('parameter 417 cleared by the other connection makes the next post 409 MESSAGING_UNAVAILABLE, and nothing is stored', async () => {

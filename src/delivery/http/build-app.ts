@@ -86,6 +86,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
+  app.decorateRequest('apiTokenHash', null);
 
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? false, storage: deps.storage });
   app.addHook('onResponse', recordRequest(metrics));
