@@ -10,6 +10,7 @@ import { mailRoutes, type MailWiring } from './admin/mail-routes.ts';
 import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport.ts';
 import { authenticateRequest } from './auth/authenticate-request.ts';
 import { authRoutes } from './auth/auth-routes.ts';
+import { tokenRoutes } from './auth/token-routes.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
@@ -124,7 +125,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (api) => {
       api.addHook('onRequest', authenticateRequest(deps));
       api.addHook('preValidation', refuseNul);
-      await api.register(authRoutes(deps, options.loginLimiter ?? new LoginLimiter(), secureCookies));
+      const limiter = options.loginLimiter ?? new LoginLimiter();
+      await api.register(authRoutes(deps, limiter, secureCookies));
+      await api.register(tokenRoutes(deps));
       await api.register(ticketRoutes(deps, metrics));
       await api.register(eventRoutes(deps));
       await api.register(adminRoutes(deps));

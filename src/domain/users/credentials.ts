@@ -60,6 +60,7 @@ export async function changeOwnPassword(
   input: { currentPassword: string; newPassword: string; keepTokens?: boolean },
   sessionToken: string | null,
 ): Promise<CredentialsEnded> {
+  validatePassword(input.newPassword); // before the check: a refused new password is not a wrong guess
   const user = await deps.storage.findUserByEmail(actor.email);
   const ok = user?.passwordHash ? await deps.hasher.verify(input.currentPassword, user.passwordHash) : false;
   if (!user || !ok) {
