@@ -41,7 +41,7 @@ function isScope(value: unknown): value is TokenScope {
   return value === 'read' || value === 'full';
 }
 
-function validateToken(deps: Pick<Deps, 'clock'>, userId: number, input: ApiTokenInput): NewApiToken {
+function validateToken(now: Date, userId: number, input: ApiTokenInput): NewApiToken {
   const name = cleanName(input.name ?? '', 'name', 'TOKEN_INVALID');
   const scope = input.scope ?? 'full';
   if (!isScope(scope)) throw new DomainError('TOKEN_INVALID', 'The scope must be read (reading only) or full.', { details: { field: 'scope' } });
@@ -49,7 +49,7 @@ function validateToken(deps: Pick<Deps, 'clock'>, userId: number, input: ApiToke
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)) {
     throw new DomainError('TOKEN_INVALID', `A token expires after 1 to ${MAX_TOKEN_DAYS} whole days, or never.`, { details: { field: 'expiresInDays' } });
   }
-  const expiresAt = days === null ? null : new Date(deps.clock.now().getTime() + days * 86_400_000).toISOString();
+  const expiresAt = days === null ? null : new Date(now.getTime() + days * 86_400_000).toISOString();
   return { userId, name, scope, expiresAt };
 }
 
@@ -62,9 +62,10 @@ export async function issueApiToken(
   userId: number,
   input: ApiTokenInput,
 ): Promise<{ token: string; apiToken: ApiToken }> {
-  const clean = validateToken(deps, userId, input);
+  const now = deps.clock.now();
+  const clean = validateToken(now, userId, input);
   const token = `prl_${deps.tokens.random(32)}`;
-  const at = deps.clock.now().toISOString();
+  const at = now.toISOString();
   const id = await deps.storage.createApiToken(deps.tokens.digest(token), clean, at);
   return { token, apiToken: { id, ...clean, createdAt: at, lastUsedAt: null } };
 }
