@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { createApiToken } from '../../src/domain/users/api-token.ts';
 import { createUser } from '../../src/domain/users/manage-users.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage } from './harness.ts';
@@ -18,6 +19,7 @@ before(async () => {
   for (const [email, name, locale] of [
     ['tomas@example.test', 'Tomás Tokens', 'en-US'],
     ['paula@example.test', 'Paula Senha', 'pt-BR'],
+    ['rui@example.test', 'Rui Reset', 'en-US'],
   ] as const) {
     await createUser(parley.deps, { role: 'technician', email, name, password: TEST_PASSWORD, locale, groupIds: [parley.world.groupA] });
   }
@@ -101,5 +103,28 @@ describe('the account page', () => {
     } finally {
       await other.context.close();
     }
+  });
+
+  // threat: A password change or reactivation → every older session and (unless kept on purpose) API token stops working.
+  it("an administrator's new password for a user revokes their tokens unless kept on purpose", async () => {
+    const { token: kept } = await createApiToken(parley.deps, 'rui@example.test', 'kept');
+    await withPage(browser, parley.baseUrl, 'en-US', async (page) => {
+      await signIn(page, parley.world.admin.email);
+      await page.goto('/admin/users');
+      const edit = async (password: string, keepTokens: boolean) => {
+        await page.getByRole('button', { name: 'Edit user Rui Reset' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Edit Rui Reset' });
+        assert.equal(await dialog.getByRole('checkbox', { name: /Keep the user’s API tokens/ }).count(), 0, 'offered only with a new password');
+        await dialog.getByLabel('New password').fill(password);
+        const keep = dialog.getByRole('checkbox', { name: /Keep the user’s API tokens/ });
+        if (keepTokens) await keep.check();
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await page.getByText('Rui Reset was saved.').waitFor();
+      };
+      await edit('first new password', true);
+      assert.equal(await withBearer(kept, 'GET', '/me'), 200, 'kept on purpose');
+      await edit('second new password', false);
+      assert.equal(await withBearer(kept, 'GET', '/me'), 401, 'revoked');
+    });
   });
 });

@@ -534,6 +534,7 @@ export const enUS = {
   'account.tokenRevoked': 'Token "{name}" was revoked.',
   'account.tokenNotFound': 'This token no longer exists (it may have been revoked already).',
   'account.tokenReadOnly': 'This API token can only read; changes need a token with full access.',
+  'account.adminKeepTokens': 'Keep the user’s API tokens working (a new password signs them out everywhere)',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -536,4 +536,5 @@ export const esES: Messages = {
   'account.tokenRevoked': 'Se ha revocado el token "{name}".',
   'account.tokenNotFound': 'Este token ya no existe (quizá ya se revocó).',
   'account.tokenReadOnly': 'Este token de API solo puede leer; para hacer cambios se necesita un token con acceso completo.',
+  'account.adminKeepTokens': 'Conservar los tokens de API del usuario (una nueva contraseña cierra sus sesiones en todas partes)',
 };

@@ -536,4 +536,5 @@ export const ptBR: Messages = {
   'account.tokenRevoked': 'O token "{name}" foi revogado.',
   'account.tokenNotFound': 'Este token não existe mais (talvez já tenha sido revogado).',
   'account.tokenReadOnly': 'Este token de API só pode ler; alterações precisam de um token com acesso completo.',
+  'account.adminKeepTokens': 'Manter os tokens de API do usuário funcionando (uma nova senha encerra as sessões dele em todos os lugares)',
 };
