@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
-import { cleanName, normalizeEmail, type Actor } from './user.ts';
+import { cleanName, normalizeEmail } from './user.ts';
 
 /** `read`: GET and HEAD only; `full`: everything the user may do. */
 export type TokenScope = 'read' | 'full';
@@ -97,10 +97,4 @@ export async function revokeApiToken(deps: Pick<Deps, 'storage'>, userId: number
 /** Whether a token of this scope may make a request with this HTTP method. */
 export function tokenAllows(scope: TokenScope, method: string): boolean {
   return scope === 'full' || method === 'GET' || method === 'HEAD';
-}
-
-/** What an actor behind a token may do, for the delivery layer. */
-export interface TokenActor {
-  actor: Actor;
-  token: ApiToken;
 }
