@@ -7,7 +7,7 @@
  *     buildApp, auth, validation, domain, SqlStorage opened through createParley / openStorage);
  *   - the limit: a bare Fastify route (no auth, no validation, no domain) doing the same write transaction with raw
  *     Kysely on the same Kysely instance (same driver, pool and pragmas): insert a ticket_message row, update
- *     ticket.last_activity_at, insert an outbox_entry row with a pre-rendered subject/html/text (the row Parley wrote
+ *     ticket.last_activity_at and public_activity_at, insert an outbox_entry row with a pre-rendered subject/html/text (the row Parley wrote
  *     for a preflight message, copied with the ids, addresses, Message-ID and timestamps replaced).
  * Both servers listen in this process on 127.0.0.1, port 0; autocannon drives them from a worker thread, the limit
  * and Parley back to back on the same database (order alternates when BENCH_ROUNDS > 1), each after a warm-up.
@@ -225,7 +225,7 @@ async function buildBareApp(db: Kysely<Database>, seeded: Seeded, mail: Rendered
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await trx.updateTable('ticket').set({ last_activity_at: at }).where('id', '=', ticketId).execute();
+      await trx.updateTable('ticket').set({ last_activity_at: at, public_activity_at: at }).where('id', '=', ticketId).execute();
       await trx
         .insertInto('outbox_entry')
         .values({

@@ -6,6 +6,7 @@ import * as attachments from './004-attachments.ts';
 import * as inboundClaim from './005-inbound-claim.ts';
 import * as ticketCopies from './006-ticket-copies.ts';
 import * as inboundRawRetention from './007-inbound-raw-retention.ts';
+import * as tokensAndSessions from './008-tokens-and-sessions.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005-inbound-claim': inboundClaim,
   '006-ticket-copies': ticketCopies,
   '007-inbound-raw-retention': inboundRawRetention,
+  '008-tokens-and-sessions': tokensAndSessions,
 };

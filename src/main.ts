@@ -191,6 +191,8 @@ export function createInbound(
         name: parley.config.mailDomain,
         maxBytes: parley.config.inboundMaxBytes,
         maxRecipients: 100,
+        dataTimeoutMs: parley.config.inboundDataTimeoutSeconds * 1000,
+        maxConnectionsPerAddress: parley.config.inboundMaxConnectionsPerAddress,
         acceptsRecipient: inboundRecipientCheck(parley.config, parley.storage, parley.deps.clock),
         ...(tls ? { tls: { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } } : {}),
         ...(auth ? { auth } : {}),

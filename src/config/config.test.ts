@@ -75,3 +75,37 @@ describe('inbound SMTP configuration', () => {
     assert.equal(load({ PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'false' }).inboundAllowInsecureAuth, false);
   });
 });
+
+describe('timeouts, connection caps and the metrics token', () => {
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults: HTTP headers 30 s, request 120 s, idle 60 s; DATA 300 s; 10 connections per address; metrics open', () => {
+    const config = load({});
+    assert.deepEqual(config.httpTimeouts, { headersSeconds: 30, requestSeconds: 120, idleSeconds: 60 });
+    assert.equal(config.inboundDataTimeoutSeconds, 300);
+    assert.equal(config.inboundMaxConnectionsPerAddress, 10);
+    assert.equal(config.metricsToken, null);
+  });
+
+  it('each is set by its variable; nonsense is refused with the variable named', () => {
+    const config = load({
+      PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS: '10',
+      PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS: '600',
+      PARLEY_HTTP_IDLE_TIMEOUT_SECONDS: '90',
+      PARLEY_INBOUND_DATA_TIMEOUT_SECONDS: '60',
+      PARLEY_INBOUND_MAX_CONNECTIONS_PER_ADDRESS: '3',
+      PARLEY_METRICS_TOKEN: 'a-long-enough-metrics-token',
+    });
+    assert.deepEqual(config.httpTimeouts, { headersSeconds: 10, requestSeconds: 600, idleSeconds: 90 });
+    assert.equal(config.inboundDataTimeoutSeconds, 60);
+    assert.equal(config.inboundMaxConnectionsPerAddress, 3);
+    assert.equal(config.metricsToken, 'a-long-enough-metrics-token');
+    refused({ PARLEY_HTTP_IDLE_TIMEOUT_SECONDS: '10' }, /PARLEY_HTTP_IDLE_TIMEOUT_SECONDS must be a whole number from 30/);
+    refused({ PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS: '200', PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS: '100' }, /must not be above PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS/);
+    refused({ PARLEY_INBOUND_MAX_CONNECTIONS_PER_ADDRESS: '0' }, /PARLEY_INBOUND_MAX_CONNECTIONS_PER_ADDRESS/);
+    refused({ PARLEY_METRICS_TOKEN: 'short' }, /PARLEY_METRICS_TOKEN must be at least 16/);
+  });
+});

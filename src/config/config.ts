@@ -45,6 +45,18 @@ export interface Config {
   smtpTimeoutSeconds: number;
   /** The built-in mail catcher's address, or null when off. */
   mailCatcher: { host: string; port: number } | null;
+  /**
+   * Slow HTTP clients are cut off: the request headers must arrive within `headersSeconds`, the whole request (body
+   * included) within `requestSeconds`, and a connection that sends nothing for `idleSeconds` is closed (longer than the
+   * 25-second heartbeat of the live-update stream, which no timeout cuts).
+   */
+  httpTimeouts: { headersSeconds: number; requestSeconds: number; idleSeconds: number };
+  /** When set, GET /metrics requires `Authorization: Bearer <this>` (PARLEY_METRICS_TOKEN). */
+  metricsToken: string | null;
+  /** The longest an inbound SMTP DATA may take, start to end, before the connection is closed. */
+  inboundDataTimeoutSeconds: number;
+  /** Simultaneous connections to the SMTP receiver from one client address. */
+  inboundMaxConnectionsPerAddress: number;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +189,22 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false (got "${raw}").`);
 }
 
+/** PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS, _REQUEST_ and _IDLE_: the headers' limit cannot exceed the whole request's. */
+function httpTimeouts(env: NodeJS.ProcessEnv): Config['httpTimeouts'] {
+  const headersSeconds = integer(env, 'PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS', 30, 1, 3600);
+  const requestSeconds = integer(env, 'PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS', 120, 1, 86_400);
+  const idleSeconds = integer(env, 'PARLEY_HTTP_IDLE_TIMEOUT_SECONDS', 60, 30, 86_400);
+  if (headersSeconds > requestSeconds) throw new ConfigError('PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS must not be above PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS.');
+  return { headersSeconds, requestSeconds, idleSeconds };
+}
+
+/** PARLEY_METRICS_TOKEN: unset (metrics open, as on loopback) or at least 16 characters. */
+function metricsToken(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (value.length < 16 || /\s/.test(value)) throw new ConfigError('PARLEY_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`).');
+  return value;
+}
+
 /**
  * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
  */
@@ -239,5 +267,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
     leaseSeconds: integer(env, 'PARLEY_LEASE_SECONDS', 300, 1, 86_400),
     smtpTimeoutSeconds: integer(env, 'PARLEY_SMTP_TIMEOUT_SECONDS', 30, 1, 600),
     mailCatcher: mailCatcher(env.PARLEY_MAIL_CATCHER, production),
+    httpTimeouts: httpTimeouts(env),
+    metricsToken: metricsToken(env.PARLEY_METRICS_TOKEN),
+    inboundDataTimeoutSeconds: integer(env, 'PARLEY_INBOUND_DATA_TIMEOUT_SECONDS', 300, 1, 3600),
+    inboundMaxConnectionsPerAddress: integer(env, 'PARLEY_INBOUND_MAX_CONNECTIONS_PER_ADDRESS', 10, 1, 10_000),
   });
 }

@@ -7,6 +7,7 @@ import type { TicketStatus } from '../domain/tickets/ticket-status.ts';
 import type { Locale } from '../domain/locale.ts';
 import type { InboundMail, InboundOutcome, InboundStatus, RawMail } from '../domain/inbound/inbound-mail.ts';
 import type { Role, User } from '../domain/users/user.ts';
+import type { ApiToken, NewApiToken } from '../domain/users/api-token.ts';
 
 /** A write broke a uniqueness rule (an email, a group name): raised by adapters, mapped to a conflict by the domain. */
 export class UniqueViolation extends Error {
@@ -142,8 +143,11 @@ export interface Repositories {
   // users and groups
   createUser(user: NewUser, at: string): Promise<User>;
   findUserById(id: number): Promise<User | undefined>;
-  /** A user with their group ids in one read, found by id, email (normalised), API-token digest or session digest (with the session). */
-  findActor(key: ActorKey): Promise<{ user: User; groupIds: number[]; session: Session | null } | undefined>;
+  /**
+   * A user with their group ids in one read, found by id, email (normalised), API-token digest (with the token) or
+   * session digest (with the session).
+   */
+  findActor(key: ActorKey): Promise<{ user: User; groupIds: number[]; session: Session | null; token?: ApiToken | null } | undefined>;
   findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
   listUsers(page: PageRequest): Promise<Page<User>>;
   countUsers(): Promise<number>;
@@ -297,8 +301,21 @@ export interface Repositories {
   findSession(idHash: string): Promise<Session | undefined>;
   deleteSession(idHash: string): Promise<void>;
   deleteExpiredSessions(now: string): Promise<number>;
-  createApiToken(tokenHash: string, userId: number, name: string, at: string): Promise<number>;
+  /** Ends every session of a user but the one whose digest is `exceptHash`; returns how many ended. */
+  deleteSessionsOfUser(userId: number, exceptHash: string | null): Promise<number>;
+  createApiToken(tokenHash: string, token: NewApiToken, at: string): Promise<number>;
   findApiTokenUser(tokenHash: string): Promise<number | undefined>;
+  /** A user's API tokens (never their digests), newest first. */
+  listApiTokens(userId: number): Promise<ApiToken[]>;
+  /** Revokes (removes) one token of a user; false when the user has no such token. */
+  deleteApiToken(userId: number, id: number): Promise<boolean>;
+  /** Revokes every token of a user; returns how many. */
+  deleteApiTokensOfUser(userId: number): Promise<number>;
+  /**
+   * Records that a token was used at `at`, unless its last use was recorded after `notBefore` (a write at most once
+   * a minute per token, whatever the traffic). Moves no cache: who the token is does not change.
+   */
+  touchApiToken(id: number, at: string, notBefore: string): Promise<void>;
 }
 
 /** What else `onTicketActivity` can report besides tickets. */

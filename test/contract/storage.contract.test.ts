@@ -317,9 +317,69 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.findSession('digest-1'), undefined);
       await storage.deleteSession('digest-2');
       assert.equal(await storage.findSession('digest-2'), undefined);
-      await storage.createApiToken('token-digest', user.id, 'cli', AT);
+      await storage.createApiToken('token-digest', { userId: user.id, name: 'cli', scope: 'full', expiresAt: null }, AT);
       assert.equal(await storage.findApiTokenUser('token-digest'), user.id);
       assert.equal(await storage.findApiTokenUser('other'), undefined);
+    });
+
+    it('API tokens carry name, scope, expiry and last use; they are listed, revoked one by one or all of a user, and sessions end per user', async () => {
+      const user = await storage.createUser(newUser('tokens@example.test'), AT);
+      const other = await storage.createUser(newUser('tokens.other@example.test'), AT);
+      const readId = await storage.createApiToken('t-read', { userId: user.id, name: 'Reports', scope: 'read', expiresAt: '2026-04-01T00:00:00.000Z' }, AT);
+      const fullId = await storage.createApiToken('t-full', { userId: user.id, name: 'Deploy', scope: 'full', expiresAt: null }, AT);
+      await storage.createApiToken('t-other', { userId: other.id, name: 'Other', scope: 'full', expiresAt: null }, AT);
+      const found = await storage.findActor({ tokenHash: 't-read' });
+      assert.equal(found?.user.id, user.id);
+      assert.deepEqual(found?.token, { id: readId, userId: user.id, name: 'Reports', scope: 'read', createdAt: AT, expiresAt: '2026-04-01T00:00:00.000Z', lastUsedAt: null });
+      assert.deepEqual((await storage.listApiTokens(user.id)).map((t) => [t.id, t.name, t.scope]), [[fullId, 'Deploy', 'full'], [readId, 'Reports', 'read']]);
+
+      // Last use: written once, then not again before `notBefore` has passed it.
+      await storage.touchApiToken(readId, '2026-03-14T16:00:00.000Z', '2026-03-14T15:59:00.000Z');
+      await storage.touchApiToken(readId, '2026-03-14T16:00:30.000Z', '2026-03-14T15:59:30.000Z');
+      assert.equal((await storage.listApiTokens(user.id)).find((t) => t.id === readId)?.lastUsedAt, '2026-03-14T16:00:00.000Z');
+      await storage.touchApiToken(readId, '2026-03-14T16:01:00.000Z', '2026-03-14T16:00:00.000Z');
+      assert.equal((await storage.listApiTokens(user.id)).find((t) => t.id === readId)?.lastUsedAt, '2026-03-14T16:01:00.000Z');
+
+      assert.equal(await storage.deleteApiToken(other.id, readId), false, 'another user cannot revoke it');
+      assert.equal(await storage.deleteApiToken(user.id, readId), true);
+      assert.equal(await storage.findActor({ tokenHash: 't-read' }), undefined);
+      assert.equal(await storage.deleteApiTokensOfUser(user.id), 1);
+      assert.deepEqual(await storage.listApiTokens(user.id), []);
+      assert.equal((await storage.listApiTokens(other.id)).length, 1, "the other user's token stays");
+
+      for (const digest of ['s-1', 's-2', 's-3']) await storage.createSession(digest, { userId: user.id, csrfHash: 'c', expiresAt: '2026-03-20T00:00:00.000Z' }, AT);
+      await storage.createSession('s-other', { userId: other.id, csrfHash: 'c', expiresAt: '2026-03-20T00:00:00.000Z' }, AT);
+      assert.equal(await storage.deleteSessionsOfUser(user.id, 's-2'), 2);
+      assert.ok(await storage.findSession('s-2'));
+      assert.equal(await storage.findSession('s-1'), undefined);
+      assert.ok(await storage.findSession('s-other'));
+      assert.equal(await storage.deleteSessionsOfUser(user.id, null), 1);
+      assert.equal(await storage.findSession('s-2'), undefined);
+    });
+
+    // threat: A requester never learns that an internal note was written
+    it('an internal note moves the staff activity time only; a public message and a ticket change move both', async () => {
+      const req = await storage.createUser(newUser('activity.req@example.test'), AT);
+      const tech = await storage.createUser(newUser('activity.tech@example.test', 'technician'), AT);
+      const ticket = await storage.createTicket(
+        { title: 'T', description: 'D', requesterId: req.id, contactName: null, registeredById: req.id, groupId: null, responsibleId: null, demandType: null, activity: null, relatedService: null, portfolio: null, category: null },
+        AT,
+      );
+      assert.equal(ticket.publicActivityAt, AT);
+      const message = (text: string, internal: boolean, createdAt: string) => ({
+        ticketId: ticket.id, authorId: tech.id, text, internal, sendEmail: false, source: 'desk' as const, timeSpentMinutes: null, timeSpentDate: null, createdAt,
+      });
+      await storage.storeMessage(message('Note', true, '2026-03-14T16:00:00.000Z'), []);
+      let read = await storage.findTicketByNumber(ticket.number);
+      assert.equal(read?.lastActivityAt, '2026-03-14T16:00:00.000Z');
+      assert.equal(read?.publicActivityAt, AT);
+      await storage.storeMessage(message('Reply', false, '2026-03-14T17:00:00.000Z'), []);
+      read = await storage.findTicketByNumber(ticket.number);
+      assert.equal(read?.publicActivityAt, '2026-03-14T17:00:00.000Z');
+      await storage.updateTicket(ticket.id, { status: 'in_progress' }, '2026-03-14T18:00:00.000Z');
+      read = (await storage.listTickets({ kind: 'requester', requesterId: req.id }, {}, { limit: 10 })).items.find((t) => t.id === ticket.id);
+      assert.equal(read?.publicActivityAt, '2026-03-14T18:00:00.000Z');
+      assert.equal(read?.lastActivityAt, '2026-03-14T18:00:00.000Z');
     });
 
     it('stores inbound mail raw and byte-exact, lists it newest first by status and scope, and gives each mail one outcome', async () => {

@@ -68,6 +68,17 @@ const CASES: Case[] = [
   { method: 'GET', url: () => '/api/v1/groups', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
   { method: 'GET', url: () => '/api/v1/staff', expect: { anonymous: 401, requester: 403, technician: 200, admin: 200 } },
   { method: 'PATCH', url: () => '/api/v1/me', body: () => ({ timeZone: 'UTC' }), expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'GET', url: () => '/api/v1/me/tokens', expect: { anonymous: 401, requester: 200, technician: 200, admin: 200 } },
+  { method: 'POST', url: () => '/api/v1/me/tokens', body: () => ({ name: 'Matrix' }), expect: { anonymous: 401, requester: 201, technician: 201, admin: 201 } },
+  { method: 'DELETE', url: () => '/api/v1/me/tokens/999999', expect: { anonymous: 401, requester: 404, technician: 404, admin: 404 } },
+  {
+    method: 'POST',
+    url: () => '/api/v1/me/password',
+    body: () => ({ currentPassword: 'not the password', newPassword: 'a new password 123' }),
+    expect: { anonymous: 401, requester: 422, technician: 422, admin: 422 },
+  },
+  { method: 'GET', url: (w) => `/api/v1/admin/users/${w.requesterB.id}/tokens`, expect: ADMIN_ONLY },
+  { method: 'DELETE', url: (w) => `/api/v1/admin/users/${w.requesterB.id}/tokens/999999`, expect: { anonymous: 401, requester: 403, technician: 403, admin: 404 } },
   { method: 'POST', url: () => '/api/v1/auth/logout', expect: { anonymous: 401, requester: 204, technician: 204, admin: 204 } },
 ];
 

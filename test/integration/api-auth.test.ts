@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
+import { buildApp } from '../../src/delivery/http/build-app.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { createApiToken } from '../../src/domain/users/authentication.ts';
 import { createUser } from '../../src/domain/users/manage-users.ts';
@@ -25,7 +26,7 @@ describe('authentication and secrets', () => {
     storage = db.storage;
     deps = testDeps(storage, clock);
     world = await buildWorld(deps);
-    app = await testApp(deps, new LoginLimiter({ perAccount: 5, perAddress: 50, windowMs: 15 * 60_000, maxKeys: 1000 }));
+    app = await testApp(deps, new LoginLimiter({ perAccount: 5, perAddress: 50, maxKeys: 1000 }));
   });
   after(async () => {
     await app.close();
@@ -267,5 +268,29 @@ describe('operations endpoints', () => {
     assert.equal(down.statusCode, 503);
     assert.equal(down.json().code, 'DATABASE_UNREACHABLE');
     await app.close();
+  });
+
+  it('/metrics with PARLEY_METRICS_TOKEN: 401 without the bearer token or with a wrong one, 200 with it; health stays open', async () => {
+    const db = await sqliteMemory.open();
+    const token = 'metrics-token-0123456789abcdef';
+    const app = await buildApp(testDeps(db.storage), { metricsToken: token });
+    try {
+      const client = anonymous(app);
+      const without = await client.get('/metrics');
+      assert.equal(without.statusCode, 401);
+      assert.equal(without.json().code, 'AUTH_REQUIRED');
+      assert.match(without.json().message, /PARLEY_METRICS_TOKEN/);
+      assert.ok(!without.body.includes('parley_http_requests_total'));
+      for (const authorization of [`Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, token, 'Bearer ']) {
+        assert.equal((await client.request({ method: 'GET', url: '/metrics', headers: { authorization } })).statusCode, 401, authorization);
+      }
+      const ok = await client.request({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.statusCode, 200);
+      assert.match(ok.body, /parley_http_requests_total/);
+      assert.equal((await client.get('/healthz')).statusCode, 200);
+    } finally {
+      await app.close();
+      await db.storage.close();
+    }
   });
 });

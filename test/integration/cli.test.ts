@@ -58,7 +58,7 @@ describe('parley CLI on SQLite', () => {
   it('migrate applies the migrations once, into the data folder by default', async () => {
     const first = await parley(['migrate'], env);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention\./);
+    assert.match(first.stdout, /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention, 008-tokens-and-sessions\./);
     const again = await parley(['migrate'], env);
     assert.match(again.stdout, /up to date/);
   });
@@ -101,6 +101,27 @@ describe('parley CLI on SQLite', () => {
       await app.close();
       await storage.close();
     }
+  });
+
+  it('token create --name --expires-in-days --scope makes a named, expiring, read-only token', async () => {
+    const run = await parley(['token', 'create', '--email', 'tech@example.test', '--name', 'Nightly report', '--expires-in-days', '7', '--scope', 'read'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const token = run.stdout.trim();
+    const storage = openSqliteStorage(join(dir, 'parley.db'));
+    const app = await testApp(testDeps(storage));
+    try {
+      const reader = withToken(app, token);
+      assert.equal((await reader.get('/api/v1/me')).statusCode, 200);
+      assert.equal((await reader.post('/api/v1/tickets', { title: 'No', description: 'No' })).statusCode, 403);
+      const listed = (await reader.get('/api/v1/me/tokens')).json().items.find((t: { name: string }) => t.name === 'Nightly report');
+      assert.equal(listed.scope, 'read');
+      const days = (Date.parse(listed.expiresAt) - Date.parse(listed.createdAt)) / 86_400_000;
+      assert.equal(days, 7);
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+    assertOneLineFailure(await parley(['token', 'create', '--email', 'tech@example.test', '--scope', 'admin'], env), /scope must be read/);
   });
 
   it('failures print one clear line and exit non-zero', async () => {

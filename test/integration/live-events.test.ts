@@ -58,6 +58,26 @@ const silentLog = { info() {}, warn() {}, error() {} };
 const ticketEvents = (s: Stream) => s.events.filter((e) => e.event === 'ticket').map((e) => JSON.parse(e.data).number as number);
 
 describe('live ticket activity (SQLite, one process)', () => {
+  it('a stream opened with an API token ends once the token is revoked (at the next push), as a request would be refused', async () => {
+    const { storage } = await sqliteMemory.open();
+    const deps = testDeps(storage);
+    const world = await buildWorld(deps);
+    const app = await buildApp(deps);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { token, apiToken } = await createApiToken(deps, 'tech.a@example.test');
+      const stream = await listen(app, token);
+      await waitUntil(() => count(stream, 'ready') === 1, 'the stream is ready');
+      await deps.storage.deleteApiToken(world.techA.id, apiToken.id);
+      await postMessage(deps, world.requesterA, { ticketNumber: world.ticketA.number, text: 'Anyone there?', source: 'portal' });
+      await waitUntil(() => stream.ended, 'the stream of the revoked token ended');
+      assert.equal(ticketEvents(stream).length, 0, 'nothing was pushed to it after the revoke');
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+  });
+
   it('the requester and the technicians who may see the ticket hear of a new message; another requester does not; signed-out callers get 401', async () => {
     const { storage } = await sqliteMemory.open();
     const deps = testDeps(storage);

@@ -47,7 +47,7 @@ describe('the SQLite read cache, with a second connection writing', () => {
     const { token } = await createApiToken(testDeps(other), 'tech.a@example.test');
     const viaServer = testDeps(server);
     const first = await resolveApiToken(viaServer, token);
-    assert.equal(first?.id, world.techA.id);
+    assert.equal(first?.actor.id, world.techA.id);
     const again = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
     const cachedAgain = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
     assert.equal(again, cachedAgain, 'the same object: served from the cache while nothing changed');
@@ -55,7 +55,28 @@ describe('the SQLite read cache, with a second connection writing', () => {
     setUser(world.techA.id, 'active', 0);
     assert.equal(await resolveApiToken(viaServer, token), undefined, 'the deactivated user is refused at once');
     setUser(world.techA.id, 'active', 1);
-    assert.equal((await resolveApiToken(viaServer, token))?.id, world.techA.id);
+    assert.equal((await resolveApiToken(viaServer, token))?.actor.id, world.techA.id);
+  });
+
+  it('a token revoked, or all of a user\'s ended, by the other connection is refused at the next request; recording its use keeps the cache', async () => {
+    const viaServer = testDeps(server);
+    const viaOther = testDeps(other);
+    const { token, apiToken } = await createApiToken(viaOther, 'tech.b@example.test', 'cached');
+    assert.equal((await resolveApiToken(viaServer, token))?.actor.id, world.techB.id);
+    const version = () => (raw.prepare('select version from parley_change_counter').get() as { version: number }).version;
+    const cached = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
+    const counter = version();
+    await other.touchApiToken(apiToken.id, new Date().toISOString(), new Date(Date.now() - 60_000).toISOString());
+    assert.equal(version(), counter, 'a recorded use does not move the change counter');
+    assert.equal(await server.findActor({ tokenHash: viaServer.tokens.digest(token) }), cached, 'still served from the cache');
+
+    assert.equal(await other.deleteApiToken(world.techB.id, apiToken.id), true);
+    assert.equal(await resolveApiToken(viaServer, token), undefined, 'the revoke applies at once');
+
+    const { token: second } = await createApiToken(viaOther, 'tech.b@example.test', 'second');
+    assert.ok(await resolveApiToken(viaServer, second));
+    await other.deleteApiTokensOfUser(world.techB.id);
+    assert.equal(await resolveApiToken(viaServer, second), undefined);
   });
 
   it('parameter 417 cleared by the other connection makes the next post 409 MESSAGING_UNAVAILABLE, and nothing is stored', async () => {

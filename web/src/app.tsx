@@ -8,6 +8,7 @@ import { AdminCapturedMail, AdminMailCatcher, AdminOutbox, AdminOutboxEntry } fr
 import { AdminParameters } from './pages/admin/parameters.tsx';
 import { AdminGroups, AdminUsers } from './pages/admin/people.tsx';
 import { AdminSmtp } from './pages/admin/smtp.tsx';
+import { AccountPage } from './pages/account.tsx';
 import { AdminTemplates, TemplateEditor } from './pages/admin/templates.tsx';
 import { DeskQueue, DeskTicket } from './pages/desk.tsx';
 import { InboundMailPage, InboundReview, useHeldCount } from './pages/inbound.tsx';
@@ -100,10 +101,10 @@ function Shell({ children }: { children: ReactNode }) {
           </nav>
           <div className="topbar-user">
             <LanguageSelect className="language-select language-compact" />
-            <span className="user-name" title={me.email}>
+            <Link to="/account" className="user-name" title={me.email} aria-label={t('account.menuLabel', { name: me.name })}>
               {me.name}
               <span className="user-role">{t(`role.${me.role}`)}</span>
-            </span>
+            </Link>
             <button type="button" className="button button-ghost" onClick={() => void signOut()}>
               {t('nav.signOut')}
             </button>
@@ -164,6 +165,7 @@ function Routes() {
   let m: Record<string, string> | null;
 
   if (path === '/' || path === '/signin') return <Redirect to={homeOf(me)} />;
+  if (path === '/account') return <AccountPage />;
   if (path === '/portal' || path === '/portal/') return staff ? <Redirect to="/desk" /> : <PortalList />;
   if (path === '/portal/new') return staff ? <Redirect to="/desk" /> : <PortalNew />;
   if ((m = match('/portal/tickets/:n', path))) {

@@ -13,8 +13,15 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.invalidCredentials');
     case 'AUTH_RATE_LIMITED': {
       const seconds = typeof d.retryAfterSeconds === 'number' ? d.retryAfterSeconds : 900;
+      if (seconds < 60) return t('account.rateLimitedSeconds', { seconds: Math.max(1, seconds) });
       return t('error.rateLimited', { minutes: Math.max(1, Math.ceil(seconds / 60)) });
     }
+    case 'PASSWORD_INCORRECT':
+      return t('account.passwordIncorrect');
+    case 'TOKEN_NOT_FOUND':
+      return t('account.tokenNotFound');
+    case 'TOKEN_READ_ONLY':
+      return t('account.tokenReadOnly');
     case 'AUTH_REQUIRED':
       return t('error.signedOut');
     case 'AUTH_CSRF_FAILED':

@@ -15,6 +15,10 @@ export interface SmtpReceiverOptions {
   maxClients?: number;
   /** Idle time before a connection is closed. */
   socketTimeoutMs?: number;
+  /** The longest one DATA may take, start to end (default 5 minutes): then `421` and the connection is closed. */
+  dataTimeoutMs?: number;
+  /** Simultaneous connections from one client address (default 10); more are answered `421` and closed. */
+  maxConnectionsPerAddress?: number;
   /**
    * Whether a recipient is ours, asked at each `RCPT TO`: false is answered `550 5.1.1` (the address is not taken),
    * a rejection `451 4.3.0` (the sender retries). The receiver knows no address rules of its own; without this
@@ -96,9 +100,41 @@ export class SmtpReceiver {
             },
           );
       },
+      onConnect: (session, callback) => this.onConnect(session, callback),
+      onClose: (session) => this.onClose(session),
       onData: (stream, session, callback) => this.onData(stream, session, callback),
     });
     this.server.on('error', (error) => options.onError?.(error));
+  }
+
+  /** Open connections per client address, and the sessions counted in them. */
+  private readonly perAddress = new Map<string, number>();
+  private readonly counted = new Set<string>();
+
+  private onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void) {
+    const address = session.remoteAddress ?? '';
+    const open = this.perAddress.get(address) ?? 0;
+    if (open >= (this.options.maxConnectionsPerAddress ?? 10)) return callback(smtpError(421, '4.7.0 Too many connections from your address; try again later'));
+    this.perAddress.set(address, open + 1);
+    this.counted.add(session.id);
+    callback();
+  }
+
+  private onClose(session: SMTPServerSession) {
+    if (!this.counted.delete(session.id)) return;
+    const address = session.remoteAddress ?? '';
+    const open = (this.perAddress.get(address) ?? 1) - 1;
+    if (open > 0) this.perAddress.set(address, open);
+    else this.perAddress.delete(address);
+  }
+
+  /** A DATA past its deadline: `421`, and the connection is closed (the mail is not stored). */
+  private cutOff(session: SMTPServerSession) {
+    for (const connection of this.server.connections as Set<{ session?: SMTPServerSession; send(code: number, text: string): void; close(): void }>) {
+      if (connection.session?.id !== session.id) continue;
+      connection.send(421, '4.4.2 The message took too long to arrive; closing');
+      connection.close();
+    }
   }
 
   private onAuth(login: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) {
@@ -116,13 +152,25 @@ export class SmtpReceiver {
     const chunks: Buffer[] = [];
     let length = 0;
     const hash = createHash('sha256');
+    // One byte a minute would keep the idle timeout from ever firing: DATA as a whole has a deadline.
+    let late = false;
+    const deadline = setTimeout(() => {
+      late = true;
+      chunks.length = 0;
+      this.cutOff(session);
+    }, this.options.dataTimeoutMs ?? 300_000);
+    deadline.unref();
+    stream.once('close', () => clearTimeout(deadline));
     stream.on('data', (chunk: Buffer) => {
+      if (late) return;
       length += chunk.length;
       if (length > this.options.maxBytes) return; // counted, dropped
       chunks.push(chunk);
       hash.update(chunk);
     });
     stream.on('end', () => {
+      clearTimeout(deadline);
+      if (late) return;
       if (stream.sizeExceeded || length > this.options.maxBytes) {
         chunks.length = 0;
         return callback(smtpError(552, `5.3.4 Message too big: the limit is ${this.options.maxBytes} bytes`));

@@ -18,8 +18,8 @@ Commands:
   user add --role <requester|technician|admin> --email E --name N
            [--password-stdin] [--locale en-US|pt-BR|es-ES] [--time-zone TZ] [--group NAME]
                              create a user; prints its id
-  token create --email E [--name LABEL]
-                             print a new API token for that user
+  token create --email E [--name LABEL] [--expires-in-days N] [--scope read|full]
+                             print a new API token for that user (read: GET only; default full, no expiry)
   dispatch                   run the outbox dispatcher alone (several may share a PostgreSQL database)
   ingest [--listen HOST:PORT]
                              receive reply mail over SMTP alone (default address: PARLEY_INBOUND_SMTP)
@@ -173,9 +173,16 @@ export async function runCli(argv: string[], out = (line: string) => console.log
       }
       case 'token': {
         if (sub !== 'create') throw new UsageError('Did you mean "parley token create"?');
-        const { values } = parseArgs({ args: rest, strict: true, options: { email: { type: 'string' }, name: { type: 'string' } } });
+        const { values } = parseArgs({
+          args: rest,
+          strict: true,
+          options: { email: { type: 'string' }, name: { type: 'string' }, 'expires-in-days': { type: 'string' }, scope: { type: 'string' } },
+        });
         if (!values.email) throw new UsageError('token create needs --email.');
-        const { token } = await withParley((p) => createApiToken(p.deps, values.email!, values.name ?? 'cli'));
+        const days = values['expires-in-days'];
+        if (days !== undefined && !/^\d{1,5}$/.test(days)) throw new UsageError('--expires-in-days takes a whole number of days.');
+        const input = { name: values.name ?? 'cli', scope: values.scope ?? 'full', expiresInDays: days === undefined ? null : Number(days) };
+        const { token } = await withParley((p) => createApiToken(p.deps, values.email!, input));
         out(token);
         return 0;
       }

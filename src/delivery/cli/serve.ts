@@ -97,7 +97,13 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
     const inbound = createInbound(parley);
     cleanups.push(() => inbound.stop());
     const inboundPort = await inbound.start();
-    const app = await buildApp(parley.deps, { processMetrics: true, logger: parley.log, mail: { transports: parley.transports, catcher } });
+    const app = await buildApp(parley.deps, {
+      processMetrics: true,
+      logger: parley.log,
+      mail: { transports: parley.transports, catcher },
+      httpTimeouts: { headersMs: config.httpTimeouts.headersSeconds * 1000, requestMs: config.httpTimeouts.requestSeconds * 1000, idleMs: config.httpTimeouts.idleSeconds * 1000 },
+      metricsToken: config.metricsToken,
+    });
     cleanups.push(() => app.close());
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -10,6 +10,7 @@ import { mailRoutes, type MailWiring } from './admin/mail-routes.ts';
 import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport.ts';
 import { authenticateRequest } from './auth/authenticate-request.ts';
 import { authRoutes } from './auth/auth-routes.ts';
+import { tokenRoutes } from './auth/token-routes.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
@@ -28,7 +29,17 @@ export interface AppOptions {
   bodyLimit?: number;
   /** SMTP transports and the mail catcher; without them the delivery tools answer as unconfigured. */
   mail?: MailWiring;
+  /**
+   * Slow clients are cut off (defaults: headers 30 s, whole request 120 s, idle connection 60 s; `checkEveryMs`: how
+   * often Node looks for late requests, 30 s by default, smaller in tests). A live-update stream is a complete request,
+   * so neither request limit applies to it, and its heartbeat (25 s) keeps it from being idle.
+   */
+  httpTimeouts?: { headersMs: number; requestMs: number; idleMs: number; checkEveryMs?: number };
+  /** GET /metrics answers only with `Authorization: Bearer <metricsToken>` when set. */
+  metricsToken?: string | null;
 }
+
+export const DEFAULT_HTTP_TIMEOUTS = { headersMs: 30_000, requestMs: 120_000, idleMs: 60_000 } as const;
 
 /** Used when an app is built without mail wiring (tests of other parts): every send fails temporarily, and says why. */
 class UnavailableTransports implements MailTransports {
@@ -71,8 +82,16 @@ async function refuseNul(request: FastifyRequest) {
 }
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts };
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    connectionTimeout: timeouts.idleMs,
+    requestTimeout: timeouts.requestMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      ...(timeouts.checkEveryMs ? { connectionsCheckingInterval: timeouts.checkEveryMs } : {}),
+    },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
     return503OnClosing: true,
@@ -86,6 +105,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
+  app.decorateRequest('apiTokenHash', null);
 
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? false, storage: deps.storage });
   app.addHook('onResponse', recordRequest(metrics));
@@ -123,7 +143,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (api) => {
       api.addHook('onRequest', authenticateRequest(deps));
       api.addHook('preValidation', refuseNul);
-      await api.register(authRoutes(deps, options.loginLimiter ?? new LoginLimiter(), secureCookies));
+      const limiter = options.loginLimiter ?? new LoginLimiter();
+      await api.register(authRoutes(deps, limiter, secureCookies));
+      await api.register(tokenRoutes(deps));
       await api.register(ticketRoutes(deps, metrics));
       await api.register(eventRoutes(deps));
       await api.register(adminRoutes(deps));
@@ -133,7 +155,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     },
     { prefix: '/api/v1' },
   );
-  await app.register(opsRoutes(deps, metrics));
+  await app.register(opsRoutes(deps, metrics, { token: options.metricsToken ?? null }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // The browser app (web/dist) and its page paths, after every API route; unknown /api paths still answer JSON 404.
   await app.register(webRoutes());

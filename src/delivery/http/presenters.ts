@@ -2,11 +2,16 @@ import type { ThreadMessage } from '../../domain/messages/list-messages.ts';
 import type { Message } from '../../domain/messages/message.ts';
 import type { OutboxEntry } from '../../domain/notifications/outbox-entry.ts';
 import type { Ticket } from '../../domain/tickets/ticket.ts';
+import { isStaff, type Actor } from '../../domain/users/user.ts';
 
-/** API shapes of domain records (the response schemas then drop anything unlisted). */
-export function presentTicket(t: Ticket) {
+/**
+ * API shapes of domain records (the response schemas then drop anything unlisted). With the viewer: a requester sees
+ * the time of the last thing they can see as `lastActivityAt` (an internal note does not move it); staff see all.
+ */
+export function presentTicket(t: Ticket, viewer?: Pick<Actor, 'role'>) {
   return {
     ...t,
+    lastActivityAt: viewer && !isStaff(viewer) ? t.publicActivityAt : t.lastActivityAt,
     requester: { id: t.requesterId, name: t.requesterName },
     registeredBy: { id: t.registeredById, name: t.registeredByName },
     group: t.groupId === null ? null : { id: t.groupId, name: t.groupName },
@@ -14,8 +19,14 @@ export function presentTicket(t: Ticket) {
   };
 }
 
-export function presentMessage(m: Message | ThreadMessage) {
-  return { ...m, author: { id: m.authorId, name: m.authorName, role: m.authorRole } };
+/** A requester never receives staff-only fields (the time spent). */
+export function presentMessage(m: Message | ThreadMessage, viewer?: Pick<Actor, 'role'>) {
+  const shown = { ...m, author: { id: m.authorId, name: m.authorName, role: m.authorRole } };
+  if (viewer && !isStaff(viewer)) {
+    const { timeSpentMinutes: _minutes, timeSpentDate: _date, ...rest } = shown;
+    return rest;
+  }
+  return shown;
 }
 
 export function presentOutboxEntry(e: OutboxEntry) {

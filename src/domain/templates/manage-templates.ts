@@ -79,7 +79,7 @@ export async function previewTemplate(
     id: 0, number: 0, title: 'Sample ticket', description: '', status: 'in_progress', requesterId: 0, requesterName: 'Maria Requester',
     contactName: null, registeredById: 0, registeredByName: actor.name, groupId: null, groupName: null, responsibleId: actor.id,
     responsibleName: actor.name, demandType: 'Incident', activity: 'Email', relatedService: 'Collaboration', portfolio: 'IT services',
-    category: 'Access', createdAt: now, updatedAt: now, lastActivityAt: now, copyIds: [],
+    category: 'Access', createdAt: now, updatedAt: now, lastActivityAt: now, publicActivityAt: now, copyIds: [],
   };
   const messages = ticket ? await deps.storage.listMessages(ticket.id, false) : [];
   const last = messages[messages.length - 1];

@@ -24,6 +24,8 @@ export interface Ticket {
   createdAt: string;
   updatedAt: string;
   lastActivityAt: string;
+  /** The time of the last change a requester can see: an internal note moves `lastActivityAt` only. */
+  publicActivityAt: string;
   /** Users the ticket copies (Cc), besides its requester: participants who may see it and are told of its messages. */
   copyIds: number[];
 }

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import { normalizeEmail, type Actor } from './user.ts';
+import { TOKEN_TOUCH_MS, type ApiToken } from './api-token.ts';
 
 export const SESSION_DAYS = 14;
 
@@ -59,20 +60,26 @@ export async function endSession(deps: Pick<Deps, 'storage' | 'tokens'>, session
   await deps.storage.deleteSession(deps.tokens.digest(sessionToken));
 }
 
-/** API tokens are shown once; only their digest is kept. The `prl_` prefix makes leaked tokens easy to scan for. */
-export async function createApiToken(
-  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
-  email: string,
-  name = 'cli',
-): Promise<{ token: string; userId: number }> {
-  const user = await deps.storage.findUserByEmail(normalizeEmail(email));
-  if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user with the email ${email}.`);
-  const token = `prl_${deps.tokens.random(32)}`;
-  await deps.storage.createApiToken(deps.tokens.digest(token), user.id, name, deps.clock.now().toISOString());
-  return { token, userId: user.id };
-}
+export { createApiToken } from './api-token.ts';
 
-export async function resolveApiToken(deps: Pick<Deps, 'storage' | 'tokens'>, token: string): Promise<Actor | undefined> {
+/**
+ * The actor behind an API token and the token itself; undefined for an unknown, revoked or expired token or a
+ * deactivated user. The token's last use is recorded at most once a minute (`touchApiToken`), never failing the
+ * request: it is a hint for the person reviewing their tokens, not a guarantee.
+ */
+export async function resolveApiToken(
+  deps: Pick<Deps, 'storage' | 'tokens' | 'clock'>,
+  token: string,
+): Promise<{ actor: Actor; token: ApiToken } | undefined> {
   const found = await deps.storage.findActor({ tokenHash: deps.tokens.digest(token) });
-  return found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
+  const apiToken = found?.token;
+  if (!found?.user.active || !apiToken) return undefined;
+  const now = deps.clock.now();
+  const iso = now.toISOString();
+  if (apiToken.expiresAt !== null && apiToken.expiresAt <= iso) return undefined;
+  const notBefore = new Date(now.getTime() - TOKEN_TOUCH_MS).toISOString();
+  if (apiToken.lastUsedAt === null || apiToken.lastUsedAt <= notBefore) {
+    await deps.storage.touchApiToken(apiToken.id, iso, notBefore).catch(() => undefined);
+  }
+  return { actor: { ...found.user, groupIds: found.groupIds }, token: apiToken };
 }

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { UniqueViolation, type Group, type UserChanges } from '../../ports/storage.ts';
 import { isLocale, isTimeZone } from '../locale.ts';
+import { endCredentials } from './credentials.ts';
 import { cleanName, isRole, validateNewUser, validatePassword, type Actor, type NewUserInput, type Role, type User } from './user.ts';
 
 export async function createUser(deps: Pick<Deps, 'storage' | 'clock' | 'hasher'>, input: NewUserInput): Promise<User> {
@@ -51,13 +52,24 @@ export interface UserEdit {
   active?: boolean;
   groupIds?: number[];
   password?: string;
+  /** With `password`: keep the user's API tokens working (by default a new password revokes them). */
+  keepTokens?: boolean;
 }
 
 /**
  * An administrator edits a user. An administrator cannot deactivate themselves or take away their own admin role
- * (nobody would be left to undo it). A deactivated user's sessions and tokens stop working at their next request.
+ * (nobody would be left to undo it). Deactivating a user ends all their sessions and revokes all their API tokens, in
+ * the same transaction, so reactivating them later revives none. A new password (`changePassword`'s rule) ends every
+ * session of the user but the administrator's own (`sessionToken`, when they reset their own password here) and
+ * revokes the user's tokens unless `keepTokens`.
  */
-export async function editUser(deps: Pick<Deps, 'storage' | 'clock' | 'hasher'>, actor: Actor, id: number, edit: UserEdit): Promise<User & { groupIds: number[] }> {
+export async function editUser(
+  deps: Pick<Deps, 'storage' | 'clock' | 'hasher' | 'tokens'>,
+  actor: Actor,
+  id: number,
+  edit: UserEdit,
+  sessionToken: string | null = null,
+): Promise<User & { groupIds: number[] }> {
   if (id === actor.id && (edit.active === false || (edit.role !== undefined && edit.role !== 'admin'))) {
     throw new DomainError('USER_SELF_LOCKOUT', 'You cannot deactivate yourself or take away your own administrator role; ask another administrator.');
   }
@@ -76,6 +88,11 @@ export async function editUser(deps: Pick<Deps, 'storage' | 'clock' | 'hasher'>,
   return deps.storage.transaction(async (tx) => {
     const user = await tx.updateUser(id, changes);
     if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
+    if (edit.active === false) await endCredentials(tx, id, { keepSessionHash: null, keepTokens: false });
+    else if (changes.passwordHash !== undefined) {
+      const keepSessionHash = id === actor.id && sessionToken ? deps.tokens.digest(sessionToken) : null;
+      await endCredentials(tx, id, { keepSessionHash, keepTokens: edit.keepTokens ?? false });
+    }
     if (edit.groupIds !== undefined) {
       for (const gid of edit.groupIds) {
         if (!(await tx.findGroup(gid))) throw new DomainError('USER_INVALID', `There is no group ${gid}.`, { details: { field: 'groupIds' } });

@@ -39,7 +39,7 @@ export function normalizeEmail(value: string): string {
 }
 
 /** A display name: printable, one line, bounded. */
-export function cleanName(value: string, what: string, code: 'USER_INVALID' | 'TICKET_INVALID' = 'USER_INVALID'): string {
+export function cleanName(value: string, what: string, code: 'USER_INVALID' | 'TICKET_INVALID' | 'TOKEN_INVALID' = 'USER_INVALID'): string {
   const name = value.trim();
   if (name.length === 0 || name.length > 120 || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new DomainError(code, `${what} must be 1 to 120 characters on one line.`, { details: { field: what } });

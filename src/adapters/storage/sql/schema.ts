@@ -36,6 +36,8 @@ export interface Database {
     created_at: string;
     updated_at: string;
     last_activity_at: string;
+    /** The time of the last change a requester can see (internal notes leave it); migration 008. */
+    public_activity_at: string;
   };
   ticket_message: {
     id: Generated<number>;
@@ -130,5 +132,15 @@ export interface Database {
     content: Buffer;
     created_at: string;
   };
-  api_token: { id: Generated<number>; token_hash: string; user_id: number; name: string; created_at: string };
+  api_token: {
+    id: Generated<number>;
+    token_hash: string;
+    user_id: number;
+    name: string;
+    created_at: string;
+    /** Migration 008. */
+    expires_at: string | null;
+    last_used_at: string | null;
+    scope: Generated<string>;
+  };
 }

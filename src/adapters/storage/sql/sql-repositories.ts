@@ -6,6 +6,7 @@ import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import type { TicketStatus } from '../../../domain/tickets/ticket-status.ts';
 import type { Locale } from '../../../domain/locale.ts';
 import type { Role, User } from '../../../domain/users/user.ts';
+import type { ApiToken, NewApiToken } from '../../../domain/users/api-token.ts';
 import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail } from '../../../domain/inbound/inbound-mail.ts';
 import type { Attachment, NewAttachment, StoredAttachment } from '../../../domain/messages/attachment.ts';
 import type {
@@ -75,6 +76,11 @@ function outboxRow(e: NewOutboxEntry, at: string): Record<string, unknown> {
   };
 }
 
+/** The activity times a new message moves: both for a public message, the staff's only for an internal note. */
+function touchColumns(m: NewMessage): RawBuilder<unknown> {
+  return m.internal ? sql`last_activity_at = ${m.createdAt}` : sql`last_activity_at = ${m.createdAt}, public_activity_at = ${m.createdAt}`;
+}
+
 /** Column types of outbox_entry that a VALUES list must spell out on PostgreSQL (the rest are text). */
 const OUTBOX_TYPES: Record<string, string> = {
   ticket_id: 'integer',
@@ -115,6 +121,18 @@ function toUser(r: Selectable<Database['app_user']>): User {
     timeZone: r.time_zone,
     active: Boolean(r.active),
     createdAt: r.created_at,
+  };
+}
+
+function toApiToken(r: Pick<Selectable<Database['api_token']>, 'id' | 'user_id' | 'name' | 'scope' | 'created_at' | 'expires_at' | 'last_used_at'>): ApiToken {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    name: r.name,
+    scope: r.scope === 'read' ? 'read' : 'full',
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    lastUsedAt: r.last_used_at,
   };
 }
 
@@ -383,13 +401,30 @@ export class SqlRepositories implements Repositories {
     const q = () =>
       this.db.selectFrom('app_user').leftJoin('group_member', 'group_member.user_id', 'app_user.id').selectAll('app_user').select('group_member.group_id');
     let rows;
+    let token: ApiToken | null = null;
     if ('userId' in key) {
       rows = (await this.prepared('actor-by-id', () => q().where('app_user.id', '=', 0), [key.userId])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else if ('email' in key) {
       rows = (await this.prepared('actor-by-email', () => q().where('app_user.email', '=', ''), [key.email])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else if ('tokenHash' in key) {
-      const byToken = () => q().innerJoin('api_token', 'api_token.user_id', 'app_user.id').where('api_token.token_hash', '=', '');
-      rows = (await this.prepared('actor-by-token', byToken, [key.tokenHash])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+      const byToken = () =>
+        q()
+          .innerJoin('api_token', 'api_token.user_id', 'app_user.id')
+          .select([
+            'api_token.id as token_id',
+            'api_token.name as token_name',
+            'api_token.scope as token_scope',
+            'api_token.created_at as token_created_at',
+            'api_token.expires_at as token_expires_at',
+            'api_token.last_used_at as token_last_used_at',
+          ])
+          .where('api_token.token_hash', '=', '');
+      const tokenRows = await this.prepared('actor-by-token', byToken, [key.tokenHash]);
+      const t = tokenRows[0];
+      token = t
+        ? toApiToken({ id: t.token_id, user_id: t.id, name: t.token_name, scope: t.token_scope, created_at: t.token_created_at, expires_at: t.token_expires_at, last_used_at: t.token_last_used_at })
+        : null;
+      rows = tokenRows.map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else {
       const bySession = () =>
         q()
@@ -404,6 +439,7 @@ export class SqlRepositories implements Repositories {
       user: toUser(first),
       groupIds: rows.map((r) => r.group_id).filter((g): g is number => g !== null).sort((a, b) => a - b),
       session: first.csrf_hash !== null && first.expires_at !== null ? { userId: first.id, csrfHash: first.csrf_hash, expiresAt: first.expires_at } : null,
+      ...('tokenHash' in key ? { token } : {}),
     };
   }
 
@@ -592,6 +628,7 @@ export class SqlRepositories implements Repositories {
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       lastActivityAt: r.last_activity_at,
+      publicActivityAt: r.public_activity_at ?? r.last_activity_at,
       copyIds: r.copy_ids ? r.copy_ids.split(',').map(Number).sort((a, b) => a - b) : [],
     };
   }
@@ -616,6 +653,7 @@ export class SqlRepositories implements Repositories {
         created_at: at,
         updated_at: at,
         last_activity_at: at,
+        public_activity_at: at,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -677,7 +715,7 @@ export class SqlRepositories implements Repositories {
   }
 
   async updateTicket(id: number, c: TicketChanges, at: string) {
-    const values: Updateable<Database['ticket']> = { updated_at: at, last_activity_at: at };
+    const values: Updateable<Database['ticket']> = { updated_at: at, last_activity_at: at, public_activity_at: at };
     if (c.title !== undefined) values.title = c.title;
     if (c.status !== undefined) values.status = c.status;
     if (c.groupId !== undefined) values.group_id = c.groupId;
@@ -702,7 +740,12 @@ export class SqlRepositories implements Repositories {
     if (this.dialectName === 'postgres') return (await this.storeMessageInOneStatement(m, mails))!;
     // SQLite (inside the transaction SqlStorage opens): prepared statements, one after the other.
     const messageId = await this.insertRow('insert-message', 'ticket_message', messageRow(m));
-    await this.prepared('touch-ticket', () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0), [m.createdAt, m.ticketId]);
+    // An internal note moves the staff's activity time only; requesters see the time of what they can see.
+    if (m.internal) await this.prepared('touch-ticket', () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0), [m.createdAt, m.ticketId]);
+    else {
+      const touch = () => this.db.updateTable('ticket').set({ last_activity_at: '', public_activity_at: '' }).where('id', '=', 0);
+      await this.prepared('touch-ticket-public', touch, [m.createdAt, m.createdAt, m.ticketId]);
+    }
     const outboxIds: number[] = [];
     for (const mail of mails) outboxIds.push(await this.insertRow('insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)));
     if (outboxIds.length > 0) this.signalled = true;
@@ -737,13 +780,13 @@ export class SqlRepositories implements Repositories {
         insert into ticket_message (id, ${sql.join(columns.map((c) => sql.ref(c)))})
         select (select id from n), ${sql.join(columns.map((c) => message[c]))} where exists (select 1 from f) returning id
       ), t as (
-        update ticket set last_activity_at = ${m.createdAt} where id = ${m.ticketId} and exists (select 1 from m)
+        update ticket set ${touchColumns(m)} where id = ${m.ticketId} and exists (select 1 from m)
       )`
       : sql`m as (
         insert into ticket_message (${sql.join(columns.map((c) => sql.ref(c)))})
         values (${sql.join(columns.map((c) => message[c]))}) returning id
       ), t as (
-        update ticket set last_activity_at = ${m.createdAt} where id = ${m.ticketId}
+        update ticket set ${touchColumns(m)} where id = ${m.ticketId}
       )`;
     const query = sql<{ message_id: number | null; outbox_ids: number[] | null }>`
       with ${insertMessage}${
@@ -1388,13 +1431,42 @@ export class SqlRepositories implements Repositories {
     return Number(r.numDeletedRows);
   }
 
-  async createApiToken(tokenHash: string, userId: number, name: string, at: string) {
+  async deleteSessionsOfUser(userId: number, exceptHash: string | null) {
+    let q = this.db.deleteFrom('user_session').where('user_id', '=', userId);
+    if (exceptHash !== null) q = q.where('id_hash', '<>', exceptHash);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+
+  async createApiToken(tokenHash: string, t: NewApiToken, at: string) {
     const { id } = await this.db
       .insertInto('api_token')
-      .values({ token_hash: tokenHash, user_id: userId, name, created_at: at })
+      .values({ token_hash: tokenHash, user_id: t.userId, name: t.name, scope: t.scope, expires_at: t.expiresAt, created_at: at })
       .returning('id')
       .executeTakeFirstOrThrow();
     return id;
+  }
+
+  async listApiTokens(userId: number) {
+    const rows = await this.db.selectFrom('api_token').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').execute();
+    return rows.map(toApiToken);
+  }
+
+  async deleteApiToken(userId: number, id: number) {
+    const r = await this.db.deleteFrom('api_token').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async deleteApiTokensOfUser(userId: number) {
+    return Number((await this.db.deleteFrom('api_token').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows);
+  }
+
+  async touchApiToken(id: number, at: string, notBefore: string) {
+    await this.db
+      .updateTable('api_token')
+      .set({ last_used_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', notBefore)]))
+      .execute();
   }
 
   async findApiTokenUser(tokenHash: string) {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
@@ -31,9 +31,30 @@ function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDa
   };
 }
 
+/**
+ * The database holds password hashes, token digests and mail: readable by its owner only. The file is created 0600
+ * before SQLite opens it (an existing one is narrowed to 0600), and SQLite gives its -wal and -shm files the mode of
+ * the database file; those already there are narrowed too. A new data folder is created 0700.
+ */
+function ownerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 /** SQLite through better-sqlite3: WAL, foreign keys on, a busy timeout for the dispatcher and CLI beside the server. */
 export function openSqliteStorage(path: string): SqlStorage {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:' && !path.startsWith('file:')) ownerOnly(path);
   const database = new SQLite(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');

@@ -279,7 +279,7 @@ export function adminRoutes(deps: Deps) {
       {
         schema: {
           tags,
-          summary: 'Edit a user: name, role, language, time zone, active, groups, a new password',
+          summary: 'Edit a user: name, role, language, time zone, active, groups, a new password (ends their sessions; deactivation also revokes their tokens)',
           params: idParams,
           body: {
             type: 'object',
@@ -292,12 +292,13 @@ export function adminRoutes(deps: Deps) {
               active: { type: 'boolean' },
               groupIds: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
               password: { type: 'string', maxLength: 200 },
+              keepTokens: { type: 'boolean', description: "With a new password: keep the user's API tokens (by default they are revoked)" },
             },
           },
           response: { 200: userSchema, ...errorResponses },
         },
       },
-      async (request) => editUser(deps, actorOf(request), request.params.id, request.body),
+      async (request) => editUser(deps, actorOf(request), request.params.id, request.body, request.sessionToken),
     );
 
     app.get('/admin/groups', { schema: { tags, response: { 200: { type: 'object', properties: { items: { type: 'array', items: groupSchema } } }, ...errorResponses } } }, async () => ({

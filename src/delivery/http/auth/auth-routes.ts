@@ -3,6 +3,7 @@ import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { csrfTokenOf, endSession, startSession, verifyCredentials } from '../../../domain/users/authentication.ts';
 import { updatePreferences } from '../../../domain/users/manage-users.ts';
+import { changeOwnPassword } from '../../../domain/users/credentials.ts';
 import { LOCALES } from '../../../domain/locale.ts';
 import { normalizeEmail } from '../../../domain/users/user.ts';
 import { errorResponses, userSchema } from '../schemas.ts';
@@ -13,6 +14,13 @@ const meSchema = {
   type: 'object',
   properties: { ...userSchema.properties, csrfToken: { type: ['string', 'null'] } },
 } as const;
+
+/** "12 seconds", "3 minutes". */
+function waitText(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
 
 export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boolean) {
   return async (app: FastifyInstance) => {
@@ -39,7 +47,7 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
         const wait = limiter.retryAfter(request.ip, email);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
-          throw new DomainError('AUTH_RATE_LIMITED', `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute(s).`, {
+          throw new DomainError('AUTH_RATE_LIMITED', `Too many failed sign-ins. Try again in ${waitText(wait)}.`, {
             details: { retryAfterSeconds: wait },
           });
         }
@@ -69,6 +77,41 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
       const actor = actorOf(request);
       return { ...actor, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
     });
+
+    app.post<{ Body: { currentPassword: string; newPassword: string; keepTokens?: boolean } }>(
+      '/me/password',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your password: this session stays signed in, your other sessions end, your API tokens are revoked unless keepTokens',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['currentPassword', 'newPassword'],
+            properties: {
+              currentPassword: { type: 'string', minLength: 1, maxLength: 200 },
+              newPassword: { type: 'string', maxLength: 200 },
+              keepTokens: { type: 'boolean', default: false },
+            },
+          },
+          response: { 200: { type: 'object', properties: { sessionsEnded: { type: 'integer' }, tokensRevoked: { type: 'integer' } } }, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        // Guessing the current password from a stolen session is limited like signing in.
+        const wait = limiter.retryAfter(request.ip, actor.email);
+        if (wait > 0) {
+          reply.header('retry-after', String(wait));
+          throw new DomainError('AUTH_RATE_LIMITED', `Too many wrong passwords. Try again in ${waitText(wait)}.`, { details: { retryAfterSeconds: wait } });
+        }
+        const mark = limiter.begin(request.ip, actor.email);
+        const ended = await changeOwnPassword(deps, actor, request.body, request.sessionToken);
+        limiter.succeed(request.ip, actor.email, mark);
+        return ended;
+      },
+    );
 
     app.patch<{ Body: { locale?: string; timeZone?: string } }>(
       '/me',

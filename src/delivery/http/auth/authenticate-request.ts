@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { resolveApiToken, resolveSession } from '../../../domain/users/authentication.ts';
+import { tokenAllows } from '../../../domain/users/api-token.ts';
 import type { Actor, Role } from '../../../domain/users/user.ts';
 
 export const SESSION_COOKIE = 'parley_session';
@@ -12,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     sessionToken: string | null;
+    /** The digest of the API token the request came with, if any. */
+    apiTokenHash: string | null;
   }
 }
 
@@ -23,12 +26,17 @@ export function authenticateRequest(deps: Pick<Deps, 'storage' | 'clock' | 'toke
   return async (request: FastifyRequest) => {
     request.actor = null;
     request.sessionToken = null;
+    request.apiTokenHash = null;
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      const actor = match ? await resolveApiToken(deps, match[1]!) : undefined;
-      if (!actor) throw new DomainError('AUTH_REQUIRED', 'The API token is not valid.');
-      request.actor = actor;
+      const found = match ? await resolveApiToken(deps, match[1]!) : undefined;
+      if (!found) throw new DomainError('AUTH_REQUIRED', 'The API token is not valid (unknown, revoked or expired).');
+      if (!tokenAllows(found.token.scope, request.method)) {
+        throw new DomainError('TOKEN_READ_ONLY', 'This API token can only read (GET); use a token with the full scope to make changes.');
+      }
+      request.actor = found.actor;
+      request.apiTokenHash = deps.tokens.digest(match![1]!);
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];

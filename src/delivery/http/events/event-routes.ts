@@ -63,14 +63,15 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
 
     /**
      * Who listens is checked again before each push, as a request would be: a deactivated user, an ended or expired
-     * session loses the stream; changed groups apply.
+     * session, a revoked or expired API token loses the stream; changed groups apply.
      */
     const refreshListeners = async () => {
       const now = deps.clock.now().toISOString();
       await Promise.all(
         [...listeners].map(async (listener) => {
           const found = await deps.storage.findActor(listener.key);
-          if (!found || !found.user.active || (found.session && found.session.expiresAt <= now)) {
+          const expired = (found?.session && found.session.expiresAt <= now) || (found?.token?.expiresAt && found.token.expiresAt <= now);
+          if (!found || !found.user.active || expired) {
             listeners.delete(listener);
             listener.reply.raw.end();
             return;
@@ -121,7 +122,11 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
 
     app.get('/events', { onRequest: signedIn, schema: { tags: ['live'], summary: 'Server-Sent Events: ticket activity the signed-in user may see' } }, async (request, reply) => {
       const actor = actorOf(request);
-      const key: ActorKey = request.sessionToken ? { sessionHash: deps.tokens.digest(request.sessionToken) } : { userId: actor.id };
+      const key: ActorKey = request.sessionToken
+        ? { sessionHash: deps.tokens.digest(request.sessionToken) }
+        : request.apiTokenHash
+          ? { tokenHash: request.apiTokenHash }
+          : { userId: actor.id };
       const listener: Listener = { actor, key, reply };
       reply.hijack();
       reply.raw.writeHead(200, {

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Storage } from '../../../ports/storage.ts';
@@ -48,8 +49,16 @@ export function recordRequest(metrics: HttpMetrics) {
   };
 }
 
-/** Liveness, readiness and Prometheus metrics, outside /api/v1 and without authentication. */
-export function opsRoutes(deps: Pick<Deps, 'storage'>, metrics: HttpMetrics) {
+/** Equal, compared in constant time whatever the lengths (both sides hashed first). */
+function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+}
+
+/**
+ * Liveness, readiness and Prometheus metrics, outside /api/v1. Liveness and readiness are open; /metrics is open
+ * unless a token is configured (PARLEY_METRICS_TOKEN), then it needs `Authorization: Bearer <token>`.
+ */
+export function opsRoutes(deps: Pick<Deps, 'storage'>, metrics: HttpMetrics, access: { token: string | null } = { token: null }) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', { schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }));
 
@@ -63,7 +72,14 @@ export function opsRoutes(deps: Pick<Deps, 'storage'>, metrics: HttpMetrics) {
       }
     });
 
-    app.get('/metrics', { schema: { tags: ['ops'] } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { tags: ['ops'] } }, async (request, reply) => {
+      if (access.token !== null) {
+        const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+        if (!match || !sameSecret(match[1]!, access.token)) {
+          reply.header('www-authenticate', 'Bearer realm="metrics"');
+          return reply.code(401).send({ code: 'AUTH_REQUIRED', message: 'The metrics need the token of PARLEY_METRICS_TOKEN: Authorization: Bearer <token>.' });
+        }
+      }
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });

@@ -97,7 +97,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       async (request) => {
         const { cursor, limit, ...filter } = request.query;
         const page = await listTickets(deps, actorOf(request), filter, { cursor: cursor ?? null, limit });
-        return { items: page.items.map(presentTicket), nextCursor: page.nextCursor };
+        return { items: page.items.map((t) => presentTicket(t, actorOf(request))), nextCursor: page.nextCursor };
       },
     );
 
@@ -130,7 +130,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       async (request, reply) => {
         const { attachments, ...input } = request.body;
         const ticket = await openTicket(deps, actorOf(request), input, decodeUploads(attachments));
-        return reply.code(201).send(presentTicket(ticket));
+        return reply.code(201).send(presentTicket(ticket, actorOf(request)));
       },
     );
 
@@ -139,7 +139,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       { onRequest: signedIn, schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketDetailSchema, ...errorResponses } } },
       async (request) => {
         const actor = actorOf(request);
-        const ticket = presentTicket(await visibleTicket(deps.storage, actor, request.params.number));
+        const ticket = presentTicket(await visibleTicket(deps.storage, actor, request.params.number), actor);
         return {
           ...ticket,
           attachments: await ticketAttachments(deps, actor, request.params.number),
@@ -202,7 +202,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           response: { 200: ticketSchema, ...errorResponses },
         },
       },
-      async (request) => presentTicket(await updateTicket(deps, actorOf(request), request.params.number, request.body)),
+      async (request) => presentTicket(await updateTicket(deps, actorOf(request), request.params.number, request.body), actorOf(request)),
     );
 
     app.get<{ Params: { number: number } }>(
@@ -216,7 +216,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           response: { 200: { type: 'object', properties: { items: { type: 'array', items: threadMessageSchema } } }, ...errorResponses },
         },
       },
-      async (request) => ({ items: (await listMessages(deps, actorOf(request), request.params.number)).map(presentMessage) }),
+      async (request) => ({ items: (await listMessages(deps, actorOf(request), request.params.number)).map((m) => presentMessage(m, actorOf(request))) }),
     );
 
     app.post<{
@@ -270,7 +270,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
         });
         metrics.messagesPosted.inc({ source: result.message.source });
         return reply.code(201).send({
-          message: presentMessage({ ...result.message, mail: [], attachments: result.attachments }),
+          message: presentMessage({ ...result.message, mail: [], attachments: result.attachments }, actorOf(request)),
           // Requesters learn who was told, by name; addresses of staff are not theirs to collect.
           notifications: result.notifications.map((n) =>
             isStaff(actorOf(request)) ? { id: n.id, to: n.toAddress, status: n.status } : { id: n.id, to: n.toName, status: 'waiting' },

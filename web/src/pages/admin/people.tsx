@@ -68,6 +68,7 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
   const [errors, setErrors] = useState<Partial<Record<keyof UserForm, string>>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [keepTokens, setKeepTokens] = useState(false);
   const set = <K extends keyof UserForm>(key: K, value: UserForm[K]) => {
     setForm((f) => ({ ...f, [key]: value }));
     // A field's error goes once the field is changed; the next save checks it again.
@@ -90,7 +91,10 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
     if (form.active !== user.active) changes.active = form.active;
     const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b).join(',');
     if (sorted(form.groupIds) !== sorted(user.groupIds)) changes.groupIds = form.groupIds;
-    if (form.password) changes.password = form.password;
+    if (form.password) {
+      changes.password = form.password;
+      changes.keepTokens = keepTokens;
+    }
     if (Object.keys(changes).length === 0) {
       onClose();
       return;
@@ -191,6 +195,12 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
           </p>
           {err('password')}
         </div>
+        {form.password ? (
+          <label className="check">
+            <input type="checkbox" checked={keepTokens} onChange={(e) => setKeepTokens(e.target.checked)} />
+            {t('account.adminKeepTokens')}
+          </label>
+        ) : null}
         <ErrorNotice error={error} />
         <div className="form-actions">
           <button type="button" className="button" onClick={onClose}>
