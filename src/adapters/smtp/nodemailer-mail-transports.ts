@@ -132,7 +132,7 @@ class NodemailerTransport implements MailTransport {
   async send(mail: OutgoingMail): Promise<{ reply: string }> {
     try {
       const { pool } = await this.pool;
-      const reply = await pool.send({ from: mail.from.address, to: [mail.to.address] }, buildMimeMessage(mail, new Date()));
+      const reply = await pool.send({ from: mail.envelopeFrom ?? mail.from.address, to: [mail.to.address] }, buildMimeMessage(mail, new Date()));
       return { reply: scrub(reply, this.settings.password).slice(0, 1000) };
     } catch (error) {
       throw classifySendError(error, this.settings.password);

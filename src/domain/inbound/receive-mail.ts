@@ -9,6 +9,7 @@ import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
 import { receivedRecord, withOutcome, type InboundMail, type InboundOutcome, type InboundReason, type InboundStatus, type RawMail } from './inbound-mail.ts';
 import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
 import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
+import { checkBounce } from './bounce-check.ts';
 import { extractReply } from './reply-text.ts';
 import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './inbound-attachments.ts';
 
@@ -161,12 +162,15 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
       : decide('duplicate', 'same-content', `Inbound mail #${holder} has exactly the same content; only that one counts.`, { duplicateOf: holder });
   }
 
-  // A delivery report about one of our notifications marks it failed instead of being posted.
+  // A delivery report marks the notification it reports on failed, instead of being posted, but only when it came
+  // back to that mail's signed bounce address (VERP): anything else is held, never applied.
   if (report) {
-    const [entry] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
-    if (!entry) {
+    const check = await checkBounce(deps, report, parsed, mail.envelopeTo);
+    if (check.kind === 'unknown') {
       return decide('bounce', 'bounce-unknown', 'A delivery status notification about a mail that is not one of our notifications.');
     }
+    if (check.kind === 'unverified') return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
+    const entry = check.entry;
     const description = describeReport(report);
     if (!isPermanentFailure(report)) {
       return decide('bounce', 'bounce-of-notification', `A delivery report (not a failure) about notification #${entry.id}: ${description}`, {
