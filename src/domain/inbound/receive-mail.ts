@@ -142,8 +142,11 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     trimmed: reply.trimmed,
     attachmentNote,
   };
-  const decide = (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) =>
-    finish({ ...facts, status, reason, reasonText, ...extra });
+  const decide = async (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) => {
+    // A mail held before it was matched still names the ticket the matcher finds: who may review it follows from it.
+    if (status === 'held' && extra.ticketId === undefined) extra = { ...extra, ticketId: await ticketHint(deps, parsed, mail.envelopeTo) };
+    return finish({ ...facts, status, reason, reasonText, ...extra });
+  };
 
   // What is decided before the per-sender cap needs no database but the delivery report's notification lookup:
   // known first, so that the duplicate key and the mail's place under the cap are claimed in one write.
@@ -252,6 +255,12 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     throw error;
   }
   return decided(true, { ...outcome, messageId });
+}
+
+/** The ticket the matcher finds for a mail whatever its sender (a hint for who reviews it), or null. */
+async function ticketHint(deps: InboundDeps, parsed: ParsedMail, envelopeTo: readonly string[]): Promise<number | null> {
+  const match = await matchReply(deps, parsed, envelopeTo, undefined);
+  return ticketIdOf(deps, match.kind === 'none' ? null : match.ticketNumber);
 }
 
 async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {
