@@ -163,6 +163,7 @@ for (const database of [sqliteFile, postgres]) {
       for (const id of [target.id, own.id]) assert.equal((await storage.findOutboxEntry(id))!.status, 'sent');
     });
 
+    // threat: `Auto-Submitted` other than `no`, `Precedence: bulk|list|junk`, `X-Loop`, a null return path
     it('a real delivery report at the mail’s own bounce address fails the sent mail (attempt "bounced" with the report’s status)', async () => {
       const entry = await sent('We will replace the monitor on Monday.');
       const envelopeSender = sink.accepted.find((m) => m.messageId === entry.messageIdHeader)!.envelope.mailFrom!;
@@ -179,6 +180,7 @@ for (const database of [sqliteFile, postgres]) {
       assert.deepEqual([folded.status, (await storage.findOutboxEntry(another.id))!.status], ['bounce', 'failed']);
     });
 
+    // threat: A forged DSN from `MAIL FROM:<>` naming a guessed Message-ID
     it('mail fetched without an envelope (IMAP): the Delivered-To/To claim counts only with a valid signature', async () => {
       const store = async (entry: OutboxEntry, claimed: string) => {
         const raw = Buffer.concat([

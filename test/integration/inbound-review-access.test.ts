@@ -190,6 +190,7 @@ for (const database of [sqliteMemory, postgres]) {
       await assertHidden(techA, again.id, w.ticketA.number);
     });
 
+    // threat: A held mail naming ticket N → readable and attachable only by those who can see ticket N
     it('an unverified bounce names the ticket of the notification it claims to report on: that ticket’s staff review it', async () => {
       // A minimal delivery report naming ticket A's notification, to the support address (not a bounce address).
       const boundary = 'rep0rt';
@@ -230,6 +231,7 @@ for (const database of [sqliteMemory, postgres]) {
       await assertHidden(techB, held.id, w.ticketB.number);
     });
 
+    // threat: A held mail naming ticket N → readable and attachable only by those who can see ticket N
     it('the live `inbound` event reaches only those who may review the mail', async () => {
       const streams = await Promise.all([w.techA, w.techB, w.admin].map((a) => listen(app, tokens.get(a.email)!)));
       const [a, b, root] = streams as [Awaited<ReturnType<typeof listen>>, Awaited<ReturnType<typeof listen>>, Awaited<ReturnType<typeof listen>>];
