@@ -58,11 +58,11 @@ export async function listInboundMail(
 export async function getInboundMail(deps: Pick<Deps, 'storage'>, actor: Actor, id: number): Promise<InboundMail> {
   requireStaff(actor);
   const mail = await deps.storage.findInboundMail(id);
-  if (mail) {
-    const ticket = mail.ticketId === null ? null : await deps.storage.findTicketByNumber(mail.ticketId);
-    // A mail whose ticket is gone is treated as naming none.
-    const team = actor.role === 'admin' || ticket ? null : await supportMailboxTeam(deps);
-    if (mayReviewInboundMail(actor, ticket ?? null, team)) return mail;
+  if (mail && actor.role === 'admin') return mail;
+  if (mail && mail.ticketId === null && mayReviewInboundMail(actor, null, await supportMailboxTeam(deps))) return mail;
+  if (mail && mail.ticketId !== null) {
+    const ticket = await deps.storage.findTicketByNumber(mail.ticketId);
+    if (ticket && mayReviewInboundMail(actor, ticket, null)) return mail;
   }
   throw new DomainError('INBOUND_MAIL_NOT_FOUND', `Inbound mail ${id} does not exist or is not yours to see.`);
 }
