@@ -1,6 +1,11 @@
 /** A notification ready for the wire: addresses, frozen content and threading headers. */
 export interface OutgoingMail {
   from: { name: string | null; address: string };
+  /**
+   * The envelope sender (SMTP `MAIL FROM`), where bounces go: a notification's signed bounce address (VERP). Without
+   * it, the From address.
+   */
+  envelopeFrom?: string;
   to: { name: string; address: string };
   replyTo: string | null;
   subject: string;

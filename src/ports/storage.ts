@@ -115,10 +115,14 @@ export interface OutboxOutcome {
   nextAttemptAt: string | null;
 }
 
-/** Which inbound mails a listing shows: a status, and the mails of the tickets a scope sees plus those of no ticket. */
+/**
+ * Which inbound mails a listing shows: a status, and the mails of the tickets a scope sees, plus those of no ticket
+ * when `withoutTicket` (default: not; scope `all` shows every mail).
+ */
 export interface InboundFilter {
   status?: InboundStatus;
   scope: TicketScope;
+  withoutTicket?: boolean;
 }
 
 /** A notification found by its Message-ID (a reply's In-Reply-To/References, a bounce's Original-Message-ID). */
@@ -320,8 +324,8 @@ export interface Repositories {
 
 /** What else `onTicketActivity` can report besides tickets. */
 export interface ActivityListeners {
-  /** `signalInbound` was called (by any process on PostgreSQL). */
-  inbound?: () => void;
+  /** `signalInbound` was called (by any process on PostgreSQL), with the ticket the mail names (null: none). */
+  inbound?: (ticketId: number | null) => void;
   /** Signals may have been lost (PostgreSQL: the listening connection was re-opened): pages should refetch. */
   missed?: () => void;
 }
@@ -339,8 +343,11 @@ export interface Storage extends Repositories {
    * PostgreSQL (NOTIFY), from this one on SQLite (plus what `relayTicketActivity` passes on from a child process).
    */
   onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also?: ActivityListeners): Promise<() => Promise<void>>;
-  /** The mail waiting for review changed (a mail held, attached or discarded): staff pages refresh their count. */
-  signalInbound(): Promise<void>;
+  /**
+   * The mail waiting for review changed (a mail held, attached or discarded): the pages of the staff who may review
+   * it refresh their count. `ticketId`: the ticket the mail names (before it was attached), null or absent for none.
+   */
+  signalInbound(ticketId?: number | null): Promise<void>;
   /** SQLite: activity another process of this install reported (the dispatcher child); nothing on PostgreSQL. */
   relayTicketActivity(ticketIds: readonly number[], staffOnly?: boolean): void;
   close(): Promise<void>;

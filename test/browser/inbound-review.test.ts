@@ -4,7 +4,8 @@
  * technician sees them in the desk (count in the navigation, reason in plain words, the ticket they seem to belong
  * to), opens one (reply text, the trimmed quote behind a toggle, the raw download), attaches it to the ticket (it
  * appears in the thread marked "by email") and discards the other after confirming. An administrator filters by
- * state in the administration, and a second decision on the same mail shows the API's 409 in words.
+ * state in the administration, and a second decision on the same mail shows the API's 409 in words. Mail of no ticket
+ * is counted for a technician only once an administrator names their team as the support mailbox's (parameter 9016).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -74,6 +75,39 @@ after(async () => {
 const withPage = (body: (page: Page) => Promise<void>, locale = 'en-US') => withPageIn(browser, parley.baseUrl, locale, body);
 
 describe('needs review (held inbound mail)', () => {
+  // threat: A held mail naming ticket N → readable and attachable only by those who can see ticket N
+  it('mail of no ticket is for administrators until one names the support mailbox’s team (parameter 9016); then its technicians count it too', async () => {
+    const { world } = parley;
+    const reviewLink = async (page: Page) => {
+      const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Needs review/ });
+      await link.waitFor();
+      return link;
+    };
+    await withPage(async (page) => {
+      await signIn(page, world.techA.email);
+      // Only the stranger's reply to ticket A: the unmatched mail is not technician A's to see.
+      await (await reviewLink(page)).getByText('Needs review (1)').waitFor();
+      const hidden = await page.request.get(`/api/v1/inbound-mail/${unmatched.id}`);
+      assert.equal(hidden.status(), 404);
+    });
+    await withPage(async (page) => {
+      await signIn(page, world.admin.email);
+      await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();
+      await page.goto('/admin/parameters');
+      const row = page.locator('#parameter-9016');
+      await row.getByText('Not set').waitFor();
+      await page.getByRole('button', { name: 'Edit parameter 9016' }).click();
+      await page.getByLabel('Value of parameter 9016').selectOption({ label: `${world.groupA} — Group A` });
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Parameter 9016 saved.').waitFor();
+      await row.getByText(`${world.groupA} — Group A`).waitFor();
+    });
+    await withPage(async (page) => {
+      await signIn(page, world.techA.email);
+      await (await reviewLink(page)).getByText('Needs review (2)').waitFor();
+    });
+  });
+
   it('a technician attaches a held reply to its ticket (shown "by email") and discards another', async () => {
     const { world } = parley;
     await withPage(async (page) => {

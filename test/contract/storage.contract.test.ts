@@ -422,7 +422,8 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.finishInboundMail(other, { status: 'held', reason: 'unknown-sender', reasonText: 'x', at: later, fromAddress: 'in.req@example.test', resolvedById: tech.id }, ['received']), true);
       assert.deepEqual([(await storage.findInboundMail(other))!.resolvedById, (await storage.findInboundMail(other))!.resolvedAt], [tech.id, later]);
 
-      // Listing: newest first, by status, paged; a technician's scope sees their groups' tickets and unmatched mail.
+      // Listing: newest first, by status, paged; a technician's scope sees their groups' tickets, and mail of no ticket
+      // only when asked (the support mailbox's team).
       const all = await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 1 });
       assert.equal(all.items[0]!.id, other);
       assert.ok(all.nextCursor);
@@ -430,7 +431,8 @@ for (const database of ALL_DATABASES) {
       assert.deepEqual((await storage.listInboundMail({ status: 'held', scope: { kind: 'all' } }, { limit: 10 })).items.map((m) => m.id), [other]);
       const inGroup = await storage.listInboundMail({ scope: { kind: 'technician', userId: tech.id, groupIds: [group.id] } }, { limit: 100 });
       assert.ok(inGroup.items.some((m) => m.id === id));
-      const outside = await storage.listInboundMail({ scope: { kind: 'technician', userId: tech.id, groupIds: [] } }, { limit: 100 });
+      assert.ok(!inGroup.items.some((m) => m.id === other), 'mail of no ticket: not without withoutTicket');
+      const outside = await storage.listInboundMail({ scope: { kind: 'technician', userId: tech.id, groupIds: [] }, withoutTicket: true }, { limit: 100 });
       assert.ok(!outside.items.some((m) => m.id === id), 'a ticket the technician cannot see');
       assert.ok(outside.items.some((m) => m.id === other), 'mail of no ticket');
 

@@ -168,7 +168,7 @@ describe('authentication and secrets', () => {
     await createUser(deps, { role: 'admin', email: 'admin.pt@example.test', name: 'Administradora', password: TEST_PASSWORD, locale: 'pt-BR' });
     const pt = await signIn(app, 'admin.pt@example.test');
     const items = (await pt.get('/api/v1/admin/parameters')).json().items as { id: number; description: string; type: string }[];
-    assert.deepEqual(items.map((p) => p.id), [10, 11, 12, 13, 14, 199, 269, 417, 9001, 9002, 9003, 9004, 9010, 9011, 9012, 9013, 9014, 9015]);
+    assert.deepEqual(items.map((p) => p.id), [10, 11, 12, 13, 14, 199, 269, 417, 9001, 9002, 9003, 9004, 9010, 9011, 9012, 9013, 9014, 9015, 9016]);
     assert.equal(items.find((p) => p.id === 417)!.description, 'ID do modelo de e-mail usado pela mensageria');
     assert.equal(items.find((p) => p.id === 417)!.type, 'templateId');
     const keys = (await pt.get('/api/v1/admin/template-keys')).json().items;

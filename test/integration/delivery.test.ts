@@ -21,6 +21,7 @@ import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { dispatchBatch, type BatchResult } from '../../src/domain/notifications/dispatch-outbox.ts';
+import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { readReplyAddress } from '../../src/domain/notifications/reply-address.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
@@ -577,7 +578,8 @@ describe('the mail as it arrives', () => {
       const head = mail.raw.toString('latin1').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' ');
       assert.match(head, /^To: =\?UTF-8\?[QB]\?[^\r\n]*\?= <req\.a@example\.test>$/im, 'the name is an RFC 2047 encoded word');
       assert.match(head, /^Subject: =\?UTF-8\?[QB]\?/im);
-      assert.deepEqual(mail.envelope, { mailFrom: 'desk@example.test', rcptTo: ['req.a@example.test'] });
+      // The envelope sender is the mail's signed bounce address (VERP); the From header stays the account's.
+      assert.deepEqual(mail.envelope, { mailFrom: bounceAddress(ctx.deps.signer, 'desk.example.test', entry.id), rcptTo: ['req.a@example.test'] });
 
       const parsed: ParsedMail = await simpleParser(mail.raw);
       assert.deepEqual(addresses(parsed.from), [{ name: 'Service Desk — Suporte Técnico', address: 'desk@example.test' }]);
@@ -585,7 +587,7 @@ describe('the mail as it arrives', () => {
       assert.equal(parsed.subject, `[#${ticket.number}] New message: ${ACCENTED_TITLE}`);
       assert.equal(parsed.subject, entry.subject);
       assert.equal(parsed.messageId, entry.messageIdHeader);
-      assert.match(entry.messageIdHeader, new RegExp(`^<parley\\.${ticket.number}\\.[^@>]+@desk\\.example\\.test>$`));
+      assert.match(entry.messageIdHeader, new RegExp(`^<parley\\.${ticket.number}\\.[0-9a-f]{32}@desk\\.example\\.test>$`));
       const thread = `<parley.ticket.${ticket.number}@desk.example.test>`;
       assert.equal(parsed.inReplyTo, thread);
       assert.deepEqual([parsed.references].flat(), [thread]);

@@ -15,6 +15,7 @@ import type { Deps } from '../../src/domain/deps.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { processInboundMail, receiveMail, receiveMailForProcessing, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { replyAddress } from '../../src/domain/notifications/reply-address.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/parameters.ts';
@@ -279,13 +280,15 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal((await storage.listOutbox(undefined, { limit: 100 })).items.length, outboxBefore + 1, 'only the person’s mail queued a notification');
     });
 
-    it('a delivery report about a notification marks it failed (attempt "bounced" with status and diagnostic), not posted', async () => {
+    // threat: `Auto-Submitted` other than `no`, `Precedence: bulk|list|junk`, `X-Loop`, a null return path
+    it('a delivery report at the notification’s signed bounce address marks it failed (attempt "bounced" with status and diagnostic), not posted', async () => {
       const sent = await postMessage(deps, w.techA, { ticketNumber: w.ticketA.number, text: 'One more question.', source: 'desk' });
       const entry = (await storage.outboxOfMessages([sent.message.id]))[0]!;
       const before = await threadCount(w.ticketA.id);
+      const verp = bounceAddress(deps.signer, DOMAIN, entry.id);
       const done = await deliver(
-        eml('dsn-postfix', { TO: `desk@${DOMAIN}`, MESSAGE_ID: newMessageId('mx.example.net'), FAILED_RECIPIENT: entry.toAddress, TICKET: w.ticketA.number, ORIGINAL_MESSAGE_ID: entry.messageIdHeader }),
-        { from: '' },
+        eml('dsn-postfix', { TO: verp, MESSAGE_ID: newMessageId('mx.example.net'), FAILED_RECIPIENT: entry.toAddress, TICKET: w.ticketA.number, ORIGINAL_MESSAGE_ID: entry.messageIdHeader }),
+        { from: '', to: [verp] },
       );
       assert.deepEqual([done.status, done.reason, done.outboxId], ['bounce', 'bounce-of-notification', entry.id]);
       const after = (await storage.findOutboxEntry(entry.id))!;
@@ -419,6 +422,7 @@ for (const database of [sqliteMemory, postgres]) {
           { perSenderPerMinute: 0, maxAttempts: 5 },
         );
         assert.equal(heldA.reason, 'rate-limited');
+        assert.equal(heldA.ticketId, w.ticketA.id, 'held before matching, it still names the ticket the matcher finds');
 
         const list = async (headers: Record<string, string>) => app.inject({ method: 'GET', url: '/api/v1/inbound-mail?status=held&limit=100', headers });
         assert.equal((await list(reqA)).statusCode, 403);
@@ -458,6 +462,8 @@ for (const database of [sqliteMemory, postgres]) {
         assert.match(note.json().message.text, /^Mail from Carol <carol@partner\.example> \(inbound mail #\d+\):\n\nI am Rita’s manager: approved\.$/);
         assert.deepEqual(note.json().notifications, []);
 
+        // Mail of no ticket: the support mailbox's team (parameter 9016, here technician A's group) reviews it.
+        await setParameter(deps, w.admin, PARAM.SUPPORT_MAILBOX_TEAM, w.groupA);
         const toDiscard = await deliver(mail({ From: 'spam@example.org', To: `desk@${DOMAIN}`, Subject: 'Offer', 'Message-ID': newMessageId() }, 'Buy now.'));
         const discarded = await app.inject({ method: 'POST', url: `/api/v1/inbound-mail/${toDiscard.id}/discard`, headers: techA });
         assert.equal(discarded.statusCode, 200);
@@ -467,6 +473,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.deepEqual([missing.statusCode, missing.json().code], [404, 'INBOUND_MAIL_NOT_FOUND']);
         const bad = await app.inject({ method: 'POST', url: `/api/v1/inbound-mail/${toDiscard.id}/attach`, headers: admin, payload: { ticketNumber: 'x' } });
         assert.deepEqual([bad.statusCode, bad.json().code], [400, 'VALIDATION_FAILED']);
+        await setParameter(deps, w.admin, PARAM.SUPPORT_MAILBOX_TEAM, null);
       } finally {
         await app.close();
       }

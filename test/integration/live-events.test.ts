@@ -15,6 +15,8 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { setParameter } from '../../src/domain/parameters/parameters.ts';
 import { createApiToken } from '../../src/domain/users/authentication.ts';
 import { createPostgresDatabase, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps } from '../support/fixtures.ts';
@@ -178,6 +180,8 @@ describe('the mail waiting for review, live (SQLite)', () => {
     const { storage } = await sqliteMemory.open();
     const deps = testDeps(storage);
     const world = await buildWorld(deps);
+    // Mail of no ticket is for the support mailbox's team (parameter 9016): technician A's group here.
+    await setParameter(deps, world.admin, PARAM.SUPPORT_MAILBOX_TEAM, world.groupA);
     const app = await buildApp(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const ingestor = new InboundIngestor({ ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 100, maxAttempts: 5 } }, { sweepMs: 60_000, concurrency: 1, log: silentLog });
@@ -220,7 +224,8 @@ describe('signals lost while PostgreSQL\'s listening connection was down', () =>
     const writer = openPostgresStorage(db.url, { max: 2 });
     const server = openPostgresStorage(db.url, { max: 2 });
     await writer.migrate();
-    await buildWorld(testDeps(writer));
+    const world = await buildWorld(testDeps(writer));
+    await setParameter(testDeps(writer), world.admin, PARAM.SUPPORT_MAILBOX_TEAM, world.groupA);
     const app = await buildApp(testDeps(server));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const streams: Stream[] = [];

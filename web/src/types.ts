@@ -102,7 +102,7 @@ export interface MessagingStatus {
 
 export interface Parameter {
   id: number;
-  type: 'templateId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+  type: 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
   description: string;
   options?: string[];
   value: string | number | boolean | null;
@@ -244,6 +244,7 @@ export const INBOUND_REASONS = [
   'ticket-not-found',
   'unparseable',
   'processing-failed',
+  'unverified-bounce',
   'auto-submitted',
   'precedence',
   'x-loop',

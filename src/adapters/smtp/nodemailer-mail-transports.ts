@@ -149,7 +149,7 @@ class NodemailerTransport implements MailTransport {
     const credentials = credentialsOf(this.settings);
     try {
       const { pool } = await this.pool;
-      const reply = await pool.send({ from: mail.from.address, to: [mail.to.address] }, buildMimeMessage(mail, new Date()));
+      const reply = await pool.send({ from: mail.envelopeFrom ?? mail.from.address, to: [mail.to.address] }, buildMimeMessage(mail, new Date()));
       return { reply: scrubSecrets(reply, credentials).slice(0, 1000) };
     } catch (error) {
       throw classifySendError(error, credentials);

@@ -130,7 +130,7 @@ export class InboundIngestor {
       // A mail left for a person: staff pages update their "needs review" count (a mail of no ticket raises no
       // ticket event).
       if (mail && (mail.status === 'held' || mail.status === 'loop')) {
-        await this.deps.storage.signalInbound().catch((error: unknown) => this.options.log.warn({ err: error }, 'the review signal could not be sent'));
+        await this.deps.storage.signalInbound(mail.ticketId).catch((error: unknown) => this.options.log.warn({ err: error }, 'the review signal could not be sent'));
       }
       this.options.onProcessed?.(mail);
     } catch (error) {

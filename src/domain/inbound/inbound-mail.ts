@@ -23,6 +23,7 @@ export const INBOUND_REASONS = [
   'ticket-not-found',
   'unparseable',
   'processing-failed',
+  'unverified-bounce',
   // loop
   'auto-submitted',
   'precedence',

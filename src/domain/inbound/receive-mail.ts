@@ -9,6 +9,7 @@ import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
 import { receivedRecord, withOutcome, type InboundMail, type InboundOutcome, type InboundReason, type InboundStatus, type RawMail } from './inbound-mail.ts';
 import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
 import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
+import { checkBounce } from './bounce-check.ts';
 import { extractReply } from './reply-text.ts';
 import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './inbound-attachments.ts';
 
@@ -141,8 +142,11 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     trimmed: reply.trimmed,
     attachmentNote,
   };
-  const decide = (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) =>
-    finish({ ...facts, status, reason, reasonText, ...extra });
+  const decide = async (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) => {
+    // A mail held before it was matched still names the ticket the matcher finds: who may review it follows from it.
+    if (status === 'held' && extra.ticketId === undefined) extra = { ...extra, ticketId: await ticketHint(deps, parsed, mail.envelopeTo) };
+    return finish({ ...facts, status, reason, reasonText, ...extra });
+  };
 
   // What is decided before the per-sender cap needs no database but the delivery report's notification lookup:
   // known first, so that the duplicate key and the mail's place under the cap are claimed in one write.
@@ -161,12 +165,15 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
       : decide('duplicate', 'same-content', `Inbound mail #${holder} has exactly the same content; only that one counts.`, { duplicateOf: holder });
   }
 
-  // A delivery report about one of our notifications marks it failed instead of being posted.
+  // A delivery report marks the notification it reports on failed, instead of being posted, but only when it came
+  // back to that mail's signed bounce address (VERP): anything else is held, never applied.
   if (report) {
-    const [entry] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
-    if (!entry) {
+    const check = await checkBounce(deps, report, parsed, mail.envelopeTo);
+    if (check.kind === 'unknown') {
       return decide('bounce', 'bounce-unknown', 'A delivery status notification about a mail that is not one of our notifications.');
     }
+    if (check.kind === 'unverified') return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
+    const entry = check.entry;
     const description = describeReport(report);
     if (!isPermanentFailure(report)) {
       return decide('bounce', 'bounce-of-notification', `A delivery report (not a failure) about notification #${entry.id}: ${description}`, {
@@ -248,6 +255,12 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     throw error;
   }
   return decided(true, { ...outcome, messageId });
+}
+
+/** The ticket the matcher finds for a mail whatever its sender (a hint for who reviews it), or null. */
+async function ticketHint(deps: InboundDeps, parsed: ParsedMail, envelopeTo: readonly string[]): Promise<number | null> {
+  const match = await matchReply(deps, parsed, envelopeTo, undefined);
+  return ticketIdOf(deps, match.kind === 'none' ? null : match.ticketNumber);
 }
 
 async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {

@@ -7,16 +7,38 @@ import { loadActor } from '../users/authentication.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import type { InboundMail, InboundStatus } from './inbound-mail.ts';
 import { isParticipant } from './match-reply.ts';
+import { PARAM } from '../parameters/parameter-catalogue.ts';
+import { readParameters } from '../parameters/parameters.ts';
+import type { Ticket } from '../tickets/ticket.ts';
 
 /**
  * The "needs review" list: mails held (strangers, forged or misused reply addresses, conflicting or missing matches,
- * rate-limited senders) and the others for reference. Staff only. Administrators see every mail; a technician the
- * mails of the tickets they may see and those matched to no ticket (the shared support mailbox).
+ * rate-limited senders, unverified bounces) and the others for reference. Staff only, and each mail only to those who
+ * may review it (`mayReviewInboundMail`): a mail naming a ticket to those who can see that ticket, a mail naming none
+ * to the technicians of the support mailbox's team (parameter 9016); administrators see every mail. Anyone else is
+ * answered as if the mail did not exist.
  */
 const REVIEWABLE: readonly InboundStatus[] = ['held', 'loop'];
 
 function requireStaff(actor: Actor) {
   if (!isStaff(actor)) throw new DomainError('FORBIDDEN', 'Only technicians and administrators review inbound mail.');
+}
+
+/** The team whose technicians review mail of no ticket (parameter 9016), or null: administrators only. */
+export async function supportMailboxTeam(deps: Pick<Deps, 'storage'>): Promise<number | null> {
+  const team = (await readParameters(deps.storage)).get(PARAM.SUPPORT_MAILBOX_TEAM);
+  return typeof team === 'number' ? team : null;
+}
+
+/**
+ * Whether a staff member may see (and decide on) an inbound mail: `ticket` is the ticket it names (posted to, or the
+ * one the matcher found when it was held), null when it names none; `team` is the support mailbox's team.
+ */
+export function mayReviewInboundMail(actor: Actor, ticket: Ticket | null, team: number | null): boolean {
+  if (!actor.active || !isStaff(actor)) return false;
+  if (actor.role === 'admin') return true;
+  if (ticket) return canSeeTicket(actor, ticket);
+  return team !== null && actor.groupIds.includes(team);
 }
 
 export async function listInboundMail(
@@ -25,8 +47,9 @@ export async function listInboundMail(
   query: { status?: InboundStatus; cursor?: string | null; limit?: number },
 ): Promise<Page<InboundMail>> {
   requireStaff(actor);
+  const team = actor.role === 'admin' ? null : await supportMailboxTeam(deps);
   return deps.storage.listInboundMail(
-    { ...(query.status ? { status: query.status } : {}), scope: ticketScope(actor) },
+    { ...(query.status ? { status: query.status } : {}), scope: ticketScope(actor), withoutTicket: mayReviewInboundMail(actor, null, team) },
     { cursor: query.cursor ?? null, limit: query.limit ?? 50 },
   );
 }
@@ -35,10 +58,11 @@ export async function listInboundMail(
 export async function getInboundMail(deps: Pick<Deps, 'storage'>, actor: Actor, id: number): Promise<InboundMail> {
   requireStaff(actor);
   const mail = await deps.storage.findInboundMail(id);
-  if (mail && (actor.role === 'admin' || mail.ticketId === null)) return mail;
+  if (mail && actor.role === 'admin') return mail;
+  if (mail && mail.ticketId === null && mayReviewInboundMail(actor, null, await supportMailboxTeam(deps))) return mail;
   if (mail && mail.ticketId !== null) {
     const ticket = await deps.storage.findTicketByNumber(mail.ticketId);
-    if (ticket && canSeeTicket(actor, ticket)) return mail;
+    if (ticket && mayReviewInboundMail(actor, ticket, null)) return mail;
   }
   throw new DomainError('INBOUND_MAIL_NOT_FOUND', `Inbound mail ${id} does not exist or is not yours to see.`);
 }
@@ -61,13 +85,15 @@ export async function inboundMailRaw(deps: Pick<Deps, 'storage'>, actor: Actor, 
  * - otherwise (a stranger, or a user with no part in the ticket) as the reviewer's message quoting the sender, an
  *   internal note unless `internal: false` is asked: a stranger's words reach the requester only if a person says so.
  * The mail becomes `posted` in the same transaction as the message; a mail someone else decided first is refused.
+ * Only a reviewer who may see the mail (`getInboundMail`) and the ticket (`visibleTicket`) attaches it. `heldTicketId`:
+ * the ticket the mail named while it was held (whose reviewers' count changes).
  */
 export async function attachInboundMail(
   deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'>,
   actor: Actor,
   id: number,
   input: { ticketNumber: number; internal?: boolean },
-): Promise<{ mail: InboundMail; posted: PostMessageResult }> {
+): Promise<{ mail: InboundMail; posted: PostMessageResult; heldTicketId: number | null }> {
   const mail = await getInboundMail(deps, actor, id);
   if (!REVIEWABLE.includes(mail.status)) {
     throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${id} is ${mail.status}: only held mail (or mail taken for a loop) can be attached.`);
@@ -105,7 +131,7 @@ export async function attachInboundMail(
       },
     },
   );
-  return { mail: (await deps.storage.findInboundMail(id))!, posted };
+  return { mail: (await deps.storage.findInboundMail(id))!, posted, heldTicketId: mail.ticketId };
 }
 
 /** Discards a held mail (it stays stored, marked discarded, with who did it). */

@@ -8,6 +8,8 @@ import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { formatSize, OUTGOING_ATTACHMENT_LIMITS, type MailAttachment } from '../messages/attachment.ts';
 import { escapeHtml } from '../templates/render-template.ts';
 import { isEmailAddress } from '../users/user.ts';
+import type { Signer } from '../../ports/signer.ts';
+import { bounceAddress } from './bounce-address.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
 export interface DispatchPolicy {
@@ -27,6 +29,9 @@ export interface DispatchDeps {
   secrets: SecretBox;
   tokens: Tokens;
   transports: MailTransports;
+  /** Signs each mail's bounce address (its envelope sender), at the mail domain. */
+  signer: Signer;
+  site: { mailDomain: string };
   /** 0 ≤ x < 1; injectable so tests can pin the jitter. */
   random?: () => number;
 }
@@ -49,17 +54,22 @@ export function retryDelaySeconds(policy: Pick<DispatchPolicy, 'retryBaseSeconds
   return Math.round(Math.min(policy.retryMaxSeconds, Math.max(policy.retryBaseSeconds, jittered)));
 }
 
-/** The wire form of an entry: everything but the sender was frozen when the message was posted. */
+/**
+ * The wire form of an entry: everything but the sender was frozen when the message was posted. `envelopeFrom`: the
+ * entry's signed bounce address (`bounceAddress`), so a delivery report can be tied to this mail and no other.
+ */
 export function composeMail(
   entry: OutboxEntry,
   from: { name: string | null; address: string },
   attachments: OutgoingMail['attachments'] = [],
   omitted: readonly Pick<MailAttachment, 'name' | 'size'>[] = [],
+  envelopeFrom?: string,
 ): OutgoingMail {
   // Files that did not fit in the mail are named at its end: the recipient finds them on the ticket.
   const note = omitted.length === 0 ? null : `Not attached (too large for one mail; they are on the ticket): ${omitted.map((f) => `${f.name} (${formatSize(f.size)})`).join(', ')}.`;
   return {
     from,
+    ...(envelopeFrom ? { envelopeFrom } : {}),
     to: { name: entry.toName, address: entry.toAddress },
     replyTo: entry.replyTo,
     subject: entry.subject,
@@ -231,7 +241,7 @@ async function sendClaimed(
     } else {
       try {
         const { files, omitted } = await filesFor(entry);
-        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from, files, omitted))).reply };
+        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from, files, omitted, bounceAddress(deps.signer, deps.site.mailDomain, entry.id)))).reply };
       } catch (error) {
         const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
         if (failure.account) accountProblem = failure.reply;

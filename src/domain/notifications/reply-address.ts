@@ -3,7 +3,7 @@ import type { Signer } from '../../ports/signer.ts';
 const SIGNATURE_LENGTH = 20; // hex characters: 80 bits
 
 /** Compares without leaking where the first difference is. */
-function sameText(a: string, b: string): boolean {
+export function sameText(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

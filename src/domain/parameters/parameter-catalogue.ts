@@ -5,7 +5,7 @@ import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbid
 
 export { isForbiddenHost };
 
-export type ParameterType = 'templateId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+export type ParameterType = 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
 export type ParameterValue = string | number | boolean | null;
 
 export interface ParameterDefinition {
@@ -37,6 +37,7 @@ export const PARAM = {
   IMAP_USER: 9013,
   IMAP_PASSWORD: 9014,
   IMAP_MAILBOX: 9015,
+  SUPPORT_MAILBOX_TEAM: 9016,
 } as const;
 
 export const IMAP_SECURITY = ['tls', 'starttls', 'none'] as const;
@@ -203,6 +204,16 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: 'INBOX',
     description: { 'en-US': 'IMAP folder to read', 'pt-BR': 'Pasta IMAP a ler', 'es-ES': 'Carpeta IMAP que se lee' },
   },
+  {
+    id: PARAM.SUPPORT_MAILBOX_TEAM,
+    type: 'groupId',
+    defaultValue: null,
+    description: {
+      'en-US': 'Team of the support mailbox: its technicians review held mail that names no ticket (empty: administrators only)',
+      'pt-BR': 'Equipe da caixa de suporte: seus técnicos revisam o e-mail retido que não cita nenhum chamado (vazio: só administradores)',
+      'es-ES': 'Equipo del buzón de soporte: sus técnicos revisan el correo retenido que no cita ningún ticket (vacío: solo administradores)',
+    },
+  },
 ];
 
 const BY_ID = new Map(PARAMETER_CATALOGUE.map((d) => [d.id, d]));
@@ -234,9 +245,12 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
     return null;
   }
   switch (def.type) {
-    case 'templateId': {
+    case 'templateId':
+    case 'groupId': {
       const id = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-      if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0 || id > 2_147_483_647) invalid(def, 'must be the ID of an email template.');
+      if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0 || id > 2_147_483_647) {
+        invalid(def, def.type === 'groupId' ? 'must be the ID of a team.' : 'must be the ID of an email template.');
+      }
       return id;
     }
     case 'email':

@@ -78,6 +78,9 @@ async function encodeChecked(repos: Repositories, secrets: SecretBox, id: number
       throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: email template ${clean} ("${template.name}") is inactive.`, { details: { parameter: id } });
     }
   }
+  if (def.type === 'groupId' && !(await repos.findGroup(clean as number))) {
+    throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no team with ID ${clean}.`, { details: { parameter: id } });
+  }
   return JSON.stringify(def.type === 'secret' ? secrets.seal(clean as string) : clean);
 }
 

@@ -1112,7 +1112,7 @@ export class SqlRepositories implements Repositories {
     if (filter.status) q = q.where('status', '=', filter.status);
     const scope = filter.scope;
     if (scope.kind !== 'all') {
-      // Mail of no ticket (the support mailbox's) and mail of the tickets the scope sees.
+      // Mail of the tickets the scope sees, and mail of no ticket (the support mailbox's) when asked.
       let visible = this.db.selectFrom('ticket').select('ticket.id');
       if (scope.kind === 'requester') {
         visible = visible.where((eb) => eb.or([eb('ticket.requester_id', '=', scope.requesterId), eb('ticket.id', 'in', this.copiedTo(scope.requesterId))]));
@@ -1125,7 +1125,9 @@ export class SqlRepositories implements Repositories {
           ]),
         );
       }
-      q = q.where((eb) => eb.or([eb('inbound_mail.ticket_id', 'is', null), eb('inbound_mail.ticket_id', 'in', visible)]));
+      q = filter.withoutTicket
+        ? q.where((eb) => eb.or([eb('inbound_mail.ticket_id', 'is', null), eb('inbound_mail.ticket_id', 'in', visible)]))
+        : q.where('inbound_mail.ticket_id', 'in', visible);
     }
     return page((await q.execute()).map(toInbound), req.limit);
   }

@@ -239,7 +239,10 @@ export class SqlStorage extends SqlRepositories implements Storage {
     if (this.listen) {
       return this.listen('parley_ticket', (payload) => {
         if (payload === '') return also.missed?.(); // (re)connected: what was signalled meanwhile is not replayed
-        if (payload === 'i') return also.inbound?.();
+        if (payload.startsWith('i')) {
+          const ticketId = Number(payload.slice(1));
+          return also.inbound?.(payload.length > 1 && Number.isInteger(ticketId) ? ticketId : null);
+        }
         const everyone: number[] = [];
         const staff: number[] = [];
         for (const item of payload.split(',')) {
@@ -250,7 +253,7 @@ export class SqlStorage extends SqlRepositories implements Storage {
         if (staff.length > 0) listener(staff, true);
       });
     }
-    const inbound = () => also.inbound?.();
+    const inbound = (ticketId: number | null) => also.inbound?.(ticketId);
     this.signals.on('ticket', listener);
     this.signals.on('inbound', inbound);
     return async () => {
@@ -259,9 +262,9 @@ export class SqlStorage extends SqlRepositories implements Storage {
     };
   }
 
-  async signalInbound(): Promise<void> {
-    if (this.dialect === 'postgres') await sql`select pg_notify('parley_ticket', 'i')`.execute(this.kysely);
-    else this.signals.emit('inbound');
+  async signalInbound(ticketId: number | null = null): Promise<void> {
+    if (this.dialect === 'postgres') await sql`select pg_notify('parley_ticket', ${ticketId === null ? 'i' : `i${ticketId}`})`.execute(this.kysely);
+    else this.signals.emit('inbound', ticketId);
   }
 
   relayTicketActivity(ticketIds: readonly number[], staffOnly = false): void {

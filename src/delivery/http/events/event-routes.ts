@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
+import { mayReviewInboundMail, supportMailboxTeam } from '../../../domain/inbound/review.ts';
 import { canSeeTicket } from '../../../domain/tickets/ticket-access.ts';
+import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import { isStaff, type Actor } from '../../../domain/users/user.ts';
 import type { ActorKey } from '../../../ports/storage.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
@@ -20,8 +22,8 @@ interface Listener {
 /**
  * `GET /api/v1/events`: Server-Sent Events for the signed-in user's open pages. `event: ready` on connection, then
  * `event: ticket` with `{"number": N}` whenever a message is posted on a ticket the user may see, one of its mails
- * changes state, or the ticket itself changes; `event: inbound` (staff only) when the mail waiting for review
- * changed; `event: resync` when signals may have been lost (PostgreSQL's listening connection was re-opened), so
+ * changes state, or the ticket itself changes; `event: inbound` when the mail waiting for review changed, to the
+ * staff who may review that mail (`mayReviewInboundMail`: the ticket's, or the support mailbox's team, and admins); `event: resync` when signals may have been lost (PostgreSQL's listening connection was re-opened), so
  * pages refetch what they show. Activity comes from the storage (`onTicketActivity`: NOTIFY from any
  * process on PostgreSQL; this process and its dispatcher child on SQLite), is gathered for 100 ms, and each ticket
  * is read once per push, whatever the number of listeners; who sees what is decided by `canSeeTicket`, the same rule
@@ -34,21 +36,26 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
     const pending = new Map<number, boolean>();
     let timer: NodeJS.Timeout | undefined;
 
-    /** Frames for every listener (`resync`) or for staff (`inbound`), sent with the next push. */
+    /** Frames for every listener (`resync`), sent with the next push. */
     let resync = false;
-    let inbound = false;
+    /** The tickets named by mail whose review state changed (null: mail of no ticket), for the next push's `inbound`. */
+    const inbound = new Set<number | null>();
 
     const push = async () => {
       timer = undefined;
       const batch = [...pending];
       pending.clear();
-      const [toAll, toStaff] = [resync, inbound];
-      resync = inbound = false;
+      const toAll = resync;
+      const reviewed = [...inbound];
+      resync = false;
+      inbound.clear();
       if (listeners.size === 0) return;
       await refreshListeners();
+      // Who hears `inbound` is who may review one of those mails (the same rule as the review API's).
+      const reviewers = reviewed.length === 0 ? undefined : await inboundAudience(reviewed);
       for (const listener of listeners) {
         if (toAll) listener.reply.raw.write('event: resync\ndata: {}\n\n');
-        if (toStaff && isStaff(listener.actor)) listener.reply.raw.write('event: inbound\ndata: {}\n\n');
+        if (reviewers?.(listener.actor)) listener.reply.raw.write('event: inbound\ndata: {}\n\n');
       }
       const found = await Promise.all(batch.map(async ([id, staffOnly]) => ({ ticket: await deps.storage.findTicketByNumber(id).catch((error: unknown) => void app.log.error({ err: error, ticket: id }, 'live update: the ticket could not be read')), staffOnly })));
       for (const { ticket, staffOnly } of found) {
@@ -81,6 +88,15 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       );
     };
 
+    /** Whether an actor may review any of the mails naming these tickets (null: no ticket). */
+    const inboundAudience = async (ticketIds: readonly (number | null)[]): Promise<(actor: Actor) => boolean> => {
+      const team = ticketIds.includes(null) ? await supportMailboxTeam(deps) : null;
+      const tickets: (Ticket | null)[] = await Promise.all(
+        ticketIds.map(async (id) => (id === null ? null : ((await deps.storage.findTicketByNumber(id)) ?? null))),
+      );
+      return (actor) => isStaff(actor) && tickets.some((ticket) => mayReviewInboundMail(actor, ticket, team));
+    };
+
     const schedule = () => {
       timer ??= setTimeout(() => void push().catch((error) => app.log.error({ err: error }, 'live update failed')), GATHER_MS);
     };
@@ -91,9 +107,9 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
         schedule();
       },
       {
-        inbound: () => {
+        inbound: (ticketId) => {
           if (listeners.size === 0) return;
-          inbound = true;
+          inbound.add(ticketId);
           schedule();
         },
         missed: () => {

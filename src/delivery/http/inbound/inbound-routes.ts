@@ -49,16 +49,18 @@ function present(m: InboundMail) {
 }
 
 /**
- * Inbound mail under review (`/inbound-mail`): technicians and administrators. The list shows held mail first of all
+ * Inbound mail under review (`/inbound-mail`): technicians and administrators, each mail only to those who may review
+ * it (its ticket's staff; mail of no ticket: the support mailbox's team, parameter 9016; admins: all); any other id
+ * answers 404 like an unknown one. The list shows held mail first of all
  * (`?status=held`), one call attaches a mail to a ticket or discards it, and the raw mail is downloadable as received.
  */
 export function inboundRoutes(deps: Deps) {
   /**
-   * Staff pages refresh their review count (the `inbound` live event). The decision is already committed, so a
+   * The pages of the staff who may review the mail refresh their review count (the `inbound` live event). The decision is already committed, so a
    * signal that cannot be sent is logged, not answered as a failure: the pages also refresh every minute.
    */
-  const reviewChanged = (request: FastifyRequest) =>
-    deps.storage.signalInbound().catch((error: unknown) => request.log.warn({ err: error }, 'the review signal could not be sent'));
+  const reviewChanged = (request: FastifyRequest, ticketId: number | null) =>
+    deps.storage.signalInbound(ticketId).catch((error: unknown) => request.log.warn({ err: error }, 'the review signal could not be sent'));
 
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', requireRole('technician', 'admin'));
@@ -125,8 +127,8 @@ export function inboundRoutes(deps: Deps) {
         },
       },
       async (request) => {
-        const { mail, posted } = await attachInboundMail(deps, actorOf(request), request.params.id, request.body);
-        await reviewChanged(request);
+        const { mail, posted, heldTicketId } = await attachInboundMail(deps, actorOf(request), request.params.id, request.body);
+        await reviewChanged(request, heldTicketId);
         return {
           mail: present(mail),
           message: presentMessage(posted.message),
@@ -140,7 +142,7 @@ export function inboundRoutes(deps: Deps) {
       { schema: { tags, summary: 'Discard a held mail (it stays stored, marked discarded)', params: idParams, response: { 200: inboundDetail, ...errorResponses } } },
       async (request) => {
         const mail = await discardInboundMail(deps, actorOf(request), request.params.id);
-        await reviewChanged(request);
+        await reviewChanged(request, mail.ticketId);
         return present(mail);
       },
     );

@@ -2,17 +2,18 @@ import { useState, type FormEvent } from 'react';
 import { get, put } from '../../api.ts';
 import { MessagingBanner, useMessagingStatus } from '../../components/messaging-banner.tsx';
 import { ErrorNotice, Page, SuccessNotice, TableCard } from '../../components/ui.tsx';
+import { useGroupList } from '../../directory.ts';
 import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Link } from '../../router.tsx';
-import type { EmailTemplate, Parameter } from '../../types.ts';
+import type { EmailTemplate, Named, Parameter } from '../../types.ts';
 
 type Value = Parameter['value'];
 
 /** SMTP and IMAP host, port and security: changing one while a password is stored needs the password again. */
 const PASSWORD_DESTINATIONS: readonly number[] = [14, 199, 269, 9010, 9011, 9012];
 
-function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; onSaved(p: Parameter): void; onCancel(): void }) {
+function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; groups: Named[]; onSaved(p: Parameter): void; onCancel(): void }) {
   const { t } = useI18n();
   const p = props.parameter;
   const [text, setText] = useState(p.type === 'secret' ? '' : p.value === null ? '' : String(p.value));
@@ -28,6 +29,7 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
       case 'boolean':
         return { ok: true, value: text === 'true' };
       case 'templateId':
+      case 'groupId':
         return { ok: true, value: v === '' ? null : Number(v) };
       case 'port': {
         if (v === '') return { ok: true, value: null };
@@ -72,6 +74,17 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
         {active.map((tpl) => (
           <option key={tpl.id} value={tpl.id}>
             {`${tpl.id} — ${tpl.name}`}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (p.type === 'groupId') {
+    input = (
+      <select id={id} value={text} onChange={(e) => setText(e.target.value)}>
+        <option value="">{t('parameters.noTeam')}</option>
+        {props.groups.map((g) => (
+          <option key={g.id} value={g.id}>
+            {`${g.id} — ${g.name}`}
           </option>
         ))}
       </select>
@@ -136,6 +149,7 @@ export function AdminParameters() {
   const { t } = useI18n();
   const parameters = useResource(() => get<{ items: Parameter[] }>('/admin/parameters'), []);
   const templates = useResource(() => get<{ items: EmailTemplate[] }>('/admin/email-templates'), []);
+  const groups = useGroupList();
   const status = useMessagingStatus();
   const [editing, setEditing] = useState<number | null>(null);
   const [saved, setSaved] = useState<number | null>(null);
@@ -148,6 +162,10 @@ export function AdminParameters() {
       const tpl = templates.data?.items.find((x) => x.id === p.value);
       if (!tpl) return `${p.value}`;
       return `${tpl.id} — ${tpl.name}${tpl.active ? '' : ` (${t('templates.inactive')})`}`;
+    }
+    if (p.type === 'groupId') {
+      const group = groups.data?.find((g) => g.id === p.value);
+      return group ? `${group.id} — ${group.name}` : `${p.value}`;
     }
     return String(p.value);
   };
@@ -181,6 +199,7 @@ export function AdminParameters() {
                 <ValueEditor
                   parameter={p}
                   templates={templates.data?.items ?? []}
+                  groups={groups.data ?? []}
                   onCancel={() => setEditing(null)}
                   onSaved={() => {
                     setEditing(null);

@@ -1,0 +1,70 @@
+import type { ParsedMail } from '../../ports/inbound.ts';
+import type { OutboxReference, Repositories } from '../../ports/storage.ts';
+import type { Deps } from '../deps.ts';
+import type { OutboxEntry } from '../notifications/outbox-entry.ts';
+import { looksLikeBounceAddress, readBounceAddress } from '../notifications/bounce-address.ts';
+import { normalizeEmail } from '../users/user.ts';
+import type { DeliveryReport } from './mail-facts.ts';
+
+/**
+ * What a delivery report (DSN) may do:
+ * - `verified`: it came back to the signed bounce address of one notification (VERP) and reports on that mail (its
+ *   Message-ID or its recipient): it may mark that notification;
+ * - `unverified`: it names a notification of ours (by Message-ID) or came to a bounce address, but not both for the
+ *   same mail, or the address's signature is not ours: held for a person, nothing is marked;
+ * - `unknown`: it concerns no mail of ours at all.
+ */
+export type BounceCheck =
+  | { kind: 'verified'; entry: OutboxEntry }
+  | { kind: 'unverified'; ticketId: number | null; text: string }
+  | { kind: 'unknown' };
+
+/** Claimed recipient headers read from mail fetched over IMAP (no envelope): each still needs a valid signature. */
+const RECIPIENT_HEADERS = ['delivered-to', 'x-original-to'];
+const MAX_CLAIMS = 20;
+
+function addressesOf(values: readonly string[]): string[] {
+  return values.flatMap((v) => v.match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? []).slice(0, MAX_CLAIMS);
+}
+
+/** The mail's recipients as the receiver saw them (SMTP `RCPT TO`), or, without an envelope (IMAP), as its headers claim. */
+function recipientsOf(mail: Pick<ParsedMail, 'header' | 'to'>, envelopeTo: readonly string[]): string[] {
+  if (envelopeTo.length > 0) return envelopeTo.slice(0, 100).map(normalizeEmail);
+  const claimed = [...addressesOf(RECIPIENT_HEADERS.flatMap((h) => mail.header(h))), ...mail.to.slice(0, MAX_CLAIMS).map((a) => a.address)];
+  return [...new Set(claimed.map(normalizeEmail))];
+}
+
+const bare = (address: string) => normalizeEmail(address.replace(/^<|>$/g, ''));
+
+/** Whether the report is about this notification: its Message-ID, or the address it was sent to. */
+function reportsOn(report: DeliveryReport, entry: Pick<OutboxEntry, 'messageIdHeader' | 'toAddress'>): boolean {
+  const id = entry.messageIdHeader.toLowerCase();
+  if (report.originalMessageIds.some((m) => m.toLowerCase() === id)) return true;
+  const to = normalizeEmail(entry.toAddress);
+  return report.recipients.some((r) => r.recipient !== null && bare(r.recipient) === to);
+}
+
+export async function checkBounce(
+  deps: Pick<Deps, 'signer' | 'site'> & { storage: Pick<Repositories, 'outboxByMessageIds' | 'findOutboxEntry'> },
+  report: DeliveryReport,
+  mail: Pick<ParsedMail, 'header' | 'to'>,
+  envelopeTo: readonly string[],
+): Promise<BounceCheck> {
+  const domain = deps.site.mailDomain;
+  const bounceTo = recipientsOf(mail, envelopeTo).filter((a) => looksLikeBounceAddress(a, domain));
+  for (const address of bounceTo) {
+    const outboxId = readBounceAddress(deps.signer, domain, address);
+    if (outboxId === undefined) continue;
+    const entry = await deps.storage.findOutboxEntry(outboxId);
+    if (entry && reportsOn(report, entry)) return { kind: 'verified', entry };
+  }
+  const named: OutboxReference[] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
+  if (named.length === 0 && bounceTo.length === 0) return { kind: 'unknown' };
+  const ticketId = named.find((e) => e.ticketId !== null)?.ticketId ?? null;
+  const about = named.length > 0 ? `It names notification #${named[0]!.id}, which is left as it is` : 'It names no notification of ours';
+  const where =
+    bounceTo.length === 0
+      ? 'it did not come back to the signed bounce address of that mail (it was sent to the support address or another of ours)'
+      : `its bounce address ${bounceTo[0]} is not one this install signed for the mail it reports on`;
+  return { kind: 'unverified', ticketId, text: `A delivery report that cannot be verified: ${where}. ${about}; anyone can forge such a report.` };
+}
