@@ -71,9 +71,11 @@ export function webRoutes(options: WebOptions = {}) {
     await app.register(fastifyStatic, { root, serve: false, index: false, dotfiles: 'deny', cacheControl: false, etag: true, lastModified: true });
 
     // Runs after build-app's own onSend hook (hooks of an inner context come later): HTML pages get the app's policy.
+    // So does a 304 (a page the browser revalidates on reload): it has no content type, and the browser would keep the
+    // cached page under the headers of the 304, the API's `default-src 'none'`, which blocks the app's own script.
     app.addHook('onSend', async (_request, reply, payload) => {
       const type = reply.getHeader('content-type');
-      if (typeof type === 'string' && type.startsWith('text/html')) reply.header('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
+      if ((typeof type === 'string' && type.startsWith('text/html')) || reply.statusCode === 304) reply.header('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
       return payload;
     });
 
