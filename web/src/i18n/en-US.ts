@@ -32,6 +32,7 @@ export const enUS = {
   'nav.queue': 'Queue',
   'nav.admin': 'Administration',
   'nav.signOut': 'Sign out',
+  'nav.menu': 'Menu',
   'nav.parameters': 'Parameters',
   'nav.smtp': 'SMTP account',
   'nav.templates': 'Email templates',

@@ -34,6 +34,7 @@ export const esES: Messages = {
   'nav.queue': 'Cola',
   'nav.admin': 'Administración',
   'nav.signOut': 'Cerrar sesión',
+  'nav.menu': 'Menú',
   'nav.parameters': 'Parámetros',
   'nav.smtp': 'Cuenta SMTP',
   'nav.templates': 'Plantillas de correo',

@@ -34,6 +34,7 @@ export const ptBR: Messages = {
   'nav.queue': 'Fila',
   'nav.admin': 'Administração',
   'nav.signOut': 'Sair',
+  'nav.menu': 'Menu',
   'nav.parameters': 'Parâmetros',
   'nav.smtp': 'Conta SMTP',
   'nav.templates': 'Modelos de e-mail',
