@@ -97,7 +97,7 @@ describe('what a person needs on a phone', () => {
       for (const row of await rows.all()) await assertOnScreen(row.locator('.badge'), 'the state of a mail');
       const deferred = page.getByRole('row', { name: new RegExp(`Open mail ${site.ids.deferredMail}\\b`) });
       await assertOnScreen(deferred.getByText('Deferred', { exact: true }), 'the state of the deferred mail');
-      await assertOnScreen(deferred.getByRole('button', { name: `Retry mail ${site.ids.deferredMail} now` }), 'its Retry button');
+      await assertOnScreen(deferred.getByRole('button', { name: `Retry now: mail ${site.ids.deferredMail}` }), 'its Retry button');
     });
   });
 

@@ -413,7 +413,7 @@ describe('the admin area', () => {
       const row = page.getByRole('row', { name: new RegExp(`Open mail ${id}\\b`) });
       await row.getByText('Deferred').waitFor();
       await screenshot(page, 'admin-outbox-deferred');
-      await page.getByRole('button', { name: `Retry mail ${id} now` }).click();
+      await page.getByRole('button', { name: `Retry now: mail ${id}` }).click();
       await page.getByText(`Mail ${id} is queued to be sent again.`).waitFor();
       await waitUntil(async () => (await parley.storage.findOutboxEntry(id))?.status === 'sent', 'the retried mail is sent');
       await page.goto(`/admin/outbox/${id}`);

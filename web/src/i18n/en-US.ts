@@ -353,7 +353,7 @@ export const enUS = {
   'outbox.attempts': 'Attempts',
   'outbox.nextOrSent': 'Sent / next try',
   'outbox.retry': 'Retry now',
-  'outbox.retryId': 'Retry mail {id} now',
+  'outbox.retryId': 'Retry now: mail {id}',
   'outbox.retried': 'Mail {id} is queued to be sent again.',
   'outbox.open': 'Open mail {id}',
   'outbox.entry': 'Mail {id}',

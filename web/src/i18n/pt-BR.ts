@@ -355,7 +355,7 @@ export const ptBR: Messages = {
   'outbox.attempts': 'Tentativas',
   'outbox.nextOrSent': 'Enviado / próxima tentativa',
   'outbox.retry': 'Tentar agora',
-  'outbox.retryId': 'Tentar enviar o e-mail {id} agora',
+  'outbox.retryId': 'Tentar agora: e-mail {id}',
   'outbox.retried': 'O e-mail {id} voltou para a fila de envio.',
   'outbox.open': 'Abrir o e-mail {id}',
   'outbox.entry': 'E-mail {id}',
