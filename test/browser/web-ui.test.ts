@@ -78,6 +78,24 @@ describe('serving the web app', () => {
   });
 });
 
+describe('reloading a page', () => {
+  it('keeps the app working when the browser revalidates the page it has (304 under the page policy)', async () => {
+    await withPage('en-US', async (page) => {
+      await signIn(page, parley.world.admin.email);
+      await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();
+      await page.goto('/admin/users');
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
+      const revalidated = page.waitForResponse((r) => r.request().resourceType() === 'document');
+      await page.reload();
+      const response = await revalidated;
+      assert.match((await response.allHeaders())['content-security-policy'] ?? '', /script-src 'self'/, 'the reloaded page keeps the page policy');
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
+      await page.goto('/admin/users');
+      await page.getByRole('cell', { name: 'João Muñoz', exact: true }).waitFor();
+    });
+  });
+});
+
 describe('signing in', () => {
   it('takes a requester to the Smart Portal, with their requests, status and last activity', async () => {
     await withPage('en-US', async (page) => {
@@ -398,7 +416,7 @@ describe('the admin area', () => {
       const row = page.getByRole('row', { name: new RegExp(`Open mail ${id}\\b`) });
       await row.getByText('Deferred').waitFor();
       await screenshot(page, 'admin-outbox-deferred');
-      await page.getByRole('button', { name: `Retry mail ${id} now` }).click();
+      await page.getByRole('button', { name: `Retry now: mail ${id}` }).click();
       await page.getByText(`Mail ${id} is queued to be sent again.`).waitFor();
       await waitUntil(async () => (await parley.storage.findOutboxEntry(id))?.status === 'sent', 'the retried mail is sent');
       await page.goto(`/admin/outbox/${id}`);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiError, get, onUnauthorized, patch, post, setCsrfToken } from './api.ts';
 import { LanguageSelect } from './components/language-select.tsx';
 import { ErrorNotice, Loading, Page } from './components/ui.tsx';
@@ -67,47 +67,66 @@ function Shell({ children }: { children: ReactNode }) {
   const inAdmin = path.startsWith('/admin');
   const held = useHeldCount(me.role !== 'requester');
   const heldCount = held && held.count > 0 ? (held.more ? `${held.count}+` : String(held.count)) : null;
+  // On a phone the navigation, the language and "Sign out" are behind the Menu button; it closes on a new page.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => setMenuOpen(false), [path]);
   return (
     <>
       <a href="#main" className="skip-link">
         {t('nav.skip')}
       </a>
-      <header className="topbar">
+      <header className={menuOpen ? 'topbar topbar-open' : 'topbar'}>
         <div className="topbar-inner">
           <Link to={homeOf(me)} className="brand">
             <span className="brand-mark" aria-hidden="true" />
             <span className="brand-name">Parley</span>
             <span className="brand-area">{me.role === 'requester' ? t('nav.portalName') : inAdmin ? t('nav.adminName') : t('nav.deskName')}</span>
           </Link>
-          <nav className="topnav" aria-label={t('nav.main')}>
-            {me.role === 'requester' ? (
-              <>
-                <NavLink to="/portal" exact>
-                  {t('nav.myRequests')}
-                </NavLink>
-                <NavLink to="/portal/new">{t('portal.newRequest')}</NavLink>
-              </>
-            ) : (
-              <>
-                <NavLink to="/desk" except="/desk/inbound">
-                  {t('nav.queue')}
-                </NavLink>
-                <NavLink to="/desk/inbound" className={heldCount ? 'nav-link-alert' : undefined}>
-                  {heldCount ? t('nav.needsReviewCount', { count: heldCount }) : t('nav.needsReview')}
-                </NavLink>
-              </>
-            )}
-            {me.role === 'admin' ? <NavLink to="/admin">{t('nav.admin')}</NavLink> : null}
-          </nav>
-          <div className="topbar-user">
-            <LanguageSelect className="language-select language-compact" />
-            <Link to="/account" className="user-name" title={me.email} aria-label={t('account.menuLabel', { name: me.name })}>
-              {me.name}
-              <span className="user-role">{t(`role.${me.role}`)}</span>
-            </Link>
-            <button type="button" className="button button-ghost" onClick={() => void signOut()}>
-              {t('nav.signOut')}
-            </button>
+          <button ref={menuButton} type="button" className="button button-ghost topbar-menu" aria-expanded={menuOpen} aria-controls="topbar-menu" onClick={() => setMenuOpen((open) => !open)}>
+            <span className="menu-icon" aria-hidden="true" />
+            {t('nav.menu')}
+          </button>
+          <div
+            id="topbar-menu"
+            className="topbar-panel"
+            onKeyDown={(event) => {
+              if (event.key !== 'Escape' || !menuOpen) return;
+              setMenuOpen(false);
+              menuButton.current?.focus();
+            }}
+          >
+            <nav className="topnav" aria-label={t('nav.main')}>
+              {me.role === 'requester' ? (
+                <>
+                  <NavLink to="/portal" exact>
+                    {t('nav.myRequests')}
+                  </NavLink>
+                  <NavLink to="/portal/new">{t('portal.newRequest')}</NavLink>
+                </>
+              ) : (
+                <>
+                  <NavLink to="/desk" except="/desk/inbound">
+                    {t('nav.queue')}
+                  </NavLink>
+                  <NavLink to="/desk/inbound" className={heldCount ? 'nav-link-alert' : undefined}>
+                    {heldCount ? t('nav.needsReviewCount', { count: heldCount }) : t('nav.needsReview')}
+                  </NavLink>
+                </>
+              )}
+              {me.role === 'admin' ? <NavLink to="/admin">{t('nav.admin')}</NavLink> : null}
+            </nav>
+            <div className="topbar-user">
+              <LanguageSelect className="language-select language-compact" />
+              <Link to="/account" className="user-name" title={me.email}>
+                <span className="sr-only">{t('account.menuLabel')} </span>
+                {me.name}
+                <span className="user-role">{t(`role.${me.role}`)}</span>
+              </Link>
+              <button type="button" className="button button-ghost" onClick={() => void signOut()}>
+                {t('nav.signOut')}
+              </button>
+            </div>
           </div>
         </div>
       </header>

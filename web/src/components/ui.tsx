@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { Children, cloneElement, isValidElement, useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react';
 import { ApiError } from '../api.ts';
 import { errorText } from '../errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -64,9 +64,26 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /**
+ * Names each cell of a table row after its column (`data-label`), counting spans: on a narrow screen the stylesheet
+ * shows each row as a card, every value under its column's name. Rows that are not a `<tr>` are left as they are.
+ */
+export function labelCells(row: ReactNode, labels: readonly string[]): ReactNode {
+  if (!isValidElement<{ children?: ReactNode }>(row) || row.type !== 'tr') return row;
+  let column = 0;
+  const cells = Children.map(row.props.children, (cell) => {
+    if (!isValidElement<{ colSpan?: number }>(cell) || cell.type !== 'td') return cell;
+    const label = labels[column];
+    column += cell.props.colSpan ?? 1;
+    return label ? cloneElement(cell as ReactElement<{ 'data-label'?: string }>, { 'data-label': label }) : cell;
+  });
+  return cloneElement(row, undefined, cells);
+}
+
+/**
  * A list as every list page shows it: nothing but a spinner until the first page arrives, a card saying so when it is
  * empty (`empty`: a sentence, or the card's whole content; without it, the table's headers), else a table with a caption for screen readers, one
- * header per column (null leaves a column out) and, with `actions`, a last column for row buttons.
+ * header per column (null leaves a column out) and, with `actions`, a last column for row buttons. Its cells are named
+ * after their columns (`labelCells`), so a phone shows each row as a card.
  */
 export function TableCard<T>(props: {
   rows: readonly T[] | undefined;
@@ -82,6 +99,7 @@ export function TableCard<T>(props: {
 }) {
   const { t } = useI18n();
   if (props.rows === undefined) return props.loading ? <Loading /> : null;
+  const labels = props.headers.filter((header) => header !== null).map((header) => (typeof header === 'string' ? header : ''));
   if (props.rows.length === 0 && props.empty !== undefined) {
     return <div className={props.emptyClassName ?? 'card'}>{typeof props.empty === 'string' ? <Empty>{props.empty}</Empty> : props.empty}</div>;
   }
@@ -105,7 +123,7 @@ export function TableCard<T>(props: {
             ) : null}
           </tr>
         </thead>
-        <tbody>{props.rows.map((row) => props.children(row))}</tbody>
+        <tbody>{props.rows.map((row) => labelCells(props.children(row), labels))}</tbody>
       </table>
     </div>
   );

@@ -34,6 +34,7 @@ export const esES: Messages = {
   'nav.queue': 'Cola',
   'nav.admin': 'Administración',
   'nav.signOut': 'Cerrar sesión',
+  'nav.menu': 'Menú',
   'nav.parameters': 'Parámetros',
   'nav.smtp': 'Cuenta SMTP',
   'nav.templates': 'Plantillas de correo',
@@ -510,7 +511,7 @@ export const esES: Messages = {
   'parameters.passwordAgainHint': 'Cambiar esto exige la contraseña de nuevo: elimine primero la contraseña guardada (guárdela vacía), cambie esto y luego introduzca la contraseña de nuevo.',
   'parameters.secretRemoveHint': 'Déjelo vacío y guarde para eliminar la contraseña guardada.',
   // Cuenta: contraseña y tokens de API (sessions helper)
-  'account.menuLabel': 'Su cuenta: {name}',
+  'account.menuLabel': 'Su cuenta:',
   'account.title': 'Su cuenta',
   'account.subtitle': 'Su contraseña y los tokens de API que los scripts usan para actuar en su nombre.',
   'account.passwordTitle': 'Contraseña',

@@ -194,11 +194,13 @@ export function AdminOutboxEntry({ id }: { id: number }) {
                 <tbody>
                   {e.attempts.map((a, i) => (
                     <tr key={i}>
-                      <td className="cell-muted">
+                      <td className="cell-muted" data-label={t('outbox.when')}>
                         <When iso={a.at} />
                       </td>
-                      <td>{a.result}</td>
-                      <td className="cell-code">{a.reply ?? '—'}</td>
+                      <td data-label={t('outbox.result')}>{a.result}</td>
+                      <td className="cell-code" data-label={t('outbox.reply')}>
+                        {a.reply ?? '—'}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
