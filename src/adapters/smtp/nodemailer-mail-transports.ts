@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
+import { CERTIFICATE_SENTENCE, DELIVERY_SENTENCES, handoverFailedSentence } from '../../domain/notifications/delivery-results.ts';
 import { isForbiddenHost } from '../../domain/parameters/parameter-catalogue.ts';
 import { buildMimeMessage } from './mime-message.ts';
 import { openSession, SmtpPool } from './smtp-pool.ts';
@@ -34,12 +35,12 @@ interface NodemailerError extends Error {
 }
 
 const NETWORK_SENTENCES: Record<string, string> = {
-  ECONNECTION: 'The connection to the SMTP server closed before it answered.',
-  ETIMEDOUT: 'The SMTP server did not answer in time.',
-  ESOCKET: 'The connection to the SMTP server failed.',
-  EDNS: 'The SMTP host name could not be resolved.',
-  ETLS: 'The TLS handshake with the SMTP server failed (is the certificate valid for this host?).',
-  EPROTOCOL: 'The SMTP server answered something that is not SMTP.',
+  ECONNECTION: DELIVERY_SENTENCES.CONNECTION_CLOSED,
+  ETIMEDOUT: DELIVERY_SENTENCES.TIMEOUT,
+  ESOCKET: DELIVERY_SENTENCES.CONNECTION_FAILED,
+  EDNS: DELIVERY_SENTENCES.DNS_FAILED,
+  ETLS: DELIVERY_SENTENCES.TLS_FAILED,
+  EPROTOCOL: DELIVERY_SENTENCES.NOT_SMTP,
 };
 
 /** Removes a secret from any text that might be stored or shown. */
@@ -57,7 +58,7 @@ export function classifySendError(error: unknown, password: string | null): Deli
   if (e instanceof DeliveryFailure) return e;
   if (e?.code === 'EAUTH' || e?.code === 'ENOAUTH') {
     // A refused login is the account's problem: the mail waits (deferred) until an administrator fixes it.
-    const reply = scrub(`${e.response ?? 'The SMTP server refused the user name or password.'}`.slice(0, 1000), password);
+    const reply = scrub(`${e.response ?? DELIVERY_SENTENCES.AUTH_REFUSED}`.slice(0, 1000), password);
     return new DeliveryFailure('Authentication refused', false, reply, { cause: error, account: true });
   }
   if (typeof e?.responseCode === 'number') {
@@ -65,13 +66,13 @@ export function classifySendError(error: unknown, password: string | null): Deli
     return new DeliveryFailure(`SMTP ${e.responseCode}`, e.responseCode >= 500, reply, { cause: error });
   }
   if (e?.code === 'EENVELOPE') return new DeliveryFailure('Refused envelope', true, scrub(e.message, password), { cause: error });
-  const sentence = NETWORK_SENTENCES[e?.code ?? ''] ?? `The mail could not be handed over (${e?.code ?? 'unknown error'}).`;
-  const detail = /certificate|self[- ]signed|unable to verify/i.test(e?.message ?? '') ? ' The server certificate could not be verified.' : '';
+  const sentence = NETWORK_SENTENCES[e?.code ?? ''] ?? handoverFailedSentence(e?.code ?? 'unknown error');
+  const detail = /certificate|self[- ]signed|unable to verify/i.test(e?.message ?? '') ? CERTIFICATE_SENTENCE : '';
   return new DeliveryFailure(sentence, false, sentence + detail, { cause: error });
 }
 
 async function resolveAllowed(host: string): Promise<string> {
-  if (isForbiddenHost(host)) throw new DeliveryFailure('Forbidden host', true, 'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.');
+  if (isForbiddenHost(host)) throw new DeliveryFailure('Forbidden host', true, DELIVERY_SENTENCES.HOST_FORBIDDEN);
   if (isIP(host.replace(/^\[|\]$/g, ''))) return host.replace(/^\[|\]$/g, '');
   let addresses: { address: string }[];
   try {
@@ -81,7 +82,7 @@ async function resolveAllowed(host: string): Promise<string> {
   }
   // Every address the name resolves to is checked, and the connection goes to the address checked.
   if (addresses.some((a) => isForbiddenHost(a.address))) {
-    throw new DeliveryFailure('Forbidden host', true, 'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.');
+    throw new DeliveryFailure('Forbidden host', true, DELIVERY_SENTENCES.HOST_RESOLVES_FORBIDDEN);
   }
   return addresses[0]!.address;
 }
