@@ -61,6 +61,13 @@ describe('parameter catalogue', () => {
     }
   });
 
+  it('says "ticket" in Portuguese and Spanish, as the CITSmart documents do (not "chamado" nor "incidencia")', () => {
+    for (const d of PARAMETER_CATALOGUE) {
+      assert.doesNotMatch(d.description['pt-BR'], /chamado/i, String(d.id));
+      assert.doesNotMatch(d.description['es-ES'], /incidencia|caso\b/i, String(d.id));
+    }
+  });
+
   it('has sensible defaults: port 587, STARTTLS, no authentication, nothing else set', () => {
     assert.equal(def(269).defaultValue, 587);
     assert.equal(def(199).defaultValue, 'starttls');

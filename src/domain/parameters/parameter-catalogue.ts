@@ -137,7 +137,7 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: true,
     description: {
       'en-US': 'Open a ticket from unmatched mail of known requesters to the support address',
-      'pt-BR': 'Abrir um chamado a partir de e-mail sem correspondência de solicitantes conhecidos enviado ao endereço de suporte',
+      'pt-BR': 'Abrir um ticket a partir de e-mail sem correspondência de solicitantes conhecidos enviado ao endereço de suporte',
       'es-ES': 'Abrir un ticket a partir de correo sin correspondencia de solicitantes conocidos enviado a la dirección de soporte',
     },
   },
@@ -147,7 +147,7 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: null,
     description: {
       'en-US': 'Name of the group that receives tickets opened from mail (empty: no group)',
-      'pt-BR': 'Nome do grupo que recebe os chamados abertos por e-mail (vazio: nenhum grupo)',
+      'pt-BR': 'Nome do grupo que recebe os tickets abertos por e-mail (vazio: nenhum grupo)',
       'es-ES': 'Nombre del grupo que recibe los tickets abiertos por correo (vacío: ningún grupo)',
     },
   },
