@@ -63,9 +63,30 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
     case 'TEMPLATE_SYNTAX_ERROR':
       return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
+    case 'NOT_FOUND':
+    case 'ROUTE_NOT_FOUND':
+    case 'PARAMETER_NOT_FOUND':
+      return t('error.notFound');
+    case 'OUTBOX_ENTRY_NOT_FOUND':
+      return t('error.outboxNotFound');
+    case 'OUTBOX_NOT_RETRYABLE':
+      return t('error.outboxNotRetryable');
+    case 'TEMPLATE_IN_USE':
+      return t('error.templateInUse');
+    case 'MAIL_CATCHER_OFF':
+      return t('error.catcherOff');
+    case 'INBOUND_RAW_REMOVED':
+      return t('error.rawRemoved');
+    case 'MESSAGE_INTERNAL_NOT_ALLOWED':
+      return t('error.internalNotAllowed');
+    case 'ATTACHMENT_NOT_FOUND':
+      return t('error.attachmentNotFound');
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return t('error.unsupportedMediaType');
     default:
       if (error.status >= 500 || error.status === 0) return t('error.server');
-      return error.message;
+      // A code this page has no sentence for: say so in the reader's language, with the server's own words.
+      return t('error.refused', { message: error.message });
   }
 }
 

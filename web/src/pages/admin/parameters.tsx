@@ -3,11 +3,16 @@ import { get, put } from '../../api.ts';
 import { MessagingBanner, useMessagingStatus } from '../../components/messaging-banner.tsx';
 import { ErrorNotice, Page, SuccessNotice, TableCard } from '../../components/ui.tsx';
 import { useResource } from '../../hooks.ts';
-import { useI18n } from '../../i18n/i18n.tsx';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { Link } from '../../router.tsx';
 import type { EmailTemplate, Parameter } from '../../types.ts';
 
 type Value = Parameter['value'];
+
+/** An enum parameter's value in words (199 and 9012: the connection security). */
+function optionName(t: Translate, option: string): string {
+  return option === 'none' || option === 'starttls' || option === 'tls' ? t(`smtp.security.${option}`) : option;
+}
 
 function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; onSaved(p: Parameter): void; onCancel(): void }) {
   const { t } = useI18n();
@@ -83,7 +88,7 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
       <select id={id} value={text} onChange={(e) => setText(e.target.value)}>
         {(p.options ?? []).map((o) => (
           <option key={o} value={o}>
-            {o}
+            {optionName(t, o)}
           </option>
         ))}
       </select>
@@ -142,6 +147,7 @@ export function AdminParameters() {
       if (!tpl) return `${p.value}`;
       return `${tpl.id} — ${tpl.name}${tpl.active ? '' : ` (${t('templates.inactive')})`}`;
     }
+    if (p.type === 'enum') return optionName(t, String(p.value));
     return String(p.value);
   };
 
