@@ -56,7 +56,7 @@ export const I18N_PAGES: readonly PageSpec[] = [
     async act(page) {
       await page.locator('#tpl-subject').fill('${NO_SUCH_KEY} about the ticket');
       await page.locator('form.editor-form button[type="submit"]').click();
-      await page.locator('.notice-error .notice-code').waitFor();
+      await page.locator('.notice-error .notice-code').first().waitFor();
     },
   },
   { name: 'admin users', role: 'admin', path: () => '/admin/users', ready: 'tbody tr' },
