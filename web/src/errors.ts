@@ -2,6 +2,8 @@ import { ApiError } from './api.ts';
 import { ATTACHMENT_LIMITS, formatSize } from './components/attachments.tsx';
 import type { Translate } from './i18n/i18n.tsx';
 
+const PARAMETER_RULES = ['required', 'templateId', 'email', 'boolean', 'text', 'maxLength', 'oneLine', 'host', 'forbiddenHost', 'port', 'enum', 'templateMissing', 'templateInactive'] as const;
+
 /** A sentence for a person, in their language where Parley knows the code; otherwise the API's own message. */
 export function errorText(t: Translate, error: unknown): string {
   if (!(error instanceof ApiError)) return t('error.unexpected');
@@ -63,6 +65,14 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
     case 'TEMPLATE_SYNTAX_ERROR':
       return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
+    case 'PARAMETER_INVALID': {
+      const rule = String(d.rule ?? '');
+      if (!(PARAMETER_RULES as readonly string[]).includes(rule)) return t('error.refused', { message: error.message });
+      const options = Array.isArray(d.options) ? d.options.map((o: unknown) => (o === 'none' || o === 'starttls' || o === 'tls' ? t(`smtp.security.${o}`) : String(o))).join(', ') : '';
+      return t(`error.parameter.${rule as (typeof PARAMETER_RULES)[number]}`, { id: Number(d.parameter ?? 0), options, value: String(d.value ?? '') });
+    }
+    case 'SMTP_ACCOUNT_INVALID':
+      return t('error.smtpCredentials');
     case 'NOT_FOUND':
     case 'ROUTE_NOT_FOUND':
     case 'PARAMETER_NOT_FOUND':

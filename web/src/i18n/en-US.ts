@@ -536,6 +536,20 @@ export const enUS = {
   'smtp.testSent': 'The SMTP server accepted the test mail. {reply}',
   'smtp.testFailed': 'The test mail was not sent. {reason}',
   'outbox.messageIdHeader': 'Message-ID',
+  'error.smtpCredentials': 'Authentication is on: give the SMTP user and password.',
+  'error.parameter.required': 'Parameter {id} needs a value.',
+  'error.parameter.templateId': 'Parameter {id} must be the ID of an email template.',
+  'error.parameter.email': 'Parameter {id} must be an email address.',
+  'error.parameter.boolean': 'Parameter {id} must be yes or no.',
+  'error.parameter.text': 'Parameter {id} must be text.',
+  'error.parameter.maxLength': 'Parameter {id} can have at most 255 characters.',
+  'error.parameter.oneLine': 'Parameter {id} must be one line (no line breaks).',
+  'error.parameter.host': 'Parameter {id} must be a host name or an IP address.',
+  'error.parameter.forbiddenHost': 'Parameter {id}: link-local and cloud metadata addresses are not allowed.',
+  'error.parameter.port': 'Parameter {id} must be a port number from 1 to 65535.',
+  'error.parameter.enum': 'Parameter {id} must be one of: {options}.',
+  'error.parameter.templateMissing': 'Parameter {id}: there is no email template with ID {value}.',
+  'error.parameter.templateInactive': 'Parameter {id}: email template {value} is inactive.',
 } as const;
 
 export type MessageKey = keyof typeof enUS;
