@@ -34,7 +34,18 @@ export const I18N_PAGES: readonly PageSpec[] = [
   { name: 'desk ticket', role: 'technician', path: (f) => `/desk/tickets/${f.ticketNumber}`, ready: '[data-testid="message"]' },
   { name: 'desk needs review', role: 'technician', path: () => '/desk/inbound', ready: '[data-testid="inbound-row"]' },
   { name: 'desk held mail', role: 'technician', path: (f) => `/desk/inbound/${f.heldMailId}`, ready: '[data-testid="inbound-reason"]' },
-  { name: 'admin parameters', role: 'admin', path: () => '/admin/parameters', ready: '#parameter-199' },
+  {
+    name: 'admin parameters with a refused value',
+    role: 'admin',
+    path: () => '/admin/parameters',
+    ready: '#parameter-199',
+    async act(page) {
+      await page.locator('#parameter-14 button').click();
+      await page.locator('#param-14-value').fill('not a host!');
+      await page.locator('#parameter-14 button[type="submit"]').click();
+      await page.locator('#parameter-14 .notice-code').waitFor();
+    },
+  },
   {
     name: 'admin SMTP account with a verify result and a test mail result',
     role: 'admin',

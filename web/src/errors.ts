@@ -37,7 +37,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'USER_NOT_FOUND':
       return t('error.userNotFound');
     case 'USER_INVALID':
-      return d.field ? t('error.userInvalidField', { field: userFieldName(t, d.field), reason: error.message }) : error.message;
+      return d.field ? t('error.userInvalidField', { field: userFieldName(t, d.field), reason: userFieldProblem(t, d.field, error.message) }) : t('error.refused', { message: error.message });
     case 'USER_SELF_LOCKOUT':
       return t('error.userSelfLockout');
     case 'USER_EMAIL_TAKEN':
@@ -127,5 +127,21 @@ function userFieldName(t: Translate, field: unknown): string {
       return t('users.state');
     default:
       return String(field ?? '');
+  }
+}
+
+/** What is wrong with a user's field, in the reader's language (the API's reason is English). */
+export function userFieldProblem(t: Translate, field: unknown, serverMessage: string): string {
+  switch (field) {
+    case 'name':
+      return t('validation.name');
+    case 'email':
+      return t('validation.email');
+    case 'timeZone':
+      return t('validation.timeZone');
+    case 'password':
+      return t('validation.passwordRange', { min: 10, max: 200 });
+    default:
+      return t('error.refused', { message: serverMessage });
   }
 }
