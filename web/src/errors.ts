@@ -4,7 +4,7 @@ import type { Translate } from './i18n/i18n.tsx';
 
 const PARAMETER_RULES = ['required', 'templateId', 'email', 'boolean', 'text', 'maxLength', 'oneLine', 'host', 'forbiddenHost', 'port', 'enum', 'templateMissing', 'templateInactive'] as const;
 
-/** A sentence for a person, in their language where Parley knows the code; otherwise the API's own message. */
+/** A sentence for a person, in their language: worded for each code Parley knows; otherwise a sentence that quotes the API's message. */
 export function errorText(t: Translate, error: unknown): string {
   if (!(error instanceof ApiError)) return t('error.unexpected');
   const d = error.details ?? {};
