@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ERROR_CODES, type ErrorCode } from '../../src/domain/errors.ts';
 import { ApiError } from '../../web/src/api.ts';
-import { errorText } from '../../web/src/errors.ts';
-import { translate } from '../../web/src/i18n/i18n.tsx';
 import type { MessageKey } from '../../web/src/i18n/en-US.ts';
+
+type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+// Loaded by path: they import .tsx modules, which the server's type check (no JSX) does not read; the web's does.
+const webModule = (path: string) => import(new URL(`../../web/src/${path}`, import.meta.url).href);
+const { errorText } = (await webModule('errors.ts')) as { errorText(t: Translate, error: unknown): string };
+const { translate } = (await webModule('i18n/i18n.tsx')) as { translate(locale: string, key: MessageKey, params?: Record<string, string | number>): string };
 
 const ENGLISH = 'Something the server said in English.';
 
