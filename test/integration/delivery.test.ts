@@ -58,6 +58,8 @@ interface Attempt {
   at: string;
   result: string;
   reply: string | null;
+  code: string | null;
+  params: Record<string, unknown> | null;
 }
 
 interface Detail {
@@ -72,6 +74,8 @@ interface Detail {
   attemptCount: number;
   nextAttemptAt: string | null;
   lastReply: string | null;
+  lastReplyCode: string | null;
+  lastReplyParams: Record<string, unknown> | null;
   attempts: Attempt[];
 }
 
@@ -350,6 +354,7 @@ describe('connections that break or hang', () => {
       const deferred = await ctx.detail(id!);
       assert.equal(deferred.status, 'deferred');
       assert.match(deferred.lastReply ?? '', /closed/i);
+      assert.equal(deferred.lastReplyCode, 'CONNECTION_CLOSED', 'the reply as a code the web translates');
       assert.deepEqual(
         ctx.sink.received.map((m) => [m.messageId, m.outcome]),
         [[header, 'dropped']],
@@ -435,6 +440,11 @@ describe('connections that break or hang', () => {
       assert.equal(d.nextAttemptAt, null);
       assert.match(d.lastReply ?? '', /Gave up after 120 hours/);
       assert.match(d.lastReply ?? '', /451 4\.4\.1 Upstream unreachable, try later/, 'the last SMTP reply is kept');
+      assert.deepEqual([d.lastReplyCode, d.lastReplyParams], ['GAVE_UP', { hours: 120, last: { code: 'SERVER_REPLY', params: { reply: d.lastReply!.replace(/^.*Last reply: /, '') } } }]);
+      assert.deepEqual(
+        d.attempts.map((a) => a.code),
+        ['SERVER_REPLY', 'SERVER_REPLY', 'GAVE_UP'],
+      );
       assert.deepEqual(
         d.attempts.map((a) => a.result),
         ['deferred', 'deferred', 'failed'],
@@ -481,6 +491,7 @@ describe('undeliverable entries', () => {
         assert.equal(d.status, 'failed');
         assert.equal(d.attemptCount, 1);
         assert.match(d.lastReply ?? '', /is not valid/);
+        assert.equal(d.lastReplyCode, 'RECIPIENT_INVALID');
       }
       for (const id of [good, badName]) {
         const d = await ctx.detail(id);
@@ -819,6 +830,21 @@ describe('administrators\' delivery tools', () => {
       } finally {
         dc.unsubscribe('net.client.socket', onSocket);
       }
+    });
+  });
+
+  it('sends the test mail in the administrator’s language, and says how it went as a code with the server’s reply', async () => {
+    await withDelivery(async (ctx) => {
+      assert.equal((await ctx.admin.patch('/api/v1/me', { locale: 'pt-BR' })).statusCode, 200);
+      const r = await ctx.admin.post('/api/v1/admin/smtp-account/test', { to: 'check@example.test' });
+      assert.equal(r.statusCode, 200, r.body);
+      const body = r.json() as { ok: boolean; code: string; result: { code: string; params: { reply: string } } };
+      assert.equal(body.code, 'SENT');
+      assert.equal(body.result.code, 'SERVER_REPLY');
+      assert.match(body.result.params.reply, /^250 /);
+      const parsed = await simpleParser(ctx.sink.accepted.at(-1)!.raw);
+      assert.equal(parsed.subject, 'E-mail de teste do Parley');
+      assert.match(parsed.text ?? '', /Este é um e-mail de teste do Parley/);
     });
   });
 

@@ -2,7 +2,9 @@ import { ApiError } from './api.ts';
 import { ATTACHMENT_LIMITS, formatSize } from './components/attachments.tsx';
 import type { Translate } from './i18n/i18n.tsx';
 
-/** A sentence for a person, in their language where Parley knows the code; otherwise the API's own message. */
+const PARAMETER_RULES = ['required', 'templateId', 'groupId', 'email', 'boolean', 'text', 'maxLength', 'oneLine', 'host', 'forbiddenHost', 'port', 'enum', 'templateMissing', 'templateInactive'] as const;
+
+/** A sentence for a person, in their language: worded for each code Parley knows; otherwise a sentence that quotes the API's message. */
 export function errorText(t: Translate, error: unknown): string {
   if (!(error instanceof ApiError)) return t('error.unexpected');
   const d = error.details ?? {};
@@ -42,7 +44,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'USER_NOT_FOUND':
       return t('error.userNotFound');
     case 'USER_INVALID':
-      return d.field ? t('error.userInvalidField', { field: userFieldName(t, d.field), reason: error.message }) : error.message;
+      return d.field ? t('error.userInvalidField', { field: userFieldName(t, d.field), reason: userFieldProblem(t, d.field, error.message) }) : t('error.refused', { message: error.message });
     case 'USER_SELF_LOCKOUT':
       return t('error.userSelfLockout');
     case 'USER_EMAIL_TAKEN':
@@ -70,9 +72,38 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
     case 'TEMPLATE_SYNTAX_ERROR':
       return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
+    case 'PARAMETER_INVALID': {
+      const rule = String(d.rule ?? '');
+      if (!(PARAMETER_RULES as readonly string[]).includes(rule)) return t('error.refused', { message: error.message });
+      const options = Array.isArray(d.options) ? d.options.map((o: unknown) => (o === 'none' || o === 'starttls' || o === 'tls' ? t(`smtp.security.${o}`) : String(o))).join(', ') : '';
+      return t(`error.parameter.${rule as (typeof PARAMETER_RULES)[number]}`, { id: Number(d.parameter ?? 0), options, value: String(d.value ?? '') });
+    }
+    case 'SMTP_ACCOUNT_INVALID':
+      return t('error.smtpCredentials');
+    case 'NOT_FOUND':
+    case 'ROUTE_NOT_FOUND':
+    case 'PARAMETER_NOT_FOUND':
+      return t('error.notFound');
+    case 'OUTBOX_ENTRY_NOT_FOUND':
+      return t('error.outboxNotFound');
+    case 'OUTBOX_NOT_RETRYABLE':
+      return t('error.outboxNotRetryable');
+    case 'TEMPLATE_IN_USE':
+      return t('error.templateInUse');
+    case 'MAIL_CATCHER_OFF':
+      return t('error.catcherOff');
+    case 'INBOUND_RAW_REMOVED':
+      return t('error.rawRemoved');
+    case 'MESSAGE_INTERNAL_NOT_ALLOWED':
+      return t('error.internalNotAllowed');
+    case 'ATTACHMENT_NOT_FOUND':
+      return t('error.attachmentNotFound');
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return t('error.unsupportedMediaType');
     default:
       if (error.status >= 500 || error.status === 0) return t('error.server');
-      return error.message;
+      // A code this page has no sentence for: say so in the reader's language, with the server's own words.
+      return t('error.refused', { message: error.message });
   }
 }
 
@@ -103,5 +134,21 @@ function userFieldName(t: Translate, field: unknown): string {
       return t('users.state');
     default:
       return String(field ?? '');
+  }
+}
+
+/** What is wrong with a user's field, in the reader's language (the API's reason is English). */
+export function userFieldProblem(t: Translate, field: unknown, serverMessage: string): string {
+  switch (field) {
+    case 'name':
+      return t('validation.name');
+    case 'email':
+      return t('validation.email');
+    case 'timeZone':
+      return t('validation.timeZone');
+    case 'password':
+      return t('validation.passwordRange', { min: 10, max: 200 });
+    default:
+      return t('error.refused', { message: serverMessage });
   }
 }

@@ -196,6 +196,9 @@ export interface OutboxEntry {
   attemptCount: number;
   nextAttemptAt: string | null;
   lastReply: string | null;
+  /** The last reply as a code the page translates (SERVER_REPLY: the server's own words, in `lastReplyParams.reply`). */
+  lastReplyCode?: string | null;
+  lastReplyParams?: Record<string, unknown> | null;
   createdAt: string;
   sentAt: string | null;
 }
@@ -203,7 +206,7 @@ export interface OutboxEntry {
 export interface OutboxDetail extends OutboxEntry {
   html: string;
   text: string;
-  attempts: { at: string; result: string; reply: string | null }[];
+  attempts: { at: string; result: string; reply: string | null; code?: string | null; params?: Record<string, unknown> | null }[];
 }
 
 export interface CapturedSummary {
@@ -299,4 +302,28 @@ export interface InboundAttachResult {
   mail: InboundDetail;
   message: Message;
   notifications: { id: number; to: string; status: string }[];
+}
+
+/** What a delivery attempt (or a test mail) came to, as the API codes it. */
+export interface DeliveryResult {
+  code: string;
+  params: Record<string, unknown>;
+}
+
+/** POST /admin/smtp-account/verify */
+export interface SmtpVerifyResult {
+  ok: boolean;
+  code: string;
+  message: string;
+  /** Whether the check signed in (false when no authentication is configured or the server offered none). */
+  signedIn?: boolean;
+}
+
+/** POST /admin/smtp-account/test and /admin/email-templates/{id}/test */
+export interface TestMailResult {
+  ok: boolean;
+  code?: 'SENT' | 'SMTP_NOT_CONFIGURED' | 'DELIVERY_FAILED';
+  message: string;
+  messageId: string | null;
+  result?: DeliveryResult | null;
 }

@@ -2,6 +2,7 @@ import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { isIP } from 'node:net';
 import { scrubError, scrubSecrets, type Credentials } from '../../domain/parameters/secret-scrub.ts';
 import { AddressRefused, resolveAllowedAddress } from '../net/allowed-address.ts';
+import { CERTIFICATE_SENTENCE, DELIVERY_SENTENCES, handoverFailedSentence } from '../../domain/notifications/delivery-results.ts';
 import { buildMimeMessage } from './mime-message.ts';
 import { openSession, SmtpPool } from './smtp-pool.ts';
 import { DeliveryFailure, type MailTransport, type MailTransports, type OutgoingMail, type SmtpSettings, type VerifyResult } from '../../ports/mail-transport.ts';
@@ -43,12 +44,12 @@ export const VERIFY_FAILED =
   'Could not verify the SMTP account with that server. Check the host, port, security and the user and password; the server log says what went wrong.';
 
 const NETWORK_SENTENCES: Record<string, string> = {
-  ECONNECTION: 'The connection to the SMTP server closed before it answered.',
-  ETIMEDOUT: 'The SMTP server did not answer in time.',
-  ESOCKET: 'The connection to the SMTP server failed.',
-  EDNS: 'The SMTP host name could not be resolved.',
-  ETLS: 'The TLS handshake with the SMTP server failed (is the certificate valid for this host?).',
-  EPROTOCOL: 'The SMTP server answered something that is not SMTP.',
+  ECONNECTION: DELIVERY_SENTENCES.CONNECTION_CLOSED,
+  ETIMEDOUT: DELIVERY_SENTENCES.TIMEOUT,
+  ESOCKET: DELIVERY_SENTENCES.CONNECTION_FAILED,
+  EDNS: DELIVERY_SENTENCES.DNS_FAILED,
+  ETLS: DELIVERY_SENTENCES.TLS_FAILED,
+  EPROTOCOL: DELIVERY_SENTENCES.NOT_SMTP,
 };
 
 /** The credentials sent on a session of these settings (what a server could echo back). */
@@ -68,19 +69,19 @@ export function classifySendError(error: unknown, credentials: Credentials): Del
   const clean = (text: string) => scrubSecrets(text.slice(0, 1000), credentials);
   if (e?.code === 'EAUTH' || e?.code === 'ENOAUTH') {
     // A refused login is the account's problem: the mail waits (deferred) until an administrator fixes it.
-    const reply = clean(`${e.response ?? 'The SMTP server refused the user name or password.'}`);
+    const reply = clean(`${e.response ?? DELIVERY_SENTENCES.AUTH_REFUSED}`);
     return new DeliveryFailure('Authentication refused', false, reply, { cause: e, account: true });
   }
   if (e?.command === 'CONN' && e.response) {
-    const sentence = 'The server at that address did not greet as an SMTP server does.';
+    const sentence = DELIVERY_SENTENCES.NO_GREETING;
     return new DeliveryFailure('No SMTP greeting', false, sentence, { cause: e });
   }
   if (typeof e?.responseCode === 'number') {
     return new DeliveryFailure(`SMTP ${e.responseCode}`, e.responseCode >= 500, clean(`${e.response ?? e.responseCode}`), { cause: e });
   }
   if (e?.code === 'EENVELOPE') return new DeliveryFailure('Refused envelope', true, clean(e.message), { cause: e });
-  const sentence = NETWORK_SENTENCES[e?.code ?? ''] ?? `The mail could not be handed over (${e?.code ?? 'unknown error'}).`;
-  const detail = /certificate|self[- ]signed|unable to verify/i.test(e?.message ?? '') ? ' The server certificate could not be verified.' : '';
+  const sentence = NETWORK_SENTENCES[e?.code ?? ''] ?? handoverFailedSentence(e?.code ?? 'unknown error');
+  const detail = /certificate|self[- ]signed|unable to verify/i.test(e?.message ?? '') ? CERTIFICATE_SENTENCE : '';
   return new DeliveryFailure(sentence, false, sentence + detail, { cause: e });
 }
 

@@ -1,6 +1,7 @@
 import type { ThreadMessage } from '../../domain/messages/list-messages.ts';
 import type { Message } from '../../domain/messages/message.ts';
-import type { OutboxEntry } from '../../domain/notifications/outbox-entry.ts';
+import { deliveryResultOf } from '../../domain/notifications/delivery-results.ts';
+import type { OutboxAttempt, OutboxEntry } from '../../domain/notifications/outbox-entry.ts';
 import type { Ticket } from '../../domain/tickets/ticket.ts';
 import { isStaff, type Actor } from '../../domain/users/user.ts';
 
@@ -29,6 +30,14 @@ export function presentMessage(m: Message | ThreadMessage, viewer?: Pick<Actor, 
   return shown;
 }
 
+/** `lastReplyCode`/`lastReplyParams`: the last reply as a code the web translates (see delivery-results.ts). */
 export function presentOutboxEntry(e: OutboxEntry) {
-  return { ...e, ticketNumber: e.ticketId, to: e.toAddress };
+  const last = e.lastReply === null ? null : deliveryResultOf(e.lastReply);
+  return { ...e, ticketNumber: e.ticketId, to: e.toAddress, lastReplyCode: last?.code ?? null, lastReplyParams: last?.params ?? null };
+}
+
+/** An attempt with its reply as a code and parameters (`reply` stays the stored text). */
+export function presentOutboxAttempt(a: OutboxAttempt) {
+  const result = a.reply === null ? null : deliveryResultOf(a.reply);
+  return { ...a, code: result?.code ?? null, params: result?.params ?? null };
 }

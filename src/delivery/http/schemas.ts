@@ -170,6 +170,8 @@ export const outboxEntrySchema = {
     attemptCount: { type: 'integer' },
     nextAttemptAt: nullableString,
     lastReply: nullableString,
+    lastReplyCode: nullableString,
+    lastReplyParams: { type: ['object', 'null'], additionalProperties: true },
     createdAt: { type: 'string' },
     sentAt: nullableString,
   },

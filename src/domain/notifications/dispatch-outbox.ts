@@ -10,6 +10,7 @@ import { escapeHtml } from '../templates/render-template.ts';
 import { isEmailAddress } from '../users/user.ts';
 import type { Signer } from '../../ports/signer.ts';
 import { bounceAddress } from './bounce-address.ts';
+import { DELIVERY_SENTENCES, gaveUpSentence, recipientInvalidSentence } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
 export interface DispatchPolicy {
@@ -197,12 +198,12 @@ async function sendClaimed(
   let account: Awaited<ReturnType<typeof smtpCredentials>>;
   try {
     account = await smtpCredentials(deps, deps.storage);
-    if (!account) accountProblem = 'No SMTP account is configured; the mail waits for one.';
+    if (!account) accountProblem = DELIVERY_SENTENCES.NO_ACCOUNT;
   } catch (error) {
     // Only an unreadable password is the account's problem; anything else (the database) ends the batch, and the
     // claims expire and re-queue the mail.
     if (!(error instanceof UnreadableSecret)) throw error;
-    accountProblem = 'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.';
+    accountProblem = DELIVERY_SENTENCES.SECRET_UNREADABLE;
   }
   const transport = account && !accountProblem ? deps.transports.forSettings(account.settings) : undefined;
   // The messages' attachments travel with their mails, as many as fit the size one mail may carry (the others are
@@ -235,15 +236,15 @@ async function sendClaimed(
     if (!stillHeld(entry.id) || recorder.failed) return;
     let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
     if (accountProblem || !transport || !account) {
-      outcome = { status: 'deferred', reply: accountProblem ?? 'No SMTP account is configured; the mail waits for one.' };
+      outcome = { status: 'deferred', reply: accountProblem ?? DELIVERY_SENTENCES.NO_ACCOUNT };
     } else if (!isEmailAddress(entry.toAddress)) {
-      outcome = { status: 'failed', reply: `The recipient address "${entry.toAddress}" is not valid.` };
+      outcome = { status: 'failed', reply: recipientInvalidSentence(entry.toAddress) };
     } else {
       try {
         const { files, omitted } = await filesFor(entry);
         outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from, files, omitted, bounceAddress(deps.signer, deps.site.mailDomain, entry.id)))).reply };
       } catch (error) {
-        const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, 'The mail could not be handed over (unexpected error).', { cause: error });
+        const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, DELIVERY_SENTENCES.UNEXPECTED, { cause: error });
         if (failure.account) accountProblem = failure.reply;
         outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
       }
@@ -253,7 +254,7 @@ async function sendClaimed(
     if (outcome.status === 'deferred') {
       const ageHours = (now.getTime() - new Date(entry.attemptsSince).getTime()) / 3_600_000;
       if (ageHours >= policy.giveUpHours) {
-        outcome = { status: 'failed', reply: `Gave up after ${policy.giveUpHours} hours of temporary failures. Last reply: ${outcome.reply}` };
+        outcome = { status: 'failed', reply: gaveUpSentence(policy.giveUpHours, outcome.reply) };
       } else {
         nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
       }

@@ -4,6 +4,7 @@ import type { Locale } from '../locale.ts';
 import { DeliveryFailure, type MailTransports, type VerifyResult } from '../../ports/mail-transport.ts';
 import { smtpCredentials } from '../parameters/parameters.ts';
 import { scrubSecrets } from '../parameters/secret-scrub.ts';
+import { deliveryResultOf, type DeliveryResult } from './delivery-results.ts';
 import { previewTemplate } from '../templates/manage-templates.ts';
 import { isEmailAddress, type Actor } from '../users/user.ts';
 
@@ -24,8 +25,12 @@ const TEST_TEXT: Record<Locale, { subject: string; body: string }> = {
 
 export interface TestMailResult {
   ok: boolean;
+  /** An English sentence (for the API and logs); the web shows `code` and `result` in the admin's language. */
   message: string;
   messageId: string | null;
+  code: 'SENT' | 'SMTP_NOT_CONFIGURED' | 'DELIVERY_FAILED';
+  /** SENT: the server's reply; DELIVERY_FAILED: what went wrong, as the outbox reports an attempt. */
+  result: DeliveryResult | null;
 }
 
 /** Sends one mail through the stored account right away (not through the outbox) and reports the outcome. */
@@ -59,7 +64,7 @@ function checkAddress(to: string): string {
 async function sendNow(deps: MailDeps, to: string, content: { subject: string; html: string; text: string }): Promise<TestMailResult> {
   const address = checkAddress(to);
   const account = await smtpCredentials(deps, deps.storage);
-  if (!account) return { ok: false, message: 'No SMTP account is configured yet (host and sender address are needed).', messageId: null };
+  if (!account) return { ok: false, code: 'SMTP_NOT_CONFIGURED', message: 'No SMTP account is configured yet (host and sender address are needed).', messageId: null, result: null };
   const messageId = `<parley.test.${deps.tokens.random(12)}@${deps.site.mailDomain}>`;
   try {
     const { reply } = await deps.transports.forSettings(account.settings).send({
@@ -72,9 +77,11 @@ async function sendNow(deps: MailDeps, to: string, content: { subject: string; h
       references: [],
       headers: { 'Auto-Submitted': 'auto-generated' },
     });
-    return { ok: true, message: scrubSecrets(`The SMTP server accepted the test mail (${reply.slice(0, 200)}).`, account.settings), messageId };
+    const shortReply = scrubSecrets(reply.slice(0, 200), account.settings);
+    return { ok: true, code: 'SENT', message: `The SMTP server accepted the test mail (${shortReply}).`, messageId, result: { code: 'SERVER_REPLY', params: { reply: shortReply } } };
   } catch (error) {
     if (!(error instanceof DeliveryFailure)) throw error;
-    return { ok: false, message: scrubSecrets(error.reply, account.settings), messageId: null };
+    const reply = scrubSecrets(error.reply, account.settings);
+    return { ok: false, code: 'DELIVERY_FAILED', message: reply, messageId: null, result: deliveryResultOf(reply) };
   }
 }

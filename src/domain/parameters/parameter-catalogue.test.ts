@@ -32,7 +32,8 @@ function refuses(id: number, value: unknown) {
   }
   assert.ok(caught instanceof DomainError, `${id} accepted ${JSON.stringify(value)}`);
   assert.equal(caught.code, 'PARAMETER_INVALID');
-  assert.deepEqual(caught.details, { parameter: id });
+  assert.equal(caught.details?.parameter, id);
+  assert.equal(typeof caught.details?.rule, 'string', 'the broken rule, for the web to say in the reader’s language');
   assert.match(caught.message, new RegExp(`^Parameter ${id}: `));
 }
 
@@ -59,6 +60,28 @@ describe('parameter catalogue', () => {
     for (const d of PARAMETER_CATALOGUE) {
       for (const locale of LOCALES) assert.ok(d.description[locale]?.trim(), `${d.id} ${locale}`);
     }
+  });
+
+  it('says "ticket" in Portuguese and Spanish, as the CITSmart documents do (not "chamado" nor "incidencia")', () => {
+    for (const d of PARAMETER_CATALOGUE) {
+      assert.doesNotMatch(d.description['pt-BR'], /chamado/i, String(d.id));
+      assert.doesNotMatch(d.description['es-ES'], /incidencia|caso\b/i, String(d.id));
+    }
+  });
+
+  it('names the broken rule in the error details (the web says it in the reader’s language)', () => {
+    const ruleOf = (id: number, value: unknown) => {
+      try {
+        validateParameterValue(def(id), value);
+      } catch (error) {
+        return (error as DomainError).details;
+      }
+      return undefined;
+    };
+    assert.deepEqual(ruleOf(269, 0), { parameter: 269, rule: 'port' });
+    assert.deepEqual(ruleOf(14, 'not a host!'), { parameter: 14, rule: 'host' });
+    assert.deepEqual(ruleOf(11, null), { parameter: 11, rule: 'required' });
+    assert.deepEqual(ruleOf(199, 'ssl'), { parameter: 199, rule: 'enum', options: ['none', 'starttls', 'tls'] });
   });
 
   it('has sensible defaults: port 587, STARTTLS, no authentication, nothing else set', () => {

@@ -141,7 +141,7 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: true,
     description: {
       'en-US': 'Open a ticket from unmatched mail of known requesters to the support address',
-      'pt-BR': 'Abrir um chamado a partir de e-mail sem correspondência de solicitantes conhecidos enviado ao endereço de suporte',
+      'pt-BR': 'Abrir um ticket a partir de e-mail sem correspondência de solicitantes conhecidos enviado ao endereço de suporte',
       'es-ES': 'Abrir un ticket a partir de correo sin correspondencia de solicitantes conocidos enviado a la dirección de soporte',
     },
   },
@@ -151,7 +151,7 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: null,
     description: {
       'en-US': 'Name of the group that receives tickets opened from mail (empty: no group)',
-      'pt-BR': 'Nome do grupo que recebe os chamados abertos por e-mail (vazio: nenhum grupo)',
+      'pt-BR': 'Nome do grupo que recebe os tickets abertos por e-mail (vazio: nenhum grupo)',
       'es-ES': 'Nombre del grupo que recibe los tickets abiertos por correo (vacío: ningún grupo)',
     },
   },
@@ -210,7 +210,7 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: null,
     description: {
       'en-US': 'Team of the support mailbox: its technicians review held mail that names no ticket (empty: administrators only)',
-      'pt-BR': 'Equipe da caixa de suporte: seus técnicos revisam o e-mail retido que não cita nenhum chamado (vazio: só administradores)',
+      'pt-BR': 'Equipe da caixa de suporte: seus técnicos revisam o e-mail retido que não cita nenhum ticket (vazio: só administradores)',
       'es-ES': 'Equipo del buzón de soporte: sus técnicos revisan el correo retenido que no cita ningún ticket (vacío: solo administradores)',
     },
   },
@@ -222,8 +222,12 @@ export function parameterDefinition(id: number): ParameterDefinition | undefined
   return BY_ID.get(id);
 }
 
-function invalid(def: ParameterDefinition, reason: string): never {
-  throw new DomainError('PARAMETER_INVALID', `Parameter ${def.id}: ${reason}`, { details: { parameter: def.id } });
+/** Which rule a value broke, for the web to say in the reader's language (`details.rule`). */
+export type ParameterRule = 'required' | 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'maxLength' | 'oneLine' | 'host' | 'forbiddenHost' | 'port' | 'enum';
+
+function invalid(def: ParameterDefinition, rule: ParameterRule, reason: string): never {
+  const details = rule === 'enum' ? { parameter: def.id, rule, options: [...def.options!] } : { parameter: def.id, rule };
+  throw new DomainError('PARAMETER_INVALID', `Parameter ${def.id}: ${reason}`, { details });
 }
 
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -241,7 +245,7 @@ export function isHostName(value: string): boolean {
 /** Validates and normalises a value for its parameter's type; throws PARAMETER_INVALID with the reason. */
 export function validateParameterValue(def: ParameterDefinition, value: unknown): ParameterValue {
   if (value === null || value === '') {
-    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum') invalid(def, 'a value is required.');
+    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum') invalid(def, 'required', 'a value is required.');
     return null;
   }
   switch (def.type) {
@@ -249,37 +253,38 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
     case 'groupId': {
       const id = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
       if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0 || id > 2_147_483_647) {
-        invalid(def, def.type === 'groupId' ? 'must be the ID of a team.' : 'must be the ID of an email template.');
+        if (def.type === 'groupId') invalid(def, 'groupId', 'must be the ID of a team.');
+        invalid(def, 'templateId', 'must be the ID of an email template.');
       }
       return id;
     }
     case 'email':
-      if (typeof value !== 'string' || !isEmailAddress(value.trim())) invalid(def, 'must be an email address.');
+      if (typeof value !== 'string' || !isEmailAddress(value.trim())) invalid(def, 'email', 'must be an email address.');
       return value.trim();
     case 'boolean':
-      if (typeof value !== 'boolean') invalid(def, 'must be true or false.');
+      if (typeof value !== 'boolean') invalid(def, 'boolean', 'must be true or false.');
       return value;
     case 'text':
     case 'secret':
-      if (typeof value !== 'string') invalid(def, 'must be text.');
-      if (value.length > 255) invalid(def, 'must be at most 255 characters.');
-      if (/[\r\n\u0000]/.test(value)) invalid(def, 'must be one line (no line breaks).');
+      if (typeof value !== 'string') invalid(def, 'text', 'must be text.');
+      if (value.length > 255) invalid(def, 'maxLength', 'must be at most 255 characters.');
+      if (/[\r\n\u0000]/.test(value)) invalid(def, 'oneLine', 'must be one line (no line breaks).');
       return value;
     case 'host': {
-      if (typeof value !== 'string' || !isHostName(value.trim())) invalid(def, 'must be a host name or an IP address.');
+      if (typeof value !== 'string' || !isHostName(value.trim())) invalid(def, 'host', 'must be a host name or an IP address.');
       const host = value.trim();
-      if (isForbiddenHost(host)) invalid(def, 'link-local and cloud metadata addresses (also inside an IPv6 address) are not allowed.');
+      if (isForbiddenHost(host)) invalid(def, 'forbiddenHost', 'link-local and cloud metadata addresses (also inside an IPv6 address) are not allowed.');
       return host;
     }
     case 'port': {
       const port = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-        invalid(def, 'must be a port number from 1 to 65535.');
+        invalid(def, 'port', 'must be a port number from 1 to 65535.');
       }
       return port;
     }
     case 'enum':
-      if (typeof value !== 'string' || !def.options!.includes(value)) invalid(def, `must be one of ${def.options!.join(', ')}.`);
+      if (typeof value !== 'string' || !def.options!.includes(value)) invalid(def, 'enum', `must be one of ${def.options!.join(', ')}.`);
       return value;
   }
 }

@@ -73,9 +73,9 @@ async function encodeChecked(repos: Repositories, secrets: SecretBox, id: number
   if (clean === null) return null;
   if (def.type === 'templateId') {
     const template = await repos.findTemplate(clean as number, 'share');
-    if (!template) throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no email template with ID ${clean}.`, { details: { parameter: id } });
+    if (!template) throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no email template with ID ${clean}.`, { details: { parameter: id, rule: 'templateMissing', value: clean } });
     if (!template.active) {
-      throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: email template ${clean} ("${template.name}") is inactive.`, { details: { parameter: id } });
+      throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: email template ${clean} ("${template.name}") is inactive.`, { details: { parameter: id, rule: 'templateInactive', value: clean } });
     }
   }
   if (def.type === 'groupId' && !(await repos.findGroup(clean as number))) {

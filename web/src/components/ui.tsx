@@ -37,7 +37,7 @@ export function ErrorNotice({ error, title }: { error: unknown; title?: string }
     <div className="notice notice-error" role="alert">
       {title ? <strong className="notice-title">{title}</strong> : null}
       <span>{errorText(t, error)}</span>
-      {code && code !== 'NETWORK' ? <span className="notice-code">{code}</span> : null}
+      {code && code !== 'NETWORK' ? <small className="notice-code">{t('error.supportCode', { code })}</small> : null}
     </div>
   );
 }

@@ -339,7 +339,7 @@ function DiscardButton({ mail, onDone }: { mail: InboundDetail; onDone(updated: 
 }
 
 export function InboundMailPage({ id, area }: { id: number; area: InboundArea }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const mail = useResource(() => get<InboundDetail>(`/inbound-mail/${id}`), [id]);
   const [current, setCurrent] = useState<InboundDetail | undefined>(undefined);
   const [showTrimmed, setShowTrimmed] = useState(false);
@@ -386,7 +386,8 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
             <p className="inbound-reason" data-testid="inbound-reason">
               {reason}
             </p>
-            {m.reasonText && m.reasonText !== reason ? <p className="field-hint">{m.reasonText}</p> : null}
+            {/* The server's detail is English: shown beside the translated reason to English readers only. */}
+            {m.reasonText && m.reasonText !== reason && locale === 'en-US' ? <p className="field-hint">{m.reasonText}</p> : null}
           </section>
           <section className="card" aria-labelledby="text-h">
             <h2 id="text-h" className="card-title">

@@ -10,7 +10,7 @@ import { createTemplate, deleteTemplate, getTemplate, previewTemplate, updateTem
 import { createGroup, createUser, deleteGroup, editGroup, editUser, type UserEdit } from '../../../domain/users/manage-users.ts';
 import type { NewUserInput } from '../../../domain/users/user.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
-import { presentOutboxEntry } from '../presenters.ts';
+import { presentOutboxAttempt, presentOutboxEntry } from '../presenters.ts';
 import {
   cursorQuery,
   errorResponses,
@@ -224,7 +224,19 @@ export function adminRoutes(deps: Deps) {
                 ...outboxEntrySchema.properties,
                 html: { type: 'string' },
                 text: { type: 'string' },
-                attempts: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, result: { type: 'string' }, reply: { type: ['string', 'null'] } } } },
+                attempts: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      at: { type: 'string' },
+                      result: { type: 'string' },
+                      reply: { type: ['string', 'null'] },
+                      code: { type: ['string', 'null'] },
+                      params: { type: ['object', 'null'], additionalProperties: true },
+                    },
+                  },
+                },
               },
             },
             ...errorResponses,
@@ -234,7 +246,7 @@ export function adminRoutes(deps: Deps) {
       async (request) => {
         const entry = await deps.storage.findOutboxEntry(request.params.id);
         if (!entry) throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${request.params.id}.`);
-        return { ...presentOutboxEntry(entry), attempts: entry.attempts };
+        return { ...presentOutboxEntry(entry), attempts: entry.attempts.map(presentOutboxAttempt) };
       },
     );
 

@@ -28,6 +28,17 @@ const capturedSummary = {
   },
 } as const;
 
+const testMailSchema = {
+  type: 'object',
+  properties: {
+    ok: { type: 'boolean' },
+    code: { type: 'string', enum: ['SENT', 'SMTP_NOT_CONFIGURED', 'DELIVERY_FAILED'] },
+    message: { type: 'string' },
+    messageId: { type: ['string', 'null'] },
+    result: { type: ['object', 'null'], properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } },
+  },
+} as const;
+
 /** Delivery tools for administrators: retry a mail, check the SMTP account, read the built-in mail catcher. */
 export function mailRoutes(deps: Deps, mail: MailWiring) {
   return async (app: FastifyInstance) => {
@@ -77,7 +88,7 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
           tags,
           summary: 'Send a test mail through the stored SMTP account now',
           body: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', maxLength: 254 } } },
-          response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, message: { type: 'string' }, messageId: { type: ['string', 'null'] } } }, ...errorResponses },
+          response: { 200: testMailSchema, ...errorResponses },
         },
       },
       async (request) => sendTestMail(mailDeps, request.body.to, actorOf(request).locale),
@@ -100,7 +111,7 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
               locale: { type: ['string', 'null'], enum: ['en-US', 'pt-BR', 'es-ES', null] },
             },
           },
-          response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, message: { type: 'string' }, messageId: { type: ['string', 'null'] } } }, ...errorResponses },
+          response: { 200: testMailSchema, ...errorResponses },
         },
       },
       async (request) => sendTemplateTest(mailDeps, actorOf(request), request.params.id, request.body),

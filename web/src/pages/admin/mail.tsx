@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, get, post, query } from '../../api.ts';
 import { ErrorNotice, Loading, OutboxBadge, Page, SuccessNotice, TableCard, When } from '../../components/ui.tsx';
+import { deliveryText } from '../../delivery.ts';
 import { useTicketEvents } from '../../events.ts';
 import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -91,7 +92,7 @@ export function AdminOutbox() {
             </td>
             <td className="cell-subject">
               <Link to={`/admin/outbox/${e.id}`}>{e.subject}</Link>
-              {e.lastReply && e.status !== 'sent' ? <p className="cell-reply">{e.lastReply}</p> : null}
+              {e.lastReply && e.status !== 'sent' ? <p className="cell-reply">{deliveryText(t, e.lastReplyCode, e.lastReplyParams, e.lastReply)}</p> : null}
             </td>
             <td>
               <OutboxBadge status={e.status} />
@@ -197,10 +198,8 @@ export function AdminOutboxEntry({ id }: { id: number }) {
                       <td className="cell-muted" data-label={t('outbox.when')}>
                         <When iso={a.at} />
                       </td>
-                      <td data-label={t('outbox.result')}>{a.result}</td>
-                      <td className="cell-code" data-label={t('outbox.reply')}>
-                        {a.reply ?? '—'}
-                      </td>
+                      <td data-label={t('outbox.result')}>{(OUTBOX_STATUSES as readonly string[]).includes(a.result) ? t(`outbox.${a.result as OutboxStatus}`) : a.result}</td>
+                      <td className="cell-code" data-label={t('outbox.reply')}>{a.reply === null ? '—' : deliveryText(t, a.code, a.params, a.reply)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -249,10 +248,10 @@ export function AdminOutboxEntry({ id }: { id: number }) {
               {e.lastReply ? (
                 <>
                   <dt>{t('outbox.lastReply')}</dt>
-                  <dd className="cell-code">{e.lastReply}</dd>
+                  <dd className="cell-code">{deliveryText(t, e.lastReplyCode, e.lastReplyParams, e.lastReply)}</dd>
                 </>
               ) : null}
-              <dt>Message-ID</dt>
+              <dt>{t('outbox.messageIdHeader')}</dt>
               <dd className="cell-code break">{e.messageIdHeader}</dd>
             </dl>
           </section>

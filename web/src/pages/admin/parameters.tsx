@@ -4,11 +4,16 @@ import { MessagingBanner, useMessagingStatus } from '../../components/messaging-
 import { ErrorNotice, Page, SuccessNotice, TableCard } from '../../components/ui.tsx';
 import { useGroupList } from '../../directory.ts';
 import { useResource } from '../../hooks.ts';
-import { useI18n } from '../../i18n/i18n.tsx';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { Link } from '../../router.tsx';
 import type { EmailTemplate, Named, Parameter } from '../../types.ts';
 
 type Value = Parameter['value'];
+
+/** An enum parameter's value in words (199 and 9012: the connection security). */
+function optionName(t: Translate, option: string): string {
+  return option === 'none' || option === 'starttls' || option === 'tls' ? t(`smtp.security.${option}`) : option;
+}
 
 /** SMTP and IMAP host, port and security: changing one while a password is stored needs the password again. */
 const PASSWORD_DESTINATIONS: readonly number[] = [14, 199, 269, 9010, 9011, 9012];
@@ -101,7 +106,7 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
       <select id={id} value={text} onChange={(e) => setText(e.target.value)}>
         {(p.options ?? []).map((o) => (
           <option key={o} value={o}>
-            {o}
+            {optionName(t, o)}
           </option>
         ))}
       </select>
@@ -167,6 +172,7 @@ export function AdminParameters() {
       const group = groups.data?.find((g) => g.id === p.value);
       return group ? `${group.id} — ${group.name}` : `${p.value}`;
     }
+    if (p.type === 'enum') return optionName(t, String(p.value));
     return String(p.value);
   };
 

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, del, get, patch, post, query } from '../../api.ts';
 import { Dialog, ErrorNotice, Page, SuccessNotice, TableCard } from '../../components/ui.tsx';
+import { userFieldProblem } from '../../errors.ts';
 import { useResource } from '../../hooks.ts';
 import { LANGUAGE_NAMES, useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
@@ -106,7 +107,7 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
     } catch (e) {
       setError(e);
       if (e instanceof ApiError && e.code === 'USER_INVALID' && typeof e.details?.field === 'string' && e.details.field in form) {
-        setErrors({ [e.details.field]: e.message });
+        setErrors({ [e.details.field]: userFieldProblem(t, e.details.field, e.message) });
       }
       setBusy(false);
     }

@@ -5,7 +5,8 @@ import { ErrorNotice, Loading, Page, SuccessNotice } from '../../components/ui.t
 import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
-import type { SmtpAccount, SmtpSecurity } from '../../types.ts';
+import { testMailText, verifyText } from '../../delivery.ts';
+import type { SmtpAccount, SmtpSecurity, SmtpVerifyResult, TestMailResult } from '../../types.ts';
 
 interface Form {
   host: string;
@@ -33,7 +34,6 @@ function formOf(a: SmtpAccount): Form {
   };
 }
 
-type Check = { ok: boolean; message: string; code?: string; signedIn?: boolean };
 
 export function AdminSmtp() {
   const { t } = useI18n();
@@ -45,10 +45,10 @@ export function AdminSmtp() {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [verify, setVerify] = useState<Check | null>(null);
+  const [verify, setVerify] = useState<SmtpVerifyResult | null>(null);
   const [verifyError, setVerifyError] = useState<unknown>(null);
   const [testTo, setTestTo] = useState(me.email);
-  const [test, setTest] = useState<Check | null>(null);
+  const [test, setTest] = useState<TestMailResult | null>(null);
   const [testError, setTestError] = useState<unknown>(null);
   const [checking, setChecking] = useState<'verify' | 'test' | null>(null);
 
@@ -116,7 +116,7 @@ export function AdminSmtp() {
     setVerify(null);
     setVerifyError(null);
     try {
-      setVerify(await post<Check>('/admin/smtp-account/verify'));
+      setVerify(await post<SmtpVerifyResult>('/admin/smtp-account/verify'));
     } catch (e) {
       setVerifyError(e);
     } finally {
@@ -130,7 +130,7 @@ export function AdminSmtp() {
     setTest(null);
     setTestError(null);
     try {
-      setTest(await post<Check>('/admin/smtp-account/test', { to: testTo.trim() }));
+      setTest(await post<TestMailResult>('/admin/smtp-account/test', { to: testTo.trim() }));
     } catch (e) {
       setTestError(e);
     } finally {
@@ -239,7 +239,7 @@ export function AdminSmtp() {
               {checking === 'verify' ? t('smtp.checking') : t('smtp.verify')}
             </button>
             <div aria-live="polite">
-              {verify ? <p className={verify.ok ? 'notice notice-success' : 'notice notice-error'}>{verify.ok ? (verify.signedIn ? t('smtp.verifyOk') : t('smtp.verifyOkNoSignIn')) : verify.code === 'SMTP_VERIFY_FAILED' ? t('smtp.verifyFailed') : verify.message}</p> : null}
+              {verify ? <p className={verify.ok ? 'notice notice-success' : 'notice notice-error'}>{verifyText(t, verify)}</p> : null}
               <ErrorNotice error={verifyError} />
             </div>
           </section>
@@ -255,7 +255,7 @@ export function AdminSmtp() {
               {checking === 'test' ? t('smtp.sending') : t('smtp.sendTest')}
             </button>
             <div aria-live="polite">
-              {test ? <p className={test.ok ? 'notice notice-success' : 'notice notice-error'}>{test.message}</p> : null}
+              {test ? <p className={test.ok ? 'notice notice-success' : 'notice notice-error'}>{testMailText(t, test)}</p> : null}
               <ErrorNotice error={testError} />
             </div>
           </form>

@@ -3,9 +3,10 @@ import { ApiError, del, get, post, put } from '../../api.ts';
 import { ErrorNotice, Loading, Page, SuccessNotice, TableCard, When } from '../../components/ui.tsx';
 import { useDebounced, useResource } from '../../hooks.ts';
 import { LANGUAGE_NAMES, useI18n } from '../../i18n/i18n.tsx';
+import { testMailText } from '../../delivery.ts';
 import { Link, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { LOCALES, type EmailTemplate, type SendCheck, type Locale, type Page as ApiPage, type Parameter, type Rendered, type TemplateKey, type Ticket } from '../../types.ts';
+import { LOCALES, type EmailTemplate, type TestMailResult, type Locale, type Page as ApiPage, type Parameter, type Rendered, type TemplateKey, type Ticket } from '../../types.ts';
 
 export function AdminTemplates() {
   const { t } = useI18n();
@@ -58,7 +59,7 @@ function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; di
   const [to, setTo] = useState(me.email);
   const [ticket, setTicket] = useState('');
   const [invalid, setInvalid] = useState<{ to?: string; ticket?: string }>({});
-  const [result, setResult] = useState<SendCheck | null>(null);
+  const [result, setResult] = useState<TestMailResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -74,7 +75,7 @@ function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; di
     setResult(null);
     setError(null);
     try {
-      setResult(await post<SendCheck>(`/admin/email-templates/${id}/test`, { to: to.trim(), ...(ticket.trim() ? { ticketNumber: Number(ticket.trim()) } : {}), locale }));
+      setResult(await post<TestMailResult>(`/admin/email-templates/${id}/test`, { to: to.trim(), ...(ticket.trim() ? { ticketNumber: Number(ticket.trim()) } : {}), locale }));
     } catch (e) {
       setError(e);
     } finally {
@@ -122,7 +123,7 @@ function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; di
         </button>
       </div>
       <div aria-live="polite">
-        {result ? <p className={result.ok ? 'notice notice-success' : 'notice notice-error'}>{result.message}</p> : null}
+        {result ? <p className={result.ok ? 'notice notice-success' : 'notice notice-error'}>{testMailText(t, result)}</p> : null}
         <ErrorNotice error={error} />
       </div>
     </form>

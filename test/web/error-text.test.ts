@@ -1,0 +1,37 @@
+/**
+ * Every error the API can answer reaches a person as a sentence in their language: never the bare English message,
+ * never the code itself (the page shows the code apart, as the code for support).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ERROR_CODES, type ErrorCode } from '../../src/domain/errors.ts';
+import { ApiError } from '../../web/src/api.ts';
+import type { MessageKey } from '../../web/src/i18n/en-US.ts';
+
+type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+// Loaded by path: they import .tsx modules, which the server's type check (no JSX) does not read; the web's does.
+const webModule = (path: string) => import(new URL(`../../web/src/${path}`, import.meta.url).href);
+const { errorText } = (await webModule('errors.ts')) as { errorText(t: Translate, error: unknown): string };
+const { translate } = (await webModule('i18n/i18n.tsx')) as { translate(locale: string, key: MessageKey, params?: Record<string, string | number>): string };
+
+const ENGLISH = 'Something the server said in English.';
+
+describe('errorText', () => {
+  for (const locale of ['pt-BR', 'es-ES'] as const) {
+    it(`words every API error code in ${locale}, without the code`, () => {
+      const t = (key: MessageKey, params?: Record<string, string | number>) => translate(locale, key, params);
+      for (const [code, status] of Object.entries(ERROR_CODES) as [ErrorCode, number][]) {
+        const text = errorText(t, new ApiError(status, code, ENGLISH, {}));
+        assert.notEqual(text, ENGLISH, `${code} is shown as the server's English message`);
+        assert.ok(!text.includes(code), `${code} shows its code: ${text}`);
+        assert.ok(!/^\s*$/.test(text), code);
+      }
+    });
+  }
+
+  it('says a refused parameter value by its rule, with the options in words', () => {
+    const t = (key: MessageKey, params?: Record<string, string | number>) => translate('pt-BR', key, params);
+    const error = new ApiError(422, 'PARAMETER_INVALID', 'Parameter 199: must be one of none, starttls, tls.', { parameter: 199, rule: 'enum', options: ['none', 'starttls', 'tls'] });
+    assert.equal(errorText(t, error), 'O parâmetro 199 deve ser um destes: Nenhuma, STARTTLS, TLS.');
+  });
+});
