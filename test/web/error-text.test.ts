@@ -29,6 +29,12 @@ describe('errorText', () => {
     });
   }
 
+  it('says a template too large once filled in with the field and the limit', () => {
+    const t = (key: MessageKey, params?: Record<string, string | number>) => translate('es-ES', key, params);
+    const error = new ApiError(422, 'TEMPLATE_TOO_LARGE', 'The email template could render too large.', { field: 'html', limit: 1_000_000 });
+    assert.match(errorText(t, error), /^Con las variables completadas, el campo .+ de esta plantilla podría superar los 1000000 caracteres/);
+  });
+
   it('says a refused parameter value by its rule, with the options in words', () => {
     const t = (key: MessageKey, params?: Record<string, string | number>) => translate('pt-BR', key, params);
     const error = new ApiError(422, 'PARAMETER_INVALID', 'Parameter 199: must be one of none, starttls, tls.', { parameter: 199, rule: 'enum', options: ['none', 'starttls', 'tls'] });

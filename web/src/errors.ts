@@ -70,6 +70,8 @@ export function errorText(t: Translate, error: unknown): string {
         : t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
     case 'PAYLOAD_TOO_LARGE':
       return t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
+    case 'TEMPLATE_TOO_LARGE':
+      return t('error.templateTooLarge', { field: fieldName(t, d.field), limit: Number(d.limit ?? 0) });
     case 'TEMPLATE_SYNTAX_ERROR':
       return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
     case 'PARAMETER_INVALID': {

@@ -402,6 +402,7 @@ export const enUS = {
   'error.forbidden': 'You do not have permission to do this.',
   'error.ticketNotFound': 'This ticket does not exist or is not yours to see.',
   'error.templateUnknownKey': 'Unknown key {key} in the {field} at line {line}, column {column}.',
+  'error.templateTooLarge': 'Once its variables are filled in, the {field} of this template could exceed {limit} characters. Use fewer variables (or shorter text) there.',
   'error.templateSyntax': 'The {field} has “${” without a closing “}” at line {line}, column {column}.',
   'error.userNotFound': 'This user does not exist (any more).',
   'error.userInvalidField': 'The value of “{field}” is not accepted: {reason}',

@@ -404,6 +404,7 @@ export const esES: Messages = {
   'error.forbidden': 'No tiene permiso para hacer esto.',
   'error.ticketNotFound': 'Este ticket no existe o no le corresponde verlo.',
   'error.templateUnknownKey': 'Clave desconocida {key} en el {field}, línea {line}, columna {column}.',
+  'error.templateTooLarge': 'Con las variables completadas, el campo {field} de esta plantilla podría superar los {limit} caracteres. Use menos variables (o un texto más corto) en él.',
   'error.templateSyntax': 'El {field} tiene «${» sin la «}» de cierre en la línea {line}, columna {column}.',
   'error.userNotFound': 'Este usuario no existe (ya).',
   'error.userInvalidField': 'El valor de «{field}» no se acepta: {reason}',

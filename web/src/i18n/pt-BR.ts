@@ -404,6 +404,7 @@ export const ptBR: Messages = {
   'error.forbidden': 'Você não tem permissão para fazer isto.',
   'error.ticketNotFound': 'Este ticket não existe ou não é seu para ver.',
   'error.templateUnknownKey': 'Chave desconhecida {key} no {field}, linha {line}, coluna {column}.',
+  'error.templateTooLarge': 'Com as variáveis preenchidas, o campo {field} deste modelo poderia passar de {limit} caracteres. Use menos variáveis (ou um texto mais curto) nele.',
   'error.templateSyntax': 'O {field} tem “${” sem o “}” de fechamento na linha {line}, coluna {column}.',
   'error.userNotFound': 'Este usuário não existe (mais).',
   'error.userInvalidField': 'O valor de “{field}” não é aceito: {reason}',
