@@ -118,7 +118,10 @@ describe('the account page', () => {
         await dialog.getByLabel('New password').fill(password);
         const keep = dialog.getByRole('checkbox', { name: /Keep the user’s API tokens/ });
         if (keepTokens) await keep.check();
+        // The save's own answer (the notice of the previous save may still show).
+        const saved = page.waitForResponse((r) => /\/api\/v1\/admin\/users\/\d+$/.test(r.url()) && r.request().method() !== 'GET');
         await dialog.getByRole('button', { name: 'Save' }).click();
+        assert.equal((await saved).status(), 200);
         await page.getByText('Rui Reset was saved.').waitFor();
       };
       await edit('first new password', true);
