@@ -7,6 +7,7 @@ import * as inboundClaim from './005-inbound-claim.ts';
 import * as ticketCopies from './006-ticket-copies.ts';
 import * as inboundRawRetention from './007-inbound-raw-retention.ts';
 import * as tokensAndSessions from './008-tokens-and-sessions.ts';
+import * as inboundSenderProof from './009-inbound-sender-proof.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006-ticket-copies': ticketCopies,
   '007-inbound-raw-retention': inboundRawRetention,
   '008-tokens-and-sessions': tokensAndSessions,
+  '009-inbound-sender-proof': inboundSenderProof,
 };

@@ -407,9 +407,9 @@ for (const database of ALL_DATABASES) {
       // Duplicate keys: the first claimer holds the key, again and again; another mail is told who holds it.
       const other = await storage.insertInboundMail({ raw: new Uint8Array([65]), sha256: 'b'.repeat(64), envelopeFrom: 'a@x.test', envelopeTo: [], remoteAddress: null }, AT);
       assert.deepEqual(await storage.claimInboundMail(id, 'mid:<k@x>', null), { holder: id, recent: null });
-      assert.deepEqual(await storage.claimInboundMail(id, 'mid:<k@x>', null), { holder: id, recent: null });
+      assert.deepEqual(await storage.claimInboundMail(id, 'mid:<k@x>', { key: 'in.req@example.test', since: AT }), { holder: id, recent: 0 });
       // A mail that does not hold its key is not counted against its sender.
-      assert.deepEqual(await storage.claimInboundMail(other, 'mid:<k@x>', { address: 'in.req@example.test', since: AT }), { holder: id, recent: null });
+      assert.deepEqual(await storage.claimInboundMail(other, 'mid:<k@x>', { key: 'in.req@example.test', since: AT }), { holder: id, recent: null });
 
       // One outcome: only from the given states.
       const later = '2026-03-14T15:10:00.000Z';
@@ -454,15 +454,17 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.storeInboundMessage(byMail, [], { id: pending, outcome: reply, fromStatuses: ['received'] }), undefined);
       assert.deepEqual((await storage.listMessages(ticket.id, true)).map((m) => m.id).slice(threadBefore), [stored.messageId]);
 
-      // Per sender and time window: the two decided mails count; a claimer counts itself for those after it, once.
+      // Per sender key and time window: the decided mail claimed under the key counts (not the one that lost its
+      // duplicate key); a claimer counts itself for those after it, once.
       const third = await storage.insertInboundMail({ raw: new Uint8Array([66]), sha256: 'c'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);
       const fourth = await storage.insertInboundMail({ raw: new Uint8Array([67]), sha256: 'd'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null }, AT);
-      const sender = { address: 'in.req@example.test', since: AT };
-      assert.deepEqual(await storage.claimInboundMail(third, 'mid:<third@x>', sender), { holder: third, recent: 2 });
-      assert.deepEqual(await storage.claimInboundMail(third, 'mid:<third@x>', sender), { holder: third, recent: 2 });
-      assert.equal((await storage.findInboundMail(third))!.fromAddress, 'in.req@example.test');
+      const sender = { key: 'in.req@example.test', since: AT };
+      assert.deepEqual(await storage.claimInboundMail(third, 'mid:<third@x>', sender), { holder: third, recent: 1 });
+      assert.deepEqual(await storage.claimInboundMail(third, 'mid:<third@x>', sender), { holder: third, recent: 1 });
+      // Counted by key: the same address unproven (`unverified:`) is another sender.
+      assert.deepEqual(await storage.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), { key: 'unverified:in.req@example.test', since: AT }), { holder: fourth, recent: 0 });
       assert.deepEqual(await storage.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), { ...sender, since: '2026-03-14T16:00:00.000Z' }), { holder: fourth, recent: 0 });
-      assert.deepEqual(await storage.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), { address: 'other@example.test', since: AT }), { holder: fourth, recent: 0 });
+      assert.deepEqual(await storage.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), { key: 'other@example.test', since: AT }), { holder: fourth, recent: 0 });
       // A mail that already holds another key of its own (an earlier attempt read it differently) is no duplicate:
       // it counts as the holder and is counted against its sender, on both databases alike.
       assert.deepEqual(await storage.claimInboundMail(fourth, 'mid:<fourth-read-again@x>', { ...sender, since: '2026-03-14T16:00:00.000Z' }), { holder: fourth, recent: 0 });

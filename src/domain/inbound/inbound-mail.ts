@@ -24,12 +24,14 @@ export const INBOUND_REASONS = [
   'unparseable',
   'processing-failed',
   'unverified-bounce',
+  'sender-not-verified',
   // loop
   'auto-submitted',
   'precedence',
   'x-loop',
   'null-return-path',
   'own-notification',
+  'auto-reply',
   // bounce
   'bounce-of-notification',
   'bounce-unknown',
@@ -52,6 +54,8 @@ export interface RawMail {
   envelopeFrom: string | null;
   envelopeTo: readonly string[];
   remoteAddress: string | null;
+  /** The HELO/EHLO name the client gave (SMTP receiver only). */
+  helo?: string | null;
 }
 
 export interface InboundMail {
@@ -67,6 +71,7 @@ export interface InboundMail {
   envelopeFrom: string | null;
   envelopeTo: string[];
   remoteAddress: string | null;
+  helo: string | null;
   messageIdHeader: string | null;
   duplicateOf: number | null;
   fromAddress: string | null;
@@ -124,6 +129,7 @@ export function receivedRecord(id: number, mail: RawMail, at: string, attempts: 
     envelopeFrom: mail.envelopeFrom,
     envelopeTo: [...mail.envelopeTo],
     remoteAddress: mail.remoteAddress,
+    helo: mail.helo ?? null,
     messageIdHeader: null,
     duplicateOf: null,
     fromAddress: null,

@@ -101,6 +101,8 @@ export interface Database {
     envelope_from: string | null;
     envelope_to: string;
     remote_address: string | null;
+    helo: string | null;
+    sender_key: string | null;
     message_id_header: string | null;
     dedupe_key: string | null;
     duplicate_of: number | null;

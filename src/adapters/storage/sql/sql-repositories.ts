@@ -187,6 +187,7 @@ const INBOUND_COLUMNS = [
   'envelope_from',
   'envelope_to',
   'remote_address',
+  'helo',
   'message_id_header',
   'duplicate_of',
   'from_address',
@@ -207,7 +208,7 @@ const INBOUND_COLUMNS = [
 /** Decided mail whose original may be removed after the retention period; held mail keeps it for its reviewer. */
 const RAW_REMOVABLE: readonly InboundStatus[] = ['posted', 'duplicate', 'bounce', 'discarded'];
 
-function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key'>): InboundMail {
+function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key' | 'sender_key'>): InboundMail {
   let envelopeTo: string[] = [];
   try {
     const parsed: unknown = JSON.parse(r.envelope_to);
@@ -227,6 +228,7 @@ function toInbound(r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe
     envelopeFrom: r.envelope_from,
     envelopeTo,
     remoteAddress: r.remote_address,
+    helo: r.helo,
     messageIdHeader: r.message_id_header,
     duplicateOf: r.duplicate_of,
     fromAddress: r.from_address,
@@ -1090,6 +1092,7 @@ export class SqlRepositories implements Repositories {
       envelope_from: mail.envelopeFrom,
       envelope_to: JSON.stringify(mail.envelopeTo),
       remote_address: mail.remoteAddress,
+      helo: mail.helo ?? null,
     });
   }
 
@@ -1191,12 +1194,12 @@ export class SqlRepositories implements Repositories {
    * unique index settles a race), then the sender's claim and count in one statement: a write statement runs alone
    * on SQLite, from its read to its commit, so the mails of one sender are counted one after the other.
    */
-  async claimInboundMail(id: number, key: string, sender: { address: string; since: string } | null) {
+  async claimInboundMail(id: number, key: string, sender: { key: string; since: string } | null) {
     if (this.dialectName === 'postgres') {
       const build = () => ({
         compile: () => sql<{ holder: number | null; recent: number | null }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''})`.compile(this.db),
       });
-      const [row] = await this.prepared('inbound-claim', build, [id, key, sender?.address ?? null, sender?.since ?? null]);
+      const [row] = await this.prepared('inbound-claim', build, [id, key, sender?.key ?? null, sender?.since ?? null]);
       return { holder: row?.holder ?? id, recent: row?.recent ?? null };
     }
     const holderOf = async () =>
@@ -1215,10 +1218,10 @@ export class SqlRepositories implements Repositories {
     if (holder !== id || !sender) return { holder, recent: null };
     const build = () => ({
       compile: () =>
-        sql<{ n: number }>`update inbound_mail set from_address = ${''} where id = ${0}
-          returning (select count(*) from inbound_mail as other where other.from_address = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(this.db),
+        sql<{ n: number }>`update inbound_mail set sender_key = ${''} where id = ${0}
+          returning (select count(*) from inbound_mail as other where other.sender_key = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(this.db),
     });
-    const [row] = await this.prepared('inbound-claim-sender', build, [sender.address, id, sender.address, sender.since, id]);
+    const [row] = await this.prepared('inbound-claim-sender', build, [sender.key, id, sender.key, sender.since, id]);
     return { holder, recent: Number(row?.n ?? 0) };
   }
 
