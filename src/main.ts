@@ -9,6 +9,7 @@ import { AesGcmSecretBox } from './adapters/crypto/aes-gcm-secret-box.ts';
 import { HmacSigner } from './adapters/crypto/hmac-signer.ts';
 import { NodeTokens } from './adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from './adapters/crypto/scrypt-password-hasher.ts';
+import { MailauthSenderVerifier } from './adapters/inbound/mailauth-sender-verifier.ts';
 import { MailparserMailParser } from './adapters/inbound/mailparser-mail-parser.ts';
 import type { MailParser } from './ports/inbound.ts';
 import { SmtpReceiver } from './adapters/inbound/smtp-receiver.ts';
@@ -124,6 +125,7 @@ export function inboundDeps(parley: Parley): InboundDeps {
     ...parley.deps,
     mailParser: new MailparserMailParser(),
     policy: { perSenderPerMinute: parley.config.inboundPerSenderPerMinute, maxAttempts: 5 },
+    senderVerifier: new MailauthSenderVerifier({ trustedAuthservIds: parley.config.inboundTrustedAuthservIds }),
   };
 }
 

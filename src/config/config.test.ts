@@ -49,6 +49,14 @@ describe('inbound SMTP configuration', () => {
     }
   });
 
+  it('PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: none by default; server names, trimmed and lower-cased; anything else refused', () => {
+    assert.deepEqual(load({}).inboundTrustedAuthservIds, []);
+    assert.deepEqual(load({ PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: ' MX1.Example.com, mx2.example.com ,' }).inboundTrustedAuthservIds, ['mx1.example.com', 'mx2.example.com']);
+    for (const bad of ['mx.example.com;dmarc=pass', 'a b', '-mx.example.com']) {
+      refused({ PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: bad }, /^PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS must be comma-separated server names/);
+    }
+  });
+
   it('TLS: both files or neither, readable, PEM, a certificate with its own key', () => {
     assert.deepEqual(load({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }).inboundTls, {
       certFile: file('a-cert.pem'),

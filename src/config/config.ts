@@ -30,6 +30,11 @@ export interface Config {
    * lower-case addresses (`help@example.com`) and whole domains (`@example.com`).
    */
   inboundRecipients: readonly string[];
+  /**
+   * authserv-ids whose `Authentication-Results` headers are believed (PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS), e.g. the
+   * organisation's MTA in front of Parley; empty: Parley checks DKIM, SPF and DMARC itself.
+   */
+  inboundTrustedAuthservIds: readonly string[];
   /** PEM files of the SMTP receiver's certificate and key (STARTTLS offered), or null: no TLS. */
   inboundTls: { certFile: string; keyFile: string } | null;
   /** The account the SMTP receiver requires (AUTH PLAIN/LOGIN before MAIL), or null: no AUTH. */
@@ -120,6 +125,17 @@ function listenAddress(name: string, value: string | undefined): { host: string;
 }
 
 const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: comma-separated host-like names, lower-cased. */
+function trustedAuthservIds(value: string | undefined): string[] {
+  const ids = (value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
+  for (const id of ids) {
+    if (!/^[a-z0-9](?:[a-z0-9.-]{0,252})$/.test(id)) {
+      throw new ConfigError(`PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS must be comma-separated server names as they appear in Authentication-Results (mx.example.com) (got "${id}").`);
+    }
+  }
+  return ids;
+}
 
 /** PARLEY_INBOUND_RECIPIENTS: comma-separated addresses and `@domain` entries, lower-cased. */
 function inboundRecipients(value: string | undefined): string[] {
@@ -259,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
     inboundPerSenderPerMinute: integer(env, 'PARLEY_INBOUND_PER_SENDER_PER_MINUTE', 20, 1, 100_000),
     inboundKeepRawDays: integer(env, 'PARLEY_INBOUND_KEEP_RAW_DAYS', 180, 0, 36_500),
     inboundRecipients: Object.freeze(inboundRecipients(env.PARLEY_INBOUND_RECIPIENTS)),
+    inboundTrustedAuthservIds: Object.freeze(trustedAuthservIds(env.PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS)),
     inboundTls: tls,
     inboundAuth: inboundAuth(env, tls !== null, inboundAllowInsecureAuth),
     inboundAllowInsecureAuth,

@@ -1,3 +1,5 @@
+import type { SenderVerifier } from '../../src/ports/sender-verifier.ts';
+import { testSenderVerifier } from './sender.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { AesGcmSecretBox } from '../../src/adapters/crypto/aes-gcm-secret-box.ts';
 import { HmacSigner } from '../../src/adapters/crypto/hmac-signer.ts';
@@ -31,8 +33,9 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 /** Real scrypt, small cost: the same code path as production, fast enough for hundreds of sign-ins. */
 export const fastHasher = new ScryptPasswordHasher({ N: 2 ** 10, r: 8, p: 1 });
 
-export function testDeps(storage: SqlStorage, clock: Clock = new TestClock()): Deps {
+export function testDeps(storage: SqlStorage, clock: Clock = new TestClock()): Deps & { senderVerifier: SenderVerifier } {
   return {
+    senderVerifier: testSenderVerifier(),
     storage,
     clock,
     hasher: fastHasher,

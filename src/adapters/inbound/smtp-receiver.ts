@@ -184,6 +184,7 @@ export class SmtpReceiver {
         envelopeFrom: mailFrom ? mailFrom.address : '',
         envelopeTo: session.envelope.rcptTo.map((r) => r.address),
         remoteAddress: session.remoteAddress ?? null,
+        helo: session.hostNameAppearsAs ? session.hostNameAppearsAs.slice(0, 255) : null,
       };
       this.options.store(mail).then(
         (id) => {

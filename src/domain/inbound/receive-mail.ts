@@ -11,6 +11,8 @@ import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loo
 import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
 import { extractReply } from './reply-text.ts';
+import { NO_PROOF, proves, senderProof, type SenderProof } from './sender-proof.ts';
+import type { SenderVerifier } from '../../ports/sender-verifier.ts';
 import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './inbound-attachments.ts';
 
 export interface InboundPolicy {
@@ -25,6 +27,8 @@ export const DEFAULT_INBOUND_POLICY: InboundPolicy = { perSenderPerMinute: 20, m
 export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'> {
   mailParser: MailParser;
   policy: InboundPolicy;
+  /** Verifies a sender (DMARC); without it only a signed reply address proves who wrote. */
+  senderVerifier?: SenderVerifier | undefined;
 }
 
 /**
@@ -55,6 +59,7 @@ export async function receiveMailForProcessing(deps: Pick<Deps, 'storage' | 'clo
 /** Another process gave the mail its outcome first: this one's write is rolled back. */
 class AlreadyDecided extends Error {}
 
+const withoutNul = (s: string) => s.replace(/\u0000/g, '');
 const oneLine = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max);
 
 /** The message text: the reply, cut to fit with `reserve` characters left for what follows (the attachment note). */
@@ -104,7 +109,7 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   /** Files to keep with the mail while it waits for review (none before the mail is parsed). */
   let unlinked: InboundFile[] = [];
   const finish = async (result: Omit<InboundOutcome, 'at'>) => {
-    const outcome = { ...result, at: now() };
+    const outcome = { ...result, reasonText: withoutNul(result.reasonText), at: now() };
     if (unlinked.length > 0 && REVIEWABLE_STATUSES.includes(outcome.status)) {
       // A held mail keeps its attachments, in the same transaction as its state; a reviewer's attach links them.
       const rows = newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null });
@@ -133,14 +138,16 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   unlinked = files;
   const from = parsed.from[0];
   const fromAddress = from && isEmailAddress(normalizeEmail(from.address)) ? normalizeEmail(from.address) : null;
+  // NUL bytes (raw, quoted-printable =00, base64, in a Message-ID) are removed from every text kept: PostgreSQL's text
+  // cannot hold them, and no person wrote them. The raw bytes keep them.
   const facts = {
-    messageIdHeader: parsed.messageId ? parsed.messageId.slice(0, 998) : null,
+    messageIdHeader: parsed.messageId ? withoutNul(parsed.messageId).slice(0, 998) || null : null,
     fromAddress,
     fromName: from?.name ? oneLine(from.name, 200) : null,
     subject: oneLine(parsed.subject, 998),
-    text: messageText(reply.text.trim(), id, files, attachmentNote),
-    trimmed: reply.trimmed,
-    attachmentNote,
+    text: withoutNul(messageText(reply.text.trim(), id, files, attachmentNote)),
+    trimmed: reply.trimmed === null ? null : withoutNul(reply.trimmed),
+    attachmentNote: attachmentNote === null ? null : withoutNul(attachmentNote),
   };
   const decide = async (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) => {
     // A mail held before it was matched still names the ticket the matcher finds: who may review it follows from it.
@@ -155,9 +162,17 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   const capped = !report && !loop && parsed.from.length <= 1 && fromAddress !== null;
   const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
 
+  // Who wrote: the From names a user; what proves it is their signed reply address or a verified sender. The cap
+  // counts a proven sender under their address and anything else apart, so a forged From never gets the real
+  // person's mail held.
+  const found = capped && fromAddress ? await deps.storage.findActor({ email: fromAddress }) : undefined;
+  const sender: Actor | undefined = found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
+  const proof: SenderProof = sender && fromAddress ? await senderProof(deps, mail, raw ?? new Uint8Array(), parsed, sender, fromAddress) : NO_PROOF;
+  const capKey = proof.by ? `${fromAddress}` : `unverified:${fromAddress}`;
+
   // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
   const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
-  const claim = await deps.storage.claimInboundMail(id, key, capped ? { address: fromAddress, since } : null);
+  const claim = await deps.storage.claimInboundMail(id, key, capped && fromAddress ? { key: capKey, since } : null);
   const holder = claim.holder;
   if (holder !== id) {
     return facts.messageIdHeader
@@ -200,15 +215,13 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
   }
 
-  const found = fromAddress ? await deps.storage.findActor({ email: fromAddress }) : undefined;
-  const sender: Actor | undefined = found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
   if (authenticationFailed(parsed)) {
     return decide('held', 'sender-authentication-failed', 'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.');
   }
 
   const match = await matchReply(deps, parsed, mail.envelopeTo, sender);
   if (match.kind === 'refuse') return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
-  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, facts, files, finish, decided);
+  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, proof, facts, files, finish, decided);
 
   const ticket = await deps.storage.findTicketByNumber(match.ticketNumber);
   if (!ticket) return decide('held', 'ticket-not-found', `The mail refers to ticket #${match.ticketNumber}, which does not exist.`);
@@ -217,6 +230,11 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   }
   if (!isParticipant(sender, ticket)) {
     return decide('held', 'sender-not-participant', `${fromAddress} is not a participant of ticket #${ticket.number} (its requester, responsible technician or group).`, {
+      ticketId: ticket.id,
+    });
+  }
+  if (!proves(proof, sender)) {
+    return decide('held', 'sender-not-verified', `Sender not verified: nothing proves that ${fromAddress} wrote this mail (${proof.detail}); the From header alone proves nothing.`, {
       ticketId: ticket.id,
     });
   }
@@ -278,6 +296,7 @@ async function openOrHold(
   parsed: ParsedMail,
   mail: InboundMail,
   sender: Actor | undefined,
+  proof: SenderProof,
   facts: {
     messageIdHeader: string | null;
     fromAddress: string | null;
@@ -302,6 +321,9 @@ async function openOrHold(
   );
   if (sender.role !== 'requester' || !toSupport || parameters.get(PARAM.INBOUND_OPEN_TICKETS) !== true) {
     return hold('no-match', 'The mail matches no ticket (no reference, reply address or ticket number of ours).');
+  }
+  if (proof.by !== 'verified') {
+    return hold('sender-not-verified', `Sender not verified: nothing proves that ${facts.fromAddress} wrote this mail (${proof.detail}), so it opens no ticket in their name.`);
   }
   if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
   const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
