@@ -3,6 +3,7 @@
  * (test/support/dovecot.ts): unseen mail delivered and only then marked seen, new mail noticed through IDLE, a mail
  * that could not be stored left unseen and tried again, a recreated mailbox (new UIDVALIDITY), a refused login.
  */
+import { TEST_AUTHSERV, verified } from '../support/sender.ts';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,7 +148,7 @@ describe('the IMAP reader, against Dovecot', { skip: existsSync(DOVECOT) || proc
 
   it('end to end: a reply in the support mailbox configured in the parameters becomes a message of its ticket', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-'));
-    const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_DATABASE_URL: 'sqlite::memory:', PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough', PARLEY_MAIL_DOMAIN: 'desk.example.test', PARLEY_MAIL_CATCHER: 'off', PARLEY_LOG_LEVEL: 'silent' }, { readDotEnv: false });
+    const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_DATABASE_URL: 'sqlite::memory:', PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough', PARLEY_MAIL_DOMAIN: 'desk.example.test', PARLEY_MAIL_CATCHER: 'off', PARLEY_LOG_LEVEL: 'silent', PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV }, { readDotEnv: false });
     const parley = createParley(config);
     await parley.storage.migrate();
     const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
@@ -159,7 +160,8 @@ describe('the IMAP reader, against Dovecot', { skip: existsSync(DOVECOT) || proc
         await setParameter(parley.deps, world.admin, id, value);
       }
       await admin.mailboxCreate('Replies');
-      const reply = eml('gmail-web-en', {
+      // As the organisation's MTA delivers it to the mailbox: the sender verified (a trusted authserv-id).
+      const reply = verified(eml('gmail-web-en', {
         FROM: world.requesterA.email,
         FROM_NAME: world.requesterA.name,
         TO: 'desk@desk.example.test',
@@ -167,7 +169,7 @@ describe('the IMAP reader, against Dovecot', { skip: existsSync(DOVECOT) || proc
         IN_REPLY_TO: notification!.messageIdHeader,
         REFERENCES: `${notification!.threadId} ${notification!.messageIdHeader}`,
         TICKET: world.ticketA.number,
-      });
+      }));
       await admin.append('Replies', reply);
       await inbound.start();
       await waitUntil(async () => (await parley.storage.listMessages(world.ticketA.id, true)).some((m) => m.source === 'email'), 'the reply in the thread', 15_000);

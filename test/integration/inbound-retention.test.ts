@@ -3,6 +3,7 @@
  * retention period, its bytes are removed by the ingestor's sweep and its record says when; what it became stays.
  * Held and loop mail keep their originals for a reviewer. On SQLite and PostgreSQL.
  */
+import { verified } from '../support/sender.ts';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -50,6 +51,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     async function deliver(raw: Buffer) {
+      raw = verified(raw); // as behind the organisation's MTA (inbound-identity.test.ts tests who wrote)
       const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: 'x@example.org', envelopeTo: ['desk@desk.example.test'], remoteAddress: '127.0.0.1' });
       return (await processInboundMail(inbound, id))!;
     }

@@ -14,6 +14,7 @@ import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { processInboundMail, receiveMailForProcessing, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { mail } from '../fixtures/eml/eml.ts';
+import { verified } from '../support/sender.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
 
@@ -51,7 +52,7 @@ for (const database of [sqliteMemory, postgres]) {
     it(`posts exactly ${CAP} of ${CAP + 5} mails of one sender processed at once, and holds the rest as rate-limited`, async () => {
       const before = (await storage.listMessages(w.ticketB.id, true)).length;
       const raws = Array.from({ length: CAP + 5 }, (_, k) =>
-        mail({ From: w.requesterB.email, To: `desk@${DOMAIN}`, Subject: 'Re: laptop', 'Message-ID': `<cap.${k}.${Date.now()}@mail.example.org>`, References: notification.messageIdHeader }, `Mail ${k}`),
+        verified(mail({ From: w.requesterB.email, To: `desk@${DOMAIN}`, Subject: 'Re: laptop', 'Message-ID': `<cap.${k}.${Date.now()}@mail.example.org>`, References: notification.messageIdHeader }, `Mail ${k}`)),
       );
       // All stored first, then all processed together, alternately by the two storages.
       const received = await Promise.all(
@@ -67,7 +68,7 @@ for (const database of [sqliteMemory, postgres]) {
 
       // The next minute, the sender is heard again.
       clock.advance(2 * 60_000);
-      const raw = mail({ From: w.requesterB.email, To: `desk@${DOMAIN}`, Subject: 'Re: laptop', 'Message-ID': `<cap.later.${Date.now()}@mail.example.org>`, References: notification.messageIdHeader }, 'Later');
+      const raw = verified(mail({ From: w.requesterB.email, To: `desk@${DOMAIN}`, Subject: 'Re: laptop', 'Message-ID': `<cap.later.${Date.now()}@mail.example.org>`, References: notification.messageIdHeader }, 'Later'));
       const later = await receiveMailForProcessing({ storage, clock }, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: [], remoteAddress: null });
       assert.equal((await processInboundMail(depsOf(other), later.mail.id, later))!.status, 'posted');
     });
@@ -76,7 +77,7 @@ for (const database of [sqliteMemory, postgres]) {
     if (database.name === 'postgres') it('a claim waits while another process holds an uncommitted claim for the same sender, then counts it', async () => {
       const store = async () => (await receiveMailForProcessing({ storage, clock }, { raw: Buffer.from(`Subject: ${Math.random()}\r\n\r\nx\r\n`), sha256: String(Math.random()), envelopeFrom: null, envelopeTo: [], remoteAddress: null })).mail.id;
       const [x, y] = [await store(), await store()];
-      const sender = { address: 'flood@example.org', since: new Date(clock.now().getTime() - 60_000).toISOString() };
+      const sender = { key: 'flood@example.org', since: new Date(clock.now().getTime() - 60_000).toISOString() };
       const client = new pg.Client({ connectionString: url });
       /** Watches from outside the transaction (inside one, pg_stat_activity is read once and then kept). */
       const watcher = new pg.Client({ connectionString: url });
@@ -85,7 +86,7 @@ for (const database of [sqliteMemory, postgres]) {
       try {
         // "Another process": claims mail x for the sender in a transaction it has not committed yet.
         await client.query('begin');
-        await client.query('select * from parley_claim_inbound($1, $2, $3, $4)', [x, `mid:<x.${x}>`, sender.address, sender.since]);
+        await client.query('select * from parley_claim_inbound($1, $2, $3, $4)', [x, `mid:<x.${x}>`, sender.key, sender.since]);
         let settled = false;
         const claim = other.claimInboundMail(y, `mid:<y.${y}>`, sender).finally(() => (settled = true));
         // Fence: y's claim is seen waiting for a lock (or, if it does not wait, it has already answered).

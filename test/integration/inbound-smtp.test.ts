@@ -18,6 +18,7 @@ import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+import { verified } from '../support/sender.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
 const DOMAIN = 'desk.example.test';
@@ -249,10 +250,11 @@ for (const database of [sqliteFile, postgres]) {
       const boundary = 'b0undary';
       const parts = [`--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the logs attached.\r\n`];
       for (let k = 1; k < 10_000; k++) parts.push(`--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="p${k}.bin"\r\n\r\nAAAA\r\n`);
-      const raw = Buffer.from(
+      // Verified as behind the organisation's MTA (inbound-identity.test.ts tests who wrote).
+      const raw = verified(Buffer.from(
         `From: ${w.requesterB.email}\r\nTo: desk@${DOMAIN}\r\nSubject: Re: logs\r\nMessage-ID: <many-parts@mail.example.org>\r\nReferences: ${notification.messageIdHeader}\r\n` +
           `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n${parts.join('')}--${boundary}--\r\n`,
-      );
+      ));
       const t = transport(receiver.port);
       try {
         await t.sendMail({ envelope: { from: w.requesterB.email, to: [`desk@${DOMAIN}`] }, raw });

@@ -147,13 +147,14 @@ for (const database of [sqliteMemory, postgres]) {
       const raw = eml('gmail-web-en', {
         FROM: email,
         FROM_NAME: name,
-        TO: 'desk@desk.example.test',
+        // The reply address the notification gave this person (signed for them): what proves who wrote.
+        TO: notification.replyTo!,
         MESSAGE_ID: `<copy${Date.now()}.${++counter}@partner.example>`,
         IN_REPLY_TO: notification.messageIdHeader,
         REFERENCES: `${notification.threadId} ${notification.messageIdHeader}`,
         TICKET: world.ticketA.number,
       });
-      const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: email, envelopeTo: ['desk@desk.example.test'], remoteAddress: '127.0.0.1' });
+      const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: email, envelopeTo: [notification.replyTo!], remoteAddress: '127.0.0.1' });
       return (await processInboundMail(inbound, id))!;
     }
 
