@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * Composition root: config -> adapters -> Deps (and the delivery machinery: transports, dispatcher, mail catcher).
  * The only module that picks concrete adapters.
@@ -111,8 +112,9 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
   });
 }
 
-export function createMailCatcher(): MailCatcher {
-  return new MailCatcher();
+/** The built-in mail catcher; what it receives is kept in the data folder (`mail-catcher/`), across restarts. */
+export function createMailCatcher(config: Pick<Config, 'dataDir'>): MailCatcher {
+  return new MailCatcher({ folder: join(config.dataDir, 'mail-catcher') });
 }
 
 /** The mail parser inbound processing uses, on its own (`parley reply-text`). */

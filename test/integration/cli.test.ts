@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createTransport } from 'nodemailer';
 import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { testDeps } from '../support/fixtures.ts';
@@ -37,6 +39,32 @@ function parley(args: string[], env: Record<string, string>, input?: string): Pr
   });
 }
 
+/** `parley serve` running in a child process until `stop()`, which returns all it printed and its exit code. */
+async function startServe(args: string[], env: Record<string, string>): Promise<{ url: string; out: () => string; stop(): Promise<Run> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', PARLEY_LOG_LEVEL: 'warn', PARLEY_PORT: '0', PARLEY_MAIL_CATCHER: 'off', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const closed = new Promise<number | null>((done) => child.on('close', done));
+  const url = await new Promise<string>((done, fail) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(stdout);
+      if (m) done(m[1]!);
+    });
+    void closed.then((code) => fail(new Error(`serve exited early (${code}): ${stdout}${stderr}`)));
+  });
+  return {
+    url,
+    out: () => stdout,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await closed;
+      return { code, stdout, stderr };
+    },
+  };
+}
+
 function assertOneLineFailure(run: Run, pattern: RegExp, code = 1) {
   assert.equal(run.code, code, run.stderr);
   const lines = run.stderr.trim().split('\n');
@@ -58,7 +86,7 @@ describe('parley CLI on SQLite', () => {
   it('migrate applies the migrations once, into the data folder by default', async () => {
     const first = await parley(['migrate'], env);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention, 008-tokens-and-sessions\./);
+    assert.match(first.stdout, /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention, 008-tokens-and-sessions, 009-inbound-sender-proof\./);
     const again = await parley(['migrate'], env);
     assert.match(again.stdout, /up to date/);
   });
@@ -124,6 +152,50 @@ describe('parley CLI on SQLite', () => {
     assertOneLineFailure(await parley(['token', 'create', '--email', 'tech@example.test', '--scope', 'admin'], env), /scope must be read/);
   });
 
+  // threat: A password change or reactivation → every older session and (unless kept on purpose) API token stops working.
+  it('user password sets a password from stdin or a generated one; the new one signs in, the old one no longer; sessions and tokens end', async () => {
+    // Before: a signed-in session and an API token of the person.
+    const before = openSqliteStorage(join(dir, 'parley.db'));
+    const beforeApp = await testApp(testDeps(before));
+    let session: string;
+    try {
+      const signedIn = await beforeApp.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'tech@example.test', password: 'a long enough password' } });
+      assert.equal(signedIn.statusCode, 200, signedIn.body);
+      session = String(signedIn.headers['set-cookie']).split(';')[0]!;
+    } finally {
+      await beforeApp.close();
+      await before.close();
+    }
+    const token = (await parley(['token', 'create', '--email', 'tech@example.test', '--name', 'before'], env)).stdout.trim();
+    const changed = await parley(['user', 'password', '--email', 'TECH@example.test', '--password-stdin'], env, 'another long password\n');
+    assert.equal(changed.code, 0, changed.stderr);
+    assert.equal(changed.stdout, 'Password changed for tech@example.test.\n');
+    const storage = openSqliteStorage(join(dir, 'parley.db'));
+    const app = await testApp(testDeps(storage));
+    const login = async (password: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'tech@example.test', password } })).statusCode;
+    try {
+      assert.equal((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: session } })).statusCode, 401, 'the old session ended');
+      assert.equal((await withToken(app, token).get('/api/v1/me')).statusCode, 401, 'the token was revoked');
+      assert.equal(await login('another long password'), 200);
+      assert.equal(await login('a long enough password'), 401);
+      // Without --password-stdin a password is generated and shown once.
+      const generated = await parley(['user', 'password', '--email', 'tech@example.test'], env);
+      assert.equal(generated.code, 0, generated.stderr);
+      const password = /^New password for tech@example\.test: (\S+) {3}\(shown only now\)\n$/.exec(generated.stdout)?.[1];
+      assert.ok(password && password.length >= 10, generated.stdout);
+      assert.equal(await login(password), 200);
+      assert.equal(await login('another long password'), 401);
+      // Refused: an unknown person, a weak password (the rule of every other password), no email; nothing changes.
+      assertOneLineFailure(await parley(['user', 'password', '--email', 'ghost@example.test', '--password-stdin'], env, 'a long enough password\n'), /no user with the email ghost@example\.test/);
+      assertOneLineFailure(await parley(['user', 'password', '--email', 'tech@example.test', '--password-stdin'], env, 'short\n'), /A password must be 10 to 200 characters long\./);
+      assertOneLineFailure(await parley(['user', 'password', '--password-stdin'], env, 'a long enough password\n'), /user password needs --email/, 2);
+      assert.equal(await login(password), 200);
+    } finally {
+      await app.close();
+      await storage.close();
+    }
+  });
+
   it('failures print one clear line and exit non-zero', async () => {
     assertOneLineFailure(await parley(['user', 'add', '--role', 'technician', '--email', 'tech@example.test', '--name', 'Again'], env), /already exists/);
     assertOneLineFailure(await parley(['user', 'add', '--role', 'wizard', '--email', 'w@example.test', '--name', 'W'], env), /Role must be/);
@@ -182,6 +254,80 @@ describe('parley CLI on SQLite', () => {
     const exit = new Promise<number | null>((done) => child.on('close', done));
     child.kill('SIGTERM');
     assert.equal(await exit, 0);
+  });
+
+  it('a taken mail catcher port fails in one line naming PARLEY_MAIL_CATCHER', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const run = await parley(['serve'], { ...env, PARLEY_PORT: '0', PARLEY_MAIL_CATCHER: `127.0.0.1:${port}` });
+      assertOneLineFailure(run, new RegExp(`mail catcher cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use.*PARLEY_MAIL_CATCHER`));
+      assert.doesNotMatch(run.stderr, /PARLEY_PORT/);
+    } finally {
+      await new Promise((done) => blocker.close(done));
+    }
+  });
+
+  it('warns at start-up when replies by mail cannot come back (reply domain localhost or an IP address), except in the demo', async () => {
+    const demoDir = mkdtempSync(join(tmpdir(), 'parley-cli-demo-'));
+    try {
+      // The demo: the SMTP account sends to the mail catcher of this process; nothing to warn about.
+      const demo = await startServe(['--first-run'], { PARLEY_DATA_DIR: demoDir, PARLEY_MAIL_CATCHER: '127.0.0.1:0' });
+      const demoRun = await demo.stop();
+      assert.equal(demoRun.code, 0, demoRun.stderr);
+      assert.match(demoRun.stdout, /Web app \(sign in with an account above\)/);
+      assert.equal(demoRun.stderr, '');
+    } finally {
+      rmSync(demoDir, { recursive: true, force: true });
+    }
+    // Not the demo (the catcher is off; the account of `seed --demo` points elsewhere): the reply domain is checked.
+    for (const [domain, extra] of [['localhost', {}], ['10.1.2.3', { PARLEY_MAIL_DOMAIN: '10.1.2.3' }]] as const) {
+      const served = await startServe([], { ...env, ...extra });
+      const run = await served.stop();
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0]!, new RegExp(`^Warning: reply addresses are reply\\+…@${domain.replace(/\./g, '\\.')}, which cannot receive mail.*PARLEY_MAIL_DOMAIN`));
+      // No account was printed: the banner says how to set a password instead.
+      assert.match(run.stdout, /Web app: http:\/\/127\.0\.0\.1:\d+\/ \(to set a person's password: npx parley user password --email ADDRESS\)/);
+    }
+    const named = await (await startServe([], { ...env, PARLEY_MAIL_DOMAIN: 'desk.example.com' })).stop();
+    assert.equal(named.code, 0, named.stderr);
+    assert.equal(named.stderr, '', 'a real domain: no warning');
+  });
+
+  it('the mail catcher keeps what it received across a restart of parley serve', async () => {
+    const catcherEnv = { ...env, PARLEY_MAIL_CATCHER: '127.0.0.1:0', PARLEY_DISPATCHER: 'off' };
+    const first = await startServe([], catcherEnv);
+    // The banner's catcher line follows the listening line.
+    for (let k = 0; k < 100 && !/Mail catcher: /.test(first.out()); k++) await new Promise((r) => setTimeout(r, 50));
+    const port = Number(/Mail catcher: smtp:\/\/127\.0\.0\.1:(\d+)/.exec(first.out())?.[1]);
+    assert.ok(port > 0, first.out());
+    const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    try {
+      await transport.sendMail({ from: 'desk@example.test', to: 'ana@example.test', subject: 'Kept across a restart', text: 'Still here?' });
+    } finally {
+      transport.close();
+    }
+    assert.equal((await first.stop()).code, 0);
+
+    const second = await startServe([], catcherEnv);
+    try {
+      const admin = await parley(['user', 'add', '--role', 'admin', '--email', 'catcher-admin@example.test', '--name', 'Catcher Admin'], env);
+      assert.equal(admin.code, 0, admin.stderr);
+      const token = (await parley(['token', 'create', '--email', 'catcher-admin@example.test'], env)).stdout.trim();
+      const response = await fetch(`${second.url}/api/v1/admin/mail-catcher`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 200);
+      const { items } = (await response.json()) as { items: { id: number; subject: string; envelope: { to: string[] } }[] };
+      const kept = items.find((m) => m.subject === 'Kept across a restart');
+      assert.ok(kept, JSON.stringify(items));
+      assert.deepEqual(kept.envelope.to, ['ana@example.test']);
+      const detail = await fetch(`${second.url}/api/v1/admin/mail-catcher/${kept.id}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.match(((await detail.json()) as { text: string }).text, /Still here\?/);
+    } finally {
+      assert.equal((await second.stop()).code, 0);
+    }
   });
 });
 

@@ -1,8 +1,21 @@
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { CapturedMail, CapturedMails } from '../../ports/captured-mail.ts';
 
 const MAX_SIZE = 10 * 1024 * 1024;
+
+export interface MailCatcherOptions {
+  /**
+   * Where each received mail is written (one `<id>.json` file, before the 250), so what was caught survives a
+   * restart; without it the mails live in memory only.
+   */
+  folder?: string;
+  /** How many of the newest mails are kept. */
+  capacity?: number;
+}
 
 /**
  * A real SMTP server on loopback that keeps what it receives, so a fresh install shows the whole flow without a mail
@@ -12,10 +25,39 @@ export class MailCatcher implements CapturedMails {
   private readonly mails: CapturedMail[] = [];
   private nextId = 1;
   private server: SMTPServer | undefined;
+  private readonly folder: string | undefined;
+  private readonly capacity: number;
 
-  constructor(private readonly capacity = 500) {}
+  constructor(options: MailCatcherOptions = {}) {
+    this.folder = options.folder;
+    this.capacity = options.capacity ?? 500;
+  }
+
+  /** Reads back what an earlier run kept in the folder (oldest first, the newest `capacity`). */
+  private load(folder: string): void {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const ids = readdirSync(folder)
+      .map((name) => /^(\d+)\.json$/.exec(name)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const loaded: CapturedMail[] = [];
+    for (const id of ids) {
+      try {
+        const mail = JSON.parse(readFileSync(join(folder, `${id}.json`), 'utf8')) as CapturedMail;
+        if (mail.id === id) loaded.push(mail);
+      } catch {
+        // a file that cannot be read back is left alone: it is not a mail this catcher wrote whole
+      }
+      this.nextId = Math.max(this.nextId, id + 1);
+    }
+    this.mails.length = 0;
+    for (const mail of loaded.slice(-this.capacity)) this.mails.push(mail);
+    for (const mail of loaded.slice(0, Math.max(0, loaded.length - this.capacity))) unlinkSync(join(folder, `${mail.id}.json`));
+  }
 
   async start(host: string, port: number): Promise<number> {
+    if (this.folder) this.load(this.folder);
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -30,8 +72,8 @@ export class MailCatcher implements CapturedMails {
           if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
           const raw = Buffer.concat(chunks);
           try {
-            await this.keep(raw, session.envelope);
-            callback(null, `Kept as mail ${this.nextId - 1}`);
+            const id = await this.keep(raw, session.envelope);
+            callback(null, `Kept as mail ${id}`);
           } catch (error) {
             callback(error as Error);
           }
@@ -47,7 +89,7 @@ export class MailCatcher implements CapturedMails {
     return (server.server.address() as { port: number }).port;
   }
 
-  private async keep(raw: Buffer, envelope: { mailFrom: false | { address: string }; rcptTo: { address: string }[] }) {
+  private async keep(raw: Buffer, envelope: { mailFrom: false | { address: string }; rcptTo: { address: string }[] }): Promise<number> {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false });
     const header = (name: string) => {
       const v = parsed.headers.get(name);
@@ -55,7 +97,7 @@ export class MailCatcher implements CapturedMails {
     };
     const headers: Record<string, string> = {};
     for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
-    this.mails.push({
+    const mail: CapturedMail = {
       id: this.nextId++,
       receivedAt: new Date().toISOString(),
       envelope: { from: envelope.mailFrom ? envelope.mailFrom.address : null, to: envelope.rcptTo.map((r) => r.address) },
@@ -69,8 +111,20 @@ export class MailCatcher implements CapturedMails {
       headers,
       size: raw.length,
       raw: raw.toString('utf8'),
-    });
-    if (this.mails.length > this.capacity) this.mails.shift();
+    };
+    if (this.folder) {
+      // Written whole (a temporary file renamed) before the sender is told the mail was kept.
+      const file = join(this.folder, `${mail.id}.json`);
+      await writeFile(`${file}.tmp`, JSON.stringify(mail), { mode: 0o600 });
+      await rename(`${file}.tmp`, file);
+    }
+    this.mails.push(mail);
+    this.mails.sort((a, b) => a.id - b.id);
+    while (this.mails.length > this.capacity) {
+      const dropped = this.mails.shift()!;
+      if (this.folder) await unlink(join(this.folder, `${dropped.id}.json`)).catch(() => {});
+    }
+    return mail.id;
   }
 
   list(): CapturedMail[] {

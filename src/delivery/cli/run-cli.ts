@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../../config/config.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { createApiToken } from '../../domain/users/authentication.ts';
 import { createGroup, createUser } from '../../domain/users/manage-users.ts';
+import { resetPasswordByEmail } from '../../domain/users/reset-password.ts';
 import { createMailParser, createParley, type Parley } from '../../main.ts';
 import { extractReply } from '../../domain/inbound/reply-text.ts';
 import { seedDemo } from './seed-demo.ts';
@@ -18,6 +19,9 @@ Commands:
   user add --role <requester|technician|admin> --email E --name N
            [--password-stdin] [--locale en-US|pt-BR|es-ES] [--time-zone TZ] [--group NAME]
                              create a user; prints its id
+  user password --email E [--password-stdin] [--keep-tokens]
+                             set a user's password: read from standard input, or generated and printed; ends
+                             the user's sessions and revokes their API tokens (unless --keep-tokens)
   token create --email E [--name LABEL] [--expires-in-days N] [--scope read|full]
                              print a new API token for that user (read: GET only; default full, no expiry)
   dispatch                   run the outbox dispatcher alone (several may share a PostgreSQL database)
@@ -72,7 +76,7 @@ export async function runCli(argv: string[], out = (line: string) => console.log
     switch (command) {
       case 'serve': {
         const { values } = parseArgs({ args: argv.slice(1), options: { 'first-run': { type: 'boolean' } }, strict: true });
-        await serve(loadConfig(), { firstRun: values['first-run'] ?? false, demoSmtpPort: DEMO_SMTP_PORT, out, printDemo });
+        await serve(loadConfig(), { firstRun: values['first-run'] ?? false, demoSmtpPort: DEMO_SMTP_PORT, out, warn: err, printDemo });
         return 0;
       }
       case 'dispatch': {
@@ -134,7 +138,18 @@ export async function runCli(argv: string[], out = (line: string) => console.log
         return 0;
       }
       case 'user': {
-        if (sub !== 'add') throw new UsageError('Did you mean "parley user add"?');
+        if (sub === 'password') {
+          const { values } = parseArgs({ args: rest, strict: true, options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'keep-tokens': { type: 'boolean' } } });
+          if (!values.email) throw new UsageError('user password needs --email.');
+          const given = values['password-stdin'] ? readStdin() : null;
+          const user = await withParley(async (p) => {
+            const password = given ?? p.deps.tokens.random(12);
+            return { ...(await resetPasswordByEmail(p.deps, values.email!, password, { keepTokens: values['keep-tokens'] === true })), password };
+          });
+          out(given === null ? `New password for ${user.email}: ${user.password}   (shown only now)` : `Password changed for ${user.email}.`);
+          return 0;
+        }
+        if (sub !== 'add') throw new UsageError('Did you mean "parley user add" or "parley user password"?');
         const { values } = parseArgs({
           args: rest,
           strict: true,

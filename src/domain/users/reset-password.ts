@@ -1,0 +1,23 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import { editUser } from './manage-users.ts';
+import { normalizeEmail, type User } from './user.ts';
+
+/**
+ * An operator sets a person's password from the command line (`parley user password`): the same change as an
+ * administrator's (`editUser`, same password rule, and whatever a password change does to the person's sessions and
+ * tokens there: every session ends, and the API tokens are revoked unless `keepTokens`), found by email. The person
+ * acts on their own account here, as no administrator is signed in.
+ */
+export async function resetPasswordByEmail(
+  deps: Pick<Deps, 'storage' | 'clock' | 'hasher' | 'tokens'>,
+  email: string,
+  password: string,
+  options: { keepTokens?: boolean } = {},
+): Promise<User> {
+  const found = await deps.storage.findUserByEmail(normalizeEmail(email));
+  if (!found) throw new DomainError('USER_NOT_FOUND', `There is no user with the email ${email}.`);
+  const { passwordHash: _hash, ...user } = found;
+  const { groupIds: _groups, ...changed } = await editUser(deps, { ...user, groupIds: [] }, user.id, { password, keepTokens: options.keepTokens ?? false });
+  return changed;
+}
