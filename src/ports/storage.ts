@@ -287,6 +287,8 @@ export interface Repositories {
   insertAttachments(attachments: readonly NewAttachment[], at: string): Promise<void>;
   /** Attachments of these messages (without bytes), by message then position. */
   attachmentsOfMessages(messageIds: readonly number[]): Promise<Attachment[]>;
+  /** What was trimmed (quoted history, signature) from the mails these messages came from; only non-empty ones. */
+  trimmedOfMessages(messageIds: readonly number[]): Promise<{ messageId: number; trimmed: string }[]>;
   /** The attachments the notification mails of these messages may carry (without bytes), inline ones left out. */
   mailAttachments(messageIds: readonly number[]): Promise<MailAttachment[]>;
   /** Attachments of a ticket that belong to no message (the mail that opened it), without bytes. */

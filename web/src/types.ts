@@ -87,6 +87,8 @@ export interface Message {
   mail: { to: string; status: MailStatus }[];
   /** Files of the message: attached in the portal or the desk, or come with a reply by mail. */
   attachments?: AttachmentSummary[];
+  /** A message that came by mail: what was trimmed from it (staff: every one; a requester: their own). */
+  trimmed?: string | null;
 }
 
 export interface PostMessageResult {

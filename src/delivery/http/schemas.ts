@@ -107,6 +107,10 @@ export const threadMessageSchema = {
   properties: {
     ...messageSchema.properties,
     attachments: { type: 'array', description: 'Attachments of the message (uploaded with it, or of the mail it came from); never their bytes.', items: attachmentSummarySchema },
+    trimmed: {
+      type: ['string', 'null'],
+      description: 'A message that came by mail: the quoted history and signature trimmed from it ("show trimmed text"); staff on every such message, a requester on their own only; null otherwise.',
+    },
   },
 } as const;
 

@@ -13,6 +13,11 @@ export interface ThreadMessage extends Message {
   mail: { to: string; status: OutboxStatus | PlainMailState }[];
   /** The message's attachments (names, sizes, declared types; never the bytes); [] when none. */
   attachments: AttachmentSummary[];
+  /**
+   * A message that came by mail: what was trimmed from that mail (quoted history, signature), for "show trimmed
+   * text"; staff see it on every such message, a requester on their own only; null otherwise.
+   */
+  trimmed: string | null;
 }
 
 /** What a requester is told about their own message's mail. */
@@ -30,9 +35,12 @@ export async function listMessages(deps: Pick<Deps, 'storage'>, actor: Actor, ti
   const visible = staff ? messages : messages.filter((m) => !m.internal);
   const entries = await deps.storage.outboxOfMessages(visible.filter((m) => staff || m.authorId === actor.id).map((m) => m.id));
   const files = await deps.storage.attachmentsOfMessages(visible.map((m) => m.id));
+  const byMail = visible.filter((m) => m.source === 'email' && (staff || m.authorId === actor.id)).map((m) => m.id);
+  const trimmed = new Map((await deps.storage.trimmedOfMessages(byMail)).map((t) => [t.messageId, t.trimmed]));
   return visible.map((m) => ({
     ...m,
     attachments: files.filter((a) => a.messageId === m.id).map(summaryOf),
+    trimmed: trimmed.get(m.id) ?? null,
     mail: entries
       .filter((e) => e.messageId === m.id)
       .map((e) => (staff ? { to: e.toAddress, status: e.status } : { to: e.toName, status: plainState(e.status) })),

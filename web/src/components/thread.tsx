@@ -1,6 +1,7 @@
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MailStatus, Message } from '../types.ts';
 import { AttachmentLinks } from './attachments.tsx';
+import { TrimmedText } from './trimmed-text.tsx';
 import { formatMinutes, When } from './ui.tsx';
 
 /** What happened to one notification mail, in plain words. */
@@ -49,6 +50,7 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
       </div>
       <div className="msg-text">{message.text}</div>
       <AttachmentLinks attachments={message.attachments} />
+      {message.trimmed ? <TrimmedText text={message.trimmed} /> : null}
       {message.internal && message.timeSpentMinutes !== null ? (
         <p className="msg-meta">
           {t('thread.timeSpent', { time: formatMinutes(message.timeSpentMinutes), date: date(message.timeSpentDate) })}

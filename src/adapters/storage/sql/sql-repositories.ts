@@ -1332,6 +1332,18 @@ export class SqlRepositories implements Repositories {
     // Announced with the message or ticket they belong to (stored in the same transaction), to its audience.
   }
 
+  async trimmedOfMessages(messageIds: readonly number[]) {
+    if (messageIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('inbound_mail')
+      .select(['message_id', 'trimmed'])
+      .where('message_id', 'in', messageIds as number[])
+      .where('trimmed', 'is not', null)
+      .where('trimmed', '<>', '')
+      .execute();
+    return rows.map((r) => ({ messageId: r.message_id!, trimmed: r.trimmed! }));
+  }
+
   async attachmentsOfMessages(messageIds: readonly number[]) {
     if (messageIds.length === 0) return [];
     const rows = await this.db
