@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -46,6 +46,22 @@ describe('inbound SMTP configuration', () => {
     assert.deepEqual(load({ PARLEY_INBOUND_RECIPIENTS: ' Help@Example.com, @Partner.Example.net ,,' }).inboundRecipients, ['help@example.com', '@partner.example.net']);
     for (const bad of ['example.com', 'help@', '@', 'a b@example.com', '<help@example.com>', 'help@exa_mple.com', '@.example.com', 'x@y@example.com']) {
       refused({ PARLEY_INBOUND_RECIPIENTS: `ok@example.com,${bad}` }, /^PARLEY_INBOUND_RECIPIENTS must be comma-separated addresses .*\(got "/);
+    }
+  });
+
+  // threat: No default or hard-coded secrets anywhere.
+  it('no secret key is built in: without PARLEY_SECRET_KEY each data folder gets its own random key, in a file only its owner reads', () => {
+    const dirs = [mkdtempSync(join(tmpdir(), 'parley-key-')), mkdtempSync(join(tmpdir(), 'parley-key-'))];
+    try {
+      const [a, b] = dirs.map((d) => loadConfig({ PARLEY_DATA_DIR: d, PARLEY_MAIL_CATCHER: 'off' }, { readDotEnv: false }));
+      assert.equal(a!.secretKeySource, 'generated key file');
+      assert.ok(a!.secretKey.length >= 32);
+      assert.notEqual(a!.secretKey, b!.secretKey);
+      const again = loadConfig({ PARLEY_DATA_DIR: dirs[0]!, PARLEY_MAIL_CATCHER: 'off' }, { readDotEnv: false });
+      assert.deepEqual([again.secretKey, again.secretKeySource], [a!.secretKey, 'key file'], 'read back, not made anew');
+      for (const d of dirs) for (const f of readdirSync(d)) assert.equal(statSync(join(d, f)).mode & 0o077, 0, `${f} is readable by others`);
+    } finally {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
   });
 

@@ -227,6 +227,7 @@ describe('the portal and the desk', () => {
     });
   });
 
+  // threat: Internal notes never reach the portal, the requester's mail or the requester's API view.
   it('never shows an internal note in the portal, and shows a pt-BR requester the portal in Portuguese', async () => {
     const { world } = parley;
     await withPage('pt-BR', async (page) => {

@@ -159,6 +159,7 @@ describe('access matrix: three roles and anonymous × every route', () => {
       });
     }
 
+    // threat: Requester A asks for requester B's ticket, message or attachment
     it('attachments of tickets one may not see, and of internal notes for requesters, answer 404 as if they did not exist', async () => {
       const missing = async (client: Awaited<ReturnType<typeof signIn>>, id: string) => {
         const r = await client.get(`/api/v1/attachments/${id}`);
@@ -180,6 +181,7 @@ describe('access matrix: three roles and anonymous × every route', () => {
       assert.equal((await client.patch(`/api/v1/tickets/${world.ticketB.number}`, { status: 'closed' })).statusCode, 404);
     });
 
+    // threat: Requesters and technicians cannot change SMTP settings, templates, parameters or users (403), and extra fields in a request body are ignored, never mass-assigned.
     it('access is decided before the body is looked at: 401 and 403 even for invalid bodies', async () => {
       assert.equal((await anonymous(app).post('/api/v1/tickets', {})).statusCode, 401);
       const requester = await signIn(app, world.requesterA.email);

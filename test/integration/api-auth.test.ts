@@ -36,6 +36,7 @@ describe('authentication and secrets', () => {
   const login = (email: string, password: string, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, headers });
 
+  // threat: Login: passwords hashed with a memory-hard function; repeated failures are rate-limited; sessions are HttpOnly, SameSite cookies; state-changing requests are protected against cross-site requests.
   it('signs in with an HttpOnly, SameSite, Secure (https site) session cookie', async () => {
     const r = await login(world.requesterA.email.toUpperCase(), TEST_PASSWORD);
     assert.equal(r.statusCode, 200, r.body);
@@ -52,6 +53,7 @@ describe('authentication and secrets', () => {
     assert.ok(!('passwordHash' in body) && !r.body.includes('scrypt'));
   });
 
+  // threat: Login: passwords hashed with a memory-hard function; repeated failures are rate-limited; sessions are HttpOnly, SameSite cookies; state-changing requests are protected against cross-site requests.
   it('stores only a memory-hard hash of the password', async () => {
     const row = await storage.findUserByEmail(world.requesterA.email);
     assert.match(row!.passwordHash!, /^scrypt\$\d+\$8\$1\$/);
@@ -66,6 +68,7 @@ describe('authentication and secrets', () => {
     assert.equal(wrong.json().code, 'AUTH_INVALID_CREDENTIALS');
   });
 
+  // threat: Login: passwords hashed with a memory-hard function; repeated failures are rate-limited; sessions are HttpOnly, SameSite cookies; state-changing requests are protected against cross-site requests.
   it('rate-limits repeated failures for an account, even when the right password comes next', async () => {
     const email = world.requesterB.email;
     for (let i = 0; i < 5; i++) assert.equal((await login(email, `guess ${i}`)).statusCode, 401);
@@ -91,6 +94,7 @@ describe('authentication and secrets', () => {
     assert.equal(r.json().code, 'AUTH_CSRF_FAILED');
   });
 
+  // threat: Login: passwords hashed with a memory-hard function; repeated failures are rate-limited; sessions are HttpOnly, SameSite cookies; state-changing requests are protected against cross-site requests.
   it('a cookie-authenticated write needs the CSRF token; reads do not', async () => {
     const r = await login(world.techA.email, TEST_PASSWORD);
     const cookie = String(r.headers['set-cookie']).split(';')[0]!;
@@ -143,6 +147,7 @@ describe('authentication and secrets', () => {
     assert.equal((await login('nopass@example.test', 'anything at all')).statusCode, 401);
   });
 
+  // threat: The SMTP password is write-only, encrypted at rest with a key outside the database, and absent from every API response, log line, stored error and stack trace, even after a forced authentication failure.
   it('the SMTP password is write-only: never in an answer, sealed at rest', async () => {
     const admin = await signIn(app, world.admin.email);
     const account = await admin.get('/api/v1/admin/smtp-account');

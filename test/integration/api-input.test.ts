@@ -123,6 +123,7 @@ describe('bad input', () => {
     assert.equal((await storage.listOutbox(undefined, { limit: 10 })).items.length, 0);
   });
 
+  // threat: Requesters and technicians cannot change SMTP settings, templates, parameters or users (403), and extra fields in a request body are ignored, never mass-assigned.
   it('unknown fields are ignored, never mass-assigned', async () => {
     const r = await requester.post(messagesUrl, { text: 'hello', authorId: world.admin.id, internal: false, source: 'email', id: 999, createdAt: '2000-01-01T00:00:00Z' });
     assert.equal(r.statusCode, 201, r.body);

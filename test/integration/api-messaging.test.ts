@@ -314,6 +314,7 @@ describe('escaping by context', () => {
   });
   afterEach(() => ctx.close());
 
+  // threat: `<script>`, `<img onerror=...>` in a message, ticket title or user name
   it('a message holding <script>, ${SMTP_PASSWORD}, ${IDSERVICEREQUEST}, accents and line breaks', async () => {
     const evil = '<script>alert("x")</script> & ${SMTP_PASSWORD} ${IDSERVICEREQUEST}\nAção é Muñoz 🎉\r\nfim';
     const tech = await signIn(ctx.app, ctx.world.techA.email);
@@ -329,6 +330,7 @@ describe('escaping by context', () => {
     assert.equal(thread.at(-1).text, evil.replace('\r\n', '\n'));
   });
 
+  // threat: `<script>`, `<img onerror=...>` in a message, ticket title or user name
   it('names and titles with markup are escaped in HTML; the subject never carries a line break', async () => {
     const created = await admin.post('/api/v1/admin/users', { role: 'technician', email: 'evil@example.test', name: '<img src=x onerror=alert(1)>', password: 'long enough password', groupIds: [ctx.world.groupA] });
     assert.equal(created.statusCode, 201, created.body);

@@ -122,6 +122,7 @@ async function stopChild(child: Child | undefined, signal: NodeJS.Signals = 'SIG
 }
 
 describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
+  // threat: Message saved and its mails queued in one transaction; the dispatcher is killed (SIGKILL) after the commit and before SMTP
   it('after SIGKILL between claim and SMTP, the next dispatcher re-queues the claims once the lease ends and sends each mail exactly once', async () => {
     const s = await scene(sqliteFile, { auth: true });
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-dispatch-'));
@@ -214,6 +215,7 @@ async function moreTechnicians(s: Scene, n: number) {
 }
 
 describe('dispatchers racing on PostgreSQL', () => {
+  // threat: Two dispatchers race
   it('two dispatchers, each with its own pool, share 200 queued mails: every Message-ID is received exactly once and all are sent', async () => {
     const s = await scene(postgres);
     const dispatchers: RunningDispatcher[] = [];

@@ -84,6 +84,7 @@ describe('TLS to the SMTP server fails closed', () => {
   });
 
   for (const security of ['tls', 'starttls'] as const) {
+    // threat: TLS to the SMTP server: an invalid certificate fails closed unless an admin explicitly allows it.
     it(`${security}: an unverifiable certificate is refused by verify and by send (deferred, not sent)`, async () => {
       const s = settings({ security, port: security === 'tls' ? tlsPort : starttlsPort });
       const verify = await transports.forSettings(s).verify();

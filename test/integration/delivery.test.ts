@@ -169,6 +169,7 @@ function counts(r: BatchResult) {
 const seconds = (from: string, to: string) => (new Date(to).getTime() - new Date(from).getTime()) / 1000;
 
 describe('temporary failures (451), then recovery', () => {
+  // threat: SMTP server answers 451 for several minutes
   it('delivers every mail exactly once after the server recovers, none failed, with delays doubling (with jitter) from base to max', async () => {
     await withDelivery(async (ctx) => {
       const ids = [
@@ -277,6 +278,7 @@ describe('permanent failure (550) for one recipient', () => {
     return { rejected, other };
   }
 
+  // threat: 550 for one recipient
   it('fails that mail at once with the 550 reply, never retries it, and delivers the other recipient', async () => {
     await withDelivery(async (ctx) => {
       const { rejected, other } = await twoRecipients(ctx);
@@ -345,6 +347,7 @@ describe('permanent failure (550) for one recipient', () => {
 });
 
 describe('connections that break or hang', () => {
+  // threat: The server accepts DATA then drops the connection before `250`
   it('a connection dropped after DATA, before 250, defers the mail; the retry carries the same Message-ID and it arrives once', async () => {
     await withDelivery(async (ctx) => {
       const [id] = await post(ctx.tech, ctx.world.ticketA.number, 'Did this arrive?');
@@ -373,6 +376,7 @@ describe('connections that break or hang', () => {
     });
   });
 
+  // threat: A server that accepts TCP but never greets, or stalls in DATA
   it('a server that accepts TCP but never greets: the attempt times out, the batch returns, the mails are deferred, and flow once it answers', async () => {
     await withDelivery(async (ctx) => {
       const ids = [
@@ -412,6 +416,7 @@ describe('connections that break or hang', () => {
     });
   });
 
+  // threat: A server that accepts TCP but never greets, or stalls in DATA
   it('a server that stalls in DATA frees the worker after the socket timeout; the other mail of the batch goes out', async () => {
     await withDelivery(async (ctx) => {
       const ids = [...(await post(ctx.tech, ctx.world.ticketA.number, 'Stalled?')), ...(await post(ctx.tech, ctx.world.ticketA.number, 'Not stalled.'))];
@@ -426,6 +431,7 @@ describe('connections that break or hang', () => {
     });
   });
 
+  // threat: Temporary failures that outlast the configured give-up time (default 5 days; use a fake clock)
   it('gives up on a mail still failing temporarily after giveUpHours: failed, last reply kept, and the ticket shows it', async () => {
     await withDelivery(async (ctx) => {
       const [id] = await post(ctx.tech, ctx.world.ticketA.number, 'Will this ever arrive?');
@@ -475,6 +481,7 @@ describe('connections that break or hang', () => {
 });
 
 describe('undeliverable entries', () => {
+  // threat: A mail that cannot be rendered or addressed
   it('a mail that cannot be addressed fails at once and does not hold up the others in its batch', async () => {
     await withDelivery(async (ctx) => {
       const ids: number[] = [];
@@ -628,6 +635,7 @@ describe('the mail as it arrives', () => {
     });
   });
 
+  // threat: Text containing a lone `.` line, a bare CR, a 5,000-character line, emoji and accented names (`João`, `Muñoz`)
   it('a bare CR, a lone "." line and a 5,000-character line frozen in the outbox arrive intact (the CR as a line break, never bare on the wire)', async () => {
     await withDelivery(async (ctx) => {
       const text = ['first', '.', 'bare\rCR inside', LONG, '.', '', 'last line'].join('\n');
@@ -790,6 +798,7 @@ describe('administrators\' delivery tools', () => {
     });
   });
 
+  // threat: An SMTP host of `169.254.169.254` or another link-local/metadata address
   it('169.254.169.254 and other metadata addresses are refused at save (422) and by the transport, which never opens a socket', async () => {
     await withDelivery(async (ctx) => {
       const save = await ctx.admin.put('/api/v1/admin/smtp-account', { host: '169.254.169.254', port: 25, security: 'none', auth: false, from: 'desk@example.test' });

@@ -121,6 +121,7 @@ for (const database of [sqliteMemory, postgres]) {
     let hostileId = '';
     let accentedId = '';
 
+    // threat: Attachment names like `../x`, `\u200B.htaccess`, `a\u202Egnp.exe`
     it('posts a reply with both attachments, names normalised (a path, an RFC 2231 name), bytes kept exactly', async () => {
       const { raw, to } = replyOnA(w.requesterA, 'Here are the files.', [
         file('../../etc/passwd', passwd, 'text/plain'),
@@ -152,6 +153,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual(first.attachments, []);
     });
 
+    // threat: Inbound HTML is sanitised with an allow-list and shown in a sandbox; remote images are not fetched by the server.
     it('downloads the exact bytes as application/octet-stream, Content-Disposition attachment, nosniff, no-store, sandboxed', async () => {
       const response = await clients.reqA.get(`/api/v1/attachments/${accentedId}`);
       assert.equal(response.statusCode, 200, response.body);

@@ -83,6 +83,7 @@ class RawSmtp {
 }
 
 describe('SMTP receiver protocol limits', () => {
+  // threat: `250` only after the raw mail is stored durably; a storage failure answers 4xx, never 250.
   it('answers 451 when the mail cannot be stored, and 250 only once it is', async () => {
     let fail = true;
     const stored: RawMail[] = [];
@@ -111,6 +112,7 @@ describe('SMTP receiver protocol limits', () => {
     }
   });
 
+  // threat: Only `<CRLF>.<CRLF>` ends DATA: a bare `\n.\n` does not split one message into two (SMTP smuggling).
   it('ends DATA only on <CRLF>.<CRLF>: a bare LF dot LF does not split the mail (no SMTP smuggling); MAIL FROM:<> is kept as null', async () => {
     const stored: RawMail[] = [];
     const receiver = await startReceiver(async (mail) => stored.push(mail));
@@ -134,6 +136,7 @@ describe('SMTP receiver protocol limits', () => {
     }
   });
 
+  // threat: Pathological mail (10,000 MIME parts, 30 MB, 100 MB without a newline, 5,000 links, deep quote nesting)
   it('refuses a 30 MB mail with 552 and stores nothing', async () => {
     const stored: RawMail[] = [];
     const receiver = await startReceiver(async (mail) => stored.push(mail));
@@ -149,6 +152,7 @@ describe('SMTP receiver protocol limits', () => {
     }
   });
 
+  // threat: Pathological mail (10,000 MIME parts, 30 MB, 100 MB without a newline, 5,000 links, deep quote nesting)
   it('counts and drops a 30 MB line with no end (never buffered), answers 552, and keeps serving the connection', async () => {
     const stored: RawMail[] = [];
     const receiver = await startReceiver(async (mail) => stored.push(mail), 1 * MB);
@@ -246,6 +250,7 @@ for (const database of [sqliteFile, postgres]) {
       assert.deepEqual(Buffer.from((await storage.inboundRaw(stored!.id))!), raw);
     });
 
+    // threat: Pathological mail (10,000 MIME parts, 30 MB, 100 MB without a newline, 5,000 links, deep quote nesting)
     it('processes a mail of 10,000 MIME parts (bounded: attachments are streamed and dropped)', async () => {
       const boundary = 'b0undary';
       const parts = [`--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the logs attached.\r\n`];

@@ -162,6 +162,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual((await storage.outboxOfMessages([posted.id])).map((m) => m.toAddress), ['req.b@example.test']);
     });
 
+    // threat: A reply from an address that is not a participant, a reply token altered or reused on another ticket, a `Reply-To` naming a technician, a spoofed `From` failing authentication
     it('holds a stranger’s reply, even with our references and a valid reply address', async () => {
       const before = await threadCount(w.ticketA.id);
       const done = await deliver(eml('gmail-web-en', { ...replyVars(w.requesterA, toReqA.replyTo!, toReqA, w.ticketA.number), FROM: 'mallory@evil.example', FROM_NAME: 'João Muñoz' }), {
@@ -173,6 +174,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await threadCount(w.ticketA.id), before);
     });
 
+    // threat: A reply from an address that is not a participant, a reply token altered or reused on another ticket, a `Reply-To` naming a technician, a spoofed `From` failing authentication
     it('holds a reply whose reply address was altered (forged signature, or another recipient swapped in)', async () => {
       const before = await threadCount(w.ticketA.id);
       const altered = toReqA.replyTo!.replace(/\.([0-9a-f])([0-9a-f]*)@/, (_m, c: string, rest: string) => `.${c === 'a' ? 'b' : 'a'}${rest}@`);
@@ -212,6 +214,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await threadCount(w.ticketB.id), beforeB);
     });
 
+    // threat: A reply from an address that is not a participant, a reply token altered or reused on another ticket, a `Reply-To` naming a technician, a spoofed `From` failing authentication
     it('never lets Reply-To decide who wrote', async () => {
       // A stranger names the responsible technician in Reply-To: held.
       const spoof = await deliver(
@@ -230,6 +233,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal((await storage.listMessages(w.ticketB.id, true)).at(-1)!.authorId, w.requesterB.id);
     });
 
+    // threat: Internal headers of ours arriving in inbound mail are ignored.
     it('ignores headers of ours in inbound mail (no X-Parley-* header is read)', async () => {
       const before = await threadCount(w.ticketB.id);
       const done = await deliver(
@@ -261,6 +265,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(notTheirs.reason, 'sender-not-participant');
     });
 
+    // threat: `Auto-Submitted` other than `no`, `Precedence: bulk|list|junk`, `X-Loop`, a null return path, or our own notification coming back
     it('stores loops and auto-replies as such: never posted, never notified', async () => {
       const before = await threadCount(w.ticketA.id);
       const outboxBefore = (await storage.listOutbox(undefined, { limit: 100 })).items.length;
@@ -307,6 +312,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual([stray.status, stray.reason], ['bounce', 'bounce-unknown']);
     });
 
+    // threat: The same Message-ID twice (a retry, an IMAP re-fetch)
     it('keeps one message per Message-ID, and per content when there is none', async () => {
       const before = await threadCount(w.ticketA.id);
       const raw = mail({ From: w.requesterA.email, To: `desk@${DOMAIN}`, Subject: 'Re: x', 'Message-ID': newMessageId(), References: toReqA.messageIdHeader }, 'Sent twice.');

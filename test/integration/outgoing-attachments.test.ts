@@ -154,6 +154,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.match(mail.raw.toString('latin1'), /^Content-Type: multipart\/alternative;/m);
     });
 
+    // threat: Internal notes never reach the portal, the requester's mail or the requester's API view.
     it('an internal note\'s files stay with staff: not in the requester\'s thread, not downloadable by the requester, no mail', async () => {
       const before = await outboxCount();
       const r = await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, {

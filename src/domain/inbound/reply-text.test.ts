@@ -320,3 +320,18 @@ describe('extractReply: bounded time on pathological input', () => {
     }
   });
 });
+
+describe('pathological replies', () => {
+  // threat: Pathological mail (10,000 MIME parts, 30 MB, 100 MB without a newline, 5,000 links, deep quote nesting)
+  it('5,000 links and quotes nested 2,000 deep (text and HTML) come out bounded, the reply kept', () => {
+    const links = Array.from({ length: 5000 }, (_, k) => `<a href="https://example.org/${k}">link ${k}</a>`).join(' ');
+    const deep = `${'<blockquote>'.repeat(2000)}old${'</blockquote>'.repeat(2000)}`;
+    const html = `<div>See these.</div>${links}${deep}`;
+    const fromHtml = extractReply({ html });
+    assert.match(fromHtml.text, /^See these\./);
+    assert.ok(fromHtml.text.length <= MAX_TEXT_CHARS && (fromHtml.trimmed ?? '').length <= MAX_TEXT_CHARS * 2);
+    const text = `Fine now.\n\n${Array.from({ length: 2000 }, (_, k) => `${'>'.repeat(k + 1)} level ${k}`).join('\n')}\n`;
+    const fromText = extractReply({ text });
+    assert.equal(fromText.text.trim(), 'Fine now.');
+  });
+});

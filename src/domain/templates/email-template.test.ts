@@ -93,6 +93,7 @@ describe('validateTemplate: refused input', () => {
     refused({ ...good, name: 'two\rlines' }, 'TEMPLATE_INVALID', 'name');
   });
 
+  // threat: CR/LF in a display name, a subject or an admin setting
   it('refuses a subject containing CR or LF', () => {
     for (const subject of ['Hello\r\nBcc: x@example.com', 'Hello\nWorld', 'Hello\rWorld', 'Hello\n']) {
       const error = refused({ ...good, subject }, 'TEMPLATE_INVALID', 'subject');
@@ -152,6 +153,7 @@ describe('compileTemplate and renderTemplate', () => {
     );
   });
 
+  // threat: A message containing `${SMTP_PASSWORD}` or `${IDSERVICEREQUEST}`
   it('a value holding ${IDSERVICEREQUEST} stays literal in every part', () => {
     const mail = renderTemplate(
       compileTemplate({ subject: '${TICKETTITLE}', html: '<p>${TICKETTITLE}</p>', text: null }),

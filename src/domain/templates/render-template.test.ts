@@ -103,6 +103,7 @@ describe('renderField: text body', () => {
 });
 
 describe('renderField: subject', () => {
+  // threat: CR/LF in a display name, a subject or an admin setting
   it('replaces CR and LF in values with a space and does not escape HTML', () => {
     const ctx = context({ ticket: { title: 'Bad\r\nBcc: victim@example.com\rX\nY <b>&' } });
     const out = render('[#${IDSERVICEREQUEST}] ${TICKETTITLE}', ctx, 'subject');
