@@ -143,6 +143,15 @@ for (const database of [sqliteMemory, postgres]) {
           // (Only the password is looked for: another test's connection may land on this port once it reuses it.)
           assert.ok(!evil.received.some((r) => r.password === PASS), 'the other server was never sent the password');
 
+          // Accepting a certificate that cannot be verified lets whoever sits in between act as the server: refused
+          // without the password too (requiring a valid one again is not).
+          const lax = await s.saveAccount({ host: '127.0.0.1', port: sink.port, auth: true, user: USER, allowInvalidCertificate: true });
+          assert.equal(lax.statusCode, 422, lax.body);
+          assert.equal(lax.json().details.field, 'password');
+          const laxParameter = await s.admin.put(`/api/v1/admin/parameters/${PARAM.SMTP_ALLOW_INVALID_CERTIFICATE}`, { value: true });
+          assert.equal(laxParameter.statusCode, 422, laxParameter.body);
+          assert.equal((await s.admin.get('/api/v1/admin/smtp-account')).json().allowInvalidCertificate, false);
+
           // Whatever does not move the password is saved without it: another sender name, say.
           const same = await s.saveAccount({ host: '127.0.0.1', port: sink.port, auth: true, user: USER, fromName: 'Desk' });
           assert.equal(same.statusCode, 200, same.body);

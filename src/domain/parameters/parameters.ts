@@ -114,9 +114,9 @@ export async function setParameter(
 const SECRET_DESTINATIONS: readonly { secret: number; where: readonly number[]; refusal: string }[] = [
   {
     secret: PARAM.SMTP_PASSWORD,
-    where: [PARAM.SMTP_HOST, PARAM.SMTP_PORT, PARAM.SMTP_SECURITY],
+    where: [PARAM.SMTP_HOST, PARAM.SMTP_PORT, PARAM.SMTP_SECURITY, PARAM.SMTP_ALLOW_INVALID_CERTIFICATE],
     refusal:
-      'Changing the SMTP host, port or security needs the SMTP password again: change them on the SMTP account together with the password, or remove the stored password (parameter 13) first.',
+      'Changing the SMTP host, port or security, or accepting a certificate that cannot be verified, needs the SMTP password again: change them on the SMTP account together with the password, or remove the stored password (parameter 13) first.',
   },
   {
     secret: PARAM.IMAP_PASSWORD,
@@ -127,6 +127,9 @@ const SECRET_DESTINATIONS: readonly { secret: number; where: readonly number[]; 
 ];
 
 function sameDestination(id: number, before: ParameterValue, after: ParameterValue): boolean {
+  // Accepting an unverifiable certificate lets whoever sits on the way act as the server: a new destination.
+  // Requiring a valid certificate again moves nothing.
+  if (id === PARAM.SMTP_ALLOW_INVALID_CERTIFICATE) return !(after === true && before !== true);
   const def = parameterDefinition(id)!;
   const value = (v: ParameterValue) => (v === null ? def.defaultValue : v);
   const [a, b] = [value(before), value(after)];
@@ -243,9 +246,10 @@ export async function saveSmtpAccount(
         [PARAM.SMTP_HOST, input.host],
         [PARAM.SMTP_PORT, input.port],
         [PARAM.SMTP_SECURITY, input.security],
+        [PARAM.SMTP_ALLOW_INVALID_CERTIFICATE, input.allowInvalidCertificate ?? false],
       ].some(([id, value]) => !sameDestination(id as number, before.get(id as number) ?? null, value as ParameterValue));
     if (moved && input.auth) {
-      throw new DomainError('SMTP_ACCOUNT_INVALID', 'Changing the SMTP host, port or security needs the password again: enter it with the change.', {
+      throw new DomainError('SMTP_ACCOUNT_INVALID', 'Changing the SMTP host, port or security, or accepting an unverifiable certificate, needs the password again: enter it with the change.', {
         details: { field: 'password', reason: 'password-required' },
       });
     }

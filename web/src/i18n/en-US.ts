@@ -505,7 +505,7 @@ export const enUS = {
   'error.attachmentTooLarge': 'The attachment "{name}" is too large: each file, and all the files together, can be at most {max}.',
   'error.attachmentsTooLarge': 'The attachments are too large: together they can be at most {max}.',
   // ---- account secrets: a stored password goes only to the server it was entered for
-  'smtp.passwordAgainHint': 'Changing the host, port or security needs the password again: a stored password is only ever sent to the server it was entered for.',
+  'smtp.passwordAgainHint': 'Changing the host, port or security needs the password again (so does accepting a certificate that cannot be verified): a stored password is only ever sent to the server it was entered for.',
   'smtp.passwordAgain': 'Enter the password again: the host, port or security changed.',
   'smtp.verifyOkNoSignIn': 'The server answered. No sign-in took place: none is configured, or the server offers none.',
   'parameters.passwordAgainHint': 'Changing this needs the password again: remove the stored password first (save it empty), change this, then set the password again.',

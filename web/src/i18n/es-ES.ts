@@ -507,7 +507,7 @@ export const esES: Messages = {
   'error.attachmentTooLarge': 'El adjunto "{name}" es demasiado grande: cada archivo, y todos los archivos juntos, pueden ocupar como máximo {max}.',
   'error.attachmentsTooLarge': 'Los adjuntos son demasiado grandes: juntos pueden ocupar como máximo {max}.',
   // ---- account secrets: a stored password goes only to the server it was entered for
-  'smtp.passwordAgainHint': 'Cambiar el servidor, el puerto o la seguridad exige la contraseña de nuevo: una contraseña guardada solo se envía al servidor para el que se introdujo.',
+  'smtp.passwordAgainHint': 'Cambiar el servidor, el puerto o la seguridad exige la contraseña de nuevo (igual que aceptar un certificado que no se puede verificar): una contraseña guardada solo se envía al servidor para el que se introdujo.',
   'smtp.passwordAgain': 'Introduzca la contraseña de nuevo: el servidor, el puerto o la seguridad han cambiado.',
   'smtp.verifyOkNoSignIn': 'El servidor respondió. No se inició sesión: no hay ninguna configurada, o el servidor no la ofrece.',
   'parameters.passwordAgainHint': 'Cambiar esto exige la contraseña de nuevo: elimine primero la contraseña guardada (guárdela vacía), cambie esto y luego introduzca la contraseña de nuevo.',

@@ -507,7 +507,7 @@ export const ptBR: Messages = {
   'error.attachmentTooLarge': 'O anexo "{name}" é grande demais: cada arquivo, e todos os arquivos juntos, podem ter no máximo {max}.',
   'error.attachmentsTooLarge': 'Os anexos são grandes demais: juntos podem ter no máximo {max}.',
   // ---- account secrets: a stored password goes only to the server it was entered for
-  'smtp.passwordAgainHint': 'Alterar o servidor, a porta ou a segurança exige a senha de novo: uma senha guardada só é enviada ao servidor para o qual foi informada.',
+  'smtp.passwordAgainHint': 'Alterar o servidor, a porta ou a segurança exige a senha de novo (assim como aceitar um certificado que não pode ser verificado): uma senha guardada só é enviada ao servidor para o qual foi informada.',
   'smtp.passwordAgain': 'Informe a senha de novo: o servidor, a porta ou a segurança mudou.',
   'smtp.verifyOkNoSignIn': 'O servidor respondeu. Nenhum login foi feito: nenhum está configurado, ou o servidor não oferece.',
   'parameters.passwordAgainHint': 'Alterar isto exige a senha de novo: remova primeiro a senha guardada (salve-a vazia), altere isto e depois informe a senha de novo.',

@@ -15,8 +15,8 @@ function optionName(t: Translate, option: string): string {
   return option === 'none' || option === 'starttls' || option === 'tls' ? t(`smtp.security.${option}`) : option;
 }
 
-/** SMTP and IMAP host, port and security: changing one while a password is stored needs the password again. */
-const PASSWORD_DESTINATIONS: readonly number[] = [14, 199, 269, 9010, 9011, 9012];
+/** SMTP and IMAP host, port and security (and accepting an unverifiable certificate): changing one while a password is stored needs the password again. */
+const PASSWORD_DESTINATIONS: readonly number[] = [14, 199, 269, 9002, 9010, 9011, 9012];
 
 function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; groups: Named[]; onSaved(p: Parameter): void; onCancel(): void }) {
   const { t } = useI18n();

@@ -68,7 +68,10 @@ export function AdminSmtp() {
   const saved0 = account.data;
   const destinationChanged =
     !!saved0?.passwordSet &&
-    (form.host.trim().toLowerCase() !== (saved0.host ?? '').toLowerCase() || Number(form.port) !== saved0.port || form.security !== saved0.security);
+    (form.host.trim().toLowerCase() !== (saved0.host ?? '').toLowerCase() ||
+      Number(form.port) !== saved0.port ||
+      form.security !== saved0.security ||
+      (form.allowInvalidCertificate && !saved0.allowInvalidCertificate));
 
   async function save(event: FormEvent) {
     event.preventDefault();
