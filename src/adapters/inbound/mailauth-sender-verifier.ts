@@ -1,4 +1,5 @@
 import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { authenticate } from 'mailauth';
 import type { SenderCheck, SenderVerdict, SenderVerifier } from '../../ports/sender-verifier.ts';
@@ -90,7 +91,8 @@ export class MailauthSenderVerifier implements SenderVerifier {
     if (believed) return believed.pass ? { verified: true, by: 'trusted-authserv', detail: believed.detail } : NOT_VERIFIED(believed.detail);
     try {
       const result = await authenticate(Buffer.from(check.raw.buffer, check.raw.byteOffset, check.raw.byteLength), {
-        ...(check.remoteAddress ? { ip: check.remoteAddress } : {}),
+        // SPF only on a connecting address the receiver saw (mail fetched over IMAP has none: DKIM decides).
+        ...(check.remoteAddress && isIP(check.remoteAddress) ? { ip: check.remoteAddress } : {}),
         ...(check.helo ? { helo: check.helo } : {}),
         ...(check.envelopeFrom ? { sender: check.envelopeFrom } : {}),
         mta: this.options.mta ?? hostname(),
