@@ -18,6 +18,9 @@ import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts'
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import type { InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
+import { loadActor } from '../../src/domain/users/authentication.ts';
+import { createUser } from '../../src/domain/users/manage-users.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/parameters.ts';
 import { mail } from '../fixtures/eml/eml.ts';
@@ -247,6 +250,27 @@ for (const database of [sqliteMemory, postgres]) {
         { from: w.requesterB.email },
       );
       assert.deepEqual([real.status, real.reason], ['posted', 'reply'], real.reasonText ?? '');
+    });
+
+    it('checks SPF on the envelope sender and the address the receiver saw: aligned SPF pass posts, an address SPF does not list is held', async () => {
+      // spf.example lists 127.0.0.1 (where this test's client connects from) and publishes DMARC; its mail is not signed.
+      zone.add('spf.example', 'v=spf1 ip4:127.0.0.1 -all');
+      zone.add('_dmarc.spf.example', 'v=DMARC1; p=quarantine');
+      zone.add('other-spf.example', 'v=spf1 ip4:192.0.2.1 -all');
+      zone.add('_dmarc.other-spf.example', 'v=DMARC1; p=reject');
+      const base = testDeps(storage, clock);
+      const make = async (email: string) => (await loadActor(storage, (await createUser(base, { role: 'requester', email, name: email, locale: 'en-US', timeZone: 'UTC' })).id))!;
+      const [ana, otto] = [await make('ana@spf.example'), await make('otto@other-spf.example')];
+      const ticketOf = async (who: typeof ana) => (await openTicket(base, who, { title: 'VPN drops', description: 'Every hour.', groupId: w.groupA })).number;
+      const [anaTicket, ottoTicket] = [await ticketOf(ana), await ticketOf(otto)];
+      const posted = await send(mail({ From: ana.email, To: 'desk@example.test', Subject: `Re: [#${anaTicket}] VPN drops`, 'Message-ID': messageId() }, 'Still dropping.'), { from: ana.email });
+      assert.deepEqual([posted.status, posted.reason], ['posted', 'reply'], posted.reasonText ?? '');
+      // SPF of another domain than From (not aligned) proves nothing about From.
+      heldUnverified(await send(mail({ From: ana.email, To: 'desk@example.test', Subject: `Re: [#${anaTicket}] VPN`, 'Message-ID': messageId() }, 'Relayed.'), { from: 'bounce@other-spf.example' }));
+      // The receiver saw 127.0.0.1, which other-spf.example does not list.
+      heldUnverified(await send(mail({ From: otto.email, To: 'desk@example.test', Subject: `Re: [#${ottoTicket}] VPN`, 'Message-ID': messageId() }, 'From elsewhere.'), { from: otto.email }));
+      const stored = await storage.findInboundMail(posted.id);
+      assert.deepEqual([stored?.remoteAddress, stored?.helo, stored?.envelopeFrom], ['127.0.0.1', 'client.example.test', ana.email], 'what the receiver saw is kept');
     });
 
     // threat: `Precedence: auto_reply`, `X-Autoreply`, `X-Autorespond`, `X-Auto-Response-Suppress` answers
