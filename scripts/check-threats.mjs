@@ -19,7 +19,10 @@ function catalogue() {
       if (current) lines.push(current);
       current = raw.slice(2).trim();
     } else if (raw.startsWith('  ') && current !== null) current += ` ${raw.trim()}`;
-    else if (current) (lines.push(current), (current = null));
+    else if (current) {
+      lines.push(current);
+      current = null;
+    }
   }
   if (current) lines.push(current);
   return lines.map((l) => l.replace(/\s+/g, ' '));

@@ -17,7 +17,7 @@ import { processInboundMail, receiveMail, type InboundDeps } from '../../src/dom
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';
-import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
+import { launchBrowser, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
 
 let parley: Parley;
 let browser: Browser;

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { signIn as apiSignIn } from '../support/http.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, newContext, signIn, startParley, type Parley } from './harness.ts';

@@ -4,11 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { TEMPLATE_KEYS } from '../../src/domain/templates/key-registry.ts';
 import { sqliteMemory } from '../support/databases.ts';
-import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+import { buildWorld, testDeps } from '../support/fixtures.ts';
 import { signIn, testApp, type Client } from '../support/http.ts';
 
 async function setup(options: { messaging?: boolean } = {}) {

@@ -46,7 +46,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  let data: unknown = null;
+  let data: unknown;
   try {
     data = text ? JSON.parse(text) : null;
   } catch {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { MailParser as Parser, type AddressObject, type EmailAddress } from 'mailparser';
 import {
   DEFAULT_ATTACHMENT_LIMITS,

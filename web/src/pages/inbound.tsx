@@ -12,7 +12,6 @@ import { useI18n, type MessageKey, type Translate } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import {
   INBOUND_REASONS,
-  INBOUND_STATUSES,
   type InboundAttachResult,
   type InboundDetail,
   type InboundReason,

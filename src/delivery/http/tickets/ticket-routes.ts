@@ -20,7 +20,6 @@ import {
   copySchema,
   cursorQuery,
   errorResponses,
-  messageSchema,
   notificationSchema,
   numberParams,
   pageOf,
