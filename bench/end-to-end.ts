@@ -51,15 +51,18 @@ import { intEnv } from './settings.ts';
 
 // ---- settings
 
-
 const MESSAGES = intEnv('BENCH_MESSAGES', 3000, 1, 1_000_000);
 const WARMUP = intEnv('BENCH_WARMUP_MESSAGES', 300, 0, 1_000_000);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16, 1, 1024);
 const TICKETS = intEnv('BENCH_TICKETS', 50, 1, 10_000);
 const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1, 20);
 const DELIVERY_SECONDS = intEnv('BENCH_DELIVERY_SECONDS', 120, 1, 3600);
-const STACKS = (process.env.BENCH_STACKS || 'naive,parley').split(',').map((s) => s.trim()).filter(Boolean) as StackName[];
-for (const s of STACKS) if (s !== 'naive' && s !== 'parley') throw new Error(`BENCH_STACKS: unknown stack "${s}" (naive, parley).`);
+const STACKS = (process.env.BENCH_STACKS || 'naive,parley')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean) as StackName[];
+for (const s of STACKS)
+  if (s !== 'naive' && s !== 'parley') throw new Error(`BENCH_STACKS: unknown stack "${s}" (naive, parley).`);
 const DISPATCHER = process.env.PARLEY_DISPATCHER || 'child';
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const TARGET = 1.0;
@@ -196,7 +199,8 @@ function commandOf(pid: number): string {
 }
 
 /** tsx starts an esbuild service process under every process it loads TypeScript in. */
-const otherRole = (pid: number) => (/--service=.*--ping/.test(commandOf(pid)) ? 'esbuild (tsx)' : commandOf(pid).slice(0, 40) || 'other');
+const otherRole = (pid: number) =>
+  /--service=.*--ping/.test(commandOf(pid)) ? 'esbuild (tsx)' : commandOf(pid).slice(0, 40) || 'other';
 
 /** CPU seconds per process of the trees rooted at `roots`. */
 function cpuSnapshot(roots: number[]): Map<number, number> {
@@ -249,9 +253,14 @@ class Sink {
   }
 
   static async start(): Promise<Sink> {
-    const child = track(fork(here('./e2e/smtp-sink.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), 'SMTP sink');
+    const child = track(
+      fork(here('./e2e/smtp-sink.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      'SMTP sink',
+    );
     const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (m: { type: string; port: number }) => (m.type === 'listening' ? resolve(m.port) : reject(new Error(`sink: ${m.type}`))));
+      child.once('message', (m: { type: string; port: number }) =>
+        m.type === 'listening' ? resolve(m.port) : reject(new Error(`sink: ${m.type}`)),
+      );
       child.once('exit', (code) => reject(new Error(`the SMTP sink exited (${code}) before listening`)));
     });
     return new Sink(child, port);
@@ -325,7 +334,12 @@ interface Load {
   result: LoadResult;
 }
 
-function runLoad(options: { url: string; paths: string[]; headers: Record<string, string>; amount: number }): Promise<Load> {
+function runLoad(options: {
+  url: string;
+  paths: string[];
+  headers: Record<string, string>;
+  amount: number;
+}): Promise<Load> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(here('./load-worker.mjs'), {
       workerData: { ...options, body: BODY, connections: Math.min(CONNECTIONS, options.amount), timeout: 30 },
@@ -338,14 +352,17 @@ function runLoad(options: { url: string; paths: string[]; headers: Record<string
       else if (m.type === 'result') done = { startNs: startNs!, endNs: BigInt(m.endNs!), result: m.result! };
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => (done && code === 0 ? resolve(done) : reject(new Error(`load worker exited with code ${code} and no result`))));
+    worker.once('exit', (code) =>
+      done && code === 0 ? resolve(done) : reject(new Error(`load worker exited with code ${code} and no result`)),
+    );
   });
 }
 
 function checkLoad(label: string, load: Load, amount: number): void {
   const r = load.result;
   const bad = Object.entries(r.statusCodeStats).filter(([code]) => !code.startsWith('2'));
-  if (r.non2xx > 0) problems.push(`${label}: ${r.non2xx} non-2xx answers (${bad.map(([c, s]) => `${c}×${s.count}`).join(', ')})`);
+  if (r.non2xx > 0)
+    problems.push(`${label}: ${r.non2xx} non-2xx answers (${bad.map(([c, s]) => `${c}×${s.count}`).join(', ')})`);
   if (r.errors > 0) problems.push(`${label}: ${r.errors} request errors (${r.timeouts} timeouts)`);
   if (r['2xx'] !== amount) problems.push(`${label}: ${r['2xx']} answers 2xx for ${amount} requests`);
 }
@@ -439,7 +456,14 @@ async function startParley(sink: Sink): Promise<Running> {
   } finally {
     await parley.close();
   }
-  const child = track(spawn(process.execPath, [...profileArgs(), BIN, 'serve'], { cwd: dataDir, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }), 'parley serve');
+  const child = track(
+    spawn(process.execPath, [...profileArgs(), BIN, 'serve'], {
+      cwd: dataDir,
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    'parley serve',
+  );
   // Its log (pino, on stdout, level warn) and anything on stderr are passed on, prefixed.
   const output: string[] = [];
   let listening = false;
@@ -456,7 +480,10 @@ async function startParley(sink: Sink): Promise<Running> {
   child.once('exit', () => relayed > 5 && process.stderr.write(`  [parley] … and ${relayed - 5} more log lines\n`));
   child.stderr!.setEncoding('utf8').on('data', relay);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`parley serve did not say it was listening within 60 s:\n${output.join('')}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`parley serve did not say it was listening within 60 s:\n${output.join('')}`)),
+      60_000,
+    );
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       relay(chunk);
       const m = listening ? null : /listening on http:\/\/[^\s]*:(\d+)/.exec(output.join(''));
@@ -481,13 +508,19 @@ async function startParley(sink: Sink): Promise<Running> {
     headers,
     databasePath: join(dataDir, 'parley.db'),
     roots: [child.pid!],
-    role: (pid) => (pid === child.pid ? 'serve (HTTP)' : / dispatch/.test(commandOf(pid)) ? 'dispatcher' : otherRole(pid)),
+    role: (pid) =>
+      pid === child.pid ? 'serve (HTTP)' : / dispatch/.test(commandOf(pid)) ? 'dispatcher' : otherRole(pid),
     async preflight() {
-      const response = await fetch(`${origin}/api/v1/tickets/${first}/messages`, { method: 'POST', headers, body: BODY });
+      const response = await fetch(`${origin}/api/v1/tickets/${first}/messages`, {
+        method: 'POST',
+        headers,
+        body: BODY,
+      });
       const text = await response.text();
       if (response.status !== 201) throw new Error(`Parley preflight: expected 201, got ${response.status} ${text}`);
       const body = JSON.parse(text) as { notifications?: unknown[] };
-      if (body.notifications?.length !== 1) throw new Error(`Parley preflight: expected exactly one notification, got ${text}`);
+      if (body.notifications?.length !== 1)
+        throw new Error(`Parley preflight: expected exactly one notification, got ${text}`);
     },
     stop: () => stopChild(child),
   };
@@ -506,10 +539,22 @@ async function startNaive(sink: Sink): Promise<Running> {
     await parley.storage.migrate();
     seeded = await seed(parley, sink.port);
     // The pre-rendered mail: the rows Parley writes for this reply, taken once and copied into every naive row.
-    const posted = await postMessage(parley.deps, seeded.technician, { ticketNumber: seeded.ticketNumbers[0]!, text: MESSAGE_TEXT, source: 'api' });
+    const posted = await postMessage(parley.deps, seeded.technician, {
+      ticketNumber: seeded.ticketNumbers[0]!,
+      text: MESSAGE_TEXT,
+      source: 'api',
+    });
     const db = parley.storage.kyselyInstance;
-    const { id: entryId, ...outbox } = await db.selectFrom('outbox_entry').selectAll().where('id', '=', posted.notifications[0]!.id).executeTakeFirstOrThrow();
-    const { id: _messageId, ...message } = await db.selectFrom('ticket_message').selectAll().where('id', '=', posted.message.id).executeTakeFirstOrThrow();
+    const { id: entryId, ...outbox } = await db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .where('id', '=', posted.notifications[0]!.id)
+      .executeTakeFirstOrThrow();
+    const { id: _messageId, ...message } = await db
+      .selectFrom('ticket_message')
+      .selectAll()
+      .where('id', '=', posted.message.id)
+      .executeTakeFirstOrThrow();
     messageRow = message;
     outboxRow = outbox;
     // This one is not for the sink: the naive dispatcher sends queued rows only.
@@ -517,7 +562,13 @@ async function startNaive(sink: Sink): Promise<Running> {
   } finally {
     await parley.close();
   }
-  const serverConfig: NaiveServerConfig = { databasePath, mailDomain: 'desk.example.test', tickets: seeded.tickets, messageRow, outboxRow };
+  const serverConfig: NaiveServerConfig = {
+    databasePath,
+    mailDomain: 'desk.example.test',
+    tickets: seeded.tickets,
+    messageRow,
+    outboxRow,
+  };
   const dispatcherConfig: NaiveDispatcherConfig = {
     databasePath,
     smtpPort: sink.port,
@@ -526,11 +577,19 @@ async function startNaive(sink: Sink): Promise<Running> {
     pollMs: intEnv('BENCH_NAIVE_POLL_MS', 20, 1, 10_000),
   };
   const server = track(
-    fork(here('./e2e/naive-server.ts'), [], { execArgv: [...process.execArgv, ...profileArgs()], env: cleanEnv({ BENCH_NAIVE_CONFIG: JSON.stringify(serverConfig) }), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    fork(here('./e2e/naive-server.ts'), [], {
+      execArgv: [...process.execArgv, ...profileArgs()],
+      env: cleanEnv({ BENCH_NAIVE_CONFIG: JSON.stringify(serverConfig) }),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
     'naive server',
   );
   const dispatcher = track(
-    fork(here('./e2e/naive-dispatcher.ts'), [], { execArgv: [...process.execArgv, ...profileArgs()], env: cleanEnv({ BENCH_NAIVE_CONFIG: JSON.stringify(dispatcherConfig) }), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    fork(here('./e2e/naive-dispatcher.ts'), [], {
+      execArgv: [...process.execArgv, ...profileArgs()],
+      env: cleanEnv({ BENCH_NAIVE_CONFIG: JSON.stringify(dispatcherConfig) }),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
     'naive dispatcher',
   );
   const first = <T>(child: ChildProcess, type: string, label: string) =>
@@ -543,7 +602,10 @@ async function startNaive(sink: Sink): Promise<Running> {
       });
       child.once('exit', (code) => reject(new Error(`${label} exited (${code}) before starting`)));
     });
-  const [{ port }] = await Promise.all([first<{ port: number }>(server, 'listening', 'naive server'), first(dispatcher, 'ready', 'naive dispatcher')]);
+  const [{ port }] = await Promise.all([
+    first<{ port: number }>(server, 'listening', 'naive server'),
+    first(dispatcher, 'ready', 'naive dispatcher'),
+  ]);
   const origin = `http://127.0.0.1:${port}`;
   const headers = { 'content-type': 'application/json' };
   return {
@@ -555,8 +617,13 @@ async function startNaive(sink: Sink): Promise<Running> {
     roots: [server.pid!, dispatcher.pid!],
     role: (pid) => (pid === server.pid ? 'server (HTTP)' : pid === dispatcher.pid ? 'dispatcher' : otherRole(pid)),
     async preflight() {
-      const response = await fetch(`${origin}/tickets/${seeded.ticketNumbers[0]}/messages`, { method: 'POST', headers, body: BODY });
-      if (response.status !== 201) throw new Error(`naive preflight: expected 201, got ${response.status} ${await response.text()}`);
+      const response = await fetch(`${origin}/tickets/${seeded.ticketNumbers[0]}/messages`, {
+        method: 'POST',
+        headers,
+        body: BODY,
+      });
+      if (response.status !== 201)
+        throw new Error(`naive preflight: expected 201, got ${response.status} ${await response.text()}`);
     },
     async stop() {
       await Promise.all([stopChild(server), stopChild(dispatcher)]);
@@ -584,11 +651,16 @@ interface Measurement {
   machineBusy: number;
 }
 
-function outboxIds(databasePath: string, afterId: number): { maxId: number; rows: { id: number; header: string; status: string }[] } {
+function outboxIds(
+  databasePath: string,
+  afterId: number,
+): { maxId: number; rows: { id: number; header: string; status: string }[] } {
   const db = new SQLite(databasePath, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
-    const rows = db.prepare('select id, message_id_header as header, status from outbox_entry where id > ? order by id').all(afterId) as {
+    const rows = db
+      .prepare('select id, message_id_header as header, status from outbox_entry where id > ? order by id')
+      .all(afterId) as {
       id: number;
       header: string;
       status: string;
@@ -616,7 +688,9 @@ async function measureStack(name: StackName, sink: Sink, round: number): Promise
     }
     if ((await sink.reached(deliveryMs)) === undefined) {
       const r = await sink.report();
-      problems.push(`${label}: warm-up: ${r.ids.length} of ${warmupMails} mails reached the sink within ${DELIVERY_SECONDS} s`);
+      problems.push(
+        `${label}: warm-up: ${r.ids.length} of ${warmupMails} mails reached the sink within ${DELIVERY_SECONDS} s`,
+      );
       return undefined;
     }
     await sleep(200); // the last warm-up rows are marked sent
@@ -628,7 +702,10 @@ async function measureStack(name: StackName, sink: Sink, round: number): Promise
     const clientCpu0 = process.cpuUsage();
     const machine0 = machineTicks();
     const load = await runLoad({ url: stack.origin, paths: stack.paths, headers: stack.headers, amount: MESSAGES });
-    if (CPU_PROF) log(`  ${label}: posting window ${load.startNs / 1000n}–${load.endNs / 1000n} µs (CLOCK_MONOTONIC, the clock of the profiles' timestamps)`);
+    if (CPU_PROF)
+      log(
+        `  ${label}: posting window ${load.startNs / 1000n}–${load.endNs / 1000n} µs (CLOCK_MONOTONIC, the clock of the profiles' timestamps)`,
+      );
     // When requests failed, fewer mails are due: wait for the ones whose outbox rows exist (the run still fails).
     const stored = outboxIds(stack.databasePath, before.maxId).rows.length;
     if (stored < MESSAGES) await sink.retarget(stored);
@@ -649,15 +726,26 @@ async function measureStack(name: StackName, sink: Sink, round: number): Promise
     const got = new Set(report.ids);
     const missing = [...expected].filter((id) => !got.has(id));
     const unknown = report.ids.filter((id) => !expected.has(id));
-    if (after.rows.length !== load.result['2xx']) problems.push(`${label}: ${after.rows.length} outbox rows for ${load.result['2xx']} messages answered 2xx`);
-    if (missing.length > 0) problems.push(`${label}: ${missing.length} mails never reached the sink (e.g. ${missing[0]})`);
-    if (unknown.length > 0) problems.push(`${label}: ${unknown.length} mails at the sink match no measured outbox row (e.g. ${unknown[0]})`);
-    if (report.duplicates.length > 0) problems.push(`${label}: ${report.duplicates.length} mails reached the sink twice (e.g. ${report.duplicates[0]})`);
+    if (after.rows.length !== load.result['2xx'])
+      problems.push(`${label}: ${after.rows.length} outbox rows for ${load.result['2xx']} messages answered 2xx`);
+    if (missing.length > 0)
+      problems.push(`${label}: ${missing.length} mails never reached the sink (e.g. ${missing[0]})`);
+    if (unknown.length > 0)
+      problems.push(`${label}: ${unknown.length} mails at the sink match no measured outbox row (e.g. ${unknown[0]})`);
+    if (report.duplicates.length > 0)
+      problems.push(
+        `${label}: ${report.duplicates.length} mails reached the sink twice (e.g. ${report.duplicates[0]})`,
+      );
     if (report.withoutId > 0) problems.push(`${label}: ${report.withoutId} mails without a Message-ID`);
     const unsent = after.rows.filter((r) => r.status !== 'sent');
-    if (unsent.length > 0) problems.push(`${label}: ${unsent.length} outbox rows not marked sent 5 s after the last 250 (e.g. status ${unsent[0]!.status})`);
+    if (unsent.length > 0)
+      problems.push(
+        `${label}: ${unsent.length} outbox rows not marked sent 5 s after the last 250 (e.g. status ${unsent[0]!.status})`,
+      );
     if (lastAt === undefined) {
-      problems.push(`${label}: only ${report.ids.length} of ${stored} mails reached the sink within ${DELIVERY_SECONDS} s of the last answer`);
+      problems.push(
+        `${label}: only ${report.ids.length} of ${stored} mails reached the sink within ${DELIVERY_SECONDS} s of the last answer`,
+      );
       return undefined;
     }
 
@@ -721,7 +809,14 @@ function totals(ms: Measurement[]): Totals | undefined {
   const mails = ms.reduce((a, m) => a + m.mails, 0);
   const seconds = ms.reduce((a, m) => a + m.seconds, 0);
   const cpu = ms.reduce((a, m) => a + m.cpuSeconds, 0);
-  return { mails, seconds, cpu, p99: Math.max(...ms.map((m) => m.p99)), rate: mails / seconds, cpuMs: (cpu * 1000) / mails };
+  return {
+    mails,
+    seconds,
+    cpu,
+    p99: Math.max(...ms.map((m) => m.p99)),
+    rate: mails / seconds,
+    cpuMs: (cpu * 1000) / mails,
+  };
 }
 
 function table(results: Measurement[]): string {
@@ -736,25 +831,40 @@ function table(results: Measurement[]): string {
       fmt(parley.rate, 0),
       fmt(parley.p99, 0),
       fmt(parley.cpuMs, 2),
-      naive ? `${fmt(parley.rate / naive.rate, 2)} (target ≥ ${fmt(TARGET, 1)}: ${parley.rate / naive.rate >= TARGET ? 'met' : 'NOT met'})` : '',
+      naive
+        ? `${fmt(parley.rate / naive.rate, 2)} (target ≥ ${fmt(TARGET, 1)}: ${parley.rate / naive.rate >= TARGET ? 'met' : 'NOT met'})`
+        : '',
       naive ? fmt(naive.cpuMs / parley.cpuMs, 2) : '',
     ]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
   const cpus = os.cpus();
   log('Parley benchmark, end to end: HTTP post → SMTP 250 on loopback, beside a naive stack');
-  log(`node ${process.version}; ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}); ${os.type()} ${os.release()}`);
-  log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on the machine skew the figures)`);
+  log(
+    `node ${process.version}; ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}); ${os.type()} ${os.release()}`,
+  );
+  log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other processes on the machine skew the figures)`,
+  );
   log(
     `settings: BENCH_MESSAGES=${MESSAGES} BENCH_WARMUP_MESSAGES=${WARMUP} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_TICKETS=${TICKETS} BENCH_ROUNDS=${ROUNDS} ` +
       `BENCH_STACKS=${STACKS.join(',')} PARLEY_DISPATCHER=${DISPATCHER}${CPU_PROF ? ` BENCH_CPU_PROF=${CPU_PROF}` : ''}`,
   );
-  if (existsSync(join(ROOT, '.env'))) log('note: ./.env exists; parley serve runs in its data directory, so it does not read it.');
+  if (existsSync(join(ROOT, '.env')))
+    log('note: ./.env exists; parley serve runs in its data directory, so it does not read it.');
   const sink = await Sink.start();
   log(`SMTP sink: smtp-server on 127.0.0.1:${sink.port} (pid ${sink.pid}, not counted in any stack's CPU)\n`);
   const results: Measurement[] = [];
@@ -769,12 +879,22 @@ async function main(): Promise<number> {
   } finally {
     await sink.stop();
   }
-  log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  log(`\n${MESSAGES} messages × ${ROUNDS} round(s), ${CONNECTIONS} connections; mails/s from the first request to the last 250; p99 = worst round:\n`);
+  log(
+    `\nload average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  log(
+    `\n${MESSAGES} messages × ${ROUNDS} round(s), ${CONNECTIONS} connections; mails/s from the first request to the last 250; p99 = worst round:\n`,
+  );
   log(table(results));
   const naive = totals(results.filter((r) => r.name === 'naive'));
   const parley = totals(results.filter((r) => r.name === 'parley'));
-  if (naive && parley) log(`\nGoal beyond the issue: ${fmt(GOAL, 1)}× the naive stack (${fmt(GOAL * naive.rate, 0)} mails/s); Parley is at ${fmt(parley.rate / naive.rate, 2)}×.`);
+  if (naive && parley)
+    log(
+      `\nGoal beyond the issue: ${fmt(GOAL, 1)}× the naive stack (${fmt(GOAL * naive.rate, 0)} mails/s); Parley is at ${fmt(parley.rate / naive.rate, 2)}×.`,
+    );
   if (CPU_PROF) log(`\nCPU profiles (.cpuprofile, one per process, written at exit): ${CPU_PROF}`);
   if (problems.length > 0) {
     log(`\nERRORS:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -796,7 +916,9 @@ main()
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   )

@@ -42,12 +42,24 @@ async function open(): Promise<{ storage: SqlStorage; cleanup(): Promise<void> }
     const db = await createPostgresDatabase();
     const storage = openPostgresStorage(db.url, { max: 10 });
     await storage.migrate();
-    return { storage, cleanup: async () => { await storage.close(); await db.drop(); } };
+    return {
+      storage,
+      cleanup: async () => {
+        await storage.close();
+        await db.drop();
+      },
+    };
   }
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-inbound-'));
   const storage = openSqliteStorage(join(dir, 'parley.db'));
   await storage.migrate();
-  return { storage, cleanup: async () => { await storage.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    storage,
+    cleanup: async () => {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function main() {
@@ -56,20 +68,55 @@ async function main() {
   const world = await buildWorld(base);
   const { tickets, requesters } = await seedTickets(base, world, TICKETS);
   // One notification per ticket to its requester: what the replies answer.
-  const notes: { ticket: number; from: { email: string; name: string }; messageIdHeader: string; threadId: string; replyTo: string }[] = [];
+  const notes: {
+    ticket: number;
+    from: { email: string; name: string };
+    messageIdHeader: string;
+    threadId: string;
+    replyTo: string;
+  }[] = [];
   for (const ticket of tickets) {
-    const posted = await postMessage(base, world.techA, { ticketNumber: ticket.number, text: 'Could you restart and tell me whether it works?', source: 'desk' });
+    const posted = await postMessage(base, world.techA, {
+      ticketNumber: ticket.number,
+      text: 'Could you restart and tell me whether it works?',
+      source: 'desk',
+    });
     const [entry] = await storage.outboxOfMessages([posted.message.id]);
     const requester = requesters.find((r) => r.id === ticket.requesterId)!;
-    notes.push({ ticket: ticket.number, from: requester, messageIdHeader: entry!.messageIdHeader, threadId: entry!.threadId!, replyTo: entry!.replyTo! });
+    notes.push({
+      ticket: ticket.number,
+      from: requester,
+      messageIdHeader: entry!.messageIdHeader,
+      threadId: entry!.threadId!,
+      replyTo: entry!.replyTo!,
+    });
   }
   // The per-sender cap (20 a minute by default) would hold most of a benchmark's replies: lifted here.
-  const deps: InboundDeps = { ...base, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1_000_000, maxAttempts: 5 } };
+  const deps: InboundDeps = {
+    ...base,
+    mailParser: new MailparserMailParser(),
+    policy: { perSenderPerMinute: 1_000_000, maxAttempts: 5 },
+  };
   const log = { info() {}, warn() {}, error: (o: object, m: string) => console.error(m, o) };
   const ingestor = new InboundIngestor(deps, { sweepMs: 60_000, concurrency: CONCURRENCY, log });
-  const receiver = new SmtpReceiver({ host: '127.0.0.1', port: 0, name: 'desk.example.test', maxBytes: 25 * 1024 * 1024, maxClients: 200, ...ingestor.receiverHooks() });
+  const receiver = new SmtpReceiver({
+    host: '127.0.0.1',
+    port: 0,
+    name: 'desk.example.test',
+    maxBytes: 25 * 1024 * 1024,
+    maxClients: 200,
+    ...ingestor.receiverHooks(),
+  });
   const port = await ingestor.start(receiver);
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: port!, secure: false, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: port!,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: CONNECTIONS,
+    maxMessages: Infinity,
+  });
 
   let serial = 0;
   const reply = () => {
@@ -107,10 +154,18 @@ async function main() {
   await cleanup();
 
   const rate = MAILS / seconds;
-  console.log(`inbound replies over SMTP into ${DATABASE}: ${MAILS} mails (after ${WARMUP} warm-up), ${CONNECTIONS} SMTP connections, processing concurrency ${CONCURRENCY}`);
-  console.log(`  posted ${posted} of ${MAILS}${pending ? `, ${pending} still received` : ''}; sample reply text: ${JSON.stringify(sample?.text)}`);
-  console.log(`  ${rate.toFixed(0)} replies/s (${seconds.toFixed(2)} s); CPU ${(((cpu.user + cpu.system) / 1000) / MAILS).toFixed(2)} ms per mail (user ${(cpu.user / 1000 / MAILS).toFixed(2)}, system ${(cpu.system / 1000 / MAILS).toFixed(2)}; includes the sending client)`);
-  console.log(`  ${(rate / 2).toFixed(0)}× Request Tracker's ~2 mails/s; target ≥ 300/s: ${rate >= 300 ? 'met' : 'NOT met'}`);
+  console.log(
+    `inbound replies over SMTP into ${DATABASE}: ${MAILS} mails (after ${WARMUP} warm-up), ${CONNECTIONS} SMTP connections, processing concurrency ${CONCURRENCY}`,
+  );
+  console.log(
+    `  posted ${posted} of ${MAILS}${pending ? `, ${pending} still received` : ''}; sample reply text: ${JSON.stringify(sample?.text)}`,
+  );
+  console.log(
+    `  ${rate.toFixed(0)} replies/s (${seconds.toFixed(2)} s); CPU ${((cpu.user + cpu.system) / 1000 / MAILS).toFixed(2)} ms per mail (user ${(cpu.user / 1000 / MAILS).toFixed(2)}, system ${(cpu.system / 1000 / MAILS).toFixed(2)}; includes the sending client)`,
+  );
+  console.log(
+    `  ${(rate / 2).toFixed(0)}× Request Tracker's ~2 mails/s; target ≥ 300/s: ${rate >= 300 ? 'met' : 'NOT met'}`,
+  );
   if (posted !== MAILS) process.exitCode = 1;
 }
 

@@ -36,15 +36,19 @@ import { intEnv } from './settings.ts';
 
 // ---- settings
 
-
 const SECONDS = intEnv('BENCH_SECONDS', 10, 1, 3600);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16, 1, 1024);
 const WARMUP_SECONDS = intEnv('BENCH_WARMUP_SECONDS', 2, 0, 600);
 const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1, 20);
 const TICKETS = intEnv('BENCH_TICKETS', 50, 1, 10_000);
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASES = (process.env.BENCH_DATABASES || 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
-for (const d of DATABASES) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`BENCH_DATABASES: unknown database "${d}" (sqlite, postgres).`);
+const DATABASES = (process.env.BENCH_DATABASES || 'sqlite,postgres')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const d of DATABASES)
+  if (d !== 'sqlite' && d !== 'postgres')
+    throw new Error(`BENCH_DATABASES: unknown database "${d}" (sqlite, postgres).`);
 const TARGET_RATIO = 0.5;
 
 /** A technician's reply of ordinary length, two paragraphs. */
@@ -99,7 +103,9 @@ function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (m.type === 'result') result = m.result;
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`load worker exited with code ${code} and no result`))));
+    worker.once('exit', (code) =>
+      result && code === 0 ? resolve(result) : reject(new Error(`load worker exited with code ${code} and no result`)),
+    );
   });
 }
 
@@ -139,13 +145,23 @@ async function createDatabase(kind: 'sqlite' | 'postgres'): Promise<BenchDatabas
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(os.tmpdir(), 'parley-bench-'));
     const file = join(dir, 'parley.db');
-    return { kind, url: `sqlite:${file}`, where: file, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      kind,
+      url: `sqlite:${file}`,
+      where: file,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `parley_bench_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  return { kind, url: url.toString(), where: `database ${name} on ${url.host}`, drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+  return {
+    kind,
+    url: url.toString(),
+    where: `database ${name} on ${url.host}`,
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
 }
 
 /** The production configuration loader, fed a synthetic environment (never this process's, nor a .env file). */
@@ -200,53 +216,65 @@ async function seed(parley: Parley): Promise<Seeded> {
  */
 type RenderedRow = Omit<Selectable<Database['outbox_entry']>, 'id'>;
 
-async function buildBareApp(db: Kysely<Database>, seeded: Seeded, mail: RenderedRow, mailDomain: string): Promise<FastifyInstance> {
+async function buildBareApp(
+  db: Kysely<Database>,
+  seeded: Seeded,
+  mail: RenderedRow,
+  mailDomain: string,
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
   const prefix = randomBytes(4).toString('hex');
   let sequence = 0;
-  app.post<{ Params: { number: string }; Body: { text: string } }>('/bare/tickets/:number/messages', async (request, reply) => {
-    const ticketId = Number(request.params.number);
-    const recipient = seeded.recipients.get(ticketId)!;
-    const at = new Date().toISOString();
-    const messageIdHeader = `<bare.${ticketId}.${prefix}.${++sequence}@${mailDomain}>`;
-    const id = await db.transaction().execute(async (trx) => {
-      const message = await trx
-        .insertInto('ticket_message')
-        .values({
-          ticket_id: ticketId,
-          author_id: seeded.technicianId,
-          text: request.body.text,
-          internal: 0, // booleans are bound as 0/1 on both databases, as Parley does
-          send_email: 1,
-          source: 'api',
-          time_spent_minutes: null,
-          time_spent_date: null,
-          created_at: at,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx.updateTable('ticket').set({ last_activity_at: at, public_activity_at: at }).where('id', '=', ticketId).execute();
-      await trx
-        .insertInto('outbox_entry')
-        .values({
-          ...mail,
-          ticket_id: ticketId,
-          message_id: message.id,
-          recipient_id: recipient.id,
-          to_address: recipient.email,
-          to_name: recipient.name,
-          message_id_header: messageIdHeader,
-          status: 'queued',
-          next_attempt_at: at,
-          attempts_since: at,
-          created_at: at,
-          updated_at: at,
-        })
-        .execute();
-      return message.id;
-    });
-    return reply.code(201).send({ id });
-  });
+  app.post<{ Params: { number: string }; Body: { text: string } }>(
+    '/bare/tickets/:number/messages',
+    async (request, reply) => {
+      const ticketId = Number(request.params.number);
+      const recipient = seeded.recipients.get(ticketId)!;
+      const at = new Date().toISOString();
+      const messageIdHeader = `<bare.${ticketId}.${prefix}.${++sequence}@${mailDomain}>`;
+      const id = await db.transaction().execute(async (trx) => {
+        const message = await trx
+          .insertInto('ticket_message')
+          .values({
+            ticket_id: ticketId,
+            author_id: seeded.technicianId,
+            text: request.body.text,
+            internal: 0, // booleans are bound as 0/1 on both databases, as Parley does
+            send_email: 1,
+            source: 'api',
+            time_spent_minutes: null,
+            time_spent_date: null,
+            created_at: at,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('ticket')
+          .set({ last_activity_at: at, public_activity_at: at })
+          .where('id', '=', ticketId)
+          .execute();
+        await trx
+          .insertInto('outbox_entry')
+          .values({
+            ...mail,
+            ticket_id: ticketId,
+            message_id: message.id,
+            recipient_id: recipient.id,
+            to_address: recipient.email,
+            to_name: recipient.name,
+            message_id_header: messageIdHeader,
+            status: 'queued',
+            next_attempt_at: at,
+            attempts_since: at,
+            created_at: at,
+            updated_at: at,
+          })
+          .execute();
+        return message.id;
+      });
+      return reply.code(201).send({ id });
+    },
+  );
   return app;
 }
 
@@ -258,8 +286,14 @@ interface Counts {
 }
 
 async function counts(db: Kysely<Database>): Promise<Counts> {
-  const m = await db.selectFrom('ticket_message').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-  const o = await db.selectFrom('outbox_entry').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const m = await db
+    .selectFrom('ticket_message')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const o = await db
+    .selectFrom('outbox_entry')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   return { messages: Number(m.n), outbox: Number(o.n) };
 }
 
@@ -280,12 +314,19 @@ const problems: string[] = [];
 
 function describeFailures(label: string, r: LoadResult): void {
   const bad = Object.entries(r.statusCodeStats).filter(([code]) => !code.startsWith('2'));
-  if (r.non2xx > 0) problems.push(`${label}: ${r.non2xx} non-2xx responses (${bad.map(([c, s]) => `${c}×${s.count}`).join(', ')})`);
+  if (r.non2xx > 0)
+    problems.push(`${label}: ${r.non2xx} non-2xx responses (${bad.map(([c, s]) => `${c}×${s.count}`).join(', ')})`);
   if (r.errors > 0) problems.push(`${label}: ${r.errors} request errors (${r.timeouts} timeouts)`);
 }
 
 async function measure(label: string, target: Target, db: Kysely<Database>): Promise<Run> {
-  const options = { url: target.origin, paths: target.paths, headers: target.headers, body: BODY, connections: CONNECTIONS };
+  const options = {
+    url: target.origin,
+    paths: target.paths,
+    headers: target.headers,
+    body: BODY,
+    connections: CONNECTIONS,
+  };
   const before = await counts(db);
   let answered = 0;
   if (WARMUP_SECONDS > 0) {
@@ -301,7 +342,10 @@ async function measure(label: string, target: Target, db: Kysely<Database>): Pro
   const after = await counts(db);
   const messages = after.messages - before.messages;
   const outbox = after.outbox - before.outbox;
-  if (outbox !== messages) problems.push(`${label}: ${messages} messages stored but ${outbox} outbox entries (expected exactly one per message)`);
+  if (outbox !== messages)
+    problems.push(
+      `${label}: ${messages} messages stored but ${outbox} outbox entries (expected exactly one per message)`,
+    );
   if (messages < answered || messages > answered + 2 * CONNECTIONS) {
     problems.push(`${label}: ${answered} requests answered 2xx but ${messages} messages stored`);
   }
@@ -326,13 +370,19 @@ interface Summary {
 const rate = (runs: Run[]) => runs.reduce((a, r) => a + r.accepted, 0) / runs.reduce((a, r) => a + r.seconds, 0);
 const worstP99 = (runs: Run[]) => Math.max(...runs.map((r) => r.result.latency.p99));
 
-async function preflight(origin: string, path: string, headers: Record<string, string>, expectNotifications: boolean): Promise<void> {
+async function preflight(
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+  expectNotifications: boolean,
+): Promise<void> {
   const response = await fetch(`${origin}${path}`, { method: 'POST', headers, body: BODY });
   const text = await response.text();
   if (response.status !== 201) throw new Error(`preflight POST ${path}: expected 201, got ${response.status} ${text}`);
   if (expectNotifications) {
     const body = JSON.parse(text) as { notifications?: unknown[] };
-    if (body.notifications?.length !== 1) throw new Error(`preflight POST ${path}: expected exactly one notification, got ${text}`);
+    if (body.notifications?.length !== 1)
+      throw new Error(`preflight POST ${path}: expected exactly one notification, got ${text}`);
   }
   return undefined;
 }
@@ -363,7 +413,12 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Summary> {
     await preflight(parleyOrigin, `/api/v1/tickets/${first}/messages`, parleyHeaders, true);
 
     // What Parley rendered for that message is the limit's pre-rendered mail.
-    const { id: _id, ...rendered } = await db.selectFrom('outbox_entry').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const { id: _id, ...rendered } = await db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const bare = await buildBareApp(db, seeded, rendered, parley.deps.site.mailDomain);
     apps.push(bare);
     const bareOrigin = await bare.listen({ host: '127.0.0.1', port: 0 });
@@ -371,10 +426,22 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Summary> {
     await preflight(bareOrigin, `/bare/tickets/${first}/messages`, bareHeaders, false);
 
     const targets: Target[] = [
-      { name: 'limit', origin: bareOrigin, paths: seeded.ticketNumbers.map((n) => `/bare/tickets/${n}/messages`), headers: bareHeaders },
-      { name: 'parley', origin: parleyOrigin, paths: seeded.ticketNumbers.map((n) => `/api/v1/tickets/${n}/messages`), headers: parleyHeaders },
+      {
+        name: 'limit',
+        origin: bareOrigin,
+        paths: seeded.ticketNumbers.map((n) => `/bare/tickets/${n}/messages`),
+        headers: bareHeaders,
+      },
+      {
+        name: 'parley',
+        origin: parleyOrigin,
+        paths: seeded.ticketNumbers.map((n) => `/api/v1/tickets/${n}/messages`),
+        headers: parleyHeaders,
+      },
     ];
-    log(`\n${kind}: ${database.where}; ${seeded.ticketNumbers.length} tickets; ${CONNECTIONS} connections; ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured each`);
+    log(
+      `\n${kind}: ${database.where}; ${seeded.ticketNumbers.length} tickets; ${CONNECTIONS} connections; ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured each`,
+    );
     const summary: Summary = { kind, parley: [], limit: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
@@ -384,7 +451,9 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Summary> {
       }
     }
     if (kind === 'postgres') {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database()`.execute(db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_stat_activity where datname = current_database()`.execute(db);
       log(`  (PostgreSQL backends on the bench database at the end: ${rows[0]?.n})`);
     }
     return summary;
@@ -397,27 +466,66 @@ async function benchDatabase(kind: 'sqlite' | 'postgres'): Promise<Summary> {
 }
 
 function table(summaries: Summary[]): string {
-  const header = ['database', 'Parley msgs/s', 'bare limit msgs/s', 'Parley/limit', 'Parley p99 ms', 'limit p99 ms', `target ≥ ${TARGET_RATIO}`];
+  const header = [
+    'database',
+    'Parley msgs/s',
+    'bare limit msgs/s',
+    'Parley/limit',
+    'Parley p99 ms',
+    'limit p99 ms',
+    `target ≥ ${TARGET_RATIO}`,
+  ];
   const rows = summaries.map((s) => {
     const p = rate(s.parley);
     const l = rate(s.limit);
-    return [s.kind, fmt(p, 0), fmt(l, 0), fmt(p / l, 2), fmt(worstP99(s.parley), 1), fmt(worstP99(s.limit), 1), p / l >= TARGET_RATIO ? 'met' : 'NOT met'];
+    return [
+      s.kind,
+      fmt(p, 0),
+      fmt(l, 0),
+      fmt(p / l, 2),
+      fmt(worstP99(s.parley), 1),
+      fmt(worstP99(s.limit), 1),
+      p / l >= TARGET_RATIO ? 'met' : 'NOT met',
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
   const cpus = os.cpus();
-  log(`Parley benchmark: messages accepted per second (POST /api/v1/tickets/{number}/messages, 201 + one outbox entry)`);
-  log(`node ${process.version}; ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}); ${os.type()} ${os.release()}`);
-  log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on the machine skew the figures)`);
-  log(`settings: BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_WARMUP_SECONDS=${WARMUP_SECONDS} BENCH_ROUNDS=${ROUNDS} BENCH_TICKETS=${TICKETS} BENCH_DATABASES=${DATABASES.join(',')}`);
+  log(
+    `Parley benchmark: messages accepted per second (POST /api/v1/tickets/{number}/messages, 201 + one outbox entry)`,
+  );
+  log(
+    `node ${process.version}; ${os.availableParallelism()} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}); ${os.type()} ${os.release()}`,
+  );
+  log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other processes on the machine skew the figures)`,
+  );
+  log(
+    `settings: BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} BENCH_WARMUP_SECONDS=${WARMUP_SECONDS} BENCH_ROUNDS=${ROUNDS} BENCH_TICKETS=${TICKETS} BENCH_DATABASES=${DATABASES.join(',')}`,
+  );
   const summaries: Summary[] = [];
   for (const kind of DATABASES as ('sqlite' | 'postgres')[]) summaries.push(await benchDatabase(kind));
-  log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  log(`\nMessages accepted per second (${SECONDS} s × ${ROUNDS} round(s) each, ${CONNECTIONS} connections; p99 = worst round):\n`);
+  log(
+    `\nload average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  log(
+    `\nMessages accepted per second (${SECONDS} s × ${ROUNDS} round(s) each, ${CONNECTIONS} connections; p99 = worst round):\n`,
+  );
   log(table(summaries));
   if (problems.length > 0) {
     log(`\nERRORS:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -57,7 +57,9 @@ for (const set of CORPUS_SETS) {
     console.log(`  FAIL ${c.name}`);
     if (verbose && !heldOut) {
       const got = extractReply({ text: c.text, html: c.html }).text;
-      console.log(`    expected: ${JSON.stringify(normaliseForComparison(c.expected))}\n    got:      ${JSON.stringify(normaliseForComparison(got))}`);
+      console.log(
+        `    expected: ${JSON.stringify(normaliseForComparison(c.expected))}\n    got:      ${JSON.stringify(normaliseForComparison(got))}`,
+      );
     }
   }
 }

@@ -10,7 +10,11 @@ import { TEST_PASSWORD, type World } from '../test/support/fixtures.ts';
  * The benchmarks' load: ten requesters owning `count` tickets of group A, where world.techA works, so a message
  * from techA (with the returned API token) notifies exactly the ticket's requester.
  */
-export async function seedTickets(deps: Deps, world: World, count: number): Promise<{ requesters: Actor[]; tickets: Ticket[]; token: string }> {
+export async function seedTickets(
+  deps: Deps,
+  world: World,
+  count: number,
+): Promise<{ requesters: Actor[]; tickets: Ticket[]; token: string }> {
   const requesters = [world.requesterA];
   for (let i = 1; i < 10; i++) {
     const u = await createUser(deps, {

@@ -43,7 +43,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('resolved_at', t.timestamp)
     .execute();
   await db.schema.createIndex('inbound_mail_status').on('inbound_mail').columns(['status', 'id']).execute();
-  await db.schema.createIndex('inbound_mail_sender').on('inbound_mail').columns(['from_address', 'received_at']).execute();
+  await db.schema
+    .createIndex('inbound_mail_sender')
+    .on('inbound_mail')
+    .columns(['from_address', 'received_at'])
+    .execute();
   await db.schema.createIndex('inbound_mail_ticket').on('inbound_mail').columns(['ticket_id', 'id']).execute();
 }
 

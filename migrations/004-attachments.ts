@@ -30,7 +30,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', t.timestamp, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('attachment_message').on('attachment').columns(['message_id', 'position']).execute();
-  await db.schema.createIndex('attachment_inbound_mail').on('attachment').columns(['inbound_mail_id', 'position']).execute();
+  await db.schema
+    .createIndex('attachment_inbound_mail')
+    .on('attachment')
+    .columns(['inbound_mail_id', 'position'])
+    .execute();
   await db.schema.createIndex('attachment_ticket').on('attachment').columns(['ticket_id']).execute();
   await db.schema.alterTable('inbound_mail').addColumn('attachment_note', 'text').execute();
 }

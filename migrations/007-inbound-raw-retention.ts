@@ -10,7 +10,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   const t = types(db);
   await db.schema.alterTable('inbound_mail').addColumn('raw_removed_at', t.timestamp).execute();
   // What each sweep looks for: originals still kept, oldest first.
-  await db.schema.createIndex('inbound_mail_raw_kept').on('inbound_mail').columns(['raw_removed_at', 'updated_at']).execute();
+  await db.schema
+    .createIndex('inbound_mail_raw_kept')
+    .on('inbound_mail')
+    .columns(['raw_removed_at', 'updated_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -14,7 +14,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   const t = types(db);
   await db.schema.alterTable('api_token').addColumn('expires_at', t.timestamp).execute();
   await db.schema.alterTable('api_token').addColumn('last_used_at', t.timestamp).execute();
-  await db.schema.alterTable('api_token').addColumn('scope', 'text', (c) => c.notNull().defaultTo('full')).execute();
+  await db.schema
+    .alterTable('api_token')
+    .addColumn('scope', 'text', (c) => c.notNull().defaultTo('full'))
+    .execute();
   await db.schema.createIndex('api_token_user').on('api_token').column('user_id').execute();
   await db.schema.createIndex('user_session_user').on('user_session').column('user_id').execute();
 
@@ -22,7 +25,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Until now: the newest of the ticket's own changes (created, edited) and its public messages.
   const newest = t.pg ? sql.raw('greatest') : sql.raw('max');
   await sql`update ticket set public_activity_at = ${newest}(ticket.updated_at, coalesce(
-    (select max(m.created_at) from ticket_message m where m.ticket_id = ticket.id and m.internal = ${t.false}), ticket.updated_at))`.execute(db);
+    (select max(m.created_at) from ticket_message m where m.ticket_id = ticket.id and m.internal = ${t.false}), ticket.updated_at))`.execute(
+    db,
+  );
   if (t.pg) await sql`alter table ticket alter column public_activity_at set not null`.execute(db);
 
   if (!t.pg) {

@@ -13,7 +13,11 @@ import { types } from './dialect-types.ts';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('inbound_mail').addColumn('helo', 'text').execute();
   await db.schema.alterTable('inbound_mail').addColumn('sender_key', 'text').execute();
-  await db.schema.createIndex('inbound_mail_sender_key').on('inbound_mail').columns(['sender_key', 'received_at']).execute();
+  await db.schema
+    .createIndex('inbound_mail_sender_key')
+    .on('inbound_mail')
+    .columns(['sender_key', 'received_at'])
+    .execute();
   if (!types(db).pg) return;
   await claimFunction(db, 'sender_key');
 }

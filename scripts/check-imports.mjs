@@ -31,14 +31,20 @@ for (const file of files(src)) {
     const spec = match[1];
     if (!spec.startsWith('.')) {
       if (layer === 'domain' || layer === 'ports') {
-        if (!spec.startsWith('node:') || layer === 'domain') problems.push(`${relative(root, file)} imports the package "${spec}": the ${layer} knows no framework or I/O.`);
+        if (!spec.startsWith('node:') || layer === 'domain')
+          problems.push(
+            `${relative(root, file)} imports the package "${spec}": the ${layer} knows no framework or I/O.`,
+          );
       }
       continue;
     }
     const target = resolve(dirname(file), spec);
     const t = { layer: target.startsWith(src) ? layerOf(target) : 'migrations', allowed: false };
     const rule = rules[layer];
-    if (rule && !rule(t)) problems.push(`${relative(root, file)} imports ${relative(root, target)}: ${layer} may not depend on ${t.layer}.`);
+    if (rule && !rule(t))
+      problems.push(
+        `${relative(root, file)} imports ${relative(root, target)}: ${layer} may not depend on ${t.layer}.`,
+      );
   }
 }
 if (problems.length) {

@@ -6,8 +6,14 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const PENDING = new Map([
-  ['A dispatcher SIGKILLed while holding claims', 'a dispatcher that restarts takes its own claims back at once: the production issue (several instances)'],
-  ['Two API instances behind a proxy, one killed', 'two instances behind a proxy: the production issue (several instances)'],
+  [
+    'A dispatcher SIGKILLed while holding claims',
+    'a dispatcher that restarts takes its own claims back at once: the production issue (several instances)',
+  ],
+  [
+    'Two API instances behind a proxy, one killed',
+    'two instances behind a proxy: the production issue (several instances)',
+  ],
 ]);
 
 /** The catalogue's lines (a bullet and its continuation lines), whitespace collapsed. */
@@ -41,7 +47,8 @@ function testFiles(dir) {
 
 const markers = [];
 for (const file of [...testFiles(join(root, 'test')), ...testFiles(join(root, 'src'))]) {
-  for (const m of readFileSync(file, 'utf8').matchAll(/\/\/ threat: (.+)/g)) markers.push({ text: m[1].trim().replace(/\s+/g, ' '), file: relative(root, file) });
+  for (const m of readFileSync(file, 'utf8').matchAll(/\/\/ threat: (.+)/g))
+    markers.push({ text: m[1].trim().replace(/\s+/g, ' '), file: relative(root, file) });
 }
 
 const missing = [];
@@ -57,5 +64,7 @@ for (const line of catalogue()) {
   missing.push(line);
 }
 for (const line of missing) console.error(`threat without a test marked "// threat:": ${line}`);
-console.log(`Threat catalogue: ${catalogue().length} lines, ${catalogue().length - missing.length - pending} marked in tests, ${pending} pending (${[...PENDING.values()].join('; ')}), ${missing.length} missing.`);
+console.log(
+  `Threat catalogue: ${catalogue().length} lines, ${catalogue().length - missing.length - pending} marked in tests, ${pending} pending (${[...PENDING.values()].join('; ')}), ${missing.length} missing.`,
+);
 process.exitCode = missing.length > 0 ? 1 : 0;

@@ -67,11 +67,21 @@ export function createLogger(config: Readonly<Config>, destination?: pino.Destin
 
 export function createParley(config: Readonly<Config>, overrides: ParleyOverrides = {}): Parley {
   const log = overrides.log ?? createLogger(config);
-  const storage = overrides.storage ?? openStorage(config.databaseUrl, (error) => log.warn({ err: error }, 'database connection dropped; it will be replaced'));
+  const storage =
+    overrides.storage ??
+    openStorage(config.databaseUrl, (error) =>
+      log.warn({ err: error }, 'database connection dropped; it will be replaced'),
+    );
   const timeoutMs = config.smtpTimeoutSeconds * 1000;
   const transports =
     overrides.transports ??
-    new NodemailerMailTransports({ maxConnections: 5, connectionTimeoutMs: timeoutMs, greetingTimeoutMs: timeoutMs, socketTimeoutMs: timeoutMs * 2, clientName: config.mailDomain });
+    new NodemailerMailTransports({
+      maxConnections: 5,
+      connectionTimeoutMs: timeoutMs,
+      greetingTimeoutMs: timeoutMs,
+      socketTimeoutMs: timeoutMs * 2,
+      clientName: config.mailDomain,
+    });
   const deps: Deps = {
     storage,
     clock: overrides.clock ?? systemClock,
@@ -175,7 +185,12 @@ export function inboundRecipientCheck(
  */
 export function createInbound(
   parley: Parley,
-  options: { listen?: { host: string; port: number } | null; sweepMs?: number; concurrency?: number; imapCheckMs?: number } = {},
+  options: {
+    listen?: { host: string; port: number } | null;
+    sweepMs?: number;
+    concurrency?: number;
+    imapCheckMs?: number;
+  } = {},
 ): { ingestor: InboundIngestor; imap: ImapSupervisor; start(): Promise<number | null>; stop(): Promise<void> } {
   const ingestor = new InboundIngestor(inboundDeps(parley), {
     sweepMs: options.sweepMs ?? 30_000,
@@ -186,7 +201,10 @@ export function createInbound(
   const listen = options.listen === undefined ? parley.config.inboundSmtp : options.listen;
   const { inboundTls: tls, inboundAuth: auth } = parley.config;
   if (listen && !auth && !/^(127\.|::1$|localhost$)/.test(listen.host)) {
-    parley.log.warn({ listen }, 'inbound SMTP listens beyond loopback without AUTH: keep it behind your MTA or a firewall (PARLEY_INBOUND_AUTH_USER)');
+    parley.log.warn(
+      { listen },
+      'inbound SMTP listens beyond loopback without AUTH: keep it behind your MTA or a firewall (PARLEY_INBOUND_AUTH_USER)',
+    );
   }
   const receiver = listen
     ? new SmtpReceiver({
@@ -223,7 +241,13 @@ export function createInbound(
           log: parley.log,
         },
         async (raw) => {
-          const id = await hooks.store({ raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: [], remoteAddress: `imap:${account.host}` });
+          const id = await hooks.store({
+            raw,
+            sha256: createHash('sha256').update(raw).digest('hex'),
+            envelopeFrom: null,
+            envelopeTo: [],
+            remoteAddress: `imap:${account.host}`,
+          });
           hooks.stored(id);
         },
       ),

@@ -45,7 +45,9 @@ const selectQueued = db.prepare(
 const markSent = db.prepare(
   `update outbox_entry set status = 'sent', attempt_count = attempt_count + 1, sent_at = ?, updated_at = ?, last_reply = ? where id = ?`,
 );
-const markFailed = db.prepare(`update outbox_entry set status = 'failed', attempt_count = attempt_count + 1, updated_at = ?, last_reply = ? where id = ?`);
+const markFailed = db.prepare(
+  `update outbox_entry set status = 'failed', attempt_count = attempt_count + 1, updated_at = ?, last_reply = ? where id = ?`,
+);
 const record = db.transaction((outcomes: { id: number; ok: boolean; reply: string }[]) => {
   const at = new Date().toISOString();
   for (const o of outcomes) {

@@ -34,12 +34,16 @@ db.pragma('busy_timeout = 5000');
 /** `insert into table (every column of the row) values (@column, …)`, prepared once. */
 function inserter(table: string, row: Record<string, unknown>) {
   const columns = Object.keys(row);
-  const statement = db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
+  const statement = db.prepare(
+    `insert into ${table} (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
+  );
   const createdAt = row.created_at;
   return (values: Record<string, unknown>, at: string) => {
     const out: Record<string, unknown> = {};
     // A column that held the creation time of the copied row holds the new row's (created_at, updated_at, …).
-    for (const c of columns) out[c] = c in values ? values[c] : row[c] === createdAt ? at : typeof row[c] === 'boolean' ? Number(row[c]) : row[c];
+    for (const c of columns)
+      out[c] =
+        c in values ? values[c] : row[c] === createdAt ? at : typeof row[c] === 'boolean' ? Number(row[c]) : row[c];
     return statement.run(out);
   };
 }
@@ -71,11 +75,14 @@ const post = db.transaction((ticketNumber: string, text: string) => {
 });
 
 const app = Fastify({ logger: false });
-app.post<{ Params: { number: string }; Body: { text: string } }>('/tickets/:number/messages', async (request, reply) => {
-  const id = post(request.params.number, request.body.text);
-  if (id === undefined) return reply.code(404).send({ error: 'no such ticket' });
-  return reply.code(201).send({ id });
-});
+app.post<{ Params: { number: string }; Body: { text: string } }>(
+  '/tickets/:number/messages',
+  async (request, reply) => {
+    const id = post(request.params.number, request.body.text);
+    if (id === undefined) return reply.code(404).send({ error: 'no such ticket' });
+    return reply.code(201).send({ id });
+  },
+);
 
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();

@@ -23,7 +23,16 @@ interface Phase {
   reachedSent: boolean;
 }
 
-const newPhase = (expected: number): Phase => ({ expected, ids: new Map(), duplicates: [], withoutId: 0, bytes: 0, firstNs: null, lastNs: null, reachedSent: false });
+const newPhase = (expected: number): Phase => ({
+  expected,
+  ids: new Map(),
+  duplicates: [],
+  withoutId: 0,
+  bytes: 0,
+  firstNs: null,
+  lastNs: null,
+  reachedSent: false,
+});
 let phase = newPhase(Number.POSITIVE_INFINITY);
 
 const MESSAGE_ID = /^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^>\r\n]*>)/im;

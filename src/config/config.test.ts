@@ -15,20 +15,49 @@ let dir: string;
 const file = (name: string) => join(dir, name);
 
 function load(extra: Record<string, string>) {
-  return loadConfig({ PARLEY_DATA_DIR: dir, PARLEY_SECRET_KEY: 'config-test-secret-key-that-is-long-enough', PARLEY_MAIL_CATCHER: 'off', ...extra }, { readDotEnv: false });
+  return loadConfig(
+    {
+      PARLEY_DATA_DIR: dir,
+      PARLEY_SECRET_KEY: 'config-test-secret-key-that-is-long-enough',
+      PARLEY_MAIL_CATCHER: 'off',
+      ...extra,
+    },
+    { readDotEnv: false },
+  );
 }
 
 function refused(extra: Record<string, string>, message: RegExp) {
-  assert.throws(() => load(extra), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+  assert.throws(
+    () => load(extra),
+    (error: unknown) => error instanceof ConfigError && message.test(error.message),
+  );
 }
 
 describe('inbound SMTP configuration', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
     for (const name of ['a', 'b']) {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', file(`${name}-key.pem`), '-out', file(`${name}-cert.pem`)], {
-        stdio: 'ignore',
-      });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-keyout',
+          file(`${name}-key.pem`),
+          '-out',
+          file(`${name}-cert.pem`),
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
     }
     writeFileSync(file('not-pem.txt'), 'hello\n');
   });
@@ -43,9 +72,24 @@ describe('inbound SMTP configuration', () => {
   });
 
   it('PARLEY_INBOUND_RECIPIENTS: addresses and @domains, trimmed and lower-cased; anything else refused', () => {
-    assert.deepEqual(load({ PARLEY_INBOUND_RECIPIENTS: ' Help@Example.com, @Partner.Example.net ,,' }).inboundRecipients, ['help@example.com', '@partner.example.net']);
-    for (const bad of ['example.com', 'help@', '@', 'a b@example.com', '<help@example.com>', 'help@exa_mple.com', '@.example.com', 'x@y@example.com']) {
-      refused({ PARLEY_INBOUND_RECIPIENTS: `ok@example.com,${bad}` }, /^PARLEY_INBOUND_RECIPIENTS must be comma-separated addresses .*\(got "/);
+    assert.deepEqual(
+      load({ PARLEY_INBOUND_RECIPIENTS: ' Help@Example.com, @Partner.Example.net ,,' }).inboundRecipients,
+      ['help@example.com', '@partner.example.net'],
+    );
+    for (const bad of [
+      'example.com',
+      'help@',
+      '@',
+      'a b@example.com',
+      '<help@example.com>',
+      'help@exa_mple.com',
+      '@.example.com',
+      'x@y@example.com',
+    ]) {
+      refused(
+        { PARLEY_INBOUND_RECIPIENTS: `ok@example.com,${bad}` },
+        /^PARLEY_INBOUND_RECIPIENTS must be comma-separated addresses .*\(got "/,
+      );
     }
   });
 
@@ -53,13 +97,21 @@ describe('inbound SMTP configuration', () => {
   it('no secret key is built in: without PARLEY_SECRET_KEY each data folder gets its own random key, in a file only its owner reads', () => {
     const dirs = [mkdtempSync(join(tmpdir(), 'parley-key-')), mkdtempSync(join(tmpdir(), 'parley-key-'))];
     try {
-      const [a, b] = dirs.map((d) => loadConfig({ PARLEY_DATA_DIR: d, PARLEY_MAIL_CATCHER: 'off' }, { readDotEnv: false }));
+      const [a, b] = dirs.map((d) =>
+        loadConfig({ PARLEY_DATA_DIR: d, PARLEY_MAIL_CATCHER: 'off' }, { readDotEnv: false }),
+      );
       assert.equal(a!.secretKeySource, 'generated key file');
       assert.ok(a!.secretKey.length >= 32);
       assert.notEqual(a!.secretKey, b!.secretKey);
       const again = loadConfig({ PARLEY_DATA_DIR: dirs[0]!, PARLEY_MAIL_CATCHER: 'off' }, { readDotEnv: false });
-      assert.deepEqual([again.secretKey, again.secretKeySource], [a!.secretKey, 'key file'], 'read back, not made anew');
-      for (const d of dirs) for (const f of readdirSync(d)) assert.equal(statSync(join(d, f)).mode & 0o077, 0, `${f} is readable by others`);
+      assert.deepEqual(
+        [again.secretKey, again.secretKeySource],
+        [a!.secretKey, 'key file'],
+        'read back, not made anew',
+      );
+      for (const d of dirs)
+        for (const f of readdirSync(d))
+          assert.equal(statSync(join(d, f)).mode & 0o077, 0, `${f} is readable by others`);
     } finally {
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     }
@@ -67,35 +119,87 @@ describe('inbound SMTP configuration', () => {
 
   it('PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: none by default; server names, trimmed and lower-cased; anything else refused', () => {
     assert.deepEqual(load({}).inboundTrustedAuthservIds, []);
-    assert.deepEqual(load({ PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: ' MX1.Example.com, mx2.example.com ,' }).inboundTrustedAuthservIds, ['mx1.example.com', 'mx2.example.com']);
+    assert.deepEqual(
+      load({ PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: ' MX1.Example.com, mx2.example.com ,' }).inboundTrustedAuthservIds,
+      ['mx1.example.com', 'mx2.example.com'],
+    );
     for (const bad of ['mx.example.com;dmarc=pass', 'a b', '-mx.example.com']) {
-      refused({ PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: bad }, /^PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS must be comma-separated server names/);
+      refused(
+        { PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: bad },
+        /^PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS must be comma-separated server names/,
+      );
     }
   });
 
   it('TLS: both files or neither, readable, PEM, a certificate with its own key', () => {
-    assert.deepEqual(load({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }).inboundTls, {
-      certFile: file('a-cert.pem'),
-      keyFile: file('a-key.pem'),
-    });
-    refused({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem') }, /PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together/);
-    refused({ PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }, /PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together/);
-    refused({ PARLEY_INBOUND_TLS_CERT: file('missing.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }, /^PARLEY_INBOUND_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/);
-    refused({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: dir }, /^PARLEY_INBOUND_TLS_KEY: cannot read .*\(EISDIR\)/);
-    refused({ PARLEY_INBOUND_TLS_CERT: file('not-pem.txt'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }, /^PARLEY_INBOUND_TLS_CERT: .*not-pem\.txt is not a PEM file/);
-    refused({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('b-key.pem') }, /are not a usable certificate and its key/);
-    refused({ PARLEY_INBOUND_TLS_CERT: file('a-key.pem'), PARLEY_INBOUND_TLS_KEY: file('a-cert.pem') }, /are not a usable certificate and its key/);
+    assert.deepEqual(
+      load({ PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') }).inboundTls,
+      {
+        certFile: file('a-cert.pem'),
+        keyFile: file('a-key.pem'),
+      },
+    );
+    refused(
+      { PARLEY_INBOUND_TLS_CERT: file('a-cert.pem') },
+      /PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together/,
+    );
+    refused(
+      { PARLEY_INBOUND_TLS_KEY: file('a-key.pem') },
+      /PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together/,
+    );
+    refused(
+      { PARLEY_INBOUND_TLS_CERT: file('missing.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') },
+      /^PARLEY_INBOUND_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/,
+    );
+    refused(
+      { PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: dir },
+      /^PARLEY_INBOUND_TLS_KEY: cannot read .*\(EISDIR\)/,
+    );
+    refused(
+      { PARLEY_INBOUND_TLS_CERT: file('not-pem.txt'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') },
+      /^PARLEY_INBOUND_TLS_CERT: .*not-pem\.txt is not a PEM file/,
+    );
+    refused(
+      { PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('b-key.pem') },
+      /are not a usable certificate and its key/,
+    );
+    refused(
+      { PARLEY_INBOUND_TLS_CERT: file('a-key.pem'), PARLEY_INBOUND_TLS_KEY: file('a-cert.pem') },
+      /are not a usable certificate and its key/,
+    );
   });
 
   it('AUTH: user and password together, and only over TLS unless PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true', () => {
     const tls = { PARLEY_INBOUND_TLS_CERT: file('a-cert.pem'), PARLEY_INBOUND_TLS_KEY: file('a-key.pem') };
-    assert.deepEqual(load({ ...tls, PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' }).inboundAuth, { user: 'mta', password: 'secret-1' });
-    refused({ ...tls, PARLEY_INBOUND_AUTH_USER: 'mta' }, /PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together/);
-    refused({ ...tls, PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' }, /PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together/);
-    refused({ PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' }, /PARLEY_INBOUND_AUTH_USER needs TLS .* or PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true/);
-    const insecure = load({ PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1', PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'true' });
-    assert.deepEqual([insecure.inboundAuth, insecure.inboundAllowInsecureAuth], [{ user: 'mta', password: 'secret-1' }, true]);
-    refused({ PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'yes' }, /^PARLEY_INBOUND_ALLOW_INSECURE_AUTH must be true or false \(got "yes"\)/);
+    assert.deepEqual(
+      load({ ...tls, PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' }).inboundAuth,
+      { user: 'mta', password: 'secret-1' },
+    );
+    refused(
+      { ...tls, PARLEY_INBOUND_AUTH_USER: 'mta' },
+      /PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together/,
+    );
+    refused(
+      { ...tls, PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' },
+      /PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together/,
+    );
+    refused(
+      { PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1' },
+      /PARLEY_INBOUND_AUTH_USER needs TLS .* or PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true/,
+    );
+    const insecure = load({
+      PARLEY_INBOUND_AUTH_USER: 'mta',
+      PARLEY_INBOUND_AUTH_PASSWORD: 'secret-1',
+      PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'true',
+    });
+    assert.deepEqual(
+      [insecure.inboundAuth, insecure.inboundAllowInsecureAuth],
+      [{ user: 'mta', password: 'secret-1' }, true],
+    );
+    refused(
+      { PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'yes' },
+      /^PARLEY_INBOUND_ALLOW_INSECURE_AUTH must be true or false \(got "yes"\)/,
+    );
     assert.equal(load({ PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'false' }).inboundAllowInsecureAuth, false);
   });
 });
@@ -127,8 +231,14 @@ describe('timeouts, connection caps and the metrics token', () => {
     assert.equal(config.inboundDataTimeoutSeconds, 60);
     assert.equal(config.inboundMaxConnectionsPerAddress, 3);
     assert.equal(config.metricsToken, 'a-long-enough-metrics-token');
-    refused({ PARLEY_HTTP_IDLE_TIMEOUT_SECONDS: '10' }, /PARLEY_HTTP_IDLE_TIMEOUT_SECONDS must be a whole number from 30/);
-    refused({ PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS: '200', PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS: '100' }, /must not be above PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS/);
+    refused(
+      { PARLEY_HTTP_IDLE_TIMEOUT_SECONDS: '10' },
+      /PARLEY_HTTP_IDLE_TIMEOUT_SECONDS must be a whole number from 30/,
+    );
+    refused(
+      { PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS: '200', PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS: '100' },
+      /must not be above PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS/,
+    );
     refused({ PARLEY_INBOUND_MAX_CONNECTIONS_PER_ADDRESS: '0' }, /PARLEY_INBOUND_MAX_CONNECTIONS_PER_ADDRESS/);
     refused({ PARLEY_METRICS_TOKEN: 'short' }, /PARLEY_METRICS_TOKEN must be at least 16/);
   });

@@ -72,7 +72,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
   return n;
 }
 
@@ -80,7 +81,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 function secretKey(env: NodeJS.ProcessEnv, dataDir: string): Pick<Config, 'secretKey' | 'secretKeySource'> {
   const fromEnv = env.PARLEY_SECRET_KEY;
   if (fromEnv) {
-    if (fromEnv.length < 32) throw new ConfigError('PARLEY_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`).');
+    if (fromEnv.length < 32)
+      throw new ConfigError('PARLEY_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`).');
     return { secretKey: fromEnv, secretKeySource: 'environment' };
   }
   const file = join(dataDir, 'secret.key');
@@ -101,7 +103,8 @@ function secretKey(env: NodeJS.ProcessEnv, dataDir: string): Pick<Config, 'secre
     }
   }
   const key = readFileSync(file, 'utf8').trim();
-  if (key.length < 32) throw new ConfigError(`${file} holds no usable key (under 32 characters); restore it from a backup or remove it.`);
+  if (key.length < 32)
+    throw new ConfigError(`${file} holds no usable key (under 32 characters); restore it from a backup or remove it.`);
   return { secretKey: key, secretKeySource: source };
 }
 
@@ -111,7 +114,10 @@ function mailCatcher(value: string | undefined, production: boolean): Config['ma
   if (v === 'off' || v === '') return null;
   if (v === 'on') return { host: '127.0.0.1', port: 2525 };
   const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):(\d{1,5})$/.exec(v);
-  if (!m || Number(m[2]) > 65535) throw new ConfigError(`PARLEY_MAIL_CATCHER must be off, on or a loopback host:port such as 127.0.0.1:2525 (got "${v}").`);
+  if (!m || Number(m[2]) > 65535)
+    throw new ConfigError(
+      `PARLEY_MAIL_CATCHER must be off, on or a loopback host:port such as 127.0.0.1:2525 (got "${v}").`,
+    );
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
@@ -120,7 +126,8 @@ function listenAddress(name: string, value: string | undefined): { host: string;
   const v = (value ?? '').trim();
   if (v === '' || v === 'off') return null;
   const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
-  if (!m || Number(m[2]) > 65535) throw new ConfigError(`${name} must be host:port, such as 127.0.0.1:2526, or off (got "${v}").`);
+  if (!m || Number(m[2]) > 65535)
+    throw new ConfigError(`${name} must be host:port, such as 127.0.0.1:2526, or off (got "${v}").`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
@@ -128,10 +135,15 @@ const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Z
 
 /** PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: comma-separated host-like names, lower-cased. */
 function trustedAuthservIds(value: string | undefined): string[] {
-  const ids = (value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
+  const ids = (value ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
   for (const id of ids) {
     if (!/^[a-z0-9](?:[a-z0-9.-]{0,252})$/.test(id)) {
-      throw new ConfigError(`PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS must be comma-separated server names as they appear in Authentication-Results (mx.example.com) (got "${id}").`);
+      throw new ConfigError(
+        `PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS must be comma-separated server names as they appear in Authentication-Results (mx.example.com) (got "${id}").`,
+      );
     }
   }
   return ids;
@@ -148,7 +160,9 @@ function inboundRecipients(value: string | undefined): string[] {
     const local = entry.slice(0, at);
     const domain = entry.slice(at + 1);
     if (at < 0 || !DOMAIN.test(domain) || !/^[^\s@<>(),;:"\\[\]]*$/.test(local)) {
-      throw new ConfigError(`PARLEY_INBOUND_RECIPIENTS must be comma-separated addresses (help@example.com) or domains (@example.com) (got "${entry}").`);
+      throw new ConfigError(
+        `PARLEY_INBOUND_RECIPIENTS must be comma-separated addresses (help@example.com) or domains (@example.com) (got "${entry}").`,
+      );
     }
     return entry.toLowerCase();
   });
@@ -159,7 +173,9 @@ function readPem(name: string, path: string): Buffer {
   try {
     pem = readFileSync(path);
   } catch (error) {
-    throw new ConfigError(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    throw new ConfigError(
+      `${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+    );
   }
   if (!pem.includes('-----BEGIN ')) throw new ConfigError(`${name}: ${path} is not a PEM file.`);
   return pem;
@@ -170,7 +186,10 @@ function inboundTls(env: NodeJS.ProcessEnv): Config['inboundTls'] {
   const cert = env.PARLEY_INBOUND_TLS_CERT || '';
   const key = env.PARLEY_INBOUND_TLS_KEY || '';
   if (!cert && !key) return null;
-  if (!cert || !key) throw new ConfigError('PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together: set both (PEM files) or neither.');
+  if (!cert || !key)
+    throw new ConfigError(
+      'PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY go together: set both (PEM files) or neither.',
+    );
   const certFile = resolve(cert);
   const keyFile = resolve(key);
   const certPem = readPem('PARLEY_INBOUND_TLS_CERT', certFile);
@@ -178,7 +197,9 @@ function inboundTls(env: NodeJS.ProcessEnv): Config['inboundTls'] {
   try {
     createSecureContext({ cert: certPem, key: keyPem });
   } catch (error) {
-    throw new ConfigError(`PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY are not a usable certificate and its key (${(error as Error).message}).`);
+    throw new ConfigError(
+      `PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY are not a usable certificate and its key (${(error as Error).message}).`,
+    );
   }
   return { certFile, keyFile };
 }
@@ -188,7 +209,10 @@ function inboundAuth(env: NodeJS.ProcessEnv, tls: boolean, allowInsecure: boolea
   const user = env.PARLEY_INBOUND_AUTH_USER || '';
   const password = env.PARLEY_INBOUND_AUTH_PASSWORD || '';
   if (!user && !password) return null;
-  if (!user || !password) throw new ConfigError('PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together: set both or neither.');
+  if (!user || !password)
+    throw new ConfigError(
+      'PARLEY_INBOUND_AUTH_USER and PARLEY_INBOUND_AUTH_PASSWORD go together: set both or neither.',
+    );
   if (!tls && !allowInsecure) {
     throw new ConfigError(
       'PARLEY_INBOUND_AUTH_USER needs TLS (PARLEY_INBOUND_TLS_CERT and PARLEY_INBOUND_TLS_KEY) so the password is not sent in clear, or PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true.',
@@ -210,21 +234,28 @@ function httpTimeouts(env: NodeJS.ProcessEnv): Config['httpTimeouts'] {
   const headersSeconds = integer(env, 'PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS', 30, 1, 3600);
   const requestSeconds = integer(env, 'PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS', 120, 1, 86_400);
   const idleSeconds = integer(env, 'PARLEY_HTTP_IDLE_TIMEOUT_SECONDS', 60, 30, 86_400);
-  if (headersSeconds > requestSeconds) throw new ConfigError('PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS must not be above PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS.');
+  if (headersSeconds > requestSeconds)
+    throw new ConfigError('PARLEY_HTTP_HEADERS_TIMEOUT_SECONDS must not be above PARLEY_HTTP_REQUEST_TIMEOUT_SECONDS.');
   return { headersSeconds, requestSeconds, idleSeconds };
 }
 
 /** PARLEY_METRICS_TOKEN: unset (metrics open, as on loopback) or at least 16 characters. */
 function metricsToken(value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
-  if (value.length < 16 || /\s/.test(value)) throw new ConfigError('PARLEY_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`).');
+  if (value.length < 16 || /\s/.test(value))
+    throw new ConfigError(
+      'PARLEY_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`).',
+    );
   return value;
 }
 
 /**
  * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { readDotEnv?: boolean } = {}): Readonly<Config> {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { readDotEnv?: boolean } = {},
+): Readonly<Config> {
   if (options.readDotEnv !== false && env === process.env && existsSync('.env')) process.loadEnvFile('.env');
   const dataDir = resolve(env.PARLEY_DATA_DIR || './data');
   const databaseUrl = env.PARLEY_DATABASE_URL || `sqlite:${join(dataDir, 'parley.db')}`;
@@ -233,7 +264,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
   }
   const host = env.PARLEY_HOST || '127.0.0.1';
   const port = integer(env, 'PARLEY_PORT', 8080, 0, 65535);
-  const publicUrl = (env.PARLEY_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (env.PARLEY_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
   let publicHost: string;
   try {
     publicHost = new URL(publicUrl).hostname;
@@ -248,16 +282,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { read
   }
   const retryBaseSeconds = integer(env, 'PARLEY_RETRY_BASE_SECONDS', 60, 1, 86_400);
   const retryMaxSeconds = integer(env, 'PARLEY_RETRY_MAX_SECONDS', 3600, 1, 7 * 86_400);
-  if (retryMaxSeconds < retryBaseSeconds) throw new ConfigError('PARLEY_RETRY_MAX_SECONDS must not be below PARLEY_RETRY_BASE_SECONDS.');
+  if (retryMaxSeconds < retryBaseSeconds)
+    throw new ConfigError('PARLEY_RETRY_MAX_SECONDS must not be below PARLEY_RETRY_BASE_SECONDS.');
   const logLevel = env.PARLEY_LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`PARLEY_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}").`);
+    throw new ConfigError(
+      `PARLEY_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}").`,
+    );
   }
   const production = env.NODE_ENV === 'production';
   const tls = inboundTls(env);
   const inboundAllowInsecureAuth = boolean(env, 'PARLEY_INBOUND_ALLOW_INSECURE_AUTH', false);
   const dispatcher = (env.PARLEY_DISPATCHER || 'child') as Config['dispatcher'];
-  if (!['child', 'inline', 'off'].includes(dispatcher)) throw new ConfigError(`PARLEY_DISPATCHER must be child, inline or off (got "${dispatcher}").`);
+  if (!['child', 'inline', 'off'].includes(dispatcher))
+    throw new ConfigError(`PARLEY_DISPATCHER must be child, inline or off (got "${dispatcher}").`);
   return Object.freeze({
     databaseUrl,
     host,

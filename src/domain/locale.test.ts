@@ -6,7 +6,8 @@ describe('isLocale', () => {
   it('accepts exactly en-US, pt-BR and es-ES', () => {
     assert.deepEqual([...LOCALES], ['en-US', 'pt-BR', 'es-ES']);
     for (const locale of LOCALES) assert.equal(isLocale(locale), true);
-    for (const other of ['pt', 'pt-br', 'en', 'es-MX', 'fr-FR', '', null, undefined, 1]) assert.equal(isLocale(other), false, String(other));
+    for (const other of ['pt', 'pt-br', 'en', 'es-MX', 'fr-FR', '', null, undefined, 1])
+      assert.equal(isLocale(other), false, String(other));
   });
 });
 
@@ -35,13 +36,15 @@ describe('resolveLocale', () => {
 
   it('falls back to en-US for an unsupported language or nothing', () => {
     assert.equal(DEFAULT_LOCALE, 'en-US');
-    for (const requested of ['fr', 'fr-FR', 'de', '*', '', null, undefined]) assert.equal(resolveLocale(requested), 'en-US', String(requested));
+    for (const requested of ['fr', 'fr-FR', 'de', '*', '', null, undefined])
+      assert.equal(resolveLocale(requested), 'en-US', String(requested));
   });
 });
 
 describe('isTimeZone', () => {
   it('accepts IANA time zones', () => {
-    for (const tz of ['UTC', 'America/Sao_Paulo', 'America/New_York', 'Europe/Madrid', 'Asia/Tokyo', 'Etc/GMT+3']) assert.equal(isTimeZone(tz), true, tz);
+    for (const tz of ['UTC', 'America/Sao_Paulo', 'America/New_York', 'Europe/Madrid', 'Asia/Tokyo', 'Etc/GMT+3'])
+      assert.equal(isTimeZone(tz), true, tz);
   });
 
   it('refuses unknown names, empty, over-long and non-strings', () => {

@@ -31,7 +31,9 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Date formatters are costly to build and immutable: one per locale, time zone and style, kept (bounded). */
 export function dateFormatter(
   locale: string,
-  options: Pick<Intl.DateTimeFormatOptions, 'dateStyle' | 'timeStyle' | 'year' | 'month' | 'day'> & { timeZone: string },
+  options: Pick<Intl.DateTimeFormatOptions, 'dateStyle' | 'timeStyle' | 'year' | 'month' | 'day'> & {
+    timeZone: string;
+  },
 ): Intl.DateTimeFormat {
   const key = `${locale}|${options.timeZone}|${options.dateStyle ?? ''}|${options.timeStyle ?? ''}|${options.year ?? ''}|${options.month ?? ''}|${options.day ?? ''}`;
   let formatter = formatters.get(key);

@@ -31,7 +31,11 @@ export interface AttachmentLimits {
   maxTotalBytes: number;
 }
 
-export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = { maxCount: 20, maxBytes: 10 * 1024 * 1024, maxTotalBytes: 25 * 1024 * 1024 };
+export const DEFAULT_ATTACHMENT_LIMITS: AttachmentLimits = {
+  maxCount: 20,
+  maxBytes: 10 * 1024 * 1024,
+  maxTotalBytes: 25 * 1024 * 1024,
+};
 
 export interface ParsedMail {
   /** The Message-ID as written (angle brackets included), or null. */

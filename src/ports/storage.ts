@@ -65,7 +65,18 @@ export interface NewTicket {
 }
 
 export type TicketChanges = Partial<
-  Pick<Ticket, 'title' | 'status' | 'groupId' | 'responsibleId' | 'demandType' | 'activity' | 'relatedService' | 'portfolio' | 'category'>
+  Pick<
+    Ticket,
+    | 'title'
+    | 'status'
+    | 'groupId'
+    | 'responsibleId'
+    | 'demandType'
+    | 'activity'
+    | 'relatedService'
+    | 'portfolio'
+    | 'category'
+  >
 >;
 
 /** Which tickets a listing may show: a requester's own, a technician's (groups and responsibility), or all. */
@@ -151,7 +162,9 @@ export interface Repositories {
    * A user with their group ids in one read, found by id, email (normalised), API-token digest (with the token) or
    * session digest (with the session).
    */
-  findActor(key: ActorKey): Promise<{ user: User; groupIds: number[]; session: Session | null; token?: ApiToken | null } | undefined>;
+  findActor(
+    key: ActorKey,
+  ): Promise<{ user: User; groupIds: number[]; session: Session | null; token?: ApiToken | null } | undefined>;
   findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
   listUsers(page: PageRequest): Promise<Page<User>>;
   countUsers(): Promise<number>;
@@ -189,7 +202,10 @@ export interface Repositories {
    * Stores a message, moves its ticket's activity time and queues its notification mails — all of it or none — and
    * wakes the dispatchers once committed when mails were queued. Returns the ids, mails in the order given.
    */
-  storeMessage(message: NewMessage, mails: readonly Omit<NewOutboxEntry, 'messageId'>[]): Promise<{ messageId: number; outboxIds: number[] }>;
+  storeMessage(
+    message: NewMessage,
+    mails: readonly Omit<NewOutboxEntry, 'messageId'>[],
+  ): Promise<{ messageId: number; outboxIds: number[] }>;
   /**
    * `storeMessage` for a message that an inbound mail became: in the same atomic write the mail gets `outcome`, with
    * the new message's id, but only while it is still in one of `fromStatuses`; when it is not (another process
@@ -205,7 +221,9 @@ export interface Repositories {
   // parameters and templates
   getParameters(): Promise<Map<number, string>>;
   /** The stored parameters and, in the same read, the template the given parameter names (if it exists). */
-  getParametersWithTemplate(templateParameter: number): Promise<{ parameters: Map<number, string>; template: EmailTemplate | undefined }>;
+  getParametersWithTemplate(
+    templateParameter: number,
+  ): Promise<{ parameters: Map<number, string>; template: EmailTemplate | undefined }>;
   setParameter(id: number, storedValue: string | null, at: string, byUserId: number | null): Promise<void>;
   createTemplate(t: TemplateRow, at: string): Promise<EmailTemplate>;
   updateTemplate(id: number, t: TemplateRow, at: string): Promise<EmailTemplate | undefined>;
@@ -232,7 +250,10 @@ export interface Repositories {
    * Records attempts and the entries' new states in one transaction, each only if its claim is still this
    * dispatcher's; returns the ids recorded.
    */
-  finishOutboxAttempts(claimToken: string, outcomes: readonly { id: number; outcome: OutboxOutcome }[]): Promise<number[]>;
+  finishOutboxAttempts(
+    claimToken: string,
+    outcomes: readonly { id: number; outcome: OutboxOutcome }[],
+  ): Promise<number[]>;
   /** A deferred or failed entry is due again now; undefined when there is no such entry. */
   retryOutboxNow(id: number, at: string): Promise<OutboxEntry | undefined>;
   /** Wakes the dispatchers once the current transaction commits (PostgreSQL NOTIFY; in-process otherwise). */
@@ -274,7 +295,11 @@ export interface Repositories {
    * (null otherwise). One atomic write; mails of one sender claiming at once, in any process, are
    * counted one after the other, each seeing those before it.
    */
-  claimInboundMail(id: number, key: string, sender: { key: string; since: string } | null): Promise<{ holder: number; recent: number | null }>;
+  claimInboundMail(
+    id: number,
+    key: string,
+    sender: { key: string; since: string } | null,
+  ): Promise<{ holder: number; recent: number | null }>;
   /** Gives a mail its outcome if it is still in one of `fromStatuses`; false when it was not (someone else decided). */
   finishInboundMail(id: number, outcome: InboundOutcome, fromStatuses: readonly InboundStatus[]): Promise<boolean>;
   /** Notifications with these Message-ID headers. */
@@ -345,7 +370,10 @@ export interface Storage extends Repositories {
    * internal note was added, which requesters must not hear of): from any process on
    * PostgreSQL (NOTIFY), from this one on SQLite (plus what `relayTicketActivity` passes on from a child process).
    */
-  onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also?: ActivityListeners): Promise<() => Promise<void>>;
+  onTicketActivity(
+    listener: (ticketIds: number[], staffOnly: boolean) => void,
+    also?: ActivityListeners,
+  ): Promise<() => Promise<void>>;
   /**
    * The mail waiting for review changed (a mail held, attached or discarded): the pages of the staff who may review
    * it refresh their count. `ticketId`: the ticket the mail names (before it was attached), null or absent for none.

@@ -21,7 +21,14 @@ before(async () => {
     ['paula@example.test', 'Paula Senha', 'pt-BR'],
     ['rui@example.test', 'Rui Reset', 'en-US'],
   ] as const) {
-    await createUser(parley.deps, { role: 'technician', email, name, password: TEST_PASSWORD, locale, groupIds: [parley.world.groupA] });
+    await createUser(parley.deps, {
+      role: 'technician',
+      email,
+      name,
+      password: TEST_PASSWORD,
+      locale,
+      groupIds: [parley.world.groupA],
+    });
   }
 });
 
@@ -90,7 +97,9 @@ describe('the account page', () => {
         await page.getByLabel('Senha atual', { exact: true }).fill(TEST_PASSWORD);
         await page.getByLabel('Nova senha', { exact: true }).fill('uma senha nova e longa');
         await page.getByRole('button', { name: 'Trocar senha' }).click();
-        await page.getByText('Sua senha foi trocada. Sessões encerradas em outros lugares: 1. Tokens de API revogados: 0.').waitFor();
+        await page
+          .getByText('Sua senha foi trocada. Sessões encerradas em outros lugares: 1. Tokens de API revogados: 0.')
+          .waitFor();
         await screenshot(page, 'account-password-changed-pt-BR');
 
         await page.reload();
@@ -99,7 +108,11 @@ describe('the account page', () => {
 
       await other.page.reload();
       await other.page.getByRole('button', { name: 'Entrar' }).waitFor();
-      assert.equal(await other.page.getByRole('link', { name: 'Sua conta: Paula Senha' }).count(), 0, 'the other browser was signed out');
+      assert.equal(
+        await other.page.getByRole('link', { name: 'Sua conta: Paula Senha' }).count(),
+        0,
+        'the other browser was signed out',
+      );
     } finally {
       await other.context.close();
     }
@@ -114,12 +127,18 @@ describe('the account page', () => {
       const edit = async (password: string, keepTokens: boolean) => {
         await page.getByRole('button', { name: 'Edit user Rui Reset' }).click();
         const dialog = page.getByRole('dialog', { name: 'Edit Rui Reset' });
-        assert.equal(await dialog.getByRole('checkbox', { name: /Keep the user’s API tokens/ }).count(), 0, 'offered only with a new password');
+        assert.equal(
+          await dialog.getByRole('checkbox', { name: /Keep the user’s API tokens/ }).count(),
+          0,
+          'offered only with a new password',
+        );
         await dialog.getByLabel('New password').fill(password);
         const keep = dialog.getByRole('checkbox', { name: /Keep the user’s API tokens/ });
         if (keepTokens) await keep.check();
         // The save's own answer (the notice of the previous save may still show).
-        const saved = page.waitForResponse((r) => /\/api\/v1\/admin\/users\/\d+$/.test(r.url()) && r.request().method() !== 'GET');
+        const saved = page.waitForResponse(
+          (r) => /\/api\/v1\/admin\/users\/\d+$/.test(r.url()) && r.request().method() !== 'GET',
+        );
         await dialog.getByRole('button', { name: 'Save' }).click();
         assert.equal((await saved).status(), 200);
         await page.getByText('Rui Reset was saved.').waitFor();

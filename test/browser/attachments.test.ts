@@ -88,7 +88,11 @@ describe('attaching files in the web app', () => {
       const chosen = portal.page.getByRole('list', { name: 'Archivos para enviar' });
       await chosen.getByText('not-this-one.txt').waitFor();
       assert.equal(await chosen.getByRole('listitem').count(), 3);
-      await chosen.getByRole('listitem').filter({ hasText: 'error-log.txt' }).getByText(`${TEXT_FILE.length} B`).waitFor();
+      await chosen
+        .getByRole('listitem')
+        .filter({ hasText: 'error-log.txt' })
+        .getByText(`${TEXT_FILE.length} B`)
+        .waitFor();
       await portal.page.getByRole('button', { name: 'Quitar not-this-one.txt' }).click();
       assert.equal(await chosen.getByRole('listitem').count(), 2);
       assert.deepEqual(await chosen.locator('.attach-name').allTextContents(), ['error-log.txt', 'screen.png']);
@@ -131,7 +135,10 @@ describe('attaching files in the web app', () => {
       await deskItem.waitFor({ timeout: 5000 });
       const deskLinks = deskItem.getByRole('list', { name: 'Anexos' }).getByRole('link');
       assert.deepEqual(await deskLinks.allTextContents(), ['error-log.txt', 'screen.png']);
-      const png = await downloadInPage(desk.page, (await deskItem.getByRole('link', { name: 'screen.png' }).getAttribute('href'))!);
+      const png = await downloadInPage(
+        desk.page,
+        (await deskItem.getByRole('link', { name: 'screen.png' }).getAttribute('href'))!,
+      );
       assert.ok(png.bytes.equals(PNG_FILE), 'the technician gets the same PNG');
 
       // The notification mail to the technician carries both files.
@@ -144,7 +151,10 @@ describe('attaching files in the web app', () => {
       }, 'the notification with the files reaches the catcher');
       const files = mail.attachments.filter((a) => a.contentDisposition !== 'inline' || a.filename);
       const byName = new Map(files.map((a) => [a.filename, a]));
-      assert.ok(byName.get('error-log.txt')?.content.equals(TEXT_FILE), 'the mail carries the text file, the same bytes');
+      assert.ok(
+        byName.get('error-log.txt')?.content.equals(TEXT_FILE),
+        'the mail carries the text file, the same bytes',
+      );
       assert.ok(byName.get('screen.png')?.content.equals(PNG_FILE), 'the mail carries the PNG, the same bytes');
       assert.equal(byName.get('screen.png')?.contentType, 'image/png');
 
@@ -172,24 +182,43 @@ describe('attaching files in the web app', () => {
       const messagesBefore = await page.getByTestId('message').count();
 
       const picker = page.getByLabel('Anexar arquivos', { exact: true });
-      await picker.setInputFiles([{ name: 'video-da-impressora.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(11 * 1024 * 1024, 7) }], { timeout: 60_000 });
+      await picker.setInputFiles(
+        [{ name: 'video-da-impressora.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(11 * 1024 * 1024, 7) }],
+        { timeout: 60_000 },
+      );
       const refusal = page.getByRole('alert').filter({ hasText: 'video-da-impressora.mp4' });
       await refusal.waitFor();
-      assert.match((await refusal.textContent())!, /"video-da-impressora\.mp4" tem 11 MB; um arquivo pode ter no máximo 10 MB\. Ele não foi anexado\./);
-      assert.equal(await page.getByRole('list', { name: 'Arquivos a enviar' }).count(), 0, 'the file is not in the list');
+      assert.match(
+        (await refusal.textContent())!,
+        /"video-da-impressora\.mp4" tem 11 MB; um arquivo pode ter no máximo 10 MB\. Ele não foi anexado\./,
+      );
+      assert.equal(
+        await page.getByRole('list', { name: 'Arquivos a enviar' }).count(),
+        0,
+        'the file is not in the list',
+      );
       await screenshot(page, 'attachments-too-large');
 
       // Together too: 6 MB fits, another 6 MB does not (10 MB for all the files of a message); an empty file is refused.
       // (Made in the page: 12 MB through the driver is slow on a busy machine, and the control sees the same Files.)
       await picker.evaluate((input: HTMLInputElement) => {
         const files = new DataTransfer();
-        files.items.add(new File([new Uint8Array(6 * 1024 * 1024).fill(1)], 'parte-1.bin', { type: 'application/octet-stream' }));
-        files.items.add(new File([new Uint8Array(6 * 1024 * 1024).fill(2)], 'parte-2.bin', { type: 'application/octet-stream' }));
+        files.items.add(
+          new File([new Uint8Array(6 * 1024 * 1024).fill(1)], 'parte-1.bin', { type: 'application/octet-stream' }),
+        );
+        files.items.add(
+          new File([new Uint8Array(6 * 1024 * 1024).fill(2)], 'parte-2.bin', { type: 'application/octet-stream' }),
+        );
         files.items.add(new File([], 'vazio.txt', { type: 'text/plain' }));
         input.files = files.files;
         input.dispatchEvent(new Event('change', { bubbles: true }));
       });
-      await page.getByRole('alert').filter({ hasText: '"parte-2.bin" não foi anexado: os arquivos de uma mensagem podem ter no máximo 10 MB juntos.' }).waitFor();
+      await page
+        .getByRole('alert')
+        .filter({
+          hasText: '"parte-2.bin" não foi anexado: os arquivos de uma mensagem podem ter no máximo 10 MB juntos.',
+        })
+        .waitFor();
       await page.getByRole('alert').filter({ hasText: '"vazio.txt" está vazio e não foi anexado.' }).waitFor();
       const chosen = page.getByRole('list', { name: 'Arquivos a enviar' });
       assert.deepEqual(await chosen.locator('.attach-name').allTextContents(), ['parte-1.bin']);
@@ -204,7 +233,11 @@ describe('attaching files in the web app', () => {
         route.fulfill({
           status: 413,
           contentType: 'application/json',
-          body: JSON.stringify({ code: 'ATTACHMENT_TOO_LARGE', message: 'The attachment "relatorio.txt" is 12 MB; an attachment can be at most 10 MB.', details: { field: 'attachments', index: 0 } }),
+          body: JSON.stringify({
+            code: 'ATTACHMENT_TOO_LARGE',
+            message: 'The attachment "relatorio.txt" is 12 MB; an attachment can be at most 10 MB.',
+            details: { field: 'attachments', index: 0 },
+          }),
         }),
       );
       await picker.setInputFiles([{ name: 'relatorio.txt', mimeType: 'text/plain', buffer: Buffer.from('relatório') }]);
@@ -229,7 +262,9 @@ describe('attaching files in the web app', () => {
       await page.getByLabel('Título').fill('Scanner sem driver');
       await page.getByLabel('Descrição').fill('O scanner do 2º andar não aparece. Foto em anexo.');
       await page.getByLabel('Equipe', { exact: true }).selectOption({ label: 'Group A' });
-      await page.getByLabel('Anexar arquivos', { exact: true }).setInputFiles([{ name: 'scanner.png', mimeType: 'image/png', buffer: PNG_FILE }]);
+      await page
+        .getByLabel('Anexar arquivos', { exact: true })
+        .setInputFiles([{ name: 'scanner.png', mimeType: 'image/png', buffer: PNG_FILE }]);
       await page.getByRole('list', { name: 'Arquivos a enviar' }).getByText('scanner.png').waitFor();
       await screenshot(page, 'attachments-portal-new');
 
@@ -273,7 +308,9 @@ describe('attaching files in the web app', () => {
       await page.getByRole('tab', { name: 'Internal note' }).click();
       const panel = page.getByRole('tabpanel', { name: 'Internal note' });
       await panel.getByLabel('Note', { exact: true }).fill('Driver diff attached. NOTE-WITH-FILE-9');
-      await panel.getByLabel('Attach files', { exact: true }).setInputFiles([{ name: 'driver.diff', mimeType: 'text/x-diff', buffer: TEXT_FILE }]);
+      await panel
+        .getByLabel('Attach files', { exact: true })
+        .setInputFiles([{ name: 'driver.diff', mimeType: 'text/x-diff', buffer: TEXT_FILE }]);
       // And 9 MB of every byte value, made in the page: read and sent as base64 without overflowing the stack.
       await panel.getByLabel('Attach files', { exact: true }).evaluate((input: HTMLInputElement) => {
         const bytes = new Uint8Array(9 * 1024 * 1024);
@@ -292,17 +329,26 @@ describe('attaching files in the web app', () => {
       await note.getByRole('link', { name: 'driver.diff' }).waitFor();
       assert.equal(await note.getAttribute('data-internal'), 'true');
       assert.equal(await panel.getByRole('list', { name: 'Files to send' }).count(), 0);
-      const got = await downloadInPage(page, (await note.getByRole('link', { name: 'driver.diff' }).getAttribute('href'))!);
+      const got = await downloadInPage(
+        page,
+        (await note.getByRole('link', { name: 'driver.diff' }).getAttribute('href'))!,
+      );
       assert.ok(got.bytes.equals(TEXT_FILE));
-      const big = await page.evaluate(async (href) => {
-        const stored = new Uint8Array(await (await fetch(href)).arrayBuffer());
-        let same = stored.length === 9 * 1024 * 1024;
-        for (let i = 0; same && i < stored.length; i++) same = stored[i] === ((i * 7 + (i >> 11)) & 0xff);
-        return same;
-      }, (await note.getByRole('link', { name: 'capture.pcap' }).getAttribute('href'))!);
+      const big = await page.evaluate(
+        async (href) => {
+          const stored = new Uint8Array(await (await fetch(href)).arrayBuffer());
+          let same = stored.length === 9 * 1024 * 1024;
+          for (let i = 0; same && i < stored.length; i++) same = stored[i] === ((i * 7 + (i >> 11)) & 0xff);
+          return same;
+        },
+        (await note.getByRole('link', { name: 'capture.pcap' }).getAttribute('href'))!,
+      );
       assert.ok(big, 'the 9 MB file comes back byte for byte');
       await new Promise((r) => setTimeout(r, 1200)); // a dispatcher poll or two
-      assert.ok(!parley.catcher.list().some((m) => m.text.includes('NOTE-WITH-FILE-9') || m.raw.includes('driver.diff')), 'a note and its files are never mailed');
+      assert.ok(
+        !parley.catcher.list().some((m) => m.text.includes('NOTE-WITH-FILE-9') || m.raw.includes('driver.diff')),
+        'a note and its files are never mailed',
+      );
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -28,13 +28,25 @@ interface Violation {
 export async function audit(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
   const violations = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: Violation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: Violation[] }> } }
+    ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
   }, WCAG_TAGS);
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}) at ${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()}`));
+    .flatMap((v) =>
+      v.nodes.map(
+        (n) =>
+          `${v.impact} ${v.id} (${v.help}) at ${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()}`,
+      ),
+    );
 }
 
 /** Registers the audit of every page in `locale`: a real Parley with pages.ts's records, one test per page. */
@@ -60,7 +72,11 @@ export function auditEveryPage(locale: Locale): void {
     for (const visit of VISITS) {
       it(`${visit.name} (${visit.role}) has no serious or critical WCAG 2.1 AA violation`, async () => {
         await walker.visit(visit, async (page) => {
-          assert.equal(await page.evaluate(() => document.documentElement.lang), locale, 'the page is in the language under test');
+          assert.equal(
+            await page.evaluate(() => document.documentElement.lang),
+            locale,
+            'the page is in the language under test',
+          );
           assert.deepEqual(await audit(page), [], `${visit.name} in ${locale}`);
         });
       });

@@ -35,7 +35,12 @@ function newestMtime(path: string): number {
 
 function buildIsCurrent(): boolean {
   if (!existsSync(DIST_INDEX)) return false;
-  const sources = Math.max(newestMtime(join(WEB, 'src')), newestMtime(join(WEB, 'index.html')), newestMtime(join(WEB, 'vite.config.mjs')), newestMtime(join(WEB, 'public')));
+  const sources = Math.max(
+    newestMtime(join(WEB, 'src')),
+    newestMtime(join(WEB, 'index.html')),
+    newestMtime(join(WEB, 'vite.config.mjs')),
+    newestMtime(join(WEB, 'public')),
+  );
   return statSync(DIST_INDEX).mtimeMs >= sources;
 }
 
@@ -55,18 +60,23 @@ export async function ensureWebBuild(): Promise<void> {
       // A lock older than any build is left from a killed run: take it over.
       const held = statSync(lock, { throwIfNoEntry: false });
       if (held && Date.now() - held.mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`web build lock ${lock} held for 3 minutes; remove it if no build is running`);
+      if (Date.now() > deadline)
+        throw new Error(`web build lock ${lock} held for 3 minutes; remove it if no build is running`);
       await new Promise((r) => setTimeout(r, 250));
       if (buildIsCurrent()) return;
     }
   }
   try {
     if (!buildIsCurrent()) {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB, 'vite.config.mjs')], {
-        cwd: ROOT,
-        stdio: ['ignore', 'ignore', 'inherit'],
-        timeout: 170_000,
-      });
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB, 'vite.config.mjs')],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'inherit'],
+          timeout: 170_000,
+        },
+      );
     }
   } finally {
     rmdirSync(lock);
@@ -86,7 +96,9 @@ export interface Parley {
 const quiet = { info() {}, error() {} };
 
 /** A Parley with buildWorld's users and tickets, mail going to the built-in catcher, served on 127.0.0.1:<free port>. */
-export async function startParley(options: { messaging?: boolean; beforeListen?: (app: FastifyInstance) => void | Promise<void> } = {}): Promise<Parley> {
+export async function startParley(
+  options: { messaging?: boolean; beforeListen?: (app: FastifyInstance) => void | Promise<void> } = {},
+): Promise<Parley> {
   await ensureWebBuild();
   const db = await sqliteMemory.open();
   const deps = testDeps(db.storage, { now: () => new Date() });
@@ -94,9 +106,22 @@ export async function startParley(options: { messaging?: boolean; beforeListen?:
   const catcher = new MailCatcher();
   const smtpPort = await catcher.start('127.0.0.1', 0);
   if (options.messaging !== false) {
-    await saveSmtpAccount(deps, world.admin, { host: '127.0.0.1', port: smtpPort, security: 'none', auth: false, from: 'desk@example.test', fromName: 'Service Desk' });
+    await saveSmtpAccount(deps, world.admin, {
+      host: '127.0.0.1',
+      port: smtpPort,
+      security: 'none',
+      auth: false,
+      from: 'desk@example.test',
+      fromName: 'Service Desk',
+    });
   }
-  const transports = new NodemailerMailTransports({ maxConnections: 2, connectionTimeoutMs: 2000, greetingTimeoutMs: 2000, socketTimeoutMs: 4000, idleMs: 1000 });
+  const transports = new NodemailerMailTransports({
+    maxConnections: 2,
+    connectionTimeoutMs: 2000,
+    greetingTimeoutMs: 2000,
+    socketTimeoutMs: 4000,
+    idleMs: 1000,
+  });
   const dispatcher = new OutboxDispatcher(
     { ...deps, transports },
     { batchSize: 20, concurrency: 4, leaseSeconds: 60, retryBaseSeconds: 60, retryMaxSeconds: 600, giveUpHours: 120 },
@@ -126,16 +151,32 @@ export async function startParley(options: { messaging?: boolean; beforeListen?:
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium; .ci/run does it).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium; .ci/run does it).`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
 /** A fresh browser profile (own cookies) with a desktop-sized window; page errors and CSP violations are collected. */
 /** A fresh browser context in `locale` for `body`; the page must end without script errors or CSP violations. */
-export async function withPage(browser: Browser, baseUrl: string, locale: string, body: (page: Page) => Promise<void>): Promise<void> {
+export async function withPage(
+  browser: Browser,
+  baseUrl: string,
+  locale: string,
+  body: (page: Page) => Promise<void>,
+): Promise<void> {
   const { context, page, problems } = await newContext(browser, baseUrl, locale);
   try {
     await body(page);
@@ -145,21 +186,35 @@ export async function withPage(browser: Browser, baseUrl: string, locale: string
   }
 }
 
-export async function newContext(browser: Browser, baseUrl: string, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ baseURL: baseUrl, locale, timezoneId: 'UTC', viewport: { width: 1360, height: 900 } });
+export async function newContext(
+  browser: Browser,
+  baseUrl: string,
+  locale = 'en-US',
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    locale,
+    timezoneId: 'UTC',
+    viewport: { width: 1360, height: 900 },
+  });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     const text = message.text();
-    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(text)) problems.push(`console: ${text}`);
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(text))
+      problems.push(`console: ${text}`);
   });
   return { context, page, problems };
 }
 
 /** Signs in through the form, by its accessible names (a contract of the public interfaces: Email, Password, Sign in and their translations). */
-export async function signIn(page: Page, email: string, names = { email: 'Email', password: 'Password', submit: 'Sign in' }) {
+export async function signIn(
+  page: Page,
+  email: string,
+  names = { email: 'Email', password: 'Password', submit: 'Sign in' },
+) {
   await page.goto('/');
   await page.getByLabel(names.email, { exact: true }).fill(email);
   await page.getByLabel(names.password, { exact: true }).fill(TEST_PASSWORD);

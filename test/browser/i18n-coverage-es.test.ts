@@ -10,7 +10,10 @@ describe('the interface in the user’s language: es-ES', () => {
     const en = await english();
     const translated = await readAll('es-ES');
     const has = (page: string, text: string | RegExp) =>
-      assert.ok(translated.get(page)!.some((t) => (typeof text === 'string' ? t === text : text.test(t))), `${page} shows ${text}`);
+      assert.ok(
+        translated.get(page)!.some((t) => (typeof text === 'string' ? t === text : text.test(t))),
+        `${page} shows ${text}`,
+      );
     has('admin outbox: the deferred mail and its attempts', 'Aplazado');
     has('admin outbox: a sent mail', /^El servidor respondió: 250 /);
     has('admin parameters with a refused value', 'Ninguna');

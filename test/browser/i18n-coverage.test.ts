@@ -16,7 +16,10 @@ describe('the interface in the user’s language: pt-BR', () => {
     const translated = await readAll('pt-BR');
     // What the issue saw in English, now in Portuguese.
     const has = (page: string, text: string | RegExp) =>
-      assert.ok(translated.get(page)!.some((t) => (typeof text === 'string' ? t === text : text.test(t))), `${page} shows ${text}`);
+      assert.ok(
+        translated.get(page)!.some((t) => (typeof text === 'string' ? t === text : text.test(t))),
+        `${page} shows ${text}`,
+      );
     has('admin outbox: the deferred mail and its attempts', 'Adiado');
     has('admin outbox: the deferred mail and its attempts', /^A conexão com o servidor SMTP (falhou|foi fechada)/);
     has('admin outbox: a sent mail', 'Enviado');
@@ -39,8 +42,15 @@ describe('the interface in the user’s language: pt-BR', () => {
       await notice.getByText('O e-mail ou a senha não estão corretos.').waitFor();
       assert.equal(await notice.locator('.notice-code').innerText(), 'Código para o suporte: AUTH_INVALID_CREDENTIALS');
       const visible = await page.locator('body').innerText();
-      assert.equal(visible.split('AUTH_INVALID_CREDENTIALS').length - 1, 1, 'the code appears once, in the support detail');
-      assert.doesNotMatch(visible.replace('Código para o suporte: AUTH_INVALID_CREDENTIALS', ''), /AUTH_INVALID_CREDENTIALS|not right|Invalid/);
+      assert.equal(
+        visible.split('AUTH_INVALID_CREDENTIALS').length - 1,
+        1,
+        'the code appears once, in the support detail',
+      );
+      assert.doesNotMatch(
+        visible.replace('Código para o suporte: AUTH_INVALID_CREDENTIALS', ''),
+        /AUTH_INVALID_CREDENTIALS|not right|Invalid/,
+      );
     });
   });
 });

@@ -28,12 +28,27 @@ export interface PageSpec {
 export const I18N_PAGES: readonly PageSpec[] = [
   { name: 'sign-in', role: 'signed-out', path: () => '/', ready: '#signin-email' },
   { name: 'portal list', role: 'requester', path: () => '/portal', ready: 'tbody tr time' },
-  { name: 'portal thread', role: 'requester', path: (f) => `/portal/tickets/${f.ticketNumber}`, ready: '[data-testid="message"]' },
+  {
+    name: 'portal thread',
+    role: 'requester',
+    path: (f) => `/portal/tickets/${f.ticketNumber}`,
+    ready: '[data-testid="message"]',
+  },
   { name: 'portal new request', role: 'requester', path: () => '/portal/new', ready: 'form select option + option' },
   { name: 'desk queue', role: 'technician', path: () => '/desk', ready: 'tbody tr time' },
-  { name: 'desk ticket', role: 'technician', path: (f) => `/desk/tickets/${f.ticketNumber}`, ready: '[data-testid="message"]' },
+  {
+    name: 'desk ticket',
+    role: 'technician',
+    path: (f) => `/desk/tickets/${f.ticketNumber}`,
+    ready: '[data-testid="message"]',
+  },
   { name: 'desk needs review', role: 'technician', path: () => '/desk/inbound', ready: '[data-testid="inbound-row"]' },
-  { name: 'desk held mail', role: 'technician', path: (f) => `/desk/inbound/${f.heldMailId}`, ready: '[data-testid="inbound-reason"]' },
+  {
+    name: 'desk held mail',
+    role: 'technician',
+    path: (f) => `/desk/inbound/${f.heldMailId}`,
+    ready: '[data-testid="inbound-reason"]',
+  },
   {
     name: 'admin parameters with a refused value',
     role: 'admin',
@@ -72,9 +87,24 @@ export const I18N_PAGES: readonly PageSpec[] = [
   },
   { name: 'admin users', role: 'admin', path: () => '/admin/users', ready: 'tbody tr' },
   { name: 'admin groups', role: 'admin', path: () => '/admin/groups', ready: 'tbody tr' },
-  { name: 'admin outbox (a deferred and a sent mail)', role: 'admin', path: () => '/admin/outbox', ready: '.cell-reply' },
-  { name: 'admin outbox: the deferred mail and its attempts', role: 'admin', path: (f) => `/admin/outbox/${f.deferredMailId}`, ready: '#attempts-h ~ table tbody tr' },
-  { name: 'admin outbox: a sent mail', role: 'admin', path: (f) => `/admin/outbox/${f.sentMailId}`, ready: '#attempts-h ~ table tbody tr' },
+  {
+    name: 'admin outbox (a deferred and a sent mail)',
+    role: 'admin',
+    path: () => '/admin/outbox',
+    ready: '.cell-reply',
+  },
+  {
+    name: 'admin outbox: the deferred mail and its attempts',
+    role: 'admin',
+    path: (f) => `/admin/outbox/${f.deferredMailId}`,
+    ready: '#attempts-h ~ table tbody tr',
+  },
+  {
+    name: 'admin outbox: a sent mail',
+    role: 'admin',
+    path: (f) => `/admin/outbox/${f.sentMailId}`,
+    ready: '#attempts-h ~ table tbody tr',
+  },
   { name: 'admin needs review', role: 'admin', path: () => '/admin/inbound', ready: '[data-testid="inbound-row"]' },
   { name: 'admin mail catcher', role: 'admin', path: () => '/admin/mail-catcher', ready: 'tbody tr' },
 ];

@@ -57,32 +57,82 @@ export function setUpWalk(): void {
     const { deps, world, storage, catcher } = parley;
 
     // A sent mail: requester A writes, the group is told through the catcher.
-    const sent = await postMessage(deps, world.requesterA, { ticketNumber: world.ticketA.number, text: 'The printer still jams on tray 2.', source: 'portal' });
+    const sent = await postMessage(deps, world.requesterA, {
+      ticketNumber: world.ticketA.number,
+      text: 'The printer still jams on tray 2.',
+      source: 'portal',
+    });
     const sentMailId = sent.notifications[0]!.id;
     await waitUntil(async () => (await storage.findOutboxEntry(sentMailId))?.status === 'sent', 'the mail is sent');
-    await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Internal: ordered a new roller.', source: 'desk', internal: true, timeSpentMinutes: 15 });
+    await postMessage(deps, world.techA, {
+      ticketNumber: world.ticketA.number,
+      text: 'Internal: ordered a new roller.',
+      source: 'desk',
+      internal: true,
+      timeSpentMinutes: 15,
+    });
 
     // A deferred mail: nothing listens on port 1, and the account stays so, so it stays deferred (and the SMTP page's
     // checks have a failure to tell).
-    await saveSmtpAccount(deps, world.admin, { host: '127.0.0.1', port: 1, security: 'none', auth: false, from: 'desk@example.test', fromName: 'Service Desk' });
-    const deferred = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Could you send a photo of the jam?', source: 'desk' });
+    await saveSmtpAccount(deps, world.admin, {
+      host: '127.0.0.1',
+      port: 1,
+      security: 'none',
+      auth: false,
+      from: 'desk@example.test',
+      fromName: 'Service Desk',
+    });
+    const deferred = await postMessage(deps, world.techA, {
+      ticketNumber: world.ticketA.number,
+      text: 'Could you send a photo of the jam?',
+      source: 'desk',
+    });
     const deferredMailId = deferred.notifications[0]!.id;
-    await waitUntil(async () => (await storage.findOutboxEntry(deferredMailId))?.status === 'deferred', 'the mail is deferred');
+    await waitUntil(
+      async () => (await storage.findOutboxEntry(deferredMailId))?.status === 'deferred',
+      'the mail is deferred',
+    );
 
     // A mail held for review: someone nobody knows answers ticket A (so its technician may review it).
-    const raw = mail({ From: 'Spam King <king@spam.example>', To: 'desk@example.test', Subject: `Re: [#${world.ticketA.number}] Cheap printer toner`, 'Message-ID': '<toner.1@spam.example>' }, 'Buy toner now.');
-    const heldId = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: 'king@spam.example', envelopeTo: ['desk@example.test'], remoteAddress: '127.0.0.1' });
-    const held = await processInboundMail({ ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } }, heldId);
+    const raw = mail(
+      {
+        From: 'Spam King <king@spam.example>',
+        To: 'desk@example.test',
+        Subject: `Re: [#${world.ticketA.number}] Cheap printer toner`,
+        'Message-ID': '<toner.1@spam.example>',
+      },
+      'Buy toner now.',
+    );
+    const heldId = await receiveMail(deps, {
+      raw,
+      sha256: createHash('sha256').update(raw).digest('hex'),
+      envelopeFrom: 'king@spam.example',
+      envelopeTo: ['desk@example.test'],
+      remoteAddress: '127.0.0.1',
+    });
+    const held = await processInboundMail(
+      { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } },
+      heldId,
+    );
     assert.equal(held?.status, 'held');
 
-    fixture = { ticketNumber: world.ticketA.number, deferredMailId, sentMailId, templateId: world.templateId, heldMailId: heldId };
+    fixture = {
+      ticketNumber: world.ticketA.number,
+      deferredMailId,
+      sentMailId,
+      templateId: world.templateId,
+      heldMailId: heldId,
+    };
 
     const outbox = (await storage.listOutbox(undefined, { cursor: null, limit: 100 })).items;
     const templates = await storage.listTemplates();
     // The template editor previews the template against a ticket, in a recipient language: what the template says.
     const previews: string[] = [];
     for (const ticketNumber of [world.ticketA.number, world.ticketB.number]) {
-      for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const) previews.push((await previewTemplate(deps, world.admin, { id: world.templateId }, { ticketNumber, locale })).subject);
+      for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const)
+        previews.push(
+          (await previewTemplate(deps, world.admin, { id: world.templateId }, { ticketNumber, locale })).subject,
+        );
     }
     data = [
       ...[world.admin, world.techA, world.techB, world.requesterA, world.requesterB].flatMap((u) => [u.name, u.email]),
@@ -127,13 +177,15 @@ function sameAllowed(text: string, locale: 'pt-BR' | 'es-ES'): boolean {
   let rest = text;
   for (const value of [...data].sort((a, b) => b.length - a.length)) rest = rest.split(value).join(' ');
   rest = rest.replace(/\$\{[A-Z0-9_]+\}/g, ' ');
-  for (const word of [...SAME_IN_EVERY_LANGUAGE, ...SAME_IN[locale]].sort((a, b) => b.length - a.length)) rest = rest.replace(new RegExp(`(^|[^\\p{L}])${escape(word)}(?=$|[^\\p{L}])`, 'gu'), '$1 ');
+  for (const word of [...SAME_IN_EVERY_LANGUAGE, ...SAME_IN[locale]].sort((a, b) => b.length - a.length))
+    rest = rest.replace(new RegExp(`(^|[^\\p{L}])${escape(word)}(?=$|[^\\p{L}])`, 'gu'), '$1 ');
   return !/\p{L}/u.test(rest);
 }
 
 async function setLanguage(locale: Locale) {
   const { deps, world } = parley;
-  for (const user of [world.admin, world.techA, world.requesterA]) await editUser(deps, world.admin, user.id, { locale });
+  for (const user of [world.admin, world.techA, world.requesterA])
+    await editUser(deps, world.admin, user.id, { locale });
 }
 
 const USERS: Record<Exclude<Role, 'signed-out'>, () => string> = {
@@ -169,7 +221,12 @@ export async function readAll(locale: Locale): Promise<Map<string, string[]>> {
   await setLanguage(locale);
   const all = new Map<string, string[]>();
   for (const role of [...new Set(I18N_PAGES.map((p) => p.role))]) {
-    for (const [name, texts] of await readPages(locale, role, I18N_PAGES.filter((p) => p.role === role))) all.set(name, texts);
+    for (const [name, texts] of await readPages(
+      locale,
+      role,
+      I18N_PAGES.filter((p) => p.role === role),
+    ))
+      all.set(name, texts);
   }
   return all;
 }
@@ -179,20 +236,30 @@ let englishTexts: Promise<Map<string, string[]>> | undefined;
 export function english(): Promise<Map<string, string[]>> {
   englishTexts ??= readAll('en-US').then((texts) => {
     // The walk reached what it meant to (guards against comparing empty pages).
-    assert.ok(texts.get('admin outbox: the deferred mail and its attempts')!.some((t) => /SMTP server/.test(t)), 'the deferred attempt is shown');
-    assert.ok(texts.get('admin template editor with an unknown key refused')!.some((t) => t.includes('NO_SUCH_KEY')), 'the unknown key is refused');
+    assert.ok(
+      texts.get('admin outbox: the deferred mail and its attempts')!.some((t) => /SMTP server/.test(t)),
+      'the deferred attempt is shown',
+    );
+    assert.ok(
+      texts.get('admin template editor with an unknown key refused')!.some((t) => t.includes('NO_SUCH_KEY')),
+      'the unknown key is refused',
+    );
     return texts;
   });
   return englishTexts;
 }
 
 /** The texts of `translated` that are the same as an English text of the same page and are not allowed to be. */
-export function stillEnglish(locale: 'pt-BR' | 'es-ES', en: Map<string, string[]>, translated: Map<string, string[]>): string[] {
+export function stillEnglish(
+  locale: 'pt-BR' | 'es-ES',
+  en: Map<string, string[]>,
+  translated: Map<string, string[]>,
+): string[] {
   const found: string[] = [];
   for (const spec of I18N_PAGES) {
     const same = new Set(en.get(spec.name));
-    for (const text of translated.get(spec.name) ?? []) if (same.has(text) && !sameAllowed(text, locale)) found.push(`${spec.name}: “${text}”`);
+    for (const text of translated.get(spec.name) ?? [])
+      if (same.has(text) && !sameAllowed(text, locale)) found.push(`${spec.name}: “${text}”`);
   }
   return found;
 }
-

@@ -26,7 +26,11 @@ const newMessageId = () => `<m${Date.now()}.${++counter}@mail.example.org>`;
 
 /** Stores and processes one mail as the SMTP/IMAP receivers do. */
 async function deliver(raw: Buffer, to = 'desk@example.test'): Promise<InboundMail> {
-  const inbound: InboundDeps = { ...parley.deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+  const inbound: InboundDeps = {
+    ...parley.deps,
+    mailParser: new MailparserMailParser(),
+    policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+  };
   const id = await receiveMail(parley.deps, {
     raw,
     sha256: createHash('sha256').update(raw).digest('hex'),
@@ -46,7 +50,11 @@ before(async () => {
   [parley, browser] = await Promise.all([startParley(), launchBrowser()]);
   const { deps, world, storage } = parley;
   // A notification to requester A on ticket A; a stranger answers it (with the quoted notification below).
-  const sent = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Could you restart the printer?', source: 'desk' });
+  const sent = await postMessage(deps, world.techA, {
+    ticketNumber: world.ticketA.number,
+    text: 'Could you restart the printer?',
+    source: 'desk',
+  });
   const [notification] = await storage.outboxOfMessages([sent.message.id]);
   assert.ok(notification);
   strangerReply = await deliver(
@@ -60,9 +68,22 @@ before(async () => {
       TICKET: world.ticketA.number,
     }),
   );
-  assert.deepEqual([strangerReply.status, strangerReply.reason, strangerReply.ticketId], ['held', 'unknown-sender', world.ticketA.number]);
+  assert.deepEqual(
+    [strangerReply.status, strangerReply.reason, strangerReply.ticketId],
+    ['held', 'unknown-sender', world.ticketA.number],
+  );
   // Someone nobody knows writes to the support address about nothing the desk knows.
-  unmatched = await deliver(mail({ From: 'Spam King <king@spam.example>', To: 'desk@example.test', Subject: 'Cheap printer toner!!!', 'Message-ID': newMessageId() }, 'Buy toner now. <script>alert(1)</script>'));
+  unmatched = await deliver(
+    mail(
+      {
+        From: 'Spam King <king@spam.example>',
+        To: 'desk@example.test',
+        Subject: 'Cheap printer toner!!!',
+        'Message-ID': newMessageId(),
+      },
+      'Buy toner now. <script>alert(1)</script>',
+    ),
+  );
   assert.equal(unmatched.status, 'held');
   assert.equal(unmatched.ticketId, null);
 });
@@ -72,7 +93,8 @@ after(async () => {
   await parley?.close();
 });
 
-const withPage = (body: (page: Page) => Promise<void>, locale = 'en-US') => withPageIn(browser, parley.baseUrl, locale, body);
+const withPage = (body: (page: Page) => Promise<void>, locale = 'en-US') =>
+  withPageIn(browser, parley.baseUrl, locale, body);
 
 describe('needs review (held inbound mail)', () => {
   // threat: A held mail naming ticket N → readable and attachable only by those who can see ticket N
@@ -131,8 +153,13 @@ describe('needs review (held inbound mail)', () => {
 
       // Open the stranger's reply: the text without the quote, the quote behind the toggle, the raw download.
       await second.getByRole('link', { name: /Open the mail/ }).click();
-      await page.getByRole('heading', { level: 1, name: `Re: [#${world.ticketA.number}] New message: Printer jams` }).waitFor();
-      assert.equal(await page.getByTestId('inbound-reason').innerText(), 'The sender is not a user of this service desk.');
+      await page
+        .getByRole('heading', { level: 1, name: `Re: [#${world.ticketA.number}] New message: Printer jams` })
+        .waitFor();
+      assert.equal(
+        await page.getByTestId('inbound-reason').innerText(),
+        'The sender is not a user of this service desk.',
+      );
       await page.getByText('Thanks, it works again after the restart.').waitFor();
       const toggle = page.getByRole('button', { name: 'Show trimmed text' });
       assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
@@ -158,7 +185,11 @@ describe('needs review (held inbound mail)', () => {
       await page.keyboard.press('Enter');
       await page.getByText(`The mail was attached to ticket #${world.ticketA.number}.`).waitFor();
       await page.getByText('Posted', { exact: true }).waitFor();
-      assert.equal(await page.getByRole('button', { name: 'Attach to ticket' }).count(), 0, 'a decided mail has no actions');
+      assert.equal(
+        await page.getByRole('button', { name: 'Attach to ticket' }).count(),
+        0,
+        'a decided mail has no actions',
+      );
       await nav.getByRole('link', { name: 'Needs review (1)' }).waitFor();
 
       // The thread of ticket A: the stranger's words as Tina's internal note, marked "by email".
@@ -181,7 +212,10 @@ describe('needs review (held inbound mail)', () => {
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Discard', exact: true }).click();
-      await page.getByRole('dialog', { name: 'Discard this mail?' }).getByRole('button', { name: 'Discard the mail' }).click();
+      await page
+        .getByRole('dialog', { name: 'Discard this mail?' })
+        .getByRole('button', { name: 'Discard the mail' })
+        .click();
       await page.getByText('The mail was discarded.').waitFor();
       await page.getByText('Discarded', { exact: true }).waitFor();
       await nav.getByRole('link', { name: 'Needs review', exact: true }).waitFor();
@@ -194,7 +228,17 @@ describe('needs review (held inbound mail)', () => {
 
   it('shows the API’s refusal when a mail was decided meanwhile, and lets an administrator filter by state (in Portuguese)', async () => {
     const { world } = parley;
-    const late = await deliver(mail({ From: 'Dave <dave@elsewhere.example>', To: 'desk@example.test', Subject: 'Hello?', 'Message-ID': newMessageId() }, 'Is anyone there?'));
+    const late = await deliver(
+      mail(
+        {
+          From: 'Dave <dave@elsewhere.example>',
+          To: 'desk@example.test',
+          Subject: 'Hello?',
+          'Message-ID': newMessageId(),
+        },
+        'Is anyone there?',
+      ),
+    );
     assert.equal(late.status, 'held');
     await withPage(async (page) => {
       await signIn(page, world.admin.email);
@@ -211,7 +255,10 @@ describe('needs review (held inbound mail)', () => {
 
       // The administration's copy of the page, with the state filter.
       await page.goto('/admin/inbound');
-      await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Needs review' }).waitFor();
+      await page
+        .getByRole('navigation', { name: 'Administration' })
+        .getByRole('link', { name: 'Needs review' })
+        .waitFor();
       await page.getByText('No mail needs review.').waitFor();
       await page.getByLabel('State', { exact: true }).selectOption('discarded');
       await page.getByTestId('inbound-row').nth(1).waitFor();
@@ -248,8 +295,22 @@ describe('needs review (held inbound mail)', () => {
       await stream;
       const before = Number(/\((\d+)\)/.exec(await link.innerText())?.[1] ?? '0');
       await ingestor.start();
-      const raw = mail({ From: 'Someone <someone@nowhere.example>', To: 'desk@example.test', Subject: 'Is this the help desk?', 'Message-ID': newMessageId() }, 'Hello?');
-      const id = await receiveMail(parley.deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: ['desk@example.test'], remoteAddress: '127.0.0.1' });
+      const raw = mail(
+        {
+          From: 'Someone <someone@nowhere.example>',
+          To: 'desk@example.test',
+          Subject: 'Is this the help desk?',
+          'Message-ID': newMessageId(),
+        },
+        'Hello?',
+      );
+      const id = await receiveMail(parley.deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: null,
+        envelopeTo: ['desk@example.test'],
+        remoteAddress: '127.0.0.1',
+      });
       ingestor.enqueue(id);
       await ingestor.idle();
       // The page hears of it: the count's own refresh is a minute away, far past the wait's bound.

@@ -12,7 +12,6 @@ import { signIn as apiSignIn } from '../support/http.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, newContext, signIn, startParley, type Parley } from './harness.ts';
 
-
 /** Resolves once the page's live-update stream answered (headers in): from then on no event is missed. */
 const streamOpened = (page: Page) => page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/events');
 
@@ -76,7 +75,9 @@ describe("live updates against Parley's own GET /api/v1/events", () => {
       await page.getByLabel('Mensaje', { exact: true }).waitFor();
       await stream;
       const tech = await apiSignIn(app, world.techB.email);
-      const r = await tech.post(`/api/v1/tickets/${world.ticketB.number}/messages`, { text: 'Live: the laptop ships today.' });
+      const r = await tech.post(`/api/v1/tickets/${world.ticketB.number}/messages`, {
+        text: 'Live: the laptop ships today.',
+      });
       assert.equal(r.statusCode, 201, r.body);
       await page.getByText('Live: the laptop ships today.').waitFor({ timeout: 5000 });
       assert.deepEqual(problems, []);
@@ -94,7 +95,11 @@ describe("live updates against Parley's own GET /api/v1/events", () => {
       await page.getByLabel('Mensagem', { exact: true }).fill('Live: é urgente.');
       await page.getByRole('button', { name: 'Enviar', exact: true }).click();
       // "waiting" first, then "sent" once the dispatcher delivered it to the catcher: no reload in between.
-      await page.getByTestId('message').filter({ hasText: 'Live: é urgente.' }).getByText('E-mail enviado para Tina Tech').waitFor({ timeout: 10_000 });
+      await page
+        .getByTestId('message')
+        .filter({ hasText: 'Live: é urgente.' })
+        .getByText('E-mail enviado para Tina Tech')
+        .waitFor({ timeout: 10_000 });
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

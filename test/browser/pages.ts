@@ -54,7 +54,11 @@ let messageCounter = 0;
 
 /** Stores and processes one inbound mail as the SMTP and IMAP receivers do. */
 async function deliver(parley: Parley, raw: Buffer) {
-  const inbound: InboundDeps = { ...parley.deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+  const inbound: InboundDeps = {
+    ...parley.deps,
+    mailParser: new MailparserMailParser(),
+    policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+  };
   const id = await receiveMail(parley.deps, {
     raw,
     sha256: createHash('sha256').update(raw).digest('hex'),
@@ -75,24 +79,58 @@ export async function prepareSite(parley: Parley): Promise<Site> {
   const { deps, world, storage } = parley;
   const ticket = world.ticketA.number;
   await setTicketCopies(deps, world.techA, ticket, [{ email: 'carol.copy@partner.example', name: 'Carol Copy' }]);
-  const sent = await postMessage(deps, world.techA, { ticketNumber: ticket, text: 'Could you restart the printer and tell me what the panel shows?', source: 'desk' });
+  const sent = await postMessage(deps, world.techA, {
+    ticketNumber: ticket,
+    text: 'Could you restart the printer and tell me what the panel shows?',
+    source: 'desk',
+  });
   const file = Buffer.from('Printer log: paper jam in tray 2\n');
   const answer = await postMessage(deps, world.requesterA, {
     ticketNumber: ticket,
     text: 'It shows "paper jam in tray 2". The log is attached.',
     source: 'portal',
-    attachments: [{ name: 'printer-log.txt', contentType: 'text/plain', content: file, sha256: createHash('sha256').update(file).digest('hex') }],
+    attachments: [
+      {
+        name: 'printer-log.txt',
+        contentType: 'text/plain',
+        content: file,
+        sha256: createHash('sha256').update(file).digest('hex'),
+      },
+    ],
   });
-  await postMessage(deps, world.techA, { ticketNumber: ticket, text: 'Tray 2 roller is worn; ordered a new one.', internal: true, timeSpentMinutes: 20, source: 'desk' });
+  await postMessage(deps, world.techA, {
+    ticketNumber: ticket,
+    text: 'Tray 2 roller is worn; ordered a new one.',
+    internal: true,
+    timeSpentMinutes: 20,
+    source: 'desk',
+  });
   const mails = [...sent.notifications, ...answer.notifications].map((n) => n.id);
-  await waitUntil(async () => (await Promise.all(mails.map((id) => storage.findOutboxEntry(id)))).every((e) => e?.status === 'sent'), 'the notifications are sent');
+  await waitUntil(
+    async () => (await Promise.all(mails.map((id) => storage.findOutboxEntry(id)))).every((e) => e?.status === 'sent'),
+    'the notifications are sent',
+  );
 
   // Then the SMTP server goes away (nothing listens on port 1): the next mail is deferred with its reply, and stays so
   // (every later attempt fails the same way), with "Retry now" in the outbox.
-  await saveSmtpAccount(deps, world.admin, { host: '127.0.0.1', port: 1, security: 'none', auth: false, from: 'desk@example.test', fromName: 'Service Desk' });
-  const deferred = await postMessage(deps, world.techB, { ticketNumber: world.ticketB.number, text: 'Your laptop was ordered.', source: 'desk' });
+  await saveSmtpAccount(deps, world.admin, {
+    host: '127.0.0.1',
+    port: 1,
+    security: 'none',
+    auth: false,
+    from: 'desk@example.test',
+    fromName: 'Service Desk',
+  });
+  const deferred = await postMessage(deps, world.techB, {
+    ticketNumber: world.ticketB.number,
+    text: 'Your laptop was ordered.',
+    source: 'desk',
+  });
   const deferredMailId = deferred.notifications[0]!.id;
-  await waitUntil(async () => (await storage.findOutboxEntry(deferredMailId))?.status === 'deferred', 'the mail is deferred');
+  await waitUntil(
+    async () => (await storage.findOutboxEntry(deferredMailId))?.status === 'deferred',
+    'the mail is deferred',
+  );
 
   // Held for review: a stranger answering ticket A's notification.
   const [notification] = await storage.outboxOfMessages([sent.message.id]);
@@ -110,12 +148,30 @@ export async function prepareSite(parley: Parley): Promise<Site> {
     }),
   );
   assert.equal(held.status, 'held');
-  await deliver(parley, mail({ From: 'Spam King <king@spam.example>', To: 'desk@example.test', Subject: 'Cheap printer toner!!!', 'Message-ID': `<pages${Date.now()}.${++messageCounter}@mail.example.org>` }, 'Buy toner now.'));
+  await deliver(
+    parley,
+    mail(
+      {
+        From: 'Spam King <king@spam.example>',
+        To: 'desk@example.test',
+        Subject: 'Cheap printer toner!!!',
+        'Message-ID': `<pages${Date.now()}.${++messageCounter}@mail.example.org>`,
+      },
+      'Buy toner now.',
+    ),
+  );
   const caught = parley.catcher.list()[0]!;
 
   return {
     parley,
-    ids: { ticket, otherTicket: world.ticketB.number, heldMail: held.id, deferredMail: deferredMailId, capturedMail: caught.id, template: world.templateId },
+    ids: {
+      ticket,
+      otherTicket: world.ticketB.number,
+      heldMail: held.id,
+      deferredMail: deferredMailId,
+      capturedMail: caught.id,
+      template: world.templateId,
+    },
     accounts: { requester: world.requesterA.email, technician: world.techA.email, admin: world.admin.email },
   };
 }
@@ -132,7 +188,13 @@ const openDialog = (button: string) => async (page: Page) => {
 /** Every page, in the order the tests walk them (grouped by role: one sign-in each). */
 export const VISITS: readonly Visit[] = [
   { name: 'sign-in', role: 'signed-out', path: '/signin', ready: '#signin-email' },
-  { name: 'sign-in-missing-fields', role: 'signed-out', path: '/signin', ready: '#signin-email', act: submit('.signin-card form') },
+  {
+    name: 'sign-in-missing-fields',
+    role: 'signed-out',
+    path: '/signin',
+    ready: '#signin-email',
+    act: submit('.signin-card form'),
+  },
   {
     name: 'sign-in-refused',
     role: 'signed-out',
@@ -147,13 +209,23 @@ export const VISITS: readonly Visit[] = [
   },
 
   { name: 'portal-list', role: 'requester', path: '/portal', ready: 'tbody tr' },
-  { name: 'portal-ticket', role: 'requester', path: (ids) => `/portal/tickets/${ids.ticket}`, ready: '[data-testid="message"]' },
+  {
+    name: 'portal-ticket',
+    role: 'requester',
+    path: (ids) => `/portal/tickets/${ids.ticket}`,
+    ready: '[data-testid="message"]',
+  },
   { name: 'portal-new', role: 'requester', path: '/portal/new', ready: '#new-title' },
   { name: 'portal-new-invalid', role: 'requester', path: '/portal/new', ready: '#new-title', act: submit('main form') },
   { name: 'portal-account', role: 'requester', path: '/account', ready: '#account-current' },
 
   { name: 'desk-queue', role: 'technician', path: '/desk', ready: 'tbody tr' },
-  { name: 'desk-ticket', role: 'technician', path: (ids) => `/desk/tickets/${ids.ticket}`, ready: '[data-testid="message"]' },
+  {
+    name: 'desk-ticket',
+    role: 'technician',
+    path: (ids) => `/desk/tickets/${ids.ticket}`,
+    ready: '[data-testid="message"]',
+  },
   {
     name: 'desk-ticket-note',
     role: 'technician',
@@ -166,8 +238,19 @@ export const VISITS: readonly Visit[] = [
     },
   },
   { name: 'desk-needs-review', role: 'technician', path: '/desk/inbound', ready: '[data-testid="inbound-row"]' },
-  { name: 'desk-inbound-mail', role: 'technician', path: (ids) => `/desk/inbound/${ids.heldMail}`, ready: '[data-testid="inbound-reason"]' },
-  { name: 'desk-inbound-discard', role: 'technician', path: (ids) => `/desk/inbound/${ids.heldMail}`, ready: '[data-testid="inbound-reason"]', act: openDialog('.inbound-or .button-danger') },
+  {
+    name: 'desk-inbound-mail',
+    role: 'technician',
+    path: (ids) => `/desk/inbound/${ids.heldMail}`,
+    ready: '[data-testid="inbound-reason"]',
+  },
+  {
+    name: 'desk-inbound-discard',
+    role: 'technician',
+    path: (ids) => `/desk/inbound/${ids.heldMail}`,
+    ready: '[data-testid="inbound-reason"]',
+    act: openDialog('.inbound-or .button-danger'),
+  },
   { name: 'desk-account', role: 'technician', path: '/account', ready: '#token-name' },
   { name: 'desk-not-allowed', role: 'technician', path: '/admin/parameters', ready: '.page p' },
 
@@ -194,7 +277,12 @@ export const VISITS: readonly Visit[] = [
     },
   },
   { name: 'admin-templates', role: 'admin', path: '/admin/templates', ready: 'tbody tr' },
-  { name: 'admin-template-editor', role: 'admin', path: (ids) => `/admin/templates/${ids.template}`, ready: '.preview iframe.mail-frame' },
+  {
+    name: 'admin-template-editor',
+    role: 'admin',
+    path: (ids) => `/admin/templates/${ids.template}`,
+    ready: '.preview iframe.mail-frame',
+  },
   {
     name: 'admin-template-unknown-key',
     role: 'admin',
@@ -209,20 +297,57 @@ export const VISITS: readonly Visit[] = [
     },
   },
   { name: 'admin-users', role: 'admin', path: '/admin/users', ready: 'tbody tr' },
-  { name: 'admin-user-edit', role: 'admin', path: '/admin/users', ready: 'tbody tr', act: openDialog('tbody .cell-actions button') },
+  {
+    name: 'admin-user-edit',
+    role: 'admin',
+    path: '/admin/users',
+    ready: 'tbody tr',
+    act: openDialog('tbody .cell-actions button'),
+  },
   { name: 'admin-groups', role: 'admin', path: '/admin/groups', ready: 'tbody tr' },
-  { name: 'admin-group-edit', role: 'admin', path: '/admin/groups', ready: 'tbody tr', act: openDialog('tbody .cell-actions button') },
+  {
+    name: 'admin-group-edit',
+    role: 'admin',
+    path: '/admin/groups',
+    ready: 'tbody tr',
+    act: openDialog('tbody .cell-actions button'),
+  },
   { name: 'admin-outbox', role: 'admin', path: '/admin/outbox', ready: 'tbody tr' },
   { name: 'admin-outbox-entry', role: 'admin', path: (ids) => `/admin/outbox/${ids.deferredMail}`, ready: '.details' },
-  { name: 'admin-needs-review', role: 'admin', path: '/admin/inbound?status=all', ready: '[data-testid="inbound-row"]' },
-  { name: 'admin-inbound-mail', role: 'admin', path: (ids) => `/admin/inbound/${ids.heldMail}`, ready: '[data-testid="inbound-reason"]' },
+  {
+    name: 'admin-needs-review',
+    role: 'admin',
+    path: '/admin/inbound?status=all',
+    ready: '[data-testid="inbound-row"]',
+  },
+  {
+    name: 'admin-inbound-mail',
+    role: 'admin',
+    path: (ids) => `/admin/inbound/${ids.heldMail}`,
+    ready: '[data-testid="inbound-reason"]',
+  },
   { name: 'admin-mail-catcher', role: 'admin', path: '/admin/mail-catcher', ready: 'tbody tr' },
-  { name: 'admin-captured-mail', role: 'admin', path: (ids) => `/admin/mail-catcher/${ids.capturedMail}`, ready: '.details-headers' },
-  { name: 'admin-desk-ticket', role: 'admin', path: (ids) => `/desk/tickets/${ids.otherTicket}`, ready: '.description' },
+  {
+    name: 'admin-captured-mail',
+    role: 'admin',
+    path: (ids) => `/admin/mail-catcher/${ids.capturedMail}`,
+    ready: '.details-headers',
+  },
+  {
+    name: 'admin-desk-ticket',
+    role: 'admin',
+    path: (ids) => `/desk/tickets/${ids.otherTicket}`,
+    ready: '.description',
+  },
   { name: 'not-found', role: 'admin', path: '/no/such/page', ready: '.page p' },
 ];
 
-export const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
 
 /**
  * A browser profile signed in as `role` (through the API's login, as the form does) whose language is `locale`: the
@@ -236,10 +361,18 @@ export async function openAs(
   locale: Locale,
   options: BrowserContextOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ baseURL: site.parley.baseUrl, locale, timezoneId: 'UTC', viewport: { width: 1360, height: 900 }, ...options });
+  const context = await browser.newContext({
+    baseURL: site.parley.baseUrl,
+    locale,
+    timezoneId: 'UTC',
+    viewport: { width: 1360, height: 900 },
+    ...options,
+  });
   context.setDefaultTimeout(10_000);
   if (role !== 'signed-out') {
-    const login = await context.request.post('/api/v1/auth/login', { data: { email: site.accounts[role], password: TEST_PASSWORD } });
+    const login = await context.request.post('/api/v1/auth/login', {
+      data: { email: site.accounts[role], password: TEST_PASSWORD },
+    });
     assert.equal(login.status(), 200, `signing in as the ${role}`);
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const me = await context.request.patch('/api/v1/me', { data: { locale }, headers: { 'x-csrf-token': csrfToken } });
@@ -249,7 +382,8 @@ export async function openAs(
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
   return { context, page, problems };
 }
@@ -262,7 +396,8 @@ export async function openAs(
 export async function go(page: Page, site: Site, visit: Visit): Promise<void> {
   const path = typeof visit.path === 'string' ? visit.path : visit.path(site.ids);
   const here = page.url().startsWith(site.parley.baseUrl) ? page.url().slice(site.parley.baseUrl.length) : null;
-  const inApp = visit.role !== 'signed-out' && here !== null && here !== path && (await page.locator('header.topbar').count()) > 0;
+  const inApp =
+    visit.role !== 'signed-out' && here !== null && here !== path && (await page.locator('header.topbar').count()) > 0;
   if (inApp) {
     await page.evaluate((to) => {
       window.history.pushState(null, '', to);

@@ -58,14 +58,20 @@ async function assertOnScreen(locator: Locator, what: string) {
   assert.ok(await locator.isVisible(), `${what} is visible`);
   const box = await locator.boundingBox();
   assert.ok(box, `${what} has a box`);
-  assert.ok(box.x >= 0 && box.x + box.width <= WIDTH, `${what} lies within the ${WIDTH} px screen (it spans ${Math.round(box.x)}–${Math.round(box.x + box.width)} px)`);
+  assert.ok(
+    box.x >= 0 && box.x + box.width <= WIDTH,
+    `${what} lies within the ${WIDTH} px screen (it spans ${Math.round(box.x)}–${Math.round(box.x + box.width)} px)`,
+  );
 }
 
 describe('every page at 390 px', () => {
   for (const visit of VISITS) {
     it(`${visit.name} (${visit.role}) fits the screen`, async () => {
       await walker.visit(visit, async (page) => {
-        const widths = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
+        const widths = await page.evaluate(() => ({
+          document: document.documentElement.scrollWidth,
+          body: document.body.scrollWidth,
+        }));
         assert.ok(widths.document <= WIDTH, `${visit.name}: the document is ${widths.document} px wide`);
         assert.ok(widths.body <= WIDTH, `${visit.name}: the body is ${widths.body} px wide`);
         assert.deepEqual(await offScreen(page), [], `${visit.name}: controls outside the screen`);
@@ -97,7 +103,10 @@ describe('what a person needs on a phone', () => {
       for (const row of await rows.all()) await assertOnScreen(row.locator('.badge'), 'the state of a mail');
       const deferred = page.getByRole('row', { name: new RegExp(`Open mail ${site.ids.deferredMail}\\b`) });
       await assertOnScreen(deferred.getByText('Deferred', { exact: true }), 'the state of the deferred mail');
-      await assertOnScreen(deferred.getByRole('button', { name: `Retry now: mail ${site.ids.deferredMail}` }), 'its Retry button');
+      await assertOnScreen(
+        deferred.getByRole('button', { name: `Retry now: mail ${site.ids.deferredMail}` }),
+        'its Retry button',
+      );
     });
   });
 
@@ -108,7 +117,10 @@ describe('what a person needs on a phone', () => {
       for (const row of await rows.all()) {
         const id = (await row.getAttribute('id'))!.replace('parameter-', '');
         await assertOnScreen(row.locator('.value'), `the value of parameter ${id}`);
-        await assertOnScreen(row.getByRole('button', { name: `Edit parameter ${id}` }), `the Edit button of parameter ${id}`);
+        await assertOnScreen(
+          row.getByRole('button', { name: `Edit parameter ${id}` }),
+          `the Edit button of parameter ${id}`,
+        );
       }
       await page.getByRole('button', { name: 'Edit parameter 417' }).tap();
       await assertOnScreen(page.getByLabel('Value of parameter 417'), 'the value field of parameter 417');

@@ -34,12 +34,33 @@ before(async () => {
   };
   [parley, browser] = await Promise.all([startParley({ beforeListen: recordPages }), launchBrowser()]);
   const { deps, world } = parley;
-  ana = (await loadActor(deps.storage, (await createUser(deps, { role: 'requester', email: 'ana@example.test', name: 'Ana Requester', password: TEST_PASSWORD, locale: 'en-US', timeZone: 'UTC' })).id))!;
-  ticket = (await openTicket(deps, ana, { title: 'Cannot print to the 2nd floor', description: 'It says offline.', groupId: world.groupA })).number;
+  ana = (await loadActor(
+    deps.storage,
+    (
+      await createUser(deps, {
+        role: 'requester',
+        email: 'ana@example.test',
+        name: 'Ana Requester',
+        password: TEST_PASSWORD,
+        locale: 'en-US',
+        timeZone: 'UTC',
+      })
+    ).id,
+  ))!;
+  ticket = (
+    await openTicket(deps, ana, {
+      title: 'Cannot print to the 2nd floor',
+      description: 'It says offline.',
+      groupId: world.groupA,
+    })
+  ).number;
 });
 
 /** A plain HTTP GET (fetch adds `cache-control: no-cache` to conditional requests, which no browser revalidation sends). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
       res.resume();
@@ -70,7 +91,11 @@ describe('revisiting pages with the browser cache on', () => {
     for (const path of ['/', '/portal/tickets/1', '/desk', '/admin/outbox', '/index.html']) {
       const again = await rawGet(`${parley.baseUrl}${path}`, { accept: 'text/html', 'if-none-match': etag });
       assert.equal(again.status, 304, `${path} revalidates`);
-      assert.equal(again.headers['content-security-policy'], first.headers['content-security-policy'], `${path}: the 304 carries the page's own policy`);
+      assert.equal(
+        again.headers['content-security-policy'],
+        first.headers['content-security-policy'],
+        `${path}: the 304 carries the page's own policy`,
+      );
     }
     // The API keeps its own policy.
     const api = await rawGet(`${parley.baseUrl}/api/v1/me`, { accept: 'application/json' });
@@ -100,7 +125,10 @@ describe('revisiting pages with the browser cache on', () => {
       await assertRendered(tab, ticketHeading());
       await screenshot(tab, 'revisit-portal-ticket');
       // Chromium reports a revalidated page as the cached 200; the server saw the 304s.
-      assert.ok(pageStatuses.slice(seen).includes(304), `the browser revalidated with a 304 (the server answered ${pageStatuses.slice(seen).join(', ')})`);
+      assert.ok(
+        pageStatuses.slice(seen).includes(304),
+        `the browser revalidated with a 304 (the server answered ${pageStatuses.slice(seen).join(', ')})`,
+      );
       assert.deepEqual(problems, [], 'no script error or CSP violation');
     } finally {
       await context.close();
@@ -131,9 +159,24 @@ describe('revisiting pages with the browser cache on', () => {
   it('opens the ticket link of a notification mail, signed in and after signing in', async () => {
     const { deps, world } = parley;
     const before = parley.catcher.list().length;
-    await postMessage(deps, world.admin, { ticketNumber: ticket, text: 'Could you try again now?', sendEmail: true, source: 'desk' });
-    await waitUntil(() => parley.catcher.list().slice(before).some((m) => m.envelope.to.includes(ana.email)), 'the mail to the requester');
-    const mail = parley.catcher.list().slice(before).find((m) => m.envelope.to.includes(ana.email));
+    await postMessage(deps, world.admin, {
+      ticketNumber: ticket,
+      text: 'Could you try again now?',
+      sendEmail: true,
+      source: 'desk',
+    });
+    await waitUntil(
+      () =>
+        parley.catcher
+          .list()
+          .slice(before)
+          .some((m) => m.envelope.to.includes(ana.email)),
+      'the mail to the requester',
+    );
+    const mail = parley.catcher
+      .list()
+      .slice(before)
+      .find((m) => m.envelope.to.includes(ana.email));
     assert.ok(mail, 'the requester was mailed');
     const html = mail.html ?? '';
     const link = new RegExp(`href="([^"]*/portal/tickets/${ticket}\\b[^"]*)"`).exec(html)?.[1]?.replace(/&amp;/g, '&');

@@ -28,14 +28,38 @@ let projector: number; // a ticket of Group A
 before(async () => {
   [parley, browser] = await Promise.all([startParley(), launchBrowser()]);
   const { deps, world } = parley;
-  const user = async (role: string, email: string, name: string, extra: { locale?: string; groupIds?: number[] } = {}) =>
-    (await loadActor(deps.storage, (await createUser(deps, { role, email, name, password: TEST_PASSWORD, locale: 'en-US', timeZone: 'Europe/London', ...extra })).id))!;
+  const user = async (
+    role: string,
+    email: string,
+    name: string,
+    extra: { locale?: string; groupIds?: number[] } = {},
+  ) =>
+    (await loadActor(
+      deps.storage,
+      (
+        await createUser(deps, {
+          role,
+          email,
+          name,
+          password: TEST_PASSWORD,
+          locale: 'en-US',
+          timeZone: 'Europe/London',
+          ...extra,
+        })
+      ).id,
+    ))!;
   eva = await user('requester', 'eva@example.test', 'Eva Requester');
   carla = await user('technician', 'carla@example.test', 'Carla Colleague', { groupIds: [world.groupA] });
   lena = await user('requester', 'lena@example.test', 'Lena Linguist');
   dora = await user('requester', 'dora@example.test', 'Dora Departing');
   spareGroup = (await createGroup(deps, { name: 'Spare team' })).id;
-  projector = (await openTicket(deps, eva, { title: 'Projector in room 4 is dim', description: 'Hard to read slides.', groupId: world.groupA })).number;
+  projector = (
+    await openTicket(deps, eva, {
+      title: 'Projector in room 4 is dim',
+      description: 'Hard to read slides.',
+      groupId: world.groupA,
+    })
+  ).number;
 });
 
 after(async () => {
@@ -43,7 +67,8 @@ after(async () => {
   await parley?.close();
 });
 
-const withPage = (locale: string, body: (page: Page) => Promise<void>) => withPageIn(browser, parley.baseUrl, locale, body);
+const withPage = (locale: string, body: (page: Page) => Promise<void>) =>
+  withPageIn(browser, parley.baseUrl, locale, body);
 
 /** GET /api/v1<path> with the page's session cookie. */
 async function apiGet<T>(page: Page, path: string): Promise<{ status: number; body: T }> {
@@ -81,7 +106,10 @@ describe('teams', () => {
     await withPage('en-US', async (page) => {
       await signIn(page, world.techB.email);
       await page.getByRole('link', { name: title }).waitFor();
-      await page.getByRole('row', { name: new RegExp(title) }).getByText('Group B').waitFor();
+      await page
+        .getByRole('row', { name: new RegExp(title) })
+        .getByText('Group B')
+        .waitFor();
     });
     await withPage('en-US', async (page) => {
       await signIn(page, world.techA.email);
@@ -99,7 +127,14 @@ describe('teams', () => {
       const responsible = page.getByLabel('Responsible');
       await responsible.locator('option', { hasText: 'Carla Colleague' }).waitFor({ state: 'attached' });
       // The team first, then everyone else.
-      const groups = await responsible.locator('optgroup').evaluateAll((els) => els.map((g) => [(g as HTMLOptGroupElement).label, [...g.querySelectorAll('option')].map((o) => o.textContent)]));
+      const groups = await responsible
+        .locator('optgroup')
+        .evaluateAll((els) =>
+          els.map((g) => [
+            (g as HTMLOptGroupElement).label,
+            [...g.querySelectorAll('option')].map((o) => o.textContent),
+          ]),
+        );
       assert.deepEqual(groups[0], ['Team Group A', ['Carla Colleague', 'Tina Tech (me)']]);
       assert.equal(groups[1]![0], 'Other staff');
       assert.ok((groups[1]![1] as string[]).includes('Bruno Técnico'));
@@ -149,7 +184,11 @@ describe('people and groups in the admin area', () => {
       const own = page.getByRole('dialog', { name: 'Edit Alex Admin' });
       await own.getByRole('checkbox', { name: /Active/ }).uncheck();
       await own.getByRole('button', { name: 'Save' }).click();
-      await own.getByText('You cannot deactivate yourself or take away your own administrator role: ask another administrator.').waitFor();
+      await own
+        .getByText(
+          'You cannot deactivate yourself or take away your own administrator role: ask another administrator.',
+        )
+        .waitFor();
       await page.keyboard.press('Escape');
       await own.waitFor({ state: 'detached' });
 
@@ -202,10 +241,16 @@ describe('people and groups in the admin area', () => {
       await screenshot(page, 'admin-group-edit');
       await dialog.getByRole('button', { name: 'Save' }).click();
       await page.getByText('Group Field support was saved.').waitFor();
-      await page.getByRole('row', { name: /Field support/ }).getByText('Carla Colleague').waitFor();
+      await page
+        .getByRole('row', { name: /Field support/ })
+        .getByText('Carla Colleague')
+        .waitFor();
 
       await page.getByRole('button', { name: 'Delete group Group B' }).click();
-      await page.getByRole('alert').getByText(/This group still has .*tickets?/).waitFor();
+      await page
+        .getByRole('alert')
+        .getByText(/This group still has .*tickets?/)
+        .waitFor();
       await page.getByRole('alert').getByText('GROUP_IN_USE').waitFor();
       await screenshot(page, 'admin-group-in-use');
 
@@ -233,7 +278,10 @@ describe('template test send', () => {
       await page.evaluate(() => window.scrollTo(0, 0));
       await screenshot(page, 'admin-template-test-send');
     });
-    await waitUntil(() => parley.catcher.list().some((m) => m.to?.includes(to) || m.envelope.to.includes(to)), 'the test mail reaches the catcher');
+    await waitUntil(
+      () => parley.catcher.list().some((m) => m.to?.includes(to) || m.envelope.to.includes(to)),
+      'the test mail reaches the catcher',
+    );
     const mail = parley.catcher.list().find((m) => m.to?.includes(to) || m.envelope.to.includes(to))!;
     assert.match(mail.subject, new RegExp(String(world.ticketA.number)));
   });

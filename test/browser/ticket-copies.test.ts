@@ -48,13 +48,18 @@ describe('ticket copies (Cc) in the web app', () => {
       await card.getByRole('button', { name: 'Save copies', exact: true }).click();
       await card.getByText('Saved.').waitFor();
       // The list is the server's answer: Rita by her user's name, Nina as a new user under the name given.
-      assert.deepEqual(await listed(desk.page), [`Rita Requester ${world.requesterB.email} Remove`, 'Nina New nina.new@partner.example Remove']);
+      assert.deepEqual(await listed(desk.page), [
+        `Rita Requester ${world.requesterB.email} Remove`,
+        'Nina New nina.new@partner.example Remove',
+      ]);
       assert.equal(await card.getByText('Not saved yet: save to apply the changes.').count(), 0);
       const tech = await apiSignIn(app, world.techA.email);
       const detail = await tech.get(`/api/v1/tickets/${ticket.number}`);
       assert.equal(detail.statusCode, 200, detail.body);
       assert.deepEqual(
-        detail.json().copies.map((c: { name: string; email: string | null; role: string }) => [c.name, c.email, c.role]),
+        detail
+          .json()
+          .copies.map((c: { name: string; email: string | null; role: string }) => [c.name, c.email, c.role]),
         [
           ['Rita Requester', world.requesterB.email, 'requester'],
           ['Nina New', 'nina.new@partner.example', 'requester'],

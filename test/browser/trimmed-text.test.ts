@@ -18,8 +18,14 @@ let browser: Browser;
 before(async () => {
   [parley, browser] = await Promise.all([startParley(), launchBrowser()]);
   const { deps, world, storage } = parley;
-  const asked = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Could you restart the printer?', source: 'desk' });
-  const [notification] = (await storage.outboxOfMessages([asked.message.id])).filter((e) => e.toAddress === world.requesterA.email);
+  const asked = await postMessage(deps, world.techA, {
+    ticketNumber: world.ticketA.number,
+    text: 'Could you restart the printer?',
+    source: 'desk',
+  });
+  const [notification] = (await storage.outboxOfMessages([asked.message.id])).filter(
+    (e) => e.toAddress === world.requesterA.email,
+  );
   assert.ok(notification?.replyTo);
   // The requester answers the notification from their mail program, to its signed reply address.
   const raw = eml('gmail-web-en', {
@@ -31,8 +37,17 @@ before(async () => {
     REFERENCES: `${notification.threadId} ${notification.messageIdHeader}`,
     TICKET: world.ticketA.number,
   });
-  const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: world.requesterA.email, envelopeTo: [notification.replyTo], remoteAddress: '127.0.0.1' });
-  const done = await processInboundMail({ ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 100, maxAttempts: 5 } }, id);
+  const id = await receiveMail(deps, {
+    raw,
+    sha256: createHash('sha256').update(raw).digest('hex'),
+    envelopeFrom: world.requesterA.email,
+    envelopeTo: [notification.replyTo],
+    remoteAddress: '127.0.0.1',
+  });
+  const done = await processInboundMail(
+    { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 100, maxAttempts: 5 } },
+    id,
+  );
   assert.equal(done?.status, 'posted');
 });
 
@@ -43,7 +58,9 @@ after(async () => {
 
 /** Opens the trimmed text under the reply by mail and closes it again. */
 async function toggleTrimmed(page: Page, names: { show: string; hide: string }) {
-  const reply = page.locator('[data-testid="message"]').filter({ hasText: 'Thanks, it works again after the restart.' });
+  const reply = page
+    .locator('[data-testid="message"]')
+    .filter({ hasText: 'Thanks, it works again after the restart.' });
   await reply.waitFor();
   const quoted = reply.getByText('Tina Tech wrote: Could you restart the printer?');
   assert.equal(await quoted.isVisible(), false, 'the quote is trimmed from the message');
@@ -70,7 +87,14 @@ describe('show trimmed text', () => {
   });
 
   it('lets the requester open it on their own message in the portal, in Portuguese, on a 390 px phone', async () => {
-    const context = await browser.newContext({ baseURL: parley.baseUrl, locale: 'pt-BR', timezoneId: 'UTC', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const context = await browser.newContext({
+      baseURL: parley.baseUrl,
+      locale: 'pt-BR',
+      timezoneId: 'UTC',
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     context.setDefaultTimeout(10_000);
     try {
       const page = await context.newPage();

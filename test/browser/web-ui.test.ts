@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
-import { getParameter, readParameters, saveSmtpAccount, setParameter, smtpAccountOf } from '../../src/domain/parameters/parameters.ts';
+import {
+  getParameter,
+  readParameters,
+  saveSmtpAccount,
+  setParameter,
+  smtpAccountOf,
+} from '../../src/domain/parameters/parameters.ts';
 import { DEFAULT_TEMPLATES } from '../../src/domain/templates/default-templates.ts';
 import { createTemplate } from '../../src/domain/templates/manage-templates.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
@@ -17,7 +23,15 @@ import { createUser } from '../../src/domain/users/manage-users.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
+import {
+  launchBrowser,
+  newContext,
+  screenshot,
+  signIn,
+  startParley,
+  type Parley,
+  withPage as withPageIn,
+} from './harness.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -27,9 +41,31 @@ before(async () => {
   [parley, browser] = await Promise.all([startParley(), launchBrowser()]);
   const { deps, world } = parley;
   // An English-speaking requester (buildWorld's speak Portuguese and Spanish), with a ticket of her own.
-  maria = (await loadActor(deps.storage, (await createUser(deps, { role: 'requester', email: 'maria@example.test', name: 'Maria Requester', password: TEST_PASSWORD, locale: 'en-US', timeZone: 'Europe/London' })).id))!;
-  await openTicket(deps, maria, { title: 'VPN disconnects every few minutes', description: 'Since Monday the VPN drops about every five minutes.\nI work from home.', groupId: world.groupA, demandType: 'Incident', category: 'Connectivity' });
-  await openTicket(deps, maria, { title: 'New monitor for my desk', description: 'The old one flickers.', groupId: world.groupA });
+  maria = (await loadActor(
+    deps.storage,
+    (
+      await createUser(deps, {
+        role: 'requester',
+        email: 'maria@example.test',
+        name: 'Maria Requester',
+        password: TEST_PASSWORD,
+        locale: 'en-US',
+        timeZone: 'Europe/London',
+      })
+    ).id,
+  ))!;
+  await openTicket(deps, maria, {
+    title: 'VPN disconnects every few minutes',
+    description: 'Since Monday the VPN drops about every five minutes.\nI work from home.',
+    groupId: world.groupA,
+    demandType: 'Incident',
+    category: 'Connectivity',
+  });
+  await openTicket(deps, maria, {
+    title: 'New monitor for my desk',
+    description: 'The old one flickers.',
+    groupId: world.groupA,
+  });
 });
 
 after(async () => {
@@ -38,10 +74,12 @@ after(async () => {
 });
 
 /** Runs `body` in a fresh browser profile and fails on page errors or CSP violations. */
-const withPage = (locale: string, body: (page: Page) => Promise<void>) => withPageIn(browser, parley.baseUrl, locale, body);
+const withPage = (locale: string, body: (page: Page) => Promise<void>) =>
+  withPageIn(browser, parley.baseUrl, locale, body);
 
 const getSmtpPort = async () => smtpAccountOf(await readParameters(parley.storage)).port;
-const mailsTo = (address: string) => parley.catcher.list().filter((m) => m.to?.includes(address) || m.envelope.to.includes(address));
+const mailsTo = (address: string) =>
+  parley.catcher.list().filter((m) => m.to?.includes(address) || m.envelope.to.includes(address));
 
 describe('serving the web app', () => {
   it('answers page paths with index.html under a strict CSP, files from the build, and JSON 404 for the API', async () => {
@@ -55,7 +93,11 @@ describe('serving the web app', () => {
     assert.match(html.headers.get('cache-control') ?? '', /no-cache/);
     const body = await html.text();
     assert.match(body, /<div id="root"><\/div>/);
-    assert.doesNotMatch(body.replace(/<script[^>]*src="[^"]+"[^>]*><\/script>/g, ''), /<script/i, 'no inline script in index.html');
+    assert.doesNotMatch(
+      body.replace(/<script[^>]*src="[^"]+"[^>]*><\/script>/g, ''),
+      /<script/i,
+      'no inline script in index.html',
+    );
     assert.doesNotMatch(body, /style=/i, 'no inline style in index.html');
 
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(body)![1]!;
@@ -70,7 +112,12 @@ describe('serving the web app', () => {
     const plain = await fetch(`${parley.baseUrl}/no-such-file.txt`);
     assert.equal(plain.status, 404, 'a missing file that is not a page is a 404');
 
-    for (const path of ['/..%2f..%2fpackage.json', '/assets/..%2f..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/.gitignore']) {
+    for (const path of [
+      '/..%2f..%2fpackage.json',
+      '/assets/..%2f..%2f..%2fpackage.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/.gitignore',
+    ]) {
       const r = await fetch(`${parley.baseUrl}${path}`);
       const text = await r.text();
       assert.ok(!text.includes('"devDependencies"'), `${path} leaked a file outside the build`);
@@ -88,7 +135,11 @@ describe('reloading a page', () => {
       const revalidated = page.waitForResponse((r) => r.request().resourceType() === 'document');
       await page.reload();
       const response = await revalidated;
-      assert.match((await response.allHeaders())['content-security-policy'] ?? '', /script-src 'self'/, 'the reloaded page keeps the page policy');
+      assert.match(
+        (await response.allHeaders())['content-security-policy'] ?? '',
+        /script-src 'self'/,
+        'the reloaded page keeps the page policy',
+      );
       await page.getByRole('heading', { name: 'Users' }).waitFor();
       await page.goto('/admin/users');
       await page.getByRole('cell', { name: 'João Muñoz', exact: true }).waitFor();
@@ -112,9 +163,15 @@ describe('signing in', () => {
       await page.getByRole('heading', { name: 'My requests' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/portal');
       const rows = page.locator('tbody tr');
-      await page.getByRole('row', { name: /VPN disconnects every few minutes/ }).getByText('New').waitFor(); // the list has loaded
+      await page
+        .getByRole('row', { name: /VPN disconnects every few minutes/ })
+        .getByText('New')
+        .waitFor(); // the list has loaded
       assert.equal(await rows.count(), 2);
-      await page.getByRole('row', { name: /VPN disconnects/ }).locator('time').waitFor();
+      await page
+        .getByRole('row', { name: /VPN disconnects/ })
+        .locator('time')
+        .waitFor();
       await screenshot(page, 'portal-list');
     });
   });
@@ -131,8 +188,16 @@ describe('signing in', () => {
       await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/desk');
       await page.getByRole('link', { name: 'VPN disconnects every few minutes' }).waitFor();
-      assert.equal(await page.getByRole('link', { name: 'New laptop' }).count(), 0, "group B's ticket is not in group A's queue");
-      assert.equal(await page.getByRole('link', { name: 'Administration' }).count(), 0, 'no admin area for a technician');
+      assert.equal(
+        await page.getByRole('link', { name: 'New laptop' }).count(),
+        0,
+        "group B's ticket is not in group A's queue",
+      );
+      assert.equal(
+        await page.getByRole('link', { name: 'Administration' }).count(),
+        0,
+        'no admin area for a technician',
+      );
       await screenshot(page, 'desk-queue');
     });
   });
@@ -211,7 +276,9 @@ describe('the portal and the desk', () => {
       await message.getByText(new RegExp(`Email (sent to|to) ${world.requesterA.email}`)).waitFor();
 
       await page.getByRole('tab', { name: 'Internal note' }).click();
-      await page.getByLabel('Note', { exact: true }).fill('Checked the printer driver: version 2.1 is known to jam. SECRET-NOTE-7');
+      await page
+        .getByLabel('Note', { exact: true })
+        .fill('Checked the printer driver: version 2.1 is known to jam. SECRET-NOTE-7');
       await page.getByLabel('Time spent (minutes)').fill('25');
       await page.getByRole('button', { name: 'Add note' }).click();
       const note = page.getByTestId('message').filter({ hasText: 'SECRET-NOTE-7' });
@@ -247,7 +314,11 @@ describe('the portal and the desk', () => {
       await page.locator('.page-subtitle').getByText('Aguardando').waitFor();
       await page.getByLabel('Mensagem', { exact: true }).fill('Segue a foto em anexo amanhã.');
       await page.getByRole('button', { name: 'Enviar', exact: true }).click();
-      await page.getByTestId('message').filter({ hasText: 'Segue a foto' }).getByText(/E-mail (enviado para|para) Tina Tech/).waitFor();
+      await page
+        .getByTestId('message')
+        .filter({ hasText: 'Segue a foto' })
+        .getByText(/E-mail (enviado para|para) Tina Tech/)
+        .waitFor();
       // Dates follow the language (pt-BR writes the month in Portuguese).
       const created = await page.locator('.msg-time time').first().textContent();
       assert.match(created ?? '', /de \w+\.? de \d{4}|\d{2}\/\d{2}\/\d{4}/);
@@ -271,10 +342,16 @@ describe('the portal and the desk', () => {
       await page.getByRole('heading', { name: 'Message to the attendant' }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-US');
       // Signed in, the choice is the user's own (PATCH /me); switched back, it is Spanish again for the next tests.
-      await waitUntil(async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'en-US', 'the language is saved');
+      await waitUntil(
+        async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'en-US',
+        'the language is saved',
+      );
       await page.getByLabel('Language').selectOption('es-ES');
       await page.getByLabel('Mensaje', { exact: true }).waitFor();
-      await waitUntil(async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'es-ES', 'the language is saved again');
+      await waitUntil(
+        async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'es-ES',
+        'the language is saved again',
+      );
     });
   });
 });
@@ -298,8 +375,14 @@ describe('the admin area', () => {
       const alert = page.getByRole('alert').filter({ hasText: 'Not saved.' });
       await alert.waitFor();
       // The live preview of the draft is refused the same way.
-      await page.locator('.preview').getByText(/Unknown key \$\{NOT_A_KEY\}/).waitFor();
-      assert.match((await alert.textContent()) ?? '', /Unknown key \$\{NOT_A_KEY\} in the HTML body at line 2, column 19\./);
+      await page
+        .locator('.preview')
+        .getByText(/Unknown key \$\{NOT_A_KEY\}/)
+        .waitFor();
+      assert.match(
+        (await alert.textContent()) ?? '',
+        /Unknown key \$\{NOT_A_KEY\} in the HTML body at line 2, column 19\./,
+      );
       assert.match((await alert.textContent()) ?? '', /TEMPLATE_UNKNOWN_KEY/);
       assert.equal((await parley.storage.listTemplates()).length, before, 'nothing was stored');
       await screenshot(page, 'admin-template-unknown-key');
@@ -331,9 +414,15 @@ describe('the admin area', () => {
       await page.goto('/admin/parameters');
       const row = page.locator('#parameter-417');
       await row.getByText(`${world.templateId} — Messaging (en-US)`).waitFor();
-      await page.getByRole('row', { name: /SMTP host/ }).getByText('127.0.0.1').waitFor();
+      await page
+        .getByRole('row', { name: /SMTP host/ })
+        .getByText('127.0.0.1')
+        .waitFor();
       // A stored SMTP password is said to be set, never shown.
-      await page.getByRole('row', { name: /SMTP password/ }).getByText('Set (hidden)').waitFor();
+      await page
+        .getByRole('row', { name: /SMTP password/ })
+        .getByText('Set (hidden)')
+        .waitFor();
       assert.ok(!(await page.content()).includes('smtp-pass-Zx9!'));
       await screenshot(page, 'admin-parameters');
       await page.getByRole('button', { name: 'Edit parameter 417' }).click();
@@ -354,7 +443,9 @@ describe('the admin area', () => {
       assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password is never filled in');
       await page.getByRole('button', { name: 'Verify connection' }).click();
       // No authentication is configured for the catcher: verify does not claim a sign-in.
-      await page.getByText('The server answered. No sign-in took place: none is configured, or the server offers none.').waitFor();
+      await page
+        .getByText('The server answered. No sign-in took place: none is configured, or the server offers none.')
+        .waitFor();
       await page.getByLabel('Send a test mail to').fill('someone@example.test');
       await page.getByRole('button', { name: 'Send test mail' }).click();
       await page.getByText(/The SMTP server accepted the test mail/).waitFor();
@@ -372,11 +463,17 @@ describe('the admin area', () => {
 
       await nav.getByRole('link', { name: 'Users' }).click();
       await page.getByRole('cell', { name: 'João Muñoz', exact: true }).waitFor();
-      await page.getByRole('row', { name: /Bruno Técnico/ }).getByText('Português (Brasil)').waitFor();
+      await page
+        .getByRole('row', { name: /Bruno Técnico/ })
+        .getByText('Português (Brasil)')
+        .waitFor();
       await screenshot(page, 'admin-users');
 
       await nav.getByRole('link', { name: 'Groups' }).click();
-      await page.getByRole('row', { name: /Group A/ }).getByText('Tina Tech').waitFor();
+      await page
+        .getByRole('row', { name: /Group A/ })
+        .getByText('Tina Tech')
+        .waitFor();
       await screenshot(page, 'admin-groups');
 
       await nav.getByRole('link', { name: 'Outbox' }).click();
@@ -402,13 +499,26 @@ describe('the admin area', () => {
 
   it('shows a deferred mail with its SMTP reply, and sends it again with "Retry now"', async () => {
     const { deps, world } = parley;
-    const account = { host: '127.0.0.1', security: 'none' as const, auth: false, from: 'desk@example.test', fromName: 'Service Desk' };
+    const account = {
+      host: '127.0.0.1',
+      security: 'none' as const,
+      auth: false,
+      from: 'desk@example.test',
+      fromName: 'Service Desk',
+    };
     const catcherPort = (await getSmtpPort())!;
     // Nothing listens on port 1: the attempt fails temporarily and the mail is deferred.
     await saveSmtpAccount(deps, world.admin, { ...account, port: 1 });
-    const { notifications } = await postMessage(deps, world.techB, { ticketNumber: world.ticketB.number, text: 'Your laptop was ordered.', source: 'desk' });
+    const { notifications } = await postMessage(deps, world.techB, {
+      ticketNumber: world.ticketB.number,
+      text: 'Your laptop was ordered.',
+      source: 'desk',
+    });
     const id = notifications[0]!.id;
-    await waitUntil(async () => (await parley.storage.findOutboxEntry(id))?.status === 'deferred', 'the mail is deferred');
+    await waitUntil(
+      async () => (await parley.storage.findOutboxEntry(id))?.status === 'deferred',
+      'the mail is deferred',
+    );
     await saveSmtpAccount(deps, world.admin, { ...account, port: catcherPort });
     await withPage('en-US', async (page) => {
       await signIn(page, world.admin.email);
@@ -419,7 +529,10 @@ describe('the admin area', () => {
       await screenshot(page, 'admin-outbox-deferred');
       await page.getByRole('button', { name: `Retry now: mail ${id}` }).click();
       await page.getByText(`Mail ${id} is queued to be sent again.`).waitFor();
-      await waitUntil(async () => (await parley.storage.findOutboxEntry(id))?.status === 'sent', 'the retried mail is sent');
+      await waitUntil(
+        async () => (await parley.storage.findOutboxEntry(id))?.status === 'sent',
+        'the retried mail is sent',
+      );
       await page.goto(`/admin/outbox/${id}`);
       await page.getByRole('heading', { name: 'Delivery attempts' }).waitFor();
       assert.equal(await page.locator('tbody tr').count(), 2, 'both attempts are listed');

@@ -13,7 +13,11 @@ import dc from 'node:diagnostics_channel';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ImapMailbox } from '../../src/adapters/inbound/imap-mailbox.ts';
-import { NodemailerMailTransports, VERIFY_FAILED, type TransportOptions } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
+import {
+  NodemailerMailTransports,
+  VERIFY_FAILED,
+  type TransportOptions,
+} from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { Config } from '../../src/config/config.ts';
 import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
@@ -26,14 +30,30 @@ import { loadConfig } from '../../src/config/config.ts';
 import { postgres, sqliteMemory, type TestDatabase } from '../support/databases.ts';
 import { buildWorld, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { signIn, type Client } from '../support/http.ts';
-import { closedPort, startDroppingServer, startEchoingImapServer, startEchoingSmtpServer, type EchoServer } from '../support/echo-servers.ts';
+import {
+  closedPort,
+  startDroppingServer,
+  startEchoingImapServer,
+  startEchoingSmtpServer,
+  type EchoServer,
+} from '../support/echo-servers.ts';
 import { SmtpSink, startSilentServer, waitUntil } from '../support/smtp-sink.ts';
 
 const VERIFY_MS = 600;
-const TIMEOUTS: TransportOptions = { maxConnections: 2, connectionTimeoutMs: 1000, greetingTimeoutMs: 1000, socketTimeoutMs: 2000, verifyTimeoutMs: VERIFY_MS };
+const TIMEOUTS: TransportOptions = {
+  maxConnections: 2,
+  connectionTimeoutMs: 1000,
+  greetingTimeoutMs: 1000,
+  socketTimeoutMs: 2000,
+  verifyTimeoutMs: VERIFY_MS,
+};
 const POLICY = dispatchPolicy(
   loadConfig(
-    { PARLEY_SECRET_KEY: 'test-secret-key-that-is-long-enough-for-parley', PARLEY_DATA_DIR: '/nonexistent/parley-secrets-test', PARLEY_MAIL_CATCHER: 'off' },
+    {
+      PARLEY_SECRET_KEY: 'test-secret-key-that-is-long-enough-for-parley',
+      PARLEY_DATA_DIR: '/nonexistent/parley-secrets-test',
+      PARLEY_MAIL_CATCHER: 'off',
+    },
     { readDotEnv: false },
   ),
 );
@@ -52,7 +72,8 @@ const FORBIDDEN: Record<string, string> = {
 };
 
 function assertClean(where: string, text: string) {
-  for (const [name, form] of Object.entries(FORBIDDEN)) assert.ok(!text.includes(form), `${where} holds the ${name}: ${text.slice(0, 400)}`);
+  for (const [name, form] of Object.entries(FORBIDDEN))
+    assert.ok(!text.includes(form), `${where} holds the ${name}: ${text.slice(0, 400)}`);
 }
 
 interface Scene {
@@ -89,7 +110,13 @@ async function withScene(database: TestDatabase, work: (s: Scene) => Promise<voi
       tech: await signIn(app, world.techA.email),
       transports,
       logLines,
-      saveAccount: (fields) => admin.put('/api/v1/admin/smtp-account', { security: 'none', auth: false, from: 'desk@example.test', ...fields }),
+      saveAccount: (fields) =>
+        admin.put('/api/v1/admin/smtp-account', {
+          security: 'none',
+          auth: false,
+          from: 'desk@example.test',
+          ...fields,
+        }),
       dispatch: () => dispatchBatch({ ...deps, transports, random: () => 0.5 }, POLICY),
     });
   } finally {
@@ -101,7 +128,8 @@ async function withScene(database: TestDatabase, work: (s: Scene) => Promise<voi
 }
 
 const storedPassword = async (storage: SqlStorage, id: number) =>
-  (await storage.kyselyInstance.selectFrom('system_parameter').select('value').where('id', '=', id).executeTakeFirst())?.value ?? null;
+  (await storage.kyselyInstance.selectFrom('system_parameter').select('value').where('id', '=', id).executeTakeFirst())
+    ?.value ?? null;
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`account secrets (${database.name})`, () => {
@@ -112,11 +140,21 @@ for (const database of [sqliteMemory, postgres]) {
         const evil = await startEchoingSmtpServer('PLAIN');
         try {
           sink.requireAuth({ user: USER, pass: PASS });
-          const first = await s.saveAccount({ host: '127.0.0.1', port: sink.port, auth: true, user: USER, password: PASS });
+          const first = await s.saveAccount({
+            host: '127.0.0.1',
+            port: sink.port,
+            auth: true,
+            user: USER,
+            password: PASS,
+          });
           assert.equal(first.statusCode, 200, first.body);
           const sealed = await storedPassword(s.storage, PARAM.SMTP_PASSWORD);
 
-          for (const change of [{ port: evil.port }, { host: 'localhost', port: sink.port }, { port: sink.port, security: 'starttls' }]) {
+          for (const change of [
+            { port: evil.port },
+            { host: 'localhost', port: sink.port },
+            { port: sink.port, security: 'starttls' },
+          ]) {
             const r = await s.saveAccount({ host: '127.0.0.1', auth: true, user: USER, ...change });
             assert.equal(r.statusCode, 422, `${JSON.stringify(change)}: ${r.body}`);
             assert.equal(r.json().code, 'SMTP_ACCOUNT_INVALID');
@@ -134,7 +172,11 @@ for (const database of [sqliteMemory, postgres]) {
             assert.match(r.json().message, /needs the SMTP password again/);
           }
           const account = (await s.admin.get('/api/v1/admin/smtp-account')).json();
-          assert.deepEqual([account.host, account.port, account.security, account.passwordSet], ['127.0.0.1', sink.port, 'none', true], 'nothing of the refused changes was kept');
+          assert.deepEqual(
+            [account.host, account.port, account.security, account.passwordSet],
+            ['127.0.0.1', sink.port, 'none', true],
+            'nothing of the refused changes was kept',
+          );
           assert.equal(await storedPassword(s.storage, PARAM.SMTP_PASSWORD), sealed);
 
           // The stored password still goes only where it was entered for.
@@ -145,19 +187,39 @@ for (const database of [sqliteMemory, postgres]) {
 
           // Accepting a certificate that cannot be verified lets whoever sits in between act as the server: refused
           // without the password too (requiring a valid one again is not).
-          const lax = await s.saveAccount({ host: '127.0.0.1', port: sink.port, auth: true, user: USER, allowInvalidCertificate: true });
+          const lax = await s.saveAccount({
+            host: '127.0.0.1',
+            port: sink.port,
+            auth: true,
+            user: USER,
+            allowInvalidCertificate: true,
+          });
           assert.equal(lax.statusCode, 422, lax.body);
           assert.equal(lax.json().details.field, 'password');
-          const laxParameter = await s.admin.put(`/api/v1/admin/parameters/${PARAM.SMTP_ALLOW_INVALID_CERTIFICATE}`, { value: true });
+          const laxParameter = await s.admin.put(`/api/v1/admin/parameters/${PARAM.SMTP_ALLOW_INVALID_CERTIFICATE}`, {
+            value: true,
+          });
           assert.equal(laxParameter.statusCode, 422, laxParameter.body);
           assert.equal((await s.admin.get('/api/v1/admin/smtp-account')).json().allowInvalidCertificate, false);
 
           // Whatever does not move the password is saved without it: another sender name, say.
-          const same = await s.saveAccount({ host: '127.0.0.1', port: sink.port, auth: true, user: USER, fromName: 'Desk' });
+          const same = await s.saveAccount({
+            host: '127.0.0.1',
+            port: sink.port,
+            auth: true,
+            user: USER,
+            fromName: 'Desk',
+          });
           assert.equal(same.statusCode, 200, same.body);
           assert.equal(same.json().passwordSet, true);
           // With the password entered again, the change is saved.
-          const moved = await s.saveAccount({ host: '127.0.0.1', port: evil.port, auth: true, user: USER, password: PASS });
+          const moved = await s.saveAccount({
+            host: '127.0.0.1',
+            port: evil.port,
+            auth: true,
+            user: USER,
+            password: PASS,
+          });
           assert.equal(moved.statusCode, 200, moved.body);
           // Authentication off: moving the account removes the unused password instead of keeping it for a new server.
           const off = await s.saveAccount({ host: '127.0.0.1', port: sink.port, auth: false });
@@ -193,9 +255,16 @@ for (const database of [sqliteMemory, postgres]) {
           assert.equal(r.json().code, 'PARAMETER_INVALID');
           assert.match(r.json().message, /needs the IMAP password again/);
         }
-        assert.equal((await s.admin.get(`/api/v1/admin/parameters/${PARAM.IMAP_HOST}`)).json().value, 'imap.example.test');
+        assert.equal(
+          (await s.admin.get(`/api/v1/admin/parameters/${PARAM.IMAP_HOST}`)).json().value,
+          'imap.example.test',
+        );
         assert.equal(await storedPassword(s.storage, PARAM.IMAP_PASSWORD), sealed);
-        assert.equal((await set(PARAM.IMAP_HOST, 'IMAP.example.test')).statusCode, 200, 'the same host in other letters is no change');
+        assert.equal(
+          (await set(PARAM.IMAP_HOST, 'IMAP.example.test')).statusCode,
+          200,
+          'the same host in other letters is no change',
+        );
         assert.equal((await set(PARAM.IMAP_MAILBOX, 'Support')).statusCode, 200, 'other settings need no password');
 
         assert.equal((await set(PARAM.IMAP_PASSWORD, null)).statusCode, 200);
@@ -211,9 +280,17 @@ for (const database of [sqliteMemory, postgres]) {
         await withScene(database, async (s) => {
           const server = await startEchoingSmtpServer(method);
           try {
-            const saved = await s.saveAccount({ host: '127.0.0.1', port: server.port, auth: true, user: USER, password: PASS });
+            const saved = await s.saveAccount({
+              host: '127.0.0.1',
+              port: server.port,
+              auth: true,
+              user: USER,
+              password: PASS,
+            });
             assert.equal(saved.statusCode, 200, saved.body);
-            const post = await s.tech.post(`/api/v1/tickets/${s.world.ticketA.number}/messages`, { text: 'Could you try again now?' });
+            const post = await s.tech.post(`/api/v1/tickets/${s.world.ticketA.number}/messages`, {
+              text: 'Could you try again now?',
+            });
             assert.equal(post.statusCode, 201, post.body);
             const ids = (post.json().notifications as { id: number }[]).map((n) => n.id);
             const batch = await s.dispatch();
@@ -226,16 +303,28 @@ for (const database of [sqliteMemory, postgres]) {
             assert.equal(testMail.json().ok, false);
 
             // The credentials really travelled and came back, in every form: this test can fail.
-            assert.ok(server.received.length >= 3 && server.received.every((r) => r.user === USER && r.password === PASS), JSON.stringify(server.received));
+            assert.ok(
+              server.received.length >= 3 && server.received.every((r) => r.user === USER && r.password === PASS),
+              JSON.stringify(server.received),
+            );
             const details = await Promise.all(ids.map((id) => s.admin.get(`/api/v1/admin/outbox/${id}`)));
-            for (const d of details) assert.match(d.json().lastReply, /^535 5\.7\.8 Authentication credentials invalid: you sent .*\[redacted\]/);
+            for (const d of details)
+              assert.match(
+                d.json().lastReply,
+                /^535 5\.7\.8 Authentication credentials invalid: you sent .*\[redacted\]/,
+              );
 
             const answers: [string, string][] = [
               ['verify', verify.body],
               ['test mail', testMail.body],
               ...details.map((d, i): [string, string] => [`outbox ${ids[i]}`, d.body]),
             ];
-            for (const url of ['/api/v1/admin/outbox', '/api/v1/admin/outbox?status=deferred', '/api/v1/admin/smtp-account', '/api/v1/admin/parameters']) {
+            for (const url of [
+              '/api/v1/admin/outbox',
+              '/api/v1/admin/outbox?status=deferred',
+              '/api/v1/admin/smtp-account',
+              '/api/v1/admin/parameters',
+            ]) {
               answers.push([url, (await s.admin.get(url)).body]);
             }
             for (const [where, body] of answers) assertClean(where, body);
@@ -262,7 +351,17 @@ for (const database of [sqliteMemory, postgres]) {
     // threat: Cloud metadata addresses beyond 169.254.169.254
     it('saving a metadata address, or one embedded in IPv6, as the SMTP or IMAP host is refused with a 422', async () => {
       await withScene(database, async (s) => {
-        const hosts = ['100.100.100.200', '192.0.0.192', '168.63.129.16', '::ffff:0:a9fe:a9fe', '::ffff:100.100.100.200', '64:ff9b::a9fe:a9fe', '64:ff9b:1::c000:c0', '2002:a9fe:a9fe::1', '2001:0:4136:e378:8000:63bf:5601:5601'];
+        const hosts = [
+          '100.100.100.200',
+          '192.0.0.192',
+          '168.63.129.16',
+          '::ffff:0:a9fe:a9fe',
+          '::ffff:100.100.100.200',
+          '64:ff9b::a9fe:a9fe',
+          '64:ff9b:1::c000:c0',
+          '2002:a9fe:a9fe::1',
+          '2001:0:4136:e378:8000:63bf:5601:5601',
+        ];
         for (const host of hosts) {
           const smtp = await s.saveAccount({ host, port: 25 });
           assert.equal(smtp.statusCode, 422, `${host}: ${smtp.body}`);
@@ -272,7 +371,11 @@ for (const database of [sqliteMemory, postgres]) {
           assert.equal(imap.statusCode, 422, `IMAP ${host}: ${imap.body}`);
           assert.match(imap.json().message, /metadata addresses/);
         }
-        assert.equal((await s.admin.get('/api/v1/admin/smtp-account')).json().host, 'smtp.example.test', 'the account was left as it was');
+        assert.equal(
+          (await s.admin.get('/api/v1/admin/smtp-account')).json().host,
+          'smtp.example.test',
+          'the account was left as it was',
+        );
       });
     });
 
@@ -292,19 +395,34 @@ for (const database of [sqliteMemory, postgres]) {
         try {
           const bodies: string[] = [];
           for (const [name, port, auth] of cases) {
-            const saved = await s.saveAccount({ host: '127.0.0.1', port, auth, ...(auth ? { user: USER, password: PASS } : {}) });
+            const saved = await s.saveAccount({
+              host: '127.0.0.1',
+              port,
+              auth,
+              ...(auth ? { user: USER, password: PASS } : {}),
+            });
             assert.equal(saved.statusCode, 200, saved.body);
             const started = performance.now();
             const r = await s.admin.post('/api/v1/admin/smtp-account/verify');
             const elapsed = performance.now() - started;
             assert.equal(r.statusCode, 200, r.body);
-            assert.ok(elapsed >= VERIFY_MS - 5, `${name}: a failed verify answers no sooner than the verify time (${elapsed} ms)`);
+            assert.ok(
+              elapsed >= VERIFY_MS - 5,
+              `${name}: a failed verify answers no sooner than the verify time (${elapsed} ms)`,
+            );
             bodies.push(r.body);
           }
           assert.equal(new Set(bodies).size, 1, `one answer for every failure: ${bodies.join('\n')}`);
-          assert.deepEqual(JSON.parse(bodies[0]!), { ok: false, code: 'SMTP_VERIFY_FAILED', message: VERIFY_FAILED, signedIn: false });
+          assert.deepEqual(JSON.parse(bodies[0]!), {
+            ok: false,
+            code: 'SMTP_VERIFY_FAILED',
+            message: VERIFY_FAILED,
+            signedIn: false,
+          });
           assert.ok(silent.connections >= 1 && sink.authAttempts.length >= 1, 'each server was really reached');
-          const logged = s.logLines.filter((l) => l.includes('SMTP account verification failed')).map((l) => JSON.parse(l).smtpVerify as string);
+          const logged = s.logLines
+            .filter((l) => l.includes('SMTP account verification failed'))
+            .map((l) => JSON.parse(l).smtpVerify as string);
           assert.equal(logged.length, 4);
           assert.equal(new Set(logged).size, 4, `the log tells the failures apart: ${logged.join(' | ')}`);
           assert.match(logged[3]!, /EAUTH/);
@@ -384,12 +502,24 @@ describe('the IMAP reader and the account secrets', () => {
     const lines: string[] = [];
     const logger = createLogger({ logLevel: 'trace' } as Config, { write: (line: string) => void lines.push(line) });
     const reader = new ImapMailbox(
-      { host: server.host, port: server.port, security: 'none', user: USER, password: PASS, retryMs: 100, pollMs: 30_000, log: { info: (o, m) => logger.info(o, m), error: (o, m) => logger.error(o, m) } },
+      {
+        host: server.host,
+        port: server.port,
+        security: 'none',
+        user: USER,
+        password: PASS,
+        retryMs: 100,
+        pollMs: 30_000,
+        log: { info: (o, m) => logger.info(o, m), error: (o, m) => logger.error(o, m) },
+      },
       async () => {},
     );
     reader.start();
     try {
-      await waitUntil(() => server.received.length >= 1 && lines.length >= 1 && reader.lastError, 'a refused login, logged');
+      await waitUntil(
+        () => server.received.length >= 1 && lines.length >= 1 && reader.lastError,
+        'a refused login, logged',
+      );
     } finally {
       await reader.stop();
     }
@@ -405,7 +535,18 @@ describe('the IMAP reader and the account secrets', () => {
     dc.subscribe('net.client.socket', onSocket);
     try {
       for (const host of ['::ffff:0:a9fe:a9fe', '64:ff9b::6464:64c8', '2002:c000:c0::1', '168.63.129.16']) {
-        const reader = new ImapMailbox({ host, port: 993, security: 'tls', user: USER, password: PASS, retryMs: 50, log: { info: () => {}, error: () => {} } }, async () => {});
+        const reader = new ImapMailbox(
+          {
+            host,
+            port: 993,
+            security: 'tls',
+            user: USER,
+            password: PASS,
+            retryMs: 50,
+            log: { info: () => {}, error: () => {} },
+          },
+          async () => {},
+        );
         reader.start();
         try {
           await waitUntil(() => reader.lastError, `the reader's refusal of ${host}`);

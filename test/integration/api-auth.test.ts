@@ -103,14 +103,24 @@ describe('authentication and secrets', () => {
     const without = await app.inject({ method: 'POST', url, headers: { cookie }, payload: { text: 'forged' } });
     assert.equal(without.statusCode, 403);
     assert.equal(without.json().code, 'AUTH_CSRF_FAILED');
-    const wrong = await app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': 'guess' }, payload: { text: 'forged' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie, 'x-csrf-token': 'guess' },
+      payload: { text: 'forged' },
+    });
     assert.equal(wrong.statusCode, 403);
     assert.equal((await storage.listMessages(world.ticketA.id, true)).length, before);
     const read = await app.inject({ method: 'GET', url, headers: { cookie } });
     assert.equal(read.statusCode, 200);
     const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
     assert.equal(me.json().csrfToken, r.json().csrfToken, 'a reloaded page can ask for the token again');
-    const ok = await app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': me.json().csrfToken }, payload: { text: 'real' } });
+    const ok = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie, 'x-csrf-token': me.json().csrfToken },
+      payload: { text: 'real' },
+    });
     assert.equal(ok.statusCode, 201);
   });
 
@@ -153,7 +163,12 @@ describe('authentication and secrets', () => {
     const account = await admin.get('/api/v1/admin/smtp-account');
     assert.equal(account.json().passwordSet, true);
     assert.ok(!('password' in account.json()));
-    for (const url of ['/api/v1/admin/smtp-account', '/api/v1/admin/parameters', '/api/v1/admin/parameters/13', '/api/v1/admin/outbox']) {
+    for (const url of [
+      '/api/v1/admin/smtp-account',
+      '/api/v1/admin/parameters',
+      '/api/v1/admin/parameters/13',
+      '/api/v1/admin/outbox',
+    ]) {
       const r = await admin.get(url);
       assert.ok(!r.body.includes('smtp-pass-Zx9!'), url);
     }
@@ -163,23 +178,49 @@ describe('authentication and secrets', () => {
     assert.ok(!stored.includes('smtp-pass-Zx9!'));
     assert.match(JSON.parse(stored), /^v1\./);
     // Saving the account without a password keeps the stored one (while host, port and security stay); "" removes it.
-    const keep = await admin.put('/api/v1/admin/smtp-account', { host: 'smtp.example.test', port: 587, security: 'starttls', auth: true, user: 'desk2', from: 'desk@example.test' });
+    const keep = await admin.put('/api/v1/admin/smtp-account', {
+      host: 'smtp.example.test',
+      port: 587,
+      security: 'starttls',
+      auth: true,
+      user: 'desk2',
+      from: 'desk@example.test',
+    });
     assert.equal(keep.statusCode, 200, keep.body);
     assert.equal(keep.json().passwordSet, true);
     assert.equal((await storage.getParameters()).get(13), stored);
   });
 
   it('lists parameters with descriptions in the admin’s language', async () => {
-    await createUser(deps, { role: 'admin', email: 'admin.pt@example.test', name: 'Administradora', password: TEST_PASSWORD, locale: 'pt-BR' });
+    await createUser(deps, {
+      role: 'admin',
+      email: 'admin.pt@example.test',
+      name: 'Administradora',
+      password: TEST_PASSWORD,
+      locale: 'pt-BR',
+    });
     const pt = await signIn(app, 'admin.pt@example.test');
-    const items = (await pt.get('/api/v1/admin/parameters')).json().items as { id: number; description: string; type: string }[];
-    assert.deepEqual(items.map((p) => p.id), [10, 11, 12, 13, 14, 199, 269, 417, 9001, 9002, 9003, 9004, 9010, 9011, 9012, 9013, 9014, 9015, 9016]);
+    const items = (await pt.get('/api/v1/admin/parameters')).json().items as {
+      id: number;
+      description: string;
+      type: string;
+    }[];
+    assert.deepEqual(
+      items.map((p) => p.id),
+      [10, 11, 12, 13, 14, 199, 269, 417, 9001, 9002, 9003, 9004, 9010, 9011, 9012, 9013, 9014, 9015, 9016],
+    );
     assert.equal(items.find((p) => p.id === 417)!.description, 'ID do modelo de e-mail usado pela mensageria');
     assert.equal(items.find((p) => p.id === 417)!.type, 'templateId');
     const keys = (await pt.get('/api/v1/admin/template-keys')).json().items;
-    assert.equal(keys.find((k: { name: string }) => k.name === 'IDSERVICEREQUEST').description, 'Número do ticket (chave pública)');
+    assert.equal(
+      keys.find((k: { name: string }) => k.name === 'IDSERVICEREQUEST').description,
+      'Número do ticket (chave pública)',
+    );
     const es = (await pt.get('/api/v1/admin/template-keys?locale=es-ES')).json().items;
-    assert.deepEqual(es.find((k: { name: string }) => k.name === 'IDSERVICEREQUEST').aliases, ['IDSOLICITACAOSERVICO', 'IDSOLICITUDSERVICIO']);
+    assert.deepEqual(es.find((k: { name: string }) => k.name === 'IDSERVICEREQUEST').aliases, [
+      'IDSOLICITACAOSERVICO',
+      'IDSOLICITUDSERVICIO',
+    ]);
   });
 });
 
@@ -200,7 +241,11 @@ describe('templates through the API', () => {
 
   it('refuses an unknown key at save, naming the key and its position', async () => {
     const admin = await signIn(app, world.admin.email);
-    const r = await admin.post('/api/v1/admin/email-templates', { name: 'Bad', subject: 'Hi', html: '<p>Hello</p>\n<p>${NOMECONTATO} ${SMTP_PASSWORD}</p>' });
+    const r = await admin.post('/api/v1/admin/email-templates', {
+      name: 'Bad',
+      subject: 'Hi',
+      html: '<p>Hello</p>\n<p>${NOMECONTATO} ${SMTP_PASSWORD}</p>',
+    });
     assert.equal(r.statusCode, 422);
     assert.equal(r.json().code, 'TEMPLATE_UNKNOWN_KEY');
     assert.equal(r.json().message, 'Unknown key ${SMTP_PASSWORD} in the HTML body at line 2, column 19.');
@@ -208,10 +253,19 @@ describe('templates through the API', () => {
     assert.equal(r.json().details.line, 2);
     assert.equal(r.json().details.column, 19);
     assert.equal(r.json().details.field, 'html');
-    const inSubject = await admin.post('/api/v1/admin/email-templates', { name: 'Bad', subject: 'Ticket ${idservicerequest}', html: '<p>x</p>' });
+    const inSubject = await admin.post('/api/v1/admin/email-templates', {
+      name: 'Bad',
+      subject: 'Ticket ${idservicerequest}',
+      html: '<p>x</p>',
+    });
     assert.equal(inSubject.json().details.field, 'subject');
     assert.match(inSubject.json().message, /upper case: \$\{IDSERVICEREQUEST\}/);
-    const update = await admin.put(`/api/v1/admin/email-templates/${world.templateId}`, { name: 'x', subject: 'x', html: 'x', text: '${NOPE}' });
+    const update = await admin.put(`/api/v1/admin/email-templates/${world.templateId}`, {
+      name: 'x',
+      subject: 'x',
+      html: 'x',
+      text: '${NOPE}',
+    });
     assert.equal(update.json().code, 'TEMPLATE_UNKNOWN_KEY');
     assert.equal(update.json().details.field, 'text');
     assert.equal((await storage.listTemplates()).length, 1, 'nothing was stored');
@@ -221,18 +275,27 @@ describe('templates through the API', () => {
     const admin = await signIn(app, world.admin.email);
     const tech = await signIn(app, world.techA.email);
     await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Toner <replaced>' });
-    const r = await admin.post(`/api/v1/admin/email-templates/${world.templateId}/preview`, { ticketNumber: world.ticketA.number, locale: 'es-ES' });
+    const r = await admin.post(`/api/v1/admin/email-templates/${world.templateId}/preview`, {
+      ticketNumber: world.ticketA.number,
+      locale: 'es-ES',
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().subject, `[#${world.ticketA.number}] New message: Printer jams`);
     assert.ok(r.json().html.includes('Toner &lt;replaced&gt;'));
     assert.ok(r.json().html.includes('Nuevo'), 'status in the preview locale');
-    const draft = await admin.post('/api/v1/admin/email-templates/preview', { subject: '${TICKETTITLE}', html: '<b>${USERNAME}</b>', ticketNumber: world.ticketA.number });
+    const draft = await admin.post('/api/v1/admin/email-templates/preview', {
+      subject: '${TICKETTITLE}',
+      html: '<b>${USERNAME}</b>',
+      ticketNumber: world.ticketA.number,
+    });
     assert.equal(draft.statusCode, 200, draft.body);
     assert.equal(draft.json().html, '<b>Tina Tech</b>');
     assert.equal(draft.json().text, 'Tina Tech');
     const badDraft = await admin.post('/api/v1/admin/email-templates/preview', { subject: 'x', html: '${WHAT}' });
     assert.equal(badDraft.json().code, 'TEMPLATE_UNKNOWN_KEY');
-    const missing = await admin.post(`/api/v1/admin/email-templates/${world.templateId}/preview`, { ticketNumber: 424242 });
+    const missing = await admin.post(`/api/v1/admin/email-templates/${world.templateId}/preview`, {
+      ticketNumber: 424242,
+    });
     assert.equal(missing.statusCode, 404);
     assert.equal((await admin.post('/api/v1/admin/email-templates/9999/preview', {})).statusCode, 404);
   });
@@ -287,9 +350,17 @@ describe('operations endpoints', () => {
       assert.match(without.json().message, /PARLEY_METRICS_TOKEN/);
       assert.ok(!without.body.includes('parley_http_requests_total'));
       for (const authorization of [`Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, token, 'Bearer ']) {
-        assert.equal((await client.request({ method: 'GET', url: '/metrics', headers: { authorization } })).statusCode, 401, authorization);
+        assert.equal(
+          (await client.request({ method: 'GET', url: '/metrics', headers: { authorization } })).statusCode,
+          401,
+          authorization,
+        );
       }
-      const ok = await client.request({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+      const ok = await client.request({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(ok.statusCode, 200);
       assert.match(ok.body, /parley_http_requests_total/);
       assert.equal((await client.get('/healthz')).statusCode, 200);

@@ -29,7 +29,14 @@ async function setup(options: { messaging?: boolean } = {}) {
 async function outboxDetail(admin: Client, id: number) {
   const r = await admin.get(`/api/v1/admin/outbox/${id}`);
   assert.equal(r.statusCode, 200, r.body);
-  return r.json() as { to: string; subject: string; html: string; text: string; status: string; messageIdHeader: string };
+  return r.json() as {
+    to: string;
+    subject: string;
+    html: string;
+    text: string;
+    status: string;
+    messageIdHeader: string;
+  };
 }
 
 describe('the parameter 417 gate', () => {
@@ -43,7 +50,8 @@ describe('the parameter 417 gate', () => {
   });
   after(() => ctx.close());
 
-  const post = () => requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Is anyone there?' });
+  const post = () =>
+    requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Is anyone there?' });
   const reasonCodes = (body: { details: { reasons: { code: string }[] } }) => body.details.reasons.map((r) => r.code);
 
   async function threadLength() {
@@ -55,7 +63,11 @@ describe('the parameter 417 gate', () => {
     assert.equal(r.statusCode, 409);
     const body = r.json();
     assert.equal(body.code, 'MESSAGING_UNAVAILABLE');
-    assert.equal(body.message, 'Messaging is not available yet: an administrator has to finish setting it up.', 'a plain sentence for a requester');
+    assert.equal(
+      body.message,
+      'Messaging is not available yet: an administrator has to finish setting it up.',
+      'a plain sentence for a requester',
+    );
     assert.deepEqual(reasonCodes(body), ['TEMPLATE_PARAMETER_EMPTY', 'SMTP_HOST_MISSING', 'SMTP_FROM_MISSING']);
     assert.ok(!('message' in body.details.reasons[0]), 'what to fix is for administrators');
     const asAdmin = await admin.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Test' });
@@ -69,7 +81,10 @@ describe('the parameter 417 gate', () => {
   it('tells administrators what to fix and others only that it is unavailable', async () => {
     const forAdmin = (await admin.get('/api/v1/messaging/status')).json();
     assert.equal(forAdmin.available, false);
-    assert.deepEqual(forAdmin.reasons.map((r: { fix: string }) => r.fix), ['parameter-417', 'smtp-account', 'smtp-account']);
+    assert.deepEqual(
+      forAdmin.reasons.map((r: { fix: string }) => r.fix),
+      ['parameter-417', 'smtp-account', 'smtp-account'],
+    );
     assert.deepEqual((await requester.get('/api/v1/messaging/status')).json(), { available: false, reasons: [] });
   });
 
@@ -78,7 +93,12 @@ describe('the parameter 417 gate', () => {
     assert.equal(missing.statusCode, 422);
     assert.equal(missing.json().code, 'PARAMETER_INVALID');
     assert.match(missing.json().message, /no email template with ID 4242/);
-    const inactive = await admin.post('/api/v1/admin/email-templates', { name: 'Off', subject: 'S', html: '<p>${COMMENTTEXT}</p>', active: false });
+    const inactive = await admin.post('/api/v1/admin/email-templates', {
+      name: 'Off',
+      subject: 'S',
+      html: '<p>${COMMENTTEXT}</p>',
+      active: false,
+    });
     const r = await admin.put('/api/v1/admin/parameters/417', { value: inactive.json().id });
     assert.equal(r.statusCode, 422);
     assert.match(r.json().message, /inactive/);
@@ -95,14 +115,31 @@ describe('the parameter 417 gate', () => {
   });
 
   it('an SMTP account that needs authentication but has no password is refused at save', async () => {
-    const r = await admin.put('/api/v1/admin/smtp-account', { host: 'smtp.example.test', port: 587, security: 'starttls', auth: true, user: 'desk', from: 'desk@example.test' });
+    const r = await admin.put('/api/v1/admin/smtp-account', {
+      host: 'smtp.example.test',
+      port: 587,
+      security: 'starttls',
+      auth: true,
+      user: 'desk',
+      from: 'desk@example.test',
+    });
     assert.equal(r.statusCode, 422);
     assert.equal(r.json().code, 'SMTP_ACCOUNT_INVALID');
-    assert.equal((await admin.get('/api/v1/admin/smtp-account')).json().host, null, 'nothing of the refused account was kept');
+    assert.equal(
+      (await admin.get('/api/v1/admin/smtp-account')).json().host,
+      null,
+      'nothing of the refused account was kept',
+    );
   });
 
   it('accepts messages once 417 and the SMTP account are both valid', async () => {
-    const smtp = await admin.put('/api/v1/admin/smtp-account', { host: 'smtp.example.test', port: 587, security: 'starttls', auth: false, from: 'desk@example.test' });
+    const smtp = await admin.put('/api/v1/admin/smtp-account', {
+      host: 'smtp.example.test',
+      port: 587,
+      security: 'starttls',
+      auth: false,
+      from: 'desk@example.test',
+    });
     assert.equal(smtp.statusCode, 200, smtp.body);
     const r = await post();
     assert.equal(r.statusCode, 201, r.body);
@@ -111,7 +148,12 @@ describe('the parameter 417 gate', () => {
 
   it('will not deactivate or delete the template 417 names (409 TEMPLATE_IN_USE)', async () => {
     const t = (await admin.get(`/api/v1/admin/email-templates/${ctx.world.templateId}`)).json();
-    const off = await admin.put(`/api/v1/admin/email-templates/${t.id}`, { name: t.name, subject: t.subject, html: t.html, active: false });
+    const off = await admin.put(`/api/v1/admin/email-templates/${t.id}`, {
+      name: t.name,
+      subject: t.subject,
+      html: t.html,
+      active: false,
+    });
     assert.equal(off.statusCode, 409);
     assert.equal(off.json().code, 'TEMPLATE_IN_USE');
     assert.equal((await admin.delete(`/api/v1/admin/email-templates/${t.id}`)).statusCode, 409);
@@ -120,10 +162,16 @@ describe('the parameter 417 gate', () => {
   it('internal notes need no messaging: they are stored even while it is unavailable', async () => {
     await admin.put('/api/v1/admin/parameters/417', { value: null });
     const tech = await signIn(ctx.app, ctx.world.techA.email);
-    const note = await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Working on it', internal: true });
+    const note = await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, {
+      text: 'Working on it',
+      internal: true,
+    });
     assert.equal(note.statusCode, 201, note.body);
     assert.deepEqual(note.json().notifications, []);
-    assert.equal((await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'public' })).statusCode, 409);
+    assert.equal(
+      (await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'public' })).statusCode,
+      409,
+    );
   });
 });
 
@@ -138,7 +186,11 @@ describe('who is notified', () => {
     const requester = await signIn(ctx.app, ctx.world.requesterA.email);
     const r = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Help' });
     assert.equal(r.statusCode, 201);
-    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['Tina Tech'], 'a requester learns names, not staff addresses');
+    assert.deepEqual(
+      r.json().notifications.map((n: { to: string }) => n.to),
+      ['Tina Tech'],
+      'a requester learns names, not staff addresses',
+    );
     assert.equal(r.json().message.source, 'portal');
     const admin = await signIn(ctx.app, ctx.world.admin.email);
     const entry = (await admin.get(`/api/v1/admin/outbox/${r.json().notifications[0].id}`)).json();
@@ -149,15 +201,24 @@ describe('who is notified', () => {
   it('requester → the responsible technician only', async () => {
     const requester = await signIn(ctx.app, ctx.world.requesterB.email);
     const r = await requester.post(`/api/v1/tickets/${ctx.world.ticketB.number}/messages`, { text: 'Any news?' });
-    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['Bruno Técnico']);
+    assert.deepEqual(
+      r.json().notifications.map((n: { to: string }) => n.to),
+      ['Bruno Técnico'],
+    );
   });
 
   it('technician → the requester; "send email" unchecked → stored, nothing queued', async () => {
     const tech = await signIn(ctx.app, ctx.world.techA.email);
     const r = await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'On my way' });
-    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['req.a@example.test']);
+    assert.deepEqual(
+      r.json().notifications.map((n: { to: string }) => n.to),
+      ['req.a@example.test'],
+    );
     assert.equal(r.json().message.source, 'desk');
-    const quiet = await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'FYI, no mail', sendEmail: false });
+    const quiet = await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, {
+      text: 'FYI, no mail',
+      sendEmail: false,
+    });
     assert.equal(quiet.statusCode, 201);
     assert.deepEqual(quiet.json().notifications, []);
     assert.equal(quiet.json().message.sendEmail, false);
@@ -165,12 +226,18 @@ describe('who is notified', () => {
 
   it('taking a ticket makes the taker its only technician recipient', async () => {
     const tech = await signIn(ctx.app, ctx.world.techA.email);
-    const take = await tech.patch(`/api/v1/tickets/${ctx.world.ticketA.number}`, { responsibleId: ctx.world.techA.id, status: 'in_progress' });
+    const take = await tech.patch(`/api/v1/tickets/${ctx.world.ticketA.number}`, {
+      responsibleId: ctx.world.techA.id,
+      status: 'in_progress',
+    });
     assert.equal(take.statusCode, 200, take.body);
     assert.equal(take.json().responsible.name, 'Tina Tech');
     const requester = await signIn(ctx.app, ctx.world.requesterA.email);
     const r = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Thanks' });
-    assert.deepEqual(r.json().notifications.map((n: { to: string }) => n.to), ['Tina Tech']);
+    assert.deepEqual(
+      r.json().notifications.map((n: { to: string }) => n.to),
+      ['Tina Tech'],
+    );
   });
 
   it('the thread shows each message with its mail state; a requester sees plain names for their own messages only', async () => {
@@ -203,26 +270,42 @@ describe('internal notes', () => {
     });
     assert.equal(note.statusCode, 201);
     assert.equal(note.json().message.internal, true);
-    assert.equal(note.json().message.timeSpentDate, '2026-03-14', 'time without a date is logged for today in the author’s time zone');
+    assert.equal(
+      note.json().message.timeSpentDate,
+      '2026-03-14',
+      'time without a date is logged for today in the author’s time zone',
+    );
     assert.deepEqual(note.json().notifications, []);
     await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'Public answer' });
 
     const requester = await signIn(ctx.app, ctx.world.requesterA.email);
     const thread = await requester.get(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`);
     assert.equal(thread.statusCode, 200);
-    assert.deepEqual(thread.json().items.map((m: { text: string }) => m.text), ['Public answer']);
+    assert.deepEqual(
+      thread.json().items.map((m: { text: string }) => m.text),
+      ['Public answer'],
+    );
     assert.ok(!thread.body.includes('Secret'));
     const staffThread = (await tech.get(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`)).json().items;
-    assert.deepEqual(staffThread.map((m: { internal: boolean }) => m.internal), [true, false]);
+    assert.deepEqual(
+      staffThread.map((m: { internal: boolean }) => m.internal),
+      [true, false],
+    );
 
     const admin = await signIn(ctx.app, ctx.world.admin.email);
     const outbox = (await admin.get('/api/v1/admin/outbox')).json().items;
     for (const entry of outbox) assert.ok(!(await outboxDetail(admin, entry.id)).html.includes('Secret'));
 
-    const forbidden = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'x', internal: true });
+    const forbidden = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, {
+      text: 'x',
+      internal: true,
+    });
     assert.equal(forbidden.statusCode, 403);
     assert.equal(forbidden.json().code, 'MESSAGE_INTERNAL_NOT_ALLOWED');
-    const time = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, { text: 'x', timeSpentMinutes: 5 });
+    const time = await requester.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, {
+      text: 'x',
+      timeSpentMinutes: 5,
+    });
     assert.equal(time.statusCode, 422);
   });
 });
@@ -241,7 +324,13 @@ describe('every template key and alias in a real notification', () => {
     assert.ok(names.length >= 20);
     const html = names.map((n) => `<p data-key="${n}">\${${n}}</p>`).join('\n');
     const text = names.map((n) => `${n}=\${${n}}`).join('\n');
-    const created = await admin.post('/api/v1/admin/email-templates', { name: 'All keys', subject: 'Ticket ${IDSOLICITUDSERVICIO}: ${TICKETTITLE}', html, text, active: true });
+    const created = await admin.post('/api/v1/admin/email-templates', {
+      name: 'All keys',
+      subject: 'Ticket ${IDSOLICITUDSERVICIO}: ${TICKETTITLE}',
+      html,
+      text,
+      active: true,
+    });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal((await admin.put('/api/v1/admin/parameters/417', { value: created.json().id })).statusCode, 200);
     await admin.patch(`/api/v1/tickets/${ctx.world.ticketA.number}`, { responsibleId: ctx.world.techA.id });
@@ -321,8 +410,14 @@ describe('escaping by context', () => {
     assert.equal(r.statusCode, 201, r.body);
     const mail = await outboxDetail(admin, r.json().notifications[0].id);
     assert.ok(!mail.html.includes('<script>'), 'no live script in the HTML mail');
-    assert.ok(mail.html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; ${SMTP_PASSWORD} ${IDSERVICEREQUEST}<br>\nAção é Muñoz 🎉<br>\nfim'));
-    assert.ok(mail.text.includes('<script>alert("x")</script> & ${SMTP_PASSWORD} ${IDSERVICEREQUEST}\nAção é Muñoz 🎉\nfim'));
+    assert.ok(
+      mail.html.includes(
+        '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; ${SMTP_PASSWORD} ${IDSERVICEREQUEST}<br>\nAção é Muñoz 🎉<br>\nfim',
+      ),
+    );
+    assert.ok(
+      mail.text.includes('<script>alert("x")</script> & ${SMTP_PASSWORD} ${IDSERVICEREQUEST}\nAção é Muñoz 🎉\nfim'),
+    );
     assert.ok(!mail.html.includes('smtp-pass-Zx9!') && !mail.text.includes('smtp-pass-Zx9!'));
     // The thread returns the text as it was written (line breaks normalised); the UI renders it as text.
     const thread = (await tech.get(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`)).json().items;
@@ -331,7 +426,13 @@ describe('escaping by context', () => {
 
   // threat: `<script>`, `<img onerror=...>` in a message, ticket title or user name
   it('names and titles with markup are escaped in HTML; the subject never carries a line break', async () => {
-    const created = await admin.post('/api/v1/admin/users', { role: 'technician', email: 'evil@example.test', name: '<img src=x onerror=alert(1)>', password: 'long enough password', groupIds: [ctx.world.groupA] });
+    const created = await admin.post('/api/v1/admin/users', {
+      role: 'technician',
+      email: 'evil@example.test',
+      name: '<img src=x onerror=alert(1)>',
+      password: 'long enough password',
+      groupIds: [ctx.world.groupA],
+    });
     assert.equal(created.statusCode, 201, created.body);
     const evilTech = await signIn(ctx.app, 'evil@example.test', 'long enough password');
     await admin.patch(`/api/v1/tickets/${ctx.world.ticketA.number}`, { title: 'Broken <b>printer</b> "3F"' });
@@ -342,7 +443,9 @@ describe('escaping by context', () => {
     assert.ok(mail.html.includes('Broken &lt;b&gt;printer&lt;/b&gt; &quot;3F&quot;'));
     assert.ok(mail.subject.includes('Broken <b>printer</b> "3F"'), 'the subject is plain text, not HTML');
     assert.ok(!/[\r\n]/.test(mail.subject));
-    const title = await admin.patch(`/api/v1/tickets/${ctx.world.ticketA.number}`, { title: 'Line\r\nBcc: victim@example.test' });
+    const title = await admin.patch(`/api/v1/tickets/${ctx.world.ticketA.number}`, {
+      title: 'Line\r\nBcc: victim@example.test',
+    });
     assert.equal(title.statusCode, 422);
     const raw = await storage.kyselyInstance.selectFrom('outbox_entry').select('subject').execute();
     assert.ok(raw.every((row) => !/[\r\n]/.test(row.subject)));

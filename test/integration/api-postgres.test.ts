@@ -47,7 +47,10 @@ describe('the API on PostgreSQL', () => {
     assert4xx(await tech.post('/api/v1/tickets', { title: 'T', description: 'd', contactName: 'x\u0000' }), 400);
     assert4xx(await admin.post('/api/v1/admin/groups', { name: 'G\u0000' }), 400);
     assert4xx(await admin.post('/api/v1/admin/email-templates', { name: 'n', subject: 's\u0000', html: 'h' }), 400);
-    assert4xx(await anonymous(app).post('/api/v1/auth/login', { email: 'a\u0000@example.test', password: 'whatever it is' }), 400);
+    assert4xx(
+      await anonymous(app).post('/api/v1/auth/login', { email: 'a\u0000@example.test', password: 'whatever it is' }),
+      400,
+    );
     assert4xx(await tech.get('/api/v1/tickets?cursor=%00'), 400);
   });
 
@@ -61,26 +64,42 @@ describe('the API on PostgreSQL', () => {
 
   it('two requests creating the same user or group at once: one 201, the others 409', async () => {
     const users = await Promise.all(
-      [1, 2, 3, 4].map(() => admin.post('/api/v1/admin/users', { role: 'requester', email: 'race@example.test', name: 'Race' })),
+      [1, 2, 3, 4].map(() =>
+        admin.post('/api/v1/admin/users', { role: 'requester', email: 'race@example.test', name: 'Race' }),
+      ),
     );
     assert.deepEqual(users.map((r) => r.statusCode).sort(), [201, 409, 409, 409]);
     for (const r of users.filter((r) => r.statusCode === 409)) assert.equal(r.json().code, 'USER_EMAIL_TAKEN');
-    const groups = await Promise.all([1, 2, 3, 4].map(() => admin.post('/api/v1/admin/groups', { name: 'Race group' })));
+    const groups = await Promise.all(
+      [1, 2, 3, 4].map(() => admin.post('/api/v1/admin/groups', { name: 'Race group' })),
+    );
     assert.deepEqual(groups.map((r) => r.statusCode).sort(), [201, 409, 409, 409]);
   });
 
   it('parameter 417 never ends up naming a deleted or inactive template, however the requests interleave', async () => {
     for (let round = 0; round < 15; round++) {
-      const created = await admin.post('/api/v1/admin/email-templates', { name: `Race ${round}`, subject: 'S', html: '<p>${COMMENTTEXT}</p>' });
+      const created = await admin.post('/api/v1/admin/email-templates', {
+        name: `Race ${round}`,
+        subject: 'S',
+        html: '<p>${COMMENTTEXT}</p>',
+      });
       const id = created.json().id as number;
       const template = created.json();
       const change =
         round % 2 === 0
           ? admin.delete(`/api/v1/admin/email-templates/${id}`)
-          : admin.put(`/api/v1/admin/email-templates/${id}`, { name: template.name, subject: template.subject, html: template.html, active: false });
+          : admin.put(`/api/v1/admin/email-templates/${id}`, {
+              name: template.name,
+              subject: template.subject,
+              html: template.html,
+              active: false,
+            });
       const [set, changed] = await Promise.all([admin.put('/api/v1/admin/parameters/417', { value: id }), change]);
       const status = await messagingStatus(storage);
-      assert.ok(status.available, `round ${round}: 417 ${set.statusCode}, change ${changed.statusCode}: ${JSON.stringify(status.reasons)}`);
+      assert.ok(
+        status.available,
+        `round ${round}: 417 ${set.statusCode}, change ${changed.statusCode}: ${JSON.stringify(status.reasons)}`,
+      );
       assert.ok([200, 422].includes(set.statusCode) && [200, 204, 409].includes(changed.statusCode));
       assert.ok(set.statusCode === 422 || changed.statusCode === 409, 'exactly one side won');
       await admin.put('/api/v1/admin/parameters/417', { value: world.templateId });

@@ -33,7 +33,13 @@ for (const database of [sqliteMemory, postgres]) {
     /** A fresh user (with the test password) for each test, so password changes never leak into another test. */
     const person = async (role: 'requester' | 'technician' | 'admin' = 'technician') => {
       const email = `person${++serial}@example.test`;
-      const user = await createUser(deps, { role, email, name: `Person ${serial}`, password: TEST_PASSWORD, groupIds: role === 'technician' ? [world.groupA] : [] });
+      const user = await createUser(deps, {
+        role,
+        email,
+        name: `Person ${serial}`,
+        password: TEST_PASSWORD,
+        groupIds: role === 'technician' ? [world.groupA] : [],
+      });
       return { ...user, email };
     };
     const works = async (client: Client) => (await client.get('/api/v1/me')).statusCode;
@@ -53,7 +59,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     // threat: A password change or reactivation → every older session and (unless kept on purpose) API token stops working.
-    it('changing one\'s own password keeps this session, ends the other sessions and revokes the tokens', async () => {
+    it("changing one's own password keeps this session, ends the other sessions and revokes the tokens", async () => {
       const user = await person();
       const here = await signIn(app, user.email);
       const elsewhere = await signIn(app, user.email);
@@ -76,7 +82,11 @@ for (const database of [sqliteMemory, postgres]) {
       const here = await signIn(app, user.email);
       const elsewhere = await signIn(app, user.email);
       const { token } = await createApiToken(deps, user.email, 'kept');
-      const r = await here.post('/api/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD, keepTokens: true });
+      const r = await here.post('/api/v1/me/password', {
+        currentPassword: TEST_PASSWORD,
+        newPassword: NEW_PASSWORD,
+        keepTokens: true,
+      });
       assert.deepEqual(r.json(), { sessionsEnded: 1, tokensRevoked: 0 });
       assert.equal(await works(withToken(app, token)), 200);
       assert.equal(await works(elsewhere), 401);
@@ -86,9 +96,16 @@ for (const database of [sqliteMemory, postgres]) {
       const user = await person();
       const here = await signIn(app, user.email);
       const elsewhere = await signIn(app, user.email);
-      const wrong = await here.post('/api/v1/me/password', { currentPassword: 'not my password', newPassword: NEW_PASSWORD });
+      const wrong = await here.post('/api/v1/me/password', {
+        currentPassword: 'not my password',
+        newPassword: NEW_PASSWORD,
+      });
       assert.equal(wrong.statusCode, 422);
-      assert.deepEqual(wrong.json(), { code: 'PASSWORD_INCORRECT', message: 'The current password is not correct.', details: { field: 'currentPassword' } });
+      assert.deepEqual(wrong.json(), {
+        code: 'PASSWORD_INCORRECT',
+        message: 'The current password is not correct.',
+        details: { field: 'currentPassword' },
+      });
       const short = await here.post('/api/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: 'short' });
       assert.equal(short.statusCode, 422);
       assert.match(short.json().message, /10 to 200 characters/);
@@ -156,8 +173,14 @@ for (const database of [sqliteMemory, postgres]) {
 
       const list = await me.get('/api/v1/me/tokens');
       assert.equal(list.statusCode, 200);
-      assert.deepEqual(list.json().items.map((t: { name: string }) => t.name), ['Nightly report']);
-      assert.ok(!list.body.includes(body.token) && !('token' in list.json().items[0]), 'the value is never shown again');
+      assert.deepEqual(
+        list.json().items.map((t: { name: string }) => t.name),
+        ['Nightly report'],
+      );
+      assert.ok(
+        !list.body.includes(body.token) && !('token' in list.json().items[0]),
+        'the value is never shown again',
+      );
 
       assert.equal(await works(withToken(app, body.token)), 200);
       assert.equal((await me.delete(`/api/v1/me/tokens/${body.id}`)).statusCode, 204);
@@ -177,8 +200,15 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await works(withToken(app, token)), 200);
       const admin = await signIn(app, world.admin.email);
       const listed = await admin.get(`/api/v1/admin/users/${owner.id}/tokens`);
-      assert.deepEqual(listed.json().items.map((t: { id: number }) => t.id), [apiToken.id]);
-      assert.equal((await admin.delete(`/api/v1/admin/users/${owner.id + 1}/tokens/${apiToken.id}`)).statusCode, 404, 'the token must be that user\'s');
+      assert.deepEqual(
+        listed.json().items.map((t: { id: number }) => t.id),
+        [apiToken.id],
+      );
+      assert.equal(
+        (await admin.delete(`/api/v1/admin/users/${owner.id + 1}/tokens/${apiToken.id}`)).statusCode,
+        404,
+        "the token must be that user's",
+      );
       assert.equal((await admin.delete(`/api/v1/admin/users/${owner.id}/tokens/${apiToken.id}`)).statusCode, 204);
       assert.equal(await works(withToken(app, token)), 401);
       assert.equal((await admin.get('/api/v1/admin/users/999999/tokens')).statusCode, 404);
@@ -190,14 +220,24 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal((await reader.get(`/api/v1/tickets/${world.ticketA.number}/messages`)).statusCode, 200);
       assert.equal((await reader.request({ method: 'HEAD', url: '/api/v1/tickets' })).statusCode, 200);
       const before = (await storage.listMessages(world.ticketA.id, true)).length;
-      const write = await reader.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Should not be stored' });
+      const write = await reader.post(`/api/v1/tickets/${world.ticketA.number}/messages`, {
+        text: 'Should not be stored',
+      });
       assert.equal(write.statusCode, 403);
       assert.equal(write.json().code, 'TOKEN_READ_ONLY');
       assert.match(write.json().message, /can only read/);
       assert.equal((await storage.listMessages(world.ticketA.id, true)).length, before);
-      assert.equal((await reader.post('/api/v1/me/tokens', { name: 'escalate' })).statusCode, 403, 'nor can it mint a full token');
+      assert.equal(
+        (await reader.post('/api/v1/me/tokens', { name: 'escalate' })).statusCode,
+        403,
+        'nor can it mint a full token',
+      );
       const { token: full } = await createApiToken(deps, world.techA.email, { name: 'writer', scope: 'full' });
-      assert.equal((await withToken(app, full).post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Stored' })).statusCode, 201);
+      assert.equal(
+        (await withToken(app, full).post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Stored' }))
+          .statusCode,
+        201,
+      );
     });
 
     it('a token stops working when it expires', async () => {
@@ -214,7 +254,8 @@ for (const database of [sqliteMemory, postgres]) {
       const user = await person();
       const me = await signIn(app, user.email);
       const { token, apiToken } = await createApiToken(deps, user.email, 'used');
-      const lastUsed = async () => (await me.get('/api/v1/me/tokens')).json().items.find((t: { id: number }) => t.id === apiToken.id).lastUsedAt;
+      const lastUsed = async () =>
+        (await me.get('/api/v1/me/tokens')).json().items.find((t: { id: number }) => t.id === apiToken.id).lastUsedAt;
       assert.equal(await lastUsed(), null);
       const first = clock.now().toISOString();
       await works(withToken(app, token));
@@ -249,7 +290,12 @@ for (const database of [sqliteMemory, postgres]) {
     it('five wrong passwords from one address do not stop the right password from another; failures from one address grow the delay', async () => {
       const user = await person();
       const login = (password: string, remoteAddress: string) =>
-        app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: user.email, password }, remoteAddress });
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: user.email, password },
+          remoteAddress,
+        });
       for (let i = 0; i < 5; i++) assert.equal((await login(`guess ${i}`, '203.0.113.10')).statusCode, 401);
       const fromA = await login(TEST_PASSWORD, '203.0.113.10');
       assert.equal(fromA.statusCode, 429, 'the guessing address waits');
@@ -262,10 +308,15 @@ for (const database of [sqliteMemory, postgres]) {
         assert.match(blocked.json().message, /Try again in \d+ (second|minute)/);
         const wait = Number(blocked.headers['retry-after']);
         limiterNow += wait * 1000;
-        assert.equal((await login(`guess again ${i}`, '203.0.113.10')).statusCode, 401, 'allowed once the wait is over');
+        assert.equal(
+          (await login(`guess again ${i}`, '203.0.113.10')).statusCode,
+          401,
+          'allowed once the wait is over',
+        );
         waits.push(wait);
       }
-      for (let i = 1; i < waits.length; i++) assert.ok(waits[i]! > waits[i - 1]!, `the delay grows: ${waits.join(', ')}`);
+      for (let i = 1; i < waits.length; i++)
+        assert.ok(waits[i]! > waits[i - 1]!, `the delay grows: ${waits.join(', ')}`);
     });
 
     // threat: A requester never learns that an internal note was written (no activity time moved, no count changed) and never receives staff-only fields (`timeSpentMinutes`).
@@ -278,18 +329,27 @@ for (const database of [sqliteMemory, postgres]) {
       await postMessage(deps, world.techA, { ticketNumber: number, text: 'Public reply', source: 'desk' });
       clock.advance(60_000);
       const noteAt = clock.now().toISOString();
-      await postMessage(deps, world.techA, { ticketNumber: number, text: 'Internal note', internal: true, timeSpentMinutes: 25, source: 'desk' });
+      await postMessage(deps, world.techA, {
+        ticketNumber: number,
+        text: 'Internal note',
+        internal: true,
+        timeSpentMinutes: 25,
+        source: 'desk',
+      });
 
       const detail = (await requester.get(`/api/v1/tickets/${number}`)).json();
       assert.equal(detail.lastActivityAt, publicAt);
-      const listed = (await requester.get('/api/v1/tickets')).json().items.find((t: { number: number }) => t.number === number);
+      const listed = (await requester.get('/api/v1/tickets'))
+        .json()
+        .items.find((t: { number: number }) => t.number === number);
       assert.equal(listed.lastActivityAt, publicAt);
       assert.ok(!JSON.stringify(detail).includes(noteAt) && !JSON.stringify(listed).includes(noteAt));
       assert.equal((await tech.get(`/api/v1/tickets/${number}`)).json().lastActivityAt, noteAt, 'staff see all');
 
       const thread = await requester.get(`/api/v1/tickets/${number}/messages`);
       assert.ok(thread.json().items.length > 0);
-      for (const m of thread.json().items) assert.ok(!('timeSpentMinutes' in m) && !('timeSpentDate' in m), JSON.stringify(m));
+      for (const m of thread.json().items)
+        assert.ok(!('timeSpentMinutes' in m) && !('timeSpentDate' in m), JSON.stringify(m));
       const staffThread = (await tech.get(`/api/v1/tickets/${number}/messages`)).json().items;
       assert.equal(staffThread.find((m: { text: string }) => m.text === 'Internal note').timeSpentMinutes, 25);
       const posted = await requester.post(`/api/v1/tickets/${number}/messages`, { text: 'Thanks' });
@@ -299,7 +359,11 @@ for (const database of [sqliteMemory, postgres]) {
 
     it('anonymous callers cannot reach the token and password routes', async () => {
       assert.equal((await anonymous(app).get('/api/v1/me/tokens')).statusCode, 401);
-      assert.equal((await anonymous(app).post('/api/v1/me/password', { currentPassword: 'x', newPassword: NEW_PASSWORD })).statusCode, 401);
+      assert.equal(
+        (await anonymous(app).post('/api/v1/me/password', { currentPassword: 'x', newPassword: NEW_PASSWORD }))
+          .statusCode,
+        401,
+      );
     });
   });
 }

@@ -29,19 +29,34 @@ import { SmtpSink, waitUntil } from '../support/smtp-sink.ts';
 const DOMAIN = 'desk.example.test';
 const SUPPORT = 'desk@example.test';
 const silentLog = { info() {}, warn() {}, error() {} };
-const POLICY: DispatchPolicy = { batchSize: 50, concurrency: 4, leaseSeconds: 60, retryBaseSeconds: 60, retryMaxSeconds: 600, giveUpHours: 120 };
+const POLICY: DispatchPolicy = {
+  batchSize: 50,
+  concurrency: 4,
+  leaseSeconds: 60,
+  retryBaseSeconds: 60,
+  retryMaxSeconds: 600,
+  giveUpHours: 120,
+};
 let dsnCounter = 0;
 
 /** Sends raw bytes over SMTP as a mail server sends a delivery report: `MAIL FROM:<>`, one recipient. */
 async function sendAsMailer(port: number, rcptTo: string, raw: Buffer): Promise<string> {
-  const connection = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 5000, socketTimeout: 20_000 });
+  const connection = new SMTPConnection({
+    host: '127.0.0.1',
+    port,
+    ignoreTLS: true,
+    connectionTimeout: 5000,
+    socketTimeout: 20_000,
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       connection.once('error', reject);
       connection.connect(() => resolve());
     });
     return await new Promise<string>((resolve, reject) =>
-      connection.send({ from: '', to: [rcptTo] }, raw, (error, info) => (error ? reject(error) : resolve(String(info.response)))),
+      connection.send({ from: '', to: [rcptTo] }, raw, (error, info) =>
+        error ? reject(error) : resolve(String(info.response)),
+      ),
     );
   } finally {
     connection.quit();
@@ -63,13 +78,36 @@ for (const database of [sqliteFile, postgres]) {
     before(async () => {
       ({ storage, drop } = await database.open());
       deps = testDeps(storage);
-      inbound = { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+      inbound = {
+        ...deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
       w = await buildWorld(deps);
       sink = await SmtpSink.start();
-      await saveSmtpAccount(deps, w.admin, { host: '127.0.0.1', port: sink.port, security: 'none', auth: false, from: SUPPORT, fromName: 'Service Desk' });
-      transports = new NodemailerMailTransports({ maxConnections: 2, connectionTimeoutMs: 2000, greetingTimeoutMs: 2000, socketTimeoutMs: 4000, idleMs: 1000 });
+      await saveSmtpAccount(deps, w.admin, {
+        host: '127.0.0.1',
+        port: sink.port,
+        security: 'none',
+        auth: false,
+        from: SUPPORT,
+        fromName: 'Service Desk',
+      });
+      transports = new NodemailerMailTransports({
+        maxConnections: 2,
+        connectionTimeoutMs: 2000,
+        greetingTimeoutMs: 2000,
+        socketTimeoutMs: 4000,
+        idleMs: 1000,
+      });
       ingestor = new InboundIngestor(inbound, { sweepMs: 60_000, concurrency: 2, log: silentLog });
-      receiver = new SmtpReceiver({ host: '127.0.0.1', port: 0, name: DOMAIN, maxBytes: 25 * 1024 * 1024, ...ingestor.receiverHooks() });
+      receiver = new SmtpReceiver({
+        host: '127.0.0.1',
+        port: 0,
+        name: DOMAIN,
+        maxBytes: 25 * 1024 * 1024,
+        ...ingestor.receiverHooks(),
+      });
       await ingestor.start(receiver);
     });
     after(async () => {
@@ -82,7 +120,8 @@ for (const database of [sqliteFile, postgres]) {
 
     /** A technician's message on ticket A (or B): its one notification (to requester A, or B), queued. */
     async function queued(text: string, ticket: 'A' | 'B' = 'A'): Promise<OutboxEntry> {
-      const [tech, number, requester] = ticket === 'A' ? [w.techA, w.ticketA.number, w.requesterA] : [w.techB, w.ticketB.number, w.requesterB];
+      const [tech, number, requester] =
+        ticket === 'A' ? [w.techA, w.ticketA.number, w.requesterA] : [w.techB, w.ticketB.number, w.requesterB];
       const posted = await postMessage(deps, tech, { ticketNumber: number, text, source: 'desk' });
       const [entry] = await storage.outboxOfMessages([posted.message.id]);
       assert.equal(entry!.toAddress, requester.email);
@@ -99,9 +138,18 @@ for (const database of [sqliteFile, postgres]) {
     }
 
     /** A Postfix delivery report about `entry`, sent to `rcptTo` over SMTP from `<>`; resolves once it is decided. */
-    async function bounce(entry: Pick<OutboxEntry, 'toAddress' | 'messageIdHeader'>, rcptTo: string): Promise<InboundMail> {
+    async function bounce(
+      entry: Pick<OutboxEntry, 'toAddress' | 'messageIdHeader'>,
+      rcptTo: string,
+    ): Promise<InboundMail> {
       const messageId = `<dsn.${++dsnCounter}.${Date.now()}@mx.example.net>`;
-      const raw = eml('dsn-postfix', { TO: rcptTo, MESSAGE_ID: messageId, FAILED_RECIPIENT: entry.toAddress, TICKET: w.ticketA.number, ORIGINAL_MESSAGE_ID: entry.messageIdHeader });
+      const raw = eml('dsn-postfix', {
+        TO: rcptTo,
+        MESSAGE_ID: messageId,
+        FAILED_RECIPIENT: entry.toAddress,
+        TICKET: w.ticketA.number,
+        ORIGINAL_MESSAGE_ID: entry.messageIdHeader,
+      });
       assert.match(await sendAsMailer(receiver.port, rcptTo, raw), /^250 /);
       return waitUntil(async () => {
         const page = await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 20 });
@@ -117,14 +165,20 @@ for (const database of [sqliteFile, postgres]) {
       const onWire = sink.accepted.find((m) => m.messageId === entry.messageIdHeader);
       assert.ok(onWire, 'the sink received the notification');
       assert.equal(onWire.envelope.mailFrom, bounceAddress(deps.signer, DOMAIN, entry.id));
-      assert.match(onWire.envelope.mailFrom!, new RegExp(`^bounce\\+${entry.id}\\.[0-9a-f]{24}@desk\\.example\\.test$`));
+      assert.match(
+        onWire.envelope.mailFrom!,
+        new RegExp(`^bounce\\+${entry.id}\\.[0-9a-f]{24}@desk\\.example\\.test$`),
+      );
       assert.deepEqual(onWire.envelope.rcptTo, [w.requesterA.email]);
       const head = onWire.raw.toString('utf8').split('\r\n\r\n')[0]!;
       assert.match(head, /^From: Service Desk <desk@example\.test>$/m);
       assert.doesNotMatch(head, /bounce\+/, 'the bounce address is in the envelope only');
       // Two mails, two different bounce addresses: each names one mail.
       const other = await sent('And the scanner?');
-      assert.notEqual(sink.accepted.find((m) => m.messageId === other.messageIdHeader)?.envelope.mailFrom, onWire.envelope.mailFrom);
+      assert.notEqual(
+        sink.accepted.find((m) => m.messageId === other.messageIdHeader)?.envelope.mailFrom,
+        onWire.envelope.mailFrom,
+      );
     });
 
     // threat: A forged DSN from `MAIL FROM:<>` naming a guessed Message-ID
@@ -152,7 +206,11 @@ for (const database of [sqliteFile, postgres]) {
       const good = bounceAddress(deps.signer, DOMAIN, target.id);
       const signature = /\.([0-9a-f]{24})@/.exec(good)![1]!;
       const flipped = `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`;
-      for (const forged of [`bounce+${target.id}.${'0'.repeat(24)}@${DOMAIN}`, good.replace(signature, flipped), `bounce+${target.id}@${DOMAIN}`]) {
+      for (const forged of [
+        `bounce+${target.id}.${'0'.repeat(24)}@${DOMAIN}`,
+        good.replace(signature, flipped),
+        `bounce+${target.id}@${DOMAIN}`,
+      ]) {
         const held = await bounce(target, forged);
         assert.deepEqual([held.status, held.reason], ['held', 'unverified-bounce'], forged);
       }
@@ -168,7 +226,10 @@ for (const database of [sqliteFile, postgres]) {
       const entry = await sent('We will replace the monitor on Monday.');
       const envelopeSender = sink.accepted.find((m) => m.messageId === entry.messageIdHeader)!.envelope.mailFrom!;
       const done = await bounce(entry, envelopeSender);
-      assert.deepEqual([done.status, done.reason, done.outboxId, done.ticketId], ['bounce', 'bounce-of-notification', entry.id, w.ticketA.id]);
+      assert.deepEqual(
+        [done.status, done.reason, done.outboxId, done.ticketId],
+        ['bounce', 'bounce-of-notification', entry.id, w.ticketA.id],
+      );
       assert.equal(done.envelopeFrom, '', 'it came from the null return path');
       const failed = (await storage.findOutboxEntry(entry.id))!;
       assert.equal(failed.status, 'failed');
@@ -185,17 +246,35 @@ for (const database of [sqliteFile, postgres]) {
       const store = async (entry: OutboxEntry, claimed: string) => {
         const raw = Buffer.concat([
           Buffer.from(`Delivered-To: ${claimed}\r\n`),
-          eml('dsn-postfix', { TO: claimed, MESSAGE_ID: `<imap-dsn.${++dsnCounter}@mx.example.net>`, FAILED_RECIPIENT: entry.toAddress, TICKET: w.ticketA.number, ORIGINAL_MESSAGE_ID: entry.messageIdHeader }),
+          eml('dsn-postfix', {
+            TO: claimed,
+            MESSAGE_ID: `<imap-dsn.${++dsnCounter}@mx.example.net>`,
+            FAILED_RECIPIENT: entry.toAddress,
+            TICKET: w.ticketA.number,
+            ORIGINAL_MESSAGE_ID: entry.messageIdHeader,
+          }),
         ]);
-        const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: [], remoteAddress: 'imap:test' });
+        const id = await receiveMail(deps, {
+          raw,
+          sha256: createHash('sha256').update(raw).digest('hex'),
+          envelopeFrom: null,
+          envelopeTo: [],
+          remoteAddress: 'imap:test',
+        });
         return (await processInboundMail(inbound, id))!;
       };
       const forgedTarget = await sent('IMAP case, forged.');
       const forged = await store(forgedTarget, `bounce+${forgedTarget.id}.${'a'.repeat(24)}@${DOMAIN}`);
-      assert.deepEqual([forged.status, forged.reason, (await storage.findOutboxEntry(forgedTarget.id))!.status], ['held', 'unverified-bounce', 'sent']);
+      assert.deepEqual(
+        [forged.status, forged.reason, (await storage.findOutboxEntry(forgedTarget.id))!.status],
+        ['held', 'unverified-bounce', 'sent'],
+      );
       const realTarget = await sent('IMAP case, real.');
       const real = await store(realTarget, bounceAddress(deps.signer, DOMAIN, realTarget.id));
-      assert.deepEqual([real.status, real.outboxId, (await storage.findOutboxEntry(realTarget.id))!.status], ['bounce', realTarget.id, 'failed']);
+      assert.deepEqual(
+        [real.status, real.outboxId, (await storage.findOutboxEntry(realTarget.id))!.status],
+        ['bounce', realTarget.id, 'failed'],
+      );
     });
 
     // threat: A forged DSN from `MAIL FROM:<>` naming a guessed Message-ID
@@ -203,7 +282,13 @@ for (const database of [sqliteFile, postgres]) {
       const messageIds: number[] = [];
       for (let k = 0; k < 20; k++) {
         const batch = await Promise.all(
-          Array.from({ length: 50 }, (_, j) => postMessage(deps, w.techB, { ticketNumber: w.ticketB.number, text: `Update ${k * 50 + j}`, source: 'desk' })),
+          Array.from({ length: 50 }, (_, j) =>
+            postMessage(deps, w.techB, {
+              ticketNumber: w.ticketB.number,
+              text: `Update ${k * 50 + j}`,
+              source: 'desk',
+            }),
+          ),
         );
         messageIds.push(...batch.map((p) => p.message.id));
       }

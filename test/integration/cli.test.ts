@@ -40,8 +40,19 @@ function parley(args: string[], env: Record<string, string>, input?: string): Pr
 }
 
 /** `parley serve` running in a child process until `stop()`, which returns all it printed and its exit code. */
-async function startServe(args: string[], env: Record<string, string>): Promise<{ url: string; out: () => string; stop(): Promise<Run> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', PARLEY_LOG_LEVEL: 'warn', PARLEY_PORT: '0', PARLEY_MAIL_CATCHER: 'off', ...env } });
+async function startServe(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ url: string; out: () => string; stop(): Promise<Run> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_PORT: '0',
+      PARLEY_MAIL_CATCHER: 'off',
+      ...env,
+    },
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -86,14 +97,31 @@ describe('parley CLI on SQLite', () => {
   it('migrate applies the migrations once, into the data folder by default', async () => {
     const first = await parley(['migrate'], env);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention, 008-tokens-and-sessions, 009-inbound-sender-proof\./);
+    assert.match(
+      first.stdout,
+      /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention, 008-tokens-and-sessions, 009-inbound-sender-proof\./,
+    );
     const again = await parley(['migrate'], env);
     assert.match(again.stdout, /up to date/);
   });
 
   it('user add creates a user, reading the password from stdin, and joins (or creates) the group', async () => {
     const run = await parley(
-      ['user', 'add', '--role', 'technician', '--email', 'Tech@Example.test', '--name', 'Tânia Técnica', '--password-stdin', '--locale', 'pt-BR', '--group', 'Service Desk'],
+      [
+        'user',
+        'add',
+        '--role',
+        'technician',
+        '--email',
+        'Tech@Example.test',
+        '--name',
+        'Tânia Técnica',
+        '--password-stdin',
+        '--locale',
+        'pt-BR',
+        '--group',
+        'Service Desk',
+      ],
       env,
       'a long enough password\n',
     );
@@ -132,7 +160,21 @@ describe('parley CLI on SQLite', () => {
   });
 
   it('token create --name --expires-in-days --scope makes a named, expiring, read-only token', async () => {
-    const run = await parley(['token', 'create', '--email', 'tech@example.test', '--name', 'Nightly report', '--expires-in-days', '7', '--scope', 'read'], env);
+    const run = await parley(
+      [
+        'token',
+        'create',
+        '--email',
+        'tech@example.test',
+        '--name',
+        'Nightly report',
+        '--expires-in-days',
+        '7',
+        '--scope',
+        'read',
+      ],
+      env,
+    );
     assert.equal(run.code, 0, run.stderr);
     const token = run.stdout.trim();
     const storage = openSqliteStorage(join(dir, 'parley.db'));
@@ -141,7 +183,9 @@ describe('parley CLI on SQLite', () => {
       const reader = withToken(app, token);
       assert.equal((await reader.get('/api/v1/me')).statusCode, 200);
       assert.equal((await reader.post('/api/v1/tickets', { title: 'No', description: 'No' })).statusCode, 403);
-      const listed = (await reader.get('/api/v1/me/tokens')).json().items.find((t: { name: string }) => t.name === 'Nightly report');
+      const listed = (await reader.get('/api/v1/me/tokens'))
+        .json()
+        .items.find((t: { name: string }) => t.name === 'Nightly report');
       assert.equal(listed.scope, 'read');
       const days = (Date.parse(listed.expiresAt) - Date.parse(listed.createdAt)) / 86_400_000;
       assert.equal(days, 7);
@@ -149,7 +193,10 @@ describe('parley CLI on SQLite', () => {
       await app.close();
       await storage.close();
     }
-    assertOneLineFailure(await parley(['token', 'create', '--email', 'tech@example.test', '--scope', 'admin'], env), /scope must be read/);
+    assertOneLineFailure(
+      await parley(['token', 'create', '--email', 'tech@example.test', '--scope', 'admin'], env),
+      /scope must be read/,
+    );
   });
 
   // threat: A password change or reactivation → every older session and (unless kept on purpose) API token stops working.
@@ -159,36 +206,73 @@ describe('parley CLI on SQLite', () => {
     const beforeApp = await testApp(testDeps(before));
     let session: string;
     try {
-      const signedIn = await beforeApp.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'tech@example.test', password: 'a long enough password' } });
+      const signedIn = await beforeApp.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'tech@example.test', password: 'a long enough password' },
+      });
       assert.equal(signedIn.statusCode, 200, signedIn.body);
       session = String(signedIn.headers['set-cookie']).split(';')[0]!;
     } finally {
       await beforeApp.close();
       await before.close();
     }
-    const token = (await parley(['token', 'create', '--email', 'tech@example.test', '--name', 'before'], env)).stdout.trim();
-    const changed = await parley(['user', 'password', '--email', 'TECH@example.test', '--password-stdin'], env, 'another long password\n');
+    const token = (
+      await parley(['token', 'create', '--email', 'tech@example.test', '--name', 'before'], env)
+    ).stdout.trim();
+    const changed = await parley(
+      ['user', 'password', '--email', 'TECH@example.test', '--password-stdin'],
+      env,
+      'another long password\n',
+    );
     assert.equal(changed.code, 0, changed.stderr);
     assert.equal(changed.stdout, 'Password changed for tech@example.test.\n');
     const storage = openSqliteStorage(join(dir, 'parley.db'));
     const app = await testApp(testDeps(storage));
-    const login = async (password: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'tech@example.test', password } })).statusCode;
+    const login = async (password: string) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'tech@example.test', password },
+        })
+      ).statusCode;
     try {
-      assert.equal((await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: session } })).statusCode, 401, 'the old session ended');
+      assert.equal(
+        (await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: session } })).statusCode,
+        401,
+        'the old session ended',
+      );
       assert.equal((await withToken(app, token).get('/api/v1/me')).statusCode, 401, 'the token was revoked');
       assert.equal(await login('another long password'), 200);
       assert.equal(await login('a long enough password'), 401);
       // Without --password-stdin a password is generated and shown once.
       const generated = await parley(['user', 'password', '--email', 'tech@example.test'], env);
       assert.equal(generated.code, 0, generated.stderr);
-      const password = /^New password for tech@example\.test: (\S+) {3}\(shown only now\)\n$/.exec(generated.stdout)?.[1];
+      const password = /^New password for tech@example\.test: (\S+) {3}\(shown only now\)\n$/.exec(
+        generated.stdout,
+      )?.[1];
       assert.ok(password && password.length >= 10, generated.stdout);
       assert.equal(await login(password), 200);
       assert.equal(await login('another long password'), 401);
       // Refused: an unknown person, a weak password (the rule of every other password), no email; nothing changes.
-      assertOneLineFailure(await parley(['user', 'password', '--email', 'ghost@example.test', '--password-stdin'], env, 'a long enough password\n'), /no user with the email ghost@example\.test/);
-      assertOneLineFailure(await parley(['user', 'password', '--email', 'tech@example.test', '--password-stdin'], env, 'short\n'), /A password must be 10 to 200 characters long\./);
-      assertOneLineFailure(await parley(['user', 'password', '--password-stdin'], env, 'a long enough password\n'), /user password needs --email/, 2);
+      assertOneLineFailure(
+        await parley(
+          ['user', 'password', '--email', 'ghost@example.test', '--password-stdin'],
+          env,
+          'a long enough password\n',
+        ),
+        /no user with the email ghost@example\.test/,
+      );
+      assertOneLineFailure(
+        await parley(['user', 'password', '--email', 'tech@example.test', '--password-stdin'], env, 'short\n'),
+        /A password must be 10 to 200 characters long\./,
+      );
+      assertOneLineFailure(
+        await parley(['user', 'password', '--password-stdin'], env, 'a long enough password\n'),
+        /user password needs --email/,
+        2,
+      );
       assert.equal(await login(password), 200);
     } finally {
       await app.close();
@@ -197,17 +281,46 @@ describe('parley CLI on SQLite', () => {
   });
 
   it('failures print one clear line and exit non-zero', async () => {
-    assertOneLineFailure(await parley(['user', 'add', '--role', 'technician', '--email', 'tech@example.test', '--name', 'Again'], env), /already exists/);
-    assertOneLineFailure(await parley(['user', 'add', '--role', 'wizard', '--email', 'w@example.test', '--name', 'W'], env), /Role must be/);
-    assertOneLineFailure(await parley(['user', 'add', '--role', 'requester', '--name', 'No mail'], env), /needs --email/, 2);
-    assertOneLineFailure(await parley(['user', 'add', '--role', 'requester', '--email', 'x@example.test', '--name', 'X', '--bogus'], env), /Unknown option '--bogus'/);
-    assertOneLineFailure(await parley(['token', 'create', '--email', 'ghost@example.test'], env), /no user with the email/);
+    assertOneLineFailure(
+      await parley(['user', 'add', '--role', 'technician', '--email', 'tech@example.test', '--name', 'Again'], env),
+      /already exists/,
+    );
+    assertOneLineFailure(
+      await parley(['user', 'add', '--role', 'wizard', '--email', 'w@example.test', '--name', 'W'], env),
+      /Role must be/,
+    );
+    assertOneLineFailure(
+      await parley(['user', 'add', '--role', 'requester', '--name', 'No mail'], env),
+      /needs --email/,
+      2,
+    );
+    assertOneLineFailure(
+      await parley(['user', 'add', '--role', 'requester', '--email', 'x@example.test', '--name', 'X', '--bogus'], env),
+      /Unknown option '--bogus'/,
+    );
+    assertOneLineFailure(
+      await parley(['token', 'create', '--email', 'ghost@example.test'], env),
+      /no user with the email/,
+    );
     assertOneLineFailure(await parley(['frobnicate'], env), /Unknown command "frobnicate"/, 2);
     assertOneLineFailure(await parley(['seed'], env), /needs --demo/, 2);
-    assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_DATABASE_URL: 'mysql://x' }), /PARLEY_DATABASE_URL must be/);
-    assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_PORT: 'eighty' }), /PARLEY_PORT must be a whole number/);
+    assertOneLineFailure(
+      await parley(['migrate'], { ...env, PARLEY_DATABASE_URL: 'mysql://x' }),
+      /PARLEY_DATABASE_URL must be/,
+    );
+    assertOneLineFailure(
+      await parley(['migrate'], { ...env, PARLEY_PORT: 'eighty' }),
+      /PARLEY_PORT must be a whole number/,
+    );
     assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_SECRET_KEY: 'short' }), /at least 32 characters/);
-    assertOneLineFailure(await parley(['user', 'add', '--role', 'requester', '--email', 'p@example.test', '--name', 'P', '--password-stdin'], env, 'short\n'), /password must be 10/);
+    assertOneLineFailure(
+      await parley(
+        ['user', 'add', '--role', 'requester', '--email', 'p@example.test', '--name', 'P', '--password-stdin'],
+        env,
+        'short\n',
+      ),
+      /password must be 10/,
+    );
   });
 
   it('reply-text prints what a reply mail would post, from files or standard input, with the trimmed part in --json', async () => {
@@ -215,13 +328,21 @@ describe('parley CLI on SQLite', () => {
     const fromFile = await parley(['reply-text', file], env);
     assert.equal(fromFile.code, 0, fromFile.stderr);
     assert.equal(fromFile.stdout, 'Thanks, it works again after the restart.\n');
-    const fromStdin = await parley(['reply-text', '--json'], env, readFileSync(join(import.meta.dirname, '../fixtures/eml/outlook-desktop-pt.eml'), 'utf8'));
+    const fromStdin = await parley(
+      ['reply-text', '--json'],
+      env,
+      readFileSync(join(import.meta.dirname, '../fixtures/eml/outlook-desktop-pt.eml'), 'utf8'),
+    );
     assert.equal(fromStdin.code, 0, fromStdin.stderr);
     const line = JSON.parse(fromStdin.stdout) as { file: string; text: string; trimmed: string };
     assert.equal(line.file, '-');
     assert.equal(line.text, 'Olá, o problema voltou hoje de manhã. Poderiam verificar?\n\nAtenciosamente,\nJoão');
     assert.match(line.trimmed, /^-----Mensagem original-----/);
-    assertOneLineFailure(await parley(['reply-text', join(dir, 'missing.eml')], env), /missing\.eml cannot be read \(ENOENT\)/, 2);
+    assertOneLineFailure(
+      await parley(['reply-text', join(dir, 'missing.eml')], env),
+      /missing\.eml cannot be read \(ENOENT\)/,
+      2,
+    );
   });
 
   it('seed --demo creates demo data with generated passwords, once', async () => {
@@ -237,7 +358,15 @@ describe('parley CLI on SQLite', () => {
   });
 
   it('serve listens, answers, and stops cleanly on SIGTERM; a taken port fails in one line', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH ?? '', ...env, PARLEY_PORT: '0', PARLEY_LOG_LEVEL: 'warn', PARLEY_MAIL_CATCHER: '127.0.0.1:0' } });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...env,
+        PARLEY_PORT: '0',
+        PARLEY_LOG_LEVEL: 'warn',
+        PARLEY_MAIL_CATCHER: '127.0.0.1:0',
+      },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const url = await new Promise<string>((done, fail) => {
@@ -262,7 +391,12 @@ describe('parley CLI on SQLite', () => {
     const { port } = blocker.address() as { port: number };
     try {
       const run = await parley(['serve'], { ...env, PARLEY_PORT: '0', PARLEY_MAIL_CATCHER: `127.0.0.1:${port}` });
-      assertOneLineFailure(run, new RegExp(`mail catcher cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use.*PARLEY_MAIL_CATCHER`));
+      assertOneLineFailure(
+        run,
+        new RegExp(
+          `mail catcher cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use.*PARLEY_MAIL_CATCHER`,
+        ),
+      );
       assert.doesNotMatch(run.stderr, /PARLEY_PORT/);
     } finally {
       await new Promise((done) => blocker.close(done));
@@ -282,15 +416,26 @@ describe('parley CLI on SQLite', () => {
       rmSync(demoDir, { recursive: true, force: true });
     }
     // Not the demo (the catcher is off; the account of `seed --demo` points elsewhere): the reply domain is checked.
-    for (const [domain, extra] of [['localhost', {}], ['10.1.2.3', { PARLEY_MAIL_DOMAIN: '10.1.2.3' }]] as const) {
+    for (const [domain, extra] of [
+      ['localhost', {}],
+      ['10.1.2.3', { PARLEY_MAIL_DOMAIN: '10.1.2.3' }],
+    ] as const) {
       const served = await startServe([], { ...env, ...extra });
       const run = await served.stop();
       assert.equal(run.code, 0, run.stderr);
       const lines = run.stderr.trim().split('\n');
       assert.equal(lines.length, 1, run.stderr);
-      assert.match(lines[0]!, new RegExp(`^Warning: reply addresses are reply\\+…@${domain.replace(/\./g, '\\.')}, which cannot receive mail.*PARLEY_MAIL_DOMAIN`));
+      assert.match(
+        lines[0]!,
+        new RegExp(
+          `^Warning: reply addresses are reply\\+…@${domain.replace(/\./g, '\\.')}, which cannot receive mail.*PARLEY_MAIL_DOMAIN`,
+        ),
+      );
       // No account was printed: the banner says how to set a password instead.
-      assert.match(run.stdout, /Web app: http:\/\/127\.0\.0\.1:\d+\/ \(to set a person's password: npx parley user password --email ADDRESS\)/);
+      assert.match(
+        run.stdout,
+        /Web app: http:\/\/127\.0\.0\.1:\d+\/ \(to set a person's password: npx parley user password --email ADDRESS\)/,
+      );
     }
     const named = await (await startServe([], { ...env, PARLEY_MAIL_DOMAIN: 'desk.example.com' })).stop();
     assert.equal(named.code, 0, named.stderr);
@@ -306,7 +451,12 @@ describe('parley CLI on SQLite', () => {
     assert.ok(port > 0, first.out());
     const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
     try {
-      await transport.sendMail({ from: 'desk@example.test', to: 'ana@example.test', subject: 'Kept across a restart', text: 'Still here?' });
+      await transport.sendMail({
+        from: 'desk@example.test',
+        to: 'ana@example.test',
+        subject: 'Kept across a restart',
+        text: 'Still here?',
+      });
     } finally {
       transport.close();
     }
@@ -314,16 +464,25 @@ describe('parley CLI on SQLite', () => {
 
     const second = await startServe([], catcherEnv);
     try {
-      const admin = await parley(['user', 'add', '--role', 'admin', '--email', 'catcher-admin@example.test', '--name', 'Catcher Admin'], env);
+      const admin = await parley(
+        ['user', 'add', '--role', 'admin', '--email', 'catcher-admin@example.test', '--name', 'Catcher Admin'],
+        env,
+      );
       assert.equal(admin.code, 0, admin.stderr);
       const token = (await parley(['token', 'create', '--email', 'catcher-admin@example.test'], env)).stdout.trim();
-      const response = await fetch(`${second.url}/api/v1/admin/mail-catcher`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${second.url}/api/v1/admin/mail-catcher`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(response.status, 200);
-      const { items } = (await response.json()) as { items: { id: number; subject: string; envelope: { to: string[] } }[] };
+      const { items } = (await response.json()) as {
+        items: { id: number; subject: string; envelope: { to: string[] } }[];
+      };
       const kept = items.find((m) => m.subject === 'Kept across a restart');
       assert.ok(kept, JSON.stringify(items));
       assert.deepEqual(kept.envelope.to, ['ana@example.test']);
-      const detail = await fetch(`${second.url}/api/v1/admin/mail-catcher/${kept.id}`, { headers: { authorization: `Bearer ${token}` } });
+      const detail = await fetch(`${second.url}/api/v1/admin/mail-catcher/${kept.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.match(((await detail.json()) as { text: string }).text, /Still here\?/);
     } finally {
       assert.equal((await second.stop()).code, 0);
@@ -340,7 +499,10 @@ describe('parley CLI on PostgreSQL', () => {
       const migrate = await parley(['migrate'], env);
       assert.equal(migrate.code, 0, migrate.stderr);
       assert.match(migrate.stdout, /001-core/);
-      const add = await parley(['user', 'add', '--role', 'admin', '--email', 'pg@example.test', '--name', 'PG Admin'], env);
+      const add = await parley(
+        ['user', 'add', '--role', 'admin', '--email', 'pg@example.test', '--name', 'PG Admin'],
+        env,
+      );
       assert.equal(add.code, 0, add.stderr);
       const token = await parley(['token', 'create', '--email', 'pg@example.test'], env);
       assert.match(token.stdout.trim(), /^prl_/);

@@ -30,7 +30,12 @@ const BIN = resolve(import.meta.dirname, '../../bin/parley.js');
 /** The key testDeps seals the SMTP password with: a child process needs the same one to open it. */
 const SECRET_KEY = 'test-secret-key-that-is-long-enough-for-parley';
 const SMTP_PASSWORD = 'smtp-pass-Zx9!';
-const TIMEOUTS: TransportOptions = { maxConnections: 5, connectionTimeoutMs: 1000, greetingTimeoutMs: 1000, socketTimeoutMs: 2000 };
+const TIMEOUTS: TransportOptions = {
+  maxConnections: 5,
+  connectionTimeoutMs: 1000,
+  greetingTimeoutMs: 1000,
+  socketTimeoutMs: 2000,
+};
 const quietLog = { info: () => {}, error: () => {} };
 
 interface Scene {
@@ -82,11 +87,19 @@ async function scene(database: TestDatabase, options: { auth?: boolean } = {}): 
 }
 
 async function outbox(storage: SqlStorage) {
-  return storage.kyselyInstance.selectFrom('outbox_entry').select(['id', 'status', 'message_id_header']).orderBy('id').execute();
+  return storage.kyselyInstance
+    .selectFrom('outbox_entry')
+    .select(['id', 'status', 'message_id_header'])
+    .orderBy('id')
+    .execute();
 }
 
 async function attemptsOf(storage: SqlStorage) {
-  const rows = await storage.kyselyInstance.selectFrom('outbox_attempt').select(['entry_id', 'result']).orderBy('id').execute();
+  const rows = await storage.kyselyInstance
+    .selectFrom('outbox_attempt')
+    .select(['entry_id', 'result'])
+    .orderBy('id')
+    .execute();
   const byEntry = new Map<number, string[]>();
   for (const r of rows) byEntry.set(r.entry_id, [...(byEntry.get(r.entry_id) ?? []), r.result]);
   return byEntry;
@@ -96,7 +109,14 @@ async function attemptsOf(storage: SqlStorage) {
 function assertEachOnce(sink: SmtpSink, headers: readonly string[]) {
   const counts = sink.acceptedCounts();
   const wrong = headers.map((h) => [h, counts.get(h) ?? 0] as const).filter(([, n]) => n !== 1);
-  assert.deepEqual(wrong, [], `${wrong.length} of ${headers.length} mails were not accepted exactly once: ${wrong.slice(0, 5).map(([h, n]) => `${h} ×${n}`).join(', ')}${wrong.length > 5 ? ', …' : ''}`);
+  assert.deepEqual(
+    wrong,
+    [],
+    `${wrong.length} of ${headers.length} mails were not accepted exactly once: ${wrong
+      .slice(0, 5)
+      .map(([h, n]) => `${h} ×${n}`)
+      .join(', ')}${wrong.length > 5 ? ', …' : ''}`,
+  );
   assert.equal(sink.accepted.length, headers.length, 'no other mail reached the server');
 }
 
@@ -107,11 +127,16 @@ interface Child {
 }
 
 function startDispatchProcess(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [BIN, 'dispatch'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'dispatch'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stdout!.resume();
   child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   return { process: child, exited, stderr: () => stderr };
 }
 
@@ -130,11 +155,18 @@ describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
     let second: Child | undefined;
     try {
       for (let i = 1; i <= 6; i++) {
-        await postMessage(s.deps, s.world.techA, { ticketNumber: s.world.ticketA.number, text: `Update ${i}.`, source: 'desk' });
+        await postMessage(s.deps, s.world.techA, {
+          ticketNumber: s.world.ticketA.number,
+          text: `Update ${i}.`,
+          source: 'desk',
+        });
       }
       const queued = await outbox(s.storage);
       assert.equal(queued.length, 6);
-      assert.ok(queued.every((e) => e.status === 'queued'), 'committed and queued before any dispatcher runs');
+      assert.ok(
+        queued.every((e) => e.status === 'queued'),
+        'committed and queued before any dispatcher runs',
+      );
       const env = {
         PARLEY_DATABASE_URL: s.url,
         PARLEY_DATA_DIR: dataDir,
@@ -150,15 +182,26 @@ describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
       // The server takes the connection and never greets: the first dispatcher holds its claims, waiting.
       s.sink.neverGreet();
       first = startDispatchProcess(env);
-      await waitUntil(async () => (await outbox(s.storage)).every((e) => e.status === 'sending') && s.sink.connectionCount > 0, 'the first dispatcher to claim every mail and connect', 20_000);
+      await waitUntil(
+        async () => (await outbox(s.storage)).every((e) => e.status === 'sending') && s.sink.connectionCount > 0,
+        'the first dispatcher to claim every mail and connect',
+        20_000,
+      );
       first.process.kill('SIGKILL');
       assert.equal((await first.exited).signal, 'SIGKILL');
-      assert.ok((await outbox(s.storage)).every((e) => e.status === 'sending'), 'killed with every mail claimed and none finished');
+      assert.ok(
+        (await outbox(s.storage)).every((e) => e.status === 'sending'),
+        'killed with every mail claimed and none finished',
+      );
       assert.equal(s.sink.received.length, 0, 'nothing was handed over');
 
       s.sink.accept();
       second = startDispatchProcess(env);
-      await waitUntil(async () => (await outbox(s.storage)).every((e) => e.status === 'sent'), 'the second dispatcher to send every mail', 30_000);
+      await waitUntil(
+        async () => (await outbox(s.storage)).every((e) => e.status === 'sent'),
+        'the second dispatcher to send every mail',
+        30_000,
+      );
       await stopChild(second, 'SIGTERM');
       assert.equal((await second.exited).code, 0, second.stderr());
 
@@ -166,9 +209,13 @@ describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
         s.sink,
         queued.map((e) => e.message_id_header),
       );
-      assert.ok(s.sink.accepted.every((m) => m.user === 'desk'), 'the child opened the sealed password with PARLEY_SECRET_KEY and signed in');
+      assert.ok(
+        s.sink.accepted.every((m) => m.user === 'desk'),
+        'the child opened the sealed password with PARLEY_SECRET_KEY and signed in',
+      );
       const attempts = await attemptsOf(s.storage);
-      for (const e of queued) assert.deepEqual(attempts.get(e.id), ['interrupted', 'sent'], `attempts of entry ${e.id}`);
+      for (const e of queued)
+        assert.deepEqual(attempts.get(e.id), ['interrupted', 'sent'], `attempts of entry ${e.id}`);
     } finally {
       await stopChild(first);
       await stopChild(second);
@@ -185,7 +232,11 @@ interface RunningDispatcher {
 }
 
 /** An OutboxDispatcher with a storage (its own pool, and LISTEN connection on PostgreSQL) and a transport of its own. */
-async function startDispatcher(storage: SqlStorage, policy: DispatchPolicy, options: { pollMs: number; transport?: TransportOptions; ownsStorage: boolean }): Promise<RunningDispatcher> {
+async function startDispatcher(
+  storage: SqlStorage,
+  policy: DispatchPolicy,
+  options: { pollMs: number; transport?: TransportOptions; ownsStorage: boolean },
+): Promise<RunningDispatcher> {
   const transports = new NodemailerMailTransports(options.transport ?? TIMEOUTS);
   const running: RunningDispatcher = { claimed: 0, batches: 0, stop: async () => {} };
   const dispatcher = new OutboxDispatcher({ ...testDeps(storage, systemClock), transports }, policy, {
@@ -210,7 +261,13 @@ async function startDispatcher(storage: SqlStorage, policy: DispatchPolicy, opti
 
 async function moreTechnicians(s: Scene, n: number) {
   for (let i = 1; i <= n; i++) {
-    await createUser(s.deps, { role: 'technician', email: `tech.extra${i}@example.test`, name: `Técnico Extra ${i}`, password: TEST_PASSWORD, groupIds: [s.world.groupA] });
+    await createUser(s.deps, {
+      role: 'technician',
+      email: `tech.extra${i}@example.test`,
+      name: `Técnico Extra ${i}`,
+      password: TEST_PASSWORD,
+      groupIds: [s.world.groupA],
+    });
   }
 }
 
@@ -222,16 +279,35 @@ describe('dispatchers racing on PostgreSQL', () => {
     try {
       await moreTechnicians(s, 9); // group A: 10 technicians, each told of every requester message
       for (let i = 1; i <= 20; i++) {
-        const r = await postMessage(s.deps, s.world.requesterA, { ticketNumber: s.world.ticketA.number, text: `Still broken (${i}).`, source: 'portal' });
+        const r = await postMessage(s.deps, s.world.requesterA, {
+          ticketNumber: s.world.ticketA.number,
+          text: `Still broken (${i}).`,
+          source: 'portal',
+        });
         assert.equal(r.notifications.length, 10);
       }
       const queued = await outbox(s.storage);
       assert.equal(queued.length, 200);
-      const policy: DispatchPolicy = { batchSize: 10, concurrency: 5, leaseSeconds: 60, retryBaseSeconds: 1, retryMaxSeconds: 2, giveUpHours: 1 };
+      const policy: DispatchPolicy = {
+        batchSize: 10,
+        concurrency: 5,
+        leaseSeconds: 60,
+        retryBaseSeconds: 1,
+        retryMaxSeconds: 2,
+        giveUpHours: 1,
+      };
       dispatchers.push(
-        ...(await Promise.all([0, 1].map(() => startDispatcher(openPostgresStorage(s.url, { max: 4 }), policy, { pollMs: 100, ownsStorage: true })))),
+        ...(await Promise.all(
+          [0, 1].map(() =>
+            startDispatcher(openPostgresStorage(s.url, { max: 4 }), policy, { pollMs: 100, ownsStorage: true }),
+          ),
+        )),
       );
-      await waitUntil(async () => (await outbox(s.storage)).every((e) => e.status === 'sent'), 'all 200 mails sent', 30_000);
+      await waitUntil(
+        async () => (await outbox(s.storage)).every((e) => e.status === 'sent'),
+        'all 200 mails sent',
+        30_000,
+      );
       await Promise.all(dispatchers.map((d) => d.stop()));
 
       assertEachOnce(
@@ -251,35 +327,69 @@ describe('dispatchers racing on PostgreSQL', () => {
     }
   });
 
-  it(
-    'a batch that outlasts its lease (slow server, default ratios of lease to SMTP timeouts) is not sent twice by the other dispatcher',
-        async () => {
-      const s = await scene(postgres);
-      const dispatchers: RunningDispatcher[] = [];
-      try {
-        await moreTechnicians(s, 9);
-        for (let i = 1; i <= 5; i++) await postMessage(s.deps, s.world.requesterA, { ticketNumber: s.world.ticketA.number, text: `Slow (${i}).`, source: 'portal' });
-        const queued = await outbox(s.storage);
-        assert.equal(queued.length, 50);
-        // The defaults divided by 100: lease 300 s → 3 s; connection and greeting 30 s → 0.3 s; socket 60 s → 0.6 s.
-        const policy: DispatchPolicy = { batchSize: 50, concurrency: 10, leaseSeconds: 3, retryBaseSeconds: 1, retryMaxSeconds: 2, giveUpHours: 1 };
-        const transport: TransportOptions = { maxConnections: 5, connectionTimeoutMs: 300, greetingTimeoutMs: 300, socketTimeoutMs: 600 };
-        s.sink.delayData(450); // each DATA answered within the socket timeout: slow, never failing
-        dispatchers.push(await startDispatcher(openPostgresStorage(s.url, { max: 4 }), policy, { pollMs: 100, transport, ownsStorage: true }));
-        await waitUntil(async () => (await outbox(s.storage)).every((e) => e.status === 'sending'), 'the first dispatcher to claim the 50 mails', 10_000);
-        dispatchers.push(await startDispatcher(openPostgresStorage(s.url, { max: 4 }), policy, { pollMs: 100, transport, ownsStorage: true }));
-        await waitUntil(async () => (await outbox(s.storage)).every((e) => e.status === 'sent'), 'all 50 mails sent', 30_000);
-        await Promise.all(dispatchers.map((d) => d.stop()));
-        assertEachOnce(
-          s.sink,
-          queued.map((e) => e.message_id_header),
-        );
-      } finally {
-        await Promise.all(dispatchers.map((d) => d.stop()));
-        await s.close();
-      }
-    },
-  );
+  it('a batch that outlasts its lease (slow server, default ratios of lease to SMTP timeouts) is not sent twice by the other dispatcher', async () => {
+    const s = await scene(postgres);
+    const dispatchers: RunningDispatcher[] = [];
+    try {
+      await moreTechnicians(s, 9);
+      for (let i = 1; i <= 5; i++)
+        await postMessage(s.deps, s.world.requesterA, {
+          ticketNumber: s.world.ticketA.number,
+          text: `Slow (${i}).`,
+          source: 'portal',
+        });
+      const queued = await outbox(s.storage);
+      assert.equal(queued.length, 50);
+      // The defaults divided by 100: lease 300 s → 3 s; connection and greeting 30 s → 0.3 s; socket 60 s → 0.6 s.
+      const policy: DispatchPolicy = {
+        batchSize: 50,
+        concurrency: 10,
+        leaseSeconds: 3,
+        retryBaseSeconds: 1,
+        retryMaxSeconds: 2,
+        giveUpHours: 1,
+      };
+      const transport: TransportOptions = {
+        maxConnections: 5,
+        connectionTimeoutMs: 300,
+        greetingTimeoutMs: 300,
+        socketTimeoutMs: 600,
+      };
+      s.sink.delayData(450); // each DATA answered within the socket timeout: slow, never failing
+      dispatchers.push(
+        await startDispatcher(openPostgresStorage(s.url, { max: 4 }), policy, {
+          pollMs: 100,
+          transport,
+          ownsStorage: true,
+        }),
+      );
+      await waitUntil(
+        async () => (await outbox(s.storage)).every((e) => e.status === 'sending'),
+        'the first dispatcher to claim the 50 mails',
+        10_000,
+      );
+      dispatchers.push(
+        await startDispatcher(openPostgresStorage(s.url, { max: 4 }), policy, {
+          pollMs: 100,
+          transport,
+          ownsStorage: true,
+        }),
+      );
+      await waitUntil(
+        async () => (await outbox(s.storage)).every((e) => e.status === 'sent'),
+        'all 50 mails sent',
+        30_000,
+      );
+      await Promise.all(dispatchers.map((d) => d.stop()));
+      assertEachOnce(
+        s.sink,
+        queued.map((e) => e.message_id_header),
+      );
+    } finally {
+      await Promise.all(dispatchers.map((d) => d.stop()));
+      await s.close();
+    }
+  });
 });
 
 describe('a new mail goes out at once, woken by a signal, not by polling', () => {
@@ -293,10 +403,21 @@ describe('a new mail goes out at once, woken by a signal, not by polling', () =>
         const tech = await signIn(app, s.world.techA.email);
         // PostgreSQL: the dispatcher has its own pool and LISTEN connection; SQLite in memory: the same storage.
         const storage = database === postgres ? openPostgresStorage(s.url, { max: 2 }) : s.storage;
-        const policy: DispatchPolicy = { batchSize: 50, concurrency: 10, leaseSeconds: 60, retryBaseSeconds: 1, retryMaxSeconds: 2, giveUpHours: 1 };
+        const policy: DispatchPolicy = {
+          batchSize: 50,
+          concurrency: 10,
+          leaseSeconds: 60,
+          retryBaseSeconds: 1,
+          retryMaxSeconds: 2,
+          giveUpHours: 1,
+        };
         const d = await startDispatcher(storage, policy, { pollMs: 60_000, ownsStorage: database === postgres });
         dispatcher = d;
-        await waitUntil(() => d.batches >= 1, 'the first (empty) batch, after which only a signal or the minute poll wakes the dispatcher', 5_000);
+        await waitUntil(
+          () => d.batches >= 1,
+          'the first (empty) batch, after which only a signal or the minute poll wakes the dispatcher',
+          5_000,
+        );
         assert.equal(d.claimed, 0);
 
         const r = await tech.post(`/api/v1/tickets/${s.world.ticketA.number}/messages`, { text: 'Is it fixed now?' });
@@ -304,7 +425,11 @@ describe('a new mail goes out at once, woken by a signal, not by polling', () =>
         const [id] = (r.json().notifications as { id: number }[]).map((n) => n.id);
         const header = (await s.storage.findOutboxEntry(id!))!.messageIdHeader;
         await waitUntil(() => s.sink.acceptedCount(header) === 1, 'the new mail at the server', 5_000);
-        await waitUntil(async () => (await s.storage.findOutboxEntry(id!))?.status === 'sent', 'the entry marked sent', 5_000);
+        await waitUntil(
+          async () => (await s.storage.findOutboxEntry(id!))?.status === 'sent',
+          'the entry marked sent',
+          5_000,
+        );
         assert.ok(d.batches >= 2, 'a batch ran for the signal');
       } finally {
         await dispatcher?.stop();

@@ -18,7 +18,8 @@ const nodemailerError = (code: string, message = 'boom') => Object.assign(new Er
 
 describe('delivery results', () => {
   it('reads each of our fixed sentences back as its code', () => {
-    for (const [code, sentence] of Object.entries(DELIVERY_SENTENCES)) assert.deepEqual(deliveryResultOf(sentence), { code, params: {} }, code);
+    for (const [code, sentence] of Object.entries(DELIVERY_SENTENCES))
+      assert.deepEqual(deliveryResultOf(sentence), { code, params: {} }, code);
   });
 
   it('reads the transport’s network failures as codes, with the certificate note as a flag', () => {
@@ -31,15 +32,31 @@ describe('delivery results', () => {
       ['EPROTOCOL', 'NOT_SMTP'],
     ];
     for (const [errorCode, code] of expected) {
-      assert.deepEqual(deliveryResultOf(classifySendError(nodemailerError(errorCode), { user: null, password: null }).reply), { code, params: {} }, errorCode);
+      assert.deepEqual(
+        deliveryResultOf(classifySendError(nodemailerError(errorCode), { user: null, password: null }).reply),
+        { code, params: {} },
+        errorCode,
+      );
     }
-    const cert = classifySendError(nodemailerError('ESOCKET', 'self-signed certificate in certificate chain'), { user: null, password: null }).reply;
+    const cert = classifySendError(nodemailerError('ESOCKET', 'self-signed certificate in certificate chain'), {
+      user: null,
+      password: null,
+    }).reply;
     assert.deepEqual(deliveryResultOf(cert), { code: 'CONNECTION_FAILED', params: { certificate: true } });
-    assert.deepEqual(deliveryResultOf(classifySendError(nodemailerError('EWEIRD'), { user: null, password: null }).reply), { code: 'HANDOVER_FAILED', params: { error: 'EWEIRD' } });
-    assert.deepEqual(deliveryResultOf(classifySendError(nodemailerError('EAUTH'), { user: null, password: null }).reply), { code: 'AUTH_REFUSED', params: {} });
+    assert.deepEqual(
+      deliveryResultOf(classifySendError(nodemailerError('EWEIRD'), { user: null, password: null }).reply),
+      { code: 'HANDOVER_FAILED', params: { error: 'EWEIRD' } },
+    );
+    assert.deepEqual(
+      deliveryResultOf(classifySendError(nodemailerError('EAUTH'), { user: null, password: null }).reply),
+      { code: 'AUTH_REFUSED', params: {} },
+    );
     // A service that is not SMTP: its banner is never kept, our sentence says so.
     const banner = Object.assign(new Error('Invalid greeting'), { command: 'CONN', response: 'SSH-2.0-OpenSSH_9.2' });
-    assert.deepEqual(deliveryResultOf(classifySendError(banner, { user: null, password: null }).reply), { code: 'NO_GREETING', params: {} });
+    assert.deepEqual(deliveryResultOf(classifySendError(banner, { user: null, password: null }).reply), {
+      code: 'NO_GREETING',
+      params: {},
+    });
   });
 
   it('reads the refused-address sentences of the address check back as their codes', async () => {
@@ -51,9 +68,15 @@ describe('delivery results', () => {
   });
 
   it('keeps an SMTP server’s answer as the server’s, also inside a give-up', () => {
-    const reply = classifySendError(Object.assign(new Error('x'), { responseCode: 451, response: '451 4.3.0 Try again later' }), { user: null, password: null }).reply;
+    const reply = classifySendError(
+      Object.assign(new Error('x'), { responseCode: 451, response: '451 4.3.0 Try again later' }),
+      { user: null, password: null },
+    ).reply;
     assert.deepEqual(deliveryResultOf(reply), { code: 'SERVER_REPLY', params: { reply: '451 4.3.0 Try again later' } });
-    assert.deepEqual(deliveryResultOf('250 2.0.0 Ok: queued as 1234'), { code: 'SERVER_REPLY', params: { reply: '250 2.0.0 Ok: queued as 1234' } });
+    assert.deepEqual(deliveryResultOf('250 2.0.0 Ok: queued as 1234'), {
+      code: 'SERVER_REPLY',
+      params: { reply: '250 2.0.0 Ok: queued as 1234' },
+    });
     assert.deepEqual(deliveryResultOf(gaveUpSentence(120, '451 4.3.0 Try again later')), {
       code: 'GAVE_UP',
       params: { hours: 120, last: { code: 'SERVER_REPLY', params: { reply: '451 4.3.0 Try again later' } } },
@@ -65,8 +88,14 @@ describe('delivery results', () => {
   });
 
   it('carries the address of an invalid recipient and the error of an unknown failure', () => {
-    assert.deepEqual(deliveryResultOf(recipientInvalidSentence('not an address')), { code: 'RECIPIENT_INVALID', params: { address: 'not an address' } });
-    assert.deepEqual(deliveryResultOf(handoverFailedSentence('EFOO')), { code: 'HANDOVER_FAILED', params: { error: 'EFOO' } });
+    assert.deepEqual(deliveryResultOf(recipientInvalidSentence('not an address')), {
+      code: 'RECIPIENT_INVALID',
+      params: { address: 'not an address' },
+    });
+    assert.deepEqual(deliveryResultOf(handoverFailedSentence('EFOO')), {
+      code: 'HANDOVER_FAILED',
+      params: { error: 'EFOO' },
+    });
     // A server's text that merely starts like ours stays the server's.
     assert.equal(deliveryResultOf(`${DELIVERY_SENTENCES.TIMEOUT} and more`).code, 'SERVER_REPLY');
   });

@@ -17,7 +17,25 @@ import { DeliveryFailure } from '../../src/ports/mail-transport.ts';
 function selfSignedCertificate() {
   const dir = mkdtempSync(join(tmpdir(), 'parley-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -35,7 +53,12 @@ describe('TLS to the SMTP server fails closed', () => {
   let starttlsServer: SMTPServer;
   let tlsPort: number;
   let starttlsPort: number;
-  const transports = new NodemailerMailTransports({ maxConnections: 1, connectionTimeoutMs: 3000, greetingTimeoutMs: 3000, socketTimeoutMs: 3000 });
+  const transports = new NodemailerMailTransports({
+    maxConnections: 1,
+    connectionTimeoutMs: 3000,
+    greetingTimeoutMs: 3000,
+    socketTimeoutMs: 3000,
+  });
 
   before(async () => {
     const { key, cert } = selfSignedCertificate();
@@ -92,12 +115,19 @@ describe('TLS to the SMTP server fails closed', () => {
       assert.equal(verify.code, 'SMTP_VERIFY_FAILED');
       assert.match(verify.detail ?? '', /certificate|ETLS/i, 'the log detail says why');
       const before = received.length;
-      await assert.rejects(transports.forSettings(s).send(mail(1)), (e: unknown) => e instanceof DeliveryFailure && !e.permanent);
+      await assert.rejects(
+        transports.forSettings(s).send(mail(1)),
+        (e: unknown) => e instanceof DeliveryFailure && !e.permanent,
+      );
       assert.equal(received.length, before, 'nothing was delivered over the unverified connection');
     });
 
     it(`${security}: allowed explicitly by an administrator, the same certificate is accepted`, async () => {
-      const s = settings({ security, port: security === 'tls' ? tlsPort : starttlsPort, allowInvalidCertificate: true });
+      const s = settings({
+        security,
+        port: security === 'tls' ? tlsPort : starttlsPort,
+        allowInvalidCertificate: true,
+      });
       const verify = await transports.forSettings(s).verify();
       assert.deepEqual([verify.ok, verify.code, verify.signedIn], [true, 'OK', false]);
       const before = received.length;
@@ -108,7 +138,12 @@ describe('TLS to the SMTP server fails closed', () => {
   }
 
   it('starttls required: a server that does not offer STARTTLS is refused rather than used in clear', async () => {
-    const plain = new SMTPServer({ disabledCommands: ['STARTTLS'], authOptional: true, logger: false, onData: (s, _x, cb) => s.on('end', () => cb()).resume() });
+    const plain = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      authOptional: true,
+      logger: false,
+      onData: (s, _x, cb) => s.on('end', () => cb()).resume(),
+    });
     plain.on('error', () => {});
     const port = await listen(plain);
     try {

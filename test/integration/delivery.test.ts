@@ -34,7 +34,12 @@ import { signIn, type Client } from '../support/http.ts';
 import { SmtpSink, startSilentServer, waitUntil } from '../support/smtp-sink.ts';
 
 const BANNER = 'SECRET-BANNER-XYZ';
-const TIMEOUTS: TransportOptions = { maxConnections: 5, connectionTimeoutMs: 1000, greetingTimeoutMs: 1000, socketTimeoutMs: 2000 };
+const TIMEOUTS: TransportOptions = {
+  maxConnections: 5,
+  connectionTimeoutMs: 1000,
+  greetingTimeoutMs: 1000,
+  socketTimeoutMs: 2000,
+};
 /** 0.8 + 0.4 × 0.75 = 1.1: every delay is 10 % above its doubling. */
 const JITTER = 0.75;
 const MINUTE = 60_000;
@@ -184,7 +189,11 @@ describe('temporary failures (451), then recovery', () => {
       // base 60 s × 2^(n-1) × 1.1, capped at the 600 s maximum
       const expected = [66, 132, 264, 528, 600, 600];
       for (const [round, delay] of expected.entries()) {
-        assert.deepEqual(counts(await ctx.dispatch()), { claimed: 3, sent: 0, deferred: 3, failed: 0 }, `round ${round + 1}`);
+        assert.deepEqual(
+          counts(await ctx.dispatch()),
+          { claimed: 3, sent: 0, deferred: 3, failed: 0 },
+          `round ${round + 1}`,
+        );
         const now = ctx.clock.now().toISOString();
         for (const id of ids) {
           const d = await ctx.detail(id);
@@ -221,7 +230,11 @@ describe('temporary failures (451), then recovery', () => {
         assert.equal(ctx.sink.receivedCount(headers[i]!), 7, 'offered seven times with the same Message-ID');
       }
       assert.equal(ctx.sink.accepted.length, 3, 'nothing else was delivered');
-      assert.equal((await ctx.admin.get('/api/v1/admin/outbox?status=failed')).json().items.length, 0, 'none marked failed');
+      assert.equal(
+        (await ctx.admin.get('/api/v1/admin/outbox?status=failed')).json().items.length,
+        0,
+        'none marked failed',
+      );
       ctx.clock.advance(HOUR);
       assert.equal((await ctx.dispatch()).claimed, 0, 'a sent mail is never sent again');
     });
@@ -269,7 +282,13 @@ describe('temporary failures (451), then recovery', () => {
 
 describe('permanent failure (550) for one recipient', () => {
   async function twoRecipients(ctx: Ctx) {
-    await createUser(ctx.deps, { role: 'technician', email: 'tech.c@example.test', name: 'Carla Técnica', password: TEST_PASSWORD, groupIds: [ctx.world.groupA] });
+    await createUser(ctx.deps, {
+      role: 'technician',
+      email: 'tech.c@example.test',
+      name: 'Carla Técnica',
+      password: TEST_PASSWORD,
+      groupIds: [ctx.world.groupA],
+    });
     const ids = await post(ctx.requester, ctx.world.ticketA.number, 'Still jamming.');
     assert.equal(ids.length, 2, 'both technicians of group A are told');
     const details = await Promise.all(ids.map((id) => ctx.detail(id)));
@@ -309,7 +328,11 @@ describe('permanent failure (550) for one recipient', () => {
         assert.equal((await ctx.dispatch()).claimed, 0, 'no retry of a permanent failure');
       }
       assert.equal((await ctx.detail(rejected.id)).attemptCount, 1);
-      assert.equal(ctx.sink.rcpts.filter((r) => r.address === ctx.world.techA.email).length, 1, 'the server was asked once');
+      assert.equal(
+        ctx.sink.rcpts.filter((r) => r.address === ctx.world.techA.email).length,
+        1,
+        'the server was asked once',
+      );
     });
   });
 
@@ -331,7 +354,11 @@ describe('permanent failure (550) for one recipient', () => {
         d.attempts.map((a) => a.result),
         ['failed', 'sent'],
       );
-      assert.equal(ctx.sink.acceptedCount(rejected.messageIdHeader), 1, 'delivered with the Message-ID it was queued with');
+      assert.equal(
+        ctx.sink.acceptedCount(rejected.messageIdHeader),
+        1,
+        'delivered with the Message-ID it was queued with',
+      );
 
       for (const id of [rejected.id, other.id]) {
         const again = await ctx.admin.post(`/api/v1/admin/outbox/${id}/retry`);
@@ -341,7 +368,11 @@ describe('permanent failure (550) for one recipient', () => {
       const missing = await ctx.admin.post('/api/v1/admin/outbox/999999/retry');
       assert.equal(missing.statusCode, 404);
       assert.equal(missing.json().code, 'OUTBOX_ENTRY_NOT_FOUND');
-      assert.equal((await ctx.tech.post(`/api/v1/admin/outbox/${rejected.id}/retry`)).statusCode, 403, 'administrators only');
+      assert.equal(
+        (await ctx.tech.post(`/api/v1/admin/outbox/${rejected.id}/retry`)).statusCode,
+        403,
+        'administrators only',
+      );
     });
   });
 });
@@ -419,7 +450,10 @@ describe('connections that break or hang', () => {
   // threat: A server that accepts TCP but never greets, or stalls in DATA
   it('a server that stalls in DATA frees the worker after the socket timeout; the other mail of the batch goes out', async () => {
     await withDelivery(async (ctx) => {
-      const ids = [...(await post(ctx.tech, ctx.world.ticketA.number, 'Stalled?')), ...(await post(ctx.tech, ctx.world.ticketA.number, 'Not stalled.'))];
+      const ids = [
+        ...(await post(ctx.tech, ctx.world.ticketA.number, 'Stalled?')),
+        ...(await post(ctx.tech, ctx.world.ticketA.number, 'Not stalled.')),
+      ];
       ctx.sink.stallData({ count: 1 });
       assert.deepEqual(counts(await ctx.dispatch()), { claimed: 2, sent: 1, deferred: 1, failed: 0 });
       const details = await Promise.all(ids.map((id) => ctx.detail(id)));
@@ -446,7 +480,16 @@ describe('connections that break or hang', () => {
       assert.equal(d.nextAttemptAt, null);
       assert.match(d.lastReply ?? '', /Gave up after 120 hours/);
       assert.match(d.lastReply ?? '', /451 4\.4\.1 Upstream unreachable, try later/, 'the last SMTP reply is kept');
-      assert.deepEqual([d.lastReplyCode, d.lastReplyParams], ['GAVE_UP', { hours: 120, last: { code: 'SERVER_REPLY', params: { reply: d.lastReply!.replace(/^.*Last reply: /, '') } } }]);
+      assert.deepEqual(
+        [d.lastReplyCode, d.lastReplyParams],
+        [
+          'GAVE_UP',
+          {
+            hours: 120,
+            last: { code: 'SERVER_REPLY', params: { reply: d.lastReply!.replace(/^.*Last reply: /, '') } },
+          },
+        ],
+      );
       assert.deepEqual(
         d.attempts.map((a) => a.code),
         ['SERVER_REPLY', 'SERVER_REPLY', 'GAVE_UP'],
@@ -455,7 +498,10 @@ describe('connections that break or hang', () => {
         d.attempts.map((a) => a.result),
         ['deferred', 'deferred', 'failed'],
       );
-      const thread = (await ctx.tech.get(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`)).json().items as { text: string; mail: { status: string }[] }[];
+      const thread = (await ctx.tech.get(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`)).json().items as {
+        text: string;
+        mail: { status: string }[];
+      }[];
       const message = thread.find((m) => m.text === 'Will this ever arrive?')!;
       assert.deepEqual(
         message.mail.map((m) => m.status),
@@ -468,7 +514,11 @@ describe('connections that break or hang', () => {
 
       // An administrator's retry is a new delivery effort: the give-up time and the backoff start again.
       assert.equal((await ctx.admin.post(`/api/v1/admin/outbox/${id}/retry`)).statusCode, 200);
-      assert.deepEqual(counts(await ctx.dispatch()), { claimed: 1, sent: 0, deferred: 1, failed: 0 }, 'not given up at once');
+      assert.deepEqual(
+        counts(await ctx.dispatch()),
+        { claimed: 1, sent: 0, deferred: 1, failed: 0 },
+        'not given up at once',
+      );
       const retried = await ctx.detail(id!);
       const gap = (Date.parse(retried.nextAttemptAt!) - ctx.clock.now().getTime()) / 1000;
       assert.ok(gap <= POLICY.retryBaseSeconds * 1.2, `the first delay after a retry is the base again (${gap} s)`);
@@ -489,8 +539,16 @@ describe('undeliverable entries', () => {
       const [good, bad, smuggled, badName] = ids as [number, number, number, number];
       const db = ctx.storage.kyselyInstance;
       await db.updateTable('outbox_entry').set({ to_address: 'not an address' }).where('id', '=', bad).execute();
-      await db.updateTable('outbox_entry').set({ to_address: 'req.a@example.test>\r\nRCPT TO:<evil@example.test' }).where('id', '=', smuggled).execute();
-      await db.updateTable('outbox_entry').set({ to_name: 'Eve\r\nBcc: evil@example.test' }).where('id', '=', badName).execute();
+      await db
+        .updateTable('outbox_entry')
+        .set({ to_address: 'req.a@example.test>\r\nRCPT TO:<evil@example.test' })
+        .where('id', '=', smuggled)
+        .execute();
+      await db
+        .updateTable('outbox_entry')
+        .set({ to_name: 'Eve\r\nBcc: evil@example.test' })
+        .where('id', '=', badName)
+        .execute();
 
       assert.deepEqual(counts(await ctx.dispatch()), { claimed: 4, sent: 2, deferred: 0, failed: 2 });
       for (const id of [bad, smuggled]) {
@@ -521,25 +579,30 @@ describe('undeliverable entries', () => {
 });
 
 describe('an account the dispatcher cannot use', () => {
-  it(
-    'a dispatcher that cannot open the stored SMTP password (another secret key) gives its claims back instead of throwing with them held',
-        async () => {
-      await withDelivery(async (ctx) => {
-        ctx.sink.requireAuth({ user: 'desk', pass: 'sealed-with-the-test-key' });
-        await ctx.saveAccount({ auth: true, user: 'desk', password: 'sealed-with-the-test-key' });
-        const [id] = await post(ctx.tech, ctx.world.ticketA.number, 'Sealed away.');
-        const otherKey = { ...ctx.deps, secrets: new AesGcmSecretBox('a-different-secret-key-that-is-long-enough-for-parley'), transports: ctx.transports, random: () => JITTER };
-        const outcome = await dispatchBatch(otherKey, POLICY).then(
-          (result) => ({ result }),
-          (error: unknown) => ({ error }),
-        );
-        const d = await ctx.detail(id!);
-        assert.ok(!('error' in outcome), `dispatchBatch rejected (${'error' in outcome ? String(outcome.error) : ''}) with the mail left ${d.status}`);
-        assert.equal(d.status, 'deferred', 'the mail waits for a usable account, not for its lease to end');
-        assert.match(d.lastReply ?? '', /secret|password|key/i, 'the reply says why');
-      });
-    },
-  );
+  it('a dispatcher that cannot open the stored SMTP password (another secret key) gives its claims back instead of throwing with them held', async () => {
+    await withDelivery(async (ctx) => {
+      ctx.sink.requireAuth({ user: 'desk', pass: 'sealed-with-the-test-key' });
+      await ctx.saveAccount({ auth: true, user: 'desk', password: 'sealed-with-the-test-key' });
+      const [id] = await post(ctx.tech, ctx.world.ticketA.number, 'Sealed away.');
+      const otherKey = {
+        ...ctx.deps,
+        secrets: new AesGcmSecretBox('a-different-secret-key-that-is-long-enough-for-parley'),
+        transports: ctx.transports,
+        random: () => JITTER,
+      };
+      const outcome = await dispatchBatch(otherKey, POLICY).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      const d = await ctx.detail(id!);
+      assert.ok(
+        !('error' in outcome),
+        `dispatchBatch rejected (${'error' in outcome ? String(outcome.error) : ''}) with the mail left ${d.status}`,
+      );
+      assert.equal(d.status, 'deferred', 'the mail waits for a usable account, not for its lease to end');
+      assert.match(d.lastReply ?? '', /secret|password|key/i, 'the reply says why');
+    });
+  });
 });
 
 describe('a batch that cannot read what it needs', () => {
@@ -555,7 +618,10 @@ describe('a batch that cannot read what it needs', () => {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      await assert.rejects(dispatchBatch({ ...ctx.deps, storage: failing, transports: ctx.transports, random: () => JITTER }, POLICY), /connection lost/);
+      await assert.rejects(
+        dispatchBatch({ ...ctx.deps, storage: failing, transports: ctx.transports, random: () => JITTER }, POLICY),
+        /connection lost/,
+      );
       assert.equal(timers(), before, 'no renewal timer is left running for the failed batch');
     });
   });
@@ -566,7 +632,9 @@ describe('the mail as it arrives', () => {
   const LONG = `${'Ábc'.repeat(1666)}xy`; // 5,000 characters, no space to break at
 
   function addresses(a: AddressObject | AddressObject[] | undefined) {
-    return (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) => x.value.map((v) => ({ name: v.name, address: v.address })));
+    return (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) =>
+      x.value.map((v) => ({ name: v.name, address: v.address })),
+    );
   }
 
   function assertWireLines(raw: Buffer) {
@@ -581,31 +649,65 @@ describe('the mail as it arrives', () => {
 
   it('carries the sender, the accented recipient and subject, both parts, the Message-ID, threading, Auto-Submitted and a signed Reply-To', async () => {
     await withDelivery(async (ctx) => {
-      const ticket = await openTicket(ctx.deps, ctx.world.requesterA, { title: ACCENTED_TITLE, description: 'Desde ontem.', groupId: ctx.world.groupA });
-      const text = ['Olá João Muñoz,', '.', 'a line with a bare', 'CR before it', LONG, 'emoji 🎉👩🏽‍💻 and ñ', '..', 'End.'].join('\n');
-      const posted = await ctx.tech.post(`/api/v1/tickets/${ticket.number}/messages`, { text: text.replace('bare\nCR', 'bare\rCR') });
+      const ticket = await openTicket(ctx.deps, ctx.world.requesterA, {
+        title: ACCENTED_TITLE,
+        description: 'Desde ontem.',
+        groupId: ctx.world.groupA,
+      });
+      const text = [
+        'Olá João Muñoz,',
+        '.',
+        'a line with a bare',
+        'CR before it',
+        LONG,
+        'emoji 🎉👩🏽‍💻 and ñ',
+        '..',
+        'End.',
+      ].join('\n');
+      const posted = await ctx.tech.post(`/api/v1/tickets/${ticket.number}/messages`, {
+        text: text.replace('bare\nCR', 'bare\rCR'),
+      });
       assert.equal(posted.statusCode, 201, posted.body);
       const [id] = (posted.json().notifications as { id: number }[]).map((n) => n.id);
-      assert.equal(posted.json().message.text, text, 'the bare CR was stored as a line break (messages are normalised to LF)');
+      assert.equal(
+        posted.json().message.text,
+        text,
+        'the bare CR was stored as a line break (messages are normalised to LF)',
+      );
       assert.equal((await ctx.dispatch()).sent, 1);
 
       const entry = await ctx.detail(id!);
       const [mail] = ctx.sink.accepted;
       assert.ok(mail);
       assertWireLines(mail.raw);
-      const head = mail.raw.toString('latin1').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' ');
-      assert.match(head, /^To: =\?UTF-8\?[QB]\?[^\r\n]*\?= <req\.a@example\.test>$/im, 'the name is an RFC 2047 encoded word');
+      const head = mail.raw
+        .toString('latin1')
+        .split('\r\n\r\n')[0]!
+        .replace(/\r\n[ \t]+/g, ' ');
+      assert.match(
+        head,
+        /^To: =\?UTF-8\?[QB]\?[^\r\n]*\?= <req\.a@example\.test>$/im,
+        'the name is an RFC 2047 encoded word',
+      );
       assert.match(head, /^Subject: =\?UTF-8\?[QB]\?/im);
       // The envelope sender is the mail's signed bounce address (VERP); the From header stays the account's.
-      assert.deepEqual(mail.envelope, { mailFrom: bounceAddress(ctx.deps.signer, 'desk.example.test', entry.id), rcptTo: ['req.a@example.test'] });
+      assert.deepEqual(mail.envelope, {
+        mailFrom: bounceAddress(ctx.deps.signer, 'desk.example.test', entry.id),
+        rcptTo: ['req.a@example.test'],
+      });
 
       const parsed: ParsedMail = await simpleParser(mail.raw);
-      assert.deepEqual(addresses(parsed.from), [{ name: 'Service Desk — Suporte Técnico', address: 'desk@example.test' }]);
+      assert.deepEqual(addresses(parsed.from), [
+        { name: 'Service Desk — Suporte Técnico', address: 'desk@example.test' },
+      ]);
       assert.deepEqual(addresses(parsed.to), [{ name: 'João Muñoz', address: 'req.a@example.test' }]);
       assert.equal(parsed.subject, `[#${ticket.number}] New message: ${ACCENTED_TITLE}`);
       assert.equal(parsed.subject, entry.subject);
       assert.equal(parsed.messageId, entry.messageIdHeader);
-      assert.match(entry.messageIdHeader, new RegExp(`^<parley\\.${ticket.number}\\.[0-9a-f]{32}@desk\\.example\\.test>$`));
+      assert.match(
+        entry.messageIdHeader,
+        new RegExp(`^<parley\\.${ticket.number}\\.[0-9a-f]{32}@desk\\.example\\.test>$`),
+      );
       const thread = `<parley.ticket.${ticket.number}@desk.example.test>`;
       assert.equal(parsed.inReplyTo, thread);
       assert.deepEqual([parsed.references].flat(), [thread]);
@@ -617,7 +719,16 @@ describe('the mail as it arrives', () => {
       assert.equal(typeof parsed.html, 'string');
       assert.equal((parsed.html as string).replace(/\n$/, ''), entry.html);
       const lines = parsed.text!.split('\n');
-      for (const line of ['Olá João Muñoz,', '.', 'a line with a bare', 'CR before it', LONG, 'emoji 🎉👩🏽‍💻 and ñ', '..', 'End.']) {
+      for (const line of [
+        'Olá João Muñoz,',
+        '.',
+        'a line with a bare',
+        'CR before it',
+        LONG,
+        'emoji 🎉👩🏽‍💻 and ñ',
+        '..',
+        'End.',
+      ]) {
         assert.ok(lines.includes(line), `the text part holds the line ${JSON.stringify(line.slice(0, 40))}`);
       }
       assert.ok((parsed.html as string).includes(LONG));
@@ -629,7 +740,10 @@ describe('the mail as it arrives', () => {
       assert.ok(m, `Reply-To ${replyTo.address}`);
       assert.equal(Number(m[1]), ticket.number);
       assert.equal(Number(m[2]), ctx.world.requesterA.id);
-      assert.deepEqual(readReplyAddress(ctx.deps.signer, replyTo.address!), { ticketNumber: ticket.number, recipientId: ctx.world.requesterA.id });
+      assert.deepEqual(readReplyAddress(ctx.deps.signer, replyTo.address!), {
+        ticketNumber: ticket.number,
+        recipientId: ctx.world.requesterA.id,
+      });
       const moved = replyTo.address!.replace(`reply+${ticket.number}.`, `reply+${ctx.world.ticketB.number}.`);
       assert.equal(readReplyAddress(ctx.deps.signer, moved), undefined, 'the token does not work for another ticket');
     });
@@ -669,7 +783,11 @@ describe('the mail as it arrives', () => {
       assertWireLines(mail.raw);
       const parsed = await simpleParser(mail.raw);
       assert.equal(parsed.messageId, messageIdHeader);
-      assert.equal(parsed.subject, SUBJECT, 'a long accented subject, folded into several encoded words, decodes exactly');
+      assert.equal(
+        parsed.subject,
+        SUBJECT,
+        'a long accented subject, folded into several encoded words, decodes exactly',
+      );
       assert.deepEqual(addresses(parsed.to), [{ name: NAME, address: 'req.a@example.test' }]);
       // A bare CR may not travel as such (RFC 5322 §2.3): it arrives as the line break it stood for, nothing lost.
       assert.equal(parsed.text?.replace(/\n$/, ''), text.replace(/\r/g, '\n'));
@@ -686,24 +804,40 @@ describe('the SMTP password', () => {
     await withDelivery(async (ctx) => {
       ctx.sink.requireAuth({ rejectAll: true, echoPassword: true });
       await ctx.saveAccount({ auth: true, user: 'desk', password: SECRET });
-      const ids = [...(await post(ctx.tech, ctx.world.ticketA.number, 'One.')), ...(await post(ctx.tech, ctx.world.ticketA.number, 'Two.'))];
+      const ids = [
+        ...(await post(ctx.tech, ctx.world.ticketA.number, 'One.')),
+        ...(await post(ctx.tech, ctx.world.ticketA.number, 'Two.')),
+      ];
 
       // The dispatcher as `parley dispatch` runs it, logging through the same pino logger set-up (redactions included).
       const given: unknown[] = [];
-      const logger = createLogger({ logLevel: 'trace' } as Config, { write: (line: string) => void ctx.logLines.push(line) });
+      const logger = createLogger({ logLevel: 'trace' } as Config, {
+        write: (line: string) => void ctx.logLines.push(line),
+      });
       const log = {
         info: (obj: object, msg: string) => (given.push(obj, msg), logger.info(obj, msg)),
         error: (obj: object, msg: string) => (given.push(obj, msg), logger.error(obj, msg)),
       };
-      const dispatcher = new OutboxDispatcher({ ...ctx.deps, transports: ctx.transports, random: () => JITTER }, POLICY, { pollMs: 50, log });
+      const dispatcher = new OutboxDispatcher(
+        { ...ctx.deps, transports: ctx.transports, random: () => JITTER },
+        POLICY,
+        { pollMs: 50, log },
+      );
       await dispatcher.start();
       try {
-        await waitUntil(async () => (await Promise.all(ids.map((id) => ctx.detail(id)))).every((d) => d.status === 'deferred'), 'both mails deferred', 15_000);
+        await waitUntil(
+          async () => (await Promise.all(ids.map((id) => ctx.detail(id)))).every((d) => d.status === 'deferred'),
+          'both mails deferred',
+          15_000,
+        );
       } finally {
         await dispatcher.stop();
       }
       // The password really went to the server and came back in its reply: the rest of this test can fail.
-      assert.ok(ctx.sink.authAttempts.some((a) => a.password === SECRET && !a.accepted), 'the sink was sent the password and refused it');
+      assert.ok(
+        ctx.sink.authAttempts.some((a) => a.password === SECRET && !a.accepted),
+        'the sink was sent the password and refused it',
+      );
       const verify = await ctx.admin.post('/api/v1/admin/smtp-account/verify');
       assert.equal(verify.json().code, 'SMTP_VERIFY_FAILED');
       const testMail = await ctx.admin.post('/api/v1/admin/smtp-account/test', { to: 'someone@example.test' });
@@ -715,7 +849,13 @@ describe('the SMTP password', () => {
         ['verify', verify.body],
         ['test mail', testMail.body],
       ];
-      for (const url of ['/api/v1/admin/outbox', '/api/v1/admin/outbox?status=failed', '/api/v1/admin/smtp-account', '/api/v1/admin/parameters', `/api/v1/admin/parameters/${PARAM.SMTP_PASSWORD}`]) {
+      for (const url of [
+        '/api/v1/admin/outbox',
+        '/api/v1/admin/outbox?status=failed',
+        '/api/v1/admin/smtp-account',
+        '/api/v1/admin/parameters',
+        `/api/v1/admin/parameters/${PARAM.SMTP_PASSWORD}`,
+      ]) {
         const r = await ctx.admin.get(url);
         assert.equal(r.statusCode, 200, `${url}: ${r.body}`);
         answers.push([url, r.body]);
@@ -724,34 +864,53 @@ describe('the SMTP password', () => {
         const r = await ctx.admin.get(`/api/v1/admin/outbox/${id}`);
         answers.push([`outbox ${id}`, r.body]);
         const d = r.json() as Detail;
-        assert.equal(d.status, 'deferred', 'a refused login is the account’s problem: the mail waits for an administrator to fix it');
+        assert.equal(
+          d.status,
+          'deferred',
+          'a refused login is the account’s problem: the mail waits for an administrator to fix it',
+        );
         assert.match(d.lastReply ?? '', /^535 .*\[redacted\]/, 'the echoed password was removed from the reply');
       }
       assert.equal(JSON.parse(answers.find(([u]) => u === '/api/v1/admin/smtp-account')![1]).passwordSet, true);
-      for (const [where, body] of answers) assert.ok(!body.includes(SECRET), `the password is in the answer of ${where}`);
+      for (const [where, body] of answers)
+        assert.ok(!body.includes(SECRET), `the password is in the answer of ${where}`);
 
       const db = ctx.storage.kyselyInstance;
       const stored = [
         ...(await db.selectFrom('outbox_entry').select('last_reply as reply').execute()),
         ...(await db.selectFrom('outbox_attempt').select('reply').execute()),
       ].map((r) => r.reply ?? '');
-      assert.ok(stored.some((r) => r.startsWith('535 ')), 'the refusal was stored');
+      assert.ok(
+        stored.some((r) => r.startsWith('535 ')),
+        'the refusal was stored',
+      );
       for (const r of stored) assert.ok(!r.includes(SECRET), `stored reply holds the password: ${r}`);
-      const sealed = await db.selectFrom('system_parameter').select('value').where('id', '=', PARAM.SMTP_PASSWORD).executeTakeFirstOrThrow();
+      const sealed = await db
+        .selectFrom('system_parameter')
+        .select('value')
+        .where('id', '=', PARAM.SMTP_PASSWORD)
+        .executeTakeFirstOrThrow();
       assert.ok(sealed.value && !sealed.value.includes(SECRET), 'the password is sealed at rest');
 
-      assert.ok(ctx.logLines.some((l) => l.includes('"msg":"outbox batch"') && l.includes('"deferred":2')), 'the dispatcher logged its batch');
-      assert.ok(ctx.logLines.some((l) => l.includes('/api/v1/admin/smtp-account')), 'the app logged its requests');
+      assert.ok(
+        ctx.logLines.some((l) => l.includes('"msg":"outbox batch"') && l.includes('"deferred":2')),
+        'the dispatcher logged its batch',
+      );
+      assert.ok(
+        ctx.logLines.some((l) => l.includes('/api/v1/admin/smtp-account')),
+        'the app logged its requests',
+      );
       const plainToken = Buffer.from(`\u0000desk\u0000${SECRET}`).toString('base64');
       for (const line of ctx.logLines) {
         assert.ok(!line.includes(SECRET) && !line.includes(plainToken), `a log line holds the password: ${line}`);
       }
-      for (const obj of given) assert.ok(!inspect(obj, { depth: 20 }).includes(SECRET), 'an object given to the log holds the password');
+      for (const obj of given)
+        assert.ok(!inspect(obj, { depth: 20 }).includes(SECRET), 'an object given to the log holds the password');
     });
   });
 });
 
-describe('administrators\' delivery tools', () => {
+describe("administrators' delivery tools", () => {
   it('verify: ok against the sink, SMTP_VERIFY_FAILED against a silent server and with wrong credentials, never a banner', async () => {
     await withDelivery(async (ctx) => {
       const answers: string[] = [];
@@ -792,7 +951,8 @@ describe('administrators\' delivery tools', () => {
       assert.deepEqual([signedIn.ok, signedIn.code], [true, 'OK']);
       assert.ok(ctx.sink.authAttempts.some((a) => a.accepted && a.password === 'the-right-one'));
 
-      for (const body of answers) assert.ok(!body.includes(BANNER), `a verify answer echoes the server's banner: ${body}`);
+      for (const body of answers)
+        assert.ok(!body.includes(BANNER), `a verify answer echoes the server's banner: ${body}`);
       assert.equal((await ctx.tech.post('/api/v1/admin/smtp-account/verify')).statusCode, 403, 'administrators only');
       assert.equal((await ctx.tech.post('/api/v1/admin/smtp-account/test', { to: 'x@example.test' })).statusCode, 403);
     });
@@ -801,21 +961,62 @@ describe('administrators\' delivery tools', () => {
   // threat: An SMTP host of `169.254.169.254` or another link-local/metadata address
   it('169.254.169.254 and other metadata addresses are refused at save (422) and by the transport, which never opens a socket', async () => {
     await withDelivery(async (ctx) => {
-      const save = await ctx.admin.put('/api/v1/admin/smtp-account', { host: '169.254.169.254', port: 25, security: 'none', auth: false, from: 'desk@example.test' });
+      const save = await ctx.admin.put('/api/v1/admin/smtp-account', {
+        host: '169.254.169.254',
+        port: 25,
+        security: 'none',
+        auth: false,
+        from: 'desk@example.test',
+      });
       assert.equal(save.statusCode, 422);
       assert.equal(save.json().code, 'PARAMETER_INVALID');
-      assert.equal((await ctx.admin.get('/api/v1/admin/smtp-account')).json().host, '127.0.0.1', 'the account was left as it was');
+      assert.equal(
+        (await ctx.admin.get('/api/v1/admin/smtp-account')).json().host,
+        '127.0.0.1',
+        'the account was left as it was',
+      );
 
       const sockets: string[] = [];
-      const onSocket = (message: unknown) => sockets.push(inspect((message as { socket?: unknown }).socket ? 'socket' : message));
+      const onSocket = (message: unknown) =>
+        sockets.push(inspect((message as { socket?: unknown }).socket ? 'socket' : message));
       dc.subscribe('net.client.socket', onSocket);
       try {
         // The probe sees sockets: verifying the sink opens one.
-        assert.equal((await ctx.transports.forSettings({ host: '127.0.0.1', port: ctx.sink.port, security: 'none', auth: false, user: null, password: null, allowInvalidCertificate: false }).verify()).ok, true);
+        assert.equal(
+          (
+            await ctx.transports
+              .forSettings({
+                host: '127.0.0.1',
+                port: ctx.sink.port,
+                security: 'none',
+                auth: false,
+                user: null,
+                password: null,
+                allowInvalidCertificate: false,
+              })
+              .verify()
+          ).ok,
+          true,
+        );
         assert.ok(sockets.length >= 1, 'the socket probe works');
         sockets.length = 0;
-        for (const host of ['169.254.169.254', '169.254.170.2', 'fe80::1', '::ffff:169.254.169.254', '[fd00:ec2::254]', 'metadata.google.internal']) {
-          const transport = ctx.transports.forSettings({ host, port: 25, security: 'none', auth: false, user: null, password: null, allowInvalidCertificate: false });
+        for (const host of [
+          '169.254.169.254',
+          '169.254.170.2',
+          'fe80::1',
+          '::ffff:169.254.169.254',
+          '[fd00:ec2::254]',
+          'metadata.google.internal',
+        ]) {
+          const transport = ctx.transports.forSettings({
+            host,
+            port: 25,
+            security: 'none',
+            auth: false,
+            user: null,
+            password: null,
+            allowInvalidCertificate: false,
+          });
           const result = await transport.verify();
           assert.deepEqual([result.ok, result.code], [false, 'SMTP_HOST_FORBIDDEN'], host);
           await assert.rejects(

@@ -21,7 +21,10 @@ import { eml } from '../fixtures/eml/eml.ts';
 import { DOVECOT_SKIP as skip, startDovecot, type Dovecot } from '../support/dovecot.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
-const mail = (n: number) => Buffer.from(`From: Ana <ana@example.test>\r\nTo: desk@example.test\r\nSubject: Mail ${n}\r\nMessage-ID: <imap.${n}.${Date.now()}@example.test>\r\n\r\nBody ${n}\r\n`);
+const mail = (n: number) =>
+  Buffer.from(
+    `From: Ana <ana@example.test>\r\nTo: desk@example.test\r\nSubject: Mail ${n}\r\nMessage-ID: <imap.${n}.${Date.now()}@example.test>\r\n\r\nBody ${n}\r\n`,
+  );
 const subjectOf = (raw: Buffer) => /^Subject: (.*)$/m.exec(raw.toString())?.[1]?.trim();
 const quiet = { info: () => {}, error: () => {} };
 
@@ -32,7 +35,13 @@ describe('the IMAP reader, against Dovecot', () => {
   before(async () => {
     if (skip) return; // every test below is skipped (and counted as skipped), so no server is needed
     dovecot = await startDovecot();
-    admin = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+    admin = new ImapFlow({
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      auth: { user: dovecot.user, pass: dovecot.password },
+      logger: false,
+    });
     await admin.connect();
   });
   after(async () => {
@@ -40,7 +49,16 @@ describe('the IMAP reader, against Dovecot', () => {
     await dovecot?.stop();
   });
 
-  const options = () => ({ host: dovecot.host, port: dovecot.port, security: 'none' as const, user: dovecot.user, password: dovecot.password, retryMs: 200, pollMs: 30_000, log: quiet });
+  const options = () => ({
+    host: dovecot.host,
+    port: dovecot.port,
+    security: 'none' as const,
+    user: dovecot.user,
+    password: dovecot.password,
+    retryMs: 200,
+    pollMs: 30_000,
+    log: quiet,
+  });
   const unseenCount = async (box = 'INBOX') => {
     const lock = await admin.getMailboxLock(box);
     try {
@@ -50,27 +68,35 @@ describe('the IMAP reader, against Dovecot', () => {
     }
   };
 
-  it('delivers the unseen mail oldest first and marks it seen only afterwards; new mail arrives through IDLE', { skip }, async () => {
-    for (const n of [1, 2, 3]) await admin.append('INBOX', mail(n));
-    const delivered: string[] = [];
-    let seenWhileDelivering = -1;
-    const reader = new ImapMailbox(options(), async (raw) => {
-      if (delivered.length === 0) seenWhileDelivering = 3 - (await unseenCount());
-      delivered.push(subjectOf(raw)!);
-    });
-    reader.start();
-    try {
-      await waitUntil(() => delivered.length === 3, 'the three waiting mails', 10_000);
-      assert.deepEqual(delivered, ['Mail 1', 'Mail 2', 'Mail 3']);
-      assert.equal(seenWhileDelivering, 0, 'nothing is marked seen before it was delivered');
-      await waitUntil(async () => (await unseenCount()) === 0, 'all three marked seen');
+  it(
+    'delivers the unseen mail oldest first and marks it seen only afterwards; new mail arrives through IDLE',
+    { skip },
+    async () => {
+      for (const n of [1, 2, 3]) await admin.append('INBOX', mail(n));
+      const delivered: string[] = [];
+      let seenWhileDelivering = -1;
+      const reader = new ImapMailbox(options(), async (raw) => {
+        if (delivered.length === 0) seenWhileDelivering = 3 - (await unseenCount());
+        delivered.push(subjectOf(raw)!);
+      });
+      reader.start();
+      try {
+        await waitUntil(() => delivered.length === 3, 'the three waiting mails', 10_000);
+        assert.deepEqual(delivered, ['Mail 1', 'Mail 2', 'Mail 3']);
+        assert.equal(seenWhileDelivering, 0, 'nothing is marked seen before it was delivered');
+        await waitUntil(async () => (await unseenCount()) === 0, 'all three marked seen');
 
-      await admin.append('INBOX', mail(4));
-      await waitUntil(() => delivered.includes('Mail 4'), 'the new mail, through IDLE (the poll is 30 s away)', 10_000);
-    } finally {
-      await reader.stop();
-    }
-  });
+        await admin.append('INBOX', mail(4));
+        await waitUntil(
+          () => delivered.includes('Mail 4'),
+          'the new mail, through IDLE (the poll is 30 s away)',
+          10_000,
+        );
+      } finally {
+        await reader.stop();
+      }
+    },
+  );
 
   it('a mail that could not be stored stays unseen and is delivered once storing works again', { skip }, async () => {
     await admin.append('INBOX', mail(5));
@@ -98,7 +124,10 @@ describe('the IMAP reader, against Dovecot', () => {
     await admin.mailboxCreate('Support');
     await admin.append('Support', mail(6));
     const delivered: string[] = [];
-    const reader = new ImapMailbox({ ...options(), mailbox: 'Support' }, async (raw) => void delivered.push(subjectOf(raw)!));
+    const reader = new ImapMailbox(
+      { ...options(), mailbox: 'Support' },
+      async (raw) => void delivered.push(subjectOf(raw)!),
+    );
     reader.start();
     try {
       await waitUntil(() => delivered.includes('Mail 6'), 'the first mailbox’s mail', 10_000);
@@ -116,24 +145,28 @@ describe('the IMAP reader, against Dovecot', () => {
     }
   });
 
-  it('STARTTLS required but not offered by the server: no login in clear text, nothing delivered, the failure reported', { skip }, async () => {
-    await admin.append('INBOX', mail(8));
-    const delivered: Buffer[] = [];
-    const reader = new ImapMailbox({ ...options(), security: 'starttls' }, async (raw) => void delivered.push(raw));
-    reader.start();
-    try {
-      await waitUntil(() => reader.lastError !== null, 'the failure to be reported', 10_000);
-      assert.equal(delivered.length, 0);
-      assert.ok((await unseenCount()) >= 1, 'the mail stays unseen');
-    } finally {
-      await reader.stop();
-    }
-    // Read it as the server allows, so later tests start from an empty mailbox.
-    const drain = new ImapMailbox(options(), async () => {});
-    drain.start();
-    await waitUntil(async () => (await unseenCount()) === 0, 'the mailbox drained');
-    await drain.stop();
-  });
+  it(
+    'STARTTLS required but not offered by the server: no login in clear text, nothing delivered, the failure reported',
+    { skip },
+    async () => {
+      await admin.append('INBOX', mail(8));
+      const delivered: Buffer[] = [];
+      const reader = new ImapMailbox({ ...options(), security: 'starttls' }, async (raw) => void delivered.push(raw));
+      reader.start();
+      try {
+        await waitUntil(() => reader.lastError !== null, 'the failure to be reported', 10_000);
+        assert.equal(delivered.length, 0);
+        assert.ok((await unseenCount()) >= 1, 'the mail stays unseen');
+      } finally {
+        await reader.stop();
+      }
+      // Read it as the server allows, so later tests start from an empty mailbox.
+      const drain = new ImapMailbox(options(), async () => {});
+      drain.start();
+      await waitUntil(async () => (await unseenCount()) === 0, 'the mailbox drained');
+      await drain.stop();
+    },
+  );
 
   it('a refused login is reported and retried, never delivers, never crashes', { skip }, async () => {
     const delivered: Buffer[] = [];
@@ -147,41 +180,73 @@ describe('the IMAP reader, against Dovecot', () => {
     }
   });
 
-  it('end to end: a reply in the support mailbox configured in the parameters becomes a message of its ticket', { skip }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-'));
-    const config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_DATABASE_URL: 'sqlite::memory:', PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough', PARLEY_MAIL_DOMAIN: 'desk.example.test', PARLEY_MAIL_CATCHER: 'off', PARLEY_LOG_LEVEL: 'silent', PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV }, { readDotEnv: false });
-    const parley = createParley(config);
-    await parley.storage.migrate();
-    const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
-    try {
-      const world = await buildWorld(parley.deps);
-      const posted = await postMessage(parley.deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Could you restart the printer?', source: 'desk' });
-      const [notification] = await parley.storage.outboxOfMessages([posted.message.id]);
-      for (const [id, value] of [[PARAM.IMAP_HOST, dovecot.host], [PARAM.IMAP_PORT, dovecot.port], [PARAM.IMAP_SECURITY, 'none'], [PARAM.IMAP_USER, dovecot.user], [PARAM.IMAP_PASSWORD, dovecot.password], [PARAM.IMAP_MAILBOX, 'Replies']] as const) {
-        await setParameter(parley.deps, world.admin, id, value);
+  it(
+    'end to end: a reply in the support mailbox configured in the parameters becomes a message of its ticket',
+    { skip },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-'));
+      const config = loadConfig(
+        {
+          PARLEY_DATA_DIR: dataDir,
+          PARLEY_DATABASE_URL: 'sqlite::memory:',
+          PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough',
+          PARLEY_MAIL_DOMAIN: 'desk.example.test',
+          PARLEY_MAIL_CATCHER: 'off',
+          PARLEY_LOG_LEVEL: 'silent',
+          PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV,
+        },
+        { readDotEnv: false },
+      );
+      const parley = createParley(config);
+      await parley.storage.migrate();
+      const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
+      try {
+        const world = await buildWorld(parley.deps);
+        const posted = await postMessage(parley.deps, world.techA, {
+          ticketNumber: world.ticketA.number,
+          text: 'Could you restart the printer?',
+          source: 'desk',
+        });
+        const [notification] = await parley.storage.outboxOfMessages([posted.message.id]);
+        for (const [id, value] of [
+          [PARAM.IMAP_HOST, dovecot.host],
+          [PARAM.IMAP_PORT, dovecot.port],
+          [PARAM.IMAP_SECURITY, 'none'],
+          [PARAM.IMAP_USER, dovecot.user],
+          [PARAM.IMAP_PASSWORD, dovecot.password],
+          [PARAM.IMAP_MAILBOX, 'Replies'],
+        ] as const) {
+          await setParameter(parley.deps, world.admin, id, value);
+        }
+        await admin.mailboxCreate('Replies');
+        // As the organisation's MTA delivers it to the mailbox: the sender verified (a trusted authserv-id).
+        const reply = verified(
+          eml('gmail-web-en', {
+            FROM: world.requesterA.email,
+            FROM_NAME: world.requesterA.name,
+            TO: 'desk@desk.example.test',
+            MESSAGE_ID: `<imap-e2e.${Date.now()}@mail.example.org>`,
+            IN_REPLY_TO: notification!.messageIdHeader,
+            REFERENCES: `${notification!.threadId} ${notification!.messageIdHeader}`,
+            TICKET: world.ticketA.number,
+          }),
+        );
+        await admin.append('Replies', reply);
+        await inbound.start();
+        await waitUntil(
+          async () => (await parley.storage.listMessages(world.ticketA.id, true)).some((m) => m.source === 'email'),
+          'the reply in the thread',
+          15_000,
+        );
+        const message = (await parley.storage.listMessages(world.ticketA.id, true)).find((m) => m.source === 'email')!;
+        assert.equal(message.authorId, world.requesterA.id);
+        assert.equal(message.text, 'Thanks, it works again after the restart.');
+        await waitUntil(async () => (await unseenCount('Replies')) === 0, 'the mail marked seen after it was stored');
+      } finally {
+        await inbound.stop();
+        await parley.close();
+        rmSync(dataDir, { recursive: true, force: true });
       }
-      await admin.mailboxCreate('Replies');
-      // As the organisation's MTA delivers it to the mailbox: the sender verified (a trusted authserv-id).
-      const reply = verified(eml('gmail-web-en', {
-        FROM: world.requesterA.email,
-        FROM_NAME: world.requesterA.name,
-        TO: 'desk@desk.example.test',
-        MESSAGE_ID: `<imap-e2e.${Date.now()}@mail.example.org>`,
-        IN_REPLY_TO: notification!.messageIdHeader,
-        REFERENCES: `${notification!.threadId} ${notification!.messageIdHeader}`,
-        TICKET: world.ticketA.number,
-      }));
-      await admin.append('Replies', reply);
-      await inbound.start();
-      await waitUntil(async () => (await parley.storage.listMessages(world.ticketA.id, true)).some((m) => m.source === 'email'), 'the reply in the thread', 15_000);
-      const message = (await parley.storage.listMessages(world.ticketA.id, true)).find((m) => m.source === 'email')!;
-      assert.equal(message.authorId, world.requesterA.id);
-      assert.equal(message.text, 'Thanks, it works again after the restart.');
-      await waitUntil(async () => (await unseenCount('Replies')) === 0, 'the mail marked seen after it was stored');
-    } finally {
-      await inbound.stop();
-      await parley.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

@@ -44,7 +44,13 @@ function multipartMail(headers: Record<string, string>, text: string, parts: rea
     ...text.split('\n'),
   ];
   for (const p of parts) {
-    lines.push(`--${boundary}`, ...p.headers, 'Content-Transfer-Encoding: base64', '', ...(p.content.toString('base64').match(/.{1,76}/g) ?? []));
+    lines.push(
+      `--${boundary}`,
+      ...p.headers,
+      'Content-Transfer-Encoding: base64',
+      '',
+      ...(p.content.toString('base64').match(/.{1,76}/g) ?? []),
+    );
   }
   lines.push(`--${boundary}--`, '');
   return Buffer.from(lines.join('\r\n'), 'utf8');
@@ -73,7 +79,11 @@ for (const database of [sqliteMemory, postgres]) {
     before(async () => {
       ({ storage, drop } = await database.open());
       deps = testDeps(storage, new TestClock());
-      inbound = { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+      inbound = {
+        ...deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
       w = await buildWorld(deps);
       app = await testApp(deps);
       clients.reqA = await signIn(app, w.requesterA.email);
@@ -82,7 +92,11 @@ for (const database of [sqliteMemory, postgres]) {
       clients.techB = await signIn(app, w.techB.email);
       clients.admin = await signIn(app, w.admin.email);
       clients.anonymous = anonymous(app);
-      assert.equal((await clients.techA.post(`/api/v1/tickets/${w.ticketA.number}/messages`, { text: 'Could you send the logs?' })).statusCode, 201);
+      assert.equal(
+        (await clients.techA.post(`/api/v1/tickets/${w.ticketA.number}/messages`, { text: 'Could you send the logs?' }))
+          .statusCode,
+        201,
+      );
     });
     after(async () => {
       await app.close();
@@ -107,13 +121,30 @@ for (const database of [sqliteMemory, postgres]) {
     /** A reply of `from` on ticket A, to their signed reply address. */
     function replyOnA(from: Actor, text: string, parts: readonly Part[]) {
       const to = replyAddress(deps.signer, DOMAIN, w.ticketA.number, from.id);
-      return { raw: multipartMail({ From: `"${from.name}" <${from.email}>`, To: to, Subject: `Re: [#${w.ticketA.number}] Printer jams`, 'Message-ID': newMessageId() }, text, parts), to };
+      return {
+        raw: multipartMail(
+          {
+            From: `"${from.name}" <${from.email}>`,
+            To: to,
+            Subject: `Re: [#${w.ticketA.number}] Printer jams`,
+            'Message-ID': newMessageId(),
+          },
+          text,
+          parts,
+        ),
+        to,
+      };
     }
 
     async function threadOf(client: Client, ticketNumber: number) {
       const response = await client.get(`/api/v1/tickets/${ticketNumber}/messages`);
       assert.equal(response.statusCode, 200, response.body);
-      return response.json().items as { id: number; text: string; internal: boolean; attachments: { id: string; name: string; size: number; contentType: string }[] }[];
+      return response.json().items as {
+        id: number;
+        text: string;
+        internal: boolean;
+        attachments: { id: string; name: string; size: number; contentType: string }[];
+      }[];
     }
 
     const passwd = Buffer.from('root:x:0:0:root:/root:/bin/bash\n', 'utf8');
@@ -126,7 +157,10 @@ for (const database of [sqliteMemory, postgres]) {
       const { raw, to } = replyOnA(w.requesterA, 'Here are the files.', [
         file('../../etc/passwd', passwd, 'text/plain'),
         {
-          headers: ['Content-Type: application/pdf', "Content-Disposition: attachment; filename*=UTF-8''Relat%C3%B3rio%20t%C3%A9cnico%20%E2%80%94%20mar%C3%A7o.pdf"],
+          headers: [
+            'Content-Type: application/pdf',
+            "Content-Disposition: attachment; filename*=UTF-8''Relat%C3%B3rio%20t%C3%A9cnico%20%E2%80%94%20mar%C3%A7o.pdf",
+          ],
           content: report,
         },
       ]);
@@ -169,7 +203,11 @@ for (const database of [sqliteMemory, postgres]) {
       const hostile = await clients.techA.get(`/api/v1/attachments/${hostileId}`);
       assert.equal(hostile.statusCode, 200);
       assert.deepEqual(hostile.rawPayload, passwd);
-      assert.equal(hostile.headers['content-type'], 'application/octet-stream', 'the declared text/plain is never served');
+      assert.equal(
+        hostile.headers['content-type'],
+        'application/octet-stream',
+        'the declared text/plain is never served',
+      );
       assert.equal(hostile.headers['content-disposition'], `attachment; filename="passwd"; filename*=UTF-8''passwd`);
       assert.equal((await clients.admin.get(`/api/v1/attachments/${hostileId}`)).statusCode, 200);
     });
@@ -183,30 +221,51 @@ for (const database of [sqliteMemory, postgres]) {
       }
       const unknown = await clients.reqB.get('/api/v1/attachments/AAAAAAAAAAAAAAAAAAAAAA');
       assert.equal(unknown.statusCode, 404);
-      assert.equal(unknown.json().message, (await clients.reqB.get(`/api/v1/attachments/${accentedId}`)).json().message.replace(accentedId, 'AAAAAAAAAAAAAAAAAAAAAA'));
+      assert.equal(
+        unknown.json().message,
+        (await clients.reqB.get(`/api/v1/attachments/${accentedId}`))
+          .json()
+          .message.replace(accentedId, 'AAAAAAAAAAAAAAAAAAAAAA'),
+      );
       assert.equal((await clients.anonymous.get(`/api/v1/attachments/${accentedId}`)).statusCode, 401);
       assert.equal((await clients.reqA.get('/api/v1/attachments/..%2F..%2Fetc%2Fpasswd')).statusCode, 400);
     });
 
     it('a stranger’s mail is held with its attachments; attached by a reviewer as an internal note, the requester cannot download them', async () => {
       const raw = multipartMail(
-        { From: 'Vendor <vendor@elsewhere.example>', To: `desk@${DOMAIN}`, Subject: `About [#${w.ticketA.number}]`, 'Message-ID': newMessageId() },
+        {
+          From: 'Vendor <vendor@elsewhere.example>',
+          To: `desk@${DOMAIN}`,
+          Subject: `About [#${w.ticketA.number}]`,
+          'Message-ID': newMessageId(),
+        },
         'Our quote is attached.',
         [file('\u200B.htaccess', Buffer.from('Deny from all')), file('quote\u202Egnp.exe', bytes(500))],
       );
       const held = await deliver(raw, `desk@${DOMAIN}`);
       assert.equal(held.status, 'held', held.reasonText ?? '');
       const kept = await storage.attachmentsOfInboundMail(held.id);
-      assert.deepEqual(kept.map((a) => [a.name, a.messageId, a.ticketId]), [['htaccess', null, null], ['quotegnp.exe', null, null]]);
+      assert.deepEqual(
+        kept.map((a) => [a.name, a.messageId, a.ticketId]),
+        [
+          ['htaccess', null, null],
+          ['quotegnp.exe', null, null],
+        ],
+      );
       // Not in any thread yet: nobody downloads it.
       assert.equal((await clients.admin.get(`/api/v1/attachments/${kept[0]!.id}`)).statusCode, 404);
 
-      const attached = await clients.techA.post(`/api/v1/inbound-mail/${held.id}/attach`, { ticketNumber: w.ticketA.number });
+      const attached = await clients.techA.post(`/api/v1/inbound-mail/${held.id}/attach`, {
+        ticketNumber: w.ticketA.number,
+      });
       assert.equal(attached.statusCode, 200, attached.body);
       assert.equal(attached.json().message.internal, true);
       const staffThread = await threadOf(clients.techA, w.ticketA.number);
       const note = staffThread.find((m) => m.id === attached.json().message.id)!;
-      assert.deepEqual(note.attachments.map((a) => a.name), ['htaccess', 'quotegnp.exe']);
+      assert.deepEqual(
+        note.attachments.map((a) => a.name),
+        ['htaccess', 'quotegnp.exe'],
+      );
       assert.equal((await clients.techA.get(`/api/v1/attachments/${note.attachments[1]!.id}`)).statusCode, 200);
       // The requester of the ticket sees neither the note nor its attachments.
       assert.ok(!(await threadOf(clients.reqA, w.ticketA.number)).some((m) => m.id === note.id));
@@ -216,7 +275,11 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     it('a discarded held mail leaves no attachment behind (the raw mail stays)', async () => {
-      const raw = multipartMail({ From: 'x@elsewhere.example', To: `desk@${DOMAIN}`, Subject: 'Hello', 'Message-ID': newMessageId() }, 'See attached.', [file('a.bin', bytes(10))]);
+      const raw = multipartMail(
+        { From: 'x@elsewhere.example', To: `desk@${DOMAIN}`, Subject: 'Hello', 'Message-ID': newMessageId() },
+        'See attached.',
+        [file('a.bin', bytes(10))],
+      );
       const held = await deliver(raw, `desk@${DOMAIN}`);
       assert.equal(held.status, 'held');
       assert.equal((await storage.attachmentsOfInboundMail(held.id)).length, 1);
@@ -226,7 +289,10 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     it('an oversized attachment is skipped and the message and the inbound mail say so', async () => {
-      const small = { ...inbound, mailParser: new MailparserMailParser({ maxBytes: 64 * 1024, maxTotalBytes: 80 * 1024 }) };
+      const small = {
+        ...inbound,
+        mailParser: new MailparserMailParser({ maxBytes: 64 * 1024, maxTotalBytes: 80 * 1024 }),
+      };
       const { raw, to } = replyOnA(w.requesterA, 'Logs attached.', [
         file('big.zip', bytes(200 * 1024)),
         file('app.log', bytes(40 * 1024)),
@@ -235,22 +301,40 @@ for (const database of [sqliteMemory, postgres]) {
       ]);
       const done = await deliver(raw, to, small);
       assert.equal(done.status, 'posted', done.reasonText ?? '');
-      const expected = '[2 attachments were not kept: big.zip (200 KB, too large); second.log (50 KB, over the total size kept per mail)]';
+      const expected =
+        '[2 attachments were not kept: big.zip (200 KB, too large); second.log (50 KB, over the total size kept per mail)]';
       assert.equal(done.attachmentNote, expected);
       const posted = (await threadOf(clients.reqA, w.ticketA.number)).at(-1)!;
       assert.equal(posted.text, `Logs attached.\n\n${expected}`);
-      assert.deepEqual(posted.attachments.map((a) => [a.name, a.size]), [['app.log', 40 * 1024], ['tiny.txt', 2]]);
-      assert.deepEqual((await clients.reqA.get(`/api/v1/attachments/${posted.attachments[0]!.id}`)).rawPayload, bytes(40 * 1024));
+      assert.deepEqual(
+        posted.attachments.map((a) => [a.name, a.size]),
+        [
+          ['app.log', 40 * 1024],
+          ['tiny.txt', 2],
+        ],
+      );
+      assert.deepEqual(
+        (await clients.reqA.get(`/api/v1/attachments/${posted.attachments[0]!.id}`)).rawPayload,
+        bytes(40 * 1024),
+      );
     });
 
     it('30 attachments: the first 20 are kept in order, the other 10 named as not kept', async () => {
-      const parts = Array.from({ length: 30 }, (_, i) => file(`file-${String(i + 1).padStart(2, '0')}.txt`, Buffer.from(`content ${i + 1}`), 'text/plain'));
+      const parts = Array.from({ length: 30 }, (_, i) =>
+        file(`file-${String(i + 1).padStart(2, '0')}.txt`, Buffer.from(`content ${i + 1}`), 'text/plain'),
+      );
       const { raw, to } = replyOnA(w.requesterA, 'Thirty files.', parts);
       const done = await deliver(raw, to);
       assert.equal(done.status, 'posted', done.reasonText ?? '');
       const posted = (await threadOf(clients.techA, w.ticketA.number)).at(-1)!;
-      assert.deepEqual(posted.attachments.map((a) => a.name), parts.slice(0, 20).map((_, i) => `file-${String(i + 1).padStart(2, '0')}.txt`));
-      assert.match(posted.text, /^Thirty files\.\n\n\[10 attachments were not kept: file-21\.txt \(10 B, too many attachments\); .*file-30\.txt \(10 B, too many attachments\)\]$/);
+      assert.deepEqual(
+        posted.attachments.map((a) => a.name),
+        parts.slice(0, 20).map((_, i) => `file-${String(i + 1).padStart(2, '0')}.txt`),
+      );
+      assert.match(
+        posted.text,
+        /^Thirty files\.\n\n\[10 attachments were not kept: file-21\.txt \(10 B, too many attachments\); .*file-30\.txt \(10 B, too many attachments\)\]$/,
+      );
       // Processing the mail again (a crash, a second process) adds nothing.
       await processInboundMail(inbound, done.id);
       assert.equal((await storage.attachmentsOfMessages([posted.id])).length, 20);
@@ -258,7 +342,12 @@ for (const database of [sqliteMemory, postgres]) {
 
     it('a mail that opens a ticket keeps its attachments on the ticket, shown with it and downloadable by its requester only', async () => {
       const raw = multipartMail(
-        { From: `"${w.requesterB.name}" <${w.requesterB.email}>`, To: `desk@${DOMAIN}`, Subject: 'Scanner broken', 'Message-ID': newMessageId() },
+        {
+          From: `"${w.requesterB.name}" <${w.requesterB.email}>`,
+          To: `desk@${DOMAIN}`,
+          Subject: 'Scanner broken',
+          'Message-ID': newMessageId(),
+        },
         'The scanner shows error E42, photo attached.',
         [file('error.jpg', bytes(2048), 'image/jpeg')],
       );
@@ -279,7 +368,10 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(done.status, 'posted', done.reasonText ?? '');
       const posted = (await threadOf(clients.reqA, w.ticketA.number)).at(-1)!;
       assert.equal(posted.text, '(Sent an attachment without text.)');
-      assert.deepEqual(posted.attachments.map((a) => [a.name, a.contentType]), [['screenshot.png', 'image/png']]);
+      assert.deepEqual(
+        posted.attachments.map((a) => [a.name, a.contentType]),
+        [['screenshot.png', 'image/png']],
+      );
     });
   });
 }

@@ -48,19 +48,28 @@ class Zone {
 
 function dkimKey(zone: Zone, selector: string, domain: string): KeyObject {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  zone.add(`${selector}._domainkey.${domain}`, `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`);
+  zone.add(
+    `${selector}._domainkey.${domain}`,
+    `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`,
+  );
   return privateKey;
 }
 
 async function signed(raw: Buffer, domain: string, selector: string, key: KeyObject): Promise<Buffer> {
   // mailauth's types name the one-signature form; its code signs from `signatureData`.
-  const options = { canonicalization: 'relaxed/relaxed', signatureData: [{ signingDomain: domain, selector, privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString() }] };
+  const options = {
+    canonicalization: 'relaxed/relaxed',
+    signatureData: [
+      { signingDomain: domain, selector, privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString() },
+    ],
+  };
   const { signatures } = await dkimSign(raw, options as unknown as Parameters<typeof dkimSign>[1]);
   assert.match(signatures, /^DKIM-Signature: /, 'the mail is signed');
   return Buffer.concat([Buffer.from(signatures), raw]);
 }
 
-const ar = (authserv: string, result: string, domain: string) => `${authserv}; spf=${result} smtp.mailfrom=${domain}; dmarc=${result} header.from=${domain}`;
+const ar = (authserv: string, result: string, domain: string) =>
+  `${authserv}; spf=${result} smtp.mailfrom=${domain}; dmarc=${result} header.from=${domain}`;
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`who wrote a mail, on ${database.name}`, () => {
@@ -93,16 +102,36 @@ for (const database of [sqliteMemory, postgres]) {
         ...base,
         mailParser: new MailparserMailParser(),
         policy: { perSenderPerMinute: CAP, maxAttempts: 5 },
-        senderVerifier: new MailauthSenderVerifier({ trustedAuthservIds: [TRUSTED], resolve: zone.resolve, mta: 'parley.test' }),
+        senderVerifier: new MailauthSenderVerifier({
+          trustedAuthservIds: [TRUSTED],
+          resolve: zone.resolve,
+          mta: 'parley.test',
+        }),
       };
       await setParameter(base, w.admin, PARAM.INBOUND_OPEN_TICKETS, true);
-      const fromTech = await postMessage(base, w.techA, { ticketNumber: w.ticketA.number, text: 'Please restart the printer.', source: 'desk' });
-      toRequester = (await storage.outboxOfMessages([fromTech.message.id])).find((e) => e.toAddress === w.requesterA.email)!;
-      const fromRequester = await postMessage(base, w.requesterA, { ticketNumber: w.ticketA.number, text: 'It still jams.', source: 'portal' });
+      const fromTech = await postMessage(base, w.techA, {
+        ticketNumber: w.ticketA.number,
+        text: 'Please restart the printer.',
+        source: 'desk',
+      });
+      toRequester = (await storage.outboxOfMessages([fromTech.message.id])).find(
+        (e) => e.toAddress === w.requesterA.email,
+      )!;
+      const fromRequester = await postMessage(base, w.requesterA, {
+        ticketNumber: w.ticketA.number,
+        text: 'It still jams.',
+        source: 'portal',
+      });
       toTech = (await storage.outboxOfMessages([fromRequester.message.id])).find((e) => e.toAddress === w.techA.email)!;
       assert.ok(toRequester?.replyTo && toTech?.replyTo);
       ingestor = new InboundIngestor(deps, { sweepMs: 60_000, concurrency: 2, log: silentLog });
-      receiver = new SmtpReceiver({ host: '127.0.0.1', port: 0, name: 'desk.example.test', maxBytes: 25 * 1024 * 1024, ...ingestor.receiverHooks() });
+      receiver = new SmtpReceiver({
+        host: '127.0.0.1',
+        port: 0,
+        name: 'desk.example.test',
+        maxBytes: 25 * 1024 * 1024,
+        ...ingestor.receiverHooks(),
+      });
       await ingestor.start(receiver);
     });
     // Each test in a minute of its own: the per-sender cap counts per minute.
@@ -115,13 +144,25 @@ for (const database of [sqliteMemory, postgres]) {
 
     /** Sends a mail over SMTP as a client at 127.0.0.1 would, and waits until it is decided. */
     async function send(raw: Buffer, envelope: { from: string; to?: string[] }): Promise<InboundMail> {
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: receiver.port, secure: false, ignoreTLS: true, name: 'client.example.test' });
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: receiver.port,
+        secure: false,
+        ignoreTLS: true,
+        name: 'client.example.test',
+      });
       try {
-        const info = await transport.sendMail({ envelope: { from: envelope.from, to: envelope.to ?? ['desk@example.test'] }, raw });
+        const info = await transport.sendMail({
+          envelope: { from: envelope.from, to: envelope.to ?? ['desk@example.test'] },
+          raw,
+        });
         const id = Number(/stored as inbound mail (\d+)/.exec(info.response)?.[1]);
         assert.ok(id > 0, info.response);
         let done: InboundMail | undefined;
-        await waitUntil(async () => (done = await storage.findInboundMail(id))?.status !== 'received', `inbound mail ${id} decided`);
+        await waitUntil(
+          async () => (done = await storage.findInboundMail(id))?.status !== 'received',
+          `inbound mail ${id} decided`,
+        );
         return done!;
       } finally {
         transport.close();
@@ -134,19 +175,37 @@ for (const database of [sqliteMemory, postgres]) {
       while (await storage.findTicketByNumber(n + 1)) n++;
       return n;
     };
-    const heldUnverified = (m: InboundMail) => assert.deepEqual([m.status, m.reason], ['held', 'sender-not-verified'], m.reasonText ?? '');
+    const heldUnverified = (m: InboundMail) =>
+      assert.deepEqual([m.status, m.reason], ['held', 'sender-not-verified'], m.reasonText ?? '');
 
     // threat: `From: <a technician>` with `[#n]` in the subject or our thread id in `References`, from any envelope sender and with no DKIM
     it('holds a forged technician’s mail naming the ticket by [#n] or by our thread id: nothing posted, nothing mailed on', async () => {
       const before = await thread();
       const bySubject = await send(
-        mail({ From: `"${w.techA.name}" <${w.techA.email}>`, To: 'desk@example.test', Subject: `Re: [#${w.ticketA.number}] reset your password at http://evil.example`, 'Message-ID': messageId() }, 'Reset it at http://evil.example now.'),
+        mail(
+          {
+            From: `"${w.techA.name}" <${w.techA.email}>`,
+            To: 'desk@example.test',
+            Subject: `Re: [#${w.ticketA.number}] reset your password at http://evil.example`,
+            'Message-ID': messageId(),
+          },
+          'Reset it at http://evil.example now.',
+        ),
         { from: 'attacker@evil.example' },
       );
       heldUnverified(bySubject);
       assert.equal(bySubject.ticketId, w.ticketA.id, 'held for those who can see the ticket it names');
       const byThread = await send(
-        mail({ From: w.techA.email, To: 'desk@example.test', Subject: 'Re: printer', 'Message-ID': messageId(), References: `${toRequester.threadId} ${toRequester.messageIdHeader}` }, 'Reset it.'),
+        mail(
+          {
+            From: w.techA.email,
+            To: 'desk@example.test',
+            Subject: 'Re: printer',
+            'Message-ID': messageId(),
+            References: `${toRequester.threadId} ${toRequester.messageIdHeader}`,
+          },
+          'Reset it.',
+        ),
         { from: w.techA.email },
       );
       heldUnverified(byThread);
@@ -155,12 +214,27 @@ for (const database of [sqliteMemory, postgres]) {
 
     it('holds a technician’s mail even with DMARC pass: staff post by mail only from their signed reply address', async () => {
       const before = await thread();
-      const raw = mail({ From: w.techA.email, To: 'desk@example.test', Subject: 'Re: printer', 'Message-ID': messageId(), References: toRequester.messageIdHeader }, 'Signed by the domain, but no reply address.');
+      const raw = mail(
+        {
+          From: w.techA.email,
+          To: 'desk@example.test',
+          Subject: 'Re: printer',
+          'Message-ID': messageId(),
+          References: toRequester.messageIdHeader,
+        },
+        'Signed by the domain, but no reply address.',
+      );
       heldUnverified(await send(await signed(raw, 'example.test', 's1', goodKey), { from: w.techA.email }));
-      const withToken = await send(mail({ From: w.techA.email, To: toTech.replyTo!, Subject: 'Re: printer', 'Message-ID': messageId() }, 'Ordered a new roller.'), {
-        from: w.techA.email,
-        to: [toTech.replyTo!],
-      });
+      const withToken = await send(
+        mail(
+          { From: w.techA.email, To: toTech.replyTo!, Subject: 'Re: printer', 'Message-ID': messageId() },
+          'Ordered a new roller.',
+        ),
+        {
+          from: w.techA.email,
+          to: [toTech.replyTo!],
+        },
+      );
       assert.deepEqual([withToken.status, withToken.reason], ['posted', 'reply'], withToken.reasonText ?? '');
       const posted = (await storage.listMessages(w.ticketA.id, true)).find((m) => m.id === withToken.messageId);
       assert.equal(posted?.authorId, w.techA.id);
@@ -170,27 +244,71 @@ for (const database of [sqliteMemory, postgres]) {
     // threat: A reply from an address that is not a participant, a reply token altered or reused on another ticket
     it('posts a requester’s reply to their signed reply address, and holds the same words sent to the support address unverified', async () => {
       const before = await thread();
-      const unverified = await send(mail({ From: w.requesterA.email, To: 'desk@example.test', Subject: 'Re: printer', 'Message-ID': messageId(), References: toRequester.messageIdHeader }, 'Restarted.'), {
-        from: w.requesterA.email,
-      });
+      const unverified = await send(
+        mail(
+          {
+            From: w.requesterA.email,
+            To: 'desk@example.test',
+            Subject: 'Re: printer',
+            'Message-ID': messageId(),
+            References: toRequester.messageIdHeader,
+          },
+          'Restarted.',
+        ),
+        {
+          from: w.requesterA.email,
+        },
+      );
       heldUnverified(unverified);
-      const withToken = await send(mail({ From: w.requesterA.email, To: toRequester.replyTo!, Subject: 'Re: printer', 'Message-ID': messageId() }, 'Restarted.'), {
-        from: w.requesterA.email,
-        to: [toRequester.replyTo!],
-      });
+      const withToken = await send(
+        mail(
+          { From: w.requesterA.email, To: toRequester.replyTo!, Subject: 'Re: printer', 'Message-ID': messageId() },
+          'Restarted.',
+        ),
+        {
+          from: w.requesterA.email,
+          to: [toRequester.replyTo!],
+        },
+      );
       assert.equal(withToken.status, 'posted', withToken.reasonText ?? '');
       assert.equal(await thread(), before + 1);
     });
 
     it('believes Authentication-Results only from a trusted authserv-id, only the topmost, and only a pass for the From domain', async () => {
       const reply = (headers: Record<string, string>, text: string) =>
-        mail({ ...headers, From: w.requesterA.email, To: 'desk@example.test', Subject: 'Re: printer', 'Message-ID': messageId(), References: toRequester.messageIdHeader }, text);
+        mail(
+          {
+            ...headers,
+            From: w.requesterA.email,
+            To: 'desk@example.test',
+            Subject: 'Re: printer',
+            'Message-ID': messageId(),
+            References: toRequester.messageIdHeader,
+          },
+          text,
+        );
       const before = await thread();
-      heldUnverified(await send(reply({ 'Authentication-Results': ar('mx.untrusted.test', 'pass', 'example.test') }, 'Untrusted pass.'), { from: w.requesterA.email }));
-      const failed = await send(reply({ 'Authentication-Results': ar(TRUSTED, 'fail', 'example.test') }, 'Trusted fail.'), { from: w.requesterA.email });
+      heldUnverified(
+        await send(
+          reply({ 'Authentication-Results': ar('mx.untrusted.test', 'pass', 'example.test') }, 'Untrusted pass.'),
+          { from: w.requesterA.email },
+        ),
+      );
+      const failed = await send(
+        reply({ 'Authentication-Results': ar(TRUSTED, 'fail', 'example.test') }, 'Trusted fail.'),
+        { from: w.requesterA.email },
+      );
       assert.equal(failed.status, 'held');
-      assert.ok(['sender-not-verified', 'sender-authentication-failed'].includes(failed.reason ?? ''), failed.reason ?? '');
-      heldUnverified(await send(reply({ 'Authentication-Results': ar(TRUSTED, 'pass', 'evil.example') }, 'Pass for another domain.'), { from: w.requesterA.email }));
+      assert.ok(
+        ['sender-not-verified', 'sender-authentication-failed'].includes(failed.reason ?? ''),
+        failed.reason ?? '',
+      );
+      heldUnverified(
+        await send(
+          reply({ 'Authentication-Results': ar(TRUSTED, 'pass', 'evil.example') }, 'Pass for another domain.'),
+          { from: w.requesterA.email },
+        ),
+      );
       // A trusted-looking header below an untrusted one was written before the trusted server saw the mail: the sender's.
       const below = Buffer.concat([
         Buffer.from(`Authentication-Results: ${ar('mx.untrusted.test', 'none', 'example.test')}\r\n`),
@@ -198,34 +316,83 @@ for (const database of [sqliteMemory, postgres]) {
       ]);
       heldUnverified(await send(below, { from: w.requesterA.email }));
       assert.equal(await thread(), before);
-      const trusted = await send(reply({ 'Authentication-Results': `${TRUSTED} 1; dkim=pass (good signature) header.d=example.test; dmarc=pass (p=reject) header.from=example.test` }, 'Trusted pass.'), {
-        from: w.requesterA.email,
-      });
+      const trusted = await send(
+        reply(
+          {
+            'Authentication-Results': `${TRUSTED} 1; dkim=pass (good signature) header.d=example.test; dmarc=pass (p=reject) header.from=example.test`,
+          },
+          'Trusted pass.',
+        ),
+        {
+          from: w.requesterA.email,
+        },
+      );
       assert.deepEqual([trusted.status, trusted.reason], ['posted', 'reply'], trusted.reasonText ?? '');
       assert.equal(await thread(), before + 1);
     });
 
     it('verifies DKIM itself: a signature aligned with From posts; the body changed after signing, or another domain’s signature, is held', async () => {
       const before = await thread();
-      const raw = mail({ From: `"${w.requesterA.name}" <${w.requesterA.email}>`, To: 'desk@example.test', Subject: 'Re: printer', 'Message-ID': messageId(), References: toRequester.messageIdHeader }, 'Signed by my domain.');
+      const raw = mail(
+        {
+          From: `"${w.requesterA.name}" <${w.requesterA.email}>`,
+          To: 'desk@example.test',
+          Subject: 'Re: printer',
+          'Message-ID': messageId(),
+          References: toRequester.messageIdHeader,
+        },
+        'Signed by my domain.',
+      );
       const good = await send(await signed(raw, 'example.test', 's1', goodKey), { from: 'bounces@example.test' });
       assert.deepEqual([good.status, good.reason], ['posted', 'reply'], good.reasonText ?? '');
-      assert.equal((await storage.listMessages(w.ticketA.id, true)).find((m) => m.id === good.messageId)?.authorId, w.requesterA.id);
+      assert.equal(
+        (await storage.listMessages(w.ticketA.id, true)).find((m) => m.id === good.messageId)?.authorId,
+        w.requesterA.id,
+      );
 
-      const original = mail({ From: w.requesterA.email, To: 'desk@example.test', Subject: 'Re: printer', 'Message-ID': messageId(), References: toRequester.messageIdHeader }, 'Pay the invoice to account 1.');
-      const tampered = Buffer.from((await signed(original, 'example.test', 's1', goodKey)).toString('utf8').replace('account 1', 'account 666'));
+      const original = mail(
+        {
+          From: w.requesterA.email,
+          To: 'desk@example.test',
+          Subject: 'Re: printer',
+          'Message-ID': messageId(),
+          References: toRequester.messageIdHeader,
+        },
+        'Pay the invoice to account 1.',
+      );
+      const tampered = Buffer.from(
+        (await signed(original, 'example.test', 's1', goodKey)).toString('utf8').replace('account 1', 'account 666'),
+      );
       const held = await send(tampered, { from: 'bounces@example.test' });
       heldUnverified(held);
       assert.match(held.reasonText ?? '', /dmarc=fail/);
 
-      const foreign = mail({ From: w.requesterA.email, To: 'desk@example.test', Subject: 'Re: printer', 'Message-ID': messageId(), References: toRequester.messageIdHeader }, 'Signed by evil.example.');
+      const foreign = mail(
+        {
+          From: w.requesterA.email,
+          To: 'desk@example.test',
+          Subject: 'Re: printer',
+          'Message-ID': messageId(),
+          References: toRequester.messageIdHeader,
+        },
+        'Signed by evil.example.',
+      );
       heldUnverified(await send(await signed(foreign, 'evil.example', 'e1', evilKey), { from: 'x@evil.example' }));
       assert.equal(await thread(), before + 1);
     });
 
     it('opens a ticket only for a verified requester; a spoofed requester opens none', async () => {
       const tickets = await ticketCount();
-      const request = () => mail({ From: w.requesterA.email, To: 'desk@example.test', Subject: 'The scanner is broken', 'Message-ID': messageId() }, 'It shows error E42.');
+      const request = () =>
+        mail(
+          {
+            From: w.requesterA.email,
+            To: 'desk@example.test',
+            Subject: 'The scanner is broken',
+            'Message-ID': messageId(),
+          },
+          'It shows error E42.',
+        );
       const spoofed = await send(request(), { from: 'attacker@evil.example' });
       heldUnverified(spoofed);
       assert.equal(await ticketCount(), tickets);
@@ -238,15 +405,52 @@ for (const database of [sqliteMemory, postgres]) {
     // threat: A spoofed `From` of a requester, sent in bulk
     it('counts spoofed mail apart: a flood claiming to be requester B never gets B’s own verified mail held', async () => {
       clock.advance(5 * 60_000);
-      const [toB] = (await storage.outboxOfMessages([(await postMessage(testDeps(storage, clock), w.techB, { ticketNumber: w.ticketB.number, text: 'Ready.', source: 'desk' })).message.id])).filter(
-        (e) => e.toAddress === w.requesterB.email,
+      const [toB] = (
+        await storage.outboxOfMessages([
+          (
+            await postMessage(testDeps(storage, clock), w.techB, {
+              ticketNumber: w.ticketB.number,
+              text: 'Ready.',
+              source: 'desk',
+            })
+          ).message.id,
+        ])
+      ).filter((e) => e.toAddress === w.requesterB.email);
+      const spoof = () =>
+        mail(
+          {
+            From: w.requesterB.email,
+            To: 'desk@example.test',
+            Subject: 'Re: laptop',
+            'Message-ID': messageId(),
+            References: toB!.messageIdHeader,
+          },
+          'Spam.',
+        );
+      const flood = await Promise.all(
+        Array.from({ length: CAP + 3 }, () => send(spoof(), { from: 'bulk@evil.example' })),
       );
-      const spoof = () => mail({ From: w.requesterB.email, To: 'desk@example.test', Subject: 'Re: laptop', 'Message-ID': messageId(), References: toB!.messageIdHeader }, 'Spam.');
-      const flood = await Promise.all(Array.from({ length: CAP + 3 }, () => send(spoof(), { from: 'bulk@evil.example' })));
       assert.ok(flood.every((m) => m.status === 'held'));
-      assert.ok(flood.some((m) => m.reason === 'rate-limited'), 'the flood itself is capped');
+      assert.ok(
+        flood.some((m) => m.reason === 'rate-limited'),
+        'the flood itself is capped',
+      );
       const real = await send(
-        await signed(mail({ From: w.requesterB.email, To: 'desk@example.test', Subject: 'Re: laptop', 'Message-ID': messageId(), References: toB!.messageIdHeader }, 'Thanks, picking it up.'), 'example.test', 's1', goodKey),
+        await signed(
+          mail(
+            {
+              From: w.requesterB.email,
+              To: 'desk@example.test',
+              Subject: 'Re: laptop',
+              'Message-ID': messageId(),
+              References: toB!.messageIdHeader,
+            },
+            'Thanks, picking it up.',
+          ),
+          'example.test',
+          's1',
+          goodKey,
+        ),
         { from: w.requesterB.email },
       );
       assert.deepEqual([real.status, real.reason], ['posted', 'reply'], real.reasonText ?? '');
@@ -259,18 +463,59 @@ for (const database of [sqliteMemory, postgres]) {
       zone.add('other-spf.example', 'v=spf1 ip4:192.0.2.1 -all');
       zone.add('_dmarc.other-spf.example', 'v=DMARC1; p=reject');
       const base = testDeps(storage, clock);
-      const make = async (email: string) => (await loadActor(storage, (await createUser(base, { role: 'requester', email, name: email, locale: 'en-US', timeZone: 'UTC' })).id))!;
+      const make = async (email: string) =>
+        (await loadActor(
+          storage,
+          (await createUser(base, { role: 'requester', email, name: email, locale: 'en-US', timeZone: 'UTC' })).id,
+        ))!;
       const [ana, otto] = [await make('ana@spf.example'), await make('otto@other-spf.example')];
-      const ticketOf = async (who: typeof ana) => (await openTicket(base, who, { title: 'VPN drops', description: 'Every hour.', groupId: w.groupA })).number;
+      const ticketOf = async (who: typeof ana) =>
+        (await openTicket(base, who, { title: 'VPN drops', description: 'Every hour.', groupId: w.groupA })).number;
       const [anaTicket, ottoTicket] = [await ticketOf(ana), await ticketOf(otto)];
-      const posted = await send(mail({ From: ana.email, To: 'desk@example.test', Subject: `Re: [#${anaTicket}] VPN drops`, 'Message-ID': messageId() }, 'Still dropping.'), { from: ana.email });
+      const posted = await send(
+        mail(
+          {
+            From: ana.email,
+            To: 'desk@example.test',
+            Subject: `Re: [#${anaTicket}] VPN drops`,
+            'Message-ID': messageId(),
+          },
+          'Still dropping.',
+        ),
+        { from: ana.email },
+      );
       assert.deepEqual([posted.status, posted.reason], ['posted', 'reply'], posted.reasonText ?? '');
       // SPF of another domain than From (not aligned) proves nothing about From.
-      heldUnverified(await send(mail({ From: ana.email, To: 'desk@example.test', Subject: `Re: [#${anaTicket}] VPN`, 'Message-ID': messageId() }, 'Relayed.'), { from: 'bounce@other-spf.example' }));
+      heldUnverified(
+        await send(
+          mail(
+            { From: ana.email, To: 'desk@example.test', Subject: `Re: [#${anaTicket}] VPN`, 'Message-ID': messageId() },
+            'Relayed.',
+          ),
+          { from: 'bounce@other-spf.example' },
+        ),
+      );
       // The receiver saw 127.0.0.1, which other-spf.example does not list.
-      heldUnverified(await send(mail({ From: otto.email, To: 'desk@example.test', Subject: `Re: [#${ottoTicket}] VPN`, 'Message-ID': messageId() }, 'From elsewhere.'), { from: otto.email }));
+      heldUnverified(
+        await send(
+          mail(
+            {
+              From: otto.email,
+              To: 'desk@example.test',
+              Subject: `Re: [#${ottoTicket}] VPN`,
+              'Message-ID': messageId(),
+            },
+            'From elsewhere.',
+          ),
+          { from: otto.email },
+        ),
+      );
       const stored = await storage.findInboundMail(posted.id);
-      assert.deepEqual([stored?.remoteAddress, stored?.helo, stored?.envelopeFrom], ['127.0.0.1', 'client.example.test', ana.email], 'what the receiver saw is kept');
+      assert.deepEqual(
+        [stored?.remoteAddress, stored?.helo, stored?.envelopeFrom],
+        ['127.0.0.1', 'client.example.test', ana.email],
+        'what the receiver saw is kept',
+      );
     });
 
     // threat: `Precedence: auto_reply`, `X-Autoreply`, `X-Autorespond`, `X-Auto-Response-Suppress` answers
@@ -287,7 +532,18 @@ for (const database of [sqliteMemory, postgres]) {
         { 'X-FC-MachineGenerated': 'true' },
       ];
       for (const marker of markers) {
-        const raw = mail({ ...marker, 'Authentication-Results': ar(TRUSTED, 'pass', 'example.test'), From: w.requesterA.email, To: 'desk@example.test', Subject: 'Out of office', 'Message-ID': messageId(), References: toRequester.messageIdHeader }, 'I am away until Monday.');
+        const raw = mail(
+          {
+            ...marker,
+            'Authentication-Results': ar(TRUSTED, 'pass', 'example.test'),
+            From: w.requesterA.email,
+            To: 'desk@example.test',
+            Subject: 'Out of office',
+            'Message-ID': messageId(),
+            References: toRequester.messageIdHeader,
+          },
+          'I am away until Monday.',
+        );
         const done = await send(raw, { from: w.requesterA.email });
         assert.deepEqual([done.status, done.reason], ['loop', 'auto-reply'], JSON.stringify(marker));
       }

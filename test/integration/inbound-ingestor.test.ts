@@ -26,7 +26,11 @@ for (const database of [sqliteMemory, postgres]) {
       ({ storage, drop } = await database.open());
       const deps = testDeps(storage);
       await buildWorld(deps);
-      inbound = { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+      inbound = {
+        ...deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
     });
     after(async () => {
       await storage.close();
@@ -40,8 +44,24 @@ for (const database of [sqliteMemory, postgres]) {
       const hooks = first.receiverHooks();
       const ids: number[] = [];
       for (let i = 0; i < 3; i++) {
-        const raw = mail({ From: `stranger${i}@elsewhere.example`, To: 'desk@desk.example.test', Subject: `Queued ${i}`, 'Message-ID': `<queued.${i}.${Date.now()}@elsewhere.example>` }, 'Hello?');
-        ids.push(await hooks.store({ raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: ['desk@desk.example.test'], remoteAddress: '127.0.0.1' }));
+        const raw = mail(
+          {
+            From: `stranger${i}@elsewhere.example`,
+            To: 'desk@desk.example.test',
+            Subject: `Queued ${i}`,
+            'Message-ID': `<queued.${i}.${Date.now()}@elsewhere.example>`,
+          },
+          'Hello?',
+        );
+        ids.push(
+          await hooks.store({
+            raw,
+            sha256: createHash('sha256').update(raw).digest('hex'),
+            envelopeFrom: null,
+            envelopeTo: ['desk@desk.example.test'],
+            remoteAddress: '127.0.0.1',
+          }),
+        );
       }
       for (const id of ids) assert.equal((await storage.findInboundMail(id))?.attempts, 1, 'counted as it was stored');
       // One worker: the first mail starts at once, the other two wait in the queue when the stop comes.
@@ -49,7 +69,11 @@ for (const database of [sqliteMemory, postgres]) {
       await first.stop();
       const [a, b, c] = await Promise.all(ids.map((id) => storage.findInboundMail(id)));
       assert.equal(a?.status, 'held', 'the mail in hand was finished');
-      assert.deepEqual([b?.status, b?.attempts, c?.status, c?.attempts], ['received', 0, 'received', 0], 'the queued ones gave their attempt back');
+      assert.deepEqual(
+        [b?.status, b?.attempts, c?.status, c?.attempts],
+        ['received', 0, 'received', 0],
+        'the queued ones gave their attempt back',
+      );
 
       const second = new InboundIngestor(inbound, { sweepMs: 600_000, concurrency: 2, log: silentLog });
       await second.start();

@@ -39,7 +39,11 @@ for (const database of [sqliteMemory, postgres]) {
       ({ storage, drop } = await database.open());
       clock = new TestClock();
       deps = testDeps(storage, clock);
-      inbound = { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+      inbound = {
+        ...deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
       world = await buildWorld(deps);
       app = await testApp(deps);
       admin = await signIn(app, world.admin.email);
@@ -52,20 +56,52 @@ for (const database of [sqliteMemory, postgres]) {
 
     async function deliver(raw: Buffer) {
       raw = verified(raw); // as behind the organisation's MTA (inbound-identity.test.ts tests who wrote)
-      const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: 'x@example.org', envelopeTo: ['desk@desk.example.test'], remoteAddress: '127.0.0.1' });
+      const id = await receiveMail(deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: 'x@example.org',
+        envelopeTo: ['desk@desk.example.test'],
+        remoteAddress: '127.0.0.1',
+      });
       return (await processInboundMail(inbound, id))!;
     }
 
     it('removes the bytes of decided mail only, once, keeping what it became; held mail keeps its original', async () => {
-      const sent = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Please restart it.', source: 'desk' });
+      const sent = await postMessage(deps, world.techA, {
+        ticketNumber: world.ticketA.number,
+        text: 'Please restart it.',
+        source: 'desk',
+      });
       const [notification] = await storage.outboxOfMessages([sent.message.id]);
-      const replyVars = { FROM: world.requesterA.email, FROM_NAME: world.requesterA.name, TO: 'desk@desk.example.test', IN_REPLY_TO: notification!.messageIdHeader, REFERENCES: notification!.messageIdHeader, TICKET: world.ticketA.number };
+      const replyVars = {
+        FROM: world.requesterA.email,
+        FROM_NAME: world.requesterA.name,
+        TO: 'desk@desk.example.test',
+        IN_REPLY_TO: notification!.messageIdHeader,
+        REFERENCES: notification!.messageIdHeader,
+        TICKET: world.ticketA.number,
+      };
       const messageId = `<ret${++counter}@mail.example.org>`;
       const posted = await deliver(eml('gmail-web-en', { ...replyVars, MESSAGE_ID: messageId }));
       const duplicate = await deliver(eml('gmail-web-en', { ...replyVars, MESSAGE_ID: messageId }));
-      const held = await deliver(mail({ From: 'Stranger <s@elsewhere.example>', To: 'desk@desk.example.test', Subject: 'Hello', 'Message-ID': `<ret${++counter}@elsewhere.example>` }, 'Anyone?'));
-      const loop = await deliver(eml('out-of-office', { ...replyVars, MESSAGE_ID: `<ret${++counter}@mail.example.org>` }));
-      assert.deepEqual([posted.status, duplicate.status, held.status, loop.status], ['posted', 'duplicate', 'held', 'loop']);
+      const held = await deliver(
+        mail(
+          {
+            From: 'Stranger <s@elsewhere.example>',
+            To: 'desk@desk.example.test',
+            Subject: 'Hello',
+            'Message-ID': `<ret${++counter}@elsewhere.example>`,
+          },
+          'Anyone?',
+        ),
+      );
+      const loop = await deliver(
+        eml('out-of-office', { ...replyVars, MESSAGE_ID: `<ret${++counter}@mail.example.org>` }),
+      );
+      assert.deepEqual(
+        [posted.status, duplicate.status, held.status, loop.status],
+        ['posted', 'duplicate', 'held', 'loop'],
+      );
 
       clock.advance(179 * DAY);
       assert.equal(await removeOldInboundRaw(deps, 180), 0, 'nothing is removed before its time');
@@ -73,7 +109,12 @@ for (const database of [sqliteMemory, postgres]) {
 
       clock.advance(2 * DAY);
       // Through the ingestor's sweep, as `parley serve` runs it.
-      const ingestor = new InboundIngestor(inbound, { sweepMs: 600_000, concurrency: 1, log: silentLog, keepRawDays: 180 });
+      const ingestor = new InboundIngestor(inbound, {
+        sweepMs: 600_000,
+        concurrency: 1,
+        log: silentLog,
+        keepRawDays: 180,
+      });
       await ingestor.start();
       await ingestor.sweep();
       await ingestor.stop();
@@ -86,7 +127,11 @@ for (const database of [sqliteMemory, postgres]) {
       assert.ok((await storage.findInboundMail(duplicate.id))?.rawRemovedAt);
       assert.equal((await storage.findInboundMail(held.id))?.rawRemovedAt, null);
       assert.ok(((await storage.inboundRaw(held.id))?.byteLength ?? 0) > 0, 'held mail keeps its original');
-      assert.equal((await storage.findInboundMail(loop.id))?.rawRemovedAt, null, 'so does loop mail, which a reviewer may still take');
+      assert.equal(
+        (await storage.findInboundMail(loop.id))?.rawRemovedAt,
+        null,
+        'so does loop mail, which a reviewer may still take',
+      );
       assert.equal(await removeOldInboundRaw(deps, 180), 0, 'each original is removed once');
 
       admin = await signIn(app, world.admin.email); // the first session ended during the half-year

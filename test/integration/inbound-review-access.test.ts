@@ -35,20 +35,23 @@ const newMessageId = () => `<review.${Date.now()}.${++counter}@mail.example.org>
 async function listen(app: FastifyInstance, token: string): Promise<{ events: string[]; close(): void }> {
   const { port } = app.server.address() as { port: number };
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: { authorization: `Bearer ${token}` } }, (res: IncomingMessage) => {
-      const stream = { events: [] as string[], close: () => req.destroy() };
-      let buffer = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => {
-        buffer += chunk;
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const event = /^event: (.*)$/m.exec(buffer.slice(0, end))?.[1];
-          buffer = buffer.slice(end + 2);
-          if (event) stream.events.push(event);
-        }
-      });
-      res.on('error', () => {});
-      resolve(stream);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/api/v1/events', headers: { authorization: `Bearer ${token}` } },
+      (res: IncomingMessage) => {
+        const stream = { events: [] as string[], close: () => req.destroy() };
+        let buffer = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          buffer += chunk;
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const event = /^event: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+            buffer = buffer.slice(end + 2);
+            if (event) stream.events.push(event);
+          }
+        });
+        res.on('error', () => {});
+        resolve(stream);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -72,17 +75,34 @@ for (const database of [sqliteMemory, postgres]) {
     before(async () => {
       ({ storage, drop } = await database.open());
       deps = testDeps(storage);
-      inbound = { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+      inbound = {
+        ...deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
       w = await buildWorld(deps);
-      const b = await postMessage(deps, w.techB, { ticketNumber: w.ticketB.number, text: 'The laptop is ready.', source: 'desk' });
-      const a = await postMessage(deps, w.techA, { ticketNumber: w.ticketA.number, text: 'Is the printer fixed?', source: 'desk' });
+      const b = await postMessage(deps, w.techB, {
+        ticketNumber: w.ticketB.number,
+        text: 'The laptop is ready.',
+        source: 'desk',
+      });
+      const a = await postMessage(deps, w.techA, {
+        ticketNumber: w.ticketA.number,
+        text: 'Is the printer fixed?',
+        source: 'desk',
+      });
       toReqB = (await storage.outboxOfMessages([b.message.id]))[0]!;
       toReqA = (await storage.outboxOfMessages([a.message.id]))[0]!;
       app = await buildApp(deps);
       await app.listen({ host: '127.0.0.1', port: 0 });
       tokens = new Map();
-      for (const actor of [w.admin, w.techA, w.techB] as Actor[]) tokens.set(actor.email, (await createApiToken(deps, actor.email, 'test')).token);
-      [admin, techA, techB] = [w.admin, w.techA, w.techB].map((a) => withToken(app, tokens.get(a.email)!)) as [Client, Client, Client];
+      for (const actor of [w.admin, w.techA, w.techB] as Actor[])
+        tokens.set(actor.email, (await createApiToken(deps, actor.email, 'test')).token);
+      [admin, techA, techB] = [w.admin, w.techA, w.techB].map((a) => withToken(app, tokens.get(a.email)!)) as [
+        Client,
+        Client,
+        Client,
+      ];
       ingestor = new InboundIngestor(inbound, { sweepMs: 60_000, concurrency: 1, log: silentLog });
       await ingestor.start();
     });
@@ -95,14 +115,31 @@ for (const database of [sqliteMemory, postgres]) {
 
     /** Stores a mail and lets the ingestor process it (which sends the live `inbound` signal for held mail). */
     async function deliver(raw: Buffer): Promise<InboundMail> {
-      const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: 'x@example.org', envelopeTo: [`desk@${DOMAIN}`], remoteAddress: '127.0.0.1' });
+      const id = await receiveMail(deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: 'x@example.org',
+        envelopeTo: [`desk@${DOMAIN}`],
+        remoteAddress: '127.0.0.1',
+      });
       ingestor.enqueue(id);
       await ingestor.idle();
       return (await storage.findInboundMail(id))!;
     }
 
     const strangerTo = (references: string | null, text: string) =>
-      deliver(mail({ From: 'Carol <carol@partner.example>', To: `desk@${DOMAIN}`, Subject: 'Re: your ticket', 'Message-ID': newMessageId(), ...(references ? { References: references } : {}) }, text));
+      deliver(
+        mail(
+          {
+            From: 'Carol <carol@partner.example>',
+            To: `desk@${DOMAIN}`,
+            Subject: 'Re: your ticket',
+            'Message-ID': newMessageId(),
+            ...(references ? { References: references } : {}),
+          },
+          text,
+        ),
+      );
 
     const heldIds = async (client: Client) => {
       const r = await client.get('/api/v1/inbound-mail?status=held&limit=100');
@@ -155,7 +192,10 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual([foreign.statusCode, foreign.json().code], [404, 'INBOUND_MAIL_NOT_FOUND']);
       const done = await techB.post(`/api/v1/inbound-mail/${held.id}/attach`, { ticketNumber: w.ticketB.number });
       assert.equal(done.statusCode, 200, done.body);
-      assert.deepEqual([done.json().mail.status, done.json().mail.ticketNumber, done.json().message.internal], ['posted', w.ticketB.number, true]);
+      assert.deepEqual(
+        [done.json().mail.status, done.json().mail.ticketNumber, done.json().message.internal],
+        ['posted', w.ticketB.number, true],
+      );
     });
 
     // threat: A held mail naming ticket N → readable and attachable only by those who can see ticket N
@@ -167,7 +207,10 @@ for (const database of [sqliteMemory, postgres]) {
       await assertVisible(admin, held.id);
 
       // The setting: an existing team's id, by an administrator only.
-      assert.equal((await techA.put(`/api/v1/admin/parameters/${PARAM.SUPPORT_MAILBOX_TEAM}`, { value: w.groupA })).statusCode, 403);
+      assert.equal(
+        (await techA.put(`/api/v1/admin/parameters/${PARAM.SUPPORT_MAILBOX_TEAM}`, { value: w.groupA })).statusCode,
+        403,
+      );
       for (const value of [2147483000, 'team A', true, -1]) {
         const bad = await admin.put(`/api/v1/admin/parameters/${PARAM.SUPPORT_MAILBOX_TEAM}`, { value });
         assert.ok([400, 422].includes(bad.statusCode), `${String(value)}: ${bad.body}`);
@@ -233,15 +276,25 @@ for (const database of [sqliteMemory, postgres]) {
     // threat: A held mail naming ticket N → readable and attachable only by those who can see ticket N
     it('the live `inbound` event reaches only those who may review the mail', async () => {
       const streams = await Promise.all([w.techA, w.techB, w.admin].map((a) => listen(app, tokens.get(a.email)!)));
-      const [a, b, root] = streams as [Awaited<ReturnType<typeof listen>>, Awaited<ReturnType<typeof listen>>, Awaited<ReturnType<typeof listen>>];
+      const [a, b, root] = streams as [
+        Awaited<ReturnType<typeof listen>>,
+        Awaited<ReturnType<typeof listen>>,
+        Awaited<ReturnType<typeof listen>>,
+      ];
       const inboundCount = (s: { events: string[] }) => s.events.filter((e) => e === 'inbound').length;
       try {
         await waitUntil(() => streams.every((s) => s.events.includes('ready')), 'the streams to be ready');
         await strangerTo(toReqB.messageIdHeader, 'A mail of ticket B.');
-        await waitUntil(() => inboundCount(b) === 1 && inboundCount(root) === 1, 'technician B and the admin to hear of it');
+        await waitUntil(
+          () => inboundCount(b) === 1 && inboundCount(root) === 1,
+          'technician B and the admin to hear of it',
+        );
         // The fence: a mail of ticket A, pushed after the first; technician A hears this one only.
         await strangerTo(toReqA.messageIdHeader, 'A mail of ticket A.');
-        await waitUntil(() => inboundCount(a) >= 1 && inboundCount(root) === 2, 'technician A and the admin to hear of the second');
+        await waitUntil(
+          () => inboundCount(a) >= 1 && inboundCount(root) === 2,
+          'technician A and the admin to hear of the second',
+        );
         assert.equal(inboundCount(a), 1, 'technician A never heard of ticket B’s mail');
         assert.equal(inboundCount(b), 1, 'technician B never heard of ticket A’s mail');
       } finally {

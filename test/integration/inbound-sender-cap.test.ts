@@ -11,7 +11,11 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
-import { processInboundMail, receiveMailForProcessing, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
+import {
+  processInboundMail,
+  receiveMailForProcessing,
+  type InboundDeps,
+} from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { mail } from '../fixtures/eml/eml.ts';
 import { verified } from '../support/sender.ts';
@@ -38,7 +42,11 @@ for (const database of [sqliteMemory, postgres]) {
       other = database.name === 'postgres' ? openPostgresStorage(url, { max: 4 }) : storage;
       clock = new TestClock();
       w = await buildWorld(testDeps(storage, clock));
-      const sent = await postMessage(testDeps(storage, clock), w.techB, { ticketNumber: w.ticketB.number, text: 'Your laptop is ready.', source: 'desk' });
+      const sent = await postMessage(testDeps(storage, clock), w.techB, {
+        ticketNumber: w.ticketB.number,
+        text: 'Your laptop is ready.',
+        source: 'desk',
+      });
       notification = (await storage.outboxOfMessages([sent.message.id]))[0]!;
     });
     after(async () => {
@@ -47,18 +55,46 @@ for (const database of [sqliteMemory, postgres]) {
       await drop();
     });
 
-    const depsOf = (s: SqlStorage): InboundDeps => ({ ...testDeps(s, clock), mailParser: new MailparserMailParser(), policy });
+    const depsOf = (s: SqlStorage): InboundDeps => ({
+      ...testDeps(s, clock),
+      mailParser: new MailparserMailParser(),
+      policy,
+    });
 
     it(`posts exactly ${CAP} of ${CAP + 5} mails of one sender processed at once, and holds the rest as rate-limited`, async () => {
       const before = (await storage.listMessages(w.ticketB.id, true)).length;
       const raws = Array.from({ length: CAP + 5 }, (_, k) =>
-        verified(mail({ From: w.requesterB.email, To: `desk@${DOMAIN}`, Subject: 'Re: laptop', 'Message-ID': `<cap.${k}.${Date.now()}@mail.example.org>`, References: notification.messageIdHeader }, `Mail ${k}`)),
+        verified(
+          mail(
+            {
+              From: w.requesterB.email,
+              To: `desk@${DOMAIN}`,
+              Subject: 'Re: laptop',
+              'Message-ID': `<cap.${k}.${Date.now()}@mail.example.org>`,
+              References: notification.messageIdHeader,
+            },
+            `Mail ${k}`,
+          ),
+        ),
       );
       // All stored first, then all processed together, alternately by the two storages.
       const received = await Promise.all(
-        raws.map((raw) => receiveMailForProcessing({ storage, clock }, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: w.requesterB.email, envelopeTo: [`desk@${DOMAIN}`], remoteAddress: null })),
+        raws.map((raw) =>
+          receiveMailForProcessing(
+            { storage, clock },
+            {
+              raw,
+              sha256: createHash('sha256').update(raw).digest('hex'),
+              envelopeFrom: w.requesterB.email,
+              envelopeTo: [`desk@${DOMAIN}`],
+              remoteAddress: null,
+            },
+          ),
+        ),
       );
-      const done = (await Promise.all(received.map((r, k) => processInboundMail(depsOf(k % 2 === 0 ? storage : other), r.mail.id, r)))) as InboundMail[];
+      const done = (await Promise.all(
+        received.map((r, k) => processInboundMail(depsOf(k % 2 === 0 ? storage : other), r.mail.id, r)),
+      )) as InboundMail[];
       const posted = done.filter((m) => m.status === 'posted');
       const held = done.filter((m) => m.status === 'held');
       assert.equal(posted.length, CAP, done.map((m) => `${m.id} ${m.status} ${m.reason}`).join('; '));
@@ -68,40 +104,80 @@ for (const database of [sqliteMemory, postgres]) {
 
       // The next minute, the sender is heard again.
       clock.advance(2 * 60_000);
-      const raw = verified(mail({ From: w.requesterB.email, To: `desk@${DOMAIN}`, Subject: 'Re: laptop', 'Message-ID': `<cap.later.${Date.now()}@mail.example.org>`, References: notification.messageIdHeader }, 'Later'));
-      const later = await receiveMailForProcessing({ storage, clock }, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: null, envelopeTo: [], remoteAddress: null });
+      const raw = verified(
+        mail(
+          {
+            From: w.requesterB.email,
+            To: `desk@${DOMAIN}`,
+            Subject: 'Re: laptop',
+            'Message-ID': `<cap.later.${Date.now()}@mail.example.org>`,
+            References: notification.messageIdHeader,
+          },
+          'Later',
+        ),
+      );
+      const later = await receiveMailForProcessing(
+        { storage, clock },
+        {
+          raw,
+          sha256: createHash('sha256').update(raw).digest('hex'),
+          envelopeFrom: null,
+          envelopeTo: [],
+          remoteAddress: null,
+        },
+      );
       assert.equal((await processInboundMail(depsOf(other), later.mail.id, later))!.status, 'posted');
     });
 
     // PostgreSQL only: SQLite has one writer at a time, so there is no uncommitted claim of another process to wait for.
-    if (database.name === 'postgres') it('a claim waits while another process holds an uncommitted claim for the same sender, then counts it', async () => {
-      const store = async () => (await receiveMailForProcessing({ storage, clock }, { raw: Buffer.from(`Subject: ${Math.random()}\r\n\r\nx\r\n`), sha256: String(Math.random()), envelopeFrom: null, envelopeTo: [], remoteAddress: null })).mail.id;
-      const [x, y] = [await store(), await store()];
-      const sender = { key: 'flood@example.org', since: new Date(clock.now().getTime() - 60_000).toISOString() };
-      const client = new pg.Client({ connectionString: url });
-      /** Watches from outside the transaction (inside one, pg_stat_activity is read once and then kept). */
-      const watcher = new pg.Client({ connectionString: url });
-      await client.connect();
-      await watcher.connect();
-      try {
-        // "Another process": claims mail x for the sender in a transaction it has not committed yet.
-        await client.query('begin');
-        await client.query('select * from parley_claim_inbound($1, $2, $3, $4)', [x, `mid:<x.${x}>`, sender.key, sender.since]);
-        let settled = false;
-        const claim = other.claimInboundMail(y, `mid:<y.${y}>`, sender).finally(() => (settled = true));
-        // Fence: y's claim is seen waiting for a lock (or, if it does not wait, it has already answered).
-        for (;;) {
-          const waiting = await watcher.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'select holder, recent from parley_claim_inbound%'`);
-          if (waiting.rowCount || settled) break;
-          await new Promise((resolve) => setImmediate(resolve));
+    if (database.name === 'postgres')
+      it('a claim waits while another process holds an uncommitted claim for the same sender, then counts it', async () => {
+        const store = async () =>
+          (
+            await receiveMailForProcessing(
+              { storage, clock },
+              {
+                raw: Buffer.from(`Subject: ${Math.random()}\r\n\r\nx\r\n`),
+                sha256: String(Math.random()),
+                envelopeFrom: null,
+                envelopeTo: [],
+                remoteAddress: null,
+              },
+            )
+          ).mail.id;
+        const [x, y] = [await store(), await store()];
+        const sender = { key: 'flood@example.org', since: new Date(clock.now().getTime() - 60_000).toISOString() };
+        const client = new pg.Client({ connectionString: url });
+        /** Watches from outside the transaction (inside one, pg_stat_activity is read once and then kept). */
+        const watcher = new pg.Client({ connectionString: url });
+        await client.connect();
+        await watcher.connect();
+        try {
+          // "Another process": claims mail x for the sender in a transaction it has not committed yet.
+          await client.query('begin');
+          await client.query('select * from parley_claim_inbound($1, $2, $3, $4)', [
+            x,
+            `mid:<x.${x}>`,
+            sender.key,
+            sender.since,
+          ]);
+          let settled = false;
+          const claim = other.claimInboundMail(y, `mid:<y.${y}>`, sender).finally(() => (settled = true));
+          // Fence: y's claim is seen waiting for a lock (or, if it does not wait, it has already answered).
+          for (;;) {
+            const waiting = await watcher.query(
+              `select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'select holder, recent from parley_claim_inbound%'`,
+            );
+            if (waiting.rowCount || settled) break;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          assert.equal(settled, false, 'the claim of y did not wait for the claim of x');
+          await client.query('commit');
+          assert.deepEqual(await claim, { holder: y, recent: 1 });
+        } finally {
+          await client.end();
+          await watcher.end();
         }
-        assert.equal(settled, false, 'the claim of y did not wait for the claim of x');
-        await client.query('commit');
-        assert.deepEqual(await claim, { holder: y, recent: 1 });
-      } finally {
-        await client.end();
-        await watcher.end();
-      }
-    });
+      });
   });
 }

@@ -101,7 +101,15 @@ class RawSmtp {
 }
 
 function transport(port: number, extra: Record<string, unknown> = {}) {
-  return nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 5000, socketTimeout: 20_000, ...extra });
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+    connectionTimeout: 5000,
+    socketTimeout: 20_000,
+    ...extra,
+  });
 }
 
 const responseCode = (code: number) => (error: { responseCode?: number }) => error.responseCode === code;
@@ -125,10 +133,32 @@ function certificate(): { dir: string; certFile: string; keyFile: string; cert: 
   const keyFile = join(dir, 'key.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
     { stdio: 'ignore' },
   );
-  return { dir, certFile, keyFile, cert: readFileSync(certFile), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    certFile,
+    keyFile,
+    cert: readFileSync(certFile),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function inboundCount(storage: SqlStorage): Promise<number> {
@@ -140,7 +170,11 @@ async function startParley(env: NodeJS.ProcessEnv, storage?: SqlStorage) {
   const config = loadConfig(env, { readDotEnv: false });
   const parley = createParley(config, storage ? { storage } : {});
   if (!storage) await parley.storage.migrate();
-  const inbound = createInbound(parley, { listen: { host: '127.0.0.1', port: 0 }, sweepMs: 60_000, imapCheckMs: 60_000 });
+  const inbound = createInbound(parley, {
+    listen: { host: '127.0.0.1', port: 0 },
+    sweepMs: 60_000,
+    imapCheckMs: 60_000,
+  });
   const port = (await inbound.start())!;
   return { parley, port, stop: () => inbound.stop() };
 }
@@ -159,9 +193,16 @@ for (const database of [sqliteFile, postgres]) {
     before(async () => {
       ({ storage, drop } = await database.open());
       dataDir = mkdtempSync(join(tmpdir(), 'parley-inbound-rcpt-'));
-      ({ parley, port, stop } = await startParley(baseEnv(dataDir, { PARLEY_INBOUND_RECIPIENTS: '@Help.Example.org, Intake@Partner.example.net' }), storage));
+      ({ parley, port, stop } = await startParley(
+        baseEnv(dataDir, { PARLEY_INBOUND_RECIPIENTS: '@Help.Example.org, Intake@Partner.example.net' }),
+        storage,
+      ));
       w = await buildWorld(parley.deps);
-      const sent = await postMessage(parley.deps, w.techB, { ticketNumber: w.ticketB.number, text: 'Your laptop is ready.', source: 'desk' });
+      const sent = await postMessage(parley.deps, w.techB, {
+        ticketNumber: w.ticketB.number,
+        text: 'Your laptop is ready.',
+        source: 'desk',
+      });
       replyTo = (await storage.outboxOfMessages([sent.message.id]))[0]!.replyTo!;
       assert.match(replyTo, new RegExp(`^reply\\+.*@${DOMAIN.replace(/\./g, '\\.')}$`));
     });
@@ -189,7 +230,10 @@ for (const database of [sqliteFile, postgres]) {
       }
       const t = transport(port);
       try {
-        await assert.rejects(t.sendMail({ envelope: { from: 'spammer@example.org', to: ['victim@elsewhere.example'] }, raw: RAW }), responseCode(550));
+        await assert.rejects(
+          t.sendMail({ envelope: { from: 'spammer@example.org', to: ['victim@elsewhere.example'] }, raw: RAW }),
+          responseCode(550),
+        );
       } finally {
         t.close();
       }
@@ -201,7 +245,10 @@ for (const database of [sqliteFile, postgres]) {
       const t = transport(port);
       try {
         const to = ['victim@elsewhere.example', replyTo, `Desk@${DOMAIN}`, 'other@elsewhere.example'];
-        const info = await t.sendMail({ envelope: { from: w.requesterB.email, to }, raw: `Message-ID: <mixed@example.org>\r\n${RAW}` });
+        const info = await t.sendMail({
+          envelope: { from: w.requesterB.email, to },
+          raw: `Message-ID: <mixed@example.org>\r\n${RAW}`,
+        });
         assert.match(info.response, /^250 /);
         assert.deepEqual(info.accepted, [replyTo, `Desk@${DOMAIN}`]);
         assert.deepEqual(info.rejected, ['victim@elsewhere.example', 'other@elsewhere.example']);
@@ -352,8 +399,14 @@ describe('SMTP receiver AUTH and STARTTLS', () => {
       const c = await RawSmtp.open(port);
       try {
         const ehlo = await c.ehlo();
-        assert.ok(ehlo.some((l) => /^250[- ]STARTTLS$/.test(l)), ehlo.join('\n'));
-        assert.ok(ehlo.some((l) => /^250[- ]AUTH PLAIN LOGIN$/.test(l)), ehlo.join('\n'));
+        assert.ok(
+          ehlo.some((l) => /^250[- ]STARTTLS$/.test(l)),
+          ehlo.join('\n'),
+        );
+        assert.ok(
+          ehlo.some((l) => /^250[- ]AUTH PLAIN LOGIN$/.test(l)),
+          ehlo.join('\n'),
+        );
         assert.match(await c.command('MAIL FROM:<someone@example.org>'), /^530 /);
         const plain = Buffer.from(`\0${auth.user}\0${auth.pass}`).toString('base64');
         assert.match(await c.command(`AUTH PLAIN ${plain}`), /^538 /);
@@ -373,10 +426,19 @@ describe('SMTP receiver AUTH and STARTTLS', () => {
         const ehlo = await c.ehlo();
         assert.ok(!ehlo.some((l) => /STARTTLS/.test(l)), ehlo.join('\n'));
         assert.match(await c.command('MAIL FROM:<someone@example.org>'), /^530 /);
-        assert.match(await c.command(`AUTH PLAIN ${Buffer.from(`\0${auth.user}\0wrong-password`).toString('base64')}`), /^535 /);
-        assert.match(await c.command(`AUTH PLAIN ${Buffer.from(`\0intruder\0${auth.pass}`).toString('base64')}`), /^535 /);
+        assert.match(
+          await c.command(`AUTH PLAIN ${Buffer.from(`\0${auth.user}\0wrong-password`).toString('base64')}`),
+          /^535 /,
+        );
+        assert.match(
+          await c.command(`AUTH PLAIN ${Buffer.from(`\0intruder\0${auth.pass}`).toString('base64')}`),
+          /^535 /,
+        );
         assert.match(await c.command('MAIL FROM:<someone@example.org>'), /^530 /);
-        assert.match(await c.command(`AUTH PLAIN ${Buffer.from(`\0${auth.user}\0${auth.pass}`).toString('base64')}`), /^235 /);
+        assert.match(
+          await c.command(`AUTH PLAIN ${Buffer.from(`\0${auth.user}\0${auth.pass}`).toString('base64')}`),
+          /^235 /,
+        );
         assert.match(await c.command('MAIL FROM:<someone@example.org>'), /^250 /);
         // Authenticated senders are held to the recipients too.
         assert.match(await c.command('RCPT TO:<victim@elsewhere.example>'), /^550 5\.1\.1 /);
@@ -411,11 +473,16 @@ describe('SMTP receiver AUTH and STARTTLS', () => {
 
   it('with TLS only: STARTTLS works with the self-signed certificate, no AUTH is offered or needed', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-inbound-tls-'));
-    const { parley, port, stop } = await startParley(baseEnv(dataDir, { PARLEY_INBOUND_TLS_CERT: cert.certFile, PARLEY_INBOUND_TLS_KEY: cert.keyFile }));
+    const { parley, port, stop } = await startParley(
+      baseEnv(dataDir, { PARLEY_INBOUND_TLS_CERT: cert.certFile, PARLEY_INBOUND_TLS_KEY: cert.keyFile }),
+    );
     const c = await RawSmtp.open(port);
     try {
       const ehlo = await c.ehlo();
-      assert.ok(ehlo.some((l) => /^250[- ]STARTTLS$/.test(l)), ehlo.join('\n'));
+      assert.ok(
+        ehlo.some((l) => /^250[- ]STARTTLS$/.test(l)),
+        ehlo.join('\n'),
+      );
       assert.ok(!ehlo.some((l) => /AUTH/.test(l)), ehlo.join('\n'));
       await c.startTls(cert.cert);
       await c.command('EHLO client.example.org');
@@ -435,7 +502,11 @@ describe('SMTP receiver AUTH and STARTTLS', () => {
   it('with AUTH and PARLEY_INBOUND_ALLOW_INSECURE_AUTH=true: AUTH without TLS, 530 without it, 535 when wrong', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-inbound-auth-'));
     const { parley, port, stop } = await startParley(
-      baseEnv(dataDir, { PARLEY_INBOUND_AUTH_USER: 'mta', PARLEY_INBOUND_AUTH_PASSWORD: 'Loopback-Only-Password-1', PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'true' }),
+      baseEnv(dataDir, {
+        PARLEY_INBOUND_AUTH_USER: 'mta',
+        PARLEY_INBOUND_AUTH_PASSWORD: 'Loopback-Only-Password-1',
+        PARLEY_INBOUND_ALLOW_INSECURE_AUTH: 'true',
+      }),
     );
     const envelope = { from: 'someone@example.org', to: [`desk@${DOMAIN}`] };
     const none = transport(port);
@@ -456,7 +527,15 @@ describe('SMTP receiver AUTH and STARTTLS', () => {
 
   it('the receiver refuses to be built with AUTH over plain text unless insecure AUTH is allowed', () => {
     assert.throws(
-      () => new SmtpReceiver({ host: '127.0.0.1', port: 0, name: DOMAIN, maxBytes: 1024, auth: { user: 'u', password: 'p' }, store: async () => 1 }),
+      () =>
+        new SmtpReceiver({
+          host: '127.0.0.1',
+          port: 0,
+          name: DOMAIN,
+          maxBytes: 1024,
+          auth: { user: 'u', password: 'p' },
+          store: async () => 1,
+        }),
       /AUTH without TLS/,
     );
   });

@@ -25,14 +25,33 @@ const DOMAIN = 'desk.example.test';
 const silentLog = { info() {}, warn() {}, error() {} };
 const MB = 1024 * 1024;
 
-async function startReceiver(store: (mail: RawMail) => Promise<number>, maxBytes = 25 * MB, stored?: (id: number) => void) {
-  const receiver = new SmtpReceiver({ host: '127.0.0.1', port: 0, name: DOMAIN, maxBytes, store, ...(stored ? { stored } : {}), onError: () => {} });
+async function startReceiver(
+  store: (mail: RawMail) => Promise<number>,
+  maxBytes = 25 * MB,
+  stored?: (id: number) => void,
+) {
+  const receiver = new SmtpReceiver({
+    host: '127.0.0.1',
+    port: 0,
+    name: DOMAIN,
+    maxBytes,
+    store,
+    ...(stored ? { stored } : {}),
+    onError: () => {},
+  });
   await receiver.start();
   return receiver;
 }
 
 function transport(port: number) {
-  return nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 5000, socketTimeout: 20_000 });
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+    connectionTimeout: 5000,
+    socketTimeout: 20_000,
+  });
 }
 
 /** A raw SMTP client: write lines, read replies. */
@@ -96,7 +115,10 @@ describe('SMTP receiver protocol limits', () => {
     try {
       const envelope = { from: 'a@example.org', to: [`desk@${DOMAIN}`] };
       const raw = 'From: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n';
-      await assert.rejects(t.sendMail({ envelope, raw }), (error: { responseCode?: number }) => error.responseCode === 451);
+      await assert.rejects(
+        t.sendMail({ envelope, raw }),
+        (error: { responseCode?: number }) => error.responseCode === 451,
+      );
       assert.equal(stored.length, 0);
       fail = false;
       const info = await t.sendMail({ envelope, raw });
@@ -122,7 +144,9 @@ describe('SMTP receiver protocol limits', () => {
       assert.match(await c.command('MAIL FROM:<>'), /^250 /);
       assert.match(await c.command(`RCPT TO:<desk@${DOMAIN}>`), /^250 /);
       assert.match(await c.command('DATA'), /^354 /);
-      await c.write('Subject: one\r\n\r\nfirst part\n.\nMAIL FROM:<evil@example.org>\nRCPT TO:<victim@example.org>\nDATA\nsmuggled\n.\r\nstill the same mail\r\n.\r\n');
+      await c.write(
+        'Subject: one\r\n\r\nfirst part\n.\nMAIL FROM:<evil@example.org>\nRCPT TO:<victim@example.org>\nDATA\nsmuggled\n.\r\nstill the same mail\r\n.\r\n',
+      );
       assert.match(await c.reply(), /^250 /);
       assert.match(await c.command('QUIT'), /^221 /);
       assert.equal(stored.length, 1);
@@ -143,8 +167,13 @@ describe('SMTP receiver protocol limits', () => {
     const t = transport(receiver.port);
     try {
       const line = `${'x'.repeat(998)}\r\n`;
-      const raw = Buffer.from(`From: a@example.org\r\nSubject: big\r\n\r\n${line.repeat(Math.ceil((30 * MB) / line.length))}`);
-      await assert.rejects(t.sendMail({ envelope: { from: 'a@example.org', to: [`desk@${DOMAIN}`] }, raw }), (error: { responseCode?: number }) => error.responseCode === 552);
+      const raw = Buffer.from(
+        `From: a@example.org\r\nSubject: big\r\n\r\n${line.repeat(Math.ceil((30 * MB) / line.length))}`,
+      );
+      await assert.rejects(
+        t.sendMail({ envelope: { from: 'a@example.org', to: [`desk@${DOMAIN}`] }, raw }),
+        (error: { responseCode?: number }) => error.responseCode === 552,
+      );
       assert.equal(stored.length, 0);
     } finally {
       t.close();
@@ -209,10 +238,20 @@ for (const database of [sqliteFile, postgres]) {
       const base = testDeps(storage);
       deps = { ...base, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
       w = await buildWorld(base);
-      const sent = await postMessage(base, w.techB, { ticketNumber: w.ticketB.number, text: 'Your laptop is ready.', source: 'desk' });
+      const sent = await postMessage(base, w.techB, {
+        ticketNumber: w.ticketB.number,
+        text: 'Your laptop is ready.',
+        source: 'desk',
+      });
       notification = (await storage.outboxOfMessages([sent.message.id]))[0]!;
       ingestor = new InboundIngestor(deps, { sweepMs: 60_000, concurrency: 4, log: silentLog });
-      receiver = new SmtpReceiver({ host: '127.0.0.1', port: 0, name: DOMAIN, maxBytes: 25 * MB, ...ingestor.receiverHooks() });
+      receiver = new SmtpReceiver({
+        host: '127.0.0.1',
+        port: 0,
+        name: DOMAIN,
+        maxBytes: 25 * MB,
+        ...ingestor.receiverHooks(),
+      });
       await ingestor.start(receiver);
     });
     after(async () => {
@@ -238,11 +277,17 @@ for (const database of [sqliteFile, postgres]) {
       } finally {
         t.close();
       }
-      const message = await waitUntil(async () => (await storage.listMessages(w.ticketB.id, true)).find((m) => m.source === 'email'), 'the reply in the thread');
+      const message = await waitUntil(
+        async () => (await storage.listMessages(w.ticketB.id, true)).find((m) => m.source === 'email'),
+        'the reply in the thread',
+      );
       assert.equal(message.authorId, w.requesterB.id);
       assert.equal(message.text, 'Perfecto, muchas gracias. Lo recojo mañana.');
       const mails = await storage.outboxOfMessages([message.id]);
-      assert.deepEqual(mails.map((m) => [m.toAddress, m.status]), [['tech.b@example.test', 'queued']]);
+      assert.deepEqual(
+        mails.map((m) => [m.toAddress, m.status]),
+        [['tech.b@example.test', 'queued']],
+      );
       const [stored] = (await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 })).items;
       assert.equal(stored!.status, 'posted');
       assert.deepEqual(stored!.envelopeTo, [notification.replyTo!]);
@@ -254,12 +299,17 @@ for (const database of [sqliteFile, postgres]) {
     it('processes a mail of 10,000 MIME parts (bounded: attachments are streamed and dropped)', async () => {
       const boundary = 'b0undary';
       const parts = [`--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the logs attached.\r\n`];
-      for (let k = 1; k < 10_000; k++) parts.push(`--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="p${k}.bin"\r\n\r\nAAAA\r\n`);
+      for (let k = 1; k < 10_000; k++)
+        parts.push(
+          `--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="p${k}.bin"\r\n\r\nAAAA\r\n`,
+        );
       // Verified as behind the organisation's MTA (inbound-identity.test.ts tests who wrote).
-      const raw = verified(Buffer.from(
-        `From: ${w.requesterB.email}\r\nTo: desk@${DOMAIN}\r\nSubject: Re: logs\r\nMessage-ID: <many-parts@mail.example.org>\r\nReferences: ${notification.messageIdHeader}\r\n` +
-          `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n${parts.join('')}--${boundary}--\r\n`,
-      ));
+      const raw = verified(
+        Buffer.from(
+          `From: ${w.requesterB.email}\r\nTo: desk@${DOMAIN}\r\nSubject: Re: logs\r\nMessage-ID: <many-parts@mail.example.org>\r\nReferences: ${notification.messageIdHeader}\r\n` +
+            `MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n${parts.join('')}--${boundary}--\r\n`,
+        ),
+      );
       const t = transport(receiver.port);
       try {
         await t.sendMail({ envelope: { from: w.requesterB.email, to: [`desk@${DOMAIN}`] }, raw });
@@ -267,13 +317,17 @@ for (const database of [sqliteFile, postgres]) {
         t.close();
       }
       const message = await waitUntil(
-        async () => (await storage.listMessages(w.ticketB.id, true)).find((m) => m.text.startsWith('See the logs attached.')),
+        async () =>
+          (await storage.listMessages(w.ticketB.id, true)).find((m) => m.text.startsWith('See the logs attached.')),
         'the 10,000-part mail processed',
         60_000,
       );
       assert.equal(message.source, 'email');
       // The first 20 attachments are kept; the rest are named as not kept (issue 7).
-      assert.match(message.text, /^See the logs attached\.\n\n\[9979 attachments were not kept: p21\.bin \(4 B, too many attachments\); .*; and 9969 more\]$/);
+      assert.match(
+        message.text,
+        /^See the logs attached\.\n\n\[9979 attachments were not kept: p21\.bin \(4 B, too many attachments\); .*; and 9969 more\]$/,
+      );
       assert.equal((await storage.attachmentsOfMessages([message.id])).length, 20);
     });
   });

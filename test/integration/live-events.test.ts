@@ -33,22 +33,25 @@ interface Stream {
 async function listen(app: FastifyInstance, token: string | null): Promise<Stream> {
   const { port } = app.server.address() as { port: number };
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: token ? { authorization: `Bearer ${token}` } : {} }, (res: IncomingMessage) => {
-      const stream: Stream = { status: res.statusCode ?? 0, ended: false, events: [], close: () => req.destroy() };
-      res.on('end', () => (stream.ended = true));
-      let buffer = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => {
-        buffer += chunk;
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          if (event) stream.events.push({ event, data: /^data: (.*)$/m.exec(frame)?.[1] ?? '' });
-        }
-      });
-      res.on('error', () => {});
-      resolve(stream);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/api/v1/events', headers: token ? { authorization: `Bearer ${token}` } : {} },
+      (res: IncomingMessage) => {
+        const stream: Stream = { status: res.statusCode ?? 0, ended: false, events: [], close: () => req.destroy() };
+        res.on('end', () => (stream.ended = true));
+        let buffer = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          buffer += chunk;
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(frame)?.[1];
+            if (event) stream.events.push({ event, data: /^data: (.*)$/m.exec(frame)?.[1] ?? '' });
+          }
+        });
+        res.on('error', () => {});
+        resolve(stream);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -57,7 +60,8 @@ async function listen(app: FastifyInstance, token: string | null): Promise<Strea
 const count = (s: Stream, event: string) => s.events.filter((e) => e.event === event).length;
 const silentLog = { info() {}, warn() {}, error() {} };
 
-const ticketEvents = (s: Stream) => s.events.filter((e) => e.event === 'ticket').map((e) => JSON.parse(e.data).number as number);
+const ticketEvents = (s: Stream) =>
+  s.events.filter((e) => e.event === 'ticket').map((e) => JSON.parse(e.data).number as number);
 
 describe('live ticket activity (SQLite, one process)', () => {
   it('a stream opened with an API token ends once the token is revoked (at the next push), as a request would be refused', async () => {
@@ -71,7 +75,11 @@ describe('live ticket activity (SQLite, one process)', () => {
       const stream = await listen(app, token);
       await waitUntil(() => count(stream, 'ready') === 1, 'the stream is ready');
       await deps.storage.deleteApiToken(world.techA.id, apiToken.id);
-      await postMessage(deps, world.requesterA, { ticketNumber: world.ticketA.number, text: 'Anyone there?', source: 'portal' });
+      await postMessage(deps, world.requesterA, {
+        ticketNumber: world.ticketA.number,
+        text: 'Anyone there?',
+        source: 'portal',
+      });
       await waitUntil(() => stream.ended, 'the stream of the revoked token ended');
       assert.equal(ticketEvents(stream).length, 0, 'nothing was pushed to it after the revoke');
     } finally {
@@ -95,16 +103,26 @@ describe('live ticket activity (SQLite, one process)', () => {
       const requesterB = await listen(app, (await createApiToken(deps, 'req.b@example.test')).token);
       const techA = await listen(app, (await createApiToken(deps, 'tech.a@example.test')).token);
       streams.push(requesterA, requesterB, techA);
-      await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'every stream to be ready');
+      await waitUntil(
+        () => streams.every((s) => s.events.some((e) => e.event === 'ready')),
+        'every stream to be ready',
+      );
 
       await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Live?', source: 'desk' });
-      await waitUntil(() => ticketEvents(requesterA).includes(world.ticketA.number), 'the requester to hear of the message');
+      await waitUntil(
+        () => ticketEvents(requesterA).includes(world.ticketA.number),
+        'the requester to hear of the message',
+      );
       await waitUntil(() => ticketEvents(techA).includes(world.ticketA.number), 'the technician to hear of it');
       // A fence: a change requester B may hear of. Frames go out in order, so once it arrives anything about ticket A
       // would have arrived before it.
       await storage.updateTicket(world.ticketB.id, { status: 'in_progress' }, new Date().toISOString());
       await waitUntil(() => ticketEvents(requesterB).length > 0, 'requester B to hear of their own ticket');
-      assert.deepEqual(ticketEvents(requesterB), [world.ticketB.number], 'another requester hears nothing of a ticket that is not theirs');
+      assert.deepEqual(
+        ticketEvents(requesterB),
+        [world.ticketB.number],
+        'another requester hears nothing of a ticket that is not theirs',
+      );
 
       // A ticket change (status) is pushed too.
       await storage.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
@@ -113,12 +131,24 @@ describe('live ticket activity (SQLite, one process)', () => {
       // An internal note: the technician hears of it, the requester does not even hear that something happened.
       const requesterBefore = ticketEvents(requesterA).length;
       const techBefore = ticketEvents(techA).length;
-      await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Note to self.', internal: true, source: 'desk' });
+      await postMessage(deps, world.techA, {
+        ticketNumber: world.ticketA.number,
+        text: 'Note to self.',
+        internal: true,
+        source: 'desk',
+      });
       await waitUntil(() => ticketEvents(techA).length > techBefore, 'the technician to hear of the note');
       // The fence: a public change of the same ticket, pushed after the note's frames went out.
       await storage.updateTicket(world.ticketA.id, { status: 'in_progress' }, new Date().toISOString());
-      await waitUntil(() => ticketEvents(requesterA).length > requesterBefore, 'the requester to hear of the status change');
-      assert.equal(ticketEvents(requesterA).length, requesterBefore + 1, 'the status change only: no event for an internal note');
+      await waitUntil(
+        () => ticketEvents(requesterA).length > requesterBefore,
+        'the requester to hear of the status change',
+      );
+      assert.equal(
+        ticketEvents(requesterA).length,
+        requesterBefore + 1,
+        'the status change only: no event for an internal note',
+      );
 
       // A user deactivated while listening loses the stream at the next push.
       await storage.updateUser(world.requesterB.id, { active: false });
@@ -148,22 +178,55 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
     try {
       stream = await listen(app, (await createApiToken(testDeps(writer), 'req.a@example.test')).token);
       techStream = await listen(app, (await createApiToken(testDeps(writer), 'tech.a@example.test')).token);
-      await waitUntil(() => [stream, techStream].every((s) => s!.events.some((e) => e.event === 'ready')), 'the streams to be ready');
+      await waitUntil(
+        () => [stream, techStream].every((s) => s!.events.some((e) => e.event === 'ready')),
+        'the streams to be ready',
+      );
       // An internal note written by another instance: staff only.
-      await postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text: 'Internal, across processes.', internal: true, source: 'desk' });
-      await waitUntil(() => ticketEvents(techStream!).includes(world.ticketA.number), 'the technician to hear of the note');
+      await postMessage(testDeps(writer), world.techA, {
+        ticketNumber: world.ticketA.number,
+        text: 'Internal, across processes.',
+        internal: true,
+        source: 'desk',
+      });
+      await waitUntil(
+        () => ticketEvents(techStream!).includes(world.ticketA.number),
+        'the technician to hear of the note',
+      );
       await writer.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString()); // the fence
       await waitUntil(() => ticketEvents(stream!).length > 0, 'the requester to hear of the status change');
-      assert.deepEqual(ticketEvents(stream), [world.ticketA.number], 'the status change only: nothing of the internal note');
-      const posted = await postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text: 'Across processes.', source: 'desk' });
-      await waitUntil(() => ticketEvents(stream!).includes(world.ticketA.number), 'the message to be pushed from the other instance');
+      assert.deepEqual(
+        ticketEvents(stream),
+        [world.ticketA.number],
+        'the status change only: nothing of the internal note',
+      );
+      const posted = await postMessage(testDeps(writer), world.techA, {
+        ticketNumber: world.ticketA.number,
+        text: 'Across processes.',
+        source: 'desk',
+      });
+      await waitUntil(
+        () => ticketEvents(stream!).includes(world.ticketA.number),
+        'the message to be pushed from the other instance',
+      );
       const before = ticketEvents(stream).length;
 
       // The mail's outcome, recorded by yet another connection (a dispatcher process).
       const at = new Date().toISOString();
-      const claimed = await other.claimOutbox({ now: new Date(Date.now() + 60_000).toISOString(), leaseUntil: new Date(Date.now() + 120_000).toISOString(), token: 'live-test', limit: 10 });
+      const claimed = await other.claimOutbox({
+        now: new Date(Date.now() + 60_000).toISOString(),
+        leaseUntil: new Date(Date.now() + 120_000).toISOString(),
+        token: 'live-test',
+        limit: 10,
+      });
       assert.ok(claimed.some((e) => e.id === posted.notifications[0]!.id));
-      await other.finishOutboxAttempts('live-test', claimed.map((e) => ({ id: e.id, outcome: { status: 'sent' as const, at, reply: '250 ok', nextAttemptAt: null } })));
+      await other.finishOutboxAttempts(
+        'live-test',
+        claimed.map((e) => ({
+          id: e.id,
+          outcome: { status: 'sent' as const, at, reply: '250 ok', nextAttemptAt: null },
+        })),
+      );
       await waitUntil(() => ticketEvents(stream!).length > before, 'the mail state change to be pushed');
     } finally {
       stream?.close();
@@ -184,7 +247,10 @@ describe('the mail waiting for review, live (SQLite)', () => {
     await setParameter(deps, world.admin, PARAM.SUPPORT_MAILBOX_TEAM, world.groupA);
     const app = await buildApp(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
-    const ingestor = new InboundIngestor({ ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 100, maxAttempts: 5 } }, { sweepMs: 60_000, concurrency: 1, log: silentLog });
+    const ingestor = new InboundIngestor(
+      { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 100, maxAttempts: 5 } },
+      { sweepMs: 60_000, concurrency: 1, log: silentLog },
+    );
     const streams: Stream[] = [];
     try {
       const requester = await listen(app, (await createApiToken(deps, 'req.a@example.test')).token);
@@ -193,9 +259,17 @@ describe('the mail waiting for review, live (SQLite)', () => {
       streams.push(requester, tech);
       await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'the streams to be ready');
       await ingestor.start();
-      const raw = Buffer.from('From: Stranger <stranger@elsewhere.example>\r\nTo: support@desk.example.test\r\nSubject: Hello\r\nMessage-ID: <live-held-1@elsewhere.example>\r\n\r\nWho reads this?\r\n');
+      const raw = Buffer.from(
+        'From: Stranger <stranger@elsewhere.example>\r\nTo: support@desk.example.test\r\nSubject: Hello\r\nMessage-ID: <live-held-1@elsewhere.example>\r\n\r\nWho reads this?\r\n',
+      );
       const sha256 = createHash('sha256').update(raw).digest('hex');
-      const id = await receiveMail(deps, { raw, sha256, envelopeFrom: 'stranger@elsewhere.example', envelopeTo: ['support@desk.example.test'], remoteAddress: '127.0.0.1' });
+      const id = await receiveMail(deps, {
+        raw,
+        sha256,
+        envelopeFrom: 'stranger@elsewhere.example',
+        envelopeTo: ['support@desk.example.test'],
+        remoteAddress: '127.0.0.1',
+      });
       ingestor.enqueue(id);
       await ingestor.idle();
       assert.equal((await storage.findInboundMail(id))?.status, 'held');
@@ -206,7 +280,11 @@ describe('the mail waiting for review, live (SQLite)', () => {
       assert.equal(count(requester, 'inbound'), 0, 'review is for staff');
 
       // A reviewer's decision changes the count too.
-      const discarded = await app.inject({ method: 'POST', url: `/api/v1/inbound-mail/${id}/discard`, headers: { authorization: `Bearer ${techToken}` } });
+      const discarded = await app.inject({
+        method: 'POST',
+        url: `/api/v1/inbound-mail/${id}/discard`,
+        headers: { authorization: `Bearer ${techToken}` },
+      });
       assert.equal(discarded.statusCode, 200, discarded.body);
       await waitUntil(() => count(tech, 'inbound') === 2, 'the technician to hear that the mail was decided');
     } finally {
@@ -218,7 +296,7 @@ describe('the mail waiting for review, live (SQLite)', () => {
   });
 });
 
-describe('signals lost while PostgreSQL\'s listening connection was down', () => {
+describe("signals lost while PostgreSQL's listening connection was down", () => {
   it('pages get `resync` once it is re-opened, and `inbound` crosses processes to staff only', async () => {
     const db = await createPostgresDatabase();
     const writer = openPostgresStorage(db.url, { max: 2 });
@@ -236,13 +314,24 @@ describe('signals lost while PostgreSQL\'s listening connection was down', () =>
       await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'the streams to be ready');
 
       await writer.signalInbound();
-      await waitUntil(() => count(tech, 'inbound') === 1, 'the technician to hear of mail to review from another instance');
+      await waitUntil(
+        () => count(tech, 'inbound') === 1,
+        'the technician to hear of mail to review from another instance',
+      );
 
       // The server's LISTEN connection is cut (a restart of PostgreSQL, a network blip): signals sent meanwhile are
       // lost, so once it listens again every page is told to refetch.
-      const cut = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%' and pid <> pg_backend_pid()`.execute(writer.kyselyInstance);
+      const cut = await sql<{
+        n: number;
+      }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%' and pid <> pg_backend_pid()`.execute(
+        writer.kyselyInstance,
+      );
       assert.ok(cut.rows[0]!.n >= 1, 'a listening connection was cut');
-      await waitUntil(() => count(requester, 'resync') === 1 && count(tech, 'resync') === 1, 'both pages to be told to refetch', 10_000);
+      await waitUntil(
+        () => count(requester, 'resync') === 1 && count(tech, 'resync') === 1,
+        'both pages to be told to refetch',
+        10_000,
+      );
       assert.equal(count(requester, 'inbound'), 0, 'review is for staff');
     } finally {
       for (const s of streams) s.close();

@@ -14,14 +14,23 @@ import { createPostgresDatabase } from '../support/databases.ts';
 async function upgrade(storage: SqlStorage, pg: boolean) {
   const db = storage.kyselyInstance;
   const before008 = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '008'));
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => before008 }, migrationTableName: 'parley_migration', migrationLockTableName: 'parley_migration_lock' });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => before008 },
+    migrationTableName: 'parley_migration',
+    migrationLockTableName: 'parley_migration_lock',
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
   const [no, yes] = pg ? [sql`false`, sql`true`] : [sql`0`, sql`1`];
-  await sql`insert into app_user (email, name, role, locale, time_zone, created_at) values ('a@example.test', 'A', 'technician', 'en-US', 'UTC', '2026-01-01T00:00:00.000Z')`.execute(db);
+  await sql`insert into app_user (email, name, role, locale, time_zone, created_at) values ('a@example.test', 'A', 'technician', 'en-US', 'UTC', '2026-01-01T00:00:00.000Z')`.execute(
+    db,
+  );
   await sql`insert into ticket (title, description, status, requester_id, registered_by_id, created_at, updated_at, last_activity_at)
     values ('with messages', 'd', 'new', 1, 1, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', '2026-01-05T00:00:00.000Z'),
-           ('edited last', 'd', 'new', 1, 1, '2026-01-01T00:00:00.000Z', '2026-01-09T00:00:00.000Z', '2026-01-09T00:00:00.000Z')`.execute(db);
+           ('edited last', 'd', 'new', 1, 1, '2026-01-01T00:00:00.000Z', '2026-01-09T00:00:00.000Z', '2026-01-09T00:00:00.000Z')`.execute(
+    db,
+  );
   await sql`insert into ticket_message (ticket_id, author_id, text, internal, send_email, source, created_at)
     values (1, 1, 'public', ${no}, ${no}, 'desk', '2026-01-03T00:00:00.000Z'), (1, 1, 'note', ${yes}, ${no}, 'desk', '2026-01-05T00:00:00.000Z'),
            (2, 1, 'public', ${no}, ${no}, 'desk', '2026-01-04T00:00:00.000Z')`.execute(db);
@@ -29,7 +38,11 @@ async function upgrade(storage: SqlStorage, pg: boolean) {
   const first = await storage.findTicketByNumber(1);
   assert.equal(first?.lastActivityAt, '2026-01-05T00:00:00.000Z');
   assert.equal(first?.publicActivityAt, '2026-01-03T00:00:00.000Z', 'the internal note is not counted');
-  assert.equal((await storage.findTicketByNumber(2))?.publicActivityAt, '2026-01-09T00:00:00.000Z', 'a later change of the ticket counts');
+  assert.equal(
+    (await storage.findTicketByNumber(2))?.publicActivityAt,
+    '2026-01-09T00:00:00.000Z',
+    'a later change of the ticket counts',
+  );
 }
 
 describe('migration 008 on existing tickets', () => {

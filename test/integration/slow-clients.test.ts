@@ -74,7 +74,10 @@ describe('slow HTTP clients are cut off; the live-update stream is not', () => {
     storage = db.storage;
     deps = testDeps(storage);
     world = await buildWorld(deps);
-    app = await buildApp(deps, { loginLimiter: new LoginLimiter(), httpTimeouts: { headersMs: 500, requestMs: 1000, idleMs: 30_000, checkEveryMs: 100 } });
+    app = await buildApp(deps, {
+      loginLimiter: new LoginLimiter(),
+      httpTimeouts: { headersMs: 500, requestMs: 1000, idleMs: 30_000, checkEveryMs: 100 },
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   });
@@ -97,7 +100,9 @@ describe('slow HTTP clients are cut off; the live-update stream is not', () => {
   it('a body sent one byte at a time: answered 408 and closed', async () => {
     const client = await RawClient.open(port);
     const body = JSON.stringify({ email: 'slow@example.test', password: 'x'.repeat(150) });
-    client.socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    client.socket.write(
+      `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     const sent = await client.trickle(body, 20);
     await client.closed;
     assert.ok(sent < body.length);
@@ -105,14 +110,24 @@ describe('slow HTTP clients are cut off; the live-update stream is not', () => {
   });
 
   it('a normal request still works, and the live-update stream outlives the request timeouts', async () => {
-    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: world.requesterA.email, password: TEST_PASSWORD } });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: world.requesterA.email, password: TEST_PASSWORD },
+    });
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const client = await RawClient.open(port);
-    client.socket.write(`GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`);
+    client.socket.write(
+      `GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
     await client.waitFor(/event: ready/);
     await sleep(2_500); // well past the 0.5 s headers and 1 s request limits, checked every 0.1 s
     assert.equal(client.isClosed, false, 'the stream was cut');
-    await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Still listening?', source: 'desk' });
+    await postMessage(deps, world.techA, {
+      ticketNumber: world.ticketA.number,
+      text: 'Still listening?',
+      source: 'desk',
+    });
     await client.waitFor(new RegExp(`event: ticket\\ndata: \\{"number":${world.ticketA.number}\\}`));
     client.socket.destroy();
   });
@@ -146,7 +161,11 @@ describe('the SMTP receiver cuts off a DATA that never ends and caps connections
   it('DATA one byte at a time: 421 at the deadline, the connection closed, nothing stored', async () => {
     const client = await RawClient.open(receiver.port);
     await client.waitFor(/^220 /m);
-    for (const command of ['EHLO slow.example.test', 'MAIL FROM:<slow@example.test>', 'RCPT TO:<help@desk.example.test>']) {
+    for (const command of [
+      'EHLO slow.example.test',
+      'MAIL FROM:<slow@example.test>',
+      'RCPT TO:<help@desk.example.test>',
+    ]) {
       client.received = '';
       client.socket.write(`${command}\r\n`);
       await client.waitFor(/^250 /m);
@@ -178,7 +197,10 @@ describe('the SMTP receiver cuts off a DATA that never ends and caps connections
     // The receiver counts the closed connection out when its socket closes on its side too: try until it has.
     for (let i = 0; i < 100 && !fourth; i++) {
       const attempt = await RawClient.open(receiver.port);
-      const greeted = await Promise.race([attempt.waitFor(/^220 /m).then(() => true), attempt.closed.then(() => false)]);
+      const greeted = await Promise.race([
+        attempt.waitFor(/^220 /m).then(() => true),
+        attempt.closed.then(() => false),
+      ]);
       if (greeted) fourth = attempt;
       else await sleep(20);
     }

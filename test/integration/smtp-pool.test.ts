@@ -27,10 +27,20 @@ function mail(n: number, overrides: Partial<OutgoingMail> = {}): OutgoingMail {
   };
 }
 
-async function withPool(options: { maxConnections: number; idleMs?: number }, work: (pool: SmtpPool, sink: SmtpSink) => Promise<void>) {
+async function withPool(
+  options: { maxConnections: number; idleMs?: number },
+  work: (pool: SmtpPool, sink: SmtpSink) => Promise<void>,
+) {
   const sink = await SmtpSink.start();
   const pool = new SmtpPool({
-    connection: { host: sink.host, port: sink.port, ignoreTLS: true, connectionTimeout: 2000, greetingTimeout: 2000, socketTimeout: 4000 },
+    connection: {
+      host: sink.host,
+      port: sink.port,
+      ignoreTLS: true,
+      connectionTimeout: 2000,
+      greetingTimeout: 2000,
+      socketTimeout: 4000,
+    },
     maxConnections: options.maxConnections,
     idleMs: options.idleMs ?? 10_000,
   });
@@ -42,14 +52,18 @@ async function withPool(options: { maxConnections: number; idleMs?: number }, wo
   }
 }
 
-const send = (pool: SmtpPool, m: OutgoingMail) => pool.send({ from: m.from.address, to: [m.to.address] }, buildMimeMessage(m, new Date()));
+const send = (pool: SmtpPool, m: OutgoingMail) =>
+  pool.send({ from: m.from.address, to: [m.to.address] }, buildMimeMessage(m, new Date()));
 
 describe('the SMTP pool', () => {
   it('sends many messages over at most maxConnections sessions, reused, each message once', async () => {
     await withPool({ maxConnections: 3 }, async (pool, sink) => {
       const mails = Array.from({ length: 30 }, (_, i) => mail(i));
       const replies = await Promise.all(mails.map((m) => send(pool, m)));
-      assert.ok(replies.every((r) => /^250 /.test(r)), 'every send settles with the 250 reply');
+      assert.ok(
+        replies.every((r) => /^250 /.test(r)),
+        'every send settles with the 250 reply',
+      );
       assert.equal(sink.accepted.length, 30);
       for (const m of mails) assert.equal(sink.acceptedCount(m.messageId), 1);
       assert.ok(sink.connectionCount <= 3, `${sink.connectionCount} sessions for 30 mails`);
@@ -74,11 +88,18 @@ describe('the SMTP pool', () => {
     await withPool({ maxConnections: 2 }, async (pool, sink) => {
       sink.rejectRecipient('req.2@example.test', { code: 550, text: '5.1.1 No such user' });
       const results = await Promise.allSettled([1, 2, 3, 4].map((n) => send(pool, mail(n))));
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+      );
       const refused = (results[1] as PromiseRejectedResult).reason as { responseCode?: number; response?: string };
       assert.equal(refused.responseCode, 550);
       assert.match(refused.response ?? '', /No such user/);
-      assert.deepEqual(sink.accepted.map((m) => m.envelope.rcptTo[0]).sort(), ['req.1@example.test', 'req.3@example.test', 'req.4@example.test']);
+      assert.deepEqual(sink.accepted.map((m) => m.envelope.rcptTo[0]).sort(), [
+        'req.1@example.test',
+        'req.3@example.test',
+        'req.4@example.test',
+      ]);
     });
   });
 
@@ -86,11 +107,16 @@ describe('the SMTP pool', () => {
     const sink = await SmtpSink.start();
     const port = sink.port;
     await sink.close(); // nothing listens there any more
-    const pool = new SmtpPool({ connection: { host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 1000 }, maxConnections: 2, idleMs: 1000 });
+    const pool = new SmtpPool({
+      connection: { host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 1000 },
+      maxConnections: 2,
+      idleMs: 1000,
+    });
     try {
       const results = await Promise.allSettled([1, 2, 3].map((n) => send(pool, mail(n))));
       assert.ok(results.every((r) => r.status === 'rejected'));
-      for (const r of results) assert.match(String((r as PromiseRejectedResult).reason.code), /^(ECONNECTION|ESOCKET)$/);
+      for (const r of results)
+        assert.match(String((r as PromiseRejectedResult).reason.code), /^(ECONNECTION|ESOCKET)$/);
     } finally {
       pool.close();
     }
@@ -128,12 +154,21 @@ describe('the wire form', () => {
     });
     const raw = buildMimeMessage(m, new Date('2026-11-22T10:00:00Z'));
     const wire = raw.toString('latin1');
-    assert.ok(wire.split('\r\n').every((line) => line.length <= 78), 'no line over 78 characters');
+    assert.ok(
+      wire.split('\r\n').every((line) => line.length <= 78),
+      'no line over 78 characters',
+    );
     assert.doesNotMatch(wire, /[^\r]\n|\r[^\n]/, 'CRLF line ends only');
-    assert.doesNotMatch(wire.slice(0, wire.indexOf('\r\n\r\n')), /^Bcc:/im, 'a line break in a value never starts a header');
+    assert.doesNotMatch(
+      wire.slice(0, wire.indexOf('\r\n\r\n')),
+      /^Bcc:/im,
+      'a line break in a value never starts a header',
+    );
     const parsed = await simpleParser(raw);
     assert.deepEqual(parsed.from?.value, [{ address: 'desk@example.test', name: 'Suporte — Técnico "TI"' }]);
-    assert.deepEqual((parsed.to as { value: unknown }).value, [{ address: 'joao@example.test', name: 'João Muñoz, Jr.' }]);
+    assert.deepEqual((parsed.to as { value: unknown }).value, [
+      { address: 'joao@example.test', name: 'João Muñoz, Jr.' },
+    ]);
     assert.equal(parsed.subject, '[#7] Atualização: impressora não imprime Bcc: victim@example.test');
     assert.equal(parsed.text, text.replace(/\r\n/g, '\n'));
     assert.equal(parsed.html, html);
@@ -148,13 +183,24 @@ describe('the wire form', () => {
     const binary = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 31 + 7) % 256);
     const files = [
       { name: 'relatório de instalação — março.pdf', contentType: 'application/pdf', content: binary },
-      { name: `${'a'.repeat(110)} "quoted"; x=1.txt`, contentType: 'text/plain', content: new TextEncoder().encode('linha 1\r\n.\r\nlinha 3') },
-      { name: 'evil\r\nContent-Type: text/html.html', contentType: 'text/html\r\nX-Injected: 1', content: new TextEncoder().encode('<b>x</b>') },
+      {
+        name: `${'a'.repeat(110)} "quoted"; x=1.txt`,
+        contentType: 'text/plain',
+        content: new TextEncoder().encode('linha 1\r\n.\r\nlinha 3'),
+      },
+      {
+        name: 'evil\r\nContent-Type: text/html.html',
+        contentType: 'text/html\r\nX-Injected: 1',
+        content: new TextEncoder().encode('<b>x</b>'),
+      },
     ];
     const m = mail(2, { text: 'See the attached files.', html: '<p>See the attached files.</p>', attachments: files });
     const raw = buildMimeMessage(m, new Date('2026-11-22T10:00:00Z'));
     const wire = raw.toString('latin1');
-    assert.ok(wire.split('\r\n').every((line) => line.length <= 78), 'no line over 78 characters');
+    assert.ok(
+      wire.split('\r\n').every((line) => line.length <= 78),
+      'no line over 78 characters',
+    );
     assert.doesNotMatch(wire, /[^\r]\n|\r[^\n]/, 'CRLF line ends only');
     assert.doesNotMatch(wire, /^X-Injected:/im, 'a content type cannot add a header');
     assert.match(wire.slice(0, wire.indexOf('\r\n\r\n')), /^Content-Type: multipart\/mixed;/m);
@@ -169,10 +215,16 @@ describe('the wire form', () => {
         ['evil Content-Type: text/html.html', 'attachment'],
       ],
     );
-    assert.deepEqual(parsed.attachments.slice(0, 2).map((a) => a.contentType), ['application/pdf', 'text/plain']);
+    assert.deepEqual(
+      parsed.attachments.slice(0, 2).map((a) => a.contentType),
+      ['application/pdf', 'text/plain'],
+    );
     // A declared type that is not a plain type/subtype is sent as application/octet-stream (mailparser then guesses
     // from the extension, which is its own business).
-    assert.match(wire.replace(/\r\n[ \t]/g, ' '), /^Content-Type: application\/octet-stream; name="evil Content-Type:\s+text\/html\.html"\r$/m);
+    assert.match(
+      wire.replace(/\r\n[ \t]/g, ' '),
+      /^Content-Type: application\/octet-stream; name="evil Content-Type:\s+text\/html\.html"\r$/m,
+    );
     assert.deepEqual(new Uint8Array(parsed.attachments[0]!.content), binary);
     assert.equal(parsed.attachments[1]!.content.toString('utf8'), 'linha 1\r\n.\r\nlinha 3');
   });

@@ -24,7 +24,8 @@ describe('the SQLite read cache, with a second connection writing', () => {
   let other: SqlStorage; // another process's connection (the CLI, say)
   let raw: SQLite.Database; // and a bare one, for changes the storage has no method for
   let world: World;
-  const setUser = (id: number, column: 'active' | 'name', value: number | string) => raw.prepare(`update app_user set ${column} = ? where id = ?`).run(value, id);
+  const setUser = (id: number, column: 'active' | 'name', value: number | string) =>
+    raw.prepare(`update app_user set ${column} = ? where id = ?`).run(value, id);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-cache-'));
@@ -58,17 +59,22 @@ describe('the SQLite read cache, with a second connection writing', () => {
     assert.equal((await resolveApiToken(viaServer, token))?.actor.id, world.techA.id);
   });
 
-  it('a token revoked, or all of a user\'s ended, by the other connection is refused at the next request; recording its use keeps the cache', async () => {
+  it("a token revoked, or all of a user's ended, by the other connection is refused at the next request; recording its use keeps the cache", async () => {
     const viaServer = testDeps(server);
     const viaOther = testDeps(other);
     const { token, apiToken } = await createApiToken(viaOther, 'tech.b@example.test', 'cached');
     assert.equal((await resolveApiToken(viaServer, token))?.actor.id, world.techB.id);
-    const version = () => (raw.prepare('select version from parley_change_counter').get() as { version: number }).version;
+    const version = () =>
+      (raw.prepare('select version from parley_change_counter').get() as { version: number }).version;
     const cached = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
     const counter = version();
     await other.touchApiToken(apiToken.id, new Date().toISOString(), new Date(Date.now() - 60_000).toISOString());
     assert.equal(version(), counter, 'a recorded use does not move the change counter');
-    assert.equal(await server.findActor({ tokenHash: viaServer.tokens.digest(token) }), cached, 'still served from the cache');
+    assert.equal(
+      await server.findActor({ tokenHash: viaServer.tokens.digest(token) }),
+      cached,
+      'still served from the cache',
+    );
 
     assert.equal(await other.deleteApiToken(world.techB.id, apiToken.id), true);
     assert.equal(await resolveApiToken(viaServer, token), undefined, 'the revoke applies at once');
@@ -95,10 +101,18 @@ describe('the SQLite read cache, with a second connection writing', () => {
 
   it('a recipient renamed by the other connection gets the next mail under the new name', async () => {
     const viaServer = testDeps(server);
-    const first = await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'One.', source: 'desk' });
+    const first = await postMessage(viaServer, world.techA, {
+      ticketNumber: world.ticketA.number,
+      text: 'One.',
+      source: 'desk',
+    });
     assert.equal(first.notifications[0]!.toName, 'João Muñoz');
     setUser(world.requesterA.id, 'name', 'João M. Muñoz');
-    const second = await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Two.', source: 'desk' });
+    const second = await postMessage(viaServer, world.techA, {
+      ticketNumber: world.ticketA.number,
+      text: 'Two.',
+      source: 'desk',
+    });
     assert.equal(second.notifications[0]!.toName, 'João M. Muñoz');
   });
 });

@@ -16,7 +16,10 @@ import { signIn, testApp, type Client } from '../support/http.ts';
 /** 14,000 × `${COMMENTTEXT}`: 196,000 characters, within the 200,000 a template body may have. */
 const EXPLODING = `<p>${'${COMMENTTEXT}'.repeat(14_000)}</p>`;
 
-async function withApp(database: typeof sqliteMemory, work: (ctx: { deps: Deps; storage: SqlStorage; world: World; app: FastifyInstance; admin: Client }) => Promise<void>) {
+async function withApp(
+  database: typeof sqliteMemory,
+  work: (ctx: { deps: Deps; storage: SqlStorage; world: World; app: FastifyInstance; admin: Client }) => Promise<void>,
+) {
   const db = await database.open();
   const deps = testDeps(db.storage, new TestClock());
   const app = await testApp(deps);
@@ -37,19 +40,41 @@ for (const database of [sqliteMemory, postgres]) {
       await withApp(database, async ({ admin, world }) => {
         const before = (await admin.get('/api/v1/admin/email-templates')).json();
 
-        const created = await admin.post('/api/v1/admin/email-templates', { name: 'Exploding', subject: 'S ${IDSERVICEREQUEST}', html: EXPLODING });
+        const created = await admin.post('/api/v1/admin/email-templates', {
+          name: 'Exploding',
+          subject: 'S ${IDSERVICEREQUEST}',
+          html: EXPLODING,
+        });
         assert.equal(created.statusCode, 422, created.body);
         const body = created.json();
         assert.equal(body.code, 'TEMPLATE_TOO_LARGE');
-        assert.deepEqual(body.details, { field: 'html', limit: 1_000_000, worstCase: body.details.worstCase, key: 'COMMENTTEXT', count: 14_000 });
-        assert.match(body.message, /^This template could make mails whose HTML body is up to [\d,]+ characters long; the limit is 1,000,000\. It uses \$\{COMMENTTEXT\} 14,000 times/);
+        assert.deepEqual(body.details, {
+          field: 'html',
+          limit: 1_000_000,
+          worstCase: body.details.worstCase,
+          key: 'COMMENTTEXT',
+          count: 14_000,
+        });
+        assert.match(
+          body.message,
+          /^This template could make mails whose HTML body is up to [\d,]+ characters long; the limit is 1,000,000\. It uses \$\{COMMENTTEXT\} 14,000 times/,
+        );
 
-        const text = await admin.post('/api/v1/admin/email-templates', { name: 'Exploding text', subject: 'S', html: '<p>ok</p>', text: '${COMMENTTEXT}'.repeat(5_000) });
+        const text = await admin.post('/api/v1/admin/email-templates', {
+          name: 'Exploding text',
+          subject: 'S',
+          html: '<p>ok</p>',
+          text: '${COMMENTTEXT}'.repeat(5_000),
+        });
         assert.equal(text.statusCode, 422, text.body);
         assert.equal(text.json().code, 'TEMPLATE_TOO_LARGE');
         assert.match(text.json().message, /text body/);
 
-        const updated = await admin.put(`/api/v1/admin/email-templates/${world.templateId}`, { name: 'Messaging', subject: 'S', html: EXPLODING });
+        const updated = await admin.put(`/api/v1/admin/email-templates/${world.templateId}`, {
+          name: 'Messaging',
+          subject: 'S',
+          html: EXPLODING,
+        });
         assert.equal(updated.statusCode, 422, updated.body);
         assert.equal(updated.json().code, 'TEMPLATE_TOO_LARGE');
 
@@ -57,9 +82,17 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(draft.statusCode, 422, draft.body);
         assert.equal(draft.json().code, 'TEMPLATE_TOO_LARGE');
 
-        assert.deepEqual((await admin.get('/api/v1/admin/email-templates')).json(), before, 'no template was added or changed');
+        assert.deepEqual(
+          (await admin.get('/api/v1/admin/email-templates')).json(),
+          before,
+          'no template was added or changed',
+        );
 
-        const fine = await admin.post('/api/v1/admin/email-templates', { name: 'Quoting', subject: 'S', html: '<blockquote>${COMMENTTEXT}</blockquote>'.repeat(3) });
+        const fine = await admin.post('/api/v1/admin/email-templates', {
+          name: 'Quoting',
+          subject: 'S',
+          html: '<blockquote>${COMMENTTEXT}</blockquote>'.repeat(3),
+        });
         assert.equal(fine.statusCode, 201, 'a template using the message a few times is accepted');
       });
     });
@@ -68,9 +101,16 @@ for (const database of [sqliteMemory, postgres]) {
       await withApp(database, async ({ deps, storage, world, app, admin }) => {
         const tech = await signIn(app, world.techA.email);
         const long = 'x'.repeat(MAX_MESSAGE_LENGTH);
-        assert.equal((await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: long })).statusCode, 201, 'the shipped template takes it');
+        assert.equal(
+          (await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: long })).statusCode,
+          201,
+          'the shipped template takes it',
+        );
         // written straight to the database, as a template saved by an older version would be
-        const stored = await storage.createTemplate({ name: 'Old exploding', subject: 'S', html: EXPLODING, text: null, active: true }, deps.clock.now().toISOString());
+        const stored = await storage.createTemplate(
+          { name: 'Old exploding', subject: 'S', html: EXPLODING, text: null, active: true },
+          deps.clock.now().toISOString(),
+        );
         assert.equal((await admin.put('/api/v1/admin/parameters/417', { value: stored.id })).statusCode, 200);
         const outboxBefore = await storage.outboxCounts();
         const messagesBefore = (await storage.listMessages(world.ticketA.id, true)).length;
@@ -78,12 +118,21 @@ for (const database of [sqliteMemory, postgres]) {
         const posted = await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: long });
         assert.equal(posted.statusCode, 422, posted.body);
         assert.equal(posted.json().code, 'TEMPLATE_TOO_LARGE');
-        assert.match(posted.json().message, /longer than 1,000,000 characters, so no mail was made: an administrator has to edit the template/);
-        assert.equal((await storage.listMessages(world.ticketA.id, true)).length, messagesBefore, 'no message was stored');
+        assert.match(
+          posted.json().message,
+          /longer than 1,000,000 characters, so no mail was made: an administrator has to edit the template/,
+        );
+        assert.equal(
+          (await storage.listMessages(world.ticketA.id, true)).length,
+          messagesBefore,
+          'no message was stored',
+        );
         assert.deepEqual(await storage.outboxCounts(), outboxBefore, 'no mail was queued');
 
         // the preview of the stored template with the ticket's latest message (the long one) says the same
-        const preview = await admin.post(`/api/v1/admin/email-templates/${stored.id}/preview`, { ticketNumber: world.ticketA.number });
+        const preview = await admin.post(`/api/v1/admin/email-templates/${stored.id}/preview`, {
+          ticketNumber: world.ticketA.number,
+        });
         assert.equal(preview.statusCode, 422, preview.body);
         assert.equal(preview.json().code, 'TEMPLATE_TOO_LARGE');
 

@@ -11,10 +11,15 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 it('the IMAP tests without Dovecot count as skipped in the summary, and nothing fails', async () => {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'CI' && !k.startsWith('NODE_TEST')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && k !== 'CI' && !k.startsWith('NODE_TEST')) env[k] = v;
   env.PARLEY_TEST_DOVECOT = resolve(ROOT, 'no-such-dovecot');
   const run = await new Promise<{ code: number | null; out: string }>((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', 'test/integration/imap-mailbox.test.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=tap', 'test/integration/imap-mailbox.test.ts'],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

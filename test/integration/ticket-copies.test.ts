@@ -35,7 +35,11 @@ for (const database of [sqliteMemory, postgres]) {
     before(async () => {
       ({ storage, drop } = await database.open());
       deps = testDeps(storage);
-      inbound = { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+      inbound = {
+        ...deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
       world = await buildWorld(deps);
       app = await testApp(deps);
       admin = await signIn(app, world.admin.email);
@@ -51,10 +55,15 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     const copiesUrl = () => `/api/v1/tickets/${world.ticketA.number}/copies`;
-    const setCopies = (client: Client, copies: { email: string; name?: string | null }[]) => client.put(copiesUrl(), { copies });
-    const notified = async (messagePost: { json(): { notifications: { to: string }[] } }) => messagePost.json().notifications.map((n) => n.to).sort();
+    const setCopies = (client: Client, copies: { email: string; name?: string | null }[]) =>
+      client.put(copiesUrl(), { copies });
+    const notified = async (messagePost: { json(): { notifications: { to: string }[] } }) =>
+      messagePost
+        .json()
+        .notifications.map((n) => n.to)
+        .sort();
 
-    it('only staff who see the ticket set them; requesters get 403, another group\'s technician 404', async () => {
+    it("only staff who see the ticket set them; requesters get 403, another group's technician 404", async () => {
       assert.equal((await setCopies(requesterA, [{ email: 'x@partner.example' }])).statusCode, 403);
       assert.equal((await setCopies(techB, [{ email: 'x@partner.example' }])).statusCode, 404);
       assert.equal((await anonymous(app).put(copiesUrl(), { copies: [] })).statusCode, 401);
@@ -70,9 +79,16 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(looping.statusCode, 422, own);
         assert.match(looping.json().message, /is an address of this service desk/);
       }
-      const many = await setCopies(tech, Array.from({ length: 21 }, (_, i) => ({ email: `p${i}@partner.example` })));
+      const many = await setCopies(
+        tech,
+        Array.from({ length: 21 }, (_, i) => ({ email: `p${i}@partner.example` })),
+      );
       assert.equal(many.statusCode, 400);
-      assert.equal((await storage.findUserByEmail('ok@partner.example')), undefined, 'no user created by a refused request');
+      assert.equal(
+        await storage.findUserByEmail('ok@partner.example'),
+        undefined,
+        'no user created by a refused request',
+      );
       const detail = (await tech.get(`/api/v1/tickets/${world.ticketA.number}`)).json();
       assert.deepEqual(detail.copies, []);
     });
@@ -85,47 +101,84 @@ for (const database of [sqliteMemory, postgres]) {
         { email: 'req.b@example.test' },
       ]);
       assert.equal(r.statusCode, 200, r.body);
-      assert.deepEqual(r.json().items.map((c: { name: string; email: string; role: string }) => [c.name, c.email, c.role]), [
-        [world.requesterB.name, 'req.b@example.test', 'requester'],
-        ['Nina New', 'nina.new@partner.example', 'requester'],
-      ]);
+      assert.deepEqual(
+        r.json().items.map((c: { name: string; email: string; role: string }) => [c.name, c.email, c.role]),
+        [
+          [world.requesterB.name, 'req.b@example.test', 'requester'],
+          ['Nina New', 'nina.new@partner.example', 'requester'],
+        ],
+      );
       const nina = await storage.findUserByEmail('nina.new@partner.example');
       assert.ok(nina?.active);
-      assert.equal(nina.locale, world.requesterA.locale, 'in the language of the ticket\'s requester');
-      const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'nina.new@partner.example', password: TEST_PASSWORD } });
+      assert.equal(nina.locale, world.requesterA.locale, "in the language of the ticket's requester");
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'nina.new@partner.example', password: TEST_PASSWORD },
+      });
       assert.equal(login.statusCode, 401, 'a person created as a copy has no password');
       const detail = (await requesterA.get(`/api/v1/tickets/${world.ticketA.number}`)).json();
-      assert.deepEqual(detail.copies.map((c: { name: string }) => c.name), [world.requesterB.name, 'Nina New']);
+      assert.deepEqual(
+        detail.copies.map((c: { name: string }) => c.name),
+        [world.requesterB.name, 'Nina New'],
+      );
     });
 
     it('copying a technician of another group gives them no access to the ticket (they are told by mail only)', async () => {
-      const r = await setCopies(tech, [{ email: world.techB.email }, { email: 'req.b@example.test' }, { email: 'nina.new@partner.example' }]);
+      const r = await setCopies(tech, [
+        { email: world.techB.email },
+        { email: 'req.b@example.test' },
+        { email: 'nina.new@partner.example' },
+      ]);
       assert.equal(r.statusCode, 200, r.body);
       assert.equal((await techB.get(`/api/v1/tickets/${world.ticketA.number}`)).statusCode, 404);
-      assert.ok(!(await techB.get('/api/v1/tickets')).json().items.some((t: { number: number }) => t.number === world.ticketA.number));
-      assert.equal((await setCopies(tech, [{ email: 'req.b@example.test' }, { email: 'nina.new@partner.example' }])).statusCode, 200);
+      assert.ok(
+        !(await techB.get('/api/v1/tickets'))
+          .json()
+          .items.some((t: { number: number }) => t.number === world.ticketA.number),
+      );
+      assert.equal(
+        (await setCopies(tech, [{ email: 'req.b@example.test' }, { email: 'nina.new@partner.example' }])).statusCode,
+        200,
+      );
     });
 
     it('a copied requester sees the ticket in their list and its thread, but never its internal notes', async () => {
-      await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Internal: check the toner.', internal: true });
+      await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, {
+        text: 'Internal: check the toner.',
+        internal: true,
+      });
       const list = (await requesterB.get('/api/v1/tickets')).json().items.map((t: { number: number }) => t.number);
       assert.ok(list.includes(world.ticketA.number));
       assert.ok(list.includes(world.ticketB.number));
       assert.equal((await requesterB.get(`/api/v1/tickets/${world.ticketA.number}`)).statusCode, 200);
-      const thread = (await requesterB.get(`/api/v1/tickets/${world.ticketA.number}/messages`)).json().items as { text: string; internal: boolean }[];
+      const thread = (await requesterB.get(`/api/v1/tickets/${world.ticketA.number}/messages`)).json().items as {
+        text: string;
+        internal: boolean;
+      }[];
       assert.ok(thread.every((m) => !m.internal));
       assert.ok(!thread.some((m) => m.text.includes('toner')));
     });
 
     it('everyone taking part is told of a public message, except its author', async () => {
-      const byTech = await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Restart it, please.' });
+      const byTech = await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, {
+        text: 'Restart it, please.',
+      });
       assert.equal(byTech.statusCode, 201, byTech.body);
-      assert.deepEqual(await notified(byTech), ['nina.new@partner.example', 'req.a@example.test', 'req.b@example.test']);
-      const byCopy = await requesterB.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Same problem here.' });
+      assert.deepEqual(await notified(byTech), [
+        'nina.new@partner.example',
+        'req.a@example.test',
+        'req.b@example.test',
+      ]);
+      const byCopy = await requesterB.post(`/api/v1/tickets/${world.ticketA.number}/messages`, {
+        text: 'Same problem here.',
+      });
       assert.equal(byCopy.statusCode, 201, byCopy.body);
       // A requester sees names, not addresses: the responsible technician, the requester and the other copy.
       assert.deepEqual(await notified(byCopy), ['Nina New', world.requesterA.name, world.techA.name].sort());
-      const byRequester = await requesterA.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Still broken.' });
+      const byRequester = await requesterA.post(`/api/v1/tickets/${world.ticketA.number}/messages`, {
+        text: 'Still broken.',
+      });
       assert.deepEqual(await notified(byRequester), ['Nina New', world.requesterB.name, world.techA.name].sort());
     });
 
@@ -134,15 +187,21 @@ for (const database of [sqliteMemory, postgres]) {
       // list shared between calls would have grown.
       await requesterB.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Any news?' });
       await requesterA.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Any news at all?' });
-      const other = await requesterA.post('/api/v1/tickets', { title: 'Scanner', description: 'It is slow.', groupId: world.groupA });
+      const other = await requesterA.post('/api/v1/tickets', {
+        title: 'Scanner',
+        description: 'It is slow.',
+        groupId: world.groupA,
+      });
       assert.equal(other.statusCode, 201, other.body);
       const r = await requesterA.post(`/api/v1/tickets/${other.json().number}/messages`, { text: 'Really slow.' });
       assert.equal(r.statusCode, 201, r.body);
-      assert.deepEqual(await notified(r), [world.techA.name], 'the group\'s staff only: none of ticket A\'s people');
+      assert.deepEqual(await notified(r), [world.techA.name], "the group's staff only: none of ticket A's people");
     });
 
     async function replyFrom(email: string, name: string) {
-      const [notification] = (await storage.outboxOfMessages((await storage.listMessages(world.ticketA.id, false)).map((m) => m.id))).filter((e) => e.toAddress === email);
+      const [notification] = (
+        await storage.outboxOfMessages((await storage.listMessages(world.ticketA.id, false)).map((m) => m.id))
+      ).filter((e) => e.toAddress === email);
       assert.ok(notification, `a notification to ${email}`);
       const raw = eml('gmail-web-en', {
         FROM: email,
@@ -154,18 +213,27 @@ for (const database of [sqliteMemory, postgres]) {
         REFERENCES: `${notification.threadId} ${notification.messageIdHeader}`,
         TICKET: world.ticketA.number,
       });
-      const id = await receiveMail(deps, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: email, envelopeTo: [notification.replyTo!], remoteAddress: '127.0.0.1' });
+      const id = await receiveMail(deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: email,
+        envelopeTo: [notification.replyTo!],
+        remoteAddress: '127.0.0.1',
+      });
       return (await processInboundMail(inbound, id))!;
     }
 
-    it('a copied person\'s reply by mail is posted as theirs; once no longer copied, it is held', async () => {
+    it("a copied person's reply by mail is posted as theirs; once no longer copied, it is held", async () => {
       const posted = await replyFrom('nina.new@partner.example', 'Nina New');
       assert.equal(posted.status, 'posted', posted.reasonText ?? '');
       const message = (await storage.listMessages(world.ticketA.id, false)).find((m) => m.id === posted.messageId);
       assert.equal(message?.authorName, 'Nina New');
 
       const r = await setCopies(admin, [{ email: 'req.b@example.test' }]);
-      assert.deepEqual(r.json().items.map((c: { email: string }) => c.email), ['req.b@example.test']);
+      assert.deepEqual(
+        r.json().items.map((c: { email: string }) => c.email),
+        ['req.b@example.test'],
+      );
       const held = await replyFrom('nina.new@partner.example', 'Nina New');
       assert.equal(held.status, 'held');
       assert.equal(held.reason, 'sender-not-participant');
@@ -179,7 +247,11 @@ for (const database of [sqliteMemory, postgres]) {
       assert.match(refused.json().message, /deactivated/);
       assert.equal((await setCopies(tech, [])).statusCode, 200);
       assert.equal((await requesterB.get(`/api/v1/tickets/${world.ticketA.number}`)).statusCode, 404);
-      assert.ok(!(await requesterB.get('/api/v1/tickets')).json().items.some((t: { number: number }) => t.number === world.ticketA.number));
+      assert.ok(
+        !(await requesterB.get('/api/v1/tickets'))
+          .json()
+          .items.some((t: { number: number }) => t.number === world.ticketA.number),
+      );
     });
   });
 }

@@ -46,7 +46,13 @@ for (const database of [sqliteMemory, postgres]) {
         REFERENCES: `${notification.threadId} ${notification.messageIdHeader}`,
         TICKET: world.ticketA.number,
       });
-      const id = await receiveMail(inbound, { raw, sha256: createHash('sha256').update(raw).digest('hex'), envelopeFrom: who.email, envelopeTo: [notification.replyTo], remoteAddress: '127.0.0.1' });
+      const id = await receiveMail(inbound, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: who.email,
+        envelopeTo: [notification.replyTo],
+        remoteAddress: '127.0.0.1',
+      });
       const done = (await processInboundMail(inbound, id))!;
       assert.equal(done.status, 'posted', done.reasonText ?? '');
       return done;
@@ -55,12 +61,20 @@ for (const database of [sqliteMemory, postgres]) {
     before(async () => {
       ({ storage, drop } = await database.open());
       const deps = testDeps(storage);
-      inbound = { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } };
+      inbound = {
+        ...deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
       world = await buildWorld(deps);
       app = await testApp(deps);
       tech = await signIn(app, world.techA.email);
       requester = await signIn(app, world.requesterA.email);
-      const asked = await postMessage(deps, world.techA, { ticketNumber: world.ticketA.number, text: 'Could you restart the printer?', source: 'desk' });
+      const asked = await postMessage(deps, world.techA, {
+        ticketNumber: world.ticketA.number,
+        text: 'Could you restart the printer?',
+        source: 'desk',
+      });
       webMessageId = asked.message.id;
       fromRequester = await replyByMail(world.requesterA, asked.message.id);
       fromTech = await replyByMail(world.techA, fromRequester.messageId!);
@@ -89,7 +103,11 @@ for (const database of [sqliteMemory, postgres]) {
     it('gives a requester the trimmed text of their own mail only, never what was cut from someone else’s', async () => {
       const seen = await thread(requester);
       assert.equal(seen.get(fromRequester.messageId!), fromRequester.trimmed);
-      assert.equal(seen.get(fromTech.messageId!), null, 'the technician’s mail: its quoted history is not the requester’s to read');
+      assert.equal(
+        seen.get(fromTech.messageId!),
+        null,
+        'the technician’s mail: its quoted history is not the requester’s to read',
+      );
       assert.equal(seen.get(webMessageId), null);
     });
   });

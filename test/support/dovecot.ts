@@ -18,7 +18,9 @@ export const DOVECOT = process.env.PARLEY_TEST_DOVECOT || '/usr/sbin/dovecot';
  * as nothing at all, so the summary would say "skipped 0".
  */
 export const DOVECOT_SKIP: string | false =
-  existsSync(DOVECOT) || process.env.CI ? false : `Dovecot is not installed at ${DOVECOT} (dovecot-imapd; .ci/run installs it; under CI a missing Dovecot fails)`;
+  existsSync(DOVECOT) || process.env.CI
+    ? false
+    : `Dovecot is not installed at ${DOVECOT} (dovecot-imapd; .ci/run installs it; under CI a missing Dovecot fails)`;
 
 export interface Dovecot {
   host: string;
@@ -56,7 +58,9 @@ async function waitForPort(port: number, deadline: number): Promise<void> {
 
 /** A system user's uid and gid, from /etc/passwd (Dovecot's package creates `dovecot`). */
 function uidOf(name: string): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   if (!line) throw new Error(`There is no system user ${name}: is dovecot-imapd installed?`);
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -108,7 +112,9 @@ service imap-login {
 }
 `;
   writeFileSync(join(dir, 'dovecot.conf'), config);
-  const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

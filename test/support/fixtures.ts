@@ -33,7 +33,10 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 /** Real scrypt, small cost: the same code path as production, fast enough for hundreds of sign-ins. */
 export const fastHasher = new ScryptPasswordHasher({ N: 2 ** 10, r: 8, p: 1 });
 
-export function testDeps(storage: SqlStorage, clock: Clock = new TestClock()): Deps & { senderVerifier: SenderVerifier } {
+export function testDeps(
+  storage: SqlStorage,
+  clock: Clock = new TestClock(),
+): Deps & { senderVerifier: SenderVerifier } {
   return {
     senderVerifier: testSenderVerifier(),
     storage,
@@ -66,15 +69,36 @@ export interface World {
  * SMTP account: messaging available.
  */
 export async function buildWorld(deps: Deps, options: { messaging?: boolean } = {}): Promise<World> {
-  const user = async (role: string, email: string, name: string, extra: { locale?: string; timeZone?: string; groupIds?: number[] } = {}) =>
-    (await loadActor(deps.storage, (await createUser(deps, { role, email, name, password: TEST_PASSWORD, ...extra })).id))!;
+  const user = async (
+    role: string,
+    email: string,
+    name: string,
+    extra: { locale?: string; timeZone?: string; groupIds?: number[] } = {},
+  ) =>
+    (await loadActor(
+      deps.storage,
+      (await createUser(deps, { role, email, name, password: TEST_PASSWORD, ...extra })).id,
+    ))!;
   const admin = await user('admin', 'admin@example.test', 'Alex Admin');
   const groupA = (await createGroup(deps, { name: 'Group A' })).id;
   const groupB = (await createGroup(deps, { name: 'Group B' })).id;
-  const techA = await user('technician', 'tech.a@example.test', 'Tina Tech', { groupIds: [groupA], timeZone: 'America/New_York' });
-  const techB = await user('technician', 'tech.b@example.test', 'Bruno Técnico', { groupIds: [groupB], locale: 'pt-BR', timeZone: 'America/Sao_Paulo' });
-  const requesterA = await user('requester', 'req.a@example.test', 'João Muñoz', { locale: 'pt-BR', timeZone: 'America/Sao_Paulo' });
-  const requesterB = await user('requester', 'req.b@example.test', 'Rita Requester', { locale: 'es-ES', timeZone: 'Europe/Madrid' });
+  const techA = await user('technician', 'tech.a@example.test', 'Tina Tech', {
+    groupIds: [groupA],
+    timeZone: 'America/New_York',
+  });
+  const techB = await user('technician', 'tech.b@example.test', 'Bruno Técnico', {
+    groupIds: [groupB],
+    locale: 'pt-BR',
+    timeZone: 'America/Sao_Paulo',
+  });
+  const requesterA = await user('requester', 'req.a@example.test', 'João Muñoz', {
+    locale: 'pt-BR',
+    timeZone: 'America/Sao_Paulo',
+  });
+  const requesterB = await user('requester', 'req.b@example.test', 'Rita Requester', {
+    locale: 'es-ES',
+    timeZone: 'Europe/Madrid',
+  });
   const ticketA = await openTicket(deps, requesterA, {
     title: 'Printer jams',
     description: 'The 3rd floor printer jams.',
@@ -85,13 +109,26 @@ export async function buildWorld(deps: Deps, options: { messaging?: boolean } = 
     portfolio: 'IT services',
     category: 'Hardware',
   });
-  const ticketB0 = await openTicket(deps, requesterB, { title: 'New laptop', description: 'Please order one.', groupId: groupB });
+  const ticketB0 = await openTicket(deps, requesterB, {
+    title: 'New laptop',
+    description: 'Please order one.',
+    groupId: groupB,
+  });
   const { updateTicket } = await import('../../src/domain/tickets/update-ticket.ts');
   const ticketB = await updateTicket(deps, admin, ticketB0.number, { responsibleId: techB.id });
   const templateId = (await createTemplate(deps, DEFAULT_TEMPLATES['en-US'])).id;
   if (options.messaging !== false) {
     await setParameter(deps, admin, PARAM.MESSAGING_TEMPLATE, templateId);
-    await saveSmtpAccount(deps, admin, { host: 'smtp.example.test', port: 587, security: 'starttls', auth: true, user: 'desk', password: 'smtp-pass-Zx9!', from: 'desk@example.test', fromName: 'Service Desk' });
+    await saveSmtpAccount(deps, admin, {
+      host: 'smtp.example.test',
+      port: 587,
+      security: 'starttls',
+      auth: true,
+      user: 'desk',
+      password: 'smtp-pass-Zx9!',
+      from: 'desk@example.test',
+      fromName: 'Service Desk',
+    });
   }
   return { admin, techA, techB, requesterA, requesterB, groupA, groupB, ticketA, ticketB, templateId };
 }

@@ -9,7 +9,14 @@ export function htmlTextContent(html: string): string {
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<\/?[a-zA-Z](?:[^>"']|"[^"]*"|'[^']*')*>/g, '')
     .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, body: string) => {
-      if (body[0] === '#') return String.fromCodePoint(body[1]!.toLowerCase() === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10));
-      return ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' } as Record<string, string>)[body.toLowerCase()] ?? whole;
+      if (body[0] === '#')
+        return String.fromCodePoint(
+          body[1]!.toLowerCase() === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10),
+        );
+      return (
+        ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' } as Record<string, string>)[
+          body.toLowerCase()
+        ] ?? whole
+      );
     });
 }

@@ -18,11 +18,13 @@ export async function testApp(deps: Deps, limiter = new LoginLimiter()) {
 }
 
 function client(app: FastifyInstance, headers: Record<string, string>): Client {
-  const request = (options: InjectOptions) => app.inject({ ...options, headers: { ...headers, ...(options.headers as Record<string, string>) } });
+  const request = (options: InjectOptions) =>
+    app.inject({ ...options, headers: { ...headers, ...(options.headers as Record<string, string>) } });
   return {
     request,
     get: (url) => request({ method: 'GET', url }),
-    post: (url, payload) => request({ method: 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }) }),
+    post: (url, payload) =>
+      request({ method: 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }) }),
     put: (url, payload) => request({ method: 'PUT', url, payload: payload as object }),
     patch: (url, payload) => request({ method: 'PATCH', url, payload: payload as object }),
     delete: (url) => request({ method: 'DELETE', url }),
@@ -32,7 +34,8 @@ function client(app: FastifyInstance, headers: Record<string, string>): Client {
 /** Signs in through the real login route; the client then sends the session cookie and the CSRF token. */
 export async function signIn(app: FastifyInstance, email: string, password = TEST_PASSWORD): Promise<Client> {
   const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
-  if (response.statusCode !== 200) throw new Error(`sign-in of ${email} failed: ${response.statusCode} ${response.body}`);
+  if (response.statusCode !== 200)
+    throw new Error(`sign-in of ${email} failed: ${response.statusCode} ${response.body}`);
   const cookie = String(response.headers['set-cookie']).split(';')[0]!;
   return client(app, { cookie, 'x-csrf-token': response.json().csrfToken });
 }

@@ -23,5 +23,11 @@ export function verified(raw: Buffer): Buffer {
   const from = /^From:[^\r\n]*?([^\s<>"@]+)@([^\s<>"]+?)>?\s*$/im.exec(head);
   if (!from) throw new Error('verified(): the mail has no From address');
   const domain = from[2]!.toLowerCase();
-  return Buffer.concat([Buffer.from(`Authentication-Results: ${TEST_AUTHSERV}; spf=pass smtp.mailfrom=${domain}; dmarc=pass header.from=${domain}\r\n`, 'latin1'), raw]);
+  return Buffer.concat([
+    Buffer.from(
+      `Authentication-Results: ${TEST_AUTHSERV}; spf=pass smtp.mailfrom=${domain}; dmarc=pass header.from=${domain}\r\n`,
+      'latin1',
+    ),
+    raw,
+  ]);
 }

@@ -19,7 +19,12 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMT
 const LOOPBACK = '127.0.0.1';
 
 /** Polls `check` until it returns a truthy value or the deadline passes (then throws, saying what was awaited). */
-export async function waitUntil<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<Awaited<T>>> {
+export async function waitUntil<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<NonNullable<Awaited<T>>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -30,7 +35,9 @@ export async function waitUntil<T>(check: () => T | Promise<T>, what: string, ti
       last = error;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
@@ -55,7 +62,8 @@ export interface AuthAttempt {
   accepted: boolean;
 }
 
-type AuthMode = { kind: 'off' } | { kind: 'credentials'; user: string; pass: string } | { kind: 'reject-all'; echoPassword: boolean };
+type AuthMode =
+  { kind: 'off' } | { kind: 'credentials'; user: string; pass: string } | { kind: 'reject-all'; echoPassword: boolean };
 
 export interface SinkOptions {
   /** Text of the 220 greeting (after the server name), e.g. something distinctive that must never be echoed. */
@@ -126,7 +134,8 @@ export class SmtpSink {
         const accepted = mode.kind === 'credentials' && auth.username === mode.user && auth.password === mode.pass;
         this.authAttempts.push({ method: auth.method, username: auth.username, password: auth.password, accepted });
         if (accepted) return callback(null, { user: auth.username });
-        const echo = mode.kind === 'reject-all' && mode.echoPassword ? ` (user ${auth.username}, password ${auth.password})` : '';
+        const echo =
+          mode.kind === 'reject-all' && mode.echoPassword ? ` (user ${auth.username}, password ${auth.password})` : '';
         callback(smtpError(535, `5.7.8 Authentication credentials invalid${echo}`));
       },
       onMailFrom: (_address, session, callback) => {
@@ -174,7 +183,10 @@ export class SmtpSink {
 
   /** `550` (or `code`) for every RCPT TO naming this address. */
   rejectRecipient(address: string, options: { code?: number; text?: string } = {}): void {
-    this.rejected.set(address.toLowerCase(), { code: options.code ?? 550, text: options.text ?? `5.1.1 <${address}>: Recipient address rejected: no such user` });
+    this.rejected.set(address.toLowerCase(), {
+      code: options.code ?? 550,
+      text: options.text ?? `5.1.1 <${address}>: Recipient address rejected: no such user`,
+    });
   }
 
   /** Destroys the connection once DATA of the next `count` mails (default: every mail) is in, before any answer. */
@@ -199,7 +211,10 @@ export class SmtpSink {
 
   /** Mail needs a login: these credentials, or none at all (`reject-all`, optionally echoing what was given). */
   requireAuth(mode: { user: string; pass: string } | { rejectAll: true; echoPassword?: boolean }): void {
-    this.auth = 'rejectAll' in mode ? { kind: 'reject-all', echoPassword: mode.echoPassword ?? false } : { kind: 'credentials', user: mode.user, pass: mode.pass };
+    this.auth =
+      'rejectAll' in mode
+        ? { kind: 'reject-all', echoPassword: mode.echoPassword ?? false }
+        : { kind: 'credentials', user: mode.user, pass: mode.pass };
   }
 
   noAuth(): void {
@@ -253,14 +268,21 @@ export class SmtpSink {
     callback();
   }
 
-  private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+  private onData(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    callback: (err?: Error | null, message?: string) => void,
+  ) {
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
       const raw = Buffer.concat(chunks);
       const mail = (outcome: SinkMail['outcome']): SinkMail => ({
         raw,
-        envelope: { mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null, rcptTo: session.envelope.rcptTo.map((r) => r.address) },
+        envelope: {
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+        },
         messageId: headerValue(raw, 'message-id'),
         outcome,
         user: typeof session.user === 'string' ? session.user : null,

@@ -12,7 +12,9 @@ type Translate = (key: MessageKey, params?: Record<string, string | number>) => 
 // Loaded by path: they import .tsx modules, which the server's type check (no JSX) does not read; the web's does.
 const webModule = (path: string) => import(new URL(`../../web/src/${path}`, import.meta.url).href);
 const { errorText } = (await webModule('errors.ts')) as { errorText(t: Translate, error: unknown): string };
-const { translate } = (await webModule('i18n/i18n.tsx')) as { translate(locale: string, key: MessageKey, params?: Record<string, string | number>): string };
+const { translate } = (await webModule('i18n/i18n.tsx')) as {
+  translate(locale: string, key: MessageKey, params?: Record<string, string | number>): string;
+};
 
 const ENGLISH = 'Something the server said in English.';
 
@@ -31,13 +33,23 @@ describe('errorText', () => {
 
   it('says a template too large once filled in with the field and the limit', () => {
     const t = (key: MessageKey, params?: Record<string, string | number>) => translate('es-ES', key, params);
-    const error = new ApiError(422, 'TEMPLATE_TOO_LARGE', 'The email template could render too large.', { field: 'html', limit: 1_000_000 });
-    assert.match(errorText(t, error), /^Con las variables completadas, el campo .+ de esta plantilla podría superar los 1000000 caracteres/);
+    const error = new ApiError(422, 'TEMPLATE_TOO_LARGE', 'The email template could render too large.', {
+      field: 'html',
+      limit: 1_000_000,
+    });
+    assert.match(
+      errorText(t, error),
+      /^Con las variables completadas, el campo .+ de esta plantilla podría superar los 1000000 caracteres/,
+    );
   });
 
   it('says a refused parameter value by its rule, with the options in words', () => {
     const t = (key: MessageKey, params?: Record<string, string | number>) => translate('pt-BR', key, params);
-    const error = new ApiError(422, 'PARAMETER_INVALID', 'Parameter 199: must be one of none, starttls, tls.', { parameter: 199, rule: 'enum', options: ['none', 'starttls', 'tls'] });
+    const error = new ApiError(422, 'PARAMETER_INVALID', 'Parameter 199: must be one of none, starttls, tls.', {
+      parameter: 199,
+      rule: 'enum',
+      options: ['none', 'starttls', 'tls'],
+    });
     assert.equal(errorText(t, error), 'O parâmetro 199 deve ser um destes: Nenhuma, STARTTLS, TLS.');
   });
 });

@@ -11,8 +11,31 @@ import { ptBR } from '../../web/src/i18n/pt-BR.ts';
 
 /** Keys whose value may equal the English one in that language: names of products, protocols and headers. */
 export const SAME_AS_ENGLISH: Record<'pt-BR' | 'es-ES', readonly MessageKey[]> = {
-  'pt-BR': ['nav.portalName', 'nav.menu', 'smtp.security.starttls', 'smtp.security.tls', 'templates.id', 'outbox.id', 'outbox.messageIdHeader', 'templates.previewTicket', 'outbox.ticket', 'inbound.ticket'],
-  'es-ES': ['nav.portalName', 'nav.deskName', 'smtp.security.starttls', 'smtp.security.tls', 'templates.id', 'outbox.id', 'outbox.messageIdHeader', 'templates.previewTicket', 'outbox.ticket', 'inbound.ticket', 'common.no'],
+  'pt-BR': [
+    'nav.portalName',
+    'nav.menu',
+    'smtp.security.starttls',
+    'smtp.security.tls',
+    'templates.id',
+    'outbox.id',
+    'outbox.messageIdHeader',
+    'templates.previewTicket',
+    'outbox.ticket',
+    'inbound.ticket',
+  ],
+  'es-ES': [
+    'nav.portalName',
+    'nav.deskName',
+    'smtp.security.starttls',
+    'smtp.security.tls',
+    'templates.id',
+    'outbox.id',
+    'outbox.messageIdHeader',
+    'templates.previewTicket',
+    'outbox.ticket',
+    'inbound.ticket',
+    'common.no',
+  ],
 };
 
 const catalogues = { 'pt-BR': ptBR, 'es-ES': esES } as const;
@@ -26,14 +49,18 @@ describe('web catalogues', () => {
 
     it(`${locale} translates every text (the same as English only where allowed)`, () => {
       const same = Object.entries(enUS)
-        .filter(([key, english]) => catalogue[key]?.trim() === english.trim() && !SAME_AS_ENGLISH[locale].includes(key as MessageKey))
+        .filter(
+          ([key, english]) =>
+            catalogue[key]?.trim() === english.trim() && !SAME_AS_ENGLISH[locale].includes(key as MessageKey),
+        )
         .map(([key]) => key);
       assert.deepEqual(same, [], `${locale} says these in English`);
       for (const key of SAME_AS_ENGLISH[locale]) assert.ok(key in enUS, `allow-listed key ${key} does not exist`);
     });
 
     it(`${locale} keeps the placeholders of every text`, () => {
-      for (const [key, english] of Object.entries(enUS)) assert.deepEqual(placeholders(catalogue[key] ?? ''), placeholders(english), `${locale} ${key}`);
+      for (const [key, english] of Object.entries(enUS))
+        assert.deepEqual(placeholders(catalogue[key] ?? ''), placeholders(english), `${locale} ${key}`);
     });
   }
 

@@ -54,7 +54,12 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   }
   if (!response.ok) {
     const e = (data ?? {}) as { code?: string; message?: string; details?: Record<string, unknown> };
-    const error = new ApiError(response.status, e.code ?? `HTTP_${response.status}`, e.message ?? response.statusText, e.details);
+    const error = new ApiError(
+      response.status,
+      e.code ?? `HTTP_${response.status}`,
+      e.message ?? response.statusText,
+      e.details,
+    );
     if (response.status === 401 && path !== '/auth/login' && path !== '/me') for (const l of unauthorizedListeners) l();
     throw error;
   }
@@ -70,7 +75,8 @@ export const del = <T>(path: string) => api<T>('DELETE', path);
 /** Builds a query string from the set values only. */
 export function query(params: Record<string, string | number | boolean | null | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '' && v !== false) q.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '' && v !== false) q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -49,12 +49,28 @@ const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
   { to: '/admin/mail-catcher', label: 'nav.catcher' },
 ];
 
-function NavLink({ to, children, exact = false, except, className }: { to: string; children: ReactNode; exact?: boolean; except?: string; className?: string }) {
+function NavLink({
+  to,
+  children,
+  exact = false,
+  except,
+  className,
+}: {
+  to: string;
+  children: ReactNode;
+  exact?: boolean;
+  except?: string;
+  className?: string;
+}) {
   const { path } = useRouter();
   const inside = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
   const active = exact ? path === to : inside(to) && !(except !== undefined && inside(except));
   return (
-    <Link to={to} className={`${active ? 'nav-link nav-link-on' : 'nav-link'}${className ? ` ${className}` : ''}`} aria-current={active ? 'page' : undefined}>
+    <Link
+      to={to}
+      className={`${active ? 'nav-link nav-link-on' : 'nav-link'}${className ? ` ${className}` : ''}`}
+      aria-current={active ? 'page' : undefined}
+    >
       {children}
     </Link>
   );
@@ -81,9 +97,18 @@ function Shell({ children }: { children: ReactNode }) {
           <Link to={homeOf(me)} className="brand">
             <span className="brand-mark" aria-hidden="true" />
             <span className="brand-name">Parley</span>
-            <span className="brand-area">{me.role === 'requester' ? t('nav.portalName') : inAdmin ? t('nav.adminName') : t('nav.deskName')}</span>
+            <span className="brand-area">
+              {me.role === 'requester' ? t('nav.portalName') : inAdmin ? t('nav.adminName') : t('nav.deskName')}
+            </span>
           </Link>
-          <button ref={menuButton} type="button" className="button button-ghost topbar-menu" aria-expanded={menuOpen} aria-controls="topbar-menu" onClick={() => setMenuOpen((open) => !open)}>
+          <button
+            ref={menuButton}
+            type="button"
+            className="button button-ghost topbar-menu"
+            aria-expanded={menuOpen}
+            aria-controls="topbar-menu"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
             <span className="menu-icon" aria-hidden="true" />
             {t('nav.menu')}
           </button>
@@ -192,9 +217,12 @@ function Routes() {
     return staff ? <Redirect to={`/desk/tickets/${m.n}`} /> : <PortalTicket key={m.n} number={Number(m.n)} />;
   }
   if (path === '/desk' || path === '/desk/') return staff ? <DeskQueue /> : <Redirect to="/portal" />;
-  if (path === '/desk/inbound' || path === '/desk/inbound/') return staff ? <InboundReview area="desk" /> : <Redirect to="/portal" />;
-  if ((m = match('/desk/inbound/:id', path))) return staff ? <InboundMailPage key={m.id} id={Number(m.id)} area="desk" /> : <Redirect to="/portal" />;
-  if ((m = match('/desk/tickets/:n', path))) return staff ? <DeskTicket key={m.n} number={Number(m.n)} /> : <Redirect to={`/portal/tickets/${m.n}`} />;
+  if (path === '/desk/inbound' || path === '/desk/inbound/')
+    return staff ? <InboundReview area="desk" /> : <Redirect to="/portal" />;
+  if ((m = match('/desk/inbound/:id', path)))
+    return staff ? <InboundMailPage key={m.id} id={Number(m.id)} area="desk" /> : <Redirect to="/portal" />;
+  if ((m = match('/desk/tickets/:n', path)))
+    return staff ? <DeskTicket key={m.n} number={Number(m.n)} /> : <Redirect to={`/portal/tickets/${m.n}`} />;
   if (path.startsWith('/admin')) {
     if (!admin) return <NotAllowed />;
     if (path === '/admin' || path === '/admin/') return <Redirect to="/admin/parameters" />;
@@ -265,7 +293,11 @@ function App() {
       storeLocale(l);
       if (userId === null) return;
       const updated = await patch<Me>('/me', { locale: l });
-      setMe((current) => (current && current.id === updated.id ? { ...current, ...updated, csrfToken: updated.csrfToken ?? current.csrfToken } : current));
+      setMe((current) =>
+        current && current.id === updated.id
+          ? { ...current, ...updated, csrfToken: updated.csrfToken ?? current.csrfToken }
+          : current,
+      );
     },
     [userId],
   );

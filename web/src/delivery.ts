@@ -7,7 +7,12 @@ import type { DeliveryResult, SmtpVerifyResult, TestMailResult } from './types.t
  * (src/domain/notifications/delivery-results.ts); a reply that is the SMTP server's own text is shown as it is,
  * labelled as the server's. A code this page does not know shows the stored text, labelled the same way.
  */
-export function deliveryText(t: Translate, code: string | null | undefined, params: Record<string, unknown> | null | undefined, raw: string | null): string {
+export function deliveryText(
+  t: Translate,
+  code: string | null | undefined,
+  params: Record<string, unknown> | null | undefined,
+  raw: string | null,
+): string {
   const p = params ?? {};
   const certificate = p.certificate === true ? ` ${t('delivery.certificate')}` : '';
   switch (code) {
@@ -19,7 +24,10 @@ export function deliveryText(t: Translate, code: string | null | undefined, para
       return t('delivery.HANDOVER_FAILED', { error: String(p.error ?? '') }) + certificate;
     case 'GAVE_UP': {
       const last = (p.last ?? null) as DeliveryResult | null;
-      return t('delivery.GAVE_UP', { hours: Number(p.hours ?? 0), last: last ? deliveryText(t, last.code, last.params, null) : '' });
+      return t('delivery.GAVE_UP', {
+        hours: Number(p.hours ?? 0),
+        last: last ? deliveryText(t, last.code, last.params, null) : '',
+      });
     }
     case 'NO_ACCOUNT':
     case 'SECRET_UNREADABLE':
@@ -45,14 +53,17 @@ const VERIFY_CODES = ['SMTP_NOT_CONFIGURED', 'SMTP_HOST_FORBIDDEN', 'SMTP_VERIFY
 /** The outcome of "Verify connection". */
 export function verifyText(t: Translate, result: SmtpVerifyResult): string {
   if (result.ok) return result.signedIn ? t('smtp.verifyOk') : t('smtp.verifyOkNoSignIn');
-  if ((VERIFY_CODES as readonly string[]).includes(result.code)) return t(`smtp.verifyResult.${result.code as (typeof VERIFY_CODES)[number]}`);
+  if ((VERIFY_CODES as readonly string[]).includes(result.code))
+    return t(`smtp.verifyResult.${result.code as (typeof VERIFY_CODES)[number]}`);
   return t('error.refused', { message: result.message });
 }
 
 /** The outcome of a test mail (SMTP account page, template editor). */
 export function testMailText(t: Translate, result: TestMailResult): string {
-  if (result.code === 'SENT') return t('smtp.testSent', { reply: deliveryText(t, 'SERVER_REPLY', result.result?.params, null) });
+  if (result.code === 'SENT')
+    return t('smtp.testSent', { reply: deliveryText(t, 'SERVER_REPLY', result.result?.params, null) });
   if (result.code === 'SMTP_NOT_CONFIGURED') return t('smtp.verifyResult.SMTP_NOT_CONFIGURED');
-  if (result.code === 'DELIVERY_FAILED' && result.result) return t('smtp.testFailed', { reason: deliveryText(t, result.result.code, result.result.params, result.message) });
+  if (result.code === 'DELIVERY_FAILED' && result.result)
+    return t('smtp.testFailed', { reason: deliveryText(t, result.result.code, result.result.params, result.message) });
   return result.message;
 }

@@ -11,5 +11,8 @@ export function useGroupList(): Resource<Named[]> {
 }
 
 export function useStaff(enabled: boolean): Resource<StaffMember[]> {
-  return useResource(() => (enabled ? get<{ items: StaffMember[] }>('/staff').then((r) => r.items) : Promise.resolve([])), [enabled]);
+  return useResource(
+    () => (enabled ? get<{ items: StaffMember[] }>('/staff').then((r) => r.items) : Promise.resolve([])),
+    [enabled],
+  );
 }

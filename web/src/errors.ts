@@ -2,7 +2,22 @@ import { ApiError } from './api.ts';
 import { ATTACHMENT_LIMITS, formatSize } from './components/attachments.tsx';
 import type { Translate } from './i18n/i18n.tsx';
 
-const PARAMETER_RULES = ['required', 'templateId', 'groupId', 'email', 'boolean', 'text', 'maxLength', 'oneLine', 'host', 'forbiddenHost', 'port', 'enum', 'templateMissing', 'templateInactive'] as const;
+const PARAMETER_RULES = [
+  'required',
+  'templateId',
+  'groupId',
+  'email',
+  'boolean',
+  'text',
+  'maxLength',
+  'oneLine',
+  'host',
+  'forbiddenHost',
+  'port',
+  'enum',
+  'templateMissing',
+  'templateInactive',
+] as const;
 
 /** A sentence for a person, in their language: worded for each code Parley knows; otherwise a sentence that quotes the API's message. */
 export function errorText(t: Translate, error: unknown): string {
@@ -44,7 +59,12 @@ export function errorText(t: Translate, error: unknown): string {
     case 'USER_NOT_FOUND':
       return t('error.userNotFound');
     case 'USER_INVALID':
-      return d.field ? t('error.userInvalidField', { field: userFieldName(t, d.field), reason: userFieldProblem(t, d.field, error.message) }) : t('error.refused', { message: error.message });
+      return d.field
+        ? t('error.userInvalidField', {
+            field: userFieldName(t, d.field),
+            reason: userFieldProblem(t, d.field, error.message),
+          })
+        : t('error.refused', { message: error.message });
     case 'USER_SELF_LOCKOUT':
       return t('error.userSelfLockout');
     case 'USER_EMAIL_TAKEN':
@@ -53,8 +73,7 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.groupNotFound');
     case 'GROUP_NAME_TAKEN':
       return t('error.groupNameTaken');
-    case 'GROUP_IN_USE':
-    {
+    case 'GROUP_IN_USE': {
       const count = [d.ticketCount, d.tickets, d.count].find((n) => typeof n === 'number') as number | undefined;
       return count !== undefined ? t('error.groupInUseCount', { count }) : t('error.groupInUse');
     }
@@ -73,12 +92,26 @@ export function errorText(t: Translate, error: unknown): string {
     case 'TEMPLATE_TOO_LARGE':
       return t('error.templateTooLarge', { field: fieldName(t, d.field), limit: Number(d.limit ?? 0) });
     case 'TEMPLATE_SYNTAX_ERROR':
-      return t('error.templateSyntax', { field: fieldName(t, d.field), line: Number(d.line ?? 0), column: Number(d.column ?? 0) });
+      return t('error.templateSyntax', {
+        field: fieldName(t, d.field),
+        line: Number(d.line ?? 0),
+        column: Number(d.column ?? 0),
+      });
     case 'PARAMETER_INVALID': {
       const rule = String(d.rule ?? '');
       if (!(PARAMETER_RULES as readonly string[]).includes(rule)) return t('error.refused', { message: error.message });
-      const options = Array.isArray(d.options) ? d.options.map((o: unknown) => (o === 'none' || o === 'starttls' || o === 'tls' ? t(`smtp.security.${o}`) : String(o))).join(', ') : '';
-      return t(`error.parameter.${rule as (typeof PARAMETER_RULES)[number]}`, { id: Number(d.parameter ?? 0), options, value: String(d.value ?? '') });
+      const options = Array.isArray(d.options)
+        ? d.options
+            .map((o: unknown) =>
+              o === 'none' || o === 'starttls' || o === 'tls' ? t(`smtp.security.${o}`) : String(o),
+            )
+            .join(', ')
+        : '';
+      return t(`error.parameter.${rule as (typeof PARAMETER_RULES)[number]}`, {
+        id: Number(d.parameter ?? 0),
+        options,
+        value: String(d.value ?? ''),
+      });
     }
     case 'SMTP_ACCOUNT_INVALID':
       return t('error.smtpCredentials');

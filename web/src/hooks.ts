@@ -10,7 +10,11 @@ export interface Resource<T> {
 
 /** Loads something from the API when `deps` change; only the newest answer is kept. */
 export function useResource<T>(load: () => Promise<T>, deps: DependencyList): Resource<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
   const sequence = useRef(0);
   // `deps` stand for what `load` reads (the caller lists them, as for useEffect).
   const reload = useCallback(async () => {

@@ -208,7 +208,13 @@ export interface OutboxEntry {
 export interface OutboxDetail extends OutboxEntry {
   html: string;
   text: string;
-  attempts: { at: string; result: string; reply: string | null; code?: string | null; params?: Record<string, unknown> | null }[];
+  attempts: {
+    at: string;
+    result: string;
+    reply: string | null;
+    code?: string | null;
+    params?: Record<string, unknown> | null;
+  }[];
 }
 
 export interface CapturedSummary {

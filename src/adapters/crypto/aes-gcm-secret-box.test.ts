@@ -78,18 +78,21 @@ describe('AesGcmSecretBox', () => {
   it('refuses values that are not in the v1 format', () => {
     const sealed = box.seal(secret);
     const [, iv, tag, data] = sealed.split('.');
-    for (const bad of ['', 'plain text', `v2.${iv}.${tag}.${data}`, `v1.${iv}.${tag}`, `v1..${tag}.${data}`, `v1.${iv}..${data}`]) {
+    for (const bad of [
+      '',
+      'plain text',
+      `v2.${iv}.${tag}.${data}`,
+      `v1.${iv}.${tag}`,
+      `v1..${tag}.${data}`,
+      `v1.${iv}..${data}`,
+    ]) {
       throwsWithoutPlaintext(() => box.open(bad));
     }
   });
 
-  it(
-    'refuses a value whose authentication tag was truncated',
-    
-    () => {
-      const [version, iv, tag, data] = box.seal(secret).split('.');
-      const short = Buffer.from(tag!, 'base64url').subarray(0, 4).toString('base64url');
-      throwsWithoutPlaintext(() => box.open([version, iv, short, data].join('.')));
-    },
-  );
+  it('refuses a value whose authentication tag was truncated', () => {
+    const [version, iv, tag, data] = box.seal(secret).split('.');
+    const short = Buffer.from(tag!, 'base64url').subarray(0, 4).toString('base64url');
+    throwsWithoutPlaintext(() => box.open([version, iv, short, data].join('.')));
+  });
 });

@@ -60,25 +60,21 @@ describe('ScryptPasswordHasher', () => {
     for (const bad of malformed) assert.equal(await hasher.verify('correct horse battery', bad), false, bad);
   });
 
-  it(
-    'returns false when the hash part is empty',
-    
-    async () => {
-      const parts = (await hasher.hash('correct horse battery')).split('$');
-      const emptyHash = [...parts.slice(0, 5), ''].join('$');
-      assert.equal(await hasher.verify('any password at all', emptyHash), false);
-    },
-  );
+  it('returns false when the hash part is empty', async () => {
+    const parts = (await hasher.hash('correct horse battery')).split('$');
+    const emptyHash = [...parts.slice(0, 5), ''].join('$');
+    assert.equal(await hasher.verify('any password at all', emptyHash), false);
+  });
 
-  it(
-    'returns false, rather than throwing, for impossible cost parameters',
-    
-    async () => {
-      const parts = (await hasher.hash('correct horse battery')).split('$');
-      for (const [N, r, p] of [['abc', '8', '1'], ['1000', '8', '1'], ['1024', '0', '1']]) {
-        const bad = ['scrypt', N, r, p, parts[4], parts[5]].join('$');
-        assert.equal(await hasher.verify('correct horse battery', bad), false, bad);
-      }
-    },
-  );
+  it('returns false, rather than throwing, for impossible cost parameters', async () => {
+    const parts = (await hasher.hash('correct horse battery')).split('$');
+    for (const [N, r, p] of [
+      ['abc', '8', '1'],
+      ['1000', '8', '1'],
+      ['1024', '0', '1'],
+    ]) {
+      const bad = ['scrypt', N, r, p, parts[4], parts[5]].join('$');
+      assert.equal(await hasher.verify('correct horse battery', bad), false, bad);
+    }
+  });
 });

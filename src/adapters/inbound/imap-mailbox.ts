@@ -81,7 +81,10 @@ export class ImapMailbox {
   }
 
   private failed(error: unknown): void {
-    this.lastError = scrubSecrets(String((error as Error)?.message ?? error), { user: this.options.user, password: this.options.password });
+    this.lastError = scrubSecrets(String((error as Error)?.message ?? error), {
+      user: this.options.user,
+      password: this.options.password,
+    });
   }
 
   private async run(): Promise<void> {
@@ -129,7 +132,10 @@ export class ImapMailbox {
           const opened = client.mailbox;
           const validity = opened ? opened.uidValidity : undefined;
           if (this.uidValidity !== undefined && validity !== this.uidValidity) {
-            this.options.log?.info({ mailbox, before: String(this.uidValidity), now: String(validity) }, 'IMAP UIDVALIDITY changed: reading the unseen mail of the new mailbox');
+            this.options.log?.info(
+              { mailbox, before: String(this.uidValidity), now: String(validity) },
+              'IMAP UIDVALIDITY changed: reading the unseen mail of the new mailbox',
+            );
           }
           this.uidValidity = validity;
           this.lastError = null;
@@ -168,7 +174,10 @@ export class ImapMailbox {
       if (!meta) continue; // expunged meanwhile
       if (this.options.maxBytes !== undefined && (meta.size ?? 0) > this.options.maxBytes) {
         await client.messageFlagsAdd(String(uid), ['\\Seen', '$ParleyTooLarge'], { uid: true });
-        this.options.log?.error({ uid, size: meta.size, maxBytes: this.options.maxBytes }, 'IMAP mail larger than the limit: left in the mailbox, flagged $ParleyTooLarge');
+        this.options.log?.error(
+          { uid, size: meta.size, maxBytes: this.options.maxBytes },
+          'IMAP mail larger than the limit: left in the mailbox, flagged $ParleyTooLarge',
+        );
         continue;
       }
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
@@ -177,7 +186,10 @@ export class ImapMailbox {
         await this.deliver(message.source);
       } catch (error) {
         this.failed(error);
-        this.options.log?.error({ err: this.clean(error), uid }, 'an IMAP mail could not be stored; it stays unseen and is tried again');
+        this.options.log?.error(
+          { err: this.clean(error), uid },
+          'an IMAP mail could not be stored; it stays unseen and is tried again',
+        );
         return false;
       }
       await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });

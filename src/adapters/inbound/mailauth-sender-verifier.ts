@@ -50,7 +50,11 @@ function withoutComments(value: string): string {
  * only: they are read from the top while their authserv-id is trusted, and reading stops at the first one that is not
  * (anything below it may have been written by the sender). Returns undefined when no trusted header names DMARC.
  */
-export function trustedDmarc(raw: Uint8Array, trusted: ReadonlySet<string>, fromDomain: string): { pass: boolean; detail: string } | undefined {
+export function trustedDmarc(
+  raw: Uint8Array,
+  trusted: ReadonlySet<string>,
+  fromDomain: string,
+): { pass: boolean; detail: string } | undefined {
   for (const field of headerFields(raw)) {
     if (field.name !== 'authentication-results') continue;
     const [id, ...results] = withoutComments(field.value).split(';');
@@ -88,7 +92,10 @@ export class MailauthSenderVerifier implements SenderVerifier {
   async verify(check: SenderCheck): Promise<SenderVerdict> {
     const fromDomain = check.fromAddress.slice(check.fromAddress.lastIndexOf('@') + 1).toLowerCase();
     const believed = trustedDmarc(check.raw, this.trusted, fromDomain);
-    if (believed) return believed.pass ? { verified: true, by: 'trusted-authserv', detail: believed.detail } : NOT_VERIFIED(believed.detail);
+    if (believed)
+      return believed.pass
+        ? { verified: true, by: 'trusted-authserv', detail: believed.detail }
+        : NOT_VERIFIED(believed.detail);
     try {
       const result = await authenticate(Buffer.from(check.raw.buffer, check.raw.byteOffset, check.raw.byteLength), {
         // SPF only on a connecting address the receiver saw (mail fetched over IMAP has none: DKIM decides).
@@ -103,14 +110,22 @@ export class MailauthSenderVerifier implements SenderVerifier {
       const dmarc = result.dmarc;
       const froms = (result.dkim as { headerFrom?: string[] }).headerFrom ?? [];
       const fromMatches = froms.length === 1 && froms[0]!.toLowerCase() === check.fromAddress.toLowerCase();
-      const status = dmarc ? dmarc.status?.result ?? 'none' : 'none';
-      const dkim = ((result.dkim as { results?: { status?: { result?: string; comment?: string }; signingDomain?: string }[] }).results ?? [])
-        .map((r) => `dkim=${r.status?.result ?? 'none'}${r.signingDomain ? ` header.d=${r.signingDomain}` : ''}${r.status?.comment ? ` (${r.status.comment})` : ''}`)
+      const status = dmarc ? (dmarc.status?.result ?? 'none') : 'none';
+      const dkim = (
+        (result.dkim as { results?: { status?: { result?: string; comment?: string }; signingDomain?: string }[] })
+          .results ?? []
+      )
+        .map(
+          (r) =>
+            `dkim=${r.status?.result ?? 'none'}${r.signingDomain ? ` header.d=${r.signingDomain}` : ''}${r.status?.comment ? ` (${r.status.comment})` : ''}`,
+        )
         .join(', ');
       const detail = `dmarc=${status} header.from=${fromDomain}${dkim ? `; ${dkim}` : ''}`;
       return status === 'pass' && fromMatches ? { verified: true, by: 'dmarc', detail } : NOT_VERIFIED(detail);
     } catch (error) {
-      return NOT_VERIFIED(`the check failed (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'})`);
+      return NOT_VERIFIED(
+        `the check failed (${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'})`,
+      );
     }
   }
 }

@@ -12,7 +12,12 @@ import {
 } from '../../ports/inbound.ts';
 
 /** Parts of a delivery report kept (their beginning): the report itself and the returned message's headers. */
-const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/rfc822']);
+const REPORT_TYPES = new Set([
+  'message/delivery-status',
+  'message/global-delivery-status',
+  'text/rfc822-headers',
+  'message/rfc822',
+]);
 const MAX_REPORT_PART = 64 * 1024;
 /** HTML beyond this is not parsed by mailparser (the reply extractor reads at most 1,000,000 characters anyway). */
 const MAX_HTML = 2 * 1024 * 1024;
@@ -160,7 +165,11 @@ export class MailparserMailParser implements MailParser {
         else files.length = 0;
       });
       part.content.on('end', () => {
-        if (keep) reportParts.push({ type: part.contentType!.toLowerCase(), content: Buffer.concat(chunks).subarray(0, MAX_REPORT_PART).toString('utf8') });
+        if (keep)
+          reportParts.push({
+            type: part.contentType!.toLowerCase(),
+            content: Buffer.concat(chunks).subarray(0, MAX_REPORT_PART).toString('utf8'),
+          });
         const name = typeof part.filename === 'string' ? part.filename : null;
         if (skipped !== null) {
           skippedAttachments.push({ name, size, reason: skipped });
@@ -191,14 +200,19 @@ export class MailparserMailParser implements MailParser {
 
     const lines = new Map<string, string[]>();
     for (const { key, line } of headerLines) {
-      const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+      const value = line
+        .slice(line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim();
       const list = lines.get(key.toLowerCase());
       if (list) list.push(value);
       else lines.set(key.toLowerCase(), [value]);
     }
     const header = (name: string) => lines.get(name.toLowerCase()) ?? [];
     const contentType = headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
-    const isReport = contentType?.value?.toLowerCase() === 'multipart/report' && /delivery-status/i.test(contentType.params?.['report-type'] ?? '');
+    const isReport =
+      contentType?.value?.toLowerCase() === 'multipart/report' &&
+      /delivery-status/i.test(contentType.params?.['report-type'] ?? '');
     const status = reportParts.find((p) => p.type.endsWith('delivery-status'));
     const returned = reportParts.find((p) => p.type === 'text/rfc822-headers' || p.type === 'message/rfc822');
     const subject = headers.get('subject');
@@ -214,7 +228,10 @@ export class MailparserMailParser implements MailParser {
       text,
       html,
       header,
-      report: isReport && status ? { deliveryStatus: status.content, returnedHeaders: (returned?.content ?? '').split(/\r?\n\r?\n/)[0]! } : null,
+      report:
+        isReport && status
+          ? { deliveryStatus: status.content, returnedHeaders: (returned?.content ?? '').split(/\r?\n\r?\n/)[0]! }
+          : null,
       attachments,
       skippedAttachments,
     };

@@ -1,5 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerAuthenticationResponse, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import {
+  SMTPServer,
+  type SMTPServerAuthentication,
+  type SMTPServerAuthenticationResponse,
+  type SMTPServerDataStream,
+  type SMTPServerSession,
+} from 'smtp-server';
 import type { RawMail } from '../../domain/inbound/inbound-mail.ts';
 
 export interface SmtpReceiverOptions {
@@ -68,7 +74,8 @@ export class SmtpReceiver {
   constructor(private readonly options: SmtpReceiverOptions) {
     const { tls, auth } = options;
     // smtp-server refuses AUTH before STARTTLS only when STARTTLS is offered: without TLS it must be allowed explicitly.
-    if (auth && !tls && !options.allowInsecureAuth) throw new Error('SmtpReceiver: AUTH without TLS needs allowInsecureAuth.');
+    if (auth && !tls && !options.allowInsecureAuth)
+      throw new Error('SmtpReceiver: AUTH without TLS needs allowInsecureAuth.');
     this.server = new SMTPServer({
       name: options.name,
       banner: 'Parley inbound mail',
@@ -87,7 +94,8 @@ export class SmtpReceiver {
       hideSize: false,
       onAuth: (login, session, callback) => this.onAuth(login, session, callback),
       onRcptTo: (address, session, callback) => {
-        if (session.envelope.rcptTo.length >= (options.maxRecipients ?? 100)) return callback(smtpError(452, '4.5.3 Too many recipients'));
+        if (session.envelope.rcptTo.length >= (options.maxRecipients ?? 100))
+          return callback(smtpError(452, '4.5.3 Too many recipients'));
         const accepts = options.acceptsRecipient;
         if (!accepts) return callback();
         Promise.resolve()
@@ -114,7 +122,8 @@ export class SmtpReceiver {
   private onConnect(session: SMTPServerSession, callback: (err?: Error | null) => void) {
     const address = session.remoteAddress ?? '';
     const open = this.perAddress.get(address) ?? 0;
-    if (open >= (this.options.maxConnectionsPerAddress ?? 10)) return callback(smtpError(421, '4.7.0 Too many connections from your address; try again later'));
+    if (open >= (this.options.maxConnectionsPerAddress ?? 10))
+      return callback(smtpError(421, '4.7.0 Too many connections from your address; try again later'));
     this.perAddress.set(address, open + 1);
     this.counted.add(session.id);
     callback();
@@ -130,17 +139,27 @@ export class SmtpReceiver {
 
   /** A DATA past its deadline: `421`, and the connection is closed (the mail is not stored). */
   private cutOff(session: SMTPServerSession) {
-    for (const connection of this.server.connections as Set<{ session?: SMTPServerSession; send(code: number, text: string): void; close(): void }>) {
+    for (const connection of this.server.connections as Set<{
+      session?: SMTPServerSession;
+      send(code: number, text: string): void;
+      close(): void;
+    }>) {
       if (connection.session?.id !== session.id) continue;
       connection.send(421, '4.4.2 The message took too long to arrive; closing');
       connection.close();
     }
   }
 
-  private onAuth(login: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void) {
+  private onAuth(
+    login: SMTPServerAuthentication,
+    session: SMTPServerSession,
+    callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void,
+  ) {
     const auth = this.options.auth;
-    if (!auth || (login.method !== 'PLAIN' && login.method !== 'LOGIN')) return callback(smtpError(504, '5.5.4 Unrecognized authentication type'));
-    if (!session.secure && !this.options.allowInsecureAuth) return callback(smtpError(538, '5.7.11 Encryption required: issue STARTTLS first'));
+    if (!auth || (login.method !== 'PLAIN' && login.method !== 'LOGIN'))
+      return callback(smtpError(504, '5.5.4 Unrecognized authentication type'));
+    if (!session.secure && !this.options.allowInsecureAuth)
+      return callback(smtpError(538, '5.7.11 Encryption required: issue STARTTLS first'));
     // Both compared, always: which of the two was wrong is not told by the time taken.
     const userOk = sameSecret(login.username ?? '', auth.user);
     const passwordOk = sameSecret(login.password ?? '', auth.password);
@@ -148,7 +167,11 @@ export class SmtpReceiver {
     callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
   }
 
-  private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) {
+  private onData(
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    callback: (err?: Error | null, message?: string) => void,
+  ) {
     const chunks: Buffer[] = [];
     let length = 0;
     const hash = createHash('sha256');

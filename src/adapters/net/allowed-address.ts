@@ -21,7 +21,11 @@ export class AddressRefused extends Error {
  */
 export async function resolveAllowedAddress(host: string, what: string): Promise<string> {
   const literal = host.replace(/^\[|\]$/g, '');
-  if (isForbiddenHost(host)) throw new AddressRefused('forbidden', `The ${what} is a link-local or cloud metadata address; Parley will not connect to it.`);
+  if (isForbiddenHost(host))
+    throw new AddressRefused(
+      'forbidden',
+      `The ${what} is a link-local or cloud metadata address; Parley will not connect to it.`,
+    );
   if (isIP(literal)) return literal;
   let addresses: { address: string }[];
   try {
@@ -31,7 +35,10 @@ export async function resolveAllowedAddress(host: string, what: string): Promise
   }
   if (addresses.length === 0) throw new AddressRefused('dns', `The ${what} name could not be resolved.`);
   if (addresses.some((a) => isForbiddenHost(a.address))) {
-    throw new AddressRefused('forbidden', `The ${what} resolves to a link-local or cloud metadata address; Parley will not connect to it.`);
+    throw new AddressRefused(
+      'forbidden',
+      `The ${what} resolves to a link-local or cloud metadata address; Parley will not connect to it.`,
+    );
   }
   return addresses[0]!.address;
 }

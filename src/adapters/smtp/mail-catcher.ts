@@ -53,7 +53,8 @@ export class MailCatcher implements CapturedMails {
     }
     this.mails.length = 0;
     for (const mail of loaded.slice(-this.capacity)) this.mails.push(mail);
-    for (const mail of loaded.slice(0, Math.max(0, loaded.length - this.capacity))) unlinkSync(join(folder, `${mail.id}.json`));
+    for (const mail of loaded.slice(0, Math.max(0, loaded.length - this.capacity)))
+      unlinkSync(join(folder, `${mail.id}.json`));
   }
 
   async start(host: string, port: number): Promise<number> {
@@ -69,7 +70,8 @@ export class MailCatcher implements CapturedMails {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', async () => {
-          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded)
+            return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
           const raw = Buffer.concat(chunks);
           try {
             const id = await this.keep(raw, session.envelope);
@@ -89,18 +91,28 @@ export class MailCatcher implements CapturedMails {
     return (server.server.address() as { port: number }).port;
   }
 
-  private async keep(raw: Buffer, envelope: { mailFrom: false | { address: string }; rcptTo: { address: string }[] }): Promise<number> {
+  private async keep(
+    raw: Buffer,
+    envelope: { mailFrom: false | { address: string }; rcptTo: { address: string }[] },
+  ): Promise<number> {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false });
     const header = (name: string) => {
       const v = parsed.headers.get(name);
-      return v === undefined ? undefined : typeof v === 'string' ? v : ((v as { text?: string }).text ?? JSON.stringify(v));
+      return v === undefined
+        ? undefined
+        : typeof v === 'string'
+          ? v
+          : ((v as { text?: string }).text ?? JSON.stringify(v));
     };
     const headers: Record<string, string> = {};
     for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
     const mail: CapturedMail = {
       id: this.nextId++,
       receivedAt: new Date().toISOString(),
-      envelope: { from: envelope.mailFrom ? envelope.mailFrom.address : null, to: envelope.rcptTo.map((r) => r.address) },
+      envelope: {
+        from: envelope.mailFrom ? envelope.mailFrom.address : null,
+        to: envelope.rcptTo.map((r) => r.address),
+      },
       messageId: parsed.messageId ?? null,
       from: parsed.from?.text ?? null,
       to: Array.isArray(parsed.to) ? parsed.to.map((t) => t.text).join(', ') : (parsed.to?.text ?? null),

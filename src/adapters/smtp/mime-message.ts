@@ -46,7 +46,9 @@ function crlf(text: string): string {
 
 /** Base64 in 76-character lines. */
 function base64Lines(data: string | Uint8Array): string {
-  const encoded = (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength)).toString('base64');
+  const encoded = (
+    typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  ).toString('base64');
   const lines: string[] = [];
   for (let i = 0; i < encoded.length; i += 76) lines.push(encoded.slice(i, i + 76));
   return lines.join('\r\n');
@@ -91,7 +93,8 @@ export function buildMimeMessage(mail: OutgoingMail, date: Date): Buffer {
   if (mail.inReplyTo) lines.push(header('In-Reply-To', oneLine(mail.inReplyTo)));
   if (mail.references.length) lines.push(header('References', mail.references.map(oneLine).join(' ')));
   lines.push(`Date: ${mailDate(date)}`, 'MIME-Version: 1.0');
-  for (const [key, value] of Object.entries(mail.headers)) lines.push(header(key, mimeFuncs.encodeWords(oneLine(value), 'Q', 52)));
+  for (const [key, value] of Object.entries(mail.headers))
+    lines.push(header(key, mimeFuncs.encodeWords(oneLine(value), 'Q', 52)));
   const text = qp.wrap(qp.encode(crlf(mail.text)), 76);
   const alternative =
     `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text}\r\n` +

@@ -2,10 +2,21 @@ import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { isIP } from 'node:net';
 import { scrubError, scrubSecrets, type Credentials } from '../../domain/parameters/secret-scrub.ts';
 import { AddressRefused, resolveAllowedAddress } from '../net/allowed-address.ts';
-import { CERTIFICATE_SENTENCE, DELIVERY_SENTENCES, handoverFailedSentence } from '../../domain/notifications/delivery-results.ts';
+import {
+  CERTIFICATE_SENTENCE,
+  DELIVERY_SENTENCES,
+  handoverFailedSentence,
+} from '../../domain/notifications/delivery-results.ts';
 import { buildMimeMessage } from './mime-message.ts';
 import { openSession, SmtpPool } from './smtp-pool.ts';
-import { DeliveryFailure, type MailTransport, type MailTransports, type OutgoingMail, type SmtpSettings, type VerifyResult } from '../../ports/mail-transport.ts';
+import {
+  DeliveryFailure,
+  type MailTransport,
+  type MailTransports,
+  type OutgoingMail,
+  type SmtpSettings,
+  type VerifyResult,
+} from '../../ports/mail-transport.ts';
 
 export interface TransportOptions {
   /** Connections kept open per account. */
@@ -77,7 +88,12 @@ export function classifySendError(error: unknown, credentials: Credentials): Del
     return new DeliveryFailure('No SMTP greeting', false, sentence, { cause: e });
   }
   if (typeof e?.responseCode === 'number') {
-    return new DeliveryFailure(`SMTP ${e.responseCode}`, e.responseCode >= 500, clean(`${e.response ?? e.responseCode}`), { cause: e });
+    return new DeliveryFailure(
+      `SMTP ${e.responseCode}`,
+      e.responseCode >= 500,
+      clean(`${e.response ?? e.responseCode}`),
+      { cause: e },
+    );
   }
   if (e?.code === 'EENVELOPE') return new DeliveryFailure('Refused envelope', true, clean(e.message), { cause: e });
   const sentence = NETWORK_SENTENCES[e?.code ?? ''] ?? handoverFailedSentence(e?.code ?? 'unknown error');
@@ -89,7 +105,9 @@ export function classifySendError(error: unknown, credentials: Credentials): Del
 function describeForLog(error: unknown, credentials: Credentials): string {
   const e = error as NodemailerError & { originalCode?: string };
   if (e instanceof DeliveryFailure) return scrubSecrets(`${e.message}: ${e.reply}`, credentials);
-  const parts = [e?.code, e?.originalCode, e?.command, e?.responseCode, e?.response ?? e?.message].filter((p) => p !== undefined && p !== '');
+  const parts = [e?.code, e?.originalCode, e?.command, e?.responseCode, e?.response ?? e?.message].filter(
+    (p) => p !== undefined && p !== '',
+  );
   return scrubSecrets(parts.join(' ').slice(0, 1000), credentials);
 }
 
@@ -143,14 +161,25 @@ class NodemailerTransport implements MailTransport {
 
   private async create() {
     const connection = connectionOptions(this.settings, await resolveAllowed(this.settings.host), this.options);
-    return { connection, pool: new SmtpPool({ connection, auth: this.auth, maxConnections: this.options.maxConnections, idleMs: this.options.idleMs ?? 10_000 }) };
+    return {
+      connection,
+      pool: new SmtpPool({
+        connection,
+        auth: this.auth,
+        maxConnections: this.options.maxConnections,
+        idleMs: this.options.idleMs ?? 10_000,
+      }),
+    };
   }
 
   async send(mail: OutgoingMail): Promise<{ reply: string }> {
     const credentials = credentialsOf(this.settings);
     try {
       const { pool } = await this.pool;
-      const reply = await pool.send({ from: mail.envelopeFrom ?? mail.from.address, to: [mail.to.address] }, buildMimeMessage(mail, new Date()));
+      const reply = await pool.send(
+        { from: mail.envelopeFrom ?? mail.from.address, to: [mail.to.address] },
+        buildMimeMessage(mail, new Date()),
+      );
       return { reply: scrubSecrets(reply, credentials).slice(0, 1000) };
     } catch (error) {
       throw classifySendError(error, credentials);

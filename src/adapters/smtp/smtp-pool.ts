@@ -53,7 +53,9 @@ export function openSession(options: SMTPConnectionOptions, auth: PoolOptions['a
       reject(asError(error));
     };
     connection.on('error', fail);
-    connection.once('end', () => fail(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' })));
+    connection.once('end', () =>
+      fail(Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' })),
+    );
     connection.connect((error) => {
       if (error) return fail(error);
       if (settled) return;
@@ -63,7 +65,8 @@ export function openSession(options: SMTPConnectionOptions, auth: PoolOptions['a
         settled = true; // `fail` stays as the error listener: a late error (after QUIT, say) is never unhandled
         resolve(connection);
       };
-      if (auth && connection.allowsAuth) connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (e) => done(e ?? undefined));
+      if (auth && connection.allowsAuth)
+        connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (e) => done(e ?? undefined));
       else done();
     });
   });
@@ -184,7 +187,8 @@ export class SmtpPool {
   /** Messages waiting fail; messages in flight finish, then their sessions quit. */
   close(): void {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(Object.assign(new Error('The SMTP pool was closed.'), { code: 'ECONNECTION' }));
+    for (const job of this.queue.splice(0))
+      job.reject(Object.assign(new Error('The SMTP pool was closed.'), { code: 'ECONNECTION' }));
     for (const session of [...this.idle]) this.drop(session, true);
   }
 }

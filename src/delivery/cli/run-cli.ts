@@ -65,22 +65,41 @@ function printDemo(result: Awaited<ReturnType<typeof seedDemo>>, out: (line: str
     return;
   }
   out('Demo data created. Sign in with one of these accounts (passwords are shown only now):');
-  for (const a of result.accounts) out(`  ${a.role.padEnd(10)} ${a.email.padEnd(22)} ${a.password}   (${a.name}, ${a.locale})`);
+  for (const a of result.accounts)
+    out(`  ${a.role.padEnd(10)} ${a.email.padEnd(22)} ${a.password}   (${a.name}, ${a.locale})`);
   out(`Parameter 417 = ${result.templateIds[0]} (templates ${result.templateIds.join(', ')} in en-US, pt-BR, es-ES).`);
   out(`SMTP account: 127.0.0.1:${result.smtpPort} (the built-in mail catcher's address; see PARLEY_MAIL_CATCHER).`);
 }
 
-export async function runCli(argv: string[], out = (line: string) => console.log(line), err = (line: string) => console.error(line)): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out = (line: string) => console.log(line),
+  err = (line: string) => console.error(line),
+): Promise<number> {
   const [command, sub, ...rest] = argv;
   try {
     switch (command) {
       case 'serve': {
-        const { values } = parseArgs({ args: argv.slice(1), options: { 'first-run': { type: 'boolean' } }, strict: true });
-        await serve(loadConfig(), { firstRun: values['first-run'] ?? false, demoSmtpPort: DEMO_SMTP_PORT, out, warn: err, printDemo });
+        const { values } = parseArgs({
+          args: argv.slice(1),
+          options: { 'first-run': { type: 'boolean' } },
+          strict: true,
+        });
+        await serve(loadConfig(), {
+          firstRun: values['first-run'] ?? false,
+          demoSmtpPort: DEMO_SMTP_PORT,
+          out,
+          warn: err,
+          printDemo,
+        });
         return 0;
       }
       case 'dispatch': {
-        const { values } = parseArgs({ args: argv.slice(1), options: { supervised: { type: 'boolean' } }, strict: true });
+        const { values } = parseArgs({
+          args: argv.slice(1),
+          options: { supervised: { type: 'boolean' } },
+          strict: true,
+        });
         await dispatch(loadConfig(), { out, supervised: values.supervised ?? false });
         return 0;
       }
@@ -98,13 +117,20 @@ export async function runCli(argv: string[], out = (line: string) => console.log
       case 'send-test': {
         const { values } = parseArgs({ args: argv.slice(1), strict: true, options: { to: { type: 'string' } } });
         if (!values.to) throw new UsageError('send-test needs --to ADDRESS.');
-        const result = await withParley((p) => sendTestMail({ ...p.deps, transports: p.transports }, values.to!, 'en-US'));
+        const result = await withParley((p) =>
+          sendTestMail({ ...p.deps, transports: p.transports }, values.to!, 'en-US'),
+        );
         if (!result.ok) throw new Error(result.message);
         out(result.message);
         return 0;
       }
       case 'reply-text': {
-        const { values, positionals } = parseArgs({ args: argv.slice(1), strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } });
+        const { values, positionals } = parseArgs({
+          args: argv.slice(1),
+          strict: true,
+          allowPositionals: true,
+          options: { json: { type: 'boolean' } },
+        });
         const parser = createMailParser();
         const sources = positionals.length > 0 ? positionals : ['-'];
         let failed = 0;
@@ -113,7 +139,9 @@ export async function runCli(argv: string[], out = (line: string) => console.log
           try {
             raw = readFileSync(source === '-' ? 0 : source);
           } catch (error) {
-            throw new UsageError(`${source === '-' ? 'standard input' : source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+            throw new UsageError(
+              `${source === '-' ? 'standard input' : source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+            );
           }
           let parsed;
           try {
@@ -139,14 +167,31 @@ export async function runCli(argv: string[], out = (line: string) => console.log
       }
       case 'user': {
         if (sub === 'password') {
-          const { values } = parseArgs({ args: rest, strict: true, options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'keep-tokens': { type: 'boolean' } } });
+          const { values } = parseArgs({
+            args: rest,
+            strict: true,
+            options: {
+              email: { type: 'string' },
+              'password-stdin': { type: 'boolean' },
+              'keep-tokens': { type: 'boolean' },
+            },
+          });
           if (!values.email) throw new UsageError('user password needs --email.');
           const given = values['password-stdin'] ? readStdin() : null;
           const user = await withParley(async (p) => {
             const password = given ?? p.deps.tokens.random(12);
-            return { ...(await resetPasswordByEmail(p.deps, values.email!, password, { keepTokens: values['keep-tokens'] === true })), password };
+            return {
+              ...(await resetPasswordByEmail(p.deps, values.email!, password, {
+                keepTokens: values['keep-tokens'] === true,
+              })),
+              password,
+            };
           });
-          out(given === null ? `New password for ${user.email}: ${user.password}   (shown only now)` : `Password changed for ${user.email}.`);
+          out(
+            given === null
+              ? `New password for ${user.email}: ${user.password}   (shown only now)`
+              : `Password changed for ${user.email}.`,
+          );
           return 0;
         }
         if (sub !== 'add') throw new UsageError('Did you mean "parley user add" or "parley user password"?');
@@ -191,12 +236,22 @@ export async function runCli(argv: string[], out = (line: string) => console.log
         const { values } = parseArgs({
           args: rest,
           strict: true,
-          options: { email: { type: 'string' }, name: { type: 'string' }, 'expires-in-days': { type: 'string' }, scope: { type: 'string' } },
+          options: {
+            email: { type: 'string' },
+            name: { type: 'string' },
+            'expires-in-days': { type: 'string' },
+            scope: { type: 'string' },
+          },
         });
         if (!values.email) throw new UsageError('token create needs --email.');
         const days = values['expires-in-days'];
-        if (days !== undefined && !/^\d{1,5}$/.test(days)) throw new UsageError('--expires-in-days takes a whole number of days.');
-        const input = { name: values.name ?? 'cli', scope: values.scope ?? 'full', expiresInDays: days === undefined ? null : Number(days) };
+        if (days !== undefined && !/^\d{1,5}$/.test(days))
+          throw new UsageError('--expires-in-days takes a whole number of days.');
+        const input = {
+          name: values.name ?? 'cli',
+          scope: values.scope ?? 'full',
+          expiresInDays: days === undefined ? null : Number(days),
+        };
         const { token } = await withParley((p) => createApiToken(p.deps, values.email!, input));
         out(token);
         return 0;
@@ -227,11 +282,17 @@ function describe(error: unknown): string {
   if (error instanceof DomainError || error instanceof ConfigError || error instanceof UsageError) return error.message;
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    if (
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+      code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+    ) {
       return `${error.message.split('\n')[0]} Run "parley help" for the options.`;
     }
-    if (code === 'ECONNREFUSED') return `the database refused the connection (${error.message}). Is it running, and is PARLEY_DATABASE_URL right?`;
-    if (code === 'EADDRINUSE') return `the address is already in use (${error.message}); set PARLEY_PORT to a free port.`;
+    if (code === 'ECONNREFUSED')
+      return `the database refused the connection (${error.message}). Is it running, and is PARLEY_DATABASE_URL right?`;
+    if (code === 'EADDRINUSE')
+      return `the address is already in use (${error.message}); set PARLEY_PORT to a free port.`;
     return error.message.split('\n')[0]!;
   }
   return String(error);

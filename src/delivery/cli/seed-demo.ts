@@ -21,10 +21,28 @@ export interface DemoResult {
 const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZone: string }[] = [
   { role: 'admin', email: 'admin@parley.test', name: 'Alex Admin', locale: 'en-US', timeZone: 'UTC' },
   { role: 'technician', email: 'tech@parley.test', name: 'Taylor Tech', locale: 'en-US', timeZone: 'America/New_York' },
-  { role: 'technician', email: 'tecnica@parley.test', name: 'Beatriz Técnica', locale: 'pt-BR', timeZone: 'America/Sao_Paulo' },
-  { role: 'requester', email: 'maria@parley.test', name: 'Maria Requester', locale: 'en-US', timeZone: 'Europe/London' },
+  {
+    role: 'technician',
+    email: 'tecnica@parley.test',
+    name: 'Beatriz Técnica',
+    locale: 'pt-BR',
+    timeZone: 'America/Sao_Paulo',
+  },
+  {
+    role: 'requester',
+    email: 'maria@parley.test',
+    name: 'Maria Requester',
+    locale: 'en-US',
+    timeZone: 'Europe/London',
+  },
   { role: 'requester', email: 'joao@parley.test', name: 'João Muñoz', locale: 'pt-BR', timeZone: 'America/Sao_Paulo' },
-  { role: 'requester', email: 'lucia@parley.test', name: 'Lucía Fernández', locale: 'es-ES', timeZone: 'Europe/Madrid' },
+  {
+    role: 'requester',
+    email: 'lucia@parley.test',
+    name: 'Lucía Fernández',
+    locale: 'es-ES',
+    timeZone: 'Europe/Madrid',
+  },
 ];
 
 /**
@@ -33,7 +51,8 @@ const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZon
  * Does nothing when the demo admin already exists.
  */
 export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promise<DemoResult> {
-  if (await deps.storage.findUserByEmail(PEOPLE[0]!.email)) return { created: false, accounts: [], templateIds: [], smtpPort: options.smtpPort };
+  if (await deps.storage.findUserByEmail(PEOPLE[0]!.email))
+    return { created: false, accounts: [], templateIds: [], smtpPort: options.smtpPort };
   const accounts: DemoResult['accounts'] = [];
   const ids: Record<string, number> = {};
   for (const person of PEOPLE) {
@@ -53,7 +72,8 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
 
   const admin = (await loadActor(deps.storage, ids['admin@parley.test']!))!;
   const templateIds: number[] = [];
-  for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const) templateIds.push((await createTemplate(deps, DEFAULT_TEMPLATES[locale])).id);
+  for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const)
+    templateIds.push((await createTemplate(deps, DEFAULT_TEMPLATES[locale])).id);
   await saveSmtpAccount(deps, admin, {
     host: '127.0.0.1',
     port: options.smtpPort,
@@ -79,8 +99,18 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     category: 'Connectivity',
   });
   await updateTicket(deps, tech, vpn.number, { responsibleId: tech.id, status: 'in_progress' });
-  await postMessage(deps, tech, { ticketNumber: vpn.number, text: 'Hi Maria, could you tell me which VPN client version you use?', source: 'desk' });
-  await postMessage(deps, tech, { ticketNumber: vpn.number, text: 'Checked the gateway logs: many idle timeouts.', internal: true, timeSpentMinutes: 25, source: 'desk' });
+  await postMessage(deps, tech, {
+    ticketNumber: vpn.number,
+    text: 'Hi Maria, could you tell me which VPN client version you use?',
+    source: 'desk',
+  });
+  await postMessage(deps, tech, {
+    ticketNumber: vpn.number,
+    text: 'Checked the gateway logs: many idle timeouts.',
+    internal: true,
+    timeSpentMinutes: 25,
+    source: 'desk',
+  });
   await postMessage(deps, maria, { ticketNumber: vpn.number, text: 'It is version 5.2.1.\nThanks!', source: 'portal' });
   await openTicket(deps, joao, {
     title: 'Acesso à pasta compartilhada do financeiro',

@@ -19,15 +19,29 @@ export interface ServeOptions {
  * Starts a listener; an address that is taken (or not allowed) fails in one line naming the setting to change,
  * not a stack trace, and not another listener's setting.
  */
-async function listenOn<T>(what: string, setting: string, address: { host: string; port: number }, start: () => Promise<T>): Promise<T> {
+async function listenOn<T>(
+  what: string,
+  setting: string,
+  address: { host: string; port: number },
+  start: () => Promise<T>,
+): Promise<T> {
   try {
     return await start();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-    if (code === 'EADDRINUSE') throw new ConfigError(`${what} cannot listen on ${where}: the address is already in use (is another Parley running?). Set ${setting} to a free port.`);
-    if (code === 'EACCES') throw new ConfigError(`${what} cannot listen on ${where}: not allowed for this user (ports below 1024 need privileges). Set ${setting} to another port.`);
-    if (code === 'EADDRNOTAVAIL') throw new ConfigError(`${what} cannot listen on ${where}: this machine has no such address. Set ${setting} to one of its addresses.`);
+    if (code === 'EADDRINUSE')
+      throw new ConfigError(
+        `${what} cannot listen on ${where}: the address is already in use (is another Parley running?). Set ${setting} to a free port.`,
+      );
+    if (code === 'EACCES')
+      throw new ConfigError(
+        `${what} cannot listen on ${where}: not allowed for this user (ports below 1024 need privileges). Set ${setting} to another port.`,
+      );
+    if (code === 'EADDRNOTAVAIL')
+      throw new ConfigError(
+        `${what} cannot listen on ${where}: this machine has no such address. Set ${setting} to one of its addresses.`,
+      );
     throw error;
   }
 }
@@ -76,7 +90,11 @@ function superviseDispatcher(parley: Parley): { stop(): Promise<void> } {
     child = fork(BIN, ['dispatch', '--supervised'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     // SQLite: the mail states the child recorded, for the live pages this process serves (PostgreSQL: NOTIFY).
     child.on('message', (m: { tickets?: unknown; staffOnly?: unknown }) => {
-      if (Array.isArray(m?.tickets)) parley.storage.relayTicketActivity(m.tickets.filter((id): id is number => Number.isInteger(id)), m.staffOnly === true);
+      if (Array.isArray(m?.tickets))
+        parley.storage.relayTicketActivity(
+          m.tickets.filter((id): id is number => Number.isInteger(id)),
+          m.staffOnly === true,
+        );
     });
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -136,7 +154,12 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
     let catcherPort: number | null = null;
     if (catcher && config.mailCatcher) {
       const address = config.mailCatcher;
-      catcherPort = await listenOn('The mail catcher', 'PARLEY_MAIL_CATCHER (a loopback host:port, or off)', address, () => catcher.start(address.host, address.port));
+      catcherPort = await listenOn(
+        'The mail catcher',
+        'PARLEY_MAIL_CATCHER (a loopback host:port, or off)',
+        address,
+        () => catcher.start(address.host, address.port),
+      );
       cleanups.push(() => catcher.stop());
     }
     let accountsShown = false;
@@ -165,27 +188,44 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       processMetrics: true,
       logger: parley.log,
       mail: { transports: parley.transports, catcher },
-      httpTimeouts: { headersMs: config.httpTimeouts.headersSeconds * 1000, requestMs: config.httpTimeouts.requestSeconds * 1000, idleMs: config.httpTimeouts.idleSeconds * 1000 },
+      httpTimeouts: {
+        headersMs: config.httpTimeouts.headersSeconds * 1000,
+        requestMs: config.httpTimeouts.requestSeconds * 1000,
+        idleMs: config.httpTimeouts.idleSeconds * 1000,
+      },
       metricsToken: config.metricsToken,
     });
     cleanups.push(() => app.close());
-    await listenOn('The HTTP server', 'PARLEY_PORT (or PARLEY_HOST)', config, () => app.listen({ host: config.host, port: config.port }));
+    await listenOn('The HTTP server', 'PARLEY_PORT (or PARLEY_HOST)', config, () =>
+      app.listen({ host: config.host, port: config.port }),
+    );
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     // PARLEY_PORT=0 (any free port): the addresses shown carry the port taken.
     const publicUrl = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
-    options.out(`Parley is listening on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]!.split(':')[0]}; key: ${config.secretKeySource}; dispatcher: ${mode}).`);
+    options.out(
+      `Parley is listening on http://${config.host}:${port} (database: ${config.databaseUrl.split('://')[0]!.split(':')[0]}; key: ${config.secretKeySource}; dispatcher: ${mode}).`,
+    );
     options.out(
       accountsShown
         ? `  Web app (sign in with an account above): ${publicUrl}/`
         : `  Web app: ${publicUrl}/ (to set a person's password: npx parley user password --email ADDRESS)`,
     );
     options.out(`  API: ${publicUrl}/api/v1   API docs: ${publicUrl}/api/docs   health: ${publicUrl}/healthz`);
-    if (inboundPort !== null) options.out(`  Inbound mail: smtp://${config.inboundSmtp!.host}:${inboundPort} (replies are matched to tickets; GET ${publicUrl}/api/v1/inbound-mail?status=held to review).`);
+    if (inboundPort !== null)
+      options.out(
+        `  Inbound mail: smtp://${config.inboundSmtp!.host}:${inboundPort} (replies are matched to tickets; GET ${publicUrl}/api/v1/inbound-mail?status=held to review).`,
+      );
     if (catcherPort !== null) {
-      options.out(`  Mail catcher: smtp://${config.mailCatcher!.host}:${catcherPort} keeps every mail sent to it: GET ${publicUrl}/api/v1/admin/mail-catcher (as an admin).`);
+      options.out(
+        `  Mail catcher: smtp://${config.mailCatcher!.host}:${catcherPort} keeps every mail sent to it: GET ${publicUrl}/api/v1/admin/mail-catcher (as an admin).`,
+      );
     }
-    for (const warning of await startupWarnings(parley, catcherPort === null ? null : { host: config.mailCatcher!.host, port: catcherPort })) options.warn(warning);
+    for (const warning of await startupWarnings(
+      parley,
+      catcherPort === null ? null : { host: config.mailCatcher!.host, port: catcherPort },
+    ))
+      options.warn(warning);
   } catch (error) {
     await cleanup();
     throw error;
@@ -196,7 +236,10 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
 }
 
 /** `parley dispatch`: the outbox dispatcher alone, until SIGTERM/SIGINT (or its supervisor goes away). */
-export async function dispatch(config: Readonly<Config>, options: { out: (line: string) => void; supervised: boolean }): Promise<void> {
+export async function dispatch(
+  config: Readonly<Config>,
+  options: { out: (line: string) => void; supervised: boolean },
+): Promise<void> {
   const signalled = stopSignal();
   // The supervising `parley serve` is gone (also when it went before this process was ready to hear it).
   const orphaned = options.supervised
@@ -212,9 +255,12 @@ export async function dispatch(config: Readonly<Config>, options: { out: (line: 
   // Supervised on SQLite: the tickets whose mail states changed go to `parley serve`, which serves the live pages.
   const relay =
     options.supervised && parley.storage.dialect === 'sqlite' && process.send
-      ? await parley.storage.onTicketActivity((tickets, staffOnly) => process.connected && process.send!({ tickets, staffOnly }))
+      ? await parley.storage.onTicketActivity(
+          (tickets, staffOnly) => process.connected && process.send!({ tickets, staffOnly }),
+        )
       : undefined;
-  if (!options.supervised) options.out(`Dispatching the outbox of ${config.databaseUrl.split('://')[0]!.split(':')[0]} (SIGTERM to stop).`);
+  if (!options.supervised)
+    options.out(`Dispatching the outbox of ${config.databaseUrl.split('://')[0]!.split(':')[0]} (SIGTERM to stop).`);
   process.on('message', (m) => m === 'kick' && dispatcher.kick());
   await Promise.race([signalled, orphaned]);
   await dispatcher.stop();
@@ -227,7 +273,10 @@ export async function dispatch(config: Readonly<Config>, options: { out: (line: 
  * `parley ingest`: inbound mail alone, until SIGTERM/SIGINT: the SMTP receiver (PARLEY_INBOUND_SMTP or --listen), the
  * IMAP support mailbox of parameters 9010–9015, and the processing of what they store.
  */
-export async function ingest(config: Readonly<Config>, options: { out: (line: string) => void; listen: { host: string; port: number } | null }): Promise<void> {
+export async function ingest(
+  config: Readonly<Config>,
+  options: { out: (line: string) => void; listen: { host: string; port: number } | null },
+): Promise<void> {
   const listen = options.listen ?? config.inboundSmtp;
   const parley = createParley(config);
   try {

@@ -47,7 +47,11 @@ class UnavailableTransports implements MailTransports {
     const failure = () => new DeliveryFailure('No transport', false, 'This process has no SMTP transport.');
     return {
       send: async () => Promise.reject(failure()),
-      verify: async () => ({ ok: false, code: 'SMTP_UNREACHABLE' as const, message: 'This process has no SMTP transport.' }),
+      verify: async () => ({
+        ok: false,
+        code: 'SMTP_UNREACHABLE' as const,
+        message: 'This process has no SMTP transport.',
+      }),
       close: () => {},
     };
   }
@@ -100,7 +104,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.setValidatorCompiler(validators());
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'ROUTE_NOT_FOUND', message: `There is no ${request.method} ${request.url.split('?')[0]}.` }),
+    reply
+      .code(404)
+      .send({ code: 'ROUTE_NOT_FOUND', message: `There is no ${request.method} ${request.url.split('?')[0]}.` }),
   );
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', null);
@@ -125,7 +131,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       info: {
         title: 'Parley API',
         version: '1',
-        description: 'Service-desk messaging: tickets, messages, email templates (parameter 417), SMTP account, outbox.',
+        description:
+          'Service-desk messaging: tickets, messages, email templates (parameter 417), SMTP account, outbox.',
       },
       components: {
         securitySchemes: {

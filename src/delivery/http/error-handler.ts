@@ -28,7 +28,10 @@ function explainValidation(context: string, issue: ValidationIssue): { message: 
       return { field, message: `${where} must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}.` };
     case 'minimum':
     case 'maximum':
-      return { field, message: `${where} must be ${issue.keyword === 'minimum' ? 'at least' : 'at most'} ${issue.params.limit}.` };
+      return {
+        field,
+        message: `${where} must be ${issue.keyword === 'minimum' ? 'at least' : 'at most'} ${issue.params.limit}.`,
+      };
     case 'maxItems':
       return { field, message: `${where} can have at most ${issue.params.limit} items.` };
     case 'minProperties':
@@ -73,5 +76,8 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return reply.code(status).send({ code: 'REQUEST_INVALID', message: 'The request is not valid.' });
   }
   request.log.error({ err: error }, 'request failed');
-  return reply.code(500).send({ code: 'INTERNAL_ERROR', message: `Something went wrong on our side; it is logged as request ${request.id}.` });
+  return reply.code(500).send({
+    code: 'INTERNAL_ERROR',
+    message: `Something went wrong on our side; it is logged as request ${request.id}.`,
+  });
 }

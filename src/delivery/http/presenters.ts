@@ -33,7 +33,13 @@ export function presentMessage(m: Message | ThreadMessage, viewer?: Pick<Actor, 
 /** `lastReplyCode`/`lastReplyParams`: the last reply as a code the web translates (see delivery-results.ts). */
 export function presentOutboxEntry(e: OutboxEntry) {
   const last = e.lastReply === null ? null : deliveryResultOf(e.lastReply);
-  return { ...e, ticketNumber: e.ticketId, to: e.toAddress, lastReplyCode: last?.code ?? null, lastReplyParams: last?.params ?? null };
+  return {
+    ...e,
+    ticketNumber: e.ticketId,
+    to: e.toAddress,
+    lastReplyCode: last?.code ?? null,
+    lastReplyParams: last?.params ?? null,
+  };
 }
 
 /** An attempt with its reply as a code and parameters (`reply` stays the stored text). */

@@ -4,7 +4,11 @@ const nullableInteger = { type: ['integer', 'null'] } as const;
 
 export const errorSchema = {
   type: 'object',
-  properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    details: { type: 'object', additionalProperties: true },
+  },
   required: ['code', 'message'],
 } as const;
 
@@ -25,7 +29,11 @@ export const userSchema = {
 
 export const groupSchema = {
   type: 'object',
-  properties: { id: { type: 'integer' }, name: { type: 'string' }, memberIds: { type: 'array', items: { type: 'integer' } } },
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    memberIds: { type: 'array', items: { type: 'integer' } },
+  },
 } as const;
 
 export const ticketSchema = {
@@ -59,7 +67,10 @@ export const messageSchema = {
     internal: { type: 'boolean' },
     sendEmail: { type: 'boolean' },
     source: { type: 'string', enum: ['portal', 'desk', 'email', 'api'] },
-    author: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, role: { type: 'string' } } },
+    author: {
+      type: 'object',
+      properties: { id: { type: 'integer' }, name: { type: 'string' }, role: { type: 'string' } },
+    },
     timeSpentMinutes: nullableInteger,
     timeSpentDate: nullableString,
     createdAt: { type: 'string' },
@@ -77,7 +88,10 @@ export const attachmentSummarySchema = {
     id: { type: 'string', description: 'Download it at /api/v1/attachments/{id}.' },
     name: { type: 'string', description: 'Normalised for display; never a path.' },
     size: { type: 'integer' },
-    contentType: { type: 'string', description: 'As the sender declared it (information only; downloads are application/octet-stream).' },
+    contentType: {
+      type: 'string',
+      description: 'As the sender declared it (information only; downloads are application/octet-stream).',
+    },
   },
 } as const;
 
@@ -96,8 +110,17 @@ export const ticketDetailSchema = {
   type: 'object',
   properties: {
     ...ticketSchema.properties,
-    attachments: { type: 'array', description: 'Attachments given when the ticket was opened (by the API, the portal or the mail that opened it); never their bytes.', items: attachmentSummarySchema },
-    copies: { type: 'array', description: 'People the ticket copies (Cc): told of its public messages, may see it and reply by mail.', items: copySchema },
+    attachments: {
+      type: 'array',
+      description:
+        'Attachments given when the ticket was opened (by the API, the portal or the mail that opened it); never their bytes.',
+      items: attachmentSummarySchema,
+    },
+    copies: {
+      type: 'array',
+      description: 'People the ticket copies (Cc): told of its public messages, may see it and reply by mail.',
+      items: copySchema,
+    },
   },
 } as const;
 
@@ -106,10 +129,15 @@ export const threadMessageSchema = {
   type: 'object',
   properties: {
     ...messageSchema.properties,
-    attachments: { type: 'array', description: 'Attachments of the message (uploaded with it, or of the mail it came from); never their bytes.', items: attachmentSummarySchema },
+    attachments: {
+      type: 'array',
+      description: 'Attachments of the message (uploaded with it, or of the mail it came from); never their bytes.',
+      items: attachmentSummarySchema,
+    },
     trimmed: {
       type: ['string', 'null'],
-      description: 'A message that came by mail: the quoted history and signature trimmed from it ("show trimmed text"); staff on every such message, a requester on their own only; null otherwise.',
+      description:
+        'A message that came by mail: the quoted history and signature trimmed from it ("show trimmed text"); staff on every such message, a requester on their own only; null otherwise.',
     },
   },
 } as const;

@@ -70,14 +70,23 @@ export function webRoutes(options: WebOptions = {}) {
   const pages = new WeakSet<FastifyRequest>();
   return async (app: FastifyInstance) => {
     // Only the reply.sendFile decoration: the route below decides what may be served.
-    await app.register(fastifyStatic, { root, serve: false, index: false, dotfiles: 'deny', cacheControl: false, etag: true, lastModified: true });
+    await app.register(fastifyStatic, {
+      root,
+      serve: false,
+      index: false,
+      dotfiles: 'deny',
+      cacheControl: false,
+      etag: true,
+      lastModified: true,
+    });
 
     // Runs after build-app's own onSend hook (hooks of an inner context come later): HTML pages get the app's policy.
     // A revalidated page (`304 Not Modified`) has no content type, but the browser merges the 304's headers into the
     // page it cached: it must carry the page's policy too, or the API's `default-src 'none'` blanks every reload.
     app.addHook('onSend', async (request, reply, payload) => {
       const type = reply.getHeader('content-type');
-      if (pages.has(request) || (typeof type === 'string' && type.startsWith('text/html'))) reply.header('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
+      if (pages.has(request) || (typeof type === 'string' && type.startsWith('text/html')))
+        reply.header('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
       return payload;
     });
 
@@ -91,7 +100,8 @@ export function webRoutes(options: WebOptions = {}) {
       }
       if (path === '/api' || path.startsWith('/api/')) return reply.callNotFound();
       // No parent segments, no hidden files, no NUL, no backslashes: nothing outside the build can be named.
-      if (/[\u0000\\]/.test(path) || path.split('/').some((segment) => segment === '..' || segment.startsWith('.'))) return reply.callNotFound();
+      if (/[\u0000\\]/.test(path) || path.split('/').some((segment) => segment === '..' || segment.startsWith('.')))
+        return reply.callNotFound();
 
       const built = existsSync(resolve(root, 'index.html'));
       if (built && path !== '/' && !path.endsWith('/')) {
@@ -106,7 +116,8 @@ export function webRoutes(options: WebOptions = {}) {
       // The root is always the app; deeper unknown paths only for clients that ask for a page (an API client's
       // typo keeps its JSON 404).
       if (path !== '/' && !acceptsHtml(request)) return reply.callNotFound();
-      if (!built) return reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
+      if (!built)
+        return reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(NOT_BUILT);
       reply.header('cache-control', 'no-cache');
       pages.add(request);
       return reply.sendFile('index.html');

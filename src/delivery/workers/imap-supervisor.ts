@@ -37,7 +37,9 @@ export class ImapSupervisor {
 
   /** Reads the parameters now (also after an administrator saved them). */
   check(): Promise<void> {
-    this.checking = this.checking.then(() => this.apply()).catch((error) => this.options.log.error({ err: error }, 'IMAP settings could not be read'));
+    this.checking = this.checking
+      .then(() => this.apply())
+      .catch((error) => this.options.log.error({ err: error }, 'IMAP settings could not be read'));
     return this.checking;
   }
 
@@ -48,7 +50,10 @@ export class ImapSupervisor {
     } catch (error) {
       // The database may be briefly unreachable: the reader keeps running until the settings can be read again.
       if (!(error instanceof UnreadableSecret)) throw error;
-      this.options.log.error({ err: error }, 'the stored IMAP password cannot be opened with the current PARLEY_SECRET_KEY; save it again');
+      this.options.log.error(
+        { err: error },
+        'the stored IMAP password cannot be opened with the current PARLEY_SECRET_KEY; save it again',
+      );
       account = undefined;
     }
     const key = account ? JSON.stringify(account) : '';

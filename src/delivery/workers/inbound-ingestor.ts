@@ -1,4 +1,10 @@
-import { processInboundMail, receiveMail, receiveMailForProcessing, type InboundDeps, type ReceivedMail } from '../../domain/inbound/receive-mail.ts';
+import {
+  processInboundMail,
+  receiveMail,
+  receiveMailForProcessing,
+  type InboundDeps,
+  type ReceivedMail,
+} from '../../domain/inbound/receive-mail.ts';
 import type { InboundMail, RawMail } from '../../domain/inbound/inbound-mail.ts';
 import { removeOldInboundRaw } from '../../domain/inbound/retention.ts';
 
@@ -13,7 +19,11 @@ export interface IngestorOptions {
   sweepMs: number;
   /** Mails processed at once. */
   concurrency: number;
-  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
   onProcessed?: (mail: InboundMail | undefined) => void;
   /**
    * Bytes of received mail kept in memory between the `250` and processing, so processing need not read the mail
@@ -54,7 +64,8 @@ export class InboundIngestor {
     return {
       store: async (mail) => {
         const size = mail.raw.byteLength;
-        if (!this.running || this.handoff + size > (this.options.handoffBytes ?? 64 * 1024 * 1024)) return receiveMail(this.deps, mail);
+        if (!this.running || this.handoff + size > (this.options.handoffBytes ?? 64 * 1024 * 1024))
+          return receiveMail(this.deps, mail);
         this.handoff += size;
         try {
           const received = await receiveMailForProcessing(this.deps, mail);
@@ -70,7 +81,11 @@ export class InboundIngestor {
         this.stored.delete(id);
         if (!this.enqueue(id, received) && received) this.handoff -= received.raw.byteLength;
       },
-      onError: (error) => this.options.log.warn({ err: error }, 'inbound SMTP: a mail was not stored (answered 451) or a connection failed'),
+      onError: (error) =>
+        this.options.log.warn(
+          { err: error },
+          'inbound SMTP: a mail was not stored (answered 451) or a connection failed',
+        ),
     };
   }
 
@@ -130,11 +145,16 @@ export class InboundIngestor {
       // A mail left for a person: staff pages update their "needs review" count (a mail of no ticket raises no
       // ticket event).
       if (mail && (mail.status === 'held' || mail.status === 'loop')) {
-        await this.deps.storage.signalInbound(mail.ticketId).catch((error: unknown) => this.options.log.warn({ err: error }, 'the review signal could not be sent'));
+        await this.deps.storage
+          .signalInbound(mail.ticketId)
+          .catch((error: unknown) => this.options.log.warn({ err: error }, 'the review signal could not be sent'));
       }
       this.options.onProcessed?.(mail);
     } catch (error) {
-      this.options.log.error({ err: error, inboundMail: id }, 'inbound mail processing failed; it stays received and is retried by the sweep');
+      this.options.log.error(
+        { err: error, inboundMail: id },
+        'inbound mail processing failed; it stays received and is retried by the sweep',
+      );
     }
   }
 
@@ -161,7 +181,11 @@ export class InboundIngestor {
       unstarted.push(id);
     }
     if (unstarted.length > 0) {
-      await this.deps.storage.releaseInboundAttempts(unstarted).catch((error: unknown) => this.options.log.warn({ err: error }, 'inbound: attempts of unstarted mail could not be given back'));
+      await this.deps.storage
+        .releaseInboundAttempts(unstarted)
+        .catch((error: unknown) =>
+          this.options.log.warn({ err: error }, 'inbound: attempts of unstarted mail could not be given back'),
+        );
     }
     this.known.clear();
     await this.sweeping;

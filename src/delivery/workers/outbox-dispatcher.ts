@@ -1,4 +1,9 @@
-import { dispatchBatch, type BatchResult, type DispatchDeps, type DispatchPolicy } from '../../domain/notifications/dispatch-outbox.ts';
+import {
+  dispatchBatch,
+  type BatchResult,
+  type DispatchDeps,
+  type DispatchPolicy,
+} from '../../domain/notifications/dispatch-outbox.ts';
 
 export interface DispatcherOptions {
   /** How often to look for due mail when no signal came (deferred mail, signals lost). */

@@ -30,7 +30,10 @@ function addressesOf(values: readonly string[]): string[] {
 /** The mail's recipients as the receiver saw them (SMTP `RCPT TO`), or, without an envelope (IMAP), as its headers claim. */
 function recipientsOf(mail: Pick<ParsedMail, 'header' | 'to'>, envelopeTo: readonly string[]): string[] {
   if (envelopeTo.length > 0) return envelopeTo.slice(0, 100).map(normalizeEmail);
-  const claimed = [...addressesOf(RECIPIENT_HEADERS.flatMap((h) => mail.header(h))), ...mail.to.slice(0, MAX_CLAIMS).map((a) => a.address)];
+  const claimed = [
+    ...addressesOf(RECIPIENT_HEADERS.flatMap((h) => mail.header(h))),
+    ...mail.to.slice(0, MAX_CLAIMS).map((a) => a.address),
+  ];
   return [...new Set(claimed.map(normalizeEmail))];
 }
 
@@ -61,10 +64,17 @@ export async function checkBounce(
   const named: OutboxReference[] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
   if (named.length === 0 && bounceTo.length === 0) return { kind: 'unknown' };
   const ticketId = named.find((e) => e.ticketId !== null)?.ticketId ?? null;
-  const about = named.length > 0 ? `It names notification #${named[0]!.id}, which is left as it is` : 'It names no notification of ours';
+  const about =
+    named.length > 0
+      ? `It names notification #${named[0]!.id}, which is left as it is`
+      : 'It names no notification of ours';
   const where =
     bounceTo.length === 0
       ? 'it did not come back to the signed bounce address of that mail (it was sent to the support address or another of ours)'
       : `its bounce address ${bounceTo[0]} is not one this install signed for the mail it reports on`;
-  return { kind: 'unverified', ticketId, text: `A delivery report that cannot be verified: ${where}. ${about}; anyone can forge such a report.` };
+  return {
+    kind: 'unverified',
+    ticketId,
+    text: `A delivery report that cannot be verified: ${where}. ${about}; anyone can forge such a report.`,
+  };
 }

@@ -5,38 +5,57 @@ import { sanitizeHtml } from './sanitize-html.ts';
 
 describe('htmlToSafeText', () => {
   it('turns block elements and <br> into line breaks, <div><br></div> into an empty line', () => {
-    assert.equal(htmlToSafeText('<div>Hi,</div><div><br></div><div>one</div><div>two<br></div>three'), 'Hi,\n\none\ntwo\nthree');
+    assert.equal(
+      htmlToSafeText('<div>Hi,</div><div><br></div><div>one</div><div>two<br></div>three'),
+      'Hi,\n\none\ntwo\nthree',
+    );
     assert.equal(htmlToSafeText('a<br>b<br/>c<BR />d'), 'a\nb\nc\nd');
   });
 
   it("sets paragraphs apart, except Outlook's one-line MsoNormal paragraphs", () => {
     assert.equal(htmlToSafeText('<p>One</p><p>Two</p>'), 'One\n\nTwo');
     assert.equal(
-      htmlToSafeText('<p class="MsoNormal">Hi,<o:p></o:p></p><p class="MsoNormal"><o:p>&nbsp;</o:p></p><p class="MsoNormal">Line 1</p><p class=MsoNormal>Line 2</p>'),
+      htmlToSafeText(
+        '<p class="MsoNormal">Hi,<o:p></o:p></p><p class="MsoNormal"><o:p>&nbsp;</o:p></p><p class="MsoNormal">Line 1</p><p class=MsoNormal>Line 2</p>',
+      ),
       'Hi,\n\nLine 1\nLine 2',
     );
   });
 
   it('collapses whitespace, keeps one empty line at most, trims', () => {
-    assert.equal(htmlToSafeText('  <div>  lots \n  of \t space </div>\n<br><br><br><br><div> end </div> '), 'lots of space\n\nend');
+    assert.equal(
+      htmlToSafeText('  <div>  lots \n  of \t space </div>\n<br><br><br><br><div> end </div> '),
+      'lots of space\n\nend',
+    );
   });
 
   it('decodes entities once and keeps accents and emoji', () => {
-    assert.equal(htmlToSafeText('&amp;lt; &eacute;t&eacute; &#231; &#x1F389; &rsquo; &bogus;'), '&lt; été ç 🎉 ’ &bogus;');
+    assert.equal(
+      htmlToSafeText('&amp;lt; &eacute;t&eacute; &#231; &#x1F389; &rsquo; &bogus;'),
+      '&lt; été ç 🎉 ’ &bogus;',
+    );
   });
 
   // threat: Inbound HTML is sanitised with an allow-list and shown in a sandbox; remote images are not fetched by the server.
   it('drops script, style, head, iframe and object content, comments and images', () => {
     assert.equal(
-      htmlToSafeText('<head><title>T</title><style>p{}</style></head><script>bad()</script><!-- c --><p>ok<img src=x onerror=alert(1)></p><iframe src=x>in</iframe><object>o</object>'),
+      htmlToSafeText(
+        '<head><title>T</title><style>p{}</style></head><script>bad()</script><!-- c --><p>ok<img src=x onerror=alert(1)></p><iframe src=x>in</iframe><object>o</object>',
+      ),
       'ok',
     );
     assert.equal(htmlToSafeText('<SCRIPT type="text/javascript">a("</div>")</SCRIPT >fine'), 'fine');
-    assert.equal(htmlToSafeText('<!--[if gte mso 9]><xml><o:x/></xml><![endif]--><![if !supportLists]>·<![endif]>item'), '·item');
+    assert.equal(
+      htmlToSafeText('<!--[if gte mso 9]><xml><o:x/></xml><![endif]--><![if !supportLists]>·<![endif]>item'),
+      '·item',
+    );
   });
 
   it('quotes blockquotes with "> " per level', () => {
-    assert.equal(htmlToSafeText('<div>Hi</div><blockquote>a<br><br>b<blockquote>c</blockquote></blockquote>'), 'Hi\n> a\n>\n> b\n>> c');
+    assert.equal(
+      htmlToSafeText('<div>Hi</div><blockquote>a<br><br>b<blockquote>c</blockquote></blockquote>'),
+      'Hi\n> a\n>\n> b\n>> c',
+    );
   });
 
   it('keeps preformatted text as it is', () => {
@@ -64,24 +83,53 @@ describe('htmlToSafeText', () => {
 describe('sanitizeHtml', () => {
   it('keeps allowed elements without their attributes', () => {
     assert.equal(
-      sanitizeHtml('<div class="x" style="color:red" onclick="a()"><p id="p">Hi <b>B</b> <strong>S</strong> <i>I</i> <em>E</em> <u>U</u> <span>s</span> <code>c</code></p></div>'),
+      sanitizeHtml(
+        '<div class="x" style="color:red" onclick="a()"><p id="p">Hi <b>B</b> <strong>S</strong> <i>I</i> <em>E</em> <u>U</u> <span>s</span> <code>c</code></p></div>',
+      ),
       '<div><p>Hi <b>B</b> <strong>S</strong> <i>I</i> <em>E</em> <u>U</u> <span>s</span> <code>c</code></p></div>',
     );
-    assert.equal(sanitizeHtml('<ul><li>a</li></ul><ol><li>b</li></ol><blockquote>q</blockquote><pre>p</pre><br/>'), '<ul><li>a</li></ul><ol><li>b</li></ol><blockquote>q</blockquote><pre>p</pre><br>');
-    assert.equal(sanitizeHtml('<table border=1><tr><td>a</td><th>b</th></tr></table>'), '<table><tr><td>a</td><th>b</th></tr></table>');
+    assert.equal(
+      sanitizeHtml('<ul><li>a</li></ul><ol><li>b</li></ol><blockquote>q</blockquote><pre>p</pre><br/>'),
+      '<ul><li>a</li></ul><ol><li>b</li></ol><blockquote>q</blockquote><pre>p</pre><br>',
+    );
+    assert.equal(
+      sanitizeHtml('<table border=1><tr><td>a</td><th>b</th></tr></table>'),
+      '<table><tr><td>a</td><th>b</th></tr></table>',
+    );
   });
 
   it('keeps a@href only for http, https and mailto', () => {
-    assert.equal(sanitizeHtml('<a href="https://e.example/?a=1&amp;b=2" target="_blank">x</a>'), '<a href="https://e.example/?a=1&amp;b=2" rel="noopener noreferrer nofollow">x</a>');
-    assert.equal(sanitizeHtml('<a href="mailto:a@b.example">m</a>'), '<a href="mailto:a@b.example" rel="noopener noreferrer nofollow">m</a>');
-    for (const bad of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' java\tscript:alert(1)', 'data:text/html,x', 'vbscript:x', '&#106;avascript:alert(1)']) {
+    assert.equal(
+      sanitizeHtml('<a href="https://e.example/?a=1&amp;b=2" target="_blank">x</a>'),
+      '<a href="https://e.example/?a=1&amp;b=2" rel="noopener noreferrer nofollow">x</a>',
+    );
+    assert.equal(
+      sanitizeHtml('<a href="mailto:a@b.example">m</a>'),
+      '<a href="mailto:a@b.example" rel="noopener noreferrer nofollow">m</a>',
+    );
+    for (const bad of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      ' java\tscript:alert(1)',
+      'data:text/html,x',
+      'vbscript:x',
+      '&#106;avascript:alert(1)',
+    ]) {
       assert.equal(sanitizeHtml(`<a href="${bad}">x</a>`), '<a>x</a>', bad);
     }
   });
 
   it('drops script, style, iframe and object with their content, and every other element', () => {
-    assert.equal(sanitizeHtml('<script>alert(1)</script><style>*{}</style><iframe src="x">f</iframe><object data="x">o</object>ok'), 'ok');
-    assert.equal(sanitizeHtml('<img src=x onerror=alert(1)><svg onload=alert(1)><circle/></svg><form><input value=1></form>t'), 't');
+    assert.equal(
+      sanitizeHtml(
+        '<script>alert(1)</script><style>*{}</style><iframe src="x">f</iframe><object data="x">o</object>ok',
+      ),
+      'ok',
+    );
+    assert.equal(
+      sanitizeHtml('<img src=x onerror=alert(1)><svg onload=alert(1)><circle/></svg><form><input value=1></form>t'),
+      't',
+    );
   });
 
   it('escapes text and balances tags', () => {

@@ -28,9 +28,46 @@ export interface RenderedLine {
 }
 
 const BLOCK = new Set([
-  'div', 'li', 'tr', 'table', 'tbody', 'thead', 'tfoot', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'dl', 'dt', 'dd',
-  'pre', 'blockquote', 'hr', 'section', 'article', 'header', 'footer', 'nav', 'aside', 'main', 'figure', 'figcaption',
-  'address', 'center', 'form', 'fieldset', 'details', 'summary', 'caption', 'body', 'html', 'p',
+  'div',
+  'li',
+  'tr',
+  'table',
+  'tbody',
+  'thead',
+  'tfoot',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'pre',
+  'blockquote',
+  'hr',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'nav',
+  'aside',
+  'main',
+  'figure',
+  'figcaption',
+  'address',
+  'center',
+  'form',
+  'fieldset',
+  'details',
+  'summary',
+  'caption',
+  'body',
+  'html',
+  'p',
 ]);
 
 /** What a client's markup says about the element starting here (only looked at when `markers` is on). */
@@ -38,7 +75,8 @@ function markOf(tag: HtmlTag): LineMark | null {
   const id = (tag.attrs.get('id') ?? '').toLowerCase();
   const name = tag.name;
   // Quoted history whose text is not inside a blockquote: everything from here on is quoted.
-  if (id.endsWith('divrplyfwdmsg') || id === 'appendonsend' || id === 'mail-editor-reference-message-container') return 'hard';
+  if (id.endsWith('divrplyfwdmsg') || id === 'appendonsend' || id === 'mail-editor-reference-message-container')
+    return 'hard';
   if (name === 'hr' && id === 'stopspelling') return 'hard';
   if (attrIncludes(tag, 'class', 'yahoo_quoted') || id.includes('yahoo_quoted')) return 'hard';
   if (attrIncludes(tag, 'class', 'moz-forward-container')) return 'hard';
@@ -47,7 +85,13 @@ function markOf(tag: HtmlTag): LineMark | null {
   if (attrIncludes(tag, 'class', 'moz-cite-prefix')) return 'soft';
   // Signatures the client marks as such.
   if (attrIncludes(tag, 'class', 'gmail_signature') || attrIncludes(tag, 'class', 'moz-signature')) return 'sig';
-  if (id === 'composer_signature' || id === 'ms-outlook-mobile-signature' || id === 'applemailsignature' || id === 'ymail_android_signature') return 'sig';
+  if (
+    id === 'composer_signature' ||
+    id === 'ms-outlook-mobile-signature' ||
+    id === 'applemailsignature' ||
+    id === 'ymail_android_signature'
+  )
+    return 'sig';
   return null;
 }
 
@@ -172,7 +216,11 @@ export function htmlToLines(html: string, markers: boolean): RenderedLine[] {
       } else if (link) {
         const { href } = link;
         if (href && link.line === lines.length) {
-          const label = cur.slice(link.at).join('').replace(/[\u00a0 ]+/g, ' ').trim();
+          const label = cur
+            .slice(link.at)
+            .join('')
+            .replace(/[\u00a0 ]+/g, ' ')
+            .trim();
           const bare = href.replace(/^mailto:/i, '');
           if (!label) addWord(bare);
           else if (label !== href && label !== bare && label !== bare.replace(/\/$/, '')) {

@@ -38,7 +38,9 @@ const LISTED = 10;
  */
 export function skippedNote(skipped: readonly SkippedAttachment[], keptCount: number): string | null {
   if (skipped.length === 0) return null;
-  const listed = skipped.slice(0, LISTED).map((s, i) => `${normalizeAttachmentName(s.name, keptCount + i + 1)} (${formatSize(s.size)}, ${WHY[s.reason]})`);
+  const listed = skipped
+    .slice(0, LISTED)
+    .map((s, i) => `${normalizeAttachmentName(s.name, keptCount + i + 1)} (${formatSize(s.size)}, ${WHY[s.reason]})`);
   const more = skipped.length > LISTED ? `; and ${skipped.length - LISTED} more` : '';
   const count = skipped.length === 1 ? '1 attachment was' : `${skipped.length} attachments were`;
   return `[${count} not kept: ${listed.join('; ')}${more}]`;

@@ -153,7 +153,8 @@ export function receivedRecord(id: number, mail: RawMail, at: string, attempts: 
  * null keeps its value), so the processor need not read back what it has just written.
  */
 export function withOutcome(mail: InboundMail, o: InboundOutcome): InboundMail {
-  const keep = <T>(value: T | null | undefined, current: T | null): T | null => (value === undefined || value === null ? current : value);
+  const keep = <T>(value: T | null | undefined, current: T | null): T | null =>
+    value === undefined || value === null ? current : value;
   const resolved = o.resolvedById !== undefined && o.resolvedById !== null;
   return {
     ...mail,

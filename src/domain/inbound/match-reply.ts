@@ -23,7 +23,11 @@ export type Match =
   | { kind: 'refuse'; reason: InboundReason; text: string; ticketNumber: number | null };
 
 export function recipientsOf(mail: Pick<ParsedMail, 'to' | 'cc'>, envelopeTo: readonly string[]): string[] {
-  const all = [...envelopeTo, ...mail.to.map((a: MailAddress) => a.address), ...mail.cc.map((a: MailAddress) => a.address)];
+  const all = [
+    ...envelopeTo,
+    ...mail.to.map((a: MailAddress) => a.address),
+    ...mail.cc.map((a: MailAddress) => a.address),
+  ];
   return [...new Set(all.slice(0, 200).map((a) => normalizeEmail(a)))];
 }
 
@@ -43,7 +47,8 @@ export async function matchReply(
     if (ticket !== undefined) fromIds.add(ticket);
     else notificationIds.push(id);
   }
-  for (const entry of await deps.storage.outboxByMessageIds(notificationIds)) if (entry.ticketId !== null) fromIds.add(entry.ticketId);
+  for (const entry of await deps.storage.outboxByMessageIds(notificationIds))
+    if (entry.ticketId !== null) fromIds.add(entry.ticketId);
 
   // 2. Reply tokens among the recipients at our mail domain.
   const fromTokens = new Set<number>();
@@ -51,7 +56,12 @@ export async function matchReply(
     if (!/^reply\+/i.test(address) || domainOf(address) !== domain) continue;
     const token = readReplyAddress(deps.signer, address);
     if (!token) {
-      return { kind: 'refuse', reason: 'forged-token', text: `The reply address ${address} is not one this install signed (altered or forged).`, ticketNumber: null };
+      return {
+        kind: 'refuse',
+        reason: 'forged-token',
+        text: `The reply address ${address} is not one this install signed (altered or forged).`,
+        ticketNumber: null,
+      };
     }
     // An unknown sender is held anyway (the caller says so); a known one must be the person the address was given to.
     if (sender && token.recipientId !== sender.id) {
@@ -76,7 +86,8 @@ export async function matchReply(
     };
   }
   const [only] = tickets;
-  if (only !== undefined) return { kind: 'ticket', ticketNumber: only, via: fromIds.has(only) ? 'message-id' : 'token' };
+  if (only !== undefined)
+    return { kind: 'ticket', ticketNumber: only, via: fromIds.has(only) ? 'message-id' : 'token' };
 
   // 3. The subject tag, weakest of all (anyone can type it): the caller still requires the sender to be a participant.
   const tagged = subjectTicketNumber(mail.subject);
@@ -87,6 +98,7 @@ export async function matchReply(
 /** Who may write into a ticket by mail: its requester, its responsible technician, the staff of its group. */
 export function isParticipant(user: Actor, ticket: Ticket): boolean {
   if (!user.active) return false;
-  if (ticket.requesterId === user.id || ticket.responsibleId === user.id || ticket.copyIds.includes(user.id)) return true;
+  if (ticket.requesterId === user.id || ticket.responsibleId === user.id || ticket.copyIds.includes(user.id))
+    return true;
   return isStaff(user) && ticket.groupId !== null && user.groupIds.includes(ticket.groupId);
 }

@@ -6,8 +6,24 @@ import { postMessage } from '../messages/post-message.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { readParameters } from '../parameters/parameters.ts';
 import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
-import { receivedRecord, withOutcome, type InboundMail, type InboundOutcome, type InboundReason, type InboundStatus, type RawMail } from './inbound-mail.ts';
-import { authenticationFailed, describeReport, domainOf, isPermanentFailure, loopSign, readDeliveryReport, titleFromSubject } from './mail-facts.ts';
+import {
+  receivedRecord,
+  withOutcome,
+  type InboundMail,
+  type InboundOutcome,
+  type InboundReason,
+  type InboundStatus,
+  type RawMail,
+} from './inbound-mail.ts';
+import {
+  authenticationFailed,
+  describeReport,
+  domainOf,
+  isPermanentFailure,
+  loopSign,
+  readDeliveryReport,
+  titleFromSubject,
+} from './mail-facts.ts';
 import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
 import { extractReply } from './reply-text.ts';
@@ -50,7 +66,10 @@ export interface ReceivedMail {
  * same write (so a mail that brings the process down while it is processed still counts towards `maxAttempts`), and
  * the stored record comes back with its bytes, for `processInboundMail`.
  */
-export async function receiveMailForProcessing(deps: Pick<Deps, 'storage' | 'clock'>, mail: RawMail): Promise<ReceivedMail> {
+export async function receiveMailForProcessing(
+  deps: Pick<Deps, 'storage' | 'clock'>,
+  mail: RawMail,
+): Promise<ReceivedMail> {
   const at = deps.clock.now().toISOString();
   const id = await deps.storage.insertInboundMail(mail, at, 1);
   return { mail: receivedRecord(id, mail, at, 1), raw: mail.raw };
@@ -60,7 +79,11 @@ export async function receiveMailForProcessing(deps: Pick<Deps, 'storage' | 'clo
 class AlreadyDecided extends Error {}
 
 const withoutNul = (s: string) => s.replace(/\u0000/g, '');
-const oneLine = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, max);
+const oneLine = (s: string, max: number) =>
+  s
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, max);
 
 /** The message text: the reply, cut to fit with `reserve` characters left for what follows (the attachment note). */
 function fitMessage(text: string, id: number, reserve = 0): string {
@@ -75,7 +98,14 @@ function fitMessage(text: string, id: number, reserve = 0): string {
  * attachments are the message); and the note naming the attachments that were not kept.
  */
 function messageText(reply: string, id: number, files: readonly InboundFile[], note: string | null): string {
-  const body = reply.length > 0 ? reply : files.length === 0 ? '' : files.length === 1 ? '(Sent an attachment without text.)' : `(Sent ${files.length} attachments without text.)`;
+  const body =
+    reply.length > 0
+      ? reply
+      : files.length === 0
+        ? ''
+        : files.length === 1
+          ? '(Sent an attachment without text.)'
+          : `(Sent ${files.length} attachments without text.)`;
   if (!note) return fitMessage(body, id);
   return body.length > 0 ? `${fitMessage(body, id, note.length + 2)}\n\n${note}` : note;
 }
@@ -92,7 +122,11 @@ const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
  * `received`: the mail as `receiveMailForProcessing` stored it (attempt already counted), so it is not read back;
  * without it (the sweep, after a crash) the attempt is counted and the mail read in one write.
  */
-export async function processInboundMail(deps: InboundDeps, id: number, received?: ReceivedMail): Promise<InboundMail | undefined> {
+export async function processInboundMail(
+  deps: InboundDeps,
+  id: number,
+  received?: ReceivedMail,
+): Promise<InboundMail | undefined> {
   let mail: InboundMail;
   let raw: Uint8Array | null;
   if (received && received.mail.id === id) {
@@ -105,7 +139,8 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   const attempts = mail.attempts;
   const now = () => deps.clock.now().toISOString();
   /** The mail with the outcome it was given; read back only when another process decided it first. */
-  const decided = async (recorded: boolean, outcome: InboundOutcome) => (recorded ? withOutcome(mail, outcome) : deps.storage.findInboundMail(id));
+  const decided = async (recorded: boolean, outcome: InboundOutcome) =>
+    recorded ? withOutcome(mail, outcome) : deps.storage.findInboundMail(id);
   /** Files to keep with the mail while it waits for review (none before the mail is parsed). */
   let unlinked: InboundFile[] = [];
   const finish = async (result: Omit<InboundOutcome, 'at'>) => {
@@ -123,14 +158,22 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     return decided(await deps.storage.finishInboundMail(id, outcome, ['received']), outcome);
   };
   if (attempts > deps.policy.maxAttempts) {
-    return finish({ status: 'held', reason: 'processing-failed', reasonText: `Processing failed ${attempts - 1} times; a person has to look at this mail.` });
+    return finish({
+      status: 'held',
+      reason: 'processing-failed',
+      reasonText: `Processing failed ${attempts - 1} times; a person has to look at this mail.`,
+    });
   }
   let parsed: ParsedMail;
   try {
     parsed = await deps.mailParser.parse(raw ?? new Uint8Array());
   } catch (error) {
     const why = error instanceof Error && error.message ? ` (${oneLine(error.message, 200).replace(/\.$/, '')})` : '';
-    return finish({ status: 'held', reason: 'unparseable', reasonText: `The mail could not be read as an Internet message${why}.` });
+    return finish({
+      status: 'held',
+      reason: 'unparseable',
+      reasonText: `The mail could not be read as an Internet message${why}.`,
+    });
   }
   const reply = extractReply({ text: parsed.text, html: parsed.html });
   const files = inboundFiles(parsed.attachments);
@@ -149,9 +192,15 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
     trimmed: reply.trimmed === null ? null : withoutNul(reply.trimmed),
     attachmentNote: attachmentNote === null ? null : withoutNul(attachmentNote),
   };
-  const decide = async (status: Exclude<InboundStatus, 'received'>, reason: InboundReason, reasonText: string, extra: Partial<InboundOutcome> = {}) => {
+  const decide = async (
+    status: Exclude<InboundStatus, 'received'>,
+    reason: InboundReason,
+    reasonText: string,
+    extra: Partial<InboundOutcome> = {},
+  ) => {
     // A mail held before it was matched still names the ticket the matcher finds: who may review it follows from it.
-    if (status === 'held' && extra.ticketId === undefined) extra = { ...extra, ticketId: await ticketHint(deps, parsed, mail.envelopeTo) };
+    if (status === 'held' && extra.ticketId === undefined)
+      extra = { ...extra, ticketId: await ticketHint(deps, parsed, mail.envelopeTo) };
     return finish({ ...facts, status, reason, reasonText, ...extra });
   };
 
@@ -167,7 +216,10 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   // person's mail held.
   const found = capped && fromAddress ? await deps.storage.findActor({ email: fromAddress }) : undefined;
   const sender: Actor | undefined = found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
-  const proof: SenderProof = sender && fromAddress ? await senderProof(deps, mail, raw ?? new Uint8Array(), parsed, sender, fromAddress) : NO_PROOF;
+  const proof: SenderProof =
+    sender && fromAddress
+      ? await senderProof(deps, mail, raw ?? new Uint8Array(), parsed, sender, fromAddress)
+      : NO_PROOF;
   const capKey = proof.by ? `${fromAddress}` : `unverified:${fromAddress}`;
 
   // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
@@ -176,8 +228,18 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   const holder = claim.holder;
   if (holder !== id) {
     return facts.messageIdHeader
-      ? decide('duplicate', 'same-message-id', `Inbound mail #${holder} has the same Message-ID; only that one counts.`, { duplicateOf: holder })
-      : decide('duplicate', 'same-content', `Inbound mail #${holder} has exactly the same content; only that one counts.`, { duplicateOf: holder });
+      ? decide(
+          'duplicate',
+          'same-message-id',
+          `Inbound mail #${holder} has the same Message-ID; only that one counts.`,
+          { duplicateOf: holder },
+        )
+      : decide(
+          'duplicate',
+          'same-content',
+          `Inbound mail #${holder} has exactly the same content; only that one counts.`,
+          { duplicateOf: holder },
+        );
   }
 
   // A delivery report marks the notification it reports on failed, instead of being posted, but only when it came
@@ -185,18 +247,36 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
   if (report) {
     const check = await checkBounce(deps, report, parsed, mail.envelopeTo);
     if (check.kind === 'unknown') {
-      return decide('bounce', 'bounce-unknown', 'A delivery status notification about a mail that is not one of our notifications.');
+      return decide(
+        'bounce',
+        'bounce-unknown',
+        'A delivery status notification about a mail that is not one of our notifications.',
+      );
     }
-    if (check.kind === 'unverified') return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
+    if (check.kind === 'unverified')
+      return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
     const entry = check.entry;
     const description = describeReport(report);
     if (!isPermanentFailure(report)) {
-      return decide('bounce', 'bounce-of-notification', `A delivery report (not a failure) about notification #${entry.id}: ${description}`, {
-        outboxId: entry.id,
-        ticketId: entry.ticketId,
-      });
+      return decide(
+        'bounce',
+        'bounce-of-notification',
+        `A delivery report (not a failure) about notification #${entry.id}: ${description}`,
+        {
+          outboxId: entry.id,
+          ticketId: entry.ticketId,
+        },
+      );
     }
-    const outcome: InboundOutcome = { ...facts, status: 'bounce', reason: 'bounce-of-notification', reasonText: `Notification #${entry.id} bounced: ${description}`, outboxId: entry.id, ticketId: entry.ticketId, at: now() };
+    const outcome: InboundOutcome = {
+      ...facts,
+      status: 'bounce',
+      reason: 'bounce-of-notification',
+      reasonText: `Notification #${entry.id} bounced: ${description}`,
+      outboxId: entry.id,
+      ticketId: entry.ticketId,
+      at: now(),
+    };
     const recorded = await deps.storage.transaction(async (tx) => {
       if (!(await tx.finishInboundMail(id, outcome, ['received']))) return false;
       await tx.recordOutboxBounce(entry.id, outcome.at, description);
@@ -207,38 +287,69 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
 
   if (loop) return decide('loop', loop.reason, loop.text);
 
-  if (parsed.from.length > 1) return decide('held', 'several-senders', 'The From header names several people; who wrote cannot be told.');
+  if (parsed.from.length > 1)
+    return decide('held', 'several-senders', 'The From header names several people; who wrote cannot be told.');
 
   // Mails of this sender counted before this one (each counts as it is claimed, so mails processed at once count
   // one another: the cap is exact).
   if (claim.recent !== null && claim.recent >= deps.policy.perSenderPerMinute) {
-    return decide('held', 'rate-limited', `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`);
+    return decide(
+      'held',
+      'rate-limited',
+      `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`,
+    );
   }
 
   if (authenticationFailed(parsed)) {
-    return decide('held', 'sender-authentication-failed', 'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.');
+    return decide(
+      'held',
+      'sender-authentication-failed',
+      'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.',
+    );
   }
 
   const match = await matchReply(deps, parsed, mail.envelopeTo, sender);
-  if (match.kind === 'refuse') return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
+  if (match.kind === 'refuse')
+    return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
   if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, proof, facts, files, finish, decided);
 
   const ticket = await deps.storage.findTicketByNumber(match.ticketNumber);
-  if (!ticket) return decide('held', 'ticket-not-found', `The mail refers to ticket #${match.ticketNumber}, which does not exist.`);
+  if (!ticket)
+    return decide(
+      'held',
+      'ticket-not-found',
+      `The mail refers to ticket #${match.ticketNumber}, which does not exist.`,
+    );
   if (!sender) {
-    return decide('held', 'unknown-sender', `${fromAddress ?? 'The sender'} is not a user of this desk; the mail seems to belong to ticket #${ticket.number}.`, { ticketId: ticket.id });
+    return decide(
+      'held',
+      'unknown-sender',
+      `${fromAddress ?? 'The sender'} is not a user of this desk; the mail seems to belong to ticket #${ticket.number}.`,
+      { ticketId: ticket.id },
+    );
   }
   if (!isParticipant(sender, ticket)) {
-    return decide('held', 'sender-not-participant', `${fromAddress} is not a participant of ticket #${ticket.number} (its requester, responsible technician or group).`, {
-      ticketId: ticket.id,
-    });
+    return decide(
+      'held',
+      'sender-not-participant',
+      `${fromAddress} is not a participant of ticket #${ticket.number} (its requester, responsible technician or group).`,
+      {
+        ticketId: ticket.id,
+      },
+    );
   }
   if (!proves(proof, sender)) {
-    return decide('held', 'sender-not-verified', `Sender not verified: nothing proves that ${fromAddress} wrote this mail (${proof.detail}); the From header alone proves nothing.`, {
-      ticketId: ticket.id,
-    });
+    return decide(
+      'held',
+      'sender-not-verified',
+      `Sender not verified: nothing proves that ${fromAddress} wrote this mail (${proof.detail}); the From header alone proves nothing.`,
+      {
+        ticketId: ticket.id,
+      },
+    );
   }
-  if (facts.text.length === 0) return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });
+  if (facts.text.length === 0)
+    return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });
   const outcome: Omit<InboundOutcome, 'messageId'> = {
     ...facts,
     status: 'posted',
@@ -257,17 +368,26 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
       const posted = await postMessage(deps, sender, input, {
         ticket,
         alsoStore: async (tx, stored) => {
-          if (!(await tx.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received']))) throw new AlreadyDecided();
-          await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }), outcome.at);
+          if (!(await tx.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received'])))
+            throw new AlreadyDecided();
+          await tx.insertAttachments(
+            newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }),
+            outcome.at,
+          );
         },
       });
       messageId = posted.message.id;
     }
   } catch (error) {
-    if (error instanceof AlreadyDecided || (error instanceof DomainError && error.code === 'INBOUND_MAIL_NOT_PENDING')) return deps.storage.findInboundMail(id);
+    if (error instanceof AlreadyDecided || (error instanceof DomainError && error.code === 'INBOUND_MAIL_NOT_PENDING'))
+      return deps.storage.findInboundMail(id);
     if (error instanceof DomainError) {
       const reason: InboundReason =
-        error.code === 'MESSAGING_UNAVAILABLE' ? 'messaging-unavailable' : error.code === 'TICKET_NOT_FOUND' ? 'ticket-not-found' : 'processing-failed';
+        error.code === 'MESSAGING_UNAVAILABLE'
+          ? 'messaging-unavailable'
+          : error.code === 'TICKET_NOT_FOUND'
+            ? 'ticket-not-found'
+            : 'processing-failed';
       return decide('held', reason, `Not posted: ${error.message}`, { ticketId: ticket.id });
     }
     throw error;
@@ -276,7 +396,11 @@ export async function processInboundMail(deps: InboundDeps, id: number, received
 }
 
 /** The ticket the matcher finds for a mail whatever its sender (a hint for who reviews it), or null. */
-async function ticketHint(deps: InboundDeps, parsed: ParsedMail, envelopeTo: readonly string[]): Promise<number | null> {
+async function ticketHint(
+  deps: InboundDeps,
+  parsed: ParsedMail,
+  envelopeTo: readonly string[],
+): Promise<number | null> {
   const match = await matchReply(deps, parsed, envelopeTo, undefined);
   return ticketIdOf(deps, match.kind === 'none' ? null : match.ticketNumber);
 }
@@ -311,8 +435,13 @@ async function openOrHold(
   decided: (recorded: boolean, outcome: InboundOutcome) => Promise<InboundMail | undefined>,
 ): Promise<InboundMail | undefined> {
   const at = deps.clock.now().toISOString();
-  const hold = async (reason: InboundReason, reasonText: string) => finish({ ...facts, status: 'held', reason, reasonText });
-  if (!sender) return hold('unknown-sender', `${facts.fromAddress ?? 'The sender'} is not a user of this desk, and the mail matches no ticket.`);
+  const hold = async (reason: InboundReason, reasonText: string) =>
+    finish({ ...facts, status: 'held', reason, reasonText });
+  if (!sender)
+    return hold(
+      'unknown-sender',
+      `${facts.fromAddress ?? 'The sender'} is not a user of this desk, and the mail matches no ticket.`,
+    );
   const parameters = await readParameters(deps.storage);
   const supportAddress = (parameters.get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
   const domain = deps.site.mailDomain.toLowerCase();
@@ -323,7 +452,10 @@ async function openOrHold(
     return hold('no-match', 'The mail matches no ticket (no reference, reply address or ticket number of ours).');
   }
   if (proof.by !== 'verified') {
-    return hold('sender-not-verified', `Sender not verified: nothing proves that ${facts.fromAddress} wrote this mail (${proof.detail}), so it opens no ticket in their name.`);
+    return hold(
+      'sender-not-verified',
+      `Sender not verified: nothing proves that ${facts.fromAddress} wrote this mail (${proof.detail}), so it opens no ticket in their name.`,
+    );
   }
   if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
   const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
@@ -348,10 +480,20 @@ async function openOrHold(
         },
         at,
       );
-      const outcome: InboundOutcome = { ...facts, status: 'posted', reason: 'new-ticket', reasonText: `Opened ticket #${ticket.number}.`, ticketId: ticket.id, at };
+      const outcome: InboundOutcome = {
+        ...facts,
+        status: 'posted',
+        reason: 'new-ticket',
+        reasonText: `Opened ticket #${ticket.number}.`,
+        ticketId: ticket.id,
+        at,
+      };
       if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
       // The mail that opened the ticket has no thread message: its attachments belong to the ticket.
-      await tx.insertAttachments(newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }), at);
+      await tx.insertAttachments(
+        newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }),
+        at,
+      );
       opened = outcome;
     });
   } catch (error) {

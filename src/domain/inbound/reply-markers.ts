@@ -11,7 +11,10 @@ export const MAX_MARKER_LINE = 1000;
 const SPECIAL_SPACE = /[\u200b-\u200d\u2060\ufeff\u00a0\u2007\u202f]/;
 export function normaliseLine(line: string): string {
   if (!SPECIAL_SPACE.test(line)) return line.trim();
-  return line.replace(/[\u200b-\u200d\u2060\ufeff]/g, '').replace(/[\u00a0\u2007\u202f]/g, ' ').trim();
+  return line
+    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+    .replace(/[\u00a0\u2007\u202f]/g, ' ')
+    .trim();
 }
 
 const lower = (s: string): string => s.toLowerCase();
@@ -42,25 +45,82 @@ export function isMobileTagline(n: string): boolean {
 // ---- forwarded and original-message separators
 
 const SEPARATOR_PHRASES = new Set([
-  'original message', 'forwarded message', 'forwarded message follows', 'mensagem original', 'mensagem encaminhada',
-  'mensaje original', 'mensaje reenviado', 'ursprüngliche nachricht', 'ursprungliche nachricht', 'weitergeleitete nachricht',
-  "message d'origine", 'message d’origine', 'message original', 'message transféré', 'message transfere', 'message réexpédié',
-  'messaggio originale', 'messaggio inoltrato', 'oorspronkelijk bericht', 'origineel bericht', 'doorgestuurd bericht',
-  'doorgestuurde bericht', 'ursprungligt meddelande', 'vidarebefordrat meddelande', 'oprindelig meddelelse',
-  'videresendt meddelelse', 'opprinnelig melding', 'videresendt melding', 'alkuperäinen viesti', 'välitetty viesti',
-  'oprindelig besked', 'videresendt besked', 'wiadomość oryginalna', 'oryginalna wiadomość', 'przekazana wiadomość', 'wiadomość przekazana', 'původní zpráva',
-  'přeposlaná zpráva', 'исходное сообщение', 'пересылаемое сообщение', 'пересланное сообщение', 'orijinal mesaj',
-  'özgün ileti', 'iletilen mesaj', 'eredeti üzenet', 'továbbított üzenet', 'mesaj original', 'mesaj redirecționat',
-  '원본 메시지', '전달된 메시지', '元のメッセージ', '転送されたメッセージ', '原始邮件', '转发的邮件', '原始郵件', '轉寄的郵件',
+  'original message',
+  'forwarded message',
+  'forwarded message follows',
+  'mensagem original',
+  'mensagem encaminhada',
+  'mensaje original',
+  'mensaje reenviado',
+  'ursprüngliche nachricht',
+  'ursprungliche nachricht',
+  'weitergeleitete nachricht',
+  "message d'origine",
+  'message d’origine',
+  'message original',
+  'message transféré',
+  'message transfere',
+  'message réexpédié',
+  'messaggio originale',
+  'messaggio inoltrato',
+  'oorspronkelijk bericht',
+  'origineel bericht',
+  'doorgestuurd bericht',
+  'doorgestuurde bericht',
+  'ursprungligt meddelande',
+  'vidarebefordrat meddelande',
+  'oprindelig meddelelse',
+  'videresendt meddelelse',
+  'opprinnelig melding',
+  'videresendt melding',
+  'alkuperäinen viesti',
+  'välitetty viesti',
+  'oprindelig besked',
+  'videresendt besked',
+  'wiadomość oryginalna',
+  'oryginalna wiadomość',
+  'przekazana wiadomość',
+  'wiadomość przekazana',
+  'původní zpráva',
+  'přeposlaná zpráva',
+  'исходное сообщение',
+  'пересылаемое сообщение',
+  'пересланное сообщение',
+  'orijinal mesaj',
+  'özgün ileti',
+  'iletilen mesaj',
+  'eredeti üzenet',
+  'továbbított üzenet',
+  'mesaj original',
+  'mesaj redirecționat',
+  '원본 메시지',
+  '전달된 메시지',
+  '元のメッセージ',
+  '転送されたメッセージ',
+  '原始邮件',
+  '转发的邮件',
+  '原始郵件',
+  '轉寄的郵件',
 ]);
 const APPLE_FORWARD = new Set([
-  'begin forwarded message', 'início da mensagem encaminhada', 'inicio da mensagem encaminhada', 'inicio del mensaje reenviado',
-  'comienzo del mensaje reenviado', 'anfang der weitergeleiteten nachricht', 'début du message réexpédié',
-  'début du message transféré', 'inizio messaggio inoltrato', 'begin doorgestuurd bericht', 'början av vidarebefordrat meddelande',
-  'start på videresendt besked', 'videresendt melding', 'początek przekazanej wiadomości',
+  'begin forwarded message',
+  'início da mensagem encaminhada',
+  'inicio da mensagem encaminhada',
+  'inicio del mensaje reenviado',
+  'comienzo del mensaje reenviado',
+  'anfang der weitergeleiteten nachricht',
+  'début du message réexpédié',
+  'début du message transféré',
+  'inizio messaggio inoltrato',
+  'begin doorgestuurd bericht',
+  'början av vidarebefordrat meddelande',
+  'start på videresendt besked',
+  'videresendt melding',
+  'początek przekazanej wiadomości',
 ]);
 
-const isRule = (c: string): boolean => c === '-' || c === '–' || c === '—' || c === '_' || c === '=' || c === ' ' || c === '*';
+const isRule = (c: string): boolean =>
+  c === '-' || c === '–' || c === '—' || c === '_' || c === '=' || c === ' ' || c === '*';
 
 /** "-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded message:", and translations. */
 export function isSeparatorLine(n: string): boolean {
@@ -77,7 +137,15 @@ export function isSeparatorLine(n: string): boolean {
   if (ruled && SEPARATOR_PHRASES.has(core)) return true;
   // "-----Reply Message-----", "-----Antwort Nachricht-----": a short phrase naming a message between runs of five
   // or more dashes, the shape of Outlook's and webmail separators in languages the list above does not hold.
-  if (a >= 5 && n.length - b >= 5 && n[0] === '-' && n[n.length - 1] === '-' && core.length <= 40 && MESSAGE_WORD.test(core)) return true;
+  if (
+    a >= 5 &&
+    n.length - b >= 5 &&
+    n[0] === '-' &&
+    n[n.length - 1] === '-' &&
+    core.length <= 40 &&
+    MESSAGE_WORD.test(core)
+  )
+    return true;
   return colon && APPLE_FORWARD.has(core);
 }
 
@@ -94,21 +162,112 @@ export function isUnderscoreRule(n: string): boolean {
 // ---- Outlook-style header blocks
 
 const FROM_KEYS = new Set([
-  'from', 'de', 'von', 'da', 'van', 'från', 'fra', 'od', 'от', 'kimden', 'lähettäjä', 'feladó', 'afzender', 'expéditeur',
-  'remetente', 'remitente', 'mittente', 'absender', '发件人', '寄件者', '差出人', '보낸 사람',
+  'from',
+  'de',
+  'von',
+  'da',
+  'van',
+  'från',
+  'fra',
+  'od',
+  'от',
+  'kimden',
+  'lähettäjä',
+  'feladó',
+  'afzender',
+  'expéditeur',
+  'remetente',
+  'remitente',
+  'mittente',
+  'absender',
+  '发件人',
+  '寄件者',
+  '差出人',
+  '보낸 사람',
 ]);
 const OTHER_KEYS = new Set([
-  'sent', 'date', 'to', 'cc', 'bcc', 'subject', 'reply-to', 'sent at',
-  'enviado', 'enviada', 'enviado em', 'enviada em', 'data', 'para', 'assunto', 'cc', 'cco',
-  'enviado el', 'fecha', 'asunto', 'responder a',
-  'gesendet', 'datum', 'an', 'betreff', 'kopie',
-  'envoyé', 'envoye', 'envoyé le', 'à', 'a', 'objet', 'date',
-  'inviato', 'oggetto', 'inviato il',
-  'verzonden', 'aan', 'onderwerp', 'verzonden op',
-  'skickat', 'till', 'ämne', 'sendt', 'til', 'emne', 'dato', 'lähetetty', 'vastaanottaja', 'aihe',
-  'wysłane', 'wysłano', 'do', 'temat', 'odesláno', 'komu', 'předmět', 'отправлено', 'кому', 'тема', 'дата',
-  'gönderildi', 'kime', 'konu', 'tarih', 'elküldve', 'címzett', 'tárgy',
-  '发送时间', '收件人', '主题', '日期', '寄件日期', '收件者', '主旨', '送信日時', '宛先', '件名', '日付', '보낸 날짜', '받는 사람', '제목',
+  'sent',
+  'date',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'reply-to',
+  'sent at',
+  'enviado',
+  'enviada',
+  'enviado em',
+  'enviada em',
+  'data',
+  'para',
+  'assunto',
+  'cc',
+  'cco',
+  'enviado el',
+  'fecha',
+  'asunto',
+  'responder a',
+  'gesendet',
+  'datum',
+  'an',
+  'betreff',
+  'kopie',
+  'envoyé',
+  'envoye',
+  'envoyé le',
+  'à',
+  'a',
+  'objet',
+  'date',
+  'inviato',
+  'oggetto',
+  'inviato il',
+  'verzonden',
+  'aan',
+  'onderwerp',
+  'verzonden op',
+  'skickat',
+  'till',
+  'ämne',
+  'sendt',
+  'til',
+  'emne',
+  'dato',
+  'lähetetty',
+  'vastaanottaja',
+  'aihe',
+  'wysłane',
+  'wysłano',
+  'do',
+  'temat',
+  'odesláno',
+  'komu',
+  'předmět',
+  'отправлено',
+  'кому',
+  'тема',
+  'дата',
+  'gönderildi',
+  'kime',
+  'konu',
+  'tarih',
+  'elküldve',
+  'címzett',
+  'tárgy',
+  '发送时间',
+  '收件人',
+  '主题',
+  '日期',
+  '寄件日期',
+  '收件者',
+  '主旨',
+  '送信日時',
+  '宛先',
+  '件名',
+  '日付',
+  '보낸 날짜',
+  '받는 사람',
+  '제목',
 ]);
 
 /** The header name of a "Key: value" line (`*From:*` and `De :` accepted), lower case, or null. */
@@ -127,7 +286,18 @@ export const isOtherHeaderKey = (key: string | null): boolean => key !== null &&
 const INLINE_KEYS =
   /\s\*?(sent|to|subject|date|cc|enviado|enviada|para|assunto|asunto|fecha|data|gesendet|an|betreff|datum|envoyé|à|objet|inviato|a|oggetto|verzonden|aan|onderwerp)\*?\s?:\s/giu;
 const INLINE_FROM = /\s\*?(?:from|de|von|da|van)\*?\s?:\s/iu;
-const DATE_KEYS = new Set(['date', 'sent', 'datum', 'fecha', 'data', 'gesendet', 'enviado', 'envoyé', 'inviato', 'verzonden']);
+const DATE_KEYS = new Set([
+  'date',
+  'sent',
+  'datum',
+  'fecha',
+  'data',
+  'gesendet',
+  'enviado',
+  'envoyé',
+  'inviato',
+  'verzonden',
+]);
 
 /**
  * A header block squeezed on one line: Outlook's "From: X Sent: Monday … To: Y Subject: Z", or a webmail's
@@ -175,7 +345,8 @@ export function isAttribution(joined: string, quotedNext: boolean): boolean {
   return quotedNext || (joined.length <= 200 && /\d{1,2}[:.]\d{2}/.test(joined));
 }
 
-const VERB_NO_COLON = /(?:^|[\s,>)])(?:wrote|escreveu|escribió|a écrit|ha scritto|schrieb|schreef|skrev|kirjoitti|napisał\(a\))$/iu;
+const VERB_NO_COLON =
+  /(?:^|[\s,>)])(?:wrote|escreveu|escribió|a écrit|ha scritto|schrieb|schreef|skrev|kirjoitti|napisał\(a\))$/iu;
 
 /** An attribution whose client left out the colon: "On Wed, 14 Nov 2018 08:14:43 -0200 Ana <a@x.com> wrote". */
 export function isAttributionWithoutColon(n: string): boolean {
@@ -192,7 +363,8 @@ export function isAttributionWithoutColon(n: string): boolean {
   return VERB_NO_COLON.test(core.length > 80 ? core.slice(-80) : core);
 }
 
-const INLINE_VERB = /(?:wrote|escreveu|escribió|a écrit|ha scritto|schreef|schrieb|geschreven|skrev|napisał\(a\))\s*:\s+\S/iu;
+const INLINE_VERB =
+  /(?:wrote|escreveu|escribió|a écrit|ha scritto|schreef|schrieb|geschreven|skrev|napisał\(a\))\s*:\s+\S/iu;
 
 /**
  * An attribution with the quoted text run on after it on the same line, as Yahoo Mail for Android writes its

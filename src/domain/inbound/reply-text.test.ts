@@ -23,7 +23,11 @@ describe('reply corpus: held-out set', () => {
     const cases = loadCases('held-out');
     assert.ok(cases.length >= 25, `held-out set has ${cases.length} cases`);
     const failed = cases
-      .filter((c) => normaliseForComparison(extractReply({ text: c.text, html: c.html }).text) !== normaliseForComparison(c.expected))
+      .filter(
+        (c) =>
+          normaliseForComparison(extractReply({ text: c.text, html: c.html }).text) !==
+          normaliseForComparison(c.expected),
+      )
       .map((c) => c.name);
     const rate = (cases.length - failed.length) / cases.length;
     t.diagnostic(`held-out exact: ${cases.length - failed.length}/${cases.length} = ${(rate * 100).toFixed(1)}%`);
@@ -54,7 +58,9 @@ describe('reply corpus: external held-out set', () => {
     const cases = loadCases('external/held-out');
     assert.ok(cases.length >= 35, `external held-out set has ${cases.length} cases`);
     const passed = cases.filter(
-      (c) => normaliseForComparison(extractReply({ text: c.text, html: c.html }).text) === normaliseForComparison(c.expected),
+      (c) =>
+        normaliseForComparison(extractReply({ text: c.text, html: c.html }).text) ===
+        normaliseForComparison(c.expected),
     ).length;
     const rate = passed / cases.length;
     t.diagnostic(`external held-out exact: ${passed}/${cases.length} = ${(rate * 100).toFixed(1)}%`);
@@ -89,7 +95,9 @@ describe('extractReply: attribution lines', () => {
   }
 
   it('re-joins an attribution the client wrapped over two or three lines', () => {
-    const two = extractReply({ text: `Done.\n\nOn Mon, Jun 3, 2024 at 10:02 AM Parley Service Desk <support@parley.example>\nwrote:\n\n${QUOTE}` });
+    const two = extractReply({
+      text: `Done.\n\nOn Mon, Jun 3, 2024 at 10:02 AM Parley Service Desk <support@parley.example>\nwrote:\n\n${QUOTE}`,
+    });
     assert.equal(two.text, 'Done.');
     assert.ok(two.trimmed?.startsWith('On Mon'));
     const three = extractReply({
@@ -107,16 +115,43 @@ describe('extractReply: attribution lines', () => {
 
 describe('extractReply: Outlook header blocks and separators', () => {
   const blocks: [string, string][] = [
-    ['en', 'From: Parley <s@p.example>\nSent: Monday, June 3, 2024 10:02 AM\nTo: Ana <ana@x.com>\nSubject: RE: [#1] Printer'],
-    ['pt', 'De: Parley <s@p.example>\nEnviado: segunda-feira, 3 de junho de 2024 10:02\nPara: Ana <ana@x.com>\nAssunto: RE: [#1] Impressora'],
-    ['es', 'De: Parley <s@p.example>\nEnviado el: lunes, 3 de junio de 2024 10:02\nPara: Ana <ana@x.com>\nAsunto: RE: [#1] Impresora'],
-    ['de', 'Von: Parley <s@p.example>\nGesendet: Montag, 3. Juni 2024 10:02\nAn: Ana <ana@x.com>\nBetreff: AW: [#1] Drucker'],
-    ['fr', 'De\u00a0: Parley <s@p.example>\nEnvoyé\u00a0: lundi 3 juin 2024 10:02\nÀ\u00a0: Ana <ana@x.com>\nObjet\u00a0: RE: [#1] Imprimante'],
-    ['it', 'Da: Parley <s@p.example>\nInviato: lunedì 3 giugno 2024 10:02\nA: Ana <ana@x.com>\nOggetto: R: [#1] Stampante'],
-    ['nl', 'Van: Parley <s@p.example>\nVerzonden: maandag 3 juni 2024 10:02\nAan: Ana <ana@x.com>\nOnderwerp: RE: [#1] Printer'],
+    [
+      'en',
+      'From: Parley <s@p.example>\nSent: Monday, June 3, 2024 10:02 AM\nTo: Ana <ana@x.com>\nSubject: RE: [#1] Printer',
+    ],
+    [
+      'pt',
+      'De: Parley <s@p.example>\nEnviado: segunda-feira, 3 de junho de 2024 10:02\nPara: Ana <ana@x.com>\nAssunto: RE: [#1] Impressora',
+    ],
+    [
+      'es',
+      'De: Parley <s@p.example>\nEnviado el: lunes, 3 de junio de 2024 10:02\nPara: Ana <ana@x.com>\nAsunto: RE: [#1] Impresora',
+    ],
+    [
+      'de',
+      'Von: Parley <s@p.example>\nGesendet: Montag, 3. Juni 2024 10:02\nAn: Ana <ana@x.com>\nBetreff: AW: [#1] Drucker',
+    ],
+    [
+      'fr',
+      'De\u00a0: Parley <s@p.example>\nEnvoyé\u00a0: lundi 3 juin 2024 10:02\nÀ\u00a0: Ana <ana@x.com>\nObjet\u00a0: RE: [#1] Imprimante',
+    ],
+    [
+      'it',
+      'Da: Parley <s@p.example>\nInviato: lunedì 3 giugno 2024 10:02\nA: Ana <ana@x.com>\nOggetto: R: [#1] Stampante',
+    ],
+    [
+      'nl',
+      'Van: Parley <s@p.example>\nVerzonden: maandag 3 juni 2024 10:02\nAan: Ana <ana@x.com>\nOnderwerp: RE: [#1] Printer',
+    ],
     ['separator', '-----Original Message-----\nthe original'],
-    ['owa rule', '________________________________\nFrom: Parley <s@p.example>\nSent: Monday, June 3, 2024 10:02 AM\nTo: Ana <ana@x.com>\nSubject: [#1] Printer'],
-    ['forward', '---------- Forwarded message ---------\nFrom: X <x@y.example>\nDate: Mon, Jun 3, 2024\nSubject: alert'],
+    [
+      'owa rule',
+      '________________________________\nFrom: Parley <s@p.example>\nSent: Monday, June 3, 2024 10:02 AM\nTo: Ana <ana@x.com>\nSubject: [#1] Printer',
+    ],
+    [
+      'forward',
+      '---------- Forwarded message ---------\nFrom: X <x@y.example>\nDate: Mon, Jun 3, 2024\nSubject: alert',
+    ],
     ['forward pt', '---------- Mensagem encaminhada ---------\nDe: X <x@y.example>'],
     ['forward es', '---------- Mensaje reenviado ---------\nDe: X <x@y.example>'],
     ['forward de', '-------- Weitergeleitete Nachricht --------\nBetreff: alert'],
@@ -134,11 +169,22 @@ describe('extractReply: Outlook header blocks and separators', () => {
 
 describe('extractReply: signatures', () => {
   const taglines = [
-    'Sent from my iPhone', 'Sent from my iPad', 'Sent from my Android', 'Sent from my Samsung Galaxy smartphone.',
-    'Enviado do meu iPhone', 'Enviado desde mi iPhone', 'Von meinem iPhone gesendet', 'Envoyé de mon iPhone',
-    'Inviato da iPhone', 'Verstuurd vanaf mijn iPhone', 'Get Outlook for iOS<https://aka.ms/o0ukef>',
-    'Get Outlook for Android', 'Obtener Outlook para Android', 'Baixe o Outlook para Android',
-    'Sent from Yahoo Mail on Android', 'Sent from Mail for Windows',
+    'Sent from my iPhone',
+    'Sent from my iPad',
+    'Sent from my Android',
+    'Sent from my Samsung Galaxy smartphone.',
+    'Enviado do meu iPhone',
+    'Enviado desde mi iPhone',
+    'Von meinem iPhone gesendet',
+    'Envoyé de mon iPhone',
+    'Inviato da iPhone',
+    'Verstuurd vanaf mijn iPhone',
+    'Get Outlook for iOS<https://aka.ms/o0ukef>',
+    'Get Outlook for Android',
+    'Obtener Outlook para Android',
+    'Baixe o Outlook para Android',
+    'Sent from Yahoo Mail on Android',
+    'Sent from Mail for Windows',
   ];
   for (const tagline of taglines) {
     it(`removes "${tagline}" at the end of the reply`, () => {
@@ -149,12 +195,18 @@ describe('extractReply: signatures', () => {
   }
 
   it('removes the RFC 3676 "-- " signature, with or without its trailing space', () => {
-    assert.deepEqual(extractReply({ text: 'Done.\n\n-- \nAna Souza\nFinance\n' }), { text: 'Done.', trimmed: '--\nAna Souza\nFinance', source: 'text', truncated: false });
+    assert.deepEqual(extractReply({ text: 'Done.\n\n-- \nAna Souza\nFinance\n' }), {
+      text: 'Done.',
+      trimmed: '--\nAna Souza\nFinance',
+      source: 'text',
+      truncated: false,
+    });
     assert.equal(extractReply({ text: 'Done.\n--\nAna Souza\n' }).text, 'Done.');
   });
 
   it('keeps closings and names: a line is not a signature because it starts with a name', () => {
-    const text = 'Ana Souza here, from Finance.\nBruno said the printer is fixed.\n\nThanks,\nAna Souza\nFinance | ACME';
+    const text =
+      'Ana Souza here, from Finance.\nBruno said the printer is fixed.\n\nThanks,\nAna Souza\nFinance | ACME';
     assert.deepEqual(extractReply({ text }), { text, trimmed: null, source: 'text', truncated: false });
   });
 
@@ -181,7 +233,8 @@ describe('extractReply: quotes', () => {
   });
 
   it('keeps the whole text when the reply is interleaved with the quote or written below it', () => {
-    const interleaved = 'On Mon, Jun 3, 2024 at 10:02 AM Bruno <b@p.example> wrote:\n> Floor?\nThird.\n> Error code?\n49.4C02\n';
+    const interleaved =
+      'On Mon, Jun 3, 2024 at 10:02 AM Bruno <b@p.example> wrote:\n> Floor?\nThird.\n> Error code?\n49.4C02\n';
     const r = extractReply({ text: interleaved });
     assert.equal(r.text, interleaved.trimEnd());
     assert.equal(r.trimmed, null);
@@ -211,7 +264,8 @@ describe('extractReply: quotes', () => {
       'Thanks.\n\nOn Mon, 3 Jun 2024 at 10:02, Ana <ana@x.com> wrote:\n> Could you please restart the printer on the third floor and check the\ntray?\n> Bruno\n';
     // "tray?" starts in lower case and follows a quoted line as long as a wrapped one: a continuation.
     assert.equal(extractReply({ text: wrapped }).text, 'Thanks.');
-    const link = 'Thanks.\n\nOn Mon, 3 Jun 2024 at 10:02, Ana <ana@x.com> wrote:\n> See the page\n(https://e.example/kb/12) >\n> Bruno\n';
+    const link =
+      'Thanks.\n\nOn Mon, 3 Jun 2024 at 10:02, Ana <ana@x.com> wrote:\n> See the page\n(https://e.example/kb/12) >\n> Bruno\n';
     assert.equal(extractReply({ text: link }).text, 'Thanks.');
     // An answer between short quoted lines is not a continuation: the whole message stays.
     const answer = 'On Mon, 3 Jun 2024 at 10:02, Ana <ana@x.com> wrote:\n> Which floor?\nthird\n> Bruno\n';
@@ -219,20 +273,34 @@ describe('extractReply: quotes', () => {
   });
 
   it('cuts at a header block whose Date: line comes before From:, and at one squeezed on one line', () => {
-    assert.equal(extractReply({ text: 'Done.\nDate: Fri, 28 Sep 2012 10:55\nFrom: t@e.example\nTo: b@e.example\nSubject: Hi\n\nold' }).text, 'Done.');
-    assert.equal(extractReply({ text: 'Done.\n\nDate: Tue, 2 Oct 2012 02:35 From: j@e.example To: Shelly Subject: Hi\n\nold' }).text, 'Done.');
+    assert.equal(
+      extractReply({
+        text: 'Done.\nDate: Fri, 28 Sep 2012 10:55\nFrom: t@e.example\nTo: b@e.example\nSubject: Hi\n\nold',
+      }).text,
+      'Done.',
+    );
+    assert.equal(
+      extractReply({ text: 'Done.\n\nDate: Tue, 2 Oct 2012 02:35 From: j@e.example To: Shelly Subject: Hi\n\nold' })
+        .text,
+      'Done.',
+    );
   });
 
   it('cuts at "-----X Message-----" separators and at an attribution set between rules', () => {
     assert.equal(extractReply({ text: 'Done.\n\n-----Reply Message-----\n\nold' }).text, 'Done.');
-    assert.equal(extractReply({ text: 'Done.\n\n---- On Wed, 24 Feb 2021 14:02:50 +0530 Ana wrote ----\n\nold' }).text, 'Done.');
+    assert.equal(
+      extractReply({ text: 'Done.\n\n---- On Wed, 24 Feb 2021 14:02:50 +0530 Ana wrote ----\n\nold' }).text,
+      'Done.',
+    );
     // A ruled heading of the message itself is not a separator.
     const heading = 'Notes:\n\n----- Summary -----\n\nAll fine.';
     assert.equal(extractReply({ text: heading }).text, heading);
   });
 
   it('accepts CRLF and CR line endings', () => {
-    const r = extractReply({ text: 'Fixed, thanks.\r\n\r\nOn Mon, 3 Jun 2024 at 10:02, Ana <ana@x.com> wrote:\r\n> Hi\r\n' });
+    const r = extractReply({
+      text: 'Fixed, thanks.\r\n\r\nOn Mon, 3 Jun 2024 at 10:02, Ana <ana@x.com> wrote:\r\n> Hi\r\n',
+    });
     assert.equal(r.text, 'Fixed, thanks.');
     assert.equal(extractReply({ text: 'Fixed.\r\rAna wrote:\r> Hi\r' }).text, 'Fixed.');
   });
@@ -244,9 +312,25 @@ describe('extractReply: HTML and part selection', () => {
 
   it('cuts HTML at the client markers before converting it to text', () => {
     const r = extractReply({ html: gmail });
-    assert.deepEqual(r, { text: 'Thanks!', trimmed: 'On Mon, Jun 3, 2024 at 10:02 AM Bruno <b@p.example> wrote:\n> Hello', source: 'html', truncated: false });
-    for (const marker of ['<div id="divRplyFwdMsg">', '<div id="appendonsend"></div>', '<hr id="stopSpelling">', '<div class="yahoo_quoted">', '<div class="moz-cite-prefix">', '<blockquote type="cite">']) {
-      assert.equal(extractReply({ html: `<div>Fixed.</div>${marker}<div>From: Parley</div><div>Old text</div>` }).text, 'Fixed.', marker);
+    assert.deepEqual(r, {
+      text: 'Thanks!',
+      trimmed: 'On Mon, Jun 3, 2024 at 10:02 AM Bruno <b@p.example> wrote:\n> Hello',
+      source: 'html',
+      truncated: false,
+    });
+    for (const marker of [
+      '<div id="divRplyFwdMsg">',
+      '<div id="appendonsend"></div>',
+      '<hr id="stopSpelling">',
+      '<div class="yahoo_quoted">',
+      '<div class="moz-cite-prefix">',
+      '<blockquote type="cite">',
+    ]) {
+      assert.equal(
+        extractReply({ html: `<div>Fixed.</div>${marker}<div>From: Parley</div><div>Old text</div>` }).text,
+        'Fixed.',
+        marker,
+      );
     }
   });
 
@@ -261,11 +345,18 @@ describe('extractReply: HTML and part selection', () => {
 
   it('returns empty text for an empty mail', () => {
     assert.deepEqual(extractReply({}), { text: '', trimmed: null, source: 'none', truncated: false });
-    assert.deepEqual(extractReply({ text: null, html: '<p> </p>' }), { text: '', trimmed: null, source: 'none', truncated: false });
+    assert.deepEqual(extractReply({ text: null, html: '<p> </p>' }), {
+      text: '',
+      trimmed: null,
+      source: 'none',
+      truncated: false,
+    });
   });
 
   it('drops scripts and styles from HTML replies', () => {
-    const r = extractReply({ html: '<style>p{}</style><script>alert(1)</script><p>Hi <b>there</b></p><iframe>x</iframe>' });
+    const r = extractReply({
+      html: '<style>p{}</style><script>alert(1)</script><p>Hi <b>there</b></p><iframe>x</iframe>',
+    });
     assert.equal(r.text, 'Hi there');
   });
 });
@@ -292,7 +383,21 @@ describe('extractReply: bounded time on pathological input', () => {
 
   it('survives adversarial line patterns within the limit', () => {
     const size = MAX_TEXT_CHARS;
-    const patterns = ['> ' + 'x'.repeat(70) + '\nx\n', '> a\n(https://e.example) >\n', 'Date: 1 From: a To: b Subject: c\n', '-----x message-----\n', 'a:\n', '> x\nFrom: a\n', '--\n', '\n', 'On 1 wrote:\n', 'From: a\nTo: b\n', '> \n\n', '-'.repeat(999) + '\n', '_'.repeat(500) + '\nFrom: x\n'];
+    const patterns = [
+      '> ' + 'x'.repeat(70) + '\nx\n',
+      '> a\n(https://e.example) >\n',
+      'Date: 1 From: a To: b Subject: c\n',
+      '-----x message-----\n',
+      'a:\n',
+      '> x\nFrom: a\n',
+      '--\n',
+      '\n',
+      'On 1 wrote:\n',
+      'From: a\nTo: b\n',
+      '> \n\n',
+      '-'.repeat(999) + '\n',
+      '_'.repeat(500) + '\nFrom: x\n',
+    ];
     for (const p of patterns) {
       const r = extractReply({ text: p.repeat(Math.ceil(size / p.length)).slice(0, size) });
       assert.equal(typeof r.text, 'string', JSON.stringify(p));

@@ -109,7 +109,12 @@ function textToLines(text: string): RenderedLine[] {
   const lines: RenderedLine[] = new Array(parts.length);
   for (let k = 0; k < parts.length; k++) lines[k] = { text: parts[k]!, quoted: isQuotedLine(parts[k]!) };
   for (let k = 1; k + 1 < parts.length; k++) {
-    if (!lines[k]!.quoted && lines[k - 1]!.quoted && lines[k + 1]!.quoted && isLostQuoteContinuation(parts[k - 1]!, parts[k]!, parts[k + 1]!)) {
+    if (
+      !lines[k]!.quoted &&
+      lines[k - 1]!.quoted &&
+      lines[k + 1]!.quoted &&
+      isLostQuoteContinuation(parts[k - 1]!, parts[k]!, parts[k + 1]!)
+    ) {
       lines[k]!.quoted = true;
     }
   }
@@ -161,7 +166,8 @@ function startsHeaderBlock(lines: readonly Line[], i: number): boolean {
     if (l.n === null) break;
     const key = headerKey(l.n);
     if (isOtherHeaderKey(key)) seen.add(key!);
-    else if (key === null && ++continuation <= 2) continue; // a wrapped From:, To: or Cc: value
+    else if (key === null && ++continuation <= 2)
+      continue; // a wrapped From:, To: or Cc: value
     else break;
   }
   return seen.size >= 2;
@@ -170,7 +176,8 @@ function startsHeaderBlock(lines: readonly Line[], i: number): boolean {
 /** A header block found at its From line i may begin with header lines right above it ("Date: …" then "From: …"). */
 function headerBlockTop(lines: readonly Line[], i: number): number {
   let top = i;
-  while (top - 1 >= 0 && i - (top - 1) <= 3 && lines[top - 1]!.n && isOtherHeaderKey(headerKey(lines[top - 1]!.n!))) top--;
+  while (top - 1 >= 0 && i - (top - 1) <= 3 && lines[top - 1]!.n && isOtherHeaderKey(headerKey(lines[top - 1]!.n!)))
+    top--;
   return top;
 }
 
@@ -283,7 +290,8 @@ function findCut(lines: readonly Line[]): Cut | null {
     if (textAbove && isMobileTagline(n)) return { at: i, kind: 'hard', regionFrom: i + 1 };
     if (isUnderscoreRule(n)) {
       const k = nextContent(lines, i + 1);
-      if (k < lines.length && k <= i + 3 && startsHeaderBlock(lines, k)) return { at: i, kind: 'hard', regionFrom: i + 1 };
+      if (k < lines.length && k <= i + 3 && startsHeaderBlock(lines, k))
+        return { at: i, kind: 'hard', regionFrom: i + 1 };
     }
     const start = attributionEndingAt(lines, i);
     if (start >= 0) {

@@ -6,8 +6,16 @@ const DAY_MS = 86_400_000;
  * Removes the originals of inbound mail decided more than `keepDays` days ago (a batch at a time; 0 keeps them for
  * ever). What each mail became (its text, sender, ticket, outcome, attachments in the thread) stays. Returns how many.
  */
-export async function removeOldInboundRaw(deps: Pick<Deps, 'storage' | 'clock'>, keepDays: number, batch = 500): Promise<number> {
+export async function removeOldInboundRaw(
+  deps: Pick<Deps, 'storage' | 'clock'>,
+  keepDays: number,
+  batch = 500,
+): Promise<number> {
   if (keepDays <= 0) return 0;
   const now = deps.clock.now();
-  return deps.storage.removeInboundRaw(new Date(now.getTime() - keepDays * DAY_MS).toISOString(), now.toISOString(), batch);
+  return deps.storage.removeInboundRaw(
+    new Date(now.getTime() - keepDays * DAY_MS).toISOString(),
+    now.toISOString(),
+    batch,
+  );
 }

@@ -49,7 +49,11 @@ export async function listInboundMail(
   requireStaff(actor);
   const team = actor.role === 'admin' ? null : await supportMailboxTeam(deps);
   return deps.storage.listInboundMail(
-    { ...(query.status ? { status: query.status } : {}), scope: ticketScope(actor), withoutTicket: mayReviewInboundMail(actor, null, team) },
+    {
+      ...(query.status ? { status: query.status } : {}),
+      scope: ticketScope(actor),
+      withoutTicket: mayReviewInboundMail(actor, null, team),
+    },
     { cursor: query.cursor ?? null, limit: query.limit ?? 50 },
   );
 }
@@ -71,7 +75,10 @@ export async function getInboundMail(deps: Pick<Deps, 'storage'>, actor: Actor, 
 export async function inboundMailRaw(deps: Pick<Deps, 'storage'>, actor: Actor, id: number): Promise<Uint8Array> {
   const mail = await getInboundMail(deps, actor, id);
   if (mail.rawRemovedAt) {
-    throw new DomainError('INBOUND_RAW_REMOVED', `The original of inbound mail ${id} was removed on ${mail.rawRemovedAt.slice(0, 10)}, after the retention period (PARLEY_INBOUND_KEEP_RAW_DAYS); what it became is kept.`);
+    throw new DomainError(
+      'INBOUND_RAW_REMOVED',
+      `The original of inbound mail ${id} was removed on ${mail.rawRemovedAt.slice(0, 10)}, after the retention period (PARLEY_INBOUND_KEEP_RAW_DAYS); what it became is kept.`,
+    );
   }
   const raw = await deps.storage.inboundRaw(id);
   if (!raw) throw new DomainError('INBOUND_MAIL_NOT_FOUND', `Inbound mail ${id} does not exist.`);
@@ -96,20 +103,32 @@ export async function attachInboundMail(
 ): Promise<{ mail: InboundMail; posted: PostMessageResult; heldTicketId: number | null }> {
   const mail = await getInboundMail(deps, actor, id);
   if (!REVIEWABLE.includes(mail.status)) {
-    throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${id} is ${mail.status}: only held mail (or mail taken for a loop) can be attached.`);
+    throw new DomainError(
+      'INBOUND_MAIL_NOT_PENDING',
+      `Inbound mail ${id} is ${mail.status}: only held mail (or mail taken for a loop) can be attached.`,
+    );
   }
   const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
   const user = mail.fromAddress ? await deps.storage.findUserByEmail(mail.fromAddress) : undefined;
   const sender = user?.active ? await loadActor(deps.storage, user.id) : undefined;
   const bySender = sender !== undefined && isParticipant(sender, ticket);
-  const body = mail.text?.trim() ? mail.text : `(The mail has no text of its own; the original is kept as inbound mail #${id}.)`;
-  const who = mail.fromName ? `${mail.fromName} <${mail.fromAddress ?? 'unknown address'}>` : (mail.fromAddress ?? 'an unknown sender');
+  const body = mail.text?.trim()
+    ? mail.text
+    : `(The mail has no text of its own; the original is kept as inbound mail #${id}.)`;
+  const who = mail.fromName
+    ? `${mail.fromName} <${mail.fromAddress ?? 'unknown address'}>`
+    : (mail.fromAddress ?? 'an unknown sender');
   const text = bySender ? body : `Mail from ${who} (inbound mail #${id}):\n\n${body}`;
   const author = bySender ? sender : actor;
   const posted = await postMessage(
     deps,
     author,
-    { ticketNumber: ticket.number, text: text.slice(0, 20_000), source: 'email', internal: bySender ? false : (input.internal ?? true) },
+    {
+      ticketNumber: ticket.number,
+      text: text.slice(0, 20_000),
+      source: 'email',
+      internal: bySender ? false : (input.internal ?? true),
+    },
     {
       alsoStore: async (tx, stored) => {
         const done = await tx.finishInboundMail(
@@ -125,7 +144,11 @@ export async function attachInboundMail(
           },
           REVIEWABLE,
         );
-        if (!done) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${id} was decided by someone else meanwhile.`);
+        if (!done)
+          throw new DomainError(
+            'INBOUND_MAIL_NOT_PENDING',
+            `Inbound mail ${id} was decided by someone else meanwhile.`,
+          );
         // The attachments kept while the mail was held join the thread with the message.
         await tx.linkInboundAttachments(id, ticket.id, stored.messageId);
       },
@@ -135,16 +158,30 @@ export async function attachInboundMail(
 }
 
 /** Discards a held mail (it stays stored, marked discarded, with who did it). */
-export async function discardInboundMail(deps: Pick<Deps, 'storage' | 'clock'>, actor: Actor, id: number): Promise<InboundMail> {
+export async function discardInboundMail(
+  deps: Pick<Deps, 'storage' | 'clock'>,
+  actor: Actor,
+  id: number,
+): Promise<InboundMail> {
   const mail = await getInboundMail(deps, actor, id);
   const done =
     REVIEWABLE.includes(mail.status) &&
     (await deps.storage.finishInboundMail(
       id,
-      { status: 'discarded', reason: 'discarded-by-reviewer', reasonText: `Discarded by ${actor.name}.`, resolvedById: actor.id, at: deps.clock.now().toISOString() },
+      {
+        status: 'discarded',
+        reason: 'discarded-by-reviewer',
+        reasonText: `Discarded by ${actor.name}.`,
+        resolvedById: actor.id,
+        at: deps.clock.now().toISOString(),
+      },
       REVIEWABLE,
     ));
-  if (!done) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${id} is not held: only held mail (or mail taken for a loop) can be discarded.`);
+  if (!done)
+    throw new DomainError(
+      'INBOUND_MAIL_NOT_PENDING',
+      `Inbound mail ${id} is not held: only held mail (or mail taken for a loop) can be discarded.`,
+    );
   // Its attachments were kept only for a reviewer to attach; the raw mail (which contains them) stays.
   await deps.storage.deleteUnlinkedInboundAttachments(id);
   return (await deps.storage.findInboundMail(id))!;

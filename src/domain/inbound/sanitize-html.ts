@@ -2,7 +2,28 @@ import { decodeEntities, tokenizeHtml } from './html-tokenizer.ts';
 import { MAX_HTML_CHARS } from './html-to-safe-text.ts';
 
 /** The only elements kept; every attribute is dropped except an http(s)/mailto `href` on `a`. */
-const ALLOWED = new Set(['p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code', 'a', 'table', 'tr', 'td', 'th']);
+const ALLOWED = new Set([
+  'p',
+  'br',
+  'div',
+  'span',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'pre',
+  'code',
+  'a',
+  'table',
+  'tr',
+  'td',
+  'th',
+]);
 const VOID = new Set(['br']);
 const MAX_DEPTH = 100; // deeper nesting keeps its text but loses its tags, so closing a tag costs at most this much
 
@@ -31,7 +52,11 @@ export function sanitizeHtml(html: string): string {
         if (open.length >= MAX_DEPTH) return;
         if (name === 'a') {
           const href = (attrs.get('href') ?? '').replace(/[\u0000-\u0020\u007f]+/g, '');
-          out.push(/^(?:https?:|mailto:)/i.test(href) ? `<a href="${escapeAttr(href)}" rel="noopener noreferrer nofollow">` : '<a>');
+          out.push(
+            /^(?:https?:|mailto:)/i.test(href)
+              ? `<a href="${escapeAttr(href)}" rel="noopener noreferrer nofollow">`
+              : '<a>',
+          );
         } else {
           out.push(`<${name}>`);
         }

@@ -38,9 +38,11 @@ export async function senderProof(
   for (const address of recipientsOf(parsed, mail.envelopeTo)) {
     if (!/^reply\+/i.test(address) || domainOf(address) !== domain) continue;
     const token = readReplyAddress(deps.signer, address);
-    if (token && token.recipientId === sender.id) return { by: 'token', detail: `the reply address signed for ${fromAddress}` };
+    if (token && token.recipientId === sender.id)
+      return { by: 'token', detail: `the reply address signed for ${fromAddress}` };
   }
-  if (isStaff(sender)) return { by: null, detail: 'staff answer by mail only from the reply address of their notification' };
+  if (isStaff(sender))
+    return { by: null, detail: 'staff answer by mail only from the reply address of their notification' };
   if (!deps.senderVerifier) return { by: null, detail: 'no sender verification is configured' };
   const verdict = await deps.senderVerifier.verify({
     raw,

@@ -25,7 +25,8 @@ describe('attachment names are normalised for display, never a path', () => {
     ['...', 'attachment-3.bin'],
   ];
   for (const [raw, expected] of cases) {
-    it(`${JSON.stringify(raw)} → ${JSON.stringify(expected)}`, () => assert.equal(normalizeAttachmentName(raw, 3), expected));
+    it(`${JSON.stringify(raw)} → ${JSON.stringify(expected)}`, () =>
+      assert.equal(normalizeAttachmentName(raw, 3), expected));
   }
 
   it('cuts long names to 120 characters keeping the extension', () => {
@@ -45,10 +46,20 @@ describe('attachment names are normalised for display, never a path', () => {
 describe('what is said of skipped attachments', () => {
   it('names them, with size and reason, and counts what it does not list', () => {
     assert.equal(skippedNote([], 2), null);
-    assert.equal(skippedNote([{ name: 'a.zip', size: 40 * 1024 * 1024, reason: 'too-large' }], 0), '[1 attachment was not kept: a.zip (40 MB, too large)]');
-    const many = Array.from({ length: 12 }, (_, i) => ({ name: i === 0 ? '../x' : `f${i}`, size: 10, reason: 'too-many' as const }));
+    assert.equal(
+      skippedNote([{ name: 'a.zip', size: 40 * 1024 * 1024, reason: 'too-large' }], 0),
+      '[1 attachment was not kept: a.zip (40 MB, too large)]',
+    );
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      name: i === 0 ? '../x' : `f${i}`,
+      size: 10,
+      reason: 'too-many' as const,
+    }));
     const note = skippedNote(many, 20)!;
-    assert.match(note, /^\[12 attachments were not kept: x \(10 B, too many attachments\); f1 .*f9 \(10 B, too many attachments\); and 2 more\]$/);
+    assert.match(
+      note,
+      /^\[12 attachments were not kept: x \(10 B, too many attachments\); f1 .*f9 \(10 B, too many attachments\); and 2 more\]$/,
+    );
     assert.equal(formatSize(1536), '2 KB');
     assert.equal(formatSize(3.5 * 1024 * 1024), '3.5 MB');
   });

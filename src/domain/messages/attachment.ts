@@ -68,7 +68,11 @@ export function normalizeAttachmentName(raw: string | null | undefined, position
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 ? [...name.slice(dot)] : [];
     const keepExt = ext.length > 1 && ext.length <= 16 ? ext : [];
-    name = (chars.slice(0, MAX_ATTACHMENT_NAME - keepExt.length).join('').trimEnd() + keepExt.join(''));
+    name =
+      chars
+        .slice(0, MAX_ATTACHMENT_NAME - keepExt.length)
+        .join('')
+        .trimEnd() + keepExt.join('');
   }
   return name;
 }
@@ -83,7 +87,11 @@ export function contentTypeOf(declared: string | null | undefined): string {
  * Files a person attaches to a message (portal, desk, API). They travel in the notification mail, so together they
  * stay well under the 20–25 MB most mail servers accept once base64 has grown them by a third.
  */
-export const OUTGOING_ATTACHMENT_LIMITS = { maxCount: 10, maxBytes: 10 * 1024 * 1024, maxTotalBytes: 10 * 1024 * 1024 } as const;
+export const OUTGOING_ATTACHMENT_LIMITS = {
+  maxCount: 10,
+  maxBytes: 10 * 1024 * 1024,
+  maxTotalBytes: 10 * 1024 * 1024,
+} as const;
 
 /** A file as uploaded: the bytes and their SHA-256 (computed where the bytes were read), the name as given. */
 export interface UploadedFile {
@@ -110,23 +118,38 @@ export function checkUploads(files: readonly UploadedFile[] | undefined): Checke
   if (!files || files.length === 0) return [];
   const limits = OUTGOING_ATTACHMENT_LIMITS;
   if (files.length > limits.maxCount) {
-    throw new DomainError('ATTACHMENT_INVALID', `A message can carry at most ${limits.maxCount} attachments (got ${files.length}).`, { details: { field: 'attachments' } });
+    throw new DomainError(
+      'ATTACHMENT_INVALID',
+      `A message can carry at most ${limits.maxCount} attachments (got ${files.length}).`,
+      { details: { field: 'attachments' } },
+    );
   }
   let total = 0;
   return files.map((file, i) => {
     const name = normalizeAttachmentName(file.name, i + 1);
     const size = file.content.byteLength;
-    if (size === 0) throw new DomainError('ATTACHMENT_INVALID', `The attachment "${name}" is empty.`, { details: { field: 'attachments', index: i } });
-    if (size > limits.maxBytes) {
-      throw new DomainError('ATTACHMENT_TOO_LARGE', `The attachment "${name}" (${formatSize(size)}) is over the limit of ${formatSize(limits.maxBytes)} for one attachment.`, {
+    if (size === 0)
+      throw new DomainError('ATTACHMENT_INVALID', `The attachment "${name}" is empty.`, {
         details: { field: 'attachments', index: i },
       });
+    if (size > limits.maxBytes) {
+      throw new DomainError(
+        'ATTACHMENT_TOO_LARGE',
+        `The attachment "${name}" (${formatSize(size)}) is over the limit of ${formatSize(limits.maxBytes)} for one attachment.`,
+        {
+          details: { field: 'attachments', index: i },
+        },
+      );
     }
     total += size;
     if (total > limits.maxTotalBytes) {
-      throw new DomainError('ATTACHMENT_TOO_LARGE', `The attachments are over the limit of ${formatSize(limits.maxTotalBytes)} for one message together (at "${name}").`, {
-        details: { field: 'attachments', index: i },
-      });
+      throw new DomainError(
+        'ATTACHMENT_TOO_LARGE',
+        `The attachments are over the limit of ${formatSize(limits.maxTotalBytes)} for one message together (at "${name}").`,
+        {
+          details: { field: 'attachments', index: i },
+        },
+      );
     }
     return { name, contentType: contentTypeOf(file.contentType), size, sha256: file.sha256, content: file.content };
   });
@@ -145,7 +168,11 @@ export function summaryOf({ id, name, size, contentType }: AttachmentSummary): A
 }
 
 /** The attachments of a ticket itself (those of the mail that opened it), for whoever may see the ticket. */
-export async function ticketAttachments(deps: Pick<Deps, 'storage'>, actor: Actor, ticketNumber: number): Promise<AttachmentSummary[]> {
+export async function ticketAttachments(
+  deps: Pick<Deps, 'storage'>,
+  actor: Actor,
+  ticketNumber: number,
+): Promise<AttachmentSummary[]> {
   const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
   return (await deps.storage.attachmentsOfTicket(ticket.id)).map(summaryOf);
 }

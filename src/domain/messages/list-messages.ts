@@ -28,12 +28,18 @@ function plainState(status: OutboxStatus): PlainMailState {
 }
 
 /** The thread, oldest first. A requester never receives internal notes, nor who else was mailed. */
-export async function listMessages(deps: Pick<Deps, 'storage'>, actor: Actor, ticketNumber: number): Promise<ThreadMessage[]> {
+export async function listMessages(
+  deps: Pick<Deps, 'storage'>,
+  actor: Actor,
+  ticketNumber: number,
+): Promise<ThreadMessage[]> {
   const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
   const staff = isStaff(actor);
   const messages = await deps.storage.listMessages(ticket.id, staff);
   const visible = staff ? messages : messages.filter((m) => !m.internal);
-  const entries = await deps.storage.outboxOfMessages(visible.filter((m) => staff || m.authorId === actor.id).map((m) => m.id));
+  const entries = await deps.storage.outboxOfMessages(
+    visible.filter((m) => staff || m.authorId === actor.id).map((m) => m.id),
+  );
   const files = await deps.storage.attachmentsOfMessages(visible.map((m) => m.id));
   const byMail = visible.filter((m) => m.source === 'email' && (staff || m.authorId === actor.id)).map((m) => m.id);
   const trimmed = new Map((await deps.storage.trimmedOfMessages(byMail)).map((t) => [t.messageId, t.trimmed]));

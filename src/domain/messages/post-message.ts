@@ -11,7 +11,13 @@ import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { InboundOutcome } from '../inbound/inbound-mail.ts';
 import { isStaff, type Actor } from '../users/user.ts';
-import { checkUploads, summaryOf, type AttachmentSummary, type NewAttachment, type UploadedFile } from './attachment.ts';
+import {
+  checkUploads,
+  summaryOf,
+  type AttachmentSummary,
+  type NewAttachment,
+  type UploadedFile,
+} from './attachment.ts';
 import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.ts';
 
 export interface PostMessageInput {
@@ -54,8 +60,16 @@ async function storeForInbound(
   mails: Omit<NewOutboxEntry, 'messageId'>[],
   inbound: NonNullable<PostMessageOptions['inboundMail']>,
 ) {
-  const stored = await deps.storage.storeInboundMessage(row, mails, { id: inbound.id, outcome: inbound.outcome, fromStatuses: ['received'] });
-  if (!stored) throw new DomainError('INBOUND_MAIL_NOT_PENDING', `Inbound mail ${inbound.id} was decided by someone else meanwhile.`);
+  const stored = await deps.storage.storeInboundMessage(row, mails, {
+    id: inbound.id,
+    outcome: inbound.outcome,
+    fromStatuses: ['received'],
+  });
+  if (!stored)
+    throw new DomainError(
+      'INBOUND_MAIL_NOT_PENDING',
+      `Inbound mail ${inbound.id} was decided by someone else meanwhile.`,
+    );
   return stored;
 }
 
@@ -67,26 +81,39 @@ const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function checkInput(actor: Actor, input: PostMessageInput) {
   const text = input.text.replace(/\r\n?/g, '\n').replace(/\s+$/, '');
-  if (text.trim().length === 0) throw new DomainError('MESSAGE_INVALID', 'A message cannot be empty.', { details: { field: 'text' } });
+  if (text.trim().length === 0)
+    throw new DomainError('MESSAGE_INVALID', 'A message cannot be empty.', { details: { field: 'text' } });
   if (text.length > MAX_MESSAGE_LENGTH) {
-    throw new DomainError('MESSAGE_INVALID', `A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters.`, { details: { field: 'text' } });
+    throw new DomainError(
+      'MESSAGE_INVALID',
+      `A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters.`,
+      { details: { field: 'text' } },
+    );
   }
   const staff = isStaff(actor);
   const internal = input.internal ?? false;
-  if (internal && !staff) throw new DomainError('MESSAGE_INTERNAL_NOT_ALLOWED', 'Only technicians can write internal notes.');
+  if (internal && !staff)
+    throw new DomainError('MESSAGE_INTERNAL_NOT_ALLOWED', 'Only technicians can write internal notes.');
   const minutes = input.timeSpentMinutes ?? null;
   const day = input.timeSpentDate ?? null;
   if ((minutes !== null || day !== null) && !staff) {
-    throw new DomainError('MESSAGE_INVALID', 'Only technicians can log time spent.', { details: { field: 'timeSpentMinutes' } });
+    throw new DomainError('MESSAGE_INVALID', 'Only technicians can log time spent.', {
+      details: { field: 'timeSpentMinutes' },
+    });
   }
   if (minutes !== null && (!Number.isInteger(minutes) || minutes < 0 || minutes > 24 * 60 * 31)) {
-    throw new DomainError('MESSAGE_INVALID', 'Time spent must be a whole number of minutes from 0 to 44,640.', { details: { field: 'timeSpentMinutes' } });
+    throw new DomainError('MESSAGE_INVALID', 'Time spent must be a whole number of minutes from 0 to 44,640.', {
+      details: { field: 'timeSpentMinutes' },
+    });
   }
   if (day !== null) {
     const m = DAY.exec(day);
     const date = m ? new Date(`${day}T00:00:00Z`) : undefined;
     const valid = date && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day);
-    if (!valid) throw new DomainError('MESSAGE_INVALID', 'The time-spent date must be a real date written YYYY-MM-DD.', { details: { field: 'timeSpentDate' } });
+    if (!valid)
+      throw new DomainError('MESSAGE_INVALID', 'The time-spent date must be a real date written YYYY-MM-DD.', {
+        details: { field: 'timeSpentDate' },
+      });
   }
   // A requester's message always reaches the technician; staff may leave the box unchecked.
   const sendEmail = internal ? false : staff ? (input.sendEmail ?? true) : true;
@@ -107,18 +134,29 @@ export async function postMessage(
   const clean = checkInput(actor, input);
   const files = checkUploads(input.attachments);
   const known = options.ticket;
-  const ticket = known && known.number === input.ticketNumber && canSeeTicket(actor, known) ? known : await visibleTicket(deps.storage, actor, input.ticketNumber);
+  const ticket =
+    known && known.number === input.ticketNumber && canSeeTicket(actor, known)
+      ? known
+      : await visibleTicket(deps.storage, actor, input.ticketNumber);
   const status = clean.internal ? null : await messagingStatus(deps.storage);
   if (status && !status.available) {
     // Administrators learn what to fix; everyone else gets a plain sentence.
     if (actor.role === 'admin') {
-      throw new DomainError('MESSAGING_UNAVAILABLE', `Messaging is unavailable: ${status.reasons.map((r) => r.message).join(' ')}`, {
-        details: { reasons: status.reasons.map(({ code, message, fix }) => ({ code, message, fix })) },
-      });
+      throw new DomainError(
+        'MESSAGING_UNAVAILABLE',
+        `Messaging is unavailable: ${status.reasons.map((r) => r.message).join(' ')}`,
+        {
+          details: { reasons: status.reasons.map(({ code, message, fix }) => ({ code, message, fix })) },
+        },
+      );
     }
-    throw new DomainError('MESSAGING_UNAVAILABLE', 'Messaging is not available yet: an administrator has to finish setting it up.', {
-      details: { reasons: status.reasons.map(({ code }) => ({ code })) },
-    });
+    throw new DomainError(
+      'MESSAGING_UNAVAILABLE',
+      'Messaging is not available yet: an administrator has to finish setting it up.',
+      {
+        details: { reasons: status.reasons.map(({ code }) => ({ code })) },
+      },
+    );
   }
   const createdAt = deps.clock.now().toISOString();
   // Time logged without a date is logged for today, in the author's time zone.
@@ -141,7 +179,12 @@ export async function postMessage(
   if (status?.template && clean.sendEmail) {
     const compiled = compiledFor(status.template);
     for (const recipient of await notificationRecipients(deps.storage, ticket, actor)) {
-      const mail = renderTemplate(compiled, { ticket, message, recipient, ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient) });
+      const mail = renderTemplate(compiled, {
+        ticket,
+        message,
+        recipient,
+        ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
+      });
       mails.push({
         ticketId: ticket.id,
         recipientId: recipient.id,
@@ -168,21 +211,34 @@ export async function postMessage(
   };
   const alsoStore = options.alsoStore;
   const inbound = options.inboundMail;
-  if (inbound && (alsoStore || files.length > 0)) throw new Error('postMessage: inboundMail goes without alsoStore and attachments.');
+  if (inbound && (alsoStore || files.length > 0))
+    throw new Error('postMessage: inboundMail goes without alsoStore and attachments.');
   let attachments: NewAttachment[] = [];
   // The attachments are stored with the message, in the same transaction: the dispatcher reads them when it sends.
   const { messageId, outboxIds } =
     alsoStore || files.length > 0
       ? await deps.storage.transaction(async (tx) => {
           const stored = await tx.storeMessage(row, mails);
-          attachments = files.map((f) => ({ ...f, id: deps.tokens.random(16), ticketId: ticket.id, messageId: stored.messageId, inboundMailId: null, inline: false }));
+          attachments = files.map((f) => ({
+            ...f,
+            id: deps.tokens.random(16),
+            ticketId: ticket.id,
+            messageId: stored.messageId,
+            inboundMailId: null,
+            inline: false,
+          }));
           if (attachments.length > 0) await tx.insertAttachments(attachments, createdAt);
           if (alsoStore) await alsoStore(tx, stored);
           return stored;
         })
       : inbound
         ? await storeForInbound(deps, row, mails, inbound)
-      : await deps.storage.storeMessage(row, mails);
-  const notifications = mails.map((mail, i) => ({ id: outboxIds[i]!, toAddress: mail.toAddress, toName: mail.toName, status: 'queued' as const }));
+        : await deps.storage.storeMessage(row, mails);
+  const notifications = mails.map((mail, i) => ({
+    id: outboxIds[i]!,
+    toAddress: mail.toAddress,
+    toName: mail.toName,
+    status: 'queued' as const,
+  }));
   return { message: { ...message, id: messageId }, attachments: attachments.map(summaryOf), notifications };
 }

@@ -35,11 +35,33 @@ describe('bounce addresses (VERP)', () => {
     const address = bounceAddress(signer, DOMAIN, 42);
     const signature = /\.([0-9a-f]{24})@/.exec(address)![1]!;
     assert.equal(readBounceAddress(toySigner('other-key'), DOMAIN, address), undefined);
-    assert.equal(readBounceAddress(signer, DOMAIN, address.replace(signature, `${signature.slice(0, -1)}${signature.endsWith('f') ? 'e' : 'f'}`)), undefined);
-    assert.equal(readBounceAddress(signer, DOMAIN, `bounce+43.${signature}@${DOMAIN}`), undefined, 'the signature of 42 does not sign 43');
-    assert.equal(readBounceAddress(signer, DOMAIN, address.replace(signature, signature.slice(0, 20))), undefined, 'a shortened signature');
+    assert.equal(
+      readBounceAddress(
+        signer,
+        DOMAIN,
+        address.replace(signature, `${signature.slice(0, -1)}${signature.endsWith('f') ? 'e' : 'f'}`),
+      ),
+      undefined,
+    );
+    assert.equal(
+      readBounceAddress(signer, DOMAIN, `bounce+43.${signature}@${DOMAIN}`),
+      undefined,
+      'the signature of 42 does not sign 43',
+    );
+    assert.equal(
+      readBounceAddress(signer, DOMAIN, address.replace(signature, signature.slice(0, 20))),
+      undefined,
+      'a shortened signature',
+    );
     assert.equal(readBounceAddress(signer, DOMAIN, address.replace(DOMAIN, 'elsewhere.example')), undefined);
-    for (const bad of [`bounce+0.${signature}@${DOMAIN}`, `bounce+99999999999.${signature}@${DOMAIN}`, `bounce+42@${DOMAIN}`, `bounce+x.${signature}@${DOMAIN}`, '', 'bounce+']) {
+    for (const bad of [
+      `bounce+0.${signature}@${DOMAIN}`,
+      `bounce+99999999999.${signature}@${DOMAIN}`,
+      `bounce+42@${DOMAIN}`,
+      `bounce+x.${signature}@${DOMAIN}`,
+      '',
+      'bounce+',
+    ]) {
       assert.equal(readBounceAddress(signer, DOMAIN, bad), undefined, bad);
     }
   });

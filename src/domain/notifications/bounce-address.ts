@@ -19,7 +19,13 @@ export function bounceAddress(signer: Signer, mailDomain: string, outboxId: numb
 /** True for an address of the bounce form at the mail domain, whether or not its signature is ours. */
 export function looksLikeBounceAddress(address: string, mailDomain: string): boolean {
   const at = address.lastIndexOf('@');
-  return /^bounce\+/i.test(address.trim()) && address.slice(at + 1).trim().toLowerCase() === mailDomain.toLowerCase();
+  return (
+    /^bounce\+/i.test(address.trim()) &&
+    address
+      .slice(at + 1)
+      .trim()
+      .toLowerCase() === mailDomain.toLowerCase()
+  );
 }
 
 /** The notification a bounce address names, when it is at the mail domain and its signature is ours; else undefined. */

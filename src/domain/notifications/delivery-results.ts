@@ -11,7 +11,17 @@ export type DeliveryResult =
   | { code: 'RECIPIENT_INVALID'; params: { address: string } }
   | { code: 'UNEXPECTED'; params: Record<string, never> }
   | { code: 'GAVE_UP'; params: { hours: number; last: DeliveryResult } }
-  | { code: 'CONNECTION_CLOSED' | 'TIMEOUT' | 'CONNECTION_FAILED' | 'DNS_FAILED' | 'TLS_FAILED' | 'NOT_SMTP' | 'NO_GREETING'; params: { certificate?: true } }
+  | {
+      code:
+        | 'CONNECTION_CLOSED'
+        | 'TIMEOUT'
+        | 'CONNECTION_FAILED'
+        | 'DNS_FAILED'
+        | 'TLS_FAILED'
+        | 'NOT_SMTP'
+        | 'NO_GREETING';
+      params: { certificate?: true };
+    }
   | { code: 'HANDOVER_FAILED'; params: { error: string; certificate?: true } }
   | { code: 'HOST_FORBIDDEN' | 'HOST_RESOLVES_FORBIDDEN' | 'AUTH_REFUSED'; params: Record<string, never> };
 
@@ -20,7 +30,8 @@ export type DeliveryResultCode = DeliveryResult['code'];
 /** Our fixed sentences, by code. */
 export const DELIVERY_SENTENCES = {
   NO_ACCOUNT: 'No SMTP account is configured; the mail waits for one.',
-  SECRET_UNREADABLE: 'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.',
+  SECRET_UNREADABLE:
+    'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.',
   UNEXPECTED: 'The mail could not be handed over (unexpected error).',
   CONNECTION_CLOSED: 'The connection to the SMTP server closed before it answered.',
   TIMEOUT: 'The SMTP server did not answer in time.',
@@ -30,7 +41,8 @@ export const DELIVERY_SENTENCES = {
   NOT_SMTP: 'The SMTP server answered something that is not SMTP.',
   NO_GREETING: 'The server at that address did not greet as an SMTP server does.',
   HOST_FORBIDDEN: 'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.',
-  HOST_RESOLVES_FORBIDDEN: 'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.',
+  HOST_RESOLVES_FORBIDDEN:
+    'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.',
   AUTH_REFUSED: 'The SMTP server refused the user name or password.',
 } as const;
 
@@ -39,9 +51,18 @@ export const CERTIFICATE_SENTENCE = ' The server certificate could not be verifi
 
 export const recipientInvalidSentence = (address: string) => `The recipient address "${address}" is not valid.`;
 export const handoverFailedSentence = (error: string) => `The mail could not be handed over (${error}).`;
-export const gaveUpSentence = (hours: number, last: string) => `Gave up after ${hours} hours of temporary failures. Last reply: ${last}`;
+export const gaveUpSentence = (hours: number, last: string) =>
+  `Gave up after ${hours} hours of temporary failures. Last reply: ${last}`;
 
-const NETWORK = new Set(['CONNECTION_CLOSED', 'TIMEOUT', 'CONNECTION_FAILED', 'DNS_FAILED', 'TLS_FAILED', 'NOT_SMTP', 'NO_GREETING']);
+const NETWORK = new Set([
+  'CONNECTION_CLOSED',
+  'TIMEOUT',
+  'CONNECTION_FAILED',
+  'DNS_FAILED',
+  'TLS_FAILED',
+  'NOT_SMTP',
+  'NO_GREETING',
+]);
 
 /** Reads a stored reply back into its code and parameters; anything else is the server's own answer. */
 export function deliveryResultOf(reply: string): DeliveryResult {
@@ -57,6 +78,10 @@ export function deliveryResultOf(reply: string): DeliveryResult {
     if (!certificate) return { code, params: {} } as DeliveryResult;
   }
   const handover = /^The mail could not be handed over \(([^()]*)\)\.$/.exec(base);
-  if (handover) return { code: 'HANDOVER_FAILED', params: { error: handover[1]!, ...(certificate ? { certificate: true as const } : {}) } };
+  if (handover)
+    return {
+      code: 'HANDOVER_FAILED',
+      params: { error: handover[1]!, ...(certificate ? { certificate: true as const } : {}) },
+    };
   return { code: 'SERVER_REPLY', params: { reply } };
 }

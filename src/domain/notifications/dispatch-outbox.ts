@@ -49,7 +49,11 @@ export interface BatchResult {
  * The delay before attempt `attempt + 1`: the base doubled per attempt, capped, with ±20 % jitter so many deferred
  * mails do not return together, and always within [base, max].
  */
-export function retryDelaySeconds(policy: Pick<DispatchPolicy, 'retryBaseSeconds' | 'retryMaxSeconds'>, attempt: number, random: () => number): number {
+export function retryDelaySeconds(
+  policy: Pick<DispatchPolicy, 'retryBaseSeconds' | 'retryMaxSeconds'>,
+  attempt: number,
+  random: () => number,
+): number {
   const doubled = Math.min(policy.retryMaxSeconds, policy.retryBaseSeconds * 2 ** Math.max(0, attempt - 1));
   const jittered = doubled * (0.8 + 0.4 * random());
   return Math.round(Math.min(policy.retryMaxSeconds, Math.max(policy.retryBaseSeconds, jittered)));
@@ -67,7 +71,10 @@ export function composeMail(
   envelopeFrom?: string,
 ): OutgoingMail {
   // Files that did not fit in the mail are named at its end: the recipient finds them on the ticket.
-  const note = omitted.length === 0 ? null : `Not attached (too large for one mail; they are on the ticket): ${omitted.map((f) => `${f.name} (${formatSize(f.size)})`).join(', ')}.`;
+  const note =
+    omitted.length === 0
+      ? null
+      : `Not attached (too large for one mail; they are on the ticket): ${omitted.map((f) => `${f.name} (${formatSize(f.size)})`).join(', ')}.`;
   return {
     from,
     ...(envelopeFrom ? { envelopeFrom } : {}),
@@ -108,7 +115,12 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
  * those mails keep their claims, which expire and re-queue them.
  */
 class OutcomeRecorder {
-  private pending: { id: number; outcome: OutboxOutcome; done: (recorded: boolean) => void; fail: (error: unknown) => void }[] = [];
+  private pending: {
+    id: number;
+    outcome: OutboxOutcome;
+    done: (recorded: boolean) => void;
+    fail: (error: unknown) => void;
+  }[] = [];
   private writing = false;
   failed = false;
 
@@ -225,8 +237,12 @@ async function sendClaimed(
   const filesFor = async (entry: OutboxEntry) => {
     const plan = entry.messageId === null ? undefined : filesOf.get(entry.messageId);
     if (!plan) return { files: [], omitted: [] };
-    const read = await Promise.all(plan.send.map(async (f) => ({ ...f, content: await deps.storage.attachmentContent(f.id) })));
-    const files = read.flatMap((f) => (f.content ? [{ name: f.name, contentType: f.contentType, content: f.content }] : []));
+    const read = await Promise.all(
+      plan.send.map(async (f) => ({ ...f, content: await deps.storage.attachmentContent(f.id) })),
+    );
+    const files = read.flatMap((f) =>
+      f.content ? [{ name: f.name, contentType: f.contentType, content: f.content }] : [],
+    );
     return { files, omitted: plan.omitted };
   };
 
@@ -242,9 +258,25 @@ async function sendClaimed(
     } else {
       try {
         const { files, omitted } = await filesFor(entry);
-        outcome = { status: 'sent', reply: (await transport.send(composeMail(entry, account.from, files, omitted, bounceAddress(deps.signer, deps.site.mailDomain, entry.id)))).reply };
+        outcome = {
+          status: 'sent',
+          reply: (
+            await transport.send(
+              composeMail(
+                entry,
+                account.from,
+                files,
+                omitted,
+                bounceAddress(deps.signer, deps.site.mailDomain, entry.id),
+              ),
+            )
+          ).reply,
+        };
       } catch (error) {
-        const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure('Unexpected', false, DELIVERY_SENTENCES.UNEXPECTED, { cause: error });
+        const failure =
+          error instanceof DeliveryFailure
+            ? error
+            : new DeliveryFailure('Unexpected', false, DELIVERY_SENTENCES.UNEXPECTED, { cause: error });
         if (failure.account) accountProblem = failure.reply;
         outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
       }
@@ -256,14 +288,20 @@ async function sendClaimed(
       if (ageHours >= policy.giveUpHours) {
         outcome = { status: 'failed', reply: gaveUpSentence(policy.giveUpHours, outcome.reply) };
       } else {
-        nextAttemptAt = new Date(now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000).toISOString();
+        nextAttemptAt = new Date(
+          now.getTime() + retryDelaySeconds(policy, entry.attemptCount + 1, random) * 1000,
+        ).toISOString();
       }
     }
     // The transport removed the credentials already; removed here too, as the one check every recorded reply passes.
     if (account) outcome.reply = scrubSecrets(outcome.reply, account.settings);
     const status = outcome.status;
     // Not awaited here: the connection takes the next mail while the outcome waits for its group's commit.
-    recording.push(recorder.record(entry.id, { ...outcome, at: now.toISOString(), nextAttemptAt }).then((recorded) => void (recorded && result[status]++)));
+    recording.push(
+      recorder
+        .record(entry.id, { ...outcome, at: now.toISOString(), nextAttemptAt })
+        .then((recorded) => void (recorded && result[status]++)),
+    );
   });
   await Promise.all(recording);
   return result;

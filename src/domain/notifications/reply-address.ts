@@ -35,12 +35,17 @@ export function replyAddress(signer: Signer, mailDomain: string, ticketNumber: n
 }
 
 /** The ticket and recipient a reply address names, when its signature is ours; undefined otherwise. */
-export function readReplyAddress(signer: Signer, address: string): { ticketNumber: number; recipientId: number } | undefined {
+export function readReplyAddress(
+  signer: Signer,
+  address: string,
+): { ticketNumber: number; recipientId: number } | undefined {
   const m = /^reply\+(\d{1,10})\.(\d{1,10})\.([0-9a-f]+)@/i.exec(address.trim());
   if (!m) return undefined;
   const ticketNumber = Number(m[1]);
   const recipientId = Number(m[2]);
-  return sameText(m[3]!.toLowerCase(), signature(signer, ticketNumber, recipientId)) ? { ticketNumber, recipientId } : undefined;
+  return sameText(m[3]!.toLowerCase(), signature(signer, ticketNumber, recipientId))
+    ? { ticketNumber, recipientId }
+    : undefined;
 }
 
 /** The Message-ID every notification of a ticket refers to, so mail clients keep the ticket one conversation. */

@@ -13,14 +13,25 @@ type MailDeps = Pick<Deps, 'storage' | 'secrets' | 'tokens' | 'site' | 'clock'> 
 /** Connects to the stored SMTP account and signs in; says what went wrong in Parley's words. */
 export async function verifySmtpAccount(deps: MailDeps): Promise<VerifyResult> {
   const account = await smtpCredentials(deps, deps.storage);
-  if (!account) return { ok: false, code: 'SMTP_NOT_CONFIGURED', message: 'No SMTP account is configured yet (host and sender address are needed).' };
+  if (!account)
+    return {
+      ok: false,
+      code: 'SMTP_NOT_CONFIGURED',
+      message: 'No SMTP account is configured yet (host and sender address are needed).',
+    };
   return deps.transports.forSettings(account.settings).verify();
 }
 
 const TEST_TEXT: Record<Locale, { subject: string; body: string }> = {
   'en-US': { subject: 'Parley test mail', body: 'This is a test mail from Parley. The SMTP account works.' },
-  'pt-BR': { subject: 'E-mail de teste do Parley', body: 'Este é um e-mail de teste do Parley. A conta SMTP funciona.' },
-  'es-ES': { subject: 'Correo de prueba de Parley', body: 'Este es un correo de prueba de Parley. La cuenta SMTP funciona.' },
+  'pt-BR': {
+    subject: 'E-mail de teste do Parley',
+    body: 'Este é um e-mail de teste do Parley. A conta SMTP funciona.',
+  },
+  'es-ES': {
+    subject: 'Correo de prueba de Parley',
+    body: 'Este es un correo de prueba de Parley. La cuenta SMTP funciona.',
+  },
 };
 
 export interface TestMailResult {
@@ -51,20 +62,37 @@ export async function sendTemplateTest(
   options: { to: string; ticketNumber?: number | null; locale?: string | null },
 ): Promise<TestMailResult> {
   checkAddress(options.to);
-  const rendered = await previewTemplate(deps, actor, { id: templateId }, { ticketNumber: options.ticketNumber, locale: options.locale });
+  const rendered = await previewTemplate(
+    deps,
+    actor,
+    { id: templateId },
+    { ticketNumber: options.ticketNumber, locale: options.locale },
+  );
   return sendNow(deps, options.to, { subject: rendered.subject, html: rendered.html, text: rendered.text });
 }
 
 function checkAddress(to: string): string {
   const address = to.trim();
-  if (!isEmailAddress(address)) throw new DomainError('VALIDATION_FAILED', `"${to}" is not an email address.`, { details: { field: 'to' } });
+  if (!isEmailAddress(address))
+    throw new DomainError('VALIDATION_FAILED', `"${to}" is not an email address.`, { details: { field: 'to' } });
   return address;
 }
 
-async function sendNow(deps: MailDeps, to: string, content: { subject: string; html: string; text: string }): Promise<TestMailResult> {
+async function sendNow(
+  deps: MailDeps,
+  to: string,
+  content: { subject: string; html: string; text: string },
+): Promise<TestMailResult> {
   const address = checkAddress(to);
   const account = await smtpCredentials(deps, deps.storage);
-  if (!account) return { ok: false, code: 'SMTP_NOT_CONFIGURED', message: 'No SMTP account is configured yet (host and sender address are needed).', messageId: null, result: null };
+  if (!account)
+    return {
+      ok: false,
+      code: 'SMTP_NOT_CONFIGURED',
+      message: 'No SMTP account is configured yet (host and sender address are needed).',
+      messageId: null,
+      result: null,
+    };
   const messageId = `<parley.test.${deps.tokens.random(12)}@${deps.site.mailDomain}>`;
   try {
     const { reply } = await deps.transports.forSettings(account.settings).send({
@@ -78,7 +106,13 @@ async function sendNow(deps: MailDeps, to: string, content: { subject: string; h
       headers: { 'Auto-Submitted': 'auto-generated' },
     });
     const shortReply = scrubSecrets(reply.slice(0, 200), account.settings);
-    return { ok: true, code: 'SENT', message: `The SMTP server accepted the test mail (${shortReply}).`, messageId, result: { code: 'SERVER_REPLY', params: { reply: shortReply } } };
+    return {
+      ok: true,
+      code: 'SENT',
+      message: `The SMTP server accepted the test mail (${shortReply}).`,
+      messageId,
+      result: { code: 'SERVER_REPLY', params: { reply: shortReply } },
+    };
   } catch (error) {
     if (!(error instanceof DeliveryFailure)) throw error;
     const reply = scrubSecrets(error.reply, account.settings);

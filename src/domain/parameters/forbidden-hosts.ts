@@ -13,7 +13,13 @@ export const NUMERIC_LABEL = /^(0x[0-9a-f]*|\d+)$/i;
 const METADATA_IPV4 = new Set(['169.254.169.254', '100.100.100.200', '192.0.0.192', '168.63.129.16']);
 /** Metadata services with an IPv6 address of their own: AWS (fd00:ec2::254) and GCP (fd20:ce::254). */
 const METADATA_IPV6 = ['fd00:ec2:0:0:0:0:0:254', 'fd20:ce:0:0:0:0:0:254'];
-const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.com']);
+const METADATA_NAMES = new Set([
+  'metadata.google.internal',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.com',
+]);
 
 /** The eight 16-bit groups of an IPv6 literal (with `::` expanded and a trailing dotted IPv4 folded in). */
 export function parseIpv6(text: string): number[] | undefined {
@@ -91,7 +97,11 @@ function isForbiddenIpv4(address: string): boolean {
  * there could reach internal services (and the credentials Parley sends would go to them).
  */
 export function isForbiddenHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (METADATA_NAMES.has(h)) return true;
   if (h.includes(':')) {
     const g = parseIpv6(h.replace(/%.*$/, ''));

@@ -40,11 +40,27 @@ function refuses(id: number, value: unknown) {
 describe('parameter catalogue', () => {
   it('numbers the settings as CITSmart does, with the expected types', () => {
     const expected: [number, ParameterType][] = [
-      [417, 'templateId'], [10, 'email'], [11, 'boolean'], [12, 'text'], [13, 'secret'], [14, 'host'], [199, 'enum'], [269, 'port'],
+      [417, 'templateId'],
+      [10, 'email'],
+      [11, 'boolean'],
+      [12, 'text'],
+      [13, 'secret'],
+      [14, 'host'],
+      [199, 'enum'],
+      [269, 'port'],
     ];
     for (const [id, type] of expected) assert.equal(def(id).type, type, String(id));
     assert.deepEqual(
-      [PARAM.MESSAGING_TEMPLATE, PARAM.SMTP_FROM, PARAM.SMTP_AUTH, PARAM.SMTP_USER, PARAM.SMTP_PASSWORD, PARAM.SMTP_HOST, PARAM.SMTP_SECURITY, PARAM.SMTP_PORT],
+      [
+        PARAM.MESSAGING_TEMPLATE,
+        PARAM.SMTP_FROM,
+        PARAM.SMTP_AUTH,
+        PARAM.SMTP_USER,
+        PARAM.SMTP_PASSWORD,
+        PARAM.SMTP_HOST,
+        PARAM.SMTP_SECURITY,
+        PARAM.SMTP_PORT,
+      ],
       [417, 10, 11, 12, 13, 14, 199, 269],
     );
   });
@@ -93,7 +109,8 @@ describe('parameter catalogue', () => {
   });
 
   it('validates every default value of its own type', () => {
-    for (const d of PARAMETER_CATALOGUE) assert.deepEqual(validateParameterValue(d, d.defaultValue), d.defaultValue, String(d.id));
+    for (const d of PARAMETER_CATALOGUE)
+      assert.deepEqual(validateParameterValue(d, d.defaultValue), d.defaultValue, String(d.id));
   });
 
   it('parameterDefinition is undefined for an unknown number', () => {
@@ -114,7 +131,8 @@ describe('validateParameterValue: templateId (417)', () => {
   });
 
   it('refuses zero, negatives, fractions, words and other types', () => {
-    for (const bad of [0, -1, '0', '-1', 1.5, '1.5', 'abc', '12abc', Number.NaN, Infinity, 2 ** 53, true, {}, []]) refuses(417, bad);
+    for (const bad of [0, -1, '0', '-1', 1.5, '1.5', 'abc', '12abc', Number.NaN, Infinity, 2 ** 53, true, {}, []])
+      refuses(417, bad);
   });
 });
 
@@ -126,7 +144,17 @@ describe('validateParameterValue: email (10)', () => {
   });
 
   it('refuses what is not one address, CR/LF included', () => {
-    for (const bad of ['desk', 'desk@', '@parley.example', 'desk@localhost', 'a b@parley.example', 'desk@parley.example\r\nBcc: x@y.example', 'Desk <desk@parley.example>', 'a@b.example,c@d.example', 42]) {
+    for (const bad of [
+      'desk',
+      'desk@',
+      '@parley.example',
+      'desk@localhost',
+      'a b@parley.example',
+      'desk@parley.example\r\nBcc: x@y.example',
+      'Desk <desk@parley.example>',
+      'a@b.example,c@d.example',
+      42,
+    ]) {
       refuses(10, bad);
     }
   });
@@ -154,14 +182,23 @@ describe('validateParameterValue: text (12) and secret (13)', () => {
     });
 
     it(`${id}: refuses CR, LF, NUL, over-long values and non-strings`, () => {
-      for (const bad of ['a\r\nb', 'a\nb', 'a\rb', 'Name\r\nBcc: x@y.example', 'a\u0000b', 'x'.repeat(256), 5, true]) refuses(id, bad);
+      for (const bad of ['a\r\nb', 'a\nb', 'a\rb', 'Name\r\nBcc: x@y.example', 'a\u0000b', 'x'.repeat(256), 5, true])
+        refuses(id, bad);
     });
   }
 });
 
 describe('validateParameterValue: host (14)', () => {
   it('accepts host names and IP addresses, trimmed', () => {
-    for (const host of ['smtp.example.com', 'localhost', 'mail-01.corp.example', '10.0.0.25', '255.255.255.255', '2001:db8::25', '[2001:db8::25]']) {
+    for (const host of [
+      'smtp.example.com',
+      'localhost',
+      'mail-01.corp.example',
+      '10.0.0.25',
+      '255.255.255.255',
+      '2001:db8::25',
+      '[2001:db8::25]',
+    ]) {
       accepts(14, host, host);
     }
     accepts(14, ' smtp.example.com ', 'smtp.example.com');
@@ -170,13 +207,36 @@ describe('validateParameterValue: host (14)', () => {
   });
 
   it('refuses what is not a host name', () => {
-    for (const bad of ['smtp example.com', 'smtp.example.com:25', 'smtp.example.com\r\nRCPT TO:<x@y.example>', 'a\nb', 'http://smtp.example.com', '-smtp.example.com', 'a..b', '256.1.1.1', `${'a'.repeat(64)}.example`, 'x'.repeat(254), 25]) {
+    for (const bad of [
+      'smtp example.com',
+      'smtp.example.com:25',
+      'smtp.example.com\r\nRCPT TO:<x@y.example>',
+      'a\nb',
+      'http://smtp.example.com',
+      '-smtp.example.com',
+      'a..b',
+      '256.1.1.1',
+      `${'a'.repeat(64)}.example`,
+      'x'.repeat(254),
+      25,
+    ]) {
       refuses(14, bad);
     }
   });
 
   it('refuses link-local and metadata addresses', () => {
-    for (const bad of ['169.254.169.254', '169.254.0.1', 'fe80::1', 'FE80::1', '[fe80::1]', 'febf::1', 'fd00:ec2::254', 'metadata.google.internal', 'METADATA.google.internal', 'metadata']) {
+    for (const bad of [
+      '169.254.169.254',
+      '169.254.0.1',
+      'fe80::1',
+      'FE80::1',
+      '[fe80::1]',
+      'febf::1',
+      'fd00:ec2::254',
+      'metadata.google.internal',
+      'METADATA.google.internal',
+      'metadata',
+    ]) {
       refuses(14, bad);
     }
   });
@@ -196,30 +256,63 @@ describe('isHostName', () => {
 
 describe('isForbiddenHost', () => {
   it('forbids link-local IPv4, link-local IPv6 and cloud metadata names', () => {
-    for (const host of ['169.254.169.254', '169.254.1.2', 'fe80::1', '[FE80::abcd]', 'fea0::1', 'fd00:ec2::254', 'metadata.google.internal', 'Metadata.Google.Internal', 'metadata']) {
+    for (const host of [
+      '169.254.169.254',
+      '169.254.1.2',
+      'fe80::1',
+      '[FE80::abcd]',
+      'fea0::1',
+      'fd00:ec2::254',
+      'metadata.google.internal',
+      'Metadata.Google.Internal',
+      'metadata',
+    ]) {
       assert.equal(isForbiddenHost(host), true, host);
     }
   });
 
   it('allows ordinary hosts and addresses next to the forbidden ranges', () => {
-    for (const host of ['smtp.example.com', '10.0.0.1', '169.253.255.255', '169.255.0.1', '254.169.1.1', '2001:db8::1', 'fec0::1', 'metadata.example.com']) {
+    for (const host of [
+      'smtp.example.com',
+      '10.0.0.1',
+      '169.253.255.255',
+      '169.255.0.1',
+      '254.169.1.1',
+      '2001:db8::1',
+      'fec0::1',
+      'metadata.example.com',
+    ]) {
       assert.equal(isForbiddenHost(host), false, host);
     }
   });
 
-  it(
-    'forbids 169.254.169.254 written in the other forms the system resolver accepts',
-    
-    () => {
-      // getaddrinfo() resolves every one of these to 169.254.169.254, and isHostName() accepts them all.
-      for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '::ffff:a9fe:a9fe', '::ffff:169.254.169.254', '0:0:0:0:0:ffff:a9fe:a9fe', '0:0:0:0:0:ffff:169.254.169.254', '0::ffff:a9fe:a9fe', '[0000:0000:0000:0000:0000:ffff:a9fe:a9fe]', '64:ff9b::a9fe:a9fe', 'fd00:ec2:0::254']) {
-        assert.equal(isForbiddenHost(host), true, host);
-        assert.throws(() => validateParameterValue(parameterDefinition(14)!, host), /PARAMETER_INVALID|Parameter 14/, host);
-      }
-      // Numeric spellings that are not a plain dotted quad are not host names at all.
-      for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '127.1']) assert.equal(isHostName(host), false, host);
-    },
-  );
+  it('forbids 169.254.169.254 written in the other forms the system resolver accepts', () => {
+    // getaddrinfo() resolves every one of these to 169.254.169.254, and isHostName() accepts them all.
+    for (const host of [
+      '2852039166',
+      '0xa9fea9fe',
+      '0251.0376.0251.0376',
+      '169.16689662',
+      '::ffff:a9fe:a9fe',
+      '::ffff:169.254.169.254',
+      '0:0:0:0:0:ffff:a9fe:a9fe',
+      '0:0:0:0:0:ffff:169.254.169.254',
+      '0::ffff:a9fe:a9fe',
+      '[0000:0000:0000:0000:0000:ffff:a9fe:a9fe]',
+      '64:ff9b::a9fe:a9fe',
+      'fd00:ec2:0::254',
+    ]) {
+      assert.equal(isForbiddenHost(host), true, host);
+      assert.throws(
+        () => validateParameterValue(parameterDefinition(14)!, host),
+        /PARAMETER_INVALID|Parameter 14/,
+        host,
+      );
+    }
+    // Numeric spellings that are not a plain dotted quad are not host names at all.
+    for (const host of ['2852039166', '0xa9fea9fe', '0251.0376.0251.0376', '169.16689662', '127.1'])
+      assert.equal(isHostName(host), false, host);
+  });
 });
 
 describe('validateParameterValue: enum (199)', () => {

@@ -5,7 +5,8 @@ import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbid
 
 export { isForbiddenHost };
 
-export type ParameterType = 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+export type ParameterType =
+  'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
 export type ParameterValue = string | number | boolean | null;
 
 export interface ParameterDefinition {
@@ -131,8 +132,10 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: false,
     description: {
       'en-US': 'Accept an SMTP server certificate that cannot be verified (unsafe; for internal servers only)',
-      'pt-BR': 'Aceitar um certificado do servidor SMTP que não pode ser verificado (inseguro; só para servidores internos)',
-      'es-ES': 'Aceptar un certificado del servidor SMTP que no se puede verificar (inseguro; solo para servidores internos)',
+      'pt-BR':
+        'Aceitar um certificado do servidor SMTP que não pode ser verificado (inseguro; só para servidores internos)',
+      'es-ES':
+        'Aceptar un certificado del servidor SMTP que no se puede verificar (inseguro; solo para servidores internos)',
     },
   },
   {
@@ -141,8 +144,10 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: true,
     description: {
       'en-US': 'Open a ticket from unmatched mail of known requesters to the support address',
-      'pt-BR': 'Abrir um ticket a partir de e-mail sem correspondência de solicitantes conhecidos enviado ao endereço de suporte',
-      'es-ES': 'Abrir un ticket a partir de correo sin correspondencia de solicitantes conocidos enviado a la dirección de soporte',
+      'pt-BR':
+        'Abrir um ticket a partir de e-mail sem correspondência de solicitantes conhecidos enviado ao endereço de suporte',
+      'es-ES':
+        'Abrir un ticket a partir de correo sin correspondencia de solicitantes conocidos enviado a la dirección de soporte',
     },
   },
   {
@@ -209,9 +214,12 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     type: 'groupId',
     defaultValue: null,
     description: {
-      'en-US': 'Team of the support mailbox: its technicians review held mail that names no ticket (empty: administrators only)',
-      'pt-BR': 'Equipe da caixa de suporte: seus técnicos revisam o e-mail retido que não cita nenhum ticket (vazio: só administradores)',
-      'es-ES': 'Equipo del buzón de soporte: sus técnicos revisan el correo retenido que no cita ningún ticket (vacío: solo administradores)',
+      'en-US':
+        'Team of the support mailbox: its technicians review held mail that names no ticket (empty: administrators only)',
+      'pt-BR':
+        'Equipe da caixa de suporte: seus técnicos revisam o e-mail retido que não cita nenhum ticket (vazio: só administradores)',
+      'es-ES':
+        'Equipo del buzón de soporte: sus técnicos revisan el correo retenido que no cita ningún ticket (vacío: solo administradores)',
     },
   },
 ];
@@ -223,10 +231,23 @@ export function parameterDefinition(id: number): ParameterDefinition | undefined
 }
 
 /** Which rule a value broke, for the web to say in the reader's language (`details.rule`). */
-export type ParameterRule = 'required' | 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'maxLength' | 'oneLine' | 'host' | 'forbiddenHost' | 'port' | 'enum';
+export type ParameterRule =
+  | 'required'
+  | 'templateId'
+  | 'groupId'
+  | 'email'
+  | 'boolean'
+  | 'text'
+  | 'maxLength'
+  | 'oneLine'
+  | 'host'
+  | 'forbiddenHost'
+  | 'port'
+  | 'enum';
 
 function invalid(def: ParameterDefinition, rule: ParameterRule, reason: string): never {
-  const details = rule === 'enum' ? { parameter: def.id, rule, options: [...def.options!] } : { parameter: def.id, rule };
+  const details =
+    rule === 'enum' ? { parameter: def.id, rule, options: [...def.options!] } : { parameter: def.id, rule };
   throw new DomainError('PARAMETER_INVALID', `Parameter ${def.id}: ${reason}`, { details });
 }
 
@@ -245,7 +266,8 @@ export function isHostName(value: string): boolean {
 /** Validates and normalises a value for its parameter's type; throws PARAMETER_INVALID with the reason. */
 export function validateParameterValue(def: ParameterDefinition, value: unknown): ParameterValue {
   if (value === null || value === '') {
-    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum') invalid(def, 'required', 'a value is required.');
+    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum')
+      invalid(def, 'required', 'a value is required.');
     return null;
   }
   switch (def.type) {
@@ -259,7 +281,8 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
       return id;
     }
     case 'email':
-      if (typeof value !== 'string' || !isEmailAddress(value.trim())) invalid(def, 'email', 'must be an email address.');
+      if (typeof value !== 'string' || !isEmailAddress(value.trim()))
+        invalid(def, 'email', 'must be an email address.');
       return value.trim();
     case 'boolean':
       if (typeof value !== 'boolean') invalid(def, 'boolean', 'must be true or false.');
@@ -271,9 +294,15 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
       if (/[\r\n\u0000]/.test(value)) invalid(def, 'oneLine', 'must be one line (no line breaks).');
       return value;
     case 'host': {
-      if (typeof value !== 'string' || !isHostName(value.trim())) invalid(def, 'host', 'must be a host name or an IP address.');
+      if (typeof value !== 'string' || !isHostName(value.trim()))
+        invalid(def, 'host', 'must be a host name or an IP address.');
       const host = value.trim();
-      if (isForbiddenHost(host)) invalid(def, 'forbiddenHost', 'link-local and cloud metadata addresses (also inside an IPv6 address) are not allowed.');
+      if (isForbiddenHost(host))
+        invalid(
+          def,
+          'forbiddenHost',
+          'link-local and cloud metadata addresses (also inside an IPv6 address) are not allowed.',
+        );
       return host;
     }
     case 'port': {
@@ -284,7 +313,8 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
       return port;
     }
     case 'enum':
-      if (typeof value !== 'string' || !def.options!.includes(value)) invalid(def, 'enum', `must be one of ${def.options!.join(', ')}.`);
+      if (typeof value !== 'string' || !def.options!.includes(value))
+        invalid(def, 'enum', `must be one of ${def.options!.join(', ')}.`);
       return value;
   }
 }

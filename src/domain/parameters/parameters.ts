@@ -66,20 +66,34 @@ export async function getParameter(deps: Pick<Deps, 'storage'>, id: number, loca
 }
 
 /** Validates a value for its type (417: an existing, active template) and encodes it for storage. */
-async function encodeChecked(repos: Repositories, secrets: SecretBox, id: number, value: unknown): Promise<string | null> {
+async function encodeChecked(
+  repos: Repositories,
+  secrets: SecretBox,
+  id: number,
+  value: unknown,
+): Promise<string | null> {
   const def = parameterDefinition(id);
   if (!def) throw new DomainError('PARAMETER_NOT_FOUND', `There is no parameter ${id}.`);
   const clean = validateParameterValue(def, value);
   if (clean === null) return null;
   if (def.type === 'templateId') {
     const template = await repos.findTemplate(clean as number, 'share');
-    if (!template) throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no email template with ID ${clean}.`, { details: { parameter: id, rule: 'templateMissing', value: clean } });
+    if (!template)
+      throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no email template with ID ${clean}.`, {
+        details: { parameter: id, rule: 'templateMissing', value: clean },
+      });
     if (!template.active) {
-      throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: email template ${clean} ("${template.name}") is inactive.`, { details: { parameter: id, rule: 'templateInactive', value: clean } });
+      throw new DomainError(
+        'PARAMETER_INVALID',
+        `Parameter ${id}: email template ${clean} ("${template.name}") is inactive.`,
+        { details: { parameter: id, rule: 'templateInactive', value: clean } },
+      );
     }
   }
   if (def.type === 'groupId' && !(await repos.findGroup(clean as number))) {
-    throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no team with ID ${clean}.`, { details: { parameter: id } });
+    throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no team with ID ${clean}.`, {
+      details: { parameter: id },
+    });
   }
   return JSON.stringify(def.type === 'secret' ? secrets.seal(clean as string) : clean);
 }
@@ -94,8 +108,14 @@ export async function setParameter(
     const before = await readParameters(tx);
     const stored = await encodeChecked(tx, deps.secrets, id, value);
     const account = SECRET_DESTINATIONS.find((d) => d.where.includes(id));
-    if (account && before.get(account.secret) != null && !sameDestination(id, before.get(id) ?? null, decode(stored ?? undefined))) {
-      throw new DomainError('PARAMETER_INVALID', account.refusal, { details: { parameter: id, field: 'password', reason: 'password-required' } });
+    if (
+      account &&
+      before.get(account.secret) != null &&
+      !sameDestination(id, before.get(id) ?? null, decode(stored ?? undefined))
+    ) {
+      throw new DomainError('PARAMETER_INVALID', account.refusal, {
+        details: { parameter: id, field: 'password', reason: 'password-required' },
+      });
     }
     await tx.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
     const values = await readParameters(tx);
@@ -134,7 +154,12 @@ function sameDestination(id: number, before: ParameterValue, after: ParameterVal
   const value = (v: ParameterValue) => (v === null ? def.defaultValue : v);
   const [a, b] = [value(before), value(after)];
   if (def.type === 'host' && typeof a === 'string' && typeof b === 'string') {
-    const host = (h: string) => h.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    const host = (h: string) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
     return host(a) === host(b);
   }
   return a === b;
@@ -158,7 +183,7 @@ export function smtpAccountOf(values: ParameterValues): SmtpAccount {
   return {
     host: (values.get(PARAM.SMTP_HOST) as string | null) ?? null,
     port: (values.get(PARAM.SMTP_PORT) as number | null) ?? 587,
-    security: ((values.get(PARAM.SMTP_SECURITY) as SmtpSecurity | null) ?? 'starttls'),
+    security: (values.get(PARAM.SMTP_SECURITY) as SmtpSecurity | null) ?? 'starttls',
     auth: Boolean(values.get(PARAM.SMTP_AUTH)),
     user: (values.get(PARAM.SMTP_USER) as string | null) ?? null,
     passwordSet: values.get(PARAM.SMTP_PASSWORD) != null,
@@ -247,11 +272,17 @@ export async function saveSmtpAccount(
         [PARAM.SMTP_PORT, input.port],
         [PARAM.SMTP_SECURITY, input.security],
         [PARAM.SMTP_ALLOW_INVALID_CERTIFICATE, input.allowInvalidCertificate ?? false],
-      ].some(([id, value]) => !sameDestination(id as number, before.get(id as number) ?? null, value as ParameterValue));
+      ].some(
+        ([id, value]) => !sameDestination(id as number, before.get(id as number) ?? null, value as ParameterValue),
+      );
     if (moved && input.auth) {
-      throw new DomainError('SMTP_ACCOUNT_INVALID', 'Changing the SMTP host, port or security, or accepting an unverifiable certificate, needs the password again: enter it with the change.', {
-        details: { field: 'password', reason: 'password-required' },
-      });
+      throw new DomainError(
+        'SMTP_ACCOUNT_INVALID',
+        'Changing the SMTP host, port or security, or accepting an unverifiable certificate, needs the password again: enter it with the change.',
+        {
+          details: { field: 'password', reason: 'password-required' },
+        },
+      );
     }
     const writes: [number, unknown][] = [
       [PARAM.SMTP_HOST, input.host],
@@ -290,7 +321,10 @@ export interface ImapAccount {
  * The support mailbox to read for replies (parameters 9010–9015), password opened; undefined while no host, user or
  * password is set. For the IMAP reader only, never returned by the API.
  */
-export async function imapAccount(deps: Pick<Deps, 'secrets'>, repos: Pick<Repositories, 'getParameters'>): Promise<ImapAccount | undefined> {
+export async function imapAccount(
+  deps: Pick<Deps, 'secrets'>,
+  repos: Pick<Repositories, 'getParameters'>,
+): Promise<ImapAccount | undefined> {
   const values = await readParameters(repos);
   const host = values.get(PARAM.IMAP_HOST) as string | null;
   const user = values.get(PARAM.IMAP_USER) as string | null;

@@ -43,7 +43,10 @@ describe('scrubSecrets', () => {
   it('removes the IMAP quoted form of a password with quotes and backslashes', () => {
     const password = 'a"b\\c-long-enough';
     const quoted = 'a\\"b\\\\c-long-enough';
-    assert.equal(scrubSecrets(`NO [AUTHENTICATIONFAILED] LOGIN "user" "${quoted}"`, { user: 'user', password }), `NO [AUTHENTICATIONFAILED] LOGIN "user" "${REDACTED}"`);
+    assert.equal(
+      scrubSecrets(`NO [AUTHENTICATIONFAILED] LOGIN "user" "${quoted}"`, { user: 'user', password }),
+      `NO [AUTHENTICATIONFAILED] LOGIN "user" "${REDACTED}"`,
+    );
   });
 
   it('leaves text alone when no password is set, and never removes the plain user name', () => {
@@ -53,7 +56,10 @@ describe('scrubSecrets', () => {
   });
 
   it('scrubError cleans an error, its library fields and its cause in place', () => {
-    const cause = Object.assign(new Error(`Invalid login: 535 ${SENT_FORMS.plain}`), { response: `535 ${SENT_FORMS.plain}`, responseText: `bad ${PASS}` });
+    const cause = Object.assign(new Error(`Invalid login: 535 ${SENT_FORMS.plain}`), {
+      response: `535 ${SENT_FORMS.plain}`,
+      responseText: `bad ${PASS}`,
+    });
     const error = new Error(`wrapped ${PASS}`, { cause });
     scrubError(error, { user: USER, password: PASS });
     const all = [error.message, error.stack, cause.message, cause.stack, cause.response, cause.responseText].join('\n');

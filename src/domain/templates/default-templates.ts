@@ -24,7 +24,8 @@ export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
       heading: 'Ticket #${IDSERVICEREQUEST} – ${TICKETTITLE}',
       wrote: '${USERNAME} wrote on ${DATETIMECREATED}:',
       open: 'Open the ticket',
-      footer: 'Requester: ${REQUESTERNAME} · Responsible: ${REQUESTRESPONSIBLENAME} · Status: ${TICKETSTATUS}. Reply to this email to answer.',
+      footer:
+        'Requester: ${REQUESTERNAME} · Responsible: ${REQUESTRESPONSIBLENAME} · Status: ${TICKETSTATUS}. Reply to this email to answer.',
     }),
     active: true,
   },
@@ -35,7 +36,8 @@ export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
       heading: 'Ticket nº ${IDSOLICITACAOSERVICO} – ${TICKETTITLE}',
       wrote: '${REGISTRADOPOR} escreveu em ${DATAHORA}:',
       open: 'Abrir o ticket',
-      footer: 'Solicitante: ${NOMECONTATO} · Responsável: ${REQUESTRESPONSIBLENAME} · Situação: ${TICKETSTATUS}. Responda a este e-mail para continuar a conversa.',
+      footer:
+        'Solicitante: ${NOMECONTATO} · Responsável: ${REQUESTRESPONSIBLENAME} · Situação: ${TICKETSTATUS}. Responda a este e-mail para continuar a conversa.',
     }),
     active: true,
   },
@@ -46,7 +48,8 @@ export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
       heading: 'Ticket n.º ${IDSOLICITUDSERVICIO} – ${TICKETTITLE}',
       wrote: '${USERNAME} escribió el ${DATETIMECREATED}:',
       open: 'Abrir el ticket',
-      footer: 'Solicitante: ${REQUESTERNAME} · Responsable: ${REQUESTRESPONSIBLENAME} · Estado: ${TICKETSTATUS}. Responda a este correo para contestar.',
+      footer:
+        'Solicitante: ${REQUESTERNAME} · Responsable: ${REQUESTRESPONSIBLENAME} · Estado: ${TICKETSTATUS}. Responda a este correo para contestar.',
     }),
     active: true,
   },

@@ -12,9 +12,12 @@ import { compileTemplate, renderTemplate, type RenderedMail } from './email-temp
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
 import { allKeyNames, findTemplateKey, type RenderContext } from './key-registry.ts';
 
-const ctx = renderContext({ ticket: { number: 4711, requesterName: 'João Silva', responsibleName: 'Ana Muñoz', title: 'Printer & <toner>' } });
+const ctx = renderContext({
+  ticket: { number: 4711, requesterName: 'João Silva', responsibleName: 'Ana Muñoz', title: 'Printer & <toner>' },
+});
 
-const mail = (html: string, context: RenderContext = ctx): RenderedMail => renderTemplate(compileTemplate({ subject: 's', html, text: null }), context);
+const mail = (html: string, context: RenderContext = ctx): RenderedMail =>
+  renderTemplate(compileTemplate({ subject: 's', html, text: null }), context);
 const text = (html: string, context: RenderContext = ctx) => mail(html, context).text;
 
 describe('derived text body: keys in every position', () => {
@@ -26,19 +29,26 @@ describe('derived text body: keys in every position', () => {
   });
 
   it('a link whose text and target are the same key is written once', () => {
-    assert.equal(text('<p><a href="${TICKETURL}">${TICKETURL}</a> by ${USERNAME}</p>'), 'https://parley.example/portal/tickets/4711 by Ana Muñoz');
+    assert.equal(
+      text('<p><a href="${TICKETURL}">${TICKETURL}</a> by ${USERNAME}</p>'),
+      'https://parley.example/portal/tickets/4711 by Ana Muñoz',
+    );
   });
 
   it('a link whose target holds a key inside a literal URL, and whose text holds two keys', () => {
     assert.equal(
-      text('<a href="https://help.example/?t=${IDSERVICEREQUEST}&amp;s=${TICKETSTATUS}">${TICKETTITLE} (${TICKETSTATUS})</a> ${CATEGORIA}'),
+      text(
+        '<a href="https://help.example/?t=${IDSERVICEREQUEST}&amp;s=${TICKETSTATUS}">${TICKETTITLE} (${TICKETSTATUS})</a> ${CATEGORIA}',
+      ),
       'Printer & <toner> (In progress) (https://help.example/?t=4711&s=In progress) Hardware',
     );
   });
 
   it('a key only in an attribute other than a link’s target is left out, and the keys after it stay', () => {
     assert.equal(
-      text('<span title="${REQUESTERNAME}" class="k-${IDSERVICEREQUEST}">x</span><img alt="${TICKETTITLE}" src="${TICKETURL}"> ${USERNAME} · ${TICKETSTATUS}'),
+      text(
+        '<span title="${REQUESTERNAME}" class="k-${IDSERVICEREQUEST}">x</span><img alt="${TICKETTITLE}" src="${TICKETURL}"> ${USERNAME} · ${TICKETSTATUS}',
+      ),
       'x Ana Muñoz · In progress',
     );
   });
@@ -52,14 +62,18 @@ describe('derived text body: keys in every position', () => {
 
   it('keys in list items', () => {
     assert.equal(
-      text('<ul><li>${REQUESTERNAME}</li><li><a href="${TICKETURL}">#${IDSERVICEREQUEST}</a></li><li>${TICKETSTATUS}</li></ul>'),
+      text(
+        '<ul><li>${REQUESTERNAME}</li><li><a href="${TICKETURL}">#${IDSERVICEREQUEST}</a></li><li>${TICKETSTATUS}</li></ul>',
+      ),
       '- João Silva\n- #4711 (https://parley.example/portal/tickets/4711)\n- In progress',
     );
   });
 
   it('keys in table cells: neighbouring cells are kept apart, rows are lines', () => {
     assert.equal(
-      text('<table><tr><th>Requester</th><td>${REQUESTERNAME}</td></tr><tr><td>${SERVICO}</td><td>${CATEGORIA}</td></tr></table>'),
+      text(
+        '<table><tr><th>Requester</th><td>${REQUESTERNAME}</td></tr><tr><td>${SERVICO}</td><td>${CATEGORIA}</td></tr></table>',
+      ),
       'Requester João Silva\nPrinting Hardware',
     );
   });
@@ -72,7 +86,10 @@ describe('derived text body: keys in every position', () => {
   });
 
   it('keys in <script>, <style> and comments are dropped with them; keys after them stay', () => {
-    assert.equal(text('<style>.${CATEGORIA}{}</style><!-- ${TICKETTITLE} --><script>var t="${TICKETURL}"</script>${USERNAME}'), 'Ana Muñoz');
+    assert.equal(
+      text('<style>.${CATEGORIA}{}</style><!-- ${TICKETTITLE} --><script>var t="${TICKETURL}"</script>${USERNAME}'),
+      'Ana Muñoz',
+    );
   });
 
   it('a mark character or a mark spelled with entities in the author’s text is not a key', () => {
@@ -82,9 +99,12 @@ describe('derived text body: keys in every position', () => {
 
 describe('shipped templates: both parts of a ticket nobody is responsible for yet', () => {
   const expected: Record<Locale, string> = {
-    'en-US': 'Requester: João Silva · Responsible: not assigned yet · Status: In progress. Reply to this email to answer.',
-    'pt-BR': 'Solicitante: João Silva · Responsável: ainda não atribuído · Situação: Em andamento. Responda a este e-mail para continuar a conversa.',
-    'es-ES': 'Solicitante: João Silva · Responsable: aún sin asignar · Estado: En curso. Responda a este correo para contestar.',
+    'en-US':
+      'Requester: João Silva · Responsible: not assigned yet · Status: In progress. Reply to this email to answer.',
+    'pt-BR':
+      'Solicitante: João Silva · Responsável: ainda não atribuído · Situação: Em andamento. Responda a este e-mail para continuar a conversa.',
+    'es-ES':
+      'Solicitante: João Silva · Responsable: aún sin asignar · Estado: En curso. Responda a este correo para contestar.',
   };
   for (const locale of LOCALES) {
     it(`${locale}: the footer reads naturally in the HTML part and the text part`, () => {
@@ -114,10 +134,25 @@ function prng(seed: number) {
 }
 
 const KEY_NAMES = allKeyNames();
-const WORDS = ['Olá', 'lorem', 'ipsum', '·', '&amp;', '&lt;x&gt;', '&nbsp;', '—', 'note:', '&#233;t&#xE9;', '(', ')', ',', 'zz'];
+const WORDS = [
+  'Olá',
+  'lorem',
+  'ipsum',
+  '·',
+  '&amp;',
+  '&lt;x&gt;',
+  '&nbsp;',
+  '—',
+  'note:',
+  '&#233;t&#xE9;',
+  '(',
+  ')',
+  ',',
+  'zz',
+];
 
 function generate(random: () => number): string {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const key = () => `\${${pick(KEY_NAMES)}}`;
   const attr = () => (random() < 0.5 ? key() : random() < 0.5 ? `lit-${key()}-x` : 'plain');
   const inline = (depth: number): string => {
@@ -130,7 +165,8 @@ function generate(random: () => number): string {
       else if (r < 0.5) out += '<br>';
       else if (depth <= 0) out += key();
       else if (r < 0.65) {
-        const href = random() < 0.6 ? key() : random() < 0.5 ? `https://e.example/?t=${key()}&amp;x=1` : 'https://e.example/';
+        const href =
+          random() < 0.6 ? key() : random() < 0.5 ? `https://e.example/?t=${key()}&amp;x=1` : 'https://e.example/';
         out += `<a href="${href}"${random() < 0.3 ? ` title="${attr()}"` : ''}>${random() < 0.15 ? '' : inline(depth - 1)}</a>`;
       } else {
         const tag = pick(['b', 'i', 'span', 'strong', 'em']);
@@ -143,10 +179,13 @@ function generate(random: () => number): string {
     const r = random();
     if (depth <= 0 || r < 0.35) return `<p${random() < 0.2 ? ` data-k="${attr()}"` : ''}>${inline(2)}</p>`;
     if (r < 0.5) return inline(2);
-    if (r < 0.65) return `<ul>${Array.from({ length: 1 + Math.floor(random() * 3) }, () => `<li>${random() < 0.2 ? block(depth - 1) : inline(2)}</li>`).join('')}</ul>`;
+    if (r < 0.65)
+      return `<ul>${Array.from({ length: 1 + Math.floor(random() * 3) }, () => `<li>${random() < 0.2 ? block(depth - 1) : inline(2)}</li>`).join('')}</ul>`;
     if (r < 0.8) {
-      const rows = Array.from({ length: 1 + Math.floor(random() * 3) }, () =>
-        `<tr>${Array.from({ length: 1 + Math.floor(random() * 3) }, () => `<td>${random() < 0.2 ? block(depth - 1) : inline(2)}</td>`).join('')}</tr>`,
+      const rows = Array.from(
+        { length: 1 + Math.floor(random() * 3) },
+        () =>
+          `<tr>${Array.from({ length: 1 + Math.floor(random() * 3) }, () => `<td>${random() < 0.2 ? block(depth - 1) : inline(2)}</td>`).join('')}</tr>`,
       );
       return `<table>${rows.join('')}</table>`;
     }
@@ -163,8 +202,8 @@ const MESSAGES = [
 ];
 
 function randomContext(random: () => number): RenderContext {
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const maybe = <T,>(value: T): T | null => (random() < 0.3 ? null : value);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const maybe = <T>(value: T): T | null => (random() < 0.3 ? null : value);
   return renderContext({
     ticket: {
       number: 1 + Math.floor(random() * 99_999),

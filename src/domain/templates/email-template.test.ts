@@ -2,7 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../errors.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
-import { compiledFor, compileTemplate, MAX_TEMPLATE_BODY, renderTemplate, validateTemplate, type EmailTemplateInput } from './email-template.ts';
+import {
+  compiledFor,
+  compileTemplate,
+  MAX_TEMPLATE_BODY,
+  renderTemplate,
+  validateTemplate,
+  type EmailTemplateInput,
+} from './email-template.ts';
 import { MAX_RENDERED_BODY } from './render-template.ts';
 import type { RenderContext } from './key-registry.ts';
 
@@ -79,7 +86,11 @@ describe('validateTemplate: accepted input', () => {
   });
 
   it('accepts accents and emoji everywhere', () => {
-    const input = { name: 'Mensagens – ação 📨', subject: 'Olá ${NOMECONTATO} 👋', html: '<p>Señor ${REGISTRADOPOR}: ¿qué tal? ✅</p>' };
+    const input = {
+      name: 'Mensagens – ação 📨',
+      subject: 'Olá ${NOMECONTATO} 👋',
+      html: '<p>Señor ${REGISTRADOPOR}: ¿qué tal? ✅</p>',
+    };
     assert.deepEqual(validateTemplate(input), { ...input, text: null, active: true });
   });
 });
@@ -132,7 +143,10 @@ describe('validateTemplate: refused input', () => {
 
 describe('compileTemplate and renderTemplate', () => {
   it('renders subject, HTML and text with their own rules', () => {
-    const mail = renderTemplate(compileTemplate({ ...good, text: 'From ${USERNAME}:\n${COMMENTTEXT}\n${TICKETURL}' }), ctx);
+    const mail = renderTemplate(
+      compileTemplate({ ...good, text: 'From ${USERNAME}:\n${COMMENTTEXT}\n${TICKETURL}' }),
+      ctx,
+    );
     assert.equal(mail.subject, '[#4711] Impressora <b>quebrada</b> & "urgente"');
     assert.equal(
       mail.html,
@@ -159,17 +173,26 @@ describe('compileTemplate and renderTemplate', () => {
       compileTemplate({ subject: '${TICKETTITLE}', html: '<p>${TICKETTITLE}</p>', text: null }),
       { ...ctx, ticket: { ...ctx.ticket, title: 'see ${IDSERVICEREQUEST}' } },
     );
-    assert.deepEqual(mail, { subject: 'see ${IDSERVICEREQUEST}', html: '<p>see ${IDSERVICEREQUEST}</p>', text: 'see ${IDSERVICEREQUEST}' });
+    assert.deepEqual(mail, {
+      subject: 'see ${IDSERVICEREQUEST}',
+      html: '<p>see ${IDSERVICEREQUEST}</p>',
+      text: 'see ${IDSERVICEREQUEST}',
+    });
   });
 
   it('bounds the rendered subject even when the values are long', () => {
-    const mail = renderTemplate(compileTemplate({ ...good, text: null }), { ...ctx, ticket: { ...ctx.ticket, title: 'T'.repeat(400) } });
+    const mail = renderTemplate(compileTemplate({ ...good, text: null }), {
+      ...ctx,
+      ticket: { ...ctx.ticket, title: 'T'.repeat(400) },
+    });
     assert.equal(mail.subject.length, 255);
     assert.ok(mail.subject.endsWith('…'));
   });
 
   it('compileTemplate refuses an unknown key that only the derived text would contain', () => {
-    assert.throws(() => compileTemplate({ subject: 's', html: '<p>${NOPE}</p>', text: null }), { code: 'TEMPLATE_UNKNOWN_KEY' });
+    assert.throws(() => compileTemplate({ subject: 's', html: '<p>${NOPE}</p>', text: null }), {
+      code: 'TEMPLATE_UNKNOWN_KEY',
+    });
   });
 });
 
@@ -188,32 +211,24 @@ describe('compiledFor', () => {
     assert.equal(renderTemplate(compiledFor({ ...t, text: 'other' }), ctx).text, 'other');
   });
 
-  it(
-    'two different templates never share a cache entry',
-    
-    () => {
-      const a = { subject: 'A\u0000B', html: 'C', text: null };
-      const b = { subject: 'A', html: 'B\u0000C', text: null };
-      // The subject with NUL is refused at save; the cache must still keep the two apart.
-      assert.throws(() => validateTemplate({ name: 'a', ...a }), /control characters/);
-      compiledFor(a);
-      assert.equal(renderTemplate(compiledFor(b), ctx).subject, 'A');
-    },
-  );
+  it('two different templates never share a cache entry', () => {
+    const a = { subject: 'A\u0000B', html: 'C', text: null };
+    const b = { subject: 'A', html: 'B\u0000C', text: null };
+    // The subject with NUL is refused at save; the cache must still keep the two apart.
+    assert.throws(() => validateTemplate({ name: 'a', ...a }), /control characters/);
+    compiledFor(a);
+    assert.equal(renderTemplate(compiledFor(b), ctx).subject, 'A');
+  });
 });
 
 describe('text body derived from HTML', () => {
-  it(
-    'an HTML body that shows a literal "${…}" through an entity is accepted and shows it literally in the text too',
-    
-    () => {
-      // In HTML, &#36;{FOO} is the literal text "${FOO}", not a key: the HTML body compiles without error.
-      const clean = validateTemplate({ ...good, html: '<p>Write &#36;{FOO} or &#36;{IDSERVICEREQUEST}</p>' });
-      const mail = renderTemplate(compileTemplate(clean), ctx);
-      assert.equal(mail.html, '<p>Write &#36;{FOO} or &#36;{IDSERVICEREQUEST}</p>');
-      assert.equal(mail.text, 'Write ${FOO} or ${IDSERVICEREQUEST}');
-    },
-  );
+  it('an HTML body that shows a literal "${…}" through an entity is accepted and shows it literally in the text too', () => {
+    // In HTML, &#36;{FOO} is the literal text "${FOO}", not a key: the HTML body compiles without error.
+    const clean = validateTemplate({ ...good, html: '<p>Write &#36;{FOO} or &#36;{IDSERVICEREQUEST}</p>' });
+    const mail = renderTemplate(compileTemplate(clean), ctx);
+    assert.equal(mail.html, '<p>Write &#36;{FOO} or &#36;{IDSERVICEREQUEST}</p>');
+    assert.equal(mail.text, 'Write ${FOO} or ${IDSERVICEREQUEST}');
+  });
 });
 
 describe('rendered size bound', () => {
@@ -222,7 +237,10 @@ describe('rendered size bound', () => {
   // the save-time half of the threat line proved through the admin API in test/integration/template-size.test.ts
   it('refuses at save a template whose HTML body could render past the bound, naming the key and how often it is used', () => {
     const error = refused({ ...good, html: `<p>${'${COMMENTTEXT}'.repeat(14_000)}</p>` }, 'TEMPLATE_TOO_LARGE', 'html');
-    assert.match(error.message, /up to 1,680,000,007 characters long; the limit is 1,000,000\. It uses \$\{COMMENTTEXT\} 14,000 times/);
+    assert.match(
+      error.message,
+      /up to 1,680,000,007 characters long; the limit is 1,000,000\. It uses \$\{COMMENTTEXT\} 14,000 times/,
+    );
     assert.equal(error.details?.key, 'COMMENTTEXT');
     assert.equal(error.details?.count, 14_000);
     assert.equal(error.details?.limit, MAX_RENDERED_BODY);
@@ -255,14 +273,24 @@ describe('rendered size bound', () => {
         },
       },
     };
-    assert.throws(() => renderTemplate(compiled, counting), (error: unknown) => {
-      assert.ok(error instanceof DomainError);
-      assert.equal(error.code, 'TEMPLATE_TOO_LARGE');
-      assert.equal(error.details?.field, 'html');
-      assert.match(error.message, /longer than 1,000,000 characters, so no mail was made: an administrator has to edit the template/);
-      return true;
-    });
-    assert.equal(reads, 50, 'rendering stopped at the value that took it past 1,000,000 characters ("<p>" and 50 × 20,000), not after 14,000');
+    assert.throws(
+      () => renderTemplate(compiled, counting),
+      (error: unknown) => {
+        assert.ok(error instanceof DomainError);
+        assert.equal(error.code, 'TEMPLATE_TOO_LARGE');
+        assert.equal(error.details?.field, 'html');
+        assert.match(
+          error.message,
+          /longer than 1,000,000 characters, so no mail was made: an administrator has to edit the template/,
+        );
+        return true;
+      },
+    );
+    assert.equal(
+      reads,
+      50,
+      'rendering stopped at the value that took it past 1,000,000 characters ("<p>" and 50 × 20,000), not after 14,000',
+    );
   });
 
   it('the shipped templates are far within the bound', () => {

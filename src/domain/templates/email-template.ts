@@ -46,9 +46,13 @@ export function validateTemplate(input: EmailTemplateInput): Required<EmailTempl
     });
   }
   if (/[\u0000-\u001f\u007f]/.test(input.subject)) {
-    throw new DomainError('TEMPLATE_INVALID', 'The subject must be one line: it cannot contain line breaks or control characters.', {
-      details: { field: 'subject' },
-    });
+    throw new DomainError(
+      'TEMPLATE_INVALID',
+      'The subject must be one line: it cannot contain line breaks or control characters.',
+      {
+        details: { field: 'subject' },
+      },
+    );
   }
   if (input.html.trim().length === 0 || input.html.length > MAX_TEMPLATE_BODY) {
     throw new DomainError('TEMPLATE_INVALID', `The HTML body must be 1 to ${MAX_TEMPLATE_BODY} characters.`, {
@@ -82,7 +86,9 @@ function checkRenderedSize(field: CompiledField, mode: 'html' | 'text', what: st
   throw new DomainError(
     'TEMPLATE_TOO_LARGE',
     `This template could make mails whose ${what} is up to ${n(worst)} characters long; the limit is ${n(MAX_RENDERED_BODY)}.` +
-      (key ? ` It uses \${${key.name}} ${n(count)} times, and each can be up to ${n(key.maxLength)} characters: use it fewer times.` : ''),
+      (key
+        ? ` It uses \${${key.name}} ${n(count)} times, and each can be up to ${n(key.maxLength)} characters: use it fewer times.`
+        : ''),
     { details: { field: mode, limit: MAX_RENDERED_BODY, worstCase: worst, ...(key ? { key: key.name, count } : {}) } },
   );
 }

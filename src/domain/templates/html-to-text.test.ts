@@ -13,20 +13,21 @@ describe('htmlToText', () => {
   });
 
   it('writes list items as "- " lines', () => {
-    const lines = htmlToText('<ul><li>first</li><li class="x">second</li></ul>').split('\n').filter((l) => l !== '');
+    const lines = htmlToText('<ul><li>first</li><li class="x">second</li></ul>')
+      .split('\n')
+      .filter((l) => l !== '');
     assert.deepEqual(lines, ['- first', '- second']);
   });
 
-  it(
-    'puts consecutive list items on consecutive lines',
-    
-    () => {
-      assert.equal(htmlToText('<ul><li>first</li><li>second</li></ul>'), '- first\n- second');
-    },
-  );
+  it('puts consecutive list items on consecutive lines', () => {
+    assert.equal(htmlToText('<ul><li>first</li><li>second</li></ul>'), '- first\n- second');
+  });
 
   it('writes a link as "label (url)"', () => {
-    assert.equal(htmlToText('<a href="https://e.example/t/1">Open the <b>ticket</b></a>'), 'Open the ticket (https://e.example/t/1)');
+    assert.equal(
+      htmlToText('<a href="https://e.example/t/1">Open the <b>ticket</b></a>'),
+      'Open the ticket (https://e.example/t/1)',
+    );
     assert.equal(htmlToText("<A class='l' HREF='https://e.example'>Site</A>"), 'Site (https://e.example)');
   });
 
@@ -36,7 +37,10 @@ describe('htmlToText', () => {
   });
 
   it('decodes named and numeric entities once', () => {
-    assert.equal(htmlToText('&amp; &lt;b&gt; &quot;q&quot; &apos;a&apos; &#39;s&#39; &#x41;&#X42; &#231;'), '& <b> "q" \'a\' \'s\' AB ç');
+    assert.equal(
+      htmlToText('&amp; &lt;b&gt; &quot;q&quot; &apos;a&apos; &#39;s&#39; &#x41;&#X42; &#231;'),
+      "& <b> \"q\" 'a' 's' AB ç",
+    );
     assert.equal(htmlToText('&amp;lt;'), '&lt;');
   });
 
@@ -45,13 +49,19 @@ describe('htmlToText', () => {
   });
 
   it('removes <script>, <style> and <head> with their content', () => {
-    assert.equal(htmlToText('<head><title>T</title></head><script>alert(1)</script>ok<style>p{color:red}</style>'), 'ok');
+    assert.equal(
+      htmlToText('<head><title>T</title></head><script>alert(1)</script>ok<style>p{color:red}</style>'),
+      'ok',
+    );
     assert.equal(htmlToText('<SCRIPT type="text/javascript">bad()</SCRIPT >fine'), 'fine');
     assert.equal(htmlToText('<script>\nmulti\nline\n</script>after'), 'after');
   });
 
   it('drops every other tag and keeps its text', () => {
-    assert.equal(htmlToText('<span style="x">Hello</span> <strong>world</strong><img src="x" onerror="y">!'), 'Hello world!');
+    assert.equal(
+      htmlToText('<span style="x">Hello</span> <strong>world</strong><img src="x" onerror="y">!'),
+      'Hello world!',
+    );
   });
 
   it('collapses spaces and tabs, trims lines and the whole text', () => {
@@ -66,15 +76,24 @@ describe('htmlToText', () => {
   });
 
   it('keeps the text of neighbouring table cells apart and puts each row on its own line', () => {
-    assert.equal(htmlToText('<table><tr><th>Name</th><td>Ana</td></tr><tr><td>Status</td><td>Open</td></tr></table>'), 'Name Ana\nStatus Open');
+    assert.equal(
+      htmlToText('<table><tr><th>Name</th><td>Ana</td></tr><tr><td>Status</td><td>Open</td></tr></table>'),
+      'Name Ana\nStatus Open',
+    );
   });
 
   it('puts definition lists, sections and rules on their own lines', () => {
-    assert.equal(htmlToText('<dl><dt>Requester</dt><dd>Ana</dd></dl><section>One</section><hr><footer>End</footer>'), 'Requester\nAna\n\nOne\n\nEnd');
+    assert.equal(
+      htmlToText('<dl><dt>Requester</dt><dd>Ana</dd></dl><section>One</section><hr><footer>End</footer>'),
+      'Requester\nAna\n\nOne\n\nEnd',
+    );
   });
 
   it('never decodes an entity into one of the two mark characters a caller may use', () => {
-    assert.equal(htmlToText(`a&#xE000;1&#57345;b ${MARK_OPEN}2${MARK_CLOSE}`), `a&#xE000;1&#57345;b ${MARK_OPEN}2${MARK_CLOSE}`);
+    assert.equal(
+      htmlToText(`a&#xE000;1&#57345;b ${MARK_OPEN}2${MARK_CLOSE}`),
+      `a&#xE000;1&#57345;b ${MARK_OPEN}2${MARK_CLOSE}`,
+    );
     assert.equal(htmlToText('&#xE002;'), '\uE002');
   });
 

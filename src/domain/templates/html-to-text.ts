@@ -20,8 +20,32 @@ function decodeEntities(s: string): string {
 }
 
 const BLOCK = new Set([
-  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'blockquote', 'ul', 'ol', 'dl', 'hr', 'pre',
-  'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'address', 'figure', 'figcaption', 'caption',
+  'p',
+  'div',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'table',
+  'blockquote',
+  'ul',
+  'ol',
+  'dl',
+  'hr',
+  'pre',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'main',
+  'nav',
+  'aside',
+  'address',
+  'figure',
+  'figcaption',
+  'caption',
 ]);
 /** Table rows and definition terms and descriptions: each on its own line, with no blank line between them. */
 const LINE = new Set(['tr', 'dt', 'dd']);

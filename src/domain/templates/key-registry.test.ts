@@ -9,7 +9,13 @@ import { renderContext, type ContextOverrides } from '../../../test/support/rend
 function context(overrides: ContextOverrides = {}): RenderContext {
   return renderContext({
     ticket: { contactName: 'Maria Contact', ...overrides.ticket },
-    message: { text: 'Line one\nLine two', authorName: 'Carlos Técnico', timeSpentMinutes: 90, timeSpentDate: '2026-03-14', ...overrides.message },
+    message: {
+      text: 'Line one\nLine two',
+      authorName: 'Carlos Técnico',
+      timeSpentMinutes: 90,
+      timeSpentDate: '2026-03-14',
+      ...overrides.message,
+    },
     recipient: overrides.recipient ?? { locale: 'pt-BR', timeZone: 'America/Sao_Paulo' },
   });
 }
@@ -22,9 +28,24 @@ function value(name: string, ctx: RenderContext = context()): string {
 
 /** Every key named by the CITSmart/4biz documents (en-US, pt-BR, es-ES) and the ones Parley adds. */
 const CITSMART_KEYS = [
-  'IDSERVICEREQUEST', 'IDSOLICITACAOSERVICO', 'IDSOLICITUDSERVICIO', 'COMMENTTEXT', 'DATETIMECREATED', 'DATAHORA',
-  'USERNAME', 'REGISTRADOPOR', 'REQUESTERNAME', 'NOMECONTATO', 'REQUESTRESPONSIBLENAME', 'DEMANDA', 'SERVICO',
-  'SERVICORELACIONADO', 'PORTFOLIO', 'CATEGORIA', 'TEMPOGASTODATA', 'TEMPOGASTOHORA',
+  'IDSERVICEREQUEST',
+  'IDSOLICITACAOSERVICO',
+  'IDSOLICITUDSERVICIO',
+  'COMMENTTEXT',
+  'DATETIMECREATED',
+  'DATAHORA',
+  'USERNAME',
+  'REGISTRADOPOR',
+  'REQUESTERNAME',
+  'NOMECONTATO',
+  'REQUESTRESPONSIBLENAME',
+  'DEMANDA',
+  'SERVICO',
+  'SERVICORELACIONADO',
+  'PORTFOLIO',
+  'CATEGORIA',
+  'TEMPOGASTODATA',
+  'TEMPOGASTOHORA',
 ];
 const PARLEY_KEYS = ['TICKETTITLE', 'TICKETSTATUS', 'TICKETURL'];
 
@@ -84,13 +105,17 @@ describe('key registry: contents', () => {
   });
 
   it('only COMMENTTEXT is multi-line', () => {
-    assert.deepEqual(TEMPLATE_KEYS.filter((k) => k.multiline).map((k) => k.name), ['COMMENTTEXT']);
+    assert.deepEqual(
+      TEMPLATE_KEYS.filter((k) => k.multiline).map((k) => k.name),
+      ['COMMENTTEXT'],
+    );
   });
 });
 
 describe('key registry: values', () => {
   it('the ticket number under all three names', () => {
-    for (const name of ['IDSERVICEREQUEST', 'IDSOLICITACAOSERVICO', 'IDSOLICITUDSERVICIO']) assert.equal(value(name), '4711');
+    for (const name of ['IDSERVICEREQUEST', 'IDSOLICITACAOSERVICO', 'IDSOLICITUDSERVICIO'])
+      assert.equal(value(name), '4711');
   });
 
   it('COMMENTTEXT is the message text as it is', () => {
@@ -113,7 +138,13 @@ describe('key registry: values', () => {
   });
 
   it('DATAHORA: es-ES in Tokyo crosses midnight into the next day', () => {
-    const out = value('DATAHORA', context({ message: { createdAt: '2026-03-14T20:30:00Z' }, recipient: { locale: 'es-ES', timeZone: 'Asia/Tokyo' } }));
+    const out = value(
+      'DATAHORA',
+      context({
+        message: { createdAt: '2026-03-14T20:30:00Z' },
+        recipient: { locale: 'es-ES', timeZone: 'Asia/Tokyo' },
+      }),
+    );
     assert.ok(out.includes('15/3/26'), out);
     assert.ok(out.includes('5:30'), out);
   });
@@ -135,7 +166,11 @@ describe('key registry: values', () => {
 
   it('REQUESTRESPONSIBLENAME: the responsible technician, "not assigned yet" in the recipient’s language while none', () => {
     assert.equal(value('REQUESTRESPONSIBLENAME'), 'Ana Muñoz');
-    const expected: Record<Locale, string> = { 'en-US': 'not assigned yet', 'pt-BR': 'ainda não atribuído', 'es-ES': 'aún sin asignar' };
+    const expected: Record<Locale, string> = {
+      'en-US': 'not assigned yet',
+      'pt-BR': 'ainda não atribuído',
+      'es-ES': 'aún sin asignar',
+    };
     for (const locale of LOCALES) {
       for (const responsibleName of [null, '']) {
         const ctx = context({ ticket: { responsibleName }, recipient: { locale, timeZone: 'UTC' } });
@@ -153,10 +188,18 @@ describe('key registry: values', () => {
   });
 
   it('classification keys say "not set" in the recipient’s language when the field is not set', () => {
-    const expected: Record<Locale, string> = { 'en-US': 'not set', 'pt-BR': 'não informado', 'es-ES': 'sin especificar' };
+    const expected: Record<Locale, string> = {
+      'en-US': 'not set',
+      'pt-BR': 'não informado',
+      'es-ES': 'sin especificar',
+    };
     for (const locale of LOCALES) {
-      const ctx = context({ ticket: { demandType: null, activity: null, relatedService: null, portfolio: null, category: null }, recipient: { locale, timeZone: 'UTC' } });
-      for (const name of ['DEMANDA', 'SERVICO', 'SERVICORELACIONADO', 'PORTFOLIO', 'CATEGORIA']) assert.equal(value(name, ctx), expected[locale], name);
+      const ctx = context({
+        ticket: { demandType: null, activity: null, relatedService: null, portfolio: null, category: null },
+        recipient: { locale, timeZone: 'UTC' },
+      });
+      for (const name of ['DEMANDA', 'SERVICO', 'SERVICORELACIONADO', 'PORTFOLIO', 'CATEGORIA'])
+        assert.equal(value(name, ctx), expected[locale], name);
     }
   });
 
@@ -170,19 +213,42 @@ describe('key registry: values', () => {
 
   it('TEMPOGASTODATA: "not logged" when there is no time entry', () => {
     assert.equal(value('TEMPOGASTODATA', context({ message: { timeSpentDate: null } })), 'não registrado');
-    assert.equal(value('TEMPOGASTODATA', context({ message: { timeSpentDate: null }, recipient: { locale: 'en-US', timeZone: 'UTC' } })), 'not logged');
+    assert.equal(
+      value(
+        'TEMPOGASTODATA',
+        context({ message: { timeSpentDate: null }, recipient: { locale: 'en-US', timeZone: 'UTC' } }),
+      ),
+      'not logged',
+    );
   });
 
   it('TEMPOGASTOHORA: minutes as HH:MM', () => {
-    const cases: [number, string][] = [[90, '01:30'], [0, '00:00'], [5, '00:05'], [60, '01:00'], [599, '09:59'], [1500, '25:00']];
+    const cases: [number, string][] = [
+      [90, '01:30'],
+      [0, '00:00'],
+      [5, '00:05'],
+      [60, '01:00'],
+      [599, '09:59'],
+      [1500, '25:00'],
+    ];
     for (const [minutes, expected] of cases) {
-      assert.equal(value('TEMPOGASTOHORA', context({ message: { timeSpentMinutes: minutes } })), expected, String(minutes));
+      assert.equal(
+        value('TEMPOGASTOHORA', context({ message: { timeSpentMinutes: minutes } })),
+        expected,
+        String(minutes),
+      );
     }
   });
 
   it('TEMPOGASTOHORA: "not logged" when there is no time entry', () => {
     assert.equal(value('TEMPOGASTOHORA', context({ message: { timeSpentMinutes: null } })), 'não registrado');
-    assert.equal(value('TEMPOGASTOHORA', context({ message: { timeSpentMinutes: null }, recipient: { locale: 'es-ES', timeZone: 'UTC' } })), 'no registrado');
+    assert.equal(
+      value(
+        'TEMPOGASTOHORA',
+        context({ message: { timeSpentMinutes: null }, recipient: { locale: 'es-ES', timeZone: 'UTC' } }),
+      ),
+      'no registrado',
+    );
   });
 
   it('TICKETTITLE and TICKETURL', () => {
@@ -204,7 +270,10 @@ describe('key registry: values', () => {
         assert.ok(out.length > 0 && out !== status, `${status} ${locale}`);
       }
     }
-    assert.equal(value('TICKETSTATUS', context({ ticket: { status: 'closed' }, recipient: { locale: 'es-ES', timeZone: 'UTC' } })), 'Cerrado');
+    assert.equal(
+      value('TICKETSTATUS', context({ ticket: { status: 'closed' }, recipient: { locale: 'es-ES', timeZone: 'UTC' } })),
+      'Cerrado',
+    );
   });
 
   it('every key renders a string for a complete context', () => {
@@ -214,7 +283,15 @@ describe('key registry: values', () => {
   it('no key renders empty, in any language, for a ticket with nothing optional set and a message without time spent', () => {
     for (const locale of LOCALES) {
       const bare = renderContext({
-        ticket: { contactName: null, responsibleName: null, demandType: null, activity: null, relatedService: null, portfolio: null, category: null },
+        ticket: {
+          contactName: null,
+          responsibleName: null,
+          demandType: null,
+          activity: null,
+          relatedService: null,
+          portfolio: null,
+          category: null,
+        },
         message: { timeSpentMinutes: null, timeSpentDate: null },
         recipient: { locale, timeZone: 'UTC' },
       });
@@ -224,8 +301,24 @@ describe('key registry: values', () => {
 
   it('no value is longer than the key’s maxLength for the longest inputs the domain accepts', () => {
     const long = renderContext({
-      ticket: { number: 2_147_483_647, title: 'T'.repeat(200), requesterName: 'R'.repeat(120), contactName: 'C'.repeat(120), responsibleName: 'A'.repeat(120), demandType: 'D'.repeat(120), activity: 'S'.repeat(120), relatedService: 'V'.repeat(120), portfolio: 'P'.repeat(120), category: 'G'.repeat(120) },
-      message: { text: 'x'.repeat(20_000), authorName: 'U'.repeat(120), timeSpentMinutes: 44_640, timeSpentDate: '2026-12-31' },
+      ticket: {
+        number: 2_147_483_647,
+        title: 'T'.repeat(200),
+        requesterName: 'R'.repeat(120),
+        contactName: 'C'.repeat(120),
+        responsibleName: 'A'.repeat(120),
+        demandType: 'D'.repeat(120),
+        activity: 'S'.repeat(120),
+        relatedService: 'V'.repeat(120),
+        portfolio: 'P'.repeat(120),
+        category: 'G'.repeat(120),
+      },
+      message: {
+        text: 'x'.repeat(20_000),
+        authorName: 'U'.repeat(120),
+        timeSpentMinutes: 44_640,
+        timeSpentDate: '2026-12-31',
+      },
     });
     for (const locale of LOCALES) {
       for (const timeZone of ['UTC', 'America/Sao_Paulo', 'Pacific/Chatham']) {

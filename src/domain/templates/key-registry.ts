@@ -5,7 +5,10 @@ import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 
 /** Everything a notification can say, gathered once per recipient before rendering. */
 export interface RenderContext {
-  ticket: Pick<Ticket, 'number' | 'title' | 'status' | 'requesterName' | 'contactName' | 'responsibleName' | ClassificationField>;
+  ticket: Pick<
+    Ticket,
+    'number' | 'title' | 'status' | 'requesterName' | 'contactName' | 'responsibleName' | ClassificationField
+  >;
   message: {
     text: string;
     authorName: string;
@@ -31,7 +34,11 @@ export interface TemplateKey {
   value(ctx: RenderContext): string;
 }
 
-const NOT_ASSIGNED: Localized = { 'en-US': 'not assigned yet', 'pt-BR': 'ainda não atribuído', 'es-ES': 'aún sin asignar' };
+const NOT_ASSIGNED: Localized = {
+  'en-US': 'not assigned yet',
+  'pt-BR': 'ainda não atribuído',
+  'es-ES': 'aún sin asignar',
+};
 const NOT_SET: Localized = { 'en-US': 'not set', 'pt-BR': 'não informado', 'es-ES': 'sin especificar' };
 const NOT_LOGGED: Localized = { 'en-US': 'not logged', 'pt-BR': 'não registrado', 'es-ES': 'no registrado' };
 
@@ -268,5 +275,10 @@ export function allKeyNames(): string[] {
 }
 
 export function describeKeys(locale: Locale) {
-  return TEMPLATE_KEYS.map((k) => ({ name: k.name, aliases: k.aliases, origin: k.origin, description: k.description[locale] }));
+  return TEMPLATE_KEYS.map((k) => ({
+    name: k.name,
+    aliases: k.aliases,
+    origin: k.origin,
+    description: k.description[locale],
+  }));
 }

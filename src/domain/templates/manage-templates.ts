@@ -7,9 +7,19 @@ import { readParameters } from '../parameters/parameters.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import type { Actor } from '../users/user.ts';
-import { compileTemplate, renderTemplate, validateTemplate, type EmailTemplate, type EmailTemplateInput, type RenderedMail } from './email-template.ts';
+import {
+  compileTemplate,
+  renderTemplate,
+  validateTemplate,
+  type EmailTemplate,
+  type EmailTemplateInput,
+  type RenderedMail,
+} from './email-template.ts';
 
-export async function createTemplate(deps: Pick<Deps, 'storage' | 'clock'>, input: EmailTemplateInput): Promise<EmailTemplate> {
+export async function createTemplate(
+  deps: Pick<Deps, 'storage' | 'clock'>,
+  input: EmailTemplateInput,
+): Promise<EmailTemplate> {
   const clean = validateTemplate(input);
   return deps.storage.createTemplate(clean, deps.clock.now().toISOString());
 }
@@ -20,13 +30,20 @@ async function templateInUse(repos: Repositories, id: number): Promise<boolean> 
 
 /** Saves a template; `active` left out keeps the current state. The template row is locked first, so a concurrent
  * change of parameter 417 either sees the new state or is seen by this check. */
-export async function updateTemplate(deps: Pick<Deps, 'storage' | 'clock'>, id: number, input: EmailTemplateInput): Promise<EmailTemplate> {
+export async function updateTemplate(
+  deps: Pick<Deps, 'storage' | 'clock'>,
+  id: number,
+  input: EmailTemplateInput,
+): Promise<EmailTemplate> {
   return deps.storage.transaction(async (tx) => {
     const current = await tx.findTemplate(id, 'update');
     if (!current) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
     const clean = validateTemplate({ ...input, active: input.active ?? current.active });
     if (!clean.active && (await templateInUse(tx, id))) {
-      throw new DomainError('TEMPLATE_IN_USE', `Template ${id} is the messaging template (parameter 417): point 417 at another template before deactivating it.`);
+      throw new DomainError(
+        'TEMPLATE_IN_USE',
+        `Template ${id} is the messaging template (parameter 417): point 417 at another template before deactivating it.`,
+      );
     }
     return (await tx.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
   });
@@ -34,9 +51,13 @@ export async function updateTemplate(deps: Pick<Deps, 'storage' | 'clock'>, id: 
 
 export async function deleteTemplate(deps: Pick<Deps, 'storage'>, id: number): Promise<void> {
   await deps.storage.transaction(async (tx) => {
-    if (!(await tx.findTemplate(id, 'update'))) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
+    if (!(await tx.findTemplate(id, 'update')))
+      throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
     if (await templateInUse(tx, id)) {
-      throw new DomainError('TEMPLATE_IN_USE', `Template ${id} is the messaging template (parameter 417): point 417 at another template before deleting it.`);
+      throw new DomainError(
+        'TEMPLATE_IN_USE',
+        `Template ${id} is the messaging template (parameter 417): point 417 at another template before deleting it.`,
+      );
     }
     await tx.deleteTemplate(id);
   });
@@ -76,18 +97,50 @@ export async function previewTemplate(
   }
   const now = deps.clock.now().toISOString();
   const sampleTicket: Ticket = ticket ?? {
-    id: 0, number: 0, title: 'Sample ticket', description: '', status: 'in_progress', requesterId: 0, requesterName: 'Maria Requester',
-    contactName: null, registeredById: 0, registeredByName: actor.name, groupId: null, groupName: null, responsibleId: actor.id,
-    responsibleName: actor.name, demandType: 'Incident', activity: 'Email', relatedService: 'Collaboration', portfolio: 'IT services',
-    category: 'Access', createdAt: now, updatedAt: now, lastActivityAt: now, publicActivityAt: now, copyIds: [],
+    id: 0,
+    number: 0,
+    title: 'Sample ticket',
+    description: '',
+    status: 'in_progress',
+    requesterId: 0,
+    requesterName: 'Maria Requester',
+    contactName: null,
+    registeredById: 0,
+    registeredByName: actor.name,
+    groupId: null,
+    groupName: null,
+    responsibleId: actor.id,
+    responsibleName: actor.name,
+    demandType: 'Incident',
+    activity: 'Email',
+    relatedService: 'Collaboration',
+    portfolio: 'IT services',
+    category: 'Access',
+    createdAt: now,
+    updatedAt: now,
+    lastActivityAt: now,
+    publicActivityAt: now,
+    copyIds: [],
   };
   const messages = ticket ? await deps.storage.listMessages(ticket.id, false) : [];
   const last = messages[messages.length - 1];
   const rendered = renderTemplate(compiled, {
     ticket: sampleTicket,
     message: last
-      ? { text: last.text, authorName: last.authorName, createdAt: last.createdAt, timeSpentMinutes: last.timeSpentMinutes, timeSpentDate: last.timeSpentDate }
-      : { text: SAMPLE_TEXT[locale], authorName: actor.name, createdAt: now, timeSpentMinutes: 90, timeSpentDate: now.slice(0, 10) },
+      ? {
+          text: last.text,
+          authorName: last.authorName,
+          createdAt: last.createdAt,
+          timeSpentMinutes: last.timeSpentMinutes,
+          timeSpentDate: last.timeSpentDate,
+        }
+      : {
+          text: SAMPLE_TEXT[locale],
+          authorName: actor.name,
+          createdAt: now,
+          timeSpentMinutes: 90,
+          timeSpentDate: now.slice(0, 10),
+        },
     recipient: { locale, timeZone: actor.timeZone },
     ticketUrl: ticketUrl(deps.site.publicUrl, sampleTicket, { role: 'requester' }),
   });

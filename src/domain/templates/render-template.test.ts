@@ -12,7 +12,10 @@ const render = (source: string, ctx: RenderContext, mode: 'html' | 'text' | 'sub
 
 describe('escapeHtml', () => {
   it('escapes the five HTML-significant characters', () => {
-    assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    assert.equal(
+      escapeHtml(`<a href="x" title='y'>&</a>`),
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
   });
 
   it('escapes an existing entity again instead of trusting it', () => {
@@ -51,7 +54,11 @@ describe('renderField: HTML body', () => {
 
   it('escapes an <img onerror> in the ticket title and in the author name', () => {
     const evil = '<img src=x onerror=alert(1)>';
-    const out = render('${TICKETTITLE}|${USERNAME}', context({ ticket: { title: evil }, message: { authorName: evil } }), 'html');
+    const out = render(
+      '${TICKETTITLE}|${USERNAME}',
+      context({ ticket: { title: evil }, message: { authorName: evil } }),
+      'html',
+    );
     assert.equal(out, '&lt;img src=x onerror=alert(1)&gt;|&lt;img src=x onerror=alert(1)&gt;');
     assert.doesNotMatch(out, /<img/);
   });
@@ -85,7 +92,11 @@ describe('renderField: HTML body', () => {
   });
 
   it('keeps accents and emoji', () => {
-    const out = render('${USERNAME}: ${COMMENTTEXT}', context({ message: { authorName: 'João Muñoz', text: 'Olá, ação concluída 🎉' } }), 'html');
+    const out = render(
+      '${USERNAME}: ${COMMENTTEXT}',
+      context({ message: { authorName: 'João Muñoz', text: 'Olá, ação concluída 🎉' } }),
+      'html',
+    );
     assert.equal(out, 'João Muñoz: Olá, ação concluída 🎉');
   });
 });
@@ -132,15 +143,19 @@ describe('renderField: subject', () => {
     assert.equal(render('${USERNAME} ✅', context(), 'subject'), 'Ana Muñoz ✅');
   });
 
-  it(
-    'never cuts an emoji in half when bounding the subject',
-    
-    () => {
-      // 253 ASCII characters then emoji: the cut at 254 code units falls between the two halves of the first emoji.
-      const out = render('${TICKETTITLE}', context({ ticket: { title: `${'a'.repeat(253)}${'😀'.repeat(10)}` } }), 'subject');
-      assert.ok(out.length <= MAX_SUBJECT_LENGTH);
-      assert.doesNotMatch(out, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, 'lone surrogate');
-      assert.ok(out.endsWith('…'));
-    },
-  );
+  it('never cuts an emoji in half when bounding the subject', () => {
+    // 253 ASCII characters then emoji: the cut at 254 code units falls between the two halves of the first emoji.
+    const out = render(
+      '${TICKETTITLE}',
+      context({ ticket: { title: `${'a'.repeat(253)}${'😀'.repeat(10)}` } }),
+      'subject',
+    );
+    assert.ok(out.length <= MAX_SUBJECT_LENGTH);
+    assert.doesNotMatch(
+      out,
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+      'lone surrogate',
+    );
+    assert.ok(out.endsWith('…'));
+  });
 });

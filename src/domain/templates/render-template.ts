@@ -29,7 +29,8 @@ function one(part: TemplatePart, ctx: RenderContext, mode: 'html' | 'text' | 'su
 /** The longest a field can render to: its literal text plus each key's longest value, escaped for HTML if need be. */
 export function worstCaseLength(field: CompiledField, mode: 'html' | 'text'): number {
   let length = 0;
-  for (const part of field) length += typeof part === 'string' ? part.length : part.maxLength * (mode === 'html' ? HTML_EXPANSION : 1);
+  for (const part of field)
+    length += typeof part === 'string' ? part.length : part.maxLength * (mode === 'html' ? HTML_EXPANSION : 1);
   return length;
 }
 

@@ -12,5 +12,8 @@ export async function listTickets(
 ): Promise<Page<Ticket>> {
   const { mine, ...rest } = filter;
   const f: TicketFilter = mine && actor.role !== 'requester' ? { ...rest, responsibleId: actor.id } : rest;
-  return deps.storage.listTickets(ticketScope(actor), f, { cursor: page.cursor ?? null, limit: Math.min(Math.max(page.limit ?? 25, 1), 100) });
+  return deps.storage.listTickets(ticketScope(actor), f, {
+    cursor: page.cursor ?? null,
+    limit: Math.min(Math.max(page.limit ?? 25, 1), 100),
+  });
 }

@@ -23,7 +23,11 @@ export function ticketScope(actor: Actor): TicketScope {
 }
 
 /** A ticket the actor may not see answers exactly as one that does not exist. */
-export async function visibleTicket(repos: Pick<Repositories, 'findTicketByNumber'>, actor: Actor, number: number): Promise<Ticket> {
+export async function visibleTicket(
+  repos: Pick<Repositories, 'findTicketByNumber'>,
+  actor: Actor,
+  number: number,
+): Promise<Ticket> {
   const ticket = await repos.findTicketByNumber(number);
   if (!ticket || !canSeeTicket(actor, ticket)) {
     throw new DomainError('TICKET_NOT_FOUND', `Ticket ${number} does not exist or is not yours to see.`);

@@ -23,11 +23,20 @@ export interface CopySummary {
 }
 
 export function presentCopies(actor: Actor, copies: readonly User[]): CopySummary[] {
-  return copies.map((u) => ({ id: u.id, name: u.name, email: isStaff(actor) || !isStaff(u) ? u.email : null, role: u.role }));
+  return copies.map((u) => ({
+    id: u.id,
+    name: u.name,
+    email: isStaff(actor) || !isStaff(u) ? u.email : null,
+    role: u.role,
+  }));
 }
 
 /** The people a ticket copies, for whoever may see the ticket. */
-export async function ticketCopies(deps: Pick<Deps, 'storage'>, actor: Actor, ticketNumber: number): Promise<CopySummary[]> {
+export async function ticketCopies(
+  deps: Pick<Deps, 'storage'>,
+  actor: Actor,
+  ticketNumber: number,
+): Promise<CopySummary[]> {
   const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
   return presentCopies(actor, ticket.copyIds.length > 0 ? await deps.storage.ticketCopies(ticket.id) : []);
 }
@@ -44,22 +53,31 @@ export async function setTicketCopies(
   ticketNumber: number,
   entries: readonly CopyInput[],
 ): Promise<CopySummary[]> {
-  if (!isStaff(actor)) throw new DomainError('FORBIDDEN', 'Only technicians and administrators can change who a ticket copies.');
+  if (!isStaff(actor))
+    throw new DomainError('FORBIDDEN', 'Only technicians and administrators can change who a ticket copies.');
   const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
   if (entries.length > MAX_COPIES) {
-    throw new DomainError('COPY_INVALID', `A ticket can copy at most ${MAX_COPIES} people.`, { details: { field: 'copies' } });
+    throw new DomainError('COPY_INVALID', `A ticket can copy at most ${MAX_COPIES} people.`, {
+      details: { field: 'copies' },
+    });
   }
   const support = ((await readParameters(deps.storage)).get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
   const wanted = new Map<string, CopyInput>();
   entries.forEach((entry, index) => {
     const email = normalizeEmail(entry.email);
     if (!isEmailAddress(email)) {
-      throw new DomainError('COPY_INVALID', `"${entry.email.slice(0, 200)}" is not an email address.`, { details: { field: 'copies', index } });
-    }
-    if (email === support || email.endsWith(`@${deps.site.mailDomain.toLowerCase()}`)) {
-      throw new DomainError('COPY_INVALID', `${email} is an address of this service desk; copying it would send its mail back to itself.`, {
+      throw new DomainError('COPY_INVALID', `"${entry.email.slice(0, 200)}" is not an email address.`, {
         details: { field: 'copies', index },
       });
+    }
+    if (email === support || email.endsWith(`@${deps.site.mailDomain.toLowerCase()}`)) {
+      throw new DomainError(
+        'COPY_INVALID',
+        `${email} is an address of this service desk; copying it would send its mail back to itself.`,
+        {
+          details: { field: 'copies', index },
+        },
+      );
     }
     if (!wanted.has(email)) wanted.set(email, entry);
   });
@@ -71,7 +89,9 @@ export async function setTicketCopies(
       for (const [email, entry] of wanted) {
         let user: User | undefined = await tx.findUserByEmail(email);
         if (user && !user.active) {
-          throw new DomainError('COPY_INVALID', `${email} belongs to a deactivated user, who cannot be copied.`, { details: { field: 'copies' } });
+          throw new DomainError('COPY_INVALID', `${email} belongs to a deactivated user, who cannot be copied.`, {
+            details: { field: 'copies' },
+          });
         }
         if (!user) {
           const fields = validateNewUser({

@@ -28,7 +28,9 @@ export async function updateTicket(
     if (input.title !== undefined) changes.title = cleanTitle(input.title);
     if (input.status !== undefined) {
       if (!isTicketStatus(input.status)) {
-        throw new DomainError('TICKET_INVALID', 'Status must be new, in_progress, waiting, resolved or closed.', { details: { field: 'status' } });
+        throw new DomainError('TICKET_INVALID', 'Status must be new, in_progress, waiting, resolved or closed.', {
+          details: { field: 'status' },
+        });
       }
       changes.status = input.status;
     }

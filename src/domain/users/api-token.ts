@@ -44,10 +44,15 @@ function isScope(value: unknown): value is TokenScope {
 function validateToken(now: Date, userId: number, input: ApiTokenInput): NewApiToken {
   const name = cleanName(input.name ?? '', 'name', 'TOKEN_INVALID');
   const scope = input.scope ?? 'full';
-  if (!isScope(scope)) throw new DomainError('TOKEN_INVALID', 'The scope must be read (reading only) or full.', { details: { field: 'scope' } });
+  if (!isScope(scope))
+    throw new DomainError('TOKEN_INVALID', 'The scope must be read (reading only) or full.', {
+      details: { field: 'scope' },
+    });
   const days = input.expiresInDays ?? null;
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS)) {
-    throw new DomainError('TOKEN_INVALID', `A token expires after 1 to ${MAX_TOKEN_DAYS} whole days, or never.`, { details: { field: 'expiresInDays' } });
+    throw new DomainError('TOKEN_INVALID', `A token expires after 1 to ${MAX_TOKEN_DAYS} whole days, or never.`, {
+      details: { field: 'expiresInDays' },
+    });
   }
   const expiresAt = days === null ? null : new Date(now.getTime() + days * 86_400_000).toISOString();
   return { userId, name, scope, expiresAt };
@@ -78,20 +83,29 @@ export async function createApiToken(
 ): Promise<{ token: string; userId: number; apiToken: ApiToken }> {
   const user = await deps.storage.findUserByEmail(normalizeEmail(email));
   if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user with the email ${email}.`);
-  if (!user.active) throw new DomainError('TOKEN_INVALID', `The user ${user.email} is deactivated; reactivate them first.`, { details: { field: 'email' } });
-  const { token, apiToken } = await issueApiToken(deps, user.id, typeof input === 'string' ? { name: input } : { name: 'cli', ...input });
+  if (!user.active)
+    throw new DomainError('TOKEN_INVALID', `The user ${user.email} is deactivated; reactivate them first.`, {
+      details: { field: 'email' },
+    });
+  const { token, apiToken } = await issueApiToken(
+    deps,
+    user.id,
+    typeof input === 'string' ? { name: input } : { name: 'cli', ...input },
+  );
   return { token, userId: user.id, apiToken };
 }
 
 /** The tokens of a user: one's own, or (administrators) anyone's. */
 export async function listApiTokens(deps: Pick<Deps, 'storage'>, userId: number): Promise<ApiToken[]> {
-  if (!(await deps.storage.findUserById(userId))) throw new DomainError('USER_NOT_FOUND', `There is no user ${userId}.`);
+  if (!(await deps.storage.findUserById(userId)))
+    throw new DomainError('USER_NOT_FOUND', `There is no user ${userId}.`);
   return deps.storage.listApiTokens(userId);
 }
 
 /** Revokes one token of a user: it stops working at once (every process, every cache). */
 export async function revokeApiToken(deps: Pick<Deps, 'storage'>, userId: number, tokenId: number): Promise<void> {
-  if (!(await deps.storage.deleteApiToken(userId, tokenId))) throw new DomainError('TOKEN_NOT_FOUND', 'There is no such API token (it may have been revoked already).');
+  if (!(await deps.storage.deleteApiToken(userId, tokenId)))
+    throw new DomainError('TOKEN_NOT_FOUND', 'There is no such API token (it may have been revoked already).');
 }
 
 /** Whether a token of this scope may make a request with this HTTP method. */

@@ -15,7 +15,11 @@ export async function loadActor(repos: Pick<Repositories, 'findActor'>, userId: 
 let dummyHash: Promise<string> | undefined;
 
 /** Checks a password. An unknown email costs the same hash work as a wrong password, so neither can be told apart. */
-export async function verifyCredentials(deps: Pick<Deps, 'storage' | 'hasher'>, email: string, password: string): Promise<Actor> {
+export async function verifyCredentials(
+  deps: Pick<Deps, 'storage' | 'hasher'>,
+  email: string,
+  password: string,
+): Promise<Actor> {
   const user = await deps.storage.findUserByEmail(normalizeEmail(email));
   dummyHash ??= deps.hasher.hash('parley-timing-equaliser');
   const ok = await deps.hasher.verify(password, user?.passwordHash ?? (await dummyHash));
@@ -38,12 +42,19 @@ export function csrfTokenOf(deps: Pick<Deps, 'tokens'>, sessionToken: string): s
   return deps.tokens.digest(`csrf:${sessionToken}`);
 }
 
-export async function startSession(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>, actor: Actor): Promise<NewSession> {
+export async function startSession(
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
+  actor: Actor,
+): Promise<NewSession> {
   const sessionToken = deps.tokens.random(32);
   const csrfToken = csrfTokenOf(deps, sessionToken);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000).toISOString();
-  await deps.storage.createSession(deps.tokens.digest(sessionToken), { userId: actor.id, csrfHash: deps.tokens.digest(csrfToken), expiresAt }, now.toISOString());
+  await deps.storage.createSession(
+    deps.tokens.digest(sessionToken),
+    { userId: actor.id, csrfHash: deps.tokens.digest(csrfToken), expiresAt },
+    now.toISOString(),
+  );
   return { sessionToken, csrfToken, expiresAt };
 }
 
@@ -52,7 +63,8 @@ export async function resolveSession(
   sessionToken: string,
 ): Promise<{ actor: Actor; csrfHash: string } | undefined> {
   const found = await deps.storage.findActor({ sessionHash: deps.tokens.digest(sessionToken) });
-  if (!found?.session || !found.user.active || found.session.expiresAt <= deps.clock.now().toISOString()) return undefined;
+  if (!found?.session || !found.user.active || found.session.expiresAt <= deps.clock.now().toISOString())
+    return undefined;
   return { actor: { ...found.user, groupIds: found.groupIds }, csrfHash: found.session.csrfHash };
 }
 

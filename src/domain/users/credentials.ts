@@ -45,7 +45,8 @@ export async function changePassword(
   const passwordHash = await deps.hasher.hash(newPassword);
   const keepSessionHash = options.keepSessionToken ? deps.tokens.digest(options.keepSessionToken) : null;
   return deps.storage.transaction(async (tx) => {
-    if (!(await tx.updateUser(userId, { passwordHash }))) throw new DomainError('USER_NOT_FOUND', `There is no user ${userId}.`);
+    if (!(await tx.updateUser(userId, { passwordHash })))
+      throw new DomainError('USER_NOT_FOUND', `There is no user ${userId}.`);
     return endCredentials(tx, userId, { keepSessionHash, keepTokens: options.keepTokens ?? false });
   });
 }
@@ -64,7 +65,12 @@ export async function changeOwnPassword(
   const user = await deps.storage.findUserByEmail(actor.email);
   const ok = user?.passwordHash ? await deps.hasher.verify(input.currentPassword, user.passwordHash) : false;
   if (!user || !ok) {
-    throw new DomainError('PASSWORD_INCORRECT', 'The current password is not correct.', { details: { field: 'currentPassword' } });
+    throw new DomainError('PASSWORD_INCORRECT', 'The current password is not correct.', {
+      details: { field: 'currentPassword' },
+    });
   }
-  return changePassword(deps, actor.id, input.newPassword, { keepTokens: input.keepTokens ?? false, keepSessionToken: sessionToken });
+  return changePassword(deps, actor.id, input.newPassword, {
+    keepTokens: input.keepTokens ?? false,
+    keepSessionToken: sessionToken,
+  });
 }

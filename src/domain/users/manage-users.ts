@@ -3,21 +3,36 @@ import { DomainError } from '../errors.ts';
 import { UniqueViolation, type Group, type UserChanges } from '../../ports/storage.ts';
 import { isLocale, isTimeZone } from '../locale.ts';
 import { endCredentials } from './credentials.ts';
-import { cleanName, isRole, validateNewUser, validatePassword, type Actor, type NewUserInput, type Role, type User } from './user.ts';
+import {
+  cleanName,
+  isRole,
+  validateNewUser,
+  validatePassword,
+  type Actor,
+  type NewUserInput,
+  type Role,
+  type User,
+} from './user.ts';
 
 export async function createUser(deps: Pick<Deps, 'storage' | 'clock' | 'hasher'>, input: NewUserInput): Promise<User> {
   const clean = validateNewUser(input);
   const passwordHash = input.password ? await deps.hasher.hash(input.password) : null;
-  const taken = () => new DomainError('USER_EMAIL_TAKEN', `A user with the email ${clean.email} already exists.`, { details: { field: 'email' } });
-  return onConflict(taken, () => deps.storage.transaction(async (tx) => {
-    if (await tx.findUserByEmail(clean.email)) throw taken();
-    for (const gid of input.groupIds ?? []) {
-      if (!(await tx.findGroup(gid))) throw new DomainError('USER_INVALID', `There is no group ${gid}.`, { details: { field: 'groupIds' } });
-    }
-    const user = await tx.createUser({ ...clean, passwordHash }, deps.clock.now().toISOString());
-    for (const gid of input.groupIds ?? []) await tx.addGroupMember(gid, user.id);
-    return user;
-  }));
+  const taken = () =>
+    new DomainError('USER_EMAIL_TAKEN', `A user with the email ${clean.email} already exists.`, {
+      details: { field: 'email' },
+    });
+  return onConflict(taken, () =>
+    deps.storage.transaction(async (tx) => {
+      if (await tx.findUserByEmail(clean.email)) throw taken();
+      for (const gid of input.groupIds ?? []) {
+        if (!(await tx.findGroup(gid)))
+          throw new DomainError('USER_INVALID', `There is no group ${gid}.`, { details: { field: 'groupIds' } });
+      }
+      const user = await tx.createUser({ ...clean, passwordHash }, deps.clock.now().toISOString());
+      for (const gid of input.groupIds ?? []) await tx.addGroupMember(gid, user.id);
+      return user;
+    }),
+  );
 }
 
 /** Two requests creating the same thing at once: the loser gets the same conflict as if it had come second. */
@@ -30,18 +45,24 @@ async function onConflict<T>(conflict: () => DomainError, work: () => Promise<T>
   }
 }
 
-export async function createGroup(deps: Pick<Deps, 'storage'>, input: { name: string; memberIds?: number[] }): Promise<Group> {
+export async function createGroup(
+  deps: Pick<Deps, 'storage'>,
+  input: { name: string; memberIds?: number[] },
+): Promise<Group> {
   const name = cleanGroupName(input.name);
   const taken = () => new DomainError('GROUP_NAME_TAKEN', `A group named "${name}" already exists.`);
-  return onConflict(taken, () => deps.storage.transaction(async (tx) => {
-    if (await tx.findGroupByName(name)) throw taken();
-    const group = await tx.createGroup(name);
-    for (const uid of input.memberIds ?? []) {
-      if (!(await tx.findUserById(uid))) throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
-      await tx.addGroupMember(group.id, uid);
-    }
-    return (await tx.findGroup(group.id))!;
-  }));
+  return onConflict(taken, () =>
+    deps.storage.transaction(async (tx) => {
+      if (await tx.findGroupByName(name)) throw taken();
+      const group = await tx.createGroup(name);
+      for (const uid of input.memberIds ?? []) {
+        if (!(await tx.findUserById(uid)))
+          throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
+        await tx.addGroupMember(group.id, uid);
+      }
+      return (await tx.findGroup(group.id))!;
+    }),
+  );
 }
 
 export interface UserEdit {
@@ -71,12 +92,18 @@ export async function editUser(
   sessionToken: string | null = null,
 ): Promise<User & { groupIds: number[] }> {
   if (id === actor.id && (edit.active === false || (edit.role !== undefined && edit.role !== 'admin'))) {
-    throw new DomainError('USER_SELF_LOCKOUT', 'You cannot deactivate yourself or take away your own administrator role; ask another administrator.');
+    throw new DomainError(
+      'USER_SELF_LOCKOUT',
+      'You cannot deactivate yourself or take away your own administrator role; ask another administrator.',
+    );
   }
   const changes: UserChanges = {};
   if (edit.name !== undefined) changes.name = cleanName(edit.name, 'name');
   if (edit.role !== undefined) {
-    if (!isRole(edit.role)) throw new DomainError('USER_INVALID', 'Role must be requester, technician or admin.', { details: { field: 'role' } });
+    if (!isRole(edit.role))
+      throw new DomainError('USER_INVALID', 'Role must be requester, technician or admin.', {
+        details: { field: 'role' },
+      });
     changes.role = edit.role;
   }
   Object.assign(changes, validatePreferences(edit));
@@ -95,7 +122,8 @@ export async function editUser(
     }
     if (edit.groupIds !== undefined) {
       for (const gid of edit.groupIds) {
-        if (!(await tx.findGroup(gid))) throw new DomainError('USER_INVALID', `There is no group ${gid}.`, { details: { field: 'groupIds' } });
+        if (!(await tx.findGroup(gid)))
+          throw new DomainError('USER_INVALID', `There is no group ${gid}.`, { details: { field: 'groupIds' } });
       }
       await tx.setUserGroups(id, [...new Set(edit.groupIds)]);
     }
@@ -106,18 +134,26 @@ export async function editUser(
 function validatePreferences(input: { locale?: string; timeZone?: string }): Pick<UserChanges, 'locale' | 'timeZone'> {
   const changes: Pick<UserChanges, 'locale' | 'timeZone'> = {};
   if (input.locale !== undefined) {
-    if (!isLocale(input.locale)) throw new DomainError('USER_INVALID', 'Locale must be en-US, pt-BR or es-ES.', { details: { field: 'locale' } });
+    if (!isLocale(input.locale))
+      throw new DomainError('USER_INVALID', 'Locale must be en-US, pt-BR or es-ES.', { details: { field: 'locale' } });
     changes.locale = input.locale;
   }
   if (input.timeZone !== undefined) {
-    if (!isTimeZone(input.timeZone)) throw new DomainError('USER_INVALID', `"${input.timeZone}" is not a known time zone.`, { details: { field: 'timeZone' } });
+    if (!isTimeZone(input.timeZone))
+      throw new DomainError('USER_INVALID', `"${input.timeZone}" is not a known time zone.`, {
+        details: { field: 'timeZone' },
+      });
     changes.timeZone = input.timeZone;
   }
   return changes;
 }
 
 /** Anyone signed in sets their own language and time zone (the pages, dates and mails they get follow them). */
-export async function updatePreferences(deps: Pick<Deps, 'storage' | 'clock'>, actor: Actor, input: { locale?: string; timeZone?: string }): Promise<User> {
+export async function updatePreferences(
+  deps: Pick<Deps, 'storage' | 'clock'>,
+  actor: Actor,
+  input: { locale?: string; timeZone?: string },
+): Promise<User> {
   const user = await deps.storage.updateUser(actor.id, validatePreferences(input));
   if (!user) throw new DomainError('USER_NOT_FOUND', 'Your account no longer exists.');
   return user;
@@ -126,33 +162,42 @@ export async function updatePreferences(deps: Pick<Deps, 'storage' | 'clock'>, a
 function cleanGroupName(value: string): string {
   const name = value.trim();
   if (name.length === 0 || name.length > 120 || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new DomainError('VALIDATION_FAILED', 'A group name must be 1 to 120 characters on one line.', { details: { field: 'name' } });
+    throw new DomainError('VALIDATION_FAILED', 'A group name must be 1 to 120 characters on one line.', {
+      details: { field: 'name' },
+    });
   }
   return name;
 }
 
 /** Renames a group and/or sets its members. */
-export async function editGroup(deps: Pick<Deps, 'storage'>, id: number, input: { name?: string; memberIds?: number[] }): Promise<Group> {
+export async function editGroup(
+  deps: Pick<Deps, 'storage'>,
+  id: number,
+  input: { name?: string; memberIds?: number[] },
+): Promise<Group> {
   const name = input.name === undefined ? undefined : cleanGroupName(input.name);
   const taken = () => new DomainError('GROUP_NAME_TAKEN', `A group named "${name}" already exists.`);
-  return onConflict(taken, () => deps.storage.transaction(async (tx) => {
-    const group = await tx.findGroup(id);
-    if (!group) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
-    if (name !== undefined && name !== group.name) {
-      const other = await tx.findGroupByName(name);
-      if (other && other.id !== id) throw taken();
-      await tx.renameGroup(id, name);
-    }
-    if (input.memberIds !== undefined) {
-      const wanted = new Set(input.memberIds);
-      for (const uid of wanted) {
-        if (!(await tx.findUserById(uid))) throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
+  return onConflict(taken, () =>
+    deps.storage.transaction(async (tx) => {
+      const group = await tx.findGroup(id);
+      if (!group) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
+      if (name !== undefined && name !== group.name) {
+        const other = await tx.findGroupByName(name);
+        if (other && other.id !== id) throw taken();
+        await tx.renameGroup(id, name);
       }
-      for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.removeGroupMember(id, uid);
-      for (const uid of wanted) await tx.addGroupMember(id, uid);
-    }
-    return (await tx.findGroup(id))!;
-  }));
+      if (input.memberIds !== undefined) {
+        const wanted = new Set(input.memberIds);
+        for (const uid of wanted) {
+          if (!(await tx.findUserById(uid)))
+            throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
+        }
+        for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.removeGroupMember(id, uid);
+        for (const uid of wanted) await tx.addGroupMember(id, uid);
+      }
+      return (await tx.findGroup(id))!;
+    }),
+  );
 }
 
 /** Deletes a group nobody's tickets belong to any more. */
@@ -161,7 +206,11 @@ export async function deleteGroup(deps: Pick<Deps, 'storage'>, id: number): Prom
     if (!(await tx.findGroup(id))) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
     const tickets = await tx.countTicketsOfGroup(id);
     if (tickets > 0) {
-      throw new DomainError('GROUP_IN_USE', `${tickets} ticket(s) belong to this group; move them to another group first.`, { details: { tickets } });
+      throw new DomainError(
+        'GROUP_IN_USE',
+        `${tickets} ticket(s) belong to this group; move them to another group first.`,
+        { details: { tickets } },
+      );
     }
     await tx.deleteGroup(id);
   });

@@ -18,6 +18,9 @@ export async function resetPasswordByEmail(
   const found = await deps.storage.findUserByEmail(normalizeEmail(email));
   if (!found) throw new DomainError('USER_NOT_FOUND', `There is no user with the email ${email}.`);
   const { passwordHash: _hash, ...user } = found;
-  const { groupIds: _groups, ...changed } = await editUser(deps, { ...user, groupIds: [] }, user.id, { password, keepTokens: options.keepTokens ?? false });
+  const { groupIds: _groups, ...changed } = await editUser(deps, { ...user, groupIds: [] }, user.id, {
+    password,
+    keepTokens: options.keepTokens ?? false,
+  });
   return changed;
 }

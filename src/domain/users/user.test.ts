@@ -48,16 +48,34 @@ describe('email addresses', () => {
   });
 
   it('isEmailAddress accepts ordinary addresses', () => {
-    for (const email of ['a@example.com', 'maria.silva+desk@mail.example.co.uk', 'joão@example.com', 'x_y-z@sub-domain.example']) {
+    for (const email of [
+      'a@example.com',
+      'maria.silva+desk@mail.example.co.uk',
+      'joão@example.com',
+      'x_y-z@sub-domain.example',
+    ]) {
       assert.equal(isEmailAddress(email), true, email);
     }
   });
 
   it('isEmailAddress refuses malformed addresses, header injection and non-strings', () => {
     const bad = [
-      '', 'maria', 'maria@', '@example.com', 'maria@localhost', 'maria@@example.com', 'ma ria@example.com', 'maria@exa_mple.com',
-      'maria@-example.com', 'maria@example.com\r\nBcc: x@example.com', 'maria@example.com\n', 'Maria <maria@example.com>',
-      'a@example.com,b@example.com', `${'a'.repeat(250)}@example.com`, null, 42,
+      '',
+      'maria',
+      'maria@',
+      '@example.com',
+      'maria@localhost',
+      'maria@@example.com',
+      'ma ria@example.com',
+      'maria@exa_mple.com',
+      'maria@-example.com',
+      'maria@example.com\r\nBcc: x@example.com',
+      'maria@example.com\n',
+      'Maria <maria@example.com>',
+      'a@example.com,b@example.com',
+      `${'a'.repeat(250)}@example.com`,
+      null,
+      42,
     ];
     for (const email of bad) assert.equal(isEmailAddress(email), false, JSON.stringify(email));
   });
@@ -72,7 +90,10 @@ describe('cleanName', () => {
     for (const bad of ['', '   ', 'x'.repeat(121), 'a\nb', 'a\r\nb', 'a\tb', 'a\u0000b', 'a\u007fb']) {
       assert.throws(() => cleanName(bad, 'name'), { code: 'USER_INVALID' }, JSON.stringify(bad));
     }
-    assert.throws(() => cleanName('', 'title', 'TICKET_INVALID'), { code: 'TICKET_INVALID', details: { field: 'title' } });
+    assert.throws(() => cleanName('', 'title', 'TICKET_INVALID'), {
+      code: 'TICKET_INVALID',
+      details: { field: 'title' },
+    });
   });
 
   it('accepts exactly 120 characters', () => {
@@ -138,7 +159,8 @@ describe('validateNewUser', () => {
   });
 
   it('refuses a locale other than en-US, pt-BR or es-ES', () => {
-    for (const locale of ['pt', 'fr-FR', 'pt-br', '']) refusedField(() => validateNewUser({ ...base, locale }), 'locale');
+    for (const locale of ['pt', 'fr-FR', 'pt-br', ''])
+      refusedField(() => validateNewUser({ ...base, locale }), 'locale');
   });
 
   it('refuses an unknown time zone', () => {

@@ -28,7 +28,8 @@ export function isStaff(user: Pick<User, 'role'>): boolean {
   return user.role === 'technician' || user.role === 'admin';
 }
 
-const EMAIL = /^[^\s\u0000-\u001f\u007f@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[^\s\u0000-\u001f\u007f@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function isEmailAddress(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
@@ -39,7 +40,11 @@ export function normalizeEmail(value: string): string {
 }
 
 /** A display name: printable, one line, bounded. */
-export function cleanName(value: string, what: string, code: 'USER_INVALID' | 'TICKET_INVALID' | 'TOKEN_INVALID' = 'USER_INVALID'): string {
+export function cleanName(
+  value: string,
+  what: string,
+  code: 'USER_INVALID' | 'TICKET_INVALID' | 'TOKEN_INVALID' = 'USER_INVALID',
+): string {
   const name = value.trim();
   if (name.length === 0 || name.length > 120 || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new DomainError(code, `${what} must be 1 to 120 characters on one line.`, { details: { field: what } });
@@ -62,7 +67,9 @@ export const MAX_PASSWORD_LENGTH = 200;
 
 export function validateNewUser(input: NewUserInput) {
   if (!isRole(input.role)) {
-    throw new DomainError('USER_INVALID', 'Role must be requester, technician or admin.', { details: { field: 'role' } });
+    throw new DomainError('USER_INVALID', 'Role must be requester, technician or admin.', {
+      details: { field: 'role' },
+    });
   }
   const email = normalizeEmail(input.email ?? '');
   if (!isEmailAddress(email)) {
@@ -75,7 +82,9 @@ export function validateNewUser(input: NewUserInput) {
   }
   const timeZone = input.timeZone ?? 'UTC';
   if (!isTimeZone(timeZone)) {
-    throw new DomainError('USER_INVALID', `"${timeZone}" is not a known time zone.`, { details: { field: 'timeZone' } });
+    throw new DomainError('USER_INVALID', `"${timeZone}" is not a known time zone.`, {
+      details: { field: 'timeZone' },
+    });
   }
   if (input.password != null) validatePassword(input.password);
   return { role: input.role, email, name, locale, timeZone };

@@ -12,7 +12,8 @@ export const ATTACHMENT_LIMITS = { maxCount: 10, maxBytes: 10 * 1024 * 1024, max
 
 /** Sizes as people read them, in their language: 512 B, 40 KB, 12.5 MB. */
 export function formatSize(bytes: number, locale?: string): string {
-  const n = (value: number, digits: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
+  const n = (value: number, digits: number) =>
+    new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
   if (bytes < 1024) return `${n(bytes, 0)} B`;
   if (bytes < 1024 * 1024) return `${n(Math.round(bytes / 1024), 0)} KB`;
   return `${n(bytes / (1024 * 1024), 1)} MB`;
@@ -53,7 +54,8 @@ export function toBase64(bytes: Uint8Array): string {
   for (let start = 0; start < bytes.length; start += SLICE) {
     const slice = bytes.subarray(start, Math.min(start + SLICE, bytes.length));
     let binary = '';
-    for (let i = 0; i < slice.length; i += 4096) binary += String.fromCharCode(...slice.subarray(i, Math.min(i + 4096, slice.length)));
+    for (let i = 0; i < slice.length; i += 4096)
+      binary += String.fromCharCode(...slice.subarray(i, Math.min(i + 4096, slice.length)));
     parts.push(btoa(binary));
   }
   return parts.join('');
@@ -128,7 +130,9 @@ export function useAttachments(): Attachments {
       if (!(error instanceof ApiError) || !error.code.startsWith('ATTACHMENT_')) return error;
       const index = error.details?.index;
       const file = typeof index === 'number' ? files[index] : undefined;
-      return file ? new ApiError(error.status, error.code, error.message, { ...error.details, name: file.name }) : error;
+      return file
+        ? new ApiError(error.status, error.code, error.message, { ...error.details, name: file.name })
+        : error;
     },
   };
 }
@@ -138,8 +142,10 @@ function refusal(t: Translate, locale: string, file: File, count: number, total:
   const max = formatSize(L.maxBytes, locale);
   if (count >= L.maxCount) return t('attach.tooMany', { name: file.name, max: L.maxCount });
   if (file.size === 0) return t('attach.empty', { name: file.name });
-  if (file.size > L.maxBytes) return t('attach.tooLarge', { name: file.name, size: formatSize(file.size, locale), max });
-  if (total + file.size > L.maxTotalBytes) return t('attach.totalTooLarge', { name: file.name, max: formatSize(L.maxTotalBytes, locale) });
+  if (file.size > L.maxBytes)
+    return t('attach.tooLarge', { name: file.name, size: formatSize(file.size, locale), max });
+  if (total + file.size > L.maxTotalBytes)
+    return t('attach.totalTooLarge', { name: file.name, max: formatSize(L.maxTotalBytes, locale) });
   return null;
 }
 
@@ -168,12 +174,21 @@ export function AttachmentPicker({ attachments, disabled }: { attachments: Attac
             e.target.value = '';
           }}
         />
-        <label htmlFor={`${id}-input`} className={disabled ? 'button button-small attach-button attach-button-off' : 'button button-small attach-button'}>
+        <label
+          htmlFor={`${id}-input`}
+          className={
+            disabled ? 'button button-small attach-button attach-button-off' : 'button button-small attach-button'
+          }
+        >
           {t('attach.label')}
         </label>
         <span className="field-hint" id={`${id}-hint`}>
           {attachments.files.length > 0
-            ? t('attach.chosen', { count: attachments.files.length, size: formatSize(total, locale), max: formatSize(L.maxTotalBytes, locale) })
+            ? t('attach.chosen', {
+                count: attachments.files.length,
+                size: formatSize(total, locale),
+                max: formatSize(L.maxTotalBytes, locale),
+              })
             : t('attach.hint', { count: L.maxCount, max: formatSize(L.maxTotalBytes, locale) })}
         </span>
       </div>
@@ -188,7 +203,13 @@ export function AttachmentPicker({ attachments, disabled }: { attachments: Attac
             <li key={key} className="attach-item">
               <span className="attach-name">{file.name}</span>
               <span className="attach-size">{formatSize(file.size, locale)}</span>
-              <button type="button" className="button button-small attach-remove" disabled={disabled} onClick={() => attachments.remove(i)} aria-label={t('attach.removeNamed', { name: file.name })}>
+              <button
+                type="button"
+                className="button button-small attach-remove"
+                disabled={disabled}
+                onClick={() => attachments.remove(i)}
+                aria-label={t('attach.removeNamed', { name: file.name })}
+              >
                 {t('attach.remove')}
               </button>
             </li>

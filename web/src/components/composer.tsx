@@ -38,7 +38,10 @@ export function MessageComposer(props: {
     setBusy(true);
     try {
       const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
-      const result = await post<PostMessageResult>(`/tickets/${props.ticketNumber}/messages`, props.staff ? { text, sendEmail, ...files } : { text, ...files });
+      const result = await post<PostMessageResult>(
+        `/tickets/${props.ticketNumber}/messages`,
+        props.staff ? { text, sendEmail, ...files } : { text, ...files },
+      );
       setText('');
       setSendEmail(true);
       attachments.clear();
@@ -80,7 +83,12 @@ export function MessageComposer(props: {
       <div className="composer-actions">
         {props.staff ? (
           <label className="check">
-            <input type="checkbox" checked={sendEmail} onChange={(e) => setSendEmail(e.target.checked)} disabled={props.disabled} />
+            <input
+              type="checkbox"
+              checked={sendEmail}
+              onChange={(e) => setSendEmail(e.target.checked)}
+              disabled={props.disabled}
+            />
             {t('composer.sendEmail')}
           </label>
         ) : (

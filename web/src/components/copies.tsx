@@ -17,7 +17,9 @@ const normal = (email: string) => email.trim().toLowerCase();
 
 /** Staff see every copy's address; a copy without one (not expected here) cannot be sent back and is left out. */
 function entriesOf(copies: readonly TicketCopy[]): Entry[] {
-  return copies.filter((c) => c.email !== null).map((c) => ({ key: `u${c.id}`, email: c.email!, name: c.name, isNew: false }));
+  return copies
+    .filter((c) => c.email !== null)
+    .map((c) => ({ key: `u${c.id}`, email: c.email!, name: c.name, isNew: false }));
 }
 
 /**
@@ -25,7 +27,15 @@ function entriesOf(copies: readonly TicketCopy[]): Entry[] {
  * for someone who is no user yet) to add, and Save, which sends the whole list (`PUT /tickets/{n}/copies`) and shows
  * what the server kept. Nothing changes until Save.
  */
-export function CopiesEditor({ ticketNumber, copies, onSaved }: { ticketNumber: number; copies: readonly TicketCopy[]; onSaved(items: TicketCopy[]): void }) {
+export function CopiesEditor({
+  ticketNumber,
+  copies,
+  onSaved,
+}: {
+  ticketNumber: number;
+  copies: readonly TicketCopy[];
+  onSaved(items: TicketCopy[]): void;
+}) {
   const { t } = useI18n();
   const id = useId();
   // The list follows the server's copies, not each new copy of the ticket: a live reload that changed nothing
@@ -49,7 +59,8 @@ export function CopiesEditor({ ticketNumber, copies, onSaved }: { ticketNumber: 
   function pending(): { entry: Entry } | { problem: string } | null {
     const address = email.trim();
     if (!address) return name.trim() ? { problem: t('copies.emailRequired') } : null;
-    if (draft.some((e) => normal(e.email) === normal(address))) return { problem: t('copies.duplicate', { email: address }) };
+    if (draft.some((e) => normal(e.email) === normal(address)))
+      return { problem: t('copies.duplicate', { email: address }) };
     if (full) return { problem: t('copies.max', { max: MAX_COPIES }) };
     return { entry: { key: `n${counter}`, email: address, name: name.trim(), isNew: true } };
   }
@@ -101,8 +112,15 @@ export function CopiesEditor({ ticketNumber, copies, onSaved }: { ticketNumber: 
       onSaved(answer.items);
     } catch (e) {
       // "Not an email address" names the entry by its place in the list: say it in the user's language.
-      if (e instanceof ApiError && e.code === 'COPY_INVALID' && typeof e.details?.index === 'number' && list[e.details.index]) {
-        setError(new ApiError(e.status, e.code, t('copies.notEmail', { address: list[e.details.index]!.email }), e.details));
+      if (
+        e instanceof ApiError &&
+        e.code === 'COPY_INVALID' &&
+        typeof e.details?.index === 'number' &&
+        list[e.details.index]
+      ) {
+        setError(
+          new ApiError(e.status, e.code, t('copies.notEmail', { address: list[e.details.index]!.email }), e.details),
+        );
       } else {
         setError(e);
       }
@@ -125,7 +143,13 @@ export function CopiesEditor({ ticketNumber, copies, onSaved }: { ticketNumber: 
                 {e.name ? <span className="copies-name">{e.name}</span> : null}
                 <span className="copies-email">{e.email}</span>
               </span>
-              <button type="button" className="button button-small" disabled={busy} onClick={() => remove(e.key)} aria-label={t('copies.removeNamed', { name: e.name || e.email })}>
+              <button
+                type="button"
+                className="button button-small"
+                disabled={busy}
+                onClick={() => remove(e.key)}
+                aria-label={t('copies.removeNamed', { name: e.name || e.email })}
+              >
                 {t('copies.remove')}
               </button>
             </li>
@@ -159,7 +183,15 @@ export function CopiesEditor({ ticketNumber, copies, onSaved }: { ticketNumber: 
         </div>
         <div className="field">
           <label htmlFor={`${id}-name`}>{t('copies.name')}</label>
-          <input id={`${id}-name`} autoComplete="off" maxLength={120} value={name} disabled={busy} onChange={(e) => setName(e.target.value)} aria-describedby={`${id}-name-hint`} />
+          <input
+            id={`${id}-name`}
+            autoComplete="off"
+            maxLength={120}
+            value={name}
+            disabled={busy}
+            onChange={(e) => setName(e.target.value)}
+            aria-describedby={`${id}-name-hint`}
+          />
           <p className="field-hint" id={`${id}-name-hint`}>
             {t('copies.nameHint')}
           </p>

@@ -25,7 +25,12 @@ export function LanguageSelect({ className }: { className?: string }) {
   return (
     <div className={className ?? 'language-select'} aria-busy={busy || undefined}>
       <label htmlFor={id}>{t('common.language')}</label>
-      <select id={id} value={locale} onChange={(e) => void choose(e.target.value as Locale)} aria-describedby={error ? `${id}-err` : undefined}>
+      <select
+        id={id}
+        value={locale}
+        onChange={(e) => void choose(e.target.value as Locale)}
+        aria-describedby={error ? `${id}-err` : undefined}
+      >
         {LOCALES.map((l) => (
           <option key={l} value={l} lang={l}>
             {LANGUAGE_NAMES[l]}

@@ -32,12 +32,18 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
   const kind = message.internal ? 'note' : message.author.role === 'requester' ? 'requester' : 'staff';
   const showMail = staff || mine;
   return (
-    <li className={`msg msg-${kind}${mine ? ' msg-mine' : ''}`} data-testid="message" data-internal={message.internal ? 'true' : 'false'}>
+    <li
+      className={`msg msg-${kind}${mine ? ' msg-mine' : ''}`}
+      data-testid="message"
+      data-internal={message.internal ? 'true' : 'false'}
+    >
       <div className="msg-head">
         <span className="msg-author">{message.author.name}</span>
         {message.internal ? <span className="badge badge-note">{t('thread.internalNote')}</span> : null}
         {staff && !message.internal ? (
-          <span className="msg-role">{message.author.role === 'requester' ? t('thread.fromRequester') : t('thread.toRequester')}</span>
+          <span className="msg-role">
+            {message.author.role === 'requester' ? t('thread.fromRequester') : t('thread.toRequester')}
+          </span>
         ) : null}
         {message.source === 'email' ? (
           <span className="badge badge-email" data-testid="by-email">

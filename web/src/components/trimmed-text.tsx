@@ -8,7 +8,13 @@ export function TrimmedText({ text }: { text: string }) {
   const id = useId();
   return (
     <div className="msg-trimmed" data-testid="trimmed">
-      <button type="button" className="button button-small" aria-expanded={open} aria-controls={id} onClick={() => setOpen((o) => !o)}>
+      <button
+        type="button"
+        className="button button-small"
+        aria-expanded={open}
+        aria-controls={id}
+        onClick={() => setOpen((o) => !o)}
+      >
         {open ? t('inbound.hideTrimmed') : t('inbound.showTrimmed')}
       </button>
       <div id={id} hidden={!open}>

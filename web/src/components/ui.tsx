@@ -1,11 +1,26 @@
-import { Children, cloneElement, isValidElement, useEffect, useId, useRef, type ReactElement, type ReactNode } from 'react';
+import {
+  Children,
+  cloneElement,
+  isValidElement,
+  useEffect,
+  useId,
+  useRef,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 import { ApiError } from '../api.ts';
 import { errorText } from '../errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MailStatus, OutboxStatus, TicketStatus } from '../types.ts';
 
 /** A page: its title in the tab and as the h1, which takes the focus when the page opens (screen readers hear it). */
-export function Page(props: { title: string; subtitle?: ReactNode; actions?: ReactNode; children: ReactNode; wide?: boolean }) {
+export function Page(props: {
+  title: string;
+  subtitle?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  wide?: boolean;
+}) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · Parley`;
@@ -99,9 +114,15 @@ export function TableCard<T>(props: {
 }) {
   const { t } = useI18n();
   if (props.rows === undefined) return props.loading ? <Loading /> : null;
-  const labels = props.headers.filter((header) => header !== null).map((header) => (typeof header === 'string' ? header : ''));
+  const labels = props.headers
+    .filter((header) => header !== null)
+    .map((header) => (typeof header === 'string' ? header : ''));
   if (props.rows.length === 0 && props.empty !== undefined) {
-    return <div className={props.emptyClassName ?? 'card'}>{typeof props.empty === 'string' ? <Empty>{props.empty}</Empty> : props.empty}</div>;
+    return (
+      <div className={props.emptyClassName ?? 'card'}>
+        {typeof props.empty === 'string' ? <Empty>{props.empty}</Empty> : props.empty}
+      </div>
+    );
   }
   return (
     <div className="card card-flush">
@@ -173,7 +194,11 @@ export function Dialog(props: { title: string; onClose(): void; children: ReactN
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
     // Start in the first field rather than on the close button.
-    dialog.querySelector<HTMLElement>('.dialog-body input:not([disabled]), .dialog-body select:not([disabled]), .dialog-body textarea:not([disabled])')?.focus();
+    dialog
+      .querySelector<HTMLElement>(
+        '.dialog-body input:not([disabled]), .dialog-body select:not([disabled]), .dialog-body textarea:not([disabled])',
+      )
+      ?.focus();
     const cancel = (event: Event) => {
       event.preventDefault();
       onClose.current();

@@ -168,7 +168,8 @@ export const enUS = {
   'desk.messageHint': '{name} sees this message in the portal and, with “Send email”, receives it by email.',
 
   'copies.title': 'Copied (Cc)',
-  'copies.hint': 'Told by email of the public messages and may reply by email; a requester also sees the ticket in the portal.',
+  'copies.hint':
+    'Told by email of the public messages and may reply by email; a requester also sees the ticket in the portal.',
   'copies.none': 'Nobody is copied.',
   'copies.listLabel': 'People copied',
   'copies.remove': 'Remove',
@@ -187,8 +188,10 @@ export const enUS = {
 
   'messaging.unavailableTitle': 'Messaging is unavailable',
   'messaging.unavailablePlain': 'Messaging is not available yet: an administrator has to finish setting it up.',
-  'messaging.unavailableRequester': 'You can read the conversation, but new messages cannot be sent until the service desk finishes setting up messaging.',
-  'messaging.unavailableStaff': 'Messages to the requester cannot be sent until an administrator finishes setting up messaging. Internal notes still work.',
+  'messaging.unavailableRequester':
+    'You can read the conversation, but new messages cannot be sent until the service desk finishes setting up messaging.',
+  'messaging.unavailableStaff':
+    'Messages to the requester cannot be sent until an administrator finishes setting up messaging. Internal notes still work.',
   'messaging.unavailableAdmin': 'Nobody can send messages until this is fixed:',
   'messaging.reason.TEMPLATE_PARAMETER_EMPTY': 'Parameter 417 (the messaging email template) is empty.',
   'messaging.reason.TEMPLATE_MISSING': 'Parameter 417 names an email template that does not exist.',
@@ -291,7 +294,8 @@ export const enUS = {
   'templates.previewHtml': 'The mail as HTML',
   'templates.previewText': 'Text version',
   'templates.testTitle': 'Send a test',
-  'templates.testHint': 'Sends the saved template through the SMTP account now, rendered for the chosen ticket (or sample values) in the recipient language of the preview.',
+  'templates.testHint':
+    'Sends the saved template through the SMTP account now, rendered for the chosen ticket (or sample values) in the recipient language of the preview.',
   'templates.testTo': 'Recipient address',
   'templates.testTicket': 'Ticket number (optional)',
   'templates.testSend': 'Send test',
@@ -323,7 +327,8 @@ export const enUS = {
   'users.selfHint': 'You cannot deactivate yourself or give up your own administrator role.',
 
   'groups.title': 'Groups',
-  'groups.subtitle': 'Support groups: their technicians see the group’s tickets and are told of requesters’ messages while nobody is responsible.',
+  'groups.subtitle':
+    'Support groups: their technicians see the group’s tickets and are told of requesters’ messages while nobody is responsible.',
   'groups.name': 'Name',
   'groups.members': 'Members',
   'groups.noMembers': 'No members',
@@ -402,11 +407,13 @@ export const enUS = {
   'error.forbidden': 'You do not have permission to do this.',
   'error.ticketNotFound': 'This ticket does not exist or is not yours to see.',
   'error.templateUnknownKey': 'Unknown key {key} in the {field} at line {line}, column {column}.',
-  'error.templateTooLarge': 'Once its variables are filled in, the {field} of this template could exceed {limit} characters. Use fewer variables (or shorter text) there.',
+  'error.templateTooLarge':
+    'Once its variables are filled in, the {field} of this template could exceed {limit} characters. Use fewer variables (or shorter text) there.',
   'error.templateSyntax': 'The {field} has “${” without a closing “}” at line {line}, column {column}.',
   'error.userNotFound': 'This user does not exist (any more).',
   'error.userInvalidField': 'The value of “{field}” is not accepted: {reason}',
-  'error.userSelfLockout': 'You cannot deactivate yourself or take away your own administrator role: ask another administrator.',
+  'error.userSelfLockout':
+    'You cannot deactivate yourself or take away your own administrator role: ask another administrator.',
   'error.userEmailTaken': 'Another user already has this email address.',
   'error.groupNotFound': 'This group does not exist (any more).',
   'error.groupNameTaken': 'There is already a group with this name.',
@@ -417,7 +424,8 @@ export const enUS = {
   'nav.needsReview': 'Needs review',
   'nav.needsReviewCount': 'Needs review ({count})',
   'inbound.title': 'Needs review',
-  'inbound.subtitle': 'Mail that reached the desk but could not be posted by itself, newest first. Attach it to a ticket or discard it.',
+  'inbound.subtitle':
+    'Mail that reached the desk but could not be posted by itself, newest first. Attach it to a ticket or discard it.',
   'inbound.filters': 'Filter inbound mail',
   'inbound.state': 'State',
   'inbound.anyState': 'All mail',
@@ -461,7 +469,8 @@ export const enUS = {
   'inbound.ticketHint': 'The number of the ticket this mail belongs to.',
   'inbound.ticketRequired': 'Enter a ticket number (digits only).',
   'inbound.internal': 'Internal note',
-  'inbound.internalHint': 'A mail from someone who takes part in the ticket becomes their message. Otherwise it is posted as your message quoting it: an internal note, unless you untick this to send it to the requester.',
+  'inbound.internalHint':
+    'A mail from someone who takes part in the ticket becomes their message. Otherwise it is posted as your message quoting it: an internal note, unless you untick this to send it to the requester.',
   'inbound.attach': 'Attach to ticket',
   'inbound.attached': 'The mail was attached to ticket #{number}.',
   'inbound.openTicket': 'Open ticket #{number}',
@@ -476,7 +485,8 @@ export const enUS = {
   'inbound.reason.token-recipient-mismatch': 'The reply address belongs to someone other than the sender.',
   'inbound.reason.conflicting-tickets': 'The mail points to more than one ticket.',
   'inbound.reason.no-match': 'No ticket matched.',
-  'inbound.reason.sender-authentication-failed': 'The sender’s address failed the mail server’s checks (SPF or DMARC): it may be forged.',
+  'inbound.reason.sender-authentication-failed':
+    'The sender’s address failed the mail server’s checks (SPF or DMARC): it may be forged.',
   'inbound.reason.several-senders': 'The mail names several senders, so who wrote it cannot be told.',
   'inbound.reason.rate-limited': 'The sender sent too many mails in a short time.',
   'inbound.reason.empty-reply': 'The mail has no text of its own to post.',
@@ -484,8 +494,10 @@ export const enUS = {
   'inbound.reason.ticket-not-found': 'The ticket the mail refers to does not exist.',
   'inbound.reason.unparseable': 'The mail could not be read.',
   'inbound.reason.processing-failed': 'Processing the mail failed several times.',
-  'inbound.reason.unverified-bounce': 'A delivery report that did not come back to the signed bounce address of the mail it names: anyone can forge one, so nothing was marked.',
-  'inbound.reason.sender-not-verified': 'Sender not verified: the mail did not come from the person’s signed reply address, and their mail server did not prove the sender (DMARC). The From line alone can be forged.',
+  'inbound.reason.unverified-bounce':
+    'A delivery report that did not come back to the signed bounce address of the mail it names: anyone can forge one, so nothing was marked.',
+  'inbound.reason.sender-not-verified':
+    'Sender not verified: the mail did not come from the person’s signed reply address, and their mail server did not prove the sender (DMARC). The From line alone can be forged.',
   'inbound.reason.auto-submitted': 'The mail is an automatic reply (such as an out-of-office message).',
   'inbound.reason.precedence': 'The mail is bulk or mailing-list mail.',
   'inbound.reason.x-loop': 'The mail has already passed through this desk (a mail loop).',
@@ -500,31 +512,38 @@ export const enUS = {
   'inbound.reason.new-ticket': 'A new ticket was opened from it.',
   'inbound.reason.attached-by-reviewer': 'Attached to a ticket by a reviewer.',
   'inbound.reason.discarded-by-reviewer': 'Discarded by a reviewer.',
-  'error.inboundNotPending': 'This mail has already been decided (attached or discarded), perhaps by someone else. Reload the page to see what became of it.',
+  'error.inboundNotPending':
+    'This mail has already been decided (attached or discarded), perhaps by someone else. Reload the page to see what became of it.',
   'error.inboundNotFound': 'This mail does not exist or is not yours to see.',
-  'error.attachmentTooLarge': 'The attachment "{name}" is too large: each file, and all the files together, can be at most {max}.',
+  'error.attachmentTooLarge':
+    'The attachment "{name}" is too large: each file, and all the files together, can be at most {max}.',
   'error.attachmentsTooLarge': 'The attachments are too large: together they can be at most {max}.',
   // ---- account secrets: a stored password goes only to the server it was entered for
-  'smtp.passwordAgainHint': 'Changing the host, port or security needs the password again (so does accepting a certificate that cannot be verified): a stored password is only ever sent to the server it was entered for.',
+  'smtp.passwordAgainHint':
+    'Changing the host, port or security needs the password again (so does accepting a certificate that cannot be verified): a stored password is only ever sent to the server it was entered for.',
   'smtp.passwordAgain': 'Enter the password again: the host, port or security changed.',
   'smtp.verifyOkNoSignIn': 'The server answered. No sign-in took place: none is configured, or the server offers none.',
-  'parameters.passwordAgainHint': 'Changing this needs the password again: remove the stored password first (save it empty), change this, then set the password again.',
+  'parameters.passwordAgainHint':
+    'Changing this needs the password again: remove the stored password first (save it empty), change this, then set the password again.',
   'parameters.secretRemoveHint': 'Leave it empty and save to remove the stored password.',
   // Account: password and API tokens (sessions helper)
   'account.menuLabel': 'Your account:',
   'account.title': 'Your account',
   'account.subtitle': 'Your password and the API tokens scripts use to act as you.',
   'account.passwordTitle': 'Password',
-  'account.passwordHint': 'Changing it signs you out everywhere else: this browser stays signed in. Your API tokens stop working too, unless you keep them.',
+  'account.passwordHint':
+    'Changing it signs you out everywhere else: this browser stays signed in. Your API tokens stop working too, unless you keep them.',
   'account.currentPassword': 'Current password',
   'account.newPassword': 'New password',
   'account.keepTokens': 'Keep my API tokens working',
   'account.changePassword': 'Change password',
-  'account.passwordChanged': 'Your password was changed. Sessions signed out elsewhere: {sessions}. API tokens revoked: {tokens}.',
+  'account.passwordChanged':
+    'Your password was changed. Sessions signed out elsewhere: {sessions}. API tokens revoked: {tokens}.',
   'account.passwordIncorrect': 'The current password is not correct.',
   'account.rateLimitedSeconds': 'Too many failed attempts. Try again in {seconds} seconds.',
   'account.tokensTitle': 'API tokens',
-  'account.tokensHint': 'A token lets a script use the API as you (Authorization: Bearer …). A read-only token can only read. Revoke a token you no longer use.',
+  'account.tokensHint':
+    'A token lets a script use the API as you (Authorization: Bearer …). A read-only token can only read. Revoke a token you no longer use.',
   'account.tokenName': 'Name',
   'account.tokenScope': 'Access',
   'account.scope.read': 'Read only',
@@ -563,7 +582,8 @@ export const enUS = {
   'delivery.serverReply': 'The server answered: {reply}',
   'delivery.certificate': 'The server certificate could not be verified.',
   'delivery.NO_ACCOUNT': 'No SMTP account is configured; the mail waits for one.',
-  'delivery.SECRET_UNREADABLE': 'The stored SMTP password cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?); save the SMTP account again.',
+  'delivery.SECRET_UNREADABLE':
+    'The stored SMTP password cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?); save the SMTP account again.',
   'delivery.UNEXPECTED': 'The mail could not be handed over (unexpected error).',
   'delivery.CONNECTION_CLOSED': 'The connection to the SMTP server closed before it answered.',
   'delivery.TIMEOUT': 'The SMTP server did not answer in time.',
@@ -573,14 +593,17 @@ export const enUS = {
   'delivery.NOT_SMTP': 'The SMTP server answered something that is not SMTP.',
   'delivery.NO_GREETING': 'The server at that address did not greet as an SMTP server does.',
   'delivery.HOST_FORBIDDEN': 'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.',
-  'delivery.HOST_RESOLVES_FORBIDDEN': 'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.',
+  'delivery.HOST_RESOLVES_FORBIDDEN':
+    'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.',
   'delivery.AUTH_REFUSED': 'The SMTP server refused the user name or password.',
   'delivery.RECIPIENT_INVALID': 'The recipient address “{address}” is not valid.',
   'delivery.HANDOVER_FAILED': 'The mail could not be handed over ({error}).',
   'delivery.GAVE_UP': 'Gave up after {hours} hours of temporary failures. Last reply: {last}',
   'smtp.verifyResult.SMTP_NOT_CONFIGURED': 'No SMTP account is configured yet (host and sender address are needed).',
-  'smtp.verifyResult.SMTP_HOST_FORBIDDEN': 'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.',
-  'smtp.verifyResult.SMTP_VERIFY_FAILED': 'Could not verify the SMTP account with that server. Check the host, port, security and the user and password; the server log says what went wrong.',
+  'smtp.verifyResult.SMTP_HOST_FORBIDDEN':
+    'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.',
+  'smtp.verifyResult.SMTP_VERIFY_FAILED':
+    'Could not verify the SMTP account with that server. Check the host, port, security and the user and password; the server log says what went wrong.',
   'smtp.verifyResult.SMTP_UNREACHABLE': 'The SMTP server could not be reached at that host and port.',
   'smtp.testSent': 'The SMTP server accepted the test mail. {reply}',
   'smtp.testFailed': 'The test mail was not sent. {reason}',

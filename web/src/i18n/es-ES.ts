@@ -116,7 +116,8 @@ export const esES: Messages = {
   'attach.tooMany': '"{name}" no se adjuntó: un mensaje puede llevar como máximo {max} archivos.',
   'attach.empty': '"{name}" está vacío y no se adjuntó.',
   'attach.tooLarge': '"{name}" ocupa {size}; un archivo puede ocupar como máximo {max}. No se adjuntó.',
-  'attach.totalTooLarge': '"{name}" no se adjuntó: los archivos de un mensaje pueden ocupar como máximo {max} en total.',
+  'attach.totalTooLarge':
+    '"{name}" no se adjuntó: los archivos de un mensaje pueden ocupar como máximo {max} en total.',
 
   'mail.sent': 'Correo enviado a {to}',
   'mail.waiting': 'El correo a {to} está pendiente de envío',
@@ -170,7 +171,8 @@ export const esES: Messages = {
   'desk.messageHint': '{name} ve este mensaje en el portal y, con «Enviar correo», lo recibe por correo.',
 
   'copies.title': 'En copia (CC)',
-  'copies.hint': 'Reciben por correo los mensajes públicos y pueden responder por correo; un solicitante también ve el ticket en el portal.',
+  'copies.hint':
+    'Reciben por correo los mensajes públicos y pueden responder por correo; un solicitante también ve el ticket en el portal.',
   'copies.none': 'Nadie en copia.',
   'copies.listLabel': 'Personas en copia',
   'copies.remove': 'Quitar',
@@ -188,16 +190,20 @@ export const esES: Messages = {
   'copies.line': 'En copia: {names}',
 
   'messaging.unavailableTitle': 'La mensajería no está disponible',
-  'messaging.unavailablePlain': 'La mensajería aún no está disponible: un administrador tiene que terminar de configurarla.',
-  'messaging.unavailableRequester': 'Puede leer la conversación, pero no se podrán enviar mensajes nuevos hasta que el service desk termine de configurar la mensajería.',
-  'messaging.unavailableStaff': 'No se pueden enviar mensajes al solicitante hasta que un administrador termine de configurar la mensajería. Las notas internas siguen funcionando.',
+  'messaging.unavailablePlain':
+    'La mensajería aún no está disponible: un administrador tiene que terminar de configurarla.',
+  'messaging.unavailableRequester':
+    'Puede leer la conversación, pero no se podrán enviar mensajes nuevos hasta que el service desk termine de configurar la mensajería.',
+  'messaging.unavailableStaff':
+    'No se pueden enviar mensajes al solicitante hasta que un administrador termine de configurar la mensajería. Las notas internas siguen funcionando.',
   'messaging.unavailableAdmin': 'Nadie puede enviar mensajes hasta que se corrija esto:',
   'messaging.reason.TEMPLATE_PARAMETER_EMPTY': 'El parámetro 417 (la plantilla de correo de la mensajería) está vacío.',
   'messaging.reason.TEMPLATE_MISSING': 'El parámetro 417 indica una plantilla de correo que no existe.',
   'messaging.reason.TEMPLATE_INACTIVE': 'El parámetro 417 indica una plantilla de correo inactiva.',
   'messaging.reason.SMTP_HOST_MISSING': 'No hay ninguna cuenta SMTP configurada (el servidor SMTP está vacío).',
   'messaging.reason.SMTP_FROM_MISSING': 'La cuenta SMTP no tiene dirección de remitente.',
-  'messaging.reason.SMTP_CREDENTIALS_MISSING': 'La cuenta SMTP requiere autenticación pero no tiene usuario o contraseña.',
+  'messaging.reason.SMTP_CREDENTIALS_MISSING':
+    'La cuenta SMTP requiere autenticación pero no tiene usuario o contraseña.',
   'messaging.fix417': 'Establecer el parámetro 417',
   'messaging.fixSmtp': 'Configurar la cuenta SMTP',
 
@@ -215,7 +221,8 @@ export const esES: Messages = {
   'parameters.noTeam': '(ninguno: solo administradores)',
   'parameters.noTemplate': '(ninguna: mensajería desactivada)',
   'parameters.saved': 'Parámetro {id} guardado.',
-  'parameters.417hint': 'La mensajería usa esta plantilla en todos los avisos. Solo se pueden elegir plantillas activas.',
+  'parameters.417hint':
+    'La mensajería usa esta plantilla en todos los avisos. Solo se pueden elegir plantillas activas.',
   'parameters.smtpHint': 'Los parámetros SMTP se editan mejor juntos, con una comprobación de la conexión:',
   'parameters.typeName.groupId': 'ID de equipo',
   'parameters.typeName.templateId': 'ID de plantilla',
@@ -228,7 +235,8 @@ export const esES: Messages = {
   'parameters.typeName.enum': 'Opción',
 
   'smtp.title': 'Cuenta SMTP',
-  'smtp.subtitle': 'El servidor de correo que envía todos los avisos. Los números entre paréntesis son los parámetros correspondientes.',
+  'smtp.subtitle':
+    'El servidor de correo que envía todos los avisos. Los números entre paréntesis son los parámetros correspondientes.',
   'smtp.account': 'Conexión',
   'smtp.host': 'Servidor SMTP',
   'smtp.port': 'Puerto',
@@ -243,7 +251,8 @@ export const esES: Messages = {
   'smtp.passwordNone': 'Aún no hay ninguna contraseña guardada.',
   'smtp.from': 'Dirección del remitente',
   'smtp.fromName': 'Nombre del remitente',
-  'smtp.allowInvalid': 'Aceptar un certificado del servidor que no se puede verificar (inseguro; solo servidores internos)',
+  'smtp.allowInvalid':
+    'Aceptar un certificado del servidor que no se puede verificar (inseguro; solo servidores internos)',
   'smtp.saved': 'Cuenta SMTP guardada.',
   'smtp.verifyTitle': 'Comprobar la conexión',
   'smtp.verifyHint': 'Se conecta a la cuenta guardada e inicia sesión, sin enviar nada.',
@@ -276,7 +285,8 @@ export const esES: Messages = {
   'templates.editorLabel': 'Plantilla',
   'templates.back': 'Todas las plantillas',
   'templates.keys': 'Claves',
-  'templates.keysHint': 'Pulse una clave para insertarla donde está el cursor. Todos los alias funcionan en cualquier plantilla.',
+  'templates.keysHint':
+    'Pulse una clave para insertarla donde está el cursor. Todos los alias funcionan en cualquier plantilla.',
   'templates.searchKeys': 'Buscar claves',
   'templates.insertKey': 'Insertar ${{key}}',
   'templates.aliases': 'También: {list}',
@@ -293,7 +303,8 @@ export const esES: Messages = {
   'templates.previewHtml': 'El correo en HTML',
   'templates.previewText': 'Versión de texto',
   'templates.testTitle': 'Enviar una prueba',
-  'templates.testHint': 'Envía ahora la plantilla guardada por la cuenta SMTP, con el ticket elegido (o valores de ejemplo) en el idioma del destinatario de la vista previa.',
+  'templates.testHint':
+    'Envía ahora la plantilla guardada por la cuenta SMTP, con el ticket elegido (o valores de ejemplo) en el idioma del destinatario de la vista previa.',
   'templates.testTo': 'Dirección del destinatario',
   'templates.testTicket': 'Número de ticket (opcional)',
   'templates.testSend': 'Enviar prueba',
@@ -325,7 +336,8 @@ export const esES: Messages = {
   'users.selfHint': 'No puede desactivarse a sí mismo ni renunciar a su propio rol de administrador.',
 
   'groups.title': 'Grupos',
-  'groups.subtitle': 'Grupos de soporte: sus técnicos ven los tickets del grupo y reciben los mensajes de los solicitantes mientras no hay responsable.',
+  'groups.subtitle':
+    'Grupos de soporte: sus técnicos ven los tickets del grupo y reciben los mensajes de los solicitantes mientras no hay responsable.',
   'groups.name': 'Nombre',
   'groups.members': 'Miembros',
   'groups.noMembers': 'Sin miembros',
@@ -374,7 +386,8 @@ export const esES: Messages = {
   'outbox.lastReply': 'Última respuesta',
 
   'catcher.title': 'Capturador de correo',
-  'catcher.subtitle': 'Correos recibidos por el servidor SMTP integrado, del más reciente al más antiguo. Nada de esto sale de esta máquina.',
+  'catcher.subtitle':
+    'Correos recibidos por el servidor SMTP integrado, del más reciente al más antiguo. Nada de esto sale de esta máquina.',
   'catcher.off': 'El capturador de correo integrado no está activo en este Parley (PARLEY_MAIL_CATCHER).',
   'catcher.empty': 'Aún no se ha capturado ningún correo.',
   'catcher.received': 'Recibido',
@@ -404,11 +417,13 @@ export const esES: Messages = {
   'error.forbidden': 'No tiene permiso para hacer esto.',
   'error.ticketNotFound': 'Este ticket no existe o no le corresponde verlo.',
   'error.templateUnknownKey': 'Clave desconocida {key} en el {field}, línea {line}, columna {column}.',
-  'error.templateTooLarge': 'Con las variables completadas, el campo {field} de esta plantilla podría superar los {limit} caracteres. Use menos variables (o un texto más corto) en él.',
+  'error.templateTooLarge':
+    'Con las variables completadas, el campo {field} de esta plantilla podría superar los {limit} caracteres. Use menos variables (o un texto más corto) en él.',
   'error.templateSyntax': 'El {field} tiene «${» sin la «}» de cierre en la línea {line}, columna {column}.',
   'error.userNotFound': 'Este usuario no existe (ya).',
   'error.userInvalidField': 'El valor de «{field}» no se acepta: {reason}',
-  'error.userSelfLockout': 'No puede desactivarse a sí mismo ni quitarse el rol de administrador: pídaselo a otro administrador.',
+  'error.userSelfLockout':
+    'No puede desactivarse a sí mismo ni quitarse el rol de administrador: pídaselo a otro administrador.',
   'error.userEmailTaken': 'Otro usuario ya tiene esta dirección de correo.',
   'error.groupNotFound': 'Este grupo no existe (ya).',
   'error.groupNameTaken': 'Ya existe un grupo con este nombre.',
@@ -419,7 +434,8 @@ export const esES: Messages = {
   'nav.needsReview': 'Por revisar',
   'nav.needsReviewCount': 'Por revisar ({count})',
   'inbound.title': 'Por revisar',
-  'inbound.subtitle': 'Correos que llegaron al service desk pero no pudieron publicarse solos, los más recientes primero. Adjúntelos a un ticket o descártelos.',
+  'inbound.subtitle':
+    'Correos que llegaron al service desk pero no pudieron publicarse solos, los más recientes primero. Adjúntelos a un ticket o descártelos.',
   'inbound.filters': 'Filtrar el correo recibido',
   'inbound.state': 'Estado',
   'inbound.anyState': 'Todo el correo',
@@ -463,7 +479,8 @@ export const esES: Messages = {
   'inbound.ticketHint': 'El número del ticket al que pertenece este correo.',
   'inbound.ticketRequired': 'Escriba un número de ticket (solo dígitos).',
   'inbound.internal': 'Nota interna',
-  'inbound.internalHint': 'El correo de alguien que participa en el ticket se convierte en su mensaje. Si no, se publica como su mensaje citándolo: una nota interna, salvo que desmarque esta opción para enviarlo al solicitante.',
+  'inbound.internalHint':
+    'El correo de alguien que participa en el ticket se convierte en su mensaje. Si no, se publica como su mensaje citándolo: una nota interna, salvo que desmarque esta opción para enviarlo al solicitante.',
   'inbound.attach': 'Adjuntar al ticket',
   'inbound.attached': 'El correo se adjuntó al ticket #{number}.',
   'inbound.openTicket': 'Abrir el ticket #{number}',
@@ -475,10 +492,12 @@ export const esES: Messages = {
   'inbound.reason.unknown-sender': 'El remitente no es usuario de este service desk.',
   'inbound.reason.sender-not-participant': 'El remitente no es participante del ticket.',
   'inbound.reason.forged-token': 'La dirección de respuesta fue alterada.',
-  'inbound.reason.token-recipient-mismatch': 'La dirección de respuesta pertenece a otra persona distinta del remitente.',
+  'inbound.reason.token-recipient-mismatch':
+    'La dirección de respuesta pertenece a otra persona distinta del remitente.',
   'inbound.reason.conflicting-tickets': 'El correo apunta a más de un ticket.',
   'inbound.reason.no-match': 'Ningún ticket coincidió.',
-  'inbound.reason.sender-authentication-failed': 'La dirección del remitente no superó las comprobaciones del servidor de correo (SPF o DMARC): puede ser falsa.',
+  'inbound.reason.sender-authentication-failed':
+    'La dirección del remitente no superó las comprobaciones del servidor de correo (SPF o DMARC): puede ser falsa.',
   'inbound.reason.several-senders': 'El correo indica varios remitentes, así que no se sabe quién lo escribió.',
   'inbound.reason.rate-limited': 'El remitente envió demasiados correos en poco tiempo.',
   'inbound.reason.empty-reply': 'El correo no tiene texto propio que publicar.',
@@ -486,8 +505,10 @@ export const esES: Messages = {
   'inbound.reason.ticket-not-found': 'El ticket al que se refiere el correo no existe.',
   'inbound.reason.unparseable': 'No se pudo leer el correo.',
   'inbound.reason.processing-failed': 'El procesamiento del correo falló varias veces.',
-  'inbound.reason.unverified-bounce': 'Un informe de entrega que no volvió a la dirección de rebote firmada del correo que cita: cualquiera puede falsificarlo, así que no se marcó nada.',
-  'inbound.reason.sender-not-verified': 'Remitente no verificado: el correo no vino de la dirección de respuesta firmada de la persona, y su servidor de correo no acreditó al remitente (DMARC). La línea De, por sí sola, puede falsificarse.',
+  'inbound.reason.unverified-bounce':
+    'Un informe de entrega que no volvió a la dirección de rebote firmada del correo que cita: cualquiera puede falsificarlo, así que no se marcó nada.',
+  'inbound.reason.sender-not-verified':
+    'Remitente no verificado: el correo no vino de la dirección de respuesta firmada de la persona, y su servidor de correo no acreditó al remitente (DMARC). La línea De, por sí sola, puede falsificarse.',
   'inbound.reason.auto-submitted': 'El correo es una respuesta automática (como un aviso de ausencia).',
   'inbound.reason.precedence': 'El correo es de envío masivo o de una lista de correo.',
   'inbound.reason.x-loop': 'El correo ya pasó por este service desk (un bucle de correo).',
@@ -502,31 +523,39 @@ export const esES: Messages = {
   'inbound.reason.new-ticket': 'Se abrió un ticket nuevo a partir de él.',
   'inbound.reason.attached-by-reviewer': 'Adjuntado a un ticket por un revisor.',
   'inbound.reason.discarded-by-reviewer': 'Descartado por un revisor.',
-  'error.inboundNotPending': 'Este correo ya se decidió (adjuntado o descartado), quizá por otra persona. Recargue la página para ver qué fue de él.',
+  'error.inboundNotPending':
+    'Este correo ya se decidió (adjuntado o descartado), quizá por otra persona. Recargue la página para ver qué fue de él.',
   'error.inboundNotFound': 'Este correo no existe o no le corresponde verlo.',
-  'error.attachmentTooLarge': 'El adjunto "{name}" es demasiado grande: cada archivo, y todos los archivos juntos, pueden ocupar como máximo {max}.',
+  'error.attachmentTooLarge':
+    'El adjunto "{name}" es demasiado grande: cada archivo, y todos los archivos juntos, pueden ocupar como máximo {max}.',
   'error.attachmentsTooLarge': 'Los adjuntos son demasiado grandes: juntos pueden ocupar como máximo {max}.',
   // ---- account secrets: a stored password goes only to the server it was entered for
-  'smtp.passwordAgainHint': 'Cambiar el servidor, el puerto o la seguridad exige la contraseña de nuevo (igual que aceptar un certificado que no se puede verificar): una contraseña guardada solo se envía al servidor para el que se introdujo.',
+  'smtp.passwordAgainHint':
+    'Cambiar el servidor, el puerto o la seguridad exige la contraseña de nuevo (igual que aceptar un certificado que no se puede verificar): una contraseña guardada solo se envía al servidor para el que se introdujo.',
   'smtp.passwordAgain': 'Introduzca la contraseña de nuevo: el servidor, el puerto o la seguridad han cambiado.',
-  'smtp.verifyOkNoSignIn': 'El servidor respondió. No se inició sesión: no hay ninguna configurada, o el servidor no la ofrece.',
-  'parameters.passwordAgainHint': 'Cambiar esto exige la contraseña de nuevo: elimine primero la contraseña guardada (guárdela vacía), cambie esto y luego introduzca la contraseña de nuevo.',
+  'smtp.verifyOkNoSignIn':
+    'El servidor respondió. No se inició sesión: no hay ninguna configurada, o el servidor no la ofrece.',
+  'parameters.passwordAgainHint':
+    'Cambiar esto exige la contraseña de nuevo: elimine primero la contraseña guardada (guárdela vacía), cambie esto y luego introduzca la contraseña de nuevo.',
   'parameters.secretRemoveHint': 'Déjelo vacío y guarde para eliminar la contraseña guardada.',
   // Cuenta: contraseña y tokens de API (sessions helper)
   'account.menuLabel': 'Su cuenta:',
   'account.title': 'Su cuenta',
   'account.subtitle': 'Su contraseña y los tokens de API que los scripts usan para actuar en su nombre.',
   'account.passwordTitle': 'Contraseña',
-  'account.passwordHint': 'Cambiarla cierra sus sesiones en todos los demás sitios: este navegador sigue conectado. Sus tokens de API también dejan de funcionar, salvo que los conserve.',
+  'account.passwordHint':
+    'Cambiarla cierra sus sesiones en todos los demás sitios: este navegador sigue conectado. Sus tokens de API también dejan de funcionar, salvo que los conserve.',
   'account.currentPassword': 'Contraseña actual',
   'account.newPassword': 'Nueva contraseña',
   'account.keepTokens': 'Conservar mis tokens de API',
   'account.changePassword': 'Cambiar contraseña',
-  'account.passwordChanged': 'Su contraseña se ha cambiado. Sesiones cerradas en otros sitios: {sessions}. Tokens de API revocados: {tokens}.',
+  'account.passwordChanged':
+    'Su contraseña se ha cambiado. Sesiones cerradas en otros sitios: {sessions}. Tokens de API revocados: {tokens}.',
   'account.passwordIncorrect': 'La contraseña actual no es correcta.',
   'account.rateLimitedSeconds': 'Demasiados intentos fallidos. Inténtelo de nuevo dentro de {seconds} segundos.',
   'account.tokensTitle': 'Tokens de API',
-  'account.tokensHint': 'Un token permite que un script use la API en su nombre (Authorization: Bearer …). Un token de solo lectura solo puede leer. Revoque los tokens que ya no use.',
+  'account.tokensHint':
+    'Un token permite que un script use la API en su nombre (Authorization: Bearer …). Un token de solo lectura solo puede leer. Revoque los tokens que ya no use.',
   'account.tokenName': 'Nombre',
   'account.tokenScope': 'Acceso',
   'account.scope.read': 'Solo lectura',
@@ -548,8 +577,10 @@ export const esES: Messages = {
   'account.revokeYes': 'Revocar el token',
   'account.tokenRevoked': 'Se ha revocado el token "{name}".',
   'account.tokenNotFound': 'Este token ya no existe (quizá ya se revocó).',
-  'account.tokenReadOnly': 'Este token de API solo puede leer; para hacer cambios se necesita un token con acceso completo.',
-  'account.adminKeepTokens': 'Conservar los tokens de API del usuario (una nueva contraseña cierra sus sesiones en todas partes)',
+  'account.tokenReadOnly':
+    'Este token de API solo puede leer; para hacer cambios se necesita un token con acceso completo.',
+  'account.adminKeepTokens':
+    'Conservar los tokens de API del usuario (una nueva contraseña cierra sus sesiones en todas partes)',
 
   'error.supportCode': 'Código para soporte: {code}',
   'error.refused': 'Parley no ha podido hacerlo. El servidor dijo: {message}',
@@ -565,24 +596,31 @@ export const esES: Messages = {
   'delivery.serverReply': 'El servidor respondió: {reply}',
   'delivery.certificate': 'No se pudo verificar el certificado del servidor.',
   'delivery.NO_ACCOUNT': 'No hay ninguna cuenta SMTP configurada; el correo espera a que la haya.',
-  'delivery.SECRET_UNREADABLE': 'La contraseña SMTP guardada no se puede abrir con la clave secreta actual (¿se cambió PARLEY_SECRET_KEY?); guarde de nuevo la cuenta SMTP.',
+  'delivery.SECRET_UNREADABLE':
+    'La contraseña SMTP guardada no se puede abrir con la clave secreta actual (¿se cambió PARLEY_SECRET_KEY?); guarde de nuevo la cuenta SMTP.',
   'delivery.UNEXPECTED': 'No se pudo entregar el correo al servidor (error inesperado).',
   'delivery.CONNECTION_CLOSED': 'La conexión con el servidor SMTP se cerró antes de que respondiera.',
   'delivery.TIMEOUT': 'El servidor SMTP no respondió a tiempo.',
   'delivery.CONNECTION_FAILED': 'La conexión con el servidor SMTP falló.',
   'delivery.DNS_FAILED': 'No se pudo resolver el nombre del servidor SMTP.',
-  'delivery.TLS_FAILED': 'La negociación TLS con el servidor SMTP falló (¿es válido el certificado para este servidor?).',
+  'delivery.TLS_FAILED':
+    'La negociación TLS con el servidor SMTP falló (¿es válido el certificado para este servidor?).',
   'delivery.NOT_SMTP': 'El servidor SMTP respondió algo que no es SMTP.',
   'delivery.NO_GREETING': 'El servidor en esa dirección no saludó como lo hace un servidor SMTP.',
-  'delivery.HOST_FORBIDDEN': 'El servidor SMTP es una dirección link-local o de metadatos de la nube; Parley no se conecta a ella.',
-  'delivery.HOST_RESOLVES_FORBIDDEN': 'El nombre del servidor SMTP apunta a una dirección link-local o de metadatos de la nube; Parley no se conecta a ella.',
+  'delivery.HOST_FORBIDDEN':
+    'El servidor SMTP es una dirección link-local o de metadatos de la nube; Parley no se conecta a ella.',
+  'delivery.HOST_RESOLVES_FORBIDDEN':
+    'El nombre del servidor SMTP apunta a una dirección link-local o de metadatos de la nube; Parley no se conecta a ella.',
   'delivery.AUTH_REFUSED': 'El servidor SMTP rechazó el usuario o la contraseña.',
   'delivery.RECIPIENT_INVALID': 'La dirección del destinatario «{address}» no es válida.',
   'delivery.HANDOVER_FAILED': 'No se pudo entregar el correo al servidor ({error}).',
   'delivery.GAVE_UP': 'Se abandonó tras {hours} horas de fallos temporales. Última respuesta: {last}',
-  'smtp.verifyResult.SMTP_NOT_CONFIGURED': 'Aún no hay ninguna cuenta SMTP configurada (hacen falta el servidor y la dirección del remitente).',
-  'smtp.verifyResult.SMTP_HOST_FORBIDDEN': 'El servidor SMTP es una dirección link-local o de metadatos de la nube; Parley no se conecta a ella.',
-  'smtp.verifyResult.SMTP_VERIFY_FAILED': 'No se pudo verificar la cuenta SMTP con ese servidor. Revise el servidor, el puerto, la seguridad, el usuario y la contraseña; el registro del servidor dice qué falló.',
+  'smtp.verifyResult.SMTP_NOT_CONFIGURED':
+    'Aún no hay ninguna cuenta SMTP configurada (hacen falta el servidor y la dirección del remitente).',
+  'smtp.verifyResult.SMTP_HOST_FORBIDDEN':
+    'El servidor SMTP es una dirección link-local o de metadatos de la nube; Parley no se conecta a ella.',
+  'smtp.verifyResult.SMTP_VERIFY_FAILED':
+    'No se pudo verificar la cuenta SMTP con ese servidor. Revise el servidor, el puerto, la seguridad, el usuario y la contraseña; el registro del servidor dice qué falló.',
   'smtp.verifyResult.SMTP_UNREACHABLE': 'No se pudo contactar con el servidor SMTP en ese servidor y puerto.',
   'smtp.testSent': 'El servidor SMTP aceptó el correo de prueba. {reply}',
   'smtp.testFailed': 'El correo de prueba no se envió. {reason}',

@@ -58,11 +58,20 @@ function safeTimeZone(timeZone: string | undefined): string | undefined {
   }
 }
 
-export function I18nProvider(props: { locale: Locale; timeZone?: string | undefined; setLocale(locale: Locale): void | Promise<void>; children: ReactNode }) {
+export function I18nProvider(props: {
+  locale: Locale;
+  timeZone?: string | undefined;
+  setLocale(locale: Locale): void | Promise<void>;
+  children: ReactNode;
+}) {
   const { locale, setLocale } = props;
   const timeZone = safeTimeZone(props.timeZone);
   const value = useMemo<I18n>(() => {
-    const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) });
+    const dateTimeFormat = new Intl.DateTimeFormat(locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      ...(timeZone ? { timeZone } : {}),
+    });
     const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', ...(timeZone ? { timeZone } : {}) });
     const relativeFormat = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
     const numberFormat = new Intl.NumberFormat(locale);
@@ -77,7 +86,10 @@ export function I18nProvider(props: { locale: Locale; timeZone?: string | undefi
       // A bare day (YYYY-MM-DD) is a calendar date, not an instant: format it at noon UTC in UTC.
       date: (iso) => {
         if (!iso) return '';
-        if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${iso}T12:00:00Z`));
+        if (/^\d{4}-\d{2}-\d{2}$/.test(iso))
+          return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+            new Date(`${iso}T12:00:00Z`),
+          );
         return valid(iso) ? dateFormat.format(new Date(iso)) : '';
       },
       relative: (iso) => {

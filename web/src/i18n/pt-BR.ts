@@ -18,7 +18,8 @@ export const ptBR: Messages = {
   'language.notSaved': 'Não foi possível salvar seu idioma: {reason}',
 
   'signIn.title': 'Entrar',
-  'signIn.lead': 'Mensageria da central de serviços: suas solicitações, a conversa de cada uma e os e-mails que a levam.',
+  'signIn.lead':
+    'Mensageria da central de serviços: suas solicitações, a conversa de cada uma e os e-mails que a levam.',
   'signIn.email': 'E-mail',
   'signIn.password': 'Senha',
   'signIn.submit': 'Entrar',
@@ -170,7 +171,8 @@ export const ptBR: Messages = {
   'desk.messageHint': '{name} vê esta mensagem no portal e, com “Enviar e-mail”, a recebe por e-mail.',
 
   'copies.title': 'Em cópia (Cc)',
-  'copies.hint': 'Recebem por e-mail as mensagens públicas e podem responder por e-mail; um solicitante também vê o ticket no portal.',
+  'copies.hint':
+    'Recebem por e-mail as mensagens públicas e podem responder por e-mail; um solicitante também vê o ticket no portal.',
   'copies.none': 'Ninguém em cópia.',
   'copies.listLabel': 'Pessoas em cópia',
   'copies.remove': 'Remover',
@@ -188,9 +190,12 @@ export const ptBR: Messages = {
   'copies.line': 'Em cópia: {names}',
 
   'messaging.unavailableTitle': 'A mensageria está indisponível',
-  'messaging.unavailablePlain': 'A mensageria ainda não está disponível: um administrador precisa concluir a configuração.',
-  'messaging.unavailableRequester': 'Você pode ler a conversa, mas novas mensagens só poderão ser enviadas quando a central de serviços concluir a configuração da mensageria.',
-  'messaging.unavailableStaff': 'Mensagens para o solicitante só poderão ser enviadas quando um administrador concluir a configuração da mensageria. Notas internas continuam funcionando.',
+  'messaging.unavailablePlain':
+    'A mensageria ainda não está disponível: um administrador precisa concluir a configuração.',
+  'messaging.unavailableRequester':
+    'Você pode ler a conversa, mas novas mensagens só poderão ser enviadas quando a central de serviços concluir a configuração da mensageria.',
+  'messaging.unavailableStaff':
+    'Mensagens para o solicitante só poderão ser enviadas quando um administrador concluir a configuração da mensageria. Notas internas continuam funcionando.',
   'messaging.unavailableAdmin': 'Ninguém pode enviar mensagens até que isto seja corrigido:',
   'messaging.reason.TEMPLATE_PARAMETER_EMPTY': 'O parâmetro 417 (modelo de e-mail da mensageria) está vazio.',
   'messaging.reason.TEMPLATE_MISSING': 'O parâmetro 417 indica um modelo de e-mail que não existe.',
@@ -228,7 +233,8 @@ export const ptBR: Messages = {
   'parameters.typeName.enum': 'Opção',
 
   'smtp.title': 'Conta SMTP',
-  'smtp.subtitle': 'O servidor de e-mail que envia todos os avisos. Os números entre parênteses são os parâmetros correspondentes.',
+  'smtp.subtitle':
+    'O servidor de e-mail que envia todos os avisos. Os números entre parênteses são os parâmetros correspondentes.',
   'smtp.account': 'Conexão',
   'smtp.host': 'Servidor SMTP',
   'smtp.port': 'Porta',
@@ -243,7 +249,8 @@ export const ptBR: Messages = {
   'smtp.passwordNone': 'Nenhuma senha guardada ainda.',
   'smtp.from': 'Endereço do remetente',
   'smtp.fromName': 'Nome do remetente',
-  'smtp.allowInvalid': 'Aceitar um certificado do servidor que não pode ser verificado (inseguro; só servidores internos)',
+  'smtp.allowInvalid':
+    'Aceitar um certificado do servidor que não pode ser verificado (inseguro; só servidores internos)',
   'smtp.saved': 'Conta SMTP salva.',
   'smtp.verifyTitle': 'Verificar a conexão',
   'smtp.verifyHint': 'Conecta-se à conta salva e faz login, sem enviar nada.',
@@ -276,7 +283,8 @@ export const ptBR: Messages = {
   'templates.editorLabel': 'Modelo',
   'templates.back': 'Todos os modelos',
   'templates.keys': 'Chaves',
-  'templates.keysHint': 'Clique numa chave para inseri-la onde está o cursor. Todos os sinônimos funcionam em qualquer modelo.',
+  'templates.keysHint':
+    'Clique numa chave para inseri-la onde está o cursor. Todos os sinônimos funcionam em qualquer modelo.',
   'templates.searchKeys': 'Buscar chaves',
   'templates.insertKey': 'Inserir ${{key}}',
   'templates.aliases': 'Também: {list}',
@@ -293,7 +301,8 @@ export const ptBR: Messages = {
   'templates.previewHtml': 'O e-mail em HTML',
   'templates.previewText': 'Versão em texto',
   'templates.testTitle': 'Enviar um teste',
-  'templates.testHint': 'Envia agora o modelo salvo pela conta SMTP, montado com o ticket escolhido (ou valores de exemplo) no idioma do destinatário da pré-visualização.',
+  'templates.testHint':
+    'Envia agora o modelo salvo pela conta SMTP, montado com o ticket escolhido (ou valores de exemplo) no idioma do destinatário da pré-visualização.',
   'templates.testTo': 'Endereço do destinatário',
   'templates.testTicket': 'Número do ticket (opcional)',
   'templates.testSend': 'Enviar teste',
@@ -325,7 +334,8 @@ export const ptBR: Messages = {
   'users.selfHint': 'Você não pode desativar a si mesmo nem deixar seu próprio papel de administrador.',
 
   'groups.title': 'Grupos',
-  'groups.subtitle': 'Grupos de atendimento: seus técnicos veem os tickets do grupo e são avisados das mensagens dos solicitantes enquanto não há responsável.',
+  'groups.subtitle':
+    'Grupos de atendimento: seus técnicos veem os tickets do grupo e são avisados das mensagens dos solicitantes enquanto não há responsável.',
   'groups.name': 'Nome',
   'groups.members': 'Membros',
   'groups.noMembers': 'Sem membros',
@@ -374,7 +384,8 @@ export const ptBR: Messages = {
   'outbox.lastReply': 'Última resposta',
 
   'catcher.title': 'Coletor de e-mails',
-  'catcher.subtitle': 'E-mails recebidos pelo servidor SMTP embutido, dos mais recentes aos mais antigos. Nada daqui sai desta máquina.',
+  'catcher.subtitle':
+    'E-mails recebidos pelo servidor SMTP embutido, dos mais recentes aos mais antigos. Nada daqui sai desta máquina.',
   'catcher.off': 'O coletor de e-mails embutido não está ativo neste Parley (PARLEY_MAIL_CATCHER).',
   'catcher.empty': 'Nenhum e-mail coletado ainda.',
   'catcher.received': 'Recebido',
@@ -404,11 +415,13 @@ export const ptBR: Messages = {
   'error.forbidden': 'Você não tem permissão para fazer isto.',
   'error.ticketNotFound': 'Este ticket não existe ou não é seu para ver.',
   'error.templateUnknownKey': 'Chave desconhecida {key} no {field}, linha {line}, coluna {column}.',
-  'error.templateTooLarge': 'Com as variáveis preenchidas, o campo {field} deste modelo poderia passar de {limit} caracteres. Use menos variáveis (ou um texto mais curto) nele.',
+  'error.templateTooLarge':
+    'Com as variáveis preenchidas, o campo {field} deste modelo poderia passar de {limit} caracteres. Use menos variáveis (ou um texto mais curto) nele.',
   'error.templateSyntax': 'O {field} tem “${” sem o “}” de fechamento na linha {line}, coluna {column}.',
   'error.userNotFound': 'Este usuário não existe (mais).',
   'error.userInvalidField': 'O valor de “{field}” não é aceito: {reason}',
-  'error.userSelfLockout': 'Você não pode desativar a si mesmo nem tirar seu próprio papel de administrador: peça a outro administrador.',
+  'error.userSelfLockout':
+    'Você não pode desativar a si mesmo nem tirar seu próprio papel de administrador: peça a outro administrador.',
   'error.userEmailTaken': 'Outro usuário já tem este endereço de e-mail.',
   'error.groupNotFound': 'Este grupo não existe (mais).',
   'error.groupNameTaken': 'Já existe um grupo com este nome.',
@@ -419,7 +432,8 @@ export const ptBR: Messages = {
   'nav.needsReview': 'Para revisar',
   'nav.needsReviewCount': 'Para revisar ({count})',
   'inbound.title': 'Para revisar',
-  'inbound.subtitle': 'E-mails que chegaram à central mas não puderam ser publicados sozinhos, os mais novos primeiro. Anexe-os a um ticket ou descarte-os.',
+  'inbound.subtitle':
+    'E-mails que chegaram à central mas não puderam ser publicados sozinhos, os mais novos primeiro. Anexe-os a um ticket ou descarte-os.',
   'inbound.filters': 'Filtrar e-mails recebidos',
   'inbound.state': 'Situação',
   'inbound.anyState': 'Todos os e-mails',
@@ -463,13 +477,15 @@ export const ptBR: Messages = {
   'inbound.ticketHint': 'O número do ticket ao qual este e-mail pertence.',
   'inbound.ticketRequired': 'Informe um número de ticket (só dígitos).',
   'inbound.internal': 'Nota interna',
-  'inbound.internalHint': 'O e-mail de alguém que participa do ticket vira a mensagem dessa pessoa. Caso contrário, é publicado como sua mensagem citando-o: uma nota interna, a menos que você desmarque esta opção para enviá-lo ao solicitante.',
+  'inbound.internalHint':
+    'O e-mail de alguém que participa do ticket vira a mensagem dessa pessoa. Caso contrário, é publicado como sua mensagem citando-o: uma nota interna, a menos que você desmarque esta opção para enviá-lo ao solicitante.',
   'inbound.attach': 'Anexar ao ticket',
   'inbound.attached': 'O e-mail foi anexado ao ticket #{number}.',
   'inbound.openTicket': 'Abrir o ticket #{number}',
   'inbound.discard': 'Descartar',
   'inbound.discardConfirmTitle': 'Descartar este e-mail?',
-  'inbound.discardConfirm': 'Ele não será publicado em nenhum ticket. Continua guardado, marcado como descartado, com o seu nome.',
+  'inbound.discardConfirm':
+    'Ele não será publicado em nenhum ticket. Continua guardado, marcado como descartado, com o seu nome.',
   'inbound.discardYes': 'Descartar o e-mail',
   'inbound.discarded': 'O e-mail foi descartado.',
   'inbound.reason.unknown-sender': 'O remetente não é usuário desta central de serviços.',
@@ -478,7 +494,8 @@ export const ptBR: Messages = {
   'inbound.reason.token-recipient-mismatch': 'O endereço de resposta pertence a outra pessoa que não o remetente.',
   'inbound.reason.conflicting-tickets': 'O e-mail aponta para mais de um ticket.',
   'inbound.reason.no-match': 'Nenhum ticket correspondeu.',
-  'inbound.reason.sender-authentication-failed': 'O endereço do remetente falhou nas verificações do servidor de e-mail (SPF ou DMARC): pode ser falsificado.',
+  'inbound.reason.sender-authentication-failed':
+    'O endereço do remetente falhou nas verificações do servidor de e-mail (SPF ou DMARC): pode ser falsificado.',
   'inbound.reason.several-senders': 'O e-mail indica vários remetentes, então não é possível saber quem o escreveu.',
   'inbound.reason.rate-limited': 'O remetente enviou e-mails demais em pouco tempo.',
   'inbound.reason.empty-reply': 'O e-mail não tem texto próprio para publicar.',
@@ -486,8 +503,10 @@ export const ptBR: Messages = {
   'inbound.reason.ticket-not-found': 'O ticket citado no e-mail não existe.',
   'inbound.reason.unparseable': 'Não foi possível ler o e-mail.',
   'inbound.reason.processing-failed': 'O processamento do e-mail falhou várias vezes.',
-  'inbound.reason.unverified-bounce': 'Um aviso de entrega que não voltou ao endereço de retorno assinado do e-mail que cita: qualquer um pode forjá-lo, então nada foi marcado.',
-  'inbound.reason.sender-not-verified': 'Remetente não verificado: o e-mail não veio do endereço de resposta assinado da pessoa, e o servidor de e-mail dela não comprovou o remetente (DMARC). A linha De, sozinha, pode ser forjada.',
+  'inbound.reason.unverified-bounce':
+    'Um aviso de entrega que não voltou ao endereço de retorno assinado do e-mail que cita: qualquer um pode forjá-lo, então nada foi marcado.',
+  'inbound.reason.sender-not-verified':
+    'Remetente não verificado: o e-mail não veio do endereço de resposta assinado da pessoa, e o servidor de e-mail dela não comprovou o remetente (DMARC). A linha De, sozinha, pode ser forjada.',
   'inbound.reason.auto-submitted': 'O e-mail é uma resposta automática (como um aviso de ausência).',
   'inbound.reason.precedence': 'O e-mail é de envio em massa ou de lista de discussão.',
   'inbound.reason.x-loop': 'O e-mail já passou por esta central (um loop de e-mails).',
@@ -502,31 +521,39 @@ export const ptBR: Messages = {
   'inbound.reason.new-ticket': 'Um novo ticket foi aberto a partir dele.',
   'inbound.reason.attached-by-reviewer': 'Anexado a um ticket por um revisor.',
   'inbound.reason.discarded-by-reviewer': 'Descartado por um revisor.',
-  'error.inboundNotPending': 'Este e-mail já foi decidido (anexado ou descartado), talvez por outra pessoa. Recarregue a página para ver o que aconteceu com ele.',
+  'error.inboundNotPending':
+    'Este e-mail já foi decidido (anexado ou descartado), talvez por outra pessoa. Recarregue a página para ver o que aconteceu com ele.',
   'error.inboundNotFound': 'Este e-mail não existe ou você não pode vê-lo.',
-  'error.attachmentTooLarge': 'O anexo "{name}" é grande demais: cada arquivo, e todos os arquivos juntos, podem ter no máximo {max}.',
+  'error.attachmentTooLarge':
+    'O anexo "{name}" é grande demais: cada arquivo, e todos os arquivos juntos, podem ter no máximo {max}.',
   'error.attachmentsTooLarge': 'Os anexos são grandes demais: juntos podem ter no máximo {max}.',
   // ---- account secrets: a stored password goes only to the server it was entered for
-  'smtp.passwordAgainHint': 'Alterar o servidor, a porta ou a segurança exige a senha de novo (assim como aceitar um certificado que não pode ser verificado): uma senha guardada só é enviada ao servidor para o qual foi informada.',
+  'smtp.passwordAgainHint':
+    'Alterar o servidor, a porta ou a segurança exige a senha de novo (assim como aceitar um certificado que não pode ser verificado): uma senha guardada só é enviada ao servidor para o qual foi informada.',
   'smtp.passwordAgain': 'Informe a senha de novo: o servidor, a porta ou a segurança mudou.',
-  'smtp.verifyOkNoSignIn': 'O servidor respondeu. Nenhum login foi feito: nenhum está configurado, ou o servidor não oferece.',
-  'parameters.passwordAgainHint': 'Alterar isto exige a senha de novo: remova primeiro a senha guardada (salve-a vazia), altere isto e depois informe a senha de novo.',
+  'smtp.verifyOkNoSignIn':
+    'O servidor respondeu. Nenhum login foi feito: nenhum está configurado, ou o servidor não oferece.',
+  'parameters.passwordAgainHint':
+    'Alterar isto exige a senha de novo: remova primeiro a senha guardada (salve-a vazia), altere isto e depois informe a senha de novo.',
   'parameters.secretRemoveHint': 'Deixe em branco e salve para remover a senha guardada.',
   // Conta: senha e tokens de API (sessions helper)
   'account.menuLabel': 'Sua conta:',
   'account.title': 'Sua conta',
   'account.subtitle': 'Sua senha e os tokens de API que scripts usam para agir em seu nome.',
   'account.passwordTitle': 'Senha',
-  'account.passwordHint': 'Trocá-la encerra suas sessões em todos os outros lugares: este navegador continua conectado. Seus tokens de API também deixam de funcionar, a menos que você os mantenha.',
+  'account.passwordHint':
+    'Trocá-la encerra suas sessões em todos os outros lugares: este navegador continua conectado. Seus tokens de API também deixam de funcionar, a menos que você os mantenha.',
   'account.currentPassword': 'Senha atual',
   'account.newPassword': 'Nova senha',
   'account.keepTokens': 'Manter meus tokens de API funcionando',
   'account.changePassword': 'Trocar senha',
-  'account.passwordChanged': 'Sua senha foi trocada. Sessões encerradas em outros lugares: {sessions}. Tokens de API revogados: {tokens}.',
+  'account.passwordChanged':
+    'Sua senha foi trocada. Sessões encerradas em outros lugares: {sessions}. Tokens de API revogados: {tokens}.',
   'account.passwordIncorrect': 'A senha atual não está correta.',
   'account.rateLimitedSeconds': 'Muitas tentativas sem sucesso. Tente de novo em {seconds} segundos.',
   'account.tokensTitle': 'Tokens de API',
-  'account.tokensHint': 'Um token permite que um script use a API em seu nome (Authorization: Bearer …). Um token somente leitura só pode ler. Revogue os tokens que você não usa mais.',
+  'account.tokensHint':
+    'Um token permite que um script use a API em seu nome (Authorization: Bearer …). Um token somente leitura só pode ler. Revogue os tokens que você não usa mais.',
   'account.tokenName': 'Nome',
   'account.tokenScope': 'Acesso',
   'account.scope.read': 'Somente leitura',
@@ -549,7 +576,8 @@ export const ptBR: Messages = {
   'account.tokenRevoked': 'O token "{name}" foi revogado.',
   'account.tokenNotFound': 'Este token não existe mais (talvez já tenha sido revogado).',
   'account.tokenReadOnly': 'Este token de API só pode ler; alterações precisam de um token com acesso completo.',
-  'account.adminKeepTokens': 'Manter os tokens de API do usuário funcionando (uma nova senha encerra as sessões dele em todos os lugares)',
+  'account.adminKeepTokens':
+    'Manter os tokens de API do usuário funcionando (uma nova senha encerra as sessões dele em todos os lugares)',
 
   'error.supportCode': 'Código para o suporte: {code}',
   'error.refused': 'O Parley não conseguiu fazer isto. O servidor disse: {message}',
@@ -565,7 +593,8 @@ export const ptBR: Messages = {
   'delivery.serverReply': 'O servidor respondeu: {reply}',
   'delivery.certificate': 'Não foi possível verificar o certificado do servidor.',
   'delivery.NO_ACCOUNT': 'Nenhuma conta SMTP está configurada; o e-mail aguarda uma.',
-  'delivery.SECRET_UNREADABLE': 'A senha SMTP guardada não pode ser aberta com a chave secreta atual (a PARLEY_SECRET_KEY foi trocada?); salve a conta SMTP novamente.',
+  'delivery.SECRET_UNREADABLE':
+    'A senha SMTP guardada não pode ser aberta com a chave secreta atual (a PARLEY_SECRET_KEY foi trocada?); salve a conta SMTP novamente.',
   'delivery.UNEXPECTED': 'Não foi possível entregar o e-mail ao servidor (erro inesperado).',
   'delivery.CONNECTION_CLOSED': 'A conexão com o servidor SMTP foi fechada antes de ele responder.',
   'delivery.TIMEOUT': 'O servidor SMTP não respondeu a tempo.',
@@ -574,15 +603,20 @@ export const ptBR: Messages = {
   'delivery.TLS_FAILED': 'A negociação TLS com o servidor SMTP falhou (o certificado é válido para este servidor?).',
   'delivery.NOT_SMTP': 'O servidor SMTP respondeu algo que não é SMTP.',
   'delivery.NO_GREETING': 'O servidor nesse endereço não se apresentou como um servidor SMTP.',
-  'delivery.HOST_FORBIDDEN': 'O servidor SMTP é um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
-  'delivery.HOST_RESOLVES_FORBIDDEN': 'O nome do servidor SMTP aponta para um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
+  'delivery.HOST_FORBIDDEN':
+    'O servidor SMTP é um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
+  'delivery.HOST_RESOLVES_FORBIDDEN':
+    'O nome do servidor SMTP aponta para um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
   'delivery.AUTH_REFUSED': 'O servidor SMTP recusou o usuário ou a senha.',
   'delivery.RECIPIENT_INVALID': 'O endereço do destinatário “{address}” não é válido.',
   'delivery.HANDOVER_FAILED': 'Não foi possível entregar o e-mail ao servidor ({error}).',
   'delivery.GAVE_UP': 'Desistiu após {hours} horas de falhas temporárias. Última resposta: {last}',
-  'smtp.verifyResult.SMTP_NOT_CONFIGURED': 'Nenhuma conta SMTP está configurada ainda (são necessários o servidor e o endereço do remetente).',
-  'smtp.verifyResult.SMTP_HOST_FORBIDDEN': 'O servidor SMTP é um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
-  'smtp.verifyResult.SMTP_VERIFY_FAILED': 'Não foi possível verificar a conta SMTP com esse servidor. Confira o servidor, a porta, a segurança, o usuário e a senha; o log do servidor diz o que deu errado.',
+  'smtp.verifyResult.SMTP_NOT_CONFIGURED':
+    'Nenhuma conta SMTP está configurada ainda (são necessários o servidor e o endereço do remetente).',
+  'smtp.verifyResult.SMTP_HOST_FORBIDDEN':
+    'O servidor SMTP é um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
+  'smtp.verifyResult.SMTP_VERIFY_FAILED':
+    'Não foi possível verificar a conta SMTP com esse servidor. Confira o servidor, a porta, a segurança, o usuário e a senha; o log do servidor diz o que deu errado.',
   'smtp.verifyResult.SMTP_UNREACHABLE': 'Não foi possível alcançar o servidor SMTP neste servidor e porta.',
   'smtp.testSent': 'O servidor SMTP aceitou o e-mail de teste. {reply}',
   'smtp.testFailed': 'O e-mail de teste não foi enviado. {reason}',

@@ -49,11 +49,18 @@ function PasswordCard() {
     setBusy(true);
     setError(null);
     try {
-      setDone(await post<{ sessionsEnded: number; tokensRevoked: number }>('/me/password', { currentPassword: current, newPassword: next, keepTokens }));
+      setDone(
+        await post<{ sessionsEnded: number; tokensRevoked: number }>('/me/password', {
+          currentPassword: current,
+          newPassword: next,
+          keepTokens,
+        }),
+      );
       setCurrent('');
       setNext('');
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'PASSWORD_INCORRECT') setFieldError({ current: t('account.passwordIncorrect') });
+      if (e instanceof ApiError && e.code === 'PASSWORD_INCORRECT')
+        setFieldError({ current: t('account.passwordIncorrect') });
       else setError(e);
     } finally {
       setBusy(false);
@@ -112,7 +119,11 @@ function PasswordCard() {
           {t('account.keepTokens')}
         </label>
         <ErrorNotice error={error} />
-        {done ? <SuccessNotice>{t('account.passwordChanged', { sessions: done.sessionsEnded, tokens: done.tokensRevoked })}</SuccessNotice> : null}
+        {done ? (
+          <SuccessNotice>
+            {t('account.passwordChanged', { sessions: done.sessionsEnded, tokens: done.tokensRevoked })}
+          </SuccessNotice>
+        ) : null}
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={busy}>
             {t('account.changePassword')}
@@ -148,7 +159,11 @@ function TokensCard() {
     setBusy(true);
     setError(null);
     try {
-      const body = await post<ApiToken & { token: string }>('/me/tokens', { name: name.trim(), scope, expiresInDays: expiry === '' ? null : Number(expiry) });
+      const body = await post<ApiToken & { token: string }>('/me/tokens', {
+        name: name.trim(),
+        scope,
+        expiresInDays: expiry === '' ? null : Number(expiry),
+      });
       setCreated({ name: body.name, token: body.token });
       setName('');
       await tokens.reload();
@@ -205,7 +220,11 @@ function TokensCard() {
           </div>
           <div className="field">
             <label htmlFor="token-expiry">{t('account.tokenExpiry')}</label>
-            <select id="token-expiry" value={expiry} onChange={(e) => setExpiry(e.target.value as (typeof EXPIRY_CHOICES)[number])}>
+            <select
+              id="token-expiry"
+              value={expiry}
+              onChange={(e) => setExpiry(e.target.value as (typeof EXPIRY_CHOICES)[number])}
+            >
               {EXPIRY_CHOICES.map((days) => (
                 <option key={days} value={days}>
                   {days === '' ? t('account.expiry.never') : t('account.expiry.days', { days: Number(days) })}
@@ -225,7 +244,13 @@ function TokensCard() {
         <div className="notice notice-success" role="status">
           <strong className="notice-title">{t('account.tokenCreated', { name: created.name })}</strong>
           <label htmlFor="token-value">{t('account.tokenOnce')}</label>
-          <input id="token-value" className="token-value" readOnly value={created.token} onFocus={(e) => e.currentTarget.select()} />
+          <input
+            id="token-value"
+            className="token-value"
+            readOnly
+            value={created.token}
+            onFocus={(e) => e.currentTarget.select()}
+          />
         </div>
       ) : null}
       {revoked ? <SuccessNotice>{t('account.tokenRevoked', { name: revoked })}</SuccessNotice> : null}
@@ -234,7 +259,13 @@ function TokensCard() {
         loading={tokens.loading}
         empty={t('account.noTokens')}
         caption={t('account.tokensTitle')}
-        headers={[t('account.tokenName'), t('account.tokenScope'), t('account.created'), t('account.tokenExpiry'), t('account.lastUsed')]}
+        headers={[
+          t('account.tokenName'),
+          t('account.tokenScope'),
+          t('account.created'),
+          t('account.tokenExpiry'),
+          t('account.lastUsed'),
+        ]}
         actions
       >
         {(token) => (
@@ -247,7 +278,12 @@ function TokensCard() {
             <td>{token.expiresAt ? <When iso={token.expiresAt} /> : t('account.expiry.never')}</td>
             <td>{token.lastUsedAt ? <When iso={token.lastUsedAt} relative /> : t('account.neverUsed')}</td>
             <td>
-              <button type="button" className="button button-small button-danger" onClick={() => setRevoking(token)} aria-label={t('account.revokeNamed', { name: token.name })}>
+              <button
+                type="button"
+                className="button button-small button-danger"
+                onClick={() => setRevoking(token)}
+                aria-label={t('account.revokeNamed', { name: token.name })}
+              >
                 {t('account.revoke')}
               </button>
             </td>

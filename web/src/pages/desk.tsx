@@ -12,7 +12,17 @@ import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { TICKET_STATUSES, type Me, type Message, type Named, type Page as ApiPage, type StaffMember, type Ticket, type TicketCopy, type TicketStatus } from '../types.ts';
+import {
+  TICKET_STATUSES,
+  type Me,
+  type Message,
+  type Named,
+  type Page as ApiPage,
+  type StaffMember,
+  type Ticket,
+  type TicketCopy,
+  type TicketStatus,
+} from '../types.ts';
 
 type View = 'all' | 'mine' | 'unassigned';
 
@@ -28,7 +38,8 @@ function useGroups(me: Me, seen: Ticket[]): { all: Named[]; filter: Named[] } {
     for (const tk of seen) if (tk.group) m.set(tk.group.id, tk.group.name);
     return m;
   }, [seen]);
-  const all: Named[] = list.data ?? [...fromTickets].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+  const all: Named[] =
+    list.data ?? [...fromTickets].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
   if (me.role === 'admin') return { all, filter: all };
   const mine = new Set(me.groupIds ?? []);
   return { all, filter: all.filter((g) => mine.has(g.id)) };
@@ -39,7 +50,9 @@ export function DeskQueue() {
   const { me } = useSession();
   const { search, navigate } = useRouter();
   const view = (['mine', 'unassigned'].includes(search.get('view') ?? '') ? search.get('view') : 'all') as View;
-  const status = (TICKET_STATUSES as readonly string[]).includes(search.get('status') ?? '') ? (search.get('status') as TicketStatus) : '';
+  const status = (TICKET_STATUSES as readonly string[]).includes(search.get('status') ?? '')
+    ? (search.get('status') as TicketStatus)
+    : '';
   const groupId = Number(search.get('group')) || '';
   const filterQuery = query({ mine: view === 'mine', unassigned: view === 'unassigned', status, groupId });
   const list = useResource(() => get<ApiPage<Ticket>>(`/tickets${filterQuery}`), [filterQuery]);
@@ -65,7 +78,9 @@ export function DeskQueue() {
   async function more() {
     if (!next) return;
     try {
-      const page = await get<ApiPage<Ticket>>(`/tickets${filterQuery}${filterQuery ? '&' : '?'}cursor=${encodeURIComponent(next)}`);
+      const page = await get<ApiPage<Ticket>>(
+        `/tickets${filterQuery}${filterQuery ? '&' : '?'}cursor=${encodeURIComponent(next)}`,
+      );
       setExtra((e) => ({ items: [...(e?.items ?? []), ...page.items], cursor: page.nextCursor }));
     } catch (e) {
       setActionError(e);
@@ -75,7 +90,10 @@ export function DeskQueue() {
   async function take(ticket: Ticket) {
     setActionError(null);
     try {
-      await patch<Ticket>(`/tickets/${ticket.number}`, { responsibleId: me.id, ...(ticket.status === 'new' ? { status: 'in_progress' } : {}) });
+      await patch<Ticket>(`/tickets/${ticket.number}`, {
+        responsibleId: me.id,
+        ...(ticket.status === 'new' ? { status: 'in_progress' } : {}),
+      });
       setExtra(null);
       await list.reload();
     } catch (e) {
@@ -88,7 +106,13 @@ export function DeskQueue() {
       <form className="toolbar" role="search" aria-label={t('desk.filters')} onSubmit={(e) => e.preventDefault()}>
         <div className="segmented" role="group" aria-label={t('desk.view')}>
           {(['all', 'mine', 'unassigned'] as const).map((v) => (
-            <button key={v} type="button" className={view === v ? 'segment segment-on' : 'segment'} aria-pressed={view === v} onClick={() => setFilter('view', v)}>
+            <button
+              key={v}
+              type="button"
+              className={view === v ? 'segment segment-on' : 'segment'}
+              aria-pressed={view === v}
+              onClick={() => setFilter('view', v)}
+            >
               {t(`desk.view.${v}`)}
             </button>
           ))}
@@ -122,7 +146,15 @@ export function DeskQueue() {
         loading={list.loading}
         empty={t('desk.empty')}
         caption={t('desk.title')}
-        headers={[t('ticket.number'), t('ticket.title'), t('ticket.requester'), t('ticket.group'), t('ticket.responsible'), t('ticket.status'), t('ticket.lastActivity')]}
+        headers={[
+          t('ticket.number'),
+          t('ticket.title'),
+          t('ticket.requester'),
+          t('ticket.group'),
+          t('ticket.responsible'),
+          t('ticket.status'),
+          t('ticket.lastActivity'),
+        ]}
         actions
       >
         {(tk) => (
@@ -133,7 +165,17 @@ export function DeskQueue() {
             </td>
             <td>{tk.requester.name}</td>
             <td className="cell-muted">{tk.group?.name ?? '—'}</td>
-            <td>{tk.responsible ? tk.responsible.id === me.id ? <strong>{t('desk.you')}</strong> : tk.responsible.name : <span className="cell-muted">{t('desk.nobody')}</span>}</td>
+            <td>
+              {tk.responsible ? (
+                tk.responsible.id === me.id ? (
+                  <strong>{t('desk.you')}</strong>
+                ) : (
+                  tk.responsible.name
+                )
+              ) : (
+                <span className="cell-muted">{t('desk.nobody')}</span>
+              )}
+            </td>
             <td>
               <StatusBadge status={tk.status} />
             </td>
@@ -142,7 +184,12 @@ export function DeskQueue() {
             </td>
             <td className="cell-actions">
               {tk.responsible?.id !== me.id ? (
-                <button type="button" className="button button-small" onClick={() => void take(tk)} aria-label={t('desk.takeTicket', { number: tk.number })}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => void take(tk)}
+                  aria-label={t('desk.takeTicket', { number: tk.number })}
+                >
                   {t('desk.take')}
                 </button>
               ) : null}
@@ -163,7 +210,9 @@ export function DeskQueue() {
 
 function todayIn(timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+      new Date(),
+    );
   } catch {
     return new Date().toISOString().slice(0, 10);
   }
@@ -193,7 +242,12 @@ function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPost
     setError(null);
     try {
       const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
-      await post(`/tickets/${ticketNumber}/messages`, { text, internal: true, ...(m !== null ? { timeSpentMinutes: m, timeSpentDate: day || null } : {}), ...files });
+      await post(`/tickets/${ticketNumber}/messages`, {
+        text,
+        internal: true,
+        ...(m !== null ? { timeSpentMinutes: m, timeSpentDate: day || null } : {}),
+        ...files,
+      });
       setText('');
       setMinutes('');
       attachments.clear();
@@ -213,7 +267,14 @@ function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPost
       <p className="composer-hint">{t('note.hint')}</p>
       <div className="field">
         <label htmlFor={`${id}-text`}>{t('note.text')}</label>
-        <textarea id={`${id}-text`} rows={4} value={text} maxLength={20000} onChange={(e) => setText(e.target.value)} aria-invalid={!!errors.text} />
+        <textarea
+          id={`${id}-text`}
+          rows={4}
+          value={text}
+          maxLength={20000}
+          onChange={(e) => setText(e.target.value)}
+          aria-invalid={!!errors.text}
+        />
         {errors.text ? (
           <p className="field-error" role="alert">
             {errors.text}
@@ -223,7 +284,17 @@ function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPost
       <div className="field-row">
         <div className="field">
           <label htmlFor={`${id}-min`}>{t('note.minutes')}</label>
-          <input id={`${id}-min`} type="number" inputMode="numeric" min={0} max={44640} step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} aria-invalid={!!errors.minutes} />
+          <input
+            id={`${id}-min`}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={44640}
+            step={1}
+            value={minutes}
+            onChange={(e) => setMinutes(e.target.value)}
+            aria-invalid={!!errors.minutes}
+          />
           {errors.minutes ? (
             <p className="field-error" role="alert">
               {errors.minutes}
@@ -258,13 +329,22 @@ function useAssignees(me: Me, groupId: number | null): Assignees {
   const staff = useStaff(true);
   if (!staff.data) return { team: [], others: staff.error ? [{ id: me.id, name: me.name }] : [] };
   const rank = (p: StaffMember) => (p.role === 'technician' ? 0 : 1);
-  const team = groupId === null ? [] : staff.data.filter((p) => p.groupIds.includes(groupId)).sort((a, b) => rank(a) - rank(b));
+  const team =
+    groupId === null ? [] : staff.data.filter((p) => p.groupIds.includes(groupId)).sort((a, b) => rank(a) - rank(b));
   const others = staff.data.filter((p) => !team.includes(p));
   const named = (list: StaffMember[]) => list.map((p) => ({ id: p.id, name: p.name }));
   return { team: named(team), others: named(others) };
 }
 
-function TicketDetails({ ticket, onSaved, onCopiesSaved }: { ticket: Ticket; onSaved(t: Ticket): void; onCopiesSaved(copies: TicketCopy[]): void }) {
+function TicketDetails({
+  ticket,
+  onSaved,
+  onCopiesSaved,
+}: {
+  ticket: Ticket;
+  onSaved(t: Ticket): void;
+  onCopiesSaved(copies: TicketCopy[]): void;
+}) {
   const { t } = useI18n();
   const { me } = useSession();
   const seen = useMemo(() => [ticket], [ticket]);
@@ -335,7 +415,14 @@ function TicketDetails({ ticket, onSaved, onCopiesSaved }: { ticket: Ticket; onS
           {t('desk.work')}
         </h2>
         {ticket.responsible?.id !== me.id ? (
-          <button type="button" className="button button-primary button-block take-button" disabled={busy} onClick={() => void save({ responsibleId: me.id, ...(ticket.status === 'new' ? { status: 'in_progress' } : {}) })}>
+          <button
+            type="button"
+            className="button button-primary button-block take-button"
+            disabled={busy}
+            onClick={() =>
+              void save({ responsibleId: me.id, ...(ticket.status === 'new' ? { status: 'in_progress' } : {}) })
+            }
+          >
             {t('desk.takeIt')}
           </button>
         ) : null}
@@ -448,11 +535,15 @@ export function DeskTicket({ number }: { number: number }) {
       subtitle={
         <>
           <StatusBadge status={tk.status} />
-          <span className="subtitle-sep" aria-hidden="true">·</span>
+          <span className="subtitle-sep" aria-hidden="true">
+            ·
+          </span>
           {tk.requester.name}
           {tk.group ? (
             <>
-              <span className="subtitle-sep" aria-hidden="true">·</span>
+              <span className="subtitle-sep" aria-hidden="true">
+                ·
+              </span>
               {tk.group.name}
             </>
           ) : null}
@@ -483,10 +574,26 @@ export function DeskTicket({ number }: { number: number }) {
           <MessagingBanner status={status.data} />
           <div className="card composer-card">
             <div className="tabs" role="tablist" aria-label={t('desk.write')}>
-              <button type="button" role="tab" id={tabId('message')} aria-selected={tab === 'message'} aria-controls="panel-message" className={tab === 'message' ? 'tab tab-on' : 'tab'} onClick={() => setTab('message')}>
+              <button
+                type="button"
+                role="tab"
+                id={tabId('message')}
+                aria-selected={tab === 'message'}
+                aria-controls="panel-message"
+                className={tab === 'message' ? 'tab tab-on' : 'tab'}
+                onClick={() => setTab('message')}
+              >
                 {t('desk.messageToRequester')}
               </button>
-              <button type="button" role="tab" id={tabId('note')} aria-selected={tab === 'note'} aria-controls="panel-note" className={tab === 'note' ? 'tab tab-on tab-note' : 'tab tab-note'} onClick={() => setTab('note')}>
+              <button
+                type="button"
+                role="tab"
+                id={tabId('note')}
+                aria-selected={tab === 'note'}
+                aria-controls="panel-note"
+                className={tab === 'note' ? 'tab tab-on tab-note' : 'tab tab-note'}
+                onClick={() => setTab('note')}
+              >
                 {t('note.tab')}
               </button>
             </div>
@@ -509,7 +616,13 @@ export function DeskTicket({ number }: { number: number }) {
         <TicketDetails
           ticket={tk}
           // PATCH answers the ticket without its attachments and copies: keep those shown.
-          onSaved={(updated) => setCurrent((c) => ({ ...updated, attachments: updated.attachments ?? c?.attachments ?? ticket.data?.attachments, copies: updated.copies ?? c?.copies ?? ticket.data?.copies }))}
+          onSaved={(updated) =>
+            setCurrent((c) => ({
+              ...updated,
+              attachments: updated.attachments ?? c?.attachments ?? ticket.data?.attachments,
+              copies: updated.copies ?? c?.copies ?? ticket.data?.copies,
+            }))
+          }
           onCopiesSaved={(copies) => setCurrent((c) => (c ? { ...c, copies } : c))}
         />
       </div>

@@ -100,7 +100,8 @@ export function useHeldCount(enabled: boolean): { count: number; more: boolean }
 /* ---------- words */
 
 export function inboundReasonText(t: Translate, mail: Pick<InboundSummary, 'reason' | 'reasonText'>): string {
-  if (mail.reason && (INBOUND_REASONS as readonly string[]).includes(mail.reason)) return t(`inbound.reason.${mail.reason as InboundReason}` as MessageKey);
+  if (mail.reason && (INBOUND_REASONS as readonly string[]).includes(mail.reason))
+    return t(`inbound.reason.${mail.reason as InboundReason}` as MessageKey);
   return mail.reasonText ?? '';
 }
 
@@ -128,7 +129,10 @@ function Sender({ from }: { from: InboundSummary['from'] }) {
 function TicketHint({ mail }: { mail: InboundSummary }) {
   const { t } = useI18n();
   if (mail.ticketNumber === null) return <span className="cell-muted">{t('inbound.noTicket')}</span>;
-  const label = mail.status === 'posted' ? t('inbound.postedTo', { number: mail.ticketNumber }) : t('inbound.seemsTicket', { number: mail.ticketNumber });
+  const label =
+    mail.status === 'posted'
+      ? t('inbound.postedTo', { number: mail.ticketNumber })
+      : t('inbound.seemsTicket', { number: mail.ticketNumber });
   return <Link to={`/desk/tickets/${mail.ticketNumber}`}>{label}</Link>;
 }
 
@@ -168,7 +172,15 @@ export function InboundReview({ area }: { area: InboundArea }) {
       <form className="toolbar" role="search" aria-label={t('inbound.filters')} onSubmit={(e) => e.preventDefault()}>
         <div className="field field-inline">
           <label htmlFor="inbound-status">{t('inbound.state')}</label>
-          <select id="inbound-status" value={filter} onChange={(e) => navigate(`${base(area)}${query({ status: e.target.value === 'held' ? '' : e.target.value })}`, { replace: true })}>
+          <select
+            id="inbound-status"
+            value={filter}
+            onChange={(e) =>
+              navigate(`${base(area)}${query({ status: e.target.value === 'held' ? '' : e.target.value })}`, {
+                replace: true,
+              })
+            }
+          >
             {FILTERS.map((f) => (
               <option key={f} value={f}>
                 {f === 'all' ? t('inbound.anyState') : t(`inbound.status.${f}`)}
@@ -186,7 +198,14 @@ export function InboundReview({ area }: { area: InboundArea }) {
         loading={list.loading}
         empty={filter === 'held' ? t('inbound.empty') : t('inbound.emptyState')}
         caption={t('inbound.title')}
-        headers={[t('inbound.received'), t('inbound.from'), t('inbound.subject'), t('inbound.reason'), t('inbound.ticket'), filter !== 'held' ? t('inbound.state') : null]}
+        headers={[
+          t('inbound.received'),
+          t('inbound.from'),
+          t('inbound.subject'),
+          t('inbound.reason'),
+          t('inbound.ticket'),
+          filter !== 'held' ? t('inbound.state') : null,
+        ]}
         className="inbound-table"
       >
         {(m) => (
@@ -198,7 +217,10 @@ export function InboundReview({ area }: { area: InboundArea }) {
               <Sender from={m.from} />
             </td>
             <td className="cell-subject">
-              <Link to={`${base(area)}/${m.id}`} aria-label={t('inbound.openMail', { subject: m.subject || t('inbound.noSubject') })}>
+              <Link
+                to={`${base(area)}/${m.id}`}
+                aria-label={t('inbound.openMail', { subject: m.subject || t('inbound.noSubject') })}
+              >
                 {m.subject || t('inbound.noSubject')}
               </Link>
             </td>
@@ -280,7 +302,12 @@ function AttachForm({ mail, onDone }: { mail: InboundDetail; onDone(result: Inbo
         ) : null}
       </div>
       <label className="check inbound-check">
-        <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} aria-describedby={`${id}-ih`} />
+        <input
+          type="checkbox"
+          checked={internal}
+          onChange={(e) => setInternal(e.target.checked)}
+          aria-describedby={`${id}-ih`}
+        />
         {t('inbound.internal')}
       </label>
       <p id={`${id}-ih`} className="field-hint inbound-check-hint">
@@ -346,7 +373,10 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
   useEffect(() => setCurrent(mail.data), [mail.data]);
   const m = current ?? mail.data;
   const hint = m?.ticketNumber ?? null;
-  const ticket = useResource(() => (hint === null ? Promise.resolve(null) : get<Ticket>(`/tickets/${hint}`).catch(() => null)), [hint]);
+  const ticket = useResource(
+    () => (hint === null ? Promise.resolve(null) : get<Ticket>(`/tickets/${hint}`).catch(() => null)),
+    [hint],
+  );
   useTicketEvents((n) => {
     if (n === null || (m && n === m.ticketNumber)) void mail.reload();
   });
@@ -372,7 +402,8 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
     <Page wide title={m.subject || t('inbound.noSubject')} subtitle={<InboundBadge status={m.status} />} actions={back}>
       {done?.kind === 'attached' ? (
         <SuccessNotice>
-          {t('inbound.attached', { number: done.number })} <Link to={`/desk/tickets/${done.number}`}>{t('inbound.openTicket', { number: done.number })}</Link>
+          {t('inbound.attached', { number: done.number })}{' '}
+          <Link to={`/desk/tickets/${done.number}`}>{t('inbound.openTicket', { number: done.number })}</Link>
         </SuccessNotice>
       ) : null}
       {done?.kind === 'discarded' ? <SuccessNotice>{t('inbound.discarded')}</SuccessNotice> : null}
@@ -386,16 +417,28 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
               {reason}
             </p>
             {/* The server's detail is English: shown beside the translated reason to English readers only. */}
-            {m.reasonText && m.reasonText !== reason && locale === 'en-US' ? <p className="field-hint">{m.reasonText}</p> : null}
+            {m.reasonText && m.reasonText !== reason && locale === 'en-US' ? (
+              <p className="field-hint">{m.reasonText}</p>
+            ) : null}
           </section>
           <section className="card" aria-labelledby="text-h">
             <h2 id="text-h" className="card-title">
               {t('inbound.replyText')}
             </h2>
-            {m.text?.trim() ? <div className="msg-text inbound-text">{m.text}</div> : <Empty>{t('inbound.noText')}</Empty>}
+            {m.text?.trim() ? (
+              <div className="msg-text inbound-text">{m.text}</div>
+            ) : (
+              <Empty>{t('inbound.noText')}</Empty>
+            )}
             {m.trimmed?.trim() ? (
               <div className="inbound-trimmed">
-                <button type="button" className="button button-small" aria-expanded={showTrimmed} aria-controls={trimmedId} onClick={() => setShowTrimmed((s) => !s)}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  aria-expanded={showTrimmed}
+                  aria-controls={trimmedId}
+                  onClick={() => setShowTrimmed((s) => !s)}
+                >
                   {showTrimmed ? t('inbound.hideTrimmed') : t('inbound.showTrimmed')}
                 </button>
                 <div id={trimmedId} hidden={!showTrimmed}>
@@ -467,7 +510,11 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
                 {t('inbound.rawRemoved')} <When iso={m.rawRemovedAt} />
               </p>
             ) : (
-              <a className="button button-block" href={`/api/v1/inbound-mail/${m.id}/raw`} download={`inbound-${m.id}.eml`}>
+              <a
+                className="button button-block"
+                href={`/api/v1/inbound-mail/${m.id}/raw`}
+                download={`inbound-${m.id}.eml`}
+              >
                 {t('inbound.download')}
               </a>
             )}

@@ -54,12 +54,14 @@ export function PortalList() {
       <TableCard
         rows={first.data ? items : undefined}
         loading={first.loading}
-        empty={<>
-          <Empty>{t('portal.empty')}</Empty>
-          <Link to="/portal/new" className="button button-primary">
-            {t('portal.newRequest')}
-          </Link>
-        </>}
+        empty={
+          <>
+            <Empty>{t('portal.empty')}</Empty>
+            <Link to="/portal/new" className="button button-primary">
+              {t('portal.newRequest')}
+            </Link>
+          </>
+        }
         emptyClassName="card empty-card"
         caption={t('portal.title')}
         headers={[t('ticket.number'), t('ticket.title'), t('ticket.status'), t('ticket.lastActivity')]}
@@ -121,7 +123,12 @@ export function PortalNew() {
     setError(null);
     try {
       const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
-      const ticket = await post<Ticket>('/tickets', { title: title.trim(), description, ...(team ? { groupId: Number(team) } : {}), ...files });
+      const ticket = await post<Ticket>('/tickets', {
+        title: title.trim(),
+        description,
+        ...(team ? { groupId: Number(team) } : {}),
+        ...files,
+      });
       navigate(`/portal/tickets/${ticket.number}`);
     } catch (e) {
       setError(attachments.explain(e));
@@ -254,9 +261,13 @@ export function PortalTicket({ number }: { number: number }) {
       subtitle={
         <>
           <StatusBadge status={tk.status} />
-          <span className="subtitle-sep" aria-hidden="true">·</span>
+          <span className="subtitle-sep" aria-hidden="true">
+            ·
+          </span>
           {t('ticket.opened', { date: dateTime(tk.createdAt) })}
-          <span className="subtitle-sep" aria-hidden="true">·</span>
+          <span className="subtitle-sep" aria-hidden="true">
+            ·
+          </span>
           {tk.responsible ? t('portal.handledBy', { name: tk.responsible.name }) : t('portal.notAssigned')}
         </>
       }

@@ -11,7 +11,8 @@ const INT8 = 20;
 /** Timestamps come back as ISO strings (as on SQLite); counts as numbers. */
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return (v: string) => new Date(oid === TIMESTAMP ? `${v}Z` : v).toISOString();
+    if (oid === TIMESTAMPTZ || oid === TIMESTAMP)
+      return (v: string) => new Date(oid === TIMESTAMP ? `${v}Z` : v).toISOString();
     if (oid === INT8) return (v: string) => Number(v);
     return pg.types.getTypeParser(oid, format as 'text');
   },
@@ -22,7 +23,12 @@ const types = {
  * (re)connecting the listener is called with '' (signals sent meanwhile are not replayed): the dispatchers look for
  * due mail then, and they also poll, so a lost signal only delays mail until the next poll.
  */
-async function listenOn(connectionString: string, channel: string, listener: (payload: string) => void, onError?: (error: Error) => void) {
+async function listenOn(
+  connectionString: string,
+  channel: string,
+  listener: (payload: string) => void,
+  onError?: (error: Error) => void,
+) {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -50,7 +56,10 @@ async function listenOn(connectionString: string, channel: string, listener: (pa
   };
 }
 
-export function openPostgresStorage(connectionString: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): SqlStorage {
+export function openPostgresStorage(
+  connectionString: string,
+  options: { max?: number; onIdleError?: (error: Error) => void } = {},
+): SqlStorage {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
   // An idle connection the server closes (restart, failover) is dropped by the pool and replaced on the next
   // query; without a listener that event would end the process.
@@ -64,5 +73,7 @@ export function openPostgresStorage(connectionString: string, options: { max?: n
     };
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStorage(kysely, 'postgres', (channel, listener) => listenOn(connectionString, channel, listener, options.onIdleError));
+  return new SqlStorage(kysely, 'postgres', (channel, listener) =>
+    listenOn(connectionString, channel, listener, options.onIdleError),
+  );
 }

@@ -1,13 +1,32 @@
-import { sql, type CompiledQuery, type Kysely, type RawBuilder, type Selectable, type Transaction, type Updateable } from 'kysely';
+import {
+  sql,
+  type CompiledQuery,
+  type Kysely,
+  type RawBuilder,
+  type Selectable,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import type { Message, MessageSource } from '../../../domain/messages/message.ts';
-import { OUTBOX_STATUSES, type NewOutboxEntry, type OutboxEntry, type OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
+import {
+  OUTBOX_STATUSES,
+  type NewOutboxEntry,
+  type OutboxEntry,
+  type OutboxStatus,
+} from '../../../domain/notifications/outbox-entry.ts';
 import type { EmailTemplate } from '../../../domain/templates/email-template.ts';
 import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import type { TicketStatus } from '../../../domain/tickets/ticket-status.ts';
 import type { Locale } from '../../../domain/locale.ts';
 import type { Role, User } from '../../../domain/users/user.ts';
 import type { ApiToken, NewApiToken } from '../../../domain/users/api-token.ts';
-import type { InboundMail, InboundOutcome, InboundReason, InboundStatus, RawMail } from '../../../domain/inbound/inbound-mail.ts';
+import type {
+  InboundMail,
+  InboundOutcome,
+  InboundReason,
+  InboundStatus,
+  RawMail,
+} from '../../../domain/inbound/inbound-mail.ts';
 import type { Attachment, NewAttachment, StoredAttachment } from '../../../domain/messages/attachment.ts';
 import type {
   InboundFilter,
@@ -78,7 +97,9 @@ function outboxRow(e: NewOutboxEntry, at: string): Record<string, unknown> {
 
 /** The activity times a new message moves: both for a public message, the staff's only for an internal note. */
 function touchColumns(m: NewMessage): RawBuilder<unknown> {
-  return m.internal ? sql`last_activity_at = ${m.createdAt}` : sql`last_activity_at = ${m.createdAt}, public_activity_at = ${m.createdAt}`;
+  return m.internal
+    ? sql`last_activity_at = ${m.createdAt}`
+    : sql`last_activity_at = ${m.createdAt}, public_activity_at = ${m.createdAt}`;
 }
 
 /** Column types of outbox_entry that a VALUES list must spell out on PostgreSQL (the rest are text). */
@@ -124,7 +145,12 @@ function toUser(r: Selectable<Database['app_user']>): User {
   };
 }
 
-function toApiToken(r: Pick<Selectable<Database['api_token']>, 'id' | 'user_id' | 'name' | 'scope' | 'created_at' | 'expires_at' | 'last_used_at'>): ApiToken {
+function toApiToken(
+  r: Pick<
+    Selectable<Database['api_token']>,
+    'id' | 'user_id' | 'name' | 'scope' | 'created_at' | 'expires_at' | 'last_used_at'
+  >,
+): ApiToken {
   return {
     id: r.id,
     userId: r.user_id,
@@ -331,7 +357,8 @@ export class SqlRepositories implements Repositories {
   /** A ticket's thread or mail states changed: NOTIFY (delivered at commit) on PostgreSQL, noted on SQLite. */
   protected async touchTicket(ticketId: number | null): Promise<void> {
     if (ticketId === null) return;
-    if (this.dialectName === 'postgres') await sql`select pg_notify('parley_ticket', ${String(ticketId)})`.execute(this.db);
+    if (this.dialectName === 'postgres')
+      await sql`select pg_notify('parley_ticket', ${String(ticketId)})`.execute(this.db);
     else this.touchedTickets.add(ticketId);
   }
 
@@ -367,47 +394,72 @@ export class SqlRepositories implements Repositories {
     return this.skipLocked ? 'postgres' : 'sqlite';
   }
 
-  private async prepared<R>(name: string, build: () => { compile(): CompiledQuery<R> }, parameters: readonly unknown[]): Promise<R[]> {
+  private async prepared<R>(
+    name: string,
+    build: () => { compile(): CompiledQuery<R> },
+    parameters: readonly unknown[],
+  ): Promise<R[]> {
     const key = `${this.dialectName}:${name}`;
     let compiled = PREPARED.get(key) as CompiledQuery<R> | undefined;
     if (!compiled) {
       compiled = build().compile();
       if (compiled.parameters.length !== parameters.length) {
-        throw new Error(`Prepared query ${name} has ${compiled.parameters.length} placeholders, not ${parameters.length}.`);
+        throw new Error(
+          `Prepared query ${name} has ${compiled.parameters.length} placeholders, not ${parameters.length}.`,
+        );
       }
       PREPARED.set(key, compiled);
       // Names are never reused: a text seen before (the same SQL on both dialects) keeps its name.
-      if (!PREPARED_SQL_NAMES.has(compiled.sql)) PREPARED_SQL_NAMES.set(compiled.sql, `parley_${PREPARED_SQL_NAMES.size + 1}`);
+      if (!PREPARED_SQL_NAMES.has(compiled.sql))
+        PREPARED_SQL_NAMES.set(compiled.sql, `parley_${PREPARED_SQL_NAMES.size + 1}`);
     }
     // SQLite: better-sqlite3 runs a statement synchronously, so a prepared query runs on the connection at once,
     // without Kysely's per-query promise chain and connection lock, when nobody else's transaction is open on it:
     // inside this repository's own transaction, or when the connection is idle. Otherwise it waits its turn in Kysely.
     const direct = this.direct;
-    if (direct && (direct.inOwnTransaction || direct.sqlite.idle())) return direct.sqlite.run<R>(compiled.sql, parameters);
+    if (direct && (direct.inOwnTransaction || direct.sqlite.idle()))
+      return direct.sqlite.run<R>(compiled.sql, parameters);
     return (await this.db.executeQuery<R>({ ...compiled, parameters })).rows;
   }
 
   /** SQLite: the change counter of migration 002, which SqlStorage's read cache checks. */
   protected async changeCounter(): Promise<number> {
-    const build = () => ({ compile: () => sql<{ version: number }>`select version from parley_change_counter where id = ${1}`.compile(this.db) });
+    const build = () => ({
+      compile: () =>
+        sql<{ version: number }>`select version from parley_change_counter where id = ${1}`.compile(this.db),
+    });
     const [row] = await this.prepared<{ version: number }>('change-counter', build, [1]);
     return row?.version ?? Number.NaN;
   }
 
   async findUserById(id: number) {
-    const [row] = await this.prepared('user-by-id', () => this.db.selectFrom('app_user').selectAll().where('id', '=', 0), [id]);
+    const [row] = await this.prepared(
+      'user-by-id',
+      () => this.db.selectFrom('app_user').selectAll().where('id', '=', 0),
+      [id],
+    );
     return row && toUser(row);
   }
 
   async findActor(key: ActorKey) {
     const q = () =>
-      this.db.selectFrom('app_user').leftJoin('group_member', 'group_member.user_id', 'app_user.id').selectAll('app_user').select('group_member.group_id');
+      this.db
+        .selectFrom('app_user')
+        .leftJoin('group_member', 'group_member.user_id', 'app_user.id')
+        .selectAll('app_user')
+        .select('group_member.group_id');
     let rows;
     let token: ApiToken | null = null;
     if ('userId' in key) {
-      rows = (await this.prepared('actor-by-id', () => q().where('app_user.id', '=', 0), [key.userId])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+      rows = (await this.prepared('actor-by-id', () => q().where('app_user.id', '=', 0), [key.userId])).map((r) => ({
+        ...r,
+        csrf_hash: null,
+        expires_at: null,
+      }));
     } else if ('email' in key) {
-      rows = (await this.prepared('actor-by-email', () => q().where('app_user.email', '=', ''), [key.email])).map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
+      rows = (await this.prepared('actor-by-email', () => q().where('app_user.email', '=', ''), [key.email])).map(
+        (r) => ({ ...r, csrf_hash: null, expires_at: null }),
+      );
     } else if ('tokenHash' in key) {
       const byToken = () =>
         q()
@@ -424,7 +476,15 @@ export class SqlRepositories implements Repositories {
       const tokenRows = await this.prepared('actor-by-token', byToken, [key.tokenHash]);
       const t = tokenRows[0];
       token = t
-        ? toApiToken({ id: t.token_id, user_id: t.id, name: t.token_name, scope: t.token_scope, created_at: t.token_created_at, expires_at: t.token_expires_at, last_used_at: t.token_last_used_at })
+        ? toApiToken({
+            id: t.token_id,
+            user_id: t.id,
+            name: t.token_name,
+            scope: t.token_scope,
+            created_at: t.token_created_at,
+            expires_at: t.token_expires_at,
+            last_used_at: t.token_last_used_at,
+          })
         : null;
       rows = tokenRows.map((r) => ({ ...r, csrf_hash: null, expires_at: null }));
     } else {
@@ -439,8 +499,14 @@ export class SqlRepositories implements Repositories {
     if (!first) return undefined;
     return {
       user: toUser(first),
-      groupIds: rows.map((r) => r.group_id).filter((g): g is number => g !== null).sort((a, b) => a - b),
-      session: first.csrf_hash !== null && first.expires_at !== null ? { userId: first.id, csrfHash: first.csrf_hash, expiresAt: first.expires_at } : null,
+      groupIds: rows
+        .map((r) => r.group_id)
+        .filter((g): g is number => g !== null)
+        .sort((a, b) => a - b),
+      session:
+        first.csrf_hash !== null && first.expires_at !== null
+          ? { userId: first.id, csrfHash: first.csrf_hash, expiresAt: first.expires_at }
+          : null,
       ...('tokenHash' in key ? { token } : {}),
     };
   }
@@ -452,13 +518,20 @@ export class SqlRepositories implements Repositories {
 
   async listUsers(req: PageRequest) {
     const after = decodeCursor(req.cursor);
-    let q = this.db.selectFrom('app_user').selectAll().orderBy('id', 'asc').limit(req.limit + 1);
+    let q = this.db
+      .selectFrom('app_user')
+      .selectAll()
+      .orderBy('id', 'asc')
+      .limit(req.limit + 1);
     if (after) q = q.where('id', '>', after);
     return page((await q.execute()).map(toUser), req.limit);
   }
 
   async countUsers() {
-    const r = await this.db.selectFrom('app_user').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('app_user')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -467,10 +540,18 @@ export class SqlRepositories implements Repositories {
     const members = await this.db
       .selectFrom('group_member')
       .select(['group_id', 'user_id'])
-      .where('group_id', 'in', rows.map((r) => r.id))
+      .where(
+        'group_id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .orderBy('user_id')
       .execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, memberIds: members.filter((m) => m.group_id === r.id).map((m) => m.user_id) }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      memberIds: members.filter((m) => m.group_id === r.id).map((m) => m.user_id),
+    }));
   }
 
   async createGroup(name: string): Promise<Group> {
@@ -509,7 +590,8 @@ export class SqlRepositories implements Repositories {
     if (c.timeZone !== undefined) values.time_zone = c.timeZone;
     if (c.active !== undefined) values.active = bool(c.active);
     if (c.passwordHash !== undefined) values.password_hash = c.passwordHash;
-    if (Object.keys(values).length > 0) await this.db.updateTable('app_user').set(values).where('id', '=', id).execute();
+    if (Object.keys(values).length > 0)
+      await this.db.updateTable('app_user').set(values).where('id', '=', id).execute();
     const row = await this.db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toUser(row);
   }
@@ -533,7 +615,11 @@ export class SqlRepositories implements Repositories {
   }
 
   async countTicketsOfGroup(groupId: number) {
-    const r = await this.db.selectFrom('ticket').select((eb) => eb.fn.countAll<number | string>().as('n')).where('group_id', '=', groupId).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('ticket')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('group_id', '=', groupId)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -561,7 +647,12 @@ export class SqlRepositories implements Repositories {
   async groupIdsOfUsers(userIds: readonly number[]) {
     const result = new Map<number, number[]>(userIds.map((id) => [id, []]));
     if (userIds.length === 0) return result;
-    const rows = await this.db.selectFrom('group_member').select(['user_id', 'group_id']).where('user_id', 'in', userIds as number[]).orderBy('group_id').execute();
+    const rows = await this.db
+      .selectFrom('group_member')
+      .select(['user_id', 'group_id'])
+      .where('user_id', 'in', userIds as number[])
+      .orderBy('group_id')
+      .execute();
     for (const r of rows) result.get(r.user_id)?.push(r.group_id);
     return result;
   }
@@ -594,19 +685,23 @@ export class SqlRepositories implements Repositories {
         'responsible.name as responsible_name',
         'support_group.name as group_name',
         (this.dialectName === 'postgres'
-          ? sql<string | null>`(select string_agg(c.user_id::text, ',' order by c.user_id) from ticket_copy c where c.ticket_id = ticket.id)`
+          ? sql<
+              string | null
+            >`(select string_agg(c.user_id::text, ',' order by c.user_id) from ticket_copy c where c.ticket_id = ticket.id)`
           : sql<string | null>`(select group_concat(c.user_id) from ticket_copy c where c.ticket_id = ticket.id)`
         ).as('copy_ids'),
       ]);
   }
 
-  private static toTicket(r: Selectable<Database['ticket']> & {
-    requester_name: string;
-    registered_by_name: string;
-    responsible_name: string | null;
-    group_name: string | null;
-    copy_ids: string | null;
-  }): Ticket {
+  private static toTicket(
+    r: Selectable<Database['ticket']> & {
+      requester_name: string;
+      registered_by_name: string;
+      responsible_name: string | null;
+      group_name: string | null;
+      copy_ids: string | null;
+    },
+  ): Ticket {
     return {
       id: r.id,
       number: r.id,
@@ -631,7 +726,12 @@ export class SqlRepositories implements Repositories {
       updatedAt: r.updated_at,
       lastActivityAt: r.last_activity_at,
       publicActivityAt: r.public_activity_at ?? r.last_activity_at,
-      copyIds: r.copy_ids ? r.copy_ids.split(',').map(Number).sort((a, b) => a - b) : [],
+      copyIds: r.copy_ids
+        ? r.copy_ids
+            .split(',')
+            .map(Number)
+            .sort((a, b) => a - b)
+        : [],
     };
   }
 
@@ -664,7 +764,9 @@ export class SqlRepositories implements Repositories {
   }
 
   async findTicketByNumber(number: number) {
-    const [row] = await this.prepared('ticket-by-number', () => this.ticketQuery().where('ticket.id', '=', 0), [number]);
+    const [row] = await this.prepared('ticket-by-number', () => this.ticketQuery().where('ticket.id', '=', 0), [
+      number,
+    ]);
     return row && SqlRepositories.toTicket(row);
   }
 
@@ -686,19 +788,38 @@ export class SqlRepositories implements Repositories {
   }
 
   async setTicketCopies(ticketId: number, userIds: readonly number[], at: string) {
-    await this.db.deleteFrom('ticket_copy').where('ticket_id', '=', ticketId).where('user_id', 'not in', [0, ...userIds]).execute();
-    const existing = new Set((await this.db.selectFrom('ticket_copy').select('user_id').where('ticket_id', '=', ticketId).execute()).map((r) => r.user_id));
+    await this.db
+      .deleteFrom('ticket_copy')
+      .where('ticket_id', '=', ticketId)
+      .where('user_id', 'not in', [0, ...userIds])
+      .execute();
+    const existing = new Set(
+      (await this.db.selectFrom('ticket_copy').select('user_id').where('ticket_id', '=', ticketId).execute()).map(
+        (r) => r.user_id,
+      ),
+    );
     const added = userIds.filter((id) => !existing.has(id));
-    if (added.length > 0) await this.db.insertInto('ticket_copy').values(added.map((user_id) => ({ ticket_id: ticketId, user_id, added_at: at }))).execute();
+    if (added.length > 0)
+      await this.db
+        .insertInto('ticket_copy')
+        .values(added.map((user_id) => ({ ticket_id: ticketId, user_id, added_at: at })))
+        .execute();
     await this.touchTicket(ticketId);
   }
 
   async listTickets(scope: TicketScope, filter: TicketFilter, req: PageRequest) {
     const before = decodeCursor(req.cursor);
-    let q = this.ticketQuery().orderBy('ticket.id', 'desc').limit(req.limit + 1);
+    let q = this.ticketQuery()
+      .orderBy('ticket.id', 'desc')
+      .limit(req.limit + 1);
     if (before) q = q.where('ticket.id', '<', before);
     if (scope.kind === 'requester') {
-      q = q.where((eb) => eb.or([eb('ticket.requester_id', '=', scope.requesterId), eb('ticket.id', 'in', this.copiedTo(scope.requesterId))]));
+      q = q.where((eb) =>
+        eb.or([
+          eb('ticket.requester_id', '=', scope.requesterId),
+          eb('ticket.id', 'in', this.copiedTo(scope.requesterId)),
+        ]),
+      );
     }
     if (scope.kind === 'technician') {
       q = q.where((eb) =>
@@ -732,8 +853,16 @@ export class SqlRepositories implements Repositories {
   }
 
   /** An insert of one row whose columns are always the same: prepared once, the row's values in column order. */
-  private async insertRow<T extends keyof Database>(name: string, table: T, row: Record<string, unknown>): Promise<number> {
-    const build = () => this.db.insertInto(table).values(Object.fromEntries(Object.keys(row).map((k) => [k, 0])) as never).returning('id' as never);
+  private async insertRow<T extends keyof Database>(
+    name: string,
+    table: T,
+    row: Record<string, unknown>,
+  ): Promise<number> {
+    const build = () =>
+      this.db
+        .insertInto(table)
+        .values(Object.fromEntries(Object.keys(row).map((k) => [k, 0])) as never)
+        .returning('id' as never);
     const [inserted] = await this.prepared(name, build, Object.values(row));
     return (inserted as { id: number }).id;
   }
@@ -743,13 +872,22 @@ export class SqlRepositories implements Repositories {
     // SQLite (inside the transaction SqlStorage opens): prepared statements, one after the other.
     const messageId = await this.insertRow('insert-message', 'ticket_message', messageRow(m));
     // An internal note moves the staff's activity time only; requesters see the time of what they can see.
-    if (m.internal) await this.prepared('touch-ticket', () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0), [m.createdAt, m.ticketId]);
+    if (m.internal)
+      await this.prepared(
+        'touch-ticket',
+        () => this.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0),
+        [m.createdAt, m.ticketId],
+      );
     else {
-      const touch = () => this.db.updateTable('ticket').set({ last_activity_at: '', public_activity_at: '' }).where('id', '=', 0);
+      const touch = () =>
+        this.db.updateTable('ticket').set({ last_activity_at: '', public_activity_at: '' }).where('id', '=', 0);
       await this.prepared('touch-ticket-public', touch, [m.createdAt, m.createdAt, m.ticketId]);
     }
     const outboxIds: number[] = [];
-    for (const mail of mails) outboxIds.push(await this.insertRow('insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)));
+    for (const mail of mails)
+      outboxIds.push(
+        await this.insertRow('insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)),
+      );
     if (outboxIds.length > 0) this.signalled = true;
     (m.internal ? this.staffOnlyTickets : this.touchedTickets).add(m.ticketId);
     return { messageId, outboxIds };
@@ -766,7 +904,9 @@ export class SqlRepositories implements Repositories {
   ): Promise<{ messageId: number; outboxIds: number[] } | undefined> {
     const message = messageRow(m);
     const columns = Object.keys(message);
-    const outboxColumns = mails.length ? Object.keys(outboxRow({ ...mails[0]!, messageId: 0 }, m.createdAt)).filter((c) => c !== 'message_id') : [];
+    const outboxColumns = mails.length
+      ? Object.keys(outboxRow({ ...mails[0]!, messageId: 0 }, m.createdAt)).filter((c) => c !== 'message_id')
+      : [];
     const outboxValues = mails.map((mail) => {
       const row = outboxRow({ ...mail, messageId: 0 }, m.createdAt);
       return sql`(${sql.join(outboxColumns.map((c) => sql`${row[c]}::${sql.raw(OUTBOX_TYPES[c] ?? 'text')}`))})`;
@@ -816,7 +956,14 @@ export class SqlRepositories implements Repositories {
     if (this.dialectName === 'postgres') return this.storeMessageInOneStatement(m, mails, inbound);
     // SQLite (inside the transaction SqlStorage opens): the message, then the outcome; not pending rolls it back.
     const stored = await this.storeMessage(m, mails);
-    if (!(await this.finishInboundMail(inbound.id, { ...inbound.outcome, messageId: stored.messageId }, inbound.fromStatuses))) throw new InboundNotPending();
+    if (
+      !(await this.finishInboundMail(
+        inbound.id,
+        { ...inbound.outcome, messageId: stored.messageId },
+        inbound.fromStatuses,
+      ))
+    )
+      throw new InboundNotPending();
     return stored;
   }
 
@@ -848,7 +995,11 @@ export class SqlRepositories implements Repositories {
 
   // ---- parameters and templates
   async getParameters() {
-    const rows = await this.prepared('parameters', () => this.db.selectFrom('system_parameter').select(['id', 'value']), []);
+    const rows = await this.prepared(
+      'parameters',
+      () => this.db.selectFrom('system_parameter').select(['id', 'value']),
+      [],
+    );
     return new Map(rows.filter((r) => r.value !== null).map((r) => [r.id, r.value!]));
   }
 
@@ -864,12 +1015,16 @@ export class SqlRepositories implements Repositories {
       this.db
         .selectFrom('system_parameter as p')
         .leftJoin('email_template as t', (join) =>
-          join.on('p.id', '=', 0).on(sql`t.id`, '=', sql`(case when p.id = ${0} and p.value is not null then cast(p.value as integer) end)`),
+          join
+            .on('p.id', '=', 0)
+            .on(sql`t.id`, '=', sql`(case when p.id = ${0} and p.value is not null then cast(p.value as integer) end)`),
         )
         .select(['p.id as parameter_id', 'p.value as parameter_value'])
         .select(['t.id', 't.name', 't.subject', 't.html', 't.text', 't.active', 't.created_at', 't.updated_at']);
     const rows = await this.prepared('parameters-with-template', build, [templateParameter, templateParameter]);
-    const parameters = new Map(rows.filter((r) => r.parameter_value !== null).map((r) => [r.parameter_id, r.parameter_value!]));
+    const parameters = new Map(
+      rows.filter((r) => r.parameter_value !== null).map((r) => [r.parameter_id, r.parameter_value!]),
+    );
     const t = rows.find((r) => r.id !== null);
     return { parameters, template: t ? toTemplate(t as Selectable<Database['email_template']>) : undefined };
   }
@@ -903,7 +1058,11 @@ export class SqlRepositories implements Repositories {
 
   async findTemplate(id: number, lock?: 'share' | 'update') {
     if (!lock || !this.rowLocks) {
-      const [row] = await this.prepared('template-by-id', () => this.db.selectFrom('email_template').selectAll().where('id', '=', 0), [id]);
+      const [row] = await this.prepared(
+        'template-by-id',
+        () => this.db.selectFrom('email_template').selectAll().where('id', '=', 0),
+        [id],
+      );
       return row && toTemplate(row);
     }
     let q = this.db.selectFrom('email_template').selectAll().where('id', '=', id);
@@ -937,7 +1096,11 @@ export class SqlRepositories implements Repositories {
 
   async listOutbox(status: OutboxStatus | undefined, req: PageRequest) {
     const before = decodeCursor(req.cursor);
-    let q = this.db.selectFrom('outbox_entry').selectAll().orderBy('id', 'desc').limit(req.limit + 1);
+    let q = this.db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(req.limit + 1);
     if (before) q = q.where('id', '<', before);
     if (status) q = q.where('status', '=', status);
     return page((await q.execute()).map(toOutbox), req.limit);
@@ -1007,7 +1170,14 @@ export class SqlRepositories implements Repositories {
     if (expired.length > 0) {
       await this.db
         .insertInto('outbox_attempt')
-        .values(expired.map((r) => ({ entry_id: r.id, at: now, result: 'interrupted', reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.' })))
+        .values(
+          expired.map((r) => ({
+            entry_id: r.id,
+            at: now,
+            result: 'interrupted',
+            reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.',
+          })),
+        )
         .execute();
     }
     return expired.length;
@@ -1046,7 +1216,10 @@ export class SqlRepositories implements Repositories {
         'finish-outbox-attempt',
         () => ({
           compile: () =>
-            sql<{ id: number; ticket_id: number | null }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
+            sql<{
+              id: number;
+              ticket_id: number | null;
+            }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
               last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
               where id = ${0} and claim_token = ${''} returning id, ticket_id`.compile(this.db),
         }),
@@ -1054,7 +1227,12 @@ export class SqlRepositories implements Repositories {
       );
       if (!updated) continue;
       if (updated.ticket_id !== null) this.touchedTickets.add(updated.ticket_id);
-      await this.insertRow('insert-outbox-attempt', 'outbox_attempt', { entry_id: id, at: o.at, result: o.status, reply: o.reply });
+      await this.insertRow('insert-outbox-attempt', 'outbox_attempt', {
+        entry_id: id,
+        at: o.at,
+        result: o.status,
+        reply: o.reply,
+      });
       recorded.push(id);
     }
     return recorded;
@@ -1097,12 +1275,20 @@ export class SqlRepositories implements Repositories {
   }
 
   async findInboundMail(id: number) {
-    const [row] = await this.prepared('inbound-by-id', () => this.db.selectFrom('inbound_mail').select(INBOUND_COLUMNS).where('id', '=', 0), [id]);
+    const [row] = await this.prepared(
+      'inbound-by-id',
+      () => this.db.selectFrom('inbound_mail').select(INBOUND_COLUMNS).where('id', '=', 0),
+      [id],
+    );
     return row && toInbound(row);
   }
 
   async inboundRaw(id: number) {
-    const [row] = await this.prepared('inbound-raw', () => this.db.selectFrom('inbound_mail').select('raw').where('id', '=', 0), [id]);
+    const [row] = await this.prepared(
+      'inbound-raw',
+      () => this.db.selectFrom('inbound_mail').select('raw').where('id', '=', 0),
+      [id],
+    );
     if (!row) return undefined;
     const raw = row.raw as Uint8Array;
     return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -1110,7 +1296,11 @@ export class SqlRepositories implements Repositories {
 
   async listInboundMail(filter: InboundFilter, req: PageRequest) {
     const before = decodeCursor(req.cursor);
-    let q = this.db.selectFrom('inbound_mail').select(INBOUND_COLUMNS).orderBy('id', 'desc').limit(req.limit + 1);
+    let q = this.db
+      .selectFrom('inbound_mail')
+      .select(INBOUND_COLUMNS)
+      .orderBy('id', 'desc')
+      .limit(req.limit + 1);
     if (before) q = q.where('id', '<', before);
     if (filter.status) q = q.where('status', '=', filter.status);
     const scope = filter.scope;
@@ -1118,7 +1308,12 @@ export class SqlRepositories implements Repositories {
       // Mail of the tickets the scope sees, and mail of no ticket (the support mailbox's) when asked.
       let visible = this.db.selectFrom('ticket').select('ticket.id');
       if (scope.kind === 'requester') {
-        visible = visible.where((eb) => eb.or([eb('ticket.requester_id', '=', scope.requesterId), eb('ticket.id', 'in', this.copiedTo(scope.requesterId))]));
+        visible = visible.where((eb) =>
+          eb.or([
+            eb('ticket.requester_id', '=', scope.requesterId),
+            eb('ticket.id', 'in', this.copiedTo(scope.requesterId)),
+          ]),
+        );
       } else {
         visible = visible.where((eb) =>
           eb.or([
@@ -1129,7 +1324,9 @@ export class SqlRepositories implements Repositories {
         );
       }
       q = filter.withoutTicket
-        ? q.where((eb) => eb.or([eb('inbound_mail.ticket_id', 'is', null), eb('inbound_mail.ticket_id', 'in', visible)]))
+        ? q.where((eb) =>
+            eb.or([eb('inbound_mail.ticket_id', 'is', null), eb('inbound_mail.ticket_id', 'in', visible)]),
+          )
         : q.where('inbound_mail.ticket_id', 'in', visible);
     }
     return page((await q.execute()).map(toInbound), req.limit);
@@ -1154,13 +1351,22 @@ export class SqlRepositories implements Repositories {
   }
 
   async pendingInboundMail(limit: number) {
-    const rows = await this.db.selectFrom('inbound_mail').select('id').where('status', '=', 'received').orderBy('id').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('inbound_mail')
+      .select('id')
+      .where('status', '=', 'received')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.id);
   }
 
   async countInboundAttempt(id: number) {
     const build = () => ({
-      compile: () => sql<{ attempts: number }>`update inbound_mail set attempts = attempts + 1 where id = ${0} returning attempts`.compile(this.db),
+      compile: () =>
+        sql<{
+          attempts: number;
+        }>`update inbound_mail set attempts = attempts + 1 where id = ${0} returning attempts`.compile(this.db),
     });
     const [row] = await this.prepared('inbound-attempt', build, [id]);
     return row?.attempts ?? 0;
@@ -1180,7 +1386,9 @@ export class SqlRepositories implements Repositories {
   async beginInboundAttempt(id: number) {
     const build = () => ({
       compile: () =>
-        sql<Selectable<Database['inbound_mail']>>`update inbound_mail set attempts = attempts + 1 where id = ${0} and status = ${''}
+        sql<
+          Selectable<Database['inbound_mail']>
+        >`update inbound_mail set attempts = attempts + 1 where id = ${0} and status = ${''}
           returning ${sql.join([...INBOUND_COLUMNS, 'raw'].map((c) => sql.ref(c)))}`.compile(this.db),
     });
     const [row] = await this.prepared('inbound-begin-attempt', build, [id, 'received']);
@@ -1197,17 +1405,30 @@ export class SqlRepositories implements Repositories {
   async claimInboundMail(id: number, key: string, sender: { key: string; since: string } | null) {
     if (this.dialectName === 'postgres') {
       const build = () => ({
-        compile: () => sql<{ holder: number | null; recent: number | null }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''})`.compile(this.db),
+        compile: () =>
+          sql<{
+            holder: number | null;
+            recent: number | null;
+          }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''})`.compile(this.db),
       });
       const [row] = await this.prepared('inbound-claim', build, [id, key, sender?.key ?? null, sender?.since ?? null]);
       return { holder: row?.holder ?? id, recent: row?.recent ?? null };
     }
     const holderOf = async () =>
-      (await this.prepared('inbound-key-holder', () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''), [key]))[0]?.id;
+      (
+        await this.prepared(
+          'inbound-key-holder',
+          () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''),
+          [key],
+        )
+      )[0]?.id;
     let holder = await holderOf();
     if (holder === undefined) {
       try {
-        const build = () => ({ compile: () => sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db) });
+        const build = () => ({
+          compile: () =>
+            sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db),
+        });
         await this.prepared('inbound-claim-key', build, [key, id]);
       } catch (error) {
         // Another process claimed the key between the read and the write.
@@ -1219,7 +1440,9 @@ export class SqlRepositories implements Repositories {
     const build = () => ({
       compile: () =>
         sql<{ n: number }>`update inbound_mail set sender_key = ${''} where id = ${0}
-          returning (select count(*) from inbound_mail as other where other.sender_key = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(this.db),
+          returning (select count(*) from inbound_mail as other where other.sender_key = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(
+          this.db,
+        ),
     });
     const [row] = await this.prepared('inbound-claim-sender', build, [sender.key, id, sender.key, sender.since, id]);
     return { holder, recent: Number(row?.n ?? 0) };
@@ -1253,11 +1476,35 @@ export class SqlRepositories implements Repositories {
    * The update that gives a mail its outcome if it is still in one of `fromStatuses`, returning its id. `messageId`
    * (PostgreSQL's one-statement post): an expression for the message id, in place of the outcome's.
    */
-  private finishStatement(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[], messageId?: RawBuilder<unknown>) {
-    if (fromStatuses.length === 0 || fromStatuses.length > 2) throw new Error('finishInboundMail takes one or two states to move from.');
+  private finishStatement(
+    id: number,
+    o: InboundOutcome,
+    fromStatuses: readonly InboundStatus[],
+    messageId?: RawBuilder<unknown>,
+  ) {
+    if (fromStatuses.length === 0 || fromStatuses.length > 2)
+      throw new Error('finishInboundMail takes one or two states to move from.');
     const v = this.finishValues(o);
-    const coalesced = (['message_id_header', 'from_address', 'from_name', 'subject', 'ticket_id', 'message_id', 'outbox_id', 'duplicate_of', 'text', 'trimmed', 'resolved_by', 'resolved_at', 'attachment_note'] as const).map(
-      (c) => (c === 'message_id' && messageId ? sql`message_id = ${messageId}` : sql`${sql.ref(c)} = coalesce(${v[c]}, ${sql.ref(c)})`),
+    const coalesced = (
+      [
+        'message_id_header',
+        'from_address',
+        'from_name',
+        'subject',
+        'ticket_id',
+        'message_id',
+        'outbox_id',
+        'duplicate_of',
+        'text',
+        'trimmed',
+        'resolved_by',
+        'resolved_at',
+        'attachment_note',
+      ] as const
+    ).map((c) =>
+      c === 'message_id' && messageId
+        ? sql`message_id = ${messageId}`
+        : sql`${sql.ref(c)} = coalesce(${v[c]}, ${sql.ref(c)})`,
     );
     return sql`update inbound_mail set status = ${v.status}, reason = ${v.reason}, reason_text = ${v.reason_text}, updated_at = ${v.updated_at},
       ${sql.join(coalesced)}
@@ -1282,21 +1529,38 @@ export class SqlRepositories implements Repositories {
     const columns = ['id', 'ticket_id', 'recipient_id', 'message_id_header', 'status'] as const;
     const rows =
       messageIdHeaders.length === 1
-        ? await this.prepared('outbox-by-message-id', () => this.db.selectFrom('outbox_entry').select(columns).where('message_id_header', '=', ''), [messageIdHeaders[0]!])
+        ? await this.prepared(
+            'outbox-by-message-id',
+            () => this.db.selectFrom('outbox_entry').select(columns).where('message_id_header', '=', ''),
+            [messageIdHeaders[0]!],
+          )
         : await this.db
             .selectFrom('outbox_entry')
             .select(columns)
             .where('message_id_header', 'in', messageIdHeaders as string[])
             .orderBy('id')
             .execute();
-    return rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, recipientId: r.recipient_id, messageIdHeader: r.message_id_header, status: r.status as OutboxStatus }));
+    return rows.map((r) => ({
+      id: r.id,
+      ticketId: r.ticket_id,
+      recipientId: r.recipient_id,
+      messageIdHeader: r.message_id_header,
+      status: r.status as OutboxStatus,
+    }));
   }
 
   async recordOutboxBounce(id: number, at: string, reply: string) {
     const row = await this.db
       .updateTable('outbox_entry')
       // A claim in flight loses its right to record an outcome: the bounce is the last word on this mail.
-      .set({ status: 'failed', next_attempt_at: null, last_reply: reply, claim_token: null, lease_until: null, updated_at: at })
+      .set({
+        status: 'failed',
+        next_attempt_at: null,
+        last_reply: reply,
+        claim_token: null,
+        lease_until: null,
+        updated_at: at,
+      })
       .where('id', '=', id)
       .returning(['id', 'ticket_id'])
       .executeTakeFirst();
@@ -1366,7 +1630,13 @@ export class SqlRepositories implements Repositories {
       .orderBy('message_id')
       .orderBy('position')
       .execute();
-    return rows.map((r) => ({ messageId: r.message_id!, id: r.id, name: r.name, contentType: r.content_type, size: r.size }));
+    return rows.map((r) => ({
+      messageId: r.message_id!,
+      id: r.id,
+      name: r.name,
+      contentType: r.content_type,
+      size: r.size,
+    }));
   }
 
   async attachmentsOfTicket(ticketId: number) {
@@ -1382,7 +1652,12 @@ export class SqlRepositories implements Repositories {
   }
 
   async attachmentsOfInboundMail(inboundMailId: number) {
-    const rows = await this.db.selectFrom('attachment').select(ATTACHMENT_COLUMNS).where('inbound_mail_id', '=', inboundMailId).orderBy('position').execute();
+    const rows = await this.db
+      .selectFrom('attachment')
+      .select(ATTACHMENT_COLUMNS)
+      .where('inbound_mail_id', '=', inboundMailId)
+      .orderBy('position')
+      .execute();
     return rows.map(toAttachment);
   }
 
@@ -1457,24 +1732,42 @@ export class SqlRepositories implements Repositories {
   async createApiToken(tokenHash: string, t: NewApiToken, at: string) {
     const { id } = await this.db
       .insertInto('api_token')
-      .values({ token_hash: tokenHash, user_id: t.userId, name: t.name, scope: t.scope, expires_at: t.expiresAt, created_at: at })
+      .values({
+        token_hash: tokenHash,
+        user_id: t.userId,
+        name: t.name,
+        scope: t.scope,
+        expires_at: t.expiresAt,
+        created_at: at,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return id;
   }
 
   async listApiTokens(userId: number) {
-    const rows = await this.db.selectFrom('api_token').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('api_token')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('id', 'desc')
+      .execute();
     return rows.map(toApiToken);
   }
 
   async deleteApiToken(userId: number, id: number) {
-    const r = await this.db.deleteFrom('api_token').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    const r = await this.db
+      .deleteFrom('api_token')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 
   async deleteApiTokensOfUser(userId: number) {
-    return Number((await this.db.deleteFrom('api_token').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows);
+    return Number(
+      (await this.db.deleteFrom('api_token').where('user_id', '=', userId).executeTakeFirst()).numDeletedRows,
+    );
   }
 
   async touchApiToken(id: number, at: string, notBefore: string) {
@@ -1487,8 +1780,11 @@ export class SqlRepositories implements Repositories {
   }
 
   async findApiTokenUser(tokenHash: string) {
-    const r = await this.db.selectFrom('api_token').select('user_id').where('token_hash', '=', tokenHash).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('api_token')
+      .select('user_id')
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
     return r?.user_id;
   }
 }
-

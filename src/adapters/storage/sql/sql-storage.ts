@@ -5,7 +5,6 @@ import { UniqueViolation, type ActivityListeners, type Repositories, type Storag
 import type { Database } from './schema.ts';
 import { InboundNotPending, isUniqueViolation, SqlRepositories, type DirectSqlite } from './sql-repositories.ts';
 
-
 function asUniqueViolation(error: unknown): unknown {
   return isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;
 }
@@ -21,7 +20,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export type Listen = (channel: 'parley_outbox' | 'parley_ticket', listener: (payload: string) => void) => Promise<() => Promise<void>>;
+export type Listen = (
+  channel: 'parley_outbox' | 'parley_ticket',
+  listener: (payload: string) => void,
+) => Promise<() => Promise<void>>;
 
 /** A Storage over any Kysely dialect; `sqlite/` and `postgres/` only build the Kysely instance. */
 
@@ -57,13 +59,20 @@ export class SqlStorage extends SqlRepositories implements Storage {
     if (entries.has(key)) return entries.get(key) as T;
     const value = await read();
     // Frozen: a caller that changed a cached value (pushing onto a group's staff) would change it for every later one.
-    if (value !== undefined && this.cache.entries === entries && entries.size < 10_000) entries.set(key, deepFreeze(value));
+    if (value !== undefined && this.cache.entries === entries && entries.size < 10_000)
+      entries.set(key, deepFreeze(value));
     return value;
   }
 
   override async findActor(key: Parameters<SqlRepositories['findActor']>[0]) {
     const name =
-      'userId' in key ? `actor:u:${key.userId}` : 'email' in key ? `actor:e:${key.email}` : 'tokenHash' in key ? `actor:t:${key.tokenHash}` : `actor:s:${key.sessionHash}`;
+      'userId' in key
+        ? `actor:u:${key.userId}`
+        : 'email' in key
+          ? `actor:e:${key.email}`
+          : 'tokenHash' in key
+            ? `actor:t:${key.tokenHash}`
+            : `actor:s:${key.sessionHash}`;
     return this.cached(name, () => super.findActor(key));
   }
 
@@ -128,14 +137,20 @@ export class SqlStorage extends SqlRepositories implements Storage {
     });
   }
 
-  private messageGroup: { args: Parameters<SqlRepositories['storeMessage']>; done: (stored: Awaited<ReturnType<SqlRepositories['storeMessage']>>) => void; fail: (error: unknown) => void }[] = [];
+  private messageGroup: {
+    args: Parameters<SqlRepositories['storeMessage']>;
+    done: (stored: Awaited<ReturnType<SqlRepositories['storeMessage']>>) => void;
+    fail: (error: unknown) => void;
+  }[] = [];
   private writingMessages = false;
 
   private async writeMessageGroup(): Promise<void> {
     const group = this.messageGroup;
     this.messageGroup = [];
     this.writingMessages = true;
-    const outcomes: ({ ok: true; stored: Awaited<ReturnType<SqlRepositories['storeMessage']>> } | { ok: false; error: unknown })[] = [];
+    const outcomes: (
+      { ok: true; stored: Awaited<ReturnType<SqlRepositories['storeMessage']>> } | { ok: false; error: unknown }
+    )[] = [];
     try {
       let signalled = false;
       let touched: SqlRepositories | undefined;
@@ -235,7 +250,10 @@ export class SqlStorage extends SqlRepositories implements Storage {
     return entry;
   }
 
-  async onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also: ActivityListeners = {}): Promise<() => Promise<void>> {
+  async onTicketActivity(
+    listener: (ticketIds: number[], staffOnly: boolean) => void,
+    also: ActivityListeners = {},
+  ): Promise<() => Promise<void>> {
     if (this.listen) {
       return this.listen('parley_ticket', (payload) => {
         if (payload === '') return also.missed?.(); // (re)connected: what was signalled meanwhile is not replayed
@@ -263,7 +281,8 @@ export class SqlStorage extends SqlRepositories implements Storage {
   }
 
   async signalInbound(ticketId: number | null = null): Promise<void> {
-    if (this.dialect === 'postgres') await sql`select pg_notify('parley_ticket', ${ticketId === null ? 'i' : `i${ticketId}`})`.execute(this.kysely);
+    if (this.dialect === 'postgres')
+      await sql`select pg_notify('parley_ticket', ${ticketId === null ? 'i' : `i${ticketId}`})`.execute(this.kysely);
     else this.signals.emit('inbound', ticketId);
   }
 
@@ -281,9 +300,17 @@ export class SqlStorage extends SqlRepositories implements Storage {
 
   /** Applies pending migrations; returns the names applied. */
   async migrate(): Promise<string[]> {
-    const migrator = new Migrator({ db: this.kysely, provider, migrationTableName: 'parley_migration', migrationLockTableName: 'parley_migration_lock' });
+    const migrator = new Migrator({
+      db: this.kysely,
+      provider,
+      migrationTableName: 'parley_migration',
+      migrationLockTableName: 'parley_migration_lock',
+    });
     const { error, results } = await migrator.migrateToLatest();
-    if (error) throw new Error(`Database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    if (error)
+      throw new Error(`Database migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
 

@@ -10,7 +10,10 @@ import type { DirectSqlite } from '../sql/sql-repositories.ts';
  * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares every query. The same SQL text recurs on
  * every request, so compiled statements are kept (a bounded, least-recently-used set).
  */
-function withStatementCache(database: SQLite.Database, capacity = 500): SqliteDatabase & { prepare(text: string): SQLite.Statement } {
+function withStatementCache(
+  database: SQLite.Database,
+  capacity = 500,
+): SqliteDatabase & { prepare(text: string): SQLite.Statement } {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),

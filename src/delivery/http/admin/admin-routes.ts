@@ -3,11 +3,32 @@ import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { LOCALES, resolveLocale } from '../../../domain/locale.ts';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
-import { getParameter, listParameters, readParameters, saveSmtpAccount, setParameter, smtpAccountOf, type SmtpAccountInput } from '../../../domain/parameters/parameters.ts';
+import {
+  getParameter,
+  listParameters,
+  readParameters,
+  saveSmtpAccount,
+  setParameter,
+  smtpAccountOf,
+  type SmtpAccountInput,
+} from '../../../domain/parameters/parameters.ts';
 import { describeKeys } from '../../../domain/templates/key-registry.ts';
 import type { EmailTemplateInput } from '../../../domain/templates/email-template.ts';
-import { createTemplate, deleteTemplate, getTemplate, previewTemplate, updateTemplate } from '../../../domain/templates/manage-templates.ts';
-import { createGroup, createUser, deleteGroup, editGroup, editUser, type UserEdit } from '../../../domain/users/manage-users.ts';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  previewTemplate,
+  updateTemplate,
+} from '../../../domain/templates/manage-templates.ts';
+import {
+  createGroup,
+  createUser,
+  deleteGroup,
+  editGroup,
+  editUser,
+  type UserEdit,
+} from '../../../domain/users/manage-users.ts';
 import type { NewUserInput } from '../../../domain/users/user.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
 import { presentOutboxAttempt, presentOutboxEntry } from '../presenters.ts';
@@ -44,7 +65,12 @@ const previewOptions = {
 
 const renderedSchema = {
   type: 'object',
-  properties: { subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' }, ticketNumber: { type: ['integer', 'null'] } },
+  properties: {
+    subject: { type: 'string' },
+    html: { type: 'string' },
+    text: { type: 'string' },
+    ticketNumber: { type: ['integer', 'null'] },
+  },
 } as const;
 
 /** Everything under /admin answers 403 to requesters and technicians. */
@@ -54,12 +80,26 @@ export function adminRoutes(deps: Deps) {
     const tags = ['admin'];
 
     // ---- parameters
-    app.get('/admin/parameters', { schema: { tags, response: { 200: { type: 'object', properties: { items: { type: 'array', items: parameterSchema } } }, ...errorResponses } } }, async (request) => ({
-      items: await listParameters(deps, actorOf(request).locale),
-    }));
+    app.get(
+      '/admin/parameters',
+      {
+        schema: {
+          tags,
+          response: {
+            200: { type: 'object', properties: { items: { type: 'array', items: parameterSchema } } },
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => ({
+        items: await listParameters(deps, actorOf(request).locale),
+      }),
+    );
 
-    app.get<{ Params: { id: number } }>('/admin/parameters/:id', { schema: { tags, params: idParams, response: { 200: parameterSchema, ...errorResponses } } }, async (request) =>
-      getParameter(deps, request.params.id, actorOf(request).locale),
+    app.get<{ Params: { id: number } }>(
+      '/admin/parameters/:id',
+      { schema: { tags, params: idParams, response: { 200: parameterSchema, ...errorResponses } } },
+      async (request) => getParameter(deps, request.params.id, actorOf(request).locale),
     );
 
     app.put<{ Params: { id: number }; Body: { value: unknown } }>(
@@ -82,7 +122,11 @@ export function adminRoutes(deps: Deps) {
     );
 
     // ---- SMTP account
-    app.get('/admin/smtp-account', { schema: { tags, response: { 200: smtpAccountSchema, ...errorResponses } } }, async () => smtpAccountOf(await readParameters(deps.storage)));
+    app.get(
+      '/admin/smtp-account',
+      { schema: { tags, response: { 200: smtpAccountSchema, ...errorResponses } } },
+      async () => smtpAccountOf(await readParameters(deps.storage)),
+    );
 
     app.put<{ Body: SmtpAccountInput }>(
       '/admin/smtp-account',
@@ -119,7 +163,11 @@ export function adminRoutes(deps: Deps) {
         schema: {
           tags,
           summary: 'The key registry: every ${KEY} a template may use, with its aliases and meaning',
-          querystring: { type: 'object', additionalProperties: false, properties: { locale: { type: 'string', maxLength: 10 } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { locale: { type: 'string', maxLength: 10 } },
+          },
           response: {
             200: {
               type: 'object',
@@ -128,7 +176,12 @@ export function adminRoutes(deps: Deps) {
                   type: 'array',
                   items: {
                     type: 'object',
-                    properties: { name: { type: 'string' }, aliases: { type: 'array', items: { type: 'string' } }, origin: { type: 'string' }, description: { type: 'string' } },
+                    properties: {
+                      name: { type: 'string' },
+                      aliases: { type: 'array', items: { type: 'string' } },
+                      origin: { type: 'string' },
+                      description: { type: 'string' },
+                    },
                   },
                 },
               },
@@ -140,18 +193,39 @@ export function adminRoutes(deps: Deps) {
       async (request) => ({ items: describeKeys(resolveLocale(request.query.locale ?? actorOf(request).locale)) }),
     );
 
-    app.get('/admin/email-templates', { schema: { tags, response: { 200: { type: 'object', properties: { items: { type: 'array', items: templateSchema } } }, ...errorResponses } } }, async () => ({
-      items: await deps.storage.listTemplates(),
-    }));
+    app.get(
+      '/admin/email-templates',
+      {
+        schema: {
+          tags,
+          response: {
+            200: { type: 'object', properties: { items: { type: 'array', items: templateSchema } } },
+            ...errorResponses,
+          },
+        },
+      },
+      async () => ({
+        items: await deps.storage.listTemplates(),
+      }),
+    );
 
     app.post<{ Body: EmailTemplateInput }>(
       '/admin/email-templates',
-      { schema: { tags, summary: 'Create a template; unknown keys are refused with key and position', body: templateBody, response: { 201: templateSchema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: 'Create a template; unknown keys are refused with key and position',
+          body: templateBody,
+          response: { 201: templateSchema, ...errorResponses },
+        },
+      },
       async (request, reply) => reply.code(201).send(await createTemplate(deps, request.body)),
     );
 
-    app.get<{ Params: { id: number } }>('/admin/email-templates/:id', { schema: { tags, params: idParams, response: { 200: templateSchema, ...errorResponses } } }, async (request) =>
-      getTemplate(deps, request.params.id),
+    app.get<{ Params: { id: number } }>(
+      '/admin/email-templates/:id',
+      { schema: { tags, params: idParams, response: { 200: templateSchema, ...errorResponses } } },
+      async (request) => getTemplate(deps, request.params.id),
     );
 
     app.put<{ Params: { id: number }; Body: EmailTemplateInput }>(
@@ -160,10 +234,14 @@ export function adminRoutes(deps: Deps) {
       async (request) => updateTemplate(deps, request.params.id, request.body),
     );
 
-    app.delete<{ Params: { id: number } }>('/admin/email-templates/:id', { schema: { tags, params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
-      await deleteTemplate(deps, request.params.id);
-      return reply.code(204).send();
-    });
+    app.delete<{ Params: { id: number } }>(
+      '/admin/email-templates/:id',
+      { schema: { tags, params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+      async (request, reply) => {
+        await deleteTemplate(deps, request.params.id);
+        return reply.code(204).send();
+      },
+    );
 
     app.post<{ Params: { id: number }; Body: { ticketNumber?: number | null; locale?: string | null } }>(
       '/admin/email-templates/:id/preview',
@@ -185,13 +263,22 @@ export function adminRoutes(deps: Deps) {
         schema: {
           tags,
           summary: 'Render an unsaved draft, checked exactly as a save would check it',
-          body: { ...templateBody, properties: { ...templateBody.properties, ...previewOptions }, required: ['subject', 'html'] },
+          body: {
+            ...templateBody,
+            properties: { ...templateBody.properties, ...previewOptions },
+            required: ['subject', 'html'],
+          },
           response: { 200: renderedSchema, ...errorResponses },
         },
       },
       async (request) => {
         const { ticketNumber, locale, ...draft } = request.body;
-        return previewTemplate(deps, actorOf(request), { draft: { ...draft, name: draft.name ?? 'draft' } }, { ticketNumber, locale });
+        return previewTemplate(
+          deps,
+          actorOf(request),
+          { draft: { ...draft, name: draft.name ?? 'draft' } },
+          { ticketNumber, locale },
+        );
       },
     );
 
@@ -201,12 +288,19 @@ export function adminRoutes(deps: Deps) {
       {
         schema: {
           tags,
-          querystring: { type: 'object', additionalProperties: false, properties: { ...cursorQuery, status: { type: 'string', enum: [...OUTBOX_STATUSES] } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ...cursorQuery, status: { type: 'string', enum: [...OUTBOX_STATUSES] } },
+          },
           response: { 200: pageOf(outboxEntrySchema), ...errorResponses },
         },
       },
       async (request) => {
-        const page = await deps.storage.listOutbox(request.query.status, { cursor: request.query.cursor ?? null, limit: request.query.limit ?? 50 });
+        const page = await deps.storage.listOutbox(request.query.status, {
+          cursor: request.query.cursor ?? null,
+          limit: request.query.limit ?? 50,
+        });
         return { items: page.items.map(presentOutboxEntry), nextCursor: page.nextCursor };
       },
     );
@@ -253,9 +347,18 @@ export function adminRoutes(deps: Deps) {
     // ---- users and groups
     app.get<{ Querystring: { cursor?: string; limit?: number } }>(
       '/admin/users',
-      { schema: { tags, querystring: { type: 'object', additionalProperties: false, properties: cursorQuery }, response: { 200: pageOf(userSchema), ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          querystring: { type: 'object', additionalProperties: false, properties: cursorQuery },
+          response: { 200: pageOf(userSchema), ...errorResponses },
+        },
+      },
       async (request) => {
-        const page = await deps.storage.listUsers({ cursor: request.query.cursor ?? null, limit: request.query.limit ?? 50 });
+        const page = await deps.storage.listUsers({
+          cursor: request.query.cursor ?? null,
+          limit: request.query.limit ?? 50,
+        });
         const groups = await deps.storage.groupIdsOfUsers(page.items.map((u) => u.id));
         return { ...page, items: page.items.map((u) => ({ ...u, groupIds: groups.get(u.id) ?? [] })) };
       },
@@ -291,7 +394,8 @@ export function adminRoutes(deps: Deps) {
       {
         schema: {
           tags,
-          summary: 'Edit a user: name, role, language, time zone, active, groups, a new password (ends their sessions; deactivation also revokes their tokens)',
+          summary:
+            'Edit a user: name, role, language, time zone, active, groups, a new password (ends their sessions; deactivation also revokes their tokens)',
           params: idParams,
           body: {
             type: 'object',
@@ -304,7 +408,10 @@ export function adminRoutes(deps: Deps) {
               active: { type: 'boolean' },
               groupIds: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
               password: { type: 'string', maxLength: 200 },
-              keepTokens: { type: 'boolean', description: "With a new password: keep the user's API tokens (by default they are revoked)" },
+              keepTokens: {
+                type: 'boolean',
+                description: "With a new password: keep the user's API tokens (by default they are revoked)",
+              },
             },
           },
           response: { 200: userSchema, ...errorResponses },
@@ -313,9 +420,21 @@ export function adminRoutes(deps: Deps) {
       async (request) => editUser(deps, actorOf(request), request.params.id, request.body, request.sessionToken),
     );
 
-    app.get('/admin/groups', { schema: { tags, response: { 200: { type: 'object', properties: { items: { type: 'array', items: groupSchema } } }, ...errorResponses } } }, async () => ({
-      items: await deps.storage.listGroups(),
-    }));
+    app.get(
+      '/admin/groups',
+      {
+        schema: {
+          tags,
+          response: {
+            200: { type: 'object', properties: { items: { type: 'array', items: groupSchema } } },
+            ...errorResponses,
+          },
+        },
+      },
+      async () => ({
+        items: await deps.storage.listGroups(),
+      }),
+    );
 
     app.post<{ Body: { name: string; memberIds?: number[] } }>(
       '/admin/groups',
@@ -326,7 +445,10 @@ export function adminRoutes(deps: Deps) {
             type: 'object',
             additionalProperties: false,
             required: ['name'],
-            properties: { name: { type: 'string', maxLength: 120 }, memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } } },
+            properties: {
+              name: { type: 'string', maxLength: 120 },
+              memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
+            },
           },
           response: { 201: groupSchema, ...errorResponses },
         },
@@ -344,7 +466,10 @@ export function adminRoutes(deps: Deps) {
           body: {
             type: 'object',
             additionalProperties: false,
-            properties: { name: { type: 'string', maxLength: 120 }, memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } } },
+            properties: {
+              name: { type: 'string', maxLength: 120 },
+              memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
+            },
           },
           response: { 200: groupSchema, ...errorResponses },
         },
@@ -354,7 +479,14 @@ export function adminRoutes(deps: Deps) {
 
     app.delete<{ Params: { id: number } }>(
       '/admin/groups/:id',
-      { schema: { tags, summary: 'Delete a group no ticket belongs to', params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: 'Delete a group no ticket belongs to',
+          params: idParams,
+          response: { 204: { type: 'null' }, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         await deleteGroup(deps, request.params.id);
         return reply.code(204).send();

@@ -19,7 +19,10 @@ const capturedSummary = {
   properties: {
     id: { type: 'integer' },
     receivedAt: { type: 'string' },
-    envelope: { type: 'object', properties: { from: { type: ['string', 'null'] }, to: { type: 'array', items: { type: 'string' } } } },
+    envelope: {
+      type: 'object',
+      properties: { from: { type: ['string', 'null'] }, to: { type: 'array', items: { type: 'string' } } },
+    },
     messageId: { type: ['string', 'null'] },
     from: { type: ['string', 'null'] },
     to: { type: ['string', 'null'] },
@@ -35,7 +38,10 @@ const testMailSchema = {
     code: { type: 'string', enum: ['SENT', 'SMTP_NOT_CONFIGURED', 'DELIVERY_FAILED'] },
     message: { type: 'string' },
     messageId: { type: ['string', 'null'] },
-    result: { type: ['object', 'null'], properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } },
+    result: {
+      type: ['object', 'null'],
+      properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+    },
   },
 } as const;
 
@@ -48,13 +54,24 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
 
     app.post<{ Params: { id: number } }>(
       '/admin/outbox/:id/retry',
-      { schema: { tags, summary: 'Send a deferred or failed mail again now (same Message-ID)', params: idParams, response: { 200: outboxEntrySchema, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: 'Send a deferred or failed mail again now (same Message-ID)',
+          params: idParams,
+          response: { 200: outboxEntrySchema, ...errorResponses },
+        },
+      },
       async (request) => {
         const entry = await deps.storage.retryOutboxNow(request.params.id, deps.clock.now().toISOString());
         if (!entry) {
           const exists = await deps.storage.findOutboxEntry(request.params.id);
-          if (!exists) throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${request.params.id}.`);
-          throw new DomainError('OUTBOX_NOT_RETRYABLE', `Outbox entry ${request.params.id} is ${exists.status}: only deferred or failed mail can be retried.`);
+          if (!exists)
+            throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${request.params.id}.`);
+          throw new DomainError(
+            'OUTBOX_NOT_RETRYABLE',
+            `Outbox entry ${request.params.id} is ${exists.status}: only deferred or failed mail can be retried.`,
+          );
         }
         await deps.storage.signalOutbox();
         return presentOutboxEntry(entry);
@@ -63,14 +80,20 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
 
     const verifySchema = {
       type: 'object',
-      properties: { ok: { type: 'boolean' }, code: { type: 'string' }, message: { type: 'string' }, signedIn: { type: 'boolean' } },
+      properties: {
+        ok: { type: 'boolean' },
+        code: { type: 'string' },
+        message: { type: 'string' },
+        signedIn: { type: 'boolean' },
+      },
     } as const;
     app.post(
       '/admin/smtp-account/verify',
       {
         schema: {
           tags,
-          summary: 'Connect to the stored SMTP account and sign in (when authentication is on); every failure answers alike, the details go to the server log',
+          summary:
+            'Connect to the stored SMTP account and sign in (when authentication is on); every failure answers alike, the details go to the server log',
           response: { 200: verifySchema, ...errorResponses },
         },
       },
@@ -87,7 +110,12 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
         schema: {
           tags,
           summary: 'Send a test mail through the stored SMTP account now',
-          body: { type: 'object', additionalProperties: false, required: ['to'], properties: { to: { type: 'string', maxLength: 254 } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['to'],
+            properties: { to: { type: 'string', maxLength: 254 } },
+          },
           response: { 200: testMailSchema, ...errorResponses },
         },
       },
@@ -99,7 +127,8 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
       {
         schema: {
           tags,
-          summary: 'Render a stored template (against a ticket, or the latest one) and send it through the SMTP account now',
+          summary:
+            'Render a stored template (against a ticket, or the latest one) and send it through the SMTP account now',
           params: idParams,
           body: {
             type: 'object',
@@ -118,12 +147,29 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
     );
 
     const catcher = () => {
-      if (!mail.catcher) throw new DomainError('MAIL_CATCHER_OFF', 'The built-in mail catcher is not running in this process (PARLEY_MAIL_CATCHER).');
+      if (!mail.catcher)
+        throw new DomainError(
+          'MAIL_CATCHER_OFF',
+          'The built-in mail catcher is not running in this process (PARLEY_MAIL_CATCHER).',
+        );
       return mail.catcher;
     };
-    app.get('/admin/mail-catcher', { schema: { tags, summary: 'Mails kept by the built-in mail catcher, newest first', response: { 200: { type: 'object', properties: { items: { type: 'array', items: capturedSummary } } }, ...errorResponses } } }, async () => ({
-      items: catcher().list(),
-    }));
+    app.get(
+      '/admin/mail-catcher',
+      {
+        schema: {
+          tags,
+          summary: 'Mails kept by the built-in mail catcher, newest first',
+          response: {
+            200: { type: 'object', properties: { items: { type: 'array', items: capturedSummary } } },
+            ...errorResponses,
+          },
+        },
+      },
+      async () => ({
+        items: catcher().list(),
+      }),
+    );
     app.get<{ Params: { id: number } }>(
       '/admin/mail-catcher/:id',
       {

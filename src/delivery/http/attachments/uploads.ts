@@ -41,9 +41,13 @@ export function decodeUploads(files: readonly UploadBody[] | undefined): Uploade
     // base64 (what browsers and every library write), in linear time.
     const content = Buffer.from(file.content, 'base64');
     if (content.toString('base64') !== file.content) {
-      throw new DomainError('ATTACHMENT_INVALID', `The content of attachment ${index + 1} ("${file.name.slice(0, 120)}") is not base64.`, {
-        details: { field: 'attachments', index },
-      });
+      throw new DomainError(
+        'ATTACHMENT_INVALID',
+        `The content of attachment ${index + 1} ("${file.name.slice(0, 120)}") is not base64.`,
+        {
+          details: { field: 'attachments', index },
+        },
+      );
     }
     return {
       name: file.name,

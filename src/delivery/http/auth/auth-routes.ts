@@ -34,7 +34,10 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
             type: 'object',
             additionalProperties: false,
             required: ['email', 'password'],
-            properties: { email: { type: 'string', minLength: 1, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 200 } },
+            properties: {
+              email: { type: 'string', minLength: 1, maxLength: 254 },
+              password: { type: 'string', minLength: 1, maxLength: 200 },
+            },
           },
           response: { 200: meSchema, ...errorResponses },
         },
@@ -67,16 +70,24 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
       },
     );
 
-    app.post('/auth/logout', { onRequest: signedIn, schema: { tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
-      if (request.sessionToken) await endSession(deps, request.sessionToken);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.code(204).send();
-    });
+    app.post(
+      '/auth/logout',
+      { onRequest: signedIn, schema: { tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } } },
+      async (request, reply) => {
+        if (request.sessionToken) await endSession(deps, request.sessionToken);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send();
+      },
+    );
 
-    app.get('/me', { onRequest: signedIn, schema: { tags: ['auth'], response: { 200: meSchema, ...errorResponses } } }, async (request) => {
-      const actor = actorOf(request);
-      return { ...actor, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
-    });
+    app.get(
+      '/me',
+      { onRequest: signedIn, schema: { tags: ['auth'], response: { 200: meSchema, ...errorResponses } } },
+      async (request) => {
+        const actor = actorOf(request);
+        return { ...actor, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
+      },
+    );
 
     app.post<{ Body: { currentPassword: string; newPassword: string; keepTokens?: boolean } }>(
       '/me/password',
@@ -84,7 +95,8 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
         onRequest: signedIn,
         schema: {
           tags: ['auth'],
-          summary: 'Change your password: this session stays signed in, your other sessions end, your API tokens are revoked unless keepTokens',
+          summary:
+            'Change your password: this session stays signed in, your other sessions end, your API tokens are revoked unless keepTokens',
           body: {
             type: 'object',
             additionalProperties: false,
@@ -95,7 +107,13 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
               keepTokens: { type: 'boolean', default: false },
             },
           },
-          response: { 200: { type: 'object', properties: { sessionsEnded: { type: 'integer' }, tokensRevoked: { type: 'integer' } } }, ...errorResponses },
+          response: {
+            200: {
+              type: 'object',
+              properties: { sessionsEnded: { type: 'integer' }, tokensRevoked: { type: 'integer' } },
+            },
+            ...errorResponses,
+          },
         },
       },
       async (request, reply) => {
@@ -104,7 +122,9 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
         const wait = limiter.retryAfter(request.ip, actor.email);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
-          throw new DomainError('AUTH_RATE_LIMITED', `Too many wrong passwords. Try again in ${waitText(wait)}.`, { details: { retryAfterSeconds: wait } });
+          throw new DomainError('AUTH_RATE_LIMITED', `Too many wrong passwords. Try again in ${waitText(wait)}.`, {
+            details: { retryAfterSeconds: wait },
+          });
         }
         const mark = limiter.begin(request.ip, actor.email);
         const ended = await changeOwnPassword(deps, actor, request.body, request.sessionToken);
@@ -120,14 +140,22 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
         schema: {
           tags: ['auth'],
           summary: 'Set your own language and time zone (pages, dates and mails follow them)',
-          body: { type: 'object', additionalProperties: false, properties: { locale: { type: 'string', enum: [...LOCALES] }, timeZone: { type: 'string', maxLength: 64 } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { locale: { type: 'string', enum: [...LOCALES] }, timeZone: { type: 'string', maxLength: 64 } },
+          },
           response: { 200: meSchema, ...errorResponses },
         },
       },
       async (request) => {
         const actor = actorOf(request);
         const user = await updatePreferences(deps, actor, request.body);
-        return { ...user, groupIds: actor.groupIds, csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null };
+        return {
+          ...user,
+          groupIds: actor.groupIds,
+          csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null,
+        };
       },
     );
   };

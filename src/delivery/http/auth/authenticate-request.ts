@@ -33,7 +33,10 @@ export function authenticateRequest(deps: Pick<Deps, 'storage' | 'clock' | 'toke
       const found = match ? await resolveApiToken(deps, match[1]!) : undefined;
       if (!found) throw new DomainError('AUTH_REQUIRED', 'The API token is not valid (unknown, revoked or expired).');
       if (!tokenAllows(found.token.scope, request.method)) {
-        throw new DomainError('TOKEN_READ_ONLY', 'This API token can only read (GET); use a token with the full scope to make changes.');
+        throw new DomainError(
+          'TOKEN_READ_ONLY',
+          'This API token can only read (GET); use a token with the full scope to make changes.',
+        );
       }
       request.actor = found.actor;
       request.apiTokenHash = deps.tokens.digest(match![1]!);
@@ -46,7 +49,10 @@ export function authenticateRequest(deps: Pick<Deps, 'storage' | 'clock' | 'toke
     if (!SAFE_METHODS.has(request.method)) {
       const csrf = request.headers[CSRF_HEADER];
       if (typeof csrf !== 'string' || deps.tokens.digest(csrf) !== session.csrfHash) {
-        throw new DomainError('AUTH_CSRF_FAILED', 'This request did not come from a Parley page (missing or wrong X-CSRF-Token).');
+        throw new DomainError(
+          'AUTH_CSRF_FAILED',
+          'This request did not come from a Parley page (missing or wrong X-CSRF-Token).',
+        );
       }
     }
     request.actor = session.actor;

@@ -83,7 +83,10 @@ describe('LoginLimiter', () => {
     limiter.succeed(IP, EMAIL, mark);
     assert.equal(limiter.retryAfter(IP, EMAIL, T0), 0);
     limiter.fail(OTHER_IP, EMAIL, T0);
-    assert.ok(limiter.retryAfter(OTHER_IP, EMAIL, T0) > 0, 'the two earlier failures still count for the account: 3 in all');
+    assert.ok(
+      limiter.retryAfter(OTHER_IP, EMAIL, T0) > 0,
+      'the two earlier failures still count for the account: 3 in all',
+    );
   });
 
   it('counts an attempt before the password is checked, so parallel guesses cannot all pass', () => {

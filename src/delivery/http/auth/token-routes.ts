@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import { issueApiToken, listApiTokens, MAX_TOKEN_DAYS, revokeApiToken, TOKEN_SCOPES, type ApiTokenInput } from '../../../domain/users/api-token.ts';
+import {
+  issueApiToken,
+  listApiTokens,
+  MAX_TOKEN_DAYS,
+  revokeApiToken,
+  TOKEN_SCOPES,
+  type ApiTokenInput,
+} from '../../../domain/users/api-token.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 import { actorOf, requireRole, signedIn } from './authenticate-request.ts';
 
@@ -28,8 +35,17 @@ const newTokenBody = {
   required: ['name'],
   properties: {
     name: { type: 'string', maxLength: 120 },
-    scope: { type: 'string', enum: [...TOKEN_SCOPES], description: 'read: GET and HEAD only; full (default): everything you may do' },
-    expiresInDays: { type: ['integer', 'null'], minimum: 1, maximum: MAX_TOKEN_DAYS, description: 'Omitted or null: until revoked' },
+    scope: {
+      type: 'string',
+      enum: [...TOKEN_SCOPES],
+      description: 'read: GET and HEAD only; full (default): everything you may do',
+    },
+    expiresInDays: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      maximum: MAX_TOKEN_DAYS,
+      description: 'Omitted or null: until revoked',
+    },
   },
 } as const;
 
@@ -39,9 +55,20 @@ const newTokenBody = {
  */
 export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
   return async (app: FastifyInstance) => {
-    app.get('/me/tokens', { onRequest: signedIn, schema: { tags: ['auth'], summary: 'Your API tokens (never their values)', response: { 200: tokenList, ...errorResponses } } }, async (request) => ({
-      items: await listApiTokens(deps, actorOf(request).id),
-    }));
+    app.get(
+      '/me/tokens',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['auth'],
+          summary: 'Your API tokens (never their values)',
+          response: { 200: tokenList, ...errorResponses },
+        },
+      },
+      async (request) => ({
+        items: await listApiTokens(deps, actorOf(request).id),
+      }),
+    );
 
     app.post<{ Body: ApiTokenInput }>(
       '/me/tokens',
@@ -51,18 +78,32 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
           tags: ['auth'],
           summary: 'Create an API token; its value is shown in this answer only',
           body: newTokenBody,
-          response: { 201: { type: 'object', properties: { ...apiTokenSchema.properties, token: { type: 'string' } } }, ...errorResponses },
+          response: {
+            201: { type: 'object', properties: { ...apiTokenSchema.properties, token: { type: 'string' } } },
+            ...errorResponses,
+          },
         },
       },
       async (request, reply) => {
         const { token, apiToken } = await issueApiToken(deps, actorOf(request).id, request.body);
-        return reply.code(201).header('cache-control', 'no-store').send({ ...apiToken, token });
+        return reply
+          .code(201)
+          .header('cache-control', 'no-store')
+          .send({ ...apiToken, token });
       },
     );
 
     app.delete<{ Params: { id: number } }>(
       '/me/tokens/:id',
-      { onRequest: signedIn, schema: { tags: ['auth'], summary: 'Revoke one of your API tokens', params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke one of your API tokens',
+          params: idParams,
+          response: { 204: { type: 'null' }, ...errorResponses },
+        },
+      },
       async (request, reply) => {
         await revokeApiToken(deps, actorOf(request).id, request.params.id);
         return reply.code(204).send();
@@ -72,7 +113,15 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
     const admin = requireRole('admin');
     app.get<{ Params: { id: number } }>(
       '/admin/users/:id/tokens',
-      { onRequest: admin, schema: { tags: ['admin'], summary: "A user's API tokens (never their values)", params: idParams, response: { 200: tokenList, ...errorResponses } } },
+      {
+        onRequest: admin,
+        schema: {
+          tags: ['admin'],
+          summary: "A user's API tokens (never their values)",
+          params: idParams,
+          response: { 200: tokenList, ...errorResponses },
+        },
+      },
       async (request) => ({ items: await listApiTokens(deps, request.params.id) }),
     );
 

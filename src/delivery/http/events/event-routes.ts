@@ -57,7 +57,17 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
         if (toAll) listener.reply.raw.write('event: resync\ndata: {}\n\n');
         if (reviewers?.(listener.actor)) listener.reply.raw.write('event: inbound\ndata: {}\n\n');
       }
-      const found = await Promise.all(batch.map(async ([id, staffOnly]) => ({ ticket: await deps.storage.findTicketByNumber(id).catch((error: unknown) => void app.log.error({ err: error, ticket: id }, 'live update: the ticket could not be read')), staffOnly })));
+      const found = await Promise.all(
+        batch.map(async ([id, staffOnly]) => ({
+          ticket: await deps.storage
+            .findTicketByNumber(id)
+            .catch(
+              (error: unknown) =>
+                void app.log.error({ err: error, ticket: id }, 'live update: the ticket could not be read'),
+            ),
+          staffOnly,
+        })),
+      );
       for (const { ticket, staffOnly } of found) {
         if (!ticket) continue;
         const frame = `event: ticket\ndata: ${JSON.stringify({ number: ticket.number })}\n\n`;
@@ -77,7 +87,9 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       await Promise.all(
         [...listeners].map(async (listener) => {
           const found = await deps.storage.findActor(listener.key);
-          const expired = (found?.session && found.session.expiresAt <= now) || (found?.token?.expiresAt && found.token.expiresAt <= now);
+          const expired =
+            (found?.session && found.session.expiresAt <= now) ||
+            (found?.token?.expiresAt && found.token.expiresAt <= now);
           if (!found || !found.user.active || expired) {
             listeners.delete(listener);
             listener.reply.raw.end();
@@ -98,7 +110,10 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
     };
 
     const schedule = () => {
-      timer ??= setTimeout(() => void push().catch((error) => app.log.error({ err: error }, 'live update failed')), GATHER_MS);
+      timer ??= setTimeout(
+        () => void push().catch((error) => app.log.error({ err: error }, 'live update failed')),
+        GATHER_MS,
+      );
     };
     const unsubscribe = await deps.storage.onTicketActivity(
       (ids, staffOnly) => {
@@ -136,25 +151,32 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       await unsubscribe();
     });
 
-    app.get('/events', { onRequest: signedIn, schema: { tags: ['live'], summary: 'Server-Sent Events: ticket activity the signed-in user may see' } }, async (request, reply) => {
-      const actor = actorOf(request);
-      const key: ActorKey = request.sessionToken
-        ? { sessionHash: deps.tokens.digest(request.sessionToken) }
-        : request.apiTokenHash
-          ? { tokenHash: request.apiTokenHash }
-          : { userId: actor.id };
-      const listener: Listener = { actor, key, reply };
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-content-type-options': 'nosniff',
-      });
-      reply.raw.write('retry: 3000\nevent: ready\ndata: {}\n\n');
-      listeners.add(listener);
-      request.raw.once('close', () => listeners.delete(listener));
-    });
+    app.get(
+      '/events',
+      {
+        onRequest: signedIn,
+        schema: { tags: ['live'], summary: 'Server-Sent Events: ticket activity the signed-in user may see' },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const key: ActorKey = request.sessionToken
+          ? { sessionHash: deps.tokens.digest(request.sessionToken) }
+          : request.apiTokenHash
+            ? { tokenHash: request.apiTokenHash }
+            : { userId: actor.id };
+        const listener: Listener = { actor, key, reply };
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+          'x-content-type-options': 'nosniff',
+        });
+        reply.raw.write('retry: 3000\nevent: ready\ndata: {}\n\n');
+        listeners.add(listener);
+        request.raw.once('close', () => listeners.delete(listener));
+      },
+    );
   };
 }

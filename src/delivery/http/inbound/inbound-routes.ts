@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { INBOUND_STATUSES, type InboundMail, type InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
-import { attachInboundMail, discardInboundMail, getInboundMail, inboundMailRaw, listInboundMail } from '../../../domain/inbound/review.ts';
+import {
+  attachInboundMail,
+  discardInboundMail,
+  getInboundMail,
+  inboundMailRaw,
+  listInboundMail,
+} from '../../../domain/inbound/review.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
 import { presentMessage } from '../presenters.ts';
 import { cursorQuery, errorResponses, idParams, messageSchema, notificationSchema, pageOf } from '../schemas.ts';
@@ -21,13 +27,19 @@ const inboundSummary = {
   subject: nullableString,
   messageIdHeader: nullableString,
   size: { type: 'integer' },
-  ticketNumber: { ...nullableInteger, description: 'The ticket it was posted to, or (held) the one it seemed to belong to.' },
+  ticketNumber: {
+    ...nullableInteger,
+    description: 'The ticket it was posted to, or (held) the one it seemed to belong to.',
+  },
   messageId: nullableInteger,
   outboxId: { ...nullableInteger, description: 'A bounce: the notification it reported on.' },
   duplicateOf: nullableInteger,
   resolvedById: nullableInteger,
   resolvedAt: nullableString,
-  rawRemovedAt: { ...nullableString, description: 'When the original was removed after the retention period (PARLEY_INBOUND_KEEP_RAW_DAYS).' },
+  rawRemovedAt: {
+    ...nullableString,
+    description: 'When the original was removed after the retention period (PARLEY_INBOUND_KEEP_RAW_DAYS).',
+  },
 } as const;
 
 const inboundListItem = { type: 'object', properties: inboundSummary } as const;
@@ -60,7 +72,9 @@ export function inboundRoutes(deps: Deps) {
    * signal that cannot be sent is logged, not answered as a failure: the pages also refresh every minute.
    */
   const reviewChanged = (request: FastifyRequest, ticketId: number | null) =>
-    deps.storage.signalInbound(ticketId).catch((error: unknown) => request.log.warn({ err: error }, 'the review signal could not be sent'));
+    deps.storage
+      .signalInbound(ticketId)
+      .catch((error: unknown) => request.log.warn({ err: error }, 'the review signal could not be sent'));
 
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', requireRole('technician', 'admin'));
@@ -72,7 +86,11 @@ export function inboundRoutes(deps: Deps) {
         schema: {
           tags,
           summary: 'Inbound mails, newest first (status=held: the ones that need review)',
-          querystring: { type: 'object', additionalProperties: false, properties: { ...cursorQuery, status: { type: 'string', enum: [...INBOUND_STATUSES] } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ...cursorQuery, status: { type: 'string', enum: [...INBOUND_STATUSES] } },
+          },
           response: { 200: pageOf(inboundListItem), ...errorResponses },
         },
       },
@@ -84,7 +102,14 @@ export function inboundRoutes(deps: Deps) {
 
     app.get<{ Params: { id: number } }>(
       '/inbound-mail/:id',
-      { schema: { tags, summary: 'One inbound mail: its reply text, what was trimmed, why it was held', params: idParams, response: { 200: inboundDetail, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: 'One inbound mail: its reply text, what was trimmed, why it was held',
+          params: idParams,
+          response: { 200: inboundDetail, ...errorResponses },
+        },
+      },
       async (request) => present(await getInboundMail(deps, actorOf(request), request.params.id)),
     );
 
@@ -106,7 +131,8 @@ export function inboundRoutes(deps: Deps) {
       {
         schema: {
           tags,
-          summary: 'Attach a held mail to a ticket: as its sender’s message when the sender takes part in the ticket, else as your note quoting it',
+          summary:
+            'Attach a held mail to a ticket: as its sender’s message when the sender takes part in the ticket, else as your note quoting it',
           params: idParams,
           body: {
             type: 'object',
@@ -114,20 +140,32 @@ export function inboundRoutes(deps: Deps) {
             required: ['ticketNumber'],
             properties: {
               ticketNumber: { type: 'integer', minimum: 1, maximum: 2147483647 },
-              internal: { type: 'boolean', description: 'When posted as your message: an internal note (default) or a message to the requester.' },
+              internal: {
+                type: 'boolean',
+                description: 'When posted as your message: an internal note (default) or a message to the requester.',
+              },
             },
           },
           response: {
             200: {
               type: 'object',
-              properties: { mail: inboundDetail, message: messageSchema, notifications: { type: 'array', items: notificationSchema } },
+              properties: {
+                mail: inboundDetail,
+                message: messageSchema,
+                notifications: { type: 'array', items: notificationSchema },
+              },
             },
             ...errorResponses,
           },
         },
       },
       async (request) => {
-        const { mail, posted, heldTicketId } = await attachInboundMail(deps, actorOf(request), request.params.id, request.body);
+        const { mail, posted, heldTicketId } = await attachInboundMail(
+          deps,
+          actorOf(request),
+          request.params.id,
+          request.body,
+        );
         await reviewChanged(request, heldTicketId);
         return {
           mail: present(mail),
@@ -139,7 +177,14 @@ export function inboundRoutes(deps: Deps) {
 
     app.post<{ Params: { id: number } }>(
       '/inbound-mail/:id/discard',
-      { schema: { tags, summary: 'Discard a held mail (it stays stored, marked discarded)', params: idParams, response: { 200: inboundDetail, ...errorResponses } } },
+      {
+        schema: {
+          tags,
+          summary: 'Discard a held mail (it stays stored, marked discarded)',
+          params: idParams,
+          response: { 200: inboundDetail, ...errorResponses },
+        },
+      },
       async (request) => {
         const mail = await discardInboundMail(deps, actorOf(request), request.params.id);
         await reviewChanged(request, mail.ticketId);

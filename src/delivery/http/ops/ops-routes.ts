@@ -11,7 +11,10 @@ export interface HttpMetrics {
   messagesPosted: Counter<'source'>;
 }
 
-export function createMetrics(options: { processMetrics: boolean; storage?: Pick<Storage, 'outboxCounts'> }): HttpMetrics {
+export function createMetrics(options: {
+  processMetrics: boolean;
+  storage?: Pick<Storage, 'outboxCounts'>;
+}): HttpMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
   const storage = options.storage;
@@ -28,7 +31,12 @@ export function createMetrics(options: { processMetrics: boolean; storage?: Pick
   }
   return {
     registry,
-    requests: new Counter({ name: 'parley_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    requests: new Counter({
+      name: 'parley_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
     duration: new Histogram({
       name: 'parley_http_request_duration_seconds',
       help: 'HTTP request duration',
@@ -36,7 +44,12 @@ export function createMetrics(options: { processMetrics: boolean; storage?: Pick
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    messagesPosted: new Counter({ name: 'parley_messages_posted_total', help: 'Messages stored', labelNames: ['source'], registers: [registry] }),
+    messagesPosted: new Counter({
+      name: 'parley_messages_posted_total',
+      help: 'Messages stored',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -58,7 +71,11 @@ function sameSecret(given: string, expected: string): boolean {
  * Liveness, readiness and Prometheus metrics, outside /api/v1. Liveness and readiness are open; /metrics is open
  * unless a token is configured (PARLEY_METRICS_TOKEN), then it needs `Authorization: Bearer <token>`.
  */
-export function opsRoutes(deps: Pick<Deps, 'storage'>, metrics: HttpMetrics, access: { token: string | null } = { token: null }) {
+export function opsRoutes(
+  deps: Pick<Deps, 'storage'>,
+  metrics: HttpMetrics,
+  access: { token: string | null } = { token: null },
+) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', { schema: { tags: ['ops'] } }, async () => ({ status: 'ok' }));
 
@@ -77,7 +94,10 @@ export function opsRoutes(deps: Pick<Deps, 'storage'>, metrics: HttpMetrics, acc
         const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
         if (!match || !sameSecret(match[1]!, access.token)) {
           reply.header('www-authenticate', 'Bearer realm="metrics"');
-          return reply.code(401).send({ code: 'AUTH_REQUIRED', message: 'The metrics need the token of PARLEY_METRICS_TOKEN: Authorization: Bearer <token>.' });
+          return reply.code(401).send({
+            code: 'AUTH_REQUIRED',
+            message: 'The metrics need the token of PARLEY_METRICS_TOKEN: Authorization: Bearer <token>.',
+          });
         }
       }
       reply.header('content-type', metrics.registry.contentType);

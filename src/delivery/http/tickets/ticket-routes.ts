@@ -52,7 +52,22 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       '/groups',
       {
         onRequest: signedIn,
-        schema: { tags: ['tickets'], summary: 'Support groups (teams), by name', response: { 200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } } } } }, ...errorResponses } },
+        schema: {
+          tags: ['tickets'],
+          summary: 'Support groups (teams), by name',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                items: {
+                  type: 'array',
+                  items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
       },
       async () => ({ items: (await deps.storage.listGroups()).map((g) => ({ id: g.id, name: g.name })) }),
     );
@@ -64,15 +79,47 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           tags: ['tickets'],
           summary: 'Active technicians and administrators: who a ticket can be assigned to',
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, role: { type: 'string' }, groupIds: { type: 'array', items: { type: 'integer' } } } } } } },
+            200: {
+              type: 'object',
+              properties: {
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'integer' },
+                      name: { type: 'string' },
+                      role: { type: 'string' },
+                      groupIds: { type: 'array', items: { type: 'integer' } },
+                    },
+                  },
+                },
+              },
+            },
             ...errorResponses,
           },
         },
       },
-      async () => ({ items: (await deps.storage.listStaff()).map((u) => ({ id: u.id, name: u.name, role: u.role, groupIds: u.groupIds })) }),
+      async () => ({
+        items: (await deps.storage.listStaff()).map((u) => ({
+          id: u.id,
+          name: u.name,
+          role: u.role,
+          groupIds: u.groupIds,
+        })),
+      }),
     );
 
-    app.get<{ Querystring: { cursor?: string; limit?: number; status?: TicketStatus; mine?: boolean; unassigned?: boolean; groupId?: number } }>(
+    app.get<{
+      Querystring: {
+        cursor?: string;
+        limit?: number;
+        status?: TicketStatus;
+        mine?: boolean;
+        unassigned?: boolean;
+        groupId?: number;
+      };
+    }>(
       '/tickets',
       {
         onRequest: signedIn,
@@ -135,7 +182,10 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
 
     app.get<{ Params: { number: number } }>(
       '/tickets/:number',
-      { onRequest: signedIn, schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketDetailSchema, ...errorResponses } } },
+      {
+        onRequest: signedIn,
+        schema: { tags: ['tickets'], params: numberParams, response: { 200: ticketDetailSchema, ...errorResponses } },
+      },
       async (request) => {
         const actor = actorOf(request);
         const ticket = presentTicket(await visibleTicket(deps.storage, actor, request.params.number), actor);
@@ -153,7 +203,8 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
         onRequest: requireRole('technician', 'admin'),
         schema: {
           tags: ['tickets'],
-          summary: 'Set who the ticket copies (Cc); an address that is no user yet becomes a requester without a password',
+          summary:
+            'Set who the ticket copies (Cc); an address that is no user yet becomes a requester without a password',
           params: numberParams,
           body: {
             type: 'object',
@@ -167,15 +218,23 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
                   type: 'object',
                   additionalProperties: false,
                   required: ['email'],
-                  properties: { email: { type: 'string', maxLength: 254 }, name: { type: ['string', 'null'], maxLength: 120 } },
+                  properties: {
+                    email: { type: 'string', maxLength: 254 },
+                    name: { type: ['string', 'null'], maxLength: 120 },
+                  },
                 },
               },
             },
           },
-          response: { 200: { type: 'object', properties: { items: { type: 'array', items: copySchema } } }, ...errorResponses },
+          response: {
+            200: { type: 'object', properties: { items: { type: 'array', items: copySchema } } },
+            ...errorResponses,
+          },
         },
       },
-      async (request) => ({ items: await setTicketCopies(deps, actorOf(request), request.params.number, request.body.copies) }),
+      async (request) => ({
+        items: await setTicketCopies(deps, actorOf(request), request.params.number, request.body.copies),
+      }),
     );
 
     app.patch<{ Params: { number: number }; Body: UpdateTicketInput }>(
@@ -201,7 +260,11 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           response: { 200: ticketSchema, ...errorResponses },
         },
       },
-      async (request) => presentTicket(await updateTicket(deps, actorOf(request), request.params.number, request.body), actorOf(request)),
+      async (request) =>
+        presentTicket(
+          await updateTicket(deps, actorOf(request), request.params.number, request.body),
+          actorOf(request),
+        ),
     );
 
     app.get<{ Params: { number: number } }>(
@@ -212,10 +275,17 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           tags: ['messages'],
           summary: 'The thread, oldest first (requesters never see internal notes)',
           params: numberParams,
-          response: { 200: { type: 'object', properties: { items: { type: 'array', items: threadMessageSchema } } }, ...errorResponses },
+          response: {
+            200: { type: 'object', properties: { items: { type: 'array', items: threadMessageSchema } } },
+            ...errorResponses,
+          },
         },
       },
-      async (request) => ({ items: (await listMessages(deps, actorOf(request), request.params.number)).map((m) => presentMessage(m, actorOf(request))) }),
+      async (request) => ({
+        items: (await listMessages(deps, actorOf(request), request.params.number)).map((m) =>
+          presentMessage(m, actorOf(request)),
+        ),
+      }),
     );
 
     app.post<{
@@ -272,7 +342,9 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           message: presentMessage({ ...result.message, mail: [], attachments: result.attachments }, actorOf(request)),
           // Requesters learn who was told, by name; addresses of staff are not theirs to collect.
           notifications: result.notifications.map((n) =>
-            isStaff(actorOf(request)) ? { id: n.id, to: n.toAddress, status: n.status } : { id: n.id, to: n.toName, status: 'waiting' },
+            isStaff(actorOf(request))
+              ? { id: n.id, to: n.toAddress, status: n.status }
+              : { id: n.id, to: n.toName, status: 'waiting' },
           ),
         });
       },
@@ -292,7 +364,10 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
                 available: { type: 'boolean' },
                 reasons: {
                   type: 'array',
-                  items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, fix: { type: 'string' } } },
+                  items: {
+                    type: 'object',
+                    properties: { code: { type: 'string' }, message: { type: 'string' }, fix: { type: 'string' } },
+                  },
                 },
               },
             },

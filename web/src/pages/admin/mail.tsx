@@ -6,14 +6,24 @@ import { useTicketEvents } from '../../events.ts';
 import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Link, useRouter } from '../../router.tsx';
-import { OUTBOX_STATUSES, type CapturedMail, type CapturedSummary, type OutboxDetail, type OutboxEntry, type OutboxStatus, type Page as ApiPage } from '../../types.ts';
+import {
+  OUTBOX_STATUSES,
+  type CapturedMail,
+  type CapturedSummary,
+  type OutboxDetail,
+  type OutboxEntry,
+  type OutboxStatus,
+  type Page as ApiPage,
+} from '../../types.ts';
 
 const retryable = (s: OutboxStatus) => s === 'deferred' || s === 'failed';
 
 export function AdminOutbox() {
   const { t } = useI18n();
   const { search, navigate } = useRouter();
-  const status = (OUTBOX_STATUSES as readonly string[]).includes(search.get('status') ?? '') ? (search.get('status') as OutboxStatus) : '';
+  const status = (OUTBOX_STATUSES as readonly string[]).includes(search.get('status') ?? '')
+    ? (search.get('status') as OutboxStatus)
+    : '';
   const list = useResource(() => get<ApiPage<OutboxEntry>>(`/admin/outbox${query({ status })}`), [status]);
   const [extra, setExtra] = useState<{ items: OutboxEntry[]; cursor: string | null } | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -54,7 +64,11 @@ export function AdminOutbox() {
       <div className="toolbar">
         <div className="field field-inline">
           <label htmlFor="outbox-status">{t('outbox.state')}</label>
-          <select id="outbox-status" value={status} onChange={(e) => navigate(`/admin/outbox${query({ status: e.target.value })}`, { replace: true })}>
+          <select
+            id="outbox-status"
+            value={status}
+            onChange={(e) => navigate(`/admin/outbox${query({ status: e.target.value })}`, { replace: true })}
+          >
             <option value="">{t('outbox.anyState')}</option>
             {OUTBOX_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -74,7 +88,15 @@ export function AdminOutbox() {
         loading={list.loading}
         empty={t('outbox.empty')}
         caption={t('outbox.title')}
-        headers={[t('outbox.id'), t('outbox.ticket'), t('outbox.to'), t('outbox.subject'), t('outbox.state'), t('outbox.attempts'), t('outbox.nextOrSent')]}
+        headers={[
+          t('outbox.id'),
+          t('outbox.ticket'),
+          t('outbox.to'),
+          t('outbox.subject'),
+          t('outbox.state'),
+          t('outbox.attempts'),
+          t('outbox.nextOrSent'),
+        ]}
         actions
       >
         {(e) => (
@@ -84,7 +106,9 @@ export function AdminOutbox() {
                 {e.id}
               </Link>
             </td>
-            <td>{e.ticketNumber !== null ? <Link to={`/desk/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : '—'}</td>
+            <td>
+              {e.ticketNumber !== null ? <Link to={`/desk/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : '—'}
+            </td>
             <td>
               <span className="cell-strong">{e.toName}</span>
               <br />
@@ -92,16 +116,25 @@ export function AdminOutbox() {
             </td>
             <td className="cell-subject">
               <Link to={`/admin/outbox/${e.id}`}>{e.subject}</Link>
-              {e.lastReply && e.status !== 'sent' ? <p className="cell-reply">{deliveryText(t, e.lastReplyCode, e.lastReplyParams, e.lastReply)}</p> : null}
+              {e.lastReply && e.status !== 'sent' ? (
+                <p className="cell-reply">{deliveryText(t, e.lastReplyCode, e.lastReplyParams, e.lastReply)}</p>
+              ) : null}
             </td>
             <td>
               <OutboxBadge status={e.status} />
             </td>
             <td className="cell-number">{e.attemptCount}</td>
-            <td className="cell-muted">{e.status === 'sent' ? <When iso={e.sentAt} /> : e.nextAttemptAt ? <When iso={e.nextAttemptAt} /> : '—'}</td>
+            <td className="cell-muted">
+              {e.status === 'sent' ? <When iso={e.sentAt} /> : e.nextAttemptAt ? <When iso={e.nextAttemptAt} /> : '—'}
+            </td>
             <td className="cell-actions">
               {retryable(e.status) ? (
-                <button type="button" className="button button-small" onClick={() => void retry(e)} aria-label={t('outbox.retryId', { id: e.id })}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => void retry(e)}
+                  aria-label={t('outbox.retryId', { id: e.id })}
+                >
                   {t('outbox.retry')}
                 </button>
               ) : null}
@@ -198,8 +231,14 @@ export function AdminOutboxEntry({ id }: { id: number }) {
                       <td className="cell-muted" data-label={t('outbox.when')}>
                         <When iso={a.at} />
                       </td>
-                      <td data-label={t('outbox.result')}>{(OUTBOX_STATUSES as readonly string[]).includes(a.result) ? t(`outbox.${a.result as OutboxStatus}`) : a.result}</td>
-                      <td className="cell-code" data-label={t('outbox.reply')}>{a.reply === null ? '—' : deliveryText(t, a.code, a.params, a.reply)}</td>
+                      <td data-label={t('outbox.result')}>
+                        {(OUTBOX_STATUSES as readonly string[]).includes(a.result)
+                          ? t(`outbox.${a.result as OutboxStatus}`)
+                          : a.result}
+                      </td>
+                      <td className="cell-code" data-label={t('outbox.reply')}>
+                        {a.reply === null ? '—' : deliveryText(t, a.code, a.params, a.reply)}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -222,7 +261,9 @@ export function AdminOutboxEntry({ id }: { id: number }) {
                 {e.toName} <span className="cell-code">&lt;{e.to}&gt;</span>
               </dd>
               <dt>{t('outbox.ticket')}</dt>
-              <dd>{e.ticketNumber !== null ? <Link to={`/desk/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : '—'}</dd>
+              <dd>
+                {e.ticketNumber !== null ? <Link to={`/desk/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : '—'}
+              </dd>
               <dt>{t('outbox.attempts')}</dt>
               <dd>{e.attemptCount}</dd>
               <dt>{t('outbox.created')}</dt>
@@ -340,7 +381,9 @@ export function AdminCapturedMail({ id }: { id: number }) {
             <h2 id="body-h" className="card-title">
               {t('outbox.mail')}
             </h2>
-            {m.html ? <iframe className="mail-frame" sandbox="" srcDoc={m.html} title={t('templates.previewHtml')} /> : null}
+            {m.html ? (
+              <iframe className="mail-frame" sandbox="" srcDoc={m.html} title={t('templates.previewHtml')} />
+            ) : null}
             <details open={!m.html}>
               <summary>{t('templates.previewText')}</summary>
               <pre className="mail-text">{m.text}</pre>

@@ -18,7 +18,13 @@ function optionName(t: Translate, option: string): string {
 /** SMTP and IMAP host, port and security (and accepting an unverifiable certificate): changing one while a password is stored needs the password again. */
 const PASSWORD_DESTINATIONS: readonly number[] = [14, 199, 269, 9002, 9010, 9011, 9012];
 
-function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; groups: Named[]; onSaved(p: Parameter): void; onCancel(): void }) {
+function ValueEditor(props: {
+  parameter: Parameter;
+  templates: EmailTemplate[];
+  groups: Named[];
+  onSaved(p: Parameter): void;
+  onCancel(): void;
+}) {
   const { t } = useI18n();
   const p = props.parameter;
   const [text, setText] = useState(p.type === 'secret' ? '' : p.value === null ? '' : String(p.value));
@@ -39,10 +45,14 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
       case 'port': {
         if (v === '') return { ok: true, value: null };
         const n = Number(v);
-        return Number.isInteger(n) && n >= 1 && n <= 65535 ? { ok: true, value: n } : { ok: false, message: t('validation.port') };
+        return Number.isInteger(n) && n >= 1 && n <= 65535
+          ? { ok: true, value: n }
+          : { ok: false, message: t('validation.port') };
       }
       case 'email':
-        return v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) ? { ok: true, value: v === '' ? null : v } : { ok: false, message: t('validation.email') };
+        return v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)
+          ? { ok: true, value: v === '' ? null : v }
+          : { ok: false, message: t('validation.email') };
       case 'secret':
         // Empty removes a stored password (needed before its account's host, port or security may change).
         if (v === '') return p.set ? { ok: true, value: null } : { ok: false, message: t('validation.required') };
@@ -130,7 +140,9 @@ function ValueEditor(props: { parameter: Parameter; templates: EmailTemplate[]; 
         {input}
         {p.type === 'secret' ? <p className="field-hint">{t('parameters.secretHint')}</p> : null}
         {p.type === 'secret' && p.set ? <p className="field-hint">{t('parameters.secretRemoveHint')}</p> : null}
-        {PASSWORD_DESTINATIONS.includes(p.id) ? <p className="field-hint">{t('parameters.passwordAgainHint')}</p> : null}
+        {PASSWORD_DESTINATIONS.includes(p.id) ? (
+          <p className="field-hint">{t('parameters.passwordAgainHint')}</p>
+        ) : null}
         {invalid ? (
           <p className="field-error" role="alert">
             {invalid}

@@ -61,11 +61,29 @@ interface UserForm {
 }
 
 /** Edits one user: name, role, language, time zone, active, groups, and a new password. */
-function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups: Group[]; onSaved(u: User): void; onClose(): void }) {
+function EditUserDialog({
+  user,
+  groups,
+  onSaved,
+  onClose,
+}: {
+  user: User;
+  groups: Group[];
+  onSaved(u: User): void;
+  onClose(): void;
+}) {
   const { t } = useI18n();
   const { me } = useSession();
   const self = me.id === user.id;
-  const [form, setForm] = useState<UserForm>({ name: user.name, role: user.role, locale: user.locale, timeZone: user.timeZone, active: user.active, groupIds: [...user.groupIds], password: '' });
+  const [form, setForm] = useState<UserForm>({
+    name: user.name,
+    role: user.role,
+    locale: user.locale,
+    timeZone: user.timeZone,
+    active: user.active,
+    groupIds: [...user.groupIds],
+    password: '',
+  });
   const [errors, setErrors] = useState<Partial<Record<keyof UserForm, string>>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -106,7 +124,12 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
       onSaved(await patch<User>(`/admin/users/${user.id}`, changes));
     } catch (e) {
       setError(e);
-      if (e instanceof ApiError && e.code === 'USER_INVALID' && typeof e.details?.field === 'string' && e.details.field in form) {
+      if (
+        e instanceof ApiError &&
+        e.code === 'USER_INVALID' &&
+        typeof e.details?.field === 'string' &&
+        e.details.field in form
+      ) {
         setErrors({ [e.details.field]: userFieldProblem(t, e.details.field, e.message) });
       }
       setBusy(false);
@@ -126,13 +149,26 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
         <p className="field-hint">{user.email}</p>
         <div className="field">
           <label htmlFor="edit-user-name">{t('users.name')}</label>
-          <input id="edit-user-name" value={form.name} maxLength={120} onChange={(e) => set('name', e.target.value)} aria-invalid={!!errors.name} aria-describedby={described('name')} />
+          <input
+            id="edit-user-name"
+            value={form.name}
+            maxLength={120}
+            onChange={(e) => set('name', e.target.value)}
+            aria-invalid={!!errors.name}
+            aria-describedby={described('name')}
+          />
           {err('name')}
         </div>
         <div className="field-row">
           <div className="field">
             <label htmlFor="edit-user-role">{t('users.role')}</label>
-            <select id="edit-user-role" value={form.role} onChange={(e) => set('role', e.target.value as Role)} aria-invalid={!!errors.role} aria-describedby={described('role', self ? 'edit-user-self' : undefined)}>
+            <select
+              id="edit-user-role"
+              value={form.role}
+              onChange={(e) => set('role', e.target.value as Role)}
+              aria-invalid={!!errors.role}
+              aria-describedby={described('role', self ? 'edit-user-self' : undefined)}
+            >
               {(['requester', 'technician', 'admin'] as const).map((r) => (
                 <option key={r} value={r}>
                   {t(`role.${r}`)}
@@ -153,13 +189,26 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
           </div>
           <div className="field field-grow">
             <label htmlFor="edit-user-tz">{t('users.timeZone')}</label>
-            <input id="edit-user-tz" list="edit-user-tz-list" value={form.timeZone} onChange={(e) => set('timeZone', e.target.value)} aria-invalid={!!errors.timeZone} aria-describedby={described('timeZone')} spellCheck={false} />
+            <input
+              id="edit-user-tz"
+              list="edit-user-tz-list"
+              value={form.timeZone}
+              onChange={(e) => set('timeZone', e.target.value)}
+              aria-invalid={!!errors.timeZone}
+              aria-describedby={described('timeZone')}
+              spellCheck={false}
+            />
             <TimeZoneList id="edit-user-tz-list" />
             {err('timeZone')}
           </div>
         </div>
         <label className="check">
-          <input type="checkbox" checked={form.active} onChange={(e) => set('active', e.target.checked)} aria-describedby={self ? 'edit-user-self' : undefined} />
+          <input
+            type="checkbox"
+            checked={form.active}
+            onChange={(e) => set('active', e.target.checked)}
+            aria-describedby={self ? 'edit-user-self' : undefined}
+          />
           {t('users.activeCheck')}
         </label>
         {self ? (
@@ -173,7 +222,16 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
             <div className="check-grid">
               {groups.map((g) => (
                 <label key={g.id} className="check">
-                  <input type="checkbox" checked={form.groupIds.includes(g.id)} onChange={(e) => set('groupIds', e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((x) => x !== g.id))} />
+                  <input
+                    type="checkbox"
+                    checked={form.groupIds.includes(g.id)}
+                    onChange={(e) =>
+                      set(
+                        'groupIds',
+                        e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((x) => x !== g.id),
+                      )
+                    }
+                  />
                   {g.name}
                 </label>
               ))}
@@ -218,7 +276,15 @@ function EditUserDialog({ user, groups, onSaved, onClose }: { user: User; groups
 
 function NewUserForm({ groups, onCreated }: { groups: Group[]; onCreated(u: User): void }) {
   const { t, locale } = useI18n();
-  const [form, setForm] = useState({ name: '', email: '', role: 'requester' as Role, locale: locale as Locale, timeZone: browserTimeZone(), password: '', groupIds: [] as number[] });
+  const [form, setForm] = useState({
+    name: '',
+    email: '',
+    role: 'requester' as Role,
+    locale: locale as Locale,
+    timeZone: browserTimeZone(),
+    password: '',
+    groupIds: [] as number[],
+  });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -261,12 +327,23 @@ function NewUserForm({ groups, onCreated }: { groups: Group[]; onCreated(u: User
       <div className="field-row">
         <div className="field field-grow">
           <label htmlFor="user-name">{t('users.name')}</label>
-          <input id="user-name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} aria-invalid={!!errors.name} />
+          <input
+            id="user-name"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.target.value })}
+            aria-invalid={!!errors.name}
+          />
           {err('name')}
         </div>
         <div className="field field-grow">
           <label htmlFor="user-email">{t('users.email')}</label>
-          <input id="user-email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} aria-invalid={!!errors.email} />
+          <input
+            id="user-email"
+            type="email"
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+            aria-invalid={!!errors.email}
+          />
           {err('email')}
         </div>
       </div>
@@ -283,7 +360,11 @@ function NewUserForm({ groups, onCreated }: { groups: Group[]; onCreated(u: User
         </div>
         <div className="field">
           <label htmlFor="user-locale">{t('common.language')}</label>
-          <select id="user-locale" value={form.locale} onChange={(e) => setForm({ ...form, locale: e.target.value as Locale })}>
+          <select
+            id="user-locale"
+            value={form.locale}
+            onChange={(e) => setForm({ ...form, locale: e.target.value as Locale })}
+          >
             {LOCALES.map((l) => (
               <option key={l} value={l}>
                 {LANGUAGE_NAMES[l]}
@@ -293,13 +374,27 @@ function NewUserForm({ groups, onCreated }: { groups: Group[]; onCreated(u: User
         </div>
         <div className="field field-grow">
           <label htmlFor="user-tz">{t('users.timeZone')}</label>
-          <input id="user-tz" list="user-tz-list" value={form.timeZone} onChange={(e) => setForm({ ...form, timeZone: e.target.value })} spellCheck={false} />
+          <input
+            id="user-tz"
+            list="user-tz-list"
+            value={form.timeZone}
+            onChange={(e) => setForm({ ...form, timeZone: e.target.value })}
+            spellCheck={false}
+          />
           <TimeZoneList id="user-tz-list" />
         </div>
       </div>
       <div className="field">
         <label htmlFor="user-password">{t('users.password')}</label>
-        <input id="user-password" type="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} aria-describedby="user-password-hint" aria-invalid={!!errors.password} />
+        <input
+          id="user-password"
+          type="password"
+          autoComplete="new-password"
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+          aria-describedby="user-password-hint"
+          aria-invalid={!!errors.password}
+        />
         <p className="field-hint" id="user-password-hint">
           {t('users.passwordHint')}
         </p>
@@ -314,7 +409,12 @@ function NewUserForm({ groups, onCreated }: { groups: Group[]; onCreated(u: User
                 <input
                   type="checkbox"
                   checked={form.groupIds.includes(g.id)}
-                  onChange={(e) => setForm({ ...form, groupIds: e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((x) => x !== g.id) })}
+                  onChange={(e) =>
+                    setForm({
+                      ...form,
+                      groupIds: e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((x) => x !== g.id),
+                    })
+                  }
                 />
                 {g.name}
               </label>
@@ -348,7 +448,15 @@ export function AdminUsers() {
         rows={users.data}
         loading={users.loading}
         caption={t('users.title')}
-        headers={[t('users.name'), t('users.email'), t('users.role'), t('common.language'), t('users.timeZone'), t('users.groups'), t('users.state')]}
+        headers={[
+          t('users.name'),
+          t('users.email'),
+          t('users.role'),
+          t('common.language'),
+          t('users.timeZone'),
+          t('users.groups'),
+          t('users.state'),
+        ]}
         actions
       >
         {(u) => (
@@ -363,10 +471,27 @@ export function AdminUsers() {
             </td>
             <td>{LANGUAGE_NAMES[u.locale] ?? u.locale}</td>
             <td className="cell-muted">{u.timeZone}</td>
-            <td>{groupNames(u.groupIds).length > 0 ? groupNames(u.groupIds).join(', ') : <span className="cell-muted">—</span>}</td>
-            <td>{u.active ? <span className="badge badge-ok">{t('users.active')}</span> : <span className="badge badge-muted">{t('users.inactive')}</span>}</td>
+            <td>
+              {groupNames(u.groupIds).length > 0 ? (
+                groupNames(u.groupIds).join(', ')
+              ) : (
+                <span className="cell-muted">—</span>
+              )}
+            </td>
+            <td>
+              {u.active ? (
+                <span className="badge badge-ok">{t('users.active')}</span>
+              ) : (
+                <span className="badge badge-muted">{t('users.inactive')}</span>
+              )}
+            </td>
             <td className="cell-actions">
-              <button type="button" className="button button-small" onClick={() => setEditing(u)} aria-label={t('users.edit', { name: u.name })}>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => setEditing(u)}
+                aria-label={t('users.edit', { name: u.name })}
+              >
                 {t('common.edit')}
               </button>
             </td>
@@ -398,7 +523,17 @@ export function AdminUsers() {
 }
 
 /** Renames a group and sets its members. */
-function EditGroupDialog({ group, everyone, onSaved, onClose }: { group: Group; everyone: User[]; onSaved(g: Group): void; onClose(): void }) {
+function EditGroupDialog({
+  group,
+  everyone,
+  onSaved,
+  onClose,
+}: {
+  group: Group;
+  everyone: User[];
+  onSaved(g: Group): void;
+  onClose(): void;
+}) {
   const { t } = useI18n();
   const [name, setName] = useState(group.name);
   const [members, setMembers] = useState<number[]>([...group.memberIds]);
@@ -438,7 +573,14 @@ function EditGroupDialog({ group, everyone, onSaved, onClose }: { group: Group; 
       <form className="form" onSubmit={submit} noValidate aria-label={t('groups.edit', { name: group.name })}>
         <div className="field">
           <label htmlFor="edit-group-name">{t('groups.name')}</label>
-          <input id="edit-group-name" value={name} maxLength={120} onChange={(e) => setName(e.target.value)} aria-invalid={invalid} aria-describedby={invalid ? 'edit-group-name-err' : undefined} />
+          <input
+            id="edit-group-name"
+            value={name}
+            maxLength={120}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? 'edit-group-name-err' : undefined}
+          />
           {invalid ? (
             <p className="field-error" id="edit-group-name-err">
               {t('validation.required')}
@@ -451,7 +593,13 @@ function EditGroupDialog({ group, everyone, onSaved, onClose }: { group: Group; 
             <div className="check-grid">
               {people.map((u) => (
                 <label key={u.id} className="check">
-                  <input type="checkbox" checked={members.includes(u.id)} onChange={(e) => setMembers(e.target.checked ? [...members, u.id] : members.filter((x) => x !== u.id))} />
+                  <input
+                    type="checkbox"
+                    checked={members.includes(u.id)}
+                    onChange={(e) =>
+                      setMembers(e.target.checked ? [...members, u.id] : members.filter((x) => x !== u.id))
+                    }
+                  />
                   {u.name}
                 </label>
               ))}
@@ -534,13 +682,29 @@ export function AdminGroups() {
         {(g) => (
           <tr key={g.id}>
             <td className="cell-title">{g.name}</td>
-            <td>{memberNames(g.memberIds).length > 0 ? memberNames(g.memberIds).join(', ') : <span className="cell-muted">{t('groups.noMembers')}</span>}</td>
+            <td>
+              {memberNames(g.memberIds).length > 0 ? (
+                memberNames(g.memberIds).join(', ')
+              ) : (
+                <span className="cell-muted">{t('groups.noMembers')}</span>
+              )}
+            </td>
             <td className="cell-actions">
               <div className="row-actions">
-                <button type="button" className="button button-small" onClick={() => setEditing(g)} aria-label={t('groups.edit', { name: g.name })}>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => setEditing(g)}
+                  aria-label={t('groups.edit', { name: g.name })}
+                >
                   {t('common.edit')}
                 </button>
-                <button type="button" className="button button-small button-danger" onClick={() => void remove(g)} aria-label={t('groups.delete', { name: g.name })}>
+                <button
+                  type="button"
+                  className="button button-small button-danger"
+                  onClick={() => void remove(g)}
+                  aria-label={t('groups.delete', { name: g.name })}
+                >
                   {t('common.delete')}
                 </button>
               </div>
@@ -568,7 +732,13 @@ export function AdminGroups() {
         </h2>
         <div className="field">
           <label htmlFor="group-name">{t('groups.name')}</label>
-          <input id="group-name" value={name} maxLength={120} onChange={(e) => setName(e.target.value)} aria-invalid={invalid} />
+          <input
+            id="group-name"
+            value={name}
+            maxLength={120}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={invalid}
+          />
           {invalid ? <p className="field-error">{t('validation.required')}</p> : null}
         </div>
         {staff.length > 0 ? (
@@ -577,7 +747,13 @@ export function AdminGroups() {
             <div className="check-grid">
               {staff.map((u) => (
                 <label key={u.id} className="check">
-                  <input type="checkbox" checked={members.includes(u.id)} onChange={(e) => setMembers(e.target.checked ? [...members, u.id] : members.filter((x) => x !== u.id))} />
+                  <input
+                    type="checkbox"
+                    checked={members.includes(u.id)}
+                    onChange={(e) =>
+                      setMembers(e.target.checked ? [...members, u.id] : members.filter((x) => x !== u.id))
+                    }
+                  />
                   {u.name}
                 </label>
               ))}

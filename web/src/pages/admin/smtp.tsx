@@ -34,7 +34,6 @@ function formOf(a: SmtpAccount): Form {
   };
 }
 
-
 export function AdminSmtp() {
   const { t } = useI18n();
   const { me } = useSession();
@@ -158,19 +157,43 @@ export function AdminSmtp() {
           </h2>
           <div className="field-row">
             <div className="field field-grow">
-              <label htmlFor="smtp-host">{t('smtp.host')} <span className="param-ref">(14)</span></label>
-              <input id="smtp-host" value={form.host} onChange={(e) => set('host', e.target.value)} aria-invalid={!!errors.host} autoComplete="off" />
+              <label htmlFor="smtp-host">
+                {t('smtp.host')} <span className="param-ref">(14)</span>
+              </label>
+              <input
+                id="smtp-host"
+                value={form.host}
+                onChange={(e) => set('host', e.target.value)}
+                aria-invalid={!!errors.host}
+                autoComplete="off"
+              />
               {err('host')}
             </div>
             <div className="field field-port">
-              <label htmlFor="smtp-port">{t('smtp.port')} <span className="param-ref">(269)</span></label>
-              <input id="smtp-port" type="number" min={1} max={65535} value={form.port} onChange={(e) => set('port', e.target.value)} aria-invalid={!!errors.port} />
+              <label htmlFor="smtp-port">
+                {t('smtp.port')} <span className="param-ref">(269)</span>
+              </label>
+              <input
+                id="smtp-port"
+                type="number"
+                min={1}
+                max={65535}
+                value={form.port}
+                onChange={(e) => set('port', e.target.value)}
+                aria-invalid={!!errors.port}
+              />
               {err('port')}
             </div>
           </div>
           <div className="field">
-            <label htmlFor="smtp-security">{t('smtp.security')} <span className="param-ref">(199)</span></label>
-            <select id="smtp-security" value={form.security} onChange={(e) => set('security', e.target.value as SmtpSecurity)}>
+            <label htmlFor="smtp-security">
+              {t('smtp.security')} <span className="param-ref">(199)</span>
+            </label>
+            <select
+              id="smtp-security"
+              value={form.security}
+              onChange={(e) => set('security', e.target.value as SmtpSecurity)}
+            >
               <option value="none">{t('smtp.security.none')}</option>
               <option value="starttls">{t('smtp.security.starttls')}</option>
               <option value="tls">{t('smtp.security.tls')}</option>
@@ -182,12 +205,23 @@ export function AdminSmtp() {
           </label>
           <div className="field-row">
             <div className="field field-grow">
-              <label htmlFor="smtp-user">{t('smtp.user')} <span className="param-ref">(12)</span></label>
-              <input id="smtp-user" value={form.user} onChange={(e) => set('user', e.target.value)} disabled={!form.auth} autoComplete="off" aria-invalid={!!errors.user} />
+              <label htmlFor="smtp-user">
+                {t('smtp.user')} <span className="param-ref">(12)</span>
+              </label>
+              <input
+                id="smtp-user"
+                value={form.user}
+                onChange={(e) => set('user', e.target.value)}
+                disabled={!form.auth}
+                autoComplete="off"
+                aria-invalid={!!errors.user}
+              />
               {err('user')}
             </div>
             <div className="field field-grow">
-              <label htmlFor="smtp-password">{t('smtp.password')} <span className="param-ref">(13)</span></label>
+              <label htmlFor="smtp-password">
+                {t('smtp.password')} <span className="param-ref">(13)</span>
+              </label>
               <input
                 id="smtp-password"
                 type="password"
@@ -195,7 +229,9 @@ export function AdminSmtp() {
                 onChange={(e) => set('password', e.target.value)}
                 disabled={!form.auth}
                 autoComplete="new-password"
-                aria-describedby={account.data?.passwordSet ? 'smtp-password-hint smtp-password-again' : 'smtp-password-hint'}
+                aria-describedby={
+                  account.data?.passwordSet ? 'smtp-password-hint smtp-password-again' : 'smtp-password-hint'
+                }
                 aria-invalid={!!errors.password}
               />
               <p className="field-hint" id="smtp-password-hint">
@@ -211,8 +247,16 @@ export function AdminSmtp() {
           </div>
           <div className="field-row">
             <div className="field field-grow">
-              <label htmlFor="smtp-from">{t('smtp.from')} <span className="param-ref">(10)</span></label>
-              <input id="smtp-from" type="email" value={form.from} onChange={(e) => set('from', e.target.value)} aria-invalid={!!errors.from} />
+              <label htmlFor="smtp-from">
+                {t('smtp.from')} <span className="param-ref">(10)</span>
+              </label>
+              <input
+                id="smtp-from"
+                type="email"
+                value={form.from}
+                onChange={(e) => set('from', e.target.value)}
+                aria-invalid={!!errors.from}
+              />
               {err('from')}
             </div>
             <div className="field field-grow">
@@ -221,7 +265,11 @@ export function AdminSmtp() {
             </div>
           </div>
           <label className="check">
-            <input type="checkbox" checked={form.allowInvalidCertificate} onChange={(e) => set('allowInvalidCertificate', e.target.checked)} />
+            <input
+              type="checkbox"
+              checked={form.allowInvalidCertificate}
+              onChange={(e) => set('allowInvalidCertificate', e.target.checked)}
+            />
             {t('smtp.allowInvalid')}
           </label>
           <ErrorNotice error={error} />
@@ -238,11 +286,18 @@ export function AdminSmtp() {
               {t('smtp.verifyTitle')}
             </h2>
             <p className="field-hint">{t('smtp.verifyHint')}</p>
-            <button type="button" className="button button-block" onClick={() => void runVerify()} disabled={checking !== null}>
+            <button
+              type="button"
+              className="button button-block"
+              onClick={() => void runVerify()}
+              disabled={checking !== null}
+            >
               {checking === 'verify' ? t('smtp.checking') : t('smtp.verify')}
             </button>
             <div aria-live="polite">
-              {verify ? <p className={verify.ok ? 'notice notice-success' : 'notice notice-error'}>{verifyText(t, verify)}</p> : null}
+              {verify ? (
+                <p className={verify.ok ? 'notice notice-success' : 'notice notice-error'}>{verifyText(t, verify)}</p>
+              ) : null}
               <ErrorNotice error={verifyError} />
             </div>
           </section>
@@ -258,7 +313,9 @@ export function AdminSmtp() {
               {checking === 'test' ? t('smtp.sending') : t('smtp.sendTest')}
             </button>
             <div aria-live="polite">
-              {test ? <p className={test.ok ? 'notice notice-success' : 'notice notice-error'}>{testMailText(t, test)}</p> : null}
+              {test ? (
+                <p className={test.ok ? 'notice notice-success' : 'notice notice-error'}>{testMailText(t, test)}</p>
+              ) : null}
               <ErrorNotice error={testError} />
             </div>
           </form>

@@ -6,7 +6,17 @@ import { LANGUAGE_NAMES, useI18n } from '../../i18n/i18n.tsx';
 import { testMailText } from '../../delivery.ts';
 import { Link, useRouter } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { LOCALES, type EmailTemplate, type TestMailResult, type Locale, type Page as ApiPage, type Parameter, type Rendered, type TemplateKey, type Ticket } from '../../types.ts';
+import {
+  LOCALES,
+  type EmailTemplate,
+  type TestMailResult,
+  type Locale,
+  type Page as ApiPage,
+  type Parameter,
+  type Rendered,
+  type TemplateKey,
+  type Ticket,
+} from '../../types.ts';
 
 export function AdminTemplates() {
   const { t } = useI18n();
@@ -28,7 +38,13 @@ export function AdminTemplates() {
         loading={templates.loading}
         empty={t('templates.empty')}
         caption={t('templates.title')}
-        headers={[t('templates.id'), t('templates.name'), t('templates.subject'), t('templates.state'), t('templates.updated')]}
+        headers={[
+          t('templates.id'),
+          t('templates.name'),
+          t('templates.subject'),
+          t('templates.state'),
+          t('templates.updated'),
+        ]}
       >
         {(tpl) => (
           <tr key={tpl.id}>
@@ -38,7 +54,13 @@ export function AdminTemplates() {
               {p417.data?.value === tpl.id ? <span className="badge badge-417">{t('templates.inUse')}</span> : null}
             </td>
             <td className="cell-code">{tpl.subject}</td>
-            <td>{tpl.active ? <span className="badge badge-ok">{t('templates.active')}</span> : <span className="badge badge-muted">{t('templates.inactive')}</span>}</td>
+            <td>
+              {tpl.active ? (
+                <span className="badge badge-ok">{t('templates.active')}</span>
+              ) : (
+                <span className="badge badge-muted">{t('templates.inactive')}</span>
+              )}
+            </td>
             <td className="cell-muted">
               <When iso={tpl.updatedAt} relative />
             </td>
@@ -75,7 +97,13 @@ function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; di
     setResult(null);
     setError(null);
     try {
-      setResult(await post<TestMailResult>(`/admin/email-templates/${id}/test`, { to: to.trim(), ...(ticket.trim() ? { ticketNumber: Number(ticket.trim()) } : {}), locale }));
+      setResult(
+        await post<TestMailResult>(`/admin/email-templates/${id}/test`, {
+          to: to.trim(),
+          ...(ticket.trim() ? { ticketNumber: Number(ticket.trim()) } : {}),
+          locale,
+        }),
+      );
     } catch (e) {
       setError(e);
     } finally {
@@ -88,10 +116,20 @@ function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; di
       <h3 id="test-send-h" className="card-title">
         {t('templates.testTitle')}
       </h3>
-      <p className="field-hint test-send-hint">{id === null ? t('templates.testSaveFirst') : t('templates.testHint')}</p>
+      <p className="field-hint test-send-hint">
+        {id === null ? t('templates.testSaveFirst') : t('templates.testHint')}
+      </p>
       <div className="field">
         <label htmlFor="test-to">{t('templates.testTo')}</label>
-        <input id="test-to" type="email" value={to} onChange={(e) => setTo(e.target.value)} disabled={id === null} aria-invalid={!!invalid.to} aria-describedby={invalid.to ? 'test-to-err' : undefined} />
+        <input
+          id="test-to"
+          type="email"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+          disabled={id === null}
+          aria-invalid={!!invalid.to}
+          aria-describedby={invalid.to ? 'test-to-err' : undefined}
+        />
         {invalid.to ? (
           <p className="field-error" id="test-to-err">
             {invalid.to}
@@ -123,7 +161,9 @@ function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; di
         </button>
       </div>
       <div aria-live="polite">
-        {result ? <p className={result.ok ? 'notice notice-success' : 'notice notice-error'}>{testMailText(t, result)}</p> : null}
+        {result ? (
+          <p className={result.ok ? 'notice notice-success' : 'notice notice-error'}>{testMailText(t, result)}</p>
+        ) : null}
         <ErrorNotice error={error} />
       </div>
     </form>
@@ -172,8 +212,14 @@ export function TemplateEditor({ id }: { id: number | null }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { navigate } = useRouter();
-  const stored = useResource(() => (id === null ? Promise.resolve(null) : get<EmailTemplate>(`/admin/email-templates/${id}`)), [id]);
-  const keys = useResource(() => get<{ items: TemplateKey[] }>(`/admin/template-keys?locale=${encodeURIComponent(i18n.locale)}`), [i18n.locale]);
+  const stored = useResource(
+    () => (id === null ? Promise.resolve(null) : get<EmailTemplate>(`/admin/email-templates/${id}`)),
+    [id],
+  );
+  const keys = useResource(
+    () => get<{ items: TemplateKey[] }>(`/admin/template-keys?locale=${encodeURIComponent(i18n.locale)}`),
+    [i18n.locale],
+  );
   const tickets = useResource(() => get<ApiPage<Ticket>>('/tickets?limit=50'), []);
   const p417 = useResource(() => get<Parameter>('/admin/parameters/417'), []);
   const [draft, setDraft] = useState<Draft>(EMPTY);
@@ -193,7 +239,14 @@ export function TemplateEditor({ id }: { id: number | null }) {
   const lastField = useRef<Field>('html');
 
   useEffect(() => {
-    if (stored.data) setDraft({ name: stored.data.name, subject: stored.data.subject, html: stored.data.html, text: stored.data.text ?? '', active: stored.data.active });
+    if (stored.data)
+      setDraft({
+        name: stored.data.name,
+        subject: stored.data.subject,
+        html: stored.data.html,
+        text: stored.data.text ?? '',
+        active: stored.data.active,
+      });
   }, [stored.data]);
 
   const known = useMemo(() => new Set((keys.data?.items ?? []).flatMap((k) => [k.name, ...k.aliases])), [keys.data]);
@@ -255,7 +308,13 @@ export function TemplateEditor({ id }: { id: number | null }) {
     }
     setMissingName(false);
     setBusy(true);
-    const body = { name: draft.name.trim(), subject: draft.subject, html: draft.html, text: draft.text.trim() ? draft.text : null, active: draft.active };
+    const body = {
+      name: draft.name.trim(),
+      subject: draft.subject,
+      html: draft.html,
+      text: draft.text.trim() ? draft.text : null,
+      active: draft.active,
+    };
     try {
       if (id === null) {
         const created = await post<EmailTemplate>('/admin/email-templates', body);
@@ -297,7 +356,9 @@ export function TemplateEditor({ id }: { id: number | null }) {
 
   const fieldProblems = (f: Field) => problems.filter((p) => p.field === f);
   const problemText = (p: KeyProblem) =>
-    p.key === null ? t('templates.unclosed', { line: p.line, column: p.column }) : t('templates.unknownKeyLive', { key: `\${${p.key}}`, line: p.line, column: p.column });
+    p.key === null
+      ? t('templates.unclosed', { line: p.line, column: p.column })
+      : t('templates.unknownKeyLive', { key: `\${${p.key}}`, line: p.line, column: p.column });
   const problemList = (f: Field) =>
     fieldProblems(f).length > 0 ? (
       <ul className="field-error key-problems" id={`tpl-${f}-problems`} aria-live="polite">
@@ -313,7 +374,11 @@ export function TemplateEditor({ id }: { id: number | null }) {
   const inUse = id !== null && p417.data?.value === id;
   const dirty =
     !!stored.data &&
-    (draft.name !== stored.data.name || draft.subject !== stored.data.subject || draft.html !== stored.data.html || draft.text !== (stored.data.text ?? '') || draft.active !== stored.data.active);
+    (draft.name !== stored.data.name ||
+      draft.subject !== stored.data.subject ||
+      draft.html !== stored.data.html ||
+      draft.text !== (stored.data.text ?? '') ||
+      draft.active !== stored.data.active);
 
   return (
     <Page
@@ -331,11 +396,21 @@ export function TemplateEditor({ id }: { id: number | null }) {
           <div className="field-row">
             <div className="field field-grow">
               <label htmlFor="tpl-name">{t('templates.name')}</label>
-              <input id="tpl-name" value={draft.name} maxLength={120} onChange={(e) => setDraft({ ...draft, name: e.target.value })} aria-invalid={missingName} />
+              <input
+                id="tpl-name"
+                value={draft.name}
+                maxLength={120}
+                onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+                aria-invalid={missingName}
+              />
               {missingName ? <p className="field-error">{t('validation.required')}</p> : null}
             </div>
             <label className="check check-field">
-              <input type="checkbox" checked={draft.active} onChange={(e) => setDraft({ ...draft, active: e.target.checked })} />
+              <input
+                type="checkbox"
+                checked={draft.active}
+                onChange={(e) => setDraft({ ...draft, active: e.target.checked })}
+              />
               {t('templates.active')}
             </label>
           </div>
@@ -393,7 +468,13 @@ export function TemplateEditor({ id }: { id: number | null }) {
           {saved ? <SuccessNotice>{t('templates.saved')}</SuccessNotice> : null}
           <div className="form-actions">
             {id !== null ? (
-              <button type="button" className="button button-danger" onClick={() => void remove()} disabled={inUse} title={inUse ? t('templates.inUseLong') : undefined}>
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => void remove()}
+                disabled={inUse}
+                title={inUse ? t('templates.inUseLong') : undefined}
+              >
                 {t('common.delete')}
               </button>
             ) : null}
@@ -413,17 +494,30 @@ export function TemplateEditor({ id }: { id: number | null }) {
             <label htmlFor="palette-filter" className="sr-only">
               {t('templates.searchKeys')}
             </label>
-            <input id="palette-filter" type="search" placeholder={t('templates.searchKeys')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+            <input
+              id="palette-filter"
+              type="search"
+              placeholder={t('templates.searchKeys')}
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+            />
           </div>
           <ErrorNotice error={keys.error} />
           <ul className="key-list">
             {visibleKeys.map((k) => (
               <li key={k.name}>
-                <button type="button" className="key-button" onClick={() => insertKey(k.name)} aria-label={t('templates.insertKey', { key: k.name })}>
+                <button
+                  type="button"
+                  className="key-button"
+                  onClick={() => insertKey(k.name)}
+                  aria-label={t('templates.insertKey', { key: k.name })}
+                >
                   <code>{`\${${k.name}}`}</code>
                 </button>
                 <span className="key-description">{k.description}</span>
-                {k.aliases.length > 0 ? <span className="key-aliases">{t('templates.aliases', { list: k.aliases.join(', ') })}</span> : null}
+                {k.aliases.length > 0 ? (
+                  <span className="key-aliases">{t('templates.aliases', { list: k.aliases.join(', ') })}</span>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -447,7 +541,11 @@ export function TemplateEditor({ id }: { id: number | null }) {
             </div>
             <div className="field">
               <label htmlFor="preview-locale">{t('templates.previewLocale')}</label>
-              <select id="preview-locale" value={previewLocale} onChange={(e) => setPreviewLocale(e.target.value as Locale)}>
+              <select
+                id="preview-locale"
+                value={previewLocale}
+                onChange={(e) => setPreviewLocale(e.target.value as Locale)}
+              >
                 {LOCALES.map((l) => (
                   <option key={l} value={l}>
                     {LANGUAGE_NAMES[l]}
@@ -458,7 +556,11 @@ export function TemplateEditor({ id }: { id: number | null }) {
           </div>
           <div aria-live="polite">
             {preview.error ? <ErrorNotice error={preview.error} /> : null}
-            {!preview.rendered && !preview.error ? <p className="empty">{previewPending || draft.subject.trim() ? t('common.loading') : t('templates.previewEmpty')}</p> : null}
+            {!preview.rendered && !preview.error ? (
+              <p className="empty">
+                {previewPending || draft.subject.trim() ? t('common.loading') : t('templates.previewEmpty')}
+              </p>
+            ) : null}
           </div>
           {preview.rendered ? (
             <div className="mail-preview">
@@ -466,7 +568,12 @@ export function TemplateEditor({ id }: { id: number | null }) {
                 <span className="cell-muted">{t('templates.subject')}:</span> {preview.rendered.subject}
               </p>
               {/* The rendered HTML is shown only inside a sandbox with no permissions: no script, no same origin. */}
-              <iframe className="mail-frame" sandbox="" srcDoc={preview.rendered.html} title={t('templates.previewHtml')} />
+              <iframe
+                className="mail-frame"
+                sandbox=""
+                srcDoc={preview.rendered.html}
+                title={t('templates.previewHtml')}
+              />
               <details>
                 <summary>{t('templates.previewText')}</summary>
                 <pre className="mail-text">{preview.rendered.text}</pre>
