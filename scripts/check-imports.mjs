@@ -24,9 +24,15 @@ const rules = {
 };
 // The CLI and HTTP layers reach adapters only through the composition root.
 const problems = [];
+/** Relative imports of each file (type-only ones too), for the cycle check below. */
+const edges = new Map();
 for (const file of files(src)) {
   const layer = layerOf(file);
   const text = readFileSync(file, 'utf8');
+  edges.set(
+    file,
+    [...text.matchAll(/from\s+['"](\.[^'"]+)['"]/g)].map((m) => resolve(dirname(file), m[1])),
+  );
   for (const match of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
     const spec = match[1];
     if (!spec.startsWith('.')) {
@@ -47,8 +53,24 @@ for (const file of files(src)) {
       );
   }
 }
+// No import cycles, type-only imports included: a file can be read knowing only what it imports.
+const done = new Set();
+const onPath = [];
+function visit(file) {
+  const at = onPath.indexOf(file);
+  if (at >= 0) {
+    problems.push(`import cycle: ${[...onPath.slice(at), file].map((f) => relative(root, f)).join(' -> ')}`);
+    return;
+  }
+  if (done.has(file) || !edges.has(file)) return;
+  onPath.push(file);
+  for (const target of edges.get(file)) visit(target);
+  onPath.pop();
+  done.add(file);
+}
+for (const file of edges.keys()) visit(file);
 if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log(`import rule: ${files(src).length} files checked, no violations.`);
+console.log(`import rule: ${files(src).length} files checked, no violations, no import cycle.`);

@@ -1,13 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import {
-  issueApiToken,
-  listApiTokens,
-  MAX_TOKEN_DAYS,
-  revokeApiToken,
-  TOKEN_SCOPES,
-  type ApiTokenInput,
-} from '../../../domain/users/api-token.ts';
+import { MAX_TOKEN_DAYS, TOKEN_SCOPES, type ApiTokenInput } from '../../../domain/users/api-token.ts';
+import { issueApiToken, listApiTokens, revokeApiToken } from '../../../domain/users/manage-api-tokens.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 import { actorOf, requireRole, signedIn } from './authenticate-request.ts';
 

@@ -3,7 +3,7 @@ import type { Deps } from '../../../domain/deps.ts';
 import { listMessages } from '../../../domain/messages/list-messages.ts';
 import { MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
 import { postMessage } from '../../../domain/messages/post-message.ts';
-import { ticketAttachments } from '../../../domain/messages/attachment.ts';
+import { ticketAttachments } from '../../../domain/messages/attachment-access.ts';
 import { messagingStatus } from '../../../domain/parameters/messaging-status.ts';
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
 import { openTicket, type OpenTicketInput } from '../../../domain/tickets/open-ticket.ts';
