@@ -27,12 +27,10 @@ import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
 import type { InboundDeps } from './domain/inbound/receive-mail.ts';
 import type { Deps } from './domain/deps.ts';
 import type { DispatchPolicy } from './domain/notifications/dispatch-outbox.ts';
-import { PARAM } from './domain/parameters/parameter-catalogue.ts';
-import { readParameters } from './domain/parameters/parameters.ts';
+import { inboundRecipientCheck } from './domain/inbound/accepted-recipients.ts';
 import type { Clock } from './ports/clock.ts';
 import type { MailTransports } from './ports/mail-transport.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
-import type { Repositories } from './ports/storage.ts';
 
 export interface Parley {
   config: Readonly<Config>;
@@ -142,47 +140,10 @@ export function inboundDeps(parley: Parley): InboundDeps {
 }
 
 /**
- * The recipients the SMTP receiver accepts (`RCPT TO`): any address at the mail domain (the signed `reply+…`
- * addresses among them), the support address (parameter 10, the SMTP account's From), and the addresses and
- * `@domain`s of PARLEY_INBOUND_RECIPIENTS; all case-insensitive. The support address is read from the database:
- * a match is remembered for a few seconds, anything else is read afresh, so a new support address is accepted at
- * once. A failed read rejects (the receiver answers 451, the sender retries).
- */
-export function inboundRecipientCheck(
-  config: Pick<Config, 'mailDomain' | 'inboundRecipients'>,
-  repos: Pick<Repositories, 'getParameters'>,
-  clock: Clock,
-  cacheMs = 5000,
-): (address: string) => Promise<boolean> {
-  const ownDomain = config.mailDomain.toLowerCase();
-  const extraAddresses = new Set(config.inboundRecipients.filter((r) => !r.startsWith('@')));
-  const extraDomains = new Set(config.inboundRecipients.filter((r) => r.startsWith('@')).map((r) => r.slice(1)));
-  let support: { address: string | null; readAt: number } | undefined;
-  let reading: Promise<string | null> | undefined;
-  const readSupport = () =>
-    (reading ??= readParameters(repos)
-      .then((values) => {
-        const from = values.get(PARAM.SMTP_FROM);
-        const address = typeof from === 'string' && from !== '' ? from.toLowerCase() : null;
-        support = { address, readAt: clock.now().getTime() };
-        return address;
-      })
-      .finally(() => (reading = undefined)));
-  return async (address) => {
-    const a = address.trim().toLowerCase();
-    const at = a.lastIndexOf('@');
-    if (at <= 0) return false;
-    const domain = a.slice(at + 1);
-    if (domain === ownDomain || extraDomains.has(domain) || extraAddresses.has(a)) return true;
-    if (support && support.address === a && clock.now().getTime() - support.readAt < cacheMs) return true;
-    return (await readSupport()) === a;
-  };
-}
-
-/**
  * Inbound mail: the ingestor (processing, and the sweep of mails left `received`) and, when PARLEY_INBOUND_SMTP is
  * set (or `listen` is given), the SMTP receiver storing into it. `start()` resolves with the receiver's port.
  */
+
 export function createInbound(
   parley: Parley,
   options: {

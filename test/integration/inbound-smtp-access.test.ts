@@ -23,7 +23,8 @@ import type { RawMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/parameters.ts';
-import { createInbound, createParley, inboundRecipientCheck, type Parley } from '../../src/main.ts';
+import { inboundRecipientCheck } from '../../src/domain/inbound/accepted-recipients.ts';
+import { createInbound, createParley, type Parley } from '../../src/main.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
 import { buildWorld, type World } from '../support/fixtures.ts';
 

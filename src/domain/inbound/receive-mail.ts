@@ -38,8 +38,6 @@ export interface InboundPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_INBOUND_POLICY: InboundPolicy = { perSenderPerMinute: 20, maxAttempts: 5 };
-
 export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'> {
   mailParser: MailParser;
   policy: InboundPolicy;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { retryOutboxEntry } from '../../../domain/notifications/retry-outbox-entry.ts';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { sendTemplateTest, sendTestMail, verifySmtpAccount } from '../../../domain/notifications/smtp-checks.ts';
@@ -62,20 +63,7 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
           response: { 200: outboxEntrySchema, ...errorResponses },
         },
       },
-      async (request) => {
-        const entry = await deps.storage.retryOutboxNow(request.params.id, deps.clock.now().toISOString());
-        if (!entry) {
-          const exists = await deps.storage.findOutboxEntry(request.params.id);
-          if (!exists)
-            throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${request.params.id}.`);
-          throw new DomainError(
-            'OUTBOX_NOT_RETRYABLE',
-            `Outbox entry ${request.params.id} is ${exists.status}: only deferred or failed mail can be retried.`,
-          );
-        }
-        await deps.storage.signalOutbox();
-        return presentOutboxEntry(entry);
-      },
+      async (request) => presentOutboxEntry(await retryOutboxEntry(deps, request.params.id)),
     );
 
     const verifySchema = {
