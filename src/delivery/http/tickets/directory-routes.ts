@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../../domain/deps.ts';
+import { requireRole, signedIn } from '../auth/authenticate-request.ts';
+import { errorResponses } from '../schemas.ts';
+
+/** Who and where a ticket can go: teams for everyone signed in, the staff for staff (names only). */
+export function directoryRoutes(deps: Deps) {
+  return async (app: FastifyInstance) => {
+    // Who and where a ticket can go: group names for everyone signed in (a requester picks the team of a new
+    // request), the staff for technicians and admins (assignment). Names only, never addresses.
+    app.get(
+      '/groups',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['tickets'],
+          summary: 'Support groups (teams), by name',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                items: {
+                  type: 'array',
+                  items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async () => ({ items: (await deps.storage.listGroups()).map((g) => ({ id: g.id, name: g.name })) }),
+    );
+    app.get(
+      '/staff',
+      {
+        onRequest: requireRole('technician', 'admin'),
+        schema: {
+          tags: ['tickets'],
+          summary: 'Active technicians and administrators: who a ticket can be assigned to',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'integer' },
+                      name: { type: 'string' },
+                      role: { type: 'string' },
+                      groupIds: { type: 'array', items: { type: 'integer' } },
+                    },
+                  },
+                },
+              },
+            },
+            ...errorResponses,
+          },
+        },
+      },
+      async () => ({
+        items: (await deps.storage.listStaff()).map((u) => ({
+          id: u.id,
+          name: u.name,
+          role: u.role,
+          groupIds: u.groupIds,
+        })),
+      }),
+    );
+  };
+}
