@@ -1,10 +1,8 @@
-import type { MailParser, ParsedMail } from '../../ports/inbound.ts';
+import type { ParsedMail } from '../../ports/inbound.ts';
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 import { postMessage } from '../messages/post-message.ts';
-import { PARAM } from '../parameters/parameter-catalogue.ts';
-import { readParameters } from '../parameters/parameters.ts';
 import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
 import {
   receivedRecord,
@@ -18,32 +16,20 @@ import {
 import {
   authenticationFailed,
   describeReport,
-  domainOf,
   isPermanentFailure,
   loopSign,
   readDeliveryReport,
-  titleFromSubject,
 } from './mail-facts.ts';
-import { isParticipant, matchReply, recipientsOf } from './match-reply.ts';
+import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
+import { AlreadyDecided } from './already-decided.ts';
+import type { InboundDeps } from './inbound-deps.ts';
+import { openOrHold } from './open-by-mail.ts';
 import { extractReply } from './reply-text.ts';
 import { NO_PROOF, proves, senderProof, type SenderProof } from './sender-proof.ts';
-import type { SenderVerifier } from '../../ports/sender-verifier.ts';
 import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './inbound-attachments.ts';
 
-export interface InboundPolicy {
-  /** Mails one sender address may have processed per minute; beyond it they are stored and held, never posted. */
-  perSenderPerMinute: number;
-  /** Processing attempts (interrupted or failed) before a mail is held as `processing-failed`. */
-  maxAttempts: number;
-}
-
-export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'> {
-  mailParser: MailParser;
-  policy: InboundPolicy;
-  /** Verifies a sender (DMARC); without it only a signed reply address proves who wrote. */
-  senderVerifier?: SenderVerifier | undefined;
-}
+export type { InboundDeps, InboundPolicy } from './inbound-deps.ts';
 
 /**
  * Stores a received mail exactly as it came, before anything else happens to it: the receiver acknowledges the mail
@@ -72,9 +58,6 @@ export async function receiveMailForProcessing(
   const id = await deps.storage.insertInboundMail(mail, at, 1);
   return { mail: receivedRecord(id, mail, at, 1), raw: mail.raw };
 }
-
-/** Another process gave the mail its outcome first: this one's write is rolled back. */
-class AlreadyDecided extends Error {}
 
 const withoutNul = (s: string) => s.replace(/\u0000/g, '');
 const oneLine = (s: string, max: number) =>
@@ -406,96 +389,4 @@ async function ticketHint(
 async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {
   if (ticketNumber === null) return null;
   return (await deps.storage.findTicketByNumber(ticketNumber))?.id ?? null;
-}
-
-/**
- * Mail that matches no ticket: a known requester writing to the support address opens a ticket (parameter 9003,
- * into the group parameter 9004 names); anything else is held.
- */
-async function openOrHold(
-  deps: InboundDeps,
-  id: number,
-  parsed: ParsedMail,
-  mail: InboundMail,
-  sender: Actor | undefined,
-  proof: SenderProof,
-  facts: {
-    messageIdHeader: string | null;
-    fromAddress: string | null;
-    fromName: string | null;
-    subject: string;
-    text: string;
-    trimmed: string | null;
-    attachmentNote: string | null;
-  },
-  files: readonly InboundFile[],
-  finish: (outcome: Omit<InboundOutcome, 'at'>) => Promise<InboundMail | undefined>,
-  decided: (recorded: boolean, outcome: InboundOutcome) => Promise<InboundMail | undefined>,
-): Promise<InboundMail | undefined> {
-  const at = deps.clock.now().toISOString();
-  const hold = async (reason: InboundReason, reasonText: string) =>
-    finish({ ...facts, status: 'held', reason, reasonText });
-  if (!sender)
-    return hold(
-      'unknown-sender',
-      `${facts.fromAddress ?? 'The sender'} is not a user of this desk, and the mail matches no ticket.`,
-    );
-  const parameters = await readParameters(deps.storage);
-  const supportAddress = (parameters.get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
-  const domain = deps.site.mailDomain.toLowerCase();
-  const toSupport = recipientsOf(parsed, mail.envelopeTo).some(
-    (a) => a === supportAddress || (domainOf(a) === domain && !/^reply\+/i.test(a)),
-  );
-  if (sender.role !== 'requester' || !toSupport || parameters.get(PARAM.INBOUND_OPEN_TICKETS) !== true) {
-    return hold('no-match', 'The mail matches no ticket (no reference, reply address or ticket number of ours).');
-  }
-  if (proof.by !== 'verified') {
-    return hold(
-      'sender-not-verified',
-      `Sender not verified: nothing proves that ${facts.fromAddress} wrote this mail (${proof.detail}), so it opens no ticket in their name.`,
-    );
-  }
-  if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
-  const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
-  let opened: InboundOutcome | undefined;
-  try {
-    await deps.storage.transaction(async (tx) => {
-      const group = groupName ? await tx.findGroupByName(groupName) : undefined;
-      const ticket = await tx.createTicket(
-        {
-          title: titleFromSubject(parsed.subject),
-          description: facts.text,
-          requesterId: sender.id,
-          contactName: null,
-          registeredById: sender.id,
-          groupId: group?.id ?? null,
-          responsibleId: null,
-          demandType: null,
-          activity: null,
-          relatedService: null,
-          portfolio: null,
-          category: null,
-        },
-        at,
-      );
-      const outcome: InboundOutcome = {
-        ...facts,
-        status: 'posted',
-        reason: 'new-ticket',
-        reasonText: `Opened ticket #${ticket.number}.`,
-        ticketId: ticket.id,
-        at,
-      };
-      if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
-      // The mail that opened the ticket has no thread message: its attachments belong to the ticket.
-      await tx.insertAttachments(
-        newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }),
-        at,
-      );
-      opened = outcome;
-    });
-  } catch (error) {
-    if (!(error instanceof AlreadyDecided)) throw error;
-  }
-  return opened ? decided(true, opened) : deps.storage.findInboundMail(id);
 }

@@ -1,0 +1,17 @@
+import type { MailParser } from '../../ports/inbound.ts';
+import type { SenderVerifier } from '../../ports/sender-verifier.ts';
+import type { Deps } from '../deps.ts';
+
+export interface InboundPolicy {
+  /** Mails one sender address may have processed per minute; beyond it they are stored and held, never posted. */
+  perSenderPerMinute: number;
+  /** Processing attempts (interrupted or failed) before a mail is held as `processing-failed`. */
+  maxAttempts: number;
+}
+
+export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'> {
+  mailParser: MailParser;
+  policy: InboundPolicy;
+  /** Verifies a sender (DMARC); without it only a signed reply address proves who wrote. */
+  senderVerifier?: SenderVerifier | undefined;
+}

@@ -1,0 +1,103 @@
+import type { ParsedMail } from '../../ports/inbound.ts';
+import { PARAM } from '../parameters/parameter-catalogue.ts';
+import { readParameters } from '../parameters/parameters.ts';
+import type { Actor } from '../users/user.ts';
+import { AlreadyDecided } from './already-decided.ts';
+import type { InboundDeps } from './inbound-deps.ts';
+import { newAttachments, type InboundFile } from './inbound-attachments.ts';
+import type { InboundMail, InboundOutcome, InboundReason } from './inbound-mail.ts';
+import { domainOf, titleFromSubject } from './mail-facts.ts';
+import { recipientsOf } from './match-reply.ts';
+import type { SenderProof } from './sender-proof.ts';
+
+/**
+ * Mail that matches no ticket: a known requester writing to the support address opens a ticket (parameter 9003,
+ * into the group parameter 9004 names); anything else is held.
+ */
+export async function openOrHold(
+  deps: InboundDeps,
+  id: number,
+  parsed: ParsedMail,
+  mail: InboundMail,
+  sender: Actor | undefined,
+  proof: SenderProof,
+  facts: {
+    messageIdHeader: string | null;
+    fromAddress: string | null;
+    fromName: string | null;
+    subject: string;
+    text: string;
+    trimmed: string | null;
+    attachmentNote: string | null;
+  },
+  files: readonly InboundFile[],
+  finish: (outcome: Omit<InboundOutcome, 'at'>) => Promise<InboundMail | undefined>,
+  decided: (recorded: boolean, outcome: InboundOutcome) => Promise<InboundMail | undefined>,
+): Promise<InboundMail | undefined> {
+  const at = deps.clock.now().toISOString();
+  const hold = async (reason: InboundReason, reasonText: string) =>
+    finish({ ...facts, status: 'held', reason, reasonText });
+  if (!sender)
+    return hold(
+      'unknown-sender',
+      `${facts.fromAddress ?? 'The sender'} is not a user of this desk, and the mail matches no ticket.`,
+    );
+  const parameters = await readParameters(deps.storage);
+  const supportAddress = (parameters.get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
+  const domain = deps.site.mailDomain.toLowerCase();
+  const toSupport = recipientsOf(parsed, mail.envelopeTo).some(
+    (a) => a === supportAddress || (domainOf(a) === domain && !/^reply\+/i.test(a)),
+  );
+  if (sender.role !== 'requester' || !toSupport || parameters.get(PARAM.INBOUND_OPEN_TICKETS) !== true) {
+    return hold('no-match', 'The mail matches no ticket (no reference, reply address or ticket number of ours).');
+  }
+  if (proof.by !== 'verified') {
+    return hold(
+      'sender-not-verified',
+      `Sender not verified: nothing proves that ${facts.fromAddress} wrote this mail (${proof.detail}), so it opens no ticket in their name.`,
+    );
+  }
+  if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
+  const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
+  let opened: InboundOutcome | undefined;
+  try {
+    await deps.storage.transaction(async (tx) => {
+      const group = groupName ? await tx.findGroupByName(groupName) : undefined;
+      const ticket = await tx.createTicket(
+        {
+          title: titleFromSubject(parsed.subject),
+          description: facts.text,
+          requesterId: sender.id,
+          contactName: null,
+          registeredById: sender.id,
+          groupId: group?.id ?? null,
+          responsibleId: null,
+          demandType: null,
+          activity: null,
+          relatedService: null,
+          portfolio: null,
+          category: null,
+        },
+        at,
+      );
+      const outcome: InboundOutcome = {
+        ...facts,
+        status: 'posted',
+        reason: 'new-ticket',
+        reasonText: `Opened ticket #${ticket.number}.`,
+        ticketId: ticket.id,
+        at,
+      };
+      if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+      // The mail that opened the ticket has no thread message: its attachments belong to the ticket.
+      await tx.insertAttachments(
+        newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }),
+        at,
+      );
+      opened = outcome;
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyDecided)) throw error;
+  }
+  return opened ? decided(true, opened) : deps.storage.findInboundMail(id);
+}
