@@ -1,0 +1,103 @@
+import { useState, type FormEvent } from 'react';
+import { patch } from '../../../api.ts';
+import { Dialog, ErrorNotice } from '../../../components/ui.tsx';
+import { useI18n } from '../../../i18n/i18n.tsx';
+import { type Group, type User } from '../../../types.ts';
+
+/** Renames a group and sets its members. */
+export function EditGroupDialog({
+  group,
+  everyone,
+  onSaved,
+  onClose,
+}: {
+  group: Group;
+  everyone: User[];
+  onSaved(g: Group): void;
+  onClose(): void;
+}) {
+  const { t } = useI18n();
+  const [name, setName] = useState(group.name);
+  const [members, setMembers] = useState<number[]>([...group.memberIds]);
+  const [invalid, setInvalid] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  // Members who are no longer staff (now requesters, say) stay listed, so that saving does not drop them silently.
+  const people = everyone.filter((u) => u.role !== 'requester' || group.memberIds.includes(u.id));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) {
+      setInvalid(true);
+      return;
+    }
+    setInvalid(false);
+    const changes: Record<string, unknown> = {};
+    if (name.trim() !== group.name) changes.name = name.trim();
+    const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b).join(',');
+    if (sorted(members) !== sorted(group.memberIds)) changes.memberIds = members;
+    if (Object.keys(changes).length === 0) {
+      onClose();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onSaved(await patch<Group>(`/admin/groups/${group.id}`, changes));
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={t('groups.edit', { name: group.name })} onClose={onClose}>
+      <form className="form" onSubmit={submit} noValidate aria-label={t('groups.edit', { name: group.name })}>
+        <div className="field">
+          <label htmlFor="edit-group-name">{t('groups.name')}</label>
+          <input
+            id="edit-group-name"
+            value={name}
+            maxLength={120}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? 'edit-group-name-err' : undefined}
+          />
+          {invalid ? (
+            <p className="field-error" id="edit-group-name-err">
+              {t('validation.required')}
+            </p>
+          ) : null}
+        </div>
+        {people.length > 0 ? (
+          <fieldset className="fieldset">
+            <legend>{t('groups.members')}</legend>
+            <div className="check-grid">
+              {people.map((u) => (
+                <label key={u.id} className="check">
+                  <input
+                    type="checkbox"
+                    checked={members.includes(u.id)}
+                    onChange={(e) =>
+                      setMembers(e.target.checked ? [...members, u.id] : members.filter((x) => x !== u.id))
+                    }
+                  />
+                  {u.name}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        ) : null}
+        <ErrorNotice error={error} />
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
