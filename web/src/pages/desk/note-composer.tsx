@@ -1,0 +1,115 @@
+import { useId, useState, type FormEvent } from 'react';
+import { post } from '../../api.ts';
+import { AttachmentPicker, useAttachments } from '../../components/attachments.tsx';
+import { ErrorNotice } from '../../components/ui.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useSession } from '../../session.tsx';
+
+function todayIn(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+      new Date(),
+    );
+  } catch {
+    return new Date().toISOString().slice(0, 10);
+  }
+}
+export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPosted(): void }) {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const id = useId();
+  const [text, setText] = useState('');
+  const [minutes, setMinutes] = useState('');
+  const [day, setDay] = useState(() => todayIn(me.timeZone));
+  const [errors, setErrors] = useState<{ text?: string; minutes?: string }>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const attachments = useAttachments();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const found: typeof errors = {};
+    if (!text.trim()) found.text = t('composer.empty');
+    const m = minutes.trim() === '' ? null : Number(minutes);
+    if (m !== null && (!Number.isInteger(m) || m < 0 || m > 44640)) found.minutes = t('note.minutesInvalid');
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
+      await post(`/tickets/${ticketNumber}/messages`, {
+        text,
+        internal: true,
+        ...(m !== null ? { timeSpentMinutes: m, timeSpentDate: day || null } : {}),
+        ...files,
+      });
+      setText('');
+      setMinutes('');
+      attachments.clear();
+      onPosted();
+    } catch (e) {
+      setError(attachments.explain(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="composer composer-note" onSubmit={submit} noValidate aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`} className="composer-title">
+        {t('note.title')}
+      </h2>
+      <p className="composer-hint">{t('note.hint')}</p>
+      <div className="field">
+        <label htmlFor={`${id}-text`}>{t('note.text')}</label>
+        <textarea
+          id={`${id}-text`}
+          rows={4}
+          value={text}
+          maxLength={20000}
+          onChange={(e) => setText(e.target.value)}
+          aria-invalid={!!errors.text}
+        />
+        {errors.text ? (
+          <p className="field-error" role="alert">
+            {errors.text}
+          </p>
+        ) : null}
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={`${id}-min`}>{t('note.minutes')}</label>
+          <input
+            id={`${id}-min`}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={44640}
+            step={1}
+            value={minutes}
+            onChange={(e) => setMinutes(e.target.value)}
+            aria-invalid={!!errors.minutes}
+          />
+          {errors.minutes ? (
+            <p className="field-error" role="alert">
+              {errors.minutes}
+            </p>
+          ) : null}
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-day`}>{t('note.date')}</label>
+          <input id={`${id}-day`} type="date" value={day} onChange={(e) => setDay(e.target.value)} />
+        </div>
+      </div>
+      <AttachmentPicker attachments={attachments} disabled={busy} />
+      <ErrorNotice error={error} />
+      <div className="composer-actions">
+        <span />
+        <button type="submit" className="button button-note" disabled={busy}>
+          {t('note.submit')}
+        </button>
+      </div>
+    </form>
+  );
+}
