@@ -2,7 +2,7 @@ import type { Deps } from '../src/domain/deps.ts';
 import { openTicket } from '../src/domain/tickets/open-ticket.ts';
 import type { Ticket } from '../src/domain/tickets/ticket.ts';
 import { createApiToken, loadActor } from '../src/domain/users/authentication.ts';
-import { createUser } from '../src/domain/users/manage-users.ts';
+import { createUser } from '../src/domain/users/create-user.ts';
 import type { Actor } from '../src/domain/users/user.ts';
 import { TEST_PASSWORD, type World } from '../test/support/fixtures.ts';
 

@@ -13,7 +13,7 @@ import { processInboundMail, receiveMail } from '../../src/domain/inbound/receiv
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/parameters.ts';
 import { previewTemplate } from '../../src/domain/templates/manage-templates.ts';
-import { editUser } from '../../src/domain/users/manage-users.ts';
+import { editUser } from '../../src/domain/users/edit-user.ts';
 import type { Locale } from '../../src/domain/locale.ts';
 import { mail } from '../fixtures/eml/eml.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
-import { createUser } from '../../src/domain/users/manage-users.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';

@@ -19,7 +19,7 @@ import { DEFAULT_TEMPLATES } from '../../src/domain/templates/default-templates.
 import { createTemplate } from '../../src/domain/templates/manage-templates.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
-import { createUser } from '../../src/domain/users/manage-users.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';

@@ -12,7 +12,7 @@ import type { Deps } from '../../src/domain/deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { changePassword } from '../../src/domain/users/credentials.ts';
 import { createApiToken } from '../../src/domain/users/authentication.ts';
-import { createUser } from '../../src/domain/users/manage-users.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, withToken, type Client } from '../support/http.ts';

@@ -25,7 +25,7 @@ import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts'
 import { readReplyAddress } from '../../src/domain/notifications/reply-address.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
-import { createUser } from '../../src/domain/users/manage-users.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
 import { createLogger, dispatchPolicy } from '../../src/main.ts';
 import { DeliveryFailure } from '../../src/ports/mail-transport.ts';
 import { sqliteMemory } from '../support/databases.ts';

@@ -20,7 +20,7 @@ import type { InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
-import { createUser } from '../../src/domain/users/manage-users.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/parameters.ts';
 import { mail } from '../fixtures/eml/eml.ts';

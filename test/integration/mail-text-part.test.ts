@@ -15,7 +15,7 @@ import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts
 import { DEFAULT_TEMPLATES } from '../../src/domain/templates/default-templates.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
-import { createUser } from '../../src/domain/users/manage-users.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
 import { createLogger, dispatchPolicy } from '../../src/main.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';

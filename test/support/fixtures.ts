@@ -12,7 +12,8 @@ import { DEFAULT_TEMPLATES } from '../../src/domain/templates/default-templates.
 import { createTemplate } from '../../src/domain/templates/manage-templates.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
-import { createGroup, createUser } from '../../src/domain/users/manage-users.ts';
+import { createGroup } from '../../src/domain/users/create-group.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Ticket } from '../../src/domain/tickets/ticket.ts';

@@ -7,7 +7,8 @@ import { createTemplate } from '../../domain/templates/manage-templates.ts';
 import { loadActor } from '../../domain/users/authentication.ts';
 import { openTicket } from '../../domain/tickets/open-ticket.ts';
 import { updateTicket } from '../../domain/tickets/update-ticket.ts';
-import { createGroup, createUser } from '../../domain/users/manage-users.ts';
+import { createGroup } from '../../domain/users/create-group.ts';
+import { createUser } from '../../domain/users/create-user.ts';
 import type { Locale } from '../../domain/locale.ts';
 import type { Role } from '../../domain/users/user.ts';
 

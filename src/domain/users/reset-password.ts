@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
-import { editUser } from './manage-users.ts';
+import { editUser } from './edit-user.ts';
 import { normalizeEmail, type User } from './user.ts';
 
 /**

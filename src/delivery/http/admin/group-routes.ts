@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import { createGroup, deleteGroup, editGroup } from '../../../domain/users/manage-users.ts';
+import { createGroup } from '../../../domain/users/create-group.ts';
+import { deleteGroup } from '../../../domain/users/delete-group.ts';
+import { editGroup } from '../../../domain/users/edit-group.ts';
 import { errorResponses, groupSchema, idParams } from '../schemas.ts';
 
 /** Groups (teams): list, create, rename and set members, delete. Registered by adminRoutes, under its admin-only hook. */

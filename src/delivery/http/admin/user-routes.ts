@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { LOCALES } from '../../../domain/locale.ts';
-import { createUser, editUser, type UserEdit } from '../../../domain/users/manage-users.ts';
+import { createUser } from '../../../domain/users/create-user.ts';
+import { editUser, type UserEdit } from '../../../domain/users/edit-user.ts';
 import type { NewUserInput } from '../../../domain/users/user.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
 import { cursorQuery, errorResponses, idParams, pageOf, userSchema } from '../schemas.ts';
