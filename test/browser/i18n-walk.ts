@@ -12,7 +12,7 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import { processInboundMail, receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/parameters.ts';
-import { previewTemplate } from '../../src/domain/templates/manage-templates.ts';
+import { previewTemplate } from '../../src/domain/templates/preview-template.ts';
 import { editUser } from '../../src/domain/users/edit-user.ts';
 import type { Locale } from '../../src/domain/locale.ts';
 import { mail } from '../fixtures/eml/eml.ts';

@@ -16,7 +16,7 @@ import {
   smtpAccountOf,
 } from '../../src/domain/parameters/parameters.ts';
 import { DEFAULT_TEMPLATES } from '../../src/domain/templates/default-templates.ts';
-import { createTemplate } from '../../src/domain/templates/manage-templates.ts';
+import { createTemplate } from '../../src/domain/templates/create-template.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';

@@ -264,7 +264,7 @@ describe('access matrix: three roles and anonymous × every route', () => {
       ],
       new Date().toISOString(),
     );
-    const { createTemplate } = await import('../../src/domain/templates/manage-templates.ts');
+    const { createTemplate } = await import('../../src/domain/templates/create-template.ts');
     spareTemplateId = (await createTemplate(deps, { name: 'Spare', subject: 'S', html: '<p>${COMMENTTEXT}</p>' })).id;
     app = await testApp(deps);
     clients.anonymous = anonymous(app);

@@ -9,7 +9,7 @@ import type { Deps } from '../../src/domain/deps.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { saveSmtpAccount, setParameter } from '../../src/domain/parameters/parameters.ts';
 import { DEFAULT_TEMPLATES } from '../../src/domain/templates/default-templates.ts';
-import { createTemplate } from '../../src/domain/templates/manage-templates.ts';
+import { createTemplate } from '../../src/domain/templates/create-template.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
 import { createGroup } from '../../src/domain/users/create-group.ts';

@@ -3,7 +3,7 @@ import { postMessage } from '../../domain/messages/post-message.ts';
 import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
 import { saveSmtpAccount, setParameter } from '../../domain/parameters/parameters.ts';
 import { DEFAULT_TEMPLATES } from '../../domain/templates/default-templates.ts';
-import { createTemplate } from '../../domain/templates/manage-templates.ts';
+import { createTemplate } from '../../domain/templates/create-template.ts';
 import { loadActor } from '../../domain/users/authentication.ts';
 import { openTicket } from '../../domain/tickets/open-ticket.ts';
 import { updateTicket } from '../../domain/tickets/update-ticket.ts';

@@ -5,7 +5,7 @@ import { DeliveryFailure, type MailTransports, type VerifyResult } from '../../p
 import { smtpCredentials } from '../parameters/parameters.ts';
 import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { deliveryResultOf, type DeliveryResult } from './delivery-results.ts';
-import { previewTemplate } from '../templates/manage-templates.ts';
+import { previewTemplate } from '../templates/preview-template.ts';
 import { isEmailAddress, type Actor } from '../users/user.ts';
 
 type MailDeps = Pick<Deps, 'storage' | 'secrets' | 'tokens' | 'site' | 'clock'> & { transports: MailTransports };

@@ -3,13 +3,11 @@ import type { Deps } from '../../../domain/deps.ts';
 import { LOCALES, resolveLocale } from '../../../domain/locale.ts';
 import { describeKeys } from '../../../domain/templates/key-registry.ts';
 import type { EmailTemplateInput } from '../../../domain/templates/email-template.ts';
-import {
-  createTemplate,
-  deleteTemplate,
-  getTemplate,
-  previewTemplate,
-  updateTemplate,
-} from '../../../domain/templates/manage-templates.ts';
+import { createTemplate } from '../../../domain/templates/create-template.ts';
+import { deleteTemplate } from '../../../domain/templates/delete-template.ts';
+import { getTemplate } from '../../../domain/templates/get-template.ts';
+import { previewTemplate } from '../../../domain/templates/preview-template.ts';
+import { updateTemplate } from '../../../domain/templates/update-template.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
 import { errorResponses, idParams, templateSchema } from '../schemas.ts';
 

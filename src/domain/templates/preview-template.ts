@@ -2,72 +2,16 @@ import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { resolveLocale, type Locale } from '../locale.ts';
 import { ticketUrl } from '../notifications/recipients.ts';
-import { PARAM } from '../parameters/parameter-catalogue.ts';
-import { readParameters } from '../parameters/parameters.ts';
 import type { Ticket } from '../tickets/ticket.ts';
-import type { Repositories } from '../../ports/storage.ts';
 import type { Actor } from '../users/user.ts';
 import {
   compileTemplate,
   renderTemplate,
   validateTemplate,
-  type EmailTemplate,
   type EmailTemplateInput,
   type RenderedMail,
 } from './email-template.ts';
-
-export async function createTemplate(
-  deps: Pick<Deps, 'storage' | 'clock'>,
-  input: EmailTemplateInput,
-): Promise<EmailTemplate> {
-  const clean = validateTemplate(input);
-  return deps.storage.createTemplate(clean, deps.clock.now().toISOString());
-}
-
-async function templateInUse(repos: Repositories, id: number): Promise<boolean> {
-  return (await readParameters(repos)).get(PARAM.MESSAGING_TEMPLATE) === id;
-}
-
-/** Saves a template; `active` left out keeps the current state. The template row is locked first, so a concurrent
- * change of parameter 417 either sees the new state or is seen by this check. */
-export async function updateTemplate(
-  deps: Pick<Deps, 'storage' | 'clock'>,
-  id: number,
-  input: EmailTemplateInput,
-): Promise<EmailTemplate> {
-  return deps.storage.transaction(async (tx) => {
-    const current = await tx.findTemplate(id, 'update');
-    if (!current) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
-    const clean = validateTemplate({ ...input, active: input.active ?? current.active });
-    if (!clean.active && (await templateInUse(tx, id))) {
-      throw new DomainError(
-        'TEMPLATE_IN_USE',
-        `Template ${id} is the messaging template (parameter 417): point 417 at another template before deactivating it.`,
-      );
-    }
-    return (await tx.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
-  });
-}
-
-export async function deleteTemplate(deps: Pick<Deps, 'storage'>, id: number): Promise<void> {
-  await deps.storage.transaction(async (tx) => {
-    if (!(await tx.findTemplate(id, 'update')))
-      throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
-    if (await templateInUse(tx, id)) {
-      throw new DomainError(
-        'TEMPLATE_IN_USE',
-        `Template ${id} is the messaging template (parameter 417): point 417 at another template before deleting it.`,
-      );
-    }
-    await tx.deleteTemplate(id);
-  });
-}
-
-export async function getTemplate(deps: Pick<Deps, 'storage'>, id: number): Promise<EmailTemplate> {
-  const t = await deps.storage.findTemplate(id);
-  if (!t) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
-  return t;
-}
+import { getTemplate } from './get-template.ts';
 
 const SAMPLE_TEXT: Record<Locale, string> = {
   'en-US': 'This is how a message will look in the notification.\nA second line.',
