@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createApiToken } from '../../src/domain/users/manage-api-tokens.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage } from './harness.ts';

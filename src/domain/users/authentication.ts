@@ -72,7 +72,7 @@ export async function endSession(deps: Pick<Deps, 'storage' | 'tokens'>, session
   await deps.storage.deleteSession(deps.tokens.digest(sessionToken));
 }
 
-export { createApiToken } from './manage-api-tokens.ts';
+export { createApiToken } from './create-api-token.ts';
 
 /**
  * The actor behind an API token and the token itself; undefined for an unknown, revoked or expired token or a

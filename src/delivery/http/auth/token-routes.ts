@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { MAX_TOKEN_DAYS, TOKEN_SCOPES, type ApiTokenInput } from '../../../domain/users/api-token.ts';
-import { issueApiToken, listApiTokens, revokeApiToken } from '../../../domain/users/manage-api-tokens.ts';
+import { issueApiToken } from '../../../domain/users/issue-api-token.ts';
+import { listApiTokens } from '../../../domain/users/list-api-tokens.ts';
+import { revokeApiToken } from '../../../domain/users/revoke-api-token.ts';
 import { errorResponses, idParams } from '../schemas.ts';
 import { actorOf, requireRole, signedIn } from './authenticate-request.ts';
 
