@@ -245,7 +245,7 @@ describe('needs review (held inbound mail)', () => {
       await page.goto(`/desk/inbound/${late.id}`);
       await page.getByLabel('Ticket number', { exact: true }).waitFor();
       // Someone else discards it while the page is open.
-      const { discardInboundMail } = await import('../../src/domain/inbound/review.ts');
+      const { discardInboundMail } = await import('../../src/domain/inbound/discard-inbound-mail.ts');
       await discardInboundMail(parley.deps, world.techA, late.id);
       await page.getByLabel('Ticket number', { exact: true }).fill(String(world.ticketA.number));
       await page.getByRole('button', { name: 'Attach to ticket' }).click();

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import { mayReviewInboundMail, supportMailboxTeam } from '../../../domain/inbound/review.ts';
+import { mayReviewInboundMail } from '../../../domain/inbound/review-access.ts';
+import { supportMailboxTeam } from '../../../domain/inbound/support-mailbox-team.ts';
 import { canSeeTicket } from '../../../domain/tickets/ticket-access.ts';
 import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import { isStaff, type Actor } from '../../../domain/users/user.ts';

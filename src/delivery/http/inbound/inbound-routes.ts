@@ -1,13 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { INBOUND_STATUSES, type InboundMail, type InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
-import {
-  attachInboundMail,
-  discardInboundMail,
-  getInboundMail,
-  inboundMailRaw,
-  listInboundMail,
-} from '../../../domain/inbound/review.ts';
+import { attachInboundMail } from '../../../domain/inbound/attach-inbound-mail.ts';
+import { discardInboundMail } from '../../../domain/inbound/discard-inbound-mail.ts';
+import { getInboundMail } from '../../../domain/inbound/get-inbound-mail.ts';
+import { inboundMailRaw } from '../../../domain/inbound/inbound-mail-raw.ts';
+import { listInboundMail } from '../../../domain/inbound/list-inbound-mail.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
 import { presentMessage } from '../presenters.ts';
 import { cursorQuery, errorResponses, idParams, messageSchema, notificationSchema, pageOf } from '../schemas.ts';

@@ -1,0 +1,82 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import { postMessage, type PostMessageResult } from '../messages/post-message.ts';
+import { visibleTicket } from '../tickets/ticket-access.ts';
+import { loadActor } from '../users/authentication.ts';
+import type { Actor } from '../users/user.ts';
+import { getInboundMail } from './get-inbound-mail.ts';
+import type { InboundMail } from './inbound-mail.ts';
+import { isParticipant } from './match-reply.ts';
+import { REVIEWABLE } from './review-access.ts';
+
+/**
+ * Attaches a held mail (or one taken for a loop) to a ticket the reviewer can see, in one step:
+ * - when its sender is an active user who takes part in that ticket, as their message (source `email`), notified
+ *   to the other party like any message;
+ * - otherwise (a stranger, or a user with no part in the ticket) as the reviewer's message quoting the sender, an
+ *   internal note unless `internal: false` is asked: a stranger's words reach the requester only if a person says so.
+ * The mail becomes `posted` in the same transaction as the message; a mail someone else decided first is refused.
+ * Only a reviewer who may see the mail (`getInboundMail`) and the ticket (`visibleTicket`) attaches it. `heldTicketId`:
+ * the ticket the mail named while it was held (whose reviewers' count changes).
+ */
+export async function attachInboundMail(
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'>,
+  actor: Actor,
+  id: number,
+  input: { ticketNumber: number; internal?: boolean },
+): Promise<{ mail: InboundMail; posted: PostMessageResult; heldTicketId: number | null }> {
+  const mail = await getInboundMail(deps, actor, id);
+  if (!REVIEWABLE.includes(mail.status)) {
+    throw new DomainError(
+      'INBOUND_MAIL_NOT_PENDING',
+      `Inbound mail ${id} is ${mail.status}: only held mail (or mail taken for a loop) can be attached.`,
+    );
+  }
+  const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
+  const user = mail.fromAddress ? await deps.storage.findUserByEmail(mail.fromAddress) : undefined;
+  const sender = user?.active ? await loadActor(deps.storage, user.id) : undefined;
+  const bySender = sender !== undefined && isParticipant(sender, ticket);
+  const body = mail.text?.trim()
+    ? mail.text
+    : `(The mail has no text of its own; the original is kept as inbound mail #${id}.)`;
+  const who = mail.fromName
+    ? `${mail.fromName} <${mail.fromAddress ?? 'unknown address'}>`
+    : (mail.fromAddress ?? 'an unknown sender');
+  const text = bySender ? body : `Mail from ${who} (inbound mail #${id}):\n\n${body}`;
+  const author = bySender ? sender : actor;
+  const posted = await postMessage(
+    deps,
+    author,
+    {
+      ticketNumber: ticket.number,
+      text: text.slice(0, 20_000),
+      source: 'email',
+      internal: bySender ? false : (input.internal ?? true),
+    },
+    {
+      alsoStore: async (tx, stored) => {
+        const done = await tx.finishInboundMail(
+          id,
+          {
+            status: 'posted',
+            reason: 'attached-by-reviewer',
+            reasonText: `Attached to ticket #${ticket.number} by ${actor.name}${bySender ? ' as the sender’s message' : ''}.`,
+            ticketId: ticket.id,
+            messageId: stored.messageId,
+            resolvedById: actor.id,
+            at: deps.clock.now().toISOString(),
+          },
+          REVIEWABLE,
+        );
+        if (!done)
+          throw new DomainError(
+            'INBOUND_MAIL_NOT_PENDING',
+            `Inbound mail ${id} was decided by someone else meanwhile.`,
+          );
+        // The attachments kept while the mail was held join the thread with the message.
+        await tx.linkInboundAttachments(id, ticket.id, stored.messageId);
+      },
+    },
+  );
+  return { mail: (await deps.storage.findInboundMail(id))!, posted, heldTicketId: mail.ticketId };
+}
