@@ -41,7 +41,7 @@ import SQLite from 'better-sqlite3';
 import { loadConfig } from '../src/config/config.ts';
 import { createParley, type Parley } from '../src/main.ts';
 import { postMessage } from '../src/domain/messages/post-message.ts';
-import { saveSmtpAccount } from '../src/domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../src/domain/parameters/save-smtp-account.ts';
 import type { Actor } from '../src/domain/users/user.ts';
 import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
 import type { NaiveDispatcherConfig } from './e2e/naive-dispatcher.ts';

@@ -17,7 +17,7 @@ import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
 import type { Deps } from '../../src/domain/deps.ts';
-import { saveSmtpAccount } from '../../src/domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, type World } from '../support/fixtures.ts';
 

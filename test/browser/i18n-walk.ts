@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import { processInboundMail, receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
-import { saveSmtpAccount } from '../../src/domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { previewTemplate } from '../../src/domain/templates/preview-template.ts';
 import { editUser } from '../../src/domain/users/edit-user.ts';
 import type { Locale } from '../../src/domain/locale.ts';

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import { processInboundMail, receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
-import { saveSmtpAccount } from '../../src/domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { setTicketCopies } from '../../src/domain/tickets/ticket-copies.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';

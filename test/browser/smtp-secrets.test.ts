@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { getParameter, readParameters, setParameter, smtpAccountOf } from '../../src/domain/parameters/parameters.ts';
+import { getParameter } from '../../src/domain/parameters/get-parameter.ts';
+import { readParameters, smtpAccountOf } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { closedPort } from '../support/echo-servers.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';

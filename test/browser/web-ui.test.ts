@@ -8,13 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
-import {
-  getParameter,
-  readParameters,
-  saveSmtpAccount,
-  setParameter,
-  smtpAccountOf,
-} from '../../src/domain/parameters/parameters.ts';
+import { getParameter } from '../../src/domain/parameters/get-parameter.ts';
+import { readParameters, smtpAccountOf } from '../../src/domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { DEFAULT_TEMPLATES } from '../../src/domain/templates/default-templates.ts';
 import { createTemplate } from '../../src/domain/templates/create-template.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';

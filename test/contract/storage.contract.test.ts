@@ -8,7 +8,7 @@ import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import type { NewUser } from '../../src/ports/storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';

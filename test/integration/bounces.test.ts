@@ -20,7 +20,7 @@ import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { dispatchBatch, type DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
 import type { OutboxEntry } from '../../src/domain/notifications/outbox-entry.ts';
-import { saveSmtpAccount } from '../../src/domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';

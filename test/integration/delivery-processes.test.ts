@@ -19,7 +19,7 @@ import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.t
 import type { Deps } from '../../src/domain/deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import type { BatchResult, DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
-import { saveSmtpAccount } from '../../src/domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { postgres, sqliteFile, sqliteMemory, type TestDatabase } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, type World } from '../support/fixtures.ts';

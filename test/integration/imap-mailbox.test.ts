@@ -15,7 +15,7 @@ import { createInbound, createParley } from '../../src/main.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { buildWorld } from '../support/fixtures.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { DOVECOT_SKIP as skip, startDovecot, type Dovecot } from '../support/dovecot.ts';

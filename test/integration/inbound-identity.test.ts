@@ -22,7 +22,7 @@ import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { mail } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';

@@ -22,7 +22,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import type { RawMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { inboundRecipientCheck } from '../../src/domain/inbound/accepted-recipients.ts';
 import { createInbound, createParley, type Parley } from '../../src/main.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';

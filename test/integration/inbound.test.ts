@@ -23,7 +23,7 @@ import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { replyAddress } from '../../src/domain/notifications/reply-address.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';
 import { verified } from '../support/sender.ts';

@@ -16,7 +16,7 @@ import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts'
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { createApiToken } from '../../src/domain/users/authentication.ts';
 import { createPostgresDatabase, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps } from '../support/fixtures.ts';

@@ -14,7 +14,7 @@ import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { setParameter } from '../../src/domain/parameters/parameters.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { createApiToken, resolveApiToken } from '../../src/domain/users/authentication.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 

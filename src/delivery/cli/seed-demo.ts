@@ -1,7 +1,8 @@
 import type { Deps } from '../../domain/deps.ts';
 import { postMessage } from '../../domain/messages/post-message.ts';
 import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
-import { saveSmtpAccount, setParameter } from '../../domain/parameters/parameters.ts';
+import { saveSmtpAccount } from '../../domain/parameters/save-smtp-account.ts';
+import { setParameter } from '../../domain/parameters/set-parameter.ts';
 import { DEFAULT_TEMPLATES } from '../../domain/templates/default-templates.ts';
 import { createTemplate } from '../../domain/templates/create-template.ts';
 import { loadActor } from '../../domain/users/authentication.ts';

@@ -1,14 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import {
-  getParameter,
-  listParameters,
-  readParameters,
-  saveSmtpAccount,
-  setParameter,
-  smtpAccountOf,
-  type SmtpAccountInput,
-} from '../../../domain/parameters/parameters.ts';
+import { getParameter } from '../../../domain/parameters/get-parameter.ts';
+import { listParameters } from '../../../domain/parameters/list-parameters.ts';
+import { readParameters, smtpAccountOf } from '../../../domain/parameters/parameters.ts';
+import { saveSmtpAccount, type SmtpAccountInput } from '../../../domain/parameters/save-smtp-account.ts';
+import { setParameter } from '../../../domain/parameters/set-parameter.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
 import { errorResponses, idParams, parameterSchema, smtpAccountSchema } from '../schemas.ts';
 

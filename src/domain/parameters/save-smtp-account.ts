@@ -1,0 +1,72 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { Actor } from '../users/user.ts';
+import { PARAM, type ParameterValue } from './parameter-catalogue.ts';
+import { checkCredentials, encodeChecked, sameDestination } from './parameter-writes.ts';
+import { readParameters, smtpAccountOf, type SmtpAccount } from './parameters.ts';
+
+export interface SmtpAccountInput {
+  host: string;
+  port: number;
+  security: string;
+  auth: boolean;
+  user?: string | null;
+  /**
+   * Omitted or null: keep the stored password (refused when the host, port or security change while authentication
+   * is on; with authentication off, such a change removes it); "": remove it.
+   */
+  password?: string | null;
+  from: string;
+  fromName?: string | null;
+  allowInvalidCertificate?: boolean;
+}
+
+export async function saveSmtpAccount(
+  deps: Pick<Deps, 'storage' | 'clock' | 'secrets'>,
+  actor: Actor,
+  input: SmtpAccountInput,
+): Promise<SmtpAccount> {
+  return deps.storage.transaction(async (tx) => {
+    const before = await readParameters(tx);
+    const moved =
+      before.get(PARAM.SMTP_PASSWORD) != null &&
+      input.password == null &&
+      [
+        [PARAM.SMTP_HOST, input.host],
+        [PARAM.SMTP_PORT, input.port],
+        [PARAM.SMTP_SECURITY, input.security],
+        [PARAM.SMTP_ALLOW_INVALID_CERTIFICATE, input.allowInvalidCertificate ?? false],
+      ].some(
+        ([id, value]) => !sameDestination(id as number, before.get(id as number) ?? null, value as ParameterValue),
+      );
+    if (moved && input.auth) {
+      throw new DomainError(
+        'SMTP_ACCOUNT_INVALID',
+        'Changing the SMTP host, port or security, or accepting an unverifiable certificate, needs the password again: enter it with the change.',
+        {
+          details: { field: 'password', reason: 'password-required' },
+        },
+      );
+    }
+    const writes: [number, unknown][] = [
+      [PARAM.SMTP_HOST, input.host],
+      [PARAM.SMTP_PORT, input.port],
+      [PARAM.SMTP_SECURITY, input.security],
+      [PARAM.SMTP_AUTH, input.auth],
+      [PARAM.SMTP_USER, input.user ?? null],
+      [PARAM.SMTP_FROM, input.from],
+      [PARAM.SMTP_FROM_NAME, input.fromName ?? null],
+      [PARAM.SMTP_ALLOW_INVALID_CERTIFICATE, input.allowInvalidCertificate ?? false],
+    ];
+    if (input.password != null) writes.push([PARAM.SMTP_PASSWORD, input.password]);
+    // Authentication off: the stored password is not in use, and is not kept for a server it was not entered for.
+    else if (moved) writes.push([PARAM.SMTP_PASSWORD, null]);
+    const encoded: [number, string | null][] = [];
+    for (const [id, value] of writes) encoded.push([id, await encodeChecked(tx, deps.secrets, id, value)]);
+    const at = deps.clock.now().toISOString();
+    for (const [id, stored] of encoded) await tx.setParameter(id, stored, at, actor.id);
+    const account = smtpAccountOf(await readParameters(tx));
+    checkCredentials(account);
+    return account;
+  });
+}

@@ -1,0 +1,31 @@
+import type { Deps } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { Actor } from '../users/user.ts';
+import { checkCredentials, encodeChecked, sameDestination, SECRET_DESTINATIONS } from './parameter-writes.ts';
+import { decode, readParameters, smtpAccountOf, view, type ParameterView } from './parameters.ts';
+
+export async function setParameter(
+  deps: Pick<Deps, 'storage' | 'clock' | 'secrets'>,
+  actor: Actor,
+  id: number,
+  value: unknown,
+): Promise<ParameterView> {
+  return deps.storage.transaction(async (tx) => {
+    const before = await readParameters(tx);
+    const stored = await encodeChecked(tx, deps.secrets, id, value);
+    const account = SECRET_DESTINATIONS.find((d) => d.where.includes(id));
+    if (
+      account &&
+      before.get(account.secret) != null &&
+      !sameDestination(id, before.get(id) ?? null, decode(stored ?? undefined))
+    ) {
+      throw new DomainError('PARAMETER_INVALID', account.refusal, {
+        details: { parameter: id, field: 'password', reason: 'password-required' },
+      });
+    }
+    await tx.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
+    const values = await readParameters(tx);
+    checkCredentials(smtpAccountOf(values));
+    return view(id, values, actor.locale);
+  });
+}
