@@ -47,7 +47,10 @@ function orElse(value: string | null | undefined, whenEmpty: Localized, ctx: Ren
   return value ? value : whenEmpty[ctx.recipient.locale];
 }
 
-/** Names of people and the ticket's classification fields are at most 120 characters (users/user.ts, open-ticket.ts). */
+/**
+ * Names of people and the ticket's classification fields are at most 120 characters (users/user.ts,
+ * tickets/ticket-fields.ts).
+ */
 const NAME_LENGTH = 120;
 
 const formatted = new Map<string, string>();

@@ -2,7 +2,7 @@ import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { TicketChanges } from '../../ports/storage.ts';
 import { isStaff, type Actor } from '../users/user.ts';
-import { checkAssignment, cleanClassification, cleanTitle } from './open-ticket.ts';
+import { checkAssignment, cleanClassification, cleanTitle } from './ticket-fields.ts';
 import { CLASSIFICATION_FIELDS, type ClassificationInput, type Ticket } from './ticket.ts';
 import { visibleTicket } from './ticket-access.ts';
 import { isTicketStatus } from './ticket-status.ts';
