@@ -12,7 +12,7 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import { processInboundMail, receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
-import { setTicketCopies } from '../../src/domain/tickets/ticket-copies.ts';
+import { setTicketCopies } from '../../src/domain/tickets/set-ticket-copies.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';

@@ -4,7 +4,8 @@ import { ticketAttachments } from '../../../domain/messages/attachment-access.ts
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
 import { openTicket, type OpenTicketInput } from '../../../domain/tickets/open-ticket.ts';
 import { visibleTicket } from '../../../domain/tickets/ticket-access.ts';
-import { MAX_COPIES, setTicketCopies, ticketCopies, type CopyInput } from '../../../domain/tickets/ticket-copies.ts';
+import { MAX_COPIES, setTicketCopies, type CopyInput } from '../../../domain/tickets/set-ticket-copies.ts';
+import { ticketCopies } from '../../../domain/tickets/ticket-copies.ts';
 import { TICKET_STATUSES, type TicketStatus } from '../../../domain/tickets/ticket-status.ts';
 import { updateTicket, type UpdateTicketInput } from '../../../domain/tickets/update-ticket.ts';
 import type { HttpMetrics } from '../ops/ops-routes.ts';
