@@ -10,7 +10,7 @@ import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
-import { changePassword } from '../../src/domain/users/credentials.ts';
+import { changePassword } from '../../src/domain/users/change-password.ts';
 import { createApiToken } from '../../src/domain/users/authentication.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';

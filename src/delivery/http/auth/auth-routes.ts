@@ -3,7 +3,7 @@ import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { csrfTokenOf, endSession, startSession, verifyCredentials } from '../../../domain/users/authentication.ts';
 import { updatePreferences } from '../../../domain/users/update-preferences.ts';
-import { changeOwnPassword } from '../../../domain/users/credentials.ts';
+import { changeOwnPassword } from '../../../domain/users/change-own-password.ts';
 import { LOCALES } from '../../../domain/locale.ts';
 import { normalizeEmail } from '../../../domain/users/user.ts';
 import { errorResponses, userSchema } from '../schemas.ts';
