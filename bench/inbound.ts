@@ -81,7 +81,7 @@ async function main() {
       text: 'Could you restart and tell me whether it works?',
       source: 'desk',
     });
-    const [entry] = await storage.outboxOfMessages([posted.message.id]);
+    const [entry] = await storage.outbox.outboxOfMessages([posted.message.id]);
     const requester = requesters.find((r) => r.id === ticket.requesterId)!;
     notes.push({
       ticket: ticket.number,
@@ -146,8 +146,9 @@ async function main() {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const posted = (await countPosted(storage)) - postedBefore;
-  const pending = (await storage.pendingInboundMail(10)).length;
-  const sample = (await storage.listInboundMail({ status: 'posted', scope: { kind: 'all' } }, { limit: 1 })).items[0];
+  const pending = (await storage.inbound.pendingInboundMail(10)).length;
+  const sample = (await storage.inbound.listInboundMail({ status: 'posted', scope: { kind: 'all' } }, { limit: 1 }))
+    .items[0];
 
   transport.close();
   await ingestor.stop();
@@ -173,7 +174,10 @@ async function countPosted(storage: SqlStorage): Promise<number> {
   let n = 0;
   let cursor: string | null = null;
   do {
-    const page = await storage.listInboundMail({ status: 'posted', scope: { kind: 'all' } }, { limit: 100, cursor });
+    const page = await storage.inbound.listInboundMail(
+      { status: 'posted', scope: { kind: 'all' } },
+      { limit: 100, cursor },
+    );
     n += page.items.length;
     cursor = page.nextCursor;
   } while (cursor);

@@ -20,3 +20,9 @@ export interface Deps {
     mailDomain: string;
   };
 }
+
+/**
+ * The storage a use case takes: only the repositories it uses, e.g. `StorageOf<'tickets' | 'outbox'>`, with
+ * `'transaction'` when it groups writes.
+ */
+export type StorageOf<K extends keyof Storage> = Pick<Storage, K>;

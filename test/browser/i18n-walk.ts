@@ -63,7 +63,10 @@ export function setUpWalk(): void {
       source: 'portal',
     });
     const sentMailId = sent.notifications[0]!.id;
-    await waitUntil(async () => (await storage.findOutboxEntry(sentMailId))?.status === 'sent', 'the mail is sent');
+    await waitUntil(
+      async () => (await storage.outbox.findOutboxEntry(sentMailId))?.status === 'sent',
+      'the mail is sent',
+    );
     await postMessage(deps, world.techA, {
       ticketNumber: world.ticketA.number,
       text: 'Internal: ordered a new roller.',
@@ -89,7 +92,7 @@ export function setUpWalk(): void {
     });
     const deferredMailId = deferred.notifications[0]!.id;
     await waitUntil(
-      async () => (await storage.findOutboxEntry(deferredMailId))?.status === 'deferred',
+      async () => (await storage.outbox.findOutboxEntry(deferredMailId))?.status === 'deferred',
       'the mail is deferred',
     );
 
@@ -124,8 +127,8 @@ export function setUpWalk(): void {
       heldMailId: heldId,
     };
 
-    const outbox = (await storage.listOutbox(undefined, { cursor: null, limit: 100 })).items;
-    const templates = await storage.listTemplates();
+    const outbox = (await storage.outbox.listOutbox(undefined, { cursor: null, limit: 100 })).items;
+    const templates = await storage.settings.listTemplates();
     // The template editor previews the template against a ticket, in a recipient language: what the template says.
     const previews: string[] = [];
     for (const ticketNumber of [world.ticketA.number, world.ticketB.number]) {

@@ -55,7 +55,7 @@ before(async () => {
     text: 'Could you restart the printer?',
     source: 'desk',
   });
-  const [notification] = await storage.outboxOfMessages([sent.message.id]);
+  const [notification] = await storage.outbox.outboxOfMessages([sent.message.id]);
   assert.ok(notification);
   strangerReply = await deliver(
     eml('gmail-web-en', {
@@ -222,8 +222,8 @@ describe('needs review (held inbound mail)', () => {
       await nav.getByRole('link', { name: 'Needs review', exact: true }).click();
       await page.getByText('No mail needs review.').waitFor();
     });
-    assert.equal((await parley.storage.findInboundMail(unmatched.id))?.status, 'discarded');
-    assert.equal((await parley.storage.findInboundMail(strangerReply.id))?.status, 'posted');
+    assert.equal((await parley.storage.inbound.findInboundMail(unmatched.id))?.status, 'discarded');
+    assert.equal((await parley.storage.inbound.findInboundMail(strangerReply.id))?.status, 'posted');
   });
 
   it('shows the API’s refusal when a mail was decided meanwhile, and lets an administrator filter by state (in Portuguese)', async () => {

@@ -107,7 +107,8 @@ export async function prepareSite(parley: Parley): Promise<Site> {
   });
   const mails = [...sent.notifications, ...answer.notifications].map((n) => n.id);
   await waitUntil(
-    async () => (await Promise.all(mails.map((id) => storage.findOutboxEntry(id)))).every((e) => e?.status === 'sent'),
+    async () =>
+      (await Promise.all(mails.map((id) => storage.outbox.findOutboxEntry(id)))).every((e) => e?.status === 'sent'),
     'the notifications are sent',
   );
 
@@ -128,12 +129,12 @@ export async function prepareSite(parley: Parley): Promise<Site> {
   });
   const deferredMailId = deferred.notifications[0]!.id;
   await waitUntil(
-    async () => (await storage.findOutboxEntry(deferredMailId))?.status === 'deferred',
+    async () => (await storage.outbox.findOutboxEntry(deferredMailId))?.status === 'deferred',
     'the mail is deferred',
   );
 
   // Held for review: a stranger answering ticket A's notification.
-  const [notification] = await storage.outboxOfMessages([sent.message.id]);
+  const [notification] = await storage.outbox.outboxOfMessages([sent.message.id]);
   assert.ok(notification);
   const held = await deliver(
     parley,

@@ -100,7 +100,11 @@ describe('teams', () => {
       await page.getByRole('button', { name: 'Open request' }).click();
       await page.getByRole('heading', { name: new RegExp(title) }).waitFor();
       const number = Number(/\/portal\/tickets\/(\d+)$/.exec(new URL(page.url()).pathname)?.[1]);
-      assert.equal((await parley.storage.findTicketByNumber(number))?.groupId, world.groupB, 'sent with groupId');
+      assert.equal(
+        (await parley.storage.tickets.findTicketByNumber(number))?.groupId,
+        world.groupB,
+        'sent with groupId',
+      );
     });
 
     // Group B's technician sees it in the queue; Group A's does not.
@@ -144,7 +148,7 @@ describe('teams', () => {
       await page.getByText('Saved.').waitFor();
       await screenshot(page, 'desk-assign-colleague');
     });
-    assert.equal((await parley.storage.findTicketByNumber(projector))?.responsibleId, carla.id);
+    assert.equal((await parley.storage.tickets.findTicketByNumber(projector))?.responsibleId, carla.id);
   });
 });
 
@@ -169,7 +173,7 @@ describe('the language', () => {
       await page.getByRole('heading', { name: 'Minhas solicitações' }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'pt-BR');
     });
-    assert.equal((await parley.storage.findUserById(lena.id))?.locale, 'pt-BR');
+    assert.equal((await parley.storage.people.findUserById(lena.id))?.locale, 'pt-BR');
   });
 });
 
@@ -216,7 +220,7 @@ describe('people and groups in the admin area', () => {
       await row.getByText('Europe/Lisbon').waitFor();
       await screenshot(page, 'admin-users-edited');
     });
-    const stored = await parley.storage.findUserById(dora.id);
+    const stored = await parley.storage.people.findUserById(dora.id);
     assert.equal(stored?.active, false);
     assert.equal(stored?.name, 'Dora Leaving');
 
@@ -259,7 +263,7 @@ describe('people and groups in the admin area', () => {
       await page.getByText('Group Field support was deleted.').waitFor();
       assert.equal(await page.getByRole('row', { name: /Field support/ }).count(), 0);
     });
-    assert.equal((await parley.storage.findGroup(spareGroup)) ?? null, null);
+    assert.equal((await parley.storage.people.findGroup(spareGroup)) ?? null, null);
   });
 });
 

@@ -23,7 +23,7 @@ before(async () => {
     text: 'Could you restart the printer?',
     source: 'desk',
   });
-  const [notification] = (await storage.outboxOfMessages([asked.message.id])).filter(
+  const [notification] = (await storage.outbox.outboxOfMessages([asked.message.id])).filter(
     (e) => e.toAddress === world.requesterA.email,
   );
   assert.ok(notification?.replyTo);

@@ -340,13 +340,13 @@ describe('the portal and the desk', () => {
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-US');
       // Signed in, the choice is the user's own (PATCH /me); switched back, it is Spanish again for the next tests.
       await waitUntil(
-        async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'en-US',
+        async () => (await parley.storage.people.findUserById(world.requesterB.id))?.locale === 'en-US',
         'the language is saved',
       );
       await page.getByLabel('Language').selectOption('es-ES');
       await page.getByLabel('Mensaje', { exact: true }).waitFor();
       await waitUntil(
-        async () => (await parley.storage.findUserById(world.requesterB.id))?.locale === 'es-ES',
+        async () => (await parley.storage.people.findUserById(world.requesterB.id))?.locale === 'es-ES',
         'the language is saved again',
       );
     });
@@ -355,7 +355,7 @@ describe('the portal and the desk', () => {
 
 describe('the admin area', () => {
   it('refuses to save a template with an unknown key, naming the key, as you type and at save', async () => {
-    const before = (await parley.storage.listTemplates()).length;
+    const before = (await parley.storage.settings.listTemplates()).length;
     await withPage('en-US', async (page) => {
       await signIn(page, parley.world.admin.email);
       await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();
@@ -381,7 +381,7 @@ describe('the admin area', () => {
         /Unknown key \$\{NOT_A_KEY\} in the HTML body at line 2, column 19\./,
       );
       assert.match((await alert.textContent()) ?? '', /TEMPLATE_UNKNOWN_KEY/);
-      assert.equal((await parley.storage.listTemplates()).length, before, 'nothing was stored');
+      assert.equal((await parley.storage.settings.listTemplates()).length, before, 'nothing was stored');
       await screenshot(page, 'admin-template-unknown-key');
 
       // Fixed with a key from the palette: the live preview renders it against a real ticket.
@@ -394,7 +394,7 @@ describe('the admin area', () => {
       await page.frameLocator('iframe.mail-frame').getByText(/Hello/).waitFor();
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByRole('heading', { name: 'Template: Broken template' }).waitFor();
-      assert.equal((await parley.storage.listTemplates()).length, before + 1);
+      assert.equal((await parley.storage.settings.listTemplates()).length, before + 1);
       await page.frameLocator('iframe.mail-frame').getByText(/Hello/).waitFor();
       await screenshot(page, 'admin-template-editor');
     });
@@ -513,7 +513,7 @@ describe('the admin area', () => {
     });
     const id = notifications[0]!.id;
     await waitUntil(
-      async () => (await parley.storage.findOutboxEntry(id))?.status === 'deferred',
+      async () => (await parley.storage.outbox.findOutboxEntry(id))?.status === 'deferred',
       'the mail is deferred',
     );
     await saveSmtpAccount(deps, world.admin, { ...account, port: catcherPort });
@@ -527,7 +527,7 @@ describe('the admin area', () => {
       await page.getByRole('button', { name: `Retry now: mail ${id}` }).click();
       await page.getByText(`Mail ${id} is queued to be sent again.`).waitFor();
       await waitUntil(
-        async () => (await parley.storage.findOutboxEntry(id))?.status === 'sent',
+        async () => (await parley.storage.outbox.findOutboxEntry(id))?.status === 'sent',
         'the retried mail is sent',
       );
       await page.goto(`/admin/outbox/${id}`);

@@ -256,7 +256,7 @@ describe('access matrix: three roles and anonymous × every route', () => {
       inline: false,
       content: new Uint8Array([1, 2, 3]),
     });
-    await db.storage.insertAttachments(
+    await db.storage.attachments.insertAttachments(
       [
         file(ATTACHMENT_A, world.ticketA.id, first.message.id),
         file(ATTACHMENT_B, world.ticketB.id, onB.message.id),

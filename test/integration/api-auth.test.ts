@@ -55,7 +55,7 @@ describe('authentication and secrets', () => {
 
   // threat: Login: passwords hashed with a memory-hard function; repeated failures are rate-limited; sessions are HttpOnly, SameSite cookies; state-changing requests are protected against cross-site requests.
   it('stores only a memory-hard hash of the password', async () => {
-    const row = await storage.findUserByEmail(world.requesterA.email);
+    const row = await storage.people.findUserByEmail(world.requesterA.email);
     assert.match(row!.passwordHash!, /^scrypt\$\d+\$8\$1\$/);
     assert.ok(!row!.passwordHash!.includes(TEST_PASSWORD));
   });
@@ -99,7 +99,7 @@ describe('authentication and secrets', () => {
     const r = await login(world.techA.email, TEST_PASSWORD);
     const cookie = String(r.headers['set-cookie']).split(';')[0]!;
     const url = `/api/v1/tickets/${world.ticketA.number}/messages`;
-    const before = (await storage.listMessages(world.ticketA.id, true)).length;
+    const before = (await storage.messages.listMessages(world.ticketA.id, true)).length;
     const without = await app.inject({ method: 'POST', url, headers: { cookie }, payload: { text: 'forged' } });
     assert.equal(without.statusCode, 403);
     assert.equal(without.json().code, 'AUTH_CSRF_FAILED');
@@ -110,7 +110,7 @@ describe('authentication and secrets', () => {
       payload: { text: 'forged' },
     });
     assert.equal(wrong.statusCode, 403);
-    assert.equal((await storage.listMessages(world.ticketA.id, true)).length, before);
+    assert.equal((await storage.messages.listMessages(world.ticketA.id, true)).length, before);
     const read = await app.inject({ method: 'GET', url, headers: { cookie } });
     assert.equal(read.statusCode, 200);
     const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
@@ -174,7 +174,7 @@ describe('authentication and secrets', () => {
     }
     const p13 = (await admin.get('/api/v1/admin/parameters/13')).json();
     assert.deepEqual({ value: p13.value, set: p13.set }, { value: null, set: true });
-    const stored = (await storage.getParameters()).get(13)!;
+    const stored = (await storage.settings.getParameters()).get(13)!;
     assert.ok(!stored.includes('smtp-pass-Zx9!'));
     assert.match(JSON.parse(stored), /^v1\./);
     // Saving the account without a password keeps the stored one (while host, port and security stay); "" removes it.
@@ -188,7 +188,7 @@ describe('authentication and secrets', () => {
     });
     assert.equal(keep.statusCode, 200, keep.body);
     assert.equal(keep.json().passwordSet, true);
-    assert.equal((await storage.getParameters()).get(13), stored);
+    assert.equal((await storage.settings.getParameters()).get(13), stored);
   });
 
   it('lists parameters with descriptions in the admin’s language', async () => {
@@ -268,7 +268,7 @@ describe('templates through the API', () => {
     });
     assert.equal(update.json().code, 'TEMPLATE_UNKNOWN_KEY');
     assert.equal(update.json().details.field, 'text');
-    assert.equal((await storage.listTemplates()).length, 1, 'nothing was stored');
+    assert.equal((await storage.settings.listTemplates()).length, 1, 'nothing was stored');
   });
 
   it('previews a stored template and a draft against a real ticket', async () => {

@@ -47,7 +47,7 @@ describe('bad input', () => {
   });
 
   async function countMessages() {
-    return (await storage.listMessages(world.ticketA.id, true)).length;
+    return (await storage.messages.listMessages(world.ticketA.id, true)).length;
   }
 
   const raw = (client: Client, payload: string, contentType = 'application/json') =>
@@ -159,7 +159,7 @@ describe('bad input', () => {
 
   it('none of the refused requests stored anything', async () => {
     assert.equal(await countMessages(), 0);
-    assert.equal((await storage.listOutbox(undefined, { limit: 10 })).items.length, 0);
+    assert.equal((await storage.outbox.listOutbox(undefined, { limit: 10 })).items.length, 0);
   });
 
   // threat: Requesters and technicians cannot change SMTP settings, templates, parameters or users (403), and extra fields in a request body are ignored, never mass-assigned.
@@ -209,7 +209,7 @@ describe('bad input', () => {
     assert.equal(user.statusCode, 201, user.body);
     assert.equal(user.json().active, true);
     assert.notEqual(user.json().id, 1);
-    assert.equal((await storage.findUserByEmail('new@example.test'))?.passwordHash, null);
+    assert.equal((await storage.people.findUserByEmail('new@example.test'))?.passwordHash, null);
   });
 
   it('invalid users, templates, parameters and SMTP settings are refused with the reason', async () => {

@@ -219,14 +219,14 @@ for (const database of [sqliteMemory, postgres]) {
       const reader = withToken(app, token);
       assert.equal((await reader.get(`/api/v1/tickets/${world.ticketA.number}/messages`)).statusCode, 200);
       assert.equal((await reader.request({ method: 'HEAD', url: '/api/v1/tickets' })).statusCode, 200);
-      const before = (await storage.listMessages(world.ticketA.id, true)).length;
+      const before = (await storage.messages.listMessages(world.ticketA.id, true)).length;
       const write = await reader.post(`/api/v1/tickets/${world.ticketA.number}/messages`, {
         text: 'Should not be stored',
       });
       assert.equal(write.statusCode, 403);
       assert.equal(write.json().code, 'TOKEN_READ_ONLY');
       assert.match(write.json().message, /can only read/);
-      assert.equal((await storage.listMessages(world.ticketA.id, true)).length, before);
+      assert.equal((await storage.messages.listMessages(world.ticketA.id, true)).length, before);
       assert.equal(
         (await reader.post('/api/v1/me/tokens', { name: 'escalate' })).statusCode,
         403,

@@ -123,7 +123,7 @@ for (const database of [sqliteFile, postgres]) {
       const [tech, number, requester] =
         ticket === 'A' ? [w.techA, w.ticketA.number, w.requesterA] : [w.techB, w.ticketB.number, w.requesterB];
       const posted = await postMessage(deps, tech, { ticketNumber: number, text, source: 'desk' });
-      const [entry] = await storage.outboxOfMessages([posted.message.id]);
+      const [entry] = await storage.outbox.outboxOfMessages([posted.message.id]);
       assert.equal(entry!.toAddress, requester.email);
       return entry!;
     }
@@ -132,7 +132,7 @@ for (const database of [sqliteFile, postgres]) {
     async function sent(text: string, ticket: 'A' | 'B' = 'A'): Promise<OutboxEntry> {
       const entry = await queued(text, ticket);
       await dispatchBatch({ ...deps, transports }, POLICY);
-      const after = (await storage.findOutboxEntry(entry.id))!;
+      const after = (await storage.outbox.findOutboxEntry(entry.id))!;
       assert.equal(after.status, 'sent', after.lastReply ?? '');
       return after;
     }
@@ -152,12 +152,12 @@ for (const database of [sqliteFile, postgres]) {
       });
       assert.match(await sendAsMailer(receiver.port, rcptTo, raw), /^250 /);
       return waitUntil(async () => {
-        const page = await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 20 });
+        const page = await storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 20 });
         return page.items.find((m) => m.messageIdHeader === messageId && m.status !== 'received');
       }, 'the delivery report to be decided');
     }
 
-    const attemptsOf = async (id: number) => (await storage.findOutboxEntry(id))!.attempts.length;
+    const attemptsOf = async (id: number) => (await storage.outbox.findOutboxEntry(id))!.attempts.length;
 
     // threat: A forged DSN from `MAIL FROM:<>` naming a guessed Message-ID
     it('each notification leaves with its signed bounce address as envelope sender (seen by a real SMTP server); the From header stays the account’s', async () => {
@@ -189,14 +189,14 @@ for (const database of [sqliteFile, postgres]) {
       assert.deepEqual([held.status, held.reason, held.outboxId], ['held', 'unverified-bounce', null]);
       assert.equal(held.ticketId, w.ticketA.id, 'it names the ticket of the notification it claims to report on');
       assert.match(held.reasonText ?? '', new RegExp(`notification #${delivered.id}, which is left as it is`));
-      const afterSent = (await storage.findOutboxEntry(delivered.id))!;
+      const afterSent = (await storage.outbox.findOutboxEntry(delivered.id))!;
       assert.deepEqual([afterSent.status, afterSent.attempts.length], ['sent', attempts]);
 
       // A mail still waiting to go out is not suppressed either.
       const waiting = await queued('One more thing about the toner.');
       const heldToo = await bounce(waiting, SUPPORT);
       assert.deepEqual([heldToo.status, heldToo.reason], ['held', 'unverified-bounce']);
-      const afterQueued = (await storage.findOutboxEntry(waiting.id))!;
+      const afterQueued = (await storage.outbox.findOutboxEntry(waiting.id))!;
       assert.deepEqual([afterQueued.status, afterQueued.attempts.length], ['queued', 0]);
     });
 
@@ -218,7 +218,7 @@ for (const database of [sqliteFile, postgres]) {
       const own = await sent('Another notification, whose bounce address its recipient can see.', 'B');
       const misused = await bounce(target, bounceAddress(deps.signer, DOMAIN, own.id));
       assert.deepEqual([misused.status, misused.reason], ['held', 'unverified-bounce']);
-      for (const id of [target.id, own.id]) assert.equal((await storage.findOutboxEntry(id))!.status, 'sent');
+      for (const id of [target.id, own.id]) assert.equal((await storage.outbox.findOutboxEntry(id))!.status, 'sent');
     });
 
     // threat: `Auto-Submitted` other than `no`, `Precedence: bulk|list|junk`, `X-Loop`, a null return path
@@ -231,14 +231,17 @@ for (const database of [sqliteFile, postgres]) {
         ['bounce', 'bounce-of-notification', entry.id, w.ticketA.id],
       );
       assert.equal(done.envelopeFrom, '', 'it came from the null return path');
-      const failed = (await storage.findOutboxEntry(entry.id))!;
+      const failed = (await storage.outbox.findOutboxEntry(entry.id))!;
       assert.equal(failed.status, 'failed');
       assert.equal(failed.attempts.at(-1)!.result, 'bounced');
       assert.match(failed.attempts.at(-1)!.reply ?? '', /5\.1\.1/);
       // The same address in a different case (some MTAs fold it) still verifies.
       const another = await sent('A second notice about the monitor.');
       const folded = await bounce(another, bounceAddress(deps.signer, DOMAIN, another.id).toUpperCase());
-      assert.deepEqual([folded.status, (await storage.findOutboxEntry(another.id))!.status], ['bounce', 'failed']);
+      assert.deepEqual(
+        [folded.status, (await storage.outbox.findOutboxEntry(another.id))!.status],
+        ['bounce', 'failed'],
+      );
     });
 
     // threat: A forged DSN from `MAIL FROM:<>` naming a guessed Message-ID
@@ -266,13 +269,13 @@ for (const database of [sqliteFile, postgres]) {
       const forgedTarget = await sent('IMAP case, forged.');
       const forged = await store(forgedTarget, `bounce+${forgedTarget.id}.${'a'.repeat(24)}@${DOMAIN}`);
       assert.deepEqual(
-        [forged.status, forged.reason, (await storage.findOutboxEntry(forgedTarget.id))!.status],
+        [forged.status, forged.reason, (await storage.outbox.findOutboxEntry(forgedTarget.id))!.status],
         ['held', 'unverified-bounce', 'sent'],
       );
       const realTarget = await sent('IMAP case, real.');
       const real = await store(realTarget, bounceAddress(deps.signer, DOMAIN, realTarget.id));
       assert.deepEqual(
-        [real.status, real.outboxId, (await storage.findOutboxEntry(realTarget.id))!.status],
+        [real.status, real.outboxId, (await storage.outbox.findOutboxEntry(realTarget.id))!.status],
         ['bounce', realTarget.id, 'failed'],
       );
     });
@@ -292,7 +295,7 @@ for (const database of [sqliteFile, postgres]) {
         );
         messageIds.push(...batch.map((p) => p.message.id));
       }
-      const headers = (await storage.outboxOfMessages(messageIds)).map((e) => e.messageIdHeader);
+      const headers = (await storage.outbox.outboxOfMessages(messageIds)).map((e) => e.messageIdHeader);
       assert.equal(headers.length, 1000);
       assert.equal(new Set(headers).size, 1000, 'unique');
       const random = headers.map((h) => {

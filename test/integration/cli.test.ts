@@ -130,12 +130,12 @@ describe('parley CLI on SQLite', () => {
     assert.ok(Number.isInteger(id) && id > 0);
     const storage = openSqliteStorage(join(dir, 'parley.db'));
     try {
-      const user = await storage.findUserByEmail('tech@example.test');
+      const user = await storage.people.findUserByEmail('tech@example.test');
       assert.equal(user?.id, id);
       assert.equal(user?.locale, 'pt-BR');
       assert.equal(user?.name, 'Tânia Técnica');
       assert.match(user!.passwordHash!, /^scrypt\$/);
-      const group = await storage.findGroupByName('Service Desk');
+      const group = await storage.people.findGroupByName('Service Desk');
       assert.deepEqual(group?.memberIds, [id]);
     } finally {
       await storage.close();

@@ -423,10 +423,10 @@ describe('a new mail goes out at once, woken by a signal, not by polling', () =>
         const r = await tech.post(`/api/v1/tickets/${s.world.ticketA.number}/messages`, { text: 'Is it fixed now?' });
         assert.equal(r.statusCode, 201, r.body);
         const [id] = (r.json().notifications as { id: number }[]).map((n) => n.id);
-        const header = (await s.storage.findOutboxEntry(id!))!.messageIdHeader;
+        const header = (await s.storage.outbox.findOutboxEntry(id!))!.messageIdHeader;
         await waitUntil(() => s.sink.acceptedCount(header) === 1, 'the new mail at the server', 5_000);
         await waitUntil(
-          async () => (await s.storage.findOutboxEntry(id!))?.status === 'sent',
+          async () => (await s.storage.outbox.findOutboxEntry(id!))?.status === 'sent',
           'the entry marked sent',
           5_000,
         );

@@ -611,13 +611,14 @@ describe('a batch that cannot read what it needs', () => {
       await post(ctx.tech, ctx.world.ticketA.number, 'Claimed, then the database fails.');
       const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
       const before = timers();
-      const failing = new Proxy(ctx.storage, {
+      const settings = new Proxy(ctx.storage.settings, {
         get(target, key, receiver) {
           if (key === 'getParameters') return async () => Promise.reject(new Error('connection lost'));
           const value = Reflect.get(target, key, receiver);
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
+      const failing: typeof ctx.storage = Object.assign(Object.create(ctx.storage) as typeof ctx.storage, { settings });
       await assert.rejects(
         dispatchBatch({ ...ctx.deps, storage: failing, transports: ctx.transports, random: () => JITTER }, POLICY),
         /connection lost/,

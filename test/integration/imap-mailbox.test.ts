@@ -207,7 +207,7 @@ describe('the IMAP reader, against Dovecot', () => {
           text: 'Could you restart the printer?',
           source: 'desk',
         });
-        const [notification] = await parley.storage.outboxOfMessages([posted.message.id]);
+        const [notification] = await parley.storage.outbox.outboxOfMessages([posted.message.id]);
         for (const [id, value] of [
           [PARAM.IMAP_HOST, dovecot.host],
           [PARAM.IMAP_PORT, dovecot.port],
@@ -234,11 +234,14 @@ describe('the IMAP reader, against Dovecot', () => {
         await admin.append('Replies', reply);
         await inbound.start();
         await waitUntil(
-          async () => (await parley.storage.listMessages(world.ticketA.id, true)).some((m) => m.source === 'email'),
+          async () =>
+            (await parley.storage.messages.listMessages(world.ticketA.id, true)).some((m) => m.source === 'email'),
           'the reply in the thread',
           15_000,
         );
-        const message = (await parley.storage.listMessages(world.ticketA.id, true)).find((m) => m.source === 'email')!;
+        const message = (await parley.storage.messages.listMessages(world.ticketA.id, true)).find(
+          (m) => m.source === 'email',
+        )!;
         assert.equal(message.authorId, world.requesterA.id);
         assert.equal(message.text, 'Thanks, it works again after the restart.');
         await waitUntil(async () => (await unseenCount('Replies')) === 0, 'the mail marked seen after it was stored');

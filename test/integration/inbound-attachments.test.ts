@@ -244,7 +244,7 @@ for (const database of [sqliteMemory, postgres]) {
       );
       const held = await deliver(raw, `desk@${DOMAIN}`);
       assert.equal(held.status, 'held', held.reasonText ?? '');
-      const kept = await storage.attachmentsOfInboundMail(held.id);
+      const kept = await storage.attachments.attachmentsOfInboundMail(held.id);
       assert.deepEqual(
         kept.map((a) => [a.name, a.messageId, a.ticketId]),
         [
@@ -282,10 +282,10 @@ for (const database of [sqliteMemory, postgres]) {
       );
       const held = await deliver(raw, `desk@${DOMAIN}`);
       assert.equal(held.status, 'held');
-      assert.equal((await storage.attachmentsOfInboundMail(held.id)).length, 1);
+      assert.equal((await storage.attachments.attachmentsOfInboundMail(held.id)).length, 1);
       // A mail of no ticket: an administrator's to review (no support mailbox team is set here).
       assert.equal((await clients.admin.post(`/api/v1/inbound-mail/${held.id}/discard`)).statusCode, 200);
-      assert.equal((await storage.attachmentsOfInboundMail(held.id)).length, 0);
+      assert.equal((await storage.attachments.attachmentsOfInboundMail(held.id)).length, 0);
     });
 
     it('an oversized attachment is skipped and the message and the inbound mail say so', async () => {
@@ -337,7 +337,7 @@ for (const database of [sqliteMemory, postgres]) {
       );
       // Processing the mail again (a crash, a second process) adds nothing.
       await processInboundMail(inbound, done.id);
-      assert.equal((await storage.attachmentsOfMessages([posted.id])).length, 20);
+      assert.equal((await storage.attachments.attachmentsOfMessages([posted.id])).length, 20);
     });
 
     it('a mail that opens a ticket keeps its attachments on the ticket, shown with it and downloadable by its requester only', async () => {

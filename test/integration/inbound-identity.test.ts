@@ -114,7 +114,7 @@ for (const database of [sqliteMemory, postgres]) {
         text: 'Please restart the printer.',
         source: 'desk',
       });
-      toRequester = (await storage.outboxOfMessages([fromTech.message.id])).find(
+      toRequester = (await storage.outbox.outboxOfMessages([fromTech.message.id])).find(
         (e) => e.toAddress === w.requesterA.email,
       )!;
       const fromRequester = await postMessage(base, w.requesterA, {
@@ -122,7 +122,9 @@ for (const database of [sqliteMemory, postgres]) {
         text: 'It still jams.',
         source: 'portal',
       });
-      toTech = (await storage.outboxOfMessages([fromRequester.message.id])).find((e) => e.toAddress === w.techA.email)!;
+      toTech = (await storage.outbox.outboxOfMessages([fromRequester.message.id])).find(
+        (e) => e.toAddress === w.techA.email,
+      )!;
       assert.ok(toRequester?.replyTo && toTech?.replyTo);
       ingestor = new InboundIngestor(deps, { sweepMs: 60_000, concurrency: 2, log: silentLog });
       receiver = new SmtpReceiver({
@@ -160,7 +162,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.ok(id > 0, info.response);
         let done: InboundMail | undefined;
         await waitUntil(
-          async () => (done = await storage.findInboundMail(id))?.status !== 'received',
+          async () => (done = await storage.inbound.findInboundMail(id))?.status !== 'received',
           `inbound mail ${id} decided`,
         );
         return done!;
@@ -169,10 +171,10 @@ for (const database of [sqliteMemory, postgres]) {
       }
     }
     const messageId = () => `<identity.${++counter}.${Date.now()}@mail.example.test>`;
-    const thread = async () => (await storage.listMessages(w.ticketA.id, true)).length;
+    const thread = async () => (await storage.messages.listMessages(w.ticketA.id, true)).length;
     const ticketCount = async () => {
       let n = 0;
-      while (await storage.findTicketByNumber(n + 1)) n++;
+      while (await storage.tickets.findTicketByNumber(n + 1)) n++;
       return n;
     };
     const heldUnverified = (m: InboundMail) =>
@@ -236,7 +238,9 @@ for (const database of [sqliteMemory, postgres]) {
         },
       );
       assert.deepEqual([withToken.status, withToken.reason], ['posted', 'reply'], withToken.reasonText ?? '');
-      const posted = (await storage.listMessages(w.ticketA.id, true)).find((m) => m.id === withToken.messageId);
+      const posted = (await storage.messages.listMessages(w.ticketA.id, true)).find(
+        (m) => m.id === withToken.messageId,
+      );
       assert.equal(posted?.authorId, w.techA.id);
       assert.equal(await thread(), before + 1);
     });
@@ -346,7 +350,7 @@ for (const database of [sqliteMemory, postgres]) {
       const good = await send(await signed(raw, 'example.test', 's1', goodKey), { from: 'bounces@example.test' });
       assert.deepEqual([good.status, good.reason], ['posted', 'reply'], good.reasonText ?? '');
       assert.equal(
-        (await storage.listMessages(w.ticketA.id, true)).find((m) => m.id === good.messageId)?.authorId,
+        (await storage.messages.listMessages(w.ticketA.id, true)).find((m) => m.id === good.messageId)?.authorId,
         w.requesterA.id,
       );
 
@@ -399,14 +403,14 @@ for (const database of [sqliteMemory, postgres]) {
       const opened = await send(await signed(request(), 'example.test', 's1', goodKey), { from: w.requesterA.email });
       assert.deepEqual([opened.status, opened.reason], ['posted', 'new-ticket'], opened.reasonText ?? '');
       assert.equal(await ticketCount(), tickets + 1);
-      assert.equal((await storage.findTicketByNumber(tickets + 1))?.requesterId, w.requesterA.id);
+      assert.equal((await storage.tickets.findTicketByNumber(tickets + 1))?.requesterId, w.requesterA.id);
     });
 
     // threat: A spoofed `From` of a requester, sent in bulk
     it('counts spoofed mail apart: a flood claiming to be requester B never gets B’s own verified mail held', async () => {
       clock.advance(5 * 60_000);
       const [toB] = (
-        await storage.outboxOfMessages([
+        await storage.outbox.outboxOfMessages([
           (
             await postMessage(testDeps(storage, clock), w.techB, {
               ticketNumber: w.ticketB.number,
@@ -510,7 +514,7 @@ for (const database of [sqliteMemory, postgres]) {
           { from: otto.email },
         ),
       );
-      const stored = await storage.findInboundMail(posted.id);
+      const stored = await storage.inbound.findInboundMail(posted.id);
       assert.deepEqual(
         [stored?.remoteAddress, stored?.helo, stored?.envelopeFrom],
         ['127.0.0.1', 'client.example.test', ana.email],
@@ -564,7 +568,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual([done.status, done.reason], ['posted', 'reply'], done.reasonText ?? '');
       assert.equal(done.text, 'It works now.');
       assert.ok(!(done.subject ?? '').includes('\u0000') && !(done.messageIdHeader ?? '').includes('\u0000'));
-      assert.ok((await storage.inboundRaw(done.id))!.includes(0), 'the original keeps its bytes');
+      assert.ok((await storage.inbound.inboundRaw(done.id))!.includes(0), 'the original keeps its bytes');
       assert.equal(await thread(), before + 1);
     });
   });

@@ -63,11 +63,12 @@ for (const database of [sqliteMemory, postgres]) {
           }),
         );
       }
-      for (const id of ids) assert.equal((await storage.findInboundMail(id))?.attempts, 1, 'counted as it was stored');
+      for (const id of ids)
+        assert.equal((await storage.inbound.findInboundMail(id))?.attempts, 1, 'counted as it was stored');
       // One worker: the first mail starts at once, the other two wait in the queue when the stop comes.
       for (const id of ids) hooks.stored(id);
       await first.stop();
-      const [a, b, c] = await Promise.all(ids.map((id) => storage.findInboundMail(id)));
+      const [a, b, c] = await Promise.all(ids.map((id) => storage.inbound.findInboundMail(id)));
       assert.equal(a?.status, 'held', 'the mail in hand was finished');
       assert.deepEqual(
         [b?.status, b?.attempts, c?.status, c?.attempts],
@@ -80,7 +81,7 @@ for (const database of [sqliteMemory, postgres]) {
       await second.idle();
       await second.stop();
       for (const id of ids.slice(1)) {
-        const done = await storage.findInboundMail(id);
+        const done = await storage.inbound.findInboundMail(id);
         assert.deepEqual([done?.status, done?.attempts], ['held', 1]);
       }
     });

@@ -72,7 +72,7 @@ for (const database of [sqliteMemory, postgres]) {
         text: 'Please restart it.',
         source: 'desk',
       });
-      const [notification] = await storage.outboxOfMessages([sent.message.id]);
+      const [notification] = await storage.outbox.outboxOfMessages([sent.message.id]);
       const replyVars = {
         FROM: world.requesterA.email,
         FROM_NAME: world.requesterA.name,
@@ -119,16 +119,16 @@ for (const database of [sqliteMemory, postgres]) {
       await ingestor.sweep();
       await ingestor.stop();
 
-      const after = await storage.findInboundMail(posted.id);
+      const after = await storage.inbound.findInboundMail(posted.id);
       assert.equal(after?.rawRemovedAt, clock.now().toISOString());
       assert.equal(after?.status, 'posted');
       assert.equal(after?.text, posted.text, 'what it became stays');
-      assert.equal((await storage.inboundRaw(posted.id))?.byteLength, 0);
-      assert.ok((await storage.findInboundMail(duplicate.id))?.rawRemovedAt);
-      assert.equal((await storage.findInboundMail(held.id))?.rawRemovedAt, null);
-      assert.ok(((await storage.inboundRaw(held.id))?.byteLength ?? 0) > 0, 'held mail keeps its original');
+      assert.equal((await storage.inbound.inboundRaw(posted.id))?.byteLength, 0);
+      assert.ok((await storage.inbound.findInboundMail(duplicate.id))?.rawRemovedAt);
+      assert.equal((await storage.inbound.findInboundMail(held.id))?.rawRemovedAt, null);
+      assert.ok(((await storage.inbound.inboundRaw(held.id))?.byteLength ?? 0) > 0, 'held mail keeps its original');
       assert.equal(
-        (await storage.findInboundMail(loop.id))?.rawRemovedAt,
+        (await storage.inbound.findInboundMail(loop.id))?.rawRemovedAt,
         null,
         'so does loop mail, which a reviewer may still take',
       );
@@ -142,7 +142,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal((await admin.get(`/api/v1/inbound-mail/${posted.id}`)).json().rawRemovedAt, after?.rawRemovedAt);
       assert.equal((await admin.get(`/api/v1/inbound-mail/${held.id}/raw`)).statusCode, 200);
       // The thread message it became is untouched.
-      assert.ok((await storage.listMessages(world.ticketA.id, true)).some((m) => m.id === posted.messageId));
+      assert.ok((await storage.messages.listMessages(world.ticketA.id, true)).some((m) => m.id === posted.messageId));
     });
   });
 }

@@ -91,8 +91,8 @@ for (const database of [sqliteMemory, postgres]) {
         text: 'Is the printer fixed?',
         source: 'desk',
       });
-      toReqB = (await storage.outboxOfMessages([b.message.id]))[0]!;
-      toReqA = (await storage.outboxOfMessages([a.message.id]))[0]!;
+      toReqB = (await storage.outbox.outboxOfMessages([b.message.id]))[0]!;
+      toReqA = (await storage.outbox.outboxOfMessages([a.message.id]))[0]!;
       app = await buildApp(deps);
       await app.listen({ host: '127.0.0.1', port: 0 });
       tokens = new Map();
@@ -124,7 +124,7 @@ for (const database of [sqliteMemory, postgres]) {
       });
       ingestor.enqueue(id);
       await ingestor.idle();
-      return (await storage.findInboundMail(id))!;
+      return (await storage.inbound.findInboundMail(id))!;
     }
 
     const strangerTo = (references: string | null, text: string) =>
@@ -159,7 +159,7 @@ for (const database of [sqliteMemory, postgres]) {
       ]) {
         assert.deepEqual([r.statusCode, r.json().code], [404, 'INBOUND_MAIL_NOT_FOUND'], r.body);
       }
-      assert.equal((await storage.findInboundMail(id))!.status, 'held', 'nothing was decided');
+      assert.equal((await storage.inbound.findInboundMail(id))!.status, 'held', 'nothing was decided');
     }
 
     async function assertVisible(client: Client, id: number) {
@@ -186,7 +186,7 @@ for (const database of [sqliteMemory, postgres]) {
       // Technician B may see the mail, not ticket A: the ticket answers as unknown, the mail stays held.
       const elsewhere = await techB.post(`/api/v1/inbound-mail/${held.id}/attach`, { ticketNumber: w.ticketA.number });
       assert.deepEqual([elsewhere.statusCode, elsewhere.json().code], [404, 'TICKET_NOT_FOUND']);
-      assert.equal((await storage.findInboundMail(held.id))!.status, 'held');
+      assert.equal((await storage.inbound.findInboundMail(held.id))!.status, 'held');
       // Technician A can see ticket A, not the mail.
       const foreign = await techA.post(`/api/v1/inbound-mail/${held.id}/attach`, { ticketNumber: w.ticketA.number });
       assert.deepEqual([foreign.statusCode, foreign.json().code], [404, 'INBOUND_MAIL_NOT_FOUND']);

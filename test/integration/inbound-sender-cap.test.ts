@@ -47,7 +47,7 @@ for (const database of [sqliteMemory, postgres]) {
         text: 'Your laptop is ready.',
         source: 'desk',
       });
-      notification = (await storage.outboxOfMessages([sent.message.id]))[0]!;
+      notification = (await storage.outbox.outboxOfMessages([sent.message.id]))[0]!;
     });
     after(async () => {
       if (other !== storage) await other.close();
@@ -62,7 +62,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     it(`posts exactly ${CAP} of ${CAP + 5} mails of one sender processed at once, and holds the rest as rate-limited`, async () => {
-      const before = (await storage.listMessages(w.ticketB.id, true)).length;
+      const before = (await storage.messages.listMessages(w.ticketB.id, true)).length;
       const raws = Array.from({ length: CAP + 5 }, (_, k) =>
         verified(
           mail(
@@ -100,7 +100,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(posted.length, CAP, done.map((m) => `${m.id} ${m.status} ${m.reason}`).join('; '));
       assert.equal(held.length, 5);
       assert.ok(held.every((m) => m.reason === 'rate-limited'));
-      assert.equal((await storage.listMessages(w.ticketB.id, true)).length, before + CAP);
+      assert.equal((await storage.messages.listMessages(w.ticketB.id, true)).length, before + CAP);
 
       // The next minute, the sender is heard again.
       clock.advance(2 * 60_000);
@@ -162,7 +162,7 @@ for (const database of [sqliteMemory, postgres]) {
             sender.since,
           ]);
           let settled = false;
-          const claim = other.claimInboundMail(y, `mid:<y.${y}>`, sender).finally(() => (settled = true));
+          const claim = other.inbound.claimInboundMail(y, `mid:<y.${y}>`, sender).finally(() => (settled = true));
           // Fence: y's claim is seen waiting for a lock (or, if it does not wait, it has already answered).
           for (;;) {
             const waiting = await watcher.query(

@@ -163,7 +163,7 @@ function certificate(): { dir: string; certFile: string; keyFile: string; cert: 
 }
 
 async function inboundCount(storage: SqlStorage): Promise<number> {
-  return (await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 1000 })).items.length;
+  return (await storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 1000 })).items.length;
 }
 
 /** Parley on `storage`, its inbound side (receiver included) started; `stop` closes both. */
@@ -204,7 +204,7 @@ for (const database of [sqliteFile, postgres]) {
         text: 'Your laptop is ready.',
         source: 'desk',
       });
-      replyTo = (await storage.outboxOfMessages([sent.message.id]))[0]!.replyTo!;
+      replyTo = (await storage.outbox.outboxOfMessages([sent.message.id]))[0]!.replyTo!;
       assert.match(replyTo, new RegExp(`^reply\\+.*@${DOMAIN.replace(/\./g, '\\.')}$`));
     });
     after(async () => {
@@ -256,7 +256,7 @@ for (const database of [sqliteFile, postgres]) {
       } finally {
         t.close();
       }
-      const items = (await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 1000 })).items;
+      const items = (await storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 1000 })).items;
       assert.equal(items.length, before + 1);
       const stored = items.find((m) => m.envelopeTo.includes(replyTo))!;
       assert.deepEqual(stored.envelopeTo, [replyTo, `Desk@${DOMAIN}`]);
@@ -321,9 +321,11 @@ describe('SMTP receiver recipient check failing', () => {
     const config = loadConfig(baseEnv(dataDir), { readDotEnv: false });
     let down = true;
     const repos = {
-      getParameters: async () => {
-        if (down) throw new Error('database is down');
-        return new Map([[PARAM.SMTP_FROM, JSON.stringify(SUPPORT)]]);
+      settings: {
+        getParameters: async () => {
+          if (down) throw new Error('database is down');
+          return new Map([[PARAM.SMTP_FROM, JSON.stringify(SUPPORT)]]);
+        },
       },
     };
     const stored: RawMail[] = [];

@@ -243,7 +243,7 @@ for (const database of [sqliteFile, postgres]) {
         text: 'Your laptop is ready.',
         source: 'desk',
       });
-      notification = (await storage.outboxOfMessages([sent.message.id]))[0]!;
+      notification = (await storage.outbox.outboxOfMessages([sent.message.id]))[0]!;
       ingestor = new InboundIngestor(deps, { sweepMs: 60_000, concurrency: 4, log: silentLog });
       receiver = new SmtpReceiver({
         host: '127.0.0.1',
@@ -278,21 +278,21 @@ for (const database of [sqliteFile, postgres]) {
         t.close();
       }
       const message = await waitUntil(
-        async () => (await storage.listMessages(w.ticketB.id, true)).find((m) => m.source === 'email'),
+        async () => (await storage.messages.listMessages(w.ticketB.id, true)).find((m) => m.source === 'email'),
         'the reply in the thread',
       );
       assert.equal(message.authorId, w.requesterB.id);
       assert.equal(message.text, 'Perfecto, muchas gracias. Lo recojo mañana.');
-      const mails = await storage.outboxOfMessages([message.id]);
+      const mails = await storage.outbox.outboxOfMessages([message.id]);
       assert.deepEqual(
         mails.map((m) => [m.toAddress, m.status]),
         [['tech.b@example.test', 'queued']],
       );
-      const [stored] = (await storage.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 })).items;
+      const [stored] = (await storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 })).items;
       assert.equal(stored!.status, 'posted');
       assert.deepEqual(stored!.envelopeTo, [notification.replyTo!]);
       // The raw mail is kept exactly as received (dot-stuffing undone).
-      assert.deepEqual(Buffer.from((await storage.inboundRaw(stored!.id))!), raw);
+      assert.deepEqual(Buffer.from((await storage.inbound.inboundRaw(stored!.id))!), raw);
     });
 
     // threat: Pathological mail (10,000 MIME parts, 30 MB, 100 MB without a newline, 5,000 links, deep quote nesting)
@@ -318,7 +318,9 @@ for (const database of [sqliteFile, postgres]) {
       }
       const message = await waitUntil(
         async () =>
-          (await storage.listMessages(w.ticketB.id, true)).find((m) => m.text.startsWith('See the logs attached.')),
+          (await storage.messages.listMessages(w.ticketB.id, true)).find((m) =>
+            m.text.startsWith('See the logs attached.'),
+          ),
         'the 10,000-part mail processed',
         60_000,
       );
@@ -328,7 +330,7 @@ for (const database of [sqliteFile, postgres]) {
         message.text,
         /^See the logs attached\.\n\n\[9979 attachments were not kept: p21\.bin \(4 B, too many attachments\); .*; and 9969 more\]$/,
       );
-      assert.equal((await storage.attachmentsOfMessages([message.id])).length, 20);
+      assert.equal((await storage.attachments.attachmentsOfMessages([message.id])).length, 20);
     });
   });
 }

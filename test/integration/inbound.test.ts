@@ -67,8 +67,8 @@ for (const database of [sqliteMemory, postgres]) {
         text: 'The laptop is ready.',
         source: 'desk',
       });
-      const [ea] = await storage.outboxOfMessages([a.message.id]);
-      const [eb] = await storage.outboxOfMessages([b.message.id]);
+      const [ea] = await storage.outbox.outboxOfMessages([a.message.id]);
+      const [eb] = await storage.outbox.outboxOfMessages([b.message.id]);
       toReqA = ea!;
       toReqB = eb!;
       assert.equal(ea!.toAddress, 'req.a@example.test');
@@ -103,12 +103,12 @@ for (const database of [sqliteMemory, postgres]) {
       const id = received ? received.mail.id : await receiveMail(deps, rawMail);
       const done = await processInboundMail(policy ? { ...inbound, policy } : inbound, id, received);
       assert.ok(done);
-      assert.deepEqual(done, await storage.findInboundMail(id), 'the state returned is the state stored');
+      assert.deepEqual(done, await storage.inbound.findInboundMail(id), 'the state returned is the state stored');
       assert.equal(done.attempts, 1);
       return done;
     }
 
-    const threadCount = async (ticketId: number) => (await storage.listMessages(ticketId, true)).length;
+    const threadCount = async (ticketId: number) => (await storage.messages.listMessages(ticketId, true)).length;
 
     const replyVars = (
       from: Actor,
@@ -148,7 +148,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(done.status, 'posted', done.reasonText ?? '');
       assert.equal(done.reason, 'reply');
       assert.equal(done.ticketId, w.ticketA.id);
-      const thread = await storage.listMessages(w.ticketA.id, true);
+      const thread = await storage.messages.listMessages(w.ticketA.id, true);
       assert.equal(thread.length, before + 1);
       const posted = thread.at(-1)!;
       assert.equal(posted.id, done.messageId);
@@ -157,7 +157,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(posted.text, 'Thanks, it works again after the restart.');
       assert.match(done.trimmed ?? '', /wrote:/);
       // Nobody is responsible for ticket A: its group's technician is told, as for a portal message.
-      const mails = await storage.outboxOfMessages([posted.id]);
+      const mails = await storage.outbox.outboxOfMessages([posted.id]);
       assert.deepEqual(
         mails.map((m) => [m.toAddress, m.status]),
         [['tech.a@example.test', 'queued']],
@@ -171,7 +171,7 @@ for (const database of [sqliteMemory, postgres]) {
       );
       assert.equal(done.status, 'posted', done.reasonText ?? '');
       assert.match(done.reasonText ?? '', /token/);
-      const posted = (await storage.listMessages(w.ticketA.id, true)).at(-1)!;
+      const posted = (await storage.messages.listMessages(w.ticketA.id, true)).at(-1)!;
       assert.equal(posted.text, 'Olá, o problema voltou hoje de manhã. Poderiam verificar?\n\nAtenciosamente,\nJoão');
     });
 
@@ -183,7 +183,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(es.text, 'Perfecto, muchas gracias. Lo recojo mañana.');
       // techB is responsible for ticket B: told of the requester's reply.
       assert.deepEqual(
-        (await storage.outboxOfMessages([es.messageId!])).map((m) => m.toAddress),
+        (await storage.outbox.outboxOfMessages([es.messageId!])).map((m) => m.toAddress),
         ['tech.b@example.test'],
       );
       const de = await deliver(
@@ -211,10 +211,10 @@ for (const database of [sqliteMemory, postgres]) {
         { to: [techToken] },
       );
       assert.equal(done.status, 'posted', done.reasonText ?? '');
-      const posted = (await storage.listMessages(w.ticketB.id, true)).at(-1)!;
+      const posted = (await storage.messages.listMessages(w.ticketB.id, true)).at(-1)!;
       assert.equal(posted.authorId, w.techB.id);
       assert.deepEqual(
-        (await storage.outboxOfMessages([posted.id])).map((m) => m.toAddress),
+        (await storage.outbox.outboxOfMessages([posted.id])).map((m) => m.toAddress),
         ['req.b@example.test'],
       );
     });
@@ -338,7 +338,7 @@ for (const database of [sqliteMemory, postgres]) {
         ),
       );
       assert.equal(real.status, 'posted');
-      assert.equal((await storage.listMessages(w.ticketB.id, true)).at(-1)!.authorId, w.requesterB.id);
+      assert.equal((await storage.messages.listMessages(w.ticketB.id, true)).at(-1)!.authorId, w.requesterB.id);
     });
 
     // threat: Internal headers of ours arriving in inbound mail are ignored.
@@ -396,7 +396,7 @@ for (const database of [sqliteMemory, postgres]) {
     // threat: `Auto-Submitted` other than `no`, `Precedence: bulk|list|junk`, `X-Loop`, a null return path, or our own notification coming back
     it('stores loops and auto-replies as such: never posted, never notified', async () => {
       const before = await threadCount(w.ticketA.id);
-      const outboxBefore = (await storage.listOutbox(undefined, { limit: 100 })).items.length;
+      const outboxBefore = (await storage.outbox.listOutbox(undefined, { limit: 100 })).items.length;
       const ooo = await deliver(
         eml('out-of-office', replyVars(w.requesterA, `desk@${DOMAIN}`, toReqA, w.ticketA.number)),
         { from: w.requesterA.email },
@@ -431,7 +431,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(autoNo.status, 'posted');
       assert.equal(await threadCount(w.ticketA.id), before + 1);
       assert.equal(
-        (await storage.listOutbox(undefined, { limit: 100 })).items.length,
+        (await storage.outbox.listOutbox(undefined, { limit: 100 })).items.length,
         outboxBefore + 1,
         'only the person’s mail queued a notification',
       );
@@ -444,7 +444,7 @@ for (const database of [sqliteMemory, postgres]) {
         text: 'One more question.',
         source: 'desk',
       });
-      const entry = (await storage.outboxOfMessages([sent.message.id]))[0]!;
+      const entry = (await storage.outbox.outboxOfMessages([sent.message.id]))[0]!;
       const before = await threadCount(w.ticketA.id);
       const verp = bounceAddress(deps.signer, DOMAIN, entry.id);
       const done = await deliver(
@@ -458,7 +458,7 @@ for (const database of [sqliteMemory, postgres]) {
         { from: '', to: [verp] },
       );
       assert.deepEqual([done.status, done.reason, done.outboxId], ['bounce', 'bounce-of-notification', entry.id]);
-      const after = (await storage.findOutboxEntry(entry.id))!;
+      const after = (await storage.outbox.findOutboxEntry(entry.id))!;
       assert.equal(after.status, 'failed');
       assert.equal(after.attempts.at(-1)!.result, 'bounced');
       assert.match(after.attempts.at(-1)!.reply ?? '', /5\.1\.1.*User unknown/);
@@ -564,7 +564,7 @@ for (const database of [sqliteMemory, postgres]) {
         }),
       );
       assert.deepEqual([done.status, done.reason], ['posted', 'new-ticket']);
-      const ticket = (await storage.findTicketByNumber(done.ticketId!))!;
+      const ticket = (await storage.tickets.findTicketByNumber(done.ticketId!))!;
       assert.equal(ticket.title, 'VPN does not connect from home');
       assert.equal(ticket.requesterId, w.requesterB.id);
       assert.equal(ticket.groupId, w.groupB);
@@ -639,7 +639,7 @@ for (const database of [sqliteMemory, postgres]) {
         envelopeTo: [`desk@${DOMAIN}`],
         remoteAddress: null,
       });
-      assert.equal((await storage.findInboundMail(id))!.status, 'received');
+      assert.equal((await storage.inbound.findInboundMail(id))!.status, 'received');
       const before = await threadCount(w.ticketA.id);
       // Two processors at once (two processes after a restart): one message.
       const [a, b] = await Promise.all([processInboundMail(inbound, id), processInboundMail(inbound, id)]);
@@ -670,8 +670,8 @@ for (const database of [sqliteMemory, postgres]) {
       await ingestor.start();
       await ingestor.idle();
       await ingestor.stop();
-      assert.equal((await storage.findInboundMail(id2))!.status, 'posted');
-      assert.deepEqual(await storage.pendingInboundMail(10), []);
+      assert.equal((await storage.inbound.findInboundMail(id2))!.status, 'posted');
+      assert.deepEqual(await storage.inbound.pendingInboundMail(10), []);
     });
 
     it('holds a mail as processing-failed once its attempts pass maxAttempts, the one handed over at receipt included', async () => {
@@ -694,7 +694,7 @@ for (const database of [sqliteMemory, postgres]) {
         remoteAddress: null,
       });
       assert.equal(received.mail.attempts, 1);
-      for (let k = 2; k <= 5; k++) assert.equal(await storage.countInboundAttempt(received.mail.id), k);
+      for (let k = 2; k <= 5; k++) assert.equal(await storage.inbound.countInboundAttempt(received.mail.id), k);
       const before = await threadCount(w.ticketA.id);
       const done = await processInboundMail(inbound, received.mail.id);
       assert.deepEqual([done!.status, done!.reason, done!.attempts], ['held', 'processing-failed', 6]);

@@ -74,7 +74,7 @@ describe('live ticket activity (SQLite, one process)', () => {
       const { token, apiToken } = await createApiToken(deps, 'tech.a@example.test');
       const stream = await listen(app, token);
       await waitUntil(() => count(stream, 'ready') === 1, 'the stream is ready');
-      await deps.storage.deleteApiToken(world.techA.id, apiToken.id);
+      await deps.storage.sessions.deleteApiToken(world.techA.id, apiToken.id);
       await postMessage(deps, world.requesterA, {
         ticketNumber: world.ticketA.number,
         text: 'Anyone there?',
@@ -116,7 +116,7 @@ describe('live ticket activity (SQLite, one process)', () => {
       await waitUntil(() => ticketEvents(techA).includes(world.ticketA.number), 'the technician to hear of it');
       // A fence: a change requester B may hear of. Frames go out in order, so once it arrives anything about ticket A
       // would have arrived before it.
-      await storage.updateTicket(world.ticketB.id, { status: 'in_progress' }, new Date().toISOString());
+      await storage.tickets.updateTicket(world.ticketB.id, { status: 'in_progress' }, new Date().toISOString());
       await waitUntil(() => ticketEvents(requesterB).length > 0, 'requester B to hear of their own ticket');
       assert.deepEqual(
         ticketEvents(requesterB),
@@ -125,7 +125,7 @@ describe('live ticket activity (SQLite, one process)', () => {
       );
 
       // A ticket change (status) is pushed too.
-      await storage.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
+      await storage.tickets.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
       await waitUntil(() => ticketEvents(requesterA).length >= 2, 'the status change to be pushed');
 
       // An internal note: the technician hears of it, the requester does not even hear that something happened.
@@ -139,7 +139,7 @@ describe('live ticket activity (SQLite, one process)', () => {
       });
       await waitUntil(() => ticketEvents(techA).length > techBefore, 'the technician to hear of the note');
       // The fence: a public change of the same ticket, pushed after the note's frames went out.
-      await storage.updateTicket(world.ticketA.id, { status: 'in_progress' }, new Date().toISOString());
+      await storage.tickets.updateTicket(world.ticketA.id, { status: 'in_progress' }, new Date().toISOString());
       await waitUntil(
         () => ticketEvents(requesterA).length > requesterBefore,
         'the requester to hear of the status change',
@@ -151,8 +151,8 @@ describe('live ticket activity (SQLite, one process)', () => {
       );
 
       // A user deactivated while listening loses the stream at the next push.
-      await storage.updateUser(world.requesterB.id, { active: false });
-      await storage.updateTicket(world.ticketB.id, { status: 'waiting' }, new Date().toISOString());
+      await storage.people.updateUser(world.requesterB.id, { active: false });
+      await storage.tickets.updateTicket(world.ticketB.id, { status: 'waiting' }, new Date().toISOString());
       await waitUntil(() => requesterB.ended, 'the deactivated user’s stream to end');
       assert.deepEqual(ticketEvents(requesterB), [world.ticketB.number], 'nothing pushed to them any more');
     } finally {
@@ -193,7 +193,7 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
         () => ticketEvents(techStream!).includes(world.ticketA.number),
         'the technician to hear of the note',
       );
-      await writer.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString()); // the fence
+      await writer.tickets.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString()); // the fence
       await waitUntil(() => ticketEvents(stream!).length > 0, 'the requester to hear of the status change');
       assert.deepEqual(
         ticketEvents(stream),
@@ -213,14 +213,14 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
 
       // The mail's outcome, recorded by yet another connection (a dispatcher process).
       const at = new Date().toISOString();
-      const claimed = await other.claimOutbox({
+      const claimed = await other.outbox.claimOutbox({
         now: new Date(Date.now() + 60_000).toISOString(),
         leaseUntil: new Date(Date.now() + 120_000).toISOString(),
         token: 'live-test',
         limit: 10,
       });
       assert.ok(claimed.some((e) => e.id === posted.notifications[0]!.id));
-      await other.finishOutboxAttempts(
+      await other.outbox.finishOutboxAttempts(
         'live-test',
         claimed.map((e) => ({
           id: e.id,
@@ -272,10 +272,10 @@ describe('the mail waiting for review, live (SQLite)', () => {
       });
       ingestor.enqueue(id);
       await ingestor.idle();
-      assert.equal((await storage.findInboundMail(id))?.status, 'held');
+      assert.equal((await storage.inbound.findInboundMail(id))?.status, 'held');
       await waitUntil(() => count(tech, 'inbound') === 1, 'the technician to hear that a mail waits for review');
       // The fence: a public change of the requester's ticket, pushed after the inbound frame went out.
-      await storage.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
+      await storage.tickets.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());
       await waitUntil(() => ticketEvents(requester).length > 0, 'the requester to hear of the status change');
       assert.equal(count(requester, 'inbound'), 0, 'review is for staff');
 

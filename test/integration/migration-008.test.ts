@@ -35,11 +35,11 @@ async function upgrade(storage: SqlStorage, pg: boolean) {
     values (1, 1, 'public', ${no}, ${no}, 'desk', '2026-01-03T00:00:00.000Z'), (1, 1, 'note', ${yes}, ${no}, 'desk', '2026-01-05T00:00:00.000Z'),
            (2, 1, 'public', ${no}, ${no}, 'desk', '2026-01-04T00:00:00.000Z')`.execute(db);
   assert.equal((await storage.migrate())[0], '008-tokens-and-sessions');
-  const first = await storage.findTicketByNumber(1);
+  const first = await storage.tickets.findTicketByNumber(1);
   assert.equal(first?.lastActivityAt, '2026-01-05T00:00:00.000Z');
   assert.equal(first?.publicActivityAt, '2026-01-03T00:00:00.000Z', 'the internal note is not counted');
   assert.equal(
-    (await storage.findTicketByNumber(2))?.publicActivityAt,
+    (await storage.tickets.findTicketByNumber(2))?.publicActivityAt,
     '2026-01-09T00:00:00.000Z',
     'a later change of the ticket counts',
   );

@@ -162,7 +162,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(r.statusCode, 201, r.body);
       const MB = 1024 * 1024;
       // As inbound processing stores them: with the message, in its transaction (here after it, straight into storage).
-      await storage.insertAttachments(
+      await storage.attachments.insertAttachments(
         ['scan-1.pdf', 'scan-2.pdf', 'scan-3.pdf'].map((name, i) => ({
           id: `bigScan${i}xxxxxxxxxxxxxxxx`,
           ticketId: world.ticketA.id,

@@ -20,7 +20,7 @@ describe('SQLite files are created 0600', () => {
       const path = join(dir, 'new', 'parley.db');
       const storage = openSqliteStorage(path);
       await storage.migrate();
-      await storage.createGroup('Written through the WAL');
+      await storage.people.createGroup('Written through the WAL');
       for (const file of [path, `${path}-wal`, `${path}-shm`]) assert.equal(mode(file).toString(8), '600', file);
       assert.equal(mode(join(dir, 'new')).toString(8), '700');
       await storage.close();

@@ -49,8 +49,8 @@ describe('the SQLite read cache, with a second connection writing', () => {
     const viaServer = testDeps(server);
     const first = await resolveApiToken(viaServer, token);
     assert.equal(first?.actor.id, world.techA.id);
-    const again = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
-    const cachedAgain = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
+    const again = await server.people.findActor({ tokenHash: viaServer.tokens.digest(token) });
+    const cachedAgain = await server.people.findActor({ tokenHash: viaServer.tokens.digest(token) });
     assert.equal(again, cachedAgain, 'the same object: served from the cache while nothing changed');
 
     setUser(world.techA.id, 'active', 0);
@@ -66,35 +66,39 @@ describe('the SQLite read cache, with a second connection writing', () => {
     assert.equal((await resolveApiToken(viaServer, token))?.actor.id, world.techB.id);
     const version = () =>
       (raw.prepare('select version from parley_change_counter').get() as { version: number }).version;
-    const cached = await server.findActor({ tokenHash: viaServer.tokens.digest(token) });
+    const cached = await server.people.findActor({ tokenHash: viaServer.tokens.digest(token) });
     const counter = version();
-    await other.touchApiToken(apiToken.id, new Date().toISOString(), new Date(Date.now() - 60_000).toISOString());
+    await other.sessions.touchApiToken(
+      apiToken.id,
+      new Date().toISOString(),
+      new Date(Date.now() - 60_000).toISOString(),
+    );
     assert.equal(version(), counter, 'a recorded use does not move the change counter');
     assert.equal(
-      await server.findActor({ tokenHash: viaServer.tokens.digest(token) }),
+      await server.people.findActor({ tokenHash: viaServer.tokens.digest(token) }),
       cached,
       'still served from the cache',
     );
 
-    assert.equal(await other.deleteApiToken(world.techB.id, apiToken.id), true);
+    assert.equal(await other.sessions.deleteApiToken(world.techB.id, apiToken.id), true);
     assert.equal(await resolveApiToken(viaServer, token), undefined, 'the revoke applies at once');
 
     const { token: second } = await createApiToken(viaOther, 'tech.b@example.test', 'second');
     assert.ok(await resolveApiToken(viaServer, second));
-    await other.deleteApiTokensOfUser(world.techB.id);
+    await other.sessions.deleteApiTokensOfUser(world.techB.id);
     assert.equal(await resolveApiToken(viaServer, second), undefined);
   });
 
   it('parameter 417 cleared by the other connection makes the next post 409 MESSAGING_UNAVAILABLE, and nothing is stored', async () => {
     const viaServer = testDeps(server);
     await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Before.', source: 'desk' });
-    const before = (await server.listMessages(world.ticketA.id, true)).length;
+    const before = (await server.messages.listMessages(world.ticketA.id, true)).length;
     await setParameter(testDeps(other), world.admin, PARAM.MESSAGING_TEMPLATE, null);
     await assert.rejects(
       postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'After.', source: 'desk' }),
       (e: unknown) => e instanceof DomainError && e.code === 'MESSAGING_UNAVAILABLE',
     );
-    assert.equal((await server.listMessages(world.ticketA.id, true)).length, before);
+    assert.equal((await server.messages.listMessages(world.ticketA.id, true)).length, before);
     await setParameter(testDeps(other), world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
     await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Again.', source: 'desk' });
   });

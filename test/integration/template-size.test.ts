@@ -107,13 +107,13 @@ for (const database of [sqliteMemory, postgres]) {
           'the shipped template takes it',
         );
         // written straight to the database, as a template saved by an older version would be
-        const stored = await storage.createTemplate(
+        const stored = await storage.settings.createTemplate(
           { name: 'Old exploding', subject: 'S', html: EXPLODING, text: null, active: true },
           deps.clock.now().toISOString(),
         );
         assert.equal((await admin.put('/api/v1/admin/parameters/417', { value: stored.id })).statusCode, 200);
-        const outboxBefore = await storage.outboxCounts();
-        const messagesBefore = (await storage.listMessages(world.ticketA.id, true)).length;
+        const outboxBefore = await storage.outbox.outboxCounts();
+        const messagesBefore = (await storage.messages.listMessages(world.ticketA.id, true)).length;
 
         const posted = await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: long });
         assert.equal(posted.statusCode, 422, posted.body);
@@ -123,11 +123,11 @@ for (const database of [sqliteMemory, postgres]) {
           /longer than 1,000,000 characters, so no mail was made: an administrator has to edit the template/,
         );
         assert.equal(
-          (await storage.listMessages(world.ticketA.id, true)).length,
+          (await storage.messages.listMessages(world.ticketA.id, true)).length,
           messagesBefore,
           'no message was stored',
         );
-        assert.deepEqual(await storage.outboxCounts(), outboxBefore, 'no mail was queued');
+        assert.deepEqual(await storage.outbox.outboxCounts(), outboxBefore, 'no mail was queued');
 
         // the preview of the stored template with the ticket's latest message (the long one) says the same
         const preview = await admin.post(`/api/v1/admin/email-templates/${stored.id}/preview`, {

@@ -85,7 +85,7 @@ for (const database of [sqliteMemory, postgres]) {
       );
       assert.equal(many.statusCode, 400);
       assert.equal(
-        await storage.findUserByEmail('ok@partner.example'),
+        await storage.people.findUserByEmail('ok@partner.example'),
         undefined,
         'no user created by a refused request',
       );
@@ -108,7 +108,7 @@ for (const database of [sqliteMemory, postgres]) {
           ['Nina New', 'nina.new@partner.example', 'requester'],
         ],
       );
-      const nina = await storage.findUserByEmail('nina.new@partner.example');
+      const nina = await storage.people.findUserByEmail('nina.new@partner.example');
       assert.ok(nina?.active);
       assert.equal(nina.locale, world.requesterA.locale, "in the language of the ticket's requester");
       const login = await app.inject({
@@ -200,7 +200,9 @@ for (const database of [sqliteMemory, postgres]) {
 
     async function replyFrom(email: string, name: string) {
       const [notification] = (
-        await storage.outboxOfMessages((await storage.listMessages(world.ticketA.id, false)).map((m) => m.id))
+        await storage.outbox.outboxOfMessages(
+          (await storage.messages.listMessages(world.ticketA.id, false)).map((m) => m.id),
+        )
       ).filter((e) => e.toAddress === email);
       assert.ok(notification, `a notification to ${email}`);
       const raw = eml('gmail-web-en', {
@@ -226,7 +228,9 @@ for (const database of [sqliteMemory, postgres]) {
     it("a copied person's reply by mail is posted as theirs; once no longer copied, it is held", async () => {
       const posted = await replyFrom('nina.new@partner.example', 'Nina New');
       assert.equal(posted.status, 'posted', posted.reasonText ?? '');
-      const message = (await storage.listMessages(world.ticketA.id, false)).find((m) => m.id === posted.messageId);
+      const message = (await storage.messages.listMessages(world.ticketA.id, false)).find(
+        (m) => m.id === posted.messageId,
+      );
       assert.equal(message?.authorName, 'Nina New');
 
       const r = await setCopies(admin, [{ email: 'req.b@example.test' }]);
@@ -240,8 +244,8 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     it('a deactivated user cannot be copied; emptying the list takes the ticket out of their portal', async () => {
-      const nina = (await storage.findUserByEmail('nina.new@partner.example'))!;
-      await storage.updateUser(nina.id, { active: false });
+      const nina = (await storage.people.findUserByEmail('nina.new@partner.example'))!;
+      await storage.people.updateUser(nina.id, { active: false });
       const refused = await setCopies(tech, [{ email: 'nina.new@partner.example' }]);
       assert.equal(refused.statusCode, 422);
       assert.match(refused.json().message, /deactivated/);

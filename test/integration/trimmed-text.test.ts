@@ -35,7 +35,9 @@ for (const database of [sqliteMemory, postgres]) {
 
     /** `who` answers by mail the notification they got for `messageId`, at its signed reply address. */
     async function replyByMail(who: Actor, messageId: number): Promise<InboundMail> {
-      const [notification] = (await storage.outboxOfMessages([messageId])).filter((e) => e.toAddress === who.email);
+      const [notification] = (await storage.outbox.outboxOfMessages([messageId])).filter(
+        (e) => e.toAddress === who.email,
+      );
       assert.ok(notification?.replyTo, `a notification to ${who.email}`);
       const raw = eml('gmail-web-en', {
         FROM: who.email,

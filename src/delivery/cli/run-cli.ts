@@ -216,7 +216,7 @@ export async function runCli(
         const user = await withParley(async (p) => {
           const groupIds: number[] = [];
           for (const name of values.group ?? []) {
-            const group = (await p.storage.findGroupByName(name)) ?? (await createGroup(p.deps, { name }));
+            const group = (await p.storage.people.findGroupByName(name)) ?? (await createGroup(p.deps, { name }));
             groupIds.push(group.id);
           }
           return createUser(p.deps, {

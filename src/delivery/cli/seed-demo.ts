@@ -53,7 +53,7 @@ const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZon
  * Does nothing when the demo admin already exists.
  */
 export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promise<DemoResult> {
-  if (await deps.storage.findUserByEmail(PEOPLE[0]!.email))
+  if (await deps.storage.people.findUserByEmail(PEOPLE[0]!.email))
     return { created: false, accounts: [], templateIds: [], smtpPort: options.smtpPort };
   const accounts: DemoResult['accounts'] = [];
   const ids: Record<string, number> = {};
@@ -64,9 +64,9 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     accounts.push({ role: person.role, email: person.email, name: person.name, password, locale: person.locale });
   }
   const group = async (name: string, memberIds: number[]) => {
-    const existing = await deps.storage.findGroupByName(name);
+    const existing = await deps.storage.people.findGroupByName(name);
     if (!existing) return createGroup(deps, { name, memberIds });
-    for (const id of memberIds) await deps.storage.addGroupMember(existing.id, id);
+    for (const id of memberIds) await deps.storage.people.addGroupMember(existing.id, id);
     return existing;
   };
   const desk = await group('Service Desk', [ids['tech@parley.test']!, ids['tecnica@parley.test']!]);

@@ -104,7 +104,7 @@ function superviseDispatcher(parley: Parley): { stop(): Promise<void> } {
   };
   start();
   let unsubscribe: (() => Promise<void>) | undefined;
-  if (parley.storage.dialect === 'sqlite') {
+  if (parley.storage.signalsStayInProcess) {
     // At most one wake-up per turn of the event loop, however many messages were posted in it.
     let pending = false;
     const kick = () => {
@@ -163,7 +163,7 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       cleanups.push(() => catcher.stop());
     }
     let accountsShown = false;
-    if (options.firstRun && (await parley.storage.countUsers()) === 0) {
+    if (options.firstRun && (await parley.storage.people.countUsers()) === 0) {
       options.printDemo(await seedDemo(parley.deps, { smtpPort: catcherPort ?? options.demoSmtpPort }), options.out);
       accountsShown = true;
     }
@@ -254,7 +254,7 @@ export async function dispatch(
   await dispatcher.start();
   // Supervised on SQLite: the tickets whose mail states changed go to `parley serve`, which serves the live pages.
   const relay =
-    options.supervised && parley.storage.dialect === 'sqlite' && process.send
+    options.supervised && parley.storage.signalsStayInProcess && process.send
       ? await parley.storage.onTicketActivity(
           (tickets, staffOnly) => process.connected && process.send!({ tickets, staffOnly }),
         )

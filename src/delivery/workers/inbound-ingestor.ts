@@ -113,7 +113,7 @@ export class InboundIngestor {
     if (this.sweeping) return this.sweeping;
     this.sweeping = (async () => {
       try {
-        for (const id of await this.deps.storage.pendingInboundMail(500)) this.enqueue(id);
+        for (const id of await this.deps.storage.inbound.pendingInboundMail(500)) this.enqueue(id);
         const removed = await removeOldInboundRaw(this.deps, this.options.keepRawDays ?? 0);
         if (removed > 0) this.options.log.info({ removed }, 'inbound: originals past the retention period removed');
       } catch (error) {
@@ -181,7 +181,7 @@ export class InboundIngestor {
       unstarted.push(id);
     }
     if (unstarted.length > 0) {
-      await this.deps.storage
+      await this.deps.storage.inbound
         .releaseInboundAttempts(unstarted)
         .catch((error: unknown) =>
           this.options.log.warn({ err: error }, 'inbound: attempts of unstarted mail could not be given back'),

@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.ts';
-import type { Repositories } from '../../ports/storage.ts';
+import type { Uses } from '../../ports/storage.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { readParameters } from '../parameters/parameters.ts';
 
@@ -12,7 +12,7 @@ import { readParameters } from '../parameters/parameters.ts';
  */
 export function inboundRecipientCheck(
   config: { mailDomain: string; inboundRecipients: readonly string[] },
-  repos: Pick<Repositories, 'getParameters'>,
+  repos: Uses<{ settings: 'getParameters' }>,
   clock: Clock,
   cacheMs = 5000,
 ): (address: string) => Promise<boolean> {

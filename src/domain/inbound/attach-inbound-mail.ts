@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { postMessage, type PostMessageResult } from '../messages/post-message.ts';
 import { visibleTicket } from '../tickets/ticket-access.ts';
@@ -20,7 +20,9 @@ import { REVIEWABLE } from './review-access.ts';
  * the ticket the mail named while it was held (whose reviewers' count changes).
  */
 export async function attachInboundMail(
-  deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'>,
+  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
+    storage: StorageOf<'atomic' | 'inbound' | 'people' | 'settings' | 'tickets' | 'transaction'>;
+  },
   actor: Actor,
   id: number,
   input: { ticketNumber: number; internal?: boolean },
@@ -33,7 +35,7 @@ export async function attachInboundMail(
     );
   }
   const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
-  const user = mail.fromAddress ? await deps.storage.findUserByEmail(mail.fromAddress) : undefined;
+  const user = mail.fromAddress ? await deps.storage.people.findUserByEmail(mail.fromAddress) : undefined;
   const sender = user?.active ? await loadActor(deps.storage, user.id) : undefined;
   const bySender = sender !== undefined && isParticipant(sender, ticket);
   const body = mail.text?.trim()
@@ -55,7 +57,7 @@ export async function attachInboundMail(
     },
     {
       alsoStore: async (tx, stored) => {
-        const done = await tx.finishInboundMail(
+        const done = await tx.inbound.finishInboundMail(
           id,
           {
             status: 'posted',
@@ -74,9 +76,9 @@ export async function attachInboundMail(
             `Inbound mail ${id} was decided by someone else meanwhile.`,
           );
         // The attachments kept while the mail was held join the thread with the message.
-        await tx.linkInboundAttachments(id, ticket.id, stored.messageId);
+        await tx.attachments.linkInboundAttachments(id, ticket.id, stored.messageId);
       },
     },
   );
-  return { mail: (await deps.storage.findInboundMail(id))!, posted, heldTicketId: mail.ticketId };
+  return { mail: (await deps.storage.inbound.findInboundMail(id))!, posted, heldTicketId: mail.ticketId };
 }

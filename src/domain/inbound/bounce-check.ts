@@ -1,5 +1,5 @@
 import type { ParsedMail } from '../../ports/inbound.ts';
-import type { OutboxReference, Repositories } from '../../ports/storage.ts';
+import type { OutboxReference, Uses } from '../../ports/storage.ts';
 import type { Deps } from '../deps.ts';
 import type { OutboxEntry } from '../notifications/outbox-entry.ts';
 import { looksLikeBounceAddress, readBounceAddress } from '../notifications/bounce-address.ts';
@@ -48,7 +48,7 @@ function reportsOn(report: DeliveryReport, entry: Pick<OutboxEntry, 'messageIdHe
 }
 
 export async function checkBounce(
-  deps: Pick<Deps, 'signer' | 'site'> & { storage: Pick<Repositories, 'outboxByMessageIds' | 'findOutboxEntry'> },
+  deps: Pick<Deps, 'signer' | 'site'> & { storage: Uses<{ outbox: 'outboxByMessageIds' | 'findOutboxEntry' }> },
   report: DeliveryReport,
   mail: Pick<ParsedMail, 'header' | 'to'>,
   envelopeTo: readonly string[],
@@ -58,10 +58,10 @@ export async function checkBounce(
   for (const address of bounceTo) {
     const outboxId = readBounceAddress(deps.signer, domain, address);
     if (outboxId === undefined) continue;
-    const entry = await deps.storage.findOutboxEntry(outboxId);
+    const entry = await deps.storage.outbox.findOutboxEntry(outboxId);
     if (entry && reportsOn(report, entry)) return { kind: 'verified', entry };
   }
-  const named: OutboxReference[] = await deps.storage.outboxByMessageIds(report.originalMessageIds);
+  const named: OutboxReference[] = await deps.storage.outbox.outboxByMessageIds(report.originalMessageIds);
   if (named.length === 0 && bounceTo.length === 0) return { kind: 'unknown' };
   const ticketId = named.find((e) => e.ticketId !== null)?.ticketId ?? null;
   const about =

@@ -1,5 +1,5 @@
 import type { Page } from '../../ports/storage.ts';
-import type { Deps } from '../deps.ts';
+import type { StorageOf } from '../deps.ts';
 import { ticketScope } from '../tickets/ticket-access.ts';
 import type { Actor } from '../users/user.ts';
 import type { InboundMail, InboundStatus } from './inbound-mail.ts';
@@ -7,13 +7,13 @@ import { mayReviewInboundMail, requireStaff } from './review-access.ts';
 import { supportMailboxTeam } from './support-mailbox-team.ts';
 
 export async function listInboundMail(
-  deps: Pick<Deps, 'storage'>,
+  deps: { storage: StorageOf<'inbound' | 'settings'> },
   actor: Actor,
   query: { status?: InboundStatus; cursor?: string | null; limit?: number },
 ): Promise<Page<InboundMail>> {
   requireStaff(actor);
   const team = actor.role === 'admin' ? null : await supportMailboxTeam(deps);
-  return deps.storage.listInboundMail(
+  return deps.storage.inbound.listInboundMail(
     {
       ...(query.status ? { status: query.status } : {}),
       scope: ticketScope(actor),

@@ -1,5 +1,5 @@
 import type { MailAddress, ParsedMail } from '../../ports/inbound.ts';
-import type { Repositories } from '../../ports/storage.ts';
+import type { Uses } from '../../ports/storage.ts';
 import type { Deps } from '../deps.ts';
 import { readReplyAddress } from '../notifications/reply-address.ts';
 import type { Ticket } from '../tickets/ticket.ts';
@@ -32,7 +32,7 @@ export function recipientsOf(mail: Pick<ParsedMail, 'to' | 'cc'>, envelopeTo: re
 }
 
 export async function matchReply(
-  deps: Pick<Deps, 'signer' | 'site'> & { storage: Pick<Repositories, 'outboxByMessageIds'> },
+  deps: Pick<Deps, 'signer' | 'site'> & { storage: Uses<{ outbox: 'outboxByMessageIds' }> },
   mail: ParsedMail,
   envelopeTo: readonly string[],
   sender: Actor | undefined,
@@ -47,7 +47,7 @@ export async function matchReply(
     if (ticket !== undefined) fromIds.add(ticket);
     else notificationIds.push(id);
   }
-  for (const entry of await deps.storage.outboxByMessageIds(notificationIds))
+  for (const entry of await deps.storage.outbox.outboxByMessageIds(notificationIds))
     if (entry.ticketId !== null) fromIds.add(entry.ticketId);
 
   // 2. Reply tokens among the recipients at our mail domain.

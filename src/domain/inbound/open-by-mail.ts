@@ -62,8 +62,8 @@ export async function openOrHold(
   let opened: InboundOutcome | undefined;
   try {
     await deps.storage.transaction(async (tx) => {
-      const group = groupName ? await tx.findGroupByName(groupName) : undefined;
-      const ticket = await tx.createTicket(
+      const group = groupName ? await tx.people.findGroupByName(groupName) : undefined;
+      const ticket = await tx.tickets.createTicket(
         {
           title: titleFromSubject(parsed.subject),
           description: facts.text,
@@ -88,9 +88,9 @@ export async function openOrHold(
         ticketId: ticket.id,
         at,
       };
-      if (!(await tx.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+      if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
       // The mail that opened the ticket has no thread message: its attachments belong to the ticket.
-      await tx.insertAttachments(
+      await tx.attachments.insertAttachments(
         newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: null }),
         at,
       );
@@ -99,5 +99,5 @@ export async function openOrHold(
   } catch (error) {
     if (!(error instanceof AlreadyDecided)) throw error;
   }
-  return opened ? decided(true, opened) : deps.storage.findInboundMail(id);
+  return opened ? decided(true, opened) : deps.storage.inbound.findInboundMail(id);
 }

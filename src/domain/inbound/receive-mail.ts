@@ -1,5 +1,5 @@
 import type { ParsedMail } from '../../ports/inbound.ts';
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 import { postMessage } from '../messages/post-message.ts';
@@ -35,8 +35,11 @@ export type { InboundDeps, InboundPolicy } from './inbound-deps.ts';
  * Stores a received mail exactly as it came, before anything else happens to it: the receiver acknowledges the mail
  * (SMTP `250`) only once this resolves, and answers a temporary failure when it throws. Returns the mail's id.
  */
-export async function receiveMail(deps: Pick<Deps, 'storage' | 'clock'>, mail: RawMail): Promise<number> {
-  return deps.storage.insertInboundMail(mail, deps.clock.now().toISOString());
+export async function receiveMail(
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'inbound'> },
+  mail: RawMail,
+): Promise<number> {
+  return deps.storage.inbound.insertInboundMail(mail, deps.clock.now().toISOString());
 }
 
 /** A mail just stored, handed to processing in memory: its record and bytes need not be read back. */
@@ -51,11 +54,11 @@ export interface ReceivedMail {
  * the stored record comes back with its bytes, for `processInboundMail`.
  */
 export async function receiveMailForProcessing(
-  deps: Pick<Deps, 'storage' | 'clock'>,
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'inbound'> },
   mail: RawMail,
 ): Promise<ReceivedMail> {
   const at = deps.clock.now().toISOString();
-  const id = await deps.storage.insertInboundMail(mail, at, 1);
+  const id = await deps.storage.inbound.insertInboundMail(mail, at, 1);
   return { mail: receivedRecord(id, mail, at, 1), raw: mail.raw };
 }
 
@@ -113,7 +116,7 @@ export async function processInboundMail(
   if (received && received.mail.id === id) {
     ({ mail, raw } = received);
   } else {
-    const begun = await deps.storage.beginInboundAttempt(id);
+    const begun = await deps.storage.inbound.beginInboundAttempt(id);
     if (!begun || begun.mail.status !== 'received') return begun?.mail;
     ({ mail, raw } = begun);
   }
@@ -121,7 +124,7 @@ export async function processInboundMail(
   const now = () => deps.clock.now().toISOString();
   /** The mail with the outcome it was given; read back only when another process decided it first. */
   const decided = async (recorded: boolean, outcome: InboundOutcome) =>
-    recorded ? withOutcome(mail, outcome) : deps.storage.findInboundMail(id);
+    recorded ? withOutcome(mail, outcome) : deps.storage.inbound.findInboundMail(id);
   /** Files to keep with the mail while it waits for review (none before the mail is parsed). */
   let unlinked: InboundFile[] = [];
   const finish = async (result: Omit<InboundOutcome, 'at'>) => {
@@ -130,13 +133,13 @@ export async function processInboundMail(
       // A held mail keeps its attachments, in the same transaction as its state; a reviewer's attach links them.
       const rows = newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null });
       const recorded = await deps.storage.transaction(async (tx) => {
-        if (!(await tx.finishInboundMail(id, outcome, ['received']))) return false;
-        await tx.insertAttachments(rows, outcome.at);
+        if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return false;
+        await tx.attachments.insertAttachments(rows, outcome.at);
         return true;
       });
       return decided(recorded, outcome);
     }
-    return decided(await deps.storage.finishInboundMail(id, outcome, ['received']), outcome);
+    return decided(await deps.storage.inbound.finishInboundMail(id, outcome, ['received']), outcome);
   };
   if (attempts > deps.policy.maxAttempts) {
     return finish({
@@ -195,7 +198,7 @@ export async function processInboundMail(
   // Who wrote: the From names a user; what proves it is their signed reply address or a verified sender. The cap
   // counts a proven sender under their address and anything else apart, so a forged From never gets the real
   // person's mail held.
-  const found = capped && fromAddress ? await deps.storage.findActor({ email: fromAddress }) : undefined;
+  const found = capped && fromAddress ? await deps.storage.people.findActor({ email: fromAddress }) : undefined;
   const sender: Actor | undefined = found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
   const proof: SenderProof =
     sender && fromAddress
@@ -205,7 +208,11 @@ export async function processInboundMail(
 
   // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
   const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
-  const claim = await deps.storage.claimInboundMail(id, key, capped && fromAddress ? { key: capKey, since } : null);
+  const claim = await deps.storage.inbound.claimInboundMail(
+    id,
+    key,
+    capped && fromAddress ? { key: capKey, since } : null,
+  );
   const holder = claim.holder;
   if (holder !== id) {
     return facts.messageIdHeader
@@ -259,8 +266,8 @@ export async function processInboundMail(
       at: now(),
     };
     const recorded = await deps.storage.transaction(async (tx) => {
-      if (!(await tx.finishInboundMail(id, outcome, ['received']))) return false;
-      await tx.recordOutboxBounce(entry.id, outcome.at, description);
+      if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return false;
+      await tx.outbox.recordOutboxBounce(entry.id, outcome.at, description);
       return true;
     });
     return decided(recorded, outcome);
@@ -294,7 +301,7 @@ export async function processInboundMail(
     return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
   if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, proof, facts, files, finish, decided);
 
-  const ticket = await deps.storage.findTicketByNumber(match.ticketNumber);
+  const ticket = await deps.storage.tickets.findTicketByNumber(match.ticketNumber);
   if (!ticket)
     return decide(
       'held',
@@ -349,9 +356,9 @@ export async function processInboundMail(
       const posted = await postMessage(deps, sender, input, {
         ticket,
         alsoStore: async (tx, stored) => {
-          if (!(await tx.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received'])))
+          if (!(await tx.inbound.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received'])))
             throw new AlreadyDecided();
-          await tx.insertAttachments(
+          await tx.attachments.insertAttachments(
             newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }),
             outcome.at,
           );
@@ -361,7 +368,7 @@ export async function processInboundMail(
     }
   } catch (error) {
     if (error instanceof AlreadyDecided || (error instanceof DomainError && error.code === 'INBOUND_MAIL_NOT_PENDING'))
-      return deps.storage.findInboundMail(id);
+      return deps.storage.inbound.findInboundMail(id);
     if (error instanceof DomainError) {
       const reason: InboundReason =
         error.code === 'MESSAGING_UNAVAILABLE'
@@ -388,5 +395,5 @@ async function ticketHint(
 
 async function ticketIdOf(deps: InboundDeps, ticketNumber: number | null): Promise<number | null> {
   if (ticketNumber === null) return null;
-  return (await deps.storage.findTicketByNumber(ticketNumber))?.id ?? null;
+  return (await deps.storage.tickets.findTicketByNumber(ticketNumber))?.id ?? null;
 }

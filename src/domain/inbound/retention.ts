@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -7,13 +7,13 @@ const DAY_MS = 86_400_000;
  * ever). What each mail became (its text, sender, ticket, outcome, attachments in the thread) stays. Returns how many.
  */
 export async function removeOldInboundRaw(
-  deps: Pick<Deps, 'storage' | 'clock'>,
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'inbound'> },
   keepDays: number,
   batch = 500,
 ): Promise<number> {
   if (keepDays <= 0) return 0;
   const now = deps.clock.now();
-  return deps.storage.removeInboundRaw(
+  return deps.storage.inbound.removeInboundRaw(
     new Date(now.getTime() - keepDays * DAY_MS).toISOString(),
     now.toISOString(),
     batch,

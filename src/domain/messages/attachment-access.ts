@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
 import { isStaff, type Actor } from '../users/user.ts';
@@ -6,12 +6,12 @@ import { summaryOf, type AttachmentSummary, type StoredAttachment } from './atta
 
 /** The attachments of a ticket itself (those of the mail that opened it), for whoever may see the ticket. */
 export async function ticketAttachments(
-  deps: Pick<Deps, 'storage'>,
+  deps: { storage: StorageOf<'attachments' | 'tickets'> },
   actor: Actor,
   ticketNumber: number,
 ): Promise<AttachmentSummary[]> {
   const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
-  return (await deps.storage.attachmentsOfTicket(ticket.id)).map(summaryOf);
+  return (await deps.storage.attachments.attachmentsOfTicket(ticket.id)).map(summaryOf);
 }
 
 function notFound(id: string): DomainError {
@@ -23,16 +23,16 @@ function notFound(id: string): DomainError {
  * exist), and a requester never gets an internal note's attachment. One kept for review (no ticket yet) is nobody's.
  */
 export async function downloadAttachment(
-  deps: Pick<Deps, 'storage'>,
+  deps: { storage: StorageOf<'attachments' | 'tickets'> },
   actor: Actor,
   id: string,
 ): Promise<{ attachment: StoredAttachment; content: Uint8Array }> {
-  const attachment = await deps.storage.findAttachment(id);
+  const attachment = await deps.storage.attachments.findAttachment(id);
   if (!attachment || attachment.ticketId === null) throw notFound(id);
-  const ticket = await deps.storage.findTicketByNumber(attachment.ticketId);
+  const ticket = await deps.storage.tickets.findTicketByNumber(attachment.ticketId);
   if (!ticket || !canSeeTicket(actor, ticket)) throw notFound(id);
   if (attachment.internal === true && !isStaff(actor)) throw notFound(id);
-  const content = await deps.storage.attachmentContent(id);
+  const content = await deps.storage.attachments.attachmentContent(id);
   if (!content) throw notFound(id);
   return { attachment, content };
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { StorageOf } from '../deps.ts';
 import type { OutboxStatus } from '../notifications/outbox-entry.ts';
 import { visibleTicket } from '../tickets/ticket-access.ts';
 import { isStaff, type Actor } from '../users/user.ts';
@@ -29,20 +29,20 @@ function plainState(status: OutboxStatus): PlainMailState {
 
 /** The thread, oldest first. A requester never receives internal notes, nor who else was mailed. */
 export async function listMessages(
-  deps: Pick<Deps, 'storage'>,
+  deps: { storage: StorageOf<'attachments' | 'messages' | 'outbox' | 'tickets'> },
   actor: Actor,
   ticketNumber: number,
 ): Promise<ThreadMessage[]> {
   const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
   const staff = isStaff(actor);
-  const messages = await deps.storage.listMessages(ticket.id, staff);
+  const messages = await deps.storage.messages.listMessages(ticket.id, staff);
   const visible = staff ? messages : messages.filter((m) => !m.internal);
-  const entries = await deps.storage.outboxOfMessages(
+  const entries = await deps.storage.outbox.outboxOfMessages(
     visible.filter((m) => staff || m.authorId === actor.id).map((m) => m.id),
   );
-  const files = await deps.storage.attachmentsOfMessages(visible.map((m) => m.id));
+  const files = await deps.storage.attachments.attachmentsOfMessages(visible.map((m) => m.id));
   const byMail = visible.filter((m) => m.source === 'email' && (staff || m.authorId === actor.id)).map((m) => m.id);
-  const trimmed = new Map((await deps.storage.trimmedOfMessages(byMail)).map((t) => [t.messageId, t.trimmed]));
+  const trimmed = new Map((await deps.storage.messages.trimmedOfMessages(byMail)).map((t) => [t.messageId, t.trimmed]));
   return visible.map((m) => ({
     ...m,
     attachments: files.filter((a) => a.messageId === m.id).map(summaryOf),

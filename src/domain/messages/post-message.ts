@@ -1,5 +1,5 @@
-import type { Repositories } from '../../ports/storage.ts';
-import type { Deps } from '../deps.ts';
+import type { NewMessage, Repositories } from '../../ports/storage.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { dateFormatter } from '../locale.ts';
 import type { NewOutboxEntry, OutboxEntry } from '../notifications/outbox-entry.ts';
@@ -55,12 +55,12 @@ export interface PostMessageResult {
 }
 
 async function storeForInbound(
-  deps: Pick<Deps, 'storage'>,
-  row: Parameters<Repositories['storeInboundMessage']>[0],
+  deps: { storage: StorageOf<'atomic'> },
+  row: NewMessage,
   mails: Omit<NewOutboxEntry, 'messageId'>[],
   inbound: NonNullable<PostMessageOptions['inboundMail']>,
 ) {
-  const stored = await deps.storage.storeInboundMessage(row, mails, {
+  const stored = await deps.storage.atomic.storeInboundMessage(row, mails, {
     id: inbound.id,
     outcome: inbound.outcome,
     fromStatuses: ['received'],
@@ -126,7 +126,9 @@ function checkInput(actor: Actor, input: PostMessageInput) {
  * nothing is stored and the reason is returned. Internal notes are never mailed and need neither.
  */
 export async function postMessage(
-  deps: Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'>,
+  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
+    storage: StorageOf<'atomic' | 'people' | 'settings' | 'tickets' | 'transaction'>;
+  },
   actor: Actor,
   input: PostMessageInput,
   options: PostMessageOptions = {},
@@ -218,7 +220,7 @@ export async function postMessage(
   const { messageId, outboxIds } =
     alsoStore || files.length > 0
       ? await deps.storage.transaction(async (tx) => {
-          const stored = await tx.storeMessage(row, mails);
+          const stored = await tx.atomic.storeMessage(row, mails);
           attachments = files.map((f) => ({
             ...f,
             id: deps.tokens.random(16),
@@ -227,13 +229,13 @@ export async function postMessage(
             inboundMailId: null,
             inline: false,
           }));
-          if (attachments.length > 0) await tx.insertAttachments(attachments, createdAt);
+          if (attachments.length > 0) await tx.attachments.insertAttachments(attachments, createdAt);
           if (alsoStore) await alsoStore(tx, stored);
           return stored;
         })
       : inbound
         ? await storeForInbound(deps, row, mails, inbound)
-        : await deps.storage.storeMessage(row, mails);
+        : await deps.storage.atomic.storeMessage(row, mails);
   const notifications = mails.map((mail, i) => ({
     id: outboxIds[i]!,
     toAddress: mail.toAddress,

@@ -141,7 +141,7 @@ class OutcomeRecorder {
     this.pending = [];
     this.writing = true;
     try {
-      const recorded = new Set(await this.storage.finishOutboxAttempts(this.claimToken, group));
+      const recorded = new Set(await this.storage.outbox.finishOutboxAttempts(this.claimToken, group));
       for (const item of group) item.done(recorded.has(item.id));
     } catch (error) {
       this.failed = true;
@@ -161,10 +161,10 @@ class OutcomeRecorder {
 export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy): Promise<BatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
-  const requeued = await deps.storage.requeueExpiredClaims(started.toISOString());
+  const requeued = await deps.storage.outbox.requeueExpiredClaims(started.toISOString());
   const token = deps.tokens.random(12);
   const leaseMs = policy.leaseSeconds * 1000;
-  const entries = await deps.storage.claimOutbox({
+  const entries = await deps.storage.outbox.claimOutbox({
     now: started.toISOString(),
     leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
@@ -179,7 +179,7 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
   let heldUntil = started.getTime() + leaseMs;
   const renew = async () => {
     const at = deps.clock.now().getTime();
-    const still = new Set(await deps.storage.renewClaims(token, new Date(at + leaseMs).toISOString()));
+    const still = new Set(await deps.storage.outbox.renewClaims(token, new Date(at + leaseMs).toISOString()));
     for (const id of held) if (!still.has(id)) held.delete(id);
     heldUntil = at + leaseMs;
   };
@@ -223,7 +223,7 @@ async function sendClaimed(
   const filesOf = new Map<number, { send: MailAttachment[]; omitted: MailAttachment[]; bytes: number }>();
   if (transport) {
     const messageIds = [...new Set(entries.flatMap((e) => (e.messageId === null ? [] : [e.messageId])))];
-    for (const file of await deps.storage.mailAttachments(messageIds)) {
+    for (const file of await deps.storage.attachments.mailAttachments(messageIds)) {
       const plan = filesOf.get(file.messageId) ?? { send: [], omitted: [], bytes: 0 };
       if (plan.bytes + file.size <= OUTGOING_ATTACHMENT_LIMITS.maxTotalBytes) {
         plan.send.push(file);
@@ -238,7 +238,7 @@ async function sendClaimed(
     const plan = entry.messageId === null ? undefined : filesOf.get(entry.messageId);
     if (!plan) return { files: [], omitted: [] };
     const read = await Promise.all(
-      plan.send.map(async (f) => ({ ...f, content: await deps.storage.attachmentContent(f.id) })),
+      plan.send.map(async (f) => ({ ...f, content: await deps.storage.attachments.attachmentContent(f.id) })),
     );
     const files = read.flatMap((f) =>
       f.content ? [{ name: f.name, contentType: f.contentType, content: f.content }] : [],

@@ -1,4 +1,4 @@
-import type { Repositories } from '../../ports/storage.ts';
+import type { Uses } from '../../ports/storage.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { isStaff, type User } from '../users/user.ts';
 
@@ -8,22 +8,23 @@ import { isStaff, type User } from '../users/user.ts';
  * the ticket copies wrote; always the people the ticket copies. Never the author, never an inactive user, nobody twice.
  */
 export async function notificationRecipients(
-  repos: Pick<Repositories, 'findUserById' | 'staffOfGroup' | 'ticketCopies'>,
+  repos: Uses<{ people: 'findUserById' | 'staffOfGroup'; tickets: 'ticketCopies' }>,
   ticket: Ticket,
   author: User,
 ): Promise<User[]> {
   let candidates: User[] = [];
-  const requester = () => repos.findUserById(ticket.requesterId).then((u) => (u ? [u] : []));
+  const requester = () => repos.people.findUserById(ticket.requesterId).then((u) => (u ? [u] : []));
   if (isStaff(author) && author.id !== ticket.requesterId) {
     candidates = await requester();
   } else {
-    const responsible = ticket.responsibleId === null ? undefined : await repos.findUserById(ticket.responsibleId);
+    const responsible =
+      ticket.responsibleId === null ? undefined : await repos.people.findUserById(ticket.responsibleId);
     // A responsible technician who has left is no one to tell: the group is, as while nobody is responsible.
     if (responsible?.active) candidates = [responsible];
-    else if (ticket.groupId !== null) candidates = [...(await repos.staffOfGroup(ticket.groupId))];
+    else if (ticket.groupId !== null) candidates = [...(await repos.people.staffOfGroup(ticket.groupId))];
     if (author.id !== ticket.requesterId) candidates.push(...(await requester()));
   }
-  if (ticket.copyIds.length > 0) candidates.push(...(await repos.ticketCopies(ticket.id)));
+  if (ticket.copyIds.length > 0) candidates.push(...(await repos.tickets.ticketCopies(ticket.id)));
   const seen = new Set<number>();
   return candidates.filter((u) => u.active && u.id !== author.id && !seen.has(u.id) && seen.add(u.id));
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
@@ -6,16 +6,19 @@ import type { OutboxEntry } from './outbox-entry.ts';
  * An administrator sends a deferred or failed mail again now, with the same Message-ID: the entry is due at once and
  * the dispatcher is woken. A mail that is queued, being sent or sent is not retried (409); an unknown one is 404.
  */
-export async function retryOutboxEntry(deps: Pick<Deps, 'storage' | 'clock'>, id: number): Promise<OutboxEntry> {
-  const entry = await deps.storage.retryOutboxNow(id, deps.clock.now().toISOString());
+export async function retryOutboxEntry(
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'outbox'> },
+  id: number,
+): Promise<OutboxEntry> {
+  const entry = await deps.storage.outbox.retryOutboxNow(id, deps.clock.now().toISOString());
   if (!entry) {
-    const exists = await deps.storage.findOutboxEntry(id);
+    const exists = await deps.storage.outbox.findOutboxEntry(id);
     if (!exists) throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${id}.`);
     throw new DomainError(
       'OUTBOX_NOT_RETRYABLE',
       `Outbox entry ${id} is ${exists.status}: only deferred or failed mail can be retried.`,
     );
   }
-  await deps.storage.signalOutbox();
+  await deps.storage.outbox.signalOutbox();
   return entry;
 }

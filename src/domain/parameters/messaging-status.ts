@@ -1,4 +1,4 @@
-import type { Repositories } from '../../ports/storage.ts';
+import type { Uses } from '../../ports/storage.ts';
 import type { EmailTemplate } from '../templates/email-template.ts';
 import { PARAM } from './parameter-catalogue.ts';
 import { readParameters, smtpAccountOf, type ParameterValues } from './parameters.ts';
@@ -23,10 +23,10 @@ export interface MessagingStatus {
  * (CITSmart's rule). Read inside the posting transaction, so a message is never stored against a half-set state.
  */
 export async function messagingStatus(
-  repos: Pick<Repositories, 'getParametersWithTemplate'>,
+  repos: Uses<{ settings: 'getParametersWithTemplate' }>,
 ): Promise<MessagingStatus> {
-  const stored = await repos.getParametersWithTemplate(PARAM.MESSAGING_TEMPLATE);
-  const parameters = await readParameters({ getParameters: async () => stored.parameters });
+  const stored = await repos.settings.getParametersWithTemplate(PARAM.MESSAGING_TEMPLATE);
+  const parameters = await readParameters({ settings: { getParameters: async () => stored.parameters } });
   const reasons: MessagingStatus['reasons'] = [];
   let template: EmailTemplate | null = null;
   const templateId = parameters.get(PARAM.MESSAGING_TEMPLATE) as number | null;

@@ -16,7 +16,7 @@ export async function encodeChecked(
   const clean = validateParameterValue(def, value);
   if (clean === null) return null;
   if (def.type === 'templateId') {
-    const template = await repos.findTemplate(clean as number, 'share');
+    const template = await repos.settings.findTemplate(clean as number, 'share');
     if (!template)
       throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no email template with ID ${clean}.`, {
         details: { parameter: id, rule: 'templateMissing', value: clean },
@@ -29,7 +29,7 @@ export async function encodeChecked(
       );
     }
   }
-  if (def.type === 'groupId' && !(await repos.findGroup(clean as number))) {
+  if (def.type === 'groupId' && !(await repos.people.findGroup(clean as number))) {
     throw new DomainError('PARAMETER_INVALID', `Parameter ${id}: there is no team with ID ${clean}.`, {
       details: { parameter: id },
     });

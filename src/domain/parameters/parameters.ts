@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import type { Locale } from '../locale.ts';
-import type { Repositories } from '../../ports/storage.ts';
+import type { Uses } from '../../ports/storage.ts';
 import type { SmtpSettings } from '../../ports/mail-transport.ts';
 import {
   PARAM,
@@ -18,8 +18,8 @@ export function decode(stored: string | undefined): ParameterValue {
 
 export type ParameterValues = ReadonlyMap<number, ParameterValue>;
 
-export async function readParameters(repos: Pick<Repositories, 'getParameters'>): Promise<ParameterValues> {
-  const stored = await repos.getParameters();
+export async function readParameters(repos: Uses<{ settings: 'getParameters' }>): Promise<ParameterValues> {
+  const stored = await repos.settings.getParameters();
   const values = new Map<number, ParameterValue>();
   for (const def of PARAMETER_CATALOGUE) {
     const raw = stored.get(def.id);
@@ -98,7 +98,7 @@ function openSecret(deps: Pick<Deps, 'secrets'>, sealed: string): string {
  */
 export async function smtpCredentials(
   deps: Pick<Deps, 'secrets'>,
-  repos: Pick<Repositories, 'getParameters'>,
+  repos: Uses<{ settings: 'getParameters' }>,
 ): Promise<{ settings: SmtpSettings; from: { name: string | null; address: string } } | undefined> {
   const values = await readParameters(repos);
   const account = smtpAccountOf(values);
@@ -134,7 +134,7 @@ export interface ImapAccount {
  */
 export async function imapAccount(
   deps: Pick<Deps, 'secrets'>,
-  repos: Pick<Repositories, 'getParameters'>,
+  repos: Uses<{ settings: 'getParameters' }>,
 ): Promise<ImapAccount | undefined> {
   const values = await readParameters(repos);
   const host = values.get(PARAM.IMAP_HOST) as string | null;

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Actor } from '../users/user.ts';
 import { PARAM, type ParameterValue } from './parameter-catalogue.ts';
@@ -22,7 +22,7 @@ export interface SmtpAccountInput {
 }
 
 export async function saveSmtpAccount(
-  deps: Pick<Deps, 'storage' | 'clock' | 'secrets'>,
+  deps: Pick<Deps, 'clock' | 'secrets'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   input: SmtpAccountInput,
 ): Promise<SmtpAccount> {
@@ -64,7 +64,7 @@ export async function saveSmtpAccount(
     const encoded: [number, string | null][] = [];
     for (const [id, value] of writes) encoded.push([id, await encodeChecked(tx, deps.secrets, id, value)]);
     const at = deps.clock.now().toISOString();
-    for (const [id, stored] of encoded) await tx.setParameter(id, stored, at, actor.id);
+    for (const [id, stored] of encoded) await tx.settings.setParameter(id, stored, at, actor.id);
     const account = smtpAccountOf(await readParameters(tx));
     checkCredentials(account);
     return account;

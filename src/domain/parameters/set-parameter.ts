@@ -1,11 +1,11 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Actor } from '../users/user.ts';
 import { checkCredentials, encodeChecked, sameDestination, SECRET_DESTINATIONS } from './parameter-writes.ts';
 import { decode, readParameters, smtpAccountOf, view, type ParameterView } from './parameters.ts';
 
 export async function setParameter(
-  deps: Pick<Deps, 'storage' | 'clock' | 'secrets'>,
+  deps: Pick<Deps, 'clock' | 'secrets'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   id: number,
   value: unknown,
@@ -23,7 +23,7 @@ export async function setParameter(
         details: { parameter: id, field: 'password', reason: 'password-required' },
       });
     }
-    await tx.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
+    await tx.settings.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
     const values = await readParameters(tx);
     checkCredentials(smtpAccountOf(values));
     return view(id, values, actor.locale);

@@ -1,10 +1,10 @@
-import type { Deps } from '../deps.ts';
+import type { StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { templateInUse } from './template-in-use.ts';
 
-export async function deleteTemplate(deps: Pick<Deps, 'storage'>, id: number): Promise<void> {
+export async function deleteTemplate(deps: { storage: StorageOf<'transaction'> }, id: number): Promise<void> {
   await deps.storage.transaction(async (tx) => {
-    if (!(await tx.findTemplate(id, 'update')))
+    if (!(await tx.settings.findTemplate(id, 'update')))
       throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
     if (await templateInUse(tx, id)) {
       throw new DomainError(
@@ -12,6 +12,6 @@ export async function deleteTemplate(deps: Pick<Deps, 'storage'>, id: number): P
         `Template ${id} is the messaging template (parameter 417): point 417 at another template before deleting it.`,
       );
     }
-    await tx.deleteTemplate(id);
+    await tx.settings.deleteTemplate(id);
   });
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { resolveLocale, type Locale } from '../locale.ts';
 import { ticketUrl } from '../notifications/recipients.ts';
@@ -24,7 +24,7 @@ const SAMPLE_TEXT: Record<Locale, string> = {
  * for a recipient in the given locale. The same code path as a real notification.
  */
 export async function previewTemplate(
-  deps: Pick<Deps, 'storage' | 'clock' | 'site'>,
+  deps: Pick<Deps, 'clock' | 'site'> & { storage: StorageOf<'messages' | 'settings' | 'tickets'> },
   actor: Actor,
   source: { id: number } | { draft: EmailTemplateInput },
   options: { ticketNumber?: number | null; locale?: string | null },
@@ -34,10 +34,10 @@ export async function previewTemplate(
   const locale = resolveLocale(options.locale ?? actor.locale);
   let ticket: Ticket | undefined;
   if (options.ticketNumber != null) {
-    ticket = await deps.storage.findTicketByNumber(options.ticketNumber);
+    ticket = await deps.storage.tickets.findTicketByNumber(options.ticketNumber);
     if (!ticket) throw new DomainError('TICKET_NOT_FOUND', `Ticket ${options.ticketNumber} does not exist.`);
   } else {
-    ticket = (await deps.storage.listTickets({ kind: 'all' }, {}, { limit: 1 })).items[0];
+    ticket = (await deps.storage.tickets.listTickets({ kind: 'all' }, {}, { limit: 1 })).items[0];
   }
   const now = deps.clock.now().toISOString();
   const sampleTicket: Ticket = ticket ?? {
@@ -66,7 +66,7 @@ export async function previewTemplate(
     publicActivityAt: now,
     copyIds: [],
   };
-  const messages = ticket ? await deps.storage.listMessages(ticket.id, false) : [];
+  const messages = ticket ? await deps.storage.messages.listMessages(ticket.id, false) : [];
   const last = messages[messages.length - 1];
   const rendered = renderTemplate(compiled, {
     ticket: sampleTicket,

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { validateTemplate, type EmailTemplate, type EmailTemplateInput } from './email-template.ts';
 import { templateInUse } from './template-in-use.ts';
@@ -6,12 +6,12 @@ import { templateInUse } from './template-in-use.ts';
 /** Saves a template; `active` left out keeps the current state. The template row is locked first, so a concurrent
  * change of parameter 417 either sees the new state or is seen by this check. */
 export async function updateTemplate(
-  deps: Pick<Deps, 'storage' | 'clock'>,
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
   id: number,
   input: EmailTemplateInput,
 ): Promise<EmailTemplate> {
   return deps.storage.transaction(async (tx) => {
-    const current = await tx.findTemplate(id, 'update');
+    const current = await tx.settings.findTemplate(id, 'update');
     if (!current) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
     const clean = validateTemplate({ ...input, active: input.active ?? current.active });
     if (!clean.active && (await templateInUse(tx, id))) {
@@ -20,6 +20,6 @@ export async function updateTemplate(
         `Template ${id} is the messaging template (parameter 417): point 417 at another template before deactivating it.`,
       );
     }
-    return (await tx.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
+    return (await tx.settings.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
   });
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { checkUploads, type UploadedFile } from '../messages/attachment.ts';
 import { DomainError } from '../errors.ts';
 import { isStaff, type Actor } from '../users/user.ts';
@@ -16,7 +16,7 @@ export interface OpenTicketInput extends ClassificationInput {
 
 /** Requesters open tickets for themselves; technicians and admins for anyone. */
 export async function openTicket(
-  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
+  deps: Pick<Deps, 'clock' | 'tokens'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   input: OpenTicketInput,
   attachments?: readonly UploadedFile[],
@@ -38,7 +38,7 @@ export async function openTicket(
     CLASSIFICATION_FIELDS.map((f) => [f, cleanClassification(f, input[f])]),
   ) as Record<ClassificationField, string | null>;
   return deps.storage.transaction(async (tx) => {
-    const requester = await tx.findUserById(requesterId);
+    const requester = await tx.people.findUserById(requesterId);
     if (!requester || !requester.active) {
       throw new DomainError('TICKET_INVALID', `There is no active user ${requesterId} to be the requester.`, {
         details: { field: 'requesterId' },
@@ -54,7 +54,7 @@ export async function openTicket(
           .replace(/[\u0000-\u001f\u007f]+/g, ' ')
       : null;
     const at = deps.clock.now().toISOString();
-    const ticket = await tx.createTicket(
+    const ticket = await tx.tickets.createTicket(
       {
         title,
         description,
@@ -70,7 +70,7 @@ export async function openTicket(
     // Files given with the description belong to the ticket itself (no thread message), as those of a mail that
     // opened a ticket do.
     if (files.length > 0) {
-      await tx.insertAttachments(
+      await tx.attachments.insertAttachments(
         files.map((f) => ({
           ...f,
           id: deps.tokens.random(16),

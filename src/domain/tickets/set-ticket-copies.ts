@@ -1,5 +1,5 @@
 import { UniqueViolation } from '../../ports/storage.ts';
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { isEmailAddress, isStaff, normalizeEmail, validateNewUser, type Actor, type User } from '../users/user.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
@@ -22,7 +22,7 @@ export interface CopyInput {
  * deactivated user cannot be copied. All or nothing.
  */
 export async function setTicketCopies(
-  deps: Pick<Deps, 'storage' | 'clock' | 'site'>,
+  deps: Pick<Deps, 'clock' | 'site'> & { storage: StorageOf<'settings' | 'tickets' | 'transaction'> },
   actor: Actor,
   ticketNumber: number,
   entries: readonly CopyInput[],
@@ -58,10 +58,10 @@ export async function setTicketCopies(
   const at = deps.clock.now().toISOString();
   const work = () =>
     deps.storage.transaction(async (tx) => {
-      const requester = await tx.findUserById(ticket.requesterId);
+      const requester = await tx.people.findUserById(ticket.requesterId);
       const ids: number[] = [];
       for (const [email, entry] of wanted) {
-        let user: User | undefined = await tx.findUserByEmail(email);
+        let user: User | undefined = await tx.people.findUserByEmail(email);
         if (user && !user.active) {
           throw new DomainError('COPY_INVALID', `${email} belongs to a deactivated user, who cannot be copied.`, {
             details: { field: 'copies' },
@@ -75,12 +75,12 @@ export async function setTicketCopies(
             locale: requester?.locale,
             timeZone: requester?.timeZone,
           });
-          user = await tx.createUser({ ...fields, passwordHash: null }, at);
+          user = await tx.people.createUser({ ...fields, passwordHash: null }, at);
         }
         if (user.id !== ticket.requesterId && !ids.includes(user.id)) ids.push(user.id);
       }
-      await tx.setTicketCopies(ticket.id, ids, at);
-      return tx.ticketCopies(ticket.id);
+      await tx.tickets.setTicketCopies(ticket.id, ids, at);
+      return tx.tickets.ticketCopies(ticket.id);
     });
   try {
     return presentCopies(actor, await work());

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.ts';
-import type { Repositories, TicketScope } from '../../ports/storage.ts';
+import type { TicketScope, Uses } from '../../ports/storage.ts';
 import type { Actor } from '../users/user.ts';
 import type { Ticket } from './ticket.ts';
 
@@ -24,11 +24,11 @@ export function ticketScope(actor: Actor): TicketScope {
 
 /** A ticket the actor may not see answers exactly as one that does not exist. */
 export async function visibleTicket(
-  repos: Pick<Repositories, 'findTicketByNumber'>,
+  repos: Uses<{ tickets: 'findTicketByNumber' }>,
   actor: Actor,
   number: number,
 ): Promise<Ticket> {
-  const ticket = await repos.findTicketByNumber(number);
+  const ticket = await repos.tickets.findTicketByNumber(number);
   if (!ticket || !canSeeTicket(actor, ticket)) {
     throw new DomainError('TICKET_NOT_FOUND', `Ticket ${number} does not exist or is not yours to see.`);
   }

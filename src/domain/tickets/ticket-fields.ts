@@ -30,11 +30,11 @@ export async function checkAssignment(
   groupId: number | null | undefined,
   responsibleId: number | null | undefined,
 ) {
-  if (groupId != null && !(await repos.findGroup(groupId))) {
+  if (groupId != null && !(await repos.people.findGroup(groupId))) {
     throw new DomainError('TICKET_INVALID', `There is no group ${groupId}.`, { details: { field: 'groupId' } });
   }
   if (responsibleId != null) {
-    const user = await repos.findUserById(responsibleId);
+    const user = await repos.people.findUserById(responsibleId);
     if (!user || !isStaff(user) || !user.active) {
       throw new DomainError('TICKET_INVALID', `User ${responsibleId} is not an active technician.`, {
         details: { field: 'responsibleId' },

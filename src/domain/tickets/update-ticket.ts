@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { TicketChanges } from '../../ports/storage.ts';
 import { isStaff, type Actor } from '../users/user.ts';
@@ -16,7 +16,7 @@ export interface UpdateTicketInput extends ClassificationInput {
 
 /** Take, assign, move between statuses, reclassify: technicians and admins on tickets they can see. */
 export async function updateTicket(
-  deps: Pick<Deps, 'storage' | 'clock'>,
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   number: number,
   input: UpdateTicketInput,
@@ -38,7 +38,7 @@ export async function updateTicket(
     if (input.responsibleId !== undefined) changes.responsibleId = input.responsibleId;
     for (const f of CLASSIFICATION_FIELDS) if (input[f] !== undefined) changes[f] = cleanClassification(f, input[f]);
     await checkAssignment(tx, changes.groupId, changes.responsibleId);
-    await tx.updateTicket(ticket.id, changes, deps.clock.now().toISOString());
-    return (await tx.findTicketByNumber(number))!;
+    await tx.tickets.updateTicket(ticket.id, changes, deps.clock.now().toISOString());
+    return (await tx.tickets.findTicketByNumber(number))!;
   });
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { changePassword } from './change-password.ts';
 import type { CredentialsEnded } from './credentials.ts';
@@ -9,13 +9,13 @@ import { validatePassword, type Actor } from './user.ts';
  * user's other sessions end, and their API tokens are revoked unless `keepTokens`.
  */
 export async function changeOwnPassword(
-  deps: Pick<Deps, 'storage' | 'hasher' | 'tokens'>,
+  deps: Pick<Deps, 'hasher' | 'tokens'> & { storage: StorageOf<'people' | 'transaction'> },
   actor: Actor,
   input: { currentPassword: string; newPassword: string; keepTokens?: boolean },
   sessionToken: string | null,
 ): Promise<CredentialsEnded> {
   validatePassword(input.newPassword); // before the check: a refused new password is not a wrong guess
-  const user = await deps.storage.findUserByEmail(actor.email);
+  const user = await deps.storage.people.findUserByEmail(actor.email);
   const ok = user?.passwordHash ? await deps.hasher.verify(input.currentPassword, user.passwordHash) : false;
   if (!user || !ok) {
     throw new DomainError('PASSWORD_INCORRECT', 'The current password is not correct.', {

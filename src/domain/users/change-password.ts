@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { endCredentials, type CredentialsEnded } from './credentials.ts';
 import { validatePassword } from './user.ts';
@@ -16,7 +16,7 @@ export interface PasswordChangeOptions {
  * user but `keepSessionToken` ends, and the user's API tokens are revoked unless `keepTokens`.
  */
 export async function changePassword(
-  deps: Pick<Deps, 'storage' | 'hasher' | 'tokens'>,
+  deps: Pick<Deps, 'hasher' | 'tokens'> & { storage: StorageOf<'transaction'> },
   userId: number,
   newPassword: string,
   options: PasswordChangeOptions = {},
@@ -25,7 +25,7 @@ export async function changePassword(
   const passwordHash = await deps.hasher.hash(newPassword);
   const keepSessionHash = options.keepSessionToken ? deps.tokens.digest(options.keepSessionToken) : null;
   return deps.storage.transaction(async (tx) => {
-    if (!(await tx.updateUser(userId, { passwordHash })))
+    if (!(await tx.people.updateUser(userId, { passwordHash })))
       throw new DomainError('USER_NOT_FOUND', `There is no user ${userId}.`);
     return endCredentials(tx, userId, { keepSessionHash, keepTokens: options.keepTokens ?? false });
   });

@@ -1,9 +1,12 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { onConflict } from './user-admin-helpers.ts';
 import { validateNewUser, type NewUserInput, type User } from './user.ts';
 
-export async function createUser(deps: Pick<Deps, 'storage' | 'clock' | 'hasher'>, input: NewUserInput): Promise<User> {
+export async function createUser(
+  deps: Pick<Deps, 'clock' | 'hasher'> & { storage: StorageOf<'transaction'> },
+  input: NewUserInput,
+): Promise<User> {
   const clean = validateNewUser(input);
   const passwordHash = input.password ? await deps.hasher.hash(input.password) : null;
   const taken = () =>
@@ -12,13 +15,13 @@ export async function createUser(deps: Pick<Deps, 'storage' | 'clock' | 'hasher'
     });
   return onConflict(taken, () =>
     deps.storage.transaction(async (tx) => {
-      if (await tx.findUserByEmail(clean.email)) throw taken();
+      if (await tx.people.findUserByEmail(clean.email)) throw taken();
       for (const gid of input.groupIds ?? []) {
-        if (!(await tx.findGroup(gid)))
+        if (!(await tx.people.findGroup(gid)))
           throw new DomainError('USER_INVALID', `There is no group ${gid}.`, { details: { field: 'groupIds' } });
       }
-      const user = await tx.createUser({ ...clean, passwordHash }, deps.clock.now().toISOString());
-      for (const gid of input.groupIds ?? []) await tx.addGroupMember(gid, user.id);
+      const user = await tx.people.createUser({ ...clean, passwordHash }, deps.clock.now().toISOString());
+      for (const gid of input.groupIds ?? []) await tx.people.addGroupMember(gid, user.id);
       return user;
     }),
   );

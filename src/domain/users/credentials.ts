@@ -1,4 +1,4 @@
-import type { Repositories } from '../../ports/storage.ts';
+import type { Uses } from '../../ports/storage.ts';
 
 export interface CredentialsEnded {
   sessionsEnded: number;
@@ -11,11 +11,11 @@ export interface CredentialsEnded {
  * sessions and tokens are removed, not flagged, so nothing can bring them back (reactivating a user included).
  */
 export async function endCredentials(
-  tx: Pick<Repositories, 'deleteSessionsOfUser' | 'deleteApiTokensOfUser'>,
+  tx: Uses<{ sessions: 'deleteSessionsOfUser' | 'deleteApiTokensOfUser' }>,
   userId: number,
   options: { keepSessionHash?: string | null; keepTokens?: boolean },
 ): Promise<CredentialsEnded> {
-  const sessionsEnded = await tx.deleteSessionsOfUser(userId, options.keepSessionHash ?? null);
-  const tokensRevoked = options.keepTokens ? 0 : await tx.deleteApiTokensOfUser(userId);
+  const sessionsEnded = await tx.sessions.deleteSessionsOfUser(userId, options.keepSessionHash ?? null);
+  const tokensRevoked = options.keepTokens ? 0 : await tx.sessions.deleteApiTokensOfUser(userId);
   return { sessionsEnded, tokensRevoked };
 }

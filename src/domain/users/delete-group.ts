@@ -1,11 +1,11 @@
-import type { Deps } from '../deps.ts';
+import type { StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 
 /** Deletes a group nobody's tickets belong to any more. */
-export async function deleteGroup(deps: Pick<Deps, 'storage'>, id: number): Promise<void> {
+export async function deleteGroup(deps: { storage: StorageOf<'transaction'> }, id: number): Promise<void> {
   await deps.storage.transaction(async (tx) => {
-    if (!(await tx.findGroup(id))) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
-    const tickets = await tx.countTicketsOfGroup(id);
+    if (!(await tx.people.findGroup(id))) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
+    const tickets = await tx.tickets.countTicketsOfGroup(id);
     if (tickets > 0) {
       throw new DomainError(
         'GROUP_IN_USE',
@@ -13,6 +13,6 @@ export async function deleteGroup(deps: Pick<Deps, 'storage'>, id: number): Prom
         { details: { tickets } },
       );
     }
-    await tx.deleteGroup(id);
+    await tx.people.deleteGroup(id);
   });
 }

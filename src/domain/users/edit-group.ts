@@ -1,11 +1,11 @@
-import type { Deps } from '../deps.ts';
+import type { StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Group } from '../../ports/storage.ts';
 import { cleanGroupName, onConflict } from './user-admin-helpers.ts';
 
 /** Renames a group and/or sets its members. */
 export async function editGroup(
-  deps: Pick<Deps, 'storage'>,
+  deps: { storage: StorageOf<'transaction'> },
   id: number,
   input: { name?: string; memberIds?: number[] },
 ): Promise<Group> {
@@ -13,23 +13,23 @@ export async function editGroup(
   const taken = () => new DomainError('GROUP_NAME_TAKEN', `A group named "${name}" already exists.`);
   return onConflict(taken, () =>
     deps.storage.transaction(async (tx) => {
-      const group = await tx.findGroup(id);
+      const group = await tx.people.findGroup(id);
       if (!group) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
       if (name !== undefined && name !== group.name) {
-        const other = await tx.findGroupByName(name);
+        const other = await tx.people.findGroupByName(name);
         if (other && other.id !== id) throw taken();
-        await tx.renameGroup(id, name);
+        await tx.people.renameGroup(id, name);
       }
       if (input.memberIds !== undefined) {
         const wanted = new Set(input.memberIds);
         for (const uid of wanted) {
-          if (!(await tx.findUserById(uid)))
+          if (!(await tx.people.findUserById(uid)))
             throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
         }
-        for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.removeGroupMember(id, uid);
-        for (const uid of wanted) await tx.addGroupMember(id, uid);
+        for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.people.removeGroupMember(id, uid);
+        for (const uid of wanted) await tx.people.addGroupMember(id, uid);
       }
-      return (await tx.findGroup(id))!;
+      return (await tx.people.findGroup(id))!;
     }),
   );
 }

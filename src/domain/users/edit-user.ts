@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { UserChanges } from '../../ports/storage.ts';
 import { endCredentials } from './credentials.ts';
@@ -25,7 +25,7 @@ export interface UserEdit {
  * revokes the user's tokens unless `keepTokens`.
  */
 export async function editUser(
-  deps: Pick<Deps, 'storage' | 'clock' | 'hasher' | 'tokens'>,
+  deps: Pick<Deps, 'clock' | 'hasher' | 'tokens'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   id: number,
   edit: UserEdit,
@@ -53,7 +53,7 @@ export async function editUser(
     changes.passwordHash = await deps.hasher.hash(edit.password);
   }
   return deps.storage.transaction(async (tx) => {
-    const user = await tx.updateUser(id, changes);
+    const user = await tx.people.updateUser(id, changes);
     if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
     if (edit.active === false) await endCredentials(tx, id, { keepSessionHash: null, keepTokens: false });
     else if (changes.passwordHash !== undefined) {
@@ -62,11 +62,11 @@ export async function editUser(
     }
     if (edit.groupIds !== undefined) {
       for (const gid of edit.groupIds) {
-        if (!(await tx.findGroup(gid)))
+        if (!(await tx.people.findGroup(gid)))
           throw new DomainError('USER_INVALID', `There is no group ${gid}.`, { details: { field: 'groupIds' } });
       }
-      await tx.setUserGroups(id, [...new Set(edit.groupIds)]);
+      await tx.people.setUserGroups(id, [...new Set(edit.groupIds)]);
     }
-    return { ...user, groupIds: (await tx.groupIdsOfUser(id)).sort((a, b) => a - b) };
+    return { ...user, groupIds: (await tx.people.groupIdsOfUser(id)).sort((a, b) => a - b) };
   });
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { validateToken, type ApiToken, type ApiTokenInput } from './api-token.ts';
 
 /**
@@ -6,7 +6,7 @@ import { validateToken, type ApiToken, type ApiTokenInput } from './api-token.ts
  * makes leaked tokens easy to scan for.
  */
 export async function issueApiToken(
-  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
+  deps: Pick<Deps, 'clock' | 'tokens'> & { storage: StorageOf<'sessions'> },
   userId: number,
   input: ApiTokenInput,
 ): Promise<{ token: string; apiToken: ApiToken }> {
@@ -14,6 +14,6 @@ export async function issueApiToken(
   const clean = validateToken(now, userId, input);
   const token = `prl_${deps.tokens.random(32)}`;
   const at = now.toISOString();
-  const id = await deps.storage.createApiToken(deps.tokens.digest(token), clean, at);
+  const id = await deps.storage.sessions.createApiToken(deps.tokens.digest(token), clean, at);
   return { token, apiToken: { id, ...clean, createdAt: at, lastUsedAt: null } };
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { editUser } from './edit-user.ts';
 import { normalizeEmail, type User } from './user.ts';
@@ -10,12 +10,12 @@ import { normalizeEmail, type User } from './user.ts';
  * acts on their own account here, as no administrator is signed in.
  */
 export async function resetPasswordByEmail(
-  deps: Pick<Deps, 'storage' | 'clock' | 'hasher' | 'tokens'>,
+  deps: Pick<Deps, 'clock' | 'hasher' | 'tokens'> & { storage: StorageOf<'people' | 'transaction'> },
   email: string,
   password: string,
   options: { keepTokens?: boolean } = {},
 ): Promise<User> {
-  const found = await deps.storage.findUserByEmail(normalizeEmail(email));
+  const found = await deps.storage.people.findUserByEmail(normalizeEmail(email));
   if (!found) throw new DomainError('USER_NOT_FOUND', `There is no user with the email ${email}.`);
   const { passwordHash: _hash, ...user } = found;
   const { groupIds: _groups, ...changed } = await editUser(deps, { ...user, groupIds: [] }, user.id, {

@@ -1,8 +1,10 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { PREPARED_SQL_NAMES } from '../sql/sql-repositories.ts';
-import { SqlStorage } from '../sql/sql-storage.ts';
 import type { Database } from '../sql/schema.ts';
+import { PREPARED_SQL_NAMES } from '../sql/sql-context.ts';
+import { SqlStorage } from '../sql/sql-storage.ts';
+import { NotifySignals } from './notify-signals.ts';
+import { postgresDialect } from './postgres-dialect.ts';
 
 const TIMESTAMPTZ = 1184;
 const TIMESTAMP = 1114;
@@ -73,7 +75,8 @@ export function openPostgresStorage(
     };
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStorage(kysely, 'postgres', (channel, listener) =>
+  const signals = new NotifySignals(kysely, (channel, listener) =>
     listenOn(connectionString, channel, listener, options.onIdleError),
   );
+  return new SqlStorage({ kysely, dialect: postgresDialect, signals });
 }

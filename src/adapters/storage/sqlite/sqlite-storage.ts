@@ -2,9 +2,13 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
-import { SqlStorage } from '../sql/sql-storage.ts';
 import type { Database } from '../sql/schema.ts';
-import type { DirectSqlite } from '../sql/sql-repositories.ts';
+import type { DirectSqlite } from '../sql/sql-dialect.ts';
+import { SqlStorage } from '../sql/sql-storage.ts';
+import { withGroupCommit } from './group-commit.ts';
+import { LocalSignals } from './local-signals.ts';
+import { withReadCache } from './read-cache.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
 
 /**
  * better-sqlite3 compiles a statement on every `prepare`; Kysely prepares every query. The same SQL text recurs on
@@ -75,5 +79,11 @@ export function openSqliteStorage(path: string): SqlStorage {
     },
     idle: () => !database.inTransaction,
   };
-  return new SqlStorage(kysely, 'sqlite', undefined, direct);
+  return new SqlStorage({
+    kysely,
+    dialect: sqliteDialect,
+    signals: new LocalSignals(),
+    direct,
+    wrap: (repositories, { ctx, transact }) => withGroupCommit(withReadCache(repositories, ctx), transact),
+  });
 }

@@ -23,7 +23,7 @@ export function groupRoutes(deps: Deps) {
         },
       },
       async () => ({
-        items: await deps.storage.listGroups(),
+        items: await deps.storage.people.listGroups(),
       }),
     );
 

@@ -25,7 +25,7 @@ export function outboxRoutes(deps: Deps) {
         },
       },
       async (request) => {
-        const page = await deps.storage.listOutbox(request.query.status, {
+        const page = await deps.storage.outbox.listOutbox(request.query.status, {
           cursor: request.query.cursor ?? null,
           limit: request.query.limit ?? 50,
         });
@@ -66,7 +66,7 @@ export function outboxRoutes(deps: Deps) {
         },
       },
       async (request) => {
-        const entry = await deps.storage.findOutboxEntry(request.params.id);
+        const entry = await deps.storage.outbox.findOutboxEntry(request.params.id);
         if (!entry) throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${request.params.id}.`);
         return { ...presentOutboxEntry(entry), attempts: entry.attempts.map(presentOutboxAttempt) };
       },

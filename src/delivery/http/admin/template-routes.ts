@@ -93,7 +93,7 @@ export function templateRoutes(deps: Deps) {
         },
       },
       async () => ({
-        items: await deps.storage.listTemplates(),
+        items: await deps.storage.settings.listTemplates(),
       }),
     );
 

@@ -23,11 +23,11 @@ export function userRoutes(deps: Deps) {
         },
       },
       async (request) => {
-        const page = await deps.storage.listUsers({
+        const page = await deps.storage.people.listUsers({
           cursor: request.query.cursor ?? null,
           limit: request.query.limit ?? 50,
         });
-        const groups = await deps.storage.groupIdsOfUsers(page.items.map((u) => u.id));
+        const groups = await deps.storage.people.groupIdsOfUsers(page.items.map((u) => u.id));
         return { ...page, items: page.items.map((u) => ({ ...u, groupIds: groups.get(u.id) ?? [] })) };
       },
     );

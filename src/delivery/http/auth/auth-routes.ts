@@ -58,7 +58,7 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
         const actor = await verifyCredentials(deps, email, request.body.password);
         limiter.succeed(request.ip, email, mark);
         const session = await startSession(deps, actor);
-        await deps.storage.deleteExpiredSessions(deps.clock.now().toISOString());
+        await deps.storage.sessions.deleteExpiredSessions(deps.clock.now().toISOString());
         reply.setCookie(SESSION_COOKIE, session.sessionToken, {
           path: '/',
           httpOnly: true,

@@ -60,7 +60,7 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       }
       const found = await Promise.all(
         batch.map(async ([id, staffOnly]) => ({
-          ticket: await deps.storage
+          ticket: await deps.storage.tickets
             .findTicketByNumber(id)
             .catch(
               (error: unknown) =>
@@ -87,7 +87,7 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       const now = deps.clock.now().toISOString();
       await Promise.all(
         [...listeners].map(async (listener) => {
-          const found = await deps.storage.findActor(listener.key);
+          const found = await deps.storage.people.findActor(listener.key);
           const expired =
             (found?.session && found.session.expiresAt <= now) ||
             (found?.token?.expiresAt && found.token.expiresAt <= now);
@@ -105,7 +105,9 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
     const inboundAudience = async (ticketIds: readonly (number | null)[]): Promise<(actor: Actor) => boolean> => {
       const team = ticketIds.includes(null) ? await supportMailboxTeam(deps) : null;
       const tickets: (Ticket | null)[] = await Promise.all(
-        ticketIds.map(async (id) => (id === null ? null : ((await deps.storage.findTicketByNumber(id)) ?? null))),
+        ticketIds.map(async (id) =>
+          id === null ? null : ((await deps.storage.tickets.findTicketByNumber(id)) ?? null),
+        ),
       );
       return (actor) => isStaff(actor) && tickets.some((ticket) => mayReviewInboundMail(actor, ticket, team));
     };

@@ -13,7 +13,7 @@ export interface HttpMetrics {
 
 export function createMetrics(options: {
   processMetrics: boolean;
-  storage?: Pick<Storage, 'outboxCounts'>;
+  storage?: { outbox: Pick<Storage['outbox'], 'outboxCounts'> };
 }): HttpMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
@@ -25,7 +25,7 @@ export function createMetrics(options: {
       labelNames: ['status'],
       registers: [registry],
       async collect() {
-        for (const [status, n] of Object.entries(await storage.outboxCounts())) this.set({ status }, n);
+        for (const [status, n] of Object.entries(await storage.outbox.outboxCounts())) this.set({ status }, n);
       },
     });
   }

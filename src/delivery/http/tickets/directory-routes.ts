@@ -29,7 +29,7 @@ export function directoryRoutes(deps: Deps) {
           },
         },
       },
-      async () => ({ items: (await deps.storage.listGroups()).map((g) => ({ id: g.id, name: g.name })) }),
+      async () => ({ items: (await deps.storage.people.listGroups()).map((g) => ({ id: g.id, name: g.name })) }),
     );
     app.get(
       '/staff',
@@ -61,7 +61,7 @@ export function directoryRoutes(deps: Deps) {
         },
       },
       async () => ({
-        items: (await deps.storage.listStaff()).map((u) => ({
+        items: (await deps.storage.people.listStaff()).map((u) => ({
           id: u.id,
           name: u.name,
           role: u.role,

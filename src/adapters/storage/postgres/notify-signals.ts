@@ -1,0 +1,53 @@
+import { sql, type Kysely } from 'kysely';
+import type { ActivityListeners } from '../../../ports/storage/activity.ts';
+import type { Database } from '../sql/schema.ts';
+import type { SqlSignals } from '../sql/sql-dialect.ts';
+
+export type Listen = (
+  channel: 'parley_outbox' | 'parley_ticket',
+  listener: (payload: string) => void,
+) => Promise<() => Promise<void>>;
+
+/**
+ * PostgreSQL: every process LISTENs, and writes NOTIFY in their own statement or transaction (delivered at commit),
+ * so every process hears every signal and nothing is left to deliver after a commit.
+ */
+export class NotifySignals implements SqlSignals {
+  readonly signalsStayInProcess = false;
+
+  constructor(
+    private readonly kysely: Kysely<Database>,
+    private readonly listen: Listen,
+  ) {}
+
+  deliver(): void {}
+
+  onOutboxSignal(listener: () => void) {
+    return this.listen('parley_outbox', () => listener());
+  }
+
+  onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also: ActivityListeners = {}) {
+    return this.listen('parley_ticket', (payload) => {
+      if (payload === '') return also.missed?.(); // (re)connected: what was signalled meanwhile is not replayed
+      if (payload.startsWith('i')) {
+        const ticketId = Number(payload.slice(1));
+        return also.inbound?.(payload.length > 1 && Number.isInteger(ticketId) ? ticketId : null);
+      }
+      const everyone: number[] = [];
+      const staff: number[] = [];
+      for (const item of payload.split(',')) {
+        const id = Number(item.startsWith('s') ? item.slice(1) : item);
+        if (item && Number.isInteger(id)) (item.startsWith('s') ? staff : everyone).push(id);
+      }
+      if (everyone.length > 0) listener(everyone, false);
+      if (staff.length > 0) listener(staff, true);
+    });
+  }
+
+  async signalInbound(ticketId: number | null = null) {
+    await sql`select pg_notify('parley_ticket', ${ticketId === null ? 'i' : `i${ticketId}`})`.execute(this.kysely);
+  }
+
+  /** Every process heard it already. */
+  relayTicketActivity(): void {}
+}

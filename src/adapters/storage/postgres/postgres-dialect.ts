@@ -1,0 +1,73 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
+import { prepared } from '../sql/sql-context.ts';
+import { storeMessageInOneStatement } from './store-message.ts';
+import type { Activity, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
+
+/** The NOTIFY of an activity: channel and payload (a ticket id, prefixed with `s` when only staff may hear of it). */
+function notification(a: Activity): [string, string] {
+  return a.kind === 'outbox'
+    ? ['parley_outbox', '']
+    : ['parley_ticket', a.staffOnly ? `s${a.ticketId}` : String(a.ticketId)];
+}
+
+/**
+ * PostgreSQL: concurrent transactions lock the rows their decisions read and skip each other's claims; NOTIFY is
+ * written into the transaction (delivered at commit, to every process); the hot writes are one statement each.
+ */
+export const postgresDialect: SqlDialect = {
+  name: 'postgres',
+  locksRows: true,
+  joinsBeatReads: true,
+  joinIds: (column: RawBuilder<unknown>) => sql<string | null>`string_agg(${column}::text, ',' order by ${column})`,
+  async announce(ctx: SqlContext, activity: Activity) {
+    const [channel, payload] = notification(activity);
+    await sql`select pg_notify(${channel}, ${payload})`.execute(ctx.db);
+  },
+  storeMessageInOneStatement,
+  async finishOutboxAttemptsInOneStatement(
+    ctx: SqlContext,
+    claimToken: string,
+    outcomes: readonly { id: number; outcome: OutboxOutcome }[],
+  ) {
+    const sentAt = (o: OutboxOutcome) => (o.status === 'sent' ? o.at : null);
+    // One statement (one round trip) for the whole group: the entries' new states and, only for the claims still
+    // ours, the attempts.
+    const column = <T>(pick: (o: OutboxOutcome) => T) => outcomes.map((x) => pick(x.outcome));
+    const { rows } = await sql<{ entry_id: number }>`
+      with o as (
+        select * from unnest(${outcomes.map((x) => x.id)}::bigint[], ${column((o) => o.status)}::text[],
+          ${column((o) => o.nextAttemptAt)}::timestamptz[], ${column((o) => o.reply)}::text[], ${column(sentAt)}::timestamptz[],
+          ${column((o) => o.at)}::timestamptz[]) as o(id, status, next_attempt_at, reply, sent_at, at)
+      ), u as (
+        update outbox_entry e set status = o.status, attempt_count = e.attempt_count + 1, next_attempt_at = o.next_attempt_at,
+          last_reply = o.reply, sent_at = o.sent_at, claim_token = null, lease_until = null, updated_at = o.at
+        from o where e.id = o.id and e.claim_token = ${claimToken}
+        returning e.id, e.ticket_id, o.at, o.status, o.reply
+      ), a as (
+        insert into outbox_attempt (entry_id, at, result, reply)
+        select id, at, status, reply from u
+        returning entry_id
+      )
+      select a.entry_id, (select pg_notify('parley_ticket', coalesce(string_agg(distinct ticket_id::text, ','), '')) from u) as announced
+      from a`.execute(ctx.db);
+    return rows.map((r) => Number(r.entry_id));
+  },
+  /** One call of migration 005's function (one round trip, one commit). */
+  async claimInboundMailInOneCall(
+    ctx: SqlContext,
+    id: number,
+    key: string,
+    sender: { key: string; since: string } | null,
+  ) {
+    const build = () => ({
+      compile: () =>
+        sql<{
+          holder: number | null;
+          recent: number | null;
+        }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''})`.compile(ctx.db),
+    });
+    const [row] = await prepared(ctx, 'inbound-claim', build, [id, key, sender?.key ?? null, sender?.since ?? null]);
+    return { holder: row?.holder ?? id, recent: row?.recent ?? null };
+  },
+};

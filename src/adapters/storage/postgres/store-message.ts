@@ -1,0 +1,78 @@
+import { sql } from 'kysely';
+import type { InboundOutcome, InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
+import type { NewMessage } from '../../../ports/storage/messages.ts';
+import type { MessageMails } from '../../../ports/storage/unit-of-work.ts';
+import { finishStatement } from '../sql/inbound-rows.ts';
+import { messageRow, outboxRow, touchColumns } from '../sql/message-rows.ts';
+import type { SqlContext } from '../sql/sql-dialect.ts';
+
+/** Column types of outbox_entry that a VALUES list must spell out on PostgreSQL (the rest are text). */
+const OUTBOX_TYPES: Record<string, string> = {
+  ticket_id: 'integer',
+  recipient_id: 'integer',
+  next_attempt_at: 'timestamptz',
+  attempts_since: 'timestamptz',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+};
+
+/** The NOTIFY payload of a stored message: the ticket id, prefixed with `s` when only staff may hear of it (a note). */
+function activityPayload(m: NewMessage): string {
+  return m.internal ? `s${m.ticketId}` : String(m.ticketId);
+}
+
+/**
+ * PostgreSQL: the message, the ticket's activity time, the outbox rows and the NOTIFY in one statement (one round
+ * trip; a statement is atomic, and NOTIFY is delivered at commit).
+ */
+export async function storeMessageInOneStatement(
+  ctx: SqlContext,
+  m: NewMessage,
+  mails: MessageMails,
+  inbound?: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+): Promise<{ messageId: number; outboxIds: number[] } | undefined> {
+  const message = messageRow(m);
+  const columns = Object.keys(message);
+  const outboxColumns = mails.length
+    ? Object.keys(outboxRow({ ...mails[0]!, messageId: 0 }, m.createdAt)).filter((c) => c !== 'message_id')
+    : [];
+  const outboxValues = mails.map((mail) => {
+    const row = outboxRow({ ...mail, messageId: 0 }, m.createdAt);
+    return sql`(${sql.join(outboxColumns.map((c) => sql`${row[c]}::${sql.raw(OUTBOX_TYPES[c] ?? 'text')}`))})`;
+  });
+  // With an inbound mail: its outcome first (the message's id drawn beforehand), and the rest only if it was
+  // still pending; a second process doing the same waits for the row, then finds it decided and stores nothing.
+  const insertMessage = inbound
+    ? sql`n as (
+      select nextval(pg_get_serial_sequence('ticket_message', 'id'))::integer as id
+    ), f as (
+      ${finishStatement(inbound.id, { ...inbound.outcome, messageId: null }, inbound.fromStatuses, sql`(select id from n)`)}
+    ), m as (
+      insert into ticket_message (id, ${sql.join(columns.map((c) => sql.ref(c)))})
+      select (select id from n), ${sql.join(columns.map((c) => message[c]))} where exists (select 1 from f) returning id
+    ), t as (
+      update ticket set ${touchColumns(m)} where id = ${m.ticketId} and exists (select 1 from m)
+    )`
+    : sql`m as (
+      insert into ticket_message (${sql.join(columns.map((c) => sql.ref(c)))})
+      values (${sql.join(columns.map((c) => message[c]))}) returning id
+    ), t as (
+      update ticket set ${touchColumns(m)} where id = ${m.ticketId}
+    )`;
+  const query = sql<{ message_id: number | null; outbox_ids: number[] | null }>`
+    with ${insertMessage}${
+      mails.length
+        ? sql`, o as (
+      insert into outbox_entry (message_id, ${sql.join(outboxColumns.map((c) => sql.ref(c)))})
+      select m.id, v.* from m, (values ${sql.join(outboxValues)}) as v (${sql.join(outboxColumns.map((c) => sql.ref(c)))})
+      returning id
+    )
+    select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids,
+      (select pg_notify('parley_outbox', '') from m) as notified, (select pg_notify('parley_ticket', ${activityPayload(m)}) from m) as announced`
+        : sql`
+    select (select id from m) as message_id, null as outbox_ids, (select pg_notify('parley_ticket', ${activityPayload(m)}) from m) as announced`
+    }`;
+  const { rows } = await query.execute(ctx.db);
+  const messageId = rows[0]?.message_id;
+  return messageId == null ? undefined : { messageId, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };
+}

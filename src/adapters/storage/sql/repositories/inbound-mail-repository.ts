@@ -1,0 +1,218 @@
+import { sql, type Selectable } from 'kysely';
+import type { InboundOutcome, InboundStatus, RawMail } from '../../../../domain/inbound/inbound-mail.ts';
+import type { PageRequest } from '../../../../ports/storage/common.ts';
+import type { InboundFilter, InboundMailRepository } from '../../../../ports/storage/inbound-mail.ts';
+import { finishStatement, finishValues, INBOUND_COLUMNS, RAW_REMOVABLE, toInbound } from '../inbound-rows.ts';
+import { bytesOf, decodeCursor, page } from '../rows.ts';
+import type { Database } from '../schema.ts';
+import { insertRow, isUniqueViolation, prepared } from '../sql-context.ts';
+import type { SqlContext } from '../sql-dialect.ts';
+import { SqlRepository } from '../sql-repository.ts';
+import { copiedTo } from '../ticket-scope.ts';
+
+export class SqlInboundMailRepository extends SqlRepository implements InboundMailRepository {
+  // ---- inbound mail
+  async insertInboundMail(mail: RawMail, at: string, attempts = 0) {
+    const raw = Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength);
+    return insertRow(this.ctx, 'insert-inbound-mail', 'inbound_mail', {
+      attempts,
+      received_at: at,
+      updated_at: at,
+      status: 'received',
+      raw,
+      size: raw.byteLength,
+      sha256: mail.sha256,
+      envelope_from: mail.envelopeFrom,
+      envelope_to: JSON.stringify(mail.envelopeTo),
+      remote_address: mail.remoteAddress,
+      helo: mail.helo ?? null,
+    });
+  }
+
+  async findInboundMail(id: number) {
+    const [row] = await this.prepared(
+      'inbound-by-id',
+      () => this.db.selectFrom('inbound_mail').select(INBOUND_COLUMNS).where('id', '=', 0),
+      [id],
+    );
+    return row && toInbound(row);
+  }
+
+  async inboundRaw(id: number) {
+    const [row] = await this.prepared(
+      'inbound-raw',
+      () => this.db.selectFrom('inbound_mail').select('raw').where('id', '=', 0),
+      [id],
+    );
+    if (!row) return undefined;
+    const raw = row.raw as Uint8Array;
+    return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  }
+
+  async listInboundMail(filter: InboundFilter, req: PageRequest) {
+    const before = decodeCursor(req.cursor);
+    let q = this.db
+      .selectFrom('inbound_mail')
+      .select(INBOUND_COLUMNS)
+      .orderBy('id', 'desc')
+      .limit(req.limit + 1);
+    if (before) q = q.where('id', '<', before);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    const scope = filter.scope;
+    if (scope.kind !== 'all') {
+      // Mail of the tickets the scope sees, and mail of no ticket (the support mailbox's) when asked.
+      let visible = this.db.selectFrom('ticket').select('ticket.id');
+      if (scope.kind === 'requester') {
+        visible = visible.where((eb) =>
+          eb.or([
+            eb('ticket.requester_id', '=', scope.requesterId),
+            eb('ticket.id', 'in', copiedTo(this.db, scope.requesterId)),
+          ]),
+        );
+      } else {
+        visible = visible.where((eb) =>
+          eb.or([
+            eb('ticket.responsible_id', '=', scope.userId),
+            eb('ticket.requester_id', '=', scope.userId),
+            ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
+          ]),
+        );
+      }
+      q = filter.withoutTicket
+        ? q.where((eb) =>
+            eb.or([eb('inbound_mail.ticket_id', 'is', null), eb('inbound_mail.ticket_id', 'in', visible)]),
+          )
+        : q.where('inbound_mail.ticket_id', 'in', visible);
+    }
+    return page((await q.execute()).map(toInbound), req.limit);
+  }
+
+  async removeInboundRaw(before: string, at: string, limit: number) {
+    const due = this.db
+      .selectFrom('inbound_mail')
+      .select('id')
+      .where('raw_removed_at', 'is', null)
+      .where('status', 'in', [...RAW_REMOVABLE])
+      .where('updated_at', '<', before)
+      .orderBy('id')
+      .limit(limit);
+    const result = await this.db
+      .updateTable('inbound_mail')
+      .set({ raw: Buffer.alloc(0), raw_removed_at: at })
+      .where('id', 'in', due)
+      .where('raw_removed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async pendingInboundMail(limit: number) {
+    const rows = await this.db
+      .selectFrom('inbound_mail')
+      .select('id')
+      .where('status', '=', 'received')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async countInboundAttempt(id: number) {
+    const build = () => ({
+      compile: () =>
+        sql<{
+          attempts: number;
+        }>`update inbound_mail set attempts = attempts + 1 where id = ${0} returning attempts`.compile(this.db),
+    });
+    const [row] = await this.prepared('inbound-attempt', build, [id]);
+    return row?.attempts ?? 0;
+  }
+
+  async releaseInboundAttempts(ids: readonly number[]) {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('inbound_mail')
+      .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+      .where('id', 'in', ids as number[])
+      .where('status', '=', 'received')
+      .where('attempts', '>', 0)
+      .execute();
+  }
+
+  async beginInboundAttempt(id: number) {
+    const build = () => ({
+      compile: () =>
+        sql<
+          Selectable<Database['inbound_mail']>
+        >`update inbound_mail set attempts = attempts + 1 where id = ${0} and status = ${''}
+          returning ${sql.join([...INBOUND_COLUMNS, 'raw'].map((c) => sql.ref(c)))}`.compile(this.db),
+    });
+    const [row] = await this.prepared('inbound-begin-attempt', build, [id, 'received']);
+    if (row) return { mail: toInbound(row), raw: bytesOf(row.raw) };
+    const mail = await this.findInboundMail(id);
+    return mail && { mail, raw: null };
+  }
+
+  /**
+   * In one call where the database can (PostgreSQL: migration 005's function, one round trip). Otherwise the key as
+   * before (its unique index settles a race), then the sender's claim and count in one statement: a write statement
+   * runs alone on SQLite, from its read to its commit, so the mails of one sender are counted one after the other.
+   */
+  async claimInboundMail(id: number, key: string, sender: { key: string; since: string } | null) {
+    const inOneCall = this.ctx.dialect.claimInboundMailInOneCall;
+    if (inOneCall) return inOneCall(this.ctx, id, key, sender);
+    const holderOf = async () =>
+      (
+        await this.prepared(
+          'inbound-key-holder',
+          () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''),
+          [key],
+        )
+      )[0]?.id;
+    let holder = await holderOf();
+    if (holder === undefined) {
+      try {
+        const build = () => ({
+          compile: () =>
+            sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db),
+        });
+        await this.prepared('inbound-claim-key', build, [key, id]);
+      } catch (error) {
+        // Another process claimed the key between the read and the write.
+        if (!isUniqueViolation(error)) throw error;
+      }
+      holder = (await holderOf()) ?? id;
+    }
+    if (holder !== id || !sender) return { holder, recent: null };
+    const build = () => ({
+      compile: () =>
+        sql<{ n: number }>`update inbound_mail set sender_key = ${''} where id = ${0}
+          returning (select count(*) from inbound_mail as other where other.sender_key = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(
+          this.db,
+        ),
+    });
+    const [row] = await this.prepared('inbound-claim-sender', build, [sender.key, id, sender.key, sender.since, id]);
+    return { holder, recent: Number(row?.n ?? 0) };
+  }
+
+  async finishInboundMail(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[]) {
+    return finishInboundMail(this.ctx, id, o, fromStatuses);
+  }
+}
+
+/** One fixed statement (prepared once): fields an outcome leaves out keep their value (coalesce). */
+export async function finishInboundMail(
+  ctx: SqlContext,
+  id: number,
+  o: InboundOutcome,
+  fromStatuses: readonly InboundStatus[],
+): Promise<boolean> {
+  const template: InboundOutcome = { status: 'held', reason: 'no-match', reasonText: '', at: '' };
+  const build = () => ({ compile: () => finishStatement(0, template, ['received']).compile(ctx.db) });
+  const rows = await prepared(ctx, 'inbound-finish', build, [
+    ...Object.values(finishValues(o)),
+    id,
+    fromStatuses[0]!,
+    fromStatuses[1] ?? fromStatuses[0]!,
+  ]);
+  return rows.length > 0;
+}

@@ -1,0 +1,216 @@
+import { sql } from 'kysely';
+import { OUTBOX_STATUSES, type OutboxStatus } from '../../../../domain/notifications/outbox-entry.ts';
+import type { PageRequest } from '../../../../ports/storage/common.ts';
+import type {
+  OutboxClaim,
+  OutboxOutcome,
+  OutboxReference,
+  OutboxRepository,
+} from '../../../../ports/storage/outbox.ts';
+import { decodeCursor, page, toOutbox } from '../rows.ts';
+import { insertRow, prepared, touchTicket } from '../sql-context.ts';
+import { SqlRepository } from '../sql-repository.ts';
+
+export class SqlOutboxRepository extends SqlRepository implements OutboxRepository {
+  // ---- outbox
+  async findOutboxEntry(id: number) {
+    const row = await this.db.selectFrom('outbox_entry').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const attempts = await this.db
+      .selectFrom('outbox_attempt')
+      .select(['at', 'result', 'reply'])
+      .where('entry_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return { ...toOutbox(row), attempts };
+  }
+
+  async listOutbox(status: OutboxStatus | undefined, req: PageRequest) {
+    const before = decodeCursor(req.cursor);
+    let q = this.db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(req.limit + 1);
+    if (before) q = q.where('id', '<', before);
+    if (status) q = q.where('status', '=', status);
+    return page((await q.execute()).map(toOutbox), req.limit);
+  }
+
+  async outboxOfMessages(messageIds: readonly number[]) {
+    if (messageIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .where('message_id', 'in', messageIds as number[])
+      .orderBy('id')
+      .execute();
+    return rows.map(toOutbox);
+  }
+
+  async outboxCounts() {
+    const rows = await this.db
+      .selectFrom('outbox_entry')
+      .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy('status')
+      .execute();
+    const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
+    for (const r of rows) counts[r.status as OutboxStatus] = Number(r.n);
+    return counts;
+  }
+
+  async claimOutbox(c: OutboxClaim) {
+    let due = this.db
+      .selectFrom('outbox_entry')
+      .select('id')
+      .where('status', 'in', ['queued', 'deferred'])
+      .where('next_attempt_at', '<=', c.now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(c.limit);
+    // Several dispatchers skip each other's rows instead of waiting (where writers are serial, there is no need).
+    if (this.ctx.dialect.locksRows) due = due.forUpdate().skipLocked();
+    const rows = await this.db
+      .updateTable('outbox_entry')
+      .set({ status: 'sending', claim_token: c.token, lease_until: c.leaseUntil, updated_at: c.now })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    return rows.map(toOutbox).sort((a, b) => a.id - b.id);
+  }
+
+  async renewClaims(token: string, leaseUntil: string) {
+    const rows = await this.db
+      .updateTable('outbox_entry')
+      .set({ lease_until: leaseUntil })
+      .where('claim_token', '=', token)
+      .where('status', '=', 'sending')
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async requeueExpiredClaims(now: string) {
+    const expired = await this.db
+      .updateTable('outbox_entry')
+      .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', now)
+      .returning('id')
+      .execute();
+    if (expired.length > 0) {
+      await this.db
+        .insertInto('outbox_attempt')
+        .values(
+          expired.map((r) => ({
+            entry_id: r.id,
+            at: now,
+            result: 'interrupted',
+            reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.',
+          })),
+        )
+        .execute();
+    }
+    return expired.length;
+  }
+
+  async finishOutboxAttempts(claimToken: string, outcomes: readonly { id: number; outcome: OutboxOutcome }[]) {
+    if (outcomes.length === 0) return [];
+    const sentAt = (o: OutboxOutcome) => (o.status === 'sent' ? o.at : null);
+    const inOneStatement = this.ctx.dialect.finishOutboxAttemptsInOneStatement;
+    if (inOneStatement) return inOneStatement(this.ctx, claimToken, outcomes);
+    // Otherwise two prepared statements per outcome, in one transaction.
+    return this.ctx.atomically(async (ctx) => {
+      const recorded: number[] = [];
+      for (const { id, outcome: o } of outcomes) {
+        const [updated] = await prepared<{ id: number; ticket_id: number | null }>(
+          ctx,
+          'finish-outbox-attempt',
+          () => ({
+            compile: () =>
+              sql<{
+                id: number;
+                ticket_id: number | null;
+              }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
+                last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
+                where id = ${0} and claim_token = ${''} returning id, ticket_id`.compile(ctx.db),
+          }),
+          [o.status, o.nextAttemptAt, o.reply, sentAt(o), o.at, id, claimToken],
+        );
+        if (!updated) continue;
+        await touchTicket(ctx, updated.ticket_id);
+        await insertRow(ctx, 'insert-outbox-attempt', 'outbox_attempt', {
+          entry_id: id,
+          at: o.at,
+          result: o.status,
+          reply: o.reply,
+        });
+        recorded.push(id);
+      }
+      return recorded;
+    });
+  }
+
+  async retryOutboxNow(id: number, at: string) {
+    const row = await this.db
+      .updateTable('outbox_entry')
+      // A new delivery effort: the backoff and the give-up time start again (the attempts stay in outbox_attempt).
+      .set({ status: 'queued', next_attempt_at: at, attempt_count: 0, attempts_since: at, updated_at: at })
+      .where('id', '=', id)
+      .where('status', 'in', ['deferred', 'failed'])
+      .returningAll()
+      .executeTakeFirst();
+    if (row) await touchTicket(this.ctx, row.ticket_id);
+    return row && toOutbox(row);
+  }
+
+  async signalOutbox() {
+    await this.ctx.dialect.announce(this.ctx, { kind: 'outbox' });
+  }
+
+  async outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]> {
+    if (messageIdHeaders.length === 0) return [];
+    const columns = ['id', 'ticket_id', 'recipient_id', 'message_id_header', 'status'] as const;
+    const rows =
+      messageIdHeaders.length === 1
+        ? await this.prepared(
+            'outbox-by-message-id',
+            () => this.db.selectFrom('outbox_entry').select(columns).where('message_id_header', '=', ''),
+            [messageIdHeaders[0]!],
+          )
+        : await this.db
+            .selectFrom('outbox_entry')
+            .select(columns)
+            .where('message_id_header', 'in', messageIdHeaders as string[])
+            .orderBy('id')
+            .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      ticketId: r.ticket_id,
+      recipientId: r.recipient_id,
+      messageIdHeader: r.message_id_header,
+      status: r.status as OutboxStatus,
+    }));
+  }
+
+  async recordOutboxBounce(id: number, at: string, reply: string) {
+    const row = await this.db
+      .updateTable('outbox_entry')
+      // A claim in flight loses its right to record an outcome: the bounce is the last word on this mail.
+      .set({
+        status: 'failed',
+        next_attempt_at: null,
+        last_reply: reply,
+        claim_token: null,
+        lease_until: null,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .returning(['id', 'ticket_id'])
+      .executeTakeFirst();
+    if (!row) return false;
+    await this.db.insertInto('outbox_attempt').values({ entry_id: id, at, result: 'bounced', reply }).execute();
+    await touchTicket(this.ctx, row.ticket_id);
+    return true;
+  }
+}

@@ -1,0 +1,196 @@
+import { sql, type Selectable, type Updateable } from 'kysely';
+import type { Ticket } from '../../../../domain/tickets/ticket.ts';
+import type { TicketStatus } from '../../../../domain/tickets/ticket-status.ts';
+import type { PageRequest, TicketScope } from '../../../../ports/storage/common.ts';
+import type { NewTicket, TicketChanges, TicketFilter, TicketRepository } from '../../../../ports/storage/tickets.ts';
+import { touchTicket } from '../sql-context.ts';
+import { SqlRepository } from '../sql-repository.ts';
+import { decodeCursor, page, toUser } from '../rows.ts';
+import type { Database } from '../schema.ts';
+import { copiedTo } from '../ticket-scope.ts';
+
+function toTicket(
+  r: Selectable<Database['ticket']> & {
+    requester_name: string;
+    registered_by_name: string;
+    responsible_name: string | null;
+    group_name: string | null;
+    copy_ids: string | null;
+  },
+): Ticket {
+  return {
+    id: r.id,
+    number: r.id,
+    title: r.title,
+    description: r.description,
+    status: r.status as TicketStatus,
+    requesterId: r.requester_id,
+    requesterName: r.requester_name,
+    contactName: r.contact_name,
+    registeredById: r.registered_by_id,
+    registeredByName: r.registered_by_name,
+    groupId: r.group_id,
+    groupName: r.group_name,
+    responsibleId: r.responsible_id,
+    responsibleName: r.responsible_name,
+    demandType: r.demand_type,
+    activity: r.activity,
+    relatedService: r.related_service,
+    portfolio: r.portfolio,
+    category: r.category,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastActivityAt: r.last_activity_at,
+    publicActivityAt: r.public_activity_at ?? r.last_activity_at,
+    copyIds: r.copy_ids
+      ? r.copy_ids
+          .split(',')
+          .map(Number)
+          .sort((a, b) => a - b)
+      : [],
+  };
+}
+
+export class SqlTicketRepository extends SqlRepository implements TicketRepository {
+  private ticketQuery() {
+    return this.db
+      .selectFrom('ticket')
+      .innerJoin('app_user as requester', 'requester.id', 'ticket.requester_id')
+      .innerJoin('app_user as registrar', 'registrar.id', 'ticket.registered_by_id')
+      .leftJoin('app_user as responsible', 'responsible.id', 'ticket.responsible_id')
+      .leftJoin('support_group', 'support_group.id', 'ticket.group_id')
+      .selectAll('ticket')
+      .select([
+        'requester.name as requester_name',
+        'registrar.name as registered_by_name',
+        'responsible.name as responsible_name',
+        'support_group.name as group_name',
+        sql<
+          string | null
+        >`(select ${this.ctx.dialect.joinIds(sql`c.user_id`)} from ticket_copy c where c.ticket_id = ticket.id)`.as(
+          'copy_ids',
+        ),
+      ]);
+  }
+
+  async createTicket(t: NewTicket, at: string): Promise<Ticket> {
+    const { id } = await this.db
+      .insertInto('ticket')
+      .values({
+        title: t.title,
+        description: t.description,
+        status: 'new',
+        requester_id: t.requesterId,
+        contact_name: t.contactName,
+        registered_by_id: t.registeredById,
+        group_id: t.groupId,
+        responsible_id: t.responsibleId,
+        demand_type: t.demandType,
+        activity: t.activity,
+        related_service: t.relatedService,
+        portfolio: t.portfolio,
+        category: t.category,
+        created_at: at,
+        updated_at: at,
+        last_activity_at: at,
+        public_activity_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await touchTicket(this.ctx, id);
+    return (await this.findTicketByNumber(id))!;
+  }
+
+  async findTicketByNumber(number: number) {
+    const [row] = await this.prepared('ticket-by-number', () => this.ticketQuery().where('ticket.id', '=', 0), [
+      number,
+    ]);
+    return row && toTicket(row);
+  }
+
+  async ticketCopies(ticketId: number) {
+    const rows = await this.db
+      .selectFrom('ticket_copy')
+      .innerJoin('app_user', 'app_user.id', 'ticket_copy.user_id')
+      .selectAll('app_user')
+      .where('ticket_copy.ticket_id', '=', ticketId)
+      .orderBy('ticket_copy.added_at')
+      .orderBy('app_user.id')
+      .execute();
+    return rows.map(toUser);
+  }
+
+  async setTicketCopies(ticketId: number, userIds: readonly number[], at: string) {
+    await this.db
+      .deleteFrom('ticket_copy')
+      .where('ticket_id', '=', ticketId)
+      .where('user_id', 'not in', [0, ...userIds])
+      .execute();
+    const existing = new Set(
+      (await this.db.selectFrom('ticket_copy').select('user_id').where('ticket_id', '=', ticketId).execute()).map(
+        (r) => r.user_id,
+      ),
+    );
+    const added = userIds.filter((id) => !existing.has(id));
+    if (added.length > 0)
+      await this.db
+        .insertInto('ticket_copy')
+        .values(added.map((user_id) => ({ ticket_id: ticketId, user_id, added_at: at })))
+        .execute();
+    await touchTicket(this.ctx, ticketId);
+  }
+
+  async listTickets(scope: TicketScope, filter: TicketFilter, req: PageRequest) {
+    const before = decodeCursor(req.cursor);
+    let q = this.ticketQuery()
+      .orderBy('ticket.id', 'desc')
+      .limit(req.limit + 1);
+    if (before) q = q.where('ticket.id', '<', before);
+    if (scope.kind === 'requester') {
+      q = q.where((eb) =>
+        eb.or([
+          eb('ticket.requester_id', '=', scope.requesterId),
+          eb('ticket.id', 'in', copiedTo(this.db, scope.requesterId)),
+        ]),
+      );
+    }
+    if (scope.kind === 'technician') {
+      q = q.where((eb) =>
+        eb.or([
+          eb('ticket.responsible_id', '=', scope.userId),
+          eb('ticket.requester_id', '=', scope.userId),
+          ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
+        ]),
+      );
+    }
+    if (filter.status) q = q.where('ticket.status', '=', filter.status);
+    if (filter.responsibleId !== undefined) q = q.where('ticket.responsible_id', '=', filter.responsibleId);
+    if (filter.unassigned) q = q.where('ticket.responsible_id', 'is', null);
+    if (filter.groupId !== undefined) q = q.where('ticket.group_id', '=', filter.groupId);
+    return page((await q.execute()).map(toTicket), req.limit);
+  }
+
+  async updateTicket(id: number, c: TicketChanges, at: string) {
+    const values: Updateable<Database['ticket']> = { updated_at: at, last_activity_at: at, public_activity_at: at };
+    if (c.title !== undefined) values.title = c.title;
+    if (c.status !== undefined) values.status = c.status;
+    if (c.groupId !== undefined) values.group_id = c.groupId;
+    if (c.responsibleId !== undefined) values.responsible_id = c.responsibleId;
+    if (c.demandType !== undefined) values.demand_type = c.demandType;
+    if (c.activity !== undefined) values.activity = c.activity;
+    if (c.relatedService !== undefined) values.related_service = c.relatedService;
+    if (c.portfolio !== undefined) values.portfolio = c.portfolio;
+    if (c.category !== undefined) values.category = c.category;
+    await this.db.updateTable('ticket').set(values).where('id', '=', id).execute();
+    await touchTicket(this.ctx, id);
+  }
+
+  async countTicketsOfGroup(groupId: number) {
+    const r = await this.db
+      .selectFrom('ticket')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('group_id', '=', groupId)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}

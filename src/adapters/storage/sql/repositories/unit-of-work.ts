@@ -1,0 +1,70 @@
+import type { InboundOutcome, InboundStatus } from '../../../../domain/inbound/inbound-mail.ts';
+import type { NewMessage } from '../../../../ports/storage/messages.ts';
+import type { MessageMails, UnitOfWork } from '../../../../ports/storage/unit-of-work.ts';
+import { finishInboundMail } from './inbound-mail-repository.ts';
+import { messageRow, outboxRow } from '../message-rows.ts';
+import { insertRow, prepared, touchTicket } from '../sql-context.ts';
+import type { SqlContext } from '../sql-dialect.ts';
+import { SqlRepository } from '../sql-repository.ts';
+
+/** storeInboundMessage without a one-statement capability: the mail was decided meanwhile; rolls the write back. */
+class InboundNotPending extends Error {}
+
+/**
+ * The writes that span aggregates. A database that can write a message in one statement does (PostgreSQL: one
+ * round trip); otherwise prepared statements one after the other, in one transaction.
+ */
+export class SqlUnitOfWork extends SqlRepository implements UnitOfWork {
+  async storeMessage(m: NewMessage, mails: MessageMails) {
+    const inOneStatement = this.ctx.dialect.storeMessageInOneStatement;
+    if (inOneStatement) return (await inOneStatement(this.ctx, m, mails))!;
+    return this.ctx.atomically((ctx) => writeMessage(ctx, m, mails));
+  }
+
+  async storeInboundMessage(
+    m: NewMessage,
+    mails: MessageMails,
+    inbound: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+  ) {
+    const inOneStatement = this.ctx.dialect.storeMessageInOneStatement;
+    if (inOneStatement) return inOneStatement(this.ctx, m, mails, inbound);
+    // The message, then the outcome; a mail no longer pending rolls it back.
+    try {
+      return await this.ctx.atomically(async (ctx) => {
+        const stored = await writeMessage(ctx, m, mails);
+        const outcome = { ...inbound.outcome, messageId: stored.messageId };
+        if (!(await finishInboundMail(ctx, inbound.id, outcome, inbound.fromStatuses))) throw new InboundNotPending();
+        return stored;
+      });
+    } catch (error) {
+      if (error instanceof InboundNotPending) return undefined;
+      throw error;
+    }
+  }
+}
+
+/** A message, its ticket's activity time and its mails, as prepared statements (inside a transaction). */
+export async function writeMessage(ctx: SqlContext, m: NewMessage, mails: MessageMails) {
+  const messageId = await insertRow(ctx, 'insert-message', 'ticket_message', messageRow(m));
+  // An internal note moves the staff's activity time only; requesters see the time of what they can see.
+  if (m.internal)
+    await prepared(
+      ctx,
+      'touch-ticket',
+      () => ctx.db.updateTable('ticket').set({ last_activity_at: '' }).where('id', '=', 0),
+      [m.createdAt, m.ticketId],
+    );
+  else {
+    const touch = () =>
+      ctx.db.updateTable('ticket').set({ last_activity_at: '', public_activity_at: '' }).where('id', '=', 0);
+    await prepared(ctx, 'touch-ticket-public', touch, [m.createdAt, m.createdAt, m.ticketId]);
+  }
+  const outboxIds: number[] = [];
+  for (const mail of mails)
+    outboxIds.push(
+      await insertRow(ctx, 'insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)),
+    );
+  if (outboxIds.length > 0) await ctx.dialect.announce(ctx, { kind: 'outbox' });
+  await touchTicket(ctx, m.ticketId, m.internal);
+  return { messageId, outboxIds };
+}

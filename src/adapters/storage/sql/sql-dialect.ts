@@ -1,0 +1,83 @@
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
+import type { InboundOutcome, InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
+import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
+import type { MessageMails } from '../../../ports/storage/unit-of-work.ts';
+import type { NewMessage } from '../../../ports/storage/messages.ts';
+import type { Database } from './schema.ts';
+import type { ActivitySignals } from '../../../ports/storage/activity.ts';
+
+/** Something a committed write changed, which live pages and dispatchers hear of. */
+export type Activity = { kind: 'ticket'; ticketId: number; staffOnly: boolean } | { kind: 'outbox' };
+
+/**
+ * What differs between the databases, named (as Kysely's `DialectAdapter` names `supportsReturning`): the shared
+ * repositories ask for a capability, and `sqlite/` and `postgres/` implement it. Optional members are capabilities
+ * a database may lack; the repositories then use the portable way (several statements in one transaction).
+ */
+export interface SqlDialect {
+  /** Keys the prepared-query cache (each database compiles its own SQL). */
+  readonly name: 'sqlite' | 'postgres';
+  /**
+   * Concurrent transactions: reads that guard a decision lock the rows they read (`for share`, `for update`), and
+   * claimers skip each other's locked rows (`for update skip locked`). False where write transactions are serial.
+   */
+  readonly locksRows: boolean;
+  /** One join is cheaper than two primary-key reads (a server round trip); false for an in-process database. */
+  readonly joinsBeatReads: boolean;
+  /** The ids a correlated subquery's rows carry (`c.user_id` of `ticket_copy c`), as one comma-separated text. */
+  joinIds(column: RawBuilder<unknown>): RawBuilder<string | null>;
+  /**
+   * Tells listeners of a change: in the statement's transaction (delivered at commit) on a database that notifies,
+   * or noted for the storage to emit after the commit.
+   */
+  announce(ctx: SqlContext, activity: Activity): Promise<void>;
+  /** Stores a message with its ticket's activity time, its mails and (optionally) an inbound outcome in one statement. */
+  storeMessageInOneStatement?(
+    ctx: SqlContext,
+    message: NewMessage,
+    mails: MessageMails,
+    inbound?: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+  ): Promise<{ messageId: number; outboxIds: number[] } | undefined>;
+  /** Records a dispatcher's outcomes (the entries still its own) in one statement; returns the ids recorded. */
+  finishOutboxAttemptsInOneStatement?(
+    ctx: SqlContext,
+    claimToken: string,
+    outcomes: readonly { id: number; outcome: OutboxOutcome }[],
+  ): Promise<number[]>;
+  /** Claims an inbound mail's duplicate key and its place under the sender cap in one call. */
+  claimInboundMailInOneCall?(
+    ctx: SqlContext,
+    id: number,
+    key: string,
+    sender: { key: string; since: string } | null,
+  ): Promise<{ holder: number; recent: number | null }>;
+}
+
+/** The storage's signals on one database, and how the changes a commit noted reach this process's listeners. */
+export interface SqlSignals extends ActivitySignals {
+  /** Emits what a committed write noted (`SqlContext.note`); nothing to do where the database notifies. */
+  deliver(activities: readonly Activity[]): void;
+}
+
+export type Db = Kysely<Database> | Transaction<Database>;
+
+/** A SQLite connection that runs statements synchronously (better-sqlite3), given by the SQLite adapter. */
+export interface DirectSqlite {
+  run<R>(sql: string, parameters: readonly unknown[]): R[];
+  /** No transaction is open on the connection. */
+  idle(): boolean;
+}
+
+/** Where the repositories run: a connection (or an open transaction) of one database, and what they may call on. */
+export interface SqlContext {
+  readonly db: Db;
+  readonly dialect: SqlDialect;
+  /** An open transaction is this context's. */
+  readonly inTransaction: boolean;
+  /** Notes a change for the storage to emit (after the commit, in a transaction; at once, outside one). */
+  note(activity: Activity): void;
+  /** Runs `work` atomically: in this context's transaction, or in a new one (whose notes are emitted at commit). */
+  atomically<T>(work: (ctx: SqlContext) => Promise<T>): Promise<T>;
+  /** SQLite: the connection itself, for prepared queries run directly (see `prepared`). */
+  readonly direct?: DirectSqlite;
+}

@@ -1,0 +1,50 @@
+import { EventEmitter } from 'node:events';
+import type { ActivityListeners } from '../../../ports/storage/activity.ts';
+import type { Activity, SqlSignals } from '../sql/sql-dialect.ts';
+
+/**
+ * SQLite has no NOTIFY: signals go to this process's listeners, emitted after the commit that noted them. The
+ * dispatcher child passes its ticket activity to `parley serve` over IPC (`relayTicketActivity`).
+ */
+export class LocalSignals implements SqlSignals {
+  readonly signalsStayInProcess = true;
+  private readonly emitter = new EventEmitter().setMaxListeners(100);
+
+  deliver(activities: readonly Activity[]): void {
+    const everyone = new Set<number>();
+    const staff = new Set<number>();
+    let outbox = false;
+    for (const a of activities) {
+      if (a.kind === 'outbox') outbox = true;
+      else (a.staffOnly ? staff : everyone).add(a.ticketId);
+    }
+    if (outbox) this.emitter.emit('outbox');
+    if (everyone.size > 0) this.emitter.emit('ticket', [...everyone], false);
+    if (staff.size > 0) this.emitter.emit('ticket', [...staff], true);
+  }
+
+  async onOutboxSignal(listener: () => void) {
+    this.emitter.on('outbox', listener);
+    return async () => {
+      this.emitter.off('outbox', listener);
+    };
+  }
+
+  async onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also: ActivityListeners = {}) {
+    const inbound = (ticketId: number | null) => also.inbound?.(ticketId);
+    this.emitter.on('ticket', listener);
+    this.emitter.on('inbound', inbound);
+    return async () => {
+      this.emitter.off('ticket', listener);
+      this.emitter.off('inbound', inbound);
+    };
+  }
+
+  async signalInbound(ticketId: number | null = null) {
+    this.emitter.emit('inbound', ticketId);
+  }
+
+  relayTicketActivity(ticketIds: readonly number[], staffOnly = false): void {
+    if (ticketIds.length > 0) this.emitter.emit('ticket', [...ticketIds], staffOnly);
+  }
+}

@@ -1,0 +1,34 @@
+/** What else `onTicketActivity` can report besides tickets. */
+export interface ActivityListeners {
+  /** `signalInbound` was called (by any process where signals cross processes), with the ticket the mail names. */
+  inbound?: (ticketId: number | null) => void;
+  /** Signals may have been lost (the listening connection was re-opened): pages should refetch. */
+  missed?: () => void;
+}
+
+/** Signals about committed changes: new mail due, ticket activity, mail waiting for review. */
+export interface ActivitySignals {
+  /**
+   * True when a signal reaches only the process that raised it (SQLite): a supervisor passes outbox signals to its
+   * dispatcher child, and the child passes its ticket activity back (`relayTicketActivity`). False when every process
+   * hears every signal (PostgreSQL's NOTIFY).
+   */
+  readonly signalsStayInProcess: boolean;
+  /** Calls `listener` when new mail may be due. */
+  onOutboxSignal(listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` with ticket ids after a commit changed their thread, status or mail states (`staffOnly`: only an
+   * internal note was added, which requesters must not hear of).
+   */
+  onTicketActivity(
+    listener: (ticketIds: number[], staffOnly: boolean) => void,
+    also?: ActivityListeners,
+  ): Promise<() => Promise<void>>;
+  /**
+   * The mail waiting for review changed (a mail held, attached or discarded): the pages of the staff who may review
+   * it refresh their count. `ticketId`: the ticket the mail names (before it was attached), null or absent for none.
+   */
+  signalInbound(ticketId?: number | null): Promise<void>;
+  /** Activity another process of this install reported (the dispatcher child), when signals stay in process. */
+  relayTicketActivity(ticketIds: readonly number[], staffOnly?: boolean): void;
+}

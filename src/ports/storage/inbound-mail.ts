@@ -1,0 +1,58 @@
+import type { InboundMail, InboundOutcome, InboundStatus, RawMail } from '../../domain/inbound/inbound-mail.ts';
+import type { Page, PageRequest, TicketScope } from './common.ts';
+
+/**
+ * Which inbound mails a listing shows: a status, and the mails of the tickets a scope sees, plus those of no ticket
+ * when `withoutTicket` (default: not; scope `all` shows every mail).
+ */
+export interface InboundFilter {
+  status?: InboundStatus;
+  scope: TicketScope;
+  withoutTicket?: boolean;
+}
+
+/** Mail received for the desk, kept as received, and what each became. */
+export interface InboundMailRepository {
+  /**
+   * Stores a received mail (status `received`); returns its id. Committed when the promise resolves. `attempts`
+   * (default 0): processing attempts already counted, 1 when processing starts right after in this process.
+   */
+  insertInboundMail(mail: RawMail, at: string, attempts?: number): Promise<number>;
+  findInboundMail(id: number): Promise<InboundMail | undefined>;
+  /** The raw bytes of an inbound mail, exactly as received. */
+  inboundRaw(id: number): Promise<Uint8Array | undefined>;
+  /** Newest first. */
+  listInboundMail(filter: InboundFilter, page: PageRequest): Promise<Page<InboundMail>>;
+  /** Ids of mails still `received` (not yet processed, or interrupted), oldest first. */
+  pendingInboundMail(limit: number): Promise<number[]>;
+  /** Gives back the attempt counted at receipt for mails still `received` that were never processed (a stop). */
+  releaseInboundAttempts(ids: readonly number[]): Promise<void>;
+  /**
+   * Removes the original bytes of up to `limit` decided mails (posted, duplicate, bounce, discarded) last changed
+   * before `before`, marking them removed at `at`; returns how many. Mail a reviewer may still take (held, loop) keeps
+   * its original.
+   */
+  removeInboundRaw(before: string, at: string, limit: number): Promise<number>;
+  /** Counts a processing attempt; returns the new count. */
+  countInboundAttempt(id: number): Promise<number>;
+  /**
+   * A processing attempt, in one write: counts it on a mail still `received` and returns the mail (attempts
+   * included) with its raw bytes. A mail already decided comes back as it is, uncounted and without bytes.
+   */
+  beginInboundAttempt(id: number): Promise<{ mail: InboundMail; raw: Uint8Array | null } | undefined>;
+  /**
+   * Claims a duplicate key (Message-ID or content hash) for a mail and returns the id of the mail that holds it (the
+   * given mail if it claimed it now or before). When the given mail holds it and `sender` is given, the mail also
+   * counts against that sender's cap: `recent` is how many other mails of the same sender key (the address when the
+   * sender was proven, `unverified:` and the address otherwise) received since `sender.since` counted before it
+   * (null otherwise). One atomic write; mails of one sender claiming at once, in any process, are
+   * counted one after the other, each seeing those before it.
+   */
+  claimInboundMail(
+    id: number,
+    key: string,
+    sender: { key: string; since: string } | null,
+  ): Promise<{ holder: number; recent: number | null }>;
+  /** Gives a mail its outcome if it is still in one of `fromStatuses`; false when it was not (someone else decided). */
+  finishInboundMail(id: number, outcome: InboundOutcome, fromStatuses: readonly InboundStatus[]): Promise<boolean>;
+}

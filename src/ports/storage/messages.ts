@@ -1,0 +1,20 @@
+import type { Message, MessageSource } from '../../domain/messages/message.ts';
+
+export interface NewMessage {
+  ticketId: number;
+  authorId: number;
+  text: string;
+  internal: boolean;
+  sendEmail: boolean;
+  source: MessageSource;
+  timeSpentMinutes: number | null;
+  timeSpentDate: string | null;
+  createdAt: string;
+}
+
+/** A ticket's thread (messages are written with their mails through the unit of work). */
+export interface MessageRepository {
+  listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]>;
+  /** What was trimmed (quoted history, signature) from the mails these messages came from; only non-empty ones. */
+  trimmedOfMessages(messageIds: readonly number[]): Promise<{ messageId: number; trimmed: string }[]>;
+}

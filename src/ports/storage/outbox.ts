@@ -1,0 +1,55 @@
+import type { OutboxAttempt, OutboxEntry, OutboxStatus } from '../../domain/notifications/outbox-entry.ts';
+import type { Page, PageRequest } from './common.ts';
+
+export interface OutboxClaim {
+  now: string;
+  leaseUntil: string;
+  token: string;
+  limit: number;
+}
+
+export interface OutboxOutcome {
+  status: 'sent' | 'deferred' | 'failed';
+  at: string;
+  reply: string;
+  nextAttemptAt: string | null;
+}
+
+/** A notification found by its Message-ID (a reply's In-Reply-To/References, a bounce's Original-Message-ID). */
+export interface OutboxReference {
+  id: number;
+  ticketId: number | null;
+  recipientId: number | null;
+  messageIdHeader: string;
+  status: OutboxStatus;
+}
+
+/** The notification mails and their delivery attempts (entries are queued with their message, `UnitOfWork`). */
+export interface OutboxRepository {
+  findOutboxEntry(id: number): Promise<(OutboxEntry & { attempts: OutboxAttempt[] }) | undefined>;
+  listOutbox(status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEntry>>;
+  outboxOfMessages(messageIds: readonly number[]): Promise<OutboxEntry[]>;
+  outboxCounts(): Promise<Record<OutboxStatus, number>>;
+  /** Claims due entries (queued or deferred, next attempt reached) for one dispatcher; each entry goes to one claimer. */
+  claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
+  /** Entries whose claim expired (their dispatcher died mid-send) become due again; returns how many. */
+  requeueExpiredClaims(now: string): Promise<number>;
+  /** Extends a dispatcher's claims that are still its own; returns their ids. */
+  renewClaims(token: string, leaseUntil: string): Promise<number[]>;
+  /**
+   * Records attempts and the entries' new states, atomically, each only if its claim is still this dispatcher's;
+   * returns the ids recorded.
+   */
+  finishOutboxAttempts(
+    claimToken: string,
+    outcomes: readonly { id: number; outcome: OutboxOutcome }[],
+  ): Promise<number[]>;
+  /** A deferred or failed entry is due again now; undefined when there is no such entry. */
+  retryOutboxNow(id: number, at: string): Promise<OutboxEntry | undefined>;
+  /** Wakes the dispatchers once the current transaction commits. */
+  signalOutbox(): Promise<void>;
+  /** Notifications with these Message-ID headers. */
+  outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]>;
+  /** A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic. */
+  recordOutboxBounce(id: number, at: string, reply: string): Promise<boolean>;
+}

@@ -1,0 +1,67 @@
+import type { Locale } from '../../domain/locale.ts';
+import type { ApiToken } from '../../domain/users/api-token.ts';
+import type { Role, User } from '../../domain/users/user.ts';
+import type { Page, PageRequest } from './common.ts';
+import type { Session } from './sessions.ts';
+
+export interface Group {
+  id: number;
+  name: string;
+  memberIds: number[];
+}
+
+export interface NewUser {
+  role: Role;
+  email: string;
+  name: string;
+  locale: Locale;
+  timeZone: string;
+  passwordHash: string | null;
+}
+
+/** The fields of a user an administrator (or the user, for locale and time zone) may change. */
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  locale?: Locale;
+  timeZone?: string;
+  active?: boolean;
+  passwordHash?: string;
+}
+
+export type ActorKey = { userId: number } | { email: string } | { tokenHash: string } | { sessionHash: string };
+
+/** Users and the support groups they belong to. */
+export interface PeopleRepository {
+  createUser(user: NewUser, at: string): Promise<User>;
+  findUserById(id: number): Promise<User | undefined>;
+  /**
+   * A user with their group ids in one read, found by id, email (normalised), API-token digest (with the token) or
+   * session digest (with the session).
+   */
+  findActor(
+    key: ActorKey,
+  ): Promise<{ user: User; groupIds: number[]; session: Session | null; token?: ApiToken | null } | undefined>;
+  findUserByEmail(email: string): Promise<(User & { passwordHash: string | null }) | undefined>;
+  listUsers(page: PageRequest): Promise<Page<User>>;
+  countUsers(): Promise<number>;
+  updateUser(id: number, changes: UserChanges): Promise<User | undefined>;
+  createGroup(name: string): Promise<Group>;
+  findGroup(id: number): Promise<Group | undefined>;
+  findGroupByName(name: string): Promise<Group | undefined>;
+  listGroups(): Promise<Group[]>;
+  addGroupMember(groupId: number, userId: number): Promise<void>;
+  removeGroupMember(groupId: number, userId: number): Promise<void>;
+  /** Makes `groupIds` the user's groups (memberships added and removed). */
+  setUserGroups(userId: number, groupIds: readonly number[]): Promise<void>;
+  renameGroup(id: number, name: string): Promise<Group | undefined>;
+  /** Removes a group and its memberships; false when there is no such group. Tickets must have left it first. */
+  deleteGroup(id: number): Promise<boolean>;
+  /** Active technicians and admins, by name: who a ticket can be assigned to. */
+  listStaff(): Promise<(User & { groupIds: number[] })[]>;
+  groupIdsOfUser(userId: number): Promise<number[]>;
+  /** Group ids of several users at once, by user id. */
+  groupIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>>;
+  /** Active technicians and admins of a group: who is told while nobody is responsible. */
+  staffOfGroup(groupId: number): Promise<User[]>;
+}

@@ -1,0 +1,25 @@
+import type { InboundOutcome, InboundStatus } from '../../domain/inbound/inbound-mail.ts';
+import type { NewOutboxEntry } from '../../domain/notifications/outbox-entry.ts';
+import type { NewMessage } from './messages.ts';
+
+/** The notification mails of a message being stored (their `messageId` is the new message's). */
+export type MessageMails = readonly Omit<NewOutboxEntry, 'messageId'>[];
+
+/** The writes that span aggregates, each atomic on its own (all of it is stored, or none). */
+export interface UnitOfWork {
+  /**
+   * Stores a message, moves its ticket's activity time and queues its notification mails — all of it or none — and
+   * wakes the dispatchers once committed when mails were queued. Returns the ids, mails in the order given.
+   */
+  storeMessage(message: NewMessage, mails: MessageMails): Promise<{ messageId: number; outboxIds: number[] }>;
+  /**
+   * `storeMessage` for a message that an inbound mail became: in the same atomic write the mail gets `outcome`, with
+   * the new message's id, but only while it is still in one of `fromStatuses`; when it is not (another process
+   * decided it), nothing is stored and undefined is returned.
+   */
+  storeInboundMessage(
+    message: NewMessage,
+    mails: MessageMails,
+    inbound: { id: number; outcome: InboundOutcome; fromStatuses: readonly InboundStatus[] },
+  ): Promise<{ messageId: number; outboxIds: number[] } | undefined>;
+}

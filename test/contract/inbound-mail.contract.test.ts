@@ -1,0 +1,292 @@
+/**
+ * The storage contract of inbound mail, run against every real database Parley supports
+ * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import type { NewUser } from '../../src/ports/storage.ts';
+import { ALL_DATABASES } from '../support/databases.ts';
+
+const AT = '2026-03-14T15:09:26.123Z';
+
+function newUser(email: string, role: NewUser['role'] = 'requester'): NewUser {
+  return { role, email, name: `User ${email}`, locale: 'en-US', timeZone: 'UTC', passwordHash: null };
+}
+
+for (const database of ALL_DATABASES) {
+  describe(`storage contract, inbound mail, on ${database.name}`, () => {
+    let storage: SqlStorage;
+    let drop: () => Promise<void>;
+
+    before(async () => {
+      ({ storage, drop } = await database.open());
+    });
+    after(async () => {
+      await storage.close();
+      await drop();
+    });
+
+    it('stores inbound mail raw and byte-exact, lists it newest first by status and scope, and gives each mail one outcome', async () => {
+      const req = await storage.people.createUser(newUser('in.req@example.test'), AT);
+      const tech = await storage.people.createUser(newUser('in.tech@example.test', 'technician'), AT);
+      const group = await storage.people.createGroup('Inbound group');
+      const ticket = await storage.tickets.createTicket(
+        {
+          title: 'T',
+          description: 'D',
+          requesterId: req.id,
+          contactName: null,
+          registeredById: req.id,
+          groupId: group.id,
+          responsibleId: null,
+          demandType: null,
+          activity: null,
+          relatedService: null,
+          portfolio: null,
+          category: null,
+        },
+        AT,
+      );
+      const raw = new Uint8Array([0, 1, 2, 13, 10, 46, 13, 10, 255, 0x80]); // NUL, CRLF.CRLF, high bytes
+      const id = await storage.inbound.insertInboundMail(
+        {
+          raw,
+          sha256: 'a'.repeat(64),
+          envelopeFrom: '',
+          envelopeTo: ['desk@x.test', 'reply+1.2.abc@x.test'],
+          remoteAddress: '127.0.0.1',
+        },
+        AT,
+      );
+      assert.deepEqual(Buffer.from((await storage.inbound.inboundRaw(id))!), Buffer.from(raw));
+      const mail = (await storage.inbound.findInboundMail(id))!;
+      assert.deepEqual(
+        [mail.status, mail.size, mail.envelopeFrom, mail.envelopeTo, mail.receivedAt, mail.attempts, mail.ticketId],
+        ['received', raw.byteLength, '', ['desk@x.test', 'reply+1.2.abc@x.test'], AT, 0, null],
+      );
+      assert.equal(await storage.inbound.inboundRaw(987_654), undefined);
+      assert.equal(await storage.inbound.findInboundMail(987_654), undefined);
+      assert.ok((await storage.inbound.pendingInboundMail(1000)).includes(id));
+      assert.equal(await storage.inbound.countInboundAttempt(id), 1);
+      assert.equal(await storage.inbound.countInboundAttempt(id), 2);
+
+      // Duplicate keys: the first claimer holds the key, again and again; another mail is told who holds it.
+      const other = await storage.inbound.insertInboundMail(
+        {
+          raw: new Uint8Array([65]),
+          sha256: 'b'.repeat(64),
+          envelopeFrom: 'a@x.test',
+          envelopeTo: [],
+          remoteAddress: null,
+        },
+        AT,
+      );
+      assert.deepEqual(await storage.inbound.claimInboundMail(id, 'mid:<k@x>', null), { holder: id, recent: null });
+      assert.deepEqual(
+        await storage.inbound.claimInboundMail(id, 'mid:<k@x>', { key: 'in.req@example.test', since: AT }),
+        {
+          holder: id,
+          recent: 0,
+        },
+      );
+      // A mail that does not hold its key is not counted against its sender.
+      assert.deepEqual(
+        await storage.inbound.claimInboundMail(other, 'mid:<k@x>', { key: 'in.req@example.test', since: AT }),
+        {
+          holder: id,
+          recent: null,
+        },
+      );
+
+      // One outcome: only from the given states.
+      const later = '2026-03-14T15:10:00.000Z';
+      const posted = {
+        status: 'posted' as const,
+        reason: 'reply' as const,
+        reasonText: 'ok',
+        at: later,
+        fromAddress: 'in.req@example.test',
+        ticketId: ticket.id,
+        text: 'hi',
+        trimmed: '> old',
+      };
+      assert.equal(await storage.inbound.finishInboundMail(id, posted, ['received']), true);
+      assert.equal(
+        await storage.inbound.finishInboundMail(id, { ...posted, status: 'held', reason: 'no-match' }, ['received']),
+        false,
+      );
+      const done = (await storage.inbound.findInboundMail(id))!;
+      assert.deepEqual(
+        [done.status, done.reason, done.ticketId, done.text, done.trimmed, done.updatedAt, done.fromAddress],
+        ['posted', 'reply', ticket.id, 'hi', '> old', later, 'in.req@example.test'],
+      );
+      assert.ok(!(await storage.inbound.pendingInboundMail(1000)).includes(id));
+      assert.equal(
+        await storage.inbound.finishInboundMail(
+          other,
+          {
+            status: 'held',
+            reason: 'unknown-sender',
+            reasonText: 'x',
+            at: later,
+            fromAddress: 'in.req@example.test',
+            resolvedById: tech.id,
+          },
+          ['received'],
+        ),
+        true,
+      );
+      assert.deepEqual(
+        [
+          (await storage.inbound.findInboundMail(other))!.resolvedById,
+          (await storage.inbound.findInboundMail(other))!.resolvedAt,
+        ],
+        [tech.id, later],
+      );
+
+      // Listing: newest first, by status, paged; a technician's scope sees their groups' tickets, and mail of no ticket
+      // only when asked (the support mailbox's team).
+      const all = await storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 1 });
+      assert.equal(all.items[0]!.id, other);
+      assert.ok(all.nextCursor);
+      assert.equal(
+        (await storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 1, cursor: all.nextCursor }))
+          .items[0]!.id,
+        id,
+      );
+      assert.deepEqual(
+        (await storage.inbound.listInboundMail({ status: 'held', scope: { kind: 'all' } }, { limit: 10 })).items.map(
+          (m) => m.id,
+        ),
+        [other],
+      );
+      const inGroup = await storage.inbound.listInboundMail(
+        { scope: { kind: 'technician', userId: tech.id, groupIds: [group.id] } },
+        { limit: 100 },
+      );
+      assert.ok(inGroup.items.some((m) => m.id === id));
+      assert.ok(!inGroup.items.some((m) => m.id === other), 'mail of no ticket: not without withoutTicket');
+      const outside = await storage.inbound.listInboundMail(
+        { scope: { kind: 'technician', userId: tech.id, groupIds: [] }, withoutTicket: true },
+        { limit: 100 },
+      );
+      assert.ok(!outside.items.some((m) => m.id === id), 'a ticket the technician cannot see');
+      assert.ok(
+        outside.items.some((m) => m.id === other),
+        'mail of no ticket',
+      );
+
+      // The sender of a mail, found by email with their groups in one read.
+      await storage.people.addGroupMember(group.id, tech.id);
+      const found = await storage.people.findActor({ email: 'in.tech@example.test' });
+      assert.deepEqual([found?.user.id, found?.groupIds, found?.session], [tech.id, [group.id], null]);
+      assert.equal(await storage.people.findActor({ email: 'nobody@example.test' }), undefined);
+
+      // A message an inbound mail became: stored with the mail's outcome in one write, or not at all once decided.
+      const pending = await storage.inbound.insertInboundMail(
+        { raw: new Uint8Array([68]), sha256: 'e'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null },
+        AT,
+      );
+      const byMail = {
+        ticketId: ticket.id,
+        authorId: req.id,
+        text: 'By mail',
+        internal: false,
+        sendEmail: true,
+        source: 'email' as const,
+        timeSpentMinutes: null,
+        timeSpentDate: null,
+        createdAt: later,
+      };
+      const reply = {
+        status: 'posted' as const,
+        reason: 'reply' as const,
+        reasonText: 'ok',
+        at: later,
+        ticketId: ticket.id,
+      };
+      const threadBefore = (await storage.messages.listMessages(ticket.id, true)).length;
+      const stored = await storage.atomic.storeInboundMessage(byMail, [], {
+        id: pending,
+        outcome: reply,
+        fromStatuses: ['received'],
+      });
+      assert.ok(stored);
+      const posted2 = (await storage.inbound.findInboundMail(pending))!;
+      assert.deepEqual([posted2.status, posted2.messageId, posted2.ticketId], ['posted', stored.messageId, ticket.id]);
+      assert.equal(
+        await storage.atomic.storeInboundMessage(byMail, [], {
+          id: pending,
+          outcome: reply,
+          fromStatuses: ['received'],
+        }),
+        undefined,
+      );
+      assert.deepEqual((await storage.messages.listMessages(ticket.id, true)).map((m) => m.id).slice(threadBefore), [
+        stored.messageId,
+      ]);
+
+      // Per sender key and time window: the decided mail claimed under the key counts (not the one that lost its
+      // duplicate key); a claimer counts itself for those after it, once.
+      const third = await storage.inbound.insertInboundMail(
+        { raw: new Uint8Array([66]), sha256: 'c'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null },
+        AT,
+      );
+      const fourth = await storage.inbound.insertInboundMail(
+        { raw: new Uint8Array([67]), sha256: 'd'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null },
+        AT,
+      );
+      const sender = { key: 'in.req@example.test', since: AT };
+      assert.deepEqual(await storage.inbound.claimInboundMail(third, 'mid:<third@x>', sender), {
+        holder: third,
+        recent: 1,
+      });
+      assert.deepEqual(await storage.inbound.claimInboundMail(third, 'mid:<third@x>', sender), {
+        holder: third,
+        recent: 1,
+      });
+      // Counted by key: the same address unproven (`unverified:`) is another sender.
+      assert.deepEqual(
+        await storage.inbound.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), {
+          key: 'unverified:in.req@example.test',
+          since: AT,
+        }),
+        { holder: fourth, recent: 0 },
+      );
+      assert.deepEqual(
+        await storage.inbound.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), {
+          ...sender,
+          since: '2026-03-14T16:00:00.000Z',
+        }),
+        { holder: fourth, recent: 0 },
+      );
+      assert.deepEqual(
+        await storage.inbound.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), {
+          key: 'other@example.test',
+          since: AT,
+        }),
+        { holder: fourth, recent: 0 },
+      );
+      // A mail that already holds another key of its own (an earlier attempt read it differently) is no duplicate:
+      // it counts as the holder and is counted against its sender, on both databases alike.
+      assert.deepEqual(
+        await storage.inbound.claimInboundMail(fourth, 'mid:<fourth-read-again@x>', {
+          ...sender,
+          since: '2026-03-14T16:00:00.000Z',
+        }),
+        { holder: fourth, recent: 0 },
+      );
+      await storage.inbound.finishInboundMail(
+        third,
+        { status: 'held', reason: 'no-match', reasonText: 'x', at: later },
+        ['received'],
+      );
+      await storage.inbound.finishInboundMail(
+        fourth,
+        { status: 'held', reason: 'no-match', reasonText: 'x', at: later },
+        ['received'],
+      );
+    });
+  });
+}
