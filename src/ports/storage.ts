@@ -34,7 +34,8 @@ export type {
 
 /**
  * Everything Parley keeps, a repository per aggregate; `atomic` holds the writes that span aggregates. Each method
- * is one statement or a short read; `Storage.transaction` groups them.
+ * is one statement or a short read, except `atomic`'s and those documented as atomic; `Storage.transaction` groups
+ * them.
  */
 export interface Repositories {
   people: PeopleRepository;

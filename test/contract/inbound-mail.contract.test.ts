@@ -223,6 +223,13 @@ for (const database of ALL_DATABASES) {
         }),
         undefined,
       );
+      // Inside a transaction too: the decided mail stores nothing, and the transaction's other writes stay.
+      const inTransaction = await storage.transaction(async (tx) => {
+        await tx.settings.setParameter(9001, JSON.stringify('Kept'), later, null);
+        return tx.atomic.storeInboundMessage(byMail, [], { id: pending, outcome: reply, fromStatuses: ['received'] });
+      });
+      assert.equal(inTransaction, undefined);
+      assert.equal((await storage.settings.getParameters()).get(9001), JSON.stringify('Kept'));
       assert.deepEqual((await storage.messages.listMessages(ticket.id, true)).map((m) => m.id).slice(threadBefore), [
         stored.messageId,
       ]);

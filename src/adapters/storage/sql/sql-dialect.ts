@@ -12,7 +12,8 @@ export type Activity = { kind: 'ticket'; ticketId: number; staffOnly: boolean } 
 /**
  * What differs between the databases, named (as Kysely's `DialectAdapter` names `supportsReturning`): the shared
  * repositories ask for a capability, and `sqlite/` and `postgres/` implement it. Optional members are capabilities
- * a database may lack; the repositories then use the portable way (several statements in one transaction).
+ * a database may lack; the repositories then use the portable way (several statements; in one transaction where
+ * atomicity needs it).
  */
 export interface SqlDialect {
   /** Keys the prepared-query cache (each database compiles its own SQL). */

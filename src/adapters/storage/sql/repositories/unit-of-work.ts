@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { InboundOutcome, InboundStatus } from '../../../../domain/inbound/inbound-mail.ts';
 import type { NewMessage } from '../../../../ports/storage/messages.ts';
 import type { MessageMails, UnitOfWork } from '../../../../ports/storage/unit-of-work.ts';
@@ -7,7 +8,7 @@ import { insertRow, prepared, touchTicket } from '../sql-context.ts';
 import type { SqlContext } from '../sql-dialect.ts';
 import { SqlRepository } from '../sql-repository.ts';
 
-/** storeInboundMessage without a one-statement capability: the mail was decided meanwhile; rolls the write back. */
+/** storeInboundMessage without a one-statement capability: the mail was decided meanwhile; its write is undone. */
 class InboundNotPending extends Error {}
 
 /**
@@ -28,14 +29,15 @@ export class SqlUnitOfWork extends SqlRepository implements UnitOfWork {
   ) {
     const inOneStatement = this.ctx.dialect.storeMessageInOneStatement;
     if (inOneStatement) return inOneStatement(this.ctx, m, mails, inbound);
-    // The message, then the outcome; a mail no longer pending rolls it back.
+    // The message, then the outcome; a mail no longer pending rolls it back (to a savepoint, in an open transaction).
+    const write = async (ctx: SqlContext) => {
+      const stored = await writeMessage(ctx, m, mails);
+      const outcome = { ...inbound.outcome, messageId: stored.messageId };
+      if (!(await finishInboundMail(ctx, inbound.id, outcome, inbound.fromStatuses))) throw new InboundNotPending();
+      return stored;
+    };
     try {
-      return await this.ctx.atomically(async (ctx) => {
-        const stored = await writeMessage(ctx, m, mails);
-        const outcome = { ...inbound.outcome, messageId: stored.messageId };
-        if (!(await finishInboundMail(ctx, inbound.id, outcome, inbound.fromStatuses))) throw new InboundNotPending();
-        return stored;
-      });
+      return await (this.ctx.inTransaction ? inSavepoint(this.ctx, write) : this.ctx.atomically(write));
     } catch (error) {
       if (error instanceof InboundNotPending) return undefined;
       throw error;
@@ -67,4 +69,18 @@ export async function writeMessage(ctx: SqlContext, m: NewMessage, mails: Messag
   if (outboxIds.length > 0) await ctx.dialect.announce(ctx, { kind: 'outbox' });
   await touchTicket(ctx, m.ticketId, m.internal);
   return { messageId, outboxIds };
+}
+
+/** Runs `work` behind a savepoint of the open transaction: undone alone when it throws. */
+async function inSavepoint<T>(ctx: SqlContext, work: (ctx: SqlContext) => Promise<T>): Promise<T> {
+  await sql`savepoint parley_inbound`.execute(ctx.db);
+  try {
+    const result = await work(ctx);
+    await sql`release savepoint parley_inbound`.execute(ctx.db);
+    return result;
+  } catch (error) {
+    await sql`rollback to savepoint parley_inbound`.execute(ctx.db);
+    await sql`release savepoint parley_inbound`.execute(ctx.db);
+    throw error;
+  }
 }
