@@ -125,7 +125,7 @@ export const parameterSchema = Shape({
   id: Type.Integer(),
   type: Type.String(),
   description: Type.String(),
-  options: Type.Array(Type.String()),
+  options: Type.Unsafe<readonly string[]>(Type.Array(Type.String())),
   value: Type.Unsafe<string | number | boolean | null>({ type: ['string', 'number', 'boolean', 'null'] }),
   set: Type.Boolean(),
 });
@@ -186,7 +186,7 @@ export const errorResponses = {
   429: errorSchema,
 } as const;
 
-/** `204 No Content`. */
-export const noContent = Type.Null();
+/** `204 No Content` (`{ type: 'null' }`; the handler sends nothing). */
+export const noContent = Type.Unsafe<undefined>({ type: 'null' });
 
 export type ErrorBody = Static<typeof errorSchema>;
