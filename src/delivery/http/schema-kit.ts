@@ -31,6 +31,10 @@ export const AnyObject = (options: object = {}) =>
 /** A database id: an integer from 1 to 2^31-1. */
 export const Id = (options: object = {}) => Type.Integer({ minimum: 1, maximum: 2147483647, ...options });
 
+/** An array in an answer that the code may hold as `readonly` (same JSON Schema as `Type.Array`). */
+export const List = <T extends TSchema>(item: T, options: { description?: string } = {}) =>
+  Type.Unsafe<readonly Static<T>[]>(Type.Array(item, options));
+
 /** A list answer: `{ items: [...] }`. */
 export const ItemsOf = <T extends TSchema>(item: T) => Shape({ items: Type.Array(item) });
 

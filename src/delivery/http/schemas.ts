@@ -6,7 +6,7 @@ import { Type, type Static } from 'typebox';
 import { MESSAGE_SOURCES } from '../../domain/messages/message.ts';
 import { TICKET_STATUSES } from '../../domain/tickets/ticket-status.ts';
 import { ROLES } from '../../domain/users/user.ts';
-import { AnyObject, Id, Nullable, Shape, StringEnum } from './schema-kit.ts';
+import { AnyObject, Id, List, Nullable, Shape, StringEnum } from './schema-kit.ts';
 
 const nullableString = Nullable(Type.String());
 const nullableInteger = Nullable(Type.Integer());
@@ -125,7 +125,7 @@ export const parameterSchema = Shape({
   id: Type.Integer(),
   type: Type.String(),
   description: Type.String(),
-  options: Type.Unsafe<readonly string[]>(Type.Array(Type.String())),
+  options: List(Type.String()),
   value: Type.Unsafe<string | number | boolean | null>({ type: ['string', 'number', 'boolean', 'null'] }),
   set: Type.Boolean(),
 });
