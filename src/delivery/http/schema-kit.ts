@@ -36,6 +36,6 @@ export const List = <T extends TSchema>(item: T, options: { description?: string
   Type.Unsafe<readonly Static<T>[]>(Type.Array(item, options));
 
 /** A list answer: `{ items: [...] }`. */
-export const ItemsOf = <T extends TSchema>(item: T) => Shape({ items: Type.Array(item) });
+export const ItemsOf = <T extends TSchema>(item: T) => Shape({ items: List(item) });
 
 export type { Static, TObject };

@@ -2,7 +2,7 @@
  * Schemas shared by routes, in TypeBox: they validate input, shape output (nothing unlisted leaves), feed OpenAPI (and
  * through it the web app's types, `npm run api:types`), and give the routes their TypeScript types (`Static`).
  */
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { MESSAGE_SOURCES } from '../../domain/messages/message.ts';
 import { TICKET_STATUSES } from '../../domain/tickets/ticket-status.ts';
 import { ROLES } from '../../domain/users/user.ts';
@@ -25,11 +25,11 @@ export const userSchema = Shape({
   locale: Type.String(),
   timeZone: Type.String(),
   active: Type.Boolean(),
-  groupIds: Type.Array(Type.Integer()),
+  groupIds: List(Type.Integer()),
   createdAt: Type.String(),
 });
 
-export const groupSchema = Shape({ id: Type.Integer(), name: Type.String(), memberIds: Type.Array(Type.Integer()) });
+export const groupSchema = Shape({ id: Type.Integer(), name: Type.String(), memberIds: List(Type.Integer()) });
 
 const namedRef = Shape({ id: Type.Integer(), name: Type.String() });
 
@@ -63,7 +63,7 @@ export const messageSchema = Shape({
   timeSpentMinutes: nullableInteger,
   timeSpentDate: nullableString,
   createdAt: Type.String(),
-  mail: Type.Array(Shape({ to: Type.String(), status: Type.String() }), {
+  mail: List(Shape({ to: Type.String(), status: Type.String() }), {
     description: 'Notification mails of this message and their delivery state.',
   }),
 });
@@ -87,11 +87,11 @@ export const copySchema = Shape({
 /** One ticket, with the attachments of the mail that opened it (those of messages are in the thread). */
 export const ticketDetailSchema = Shape({
   ...ticketSchema.properties,
-  attachments: Type.Array(attachmentSummarySchema, {
+  attachments: List(attachmentSummarySchema, {
     description:
       'Attachments given when the ticket was opened (by the API, the portal or the mail that opened it); never their bytes.',
   }),
-  copies: Type.Array(copySchema, {
+  copies: List(copySchema, {
     description: 'People the ticket copies (Cc): told of its public messages, may see it and reply by mail.',
   }),
 });
@@ -99,7 +99,7 @@ export const ticketDetailSchema = Shape({
 /** A message of the thread: a message and its attachments. */
 export const threadMessageSchema = Shape({
   ...messageSchema.properties,
-  attachments: Type.Array(attachmentSummarySchema, {
+  attachments: List(attachmentSummarySchema, {
     description: 'Attachments of the message (uploaded with it, or of the mail it came from); never their bytes.',
   }),
   trimmed: Nullable(Type.String(), {
@@ -162,8 +162,7 @@ export const outboxEntrySchema = Shape({
   sentAt: nullableString,
 });
 
-export const pageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
-  Shape({ items: Type.Array(item), nextCursor: nullableString });
+export const pageOf = <T extends TSchema>(item: T) => Shape({ items: List(item), nextCursor: nullableString });
 
 export const cursorQuery = {
   cursor: Type.Optional(Type.String({ maxLength: 64 })),
