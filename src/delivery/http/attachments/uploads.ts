@@ -19,6 +19,9 @@ export type UploadBody = Static<typeof uploadSchema>;
 
 export const uploadsSchema = Type.Array(uploadSchema, {
   maxItems: OUTGOING_ATTACHMENT_LIMITS.maxCount,
+  // Annotations only (Ajv ignores them): the size limits, checked on the decoded bytes, for the web app (limits.ts).
+  'x-max-bytes': OUTGOING_ATTACHMENT_LIMITS.maxBytes,
+  'x-max-total-bytes': OUTGOING_ATTACHMENT_LIMITS.maxTotalBytes,
   description: `Files sent with it (at most ${OUTGOING_ATTACHMENT_LIMITS.maxCount}, ${OUTGOING_ATTACHMENT_LIMITS.maxTotalBytes / 1024 / 1024} MB together), their bytes in base64.`,
 });
 
