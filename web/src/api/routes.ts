@@ -1,0 +1,39 @@
+/**
+ * The API's paths and methods as types, from the generated document (schema.d.ts): a path the API does not have, or
+ * a method it does not take there, fails `tsc -p web`. A `{param}` of type integer takes a number only.
+ */
+import type { paths } from './schema';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The paths under /api/v1, without the prefix. */
+type Api = { [K in keyof paths as K extends `/api/v1${infer P}` ? P : never]: paths[K] };
+
+type Operation<P extends keyof Api, M extends Method> =
+  Lowercase<M> extends keyof Api[P] ? Exclude<Api[P][Lowercase<M>], undefined> : never;
+
+type PathParams<O> = O extends { parameters: { path: infer X } } ? X : object;
+
+type Fill<S extends string, Params> = S extends `${infer A}{${infer N}}${infer B}`
+  ? `${A}${N extends keyof Params ? (Params[N] extends number ? number : string) : string}${Fill<B, Params>}`
+  : S;
+
+type UrlOf<P extends keyof Api, M extends Method> = Fill<P & string, PathParams<Operation<P, M>>>;
+
+/** Every URL (after /api/v1, with a query string or not) that takes this method. */
+export type ApiPath<M extends Method> = {
+  [P in keyof Api]: [Operation<P, M>] extends [never] ? never : UrlOf<P, M> | `${UrlOf<P, M>}?${string}`;
+}[keyof Api];
+
+/** A query string: empty, or `?` and the parameters. */
+export type QueryString = '' | `?${string}`;
+
+/** The JSON answer of an operation (its 200 or 201), for the shapes in types.ts. */
+export type Answer<P extends keyof Api, M extends Method> =
+  Operation<P, M> extends { responses: infer R }
+    ? R extends { 200: { content: { 'application/json': infer A } } }
+      ? A
+      : R extends { 201: { content: { 'application/json': infer A } } }
+        ? A
+        : never
+    : never;
