@@ -52,12 +52,26 @@ function constants(document) {
       },
       'Files of one message or new ticket: how many, how large each, how large together.',
     ],
-    ['MAX_TITLE_LENGTH', defined(newTicket.title.maxLength, 'maxLength of title'), 'A ticket title.'],
-    ['MAX_TEXT_LENGTH', defined(newTicket.description.maxLength, 'maxLength of description'), 'A ticket description.'],
-    ['MAX_MESSAGE_LENGTH', defined(message.text.maxLength, 'maxLength of text'), 'A message.'],
-    ['MAX_NAME_LENGTH', defined(newUser.name.maxLength, 'maxLength of name'), 'A person or group name.'],
-    ['MAX_EMAIL_LENGTH', defined(newUser.email.maxLength, 'maxLength of email'), 'An address.'],
-    ['MAX_PASSWORD_LENGTH', defined(login.password.maxLength, 'maxLength of password'), 'A password.'],
+    [
+      'MAX_LENGTH',
+      Object.fromEntries(
+        Object.entries({
+          ticketTitle: newTicket.title,
+          ticketDescription: newTicket.description,
+          message: message.text,
+          password: login.password,
+          newPassword: body(document, '/me/password', 'post').properties.newPassword,
+          tokenName: body(document, '/me/tokens', 'post').properties.name,
+          copyEmail: copies.items.properties.email,
+          copyName: copies.items.properties.name,
+          userName: newUser.name,
+          groupName: body(document, '/admin/groups', 'post').properties.name,
+          templateName: body(document, '/admin/email-templates', 'post').properties.name,
+          templateSubject: body(document, '/admin/email-templates', 'post').properties.subject,
+        }).map(([field, schema]) => [field, defined(schema.maxLength, `maxLength of ${field}`)]),
+      ),
+      'The longest text of each field (characters), as the API refuses longer.',
+    ],
   ];
 }
 

@@ -20,20 +20,18 @@ export const MAX_COPIES = 20 as const;
 /** Files of one message or new ticket: how many, how large each, how large together. */
 export const ATTACHMENT_LIMITS = { maxCount: 10, maxBytes: 10485760, maxTotalBytes: 10485760 } as const;
 
-/** A ticket title. */
-export const MAX_TITLE_LENGTH = 200 as const;
-
-/** A ticket description. */
-export const MAX_TEXT_LENGTH = 20000 as const;
-
-/** A message. */
-export const MAX_MESSAGE_LENGTH = 20000 as const;
-
-/** A person or group name. */
-export const MAX_NAME_LENGTH = 120 as const;
-
-/** An address. */
-export const MAX_EMAIL_LENGTH = 254 as const;
-
-/** A password. */
-export const MAX_PASSWORD_LENGTH = 200 as const;
+/** The longest text of each field (characters), as the API refuses longer. */
+export const MAX_LENGTH = {
+  ticketTitle: 200,
+  ticketDescription: 20000,
+  message: 20000,
+  password: 200,
+  newPassword: 200,
+  tokenName: 120,
+  copyEmail: 254,
+  copyName: 120,
+  userName: 120,
+  groupName: 120,
+  templateName: 120,
+  templateSubject: 255,
+} as const;
