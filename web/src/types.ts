@@ -19,7 +19,7 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 
-export type Me = With<Answer<'/me', 'GET'>, { role: Role; locale: Locale }>;
+export type Me = With<Answer<'/me', 'GET'>, { locale: Locale }>;
 
 export type Named = Item<Answer<'/groups', 'GET'>>;
 
@@ -31,7 +31,7 @@ export type AttachmentSummary = NonNullable<Answer<'/tickets/{number}', 'GET'>['
 
 type TicketDetail = Answer<'/tickets/{number}', 'GET'>;
 /** A ticket of a list; `attachments` and `copies` come with GET /tickets/{n} only. */
-export type Ticket = With<Item<Answer<'/tickets', 'GET'>>, { status: TicketStatus }> & {
+export type Ticket = Item<Answer<'/tickets', 'GET'>> & {
   attachments?: TicketDetail['attachments'];
   copies?: TicketCopy[];
 };
@@ -83,7 +83,7 @@ export type Rendered = Answer<'/admin/email-templates/preview', 'POST'>;
 export type SmtpAccount = Answer<'/admin/smtp-account', 'GET'>;
 export type SmtpSecurity = SmtpAccount['security'];
 
-export type User = With<Item<Answer<'/admin/users', 'GET'>>, { role: Role; locale: Locale }>;
+export type User = With<Item<Answer<'/admin/users', 'GET'>>, { locale: Locale }>;
 
 export type Group = Answer<'/admin/groups/{id}', 'PATCH'>;
 
