@@ -2,7 +2,7 @@
  * The API's paths and methods as types, from the generated document (schema.d.ts): a path the API does not have, or
  * a method it does not take there, fails `tsc -p web`. A `{param}` of type integer takes a number only.
  */
-import type { paths } from './schema';
+import type { paths } from './schema.d.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
