@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { INBOUND_STATUSES, type InboundMail } from '../../../domain/inbound/inbound-mail.ts';
 import {
@@ -126,7 +126,7 @@ export function inboundRoutes(deps: Deps) {
     );
 
     // Typed by generics, not the type provider: the answer is the raw mail, which no response schema describes.
-    fastify.get<{ Params: { id: number } }>(
+    fastify.get<{ Params: Static<typeof idParams> }>(
       '/inbound-mail/:id/raw',
       { schema: { tags, summary: 'The mail exactly as received (message/rfc822, as a download)', params: idParams } },
       async (request, reply) => {
