@@ -1,4 +1,4 @@
-import type { ApiPath, Method, QueryString } from './api/routes.ts';
+import type { ApiPath, ApiPathAnswering, Method, QueryString } from './api/routes.ts';
 
 /**
  * The one way the app talks to Parley: same-origin fetch with the session cookie, the CSRF token on writes, and
@@ -67,11 +67,11 @@ export async function api<T, M extends Method = Method>(method: M, path: ApiPath
   return data as T;
 }
 
-export const get = <T>(path: ApiPath<'GET'>) => api<T, 'GET'>('GET', path);
-export const post = <T>(path: ApiPath<'POST'>, body?: unknown) => api<T, 'POST'>('POST', path, body);
-export const put = <T>(path: ApiPath<'PUT'>, body: unknown) => api<T, 'PUT'>('PUT', path, body);
-export const patch = <T>(path: ApiPath<'PATCH'>, body: unknown) => api<T, 'PATCH'>('PATCH', path, body);
-export const del = <T>(path: ApiPath<'DELETE'>) => api<T, 'DELETE'>('DELETE', path);
+export const get = <T>(path: ApiPathAnswering<'GET', T>) => api<T, 'GET'>('GET', path);
+export const post = <T>(path: ApiPathAnswering<'POST', T>, body?: unknown) => api<T, 'POST'>('POST', path, body);
+export const put = <T>(path: ApiPathAnswering<'PUT', T>, body: unknown) => api<T, 'PUT'>('PUT', path, body);
+export const patch = <T>(path: ApiPathAnswering<'PATCH', T>, body: unknown) => api<T, 'PATCH'>('PATCH', path, body);
+export const del = <T>(path: ApiPathAnswering<'DELETE', T>) => api<T, 'DELETE'>('DELETE', path);
 
 /** Builds a query string from the set values only. */
 export function query(params: Record<string, string | number | boolean | null | undefined>): QueryString {

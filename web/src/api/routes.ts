@@ -37,3 +37,27 @@ export type Answer<P extends keyof Api, M extends Method> =
         ? A
         : never
     : never;
+
+type ItemOf<X> = X extends { items: readonly (infer I)[] } ? I : never;
+/** Every property `T` names is one of `A`'s; for a list, of its items too. */
+type KeysFit<A, T> = [Exclude<keyof T, keyof A>] extends [never]
+  ? [ItemOf<T>] extends [never]
+    ? true
+    : [Exclude<keyof ItemOf<T>, keyof ItemOf<A>>] extends [never]
+      ? true
+      : false
+  : false;
+/**
+ * Whether `T` (what a caller expects, types.ts) fits answer `A`: the same properties, each possibly narrowed (a status
+ * as its union) or loosened (optional). No JSON answer (204): anything.
+ */
+type Fits<A, T> = [A] extends [never] ? true : [T] extends [A] ? true : KeysFit<A, T>;
+
+/** The URLs taking this method whose answer is what the caller expects (`get<Ticket>(...)`). */
+export type ApiPathAnswering<M extends Method, T> = {
+  [P in keyof Api]: [Operation<P, M>] extends [never]
+    ? never
+    : Fits<Answer<P, M>, T> extends true
+      ? UrlOf<P, M> | `${UrlOf<P, M>}?${string}`
+      : never;
+}[keyof Api];
