@@ -1,4 +1,4 @@
-import type { ApiPath, ApiPathAnswering, Method, QueryString } from './api/routes.ts';
+import type { ApiBodyAnswering, ApiPath, ApiPathAnswering, Method, QueryString } from './api/routes.ts';
 
 /**
  * The one way the app talks to Parley: same-origin fetch with the session cookie, the CSRF token on writes, and
@@ -68,9 +68,12 @@ export async function api<T, M extends Method = Method>(method: M, path: ApiPath
 }
 
 export const get = <T>(path: ApiPathAnswering<'GET', T>) => api<T, 'GET'>('GET', path);
-export const post = <T>(path: ApiPathAnswering<'POST', T>, body?: unknown) => api<T, 'POST'>('POST', path, body);
-export const put = <T>(path: ApiPathAnswering<'PUT', T>, body: unknown) => api<T, 'PUT'>('PUT', path, body);
-export const patch = <T>(path: ApiPathAnswering<'PATCH', T>, body: unknown) => api<T, 'PATCH'>('PATCH', path, body);
+export const post = <T>(path: ApiPathAnswering<'POST', T>, body?: ApiBodyAnswering<'POST', T>) =>
+  api<T, 'POST'>('POST', path, body);
+export const put = <T>(path: ApiPathAnswering<'PUT', T>, body: ApiBodyAnswering<'PUT', T>) =>
+  api<T, 'PUT'>('PUT', path, body);
+export const patch = <T>(path: ApiPathAnswering<'PATCH', T>, body: ApiBodyAnswering<'PATCH', T>) =>
+  api<T, 'PATCH'>('PATCH', path, body);
 export const del = <T>(path: ApiPathAnswering<'DELETE', T>) => api<T, 'DELETE'>('DELETE', path);
 
 /** Builds a query string from the set values only. */

@@ -61,3 +61,20 @@ export type ApiPathAnswering<M extends Method, T> = {
       ? UrlOf<P, M> | `${UrlOf<P, M>}?${string}`
       : never;
 }[keyof Api];
+
+type BodyOf<O> = O extends { requestBody: { content: { 'application/json': infer B } } }
+  ? B
+  : O extends { requestBody?: { content: { 'application/json': infer B } } }
+    ? unknown extends B
+      ? undefined
+      : B | undefined
+    : undefined;
+
+/** The JSON bodies the URLs of `ApiPathAnswering<M, T>` take (one URL, most often: its body). */
+export type ApiBodyAnswering<M extends Method, T> = {
+  [P in keyof Api]: [Operation<P, M>] extends [never]
+    ? never
+    : Fits<Answer<P, M>, T> extends true
+      ? BodyOf<Operation<P, M>>
+      : never;
+}[keyof Api];
