@@ -1,6 +1,7 @@
 /**
- * The API's paths and methods as types, from the generated document (schema.d.ts): a path the API does not have, or
- * a method it does not take there, fails `tsc -p web`. A `{param}` of type integer takes a number only.
+ * The API's paths and methods as types, from the generated document (schema.d.ts): a path the API does not have, a
+ * method it does not take there, an answer type (`get<Ticket>`) that is not that path's answer, or a body it does not
+ * take, fails `tsc -p web`. A `{param}` of type integer takes a number only.
  */
 import type { paths } from './schema.d.ts';
 
