@@ -1,3 +1,5 @@
+import type { ApiBodyAnswering, ApiPath, ApiPathAnswering, Method, QueryString } from './api/routes.ts';
+
 /**
  * The one way the app talks to Parley: same-origin fetch with the session cookie, the CSRF token on writes, and
  * every failure turned into an ApiError carrying the API's `{code, message, details}`.
@@ -27,9 +29,8 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/** `path`: after /api/v1, one the API has for this method (see api/routes.ts). */
+export async function api<T, M extends Method = Method>(method: M, path: ApiPath<M>, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -66,14 +67,17 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   return data as T;
 }
 
-export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body);
-export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
-export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
-export const del = <T>(path: string) => api<T>('DELETE', path);
+export const get = <T>(path: ApiPathAnswering<'GET', T>) => api<T, 'GET'>('GET', path);
+export const post = <T>(path: ApiPathAnswering<'POST', T>, body?: ApiBodyAnswering<'POST', T>) =>
+  api<T, 'POST'>('POST', path, body);
+export const put = <T>(path: ApiPathAnswering<'PUT', T>, body: ApiBodyAnswering<'PUT', T>) =>
+  api<T, 'PUT'>('PUT', path, body);
+export const patch = <T>(path: ApiPathAnswering<'PATCH', T>, body: ApiBodyAnswering<'PATCH', T>) =>
+  api<T, 'PATCH'>('PATCH', path, body);
+export const del = <T>(path: ApiPathAnswering<'DELETE', T>) => api<T, 'DELETE'>('DELETE', path);
 
 /** Builds a query string from the set values only. */
-export function query(params: Record<string, string | number | boolean | null | undefined>): string {
+export function query(params: Record<string, string | number | boolean | null | undefined>): QueryString {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params))
     if (v !== undefined && v !== null && v !== '' && v !== false) q.set(k, String(v));

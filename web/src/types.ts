@@ -1,70 +1,40 @@
-/** Shapes of the Parley HTTP API v1 (see /api/openapi.json), as the browser app uses them. */
-export type Role = 'requester' | 'technician' | 'admin';
-export type Locale = 'en-US' | 'pt-BR' | 'es-ES';
-export const LOCALES: readonly Locale[] = ['en-US', 'pt-BR', 'es-ES'];
+/**
+ * Shapes of the Parley HTTP API v1 as the browser app uses them: the answers of the generated document
+ * (api/schema.d.ts, from the route schemas: `npm run api:types`), narrowed where the app relies on more than the
+ * schema states (a role, a status, a language as their unions). Lists and limits come from api/limits.ts.
+ */
+import type { Answer } from './api/routes.ts';
+import type { INBOUND_STATUSES, LOCALES, OUTBOX_STATUSES, ROLES, TICKET_STATUSES } from './api/limits.ts';
 
-export interface Me {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  locale: Locale;
-  timeZone: string;
-  active: boolean;
-  groupIds?: number[];
-  csrfToken: string | null;
-}
+export { INBOUND_STATUSES, LOCALES, MAX_COPIES, OUTBOX_STATUSES, TICKET_STATUSES } from './api/limits.ts';
 
-export const TICKET_STATUSES = ['new', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+/** `T` with some properties' types replaced. */
+type With<T, R> = Omit<T, keyof R> & R;
+/** The item of a `{ items: [...] }` answer. */
+type Item<T> = T extends { items: readonly (infer I)[] } ? I : never;
+
+export type Role = (typeof ROLES)[number];
+export type Locale = (typeof LOCALES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
 
-export interface Named {
-  id: number;
-  name: string;
-}
+export type Me = With<Answer<'/me', 'GET'>, { locale: Locale }>;
 
-export interface Ticket {
-  number: number;
-  title: string;
-  description: string;
-  status: TicketStatus;
-  requester: Named;
-  contactName: string | null;
-  registeredBy: Named;
-  group: Named | null;
-  responsible: Named | null;
-  demandType: string | null;
-  activity: string | null;
-  relatedService: string | null;
-  portfolio: string | null;
-  category: string | null;
-  createdAt: string;
-  updatedAt: string;
-  lastActivityAt: string;
-  /** Files given when the ticket was opened (with the form, or the mail that opened it); GET /tickets/{n} only. */
-  attachments?: AttachmentSummary[];
-  /** People the ticket copies (Cc); GET /tickets/{n} only. */
-  copies?: TicketCopy[];
-}
+export type Named = Item<Answer<'/groups', 'GET'>>;
 
 /** A person a ticket copies (Cc): `email` is null when a requester looks at a staff member. */
-export interface TicketCopy {
-  id: number;
-  name: string;
-  email: string | null;
-  role: Role;
-}
-
-/** At most this many people on one ticket (`PUT /tickets/{n}/copies`). */
-export const MAX_COPIES = 20;
+export type TicketCopy = With<Item<Answer<'/tickets/{number}/copies', 'PUT'>>, { role: Role }>;
 
 /** A stored file, never its bytes: downloaded from /api/v1/attachments/{id}. */
-export interface AttachmentSummary {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-}
+export type AttachmentSummary = NonNullable<Answer<'/tickets/{number}', 'GET'>['attachments']>[number];
+
+type TicketDetail = Answer<'/tickets/{number}', 'GET'>;
+/** A ticket of a list; `attachments` and `copies` come with GET /tickets/{n} only. */
+export type Ticket = Item<Answer<'/tickets', 'GET'>> & {
+  attachments?: TicketDetail['attachments'];
+  copies?: TicketCopy[];
+};
 
 export interface Page<T> {
   items: T[];
@@ -72,172 +42,61 @@ export interface Page<T> {
 }
 
 /** Staff see outbox states; a requester sees waiting / sent / failed for their own messages. */
-export type MailStatus = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'waiting';
+export type MailStatus = OutboxStatus | 'waiting';
 
-export interface Message {
-  id: number;
-  text: string;
-  internal: boolean;
-  sendEmail: boolean;
-  source: 'portal' | 'desk' | 'email' | 'api';
-  author: { id: number; name: string; role: Role };
-  timeSpentMinutes: number | null;
-  timeSpentDate: string | null;
-  createdAt: string;
-  mail: { to: string; status: MailStatus }[];
-  /** Files of the message: attached in the portal or the desk, or come with a reply by mail. */
-  attachments?: AttachmentSummary[];
-  /** A message that came by mail: what was trimmed from it (staff: every one; a requester: their own). */
-  trimmed?: string | null;
-}
+type ThreadMessage = Item<Answer<'/tickets/{number}/messages', 'GET'>>;
+export type Message = With<
+  ThreadMessage,
+  {
+    author: With<ThreadMessage['author'], { role: Role }>;
+    mail: { to: string; status: MailStatus }[];
+    /** Files of the message (absent in an inbound mail's answer). */
+    attachments?: ThreadMessage['attachments'];
+    /** A message that came by mail: what was trimmed from it (staff: every one; a requester: their own). */
+    trimmed?: string | null;
+  }
+>;
 
-export interface PostMessageResult {
-  message: Message;
-  notifications: { id: number; to: string; status: string }[];
-}
+export type PostMessageResult = With<Answer<'/tickets/{number}/messages', 'POST'>, { message: Message }>;
 
 export type UnavailableFix = 'parameter-417' | 'smtp-account';
-export interface MessagingStatus {
-  available: boolean;
-  reasons: { code: string; message?: string; fix?: UnavailableFix }[];
-}
+type Status = Answer<'/messaging/status', 'GET'>;
+export type MessagingStatus = With<
+  Status,
+  { reasons: With<Status['reasons'][number], { message?: string; fix?: UnavailableFix }>[] }
+>;
 
-export interface Parameter {
-  id: number;
-  type: 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
-  description: string;
-  options?: string[];
-  value: string | number | boolean | null;
-  set: boolean;
-}
+export type Parameter = With<
+  Answer<'/admin/parameters/{id}', 'GET'>,
+  {
+    type: 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+    options?: string[];
+  }
+>;
 
-export interface EmailTemplate {
-  id: number;
-  name: string;
-  subject: string;
-  html: string;
-  text: string | null;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type EmailTemplate = Answer<'/admin/email-templates/{id}', 'GET'>;
 
-export interface TemplateKey {
-  name: string;
-  aliases: string[];
-  origin: 'citsmart' | 'parley';
-  description: string;
-}
+export type TemplateKey = With<Item<Answer<'/admin/template-keys', 'GET'>>, { origin: 'citsmart' | 'parley' }>;
 
-export interface Rendered {
-  subject: string;
-  html: string;
-  text: string;
-  ticketNumber: number | null;
-}
+export type Rendered = Answer<'/admin/email-templates/preview', 'POST'>;
 
-export type SmtpSecurity = 'none' | 'starttls' | 'tls';
-export interface SmtpAccount {
-  host: string | null;
-  port: number;
-  security: SmtpSecurity;
-  auth: boolean;
-  user: string | null;
-  passwordSet: boolean;
-  from: string | null;
-  fromName: string | null;
-  allowInvalidCertificate: boolean;
-}
+export type SmtpAccount = Answer<'/admin/smtp-account', 'GET'>;
+export type SmtpSecurity = SmtpAccount['security'];
 
-export interface User {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  locale: Locale;
-  timeZone: string;
-  active: boolean;
-  groupIds: number[];
-  createdAt: string;
-}
+export type User = With<Item<Answer<'/admin/users', 'GET'>>, { locale: Locale }>;
 
-export interface Group {
-  id: number;
-  name: string;
-  memberIds: number[];
-}
+export type Group = Answer<'/admin/groups/{id}', 'PATCH'>;
 
 /** `GET /staff`: active technicians and admins, sorted by name. */
-export interface StaffMember {
-  id: number;
-  name: string;
-  role: Exclude<Role, 'requester'>;
-  groupIds: number[];
-}
+export type StaffMember = With<Item<Answer<'/staff', 'GET'>>, { role: Exclude<Role, 'requester'> }>;
 
-/** `POST /admin/smtp-account/test` and `POST /admin/email-templates/{id}/test`. */
-export interface SendCheck {
-  ok: boolean;
-  message: string;
-  messageId?: string | null;
-  code?: string;
-}
+export type OutboxEntry = With<Item<Answer<'/admin/outbox', 'GET'>>, { status: OutboxStatus }>;
 
-export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'deferred', 'failed'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export type OutboxDetail = With<Answer<'/admin/outbox/{id}', 'GET'>, { status: OutboxStatus }>;
 
-export interface OutboxEntry {
-  id: number;
-  ticketNumber: number | null;
-  messageId: number | null;
-  to: string;
-  toName: string;
-  subject: string;
-  status: OutboxStatus;
-  messageIdHeader: string;
-  attemptCount: number;
-  nextAttemptAt: string | null;
-  lastReply: string | null;
-  /** The last reply as a code the page translates (SERVER_REPLY: the server's own words, in `lastReplyParams.reply`). */
-  lastReplyCode?: string | null;
-  lastReplyParams?: Record<string, unknown> | null;
-  createdAt: string;
-  sentAt: string | null;
-}
+export type CapturedSummary = Item<Answer<'/admin/mail-catcher', 'GET'>>;
 
-export interface OutboxDetail extends OutboxEntry {
-  html: string;
-  text: string;
-  attempts: {
-    at: string;
-    result: string;
-    reply: string | null;
-    code?: string | null;
-    params?: Record<string, unknown> | null;
-  }[];
-}
-
-export interface CapturedSummary {
-  id: number;
-  receivedAt: string;
-  envelope: { from: string | null; to: string[] };
-  messageId: string | null;
-  from: string | null;
-  to: string | null;
-  subject: string;
-  size: number;
-}
-
-export interface CapturedMail extends CapturedSummary {
-  replyTo: string | null;
-  text: string;
-  html: string | null;
-  headers: Record<string, string>;
-}
-
-/** `GET /inbound-mail`: received mail and what became of it (`held`: waiting for a person to review it). */
-export const INBOUND_STATUSES = ['received', 'posted', 'held', 'discarded', 'loop', 'bounce', 'duplicate'] as const;
-export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+export type CapturedMail = Answer<'/admin/mail-catcher/{id}', 'GET'>;
 
 /** Why a mail was held (or how it was decided): a stable code, worded by the app in the user's language. */
 export const INBOUND_REASONS = [
@@ -274,66 +133,18 @@ export const INBOUND_REASONS = [
 ] as const;
 export type InboundReason = (typeof INBOUND_REASONS)[number];
 
-export interface InboundSummary {
-  id: number;
-  receivedAt: string;
-  status: InboundStatus;
-  reason: string | null;
-  /** The server's own sentence (English, with the particulars: addresses, ticket numbers). */
-  reasonText: string | null;
-  from: { address: string | null; name: string | null };
-  envelopeFrom: string | null;
-  envelopeTo: string[];
-  subject: string | null;
-  messageIdHeader: string | null;
-  size: number;
-  /** The ticket it was posted to, or (held) the one it seemed to belong to. */
-  ticketNumber: number | null;
-  messageId: number | null;
-  outboxId: number | null;
-  duplicateOf: number | null;
-  resolvedById: number | null;
-  resolvedAt: string | null;
-  /** When the original bytes were removed (PARLEY_INBOUND_KEEP_RAW_DAYS after the mail was decided), or null. */
-  rawRemovedAt?: string | null;
-}
+/** `GET /inbound-mail`: received mail and what became of it (`held`: waiting for a person to review it). */
+export type InboundSummary = Item<Answer<'/inbound-mail', 'GET'>>;
 
-export interface InboundDetail extends InboundSummary {
-  sha256: string;
-  /** The reply text (quotes and signature removed): what is posted. */
-  text: string | null;
-  /** What was removed from the reply (quoted history, signature). */
-  trimmed: string | null;
-  attempts: number;
-  updatedAt: string;
-}
+export type InboundDetail = Answer<'/inbound-mail/{id}', 'GET'>;
 
-export interface InboundAttachResult {
-  mail: InboundDetail;
-  message: Message;
-  notifications: { id: number; to: string; status: string }[];
-}
-
-/** What a delivery attempt (or a test mail) came to, as the API codes it. */
-export interface DeliveryResult {
-  code: string;
-  params: Record<string, unknown>;
-}
-
-/** POST /admin/smtp-account/verify */
-export interface SmtpVerifyResult {
-  ok: boolean;
-  code: string;
-  message: string;
-  /** Whether the check signed in (false when no authentication is configured or the server offered none). */
-  signedIn?: boolean;
-}
+export type InboundAttachResult = With<Answer<'/inbound-mail/{id}/attach', 'POST'>, { message: Message }>;
 
 /** POST /admin/smtp-account/test and /admin/email-templates/{id}/test */
-export interface TestMailResult {
-  ok: boolean;
-  code?: 'SENT' | 'SMTP_NOT_CONFIGURED' | 'DELIVERY_FAILED';
-  message: string;
-  messageId: string | null;
-  result?: DeliveryResult | null;
-}
+export type TestMailResult = Answer<'/admin/smtp-account/test', 'POST'>;
+
+/** What a delivery attempt (or a test mail) came to, as the API codes it. */
+export type DeliveryResult = NonNullable<TestMailResult['result']>;
+
+/** POST /admin/smtp-account/verify */
+export type SmtpVerifyResult = Answer<'/admin/smtp-account/verify', 'POST'>;

@@ -15,8 +15,9 @@ export function presentTicket(t: Ticket, viewer?: Pick<Actor, 'role'>) {
     lastActivityAt: viewer && !isStaff(viewer) ? t.publicActivityAt : t.lastActivityAt,
     requester: { id: t.requesterId, name: t.requesterName },
     registeredBy: { id: t.registeredById, name: t.registeredByName },
-    group: t.groupId === null ? null : { id: t.groupId, name: t.groupName },
-    responsible: t.responsibleId === null ? null : { id: t.responsibleId, name: t.responsibleName },
+    // A missing name: "" (what the response schema's `type: 'string'` always made of null).
+    group: t.groupId === null ? null : { id: t.groupId, name: t.groupName ?? '' },
+    responsible: t.responsibleId === null ? null : { id: t.responsibleId, name: t.responsibleName ?? '' },
   };
 }
 

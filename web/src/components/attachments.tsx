@@ -1,14 +1,14 @@
 import { useId, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
+import { ATTACHMENT_LIMITS } from '../api/limits.ts';
 import { useI18n, type Translate } from '../i18n/i18n.tsx';
 import type { AttachmentSummary } from '../types.ts';
 
 /**
- * The limits on files a person attaches to a message or a new ticket, as the API keeps them
- * (OUTGOING_ATTACHMENT_LIMITS in src/domain/messages/attachment.ts): checked here first so a file that would be
- * refused is never read nor sent.
+ * The limits on files a person attaches to a message or a new ticket, as the API keeps them (read from its document
+ * into api/limits.ts): checked here first so a file that would be refused is never read nor sent.
  */
-export const ATTACHMENT_LIMITS = { maxCount: 10, maxBytes: 10 * 1024 * 1024, maxTotalBytes: 10 * 1024 * 1024 } as const;
+export { ATTACHMENT_LIMITS };
 
 /** Sizes as people read them, in their language: 512 B, 40 KB, 12.5 MB. */
 export function formatSize(bytes: number, locale?: string): string {

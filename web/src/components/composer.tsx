@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { PostMessageResult } from '../types.ts';
 import { AttachmentPicker, useAttachments } from './attachments.tsx';
 import { ErrorNotice } from './ui.tsx';
+import { MAX_LENGTH } from '../api/limits.ts';
 
 /**
  * The message box of a ticket: "Message" and "Send" are accessible names scripts rely on (docs: api.md).
@@ -66,7 +67,7 @@ export function MessageComposer(props: {
           id={`${id}-text`}
           rows={5}
           value={text}
-          maxLength={20000}
+          maxLength={MAX_LENGTH.message}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={invalid}
           aria-describedby={invalid ? `${id}-err` : undefined}

@@ -3,6 +3,7 @@ import { ApiError, put } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { MAX_COPIES, type TicketCopy } from '../types.ts';
 import { ErrorNotice, SuccessNotice } from './ui.tsx';
+import { MAX_LENGTH } from '../api/limits.ts';
 
 /** One line of the list being edited: a person already copied, or an address added here and not saved yet. */
 interface Entry {
@@ -165,7 +166,7 @@ export function CopiesEditor({
             id={`${id}-email`}
             type="email"
             autoComplete="off"
-            maxLength={254}
+            maxLength={MAX_LENGTH.copyEmail}
             value={email}
             disabled={busy}
             onChange={(e) => {
@@ -186,7 +187,7 @@ export function CopiesEditor({
           <input
             id={`${id}-name`}
             autoComplete="off"
-            maxLength={120}
+            maxLength={MAX_LENGTH.copyName}
             value={name}
             disabled={busy}
             onChange={(e) => setName(e.target.value)}

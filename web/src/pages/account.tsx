@@ -3,6 +3,7 @@ import { ApiError, del, get, post } from '../api.ts';
 import { Dialog, ErrorNotice, Page, SuccessNotice, TableCard, When } from '../components/ui.tsx';
 import { useResource } from '../hooks.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { MAX_LENGTH } from '../api/limits.ts';
 
 type Scope = 'read' | 'full';
 
@@ -81,7 +82,7 @@ function PasswordCard() {
             type="password"
             autoComplete="current-password"
             value={current}
-            maxLength={200}
+            maxLength={MAX_LENGTH.password}
             onChange={(e) => setCurrent(e.target.value)}
             aria-invalid={!!fieldError.current}
             aria-describedby={fieldError.current ? 'account-current-err' : undefined}
@@ -99,7 +100,7 @@ function PasswordCard() {
             type="password"
             autoComplete="new-password"
             value={next}
-            maxLength={200}
+            maxLength={MAX_LENGTH.newPassword}
             onChange={(e) => setNext(e.target.value)}
             aria-invalid={!!fieldError.next}
             aria-describedby={fieldError.next ? 'account-new-err' : 'account-new-hint'}
@@ -200,7 +201,7 @@ function TokensCard() {
             <input
               id="token-name"
               value={name}
-              maxLength={120}
+              maxLength={MAX_LENGTH.tokenName}
               onChange={(e) => setName(e.target.value)}
               aria-invalid={!!nameError}
               aria-describedby={nameError ? 'token-name-err' : undefined}

@@ -13,6 +13,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { Message, Page as ApiPage, Ticket } from '../types.ts';
+import { MAX_LENGTH } from '../api/limits.ts';
 
 /** Smart Portal: the requester's own tickets, newest activity first as the API gives them. */
 export function PortalList() {
@@ -114,7 +115,8 @@ export function PortalNew() {
     event.preventDefault();
     const found: typeof errors = {};
     if (!title.trim()) found.title = t('validation.required');
-    else if (title.trim().length > 200) found.title = t('validation.maxLength', { max: 200 });
+    else if (title.trim().length > MAX_LENGTH.ticketTitle)
+      found.title = t('validation.maxLength', { max: MAX_LENGTH.ticketTitle });
     if (!description.trim()) found.description = t('validation.required');
     if (teams.length > 0 && !team) found.team = t('portal.teamRequired');
     setErrors(found);
@@ -178,7 +180,7 @@ export function PortalNew() {
           <input
             id="new-title"
             value={title}
-            maxLength={200}
+            maxLength={MAX_LENGTH.ticketTitle}
             onChange={(e) => {
               setTitle(e.target.value);
               setErrors((found) => ({ ...found, title: undefined }));
@@ -198,7 +200,7 @@ export function PortalNew() {
             id="new-description"
             rows={8}
             value={description}
-            maxLength={20000}
+            maxLength={MAX_LENGTH.ticketDescription}
             onChange={(e) => {
               setDescription(e.target.value);
               setErrors((found) => ({ ...found, description: undefined }));

@@ -1,13 +1,22 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { createGroup } from '../../../domain/users/create-group.ts';
 import { deleteGroup } from '../../../domain/users/delete-group.ts';
 import { editGroup } from '../../../domain/users/edit-group.ts';
-import { errorResponses, groupSchema, idParams } from '../schemas.ts';
+import { Id, ItemsOf } from '../schema-kit.ts';
+import { errorResponses, groupSchema, idParams, noContent } from '../schemas.ts';
+
+const groupFields = {
+  name: Type.String({ maxLength: 120 }),
+  memberIds: Type.Array(Id(), { maxItems: 1000 }),
+};
 
 /** Groups (teams): list, create, rename and set members, delete. Registered by adminRoutes, under its admin-only hook. */
 export function groupRoutes(deps: Deps) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['admin'];
 
     // ---- groups
@@ -17,7 +26,7 @@ export function groupRoutes(deps: Deps) {
         schema: {
           tags,
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: groupSchema } } },
+            200: ItemsOf(groupSchema),
             ...errorResponses,
           },
         },
@@ -27,55 +36,46 @@ export function groupRoutes(deps: Deps) {
       }),
     );
 
-    app.post<{ Body: { name: string; memberIds?: number[] } }>(
+    app.post(
       '/admin/groups',
       {
         schema: {
           tags,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name'],
-            properties: {
-              name: { type: 'string', maxLength: 120 },
-              memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
-            },
-          },
+          body: Type.Object(
+            { name: groupFields.name, memberIds: Type.Optional(groupFields.memberIds) },
+            { additionalProperties: false },
+          ),
           response: { 201: groupSchema, ...errorResponses },
         },
       },
       async (request, reply) => reply.code(201).send(await createGroup(deps, request.body)),
     );
 
-    app.patch<{ Params: { id: number }; Body: { name?: string; memberIds?: number[] } }>(
+    app.patch(
       '/admin/groups/:id',
       {
         schema: {
           tags,
           summary: 'Rename a group and/or set its members',
           params: idParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              name: { type: 'string', maxLength: 120 },
-              memberIds: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
-            },
-          },
+          body: Type.Object(
+            { name: Type.Optional(groupFields.name), memberIds: Type.Optional(groupFields.memberIds) },
+            { additionalProperties: false },
+          ),
           response: { 200: groupSchema, ...errorResponses },
         },
       },
       async (request) => editGroup(deps, request.params.id, request.body),
     );
 
-    app.delete<{ Params: { id: number } }>(
+    app.delete(
       '/admin/groups/:id',
       {
         schema: {
           tags,
           summary: 'Delete a group no ticket belongs to',
           params: idParams,
-          response: { 204: { type: 'null' }, ...errorResponses },
+          response: { 204: noContent, ...errorResponses },
         },
       },
       async (request, reply) => {

@@ -1,4 +1,6 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { retryOutboxEntry } from '../../../domain/notifications/retry-outbox-entry.ts';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
@@ -7,7 +9,9 @@ import type { CapturedMails } from '../../../ports/captured-mail.ts';
 import type { MailTransports } from '../../../ports/mail-transport.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
 import { presentOutboxEntry } from '../presenters.ts';
+import { AnyObject, Id, ItemsOf, Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import { errorResponses, idParams, outboxEntrySchema } from '../schemas.ts';
+import { LOCALES } from '../../../domain/locale.ts';
 
 export interface MailWiring {
   transports: MailTransports;
@@ -15,45 +19,54 @@ export interface MailWiring {
   catcher: CapturedMails | null;
 }
 
-const capturedSummary = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    receivedAt: { type: 'string' },
-    envelope: {
-      type: 'object',
-      properties: { from: { type: ['string', 'null'] }, to: { type: 'array', items: { type: 'string' } } },
-    },
-    messageId: { type: ['string', 'null'] },
-    from: { type: ['string', 'null'] },
-    to: { type: ['string', 'null'] },
-    subject: { type: 'string' },
-    size: { type: 'integer' },
-  },
-} as const;
+const nullableString = Nullable(Type.String());
 
-const testMailSchema = {
-  type: 'object',
-  properties: {
-    ok: { type: 'boolean' },
-    code: { type: 'string', enum: ['SENT', 'SMTP_NOT_CONFIGURED', 'DELIVERY_FAILED'] },
-    message: { type: 'string' },
-    messageId: { type: ['string', 'null'] },
-    result: {
-      type: ['object', 'null'],
-      properties: { code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
-    },
-  },
-} as const;
+const capturedSummary = Shape({
+  id: Type.Integer(),
+  receivedAt: Type.String(),
+  envelope: Shape({ from: nullableString, to: Type.Array(Type.String()) }),
+  messageId: nullableString,
+  from: nullableString,
+  to: nullableString,
+  subject: Type.String(),
+  size: Type.Integer(),
+});
+
+const capturedDetail = Shape({
+  ...capturedSummary.properties,
+  replyTo: nullableString,
+  text: Type.String(),
+  html: nullableString,
+  headers: Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string' } }),
+  raw: Type.String(),
+});
+
+const testMailSchema = Shape({
+  ok: Type.Boolean(),
+  code: StringEnum(['SENT', 'SMTP_NOT_CONFIGURED', 'DELIVERY_FAILED']),
+  message: Type.String(),
+  messageId: nullableString,
+  result: Nullable(Shape({ code: Type.String(), params: AnyObject() })),
+});
+
+const verifySchema = Shape({
+  ok: Type.Boolean(),
+  code: Type.String(),
+  message: Type.String(),
+  signedIn: Type.Boolean(),
+});
+
+const mailTo = Type.String({ maxLength: 254 });
 
 /** Delivery tools for administrators: retry a mail, check the SMTP account, read the built-in mail catcher. */
 export function mailRoutes(deps: Deps, mail: MailWiring) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('onRequest', requireRole('admin'));
     const tags = ['admin'];
     const mailDeps = { ...deps, transports: mail.transports };
 
-    app.post<{ Params: { id: number } }>(
+    app.post(
       '/admin/outbox/:id/retry',
       {
         schema: {
@@ -66,15 +79,6 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
       async (request) => presentOutboxEntry(await retryOutboxEntry(deps, request.params.id)),
     );
 
-    const verifySchema = {
-      type: 'object',
-      properties: {
-        ok: { type: 'boolean' },
-        code: { type: 'string' },
-        message: { type: 'string' },
-        signedIn: { type: 'boolean' },
-      },
-    } as const;
     app.post(
       '/admin/smtp-account/verify',
       {
@@ -92,25 +96,20 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
       },
     );
 
-    app.post<{ Body: { to: string } }>(
+    app.post(
       '/admin/smtp-account/test',
       {
         schema: {
           tags,
           summary: 'Send a test mail through the stored SMTP account now',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['to'],
-            properties: { to: { type: 'string', maxLength: 254 } },
-          },
+          body: Type.Object({ to: mailTo }, { additionalProperties: false }),
           response: { 200: testMailSchema, ...errorResponses },
         },
       },
       async (request) => sendTestMail(mailDeps, request.body.to, actorOf(request).locale),
     );
 
-    app.post<{ Params: { id: number }; Body: { to: string; ticketNumber?: number | null; locale?: string | null } }>(
+    app.post(
       '/admin/email-templates/:id/test',
       {
         schema: {
@@ -118,16 +117,14 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
           summary:
             'Render a stored template (against a ticket, or the latest one) and send it through the SMTP account now',
           params: idParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['to'],
-            properties: {
-              to: { type: 'string', maxLength: 254 },
-              ticketNumber: { type: ['integer', 'null'], minimum: 1, maximum: 2147483647 },
-              locale: { type: ['string', 'null'], enum: ['en-US', 'pt-BR', 'es-ES', null] },
+          body: Type.Object(
+            {
+              to: mailTo,
+              ticketNumber: Type.Optional(Nullable(Id())),
+              locale: Type.Optional(Nullable(StringEnum(LOCALES))),
             },
-          },
+            { additionalProperties: false },
+          ),
           response: { 200: testMailSchema, ...errorResponses },
         },
       },
@@ -149,7 +146,7 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
           tags,
           summary: 'Mails kept by the built-in mail catcher, newest first',
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: capturedSummary } } },
+            200: ItemsOf(capturedSummary),
             ...errorResponses,
           },
         },
@@ -158,24 +155,14 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
         items: catcher().list(),
       }),
     );
-    app.get<{ Params: { id: number } }>(
+    app.get(
       '/admin/mail-catcher/:id',
       {
         schema: {
           tags,
           params: idParams,
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                ...capturedSummary.properties,
-                replyTo: { type: ['string', 'null'] },
-                text: { type: 'string' },
-                html: { type: ['string', 'null'] },
-                headers: { type: 'object', additionalProperties: { type: 'string' } },
-                raw: { type: 'string' },
-              },
-            },
+            200: capturedDetail,
             ...errorResponses,
           },
         },

@@ -1,26 +1,44 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { OUTBOX_STATUSES, type OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
+import { OUTBOX_STATUSES } from '../../../domain/notifications/outbox-entry.ts';
 import { presentOutboxAttempt, presentOutboxEntry } from '../presenters.ts';
+import { AnyObject, Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import { cursorQuery, errorResponses, idParams, outboxEntrySchema, pageOf } from '../schemas.ts';
+
+const outboxDetailSchema = Shape({
+  ...outboxEntrySchema.properties,
+  html: Type.String(),
+  text: Type.String(),
+  attempts: Type.Array(
+    Shape({
+      at: Type.String(),
+      result: Type.String(),
+      reply: Nullable(Type.String()),
+      code: Nullable(Type.String()),
+      params: Nullable(AnyObject()),
+    }),
+  ),
+});
 
 /** The outbox, read-only (sending and retry: mail-routes.ts). Registered by adminRoutes, under its admin-only hook. */
 export function outboxRoutes(deps: Deps) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['admin'];
 
     // ---- outbox (read-only here; sending and retry come with the dispatcher)
-    app.get<{ Querystring: { status?: OutboxStatus; cursor?: string; limit?: number } }>(
+    app.get(
       '/admin/outbox',
       {
         schema: {
           tags,
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { ...cursorQuery, status: { type: 'string', enum: [...OUTBOX_STATUSES] } },
-          },
+          querystring: Type.Object(
+            { ...cursorQuery, status: Type.Optional(StringEnum(OUTBOX_STATUSES)) },
+            { additionalProperties: false },
+          ),
           response: { 200: pageOf(outboxEntrySchema), ...errorResponses },
         },
       },
@@ -33,34 +51,14 @@ export function outboxRoutes(deps: Deps) {
       },
     );
 
-    app.get<{ Params: { id: number } }>(
+    app.get(
       '/admin/outbox/:id',
       {
         schema: {
           tags,
           params: idParams,
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                ...outboxEntrySchema.properties,
-                html: { type: 'string' },
-                text: { type: 'string' },
-                attempts: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      at: { type: 'string' },
-                      result: { type: 'string' },
-                      reply: { type: ['string', 'null'] },
-                      code: { type: ['string', 'null'] },
-                      params: { type: ['object', 'null'], additionalProperties: true },
-                    },
-                  },
-                },
-              },
-            },
+            200: outboxDetailSchema,
             ...errorResponses,
           },
         },

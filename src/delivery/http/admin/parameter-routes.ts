@@ -1,16 +1,35 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { getParameter } from '../../../domain/parameters/get-parameter.ts';
 import { listParameters } from '../../../domain/parameters/list-parameters.ts';
 import { readParameters, smtpAccountOf } from '../../../domain/parameters/parameters.ts';
-import { saveSmtpAccount, type SmtpAccountInput } from '../../../domain/parameters/save-smtp-account.ts';
+import { saveSmtpAccount } from '../../../domain/parameters/save-smtp-account.ts';
 import { setParameter } from '../../../domain/parameters/set-parameter.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
-import { errorResponses, idParams, parameterSchema, smtpAccountSchema } from '../schemas.ts';
+import { ItemsOf, Nullable, StringEnum } from '../schema-kit.ts';
+import { errorResponses, idParams, parameterSchema, SMTP_SECURITIES, smtpAccountSchema } from '../schemas.ts';
+
+const smtpAccountBody = Type.Object(
+  {
+    host: Type.String({ maxLength: 253 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    security: StringEnum(SMTP_SECURITIES),
+    auth: Type.Boolean(),
+    user: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    password: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    from: Type.String({ maxLength: 254 }),
+    fromName: Type.Optional(Nullable(Type.String({ maxLength: 120 }))),
+    allowInvalidCertificate: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
 
 /** Parameters (the CITSmart system parameters) and the SMTP account. Registered by adminRoutes, under its admin-only hook. */
 export function parameterRoutes(deps: Deps) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['admin'];
 
     // ---- parameters
@@ -20,7 +39,7 @@ export function parameterRoutes(deps: Deps) {
         schema: {
           tags,
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: parameterSchema } } },
+            200: ItemsOf(parameterSchema),
             ...errorResponses,
           },
         },
@@ -30,25 +49,28 @@ export function parameterRoutes(deps: Deps) {
       }),
     );
 
-    app.get<{ Params: { id: number } }>(
+    app.get(
       '/admin/parameters/:id',
       { schema: { tags, params: idParams, response: { 200: parameterSchema, ...errorResponses } } },
       async (request) => getParameter(deps, request.params.id, actorOf(request).locale),
     );
 
-    app.put<{ Params: { id: number }; Body: { value: unknown } }>(
+    app.put(
       '/admin/parameters/:id',
       {
         schema: {
           tags,
           summary: 'Set a parameter; the value is JSON of its type (417: the template id)',
           params: idParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['value'],
-            properties: { value: { type: ['string', 'number', 'boolean', 'null'], maxLength: 255 } },
-          },
+          body: Type.Object(
+            {
+              value: Type.Unsafe<string | number | boolean | null>({
+                type: ['string', 'number', 'boolean', 'null'],
+                maxLength: 255,
+              }),
+            },
+            { additionalProperties: false },
+          ),
           response: { 200: parameterSchema, ...errorResponses },
         },
       },
@@ -62,28 +84,13 @@ export function parameterRoutes(deps: Deps) {
       async () => smtpAccountOf(await readParameters(deps.storage)),
     );
 
-    app.put<{ Body: SmtpAccountInput }>(
+    app.put(
       '/admin/smtp-account',
       {
         schema: {
           tags,
           summary: 'Save the SMTP account (parameters 10-14, 199, 269, 9001, 9002); the password is write-only',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['host', 'port', 'security', 'auth', 'from'],
-            properties: {
-              host: { type: 'string', maxLength: 253 },
-              port: { type: 'integer', minimum: 1, maximum: 65535 },
-              security: { type: 'string', enum: ['none', 'starttls', 'tls'] },
-              auth: { type: 'boolean' },
-              user: { type: ['string', 'null'], maxLength: 255 },
-              password: { type: ['string', 'null'], maxLength: 255 },
-              from: { type: 'string', maxLength: 254 },
-              fromName: { type: ['string', 'null'], maxLength: 120 },
-              allowInvalidCertificate: { type: 'boolean' },
-            },
-          },
+          body: smtpAccountBody,
           response: { 200: smtpAccountSchema, ...errorResponses },
         },
       },

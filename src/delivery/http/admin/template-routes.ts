@@ -1,79 +1,66 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { LOCALES, resolveLocale } from '../../../domain/locale.ts';
 import { describeKeys } from '../../../domain/templates/key-registry.ts';
-import type { EmailTemplateInput } from '../../../domain/templates/email-template.ts';
 import { createTemplate } from '../../../domain/templates/create-template.ts';
 import { deleteTemplate } from '../../../domain/templates/delete-template.ts';
 import { getTemplate } from '../../../domain/templates/get-template.ts';
 import { previewTemplate } from '../../../domain/templates/preview-template.ts';
 import { updateTemplate } from '../../../domain/templates/update-template.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
-import { errorResponses, idParams, templateSchema } from '../schemas.ts';
+import { Id, ItemsOf, List, Nullable, Shape, StringEnum } from '../schema-kit.ts';
+import { errorResponses, idParams, noContent, templateSchema } from '../schemas.ts';
 
-const templateBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'subject', 'html'],
-  properties: {
-    name: { type: 'string', maxLength: 120 },
-    subject: { type: 'string', maxLength: 255 },
-    html: { type: 'string', maxLength: 200000 },
-    text: { type: ['string', 'null'], maxLength: 200000 },
-    active: { type: 'boolean' },
-  },
-} as const;
+const templateFields = {
+  name: Type.String({ maxLength: 120 }),
+  subject: Type.String({ maxLength: 255 }),
+  html: Type.String({ maxLength: 200000 }),
+  text: Type.Optional(Nullable(Type.String({ maxLength: 200000 }))),
+  active: Type.Optional(Type.Boolean()),
+};
+
+const templateBody = Type.Object(templateFields, { additionalProperties: false });
 
 const previewOptions = {
-  ticketNumber: { type: ['integer', 'null'], minimum: 1, maximum: 2147483647 },
-  locale: { type: ['string', 'null'], enum: [...LOCALES, null] },
-} as const;
+  ticketNumber: Type.Optional(Nullable(Id())),
+  locale: Type.Optional(Nullable(StringEnum(LOCALES))),
+};
 
-const renderedSchema = {
-  type: 'object',
-  properties: {
-    subject: { type: 'string' },
-    html: { type: 'string' },
-    text: { type: 'string' },
-    ticketNumber: { type: ['integer', 'null'] },
-  },
-} as const;
+const renderedSchema = Shape({
+  subject: Type.String(),
+  html: Type.String(),
+  text: Type.String(),
+  ticketNumber: Nullable(Type.Integer()),
+});
+
+const keySchema = Shape({
+  name: Type.String(),
+  aliases: List(Type.String()),
+  origin: Type.String(),
+  description: Type.String(),
+});
 
 /** Email templates: the key registry, CRUD, previews and test sends of a template. Registered by adminRoutes, under its admin-only hook. */
 export function templateRoutes(deps: Deps) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['admin'];
 
     // ---- email templates
-    app.get<{ Querystring: { locale?: string } }>(
+    app.get(
       '/admin/template-keys',
       {
         schema: {
           tags,
           summary: 'The key registry: every ${KEY} a template may use, with its aliases and meaning',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { locale: { type: 'string', maxLength: 10 } },
-          },
+          querystring: Type.Object(
+            { locale: Type.Optional(Type.String({ maxLength: 10 })) },
+            { additionalProperties: false },
+          ),
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                items: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      name: { type: 'string' },
-                      aliases: { type: 'array', items: { type: 'string' } },
-                      origin: { type: 'string' },
-                      description: { type: 'string' },
-                    },
-                  },
-                },
-              },
-            },
+            200: ItemsOf(keySchema),
             ...errorResponses,
           },
         },
@@ -87,7 +74,7 @@ export function templateRoutes(deps: Deps) {
         schema: {
           tags,
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: templateSchema } } },
+            200: ItemsOf(templateSchema),
             ...errorResponses,
           },
         },
@@ -97,7 +84,7 @@ export function templateRoutes(deps: Deps) {
       }),
     );
 
-    app.post<{ Body: EmailTemplateInput }>(
+    app.post(
       '/admin/email-templates',
       {
         schema: {
@@ -110,52 +97,51 @@ export function templateRoutes(deps: Deps) {
       async (request, reply) => reply.code(201).send(await createTemplate(deps, request.body)),
     );
 
-    app.get<{ Params: { id: number } }>(
+    app.get(
       '/admin/email-templates/:id',
       { schema: { tags, params: idParams, response: { 200: templateSchema, ...errorResponses } } },
       async (request) => getTemplate(deps, request.params.id),
     );
 
-    app.put<{ Params: { id: number }; Body: EmailTemplateInput }>(
+    app.put(
       '/admin/email-templates/:id',
       { schema: { tags, params: idParams, body: templateBody, response: { 200: templateSchema, ...errorResponses } } },
       async (request) => updateTemplate(deps, request.params.id, request.body),
     );
 
-    app.delete<{ Params: { id: number } }>(
+    app.delete(
       '/admin/email-templates/:id',
-      { schema: { tags, params: idParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+      { schema: { tags, params: idParams, response: { 204: noContent, ...errorResponses } } },
       async (request, reply) => {
         await deleteTemplate(deps, request.params.id);
         return reply.code(204).send();
       },
     );
 
-    app.post<{ Params: { id: number }; Body: { ticketNumber?: number | null; locale?: string | null } }>(
+    app.post(
       '/admin/email-templates/:id/preview',
       {
         schema: {
           tags,
           summary: 'Render a stored template against a real ticket (the latest one when none is given)',
           params: idParams,
-          body: { type: ['object', 'null'], additionalProperties: false, properties: previewOptions },
+          body: Nullable(Type.Object(previewOptions, { additionalProperties: false })),
           response: { 200: renderedSchema, ...errorResponses },
         },
       },
       async (request) => previewTemplate(deps, actorOf(request), { id: request.params.id }, request.body ?? {}),
     );
 
-    app.post<{ Body: EmailTemplateInput & { ticketNumber?: number | null; locale?: string | null } }>(
+    app.post(
       '/admin/email-templates/preview',
       {
         schema: {
           tags,
           summary: 'Render an unsaved draft, checked exactly as a save would check it',
-          body: {
-            ...templateBody,
-            properties: { ...templateBody.properties, ...previewOptions },
-            required: ['subject', 'html'],
-          },
+          body: Type.Object(
+            { ...templateFields, name: Type.Optional(templateFields.name), ...previewOptions },
+            { additionalProperties: false },
+          ),
           response: { 200: renderedSchema, ...errorResponses },
         },
       },

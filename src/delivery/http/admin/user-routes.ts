@@ -1,24 +1,59 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { LOCALES } from '../../../domain/locale.ts';
 import { createUser } from '../../../domain/users/create-user.ts';
-import { editUser, type UserEdit } from '../../../domain/users/edit-user.ts';
-import type { NewUserInput } from '../../../domain/users/user.ts';
+import { editUser } from '../../../domain/users/edit-user.ts';
+import { MAX_PASSWORD_LENGTH, ROLES } from '../../../domain/users/user.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
+import { Id, Nullable, StringEnum } from '../schema-kit.ts';
 import { cursorQuery, errorResponses, idParams, pageOf, userSchema } from '../schemas.ts';
+
+const groupIds = Type.Array(Id(), { maxItems: 100 });
+
+const newUserBody = Type.Object(
+  {
+    role: StringEnum(ROLES),
+    email: Type.String({ maxLength: 254 }),
+    name: Type.String({ maxLength: 120 }),
+    password: Type.Optional(Nullable(Type.String({ maxLength: MAX_PASSWORD_LENGTH }))),
+    locale: Type.Optional(Nullable(StringEnum(LOCALES))),
+    timeZone: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    groupIds: Type.Optional(groupIds),
+  },
+  { additionalProperties: false },
+);
+
+const userEditBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 120 })),
+    role: Type.Optional(StringEnum(ROLES)),
+    locale: Type.Optional(StringEnum(LOCALES)),
+    timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+    active: Type.Optional(Type.Boolean()),
+    groupIds: Type.Optional(groupIds),
+    password: Type.Optional(Type.String({ maxLength: MAX_PASSWORD_LENGTH })),
+    keepTokens: Type.Optional(
+      Type.Boolean({ description: "With a new password: keep the user's API tokens (by default they are revoked)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 /** Users: list, create, edit (deactivate, reset a password). Registered by adminRoutes, under its admin-only hook. */
 export function userRoutes(deps: Deps) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['admin'];
 
     // ---- users and groups
-    app.get<{ Querystring: { cursor?: string; limit?: number } }>(
+    app.get(
       '/admin/users',
       {
         schema: {
           tags,
-          querystring: { type: 'object', additionalProperties: false, properties: cursorQuery },
+          querystring: Type.Object(cursorQuery, { additionalProperties: false }),
           response: { 200: pageOf(userSchema), ...errorResponses },
         },
       },
@@ -32,32 +67,19 @@ export function userRoutes(deps: Deps) {
       },
     );
 
-    app.post<{ Body: NewUserInput }>(
+    app.post(
       '/admin/users',
       {
         schema: {
           tags,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['role', 'email', 'name'],
-            properties: {
-              role: { type: 'string', enum: ['requester', 'technician', 'admin'] },
-              email: { type: 'string', maxLength: 254 },
-              name: { type: 'string', maxLength: 120 },
-              password: { type: ['string', 'null'], maxLength: 200 },
-              locale: { type: ['string', 'null'], enum: [...LOCALES, null] },
-              timeZone: { type: ['string', 'null'], maxLength: 64 },
-              groupIds: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
-            },
-          },
+          body: newUserBody,
           response: { 201: userSchema, ...errorResponses },
         },
       },
       async (request, reply) => reply.code(201).send(await createUser(deps, request.body)),
     );
 
-    app.patch<{ Params: { id: number }; Body: UserEdit }>(
+    app.patch(
       '/admin/users/:id',
       {
         schema: {
@@ -65,23 +87,7 @@ export function userRoutes(deps: Deps) {
           summary:
             'Edit a user: name, role, language, time zone, active, groups, a new password (ends their sessions; deactivation also revokes their tokens)',
           params: idParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              name: { type: 'string', maxLength: 120 },
-              role: { type: 'string', enum: ['requester', 'technician', 'admin'] },
-              locale: { type: 'string', enum: [...LOCALES] },
-              timeZone: { type: 'string', maxLength: 64 },
-              active: { type: 'boolean' },
-              groupIds: { type: 'array', maxItems: 100, items: { type: 'integer', minimum: 1, maximum: 2147483647 } },
-              password: { type: 'string', maxLength: 200 },
-              keepTokens: {
-                type: 'boolean',
-                description: "With a new password: keep the user's API tokens (by default they are revoked)",
-              },
-            },
-          },
+          body: userEditBody,
           response: { 200: userSchema, ...errorResponses },
         },
       },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { downloadAttachment } from '../../../domain/messages/attachment-access.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
@@ -20,6 +21,8 @@ function encodeExtValue(name: string): string {
   return encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+const attachmentParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }) });
+
 const DOWNLOAD_CSP = "default-src 'none'; sandbox";
 
 export function contentDisposition(name: string): string {
@@ -36,18 +39,15 @@ export function attachmentRoutes(deps: Deps) {
     app.addHook('onSend', async (request, reply) => {
       if (reply.statusCode === 200) reply.header('content-security-policy', DOWNLOAD_CSP);
     });
-    app.get<{ Params: { id: string } }>(
+    // Typed by generics, not the type provider: the answer is bytes, which no response schema describes.
+    app.get<{ Params: Static<typeof attachmentParams> }>(
       '/attachments/:id',
       {
         onRequest: signedIn,
         schema: {
           tags: ['messages'],
           summary: 'Download an attachment (always application/octet-stream, Content-Disposition: attachment)',
-          params: {
-            type: 'object',
-            properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$' } },
-            required: ['id'],
-          },
+          params: attachmentParams,
           response: { ...errorResponses },
         },
       },

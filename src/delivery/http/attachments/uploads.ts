@@ -1,32 +1,29 @@
 import { createHash } from 'node:crypto';
+import { Type, type Static } from 'typebox';
 import { DomainError } from '../../../domain/errors.ts';
 import { OUTGOING_ATTACHMENT_LIMITS, type UploadedFile } from '../../../domain/messages/attachment.ts';
-
-/** Files in a JSON body: the bytes in base64 (standard alphabet, padded), the name and type as the browser gave them. */
-export interface UploadBody {
-  name: string;
-  contentType?: string;
-  content: string;
-}
 
 /** The longest base64 text one file can need; a longer one is refused by the schema, before it is decoded. */
 const MAX_BASE64 = Math.ceil(OUTGOING_ATTACHMENT_LIMITS.maxBytes / 3) * 4;
 
-export const uploadsSchema = {
-  type: 'array',
-  maxItems: OUTGOING_ATTACHMENT_LIMITS.maxCount,
-  description: `Files sent with it (at most ${OUTGOING_ATTACHMENT_LIMITS.maxCount}, ${OUTGOING_ATTACHMENT_LIMITS.maxTotalBytes / 1024 / 1024} MB together), their bytes in base64.`,
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name', 'content'],
-    properties: {
-      name: { type: 'string', maxLength: 1000 },
-      contentType: { type: 'string', maxLength: 255 },
-      content: { type: 'string', maxLength: MAX_BASE64, description: 'The bytes, base64-encoded.' },
-    },
+/** Files in a JSON body: the bytes in base64 (standard alphabet, padded), the name and type as the browser gave them. */
+export const uploadSchema = Type.Object(
+  {
+    name: Type.String({ maxLength: 1000 }),
+    contentType: Type.Optional(Type.String({ maxLength: 255 })),
+    content: Type.String({ maxLength: MAX_BASE64, description: 'The bytes, base64-encoded.' }),
   },
-} as const;
+  { additionalProperties: false },
+);
+export type UploadBody = Static<typeof uploadSchema>;
+
+export const uploadsSchema = Type.Array(uploadSchema, {
+  maxItems: OUTGOING_ATTACHMENT_LIMITS.maxCount,
+  // Annotations only (Ajv ignores them): the size limits, checked on the decoded bytes, for the web app (limits.ts).
+  'x-max-bytes': OUTGOING_ATTACHMENT_LIMITS.maxBytes,
+  'x-max-total-bytes': OUTGOING_ATTACHMENT_LIMITS.maxTotalBytes,
+  description: `Files sent with it (at most ${OUTGOING_ATTACHMENT_LIMITS.maxCount}, ${OUTGOING_ATTACHMENT_LIMITS.maxTotalBytes / 1024 / 1024} MB together), their bytes in base64.`,
+});
 
 /**
  * The body limit of a route that takes uploads: every file at its largest in base64, plus room for the rest of the

@@ -1,19 +1,41 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
 import { csrfTokenOf, endSession, startSession, verifyCredentials } from '../../../domain/users/authentication.ts';
 import { updatePreferences } from '../../../domain/users/update-preferences.ts';
 import { changeOwnPassword } from '../../../domain/users/change-own-password.ts';
 import { LOCALES } from '../../../domain/locale.ts';
-import { normalizeEmail } from '../../../domain/users/user.ts';
-import { errorResponses, userSchema } from '../schemas.ts';
+import { MAX_PASSWORD_LENGTH, normalizeEmail } from '../../../domain/users/user.ts';
+import { Nullable, Shape, StringEnum } from '../schema-kit.ts';
+import { errorResponses, noContent, userSchema } from '../schemas.ts';
 import { actorOf, SESSION_COOKIE, signedIn } from './authenticate-request.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 
-const meSchema = {
-  type: 'object',
-  properties: { ...userSchema.properties, csrfToken: { type: ['string', 'null'] } },
-} as const;
+const meSchema = Shape({ ...userSchema.properties, csrfToken: Nullable(Type.String()) });
+
+const loginBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }),
+  },
+  { additionalProperties: false },
+);
+
+const passwordChangeBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }),
+    newPassword: Type.String({ maxLength: MAX_PASSWORD_LENGTH }),
+    keepTokens: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+
+const preferencesBody = Type.Object(
+  { locale: Type.Optional(StringEnum(LOCALES)), timeZone: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: false },
+);
 
 /** "12 seconds", "3 minutes". */
 function waitText(seconds: number): string {
@@ -23,22 +45,15 @@ function waitText(seconds: number): string {
 }
 
 export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boolean) {
-  return async (app: FastifyInstance) => {
-    app.post<{ Body: { email: string; password: string } }>(
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.post(
       '/auth/login',
       {
         schema: {
           tags: ['auth'],
           summary: 'Start a session (sets an HttpOnly cookie; returns the user and the CSRF token for later writes)',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['email', 'password'],
-            properties: {
-              email: { type: 'string', minLength: 1, maxLength: 254 },
-              password: { type: 'string', minLength: 1, maxLength: 200 },
-            },
-          },
+          body: loginBody,
           response: { 200: meSchema, ...errorResponses },
         },
       },
@@ -72,7 +87,7 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
 
     app.post(
       '/auth/logout',
-      { onRequest: signedIn, schema: { tags: ['auth'], response: { 204: { type: 'null' }, ...errorResponses } } },
+      { onRequest: signedIn, schema: { tags: ['auth'], response: { 204: noContent, ...errorResponses } } },
       async (request, reply) => {
         if (request.sessionToken) await endSession(deps, request.sessionToken);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -89,7 +104,7 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
       },
     );
 
-    app.post<{ Body: { currentPassword: string; newPassword: string; keepTokens?: boolean } }>(
+    app.post(
       '/me/password',
       {
         onRequest: signedIn,
@@ -97,21 +112,9 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
           tags: ['auth'],
           summary:
             'Change your password: this session stays signed in, your other sessions end, your API tokens are revoked unless keepTokens',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['currentPassword', 'newPassword'],
-            properties: {
-              currentPassword: { type: 'string', minLength: 1, maxLength: 200 },
-              newPassword: { type: 'string', maxLength: 200 },
-              keepTokens: { type: 'boolean', default: false },
-            },
-          },
+          body: passwordChangeBody,
           response: {
-            200: {
-              type: 'object',
-              properties: { sessionsEnded: { type: 'integer' }, tokensRevoked: { type: 'integer' } },
-            },
+            200: Shape({ sessionsEnded: Type.Integer(), tokensRevoked: Type.Integer() }),
             ...errorResponses,
           },
         },
@@ -133,18 +136,14 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
       },
     );
 
-    app.patch<{ Body: { locale?: string; timeZone?: string } }>(
+    app.patch(
       '/me',
       {
         onRequest: signedIn,
         schema: {
           tags: ['auth'],
           summary: 'Set your own language and time zone (pages, dates and mails follow them)',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { locale: { type: 'string', enum: [...LOCALES] }, timeZone: { type: 'string', maxLength: 64 } },
-          },
+          body: preferencesBody,
           response: { 200: meSchema, ...errorResponses },
         },
       },

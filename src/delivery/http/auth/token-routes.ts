@@ -1,56 +1,50 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
-import { MAX_TOKEN_DAYS, TOKEN_SCOPES, type ApiTokenInput } from '../../../domain/users/api-token.ts';
+import { MAX_TOKEN_DAYS, TOKEN_SCOPES } from '../../../domain/users/api-token.ts';
 import { issueApiToken } from '../../../domain/users/issue-api-token.ts';
 import { listApiTokens } from '../../../domain/users/list-api-tokens.ts';
 import { revokeApiToken } from '../../../domain/users/revoke-api-token.ts';
-import { errorResponses, idParams } from '../schemas.ts';
+import { Id, ItemsOf, Nullable, Shape, StringEnum } from '../schema-kit.ts';
+import { errorResponses, idParams, noContent } from '../schemas.ts';
 import { actorOf, requireRole, signedIn } from './authenticate-request.ts';
 
-const id = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
-
 /** A token as listed: never its value nor its digest. */
-export const apiTokenSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    userId: { type: 'integer' },
-    name: { type: 'string' },
-    scope: { type: 'string', enum: [...TOKEN_SCOPES] },
-    createdAt: { type: 'string' },
-    expiresAt: { type: ['string', 'null'] },
-    lastUsedAt: { type: ['string', 'null'] },
-  },
-} as const;
+export const apiTokenSchema = Shape({
+  id: Type.Integer(),
+  userId: Type.Integer(),
+  name: Type.String(),
+  scope: StringEnum(TOKEN_SCOPES),
+  createdAt: Type.String(),
+  expiresAt: Nullable(Type.String()),
+  lastUsedAt: Nullable(Type.String()),
+});
 
-const tokenList = { type: 'object', properties: { items: { type: 'array', items: apiTokenSchema } } } as const;
+const tokenList = ItemsOf(apiTokenSchema);
 
-const newTokenBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    name: { type: 'string', maxLength: 120 },
-    scope: {
-      type: 'string',
-      enum: [...TOKEN_SCOPES],
-      description: 'read: GET and HEAD only; full (default): everything you may do',
-    },
-    expiresInDays: {
-      type: ['integer', 'null'],
-      minimum: 1,
-      maximum: MAX_TOKEN_DAYS,
-      description: 'Omitted or null: until revoked',
-    },
+const newTokenBody = Type.Object(
+  {
+    name: Type.String({ maxLength: 120 }),
+    scope: Type.Optional(
+      StringEnum(TOKEN_SCOPES, { description: 'read: GET and HEAD only; full (default): everything you may do' }),
+    ),
+    expiresInDays: Type.Optional(
+      Nullable(Type.Integer({ minimum: 1, maximum: MAX_TOKEN_DAYS }), {
+        description: 'Omitted or null: until revoked',
+      }),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 /**
  * API tokens: each person lists, creates and revokes their own (`/me/tokens`); administrators list and revoke
  * anyone's (`/admin/users/{id}/tokens`). The token's value is in the creation answer only.
  */
 export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
       '/me/tokens',
       {
@@ -66,7 +60,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       }),
     );
 
-    app.post<{ Body: ApiTokenInput }>(
+    app.post(
       '/me/tokens',
       {
         onRequest: signedIn,
@@ -75,7 +69,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
           summary: 'Create an API token; its value is shown in this answer only',
           body: newTokenBody,
           response: {
-            201: { type: 'object', properties: { ...apiTokenSchema.properties, token: { type: 'string' } } },
+            201: Shape({ ...apiTokenSchema.properties, token: Type.String() }),
             ...errorResponses,
           },
         },
@@ -89,7 +83,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       },
     );
 
-    app.delete<{ Params: { id: number } }>(
+    app.delete(
       '/me/tokens/:id',
       {
         onRequest: signedIn,
@@ -97,7 +91,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
           tags: ['auth'],
           summary: 'Revoke one of your API tokens',
           params: idParams,
-          response: { 204: { type: 'null' }, ...errorResponses },
+          response: { 204: noContent, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -107,7 +101,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
     );
 
     const admin = requireRole('admin');
-    app.get<{ Params: { id: number } }>(
+    app.get(
       '/admin/users/:id/tokens',
       {
         onRequest: admin,
@@ -121,15 +115,15 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
       async (request) => ({ items: await listApiTokens(deps, request.params.id) }),
     );
 
-    app.delete<{ Params: { id: number; tokenId: number } }>(
+    app.delete(
       '/admin/users/:id/tokens/:tokenId',
       {
         onRequest: admin,
         schema: {
           tags: ['admin'],
           summary: "Revoke a user's API token",
-          params: { type: 'object', properties: { id, tokenId: id }, required: ['id', 'tokenId'] },
-          response: { 204: { type: 'null' }, ...errorResponses },
+          params: Type.Object({ id: Id(), tokenId: Id() }),
+          response: { 204: noContent, ...errorResponses },
         },
       },
       async (request, reply) => {

@@ -1,6 +1,8 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
-import { INBOUND_STATUSES, type InboundMail, type InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
+import { INBOUND_STATUSES, type InboundMail } from '../../../domain/inbound/inbound-mail.ts';
 import { attachInboundMail } from '../../../domain/inbound/attach-inbound-mail.ts';
 import { discardInboundMail } from '../../../domain/inbound/discard-inbound-mail.ts';
 import { getInboundMail } from '../../../domain/inbound/get-inbound-mail.ts';
@@ -8,51 +10,61 @@ import { inboundMailRaw } from '../../../domain/inbound/inbound-mail-raw.ts';
 import { listInboundMail } from '../../../domain/inbound/list-inbound-mail.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
 import { presentMessage } from '../presenters.ts';
+import { Id, List, Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import { cursorQuery, errorResponses, idParams, messageSchema, notificationSchema, pageOf } from '../schemas.ts';
 
-const nullableString = { type: ['string', 'null'] } as const;
-const nullableInteger = { type: ['integer', 'null'] } as const;
+const nullableString = Nullable(Type.String());
+const nullableInteger = Nullable(Type.Integer());
 
 const inboundSummary = {
-  id: { type: 'integer' },
-  receivedAt: { type: 'string' },
-  status: { type: 'string', enum: [...INBOUND_STATUSES] },
+  id: Type.Integer(),
+  receivedAt: Type.String(),
+  status: StringEnum(INBOUND_STATUSES),
   reason: nullableString,
   reasonText: nullableString,
-  from: { type: 'object', properties: { address: nullableString, name: nullableString } },
+  from: Shape({ address: nullableString, name: nullableString }),
   envelopeFrom: nullableString,
-  envelopeTo: { type: 'array', items: { type: 'string' } },
+  envelopeTo: List(Type.String()),
   subject: nullableString,
   messageIdHeader: nullableString,
-  size: { type: 'integer' },
-  ticketNumber: {
-    ...nullableInteger,
+  size: Type.Integer(),
+  ticketNumber: Nullable(Type.Integer(), {
     description: 'The ticket it was posted to, or (held) the one it seemed to belong to.',
-  },
+  }),
   messageId: nullableInteger,
-  outboxId: { ...nullableInteger, description: 'A bounce: the notification it reported on.' },
+  outboxId: Nullable(Type.Integer(), { description: 'A bounce: the notification it reported on.' }),
   duplicateOf: nullableInteger,
   resolvedById: nullableInteger,
   resolvedAt: nullableString,
-  rawRemovedAt: {
-    ...nullableString,
+  rawRemovedAt: Nullable(Type.String(), {
     description: 'When the original was removed after the retention period (PARLEY_INBOUND_KEEP_RAW_DAYS).',
-  },
-} as const;
+  }),
+};
 
-const inboundListItem = { type: 'object', properties: inboundSummary } as const;
+const inboundListItem = Shape(inboundSummary);
 
-const inboundDetail = {
-  type: 'object',
-  properties: {
-    ...inboundSummary,
-    sha256: { type: 'string' },
-    text: { ...nullableString, description: 'The reply text (quotes and signature removed): what is posted.' },
-    trimmed: { ...nullableString, description: 'What was removed from the reply (quoted history, signature).' },
-    attempts: { type: 'integer' },
-    updatedAt: { type: 'string' },
+const inboundDetail = Shape({
+  ...inboundSummary,
+  sha256: Type.String(),
+  text: Nullable(Type.String(), { description: 'The reply text (quotes and signature removed): what is posted.' }),
+  trimmed: Nullable(Type.String(), {
+    description: 'What was removed from the reply (quoted history, signature).',
+  }),
+  attempts: Type.Integer(),
+  updatedAt: Type.String(),
+});
+
+const attachBody = Type.Object(
+  {
+    ticketNumber: Id(),
+    internal: Type.Optional(
+      Type.Boolean({
+        description: 'When posted as your message: an internal note (default) or a message to the requester.',
+      }),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 function present(m: InboundMail) {
   return { ...m, from: { address: m.fromAddress, name: m.fromName }, ticketNumber: m.ticketId };
@@ -74,21 +86,21 @@ export function inboundRoutes(deps: Deps) {
       .signalInbound(ticketId)
       .catch((error: unknown) => request.log.warn({ err: error }, 'the review signal could not be sent'));
 
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('onRequest', requireRole('technician', 'admin'));
     const tags = ['inbound mail'];
 
-    app.get<{ Querystring: { status?: InboundStatus; cursor?: string; limit?: number } }>(
+    app.get(
       '/inbound-mail',
       {
         schema: {
           tags,
           summary: 'Inbound mails, newest first (status=held: the ones that need review)',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { ...cursorQuery, status: { type: 'string', enum: [...INBOUND_STATUSES] } },
-          },
+          querystring: Type.Object(
+            { ...cursorQuery, status: Type.Optional(StringEnum(INBOUND_STATUSES)) },
+            { additionalProperties: false },
+          ),
           response: { 200: pageOf(inboundListItem), ...errorResponses },
         },
       },
@@ -98,7 +110,7 @@ export function inboundRoutes(deps: Deps) {
       },
     );
 
-    app.get<{ Params: { id: number } }>(
+    app.get(
       '/inbound-mail/:id',
       {
         schema: {
@@ -111,7 +123,8 @@ export function inboundRoutes(deps: Deps) {
       async (request) => present(await getInboundMail(deps, actorOf(request), request.params.id)),
     );
 
-    app.get<{ Params: { id: number } }>(
+    // Typed by generics, not the type provider: the answer is the raw mail, which no response schema describes.
+    fastify.get<{ Params: Static<typeof idParams> }>(
       '/inbound-mail/:id/raw',
       { schema: { tags, summary: 'The mail exactly as received (message/rfc822, as a download)', params: idParams } },
       async (request, reply) => {
@@ -124,7 +137,7 @@ export function inboundRoutes(deps: Deps) {
       },
     );
 
-    app.post<{ Params: { id: number }; Body: { ticketNumber: number; internal?: boolean } }>(
+    app.post(
       '/inbound-mail/:id/attach',
       {
         schema: {
@@ -132,27 +145,9 @@ export function inboundRoutes(deps: Deps) {
           summary:
             'Attach a held mail to a ticket: as its sender’s message when the sender takes part in the ticket, else as your note quoting it',
           params: idParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['ticketNumber'],
-            properties: {
-              ticketNumber: { type: 'integer', minimum: 1, maximum: 2147483647 },
-              internal: {
-                type: 'boolean',
-                description: 'When posted as your message: an internal note (default) or a message to the requester.',
-              },
-            },
-          },
+          body: attachBody,
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                mail: inboundDetail,
-                message: messageSchema,
-                notifications: { type: 'array', items: notificationSchema },
-              },
-            },
+            200: Shape({ mail: inboundDetail, message: messageSchema, notifications: List(notificationSchema) }),
             ...errorResponses,
           },
         },
@@ -173,7 +168,7 @@ export function inboundRoutes(deps: Deps) {
       },
     );
 
-    app.post<{ Params: { id: number } }>(
+    app.post(
       '/inbound-mail/:id/discard',
       {
         schema: {

@@ -1,11 +1,22 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { requireRole, signedIn } from '../auth/authenticate-request.ts';
+import { ItemsOf, List, Shape } from '../schema-kit.ts';
 import { errorResponses } from '../schemas.ts';
+
+const staffSchema = Shape({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: Type.String(),
+  groupIds: List(Type.Integer()),
+});
 
 /** Who and where a ticket can go: teams for everyone signed in, the staff for staff (names only). */
 export function directoryRoutes(deps: Deps) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     // Who and where a ticket can go: group names for everyone signed in (a requester picks the team of a new
     // request), the staff for technicians and admins (assignment). Names only, never addresses.
     app.get(
@@ -16,15 +27,7 @@ export function directoryRoutes(deps: Deps) {
           tags: ['tickets'],
           summary: 'Support groups (teams), by name',
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                items: {
-                  type: 'array',
-                  items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } },
-                },
-              },
-            },
+            200: ItemsOf(Shape({ id: Type.Integer(), name: Type.String() })),
             ...errorResponses,
           },
         },
@@ -39,23 +42,7 @@ export function directoryRoutes(deps: Deps) {
           tags: ['tickets'],
           summary: 'Active technicians and administrators: who a ticket can be assigned to',
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                items: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      id: { type: 'integer' },
-                      name: { type: 'string' },
-                      role: { type: 'string' },
-                      groupIds: { type: 'array', items: { type: 'integer' } },
-                    },
-                  },
-                },
-              },
-            },
+            200: ItemsOf(staffSchema),
             ...errorResponses,
           },
         },

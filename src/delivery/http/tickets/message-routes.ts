@@ -1,4 +1,6 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { listMessages } from '../../../domain/messages/list-messages.ts';
 import { MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
@@ -7,9 +9,27 @@ import { messagingStatus } from '../../../domain/parameters/messaging-status.ts'
 import { isStaff } from '../../../domain/users/user.ts';
 import type { HttpMetrics } from '../ops/ops-routes.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
-import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema, type UploadBody } from '../attachments/uploads.ts';
+import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema } from '../attachments/uploads.ts';
 import { presentMessage } from '../presenters.ts';
+import { ItemsOf, List, Nullable, Shape } from '../schema-kit.ts';
 import { errorResponses, notificationSchema, numberParams, threadMessageSchema } from '../schemas.ts';
+
+const postMessageBody = Type.Object(
+  {
+    text: Type.String({ maxLength: MAX_MESSAGE_LENGTH }),
+    internal: Type.Optional(Type.Boolean()),
+    sendEmail: Type.Optional(Type.Boolean()),
+    timeSpentMinutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 44640 }))),
+    timeSpentDate: Type.Optional(Nullable(Type.String({ maxLength: 10 }))),
+    attachments: Type.Optional(uploadsSchema),
+  },
+  { additionalProperties: false },
+);
+
+const messagingStatusSchema = Shape({
+  available: Type.Boolean(),
+  reasons: List(Shape({ code: Type.String(), message: Type.String(), fix: Type.String() })),
+});
 
 /** Where a message was written, from how the caller signed in. */
 function sourceOf(request: FastifyRequest): MessageSource {
@@ -19,8 +39,9 @@ function sourceOf(request: FastifyRequest): MessageSource {
 
 /** A ticket's thread: read it, post to it (its notification mails queued with it), and whether messaging is available. */
 export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPosted'>) {
-  return async (app: FastifyInstance) => {
-    app.get<{ Params: { number: number } }>(
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.get(
       '/tickets/:number/messages',
       {
         onRequest: signedIn,
@@ -29,7 +50,7 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
           summary: 'The thread, oldest first (requesters never see internal notes)',
           params: numberParams,
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: threadMessageSchema } } },
+            200: ItemsOf(threadMessageSchema),
             ...errorResponses,
           },
         },
@@ -41,17 +62,7 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
       }),
     );
 
-    app.post<{
-      Params: { number: number };
-      Body: {
-        text: string;
-        internal?: boolean;
-        sendEmail?: boolean;
-        timeSpentMinutes?: number | null;
-        timeSpentDate?: string | null;
-        attachments?: UploadBody[];
-      };
-    }>(
+    app.post(
       '/tickets/:number/messages',
       {
         onRequest: signedIn,
@@ -60,24 +71,9 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
           tags: ['messages'],
           summary: 'Post a message; its notification mails are queued in the same transaction',
           params: numberParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['text'],
-            properties: {
-              text: { type: 'string', maxLength: MAX_MESSAGE_LENGTH },
-              internal: { type: 'boolean' },
-              sendEmail: { type: 'boolean' },
-              timeSpentMinutes: { type: ['integer', 'null'], minimum: 0, maximum: 44640 },
-              timeSpentDate: { type: ['string', 'null'], maxLength: 10 },
-              attachments: uploadsSchema,
-            },
-          },
+          body: postMessageBody,
           response: {
-            201: {
-              type: 'object',
-              properties: { message: threadMessageSchema, notifications: { type: 'array', items: notificationSchema } },
-            },
+            201: Shape({ message: threadMessageSchema, notifications: List(notificationSchema) }),
             ...errorResponses,
           },
         },
@@ -111,19 +107,7 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
           tags: ['messages'],
           summary: 'Whether messaging is available; administrators also get what to fix',
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                available: { type: 'boolean' },
-                reasons: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: { code: { type: 'string' }, message: { type: 'string' }, fix: { type: 'string' } },
-                  },
-                },
-              },
-            },
+            200: messagingStatusSchema,
             ...errorResponses,
           },
         },

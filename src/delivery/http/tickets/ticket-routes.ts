@@ -1,17 +1,20 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { ticketAttachments } from '../../../domain/messages/attachment-access.ts';
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
-import { openTicket, type OpenTicketInput } from '../../../domain/tickets/open-ticket.ts';
+import { openTicket } from '../../../domain/tickets/open-ticket.ts';
 import { visibleTicket } from '../../../domain/tickets/ticket-access.ts';
-import { MAX_COPIES, setTicketCopies, type CopyInput } from '../../../domain/tickets/set-ticket-copies.ts';
+import { MAX_COPIES, setTicketCopies } from '../../../domain/tickets/set-ticket-copies.ts';
 import { ticketCopies } from '../../../domain/tickets/ticket-copies.ts';
-import { TICKET_STATUSES, type TicketStatus } from '../../../domain/tickets/ticket-status.ts';
-import { updateTicket, type UpdateTicketInput } from '../../../domain/tickets/update-ticket.ts';
+import { TICKET_STATUSES } from '../../../domain/tickets/ticket-status.ts';
+import { updateTicket } from '../../../domain/tickets/update-ticket.ts';
 import type { HttpMetrics } from '../ops/ops-routes.ts';
 import { actorOf, requireRole, signedIn } from '../auth/authenticate-request.ts';
-import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema, type UploadBody } from '../attachments/uploads.ts';
+import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema } from '../attachments/uploads.ts';
 import { presentTicket } from '../presenters.ts';
+import { Id, ItemsOf, Nullable, StringEnum } from '../schema-kit.ts';
 import {
   copySchema,
   cursorQuery,
@@ -24,49 +27,81 @@ import {
 import { directoryRoutes } from './directory-routes.ts';
 import { messageRoutes } from './message-routes.ts';
 
-const shortText = { type: ['string', 'null'], maxLength: 120 } as const;
+const shortText = Type.Optional(Nullable(Type.String({ maxLength: 120 })));
 const classification = {
   demandType: shortText,
   activity: shortText,
   relatedService: shortText,
   portfolio: shortText,
   category: shortText,
-} as const;
-const idOrNull = { type: ['integer', 'null'], minimum: 1, maximum: 2147483647 } as const;
+};
+const idOrNull = Type.Optional(Nullable(Id()));
+const title = Type.String({ maxLength: 200 });
+
+const ticketQuery = Type.Object(
+  {
+    ...cursorQuery,
+    status: Type.Optional(StringEnum(TICKET_STATUSES)),
+    mine: Type.Optional(Type.Boolean()),
+    unassigned: Type.Optional(Type.Boolean()),
+    groupId: Type.Optional(Id()),
+  },
+  { additionalProperties: false },
+);
+
+const openTicketBody = Type.Object(
+  {
+    title,
+    description: Type.String({ maxLength: 20000 }),
+    requesterId: idOrNull,
+    contactName: shortText,
+    groupId: idOrNull,
+    responsibleId: idOrNull,
+    ...classification,
+    attachments: Type.Optional(uploadsSchema),
+  },
+  { additionalProperties: false },
+);
+
+const copiesBody = Type.Object(
+  {
+    copies: Type.Array(
+      Type.Object(
+        { email: Type.String({ maxLength: 254 }), name: Type.Optional(Nullable(Type.String({ maxLength: 120 }))) },
+        { additionalProperties: false },
+      ),
+      { maxItems: MAX_COPIES },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const updateTicketBody = Type.Object(
+  {
+    title: Type.Optional(title),
+    status: Type.Optional(StringEnum(TICKET_STATUSES)),
+    groupId: idOrNull,
+    responsibleId: idOrNull,
+    ...classification,
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 /** Tickets: list, open (with files), read, copies, change; the directory and the thread in files of their own. */
 export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPosted'>) {
-  return async (app: FastifyInstance) => {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     await app.register(directoryRoutes(deps));
     await app.register(messageRoutes(deps, metrics));
 
-    app.get<{
-      Querystring: {
-        cursor?: string;
-        limit?: number;
-        status?: TicketStatus;
-        mine?: boolean;
-        unassigned?: boolean;
-        groupId?: number;
-      };
-    }>(
+    app.get(
       '/tickets',
       {
         onRequest: signedIn,
         schema: {
           tags: ['tickets'],
           summary: 'Tickets the caller may see, newest first',
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              ...cursorQuery,
-              status: { type: 'string', enum: [...TICKET_STATUSES] },
-              mine: { type: 'boolean' },
-              unassigned: { type: 'boolean' },
-              groupId: { type: 'integer', minimum: 1, maximum: 2147483647 },
-            },
-          },
+          querystring: ticketQuery,
           response: { 200: pageOf(ticketSchema), ...errorResponses },
         },
       },
@@ -77,7 +112,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       },
     );
 
-    app.post<{ Body: OpenTicketInput & { attachments?: UploadBody[] } }>(
+    app.post(
       '/tickets',
       {
         onRequest: signedIn,
@@ -85,21 +120,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
         schema: {
           tags: ['tickets'],
           summary: 'Open a ticket (requesters for themselves; staff for anyone)',
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['title', 'description'],
-            properties: {
-              title: { type: 'string', maxLength: 200 },
-              description: { type: 'string', maxLength: 20000 },
-              requesterId: idOrNull,
-              contactName: shortText,
-              groupId: idOrNull,
-              responsibleId: idOrNull,
-              ...classification,
-              attachments: uploadsSchema,
-            },
-          },
+          body: openTicketBody,
           response: { 201: ticketSchema, ...errorResponses },
         },
       },
@@ -110,7 +131,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       },
     );
 
-    app.get<{ Params: { number: number } }>(
+    app.get(
       '/tickets/:number',
       {
         onRequest: signedIn,
@@ -127,7 +148,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       },
     );
 
-    app.put<{ Params: { number: number }; Body: { copies: CopyInput[] } }>(
+    app.put(
       '/tickets/:number/copies',
       {
         onRequest: requireRole('technician', 'admin'),
@@ -136,28 +157,9 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           summary:
             'Set who the ticket copies (Cc); an address that is no user yet becomes a requester without a password',
           params: numberParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['copies'],
-            properties: {
-              copies: {
-                type: 'array',
-                maxItems: MAX_COPIES,
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['email'],
-                  properties: {
-                    email: { type: 'string', maxLength: 254 },
-                    name: { type: ['string', 'null'], maxLength: 120 },
-                  },
-                },
-              },
-            },
-          },
+          body: copiesBody,
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: copySchema } } },
+            200: ItemsOf(copySchema),
             ...errorResponses,
           },
         },
@@ -167,7 +169,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
       }),
     );
 
-    app.patch<{ Params: { number: number }; Body: UpdateTicketInput }>(
+    app.patch(
       '/tickets/:number',
       {
         onRequest: requireRole('technician', 'admin'),
@@ -175,18 +177,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
           tags: ['tickets'],
           summary: 'Take, assign, move or reclassify a ticket',
           params: numberParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            minProperties: 1,
-            properties: {
-              title: { type: 'string', maxLength: 200 },
-              status: { type: 'string', enum: [...TICKET_STATUSES] },
-              groupId: idOrNull,
-              responsibleId: idOrNull,
-              ...classification,
-            },
-          },
+          body: updateTicketBody,
           response: { 200: ticketSchema, ...errorResponses },
         },
       },

@@ -4,6 +4,7 @@ import { AttachmentPicker, useAttachments } from '../../components/attachments.t
 import { ErrorNotice } from '../../components/ui.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
+import { MAX_LENGTH } from '../../api/limits.ts';
 
 function todayIn(timeZone: string): string {
   try {
@@ -67,7 +68,7 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
           id={`${id}-text`}
           rows={4}
           value={text}
-          maxLength={20000}
+          maxLength={MAX_LENGTH.message}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={!!errors.text}
         />

@@ -68,9 +68,8 @@ export function DeskQueue() {
   async function more() {
     if (!next) return;
     try {
-      const page = await get<ApiPage<Ticket>>(
-        `/tickets${filterQuery}${filterQuery ? '&' : '?'}cursor=${encodeURIComponent(next)}`,
-      );
+      const cursor = `cursor=${encodeURIComponent(next)}`;
+      const page = await get<ApiPage<Ticket>>(filterQuery ? `/tickets${filterQuery}&${cursor}` : `/tickets?${cursor}`);
       setExtra((e) => ({ items: [...(e?.items ?? []), ...page.items], cursor: page.nextCursor }));
     } catch (e) {
       setActionError(e);

@@ -3,6 +3,7 @@ import { patch } from '../../../api.ts';
 import { Dialog, ErrorNotice } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { type Group, type User } from '../../../types.ts';
+import { MAX_LENGTH } from '../../../api/limits.ts';
 
 /** Renames a group and sets its members. */
 export function EditGroupDialog({
@@ -58,7 +59,7 @@ export function EditGroupDialog({
           <input
             id="edit-group-name"
             value={name}
-            maxLength={120}
+            maxLength={MAX_LENGTH.groupName}
             onChange={(e) => setName(e.target.value)}
             aria-invalid={invalid}
             aria-describedby={invalid ? 'edit-group-name-err' : undefined}

@@ -6,6 +6,7 @@ import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
 import { useSession } from '../../../session.tsx';
 import { LOCALES, type Group, type Locale, type Role, type User } from '../../../types.ts';
 import { TimeZoneList, isTimeZone } from './time-zones.tsx';
+import { MAX_LENGTH, ROLES } from '../../../api/limits.ts';
 
 interface UserForm {
   name: string;
@@ -108,7 +109,7 @@ export function EditUserDialog({
           <input
             id="edit-user-name"
             value={form.name}
-            maxLength={120}
+            maxLength={MAX_LENGTH.userName}
             onChange={(e) => set('name', e.target.value)}
             aria-invalid={!!errors.name}
             aria-describedby={described('name')}
@@ -125,7 +126,7 @@ export function EditUserDialog({
               aria-invalid={!!errors.role}
               aria-describedby={described('role', self ? 'edit-user-self' : undefined)}
             >
-              {(['requester', 'technician', 'admin'] as const).map((r) => (
+              {ROLES.map((r) => (
                 <option key={r} value={r}>
                   {t(`role.${r}`)}
                 </option>

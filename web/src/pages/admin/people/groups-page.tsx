@@ -6,6 +6,7 @@ import { useI18n } from '../../../i18n/i18n.tsx';
 import { type Group } from '../../../types.ts';
 import { allUsers } from './all-users.ts';
 import { EditGroupDialog } from './edit-group-dialog.tsx';
+import { MAX_LENGTH } from '../../../api/limits.ts';
 
 export function AdminGroups() {
   const { t } = useI18n();
@@ -122,7 +123,7 @@ export function AdminGroups() {
           <input
             id="group-name"
             value={name}
-            maxLength={120}
+            maxLength={MAX_LENGTH.groupName}
             onChange={(e) => setName(e.target.value)}
             aria-invalid={invalid}
           />

@@ -4,6 +4,7 @@ import { ErrorNotice } from '../../../components/ui.tsx';
 import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
 import { LOCALES, type Group, type Locale, type Role, type User } from '../../../types.ts';
 import { TimeZoneList, browserTimeZone } from './time-zones.tsx';
+import { ROLES } from '../../../api/limits.ts';
 
 export function NewUserForm({ groups, onCreated }: { groups: Group[]; onCreated(u: User): void }) {
   const { t, locale } = useI18n();
@@ -82,7 +83,7 @@ export function NewUserForm({ groups, onCreated }: { groups: Group[]; onCreated(
         <div className="field">
           <label htmlFor="user-role">{t('users.role')}</label>
           <select id="user-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
-            {(['requester', 'technician', 'admin'] as const).map((r) => (
+            {ROLES.map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}`)}
               </option>

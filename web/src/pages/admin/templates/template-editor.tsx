@@ -16,6 +16,7 @@ import {
 } from '../../../types.ts';
 import { type Field, type KeyProblem, scanKeys } from './scan-keys.ts';
 import { TestSend } from './test-send.tsx';
+import { MAX_LENGTH } from '../../../api/limits.ts';
 
 interface Draft {
   name: string;
@@ -216,7 +217,7 @@ export function TemplateEditor({ id }: { id: number | null }) {
               <input
                 id="tpl-name"
                 value={draft.name}
-                maxLength={120}
+                maxLength={MAX_LENGTH.templateName}
                 onChange={(e) => setDraft({ ...draft, name: e.target.value })}
                 aria-invalid={missingName}
               />
@@ -238,7 +239,7 @@ export function TemplateEditor({ id }: { id: number | null }) {
               ref={refs.subject}
               className="code"
               value={draft.subject}
-              maxLength={255}
+              maxLength={MAX_LENGTH.templateSubject}
               onFocus={() => (lastField.current = 'subject')}
               onChange={(e) => setDraft({ ...draft, subject: e.target.value })}
               aria-invalid={fieldProblems('subject').length > 0}
