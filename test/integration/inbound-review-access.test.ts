@@ -18,7 +18,7 @@ import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
-import { createApiToken } from '../../src/domain/users/authentication.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { mail } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';

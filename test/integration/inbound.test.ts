@@ -708,7 +708,7 @@ for (const database of [sqliteMemory, postgres]) {
       const app = await buildApp(deps);
       try {
         const tokenOf = async (actor: Actor) => {
-          const { createApiToken } = await import('../../src/domain/users/authentication.ts');
+          const { createApiToken } = await import('../../src/domain/users/create-api-token.ts');
           return (await createApiToken(deps, actor.email, 'test')).token;
         };
         const admin = { authorization: `Bearer ${await tokenOf(w.admin)}` };

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { csrfTokenOf, endSession, startSession, verifyCredentials } from '../../../domain/users/authentication.ts';
+import { csrfTokenOf } from '../../../domain/users/authentication.ts';
+import { endSession } from '../../../domain/users/end-session.ts';
+import { startSession } from '../../../domain/users/start-session.ts';
+import { verifyCredentials } from '../../../domain/users/verify-credentials.ts';
 import { updatePreferences } from '../../../domain/users/update-preferences.ts';
 import { changeOwnPassword } from '../../../domain/users/change-own-password.ts';
 import { LOCALES } from '../../../domain/locale.ts';
