@@ -13,12 +13,9 @@ import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
-import {
-  processInboundMail,
-  receiveMail,
-  receiveMailForProcessing,
-  type InboundDeps,
-} from '../../src/domain/inbound/receive-mail.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMail, receiveMailForProcessing } from '../../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { replyAddress } from '../../src/domain/notifications/reply-address.ts';
