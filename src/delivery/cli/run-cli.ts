@@ -10,7 +10,7 @@ import { createMailParser, createParley, type Parley } from '../../main.ts';
 import { extractReply } from '../../domain/inbound/reply-text.ts';
 import { seedDemo } from './seed-demo.ts';
 import { dispatch, ingest, serve } from './serve.ts';
-import { sendTestMail } from '../../domain/notifications/smtp-checks.ts';
+import { sendTestMail } from '../../domain/notifications/send-test-mail.ts';
 
 const USAGE = `Usage: parley <command> [options]
 
