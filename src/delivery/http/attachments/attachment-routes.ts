@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import { downloadAttachment } from '../../../domain/messages/attachment-access.ts';
+import { downloadAttachment } from '../../../domain/messages/download-attachment.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 import { errorResponses } from '../schemas.ts';
 

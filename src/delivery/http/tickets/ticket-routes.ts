@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
-import { ticketAttachments } from '../../../domain/messages/attachment-access.ts';
+import { ticketAttachments } from '../../../domain/messages/ticket-attachments.ts';
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
 import { openTicket, type OpenTicketInput } from '../../../domain/tickets/open-ticket.ts';
 import { visibleTicket } from '../../../domain/tickets/ticket-access.ts';
