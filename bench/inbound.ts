@@ -21,7 +21,7 @@ import { openPostgresStorage } from '../src/adapters/storage/postgres/postgres-s
 import type { SqlStorage } from '../src/adapters/storage/sql/sql-storage.ts';
 import { openSqliteStorage } from '../src/adapters/storage/sqlite/sqlite-storage.ts';
 import { InboundIngestor } from '../src/delivery/workers/inbound-ingestor.ts';
-import type { InboundDeps } from '../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../src/domain/inbound/inbound-deps.ts';
 import { postMessage } from '../src/domain/messages/post-message.ts';
 import { systemClock } from '../src/adapters/system-clock.ts';
 import { eml } from '../test/fixtures/eml/eml.ts';

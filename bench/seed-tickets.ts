@@ -1,7 +1,8 @@
 import type { Deps } from '../src/domain/deps.ts';
 import { openTicket } from '../src/domain/tickets/open-ticket.ts';
 import type { Ticket } from '../src/domain/tickets/ticket.ts';
-import { createApiToken, loadActor } from '../src/domain/users/authentication.ts';
+import { createApiToken } from '../src/domain/users/create-api-token.ts';
+import { loadActor } from '../src/domain/users/authentication.ts';
 import { createUser } from '../src/domain/users/create-user.ts';
 import type { Actor } from '../src/domain/users/user.ts';
 import { TEST_PASSWORD, type World } from '../test/support/fixtures.ts';

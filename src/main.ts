@@ -24,7 +24,7 @@ import { systemClock } from './adapters/system-clock.ts';
 import type { Config } from './config/config.ts';
 import { InboundIngestor } from './delivery/workers/inbound-ingestor.ts';
 import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
-import type { InboundDeps } from './domain/inbound/receive-mail.ts';
+import type { InboundDeps } from './domain/inbound/inbound-deps.ts';
 import type { Deps } from './domain/deps.ts';
 import type { DispatchPolicy } from './domain/notifications/dispatch-outbox.ts';
 import { inboundRecipientCheck } from './domain/inbound/accepted-recipients.ts';

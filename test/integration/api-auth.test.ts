@@ -8,7 +8,7 @@ import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import type { Deps } from '../../src/domain/deps.ts';
-import { createApiToken } from '../../src/domain/users/authentication.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';

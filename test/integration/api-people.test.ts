@@ -9,7 +9,7 @@ import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mai
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
-import { createApiToken } from '../../src/domain/users/authentication.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, testDeps } from '../support/fixtures.ts';
 import { anonymous, signIn, withToken } from '../support/http.ts';

@@ -11,7 +11,7 @@ import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { changePassword } from '../../src/domain/users/change-password.ts';
-import { createApiToken } from '../../src/domain/users/authentication.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';

@@ -12,7 +12,9 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
-import { processInboundMail, receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import { replyAddress } from '../../src/domain/notifications/reply-address.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';

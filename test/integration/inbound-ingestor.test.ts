@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
-import type { InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import { mail } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps } from '../support/fixtures.ts';

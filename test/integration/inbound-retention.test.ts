@@ -12,7 +12,9 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import type { Deps } from '../../src/domain/deps.ts';
-import { processInboundMail, receiveMail, type InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import { removeOldInboundRaw } from '../../src/domain/inbound/retention.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';

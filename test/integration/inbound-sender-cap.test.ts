@@ -11,11 +11,9 @@ import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
-import {
-  processInboundMail,
-  receiveMailForProcessing,
-  type InboundDeps,
-} from '../../src/domain/inbound/receive-mail.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMailForProcessing } from '../../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { mail } from '../fixtures/eml/eml.ts';
 import { verified } from '../support/sender.ts';

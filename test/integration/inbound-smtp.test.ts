@@ -13,7 +13,7 @@ import { SmtpReceiver } from '../../src/adapters/inbound/smtp-receiver.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import type { RawMail } from '../../src/domain/inbound/inbound-mail.ts';
-import type { InboundDeps } from '../../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';

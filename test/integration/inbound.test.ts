@@ -13,12 +13,9 @@ import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { InboundIngestor } from '../../src/delivery/workers/inbound-ingestor.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
-import {
-  processInboundMail,
-  receiveMail,
-  receiveMailForProcessing,
-  type InboundDeps,
-} from '../../src/domain/inbound/receive-mail.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMail, receiveMailForProcessing } from '../../src/domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { replyAddress } from '../../src/domain/notifications/reply-address.ts';
@@ -708,7 +705,7 @@ for (const database of [sqliteMemory, postgres]) {
       const app = await buildApp(deps);
       try {
         const tokenOf = async (actor: Actor) => {
-          const { createApiToken } = await import('../../src/domain/users/authentication.ts');
+          const { createApiToken } = await import('../../src/domain/users/create-api-token.ts');
           return (await createApiToken(deps, actor.email, 'test')).token;
         };
         const admin = { authorization: `Bearer ${await tokenOf(w.admin)}` };

@@ -17,7 +17,7 @@ import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
-import { createApiToken } from '../../src/domain/users/authentication.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { createPostgresDatabase, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';

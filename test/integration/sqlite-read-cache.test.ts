@@ -15,7 +15,8 @@ import { DomainError } from '../../src/domain/errors.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
-import { createApiToken, resolveApiToken } from '../../src/domain/users/authentication.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
+import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 
 describe('the SQLite read cache, with a second connection writing', () => {

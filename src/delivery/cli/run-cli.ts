@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { createApiToken } from '../../domain/users/authentication.ts';
+import { createApiToken } from '../../domain/users/create-api-token.ts';
 import { createGroup } from '../../domain/users/create-group.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { resetPasswordByEmail } from '../../domain/users/reset-password.ts';
@@ -10,7 +10,7 @@ import { createMailParser, createParley, type Parley } from '../../main.ts';
 import { extractReply } from '../../domain/inbound/reply-text.ts';
 import { seedDemo } from './seed-demo.ts';
 import { dispatch, ingest, serve } from './serve.ts';
-import { sendTestMail } from '../../domain/notifications/smtp-checks.ts';
+import { sendTestMail } from '../../domain/notifications/send-test-mail.ts';
 
 const USAGE = `Usage: parley <command> [options]
 

@@ -1,10 +1,6 @@
-import {
-  processInboundMail,
-  receiveMail,
-  receiveMailForProcessing,
-  type InboundDeps,
-  type ReceivedMail,
-} from '../../domain/inbound/receive-mail.ts';
+import { processInboundMail } from '../../domain/inbound/process-inbound-mail.ts';
+import { receiveMail, receiveMailForProcessing, type ReceivedMail } from '../../domain/inbound/receive-mail.ts';
+import type { InboundDeps } from '../../domain/inbound/inbound-deps.ts';
 import type { InboundMail, RawMail } from '../../domain/inbound/inbound-mail.ts';
 import { removeOldInboundRaw } from '../../domain/inbound/retention.ts';
 

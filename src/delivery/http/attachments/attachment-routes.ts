@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
-import { downloadAttachment } from '../../../domain/messages/attachment-access.ts';
+import { downloadAttachment } from '../../../domain/messages/download-attachment.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 import { errorResponses } from '../schemas.ts';
 

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { resolveApiToken, resolveSession } from '../../../domain/users/authentication.ts';
+import { resolveApiToken } from '../../../domain/users/resolve-api-token.ts';
+import { resolveSession } from '../../../domain/users/resolve-session.ts';
 import { tokenAllows } from '../../../domain/users/api-token.ts';
 import type { Actor, Role } from '../../../domain/users/user.ts';
 

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
-import { ticketAttachments } from '../../../domain/messages/attachment-access.ts';
+import { ticketAttachments } from '../../../domain/messages/ticket-attachments.ts';
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
 import { openTicket } from '../../../domain/tickets/open-ticket.ts';
 import { visibleTicket } from '../../../domain/tickets/ticket-access.ts';

@@ -1,18 +1,8 @@
 import type { StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
-import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
+import { canSeeTicket } from '../tickets/ticket-access.ts';
 import { isStaff, type Actor } from '../users/user.ts';
-import { summaryOf, type AttachmentSummary, type StoredAttachment } from './attachment.ts';
-
-/** The attachments of a ticket itself (those of the mail that opened it), for whoever may see the ticket. */
-export async function ticketAttachments(
-  deps: { storage: StorageOf<'attachments' | 'tickets'> },
-  actor: Actor,
-  ticketNumber: number,
-): Promise<AttachmentSummary[]> {
-  const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
-  return (await deps.storage.attachments.attachmentsOfTicket(ticket.id)).map(summaryOf);
-}
+import type { StoredAttachment } from './attachment.ts';
 
 function notFound(id: string): DomainError {
   return new DomainError('ATTACHMENT_NOT_FOUND', `Attachment ${id} does not exist or is not yours to see.`);

@@ -1,0 +1,318 @@
+import type { ParsedMail } from '../../ports/inbound.ts';
+import { DomainError } from '../errors.ts';
+import { postMessage } from '../messages/post-message.ts';
+import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
+import {
+  withOutcome,
+  type InboundMail,
+  type InboundOutcome,
+  type InboundReason,
+  type InboundStatus,
+} from './inbound-mail.ts';
+import {
+  authenticationFailed,
+  describeReport,
+  isPermanentFailure,
+  loopSign,
+  readDeliveryReport,
+} from './mail-facts.ts';
+import { isParticipant, matchReply } from './match-reply.ts';
+import { checkBounce } from './bounce-check.ts';
+import { AlreadyDecided } from './already-decided.ts';
+import type { InboundDeps } from './inbound-deps.ts';
+import { openOrHold } from './open-by-mail.ts';
+import { extractReply } from './reply-text.ts';
+import { NO_PROOF, proves, senderProof, type SenderProof } from './sender-proof.ts';
+import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './inbound-attachments.ts';
+import { messageText, oneLine, withoutNul } from './inbound-message-text.ts';
+import { ticketHint, ticketIdOf } from './ticket-hint.ts';
+import type { ReceivedMail } from './receive-mail.ts';
+
+/** Statuses a reviewer may still attach to a ticket: their attachments are kept (unlinked) until then. */
+const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
+
+/**
+ * Decides what a stored mail becomes, and records it atomically with its effect: posted to a ticket (through
+ * `postMessage`, so the other party is notified as for any message), a new ticket, held for review, a loop, a bounce
+ * (marking the notification it reports on), or a duplicate. A mail already decided is left alone, so running this
+ * twice (after a crash, from two processes) never posts twice. Returns the mail's final state.
+ *
+ * `received`: the mail as `receiveMailForProcessing` stored it (attempt already counted), so it is not read back;
+ * without it (the sweep, after a crash) the attempt is counted and the mail read in one write.
+ */
+export async function processInboundMail(
+  deps: InboundDeps,
+  id: number,
+  received?: ReceivedMail,
+): Promise<InboundMail | undefined> {
+  let mail: InboundMail;
+  let raw: Uint8Array | null;
+  if (received && received.mail.id === id) {
+    ({ mail, raw } = received);
+  } else {
+    const begun = await deps.storage.inbound.beginInboundAttempt(id);
+    if (!begun || begun.mail.status !== 'received') return begun?.mail;
+    ({ mail, raw } = begun);
+  }
+  const attempts = mail.attempts;
+  const now = () => deps.clock.now().toISOString();
+  /** The mail with the outcome it was given; read back only when another process decided it first. */
+  const decided = async (recorded: boolean, outcome: InboundOutcome) =>
+    recorded ? withOutcome(mail, outcome) : deps.storage.inbound.findInboundMail(id);
+  /** Files to keep with the mail while it waits for review (none before the mail is parsed). */
+  let unlinked: InboundFile[] = [];
+  const finish = async (result: Omit<InboundOutcome, 'at'>) => {
+    const outcome = { ...result, reasonText: withoutNul(result.reasonText), at: now() };
+    if (unlinked.length > 0 && REVIEWABLE_STATUSES.includes(outcome.status)) {
+      // A held mail keeps its attachments, in the same transaction as its state; a reviewer's attach links them.
+      const rows = newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null });
+      const recorded = await deps.storage.transaction(async (tx) => {
+        if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return false;
+        await tx.attachments.insertAttachments(rows, outcome.at);
+        return true;
+      });
+      return decided(recorded, outcome);
+    }
+    return decided(await deps.storage.inbound.finishInboundMail(id, outcome, ['received']), outcome);
+  };
+  if (attempts > deps.policy.maxAttempts) {
+    return finish({
+      status: 'held',
+      reason: 'processing-failed',
+      reasonText: `Processing failed ${attempts - 1} times; a person has to look at this mail.`,
+    });
+  }
+  let parsed: ParsedMail;
+  try {
+    parsed = await deps.mailParser.parse(raw ?? new Uint8Array());
+  } catch (error) {
+    const why = error instanceof Error && error.message ? ` (${oneLine(error.message, 200).replace(/\.$/, '')})` : '';
+    return finish({
+      status: 'held',
+      reason: 'unparseable',
+      reasonText: `The mail could not be read as an Internet message${why}.`,
+    });
+  }
+  const reply = extractReply({ text: parsed.text, html: parsed.html });
+  const files = inboundFiles(parsed.attachments);
+  const attachmentNote = skippedNote(parsed.skippedAttachments, files.length);
+  unlinked = files;
+  const from = parsed.from[0];
+  const fromAddress = from && isEmailAddress(normalizeEmail(from.address)) ? normalizeEmail(from.address) : null;
+  // NUL bytes (raw, quoted-printable =00, base64, in a Message-ID) are removed from every text kept: PostgreSQL's text
+  // cannot hold them, and no person wrote them. The raw bytes keep them.
+  const facts = {
+    messageIdHeader: parsed.messageId ? withoutNul(parsed.messageId).slice(0, 998) || null : null,
+    fromAddress,
+    fromName: from?.name ? oneLine(from.name, 200) : null,
+    subject: oneLine(parsed.subject, 998),
+    text: withoutNul(messageText(reply.text.trim(), id, files, attachmentNote)),
+    trimmed: reply.trimmed === null ? null : withoutNul(reply.trimmed),
+    attachmentNote: attachmentNote === null ? null : withoutNul(attachmentNote),
+  };
+  const decide = async (
+    status: Exclude<InboundStatus, 'received'>,
+    reason: InboundReason,
+    reasonText: string,
+    extra: Partial<InboundOutcome> = {},
+  ) => {
+    // A mail held before it was matched still names the ticket the matcher finds: who may review it follows from it.
+    if (status === 'held' && extra.ticketId === undefined)
+      extra = { ...extra, ticketId: await ticketHint(deps, parsed, mail.envelopeTo) };
+    return finish({ ...facts, status, reason, reasonText, ...extra });
+  };
+
+  // What is decided before the per-sender cap needs no database but the delivery report's notification lookup:
+  // known first, so that the duplicate key and the mail's place under the cap are claimed in one write.
+  const report = readDeliveryReport(parsed.report);
+  const loop = report ? undefined : loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
+  const capped = !report && !loop && parsed.from.length <= 1 && fromAddress !== null;
+  const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
+
+  // Who wrote: the From names a user; what proves it is their signed reply address or a verified sender. The cap
+  // counts a proven sender under their address and anything else apart, so a forged From never gets the real
+  // person's mail held.
+  const found = capped && fromAddress ? await deps.storage.people.findActor({ email: fromAddress }) : undefined;
+  const sender: Actor | undefined = found?.user.active ? { ...found.user, groupIds: found.groupIds } : undefined;
+  const proof: SenderProof =
+    sender && fromAddress
+      ? await senderProof(deps, mail, raw ?? new Uint8Array(), parsed, sender, fromAddress)
+      : NO_PROOF;
+  const capKey = proof.by ? `${fromAddress}` : `unverified:${fromAddress}`;
+
+  // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
+  const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
+  const claim = await deps.storage.inbound.claimInboundMail(
+    id,
+    key,
+    capped && fromAddress ? { key: capKey, since } : null,
+  );
+  const holder = claim.holder;
+  if (holder !== id) {
+    return facts.messageIdHeader
+      ? decide(
+          'duplicate',
+          'same-message-id',
+          `Inbound mail #${holder} has the same Message-ID; only that one counts.`,
+          { duplicateOf: holder },
+        )
+      : decide(
+          'duplicate',
+          'same-content',
+          `Inbound mail #${holder} has exactly the same content; only that one counts.`,
+          { duplicateOf: holder },
+        );
+  }
+
+  // A delivery report marks the notification it reports on failed, instead of being posted, but only when it came
+  // back to that mail's signed bounce address (VERP): anything else is held, never applied.
+  if (report) {
+    const check = await checkBounce(deps, report, parsed, mail.envelopeTo);
+    if (check.kind === 'unknown') {
+      return decide(
+        'bounce',
+        'bounce-unknown',
+        'A delivery status notification about a mail that is not one of our notifications.',
+      );
+    }
+    if (check.kind === 'unverified')
+      return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
+    const entry = check.entry;
+    const description = describeReport(report);
+    if (!isPermanentFailure(report)) {
+      return decide(
+        'bounce',
+        'bounce-of-notification',
+        `A delivery report (not a failure) about notification #${entry.id}: ${description}`,
+        {
+          outboxId: entry.id,
+          ticketId: entry.ticketId,
+        },
+      );
+    }
+    const outcome: InboundOutcome = {
+      ...facts,
+      status: 'bounce',
+      reason: 'bounce-of-notification',
+      reasonText: `Notification #${entry.id} bounced: ${description}`,
+      outboxId: entry.id,
+      ticketId: entry.ticketId,
+      at: now(),
+    };
+    const recorded = await deps.storage.transaction(async (tx) => {
+      if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return false;
+      await tx.outbox.recordOutboxBounce(entry.id, outcome.at, description);
+      return true;
+    });
+    return decided(recorded, outcome);
+  }
+
+  if (loop) return decide('loop', loop.reason, loop.text);
+
+  if (parsed.from.length > 1)
+    return decide('held', 'several-senders', 'The From header names several people; who wrote cannot be told.');
+
+  // Mails of this sender counted before this one (each counts as it is claimed, so mails processed at once count
+  // one another: the cap is exact).
+  if (claim.recent !== null && claim.recent >= deps.policy.perSenderPerMinute) {
+    return decide(
+      'held',
+      'rate-limited',
+      `${fromAddress} sent more than ${deps.policy.perSenderPerMinute} mails in a minute; the rest are held.`,
+    );
+  }
+
+  if (authenticationFailed(parsed)) {
+    return decide(
+      'held',
+      'sender-authentication-failed',
+      'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.',
+    );
+  }
+
+  const match = await matchReply(deps, parsed, mail.envelopeTo, sender);
+  if (match.kind === 'refuse')
+    return decide('held', match.reason, match.text, { ticketId: await ticketIdOf(deps, match.ticketNumber) });
+  if (match.kind === 'none') return openOrHold(deps, id, parsed, mail, sender, proof, facts, files, finish, decided);
+
+  const ticket = await deps.storage.tickets.findTicketByNumber(match.ticketNumber);
+  if (!ticket)
+    return decide(
+      'held',
+      'ticket-not-found',
+      `The mail refers to ticket #${match.ticketNumber}, which does not exist.`,
+    );
+  if (!sender) {
+    return decide(
+      'held',
+      'unknown-sender',
+      `${fromAddress ?? 'The sender'} is not a user of this desk; the mail seems to belong to ticket #${ticket.number}.`,
+      { ticketId: ticket.id },
+    );
+  }
+  if (!isParticipant(sender, ticket)) {
+    return decide(
+      'held',
+      'sender-not-participant',
+      `${fromAddress} is not a participant of ticket #${ticket.number} (its requester, responsible technician or group).`,
+      {
+        ticketId: ticket.id,
+      },
+    );
+  }
+  if (!proves(proof, sender)) {
+    return decide(
+      'held',
+      'sender-not-verified',
+      `Sender not verified: nothing proves that ${fromAddress} wrote this mail (${proof.detail}); the From header alone proves nothing.`,
+      {
+        ticketId: ticket.id,
+      },
+    );
+  }
+  if (facts.text.length === 0)
+    return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });
+  const outcome: Omit<InboundOutcome, 'messageId'> = {
+    ...facts,
+    status: 'posted',
+    reason: 'reply',
+    reasonText: `Posted to ticket #${ticket.number} (matched by ${match.via}).`,
+    ticketId: ticket.id,
+    at: now(),
+  };
+  let messageId: number;
+  try {
+    const input = { ticketNumber: ticket.number, text: facts.text, source: 'email' as const };
+    if (files.length === 0) {
+      // The message, its notifications and the mail's outcome in one write (one statement on PostgreSQL).
+      messageId = (await postMessage(deps, sender, input, { ticket, inboundMail: { id, outcome } })).message.id;
+    } else {
+      const posted = await postMessage(deps, sender, input, {
+        ticket,
+        alsoStore: async (tx, stored) => {
+          if (!(await tx.inbound.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received'])))
+            throw new AlreadyDecided();
+          await tx.attachments.insertAttachments(
+            newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }),
+            outcome.at,
+          );
+        },
+      });
+      messageId = posted.message.id;
+    }
+  } catch (error) {
+    if (error instanceof AlreadyDecided || (error instanceof DomainError && error.code === 'INBOUND_MAIL_NOT_PENDING'))
+      return deps.storage.inbound.findInboundMail(id);
+    if (error instanceof DomainError) {
+      const reason: InboundReason =
+        error.code === 'MESSAGING_UNAVAILABLE'
+          ? 'messaging-unavailable'
+          : error.code === 'TICKET_NOT_FOUND'
+            ? 'ticket-not-found'
+            : 'processing-failed';
+      return decide('held', reason, `Not posted: ${error.message}`, { ticketId: ticket.id });
+    }
+    throw error;
+  }
+  return decided(true, { ...outcome, messageId });
+}
