@@ -3,49 +3,19 @@
  * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
-import type { NewUser } from '../../src/ports/storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
-
-const AT = '2026-03-14T15:09:26.123Z';
-
-function newUser(email: string, role: NewUser['role'] = 'requester'): NewUser {
-  return { role, email, name: `User ${email}`, locale: 'en-US', timeZone: 'UTC', passwordHash: null };
-}
+import { AT, newUser, newTicket, useDatabase } from './contract-support.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, attachments, on ${database.name}`, () => {
     let storage: SqlStorage;
-    let drop: () => Promise<void>;
-
-    before(async () => {
-      ({ storage, drop } = await database.open());
-    });
-    after(async () => {
-      await storage.close();
-      await drop();
-    });
+    useDatabase(database, (opened) => (storage = opened));
 
     it('stores attachments byte-exact under their ids, with their message in one transaction, and links a held mail’s', async () => {
       const user = await storage.people.createUser(newUser('attach@example.test'), AT);
-      const ticket = await storage.tickets.createTicket(
-        {
-          title: 'T',
-          description: 'D',
-          requesterId: user.id,
-          contactName: null,
-          registeredById: user.id,
-          groupId: null,
-          responsibleId: null,
-          demandType: null,
-          activity: null,
-          relatedService: null,
-          portfolio: null,
-          category: null,
-        },
-        AT,
-      );
+      const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
       const mailId = await storage.inbound.insertInboundMail(
         { raw: new Uint8Array([65]), sha256: 'c'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null },
         AT,

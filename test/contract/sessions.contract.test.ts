@@ -3,29 +3,15 @@
  * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
-import type { NewUser } from '../../src/ports/storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
-
-const AT = '2026-03-14T15:09:26.123Z';
-
-function newUser(email: string, role: NewUser['role'] = 'requester'): NewUser {
-  return { role, email, name: `User ${email}`, locale: 'en-US', timeZone: 'UTC', passwordHash: null };
-}
+import { AT, newUser, useDatabase } from './contract-support.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, sessions and API tokens, on ${database.name}`, () => {
     let storage: SqlStorage;
-    let drop: () => Promise<void>;
-
-    before(async () => {
-      ({ storage, drop } = await database.open());
-    });
-    after(async () => {
-      await storage.close();
-      await drop();
-    });
+    useDatabase(database, (opened) => (storage = opened));
 
     it('keeps only digests of sessions and API tokens, and forgets expired sessions', async () => {
       const user = await storage.people.createUser(newUser('session@example.test'), AT);

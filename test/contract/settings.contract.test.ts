@@ -3,24 +3,15 @@
  * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
-
-const AT = '2026-03-14T15:09:26.123Z';
+import { AT, useDatabase } from './contract-support.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, parameters and templates, on ${database.name}`, () => {
     let storage: SqlStorage;
-    let drop: () => Promise<void>;
-
-    before(async () => {
-      ({ storage, drop } = await database.open());
-    });
-    after(async () => {
-      await storage.close();
-      await drop();
-    });
+    useDatabase(database, (opened) => (storage = opened));
 
     it('upserts parameters', async () => {
       await storage.settings.setParameter(9001, JSON.stringify('Desk'), AT, null);

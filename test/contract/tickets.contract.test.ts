@@ -3,52 +3,22 @@
  * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
-import type { NewUser } from '../../src/ports/storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
-import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
-
-const AT = '2026-03-14T15:09:26.123Z';
-
-function newUser(email: string, role: NewUser['role'] = 'requester'): NewUser {
-  return { role, email, name: `User ${email}`, locale: 'en-US', timeZone: 'UTC', passwordHash: null };
-}
+import { AT, newUser, newTicket, useDatabase, useWorld } from './contract-support.ts';
+import { type World } from '../support/fixtures.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, tickets, on ${database.name}`, () => {
     let storage: SqlStorage;
-    let drop: () => Promise<void>;
-
-    before(async () => {
-      ({ storage, drop } = await database.open());
-    });
-    after(async () => {
-      await storage.close();
-      await drop();
-    });
+    useDatabase(database, (opened) => (storage = opened));
 
     // threat: A requester never learns that an internal note was written
     it('an internal note moves the staff activity time only; a public message and a ticket change move both', async () => {
       const req = await storage.people.createUser(newUser('activity.req@example.test'), AT);
       const tech = await storage.people.createUser(newUser('activity.tech@example.test', 'technician'), AT);
-      const ticket = await storage.tickets.createTicket(
-        {
-          title: 'T',
-          description: 'D',
-          requesterId: req.id,
-          contactName: null,
-          registeredById: req.id,
-          groupId: null,
-          responsibleId: null,
-          demandType: null,
-          activity: null,
-          relatedService: null,
-          portfolio: null,
-          category: null,
-        },
-        AT,
-      );
+      const ticket = await storage.tickets.createTicket(newTicket(req.id), AT);
       assert.equal(ticket.publicActivityAt, AT);
       const message = (text: string, internal: boolean, createdAt: string) => ({
         ticketId: ticket.id,
@@ -76,19 +46,12 @@ for (const database of ALL_DATABASES) {
       assert.equal(read?.lastActivityAt, '2026-03-14T18:00:00.000Z');
     });
 
+    // A database of its own, with a world of users, groups and tickets.
     let world: World;
     let storage2: SqlStorage;
-    let drop2: () => Promise<void>;
-    before(async () => {
-      // A database of its own, with a world of users, groups and tickets.
-      const fresh = await database.open();
-      world = await buildWorld(testDeps(fresh.storage));
-      storage2 = fresh.storage;
-      drop2 = fresh.drop;
-    });
-    after(async () => {
-      await storage2.close();
-      await drop2();
+    useWorld(database, (opened, built) => {
+      storage2 = opened;
+      world = built;
     });
 
     it('numbers tickets and reads them back with the names the template keys need', async () => {

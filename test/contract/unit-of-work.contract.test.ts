@@ -3,30 +3,24 @@
  * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
-import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+import { useWorld } from './contract-support.ts';
+import { testDeps, type World } from '../support/fixtures.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, the unit of work (messages with their mails), on ${database.name}`, () => {
+    // A database of its own, with a world of users, groups and tickets.
     let world: World;
     let storage2: SqlStorage;
-    let drop2: () => Promise<void>;
-    before(async () => {
-      // A database of its own, with a world of users, groups and tickets.
-      const fresh = await database.open();
-      world = await buildWorld(testDeps(fresh.storage));
-      storage2 = fresh.storage;
-      drop2 = fresh.drop;
-    });
-    after(async () => {
-      await storage2.close();
-      await drop2();
+    useWorld(database, (opened, built) => {
+      storage2 = opened;
+      world = built;
     });
 
     it('stores a message with its outbox entries in one transaction and lists the thread oldest first', async () => {

@@ -1,0 +1,51 @@
+/** What every file of the storage contract shares: a fresh database of one kind per suite, and rows to store. */
+import { after, before } from 'node:test';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import type { NewTicket, NewUser } from '../../src/ports/storage.ts';
+import type { TestDatabase } from '../support/databases.ts';
+import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+
+export const AT = '2026-03-14T15:09:26.123Z';
+
+export function newUser(email: string, role: NewUser['role'] = 'requester'): NewUser {
+  return { role, email, name: `User ${email}`, locale: 'en-US', timeZone: 'UTC', passwordHash: null };
+}
+
+/** A ticket a user opened for themself, in no group, with nobody responsible and no classification. */
+export function newTicket(userId: number, fields: Partial<NewTicket> = {}): NewTicket {
+  return {
+    title: 'T',
+    description: 'D',
+    requesterId: userId,
+    contactName: null,
+    registeredById: userId,
+    groupId: null,
+    responsibleId: null,
+    demandType: null,
+    activity: null,
+    relatedService: null,
+    portfolio: null,
+    category: null,
+    ...fields,
+  };
+}
+
+/** Opens a fresh, migrated database of this kind before the suite (`use` receives it); closes and drops it after. */
+export function useDatabase(database: TestDatabase, use: (storage: SqlStorage) => void): void {
+  let opened: Awaited<ReturnType<TestDatabase['open']>> | undefined;
+  before(async () => {
+    opened = await database.open();
+    use(opened.storage);
+  });
+  after(async () => {
+    await opened?.storage.close();
+    await opened?.drop();
+  });
+}
+
+/** `useDatabase` with a world of users, groups and tickets built in it (test/support/fixtures.ts). */
+export function useWorld(database: TestDatabase, use: (storage: SqlStorage, world: World) => void): void {
+  let storage: SqlStorage;
+  useDatabase(database, (opened) => (storage = opened));
+  before(async () => use(storage, await buildWorld(testDeps(storage))));
+}
