@@ -1,7 +1,7 @@
 import { get } from '../../api.ts';
-import { AttachmentLinks } from '../../components/attachments.tsx';
+import { AttachmentLinks } from '../../components/attachment-links.tsx';
 import { MessageComposer } from '../../components/composer.tsx';
-import { CopiesLine } from '../../components/copies.tsx';
+import { CopiesLine } from '../../components/copies-line.tsx';
 import { MessagingBanner, useMessagingStatus } from '../../components/messaging-banner.tsx';
 import { Thread } from '../../components/thread.tsx';
 import { ErrorNotice, Loading, Page, StatusBadge } from '../../components/ui.tsx';
