@@ -1,5 +1,5 @@
 import { ApiError } from './api.ts';
-import { ATTACHMENT_LIMITS, formatSize } from './components/attachments.tsx';
+import { ATTACHMENT_LIMITS, formatSize } from './components/attachment-limits.ts';
 import type { Translate } from './i18n/i18n.tsx';
 
 const PARAMETER_RULES = [

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Root } from './app.tsx';
+import { Root } from './root.tsx';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(

@@ -2,7 +2,8 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { PostMessageResult } from '../types.ts';
-import { AttachmentPicker, useAttachments } from './attachments.tsx';
+import { AttachmentPicker } from './attachment-picker.tsx';
+import { useAttachments } from './use-attachments.ts';
 import { ErrorNotice } from './ui.tsx';
 import { MAX_LENGTH } from '../api/limits.ts';
 

@@ -1,6 +1,6 @@
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MailStatus, Message } from '../types.ts';
-import { AttachmentLinks } from './attachments.tsx';
+import { AttachmentLinks } from './attachment-links.tsx';
 import { TrimmedText } from './trimmed-text.tsx';
 import { formatMinutes, When } from './ui.tsx';
 

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { post } from '../../api.ts';
-import { AttachmentPicker, useAttachments } from '../../components/attachments.tsx';
+import { AttachmentPicker } from '../../components/attachment-picker.tsx';
+import { useAttachments } from '../../components/use-attachments.ts';
 import { ErrorNotice } from '../../components/ui.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';

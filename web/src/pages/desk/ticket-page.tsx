@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { get } from '../../api.ts';
-import { AttachmentLinks } from '../../components/attachments.tsx';
+import { AttachmentLinks } from '../../components/attachment-links.tsx';
 import { MessageComposer } from '../../components/composer.tsx';
 import { MessagingBanner, useMessagingStatus } from '../../components/messaging-banner.tsx';
 import { Thread } from '../../components/thread.tsx';

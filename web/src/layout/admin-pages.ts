@@ -1,0 +1,13 @@
+import type { MessageKey } from '../i18n/i18n.tsx';
+
+/** The side navigation of the admin area. */
+export const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
+  { to: '/admin/parameters', label: 'nav.parameters' },
+  { to: '/admin/smtp', label: 'nav.smtp' },
+  { to: '/admin/templates', label: 'nav.templates' },
+  { to: '/admin/users', label: 'nav.users' },
+  { to: '/admin/groups', label: 'nav.groups' },
+  { to: '/admin/outbox', label: 'nav.outbox' },
+  { to: '/admin/inbound', label: 'nav.needsReview' },
+  { to: '/admin/mail-catcher', label: 'nav.catcher' },
+];
