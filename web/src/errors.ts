@@ -1,6 +1,7 @@
 import { ApiError } from './api.ts';
 import { ATTACHMENT_LIMITS, formatSize } from './components/attachment-limits.ts';
 import type { Translate } from './i18n/i18n.tsx';
+import { MAX_LENGTH } from './api/limits.ts';
 
 const PARAMETER_RULES = [
   'required',
@@ -176,13 +177,13 @@ function userFieldName(t: Translate, field: unknown): string {
 export function userFieldProblem(t: Translate, field: unknown, serverMessage: string): string {
   switch (field) {
     case 'name':
-      return t('validation.name');
+      return t('validation.name', { max: MAX_LENGTH.userName });
     case 'email':
       return t('validation.email');
     case 'timeZone':
       return t('validation.timeZone');
     case 'password':
-      return t('validation.passwordRange', { min: 10, max: 200 });
+      return t('validation.passwordRange', { min: 10, max: MAX_LENGTH.newPassword });
     default:
       return t('error.refused', { message: serverMessage });
   }

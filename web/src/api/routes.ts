@@ -1,7 +1,8 @@
 /**
  * The API's paths and methods as types, from the generated document (schema.d.ts): a path the API does not have, a
- * method it does not take there, an answer type (`get<Ticket>`) that is not that path's answer, or a body it does not
- * take, fails `tsc -p web`. A `{param}` of type integer takes a number only.
+ * method it does not take there, or an answer type (`get<Ticket>`) that is not that path's answer fails `tsc -p web`.
+ * A `{param}` of type integer takes a number only. A body is checked only against the bodies of the paths that answer
+ * with the given type, so a write without an answer type is not body-checked.
  */
 import type { paths } from './schema.d.ts';
 

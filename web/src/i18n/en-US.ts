@@ -623,7 +623,7 @@ export const enUS = {
   'error.parameter.enum': 'Parameter {id} must be one of: {options}.',
   'error.parameter.templateMissing': 'Parameter {id}: there is no email template with ID {value}.',
   'error.parameter.templateInactive': 'Parameter {id}: email template {value} is inactive.',
-  'validation.name': 'Enter 1 to 120 characters on one line.',
+  'validation.name': 'Enter 1 to {max} characters on one line.',
   'validation.passwordRange': 'A password must have {min} to {max} characters.',
 } as const;
 

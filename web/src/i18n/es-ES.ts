@@ -640,6 +640,6 @@ export const esES: Messages = {
   'error.parameter.enum': 'El parámetro {id} debe ser uno de estos: {options}.',
   'error.parameter.templateMissing': 'Parámetro {id}: no existe ninguna plantilla de correo con el ID {value}.',
   'error.parameter.templateInactive': 'Parámetro {id}: la plantilla de correo {value} está inactiva.',
-  'validation.name': 'Escriba de 1 a 120 caracteres en una sola línea.',
+  'validation.name': 'Escriba de 1 a {max} caracteres en una sola línea.',
   'validation.passwordRange': 'La contraseña debe tener de {min} a {max} caracteres.',
 };

@@ -636,6 +636,6 @@ export const ptBR: Messages = {
   'error.parameter.enum': 'O parâmetro {id} deve ser um destes: {options}.',
   'error.parameter.templateMissing': 'Parâmetro {id}: não existe modelo de e-mail com o ID {value}.',
   'error.parameter.templateInactive': 'Parâmetro {id}: o modelo de e-mail {value} está inativo.',
-  'validation.name': 'Informe de 1 a 120 caracteres, numa só linha.',
+  'validation.name': 'Informe de 1 a {max} caracteres, numa só linha.',
   'validation.passwordRange': 'A senha deve ter de {min} a {max} caracteres.',
 };
