@@ -1,4 +1,4 @@
-import type { CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Database } from './schema.ts';
 import type { SqlContext } from './sql-dialect.ts';
 
@@ -68,4 +68,19 @@ export async function touchTicket(ctx: SqlContext, ticketId: number | null, staf
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Runs `work` behind a savepoint of the open transaction: when it throws, only its own writes are undone. */
+export async function inSavepoint<T>(ctx: SqlContext, name: string, work: (ctx: SqlContext) => Promise<T>): Promise<T> {
+  const savepoint = sql.id(name);
+  await sql`savepoint ${savepoint}`.execute(ctx.db);
+  try {
+    const result = await work(ctx);
+    await sql`release savepoint ${savepoint}`.execute(ctx.db);
+    return result;
+  } catch (error) {
+    await sql`rollback to savepoint ${savepoint}`.execute(ctx.db);
+    await sql`release savepoint ${savepoint}`.execute(ctx.db);
+    throw error;
+  }
 }

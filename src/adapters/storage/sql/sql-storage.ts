@@ -37,7 +37,6 @@ export class SqlStorage implements Storage {
   readonly attachments: Repositories['attachments'];
   readonly sessions: Repositories['sessions'];
   readonly atomic: Repositories['atomic'];
-  readonly dialect: SqlDialect['name'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
   private readonly signals: SqlSignals;
@@ -45,7 +44,6 @@ export class SqlStorage implements Storage {
   constructor(private readonly options: SqlStorageOptions) {
     this.kysely = options.kysely;
     this.signals = options.signals;
-    this.dialect = options.dialect.name;
     this.signalsStayInProcess = options.signals.signalsStayInProcess;
     const ctx = this.context(this.kysely, null);
     const top = createRepositories(ctx);

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Repositories } from '../../../ports/storage.ts';
 import type { UnitOfWork } from '../../../ports/storage/unit-of-work.ts';
 import { writeMessage } from '../sql/repositories/unit-of-work.ts';
+import { inSavepoint } from '../sql/sql-context.ts';
 import { overriding } from '../sql/sql-repositories.ts';
 import { asUniqueViolation, type Transact } from '../sql/sql-storage.ts';
 
@@ -31,13 +31,12 @@ export function withGroupCommit(repos: Repositories, transact: Transact): Reposi
           return;
         }
         for (const item of items) {
-          await sql`savepoint parley_message`.execute(ctx.db);
           try {
-            outcomes.push({ ok: true, stored: await writeMessage(ctx, ...item.args) });
-            await sql`release savepoint parley_message`.execute(ctx.db);
+            outcomes.push({
+              ok: true,
+              stored: await inSavepoint(ctx, 'parley_message', (c) => writeMessage(c, ...item.args)),
+            });
           } catch (error) {
-            await sql`rollback to savepoint parley_message`.execute(ctx.db);
-            await sql`release savepoint parley_message`.execute(ctx.db);
             outcomes.push({ ok: false, error: asUniqueViolation(error) });
           }
         }

@@ -1,10 +1,9 @@
-import { sql } from 'kysely';
 import type { InboundOutcome, InboundStatus } from '../../../../domain/inbound/inbound-mail.ts';
 import type { NewMessage } from '../../../../ports/storage/messages.ts';
 import type { MessageMails, UnitOfWork } from '../../../../ports/storage/unit-of-work.ts';
 import { finishInboundMail } from './inbound-mail-repository.ts';
 import { messageRow, outboxRow } from '../message-rows.ts';
-import { insertRow, prepared, touchTicket } from '../sql-context.ts';
+import { inSavepoint, insertRow, prepared, touchTicket } from '../sql-context.ts';
 import type { SqlContext } from '../sql-dialect.ts';
 import { SqlRepository } from '../sql-repository.ts';
 
@@ -37,7 +36,9 @@ export class SqlUnitOfWork extends SqlRepository implements UnitOfWork {
       return stored;
     };
     try {
-      return await (this.ctx.inTransaction ? inSavepoint(this.ctx, write) : this.ctx.atomically(write));
+      return await (this.ctx.inTransaction
+        ? inSavepoint(this.ctx, 'parley_inbound', write)
+        : this.ctx.atomically(write));
     } catch (error) {
       if (error instanceof InboundNotPending) return undefined;
       throw error;
@@ -69,18 +70,4 @@ export async function writeMessage(ctx: SqlContext, m: NewMessage, mails: Messag
   if (outboxIds.length > 0) await ctx.dialect.announce(ctx, { kind: 'outbox' });
   await touchTicket(ctx, m.ticketId, m.internal);
   return { messageId, outboxIds };
-}
-
-/** Runs `work` behind a savepoint of the open transaction: undone alone when it throws. */
-async function inSavepoint<T>(ctx: SqlContext, work: (ctx: SqlContext) => Promise<T>): Promise<T> {
-  await sql`savepoint parley_inbound`.execute(ctx.db);
-  try {
-    const result = await work(ctx);
-    await sql`release savepoint parley_inbound`.execute(ctx.db);
-    return result;
-  } catch (error) {
-    await sql`rollback to savepoint parley_inbound`.execute(ctx.db);
-    await sql`release savepoint parley_inbound`.execute(ctx.db);
-    throw error;
-  }
 }
