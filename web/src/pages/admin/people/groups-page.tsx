@@ -32,10 +32,10 @@ export function AdminGroups() {
     setError(null);
     try {
       const g = await post<Group>('/admin/groups', { name: name.trim(), memberIds: members });
-      setNotice(t('groups.created', { name: g.name }));
       setName('');
       setMembers([]);
-      void groups.reload();
+      await groups.reload();
+      setNotice(t('groups.created', { name: g.name }));
     } catch (e) {
       setError(e);
     }
@@ -47,9 +47,9 @@ export function AdminGroups() {
     setNotice(null);
     try {
       await del(`/admin/groups/${g.id}`);
+      // The sentence comes once the list no longer shows the group.
+      await Promise.all([groups.reload(), users.reload()]);
       setNotice(t('groups.deleted', { name: g.name }));
-      void groups.reload();
-      void users.reload();
     } catch (e) {
       setListError(e);
     }
