@@ -108,9 +108,9 @@ export function AdminGroups() {
           onSaved={(g) => {
             setEditing(null);
             setListError(null);
-            setNotice(t('groups.saved', { name: g.name }));
-            void groups.reload();
-            void users.reload();
+            void Promise.all([groups.reload(), users.reload()]).then(() =>
+              setNotice(t('groups.saved', { name: g.name })),
+            );
           }}
         />
       ) : null}

@@ -82,17 +82,16 @@ export function AdminUsers() {
           onClose={() => setEditing(null)}
           onSaved={(u) => {
             setEditing(null);
-            setNotice(t('users.saved', { name: u.name }));
-            void users.reload();
-            void groups.reload();
+            void Promise.all([users.reload(), groups.reload()]).then(() =>
+              setNotice(t('users.saved', { name: u.name })),
+            );
           }}
         />
       ) : null}
       <NewUserForm
         groups={groups.data?.items ?? []}
         onCreated={(u) => {
-          setNotice(t('users.created', { name: u.name }));
-          void users.reload();
+          void users.reload().then(() => setNotice(t('users.created', { name: u.name })));
         }}
       />
     </Page>
