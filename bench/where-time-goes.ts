@@ -1,0 +1,93 @@
+/**
+ * Where a benchmark's time goes on PostgreSQL: statements and round trips sent by this process (counted on the
+ * `pg` client, so a statement of a named prepared query counts once, as it travels), and CPU of this process and of
+ * the PostgreSQL server processes serving the benchmark's database (read from /proc; Linux only).
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+
+export interface StatementCounts {
+  total: number;
+  byKind: Map<string, number>;
+  /** With BENCH_STATEMENTS=1: each statement's opening words and how often it was sent. */
+  texts: Map<string, number>;
+}
+
+/** Counts every query a `pg` client of this process sends from now on; `stop()` restores the client. */
+export function countStatements(): { counts: StatementCounts; reset(): void; stop(): void } {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const counts: StatementCounts = { total: 0, byKind: new Map(), texts: new Map() };
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : ((first as { text?: string } | null)?.text ?? '');
+    const kind = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? '?';
+    counts.total++;
+    counts.byKind.set(kind, (counts.byKind.get(kind) ?? 0) + 1);
+    if (process.env.BENCH_STATEMENTS) {
+      const key = text.replace(/\s+/g, ' ').slice(0, 160);
+      counts.texts.set(key, (counts.texts.get(key) ?? 0) + 1);
+    }
+    return original.apply(this, args);
+  };
+  return {
+    counts,
+    reset() {
+      counts.total = 0;
+      counts.byKind.clear();
+      counts.texts.clear();
+    },
+    stop() {
+      proto.query = original;
+    },
+  };
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) of the given processes, from /proc; a process that ended counts 0. */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
+    } catch {
+      // gone
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** The PostgreSQL backends connected to `url`'s database (the benchmark's pool, once warmed up). */
+export async function backendsOf(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A CPU meter for the server backends: `read()` gives seconds used since it started. */
+export function serverCpu(pids: readonly number[]) {
+  const start = cpuSeconds(pids);
+  return { read: () => cpuSeconds(pids) - start };
+}
+
+export function describeStatements(counts: StatementCounts, per: number): string {
+  const kinds = [...counts.byKind.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${(n / per).toFixed(2)}`)
+    .join(', ');
+  const texts = [...counts.texts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `\n    ${(n / per).toFixed(2)} × ${t}`)
+    .join('');
+  return `${(counts.total / per).toFixed(2)} statements (round trips) per mail: ${kinds}${texts}`;
+}
