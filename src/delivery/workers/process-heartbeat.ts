@@ -38,11 +38,13 @@ export class ProcessHeartbeat {
     }));
   }
 
-  /** Beats once at once (awaited), then every `everyMs`. */
+  /**
+   * Beats once at once (awaited), then every `everyMs` until `stop()`. The timer keeps the process running, as a
+   * process that beats is one that should: `parley ingest` without an SMTP receiver has nothing else to wait on.
+   */
   async start(): Promise<void> {
     if (this.timer) return;
     this.timer = setInterval(() => void this.beat(), this.options.everyMs ?? HEARTBEAT_SECONDS * 1000);
-    this.timer.unref();
     await this.beat();
   }
 
