@@ -74,13 +74,14 @@ describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
         PARLEY_MAIL_CATCHER: 'off',
       };
 
-      // The server takes the connection and never greets: the first dispatcher holds its claims, waiting.
+      // The server takes the connection and never greets: the first dispatcher holds its claims, waiting. (The waits
+      // for a child to start allow a minute: a loaded machine starts Node slowly; that is not what is tested.)
       s.sink.neverGreet();
       first = startDispatchProcess(env);
       await waitUntil(
         async () => (await outbox(s.storage)).every((e) => e.status === 'sending') && s.sink.connectionCount > 0,
         'the first dispatcher to claim every mail and connect',
-        20_000,
+        60_000,
       );
       first.process.kill('SIGKILL');
       assert.equal((await first.exited).signal, 'SIGKILL');
@@ -165,7 +166,7 @@ for (const database of [sqliteFile, postgres]) {
         await waitUntil(
           async () => (await outbox(s.storage)).every((e) => e.status === 'sending') && s.sink.received.length > 0,
           'the first dispatcher to claim every mail and be in the middle of sending',
-          20_000,
+          60_000,
         );
         const claimed = await claimsOf(s.storage);
         const token = claimed[0]!.claim_token;
@@ -178,7 +179,7 @@ for (const database of [sqliteFile, postgres]) {
         await waitUntil(
           () => second!.stdout().includes('Dispatching the outbox'),
           'the second dispatcher to run',
-          20_000,
+          60_000,
         );
 
         // Past the end of the first lease (and a poll beyond it), the live dispatcher still holds every claim: it renews them.
