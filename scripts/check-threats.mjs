@@ -7,10 +7,6 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const PENDING = new Map([
   [
-    'A dispatcher SIGKILLed while holding claims',
-    'a dispatcher that restarts takes its own claims back at once: the production issue (several instances)',
-  ],
-  [
     'Two API instances behind a proxy, one killed',
     'two instances behind a proxy: the production issue (several instances)',
   ],

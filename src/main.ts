@@ -24,6 +24,8 @@ import { systemClock } from './adapters/system-clock.ts';
 import type { Config } from './config/config.ts';
 import { InboundIngestor } from './delivery/workers/inbound-ingestor.ts';
 import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
+import { ProcessHeartbeat } from './delivery/workers/process-heartbeat.ts';
+import type { ProcessRole } from './domain/processes/role-process.ts';
 import type { InboundDeps } from './domain/inbound/inbound-deps.ts';
 import type { Deps } from './domain/deps.ts';
 import type { DispatchPolicy } from './domain/notifications/dispatch-outbox.ts';
@@ -118,6 +120,16 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
     pollMs: options.pollMs ?? 2000,
     log: parley.log,
   });
+}
+
+/** Parley's version (package.json), as the running processes report it. */
+export const PARLEY_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** The heartbeat of a role process (`parley serve`, `dispatch`, `ingest`): a row per role it performs. */
+export function createHeartbeat(parley: Parley, roles: readonly ProcessRole[]): ProcessHeartbeat {
+  return new ProcessHeartbeat(parley.deps, roles, { version: PARLEY_VERSION, log: parley.log });
 }
 
 /** The built-in mail catcher; what it receives is kept in the data folder (`mail-catcher/`), across restarts. */

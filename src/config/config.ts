@@ -44,7 +44,10 @@ export interface Config {
   production: boolean;
   /** Where `parley serve` runs the outbox dispatcher: its own process (default), this process, or nowhere. */
   dispatcher: 'child' | 'inline' | 'off';
-  /** How long a dispatcher's claim on a mail holds before another may take it over. */
+  /**
+   * How long a dispatcher's claim on a mail holds before another may take it over (renewed every third of it while
+   * the dispatcher lives): a dead dispatcher's mail waits at most this long.
+   */
   leaseSeconds: number;
   /** Connection, greeting and socket timeouts of the SMTP client. */
   smtpTimeoutSeconds: number;
@@ -319,7 +322,7 @@ export function loadConfig(
     inboundAllowInsecureAuth,
     production,
     dispatcher,
-    leaseSeconds: integer(env, 'PARLEY_LEASE_SECONDS', 300, 1, 86_400),
+    leaseSeconds: integer(env, 'PARLEY_LEASE_SECONDS', 10, 1, 86_400),
     smtpTimeoutSeconds: integer(env, 'PARLEY_SMTP_TIMEOUT_SECONDS', 30, 1, 600),
     mailCatcher: mailCatcher(env.PARLEY_MAIL_CATCHER, production),
     httpTimeouts: httpTimeouts(env),

@@ -4,6 +4,7 @@ import type { InboundMailRepository } from './storage/inbound-mail.ts';
 import type { MessageRepository } from './storage/messages.ts';
 import type { OutboxRepository } from './storage/outbox.ts';
 import type { PeopleRepository } from './storage/people.ts';
+import type { ProcessRepository } from './storage/processes.ts';
 import type { SessionRepository } from './storage/sessions.ts';
 import type { SettingsRepository } from './storage/settings.ts';
 import type { TicketRepository } from './storage/tickets.ts';
@@ -18,6 +19,7 @@ export type { NewMessage } from './storage/messages.ts';
 export type { TemplateRow } from './storage/settings.ts';
 export type { OutboxClaim, OutboxOutcome, OutboxReference } from './storage/outbox.ts';
 export type { InboundFilter } from './storage/inbound-mail.ts';
+export type { RoleLiveness } from './storage/processes.ts';
 export type { MessageMails } from './storage/unit-of-work.ts';
 export type {
   ActivitySignals,
@@ -26,6 +28,7 @@ export type {
   MessageRepository,
   OutboxRepository,
   PeopleRepository,
+  ProcessRepository,
   SessionRepository,
   SettingsRepository,
   TicketRepository,
@@ -46,6 +49,7 @@ export interface Repositories {
   inbound: InboundMailRepository;
   attachments: AttachmentRepository;
   sessions: SessionRepository;
+  processes: ProcessRepository;
   atomic: UnitOfWork;
 }
 

@@ -68,5 +68,50 @@ for (const database of ALL_DATABASES) {
       });
       assert.equal(await storage.transaction((tx) => tx.outbox.recordOutboxBounce(987_654, AT, 'x')), false);
     });
+
+    it('names when the first claim still held ends, follows renewals, and forgets claims once re-queued', async () => {
+      const user = await storage.people.createUser(newUser('lease@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const mail = (n: number) => ({
+        ticketId: ticket.id,
+        recipientId: user.id,
+        toAddress: 'lease@example.test',
+        toName: 'L',
+        subject: 's',
+        html: 'h',
+        text: 't',
+        messageIdHeader: `<parley.lease.${n}@x.test>`,
+        threadId: null,
+        replyTo: null,
+      });
+      await storage.atomic.storeMessage(
+        {
+          ticketId: ticket.id,
+          authorId: user.id,
+          text: 'x',
+          internal: false,
+          sendEmail: true,
+          source: 'portal',
+          timeSpentMinutes: null,
+          timeSpentDate: null,
+          createdAt: AT,
+        },
+        [mail(1), mail(2), mail(3)],
+      );
+      // Claims left by the first test (its entry failed) are none: nothing is held yet.
+      assert.equal(await storage.outbox.earliestClaimExpiry(), null);
+      const later = '2026-03-14T15:09:46.123Z';
+      const sooner = '2026-03-14T15:09:36.123Z';
+      const a = await storage.outbox.claimOutbox({ now: AT, leaseUntil: later, token: 'a', limit: 1 });
+      const b = await storage.outbox.claimOutbox({ now: AT, leaseUntil: sooner, token: 'b', limit: 1 });
+      assert.equal(a.length + b.length, 2);
+      assert.equal(await storage.outbox.earliestClaimExpiry(), sooner);
+      assert.deepEqual(await storage.outbox.renewClaims('b', '2026-03-14T15:09:56.123Z'), [b[0]!.id]);
+      assert.equal(await storage.outbox.earliestClaimExpiry(), later, 'the renewed claim now ends after the other');
+      assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:09:50.000Z'), 1);
+      assert.equal(await storage.outbox.earliestClaimExpiry(), '2026-03-14T15:09:56.123Z');
+      assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), 1);
+      assert.equal(await storage.outbox.earliestClaimExpiry(), null);
+    });
   });
 }

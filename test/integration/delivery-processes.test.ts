@@ -6,30 +6,33 @@
  * Every wait polls with a deadline; every child process, dispatcher, sink and database is cleaned up.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { NodemailerMailTransports, type TransportOptions } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
-import type { Deps } from '../../src/domain/deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import type { BatchResult, DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
-import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
-import { createUser } from '../../src/domain/users/create-user.ts';
-import { postgres, sqliteFile, sqliteMemory, type TestDatabase } from '../support/databases.ts';
-import { buildWorld, TEST_PASSWORD, testDeps, type World } from '../support/fixtures.ts';
+import { postgres, sqliteFile, sqliteMemory } from '../support/databases.ts';
+import {
+  assertEachOnce,
+  attemptsOf,
+  moreTechnicians,
+  outbox,
+  scene,
+  SECRET_KEY,
+  startDispatchProcess,
+  stopChild,
+  type Child,
+} from '../support/dispatch-scene.ts';
+import { testDeps } from '../support/fixtures.ts';
 import { signIn, testApp } from '../support/http.ts';
-import { SmtpSink, waitUntil } from '../support/smtp-sink.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/parley.js');
-/** The key testDeps seals the SMTP password with: a child process needs the same one to open it. */
-const SECRET_KEY = 'test-secret-key-that-is-long-enough-for-parley';
-const SMTP_PASSWORD = 'smtp-pass-Zx9!';
 const TIMEOUTS: TransportOptions = {
   maxConnections: 5,
   connectionTimeoutMs: 1000,
@@ -37,114 +40,6 @@ const TIMEOUTS: TransportOptions = {
   socketTimeoutMs: 2000,
 };
 const quietLog = { info: () => {}, error: () => {} };
-
-interface Scene {
-  deps: Deps;
-  storage: SqlStorage;
-  url: string;
-  world: World;
-  sink: SmtpSink;
-  close(): Promise<void>;
-}
-
-/** A migrated database with the world of the fixtures on the system clock (child processes read real time) and the SMTP account at the sink. */
-async function scene(database: TestDatabase, options: { auth?: boolean } = {}): Promise<Scene> {
-  const db = await database.open();
-  const sink = await SmtpSink.start();
-  try {
-    const deps = testDeps(db.storage, systemClock);
-    const world = await buildWorld(deps);
-    const auth = options.auth ?? false;
-    await saveSmtpAccount(deps, world.admin, {
-      host: '127.0.0.1',
-      port: sink.port,
-      security: 'none',
-      auth,
-      user: auth ? 'desk' : null,
-      password: auth ? SMTP_PASSWORD : null,
-      from: 'desk@example.test',
-      fromName: 'Service Desk',
-    });
-    if (auth) sink.requireAuth({ user: 'desk', pass: SMTP_PASSWORD });
-    return {
-      deps,
-      storage: db.storage,
-      url: db.url,
-      world,
-      sink,
-      close: async () => {
-        await sink.close();
-        await db.storage.close();
-        await db.drop();
-      },
-    };
-  } catch (error) {
-    await sink.close();
-    await db.storage.close();
-    await db.drop();
-    throw error;
-  }
-}
-
-async function outbox(storage: SqlStorage) {
-  return storage.kyselyInstance
-    .selectFrom('outbox_entry')
-    .select(['id', 'status', 'message_id_header'])
-    .orderBy('id')
-    .execute();
-}
-
-async function attemptsOf(storage: SqlStorage) {
-  const rows = await storage.kyselyInstance
-    .selectFrom('outbox_attempt')
-    .select(['entry_id', 'result'])
-    .orderBy('id')
-    .execute();
-  const byEntry = new Map<number, string[]>();
-  for (const r of rows) byEntry.set(r.entry_id, [...(byEntry.get(r.entry_id) ?? []), r.result]);
-  return byEntry;
-}
-
-/** Asserts each queued mail reached the sink exactly once, and nothing else did. */
-function assertEachOnce(sink: SmtpSink, headers: readonly string[]) {
-  const counts = sink.acceptedCounts();
-  const wrong = headers.map((h) => [h, counts.get(h) ?? 0] as const).filter(([, n]) => n !== 1);
-  assert.deepEqual(
-    wrong,
-    [],
-    `${wrong.length} of ${headers.length} mails were not accepted exactly once: ${wrong
-      .slice(0, 5)
-      .map(([h, n]) => `${h} ×${n}`)
-      .join(', ')}${wrong.length > 5 ? ', …' : ''}`,
-  );
-  assert.equal(sink.accepted.length, headers.length, 'no other mail reached the server');
-}
-
-interface Child {
-  process: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr(): string;
-}
-
-function startDispatchProcess(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [BIN, 'dispatch'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stdout!.resume();
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
-  return { process: child, exited, stderr: () => stderr };
-}
-
-async function stopChild(child: Child | undefined, signal: NodeJS.Signals = 'SIGKILL') {
-  if (!child || child.process.exitCode !== null || child.process.signalCode !== null) return;
-  child.process.kill(signal);
-  await child.exited;
-}
 
 describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
   // threat: Message saved and its mails queued in one transaction; the dispatcher is killed (SIGKILL) after the commit and before SMTP
@@ -179,13 +74,14 @@ describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
         PARLEY_MAIL_CATCHER: 'off',
       };
 
-      // The server takes the connection and never greets: the first dispatcher holds its claims, waiting.
+      // The server takes the connection and never greets: the first dispatcher holds its claims, waiting. (The waits
+      // for a child to start allow a minute: a loaded machine starts Node slowly; that is not what is tested.)
       s.sink.neverGreet();
       first = startDispatchProcess(env);
       await waitUntil(
         async () => (await outbox(s.storage)).every((e) => e.status === 'sending') && s.sink.connectionCount > 0,
         'the first dispatcher to claim every mail and connect',
-        20_000,
+        60_000,
       );
       first.process.kill('SIGKILL');
       assert.equal((await first.exited).signal, 'SIGKILL');
@@ -225,6 +121,108 @@ describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
   });
 });
 
+/** What a `parley dispatch` process needs, with every delivery setting at its default (the lease among them). */
+function defaultEnv(url: string, dataDir: string): Record<string, string> {
+  return {
+    PARLEY_DATABASE_URL: url,
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_SECRET_KEY: SECRET_KEY,
+    PARLEY_LOG_LEVEL: 'warn',
+    PARLEY_MAIL_CATCHER: 'off',
+  };
+}
+
+async function claimsOf(storage: SqlStorage) {
+  return storage.kyselyInstance
+    .selectFrom('outbox_entry')
+    .select(['id', 'status', 'claim_token', 'lease_until'])
+    .orderBy('id')
+    .execute();
+}
+
+for (const database of [sqliteFile, postgres]) {
+  describe(`a dispatcher SIGKILLed while holding claims, default lease (${database.name})`, () => {
+    // threat: A dispatcher SIGKILLed while holding claims → those mails go out within 15 s (no 5-minute lease wait).
+    it('its claims outlive their first lease while it lives (renewed), and after the SIGKILL a second dispatcher sends all 40 mails within 15 s, each exactly once', async () => {
+      const s = await scene(database);
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-lease-'));
+      let first: Child | undefined;
+      let second: Child | undefined;
+      try {
+        await moreTechnicians(s, 9); // group A: 10 technicians, each told of every requester message
+        for (let i = 1; i <= 4; i++)
+          await postMessage(s.deps, s.world.requesterA, {
+            ticketNumber: s.world.ticketA.number,
+            text: `Down again (${i}).`,
+            source: 'portal',
+          });
+        const queued = await outbox(s.storage);
+        assert.equal(queued.length, 40);
+        const env = defaultEnv(s.url, dataDir);
+
+        // A slow server: it reads each mail and never answers, so the first dispatcher sits on its 40 claims.
+        s.sink.stallData();
+        first = startDispatchProcess(env);
+        await waitUntil(
+          async () => (await outbox(s.storage)).every((e) => e.status === 'sending') && s.sink.received.length > 0,
+          'the first dispatcher to claim every mail and be in the middle of sending',
+          60_000,
+        );
+        const claimed = await claimsOf(s.storage);
+        const token = claimed[0]!.claim_token;
+        assert.ok(
+          claimed.every((e) => e.claim_token === token),
+          'one batch holds them all',
+        );
+        const firstLeaseEnd = Math.max(...claimed.map((e) => new Date(e.lease_until!).getTime()));
+        second = startDispatchProcess(env);
+        await waitUntil(
+          () => second!.stdout().includes('Dispatching the outbox'),
+          'the second dispatcher to run',
+          60_000,
+        );
+
+        // Past the end of the first lease (and a poll beyond it), the live dispatcher still holds every claim: it renews them.
+        await waitUntil(() => Date.now() > firstLeaseEnd + 2500, 'the first lease to be well over', 20_000);
+        const held = await claimsOf(s.storage);
+        assert.ok(
+          held.every((e) => e.status === 'sending' && e.claim_token === token),
+          'no claim of a live dispatcher was taken over',
+        );
+        assert.ok(
+          held.every((e) => new Date(e.lease_until!).getTime() > firstLeaseEnd),
+          'the claims were renewed',
+        );
+        assert.equal(s.sink.accepted.length, 0);
+
+        first.process.kill('SIGKILL');
+        const killedAt = Date.now();
+        assert.equal((await first.exited).signal, 'SIGKILL');
+        s.sink.accept();
+        await waitUntil(
+          async () => (await outbox(s.storage)).every((e) => e.status === 'sent'),
+          'the second dispatcher to send every mail within 15 s of the kill',
+          Math.max(0, 15_000 - (Date.now() - killedAt)),
+        );
+        await stopChild(second, 'SIGTERM');
+        assert.equal((await second.exited).code, 0, second.stderr());
+        assertEachOnce(
+          s.sink,
+          queued.map((e) => e.message_id_header),
+        );
+        const attempts = await attemptsOf(s.storage);
+        for (const e of queued)
+          assert.deepEqual(attempts.get(e.id), ['interrupted', 'sent'], `attempts of entry ${e.id}`);
+      } finally {
+        await stopChild(first);
+        await stopChild(second);
+        rmSync(dataDir, { recursive: true, force: true });
+        await s.close();
+      }
+    });
+  });
+}
+
 interface RunningDispatcher {
   claimed: number;
   batches: number;
@@ -257,18 +255,6 @@ async function startDispatcher(
     if (options.ownsStorage) await storage.close();
   };
   return running;
-}
-
-async function moreTechnicians(s: Scene, n: number) {
-  for (let i = 1; i <= n; i++) {
-    await createUser(s.deps, {
-      role: 'technician',
-      email: `tech.extra${i}@example.test`,
-      name: `Técnico Extra ${i}`,
-      password: TEST_PASSWORD,
-      groupIds: [s.world.groupA],
-    });
-  }
 }
 
 describe('dispatchers racing on PostgreSQL', () => {
@@ -340,7 +326,8 @@ describe('dispatchers racing on PostgreSQL', () => {
         });
       const queued = await outbox(s.storage);
       assert.equal(queued.length, 50);
-      // The defaults divided by 100: lease 300 s → 3 s; connection and greeting 30 s → 0.3 s; socket 60 s → 0.6 s.
+      // The defaults divided by 10/3: lease 10 s → 3 s; connection and greeting 30 s → 9 s; socket 60 s → 18 s. Fifty
+      // mails over five connections, each DATA answered after 450 ms: the batch lasts about 4.5 s, past its lease.
       const policy: DispatchPolicy = {
         batchSize: 50,
         concurrency: 10,
@@ -351,9 +338,9 @@ describe('dispatchers racing on PostgreSQL', () => {
       };
       const transport: TransportOptions = {
         maxConnections: 5,
-        connectionTimeoutMs: 300,
-        greetingTimeoutMs: 300,
-        socketTimeoutMs: 600,
+        connectionTimeoutMs: 9000,
+        greetingTimeoutMs: 9000,
+        socketTimeoutMs: 18_000,
       };
       s.sink.delayData(450); // each DATA answered within the socket timeout: slow, never failing
       dispatchers.push(
@@ -368,6 +355,7 @@ describe('dispatchers racing on PostgreSQL', () => {
         'the first dispatcher to claim the 50 mails',
         10_000,
       );
+      const claimedAt = Date.now();
       dispatchers.push(
         await startDispatcher(openPostgresStorage(s.url, { max: 4 }), policy, {
           pollMs: 100,
@@ -380,11 +368,19 @@ describe('dispatchers racing on PostgreSQL', () => {
         'all 50 mails sent',
         30_000,
       );
+      assert.ok(Date.now() - claimedAt > policy.leaseSeconds * 1000, 'the batch outlasted its lease');
       await Promise.all(dispatchers.map((d) => d.stop()));
       assertEachOnce(
         s.sink,
         queued.map((e) => e.message_id_header),
       );
+      assert.deepEqual(
+        dispatchers.map((d) => d.claimed),
+        [50, 0],
+        'the second dispatcher took over nothing',
+      );
+      const attempts = await attemptsOf(s.storage);
+      for (const e of queued) assert.deepEqual(attempts.get(e.id), ['sent'], `attempts of entry ${e.id}`);
     } finally {
       await Promise.all(dispatchers.map((d) => d.stop()));
       await s.close();

@@ -2,7 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Config } from '../../config/config.ts';
 import { readParameters, smtpAccountOf } from '../../domain/parameters/parameters.ts';
-import { createDispatcher, createInbound, createMailCatcher, createParley, type Parley } from '../../main.ts';
+import {
+  createDispatcher,
+  createHeartbeat,
+  createInbound,
+  createMailCatcher,
+  createParley,
+  type Parley,
+} from '../../main.ts';
 import { buildApp } from '../http/build-app.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 
@@ -177,6 +184,14 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       const supervisor = superviseDispatcher(parley);
       cleanups.push(() => supervisor.stop());
     }
+    // Alive as the HTTP API and inbound mail (always run here), and as a dispatcher when it runs inline (the child
+    // beats for itself).
+    const heartbeat = createHeartbeat(
+      parley,
+      mode === 'inline' ? ['serve', 'ingest', 'dispatch'] : ['serve', 'ingest'],
+    );
+    await heartbeat.start();
+    cleanups.push(() => heartbeat.stop());
     // Inbound mail: always the processing (and the IMAP support mailbox once an administrator configures one);
     // the SMTP receiver only when PARLEY_INBOUND_SMTP is set.
     const inbound = createInbound(parley);
@@ -252,6 +267,8 @@ export async function dispatch(
   await parley.storage.migrate();
   const dispatcher = createDispatcher(parley);
   await dispatcher.start();
+  const heartbeat = createHeartbeat(parley, ['dispatch']);
+  await heartbeat.start();
   // Supervised on SQLite: the tickets whose mail states changed go to `parley serve`, which serves the live pages.
   const relay =
     options.supervised && parley.storage.signalsStayInProcess && process.send
@@ -264,6 +281,7 @@ export async function dispatch(
   process.on('message', (m) => m === 'kick' && dispatcher.kick());
   await Promise.race([signalled, orphaned]);
   await dispatcher.stop();
+  await heartbeat.stop();
   await relay?.();
   await parley.close();
   if (process.connected) process.disconnect(); // let the process end: the IPC channel would keep it alive
@@ -289,6 +307,8 @@ export async function ingest(
       await inbound.stop();
       throw error;
     }
+    const heartbeat = createHeartbeat(parley, ['ingest']);
+    await heartbeat.start();
     options.out(
       listen && port !== null
         ? `Receiving reply mail on smtp://${listen.host}:${port}, and from the IMAP mailbox when one is configured (SIGTERM to stop).`
@@ -299,6 +319,7 @@ export async function ingest(
       process.once('SIGTERM', () => resolve());
     });
     await inbound.stop();
+    await heartbeat.stop();
   } finally {
     await parley.close();
   }

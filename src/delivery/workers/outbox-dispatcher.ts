@@ -5,6 +5,10 @@ import {
   type DispatchPolicy,
 } from '../../domain/notifications/dispatch-outbox.ts';
 
+/** How long after a claim's end the dispatcher looks, and the shortest wait between two looks. */
+const PAST_EXPIRY_MS = 50;
+const MIN_WAIT_MS = 100;
+
 export interface DispatcherOptions {
   /** How often to look for due mail when no signal came (deferred mail, signals lost). */
   pollMs: number;
@@ -13,8 +17,9 @@ export interface DispatcherOptions {
 }
 
 /**
- * Runs `dispatchBatch` in a loop: at once when a new mail is signalled, otherwise every `pollMs`. One batch at a
- * time per dispatcher; several dispatchers (processes) may share a PostgreSQL database.
+ * Runs `dispatchBatch` in a loop: at once when a new mail is signalled, otherwise every `pollMs`, or sooner when a
+ * claim held by any dispatcher ends before then (a dead dispatcher's mail is re-queued the moment its lease runs out).
+ * One batch at a time per dispatcher; several dispatchers (processes) may share a PostgreSQL database.
  */
 export class OutboxDispatcher {
   private running = false;
@@ -55,14 +60,31 @@ export class OutboxDispatcher {
         this.options.log.error({ err: error }, 'outbox batch failed; retrying at the next poll');
       }
       if (!this.running || full || this.kicked) continue;
+      const wait = await this.untilNextLook();
+      if (!this.running || this.kicked) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
+        const timer = setTimeout(resolve, wait);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
       this.wake = undefined;
+    }
+  }
+
+  /**
+   * The poll interval, or less when the first claim still held ends sooner: just past it, since a claim is re-queued
+   * once its lease is strictly past. At least `MIN_WAIT_MS`, so clocks that disagree cannot make the loop spin.
+   */
+  private async untilNextLook(): Promise<number> {
+    try {
+      const expiry = await this.deps.storage.outbox.earliestClaimExpiry();
+      if (expiry === null) return this.options.pollMs;
+      const ms = new Date(expiry).getTime() - this.deps.clock.now().getTime() + PAST_EXPIRY_MS;
+      return Math.min(this.options.pollMs, Math.max(MIN_WAIT_MS, ms));
+    } catch {
+      return this.options.pollMs; // the database is unreachable: the next batch says so
     }
   }
 

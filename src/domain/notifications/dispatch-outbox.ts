@@ -185,7 +185,9 @@ export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy):
   };
   // A renewal that fails (database unreachable) is handled by `stillHeld`: once the last successful renewal is too
   // old, the rest of the batch is left for whoever re-queues it, never sent on a claim that may have passed on.
-  const renewal = setInterval(() => void renew().catch(() => {}), Math.max(1000, leaseMs / 3));
+  // Renewed on a timer of its own, whatever the sends are doing: a slow server never lets a live claim run out.
+  const renewal = setInterval(() => void renew().catch(() => {}), Math.max(100, leaseMs / 3));
+  // A mail goes to SMTP only while its claim has a third of the lease left: at most one renewal may have been missed.
   const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
 
   try {

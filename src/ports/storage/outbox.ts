@@ -34,6 +34,11 @@ export interface OutboxRepository {
   claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
   /** Entries whose claim expired (their dispatcher died mid-send) become due again; returns how many. */
   requeueExpiredClaims(now: string): Promise<number>;
+  /**
+   * When the first claim still held by any dispatcher (status `sending`) ends, or null when none is held: an idle
+   * dispatcher wakes then, so a dead dispatcher's mail is taken over as soon as its lease runs out.
+   */
+  earliestClaimExpiry(): Promise<string | null>;
   /** Extends a dispatcher's claims that are still its own; returns their ids. */
   renewClaims(token: string, leaseUntil: string): Promise<number[]>;
   /**

@@ -87,6 +87,15 @@ export interface Database {
     sent_at: string | null;
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
+  role_process: {
+    id: string;
+    role: string;
+    host: string;
+    pid: number;
+    version: string;
+    started_at: string;
+    seen_at: string;
+  };
   user_session: { id_hash: string; user_id: number; csrf_hash: string; created_at: string; expires_at: string };
   inbound_mail: {
     id: Generated<number>;

@@ -4,6 +4,7 @@ import { SqlInboundMailRepository } from './repositories/inbound-mail-repository
 import { SqlMessageRepository } from './repositories/message-repository.ts';
 import { SqlOutboxRepository } from './repositories/outbox-repository.ts';
 import { SqlPeopleRepository } from './repositories/people-repository.ts';
+import { SqlProcessRepository } from './repositories/process-repository.ts';
 import { SqlSessionRepository } from './repositories/session-repository.ts';
 import { SqlSettingsRepository } from './repositories/settings-repository.ts';
 import { SqlTicketRepository } from './repositories/ticket-repository.ts';
@@ -21,6 +22,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     inbound: new SqlInboundMailRepository(ctx),
     attachments: new SqlAttachmentRepository(ctx),
     sessions: new SqlSessionRepository(ctx),
+    processes: new SqlProcessRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Storage } from '../../../ports/storage.ts';
+import type { Clock } from '../../../ports/clock.ts';
 import type { Deps } from '../../../domain/deps.ts';
+import { registerProcessGauges } from './process-gauges.ts';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -14,6 +16,8 @@ export interface HttpMetrics {
 export function createMetrics(options: {
   processMetrics: boolean;
   storage?: { outbox: Pick<Storage['outbox'], 'outboxCounts'> };
+  /** The running processes' heartbeats, and the clock their age is measured on. */
+  processes?: { storage: Pick<Storage, 'processes'>; clock: Clock };
 }): HttpMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
@@ -29,6 +33,7 @@ export function createMetrics(options: {
       },
     });
   }
+  if (options.processes) registerProcessGauges(registry, options.processes);
   return {
     registry,
     requests: new Counter({

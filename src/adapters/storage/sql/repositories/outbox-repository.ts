@@ -79,6 +79,15 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     return rows.map(toOutbox).sort((a, b) => a.id - b.id);
   }
 
+  async earliestClaimExpiry() {
+    const row = await this.db
+      .selectFrom('outbox_entry')
+      .select((eb) => eb.fn.min('lease_until').as('first'))
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    return row?.first ?? null;
+  }
+
   async renewClaims(token: string, leaseUntil: string) {
     const rows = await this.db
       .updateTable('outbox_entry')
