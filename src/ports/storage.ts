@@ -6,6 +6,7 @@ import type { OutboxRepository } from './storage/outbox.ts';
 import type { PeopleRepository } from './storage/people.ts';
 import type { SessionRepository } from './storage/sessions.ts';
 import type { SettingsRepository } from './storage/settings.ts';
+import type { SignInFailureRepository } from './storage/sign-in-failures.ts';
 import type { TicketRepository } from './storage/tickets.ts';
 import type { UnitOfWork } from './storage/unit-of-work.ts';
 
@@ -13,6 +14,7 @@ export { UniqueViolation, type Page, type PageRequest, type TicketScope } from '
 export type { ActivityListeners } from './storage/activity.ts';
 export type { Group, NewUser, UserChanges, ActorKey } from './storage/people.ts';
 export type { Session } from './storage/sessions.ts';
+export type { SignInFailure } from './storage/sign-in-failures.ts';
 export type { NewTicket, TicketChanges, TicketFilter } from './storage/tickets.ts';
 export type { NewMessage } from './storage/messages.ts';
 export type { TemplateRow } from './storage/settings.ts';
@@ -28,6 +30,7 @@ export type {
   PeopleRepository,
   SessionRepository,
   SettingsRepository,
+  SignInFailureRepository,
   TicketRepository,
   UnitOfWork,
 };
@@ -46,6 +49,7 @@ export interface Repositories {
   inbound: InboundMailRepository;
   attachments: AttachmentRepository;
   sessions: SessionRepository;
+  signInFailures: SignInFailureRepository;
   atomic: UnitOfWork;
 }
 

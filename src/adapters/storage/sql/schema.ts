@@ -88,6 +88,8 @@ export interface Database {
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
   user_session: { id_hash: string; user_id: number; csrf_hash: string; created_at: string; expires_at: string };
+  /** The sign-in limiter's counts, a row per key; migration 011. */
+  sign_in_failure: { key: string; failures: number; last_at: string };
   inbound_mail: {
     id: Generated<number>;
     received_at: string;

@@ -6,6 +6,7 @@ import { SqlOutboxRepository } from './repositories/outbox-repository.ts';
 import { SqlPeopleRepository } from './repositories/people-repository.ts';
 import { SqlSessionRepository } from './repositories/session-repository.ts';
 import { SqlSettingsRepository } from './repositories/settings-repository.ts';
+import { SqlSignInFailureRepository } from './repositories/sign-in-failure-repository.ts';
 import { SqlTicketRepository } from './repositories/ticket-repository.ts';
 import { SqlUnitOfWork } from './repositories/unit-of-work.ts';
 import type { SqlContext } from './sql-dialect.ts';
@@ -21,6 +22,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     inbound: new SqlInboundMailRepository(ctx),
     attachments: new SqlAttachmentRepository(ctx),
     sessions: new SqlSessionRepository(ctx),
+    signInFailures: new SqlSignInFailureRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }
