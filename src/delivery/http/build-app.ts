@@ -150,7 +150,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (api) => {
       api.addHook('onRequest', authenticateRequest(deps));
       api.addHook('preValidation', refuseNul);
-      const limiter = options.loginLimiter ?? new LoginLimiter();
+      const limiter = options.loginLimiter ?? new LoginLimiter(deps.storage);
       await api.register(authRoutes(deps, limiter, secureCookies));
       await api.register(tokenRoutes(deps));
       await api.register(ticketRoutes(deps, metrics));
