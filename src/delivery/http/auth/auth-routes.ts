@@ -81,7 +81,8 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
           path: '/',
           httpOnly: true,
           sameSite: 'lax',
-          secure: secureCookies,
+          // Secure when Parley's public URL is https, or when a trusted proxy says the request came over https.
+          secure: secureCookies || request.protocol.toLowerCase() === 'https',
           expires: new Date(session.expiresAt),
         });
         return { ...actor, csrfToken: session.csrfToken };
