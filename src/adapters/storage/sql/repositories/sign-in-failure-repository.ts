@@ -81,12 +81,16 @@ export class SqlSignInFailureRepository extends SqlRepository implements SignInF
   }
 
   async pruneSignInFailures(since: string, keep: number) {
-    const expired = await this.db.deleteFrom('sign_in_failure').where('last_at', '<=', since).executeTakeFirst();
-    const beyond = await sql`delete from sign_in_failure where (last_at, key) <= (
-        select last_at, key from sign_in_failure order by last_at desc, key desc limit 1 offset ${keep})`.execute(
+    // Rows an attempt holds are left for the next prune, so that a prune never waits on (or deadlocks with) one.
+    const skipLocked = this.ctx.dialect.locksRows ? sql` for update skip locked` : sql``;
+    const expired = await sql`delete from sign_in_failure where key in (
+        select key from sign_in_failure where last_at <= ${since}${skipLocked})`.execute(this.db);
+    const beyond = await sql`delete from sign_in_failure where key in (
+        select key from sign_in_failure where (last_at, key) <= (
+          select last_at, key from sign_in_failure order by last_at desc, key desc limit 1 offset ${keep})${skipLocked})`.execute(
       this.db,
     );
-    return Number(expired.numDeletedRows) + Number(beyond.numAffectedRows ?? 0);
+    return Number(expired.numAffectedRows ?? 0) + Number(beyond.numAffectedRows ?? 0);
   }
 
   async countSignInFailureKeys() {
