@@ -1,7 +1,9 @@
+import type { SignInFailure, Storage } from '../../../ports/storage.ts';
+
 /**
  * Slows down password guessing with delays that double at each failure, never with a fixed lock-out, counted in the
- * database (so every `parley serve` on one database counts together) under three keys: the account from one address, the account from any address, and the address over all
- * accounts. After `perAccount` failures of an account from one address, that address waits `baseDelayMs`, then twice
+ * database (so every `parley serve` on one database counts together) under three keys: the account from one address,
+ * the account from any address, and the address over all accounts. After `perAccount` failures of an account from one address, that address waits `baseDelayMs`, then twice
  * as long at each further failure, up to `maxDelayMs` (the same for an address failing across many accounts). The
  * account as a whole (failures from every address together) is slowed too, but only up to `maxAccountDelayMs`: a few
  * seconds, so that nobody elsewhere can keep its owner out — the owner, from their own address, waits at most that.
@@ -11,8 +13,6 @@
  * succeeds. Failures are forgotten `forgetMs` after the last one; forgotten keys are removed, and the oldest beyond
  * `maxKeys`, every `maxKeys / 1000` attempts a process counts (at every attempt below 2,000 keys).
  */
-import type { SignInFailure, Storage } from '../../../ports/storage.ts';
-
 export interface LoginLimits {
   /** Failures of one account from one address before the first delay. */
   perAccount: number;
