@@ -3,10 +3,11 @@ import type { SignInFailure, Storage } from '../../../ports/storage.ts';
 /**
  * Slows down password guessing with delays that double at each failure, never with a fixed lock-out, counted in the
  * database (so every `parley serve` on one database counts together) under three keys: the account from one address,
- * the account from any address, and the address over all accounts. After `perAccount` failures of an account from one address, that address waits `baseDelayMs`, then twice
- * as long at each further failure, up to `maxDelayMs` (the same for an address failing across many accounts). The
- * account as a whole (failures from every address together) is slowed too, but only up to `maxAccountDelayMs`: a few
- * seconds, so that nobody elsewhere can keep its owner out — the owner, from their own address, waits at most that.
+ * the account from any address, and the address over all accounts. After `perAccount` failures of an account from
+ * one address, that address waits `baseDelayMs`, then twice as long at each further failure, up to `maxDelayMs` (the
+ * same for an address failing across many accounts). The account as a whole (failures from every address together)
+ * is slowed too, but only up to `maxAccountDelayMs`: a few seconds, so that nobody elsewhere can keep its owner out —
+ * the owner, from their own address, waits at most that.
  *
  * An attempt is counted *before* the password is checked, in the same transaction as the check of its delays, its
  * keys held meanwhile (so parallel guesses, on any instance, cannot all pass the check), and taken back when it
