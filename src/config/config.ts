@@ -2,6 +2,7 @@ import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, w
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { parseTrustedProxies } from './trusted-proxies.ts';
 
 export interface Config {
   databaseUrl: string;
@@ -61,6 +62,11 @@ export interface Config {
   httpTimeouts: { headersSeconds: number; requestSeconds: number; idleSeconds: number };
   /** When set, GET /metrics requires `Authorization: Bearer <this>` (PARLEY_METRICS_TOKEN). */
   metricsToken: string | null;
+  /**
+   * The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (PARLEY_TRUSTED_PROXIES):
+   * addresses and CIDR ranges, IPv4 or IPv6; empty: the connecting address is the client's.
+   */
+  trustedProxies: readonly string[];
   /** The longest an inbound SMTP DATA may take, start to end, before the connection is closed. */
   inboundDataTimeoutSeconds: number;
   /** Simultaneous connections to the SMTP receiver from one client address. */
@@ -252,6 +258,14 @@ function metricsToken(value: string | undefined): string | null {
   return value;
 }
 
+function trustedProxies(value: string | undefined): readonly string[] {
+  try {
+    return Object.freeze(parseTrustedProxies(value));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 /**
  * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
  */
@@ -327,6 +341,7 @@ export function loadConfig(
     mailCatcher: mailCatcher(env.PARLEY_MAIL_CATCHER, production),
     httpTimeouts: httpTimeouts(env),
     metricsToken: metricsToken(env.PARLEY_METRICS_TOKEN),
+    trustedProxies: trustedProxies(env.PARLEY_TRUSTED_PROXIES),
     inboundDataTimeoutSeconds: integer(env, 'PARLEY_INBOUND_DATA_TIMEOUT_SECONDS', 300, 1, 3600),
     inboundMaxConnectionsPerAddress: integer(env, 'PARLEY_INBOUND_MAX_CONNECTIONS_PER_ADDRESS', 10, 1, 10_000),
   });

@@ -7,6 +7,7 @@ import type { PeopleRepository } from './storage/people.ts';
 import type { ProcessRepository } from './storage/processes.ts';
 import type { SessionRepository } from './storage/sessions.ts';
 import type { SettingsRepository } from './storage/settings.ts';
+import type { SignInFailureRepository } from './storage/sign-in-failures.ts';
 import type { TicketRepository } from './storage/tickets.ts';
 import type { UnitOfWork } from './storage/unit-of-work.ts';
 
@@ -14,6 +15,7 @@ export { UniqueViolation, type Page, type PageRequest, type TicketScope } from '
 export type { ActivityListeners } from './storage/activity.ts';
 export type { Group, NewUser, UserChanges, ActorKey } from './storage/people.ts';
 export type { Session } from './storage/sessions.ts';
+export type { SignInFailure } from './storage/sign-in-failures.ts';
 export type { NewTicket, TicketChanges, TicketFilter } from './storage/tickets.ts';
 export type { NewMessage } from './storage/messages.ts';
 export type { TemplateRow } from './storage/settings.ts';
@@ -31,6 +33,7 @@ export type {
   ProcessRepository,
   SessionRepository,
   SettingsRepository,
+  SignInFailureRepository,
   TicketRepository,
   UnitOfWork,
 };
@@ -50,6 +53,7 @@ export interface Repositories {
   attachments: AttachmentRepository;
   sessions: SessionRepository;
   processes: ProcessRepository;
+  signInFailures: SignInFailureRepository;
   atomic: UnitOfWork;
 }
 

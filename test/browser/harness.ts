@@ -13,7 +13,6 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { MailCatcher } from '../../src/adapters/smtp/mail-catcher.ts';
 import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
-import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
 import type { Deps } from '../../src/domain/deps.ts';
@@ -128,7 +127,7 @@ export async function startParley(
     { pollMs: 500, log: quiet },
   );
   await dispatcher.start();
-  const app = await buildApp(deps, { loginLimiter: new LoginLimiter(), mail: { transports, catcher } });
+  const app = await buildApp(deps, { mail: { transports, catcher } });
   await options.beforeListen?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

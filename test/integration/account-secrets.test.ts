@@ -20,7 +20,6 @@ import {
 } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { Config } from '../../src/config/config.ts';
-import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
@@ -99,7 +98,7 @@ async function withScene(database: TestDatabase, work: (s: Scene) => Promise<voi
   let app: FastifyInstance | undefined;
   try {
     const world = await buildWorld(deps);
-    app = await buildApp(deps, { logger, loginLimiter: new LoginLimiter(), mail: { transports, catcher: null } });
+    app = await buildApp(deps, { logger, mail: { transports, catcher: null } });
     const admin = await signIn(app, world.admin.email);
     await work({
       deps,

@@ -26,7 +26,7 @@ describe('authentication and secrets', () => {
     storage = db.storage;
     deps = testDeps(storage, clock);
     world = await buildWorld(deps);
-    app = await testApp(deps, new LoginLimiter({ perAccount: 5, perAddress: 50, maxKeys: 1000 }));
+    app = await testApp(deps, new LoginLimiter(deps.storage, { perAccount: 5, perAddress: 50, maxKeys: 1000 }));
   });
   after(async () => {
     await app.close();

@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
-import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { sqliteMemory } from '../support/databases.ts';
@@ -25,7 +24,7 @@ async function scene() {
     greetingTimeoutMs: 2000,
     socketTimeoutMs: 4000,
   });
-  const app = await buildApp(deps, { loginLimiter: new LoginLimiter(), mail: { transports, catcher: null } });
+  const app = await buildApp(deps, { mail: { transports, catcher: null } });
   return {
     deps,
     storage,

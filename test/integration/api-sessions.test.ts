@@ -50,7 +50,7 @@ for (const database of [sqliteMemory, postgres]) {
       drop = db.drop;
       deps = testDeps(storage, clock);
       world = await buildWorld(deps);
-      app = await testApp(deps, new LoginLimiter({}, () => limiterNow));
+      app = await testApp(deps, new LoginLimiter(deps.storage, {}, () => limiterNow));
     });
     after(async () => {
       await app.close();

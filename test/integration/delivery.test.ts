@@ -16,7 +16,6 @@ import { AesGcmSecretBox } from '../../src/adapters/crypto/aes-gcm-secret-box.ts
 import { NodemailerMailTransports, type TransportOptions } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
 import type { Deps } from '../../src/domain/deps.ts';
@@ -115,7 +114,7 @@ async function withDelivery(work: (ctx: Ctx) => Promise<void>): Promise<void> {
     const world = await buildWorld(deps);
     const started = await SmtpSink.start({ banner: BANNER });
     sink = started;
-    app = await buildApp(deps, { logger, loginLimiter: new LoginLimiter(), mail: { transports, catcher: null } });
+    app = await buildApp(deps, { logger, mail: { transports, catcher: null } });
     const admin = await signIn(app, world.admin.email);
     const ctx: Ctx = {
       deps,

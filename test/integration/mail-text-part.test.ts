@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
-import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { LOCALES, type Locale } from '../../src/domain/locale.ts';
 import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
@@ -65,7 +64,6 @@ for (const database of [sqliteMemory, postgres]) {
       const sink = await SmtpSink.start();
       const app = await buildApp(deps, {
         logger: createLogger({ logLevel: 'silent' } as Config, { write: () => {} }),
-        loginLimiter: new LoginLimiter(),
         mail: { transports, catcher: null },
       });
       try {

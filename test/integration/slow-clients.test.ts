@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import { SmtpReceiver } from '../../src/adapters/inbound/smtp-receiver.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
-import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import type { RawMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { sqliteMemory } from '../support/databases.ts';
@@ -75,7 +74,6 @@ describe('slow HTTP clients are cut off; the live-update stream is not', () => {
     deps = testDeps(storage);
     world = await buildWorld(deps);
     app = await buildApp(deps, {
-      loginLimiter: new LoginLimiter(),
       httpTimeouts: { headersMs: 500, requestMs: 1000, idleMs: 30_000, checkEveryMs: 100 },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
-import { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
+import type { LoginLimiter } from '../../src/delivery/http/auth/login-limiter.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { TEST_PASSWORD } from './fixtures.ts';
 
@@ -13,8 +13,9 @@ export interface Client {
   delete(url: string): Promise<LightMyRequestResponse>;
 }
 
-export async function testApp(deps: Deps, limiter = new LoginLimiter()) {
-  return buildApp(deps, { loginLimiter: limiter });
+/** The app on `deps`; its sign-in limiter counts in `deps.storage` unless another is given. */
+export async function testApp(deps: Deps, limiter?: LoginLimiter) {
+  return buildApp(deps, limiter ? { loginLimiter: limiter } : {});
 }
 
 function client(app: FastifyInstance, headers: Record<string, string>): Client {

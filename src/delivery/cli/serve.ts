@@ -209,6 +209,7 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
         idleMs: config.httpTimeouts.idleSeconds * 1000,
       },
       metricsToken: config.metricsToken,
+      trustedProxies: config.trustedProxies,
     });
     cleanups.push(() => app.close());
     await listenOn('The HTTP server', 'PARLEY_PORT (or PARLEY_HOST)', config, () =>

@@ -15,7 +15,8 @@ import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
-import { eventRoutes } from './events/event-routes.ts';
+import { EVENTS_HEARTBEAT_MS, eventRoutes } from './events/event-routes.ts';
+import { proxyTrust, requestLogFields } from './proxy-trust.ts';
 import { inboundRoutes } from './inbound/inbound-routes.ts';
 import { attachmentRoutes } from './attachments/attachment-routes.ts';
 import { webRoutes } from '../web/web-routes.ts';
@@ -23,6 +24,7 @@ import { webRoutes } from '../web/web-routes.ts';
 export interface AppOptions {
   /** A pino logger to share (the process's); no logging when absent. */
   logger?: FastifyBaseLogger;
+  /** The sign-in limiter; by default one counting in `deps.storage` with the default limits, on `deps.clock`. */
   loginLimiter?: LoginLimiter;
   processMetrics?: boolean;
   /** Largest accepted request body. */
@@ -32,11 +34,18 @@ export interface AppOptions {
   /**
    * Slow clients are cut off (defaults: headers 30 s, whole request 120 s, idle connection 60 s; `checkEveryMs`: how
    * often Node looks for late requests, 30 s by default, smaller in tests). A live-update stream is a complete request,
-   * so neither request limit applies to it, and its heartbeat (25 s) keeps it from being idle.
+   * so neither request limit applies to it, and its heartbeat (`eventsHeartbeatMs`) keeps it from being idle.
    */
   httpTimeouts?: { headersMs: number; requestMs: number; idleMs: number; checkEveryMs?: number };
   /** GET /metrics answers only with `Authorization: Bearer <metricsToken>` when set. */
   metricsToken?: string | null;
+  /**
+   * Reverse proxies (addresses and CIDR ranges, validated: `PARLEY_TRUSTED_PROXIES`) whose `X-Forwarded-For` gives
+   * `request.ip` and whose `X-Forwarded-Proto: https` makes cookies Secure; none by default.
+   */
+  trustedProxies?: readonly string[];
+  /** How often a live-update stream gets a comment line, so that proxies keep it open (25 s). */
+  eventsHeartbeatMs?: number;
 }
 
 export const DEFAULT_HTTP_TIMEOUTS = { headersMs: 30_000, requestMs: 120_000, idleMs: 60_000 } as const;
@@ -88,7 +97,10 @@ async function refuseNul(request: FastifyRequest) {
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts };
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // The request log names the client (behind a trusted proxy, the address it forwarded) and the proxy hop.
+    ...(options.logger
+      ? { loggerInstance: options.logger.child({}, { serializers: { req: requestLogFields } }) }
+      : { logger: false }),
     connectionTimeout: timeouts.idleMs,
     requestTimeout: timeouts.requestMs,
     http: {
@@ -97,7 +109,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       ...(timeouts.checkEveryMs ? { connectionsCheckingInterval: timeouts.checkEveryMs } : {}),
     },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: false,
+    trustProxy: proxyTrust(options.trustedProxies ?? []),
     return503OnClosing: true,
     ajv: undefined,
   });
@@ -154,11 +166,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     async (api) => {
       api.addHook('onRequest', authenticateRequest(deps));
       api.addHook('preValidation', refuseNul);
-      const limiter = options.loginLimiter ?? new LoginLimiter();
+      // Counted in the database, on the app's clock.
+      const limiter = options.loginLimiter ?? new LoginLimiter(deps.storage, {}, () => deps.clock.now().getTime());
       await api.register(authRoutes(deps, limiter, secureCookies));
       await api.register(tokenRoutes(deps));
       await api.register(ticketRoutes(deps, metrics));
-      await api.register(eventRoutes(deps));
+      await api.register(eventRoutes(deps, { heartbeatMs: options.eventsHeartbeatMs ?? EVENTS_HEARTBEAT_MS }));
       await api.register(adminRoutes(deps));
       await api.register(inboundRoutes(deps));
       await api.register(attachmentRoutes(deps));

@@ -97,6 +97,8 @@ export interface Database {
     seen_at: string;
   };
   user_session: { id_hash: string; user_id: number; csrf_hash: string; created_at: string; expires_at: string };
+  /** The sign-in limiter's counts, a row per key; migration 011. */
+  sign_in_failure: { key: string; failures: number; last_at: string };
   inbound_mail: {
     id: Generated<number>;
     received_at: string;

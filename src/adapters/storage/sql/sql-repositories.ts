@@ -7,6 +7,7 @@ import { SqlPeopleRepository } from './repositories/people-repository.ts';
 import { SqlProcessRepository } from './repositories/process-repository.ts';
 import { SqlSessionRepository } from './repositories/session-repository.ts';
 import { SqlSettingsRepository } from './repositories/settings-repository.ts';
+import { SqlSignInFailureRepository } from './repositories/sign-in-failure-repository.ts';
 import { SqlTicketRepository } from './repositories/ticket-repository.ts';
 import { SqlUnitOfWork } from './repositories/unit-of-work.ts';
 import type { SqlContext } from './sql-dialect.ts';
@@ -23,6 +24,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     attachments: new SqlAttachmentRepository(ctx),
     sessions: new SqlSessionRepository(ctx),
     processes: new SqlProcessRepository(ctx),
+    signInFailures: new SqlSignInFailureRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }

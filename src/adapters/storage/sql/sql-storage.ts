@@ -37,6 +37,7 @@ export class SqlStorage implements Storage {
   readonly attachments: Repositories['attachments'];
   readonly sessions: Repositories['sessions'];
   readonly processes: Repositories['processes'];
+  readonly signInFailures: Repositories['signInFailures'];
   readonly atomic: Repositories['atomic'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
@@ -59,6 +60,7 @@ export class SqlStorage implements Storage {
       attachments: this.attachments,
       sessions: this.sessions,
       processes: this.processes,
+      signInFailures: this.signInFailures,
       atomic: this.atomic,
     } = repos);
   }

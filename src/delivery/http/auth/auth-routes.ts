@@ -65,23 +65,24 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
           throw new DomainError('AUTH_CSRF_FAILED', 'Sign in from a Parley page.');
         }
         const email = normalizeEmail(request.body.email);
-        const wait = limiter.retryAfter(request.ip, email);
+        // Counted before the password is checked (taken back when it is right), or refused with the wait.
+        const wait = await limiter.attempt(request.ip, email);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
           throw new DomainError('AUTH_RATE_LIMITED', `Too many failed sign-ins. Try again in ${waitText(wait)}.`, {
             details: { retryAfterSeconds: wait },
           });
         }
-        const mark = limiter.begin(request.ip, email);
         const actor = await verifyCredentials(deps, email, request.body.password);
-        limiter.succeed(request.ip, email, mark);
+        await limiter.succeed(request.ip, email);
         const session = await startSession(deps, actor);
         await deps.storage.sessions.deleteExpiredSessions(deps.clock.now().toISOString());
         reply.setCookie(SESSION_COOKIE, session.sessionToken, {
           path: '/',
           httpOnly: true,
           sameSite: 'lax',
-          secure: secureCookies,
+          // Secure when Parley's public URL is https, or when a trusted proxy says the request came over https.
+          secure: secureCookies || request.protocol.toLowerCase() === 'https',
           expires: new Date(session.expiresAt),
         });
         return { ...actor, csrfToken: session.csrfToken };
@@ -125,16 +126,15 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
       async (request, reply) => {
         const actor = actorOf(request);
         // Guessing the current password from a stolen session is limited like signing in.
-        const wait = limiter.retryAfter(request.ip, actor.email);
+        const wait = await limiter.attempt(request.ip, actor.email);
         if (wait > 0) {
           reply.header('retry-after', String(wait));
           throw new DomainError('AUTH_RATE_LIMITED', `Too many wrong passwords. Try again in ${waitText(wait)}.`, {
             details: { retryAfterSeconds: wait },
           });
         }
-        const mark = limiter.begin(request.ip, actor.email);
         const ended = await changeOwnPassword(deps, actor, request.body, request.sessionToken);
-        limiter.succeed(request.ip, actor.email, mark);
+        await limiter.succeed(request.ip, actor.email);
         return ended;
       },
     );

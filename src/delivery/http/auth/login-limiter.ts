@@ -1,14 +1,18 @@
+import type { SignInFailure, Storage } from '../../../ports/storage.ts';
+
 /**
- * Slows down password guessing with delays that double at each failure, never with a fixed lock-out, kept in
- * memory under three keys: the account from one address, the account from any address, and the address over all
- * accounts. After `perAccount` failures of an account from one address, that address waits `baseDelayMs`, then twice
- * as long at each further failure, up to `maxDelayMs` (the same for an address failing across many accounts). The
- * account as a whole (failures from every address together) is slowed too, but only up to `maxAccountDelayMs`: a few
- * seconds, so that nobody elsewhere can keep its owner out — the owner, from their own address, waits at most that.
+ * Slows down password guessing with delays that double at each failure, never with a fixed lock-out, counted in the
+ * database (so every `parley serve` on one database counts together) under three keys: the account from one address,
+ * the account from any address, and the address over all accounts. After `perAccount` failures of an account from
+ * one address, that address waits `baseDelayMs`, then twice as long at each further failure, up to `maxDelayMs` (the
+ * same for an address failing across many accounts). The account as a whole (failures from every address together)
+ * is slowed too, but only up to `maxAccountDelayMs`: a few seconds, so that nobody elsewhere can keep its owner out —
+ * the owner, from their own address, waits at most that.
  *
- * An attempt is counted *before* the password is checked (so parallel guesses cannot all pass the check) and taken
- * back when it succeeds. Failures are forgotten `forgetMs` after the last one. Bounded: the oldest keys are dropped
- * beyond `maxKeys`.
+ * An attempt is counted *before* the password is checked, in the same transaction as the check of its delays, its
+ * keys held meanwhile (so parallel guesses, on any instance, cannot all pass the check), and taken back when it
+ * succeeds. Failures are forgotten `forgetMs` after the last one; forgotten keys are removed, and the oldest beyond
+ * `maxKeys`, every `maxKeys / 1000` attempts a process counts (at every attempt below 2,000 keys).
  */
 export interface LoginLimits {
   /** Failures of one account from one address before the first delay. */
@@ -39,25 +43,30 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   maxKeys: 50_000,
 };
 
-interface Failures {
-  count: number;
-  last: number;
-}
+/** What the limiter keeps its counts in. */
+export type SignInStore = Pick<Storage, 'signInFailures' | 'transaction'>;
+
+/** A key, the failures it allows before slowing down, and its longest delay. */
+type Key = [name: string, free: number, max: number];
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 export class LoginLimiter {
-  private readonly failures = new Map<string, Failures>();
   private readonly limits: LoginLimits;
+  private readonly pruneEvery: number;
+  private sincePrune = 0;
 
   /** `now`: the time source (tests move it by hand). */
   constructor(
+    private readonly store: SignInStore,
     limits: Partial<LoginLimits> = {},
     private readonly now: () => number = Date.now,
   ) {
     this.limits = { ...DEFAULT_LOGIN_LIMITS, ...limits };
+    this.pruneEvery = Math.max(1, Math.floor(this.limits.maxKeys / 1000));
   }
 
-  /** Each key with the failures it allows before slowing down and its longest delay. */
-  private keys(ip: string, email: string): [string, number, number][] {
+  private keys(ip: string, email: string): Key[] {
     const l = this.limits;
     return [
       [`a:${ip}:${email}`, l.perAccount, l.maxDelayMs],
@@ -66,13 +75,9 @@ export class LoginLimiter {
     ];
   }
 
-  private current(key: string, now: number): Failures | undefined {
-    const entry = this.failures.get(key);
-    if (entry && now - entry.last >= this.limits.forgetMs) {
-      this.failures.delete(key);
-      return undefined;
-    }
-    return entry;
+  /** Failures last counted after this are current. */
+  private since(now: number): string {
+    return iso(now - this.limits.forgetMs);
   }
 
   /** The delay after `count` failures when `free` are allowed: 0, then base, 2×base, 4×base… up to `max`. */
@@ -81,47 +86,67 @@ export class LoginLimiter {
     return Math.min(max, this.limits.baseDelayMs * 2 ** Math.min(count - free, 40));
   }
 
-  /** Seconds to wait before trying again, or 0 when a try is allowed. */
-  retryAfter(ip: string, email: string, now = this.now()): number {
+  /** Seconds to wait, given the current failures of the keys. */
+  private wait(keys: readonly Key[], failures: readonly SignInFailure[], now: number): number {
     let until = 0;
-    for (const [key, free, max] of this.keys(ip, email)) {
-      const entry = this.current(key, now);
-      if (entry) until = Math.max(until, entry.last + this.delayAfter(entry.count, free, max));
+    for (const [key, free, max] of keys) {
+      const entry = failures.find((f) => f.key === key);
+      if (entry) until = Math.max(until, Date.parse(entry.lastAt) + this.delayAfter(entry.failures, free, max));
     }
     return until <= now ? 0 : Math.ceil((until - now) / 1000);
   }
 
-  /** Counts an attempt now (as a failure until `succeed` takes it back); returns its mark for `succeed`. */
-  begin(ip: string, email: string, now = this.now()): number {
-    for (const [key] of this.keys(ip, email)) {
-      const entry = this.current(key, now) ?? { count: 0, last: now };
-      this.failures.delete(key);
-      this.failures.set(key, { count: entry.count + 1, last: now });
-    }
-    while (this.failures.size > this.limits.maxKeys) this.failures.delete(this.failures.keys().next().value!);
-    return now;
+  /** Seconds to wait before trying again, or 0 when a try is allowed (counts nothing). */
+  async retryAfter(ip: string, email: string, now = this.now()): Promise<number> {
+    const keys = this.keys(ip, email);
+    const failures = await this.store.signInFailures.readSignInFailures(
+      keys.map(([key]) => key),
+      this.since(now),
+    );
+    return this.wait(keys, failures, now);
+  }
+
+  /**
+   * An attempt now: the seconds to wait (nothing counted), or 0 when it may go on, counted as a failure until
+   * `succeed` takes it back. The check and the count are one transaction holding the keys.
+   */
+  async attempt(ip: string, email: string, now = this.now()): Promise<number> {
+    const keys = this.keys(ip, email);
+    const names = keys.map(([key]) => key);
+    const since = this.since(now);
+    const wait = await this.store.transaction(async (tx) => {
+      const held = await tx.signInFailures.holdSignInFailures(names, iso(now), since);
+      const wait = this.wait(keys, held, now);
+      if (wait === 0) await tx.signInFailures.addSignInFailure(names, iso(now), since);
+      return wait;
+    });
+    if (wait === 0) await this.counted(now);
+    return wait;
   }
 
   /** The attempt was right: it no longer counts, and the account's failures from this address are forgotten. */
-  succeed(ip: string, email: string, _mark?: number): void {
-    for (const [key] of this.keys(ip, email)) {
-      if (key.startsWith('a:')) {
-        this.failures.delete(key);
-        continue;
-      }
-      const entry = this.failures.get(key);
-      if (entry && entry.count > 1) entry.count -= 1;
-      else if (entry) this.failures.delete(key);
-    }
+  async succeed(ip: string, email: string): Promise<void> {
+    const [account, ...others] = this.keys(ip, email).map(([key]) => key);
+    await this.store.signInFailures.takeBackSignInFailure([account!], others);
   }
 
-  /** Compatibility for callers that record a failure after the fact. */
-  fail(ip: string, email: string, now = this.now()): void {
-    this.begin(ip, email, now);
+  /** Records a failure after the fact, whatever the delays (tests, and callers that check nothing first). */
+  async fail(ip: string, email: string, now = this.now()): Promise<void> {
+    const names = this.keys(ip, email).map(([key]) => key);
+    await this.store.signInFailures.addSignInFailure(names, iso(now), this.since(now));
+    await this.counted(now);
+  }
+
+  /** Removes forgotten keys and the oldest beyond `maxKeys`, every `pruneEvery` counted attempts. */
+  private async counted(now: number): Promise<void> {
+    this.sincePrune += 1;
+    if (this.sincePrune < this.pruneEvery) return;
+    this.sincePrune = 0;
+    await this.store.signInFailures.pruneSignInFailures(this.since(now), this.limits.maxKeys);
   }
 
   /** How many keys are held (for the bound's test). */
-  get size(): number {
-    return this.failures.size;
+  size(): Promise<number> {
+    return this.store.signInFailures.countSignInFailureKeys();
   }
 }

@@ -10,8 +10,8 @@ import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 
 /** How long ticket activity is gathered before it is pushed: many changes to one ticket become one event. */
 const GATHER_MS = 100;
-/** A comment line keeps proxies and browsers from closing an idle stream. */
-const HEARTBEAT_MS = 25_000;
+/** How often, by default, a comment line keeps proxies and browsers from closing an idle stream. */
+export const EVENTS_HEARTBEAT_MS = 25_000;
 
 interface Listener {
   actor: Actor;
@@ -28,9 +28,14 @@ interface Listener {
  * pages refetch what they show. Activity comes from the storage (`onTicketActivity`: NOTIFY from any
  * process on PostgreSQL; this process and its dispatcher child on SQLite), is gathered for 100 ms, and each ticket
  * is read once per push, whatever the number of listeners; who sees what is decided by `canSeeTicket`, the same rule
- * as the API's. The payload names the ticket only: pages fetch what changed through the API, with its checks.
+ * as the API's. The payload names the ticket only: pages fetch what changed through the API, with its checks. A
+ * comment line every `heartbeatMs` (25 s) and `Cache-Control: no-transform` with `X-Accel-Buffering: no` let it pass
+ * through buffering proxies.
  */
-export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
+export function eventRoutes(
+  deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
+  options: { heartbeatMs: number } = { heartbeatMs: EVENTS_HEARTBEAT_MS },
+) {
   return async (app: FastifyInstance) => {
     const listeners = new Set<Listener>();
     /** Ticket id → whether only staff may hear of it (an internal note); any public change makes it public. */
@@ -140,7 +145,7 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
 
     const heartbeat = setInterval(() => {
       for (const listener of listeners) listener.reply.raw.write(': keep-alive\n\n');
-    }, HEARTBEAT_MS);
+    }, options.heartbeatMs);
     heartbeat.unref();
 
     // Open streams would keep `app.close()` waiting: they end first.
@@ -171,7 +176,8 @@ export function eventRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
         reply.hijack();
         reply.raw.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
+          // Nothing between Parley and the browser may keep, buffer or rewrite the stream.
+          'cache-control': 'no-store, no-transform',
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
           'x-content-type-options': 'nosniff',
