@@ -10,10 +10,6 @@ const PENDING = new Map([
     'A dispatcher SIGKILLed while holding claims',
     'a dispatcher that restarts takes its own claims back at once: the production issue (several instances)',
   ],
-  [
-    'Two API instances behind a proxy, one killed',
-    'two instances behind a proxy: the production issue (several instances)',
-  ],
 ]);
 
 /** The catalogue's lines (a bullet and its continuation lines), whitespace collapsed. */
