@@ -4,7 +4,7 @@
  * lines marked `# parley:<name>` changed) and included from a main configuration of the test's own, in a temporary
  * folder that also holds nginx's pid file, logs and temporary files. Stopped (and its folder removed) by `stop()`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,6 +77,36 @@ async function waitForPort(port: number, deadline: number, exited: () => boolean
   }
 }
 
+/** The main configuration of a test's nginx (what Debian's nginx.conf would be, reduced), including parley.conf. */
+function mainConf(dir: string): string {
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((kind) => `  ${kind}_temp_path ${join(dir, kind)};`)
+    .join('\n');
+  return `worker_processes 1;\nevents { worker_connections 512; }\nhttp {\n  access_log ${join(dir, 'access.log')};\n${temp}\n  include ${join(dir, 'parley.conf')};\n}\n`;
+}
+
+/** `nginx -t` on a Parley configuration (in the http context, as Debian's nginx.conf includes conf.d/*.conf). */
+export function checkNginxConf(conf: string): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-t-'));
+  try {
+    writeFileSync(join(dir, 'parley.conf'), conf);
+    writeFileSync(join(dir, 'nginx.conf'), mainConf(dir));
+    const args = [
+      '-t',
+      '-p',
+      dir,
+      '-c',
+      join(dir, 'nginx.conf'),
+      '-g',
+      `pid ${join(dir, 'nginx.pid')}; error_log stderr;`,
+    ];
+    const run = spawnSync(NGINX, args, { encoding: 'utf8' });
+    return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface Nginx {
   /** The proxy's address: http://127.0.0.1:<port>. */
   url: string;
@@ -94,14 +124,7 @@ export async function startNginx(instances: readonly string[]): Promise<Nginx> {
   const port = await freePort();
   const conf = renderNginxConf({ listenPort: port, instances });
   writeFileSync(join(dir, 'parley.conf'), conf);
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((kind) => `  ${kind}_temp_path ${join(dir, kind)};`)
-    .join('\n');
-  // The main configuration Debian's nginx.conf would be, reduced to what the test needs.
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `worker_processes 1;\nevents { worker_connections 512; }\nhttp {\n  access_log ${join(dir, 'access.log')};\n${temp}\n  include ${join(dir, 'parley.conf')};\n}\n`,
-  );
+  writeFileSync(join(dir, 'nginx.conf'), mainConf(dir));
   const child = spawn(
     NGINX,
     [
