@@ -21,7 +21,7 @@
  * the databases are created and dropped, as in the tests).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -178,7 +178,12 @@ async function main(): Promise<number> {
   }, WATCHDOG_SECONDS * 1000);
   const sink = new FleetSink();
   await sink.start();
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
   log(`Several instances: ${MESSAGES} messages per set-up and round (${WARMUP} warm-up), ${CONNECTIONS} connections`);
+  log(`load average at the start: ${load()}`);
   const results: Measured[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
@@ -192,6 +197,7 @@ async function main(): Promise<number> {
     clearTimeout(watchdog);
     await sink.close();
   }
+  log(`load average at the end: ${load()}`);
   const of = (setUp: SetUp) => results.filter((r) => r.setUp === setUp);
   const rate = (rs: Measured[]) => rs.length / rs.reduce((sum, r) => sum + 1 / r.mailsPerSecond, 0); // total mails ÷ total time
   const p99 = (rs: Measured[]) => Math.max(...rs.map((r) => r.p99));
