@@ -45,6 +45,13 @@ export interface SqlDialect {
     claimToken: string,
     outcomes: readonly { id: number; outcome: OutboxOutcome }[],
   ): Promise<number[]>;
+  /**
+   * Runs the migrations alone where Kysely's migrator takes no lock (SQLite: it counts on having the only
+   * connection, so two processes opening one new file would both create the first tables): in one write
+   * transaction, rolled back when they fail, so another process waits for it and then finds them applied. Absent
+   * (PostgreSQL): the migrator's advisory lock already makes a second process wait.
+   */
+  migrateAlone?<T>(db: Kysely<Database>, migrate: () => Promise<T>): Promise<T>;
   /** Claims an inbound mail's duplicate key and its place under the sender cap in one call. */
   claimInboundMailInOneCall?(
     ctx: SqlContext,

@@ -126,12 +126,15 @@ export class SqlStorage implements Storage {
       migrationTableName: 'parley_migration',
       migrationLockTableName: 'parley_migration_lock',
     });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error)
-      throw new Error(`Database migration failed: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
-    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    const migrate = async () => {
+      const { error, results } = await migrator.migrateToLatest();
+      if (error)
+        throw new Error(`Database migration failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    };
+    return this.options.dialect.migrateAlone ? this.options.dialect.migrateAlone(this.kysely, migrate) : migrate();
   }
 
   /** For tests and benchmarks that need the raw query builder. */

@@ -1,10 +1,15 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../sql/schema.ts';
 import type { Activity, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
+
+/** How long a process waits for another's migrations to finish. */
+const MIGRATION_WAIT_MS = 120_000;
 
 /**
  * SQLite: write transactions are serial (`begin immediate`), so nothing locks rows or skips them; the database is
  * in process, so two primary-key reads beat a join; it has no NOTIFY, so changes are noted and the storage emits
- * them in this process after the commit; the hot writes are prepared statements in one transaction.
+ * them in this process after the commit; the hot writes are prepared statements in one transaction. Its migrations
+ * run in one `begin immediate` transaction, so processes starting at once on a new file apply them once.
  */
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
@@ -13,5 +18,23 @@ export const sqliteDialect: SqlDialect = {
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`group_concat(${column})`,
   async announce(ctx: SqlContext, activity: Activity) {
     ctx.note(activity);
+  },
+  async migrateAlone<T>(db: Kysely<Database>, migrate: () => Promise<T>): Promise<T> {
+    // Another process's migrations may take longer than the connection's usual wait for the write lock.
+    const usual = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows[0]?.timeout ?? 5000;
+    await sql.raw(`pragma busy_timeout = ${MIGRATION_WAIT_MS}`).execute(db);
+    try {
+      await sql`begin immediate`.execute(db);
+    } finally {
+      await sql.raw(`pragma busy_timeout = ${Number(usual)}`).execute(db);
+    }
+    try {
+      const result = await migrate();
+      await sql`commit`.execute(db);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(db);
+      throw error;
+    }
   },
 };

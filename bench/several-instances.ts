@@ -1,0 +1,220 @@
+/**
+ * Several instances, end to end: messages posted over HTTP until every notification is accepted (250) by a real SMTP
+ * server. Run: `npm run bench:fleet` (= node --import tsx bench/several-instances.ts).
+ *
+ * Two set-ups, in the same run, each on a fresh PostgreSQL database against the same SMTP sink:
+ *   - single: one `parley serve` (its own `parley dispatch` child, as by default), posted to directly;
+ *   - fleet: two `parley serve` (each with its dispatcher child) behind nginx, configured by deploy/nginx/parley.conf
+ *     exactly as the test of several instances runs it (test/support/nginx.ts), posted to through nginx.
+ * Seeded through the domain as `bench/end-to-end.ts` is: the world of the fixtures, ten requesters, BENCH_TICKETS
+ * tickets of group A, an API token for its technician; every message is that technician's reply on a requester's
+ * ticket, one notification each. autocannon runs in a worker thread (`bench/load-worker.mjs`).
+ *
+ * Per set-up and round: BENCH_WARMUP_MESSAGES posted and delivered (not measured), then BENCH_MESSAGES, measured from
+ * the first request to the 250 of the last distinct Message-ID: mails/s, and autocannon's HTTP p99. Ratios fleet ÷
+ * single (mails/s) and single ÷ fleet (p99) against the limit 0.85: the proxy and the second instance may cost at
+ * most 15 %. Exit 1 when an answer is not 2xx or a mail is missing; 2 when the watchdog fires. Missing the limit is
+ * reported, not an error.
+ *
+ * Environment: BENCH_MESSAGES (2000), BENCH_WARMUP_MESSAGES (200), BENCH_CONNECTIONS (16), BENCH_TICKETS (50),
+ * BENCH_ROUNDS (1; the order alternates), BENCH_DELIVERY_SECONDS (60), PARLEY_TEST_POSTGRES_URL (the server where
+ * the databases are created and dropped, as in the tests).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/config.ts';
+import { saveSmtpAccount } from '../src/domain/parameters/save-smtp-account.ts';
+import { createParley } from '../src/main.ts';
+import { createPostgresDatabase } from '../test/support/databases.ts';
+import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
+import { startNginx, type Nginx } from '../test/support/nginx.ts';
+import { startParley, stopAll, type ParleyProcess } from '../test/support/parley-processes.ts';
+import { FleetSink } from './fleet/sink.ts';
+import { seedTickets } from './seed-tickets.ts';
+import { intEnv } from './settings.ts';
+
+const MESSAGES = intEnv('BENCH_MESSAGES', 2000, 1, 100_000);
+const WARMUP = intEnv('BENCH_WARMUP_MESSAGES', 200, 0, 100_000);
+const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16, 1, 1024);
+const TICKETS = intEnv('BENCH_TICKETS', 50, 1, 10_000);
+const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1, 10);
+const DELIVERY_SECONDS = intEnv('BENCH_DELIVERY_SECONDS', 60, 1, 3600);
+const LIMIT = 0.85;
+const WATCHDOG_SECONDS = ROUNDS * 2 * (180 + Math.ceil((MESSAGES + WARMUP) / 20) + 2 * DELIVERY_SECONDS);
+const SECRET_KEY = 'bench-secret-key-that-is-long-enough-for-parley';
+const BODY = JSON.stringify({
+  text:
+    'Hello, thanks for the details. I have reset the print spooler on the 3rd floor printer and cleared the paper ' +
+    'path; the jam sensor was dirty, so I cleaned it too.\n\nCould you print a test page and tell me whether the ' +
+    'problem is gone? If it comes back, please note the time and the document you were printing.',
+});
+
+type SetUp = 'single' | 'fleet';
+interface Measured {
+  setUp: SetUp;
+  mailsPerSecond: number;
+  p99: number;
+}
+interface LoadResult {
+  non2xx: number;
+  errors: number;
+  '2xx': number;
+  latency: { p99: number };
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const problems: string[] = [];
+
+function runLoad(url: string, paths: string[], token: string, amount: number) {
+  return new Promise<{ startNs: bigint; result: LoadResult }>((resolve, reject) => {
+    const worker = new Worker(fileURLToPath(new URL('./load-worker.mjs', import.meta.url)), {
+      workerData: {
+        url,
+        paths,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: BODY,
+        connections: Math.min(CONNECTIONS, amount),
+        amount,
+        timeout: 30,
+      },
+      execArgv: [],
+    });
+    let startNs = 0n;
+    let result: LoadResult | undefined;
+    worker.on('message', (m: { type: string; atNs?: string; result?: LoadResult }) => {
+      if (m.type === 'start') startNs = BigInt(m.atNs!);
+      else if (m.type === 'result') result = m.result;
+    });
+    worker.once('error', reject);
+    worker.once('exit', () => (result ? resolve({ startNs, result }) : reject(new Error('load worker: no result'))));
+  });
+}
+
+/** A fresh database seeded through the domain, its SMTP account at the sink; resolves with the token and paths. */
+async function seed(url: string, dataDir: string, sinkPort: number) {
+  const config = loadConfig(
+    {
+      PARLEY_DATABASE_URL: url,
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_SECRET_KEY: SECRET_KEY,
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_MAIL_CATCHER: 'off',
+    },
+    { readDotEnv: false },
+  );
+  const parley = createParley(config, { hasher: fastHasher });
+  try {
+    await parley.storage.migrate();
+    const world = await buildWorld(parley.deps);
+    await saveSmtpAccount(parley.deps, world.admin, {
+      host: '127.0.0.1',
+      port: sinkPort,
+      security: 'none',
+      auth: false,
+      from: 'desk@example.test',
+      fromName: 'Service Desk',
+    });
+    const { tickets, token } = await seedTickets(parley.deps, world, TICKETS);
+    return { token, paths: tickets.map((t) => `/api/v1/tickets/${t.number}/messages`) };
+  } finally {
+    await parley.close();
+  }
+}
+
+async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Measured | undefined> {
+  const db = await createPostgresDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-fleet-'));
+  const processes: ParleyProcess[] = [];
+  let nginx: Nginx | undefined;
+  try {
+    const { token, paths } = await seed(db.url, dataDir, sink.port);
+    const env = {
+      PARLEY_DATABASE_URL: db.url,
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_SECRET_KEY: SECRET_KEY,
+      PARLEY_PUBLIC_URL: 'https://desk.example.test',
+      PARLEY_PORT: '0',
+      PARLEY_TRUSTED_PROXIES: '127.0.0.1',
+    };
+    const count = setUp === 'single' ? 1 : 2;
+    for (let i = 1; i <= count; i++) processes.push(await startParley(`serve ${i}`, ['serve'], env));
+    const urls = processes.map((p) => p.ready[1]!);
+    if (setUp === 'fleet') nginx = await startNginx(urls.map((u) => new URL(u).host));
+    const url = nginx?.url ?? urls[0]!;
+    const label = `${setUp} (round ${round})`;
+    const phase = async (amount: number) => {
+      const reached = sink.expect(amount, (DELIVERY_SECONDS + Math.ceil(amount / 10)) * 1000);
+      const load = await runLoad(url, paths, token, amount);
+      if (load.result.non2xx > 0 || load.result.errors > 0 || load.result['2xx'] !== amount)
+        problems.push(`${label}: ${load.result['2xx']} of ${amount} answered 2xx (${load.result.errors} errors)`);
+      const lastNs = await reached;
+      const { distinct, duplicates } = sink.counts();
+      if (lastNs === null) problems.push(`${label}: ${distinct} of ${amount} mails arrived`);
+      if (duplicates > 0) problems.push(`${label}: ${duplicates} mails arrived twice`);
+      return { load, lastNs };
+    };
+    if (WARMUP > 0) await phase(WARMUP);
+    const { load, lastNs } = await phase(MESSAGES);
+    if (lastNs === null) return undefined;
+    const seconds = Number(lastNs - load.startNs) / 1e9;
+    const measured = { setUp, mailsPerSecond: MESSAGES / seconds, p99: load.result.latency.p99 };
+    log(`  ${label}: ${measured.mailsPerSecond.toFixed(0)} mails/s, HTTP p99 ${measured.p99} ms`);
+    return measured;
+  } finally {
+    await nginx?.stop();
+    await stopAll(processes);
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<number> {
+  const watchdog = setTimeout(() => {
+    log(`Watchdog: the run took more than ${WATCHDOG_SECONDS} s.`);
+    process.exit(2);
+  }, WATCHDOG_SECONDS * 1000);
+  const sink = new FleetSink();
+  await sink.start();
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  log(`Several instances: ${MESSAGES} messages per set-up and round (${WARMUP} warm-up), ${CONNECTIONS} connections`);
+  log(`load average at the start: ${load()}`);
+  const results: Measured[] = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const order: SetUp[] = round % 2 ? ['single', 'fleet'] : ['fleet', 'single'];
+      for (const setUp of order) {
+        const m = await measure(setUp, sink, round);
+        if (m) results.push(m);
+      }
+    }
+  } finally {
+    clearTimeout(watchdog);
+    await sink.close();
+  }
+  log(`load average at the end: ${load()}`);
+  const of = (setUp: SetUp) => results.filter((r) => r.setUp === setUp);
+  const rate = (rs: Measured[]) => rs.length / rs.reduce((sum, r) => sum + 1 / r.mailsPerSecond, 0); // total mails ÷ total time
+  const p99 = (rs: Measured[]) => Math.max(...rs.map((r) => r.p99));
+  const [single, fleet] = [of('single'), of('fleet')];
+  if (single.length === ROUNDS && fleet.length === ROUNDS) {
+    const mailRatio = rate(fleet) / rate(single);
+    const p99Ratio = p99(single) / p99(fleet);
+    const verdict = (r: number) => `${r.toFixed(2)} (limit ≥ ${LIMIT}: ${r >= LIMIT ? 'met' : 'NOT met'})`;
+    log('\n| set-up | mails/s | HTTP p99 ms |');
+    log('|:--|--:|--:|');
+    log(`| one instance, no proxy | ${rate(single).toFixed(0)} | ${p99(single)} |`);
+    log(`| two instances behind nginx | ${rate(fleet).toFixed(0)} | ${p99(fleet)} |`);
+    log(`\nmails/s, fleet ÷ single: ${verdict(mailRatio)}`);
+    log(`HTTP p99, single ÷ fleet: ${verdict(p99Ratio)}`);
+  }
+  for (const p of problems) log(`ERROR: ${p}`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();
