@@ -1,4 +1,5 @@
 import type { ActivitySignals } from './storage/activity.ts';
+import type { AuditRepository } from './storage/audit.ts';
 import type { AttachmentRepository } from './storage/attachments.ts';
 import type { InboundMailRepository } from './storage/inbound-mail.ts';
 import type { MessageRepository } from './storage/messages.ts';
@@ -19,9 +20,11 @@ export type { TemplateRow } from './storage/settings.ts';
 export type { OutboxClaim, OutboxOutcome, OutboxReference } from './storage/outbox.ts';
 export type { InboundFilter } from './storage/inbound-mail.ts';
 export type { MessageMails } from './storage/unit-of-work.ts';
+export type { AuditFilter } from './storage/audit.ts';
 export type {
   ActivitySignals,
   AttachmentRepository,
+  AuditRepository,
   InboundMailRepository,
   MessageRepository,
   OutboxRepository,
@@ -46,6 +49,7 @@ export interface Repositories {
   inbound: InboundMailRepository;
   attachments: AttachmentRepository;
   sessions: SessionRepository;
+  audit: AuditRepository;
   atomic: UnitOfWork;
 }
 

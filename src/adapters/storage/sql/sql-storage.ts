@@ -36,6 +36,7 @@ export class SqlStorage implements Storage {
   readonly inbound: Repositories['inbound'];
   readonly attachments: Repositories['attachments'];
   readonly sessions: Repositories['sessions'];
+  readonly audit: Repositories['audit'];
   readonly atomic: Repositories['atomic'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
@@ -57,6 +58,7 @@ export class SqlStorage implements Storage {
       inbound: this.inbound,
       attachments: this.attachments,
       sessions: this.sessions,
+      audit: this.audit,
       atomic: this.atomic,
     } = repos);
   }
