@@ -25,6 +25,7 @@ import { postgres, sqliteFile, sqliteMemory, type TestDatabase } from '../suppor
 import { buildWorld, TEST_PASSWORD, testDeps, type World } from '../support/fixtures.ts';
 import { signIn, testApp } from '../support/http.ts';
 import { SmtpSink, waitUntil } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/parley.js');
 /** The key testDeps seals the SMTP password with: a child process needs the same one to open it. */
@@ -55,7 +56,7 @@ async function scene(database: TestDatabase, options: { auth?: boolean } = {}): 
     const deps = testDeps(db.storage, systemClock);
     const world = await buildWorld(deps);
     const auth = options.auth ?? false;
-    await saveSmtpAccount(deps, world.admin, {
+    await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
       host: '127.0.0.1',
       port: sink.port,
       security: 'none',
@@ -261,7 +262,7 @@ async function startDispatcher(
 
 async function moreTechnicians(s: Scene, n: number) {
   for (let i = 1; i <= n; i++) {
-    await createUser(s.deps, {
+    await createUser(s.deps, CLI_ORIGIN, {
       role: 'technician',
       email: `tech.extra${i}@example.test`,
       name: `Técnico Extra ${i}`,
