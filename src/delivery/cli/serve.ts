@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Config } from '../../config/config.ts';
 import { readParameters, smtpAccountOf } from '../../domain/parameters/parameters.ts';
+import { AuditPruner } from '../workers/audit-pruner.ts';
 import { createDispatcher, createInbound, createMailCatcher, createParley, type Parley } from '../../main.ts';
 import { buildApp } from '../http/build-app.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
@@ -177,6 +178,10 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       const supervisor = superviseDispatcher(parley);
       cleanups.push(() => supervisor.stop());
     }
+    // The audit log keeps what parameter 9017 says (365 days by default): older entries go, hourly.
+    const pruner = new AuditPruner(parley.deps, { everyMs: 3_600_000, log: parley.log });
+    pruner.start();
+    cleanups.push(() => pruner.stop());
     // Inbound mail: always the processing (and the IMAP support mailbox once an administrator configures one);
     // the SMTP receiver only when PARLEY_INBOUND_SMTP is set.
     const inbound = createInbound(parley);
