@@ -331,6 +331,7 @@ export const VISITS: readonly Visit[] = [
     ready: '[data-testid="inbound-reason"]',
   },
   { name: 'admin-mail-catcher', role: 'admin', path: '/admin/mail-catcher', ready: 'tbody tr' },
+  { name: 'admin-audit', role: 'admin', path: '/admin/audit', ready: '[data-testid="audit-row"]' },
   {
     name: 'admin-captured-mail',
     role: 'admin',

@@ -194,6 +194,7 @@ describe('the audit log of administrative changes (HTTP)', () => {
     assert.equal((await entries('?limit=100')).items.length, before);
   });
 
+  // threat: An administrator's change leaves a trace: who, when, from where and what; secrets named, never shown
   it('answers 401 signed out and 403 to technicians and requesters', async () => {
     assert.equal((await anonymous(app).get('/api/v1/admin/audit')).statusCode, 401);
     for (const who of [world.techB, world.requesterA]) {

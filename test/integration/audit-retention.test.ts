@@ -16,6 +16,7 @@ const DAY = 86_400_000;
 const quiet = { info() {}, error() {} };
 
 describe('audit log retention', () => {
+  // threat: An administrator's change leaves a trace: who, when, from where and what; secrets named, never shown
   it('keeps entries 365 days by default, then as many days as parameter 9017 says; the pruner removes the older ones', async () => {
     const { storage } = await sqliteMemory.open();
     try {

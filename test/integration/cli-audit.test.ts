@@ -8,6 +8,7 @@ import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-stor
 import { parley } from '../support/cli.ts';
 
 describe('the audit log of the command line', () => {
+  // threat: An administrator's change leaves a trace: who, when, from where and what; secrets named, never shown
   it('parley user add, user password and token create are recorded from "cli"; the password and the token are not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-cli-audit-'));
     try {
