@@ -162,6 +162,9 @@ export function setUpWalk(): void {
       ...previews,
       ...catcher.list().flatMap((m) => [m.subject, m.from ?? '', m.to ?? '']),
       '127.0.0.1',
+      // The SMTP account the world is made with, as the audit log names it.
+      'smtp.example.test',
+      'desk',
       'America/New_York',
       'America/Sao_Paulo',
       'Europe/Madrid',

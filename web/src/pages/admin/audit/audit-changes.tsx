@@ -1,6 +1,11 @@
 import type { MessageKey, Translate } from '../../../i18n/i18n.tsx';
-import { useI18n } from '../../../i18n/i18n.tsx';
-import type { AuditChange, AuditEntry } from '../../../types.ts';
+import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
+import { LOCALES, OUTBOX_STATUSES, type AuditChange, type AuditEntry } from '../../../types.ts';
+
+const ROLES = ['requester', 'technician', 'admin'] as const;
+const SECURITIES = ['none', 'starttls', 'tls'] as const;
+const SCOPES = ['read', 'full'] as const;
+const among = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
 
 /** The fields the log names, worded in the reader's language (another name is shown as it is). */
 const FIELDS = [
@@ -35,7 +40,13 @@ function fieldName(t: Translate, field: string): string {
   return (FIELDS as readonly string[]).includes(field) ? t(`audit.field.${field}` as MessageKey) : field;
 }
 
-function valueText(t: Translate, value: AuditChange['before']): string {
+/** A value as the reader says it: a role, a language, a security, a scope or a mail state in their words. */
+function valueText(t: Translate, field: string, value: AuditChange['before']): string {
+  if (field === 'role' && among(ROLES, value)) return t(`role.${value}`);
+  if (field === 'locale' && among(LOCALES, value)) return LANGUAGE_NAMES[value];
+  if (field === 'security' && among(SECURITIES, value)) return t(`smtp.security.${value}`);
+  if (field === 'scope' && among(SCOPES, value)) return t(`account.scope.${value}`);
+  if (field === 'status' && among(OUTBOX_STATUSES, value)) return t(`outbox.${value}`);
   if (value === null || value === undefined || value === '') return t('audit.nothing');
   if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
   if (Array.isArray(value)) return value.length ? value.join(', ') : t('audit.nothing');
@@ -73,9 +84,9 @@ export function AuditChanges({ changes }: { changes: AuditEntry['changes'] }) {
             <em>{t('audit.changedLong')}</em>
           ) : (
             <>
-              {'before' in c ? <del>{valueText(t, c.before)}</del> : null}
+              {'before' in c ? <del>{valueText(t, c.field, c.before)}</del> : null}
               {'before' in c && 'after' in c ? ' → ' : null}
-              {'after' in c ? <ins>{valueText(t, c.after)}</ins> : null}
+              {'after' in c ? <ins>{valueText(t, c.field, c.after)}</ins> : null}
             </>
           )}
         </li>
