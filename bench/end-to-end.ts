@@ -48,6 +48,7 @@ import type { NaiveDispatcherConfig } from './e2e/naive-dispatcher.ts';
 import type { NaiveServerConfig } from './e2e/naive-server.ts';
 import { seedTickets } from './seed-tickets.ts';
 import { intEnv } from './settings.ts';
+import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
 
 // ---- settings
 
@@ -393,7 +394,7 @@ async function seed(parley: Parley, sinkPort: number): Promise<Seeded> {
   const deps = parley.deps;
   const world = await buildWorld(deps);
   // The SMTP account of the world, pointed at the sink: loopback, no TLS, no authentication.
-  await saveSmtpAccount(deps, world.admin, {
+  await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
     host: '127.0.0.1',
     port: sinkPort,
     security: 'none',

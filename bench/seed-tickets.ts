@@ -6,6 +6,7 @@ import { loadActor } from '../src/domain/users/authentication.ts';
 import { createUser } from '../src/domain/users/create-user.ts';
 import type { Actor } from '../src/domain/users/user.ts';
 import { TEST_PASSWORD, type World } from '../test/support/fixtures.ts';
+import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
 
 /**
  * The benchmarks' load: ten requesters owning `count` tickets of group A, where world.techA works, so a message
@@ -18,7 +19,7 @@ export async function seedTickets(
 ): Promise<{ requesters: Actor[]; tickets: Ticket[]; token: string }> {
   const requesters = [world.requesterA];
   for (let i = 1; i < 10; i++) {
-    const u = await createUser(deps, {
+    const u = await createUser(deps, CLI_ORIGIN, {
       role: 'requester',
       email: `requester.${i}@example.test`,
       name: `Requester Number ${i}`,
@@ -41,6 +42,6 @@ export async function seedTickets(
       }),
     );
   }
-  const { token } = await createApiToken(deps, world.techA.email, 'bench');
+  const { token } = await createApiToken(deps, CLI_ORIGIN, world.techA.email, 'bench');
   return { requesters, tickets, token };
 }

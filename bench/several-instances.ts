@@ -20,6 +20,7 @@
  * BENCH_ROUNDS (1; the order alternates), BENCH_DELIVERY_SECONDS (60), PARLEY_TEST_POSTGRES_URL (the server where
  * the databases are created and dropped, as in the tests).
  */
+import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,7 +110,7 @@ async function seed(url: string, dataDir: string, sinkPort: number) {
   try {
     await parley.storage.migrate();
     const world = await buildWorld(parley.deps);
-    await saveSmtpAccount(parley.deps, world.admin, {
+    await saveSmtpAccount(parley.deps, CLI_ORIGIN, world.admin, {
       host: '127.0.0.1',
       port: sinkPort,
       security: 'none',

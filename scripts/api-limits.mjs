@@ -42,6 +42,16 @@ function constants(document) {
       enumOf(query(document, '/inbound-mail', 'get', 'status'), 'inbound status'),
       'States of an inbound mail.',
     ],
+    [
+      'AUDIT_ACTIONS',
+      enumOf(query(document, '/admin/audit', 'get', 'action'), 'audit action'),
+      'Actions of the audit log.',
+    ],
+    [
+      'AUDIT_TARGETS',
+      enumOf(query(document, '/admin/audit', 'get', 'targetType'), 'audit target type'),
+      'What the audit log names as changed.',
+    ],
     ['MAX_COPIES', defined(copies.maxItems, 'maxItems of copies'), 'People one ticket may copy (Cc).'],
     [
       'ATTACHMENT_LIMITS',

@@ -1,4 +1,5 @@
 import type { ActivitySignals } from './storage/activity.ts';
+import type { AuditRepository } from './storage/audit.ts';
 import type { AttachmentRepository } from './storage/attachments.ts';
 import type { InboundMailRepository } from './storage/inbound-mail.ts';
 import type { MessageRepository } from './storage/messages.ts';
@@ -23,9 +24,11 @@ export type { OutboxClaim, OutboxOutcome, OutboxReference } from './storage/outb
 export type { InboundFilter } from './storage/inbound-mail.ts';
 export type { RoleLiveness } from './storage/processes.ts';
 export type { MessageMails } from './storage/unit-of-work.ts';
+export type { AuditFilter } from './storage/audit.ts';
 export type {
   ActivitySignals,
   AttachmentRepository,
+  AuditRepository,
   InboundMailRepository,
   MessageRepository,
   OutboxRepository,
@@ -54,6 +57,7 @@ export interface Repositories {
   sessions: SessionRepository;
   processes: ProcessRepository;
   signInFailures: SignInFailureRepository;
+  audit: AuditRepository;
   atomic: UnitOfWork;
 }
 

@@ -10,6 +10,7 @@ import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley, withPage } from './harness.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -21,7 +22,7 @@ before(async () => {
     ['paula@example.test', 'Paula Senha', 'pt-BR'],
     ['rui@example.test', 'Rui Reset', 'en-US'],
   ] as const) {
-    await createUser(parley.deps, {
+    await createUser(parley.deps, CLI_ORIGIN, {
       role: 'technician',
       email,
       name,
@@ -120,7 +121,7 @@ describe('the account page', () => {
 
   // threat: A password change or reactivation → every older session and (unless kept on purpose) API token stops working.
   it("an administrator's new password for a user revokes their tokens unless kept on purpose", async () => {
-    const { token: kept } = await createApiToken(parley.deps, 'rui@example.test', 'kept');
+    const { token: kept } = await createApiToken(parley.deps, CLI_ORIGIN, 'rui@example.test', 'kept');
     await withPage(browser, parley.baseUrl, 'en-US', async (page) => {
       await signIn(page, parley.world.admin.email);
       await page.goto('/admin/users');

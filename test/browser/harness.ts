@@ -19,6 +19,7 @@ import type { Deps } from '../../src/domain/deps.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, type World } from '../support/fixtures.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WEB = join(ROOT, 'web');
@@ -105,7 +106,7 @@ export async function startParley(
   const catcher = new MailCatcher();
   const smtpPort = await catcher.start('127.0.0.1', 0);
   if (options.messaging !== false) {
-    await saveSmtpAccount(deps, world.admin, {
+    await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
       host: '127.0.0.1',
       port: smtpPort,
       security: 'none',

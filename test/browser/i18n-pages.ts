@@ -107,6 +107,7 @@ export const I18N_PAGES: readonly PageSpec[] = [
   },
   { name: 'admin needs review', role: 'admin', path: () => '/admin/inbound', ready: '[data-testid="inbound-row"]' },
   { name: 'admin mail catcher', role: 'admin', path: () => '/admin/mail-catcher', ready: 'tbody tr' },
+  { name: 'admin audit log', role: 'admin', path: () => '/admin/audit', ready: '[data-testid="audit-row"]' },
 ];
 
 /**

@@ -21,6 +21,7 @@ import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, startParley, type Parley, withPage } from './harness.ts';
 import { I18N_PAGES, pageTexts, type Fixture, type PageSpec, type Role } from './i18n-pages.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 /** Names and words that are the same in English, Portuguese and Spanish. */
 const SAME_IN_EVERY_LANGUAGE = [
@@ -78,7 +79,7 @@ export function setUpWalk(): void {
 
     // A deferred mail: nothing listens on port 1, and the account stays so, so it stays deferred (and the SMTP page's
     // checks have a failure to tell).
-    await saveSmtpAccount(deps, world.admin, {
+    await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
       host: '127.0.0.1',
       port: 1,
       security: 'none',
@@ -161,6 +162,9 @@ export function setUpWalk(): void {
       ...previews,
       ...catcher.list().flatMap((m) => [m.subject, m.from ?? '', m.to ?? '']),
       '127.0.0.1',
+      // The SMTP account the world is made with, as the audit log names it.
+      'smtp.example.test',
+      'desk',
       'America/New_York',
       'America/Sao_Paulo',
       'Europe/Madrid',
@@ -189,7 +193,7 @@ function sameAllowed(text: string, locale: 'pt-BR' | 'es-ES'): boolean {
 async function setLanguage(locale: Locale) {
   const { deps, world } = parley;
   for (const user of [world.admin, world.techA, world.requesterA])
-    await editUser(deps, world.admin, user.id, { locale });
+    await editUser(deps, CLI_ORIGIN, world.admin, user.id, { locale });
 }
 
 const USERS: Record<Exclude<Role, 'signed-out'>, () => string> = {

@@ -19,6 +19,7 @@ import { eml, mail } from '../fixtures/eml/eml.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import type { Parley } from './harness.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 export type Role = 'signed-out' | 'requester' | 'technician' | 'admin';
 export const LOCALES = ['en-US', 'pt-BR', 'es-ES'] as const;
@@ -116,7 +117,7 @@ export async function prepareSite(parley: Parley): Promise<Site> {
 
   // Then the SMTP server goes away (nothing listens on port 1): the next mail is deferred with its reply, and stays so
   // (every later attempt fails the same way), with "Retry now" in the outbox.
-  await saveSmtpAccount(deps, world.admin, {
+  await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
     host: '127.0.0.1',
     port: 1,
     security: 'none',
@@ -330,6 +331,7 @@ export const VISITS: readonly Visit[] = [
     ready: '[data-testid="inbound-reason"]',
   },
   { name: 'admin-mail-catcher', role: 'admin', path: '/admin/mail-catcher', ready: 'tbody tr' },
+  { name: 'admin-audit', role: 'admin', path: '/admin/audit', ready: '[data-testid="audit-row"]' },
   {
     name: 'admin-captured-mail',
     role: 'admin',

@@ -17,6 +17,7 @@ import type { Actor } from '../../src/domain/users/user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley } from './harness.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -37,7 +38,7 @@ before(async () => {
   ana = (await loadActor(
     deps.storage,
     (
-      await createUser(deps, {
+      await createUser(deps, CLI_ORIGIN, {
         role: 'requester',
         email: 'ana@example.test',
         name: 'Ana Requester',

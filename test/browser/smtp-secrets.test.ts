@@ -13,6 +13,7 @@ import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { closedPort } from '../support/echo-servers.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { launchBrowser, screenshot, signIn, startParley, type Parley, withPage } from './harness.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -69,7 +70,7 @@ describe('the SMTP account page', () => {
   });
 
   it('the parameters page says which settings need the password again, and lets a stored password be removed', async () => {
-    await setParameter(parley.deps, parley.world.admin, PARAM.IMAP_PASSWORD, 'imap-pass-77!');
+    await setParameter(parley.deps, CLI_ORIGIN, parley.world.admin, PARAM.IMAP_PASSWORD, 'imap-pass-77!');
     await withPage(browser, parley.baseUrl, 'en-US', async (page) => {
       await signIn(page, parley.world.admin.email);
       await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();

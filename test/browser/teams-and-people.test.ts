@@ -16,6 +16,7 @@ import type { Actor } from '../../src/domain/users/user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, screenshot, signIn, startParley, type Parley, withPage as withPageIn } from './harness.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -38,7 +39,7 @@ before(async () => {
     (await loadActor(
       deps.storage,
       (
-        await createUser(deps, {
+        await createUser(deps, CLI_ORIGIN, {
           role,
           email,
           name,
@@ -53,7 +54,7 @@ before(async () => {
   carla = await user('technician', 'carla@example.test', 'Carla Colleague', { groupIds: [world.groupA] });
   lena = await user('requester', 'lena@example.test', 'Lena Linguist');
   dora = await user('requester', 'dora@example.test', 'Dora Departing');
-  spareGroup = (await createGroup(deps, { name: 'Spare team' })).id;
+  spareGroup = (await createGroup(deps, CLI_ORIGIN, { name: 'Spare team' })).id;
   projector = (
     await openTicket(deps, eva, {
       title: 'Projector in room 4 is dim',

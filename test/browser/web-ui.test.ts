@@ -29,6 +29,7 @@ import {
   type Parley,
   withPage as withPageIn,
 } from './harness.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -41,7 +42,7 @@ before(async () => {
   maria = (await loadActor(
     deps.storage,
     (
-      await createUser(deps, {
+      await createUser(deps, CLI_ORIGIN, {
         role: 'requester',
         email: 'maria@example.test',
         name: 'Maria Requester',
@@ -402,9 +403,9 @@ describe('the admin area', () => {
 
   it('sets parameter 417 to another active template from the parameters page', async () => {
     const { deps, world } = parley;
-    const other = await createTemplate(deps, DEFAULT_TEMPLATES['pt-BR']);
+    const other = await createTemplate(deps, CLI_ORIGIN, DEFAULT_TEMPLATES['pt-BR']);
     // startParley moved the account to the catcher without authentication, which removed buildWorld's password.
-    await setParameter(deps, world.admin, 13, 'smtp-pass-Zx9!');
+    await setParameter(deps, CLI_ORIGIN, world.admin, 13, 'smtp-pass-Zx9!');
     await withPage('en-US', async (page) => {
       await signIn(page, world.admin.email);
       await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();
@@ -505,7 +506,7 @@ describe('the admin area', () => {
     };
     const catcherPort = (await getSmtpPort())!;
     // Nothing listens on port 1: the attempt fails temporarily and the mail is deferred.
-    await saveSmtpAccount(deps, world.admin, { ...account, port: 1 });
+    await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, { ...account, port: 1 });
     const { notifications } = await postMessage(deps, world.techB, {
       ticketNumber: world.ticketB.number,
       text: 'Your laptop was ordered.',
@@ -516,7 +517,7 @@ describe('the admin area', () => {
       async () => (await parley.storage.outbox.findOutboxEntry(id))?.status === 'deferred',
       'the mail is deferred',
     );
-    await saveSmtpAccount(deps, world.admin, { ...account, port: catcherPort });
+    await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, { ...account, port: catcherPort });
     await withPage('en-US', async (page) => {
       await signIn(page, world.admin.email);
       await page.getByRole('heading', { name: 'Service Desk queue' }).waitFor();

@@ -12,6 +12,7 @@ import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { useWorld } from './contract-support.ts';
 import { testDeps, type World } from '../support/fixtures.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, the unit of work (messages with their mails), on ${database.name}`, () => {
@@ -200,7 +201,7 @@ for (const database of ALL_DATABASES) {
       const deps = testDeps(storage2);
       const before = (await storage2.messages.listMessages(world.ticketA.id, true)).length;
       const outboxBefore = (await storage2.outbox.listOutbox(undefined, { limit: 100 })).items.length;
-      await setParameter(deps, world.admin, PARAM.MESSAGING_TEMPLATE, null);
+      await setParameter(deps, CLI_ORIGIN, world.admin, PARAM.MESSAGING_TEMPLATE, null);
       await assert.rejects(
         postMessage(deps, world.requesterA, {
           ticketNumber: world.ticketA.number,
@@ -211,7 +212,7 @@ for (const database of ALL_DATABASES) {
       );
       assert.equal((await storage2.messages.listMessages(world.ticketA.id, true)).length, before);
       assert.equal((await storage2.outbox.listOutbox(undefined, { limit: 100 })).items.length, outboxBefore);
-      await setParameter(deps, world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
+      await setParameter(deps, CLI_ORIGIN, world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
     });
   });
 }

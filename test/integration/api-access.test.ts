@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, type Client } from '../support/http.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 type Who = 'anonymous' | 'requester' | 'technician' | 'admin';
 interface Case {
@@ -265,7 +266,9 @@ describe('access matrix: three roles and anonymous × every route', () => {
       new Date().toISOString(),
     );
     const { createTemplate } = await import('../../src/domain/templates/create-template.ts');
-    spareTemplateId = (await createTemplate(deps, { name: 'Spare', subject: 'S', html: '<p>${COMMENTTEXT}</p>' })).id;
+    spareTemplateId = (
+      await createTemplate(deps, CLI_ORIGIN, { name: 'Spare', subject: 'S', html: '<p>${COMMENTTEXT}</p>' })
+    ).id;
     app = await testApp(deps);
     clients.anonymous = anonymous(app);
     drop = db.drop;

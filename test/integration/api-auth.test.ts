@@ -13,6 +13,7 @@ import { createUser } from '../../src/domain/users/create-user.ts';
 import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, withToken } from '../support/http.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 describe('authentication and secrets', () => {
   let app: FastifyInstance;
@@ -81,7 +82,7 @@ describe('authentication and secrets', () => {
 
   it('parallel guesses cannot slip past the limit', async () => {
     const email = 'parallel@example.test';
-    await createUser(deps, { role: 'requester', email, name: 'Parallel', password: TEST_PASSWORD });
+    await createUser(deps, CLI_ORIGIN, { role: 'requester', email, name: 'Parallel', password: TEST_PASSWORD });
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => login(email, `parallel guess ${i}`)));
     const codes = results.map((r) => r.statusCode);
     assert.equal(codes.filter((c) => c === 401).length, 5, codes.join(','));
@@ -138,7 +139,7 @@ describe('authentication and secrets', () => {
   });
 
   it('API tokens authenticate without cookies or CSRF; a bad token is 401', async () => {
-    const { token } = await createApiToken(deps, world.techA.email, 'integration');
+    const { token } = await createApiToken(deps, CLI_ORIGIN, world.techA.email, 'integration');
     assert.match(token, /^prl_/);
     const client = withToken(app, token);
     const r = await client.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'from a script' });
@@ -152,7 +153,7 @@ describe('authentication and secrets', () => {
   });
 
   it('a user without a password cannot sign in', async () => {
-    await createUser(deps, { role: 'requester', email: 'nopass@example.test', name: 'No Pass' });
+    await createUser(deps, CLI_ORIGIN, { role: 'requester', email: 'nopass@example.test', name: 'No Pass' });
     assert.equal((await login('nopass@example.test', '')).statusCode, 400);
     assert.equal((await login('nopass@example.test', 'anything at all')).statusCode, 401);
   });
@@ -192,7 +193,7 @@ describe('authentication and secrets', () => {
   });
 
   it('lists parameters with descriptions in the admin’s language', async () => {
-    await createUser(deps, {
+    await createUser(deps, CLI_ORIGIN, {
       role: 'admin',
       email: 'admin.pt@example.test',
       name: 'Administradora',
@@ -207,7 +208,7 @@ describe('authentication and secrets', () => {
     }[];
     assert.deepEqual(
       items.map((p) => p.id),
-      [10, 11, 12, 13, 14, 199, 269, 417, 9001, 9002, 9003, 9004, 9010, 9011, 9012, 9013, 9014, 9015, 9016],
+      [10, 11, 12, 13, 14, 199, 269, 417, 9001, 9002, 9003, 9004, 9010, 9011, 9012, 9013, 9014, 9015, 9016, 9017],
     );
     assert.equal(items.find((p) => p.id === 417)!.description, 'ID do modelo de e-mail usado pela mensageria');
     assert.equal(items.find((p) => p.id === 417)!.type, 'templateId');

@@ -13,6 +13,7 @@ import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, testDeps } from '../support/fixtures.ts';
 import { anonymous, signIn, withToken } from '../support/http.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 async function scene() {
   const { storage } = await sqliteMemory.open();
@@ -111,7 +112,7 @@ describe('administrators edit users and groups', () => {
   it('edits a user; deactivation locks the user out at once; an admin cannot lock themselves out', async () => {
     const s = await scene();
     try {
-      const { token } = await createApiToken(s.deps, s.world.techB.email);
+      const { token } = await createApiToken(s.deps, CLI_ORIGIN, s.world.techB.email);
       assert.equal((await withToken(s.app, token).get('/api/v1/me')).statusCode, 200);
       const edited = await s.admin.patch(`/api/v1/admin/users/${s.world.techB.id}`, {
         name: 'Bruno T. Técnico',

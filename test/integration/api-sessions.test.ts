@@ -16,6 +16,7 @@ import { createUser } from '../../src/domain/users/create-user.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, withToken, type Client } from '../support/http.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const NEW_PASSWORD = 'a brand new passphrase 42';
 
@@ -33,7 +34,7 @@ for (const database of [sqliteMemory, postgres]) {
     /** A fresh user (with the test password) for each test, so password changes never leak into another test. */
     const person = async (role: 'requester' | 'technician' | 'admin' = 'technician') => {
       const email = `person${++serial}@example.test`;
-      const user = await createUser(deps, {
+      const user = await createUser(deps, CLI_ORIGIN, {
         role,
         email,
         name: `Person ${serial}`,
@@ -63,7 +64,7 @@ for (const database of [sqliteMemory, postgres]) {
       const user = await person();
       const here = await signIn(app, user.email);
       const elsewhere = await signIn(app, user.email);
-      const { token } = await createApiToken(deps, user.email, 'script');
+      const { token } = await createApiToken(deps, CLI_ORIGIN, user.email, 'script');
       assert.equal(await works(withToken(app, token)), 200);
 
       const r = await here.post('/api/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD });
@@ -81,7 +82,7 @@ for (const database of [sqliteMemory, postgres]) {
       const user = await person();
       const here = await signIn(app, user.email);
       const elsewhere = await signIn(app, user.email);
-      const { token } = await createApiToken(deps, user.email, 'kept');
+      const { token } = await createApiToken(deps, CLI_ORIGIN, user.email, 'kept');
       const r = await here.post('/api/v1/me/password', {
         currentPassword: TEST_PASSWORD,
         newPassword: NEW_PASSWORD,
@@ -120,7 +121,7 @@ for (const database of [sqliteMemory, postgres]) {
       const admin = await signIn(app, world.admin.email);
       const user = await person();
       const session = await signIn(app, user.email);
-      const { token: first } = await createApiToken(deps, user.email, 'one');
+      const { token: first } = await createApiToken(deps, CLI_ORIGIN, user.email, 'one');
       const kept = await admin.patch(`/api/v1/admin/users/${user.id}`, { password: NEW_PASSWORD, keepTokens: true });
       assert.equal(kept.statusCode, 200, kept.body);
       assert.equal(await works(session), 401);
@@ -138,7 +139,7 @@ for (const database of [sqliteMemory, postgres]) {
     it('the domain rule the CLI uses (changePassword) ends sessions and revokes tokens too', async () => {
       const user = await person();
       const session = await signIn(app, user.email);
-      const { token } = await createApiToken(deps, user.email, 'cli');
+      const { token } = await createApiToken(deps, CLI_ORIGIN, user.email, 'cli');
       assert.deepEqual(await changePassword(deps, user.id, NEW_PASSWORD), { sessionsEnded: 1, tokensRevoked: 1 });
       assert.equal(await works(session), 401);
       assert.equal(await works(withToken(app, token)), 401);
@@ -149,7 +150,7 @@ for (const database of [sqliteMemory, postgres]) {
       const admin = await signIn(app, world.admin.email);
       const user = await person();
       const session = await signIn(app, user.email);
-      const { token } = await createApiToken(deps, user.email, 'before');
+      const { token } = await createApiToken(deps, CLI_ORIGIN, user.email, 'before');
       assert.equal((await admin.patch(`/api/v1/admin/users/${user.id}`, { active: false })).statusCode, 200);
       assert.equal(await works(session), 401);
       assert.equal((await admin.patch(`/api/v1/admin/users/${user.id}`, { active: true })).statusCode, 200);
@@ -195,7 +196,7 @@ for (const database of [sqliteMemory, postgres]) {
     it("nobody revokes or lists another person's token except an administrator", async () => {
       const owner = await person();
       const other = await signIn(app, (await person()).email);
-      const { token, apiToken } = await createApiToken(deps, owner.email, 'mine');
+      const { token, apiToken } = await createApiToken(deps, CLI_ORIGIN, owner.email, 'mine');
       assert.equal((await other.delete(`/api/v1/me/tokens/${apiToken.id}`)).statusCode, 404);
       assert.equal(await works(withToken(app, token)), 200);
       const admin = await signIn(app, world.admin.email);
@@ -215,7 +216,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     it('a read-only token reads but any write answers 403 with a sentence, and nothing is stored', async () => {
-      const { token } = await createApiToken(deps, world.techA.email, { name: 'reader', scope: 'read' });
+      const { token } = await createApiToken(deps, CLI_ORIGIN, world.techA.email, { name: 'reader', scope: 'read' });
       const reader = withToken(app, token);
       assert.equal((await reader.get(`/api/v1/tickets/${world.ticketA.number}/messages`)).statusCode, 200);
       assert.equal((await reader.request({ method: 'HEAD', url: '/api/v1/tickets' })).statusCode, 200);
@@ -232,7 +233,10 @@ for (const database of [sqliteMemory, postgres]) {
         403,
         'nor can it mint a full token',
       );
-      const { token: full } = await createApiToken(deps, world.techA.email, { name: 'writer', scope: 'full' });
+      const { token: full } = await createApiToken(deps, CLI_ORIGIN, world.techA.email, {
+        name: 'writer',
+        scope: 'full',
+      });
       assert.equal(
         (await withToken(app, full).post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Stored' }))
           .statusCode,
@@ -242,7 +246,7 @@ for (const database of [sqliteMemory, postgres]) {
 
     it('a token stops working when it expires', async () => {
       const user = await person();
-      const { token } = await createApiToken(deps, user.email, { name: 'short-lived', expiresInDays: 1 });
+      const { token } = await createApiToken(deps, CLI_ORIGIN, user.email, { name: 'short-lived', expiresInDays: 1 });
       assert.equal(await works(withToken(app, token)), 200);
       clock.advance(86_400_000 - 1);
       assert.equal(await works(withToken(app, token)), 200);
@@ -253,7 +257,7 @@ for (const database of [sqliteMemory, postgres]) {
     it('the last use is recorded, at most once a minute', async () => {
       const user = await person();
       const me = await signIn(app, user.email);
-      const { token, apiToken } = await createApiToken(deps, user.email, 'used');
+      const { token, apiToken } = await createApiToken(deps, CLI_ORIGIN, user.email, 'used');
       const lastUsed = async () =>
         (await me.get('/api/v1/me/tokens')).json().items.find((t: { id: number }) => t.id === apiToken.id).lastUsedAt;
       assert.equal(await lastUsed(), null);

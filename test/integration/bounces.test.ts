@@ -27,6 +27,7 @@ import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { SmtpSink, waitUntil } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const DOMAIN = 'desk.example.test';
 const SUPPORT = 'desk@example.test';
@@ -87,7 +88,7 @@ for (const database of [sqliteFile, postgres]) {
       };
       w = await buildWorld(deps);
       sink = await SmtpSink.start();
-      await saveSmtpAccount(deps, w.admin, {
+      await saveSmtpAccount(deps, CLI_ORIGIN, w.admin, {
         host: '127.0.0.1',
         port: sink.port,
         security: 'none',

@@ -27,7 +27,7 @@ describe('parley CLI on SQLite', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(
       first.stdout,
-      /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention, 008-tokens-and-sessions, 009-inbound-sender-proof, 010-processes, 011-sign-in-failures\./,
+      /Applied migrations: 001-core, 002-change-counter, 003-inbound, 004-attachments, 005-inbound-claim, 006-ticket-copies, 007-inbound-raw-retention, 008-tokens-and-sessions, 009-inbound-sender-proof, 010-processes, 011-sign-in-failures, 012-audit-log\./,
     );
     const again = await parley(['migrate'], env);
     assert.match(again.stdout, /up to date/);

@@ -31,6 +31,7 @@ import { sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { signIn, type Client } from '../support/http.ts';
 import { SmtpSink, startSilentServer, waitUntil } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const BANNER = 'SECRET-BANNER-XYZ';
 const TIMEOUTS: TransportOptions = {
@@ -281,7 +282,7 @@ describe('temporary failures (451), then recovery', () => {
 
 describe('permanent failure (550) for one recipient', () => {
   async function twoRecipients(ctx: Ctx) {
-    await createUser(ctx.deps, {
+    await createUser(ctx.deps, CLI_ORIGIN, {
       role: 'technician',
       email: 'tech.c@example.test',
       name: 'Carla Técnica',

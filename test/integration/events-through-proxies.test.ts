@@ -4,6 +4,7 @@
  * `eventsHeartbeatMs` (shortened here) so an idle stream stays open. Over real HTTP; no speed is asserted.
  */
 import assert from 'node:assert/strict';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -25,7 +26,7 @@ describe('live updates through a buffering proxy', () => {
     await buildWorld(deps);
     app = await buildApp(deps, { eventsHeartbeatMs: 20 });
     await app.listen({ host: '127.0.0.1', port: 0 });
-    ({ token } = await createApiToken(deps, 'tech.a@example.test'));
+    ({ token } = await createApiToken(deps, CLI_ORIGIN, 'tech.a@example.test'));
   });
   after(async () => {
     await app.close();

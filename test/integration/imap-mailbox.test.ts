@@ -20,6 +20,7 @@ import { buildWorld } from '../support/fixtures.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { DOVECOT_SKIP as skip, startDovecot, type Dovecot } from '../support/dovecot.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const mail = (n: number) =>
   Buffer.from(
@@ -216,7 +217,7 @@ describe('the IMAP reader, against Dovecot', () => {
           [PARAM.IMAP_PASSWORD, dovecot.password],
           [PARAM.IMAP_MAILBOX, 'Replies'],
         ] as const) {
-          await setParameter(parley.deps, world.admin, id, value);
+          await setParameter(parley.deps, CLI_ORIGIN, world.admin, id, value);
         }
         await admin.mailboxCreate('Replies');
         // As the organisation's MTA delivers it to the mailbox: the sender verified (a trusted authserv-id).

@@ -27,6 +27,7 @@ import { mail } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const TRUSTED = 'mx.trusted.test';
 const silentLog = { info() {}, warn() {}, error() {} };
@@ -108,7 +109,7 @@ for (const database of [sqliteMemory, postgres]) {
           mta: 'parley.test',
         }),
       };
-      await setParameter(base, w.admin, PARAM.INBOUND_OPEN_TICKETS, true);
+      await setParameter(base, CLI_ORIGIN, w.admin, PARAM.INBOUND_OPEN_TICKETS, true);
       const fromTech = await postMessage(base, w.techA, {
         ticketNumber: w.ticketA.number,
         text: 'Please restart the printer.',
@@ -470,7 +471,15 @@ for (const database of [sqliteMemory, postgres]) {
       const make = async (email: string) =>
         (await loadActor(
           storage,
-          (await createUser(base, { role: 'requester', email, name: email, locale: 'en-US', timeZone: 'UTC' })).id,
+          (
+            await createUser(base, CLI_ORIGIN, {
+              role: 'requester',
+              email,
+              name: email,
+              locale: 'en-US',
+              timeZone: 'UTC',
+            })
+          ).id,
         ))!;
       const [ana, otto] = [await make('ana@spf.example'), await make('otto@other-spf.example')];
       const ticketOf = async (who: typeof ana) =>

@@ -26,6 +26,7 @@ import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { withToken, type Client } from '../support/http.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const DOMAIN = 'desk.example.test';
 const silentLog = { info() {}, warn() {}, error() {} };
@@ -98,7 +99,7 @@ for (const database of [sqliteMemory, postgres]) {
       await app.listen({ host: '127.0.0.1', port: 0 });
       tokens = new Map();
       for (const actor of [w.admin, w.techA, w.techB] as Actor[])
-        tokens.set(actor.email, (await createApiToken(deps, actor.email, 'test')).token);
+        tokens.set(actor.email, (await createApiToken(deps, CLI_ORIGIN, actor.email, 'test')).token);
       [admin, techA, techB] = [w.admin, w.techA, w.techB].map((a) => withToken(app, tokens.get(a.email)!)) as [
         Client,
         Client,

@@ -27,6 +27,7 @@ import { inboundRecipientCheck } from '../../src/domain/inbound/accepted-recipie
 import { createInbound, createParley, type Parley } from '../../src/main.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
 import { buildWorld, type World } from '../support/fixtures.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const DOMAIN = 'desk.example.test';
 const SUPPORT = 'desk@example.test'; // the fixtures' SMTP account From (parameter 10)
@@ -273,7 +274,7 @@ for (const database of [sqliteFile, postgres]) {
         assert.match(await c.command(`RCPT TO:<${SUPPORT.toUpperCase()}>`), /^250 /);
         assert.match(await c.command('RCPT TO:<helpdesk@example.test>'), /^550 5\.1\.1 /);
         // The administrator changes the SMTP account's From: the new address is ours at once, the old one no more.
-        await setParameter(parley.deps, w.admin, PARAM.SMTP_FROM, 'helpdesk@example.test');
+        await setParameter(parley.deps, CLI_ORIGIN, w.admin, PARAM.SMTP_FROM, 'helpdesk@example.test');
         assert.match(await c.command('RCPT TO:<helpdesk@example.test>'), /^250 /);
         assert.match(await c.command(`RCPT TO:<${SUPPORT}>`), /^550 5\.1\.1 /);
         assert.match(await c.command('DATA'), /^354 /);
@@ -281,7 +282,7 @@ for (const database of [sqliteFile, postgres]) {
         assert.match(await c.command('QUIT'), /^221 /);
       } finally {
         c.close();
-        await setParameter(parley.deps, w.admin, PARAM.SMTP_FROM, SUPPORT);
+        await setParameter(parley.deps, CLI_ORIGIN, w.admin, PARAM.SMTP_FROM, SUPPORT);
       }
     });
 

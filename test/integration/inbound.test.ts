@@ -26,6 +26,7 @@ import { eml, mail } from '../fixtures/eml/eml.ts';
 import { verified } from '../support/sender.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const DOMAIN = 'desk.example.test';
 let counter = 0;
@@ -551,7 +552,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     it('opens a ticket from unmatched mail of a known requester to the support address (parameter 9003), into the group of 9004', async () => {
-      await setParameter(deps, w.admin, PARAM.INBOUND_TICKET_GROUP, 'Group B');
+      await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.INBOUND_TICKET_GROUP, 'Group B');
       const done = await deliver(
         eml('new-request-en', {
           FROM: w.requesterB.email,
@@ -579,7 +580,7 @@ for (const database of [sqliteMemory, postgres]) {
         }),
       );
       assert.deepEqual([stranger.status, stranger.reason], ['held', 'unknown-sender']);
-      await setParameter(deps, w.admin, PARAM.INBOUND_OPEN_TICKETS, false);
+      await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.INBOUND_OPEN_TICKETS, false);
       const off = await deliver(
         eml('new-request-en', {
           FROM: w.requesterB.email,
@@ -589,12 +590,12 @@ for (const database of [sqliteMemory, postgres]) {
         }),
       );
       assert.deepEqual([off.status, off.reason], ['held', 'no-match']);
-      await setParameter(deps, w.admin, PARAM.INBOUND_OPEN_TICKETS, true);
-      await setParameter(deps, w.admin, PARAM.INBOUND_TICKET_GROUP, null);
+      await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.INBOUND_OPEN_TICKETS, true);
+      await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.INBOUND_TICKET_GROUP, null);
     });
 
     it('holds a reply while messaging is unavailable, and stores nothing half-way', async () => {
-      await setParameter(deps, w.admin, PARAM.MESSAGING_TEMPLATE, null);
+      await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.MESSAGING_TEMPLATE, null);
       try {
         const before = await threadCount(w.ticketA.id);
         const done = await deliver(
@@ -612,7 +613,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.deepEqual([done.status, done.reason], ['held', 'messaging-unavailable']);
         assert.equal(await threadCount(w.ticketA.id), before);
       } finally {
-        await setParameter(deps, w.admin, PARAM.MESSAGING_TEMPLATE, w.templateId);
+        await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.MESSAGING_TEMPLATE, w.templateId);
       }
     });
 
@@ -706,7 +707,7 @@ for (const database of [sqliteMemory, postgres]) {
       try {
         const tokenOf = async (actor: Actor) => {
           const { createApiToken } = await import('../../src/domain/users/create-api-token.ts');
-          return (await createApiToken(deps, actor.email, 'test')).token;
+          return (await createApiToken(deps, CLI_ORIGIN, actor.email, 'test')).token;
         };
         const admin = { authorization: `Bearer ${await tokenOf(w.admin)}` };
         const techA = { authorization: `Bearer ${await tokenOf(w.techA)}` };
@@ -803,7 +804,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.deepEqual(note.json().notifications, []);
 
         // Mail of no ticket: the support mailbox's team (parameter 9016, here technician A's group) reviews it.
-        await setParameter(deps, w.admin, PARAM.SUPPORT_MAILBOX_TEAM, w.groupA);
+        await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.SUPPORT_MAILBOX_TEAM, w.groupA);
         const toDiscard = await deliver(
           mail(
             { From: 'spam@example.org', To: `desk@${DOMAIN}`, Subject: 'Offer', 'Message-ID': newMessageId() },
@@ -831,7 +832,7 @@ for (const database of [sqliteMemory, postgres]) {
           payload: { ticketNumber: 'x' },
         });
         assert.deepEqual([bad.statusCode, bad.json().code], [400, 'VALIDATION_FAILED']);
-        await setParameter(deps, w.admin, PARAM.SUPPORT_MAILBOX_TEAM, null);
+        await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.SUPPORT_MAILBOX_TEAM, null);
       } finally {
         await app.close();
       }

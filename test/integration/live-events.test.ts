@@ -21,6 +21,7 @@ import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { createPostgresDatabase, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 interface Stream {
   status: number;
@@ -71,7 +72,7 @@ describe('live ticket activity (SQLite, one process)', () => {
     const app = await buildApp(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     try {
-      const { token, apiToken } = await createApiToken(deps, 'tech.a@example.test');
+      const { token, apiToken } = await createApiToken(deps, CLI_ORIGIN, 'tech.a@example.test');
       const stream = await listen(app, token);
       await waitUntil(() => count(stream, 'ready') === 1, 'the stream is ready');
       await deps.storage.sessions.deleteApiToken(world.techA.id, apiToken.id);
@@ -99,9 +100,9 @@ describe('live ticket activity (SQLite, one process)', () => {
       const anonymous = await listen(app, null);
       assert.equal(anonymous.status, 401);
       anonymous.close();
-      const requesterA = await listen(app, (await createApiToken(deps, 'req.a@example.test')).token);
-      const requesterB = await listen(app, (await createApiToken(deps, 'req.b@example.test')).token);
-      const techA = await listen(app, (await createApiToken(deps, 'tech.a@example.test')).token);
+      const requesterA = await listen(app, (await createApiToken(deps, CLI_ORIGIN, 'req.a@example.test')).token);
+      const requesterB = await listen(app, (await createApiToken(deps, CLI_ORIGIN, 'req.b@example.test')).token);
+      const techA = await listen(app, (await createApiToken(deps, CLI_ORIGIN, 'tech.a@example.test')).token);
       streams.push(requesterA, requesterB, techA);
       await waitUntil(
         () => streams.every((s) => s.events.some((e) => e.event === 'ready')),
@@ -176,8 +177,8 @@ describe('live ticket activity across processes (PostgreSQL)', () => {
     let stream: Stream | undefined;
     let techStream: Stream | undefined;
     try {
-      stream = await listen(app, (await createApiToken(testDeps(writer), 'req.a@example.test')).token);
-      techStream = await listen(app, (await createApiToken(testDeps(writer), 'tech.a@example.test')).token);
+      stream = await listen(app, (await createApiToken(testDeps(writer), CLI_ORIGIN, 'req.a@example.test')).token);
+      techStream = await listen(app, (await createApiToken(testDeps(writer), CLI_ORIGIN, 'tech.a@example.test')).token);
       await waitUntil(
         () => [stream, techStream].every((s) => s!.events.some((e) => e.event === 'ready')),
         'the streams to be ready',
@@ -244,7 +245,7 @@ describe('the mail waiting for review, live (SQLite)', () => {
     const deps = testDeps(storage);
     const world = await buildWorld(deps);
     // Mail of no ticket is for the support mailbox's team (parameter 9016): technician A's group here.
-    await setParameter(deps, world.admin, PARAM.SUPPORT_MAILBOX_TEAM, world.groupA);
+    await setParameter(deps, CLI_ORIGIN, world.admin, PARAM.SUPPORT_MAILBOX_TEAM, world.groupA);
     const app = await buildApp(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const ingestor = new InboundIngestor(
@@ -253,8 +254,8 @@ describe('the mail waiting for review, live (SQLite)', () => {
     );
     const streams: Stream[] = [];
     try {
-      const requester = await listen(app, (await createApiToken(deps, 'req.a@example.test')).token);
-      const techToken = (await createApiToken(deps, 'tech.a@example.test')).token;
+      const requester = await listen(app, (await createApiToken(deps, CLI_ORIGIN, 'req.a@example.test')).token);
+      const techToken = (await createApiToken(deps, CLI_ORIGIN, 'tech.a@example.test')).token;
       const tech = await listen(app, techToken);
       streams.push(requester, tech);
       await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'the streams to be ready');
@@ -303,13 +304,16 @@ describe("signals lost while PostgreSQL's listening connection was down", () => 
     const server = openPostgresStorage(db.url, { max: 2 });
     await writer.migrate();
     const world = await buildWorld(testDeps(writer));
-    await setParameter(testDeps(writer), world.admin, PARAM.SUPPORT_MAILBOX_TEAM, world.groupA);
+    await setParameter(testDeps(writer), CLI_ORIGIN, world.admin, PARAM.SUPPORT_MAILBOX_TEAM, world.groupA);
     const app = await buildApp(testDeps(server));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const streams: Stream[] = [];
     try {
-      const requester = await listen(app, (await createApiToken(testDeps(writer), 'req.a@example.test')).token);
-      const tech = await listen(app, (await createApiToken(testDeps(writer), 'tech.a@example.test')).token);
+      const requester = await listen(
+        app,
+        (await createApiToken(testDeps(writer), CLI_ORIGIN, 'req.a@example.test')).token,
+      );
+      const tech = await listen(app, (await createApiToken(testDeps(writer), CLI_ORIGIN, 'tech.a@example.test')).token);
       streams.push(requester, tech);
       await waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'the streams to be ready');
 

@@ -22,6 +22,7 @@ import { buildWorld, TEST_PASSWORD, TestClock, testDeps } from '../support/fixtu
 import { htmlTextContent } from '../support/html-text-content.ts';
 import { signIn } from '../support/http.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 const POLICY = dispatchPolicy(
   loadConfig(
@@ -102,7 +103,7 @@ for (const database of [sqliteMemory, postgres]) {
           const requester = (await loadActor(
             deps.storage,
             (
-              await createUser(deps, {
+              await createUser(deps, CLI_ORIGIN, {
                 role: 'requester',
                 email: `req.${n}.${locale.toLowerCase()}@example.test`,
                 name: `Requester ${locale}`,

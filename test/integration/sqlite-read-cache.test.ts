@@ -18,6 +18,7 @@ import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 describe('the SQLite read cache, with a second connection writing', () => {
   let dir: string;
@@ -46,7 +47,7 @@ describe('the SQLite read cache, with a second connection writing', () => {
   });
 
   it('an actor read twice comes from the cache; a deactivation by the other connection applies to the next request', async () => {
-    const { token } = await createApiToken(testDeps(other), 'tech.a@example.test');
+    const { token } = await createApiToken(testDeps(other), CLI_ORIGIN, 'tech.a@example.test');
     const viaServer = testDeps(server);
     const first = await resolveApiToken(viaServer, token);
     assert.equal(first?.actor.id, world.techA.id);
@@ -63,7 +64,7 @@ describe('the SQLite read cache, with a second connection writing', () => {
   it("a token revoked, or all of a user's ended, by the other connection is refused at the next request; recording its use keeps the cache", async () => {
     const viaServer = testDeps(server);
     const viaOther = testDeps(other);
-    const { token, apiToken } = await createApiToken(viaOther, 'tech.b@example.test', 'cached');
+    const { token, apiToken } = await createApiToken(viaOther, CLI_ORIGIN, 'tech.b@example.test', 'cached');
     assert.equal((await resolveApiToken(viaServer, token))?.actor.id, world.techB.id);
     const version = () =>
       (raw.prepare('select version from parley_change_counter').get() as { version: number }).version;
@@ -84,7 +85,7 @@ describe('the SQLite read cache, with a second connection writing', () => {
     assert.equal(await other.sessions.deleteApiToken(world.techB.id, apiToken.id), true);
     assert.equal(await resolveApiToken(viaServer, token), undefined, 'the revoke applies at once');
 
-    const { token: second } = await createApiToken(viaOther, 'tech.b@example.test', 'second');
+    const { token: second } = await createApiToken(viaOther, CLI_ORIGIN, 'tech.b@example.test', 'second');
     assert.ok(await resolveApiToken(viaServer, second));
     await other.sessions.deleteApiTokensOfUser(world.techB.id);
     assert.equal(await resolveApiToken(viaServer, second), undefined);
@@ -94,13 +95,13 @@ describe('the SQLite read cache, with a second connection writing', () => {
     const viaServer = testDeps(server);
     await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Before.', source: 'desk' });
     const before = (await server.messages.listMessages(world.ticketA.id, true)).length;
-    await setParameter(testDeps(other), world.admin, PARAM.MESSAGING_TEMPLATE, null);
+    await setParameter(testDeps(other), CLI_ORIGIN, world.admin, PARAM.MESSAGING_TEMPLATE, null);
     await assert.rejects(
       postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'After.', source: 'desk' }),
       (e: unknown) => e instanceof DomainError && e.code === 'MESSAGING_UNAVAILABLE',
     );
     assert.equal((await server.messages.listMessages(world.ticketA.id, true)).length, before);
-    await setParameter(testDeps(other), world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
+    await setParameter(testDeps(other), CLI_ORIGIN, world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
     await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Again.', source: 'desk' });
   });
 

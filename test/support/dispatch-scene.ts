@@ -4,6 +4,7 @@
  * what the sink received.
  */
 import assert from 'node:assert/strict';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
@@ -36,7 +37,7 @@ export async function scene(database: TestDatabase, options: { auth?: boolean } 
     const deps = testDeps(db.storage, systemClock);
     const world = await buildWorld(deps);
     const auth = options.auth ?? false;
-    await saveSmtpAccount(deps, world.admin, {
+    await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
       host: '127.0.0.1',
       port: sink.port,
       security: 'none',
@@ -130,7 +131,7 @@ export async function stopChild(child: Child | undefined, signal: NodeJS.Signals
 }
 export async function moreTechnicians(s: Scene, n: number) {
   for (let i = 1; i <= n; i++) {
-    await createUser(s.deps, {
+    await createUser(s.deps, CLI_ORIGIN, {
       role: 'technician',
       email: `tech.extra${i}@example.test`,
       name: `Técnico Extra ${i}`,

@@ -18,6 +18,7 @@ import { createUser } from '../../src/domain/users/create-user.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Ticket } from '../../src/domain/tickets/ticket.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 
 /** A clock tests can move. */
 export class TestClock implements Clock {
@@ -79,11 +80,11 @@ export async function buildWorld(deps: Deps, options: { messaging?: boolean } = 
   ) =>
     (await loadActor(
       deps.storage,
-      (await createUser(deps, { role, email, name, password: TEST_PASSWORD, ...extra })).id,
+      (await createUser(deps, CLI_ORIGIN, { role, email, name, password: TEST_PASSWORD, ...extra })).id,
     ))!;
   const admin = await user('admin', 'admin@example.test', 'Alex Admin');
-  const groupA = (await createGroup(deps, { name: 'Group A' })).id;
-  const groupB = (await createGroup(deps, { name: 'Group B' })).id;
+  const groupA = (await createGroup(deps, CLI_ORIGIN, { name: 'Group A' })).id;
+  const groupB = (await createGroup(deps, CLI_ORIGIN, { name: 'Group B' })).id;
   const techA = await user('technician', 'tech.a@example.test', 'Tina Tech', {
     groupIds: [groupA],
     timeZone: 'America/New_York',
@@ -118,10 +119,10 @@ export async function buildWorld(deps: Deps, options: { messaging?: boolean } = 
   });
   const { updateTicket } = await import('../../src/domain/tickets/update-ticket.ts');
   const ticketB = await updateTicket(deps, admin, ticketB0.number, { responsibleId: techB.id });
-  const templateId = (await createTemplate(deps, DEFAULT_TEMPLATES['en-US'])).id;
+  const templateId = (await createTemplate(deps, CLI_ORIGIN, DEFAULT_TEMPLATES['en-US'])).id;
   if (options.messaging !== false) {
-    await setParameter(deps, admin, PARAM.MESSAGING_TEMPLATE, templateId);
-    await saveSmtpAccount(deps, admin, {
+    await setParameter(deps, CLI_ORIGIN, admin, PARAM.MESSAGING_TEMPLATE, templateId);
+    await saveSmtpAccount(deps, CLI_ORIGIN, admin, {
       host: 'smtp.example.test',
       port: 587,
       security: 'starttls',

@@ -5,6 +5,7 @@
  * (session cookie and CSRF token; Server-Sent Events read frame by frame).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,7 @@ export async function fleetScene(extraEnv: Record<string, string> = {}): Promise
     await storage.migrate();
     const deps = testDeps(storage, systemClock);
     const world = await buildWorld(deps);
-    await saveSmtpAccount(deps, world.admin, {
+    await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
       host: '127.0.0.1',
       port: sink.port,
       security: 'none',

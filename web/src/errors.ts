@@ -15,6 +15,7 @@ const PARAMETER_RULES = [
   'host',
   'forbiddenHost',
   'port',
+  'days',
   'enum',
   'templateMissing',
   'templateInactive',

@@ -4,9 +4,25 @@
  * schema states (a role, a status, a language as their unions). Lists and limits come from api/limits.ts.
  */
 import type { Answer } from './api/routes.ts';
-import type { INBOUND_STATUSES, LOCALES, OUTBOX_STATUSES, ROLES, TICKET_STATUSES } from './api/limits.ts';
+import type {
+  AUDIT_ACTIONS,
+  AUDIT_TARGETS,
+  INBOUND_STATUSES,
+  LOCALES,
+  OUTBOX_STATUSES,
+  ROLES,
+  TICKET_STATUSES,
+} from './api/limits.ts';
 
-export { INBOUND_STATUSES, LOCALES, MAX_COPIES, OUTBOX_STATUSES, TICKET_STATUSES } from './api/limits.ts';
+export {
+  AUDIT_ACTIONS,
+  AUDIT_TARGETS,
+  INBOUND_STATUSES,
+  LOCALES,
+  MAX_COPIES,
+  OUTBOX_STATUSES,
+  TICKET_STATUSES,
+} from './api/limits.ts';
 
 /** `T` with some properties' types replaced. */
 type With<T, R> = Omit<T, keyof R> & R;
@@ -18,6 +34,8 @@ export type Locale = (typeof LOCALES)[number];
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 
 export type Me = With<Answer<'/me', 'GET'>, { locale: Locale }>;
 
@@ -69,7 +87,7 @@ export type MessagingStatus = With<
 export type Parameter = With<
   Answer<'/admin/parameters/{id}', 'GET'>,
   {
-    type: 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+    type: 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum' | 'days';
     options?: string[];
   }
 >;
@@ -93,6 +111,10 @@ export type StaffMember = With<Item<Answer<'/staff', 'GET'>>, { role: Exclude<Ro
 export type OutboxEntry = With<Item<Answer<'/admin/outbox', 'GET'>>, { status: OutboxStatus }>;
 
 export type OutboxDetail = With<Answer<'/admin/outbox/{id}', 'GET'>, { status: OutboxStatus }>;
+
+/** An entry of the audit log: who, when, from where, what; a secret's change carries no value (`withheld`). */
+export type AuditEntry = Item<Answer<'/admin/audit', 'GET'>>;
+export type AuditChange = AuditEntry['changes'][number];
 
 export type CapturedSummary = Item<Answer<'/admin/mail-catcher', 'GET'>>;
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/config.ts';
+import { CLI_ORIGIN } from '../../domain/audit/audit-entry.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { createApiToken } from '../../domain/users/create-api-token.ts';
 import { createGroup } from '../../domain/users/create-group.ts';
@@ -182,7 +183,7 @@ export async function runCli(
           const user = await withParley(async (p) => {
             const password = given ?? p.deps.tokens.random(12);
             return {
-              ...(await resetPasswordByEmail(p.deps, values.email!, password, {
+              ...(await resetPasswordByEmail(p.deps, CLI_ORIGIN, values.email!, password, {
                 keepTokens: values['keep-tokens'] === true,
               })),
               password,
@@ -216,10 +217,11 @@ export async function runCli(
         const user = await withParley(async (p) => {
           const groupIds: number[] = [];
           for (const name of values.group ?? []) {
-            const group = (await p.storage.people.findGroupByName(name)) ?? (await createGroup(p.deps, { name }));
+            const group =
+              (await p.storage.people.findGroupByName(name)) ?? (await createGroup(p.deps, CLI_ORIGIN, { name }));
             groupIds.push(group.id);
           }
-          return createUser(p.deps, {
+          return createUser(p.deps, CLI_ORIGIN, {
             role: values.role!,
             email: values.email!,
             name: values.name!,
@@ -253,7 +255,7 @@ export async function runCli(
           scope: values.scope ?? 'full',
           expiresInDays: days === undefined ? null : Number(days),
         };
-        const { token } = await withParley((p) => createApiToken(p.deps, values.email!, input));
+        const { token } = await withParley((p) => createApiToken(p.deps, CLI_ORIGIN, values.email!, input));
         out(token);
         return 0;
       }

@@ -1,3 +1,4 @@
+import { CLI_ORIGIN } from '../../domain/audit/audit-entry.ts';
 import type { Deps } from '../../domain/deps.ts';
 import { postMessage } from '../../domain/messages/post-message.ts';
 import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
@@ -59,13 +60,13 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
   const ids: Record<string, number> = {};
   for (const person of PEOPLE) {
     const password = deps.tokens.random(12);
-    const user = await createUser(deps, { ...person, password });
+    const user = await createUser(deps, CLI_ORIGIN, { ...person, password });
     ids[person.email] = user.id;
     accounts.push({ role: person.role, email: person.email, name: person.name, password, locale: person.locale });
   }
   const group = async (name: string, memberIds: number[]) => {
     const existing = await deps.storage.people.findGroupByName(name);
-    if (!existing) return createGroup(deps, { name, memberIds });
+    if (!existing) return createGroup(deps, CLI_ORIGIN, { name, memberIds });
     for (const id of memberIds) await deps.storage.people.addGroupMember(existing.id, id);
     return existing;
   };
@@ -75,8 +76,8 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
   const admin = (await loadActor(deps.storage, ids['admin@parley.test']!))!;
   const templateIds: number[] = [];
   for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const)
-    templateIds.push((await createTemplate(deps, DEFAULT_TEMPLATES[locale])).id);
-  await saveSmtpAccount(deps, admin, {
+    templateIds.push((await createTemplate(deps, CLI_ORIGIN, DEFAULT_TEMPLATES[locale])).id);
+  await saveSmtpAccount(deps, CLI_ORIGIN, admin, {
     host: '127.0.0.1',
     port: options.smtpPort,
     security: 'none',
@@ -84,7 +85,7 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     from: 'support@parley.test',
     fromName: 'Parley Service Desk',
   });
-  await setParameter(deps, admin, PARAM.MESSAGING_TEMPLATE, templateIds[0]);
+  await setParameter(deps, CLI_ORIGIN, admin, PARAM.MESSAGING_TEMPLATE, templateIds[0]);
 
   const actor = async (email: string) => (await loadActor(deps.storage, ids[email]!))!;
   const maria = await actor('maria@parley.test');

@@ -10,6 +10,7 @@ import {
   createParley,
   type Parley,
 } from '../../main.ts';
+import { AuditPruner } from '../workers/audit-pruner.ts';
 import { buildApp } from '../http/build-app.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 
@@ -192,6 +193,10 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
     );
     await heartbeat.start();
     cleanups.push(() => heartbeat.stop());
+    // The audit log keeps what parameter 9017 says (365 days by default): older entries go, hourly.
+    const pruner = new AuditPruner(parley.deps, { everyMs: 3_600_000, log: parley.log });
+    pruner.start();
+    cleanups.push(() => pruner.stop());
     // Inbound mail: always the processing (and the IMAP support mailbox once an administrator configures one);
     // the SMTP receiver only when PARLEY_INBOUND_SMTP is set.
     const inbound = createInbound(parley);

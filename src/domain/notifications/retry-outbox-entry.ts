@@ -1,3 +1,5 @@
+import type { Origin } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
@@ -7,10 +9,20 @@ import type { OutboxEntry } from './outbox-entry.ts';
  * the dispatcher is woken. A mail that is queued, being sent or sent is not retried (409); an unknown one is 404.
  */
 export async function retryOutboxEntry(
-  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'outbox'> },
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'outbox' | 'transaction'> },
+  origin: Origin,
   id: number,
 ): Promise<OutboxEntry> {
-  const entry = await deps.storage.outbox.retryOutboxNow(id, deps.clock.now().toISOString());
+  const entry = await deps.storage.transaction(async (tx) => {
+    const retried = await tx.outbox.retryOutboxNow(id, deps.clock.now().toISOString());
+    if (retried)
+      await recordAudit(tx, deps.clock, origin, {
+        action: 'outbox.retry',
+        target: { type: 'outbox-entry', id, label: retried.toAddress },
+        changes: [{ field: 'status', after: retried.status }],
+      });
+    return retried;
+  });
   if (!entry) {
     const exists = await deps.storage.outbox.findOutboxEntry(id);
     if (!exists) throw new DomainError('OUTBOX_ENTRY_NOT_FOUND', `There is no outbox entry ${id}.`);

@@ -337,3 +337,16 @@ describe('validateParameterValue: port (269)', () => {
     for (const bad of [0, -1, 65536, '65536', '0', 1.5, '25a', 'smtp', Number.NaN, true, null, '']) refuses(269, bad);
   });
 });
+
+describe('validateParameterValue: days (9017, how long the audit log is kept)', () => {
+  it('is 365 by default and accepts 1 to 36500 whole days, as a number or a string', () => {
+    assert.equal(def(PARAM.AUDIT_RETENTION_DAYS).defaultValue, 365);
+    accepts(9017, 1, 1);
+    accepts(9017, '30', 30);
+    accepts(9017, 36500, 36500);
+  });
+
+  it('refuses zero, negatives, fractions, words, too many days and empty', () => {
+    for (const bad of [0, -1, 36501, 1.5, '1.5', 'a year', true, null, '']) refuses(9017, bad);
+  });
+});

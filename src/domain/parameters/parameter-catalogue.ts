@@ -6,7 +6,7 @@ import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbid
 export { isForbiddenHost };
 
 export type ParameterType =
-  'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum';
+  'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum' | 'days';
 export type ParameterValue = string | number | boolean | null;
 
 export interface ParameterDefinition {
@@ -39,6 +39,7 @@ export const PARAM = {
   IMAP_PASSWORD: 9014,
   IMAP_MAILBOX: 9015,
   SUPPORT_MAILBOX_TEAM: 9016,
+  AUDIT_RETENTION_DAYS: 9017,
 } as const;
 
 export const IMAP_SECURITY = ['tls', 'starttls', 'none'] as const;
@@ -222,7 +223,22 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
         'Equipo del buzón de soporte: sus técnicos revisan el correo retenido que no cita ningún ticket (vacío: solo administradores)',
     },
   },
+  {
+    id: PARAM.AUDIT_RETENTION_DAYS,
+    type: 'days',
+    defaultValue: 365,
+    description: {
+      'en-US': 'Days the audit log of administrative changes is kept (older entries are removed)',
+      'pt-BR':
+        'Dias em que o registro de auditoria das alterações administrativas é mantido (as entradas mais antigas são removidas)',
+      'es-ES':
+        'Días que se conserva el registro de auditoría de los cambios administrativos (las entradas más antiguas se eliminan)',
+    },
+  },
 ];
+
+/** The longest a `days` parameter may be: a hundred years. */
+export const MAX_PARAMETER_DAYS = 36500;
 
 const BY_ID = new Map(PARAMETER_CATALOGUE.map((d) => [d.id, d]));
 
@@ -243,6 +259,7 @@ export type ParameterRule =
   | 'host'
   | 'forbiddenHost'
   | 'port'
+  | 'days'
   | 'enum';
 
 function invalid(def: ParameterDefinition, rule: ParameterRule, reason: string): never {
@@ -266,7 +283,7 @@ export function isHostName(value: string): boolean {
 /** Validates and normalises a value for its parameter's type; throws PARAMETER_INVALID with the reason. */
 export function validateParameterValue(def: ParameterDefinition, value: unknown): ParameterValue {
   if (value === null || value === '') {
-    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum')
+    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum' || def.type === 'days')
       invalid(def, 'required', 'a value is required.');
     return null;
   }
@@ -311,6 +328,12 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
         invalid(def, 'port', 'must be a port number from 1 to 65535.');
       }
       return port;
+    }
+    case 'days': {
+      const days = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+      if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_PARAMETER_DAYS)
+        invalid(def, 'days', `must be a whole number of days from 1 to ${MAX_PARAMETER_DAYS}.`);
+      return days;
     }
     case 'enum':
       if (typeof value !== 'string' || !def.options!.includes(value))

@@ -1,3 +1,5 @@
+import type { Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit, secretChange } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Actor } from '../users/user.ts';
@@ -21,8 +23,21 @@ export interface SmtpAccountInput {
   allowInvalidCertificate?: boolean;
 }
 
+/** What the audit log compares; the password is named as changed only. */
+const AUDITED_FIELDS = [
+  'host',
+  'port',
+  'security',
+  'auth',
+  'user',
+  'from',
+  'fromName',
+  'allowInvalidCertificate',
+] as const satisfies readonly (keyof SmtpAccount)[];
+
 export async function saveSmtpAccount(
   deps: Pick<Deps, 'clock' | 'secrets'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
   actor: Actor,
   input: SmtpAccountInput,
 ): Promise<SmtpAccount> {
@@ -67,6 +82,14 @@ export async function saveSmtpAccount(
     for (const [id, stored] of encoded) await tx.settings.setParameter(id, stored, at, actor.id);
     const account = smtpAccountOf(await readParameters(tx));
     checkCredentials(account);
+    const changes = changesBetween(smtpAccountOf(before), account, AUDITED_FIELDS);
+    if (input.password != null || moved) changes.push(secretChange('password'));
+    if (changes.length > 0)
+      await recordAudit(tx, deps.clock, origin, {
+        action: 'smtp-account.save',
+        target: { type: 'smtp-account' },
+        changes,
+      });
     return account;
   });
 }

@@ -1,11 +1,15 @@
+import type { Origin } from '../audit/audit-entry.ts';
+import { changeOf, recordAudit, secretChange } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Actor } from '../users/user.ts';
+import { parameterDefinition } from './parameter-catalogue.ts';
 import { checkCredentials, encodeChecked, sameDestination, SECRET_DESTINATIONS } from './parameter-writes.ts';
 import { decode, readParameters, smtpAccountOf, view, type ParameterView } from './parameters.ts';
 
 export async function setParameter(
   deps: Pick<Deps, 'clock' | 'secrets'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
   actor: Actor,
   id: number,
   value: unknown,
@@ -26,6 +30,20 @@ export async function setParameter(
     await tx.settings.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
     const values = await readParameters(tx);
     checkCredentials(smtpAccountOf(values));
+    // A secret is named as changed (its sealed value differs at every save); any other value, before → after.
+    const secret = parameterDefinition(id)!.type === 'secret';
+    const changes =
+      secret && (stored !== null || before.get(id) != null)
+        ? [secretChange('value')]
+        : secret
+          ? []
+          : changeOf('value', before.get(id) ?? null, values.get(id) ?? null);
+    if (changes.length > 0)
+      await recordAudit(tx, deps.clock, origin, {
+        action: 'parameter.set',
+        target: { type: 'parameter', id },
+        changes,
+      });
     return view(id, values, actor.locale);
   });
 }

@@ -1,11 +1,17 @@
-import type { StorageOf } from '../deps.ts';
+import type { Origin } from '../audit/audit-entry.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { templateInUse } from './template-in-use.ts';
 
-export async function deleteTemplate(deps: { storage: StorageOf<'transaction'> }, id: number): Promise<void> {
+export async function deleteTemplate(
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
+  id: number,
+): Promise<void> {
   await deps.storage.transaction(async (tx) => {
-    if (!(await tx.settings.findTemplate(id, 'update')))
-      throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
+    const template = await tx.settings.findTemplate(id, 'update');
+    if (!template) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
     if (await templateInUse(tx, id)) {
       throw new DomainError(
         'TEMPLATE_IN_USE',
@@ -13,5 +19,9 @@ export async function deleteTemplate(deps: { storage: StorageOf<'transaction'> }
       );
     }
     await tx.settings.deleteTemplate(id);
+    await recordAudit(tx, deps.clock, origin, {
+      action: 'template.delete',
+      target: { type: 'template', id, label: template.name },
+    });
   });
 }

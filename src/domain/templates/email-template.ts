@@ -16,6 +16,15 @@ export interface EmailTemplate {
   updatedAt: string;
 }
 
+/** The fields of a template its audit entries compare (a body past `MAX_AUDIT_TEXT` is named as changed only). */
+export const TEMPLATE_AUDITED_FIELDS = [
+  'name',
+  'subject',
+  'active',
+  'html',
+  'text',
+] as const satisfies readonly (keyof EmailTemplate)[];
+
 export interface EmailTemplateInput {
   name: string;
   subject: string;

@@ -1,12 +1,20 @@
+import type { Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
-import { validateTemplate, type EmailTemplate, type EmailTemplateInput } from './email-template.ts';
+import {
+  TEMPLATE_AUDITED_FIELDS,
+  validateTemplate,
+  type EmailTemplate,
+  type EmailTemplateInput,
+} from './email-template.ts';
 import { templateInUse } from './template-in-use.ts';
 
 /** Saves a template; `active` left out keeps the current state. The template row is locked first, so a concurrent
  * change of parameter 417 either sees the new state or is seen by this check. */
 export async function updateTemplate(
   deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
   id: number,
   input: EmailTemplateInput,
 ): Promise<EmailTemplate> {
@@ -20,6 +28,14 @@ export async function updateTemplate(
         `Template ${id} is the messaging template (parameter 417): point 417 at another template before deactivating it.`,
       );
     }
-    return (await tx.settings.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
+    const saved = (await tx.settings.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
+    const changes = changesBetween(current, saved, TEMPLATE_AUDITED_FIELDS);
+    if (changes.length > 0)
+      await recordAudit(tx, deps.clock, origin, {
+        action: 'template.update',
+        target: { type: 'template', id, label: saved.name },
+        changes,
+      });
+    return saved;
   });
 }

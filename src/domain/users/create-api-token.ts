@@ -1,3 +1,4 @@
+import type { Origin } from '../audit/audit-entry.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { ApiToken, ApiTokenInput } from './api-token.ts';
@@ -6,7 +7,8 @@ import { normalizeEmail } from './user.ts';
 
 /** The CLI's `parley token create`: a token for the user with this email. */
 export async function createApiToken(
-  deps: Pick<Deps, 'clock' | 'tokens'> & { storage: StorageOf<'people' | 'sessions'> },
+  deps: Pick<Deps, 'clock' | 'tokens'> & { storage: StorageOf<'people' | 'transaction'> },
+  origin: Origin,
   email: string,
   input: ApiTokenInput | string = 'cli',
 ): Promise<{ token: string; userId: number; apiToken: ApiToken }> {
@@ -18,6 +20,7 @@ export async function createApiToken(
     });
   const { token, apiToken } = await issueApiToken(
     deps,
+    origin,
     user.id,
     typeof input === 'string' ? { name: input } : { name: 'cli', ...input },
   );

@@ -1,10 +1,13 @@
-import type { StorageOf } from '../deps.ts';
+import type { Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit } from '../audit/record-audit.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Group } from '../../ports/storage.ts';
-import { cleanGroupName, onConflict } from './user-admin-helpers.ts';
+import { cleanGroupName, GROUP_AUDITED_FIELDS, onConflict, sortedMembers } from './user-admin-helpers.ts';
 
 export async function createGroup(
-  deps: { storage: StorageOf<'transaction'> },
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
   input: { name: string; memberIds?: number[] },
 ): Promise<Group> {
   const name = cleanGroupName(input.name);
@@ -18,7 +21,13 @@ export async function createGroup(
           throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
         await tx.people.addGroupMember(group.id, uid);
       }
-      return (await tx.people.findGroup(group.id))!;
+      const created = (await tx.people.findGroup(group.id))!;
+      await recordAudit(tx, deps.clock, origin, {
+        action: 'group.create',
+        target: { type: 'group', id: created.id, label: created.name },
+        changes: changesBetween(undefined, sortedMembers(created), GROUP_AUDITED_FIELDS),
+      });
+      return created;
     }),
   );
 }

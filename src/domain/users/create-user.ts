@@ -1,10 +1,13 @@
+import type { Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit, secretChange } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
-import { onConflict } from './user-admin-helpers.ts';
+import { onConflict, USER_AUDITED_FIELDS } from './user-admin-helpers.ts';
 import { validateNewUser, type NewUserInput, type User } from './user.ts';
 
 export async function createUser(
   deps: Pick<Deps, 'clock' | 'hasher'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
   input: NewUserInput,
 ): Promise<User> {
   const clean = validateNewUser(input);
@@ -22,6 +25,14 @@ export async function createUser(
       }
       const user = await tx.people.createUser({ ...clean, passwordHash }, deps.clock.now().toISOString());
       for (const gid of input.groupIds ?? []) await tx.people.addGroupMember(gid, user.id);
+      const groupIds = (await tx.people.groupIdsOfUser(user.id)).sort((a, b) => a - b);
+      const changes = changesBetween(undefined, { ...user, groupIds }, USER_AUDITED_FIELDS);
+      if (passwordHash) changes.push(secretChange('password'));
+      await recordAudit(tx, deps.clock, origin, {
+        action: 'user.create',
+        target: { type: 'user', id: user.id, label: user.email },
+        changes,
+      });
       return user;
     }),
   );

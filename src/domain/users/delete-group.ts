@@ -1,10 +1,18 @@
-import type { StorageOf } from '../deps.ts';
+import type { Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit } from '../audit/record-audit.ts';
+import type { Deps, StorageOf } from '../deps.ts';
+import { GROUP_AUDITED_FIELDS, sortedMembers } from './user-admin-helpers.ts';
 import { DomainError } from '../errors.ts';
 
 /** Deletes a group nobody's tickets belong to any more. */
-export async function deleteGroup(deps: { storage: StorageOf<'transaction'> }, id: number): Promise<void> {
+export async function deleteGroup(
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
+  id: number,
+): Promise<void> {
   await deps.storage.transaction(async (tx) => {
-    if (!(await tx.people.findGroup(id))) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
+    const group = await tx.people.findGroup(id);
+    if (!group) throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`);
     const tickets = await tx.tickets.countTicketsOfGroup(id);
     if (tickets > 0) {
       throw new DomainError(
@@ -14,5 +22,10 @@ export async function deleteGroup(deps: { storage: StorageOf<'transaction'> }, i
       );
     }
     await tx.people.deleteGroup(id);
+    await recordAudit(tx, deps.clock, origin, {
+      action: 'group.delete',
+      target: { type: 'group', id, label: group.name },
+      changes: changesBetween(sortedMembers(group), undefined, GROUP_AUDITED_FIELDS),
+    });
   });
 }

@@ -1,11 +1,14 @@
-import type { StorageOf } from '../deps.ts';
+import type { Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit } from '../audit/record-audit.ts';
+import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Group } from '../../ports/storage.ts';
-import { cleanGroupName, onConflict } from './user-admin-helpers.ts';
+import { cleanGroupName, GROUP_AUDITED_FIELDS, onConflict, sortedMembers } from './user-admin-helpers.ts';
 
 /** Renames a group and/or sets its members. */
 export async function editGroup(
-  deps: { storage: StorageOf<'transaction'> },
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
   id: number,
   input: { name?: string; memberIds?: number[] },
 ): Promise<Group> {
@@ -29,7 +32,15 @@ export async function editGroup(
         for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.people.removeGroupMember(id, uid);
         for (const uid of wanted) await tx.people.addGroupMember(id, uid);
       }
-      return (await tx.people.findGroup(id))!;
+      const saved = (await tx.people.findGroup(id))!;
+      const changes = changesBetween(sortedMembers(group), sortedMembers(saved), GROUP_AUDITED_FIELDS);
+      if (changes.length > 0)
+        await recordAudit(tx, deps.clock, origin, {
+          action: 'group.edit',
+          target: { type: 'group', id, label: saved.name },
+          changes,
+        });
+      return saved;
     }),
   );
 }

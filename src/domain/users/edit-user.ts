@@ -1,8 +1,10 @@
+import type { AuditAction, Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit, secretChange } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { UserChanges } from '../../ports/storage.ts';
 import { endCredentials } from './credentials.ts';
-import { validatePreferences } from './user-admin-helpers.ts';
+import { USER_AUDITED_FIELDS, validatePreferences } from './user-admin-helpers.ts';
 import { cleanName, isRole, validatePassword, type Actor, type Role, type User } from './user.ts';
 
 export interface UserEdit {
@@ -24,8 +26,17 @@ export interface UserEdit {
  * session of the user but the administrator's own (`sessionToken`, when they reset their own password here) and
  * revokes the user's tokens unless `keepTokens`.
  */
+/** The action an edit is filed under, the weightiest change first (every changed field is listed in the entry). */
+function userAction(fields: string[], before: User, after: User): AuditAction {
+  if (before.active !== after.active) return after.active ? 'user.reactivate' : 'user.deactivate';
+  if (before.role !== after.role) return 'user.role';
+  if (fields.length === 1 && fields[0] === 'password') return 'user.password';
+  return 'user.edit';
+}
+
 export async function editUser(
   deps: Pick<Deps, 'clock' | 'hasher' | 'tokens'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
   actor: Actor,
   id: number,
   edit: UserEdit,
@@ -53,8 +64,10 @@ export async function editUser(
     changes.passwordHash = await deps.hasher.hash(edit.password);
   }
   return deps.storage.transaction(async (tx) => {
-    const user = await tx.people.updateUser(id, changes);
-    if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
+    const before = await tx.people.findUserById(id);
+    const user = before && (await tx.people.updateUser(id, changes));
+    if (!before || !user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
+    const groupsBefore = (await tx.people.groupIdsOfUser(id)).sort((a, b) => a - b);
     if (edit.active === false) await endCredentials(tx, id, { keepSessionHash: null, keepTokens: false });
     else if (changes.passwordHash !== undefined) {
       const keepSessionHash = id === actor.id && sessionToken ? deps.tokens.digest(sessionToken) : null;
@@ -67,6 +80,19 @@ export async function editUser(
       }
       await tx.people.setUserGroups(id, [...new Set(edit.groupIds)]);
     }
-    return { ...user, groupIds: (await tx.people.groupIdsOfUser(id)).sort((a, b) => a - b) };
+    const after = { ...user, groupIds: (await tx.people.groupIdsOfUser(id)).sort((a, b) => a - b) };
+    const audited = changesBetween({ ...before, groupIds: groupsBefore }, after, USER_AUDITED_FIELDS);
+    if (changes.passwordHash !== undefined) audited.push(secretChange('password'));
+    if (audited.length > 0)
+      await recordAudit(tx, deps.clock, origin, {
+        action: userAction(
+          audited.map((c) => c.field),
+          before,
+          user,
+        ),
+        target: { type: 'user', id, label: user.email },
+        changes: audited,
+      });
+    return after;
   });
 }

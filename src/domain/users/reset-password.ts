@@ -1,3 +1,4 @@
+import type { Origin } from '../audit/audit-entry.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { editUser } from './edit-user.ts';
@@ -11,6 +12,7 @@ import { normalizeEmail, type User } from './user.ts';
  */
 export async function resetPasswordByEmail(
   deps: Pick<Deps, 'clock' | 'hasher' | 'tokens'> & { storage: StorageOf<'people' | 'transaction'> },
+  origin: Origin,
   email: string,
   password: string,
   options: { keepTokens?: boolean } = {},
@@ -18,7 +20,7 @@ export async function resetPasswordByEmail(
   const found = await deps.storage.people.findUserByEmail(normalizeEmail(email));
   if (!found) throw new DomainError('USER_NOT_FOUND', `There is no user with the email ${email}.`);
   const { passwordHash: _hash, ...user } = found;
-  const { groupIds: _groups, ...changed } = await editUser(deps, { ...user, groupIds: [] }, user.id, {
+  const { groupIds: _groups, ...changed } = await editUser(deps, origin, { ...user, groupIds: [] }, user.id, {
     password,
     keepTokens: options.keepTokens ?? false,
   });

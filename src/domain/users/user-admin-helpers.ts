@@ -1,6 +1,25 @@
 import { DomainError } from '../errors.ts';
-import { UniqueViolation, type UserChanges } from '../../ports/storage.ts';
+import { UniqueViolation, type Group, type UserChanges } from '../../ports/storage.ts';
 import { isLocale, isTimeZone } from '../locale.ts';
+import type { User } from './user.ts';
+
+/** The fields of a user their audit entries compare (with `groupIds`; a password is named as changed only). */
+export const USER_AUDITED_FIELDS = [
+  'email',
+  'name',
+  'role',
+  'locale',
+  'timeZone',
+  'active',
+  'groupIds',
+] as const satisfies readonly (keyof (User & { groupIds: number[] }))[];
+
+export const GROUP_AUDITED_FIELDS = ['name', 'memberIds'] as const satisfies readonly (keyof Group)[];
+
+/** A group with its members in order, for the audit log to compare. */
+export function sortedMembers(group: Group): Group {
+  return { ...group, memberIds: [...group.memberIds].sort((a, b) => a - b) };
+}
 
 /** Two requests creating the same thing at once: the loser gets the same conflict as if it had come second. */
 export async function onConflict<T>(conflict: () => DomainError, work: () => Promise<T>): Promise<T> {

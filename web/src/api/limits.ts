@@ -14,6 +14,38 @@ export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'deferred', 'failed
 /** States of an inbound mail. */
 export const INBOUND_STATUSES = ['received', 'posted', 'held', 'discarded', 'loop', 'bounce', 'duplicate'] as const;
 
+/** Actions of the audit log. */
+export const AUDIT_ACTIONS = [
+  'parameter.set',
+  'smtp-account.save',
+  'template.create',
+  'template.update',
+  'template.delete',
+  'user.create',
+  'user.edit',
+  'user.role',
+  'user.deactivate',
+  'user.reactivate',
+  'user.password',
+  'group.create',
+  'group.edit',
+  'group.delete',
+  'token.create',
+  'token.revoke',
+  'outbox.retry',
+] as const;
+
+/** What the audit log names as changed. */
+export const AUDIT_TARGETS = [
+  'parameter',
+  'smtp-account',
+  'template',
+  'user',
+  'group',
+  'api-token',
+  'outbox-entry',
+] as const;
+
 /** People one ticket may copy (Cc). */
 export const MAX_COPIES = 20 as const;
 

@@ -7132,6 +7132,235 @@ export interface paths {
     };
     trace?: never;
   };
+  '/api/v1/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit log of administrative changes, newest first; secrets are named, never shown */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+          actorId?: number;
+          actorEmail?: string;
+          action?:
+            | 'parameter.set'
+            | 'smtp-account.save'
+            | 'template.create'
+            | 'template.update'
+            | 'template.delete'
+            | 'user.create'
+            | 'user.edit'
+            | 'user.role'
+            | 'user.deactivate'
+            | 'user.reactivate'
+            | 'user.password'
+            | 'group.create'
+            | 'group.edit'
+            | 'group.delete'
+            | 'token.create'
+            | 'token.revoke'
+            | 'outbox.retry';
+          targetType?: 'parameter' | 'smtp-account' | 'template' | 'user' | 'group' | 'api-token' | 'outbox-entry';
+          targetId?: string;
+          /** @description From this time (inclusive), ISO 8601 */
+          from?: string;
+          /** @description Until this time (exclusive), ISO 8601 */
+          to?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: number;
+                at: string;
+                actorId: number | null;
+                actorName: string | null;
+                actorEmail: string | null;
+                /** @description The client address, or "cli" for the command line */
+                address: string;
+                /** @enum {string} */
+                action:
+                  | 'parameter.set'
+                  | 'smtp-account.save'
+                  | 'template.create'
+                  | 'template.update'
+                  | 'template.delete'
+                  | 'user.create'
+                  | 'user.edit'
+                  | 'user.role'
+                  | 'user.deactivate'
+                  | 'user.reactivate'
+                  | 'user.password'
+                  | 'group.create'
+                  | 'group.edit'
+                  | 'group.delete'
+                  | 'token.create'
+                  | 'token.revoke'
+                  | 'outbox.retry';
+                /** @enum {string} */
+                targetType: 'parameter' | 'smtp-account' | 'template' | 'user' | 'group' | 'api-token' | 'outbox-entry';
+                targetId: string | null;
+                targetLabel: string | null;
+                changes: {
+                  field: string;
+                  before: string | number | boolean | (never | null) | number[];
+                  after: string | number | boolean | (never | null) | number[];
+                  /**
+                   * @description The value is not kept: a secret (named as changed only) or a long text
+                   * @enum {string}
+                   */
+                  withheld: 'secret' | 'long';
+                }[];
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/inbound-mail': {
     parameters: {
       query?: never;

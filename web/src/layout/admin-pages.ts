@@ -10,4 +10,5 @@ export const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
   { to: '/admin/outbox', label: 'nav.outbox' },
   { to: '/admin/inbound', label: 'nav.needsReview' },
   { to: '/admin/mail-catcher', label: 'nav.catcher' },
+  { to: '/admin/audit', label: 'nav.audit' },
 ];

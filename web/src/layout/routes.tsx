@@ -1,5 +1,6 @@
 import { AccountPage } from '../pages/account.tsx';
 import { AdminCapturedMail, AdminMailCatcher, AdminOutbox, AdminOutboxEntry } from '../pages/admin/mail.tsx';
+import { AdminAudit } from '../pages/admin/audit.tsx';
 import { AdminParameters } from '../pages/admin/parameters.tsx';
 import { AdminGroups, AdminUsers } from '../pages/admin/people.tsx';
 import { AdminSmtp } from '../pages/admin/smtp.tsx';
@@ -51,6 +52,7 @@ export function Routes() {
     if (path === '/admin/inbound') return <InboundReview area="admin" />;
     if ((m = match('/admin/inbound/:id', path))) return <InboundMailPage key={m.id} id={Number(m.id)} area="admin" />;
     if (path === '/admin/mail-catcher') return <AdminMailCatcher />;
+    if (path === '/admin/audit') return <AdminAudit />;
     if ((m = match('/admin/mail-catcher/:id', path))) return <AdminCapturedMail key={m.id} id={Number(m.id)} />;
   }
   return <NotFound />;

@@ -145,6 +145,20 @@ export interface Database {
     content: Buffer;
     created_at: string;
   };
+  /** Migration 012: the audit log; `changes` is JSON. */
+  audit_entry: {
+    id: Generated<number>;
+    at: string;
+    actor_id: number | null;
+    actor_name: string | null;
+    actor_email: string | null;
+    address: string;
+    action: string;
+    target_type: string;
+    target_id: string | null;
+    target_label: string | null;
+    changes: string;
+  };
   api_token: {
     id: Generated<number>;
     token_hash: string;

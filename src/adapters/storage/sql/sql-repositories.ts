@@ -1,5 +1,6 @@
 import type { Repositories } from '../../../ports/storage.ts';
 import { SqlAttachmentRepository } from './repositories/attachment-repository.ts';
+import { SqlAuditRepository } from './repositories/audit-repository.ts';
 import { SqlInboundMailRepository } from './repositories/inbound-mail-repository.ts';
 import { SqlMessageRepository } from './repositories/message-repository.ts';
 import { SqlOutboxRepository } from './repositories/outbox-repository.ts';
@@ -25,6 +26,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     sessions: new SqlSessionRepository(ctx),
     processes: new SqlProcessRepository(ctx),
     signInFailures: new SqlSignInFailureRepository(ctx),
+    audit: new SqlAuditRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }

@@ -38,6 +38,7 @@ export class SqlStorage implements Storage {
   readonly sessions: Repositories['sessions'];
   readonly processes: Repositories['processes'];
   readonly signInFailures: Repositories['signInFailures'];
+  readonly audit: Repositories['audit'];
   readonly atomic: Repositories['atomic'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
@@ -61,6 +62,7 @@ export class SqlStorage implements Storage {
       sessions: this.sessions,
       processes: this.processes,
       signInFailures: this.signInFailures,
+      audit: this.audit,
       atomic: this.atomic,
     } = repos);
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { requireRole } from '../auth/authenticate-request.ts';
+import { auditRoutes } from './audit-routes.ts';
 import { groupRoutes } from './group-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { parameterRoutes } from './parameter-routes.ts';
@@ -11,7 +12,7 @@ import { userRoutes } from './user-routes.ts';
 export function adminRoutes(deps: Deps) {
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', requireRole('admin'));
-    for (const routes of [parameterRoutes, templateRoutes, outboxRoutes, userRoutes, groupRoutes])
+    for (const routes of [parameterRoutes, templateRoutes, outboxRoutes, userRoutes, groupRoutes, auditRoutes])
       await app.register(routes(deps));
   };
 }

@@ -5,6 +5,7 @@ import type { Deps } from '../../../domain/deps.ts';
 import { createGroup } from '../../../domain/users/create-group.ts';
 import { deleteGroup } from '../../../domain/users/delete-group.ts';
 import { editGroup } from '../../../domain/users/edit-group.ts';
+import { originOf } from '../auth/origin.ts';
 import { Id, ItemsOf } from '../schema-kit.ts';
 import { errorResponses, groupSchema, idParams, noContent } from '../schemas.ts';
 
@@ -48,7 +49,7 @@ export function groupRoutes(deps: Deps) {
           response: { 201: groupSchema, ...errorResponses },
         },
       },
-      async (request, reply) => reply.code(201).send(await createGroup(deps, request.body)),
+      async (request, reply) => reply.code(201).send(await createGroup(deps, originOf(request), request.body)),
     );
 
     app.patch(
@@ -65,7 +66,7 @@ export function groupRoutes(deps: Deps) {
           response: { 200: groupSchema, ...errorResponses },
         },
       },
-      async (request) => editGroup(deps, request.params.id, request.body),
+      async (request) => editGroup(deps, originOf(request), request.params.id, request.body),
     );
 
     app.delete(
@@ -79,7 +80,7 @@ export function groupRoutes(deps: Deps) {
         },
       },
       async (request, reply) => {
-        await deleteGroup(deps, request.params.id);
+        await deleteGroup(deps, originOf(request), request.params.id);
         return reply.code(204).send();
       },
     );

@@ -10,6 +10,7 @@ import { verifySmtpAccount } from '../../../domain/notifications/verify-smtp-acc
 import type { CapturedMails } from '../../../ports/captured-mail.ts';
 import type { MailTransports } from '../../../ports/mail-transport.ts';
 import { actorOf, requireRole } from '../auth/authenticate-request.ts';
+import { originOf } from '../auth/origin.ts';
 import { presentOutboxEntry } from '../presenters.ts';
 import { AnyObject, Id, ItemsOf, Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import { errorResponses, idParams, outboxEntrySchema } from '../schemas.ts';
@@ -78,7 +79,7 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
           response: { 200: outboxEntrySchema, ...errorResponses },
         },
       },
-      async (request) => presentOutboxEntry(await retryOutboxEntry(deps, request.params.id)),
+      async (request) => presentOutboxEntry(await retryOutboxEntry(deps, originOf(request), request.params.id)),
     );
 
     app.post(

@@ -8,6 +8,7 @@ import { readParameters, smtpAccountOf } from '../../../domain/parameters/parame
 import { saveSmtpAccount } from '../../../domain/parameters/save-smtp-account.ts';
 import { setParameter } from '../../../domain/parameters/set-parameter.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
+import { originOf } from '../auth/origin.ts';
 import { ItemsOf, Nullable, StringEnum } from '../schema-kit.ts';
 import { errorResponses, idParams, parameterSchema, SMTP_SECURITIES, smtpAccountSchema } from '../schemas.ts';
 
@@ -74,7 +75,7 @@ export function parameterRoutes(deps: Deps) {
           response: { 200: parameterSchema, ...errorResponses },
         },
       },
-      async (request) => setParameter(deps, actorOf(request), request.params.id, request.body.value),
+      async (request) => setParameter(deps, originOf(request), actorOf(request), request.params.id, request.body.value),
     );
 
     // ---- SMTP account
@@ -94,7 +95,7 @@ export function parameterRoutes(deps: Deps) {
           response: { 200: smtpAccountSchema, ...errorResponses },
         },
       },
-      async (request) => saveSmtpAccount(deps, actorOf(request), request.body),
+      async (request) => saveSmtpAccount(deps, originOf(request), actorOf(request), request.body),
     );
   };
 }

@@ -10,6 +10,7 @@ import { getTemplate } from '../../../domain/templates/get-template.ts';
 import { previewTemplate } from '../../../domain/templates/preview-template.ts';
 import { updateTemplate } from '../../../domain/templates/update-template.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
+import { originOf } from '../auth/origin.ts';
 import { Id, ItemsOf, List, Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import { errorResponses, idParams, noContent, templateSchema } from '../schemas.ts';
 
@@ -94,7 +95,7 @@ export function templateRoutes(deps: Deps) {
           response: { 201: templateSchema, ...errorResponses },
         },
       },
-      async (request, reply) => reply.code(201).send(await createTemplate(deps, request.body)),
+      async (request, reply) => reply.code(201).send(await createTemplate(deps, originOf(request), request.body)),
     );
 
     app.get(
@@ -106,14 +107,14 @@ export function templateRoutes(deps: Deps) {
     app.put(
       '/admin/email-templates/:id',
       { schema: { tags, params: idParams, body: templateBody, response: { 200: templateSchema, ...errorResponses } } },
-      async (request) => updateTemplate(deps, request.params.id, request.body),
+      async (request) => updateTemplate(deps, originOf(request), request.params.id, request.body),
     );
 
     app.delete(
       '/admin/email-templates/:id',
       { schema: { tags, params: idParams, response: { 204: noContent, ...errorResponses } } },
       async (request, reply) => {
-        await deleteTemplate(deps, request.params.id);
+        await deleteTemplate(deps, originOf(request), request.params.id);
         return reply.code(204).send();
       },
     );

@@ -7,6 +7,7 @@ import { createUser } from '../../../domain/users/create-user.ts';
 import { editUser } from '../../../domain/users/edit-user.ts';
 import { MAX_PASSWORD_LENGTH, ROLES } from '../../../domain/users/user.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
+import { originOf } from '../auth/origin.ts';
 import { Id, Nullable, StringEnum } from '../schema-kit.ts';
 import { cursorQuery, errorResponses, idParams, pageOf, userSchema } from '../schemas.ts';
 
@@ -76,7 +77,7 @@ export function userRoutes(deps: Deps) {
           response: { 201: userSchema, ...errorResponses },
         },
       },
-      async (request, reply) => reply.code(201).send(await createUser(deps, request.body)),
+      async (request, reply) => reply.code(201).send(await createUser(deps, originOf(request), request.body)),
     );
 
     app.patch(
@@ -91,7 +92,8 @@ export function userRoutes(deps: Deps) {
           response: { 200: userSchema, ...errorResponses },
         },
       },
-      async (request) => editUser(deps, actorOf(request), request.params.id, request.body, request.sessionToken),
+      async (request) =>
+        editUser(deps, originOf(request), actorOf(request), request.params.id, request.body, request.sessionToken),
     );
   };
 }

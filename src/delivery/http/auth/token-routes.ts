@@ -9,6 +9,7 @@ import { revokeApiToken } from '../../../domain/users/revoke-api-token.ts';
 import { Id, ItemsOf, Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import { errorResponses, idParams, noContent } from '../schemas.ts';
 import { actorOf, requireRole, signedIn } from './authenticate-request.ts';
+import { originOf } from './origin.ts';
 
 /** A token as listed: never its value nor its digest. */
 export const apiTokenSchema = Shape({
@@ -75,7 +76,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
         },
       },
       async (request, reply) => {
-        const { token, apiToken } = await issueApiToken(deps, actorOf(request).id, request.body);
+        const { token, apiToken } = await issueApiToken(deps, originOf(request), actorOf(request).id, request.body);
         return reply
           .code(201)
           .header('cache-control', 'no-store')
@@ -95,7 +96,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
         },
       },
       async (request, reply) => {
-        await revokeApiToken(deps, actorOf(request).id, request.params.id);
+        await revokeApiToken(deps, originOf(request), actorOf(request).id, request.params.id);
         return reply.code(204).send();
       },
     );
@@ -127,7 +128,7 @@ export function tokenRoutes(deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>) {
         },
       },
       async (request, reply) => {
-        await revokeApiToken(deps, request.params.id, request.params.tokenId);
+        await revokeApiToken(deps, originOf(request), request.params.id, request.params.tokenId);
         return reply.code(204).send();
       },
     );

@@ -41,6 +41,12 @@ export function ValueEditor(props: {
           ? { ok: true, value: n }
           : { ok: false, message: t('validation.port') };
       }
+      case 'days': {
+        const n = Number(v);
+        return v !== '' && Number.isInteger(n) && n >= 1 && n <= 36500
+          ? { ok: true, value: n }
+          : { ok: false, message: t('error.parameter.days', { id: p.id }) };
+      }
       case 'email':
         return v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)
           ? { ok: true, value: v === '' ? null : v }
@@ -117,7 +123,15 @@ export function ValueEditor(props: {
     input = (
       <input
         id={id}
-        type={p.type === 'secret' ? 'password' : p.type === 'port' ? 'number' : p.type === 'email' ? 'email' : 'text'}
+        type={
+          p.type === 'secret'
+            ? 'password'
+            : p.type === 'port' || p.type === 'days'
+              ? 'number'
+              : p.type === 'email'
+                ? 'email'
+                : 'text'
+        }
         autoComplete={p.type === 'secret' ? 'new-password' : 'off'}
         value={text}
         onChange={(e) => setText(e.target.value)}

@@ -1,0 +1,96 @@
+import type { MessageKey, Translate } from '../../../i18n/i18n.tsx';
+import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
+import { LOCALES, OUTBOX_STATUSES, type AuditChange, type AuditEntry } from '../../../types.ts';
+
+const ROLES = ['requester', 'technician', 'admin'] as const;
+const SECURITIES = ['none', 'starttls', 'tls'] as const;
+const SCOPES = ['read', 'full'] as const;
+const among = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
+
+/** The fields the log names, worded in the reader's language (another name is shown as it is). */
+const FIELDS = [
+  'value',
+  'host',
+  'port',
+  'security',
+  'auth',
+  'user',
+  'from',
+  'fromName',
+  'allowInvalidCertificate',
+  'password',
+  'name',
+  'subject',
+  'active',
+  'html',
+  'text',
+  'email',
+  'role',
+  'locale',
+  'timeZone',
+  'groupIds',
+  'memberIds',
+  'userId',
+  'scope',
+  'expiresAt',
+  'status',
+] as const;
+
+function fieldName(t: Translate, field: string): string {
+  return (FIELDS as readonly string[]).includes(field) ? t(`audit.field.${field}` as MessageKey) : field;
+}
+
+/** A value as the reader says it: a role, a language, a security, a scope or a mail state in their words. */
+function valueText(t: Translate, field: string, value: AuditChange['before']): string {
+  if (field === 'role' && among(ROLES, value)) return t(`role.${value}`);
+  if (field === 'locale' && among(LOCALES, value)) return LANGUAGE_NAMES[value];
+  if (field === 'security' && among(SECURITIES, value)) return t(`smtp.security.${value}`);
+  if (field === 'scope' && among(SCOPES, value)) return t(`account.scope.${value}`);
+  if (field === 'status' && among(OUTBOX_STATUSES, value)) return t(`outbox.${value}`);
+  if (value === null || value === undefined || value === '') return t('audit.nothing');
+  if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
+  if (Array.isArray(value)) return value.length ? value.join(', ') : t('audit.nothing');
+  return String(value);
+}
+
+/** What was changed: the action and its target ("Email template “Welcome” #4"). */
+export function AuditWhat({ entry }: { entry: AuditEntry }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <span className="cell-strong">{t(`audit.action.${entry.action}`)}</span>
+      <br />
+      <span className="cell-muted">
+        {t(`audit.target.${entry.targetType}`)}
+        {entry.targetLabel ? ` “${entry.targetLabel}”` : ''}
+        {entry.targetId ? ` #${entry.targetId}` : ''}
+      </span>
+    </>
+  );
+}
+
+/** Each change as "field: before → after"; a secret only as changed, a long text named only. */
+export function AuditChanges({ changes }: { changes: AuditEntry['changes'] }) {
+  const { t } = useI18n();
+  if (changes.length === 0) return <span className="cell-muted">—</span>;
+  return (
+    <ul className="audit-changes">
+      {changes.map((c) => (
+        <li key={c.field} data-field={c.field}>
+          <span className="cell-strong">{fieldName(t, c.field)}</span>:{' '}
+          {c.withheld === 'secret' ? (
+            <em>{t('audit.changed')}</em>
+          ) : c.withheld === 'long' ? (
+            <em>{t('audit.changedLong')}</em>
+          ) : (
+            <>
+              {'before' in c ? <del>{valueText(t, c.field, c.before)}</del> : null}
+              {'before' in c && 'after' in c ? ' → ' : null}
+              {'after' in c ? <ins>{valueText(t, c.field, c.after)}</ins> : null}
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
