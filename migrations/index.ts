@@ -8,6 +8,7 @@ import * as ticketCopies from './006-ticket-copies.ts';
 import * as inboundRawRetention from './007-inbound-raw-retention.ts';
 import * as tokensAndSessions from './008-tokens-and-sessions.ts';
 import * as inboundSenderProof from './009-inbound-sender-proof.ts';
+import * as erasure from './013-erasure.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007-inbound-raw-retention': inboundRawRetention,
   '008-tokens-and-sessions': tokensAndSessions,
   '009-inbound-sender-proof': inboundSenderProof,
+  '013-erasure': erasure,
 };
