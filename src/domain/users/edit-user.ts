@@ -53,6 +53,9 @@ export async function editUser(
     changes.passwordHash = await deps.hasher.hash(edit.password);
   }
   return deps.storage.transaction(async (tx) => {
+    // An erased requester stays erased: nothing may give the pseudonym a password or a way back in.
+    if ((await tx.people.findUserById(id))?.erasedAt)
+      throw new DomainError('USER_ALREADY_ERASED', `The personal data of user ${id} was erased; it cannot be edited.`);
     const user = await tx.people.updateUser(id, changes);
     if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
     if (edit.active === false) await endCredentials(tx, id, { keepSessionHash: null, keepTokens: false });

@@ -4,6 +4,7 @@ import { sqliteMemory } from '../../../test/support/databases.ts';
 import { buildWorld, testDeps } from '../../../test/support/fixtures.ts';
 import { DomainError } from '../errors.ts';
 import { openTicket } from '../tickets/open-ticket.ts';
+import { editUser } from './edit-user.ts';
 import { ERASED_TICKET_TITLE, eraseRequester, pseudonymOf } from './erase-requester.ts';
 import { isEmailAddress } from './user.ts';
 
@@ -88,6 +89,12 @@ describe('eraseRequester', () => {
         'USER_ALREADY_ERASED',
       );
       assert.equal(again.details?.erasedAt, summary.erasedAt);
+      // Nothing gives the pseudonym a way back in.
+      await refused(
+        editUser(deps, world.admin, world.requesterA.id, { active: true, password: 'a new password here' }),
+        'USER_ALREADY_ERASED',
+      );
+      assert.equal((await storage.people.findUserById(world.requesterA.id))?.active, false);
     } finally {
       await storage.close();
     }

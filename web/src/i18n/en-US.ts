@@ -325,6 +325,36 @@ export const enUS = {
   'users.saved': '{name} was saved.',
   'users.you': 'you',
   'users.selfHint': 'You cannot deactivate yourself or give up your own administrator role.',
+  // erasure on request
+  'thread.removed': "Removed at the requester's request.",
+  'delivery.ERASED': 'Not sent: the personal data of the person this mail concerns was erased.',
+  'error.userNotErasable': 'Only a requester can be erased. Deactivate a technician or administrator instead.',
+  'error.userAlreadyErased': "This person's personal data was already erased.",
+  'error.erasureNotConfirmed': "The address typed is not this person's current address; nothing was erased.",
+  'users.erased': 'Erased',
+  'users.erase': 'Erase personal data',
+  'users.eraseLabel': 'Erase the personal data of {name}',
+  'users.eraseTitle': 'Erase the personal data of {name}',
+  'users.eraseIntro': 'This cannot be undone. In one step:',
+  'users.eraseWhatName':
+    'their name and email address are replaced by a pseudonym, and they can no longer sign in (password, sessions and API tokens removed);',
+  'users.eraseWhatMessages':
+    'the text and files of every message they wrote are removed; the conversation still shows that a message was there;',
+  'users.eraseWhatMail':
+    'the mail they sent (originals included) and the notifications to or about them are removed; notifications not sent yet are cancelled;',
+  'users.eraseWhatTickets': 'the titles and descriptions of the tickets they asked for are replaced.',
+  'users.eraseKeeps': "What stays: ticket numbers, statuses, dates, and the staff's messages.",
+  'users.eraseConfirm': 'To confirm, type their email address: {email}',
+  'users.eraseConfirmHint': 'The button works once the address matches.',
+  'users.eraseSubmit': 'Erase permanently',
+  'users.erasedTitle': 'Personal data erased',
+  'users.erasedDone': '{name} now appears as “{pseudonym}”.',
+  'users.erasedMessages': 'Messages emptied (text and files): {count}',
+  'users.erasedAttachments': 'Files removed: {count}',
+  'users.erasedInbound': 'Received mails removed: {count}',
+  'users.erasedOutbox': 'Notifications emptied: {count}, of which cancelled before sending: {cancelled}',
+  'users.erasedTickets': 'Tickets whose title and description were replaced: {count}',
+  'users.erasedNotice': 'The personal data was erased; the person now appears as “{pseudonym}”.',
 
   'groups.title': 'Groups',
   'groups.subtitle':

@@ -334,6 +334,36 @@ export const esES: Messages = {
   'users.saved': 'Se ha guardado {name}.',
   'users.you': 'usted',
   'users.selfHint': 'No puede desactivarse a sí mismo ni renunciar a su propio rol de administrador.',
+  // erasure on request
+  'thread.removed': 'Eliminado a petición del solicitante.',
+  'delivery.ERASED': 'No enviado: se borraron los datos personales de la persona a la que se refiere este correo.',
+  'error.userNotErasable': 'Solo se puede borrar a un solicitante. Desactive a un técnico o administrador en su lugar.',
+  'error.userAlreadyErased': 'Los datos personales de esta persona ya se borraron.',
+  'error.erasureNotConfirmed': 'La dirección escrita no es la dirección actual de esta persona; no se ha borrado nada.',
+  'users.erased': 'Borrado',
+  'users.erase': 'Borrar datos personales',
+  'users.eraseLabel': 'Borrar los datos personales de {name}',
+  'users.eraseTitle': 'Borrar los datos personales de {name}',
+  'users.eraseIntro': 'Esto no se puede deshacer. De una sola vez:',
+  'users.eraseWhatName':
+    'su nombre y su dirección de correo se sustituyen por un seudónimo, y ya no puede iniciar sesión (contraseña, sesiones y tokens de API eliminados);',
+  'users.eraseWhatMessages':
+    'se eliminan el texto y los archivos de todos los mensajes que escribió; la conversación sigue mostrando que hubo un mensaje;',
+  'users.eraseWhatMail':
+    'se eliminan los correos que envió (con los originales) y las notificaciones para esa persona o sobre ella; las notificaciones aún no enviadas se cancelan;',
+  'users.eraseWhatTickets': 'se sustituyen los títulos y descripciones de los tickets que abrió.',
+  'users.eraseKeeps': 'Lo que queda: números de ticket, estados, fechas y los mensajes del equipo.',
+  'users.eraseConfirm': 'Para confirmar, escriba su dirección de correo: {email}',
+  'users.eraseConfirmHint': 'El botón funciona cuando la dirección coincide.',
+  'users.eraseSubmit': 'Borrar definitivamente',
+  'users.erasedTitle': 'Datos personales borrados',
+  'users.erasedDone': '{name} aparece ahora como «{pseudonym}».',
+  'users.erasedMessages': 'Mensajes vaciados (texto y archivos): {count}',
+  'users.erasedAttachments': 'Archivos eliminados: {count}',
+  'users.erasedInbound': 'Correos recibidos eliminados: {count}',
+  'users.erasedOutbox': 'Notificaciones vaciadas: {count}, de las cuales canceladas antes del envío: {cancelled}',
+  'users.erasedTickets': 'Tickets con título y descripción sustituidos: {count}',
+  'users.erasedNotice': 'Se borraron los datos personales; la persona aparece ahora como «{pseudonym}».',
 
   'groups.title': 'Grupos',
   'groups.subtitle':

@@ -332,6 +332,36 @@ export const ptBR: Messages = {
   'users.saved': '{name} foi salvo.',
   'users.you': 'você',
   'users.selfHint': 'Você não pode desativar a si mesmo nem deixar seu próprio papel de administrador.',
+  // erasure on request
+  'thread.removed': 'Removida a pedido do solicitante.',
+  'delivery.ERASED': 'Não enviado: os dados pessoais da pessoa a quem este e-mail se refere foram apagados.',
+  'error.userNotErasable': 'Só um solicitante pode ser apagado. Desative um técnico ou administrador em vez disso.',
+  'error.userAlreadyErased': 'Os dados pessoais desta pessoa já foram apagados.',
+  'error.erasureNotConfirmed': 'O endereço digitado não é o endereço atual desta pessoa; nada foi apagado.',
+  'users.erased': 'Apagado',
+  'users.erase': 'Apagar dados pessoais',
+  'users.eraseLabel': 'Apagar os dados pessoais de {name}',
+  'users.eraseTitle': 'Apagar os dados pessoais de {name}',
+  'users.eraseIntro': 'Isto não pode ser desfeito. De uma só vez:',
+  'users.eraseWhatName':
+    'o nome e o endereço de e-mail são substituídos por um pseudônimo, e a pessoa não pode mais entrar (senha, sessões e tokens de API removidos);',
+  'users.eraseWhatMessages':
+    'o texto e os arquivos de todas as mensagens que escreveu são removidos; a conversa continua mostrando que havia uma mensagem;',
+  'users.eraseWhatMail':
+    'os e-mails que enviou (com os originais) e as notificações para ela ou sobre ela são removidos; notificações ainda não enviadas são canceladas;',
+  'users.eraseWhatTickets': 'os títulos e descrições dos tickets que abriu são substituídos.',
+  'users.eraseKeeps': 'O que fica: números dos tickets, estados, datas e as mensagens da equipe.',
+  'users.eraseConfirm': 'Para confirmar, digite o endereço de e-mail da pessoa: {email}',
+  'users.eraseConfirmHint': 'O botão funciona quando o endereço coincide.',
+  'users.eraseSubmit': 'Apagar definitivamente',
+  'users.erasedTitle': 'Dados pessoais apagados',
+  'users.erasedDone': '{name} agora aparece como “{pseudonym}”.',
+  'users.erasedMessages': 'Mensagens esvaziadas (texto e arquivos): {count}',
+  'users.erasedAttachments': 'Arquivos removidos: {count}',
+  'users.erasedInbound': 'E-mails recebidos removidos: {count}',
+  'users.erasedOutbox': 'Notificações esvaziadas: {count}, das quais canceladas antes do envio: {cancelled}',
+  'users.erasedTickets': 'Tickets com título e descrição substituídos: {count}',
+  'users.erasedNotice': 'Os dados pessoais foram apagados; a pessoa agora aparece como “{pseudonym}”.',
 
   'groups.title': 'Grupos',
   'groups.subtitle':
