@@ -333,7 +333,7 @@ export const enUS = {
   'error.erasureNotConfirmed': "The address typed is not this person's current address; nothing was erased.",
   'users.erased': 'Erased',
   'users.erase': 'Erase personal data',
-  'users.eraseLabel': 'Erase the personal data of {name}',
+  'users.eraseLabel': 'Erase personal data of {name}',
   'users.eraseTitle': 'Erase the personal data of {name}',
   'users.eraseIntro': 'This cannot be undone. In one step:',
   'users.eraseWhatName':

@@ -342,7 +342,7 @@ export const esES: Messages = {
   'error.erasureNotConfirmed': 'La dirección escrita no es la dirección actual de esta persona; no se ha borrado nada.',
   'users.erased': 'Borrado',
   'users.erase': 'Borrar datos personales',
-  'users.eraseLabel': 'Borrar los datos personales de {name}',
+  'users.eraseLabel': 'Borrar datos personales de {name}',
   'users.eraseTitle': 'Borrar los datos personales de {name}',
   'users.eraseIntro': 'Esto no se puede deshacer. De una sola vez:',
   'users.eraseWhatName':

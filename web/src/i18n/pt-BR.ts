@@ -340,7 +340,7 @@ export const ptBR: Messages = {
   'error.erasureNotConfirmed': 'O endereço digitado não é o endereço atual desta pessoa; nada foi apagado.',
   'users.erased': 'Apagado',
   'users.erase': 'Apagar dados pessoais',
-  'users.eraseLabel': 'Apagar os dados pessoais de {name}',
+  'users.eraseLabel': 'Apagar dados pessoais de {name}',
   'users.eraseTitle': 'Apagar os dados pessoais de {name}',
   'users.eraseIntro': 'Isto não pode ser desfeito. De uma só vez:',
   'users.eraseWhatName':

@@ -62,7 +62,10 @@ export async function removeMessagesOfAuthor(
     .where('removed_at', 'is', null)
     .returning(['id', 'ticket_id', 'internal'])
     .execute();
-  for (const m of removed) await touchTicket(ctx, m.ticket_id, Boolean(m.internal));
+  // One announcement per ticket; to staff only when every message removed there was an internal note.
+  const staffOnly = new Map<number, boolean>();
+  for (const m of removed) staffOnly.set(m.ticket_id, (staffOnly.get(m.ticket_id) ?? true) && Boolean(m.internal));
+  for (const [ticketId, internal] of staffOnly) await touchTicket(ctx, ticketId, internal);
   const all = await ctx.db.selectFrom('ticket_message').select('id').where('author_id', '=', authorId).execute();
   return { messageIds: all.map((r) => r.id), removed: removed.length };
 }
