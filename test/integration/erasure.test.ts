@@ -34,6 +34,7 @@ const STAFF_TEXT = 'We ordered a new badge reader for your floor.';
 
 /** What must be gone: each as text, and as the bytes a blob would hold. */
 const TRACES = [
+  'HELD-31337',
   NAME,
   EMAIL,
   'zelia',
@@ -159,6 +160,31 @@ for (const database of [sqliteMemory, postgres]) {
         id,
       );
       assert.equal(done?.status, 'posted', JSON.stringify(done));
+      // A mail from their address that proves nothing waits for review.
+      const held = Buffer.from(
+        [
+          `From: "${NAME}" <${EMAIL}>`,
+          'To: help@desk.example.test',
+          'Subject: Another thing',
+          `Message-ID: <erasure.${database.name}.2@mail.example.org>`,
+          '',
+          'HELD-31337 is my employee number.',
+          '',
+        ].join('\r\n'),
+      );
+      const heldId = await receiveMail(deps, {
+        raw: held,
+        sha256: createHash('sha256').update(held).digest('hex'),
+        envelopeFrom: EMAIL,
+        envelopeTo: ['help@desk.example.test'],
+        remoteAddress: '192.0.2.7',
+      });
+      const waiting = await processInboundMail(
+        { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } },
+        heldId,
+      );
+      assert.equal(waiting?.status, 'held', JSON.stringify(waiting));
+      assert.equal((await admin.get('/api/v1/inbound-mail?status=held')).json().items.length, 1);
       assert.ok((await tracesLeft(storage)).length > 10, 'the traces are there before');
     });
 
@@ -191,7 +217,7 @@ for (const database of [sqliteMemory, postgres]) {
       const summary = erased.json();
       assert.equal(summary.messages, 2, 'one through the API, one by mail');
       assert.equal(summary.attachments, 2);
-      assert.equal(summary.inboundMails, 1);
+      assert.equal(summary.inboundMails, 2, 'the posted reply and the held mail');
       assert.equal(summary.tickets, 1);
       assert.ok(summary.outboxCancelled >= 1 && summary.outboxEntries > summary.outboxCancelled, erased.body);
       assert.equal(summary.sessionsEnded, 1);
@@ -235,6 +261,10 @@ for (const database of [sqliteMemory, postgres]) {
       const toThem = outbox.filter((e) => e.to === `erased-${personId}@erased.invalid`);
       assert.ok(toThem.some((e) => e.status === 'failed' && e.lastReplyCode === 'ERASED'));
       assert.ok(toThem.length >= 2 && toThem.every((e) => e.status === 'sent' || e.status === 'failed'));
+
+      // The held mail is no longer waiting for anyone's review.
+      const review = (await admin.get('/api/v1/inbound-mail?status=held')).json().items as unknown[];
+      assert.equal(review.length, 0);
 
       const again = await admin.post(`/api/v1/admin/users/${personId}/erase`, { confirmEmail: EMAIL });
       assert.equal(again.statusCode, 409);

@@ -46,13 +46,13 @@ export interface ErasureSummary {
  * (`USER_NOT_ERASABLE`); a second erasure answers `USER_ALREADY_ERASED`.
  */
 export async function eraseRequester(
-  deps: Pick<Deps, 'clock' | 'tokens'> & { storage: StorageOf<'transaction'> },
+  deps: Pick<Deps, 'clock' | 'tokens'> & { storage: StorageOf<'transaction' | 'signalInbound'> },
   userId: number,
   input: { confirmEmail: string },
 ): Promise<ErasureSummary> {
   const at = deps.clock.now().toISOString();
   const pseudonym = pseudonymOf(userId, deps.tokens.unique().slice(0, 8));
-  return deps.storage.transaction(async (tx) => {
+  const summary = await deps.storage.transaction(async (tx): Promise<ErasureSummary> => {
     const user = await tx.people.findUserById(userId);
     if (!user) throw new DomainError('USER_NOT_FOUND', `There is no user ${userId}.`);
     if (user.erasedAt !== null)
@@ -97,4 +97,7 @@ export async function eraseRequester(
       tokensRevoked,
     };
   });
+  // Mail of theirs that waited for review was discarded: the reviewers' counts refresh.
+  if (summary.inboundMails > 0) await deps.storage.signalInbound(null);
+  return summary;
 }
