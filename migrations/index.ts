@@ -11,6 +11,7 @@ import * as inboundSenderProof from './009-inbound-sender-proof.ts';
 import * as processes from './010-processes.ts';
 import * as signInFailures from './011-sign-in-failures.ts';
 import * as auditLog from './012-audit-log.ts';
+import * as erasure from './013-erasure.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '010-processes': processes,
   '011-sign-in-failures': signInFailures,
   '012-audit-log': auditLog,
+  '013-erasure': erasure,
 };

@@ -42,6 +42,7 @@ export function deliveryText(
     case 'HOST_FORBIDDEN':
     case 'HOST_RESOLVES_FORBIDDEN':
     case 'AUTH_REFUSED':
+    case 'ERASED':
       return t(`delivery.${code}` as MessageKey) + certificate;
     default:
       return raw === null ? '—' : t('delivery.serverReply', { reply: raw });

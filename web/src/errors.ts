@@ -71,6 +71,12 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.userSelfLockout');
     case 'USER_EMAIL_TAKEN':
       return t('error.userEmailTaken');
+    case 'USER_NOT_ERASABLE':
+      return t('error.userNotErasable');
+    case 'USER_ALREADY_ERASED':
+      return t('error.userAlreadyErased');
+    case 'ERASURE_NOT_CONFIRMED':
+      return t('error.erasureNotConfirmed');
     case 'GROUP_NOT_FOUND':
       return t('error.groupNotFound');
     case 'GROUP_NAME_TAKEN':

@@ -103,6 +103,9 @@ export type SmtpSecurity = SmtpAccount['security'];
 
 export type User = With<Item<Answer<'/admin/users', 'GET'>>, { locale: Locale }>;
 
+/** What erasing a requester removed (`POST /admin/users/{id}/erase`). */
+export type Erasure = Answer<'/admin/users/{id}/erase', 'POST'>;
+
 export type Group = Answer<'/admin/groups/{id}', 'PATCH'>;
 
 /** `GET /staff`: active technicians and admins, sorted by name. */

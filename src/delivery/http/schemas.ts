@@ -27,6 +27,7 @@ export const userSchema = Shape({
   active: Type.Boolean(),
   groupIds: List(Type.Integer()),
   createdAt: Type.String(),
+  erasedAt: Nullable(Type.String(), { description: "When the requester's personal data was erased; null otherwise." }),
 });
 
 export const groupSchema = Shape({ id: Type.Integer(), name: Type.String(), memberIds: List(Type.Integer()) });
@@ -63,6 +64,9 @@ export const messageSchema = Shape({
   timeSpentMinutes: nullableInteger,
   timeSpentDate: nullableString,
   createdAt: Type.String(),
+  removed: Type.Boolean({
+    description: "Its text and files were removed at its author's request (erasure); the thread keeps that it existed.",
+  }),
   mail: List(Shape({ to: Type.String(), status: Type.String() }), {
     description: 'Notification mails of this message and their delivery state.',
   }),

@@ -42,20 +42,21 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'outbox.retry',
+  'user.erase',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditValue = string | number | boolean | null | number[];
 
 /**
- * One field's change. `withheld`: the value is not kept — `secret` (a password: "changed", never shown) or `long`
- * (a text past `MAX_AUDIT_TEXT`: named only).
+ * One field's change. `withheld`: the value is not kept — `secret` (a password: "changed", never shown), `long`
+ * (a text past `MAX_AUDIT_TEXT`: named only) or `erased` (a value about a person whose data was erased since).
  */
 export interface AuditChange {
   field: string;
   before?: AuditValue;
   after?: AuditValue;
-  withheld?: 'secret' | 'long';
+  withheld?: 'secret' | 'long' | 'erased';
 }
 
 export interface AuditEntry {

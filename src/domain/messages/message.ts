@@ -14,6 +14,8 @@ export interface Message {
   timeSpentMinutes: number | null;
   timeSpentDate: string | null;
   createdAt: string;
+  /** Its text and files were removed at its author's request (erasure): the thread keeps only that it existed. */
+  removed: boolean;
 }
 
 export const MAX_MESSAGE_LENGTH = 20_000;

@@ -175,6 +175,7 @@ export async function postMessage(
     timeSpentMinutes: clean.minutes,
     timeSpentDate,
     createdAt,
+    removed: false,
   };
   // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];

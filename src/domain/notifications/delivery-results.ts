@@ -23,7 +23,7 @@ export type DeliveryResult =
       params: { certificate?: true };
     }
   | { code: 'HANDOVER_FAILED'; params: { error: string; certificate?: true } }
-  | { code: 'HOST_FORBIDDEN' | 'HOST_RESOLVES_FORBIDDEN' | 'AUTH_REFUSED'; params: Record<string, never> };
+  | { code: 'HOST_FORBIDDEN' | 'HOST_RESOLVES_FORBIDDEN' | 'AUTH_REFUSED' | 'ERASED'; params: Record<string, never> };
 
 export type DeliveryResultCode = DeliveryResult['code'];
 
@@ -44,6 +44,7 @@ export const DELIVERY_SENTENCES = {
   HOST_RESOLVES_FORBIDDEN:
     'The SMTP host resolves to a link-local or cloud metadata address; Parley will not connect to it.',
   AUTH_REFUSED: 'The SMTP server refused the user name or password.',
+  ERASED: 'Not sent: the personal data of the person this mail concerns was erased.',
 } as const;
 
 /** Added to a network sentence when the error was about the server's certificate. */

@@ -65,6 +65,9 @@ export async function editUser(
   }
   return deps.storage.transaction(async (tx) => {
     const before = await tx.people.findUserById(id);
+    // An erased requester stays erased: nothing may give the pseudonym a password or a way back in.
+    if (before?.erasedAt)
+      throw new DomainError('USER_ALREADY_ERASED', `The personal data of user ${id} was erased; it cannot be edited.`);
     const user = before && (await tx.people.updateUser(id, changes));
     if (!before || !user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
     const groupsBefore = (await tx.people.groupIdsOfUser(id)).sort((a, b) => a - b);

@@ -13,6 +13,8 @@ export interface User {
   timeZone: string;
   active: boolean;
   createdAt: string;
+  /** When a requester's personal data was erased (`erase-requester.ts`); null for everyone else. */
+  erasedAt: string | null;
 }
 
 /** The person acting on a request: a user plus the groups they belong to. */

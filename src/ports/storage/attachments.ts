@@ -17,6 +17,15 @@ export interface AttachmentRepository {
   attachmentContent(id: string): Promise<Uint8Array | undefined>;
   /** Gives a held mail's attachments (not yet in a thread) their ticket and message; returns how many. */
   linkInboundAttachments(inboundMailId: number, ticketId: number, messageId: number): Promise<number>;
+  /**
+   * Erasure: removes, bytes and all, the attachments of these messages, of these inbound mails, and those of these
+   * tickets that belong to no message (the mail or form that opened them); returns how many.
+   */
+  deleteAttachmentsOf(of: {
+    messageIds: readonly number[];
+    inboundMailIds: readonly number[];
+    ticketIds: readonly number[];
+  }): Promise<number>;
   /** Removes the attachments of an inbound mail that never reached a thread (a discarded mail); returns how many. */
   deleteUnlinkedInboundAttachments(inboundMailId: number): Promise<number>;
 }

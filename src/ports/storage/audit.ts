@@ -19,4 +19,9 @@ export interface AuditRepository {
   listAudit(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>>;
   /** Removes up to `batch` entries recorded before `before`, oldest first; returns how many. */
   pruneAudit(before: string, batch: number): Promise<number>;
+  /**
+   * An erased person leaves no name or address in the log: entries they made carry `pseudonym` as their author,
+   * and the values of the changes made to them are withheld (`erased`), their label the pseudonym's address.
+   */
+  eraseAuditOf(userId: number, pseudonym: { name: string; email: string }): Promise<void>;
 }

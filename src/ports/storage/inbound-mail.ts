@@ -33,6 +33,15 @@ export interface InboundMailRepository {
    * its original.
    */
   removeInboundRaw(before: string, at: string, limit: number): Promise<number>;
+  /**
+   * Erasure: every mail sent from one of `addresses` (From or envelope sender, any case) or that became one of
+   * `messageIds` loses its original, text, subject, headers and sender; one still to decide is discarded. Returns the
+   * ids of those mails, erased now or before.
+   */
+  eraseInboundMailOf(
+    of: { addresses: readonly string[]; messageIds: readonly number[] },
+    at: string,
+  ): Promise<number[]>;
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;
   /**

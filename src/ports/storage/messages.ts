@@ -17,4 +17,9 @@ export interface MessageRepository {
   listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]>;
   /** What was trimmed (quoted history, signature) from the mails these messages came from; only non-empty ones. */
   trimmedOfMessages(messageIds: readonly number[]): Promise<{ messageId: number; trimmed: string }[]>;
+  /**
+   * Erasure: every message of an author loses its text and is marked removed at `at` (it stays in its thread, so the
+   * thread keeps that it existed). Returns the ids of all the author's messages, removed now or before (announced).
+   */
+  removeMessagesOfAuthor(authorId: number, at: string): Promise<{ messageIds: number[]; removed: number }>;
 }

@@ -55,6 +55,21 @@ export interface OutboxRepository {
   signalOutbox(): Promise<void>;
   /** Notifications with these Message-ID headers. */
   outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]>;
+  /**
+   * Erasure: the notifications to a recipient (by id or address) and about them (of `messageIds`, of `ticketIds`) lose
+   * their address, name, subject, bodies and replies; those not yet sent are cancelled (`failed`, `cancelReply`).
+   * Returns how many entries were erased and how many of them cancelled.
+   */
+  eraseOutboxOf(
+    of: {
+      recipientId: number;
+      addresses: readonly string[];
+      messageIds: readonly number[];
+      ticketIds: readonly number[];
+    },
+    replacement: { address: string; name: string; cancelReply: string },
+    at: string,
+  ): Promise<{ erased: number; cancelled: number }>;
   /** A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic. */
   recordOutboxBounce(id: number, at: string, reply: string): Promise<boolean>;
 }

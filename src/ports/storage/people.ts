@@ -62,6 +62,11 @@ export interface PeopleRepository {
   groupIdsOfUser(userId: number): Promise<number[]>;
   /** Group ids of several users at once, by user id. */
   groupIdsOfUsers(userIds: readonly number[]): Promise<Map<number, number[]>>;
+  /**
+   * Erasure: the user gets `pseudonym` for name and address, no password, inactive, no groups, `erasedAt`; only a
+   * requester not erased before. False (nothing changed) otherwise.
+   */
+  eraseRequester(id: number, pseudonym: { name: string; email: string }, at: string): Promise<boolean>;
   /** Active technicians and admins of a group: who is told while nobody is responsible. */
   staffOfGroup(groupId: number): Promise<User[]>;
 }

@@ -51,4 +51,9 @@ export interface TicketRepository {
   /** Makes the ticket copy exactly these users (keeping when each was first added); announces the ticket. */
   setTicketCopies(ticketId: number, userIds: readonly number[], at: string): Promise<void>;
   countTicketsOfGroup(groupId: number): Promise<number>;
+  /**
+   * Erasure: the tickets a requester asked for get `title` and an empty description and lose their contact name; the
+   * requester leaves every ticket that copies them. Returns the ids of their tickets (announced).
+   */
+  eraseTicketsOfRequester(requesterId: number, title: string, at: string): Promise<number[]>;
 }

@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'outbox.retry',
+  'user.erase',
 ] as const;
 
 /** What the audit log names as changed. */

@@ -43,6 +43,8 @@ export interface paths {
               active: boolean;
               groupIds: number[];
               createdAt: string;
+              /** @description When the requester's personal data was erased; null otherwise. */
+              erasedAt: string | null;
               csrfToken: string | null;
             };
           };
@@ -361,6 +363,8 @@ export interface paths {
               active: boolean;
               groupIds: number[];
               createdAt: string;
+              /** @description When the requester's personal data was erased; null otherwise. */
+              erasedAt: string | null;
               csrfToken: string | null;
             };
           };
@@ -527,6 +531,8 @@ export interface paths {
               active: boolean;
               groupIds: number[];
               createdAt: string;
+              /** @description When the requester's personal data was erased; null otherwise. */
+              erasedAt: string | null;
               csrfToken: string | null;
             };
           };
@@ -2000,6 +2006,8 @@ export interface paths {
                 timeSpentMinutes: number | null;
                 timeSpentDate: string | null;
                 createdAt: string;
+                /** @description Its text and files were removed at its author's request (erasure); the thread keeps that it existed. */
+                removed: boolean;
                 /** @description Notification mails of this message and their delivery state. */
                 mail: {
                   to: string;
@@ -2195,6 +2203,8 @@ export interface paths {
                 timeSpentMinutes: number | null;
                 timeSpentDate: string | null;
                 createdAt: string;
+                /** @description Its text and files were removed at its author's request (erasure); the thread keeps that it existed. */
+                removed: boolean;
                 /** @description Notification mails of this message and their delivery state. */
                 mail: {
                   to: string;
@@ -6028,6 +6038,8 @@ export interface paths {
                 active: boolean;
                 groupIds: number[];
                 createdAt: string;
+                /** @description When the requester's personal data was erased; null otherwise. */
+                erasedAt: string | null;
               }[];
               nextCursor: string | null;
             };
@@ -6196,6 +6208,8 @@ export interface paths {
               active: boolean;
               groupIds: number[];
               createdAt: string;
+              /** @description When the requester's personal data was erased; null otherwise. */
+              erasedAt: string | null;
             };
           };
         };
@@ -6385,6 +6399,8 @@ export interface paths {
               active: boolean;
               groupIds: number[];
               createdAt: string;
+              /** @description When the requester's personal data was erased; null otherwise. */
+              erasedAt: string | null;
             };
           };
         };
@@ -6510,6 +6526,190 @@ export interface paths {
         };
       };
     };
+    trace?: never;
+  };
+  '/api/v1/admin/users/{id}/erase': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase a requester's personal data (GDPR art. 17, LGPD art. 18), irreversibly: name and address become a pseudonym, sign-in ends, their messages' text and files, their mail and the notifications to or about them are removed; staff are deactivated instead (409 USER_NOT_ERASABLE) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The person's current email address, typed again: erasing cannot be undone. */
+            confirmEmail: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              userId: number;
+              erasedAt: string;
+              /** @description The name the person now appears under. */
+              pseudonym: string;
+              /** @description Messages whose text and files were removed; each stays in its thread, marked removed. */
+              messages: number;
+              /** @description Files removed, bytes and all. */
+              attachments: number;
+              /** @description Mails they sent whose original, text and sender were removed. */
+              inboundMails: number;
+              /** @description Notifications to or about them whose address, subject and bodies were removed. */
+              outboxEntries: number;
+              /** @description Of those, the ones not sent yet, now cancelled. */
+              outboxCancelled: number;
+              /** @description Tickets they asked for, whose title and description were replaced. */
+              tickets: number;
+              sessionsEnded: number;
+              tokensRevoked: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/admin/groups': {
@@ -7164,7 +7364,8 @@ export interface paths {
             | 'group.delete'
             | 'token.create'
             | 'token.revoke'
-            | 'outbox.retry';
+            | 'outbox.retry'
+            | 'user.erase';
           targetType?: 'parameter' | 'smtp-account' | 'template' | 'user' | 'group' | 'api-token' | 'outbox-entry';
           targetId?: string;
           /** @description From this time (inclusive), ISO 8601 */
@@ -7211,7 +7412,8 @@ export interface paths {
                   | 'group.delete'
                   | 'token.create'
                   | 'token.revoke'
-                  | 'outbox.retry';
+                  | 'outbox.retry'
+                  | 'user.erase';
                 /** @enum {string} */
                 targetType: 'parameter' | 'smtp-account' | 'template' | 'user' | 'group' | 'api-token' | 'outbox-entry';
                 targetId: string | null;
@@ -7221,10 +7423,10 @@ export interface paths {
                   before: string | number | boolean | (never | null) | number[];
                   after: string | number | boolean | (never | null) | number[];
                   /**
-                   * @description The value is not kept: a secret (named as changed only) or a long text
+                   * @description The value is not kept: a secret (named as changed only), a long text, or a value about a person erased since
                    * @enum {string}
                    */
-                  withheld: 'secret' | 'long';
+                  withheld: 'secret' | 'long' | 'erased';
                 }[];
               }[];
               nextCursor: string | null;
@@ -7862,6 +8064,8 @@ export interface paths {
                 timeSpentMinutes: number | null;
                 timeSpentDate: string | null;
                 createdAt: string;
+                /** @description Its text and files were removed at its author's request (erasure); the thread keeps that it existed. */
+                removed: boolean;
                 /** @description Notification mails of this message and their delivery state. */
                 mail: {
                   to: string;

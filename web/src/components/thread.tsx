@@ -54,7 +54,13 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
           <When iso={message.createdAt} />
         </span>
       </div>
-      <div className="msg-text">{message.text}</div>
+      {message.removed ? (
+        <p className="msg-text msg-removed" data-testid="message-removed">
+          <em>{t('thread.removed')}</em>
+        </p>
+      ) : (
+        <div className="msg-text">{message.text}</div>
+      )}
       <AttachmentLinks attachments={message.attachments} />
       {message.trimmed ? <TrimmedText text={message.trimmed} /> : null}
       {message.internal && message.timeSpentMinutes !== null ? (

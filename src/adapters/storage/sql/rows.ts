@@ -45,6 +45,7 @@ export function toUser(r: Selectable<Database['app_user']>): User {
     timeZone: r.time_zone,
     active: Boolean(r.active),
     createdAt: r.created_at,
+    erasedAt: r.erased_at ?? null,
   };
 }
 

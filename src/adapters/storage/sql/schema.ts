@@ -14,6 +14,8 @@ export interface Database {
     password_hash: string | null;
     active: Generated<Bool>;
     created_at: string;
+    /** Migration 013. */
+    erased_at: string | null;
   };
   support_group: { id: Generated<number>; name: string };
   group_member: { group_id: number; user_id: number };
@@ -50,6 +52,8 @@ export interface Database {
     time_spent_minutes: number | null;
     time_spent_date: string | null;
     created_at: string;
+    /** Removed at its author's request (erasure); migration 013. */
+    removed_at: Generated<string | null>;
   };
   system_parameter: { id: number; value: string | null; updated_at: string; updated_by: number | null };
   email_template: {

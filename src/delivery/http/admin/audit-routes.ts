@@ -14,8 +14,9 @@ const auditChangeSchema = Shape({
   before: Type.Optional(auditValue),
   after: Type.Optional(auditValue),
   withheld: Type.Optional(
-    StringEnum(['secret', 'long'] as const, {
-      description: 'The value is not kept: a secret (named as changed only) or a long text',
+    StringEnum(['secret', 'long', 'erased'] as const, {
+      description:
+        'The value is not kept: a secret (named as changed only), a long text, or a value about a person erased since',
     }),
   ),
 });

@@ -5,6 +5,7 @@ import type { Deps } from '../../../domain/deps.ts';
 import { LOCALES } from '../../../domain/locale.ts';
 import { createUser } from '../../../domain/users/create-user.ts';
 import { editUser } from '../../../domain/users/edit-user.ts';
+import { eraseRequester } from '../../../domain/users/erase-requester.ts';
 import { MAX_PASSWORD_LENGTH, ROLES } from '../../../domain/users/user.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
 import { originOf } from '../auth/origin.ts';
@@ -38,6 +39,35 @@ const userEditBody = Type.Object(
     keepTokens: Type.Optional(
       Type.Boolean({ description: "With a new password: keep the user's API tokens (by default they are revoked)" }),
     ),
+  },
+  { additionalProperties: false },
+);
+
+const eraseBody = Type.Object(
+  {
+    confirmEmail: Type.String({
+      maxLength: 254,
+      description: "The person's current email address, typed again: erasing cannot be undone.",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const count = (description: string) => Type.Integer({ description });
+
+const erasureSchema = Type.Object(
+  {
+    userId: Type.Integer(),
+    erasedAt: Type.String(),
+    pseudonym: Type.String({ description: 'The name the person now appears under.' }),
+    messages: count('Messages whose text and files were removed; each stays in its thread, marked removed.'),
+    attachments: count('Files removed, bytes and all.'),
+    inboundMails: count('Mails they sent whose original, text and sender were removed.'),
+    outboxEntries: count('Notifications to or about them whose address, subject and bodies were removed.'),
+    outboxCancelled: count('Of those, the ones not sent yet, now cancelled.'),
+    tickets: count('Tickets they asked for, whose title and description were replaced.'),
+    sessionsEnded: Type.Integer(),
+    tokensRevoked: Type.Integer(),
   },
   { additionalProperties: false },
 );
@@ -94,6 +124,21 @@ export function userRoutes(deps: Deps) {
       },
       async (request) =>
         editUser(deps, originOf(request), actorOf(request), request.params.id, request.body, request.sessionToken),
+    );
+
+    app.post(
+      '/admin/users/:id/erase',
+      {
+        schema: {
+          tags,
+          summary:
+            "Erase a requester's personal data (GDPR art. 17, LGPD art. 18), irreversibly: name and address become a pseudonym, sign-in ends, their messages' text and files, their mail and the notifications to or about them are removed; staff are deactivated instead (409 USER_NOT_ERASABLE)",
+          params: idParams,
+          body: eraseBody,
+          response: { 200: erasureSchema, ...errorResponses },
+        },
+      },
+      async (request) => eraseRequester(deps, originOf(request), request.params.id, request.body),
     );
   };
 }

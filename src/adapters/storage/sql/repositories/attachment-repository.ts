@@ -4,6 +4,7 @@ import type { AttachmentRepository } from '../../../../ports/storage/attachments
 import { bool, bytesOf } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
+import { deleteAttachmentsOf } from '../erasure.ts';
 
 /** Every column of attachment but the bytes (read only for a download). */
 const ATTACHMENT_COLUMNS = [
@@ -151,5 +152,9 @@ export class SqlAttachmentRepository extends SqlRepository implements Attachment
       .where('ticket_id', 'is', null)
       .executeTakeFirst();
     return Number(r.numDeletedRows);
+  }
+
+  deleteAttachmentsOf(of: Parameters<AttachmentRepository['deleteAttachmentsOf']>[0]) {
+    return deleteAttachmentsOf(this.ctx, of);
   }
 }

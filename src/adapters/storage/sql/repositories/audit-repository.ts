@@ -59,6 +59,31 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
     return page((await q.execute()).map(toAuditEntry), req.limit);
   }
 
+  async eraseAuditOf(userId: number, pseudonym: { name: string; email: string }) {
+    await this.db
+      .updateTable('audit_entry')
+      .set({ actor_name: pseudonym.name, actor_email: pseudonym.email })
+      .where('actor_id', '=', userId)
+      .execute();
+    const about = await this.db
+      .selectFrom('audit_entry')
+      .select(['id', 'changes'])
+      .where('target_type', '=', 'user')
+      .where('target_id', '=', String(userId))
+      .execute();
+    for (const row of about) {
+      const changes = (JSON.parse(row.changes) as AuditEntry['changes']).map((c) => ({
+        field: c.field,
+        withheld: 'erased' as const,
+      }));
+      await this.db
+        .updateTable('audit_entry')
+        .set({ target_label: pseudonym.email, changes: JSON.stringify(changes) })
+        .where('id', '=', row.id)
+        .execute();
+    }
+  }
+
   async pruneAudit(before: string, batch: number) {
     const oldest = this.db.selectFrom('audit_entry').select('id').where('at', '<', before).orderBy('id').limit(batch);
     const r = await this.db.deleteFrom('audit_entry').where('id', 'in', oldest).executeTakeFirst();

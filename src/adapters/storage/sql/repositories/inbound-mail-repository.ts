@@ -9,6 +9,7 @@ import { insertRow, isUniqueViolation, prepared } from '../sql-context.ts';
 import type { SqlContext } from '../sql-dialect.ts';
 import { SqlRepository } from '../sql-repository.ts';
 import { copiedTo } from '../ticket-scope.ts';
+import { eraseInboundMailOf } from '../erasure.ts';
 
 export class SqlInboundMailRepository extends SqlRepository implements InboundMailRepository {
   // ---- inbound mail
@@ -196,6 +197,10 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
 
   async finishInboundMail(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[]) {
     return finishInboundMail(this.ctx, id, o, fromStatuses);
+  }
+
+  eraseInboundMailOf(of: Parameters<InboundMailRepository['eraseInboundMailOf']>[0], at: string) {
+    return eraseInboundMailOf(this.ctx, of, at);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Role } from '../../../../domain/users/user.ts';
 import type { MessageRepository } from '../../../../ports/storage/messages.ts';
 import { bool } from '../rows.ts';
 import { SqlRepository } from '../sql-repository.ts';
+import { removeMessagesOfAuthor } from '../erasure.ts';
 
 export class SqlMessageRepository extends SqlRepository implements MessageRepository {
   async listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]> {
@@ -28,6 +29,7 @@ export class SqlMessageRepository extends SqlRepository implements MessageReposi
       timeSpentMinutes: r.time_spent_minutes,
       timeSpentDate: r.time_spent_date,
       createdAt: r.created_at,
+      removed: r.removed_at !== null,
     }));
   }
 
@@ -41,5 +43,9 @@ export class SqlMessageRepository extends SqlRepository implements MessageReposi
       .where('trimmed', '<>', '')
       .execute();
     return rows.map((r) => ({ messageId: r.message_id!, trimmed: r.trimmed! }));
+  }
+
+  removeMessagesOfAuthor(authorId: number, at: string) {
+    return removeMessagesOfAuthor(this.ctx, authorId, at);
   }
 }

@@ -10,6 +10,7 @@ import type {
 import { decodeCursor, page, toOutbox } from '../rows.ts';
 import { insertRow, prepared, touchTicket } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
+import { eraseOutboxOf } from '../erasure.ts';
 
 export class SqlOutboxRepository extends SqlRepository implements OutboxRepository {
   // ---- outbox
@@ -221,5 +222,9 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     await this.db.insertInto('outbox_attempt').values({ entry_id: id, at, result: 'bounced', reply }).execute();
     await touchTicket(this.ctx, row.ticket_id);
     return true;
+  }
+
+  eraseOutboxOf(...args: Parameters<OutboxRepository['eraseOutboxOf']>) {
+    return eraseOutboxOf(this.ctx, ...args);
   }
 }

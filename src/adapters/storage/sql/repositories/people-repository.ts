@@ -6,6 +6,7 @@ import { bool, decodeCursor, page, toUser } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
 import { findActor } from '../actor-query.ts';
+import { eraseRequester } from '../erasure.ts';
 
 export class SqlPeopleRepository extends SqlRepository implements PeopleRepository {
   async createUser(u: NewUser, at: string): Promise<User> {
@@ -188,5 +189,9 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
       .orderBy('app_user.id')
       .execute();
     return rows.map(toUser);
+  }
+
+  eraseRequester(id: number, pseudonym: { name: string; email: string }, at: string) {
+    return eraseRequester(this.ctx, id, pseudonym, at);
   }
 }

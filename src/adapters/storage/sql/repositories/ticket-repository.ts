@@ -8,6 +8,7 @@ import { SqlRepository } from '../sql-repository.ts';
 import { decodeCursor, page, toUser } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { copiedTo } from '../ticket-scope.ts';
+import { eraseTicketsOfRequester } from '../erasure.ts';
 
 function toTicket(
   r: Selectable<Database['ticket']> & {
@@ -192,5 +193,9 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
       .where('group_id', '=', groupId)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  eraseTicketsOfRequester(requesterId: number, title: string, at: string) {
+    return eraseTicketsOfRequester(this.ctx, requesterId, title, at);
   }
 }

@@ -34,6 +34,11 @@ const FIELDS = [
   'scope',
   'expiresAt',
   'status',
+  'messages',
+  'attachments',
+  'inboundMails',
+  'outboxEntries',
+  'tickets',
 ] as const;
 
 function fieldName(t: Translate, field: string): string {
@@ -82,6 +87,8 @@ export function AuditChanges({ changes }: { changes: AuditEntry['changes'] }) {
             <em>{t('audit.changed')}</em>
           ) : c.withheld === 'long' ? (
             <em>{t('audit.changedLong')}</em>
+          ) : c.withheld === 'erased' ? (
+            <em>{t('audit.erasedValue')}</em>
           ) : (
             <>
               {'before' in c ? <del>{valueText(t, c.field, c.before)}</del> : null}

@@ -7,6 +7,7 @@ import { useSession } from '../../../session.tsx';
 import { type Group, type User } from '../../../types.ts';
 import { allUsers } from './all-users.ts';
 import { EditUserDialog } from './edit-user-dialog.tsx';
+import { EraseUserDialog } from './erase-user-dialog.tsx';
 import { NewUserForm } from './new-user-form.tsx';
 
 export function AdminUsers() {
@@ -16,6 +17,7 @@ export function AdminUsers() {
   const { me } = useSession();
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<User | null>(null);
+  const [erasing, setErasing] = useState<User | null>(null);
   const groupNames = (ids: number[]) => (groups.data?.items ?? []).filter((g) => ids.includes(g.id)).map((g) => g.name);
   return (
     <Page title={t('users.title')} subtitle={t('users.subtitle')}>
@@ -56,21 +58,35 @@ export function AdminUsers() {
               )}
             </td>
             <td>
-              {u.active ? (
+              {u.erasedAt ? (
+                <span className="badge badge-muted">{t('users.erased')}</span>
+              ) : u.active ? (
                 <span className="badge badge-ok">{t('users.active')}</span>
               ) : (
                 <span className="badge badge-muted">{t('users.inactive')}</span>
               )}
             </td>
             <td className="cell-actions">
-              <button
-                type="button"
-                className="button button-small"
-                onClick={() => setEditing(u)}
-                aria-label={t('users.edit', { name: u.name })}
-              >
-                {t('common.edit')}
-              </button>
+              {u.erasedAt ? null : (
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => setEditing(u)}
+                  aria-label={t('users.edit', { name: u.name })}
+                >
+                  {t('common.edit')}
+                </button>
+              )}
+              {u.role === 'requester' && !u.erasedAt ? (
+                <button
+                  type="button"
+                  className="button button-small button-danger"
+                  onClick={() => setErasing(u)}
+                  aria-label={t('users.eraseLabel', { name: u.name })}
+                >
+                  {t('users.erase')}
+                </button>
+              ) : null}
             </td>
           </tr>
         )}
@@ -85,6 +101,15 @@ export function AdminUsers() {
             void Promise.all([users.reload(), groups.reload()]).then(() =>
               setNotice(t('users.saved', { name: u.name })),
             );
+          }}
+        />
+      ) : null}
+      {erasing ? (
+        <EraseUserDialog
+          user={erasing}
+          onClose={() => setErasing(null)}
+          onErased={(result) => {
+            void users.reload().then(() => setNotice(t('users.erasedNotice', { pseudonym: result.pseudonym })));
           }}
         />
       ) : null}

@@ -1,0 +1,208 @@
+import { sql } from 'kysely';
+import { bool } from './rows.ts';
+import { touchTicket } from './sql-context.ts';
+import type { SqlContext } from './sql-dialect.ts';
+
+/**
+ * The writes of an erasure (GDPR art. 17, LGPD art. 18), one function per repository, which each delegates to its
+ * own. Each overwrites or removes what held the person's data; the domain runs them in one transaction
+ * (`domain/users/erase-requester.ts`).
+ */
+
+export async function eraseRequester(
+  ctx: SqlContext,
+  id: number,
+  pseudonym: { name: string; email: string },
+  at: string,
+): Promise<boolean> {
+  const r = await ctx.db
+    .updateTable('app_user')
+    .set({ name: pseudonym.name, email: pseudonym.email, password_hash: null, active: bool(false), erased_at: at })
+    .where('id', '=', id)
+    .where('role', '=', 'requester')
+    .where('erased_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return false;
+  await ctx.db.deleteFrom('group_member').where('user_id', '=', id).execute();
+  return true;
+}
+
+export async function eraseTicketsOfRequester(
+  ctx: SqlContext,
+  requesterId: number,
+  title: string,
+  at: string,
+): Promise<number[]> {
+  const copied = await ctx.db
+    .selectFrom('ticket_copy')
+    .select('ticket_id')
+    .where('user_id', '=', requesterId)
+    .execute();
+  await ctx.db.deleteFrom('ticket_copy').where('user_id', '=', requesterId).execute();
+  const own = await ctx.db
+    .updateTable('ticket')
+    .set({ title, description: '', contact_name: null, updated_at: at })
+    .where('requester_id', '=', requesterId)
+    .returning('id')
+    .execute();
+  const ids = own.map((r) => r.id);
+  for (const ticketId of new Set([...ids, ...copied.map((r) => r.ticket_id)])) await touchTicket(ctx, ticketId);
+  return ids;
+}
+
+export async function removeMessagesOfAuthor(
+  ctx: SqlContext,
+  authorId: number,
+  at: string,
+): Promise<{ messageIds: number[]; removed: number }> {
+  const removed = await ctx.db
+    .updateTable('ticket_message')
+    .set({ text: '', removed_at: at })
+    .where('author_id', '=', authorId)
+    .where('removed_at', 'is', null)
+    .returning(['id', 'ticket_id', 'internal'])
+    .execute();
+  // One announcement per ticket; to staff only when every message removed there was an internal note.
+  const staffOnly = new Map<number, boolean>();
+  for (const m of removed) staffOnly.set(m.ticket_id, (staffOnly.get(m.ticket_id) ?? true) && Boolean(m.internal));
+  for (const [ticketId, internal] of staffOnly) await touchTicket(ctx, ticketId, internal);
+  const all = await ctx.db.selectFrom('ticket_message').select('id').where('author_id', '=', authorId).execute();
+  return { messageIds: all.map((r) => r.id), removed: removed.length };
+}
+
+export async function deleteAttachmentsOf(
+  ctx: SqlContext,
+  of: { messageIds: readonly number[]; inboundMailIds: readonly number[]; ticketIds: readonly number[] },
+): Promise<number> {
+  if (of.messageIds.length + of.inboundMailIds.length + of.ticketIds.length === 0) return 0;
+  const r = await ctx.db
+    .deleteFrom('attachment')
+    .where((eb) =>
+      eb.or([
+        ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
+        ...(of.inboundMailIds.length > 0 ? [eb('inbound_mail_id', 'in', [...of.inboundMailIds])] : []),
+        ...(of.ticketIds.length > 0
+          ? [eb.and([eb('ticket_id', 'in', [...of.ticketIds]), eb('message_id', 'is', null)])]
+          : []),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export async function eraseInboundMailOf(
+  ctx: SqlContext,
+  of: { addresses: readonly string[]; messageIds: readonly number[] },
+  at: string,
+): Promise<number[]> {
+  const addresses = of.addresses.map((a) => a.toLowerCase());
+  if (addresses.length + of.messageIds.length === 0) return [];
+  const rows = await ctx.db
+    .selectFrom('inbound_mail')
+    .select(['id', 'status'])
+    .where((eb) =>
+      eb.or([
+        ...(addresses.length > 0
+          ? [
+              eb(sql`lower(from_address)`, 'in', addresses),
+              eb(sql`lower(envelope_from)`, 'in', addresses),
+              eb('sender_key', 'in', [...addresses, ...addresses.map((a) => `unverified:${a}`)]),
+            ]
+          : []),
+        ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
+      ]),
+    )
+    .execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  await ctx.db
+    .updateTable('inbound_mail')
+    .set({
+      raw: Buffer.alloc(0),
+      raw_removed_at: at,
+      size: 0,
+      sha256: '',
+      text: null,
+      trimmed: null,
+      subject: null,
+      from_address: null,
+      from_name: null,
+      envelope_from: null,
+      remote_address: null,
+      helo: null,
+      sender_key: null,
+      message_id_header: null,
+      reason_text: null,
+      attachment_note: null,
+    })
+    .where('id', 'in', ids)
+    .execute();
+  // Mail nobody decided yet must not be processed or reviewed without its original: it is discarded.
+  await ctx.db
+    .updateTable('inbound_mail')
+    .set({ status: 'discarded', updated_at: at, resolved_at: at })
+    .where('id', 'in', ids)
+    .where('status', 'in', ['received', 'held'])
+    .execute();
+  return ids;
+}
+
+export async function eraseOutboxOf(
+  ctx: SqlContext,
+  of: {
+    recipientId: number;
+    addresses: readonly string[];
+    messageIds: readonly number[];
+    ticketIds: readonly number[];
+  },
+  replacement: { address: string; name: string; cancelReply: string },
+  at: string,
+): Promise<{ erased: number; cancelled: number }> {
+  const addresses = of.addresses.map((a) => a.toLowerCase());
+  const rows = await ctx.db
+    .selectFrom('outbox_entry')
+    .select(['id', 'recipient_id', 'to_address'])
+    .where((eb) =>
+      eb.or([
+        eb('recipient_id', '=', of.recipientId),
+        ...(addresses.length > 0 ? [eb(sql`lower(to_address)`, 'in', addresses)] : []),
+        ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
+        ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', [...of.ticketIds])] : []),
+      ]),
+    )
+    .execute();
+  if (rows.length === 0) return { erased: 0, cancelled: 0 };
+  const ids = rows.map((r) => r.id);
+  const toThem = rows
+    .filter((r) => r.recipient_id === of.recipientId || addresses.includes(r.to_address.toLowerCase()))
+    .map((r) => r.id);
+  // Mail to other people keeps their address (it is theirs); mail to the erased person loses it.
+  await ctx.db
+    .updateTable('outbox_entry')
+    .set({ subject: '', html: '', text: '', last_reply: null, updated_at: at })
+    .where('id', 'in', ids)
+    .execute();
+  if (toThem.length > 0)
+    await ctx.db
+      .updateTable('outbox_entry')
+      .set({ to_address: replacement.address, to_name: replacement.name })
+      .where('id', 'in', toThem)
+      .execute();
+  await ctx.db.updateTable('outbox_attempt').set({ reply: null }).where('entry_id', 'in', ids).execute();
+  // Mail not sent yet (a claimed one too: the dispatcher's outcome is recorded only while its claim holds) is cancelled.
+  const cancelled = await ctx.db
+    .updateTable('outbox_entry')
+    .set({
+      status: 'failed',
+      last_reply: replacement.cancelReply,
+      next_attempt_at: null,
+      lease_until: null,
+      claim_token: null,
+    })
+    .where('id', 'in', ids)
+    .where('status', 'in', ['queued', 'deferred', 'sending'])
+    .returning('ticket_id')
+    .execute();
+  for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
+  return { erased: ids.length, cancelled: cancelled.length };
+}
