@@ -113,7 +113,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.decorateRequest('sessionToken', null);
   app.decorateRequest('apiTokenHash', null);
 
-  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false, storage: deps.storage });
+  const metrics = createMetrics({
+    processMetrics: options.processMetrics ?? false,
+    storage: deps.storage,
+    clock: deps.clock,
+  });
   app.addHook('onResponse', recordRequest(metrics));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Storage } from '../../../ports/storage.ts';
 import type { Deps } from '../../../domain/deps.ts';
+import type { Clock } from '../../../ports/clock.ts';
+import { registerBacklogGauges, type BacklogSource } from './backlog-gauges.ts';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -13,7 +15,9 @@ export interface HttpMetrics {
 
 export function createMetrics(options: {
   processMetrics: boolean;
-  storage?: { outbox: Pick<Storage['outbox'], 'outboxCounts'> };
+  storage?: { outbox: Pick<Storage['outbox'], 'outboxCounts'> } & BacklogSource;
+  /** The clock the backlog's ages are measured against. */
+  clock?: Clock;
 }): HttpMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
@@ -28,6 +32,7 @@ export function createMetrics(options: {
         for (const [status, n] of Object.entries(await storage.outbox.outboxCounts())) this.set({ status }, n);
       },
     });
+    registerBacklogGauges(registry, storage, options.clock ?? { now: () => new Date() });
   }
   return {
     registry,
