@@ -10,6 +10,7 @@ import { createMailParser, createParley, type Parley } from '../../main.ts';
 import { extractReply } from '../../domain/inbound/reply-text.ts';
 import { seedDemo } from './seed-demo.ts';
 import { dispatch, ingest, serve } from './serve.ts';
+import { doctor } from './doctor.ts';
 import { sendTestMail } from '../../domain/notifications/send-test-mail.ts';
 
 const USAGE = `Usage: parley <command> [options]
@@ -32,6 +33,8 @@ Commands:
   reply-text [--json] [FILE.eml ...]
                              print the text a reply mail would post (quotes and signatures removed), from
                              each file or standard input; --json: one line per mail with the trimmed part
+  doctor                     check the database, secret key, SMTP account, mail domain and clock; one line
+                             each, exit 1 when something is wrong (changes nothing)
   seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
   help                       this text
 
@@ -159,6 +162,10 @@ export async function runCli(
           else out(reply.text.trim());
         }
         return failed > 0 ? 1 : 0;
+      }
+      case 'doctor': {
+        if (argv.length > 1) throw new UsageError(`doctor takes no arguments (got "${argv[1]}").`);
+        return await doctor(loadConfig(process.env, { createKey: false }), { out, err });
       }
       case 'migrate': {
         if (argv.length > 1) throw new UsageError(`migrate takes no arguments (got "${argv[1]}").`);
