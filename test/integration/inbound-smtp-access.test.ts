@@ -24,7 +24,8 @@ import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { inboundRecipientCheck } from '../../src/domain/inbound/accepted-recipients.ts';
-import { createInbound, createParley, type Parley } from '../../src/main.ts';
+import { createParley, type Parley } from '../../src/main.ts';
+import { createInbound } from '../../src/main-inbound.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
 import { buildWorld, type World } from '../support/fixtures.ts';
 

@@ -6,7 +6,7 @@ import { createApiToken } from '../../domain/users/create-api-token.ts';
 import { createGroup } from '../../domain/users/create-group.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { resetPasswordByEmail } from '../../domain/users/reset-password.ts';
-import { createMailParser, createParley, type Parley } from '../../main.ts';
+import { createParley, type Parley } from '../../main.ts';
 import { extractReply } from '../../domain/inbound/reply-text.ts';
 import { seedDemo } from './seed-demo.ts';
 import { dispatch, ingest, serve } from './serve.ts';
@@ -135,6 +135,7 @@ export async function runCli(
           allowPositionals: true,
           options: { json: { type: 'boolean' } },
         });
+        const { createMailParser } = await import('../../main-inbound.ts');
         const parser = createMailParser();
         const sources = positionals.length > 0 ? positionals : ['-'];
         let failed = 0;

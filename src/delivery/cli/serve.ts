@@ -2,8 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Config } from '../../config/config.ts';
 import { readParameters, smtpAccountOf } from '../../domain/parameters/parameters.ts';
-import { createDispatcher, createInbound, createMailCatcher, createParley, type Parley } from '../../main.ts';
-import { buildApp } from '../http/build-app.ts';
+import { createDispatcher, createParley, type Parley } from '../../main.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 
 export interface ServeOptions {
@@ -150,6 +149,7 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
   };
   try {
     await parley.storage.migrate();
+    const { createInbound, createMailCatcher } = await import('../../main-inbound.ts');
     const catcher = config.mailCatcher ? createMailCatcher(config) : null;
     let catcherPort: number | null = null;
     if (catcher && config.mailCatcher) {
@@ -184,6 +184,8 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
     const inboundPort = config.inboundSmtp
       ? await listenOn('The inbound SMTP receiver', 'PARLEY_INBOUND_SMTP', config.inboundSmtp, () => inbound.start())
       : await inbound.start();
+    // Loaded here, not at the top: `parley dispatch` and `parley ingest` (this module too) never load the HTTP stack.
+    const { buildApp } = await import('../http/build-app.ts');
     const app = await buildApp(parley.deps, {
       processMetrics: true,
       logger: parley.log,
@@ -281,6 +283,7 @@ export async function ingest(
   const parley = createParley(config);
   try {
     await parley.storage.migrate();
+    const { createInbound } = await import('../../main-inbound.ts');
     const inbound = createInbound(parley, { listen });
     let port: number | null;
     try {
