@@ -4,14 +4,15 @@
  * Each role runs as a real process (`node bin/parley.js <role>`, production settings: NODE_ENV=production, the
  * mail catcher off) on a fresh, migrated database of each kind: a SQLite file in a new temp folder, and a new
  * PostgreSQL database `parley_bench_<random>` (dropped at the end). Roles: `serve` with its dispatcher child
- * (PARLEY_DISPATCHER=child, the default), `serve` without (PARLEY_DISPATCHER=off), `dispatch`, `ingest` (SMTP
+ * (PARLEY_DISPATCHER=child, the default), `serve` with its dispatcher in the same process (inline), `serve` without (PARLEY_DISPATCHER=off), `dispatch`, `ingest` (SMTP
  * receiver on 127.0.0.1, any port). Once the role says it is ready, one GET /healthz for `serve`, then
  * BENCH_IDLE_SECONDS (10) of nothing; then VmRSS is read from /proc every 500 ms for 3 s and the largest reading
- * kept, for the process and each of its children (serve's dispatcher). Target: `serve` with its dispatcher, both
- * processes together, at most 150 MB.
+ * kept, for the process and each of its children (serve's dispatcher). Target: `serve` with its dispatcher (both
+ * processes together; or the one process with it inline) at most 150 MB.
  *
  * Environment: BENCH_IDLE_SECONDS (10), BENCH_DATABASES ("sqlite,postgres"), BENCH_POSTGRES_URL
- * (postgres://postgres@127.0.0.1:5432/postgres). Exit 1 when a role fails to start; missing the target is reported.
+ * (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_OPTIONS (NODE_OPTIONS for the roles, e.g.
+ * --max-semi-space-size=1, to measure a V8 setting). Exit 1 when a role fails to start; missing the target is reported.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +38,12 @@ interface Role {
 
 const ROLES: Role[] = [
   { name: 'serve + dispatcher', args: ['serve'], env: { PARLEY_DISPATCHER: 'child' }, ready: /listening on (\S+) / },
+  {
+    name: 'serve, inline dispatcher',
+    args: ['serve'],
+    env: { PARLEY_DISPATCHER: 'inline' },
+    ready: /listening on (\S+) /,
+  },
   { name: 'serve, no dispatcher', args: ['serve'], env: { PARLEY_DISPATCHER: 'off' }, ready: /listening on (\S+) / },
   { name: 'dispatch', args: ['dispatch'], env: {}, ready: /Dispatching the outbox/ },
   { name: 'ingest', args: ['ingest', '--listen', '127.0.0.1:0'], env: {}, ready: /Receiving reply mail/ },
@@ -64,6 +71,7 @@ async function run(role: Role, env: Record<string, string>): Promise<{ own: numb
   const child: ChildProcess = spawn(process.execPath, [BIN, ...role.args], {
     env: {
       PATH: process.env.PATH ?? '',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       NODE_ENV: 'production',
       PARLEY_LOG_LEVEL: 'warn',
       PARLEY_PORT: '0',
@@ -146,7 +154,7 @@ for (const database of DATABASES) {
         const { own, children } = await run(role, env);
         const total = own + children;
         const verdict =
-          role.name === 'serve + dispatcher'
+          role.name === 'serve + dispatcher' || role.name === 'serve, inline dispatcher'
             ? total <= TARGET_MB
               ? `≤ ${TARGET_MB}: met`
               : `> ${TARGET_MB}: MISSED`
@@ -173,7 +181,10 @@ for (const database of DATABASES) {
 const header = ['database', 'role', 'process MB', 'children MB', 'total MB', `target (serve + dispatcher)`];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-console.log(`Idle RSS after ${IDLE_SECONDS} s idle (largest of 7 readings, 500 ms apart); Node ${process.version}`);
+console.log(
+  `Idle RSS after ${IDLE_SECONDS} s idle (largest of 7 readings, 500 ms apart); Node ${process.version}` +
+    (process.env.BENCH_NODE_OPTIONS ? `; NODE_OPTIONS=${process.env.BENCH_NODE_OPTIONS}` : ''),
+);
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows) console.log(line(row));
