@@ -82,7 +82,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/adapters/**', '**/delivery/**', '**/main.ts', '**/config/**'],
+              group: ['**/adapters/**', '**/delivery/**', '**/main.ts', '**/main-inbound.ts', '**/config/**'],
               message: 'The domain and its ports import only ports and the domain (ARCHITECTURE.md).',
             },
             { group: frameworks, message: 'The domain is free of frameworks (ARCHITECTURE.md).' },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The import rule of ARCHITECTURE.md: domain imports only ports and itself; ports import only domain types;
-// adapters never import delivery; only main.ts (and tests) wire adapters in.
+// adapters never import delivery; only main.ts and main-inbound.ts (and tests) wire adapters in.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 

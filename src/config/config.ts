@@ -87,7 +87,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 }
 
 /** The key for secrets at rest and signed tokens: PARLEY_SECRET_KEY, else a key generated once into the data folder. */
-function secretKey(env: NodeJS.ProcessEnv, dataDir: string): Pick<Config, 'secretKey' | 'secretKeySource'> {
+function secretKey(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  createKey: boolean,
+): Pick<Config, 'secretKey' | 'secretKeySource'> {
   const fromEnv = env.PARLEY_SECRET_KEY;
   if (fromEnv) {
     if (fromEnv.length < 32)
@@ -96,6 +100,10 @@ function secretKey(env: NodeJS.ProcessEnv, dataDir: string): Pick<Config, 'secre
   }
   const file = join(dataDir, 'secret.key');
   let source: Config['secretKeySource'] = 'key file';
+  if (!existsSync(file) && !createKey)
+    throw new ConfigError(
+      `There is no secret key: PARLEY_SECRET_KEY is unset and ${file} does not exist (restore it from a backup, or set PARLEY_DATA_DIR to the data folder).`,
+    );
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
@@ -271,7 +279,8 @@ function trustedProxies(value: string | undefined): readonly string[] {
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  options: { readDotEnv?: boolean } = {},
+  /** `createKey: false` (parley doctor): a missing key is an error, not a new key. */
+  options: { readDotEnv?: boolean; createKey?: boolean } = {},
 ): Readonly<Config> {
   if (options.readDotEnv !== false && env === process.env && existsSync('.env')) process.loadEnvFile('.env');
   const dataDir = resolve(env.PARLEY_DATA_DIR || './data');
@@ -320,7 +329,7 @@ export function loadConfig(
     publicUrl,
     mailDomain,
     dataDir,
-    ...secretKey(env, dataDir),
+    ...secretKey(env, dataDir, options.createKey !== false),
     logLevel,
     retryBaseSeconds,
     retryMaxSeconds,

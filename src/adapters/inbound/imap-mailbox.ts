@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { scrubError, scrubSecrets } from '../../domain/parameters/secret-scrub.ts';
 import { resolveAllowedAddress } from '../net/allowed-address.ts';
 
@@ -102,6 +102,8 @@ export class ImapMailbox {
         continue;
       }
       const name = isIP(this.options.host.replace(/^\[|\]$/g, '')) ? undefined : this.options.host;
+      // imapflow is loaded when a mailbox is first read, not by every process that could read one.
+      const { ImapFlow } = await import('imapflow');
       const client = new ImapFlow({
         host: address,
         port: this.options.port,

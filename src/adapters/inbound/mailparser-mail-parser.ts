@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Readable } from 'node:stream';
-import { MailParser as Parser, type AddressObject, type EmailAddress } from 'mailparser';
+import type { MailParser as Parser, AddressObject, EmailAddress } from 'mailparser';
 import {
   DEFAULT_ATTACHMENT_LIMITS,
   type AttachmentLimits,
@@ -96,6 +96,8 @@ export class MailparserMailParser implements MailParser {
   }
 
   private async parseBytes(bytes: Buffer, parsing: { parser?: InstanceType<typeof Parser> }): Promise<ParsedMail> {
+    // mailparser is loaded at the first mail parsed, not by every process that may receive one.
+    const { MailParser: Parser } = await import('mailparser');
     const parser = new Parser({
       // Passed on to mailparser's splitter (not in its type declarations).
       ...({ maxChildNodes: MAX_PARTS + 10 } as object),

@@ -7,10 +7,11 @@ import { createApiToken } from '../../domain/users/create-api-token.ts';
 import { createGroup } from '../../domain/users/create-group.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import { resetPasswordByEmail } from '../../domain/users/reset-password.ts';
-import { createMailParser, createParley, type Parley } from '../../main.ts';
+import { createParley, type Parley } from '../../main.ts';
 import { extractReply } from '../../domain/inbound/reply-text.ts';
 import { seedDemo } from './seed-demo.ts';
 import { dispatch, ingest, serve } from './serve.ts';
+import { doctor } from './doctor.ts';
 import { sendTestMail } from '../../domain/notifications/send-test-mail.ts';
 
 const USAGE = `Usage: parley <command> [options]
@@ -33,6 +34,8 @@ Commands:
   reply-text [--json] [FILE.eml ...]
                              print the text a reply mail would post (quotes and signatures removed), from
                              each file or standard input; --json: one line per mail with the trimmed part
+  doctor                     check the database, secret key, SMTP account, mail domain and clock; one line
+                             each, exit 1 when something is wrong (changes nothing)
   seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
   help                       this text
 
@@ -133,6 +136,7 @@ export async function runCli(
           allowPositionals: true,
           options: { json: { type: 'boolean' } },
         });
+        const { createMailParser } = await import('../../main-inbound.ts');
         const parser = createMailParser();
         const sources = positionals.length > 0 ? positionals : ['-'];
         let failed = 0;
@@ -160,6 +164,10 @@ export async function runCli(
           else out(reply.text.trim());
         }
         return failed > 0 ? 1 : 0;
+      }
+      case 'doctor': {
+        if (argv.length > 1) throw new UsageError(`doctor takes no arguments (got "${argv[1]}").`);
+        return await doctor(loadConfig(process.env, { createKey: false }), { out, err });
       }
       case 'migrate': {
         if (argv.length > 1) throw new UsageError(`migrate takes no arguments (got "${argv[1]}").`);

@@ -2,16 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Config } from '../../config/config.ts';
 import { readParameters, smtpAccountOf } from '../../domain/parameters/parameters.ts';
-import {
-  createDispatcher,
-  createHeartbeat,
-  createInbound,
-  createMailCatcher,
-  createParley,
-  type Parley,
-} from '../../main.ts';
+import { createDispatcher, createHeartbeat, createParley, type Parley } from '../../main.ts';
 import { AuditPruner } from '../workers/audit-pruner.ts';
-import { buildApp } from '../http/build-app.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 
 export interface ServeOptions {
@@ -158,6 +150,7 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
   };
   try {
     await parley.storage.migrate();
+    const { createInbound, createMailCatcher } = await import('../../main-inbound.ts');
     const catcher = config.mailCatcher ? createMailCatcher(config) : null;
     let catcherPort: number | null = null;
     if (catcher && config.mailCatcher) {
@@ -204,6 +197,8 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
     const inboundPort = config.inboundSmtp
       ? await listenOn('The inbound SMTP receiver', 'PARLEY_INBOUND_SMTP', config.inboundSmtp, () => inbound.start())
       : await inbound.start();
+    // Loaded here, not at the top: `parley dispatch` and `parley ingest` (this module too) never load the HTTP stack.
+    const { buildApp } = await import('../http/build-app.ts');
     const app = await buildApp(parley.deps, {
       processMetrics: true,
       logger: parley.log,
@@ -305,6 +300,7 @@ export async function ingest(
   const parley = createParley(config);
   try {
     await parley.storage.migrate();
+    const { createInbound } = await import('../../main-inbound.ts');
     const inbound = createInbound(parley, { listen });
     let port: number | null;
     try {

@@ -129,6 +129,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     processMetrics: options.processMetrics ?? false,
     storage: deps.storage,
     processes: { storage: deps.storage, clock: deps.clock },
+    clock: deps.clock,
   });
   app.addHook('onResponse', recordRequest(metrics));
   app.addHook('onSend', async (request, reply) => {

@@ -23,6 +23,8 @@ export interface InboundMailRepository {
   inboundRaw(id: number): Promise<Uint8Array | undefined>;
   /** Newest first. */
   listInboundMail(filter: InboundFilter, page: PageRequest): Promise<Page<InboundMail>>;
+  /** How many mails are held for review. */
+  countHeldInboundMail(): Promise<number>;
   /** Ids of mails still `received` (not yet processed, or interrupted), oldest first. */
   pendingInboundMail(limit: number): Promise<number[]>;
   /** Gives back the attempt counted at receipt for mails still `received` that were never processed (a stop). */

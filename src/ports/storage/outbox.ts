@@ -30,6 +30,8 @@ export interface OutboxRepository {
   listOutbox(status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEntry>>;
   outboxOfMessages(messageIds: readonly number[]): Promise<OutboxEntry[]>;
   outboxCounts(): Promise<Record<OutboxStatus, number>>;
+  /** When the oldest mail still waiting to be sent (queued or deferred) was queued; null when none waits. */
+  oldestWaitingOutboxAt(): Promise<string | null>;
   /** Claims due entries (queued or deferred, next attempt reached) for one dispatcher; each entry goes to one claimer. */
   claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
   /** Entries whose claim expired (their dispatcher died mid-send) become due again; returns how many. */

@@ -19,6 +19,8 @@ export const postgresDialect: SqlDialect = {
   name: 'postgres',
   locksRows: true,
   joinsBeatReads: true,
+  // clock_timestamp(), not now(): the time of the reading, not of the transaction's start (read back as ISO).
+  serverTime: () => sql<string>`clock_timestamp()`,
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`string_agg(${column}::text, ',' order by ${column})`,
   async announce(ctx: SqlContext, activity: Activity) {
     const [channel, payload] = notification(activity);

@@ -25,6 +25,8 @@ export interface SqlDialect {
   readonly locksRows: boolean;
   /** One join is cheaper than two primary-key reads (a server round trip); false for an in-process database. */
   readonly joinsBeatReads: boolean;
+  /** The database server's clock now, as an ISO 8601 UTC string (SQLite: this machine's clock). */
+  serverTime(): RawBuilder<string>;
   /** The ids a correlated subquery's rows carry (`c.user_id` of `ticket_copy c`), as one comma-separated text. */
   joinIds(column: RawBuilder<unknown>): RawBuilder<string | null>;
   /**

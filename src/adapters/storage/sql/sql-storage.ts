@@ -120,16 +120,40 @@ export class SqlStorage implements Storage {
     await this.kysely.destroy();
   }
 
-  /** Applies pending migrations; returns the names applied. */
-  async migrate(): Promise<string[]> {
-    const migrator = new Migrator({
+  /** The database server's clock (SQLite: this machine's), read now. */
+  async databaseTime(): Promise<Date> {
+    const { rows } = await sql<{ now: string }>`select ${this.options.dialect.serverTime()} as now`.execute(
+      this.kysely,
+    );
+    return new Date(rows[0]!.now);
+  }
+
+  /**
+   * Which of this version's migrations the database lacks (`pending`), and which it has that this version does not
+   * know (`unknown`: a newer version migrated it). Changes nothing.
+   */
+  async migrationState(): Promise<{ pending: string[]; unknown: string[] }> {
+    const known = await this.migrator().getMigrations();
+    const pending = known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+    if (pending.length === known.length) return { pending, unknown: [] };
+    const names = new Set(known.map((m) => m.name));
+    const { rows } = await sql<{ name: string }>`select name from parley_migration`.execute(this.kysely);
+    return { pending, unknown: rows.map((r) => r.name).filter((name) => !names.has(name)) };
+  }
+
+  private migrator(): Migrator {
+    return new Migrator({
       db: this.kysely,
       provider,
       migrationTableName: 'parley_migration',
       migrationLockTableName: 'parley_migration_lock',
     });
+  }
+
+  /** Applies pending migrations (alone, where the dialect says how); returns the names applied. */
+  async migrate(): Promise<string[]> {
     const migrate = async () => {
-      const { error, results } = await migrator.migrateToLatest();
+      const { error, results } = await this.migrator().migrateToLatest();
       if (error)
         throw new Error(`Database migration failed: ${error instanceof Error ? error.message : String(error)}`, {
           cause: error,

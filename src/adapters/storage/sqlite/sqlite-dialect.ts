@@ -15,6 +15,7 @@ export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   locksRows: false,
   joinsBeatReads: false,
+  serverTime: () => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`group_concat(${column})`,
   async announce(ctx: SqlContext, activity: Activity) {
     ctx.note(activity);

@@ -5,6 +5,7 @@ import type { Storage } from '../../../ports/storage.ts';
 import type { Clock } from '../../../ports/clock.ts';
 import type { Deps } from '../../../domain/deps.ts';
 import { registerProcessGauges } from './process-gauges.ts';
+import { registerBacklogGauges, type BacklogSource } from './backlog-gauges.ts';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -15,7 +16,9 @@ export interface HttpMetrics {
 
 export function createMetrics(options: {
   processMetrics: boolean;
-  storage?: { outbox: Pick<Storage['outbox'], 'outboxCounts'> };
+  storage?: { outbox: Pick<Storage['outbox'], 'outboxCounts'> } & BacklogSource;
+  /** The clock the backlog's ages are measured against. */
+  clock?: Clock;
   /** The running processes' heartbeats, and the clock their age is measured on. */
   processes?: { storage: Pick<Storage, 'processes'>; clock: Clock };
 }): HttpMetrics {
@@ -32,6 +35,7 @@ export function createMetrics(options: {
         for (const [status, n] of Object.entries(await storage.outbox.outboxCounts())) this.set({ status }, n);
       },
     });
+    registerBacklogGauges(registry, storage, options.clock ?? { now: () => new Date() });
   }
   if (options.processes) registerProcessGauges(registry, options.processes);
   return {

@@ -30,6 +30,15 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     });
   }
 
+  async countHeldInboundMail() {
+    const row = await this.db
+      .selectFrom('inbound_mail')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('status', '=', 'held')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async findInboundMail(id: number) {
     const [row] = await this.prepared(
       'inbound-by-id',

@@ -60,6 +60,22 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     return counts;
   }
 
+  async oldestWaitingOutboxAt() {
+    // Ids grow with queueing time: the first id of each waiting status (an index seek each on `outbox_entry_status`),
+    // then the earlier of their two times, rather than a scan of every waiting row.
+    const first = (status: 'queued' | 'deferred') =>
+      this.db
+        .selectFrom('outbox_entry')
+        .select((eb) => eb.fn.min('id').as('id'))
+        .where('status', '=', status);
+    const row = await this.db
+      .selectFrom('outbox_entry')
+      .select((eb) => eb.fn.min('created_at').as('at'))
+      .where((eb) => eb.or([eb('id', '=', first('queued')), eb('id', '=', first('deferred'))]))
+      .executeTakeFirst();
+    return row?.at ?? null;
+  }
+
   async claimOutbox(c: OutboxClaim) {
     let due = this.db
       .selectFrom('outbox_entry')

@@ -1,0 +1,60 @@
+import { Resolver } from 'node:dns/promises';
+import type { Config } from '../../config/config.ts';
+import { createParley } from '../../main.ts';
+import type { Clock } from '../../ports/clock.ts';
+import { failed, type CheckResult } from './doctor/check.ts';
+import { checkClock } from './doctor/clock.ts';
+import { checkDatabase } from './doctor/database.ts';
+import { checkMailDomain, type MailDomainResolver } from './doctor/mail-domain.ts';
+import { checkSecretKey } from './doctor/secret-key.ts';
+import { checkSmtpAccount } from './doctor/smtp-account.ts';
+
+export interface DoctorOptions {
+  /** A line for each check that passed. */
+  out: (line: string) => void;
+  /** A line for each problem. */
+  err: (line: string) => void;
+  /** This machine's clock (tests move it). */
+  clock?: Clock;
+  /** DNS (tests point it at their own server). */
+  resolver?: MailDomainResolver;
+  /** How far this machine's clock may be from the database server's. */
+  maxSkewSeconds?: number;
+}
+
+/**
+ * `parley doctor`: checks the configuration as the running roles will use it, changing nothing (no migration, no
+ * key created): the database, the secret key against the stored passwords, the SMTP account, the mail domain's DNS,
+ * the clocks. One line per check; resolves with the exit code (1 when anything is wrong).
+ */
+export async function doctor(config: Readonly<Config>, options: DoctorOptions): Promise<number> {
+  const clock = options.clock ?? { now: () => new Date() };
+  const parley = createParley(config, { clock });
+  const results: CheckResult[] = [];
+  try {
+    const database = await checkDatabase(parley);
+    results.push(database);
+    if (database.ok) {
+      const key = await checkSecretKey(parley);
+      results.push(key);
+      results.push(
+        key.ok
+          ? await checkSmtpAccount(parley)
+          : failed('SMTP account', 'not checked: its password needs the right secret key.'),
+      );
+      results.push(await checkClock(parley, clock, options.maxSkewSeconds ?? 5));
+    } else {
+      for (const name of ['secret key', 'SMTP account', 'clock'])
+        results.push(failed(name, 'not checked: it needs a reachable, migrated database.'));
+    }
+    results.push(await checkMailDomain(config.mailDomain, options.resolver ?? new Resolver()));
+  } finally {
+    await parley.close();
+  }
+  for (const r of results) (r.ok ? options.out : options.err)(`${r.ok ? 'ok     ' : 'PROBLEM'} ${r.name}: ${r.detail}`);
+  const problems = results.filter((r) => !r.ok).length;
+  (problems === 0 ? options.out : options.err)(
+    problems === 0 ? 'Everything checked is right.' : `${problems} problem(s) found.`,
+  );
+  return problems === 0 ? 0 : 1;
+}

@@ -1,0 +1,45 @@
+import { unreachableMailDomain } from '../serve.ts';
+import { failed, passed, reason, type CheckResult } from './check.ts';
+
+/** The DNS look-ups the check makes (node:dns's `Resolver` has them; tests point one at their own server). */
+export interface MailDomainResolver {
+  resolveMx(domain: string): Promise<{ exchange: string; priority: number }[]>;
+  resolve4(domain: string): Promise<string[]>;
+  resolve6(domain: string): Promise<string[]>;
+}
+
+const NO_RECORD = new Set(['ENODATA', 'ENOTFOUND']);
+
+async function records(look: () => Promise<string[]>): Promise<string[]> {
+  try {
+    return await look();
+  } catch (error) {
+    if (NO_RECORD.has((error as { code?: string }).code ?? '')) return [];
+    throw error;
+  }
+}
+
+/** Reply and bounce addresses are at PARLEY_MAIL_DOMAIN: mail reaches it only through an MX record (or an A/AAAA). */
+export async function checkMailDomain(domain: string, resolver: MailDomainResolver): Promise<CheckResult> {
+  const name = 'mail domain';
+  if (unreachableMailDomain(domain))
+    return failed(name, `reply addresses are reply+…@${domain}, which cannot receive mail: set PARLEY_MAIL_DOMAIN.`);
+  try {
+    const mx = (await records(async () => (await resolver.resolveMx(domain)).map((r) => r.exchange))).filter(
+      (exchange) => exchange !== '' && exchange !== '.', // a null MX (RFC 7505): the domain takes no mail
+    );
+    if (mx.length > 0) return passed(name, `${domain} receives mail through ${mx.sort().join(', ')} (MX).`);
+    const addresses = [
+      ...(await records(() => resolver.resolve4(domain))),
+      ...(await records(() => resolver.resolve6(domain))),
+    ];
+    if (addresses.length > 0)
+      return passed(name, `${domain} has no MX; mail goes to its address ${addresses[0]} (A/AAAA).`);
+    return failed(
+      name,
+      `${domain} has no MX, A or AAAA record, so replies and bounces cannot reach Parley: publish an MX for PARLEY_MAIL_DOMAIN.`,
+    );
+  } catch (error) {
+    return failed(name, `${domain} cannot be looked up in DNS (${reason(error)}).`);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * `parley doctor` against real parts: a real database (SQLite on disk, PostgreSQL), a real SMTP server requiring a
+ * login (smtp-server), a real DNS server on loopback; a healthy configuration, then each problem it must name.
+ */
+import assert from 'node:assert/strict';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/config.ts';
+import { doctor } from '../../src/delivery/cli/doctor.ts';
+import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
+import type { Clock } from '../../src/ports/clock.ts';
+import { parley } from '../support/cli.ts';
+import { postgres, sqliteFile, type TestDatabase } from '../support/databases.ts';
+import { startDnsServer } from '../support/dns-server.ts';
+import { buildWorld, testDeps } from '../support/fixtures.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
+
+const KEY = 'test-secret-key-that-is-long-enough-for-parley'; // the key testDeps seals with
+const USER = 'desk-sender';
+const PASS = 'smtp password 42';
+const ZONE = {
+  'desk.example.test': { mx: [{ priority: 10, exchange: 'mx.desk.example.test' }] },
+  'a-only.example.test': { a: ['192.0.2.7'] },
+  'no-records.example.test': {},
+};
+
+interface Outcome {
+  code: number;
+  ok: string[];
+  problems: string[];
+}
+
+for (const database of [sqliteFile, postgres] as TestDatabase[]) {
+  describe(`parley doctor on ${database.name}`, () => {
+    let db: Awaited<ReturnType<TestDatabase['open']>>;
+    let sink: SmtpSink;
+    let dns: Awaited<ReturnType<typeof startDnsServer>>;
+    let dataDir: string;
+    let saveAccount: (port: number) => Promise<unknown>;
+
+    before(async () => {
+      db = await database.open();
+      sink = await SmtpSink.start();
+      sink.requireAuth({ user: USER, pass: PASS });
+      dns = await startDnsServer(ZONE);
+      dataDir = mkdtempSync(join(tmpdir(), 'parley-doctor-'));
+      const deps = testDeps(db.storage);
+      const world = await buildWorld(deps);
+      saveAccount = (port) =>
+        saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
+          host: '127.0.0.1',
+          port,
+          security: 'none',
+          auth: true,
+          user: USER,
+          password: PASS,
+          from: 'desk@desk.example.test',
+        });
+      await saveAccount(sink.port);
+    });
+    after(async () => {
+      await sink.close();
+      await dns.close();
+      await db.storage.close();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    async function run(env: Record<string, string> = {}, clock?: Clock): Promise<Outcome> {
+      const config = loadConfig(
+        {
+          PARLEY_DATABASE_URL: db.url,
+          PARLEY_SECRET_KEY: KEY,
+          PARLEY_MAIL_DOMAIN: 'desk.example.test',
+          PARLEY_DATA_DIR: dataDir,
+          PARLEY_SMTP_TIMEOUT_SECONDS: '2',
+          PARLEY_LOG_LEVEL: 'silent',
+          ...env,
+        },
+        { readDotEnv: false, createKey: false },
+      );
+      const ok: string[] = [];
+      const problems: string[] = [];
+      const code = await doctor(config, {
+        out: (l) => ok.push(l),
+        err: (l) => problems.push(l),
+        resolver: dns.resolver(),
+        ...(clock ? { clock } : {}),
+      });
+      return { code, ok, problems };
+    }
+
+    const line = (lines: string[], check: string) => lines.find((l) => l.includes(` ${check}: `));
+
+    it('a healthy configuration: every check passes, exit 0', async () => {
+      const result = await run();
+      assert.equal(result.code, 0, result.problems.join('\n'));
+      assert.deepEqual(result.problems, []);
+      for (const check of ['database', 'secret key', 'SMTP account', 'clock', 'mail domain'])
+        assert.match(line(result.ok, check) ?? '', /^ok /, `${check}: ${result.ok.join('\n')}`);
+      assert.match(line(result.ok, 'secret key')!, /opens the 1 stored password/);
+      assert.match(line(result.ok, 'SMTP account')!, /signed in/);
+      assert.match(line(result.ok, 'mail domain')!, /mx\.desk\.example\.test \(MX\)/);
+      assert.equal(sink.authAttempts.at(-1)?.accepted, true, 'the configured account signed in');
+    });
+
+    it('a wrong secret key: the stored SMTP password cannot be opened', async () => {
+      const result = await run({ PARLEY_SECRET_KEY: 'another-key-another-key-another-key-0123' });
+      assert.equal(result.code, 1);
+      assert.match(
+        line(result.problems, 'secret key') ?? '',
+        /^PROBLEM .*cannot open the stored password of parameter\(s\) 13/,
+      );
+      assert.match(line(result.problems, 'SMTP account') ?? '', /not checked/);
+      assert.ok(line(result.ok, 'database') && line(result.ok, 'clock'), 'the other checks still ran');
+    });
+
+    it('an SMTP server that cannot be reached, or refuses the login', async () => {
+      sink.requireAuth({ rejectAll: true });
+      try {
+        const refused = await run();
+        assert.equal(refused.code, 1);
+        assert.match(line(refused.problems, 'SMTP account') ?? '', /^PROBLEM .*Could not verify.*535/);
+      } finally {
+        sink.requireAuth({ user: USER, pass: PASS });
+      }
+      const closed = await SmtpSink.start();
+      const port = closed.port;
+      await closed.close();
+      await saveAccount(port);
+      try {
+        const unreachable = await run();
+        assert.equal(unreachable.code, 1);
+        assert.match(line(unreachable.problems, 'SMTP account') ?? '', /^PROBLEM .*Could not verify.*ECONNREFUSED/);
+      } finally {
+        await saveAccount(sink.port);
+      }
+      assert.equal((await run()).code, 0, 'healthy again');
+    });
+
+    it("a clock a minute ahead of the database server's", async () => {
+      const ahead = await run({}, { now: () => new Date(Date.now() + 60_000) });
+      assert.equal(ahead.code, 1);
+      assert.match(line(ahead.problems, 'clock') ?? '', /^PROBLEM .*(59|60)\.\d s ahead of the database server's/);
+      const behind = await run({}, { now: () => new Date(Date.now() - 60_000) });
+      assert.match(line(behind.problems, 'clock') ?? '', /s behind the database server's/);
+    });
+
+    it('a mail domain with only an A record passes; one with no record, outside DNS, or localhost does not', async () => {
+      const aOnly = await run({ PARLEY_MAIL_DOMAIN: 'a-only.example.test' });
+      assert.equal(aOnly.code, 0, aOnly.problems.join('\n'));
+      assert.match(line(aOnly.ok, 'mail domain')!, /192\.0\.2\.7 \(A\/AAAA\)/);
+      for (const domain of ['no-records.example.test', 'nowhere.example.test']) {
+        const none = await run({ PARLEY_MAIL_DOMAIN: domain });
+        assert.equal(none.code, 1);
+        assert.match(line(none.problems, 'mail domain') ?? '', /has no MX, A or AAAA record/, domain);
+      }
+      const local = await run({ PARLEY_MAIL_DOMAIN: 'localhost' });
+      assert.match(line(local.problems, 'mail domain') ?? '', /cannot receive mail: set PARLEY_MAIL_DOMAIN/);
+    });
+  });
+}
+
+describe('parley doctor, as a command', () => {
+  it('an unmigrated database: exit 1 and the line says to run parley migrate; nothing is migrated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-doctor-cli-'));
+    try {
+      const env = {
+        PARLEY_DATA_DIR: dir,
+        PARLEY_SECRET_KEY: KEY,
+        PARLEY_MAIL_DOMAIN: 'localhost',
+      };
+      const run = await parley(['doctor'], env);
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.match(
+        run.stderr,
+        /^PROBLEM database: sqlite lacks \d+ migration\(s\) \(001-core, .*run "parley migrate"/m,
+      );
+      assert.match(run.stderr, /^PROBLEM clock: not checked/m);
+      const again = await parley(['doctor'], env);
+      assert.match(again.stderr, /lacks \d+ migration/, 'doctor itself migrated nothing');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('no secret key: exit 1 in one line, and no key is created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-doctor-cli-'));
+    try {
+      const run = await parley(['doctor'], { PARLEY_DATA_DIR: dir });
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /^parley: There is no secret key: PARLEY_SECRET_KEY is unset/);
+      assert.equal(run.stderr.trim().split('\n').length, 1);
+      assert.equal(existsSync(join(dir, 'secret.key')), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
