@@ -50,6 +50,55 @@ for (const database of ALL_DATABASES) {
       ]);
     });
 
+    it('a refused attempt leaves no key behind, and what a hold makes never outranks a key that counts', async () => {
+      await repo().addSignInFailure(['r:real'], at(5), at(0));
+      const before = await repo().countSignInFailureKeys();
+      await storage.transaction(async (tx) => {
+        const held = await tx.signInFailures.holdSignInFailures(['r:made-up-1', 'r:made-up-2', 'r:real'], at(6), at(0));
+        assert.deepEqual(
+          held.map((f) => f.key),
+          ['r:real'],
+        );
+        await tx.signInFailures.dropEmptySignInKeys(['r:made-up-1', 'r:made-up-2', 'r:real']);
+      });
+      assert.equal(
+        await repo().countSignInFailureKeys(),
+        before,
+        'refused: the held keys are gone, the real one stays',
+      );
+      // Held and never dropped (a crash between the two): pruning to the newest keys still keeps the real one.
+      await storage.transaction((tx) => tx.signInFailures.holdSignInFailures(['r:left-1', 'r:left-2'], at(7), at(0)));
+      await repo().pruneSignInFailures(at(0), 1_000_000);
+      assert.deepEqual(await repo().readSignInFailures(['r:real', 'r:left-1', 'r:left-2'], at(0)), [
+        { key: 'r:real', failures: 1, lastAt: at(5) },
+      ]);
+    });
+
+    it("forgets every key naming an erased person's address, and no other", async () => {
+      await repo().addSignInFailure(
+        ['e:gone@example.test', 'a:192.0.2.1:gone@example.test', 'i:192.0.2.1'],
+        at(1),
+        at(0),
+      );
+      await repo().addSignInFailure(['e:stays@example.test', 'a:192.0.2.1:agone@example.test'], at(1), at(0));
+      await repo().forgetSignInFailuresOf('gone@example.test');
+      assert.deepEqual(
+        (
+          await repo().readSignInFailures(
+            [
+              'e:gone@example.test',
+              'a:192.0.2.1:gone@example.test',
+              'i:192.0.2.1',
+              'e:stays@example.test',
+              'a:192.0.2.1:agone@example.test',
+            ],
+            at(0),
+          )
+        ).map((f) => f.key),
+        ['a:192.0.2.1:agone@example.test', 'e:stays@example.test', 'i:192.0.2.1'],
+      );
+    });
+
     it('holds keys in a transaction: the counts read there are the ones the count adds to', async () => {
       const failures = await storage.transaction(async (tx) => {
         const held = await tx.signInFailures.holdSignInFailures(['h:a', 'h:b'], at(1), at(0));

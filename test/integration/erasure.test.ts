@@ -126,10 +126,20 @@ for (const database of [sqliteMemory, postgres]) {
       assert.ok(claimed.some((e) => e.toAddress === EMAIL));
       const at = new Date().toISOString();
       const sent = { status: 'sent' as const, at, reply: `250 ok queued for ${EMAIL}`, nextAttemptAt: null };
+      // One mail to them failed; an administrator sends it again (the audit log names its recipient).
+      const failedOne = claimed.find((e) => e.toAddress === EMAIL)!;
+      const failed = { status: 'failed' as const, at, reply: `550 no such user ${EMAIL}`, nextAttemptAt: null };
       await storage.outbox.finishOutboxAttempts(
         'erasure-test',
-        claimed.map((e) => ({ id: e.id, outcome: sent })),
+        claimed.map((e) => ({ id: e.id, outcome: e.id === failedOne.id ? failed : sent })),
       );
+      const retried = await admin.post(`/api/v1/admin/outbox/${failedOne.id}/retry`, {});
+      assert.equal(retried.statusCode, 200, retried.body);
+      // Their own API token, made by them (the audit log records them and their client address), and a mistyped
+      // password (the sign-in limiter counts under their address).
+      assert.equal((await person.post('/api/v1/me/tokens', { name: 'phone of Zelia' })).statusCode, 201);
+      const mistyped = await anonymous(app).post('/api/v1/auth/login', { email: EMAIL, password: 'not the password' });
+      assert.equal(mistyped.statusCode, 401);
       assert.equal(
         (await tech.post(`/api/v1/tickets/${ticketNumber}/messages`, { text: 'One more thing.' })).statusCode,
         201,
@@ -224,7 +234,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(summary.tickets, 1);
       assert.ok(summary.outboxCancelled >= 1 && summary.outboxEntries > summary.outboxCancelled, erased.body);
       assert.equal(summary.sessionsEnded, 1);
-      assert.equal(summary.tokensRevoked, 1);
+      assert.equal(summary.tokensRevoked, 2, 'one made for them, one they made');
       assert.match(summary.pseudonym, /^Erased requester [0-9a-f]{8}$/);
 
       assert.deepEqual(await tracesLeft(storage), []);
@@ -274,6 +284,7 @@ for (const database of [sqliteMemory, postgres]) {
 
       // The mail still queued to them is cancelled, and no dispatcher will claim it.
       const outbox = (await admin.get('/api/v1/admin/outbox')).json().items as {
+        id: number;
         to: string;
         status: string;
         lastReplyCode: string | null;
@@ -285,6 +296,11 @@ for (const database of [sqliteMemory, postgres]) {
       // The held mail is no longer waiting for anyone's review.
       const review = (await admin.get('/api/v1/inbound-mail?status=held')).json().items as unknown[];
       assert.equal(review.length, 0);
+
+      // A mail the erasure cancelled cannot be sent again.
+      const cancelledOne = toThem.find((e) => e.lastReplyCode === 'ERASED')!;
+      const resend = await admin.post(`/api/v1/admin/outbox/${cancelledOne.id}/retry`, {});
+      assert.equal(resend.statusCode, 409, resend.body);
 
       const again = await admin.post(`/api/v1/admin/users/${personId}/erase`, { confirmEmail: EMAIL });
       assert.equal(again.statusCode, 409);

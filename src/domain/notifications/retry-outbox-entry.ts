@@ -2,6 +2,7 @@ import type { Origin } from '../audit/audit-entry.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
+import { DELIVERY_SENTENCES } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
 /**
@@ -14,6 +15,12 @@ export async function retryOutboxEntry(
   id: number,
 ): Promise<OutboxEntry> {
   const entry = await deps.storage.transaction(async (tx) => {
+    // A mail cancelled by an erasure has no recipient or text left: sending it again would send nothing to nobody.
+    if ((await tx.outbox.findOutboxEntry(id))?.lastReply === DELIVERY_SENTENCES.ERASED)
+      throw new DomainError(
+        'OUTBOX_NOT_RETRYABLE',
+        `Outbox entry ${id} was cancelled when the personal data of its recipient was erased; it cannot be sent again.`,
+      );
     const retried = await tx.outbox.retryOutboxNow(id, deps.clock.now().toISOString());
     if (retried)
       await recordAudit(tx, deps.clock, origin, {

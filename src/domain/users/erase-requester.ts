@@ -79,14 +79,17 @@ export async function eraseRequester(
     const { sessionsEnded, tokensRevoked } = await endCredentials(tx, userId, { keepSessionHash: null });
     const ticketIds = await tx.tickets.eraseTicketsOfRequester(userId, ERASED_TICKET_TITLE, at);
     const { messageIds, removed } = await tx.messages.removeMessagesOfAuthor(userId, at);
-    const inboundMailIds = await tx.inbound.eraseInboundMailOf({ addresses, messageIds }, at);
-    const attachments = await tx.attachments.deleteAttachmentsOf({ messageIds, inboundMailIds, ticketIds });
     const outbox = await tx.outbox.eraseOutboxOf(
       { recipientId: userId, addresses, messageIds, ticketIds },
       { address: pseudonym.email, name: pseudonym.name, cancelReply: DELIVERY_SENTENCES.ERASED },
       at,
     );
-    await tx.audit.eraseAuditOf(userId, pseudonym);
+    // Their mail, and the reports about mail to them (bounces quote the address and the notification).
+    const inboundMailIds = await tx.inbound.eraseInboundMailOf({ addresses, messageIds, outboxIds: outbox.ids }, at);
+    const attachments = await tx.attachments.deleteAttachmentsOf({ messageIds, inboundMailIds, ticketIds });
+    // The sign-in limiter's counts under their address; the audit log's entries by them and about them.
+    await tx.signInFailures.forgetSignInFailuresOf(addresses[0]!);
+    await tx.audit.eraseAuditOf(userId, { ...pseudonym, formerEmail: addresses[0]!, outboxIds: outbox.ids });
     const counts = {
       messages: removed,
       attachments,

@@ -20,8 +20,12 @@ export interface AuditRepository {
   /** Removes up to `batch` entries recorded before `before`, oldest first; returns how many. */
   pruneAudit(before: string, batch: number): Promise<number>;
   /**
-   * An erased person leaves no name or address in the log: entries they made carry `pseudonym` as their author,
-   * and the values of the changes made to them are withheld (`erased`), their label the pseudonym's address.
+   * An erased person leaves no name or address in the log: entries they made carry the pseudonym as their author and
+   * no client address; entries about them (as a user, their API tokens, the mails to them in `outboxIds`) or carrying
+   * `formerEmail` get the pseudonym's address as label (none for a token) and their values withheld (`erased`).
    */
-  eraseAuditOf(userId: number, pseudonym: { name: string; email: string }): Promise<void>;
+  eraseAuditOf(
+    userId: number,
+    erased: { name: string; email: string; formerEmail: string; outboxIds: readonly number[] },
+  ): Promise<void>;
 }

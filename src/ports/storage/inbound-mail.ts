@@ -41,7 +41,7 @@ export interface InboundMailRepository {
    * ids of those mails, erased now or before.
    */
   eraseInboundMailOf(
-    of: { addresses: readonly string[]; messageIds: readonly number[] },
+    of: { addresses: readonly string[]; messageIds: readonly number[]; outboxIds?: readonly number[] },
     at: string,
   ): Promise<number[]>;
   /** Counts a processing attempt; returns the new count. */

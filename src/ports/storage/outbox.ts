@@ -60,7 +60,7 @@ export interface OutboxRepository {
   /**
    * Erasure: the notifications to a recipient (by id or address) and about them (of `messageIds`, of `ticketIds`) lose
    * their address, name, subject, bodies and replies; those not yet sent are cancelled (`failed`, `cancelReply`).
-   * Returns how many entries were erased and how many of them cancelled.
+   * Returns the erased entries' ids, how many were erased and how many of them cancelled.
    */
   eraseOutboxOf(
     of: {
@@ -71,7 +71,7 @@ export interface OutboxRepository {
     },
     replacement: { address: string; name: string; cancelReply: string },
     at: string,
-  ): Promise<{ erased: number; cancelled: number }>;
+  ): Promise<{ ids: number[]; erased: number; cancelled: number }>;
   /** A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic. */
   recordOutboxBounce(id: number, at: string, reply: string): Promise<boolean>;
 }

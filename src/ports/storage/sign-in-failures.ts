@@ -24,6 +24,10 @@ export interface SignInFailureRepository {
   takeBackSignInFailure(forget: readonly string[], takeBack: readonly string[]): Promise<void>;
   /** Removes the keys whose failures are not current, then the oldest beyond the newest `keep`; returns how many. */
   pruneSignInFailures(since: string, keep: number): Promise<number>;
+  /** Removes these keys where they hold no failure (what a refused attempt held and did not count). */
+  dropEmptySignInKeys(keys: readonly string[]): Promise<void>;
+  /** Removes every key naming this address (an erased person's): the account's, from any client address. */
+  forgetSignInFailuresOf(email: string): Promise<void>;
   /** How many keys are stored. */
   countSignInFailureKeys(): Promise<number>;
 }

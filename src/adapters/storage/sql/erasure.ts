@@ -92,11 +92,12 @@ export async function deleteAttachmentsOf(
 
 export async function eraseInboundMailOf(
   ctx: SqlContext,
-  of: { addresses: readonly string[]; messageIds: readonly number[] },
+  of: { addresses: readonly string[]; messageIds: readonly number[]; outboxIds?: readonly number[] },
   at: string,
 ): Promise<number[]> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
-  if (addresses.length + of.messageIds.length === 0) return [];
+  const outboxIds = of.outboxIds ?? [];
+  if (addresses.length + of.messageIds.length + outboxIds.length === 0) return [];
   const rows = await ctx.db
     .selectFrom('inbound_mail')
     .select(['id', 'status'])
@@ -110,6 +111,8 @@ export async function eraseInboundMailOf(
             ]
           : []),
         ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
+        // Reports about mail to them (bounces): they quote the address and the notification.
+        ...(outboxIds.length > 0 ? [eb('outbox_id', 'in', [...outboxIds])] : []),
       ]),
     )
     .execute();
@@ -157,7 +160,7 @@ export async function eraseOutboxOf(
   },
   replacement: { address: string; name: string; cancelReply: string },
   at: string,
-): Promise<{ erased: number; cancelled: number }> {
+): Promise<{ ids: number[]; erased: number; cancelled: number }> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
   const rows = await ctx.db
     .selectFrom('outbox_entry')
@@ -171,7 +174,7 @@ export async function eraseOutboxOf(
       ]),
     )
     .execute();
-  if (rows.length === 0) return { erased: 0, cancelled: 0 };
+  if (rows.length === 0) return { ids: [], erased: 0, cancelled: 0 };
   const ids = rows.map((r) => r.id);
   const toThem = rows
     .filter((r) => r.recipient_id === of.recipientId || addresses.includes(r.to_address.toLowerCase()))
@@ -204,5 +207,5 @@ export async function eraseOutboxOf(
     .returning('ticket_id')
     .execute();
   for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
-  return { erased: ids.length, cancelled: cancelled.length };
+  return { ids, erased: ids.length, cancelled: cancelled.length };
 }

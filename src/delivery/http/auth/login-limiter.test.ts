@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SqlStorage } from '../../../adapters/storage/sql/sql-storage.ts';
 import { sqliteMemory } from '../../../../test/support/databases.ts';
-import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from './login-limiter.ts';
+import { clientKey, DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from './login-limiter.ts';
 
 const T0 = 1_800_000_000_000;
 const IP = '203.0.113.7';
@@ -153,5 +153,19 @@ describe('LoginLimiter', () => {
     assert.equal(await limiter.retryAfter(IP, EMAIL), 1);
     now += 1_000;
     assert.equal(await limiter.retryAfter(IP, EMAIL), 0);
+  });
+});
+
+describe('clientKey', () => {
+  // threat: Behind a reverse proxy, the client address comes from X-Forwarded-For only when the connection comes from a trusted proxy: a client cannot choose the address it is limited under.
+  it('counts an IPv6 client by its /64 and an IPv4-mapped one as IPv4', () => {
+    assert.equal(clientKey('203.0.113.9'), '203.0.113.9');
+    assert.equal(clientKey('::ffff:203.0.113.9'), '203.0.113.9');
+    assert.equal(clientKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:db8:1:2::1'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:0db8:0001:0002:ffff::9'), '2001:db8:1:2::/64');
+    assert.equal(clientKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    assert.notEqual(clientKey('2001:db8:1:3::1'), clientKey('2001:db8:1:2::1'));
   });
 });

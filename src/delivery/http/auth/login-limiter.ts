@@ -51,6 +51,25 @@ type Key = [name: string, free: number, max: number];
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * The address a client is counted under: an IPv4 address as it is (also when written IPv4-mapped), an IPv6 address by
+ * its /64 — one subscriber's network, from which any of 2^64 addresses can be chosen.
+ */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 export class LoginLimiter {
   private readonly limits: LoginLimits;
   private readonly pruneEvery: number;
@@ -66,8 +85,9 @@ export class LoginLimiter {
     this.pruneEvery = Math.max(1, Math.floor(this.limits.maxKeys / 1000));
   }
 
-  private keys(ip: string, email: string): Key[] {
+  private keys(address: string, email: string): Key[] {
     const l = this.limits;
+    const ip = clientKey(address);
     return [
       [`a:${ip}:${email}`, l.perAccount, l.maxDelayMs],
       [`e:${email}`, l.perAccountAnyAddress, l.maxAccountDelayMs],
@@ -118,6 +138,8 @@ export class LoginLimiter {
       const held = await tx.signInFailures.holdSignInFailures(names, iso(now), since);
       const wait = this.wait(keys, held, now);
       if (wait === 0) await tx.signInFailures.addSignInFailure(names, iso(now), since);
+      // Refused: the keys made only to be held go again, so refused attempts never fill the table.
+      else await tx.signInFailures.dropEmptySignInKeys(names);
       return wait;
     });
     if (wait === 0) await this.counted(now);

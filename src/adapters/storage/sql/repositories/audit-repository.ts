@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AuditAction, AuditEntry, AuditTarget, NewAuditEntry } from '../../../../domain/audit/audit-entry.ts';
 import type { AuditFilter, AuditRepository } from '../../../../ports/storage/audit.ts';
 import type { PageRequest } from '../../../../ports/storage/common.ts';
@@ -59,26 +59,52 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
     return page((await q.execute()).map(toAuditEntry), req.limit);
   }
 
-  async eraseAuditOf(userId: number, pseudonym: { name: string; email: string }) {
+  async eraseAuditOf(userId: number, erased: Parameters<AuditRepository['eraseAuditOf']>[1]) {
+    const { name, email } = erased;
+    const former = erased.formerEmail.toLowerCase();
+    // What they did: their name, address and client address go; the labels of their own API tokens too.
     await this.db
       .updateTable('audit_entry')
-      .set({ actor_name: pseudonym.name, actor_email: pseudonym.email })
+      .set({ actor_name: name, actor_email: email, address: 'erased' })
       .where('actor_id', '=', userId)
       .execute();
-    const about = await this.db
+    // Entries naming them: about them as a user, about their tokens and mails, or carrying their address.
+    const rows = await this.db
       .selectFrom('audit_entry')
-      .select(['id', 'changes'])
-      .where('target_type', '=', 'user')
-      .where('target_id', '=', String(userId))
+      .select(['id', 'actor_id', 'target_type', 'target_id', 'target_label', 'changes'])
+      .where((eb) =>
+        eb.or([
+          eb('actor_id', '=', userId),
+          eb.and([eb('target_type', '=', 'user'), eb('target_id', '=', String(userId))]),
+          eb('target_type', '=', 'api-token'),
+          ...(erased.outboxIds.length > 0
+            ? [eb.and([eb('target_type', '=', 'outbox-entry'), eb('target_id', 'in', erased.outboxIds.map(String))])]
+            : []),
+          eb(sql`lower(target_label)`, '=', former),
+          // `%` and `_` in an address only widen the match; the entries are checked one by one below.
+          eb(sql`lower(changes)`, 'like', `%${former}%`),
+        ]),
+      )
       .execute();
-    for (const row of about) {
-      const changes = (JSON.parse(row.changes) as AuditEntry['changes']).map((c) => ({
-        field: c.field,
-        withheld: 'erased' as const,
-      }));
+    for (const row of rows) {
+      const changes = JSON.parse(row.changes) as AuditEntry['changes'];
+      const aboutThem = row.target_type === 'user' && row.target_id === String(userId);
+      const theirToken =
+        row.target_type === 'api-token' &&
+        (row.actor_id === userId || changes.some((c) => c.field === 'userId' && c.after === userId));
+      const mentions = (c: AuditEntry['changes'][number]) => JSON.stringify(c).toLowerCase().includes(former);
+      if (!aboutThem && !theirToken && !changes.some(mentions) && row.target_label?.toLowerCase() !== former) {
+        if (row.target_type !== 'outbox-entry' || !erased.outboxIds.map(String).includes(row.target_id ?? '')) continue;
+      }
+      const label = theirToken ? null : aboutThem || row.target_type === 'outbox-entry' ? email : row.target_label;
       await this.db
         .updateTable('audit_entry')
-        .set({ target_label: pseudonym.email, changes: JSON.stringify(changes) })
+        .set({
+          target_label: row.target_label?.toLowerCase() === former ? email : label,
+          changes: JSON.stringify(
+            changes.map((c) => (aboutThem || mentions(c) ? { field: c.field, withheld: 'erased' as const } : c)),
+          ),
+        })
         .where('id', '=', row.id)
         .execute();
     }

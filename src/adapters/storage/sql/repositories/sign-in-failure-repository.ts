@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import type { SignInFailure, SignInFailureRepository } from '../../../../ports/storage/sign-in-failures.ts';
 import { SqlRepository } from '../sql-repository.ts';
 
+/** The time a key made only to be locked carries: before any `since`. */
+const NEVER_CURRENT = new Date(0).toISOString();
+
 function toFailure(r: { key: string; failures: number | string; last_at: string }): SignInFailure {
   return { key: r.key, failures: Number(r.failures), lastAt: r.last_at };
 }
@@ -28,9 +31,11 @@ export class SqlSignInFailureRepository extends SqlRepository implements SignInF
     if (keys.length === 0 || !(this.ctx.dialect.locksRows && this.ctx.inTransaction))
       return this.readSignInFailures(keys, since);
     const sorted = [...new Set(keys)].sort();
+    // A missing key is made to be locked, with no failure and a time never current: it is never newer than a key that
+    // counts (pruning beyond the newest keeps those), and a refused attempt removes it again.
     await this.db
       .insertInto('sign_in_failure')
-      .values(sorted.map((key) => ({ key, failures: 0, last_at: at })))
+      .values(sorted.map((key) => ({ key, failures: 0, last_at: NEVER_CURRENT })))
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
     const rows = await this.db
@@ -91,6 +96,25 @@ export class SqlSignInFailureRepository extends SqlRepository implements SignInF
       this.db,
     );
     return Number(expired.numAffectedRows ?? 0) + Number(beyond.numAffectedRows ?? 0);
+  }
+
+  async dropEmptySignInKeys(keys: readonly string[]) {
+    if (keys.length === 0) return;
+    await this.db
+      .deleteFrom('sign_in_failure')
+      .where('key', 'in', [...keys])
+      .where('failures', '=', 0)
+      .execute();
+  }
+
+  async forgetSignInFailuresOf(email: string) {
+    const escaped = email.replace(/[\\%_]/g, (c) => `\\${c}`);
+    await this.db
+      .deleteFrom('sign_in_failure')
+      .where((eb) =>
+        eb.or([eb('key', '=', `e:${email}`), eb('key', 'like', sql<string>`${`a:%:${escaped}`} escape '\\'`)]),
+      )
+      .execute();
   }
 
   async countSignInFailureKeys() {
