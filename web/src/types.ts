@@ -75,6 +75,15 @@ export type Message = With<
   }
 >;
 
+/** A change of the ticket's status, team, responsible or copies, shown between the messages. */
+export type ThreadEvent = Answer<'/tickets/{number}/messages', 'GET'>['events'][number];
+
+/** The thread's answer: its messages and the changes of the ticket's life. */
+export interface ThreadData {
+  items: Message[];
+  events: ThreadEvent[];
+}
+
 export type PostMessageResult = With<Answer<'/tickets/{number}/messages', 'POST'>, { message: Message }>;
 
 export type UnavailableFix = 'parameter-417' | 'smtp-account';

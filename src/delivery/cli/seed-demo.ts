@@ -50,7 +50,7 @@ const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZon
 
 /**
  * Demo groups, users, tickets and messages, the messaging template in three languages, parameter 417 set, and an
- * SMTP account on loopback. Passwords are generated now and shown once: there are no default secrets.
+ * SMTP account on loopback, the Service Desk as the default team (9018). Passwords are generated now and shown once: there are no default secrets.
  * Does nothing when the demo admin already exists.
  */
 export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promise<DemoResult> {
@@ -86,6 +86,8 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     fromName: 'Parley Service Desk',
   });
   await setParameter(deps, CLI_ORIGIN, admin, PARAM.MESSAGING_TEMPLATE, templateIds[0]);
+  // Every ticket opened without a team (the portal's, the API's, mail's) goes to the Service Desk's queue.
+  await setParameter(deps, CLI_ORIGIN, admin, PARAM.DEFAULT_TEAM, desk.id);
 
   const actor = async (email: string) => (await loadActor(deps.storage, ids[email]!))!;
   const maria = await actor('maria@parley.test');

@@ -4,6 +4,7 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { MESSAGE_SOURCES } from '../../domain/messages/message.ts';
+import { TICKET_EVENT_KINDS } from '../../domain/tickets/ticket-event.ts';
 import { TICKET_STATUSES } from '../../domain/tickets/ticket-status.ts';
 import { ROLES } from '../../domain/users/user.ts';
 import { AnyObject, Id, List, Nullable, Shape, StringEnum } from './schema-kit.ts';
@@ -110,6 +111,20 @@ export const threadMessageSchema = Shape({
     description:
       'A message that came by mail: the quoted history and signature trimmed from it ("show trimmed text"); staff on every such message, a requester on their own only; null otherwise.',
   }),
+});
+
+/** A recorded change of a ticket's status, team, responsible or copies, shown between the messages. */
+export const threadEventSchema = Shape({
+  id: Type.Integer(),
+  at: Type.String(),
+  kind: StringEnum(TICKET_EVENT_KINDS),
+  actor: Nullable(Shape({ id: Type.Integer(), name: Type.String() }), {
+    description: 'Who made the change; null: the system (an upgrade moving the ticket to the default team).',
+  }),
+  from: Nullable(Type.String(), {
+    description: 'kind "status": a status code; otherwise the name of the team or person as it is now; null: none.',
+  }),
+  to: Nullable(Type.String()),
 });
 
 export const notificationSchema = Shape({ id: Type.Integer(), to: Type.String(), status: Type.String() });

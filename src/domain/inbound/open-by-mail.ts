@@ -1,5 +1,6 @@
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
+import { defaultTeam } from '../tickets/default-team.ts';
 import { readParameters } from '../parameters/parameters.ts';
 import type { Actor } from '../users/user.ts';
 import { AlreadyDecided } from './already-decided.ts';
@@ -12,7 +13,8 @@ import type { SenderProof } from './sender-proof.ts';
 
 /**
  * Mail that matches no ticket: a known requester writing to the support address opens a ticket (parameter 9003,
- * into the group parameter 9004 names); anything else is held.
+ * into the group parameter 9004 names, else the support mailbox's team, 9016, else the default team, 9018); anything
+ * else is held.
  */
 export async function openOrHold(
   deps: InboundDeps,
@@ -62,7 +64,13 @@ export async function openOrHold(
   let opened: InboundOutcome | undefined;
   try {
     await deps.storage.transaction(async (tx) => {
+      // The group 9004 names, else the support mailbox's team (9016), else the default team (9018).
       const group = groupName ? await tx.people.findGroupByName(groupName) : undefined;
+      const mailboxTeam = parameters.get(PARAM.SUPPORT_MAILBOX_TEAM);
+      const groupId =
+        group?.id ??
+        (typeof mailboxTeam === 'number' && (await tx.people.findGroup(mailboxTeam)) ? mailboxTeam : null) ??
+        (await defaultTeam(tx));
       const ticket = await tx.tickets.createTicket(
         {
           title: titleFromSubject(parsed.subject),
@@ -70,7 +78,7 @@ export async function openOrHold(
           requesterId: sender.id,
           contactName: null,
           registeredById: sender.id,
-          groupId: group?.id ?? null,
+          groupId,
           responsibleId: null,
           demandType: null,
           activity: null,

@@ -17,6 +17,8 @@ export interface ParameterDefinition {
   options?: readonly string[];
   /** Value when nothing is stored. */
   defaultValue: ParameterValue;
+  /** Once set, it cannot be emptied again (only changed). */
+  required?: boolean;
 }
 
 export const PARAM = {
@@ -40,6 +42,7 @@ export const PARAM = {
   IMAP_MAILBOX: 9015,
   SUPPORT_MAILBOX_TEAM: 9016,
   AUDIT_RETENTION_DAYS: 9017,
+  DEFAULT_TEAM: 9018,
 } as const;
 
 export const IMAP_SECURITY = ['tls', 'starttls', 'none'] as const;
@@ -235,6 +238,20 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
         'Días que se conserva el registro de auditoría de los cambios administrativos (las entradas más antiguas se eliminan)',
     },
   },
+  {
+    id: PARAM.DEFAULT_TEAM,
+    type: 'groupId',
+    required: true,
+    defaultValue: null,
+    description: {
+      'en-US':
+        'Default team: the team of a ticket opened without one (portal, API, mail); setting it moves tickets that have no team into it',
+      'pt-BR':
+        'Equipe padrão: a equipe de um ticket aberto sem equipe (portal, API, e-mail); defini-la move para ela os tickets sem equipe',
+      'es-ES':
+        'Equipo predeterminado: el equipo de un ticket abierto sin equipo (portal, API, correo); fijarlo mueve a él los tickets sin equipo',
+    },
+  },
 ];
 
 /** The longest a `days` parameter may be: a hundred years. */
@@ -285,6 +302,7 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
   if (value === null || value === '') {
     if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum' || def.type === 'days')
       invalid(def, 'required', 'a value is required.');
+    if (def.required) invalid(def, 'required', 'a value is required (it can be changed, not emptied).');
     return null;
   }
   switch (def.type) {

@@ -3,7 +3,7 @@ import { changeOf, recordAudit, secretChange } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Actor } from '../users/user.ts';
-import { parameterDefinition } from './parameter-catalogue.ts';
+import { PARAM, parameterDefinition } from './parameter-catalogue.ts';
 import { checkCredentials, encodeChecked, sameDestination, SECRET_DESTINATIONS } from './parameter-writes.ts';
 import { decode, readParameters, smtpAccountOf, view, type ParameterView } from './parameters.ts';
 
@@ -27,7 +27,11 @@ export async function setParameter(
         details: { parameter: id, field: 'password', reason: 'password-required' },
       });
     }
-    await tx.settings.setParameter(id, stored, deps.clock.now().toISOString(), actor.id);
+    const at = deps.clock.now().toISOString();
+    await tx.settings.setParameter(id, stored, at, actor.id);
+    // Naming a default team puts the tickets that have none (opened before one was named) in its queue.
+    if (id === PARAM.DEFAULT_TEAM && stored !== null)
+      await tx.tickets.moveTeamlessTickets(Number(JSON.parse(stored)), actor.id, at);
     const values = await readParameters(tx);
     checkCredentials(smtpAccountOf(values));
     // A secret is named as changed (its sealed value differs at every save); any other value, before → after.

@@ -3,6 +3,7 @@ import { checkUploads, type UploadedFile } from '../messages/attachment.ts';
 import { DomainError } from '../errors.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { CLASSIFICATION_FIELDS, type ClassificationField, type ClassificationInput, type Ticket } from './ticket.ts';
+import { defaultTeam } from './default-team.ts';
 import { checkAssignment, cleanClassification, cleanTitle } from './ticket-fields.ts';
 
 export interface OpenTicketInput extends ClassificationInput {
@@ -44,7 +45,8 @@ export async function openTicket(
         details: { field: 'requesterId' },
       });
     }
-    const groupId = input.groupId ?? null;
+    // No team given (the portal, the API, a technician who names none): the default team, parameter 9018.
+    const groupId = input.groupId ?? (await defaultTeam(tx));
     const responsibleId = staff ? (input.responsibleId ?? null) : null;
     await checkAssignment(tx, groupId, responsibleId);
     const contactName = input.contactName?.trim()

@@ -5,6 +5,7 @@ import { isEmailAddress, isStaff, normalizeEmail, validateNewUser, type Actor, t
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { readParameters } from '../parameters/parameters.ts';
 import { presentCopies, type CopySummary } from './copy-summary.ts';
+import { recordTicketChanges } from './record-ticket-changes.ts';
 import { visibleTicket } from './ticket-access.ts';
 
 export const MAX_COPIES = 20;
@@ -79,7 +80,9 @@ export async function setTicketCopies(
         }
         if (user.id !== ticket.requesterId && !ids.includes(user.id)) ids.push(user.id);
       }
+      const before = (await tx.tickets.findTicketByNumber(ticket.number))!;
       await tx.tickets.setTicketCopies(ticket.id, ids, at);
+      await recordTicketChanges(tx, actor.id, before, { copyIds: ids }, at);
       return tx.tickets.ticketCopies(ticket.id);
     });
   try {

@@ -4,6 +4,7 @@ import type { TicketChanges } from '../../ports/storage.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { checkAssignment, cleanClassification, cleanTitle } from './ticket-fields.ts';
 import { CLASSIFICATION_FIELDS, type ClassificationInput, type Ticket } from './ticket.ts';
+import { recordTicketChanges } from './record-ticket-changes.ts';
 import { visibleTicket } from './ticket-access.ts';
 import { isTicketStatus } from './ticket-status.ts';
 
@@ -38,7 +39,9 @@ export async function updateTicket(
     if (input.responsibleId !== undefined) changes.responsibleId = input.responsibleId;
     for (const f of CLASSIFICATION_FIELDS) if (input[f] !== undefined) changes[f] = cleanClassification(f, input[f]);
     await checkAssignment(tx, changes.groupId, changes.responsibleId);
-    await tx.tickets.updateTicket(ticket.id, changes, deps.clock.now().toISOString());
+    const at = deps.clock.now().toISOString();
+    await tx.tickets.updateTicket(ticket.id, changes, at);
+    await recordTicketChanges(tx, actor.id, ticket, changes, at);
     return (await tx.tickets.findTicketByNumber(number))!;
   });
 }

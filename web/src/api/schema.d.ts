@@ -1972,7 +1972,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The thread, oldest first (requesters never see internal notes) */
+    /** The thread, oldest first (requesters never see internal notes), and the changes of the ticket's life (requesters: status changes only), oldest first, to be shown between the messages by time */
     get: {
       parameters: {
         query?: never;
@@ -2025,6 +2025,20 @@ export interface paths {
                 }[];
                 /** @description A message that came by mail: the quoted history and signature trimmed from it ("show trimmed text"); staff on every such message, a requester on their own only; null otherwise. */
                 trimmed: string | null;
+              }[];
+              events: {
+                id: number;
+                at: string;
+                /** @enum {string} */
+                kind: 'status' | 'team' | 'responsible' | 'copy_added' | 'copy_removed';
+                /** @description Who made the change; null: the system (an upgrade moving the ticket to the default team). */
+                actor: {
+                  id: number;
+                  name: string;
+                } | null;
+                /** @description kind "status": a status code; otherwise the name of the team or person as it is now; null: none. */
+                from: string | null;
+                to: string | null;
               }[];
             };
           };

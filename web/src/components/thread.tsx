@@ -1,6 +1,7 @@
 import { useI18n } from '../i18n/i18n.tsx';
-import type { MailStatus, Message } from '../types.ts';
+import type { MailStatus, Message, ThreadEvent } from '../types.ts';
 import { AttachmentLinks } from './attachment-links.tsx';
+import { ThreadEventLine } from './thread-event-line.tsx';
 import { TrimmedText } from './trimmed-text.tsx';
 import { formatMinutes, When } from './ui.tsx';
 
@@ -83,16 +84,38 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
   );
 }
 
-/** The ticket's conversation, oldest first. Requesters never receive internal notes; they are never drawn for them either. */
-export function Thread({ messages, meId, staff }: { messages: Message[]; meId: number; staff: boolean }) {
+/**
+ * The ticket's conversation, oldest first, with the changes of its life between the messages by time. Requesters never
+ * receive internal notes (nor events other than status changes); they are never drawn for them either.
+ */
+export function Thread({
+  messages,
+  events = [],
+  meId,
+  staff,
+}: {
+  messages: Message[];
+  events?: ThreadEvent[];
+  meId: number;
+  staff: boolean;
+}) {
   const { t } = useI18n();
   const shown = staff ? messages : messages.filter((m) => !m.internal);
-  if (shown.length === 0) return <p className="empty">{t('thread.empty')}</p>;
+  const changes = staff ? events : events.filter((e) => e.kind === 'status');
+  if (shown.length === 0 && changes.length === 0) return <p className="empty">{t('thread.empty')}</p>;
+  const entries = [
+    ...shown.map((m) => ({ at: Date.parse(m.createdAt), order: 0, key: `m${m.id}`, message: m })),
+    ...changes.map((e) => ({ at: Date.parse(e.at), order: 1, key: `e${e.id}`, event: e })),
+  ].sort((a, b) => a.at - b.at || a.order - b.order);
   return (
     <ol className="thread" aria-label={t('thread.label')}>
-      {shown.map((m) => (
-        <MessageItem key={m.id} message={m} meId={meId} staff={staff} />
-      ))}
+      {entries.map((entry) =>
+        'message' in entry && entry.message ? (
+          <MessageItem key={entry.key} message={entry.message} meId={meId} staff={staff} />
+        ) : 'event' in entry && entry.event ? (
+          <ThreadEventLine key={entry.key} event={entry.event} />
+        ) : null,
+      )}
     </ol>
   );
 }

@@ -41,6 +41,16 @@ export interface Database {
     /** The time of the last change a requester can see (internal notes leave it); migration 008. */
     public_activity_at: string;
   };
+  /** Migration 014: who changed a ticket's status, team, responsible or copies, from what to what (ids, statuses). */
+  ticket_event: {
+    id: Generated<number>;
+    ticket_id: number;
+    actor_id: number | null;
+    kind: string;
+    from_value: string | null;
+    to_value: string | null;
+    at: string;
+  };
   ticket_message: {
     id: Generated<number>;
     ticket_id: number;

@@ -5,14 +5,21 @@ import type { Deps } from '../../../domain/deps.ts';
 import { listMessages } from '../../../domain/messages/list-messages.ts';
 import { MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
 import { postMessage } from '../../../domain/messages/post-message.ts';
+import { listTicketEvents } from '../../../domain/tickets/list-ticket-events.ts';
 import { messagingStatus } from '../../../domain/parameters/messaging-status.ts';
 import { isStaff } from '../../../domain/users/user.ts';
 import type { HttpMetrics } from '../ops/ops-routes.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema } from '../attachments/uploads.ts';
 import { presentMessage } from '../presenters.ts';
-import { ItemsOf, List, Nullable, Shape } from '../schema-kit.ts';
-import { errorResponses, notificationSchema, numberParams, threadMessageSchema } from '../schemas.ts';
+import { List, Nullable, Shape } from '../schema-kit.ts';
+import {
+  errorResponses,
+  notificationSchema,
+  numberParams,
+  threadEventSchema,
+  threadMessageSchema,
+} from '../schemas.ts';
 
 const postMessageBody = Type.Object(
   {
@@ -47,10 +54,11 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
         onRequest: signedIn,
         schema: {
           tags: ['messages'],
-          summary: 'The thread, oldest first (requesters never see internal notes)',
+          summary:
+            "The thread, oldest first (requesters never see internal notes), and the changes of the ticket's life (requesters: status changes only), oldest first, to be shown between the messages by time",
           params: numberParams,
           response: {
-            200: ItemsOf(threadMessageSchema),
+            200: Shape({ items: List(threadMessageSchema), events: List(threadEventSchema) }),
             ...errorResponses,
           },
         },
@@ -59,6 +67,7 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
         items: (await listMessages(deps, actorOf(request), request.params.number)).map((m) =>
           presentMessage(m, actorOf(request)),
         ),
+        events: await listTicketEvents(deps, actorOf(request), request.params.number),
       }),
     );
 

@@ -10,7 +10,7 @@ import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import { type Message, type Ticket } from '../../types.ts';
+import { type ThreadData, type Ticket } from '../../types.ts';
 import { NoteComposer } from './note-composer.tsx';
 import { TicketDetails } from './ticket-details.tsx';
 
@@ -18,7 +18,7 @@ export function DeskTicket({ number }: { number: number }) {
   const { t } = useI18n();
   const { me } = useSession();
   const ticket = useResource(() => get<Ticket>(`/tickets/${number}`), [number]);
-  const thread = useResource(() => get<{ items: Message[] }>(`/tickets/${number}/messages`), [number]);
+  const thread = useResource(() => get<ThreadData>(`/tickets/${number}/messages`), [number]);
   const status = useMessagingStatus();
   const [tab, setTab] = useState<'message' | 'note'>('message');
   const [current, setCurrent] = useState<Ticket | undefined>(undefined);
@@ -86,7 +86,11 @@ export function DeskTicket({ number }: { number: number }) {
               {t('thread.title')}
             </h2>
             <ErrorNotice error={thread.error} />
-            {thread.data ? <Thread messages={thread.data.items} meId={me.id} staff /> : <Loading />}
+            {thread.data ? (
+              <Thread messages={thread.data.items} events={thread.data.events} meId={me.id} staff />
+            ) : (
+              <Loading />
+            )}
           </section>
           <MessagingBanner status={status.data} />
           <div className="card composer-card">
@@ -133,14 +137,19 @@ export function DeskTicket({ number }: { number: number }) {
         <TicketDetails
           ticket={tk}
           // PATCH answers the ticket without its attachments and copies: keep those shown.
-          onSaved={(updated) =>
+          onSaved={(updated) => {
             setCurrent((c) => ({
               ...updated,
               attachments: updated.attachments ?? c?.attachments ?? ticket.data?.attachments,
               copies: updated.copies ?? c?.copies ?? ticket.data?.copies,
-            }))
-          }
-          onCopiesSaved={(copies) => setCurrent((c) => (c ? { ...c, copies } : c))}
+            }));
+            // The change is now an event of the thread.
+            void thread.reload();
+          }}
+          onCopiesSaved={(copies) => {
+            setCurrent((c) => (c ? { ...c, copies } : c));
+            void thread.reload();
+          }}
         />
       </div>
     </Page>

@@ -10,13 +10,13 @@ import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Link } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-import type { Message, Ticket } from '../../types.ts';
+import type { ThreadData, Ticket } from '../../types.ts';
 
 export function PortalTicket({ number }: { number: number }) {
   const { t, dateTime } = useI18n();
   const { me } = useSession();
   const ticket = useResource(() => get<Ticket>(`/tickets/${number}`), [number]);
-  const thread = useResource(() => get<{ items: Message[] }>(`/tickets/${number}/messages`), [number]);
+  const thread = useResource(() => get<ThreadData>(`/tickets/${number}/messages`), [number]);
   const status = useMessagingStatus();
   useTicketEvents((n) => {
     if (n === null || n === number) {
@@ -71,7 +71,11 @@ export function PortalTicket({ number }: { number: number }) {
           {t('thread.title')}
         </h2>
         <ErrorNotice error={thread.error} />
-        {thread.data ? <Thread messages={thread.data.items} meId={me.id} staff={false} /> : <Loading />}
+        {thread.data ? (
+          <Thread messages={thread.data.items} events={thread.data.events} meId={me.id} staff={false} />
+        ) : (
+          <Loading />
+        )}
       </section>
       <MessagingBanner status={status.data} />
       {closed ? (

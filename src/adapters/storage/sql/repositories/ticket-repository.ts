@@ -1,5 +1,6 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Ticket } from '../../../../domain/tickets/ticket.ts';
+import type { NewTicketEvent, TicketEvent, TicketEventKind } from '../../../../domain/tickets/ticket-event.ts';
 import type { TicketStatus } from '../../../../domain/tickets/ticket-status.ts';
 import type { PageRequest, TicketScope } from '../../../../ports/storage/common.ts';
 import type { NewTicket, TicketChanges, TicketFilter, TicketRepository } from '../../../../ports/storage/tickets.ts';
@@ -193,6 +194,60 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
       .where('group_id', '=', groupId)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  async recordTicketEvents(events: readonly NewTicketEvent[], at: string) {
+    if (events.length === 0) return;
+    await this.db
+      .insertInto('ticket_event')
+      .values(
+        events.map((e) => ({
+          ticket_id: e.ticketId,
+          actor_id: e.actorId,
+          kind: e.kind,
+          from_value: e.from,
+          to_value: e.to,
+          at,
+        })),
+      )
+      .execute();
+  }
+
+  async ticketEvents(ticketId: number): Promise<TicketEvent[]> {
+    const rows = await this.db
+      .selectFrom('ticket_event')
+      .selectAll()
+      .where('ticket_id', '=', ticketId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      ticketId: r.ticket_id,
+      actorId: r.actor_id,
+      kind: r.kind as TicketEventKind,
+      from: r.from_value,
+      to: r.to_value,
+      at: r.at,
+    }));
+  }
+
+  async moveTeamlessTickets(groupId: number, actorId: number | null, at: string) {
+    const ids = (await this.db.selectFrom('ticket').select('id').where('group_id', 'is', null).execute()).map(
+      (r) => r.id,
+    );
+    if (ids.length === 0) return [];
+    await this.db
+      .updateTable('ticket')
+      .set({ group_id: groupId, updated_at: at })
+      .where('id', 'in', ids)
+      .where('group_id', 'is', null)
+      .execute();
+    await this.recordTicketEvents(
+      ids.map((ticketId) => ({ ticketId, actorId, kind: 'team', from: null, to: String(groupId) })),
+      at,
+    );
+    for (const id of ids) await touchTicket(this.ctx, id);
+    return ids;
   }
 
   eraseTicketsOfRequester(requesterId: number, title: string, at: string) {
