@@ -82,6 +82,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'GROUP_NAME_TAKEN':
       return t('error.groupNameTaken');
     case 'GROUP_IN_USE': {
+      if (d.parameter === 9018) return t('error.groupIsDefaultTeam');
       const count = [d.ticketCount, d.tickets, d.count].find((n) => typeof n === 'number') as number | undefined;
       return count !== undefined ? t('error.groupInUseCount', { count }) : t('error.groupInUse');
     }

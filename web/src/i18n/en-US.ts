@@ -461,6 +461,8 @@ export const enUS = {
   'error.groupNameTaken': 'There is already a group with this name.',
   'error.groupInUse': 'This group still has tickets: move them to another group before deleting it.',
   'error.groupInUseCount': 'This group still has {count} ticket(s): move them to another group before deleting it.',
+  'error.groupIsDefaultTeam':
+    'This group is the default team (parameter 9018): name another default team before deleting it.',
   'error.templateNotFound': 'This template does not exist (any more).',
 
   'nav.needsReview': 'Needs review',

@@ -471,6 +471,8 @@ export const esES: Messages = {
   'error.groupNameTaken': 'Ya existe un grupo con este nombre.',
   'error.groupInUse': 'Este grupo aún tiene tickets: muévalos a otro grupo antes de eliminarlo.',
   'error.groupInUseCount': 'Este grupo aún tiene {count} ticket(s): muévalos a otro grupo antes de eliminarlo.',
+  'error.groupIsDefaultTeam':
+    'Este grupo es el equipo predeterminado (parámetro 9018): elija otro equipo predeterminado antes de eliminarlo.',
   'error.templateNotFound': 'Esta plantilla no existe (ya).',
 
   'nav.needsReview': 'Por revisar',

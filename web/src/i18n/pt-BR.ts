@@ -469,6 +469,8 @@ export const ptBR: Messages = {
   'error.groupNameTaken': 'Já existe um grupo com este nome.',
   'error.groupInUse': 'Este grupo ainda tem tickets: mova-os para outro grupo antes de excluí-lo.',
   'error.groupInUseCount': 'Este grupo ainda tem {count} ticket(s): mova-os para outro grupo antes de excluí-lo.',
+  'error.groupIsDefaultTeam':
+    'Este grupo é a equipe padrão (parâmetro 9018): defina outra equipe padrão antes de excluí-lo.',
   'error.templateNotFound': 'Este modelo não existe (mais).',
 
   'nav.needsReview': 'Para revisar',
