@@ -108,8 +108,8 @@ describe('parameter catalogue', () => {
     for (const id of [417, 10, 12, 13, 14]) assert.equal(def(id).defaultValue, null, String(id));
   });
 
-  it('validates every default value of its own type', () => {
-    for (const d of PARAMETER_CATALOGUE)
+  it('validates every default value of its own type (but of a parameter that, once set, cannot be emptied)', () => {
+    for (const d of PARAMETER_CATALOGUE.filter((d) => !d.required))
       assert.deepEqual(validateParameterValue(d, d.defaultValue), d.defaultValue, String(d.id));
   });
 
@@ -348,5 +348,15 @@ describe('validateParameterValue: days (9017, how long the audit log is kept)', 
 
   it('refuses zero, negatives, fractions, words, too many days and empty', () => {
     for (const bad of [0, -1, 36501, 1.5, '1.5', 'a year', true, null, '']) refuses(9017, bad);
+  });
+});
+
+describe('validateParameterValue: groupId that cannot be emptied (9018, the default team)', () => {
+  it('is unset until named, takes the ID of a team, and refuses to be emptied again', () => {
+    assert.equal(def(PARAM.DEFAULT_TEAM).defaultValue, null);
+    assert.equal(def(PARAM.DEFAULT_TEAM).type, 'groupId');
+    accepts(9018, 3, 3);
+    accepts(9018, '3', 3);
+    for (const bad of [0, -1, 1.5, 'Group A', true, null, '']) refuses(9018, bad);
   });
 });
