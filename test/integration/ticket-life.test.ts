@@ -157,6 +157,7 @@ for (const database of [sqliteMemory, postgres]) {
       await setParameter(deps, CLI_ORIGIN, world.admin, PARAM.SUPPORT_MAILBOX_TEAM, null);
     });
 
+    // threat: A requester reading their thread learns the status changes of their ticket only
     it('records status, team, responsible and copies changes: who, from what to what; requesters see status only', async () => {
       const { number } = await open(requesterA, { title: 'Life' });
       const patch = async (client: Client, body: Record<string, unknown>) => {
