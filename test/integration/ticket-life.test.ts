@@ -201,6 +201,21 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal((await requesterB.get(`/api/v1/tickets/${number}/messages`)).statusCode, 404);
     });
 
+    it('a team deleted since is named by an empty string, for the web to word', async () => {
+      const { number } = await open(requesterA, {});
+      const passing = await createGroup(deps, CLI_ORIGIN, { name: 'Passing through' });
+      assert.equal((await admin.patch(`/api/v1/tickets/${number}`, { groupId: passing.id })).statusCode, 200);
+      assert.equal((await admin.patch(`/api/v1/tickets/${number}`, { groupId: world.groupA })).statusCode, 200);
+      assert.equal((await admin.delete(`/api/v1/admin/groups/${passing.id}`)).statusCode, 204);
+      assert.deepEqual(
+        (await thread(techA, number)).events.map((e) => [e.kind, e.from, e.to]),
+        [
+          ['team', 'Group A', ''],
+          ['team', '', 'Group A'],
+        ],
+      );
+    });
+
     it('an erased requester named by an event appears under their pseudonym', async () => {
       const { number } = await open(requesterA, { title: 'Copy me' });
       await techA.put(`/api/v1/tickets/${number}/copies`, {

@@ -122,7 +122,8 @@ export const threadEventSchema = Shape({
     description: 'Who made the change; null: the system (an upgrade moving the ticket to the default team).',
   }),
   from: Nullable(Type.String(), {
-    description: 'kind "status": a status code; otherwise the name of the team or person as it is now; null: none.',
+    description:
+      'kind "status": a status code; otherwise the name of the team or person as it is now (empty for a team deleted since); null: none.',
   }),
   to: Nullable(Type.String()),
 });

@@ -10,7 +10,7 @@ export interface ThreadEvent {
   kind: TicketEventKind;
   /** Who made the change; null: the system (an upgrade moving the ticket to the default team). */
   actor: { id: number; name: string } | null;
-  /** A status code (kind `status`), or the name of the team or person; null: none. */
+  /** A status code (kind `status`), or the name of the team or person ('' when deleted since); null: none. */
   from: string | null;
   to: string | null;
 }
@@ -39,7 +39,8 @@ export async function listTicketEvents(
   };
   const valueOf = async (kind: TicketEventKind, value: string | null) => {
     if (value === null || kind === 'status') return value;
-    return kind === 'team' ? groupName(Number(value)) : userName(Number(value));
+    // '' names what no longer exists (a deleted team): the web words it.
+    return (kind === 'team' ? await groupName(Number(value)) : await userName(Number(value))) ?? '';
   };
   const shown: ThreadEvent[] = [];
   for (const e of events) {

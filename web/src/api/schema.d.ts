@@ -2036,7 +2036,7 @@ export interface paths {
                   id: number;
                   name: string;
                 } | null;
-                /** @description kind "status": a status code; otherwise the name of the team or person as it is now; null: none. */
+                /** @description kind "status": a status code; otherwise the name of the team or person as it is now (empty for a team deleted since); null: none. */
                 from: string | null;
                 to: string | null;
               }[];

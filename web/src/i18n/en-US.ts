@@ -114,7 +114,7 @@ export const enUS = {
   'event.copyAdded': '{who} added {to} to the copies',
   'event.copyRemoved': '{who} removed {from} from the copies',
   'event.system': 'The service desk',
-  'event.unknown': 'someone no longer listed',
+  'event.unknown': 'a deleted team',
 
   'attach.label': 'Attach files',
   'attach.hint': 'Up to {count} files, {max} together.',

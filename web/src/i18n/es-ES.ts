@@ -116,7 +116,7 @@ export const esES: Messages = {
   'event.copyAdded': '{who} añadió a {to} a las copias',
   'event.copyRemoved': '{who} quitó a {from} de las copias',
   'event.system': 'El centro de servicios',
-  'event.unknown': 'alguien que ya no figura',
+  'event.unknown': 'un equipo eliminado',
 
   'attach.label': 'Adjuntar archivos',
   'attach.hint': 'Hasta {count} archivos, {max} en total.',

@@ -117,7 +117,7 @@ export const ptBR: Messages = {
   'event.copyAdded': '{who} adicionou {to} às cópias',
   'event.copyRemoved': '{who} removeu {from} das cópias',
   'event.system': 'A central de serviços',
-  'event.unknown': 'alguém que não está mais cadastrado',
+  'event.unknown': 'uma equipe excluída',
 
   'attach.label': 'Anexar arquivos',
   'attach.hint': 'Até {count} arquivos, {max} no total.',
