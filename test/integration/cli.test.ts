@@ -280,6 +280,7 @@ describe('parley CLI on SQLite', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /admin\s+admin@parley\.test\s+\S{12,}/);
     assert.match(run.stdout, /Parameter 417 = \d+/);
+    assert.match(run.stdout, /Parameter 9018 = \d+ \(the default team, Service Desk: tickets opened without a team\)/);
     const passwords = [...run.stdout.matchAll(/@parley\.test\s+(\S+)/g)].map((m) => m[1]);
     assert.equal(new Set(passwords).size, passwords.length, 'every account has its own password');
     const again = await parley(['seed', '--demo'], env);

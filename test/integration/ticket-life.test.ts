@@ -16,6 +16,8 @@ import { processInboundMail } from '../../src/domain/inbound/process-inbound-mai
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
+import { readParameters } from '../../src/domain/parameters/parameters.ts';
+import { seedDemo } from '../../src/delivery/cli/seed-demo.ts';
 import { createGroup } from '../../src/domain/users/create-group.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
@@ -229,6 +231,14 @@ for (const database of [sqliteMemory, postgres]) {
       assert.notEqual(added.to, 'Gina Gone');
       assert.equal(added.to, (await storage.people.findUserById(gone.id))!.name);
       assert.doesNotMatch(JSON.stringify(events), /Gina|gone@partner/);
+    });
+
+    it('the demo names the Service Desk as the default team', async () => {
+      const demo = await seedDemo(deps, { smtpPort: 2525 });
+      const desk = (await storage.people.findGroupByName('Service Desk'))!;
+      assert.deepEqual(demo.defaultTeam, { id: desk.id, name: 'Service Desk' });
+      assert.equal((await readParameters(storage)).get(PARAM.DEFAULT_TEAM), desk.id);
+      assert.equal((await open(requesterA, {})).group?.id, desk.id);
     });
   });
 }

@@ -73,6 +73,10 @@ function printDemo(result: Awaited<ReturnType<typeof seedDemo>>, out: (line: str
   for (const a of result.accounts)
     out(`  ${a.role.padEnd(10)} ${a.email.padEnd(22)} ${a.password}   (${a.name}, ${a.locale})`);
   out(`Parameter 417 = ${result.templateIds[0]} (templates ${result.templateIds.join(', ')} in en-US, pt-BR, es-ES).`);
+  if (result.defaultTeam)
+    out(
+      `Parameter 9018 = ${result.defaultTeam.id} (the default team, ${result.defaultTeam.name}: tickets opened without a team).`,
+    );
   out(`SMTP account: 127.0.0.1:${result.smtpPort} (the built-in mail catcher's address; see PARLEY_MAIL_CATCHER).`);
 }
 

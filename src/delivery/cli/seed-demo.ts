@@ -19,6 +19,8 @@ export interface DemoResult {
   accounts: { role: Role; email: string; name: string; password: string; locale: Locale }[];
   templateIds: number[];
   smtpPort: number;
+  /** The default team (parameter 9018), when created. */
+  defaultTeam?: { id: number; name: string };
 }
 
 const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZone: string }[] = [
@@ -127,5 +129,11 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     portfolio: 'Serviços de TI',
     category: 'Acesso',
   });
-  return { created: true, accounts, templateIds, smtpPort: options.smtpPort };
+  return {
+    created: true,
+    accounts,
+    templateIds,
+    smtpPort: options.smtpPort,
+    defaultTeam: { id: desk.id, name: desk.name },
+  };
 }
