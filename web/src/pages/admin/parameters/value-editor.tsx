@@ -94,7 +94,8 @@ export function ValueEditor(props: {
   } else if (p.type === 'groupId') {
     input = (
       <select id={id} value={text} onChange={(e) => setText(e.target.value)}>
-        <option value="">{t('parameters.noTeam')}</option>
+        {/* The default team (9018) can be changed, never emptied again. */}
+        {p.id !== 9018 || p.value === null ? <option value="">{t('parameters.noTeam')}</option> : null}
         {props.groups.map((g) => (
           <option key={g.id} value={g.id}>
             {`${g.id} — ${g.name}`}
