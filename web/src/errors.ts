@@ -132,7 +132,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'OUTBOX_NOT_RETRYABLE':
       return t('error.outboxNotRetryable');
     case 'TEMPLATE_IN_USE':
-      return t('error.templateInUse');
+      return t('error.templateInUse', { parameter: String(d.parameter ?? 417) });
     case 'MAIL_CATCHER_OFF':
       return t('error.catcherOff');
     case 'INBOUND_RAW_REMOVED':

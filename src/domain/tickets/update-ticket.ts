@@ -6,6 +6,7 @@ import { checkAssignment, cleanClassification, cleanTitle } from './ticket-field
 import { CLASSIFICATION_FIELDS, type ClassificationInput, type Ticket } from './ticket.ts';
 import { visibleTicket } from './ticket-access.ts';
 import { isTicketStatus } from './ticket-status.ts';
+import { queueChangedTicketMails } from './ticket-event-mails.ts';
 
 export interface UpdateTicketInput extends ClassificationInput {
   title?: string;
@@ -16,7 +17,7 @@ export interface UpdateTicketInput extends ClassificationInput {
 
 /** Take, assign, move between statuses, reclassify: technicians and admins on tickets they can see. */
 export async function updateTicket(
-  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   number: number,
   input: UpdateTicketInput,
@@ -38,7 +39,10 @@ export async function updateTicket(
     if (input.responsibleId !== undefined) changes.responsibleId = input.responsibleId;
     for (const f of CLASSIFICATION_FIELDS) if (input[f] !== undefined) changes[f] = cleanClassification(f, input[f]);
     await checkAssignment(tx, changes.groupId, changes.responsibleId);
-    await tx.tickets.updateTicket(ticket.id, changes, deps.clock.now().toISOString());
-    return (await tx.tickets.findTicketByNumber(number))!;
+    const at = deps.clock.now().toISOString();
+    await tx.tickets.updateTicket(ticket.id, changes, at);
+    const updated = (await tx.tickets.findTicketByNumber(number))!;
+    await queueChangedTicketMails(deps, tx, actor, ticket, updated, at);
+    return updated;
   });
 }

@@ -533,6 +533,8 @@ export const enUS = {
   'inbound.reason.precedence': 'The mail is bulk or mailing-list mail.',
   'inbound.reason.x-loop': 'The mail has already passed through this desk (a mail loop).',
   'inbound.reason.null-return-path': 'The mail has no return address: a machine sent it.',
+  'inbound.reason.ticket-closed':
+    'The mail answers a closed ticket, so it was not posted; its sender gets the closed-ticket notice (parameter 9025) when one is set.',
   'inbound.reason.own-notification': 'The mail is one of this desk’s own notifications.',
   'inbound.reason.auto-reply': 'The mail is an automatic answer (out of office, vacation).',
   'inbound.reason.bounce-of-notification': 'A delivery report about one of the desk’s notifications.',
@@ -604,7 +606,7 @@ export const enUS = {
   'error.notFound': 'What you asked for does not exist (any more).',
   'error.outboxNotFound': 'This mail is not in the outbox.',
   'error.outboxNotRetryable': 'Only a deferred or failed mail can be sent again; this one is not.',
-  'error.templateInUse': 'Messaging uses this template (parameter 417): choose another template there first.',
+  'error.templateInUse': 'A setting uses this template (parameter {parameter}): choose another template there first.',
   'error.catcherOff': 'The built-in mail catcher is not running in this Parley.',
   'error.rawRemoved': 'The original of this mail was removed after the retention period.',
   'error.internalNotAllowed': 'Only technicians can write internal notes.',

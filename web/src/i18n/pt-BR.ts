@@ -542,6 +542,8 @@ export const ptBR: Messages = {
   'inbound.reason.precedence': 'O e-mail é de envio em massa ou de lista de discussão.',
   'inbound.reason.x-loop': 'O e-mail já passou por esta central (um loop de e-mails).',
   'inbound.reason.null-return-path': 'O e-mail não tem endereço de retorno: foi enviado por uma máquina.',
+  'inbound.reason.ticket-closed':
+    'O e-mail responde a um ticket fechado, por isso não foi publicado; o remetente recebe o aviso de ticket fechado (parâmetro 9025) quando há um.',
   'inbound.reason.own-notification': 'O e-mail é um dos avisos da própria central.',
   'inbound.reason.auto-reply': 'O e-mail é uma resposta automática (ausência, férias).',
   'inbound.reason.bounce-of-notification': 'Um aviso de entrega sobre um e-mail de aviso da central.',
@@ -615,7 +617,7 @@ export const ptBR: Messages = {
   'error.notFound': 'O que você pediu não existe (mais).',
   'error.outboxNotFound': 'Este e-mail não está na caixa de saída.',
   'error.outboxNotRetryable': 'Só um e-mail adiado ou que falhou pode ser enviado de novo; este não.',
-  'error.templateInUse': 'A mensageria usa este modelo (parâmetro 417): escolha outro modelo lá primeiro.',
+  'error.templateInUse': 'Um parâmetro usa este modelo (parâmetro {parameter}): escolha outro modelo lá primeiro.',
   'error.catcherOff': 'O coletor de e-mails embutido não está ativo neste Parley.',
   'error.rawRemoved': 'O original deste e-mail foi removido ao fim do período de retenção.',
   'error.internalNotAllowed': 'Só técnicos podem escrever notas internas.',
