@@ -51,6 +51,8 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.ticketNotFound');
     case 'MESSAGING_UNAVAILABLE':
       return t('messaging.unavailablePlain');
+    case 'TICKET_CLOSED':
+      return t('portal.closed');
     case 'TEMPLATE_UNKNOWN_KEY':
       return t('error.templateUnknownKey', {
         key: `\${${String(d.key ?? '')}}`,
