@@ -30,9 +30,13 @@ import { createTemplate } from '../../src/domain/templates/create-template.ts';
 import { DEFAULT_EVENT_TEMPLATES } from '../../src/domain/templates/default-event-templates.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { createLogger, dispatchPolicy } from '../../src/main.ts';
+import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
+import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
+import { loadActor } from '../../src/domain/users/authentication.ts';
 import { mail } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { buildWorld, TestClock, testDeps, type World } from '../support/fixtures.ts';
+import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { signIn, type Client } from '../support/http.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
@@ -320,6 +324,43 @@ for (const database of [sqliteMemory, postgres]) {
       assert.match(again.reasonText!, /answers a closed-ticket notice/);
       assert.deepEqual(await deliver(), []);
       assert.equal(await messagesOf(ticket.number), before);
+    });
+
+    it('erasing a requester erases their event mails too: the words, their address, and those not sent are cancelled', async () => {
+      const { id } = await createUser(deps, CLI_ORIGIN, {
+        role: 'requester',
+        email: 'leaving@example.test',
+        name: 'Lena Leaving',
+        password: TEST_PASSWORD,
+      });
+      const lena = (await loadActor(deps.storage, id))!;
+      const ticket = await openTicket(deps, lena, {
+        title: 'My home address',
+        description: 'Rua X, 12',
+        groupId: world.groupA,
+      });
+      const rows = () =>
+        storage.kyselyInstance
+          .selectFrom('outbox_entry')
+          .select(['to_address', 'subject', 'html', 'text', 'status'])
+          .where('ticket_id', '=', ticket.id)
+          .orderBy('id')
+          .execute();
+      assert.deepEqual(
+        (await rows()).map((r) => r.to_address),
+        ['leaving@example.test', world.techA.email],
+        'the acknowledgement and the news to the team were queued',
+      );
+      await eraseRequester(deps, CLI_ORIGIN, lena.id, { confirmEmail: lena.email });
+      const erased = await rows();
+      assert.deepEqual(
+        erased.map((r) => [r.to_address, r.subject, r.html, r.text, r.status]),
+        [
+          [`erased-${lena.id}@erased.invalid`, '', '', '', 'failed'],
+          [world.techA.email, '', '', '', 'failed'],
+        ],
+      );
+      assert.deepEqual(await deliver(), [], 'nothing of theirs goes out');
     });
   });
 }
