@@ -141,7 +141,7 @@ for (const database of [sqliteMemory, postgres]) {
         sink.accepted.slice(before).map(async (m) => ({ to: m.envelope.rcptTo, mail: await simpleParser(m.raw) })),
       );
     }
-    const to = (mails: { to: string[] }[], who: Actor) => mails.filter((m) => m.to.includes(who.email));
+    const to = <M extends { to: string[] }>(mails: M[], who: Actor) => mails.filter((m) => m.to.includes(who.email));
 
     async function openAsRequester(title: string) {
       const r = await requester.post('/api/v1/tickets', {

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.ts';
 import type { Localized } from '../locale.ts';
 import { isEmailAddress } from '../users/user.ts';
+import { REOPEN_FROM, REOPEN_TO, TICKET_EVENT_DEFINITIONS, TICKET_EVENT_PARAM } from './ticket-event-parameters.ts';
 import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbidden-hosts.ts';
 
 export { isForbiddenHost };
@@ -40,18 +41,10 @@ export const PARAM = {
   IMAP_MAILBOX: 9015,
   SUPPORT_MAILBOX_TEAM: 9016,
   AUDIT_RETENTION_DAYS: 9017,
-  REOPEN_FROM: 9020,
-  REOPEN_TO: 9021,
-  ACKNOWLEDGEMENT_TEMPLATE: 9022,
-  ASSIGNED_TEMPLATE: 9023,
-  TEAM_NEW_TEMPLATE: 9024,
-  CLOSED_NOTICE_TEMPLATE: 9025,
+  ...TICKET_EVENT_PARAM,
 } as const;
 
-/** Which statuses a requester's message moves back (parameter 9020). */
-export const REOPEN_FROM = ['waiting-and-resolved', 'waiting', 'resolved', 'none'] as const;
-/** The status it moves them to (parameter 9021). */
-export const REOPEN_TO = ['in_progress', 'new'] as const;
+export { REOPEN_FROM, REOPEN_TO };
 
 export const IMAP_SECURITY = ['tls', 'starttls', 'none'] as const;
 
@@ -246,78 +239,7 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
         'Días que se conserva el registro de auditoría de los cambios administrativos (las entradas más antiguas se eliminan)',
     },
   },
-  {
-    id: PARAM.REOPEN_FROM,
-    type: 'enum',
-    options: REOPEN_FROM,
-    defaultValue: 'waiting-and-resolved',
-    description: {
-      'en-US': "Statuses a requester's message moves back to work: waiting-and-resolved, waiting, resolved or none",
-      'pt-BR':
-        'Situações das quais uma mensagem do solicitante devolve o ticket ao trabalho: waiting-and-resolved, waiting, resolved ou none',
-      'es-ES':
-        'Estados de los que un mensaje del solicitante devuelve el ticket al trabajo: waiting-and-resolved, waiting, resolved o none',
-    },
-  },
-  {
-    id: PARAM.REOPEN_TO,
-    type: 'enum',
-    options: REOPEN_TO,
-    defaultValue: 'in_progress',
-    description: {
-      'en-US': "Status a ticket takes when a requester's message moves it back: in_progress or new",
-      'pt-BR': 'Situação que o ticket assume quando uma mensagem do solicitante o devolve: in_progress ou new',
-      'es-ES': 'Estado que toma el ticket cuando un mensaje del solicitante lo devuelve: in_progress o new',
-    },
-  },
-  {
-    id: PARAM.ACKNOWLEDGEMENT_TEMPLATE,
-    type: 'templateId',
-    defaultValue: null,
-    description: {
-      'en-US': 'ID of the email template acknowledging a new request to its requester (empty: not sent)',
-      'pt-BR':
-        'ID do modelo de e-mail que confirma ao solicitante o recebimento de uma nova solicitação (vazio: não enviado)',
-      'es-ES':
-        'ID de la plantilla de correo que acusa recibo de una nueva solicitud a su solicitante (vacío: no se envía)',
-    },
-  },
-  {
-    id: PARAM.ASSIGNED_TEMPLATE,
-    type: 'templateId',
-    defaultValue: null,
-    description: {
-      'en-US': 'ID of the email template telling a technician a ticket was assigned to them (empty: not sent)',
-      'pt-BR': 'ID do modelo de e-mail que avisa um técnico de que um ticket lhe foi atribuído (vazio: não enviado)',
-      'es-ES': 'ID de la plantilla de correo que avisa a un técnico de que se le asignó un ticket (vacío: no se envía)',
-    },
-  },
-  {
-    id: PARAM.TEAM_NEW_TEMPLATE,
-    type: 'templateId',
-    defaultValue: null,
-    description: {
-      'en-US':
-        "ID of the email template telling a team's technicians of a new request nobody is responsible for (empty: not sent)",
-      'pt-BR':
-        'ID do modelo de e-mail que avisa os técnicos da equipe de uma nova solicitação sem responsável (vazio: não enviado)',
-      'es-ES':
-        'ID de la plantilla de correo que avisa a los técnicos del equipo de una nueva solicitud sin responsable (vacío: no se envía)',
-    },
-  },
-  {
-    id: PARAM.CLOSED_NOTICE_TEMPLATE,
-    type: 'templateId',
-    defaultValue: null,
-    description: {
-      'en-US':
-        'ID of the email template answering a reply to a closed ticket with how to open a new request (empty: not sent)',
-      'pt-BR':
-        'ID do modelo de e-mail que responde a uma resposta a um ticket fechado com como abrir uma nova solicitação (vazio: não enviado)',
-      'es-ES':
-        'ID de la plantilla de correo que responde a una respuesta a un ticket cerrado con cómo abrir una nueva solicitud (vacío: no se envía)',
-    },
-  },
+  ...TICKET_EVENT_DEFINITIONS,
 ];
 
 /** The longest a `days` parameter may be: a hundred years. */

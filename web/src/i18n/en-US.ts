@@ -216,6 +216,8 @@ export const enUS = {
   'parameters.noTeam': '(none: administrators only)',
   'parameters.noTemplate': '(none: messaging off)',
   'parameters.saved': 'Parameter {id} saved.',
+  'parameters.reopen.waitingAndResolved': 'Waiting and resolved',
+  'parameters.reopen.none': 'None: a message moves nothing',
   'parameters.417hint': 'Messaging uses this template for every notification. Only active templates can be chosen.',
   'parameters.smtpHint': 'The SMTP parameters are easier to edit together, with a connection check:',
   'parameters.typeName.groupId': 'Team ID',

@@ -221,6 +221,8 @@ export const esES: Messages = {
   'parameters.noTeam': '(ninguno: solo administradores)',
   'parameters.noTemplate': '(ninguna: mensajería desactivada)',
   'parameters.saved': 'Parámetro {id} guardado.',
+  'parameters.reopen.waitingAndResolved': 'En espera y resuelto',
+  'parameters.reopen.none': 'Ninguno: un mensaje no mueve nada',
   'parameters.417hint':
     'La mensajería usa esta plantilla en todos los avisos. Solo se pueden elegir plantillas activas.',
   'parameters.smtpHint': 'Los parámetros SMTP se editan mejor juntos, con una comprobación de la conexión:',

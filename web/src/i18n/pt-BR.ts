@@ -220,6 +220,8 @@ export const ptBR: Messages = {
   'parameters.noTeam': '(nenhuma: só administradores)',
   'parameters.noTemplate': '(nenhum: mensageria desligada)',
   'parameters.saved': 'Parâmetro {id} salvo.',
+  'parameters.reopen.waitingAndResolved': 'Aguardando e resolvido',
+  'parameters.reopen.none': 'Nenhuma: uma mensagem não move nada',
   'parameters.417hint': 'A mensageria usa este modelo em todos os avisos. Só modelos ativos podem ser escolhidos.',
   'parameters.smtpHint': 'Os parâmetros SMTP são mais fáceis de editar juntos, com verificação da conexão:',
   'parameters.typeName.groupId': 'ID de equipe',
