@@ -231,6 +231,18 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual(await deliver(), []);
     });
 
+    it('a template an event names cannot be deleted or deactivated (409 TEMPLATE_IN_USE naming the parameter)', async () => {
+      const id = templates.acknowledgement!;
+      const deleted = await admin.delete(`/api/v1/admin/email-templates/${id}`);
+      assert.equal(deleted.statusCode, 409, deleted.body);
+      assert.equal(deleted.json().code, 'TEMPLATE_IN_USE');
+      assert.deepEqual(deleted.json().details, { parameter: 9022 });
+      const t = (await admin.get(`/api/v1/admin/email-templates/${id}`)).json();
+      const off = await admin.put(`/api/v1/admin/email-templates/${id}`, { ...t, active: false });
+      assert.equal(off.statusCode, 409, off.body);
+      assert.match(off.json().message, /named by parameter 9022/);
+    });
+
     it("a requester's portal message moves a waiting or resolved ticket back to in progress", async () => {
       const ticket = await openAsRequester('Mouse');
       for (const from of ['waiting', 'resolved']) {
