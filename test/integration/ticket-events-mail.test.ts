@@ -307,6 +307,7 @@ for (const database of [sqliteMemory, postgres]) {
       await deliver();
     });
 
+    // threat: A reply to a closed ticket → never posted; its sender gets one closed-ticket notice, and an auto-reply or any answer to that notice gets none (no mail loop).
     it('a closed ticket by mail: not posted, the notice received once, and no loop with an auto-reply or a reply to it', async () => {
       const ticket = await openAsRequester('Webcam');
       await setStatus(ticket.number, 'closed');
