@@ -35,6 +35,7 @@ import { createUser } from '../../src/domain/users/create-user.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
 import { mail } from '../fixtures/eml/eml.ts';
+import { verified } from '../support/sender.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { signIn, type Client } from '../support/http.ts';
@@ -197,6 +198,35 @@ for (const database of [sqliteMemory, postgres]) {
       assert.match(news.mail.text!, /nobody is responsible for it yet/);
       assert.match(news.mail.text!, new RegExp(`https://desk\\.example\\.test/desk/tickets/${ticket.number}`));
       assert.equal(mails.length, 2, 'nobody else: not group B, not the admin');
+    });
+
+    it('a request opened by mail: the acknowledgement goes to its requester, in the same write as the new ticket', async () => {
+      const raw = verified(
+        mail(
+          {
+            From: `${world.requesterA.name} <${world.requesterA.email}>`,
+            To: 'desk@example.test',
+            Subject: 'Projector has no signal',
+            'Message-ID': `<new${++counter}@example.test>`,
+            Date: new Date().toUTCString(),
+          },
+          'The projector in room 2 shows no signal.',
+        ),
+      );
+      const id = await receiveMail(deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: world.requesterA.email,
+        envelopeTo: ['desk@example.test'],
+        remoteAddress: '127.0.0.1',
+      });
+      const opened = (await processInboundMail(inbound, id))!;
+      assert.deepEqual([opened.status, opened.reason], ['posted', 'new-ticket'], opened.reasonText ?? '');
+      const ticket = (await storage.tickets.findTicketByNumber(opened.ticketId!))!; // the number is the id
+      const [ack] = to(await deliver(), world.requesterA);
+      assert.ok(ack, 'the requester got the acknowledgement');
+      assert.equal(ack.mail.subject, `[#${ticket.number}] Recebemos sua solicitação: Projector has no signal`);
+      assert.match(ack.mail.text!, /The projector in room 2 shows no signal\./);
     });
 
     it('assigned to you: to the technician made responsible, not to one who takes the ticket themselves', async () => {
