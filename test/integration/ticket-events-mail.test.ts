@@ -247,6 +247,18 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual(await deliver(), [], 'taking a ticket oneself mails nobody');
     });
 
+    it('a ticket moved to another team while nobody is responsible: that team is told', async () => {
+      const ticket = await openAsRequester('Badge reader');
+      await deliver();
+      const moved = await admin.patch(`/api/v1/tickets/${ticket.number}`, { groupId: world.groupB });
+      assert.equal(moved.statusCode, 200, moved.body);
+      const mails = await deliver();
+      assert.deepEqual(
+        mails.map((m) => [m.to, m.mail.subject]),
+        [[[world.techB.email], `[#${ticket.number}] New request in your team: Badge reader`]],
+      );
+    });
+
     it('each event switched off (its parameter empty) sends nothing, and the ticket is still opened and assigned', async () => {
       await eventMails(false);
       const ticket = await openAsRequester('Keyboard');
