@@ -259,6 +259,38 @@ for (const database of [sqliteMemory, postgres]) {
       );
     });
 
+    it('an event mail refused by the server fails like any mail, and an administrator can send it again', async () => {
+      const { id } = await createUser(deps, CLI_ORIGIN, {
+        role: 'requester',
+        email: 'full.mailbox@example.test',
+        name: 'Fiona Full',
+        password: TEST_PASSWORD,
+      });
+      const fiona = (await loadActor(deps.storage, id))!;
+      sink.rejectRecipient(fiona.email);
+      try {
+        await openTicket(deps, fiona, { title: 'Tablet', description: 'Cracked.', groupId: world.groupA });
+        const batch = await dispatchBatch({ ...deps, transports, random: () => 0.5 }, POLICY);
+        assert.equal(batch.failed, 1, JSON.stringify(batch));
+      } finally {
+        sink.accept();
+      }
+      const list = (await admin.get('/api/v1/admin/outbox?status=failed')).json().items as {
+        id: number;
+        to: string;
+      }[];
+      const failed = list.find((e) => JSON.stringify(e).includes(fiona.email));
+      assert.ok(failed, `the acknowledgement to Fiona is listed as failed: ${JSON.stringify(list)}`);
+      const retried = await admin.post(`/api/v1/admin/outbox/${failed.id}/retry`);
+      assert.equal(retried.statusCode, 200, retried.body);
+      const mails = await deliver();
+      assert.deepEqual(
+        mails.map((m) => m.to),
+        [[fiona.email]],
+      );
+      assert.match(mails[0]!.mail.subject!, /Recebemos sua solicitação: Tablet/);
+    });
+
     it('each event switched off (its parameter empty) sends nothing, and the ticket is still opened and assigned', async () => {
       await eventMails(false);
       const ticket = await openAsRequester('Keyboard');
