@@ -6,12 +6,56 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
 import { AT, newUser, newTicket, useDatabase } from './contract-support.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, outbox, on ${database.name}`, () => {
     let storage: SqlStorage;
     useDatabase(database, (opened) => (storage = opened));
+
+    it('queues mails tied to no message, in a transaction or alone, and wakes the dispatchers once committed', async () => {
+      const user = await storage.people.createUser(newUser('event@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const mail = (n: number) => ({
+        ticketId: ticket.id,
+        messageId: null,
+        recipientId: user.id,
+        toAddress: 'event@example.test',
+        toName: 'E',
+        subject: `event ${n}`,
+        html: 'h',
+        text: 't',
+        messageIdHeader: `<parley.event.${n}@x.test>`,
+        threadId: '<parley.ticket.1@x.test>',
+        replyTo: null,
+      });
+      let woken = 0;
+      const stop = await storage.onOutboxSignal(() => woken++);
+      try {
+        assert.deepEqual(await storage.outbox.queueMails([], AT), []);
+        const alone = await storage.outbox.queueMails([mail(1), mail(2)], AT);
+        assert.equal(alone.length, 2);
+        // Rolled back with the transaction it was queued in: nothing is left.
+        await assert.rejects(
+          storage.transaction(async (tx) => {
+            await tx.outbox.queueMails([mail(3)], AT);
+            throw new Error('the event failed');
+          }),
+          /the event failed/,
+        );
+        const inTx = await storage.transaction((tx) => tx.outbox.queueMails([mail(4)], AT));
+        const entries = await Promise.all([...alone, ...inTx].map((id) => storage.outbox.findOutboxEntry(id)));
+        assert.deepEqual(
+          entries.map((e) => [e?.subject, e?.messageId, e?.status, e?.ticketId, e?.attemptCount]),
+          [1, 2, 4].map((n) => [`event ${n}`, null, 'queued', ticket.id, 0]),
+        );
+        assert.deepEqual(await storage.outbox.outboxByMessageIds(['<parley.event.3@x.test>']), []);
+        await waitUntil(() => woken > 0, 'the outbox signal');
+      } finally {
+        await stop();
+      }
+    });
 
     it('finds notifications by Message-ID and records a bounce as a failed attempt', async () => {
       const user = await storage.people.createUser(newUser('bounce@example.test'), AT);

@@ -51,6 +51,8 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.ticketNotFound');
     case 'MESSAGING_UNAVAILABLE':
       return t('messaging.unavailablePlain');
+    case 'TICKET_CLOSED':
+      return t('portal.closed');
     case 'TEMPLATE_UNKNOWN_KEY':
       return t('error.templateUnknownKey', {
         key: `\${${String(d.key ?? '')}}`,
@@ -133,7 +135,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'OUTBOX_NOT_RETRYABLE':
       return t('error.outboxNotRetryable');
     case 'TEMPLATE_IN_USE':
-      return t('error.templateInUse');
+      return t('error.templateInUse', { parameter: String(d.parameter ?? 417) });
     case 'MAIL_CATCHER_OFF':
       return t('error.catcherOff');
     case 'INBOUND_RAW_REMOVED':

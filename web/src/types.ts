@@ -164,6 +164,7 @@ export const INBOUND_REASONS = [
   'new-ticket',
   'attached-by-reviewer',
   'discarded-by-reviewer',
+  'ticket-closed',
 ] as const;
 export type InboundReason = (typeof INBOUND_REASONS)[number];
 

@@ -5,6 +5,8 @@ import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
 import { saveSmtpAccount } from '../../domain/parameters/save-smtp-account.ts';
 import { setParameter } from '../../domain/parameters/set-parameter.ts';
 import { DEFAULT_TEMPLATES } from '../../domain/templates/default-templates.ts';
+import { DEFAULT_EVENT_TEMPLATES } from '../../domain/templates/default-event-templates.ts';
+import { EVENT_TEMPLATE_PARAMETER, type TicketEvent } from '../../domain/notifications/event-mails.ts';
 import { createTemplate } from '../../domain/templates/create-template.ts';
 import { loadActor } from '../../domain/users/authentication.ts';
 import { openTicket } from '../../domain/tickets/open-ticket.ts';
@@ -90,6 +92,13 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
   await setParameter(deps, CLI_ORIGIN, admin, PARAM.MESSAGING_TEMPLATE, templateIds[0]);
   // Every ticket opened without a team (the portal's, the API's, mail's) goes to the Service Desk's queue.
   await setParameter(deps, CLI_ORIGIN, admin, PARAM.DEFAULT_TEAM, desk.id);
+  // The event mails' templates in the three languages; each event's parameter names its en-US one.
+  for (const [event, byLocale] of Object.entries(DEFAULT_EVENT_TEMPLATES)) {
+    const ids: number[] = [];
+    for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const)
+      ids.push((await createTemplate(deps, CLI_ORIGIN, byLocale[locale])).id);
+    await setParameter(deps, CLI_ORIGIN, admin, EVENT_TEMPLATE_PARAMETER[event as TicketEvent], ids[0]);
+  }
 
   const actor = async (email: string) => (await loadActor(deps.storage, ids[email]!))!;
   const maria = await actor('maria@parley.test');

@@ -44,6 +44,8 @@ export const INBOUND_REASONS = [
   'attached-by-reviewer',
   // discarded
   'discarded-by-reviewer',
+  // discarded: a reply to a closed ticket (its sender is told how to open a new request)
+  'ticket-closed',
 ] as const;
 export type InboundReason = (typeof INBOUND_REASONS)[number];
 

@@ -1,3 +1,4 @@
+import { queueOpenedTicketMails } from '../tickets/ticket-event-mails.ts';
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { defaultTeam } from '../tickets/default-team.ts';
@@ -88,6 +89,7 @@ export async function openOrHold(
         },
         at,
       );
+      await queueOpenedTicketMails(deps, tx, sender, ticket, at);
       const outcome: InboundOutcome = {
         ...facts,
         status: 'posted',

@@ -1,7 +1,8 @@
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { DomainError } from '../errors.ts';
 import { postMessage } from '../messages/post-message.ts';
-import { isEmailAddress, normalizeEmail, type Actor } from '../users/user.ts';
+import { isEmailAddress, isStaff, normalizeEmail, type Actor } from '../users/user.ts';
+import { refuseClosedTicketReply } from './closed-ticket-reply.ts';
 import {
   withOutcome,
   type InboundMail,
@@ -269,6 +270,10 @@ export async function processInboundMail(
         ticketId: ticket.id,
       },
     );
+  }
+  if (ticket.status === 'closed' && !isStaff(sender)) {
+    const refused = await refuseClosedTicketReply(deps, id, parsed, sender, ticket, facts);
+    return refused ? decided(true, refused) : deps.storage.inbound.findInboundMail(id);
   }
   if (facts.text.length === 0)
     return decide('held', 'empty-reply', 'The mail has no text of its own to post.', { ticketId: ticket.id });

@@ -10,6 +10,7 @@ import { compiledFor, renderTemplate } from '../templates/email-template.ts';
 import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { InboundOutcome } from '../inbound/inbound-mail.ts';
+import { applyAutomaticStatus, refuseIfClosed, statusAfterRequesterMessage } from '../tickets/requester-reopen.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import {
   checkUploads,
@@ -55,7 +56,7 @@ export interface PostMessageResult {
 }
 
 async function storeForInbound(
-  deps: { storage: StorageOf<'atomic'> },
+  deps: { storage: Pick<Repositories, 'atomic'> },
   row: NewMessage,
   mails: Omit<NewOutboxEntry, 'messageId'>[],
   inbound: NonNullable<PostMessageOptions['inboundMail']>,
@@ -140,6 +141,7 @@ export async function postMessage(
     known && known.number === input.ticketNumber && canSeeTicket(actor, known)
       ? known
       : await visibleTicket(deps.storage, actor, input.ticketNumber);
+  refuseIfClosed(actor, ticket);
   const status = clean.internal ? null : await messagingStatus(deps.storage);
   if (status && !status.available) {
     // Administrators learn what to fix; everyone else gets a plain sentence.
@@ -177,13 +179,16 @@ export async function postMessage(
     createdAt,
     removed: false,
   };
+  // A requester's message moves a waiting or resolved ticket back to work (parameters 9020, 9021).
+  const reopenTo = status ? statusAfterRequesterMessage(status.parameters, actor, ticket) : undefined;
+  const shown = reopenTo ? { ...ticket, status: reopenTo } : ticket;
   // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
   if (status?.template && clean.sendEmail) {
     const compiled = compiledFor(status.template);
     for (const recipient of await notificationRecipients(deps.storage, ticket, actor)) {
       const mail = renderTemplate(compiled, {
-        ticket,
+        ticket: shown,
         message,
         recipient,
         ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
@@ -217,23 +222,35 @@ export async function postMessage(
   if (inbound && (alsoStore || files.length > 0))
     throw new Error('postMessage: inboundMail goes without alsoStore and attachments.');
   let attachments: NewAttachment[] = [];
-  // The attachments are stored with the message, in the same transaction: the dispatcher reads them when it sends.
+  // The attachments and the status change are stored with the message, in the same transaction: the dispatcher reads
+  // the files when it sends.
+  const write = async (tx: Repositories) => {
+    const stored = inbound
+      ? await storeForInbound({ storage: tx }, row, mails, inbound)
+      : await tx.atomic.storeMessage(row, mails);
+    attachments = files.map((f) => ({
+      ...f,
+      id: deps.tokens.random(16),
+      ticketId: ticket.id,
+      messageId: stored.messageId,
+      inboundMailId: null,
+      inline: false,
+    }));
+    if (attachments.length > 0) await tx.attachments.insertAttachments(attachments, createdAt);
+    if (alsoStore) await alsoStore(tx, stored);
+    if (reopenTo)
+      await applyAutomaticStatus(tx, {
+        ticketId: ticket.id,
+        from: ticket.status,
+        to: reopenTo,
+        by: actor,
+        at: createdAt,
+      });
+    return stored;
+  };
   const { messageId, outboxIds } =
-    alsoStore || files.length > 0
-      ? await deps.storage.transaction(async (tx) => {
-          const stored = await tx.atomic.storeMessage(row, mails);
-          attachments = files.map((f) => ({
-            ...f,
-            id: deps.tokens.random(16),
-            ticketId: ticket.id,
-            messageId: stored.messageId,
-            inboundMailId: null,
-            inline: false,
-          }));
-          if (attachments.length > 0) await tx.attachments.insertAttachments(attachments, createdAt);
-          if (alsoStore) await alsoStore(tx, stored);
-          return stored;
-        })
+    alsoStore || files.length > 0 || reopenTo
+      ? await deps.storage.transaction(write)
       : inbound
         ? await storeForInbound(deps, row, mails, inbound)
         : await deps.storage.atomic.storeMessage(row, mails);

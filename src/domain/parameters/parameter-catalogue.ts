@@ -1,6 +1,7 @@
 import { DomainError } from '../errors.ts';
 import type { Localized } from '../locale.ts';
 import { isEmailAddress } from '../users/user.ts';
+import { REOPEN_FROM, REOPEN_TO, TICKET_EVENT_DEFINITIONS, TICKET_EVENT_PARAM } from './ticket-event-parameters.ts';
 import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbidden-hosts.ts';
 
 export { isForbiddenHost };
@@ -43,7 +44,10 @@ export const PARAM = {
   SUPPORT_MAILBOX_TEAM: 9016,
   AUDIT_RETENTION_DAYS: 9017,
   DEFAULT_TEAM: 9018,
+  ...TICKET_EVENT_PARAM,
 } as const;
+
+export { REOPEN_FROM, REOPEN_TO };
 
 export const IMAP_SECURITY = ['tls', 'starttls', 'none'] as const;
 
@@ -252,6 +256,7 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
         'Equipo predeterminado: el equipo de un ticket abierto sin equipo (portal, API, correo); fijarlo mueve a él los tickets sin equipo',
     },
   },
+  ...TICKET_EVENT_DEFINITIONS,
 ];
 
 /** The longest a `days` parameter may be: a hundred years. */

@@ -12,10 +12,12 @@ export async function deleteTemplate(
   await deps.storage.transaction(async (tx) => {
     const template = await tx.settings.findTemplate(id, 'update');
     if (!template) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
-    if (await templateInUse(tx, id)) {
+    const parameter = await templateInUse(tx, id);
+    if (parameter !== undefined) {
       throw new DomainError(
         'TEMPLATE_IN_USE',
-        `Template ${id} is the messaging template (parameter 417): point 417 at another template before deleting it.`,
+        `Template ${id} is named by parameter ${parameter}: point ${parameter} at another template (or empty it) before deleting it.`,
+        { details: { parameter } },
       );
     }
     await tx.settings.deleteTemplate(id);

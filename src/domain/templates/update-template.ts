@@ -22,10 +22,12 @@ export async function updateTemplate(
     const current = await tx.settings.findTemplate(id, 'update');
     if (!current) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
     const clean = validateTemplate({ ...input, active: input.active ?? current.active });
-    if (!clean.active && (await templateInUse(tx, id))) {
+    const parameter = clean.active ? undefined : await templateInUse(tx, id);
+    if (parameter !== undefined) {
       throw new DomainError(
         'TEMPLATE_IN_USE',
-        `Template ${id} is the messaging template (parameter 417): point 417 at another template before deactivating it.`,
+        `Template ${id} is named by parameter ${parameter}: point ${parameter} at another template (or empty it) before deactivating it.`,
+        { details: { parameter } },
       );
     }
     const saved = (await tx.settings.updateTemplate(id, clean, deps.clock.now().toISOString()))!;

@@ -5,6 +5,7 @@ import { isStaff, type Actor } from '../users/user.ts';
 import { CLASSIFICATION_FIELDS, type ClassificationField, type ClassificationInput, type Ticket } from './ticket.ts';
 import { defaultTeam } from './default-team.ts';
 import { checkAssignment, cleanClassification, cleanTitle } from './ticket-fields.ts';
+import { queueOpenedTicketMails } from './ticket-event-mails.ts';
 
 export interface OpenTicketInput extends ClassificationInput {
   title: string;
@@ -15,9 +16,12 @@ export interface OpenTicketInput extends ClassificationInput {
   responsibleId?: number | null;
 }
 
-/** Requesters open tickets for themselves; technicians and admins for anyone. */
+/**
+ * Requesters open tickets for themselves; technicians and admins for anyone. The ticket's event mails
+ * (acknowledgement, assigned to you or new in your team) are queued in the same transaction.
+ */
 export async function openTicket(
-  deps: Pick<Deps, 'clock' | 'tokens'> & { storage: StorageOf<'transaction'> },
+  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   input: OpenTicketInput,
   attachments?: readonly UploadedFile[],
@@ -84,6 +88,7 @@ export async function openTicket(
         at,
       );
     }
+    await queueOpenedTicketMails(deps, tx, actor, ticket, at);
     return ticket;
   });
 }

@@ -7,6 +7,7 @@ import { CLASSIFICATION_FIELDS, type ClassificationInput, type Ticket } from './
 import { recordTicketChanges } from './record-ticket-changes.ts';
 import { visibleTicket } from './ticket-access.ts';
 import { isTicketStatus } from './ticket-status.ts';
+import { queueChangedTicketMails } from './ticket-event-mails.ts';
 
 export interface UpdateTicketInput extends ClassificationInput {
   title?: string;
@@ -17,7 +18,7 @@ export interface UpdateTicketInput extends ClassificationInput {
 
 /** Take, assign, move between statuses, reclassify: technicians and admins on tickets they can see. */
 export async function updateTicket(
-  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & { storage: StorageOf<'transaction'> },
   actor: Actor,
   number: number,
   input: UpdateTicketInput,
@@ -42,6 +43,8 @@ export async function updateTicket(
     const at = deps.clock.now().toISOString();
     await tx.tickets.updateTicket(ticket.id, changes, at);
     await recordTicketChanges(tx, actor.id, ticket, changes, at);
-    return (await tx.tickets.findTicketByNumber(number))!;
+    const updated = (await tx.tickets.findTicketByNumber(number))!;
+    await queueChangedTicketMails(deps, tx, actor, ticket, updated, at);
+    return updated;
   });
 }

@@ -1,4 +1,9 @@
-import type { OutboxAttempt, OutboxEntry, OutboxStatus } from '../../domain/notifications/outbox-entry.ts';
+import type {
+  NewOutboxEntry,
+  OutboxAttempt,
+  OutboxEntry,
+  OutboxStatus,
+} from '../../domain/notifications/outbox-entry.ts';
 import type { Page, PageRequest } from './common.ts';
 
 export interface OutboxClaim {
@@ -24,8 +29,13 @@ export interface OutboxReference {
   status: OutboxStatus;
 }
 
-/** The notification mails and their delivery attempts (entries are queued with their message, `UnitOfWork`). */
+/**
+ * The notification mails and their delivery attempts (a message's entries are queued with it, `UnitOfWork`; the mails
+ * of other events with `queueMails`, in the transaction of the event).
+ */
 export interface OutboxRepository {
+  /** Queues mails tied to no message (a ticket's events) and wakes the dispatchers once committed; returns their ids. */
+  queueMails(mails: readonly NewOutboxEntry[], at: string): Promise<number[]>;
   findOutboxEntry(id: number): Promise<(OutboxEntry & { attempts: OutboxAttempt[] }) | undefined>;
   listOutbox(status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEntry>>;
   outboxOfMessages(messageIds: readonly number[]): Promise<OutboxEntry[]>;

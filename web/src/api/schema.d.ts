@@ -2166,7 +2166,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Post a message; its notification mails are queued in the same transaction */
+    /**
+     * Post a message; its notification mails are queued in the same transaction
+     * @description A message from the requester's side moves a waiting or resolved ticket back to work (parameters 9020, 9021); on a closed ticket it is refused with 409 TICKET_CLOSED (staff may still write).
+     */
     post: {
       parameters: {
         query?: never;

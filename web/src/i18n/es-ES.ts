@@ -232,6 +232,8 @@ export const esES: Messages = {
   'parameters.noTeam': '(ninguno: solo administradores)',
   'parameters.noTemplate': '(ninguna: mensajería desactivada)',
   'parameters.saved': 'Parámetro {id} guardado.',
+  'parameters.reopen.waitingAndResolved': 'En espera y resuelto',
+  'parameters.reopen.none': 'Ninguno: un mensaje no mueve nada',
   'parameters.417hint':
     'La mensajería usa esta plantilla en todos los avisos. Solo se pueden elegir plantillas activas.',
   'parameters.smtpHint': 'Los parámetros SMTP se editan mejor juntos, con una comprobación de la conexión:',
@@ -557,6 +559,8 @@ export const esES: Messages = {
   'inbound.reason.precedence': 'El correo es de envío masivo o de una lista de correo.',
   'inbound.reason.x-loop': 'El correo ya pasó por este service desk (un bucle de correo).',
   'inbound.reason.null-return-path': 'El correo no tiene dirección de retorno: lo envió una máquina.',
+  'inbound.reason.ticket-closed':
+    'El correo responde a un ticket cerrado, por eso no se publicó; su remitente recibe el aviso de ticket cerrado (parámetro 9025) cuando hay uno.',
   'inbound.reason.own-notification': 'El correo es uno de los avisos del propio service desk.',
   'inbound.reason.auto-reply': 'El correo es una respuesta automática (ausencia, vacaciones).',
   'inbound.reason.bounce-of-notification': 'Un informe de entrega sobre uno de los avisos del service desk.',
@@ -631,7 +635,7 @@ export const esES: Messages = {
   'error.notFound': 'Lo que ha pedido no existe (ya).',
   'error.outboxNotFound': 'Este correo no está en la bandeja de salida.',
   'error.outboxNotRetryable': 'Solo se puede volver a enviar un correo aplazado o fallido; este no lo es.',
-  'error.templateInUse': 'La mensajería usa esta plantilla (parámetro 417): elija antes otra plantilla allí.',
+  'error.templateInUse': 'Un parámetro usa esta plantilla (parámetro {parameter}): elija antes otra plantilla allí.',
   'error.catcherOff': 'El capturador de correo integrado no está activo en este Parley.',
   'error.rawRemoved': 'El original de este correo se eliminó al cumplirse el período de conservación.',
   'error.internalNotAllowed': 'Solo los técnicos pueden escribir notas internas.',

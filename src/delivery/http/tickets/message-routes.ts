@@ -79,6 +79,9 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
         schema: {
           tags: ['messages'],
           summary: 'Post a message; its notification mails are queued in the same transaction',
+          description:
+            "A message from the requester's side moves a waiting or resolved ticket back to work (parameters 9020, " +
+            '9021); on a closed ticket it is refused with 409 TICKET_CLOSED (staff may still write).',
           params: numberParams,
           body: postMessageBody,
           response: {

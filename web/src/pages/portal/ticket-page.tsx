@@ -79,7 +79,12 @@ export function PortalTicket({ number }: { number: number }) {
       </section>
       <MessagingBanner status={status.data} />
       {closed ? (
-        <p className="notice notice-info">{t('portal.closed')}</p>
+        <div className="notice notice-info" data-testid="closed-notice">
+          <p>{t('portal.closed')}</p>
+          <Link to="/portal/new" className="button button-primary">
+            {t('portal.newRequest')}
+          </Link>
+        </div>
       ) : (
         <div className="card">
           <MessageComposer

@@ -1,5 +1,9 @@
 import { sql } from 'kysely';
-import { OUTBOX_STATUSES, type OutboxStatus } from '../../../../domain/notifications/outbox-entry.ts';
+import {
+  OUTBOX_STATUSES,
+  type NewOutboxEntry,
+  type OutboxStatus,
+} from '../../../../domain/notifications/outbox-entry.ts';
 import type { PageRequest } from '../../../../ports/storage/common.ts';
 import type {
   OutboxClaim,
@@ -8,11 +12,23 @@ import type {
   OutboxRepository,
 } from '../../../../ports/storage/outbox.ts';
 import { decodeCursor, page, toOutbox } from '../rows.ts';
+import { outboxRow } from '../message-rows.ts';
 import { insertRow, prepared, touchTicket } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
 import { eraseOutboxOf } from '../erasure.ts';
 
 export class SqlOutboxRepository extends SqlRepository implements OutboxRepository {
+  async queueMails(mails: readonly NewOutboxEntry[], at: string) {
+    if (mails.length === 0) return [];
+    return this.ctx.atomically(async (ctx) => {
+      const ids: number[] = [];
+      for (const mail of mails)
+        ids.push(await insertRow(ctx, 'insert-outbox-entry', 'outbox_entry', outboxRow(mail, at)));
+      await ctx.dialect.announce(ctx, { kind: 'outbox' });
+      return ids;
+    });
+  }
+
   // ---- outbox
   async findOutboxEntry(id: number) {
     const row = await this.db.selectFrom('outbox_entry').selectAll().where('id', '=', id).executeTakeFirst();

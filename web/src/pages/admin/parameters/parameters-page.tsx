@@ -32,7 +32,7 @@ export function AdminParameters() {
       const group = groups.data?.find((g) => g.id === p.value);
       return group ? `${group.id} — ${group.name}` : `${p.value}`;
     }
-    if (p.type === 'enum') return optionName(t, String(p.value));
+    if (p.type === 'enum') return optionName(t, String(p.value), p.id);
     return String(p.value);
   };
 

@@ -115,7 +115,7 @@ export function ValueEditor(props: {
       <select id={id} value={text} onChange={(e) => setText(e.target.value)}>
         {(p.options ?? []).map((o) => (
           <option key={o} value={o}>
-            {optionName(t, o)}
+            {optionName(t, o, p.id)}
           </option>
         ))}
       </select>
