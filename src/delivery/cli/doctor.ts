@@ -4,6 +4,7 @@ import { createParley } from '../../main.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { failed, type CheckResult } from './doctor/check.ts';
 import { checkClock } from './doctor/clock.ts';
+import { checkDefaultTeam } from './doctor/default-team.ts';
 import { checkDatabase } from './doctor/database.ts';
 import { checkMailDomain, type MailDomainResolver } from './doctor/mail-domain.ts';
 import { checkSecretKey } from './doctor/secret-key.ts';
@@ -25,7 +26,7 @@ export interface DoctorOptions {
 /**
  * `parley doctor`: checks the configuration as the running roles will use it, changing nothing (no migration, no
  * key created): the database, the secret key against the stored passwords, the SMTP account, the mail domain's DNS,
- * the clocks. One line per check; resolves with the exit code (1 when anything is wrong).
+ * the clocks, the default team. One line per check; resolves with the exit code (1 when anything is wrong).
  */
 export async function doctor(config: Readonly<Config>, options: DoctorOptions): Promise<number> {
   const clock = options.clock ?? { now: () => new Date() };
@@ -43,8 +44,9 @@ export async function doctor(config: Readonly<Config>, options: DoctorOptions): 
           : failed('SMTP account', 'not checked: its password needs the right secret key.'),
       );
       results.push(await checkClock(parley, clock, options.maxSkewSeconds ?? 5));
+      results.push(await checkDefaultTeam(parley));
     } else {
-      for (const name of ['secret key', 'SMTP account', 'clock'])
+      for (const name of ['secret key', 'SMTP account', 'clock', 'default team'])
         results.push(failed(name, 'not checked: it needs a reachable, migrated database.'));
     }
     results.push(await checkMailDomain(config.mailDomain, options.resolver ?? new Resolver()));
