@@ -300,8 +300,13 @@ for (const database of [sqliteMemory, postgres]) {
       );
       await setStatus(ticket.number, 'closed');
       const closedReply = await replyByMail(ticket.number);
-      assert.equal(closedReply.status, 'discarded');
-      assert.match(closedReply.reasonText!, /no closed-ticket notice is set \(parameter 9025\)/);
+      // Nobody tells the sender, so a person must read it: held for review, not dropped.
+      assert.equal(closedReply.status, 'held');
+      assert.equal(closedReply.reason, 'ticket-closed');
+      assert.match(
+        closedReply.reasonText!,
+        /no closed-ticket notice is set \(parameter 9025\), so it is held for review/,
+      );
       assert.deepEqual(await deliver(), []);
     });
 
@@ -416,9 +421,10 @@ for (const database of [sqliteMemory, postgres]) {
       // An out-of-office answering the notice is a loop: recorded, never answered.
       const auto = await replyByMail(ticket.number, { 'Auto-Submitted': 'auto-replied', 'In-Reply-To': noticeId });
       assert.equal(auto.status, 'loop');
-      // A person (or a responder without those headers) answering the notice: not posted, no second notice.
+      // A person (or a responder without those headers) answering the notice: not posted, no second notice; held for
+      // a person to read.
       const again = await replyByMail(ticket.number, { 'In-Reply-To': noticeId, References: noticeId });
-      assert.equal(again.status, 'discarded');
+      assert.equal(again.status, 'held');
       assert.match(again.reasonText!, /answers a closed-ticket notice/);
       assert.deepEqual(await deliver(), []);
       assert.equal(await messagesOf(ticket.number), before);

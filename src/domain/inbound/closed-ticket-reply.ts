@@ -8,7 +8,8 @@ import type { InboundOutcome } from './inbound-mail.ts';
 
 /**
  * A reply by mail to a closed ticket is not posted: the mail is recorded `discarded` (`ticket-closed`) and, in the
- * same transaction, its sender is sent the closed-ticket notice (parameter 9025) saying how to open a new request.
+ * same transaction, its sender is sent the closed-ticket notice (parameter 9025) saying how to open a new request;
+ * when no notice goes (none set, or the mail answers one) it is `held` for review instead, so nobody goes unheard.
  * Automatic mail never gets here (loops, auto-replies and the per-sender cap are decided before), and a mail that
  * answers one of these notices gets none: a notice is never answered with another. Returns the outcome, or
  * undefined when another process decided the mail first.
@@ -28,17 +29,18 @@ export async function refuseClosedTicketReply(
   try {
     return await deps.storage.transaction(async (tx) => {
       const template = answersNotice ? undefined : await eventTemplate(tx, 'closed-notice');
+      // Told nothing, the sender would be ignored without knowing: without a notice the mail is held for a person.
       const outcome: InboundOutcome = {
         ...facts,
-        status: 'discarded',
+        status: template ? 'discarded' : 'held',
         reason: 'ticket-closed',
         reasonText:
           `Ticket #${ticket.number} is closed: the mail was not posted; ` +
           (template
             ? 'its sender is sent the closed-ticket notice (parameter 9025).'
             : answersNotice
-              ? 'it answers a closed-ticket notice, so no other notice is sent.'
-              : 'no closed-ticket notice is set (parameter 9025), so none is sent.'),
+              ? 'it answers a closed-ticket notice, so no other notice is sent and it is held for review.'
+              : 'no closed-ticket notice is set (parameter 9025), so it is held for review.'),
         ticketId: ticket.id,
         at,
       };

@@ -549,7 +549,7 @@ export const enUS = {
   'inbound.reason.x-loop': 'The mail has already passed through this desk (a mail loop).',
   'inbound.reason.null-return-path': 'The mail has no return address: a machine sent it.',
   'inbound.reason.ticket-closed':
-    'The mail answers a closed ticket, so it was not posted; its sender gets the closed-ticket notice (parameter 9025) when one is set.',
+    'The mail answers a closed ticket, so it was not posted; its sender gets the closed-ticket notice (parameter 9025) when one is set, else it waits here for review.',
   'inbound.reason.own-notification': 'The mail is one of this desk’s own notifications.',
   'inbound.reason.auto-reply': 'The mail is an automatic answer (out of office, vacation).',
   'inbound.reason.bounce-of-notification': 'A delivery report about one of the desk’s notifications.',

@@ -560,7 +560,7 @@ export const esES: Messages = {
   'inbound.reason.x-loop': 'El correo ya pasó por este service desk (un bucle de correo).',
   'inbound.reason.null-return-path': 'El correo no tiene dirección de retorno: lo envió una máquina.',
   'inbound.reason.ticket-closed':
-    'El correo responde a un ticket cerrado, por eso no se publicó; su remitente recibe el aviso de ticket cerrado (parámetro 9025) cuando hay uno.',
+    'El correo responde a un ticket cerrado, por eso no se publicó; su remitente recibe el aviso de ticket cerrado (parámetro 9025) cuando hay uno; si no, espera aquí su revisión.',
   'inbound.reason.own-notification': 'El correo es uno de los avisos del propio service desk.',
   'inbound.reason.auto-reply': 'El correo es una respuesta automática (ausencia, vacaciones).',
   'inbound.reason.bounce-of-notification': 'Un informe de entrega sobre uno de los avisos del service desk.',

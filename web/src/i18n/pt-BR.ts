@@ -558,7 +558,7 @@ export const ptBR: Messages = {
   'inbound.reason.x-loop': 'O e-mail já passou por esta central (um loop de e-mails).',
   'inbound.reason.null-return-path': 'O e-mail não tem endereço de retorno: foi enviado por uma máquina.',
   'inbound.reason.ticket-closed':
-    'O e-mail responde a um ticket fechado, por isso não foi publicado; o remetente recebe o aviso de ticket fechado (parâmetro 9025) quando há um.',
+    'O e-mail responde a um ticket fechado, por isso não foi publicado; o remetente recebe o aviso de ticket fechado (parâmetro 9025) quando há um; senão, aguarda revisão aqui.',
   'inbound.reason.own-notification': 'O e-mail é um dos avisos da própria central.',
   'inbound.reason.auto-reply': 'O e-mail é uma resposta automática (ausência, férias).',
   'inbound.reason.bounce-of-notification': 'Um aviso de entrega sobre um e-mail de aviso da central.',
