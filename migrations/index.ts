@@ -12,6 +12,7 @@ import * as processes from './010-processes.ts';
 import * as signInFailures from './011-sign-in-failures.ts';
 import * as auditLog from './012-audit-log.ts';
 import * as erasure from './013-erasure.ts';
+import * as queue from './015-queue.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011-sign-in-failures': signInFailures,
   '012-audit-log': auditLog,
   '013-erasure': erasure,
+  '015-queue': queue,
 };

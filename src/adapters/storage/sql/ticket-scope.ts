@@ -1,6 +1,32 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { TicketScope } from '../../../ports/storage/common.ts';
+import type { Database } from './schema.ts';
 import type { Db } from './sql-dialect.ts';
 
 /** The tickets that copy a user (a subquery of ticket ids). */
 export function copiedTo(db: Db, userId: number) {
   return db.selectFrom('ticket_copy').select('ticket_copy.ticket_id').where('ticket_copy.user_id', '=', userId);
+}
+
+/**
+ * The condition a listing puts on `ticket` for a scope, in SQL what `canSeeTicket` (domain/tickets/ticket-access.ts)
+ * decides for one ticket: a requester's own and those copying them; a technician's groups', those they are
+ * responsible for, requested or registered; everything for `all` (undefined: no condition).
+ */
+export function scopeCondition(db: Db, scope: TicketScope) {
+  if (scope.kind === 'all') return undefined;
+  if (scope.kind === 'requester') {
+    return (eb: ExpressionBuilder<Database, 'ticket'>) =>
+      eb.or([
+        eb('ticket.requester_id', '=', scope.requesterId),
+        eb('ticket.id', 'in', copiedTo(db, scope.requesterId)),
+      ]);
+  }
+  return (eb: ExpressionBuilder<Database, 'ticket'>) =>
+    eb.or([
+      eb('ticket.responsible_id', '=', scope.userId),
+      eb('ticket.requester_id', '=', scope.userId),
+      eb('ticket.registered_by_id', '=', scope.userId),
+      ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
+    ]);
 }
