@@ -239,7 +239,10 @@ async function run(kind: string) {
         s = performance.now();
         await bare.execute(db);
         const b = performance.now() - s;
-        if (i >= 10) (parley.push(a), raw.push(b));
+        if (i >= 10) {
+          parley.push(a);
+          raw.push(b);
+        }
       }
       const [p, r] = [p99(parley), p99(raw)];
       log(
