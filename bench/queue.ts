@@ -133,8 +133,8 @@ function bareQuery(pg: boolean, techId: number, teams: number[], extra: RawBuild
         and s.seen_at >= t.last_activity_at) as seen
     from ticket t join app_user rq on rq.id = t.requester_id join app_user rg on rg.id = t.registered_by_id
       left join app_user rs on rs.id = t.responsible_id left join support_group g on g.id = t.group_id
-    where (t.responsible_id = ${techId} or t.requester_id = ${techId} or t.registered_by_id = ${techId}
-      or t.group_id in (${sql.join(teams)})) ${extra}
+    where (+t.responsible_id = ${techId} or +t.requester_id = ${techId} or +t.registered_by_id = ${techId}
+      or +t.group_id in (${sql.join(teams)})) ${extra}
     order by t.id desc limit 26`;
 }
 
@@ -243,6 +243,10 @@ async function run(kind: string) {
           parley.push(a);
           raw.push(b);
         }
+      }
+      if (process.env.BENCH_QUEUE_EXPLAIN) {
+        const plan = await sql`${sql.raw(pg ? 'explain analyze' : 'explain query plan')} ${bare}`.execute(db);
+        log(plan.rows.map((row) => Object.values(row as object).join(' ')).join('\n'));
       }
       const [p, r] = [p99(parley), p99(raw)];
       log(

@@ -80,7 +80,8 @@ function likePattern(text: string): string {
 
 /**
  * The search's condition on `ticket`: its number, or its requester's name or address holding the text, or its title
- * or one message's text holding every word (the dialect's full-text search; internal notes only for staff).
+ * or one message's text holding every word (the dialect's full-text search; internal notes only for staff). One
+ * `in (… union …)`, so each part is looked up by its index and the page is then taken in order from what matched.
  */
 export function searchCondition(
   db: Db,
@@ -89,13 +90,12 @@ export function searchCondition(
   staff: boolean,
 ): Expression<boolean> {
   const pattern = likePattern(search.requester);
-  const parts: RawBuilder<boolean>[] = [
-    sql<boolean>`ticket.requester_id in (select id from app_user where lower(name) like ${pattern} escape '\\' or lower(email) like ${pattern} escape '\\')`,
+  const parts: RawBuilder<unknown>[] = [
+    sql`select id from ticket where requester_id in (select id from app_user where lower(name) like ${pattern} escape '\\' or lower(email) like ${pattern} escape '\\')`,
   ];
-  if (search.number !== null) parts.push(sql<boolean>`ticket.id = ${search.number}`);
-  if (search.words.length > 0)
-    parts.push(sql<boolean>`ticket.id in (${dialect.ticketsMatchingWords(db, search.words, staff)})`);
-  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
+  if (search.number !== null) parts.push(sql`select cast(${search.number} as integer)`);
+  if (search.words.length > 0) parts.push(dialect.ticketsMatchingWords(db, search.words, staff));
+  return sql<boolean>`ticket.id in (${sql.join(parts, sql` union `)})`;
 }
 
 /** Whether the viewer has seen the ticket's latest activity (a row of `ticket_seen` at or after it). */

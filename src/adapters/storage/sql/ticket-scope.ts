@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { TicketScope } from '../../../ports/storage/common.ts';
 import type { Database } from './schema.ts';
 import type { Db } from './sql-dialect.ts';
@@ -22,11 +22,17 @@ export function scopeCondition(db: Db, scope: TicketScope) {
         eb('ticket.id', 'in', copiedTo(db, scope.requesterId)),
       ]);
   }
-  return (eb: ExpressionBuilder<Database, 'ticket'>) =>
-    eb.or([
-      eb('ticket.responsible_id', '=', scope.userId),
-      eb('ticket.requester_id', '=', scope.userId),
-      eb('ticket.registered_by_id', '=', scope.userId),
-      ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
-    ]);
+  if (scope.groupIds.length === 0) {
+    return (eb: ExpressionBuilder<Database, 'ticket'>) =>
+      eb.or([
+        eb('ticket.responsible_id', '=', scope.userId),
+        eb('ticket.requester_id', '=', scope.userId),
+        eb('ticket.registered_by_id', '=', scope.userId),
+      ]);
+  }
+  // A team's tickets are a large share of all: the page is found fastest by walking the sort order and keeping what
+  // the scope allows, not by gathering every ticket of the scope through its indexes and sorting them (which SQLite's
+  // planner prefers for an OR of indexed columns). `+column` (an expression, not the column) keeps the indexes out.
+  return () =>
+    sql<boolean>`(+ticket.responsible_id = ${scope.userId} or +ticket.requester_id = ${scope.userId} or +ticket.registered_by_id = ${scope.userId} or +ticket.group_id in (${sql.join(scope.groupIds as number[])}))`;
 }
