@@ -2,9 +2,9 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { TICKET_STATUSES, type Named, type TicketStatus } from '../../types.ts';
-import type { QueueView } from './use-queue.ts';
+import { SORT_LABELS, SORTS, type Direction, type QueueView, type Sort } from './use-queue.ts';
 
-/** The queue's search box and filters; each change goes to the URL. */
+/** The queue's search box and filters (and, on a phone, where the column headers are not shown, the sort); each change goes to the URL. */
 export function QueueFilters({
   view,
   groups,
@@ -84,6 +84,25 @@ export function QueueFilters({
                 {t(`status.${s}`)}
               </option>
             ))}
+          </select>
+        </div>
+        <div className="field field-inline queue-sort">
+          <label htmlFor="queue-sort">{t('desk.sortBy')}</label>
+          <select
+            id="queue-sort"
+            value={`${view.sort} ${view.direction}`}
+            onChange={(e) => {
+              const [sort, direction] = e.target.value.split(' ') as [Sort, Direction];
+              onChange({ sort, direction });
+            }}
+          >
+            {SORTS.flatMap((sort) =>
+              (['asc', 'desc'] as const).map((direction) => (
+                <option key={`${sort} ${direction}`} value={`${sort} ${direction}`}>
+                  {t(direction === 'asc' ? 'desk.ascending' : 'desk.descending', { column: t(SORT_LABELS[sort]) })}
+                </option>
+              )),
+            )}
           </select>
         </div>
         <label className="check-inline">

@@ -4,7 +4,7 @@ import { Link } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import type { ListedTicket, Ticket } from '../../types.ts';
 import { SortHeader } from './sort-header.tsx';
-import type { QueueView, Sort } from './use-queue.ts';
+import { SORT_LABELS, SORTS, type QueueView, type Sort } from './use-queue.ts';
 
 /**
  * The queue's page of tickets: a header per column that sorts by it, a row per ticket (bold, with the word "Unread",
@@ -29,15 +29,7 @@ export function QueueTable({
         <Empty>{t('desk.empty')}</Empty>
       </div>
     );
-  const columns: [Sort, string][] = [
-    ['number', t('ticket.number')],
-    ['title', t('ticket.title')],
-    ['requester', t('ticket.requester')],
-    ['group', t('ticket.group')],
-    ['responsible', t('ticket.responsible')],
-    ['status', t('ticket.status')],
-    ['activity', t('ticket.lastActivity')],
-  ];
+  const columns = SORTS.map((sort): [Sort, string] => [sort, t(SORT_LABELS[sort])]);
   const labels = columns.map(([, label]) => label);
   return (
     <div className="card card-flush">

@@ -8,6 +8,16 @@ import { TICKET_STATUSES, type ListedTicket, type Me, type Page, type Ticket, ty
 export type View = 'all' | 'mine' | 'unassigned';
 export const SORTS = ['number', 'title', 'requester', 'group', 'responsible', 'status', 'activity'] as const;
 export type Sort = (typeof SORTS)[number];
+/** The words of each column, its header's. */
+export const SORT_LABELS = {
+  number: 'ticket.number',
+  title: 'ticket.title',
+  requester: 'ticket.requester',
+  group: 'ticket.group',
+  responsible: 'ticket.responsible',
+  status: 'ticket.status',
+  activity: 'ticket.lastActivity',
+} as const satisfies Record<Sort, string>;
 export type Direction = 'asc' | 'desc';
 
 /** What the queue shows, read from the URL (so a view can be bookmarked and survives a reload or going back). */
