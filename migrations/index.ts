@@ -13,6 +13,7 @@ import * as signInFailures from './011-sign-in-failures.ts';
 import * as auditLog from './012-audit-log.ts';
 import * as erasure from './013-erasure.ts';
 import * as ticketLife from './014-ticket-life.ts';
+import * as queue from './015-queue.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '012-audit-log': auditLog,
   '013-erasure': erasure,
   '014-ticket-life': ticketLife,
+  '015-queue': queue,
 };

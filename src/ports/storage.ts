@@ -17,7 +17,7 @@ export type { ActivityListeners } from './storage/activity.ts';
 export type { Group, NewUser, UserChanges, ActorKey } from './storage/people.ts';
 export type { Session } from './storage/sessions.ts';
 export type { SignInFailure } from './storage/sign-in-failures.ts';
-export type { NewTicket, TicketChanges, TicketFilter } from './storage/tickets.ts';
+export type { ListedTicket, NewTicket, TicketChanges, TicketFilter, TicketSearch } from './storage/tickets.ts';
 export type { NewMessage } from './storage/messages.ts';
 export type { TemplateRow } from './storage/settings.ts';
 export type { OutboxClaim, OutboxOutcome, OutboxReference } from './storage/outbox.ts';

@@ -42,6 +42,8 @@ const TRACES = [
   'Quintanilha',
   'BADGE-77341',
   'MEDIC-55120',
+  // A word of the text alone, as a full-text index (SQLite FTS5's shadow tables) would keep it.
+  '55120',
   'PAYSLIP-90417',
   'HOME-22918',
   'RAWMAIL-66203',

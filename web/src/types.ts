@@ -49,7 +49,9 @@ export type AttachmentSummary = NonNullable<Answer<'/tickets/{number}', 'GET'>['
 
 type TicketDetail = Answer<'/tickets/{number}', 'GET'>;
 /** A ticket of a list; `attachments` and `copies` come with GET /tickets/{n} only. */
-export type Ticket = Item<Answer<'/tickets', 'GET'>> & {
+/** A ticket of the list (`GET /tickets`), with `unseen`: activity the viewer has not read. */
+export type ListedTicket = Item<Answer<'/tickets', 'GET'>>;
+export type Ticket = Omit<ListedTicket, 'unseen'> & {
   attachments?: TicketDetail['attachments'];
   copies?: TicketCopy[];
 };

@@ -27,7 +27,11 @@ function plainState(status: OutboxStatus): PlainMailState {
   return status === 'sent' ? 'sent' : status === 'failed' ? 'failed' : 'waiting';
 }
 
-/** The thread, oldest first. A requester never receives internal notes, nor who else was mailed. */
+/**
+ * The thread, oldest first. A requester never receives internal notes, nor who else was mailed. Staff reading it have
+ * seen the ticket's activity (the queue's unread marker goes): marked before the thread is read, so activity that
+ * comes meanwhile stays unread rather than unseen.
+ */
 export async function listMessages(
   deps: { storage: StorageOf<'attachments' | 'messages' | 'outbox' | 'tickets'> },
   actor: Actor,
@@ -35,6 +39,7 @@ export async function listMessages(
 ): Promise<ThreadMessage[]> {
   const ticket = await visibleTicket(deps.storage, actor, ticketNumber);
   const staff = isStaff(actor);
+  if (staff) await deps.storage.tickets.markTicketSeen(ticket.id, actor.id);
   const messages = await deps.storage.messages.listMessages(ticket.id, staff);
   const visible = staff ? messages : messages.filter((m) => !m.internal);
   const entries = await deps.storage.outbox.outboxOfMessages(

@@ -4,8 +4,8 @@ import type { Actor } from '../users/user.ts';
 import type { Ticket } from './ticket.ts';
 
 /**
- * Everyone sees the tickets they requested; requesters also those they are copied on; technicians their groups' and
- * those they are responsible for; admins all. Being copied gives a technician no access (seeing a ticket is working on
+ * Everyone sees the tickets they requested; requesters also those they are copied on; technicians their groups',
+ * those they are responsible for and those they registered (opened for someone); admins all. Being copied gives a technician no access (seeing a ticket is working on
  * it, internal notes included): they are told of its public messages by mail, like any copied person.
  */
 export function canSeeTicket(actor: Actor, ticket: Ticket): boolean {
@@ -13,7 +13,11 @@ export function canSeeTicket(actor: Actor, ticket: Ticket): boolean {
   if (actor.role === 'admin') return true;
   if (ticket.requesterId === actor.id) return true;
   if (actor.role === 'requester') return ticket.copyIds.includes(actor.id);
-  return ticket.responsibleId === actor.id || (ticket.groupId !== null && actor.groupIds.includes(ticket.groupId));
+  return (
+    ticket.responsibleId === actor.id ||
+    ticket.registeredById === actor.id ||
+    (ticket.groupId !== null && actor.groupIds.includes(ticket.groupId))
+  );
 }
 
 export function ticketScope(actor: Actor): TicketScope {

@@ -1,6 +1,7 @@
 import type { Ticket } from '../../domain/tickets/ticket.ts';
 import type { NewTicketEvent, TicketEvent } from '../../domain/tickets/ticket-event.ts';
 import type { TicketStatus } from '../../domain/tickets/ticket-status.ts';
+import type { TicketOrder } from '../../domain/tickets/ticket-order.ts';
 import type { User } from '../../domain/users/user.ts';
 import type { Page, PageRequest, TicketScope } from './common.ts';
 
@@ -39,13 +40,44 @@ export interface TicketFilter {
   responsibleId?: number;
   unassigned?: boolean;
   groupId?: number;
+  /** Only tickets with activity the viewer has not seen (see `markTicketSeen`). */
+  unseen?: boolean;
+  /** What a search box holds, taken apart by the domain (`domain/tickets/ticket-search.ts`). */
+  search?: TicketSearch;
+}
+
+/**
+ * A search: a ticket number, the words a title or a message's text holds (each word a prefix; all of them in one
+ * title or one message), or a piece of the requester's name or address. A ticket matching any of the three is found.
+ */
+export interface TicketSearch {
+  number: number | null;
+  words: readonly string[];
+  /** Lowered; matched anywhere in the requester's name or address. */
+  requester: string;
+}
+
+/** A ticket of a listing, with whether the viewer has seen its latest activity. */
+export interface ListedTicket extends Ticket {
+  unseen: boolean;
 }
 
 /** Tickets and the people they copy; each change is announced to the ticket's live pages once committed. */
 export interface TicketRepository {
   createTicket(ticket: NewTicket, at: string): Promise<Ticket>;
   findTicketByNumber(number: number): Promise<Ticket | undefined>;
-  listTickets(scope: TicketScope, filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>>;
+  /**
+   * A page of the tickets the scope allows, in `order`, after the cursor of the page before it (keyset: the sort
+   * value and number of the last ticket shown); newest first by default. Unseen is judged for `viewerId` (without
+   * one, nothing is unseen).
+   */
+  listTickets(
+    scope: TicketScope,
+    filter: TicketFilter,
+    page: PageRequest & { order?: TicketOrder; viewerId?: number },
+  ): Promise<Page<ListedTicket>>;
+  /** The viewer has seen the ticket's activity up to now (its thread was read). */
+  markTicketSeen(ticketId: number, userId: number): Promise<void>;
   updateTicket(id: number, changes: TicketChanges, at: string): Promise<void>;
   /** The users a ticket copies (Cc), in the order they were added. */
   ticketCopies(ticketId: number): Promise<User[]>;

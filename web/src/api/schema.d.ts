@@ -2546,7 +2546,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Tickets the caller may see, newest first */
+    /** Tickets the caller may see: searched, filtered, sorted (newest first by default), a page at a time */
     get: {
       parameters: {
         query?: {
@@ -2556,6 +2556,12 @@ export interface paths {
           mine?: boolean;
           unassigned?: boolean;
           groupId?: number;
+          /** @description Only tickets with activity the caller has not seen since last reading them. */
+          unseen?: boolean;
+          /** @description A ticket number, words of the title or of a message's text, or part of the requester's name or address. */
+          search?: string;
+          sort?: 'number' | 'title' | 'requester' | 'group' | 'responsible' | 'status' | 'activity';
+          direction?: 'asc' | 'desc';
         };
         header?: never;
         path?: never;
@@ -2602,6 +2608,8 @@ export interface paths {
                 createdAt: string;
                 updatedAt: string;
                 lastActivityAt: string;
+                /** @description Activity the caller has not seen since they last read the thread. */
+                unseen: boolean;
               }[];
               nextCursor: string | null;
             };

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
 import { prepared } from '../sql/sql-context.ts';
 import { storeMessageInOneStatement } from './store-message.ts';
-import type { Activity, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
+import type { Activity, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
 
 /** The NOTIFY of an activity: channel and payload (a ticket id, prefixed with `s` when only staff may hear of it). */
 function notification(a: Activity): [string, string] {
@@ -22,6 +22,14 @@ export const postgresDialect: SqlDialect = {
   // clock_timestamp(), not now(): the time of the reading, not of the transaction's start (read back as ISO).
   serverTime: () => sql<string>`clock_timestamp()`,
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`string_agg(${column}::text, ',' order by ${column})`,
+  ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
+    // 'simple': lowered words, no stemming, the same for every language of the desk (migration 015's indexes).
+    const query = words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ');
+    return sql<number>`select id from ticket where to_tsvector('simple', title) @@ to_tsquery('simple', ${query})
+      union select ticket_id from ticket_message where to_tsvector('simple', text) @@ to_tsquery('simple', ${query})${
+        internal ? sql`` : sql` and not internal`
+      }`;
+  },
   async announce(ctx: SqlContext, activity: Activity) {
     const [channel, payload] = notification(activity);
     await sql`select pg_notify(${channel}, ${payload})`.execute(ctx.db);

@@ -20,6 +20,8 @@ export interface Database {
   support_group: { id: Generated<number>; name: string };
   group_member: { group_id: number; user_id: number };
   ticket_copy: { ticket_id: number; user_id: number; added_at: string };
+  /** The ticket activity a user has seen (read the thread), per ticket; migration 015. */
+  ticket_seen: { user_id: number; ticket_id: number; seen_at: string };
   ticket: {
     id: Generated<number>;
     title: string;

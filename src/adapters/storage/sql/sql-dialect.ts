@@ -30,6 +30,12 @@ export interface SqlDialect {
   /** The ids a correlated subquery's rows carry (`c.user_id` of `ticket_copy c`), as one comma-separated text. */
   joinIds(column: RawBuilder<unknown>): RawBuilder<string | null>;
   /**
+   * Full-text search (the queue's): a query of the ids of the tickets whose title, or one message's text, holds
+   * every word (each a prefix); internal notes count only when `internal`. PostgreSQL: `to_tsvector('simple', …)`
+   * with GIN indexes; SQLite: FTS5 tables kept in step by triggers (migration 015).
+   */
+  ticketsMatchingWords(db: Db, words: readonly string[], internal: boolean): RawBuilder<number>;
+  /**
    * Tells listeners of a change: in the statement's transaction (delivered at commit) on a database that notifies,
    * or noted for the storage to emit after the commit.
    */

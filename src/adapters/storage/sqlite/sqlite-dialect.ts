@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../sql/schema.ts';
-import type { Activity, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
+import type { Activity, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
 
 /** How long a process waits for another's migrations to finish. */
 const MIGRATION_WAIT_MS = 120_000;
@@ -17,6 +17,13 @@ export const sqliteDialect: SqlDialect = {
   joinsBeatReads: false,
   serverTime: () => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`group_concat(${column})`,
+  ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
+    // Words are letters and digits only (domain/tickets/ticket-search.ts); quoted, each a prefix, all required.
+    const match = words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
+    return sql<number>`select rowid from ticket_title_fts where ticket_title_fts match ${match}
+      union select m.ticket_id from ticket_message_fts f join ticket_message m on m.id = f.rowid
+      where ticket_message_fts match ${match}${internal ? sql`` : sql` and m.internal = 0`}`;
+  },
   async announce(ctx: SqlContext, activity: Activity) {
     ctx.note(activity);
   },

@@ -5,6 +5,7 @@ import type { Deps } from '../../../domain/deps.ts';
 import { ticketAttachments } from '../../../domain/messages/ticket-attachments.ts';
 import { listTickets } from '../../../domain/tickets/list-tickets.ts';
 import { openTicket } from '../../../domain/tickets/open-ticket.ts';
+import { SORT_DIRECTIONS, TICKET_SORTS } from '../../../domain/tickets/ticket-order.ts';
 import { visibleTicket } from '../../../domain/tickets/ticket-access.ts';
 import { MAX_COPIES, setTicketCopies } from '../../../domain/tickets/set-ticket-copies.ts';
 import { ticketCopies } from '../../../domain/tickets/ticket-copies.ts';
@@ -14,7 +15,7 @@ import type { HttpMetrics } from '../ops/ops-routes.ts';
 import { actorOf, requireRole, signedIn } from '../auth/authenticate-request.ts';
 import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema } from '../attachments/uploads.ts';
 import { presentTicket } from '../presenters.ts';
-import { Id, ItemsOf, Nullable, StringEnum } from '../schema-kit.ts';
+import { Id, ItemsOf, Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import {
   copySchema,
   cursorQuery,
@@ -40,14 +41,32 @@ const title = Type.String({ maxLength: 200 });
 
 const ticketQuery = Type.Object(
   {
-    ...cursorQuery,
+    cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+    limit: cursorQuery.limit,
     status: Type.Optional(StringEnum(TICKET_STATUSES)),
     mine: Type.Optional(Type.Boolean()),
     unassigned: Type.Optional(Type.Boolean()),
     groupId: Type.Optional(Id()),
+    unseen: Type.Optional(
+      Type.Boolean({ description: 'Only tickets with activity the caller has not seen since last reading them.' }),
+    ),
+    search: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          "A ticket number, words of the title or of a message's text, or part of the requester's name or address.",
+      }),
+    ),
+    sort: Type.Optional(StringEnum(TICKET_SORTS)),
+    direction: Type.Optional(StringEnum(SORT_DIRECTIONS)),
   },
   { additionalProperties: false },
 );
+
+const listedTicketSchema = Shape({
+  ...ticketSchema.properties,
+  unseen: Type.Boolean({ description: 'Activity the caller has not seen since they last read the thread.' }),
+});
 
 const openTicketBody = Type.Object(
   {
@@ -100,15 +119,19 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
         onRequest: signedIn,
         schema: {
           tags: ['tickets'],
-          summary: 'Tickets the caller may see, newest first',
+          summary: 'Tickets the caller may see: searched, filtered, sorted (newest first by default), a page at a time',
           querystring: ticketQuery,
-          response: { 200: pageOf(ticketSchema), ...errorResponses },
+          response: { 200: pageOf(listedTicketSchema), ...errorResponses },
         },
       },
       async (request) => {
-        const { cursor, limit, ...filter } = request.query;
-        const page = await listTickets(deps, actorOf(request), filter, { cursor: cursor ?? null, limit });
-        return { items: page.items.map((t) => presentTicket(t, actorOf(request))), nextCursor: page.nextCursor };
+        const { cursor, limit, sort, direction, ...filter } = request.query;
+        const order = { ...(sort ? { sort } : {}), ...(direction ? { direction } : {}) };
+        const page = await listTickets(deps, actorOf(request), filter, { cursor: cursor ?? null, limit, order });
+        return {
+          items: page.items.map((t) => ({ ...presentTicket(t, actorOf(request)), unseen: t.unseen })),
+          nextCursor: page.nextCursor,
+        };
       },
     );
 

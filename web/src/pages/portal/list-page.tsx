@@ -5,13 +5,13 @@ import { useTicketEvents } from '../../events.ts';
 import { useResource } from '../../hooks.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Link } from '../../router.tsx';
-import type { Page as ApiPage, Ticket } from '../../types.ts';
+import type { ListedTicket, Page as ApiPage, Ticket } from '../../types.ts';
 
 /** Smart Portal: the requester's own tickets, newest activity first as the API gives them. */
 export function PortalList() {
   const { t } = useI18n();
   const [pages, setPages] = useState<Ticket[][]>([]);
-  const first = useResource(() => get<ApiPage<Ticket>>('/tickets'), []);
+  const first = useResource(() => get<ApiPage<ListedTicket>>('/tickets'), []);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [moreError, setMoreError] = useState<unknown>(null);
   useTicketEvents(() => {
@@ -25,7 +25,7 @@ export function PortalList() {
   async function more() {
     if (!next) return;
     try {
-      const page = await get<ApiPage<Ticket>>(`/tickets${query({ cursor: next })}`);
+      const page = await get<ApiPage<ListedTicket>>(`/tickets${query({ cursor: next })}`);
       setPages((p) => [...p, page.items]);
       setCursor(page.nextCursor);
     } catch (e) {

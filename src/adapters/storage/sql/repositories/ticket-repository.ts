@@ -2,13 +2,28 @@ import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Ticket } from '../../../../domain/tickets/ticket.ts';
 import type { NewTicketEvent, TicketEvent, TicketEventKind } from '../../../../domain/tickets/ticket-event.ts';
 import type { TicketStatus } from '../../../../domain/tickets/ticket-status.ts';
-import type { PageRequest, TicketScope } from '../../../../ports/storage/common.ts';
-import type { NewTicket, TicketChanges, TicketFilter, TicketRepository } from '../../../../ports/storage/tickets.ts';
+import { DEFAULT_TICKET_ORDER, type TicketOrder } from '../../../../domain/tickets/ticket-order.ts';
+import type { Page, PageRequest, TicketScope } from '../../../../ports/storage/common.ts';
+import type {
+  ListedTicket,
+  NewTicket,
+  TicketChanges,
+  TicketFilter,
+  TicketRepository,
+} from '../../../../ports/storage/tickets.ts';
 import { touchTicket } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
-import { decodeCursor, page, toUser } from '../rows.ts';
+import { toUser } from '../rows.ts';
 import type { Database } from '../schema.ts';
-import { copiedTo } from '../ticket-scope.ts';
+import {
+  afterCursor,
+  decodeQueueCursor,
+  encodeQueueCursor,
+  searchCondition,
+  seenByViewer,
+  sortExpression,
+} from '../ticket-queue.ts';
+import { scopeCondition } from '../ticket-scope.ts';
 import { eraseTicketsOfRequester } from '../erasure.ts';
 
 function toTicket(
@@ -142,34 +157,44 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
     await touchTicket(this.ctx, ticketId);
   }
 
-  async listTickets(scope: TicketScope, filter: TicketFilter, req: PageRequest) {
-    const before = decodeCursor(req.cursor);
+  async listTickets(
+    scope: TicketScope,
+    filter: TicketFilter,
+    req: PageRequest & { order?: TicketOrder; viewerId?: number },
+  ): Promise<Page<ListedTicket>> {
+    const order = req.order ?? DEFAULT_TICKET_ORDER;
+    const sortBy = sortExpression(order.sort, scope);
+    const seen = req.viewerId === undefined ? sql<boolean>`1 = 1` : seenByViewer(req.viewerId, scope);
     let q = this.ticketQuery()
-      .orderBy('ticket.id', 'desc')
+      .select([sortBy.as('sort_value'), sql<number | boolean>`case when ${seen} then 0 else 1 end`.as('unseen')])
+      .orderBy(sortBy, order.direction)
+      .orderBy('ticket.id', order.direction)
       .limit(req.limit + 1);
-    if (before) q = q.where('ticket.id', '<', before);
-    if (scope.kind === 'requester') {
-      q = q.where((eb) =>
-        eb.or([
-          eb('ticket.requester_id', '=', scope.requesterId),
-          eb('ticket.id', 'in', copiedTo(this.db, scope.requesterId)),
-        ]),
-      );
-    }
-    if (scope.kind === 'technician') {
-      q = q.where((eb) =>
-        eb.or([
-          eb('ticket.responsible_id', '=', scope.userId),
-          eb('ticket.requester_id', '=', scope.userId),
-          ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
-        ]),
-      );
-    }
+    const after = decodeQueueCursor(req.cursor, order);
+    if (after) q = q.where(afterCursor(order, scope, after));
+    const visible = scopeCondition(this.db, scope);
+    if (visible) q = q.where(visible);
     if (filter.status) q = q.where('ticket.status', '=', filter.status);
     if (filter.responsibleId !== undefined) q = q.where('ticket.responsible_id', '=', filter.responsibleId);
     if (filter.unassigned) q = q.where('ticket.responsible_id', 'is', null);
     if (filter.groupId !== undefined) q = q.where('ticket.group_id', '=', filter.groupId);
-    return page((await q.execute()).map(toTicket), req.limit);
+    if (filter.unseen) q = q.where(sql<boolean>`not ${seen}`);
+    if (filter.search)
+      q = q.where(searchCondition(this.db, this.ctx.dialect, filter.search, scope.kind !== 'requester'));
+    const rows = await q.execute();
+    const more = rows.length > req.limit;
+    const shown = more ? rows.slice(0, req.limit) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      items: shown.map((r) => ({ ...toTicket(r), unseen: Boolean(Number(r.unseen)) })),
+      nextCursor: more && last ? encodeQueueCursor(order, last.sort_value, last.id) : null,
+    };
+  }
+
+  async markTicketSeen(ticketId: number, userId: number) {
+    await sql`insert into ticket_seen (user_id, ticket_id, seen_at)
+      select ${userId}, id, last_activity_at from ticket where id = ${ticketId}
+      on conflict (user_id, ticket_id) do update set seen_at = excluded.seen_at`.execute(this.db);
   }
 
   async updateTicket(id: number, c: TicketChanges, at: string) {

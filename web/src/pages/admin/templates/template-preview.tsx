@@ -3,7 +3,7 @@ import { get, post } from '../../../api.ts';
 import { ErrorNotice } from '../../../components/ui.tsx';
 import { useDebounced, useResource } from '../../../hooks.ts';
 import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
-import { LOCALES, type Locale, type Page as ApiPage, type Rendered, type Ticket } from '../../../types.ts';
+import { LOCALES, type Locale, type Page as ApiPage, type Rendered, type ListedTicket } from '../../../types.ts';
 import { TestSend } from './test-send.tsx';
 import type { Draft } from './use-template-draft.ts';
 
@@ -11,7 +11,7 @@ import type { Draft } from './use-template-draft.ts';
 export function TemplatePreview({ id, draft, dirty }: { id: number | null; draft: Draft; dirty: boolean }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const tickets = useResource(() => get<ApiPage<Ticket>>('/tickets?limit=50'), []);
+  const tickets = useResource(() => get<ApiPage<ListedTicket>>('/tickets?limit=50'), []);
   const [previewTicket, setPreviewTicket] = useState('');
   const [previewLocale, setPreviewLocale] = useState<Locale>(i18n.locale);
   const [preview, setPreview] = useState<{ rendered?: Rendered; error?: unknown }>({});
