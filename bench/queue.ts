@@ -8,7 +8,7 @@
  * its time is printed). Ten teams; the technician works in three of them (about 30 % of the tickets). Measured, each
  * BENCH_QUEUE_ITERATIONS times (300) after a warm-up, Parley and the bare query alternating: the first page
  * (newest first, 25), a filtered page (a team, in progress, nobody responsible), a search of a rare word (in 1 message of
- * 500) and one of a common word (in about 7 % of the messages). Target: p99 < 50 ms.
+ * 500) and one of a common word (in 2.5 % of the messages). Target: p99 < 50 ms.
  *
  * Environment: BENCH_QUEUE_TICKETS, BENCH_QUEUE_MESSAGES, BENCH_QUEUE_ITERATIONS, BENCH_DATABASES ("sqlite,postgres"),
  * PARLEY_TEST_POSTGRES_URL (the server where a database is created and dropped).

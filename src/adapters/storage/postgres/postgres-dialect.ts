@@ -11,6 +11,11 @@ function notification(a: Activity): [string, string] {
     : ['parley_ticket', a.staffOnly ? `s${a.ticketId}` : String(a.ticketId)];
 }
 
+/** A `to_tsquery` of every word, each a prefix (`'word':*`) or whole. */
+function tsQuery(words: readonly string[], prefixes: boolean): string {
+  return words.map((w) => `'${w.replace(/'/g, "''")}'${prefixes ? ':*' : ''}`).join(' & ');
+}
+
 /**
  * PostgreSQL: concurrent transactions lock the rows their decisions read and skip each other's claims; NOTIFY is
  * written into the transaction (delivered at commit, to every process); the hot writes are one statement each.
@@ -24,11 +29,29 @@ export const postgresDialect: SqlDialect = {
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`string_agg(${column}::text, ',' order by ${column})`,
   ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
     // 'simple': lowered words, no stemming, the same for every language of the desk (migration 015's indexes).
-    const query = words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ');
+    const query = tsQuery(words, true);
     return sql<number>`select id from ticket where to_tsvector('simple', title) @@ to_tsquery('simple', ${query})
       union select ticket_id from ticket_message where to_tsvector('simple', text) @@ to_tsquery('simple', ${query})${
         internal ? sql`` : sql` and not internal`
       }`;
+  },
+  titleHoldsWords: (words: readonly string[]) =>
+    sql<boolean>`to_tsvector('simple', ticket.title) @@ to_tsquery('simple', ${tsQuery(words, true)})`,
+  messageHoldsWords(words: readonly string[], internal: boolean) {
+    // `offset 0` keeps it a check per ticket: without it the planner may turn the `exists` into one hashed set of
+    // every matching message's ticket, which is the work this check is there to avoid.
+    return sql<boolean>`exists (select 1 from ticket_message m where m.ticket_id = ticket.id${
+      internal ? sql`` : sql` and not m.internal`
+    } and to_tsvector('simple', m.text) @@ to_tsquery('simple', ${tsQuery(words, true)}) offset 0)`;
+  },
+  async manyMessagesHoldWords(db: Db, words: readonly string[], atLeast: number) {
+    // The whole words, not prefixes: their frequencies are in the statistics ANALYZE keeps of the index (a prefix
+    // is estimated from them only with 100 common words or more, else as 2 % of the rows). A count would read them.
+    const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`explain (format json)
+      select 1 from ticket_message where to_tsvector('simple', text) @@ to_tsquery('simple', ${tsQuery(words, false)})`.execute(
+      db,
+    );
+    return Number(rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0) >= atLeast;
   },
   async announce(ctx: SqlContext, activity: Activity) {
     const [channel, payload] = notification(activity);

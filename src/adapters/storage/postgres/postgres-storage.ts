@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../sql/schema.ts';
+import type { SearchTuning } from '../sql/sql-dialect.ts';
 import { PREPARED_SQL_NAMES } from '../sql/sql-context.ts';
 import { SqlStorage } from '../sql/sql-storage.ts';
 import { NotifySignals } from './notify-signals.ts';
@@ -60,7 +61,7 @@ async function listenOn(
 
 export function openPostgresStorage(
   connectionString: string,
-  options: { max?: number; onIdleError?: (error: Error) => void } = {},
+  options: { max?: number; onIdleError?: (error: Error) => void; searchTuning?: SearchTuning } = {},
 ): SqlStorage {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
   // An idle connection the server closes (restart, failover) is dropped by the pool and replaced on the next
@@ -78,5 +79,10 @@ export function openPostgresStorage(
   const signals = new NotifySignals(kysely, (channel, listener) =>
     listenOn(connectionString, channel, listener, options.onIdleError),
   );
-  return new SqlStorage({ kysely, dialect: postgresDialect, signals });
+  return new SqlStorage({
+    kysely,
+    dialect: postgresDialect,
+    signals,
+    ...(options.searchTuning ? { searchTuning: options.searchTuning } : {}),
+  });
 }

@@ -35,6 +35,19 @@ export interface SqlDialect {
    * with GIN indexes; SQLite: FTS5 tables kept in step by triggers (migration 015).
    */
   ticketsMatchingWords(db: Db, words: readonly string[], internal: boolean): RawBuilder<number>;
+  /** A condition on `ticket`: its title holds every word (each a prefix), as `ticketsMatchingWords` finds titles. */
+  titleHoldsWords(words: readonly string[]): RawBuilder<boolean>;
+  /**
+   * A condition on `ticket`, checked ticket by ticket: one of its messages holds every word (each a prefix);
+   * internal notes count only when `internal`. For a walk of the tickets in order that stops after a page.
+   */
+  messageHoldsWords(words: readonly string[], internal: boolean): RawBuilder<boolean>;
+  /**
+   * Whether about `atLeast` messages or more hold the words, cheaply: SQLite counts them in the full-text index, up to
+   * `atLeast`; PostgreSQL reads the planner's estimate for the whole words (the index's statistics), reading no row.
+   * Internal notes are counted either way. Only chooses how a search runs, never what it finds.
+   */
+  manyMessagesHoldWords(db: Db, words: readonly string[], atLeast: number): Promise<boolean>;
   /**
    * Tells listeners of a change: in the statement's transaction (delivered at commit) on a database that notifies,
    * or noted for the storage to emit after the commit.
@@ -96,4 +109,11 @@ export interface SqlContext {
   atomically<T>(work: (ctx: SqlContext) => Promise<T>): Promise<T>;
   /** SQLite: the connection itself, for prepared queries run directly (see `prepared`). */
   readonly direct?: DirectSqlite;
+  /** How the queue's search chooses its plan (tests make it small); defaults in `ticket-search-plan.ts`. */
+  readonly searchTuning?: SearchTuning;
+}
+
+/** From how many messages holding the words a search walks the tickets in order instead of gathering them all. */
+export interface SearchTuning {
+  walkFromMessages: number;
 }

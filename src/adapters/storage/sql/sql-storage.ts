@@ -5,7 +5,7 @@ import type { Database } from './schema.ts';
 import { isUniqueViolation } from './sql-context.ts';
 import { createRepositories } from './sql-repositories.ts';
 import { withTokenTouches } from './token-touches.ts';
-import type { Activity, DirectSqlite, SqlContext, SqlDialect, SqlSignals } from './sql-dialect.ts';
+import type { Activity, DirectSqlite, SearchTuning, SqlContext, SqlDialect, SqlSignals } from './sql-dialect.ts';
 
 export function asUniqueViolation(error: unknown): unknown {
   return isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;
@@ -22,6 +22,8 @@ export interface SqlStorageOptions {
   signals: SqlSignals;
   /** SQLite: the connection, for prepared queries run directly. */
   direct?: DirectSqlite;
+  /** How the queue's search chooses its plan (tests make it small); the defaults otherwise. */
+  searchTuning?: SearchTuning;
   /** Wraps the repositories used outside a transaction (SQLite: its read cache and group commit). */
   wrap?: (repositories: Repositories, env: { ctx: SqlContext; transact: Transact }) => Repositories;
 }
@@ -76,6 +78,7 @@ export class SqlStorage implements Storage {
       note: (activity) => (notes ? notes.push(activity) : this.signals.deliver([activity])),
       atomically: (work) => (notes ? work(ctx) : this.transact(work)),
       ...(this.options.direct ? { direct: this.options.direct } : {}),
+      ...(this.options.searchTuning ? { searchTuning: this.options.searchTuning } : {}),
     };
     return ctx;
   }

@@ -1,9 +1,7 @@
-import { sql, type Expression, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { TicketOrder, TicketSort } from '../../../domain/tickets/ticket-order.ts';
 import { TICKET_STATUSES } from '../../../domain/tickets/ticket-status.ts';
 import type { TicketScope } from '../../../ports/storage/common.ts';
-import type { TicketSearch } from '../../../ports/storage/tickets.ts';
-import type { Db, SqlDialect } from './sql-dialect.ts';
 
 /** Ids are 32-bit on PostgreSQL. */
 const MAX_ID = 2_147_483_647;
@@ -71,31 +69,6 @@ export function afterCursor(order: TicketOrder, scope: TicketScope, at: QueueCur
   const op = sql.raw(order.direction === 'asc' ? '>' : '<');
   if (order.sort === 'number') return sql<boolean>`ticket.id ${op} ${at.id}`;
   return sql<boolean>`(${sortExpression(order.sort, scope)}, ticket.id) ${op} (${at.value}, ${at.id})`;
-}
-
-/** Characters LIKE treats specially, escaped with a backslash. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/**
- * The search's condition on `ticket`: its number, or its requester's name or address holding the text, or its title
- * or one message's text holding every word (the dialect's full-text search; internal notes only for staff). One
- * `in (… union …)`, so each part is looked up by its index and the page is then taken in order from what matched.
- */
-export function searchCondition(
-  db: Db,
-  dialect: SqlDialect,
-  search: TicketSearch,
-  staff: boolean,
-): Expression<boolean> {
-  const pattern = likePattern(search.requester);
-  const parts: RawBuilder<unknown>[] = [
-    sql`select id from ticket where requester_id in (select id from app_user where lower(name) like ${pattern} escape '\\' or lower(email) like ${pattern} escape '\\')`,
-  ];
-  if (search.number !== null) parts.push(sql`select cast(${search.number} as integer)`);
-  if (search.words.length > 0) parts.push(dialect.ticketsMatchingWords(db, search.words, staff));
-  return sql<boolean>`ticket.id in (${sql.join(parts, sql` union `)})`;
 }
 
 /** Whether the viewer has seen the ticket's latest activity (a row of `ticket_seen` at or after it). */

@@ -5,6 +5,11 @@ import type { Activity, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts
 /** How long a process waits for another's migrations to finish. */
 const MIGRATION_WAIT_MS = 120_000;
 
+/** Words are letters and digits only (domain/tickets/ticket-search.ts); quoted, each a prefix, all required. */
+function ftsMatch(words: readonly string[]): string {
+  return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
+}
+
 /**
  * SQLite: write transactions are serial (`begin immediate`), so nothing locks rows or skips them; the database is
  * in process, so two primary-key reads beat a join; it has no NOTIFY, so changes are noted and the storage emits
@@ -18,11 +23,24 @@ export const sqliteDialect: SqlDialect = {
   serverTime: () => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`group_concat(${column})`,
   ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
-    // Words are letters and digits only (domain/tickets/ticket-search.ts); quoted, each a prefix, all required.
-    const match = words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
+    const match = ftsMatch(words);
     return sql<number>`select rowid from ticket_title_fts where ticket_title_fts match ${match}
       union select m.ticket_id from ticket_message_fts f join ticket_message m on m.id = f.rowid
       where ticket_message_fts match ${match}${internal ? sql`` : sql` and m.internal = 0`}`;
+  },
+  titleHoldsWords: (words: readonly string[]) =>
+    sql<boolean>`ticket.id in (select rowid from ticket_title_fts where ticket_title_fts match ${ftsMatch(words)})`,
+  messageHoldsWords(words: readonly string[], internal: boolean) {
+    // The matching messages' ids are gathered once (ids only, from the index: cheap even for a common word) and each
+    // ticket's messages looked up in them; `+m.id` keeps SQLite from probing the ticket's index once per id instead.
+    return sql<boolean>`exists (select 1 from ticket_message m where m.ticket_id = ticket.id${
+      internal ? sql`` : sql` and m.internal = 0`
+    } and +m.id in (select rowid from ticket_message_fts where ticket_message_fts match ${ftsMatch(words)}))`;
+  },
+  async manyMessagesHoldWords(db: Db, words: readonly string[], atLeast: number) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from ticket_message_fts
+      where ticket_message_fts match ${ftsMatch(words)} limit ${atLeast})`.execute(db);
+    return Number(rows[0]?.n ?? 0) >= atLeast;
   },
   async announce(ctx: SqlContext, activity: Activity) {
     ctx.note(activity);

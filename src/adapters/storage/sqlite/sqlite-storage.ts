@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from '../sql/schema.ts';
-import type { DirectSqlite } from '../sql/sql-dialect.ts';
+import type { DirectSqlite, SearchTuning } from '../sql/sql-dialect.ts';
 import { SqlStorage } from '../sql/sql-storage.ts';
 import { withGroupCommit } from './group-commit.ts';
 import { LocalSignals } from './local-signals.ts';
@@ -60,7 +60,7 @@ function ownerOnly(path: string): void {
 }
 
 /** SQLite through better-sqlite3: WAL, foreign keys on, a busy timeout for the dispatcher and CLI beside the server. */
-export function openSqliteStorage(path: string): SqlStorage {
+export function openSqliteStorage(path: string, options: { searchTuning?: SearchTuning } = {}): SqlStorage {
   if (path !== ':memory:' && !path.startsWith('file:')) ownerOnly(path);
   const database = new SQLite(path);
   database.pragma('journal_mode = WAL');
@@ -84,6 +84,7 @@ export function openSqliteStorage(path: string): SqlStorage {
     dialect: sqliteDialect,
     signals: new LocalSignals(),
     direct,
+    ...options,
     wrap: (repositories, { ctx, transact }) => withGroupCommit(withReadCache(repositories, ctx), transact),
   });
 }

@@ -15,14 +15,8 @@ import { touchTicket } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
 import { toUser } from '../rows.ts';
 import type { Database } from '../schema.ts';
-import {
-  afterCursor,
-  decodeQueueCursor,
-  encodeQueueCursor,
-  searchCondition,
-  seenByViewer,
-  sortExpression,
-} from '../ticket-queue.ts';
+import { afterCursor, decodeQueueCursor, encodeQueueCursor, seenByViewer, sortExpression } from '../ticket-queue.ts';
+import { chooseSearchPlan, searchCondition } from '../ticket-search-plan.ts';
 import { scopeCondition } from '../ticket-scope.ts';
 import { eraseTicketsOfRequester } from '../erasure.ts';
 
@@ -179,8 +173,10 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
     if (filter.unassigned) q = q.where('ticket.responsible_id', 'is', null);
     if (filter.groupId !== undefined) q = q.where('ticket.group_id', '=', filter.groupId);
     if (filter.unseen) q = q.where(sql<boolean>`not ${seen}`);
-    if (filter.search)
-      q = q.where(searchCondition(this.db, this.ctx.dialect, filter.search, scope.kind !== 'requester'));
+    if (filter.search) {
+      const plan = await chooseSearchPlan(this.ctx, filter.search, order, scope);
+      q = q.where(searchCondition(this.ctx, filter.search, scope.kind !== 'requester', plan));
+    }
     const rows = await q.execute();
     const more = rows.length > req.limit;
     const shown = more ? rows.slice(0, req.limit) : rows;
