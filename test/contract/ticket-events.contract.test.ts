@@ -46,6 +46,32 @@ for (const database of ALL_DATABASES) {
       );
     });
 
+    it('moves a status only from the status it was checked against', async () => {
+      const req = await storage.people.createUser(newUser('move.req@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(req.id), AT);
+      await storage.tickets.updateTicket(ticket.id, { status: 'waiting' }, AT);
+      assert.equal(await storage.tickets.moveTicketStatus(ticket.id, 'waiting', 'in_progress', LATER), true);
+      // A second message checked against "waiting" moves nothing: the first one already did.
+      assert.equal(await storage.tickets.moveTicketStatus(ticket.id, 'waiting', 'in_progress', LATER), false);
+      await storage.tickets.updateTicket(ticket.id, { status: 'closed' }, LATER);
+      assert.equal(await storage.tickets.moveTicketStatus(ticket.id, 'in_progress', 'new', LATER), false);
+      const after = (await storage.tickets.findTicketByNumber(ticket.number))!;
+      assert.equal(after.status, 'closed');
+    });
+
+    it('moves any number of tickets without a team, in chunks', async () => {
+      const req = await storage.people.createUser(newUser('chunks.req@example.test'), AT);
+      const group = await storage.people.createGroup('Chunks');
+      const ids: number[] = [];
+      for (let i = 0; i < 2_100; i++) ids.push((await storage.tickets.createTicket(newTicket(req.id), AT)).id);
+      const moved = await storage.transaction((tx) => tx.tickets.moveTeamlessTickets(group.id, null, LATER));
+      for (const id of ids) assert.ok(moved.includes(id));
+      assert.equal(new Set(moved).size, moved.length);
+      // Every ticket without a team (this test's, and any an earlier test left) is in the group now.
+      assert.equal(await storage.tickets.countTicketsOfGroup(group.id), moved.length);
+      assert.ok(moved.length >= ids.length);
+    });
+
     it('a rolled-back change leaves no event', async () => {
       const req = await storage.people.createUser(newUser('rollback.req@example.test'), AT);
       const ticket = await storage.tickets.createTicket(newTicket(req.id), AT);

@@ -241,6 +241,7 @@ export async function postMessage(
     if (reopenTo)
       await applyAutomaticStatus(tx, {
         ticketId: ticket.id,
+        number: ticket.number,
         from: ticket.status,
         to: reopenTo,
         by: actor,

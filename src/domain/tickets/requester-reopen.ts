@@ -49,20 +49,28 @@ export function statusAfterRequesterMessage(
 
 export interface AutomaticStatusChange {
   ticketId: number;
+  /** The ticket's number, to name it if it was closed meanwhile. */
+  number: number;
   from: TicketStatus;
   to: TicketStatus;
   /** Whose message caused it. */
-  by: Pick<Actor, 'id' | 'name'>;
+  by: Actor;
   at: string;
 }
 
 /**
  * A status change nobody made by hand (a requester's message moved the ticket), in the caller's transaction: the
- * one place such a change is written, where the ticket's history is to record it.
+ * one place such a change is written, recorded in the ticket's life as the doing of the message's author. It moves
+ * the ticket only from the status the message was checked against: when another change came first (a technician
+ * closed it, a second message already reopened it), nothing moves and nothing is recorded twice; a ticket closed
+ * meanwhile refuses the message (the caller's transaction, and the message with it, rolls back).
  */
 export async function applyAutomaticStatus(tx: Repositories, change: AutomaticStatusChange): Promise<void> {
-  await tx.tickets.updateTicket(change.ticketId, { status: change.to }, change.at);
-  // Recorded as the requester's doing: their message moved it.
+  if (!(await tx.tickets.moveTicketStatus(change.ticketId, change.from, change.to, change.at))) {
+    const now = await tx.tickets.findTicketByNumber(change.number);
+    if (now) refuseIfClosed(change.by, now);
+    return;
+  }
   await recordTicketChanges(
     tx,
     change.by.id,

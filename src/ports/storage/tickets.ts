@@ -93,6 +93,8 @@ export interface TicketRepository {
    * `actorId`; returns their ids (announced).
    */
   moveTeamlessTickets(groupId: number, actorId: number | null, at: string): Promise<number[]>;
+  /** Sets the status to `to` only if it is still `from`; false when it was not (another change came first). */
+  moveTicketStatus(id: number, from: string, to: string, at: string): Promise<boolean>;
   /**
    * Erasure: the tickets a requester asked for get `title` and an empty description and lose their contact name; the
    * requester leaves every ticket that copies them. Returns the ids of their tickets (announced).

@@ -62,6 +62,9 @@ function toTicket(
   };
 }
 
+/** Tickets moved into the default team per statement (6 bound values per event row). */
+const MOVE_CHUNK = 1000;
+
 export class SqlTicketRepository extends SqlRepository implements TicketRepository {
   private ticketQuery() {
     return this.db
@@ -253,22 +256,49 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
   }
 
   async moveTeamlessTickets(groupId: number, actorId: number | null, at: string) {
-    const ids = (await this.db.selectFrom('ticket').select('id').where('group_id', 'is', null).execute()).map(
-      (r) => r.id,
-    );
-    if (ids.length === 0) return [];
-    await this.db
+    // In chunks, so that any number of tickets stays within both databases' limits on bound values.
+    const moved: number[] = [];
+    for (;;) {
+      const chunk = await this.db
+        .selectFrom('ticket')
+        .select('id')
+        .where('group_id', 'is', null)
+        .orderBy('id')
+        .limit(MOVE_CHUNK)
+        .execute();
+      if (chunk.length === 0) return moved;
+      const ids = (
+        await this.db
+          .updateTable('ticket')
+          .set({ group_id: groupId, updated_at: at })
+          .where(
+            'id',
+            'in',
+            chunk.map((r) => r.id),
+          )
+          .where('group_id', 'is', null)
+          .returning('id')
+          .execute()
+      ).map((r) => r.id);
+      await this.recordTicketEvents(
+        ids.map((ticketId) => ({ ticketId, actorId, kind: 'team', from: null, to: String(groupId) })),
+        at,
+      );
+      for (const id of ids) await touchTicket(this.ctx, id);
+      moved.push(...ids);
+    }
+  }
+
+  async moveTicketStatus(id: number, from: string, to: string, at: string) {
+    const r = await this.db
       .updateTable('ticket')
-      .set({ group_id: groupId, updated_at: at })
-      .where('id', 'in', ids)
-      .where('group_id', 'is', null)
-      .execute();
-    await this.recordTicketEvents(
-      ids.map((ticketId) => ({ ticketId, actorId, kind: 'team', from: null, to: String(groupId) })),
-      at,
-    );
-    for (const id of ids) await touchTicket(this.ctx, id);
-    return ids;
+      .set({ status: to, updated_at: at, last_activity_at: at, public_activity_at: at })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await touchTicket(this.ctx, id);
+    return true;
   }
 
   eraseTicketsOfRequester(requesterId: number, title: string, at: string) {
