@@ -308,6 +308,20 @@ for (const database of [sqliteMemory, postgres]) {
         /no closed-ticket notice is set \(parameter 9025\), so it is held for review/,
       );
       assert.deepEqual(await deliver(), []);
+      // The reviewer can put it on the closed ticket: as their own internal note, the sender's words quoted.
+      const before = await messagesOf(ticket.number);
+      const attached = await tech.post(`/api/v1/inbound-mail/${closedReply.id}/attach`, {
+        ticketNumber: ticket.number,
+      });
+      assert.equal(attached.statusCode, 200, attached.body);
+      const items = (await tech.get(`/api/v1/tickets/${ticket.number}/messages`)).json().items as {
+        internal: boolean;
+        text: string;
+      }[];
+      assert.equal(items.length, before + 1);
+      assert.equal(items.at(-1)!.internal, true);
+      assert.match(items.at(-1)!.text, /Still broken, sorry\./);
+      assert.equal(await statusOf(ticket.number), 'closed');
     });
 
     it('a template an event names cannot be deleted or deactivated (409 TEMPLATE_IN_USE naming the parameter)', async () => {

@@ -182,6 +182,10 @@ for (const database of [sqliteMemory, postgres]) {
       await patch(techB, { responsibleId: null });
       const refused = await techB.patch(`/api/v1/tickets/${number}`, { status: 'nonsense' });
       assert.equal(refused.statusCode, 400);
+      // With a default team named, a ticket's team can change but not go: it would leave every queue.
+      const teamless = await techB.patch(`/api/v1/tickets/${number}`, { groupId: null });
+      assert.equal(teamless.statusCode, 422, teamless.body);
+      assert.equal(teamless.json().code, 'TICKET_TEAM_REQUIRED');
       const staff = (await thread(techB, number)).events.map((e) => [e.kind, e.actor?.name, e.from, e.to]);
       assert.deepEqual(staff, [
         ['status', 'Tina Tech', 'new', 'in_progress'],

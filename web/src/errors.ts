@@ -79,6 +79,8 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.userAlreadyErased');
     case 'ERASURE_NOT_CONFIRMED':
       return t('error.erasureNotConfirmed');
+    case 'TICKET_TEAM_REQUIRED':
+      return t('error.ticketTeamRequired');
     case 'GROUP_NOT_FOUND':
       return t('error.groupNotFound');
     case 'GROUP_NAME_TAKEN':

@@ -37,7 +37,9 @@ export async function attachInboundMail(
   const ticket = await visibleTicket(deps.storage, actor, input.ticketNumber);
   const user = mail.fromAddress ? await deps.storage.people.findUserByEmail(mail.fromAddress) : undefined;
   const sender = user?.active ? await loadActor(deps.storage, user.id) : undefined;
-  const bySender = sender !== undefined && isParticipant(sender, ticket);
+  // A closed ticket takes no message from its requester's side: the reviewer attaches the mail as their own (an
+  // internal note by default), as staff may write on a closed ticket; reopening it first posts it as the sender's.
+  const bySender = sender !== undefined && isParticipant(sender, ticket) && ticket.status !== 'closed';
   const body = mail.text?.trim()
     ? mail.text
     : `(The mail has no text of its own; the original is kept as inbound mail #${id}.)`;

@@ -5,6 +5,7 @@ import { isStaff, type Actor } from '../users/user.ts';
 import { checkAssignment, cleanClassification, cleanTitle } from './ticket-fields.ts';
 import { CLASSIFICATION_FIELDS, type ClassificationInput, type Ticket } from './ticket.ts';
 import { recordTicketChanges } from './record-ticket-changes.ts';
+import { defaultTeam } from './default-team.ts';
 import { visibleTicket } from './ticket-access.ts';
 import { isTicketStatus } from './ticket-status.ts';
 import { queueChangedTicketMails } from './ticket-event-mails.ts';
@@ -37,6 +38,11 @@ export async function updateTicket(
       changes.status = input.status;
     }
     if (input.groupId !== undefined) changes.groupId = input.groupId;
+    // Once a default team is named every ticket stays in a queue: a ticket's team can change, not go.
+    if (changes.groupId === null && ticket.groupId !== null && (await defaultTeam(tx)) !== null)
+      throw new DomainError('TICKET_TEAM_REQUIRED', 'A ticket must stay in a team: choose another team instead.', {
+        details: { field: 'groupId' },
+      });
     if (input.responsibleId !== undefined) changes.responsibleId = input.responsibleId;
     for (const f of CLASSIFICATION_FIELDS) if (input[f] !== undefined) changes[f] = cleanClassification(f, input[f]);
     await checkAssignment(tx, changes.groupId, changes.responsibleId);

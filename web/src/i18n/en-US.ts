@@ -474,6 +474,7 @@ export const enUS = {
   'error.groupNotFound': 'This group does not exist (any more).',
   'error.groupNameTaken': 'There is already a group with this name.',
   'error.groupInUse': 'This group still has tickets: move them to another group before deleting it.',
+  'error.ticketTeamRequired': 'A ticket must stay in a team: choose another team instead of none.',
   'error.groupInUseCount': 'This group still has {count} ticket(s): move them to another group before deleting it.',
   'error.groupIsDefaultTeam':
     'This group is the default team (parameter 9018): name another default team before deleting it.',

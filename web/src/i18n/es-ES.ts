@@ -484,6 +484,7 @@ export const esES: Messages = {
   'error.groupNotFound': 'Este grupo no existe (ya).',
   'error.groupNameTaken': 'Ya existe un grupo con este nombre.',
   'error.groupInUse': 'Este grupo aún tiene tickets: muévalos a otro grupo antes de eliminarlo.',
+  'error.ticketTeamRequired': 'Un ticket debe quedar en un equipo: elija otro equipo en lugar de ninguno.',
   'error.groupInUseCount': 'Este grupo aún tiene {count} ticket(s): muévalos a otro grupo antes de eliminarlo.',
   'error.groupIsDefaultTeam':
     'Este grupo es el equipo predeterminado (parámetro 9018): elija otro equipo predeterminado antes de eliminarlo.',

@@ -482,6 +482,7 @@ export const ptBR: Messages = {
   'error.groupNotFound': 'Este grupo não existe (mais).',
   'error.groupNameTaken': 'Já existe um grupo com este nome.',
   'error.groupInUse': 'Este grupo ainda tem tickets: mova-os para outro grupo antes de excluí-lo.',
+  'error.ticketTeamRequired': 'Um ticket precisa ficar em uma equipe: escolha outra equipe em vez de nenhuma.',
   'error.groupInUseCount': 'Este grupo ainda tem {count} ticket(s): mova-os para outro grupo antes de excluí-lo.',
   'error.groupIsDefaultTeam':
     'Este grupo é a equipe padrão (parâmetro 9018): defina outra equipe padrão antes de excluí-lo.',
