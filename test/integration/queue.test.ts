@@ -70,6 +70,26 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal((await list(tech, `?search=%23${world.ticketA.number}`)).items[0]?.number, world.ticketA.number);
     });
 
+    it('a tampered cursor, its value of the wrong type for the sort, starts again at the first page', async () => {
+      const forge = (sort: string, direction: string, value: unknown) =>
+        Buffer.from(JSON.stringify([sort, direction, value, 5])).toString('base64url');
+      for (const [sort, value] of [
+        ['status', 'abc'],
+        ['activity', 'not a time'],
+        ['activity', 7],
+        ['title', 3],
+        ['number', 'x'],
+      ] as const) {
+        const first = await list(tech, `?sort=${sort}&direction=desc`);
+        const r = await tech.get(`/api/v1/tickets?sort=${sort}&direction=desc&cursor=${forge(sort, 'desc', value)}`);
+        assert.equal(r.statusCode, 200, `${sort} ${String(value)}: ${r.body}`);
+        assert.deepEqual(
+          (r.json() as typeof first).items.map((t) => t.number),
+          first.items.map((t) => t.number),
+        );
+      }
+    });
+
     it('refuses an unknown sort or direction with a code and a sentence', async () => {
       for (const query of ['?sort=secret', '?direction=sideways', `?search=${'x'.repeat(201)}`]) {
         const r = await tech.get(`/api/v1/tickets${query}`);

@@ -56,11 +56,24 @@ export function decodeQueueCursor(cursor: string | null | undefined, order: Tick
     if (!Array.isArray(parsed) || parsed.length !== 4) return undefined;
     const [sort, direction, value, id] = parsed as unknown[];
     if (sort !== order.sort || direction !== order.direction) return undefined;
-    if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+    if (!valueFitsSort(order.sort, value)) return undefined;
     if (!Number.isSafeInteger(id) || (id as number) <= 0 || (id as number) > MAX_ID) return undefined;
-    return { value, id: id as number };
+    return { value: value as string | number, id: id as number };
   } catch {
     return undefined;
+  }
+}
+
+/** A cursor's value of the type its sort compares (a tampered one would make the database refuse the query). */
+function valueFitsSort(sort: TicketSort, value: unknown): boolean {
+  switch (sort) {
+    case 'number':
+    case 'status':
+      return Number.isSafeInteger(value);
+    case 'activity':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value);
+    default:
+      return typeof value === 'string';
   }
 }
 
