@@ -84,6 +84,7 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
           eb.or([
             eb('ticket.responsible_id', '=', scope.userId),
             eb('ticket.requester_id', '=', scope.userId),
+            eb('ticket.registered_by_id', '=', scope.userId),
             ...(scope.groupIds.length > 0 ? [eb('ticket.group_id', 'in', scope.groupIds as number[])] : []),
           ]),
         );
