@@ -16,6 +16,7 @@ interface Listed {
   number: number;
   title: string;
   unseen: boolean;
+  responsible: { id: number } | null;
 }
 
 for (const database of [sqliteMemory, postgres]) {
@@ -88,6 +89,20 @@ for (const database of [sqliteMemory, postgres]) {
           first.items.map((t) => t.number),
         );
       }
+    });
+
+    it('filters by the technician responsible', async () => {
+      const all = await list(tech, '?sort=number&direction=asc');
+      const scanner = all.items.find((t) => t.title === 'Scanner offline')!;
+      const patched = await tech.patch(`/api/v1/tickets/${scanner.number}`, { responsibleId: world.techA.id });
+      assert.equal(patched.statusCode, 200, patched.body);
+      const theirs = await list(tech, `?responsibleId=${world.techA.id}`);
+      assert.ok(theirs.items.length > 0);
+      assert.ok(theirs.items.some((t) => t.number === scanner.number));
+      const expected = all.items.filter((t) => t.responsible?.id === world.techA.id || t.number === scanner.number);
+      assert.deepEqual(theirs.items.map((t) => t.number).sort(), expected.map((t) => t.number).sort());
+      assert.ok(theirs.items.every((t) => t.responsible?.id === world.techA.id));
+      assert.equal((await tech.get('/api/v1/tickets?responsibleId=0')).statusCode, 400);
     });
 
     it('refuses an unknown sort or direction with a code and a sentence', async () => {

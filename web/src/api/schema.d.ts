@@ -2555,6 +2555,8 @@ export interface paths {
           status?: 'new' | 'in_progress' | 'waiting' | 'resolved' | 'closed';
           mine?: boolean;
           unassigned?: boolean;
+          /** @description Only the tickets this person is responsible for (`mine` takes precedence). */
+          responsibleId?: number;
           groupId?: number;
           /** @description Only tickets with activity the caller has not seen since last reading them. */
           unseen?: boolean;

@@ -159,6 +159,7 @@ export const enUS = {
   'desk.group': 'Group',
   'desk.myGroups': 'My groups',
   'desk.anyGroup': 'All groups',
+  'desk.anyResponsible': 'Anyone',
   'desk.anyStatus': 'Any status',
   'desk.empty': 'No ticket matches these filters.',
   'desk.search': 'Search tickets',

@@ -162,6 +162,7 @@ export const esES: Messages = {
   'desk.group': 'Grupo',
   'desk.myGroups': 'Mis grupos',
   'desk.anyGroup': 'Todos los grupos',
+  'desk.anyResponsible': 'Cualquier persona',
   'desk.anyStatus': 'Cualquier estado',
   'desk.empty': 'Ningún ticket coincide con estos filtros.',
   'desk.search': 'Buscar tickets',

@@ -162,6 +162,7 @@ export const ptBR: Messages = {
   'desk.group': 'Grupo',
   'desk.myGroups': 'Meus grupos',
   'desk.anyGroup': 'Todos os grupos',
+  'desk.anyResponsible': 'Qualquer pessoa',
   'desk.anyStatus': 'Qualquer situação',
   'desk.empty': 'Nenhum ticket corresponde a estes filtros.',
   'desk.search': 'Buscar tickets',

@@ -46,6 +46,9 @@ const ticketQuery = Type.Object(
     status: Type.Optional(StringEnum(TICKET_STATUSES)),
     mine: Type.Optional(Type.Boolean()),
     unassigned: Type.Optional(Type.Boolean()),
+    responsibleId: Type.Optional(
+      Id({ description: 'Only the tickets this person is responsible for (`mine` takes precedence).' }),
+    ),
     groupId: Type.Optional(Id()),
     unseen: Type.Optional(
       Type.Boolean({ description: 'Only tickets with activity the caller has not seen since last reading them.' }),

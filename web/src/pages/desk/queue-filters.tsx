@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { useStaff } from '../../directory.ts';
 import { useSession } from '../../session.tsx';
 import { TICKET_STATUSES, type Named, type TicketStatus } from '../../types.ts';
 import { SORT_LABELS, SORTS, type Direction, type QueueView, type Sort } from './use-queue.ts';
@@ -16,6 +17,7 @@ export function QueueFilters({
 }) {
   const { t } = useI18n();
   const { me } = useSession();
+  const staff = useStaff(true).data ?? [];
   const [text, setText] = useState(view.search);
   useEffect(() => setText(view.search), [view.search]);
 
@@ -50,7 +52,7 @@ export function QueueFilters({
               type="button"
               className={view.view === v ? 'segment segment-on' : 'segment'}
               aria-pressed={view.view === v}
-              onClick={() => onChange({ view: v })}
+              onClick={() => onChange({ view: v, responsibleId: '' })}
             >
               {t(`desk.view.${v}`)}
             </button>
@@ -67,6 +69,21 @@ export function QueueFilters({
             {groups.map((g) => (
               <option key={g.id} value={g.id}>
                 {g.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field-inline">
+          <label htmlFor="filter-responsible">{t('ticket.responsible')}</label>
+          <select
+            id="filter-responsible"
+            value={String(view.view === 'all' ? view.responsibleId : '')}
+            onChange={(e) => onChange({ view: 'all', responsibleId: Number(e.target.value) || '' })}
+          >
+            <option value="">{t('desk.anyResponsible')}</option>
+            {staff.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
               </option>
             ))}
           </select>

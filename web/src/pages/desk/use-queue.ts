@@ -26,6 +26,8 @@ export interface QueueView {
   view: View;
   status: TicketStatus | '';
   groupId: number | '';
+  /** A technician responsible, when the view is "all". */
+  responsibleId: number | '';
   unread: boolean;
   sort: Sort;
   direction: Direction;
@@ -39,6 +41,7 @@ function readView(search: URLSearchParams): QueueView {
     view: pick(search.get('view'), ['all', 'mine', 'unassigned'] as const, 'all'),
     status: pick(search.get('status'), TICKET_STATUSES, '' as TicketStatus),
     groupId: Number(search.get('group')) || '',
+    responsibleId: Number(search.get('responsible')) || '',
     unread: search.get('unread') === '1',
     sort: pick(search.get('sort'), SORTS, 'number'),
     direction: pick(search.get('dir'), ['asc', 'desc'] as const, 'desc'),
@@ -51,6 +54,7 @@ const PARAMS: Record<keyof QueueView, [string, string]> = {
   view: ['view', 'all'],
   status: ['status', ''],
   groupId: ['group', ''],
+  responsibleId: ['responsible', ''],
   unread: ['unread', '0'],
   sort: ['sort', 'number'],
   direction: ['dir', 'desc'],
@@ -69,6 +73,7 @@ export function useQueue(me: Me) {
     unassigned: view.view === 'unassigned',
     status: view.status,
     groupId: view.groupId,
+    responsibleId: view.view === 'all' ? view.responsibleId : '',
     unseen: view.unread,
     sort: view.sort === 'number' ? undefined : view.sort,
     direction: view.direction === 'desc' ? undefined : view.direction,
