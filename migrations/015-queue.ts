@@ -3,7 +3,7 @@ import { types } from './dialect-types.ts';
 
 /**
  * The desk's queue: `ticket_seen` (the ticket activity each user has seen, for the unread marker), indexes for its
- * sorts and filters, and the full-text search of titles and message text. PostgreSQL: GIN indexes on
+ * sorts and filters, and the full-text search of titles, descriptions and message text. PostgreSQL: GIN indexes on
  * `to_tsvector('simple', …)` (the 'simple' configuration: lowered words, no stemming, so English, Portuguese and
  * Spanish are searched alike; a word matches as a prefix). SQLite: FTS5 tables whose content is the `ticket` and
  * `ticket_message` rows themselves (external content), kept in step by triggers, with `secure-delete` on so an
@@ -24,27 +24,31 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('ticket_activity').on('ticket').columns(['last_activity_at', 'id']).execute();
   await db.schema.createIndex('ticket_title').on('ticket').columns(['title', 'id']).execute();
   if (t.pg) {
-    await sql`create index ticket_title_search on ticket using gin (to_tsvector('simple', title))`.execute(db);
+    await sql`create index ticket_title_search on ticket using gin (to_tsvector('simple', title || ' ' || description))`.execute(
+      db,
+    );
     await sql`create index ticket_message_search on ticket_message using gin (to_tsvector('simple', text))`.execute(db);
     return;
   }
-  for (const [fts, table, column] of [
-    ['ticket_title_fts', 'ticket', 'title'],
-    ['ticket_message_fts', 'ticket_message', 'text'],
+  for (const [fts, table, columns] of [
+    ['ticket_title_fts', 'ticket', ['title', 'description']],
+    ['ticket_message_fts', 'ticket_message', ['text']],
   ] as const) {
+    const list = columns.join(', ');
+    const values = (row: string) => columns.map((c) => `${row}.${c}`).join(', ');
     await sql
       .raw(
-        `create virtual table ${fts} using fts5(${column}, content='${table}', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`,
+        `create virtual table ${fts} using fts5(${list}, content='${table}', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`,
       )
       .execute(db);
     await sql.raw(`insert into ${fts}(${fts}, rank) values ('secure-delete', 1)`).execute(db);
     await sql.raw(`insert into ${fts}(${fts}) values ('rebuild')`).execute(db);
-    const remove = `insert into ${fts}(${fts}, rowid, ${column}) values ('delete', old.id, old.${column});`;
-    const add = `insert into ${fts}(rowid, ${column}) values (new.id, new.${column});`;
+    const remove = `insert into ${fts}(${fts}, rowid, ${list}) values ('delete', old.id, ${values('old')});`;
+    const add = `insert into ${fts}(rowid, ${list}) values (new.id, ${values('new')});`;
     await sql.raw(`create trigger ${fts}_insert after insert on ${table} begin ${add} end`).execute(db);
     await sql.raw(`create trigger ${fts}_delete after delete on ${table} begin ${remove} end`).execute(db);
     await sql
-      .raw(`create trigger ${fts}_update after update of ${column} on ${table} begin ${remove} ${add} end`)
+      .raw(`create trigger ${fts}_update after update of ${list} on ${table} begin ${remove} ${add} end`)
       .execute(db);
   }
 }

@@ -55,7 +55,8 @@ async function seed(storage: SqlStorage) {
   for (let i = 0; i < 30; i++) {
     const requester = i % 3 === 0 ? rui : ana;
     const title = i === 7 ? 'Gasket order' : `Pump ${i}`;
-    const t = await storage.tickets.createTicket(newTicket(requester, { title }), at(i));
+    const description = i === 11 ? 'The gasket seal is worn' : 'D';
+    const t = await storage.tickets.createTicket(newTicket(requester, { title, description }), at(i));
     const say = (text: string, internal: boolean, minute: number) =>
       storage.atomic.storeMessage(
         {
@@ -126,7 +127,7 @@ for (const [kind, open] of KINDS) {
         { sort: 'activity', direction: 'desc' },
         { sort: 'activity', direction: 'asc' },
       ];
-      for (const text of ['gasket', 'gask', 'gasket kit', 'pump 12', '7', 'gasparini', 'nothing-here'])
+      for (const text of ['gasket', 'gask', 'gasket kit', 'gasket seal', 'pump 12', '7', 'gasparini', 'nothing-here'])
         for (const scope of scopes)
           for (const order of orders) {
             const expected = await pages(gather, text, order, scope);

@@ -75,7 +75,11 @@ for (const database of ALL_DATABASES) {
         ['VPN drops', bento, teamB, tech, 'in_progress'],
       ];
       for (const [i, [title, requester, groupId, responsibleId, status]] of specs.entries()) {
-        const t = await storage.tickets.createTicket(newTicket(requester, { title, groupId, responsibleId }), at(i));
+        const description = title === 'Password reset' ? 'Locked out after the holidays' : 'D';
+        const t = await storage.tickets.createTicket(
+          newTicket(requester, { title, description, groupId, responsibleId }),
+          at(i),
+        );
         if (status !== 'new') await storage.tickets.updateTicket(t.id, { status }, at(i));
         numbers[title] = t.number;
       }
@@ -89,7 +93,7 @@ for (const database of ALL_DATABASES) {
       await message(numbers['VPN drops']!, tech, 'Suspect the bluefinch concentrator', true, 21);
     });
 
-    it('finds a ticket by its number, title words, requester and the text of its messages', async () => {
+    it('finds a ticket by its number, title and description words, requester and the text of its messages', async () => {
       const n = numbers['Password reset']!;
       assert.deepEqual(await found(String(n)), [n]);
       assert.deepEqual(await found(`#${n}`), [n]);
@@ -103,6 +107,8 @@ for (const database of ALL_DATABASES) {
         [2, 4, 6, 8].map((i) => Object.values(numbers)[i - 1]!),
       );
       assert.deepEqual(await found('firmware stripes'), [numbers['Monitor flickers']!]);
+      assert.deepEqual(await found('holiday'), [numbers['Password reset']!], 'a word of the description');
+      assert.deepEqual(await found('password holidays'), [numbers['Password reset']!], 'title and description');
       assert.deepEqual(await found('nothing-like-this'), []);
       assert.deepEqual(await found('50%_'), [], 'LIKE characters are text');
     });

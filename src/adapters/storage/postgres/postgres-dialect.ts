@@ -30,13 +30,13 @@ export const postgresDialect: SqlDialect = {
   ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
     // 'simple': lowered words, no stemming, the same for every language of the desk (migration 015's indexes).
     const query = tsQuery(words, true);
-    return sql<number>`select id from ticket where to_tsvector('simple', title) @@ to_tsquery('simple', ${query})
+    return sql<number>`select id from ticket where to_tsvector('simple', title || ' ' || description) @@ to_tsquery('simple', ${query})
       union select ticket_id from ticket_message where to_tsvector('simple', text) @@ to_tsquery('simple', ${query})${
         internal ? sql`` : sql` and not internal`
       }`;
   },
   titleHoldsWords: (words: readonly string[]) =>
-    sql<boolean>`to_tsvector('simple', ticket.title) @@ to_tsquery('simple', ${tsQuery(words, true)})`,
+    sql<boolean>`to_tsvector('simple', ticket.title || ' ' || ticket.description) @@ to_tsquery('simple', ${tsQuery(words, true)})`,
   messageHoldsWords(words: readonly string[], internal: boolean) {
     // `offset 0` keeps it a check per ticket: without it the planner may turn the `exists` into one hashed set of
     // every matching message's ticket, which is the work this check is there to avoid.

@@ -35,7 +35,7 @@ export interface SqlDialect {
    * with GIN indexes; SQLite: FTS5 tables kept in step by triggers (migration 015).
    */
   ticketsMatchingWords(db: Db, words: readonly string[], internal: boolean): RawBuilder<number>;
-  /** A condition on `ticket`: its title holds every word (each a prefix), as `ticketsMatchingWords` finds titles. */
+  /** A condition on `ticket`: its title and description hold every word (each a prefix), as `ticketsMatchingWords` finds them. */
   titleHoldsWords(words: readonly string[]): RawBuilder<boolean>;
   /**
    * A condition on `ticket`, checked ticket by ticket: one of its messages holds every word (each a prefix);
