@@ -218,7 +218,12 @@ export async function signIn(
   await page.goto('/');
   await page.getByLabel(names.email, { exact: true }).fill(email);
   await page.getByLabel(names.password, { exact: true }).fill(TEST_PASSWORD);
+  // Wait for the answer (its cookie): a navigation right after the click would cancel the request on a slow machine.
+  const answered = page.waitForResponse(
+    (r) => r.url().endsWith('/api/v1/auth/login') && r.request().method() === 'POST',
+  );
   await page.getByRole('button', { name: names.submit, exact: true }).click();
+  await answered;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
