@@ -801,6 +801,7 @@ export const enUS = {
   'picker.open': 'Canned answers',
   'picker.search': 'Search answers by name',
   'picker.none': 'No canned answer matches.',
+  'picker.language': 'Language of the answer',
   'picker.requesterLanguage': "The requester's language",
   'picker.hint': 'Type / in the message to choose a canned answer: ↑ and ↓ to move, Enter to insert, Esc to close.',
   'picker.inserted': 'Inserted “{name}” ({locale}).',

@@ -818,6 +818,7 @@ export const esES: Messages = {
   'picker.open': 'Respuestas predefinidas',
   'picker.search': 'Buscar respuestas por nombre',
   'picker.none': 'Ninguna respuesta predefinida coincide.',
+  'picker.language': 'Idioma de la respuesta',
   'picker.requesterLanguage': 'El idioma del solicitante',
   'picker.hint':
     'Escriba / en el mensaje para elegir una respuesta predefinida: ↑ y ↓ para moverse, Intro para insertar, Esc para cerrar.',

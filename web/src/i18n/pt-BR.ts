@@ -814,6 +814,7 @@ export const ptBR: Messages = {
   'picker.open': 'Respostas prontas',
   'picker.search': 'Buscar respostas pelo nome',
   'picker.none': 'Nenhuma resposta pronta corresponde.',
+  'picker.language': 'Idioma da resposta',
   'picker.requesterLanguage': 'O idioma do solicitante',
   'picker.hint':
     'Digite / na mensagem para escolher uma resposta pronta: ↑ e ↓ para mover, Enter para inserir, Esc para fechar.',
