@@ -87,6 +87,12 @@ describe('canned answers in the browser', () => {
       await page.keyboard.press('Escape');
       await list.waitFor({ state: 'detached' });
       assert.match(await message.inputValue(), / \/se$/);
+      // A name no answer has: Enter is a new line, as always.
+      await page.keyboard.type(' /zzz');
+      await page.getByText('Nenhuma resposta pronta corresponde.').waitFor();
+      await page.keyboard.press('Enter');
+      await list.waitFor({ state: 'detached' });
+      assert.match(await message.inputValue(), / \/zzz\n$/);
 
       // The button: searched by name, another language picked, Enter inserts at the caret.
       await message.fill('');

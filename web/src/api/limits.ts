@@ -71,4 +71,7 @@ export const MAX_LENGTH = {
   groupName: 120,
   templateName: 120,
   templateSubject: 255,
+  answerName: 120,
+  answerLocale: 35,
+  answerText: 20000,
 } as const;

@@ -71,8 +71,12 @@ export function useCannedAnswerPicker(
       if (matches.length > 0) setActive((i) => (i + step + matches.length) % matches.length);
     } else if (event.key === 'Enter') {
       const answer = matches[active];
+      if (!answer && opened.mode === 'slash') {
+        // Nothing to insert: the list closes and the key does what it always does (a new line in the message).
+        close(false);
+        return false;
+      }
       if (answer) void insert(answer);
-      else close(true);
     } else if (event.key === 'Escape') {
       close(true);
     } else return false;

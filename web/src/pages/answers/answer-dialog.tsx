@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Dialog, ErrorNotice } from '../../components/ui.tsx';
+import { MAX_LENGTH } from '../../api/limits.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { CannedAnswer, Named } from '../../types.ts';
 import { draftOf, emptyDraft, type AnswerDraft, type VariantDraft } from './answer-draft.ts';
@@ -54,7 +55,7 @@ export function AnswerDialog(props: {
             <input
               id="answer-name"
               value={draft.name}
-              maxLength={120}
+              maxLength={MAX_LENGTH.answerName}
               onChange={(e) => setDraft({ ...draft, name: e.target.value })}
             />
           </div>

@@ -1,3 +1,4 @@
+import { MAX_LENGTH } from '../../api/limits.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { VariantDraft } from './answer-draft.ts';
 
@@ -23,7 +24,7 @@ export function VariantFields(props: {
           <input
             id={`${id}-locale`}
             value={variant.locale}
-            maxLength={35}
+            maxLength={MAX_LENGTH.answerLocale}
             aria-describedby={`${id}-locale-hint`}
             onChange={(e) => props.onChange({ ...variant, locale: e.target.value })}
           />
@@ -42,7 +43,7 @@ export function VariantFields(props: {
           id={`${id}-text`}
           rows={5}
           value={variant.text}
-          maxLength={20000}
+          maxLength={MAX_LENGTH.answerText}
           onChange={(e) => props.onChange({ ...variant, text: e.target.value })}
         />
       </div>
