@@ -162,14 +162,15 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(other.json().locale, 'pt-BR');
     });
 
+    // threat: A canned answer inserted into the composer: values such as a title `Tom & Jerry <printer>` or a message holding `${SMTP_PASSWORD}` → inserted as the plain text they are, in one pass (never HTML-escaped, never rendered again).
     it('the message text key inserts the latest public message as it was written', async () => {
       const r = await techA.post('/api/v1/me/canned-answers', {
         name: 'Quote',
-        variants: [{ locale: 'en', text: 'You wrote: ${COMMENTTEXT}' }],
+        variants: [{ locale: 'en', text: 'About ${TICKETTITLE} you wrote: ${COMMENTTEXT}' }],
       });
       assert.equal(r.statusCode, 201, r.body);
       const rendered = await techA.post(`/api/v1/tickets/${ticket}/canned-answers/${r.json().id}/render`);
-      assert.equal(rendered.json().text, 'You wrote: Try ${SMTP_PASSWORD} & <b>');
+      assert.equal(rendered.json().text, 'About Tom & Jerry <printer> you wrote: Try ${SMTP_PASSWORD} & <b>');
       assert.equal(rendered.json().locale, 'en');
       assert.equal((await techA.delete(`/api/v1/me/canned-answers/${r.json().id}`)).statusCode, 204);
     });
