@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef } from 'react';
-import { useI18n } from '../i18n/i18n.tsx';
+import { LANGUAGE_NAMES, useI18n } from '../i18n/i18n.tsx';
 import type { CannedAnswerPickerState } from './use-canned-answer-picker.ts';
 import { ErrorNotice } from './ui.tsx';
 
@@ -60,7 +60,7 @@ export function CannedAnswerPicker({ picker, listId }: { picker: CannedAnswerPic
                 <option value="">{t('picker.requesterLanguage')}</option>
                 {picker.locales.map((l) => (
                   <option key={l} value={l}>
-                    {l}
+                    {(LANGUAGE_NAMES as Record<string, string>)[l] ?? l}
                   </option>
                 ))}
               </select>
