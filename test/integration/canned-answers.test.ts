@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { seedDemo } from '../../src/delivery/cli/seed-demo.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
@@ -254,6 +255,25 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual(
         update.changes.map((c) => c.field),
         ['name', 'defaultLocale', 'text:pt-BR', 'text:en-US', 'text:es-ES'],
+      );
+    });
+
+    it("the demo's team answers, in Portuguese for João's ticket, and Taylor's own not offered to Beatriz", async () => {
+      const demo = await seedDemo(deps, { smtpPort: 2525 });
+      const beatriz = demo.accounts.find((a) => a.email === 'tecnica@parley.test')!;
+      const client = await signIn(app, beatriz.email, beatriz.password);
+      const queue = await client.get('/api/v1/tickets?search=financeiro');
+      const number = (queue.json().items as { number: number }[])[0]!.number;
+      const answers = (await client.get(`/api/v1/tickets/${number}/canned-answers`)).json().items as Answer[];
+      assert.deepEqual(
+        answers.map((a) => a.name),
+        ['Need more information', 'Password reset'],
+      );
+      const reset = await client.post(`/api/v1/tickets/${number}/canned-answers/${answers[1]!.id}/render`);
+      assert.equal(reset.json().locale, 'pt-BR');
+      assert.equal(
+        reset.json().text,
+        `Olá João Muñoz,\n\nSua senha foi redefinida. No próximo acesso você escolherá uma nova.\n\nTicket ${number}`,
       );
     });
   });
