@@ -12,6 +12,7 @@ export function cannedAnswerErrorText(t: Translate, code: string, d: Record<stri
     if (d.field === 'locale') return t('error.answerLocale', { locale });
     if (d.field === 'text') return t('error.answerText', { locale });
     if (d.field === 'isDefault') return t('error.answerDefault');
+    if (d.field === 'size') return t('error.answerTooLarge', { locale });
     return t('error.answerVariants');
   }
   return t('error.answerNotFound');

@@ -98,6 +98,12 @@ describe('canned answers: checked at save', () => {
     refused({ name: 'A', variants: [] }, 'CANNED_ANSWER_INVALID');
     refused({ name: '  ', variants: [{ locale: 'en', text: 'x' }] }, 'CANNED_ANSWER_INVALID');
     refused({ name: 'A', variants: [{ locale: 'en', text: '   ' }] }, 'CANNED_ANSWER_INVALID');
+    const huge = refused(
+      { name: 'A', variants: [{ locale: 'en', text: '${COMMENTTEXT}'.repeat(60) }] },
+      'CANNED_ANSWER_INVALID',
+    );
+    assert.deepEqual(huge.details, { field: 'size', locale: 'en' });
+    validateCannedAnswer({ name: 'A', variants: [{ locale: 'en', text: '${COMMENTTEXT}'.repeat(40) }] }, personal);
   });
 
   it('canonicalises BCP 47 tags and refuses what is not one', () => {

@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.ts';
 import { compileField, type CompiledField } from '../templates/compile-template.ts';
+import { MAX_RENDERED_BODY, worstCaseLength } from '../templates/render-template.ts';
 
 /** The most language variants one answer may have, and the longest text of one. */
 export const MAX_VARIANTS = 20;
@@ -89,7 +90,11 @@ export function validateCannedAnswer(input: CannedAnswerInput, scope: CannedAnsw
     seen.add(locale);
     if (v.text.trim().length === 0 || v.text.length > MAX_ANSWER_TEXT)
       throw invalid(`The ${locale} text must be 1 to ${MAX_ANSWER_TEXT} characters.`, { field: 'text', locale });
-    compileAnswerText(locale, v.text);
+    if (worstCaseLength(compileAnswerText(locale, v.text), 'text') > MAX_RENDERED_BODY)
+      throw invalid(
+        `The ${locale} text could become longer than ${MAX_RENDERED_BODY.toLocaleString('en-US')} characters once its keys are filled in: use long keys such as \${COMMENTTEXT} fewer times.`,
+        { field: 'size', locale },
+      );
     return { locale, text: v.text, isDefault: v.isDefault === true };
   });
   const defaults = variants.filter((v) => v.isDefault).length;

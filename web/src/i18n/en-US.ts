@@ -812,6 +812,8 @@ export const enUS = {
   'error.answerVariants': 'An answer has 1 to 20 languages.',
   'error.answerLocale': '“{locale}” is not a language tag such as pt-BR, or it is given twice.',
   'error.answerText': 'The {locale} text must be 1 to 20,000 characters.',
+  'error.answerTooLarge':
+    'The {locale} text could become too long once its keys are filled in: use long keys such as ${COMMENTTEXT} fewer times.',
   'error.answerDefault': 'Only one language can be the default.',
   'audit.action.canned-answer.create': 'Canned answer created',
   'audit.action.canned-answer.update': 'Canned answer edited',

@@ -831,6 +831,8 @@ export const esES: Messages = {
   'error.answerVariants': 'Una respuesta tiene de 1 a 20 idiomas.',
   'error.answerLocale': '«{locale}» no es un código de idioma como pt-BR, o aparece dos veces.',
   'error.answerText': 'El texto en {locale} debe tener de 1 a 20.000 caracteres.',
+  'error.answerTooLarge':
+    'El texto en {locale} puede quedar demasiado largo al completar sus claves: use menos veces claves largas como ${COMMENTTEXT}.',
   'error.answerDefault': 'Solo un idioma puede ser el predeterminado.',
   'audit.action.canned-answer.create': 'Respuesta predefinida creada',
   'audit.action.canned-answer.update': 'Respuesta predefinida editada',

@@ -826,6 +826,8 @@ export const ptBR: Messages = {
   'error.answerVariants': 'Uma resposta tem de 1 a 20 idiomas.',
   'error.answerLocale': '“{locale}” não é um código de idioma como pt-BR, ou aparece duas vezes.',
   'error.answerText': 'O texto em {locale} deve ter de 1 a 20.000 caracteres.',
+  'error.answerTooLarge':
+    'O texto em {locale} pode ficar longo demais quando as chaves forem preenchidas: use menos vezes chaves longas como ${COMMENTTEXT}.',
   'error.answerDefault': 'Só um idioma pode ser o padrão.',
   'audit.action.canned-answer.create': 'Resposta pronta criada',
   'audit.action.canned-answer.update': 'Resposta pronta editada',
