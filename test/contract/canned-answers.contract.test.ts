@@ -123,6 +123,22 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.cannedAnswers.deleteCannedAnswer(answer.id), false);
     });
 
+    it("deletes one person's answers, and no one else's", async () => {
+      const own = (ownerId: number, name: string): CannedAnswerRow => ({
+        name,
+        scope: { kind: 'personal', ownerId },
+        variants: [{ locale: 'en', text: name, isDefault: true }],
+      });
+      await storage.cannedAnswers.createCannedAnswer(own(world.techB.id, 'B one'), AT);
+      await storage.cannedAnswers.createCannedAnswer(own(world.techB.id, 'B two'), AT);
+      const kept = await storage.cannedAnswers.createCannedAnswer(own(world.admin.id, 'Admin'), AT);
+      const teams = await storage.cannedAnswers.listCannedAnswers({ groupIds: 'all' });
+      assert.equal(await storage.cannedAnswers.deleteCannedAnswersOf(world.techB.id), 2);
+      assert.deepEqual(await storage.cannedAnswers.listCannedAnswers({ ownerId: world.techB.id }), []);
+      assert.deepEqual(await storage.cannedAnswers.listCannedAnswers({ ownerId: world.admin.id }), [kept]);
+      assert.deepEqual(await storage.cannedAnswers.listCannedAnswers({ groupIds: 'all' }), teams);
+    });
+
     it("a team's answers go with the team", async () => {
       const group = await storage.people.createGroup('Short-lived team');
       const answer = await storage.cannedAnswers.createCannedAnswer(team('With the team', group.id), AT);

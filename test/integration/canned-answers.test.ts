@@ -8,6 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { seedDemo } from '../../src/delivery/cli/seed-demo.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
+import { TEST_PASSWORD } from '../support/fixtures.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
@@ -256,6 +259,27 @@ for (const database of [sqliteMemory, postgres]) {
         update.changes.map((c) => c.field),
         ['name', 'defaultLocale', 'text:pt-BR', 'text:en-US', 'text:es-ES'],
       );
+    });
+
+    it("a former technician's own answers go when their personal data is erased", async () => {
+      const email = 'former.tech@example.test';
+      const { id } = await createUser(deps, CLI_ORIGIN, {
+        role: 'technician',
+        email,
+        name: 'Fiona Former',
+        password: TEST_PASSWORD,
+      });
+      const fiona = await signIn(app, email);
+      const created = await fiona.post('/api/v1/me/canned-answers', {
+        name: 'Fiona signs',
+        variants: [{ locale: 'en', text: 'Regards, Fiona Former' }],
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      assert.equal((await admin.patch(`/api/v1/admin/users/${id}`, { role: 'requester' })).statusCode, 200);
+      const erased = await admin.post(`/api/v1/admin/users/${id}/erase`, { confirmEmail: email });
+      assert.equal(erased.statusCode, 200, erased.body);
+      assert.equal(await storage.cannedAnswers.findCannedAnswer(created.json().id), undefined);
+      assert.deepEqual(await storage.cannedAnswers.listCannedAnswers({ ownerId: id }), []);
     });
 
     it("the demo's team answers, in Portuguese for João's ticket, and Taylor's own not offered to Beatriz", async () => {

@@ -15,4 +15,6 @@ export interface CannedAnswerRepository {
   /** By name (then id); an empty filter lists nothing. */
   listCannedAnswers(filter: CannedAnswerFilter): Promise<CannedAnswer[]>;
   deleteCannedAnswer(id: number): Promise<boolean>;
+  /** Erasure: every personal answer of this person (a former technician's texts may name them); how many. */
+  deleteCannedAnswersOf(ownerId: number): Promise<number>;
 }

@@ -115,4 +115,9 @@ export class SqlCannedAnswerRepository extends SqlRepository implements CannedAn
     const r = await this.db.deleteFrom('canned_answer').where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
+
+  async deleteCannedAnswersOf(ownerId: number) {
+    const r = await this.db.deleteFrom('canned_answer').where('owner_id', '=', ownerId).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }
