@@ -1,5 +1,6 @@
 import type { ActivitySignals } from './storage/activity.ts';
 import type { AuditRepository } from './storage/audit.ts';
+import type { CannedAnswerRepository } from './storage/canned-answers.ts';
 import type { AttachmentRepository } from './storage/attachments.ts';
 import type { InboundMailRepository } from './storage/inbound-mail.ts';
 import type { MessageRepository } from './storage/messages.ts';
@@ -25,10 +26,12 @@ export type { InboundFilter } from './storage/inbound-mail.ts';
 export type { RoleLiveness } from './storage/processes.ts';
 export type { MessageMails } from './storage/unit-of-work.ts';
 export type { AuditFilter } from './storage/audit.ts';
+export type { CannedAnswerFilter } from './storage/canned-answers.ts';
 export type {
   ActivitySignals,
   AttachmentRepository,
   AuditRepository,
+  CannedAnswerRepository,
   InboundMailRepository,
   MessageRepository,
   OutboxRepository,
@@ -58,6 +61,7 @@ export interface Repositories {
   processes: ProcessRepository;
   signInFailures: SignInFailureRepository;
   audit: AuditRepository;
+  cannedAnswers: CannedAnswerRepository;
   atomic: UnitOfWork;
 }
 

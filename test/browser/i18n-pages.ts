@@ -42,6 +42,17 @@ export const I18N_PAGES: readonly PageSpec[] = [
     path: (f) => `/desk/tickets/${f.ticketNumber}`,
     ready: '[data-testid="message"]',
   },
+  {
+    name: 'desk ticket with the canned answers open',
+    role: 'technician',
+    path: (f) => `/desk/tickets/${f.ticketNumber}`,
+    ready: '[data-testid="message"]',
+    async act(page) {
+      await page.locator('.picker > button').first().click();
+      await page.locator('.picker-option').first().waitFor();
+    },
+  },
+  { name: 'desk my answers', role: 'technician', path: () => '/account/answers', ready: 'tbody tr' },
   { name: 'desk needs review', role: 'technician', path: () => '/desk/inbound', ready: '[data-testid="inbound-row"]' },
   {
     name: 'desk held mail',
@@ -83,6 +94,19 @@ export const I18N_PAGES: readonly PageSpec[] = [
       await page.locator('#tpl-subject').fill('${NO_SUCH_KEY} about the ticket');
       await page.locator('form.editor-form button[type="submit"]').click();
       await page.locator('.notice-error .notice-code').first().waitFor();
+    },
+  },
+  {
+    name: 'admin canned answers with an unknown key refused',
+    role: 'admin',
+    path: () => '/admin/canned-answers',
+    ready: 'tbody tr',
+    async act(page) {
+      await page.locator('.page-actions .button-primary').click();
+      await page.locator('#answer-name').fill('Printer: restart');
+      await page.locator('#answer-variant-1-text').fill('${NO_SUCH_KEY}');
+      await page.locator('dialog[open] button[type="submit"]').click();
+      await page.locator('dialog[open] .notice-error .notice-code').waitFor();
     },
   },
   { name: 'admin users', role: 'admin', path: () => '/admin/users', ready: 'tbody tr' },

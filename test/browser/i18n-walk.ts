@@ -22,6 +22,7 @@ import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, startParley, type Parley, withPage } from './harness.ts';
 import { I18N_PAGES, pageTexts, type Fixture, type PageSpec, type Role } from './i18n-pages.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createCannedAnswer } from '../../src/domain/canned-answers/create-canned-answer.ts';
 
 /** Names and words that are the same in English, Portuguese and Spanish. */
 const SAME_IN_EVERY_LANGUAGE = [
@@ -121,6 +122,22 @@ export function setUpWalk(): void {
     );
     assert.equal(held?.status, 'held');
 
+    // Canned answers: one of group A, one of technician A's own.
+    const answers = [
+      await createCannedAnswer(deps, CLI_ORIGIN, world.admin, {
+        name: 'Printer: restart',
+        groupId: world.groupA,
+        variants: [
+          { locale: 'en-US', text: 'Hello ${REQUESTERNAME}, please restart the printer.' },
+          { locale: 'pt-BR', text: 'Olá ${REQUESTERNAME}, reinicie a impressora.' },
+        ],
+      }),
+      await createCannedAnswer(deps, CLI_ORIGIN, world.techA, {
+        name: 'Sign-off',
+        variants: [{ locale: 'en-US', text: 'Best regards, ${USERNAME}' }],
+      }),
+    ];
+
     fixture = {
       ticketNumber: world.ticketA.number,
       deferredMailId,
@@ -169,6 +186,9 @@ export function setUpWalk(): void {
       'America/Sao_Paulo',
       'Europe/Madrid',
       'UTC',
+      ...answers.flatMap((a) => [a.name, ...a.variants.flatMap((v) => [v.locale, v.text])]),
+      'en-US, pt-BR',
+      ', ',
     ].filter((s) => s.trim().length > 0);
   });
 

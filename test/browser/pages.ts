@@ -20,6 +20,7 @@ import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import type { Parley } from './harness.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createCannedAnswer } from '../../src/domain/canned-answers/create-canned-answer.ts';
 
 export type Role = 'signed-out' | 'requester' | 'technician' | 'admin';
 export const LOCALES = ['en-US', 'pt-BR', 'es-ES'] as const;
@@ -165,6 +166,18 @@ export async function prepareSite(parley: Parley): Promise<Site> {
     ),
   );
   const caught = parley.catcher.list()[0]!;
+  await createCannedAnswer(deps, CLI_ORIGIN, world.admin, {
+    name: 'Printer: restart',
+    groupId: world.groupA,
+    variants: [
+      { locale: 'en-US', text: 'Hello ${REQUESTERNAME}, please restart the printer.' },
+      { locale: 'pt-BR', text: 'Olá ${REQUESTERNAME}, reinicie a impressora.' },
+    ],
+  });
+  await createCannedAnswer(deps, CLI_ORIGIN, world.techA, {
+    name: 'Sign-off',
+    variants: [{ locale: 'en-US', text: 'Best regards, ${USERNAME}' }],
+  });
 
   return {
     parley,
@@ -255,7 +268,35 @@ export const VISITS: readonly Visit[] = [
     ready: '[data-testid="inbound-reason"]',
     act: openDialog('.inbound-or .button-danger'),
   },
+  {
+    name: 'desk-ticket-canned-answers',
+    role: 'technician',
+    path: (ids) => `/desk/tickets/${ids.ticket}`,
+    ready: '[data-testid="message"]',
+    act: async (page) => {
+      await page.locator('.picker > button').first().click();
+      await page.locator('.picker-option').first().waitFor();
+    },
+  },
+  {
+    name: 'desk-ticket-slash',
+    role: 'technician',
+    path: (ids) => `/desk/tickets/${ids.ticket}`,
+    ready: '[data-testid="message"]',
+    act: async (page) => {
+      await page.locator('.picker ~ textarea').first().fill('/');
+      await page.locator('.picker-option').first().waitFor();
+    },
+  },
   { name: 'desk-account', role: 'technician', path: '/account', ready: '#token-name' },
+  { name: 'desk-my-answers', role: 'technician', path: '/account/answers', ready: 'tbody tr' },
+  {
+    name: 'desk-my-answers-edit',
+    role: 'technician',
+    path: '/account/answers',
+    ready: 'tbody tr',
+    act: openDialog('tbody .button-small'),
+  },
   { name: 'desk-not-allowed', role: 'technician', path: '/admin/parameters', ready: '.page p' },
 
   { name: 'admin-parameters', role: 'admin', path: '/admin/parameters', ready: '#parameter-417' },
@@ -332,6 +373,14 @@ export const VISITS: readonly Visit[] = [
   },
   { name: 'admin-mail-catcher', role: 'admin', path: '/admin/mail-catcher', ready: 'tbody tr' },
   { name: 'admin-audit', role: 'admin', path: '/admin/audit', ready: '[data-testid="audit-row"]' },
+  { name: 'admin-canned-answers', role: 'admin', path: '/admin/canned-answers', ready: 'tbody tr' },
+  {
+    name: 'admin-canned-answers-new',
+    role: 'admin',
+    path: '/admin/canned-answers',
+    ready: 'tbody tr',
+    act: openDialog('.page-actions .button-primary'),
+  },
   {
     name: 'admin-captured-mail',
     role: 'admin',

@@ -2,6 +2,7 @@ import { ApiError } from './api.ts';
 import { ATTACHMENT_LIMITS, formatSize } from './components/attachment-limits.ts';
 import type { Translate } from './i18n/i18n.tsx';
 import { MAX_LENGTH } from './api/limits.ts';
+import { cannedAnswerErrorText } from './canned-answer-errors.ts';
 
 const PARAMETER_RULES = [
   'required',
@@ -96,6 +97,11 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.inboundNotFound');
     case 'TEMPLATE_NOT_FOUND':
       return t('error.templateNotFound');
+    case 'CANNED_ANSWER_NOT_FOUND':
+    case 'CANNED_ANSWER_UNKNOWN_KEY':
+    case 'CANNED_ANSWER_SYNTAX_ERROR':
+    case 'CANNED_ANSWER_INVALID':
+      return cannedAnswerErrorText(t, error.code, d);
     case 'ATTACHMENT_TOO_LARGE':
       return typeof d.name === 'string'
         ? t('error.attachmentTooLarge', { name: d.name, max: formatSize(ATTACHMENT_LIMITS.maxBytes) })

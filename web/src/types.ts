@@ -185,3 +185,8 @@ export type DeliveryResult = NonNullable<TestMailResult['result']>;
 
 /** POST /admin/smtp-account/verify */
 export type SmtpVerifyResult = Answer<'/admin/smtp-account/verify', 'POST'>;
+
+/** A canned answer (personal, or a team's) with its texts per language, the default first. */
+export type CannedAnswer = Item<Answer<'/me/canned-answers', 'GET'>>;
+/** A canned answer rendered for a ticket: the language used and the plain text for the composer. */
+export type RenderedAnswer = Answer<'/tickets/{number}/canned-answers/{answerId}/render', 'POST'>;

@@ -12,6 +12,7 @@ import { loadActor } from '../../domain/users/authentication.ts';
 import { openTicket } from '../../domain/tickets/open-ticket.ts';
 import { updateTicket } from '../../domain/tickets/update-ticket.ts';
 import { createGroup } from '../../domain/users/create-group.ts';
+import { seedDemoAnswers } from './demo-canned-answers.ts';
 import { createUser } from '../../domain/users/create-user.ts';
 import type { Locale } from '../../domain/locale.ts';
 import type { Role } from '../../domain/users/user.ts';
@@ -54,7 +55,7 @@ const PEOPLE: { role: Role; email: string; name: string; locale: Locale; timeZon
 
 /**
  * Demo groups, users, tickets and messages, the messaging template in three languages, parameter 417 set, and an
- * SMTP account on loopback, the Service Desk as the default team (9018). Passwords are generated now and shown once: there are no default secrets.
+ * SMTP account on loopback, canned answers, the Service Desk as the default team (9018). Passwords are generated now and shown once: there are no default secrets.
  * Does nothing when the demo admin already exists.
  */
 export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promise<DemoResult> {
@@ -138,6 +139,7 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
     portfolio: 'Serviços de TI',
     category: 'Acesso',
   });
+  await seedDemoAnswers(deps, admin, tech, desk.id);
   return {
     created: true,
     accounts,

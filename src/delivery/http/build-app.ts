@@ -11,6 +11,7 @@ import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport
 import { authenticateRequest } from './auth/authenticate-request.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { tokenRoutes } from './auth/token-routes.ts';
+import { cannedAnswerRoutes } from './canned-answers/canned-answer-routes.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
@@ -176,6 +177,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(adminRoutes(deps));
       await api.register(inboundRoutes(deps));
       await api.register(attachmentRoutes(deps));
+      await api.register(cannedAnswerRoutes(deps));
       await api.register(mailRoutes(deps, options.mail ?? { transports: new UnavailableTransports(), catcher: null }));
     },
     { prefix: '/api/v1' },

@@ -21,6 +21,7 @@ export const AUDIT_TARGETS = [
   'group',
   'api-token',
   'outbox-entry',
+  'canned-answer',
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 
@@ -43,6 +44,9 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'outbox.retry',
   'user.erase',
+  'canned-answer.create',
+  'canned-answer.update',
+  'canned-answer.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

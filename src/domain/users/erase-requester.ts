@@ -87,6 +87,8 @@ export async function eraseRequester(
     // Their mail, and the reports about mail to them (bounces quote the address and the notification).
     const inboundMailIds = await tx.inbound.eraseInboundMailOf({ addresses, messageIds, outboxIds: outbox.ids }, at);
     const attachments = await tx.attachments.deleteAttachmentsOf({ messageIds, inboundMailIds, ticketIds });
+    // A former technician's own canned answers (their texts may sign with their name).
+    await tx.cannedAnswers.deleteCannedAnswersOf(userId);
     // The sign-in limiter's counts under their address; the audit log's entries by them and about them.
     await tx.signInFailures.forgetSignInFailuresOf(addresses[0]!);
     await tx.audit.eraseAuditOf(userId, { ...pseudonym, formerEmail: addresses[0]!, outboxIds: outbox.ids });

@@ -34,6 +34,9 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'outbox.retry',
   'user.erase',
+  'canned-answer.create',
+  'canned-answer.update',
+  'canned-answer.delete',
 ] as const;
 
 /** What the audit log names as changed. */
@@ -45,6 +48,7 @@ export const AUDIT_TARGETS = [
   'group',
   'api-token',
   'outbox-entry',
+  'canned-answer',
 ] as const;
 
 /** People one ticket may copy (Cc). */
@@ -67,4 +71,7 @@ export const MAX_LENGTH = {
   groupName: 120,
   templateName: 120,
   templateSubject: 255,
+  answerName: 120,
+  answerLocale: 35,
+  answerText: 20000,
 } as const;

@@ -1,15 +1,18 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { PostMessageResult } from '../types.ts';
 import { AttachmentPicker } from './attachment-picker.tsx';
+import { CannedAnswerPicker, optionId } from './canned-answer-picker.tsx';
+import { useCannedAnswerPicker } from './use-canned-answer-picker.ts';
 import { useAttachments } from './use-attachments.ts';
 import { ErrorNotice } from './ui.tsx';
 import { MAX_LENGTH } from '../api/limits.ts';
 
 /**
  * The message box of a ticket: "Message" and "Send" are accessible names scripts rely on (docs: api.md).
- * Staff also get the "Send email" box, checked by default. Files chosen with "Attach files" go with the message.
+ * Staff also get the "Send email" box, checked by default, and canned answers (the button, or `/` in the message).
+ * Files chosen with "Attach files" go with the message.
  */
 export function MessageComposer(props: {
   ticketNumber: number;
@@ -28,6 +31,12 @@ export function MessageComposer(props: {
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState(false);
   const attachments = useAttachments();
+  const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useCannedAnswerPicker(props.ticketNumber, box, text, setText);
+  const listId = `${id}-answers`;
+  const slash = props.staff && picker.opened?.mode === 'slash';
+  const active = picker.matches[picker.active];
+  const describedBy = [invalid ? `${id}-err` : '', props.staff ? `${id}-picker-hint` : ''].filter(Boolean).join(' ');
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -64,16 +73,31 @@ export function MessageComposer(props: {
       {props.hint ? <p className="composer-hint">{props.hint}</p> : null}
       <div className="field">
         <label htmlFor={`${id}-text`}>{t('composer.message')}</label>
+        {props.staff ? <CannedAnswerPicker picker={picker} listId={listId} /> : null}
         <textarea
+          ref={box}
           id={`${id}-text`}
           rows={5}
           value={text}
           maxLength={MAX_LENGTH.message}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (props.staff) picker.onTextChange(e.target.value, e.target.selectionStart);
+          }}
+          onKeyDown={(e) => {
+            if (slash) picker.onListKey(e);
+          }}
           aria-invalid={invalid}
-          aria-describedby={invalid ? `${id}-err` : undefined}
+          aria-describedby={describedBy || undefined}
+          aria-controls={slash ? listId : undefined}
+          aria-activedescendant={slash && active ? optionId(listId, active.id) : undefined}
           disabled={props.disabled}
         />
+        {props.staff ? (
+          <p className="field-hint" id={`${id}-picker-hint`}>
+            {t('picker.hint')}
+          </p>
+        ) : null}
         {invalid ? (
           <p className="field-error" id={`${id}-err`} role="alert">
             {t('composer.empty')}

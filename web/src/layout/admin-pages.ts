@@ -5,6 +5,7 @@ export const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
   { to: '/admin/parameters', label: 'nav.parameters' },
   { to: '/admin/smtp', label: 'nav.smtp' },
   { to: '/admin/templates', label: 'nav.templates' },
+  { to: '/admin/canned-answers', label: 'nav.cannedAnswers' },
   { to: '/admin/users', label: 'nav.users' },
   { to: '/admin/groups', label: 'nav.groups' },
   { to: '/admin/outbox', label: 'nav.outbox' },

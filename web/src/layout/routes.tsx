@@ -1,6 +1,7 @@
 import { AccountPage } from '../pages/account.tsx';
 import { AdminCapturedMail, AdminMailCatcher, AdminOutbox, AdminOutboxEntry } from '../pages/admin/mail.tsx';
 import { AdminAudit } from '../pages/admin/audit.tsx';
+import { AdminAnswers, MyAnswers } from '../pages/answers.tsx';
 import { AdminParameters } from '../pages/admin/parameters.tsx';
 import { AdminGroups, AdminUsers } from '../pages/admin/people.tsx';
 import { AdminSmtp } from '../pages/admin/smtp.tsx';
@@ -24,6 +25,7 @@ export function Routes() {
 
   if (path === '/' || path === '/signin') return <Redirect to={homeOf(me)} />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/account/answers') return staff ? <MyAnswers /> : <NotAllowed />;
   if (path === '/portal' || path === '/portal/') return staff ? <Redirect to="/desk" /> : <PortalList />;
   if (path === '/portal/new') return staff ? <Redirect to="/desk" /> : <PortalNew />;
   if ((m = match('/portal/tickets/:n', path))) {
@@ -53,6 +55,7 @@ export function Routes() {
     if ((m = match('/admin/inbound/:id', path))) return <InboundMailPage key={m.id} id={Number(m.id)} area="admin" />;
     if (path === '/admin/mail-catcher') return <AdminMailCatcher />;
     if (path === '/admin/audit') return <AdminAudit />;
+    if (path === '/admin/canned-answers') return <AdminAnswers />;
     if ((m = match('/admin/mail-catcher/:id', path))) return <AdminCapturedMail key={m.id} id={Number(m.id)} />;
   }
   return <NotFound />;

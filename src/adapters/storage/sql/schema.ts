@@ -186,4 +186,19 @@ export interface Database {
     last_used_at: string | null;
     scope: Generated<string>;
   };
+  /** Migration 016: canned answers (a team's or one technician's) and their texts per language. */
+  canned_answer: {
+    id: Generated<number>;
+    name: string;
+    group_id: number | null;
+    owner_id: number | null;
+    created_at: string;
+    updated_at: string;
+  };
+  canned_answer_variant: {
+    answer_id: number;
+    locale: string;
+    body: string;
+    is_default: Bool;
+  };
 }

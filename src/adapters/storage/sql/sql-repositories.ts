@@ -1,5 +1,6 @@
 import type { Repositories } from '../../../ports/storage.ts';
 import { SqlAttachmentRepository } from './repositories/attachment-repository.ts';
+import { SqlCannedAnswerRepository } from './repositories/canned-answer-repository.ts';
 import { SqlAuditRepository } from './repositories/audit-repository.ts';
 import { SqlInboundMailRepository } from './repositories/inbound-mail-repository.ts';
 import { SqlMessageRepository } from './repositories/message-repository.ts';
@@ -27,6 +28,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     processes: new SqlProcessRepository(ctx),
     signInFailures: new SqlSignInFailureRepository(ctx),
     audit: new SqlAuditRepository(ctx),
+    cannedAnswers: new SqlCannedAnswerRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }

@@ -5,6 +5,7 @@ import { auditRoutes } from './audit-routes.ts';
 import { groupRoutes } from './group-routes.ts';
 import { outboxRoutes } from './outbox-routes.ts';
 import { parameterRoutes } from './parameter-routes.ts';
+import { teamAnswerRoutes } from './team-answer-routes.ts';
 import { templateRoutes } from './template-routes.ts';
 import { userRoutes } from './user-routes.ts';
 
@@ -12,7 +13,15 @@ import { userRoutes } from './user-routes.ts';
 export function adminRoutes(deps: Deps) {
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', requireRole('admin'));
-    for (const routes of [parameterRoutes, templateRoutes, outboxRoutes, userRoutes, groupRoutes, auditRoutes])
+    for (const routes of [
+      parameterRoutes,
+      templateRoutes,
+      outboxRoutes,
+      userRoutes,
+      groupRoutes,
+      auditRoutes,
+      teamAnswerRoutes,
+    ])
       await app.register(routes(deps));
   };
 }

@@ -39,9 +39,12 @@ const FIELDS = [
   'inboundMails',
   'outboxEntries',
   'tickets',
+  'groupId',
+  'defaultLocale',
 ] as const;
 
 function fieldName(t: Translate, field: string): string {
+  if (field.startsWith('text:')) return t('audit.field.answerText', { locale: field.slice(5) });
   return (FIELDS as readonly string[]).includes(field) ? t(`audit.field.${field}` as MessageKey) : field;
 }
 

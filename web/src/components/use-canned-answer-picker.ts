@@ -1,0 +1,136 @@
+import { useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { get, post } from '../api.ts';
+import type { CannedAnswer, RenderedAnswer } from '../types.ts';
+
+/** Lower case, accents folded, as the server searches names. */
+const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+/** A `/` at the start of a line or after a space, and the name typed after it, just before the caret. */
+const SLASH = /(?:^|\s)\/([^\s/]{0,40})$/;
+
+type Opened = { mode: 'button' } | { mode: 'slash'; start: number };
+
+/**
+ * The canned answers of the desk composer: opened by its button or by typing `/`, filtered by name, the chosen one
+ * rendered by the server for the ticket (the requester's language unless another is picked) and inserted where the
+ * caret is (in place of the `/name` typed).
+ */
+export function useCannedAnswerPicker(
+  ticketNumber: number,
+  textarea: RefObject<HTMLTextAreaElement | null>,
+  text: string,
+  setText: (text: string) => void,
+) {
+  const [answers, setAnswers] = useState<CannedAnswer[] | null>(null);
+  const [opened, setOpened] = useState<Opened | null>(null);
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const [locale, setLocale] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [inserted, setInserted] = useState<RenderedAnswer | null>(null);
+  const loading = useRef(false);
+
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  const matches = (answers ?? []).filter((a) => words.every((w) => fold(a.name).includes(w)));
+  const locales = [...new Set((answers ?? []).flatMap((a) => a.variants.map((v) => v.locale)))].sort();
+
+  function load() {
+    if (answers !== null || loading.current) return;
+    loading.current = true;
+    get<{ items: CannedAnswer[] }>(`/tickets/${ticketNumber}/canned-answers`)
+      .then((r) => setAnswers(r.items))
+      .catch(setError)
+      .finally(() => (loading.current = false));
+  }
+
+  function open(how: Opened, q: string) {
+    if (!opened || opened.mode !== how.mode || q !== query) setActive(0);
+    setOpened(how);
+    setQuery(q);
+    setError(null);
+    load();
+  }
+
+  function close(refocus: boolean) {
+    setOpened(null);
+    if (refocus) textarea.current?.focus();
+  }
+
+  /** After each change of the message: a `/name` before the caret opens (or narrows) the list; anything else closes it. */
+  function onTextChange(value: string, caret: number) {
+    const m = SLASH.exec(value.slice(0, caret));
+    if (m) open({ mode: 'slash', start: caret - m[1]!.length - 1 }, m[1]!);
+    else if (opened?.mode === 'slash') setOpened(null);
+  }
+
+  /** Keys of the list: ↑ ↓ move, Enter inserts, Esc closes. True when the key was the list's. */
+  function onListKey(event: KeyboardEvent): boolean {
+    if (!opened) return false;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      if (matches.length > 0) setActive((i) => (i + step + matches.length) % matches.length);
+    } else if (event.key === 'Enter') {
+      const answer = matches[active];
+      if (!answer && opened.mode === 'slash') {
+        // Nothing to insert: the list closes and the key does what it always does (a new line in the message).
+        close(false);
+        return false;
+      }
+      if (answer) void insert(answer);
+    } else if (event.key === 'Escape') {
+      close(true);
+    } else return false;
+    event.preventDefault();
+    event.stopPropagation();
+    return true;
+  }
+
+  async function insert(answer: CannedAnswer) {
+    setError(null);
+    try {
+      const rendered = await post<RenderedAnswer>(`/tickets/${ticketNumber}/canned-answers/${answer.id}/render`, {
+        locale: locale || null,
+      });
+      const box = textarea.current;
+      let from = box ? box.selectionStart : text.length;
+      let to = box ? box.selectionEnd : text.length;
+      if (opened?.mode === 'slash') {
+        from = opened.start;
+        to = opened.start + 1 + query.length;
+      }
+      const next = text.slice(0, from) + rendered.text + text.slice(to);
+      setText(next);
+      setInserted(rendered);
+      setOpened(null);
+      const caret = from + rendered.text.length;
+      requestAnimationFrame(() => {
+        textarea.current?.focus();
+        textarea.current?.setSelectionRange(caret, caret);
+      });
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return {
+    opened,
+    query,
+    setQuery: (q: string) => open({ mode: 'button' }, q),
+    matches,
+    loaded: answers !== null,
+    active,
+    setActive,
+    locale,
+    setLocale,
+    locales,
+    error,
+    inserted,
+    openFromButton: () => open({ mode: 'button' }, ''),
+    close,
+    onTextChange,
+    onListKey,
+    insert,
+  };
+}
+
+export type CannedAnswerPickerState = ReturnType<typeof useCannedAnswerPicker>;
