@@ -2,6 +2,7 @@ import { htmlToLines, MAX_HTML_CHARS } from './html-to-safe-text.ts';
 import { findCut, regionHasAnswers } from './quote-boundary.ts';
 import { hasContent, isContent, prepare, prevContent, textToLines, type Line } from './reply-lines.ts';
 import { isMobileTagline, isSignatureDelimiter } from './reply-markers.ts';
+import { disclaimerStart, skipBanner } from './reply-boilerplate.ts';
 
 export { htmlToSafeText, MAX_HTML_CHARS } from './html-to-safe-text.ts';
 
@@ -72,19 +73,31 @@ function render(lines: readonly Line[], from: number, to: number, collapse: bool
 
 function extractFromLines(lines: Line[], source: 'text' | 'html', truncated: boolean): ReplyText {
   const collapse = source === 'html';
-  const whole = (): ReplyText => ({ text: render(lines, 0, lines.length, collapse), trimmed: null, source, truncated });
   let end = lines.length;
+  let keepAll = false; // the quote holds answers, or nothing precedes it
   const cut = findCut(lines);
   if (cut) {
-    if (cut.kind === 'quote' && regionHasAnswers(lines, cut.regionFrom)) return whole();
-    end = cut.at;
-    if (!hasContent(lines, 0, end)) return whole(); // only a quote, or a reply written below it
+    if (cut.kind === 'quote' && regionHasAnswers(lines, cut.regionFrom)) keepAll = true;
+    else if (!hasContent(lines, 0, cut.at))
+      keepAll = true; // only a quote, or a reply written below it
+    else end = cut.at;
   }
+  // An external-sender banner at the top is never the writer's.
+  const { start, tag } = skipBanner(lines, 0, end, collapse);
+  const removedAbove = [tag ?? '', render(lines, 0, start, collapse)].filter((s) => s !== '').join('\n');
+  const result = (to: number): ReplyText => {
+    const below = to < lines.length ? render(lines, to, lines.length, collapse) : '';
+    const trimmed = [removedAbove, below].filter((s) => s !== '').join('\n\n');
+    return { text: render(lines, start, to, collapse), trimmed: trimmed === '' ? null : trimmed, source, truncated };
+  };
+  if (keepAll) return result(lines.length);
+  // A confidentiality disclaimer at its end goes with what follows it.
+  end = disclaimerStart(lines, start, end);
   // A signature at the end of the reply: the first delimiter or signature marker with text above it, else a mobile
   // tagline as the last line.
   let sig = end;
   let textAbove = false;
-  for (let k = 0; k < end; k++) {
+  for (let k = start; k < end; k++) {
     const l = lines[k]!;
     const delimiter = l.mark === 'sig' || (l.n !== null && isSignatureDelimiter(l.n));
     if (delimiter && textAbove) {
@@ -95,11 +108,10 @@ function extractFromLines(lines: Line[], source: 'text' | 'html', truncated: boo
   }
   if (sig === end) {
     const last = prevContent(lines, end);
-    if (last >= 0 && lines[last]!.n && isMobileTagline(lines[last]!.n!) && hasContent(lines, 0, last)) sig = last;
+    if (last >= start && lines[last]!.n && isMobileTagline(lines[last]!.n!) && hasContent(lines, start, last))
+      sig = last;
   }
-  if (sig === lines.length) return whole();
-  const trimmed = render(lines, sig, lines.length, collapse);
-  return { text: render(lines, 0, sig, collapse), trimmed: trimmed === '' ? null : trimmed, source, truncated };
+  return result(sig);
 }
 
 function fromText(text: string): ReplyText {
