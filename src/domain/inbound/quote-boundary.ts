@@ -135,13 +135,17 @@ function attributionEndingAt(lines: readonly Line[], i: number): number {
     const n = lines[i - k]!.n!;
     if (startsLikeAttribution(n) && /\d/.test(n)) return i - k;
   }
-  // …or take the whole paragraph when what was found has no date and the paragraph's first line has one
+  // …or take the whole paragraph when what was found has no date and the lines above it in the paragraph have one
   // ("pon., 3 cze 2024 o 10:02 Ana <a@x>" / "napisał(a):").
   if (!DATE_OR_TIME.test(joined)) {
     let top = start;
     while (top - 1 >= 0 && i - (top - 1) <= 3 && isShortText(lines, top - 1)) top--;
     const aboveIsBreak = top === 0 || lines[top - 1]!.blank;
-    if (top < start && aboveIsBreak && DATE_OR_TIME.test(lines[top]!.n!)) return top;
+    let paragraph = '';
+    for (let k = top; k < start; k++) paragraph += ` ${lines[k]!.n!}`;
+    // The date may be on any of the paragraph's lines ("Ana Silva (Support)" / "<a@x>, 4 Haz 2024 09:15 tarihinde şunu"
+    // / "yazdı:").
+    if (top < start && aboveIsBreak && DATE_OR_TIME.test(paragraph)) return top;
   }
   return start;
 }

@@ -34,6 +34,8 @@ describe('extractReply: mobile taglines in 25 languages', () => {
     'Sent from my Galaxy',
     'Outlook für Android herunterladen',
     'Get Outlook for iOS<https://aka.ms/o0ukef>',
+    'Отправлено из мобильной Почты Mail.ru',
+    'Enviado desde mi móvil',
   ];
   for (const tagline of taglines) {
     it(`removes "${tagline}" and the quote after it`, () => {
@@ -74,6 +76,11 @@ describe('extractReply: external-sender banners', () => {
     const r = extractReply({ text: `[EXTERNE] C'est réglé.\n\nClaire${QUOTE}` });
     assert.equal(r.text, "C'est réglé.\n\nClaire");
     assert.ok(r.trimmed?.startsWith('[EXTERNE]'));
+  });
+
+  it('removes a tag and the banner text after it on the same line', () => {
+    const r = extractReply({ text: `[外部] このメールは組織外から送信されました。\n\n解決しました。${QUOTE}` });
+    assert.equal(r.text, '解決しました。');
   });
 
   it('keeps the message when it is only a banner, or merely mentions the words', () => {

@@ -51,16 +51,17 @@ export function skipBanner(
   if (first >= to || lines[first]!.quoted) return none;
   const line = lines[first]!;
   const tag = bannerTag(line.text);
-  if (tag !== null) {
+  const p = paragraph(lines, first);
+  const text = p.text;
+  const phrase = text !== null && BANNER_PHRASES.some((b) => text.includes(b));
+  if (tag !== null && !phrase) {
     const trimmed = line.text.trimStart();
     const rest = trimmed.slice(tag.length).replace(/^[\s:\-–]+/u, '');
     if (rest === '') return hasContent(lines, first + 1, to) ? { start: first + 1, tag: null } : none;
     lines[first] = { ...line, text: rest, n: line.n === null ? null : rest };
     return { start: first, tag: trimmed.slice(0, trimmed.length - rest.length).trim() };
   }
-  const p = paragraph(lines, first);
-  const text = p.text;
-  if (text === null || !BANNER_PHRASES.some((phrase) => text.includes(phrase))) return none;
+  if (!phrase) return none;
   // In text the banner is a paragraph of its own. In HTML it is a table or box whose lines may run straight into the
   // reply's (Outlook's paragraphs have no margin): there it ends with the first of its lines that ends a sentence.
   let end = p.end;

@@ -24,6 +24,8 @@ export interface ReplyLanguage {
   messageWords?: readonly string[];
   /** Phrases of mobile and webmail taglines, with a device or app name: "sent from my", "get outlook for". */
   taglines?: readonly string[];
+  /** Devices and apps a tagline names (matched anywhere in it, so "iphon" also finds "iPhonu", "iPhone'a"). */
+  devices?: readonly string[];
   /** Phrases that end a tagline instead ("iPhone-ról küldve", "iPhoneから送信"). */
   taglineEnds?: readonly string[];
   /** Phrases of external-sender banners: "originated from outside", "[external]". */
@@ -44,6 +46,27 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['begin forwarded message'],
     messageWords: ['message'],
     taglines: ['sent', 'get', 'download'],
+    devices: [
+      'iphon',
+      'ipad',
+      'ipod',
+      'android',
+      'galaxy',
+      'samsung',
+      'smartphone',
+      'mobile',
+      'outlook',
+      'yahoo mail',
+      'aol',
+      'mail for windows',
+      'blackberry',
+      'huawei',
+      'xiaomi',
+      'pixel',
+      'proton mail',
+      'protonmail',
+      'tablet',
+    ],
     banners: [
       '[external]',
       '[external email]',
@@ -187,6 +210,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['anfang der weitergeleiteten nachricht'],
     messageWords: ['nachricht'],
     taglines: ['gesendet', 'von meinem', 'holen sie sich', 'outlook für'],
+    devices: ['handy', 'telefon'],
     banners: ['[extern]', 'außerhalb der organisation', 'außerhalb ihrer organisation', 'externer absender'],
     disclaimers: ['vertraulich', 'empfänger', 'rechtlich geschützt'],
   },
@@ -304,6 +328,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['início da mensagem encaminhada', 'inicio da mensagem encaminhada'],
     messageWords: ['mensagem'],
     taglines: ['enviado', 'enviada', 'obter', 'obtenha', 'baixe', 'baixar'],
+    devices: ['celular', 'telemóvel', 'telemovel', 'mail para windows', 'e-mail para windows'],
     banners: ['[externo]', 'fora da organização', 'fora da sua organização', 'remetente externo'],
     disclaimers: ['confidencial', 'confidenciais', 'destinatário', 'destinatários'],
   },
@@ -330,6 +355,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['начало переадресованного сообщения', 'начало пересылаемого сообщения'],
     messageWords: ['сообщение'],
     taglines: ['отправлено с', 'отправлено из', 'получить outlook для', 'скачайте outlook для'],
+    devices: ['мобильн', 'телефон', 'mail.ru', 'яндекс'],
     banners: ['[внешний]', '[внешнее]', 'за пределами организации', 'вне организации'],
     disclaimers: ['конфиденциальн', 'адресат', 'получател'],
   },
@@ -344,6 +370,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['inicio del mensaje reenviado', 'comienzo del mensaje reenviado'],
     messageWords: ['mensaje'],
     taglines: ['enviado', 'enviada', 'obtener', 'obtenga', 'obtén', 'descarga', 'descargar'],
+    devices: ['móvil', 'movil', 'correo para windows'],
     banners: ['[externo]', 'fuera de la organización', 'fuera de su organización', 'remitente externo'],
     disclaimers: ['confidencial', 'confidencialidad', 'destinatario', 'aviso legal'],
   },

@@ -49,8 +49,7 @@ const TAGLINE_END = new RegExp(
   `(?:^|[\\s-])(?:${alternation(spaced(allOf('taglineEnds')))})$|(?:${alternation(unspaced(allOf('taglineEnds')))})$`,
   'u',
 );
-const TAGLINE_DEVICE =
-  /iphon|ipad|ipod|android|galaxy|samsung|smartphone|mobile|m[oó]vil|celular|telem[oó]vel|handy|telefon|outlook|yahoo mail|aol|mail for windows|mail para windows|correo para windows|e-mail para windows|blackberry|huawei|xiaomi|pixel|(?:^|\s)ios(?:\s|$)|proton ?mail|tablet/;
+const TAGLINE_DEVICE = new RegExp(`${alternation(allOf('devices'))}|(?:^|\\s)ios(?:\\s|$)`, 'u');
 
 /**
  * A mobile or webmail tagline: "Sent from my iPhone", "Get Outlook for Android<https://aka.ms/…>", "Von meinem iPhone

@@ -81,8 +81,9 @@ describe('reply corpus: international held-out set', () => {
     assert.deepEqual(heldOutChanges('intl/held-out'), []);
   });
 
-  // Written and fingerprinted before the extractor was changed for it: 16/32 (50.0%) untouched, 31/32 (96.9%) after,
-  // never tuned on. The floor is the final figure rounded down, so a change that loses a case here fails.
+  // Written and fingerprinted before the extractor was changed for it: 16/32 (50.0%) untouched, 31/32 (96.9%) after the
+  // first round, 32/32 after the second (driven by development-set failures only); never tuned on. The floor allows
+  // one case of this small set to be lost, no more.
   it('extracts at least 96% of the cases exactly', (t) => {
     const cases = loadCases('intl/held-out');
     assert.ok(cases.length >= 30, `international held-out set has ${cases.length} cases`);
