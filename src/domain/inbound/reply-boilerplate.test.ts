@@ -85,6 +85,8 @@ describe('extractReply: external-sender banners', () => {
 
   it('keeps the message when it is only a banner, or merely mentions the words', () => {
     assert.equal(extractReply({ text: '[EXTERNAL]' }).text, '[EXTERNAL]');
+    const topic = 'Since this morning we cannot receive external email from outside the organization.\n\nEmma';
+    assert.equal(extractReply({ text: `${topic}${QUOTE}` }).text, topic);
     const text = 'Caution: the floor near the printer is wet.\n\nThe external monitor is off too.';
     assert.equal(extractReply({ text }).text, text);
   });
@@ -115,6 +117,13 @@ describe('extractReply: confidentiality disclaimers', () => {
   it('removes a disclaimer at the end of a mail without a quote', () => {
     const r = extractReply({ text: `It works now.\n\n${disclaimers[0]}` });
     assert.equal(r.text, 'It works now.');
+  });
+
+  it('keeps a paragraph with the words of a disclaimer when the writer goes on after it', () => {
+    const text =
+      'Please send me the contract.\n\nThe document is confidential; the intended recipient is the finance team, ' +
+      'please forward it only to them.\n\nThanks,\nEmma';
+    assert.equal(extractReply({ text: `${text}${QUOTE}` }).text, text);
   });
 
   it('keeps a paragraph that names one term, and a message that starts like a disclaimer', () => {

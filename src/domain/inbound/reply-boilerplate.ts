@@ -12,6 +12,7 @@ import { allOf } from './reply-languages.ts';
 const MAX_PARAGRAPH = 2000;
 const BANNER_TAGS = allOf('banners').filter((b) => b.startsWith('[') || b.startsWith('*'));
 const BANNER_PHRASES = allOf('banners').filter((b) => !BANNER_TAGS.includes(b));
+const BANNER_WARNINGS = allOf('bannerWarnings');
 const DISCLAIMER_TERMS = allOf('disclaimers');
 
 /** The paragraph starting at `from`: the index after it, and its lower-cased text (null when it is too long). */
@@ -53,7 +54,12 @@ export function skipBanner(
   const tag = bannerTag(line.text);
   const p = paragraph(lines, first);
   const text = p.text;
-  const phrase = text !== null && BANNER_PHRASES.some((b) => text.includes(b));
+  // A paragraph is a banner when it holds one of the phrases and starts with it or with a tag, or holds a warning word
+  // too: "we cannot receive external email" is the message.
+  const phrase =
+    text !== null &&
+    BANNER_PHRASES.some((b) => text.includes(b)) &&
+    (tag !== null || BANNER_PHRASES.some((b) => text.startsWith(b)) || BANNER_WARNINGS.some((w) => text.includes(w)));
   if (tag !== null && !phrase) {
     const trimmed = line.text.trimStart();
     const rest = trimmed.slice(tag.length).replace(/^[\s:\-–]+/u, '');
@@ -80,18 +86,22 @@ function distinctTerms(text: string): number {
 }
 
 /**
- * Where a confidentiality disclaimer begins in the reply [from, to): the first paragraph after some text that is at
- * least MIN_DISCLAIMER characters long and names two of the disclaimer terms; `to` when there is none.
+ * Where a confidentiality disclaimer begins in the reply [from, to): the trailing run of paragraphs, after some text,
+ * each at least MIN_DISCLAIMER characters long and naming two of the disclaimer terms; `to` when there is none. A
+ * paragraph with those words that text follows is the message.
  */
 const MIN_DISCLAIMER = 80;
 export function disclaimerStart(lines: readonly Line[], from: number, to: number): number {
   let k = nextContent(lines, from);
   let textAbove = false;
+  let run = -1; // start of the trailing run of disclaimer paragraphs
   while (k < to) {
     const { text, end } = paragraph(lines, k);
-    if (textAbove && text !== null && text.length >= MIN_DISCLAIMER && distinctTerms(text) >= 2) return k;
+    const disclaimer = textAbove && text !== null && text.length >= MIN_DISCLAIMER && distinctTerms(text) >= 2;
+    if (disclaimer && run < 0) run = k;
+    else if (!disclaimer) run = -1;
     textAbove = true;
     k = nextContent(lines, Math.max(end, k + 1));
   }
-  return to;
+  return run >= 0 ? run : to;
 }

@@ -30,6 +30,8 @@ export interface ReplyLanguage {
   taglineEnds?: readonly string[];
   /** Phrases of external-sender banners: "originated from outside", "[external]". */
   banners?: readonly string[];
+  /** Warning words that a banner paragraph holds besides its phrase ("caution", "do not click", "attachments"). */
+  bannerWarnings?: readonly string[];
   /** Words of confidentiality disclaimers ("confidential", "intended recipient"); two of them make one. */
   disclaimers?: readonly string[];
 }
@@ -82,6 +84,17 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
       'you don’t often get email from',
       'external sender',
     ],
+    bannerWarnings: [
+      'caution',
+      'warning',
+      'attention',
+      'do not click',
+      'links',
+      'attachments',
+      'learn why this is important',
+      'recognize the sender',
+      'recognise the sender',
+    ],
     disclaimers: [
       'confidentiality notice',
       'confidential',
@@ -106,6 +119,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['رسالة', 'الرسالة'],
     taglines: ['أُرسلت من', 'أرسلت من', 'تم الإرسال من', 'مرسل من'],
     banners: ['[خارجي]', 'من خارج المؤسسة'],
+    bannerWarnings: ['تحذير', 'تنبيه', 'الروابط', 'المرفقات'],
     disclaimers: ['سري', 'سرية', 'المرسل إليه'],
   },
   zh: {
@@ -117,6 +131,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['以下为转发的邮件', '轉寄的郵件開始', '转发的邮件开始'],
     taglines: ['发自我的', '發自我的', '从我的', '來自我的', '获取', '取得'],
     banners: ['[外部]', '外部邮件', '来自组织外部'],
+    bannerWarnings: ['注意', '警告', '链接', '附件'],
     disclaimers: ['保密', '机密', '機密', '收件人'],
   },
   cs: {
@@ -131,6 +146,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['zpráva'],
     taglines: ['odesláno z', 'stáhněte si outlook pro', 'získejte outlook pro'],
     banners: ['[externí]', 'mimo organizaci'],
+    bannerWarnings: ['upozornění', 'pozor', 'odkazy', 'přílohy'],
     disclaimers: ['důvěrné', 'důvěrná', 'adresát'],
   },
   da: {
@@ -145,6 +161,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['meddelelse', 'besked'],
     taglines: ['sendt fra', 'hent outlook til'],
     banners: ['[ekstern]', 'uden for organisationen'],
+    bannerWarnings: ['advarsel', 'bemærk', 'links', 'vedhæftede'],
     disclaimers: ['fortrolig', 'modtager'],
   },
   nl: {
@@ -159,6 +176,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['bericht'],
     taglines: ['verzonden', 'verstuurd', 'outlook voor'],
     banners: ['[extern]', 'buiten de organisatie', 'buiten uw organisatie'],
+    bannerWarnings: ['let op', 'waarschuwing', 'koppelingen', 'bijlagen', 'links'],
     disclaimers: ['vertrouwelijk', 'geadresseerde', 'bestemd voor'],
   },
   fi: {
@@ -172,6 +190,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['viesti'],
     taglines: ['lähetetty', 'hanki outlook'],
     banners: ['[ulkoinen]', 'organisaation ulkopuolelta'],
+    bannerWarnings: ['varoitus', 'huomio', 'linkkejä', 'liitteitä'],
     disclaimers: ['luottamuksellinen', 'vastaanottaja'],
   },
   fr: {
@@ -197,6 +216,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
       'de l’extérieur de l’organisation',
       'expéditeur externe',
     ],
+    bannerWarnings: ['attention', 'avertissement', 'prudence', 'liens', 'pièces jointes'],
     disclaimers: ['confidentiel', 'confidentialité', 'destinataire'],
   },
   de: {
@@ -212,6 +232,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     taglines: ['gesendet', 'von meinem', 'holen sie sich', 'outlook für'],
     devices: ['handy', 'telefon'],
     banners: ['[extern]', 'außerhalb der organisation', 'außerhalb ihrer organisation', 'externer absender'],
+    bannerWarnings: ['achtung', 'vorsicht', 'warnung', 'links', 'anhänge'],
     disclaimers: ['vertraulich', 'empfänger', 'rechtlich geschützt'],
   },
   el: {
@@ -225,6 +246,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['μήνυμα'],
     taglines: ['εστάλη από', 'στάλθηκε από', 'λήψη του outlook για'],
     banners: ['[εξωτερικό]', 'εκτός του οργανισμού'],
+    bannerWarnings: ['προσοχή', 'συνδέσμους', 'συνημμένα'],
     disclaimers: ['εμπιστευτικ', 'παραλήπτ'],
   },
   he: {
@@ -238,6 +260,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['הודעה'],
     taglines: ['נשלח מה', 'נשלח מ'],
     banners: ['[חיצוני]', 'מחוץ לארגון'],
+    bannerWarnings: ['זהירות', 'אזהרה', 'קישורים', 'קבצים מצורפים'],
     disclaimers: ['סודי', 'חסוי', 'הנמען'],
   },
   hu: {
@@ -252,6 +275,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     taglines: ['szerezze be az outlook'],
     taglineEnds: ['küldve'],
     banners: ['[külső]', 'szervezeten kívülről'],
+    bannerWarnings: ['figyelem', 'vigyázat', 'hivatkozás', 'mellékletek'],
     disclaimers: ['bizalmas', 'címzett'],
   },
   it: {
@@ -265,6 +289,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['messaggio'],
     taglines: ['inviato', 'inviata', 'scarica'],
     banners: ['[esterno]', "al di fuori dell'organizzazione", 'all’esterno dell’organizzazione', 'mittente esterno'],
+    bannerWarnings: ['attenzione', 'avviso', 'collegamenti', 'allegati', 'link'],
     disclaimers: ['riservat', 'confidenzial', 'destinatario'],
   },
   ja: {
@@ -276,6 +301,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['転送されたメッセージ', '転送メッセージ'],
     taglineEnds: ['から送信', 'を入手'],
     banners: ['[外部]', '組織外から'],
+    bannerWarnings: ['注意', '警告', 'リンク', '添付'],
     disclaimers: ['機密', '宛先以外'],
   },
   ko: {
@@ -287,6 +313,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     forwardIntros: ['전달된 메시지'],
     taglineEnds: ['에서 보냄', '다운로드'],
     banners: ['[외부]', '조직 외부'],
+    bannerWarnings: ['주의', '경고', '링크', '첨부'],
     disclaimers: ['기밀', '수신자'],
   },
   no: {
@@ -301,6 +328,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['melding'],
     taglines: ['sendt fra', 'hent outlook for'],
     banners: ['[ekstern]', 'utenfor organisasjonen'],
+    bannerWarnings: ['advarsel', 'obs', 'lenker', 'vedlegg'],
     disclaimers: ['konfidensiell', 'mottaker'],
   },
   pl: {
@@ -315,6 +343,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['wiadomość'],
     taglines: ['wysłane z', 'pobierz aplikację outlook', 'pobierz outlook'],
     banners: ['[zewnętrzna]', '[zewnętrzny]', 'spoza organizacji'],
+    bannerWarnings: ['uwaga', 'ostrzeżenie', 'linków', 'załączników'],
     disclaimers: ['poufn', 'adresat'],
   },
   pt: {
@@ -330,6 +359,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     taglines: ['enviado', 'enviada', 'obter', 'obtenha', 'baixe', 'baixar'],
     devices: ['celular', 'telemóvel', 'telemovel', 'mail para windows', 'e-mail para windows'],
     banners: ['[externo]', 'fora da organização', 'fora da sua organização', 'remetente externo'],
+    bannerWarnings: ['atenção', 'cuidado', 'aviso', 'links', 'anexos'],
     disclaimers: ['confidencial', 'confidenciais', 'destinatário', 'destinatários'],
   },
   ro: {
@@ -343,6 +373,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['mesaj'],
     taglines: ['trimis de pe', 'trimis din', 'obțineți outlook pentru'],
     banners: ['[extern]', 'din afara organizației'],
+    bannerWarnings: ['atenție', 'avertisment', 'linkuri', 'atașamente'],
     disclaimers: ['confidențial', 'destinatar'],
   },
   ru: {
@@ -357,6 +388,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     taglines: ['отправлено с', 'отправлено из', 'получить outlook для', 'скачайте outlook для'],
     devices: ['мобильн', 'телефон', 'mail.ru', 'яндекс'],
     banners: ['[внешний]', '[внешнее]', 'за пределами организации', 'вне организации'],
+    bannerWarnings: ['внимание', 'осторожно', 'ссылк', 'вложени'],
     disclaimers: ['конфиденциальн', 'адресат', 'получател'],
   },
   es: {
@@ -372,6 +404,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     taglines: ['enviado', 'enviada', 'obtener', 'obtenga', 'obtén', 'descarga', 'descargar'],
     devices: ['móvil', 'movil', 'correo para windows'],
     banners: ['[externo]', 'fuera de la organización', 'fuera de su organización', 'remitente externo'],
+    bannerWarnings: ['precaución', 'atención', 'aviso', 'vínculos', 'enlaces', 'adjuntos'],
     disclaimers: ['confidencial', 'confidencialidad', 'destinatario', 'aviso legal'],
   },
   sv: {
@@ -386,6 +419,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['meddelande'],
     taglines: ['skickat från', 'skickades från', 'skaffa outlook för'],
     banners: ['[extern]', 'utanför organisationen'],
+    bannerWarnings: ['varning', 'observera', 'länkar', 'bilagor'],
     disclaimers: ['konfidentiell', 'mottagare'],
   },
   tr: {
@@ -398,6 +432,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['mesaj', 'ileti'],
     taglineEnds: ['gönderildi', "outlook'u edinin"],
     banners: ['[harici]', 'kuruluşun dışından'],
+    bannerWarnings: ['dikkat', 'uyarı', 'bağlantı', 'ekleri'],
     disclaimers: ['gizli', 'alıcı'],
   },
   uk: {
@@ -411,6 +446,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['повідомлення'],
     taglines: ['надіслано з', 'отримати outlook для'],
     banners: ['[зовнішній]', 'за межами організації'],
+    bannerWarnings: ['увага', 'обережно', 'посилання', 'вкладення'],
     disclaimers: ['конфіденційн', 'адресат'],
   },
   ca: { taglines: ['enviat'] },
@@ -425,6 +461,7 @@ export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
     messageWords: ['thư', 'tin nhắn'],
     taglines: ['được gửi từ', 'gửi từ', 'tải outlook cho'],
     banners: ['[bên ngoài]', 'bên ngoài tổ chức'],
+    bannerWarnings: ['cảnh báo', 'chú ý', 'liên kết', 'tệp đính kèm'],
     disclaimers: ['bảo mật', 'người nhận'],
   },
 };
