@@ -35,6 +35,8 @@ describe('extractReply: attribution lines', () => {
     'Ana <ana@x.com>, 3 Haz 2024 Pzt, 10:02 tarihinde şunu yazdı:',
     'Vào Th 2, 3 thg 6, 2024 vào lúc 10:02 Ana <ana@x.com> đã viết:',
     'Wiadomość napisana przez Ana <ana@x.com> w dniu 03.06.2024, o godz. 10:02:',
+    'Ana <ana@x.com> a écrit le 03/06/2024 10:02:00 :',
+    'Ana писал 2024-06-03 10:02:',
   ];
   for (const line of lines) {
     it(`cuts at "${line}"`, () => {
@@ -191,6 +193,10 @@ describe('extractReply: quotes', () => {
       extractReply({ text: 'Done.\n\n---- On Wed, 24 Feb 2021 14:02:50 +0530 Ana wrote ----\n\nold' }).text,
       'Done.',
     );
+    // Separators of the language tables, Zimbra's among them.
+    for (const sep of ['----- Ursprüngliche Mail -----', '----- Mail original -----', '-----Αρχικό μήνυμα-----']) {
+      assert.equal(extractReply({ text: `Done.\n\n${sep}\nold` }).text, 'Done.', sep);
+    }
     // A ruled heading of the message itself is not a separator.
     const heading = 'Notes:\n\n----- Summary -----\n\nAll fine.';
     assert.equal(extractReply({ text: heading }).text, heading);

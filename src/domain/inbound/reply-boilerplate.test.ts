@@ -36,6 +36,8 @@ describe('extractReply: mobile taglines in 25 languages', () => {
     'Get Outlook for iOS<https://aka.ms/o0ukef>',
     'Отправлено из мобильной Почты Mail.ru',
     'Enviado desde mi móvil',
+    'Sent from my Android device with K-9 Mail. Please excuse my brevity.',
+    'Sent with BlueMail',
   ];
   for (const tagline of taglines) {
     it(`removes "${tagline}" and the quote after it`, () => {
@@ -50,6 +52,8 @@ describe('extractReply: mobile taglines in 25 languages', () => {
     assert.equal(extractReply({ text: `${sentence}\n\nEmma` }).text, `${sentence}\n\nEmma`);
     assert.equal(extractReply({ text: 'My iPhone photo was never sent' }).text, 'My iPhone photo was never sent');
     assert.equal(extractReply({ text: 'iPhoneから送信' }).text, 'iPhoneから送信');
+    const nine = 'Sent it from my iPhone to the office printer\n\nNothing came out.';
+    assert.equal(extractReply({ text: `${nine}${QUOTE}` }).text, nine);
   });
 });
 

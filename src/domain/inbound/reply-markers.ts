@@ -62,8 +62,13 @@ export function isMobileTagline(n: string): boolean {
   const cut = Math.max(s.lastIndexOf('<http'), s.lastIndexOf('(http'));
   if (cut > 0) s = s.slice(0, cut).trim();
   if (s.length > 80 || /[?,;]/.test(s)) return false; // a tagline is a short phrase, not a sentence of the message
+  // "Sent from my Android device with K-9 Mail. Please excuse my brevity.": the tagline is the first sentence, and
+  // what follows it is a few words at most.
+  const stop = s.indexOf('. ');
+  const twoSentences = stop > 0 && s.length - stop <= 40;
+  if (twoSentences) s = s.slice(0, stop);
   s = s.replace(/[.!]+$/, '');
-  if (s.split(' ').length > 8) return false;
+  if (s.split(' ').length > (twoSentences ? 10 : 8)) return false;
   return (TAGLINE_START.test(s) || TAGLINE_END.test(s)) && TAGLINE_DEVICE.test(s);
 }
 
