@@ -13,18 +13,22 @@ export { sanitizeHtml } from './sanitize-html.ts';
  *
  * One pass finds the first place where the client's quoted history begins, in this order of evidence:
  * - markers a client leaves in its HTML (Gmail's `gmail_quote`, Thunderbird's `moz-cite-prefix`, Outlook's
- *   `divRplyFwdMsg`/`appendonsend`, Hotmail's `stopSpelling`, Yahoo's `yahoo_quoted`, Samsung's `originalMessage`);
+ *   `divRplyFwdMsg`/`appendonsend`, Hotmail's `stopSpelling`, Yahoo's `yahoo_quoted`, Samsung's `originalMessage`),
+ *   and structure that holds in any language: Outlook's border-top box when a "Key: value" block follows it, and the
+ *   colon line with a time before Apple's top-level `blockquote type="cite"`;
  * - separator lines ("-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded
  *   message:" and their translations), OWA's underscore rule before a header block, and Outlook header blocks
  *   ("From:/Sent:/To:/Subject:", "De:/Enviado:/Para:/Assunto:", "Von:/Gesendet:/An:/Betreff:", …);
  * - attribution lines ("On … wrote:", "Em … escreveu:", "Am … schrieb …:", …), re-joined when the client wrapped
  *   them over up to four lines;
  * - a `>`-quoted block running to the end of the message (or to one of the markers above) that no line ending
- *   with ":" introduces.
+ *   with ":" introduces, or that starts with a forward (separator or header block) even when one does.
  * - a mobile tagline ("Sent from my iPhone", "Get Outlook for Android") after some text: clients put it at the end
  *   of what the writer typed, so what follows is their quote even when it is not marked.
- * What precedes it is the reply; a signature at its end (the "-- " delimiter, a client's signature marker, or a
- * tagline as its last line) is removed too. Everything removed is returned as `trimmed`.
+ * The words of these markers, in 25 languages, are the data of reply-languages.ts. What precedes the boundary is the
+ * reply; an external-sender banner at its top and a confidentiality disclaimer at its end (reply-boilerplate.ts), and
+ * a signature at its end (the "-- " delimiter, a client's signature marker, or a tagline as its last line) are removed
+ * too. Everything removed is returned as `trimmed`.
  *
  * The whole text is kept (`trimmed: null`) when the quote holds answers (interleaved or bottom-posted replies), when
  * nothing precedes the quote, or when removing the signature would leave nothing. Names and closing lines are never
