@@ -1,11 +1,12 @@
 /**
  * `node --import tsx bench/reply-extraction.ts`: exact-match rate of extractReply on the reply corpus
- * (test/fixtures/replies), on four sets separately: our development set (`dev`) and held-out set (`held-out`), and
- * the external sets taken from other parsers' public test data (`external/dev`, `external/held-out`; see
- * test/fixtures/replies/external/SOURCES.md).
+ * (test/fixtures/replies), on six sets separately: our development set (`dev`) and held-out set (`held-out`), the
+ * external sets taken from other parsers' public test data (`external/dev`, `external/held-out`; see
+ * test/fixtures/replies/external/SOURCES.md), and the international sets in 25 languages (`intl/dev`, `intl/held-out`;
+ * see test/fixtures/replies/intl/README.md).
  *
  * A case matches when the extracted text equals NAME.expected.txt after normalising line endings and trailing
- * whitespace only. Both held-out sets are checked against their MANIFEST.sha256 first, so a changed held-out file
+ * whitespace only. The held-out sets are checked against their MANIFEST.sha256 first, so a changed held-out file
  * shows.
  * Options: `--dev-only` measures the two development sets only (for tuning); `--verbose` prints each failing
  * development case's expected and extracted text; `--list-held-out` names the failing held-out cases (by default a

@@ -18,7 +18,12 @@ import { attrIncludes, decodeEntities, tokenizeHtml, type HtmlTag } from './html
 export const MAX_HTML_CHARS = 1_000_000;
 const MAX_QUOTE_DEPTH = 20; // deeper nesting is rendered at this depth, so a line's prefix stays short
 
-export type LineMark = 'hard' | 'soft' | 'sig';
+/**
+ * 'hard': quoted history from here on; 'soft': an attribution and a quote follow (answers may be interleaved); 'sig':
+ * a signature; 'head': Outlook's border-top box, which holds a header block when the lines after it read as one;
+ * 'cite': Apple's and Thunderbird's top-level `<blockquote type="cite">`, a quote (the line before may attribute it).
+ */
+export type LineMark = 'hard' | 'soft' | 'sig' | 'head' | 'cite';
 
 /** One rendered line. `mark` lines carry no text: they record where a client put a quote or signature marker. */
 export interface RenderedLine {
@@ -83,6 +88,9 @@ function markOf(tag: HtmlTag): LineMark | null {
   // An attribution followed by a blockquote: quoted, unless the writer answered between quotes.
   if (name !== 'blockquote' && attrIncludes(tag, 'class', 'gmail_quote')) return 'soft';
   if (attrIncludes(tag, 'class', 'moz-cite-prefix')) return 'soft';
+  // Outlook for Windows puts its header block in `<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt
+  // 0cm 0cm 0cm">`, in every language.
+  if (name === 'div' && isOutlookHeaderBox((tag.attrs.get('style') ?? '').toLowerCase())) return 'head';
   // Signatures the client marks as such.
   if (attrIncludes(tag, 'class', 'gmail_signature') || attrIncludes(tag, 'class', 'moz-signature')) return 'sig';
   if (
@@ -93,6 +101,12 @@ function markOf(tag: HtmlTag): LineMark | null {
   )
     return 'sig';
   return null;
+}
+
+function isOutlookHeaderBox(style: string): boolean {
+  if (style.length > 500) return false;
+  const s = style.replace(/\s+/g, '');
+  return s.includes('border:none') && /border-top:[^;]*solid/.test(s) && s.includes('padding:3');
 }
 
 const SAFE_HREF = /^(?:https?:|mailto:)/i;
@@ -181,6 +195,7 @@ export function htmlToLines(html: string, markers: boolean): RenderedLine[] {
       return;
     }
     if (name === 'blockquote') {
+      if (markers && !closing && depth === 0 && (t.attrs.get('type') ?? '').toLowerCase() === 'cite') mark('cite');
       endLine(false);
       depth = closing ? Math.max(0, depth - 1) : depth + 1;
       return;

@@ -21,6 +21,22 @@ describe('extractReply: attribution lines', () => {
     '2024年6月3日(月) 10:02 Ana <ana@x.com>:',
     'On 03/06/2024 10:02, Ana wrote:',
     'Ana wrote:',
+    // Languages of reply-languages.ts, with other scripts' digits and Gmail's bidirectional marks.
+    'Ana <ana@x.com> 于2024年6月3日周一 10:02写道：',
+    'út 3. 6. 2024 v 10:02 odesílatel Ana <ana@x.com> napsal:',
+    'Στις Δευ 3 Ιουν 2024 στις 10:02, ο/η Ana <ana@x.com> έγραψε:',
+    '\u202bבתאריך יום ב׳, 3 ביוני 2024 ב-10:02 מאת \u202aAna\u202c\u200f <\u202aana@x.com\u202c\u200f>:\u202c',
+    'في ٣ يونيو ٢٠٢٤، الساعة ١٠:٠٢ ص، كتب Ana <ana@x.com>:',
+    'Ana <ana@x.com> ezt írta (időpont: 2024. jún. 3., H, 10:02):',
+    '2024년 6월 3일 (월) 오전 10:02, Ana <ana@x.com>님이 작성:',
+    'Pe lun., 3 iun. 2024 la 10:02, Ana <ana@x.com> a scris:',
+    'пн, 3 черв. 2024 р. о 10:02 Ana <ana@x.com> пише:',
+    '03.06.2024 10:02, Ana пишет:',
+    'Ana <ana@x.com>, 3 Haz 2024 Pzt, 10:02 tarihinde şunu yazdı:',
+    'Vào Th 2, 3 thg 6, 2024 vào lúc 10:02 Ana <ana@x.com> đã viết:',
+    'Wiadomość napisana przez Ana <ana@x.com> w dniu 03.06.2024, o godz. 10:02:',
+    'Ana <ana@x.com> a écrit le 03/06/2024 10:02:00 :',
+    'Ana писал 2024-06-03 10:02:',
   ];
   for (const line of lines) {
     it(`cuts at "${line}"`, () => {
@@ -41,6 +57,14 @@ describe('extractReply: attribution lines', () => {
     });
     assert.equal(three.text, 'Done.');
     assert.ok(three.trimmed?.startsWith('Em seg.'));
+  });
+
+  it('takes the whole wrapped paragraph when its date is on a middle line', () => {
+    const r = extractReply({
+      text: `Done.\n\nAna Maria Souza (Support)\n<ana@x.com>, 3 Haz 2024 Pzt, 10:02 tarihinde şunu\nyazdı:\n\n${QUOTE}`,
+    });
+    assert.equal(r.text, 'Done.');
+    assert.ok(r.trimmed?.startsWith('Ana Maria'));
   });
 
   it('does not take the line above a wrapped attribution when it is part of the reply', () => {
@@ -169,6 +193,10 @@ describe('extractReply: quotes', () => {
       extractReply({ text: 'Done.\n\n---- On Wed, 24 Feb 2021 14:02:50 +0530 Ana wrote ----\n\nold' }).text,
       'Done.',
     );
+    // Separators of the language tables, Zimbra's among them.
+    for (const sep of ['----- Ursprüngliche Mail -----', '----- Mail original -----', '-----Αρχικό μήνυμα-----']) {
+      assert.equal(extractReply({ text: `Done.\n\n${sep}\nold` }).text, 'Done.', sep);
+    }
     // A ruled heading of the message itself is not a separator.
     const heading = 'Notes:\n\n----- Summary -----\n\nAll fine.';
     assert.equal(extractReply({ text: heading }).text, heading);

@@ -1,4 +1,4 @@
-import { isContent, nextContent, prevContent, type Line } from './reply-lines.ts';
+import { hasContent, isContent, nextContent, prevContent, type Line } from './reply-lines.ts';
 import {
   headerKey,
   isAttribution,
@@ -11,12 +11,56 @@ import {
   isSeparatorLine,
   isSignatureDelimiter,
   isUnderscoreRule,
+  MAX_MARKER_LINE,
+  normaliseLine,
   startsLikeAttribution,
 } from './reply-markers.ts';
 
 const endsWithColon = (n: string | null): boolean => n !== null && (n.endsWith(':') || n.endsWith('：'));
 
-const DATE_OR_TIME = /\d{1,2}[:.h]\d{2}|\d{4}/;
+const DATE_OR_TIME = /\p{Nd}{1,2}[:.h]\p{Nd}{2}|\p{Nd}{4}/u;
+const TIME = /\p{Nd}{1,2}[:.]\p{Nd}{2}/u;
+
+/** "Key: value" in any language: a key of at most four words before the first colon, and a value. */
+const GENERIC_HEADER = /^[^:：]{1,30}[:：]\s*\S/u;
+
+/**
+ * After Outlook's border-top box (a 'head' mark): a header block in whatever language, that is at least three
+ * "Key: value" lines in a row, one of them with an address or a time.
+ */
+function headerBlockFollows(lines: readonly Line[], from: number): boolean {
+  let count = 0;
+  let evidence = false;
+  for (let k = nextContent(lines, from); k < lines.length && count < 12; k++) {
+    const n = lines[k]!.n;
+    if (!n || !GENERIC_HEADER.test(n)) break;
+    const key = n.slice(0, Math.max(n.indexOf(':'), n.indexOf('：')));
+    if (key.trim().split(/\s+/).length > 4) break;
+    count++;
+    if (n.includes('@') || TIME.test(n)) evidence = true;
+  }
+  return count >= 3 && evidence;
+}
+
+/** The text of a quoted line without its `>` marks, normalised as a marker line ('' when too long to be one). */
+function unquoted(text: string): string {
+  if (text.length > MAX_MARKER_LINE) return '';
+  let k = 0;
+  while (k < text.length && (text[k] === '>' || text[k] === ' ' || text[k] === '\t')) k++;
+  return normaliseLine(text.slice(k));
+}
+
+/** The `>` block [i, j) starts with a forward: a separator ("---------- Forwarded message ---------") or a header block. */
+function quoteStartsForward(lines: readonly Line[], i: number, j: number): boolean {
+  const texts: string[] = [];
+  for (let k = i; k < j && texts.length < 4; k++) {
+    const t = lines[k]!.quoted ? unquoted(lines[k]!.text) : '';
+    if (t) texts.push(t);
+  }
+  if (texts.length === 0) return false;
+  if (isSeparatorLine(texts[0]!)) return true;
+  return isFromKey(headerKey(texts[0]!)) && texts.slice(1).filter((t) => isOtherHeaderKey(headerKey(t))).length >= 2;
+}
 
 // ---- boundary tests at one line
 
@@ -91,13 +135,17 @@ function attributionEndingAt(lines: readonly Line[], i: number): number {
     const n = lines[i - k]!.n!;
     if (startsLikeAttribution(n) && /\d/.test(n)) return i - k;
   }
-  // …or take the whole paragraph when what was found has no date and the paragraph's first line has one
+  // …or take the whole paragraph when what was found has no date and the lines above it in the paragraph have one
   // ("pon., 3 cze 2024 o 10:02 Ana <a@x>" / "napisał(a):").
   if (!DATE_OR_TIME.test(joined)) {
     let top = start;
     while (top - 1 >= 0 && i - (top - 1) <= 3 && isShortText(lines, top - 1)) top--;
     const aboveIsBreak = top === 0 || lines[top - 1]!.blank;
-    if (top < start && aboveIsBreak && DATE_OR_TIME.test(lines[top]!.n!)) return top;
+    let paragraph = '';
+    for (let k = top; k < start; k++) paragraph += ` ${lines[k]!.n!}`;
+    // The date may be on any of the paragraph's lines ("Ana Silva (Support)" / "<a@x>, 4 Haz 2024 09:15 tarihinde şunu"
+    // / "yazdı:").
+    if (top < start && aboveIsBreak && DATE_OR_TIME.test(paragraph)) return top;
   }
   return start;
 }
@@ -128,7 +176,8 @@ function bareQuote(lines: readonly Line[], i: number): 'cut' | number {
   while (j < lines.length && (lines[j]!.quoted || lines[j]!.blank || lines[j]!.mark === 'soft')) j++;
   const prev = prevContent(lines, i);
   const introduced = prev >= 0 && !lines[prev]!.quoted && endsWithColon(lines[prev]!.n);
-  if (introduced) return j; // "This is what the console shows:" followed by quoted lines
+  // "This is what the console shows:" followed by quoted lines is the message; a forward quoted after "See below:" is not.
+  if (introduced) return quoteStartsForward(lines, i, j) ? 'cut' : j;
   if (j >= lines.length) return 'cut';
   return isStrongBoundary(lines, j) ? 'cut' : j;
 }
@@ -147,6 +196,15 @@ export function findCut(lines: readonly Line[]): Cut | null {
     if (i > 0 && isContent(lines[i - 1]!)) textAbove = true; // some text precedes line i
     if (l.mark === 'hard') return { at: i, kind: 'hard', regionFrom: i + 1 };
     if (l.mark === 'soft') return { at: i, kind: 'quote', regionFrom: i + 1 };
+    if (l.mark === 'head' && headerBlockFollows(lines, i + 1)) return { at: i, kind: 'hard', regionFrom: i + 1 };
+    if (l.mark === 'cite') {
+      // Apple Mail's `<blockquote type="cite">` after a line ending with a colon that holds a time: that line is the
+      // attribution, in whatever language (a colon line without a time introduces a quoted log: kept).
+      const p = prevContent(lines, i);
+      const n = p >= 0 ? lines[p]!.n : null;
+      if (n && endsWithColon(n) && n.length <= 300 && TIME.test(n) && hasContent(lines, 0, p))
+        return { at: p, kind: 'quote', regionFrom: i + 1 };
+    }
     if (l.mark) continue;
     if (l.quoted) {
       const r = bareQuote(lines, i);

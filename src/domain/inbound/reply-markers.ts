@@ -5,14 +5,31 @@
  * an unbounded run.
  */
 
+import { allOf } from './reply-languages.ts';
+
 export const MAX_MARKER_LINE = 1000;
 
-/** Trims, turns no-break spaces into spaces and drops zero-width characters (iOS puts U+FEFF in quotes). */
-const SPECIAL_SPACE = /[\u200b-\u200d\u2060\ufeff\u00a0\u2007\u202f]/;
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Scripts written without spaces between words: their phrases need no word boundary. */
+const UNSPACED = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/u;
+/** An alternation of phrases, longest first (so "napisał(a)" wins over "napisał"). */
+const alternation = (phrases: readonly string[]): string =>
+  [...phrases]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRe)
+    .join('|');
+const spaced = (phrases: readonly string[]): string[] => phrases.filter((p) => !UNSPACED.test(p));
+const unspaced = (phrases: readonly string[]): string[] => phrases.filter((p) => UNSPACED.test(p));
+
+/**
+ * Trims, turns no-break spaces into spaces and drops zero-width and bidirectional formatting characters (iOS puts
+ * U+FEFF in quotes; Gmail wraps Hebrew and Arabic attributions in U+202B … U+202C with U+200F marks).
+ */
+const SPECIAL_SPACE = /[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00a0\u2007\u202f]/;
 export function normaliseLine(line: string): string {
   if (!SPECIAL_SPACE.test(line)) return line.trim();
   return line
-    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+    .replace(/[\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g, '')
     .replace(/[\u00a0\u2007\u202f]/g, ' ')
     .trim();
 }
@@ -24,12 +41,20 @@ const lower = (s: string): string => s.toLowerCase();
 /** RFC 3676 signature delimiter `-- ` (many clients drop the trailing space). */
 export const isSignatureDelimiter = (n: string): boolean => n === '--';
 
-const TAGLINE_START =
-  /^(?:sent|enviado|enviada|enviat|envoyé|envoye|inviato|inviata|verzonden|verstuurd|gesendet|von meinem|get|obtener|obtenga|obtén|descarga|descargar|obter|obtenha|baixe|baixar|obtenir|obtenez|télécharger|telecharger|téléchargez|scarica|holen sie sich|outlook für|outlook voor|download|skickat|skickades|sendt|lähetetty|wysłane|odesláno|отправлено)(?=\s|$)/;
-const TAGLINE_DEVICE =
-  /iphone|ipad|ipod|android|galaxy|samsung|smartphone|mobile|m[oó]vil|celular|telem[oó]vel|handy|telefon|outlook|yahoo mail|aol|mail for windows|mail para windows|correo para windows|e-mail para windows|blackberry|huawei|xiaomi|pixel|(?:^|\s)ios(?:\s|$)|proton ?mail|tablet/;
+const TAGLINE_START = new RegExp(
+  `^(?:${alternation(spaced(allOf('taglines')))})(?=[\\s-]|$)|^(?:${alternation(unspaced(allOf('taglines')))})`,
+  'u',
+);
+const TAGLINE_END = new RegExp(
+  `(?:^|[\\s-])(?:${alternation(spaced(allOf('taglineEnds')))})$|(?:${alternation(unspaced(allOf('taglineEnds')))})$`,
+  'u',
+);
+const TAGLINE_DEVICE = new RegExp(`${alternation(allOf('devices'))}|(?:^|\\s)ios(?:\\s|$)`, 'u');
 
-/** A mobile or webmail tagline: "Sent from my iPhone", "Get Outlook for Android<https://aka.ms/…>", "Von meinem iPhone gesendet". */
+/**
+ * A mobile or webmail tagline: "Sent from my iPhone", "Get Outlook for Android<https://aka.ms/…>", "Von meinem iPhone
+ * gesendet", "iPhoneから送信": a phrase of reply-languages.ts at its start (or end) and a device or app name.
+ */
 export function isMobileTagline(n: string): boolean {
   if (n.length < 8 || n.length > 160) return false;
   let s = lower(n);
@@ -37,87 +62,20 @@ export function isMobileTagline(n: string): boolean {
   const cut = Math.max(s.lastIndexOf('<http'), s.lastIndexOf('(http'));
   if (cut > 0) s = s.slice(0, cut).trim();
   if (s.length > 80 || /[?,;]/.test(s)) return false; // a tagline is a short phrase, not a sentence of the message
+  // "Sent from my Android device with K-9 Mail. Please excuse my brevity.": the tagline is the first sentence, and
+  // what follows it is a few words at most.
+  const stop = s.indexOf('. ');
+  const twoSentences = stop > 0 && s.length - stop <= 40;
+  if (twoSentences) s = s.slice(0, stop);
   s = s.replace(/[.!]+$/, '');
-  if (s.split(' ').length > 8) return false;
-  return TAGLINE_START.test(s) && TAGLINE_DEVICE.test(s);
+  if (s.split(' ').length > (twoSentences ? 10 : 8)) return false;
+  return (TAGLINE_START.test(s) || TAGLINE_END.test(s)) && TAGLINE_DEVICE.test(s);
 }
 
 // ---- forwarded and original-message separators
 
-const SEPARATOR_PHRASES = new Set([
-  'original message',
-  'forwarded message',
-  'forwarded message follows',
-  'mensagem original',
-  'mensagem encaminhada',
-  'mensaje original',
-  'mensaje reenviado',
-  'ursprüngliche nachricht',
-  'ursprungliche nachricht',
-  'weitergeleitete nachricht',
-  "message d'origine",
-  'message d’origine',
-  'message original',
-  'message transféré',
-  'message transfere',
-  'message réexpédié',
-  'messaggio originale',
-  'messaggio inoltrato',
-  'oorspronkelijk bericht',
-  'origineel bericht',
-  'doorgestuurd bericht',
-  'doorgestuurde bericht',
-  'ursprungligt meddelande',
-  'vidarebefordrat meddelande',
-  'oprindelig meddelelse',
-  'videresendt meddelelse',
-  'opprinnelig melding',
-  'videresendt melding',
-  'alkuperäinen viesti',
-  'välitetty viesti',
-  'oprindelig besked',
-  'videresendt besked',
-  'wiadomość oryginalna',
-  'oryginalna wiadomość',
-  'przekazana wiadomość',
-  'wiadomość przekazana',
-  'původní zpráva',
-  'přeposlaná zpráva',
-  'исходное сообщение',
-  'пересылаемое сообщение',
-  'пересланное сообщение',
-  'orijinal mesaj',
-  'özgün ileti',
-  'iletilen mesaj',
-  'eredeti üzenet',
-  'továbbított üzenet',
-  'mesaj original',
-  'mesaj redirecționat',
-  '원본 메시지',
-  '전달된 메시지',
-  '元のメッセージ',
-  '転送されたメッセージ',
-  '原始邮件',
-  '转发的邮件',
-  '原始郵件',
-  '轉寄的郵件',
-]);
-const APPLE_FORWARD = new Set([
-  'begin forwarded message',
-  'início da mensagem encaminhada',
-  'inicio da mensagem encaminhada',
-  'inicio del mensaje reenviado',
-  'comienzo del mensaje reenviado',
-  'anfang der weitergeleiteten nachricht',
-  'début du message réexpédié',
-  'début du message transféré',
-  'inizio messaggio inoltrato',
-  'begin doorgestuurd bericht',
-  'början av vidarebefordrat meddelande',
-  'start på videresendt besked',
-  'videresendt melding',
-  'początek przekazanej wiadomości',
-]);
+const SEPARATOR_PHRASES = new Set(allOf('separators'));
+const APPLE_FORWARD = new Set(allOf('forwardIntros'));
 
 const isRule = (c: string): boolean =>
   c === '-' || c === '–' || c === '—' || c === '_' || c === '=' || c === ' ' || c === '*';
@@ -149,8 +107,7 @@ export function isSeparatorLine(n: string): boolean {
   return colon && APPLE_FORWARD.has(core);
 }
 
-const MESSAGE_WORD =
-  /(?:^|\s)(?:message|nachricht|mensagem|mensaje|messaggio|bericht|meddelelse|meddelande|melding|besked|wiadomość|viesti|zpráva|сообщение|mesaj|üzenet|ileti)(?:\s|$)/u;
+const MESSAGE_WORD = new RegExp(`(?:^|\\s)(?:${alternation(allOf('messageWords'))})(?:\\s|$)`, 'u');
 
 /** OWA's and Outlook mobile's "________________________________" line before the header block. */
 export function isUnderscoreRule(n: string): boolean {
@@ -161,114 +118,8 @@ export function isUnderscoreRule(n: string): boolean {
 
 // ---- Outlook-style header blocks
 
-const FROM_KEYS = new Set([
-  'from',
-  'de',
-  'von',
-  'da',
-  'van',
-  'från',
-  'fra',
-  'od',
-  'от',
-  'kimden',
-  'lähettäjä',
-  'feladó',
-  'afzender',
-  'expéditeur',
-  'remetente',
-  'remitente',
-  'mittente',
-  'absender',
-  '发件人',
-  '寄件者',
-  '差出人',
-  '보낸 사람',
-]);
-const OTHER_KEYS = new Set([
-  'sent',
-  'date',
-  'to',
-  'cc',
-  'bcc',
-  'subject',
-  'reply-to',
-  'sent at',
-  'enviado',
-  'enviada',
-  'enviado em',
-  'enviada em',
-  'data',
-  'para',
-  'assunto',
-  'cc',
-  'cco',
-  'enviado el',
-  'fecha',
-  'asunto',
-  'responder a',
-  'gesendet',
-  'datum',
-  'an',
-  'betreff',
-  'kopie',
-  'envoyé',
-  'envoye',
-  'envoyé le',
-  'à',
-  'a',
-  'objet',
-  'date',
-  'inviato',
-  'oggetto',
-  'inviato il',
-  'verzonden',
-  'aan',
-  'onderwerp',
-  'verzonden op',
-  'skickat',
-  'till',
-  'ämne',
-  'sendt',
-  'til',
-  'emne',
-  'dato',
-  'lähetetty',
-  'vastaanottaja',
-  'aihe',
-  'wysłane',
-  'wysłano',
-  'do',
-  'temat',
-  'odesláno',
-  'komu',
-  'předmět',
-  'отправлено',
-  'кому',
-  'тема',
-  'дата',
-  'gönderildi',
-  'kime',
-  'konu',
-  'tarih',
-  'elküldve',
-  'címzett',
-  'tárgy',
-  '发送时间',
-  '收件人',
-  '主题',
-  '日期',
-  '寄件日期',
-  '收件者',
-  '主旨',
-  '送信日時',
-  '宛先',
-  '件名',
-  '日付',
-  '보낸 날짜',
-  '받는 사람',
-  '제목',
-]);
+const FROM_KEYS = new Set(allOf('fromKeys'));
+const OTHER_KEYS = new Set(allOf('headerKeys'));
 
 /** The header name of a "Key: value" line (`*From:*` and `De :` accepted), lower case, or null. */
 export function headerKey(n: string): string | null {
@@ -286,18 +137,7 @@ export const isOtherHeaderKey = (key: string | null): boolean => key !== null &&
 const INLINE_KEYS =
   /\s\*?(sent|to|subject|date|cc|enviado|enviada|para|assunto|asunto|fecha|data|gesendet|an|betreff|datum|envoyé|à|objet|inviato|a|oggetto|verzonden|aan|onderwerp)\*?\s?:\s/giu;
 const INLINE_FROM = /\s\*?(?:from|de|von|da|van)\*?\s?:\s/iu;
-const DATE_KEYS = new Set([
-  'date',
-  'sent',
-  'datum',
-  'fecha',
-  'data',
-  'gesendet',
-  'enviado',
-  'envoyé',
-  'inviato',
-  'verzonden',
-]);
+const DATE_KEYS = new Set(allOf('dateKeys'));
 
 /**
  * A header block squeezed on one line: Outlook's "From: X Sent: Monday … To: Y Subject: Z", or a webmail's
@@ -314,13 +154,17 @@ export function isInlineHeaderBlock(n: string): boolean {
 
 // ---- attribution lines
 
-/** Verbs that end an attribution: "… wrote:", "… escreveu:", "… a écrit :", "… het volgende geschreven:". */
-const VERB_AT_END =
-  /(?:^|[\s,>)])(?:wrote|writes|has written|escreveu|escribió|escribio|a écrit|a ecrit|ha scritto|scrisse|geschreven|schreef|schrieb|skrev|kirjoitti|napisał\(a\)|napisał|napisała|napsal\(a\)|napsal|napsala|написал\(а\)|написал|написала|написав|yazdı|írta|scrise|έγραψε|寫道|写道|작성)\s*[:：]$/iu;
+const WROTE = allOf('wroteAtEnd');
+/** Verbs that end an attribution: "… wrote:", "… escreveu:", "… a écrit :", "… het volgende geschreven:", "…写道：". */
+const VERB_AT_END = new RegExp(
+  `(?:(?:^|[\\s,>)])(?:${alternation(spaced(WROTE))})|(?:${alternation(unspaced(WROTE))}))\\s*[:：]$`,
+  'iu',
+);
 /** Verbs that stand in the middle in verb-second languages: "Am 03.06.2024 um 10:02 schrieb Ana <a@x>:". */
-const VERB_IN_MIDDLE = /(?:^|\s)(?:schrieb|schreef|skrev|skriver|kirjoitti|napsal|escreveu|escribió|wrote)(?:\s|$)/iu;
+const VERB_IN_MIDDLE = new RegExp(`(?:^|\\s)(?:${alternation(allOf('wroteInside'))})(?:\\s|$)`, 'iu');
 /** How attributions begin: "On …", "Em …", "El …", "Am …", "Le …", "Il giorno …", "Op …", "Den …", "W dniu …". */
-const OPENER = /^(?:on|em|el|am|le|il|op|den|dne|w dniu|в|på|no|à|às)\s/i;
+const OPENER = new RegExp(`^(?:${alternation(allOf('openers'))})\\s`, 'iu');
+const DIGIT = /\p{Nd}/u;
 
 export const startsLikeAttribution = (n: string): boolean => OPENER.test(n);
 
@@ -333,7 +177,7 @@ export function isAttribution(joined: string, quotedNext: boolean): boolean {
   if (joined.length > 600) return false;
   const last = joined[joined.length - 1];
   if (last !== ':' && last !== '：') return false;
-  const digit = /\d/.test(joined);
+  const digit = DIGIT.test(joined);
   const at = joined.includes('@');
   if (!digit && !at && !quotedNext) return false;
   const tail = joined.length > 80 ? joined.slice(-80) : joined;
@@ -342,11 +186,10 @@ export function isAttribution(joined: string, quotedNext: boolean): boolean {
   // No verb ("2024年6月3日(月) 10:02 Ana <a@x>:", "ср, 30 апр. 2025 г. в 15:19, Ana <a@x>:", "30.09.2017, 18:30, "Ana" <a@x>:"):
   // a date or time and an address right before the colon; a quote after it, or a time in it.
   if (!digit || !at || !/[<(]?[^\s<>()]+@[^\s<>()]+[>)]?\s*[:：]$/u.test(tail)) return false;
-  return quotedNext || (joined.length <= 200 && /\d{1,2}[:.]\d{2}/.test(joined));
+  return quotedNext || (joined.length <= 200 && /\p{Nd}{1,2}[:.]\p{Nd}{2}/u.test(joined));
 }
 
-const VERB_NO_COLON =
-  /(?:^|[\s,>)])(?:wrote|escreveu|escribió|a écrit|ha scritto|schrieb|schreef|skrev|kirjoitti|napisał\(a\))$/iu;
+const VERB_NO_COLON = new RegExp(`(?:^|[\\s,>)])(?:${alternation(spaced(WROTE))})$`, 'iu');
 
 /** An attribution whose client left out the colon: "On Wed, 14 Nov 2018 08:14:43 -0200 Ana <a@x.com> wrote". */
 export function isAttributionWithoutColon(n: string): boolean {
@@ -359,17 +202,16 @@ export function isAttributionWithoutColon(n: string): boolean {
   while (b > a && n[b - 1] === '-') b--;
   const ruled = a >= 2 && n.length - b >= 2;
   const core = ruled ? n.slice(a, b).trim() : n;
-  if (!OPENER.test(core) || !(ruled || core.includes('@')) || !/\d/.test(core)) return false;
+  if (!OPENER.test(core) || !(ruled || core.includes('@')) || !DIGIT.test(core)) return false;
   return VERB_NO_COLON.test(core.length > 80 ? core.slice(-80) : core);
 }
 
-const INLINE_VERB =
-  /(?:wrote|escreveu|escribió|a écrit|ha scritto|schreef|schrieb|geschreven|skrev|napisał\(a\))\s*:\s+\S/iu;
+const INLINE_VERB = new RegExp(`(?:${alternation(spaced(WROTE))})\\s*:\\s+\\S`, 'iu');
 
 /**
  * An attribution with the quoted text run on after it on the same line, as Yahoo Mail for Android writes its
  * text part: "On Tue, Jun 4, 2024 at 9:15, Ana<ana@x.com> wrote:   Hello Tom,".
  */
 export function isInlineAttribution(n: string): boolean {
-  return OPENER.test(n) && /\d/.test(n) && n.includes('@') && INLINE_VERB.test(n);
+  return OPENER.test(n) && DIGIT.test(n) && n.includes('@') && INLINE_VERB.test(n);
 }

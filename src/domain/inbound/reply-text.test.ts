@@ -66,6 +66,59 @@ describe('reply corpus: external held-out set', () => {
   });
 });
 
+describe('reply corpus: international development set (every case exact)', () => {
+  // 25 languages, HTML structure, boilerplate and forwarded content (test/fixtures/replies/intl/README.md).
+  for (const c of loadCases('intl/dev')) {
+    it(c.name, () => {
+      const got = extractReply({ text: c.text, html: c.html });
+      assert.equal(normaliseForComparison(got.text), normaliseForComparison(c.expected));
+    });
+  }
+});
+
+describe('reply corpus: international held-out set', () => {
+  it('is unchanged since it was written (MANIFEST.sha256)', () => {
+    assert.deepEqual(heldOutChanges('intl/held-out'), []);
+  });
+
+  // Written and fingerprinted before the extractor was changed for it: 16/32 (50.0%) untouched, 31/32 (96.9%) after the
+  // first round, 32/32 after the second (driven by development-set failures only); never tuned on. The floor allows
+  // one case of this small set to be lost, no more.
+  it('extracts at least 96% of the cases exactly', (t) => {
+    const cases = loadCases('intl/held-out');
+    assert.ok(cases.length >= 30, `international held-out set has ${cases.length} cases`);
+    const passed = cases.filter(
+      (c) =>
+        normaliseForComparison(extractReply({ text: c.text, html: c.html }).text) ===
+        normaliseForComparison(c.expected),
+    ).length;
+    const rate = passed / cases.length;
+    t.diagnostic(`international held-out exact: ${passed}/${cases.length} = ${(rate * 100).toFixed(1)}%`);
+    assert.ok(rate >= 0.96, `international held-out exact rate ${(rate * 100).toFixed(1)}% < 96%`);
+  });
+});
+
+describe('reply corpus: second international held-out set', () => {
+  it('is unchanged since it was written (MANIFEST.sha256)', () => {
+    assert.deepEqual(heldOutChanges('intl/held-out-2'), []);
+  });
+
+  // Written after the extractor changes and committed before it was ever run on it: 29/32 (90.6%) at that first run
+  // (18/32 for the extractor before item 4); never tuned on. The floor is that figure rounded down.
+  it('extracts at least 90% of the cases exactly', (t) => {
+    const cases = loadCases('intl/held-out-2');
+    assert.ok(cases.length >= 30, `second international held-out set has ${cases.length} cases`);
+    const passed = cases.filter(
+      (c) =>
+        normaliseForComparison(extractReply({ text: c.text, html: c.html }).text) ===
+        normaliseForComparison(c.expected),
+    ).length;
+    const rate = passed / cases.length;
+    t.diagnostic(`second international held-out exact: ${passed}/${cases.length} = ${(rate * 100).toFixed(1)}%`);
+    assert.ok(rate >= 0.9, `second international held-out exact rate ${(rate * 100).toFixed(1)}% < 90%`);
+  });
+});
+
 describe('extractReply: signatures', () => {
   const taglines = [
     'Sent from my iPhone',
@@ -216,6 +269,12 @@ describe('extractReply: bounded time on pathological input', () => {
       '> \n\n',
       '-'.repeat(999) + '\n',
       '_'.repeat(500) + '\nFrom: x\n',
+      '[EXTERNAL] ' + 'confidential intended recipient '.repeat(3) + '\n',
+      'caution originated from outside confidential recipient x'.repeat(40) + '\n\n',
+      '> Begin forwarded message:\n',
+      'See:\n> From: a\n> To: b\n> Subject: c\n',
+      'Sent from my iPhone\n',
+      'a'.repeat(30) + ': 10:02\n',
     ];
     for (const p of patterns) {
       const r = extractReply({ text: p.repeat(Math.ceil(size / p.length)).slice(0, size) });
@@ -237,6 +296,8 @@ describe('extractReply: bounded time on pathological input', () => {
       '<p>'.repeat(n / 2) + 'x' + '</p>'.repeat(n / 2),
       '&amp;'.repeat(n),
       '<ul><li>'.repeat(n / 8),
+      '<div style="border:none;border-top:solid 1pt;padding:3pt">a: 10:02<br>'.repeat(n / 20),
+      'On 1 at 10:02:<blockquote type="cite">'.repeat(n / 10),
     ];
     for (const html of inputs) {
       const r = extractReply({ html });

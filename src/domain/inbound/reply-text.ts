@@ -2,6 +2,7 @@ import { htmlToLines, MAX_HTML_CHARS } from './html-to-safe-text.ts';
 import { findCut, regionHasAnswers } from './quote-boundary.ts';
 import { hasContent, isContent, prepare, prevContent, textToLines, type Line } from './reply-lines.ts';
 import { isMobileTagline, isSignatureDelimiter } from './reply-markers.ts';
+import { disclaimerStart, skipBanner } from './reply-boilerplate.ts';
 
 export { htmlToSafeText, MAX_HTML_CHARS } from './html-to-safe-text.ts';
 
@@ -12,18 +13,22 @@ export { sanitizeHtml } from './sanitize-html.ts';
  *
  * One pass finds the first place where the client's quoted history begins, in this order of evidence:
  * - markers a client leaves in its HTML (Gmail's `gmail_quote`, Thunderbird's `moz-cite-prefix`, Outlook's
- *   `divRplyFwdMsg`/`appendonsend`, Hotmail's `stopSpelling`, Yahoo's `yahoo_quoted`, Samsung's `originalMessage`);
+ *   `divRplyFwdMsg`/`appendonsend`, Hotmail's `stopSpelling`, Yahoo's `yahoo_quoted`, Samsung's `originalMessage`),
+ *   and structure that holds in any language: Outlook's border-top box when a "Key: value" block follows it, and the
+ *   colon line with a time before Apple's top-level `blockquote type="cite"`;
  * - separator lines ("-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded
  *   message:" and their translations), OWA's underscore rule before a header block, and Outlook header blocks
  *   ("From:/Sent:/To:/Subject:", "De:/Enviado:/Para:/Assunto:", "Von:/Gesendet:/An:/Betreff:", …);
  * - attribution lines ("On … wrote:", "Em … escreveu:", "Am … schrieb …:", …), re-joined when the client wrapped
  *   them over up to four lines;
  * - a `>`-quoted block running to the end of the message (or to one of the markers above) that no line ending
- *   with ":" introduces.
+ *   with ":" introduces, or that starts with a forward (separator or header block) even when one does.
  * - a mobile tagline ("Sent from my iPhone", "Get Outlook for Android") after some text: clients put it at the end
  *   of what the writer typed, so what follows is their quote even when it is not marked.
- * What precedes it is the reply; a signature at its end (the "-- " delimiter, a client's signature marker, or a
- * tagline as its last line) is removed too. Everything removed is returned as `trimmed`.
+ * The words of these markers, in 25 languages, are the data of reply-languages.ts. What precedes the boundary is the
+ * reply; an external-sender banner at its top and a confidentiality disclaimer at its end (reply-boilerplate.ts), and
+ * a signature at its end (the "-- " delimiter, a client's signature marker, or a tagline as its last line) are removed
+ * too. Everything removed is returned as `trimmed`.
  *
  * The whole text is kept (`trimmed: null`) when the quote holds answers (interleaved or bottom-posted replies), when
  * nothing precedes the quote, or when removing the signature would leave nothing. Names and closing lines are never
@@ -72,19 +77,31 @@ function render(lines: readonly Line[], from: number, to: number, collapse: bool
 
 function extractFromLines(lines: Line[], source: 'text' | 'html', truncated: boolean): ReplyText {
   const collapse = source === 'html';
-  const whole = (): ReplyText => ({ text: render(lines, 0, lines.length, collapse), trimmed: null, source, truncated });
   let end = lines.length;
+  let keepAll = false; // the quote holds answers, or nothing precedes it
   const cut = findCut(lines);
   if (cut) {
-    if (cut.kind === 'quote' && regionHasAnswers(lines, cut.regionFrom)) return whole();
-    end = cut.at;
-    if (!hasContent(lines, 0, end)) return whole(); // only a quote, or a reply written below it
+    if (cut.kind === 'quote' && regionHasAnswers(lines, cut.regionFrom)) keepAll = true;
+    else if (!hasContent(lines, 0, cut.at))
+      keepAll = true; // only a quote, or a reply written below it
+    else end = cut.at;
   }
+  // An external-sender banner at the top is never the writer's.
+  const { start, tag } = skipBanner(lines, 0, end, collapse);
+  const removedAbove = [tag ?? '', render(lines, 0, start, collapse)].filter((s) => s !== '').join('\n');
+  const result = (to: number): ReplyText => {
+    const below = to < lines.length ? render(lines, to, lines.length, collapse) : '';
+    const trimmed = [removedAbove, below].filter((s) => s !== '').join('\n\n');
+    return { text: render(lines, start, to, collapse), trimmed: trimmed === '' ? null : trimmed, source, truncated };
+  };
+  if (keepAll) return result(lines.length);
+  // A confidentiality disclaimer at its end goes with what follows it.
+  end = disclaimerStart(lines, start, end);
   // A signature at the end of the reply: the first delimiter or signature marker with text above it, else a mobile
   // tagline as the last line.
   let sig = end;
   let textAbove = false;
-  for (let k = 0; k < end; k++) {
+  for (let k = start; k < end; k++) {
     const l = lines[k]!;
     const delimiter = l.mark === 'sig' || (l.n !== null && isSignatureDelimiter(l.n));
     if (delimiter && textAbove) {
@@ -95,11 +112,10 @@ function extractFromLines(lines: Line[], source: 'text' | 'html', truncated: boo
   }
   if (sig === end) {
     const last = prevContent(lines, end);
-    if (last >= 0 && lines[last]!.n && isMobileTagline(lines[last]!.n!) && hasContent(lines, 0, last)) sig = last;
+    if (last >= start && lines[last]!.n && isMobileTagline(lines[last]!.n!) && hasContent(lines, start, last))
+      sig = last;
   }
-  if (sig === lines.length) return whole();
-  const trimmed = render(lines, sig, lines.length, collapse);
-  return { text: render(lines, 0, sig, collapse), trimmed: trimmed === '' ? null : trimmed, source, truncated };
+  return result(sig);
 }
 
 function fromText(text: string): ReplyText {
