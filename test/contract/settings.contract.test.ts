@@ -23,13 +23,13 @@ for (const database of ALL_DATABASES) {
 
     it('creates, updates, lists and deletes templates', async () => {
       const t = await storage.settings.createTemplate(
-        { name: 'T', subject: 'S', html: '<p>x</p>', text: null, active: false },
+        { name: 'T', subject: 'S', html: '<p>x</p>', text: null, locale: 'en-US', variants: [], active: false },
         AT,
       );
       assert.equal(t.active, false);
       const u = await storage.settings.updateTemplate(
         t.id,
-        { name: 'T2', subject: 'S2', html: '<p>y</p>', text: 'y', active: true },
+        { name: 'T2', subject: 'S2', html: '<p>y</p>', text: 'y', locale: 'en-US', variants: [], active: true },
         '2026-03-15T00:00:00.000Z',
       );
       assert.equal(u?.name, 'T2');
@@ -39,7 +39,7 @@ for (const database of ALL_DATABASES) {
       assert.equal(
         await storage.settings.updateTemplate(
           987_654,
-          { name: 'x', subject: 'x', html: 'x', text: null, active: true },
+          { name: 'x', subject: 'x', html: 'x', text: null, locale: 'en-US', variants: [], active: true },
           AT,
         ),
         undefined,
@@ -47,6 +47,55 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.settings.deleteTemplate(t.id), true);
       assert.equal(await storage.settings.deleteTemplate(t.id), false);
       assert.equal(await storage.settings.findTemplate(t.id), undefined);
+    });
+
+    it('stores a template with its variants in one transaction, reads them back everywhere, replaces and removes them', async () => {
+      const pt = { locale: 'pt-BR', subject: 'Assunto', html: '<p>Olá</p>', text: null };
+      const es = { locale: 'es-ES', subject: 'Asunto', html: '<p>Hola</p>', text: 'Hola' };
+      const base = { name: 'Multi', subject: 'Subject', html: '<p>Hi</p>', text: null, active: true };
+      const t = await storage.transaction((tx) =>
+        tx.settings.createTemplate({ ...base, locale: 'en-US', variants: [pt, es] }, AT),
+      );
+      assert.equal(t.locale, 'en-US');
+      assert.deepEqual(t.variants, [es, pt], 'ordered by locale');
+      assert.deepEqual((await storage.settings.findTemplate(t.id))?.variants, [es, pt]);
+      assert.deepEqual((await storage.settings.listTemplates()).find((x) => x.id === t.id)?.variants, [es, pt]);
+      await storage.settings.setParameter(417, JSON.stringify(t.id), AT, null);
+      const { parameters, template } = await storage.settings.getParametersWithTemplate(417);
+      assert.equal(parameters.get(417), String(t.id));
+      assert.equal(template?.subject, 'Subject');
+      assert.deepEqual(template?.variants, [es, pt]);
+
+      const u = await storage.transaction((tx) =>
+        tx.settings.updateTemplate(
+          t.id,
+          { ...base, locale: 'pt-BR', subject: 'Assunto', variants: [{ ...es, locale: 'es-MX' }] },
+          AT,
+        ),
+      );
+      assert.equal(u?.locale, 'pt-BR');
+      assert.deepEqual(u?.variants, [{ ...es, locale: 'es-MX' }]);
+      assert.deepEqual((await storage.settings.findTemplate(t.id))?.variants, [{ ...es, locale: 'es-MX' }]);
+      await assert.rejects(
+        storage.transaction((tx) =>
+          tx.settings.updateTemplate(
+            t.id,
+            { ...base, locale: 'en-US', variants: [pt, { ...pt, subject: 'again' }] },
+            AT,
+          ),
+        ),
+        'the same locale twice is refused by the database',
+      );
+      const kept = await storage.settings.findTemplate(t.id);
+      assert.equal(kept?.locale, 'pt-BR', 'the failed update left nothing half-written');
+      assert.deepEqual(kept?.variants, [{ ...es, locale: 'es-MX' }]);
+      await storage.settings.setParameter(417, null, AT, null);
+      assert.equal(await storage.settings.deleteTemplate(t.id), true);
+      assert.deepEqual(
+        (await storage.settings.listTemplates()).flatMap((x) => x.variants),
+        [],
+        'its variants went with it',
+      );
     });
   });
 }

@@ -72,7 +72,7 @@ function printDemo(result: Awaited<ReturnType<typeof seedDemo>>, out: (line: str
   out('Demo data created. Sign in with one of these accounts (passwords are shown only now):');
   for (const a of result.accounts)
     out(`  ${a.role.padEnd(10)} ${a.email.padEnd(22)} ${a.password}   (${a.name}, ${a.locale})`);
-  out(`Parameter 417 = ${result.templateIds[0]} (templates ${result.templateIds.join(', ')} in en-US, pt-BR, es-ES).`);
+  out(`Parameter 417 = ${result.templateIds[0]} (one template in en-US, pt-BR and es-ES).`);
   if (result.defaultTeam)
     out(
       `Parameter 9018 = ${result.defaultTeam.id} (the default team, ${result.defaultTeam.name}: tickets opened without a team).`,

@@ -4,7 +4,7 @@ import { postMessage } from '../../domain/messages/post-message.ts';
 import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
 import { saveSmtpAccount } from '../../domain/parameters/save-smtp-account.ts';
 import { setParameter } from '../../domain/parameters/set-parameter.ts';
-import { DEFAULT_TEMPLATES } from '../../domain/templates/default-templates.ts';
+import { multilingual, SHIPPED_MESSAGING_TEMPLATE } from '../../domain/templates/default-templates.ts';
 import { DEFAULT_EVENT_TEMPLATES } from '../../domain/templates/default-event-templates.ts';
 import { EVENT_TEMPLATE_PARAMETER, type TicketEvent } from '../../domain/notifications/event-mails.ts';
 import { createTemplate } from '../../domain/templates/create-template.ts';
@@ -79,9 +79,8 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
   await group('Infrastructure', [ids['tech@parley.test']!]);
 
   const admin = (await loadActor(deps.storage, ids['admin@parley.test']!))!;
-  const templateIds: number[] = [];
-  for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const)
-    templateIds.push((await createTemplate(deps, CLI_ORIGIN, DEFAULT_TEMPLATES[locale])).id);
+  // The messaging template: one template in en-US, pt-BR and es-ES.
+  const templateIds = [(await createTemplate(deps, CLI_ORIGIN, SHIPPED_MESSAGING_TEMPLATE)).id];
   await saveSmtpAccount(deps, CLI_ORIGIN, admin, {
     host: '127.0.0.1',
     port: options.smtpPort,
@@ -93,12 +92,11 @@ export async function seedDemo(deps: Deps, options: { smtpPort: number }): Promi
   await setParameter(deps, CLI_ORIGIN, admin, PARAM.MESSAGING_TEMPLATE, templateIds[0]);
   // Every ticket opened without a team (the portal's, the API's, mail's) goes to the Service Desk's queue.
   await setParameter(deps, CLI_ORIGIN, admin, PARAM.DEFAULT_TEAM, desk.id);
-  // The event mails' templates in the three languages; each event's parameter names its en-US one.
+  // The event mails' templates, each one template in the three languages, named by its event's parameter.
   for (const [event, byLocale] of Object.entries(DEFAULT_EVENT_TEMPLATES)) {
-    const ids: number[] = [];
-    for (const locale of ['en-US', 'pt-BR', 'es-ES'] as const)
-      ids.push((await createTemplate(deps, CLI_ORIGIN, byLocale[locale])).id);
-    await setParameter(deps, CLI_ORIGIN, admin, EVENT_TEMPLATE_PARAMETER[event as TicketEvent], ids[0]);
+    const name = byLocale['en-US'].name.replace(/ \(en-US\)$/, '');
+    const id = (await createTemplate(deps, CLI_ORIGIN, multilingual(name, byLocale))).id;
+    await setParameter(deps, CLI_ORIGIN, admin, EVENT_TEMPLATE_PARAMETER[event as TicketEvent], id);
   }
 
   const actor = async (email: string) => (await loadActor(deps.storage, ids[email]!))!;

@@ -130,12 +130,24 @@ export const threadEventSchema = Shape({
 
 export const notificationSchema = Shape({ id: Type.Integer(), to: Type.String(), status: Type.String() });
 
+/** A template variant's locale: a BCP 47 tag (checked by the domain, `isLocaleTag`). */
+export const variantLocale = Type.String({ minLength: 1, maxLength: 35 });
+
+export const templateVariantSchema = Shape({
+  locale: Type.String(),
+  subject: Type.String(),
+  html: Type.String(),
+  text: nullableString,
+});
+
 export const templateSchema = Shape({
   id: Type.Integer(),
   name: Type.String(),
   subject: Type.String(),
   html: Type.String(),
   text: nullableString,
+  locale: Type.String({ description: 'The locale of the default variant (subject, html, text).' }),
+  variants: List(templateVariantSchema, { description: 'The variants besides the default, ordered by locale.' }),
   active: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),

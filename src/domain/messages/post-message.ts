@@ -6,7 +6,7 @@ import type { NewOutboxEntry, OutboxEntry } from '../notifications/outbox-entry.
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
-import { compiledFor, renderTemplate } from '../templates/email-template.ts';
+import { compiledForLocale, renderTemplate } from '../templates/email-template.ts';
 import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { InboundOutcome } from '../inbound/inbound-mail.ts';
@@ -185,9 +185,9 @@ export async function postMessage(
   // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
   if (status?.template && clean.sendEmail) {
-    const compiled = compiledFor(status.template);
     for (const recipient of await notificationRecipients(deps.storage, ticket, actor)) {
-      const mail = renderTemplate(compiled, {
+      // Each recipient gets the variant of their locale (compiled once per variant and memoised).
+      const mail = renderTemplate(compiledForLocale(status.template, recipient.locale), {
         ticket: shown,
         message,
         recipient,

@@ -2,7 +2,7 @@ import type { Uses } from '../../ports/storage.ts';
 import type { Deps } from '../deps.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { readParameters, smtpAccountOf } from '../parameters/parameters.ts';
-import { compiledFor, renderTemplate, type EmailTemplate } from '../templates/email-template.ts';
+import { compiledForLocale, renderTemplate, type EmailTemplate } from '../templates/email-template.ts';
 import type { RenderContext } from '../templates/key-registry.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { User } from '../users/user.ts';
@@ -56,7 +56,7 @@ export function eventMail(
   recipient: Pick<User, 'id' | 'email' | 'name' | 'role' | 'locale' | 'timeZone'>,
   said: Pick<RenderContext['message'], 'text' | 'authorName' | 'createdAt'>,
 ): EventMail {
-  const rendered = renderTemplate(compiledFor(template), {
+  const rendered = renderTemplate(compiledForLocale(template, recipient.locale), {
     ticket,
     message: { ...said, timeSpentMinutes: null, timeSpentDate: null },
     recipient,

@@ -2,6 +2,7 @@ import type { Origin } from '../audit/audit-entry.ts';
 import { changesBetween, recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import {
+  audited,
   TEMPLATE_AUDITED_FIELDS,
   validateTemplate,
   type EmailTemplate,
@@ -19,7 +20,7 @@ export async function createTemplate(
     await recordAudit(tx, deps.clock, origin, {
       action: 'template.create',
       target: { type: 'template', id: template.id, label: template.name },
-      changes: changesBetween(undefined, template, TEMPLATE_AUDITED_FIELDS),
+      changes: changesBetween(undefined, audited(template), TEMPLATE_AUDITED_FIELDS),
     });
     return template;
   });

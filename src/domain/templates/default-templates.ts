@@ -54,3 +54,20 @@ export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
     active: true,
   },
 };
+
+/**
+ * One template of the shipped languages: en-US its default variant, pt-BR and es-ES its other variants (each
+ * recipient gets their own language, `chooseVariant`).
+ */
+export function multilingual(name: string, byLocale: Record<Locale, EmailTemplateInput>): EmailTemplateInput {
+  const variant = (locale: Locale) => ({
+    locale,
+    subject: byLocale[locale].subject,
+    html: byLocale[locale].html,
+    text: byLocale[locale].text ?? null,
+  });
+  return { ...variant('en-US'), name, active: true, variants: [variant('pt-BR'), variant('es-ES')] };
+}
+
+/** The messaging template Parley ships: one template with the three languages (`seed --demo` stores it). */
+export const SHIPPED_MESSAGING_TEMPLATE = multilingual('Messaging', DEFAULT_TEMPLATES);

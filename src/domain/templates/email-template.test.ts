@@ -64,6 +64,8 @@ describe('validateTemplate: accepted input', () => {
       subject: good.subject,
       html: good.html,
       text: null,
+      locale: 'en-US',
+      variants: [],
       active: true,
     });
   });
@@ -91,7 +93,37 @@ describe('validateTemplate: accepted input', () => {
       subject: 'Olá ${NOMECONTATO} 👋',
       html: '<p>Señor ${REGISTRADOPOR}: ¿qué tal? ✅</p>',
     };
-    assert.deepEqual(validateTemplate(input), { ...input, text: null, active: true });
+    assert.deepEqual(validateTemplate(input), { ...input, text: null, locale: 'en-US', variants: [], active: true });
+  });
+});
+
+describe('validateTemplate: variants', () => {
+  const pt = { locale: 'pt-BR', subject: 'Chamado ${IDSERVICEREQUEST}', html: '<p>${COMMENTTEXT}</p>' };
+
+  it('keeps the default locale and cleans every variant', () => {
+    const clean = validateTemplate({ ...good, locale: 'es-ES', variants: [{ ...pt, text: '  ' }] });
+    assert.equal(clean.locale, 'es-ES');
+    assert.deepEqual(clean.variants, [{ ...pt, text: null }]);
+  });
+
+  it('checks the keys of every variant, naming the variant in the error', () => {
+    assert.throws(
+      () => validateTemplate({ ...good, variants: [pt, { ...pt, locale: 'es-ES', html: '<p>${NOPE}</p>' }] }),
+      (e: DomainError) =>
+        e.code === 'TEMPLATE_UNKNOWN_KEY' &&
+        e.details?.variant === 'es-ES' &&
+        e.details?.key === 'NOPE' &&
+        e.message.startsWith('In the es-ES variant: Unknown key ${NOPE}'),
+    );
+    assert.throws(
+      () => validateTemplate({ ...good, subject: '', variants: [pt] }),
+      (e: DomainError) => e.details?.variant === 'en-US' && e.message.startsWith('In the default variant (en-US):'),
+    );
+  });
+
+  it('refuses a locale that is no language tag, or twice', () => {
+    refused({ ...good, locale: 'en_US' }, 'TEMPLATE_INVALID', 'locale');
+    refused({ ...good, variants: [pt, { ...pt }] }, 'TEMPLATE_INVALID', 'locale');
   });
 });
 

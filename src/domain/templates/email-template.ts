@@ -3,6 +3,7 @@ import { compileField, type CompiledField, type TemplatePart } from './compile-t
 import { htmlToText, MARK_CLOSE, MARK_OPEN } from './html-to-text.ts';
 import type { RenderContext, TemplateKey } from './key-registry.ts';
 import { MAX_RENDERED_BODY, MAX_SUBJECT_LENGTH, renderField, worstCaseLength } from './render-template.ts';
+import { checkVariantLocales, chooseVariant, inVariant, type TemplateVariant } from './template-variant.ts';
 
 export interface EmailTemplate {
   id: number;
@@ -11,6 +12,10 @@ export interface EmailTemplate {
   html: string;
   /** Optional; derived from the HTML body when absent. */
   text: string | null;
+  /** The locale of the default variant (subject, html, text above). */
+  locale: string;
+  /** The variants besides the default, one per locale, in the order the administrator gave them. */
+  variants: TemplateVariant[];
   active: boolean;
   createdAt: string;
   updatedAt: string;
@@ -23,13 +28,24 @@ export const TEMPLATE_AUDITED_FIELDS = [
   'active',
   'html',
   'text',
+  'locale',
+  'variants',
 ] as const satisfies readonly (keyof EmailTemplate)[];
+
+/** A template as its audit entries compare it: the variants as one text (a long one named as changed only). */
+export function audited(t: EmailTemplate): Omit<EmailTemplate, 'variants'> & { variants: string } {
+  return { ...t, variants: JSON.stringify(t.variants) };
+}
 
 export interface EmailTemplateInput {
   name: string;
   subject: string;
   html: string;
   text?: string | null;
+  /** The default variant's locale; en-US when left out. */
+  locale?: string;
+  /** The other variants; none when left out. */
+  variants?: { locale: string; subject: string; html: string; text?: string | null }[];
   active?: boolean;
 }
 
@@ -41,14 +57,36 @@ export interface CompiledTemplate {
 
 export const MAX_TEMPLATE_BODY = 200_000;
 
-/** Checks everything a template must be before it is stored; returns the clean input. */
-export function validateTemplate(input: EmailTemplateInput): Required<EmailTemplateInput> {
+/** Checks everything a template must be before it is stored, each variant named in its errors; returns the clean input. */
+export function validateTemplate(input: EmailTemplateInput): Required<EmailTemplateInput> & {
+  text: string | null;
+  variants: TemplateVariant[];
+} {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 120 || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new DomainError('TEMPLATE_INVALID', 'A template name must be 1 to 120 characters on one line.', {
       details: { field: 'name' },
     });
   }
+  const locale = input.locale ?? 'en-US';
+  const given = input.variants ?? [];
+  checkVariantLocales(locale, given);
+  const others = given.length > 0;
+  // With one variant only, its errors read as they always did; with several, each names its variant.
+  const main = others
+    ? inVariant(locale, true, () => validateVariant({ ...input, locale }))
+    : validateVariant({ ...input, locale });
+  const variants = given.map((v) => inVariant(v.locale, false, () => validateVariant(v)));
+  return { name, ...main, variants, active: input.active ?? true };
+}
+
+/** Checks one variant's subject and bodies. */
+function validateVariant(input: {
+  locale: string;
+  subject: string;
+  html: string;
+  text?: string | null;
+}): TemplateVariant {
   if (input.subject.trim().length === 0 || input.subject.length > MAX_SUBJECT_LENGTH) {
     throw new DomainError('TEMPLATE_INVALID', `The subject must be 1 to ${MAX_SUBJECT_LENGTH} characters.`, {
       details: { field: 'subject' },
@@ -74,7 +112,7 @@ export function validateTemplate(input: EmailTemplateInput): Required<EmailTempl
       details: { field: 'text' },
     });
   }
-  const clean = { name, subject: input.subject, html: input.html, text, active: input.active ?? true };
+  const clean = { locale: input.locale, subject: input.subject, html: input.html, text };
   const compiled = compileTemplate(clean);
   checkRenderedSize(compiled.html, 'html', 'HTML body');
   checkRenderedSize(compiled.text, 'text', text === null ? 'text body (made from the HTML body)' : 'text body');
@@ -149,14 +187,22 @@ const cache = new Map<string, { subject: string; html: string; text: string | nu
  * Compiled templates are memoised (a saved template was already checked). Looked up by id when there is one, and
  * used only if the content is still the same, so an edit is never served stale.
  */
-export function compiledFor(t: Pick<EmailTemplate, 'subject' | 'html' | 'text'> & { id?: number }): CompiledTemplate {
-  const key = t.id === undefined ? JSON.stringify([t.subject, t.html, t.text]) : `id:${t.id}`;
+export function compiledFor(
+  t: Pick<EmailTemplate, 'subject' | 'html' | 'text'> & { id?: number; locale?: string },
+): CompiledTemplate {
+  const key = t.id === undefined ? JSON.stringify([t.subject, t.html, t.text]) : `id:${t.id}:${t.locale ?? ''}`;
   const hit = cache.get(key);
   if (hit && hit.subject === t.subject && hit.html === t.html && hit.text === t.text) return hit.compiled;
   const compiled = compileTemplate(t);
-  if (!hit && cache.size >= 64) cache.delete(cache.keys().next().value!);
+  if (!hit && cache.size >= 256) cache.delete(cache.keys().next().value!);
   cache.set(key, { subject: t.subject, html: t.html, text: t.text, compiled });
   return compiled;
+}
+
+/** The compiled variant of a template a recipient of `locale` receives (`chooseVariant`), memoised per variant. */
+export function compiledForLocale(t: EmailTemplate, locale: string | null | undefined): CompiledTemplate {
+  const variant = chooseVariant(t, locale);
+  return compiledFor({ ...variant, id: t.id, locale: variant.locale.toLowerCase() });
 }
 
 export interface RenderedMail {

@@ -12,6 +12,7 @@ import {
   type RenderedMail,
 } from './email-template.ts';
 import { getTemplate } from './get-template.ts';
+import { chooseVariant } from './template-variant.ts';
 
 const SAMPLE_TEXT: Record<Locale, string> = {
   'en-US': 'This is how a message will look in the notification.\nA second line.',
@@ -21,17 +22,19 @@ const SAMPLE_TEXT: Record<Locale, string> = {
 
 /**
  * Renders a template (stored, or an unsaved draft) against a real ticket and its latest public message,
- * for a recipient in the given locale. The same code path as a real notification.
+ * for a recipient in the given locale. The same code path as a real notification: the variant shown is the one a
+ * recipient of `variant` (else of `locale`, else of the caller's locale) would receive.
  */
 export async function previewTemplate(
   deps: Pick<Deps, 'clock' | 'site'> & { storage: StorageOf<'messages' | 'settings' | 'tickets'> },
   actor: Actor,
   source: { id: number } | { draft: EmailTemplateInput },
-  options: { ticketNumber?: number | null; locale?: string | null },
-): Promise<RenderedMail & { ticketNumber: number | null }> {
+  options: { ticketNumber?: number | null; locale?: string | null; variant?: string | null },
+): Promise<RenderedMail & { ticketNumber: number | null; variant: string }> {
   const template = 'id' in source ? await getTemplate(deps, source.id) : validateTemplate(source.draft);
-  const compiled = compileTemplate(template);
-  const locale = resolveLocale(options.locale ?? actor.locale);
+  const chosen = chooseVariant(template, options.variant ?? options.locale ?? actor.locale);
+  const compiled = compileTemplate(chosen);
+  const locale = resolveLocale(options.locale ?? options.variant ?? actor.locale);
   let ticket: Ticket | undefined;
   if (options.ticketNumber != null) {
     ticket = await deps.storage.tickets.findTicketByNumber(options.ticketNumber);
@@ -88,5 +91,5 @@ export async function previewTemplate(
     recipient: { locale, timeZone: actor.timeZone },
     ticketUrl: ticketUrl(deps.site.publicUrl, sampleTicket, { role: 'requester' }),
   });
-  return { ...rendered, ticketNumber: ticket?.number ?? null };
+  return { ...rendered, ticketNumber: ticket?.number ?? null, variant: chosen.locale };
 }

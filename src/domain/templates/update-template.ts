@@ -3,6 +3,7 @@ import { changesBetween, recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import {
+  audited,
   TEMPLATE_AUDITED_FIELDS,
   validateTemplate,
   type EmailTemplate,
@@ -10,7 +11,7 @@ import {
 } from './email-template.ts';
 import { templateInUse } from './template-in-use.ts';
 
-/** Saves a template; `active` left out keeps the current state. The template row is locked first, so a concurrent
+/** Saves a template; `active`, `locale` or `variants` left out keep the current ones. The template row is locked first, so a concurrent
  * change of parameter 417 either sees the new state or is seen by this check. */
 export async function updateTemplate(
   deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
@@ -21,7 +22,13 @@ export async function updateTemplate(
   return deps.storage.transaction(async (tx) => {
     const current = await tx.settings.findTemplate(id, 'update');
     if (!current) throw new DomainError('TEMPLATE_NOT_FOUND', `There is no email template ${id}.`);
-    const clean = validateTemplate({ ...input, active: input.active ?? current.active });
+    // A client that sends no variants (or no locale) keeps the template's.
+    const clean = validateTemplate({
+      ...input,
+      active: input.active ?? current.active,
+      locale: input.locale ?? current.locale,
+      variants: input.variants ?? current.variants,
+    });
     const parameter = clean.active ? undefined : await templateInUse(tx, id);
     if (parameter !== undefined) {
       throw new DomainError(
@@ -31,7 +38,7 @@ export async function updateTemplate(
       );
     }
     const saved = (await tx.settings.updateTemplate(id, clean, deps.clock.now().toISOString()))!;
-    const changes = changesBetween(current, saved, TEMPLATE_AUDITED_FIELDS);
+    const changes = changesBetween(audited(current), audited(saved), TEMPLATE_AUDITED_FIELDS);
     if (changes.length > 0)
       await recordAudit(tx, deps.clock, origin, {
         action: 'template.update',

@@ -1,10 +1,15 @@
 import type { EmailTemplate } from '../../domain/templates/email-template.ts';
+import type { TemplateVariant } from '../../domain/templates/template-variant.ts';
 
 export interface TemplateRow {
   name: string;
   subject: string;
   html: string;
   text: string | null;
+  /** The default variant's locale (subject, html and text are that variant). */
+  locale: string;
+  /** The other variants; an update replaces them all. */
+  variants: TemplateVariant[];
   active: boolean;
 }
 
@@ -16,6 +21,7 @@ export interface SettingsRepository {
     templateParameter: number,
   ): Promise<{ parameters: Map<number, string>; template: EmailTemplate | undefined }>;
   setParameter(id: number, storedValue: string | null, at: string, byUserId: number | null): Promise<void>;
+  /** A template is written with its variants in several statements: create and update inside a transaction. */
   createTemplate(t: TemplateRow, at: string): Promise<EmailTemplate>;
   updateTemplate(id: number, t: TemplateRow, at: string): Promise<EmailTemplate | undefined>;
   /**

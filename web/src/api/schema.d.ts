@@ -4556,6 +4556,15 @@ export interface paths {
                 subject: string;
                 html: string;
                 text: string | null;
+                /** @description The locale of the default variant (subject, html, text). */
+                locale: string;
+                /** @description The variants besides the default, ordered by locale. */
+                variants: {
+                  locale: string;
+                  subject: string;
+                  html: string;
+                  text: string | null;
+                }[];
                 active: boolean;
                 createdAt: string;
                 updatedAt: string;
@@ -4701,6 +4710,13 @@ export interface paths {
             subject: string;
             html: string;
             text?: string | null;
+            locale?: string;
+            variants?: {
+              locale: string;
+              subject: string;
+              html: string;
+              text?: string | null;
+            }[];
             active?: boolean;
           };
         };
@@ -4718,6 +4734,15 @@ export interface paths {
               subject: string;
               html: string;
               text: string | null;
+              /** @description The locale of the default variant (subject, html, text). */
+              locale: string;
+              /** @description The variants besides the default, ordered by locale. */
+              variants: {
+                locale: string;
+                subject: string;
+                html: string;
+                text: string | null;
+              }[];
               active: boolean;
               createdAt: string;
               updatedAt: string;
@@ -4882,6 +4907,15 @@ export interface paths {
               subject: string;
               html: string;
               text: string | null;
+              /** @description The locale of the default variant (subject, html, text). */
+              locale: string;
+              /** @description The variants besides the default, ordered by locale. */
+              variants: {
+                locale: string;
+                subject: string;
+                html: string;
+                text: string | null;
+              }[];
               active: boolean;
               createdAt: string;
               updatedAt: string;
@@ -5026,6 +5060,13 @@ export interface paths {
             subject: string;
             html: string;
             text?: string | null;
+            locale?: string;
+            variants?: {
+              locale: string;
+              subject: string;
+              html: string;
+              text?: string | null;
+            }[];
             active?: boolean;
           };
         };
@@ -5043,6 +5084,15 @@ export interface paths {
               subject: string;
               html: string;
               text: string | null;
+              /** @description The locale of the default variant (subject, html, text). */
+              locale: string;
+              /** @description The variants besides the default, ordered by locale. */
+              variants: {
+                locale: string;
+                subject: string;
+                html: string;
+                text: string | null;
+              }[];
               active: boolean;
               createdAt: string;
               updatedAt: string;
@@ -5342,6 +5392,7 @@ export interface paths {
             ticketNumber?: number | null;
             /** @enum {string|null} */
             locale?: 'en-US' | 'pt-BR' | 'es-ES' | null;
+            variant?: string | null;
           } | null;
         };
       };
@@ -5357,6 +5408,8 @@ export interface paths {
               html: string;
               text: string;
               ticketNumber: number | null;
+              /** @description The locale of the variant rendered. */
+              variant: string;
             };
           };
         };
@@ -5512,10 +5565,17 @@ export interface paths {
             subject: string;
             html: string;
             text?: string | null;
-            active?: boolean;
-            ticketNumber?: number | null;
             /** @enum {string|null} */
             locale?: 'en-US' | 'pt-BR' | 'es-ES' | null;
+            variants?: {
+              locale: string;
+              subject: string;
+              html: string;
+              text?: string | null;
+            }[];
+            active?: boolean;
+            ticketNumber?: number | null;
+            variant?: string | null;
           };
         };
       };
@@ -5531,6 +5591,8 @@ export interface paths {
               html: string;
               text: string;
               ticketNumber: number | null;
+              /** @description The locale of the variant rendered. */
+              variant: string;
             };
           };
         };
@@ -10793,6 +10855,7 @@ export interface paths {
             ticketNumber?: number | null;
             /** @enum {string|null} */
             locale?: 'en-US' | 'pt-BR' | 'es-ES' | null;
+            variant?: string | null;
           };
         };
       };

@@ -66,13 +66,18 @@ export function toApiToken(
   };
 }
 
-export function toTemplate(r: Selectable<Database['email_template']>): EmailTemplate {
+export function toTemplate(
+  r: Selectable<Database['email_template']>,
+  variants: readonly Omit<Selectable<Database['template_variant']>, 'template_id'>[],
+): EmailTemplate {
   return {
     id: r.id,
     name: r.name,
     subject: r.subject,
     html: r.html,
     text: r.text,
+    locale: r.locale,
+    variants: variants.map((v) => ({ locale: v.locale, subject: v.subject, html: v.html, text: v.text })),
     active: Boolean(r.active),
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -74,10 +74,12 @@ export interface Database {
     subject: string;
     html: string;
     text: string | null;
+    locale: Generated<string>;
     active: Bool;
     created_at: string;
     updated_at: string;
   };
+  template_variant: { template_id: number; locale: string; subject: string; html: string; text: string | null };
   outbox_entry: {
     id: Generated<number>;
     ticket_id: number | null;

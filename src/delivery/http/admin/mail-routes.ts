@@ -13,7 +13,7 @@ import { actorOf, requireRole } from '../auth/authenticate-request.ts';
 import { originOf } from '../auth/origin.ts';
 import { presentOutboxEntry } from '../presenters.ts';
 import { AnyObject, Id, ItemsOf, Nullable, Shape, StringEnum } from '../schema-kit.ts';
-import { errorResponses, idParams, outboxEntrySchema } from '../schemas.ts';
+import { errorResponses, idParams, outboxEntrySchema, variantLocale } from '../schemas.ts';
 import { LOCALES } from '../../../domain/locale.ts';
 
 export interface MailWiring {
@@ -125,6 +125,7 @@ export function mailRoutes(deps: Deps, mail: MailWiring) {
               to: mailTo,
               ticketNumber: Type.Optional(Nullable(Id())),
               locale: Type.Optional(Nullable(StringEnum(LOCALES))),
+              variant: Type.Optional(Nullable(variantLocale)),
             },
             { additionalProperties: false },
           ),

@@ -12,13 +12,23 @@ import { updateTemplate } from '../../../domain/templates/update-template.ts';
 import { actorOf } from '../auth/authenticate-request.ts';
 import { originOf } from '../auth/origin.ts';
 import { Id, ItemsOf, List, Nullable, Shape, StringEnum } from '../schema-kit.ts';
-import { errorResponses, idParams, noContent, templateSchema } from '../schemas.ts';
+import { errorResponses, idParams, noContent, templateSchema, variantLocale } from '../schemas.ts';
 
-const templateFields = {
-  name: Type.String({ maxLength: 120 }),
+const variantFields = {
   subject: Type.String({ maxLength: 255 }),
   html: Type.String({ maxLength: 200000 }),
   text: Type.Optional(Nullable(Type.String({ maxLength: 200000 }))),
+};
+
+const templateFields = {
+  name: Type.String({ maxLength: 120 }),
+  ...variantFields,
+  locale: Type.Optional(variantLocale),
+  variants: Type.Optional(
+    Type.Array(Type.Object({ locale: variantLocale, ...variantFields }, { additionalProperties: false }), {
+      maxItems: 20,
+    }),
+  ),
   active: Type.Optional(Type.Boolean()),
 };
 
@@ -27,6 +37,7 @@ const templateBody = Type.Object(templateFields, { additionalProperties: false }
 const previewOptions = {
   ticketNumber: Type.Optional(Nullable(Id())),
   locale: Type.Optional(Nullable(StringEnum(LOCALES))),
+  variant: Type.Optional(Nullable(variantLocale)),
 };
 
 const renderedSchema = Shape({
@@ -34,6 +45,7 @@ const renderedSchema = Shape({
   html: Type.String(),
   text: Type.String(),
   ticketNumber: Nullable(Type.Integer()),
+  variant: Type.String({ description: 'The locale of the variant rendered.' }),
 });
 
 const keySchema = Shape({
@@ -147,12 +159,12 @@ export function templateRoutes(deps: Deps) {
         },
       },
       async (request) => {
-        const { ticketNumber, locale, ...draft } = request.body;
+        const { ticketNumber, locale, variant, ...draft } = request.body;
         return previewTemplate(
           deps,
           actorOf(request),
           { draft: { ...draft, name: draft.name ?? 'draft' } },
-          { ticketNumber, locale },
+          { ticketNumber, locale, variant },
         );
       },
     );

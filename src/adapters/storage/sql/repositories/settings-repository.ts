@@ -30,14 +30,30 @@ export class SqlSettingsRepository extends SqlRepository implements SettingsRepo
             .on('p.id', '=', 0)
             .on(sql`t.id`, '=', sql`(case when p.id = ${0} and p.value is not null then cast(p.value as integer) end)`),
         )
+        // The template's variants on the rows of its parameter (one row each), so it stays one round trip.
+        .leftJoin('template_variant as v', 'v.template_id', 't.id')
         .select(['p.id as parameter_id', 'p.value as parameter_value'])
-        .select(['t.id', 't.name', 't.subject', 't.html', 't.text', 't.active', 't.created_at', 't.updated_at']);
+        .select(['t.id', 't.name', 't.subject', 't.html', 't.text', 't.locale', 't.active', 't.created_at'])
+        .select([
+          't.updated_at',
+          'v.locale as v_locale',
+          'v.subject as v_subject',
+          'v.html as v_html',
+          'v.text as v_text',
+        ])
+        .orderBy('v.locale');
     const rows = await this.prepared('parameters-with-template', build, [templateParameter, templateParameter]);
     const parameters = new Map(
       rows.filter((r) => r.parameter_value !== null).map((r) => [r.parameter_id, r.parameter_value!]),
     );
     const t = rows.find((r) => r.id !== null);
-    return { parameters, template: t ? toTemplate(t as Selectable<Database['email_template']>) : undefined };
+    const variants = rows
+      .filter((r) => r.v_locale !== null)
+      .map((r) => ({ locale: r.v_locale!, subject: r.v_subject!, html: r.v_html!, text: r.v_text }));
+    return {
+      parameters,
+      template: t ? toTemplate(t as Selectable<Database['email_template']>, variants) : undefined,
+    };
   }
 
   async setParameter(id: number, value: string | null, at: string, by: number | null) {
@@ -48,23 +64,48 @@ export class SqlSettingsRepository extends SqlRepository implements SettingsRepo
       .execute();
   }
 
-  async createTemplate(t: TemplateRow, at: string) {
+  async createTemplate({ variants, ...t }: TemplateRow, at: string) {
     const row = await this.db
       .insertInto('email_template')
       .values({ ...t, active: bool(t.active), created_at: at, updated_at: at })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toTemplate(row);
+    await this.insertVariants(row.id, variants);
+    return toTemplate(row, await this.variantsOf(row.id));
   }
 
-  async updateTemplate(id: number, t: TemplateRow, at: string) {
+  async updateTemplate(id: number, { variants, ...t }: TemplateRow, at: string) {
     const row = await this.db
       .updateTable('email_template')
       .set({ ...t, active: bool(t.active), updated_at: at })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
-    return row && toTemplate(row);
+    if (!row) return undefined;
+    await this.db.deleteFrom('template_variant').where('template_id', '=', id).execute();
+    await this.insertVariants(id, variants);
+    return toTemplate(row, await this.variantsOf(id));
+  }
+
+  private async insertVariants(templateId: number, variants: TemplateRow['variants']) {
+    if (variants.length === 0) return;
+    await this.db
+      .insertInto('template_variant')
+      .values(variants.map((v) => ({ template_id: templateId, ...v })))
+      .execute();
+  }
+
+  private variantsOf(templateId: number) {
+    return this.prepared(
+      'template-variants',
+      () =>
+        this.db
+          .selectFrom('template_variant')
+          .select(['locale', 'subject', 'html', 'text'])
+          .where('template_id', '=', 0)
+          .orderBy('locale'),
+      [templateId],
+    );
   }
 
   async findTemplate(id: number, lock?: 'share' | 'update') {
@@ -75,16 +116,23 @@ export class SqlSettingsRepository extends SqlRepository implements SettingsRepo
         () => this.db.selectFrom('email_template').selectAll().where('id', '=', 0),
         [id],
       );
-      return row && toTemplate(row);
+      return row && toTemplate(row, await this.variantsOf(id));
     }
     let q = this.db.selectFrom('email_template').selectAll().where('id', '=', id);
     q = lock === 'share' ? q.forShare() : q.forUpdate();
     const row = await q.executeTakeFirst();
-    return row && toTemplate(row);
+    return row && toTemplate(row, await this.variantsOf(id));
   }
 
   async listTemplates() {
-    return (await this.db.selectFrom('email_template').selectAll().orderBy('id').execute()).map(toTemplate);
+    const rows = await this.db.selectFrom('email_template').selectAll().orderBy('id').execute();
+    const variants = await this.db.selectFrom('template_variant').selectAll().orderBy('locale').execute();
+    return rows.map((r) =>
+      toTemplate(
+        r,
+        variants.filter((v) => v.template_id === r.id),
+      ),
+    );
   }
 
   async deleteTemplate(id: number) {
