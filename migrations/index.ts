@@ -14,6 +14,7 @@ import * as auditLog from './012-audit-log.ts';
 import * as erasure from './013-erasure.ts';
 import * as ticketLife from './014-ticket-life.ts';
 import * as queue from './015-queue.ts';
+import * as webhooks from './017-webhooks.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '013-erasure': erasure,
   '014-ticket-life': ticketLife,
   '015-queue': queue,
+  '017-webhooks': webhooks,
 };

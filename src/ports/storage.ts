@@ -11,6 +11,7 @@ import type { SettingsRepository } from './storage/settings.ts';
 import type { SignInFailureRepository } from './storage/sign-in-failures.ts';
 import type { TicketRepository } from './storage/tickets.ts';
 import type { UnitOfWork } from './storage/unit-of-work.ts';
+import type { WebhookRepository } from './storage/webhooks.ts';
 
 export { UniqueViolation, type Page, type PageRequest, type TicketScope } from './storage/common.ts';
 export type { ActivityListeners } from './storage/activity.ts';
@@ -25,6 +26,7 @@ export type { InboundFilter } from './storage/inbound-mail.ts';
 export type { RoleLiveness } from './storage/processes.ts';
 export type { MessageMails } from './storage/unit-of-work.ts';
 export type { AuditFilter } from './storage/audit.ts';
+export type { ClaimedWebhookDelivery, WebhookClaim, WebhookOutcome } from './storage/webhooks.ts';
 export type {
   ActivitySignals,
   AttachmentRepository,
@@ -39,6 +41,7 @@ export type {
   SignInFailureRepository,
   TicketRepository,
   UnitOfWork,
+  WebhookRepository,
 };
 
 /**
@@ -58,6 +61,7 @@ export interface Repositories {
   processes: ProcessRepository;
   signInFailures: SignInFailureRepository;
   audit: AuditRepository;
+  webhooks: WebhookRepository;
   atomic: UnitOfWork;
 }
 

@@ -41,6 +41,7 @@ export class SqlStorage implements Storage {
   readonly processes: Repositories['processes'];
   readonly signInFailures: Repositories['signInFailures'];
   readonly audit: Repositories['audit'];
+  readonly webhooks: Repositories['webhooks'];
   readonly atomic: Repositories['atomic'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
@@ -65,6 +66,7 @@ export class SqlStorage implements Storage {
       processes: this.processes,
       signInFailures: this.signInFailures,
       audit: this.audit,
+      webhooks: this.webhooks,
       atomic: this.atomic,
     } = repos);
   }
