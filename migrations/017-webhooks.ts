@@ -28,7 +28,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('webhook_delivery')
     .addColumn('id', 'integer', id)
     .addColumn('endpoint_id', 'integer', (c) => c.notNull().references('webhook_endpoint.id').onDelete('cascade'))
-    .addColumn('event_id', 'text', (c) => c.notNull().unique())
+    .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('event', 'text', (c) => c.notNull())
     .addColumn('ticket_id', 'integer')
     .addColumn('body', 'text', (c) => c.notNull())
@@ -47,6 +47,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createIndex('webhook_delivery_endpoint')
     .on('webhook_delivery')
     .columns(['endpoint_id', 'id'])
+    .execute();
+  // One event reaches each endpoint once: every endpoint's delivery of it carries the same event id.
+  await db.schema
+    .createIndex('webhook_delivery_event')
+    .on('webhook_delivery')
+    .columns(['endpoint_id', 'event_id'])
+    .unique()
     .execute();
   await db.schema.createIndex('webhook_delivery_status').on('webhook_delivery').columns(['status', 'id']).execute();
   // Claiming looks only at deliveries still to make, as the outbox's `outbox_entry_due` does.

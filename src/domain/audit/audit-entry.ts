@@ -21,6 +21,8 @@ export const AUDIT_TARGETS = [
   'group',
   'api-token',
   'outbox-entry',
+  'webhook-endpoint',
+  'webhook-delivery',
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 
@@ -43,6 +45,11 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'outbox.retry',
   'user.erase',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate-secret',
+  'webhook.resend',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -34,6 +34,11 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'outbox.retry',
   'user.erase',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate-secret',
+  'webhook.resend',
 ] as const;
 
 /** What the audit log names as changed. */
@@ -45,6 +50,8 @@ export const AUDIT_TARGETS = [
   'group',
   'api-token',
   'outbox-entry',
+  'webhook-endpoint',
+  'webhook-delivery',
 ] as const;
 
 /** People one ticket may copy (Cc). */
