@@ -208,6 +208,40 @@ for (const database of [sqliteFile, postgres]) {
       }
     });
 
+    it('queues ticket.created with the ticket it reports, to the endpoints that take it; a refused ticket queues nothing', async () => {
+      const s = await scene(database);
+      const app = await testApp(s.deps);
+      try {
+        const takes = await createWebhookEndpoint(s.deps, CLI_ORIGIN, {
+          ...endpoint('http://127.0.0.1:1/tickets', true),
+          events: ['ticket.created'],
+        });
+        await createWebhookEndpoint(s.deps, CLI_ORIGIN, endpoint('http://127.0.0.1:1/messages', false));
+        const requester = await signIn(app, s.world.requesterA.email, TEST_PASSWORD);
+        const refused = await requester.post('/api/v1/tickets', { title: 'Broken', description: '   ' });
+        assert.equal(refused.statusCode, 422, refused.body);
+        const opened = await requester.post('/api/v1/tickets', { title: 'VPN down', description: 'Since 9 am.' });
+        assert.equal(opened.statusCode, 201, opened.body);
+        const { items } = await s.storage.webhooks.listWebhookDeliveries({}, { cursor: null, limit: 10 });
+        assert.deepEqual(
+          items.map((d) => [d.endpointId, d.event, d.status]),
+          [[takes.endpoint.id, 'ticket.created', 'queued']],
+        );
+        const body = JSON.parse(items[0]!.body) as {
+          id: string;
+          type: string;
+          data: { ticket: { number: number; title: string } };
+        };
+        assert.equal(body.id, items[0]!.eventId);
+        assert.equal(body.type, 'ticket.created');
+        assert.equal(body.data.ticket.number, opened.json().number);
+        assert.equal(body.data.ticket.title, 'VPN down');
+      } finally {
+        await app.close();
+        await s.close();
+      }
+    });
+
     // threat: A webhook endpoint on a loopback, private or link-local address (or a name resolving to one) → refused at save and at send unless an administrator allows private addresses for it; link-local and metadata addresses always.
     it('refuses endpoints on private addresses unless allowed, plain HTTP, metadata addresses, and a private address at send time', async () => {
       const s = await scene(database);
