@@ -208,7 +208,7 @@ for (const database of [sqliteFile, postgres]) {
       }
     });
 
-    it('queues ticket.created with the ticket it reports, to the endpoints that take it; a refused ticket queues nothing', async () => {
+    it('queues ticket.created and ticket.changed to the endpoints that take them (the audience rule applied); a refused ticket queues nothing', async () => {
       const s = await scene(database);
       const app = await testApp(s.deps);
       try {
@@ -236,6 +236,28 @@ for (const database of [sqliteFile, postgres]) {
         assert.equal(body.type, 'ticket.created');
         assert.equal(body.data.ticket.number, opened.json().number);
         assert.equal(body.data.ticket.title, 'VPN down');
+
+        // ticket.changed: a status change reaches a public-only endpoint; a change of responsible is for staff only.
+        const changes = await createWebhookEndpoint(s.deps, CLI_ORIGIN, {
+          ...endpoint('http://127.0.0.1:1/changes', true),
+          events: ['ticket.changed'],
+        });
+        const tech = await signIn(app, s.world.techA.email, TEST_PASSWORD);
+        const n = s.world.ticketA.number;
+        assert.equal((await tech.patch(`/api/v1/tickets/${n}`, { status: 'in_progress' })).statusCode, 200);
+        assert.equal((await tech.patch(`/api/v1/tickets/${n}`, { responsibleId: s.world.techA.id })).statusCode, 200);
+        const changed = (
+          await s.storage.webhooks.listWebhookDeliveries(
+            { endpointId: changes.endpoint.id },
+            { cursor: null, limit: 10 },
+          )
+        ).items;
+        assert.deepEqual(
+          changed.map(
+            (d) => (JSON.parse(d.body) as { data: { changes: { kind: string; to: string }[] } }).data.changes,
+          ),
+          [[{ kind: 'status', from: 'new', to: 'in_progress' }]],
+        );
       } finally {
         await app.close();
         await s.close();

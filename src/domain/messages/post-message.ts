@@ -270,6 +270,7 @@ export async function postMessage(
         to: reopenTo,
         by: actor,
         at: createdAt,
+        tokens: deps.tokens,
       });
     return stored;
   };

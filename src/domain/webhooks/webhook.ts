@@ -1,5 +1,5 @@
 /** The events an endpoint may take (those Parley emits so far; see README, "Webhooks"). */
-export const WEBHOOK_EVENTS = ['message.created', 'ticket.created'] as const;
+export const WEBHOOK_EVENTS = ['message.created', 'ticket.created', 'ticket.changed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const WEBHOOK_DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'deferred', 'failed'] as const;

@@ -7645,7 +7645,7 @@ export interface paths {
                 id: number;
                 url: string;
                 description: string;
-                events: ('message.created' | 'ticket.created')[];
+                events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
                 publicOnly: boolean;
                 active: boolean;
                 allowPrivate: boolean;
@@ -7791,7 +7791,7 @@ export interface paths {
           'application/json': {
             url: string;
             description: string;
-            events: ('message.created' | 'ticket.created')[];
+            events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
             publicOnly: boolean;
             active: boolean;
             allowPrivate: boolean;
@@ -7810,7 +7810,7 @@ export interface paths {
                 id: number;
                 url: string;
                 description: string;
-                events: ('message.created' | 'ticket.created')[];
+                events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
                 publicOnly: boolean;
                 active: boolean;
                 allowPrivate: boolean;
@@ -8115,7 +8115,7 @@ export interface paths {
           'application/json': {
             url?: string;
             description?: string;
-            events?: ('message.created' | 'ticket.created')[];
+            events?: ('message.created' | 'ticket.created' | 'ticket.changed')[];
             publicOnly?: boolean;
             active?: boolean;
             allowPrivate?: boolean;
@@ -8133,7 +8133,7 @@ export interface paths {
               id: number;
               url: string;
               description: string;
-              events: ('message.created' | 'ticket.created')[];
+              events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
               publicOnly: boolean;
               active: boolean;
               allowPrivate: boolean;
@@ -8459,7 +8459,7 @@ export interface paths {
                 endpointId: number;
                 eventId: string;
                 /** @enum {string} */
-                event: 'message.created' | 'ticket.created';
+                event: 'message.created' | 'ticket.created' | 'ticket.changed';
                 ticketId: number | null;
                 /** @enum {string} */
                 status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
@@ -8632,7 +8632,7 @@ export interface paths {
               endpointId: number;
               eventId: string;
               /** @enum {string} */
-              event: 'message.created' | 'ticket.created';
+              event: 'message.created' | 'ticket.created' | 'ticket.changed';
               ticketId: number | null;
               /** @enum {string} */
               status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
@@ -8812,7 +8812,7 @@ export interface paths {
               endpointId: number;
               eventId: string;
               /** @enum {string} */
-              event: 'message.created' | 'ticket.created';
+              event: 'message.created' | 'ticket.created' | 'ticket.changed';
               ticketId: number | null;
               /** @enum {string} */
               status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
