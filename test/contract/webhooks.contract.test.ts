@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
-import { AT, useDatabase } from './contract-support.ts';
+import { AT, newTicket, newUser, useDatabase } from './contract-support.ts';
 
 const LATER = '2026-03-14T15:10:00.000Z';
 const LEASE = '2026-03-14T15:10:10.000Z';
@@ -140,6 +140,34 @@ for (const database of ALL_DATABASES) {
       // An endpoint deleted takes its deliveries with it.
       await storage.webhooks.deleteWebhookEndpoint(endpoint.id);
       assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
+    });
+
+    it('erasure removes the deliveries about a person: of their tickets and of the messages they wrote', async () => {
+      const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-5', AT);
+      const user = await storage.people.createUser(newUser('erase-hooks@example.test'), AT);
+      const theirs = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const other = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const d = (eventId: string, ticketId: number, body: string) => ({
+        endpointId: endpoint.id,
+        eventId,
+        event: 'message.created' as const,
+        ticketId,
+        body,
+      });
+      const ids = await storage.webhooks.queueWebhookDeliveries(
+        [
+          d('evt-e1', theirs.id, '{"data":{}}'),
+          d('evt-e2', other.id, `{"data":{"message":{"author":{"id":${user.id},"name":"E"}}}}`),
+          d('evt-e3', other.id, `{"data":{"message":{"author":{"id":${user.id}0,"name":"F"}}}}`),
+        ],
+        AT,
+      );
+      await storage.webhooks.finishWebhookAttempts('none', []);
+      assert.equal(await storage.webhooks.eraseWebhookDeliveriesOf({ ticketIds: [theirs.id], authorId: user.id }), 2);
+      assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
+      assert.equal(await storage.webhooks.findWebhookDelivery(ids[1]!), undefined);
+      assert.equal((await storage.webhooks.findWebhookDelivery(ids[2]!))?.eventId, 'evt-e3');
+      assert.equal(await storage.webhooks.eraseWebhookDeliveriesOf({ ticketIds: [], authorId: user.id }), 0);
     });
 
     it('refuses a second delivery with the same event id', async () => {

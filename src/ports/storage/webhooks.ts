@@ -68,6 +68,11 @@ export interface WebhookRepository {
     claimToken: string,
     outcomes: readonly { id: number; outcome: WebhookOutcome }[],
   ): Promise<number[]>;
+  /**
+   * Erasure: removes the deliveries (and their attempts) about the erased person's tickets, and those of the messages
+   * they wrote elsewhere (a copied ticket's); returns how many.
+   */
+  eraseWebhookDeliveriesOf(of: { ticketIds: readonly number[]; authorId: number }): Promise<number>;
   /** "Send again": a delivery not being sent is due now, its backoff started again (same event id). */
   resendWebhookDelivery(id: number, at: string): Promise<WebhookDelivery | undefined>;
 }

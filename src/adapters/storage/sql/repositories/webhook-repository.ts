@@ -287,6 +287,29 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
     });
   }
 
+  async eraseWebhookDeliveriesOf(of: { ticketIds: readonly number[]; authorId: number }) {
+    // The bodies are Parley's own JSON: a message's author is written exactly as `"author":{"id":<id>,`.
+    const authored = `%"author":{"id":${of.authorId},%`;
+    return this.ctx.atomically(async (ctx) => {
+      const ids = (
+        await ctx.db
+          .selectFrom('webhook_delivery')
+          .select('id')
+          .where((eb) =>
+            eb.or([
+              ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', of.ticketIds as number[])] : []),
+              eb('body', 'like', authored),
+            ]),
+          )
+          .execute()
+      ).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      await ctx.db.deleteFrom('webhook_attempt').where('delivery_id', 'in', ids).execute();
+      await ctx.db.deleteFrom('webhook_delivery').where('id', 'in', ids).execute();
+      return ids.length;
+    });
+  }
+
   async resendWebhookDelivery(id: number, at: string) {
     return this.ctx.atomically(async (ctx) => {
       const row = await ctx.db
