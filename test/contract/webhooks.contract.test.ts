@@ -162,7 +162,6 @@ for (const database of ALL_DATABASES) {
         ],
         AT,
       );
-      await storage.webhooks.finishWebhookAttempts('none', []);
       assert.equal(await storage.webhooks.eraseWebhookDeliveriesOf({ ticketIds: [theirs.id], authorId: user.id }), 2);
       assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
       assert.equal(await storage.webhooks.findWebhookDelivery(ids[1]!), undefined);
