@@ -15,6 +15,7 @@ import * as erasure from './013-erasure.ts';
 import * as ticketLife from './014-ticket-life.ts';
 import * as queue from './015-queue.ts';
 import * as cannedAnswers from './016-canned-answers.ts';
+import * as webhooks from './017-webhooks.ts';
 import * as templateVariants from './018-template-variants.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '014-ticket-life': ticketLife,
   '015-queue': queue,
   '016-canned-answers': cannedAnswers,
+  '017-webhooks': webhooks,
   '018-template-variants': templateVariants,
 };

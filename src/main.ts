@@ -15,6 +15,9 @@ import type { SqlStorage } from './adapters/storage/sql/sql-storage.ts';
 import { systemClock } from './adapters/system-clock.ts';
 import type { Config } from './config/config.ts';
 import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
+import { WebhookDispatcher } from './delivery/workers/webhook-dispatcher.ts';
+import { HttpWebhookSender } from './adapters/net/http-webhook-sender.ts';
+import type { WebhookSender } from './ports/webhook-sender.ts';
 import { ProcessHeartbeat } from './delivery/workers/process-heartbeat.ts';
 import type { ProcessRole } from './domain/processes/role-process.ts';
 import type { Deps } from './domain/deps.ts';
@@ -28,6 +31,7 @@ export interface Parley {
   deps: Deps;
   storage: SqlStorage;
   transports: MailTransports;
+  webhooks: WebhookSender;
   log: Logger;
   close(): Promise<void>;
 }
@@ -37,6 +41,7 @@ export interface ParleyOverrides {
   hasher?: PasswordHasher;
   storage?: SqlStorage;
   transports?: MailTransports;
+  webhooks?: WebhookSender;
   log?: Logger;
 }
 
@@ -53,6 +58,9 @@ export const LOG_REDACTIONS = [
 export function createLogger(config: Readonly<Config>, destination?: pino.DestinationStream): Logger {
   return pino({ level: config.logLevel, redact: LOG_REDACTIONS }, destination);
 }
+
+/** How long a webhook endpoint has to answer a delivery (connection, request and answer). */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export function createParley(config: Readonly<Config>, overrides: ParleyOverrides = {}): Parley {
   const log = overrides.log ?? createLogger(config);
@@ -80,11 +88,14 @@ export function createParley(config: Readonly<Config>, overrides: ParleyOverride
     signer: new HmacSigner(config.secretKey),
     site: { publicUrl: config.publicUrl, mailDomain: config.mailDomain },
   };
+  const webhooks =
+    overrides.webhooks ?? new HttpWebhookSender({ timeoutMs: WEBHOOK_TIMEOUT_MS, userAgent: 'Parley-Webhooks' });
   return {
     config,
     deps,
     storage,
     transports,
+    webhooks,
     log,
     close: async () => {
       transports.closeAll();
@@ -104,11 +115,37 @@ export function dispatchPolicy(config: Readonly<Config>): DispatchPolicy {
   };
 }
 
-export function createDispatcher(parley: Parley, options: { pollMs?: number } = {}): OutboxDispatcher {
-  return new OutboxDispatcher({ ...parley.deps, transports: parley.transports }, dispatchPolicy(parley.config), {
-    pollMs: options.pollMs ?? 2000,
+/** What `parley dispatch` (or `serve` inline) runs: the outbox's dispatcher and the webhooks' beside it. */
+export interface Dispatchers {
+  start(): Promise<void>;
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+export function createDispatcher(parley: Parley, options: { pollMs?: number } = {}): Dispatchers {
+  const policy = dispatchPolicy(parley.config);
+  const pollMs = options.pollMs ?? 2000;
+  const outbox = new OutboxDispatcher({ ...parley.deps, transports: parley.transports }, policy, {
+    pollMs,
     log: parley.log,
   });
+  const webhooks = new WebhookDispatcher({ ...parley.deps, sender: parley.webhooks }, policy, {
+    pollMs,
+    log: parley.log,
+  });
+  return {
+    start: async () => {
+      await outbox.start();
+      await webhooks.start();
+    },
+    kick: () => {
+      outbox.kick();
+      webhooks.kick();
+    },
+    stop: async () => {
+      await Promise.all([outbox.stop(), webhooks.stop()]);
+    },
+  };
 }
 
 /** Parley's version (package.json), as the running processes report it. */

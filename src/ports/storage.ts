@@ -12,6 +12,7 @@ import type { SettingsRepository } from './storage/settings.ts';
 import type { SignInFailureRepository } from './storage/sign-in-failures.ts';
 import type { TicketRepository } from './storage/tickets.ts';
 import type { UnitOfWork } from './storage/unit-of-work.ts';
+import type { WebhookRepository } from './storage/webhooks.ts';
 
 export { UniqueViolation, type Page, type PageRequest, type TicketScope } from './storage/common.ts';
 export type { ActivityListeners } from './storage/activity.ts';
@@ -27,6 +28,7 @@ export type { RoleLiveness } from './storage/processes.ts';
 export type { MessageMails } from './storage/unit-of-work.ts';
 export type { AuditFilter } from './storage/audit.ts';
 export type { CannedAnswerFilter } from './storage/canned-answers.ts';
+export type { ClaimedWebhookDelivery, WebhookClaim, WebhookOutcome } from './storage/webhooks.ts';
 export type {
   ActivitySignals,
   AttachmentRepository,
@@ -42,6 +44,7 @@ export type {
   SignInFailureRepository,
   TicketRepository,
   UnitOfWork,
+  WebhookRepository,
 };
 
 /**
@@ -62,6 +65,7 @@ export interface Repositories {
   signInFailures: SignInFailureRepository;
   audit: AuditRepository;
   cannedAnswers: CannedAnswerRepository;
+  webhooks: WebhookRepository;
   atomic: UnitOfWork;
 }
 

@@ -22,6 +22,8 @@ export const AUDIT_TARGETS = [
   'api-token',
   'outbox-entry',
   'canned-answer',
+  'webhook-endpoint',
+  'webhook-delivery',
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 
@@ -47,6 +49,11 @@ export const AUDIT_ACTIONS = [
   'canned-answer.create',
   'canned-answer.update',
   'canned-answer.delete',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate-secret',
+  'webhook.resend',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,3 +1,4 @@
+import { queueTicketCreatedWebhooks } from '../webhooks/ticket-created-webhooks.ts';
 import { queueOpenedTicketMails } from '../tickets/ticket-event-mails.ts';
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
@@ -90,6 +91,7 @@ export async function openOrHold(
         at,
       );
       await queueOpenedTicketMails(deps, tx, sender, ticket, at);
+      await queueTicketCreatedWebhooks(deps, tx, ticket, at);
       const outcome: InboundOutcome = {
         ...facts,
         status: 'posted',

@@ -12,6 +12,7 @@ import type { Ticket } from '../tickets/ticket.ts';
 import type { InboundOutcome } from '../inbound/inbound-mail.ts';
 import { applyAutomaticStatus, refuseIfClosed, statusAfterRequesterMessage } from '../tickets/requester-reopen.ts';
 import { isStaff, type Actor } from '../users/user.ts';
+import { webhookDeliveriesFor } from '../webhooks/webhook-events.ts';
 import {
   checkUploads,
   summaryOf,
@@ -128,7 +129,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
  */
 export async function postMessage(
   deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
-    storage: StorageOf<'atomic' | 'people' | 'settings' | 'tickets' | 'transaction'>;
+    storage: StorageOf<'atomic' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
   },
   actor: Actor,
   input: PostMessageInput,
@@ -221,6 +222,28 @@ export async function postMessage(
   const inbound = options.inboundMail;
   if (inbound && (alsoStore || files.length > 0))
     throw new Error('postMessage: inboundMail goes without alsoStore and attachments.');
+  // The webhooks of "message created", queued in the message's transaction (an internal note: staff endpoints only).
+  const hooks = await webhookDeliveriesFor(deps, {
+    event: 'message.created',
+    ticketId: ticket.id,
+    staffOnly: clean.internal,
+    at: createdAt,
+    data: {
+      ticket: { id: ticket.id, number: ticket.number, title: ticket.title, status: reopenTo ?? ticket.status },
+    },
+  });
+  const hooksOf = (messageId: number) =>
+    hooks.deliveries({
+      message: {
+        id: messageId,
+        internal: clean.internal,
+        text: clean.text,
+        source: input.source,
+        author: { id: actor.id, name: actor.name, role: actor.role },
+        createdAt,
+      },
+    });
+  const withHooks = hooks.endpoints > 0;
   let attachments: NewAttachment[] = [];
   // The attachments and the status change are stored with the message, in the same transaction: the dispatcher reads
   // the files when it sends.
@@ -238,6 +261,7 @@ export async function postMessage(
     }));
     if (attachments.length > 0) await tx.attachments.insertAttachments(attachments, createdAt);
     if (alsoStore) await alsoStore(tx, stored);
+    if (withHooks) await tx.webhooks.queueWebhookDeliveries(hooksOf(stored.messageId), createdAt);
     if (reopenTo)
       await applyAutomaticStatus(tx, {
         ticketId: ticket.id,
@@ -246,11 +270,12 @@ export async function postMessage(
         to: reopenTo,
         by: actor,
         at: createdAt,
+        tokens: deps.tokens,
       });
     return stored;
   };
   const { messageId, outboxIds } =
-    alsoStore || files.length > 0 || reopenTo
+    alsoStore || files.length > 0 || reopenTo || withHooks
       ? await deps.storage.transaction(write)
       : inbound
         ? await storeForInbound(deps, row, mails, inbound)

@@ -6,6 +6,7 @@ import { CLASSIFICATION_FIELDS, type ClassificationField, type ClassificationInp
 import { defaultTeam } from './default-team.ts';
 import { checkAssignment, cleanClassification, cleanTitle } from './ticket-fields.ts';
 import { queueOpenedTicketMails } from './ticket-event-mails.ts';
+import { queueTicketCreatedWebhooks } from '../webhooks/ticket-created-webhooks.ts';
 
 export interface OpenTicketInput extends ClassificationInput {
   title: string;
@@ -89,6 +90,7 @@ export async function openTicket(
       );
     }
     await queueOpenedTicketMails(deps, tx, actor, ticket, at);
+    await queueTicketCreatedWebhooks(deps, tx, ticket, at);
     return ticket;
   });
 }

@@ -1,4 +1,6 @@
 import type { Repositories } from '../../ports/storage.ts';
+import type { Tokens } from '../../ports/tokens.ts';
+import { webhookDeliveriesFor } from '../webhooks/webhook-events.ts';
 import type { Ticket } from './ticket.ts';
 import type { NewTicketEvent } from './ticket-event.ts';
 
@@ -14,12 +16,13 @@ export interface LifeChanges {
 const idText = (id: number | null | undefined) => (id == null ? null : String(id));
 
 /**
- * Records, in the caller's transaction, each change of `before`'s status, team, responsible and copies that `after`
+ * Records, in the caller's transaction (with the `ticket.changed` webhooks), each change of `before`'s status, team, responsible and copies that `after`
  * makes, by `actorId` (null: the system). Fields left out, or equal to what they were, record nothing. Every path that
  * changes these fields calls it in the same transaction as the change.
  */
 export async function recordTicketChanges(
-  tx: Pick<Repositories, 'tickets'>,
+  tx: Pick<Repositories, 'tickets' | 'webhooks'>,
+  tokens: Pick<Tokens, 'unique'>,
   actorId: number | null,
   before: Pick<Ticket, 'id' | 'status' | 'groupId' | 'responsibleId' | 'copyIds'>,
   after: LifeChanges,
@@ -41,4 +44,17 @@ export async function recordTicketChanges(
     for (const id of before.copyIds) if (!now.has(id)) push('copy_removed', String(id), null);
   }
   await tx.tickets.recordTicketEvents(events, at);
+  if (events.length === 0) return;
+  // `ticket.changed` for the webhooks that take it: a change of team, responsible or copies is for staff only.
+  const hooks = await webhookDeliveriesFor(
+    { storage: tx, tokens },
+    {
+      event: 'ticket.changed',
+      ticketId,
+      staffOnly: events.some((e) => e.kind !== 'status'),
+      at,
+      data: { ticket: { id: ticketId }, actorId, changes: events.map(({ kind, from, to }) => ({ kind, from, to })) },
+    },
+  );
+  if (hooks.endpoints > 0) await tx.webhooks.queueWebhookDeliveries(hooks.deliveries({}), at);
 }

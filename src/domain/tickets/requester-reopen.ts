@@ -1,3 +1,4 @@
+import type { Tokens } from '../../ports/tokens.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import { DomainError } from '../errors.ts';
 import { PARAM, type REOPEN_FROM, type REOPEN_TO } from '../parameters/parameter-catalogue.ts';
@@ -56,6 +57,8 @@ export interface AutomaticStatusChange {
   /** Whose message caused it. */
   by: Actor;
   at: string;
+  /** Names the `ticket.changed` webhook event. */
+  tokens: Pick<Tokens, 'unique'>;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function applyAutomaticStatus(tx: Repositories, change: AutomaticSt
   }
   await recordTicketChanges(
     tx,
+    change.tokens,
     change.by.id,
     { id: change.ticketId, status: change.from, groupId: null, responsibleId: null, copyIds: [] },
     { status: change.to },

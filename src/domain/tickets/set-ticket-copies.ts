@@ -23,7 +23,7 @@ export interface CopyInput {
  * deactivated user cannot be copied. All or nothing.
  */
 export async function setTicketCopies(
-  deps: Pick<Deps, 'clock' | 'site'> & { storage: StorageOf<'settings' | 'tickets' | 'transaction'> },
+  deps: Pick<Deps, 'clock' | 'site' | 'tokens'> & { storage: StorageOf<'settings' | 'tickets' | 'transaction'> },
   actor: Actor,
   ticketNumber: number,
   entries: readonly CopyInput[],
@@ -82,7 +82,7 @@ export async function setTicketCopies(
       }
       const before = (await tx.tickets.findTicketByNumber(ticket.number))!;
       await tx.tickets.setTicketCopies(ticket.id, ids, at);
-      await recordTicketChanges(tx, actor.id, before, { copyIds: ids }, at);
+      await recordTicketChanges(tx, deps.tokens, actor.id, before, { copyIds: ids }, at);
       return tx.tickets.ticketCopies(ticket.id);
     });
   try {

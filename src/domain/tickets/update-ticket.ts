@@ -48,7 +48,7 @@ export async function updateTicket(
     await checkAssignment(tx, changes.groupId, changes.responsibleId);
     const at = deps.clock.now().toISOString();
     await tx.tickets.updateTicket(ticket.id, changes, at);
-    await recordTicketChanges(tx, actor.id, ticket, changes, at);
+    await recordTicketChanges(tx, deps.tokens, actor.id, ticket, changes, at);
     const updated = (await tx.tickets.findTicketByNumber(number))!;
     await queueChangedTicketMails(deps, tx, actor, ticket, updated, at);
     return updated;

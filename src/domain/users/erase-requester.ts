@@ -84,6 +84,8 @@ export async function eraseRequester(
       { address: pseudonym.email, name: pseudonym.name, cancelReply: DELIVERY_SENTENCES.ERASED },
       at,
     );
+    // The webhook deliveries about them (their tickets, their messages), with the bodies that quote them.
+    await tx.webhooks.eraseWebhookDeliveriesOf({ ticketIds, authorId: userId });
     // Their mail, and the reports about mail to them (bounces quote the address and the notification).
     const inboundMailIds = await tx.inbound.eraseInboundMailOf({ addresses, messageIds, outboxIds: outbox.ids }, at);
     const attachments = await tx.attachments.deleteAttachmentsOf({ messageIds, inboundMailIds, ticketIds });

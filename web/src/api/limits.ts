@@ -37,6 +37,11 @@ export const AUDIT_ACTIONS = [
   'canned-answer.create',
   'canned-answer.update',
   'canned-answer.delete',
+  'webhook.create',
+  'webhook.update',
+  'webhook.delete',
+  'webhook.rotate-secret',
+  'webhook.resend',
 ] as const;
 
 /** What the audit log names as changed. */
@@ -49,6 +54,8 @@ export const AUDIT_TARGETS = [
   'api-token',
   'outbox-entry',
   'canned-answer',
+  'webhook-endpoint',
+  'webhook-delivery',
 ] as const;
 
 /** People one ticket may copy (Cc). */

@@ -105,6 +105,39 @@ export interface Database {
     sent_at: string | null;
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
+  /** Migration 017. */
+  webhook_endpoint: {
+    id: Generated<number>;
+    url: string;
+    description: string;
+    /** A JSON list of event names. */
+    events: string;
+    public_only: Bool;
+    active: Bool;
+    allow_private: Bool;
+    secret_sealed: string;
+    created_at: string;
+    updated_at: string;
+  };
+  webhook_delivery: {
+    id: Generated<number>;
+    endpoint_id: number;
+    event_id: string;
+    event: string;
+    ticket_id: number | null;
+    body: string;
+    status: string;
+    attempt_count: Generated<number>;
+    attempts_since: string;
+    next_attempt_at: string | null;
+    lease_until: string | null;
+    claim_token: string | null;
+    last_reply: string | null;
+    created_at: string;
+    updated_at: string;
+    delivered_at: string | null;
+  };
+  webhook_attempt: { id: Generated<number>; delivery_id: number; at: string; result: string; reply: string | null };
   role_process: {
     id: string;
     role: string;

@@ -12,6 +12,7 @@ import { SqlSettingsRepository } from './repositories/settings-repository.ts';
 import { SqlSignInFailureRepository } from './repositories/sign-in-failure-repository.ts';
 import { SqlTicketRepository } from './repositories/ticket-repository.ts';
 import { SqlUnitOfWork } from './repositories/unit-of-work.ts';
+import { SqlWebhookRepository } from './repositories/webhook-repository.ts';
 import type { SqlContext } from './sql-dialect.ts';
 
 /** Every repository, on one context (a connection, or an open transaction). */
@@ -29,6 +30,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     signInFailures: new SqlSignInFailureRepository(ctx),
     audit: new SqlAuditRepository(ctx),
     cannedAnswers: new SqlCannedAnswerRepository(ctx),
+    webhooks: new SqlWebhookRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }

@@ -42,6 +42,7 @@ export class SqlStorage implements Storage {
   readonly signInFailures: Repositories['signInFailures'];
   readonly audit: Repositories['audit'];
   readonly cannedAnswers: Repositories['cannedAnswers'];
+  readonly webhooks: Repositories['webhooks'];
   readonly atomic: Repositories['atomic'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
@@ -67,6 +68,7 @@ export class SqlStorage implements Storage {
       signInFailures: this.signInFailures,
       audit: this.audit,
       cannedAnswers: this.cannedAnswers,
+      webhooks: this.webhooks,
       atomic: this.atomic,
     } = repos);
   }

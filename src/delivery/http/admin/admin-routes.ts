@@ -8,6 +8,7 @@ import { parameterRoutes } from './parameter-routes.ts';
 import { teamAnswerRoutes } from './team-answer-routes.ts';
 import { templateRoutes } from './template-routes.ts';
 import { userRoutes } from './user-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 /** Everything under /admin answers 403 to requesters and technicians: one hook, then a file per resource. */
 export function adminRoutes(deps: Deps) {
@@ -21,6 +22,7 @@ export function adminRoutes(deps: Deps) {
       groupRoutes,
       auditRoutes,
       teamAnswerRoutes,
+      webhookRoutes,
     ])
       await app.register(routes(deps));
   };

@@ -1,0 +1,90 @@
+import type { DispatchPolicy } from '../../domain/notifications/dispatch-outbox.ts';
+import {
+  dispatchWebhookBatch,
+  type WebhookBatchResult,
+  type WebhookDispatchDeps,
+} from '../../domain/webhooks/dispatch-webhooks.ts';
+
+const PAST_EXPIRY_MS = 50;
+const MIN_WAIT_MS = 100;
+
+export interface WebhookDispatcherOptions {
+  pollMs: number;
+  log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  onBatch?: (result: WebhookBatchResult) => void;
+}
+
+/**
+ * Runs `dispatchWebhookBatch` in a loop beside the outbox dispatcher (`parley dispatch`, or inline in `serve`): at once
+ * when deliveries are signalled (the outbox's signal), otherwise every `pollMs`, or sooner when a claim held by any
+ * dispatcher ends before then.
+ */
+export class WebhookDispatcher {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private kicked = false;
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly deps: WebhookDispatchDeps,
+    private readonly policy: DispatchPolicy,
+    private readonly options: WebhookDispatcherOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
+    this.loop = this.run();
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  private async run() {
+    while (this.running) {
+      this.kicked = false;
+      let full = false;
+      try {
+        const result = await dispatchWebhookBatch(this.deps, this.policy);
+        this.options.onBatch?.(result);
+        full = result.claimed >= this.policy.batchSize;
+        if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'webhook batch');
+      } catch (error) {
+        this.options.log.error({ err: error }, 'webhook batch failed; retrying at the next poll');
+      }
+      if (!this.running || full || this.kicked) continue;
+      const wait = await this.untilNextLook();
+      if (!this.running || this.kicked) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async untilNextLook(): Promise<number> {
+    try {
+      const expiry = await this.deps.storage.webhooks.earliestWebhookClaimExpiry();
+      if (expiry === null) return this.options.pollMs;
+      const ms = new Date(expiry).getTime() - this.deps.clock.now().getTime() + PAST_EXPIRY_MS;
+      return Math.min(this.options.pollMs, Math.max(MIN_WAIT_MS, ms));
+    } catch {
+      return this.options.pollMs;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.unsubscribe?.();
+  }
+}

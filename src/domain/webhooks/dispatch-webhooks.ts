@@ -1,0 +1,130 @@
+import type { Clock } from '../../ports/clock.ts';
+import type { SecretBox } from '../../ports/secret-box.ts';
+import type { ClaimedWebhookDelivery, Storage, WebhookOutcome } from '../../ports/storage.ts';
+import type { Tokens } from '../../ports/tokens.ts';
+import { WebhookNotSent, type WebhookSender } from '../../ports/webhook-sender.ts';
+import { retryDelaySeconds, type DispatchPolicy } from '../notifications/dispatch-outbox.ts';
+
+export interface WebhookDispatchDeps {
+  storage: Pick<Storage, 'webhooks' | 'onOutboxSignal'>;
+  clock: Clock;
+  secrets: SecretBox;
+  tokens: Tokens;
+  sender: WebhookSender;
+  random?: () => number;
+}
+
+export interface WebhookBatchResult {
+  claimed: number;
+  delivered: number;
+  deferred: number;
+  failed: number;
+  requeued: number;
+}
+
+/** What an answer makes of a delivery: 2xx delivered; 410 Gone failed at once; anything else tried again later. */
+function outcomeOf(status: number): { status: 'delivered' | 'deferred' | 'failed'; reply: string } {
+  if (status >= 200 && status < 300) return { status: 'delivered', reply: `HTTP ${status}` };
+  if (status === 410) return { status: 'failed', reply: 'HTTP 410: the endpoint is gone; not tried again.' };
+  return { status: 'deferred', reply: `HTTP ${status}` };
+}
+
+async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery) {
+  let secret: string;
+  try {
+    secret = deps.secrets.open(d.secretSealed);
+  } catch {
+    return {
+      status: 'deferred' as const,
+      reply: "The endpoint's secret cannot be read with the current key; replace the secret.",
+    };
+  }
+  try {
+    const reply = await deps.sender.post({
+      url: d.url,
+      allowPrivate: d.allowPrivate,
+      eventId: d.eventId,
+      event: d.event,
+      body: d.body,
+      secret,
+      timestamp: Math.floor(deps.clock.now().getTime() / 1000),
+    });
+    const outcome = outcomeOf(reply.status);
+    const text = reply.text.replace(/\s+/g, ' ').trim();
+    return { ...outcome, reply: text ? `${outcome.reply}: ${text}` : outcome.reply };
+  } catch (error) {
+    if (error instanceof WebhookNotSent)
+      return { status: error.permanent ? ('failed' as const) : ('deferred' as const), reply: error.message };
+    return { status: 'deferred' as const, reply: 'The delivery failed unexpectedly; it will be tried again.' };
+  }
+}
+
+/**
+ * One round of the webhook dispatcher, with the outbox's discipline: re-queue expired claims, claim a batch with a
+ * lease renewed every third of it, post each delivery (signed with the endpoint's secret, the same event id on
+ * every attempt) and record the attempt while the claim is still this dispatcher's. Delivery is at least once: a
+ * dispatcher killed after the endpoint answered, before its outcome was recorded, leaves the delivery to be posted
+ * again once its lease ends, and the receiver de-duplicates it by its event id. Deferred deliveries come back after
+ * a doubling delay with jitter, and fail after the give-up time.
+ */
+export async function dispatchWebhookBatch(
+  deps: WebhookDispatchDeps,
+  policy: DispatchPolicy,
+): Promise<WebhookBatchResult> {
+  const random = deps.random ?? Math.random;
+  const started = deps.clock.now();
+  const requeued = await deps.storage.webhooks.requeueExpiredWebhookClaims(started.toISOString());
+  const token = deps.tokens.random(12);
+  const leaseMs = policy.leaseSeconds * 1000;
+  const claimed = await deps.storage.webhooks.claimWebhookDeliveries({
+    now: started.toISOString(),
+    leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
+    token,
+    limit: policy.batchSize,
+  });
+  const result: WebhookBatchResult = { claimed: claimed.length, delivered: 0, deferred: 0, failed: 0, requeued };
+  if (claimed.length === 0) return result;
+
+  const held = new Set(claimed.map((d) => d.id));
+  let heldUntil = started.getTime() + leaseMs;
+  const renew = async () => {
+    const at = deps.clock.now().getTime();
+    const still = new Set(await deps.storage.webhooks.renewWebhookClaims(token, new Date(at + leaseMs).toISOString()));
+    for (const id of held) if (!still.has(id)) held.delete(id);
+    heldUntil = at + leaseMs;
+  };
+  const renewal = setInterval(() => void renew().catch(() => {}), Math.max(100, leaseMs / 3));
+  // A delivery is posted only while its claim has a third of the lease left.
+  const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
+  try {
+    let next = 0;
+    const work = async () => {
+      while (next < claimed.length) {
+        const d = claimed[next++]!;
+        if (!stillHeld(d.id)) continue;
+        let outcome = await attempt(deps, d);
+        const now = deps.clock.now();
+        let nextAttemptAt: string | null = null;
+        if (outcome.status === 'deferred') {
+          const ageHours = (now.getTime() - new Date(d.attemptsSince).getTime()) / 3_600_000;
+          if (ageHours >= policy.giveUpHours)
+            outcome = {
+              status: 'failed',
+              reply: `Not delivered after ${policy.giveUpHours} hours; the last answer: ${outcome.reply}`,
+            };
+          else
+            nextAttemptAt = new Date(
+              now.getTime() + retryDelaySeconds(policy, d.attemptCount + 1, random) * 1000,
+            ).toISOString();
+        }
+        const recorded: WebhookOutcome = { ...outcome, at: now.toISOString(), nextAttemptAt };
+        const done = await deps.storage.webhooks.finishWebhookAttempts(token, [{ id: d.id, outcome: recorded }]);
+        if (done.length > 0) result[outcome.status]++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(policy.concurrency, claimed.length) }, work));
+  } finally {
+    clearInterval(renewal);
+  }
+  return result;
+}

@@ -1,0 +1,185 @@
+/**
+ * The storage contract of webhooks, run against every real database Parley supports
+ * (SQLite in memory, SQLite on disk with WAL, PostgreSQL).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { ALL_DATABASES } from '../support/databases.ts';
+import { AT, newTicket, newUser, useDatabase } from './contract-support.ts';
+
+const LATER = '2026-03-14T15:10:00.000Z';
+const LEASE = '2026-03-14T15:10:10.000Z';
+const AFTER_LEASE = '2026-03-14T15:10:11.000Z';
+
+const fields = {
+  url: 'https://hooks.example.test/parley',
+  description: 'Tracker',
+  events: ['message.created' as const],
+  publicOnly: true,
+  active: true,
+  allowPrivate: false,
+};
+
+for (const database of ALL_DATABASES) {
+  describe(`storage contract, webhooks, on ${database.name}`, () => {
+    let storage: SqlStorage;
+    useDatabase(database, (opened) => (storage = opened));
+
+    it('keeps endpoints: created, changed, listed by event, their secret replaced only when given, deleted', async () => {
+      const created = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-1', AT);
+      assert.deepEqual({ ...created, id: 0 }, { ...fields, id: 0, createdAt: AT, updatedAt: AT });
+      const off = await storage.webhooks.createWebhookEndpoint({ ...fields, active: false }, 'sealed-2', AT);
+      assert.deepEqual(
+        (await storage.webhooks.webhookEndpointsFor('message.created')).map((e) => e.id),
+        [created.id],
+      );
+      const changed = await storage.webhooks.updateWebhookEndpoint(
+        created.id,
+        { publicOnly: false, allowPrivate: true },
+        undefined,
+        LATER,
+      );
+      assert.equal(changed?.publicOnly, false);
+      assert.equal(changed?.allowPrivate, true);
+      assert.equal(changed?.url, fields.url);
+      assert.equal(await storage.webhooks.updateWebhookEndpoint(9999, { active: true }, undefined, LATER), undefined);
+      assert.equal(await storage.webhooks.deleteWebhookEndpoint(off.id), true);
+      assert.equal(await storage.webhooks.deleteWebhookEndpoint(off.id), false);
+      assert.deepEqual(
+        (await storage.webhooks.listWebhookEndpoints()).map((e) => e.id),
+        [created.id],
+      );
+    });
+
+    it('queues deliveries in the transaction of their event, claims each for one dispatcher, records attempts', async () => {
+      const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-3', AT);
+      const delivery = (n: number) => ({
+        endpointId: endpoint.id,
+        eventId: `evt-contract-${n}`,
+        event: 'message.created' as const,
+        ticketId: null,
+        body: `{"n":${n}}`,
+      });
+      await assert.rejects(
+        storage.transaction(async (tx) => {
+          await tx.webhooks.queueWebhookDeliveries([delivery(0)], AT);
+          throw new Error('the event failed');
+        }),
+        /the event failed/,
+      );
+      const ids = await storage.transaction((tx) => tx.webhooks.queueWebhookDeliveries([delivery(1), delivery(2)], AT));
+      assert.equal(ids.length, 2);
+      const page = await storage.webhooks.listWebhookDeliveries(
+        { endpointId: endpoint.id },
+        { cursor: null, limit: 10 },
+      );
+      assert.deepEqual(
+        page.items.map((d) => d.eventId),
+        ['evt-contract-2', 'evt-contract-1'],
+      );
+
+      const [first, second] = await Promise.all([
+        storage.webhooks.claimWebhookDeliveries({ now: LATER, leaseUntil: LEASE, token: 'a', limit: 10 }),
+        storage.webhooks.claimWebhookDeliveries({ now: LATER, leaseUntil: LEASE, token: 'b', limit: 10 }),
+      ]);
+      const claimed = [...first!, ...second!];
+      assert.deepEqual(
+        claimed.map((d) => d.id).sort((x, y) => x - y),
+        ids,
+      );
+      assert.equal(claimed[0]!.secretSealed, 'sealed-3');
+      assert.equal(claimed[0]!.url, fields.url);
+      const token = first!.length > 0 ? 'a' : 'b';
+      assert.equal(first!.length === 2 || second!.length === 2, true);
+      assert.equal(await storage.webhooks.earliestWebhookClaimExpiry(), LEASE);
+      assert.deepEqual((await storage.webhooks.renewWebhookClaims(token, LEASE)).sort(), [...ids].sort());
+
+      // Only the claim's holder records; the other delivery's dispatcher "dies" and its claim is re-queued.
+      const done = await storage.webhooks.finishWebhookAttempts(token, [
+        { id: ids[0]!, outcome: { status: 'delivered', at: LATER, reply: 'HTTP 200', nextAttemptAt: null } },
+      ]);
+      assert.deepEqual(done, [ids[0]]);
+      assert.deepEqual(
+        await storage.webhooks.finishWebhookAttempts('someone-else', [
+          { id: ids[1]!, outcome: { status: 'delivered', at: LATER, reply: 'HTTP 200', nextAttemptAt: null } },
+        ]),
+        [],
+      );
+      assert.equal(await storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), 1);
+      const interrupted = await storage.webhooks.findWebhookDelivery(ids[1]!);
+      assert.equal(interrupted?.status, 'deferred');
+      assert.deepEqual(
+        interrupted?.attempts.map((a) => a.result),
+        ['interrupted'],
+      );
+      const delivered = await storage.webhooks.findWebhookDelivery(ids[0]!);
+      assert.equal(delivered?.status, 'delivered');
+      assert.equal(delivered?.deliveredAt, LATER);
+      assert.deepEqual(
+        delivered?.attempts.map((a) => [a.result, a.reply]),
+        [['delivered', 'HTTP 200']],
+      );
+
+      // "Send again": due now with the same event id; a delivery being sent is not resent.
+      const again = await storage.webhooks.resendWebhookDelivery(ids[0]!, AFTER_LEASE);
+      assert.equal(again?.status, 'queued');
+      assert.equal(again?.eventId, 'evt-contract-1');
+      const reclaimed = await storage.webhooks.claimWebhookDeliveries({
+        now: AFTER_LEASE,
+        leaseUntil: '2026-03-14T15:20:00.000Z',
+        token: 'c',
+        limit: 10,
+      });
+      assert.deepEqual(
+        reclaimed.map((d) => d.id),
+        ids,
+      );
+      assert.equal(await storage.webhooks.resendWebhookDelivery(ids[0]!, AFTER_LEASE), undefined);
+
+      // An endpoint deleted takes its deliveries with it.
+      await storage.webhooks.deleteWebhookEndpoint(endpoint.id);
+      assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
+    });
+
+    it('erasure removes the deliveries about a person: of their tickets and of the messages they wrote', async () => {
+      const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-5', AT);
+      const user = await storage.people.createUser(newUser('erase-hooks@example.test'), AT);
+      const theirs = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const other = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const d = (eventId: string, ticketId: number, body: string) => ({
+        endpointId: endpoint.id,
+        eventId,
+        event: 'message.created' as const,
+        ticketId,
+        body,
+      });
+      const ids = await storage.webhooks.queueWebhookDeliveries(
+        [
+          d('evt-e1', theirs.id, '{"data":{}}'),
+          d('evt-e2', other.id, `{"data":{"message":{"author":{"id":${user.id},"name":"E"}}}}`),
+          d('evt-e3', other.id, `{"data":{"message":{"author":{"id":${user.id}0,"name":"F"}}}}`),
+        ],
+        AT,
+      );
+      assert.equal(await storage.webhooks.eraseWebhookDeliveriesOf({ ticketIds: [theirs.id], authorId: user.id }), 2);
+      assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
+      assert.equal(await storage.webhooks.findWebhookDelivery(ids[1]!), undefined);
+      assert.equal((await storage.webhooks.findWebhookDelivery(ids[2]!))?.eventId, 'evt-e3');
+      assert.equal(await storage.webhooks.eraseWebhookDeliveriesOf({ ticketIds: [], authorId: user.id }), 0);
+    });
+
+    it('refuses a second delivery with the same event id', async () => {
+      const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-4', AT);
+      const d = {
+        endpointId: endpoint.id,
+        eventId: 'evt-dup',
+        event: 'message.created' as const,
+        ticketId: null,
+        body: '{}',
+      };
+      await storage.webhooks.queueWebhookDeliveries([d], AT);
+      await assert.rejects(storage.webhooks.queueWebhookDeliveries([d], AT));
+    });
+  });
+}
