@@ -108,7 +108,15 @@ for (const database of [sqliteMemory, postgres]) {
         );
         // written straight to the database, as a template saved by an older version would be
         const stored = await storage.settings.createTemplate(
-          { name: 'Old exploding', subject: 'S', html: EXPLODING, text: null, locale: 'en-US', variants: [], active: true },
+          {
+            name: 'Old exploding',
+            subject: 'S',
+            html: EXPLODING,
+            text: null,
+            locale: 'en-US',
+            variants: [],
+            active: true,
+          },
           deps.clock.now().toISOString(),
         );
         assert.equal((await admin.put('/api/v1/admin/parameters/417', { value: stored.id })).statusCode, 200);
