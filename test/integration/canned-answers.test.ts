@@ -78,7 +78,7 @@ for (const database of [sqliteMemory, postgres]) {
     const auditOf = async (id: number) =>
       (await admin.get(`/api/v1/admin/audit?targetType=canned-answer&targetId=${id}&limit=100`)).json().items as {
         action: string;
-        changes: { field: string; before?: unknown; after?: unknown }[];
+        changes: { field: string; before?: unknown; after?: unknown; withheld?: string }[];
       }[];
 
     it("an administrator saves a team's answer in three languages, audited with each text", async () => {
@@ -208,6 +208,11 @@ for (const database of [sqliteMemory, postgres]) {
         onB.map((a) => a.id),
         [mine.id],
       );
+      // The audit names a personal answer's text as changed, never copies it, even for an administrator.
+      const [created0] = await auditOf(mine.id);
+      const text = created0!.changes.find((c) => c.field === 'text:pt-BR');
+      assert.deepEqual(text, { field: 'text:pt-BR', withheld: 'secret' });
+      assert.ok(!JSON.stringify(await auditOf(mine.id)).includes('Oi ${NOMECONTATO}'));
       const rendered = await techB.post(`/api/v1/tickets/${world.ticketB.number}/canned-answers/${mine.id}/render`);
       assert.equal(rendered.json().text, 'Oi Rita Requester');
 

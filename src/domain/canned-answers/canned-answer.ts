@@ -1,3 +1,4 @@
+import type { AuditChange } from '../audit/audit-entry.ts';
 import { DomainError } from '../errors.ts';
 import { compileField, type CompiledField } from '../templates/compile-template.ts';
 import { MAX_RENDERED_BODY, worstCaseLength } from '../templates/render-template.ts';
@@ -134,4 +135,10 @@ export function auditedFieldsOf(answer: CannedAnswerRow): Record<string, string 
   };
   for (const v of answer.variants) fields[`text:${v.locale}`] = v.text;
   return fields;
+}
+
+/** A personal answer's texts are its owner's alone: its audit entries say a text changed without copying it. */
+export function auditedChanges(changes: AuditChange[], scope: CannedAnswerScope): AuditChange[] {
+  if (scope.kind === 'team') return changes;
+  return changes.map((c) => (c.field.startsWith('text:') ? { field: c.field, withheld: 'secret' } : c));
 }

@@ -3,7 +3,13 @@ import { changesBetween, recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Actor } from '../users/user.ts';
-import { auditedFieldsOf, validateCannedAnswer, type CannedAnswer, type CannedAnswerInput } from './canned-answer.ts';
+import {
+  auditedChanges,
+  auditedFieldsOf,
+  validateCannedAnswer,
+  type CannedAnswer,
+  type CannedAnswerInput,
+} from './canned-answer.ts';
 import { mayManage, requireStaff } from './canned-answer-access.ts';
 
 /**
@@ -32,7 +38,7 @@ export async function createCannedAnswer(
     await recordAudit(tx, deps.clock, origin, {
       action: 'canned-answer.create',
       target: { type: 'canned-answer', id: answer.id, label: answer.name },
-      changes: changesBetween(undefined, fields, Object.keys(fields)),
+      changes: auditedChanges(changesBetween(undefined, fields, Object.keys(fields)), row.scope),
     });
     return answer;
   });

@@ -828,6 +828,13 @@ export const enUS = {
   'audit.target.canned-answer': 'Canned answer',
   'audit.field.groupId': 'Team',
   'audit.field.defaultLocale': 'Default language',
+  'audit.field.variants': 'Other languages',
+  'audit.field.url': 'Address (URL)',
+  'audit.field.description': 'Description',
+  'audit.field.events': 'Events',
+  'audit.field.publicOnly': 'Public events only',
+  'audit.field.allowPrivate': 'Private addresses allowed',
+  'audit.field.secret': 'Signing secret',
   'audit.field.answerText': 'Text ({locale})',
 } as const;
 

@@ -847,5 +847,12 @@ export const esES: Messages = {
   'audit.target.canned-answer': 'Respuesta predefinida',
   'audit.field.groupId': 'Equipo',
   'audit.field.defaultLocale': 'Idioma predeterminado',
+  'audit.field.variants': 'Otros idiomas',
+  'audit.field.url': 'Dirección (URL)',
+  'audit.field.description': 'Descripción',
+  'audit.field.events': 'Eventos',
+  'audit.field.publicOnly': 'Solo eventos públicos',
+  'audit.field.allowPrivate': 'Direcciones privadas permitidas',
+  'audit.field.secret': 'Secreto de firma',
   'audit.field.answerText': 'Texto ({locale})',
 };

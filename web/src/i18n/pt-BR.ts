@@ -842,5 +842,12 @@ export const ptBR: Messages = {
   'audit.target.canned-answer': 'Resposta pronta',
   'audit.field.groupId': 'Equipe',
   'audit.field.defaultLocale': 'Idioma padrão',
+  'audit.field.variants': 'Outros idiomas',
+  'audit.field.url': 'Endereço (URL)',
+  'audit.field.description': 'Descrição',
+  'audit.field.events': 'Eventos',
+  'audit.field.publicOnly': 'Somente eventos públicos',
+  'audit.field.allowPrivate': 'Endereços privados permitidos',
+  'audit.field.secret': 'Segredo de assinatura',
   'audit.field.answerText': 'Texto ({locale})',
 };

@@ -41,6 +41,13 @@ const FIELDS = [
   'tickets',
   'groupId',
   'defaultLocale',
+  'variants',
+  'url',
+  'description',
+  'events',
+  'publicOnly',
+  'allowPrivate',
+  'secret',
 ] as const;
 
 function fieldName(t: Translate, field: string): string {
