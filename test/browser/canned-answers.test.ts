@@ -87,6 +87,11 @@ describe('canned answers in the browser', () => {
       await page.keyboard.press('Escape');
       await list.waitFor({ state: 'detached' });
       assert.match(await message.inputValue(), / \/se$/);
+      // Dismissed, it stays closed as the word goes on: Enter is a new line, not an answer.
+      await page.keyboard.type('nha');
+      await page.keyboard.press('Enter');
+      assert.match(await message.inputValue(), / \/senha\n$/);
+      assert.equal(await list.count(), 0);
       // A name no answer has: Enter is a new line, as always.
       await page.keyboard.type(' /zzz');
       await page.getByText('Nenhuma resposta pronta corresponde.').waitFor();

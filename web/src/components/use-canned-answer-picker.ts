@@ -29,6 +29,8 @@ export function useCannedAnswerPicker(
   const [error, setError] = useState<unknown>(null);
   const [inserted, setInserted] = useState<RenderedAnswer | null>(null);
   const loading = useRef(false);
+  /** Where the `/` closed by Esc stands: it does not open again until it is gone. */
+  const dismissed = useRef<number | null>(null);
 
   const words = fold(query).split(/\s+/).filter(Boolean);
   const matches = (answers ?? []).filter((a) => words.every((w) => fold(a.name).includes(w)));
@@ -52,6 +54,7 @@ export function useCannedAnswerPicker(
   }
 
   function close(refocus: boolean) {
+    if (opened?.mode === 'slash') dismissed.current = opened.start;
     setOpened(null);
     if (refocus) textarea.current?.focus();
   }
@@ -59,16 +62,20 @@ export function useCannedAnswerPicker(
   /** After each change of the message: a `/name` before the caret opens (or narrows) the list; anything else closes it. */
   function onTextChange(value: string, caret: number) {
     const m = SLASH.exec(value.slice(0, caret));
-    if (m) open({ mode: 'slash', start: caret - m[1]!.length - 1 }, m[1]!);
+    const start = m ? caret - m[1]!.length - 1 : null;
+    if (start !== dismissed.current) dismissed.current = null;
+    if (m && start !== null && dismissed.current === null) open({ mode: 'slash', start }, m[1]!);
     else if (opened?.mode === 'slash') setOpened(null);
   }
 
   /** Keys of the list: ↑ ↓ move, Enter inserts, Esc closes. True when the key was the list's. */
   function onListKey(event: KeyboardEvent): boolean {
-    if (!opened) return false;
+    if (!opened || event.nativeEvent.isComposing) return false;
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      // With nothing listed the arrows move the caret, as they always do.
+      if (matches.length === 0) return false;
       const step = event.key === 'ArrowDown' ? 1 : -1;
-      if (matches.length > 0) setActive((i) => (i + step + matches.length) % matches.length);
+      setActive((i) => (i + step + matches.length) % matches.length);
     } else if (event.key === 'Enter') {
       const answer = matches[active];
       if (!answer && opened.mode === 'slash') {
@@ -91,14 +98,17 @@ export function useCannedAnswerPicker(
       const rendered = await post<RenderedAnswer>(`/tickets/${ticketNumber}/canned-answers/${answer.id}/render`, {
         locale: locale || null,
       });
+      // The message as it is now (typing goes on while the answer is rendered), not as it was when it was asked for.
       const box = textarea.current;
-      let from = box ? box.selectionStart : text.length;
-      let to = box ? box.selectionEnd : text.length;
-      if (opened?.mode === 'slash') {
+      const now = box ? box.value : text;
+      let from = box ? box.selectionStart : now.length;
+      let to = box ? box.selectionEnd : now.length;
+      const token = `/${query}`;
+      if (opened?.mode === 'slash' && now.slice(opened.start, opened.start + token.length) === token) {
         from = opened.start;
-        to = opened.start + 1 + query.length;
+        to = opened.start + token.length;
       }
-      const next = text.slice(0, from) + rendered.text + text.slice(to);
+      const next = now.slice(0, from) + rendered.text + now.slice(to);
       setText(next);
       setInserted(rendered);
       setOpened(null);
