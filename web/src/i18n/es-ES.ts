@@ -330,14 +330,14 @@ export const esES: Messages = {
   'templates.previewText': 'Versión de texto',
   'templates.testTitle': 'Enviar una prueba',
   'templates.testHint':
-    'Envía ahora la variante {language} guardada por la cuenta SMTP, con el ticket elegido (o valores de ejemplo).',
+    'Envía ahora la variante guardada ({language}) por la cuenta SMTP, con el ticket elegido (o valores de ejemplo).',
   'templates.testTo': 'Dirección del destinatario',
   'templates.testTicket': 'Número de ticket (opcional)',
   'templates.testSend': 'Enviar prueba',
   'templates.testSaveFirst': 'Guarde la plantilla para enviar una prueba.',
   'templates.testUnsaved': 'La prueba usa la versión guardada: sus cambios sin guardar no están en ella.',
-  'templates.testSaveVariantFirst': 'Guarde la plantilla para enviar una prueba de la variante {language}.',
-  'templates.previewOf': 'La variante {language}, tal como la reciben sus lectores.',
+  'templates.testSaveVariantFirst': 'Guarde la plantilla para enviar una prueba de esta variante ({language}).',
+  'templates.previewOf': 'Variante: {language}, tal como la reciben sus lectores.',
   'templates.variants': 'Idiomas de la plantilla',
   'templates.variantDefault': 'Predeterminada',
   'templates.variantDefaultHint':

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
-import { localeName } from './locale-name.ts';
+import { localeLabel } from './locale-name.ts';
 import { isLocaleTag, sameLocale, SUGGESTED_LOCALES } from './variant-draft.ts';
 
 const OTHER = 'other';
@@ -26,11 +26,6 @@ export function AddVariantDialog(props: { existing: readonly string[]; onAdd(tag
     props.onAdd(tag);
   }
 
-  const label = (tag: string) => {
-    const name = localeName(uiLocale, tag);
-    return name ? `${name} (${tag})` : tag;
-  };
-
   return (
     <Dialog title={t('templates.addVariantTitle')} onClose={props.onClose}>
       <form className="form" onSubmit={add} noValidate>
@@ -46,7 +41,7 @@ export function AddVariantDialog(props: { existing: readonly string[]; onAdd(tag
           >
             {offered.map((l) => (
               <option key={l} value={l}>
-                {label(l)}
+                {localeLabel(uiLocale, l)}
               </option>
             ))}
             <option value={OTHER}>{t('templates.variantOther')}</option>

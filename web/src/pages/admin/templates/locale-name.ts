@@ -18,3 +18,9 @@ export function localeName(uiLocale: string, tag: string): string | null {
     return null;
   }
 }
+
+/** A language tag as a label: "Brazilian Portuguese — pt-BR", or the tag alone when the browser has no name for it. */
+export function localeLabel(uiLocale: string, tag: string): string {
+  const name = localeName(uiLocale, tag);
+  return name ? `${name} — ${tag}` : tag;
+}

@@ -1,14 +1,13 @@
 import { Dialog } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
-import { localeName } from './locale-name.ts';
+import { localeLabel } from './locale-name.ts';
 
 /** Asks before a language is taken out of the template (it is gone once the template is saved). */
 export function RemoveVariantDialog(props: { tag: string; onConfirm(): void; onClose(): void }) {
   const { t, locale: uiLocale } = useI18n();
-  const name = localeName(uiLocale, props.tag);
   return (
     <Dialog
-      title={t('templates.removeVariantAsk', { language: name ? `${name} (${props.tag})` : props.tag })}
+      title={t('templates.removeVariantAsk', { language: localeLabel(uiLocale, props.tag) })}
       onClose={props.onClose}
     >
       <p>{t('templates.removeVariantLead')}</p>

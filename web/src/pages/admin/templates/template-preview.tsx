@@ -4,7 +4,7 @@ import { ErrorNotice } from '../../../components/ui.tsx';
 import { useDebounced, useResource } from '../../../hooks.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { type Page as ApiPage, type Rendered, type ListedTicket } from '../../../types.ts';
-import { localeName } from './locale-name.ts';
+import { localeLabel } from './locale-name.ts';
 import { TestSend } from './test-send.tsx';
 import type { VariantDraft } from './variant-draft.ts';
 
@@ -54,8 +54,7 @@ export function TemplatePreview(props: {
     };
   }, [debounced]);
 
-  const languageName = localeName(i18n.locale, variant.locale);
-  const languageLabel = languageName ? `${languageName} (${variant.locale})` : variant.locale;
+  const languageLabel = localeLabel(i18n.locale, variant.locale);
 
   return (
     <section className="card preview" aria-labelledby="preview-h">

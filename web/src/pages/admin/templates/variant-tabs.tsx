@@ -62,10 +62,14 @@ export function VariantTabs(props: {
               onClick={() => props.onSelect(v.locale)}
               onKeyDown={(e) => onKeyDown(e, i)}
             >
-              {name ? <span className="variant-tab-name">{name}</span> : null}
+              {/* Spaces between the parts, so that the tab's accessible name reads "Brazilian Portuguese pt-BR". */}
+              {name ? <span className="variant-tab-name">{name}</span> : null}{' '}
               <span className="variant-tab-tag">{v.locale}</span>
               {sameLocale(v.locale, props.defaultLocale) ? (
-                <span className="badge badge-ok variant-tab-default">{t('templates.variantDefault')}</span>
+                <>
+                  {' '}
+                  <span className="badge badge-ok variant-tab-default">{t('templates.variantDefault')}</span>
+                </>
               ) : null}
             </button>
           );
