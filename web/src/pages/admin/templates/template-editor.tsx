@@ -13,7 +13,7 @@ import { TemplatePreview } from './template-preview.tsx';
 import { useTemplateDraft } from './use-template-draft.ts';
 import { sameLocale, variantOfError, variantState } from './variant-draft.ts';
 import { VariantPanel } from './variant-panel.tsx';
-import { VariantTabs } from './variant-tabs.tsx';
+import { VariantTabs, variantTabId } from './variant-tabs.tsx';
 import { MAX_LENGTH } from '../../../api/limits.ts';
 
 export function TemplateEditor({ id }: { id: number | null }) {
@@ -162,6 +162,8 @@ export function TemplateEditor({ id }: { id: number | null }) {
           onConfirm={() => {
             editor.removeVariant(current.locale);
             setDialog(null);
+            // The button that opened the dialog is gone with the variant: the focus goes to the default's tab.
+            requestAnimationFrame(() => document.getElementById(variantTabId(draft.defaultLocale))?.focus());
           }}
           onClose={() => setDialog(null)}
         />
