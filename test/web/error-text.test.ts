@@ -43,6 +43,27 @@ describe('errorText', () => {
     );
   });
 
+  it("says a template's error in the variant the server names, in the reader's language", () => {
+    const t = (key: MessageKey, params?: Record<string, string | number>) => translate('pt-BR', key, params);
+    const key = new ApiError(422, 'TEMPLATE_UNKNOWN_KEY', 'In the es-ES variant: Unknown key ${X}.', {
+      key: 'X',
+      field: 'subject',
+      line: 1,
+      column: 3,
+      variant: 'es-ES',
+    });
+    assert.equal(errorText(t, key), 'Na variante es-ES: Chave desconhecida ${X} no Assunto, linha 1, coluna 3.');
+    const twice = new ApiError(422, 'TEMPLATE_INVALID', 'The template has two pt-BR variants: keep one of them.', {
+      field: 'locale',
+      variant: 'pt-BR',
+    });
+    assert.equal(errorText(t, twice), '“pt-BR” não é um código de idioma como pt-BR, ou o modelo o tem duas vezes.');
+    const subject = new ApiError(422, 'TEMPLATE_INVALID', 'The subject must be 1 to 255 characters.', {
+      field: 'subject',
+    });
+    assert.equal(errorText(t, subject), 'O assunto deve ter de 1 a 255 caracteres em uma linha.');
+  });
+
   it('says a refused parameter value by its rule, with the options in words', () => {
     const t = (key: MessageKey, params?: Record<string, string | number>) => translate('pt-BR', key, params);
     const error = new ApiError(422, 'PARAMETER_INVALID', 'Parameter 199: must be one of none, starttls, tls.', {

@@ -3,6 +3,7 @@ import { ATTACHMENT_LIMITS, formatSize } from './components/attachment-limits.ts
 import type { Translate } from './i18n/i18n.tsx';
 import { MAX_LENGTH } from './api/limits.ts';
 import { cannedAnswerErrorText } from './canned-answer-errors.ts';
+import { templateErrorText } from './template-errors.ts';
 
 const PARAMETER_RULES = [
   'required',
@@ -55,12 +56,10 @@ export function errorText(t: Translate, error: unknown): string {
     case 'TICKET_CLOSED':
       return t('portal.closed');
     case 'TEMPLATE_UNKNOWN_KEY':
-      return t('error.templateUnknownKey', {
-        key: `\${${String(d.key ?? '')}}`,
-        field: fieldName(t, d.field),
-        line: Number(d.line ?? 0),
-        column: Number(d.column ?? 0),
-      });
+    case 'TEMPLATE_SYNTAX_ERROR':
+    case 'TEMPLATE_TOO_LARGE':
+    case 'TEMPLATE_INVALID':
+      return templateErrorText(t, error.code, d) ?? t('error.refused', { message: error.message });
     case 'USER_NOT_FOUND':
       return t('error.userNotFound');
     case 'USER_INVALID':
@@ -108,14 +107,6 @@ export function errorText(t: Translate, error: unknown): string {
         : t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
     case 'PAYLOAD_TOO_LARGE':
       return t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
-    case 'TEMPLATE_TOO_LARGE':
-      return t('error.templateTooLarge', { field: fieldName(t, d.field), limit: Number(d.limit ?? 0) });
-    case 'TEMPLATE_SYNTAX_ERROR':
-      return t('error.templateSyntax', {
-        field: fieldName(t, d.field),
-        line: Number(d.line ?? 0),
-        column: Number(d.column ?? 0),
-      });
     case 'PARAMETER_INVALID': {
       const rule = String(d.rule ?? '');
       if (!(PARAMETER_RULES as readonly string[]).includes(rule)) return t('error.refused', { message: error.message });
@@ -159,13 +150,6 @@ export function errorText(t: Translate, error: unknown): string {
       // A code this page has no sentence for: say so in the reader's language, with the server's own words.
       return t('error.refused', { message: error.message });
   }
-}
-
-function fieldName(t: Translate, field: unknown): string {
-  if (field === 'subject') return t('templates.subject');
-  if (field === 'html') return t('templates.html');
-  if (field === 'text') return t('templates.text');
-  return String(field ?? '');
 }
 
 function userFieldName(t: Translate, field: unknown): string {

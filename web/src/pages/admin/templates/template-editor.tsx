@@ -1,14 +1,19 @@
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { get } from '../../../api.ts';
 import { ErrorNotice, Loading, Page, SuccessNotice } from '../../../components/ui.tsx';
 import { useResource } from '../../../hooks.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { Link } from '../../../router.tsx';
 import type { Parameter, TemplateKey } from '../../../types.ts';
+import { AddVariantDialog } from './add-variant-dialog.tsx';
 import { KeyPalette } from './key-palette.tsx';
-import { type Field, type KeyProblem, scanKeys } from './scan-keys.ts';
+import { RemoveVariantDialog } from './remove-variant-dialog.tsx';
+import { type Field, scanKeys } from './scan-keys.ts';
 import { TemplatePreview } from './template-preview.tsx';
 import { useTemplateDraft } from './use-template-draft.ts';
+import { sameLocale, variantOfError, variantState } from './variant-draft.ts';
+import { VariantPanel } from './variant-panel.tsx';
+import { VariantTabs, variantTabId } from './variant-tabs.tsx';
 import { MAX_LENGTH } from '../../../api/limits.ts';
 
 export function TemplateEditor({ id }: { id: number | null }) {
@@ -20,7 +25,9 @@ export function TemplateEditor({ id }: { id: number | null }) {
     text: useRef<HTMLTextAreaElement>(null),
   };
   const lastField = useRef<Field>('html');
-  const { stored, draft, setDraft, error, saved, busy, missingName, save, remove, dirty } = useTemplateDraft(id, refs);
+  const editor = useTemplateDraft(id, refs);
+  const { stored, storedDraft, draft, setDraft, current, error, saved, busy, missingName, save, remove } = editor;
+  const [dialog, setDialog] = useState<'add' | 'remove' | null>(null);
   const keys = useResource(
     () => get<{ items: TemplateKey[] }>(`/admin/template-keys?locale=${encodeURIComponent(i18n.locale)}`),
     [i18n.locale],
@@ -29,18 +36,18 @@ export function TemplateEditor({ id }: { id: number | null }) {
 
   const known = useMemo(() => new Set((keys.data?.items ?? []).flatMap((k) => [k.name, ...k.aliases])), [keys.data]);
   const problems = useMemo(
-    () => (keys.data ? (['subject', 'html', 'text'] as const).flatMap((f) => scanKeys(f, draft[f], known)) : []),
-    [draft, known, keys.data],
+    () => (keys.data ? (['subject', 'html', 'text'] as const).flatMap((f) => scanKeys(f, current[f], known)) : []),
+    [current, known, keys.data],
   );
 
   function insertKey(name: string) {
     const field = lastField.current;
     const el = refs[field].current;
     const token = `\${${name}}`;
-    const value = draft[field];
+    const value = current[field];
     const start = el?.selectionStart ?? value.length;
     const end = el?.selectionEnd ?? value.length;
-    setDraft({ ...draft, [field]: value.slice(0, start) + token + value.slice(end) });
+    editor.setVariant({ [field]: value.slice(0, start) + token + value.slice(end) });
     requestAnimationFrame(() => {
       if (!el) return;
       el.focus();
@@ -57,20 +64,10 @@ export function TemplateEditor({ id }: { id: number | null }) {
     );
   }
 
-  const fieldProblems = (f: Field) => problems.filter((p) => p.field === f);
-  const problemText = (p: KeyProblem) =>
-    p.key === null
-      ? t('templates.unclosed', { line: p.line, column: p.column })
-      : t('templates.unknownKeyLive', { key: `\${${p.key}}`, line: p.line, column: p.column });
-  const problemList = (f: Field) =>
-    fieldProblems(f).length > 0 ? (
-      <ul className="field-error key-problems" id={`tpl-${f}-problems`} aria-live="polite">
-        {fieldProblems(f).map((p, i) => (
-          <li key={i}>{problemText(p)}</li>
-        ))}
-      </ul>
-    ) : null;
   const inUse = id !== null && p417.data?.value === id;
+  // A refused save that names a language is told in that language's tab; any other below the form.
+  const errorInPanel = error !== null && sameLocale(variantOfError(error, draft) ?? '', current.locale);
+  const isDefault = sameLocale(current.locale, draft.defaultLocale);
 
   return (
     <Page
@@ -106,57 +103,25 @@ export function TemplateEditor({ id }: { id: number | null }) {
               {t('templates.active')}
             </label>
           </div>
-          <div className="field">
-            <label htmlFor="tpl-subject">{t('templates.subject')}</label>
-            <input
-              id="tpl-subject"
-              ref={refs.subject}
-              className="code"
-              value={draft.subject}
-              maxLength={MAX_LENGTH.templateSubject}
-              onFocus={() => (lastField.current = 'subject')}
-              onChange={(e) => setDraft({ ...draft, subject: e.target.value })}
-              aria-invalid={fieldProblems('subject').length > 0}
-              aria-describedby={fieldProblems('subject').length > 0 ? 'tpl-subject-problems' : undefined}
-              spellCheck={false}
-            />
-            {problemList('subject')}
-          </div>
-          <div className="field">
-            <label htmlFor="tpl-html">{t('templates.html')}</label>
-            <textarea
-              id="tpl-html"
-              ref={refs.html}
-              className="code"
-              rows={14}
-              value={draft.html}
-              onFocus={() => (lastField.current = 'html')}
-              onChange={(e) => setDraft({ ...draft, html: e.target.value })}
-              aria-invalid={fieldProblems('html').length > 0}
-              aria-describedby={fieldProblems('html').length > 0 ? 'tpl-html-problems' : undefined}
-              spellCheck={false}
-            />
-            {problemList('html')}
-          </div>
-          <div className="field">
-            <label htmlFor="tpl-text">{t('templates.text')}</label>
-            <textarea
-              id="tpl-text"
-              ref={refs.text}
-              className="code"
-              rows={5}
-              value={draft.text}
-              onFocus={() => (lastField.current = 'text')}
-              onChange={(e) => setDraft({ ...draft, text: e.target.value })}
-              aria-describedby="tpl-text-hint"
-              spellCheck={false}
-            />
-            <p className="field-hint" id="tpl-text-hint">
-              {t('templates.textHint')}
-            </p>
-            {problemList('text')}
-          </div>
-          <ErrorNotice error={error} title={t('templates.notSaved')} />
+          <VariantTabs
+            variants={draft.variants}
+            selected={current.locale}
+            defaultLocale={draft.defaultLocale}
+            onSelect={editor.select}
+            onAdd={() => setDialog('add')}
+          />
+          <VariantPanel
+            variant={current}
+            isDefault={isDefault}
+            refs={refs}
+            problems={problems}
+            error={errorInPanel ? error : null}
+            onFocusField={(f) => (lastField.current = f)}
+            onChange={editor.setVariant}
+            onMakeDefault={() => editor.makeDefault(current.locale)}
+            onRemove={() => setDialog('remove')}
+          />
+          {errorInPanel ? null : <ErrorNotice error={error} title={t('templates.notSaved')} />}
           {saved ? <SuccessNotice>{t('templates.saved')}</SuccessNotice> : null}
           <div className="form-actions">
             {id !== null ? (
@@ -179,8 +144,30 @@ export function TemplateEditor({ id }: { id: number | null }) {
 
         <KeyPalette keys={keys.data?.items ?? []} error={keys.error} onInsert={insertKey} />
 
-        <TemplatePreview id={id} draft={draft} dirty={dirty} />
+        <TemplatePreview id={id} name={draft.name} variant={current} state={variantState(storedDraft, current)} />
       </div>
+      {dialog === 'add' ? (
+        <AddVariantDialog
+          existing={draft.variants.map((v) => v.locale)}
+          onAdd={(tag) => {
+            editor.addVariant(tag);
+            setDialog(null);
+          }}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
+      {dialog === 'remove' && !isDefault ? (
+        <RemoveVariantDialog
+          tag={current.locale}
+          onConfirm={() => {
+            editor.removeVariant(current.locale);
+            setDialog(null);
+            // The button that opened the dialog is gone with the variant: the focus goes to the default's tab.
+            requestAnimationFrame(() => document.getElementById(variantTabId(draft.defaultLocale))?.focus());
+          }}
+          onClose={() => setDialog(null)}
+        />
+      ) : null}
     </Page>
   );
 }

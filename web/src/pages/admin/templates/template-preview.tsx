@@ -2,39 +2,49 @@ import { useEffect, useMemo, useState } from 'react';
 import { get, post } from '../../../api.ts';
 import { ErrorNotice } from '../../../components/ui.tsx';
 import { useDebounced, useResource } from '../../../hooks.ts';
-import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
-import { LOCALES, type Locale, type Page as ApiPage, type Rendered, type ListedTicket } from '../../../types.ts';
+import { useI18n } from '../../../i18n/i18n.tsx';
+import { type Page as ApiPage, type Rendered, type ListedTicket } from '../../../types.ts';
+import { localeLabel } from './locale-name.ts';
 import { TestSend } from './test-send.tsx';
-import type { Draft } from './use-template-draft.ts';
+import type { VariantDraft } from './variant-draft.ts';
 
-/** The live preview of the draft (unsaved) against a ticket and in a language, and sending the saved template. */
-export function TemplatePreview({ id, draft, dirty }: { id: number | null; draft: Draft; dirty: boolean }) {
+/**
+ * The live preview of the selected variant as drafted (unsaved) against a ticket, as a recipient of its language
+ * receives it; and sending that variant as saved.
+ */
+export function TemplatePreview(props: {
+  id: number | null;
+  name: string;
+  variant: VariantDraft;
+  state: 'saved' | 'changed' | 'new';
+}) {
   const i18n = useI18n();
   const { t } = i18n;
   const tickets = useResource(() => get<ApiPage<ListedTicket>>('/tickets?limit=50'), []);
   const [previewTicket, setPreviewTicket] = useState('');
-  const [previewLocale, setPreviewLocale] = useState<Locale>(i18n.locale);
   const [preview, setPreview] = useState<{ rendered?: Rendered; error?: unknown }>({});
+  const { name, variant } = props;
 
-  // Live preview of the draft (unsaved), checked exactly as a save would be.
-  const previewInput = useMemo(() => ({ draft, previewTicket, previewLocale }), [draft, previewTicket, previewLocale]);
+  // Live preview of the variant (unsaved), checked exactly as a save would check it. Sent alone, as a template of one
+  // variant, so that another variant's mistake does not hide this one's mail.
+  const previewInput = useMemo(() => ({ name, variant, previewTicket }), [name, variant, previewTicket]);
   const debounced = useDebounced(previewInput, 400);
   const previewPending = debounced !== previewInput;
   useEffect(() => {
-    const d = debounced.draft;
-    if (!d.subject.trim() || !d.html.trim()) {
+    const v = debounced.variant;
+    if (!v.subject.trim() || !v.html.trim()) {
       setPreview({});
       return;
     }
     let live = true;
     post<Rendered>('/admin/email-templates/preview', {
-      name: d.name.trim() || 'draft',
-      subject: d.subject,
-      html: d.html,
-      text: d.text.trim() ? d.text : null,
-      active: d.active,
+      name: debounced.name.trim() || 'draft',
+      subject: v.subject,
+      html: v.html,
+      text: v.text.trim() ? v.text : null,
       ticketNumber: debounced.previewTicket ? Number(debounced.previewTicket) : null,
-      locale: debounced.previewLocale,
+      // The recipient's language: dates and sample texts as a reader of this variant sees them.
+      variant: v.locale,
     }).then(
       (rendered) => live && setPreview({ rendered }),
       (e: unknown) => live && setPreview({ error: e }),
@@ -44,11 +54,14 @@ export function TemplatePreview({ id, draft, dirty }: { id: number | null; draft
     };
   }, [debounced]);
 
+  const languageLabel = localeLabel(i18n.locale, variant.locale);
+
   return (
     <section className="card preview" aria-labelledby="preview-h">
       <h2 id="preview-h" className="card-title">
         {t('templates.preview')}
       </h2>
+      <p className="field-hint">{t('templates.previewOf', { language: languageLabel })}</p>
       <div className="field-row">
         <div className="field field-grow">
           <label htmlFor="preview-ticket">{t('templates.previewTicket')}</label>
@@ -61,26 +74,12 @@ export function TemplatePreview({ id, draft, dirty }: { id: number | null; draft
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="preview-locale">{t('templates.previewLocale')}</label>
-          <select
-            id="preview-locale"
-            value={previewLocale}
-            onChange={(e) => setPreviewLocale(e.target.value as Locale)}
-          >
-            {LOCALES.map((l) => (
-              <option key={l} value={l}>
-                {LANGUAGE_NAMES[l]}
-              </option>
-            ))}
-          </select>
-        </div>
       </div>
       <div aria-live="polite">
         {preview.error ? <ErrorNotice error={preview.error} /> : null}
         {!preview.rendered && !preview.error ? (
           <p className="empty">
-            {previewPending || draft.subject.trim() ? t('common.loading') : t('templates.previewEmpty')}
+            {previewPending || variant.subject.trim() ? t('common.loading') : t('templates.previewEmpty')}
           </p>
         ) : null}
       </div>
@@ -97,7 +96,7 @@ export function TemplatePreview({ id, draft, dirty }: { id: number | null; draft
           </details>
         </div>
       ) : null}
-      <TestSend id={id} locale={previewLocale} dirty={dirty} />
+      <TestSend id={props.id} variant={variant.locale} state={props.state} language={languageLabel} />
     </section>
   );
 }

@@ -1,16 +1,24 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { post } from '../../../api.ts';
 import { ErrorNotice } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { testMailText } from '../../../delivery.ts';
 import { useSession } from '../../../session.tsx';
-import { type TestMailResult, type Locale } from '../../../types.ts';
+import { type TestMailResult } from '../../../types.ts';
 
 /**
- * Sends the saved template through the SMTP account now (`POST /admin/email-templates/{id}/test`), rendered against a
- * ticket or the sample values, and says what the server answered.
+ * Sends a variant of the saved template through the SMTP account now (`POST /admin/email-templates/{id}/test`),
+ * rendered against a ticket or the sample values, and says what the server answered. A variant never saved cannot
+ * be sent (the server would send another).
  */
-export function TestSend({ id, locale, dirty }: { id: number | null; locale: Locale; dirty: boolean }) {
+export function TestSend(props: {
+  id: number | null;
+  variant: string;
+  state: 'saved' | 'changed' | 'new';
+  language: string;
+}) {
+  const { variant, state } = props;
+  const id = state === 'new' ? null : props.id;
   const { t } = useI18n();
   const { me } = useSession();
   const [to, setTo] = useState(me.email);
@@ -19,6 +27,11 @@ export function TestSend({ id, locale, dirty }: { id: number | null; locale: Loc
   const [result, setResult] = useState<TestMailResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // A result told of another variant is not this one's.
+  useEffect(() => {
+    setResult(null);
+    setError(null);
+  }, [variant]);
 
   async function send(event: FormEvent) {
     event.preventDefault();
@@ -36,7 +49,7 @@ export function TestSend({ id, locale, dirty }: { id: number | null; locale: Loc
         await post<TestMailResult>(`/admin/email-templates/${id}/test`, {
           to: to.trim(),
           ...(ticket.trim() ? { ticketNumber: Number(ticket.trim()) } : {}),
-          locale,
+          variant,
         }),
       );
     } catch (e) {
@@ -52,7 +65,11 @@ export function TestSend({ id, locale, dirty }: { id: number | null; locale: Loc
         {t('templates.testTitle')}
       </h3>
       <p className="field-hint test-send-hint">
-        {id === null ? t('templates.testSaveFirst') : t('templates.testHint')}
+        {props.id === null
+          ? t('templates.testSaveFirst')
+          : id === null
+            ? t('templates.testSaveVariantFirst', { language: props.language })
+            : t('templates.testHint', { language: props.language })}
       </p>
       <div className="field">
         <label htmlFor="test-to">{t('templates.testTo')}</label>
@@ -89,7 +106,7 @@ export function TestSend({ id, locale, dirty }: { id: number | null; locale: Loc
           </p>
         ) : null}
       </div>
-      {dirty && id !== null ? <p className="notice notice-info">{t('templates.testUnsaved')}</p> : null}
+      {state === 'changed' && id !== null ? <p className="notice notice-info">{t('templates.testUnsaved')}</p> : null}
       <div className="form-actions">
         <button type="submit" className="button" disabled={busy || id === null}>
           {busy ? t('smtp.sending') : t('templates.testSend')}

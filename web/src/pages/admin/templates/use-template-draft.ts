@@ -1,47 +1,78 @@
-import { useEffect, useState, type FormEvent, type RefObject } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type RefObject } from 'react';
 import { ApiError, del, get, post, put } from '../../../api.ts';
 import { useResource } from '../../../hooks.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { useRouter } from '../../../router.tsx';
 import type { EmailTemplate } from '../../../types.ts';
 import type { Field } from './scan-keys.ts';
+import {
+  bodyOf,
+  draftOf,
+  emptyDraft,
+  findVariant,
+  sameLocale,
+  variantOfError,
+  type Draft,
+  type VariantDraft,
+} from './variant-draft.ts';
 
-export interface Draft {
-  name: string;
-  subject: string;
-  html: string;
-  text: string;
-  active: boolean;
-}
-const EMPTY: Draft = { name: '', subject: '', html: '', text: '', active: true };
+export type { Draft } from './variant-draft.ts';
 
 /**
- * The template being edited: the stored one (none for a new template), the draft in the form, saving and deleting it.
- * On a refused key, saving focuses the field of `refs` the server named.
+ * The template being edited: the stored one (none for a new template), the draft in the form with its variants and
+ * the one whose tab is selected, saving and deleting it. On a refused save naming a variant, that variant's tab is
+ * selected, and on a refused key the field of `refs` the server named takes the focus.
  */
 export function useTemplateDraft(id: number | null, refs: Record<Field, RefObject<HTMLElement | null>>) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { navigate } = useRouter();
   const stored = useResource(
     () => (id === null ? Promise.resolve(null) : get<EmailTemplate>(`/admin/email-templates/${id}`)),
     [id],
   );
-  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const storedDraft = useMemo(() => (stored.data ? draftOf(stored.data) : null), [stored.data]);
+  const [draft, setDraft] = useState<Draft>(() => emptyDraft(locale));
+  const [selected, setSelected] = useState<string>(draft.defaultLocale);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
   const [missingName, setMissingName] = useState(false);
 
   useEffect(() => {
-    if (stored.data)
-      setDraft({
-        name: stored.data.name,
-        subject: stored.data.subject,
-        html: stored.data.html,
-        text: stored.data.text ?? '',
-        active: stored.data.active,
-      });
-  }, [stored.data]);
+    if (!storedDraft) return;
+    setDraft(storedDraft);
+    // Stay on the selected language when it is still there (after a save), else show the default.
+    setSelected((s) => findVariant(storedDraft, s)?.locale ?? storedDraft.defaultLocale);
+  }, [storedDraft]);
+
+  const current: VariantDraft = findVariant(draft, selected) ?? draft.variants[0]!;
+
+  /** Changes the selected variant's subject or bodies. */
+  function setVariant(patch: Partial<Omit<VariantDraft, 'locale'>>) {
+    setDraft((d) => ({
+      ...d,
+      variants: d.variants.map((v) => (sameLocale(v.locale, current.locale) ? { ...v, ...patch } : v)),
+    }));
+  }
+
+  /** A new variant starts as a copy of the default, to be translated; its tab is selected. */
+  function addVariant(tag: string) {
+    setDraft((d) => {
+      const main = findVariant(d, d.defaultLocale) ?? d.variants[0]!;
+      return { ...d, variants: [...d.variants, { ...main, locale: tag }] };
+    });
+    setSelected(tag);
+  }
+
+  function removeVariant(tag: string) {
+    if (sameLocale(tag, draft.defaultLocale)) return;
+    setDraft((d) => ({ ...d, variants: d.variants.filter((v) => !sameLocale(v.locale, tag)) }));
+    setSelected(draft.defaultLocale);
+  }
+
+  function makeDefault(tag: string) {
+    setDraft((d) => ({ ...d, defaultLocale: findVariant(d, tag)?.locale ?? d.defaultLocale }));
+  }
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -53,13 +84,7 @@ export function useTemplateDraft(id: number | null, refs: Record<Field, RefObjec
     }
     setMissingName(false);
     setBusy(true);
-    const body = {
-      name: draft.name.trim(),
-      subject: draft.subject,
-      html: draft.html,
-      text: draft.text.trim() ? draft.text : null,
-      active: draft.active,
-    };
+    const body = bodyOf(draft);
     try {
       if (id === null) {
         const created = await post<EmailTemplate>('/admin/email-templates', body);
@@ -71,9 +96,12 @@ export function useTemplateDraft(id: number | null, refs: Record<Field, RefObjec
       }
     } catch (e) {
       setError(e);
-      if (e instanceof ApiError && e.code === 'TEMPLATE_UNKNOWN_KEY' && typeof e.details?.field === 'string') {
+      const named = variantOfError(e, draft);
+      if (named) setSelected(named);
+      if (e instanceof ApiError && typeof e.details?.field === 'string' && e.details.field in refs) {
         const f = e.details.field as Field;
-        refs[f]?.current?.focus();
+        // After the named variant's fields are shown.
+        requestAnimationFrame(() => refs[f]?.current?.focus());
       }
     } finally {
       setBusy(false);
@@ -90,13 +118,22 @@ export function useTemplateDraft(id: number | null, refs: Record<Field, RefObjec
     }
   }
 
-  const dirty =
-    !!stored.data &&
-    (draft.name !== stored.data.name ||
-      draft.subject !== stored.data.subject ||
-      draft.html !== stored.data.html ||
-      draft.text !== (stored.data.text ?? '') ||
-      draft.active !== stored.data.active);
-
-  return { stored, draft, setDraft, error, saved, busy, missingName, save, remove, dirty };
+  return {
+    stored,
+    storedDraft,
+    draft,
+    setDraft,
+    current,
+    select: setSelected,
+    setVariant,
+    addVariant,
+    removeVariant,
+    makeDefault,
+    error,
+    saved,
+    busy,
+    missingName,
+    save,
+    remove,
+  };
 }
