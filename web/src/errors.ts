@@ -17,6 +17,7 @@ const PARAMETER_RULES = [
   'forbiddenHost',
   'port',
   'days',
+  'count',
   'enum',
   'templateMissing',
   'templateInactive',

@@ -2,6 +2,7 @@ import { dateFormatter, type Locale, type Localized } from '../locale.ts';
 import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
 import { statusName } from '../tickets/ticket-status.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
+import { CONVERSATION_KEYS, type HistoryEntry } from './conversation-keys.ts';
 
 /** Everything a notification can say, gathered once per recipient before rendering. */
 export interface RenderContext {
@@ -18,6 +19,8 @@ export interface RenderContext {
   };
   recipient: { locale: Locale; timeZone: string };
   ticketUrl: string;
+  /** The earlier public messages of the ticket, newest first (`${HISTORY}`); none when not loaded. */
+  history?: readonly HistoryEntry[];
 }
 
 export interface TemplateKey {
@@ -261,6 +264,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
     maxLength: 2048,
     value: (c) => c.ticketUrl,
   },
+  ...CONVERSATION_KEYS,
 ];
 
 const BY_NAME = new Map<string, TemplateKey>();
