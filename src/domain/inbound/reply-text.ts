@@ -14,7 +14,7 @@ export { sanitizeHtml } from './sanitize-html.ts';
  *
  * One pass finds the first place where the client's quoted history begins, in this order of evidence:
  * - Parley's reply marker ("##- Reply above this line -##", in any language, quoted or re-wrapped: everything from it
- *   down is the mail Parley sent; reply-above-marker.ts), unless a boundary below comes before it;
+ *   down is the mail Parley sent; reply-above-marker.ts), unless another boundary comes before it;
  * - markers a client leaves in its HTML (Gmail's `gmail_quote`, Thunderbird's `moz-cite-prefix`, Outlook's
  *   `divRplyFwdMsg`/`appendonsend`, Hotmail's `stopSpelling`, Yahoo's `yahoo_quoted`, Samsung's `originalMessage`),
  *   and structure that holds in any language: Outlook's border-top box when a "Key: value" block follows it, and the

@@ -8,17 +8,7 @@ import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbid
 export { isForbiddenHost };
 
 export type ParameterType =
-  | 'templateId'
-  | 'groupId'
-  | 'email'
-  | 'boolean'
-  | 'text'
-  | 'secret'
-  | 'host'
-  | 'port'
-  | 'enum'
-  | 'days'
-  | 'count';
+  'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum' | 'days' | 'count';
 export type ParameterValue = string | number | boolean | null;
 
 export interface ParameterDefinition {

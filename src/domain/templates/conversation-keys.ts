@@ -1,14 +1,7 @@
 import { dateFormatter, type Locale, type Localized } from '../locale.ts';
-import type { RenderContext, TemplateKey } from './key-registry.ts';
+import type { HistoryEntry, RenderContext, TemplateKey } from './render-context.ts';
 
-/** One earlier public message of the ticket, as a mail shows it below the reply marker. */
-export interface HistoryEntry {
-  authorName: string;
-  createdAt: string;
-  text: string;
-  /** The names of its files: named in the mail, never attached again. */
-  attachments: readonly string[];
-}
+export type { HistoryEntry };
 
 /** The most earlier messages a mail may carry (parameter 9035 is bounded by it). */
 export const MAX_HISTORY_MESSAGES = 10;

@@ -253,6 +253,7 @@ export const enUS = {
   'parameters.typeName.host': 'Host name',
   'parameters.typeName.port': 'Port',
   'parameters.typeName.days': 'Days',
+  'parameters.typeName.count': 'Number',
   'parameters.typeName.enum': 'Choice',
 
   'smtp.title': 'SMTP account',

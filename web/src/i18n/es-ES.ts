@@ -259,6 +259,7 @@ export const esES: Messages = {
   'parameters.typeName.host': 'Nombre de servidor',
   'parameters.typeName.port': 'Puerto',
   'parameters.typeName.days': 'Días',
+  'parameters.typeName.count': 'Número',
   'parameters.typeName.enum': 'Opción',
 
   'smtp.title': 'Cuenta SMTP',

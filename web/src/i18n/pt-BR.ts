@@ -257,6 +257,7 @@ export const ptBR: Messages = {
   'parameters.typeName.host': 'Nome do servidor',
   'parameters.typeName.port': 'Porta',
   'parameters.typeName.days': 'Dias',
+  'parameters.typeName.count': 'Número',
   'parameters.typeName.enum': 'Opção',
 
   'smtp.title': 'Conta SMTP',
