@@ -18,6 +18,7 @@ const PARAMETER_RULES = [
   'forbiddenHost',
   'port',
   'days',
+  'count',
   'enum',
   'templateMissing',
   'templateInactive',

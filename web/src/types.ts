@@ -98,7 +98,8 @@ export type MessagingStatus = With<
 export type Parameter = With<
   Answer<'/admin/parameters/{id}', 'GET'>,
   {
-    type: 'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum' | 'days';
+    type:
+      'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum' | 'days' | 'count';
     options?: string[];
   }
 >;

@@ -21,7 +21,9 @@ import { REVIEWABLE } from './review-access.ts';
  */
 export async function attachInboundMail(
   deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
-    storage: StorageOf<'atomic' | 'inbound' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
+    storage: StorageOf<
+      'atomic' | 'attachments' | 'inbound' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'
+    >;
   },
   actor: Actor,
   id: number,

@@ -1,6 +1,7 @@
 import { htmlToLines, MAX_HTML_CHARS } from './html-to-safe-text.ts';
 import { findCut, regionHasAnswers } from './quote-boundary.ts';
 import { hasContent, isContent, prepare, prevContent, textToLines, type Line } from './reply-lines.ts';
+import { replyMarkerCut } from './reply-above-marker.ts';
 import { isMobileTagline, isSignatureDelimiter } from './reply-markers.ts';
 import { disclaimerStart, skipBanner } from './reply-boilerplate.ts';
 
@@ -12,6 +13,8 @@ export { sanitizeHtml } from './sanitize-html.ts';
  * Quote and signature stripping for email replies: only the new text of a reply is posted to the ticket's thread.
  *
  * One pass finds the first place where the client's quoted history begins, in this order of evidence:
+ * - Parley's reply marker ("##- Reply above this line -##", in any language, quoted or re-wrapped: everything from it
+ *   down is the mail Parley sent; reply-above-marker.ts), unless another boundary comes before it;
  * - markers a client leaves in its HTML (Gmail's `gmail_quote`, Thunderbird's `moz-cite-prefix`, Outlook's
  *   `divRplyFwdMsg`/`appendonsend`, Hotmail's `stopSpelling`, Yahoo's `yahoo_quoted`, Samsung's `originalMessage`),
  *   and structure that holds in any language: Outlook's border-top box when a "Key: value" block follows it, and the
@@ -80,7 +83,11 @@ function extractFromLines(lines: Line[], source: 'text' | 'html', truncated: boo
   let end = lines.length;
   let keepAll = false; // the quote holds answers, or nothing precedes it
   const cut = findCut(lines);
-  if (cut) {
+  // Parley's own marker: everything from it down is the mail Parley sent, whatever else the quote holds.
+  const marker = replyMarkerCut(lines);
+  if (marker !== null && hasContent(lines, 0, marker)) {
+    end = cut && cut.at < marker && hasContent(lines, 0, cut.at) ? cut.at : marker;
+  } else if (cut) {
     if (cut.kind === 'quote' && regionHasAnswers(lines, cut.regionFrom)) keepAll = true;
     else if (!hasContent(lines, 0, cut.at))
       keepAll = true; // only a quote, or a reply written below it

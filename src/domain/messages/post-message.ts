@@ -5,6 +5,7 @@ import { dateFormatter } from '../locale.ts';
 import type { NewOutboxEntry, OutboxEntry } from '../notifications/outbox-entry.ts';
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
+import { conversationHistory } from './conversation-history.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
 import { compiledForLocale, renderTemplate } from '../templates/email-template.ts';
 import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
@@ -129,7 +130,9 @@ function checkInput(actor: Actor, input: PostMessageInput) {
  */
 export async function postMessage(
   deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
-    storage: StorageOf<'atomic' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
+    storage: StorageOf<
+      'atomic' | 'attachments' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'
+    >;
   },
   actor: Actor,
   input: PostMessageInput,
@@ -186,6 +189,8 @@ export async function postMessage(
   // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
   if (status?.template && clean.sendEmail) {
+    // The earlier public messages, read once for every recipient (only when the template shows them).
+    const history = await conversationHistory(deps.storage, ticket.id, status.template, status.parameters);
     for (const recipient of await notificationRecipients(deps.storage, ticket, actor)) {
       // Each recipient gets the variant of their locale (compiled once per variant and memoised).
       const mail = renderTemplate(compiledForLocale(status.template, recipient.locale), {
@@ -193,6 +198,7 @@ export async function postMessage(
         message,
         recipient,
         ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
+        history,
       });
       mails.push({
         ticketId: ticket.id,

@@ -2,12 +2,13 @@ import { DomainError } from '../errors.ts';
 import type { Localized } from '../locale.ts';
 import { isEmailAddress } from '../users/user.ts';
 import { REOPEN_FROM, REOPEN_TO, TICKET_EVENT_DEFINITIONS, TICKET_EVENT_PARAM } from './ticket-event-parameters.ts';
+import { MAX_HISTORY_MESSAGES } from '../templates/conversation-keys.ts';
 import { DOTTED_QUAD, isForbiddenHost, NUMERIC_LABEL, parseIpv6 } from './forbidden-hosts.ts';
 
 export { isForbiddenHost };
 
 export type ParameterType =
-  'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum' | 'days';
+  'templateId' | 'groupId' | 'email' | 'boolean' | 'text' | 'secret' | 'host' | 'port' | 'enum' | 'days' | 'count';
 export type ParameterValue = string | number | boolean | null;
 
 export interface ParameterDefinition {
@@ -45,6 +46,7 @@ export const PARAM = {
   AUDIT_RETENTION_DAYS: 9017,
   DEFAULT_TEAM: 9018,
   ...TICKET_EVENT_PARAM,
+  MAIL_HISTORY: 9035,
 } as const;
 
 export { REOPEN_FROM, REOPEN_TO };
@@ -257,6 +259,16 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     },
   },
   ...TICKET_EVENT_DEFINITIONS,
+  {
+    id: PARAM.MAIL_HISTORY,
+    type: 'count',
+    defaultValue: 3,
+    description: {
+      'en-US': `Earlier public messages a mail carries below the reply marker, newest first (0 to ${MAX_HISTORY_MESSAGES}; key \${HISTORY})`,
+      'pt-BR': `Mensagens públicas anteriores que um e-mail traz abaixo da linha de resposta, da mais recente (0 a ${MAX_HISTORY_MESSAGES}; chave \${HISTORICO})`,
+      'es-ES': `Mensajes públicos anteriores que lleva un correo debajo de la línea de respuesta, del más reciente (0 a ${MAX_HISTORY_MESSAGES}; clave \${HISTORIAL})`,
+    },
+  },
 ];
 
 /** The longest a `days` parameter may be: a hundred years. */
@@ -282,6 +294,7 @@ export type ParameterRule =
   | 'forbiddenHost'
   | 'port'
   | 'days'
+  | 'count'
   | 'enum';
 
 function invalid(def: ParameterDefinition, rule: ParameterRule, reason: string): never {
@@ -305,7 +318,7 @@ export function isHostName(value: string): boolean {
 /** Validates and normalises a value for its parameter's type; throws PARAMETER_INVALID with the reason. */
 export function validateParameterValue(def: ParameterDefinition, value: unknown): ParameterValue {
   if (value === null || value === '') {
-    if (def.type === 'boolean' || def.type === 'port' || def.type === 'enum' || def.type === 'days')
+    if (['boolean', 'port', 'enum', 'days', 'count'].includes(def.type))
       invalid(def, 'required', 'a value is required.');
     if (def.required) invalid(def, 'required', 'a value is required (it can be changed, not emptied).');
     return null;
@@ -357,6 +370,12 @@ export function validateParameterValue(def: ParameterDefinition, value: unknown)
       if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_PARAMETER_DAYS)
         invalid(def, 'days', `must be a whole number of days from 1 to ${MAX_PARAMETER_DAYS}.`);
       return days;
+    }
+    case 'count': {
+      const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_HISTORY_MESSAGES)
+        invalid(def, 'count', `must be a whole number from 0 to ${MAX_HISTORY_MESSAGES}.`);
+      return n;
     }
     case 'enum':
       if (typeof value !== 'string' || !def.options!.includes(value))

@@ -6,11 +6,13 @@ const STYLE = 'font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#1f29
 function html(lines: { heading: string; wrote: string; footer: string; open: string }) {
   return [
     `<div style="${STYLE}">`,
+    '<p style="color:#9ca3af;font-size:12px">${REPLYABOVE}</p>',
     `<p><strong>${lines.heading}</strong></p>`,
     `<p>${lines.wrote}</p>`,
     '<blockquote style="margin:12px 0;padding:8px 12px;border-left:3px solid #3b82f6;background:#f5f8ff">${COMMENTTEXT}</blockquote>',
     `<p><a href="\${TICKETURL}">${lines.open}</a></p>`,
     `<p style="color:#6b7280;font-size:12px">${lines.footer}</p>`,
+    '<div style="margin-top:16px;color:#6b7280;font-size:13px">${HISTORY}</div>',
     '</div>',
   ].join('\n');
 }

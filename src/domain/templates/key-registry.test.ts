@@ -47,7 +47,17 @@ const CITSMART_KEYS = [
   'TEMPOGASTODATA',
   'TEMPOGASTOHORA',
 ];
-const PARLEY_KEYS = ['TICKETTITLE', 'TICKETSTATUS', 'TICKETURL'];
+const PARLEY_KEYS = [
+  'TICKETTITLE',
+  'TICKETSTATUS',
+  'TICKETURL',
+  'REPLYABOVE',
+  'RESPONDAACIMA',
+  'RESPONDAPORENCIMA',
+  'HISTORY',
+  'HISTORICO',
+  'HISTORIAL',
+];
 
 describe('key registry: contents', () => {
   it('has every CITSmart key and every Parley key, and nothing else', () => {
@@ -104,10 +114,10 @@ describe('key registry: contents', () => {
     assert.equal(describeKeys('pt-BR').find((d) => d.name === 'COMMENTTEXT')?.description, 'Texto da mensagem');
   });
 
-  it('only COMMENTTEXT is multi-line', () => {
+  it('only COMMENTTEXT and HISTORY are multi-line', () => {
     assert.deepEqual(
       TEMPLATE_KEYS.filter((k) => k.multiline).map((k) => k.name),
-      ['COMMENTTEXT'],
+      ['COMMENTTEXT', 'HISTORY'],
     );
   });
 });
@@ -295,7 +305,9 @@ describe('key registry: values', () => {
         message: { timeSpentMinutes: null, timeSpentDate: null },
         recipient: { locale, timeZone: 'UTC' },
       });
-      for (const key of TEMPLATE_KEYS) assert.notEqual(key.value(bare).trim(), '', `${key.name} in ${locale}`);
+      // The history is empty by design when there is no earlier message (a template shows nothing then).
+      for (const key of TEMPLATE_KEYS.filter((k) => k.name !== 'HISTORY'))
+        assert.notEqual(key.value(bare).trim(), '', `${key.name} in ${locale}`);
     }
   });
 

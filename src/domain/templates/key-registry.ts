@@ -1,38 +1,10 @@
 import { dateFormatter, type Locale, type Localized } from '../locale.ts';
-import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
 import { statusName } from '../tickets/ticket-status.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
+import { CONVERSATION_KEYS } from './conversation-keys.ts';
+import type { RenderContext, TemplateKey } from './render-context.ts';
 
-/** Everything a notification can say, gathered once per recipient before rendering. */
-export interface RenderContext {
-  ticket: Pick<
-    Ticket,
-    'number' | 'title' | 'status' | 'requesterName' | 'contactName' | 'responsibleName' | ClassificationField
-  >;
-  message: {
-    text: string;
-    authorName: string;
-    createdAt: string;
-    timeSpentMinutes: number | null;
-    timeSpentDate: string | null;
-  };
-  recipient: { locale: Locale; timeZone: string };
-  ticketUrl: string;
-}
-
-export interface TemplateKey {
-  /** The canonical name; `aliases` are the same value under the names of the other CITSmart documents. */
-  name: string;
-  aliases: readonly string[];
-  description: Localized;
-  /** Where the key comes from: a CITSmart document, or Parley's own addition. */
-  origin: 'citsmart' | 'parley';
-  /** Multi-line values get `<br>` for their line breaks in HTML. */
-  multiline?: boolean;
-  /** The longest value the key can have, in characters: bounds a template's rendered size at save. */
-  maxLength: number;
-  value(ctx: RenderContext): string;
-}
+export type { RenderContext, TemplateKey } from './render-context.ts';
 
 const NOT_ASSIGNED: Localized = {
   'en-US': 'not assigned yet',
@@ -261,6 +233,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
     maxLength: 2048,
     value: (c) => c.ticketUrl,
   },
+  ...CONVERSATION_KEYS,
 ];
 
 const BY_NAME = new Map<string, TemplateKey>();

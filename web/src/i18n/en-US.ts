@@ -253,6 +253,7 @@ export const enUS = {
   'parameters.typeName.host': 'Host name',
   'parameters.typeName.port': 'Port',
   'parameters.typeName.days': 'Days',
+  'parameters.typeName.count': 'Number',
   'parameters.typeName.enum': 'Choice',
 
   'smtp.title': 'SMTP account',
@@ -803,6 +804,7 @@ export const enUS = {
   'audit.field.inboundMails': 'Received mails emptied',
   'audit.field.outboxEntries': 'Notifications emptied',
   'audit.field.tickets': 'Tickets renamed',
+  'error.parameter.count': 'Parameter {id} must be a whole number from 0 to 10.',
   'error.parameter.days': 'Parameter {id} must be a whole number of days from 1 to 36500.',
   'nav.cannedAnswers': 'Canned answers',
   'answers.myTitle': 'My answers',

@@ -259,6 +259,7 @@ export const esES: Messages = {
   'parameters.typeName.host': 'Nombre de servidor',
   'parameters.typeName.port': 'Puerto',
   'parameters.typeName.days': 'Días',
+  'parameters.typeName.count': 'Número',
   'parameters.typeName.enum': 'Opción',
 
   'smtp.title': 'Cuenta SMTP',
@@ -822,6 +823,7 @@ export const esES: Messages = {
   'audit.field.inboundMails': 'Correos recibidos vaciados',
   'audit.field.outboxEntries': 'Avisos vaciados',
   'audit.field.tickets': 'Tickets renombrados',
+  'error.parameter.count': 'El parámetro {id} debe ser un número entero de 0 a 10.',
   'error.parameter.days': 'El parámetro {id} debe ser un número entero de días de 1 a 36500.',
   'nav.cannedAnswers': 'Respuestas predefinidas',
   'answers.myTitle': 'Mis respuestas',

@@ -257,6 +257,7 @@ export const ptBR: Messages = {
   'parameters.typeName.host': 'Nome do servidor',
   'parameters.typeName.port': 'Porta',
   'parameters.typeName.days': 'Dias',
+  'parameters.typeName.count': 'Número',
   'parameters.typeName.enum': 'Opção',
 
   'smtp.title': 'Conta SMTP',
@@ -816,6 +817,7 @@ export const ptBR: Messages = {
   'audit.field.inboundMails': 'E-mails recebidos esvaziados',
   'audit.field.outboxEntries': 'Avisos esvaziados',
   'audit.field.tickets': 'Tickets renomeados',
+  'error.parameter.count': 'O parâmetro {id} deve ser um número inteiro de 0 a 10.',
   'error.parameter.days': 'O parâmetro {id} deve ser um número inteiro de dias de 1 a 36500.',
   'nav.cannedAnswers': 'Respostas prontas',
   'answers.myTitle': 'Minhas respostas',

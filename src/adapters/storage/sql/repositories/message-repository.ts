@@ -1,36 +1,57 @@
 import type { Message, MessageSource } from '../../../../domain/messages/message.ts';
 import type { Role } from '../../../../domain/users/user.ts';
 import type { MessageRepository } from '../../../../ports/storage/messages.ts';
+import type { Selectable } from 'kysely';
+import type { Database } from '../schema.ts';
 import { bool } from '../rows.ts';
 import { SqlRepository } from '../sql-repository.ts';
 import { removeMessagesOfAuthor } from '../erasure.ts';
 
+type MessageRow = Selectable<Database['ticket_message']> & { author_name: string; author_role: string };
+
+function messageOf(r: MessageRow): Message {
+  return {
+    id: r.id,
+    ticketId: r.ticket_id,
+    text: r.text,
+    internal: Boolean(r.internal),
+    sendEmail: Boolean(r.send_email),
+    source: r.source as MessageSource,
+    authorId: r.author_id,
+    authorName: r.author_name,
+    authorRole: r.author_role as Role,
+    timeSpentMinutes: r.time_spent_minutes,
+    timeSpentDate: r.time_spent_date,
+    createdAt: r.created_at,
+    removed: r.removed_at !== null,
+  };
+}
+
 export class SqlMessageRepository extends SqlRepository implements MessageRepository {
-  async listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]> {
-    let q = this.db
+  private thread(ticketId: number) {
+    return this.db
       .selectFrom('ticket_message')
       .innerJoin('app_user', 'app_user.id', 'ticket_message.author_id')
       .selectAll('ticket_message')
       .select(['app_user.name as author_name', 'app_user.role as author_role'])
-      .where('ticket_message.ticket_id', '=', ticketId)
-      .orderBy('ticket_message.id', 'asc');
+      .where('ticket_message.ticket_id', '=', ticketId);
+  }
+
+  async listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]> {
+    let q = this.thread(ticketId).orderBy('ticket_message.id', 'asc');
     if (!includeInternal) q = q.where('ticket_message.internal', '=', bool(false));
-    const rows = await q.execute();
-    return rows.map((r) => ({
-      id: r.id,
-      ticketId: r.ticket_id,
-      text: r.text,
-      internal: Boolean(r.internal),
-      sendEmail: Boolean(r.send_email),
-      source: r.source as MessageSource,
-      authorId: r.author_id,
-      authorName: r.author_name,
-      authorRole: r.author_role as Role,
-      timeSpentMinutes: r.time_spent_minutes,
-      timeSpentDate: r.time_spent_date,
-      createdAt: r.created_at,
-      removed: r.removed_at !== null,
-    }));
+    return (await q.execute()).map(messageOf);
+  }
+
+  async latestPublicMessages(ticketId: number, limit: number): Promise<Message[]> {
+    if (limit <= 0) return [];
+    const rows = await this.thread(ticketId)
+      .where('ticket_message.internal', '=', bool(false))
+      .where('ticket_message.removed_at', 'is', null)
+      .orderBy('ticket_message.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(messageOf);
   }
 
   async trimmedOfMessages(messageIds: readonly number[]) {

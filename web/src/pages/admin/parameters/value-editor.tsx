@@ -47,6 +47,12 @@ export function ValueEditor(props: {
           ? { ok: true, value: n }
           : { ok: false, message: t('error.parameter.days', { id: p.id }) };
       }
+      case 'count': {
+        const n = Number(v);
+        return v !== '' && Number.isInteger(n) && n >= 0 && n <= 10
+          ? { ok: true, value: n }
+          : { ok: false, message: t('error.parameter.count', { id: p.id }) };
+      }
       case 'email':
         return v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v)
           ? { ok: true, value: v === '' ? null : v }
@@ -127,7 +133,7 @@ export function ValueEditor(props: {
         type={
           p.type === 'secret'
             ? 'password'
-            : p.type === 'port' || p.type === 'days'
+            : p.type === 'port' || p.type === 'days' || p.type === 'count'
               ? 'number'
               : p.type === 'email'
                 ? 'email'

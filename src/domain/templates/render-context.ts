@@ -1,0 +1,44 @@
+import type { Locale, Localized } from '../locale.ts';
+import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
+
+/** One earlier public message of the ticket, as a mail shows it below the reply marker. */
+export interface HistoryEntry {
+  authorName: string;
+  createdAt: string;
+  text: string;
+  /** The names of its files: named in the mail, never attached again. */
+  attachments: readonly string[];
+}
+
+/** Everything a notification can say, gathered once per recipient before rendering. */
+export interface RenderContext {
+  ticket: Pick<
+    Ticket,
+    'number' | 'title' | 'status' | 'requesterName' | 'contactName' | 'responsibleName' | ClassificationField
+  >;
+  message: {
+    text: string;
+    authorName: string;
+    createdAt: string;
+    timeSpentMinutes: number | null;
+    timeSpentDate: string | null;
+  };
+  recipient: { locale: Locale; timeZone: string };
+  ticketUrl: string;
+  /** The earlier public messages of the ticket, newest first (`${HISTORY}`); none when not loaded. */
+  history?: readonly HistoryEntry[];
+}
+
+export interface TemplateKey {
+  /** The canonical name; `aliases` are the same value under the names of the other CITSmart documents. */
+  name: string;
+  aliases: readonly string[];
+  description: Localized;
+  /** Where the key comes from: a CITSmart document, or Parley's own addition. */
+  origin: 'citsmart' | 'parley';
+  /** Multi-line values get `<br>` for their line breaks in HTML. */
+  multiline?: boolean;
+  /** The longest value the key can have, in characters: bounds a template's rendered size at save. */
+  maxLength: number;
+  value(ctx: RenderContext): string;
+}
