@@ -281,7 +281,7 @@ describe('templates through the API', () => {
     await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'Toner <replaced>' });
     const r = await admin.post(`/api/v1/admin/email-templates/${world.templateId}/preview`, {
       ticketNumber: world.ticketA.number,
-      locale: 'es-ES',
+      recipientLocale: 'es-ES',
     });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().subject, `[#${world.ticketA.number}] New message: Printer jams`);

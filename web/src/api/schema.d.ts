@@ -5391,7 +5391,7 @@ export interface paths {
           'application/json': {
             ticketNumber?: number | null;
             /** @enum {string|null} */
-            locale?: 'en-US' | 'pt-BR' | 'es-ES' | null;
+            recipientLocale?: 'en-US' | 'pt-BR' | 'es-ES' | null;
             variant?: string | null;
           } | null;
         };
@@ -5565,8 +5565,7 @@ export interface paths {
             subject: string;
             html: string;
             text?: string | null;
-            /** @enum {string|null} */
-            locale?: 'en-US' | 'pt-BR' | 'es-ES' | null;
+            locale?: string;
             variants?: {
               locale: string;
               subject: string;
@@ -5575,6 +5574,8 @@ export interface paths {
             }[];
             active?: boolean;
             ticketNumber?: number | null;
+            /** @enum {string|null} */
+            recipientLocale?: 'en-US' | 'pt-BR' | 'es-ES' | null;
             variant?: string | null;
           };
         };

@@ -36,7 +36,8 @@ const templateBody = Type.Object(templateFields, { additionalProperties: false }
 
 const previewOptions = {
   ticketNumber: Type.Optional(Nullable(Id())),
-  locale: Type.Optional(Nullable(StringEnum(LOCALES))),
+  /** The reader the sample is rendered for (dates, status names); not `locale`, the draft's default variant. */
+  recipientLocale: Type.Optional(Nullable(StringEnum(LOCALES))),
   variant: Type.Optional(Nullable(variantLocale)),
 };
 
@@ -142,7 +143,15 @@ export function templateRoutes(deps: Deps) {
           response: { 200: renderedSchema, ...errorResponses },
         },
       },
-      async (request) => previewTemplate(deps, actorOf(request), { id: request.params.id }, request.body ?? {}),
+      async (request) => {
+        const { recipientLocale, ...options } = request.body ?? {};
+        return previewTemplate(
+          deps,
+          actorOf(request),
+          { id: request.params.id },
+          { ...options, locale: recipientLocale },
+        );
+      },
     );
 
     app.post(
@@ -159,12 +168,12 @@ export function templateRoutes(deps: Deps) {
         },
       },
       async (request) => {
-        const { ticketNumber, locale, variant, ...draft } = request.body;
+        const { ticketNumber, recipientLocale, variant, ...draft } = request.body;
         return previewTemplate(
           deps,
           actorOf(request),
           { draft: { ...draft, name: draft.name ?? 'draft' } },
-          { ticketNumber, locale, variant },
+          { ticketNumber, locale: recipientLocale, variant },
         );
       },
     );

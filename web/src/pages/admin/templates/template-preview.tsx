@@ -43,7 +43,8 @@ export function TemplatePreview(props: {
       html: v.html,
       text: v.text.trim() ? v.text : null,
       ticketNumber: debounced.previewTicket ? Number(debounced.previewTicket) : null,
-      // The recipient's language: dates and sample texts as a reader of this variant sees them.
+      // The selected variant alone, as a draft in its own language: dates and sample texts as its reader sees them.
+      locale: v.locale,
       variant: v.locale,
     }).then(
       (rendered) => live && setPreview({ rendered }),
