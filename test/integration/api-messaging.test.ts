@@ -367,6 +367,13 @@ describe('every template key and alias in a real notification', () => {
       TICKETTITLE: 'Printer jams',
       TICKETSTATUS: 'Novo',
       TICKETURL: `https://desk.example.test/portal/tickets/${n}`,
+      REPLYABOVE: '##- Responda acima desta linha -##',
+      RESPONDAACIMA: '##- Responda acima desta linha -##',
+      RESPONDAPORENCIMA: '##- Responda acima desta linha -##',
+      // No earlier public message on this ticket: the history is empty (its values: conversation-history.test.ts).
+      HISTORY: '',
+      HISTORICO: '',
+      HISTORIAL: '',
     };
     for (const name of names) {
       if (name === 'COMMENTTEXT') continue; // multi-line; checked below
