@@ -35,7 +35,27 @@ for (const database of ALL_DATABASES) {
             [],
           )
         ).messageId;
-      await say(ticket.id, requester.id, 'one');
+      const one = await say(ticket.id, requester.id, 'one');
+      const file = (id: string, name: string, inline: boolean) => ({
+        id,
+        ticketId: ticket.id,
+        messageId: one,
+        inboundMailId: null,
+        name,
+        contentType: 'text/plain',
+        size: 1,
+        sha256: 'e'.repeat(64),
+        inline,
+        content: new Uint8Array([1]),
+      });
+      await storage.attachments.insertAttachments(
+        [
+          file('history-file-1-aaaaaaaa', 'z-first.pdf', false),
+          file('history-file-2-aaaaaaaa', 'logo.png', true),
+          file('history-file-3-aaaaaaaa', 'a-second.txt', false),
+        ],
+        AT,
+      );
       await say(ticket.id, tech.id, 'two');
       await say(ticket.id, tech.id, 'a note', true);
       await say(other.id, requester.id, 'elsewhere');
@@ -46,6 +66,11 @@ for (const database of ALL_DATABASES) {
         ['three', 'two', 'one'],
       );
       assert.equal(latest[1]!.authorName, tech.name);
+      // Files named in their order, inline ones (a signature's logo) left out.
+      assert.deepEqual(
+        latest.map((m) => m.fileNames),
+        [[], [], ['z-first.pdf', 'a-second.txt']],
+      );
       assert.deepEqual(
         (await storage.messages.latestPublicMessages(ticket.id, 2)).map((m) => m.text),
         ['three', 'two'],

@@ -22,7 +22,7 @@ import { REVIEWABLE } from './review-access.ts';
 export async function attachInboundMail(
   deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
     storage: StorageOf<
-      'atomic' | 'attachments' | 'inbound' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'
+      'atomic' | 'inbound' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'
     >;
   },
   actor: Actor,

@@ -16,11 +16,11 @@ export function templateShowsHistory(template: EmailTemplate): boolean {
 
 /**
  * The earlier public messages a new message's mails carry, newest first: as many as parameter 9035 says, never an
- * internal note nor a removed message, each with the names of its files. Read before the new message is stored, so
- * it is never its own history; empty when the template does not show it.
+ * internal note nor a removed message, each with the names of its files (one prepared query). Read before the new
+ * message is stored, so it is never its own history; empty when the template does not show it.
  */
 export async function conversationHistory(
-  storage: Uses<{ messages: 'latestPublicMessages'; attachments: 'attachmentsOfMessages' }>,
+  storage: Uses<{ messages: 'latestPublicMessages' }>,
   ticketId: number,
   template: EmailTemplate,
   parameters: ParameterValues,
@@ -30,18 +30,10 @@ export async function conversationHistory(
   if (count === 0 || !templateShowsHistory(template)) return [];
   const messages = await storage.messages.latestPublicMessages(ticketId, count);
   if (messages.length === 0) return [];
-  const files = await storage.attachments.attachmentsOfMessages(messages.map((m) => m.id));
-  const names = new Map<number, string[]>();
-  for (const f of files) {
-    if (f.messageId === null || f.inline) continue;
-    const list = names.get(f.messageId) ?? [];
-    list.push(f.name);
-    names.set(f.messageId, list);
-  }
   return messages.map((m) => ({
     authorName: m.authorName,
     createdAt: m.createdAt,
     text: m.text,
-    attachments: names.get(m.id) ?? [],
+    attachments: m.fileNames,
   }));
 }

@@ -131,7 +131,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
 export async function postMessage(
   deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
     storage: StorageOf<
-      'atomic' | 'attachments' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'
+      'atomic' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'
     >;
   },
   actor: Actor,

@@ -12,11 +12,16 @@ export interface NewMessage {
   createdAt: string;
 }
 
+/** A message as a mail's history names it: with the names of its files (inline ones left out), by position. */
+export interface HistoryMessage extends Message {
+  fileNames: string[];
+}
+
 /** A ticket's thread (messages are written with their mails through the unit of work). */
 export interface MessageRepository {
   listMessages(ticketId: number, includeInternal: boolean): Promise<Message[]>;
   /** The newest `limit` public messages of a ticket that were not removed, newest first (a mail's history). */
-  latestPublicMessages(ticketId: number, limit: number): Promise<Message[]>;
+  latestPublicMessages(ticketId: number, limit: number): Promise<HistoryMessage[]>;
   /** What was trimmed (quoted history, signature) from the mails these messages came from; only non-empty ones. */
   trimmedOfMessages(messageIds: readonly number[]): Promise<{ messageId: number; trimmed: string }[]>;
   /**

@@ -27,6 +27,8 @@ export const postgresDialect: SqlDialect = {
   // clock_timestamp(), not now(): the time of the reading, not of the transaction's start (read back as ISO).
   serverTime: () => sql<string>`clock_timestamp()`,
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`string_agg(${column}::text, ',' order by ${column})`,
+  joinLines: (column: RawBuilder<unknown>, order: RawBuilder<unknown>) =>
+    sql<string | null>`string_agg(${column}, chr(10) order by ${order})`,
   ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
     // 'simple': lowered words, no stemming, the same for every language of the desk (migration 015's indexes).
     const query = tsQuery(words, true);

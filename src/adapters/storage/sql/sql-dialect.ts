@@ -29,6 +29,8 @@ export interface SqlDialect {
   serverTime(): RawBuilder<string>;
   /** The ids a correlated subquery's rows carry (`c.user_id` of `ticket_copy c`), as one comma-separated text. */
   joinIds(column: RawBuilder<unknown>): RawBuilder<string | null>;
+  /** The texts of a correlated subquery's rows (texts without line breaks), one per line, in `order`. */
+  joinLines(column: RawBuilder<unknown>, order: RawBuilder<unknown>): RawBuilder<string | null>;
   /**
    * Full-text search (the queue's): a query of the ids of the tickets whose title, or one message's text, holds
    * every word (each a prefix); internal notes count only when `internal`. PostgreSQL: `to_tsvector('simple', …)`

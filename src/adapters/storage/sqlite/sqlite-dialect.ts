@@ -22,6 +22,9 @@ export const sqliteDialect: SqlDialect = {
   joinsBeatReads: false,
   serverTime: () => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`group_concat(${column})`,
+  // An ordered aggregate: SQLite 3.44 and later (better-sqlite3 bundles its own SQLite).
+  joinLines: (column: RawBuilder<unknown>, order: RawBuilder<unknown>) =>
+    sql<string | null>`group_concat(${column}, char(10) order by ${order})`,
   ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
     const match = ftsMatch(words);
     return sql<number>`select rowid from ticket_title_fts where ticket_title_fts match ${match}

@@ -1,9 +1,10 @@
 import type { Message, MessageSource } from '../../../../domain/messages/message.ts';
 import type { Role } from '../../../../domain/users/user.ts';
-import type { MessageRepository } from '../../../../ports/storage/messages.ts';
-import type { Selectable } from 'kysely';
+import type { HistoryMessage, MessageRepository } from '../../../../ports/storage/messages.ts';
+import { sql, type Selectable } from 'kysely';
 import type { Database } from '../schema.ts';
 import { bool } from '../rows.ts';
+import { prepared } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
 import { removeMessagesOfAuthor } from '../erasure.ts';
 
@@ -43,15 +44,25 @@ export class SqlMessageRepository extends SqlRepository implements MessageReposi
     return (await q.execute()).map(messageOf);
   }
 
-  async latestPublicMessages(ticketId: number, limit: number): Promise<Message[]> {
+  /** Prepared once: a message mail reads it for every message posted while its template shows the history. */
+  async latestPublicMessages(ticketId: number, limit: number): Promise<HistoryMessage[]> {
     if (limit <= 0) return [];
-    const rows = await this.thread(ticketId)
-      .where('ticket_message.internal', '=', bool(false))
-      .where('ticket_message.removed_at', 'is', null)
-      .orderBy('ticket_message.id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map(messageOf);
+    const names = this.ctx.dialect.joinLines(sql`a.name`, sql`a.position`);
+    const build = () =>
+      this.thread(0)
+        .where('ticket_message.internal', '=', bool(false))
+        .where('ticket_message.removed_at', 'is', null)
+        .select(
+          sql<
+            string | null
+          >`(select ${names} from attachment a where a.message_id = ticket_message.id and not a.inline)`.as(
+            'file_names',
+          ),
+        )
+        .orderBy('ticket_message.id', 'desc')
+        .limit(0);
+    const rows = await prepared(this.ctx, 'latestPublicMessages', build, [ticketId, bool(false), limit]);
+    return rows.map((r) => ({ ...messageOf(r), fileNames: r.file_names ? r.file_names.split('\n') : [] }));
   }
 
   async trimmedOfMessages(messageIds: readonly number[]) {
