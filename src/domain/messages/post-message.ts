@@ -6,6 +6,7 @@ import type { NewOutboxEntry, OutboxEntry } from '../notifications/outbox-entry.
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
+import { mailSignature } from '../signatures/mail-signature.ts';
 import { compiledForLocale, renderTemplate } from '../templates/email-template.ts';
 import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
 import type { Ticket } from '../tickets/ticket.ts';
@@ -186,13 +187,18 @@ export async function postMessage(
   // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
   if (status?.template && clean.sendEmail) {
-    for (const recipient of await notificationRecipients(deps.storage, ticket, actor)) {
+    const recipients = await notificationRecipients(deps.storage, ticket, actor);
+    // ${SIGNATURE}: read once for every recipient, and only when there is one and the template uses the key.
+    const signature =
+      recipients.length > 0 ? await mailSignature(deps.storage, status.template, actor, ticket.groupId) : null;
+    for (const recipient of recipients) {
       // Each recipient gets the variant of their locale (compiled once per variant and memoised).
       const mail = renderTemplate(compiledForLocale(status.template, recipient.locale), {
         ticket: shown,
         message,
         recipient,
         ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
+        signature,
       });
       mails.push({
         ticketId: ticket.id,

@@ -2,6 +2,8 @@ import { dateFormatter, type Locale, type Localized } from '../locale.ts';
 import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
 import { statusName } from '../tickets/ticket-status.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
+import type { CompiledField } from './compile-template.ts';
+import { renderField } from './render-template.ts';
 
 /** Everything a notification can say, gathered once per recipient before rendering. */
 export interface RenderContext {
@@ -18,7 +20,18 @@ export interface RenderContext {
   };
   recipient: { locale: Locale; timeZone: string };
   ticketUrl: string;
+  /**
+   * The signature `${SIGNATURE}` renders (compiled once per mail, its keys filled in for each recipient): the
+   * author's when staff wrote and has one, else the ticket's team's; none (empty) for a requester's message.
+   */
+  signature?: CompiledField | null;
 }
+
+/**
+ * The longest a signature may render to, its keys' longest values counted: checked when a signature is saved
+ * (`signatures/signature.ts`), and `${SIGNATURE}`'s bound in a template's size check.
+ */
+export const MAX_RENDERED_SIGNATURE = 10_000;
 
 export interface TemplateKey {
   /** The canonical name; `aliases` are the same value under the names of the other CITSmart documents. */
@@ -260,6 +273,23 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
     },
     maxLength: 2048,
     value: (c) => c.ticketUrl,
+  },
+  {
+    name: 'SIGNATURE',
+    aliases: ['ASSINATURA', 'FIRMA'],
+    origin: 'parley',
+    multiline: true,
+    description: {
+      'en-US':
+        'Signature of the technician who wrote the message, else of the ticket’s team; nothing for a requester’s message',
+      'pt-BR':
+        'Assinatura do técnico que escreveu a mensagem, senão a da equipe do ticket; nada numa mensagem do solicitante',
+      'es-ES':
+        'Firma del técnico que escribió el mensaje, si no la del equipo del ticket; nada en un mensaje del solicitante',
+    },
+    maxLength: MAX_RENDERED_SIGNATURE,
+    // The signature's own keys are filled in for this recipient, as text; it never holds ${SIGNATURE} itself.
+    value: (c) => (c.signature ? renderField(c.signature, { ...c, signature: null }, 'text') : ''),
   },
 ];
 

@@ -1,0 +1,67 @@
+import type { Uses } from '../../ports/storage.ts';
+import { compileField, type CompiledField } from '../templates/compile-template.ts';
+import { compiledFor, type CompiledTemplate, type EmailTemplate } from '../templates/email-template.ts';
+import { findTemplateKey } from '../templates/key-registry.ts';
+import { allVariants } from '../templates/template-variant.ts';
+import { isStaff, type User } from '../users/user.ts';
+
+const SIGNATURE_KEY = findTemplateKey('SIGNATURE')!;
+
+const usedIn = new WeakMap<CompiledTemplate, boolean>();
+
+function compiledUses(compiled: CompiledTemplate): boolean {
+  let uses = usedIn.get(compiled);
+  if (uses === undefined) {
+    uses = [compiled.subject, compiled.html, compiled.text].some((field) => field.includes(SIGNATURE_KEY));
+    usedIn.set(compiled, uses);
+  }
+  return uses;
+}
+
+/** Whether any variant of a template says `${SIGNATURE}` (or an alias): only then is a signature read. */
+export function usesSignature(template: EmailTemplate): boolean {
+  return allVariants(template).some((v) =>
+    compiledUses(compiledFor({ ...v, id: template.id, locale: v.locale.toLowerCase() })),
+  );
+}
+
+const compiled = new Map<string, CompiledField>();
+
+/** A stored signature, parsed (it was checked when saved); memoised by its text, bounded. */
+function compiledSignature(text: string): CompiledField {
+  let field = compiled.get(text);
+  if (field === undefined) {
+    field = compileField('text', text);
+    if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
+    compiled.set(text, field);
+  }
+  return field;
+}
+
+/**
+ * The signature one message's (or event's) mails carry, read once for all its recipients: the author's own when
+ * the author is staff and has one, else the signature of the ticket's team, else none. A requester's message has
+ * none; an event (no author) has its team's. Nothing is read when the template does not use the key.
+ */
+export async function mailSignature(
+  repos: Uses<{ people: 'signaturesFor' }>,
+  template: EmailTemplate | undefined | null,
+  author: Pick<User, 'id' | 'role'> | null,
+  groupId: number | null,
+): Promise<CompiledField | null> {
+  if (!template || !usesSignature(template)) return null;
+  return readSignature(repos, author, groupId);
+}
+
+/** The signature for `author` on a ticket of `groupId` (see `mailSignature`), whatever the template says. */
+export async function readSignature(
+  repos: Uses<{ people: 'signaturesFor' }>,
+  author: Pick<User, 'id' | 'role'> | null,
+  groupId: number | null,
+): Promise<CompiledField | null> {
+  if (author && !isStaff(author)) return null;
+  if (!author && groupId === null) return null;
+  const found = await repos.people.signaturesFor(author?.id ?? null, groupId);
+  const text = found.user ?? found.group;
+  return text ? compiledSignature(text) : null;
+}
