@@ -89,7 +89,10 @@ for (const database of [sqliteMemory, postgres]) {
         });
         assert.equal(groupUnknown.statusCode, 422, groupUnknown.body);
         assert.equal(groupUnknown.json().code, 'SIGNATURE_UNKNOWN_KEY');
-        assert.deepEqual((await tina.get('/api/v1/me/signature')).json(), { signature: null });
+        const empty = (await tina.get('/api/v1/me/signature')).json();
+        assert.equal(empty.signature, null);
+        assert.ok(empty.keys.includes('IDSERVICEREQUEST') && !empty.keys.includes('SIGNATURE'), 'the keys it may use');
+        assert.deepEqual(empty.signatureKeys, ['SIGNATURE', 'ASSINATURA', 'FIRMA']);
 
         // Tina's own, and both teams'
         const mine = 'Tina Tech <service desk>\r\nTicket #${IDSERVICEREQUEST} · ${TICKETSTATUS}\n';
@@ -98,7 +101,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.deepEqual(saved.json(), {
           signature: 'Tina Tech <service desk>\nTicket #${IDSERVICEREQUEST} · ${TICKETSTATUS}',
         });
-        assert.deepEqual((await tina.get('/api/v1/me/signature')).json(), saved.json());
+        assert.equal((await tina.get('/api/v1/me/signature')).json().signature, saved.json().signature);
         for (const [group, signature] of [
           [world.groupA, 'Team A'],
           [world.groupB, 'Equipo B\n${TICKETTITLE}'],

@@ -1,6 +1,6 @@
 import { DomainError } from '../errors.ts';
 import { compileField, type CompiledField } from '../templates/compile-template.ts';
-import { MAX_RENDERED_SIGNATURE } from '../templates/key-registry.ts';
+import { allKeyNames, findTemplateKey, MAX_RENDERED_SIGNATURE } from '../templates/key-registry.ts';
 import { worstCaseLength } from '../templates/render-template.ts';
 
 export { MAX_RENDERED_SIGNATURE };
@@ -10,6 +10,13 @@ export const MAX_SIGNATURE_LENGTH = 2_000;
 
 /** The names `${SIGNATURE}` is written with: a signature may not use its own key. */
 const SELF = 'SIGNATURE';
+
+/** The key names a signature may use, and those of the signature key itself (which it may not), for live checks. */
+export function signatureKeyNames(): { keys: string[]; signatureKeys: string[] } {
+  const self = findTemplateKey(SELF)!;
+  const signatureKeys = [self.name, ...self.aliases];
+  return { keys: allKeyNames().filter((name) => !signatureKeys.includes(name)), signatureKeys };
+}
 
 /**
  * Parses a signature as a template's text body is parsed: an unknown key, or "${" left open, is refused with the

@@ -11849,7 +11849,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your signature */
+    /** Your signature, with the key names it may use */
     get: {
       parameters: {
         query?: never;
@@ -11867,6 +11867,8 @@ export interface paths {
           content: {
             'application/json': {
               signature: string | null;
+              keys: string[];
+              signatureKeys: string[];
             };
           };
         };

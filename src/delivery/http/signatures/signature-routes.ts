@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
 import { getOwnSignature } from '../../../domain/signatures/get-own-signature.ts';
 import { setOwnSignature } from '../../../domain/signatures/set-own-signature.ts';
+import { signatureKeyNames } from '../../../domain/signatures/signature.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 import { errorResponses } from '../schemas.ts';
-import { signatureBody, signatureSchema } from './signature-schemas.ts';
+import { ownSignatureSchema, signatureBody, signatureSchema } from './signature-schemas.ts';
 
 /**
  * A technician's or administrator's own signature (`/me/signature`), which `${SIGNATURE}` renders in the mails of
@@ -20,9 +21,13 @@ export function signatureRoutes(deps: Deps) {
       '/me/signature',
       {
         onRequest: signedIn,
-        schema: { tags, summary: 'Your signature', response: { 200: signatureSchema, ...errorResponses } },
+        schema: {
+          tags,
+          summary: 'Your signature, with the key names it may use',
+          response: { 200: ownSignatureSchema, ...errorResponses },
+        },
       },
-      async (request) => getOwnSignature(deps, actorOf(request)),
+      async (request) => ({ ...(await getOwnSignature(deps, actorOf(request))), ...signatureKeyNames() }),
     );
 
     app.put(

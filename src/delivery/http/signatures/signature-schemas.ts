@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { MAX_SIGNATURE_LENGTH } from '../../../domain/signatures/signature.ts';
-import { Nullable, Shape } from '../schema-kit.ts';
+import { List, Nullable, Shape } from '../schema-kit.ts';
 
 /** A signature as given: text with template keys, or null (none). */
 export const signatureBody = Type.Object(
@@ -9,3 +9,10 @@ export const signatureBody = Type.Object(
 );
 
 export const signatureSchema = Shape({ signature: Nullable(Type.String()) });
+
+/** One's signature with the key names it may use (`keys`) and those it may not (`signatureKeys`: itself). */
+export const ownSignatureSchema = Shape({
+  signature: Nullable(Type.String()),
+  keys: List(Type.String()),
+  signatureKeys: List(Type.String()),
+});
