@@ -156,6 +156,14 @@ for (const database of [sqliteMemory, postgres]) {
         assert.doesNotMatch(toBruno.text, /Equipo B/);
         assert.match(toBruno.html, /<div><\/div>\s*<\/div>\s*$/);
 
+        // the preview renders it as if the administrator previewing wrote: they have none, so the ticket's team's
+        const preview = await admin.post(`/api/v1/admin/email-templates/${created.json().id}/preview`, {
+          ticketNumber: a,
+          variant: 'en-US',
+        });
+        assert.equal(preview.statusCode, 200, preview.body);
+        assert.match(preview.json().html, /<div>Team A<\/div>/);
+
         // removed: the team's again
         assert.deepEqual((await tina.put('/api/v1/me/signature', { signature: '  ' })).json(), { signature: null });
         const again = await mailOf(tina, a, 'Delivered.', world.requesterA.email);

@@ -1,9 +1,10 @@
 import type { Uses } from '../../ports/storage.ts';
-import { compileField, type CompiledField } from '../templates/compile-template.ts';
+import { compileField } from '../templates/compile-template.ts';
 import { compiledFor, type CompiledTemplate, type EmailTemplate } from '../templates/email-template.ts';
-import { findTemplateKey } from '../templates/key-registry.ts';
+import { findTemplateKey, type SignatureRenderer } from '../templates/key-registry.ts';
 import { allVariants } from '../templates/template-variant.ts';
 import { isStaff, type User } from '../users/user.ts';
+import { signatureRenderer } from './signature.ts';
 
 const SIGNATURE_KEY = findTemplateKey('SIGNATURE')!;
 
@@ -25,17 +26,17 @@ export function usesSignature(template: EmailTemplate): boolean {
   );
 }
 
-const compiled = new Map<string, CompiledField>();
+const renderers = new Map<string, SignatureRenderer>();
 
-/** A stored signature, parsed (it was checked when saved); memoised by its text, bounded. */
-function compiledSignature(text: string): CompiledField {
-  let field = compiled.get(text);
-  if (field === undefined) {
-    field = compileField('text', text);
-    if (compiled.size >= 500) compiled.delete(compiled.keys().next().value!);
-    compiled.set(text, field);
+/** A stored signature, parsed (it was checked when saved) into its renderer; memoised by its text, bounded. */
+function rendererOf(text: string): SignatureRenderer {
+  let renderer = renderers.get(text);
+  if (renderer === undefined) {
+    renderer = signatureRenderer(compileField('text', text));
+    if (renderers.size >= 500) renderers.delete(renderers.keys().next().value!);
+    renderers.set(text, renderer);
   }
-  return field;
+  return renderer;
 }
 
 /**
@@ -48,7 +49,7 @@ export async function mailSignature(
   template: EmailTemplate | undefined | null,
   author: Pick<User, 'id' | 'role'> | null,
   groupId: number | null,
-): Promise<CompiledField | null> {
+): Promise<SignatureRenderer | null> {
   if (!template || !usesSignature(template)) return null;
   return readSignature(repos, author, groupId);
 }
@@ -58,10 +59,10 @@ export async function readSignature(
   repos: Uses<{ people: 'signaturesFor' }>,
   author: Pick<User, 'id' | 'role'> | null,
   groupId: number | null,
-): Promise<CompiledField | null> {
+): Promise<SignatureRenderer | null> {
   if (author && !isStaff(author)) return null;
   if (!author && groupId === null) return null;
   const found = await repos.people.signaturesFor(author?.id ?? null, groupId);
   const text = found.user ?? found.group;
-  return text ? compiledSignature(text) : null;
+  return text ? rendererOf(text) : null;
 }

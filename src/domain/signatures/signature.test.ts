@@ -8,7 +8,7 @@ import { compileField } from '../templates/compile-template.ts';
 import { compileTemplate, renderTemplate, validateTemplate, type EmailTemplate } from '../templates/email-template.ts';
 import { MAX_RENDERED_BODY } from '../templates/render-template.ts';
 import { mailSignature, usesSignature } from './mail-signature.ts';
-import { compileSignature, MAX_SIGNATURE_LENGTH, validateSignature } from './signature.ts';
+import { compileSignature, MAX_SIGNATURE_LENGTH, signatureRenderer, validateSignature } from './signature.ts';
 
 function refusal(fn: () => unknown): DomainError {
   try {
@@ -61,7 +61,7 @@ describe('signatures: checked at save', () => {
 describe('signatures: rendered by ${SIGNATURE}', () => {
   it("fills the signature's keys for the recipient and escapes it as data in HTML", () => {
     const template = compileTemplate({ subject: 'S ${SIGNATURE}', html: '<p>${FIRMA}</p>', text: '-- \n${SIGNATURE}' });
-    const signature = compileSignature('Ana <b>Muñoz</b>\n#${IDSERVICEREQUEST} is ${TICKETSTATUS}');
+    const signature = signatureRenderer(compileSignature('Ana <b>Muñoz</b>\n#${IDSERVICEREQUEST} is ${TICKETSTATUS}'));
     const mail = renderTemplate(template, {
       ...renderContext({ recipient: { locale: 'pt-BR', timeZone: 'UTC' } }),
       signature,
@@ -112,16 +112,15 @@ describe('signatures: which one a mail carries', () => {
       return { user: userId === 1 ? 'Ana' : null, group: groupId === 7 ? 'Team ${TICKETSTATUS}' : null };
     },
   };
-  const text = (field: Awaited<ReturnType<typeof mailSignature>>) =>
-    field === null ? null : field.map((p) => (typeof p === 'string' ? p : `{${p.name}}`)).join('');
+  const text = (field: Awaited<ReturnType<typeof mailSignature>>) => (field === null ? null : field(renderContext()));
 
   it("the author's, else the team's, none for a requester, the team's for an event", async () => {
     reads.length = 0;
     assert.equal(text(await mailSignature({ people }, template, { id: 1, role: 'technician' }, 7)), 'Ana');
-    assert.equal(text(await mailSignature({ people }, template, { id: 2, role: 'admin' }, 7)), 'Team {TICKETSTATUS}');
+    assert.equal(text(await mailSignature({ people }, template, { id: 2, role: 'admin' }, 7)), 'Team In progress');
     assert.equal(text(await mailSignature({ people }, template, { id: 2, role: 'admin' }, null)), null);
     assert.equal(text(await mailSignature({ people }, template, { id: 1, role: 'requester' }, 7)), null);
-    assert.equal(text(await mailSignature({ people }, template, null, 7)), 'Team {TICKETSTATUS}');
+    assert.equal(text(await mailSignature({ people }, template, null, 7)), 'Team In progress');
     assert.equal(text(await mailSignature({ people }, template, null, null)), null);
     // A requester, an event without a team, and a template without the key read nothing.
     assert.equal(await mailSignature({ people }, without, { id: 1, role: 'technician' }, 7), null);

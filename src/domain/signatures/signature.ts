@@ -1,7 +1,12 @@
 import { DomainError } from '../errors.ts';
 import { compileField, type CompiledField } from '../templates/compile-template.ts';
-import { allKeyNames, findTemplateKey, MAX_RENDERED_SIGNATURE } from '../templates/key-registry.ts';
-import { worstCaseLength } from '../templates/render-template.ts';
+import {
+  allKeyNames,
+  findTemplateKey,
+  MAX_RENDERED_SIGNATURE,
+  type SignatureRenderer,
+} from '../templates/key-registry.ts';
+import { renderField, worstCaseLength } from '../templates/render-template.ts';
 
 export { MAX_RENDERED_SIGNATURE };
 
@@ -80,4 +85,9 @@ export function validateSignature(input: string | null): string | null {
 /** What a requester is told: signatures are for staff. */
 export function staffOnly(): DomainError {
   return new DomainError('FORBIDDEN', 'Signatures are for technicians and administrators; requesters have none.');
+}
+
+/** What `${SIGNATURE}` renders for a parsed signature: its keys filled in for the context's recipient, as text. */
+export function signatureRenderer(compiled: CompiledField): SignatureRenderer {
+  return (ctx) => renderField(compiled, { ...ctx, signature: null }, 'text');
 }

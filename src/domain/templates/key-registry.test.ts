@@ -4,7 +4,12 @@ import { LOCALES, type Locale } from '../locale.ts';
 import { TICKET_STATUSES } from '../tickets/ticket-status.ts';
 import { allKeyNames, describeKeys, findTemplateKey, TEMPLATE_KEYS, type RenderContext } from './key-registry.ts';
 import { renderContext, type ContextOverrides } from '../../../test/support/render-context.ts';
-import { compileSignature, MAX_SIGNATURE_LENGTH, validateSignature } from '../signatures/signature.ts';
+import {
+  compileSignature,
+  MAX_SIGNATURE_LENGTH,
+  signatureRenderer,
+  validateSignature,
+} from '../signatures/signature.ts';
 
 /** Richer than the default sample: a contact name, time spent, a pt-BR recipient in São Paulo. */
 function context(overrides: ContextOverrides = {}): RenderContext {
@@ -255,7 +260,7 @@ describe('key registry: values', () => {
   });
 
   it('SIGNATURE, ASSINATURA, FIRMA: the signature with its keys filled in for the recipient, else nothing', () => {
-    const signature = compileSignature('Carlos\n${TICKETSTATUS} · ${DATAHORA}');
+    const signature = signatureRenderer(compileSignature('Carlos\n${TICKETSTATUS} · ${DATAHORA}'));
     for (const name of ['SIGNATURE', 'ASSINATURA', 'FIRMA']) {
       assert.equal(value(name, { ...context(), signature }), 'Carlos\nEm andamento · 14/03/2026, 12:09');
       assert.equal(value(name), '');
@@ -336,7 +341,9 @@ describe('key registry: values', () => {
     });
     // The longest signature that passes its check: keys with the longest values, then literal text up to the limit.
     const keys = '${TICKETURL}'.repeat(3) + '${TICKETTITLE}'.repeat(8);
-    const signature = compileSignature(validateSignature(keys + 'z'.repeat(MAX_SIGNATURE_LENGTH - keys.length))!);
+    const signature = signatureRenderer(
+      compileSignature(validateSignature(keys + 'z'.repeat(MAX_SIGNATURE_LENGTH - keys.length))!),
+    );
     for (const locale of LOCALES) {
       for (const timeZone of ['UTC', 'America/Sao_Paulo', 'Pacific/Chatham']) {
         const ctx = { ...long, ticketUrl: 'u'.repeat(2048), recipient: { locale, timeZone }, signature };

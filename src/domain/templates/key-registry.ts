@@ -2,8 +2,6 @@ import { dateFormatter, type Locale, type Localized } from '../locale.ts';
 import type { ClassificationField, Ticket } from '../tickets/ticket.ts';
 import { statusName } from '../tickets/ticket-status.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
-import type { CompiledField } from './compile-template.ts';
-import { renderField } from './render-template.ts';
 
 /** Everything a notification can say, gathered once per recipient before rendering. */
 export interface RenderContext {
@@ -21,10 +19,11 @@ export interface RenderContext {
   recipient: { locale: Locale; timeZone: string };
   ticketUrl: string;
   /**
-   * The signature `${SIGNATURE}` renders (compiled once per mail, its keys filled in for each recipient): the
-   * author's when staff wrote and has one, else the ticket's team's; none (empty) for a requester's message.
+   * What `${SIGNATURE}` renders, its keys filled in for this context's recipient (`signatures/signature.ts`
+   * `signatureRenderer`, made once per mail): the author's signature when staff wrote and has one, else the ticket's
+   * team's; none (empty) for a requester's message.
    */
-  signature?: CompiledField | null;
+  signature?: SignatureRenderer | null;
 }
 
 /**
@@ -32,6 +31,9 @@ export interface RenderContext {
  * (`signatures/signature.ts`), and `${SIGNATURE}`'s bound in a template's size check.
  */
 export const MAX_RENDERED_SIGNATURE = 10_000;
+
+/** A signature, parsed once, rendered for a recipient as text (its keys filled in, never `${SIGNATURE}` itself). */
+export type SignatureRenderer = (ctx: RenderContext) => string;
 
 export interface TemplateKey {
   /** The canonical name; `aliases` are the same value under the names of the other CITSmart documents. */
@@ -288,8 +290,8 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
         'Firma del técnico que escribió el mensaje, si no la del equipo del ticket; nada en un mensaje del solicitante',
     },
     maxLength: MAX_RENDERED_SIGNATURE,
-    // The signature's own keys are filled in for this recipient, as text; it never holds ${SIGNATURE} itself.
-    value: (c) => (c.signature ? renderField(c.signature, { ...c, signature: null }, 'text') : ''),
+    // The signature's own keys are filled in for this recipient, as text (escaped in HTML as any value).
+    value: (c) => (c.signature ? c.signature(c) : ''),
   },
 ];
 
