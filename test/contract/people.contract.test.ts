@@ -120,6 +120,7 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.people.setUserSignature(tech.id, text), true);
       assert.equal(await storage.people.setUserSignature(9_999_999, text), false);
       assert.equal(await storage.people.userSignature(tech.id), text);
+      assert.equal((await storage.people.findActor({ userId: tech.id }))?.user.signature, text, 'read with the actor');
       const signed = await storage.people.setGroupSignature(group.id, 'The team\n${TICKETSTATUS}');
       assert.equal(signed?.signature, 'The team\n${TICKETSTATUS}');
       assert.equal(signed?.name, 'Signed group');

@@ -60,7 +60,7 @@ export async function renderCannedAnswer(
           },
       recipient: { locale: resolveLocale(variant.locale), timeZone: requester?.timeZone ?? actor.timeZone },
       // ${SIGNATURE}: the signature of the technician inserting the answer, else the ticket's team's.
-      signature: await readSignature(deps.storage, actor, ticket.groupId),
+      signature: await readSignature(deps.storage, actor, ticket),
       ticketUrl: ticketUrl(deps.site.publicUrl, ticket, { role: 'requester' }),
     },
     'text',

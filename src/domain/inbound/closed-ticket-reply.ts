@@ -48,7 +48,7 @@ export async function refuseClosedTicketReply(
       if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
       if (template) {
         const said = { text: ticket.description, authorName: sender.name, createdAt: at };
-        const signature = await mailSignature(tx, template, null, ticket.groupId);
+        const signature = await mailSignature(tx, template, null, ticket);
         await tx.outbox.queueMails([eventMail(deps, 'closed-notice', template, ticket, sender, said, signature)], at);
       }
       return outcome;

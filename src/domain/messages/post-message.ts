@@ -189,8 +189,7 @@ export async function postMessage(
   if (status?.template && clean.sendEmail) {
     const recipients = await notificationRecipients(deps.storage, ticket, actor);
     // ${SIGNATURE}: read once for every recipient, and only when there is one and the template uses the key.
-    const signature =
-      recipients.length > 0 ? await mailSignature(deps.storage, status.template, actor, ticket.groupId) : null;
+    const signature = recipients.length > 0 ? await mailSignature(deps.storage, status.template, actor, ticket) : null;
     for (const recipient of recipients) {
       // Each recipient gets the variant of their locale (compiled once per variant and memoised).
       const mail = renderTemplate(compiledForLocale(status.template, recipient.locale), {

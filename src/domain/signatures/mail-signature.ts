@@ -3,6 +3,7 @@ import { compileField } from '../templates/compile-template.ts';
 import { compiledFor, type CompiledTemplate, type EmailTemplate } from '../templates/email-template.ts';
 import { findTemplateKey, type SignatureRenderer } from '../templates/key-registry.ts';
 import { allVariants } from '../templates/template-variant.ts';
+import type { Ticket } from '../tickets/ticket.ts';
 import { isStaff, type User } from '../users/user.ts';
 import { signatureRenderer } from './signature.ts';
 
@@ -39,30 +40,39 @@ function rendererOf(text: string): SignatureRenderer {
   return renderer;
 }
 
+/** Who wrote, with their own signature when it was read with them (`User.signature`). */
+type Author = Pick<User, 'id' | 'role' | 'signature'>;
+/** The ticket's team, with its signature when it was read with the ticket (`Ticket.groupSignature`). */
+type Team = Pick<Ticket, 'groupId' | 'groupSignature'>;
+
 /**
- * The signature one message's (or event's) mails carry, read once for all its recipients: the author's own when
- * the author is staff and has one, else the signature of the ticket's team, else none. A requester's message has
- * none; an event (no author) has its team's. Nothing is read when the template does not use the key.
+ * The signature one message's (or event's) mails carry, for all its recipients: the author's own when the author is
+ * staff and has one, else the signature of the ticket's team, else none. A requester's message has none; an event
+ * (no author) has its team's. Nothing is read when the template does not use the key, nor when the author and the
+ * ticket were read with their signatures (the actor of a request, a ticket found by number); else one read.
  */
 export async function mailSignature(
   repos: Uses<{ people: 'signaturesFor' }>,
   template: EmailTemplate | undefined | null,
-  author: Pick<User, 'id' | 'role'> | null,
-  groupId: number | null,
+  author: Author | null,
+  team: Team,
 ): Promise<SignatureRenderer | null> {
   if (!template || !usesSignature(template)) return null;
-  return readSignature(repos, author, groupId);
+  return readSignature(repos, author, team);
 }
 
-/** The signature for `author` on a ticket of `groupId` (see `mailSignature`), whatever the template says. */
+/** The signature for `author` on a ticket of `team` (see `mailSignature`), whatever the template says. */
 export async function readSignature(
   repos: Uses<{ people: 'signaturesFor' }>,
-  author: Pick<User, 'id' | 'role'> | null,
-  groupId: number | null,
+  author: Author | null,
+  team: Team,
 ): Promise<SignatureRenderer | null> {
   if (author && !isStaff(author)) return null;
-  if (!author && groupId === null) return null;
-  const found = await repos.people.signaturesFor(author?.id ?? null, groupId);
+  const own = author ? author.signature : null;
+  const known = own ? own : own === null && team.groupSignature !== undefined ? team.groupSignature : undefined;
+  if (known !== undefined) return known ? rendererOf(known) : null;
+  if (!author && team.groupId === null) return null;
+  const found = await repos.people.signaturesFor(author?.id ?? null, team.groupId);
   const text = found.user ?? found.group;
   return text ? rendererOf(text) : null;
 }

@@ -116,19 +116,38 @@ describe('signatures: which one a mail carries', () => {
 
   it("the author's, else the team's, none for a requester, the team's for an event", async () => {
     reads.length = 0;
-    assert.equal(text(await mailSignature({ people }, template, { id: 1, role: 'technician' }, 7)), 'Ana');
-    assert.equal(text(await mailSignature({ people }, template, { id: 2, role: 'admin' }, 7)), 'Team In progress');
-    assert.equal(text(await mailSignature({ people }, template, { id: 2, role: 'admin' }, null)), null);
-    assert.equal(text(await mailSignature({ people }, template, { id: 1, role: 'requester' }, 7)), null);
-    assert.equal(text(await mailSignature({ people }, template, null, 7)), 'Team In progress');
-    assert.equal(text(await mailSignature({ people }, template, null, null)), null);
+    const seven = { groupId: 7 };
+    assert.equal(text(await mailSignature({ people }, template, { id: 1, role: 'technician' }, seven)), 'Ana');
+    assert.equal(text(await mailSignature({ people }, template, { id: 2, role: 'admin' }, seven)), 'Team In progress');
+    assert.equal(text(await mailSignature({ people }, template, { id: 2, role: 'admin' }, { groupId: null })), null);
+    assert.equal(text(await mailSignature({ people }, template, { id: 1, role: 'requester' }, seven)), null);
+    assert.equal(text(await mailSignature({ people }, template, null, seven)), 'Team In progress');
+    assert.equal(text(await mailSignature({ people }, template, null, { groupId: null })), null);
     // A requester, an event without a team, and a template without the key read nothing.
-    assert.equal(await mailSignature({ people }, without, { id: 1, role: 'technician' }, 7), null);
+    assert.equal(await mailSignature({ people }, without, { id: 1, role: 'technician' }, seven), null);
     assert.deepEqual(reads, [
       [1, 7],
       [2, 7],
       [2, null],
       [null, 7],
     ]);
+  });
+
+  it('reads nothing when the author and the ticket were read with their signatures', async () => {
+    reads.length = 0;
+    const team = { groupId: 7, groupSignature: 'Read with the ticket' };
+    const tech = { id: 1, role: 'technician' as const };
+    assert.equal(text(await mailSignature({ people }, template, { ...tech, signature: 'Own' }, team)), 'Own');
+    assert.equal(text(await mailSignature({ people }, template, { ...tech, signature: 'Own' }, { groupId: 7 })), 'Own');
+    assert.equal(
+      text(await mailSignature({ people }, template, { ...tech, signature: null }, team)),
+      'Read with the ticket',
+    );
+    assert.equal(text(await mailSignature({ people }, template, null, team)), 'Read with the ticket');
+    assert.equal(text(await mailSignature({ people }, template, null, { groupId: 7, groupSignature: null })), null);
+    assert.deepEqual(reads, []);
+    // The author read without their signature: one read for both.
+    assert.equal(text(await mailSignature({ people }, template, tech, team)), 'Ana');
+    assert.deepEqual(reads, [[1, 7]]);
   });
 });

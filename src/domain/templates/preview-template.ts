@@ -92,7 +92,7 @@ export async function previewTemplate(
     recipient: { locale, timeZone: actor.timeZone },
     ticketUrl: ticketUrl(deps.site.publicUrl, sampleTicket, { role: 'requester' }),
     // ${SIGNATURE} as if the one previewing wrote: their own signature, else the ticket's team's.
-    signature: await readSignature(deps.storage, actor, sampleTicket.groupId),
+    signature: await readSignature(deps.storage, actor, sampleTicket),
   });
   return { ...rendered, ticketNumber: ticket?.number ?? null, variant: chosen.locale };
 }

@@ -20,7 +20,7 @@ async function mailsOf(
   const template = await eventTemplate(tx, event);
   if (!template) return [];
   // An event has no author: its mails carry the signature of the ticket's team.
-  const signature = await mailSignature(tx, template, null, ticket.groupId);
+  const signature = await mailSignature(tx, template, null, ticket);
   return people.map((u) =>
     eventMail(deps, event, template, ticket, u, { ...said, text: ticket.description }, signature),
   );
