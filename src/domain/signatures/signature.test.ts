@@ -59,6 +59,7 @@ describe('signatures: checked at save', () => {
 });
 
 describe('signatures: rendered by ${SIGNATURE}', () => {
+  // threat: A signature holding HTML, `${SIGNATURE}` itself or an unknown key → escaped as data, refused at save
   it("fills the signature's keys for the recipient and escapes it as data in HTML", () => {
     const template = compileTemplate({ subject: 'S ${SIGNATURE}', html: '<p>${FIRMA}</p>', text: '-- \n${SIGNATURE}' });
     const signature = signatureRenderer(compileSignature('Ana <b>Muñoz</b>\n#${IDSERVICEREQUEST} is ${TICKETSTATUS}'));
