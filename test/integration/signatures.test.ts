@@ -2,7 +2,7 @@
  * Signatures end to end: a technician's own and a team's, set through the API (keys checked as a template's, a
  * requester refused), rendered by ${SIGNATURE} (ASSINATURA, FIRMA) in the shipped messaging template, delivered to a
  * real SMTP server (test/support/smtp-sink.ts) and parsed back: the author's signature, else the team's, none on a
- * requester's message. On SQLite and PostgreSQL.
+ * requester's message; the team's in an event's mails. On SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,6 +11,8 @@ import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mai
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
+import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { DEFAULT_EVENT_TEMPLATES } from '../../src/domain/templates/default-event-templates.ts';
 import { SHIPPED_MESSAGING_TEMPLATE } from '../../src/domain/templates/default-templates.ts';
 import { statusName } from '../../src/domain/tickets/ticket-status.ts';
 import { createLogger, dispatchPolicy } from '../../src/main.ts';
@@ -168,6 +170,38 @@ for (const database of [sqliteMemory, postgres]) {
         assert.deepEqual((await tina.put('/api/v1/me/signature', { signature: '  ' })).json(), { signature: null });
         const again = await mailOf(tina, a, 'Delivered.', world.requesterA.email);
         assert.match(again.text, /Team A\s*$/);
+
+        // an event's mails (no author) carry the team's: João's acknowledgement (pt-BR, ${ASSINATURA}), Tina's "new
+        // request in your team" (en-US, ${SIGNATURE})
+        for (const [parameter, input] of [
+          [PARAM.ACKNOWLEDGEMENT_TEMPLATE, DEFAULT_EVENT_TEMPLATES.acknowledgement['pt-BR']],
+          [PARAM.TEAM_NEW_TEMPLATE, DEFAULT_EVENT_TEMPLATES['team-new']['en-US']],
+        ] as const) {
+          const t = await admin.post('/api/v1/admin/email-templates', input);
+          assert.equal(t.statusCode, 201, t.body);
+          assert.equal(
+            (await admin.put(`/api/v1/admin/parameters/${parameter}`, { value: t.json().id })).statusCode,
+            200,
+          );
+        }
+        const opened = await joao.post('/api/v1/tickets', {
+          title: 'Scanner',
+          description: 'It scans nothing.',
+          groupId: world.groupA,
+        });
+        assert.equal(opened.statusCode, 201, opened.body);
+        const from = sink.accepted.length;
+        const batch = await dispatchBatch({ ...deps, transports, random: () => 0.5 }, POLICY);
+        assert.equal(batch.failed + batch.deferred, 0, JSON.stringify(batch));
+        const events = await Promise.all(
+          sink.accepted.slice(from).map(async (m) => ({ to: m.envelope.rcptTo, mail: await simpleParser(m.raw) })),
+        );
+        for (const who of [world.requesterA, world.techA]) {
+          const got = events.find((e) => e.to.includes(who.email));
+          assert.ok(got, `an event mail reached ${who.email}`);
+          assert.match(got.mail.text!, /Team A$/, who.email);
+          assert.match(got.mail.html as string, /<div>Team A<\/div>/, who.email);
+        }
       } finally {
         await app.close();
         transports.closeAll();
