@@ -81,6 +81,7 @@ function constants(document) {
           answerName: body(document, '/me/canned-answers', 'post').properties.name,
           answerLocale: body(document, '/me/canned-answers', 'post').properties.variants.items.properties.locale,
           answerText: body(document, '/me/canned-answers', 'post').properties.variants.items.properties.text,
+          signature: body(document, '/me/signature', 'put').properties.signature,
         }).map(([field, schema]) => [field, defined(schema.maxLength, `maxLength of ${field}`)]),
       ),
       'The longest text of each field (characters), as the API refuses longer.',

@@ -36,7 +36,7 @@ for (const database of ALL_DATABASES) {
       return { user, ticket, messageId };
     }
 
-    it('erases a requester once: pseudonym, no password, inactive, no groups; never staff', async () => {
+    it('erases a requester once: pseudonym, no password, no signature, inactive, no groups; never staff', async () => {
       const tech = await storage.people.createUser(newUser('tech.erase@example.test', 'technician'), AT);
       assert.equal(await storage.people.eraseRequester(tech.id, PSEUDONYM(tech.id), LATER), false);
       assert.equal((await storage.people.findUserById(tech.id))?.name, tech.name);
@@ -44,7 +44,9 @@ for (const database of ALL_DATABASES) {
       const { user } = await requesterWithMessage('once@example.test');
       const group = await storage.people.createGroup('Erasure group');
       await storage.people.addGroupMember(group.id, user.id);
+      await storage.people.setUserSignature(user.id, 'Once a technician'); // kept from when they were staff
       assert.equal(await storage.people.eraseRequester(user.id, PSEUDONYM(user.id), LATER), true);
+      assert.equal(await storage.people.userSignature(user.id), null, 'their signature goes too');
       const erased = await storage.people.findUserByEmail(PSEUDONYM(user.id).email);
       assert.equal(erased?.id, user.id);
       assert.equal(erased?.name, PSEUDONYM(user.id).name);

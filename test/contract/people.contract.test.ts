@@ -107,5 +107,42 @@ for (const database of ALL_DATABASES) {
       assert.deepEqual(await storage.people.groupIdsOfUser(tech.id), [], 'its memberships go with it');
       assert.equal(await storage.people.deleteGroup(two.id), false);
     });
+
+    it("keeps a person's and a group's signature, reads both in one call, and removes them with null", async () => {
+      const group = await storage.people.createGroup('Signed group');
+      assert.equal(group.signature, null);
+      const tech = await storage.people.createUser(newUser('s.tech@example.test', 'technician'), AT);
+      assert.equal(await storage.people.userSignature(tech.id), null);
+      assert.equal(await storage.people.userSignature(9_999_999), undefined);
+      assert.deepEqual(await storage.people.signaturesFor(tech.id, group.id), { user: null, group: null });
+
+      const text = 'Édna Técnica\nService desk · ${IDSERVICEREQUEST}';
+      assert.equal(await storage.people.setUserSignature(tech.id, text), true);
+      assert.equal(await storage.people.setUserSignature(9_999_999, text), false);
+      assert.equal(await storage.people.userSignature(tech.id), text);
+      assert.equal((await storage.people.findActor({ userId: tech.id }))?.user.signature, text, 'read with the actor');
+      const signed = await storage.people.setGroupSignature(group.id, 'The team\n${TICKETSTATUS}');
+      assert.equal(signed?.signature, 'The team\n${TICKETSTATUS}');
+      assert.equal(signed?.name, 'Signed group');
+      assert.equal((await storage.people.findGroup(group.id))?.signature, 'The team\n${TICKETSTATUS}');
+      assert.equal((await storage.people.listGroups()).find((g) => g.id === group.id)?.signature, signed?.signature);
+      assert.equal(await storage.people.setGroupSignature(9_999_999, 'x'), undefined);
+
+      assert.deepEqual(await storage.people.signaturesFor(tech.id, group.id), {
+        user: text,
+        group: 'The team\n${TICKETSTATUS}',
+      });
+      assert.deepEqual(await storage.people.signaturesFor(null, group.id), {
+        user: null,
+        group: 'The team\n${TICKETSTATUS}',
+      });
+      assert.deepEqual(await storage.people.signaturesFor(tech.id, null), { user: text, group: null });
+      assert.deepEqual(await storage.people.signaturesFor(9_999_999, 9_999_999), { user: null, group: null });
+
+      await storage.people.setUserSignature(tech.id, null);
+      await storage.people.setGroupSignature(group.id, null);
+      assert.deepEqual(await storage.people.signaturesFor(tech.id, group.id), { user: null, group: null });
+      assert.equal(await storage.people.userSignature(tech.id), null);
+    });
   });
 }

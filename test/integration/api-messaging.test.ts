@@ -336,6 +336,8 @@ describe('every template key and alias in a real notification', () => {
     await admin.patch(`/api/v1/tickets/${ctx.world.ticketA.number}`, { responsibleId: ctx.world.techA.id });
 
     const tech = await signIn(ctx.app, ctx.world.techA.email);
+    // One line, so it reads as one `NAME=value` line; its own key rendered for the recipient.
+    assert.equal((await tech.put('/api/v1/me/signature', { signature: 'Tina · ${TICKETSTATUS}' })).statusCode, 200);
     const r = await tech.post(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`, {
       text: 'Trocamos o toner.\nTeste de novo, por favor.',
       timeSpentMinutes: 90,
@@ -374,6 +376,9 @@ describe('every template key and alias in a real notification', () => {
       HISTORY: '',
       HISTORICO: '',
       HISTORIAL: '',
+      SIGNATURE: 'Tina · Novo',
+      ASSINATURA: 'Tina · Novo',
+      FIRMA: 'Tina · Novo',
     };
     for (const name of names) {
       if (name === 'COMMENTTEXT') continue; // multi-line; checked below

@@ -177,7 +177,12 @@ describe('administrators edit users and groups', () => {
         memberIds: [s.world.techA.id],
       });
       assert.equal(renamed.statusCode, 200, renamed.body);
-      assert.deepEqual(renamed.json(), { id, name: 'Field service (north)', memberIds: [s.world.techA.id] });
+      assert.deepEqual(renamed.json(), {
+        id,
+        name: 'Field service (north)',
+        memberIds: [s.world.techA.id],
+        signature: null,
+      });
       assert.equal((await s.admin.patch(`/api/v1/admin/groups/${id}`, { memberIds: [] })).json().memberIds.length, 0);
       assert.equal(
         (await s.admin.patch(`/api/v1/admin/groups/${id}`, { name: 'Group A' })).json().code,

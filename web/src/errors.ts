@@ -4,6 +4,7 @@ import type { Translate } from './i18n/i18n.tsx';
 import { MAX_LENGTH } from './api/limits.ts';
 import { cannedAnswerErrorText } from './canned-answer-errors.ts';
 import { templateErrorText } from './template-errors.ts';
+import { signatureErrorText } from './signature-errors.ts';
 
 const PARAMETER_RULES = [
   'required',
@@ -102,6 +103,10 @@ export function errorText(t: Translate, error: unknown): string {
     case 'CANNED_ANSWER_SYNTAX_ERROR':
     case 'CANNED_ANSWER_INVALID':
       return cannedAnswerErrorText(t, error.code, d);
+    case 'SIGNATURE_UNKNOWN_KEY':
+    case 'SIGNATURE_SYNTAX_ERROR':
+    case 'SIGNATURE_INVALID':
+      return signatureErrorText(t, error.code, d);
     case 'ATTACHMENT_TOO_LARGE':
       return typeof d.name === 'string'
         ? t('error.attachmentTooLarge', { name: d.name, max: formatSize(ATTACHMENT_LIMITS.maxBytes) })

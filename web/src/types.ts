@@ -119,6 +119,9 @@ export type User = With<Item<Answer<'/admin/users', 'GET'>>, { locale: Locale }>
 export type Erasure = Answer<'/admin/users/{id}/erase', 'POST'>;
 
 export type Group = Answer<'/admin/groups/{id}', 'PATCH'>;
+/** One's own signature with the key names it may use (staff). */
+export type OwnSignature = Answer<'/me/signature', 'GET'>;
+export type SavedSignature = Answer<'/me/signature', 'PUT'>;
 
 /** `GET /staff`: active technicians and admins, sorted by name. */
 export type StaffMember = With<Item<Answer<'/staff', 'GET'>>, { role: Exclude<Role, 'requester'> }>;

@@ -12,6 +12,7 @@ import { authenticateRequest } from './auth/authenticate-request.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import { tokenRoutes } from './auth/token-routes.ts';
 import { cannedAnswerRoutes } from './canned-answers/canned-answer-routes.ts';
+import { signatureRoutes } from './signatures/signature-routes.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
@@ -178,6 +179,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(inboundRoutes(deps));
       await api.register(attachmentRoutes(deps));
       await api.register(cannedAnswerRoutes(deps));
+      await api.register(signatureRoutes(deps));
       await api.register(mailRoutes(deps, options.mail ?? { transports: new UnavailableTransports(), catcher: null }));
     },
     { prefix: '/api/v1' },

@@ -31,7 +31,12 @@ export const userSchema = Shape({
   erasedAt: Nullable(Type.String(), { description: "When the requester's personal data was erased; null otherwise." }),
 });
 
-export const groupSchema = Shape({ id: Type.Integer(), name: Type.String(), memberIds: List(Type.Integer()) });
+export const groupSchema = Shape({
+  id: Type.Integer(),
+  name: Type.String(),
+  memberIds: List(Type.Integer()),
+  signature: Nullable(Type.String(), { description: "The group's signature, which ${SIGNATURE} renders; null: none." }),
+});
 
 const namedRef = Shape({ id: Type.Integer(), name: Type.String() });
 

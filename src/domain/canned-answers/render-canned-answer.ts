@@ -1,6 +1,7 @@
 import type { Deps, StorageOf } from '../deps.ts';
 import { resolveLocale } from '../locale.ts';
 import { ticketUrl } from '../notifications/recipients.ts';
+import { readSignature } from '../signatures/mail-signature.ts';
 import { renderField } from '../templates/render-template.ts';
 import { visibleTicket } from '../tickets/ticket-access.ts';
 import type { Actor } from '../users/user.ts';
@@ -58,6 +59,8 @@ export async function renderCannedAnswer(
             timeSpentDate: null,
           },
       recipient: { locale: resolveLocale(variant.locale), timeZone: requester?.timeZone ?? actor.timeZone },
+      // ${SIGNATURE}: the signature of the technician inserting the answer, else the ticket's team's.
+      signature: await readSignature(deps.storage, actor, ticket),
       ticketUrl: ticketUrl(deps.site.publicUrl, ticket, { role: 'requester' }),
     },
     'text',

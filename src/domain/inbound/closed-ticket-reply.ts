@@ -1,5 +1,6 @@
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { eventMail, eventTemplate, isClosedNotice } from '../notifications/event-mails.ts';
+import { mailSignature } from '../signatures/mail-signature.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { Actor } from '../users/user.ts';
 import { AlreadyDecided } from './already-decided.ts';
@@ -47,7 +48,8 @@ export async function refuseClosedTicketReply(
       if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
       if (template) {
         const said = { text: ticket.description, authorName: sender.name, createdAt: at };
-        await tx.outbox.queueMails([eventMail(deps, 'closed-notice', template, ticket, sender, said)], at);
+        const signature = await mailSignature(tx, template, null, ticket);
+        await tx.outbox.queueMails([eventMail(deps, 'closed-notice', template, ticket, sender, said, signature)], at);
       }
       return outcome;
     });

@@ -7,6 +7,7 @@ import { notificationRecipients, ticketUrl } from '../notifications/recipients.t
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { conversationHistory } from './conversation-history.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
+import { mailSignature } from '../signatures/mail-signature.ts';
 import { compiledForLocale, renderTemplate } from '../templates/email-template.ts';
 import { canSeeTicket, visibleTicket } from '../tickets/ticket-access.ts';
 import type { Ticket } from '../tickets/ticket.ts';
@@ -130,9 +131,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
  */
 export async function postMessage(
   deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
-    storage: StorageOf<
-      'atomic' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'
-    >;
+    storage: StorageOf<'atomic' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
   },
   actor: Actor,
   input: PostMessageInput,
@@ -189,9 +188,15 @@ export async function postMessage(
   // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
   if (status?.template && clean.sendEmail) {
+    const recipients = await notificationRecipients(deps.storage, ticket, actor);
+    // ${SIGNATURE}: read once for every recipient, and only when there is one and the template uses the key.
+    const signature = recipients.length > 0 ? await mailSignature(deps.storage, status.template, actor, ticket) : null;
     // The earlier public messages, read once for every recipient (only when the template shows them).
-    const history = await conversationHistory(deps.storage, ticket.id, status.template, status.parameters);
-    for (const recipient of await notificationRecipients(deps.storage, ticket, actor)) {
+    const history =
+      recipients.length > 0
+        ? await conversationHistory(deps.storage, ticket.id, status.template, status.parameters)
+        : [];
+    for (const recipient of recipients) {
       // Each recipient gets the variant of their locale (compiled once per variant and memoised).
       const mail = renderTemplate(compiledForLocale(status.template, recipient.locale), {
         ticket: shown,
@@ -199,6 +204,7 @@ export async function postMessage(
         recipient,
         ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
         history,
+        signature,
       });
       mails.push({
         ticketId: ticket.id,

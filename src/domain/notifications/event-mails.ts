@@ -45,7 +45,8 @@ export type EventMail = Omit<NewOutboxEntry, 'messageId'> & { messageId: null };
 
 /**
  * One event mail, rendered and frozen as a message's are. `said` fills the message keys (${COMMENTTEXT}, ${USERNAME},
- * ${DATETIMECREATED}): the request's description, by whoever caused the event. A closed-ticket notice has no reply
+ * ${DATETIMECREATED}): the request's description, by whoever caused the event; `signature` fills ${SIGNATURE} (the
+ * ticket's team's, `mailSignature` with no author). A closed-ticket notice has no reply
  * address and a Message-ID of its own kind, so an answer to it is never answered again (`isClosedNotice`).
  */
 export function eventMail(
@@ -55,12 +56,14 @@ export function eventMail(
   ticket: Ticket,
   recipient: Pick<User, 'id' | 'email' | 'name' | 'role' | 'locale' | 'timeZone'>,
   said: Pick<RenderContext['message'], 'text' | 'authorName' | 'createdAt'>,
+  signature: RenderContext['signature'] = null,
 ): EventMail {
   const rendered = renderTemplate(compiledForLocale(template, recipient.locale), {
     ticket,
     message: { ...said, timeSpentMinutes: null, timeSpentDate: null },
     recipient,
     ticketUrl: ticketUrl(deps.site.publicUrl, ticket, recipient),
+    signature,
   });
   const domain = deps.site.mailDomain;
   const notice = event === 'closed-notice';

@@ -15,7 +15,14 @@ interface Words {
   quote: boolean;
 }
 
-function template(w: Words): EmailTemplateInput {
+/** `${SIGNATURE}` as each language writes it (the ticket's team's signature in an event's mail). */
+const SIGNATURE_KEY: Record<Locale, string> = {
+  'en-US': '${SIGNATURE}',
+  'pt-BR': '${ASSINATURA}',
+  'es-ES': '${FIRMA}',
+};
+
+function template(locale: Locale, w: Words): EmailTemplateInput {
   const html = [
     `<div style="${STYLE}">`,
     `<p><strong>${w.heading}</strong></p>`,
@@ -23,6 +30,8 @@ function template(w: Words): EmailTemplateInput {
     ...(w.quote ? [`<blockquote style="${QUOTE}">\${COMMENTTEXT}</blockquote>`] : []),
     `<p><a href="\${TICKETURL}">${w.open}</a></p>`,
     `<p style="color:#6b7280;font-size:12px">${w.footer}</p>`,
+    // The team's signature, last: nothing but an empty block when it has none.
+    `<div>${SIGNATURE_KEY[locale]}</div>`,
     '</div>',
   ].join('\n');
   return { name: w.name, subject: w.subject, html, active: true };
@@ -37,7 +46,7 @@ const T = '${TICKETTITLE}';
  */
 export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTemplateInput>> = {
   acknowledgement: {
-    'en-US': template({
+    'en-US': template('en-US', {
       name: 'New request received (en-US)',
       subject: `[#${ID}] We received your request: ${T}`,
       heading: `Request #${ID} – ${T}`,
@@ -46,7 +55,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'Status: ${TICKETSTATUS}.',
       quote: true,
     }),
-    'pt-BR': template({
+    'pt-BR': template('pt-BR', {
       name: 'Solicitação recebida (pt-BR)',
       subject: '[#${IDSOLICITACAOSERVICO}] Recebemos sua solicitação: ' + T,
       heading: 'Solicitação nº ${IDSOLICITACAOSERVICO} – ' + T,
@@ -55,7 +64,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'Situação: ${TICKETSTATUS}.',
       quote: true,
     }),
-    'es-ES': template({
+    'es-ES': template('es-ES', {
       name: 'Solicitud recibida (es-ES)',
       subject: '[#${IDSOLICITUDSERVICIO}] Hemos recibido su solicitud: ' + T,
       heading: 'Solicitud n.º ${IDSOLICITUDSERVICIO} – ' + T,
@@ -66,7 +75,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
     }),
   },
   assigned: {
-    'en-US': template({
+    'en-US': template('en-US', {
       name: 'Assigned to you (en-US)',
       subject: `[#${ID}] Assigned to you: ${T}`,
       heading: `Ticket #${ID} – ${T}`,
@@ -75,7 +84,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'Status: ${TICKETSTATUS}.',
       quote: true,
     }),
-    'pt-BR': template({
+    'pt-BR': template('pt-BR', {
       name: 'Atribuído a você (pt-BR)',
       subject: '[#${IDSOLICITACAOSERVICO}] Atribuído a você: ' + T,
       heading: 'Ticket nº ${IDSOLICITACAOSERVICO} – ' + T,
@@ -84,7 +93,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'Situação: ${TICKETSTATUS}.',
       quote: true,
     }),
-    'es-ES': template({
+    'es-ES': template('es-ES', {
       name: 'Asignado a usted (es-ES)',
       subject: '[#${IDSOLICITUDSERVICIO}] Asignado a usted: ' + T,
       heading: 'Ticket n.º ${IDSOLICITUDSERVICIO} – ' + T,
@@ -95,7 +104,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
     }),
   },
   'team-new': {
-    'en-US': template({
+    'en-US': template('en-US', {
       name: 'New request in your team (en-US)',
       subject: `[#${ID}] New request in your team: ${T}`,
       heading: `Ticket #${ID} – ${T}`,
@@ -104,7 +113,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'Status: ${TICKETSTATUS}.',
       quote: true,
     }),
-    'pt-BR': template({
+    'pt-BR': template('pt-BR', {
       name: 'Nova solicitação na sua equipe (pt-BR)',
       subject: '[#${IDSOLICITACAOSERVICO}] Nova solicitação na sua equipe: ' + T,
       heading: 'Ticket nº ${IDSOLICITACAOSERVICO} – ' + T,
@@ -113,7 +122,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'Situação: ${TICKETSTATUS}.',
       quote: true,
     }),
-    'es-ES': template({
+    'es-ES': template('es-ES', {
       name: 'Nueva solicitud en su equipo (es-ES)',
       subject: '[#${IDSOLICITUDSERVICIO}] Nueva solicitud en su equipo: ' + T,
       heading: 'Ticket n.º ${IDSOLICITUDSERVICIO} – ' + T,
@@ -124,7 +133,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
     }),
   },
   'closed-notice': {
-    'en-US': template({
+    'en-US': template('en-US', {
       name: 'Reply to a closed ticket (en-US)',
       subject: `[#${ID}] This ticket is closed: ${T}`,
       heading: `Ticket #${ID} – ${T} is closed`,
@@ -133,7 +142,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'This is an automatic answer: replies to it are not read.',
       quote: false,
     }),
-    'pt-BR': template({
+    'pt-BR': template('pt-BR', {
       name: 'Resposta a um ticket fechado (pt-BR)',
       subject: '[#${IDSOLICITACAOSERVICO}] Este ticket está fechado: ' + T,
       heading: 'O ticket nº ${IDSOLICITACAOSERVICO} – ' + T + ' está fechado',
@@ -142,7 +151,7 @@ export const DEFAULT_EVENT_TEMPLATES: Record<TicketEvent, Record<Locale, EmailTe
       footer: 'Esta é uma resposta automática: respostas a ela não são lidas.',
       quote: false,
     }),
-    'es-ES': template({
+    'es-ES': template('es-ES', {
       name: 'Respuesta a un ticket cerrado (es-ES)',
       subject: '[#${IDSOLICITUDSERVICIO}] Este ticket está cerrado: ' + T,
       heading: 'El ticket n.º ${IDSOLICITUDSERVICIO} – ' + T + ' está cerrado',

@@ -3,7 +3,7 @@ import type { EmailTemplateInput } from './email-template.ts';
 
 const STYLE = 'font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#1f2933;line-height:1.5';
 
-function html(lines: { heading: string; wrote: string; footer: string; open: string }) {
+function html(lines: { heading: string; wrote: string; footer: string; open: string; signature: string }) {
   return [
     `<div style="${STYLE}">`,
     '<p style="color:#9ca3af;font-size:12px">${REPLYABOVE}</p>',
@@ -12,6 +12,8 @@ function html(lines: { heading: string; wrote: string; footer: string; open: str
     '<blockquote style="margin:12px 0;padding:8px 12px;border-left:3px solid #3b82f6;background:#f5f8ff">${COMMENTTEXT}</blockquote>',
     `<p><a href="\${TICKETURL}">${lines.open}</a></p>`,
     `<p style="color:#6b7280;font-size:12px">${lines.footer}</p>`,
+    // The signature (the author’s, else the team’s), then the earlier messages: nothing when there is none.
+    `<div>${lines.signature}</div>`,
     '<div style="margin-top:16px;color:#6b7280;font-size:13px">${HISTORY}</div>',
     '</div>',
   ].join('\n');
@@ -26,6 +28,7 @@ export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
       heading: 'Ticket #${IDSERVICEREQUEST} – ${TICKETTITLE}',
       wrote: '${USERNAME} wrote on ${DATETIMECREATED}:',
       open: 'Open the ticket',
+      signature: '${SIGNATURE}',
       footer:
         'Requester: ${REQUESTERNAME} · Responsible: ${REQUESTRESPONSIBLENAME} · Status: ${TICKETSTATUS}. Reply to this email to answer.',
     }),
@@ -38,6 +41,7 @@ export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
       heading: 'Ticket nº ${IDSOLICITACAOSERVICO} – ${TICKETTITLE}',
       wrote: '${REGISTRADOPOR} escreveu em ${DATAHORA}:',
       open: 'Abrir o ticket',
+      signature: '${ASSINATURA}',
       footer:
         'Solicitante: ${NOMECONTATO} · Responsável: ${REQUESTRESPONSIBLENAME} · Situação: ${TICKETSTATUS}. Responda a este e-mail para continuar a conversa.',
     }),
@@ -50,6 +54,7 @@ export const DEFAULT_TEMPLATES: Record<Locale, EmailTemplateInput> = {
       heading: 'Ticket n.º ${IDSOLICITUDSERVICIO} – ${TICKETTITLE}',
       wrote: '${USERNAME} escribió el ${DATETIMECREATED}:',
       open: 'Abrir el ticket',
+      signature: '${FIRMA}',
       footer:
         'Solicitante: ${REQUESTERNAME} · Responsable: ${REQUESTRESPONSIBLENAME} · Estado: ${TICKETSTATUS}. Responda a este correo para contestar.',
     }),

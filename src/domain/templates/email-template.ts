@@ -211,10 +211,11 @@ export interface RenderedMail {
   text: string;
 }
 
+/** A mail from a compiled template; its text part never ends in blank lines (a last key with nothing to say). */
 export function renderTemplate(compiled: CompiledTemplate, ctx: RenderContext): RenderedMail {
   return {
     subject: renderField(compiled.subject, ctx, 'subject'),
     html: renderField(compiled.html, ctx, 'html'),
-    text: renderField(compiled.text, ctx, 'text'),
+    text: renderField(compiled.text, ctx, 'text').trimEnd(),
   };
 }

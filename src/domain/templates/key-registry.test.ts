@@ -4,6 +4,12 @@ import { LOCALES, type Locale } from '../locale.ts';
 import { TICKET_STATUSES } from '../tickets/ticket-status.ts';
 import { allKeyNames, describeKeys, findTemplateKey, TEMPLATE_KEYS, type RenderContext } from './key-registry.ts';
 import { renderContext, type ContextOverrides } from '../../../test/support/render-context.ts';
+import {
+  compileSignature,
+  MAX_SIGNATURE_LENGTH,
+  signatureRenderer,
+  validateSignature,
+} from '../signatures/signature.ts';
 
 /** Richer than the default sample: a contact name, time spent, a pt-BR recipient in São Paulo. */
 function context(overrides: ContextOverrides = {}): RenderContext {
@@ -51,6 +57,9 @@ const PARLEY_KEYS = [
   'TICKETTITLE',
   'TICKETSTATUS',
   'TICKETURL',
+  'SIGNATURE',
+  'ASSINATURA',
+  'FIRMA',
   'REPLYABOVE',
   'RESPONDAACIMA',
   'RESPONDAPORENCIMA',
@@ -83,6 +92,8 @@ describe('key registry: contents', () => {
       ['DATAHORA', 'DATETIMECREATED'],
       ['REGISTRADOPOR', 'USERNAME'],
       ['NOMECONTATO', 'REQUESTERNAME'],
+      ['ASSINATURA', 'SIGNATURE'],
+      ['FIRMA', 'SIGNATURE'],
     ];
     for (const [alias, canonical] of aliases) {
       assert.equal(findTemplateKey(alias), findTemplateKey(canonical), alias);
@@ -114,10 +125,10 @@ describe('key registry: contents', () => {
     assert.equal(describeKeys('pt-BR').find((d) => d.name === 'COMMENTTEXT')?.description, 'Texto da mensagem');
   });
 
-  it('only COMMENTTEXT and HISTORY are multi-line', () => {
+  it('only COMMENTTEXT, SIGNATURE and HISTORY are multi-line', () => {
     assert.deepEqual(
       TEMPLATE_KEYS.filter((k) => k.multiline).map((k) => k.name),
-      ['COMMENTTEXT', 'HISTORY'],
+      ['COMMENTTEXT', 'SIGNATURE', 'HISTORY'],
     );
   });
 });
@@ -261,6 +272,14 @@ describe('key registry: values', () => {
     );
   });
 
+  it('SIGNATURE, ASSINATURA, FIRMA: the signature with its keys filled in for the recipient, else nothing', () => {
+    const signature = signatureRenderer(compileSignature('Carlos\n${TICKETSTATUS} · ${DATAHORA}'));
+    for (const name of ['SIGNATURE', 'ASSINATURA', 'FIRMA']) {
+      assert.equal(value(name, { ...context(), signature }), 'Carlos\nEm andamento · 14/03/2026, 12:09');
+      assert.equal(value(name), '');
+    }
+  });
+
   it('TICKETTITLE and TICKETURL', () => {
     assert.equal(value('TICKETTITLE'), 'Printer on floor 3');
     assert.equal(value('TICKETURL'), 'https://parley.example/portal/tickets/4711');
@@ -305,9 +324,11 @@ describe('key registry: values', () => {
         message: { timeSpentMinutes: null, timeSpentDate: null },
         recipient: { locale, timeZone: 'UTC' },
       });
-      // The history is empty by design when there is no earlier message (a template shows nothing then).
-      for (const key of TEMPLATE_KEYS.filter((k) => k.name !== 'HISTORY'))
+      // The exceptions: ${SIGNATURE} with nobody's signature, ${HISTORY} with no earlier message (nothing at all).
+      for (const key of TEMPLATE_KEYS.filter((k) => k.name !== 'SIGNATURE' && k.name !== 'HISTORY'))
         assert.notEqual(key.value(bare).trim(), '', `${key.name} in ${locale}`);
+      assert.equal(findTemplateKey('HISTORY')!.value(bare), '');
+      assert.equal(findTemplateKey('SIGNATURE')!.value(bare), '');
     }
   });
 
@@ -332,9 +353,14 @@ describe('key registry: values', () => {
         timeSpentDate: '2026-12-31',
       },
     });
+    // The longest signature that passes its check: keys with the longest values, then literal text up to the limit.
+    const keys = '${TICKETURL}'.repeat(3) + '${TICKETTITLE}'.repeat(8);
+    const signature = signatureRenderer(
+      compileSignature(validateSignature(keys + 'z'.repeat(MAX_SIGNATURE_LENGTH - keys.length))!),
+    );
     for (const locale of LOCALES) {
       for (const timeZone of ['UTC', 'America/Sao_Paulo', 'Pacific/Chatham']) {
-        const ctx = { ...long, recipient: { locale, timeZone } };
+        const ctx = { ...long, ticketUrl: 'u'.repeat(2048), recipient: { locale, timeZone }, signature };
         for (const key of TEMPLATE_KEYS) assert.ok(key.value(ctx).length <= key.maxLength, `${key.name} in ${locale}`);
       }
     }

@@ -2,9 +2,10 @@ import { dateFormatter, type Locale, type Localized } from '../locale.ts';
 import { statusName } from '../tickets/ticket-status.ts';
 import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 import { CONVERSATION_KEYS } from './conversation-keys.ts';
-import type { RenderContext, TemplateKey } from './render-context.ts';
+import { MAX_RENDERED_SIGNATURE, type RenderContext, type TemplateKey } from './render-context.ts';
 
-export type { RenderContext, TemplateKey } from './render-context.ts';
+export type { RenderContext, SignatureRenderer, TemplateKey } from './render-context.ts';
+export { MAX_RENDERED_SIGNATURE } from './render-context.ts';
 
 const NOT_ASSIGNED: Localized = {
   'en-US': 'not assigned yet',
@@ -232,6 +233,23 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
     },
     maxLength: 2048,
     value: (c) => c.ticketUrl,
+  },
+  {
+    name: 'SIGNATURE',
+    aliases: ['ASSINATURA', 'FIRMA'],
+    origin: 'parley',
+    multiline: true,
+    description: {
+      'en-US':
+        'Signature of the technician who wrote the message, else of the ticket’s team; nothing for a requester’s message',
+      'pt-BR':
+        'Assinatura do técnico que escreveu a mensagem, senão a da equipe do ticket; nada numa mensagem do solicitante',
+      'es-ES':
+        'Firma del técnico que escribió el mensaje, si no la del equipo del ticket; nada en un mensaje del solicitante',
+    },
+    maxLength: MAX_RENDERED_SIGNATURE,
+    // The signature's own keys are filled in for this recipient, as text (escaped in HTML as any value).
+    value: (c) => (c.signature ? c.signature(c) : ''),
   },
   ...CONVERSATION_KEYS,
 ];

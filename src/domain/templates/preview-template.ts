@@ -2,6 +2,7 @@ import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { resolveLocale, type Locale } from '../locale.ts';
 import { ticketUrl } from '../notifications/recipients.ts';
+import { readSignature } from '../signatures/mail-signature.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { Actor } from '../users/user.ts';
 import {
@@ -26,7 +27,7 @@ const SAMPLE_TEXT: Record<Locale, string> = {
  * recipient of `variant` (else of `locale`, else of the caller's locale) would receive.
  */
 export async function previewTemplate(
-  deps: Pick<Deps, 'clock' | 'site'> & { storage: StorageOf<'messages' | 'settings' | 'tickets'> },
+  deps: Pick<Deps, 'clock' | 'site'> & { storage: StorageOf<'messages' | 'people' | 'settings' | 'tickets'> },
   actor: Actor,
   source: { id: number } | { draft: EmailTemplateInput },
   options: { ticketNumber?: number | null; locale?: string | null; variant?: string | null },
@@ -90,6 +91,8 @@ export async function previewTemplate(
         },
     recipient: { locale, timeZone: actor.timeZone },
     ticketUrl: ticketUrl(deps.site.publicUrl, sampleTicket, { role: 'requester' }),
+    // ${SIGNATURE} as if the one previewing wrote: their own signature, else the ticket's team's.
+    signature: await readSignature(deps.storage, actor, sampleTicket),
   });
   return { ...rendered, ticketNumber: ticket?.number ?? null, variant: chosen.locale };
 }

@@ -27,7 +27,22 @@ export interface RenderContext {
   ticketUrl: string;
   /** The earlier public messages of the ticket, newest first (`${HISTORY}`); none when not loaded. */
   history?: readonly HistoryEntry[];
+  /**
+   * What `${SIGNATURE}` renders, its keys filled in for this context's recipient (`signatures/signature.ts`
+   * `signatureRenderer`, made once per mail): the author's signature when staff wrote and has one, else the ticket's
+   * team's; none (empty) for a requester's message.
+   */
+  signature?: SignatureRenderer | null;
 }
+
+/**
+ * The longest a signature may render to, its keys' longest values counted: checked when a signature is saved
+ * (`signatures/signature.ts`), and `${SIGNATURE}`'s bound in a template's size check.
+ */
+export const MAX_RENDERED_SIGNATURE = 10_000;
+
+/** A signature, parsed once, rendered for a recipient as text (its keys filled in, never `${SIGNATURE}` itself). */
+export type SignatureRenderer = (ctx: RenderContext) => string;
 
 export interface TemplateKey {
   /** The canonical name; `aliases` are the same value under the names of the other CITSmart documents. */

@@ -1,6 +1,7 @@
 import type { Repositories } from '../../ports/storage.ts';
 import type { Deps } from '../deps.ts';
 import { eventMail, eventTemplate, type EventMail, type TicketEvent } from '../notifications/event-mails.ts';
+import { mailSignature } from '../signatures/mail-signature.ts';
 import type { Actor, User } from '../users/user.ts';
 import type { Ticket } from './ticket.ts';
 
@@ -18,7 +19,11 @@ async function mailsOf(
   if (people.length === 0) return [];
   const template = await eventTemplate(tx, event);
   if (!template) return [];
-  return people.map((u) => eventMail(deps, event, template, ticket, u, { ...said, text: ticket.description }));
+  // An event has no author: its mails carry the signature of the ticket's team.
+  const signature = await mailSignature(tx, template, null, ticket);
+  return people.map((u) =>
+    eventMail(deps, event, template, ticket, u, { ...said, text: ticket.description }, signature),
+  );
 }
 
 async function teamOrResponsible(deps: MailDeps, tx: Repositories, actor: Actor, ticket: Ticket, at: string) {

@@ -28,6 +28,11 @@ export interface Ticket {
   publicActivityAt: string;
   /** Users the ticket copies (Cc), besides its requester: participants who may see it and are told of its messages. */
   copyIds: number[];
+  /**
+   * The signature of the ticket's team (null: none), when it was read with the ticket (`findTicketByNumber`), so a
+   * message's mails need no read of their own for `${SIGNATURE}`; absent when not read.
+   */
+  groupSignature?: string | null;
 }
 
 /** Free-text classification fields a ticket carries for the template keys. */

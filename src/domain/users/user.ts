@@ -15,6 +15,11 @@ export interface User {
   createdAt: string;
   /** When a requester's personal data was erased (`erase-requester.ts`); null for everyone else. */
   erasedAt: string | null;
+  /**
+   * Their own signature (null: none), when it was read with them (the actor of a request, `findActor`), so their
+   * message's mails need no read of their own for `${SIGNATURE}`; absent when not read.
+   */
+  signature?: string | null;
 }
 
 /** The person acting on a request: a user plus the groups they belong to. */

@@ -8,6 +8,14 @@ export interface Group {
   id: number;
   name: string;
   memberIds: number[];
+  /** The group's signature (template text with keys), or null; migration 019. */
+  signature: string | null;
+}
+
+/** The signatures a mail's `${SIGNATURE}` may use: its author's (staff only) and its ticket's group's. */
+export interface Signatures {
+  user: string | null;
+  group: string | null;
 }
 
 export interface NewUser {
@@ -69,4 +77,12 @@ export interface PeopleRepository {
   eraseRequester(id: number, pseudonym: { name: string; email: string }, at: string): Promise<boolean>;
   /** Active technicians and admins of a group: who is told while nobody is responsible. */
   staffOfGroup(groupId: number): Promise<User[]>;
+  /** A user's own signature: null when they have none, undefined when there is no such user. */
+  userSignature(userId: number): Promise<string | null | undefined>;
+  /** Sets (or with null removes) a user's signature; false when there is no such user. */
+  setUserSignature(userId: number, signature: string | null): Promise<boolean>;
+  /** Sets (or with null removes) a group's signature; the group as saved, undefined when there is no such group. */
+  setGroupSignature(groupId: number, signature: string | null): Promise<Group | undefined>;
+  /** The signatures of a user and a group in one read (null for a missing id, user or group). */
+  signaturesFor(userId: number | null, groupId: number | null): Promise<Signatures>;
 }

@@ -81,4 +81,5 @@ export const MAX_LENGTH = {
   answerName: 120,
   answerLocale: 35,
   answerText: 20000,
+  signature: 2000,
 } as const;

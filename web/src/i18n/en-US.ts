@@ -866,6 +866,22 @@ export const enUS = {
   'audit.field.allowPrivate': 'Private addresses allowed',
   'audit.field.secret': 'Signing secret',
   'audit.field.answerText': 'Text ({locale})',
+  'signature.title': 'Signature',
+  'signature.label': 'Your signature',
+  'signature.hint':
+    "Ends the mails of your messages, where the template says ${SIGNATURE}. Keys are written as in email templates, such as ${IDSERVICEREQUEST}, and filled in for each recipient. Leave it empty to use your team's signature.",
+  'signature.saved': 'Signature saved.',
+  'signature.removed': "Signature removed: your mails carry your team's signature, if it has one.",
+  'signature.groupLabel': 'Team signature',
+  'signature.groupHint':
+    "Ends the mails of this team's tickets when their author has no signature, and its event mails. Keys as in email templates, such as ${TICKETTITLE}.",
+  'error.signatureUnknownKey': 'Unknown key {key} in the signature, line {line}, column {column}.',
+  'error.signatureSyntax': 'The signature opens a key that is never closed, at line {line}, column {column}.',
+  'error.signatureRecursive': 'A signature cannot contain the signature key {key} itself.',
+  'error.signatureTooLong': 'A signature can be at most {max} characters.',
+  'error.signatureTooLarge':
+    'This signature could be longer than {limit} characters once its keys are filled in: use long keys such as ${COMMENTTEXT} fewer times.',
+  'audit.field.signature': 'Signature',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -887,4 +887,20 @@ export const esES: Messages = {
   'audit.field.allowPrivate': 'Direcciones privadas permitidas',
   'audit.field.secret': 'Secreto de firma',
   'audit.field.answerText': 'Texto ({locale})',
+  'signature.title': 'Firma',
+  'signature.label': 'Su firma',
+  'signature.hint':
+    'Cierra los correos de sus mensajes, donde la plantilla dice ${SIGNATURE}. Las claves se escriben como en las plantillas de correo, como ${IDSERVICEREQUEST}, y se rellenan para cada destinatario. Déjela vacía para usar la firma de su equipo.',
+  'signature.saved': 'Firma guardada.',
+  'signature.removed': 'Firma eliminada: sus correos llevan la firma de su equipo, si tiene una.',
+  'signature.groupLabel': 'Firma del equipo',
+  'signature.groupHint':
+    'Cierra los correos de los tickets de este equipo cuando su autor no tiene firma, y sus correos de eventos. Claves como en las plantillas de correo, como ${TICKETTITLE}.',
+  'error.signatureUnknownKey': 'Clave desconocida {key} en la firma, línea {line}, columna {column}.',
+  'error.signatureSyntax': 'La firma abre una clave que nunca se cierra, en la línea {line}, columna {column}.',
+  'error.signatureRecursive': 'Una firma no puede contener su propia clave de firma {key}.',
+  'error.signatureTooLong': 'Una firma puede tener como máximo {max} caracteres.',
+  'error.signatureTooLarge':
+    'Esta firma podría superar los {limit} caracteres una vez rellenadas sus claves: use menos veces claves largas como ${COMMENTTEXT}.',
+  'audit.field.signature': 'Firma',
 };

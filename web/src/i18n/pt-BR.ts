@@ -880,4 +880,20 @@ export const ptBR: Messages = {
   'audit.field.allowPrivate': 'Endereços privados permitidos',
   'audit.field.secret': 'Segredo de assinatura',
   'audit.field.answerText': 'Texto ({locale})',
+  'signature.title': 'Assinatura',
+  'signature.label': 'Sua assinatura',
+  'signature.hint':
+    'Encerra os e-mails das suas mensagens, onde o modelo diz ${SIGNATURE}. As chaves são escritas como nos modelos de e-mail, como ${IDSERVICEREQUEST}, e preenchidas para cada destinatário. Deixe vazia para usar a assinatura da sua equipe.',
+  'signature.saved': 'Assinatura salva.',
+  'signature.removed': 'Assinatura removida: seus e-mails levam a assinatura da sua equipe, se houver.',
+  'signature.groupLabel': 'Assinatura da equipe',
+  'signature.groupHint':
+    'Encerra os e-mails dos tickets desta equipe quando o autor não tem assinatura, e os e-mails de eventos. Chaves como nos modelos de e-mail, como ${TICKETTITLE}.',
+  'error.signatureUnknownKey': 'Chave desconhecida {key} na assinatura, linha {line}, coluna {column}.',
+  'error.signatureSyntax': 'A assinatura abre uma chave que não é fechada, na linha {line}, coluna {column}.',
+  'error.signatureRecursive': 'Uma assinatura não pode conter a própria chave de assinatura {key}.',
+  'error.signatureTooLong': 'Uma assinatura pode ter no máximo {max} caracteres.',
+  'error.signatureTooLarge':
+    'Esta assinatura pode passar de {limit} caracteres depois de preenchidas as chaves: use menos vezes chaves longas como ${COMMENTTEXT}.',
+  'audit.field.signature': 'Assinatura',
 };

@@ -65,7 +65,7 @@ export async function findActor(ctx: SqlContext, key: ActorKey) {
   const first = rows[0];
   if (!first) return undefined;
   return {
-    user: toUser(first),
+    user: { ...toUser(first), signature: first.signature ?? null },
     groupIds: rows
       .map((r) => r.group_id)
       .filter((g): g is number => g !== null)

@@ -17,7 +17,15 @@ export async function eraseRequester(
 ): Promise<boolean> {
   const r = await ctx.db
     .updateTable('app_user')
-    .set({ name: pseudonym.name, email: pseudonym.email, password_hash: null, active: bool(false), erased_at: at })
+    // A former technician's signature (their name, most likely) goes too.
+    .set({
+      name: pseudonym.name,
+      email: pseudonym.email,
+      password_hash: null,
+      signature: null,
+      active: bool(false),
+      erased_at: at,
+    })
     .where('id', '=', id)
     .where('role', '=', 'requester')
     .where('erased_at', 'is', null)

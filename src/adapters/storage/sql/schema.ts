@@ -16,8 +16,11 @@ export interface Database {
     created_at: string;
     /** Migration 013. */
     erased_at: string | null;
+    /** Migration 019: a technician's or administrator's signature. */
+    signature: string | null;
   };
-  support_group: { id: Generated<number>; name: string };
+  /** `signature`: migration 019. */
+  support_group: { id: Generated<number>; name: string; signature: string | null };
   group_member: { group_id: number; user_id: number };
   ticket_copy: { ticket_id: number; user_id: number; added_at: string };
   /** The ticket activity a user has seen (read the thread), per ticket; migration 015. */

@@ -23,10 +23,10 @@ async function changeCounter(ctx: SqlContext): Promise<number> {
 
 /**
  * The reads every request repeats (the actor behind a session or token, the messaging settings, a recipient, a
- * group's staff), kept until migration 002's change counter moves. The counter is read first, so a value is never
- * kept under a newer counter than the data it was read with; a change committed by any process (this one, the
- * dispatcher, the CLI) moves the counter and empties the cache. Misses are not kept. (PostgreSQL reads are already
- * one round trip each and are not cached.)
+ * group's staff, the signatures a message's mails carry), kept until migration 002's change counter moves. The
+ * counter is read first, so a value is never kept under a newer counter than the data it was read with; a change
+ * committed by any process (this one, the dispatcher, the CLI) moves the counter and empties the cache. Misses are
+ * not kept. (PostgreSQL reads are already one round trip each and are not cached.)
  */
 export function withReadCache(repos: Repositories, ctx: SqlContext): Repositories {
   let cache = { version: Number.NaN, entries: new Map<string, unknown>() };
@@ -58,6 +58,8 @@ export function withReadCache(repos: Repositories, ctx: SqlContext): Repositorie
       },
       findUserById: (id) => cached(`user:${id}`, () => people.findUserById(id)),
       staffOfGroup: (groupId) => cached(`staff:${groupId}`, () => people.staffOfGroup(groupId)),
+      signaturesFor: (userId, groupId) =>
+        cached(`signatures:${userId}:${groupId}`, () => people.signaturesFor(userId, groupId)),
     }),
     settings: overriding(settings, {
       getParametersWithTemplate: (parameter) =>

@@ -5,16 +5,18 @@ import type { Deps } from '../../../domain/deps.ts';
 import { createGroup } from '../../../domain/users/create-group.ts';
 import { deleteGroup } from '../../../domain/users/delete-group.ts';
 import { editGroup } from '../../../domain/users/edit-group.ts';
+import { setGroupSignature } from '../../../domain/signatures/set-group-signature.ts';
 import { originOf } from '../auth/origin.ts';
 import { Id, ItemsOf } from '../schema-kit.ts';
 import { errorResponses, groupSchema, idParams, noContent } from '../schemas.ts';
+import { signatureBody } from '../signatures/signature-schemas.ts';
 
 const groupFields = {
   name: Type.String({ maxLength: 120 }),
   memberIds: Type.Array(Id(), { maxItems: 1000 }),
 };
 
-/** Groups (teams): list, create, rename and set members, delete. Registered by adminRoutes, under its admin-only hook. */
+/** Groups (teams): list, create, rename and set members, set the signature, delete. Registered by adminRoutes, under its admin-only hook. */
 export function groupRoutes(deps: Deps) {
   return async (fastify: FastifyInstance) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -67,6 +69,21 @@ export function groupRoutes(deps: Deps) {
         },
       },
       async (request) => editGroup(deps, originOf(request), request.params.id, request.body),
+    );
+
+    app.put(
+      '/admin/groups/:id/signature',
+      {
+        schema: {
+          tags,
+          summary:
+            "Set a group's signature (null or blank removes it), used when a mail's author has none; its ${KEY}s are checked as a template's",
+          params: idParams,
+          body: signatureBody,
+          response: { 200: groupSchema, ...errorResponses },
+        },
+      },
+      async (request) => setGroupSignature(deps, originOf(request), request.params.id, request.body),
     );
 
     app.delete(

@@ -3,9 +3,10 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { isStaff, useSession } from '../../session.tsx';
 import { AnswersCard } from './answers-card.tsx';
 import { PasswordCard } from './password-card.tsx';
+import { SignatureCard } from './signature-card.tsx';
 import { TokensCard } from './tokens-card.tsx';
 
-/** The signed-in person's own account: their password, their API tokens, and (staff) their canned answers. */
+/** The signed-in person's own account: their password, their API tokens, and (staff) their signature and canned answers. */
 export function AccountPage() {
   const { t } = useI18n();
   const { me } = useSession();
@@ -13,6 +14,7 @@ export function AccountPage() {
     <Page title={t('account.title')} subtitle={t('account.subtitle')}>
       <PasswordCard />
       <TokensCard />
+      {isStaff(me) ? <SignatureCard /> : null}
       {isStaff(me) ? <AnswersCard /> : null}
     </Page>
   );

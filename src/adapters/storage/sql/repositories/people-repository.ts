@@ -1,7 +1,14 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { User } from '../../../../domain/users/user.ts';
 import type { PageRequest } from '../../../../ports/storage/common.ts';
-import type { ActorKey, Group, NewUser, PeopleRepository, UserChanges } from '../../../../ports/storage/people.ts';
+import type {
+  ActorKey,
+  Group,
+  NewUser,
+  PeopleRepository,
+  Signatures,
+  UserChanges,
+} from '../../../../ports/storage/people.ts';
 import { bool, decodeCursor, page, toUser } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
@@ -79,7 +86,7 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
     return row && toUser(row);
   }
 
-  private async groupsWithMembers(rows: { id: number; name: string }[]): Promise<Group[]> {
+  private async groupsWithMembers(rows: { id: number; name: string; signature: string | null }[]): Promise<Group[]> {
     if (rows.length === 0) return [];
     const members = await this.db
       .selectFrom('group_member')
@@ -95,12 +102,13 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
       id: r.id,
       name: r.name,
       memberIds: members.filter((m) => m.group_id === r.id).map((m) => m.user_id),
+      signature: r.signature ?? null,
     }));
   }
 
   async createGroup(name: string): Promise<Group> {
     const row = await this.db.insertInto('support_group').values({ name }).returningAll().executeTakeFirstOrThrow();
-    return { id: row.id, name: row.name, memberIds: [] };
+    return { id: row.id, name: row.name, memberIds: [], signature: row.signature ?? null };
   }
 
   async findGroup(id: number) {
@@ -189,6 +197,36 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
       .orderBy('app_user.id')
       .execute();
     return rows.map(toUser);
+  }
+
+  async userSignature(userId: number) {
+    const row = await this.db.selectFrom('app_user').select('signature').where('id', '=', userId).executeTakeFirst();
+    return row && (row.signature ?? null);
+  }
+
+  async setUserSignature(userId: number, signature: string | null) {
+    const r = await this.db.updateTable('app_user').set({ signature }).where('id', '=', userId).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async setGroupSignature(groupId: number, signature: string | null) {
+    await this.db.updateTable('support_group').set({ signature }).where('id', '=', groupId).execute();
+    return this.findGroup(groupId);
+  }
+
+  /** One prepared read of both (scalar subqueries: a missing id, user or group is null). */
+  async signaturesFor(userId: number | null, groupId: number | null): Promise<Signatures> {
+    const [row] = await this.prepared<{ user_signature: string | null; group_signature: string | null }>(
+      'signatures-for',
+      () => ({
+        compile: () =>
+          sql<{ user_signature: string | null; group_signature: string | null }>`select
+            (select signature from app_user where id = ${0}) as user_signature,
+            (select signature from support_group where id = ${0}) as group_signature`.compile(this.db),
+      }),
+      [userId, groupId],
+    );
+    return { user: row?.user_signature ?? null, group: row?.group_signature ?? null };
   }
 
   eraseRequester(id: number, pseudonym: { name: string; email: string }, at: string) {

@@ -27,6 +27,7 @@ function toTicket(
     responsible_name: string | null;
     group_name: string | null;
     copy_ids: string | null;
+    group_signature?: string | null;
   },
 ): Ticket {
   return {
@@ -59,6 +60,7 @@ function toTicket(
           .map(Number)
           .sort((a, b) => a - b)
       : [],
+    ...(r.group_signature !== undefined ? { groupSignature: r.group_signature } : {}),
   };
 }
 
@@ -116,9 +118,12 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
   }
 
   async findTicketByNumber(number: number) {
-    const [row] = await this.prepared('ticket-by-number', () => this.ticketQuery().where('ticket.id', '=', 0), [
-      number,
-    ]);
+    // With its team's signature: a message's mails then need no read of their own for ${SIGNATURE}.
+    const [row] = await this.prepared(
+      'ticket-by-number',
+      () => this.ticketQuery().select('support_group.signature as group_signature').where('ticket.id', '=', 0),
+      [number],
+    );
     return row && toTicket(row);
   }
 

@@ -48,6 +48,7 @@ const FIELDS = [
   'publicOnly',
   'allowPrivate',
   'secret',
+  'signature',
 ] as const;
 
 function fieldName(t: Translate, field: string): string {

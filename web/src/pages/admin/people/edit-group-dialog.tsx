@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from 'react';
-import { patch } from '../../../api.ts';
+import { patch, put } from '../../../api.ts';
+import { SignatureField } from '../../../components/signature-field.tsx';
+import { signatureProblem } from '../../../components/signature-check.ts';
+import { useOwnSignature } from '../../../components/use-own-signature.ts';
 import { Dialog, ErrorNotice } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { type Group, type User } from '../../../types.ts';
 import { MAX_LENGTH } from '../../../api/limits.ts';
 
-/** Renames a group and sets its members. */
+/** Renames a group, sets its members and its signature. */
 export function EditGroupDialog({
   group,
   everyone,
@@ -20,6 +23,9 @@ export function EditGroupDialog({
   const { t } = useI18n();
   const [name, setName] = useState(group.name);
   const [members, setMembers] = useState<number[]>([...group.memberIds]);
+  const [signature, setSignature] = useState(group.signature ?? '');
+  // The key names a signature may use, for the live check (the same list a person's signature is checked with).
+  const names = useOwnSignature().data;
   const [invalid, setInvalid] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -37,14 +43,20 @@ export function EditGroupDialog({
     if (name.trim() !== group.name) changes.name = name.trim();
     const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b).join(',');
     if (sorted(members) !== sorted(group.memberIds)) changes.memberIds = members;
-    if (Object.keys(changes).length === 0) {
+    const signed = signature.trim() ? signature : null;
+    const signatureChanged = signed !== group.signature;
+    if (signatureChanged && names && signatureProblem(t, signature, names)) return; // its sentence is under the box
+    if (Object.keys(changes).length === 0 && !signatureChanged) {
       onClose();
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      onSaved(await patch<Group>(`/admin/groups/${group.id}`, changes));
+      let saved = group;
+      if (signatureChanged) saved = await put<Group>(`/admin/groups/${group.id}/signature`, { signature: signed });
+      if (Object.keys(changes).length > 0) saved = await patch<Group>(`/admin/groups/${group.id}`, changes);
+      onSaved(saved);
     } catch (e) {
       setError(e);
       setBusy(false);
@@ -89,6 +101,14 @@ export function EditGroupDialog({
             </div>
           </fieldset>
         ) : null}
+        <SignatureField
+          id="edit-group-signature"
+          label={t('signature.groupLabel')}
+          hint={t('signature.groupHint')}
+          value={signature}
+          onChange={setSignature}
+          names={names}
+        />
         <ErrorNotice error={error} />
         <div className="form-actions">
           <button type="button" className="button" onClick={onClose}>
