@@ -156,7 +156,11 @@ for (const database of [sqliteMemory, postgres]) {
         // Rita's answer to Bruno carries no signature at all, though his team has one
         const toBruno = await mailOf(rita, b, 'Thank you!', world.techB.email);
         assert.doesNotMatch(toBruno.text, /Equipo B/);
-        assert.match(toBruno.html, /<div><\/div>\s*<\/div>\s*$/);
+        assert.match(
+          toBruno.html,
+          /<\/p>\s*<div><\/div>\s*<div style="[^"]*">/,
+          'no signature: an empty block before the history',
+        );
 
         // the preview renders it as if the administrator previewing wrote: they have none, so the ticket's team's
         const preview = await admin.post(`/api/v1/admin/email-templates/${created.json().id}/preview`, {
@@ -169,7 +173,8 @@ for (const database of [sqliteMemory, postgres]) {
         // removed: the team's again
         assert.deepEqual((await tina.put('/api/v1/me/signature', { signature: '  ' })).json(), { signature: null });
         const again = await mailOf(tina, a, 'Delivered.', world.requesterA.email);
-        assert.match(again.text, /Team A\s*$/);
+        // the team's signature, then the earlier messages
+        assert.match(again.text, /Team A\s*Antes nesta conversa:/);
 
         // an event's mails (no author) carry the team's: João's acknowledgement (pt-BR, ${ASSINATURA}), Tina's "new
         // request in your team" (en-US, ${SIGNATURE})

@@ -75,7 +75,11 @@ describe('signatures: rendered by ${SIGNATURE}', () => {
   it('renders nothing without a signature; the shipped templates then show nothing more than before', () => {
     const template = compileTemplate(validateTemplate(DEFAULT_TEMPLATES['es-ES']));
     const mail = renderTemplate(template, renderContext());
-    assert.match(mail.html, /<div><\/div>\n<\/div>$/);
+    assert.match(
+      mail.html,
+      /<div><\/div>\n<div style="[^"]*"><\/div>\n<\/div>$/,
+      'an empty signature, then no history',
+    );
     assert.doesNotMatch(mail.text, /\$\{/);
     assert.match(mail.text, /Responda a este correo para contestar\.$/, 'the text part ends with the footer');
   });
