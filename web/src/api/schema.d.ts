@@ -9372,8 +9372,11 @@ export interface paths {
               body: string;
               attempts: {
                 at: string;
-                result: string;
+                /** @enum {string} */
+                result: 'delivered' | 'deferred' | 'failed' | 'interrupted';
                 reply: string | null;
+                httpStatus: number | null;
+                durationMs: number | null;
               }[];
             };
           };

@@ -11,6 +11,7 @@ import { updateWebhookEndpoint } from '../../../domain/webhooks/update-webhook-e
 import {
   MAX_WEBHOOK_DESCRIPTION,
   MAX_WEBHOOK_URL,
+  WEBHOOK_ATTEMPT_RESULTS,
   WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_EVENTS,
   type WebhookDelivery,
@@ -57,7 +58,15 @@ const deliverySchema = Shape({
 const deliveryDetailSchema = Shape({
   ...deliverySchema.properties,
   body: Type.String(),
-  attempts: Type.Array(Shape({ at: Type.String(), result: Type.String(), reply: Nullable(Type.String()) })),
+  attempts: Type.Array(
+    Shape({
+      at: Type.String(),
+      result: StringEnum(WEBHOOK_ATTEMPT_RESULTS),
+      reply: Nullable(Type.String()),
+      httpStatus: Nullable(Type.Integer()),
+      durationMs: Nullable(Type.Integer()),
+    }),
+  ),
 });
 
 /** The secret, shown this once (creation, replacement); never again. */
