@@ -1,3 +1,4 @@
+import { inboundHeldWebhooks } from '../webhooks/inbound-held-webhooks.ts';
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { eventMail, eventTemplate, isClosedNotice } from '../notifications/event-mails.ts';
 import type { Ticket } from '../tickets/ticket.ts';
@@ -45,6 +46,10 @@ export async function refuseClosedTicketReply(
         at,
       };
       if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+      if (outcome.status === 'held') {
+        const hooks = await inboundHeldWebhooks({ storage: tx, tokens: deps.tokens }, id, outcome);
+        if (hooks.length > 0) await tx.webhooks.queueWebhookDeliveries(hooks, at);
+      }
       if (template) {
         const said = { text: ticket.description, authorName: sender.name, createdAt: at };
         await tx.outbox.queueMails([eventMail(deps, 'closed-notice', template, ticket, sender, said)], at);

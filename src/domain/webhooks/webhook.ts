@@ -1,5 +1,14 @@
 /** The events an endpoint may take (docs/webhooks.md). */
-export const WEBHOOK_EVENTS = ['message.created', 'ticket.created', 'ticket.changed'] as const;
+export const WEBHOOK_EVENTS = [
+  'message.created',
+  'ticket.created',
+  'ticket.changed',
+  'mail.sent',
+  'mail.deferred',
+  'mail.failed',
+  'mail.bounced',
+  'inbound.held',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const WEBHOOK_DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'deferred', 'failed'] as const;

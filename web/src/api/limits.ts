@@ -59,7 +59,16 @@ export const AUDIT_TARGETS = [
 ] as const;
 
 /** Events a webhook endpoint may take. */
-export const WEBHOOK_EVENTS = ['message.created', 'ticket.created', 'ticket.changed'] as const;
+export const WEBHOOK_EVENTS = [
+  'message.created',
+  'ticket.created',
+  'ticket.changed',
+  'mail.sent',
+  'mail.deferred',
+  'mail.failed',
+  'mail.bounced',
+  'inbound.held',
+] as const;
 
 /** States of a webhook delivery. */
 export const WEBHOOK_DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'deferred', 'failed'] as const;

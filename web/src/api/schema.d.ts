@@ -8373,7 +8373,16 @@ export interface paths {
                 id: number;
                 url: string;
                 description: string;
-                events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+                events: (
+                  | 'message.created'
+                  | 'ticket.created'
+                  | 'ticket.changed'
+                  | 'mail.sent'
+                  | 'mail.deferred'
+                  | 'mail.failed'
+                  | 'mail.bounced'
+                  | 'inbound.held'
+                )[];
                 publicOnly: boolean;
                 active: boolean;
                 allowPrivate: boolean;
@@ -8519,7 +8528,16 @@ export interface paths {
           'application/json': {
             url: string;
             description: string;
-            events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+            events: (
+              | 'message.created'
+              | 'ticket.created'
+              | 'ticket.changed'
+              | 'mail.sent'
+              | 'mail.deferred'
+              | 'mail.failed'
+              | 'mail.bounced'
+              | 'inbound.held'
+            )[];
             publicOnly: boolean;
             active: boolean;
             allowPrivate: boolean;
@@ -8538,7 +8556,16 @@ export interface paths {
                 id: number;
                 url: string;
                 description: string;
-                events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+                events: (
+                  | 'message.created'
+                  | 'ticket.created'
+                  | 'ticket.changed'
+                  | 'mail.sent'
+                  | 'mail.deferred'
+                  | 'mail.failed'
+                  | 'mail.bounced'
+                  | 'inbound.held'
+                )[];
                 publicOnly: boolean;
                 active: boolean;
                 allowPrivate: boolean;
@@ -8843,7 +8870,16 @@ export interface paths {
           'application/json': {
             url?: string;
             description?: string;
-            events?: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+            events?: (
+              | 'message.created'
+              | 'ticket.created'
+              | 'ticket.changed'
+              | 'mail.sent'
+              | 'mail.deferred'
+              | 'mail.failed'
+              | 'mail.bounced'
+              | 'inbound.held'
+            )[];
             publicOnly?: boolean;
             active?: boolean;
             allowPrivate?: boolean;
@@ -8861,7 +8897,16 @@ export interface paths {
               id: number;
               url: string;
               description: string;
-              events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+              events: (
+                | 'message.created'
+                | 'ticket.created'
+                | 'ticket.changed'
+                | 'mail.sent'
+                | 'mail.deferred'
+                | 'mail.failed'
+                | 'mail.bounced'
+                | 'inbound.held'
+              )[];
               publicOnly: boolean;
               active: boolean;
               allowPrivate: boolean;
@@ -9187,7 +9232,15 @@ export interface paths {
                 endpointId: number;
                 eventId: string;
                 /** @enum {string} */
-                event: 'message.created' | 'ticket.created' | 'ticket.changed';
+                event:
+                  | 'message.created'
+                  | 'ticket.created'
+                  | 'ticket.changed'
+                  | 'mail.sent'
+                  | 'mail.deferred'
+                  | 'mail.failed'
+                  | 'mail.bounced'
+                  | 'inbound.held';
                 ticketId: number | null;
                 /** @enum {string} */
                 status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
@@ -9360,7 +9413,15 @@ export interface paths {
               endpointId: number;
               eventId: string;
               /** @enum {string} */
-              event: 'message.created' | 'ticket.created' | 'ticket.changed';
+              event:
+                | 'message.created'
+                | 'ticket.created'
+                | 'ticket.changed'
+                | 'mail.sent'
+                | 'mail.deferred'
+                | 'mail.failed'
+                | 'mail.bounced'
+                | 'inbound.held';
               ticketId: number | null;
               /** @enum {string} */
               status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
@@ -9543,7 +9604,15 @@ export interface paths {
               endpointId: number;
               eventId: string;
               /** @enum {string} */
-              event: 'message.created' | 'ticket.created' | 'ticket.changed';
+              event:
+                | 'message.created'
+                | 'ticket.created'
+                | 'ticket.changed'
+                | 'mail.sent'
+                | 'mail.deferred'
+                | 'mail.failed'
+                | 'mail.bounced'
+                | 'inbound.held';
               ticketId: number | null;
               /** @enum {string} */
               status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
