@@ -3,6 +3,7 @@ import type { SecretBox } from '../../ports/secret-box.ts';
 import type { ClaimedWebhookDelivery, Storage, WebhookOutcome } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
 import { WebhookNotSent, type WebhookSender } from '../../ports/webhook-sender.ts';
+import { WEBHOOK_SENTENCES } from './webhook-results.ts';
 import { retryDelaySeconds, type DispatchPolicy } from '../notifications/dispatch-outbox.ts';
 
 export interface WebhookDispatchDeps {
@@ -45,7 +46,7 @@ async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery): Pr
   } catch {
     return {
       status: 'deferred',
-      reply: "The endpoint's secret cannot be read with the current key; replace the secret.",
+      reply: WEBHOOK_SENTENCES.SECRET_UNREADABLE,
       httpStatus: null,
     };
   }
@@ -65,7 +66,7 @@ async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery): Pr
   } catch (error) {
     if (error instanceof WebhookNotSent)
       return { status: error.permanent ? 'failed' : 'deferred', reply: error.message, httpStatus: null };
-    return { status: 'deferred', reply: 'The delivery failed unexpectedly; it will be tried again.', httpStatus: null };
+    return { status: 'deferred', reply: WEBHOOK_SENTENCES.UNEXPECTED, httpStatus: null };
   }
 }
 

@@ -9247,6 +9247,12 @@ export interface paths {
                 attemptCount: number;
                 nextAttemptAt: string | null;
                 lastReply: string | null;
+                lastReplyResult: {
+                  code: string;
+                  params: {
+                    [key: string]: unknown;
+                  };
+                } | null;
                 createdAt: string;
                 deliveredAt: string | null;
               }[];
@@ -9428,6 +9434,12 @@ export interface paths {
               attemptCount: number;
               nextAttemptAt: string | null;
               lastReply: string | null;
+              lastReplyResult: {
+                code: string;
+                params: {
+                  [key: string]: unknown;
+                };
+              } | null;
               createdAt: string;
               deliveredAt: string | null;
               body: string;
@@ -9436,6 +9448,12 @@ export interface paths {
                 /** @enum {string} */
                 result: 'delivered' | 'deferred' | 'failed' | 'interrupted';
                 reply: string | null;
+                replyResult: {
+                  code: string;
+                  params: {
+                    [key: string]: unknown;
+                  };
+                } | null;
                 httpStatus: number | null;
                 durationMs: number | null;
               }[];
@@ -9619,6 +9637,12 @@ export interface paths {
               attemptCount: number;
               nextAttemptAt: string | null;
               lastReply: string | null;
+              lastReplyResult: {
+                code: string;
+                params: {
+                  [key: string]: unknown;
+                };
+              } | null;
               createdAt: string;
               deliveredAt: string | null;
             };

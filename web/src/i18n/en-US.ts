@@ -924,6 +924,24 @@ export const enUS = {
   'error.webhook.description-length': 'The description is longer than {max} characters.',
   'error.webhook.no-events': 'Choose at least one event for the endpoint to receive.',
   'error.webhook.unknown-event': 'One of the events is not one Parley sends; reload the page and choose again.',
+  'webhooks.reply.httpText': 'HTTP {status}; the endpoint said: {text}',
+  'webhooks.reply.GONE': 'HTTP 410: the endpoint is gone; not tried again.',
+  'webhooks.reply.TIMEOUT': 'No answer within {seconds} s.',
+  'webhooks.reply.CONNECT_FAILED': 'Could not connect ({error}).',
+  'webhooks.reply.GAVE_UP': 'Not delivered after {hours} hours; the last answer: {last}',
+  'webhooks.reply.OTHER': 'Parley noted: {reply}',
+  'webhooks.reply.NOT_HTTPS': 'The endpoint address is not HTTPS; Parley sends webhooks over HTTPS only.',
+  'webhooks.reply.CLOSED': 'The endpoint closed the connection.',
+  'webhooks.reply.SECRET_UNREADABLE': "The endpoint's secret cannot be read with the current key; replace the secret.",
+  'webhooks.reply.UNEXPECTED': 'The delivery failed unexpectedly; it will be tried again.',
+  'webhooks.reply.INTERRUPTED':
+    'The dispatcher stopped during this attempt; the delivery is due again with the same event id.',
+  'webhooks.reply.FORBIDDEN': 'The endpoint is a link-local or cloud metadata address; Parley will not connect to it.',
+  'webhooks.reply.RESOLVES_FORBIDDEN':
+    'The endpoint resolves to a link-local or cloud metadata address; Parley will not connect to it.',
+  'webhooks.reply.DNS_FAILED': "The endpoint's name could not be resolved.",
+  'webhooks.reply.PRIVATE':
+    'The endpoint resolves to a loopback or private address; allow private addresses for it to use it.',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

@@ -943,4 +943,24 @@ export const esES: Messages = {
   'error.webhook.description-length': 'La descripción tiene más de {max} caracteres.',
   'error.webhook.no-events': 'Elija al menos un evento para que el endpoint lo reciba.',
   'error.webhook.unknown-event': 'Uno de los eventos no lo envía Parley; recargue la página y elija de nuevo.',
+  'webhooks.reply.httpText': 'HTTP {status}; el endpoint respondió: {text}',
+  'webhooks.reply.GONE': 'HTTP 410: el endpoint ya no existe; no se intentará de nuevo.',
+  'webhooks.reply.TIMEOUT': 'Sin respuesta en {seconds} s.',
+  'webhooks.reply.CONNECT_FAILED': 'No se pudo conectar ({error}).',
+  'webhooks.reply.GAVE_UP': 'No entregada tras {hours} horas; la última respuesta: {last}',
+  'webhooks.reply.OTHER': 'Parley anotó: {reply}',
+  'webhooks.reply.NOT_HTTPS': 'La dirección del endpoint no es HTTPS; Parley solo envía webhooks por HTTPS.',
+  'webhooks.reply.CLOSED': 'El endpoint cerró la conexión.',
+  'webhooks.reply.SECRET_UNREADABLE':
+    'El secreto del endpoint no se puede leer con la clave actual; sustituya el secreto.',
+  'webhooks.reply.UNEXPECTED': 'La entrega falló de forma inesperada; se intentará de nuevo.',
+  'webhooks.reply.INTERRUPTED':
+    'El despachador se detuvo durante este intento; la entrega se hará de nuevo con el mismo id de evento.',
+  'webhooks.reply.FORBIDDEN':
+    'El endpoint es una dirección link-local o de metadatos de la nube; Parley no se conectará a ella.',
+  'webhooks.reply.RESOLVES_FORBIDDEN':
+    'El endpoint resuelve a una dirección link-local o de metadatos de la nube; Parley no se conectará a ella.',
+  'webhooks.reply.DNS_FAILED': 'No se pudo resolver el nombre del endpoint.',
+  'webhooks.reply.PRIVATE':
+    'El endpoint resuelve a una dirección local o privada; permita direcciones privadas para usarla.',
 };

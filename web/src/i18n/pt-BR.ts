@@ -938,4 +938,23 @@ export const ptBR: Messages = {
   'error.webhook.description-length': 'A descrição tem mais de {max} caracteres.',
   'error.webhook.no-events': 'Escolha pelo menos um evento para o endpoint receber.',
   'error.webhook.unknown-event': 'Um dos eventos não é enviado pelo Parley; recarregue a página e escolha de novo.',
+  'webhooks.reply.httpText': 'HTTP {status}; o endpoint respondeu: {text}',
+  'webhooks.reply.GONE': 'HTTP 410: o endpoint não existe mais; não será tentado de novo.',
+  'webhooks.reply.TIMEOUT': 'Sem resposta em {seconds} s.',
+  'webhooks.reply.CONNECT_FAILED': 'Não foi possível conectar ({error}).',
+  'webhooks.reply.GAVE_UP': 'Não entregue após {hours} horas; a última resposta: {last}',
+  'webhooks.reply.OTHER': 'O Parley registrou: {reply}',
+  'webhooks.reply.NOT_HTTPS': 'O endereço do endpoint não é HTTPS; o Parley só envia webhooks por HTTPS.',
+  'webhooks.reply.CLOSED': 'O endpoint fechou a conexão.',
+  'webhooks.reply.SECRET_UNREADABLE': 'O segredo do endpoint não pode ser lido com a chave atual; troque o segredo.',
+  'webhooks.reply.UNEXPECTED': 'A entrega falhou de forma inesperada; será tentada de novo.',
+  'webhooks.reply.INTERRUPTED':
+    'O despachante parou durante esta tentativa; a entrega será feita de novo com o mesmo id de evento.',
+  'webhooks.reply.FORBIDDEN':
+    'O endpoint é um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
+  'webhooks.reply.RESOLVES_FORBIDDEN':
+    'O endpoint resolve para um endereço link-local ou de metadados de nuvem; o Parley não se conecta a ele.',
+  'webhooks.reply.DNS_FAILED': 'O nome do endpoint não pôde ser resolvido.',
+  'webhooks.reply.PRIVATE':
+    'O endpoint resolve para um endereço local ou privado; permita endereços privados para usá-lo.',
 };

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { WEBHOOK_SENTENCES } from '../../../../domain/webhooks/webhook-results.ts';
 import type {
   NewWebhookDelivery,
   WebhookAttempt,
@@ -237,7 +238,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
             delivery_id: r.id,
             at: now,
             result: 'interrupted',
-            reply: 'The dispatcher stopped during this attempt; the delivery is due again with the same event id.',
+            reply: WEBHOOK_SENTENCES.INTERRUPTED,
           })),
         )
         .execute();

@@ -7,6 +7,7 @@ import { Link } from '../../../router.tsx';
 import type { Page as ListPage, WebhookDelivery, WebhookEndpoint } from '../../../types.ts';
 import { DeliveryAttempts } from './delivery-attempts.tsx';
 import { DeliveryBadge } from './delivery-badge.tsx';
+import { webhookReplyText } from './webhook-reply.ts';
 
 /** The deliveries of one endpoint, newest first, each with its attempts and "send again" (the same event id). */
 export function AdminWebhookDeliveries({ id }: { id: number }) {
@@ -90,7 +91,7 @@ export function AdminWebhookDeliveries({ id }: { id: number }) {
             </td>
             <td data-label={t('webhooks.attempts')}>{d.attemptCount}</td>
             <td className="cell-muted" data-label={t('webhooks.attemptAnswer')}>
-              {d.lastReply ?? '—'}
+              {webhookReplyText(t, d.lastReplyResult, d.lastReply)}
             </td>
             <td className="cell-actions">
               <div className="row-actions">

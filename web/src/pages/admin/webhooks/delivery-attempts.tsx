@@ -4,6 +4,7 @@ import { useResource } from '../../../hooks.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import type { WebhookDeliveryDetail } from '../../../types.ts';
 import { DeliveryBadge } from './delivery-badge.tsx';
+import { webhookReplyText } from './webhook-reply.ts';
 
 /**
  * The attempts of one delivery: when, what came of it, the endpoint's HTTP status or why there was no answer (the
@@ -41,13 +42,7 @@ export function DeliveryAttempts({ id, version }: { id: number; version: string 
                 <td data-label={t('webhooks.attemptResult')}>
                   <DeliveryBadge status={a.result} />
                 </td>
-                <td data-label={t('webhooks.attemptAnswer')}>
-                  {a.httpStatus !== null ? (
-                    <span className="cell-code">{t('webhooks.httpStatus', { status: a.httpStatus })}</span>
-                  ) : (
-                    (a.reply ?? '—')
-                  )}
-                </td>
+                <td data-label={t('webhooks.attemptAnswer')}>{webhookReplyText(t, a.replyResult, a.reply)}</td>
                 <td data-label={t('webhooks.attemptDuration')}>
                   {a.durationMs === null ? '—' : t('webhooks.durationMs', { ms: a.durationMs })}
                 </td>
