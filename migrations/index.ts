@@ -18,6 +18,7 @@ import * as cannedAnswers from './016-canned-answers.ts';
 import * as webhooks from './017-webhooks.ts';
 import * as templateVariants from './018-template-variants.ts';
 import * as signatures from './019-signatures.ts';
+import * as webhookAttemptTiming from './020-webhook-attempt-timing.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '017-webhooks': webhooks,
   '018-template-variants': templateVariants,
   '019-signatures': signatures,
+  '020-webhook-attempt-timing': webhookAttemptTiming,
 };

@@ -52,6 +52,16 @@ function constants(document) {
       enumOf(query(document, '/admin/audit', 'get', 'targetType'), 'audit target type'),
       'What the audit log names as changed.',
     ],
+    [
+      'WEBHOOK_EVENTS',
+      enumOf(body(document, '/admin/webhooks', 'post').properties.events.items, 'webhook event'),
+      'Events a webhook endpoint may take.',
+    ],
+    [
+      'WEBHOOK_DELIVERY_STATUSES',
+      enumOf(query(document, '/admin/webhook-deliveries', 'get', 'status'), 'webhook delivery status'),
+      'States of a webhook delivery.',
+    ],
     ['MAX_COPIES', defined(copies.maxItems, 'maxItems of copies'), 'People one ticket may copy (Cc).'],
     [
       'ATTACHMENT_LIMITS',
@@ -82,6 +92,8 @@ function constants(document) {
           answerLocale: body(document, '/me/canned-answers', 'post').properties.variants.items.properties.locale,
           answerText: body(document, '/me/canned-answers', 'post').properties.variants.items.properties.text,
           signature: body(document, '/me/signature', 'put').properties.signature,
+          webhookUrl: body(document, '/admin/webhooks', 'post').properties.url,
+          webhookDescription: body(document, '/admin/webhooks', 'post').properties.description,
         }).map(([field, schema]) => [field, defined(schema.maxLength, `maxLength of ${field}`)]),
       ),
       'The longest text of each field (characters), as the API refuses longer.',

@@ -15,6 +15,8 @@ import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mai
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
+import { WebhookDispatcher } from '../../src/delivery/workers/webhook-dispatcher.ts';
+import { HttpWebhookSender } from '../../src/adapters/net/http-webhook-sender.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { sqliteMemory } from '../support/databases.ts';
@@ -128,6 +130,13 @@ export async function startParley(
     { pollMs: 500, log: quiet },
   );
   await dispatcher.start();
+  // Webhooks are posted beside the outbox, as `parley serve` does inline (the webhooks page's test receives them).
+  const webhooks = new WebhookDispatcher(
+    { ...deps, sender: new HttpWebhookSender({ timeoutMs: 5000, userAgent: 'Parley-Test' }) },
+    { batchSize: 20, concurrency: 2, leaseSeconds: 60, retryBaseSeconds: 60, retryMaxSeconds: 600, giveUpHours: 120 },
+    { pollMs: 500, log: quiet },
+  );
+  await webhooks.start();
   const app = await buildApp(deps, { mail: { transports, catcher } });
   await options.beforeListen?.(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -143,6 +152,7 @@ export async function startParley(
     async close() {
       await app.close();
       await dispatcher.stop();
+      await webhooks.stop();
       transports.closeAll();
       await catcher.stop();
       await db.storage.close();

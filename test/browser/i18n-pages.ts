@@ -13,6 +13,7 @@ export interface Fixture {
   sentMailId: number;
   templateId: number;
   heldMailId: number;
+  webhookEndpointId: number;
 }
 
 export interface PageSpec {
@@ -131,6 +132,17 @@ export const I18N_PAGES: readonly PageSpec[] = [
   },
   { name: 'admin needs review', role: 'admin', path: () => '/admin/inbound', ready: '[data-testid="inbound-row"]' },
   { name: 'admin mail catcher', role: 'admin', path: () => '/admin/mail-catcher', ready: 'tbody tr' },
+  { name: 'admin webhooks', role: 'admin', path: () => '/admin/webhooks', ready: '[data-testid="webhook-row"]' },
+  {
+    name: 'admin webhook deliveries and an attempt',
+    role: 'admin',
+    path: (f) => `/admin/webhooks/${f.webhookEndpointId}`,
+    ready: '[data-testid="webhook-delivery"]',
+    async act(page) {
+      await page.locator('[data-testid="webhook-delivery"] .cell-actions button').first().click();
+      await page.locator('[data-testid="webhook-attempt"]').first().waitFor();
+    },
+  },
   { name: 'admin audit log', role: 'admin', path: () => '/admin/audit', ready: '[data-testid="audit-row"]' },
 ];
 

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before } from 'node:test';
+import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
@@ -22,6 +23,7 @@ import { waitUntil } from '../support/smtp-sink.ts';
 import { launchBrowser, startParley, type Parley, withPage } from './harness.ts';
 import { I18N_PAGES, pageTexts, type Fixture, type PageSpec, type Role } from './i18n-pages.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import { createCannedAnswer } from '../../src/domain/canned-answers/create-canned-answer.ts';
 
 /** Names and words that are the same in English, Portuguese and Spanish. */
@@ -41,6 +43,9 @@ const SAME_IN_EVERY_LANGUAGE = [
   '4biz',
   'PARLEY_MAIL_CATCHER',
   'INBOX',
+  'Webhooks',
+  'HTTP',
+  'ms',
   'English (US)',
   'Português (Brasil)',
   'Español (España)',
@@ -50,6 +55,7 @@ const SAME_IN: Record<'pt-BR' | 'es-ES', string[]> = { 'pt-BR': ['Menu'], 'es-ES
 export let parley: Parley;
 export let browser: Browser;
 let fixture: Fixture;
+let hooks: Server | undefined;
 /** What the fixtures wrote: shown as written in every language. */
 let data: string[];
 
@@ -58,6 +64,19 @@ export function setUpWalk(): void {
   before(async () => {
     [parley, browser] = await Promise.all([startParley(), launchBrowser()]);
     const { deps, world, storage, catcher } = parley;
+
+    // A webhook endpoint on a server that answers 200: its deliveries and their attempts on the admin's pages.
+    hooks = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()));
+    await new Promise<void>((done) => hooks!.listen(0, '127.0.0.1', done));
+    const hookUrl = `http://127.0.0.1:${(hooks.address() as { port: number }).port}/parley`;
+    const { endpoint } = await createWebhookEndpoint(deps, CLI_ORIGIN, {
+      url: hookUrl,
+      description: 'Tracker',
+      events: ['message.created'],
+      publicOnly: true,
+      active: true,
+      allowPrivate: true,
+    });
 
     // A sent mail: requester A writes, the group is told through the catcher.
     const sent = await postMessage(deps, world.requesterA, {
@@ -138,7 +157,16 @@ export function setUpWalk(): void {
       }),
     ];
 
+    const webhookDeliveries = await waitUntil(async () => {
+      const page = await storage.webhooks.listWebhookDeliveries({}, { cursor: null, limit: 100 });
+      return page.items.length > 0 && page.items.every((d) => d.status === 'delivered') ? page.items : null;
+    }, 'the webhook deliveries are delivered');
+    const webhookAttempts = (
+      await Promise.all(webhookDeliveries.map((d) => storage.webhooks.findWebhookDelivery(d.id)))
+    ).flatMap((d) => d?.attempts ?? []);
+
     fixture = {
+      webhookEndpointId: endpoint.id,
       ticketNumber: world.ticketA.number,
       deferredMailId,
       sentMailId,
@@ -188,11 +216,17 @@ export function setUpWalk(): void {
       'UTC',
       ...answers.flatMap((a) => [a.name, ...a.variants.flatMap((v) => [v.locale, v.text])]),
       'en-US, pt-BR',
+      hookUrl,
+      'Tracker',
+      ...webhookDeliveries.flatMap((d) => [d.eventId, d.lastReply ?? '']),
+      ...webhookAttempts.map((a) => `${a.durationMs} ms`),
       ', ',
     ].filter((s) => s.trim().length > 0);
   });
 
   after(async () => {
+    hooks?.closeAllConnections();
+    await new Promise<void>((done) => (hooks ? hooks.close(() => done()) : done()));
     await browser?.close();
     await parley?.close();
   });

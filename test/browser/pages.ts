@@ -20,6 +20,7 @@ import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import type { Parley } from './harness.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import { createCannedAnswer } from '../../src/domain/canned-answers/create-canned-answer.ts';
 
 export type Role = 'signed-out' | 'requester' | 'technician' | 'admin';
@@ -34,6 +35,8 @@ export interface SiteIds {
   deferredMail: number;
   capturedMail: number;
   template: number;
+  /** A webhook endpoint on a closed loopback port: its delivery deferred, with the reason in its attempt. */
+  webhookEndpoint: number;
 }
 
 export interface Visit {
@@ -82,6 +85,14 @@ async function deliver(parley: Parley, raw: Buffer) {
 export async function prepareSite(parley: Parley): Promise<Site> {
   const { deps, world, storage } = parley;
   const ticket = world.ticketA.number;
+  const hook = await createWebhookEndpoint(deps, CLI_ORIGIN, {
+    url: 'http://127.0.0.1:1/parley',
+    description: 'Tracker',
+    events: ['message.created'],
+    publicOnly: true,
+    active: true,
+    allowPrivate: true,
+  });
   await setTicketCopies(deps, world.techA, ticket, [{ email: 'carol.copy@partner.example', name: 'Carol Copy' }]);
   const sent = await postMessage(deps, world.techA, {
     ticketNumber: ticket,
@@ -166,6 +177,12 @@ export async function prepareSite(parley: Parley): Promise<Site> {
     ),
   );
   const caught = parley.catcher.list()[0]!;
+  await waitUntil(
+    async () =>
+      (await storage.webhooks.listWebhookDeliveries({ endpointId: hook.endpoint.id }, { cursor: null, limit: 1 }))
+        .items[0]?.status === 'deferred',
+    'a webhook delivery is deferred',
+  );
   await createCannedAnswer(deps, CLI_ORIGIN, world.admin, {
     name: 'Printer: restart',
     groupId: world.groupA,
@@ -188,6 +205,7 @@ export async function prepareSite(parley: Parley): Promise<Site> {
       deferredMail: deferredMailId,
       capturedMail: caught.id,
       template: world.templateId,
+      webhookEndpoint: hook.endpoint.id,
     },
     accounts: { requester: world.requesterA.email, technician: world.techA.email, admin: world.admin.email },
   };
@@ -392,6 +410,24 @@ export const VISITS: readonly Visit[] = [
     role: 'admin',
     path: (ids) => `/desk/tickets/${ids.otherTicket}`,
     ready: '.description',
+  },
+  { name: 'admin-webhooks', role: 'admin', path: '/admin/webhooks', ready: '[data-testid="webhook-row"]' },
+  {
+    name: 'admin-webhook-edit',
+    role: 'admin',
+    path: '/admin/webhooks',
+    ready: '[data-testid="webhook-row"]',
+    act: openDialog('[data-testid="webhook-row"] .cell-actions button'),
+  },
+  {
+    name: 'admin-webhook-deliveries',
+    role: 'admin',
+    path: (ids) => `/admin/webhooks/${ids.webhookEndpoint}`,
+    ready: '[data-testid="webhook-delivery"]',
+    act: async (page) => {
+      await page.locator('[data-testid="webhook-delivery"] .cell-actions button').first().click();
+      await page.locator('[data-testid="webhook-attempt"]').first().waitFor();
+    },
   },
   { name: 'not-found', role: 'admin', path: '/no/such/page', ready: '.page p' },
 ];

@@ -97,12 +97,32 @@ for (const database of ALL_DATABASES) {
 
       // Only the claim's holder records; the other delivery's dispatcher "dies" and its claim is re-queued.
       const done = await storage.webhooks.finishWebhookAttempts(token, [
-        { id: ids[0]!, outcome: { status: 'delivered', at: LATER, reply: 'HTTP 200', nextAttemptAt: null } },
+        {
+          id: ids[0]!,
+          outcome: {
+            status: 'delivered',
+            at: LATER,
+            reply: 'HTTP 200',
+            nextAttemptAt: null,
+            httpStatus: 200,
+            durationMs: 12,
+          },
+        },
       ]);
       assert.deepEqual(done, [ids[0]]);
       assert.deepEqual(
         await storage.webhooks.finishWebhookAttempts('someone-else', [
-          { id: ids[1]!, outcome: { status: 'delivered', at: LATER, reply: 'HTTP 200', nextAttemptAt: null } },
+          {
+            id: ids[1]!,
+            outcome: {
+              status: 'delivered',
+              at: LATER,
+              reply: 'HTTP 200',
+              nextAttemptAt: null,
+              httpStatus: 200,
+              durationMs: 12,
+            },
+          },
         ]),
         [],
       );
@@ -110,15 +130,15 @@ for (const database of ALL_DATABASES) {
       const interrupted = await storage.webhooks.findWebhookDelivery(ids[1]!);
       assert.equal(interrupted?.status, 'deferred');
       assert.deepEqual(
-        interrupted?.attempts.map((a) => a.result),
-        ['interrupted'],
+        interrupted?.attempts.map((a) => [a.result, a.httpStatus, a.durationMs]),
+        [['interrupted', null, null]],
       );
       const delivered = await storage.webhooks.findWebhookDelivery(ids[0]!);
       assert.equal(delivered?.status, 'delivered');
       assert.equal(delivered?.deliveredAt, LATER);
       assert.deepEqual(
-        delivered?.attempts.map((a) => [a.result, a.reply]),
-        [['delivered', 'HTTP 200']],
+        delivered?.attempts.map((a) => [a.result, a.reply, a.httpStatus, a.durationMs]),
+        [['delivered', 'HTTP 200', 200, 12]],
       );
 
       // "Send again": due now with the same event id; a delivery being sent is not resent.

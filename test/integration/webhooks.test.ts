@@ -22,6 +22,15 @@ import { scene, SECRET_KEY, startDispatchProcess, stopChild, type Child } from '
 import { signIn, testApp } from '../support/http.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
+import { createHash } from 'node:crypto';
+import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
+import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
+import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
+import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
+import { MAIL_EVENTS } from '../../src/domain/webhooks/mail-webhooks.ts';
+import { eml, mail } from '../fixtures/eml/eml.ts';
 
 const POLICY: DispatchPolicy = {
   batchSize: 10,
@@ -324,6 +333,184 @@ for (const database of [sqliteFile, postgres]) {
     });
 
     // threat: A dispatcher is SIGKILLed while posting a webhook → the delivery is posted again once the lease ends, with the same event id, and recorded delivered.
+    // threat: An internal note is posted while a webhook endpoint takes "public events only" → that endpoint never receives it; an endpoint for staff does.
+    it('reports mail sent (250), deferred (451), failed (550), bounced (a DSN) and inbound mail held, each queued with its outcome', async () => {
+      const s = await scene(database);
+      const hooks = await receiver((_r, res) => res.writeHead(200).end());
+      const transports = new NodemailerMailTransports({
+        maxConnections: 2,
+        connectionTimeoutMs: 2000,
+        greetingTimeoutMs: 2000,
+        socketTimeoutMs: 4000,
+        idleMs: 1000,
+      });
+      const dispatcher = new WebhookDispatcher(
+        { ...s.deps, sender: new HttpWebhookSender({ timeoutMs: 5000, userAgent: 'Parley-Test' }) },
+        POLICY,
+        { pollMs: 200, log: quietLog },
+      );
+      const mailPolicy: DispatchPolicy = { ...POLICY, retryBaseSeconds: 600, retryMaxSeconds: 600 };
+      const inbound = {
+        ...s.deps,
+        mailParser: new MailparserMailParser(),
+        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+      };
+      const events = [...MAIL_EVENTS, 'inbound.held' as const];
+      try {
+        const staff = await createWebhookEndpoint(s.deps, CLI_ORIGIN, {
+          ...endpoint(hooks.url('/staff'), false),
+          events,
+        });
+        await createWebhookEndpoint(s.deps, CLI_ORIGIN, { ...endpoint(hooks.url('/public'), true), events });
+        await dispatcher.start();
+        type MailEventBody = {
+          id: string;
+          type: string;
+          data: {
+            mail: {
+              id: number;
+              ticket: { id: number; number: number } | null;
+              to: string;
+              attempts: number;
+              internal: boolean;
+              reason?: string | null;
+            };
+            inboundMail?: { id: number; reason: string; reasonText: string; from: string };
+          };
+        };
+        const bodies = (path: string, type: string) =>
+          hooks.received
+            .filter((r) => r.path === path && r.json.type === type)
+            .map((r) => JSON.parse(r.body) as MailEventBody);
+        const reply = (text: string, ticket: 'A' | 'B' = 'A') =>
+          postMessage(s.deps, ticket === 'A' ? s.world.techA : s.world.techB, {
+            ticketNumber: ticket === 'A' ? s.world.ticketA.number : s.world.ticketB.number,
+            text,
+            source: 'desk',
+          });
+        const dispatch = () => dispatchBatch({ ...s.deps, transports }, mailPolicy);
+
+        // 250: mail.sent to both endpoints, with the ticket, the recipient and the attempt count.
+        const sent = await reply('The printer is fixed.');
+        const sentMail = sent.notifications[0]!.id;
+        assert.equal((await dispatch()).sent, 1);
+        await waitUntil(
+          () => bodies('/public', 'mail.sent').length === 1 && bodies('/staff', 'mail.sent').length === 1,
+          'mail.sent',
+        );
+        const sentBody = bodies('/public', 'mail.sent')[0]!;
+        assert.deepEqual(sentBody.data.mail, {
+          id: sentMail,
+          ticket: { id: s.world.ticketA.id, number: s.world.ticketA.number },
+          messageId: sent.message.id,
+          internal: false,
+          to: s.world.requesterA.email,
+          attempts: 1,
+        });
+
+        // 451: mail.deferred with the server's reply.
+        s.sink.failTemporarily({ count: 1 });
+        await reply('Could you check the toner?');
+        assert.equal((await dispatch()).deferred, 1);
+        await waitUntil(() => bodies('/staff', 'mail.deferred').length === 1, 'mail.deferred');
+        const deferred = bodies('/staff', 'mail.deferred')[0]!.data.mail;
+        assert.equal(deferred.attempts, 1);
+        assert.match(deferred.reason ?? '', /451/);
+        s.sink.accept();
+
+        // 550 for requester B: mail.failed with the reason.
+        s.sink.rejectRecipient(s.world.requesterB.email);
+        await reply('Your laptop was ordered.', 'B');
+        assert.equal((await dispatch()).failed, 1);
+        await waitUntil(() => bodies('/staff', 'mail.failed').length === 1, 'mail.failed');
+        const failed = bodies('/staff', 'mail.failed')[0]!.data.mail;
+        assert.equal(failed.to, s.world.requesterB.email);
+        assert.match(failed.reason ?? '', /550/);
+        s.sink.accept();
+
+        // A delivery report at the sent mail's signed bounce address: mail.bounced.
+        const [entry] = await s.storage.outbox.outboxOfMessages([sent.message.id]);
+        const dsn = eml('dsn-postfix', {
+          TO: bounceAddress(s.deps.signer, s.deps.site.mailDomain, sentMail),
+          MESSAGE_ID: `<dsn.${Date.now()}@mx.example.net>`,
+          FAILED_RECIPIENT: entry!.toAddress,
+          TICKET: s.world.ticketA.number,
+          ORIGINAL_MESSAGE_ID: entry!.messageIdHeader,
+        });
+        const deliver = async (raw: Buffer, from: string, to: string) =>
+          processInboundMail(
+            inbound,
+            await receiveMail(s.deps, {
+              raw,
+              sha256: createHash('sha256').update(raw).digest('hex'),
+              envelopeFrom: from,
+              envelopeTo: [to],
+              remoteAddress: '127.0.0.1',
+            }),
+          );
+        const bounced = await deliver(dsn, '', bounceAddress(s.deps.signer, s.deps.site.mailDomain, sentMail));
+        assert.equal(bounced?.status, 'bounce');
+        await waitUntil(() => bodies('/staff', 'mail.bounced').length === 1, 'mail.bounced');
+        const bounce = bodies('/staff', 'mail.bounced')[0]!.data.mail;
+        assert.deepEqual([bounce.id, bounce.to, bounce.attempts], [sentMail, s.world.requesterA.email, 1]);
+        assert.match(bounce.reason ?? '', /5\.1\.1/);
+        assert.equal(bodies('/public', 'mail.bounced').length, 1);
+
+        // A stranger's mail, held for review: inbound.held for staff only, with the reason; never to public-only.
+        const strange = mail(
+          {
+            From: 'Spam King <king@spam.example>',
+            To: 'desk@example.test',
+            Subject: `Re: [#${s.world.ticketA.number}] Cheap toner`,
+            'Message-ID': `<toner.${Date.now()}@spam.example>`,
+          },
+          'Buy toner now.',
+        );
+        const held = await deliver(strange, 'king@spam.example', 'desk@example.test');
+        assert.equal(held?.status, 'held');
+        await waitUntil(() => bodies('/staff', 'inbound.held').length === 1, 'inbound.held');
+        const heldBody = bodies('/staff', 'inbound.held')[0]!.data.inboundMail!;
+        assert.deepEqual([heldBody.id, heldBody.reason, heldBody.from], [held!.id, held!.reason, 'king@spam.example']);
+        assert.equal(heldBody.reasonText, held!.reasonText);
+
+        // An internal note: no mail, so no mail event anywhere; the public-only endpoint never hears of it.
+        const note = await postMessage(s.deps, s.world.techA, {
+          ticketNumber: s.world.ticketA.number,
+          text: 'Internal: the roller is worn.',
+          internal: true,
+          source: 'desk',
+        });
+        assert.deepEqual(note.notifications, []);
+        await dispatch();
+        const queued = await s.storage.webhooks.listWebhookDeliveries(
+          { status: 'queued' },
+          { cursor: null, limit: 50 },
+        );
+        assert.deepEqual(queued.items, []);
+        const publicTypes = hooks.received.filter((r) => r.path === '/public').map((r) => r.json.type);
+        assert.deepEqual(publicTypes.sort(), ['mail.bounced', 'mail.deferred', 'mail.failed', 'mail.sent']);
+        assert.ok(!hooks.received.some((r) => r.body.includes('roller')));
+        // Every body is signed with its endpoint's secret, and none carries a secret or a token.
+        for (const r of hooks.received) {
+          assert.doesNotMatch(r.body, /whsec_|bounce\+|reply\+|password/i);
+        }
+        assert.equal(
+          (
+            await s.storage.webhooks.listWebhookDeliveries(
+              { endpointId: staff.endpoint.id },
+              { cursor: null, limit: 50 },
+            )
+          ).items.length,
+          5,
+        );
+      } finally {
+        await dispatcher.stop();
+        transports.closeAll();
+        await hooks.close();
+        await s.close();
+      }
+    });
+
     it('a `parley dispatch` SIGKILLed mid-delivery: the next one delivers it again with the same event id', async () => {
       const s = await scene(database);
       const dataDir = mkdtempSync(join(tmpdir(), 'parley-hooks-'));

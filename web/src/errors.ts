@@ -149,6 +149,14 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.internalNotAllowed');
     case 'ATTACHMENT_NOT_FOUND':
       return t('error.attachmentNotFound');
+    case 'WEBHOOK_ENDPOINT_NOT_FOUND':
+      return t('error.webhookNotFound');
+    case 'WEBHOOK_DELIVERY_NOT_FOUND':
+      return t('error.webhookDeliveryNotFound');
+    case 'WEBHOOK_DELIVERY_BUSY':
+      return t('error.webhookDeliveryBusy');
+    case 'WEBHOOK_ENDPOINT_INVALID':
+      return webhookProblem(t, d.reason) ?? t('error.refused', { message: error.message });
     case 'UNSUPPORTED_MEDIA_TYPE':
       return t('error.unsupportedMediaType');
     default:
@@ -156,6 +164,34 @@ export function errorText(t: Translate, error: unknown): string {
       // A code this page has no sentence for: say so in the reader's language, with the server's own words.
       return t('error.refused', { message: error.message });
   }
+}
+
+const WEBHOOK_PROBLEMS = [
+  'url-length',
+  'not-url',
+  'not-https',
+  'credentials',
+  'forbidden',
+  'private',
+  'description-length',
+  'no-events',
+  'unknown-event',
+] as const;
+
+/** Why an endpoint was refused, in the reader's language (the API names the reason). */
+function webhookProblem(t: Translate, reason: unknown): string | null {
+  const known = WEBHOOK_PROBLEMS.find((p) => p === reason);
+  if (!known) return null;
+  return t(`error.webhook.${known}`, {
+    max: known === 'url-length' ? MAX_LENGTH.webhookUrl : MAX_LENGTH.webhookDescription,
+  });
+}
+
+function fieldName(t: Translate, field: unknown): string {
+  if (field === 'subject') return t('templates.subject');
+  if (field === 'html') return t('templates.html');
+  if (field === 'text') return t('templates.text');
+  return String(field ?? '');
 }
 
 function userFieldName(t: Translate, field: unknown): string {

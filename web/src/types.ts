@@ -12,6 +12,8 @@ import type {
   OUTBOX_STATUSES,
   ROLES,
   TICKET_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENTS,
 } from './api/limits.ts';
 
 export {
@@ -22,6 +24,8 @@ export {
   MAX_COPIES,
   OUTBOX_STATUSES,
   TICKET_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_EVENTS,
 } from './api/limits.ts';
 
 /** `T` with some properties' types replaced. */
@@ -194,3 +198,12 @@ export type SmtpVerifyResult = Answer<'/admin/smtp-account/verify', 'POST'>;
 export type CannedAnswer = Item<Answer<'/me/canned-answers', 'GET'>>;
 /** A canned answer rendered for a ticket: the language used and the plain text for the composer. */
 export type RenderedAnswer = Answer<'/tickets/{number}/canned-answers/{answerId}/render', 'POST'>;
+
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+/** An endpoint as listed; its signing secret is never in it (only in the answer that creates or replaces it). */
+export type WebhookEndpoint = Item<Answer<'/admin/webhooks', 'GET'>>;
+export type NewWebhookEndpoint = Answer<'/admin/webhooks', 'POST'>;
+export type WebhookSecret = Answer<'/admin/webhooks/{id}/secret', 'POST'>;
+export type WebhookDelivery = Item<Answer<'/admin/webhook-deliveries', 'GET'>>;
+export type WebhookDeliveryDetail = Answer<'/admin/webhook-deliveries/{id}', 'GET'>;

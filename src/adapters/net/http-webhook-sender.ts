@@ -1,3 +1,4 @@
+import { WEBHOOK_SENTENCES } from '../../domain/webhooks/webhook-results.ts';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
@@ -25,7 +26,7 @@ export class HttpWebhookSender implements WebhookSender {
   async post(r: WebhookRequest): Promise<WebhookReply> {
     const url = new URL(r.url);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && r.allowPrivate))
-      throw new WebhookNotSent(true, 'The endpoint address is not HTTPS; Parley sends webhooks over HTTPS only.');
+      throw new WebhookNotSent(true, WEBHOOK_SENTENCES.NOT_HTTPS);
     const address = await this.checkedAddress(url.hostname, r.allowPrivate);
     const body = Buffer.from(r.body);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -54,9 +55,7 @@ export class HttpWebhookSender implements WebhookSender {
             if (text.length < REPLY_CHARS) text += chunk;
           });
           res.on('end', () => resolve({ status: res.statusCode ?? 0, text: text.slice(0, REPLY_CHARS) }));
-          res.on('error', (e) =>
-            reject(new WebhookNotSent(false, 'The endpoint closed the connection.', { cause: e })),
-          );
+          res.on('error', (e) => reject(new WebhookNotSent(false, WEBHOOK_SENTENCES.CLOSED, { cause: e })));
         },
       );
       const timer = setTimeout(
@@ -91,10 +90,7 @@ export class HttpWebhookSender implements WebhookSender {
         ? [address]
         : (await lookup(host, { all: true })).map((a) => a.address);
     if (isPrivateAddress(host) || isPrivateAddress(address) || all.some(isPrivateAddress))
-      throw new WebhookNotSent(
-        true,
-        'The endpoint resolves to a loopback or private address; an administrator must allow private addresses for it.',
-      );
+      throw new WebhookNotSent(true, WEBHOOK_SENTENCES.PRIVATE);
     return address;
   }
 }

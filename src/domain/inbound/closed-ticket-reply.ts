@@ -1,3 +1,4 @@
+import { inboundHeldWebhooks } from '../webhooks/inbound-held-webhooks.ts';
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { eventMail, eventTemplate, isClosedNotice } from '../notifications/event-mails.ts';
 import { mailSignature } from '../signatures/mail-signature.ts';
@@ -46,6 +47,10 @@ export async function refuseClosedTicketReply(
         at,
       };
       if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) throw new AlreadyDecided();
+      if (outcome.status === 'held') {
+        const hooks = await inboundHeldWebhooks({ storage: tx, tokens: deps.tokens }, id, outcome);
+        if (hooks.length > 0) await tx.webhooks.queueWebhookDeliveries(hooks, at);
+      }
       if (template) {
         const said = { text: ticket.description, authorName: sender.name, createdAt: at };
         const signature = await mailSignature(tx, template, null, ticket);

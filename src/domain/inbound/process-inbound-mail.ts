@@ -28,6 +28,8 @@ import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './i
 import { messageText, oneLine, withoutNul } from './inbound-message-text.ts';
 import { ticketHint, ticketIdOf } from './ticket-hint.ts';
 import type { ReceivedMail } from './receive-mail.ts';
+import { inboundHeldWebhooks } from '../webhooks/inbound-held-webhooks.ts';
+import { mailWebhooks } from '../webhooks/mail-webhooks.ts';
 
 /** Statuses a reviewer may still attach to a ticket: their attachments are kept (unlinked) until then. */
 const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
@@ -64,12 +66,18 @@ export async function processInboundMail(
   let unlinked: InboundFile[] = [];
   const finish = async (result: Omit<InboundOutcome, 'at'>) => {
     const outcome = { ...result, reasonText: withoutNul(result.reasonText), at: now() };
-    if (unlinked.length > 0 && REVIEWABLE_STATUSES.includes(outcome.status)) {
+    // A held mail's `inbound.held` webhooks are queued with its state: never one for a mail another process decided.
+    const hooks = outcome.status === 'held' ? await inboundHeldWebhooks(deps, id, outcome) : [];
+    const keepFiles = unlinked.length > 0 && REVIEWABLE_STATUSES.includes(outcome.status);
+    if (keepFiles || hooks.length > 0) {
       // A held mail keeps its attachments, in the same transaction as its state; a reviewer's attach links them.
-      const rows = newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null });
+      const rows = keepFiles
+        ? newAttachments(deps.tokens, unlinked, { inboundMailId: id, ticketId: null, messageId: null })
+        : [];
       const recorded = await deps.storage.transaction(async (tx) => {
         if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return false;
-        await tx.attachments.insertAttachments(rows, outcome.at);
+        if (rows.length > 0) await tx.attachments.insertAttachments(rows, outcome.at);
+        if (hooks.length > 0) await tx.webhooks.queueWebhookDeliveries(hooks, outcome.at);
         return true;
       });
       return decided(recorded, outcome);
@@ -200,9 +208,12 @@ export async function processInboundMail(
       ticketId: entry.ticketId,
       at: now(),
     };
+    // `mail.bounced` for the endpoints that take it, queued with the bounce (an internal note's mail: staff only).
+    const hooks = await mailWebhooks(deps, [entry.id]);
+    const bounced = hooks?.(entry.id, { event: 'mail.bounced', at: outcome.at, reply: description }) ?? [];
     const recorded = await deps.storage.transaction(async (tx) => {
       if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return false;
-      await tx.outbox.recordOutboxBounce(entry.id, outcome.at, description);
+      await tx.outbox.recordOutboxBounce(entry.id, outcome.at, description, bounced);
       return true;
     });
     return decided(recorded, outcome);

@@ -12,6 +12,7 @@ import type { Signer } from '../../ports/signer.ts';
 import { bounceAddress } from './bounce-address.ts';
 import { DELIVERY_SENTENCES, gaveUpSentence, recipientInvalidSentence } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
+import { mailWebhooks } from '../webhooks/mail-webhooks.ts';
 
 export interface DispatchPolicy {
   batchSize: number;
@@ -248,6 +249,11 @@ async function sendClaimed(
     return { files, omitted: plan.omitted };
   };
 
+  // The `mail.*` webhooks: one read of the endpoints per batch; nothing more when none takes a mail event.
+  const hooks = await mailWebhooks(
+    deps,
+    entries.map((e) => e.id),
+  );
   const recorder = new OutcomeRecorder(deps.storage, token);
   const recording: Promise<void>[] = [];
   await pool(entries, policy.concurrency, async (entry) => {
@@ -298,10 +304,17 @@ async function sendClaimed(
     // The transport removed the credentials already; removed here too, as the one check every recorded reply passes.
     if (account) outcome.reply = scrubSecrets(outcome.reply, account.settings);
     const status = outcome.status;
+    const at = now.toISOString();
+    const webhooks = hooks?.(entry.id, {
+      event: `mail.${status}`,
+      at,
+      reply: status === 'sent' ? null : outcome.reply,
+      attempts: entry.attemptCount + 1,
+    });
     // Not awaited here: the connection takes the next mail while the outcome waits for its group's commit.
     recording.push(
       recorder
-        .record(entry.id, { ...outcome, at: now.toISOString(), nextAttemptAt })
+        .record(entry.id, { ...outcome, at, nextAttemptAt, ...(webhooks?.length ? { webhooks } : {}) })
         .then((recorded) => void (recorded && result[status]++)),
     );
   });

@@ -3,6 +3,7 @@ import type { SecretBox } from '../../ports/secret-box.ts';
 import type { ClaimedWebhookDelivery, Storage, WebhookOutcome } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
 import { WebhookNotSent, type WebhookSender } from '../../ports/webhook-sender.ts';
+import { WEBHOOK_SENTENCES } from './webhook-results.ts';
 import { retryDelaySeconds, type DispatchPolicy } from '../notifications/dispatch-outbox.ts';
 
 export interface WebhookDispatchDeps {
@@ -29,14 +30,24 @@ function outcomeOf(status: number): { status: 'delivered' | 'deferred' | 'failed
   return { status: 'deferred', reply: `HTTP ${status}` };
 }
 
-async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery) {
+type AttemptResult = { status: 'delivered' | 'deferred' | 'failed'; reply: string; httpStatus: number | null };
+
+/** One attempt, timed by the clock: what the endpoint answered (its status) or why it could not. */
+async function timedAttempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery) {
+  const started = deps.clock.now().getTime();
+  const result = await attempt(deps, d);
+  return { ...result, durationMs: Math.max(0, deps.clock.now().getTime() - started) };
+}
+
+async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery): Promise<AttemptResult> {
   let secret: string;
   try {
     secret = deps.secrets.open(d.secretSealed);
   } catch {
     return {
-      status: 'deferred' as const,
-      reply: "The endpoint's secret cannot be read with the current key; replace the secret.",
+      status: 'deferred',
+      reply: WEBHOOK_SENTENCES.SECRET_UNREADABLE,
+      httpStatus: null,
     };
   }
   try {
@@ -51,11 +62,11 @@ async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery) {
     });
     const outcome = outcomeOf(reply.status);
     const text = reply.text.replace(/\s+/g, ' ').trim();
-    return { ...outcome, reply: text ? `${outcome.reply}: ${text}` : outcome.reply };
+    return { ...outcome, reply: text ? `${outcome.reply}: ${text}` : outcome.reply, httpStatus: reply.status };
   } catch (error) {
     if (error instanceof WebhookNotSent)
-      return { status: error.permanent ? ('failed' as const) : ('deferred' as const), reply: error.message };
-    return { status: 'deferred' as const, reply: 'The delivery failed unexpectedly; it will be tried again.' };
+      return { status: error.permanent ? 'failed' : 'deferred', reply: error.message, httpStatus: null };
+    return { status: 'deferred', reply: WEBHOOK_SENTENCES.UNEXPECTED, httpStatus: null };
   }
 }
 
@@ -102,13 +113,14 @@ export async function dispatchWebhookBatch(
       while (next < claimed.length) {
         const d = claimed[next++]!;
         if (!stillHeld(d.id)) continue;
-        let outcome = await attempt(deps, d);
+        let outcome = await timedAttempt(deps, d);
         const now = deps.clock.now();
         let nextAttemptAt: string | null = null;
         if (outcome.status === 'deferred') {
           const ageHours = (now.getTime() - new Date(d.attemptsSince).getTime()) / 3_600_000;
           if (ageHours >= policy.giveUpHours)
             outcome = {
+              ...outcome,
               status: 'failed',
               reply: `Not delivered after ${policy.giveUpHours} hours; the last answer: ${outcome.reply}`,
             };

@@ -1,9 +1,20 @@
-/** The events an endpoint may take (those Parley emits so far; see README, "Webhooks"). */
-export const WEBHOOK_EVENTS = ['message.created', 'ticket.created', 'ticket.changed'] as const;
+/** The events an endpoint may take (docs/webhooks.md). */
+export const WEBHOOK_EVENTS = [
+  'message.created',
+  'ticket.created',
+  'ticket.changed',
+  'mail.sent',
+  'mail.deferred',
+  'mail.failed',
+  'mail.bounced',
+  'inbound.held',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const WEBHOOK_DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'deferred', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+export const WEBHOOK_ATTEMPT_RESULTS = ['delivered', 'deferred', 'failed', 'interrupted'] as const;
 
 export const MAX_WEBHOOK_URL = 2000;
 export const MAX_WEBHOOK_DESCRIPTION = 200;
@@ -47,8 +58,12 @@ export interface WebhookDelivery {
 
 export interface WebhookAttempt {
   at: string;
-  result: 'delivered' | 'deferred' | 'failed' | 'interrupted';
+  result: (typeof WEBHOOK_ATTEMPT_RESULTS)[number];
   reply: string | null;
+  /** The endpoint's HTTP status; null when it never answered. */
+  httpStatus: number | null;
+  /** How long the attempt took; null for an interrupted one. */
+  durationMs: number | null;
 }
 
 export interface NewWebhookDelivery {

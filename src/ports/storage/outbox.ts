@@ -4,6 +4,7 @@ import type {
   OutboxEntry,
   OutboxStatus,
 } from '../../domain/notifications/outbox-entry.ts';
+import type { NewWebhookDelivery } from '../../domain/webhooks/webhook.ts';
 import type { Page, PageRequest } from './common.ts';
 
 export interface OutboxClaim {
@@ -18,6 +19,20 @@ export interface OutboxOutcome {
   at: string;
   reply: string;
   nextAttemptAt: string | null;
+  /** The `mail.*` webhook deliveries of this outcome, queued in its transaction only if it is recorded. */
+  webhooks?: readonly NewWebhookDelivery[];
+}
+
+/** What a `mail.*` webhook says of a notification besides its outcome: whose ticket, to whom, an internal note's. */
+export interface OutboxMailFacts {
+  id: number;
+  ticketId: number | null;
+  ticketNumber: number | null;
+  messageId: number | null;
+  toAddress: string;
+  attemptCount: number;
+  /** The mail of an internal note (staff only). */
+  internal: boolean;
 }
 
 /** A notification found by its Message-ID (a reply's In-Reply-To/References, a bounce's Original-Message-ID). */
@@ -82,6 +97,11 @@ export interface OutboxRepository {
     replacement: { address: string; name: string; cancelReply: string },
     at: string,
   ): Promise<{ ids: number[]; erased: number; cancelled: number }>;
-  /** A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic. */
-  recordOutboxBounce(id: number, at: string, reply: string): Promise<boolean>;
+  /**
+   * A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic;
+   * `webhooks` (its `mail.bounced` deliveries) queued with it.
+   */
+  recordOutboxBounce(id: number, at: string, reply: string, webhooks?: readonly NewWebhookDelivery[]): Promise<boolean>;
+  /** The facts `mail.*` webhooks report of these notifications (one read for a batch). */
+  outboxMailFacts(ids: readonly number[]): Promise<OutboxMailFacts[]>;
 }

@@ -21,6 +21,9 @@ export interface WebhookOutcome {
   at: string;
   reply: string;
   nextAttemptAt: string | null;
+  /** The endpoint's HTTP status, when it answered. */
+  httpStatus: number | null;
+  durationMs: number;
 }
 
 /** A claimed delivery with what sending it needs: its endpoint's URL, switch and sealed secret. */

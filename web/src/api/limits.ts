@@ -58,6 +58,21 @@ export const AUDIT_TARGETS = [
   'webhook-delivery',
 ] as const;
 
+/** Events a webhook endpoint may take. */
+export const WEBHOOK_EVENTS = [
+  'message.created',
+  'ticket.created',
+  'ticket.changed',
+  'mail.sent',
+  'mail.deferred',
+  'mail.failed',
+  'mail.bounced',
+  'inbound.held',
+] as const;
+
+/** States of a webhook delivery. */
+export const WEBHOOK_DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'deferred', 'failed'] as const;
+
 /** People one ticket may copy (Cc). */
 export const MAX_COPIES = 20 as const;
 
@@ -82,4 +97,6 @@ export const MAX_LENGTH = {
   answerLocale: 35,
   answerText: 20000,
   signature: 2000,
+  webhookUrl: 2000,
+  webhookDescription: 200,
 } as const;

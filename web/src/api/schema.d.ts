@@ -8550,7 +8550,16 @@ export interface paths {
                 id: number;
                 url: string;
                 description: string;
-                events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+                events: (
+                  | 'message.created'
+                  | 'ticket.created'
+                  | 'ticket.changed'
+                  | 'mail.sent'
+                  | 'mail.deferred'
+                  | 'mail.failed'
+                  | 'mail.bounced'
+                  | 'inbound.held'
+                )[];
                 publicOnly: boolean;
                 active: boolean;
                 allowPrivate: boolean;
@@ -8696,7 +8705,16 @@ export interface paths {
           'application/json': {
             url: string;
             description: string;
-            events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+            events: (
+              | 'message.created'
+              | 'ticket.created'
+              | 'ticket.changed'
+              | 'mail.sent'
+              | 'mail.deferred'
+              | 'mail.failed'
+              | 'mail.bounced'
+              | 'inbound.held'
+            )[];
             publicOnly: boolean;
             active: boolean;
             allowPrivate: boolean;
@@ -8715,7 +8733,16 @@ export interface paths {
                 id: number;
                 url: string;
                 description: string;
-                events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+                events: (
+                  | 'message.created'
+                  | 'ticket.created'
+                  | 'ticket.changed'
+                  | 'mail.sent'
+                  | 'mail.deferred'
+                  | 'mail.failed'
+                  | 'mail.bounced'
+                  | 'inbound.held'
+                )[];
                 publicOnly: boolean;
                 active: boolean;
                 allowPrivate: boolean;
@@ -9020,7 +9047,16 @@ export interface paths {
           'application/json': {
             url?: string;
             description?: string;
-            events?: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+            events?: (
+              | 'message.created'
+              | 'ticket.created'
+              | 'ticket.changed'
+              | 'mail.sent'
+              | 'mail.deferred'
+              | 'mail.failed'
+              | 'mail.bounced'
+              | 'inbound.held'
+            )[];
             publicOnly?: boolean;
             active?: boolean;
             allowPrivate?: boolean;
@@ -9038,7 +9074,16 @@ export interface paths {
               id: number;
               url: string;
               description: string;
-              events: ('message.created' | 'ticket.created' | 'ticket.changed')[];
+              events: (
+                | 'message.created'
+                | 'ticket.created'
+                | 'ticket.changed'
+                | 'mail.sent'
+                | 'mail.deferred'
+                | 'mail.failed'
+                | 'mail.bounced'
+                | 'inbound.held'
+              )[];
               publicOnly: boolean;
               active: boolean;
               allowPrivate: boolean;
@@ -9364,13 +9409,27 @@ export interface paths {
                 endpointId: number;
                 eventId: string;
                 /** @enum {string} */
-                event: 'message.created' | 'ticket.created' | 'ticket.changed';
+                event:
+                  | 'message.created'
+                  | 'ticket.created'
+                  | 'ticket.changed'
+                  | 'mail.sent'
+                  | 'mail.deferred'
+                  | 'mail.failed'
+                  | 'mail.bounced'
+                  | 'inbound.held';
                 ticketId: number | null;
                 /** @enum {string} */
                 status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
                 attemptCount: number;
                 nextAttemptAt: string | null;
                 lastReply: string | null;
+                lastReplyResult: {
+                  code: string;
+                  params: {
+                    [key: string]: unknown;
+                  };
+                } | null;
                 createdAt: string;
                 deliveredAt: string | null;
               }[];
@@ -9537,20 +9596,43 @@ export interface paths {
               endpointId: number;
               eventId: string;
               /** @enum {string} */
-              event: 'message.created' | 'ticket.created' | 'ticket.changed';
+              event:
+                | 'message.created'
+                | 'ticket.created'
+                | 'ticket.changed'
+                | 'mail.sent'
+                | 'mail.deferred'
+                | 'mail.failed'
+                | 'mail.bounced'
+                | 'inbound.held';
               ticketId: number | null;
               /** @enum {string} */
               status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
               attemptCount: number;
               nextAttemptAt: string | null;
               lastReply: string | null;
+              lastReplyResult: {
+                code: string;
+                params: {
+                  [key: string]: unknown;
+                };
+              } | null;
               createdAt: string;
               deliveredAt: string | null;
               body: string;
               attempts: {
                 at: string;
-                result: string;
+                /** @enum {string} */
+                result: 'delivered' | 'deferred' | 'failed' | 'interrupted';
                 reply: string | null;
+                replyResult: {
+                  code: string;
+                  params: {
+                    [key: string]: unknown;
+                  };
+                } | null;
+                httpStatus: number | null;
+                durationMs: number | null;
               }[];
             };
           };
@@ -9717,13 +9799,27 @@ export interface paths {
               endpointId: number;
               eventId: string;
               /** @enum {string} */
-              event: 'message.created' | 'ticket.created' | 'ticket.changed';
+              event:
+                | 'message.created'
+                | 'ticket.created'
+                | 'ticket.changed'
+                | 'mail.sent'
+                | 'mail.deferred'
+                | 'mail.failed'
+                | 'mail.bounced'
+                | 'inbound.held';
               ticketId: number | null;
               /** @enum {string} */
               status: 'queued' | 'sending' | 'delivered' | 'deferred' | 'failed';
               attemptCount: number;
               nextAttemptAt: string | null;
               lastReply: string | null;
+              lastReplyResult: {
+                code: string;
+                params: {
+                  [key: string]: unknown;
+                };
+              } | null;
               createdAt: string;
               deliveredAt: string | null;
             };

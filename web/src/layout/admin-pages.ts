@@ -9,6 +9,7 @@ export const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
   { to: '/admin/users', label: 'nav.users' },
   { to: '/admin/groups', label: 'nav.groups' },
   { to: '/admin/outbox', label: 'nav.outbox' },
+  { to: '/admin/webhooks', label: 'nav.webhooks' },
   { to: '/admin/inbound', label: 'nav.needsReview' },
   { to: '/admin/mail-catcher', label: 'nav.catcher' },
   { to: '/admin/audit', label: 'nav.audit' },

@@ -6,6 +6,7 @@ import { AdminParameters } from '../pages/admin/parameters.tsx';
 import { AdminGroups, AdminUsers } from '../pages/admin/people.tsx';
 import { AdminSmtp } from '../pages/admin/smtp.tsx';
 import { AdminTemplates, TemplateEditor } from '../pages/admin/templates.tsx';
+import { AdminWebhookDeliveries, AdminWebhooks } from '../pages/admin/webhooks.tsx';
 import { DeskQueue, DeskTicket } from '../pages/desk.tsx';
 import { InboundMailPage, InboundReview } from '../pages/inbound.tsx';
 import { PortalList, PortalNew, PortalTicket } from '../pages/portal.tsx';
@@ -54,6 +55,8 @@ export function Routes() {
     if (path === '/admin/inbound') return <InboundReview area="admin" />;
     if ((m = match('/admin/inbound/:id', path))) return <InboundMailPage key={m.id} id={Number(m.id)} area="admin" />;
     if (path === '/admin/mail-catcher') return <AdminMailCatcher />;
+    if (path === '/admin/webhooks') return <AdminWebhooks />;
+    if ((m = match('/admin/webhooks/:id', path))) return <AdminWebhookDeliveries key={m.id} id={Number(m.id)} />;
     if (path === '/admin/audit') return <AdminAudit />;
     if (path === '/admin/canned-answers') return <AdminAnswers />;
     if ((m = match('/admin/mail-catcher/:id', path))) return <AdminCapturedMail key={m.id} id={Number(m.id)} />;

@@ -140,7 +140,16 @@ export interface Database {
     updated_at: string;
     delivered_at: string | null;
   };
-  webhook_attempt: { id: Generated<number>; delivery_id: number; at: string; result: string; reply: string | null };
+  webhook_attempt: {
+    id: Generated<number>;
+    delivery_id: number;
+    at: string;
+    result: string;
+    reply: string | null;
+    /** Migration 020. */
+    http_status: number | null;
+    duration_ms: number | null;
+  };
   role_process: {
     id: string;
     role: string;

@@ -7,10 +7,12 @@ import { createWebhookEndpoint } from '../../../domain/webhooks/create-webhook-e
 import { deleteWebhookEndpoint } from '../../../domain/webhooks/delete-webhook-endpoint.ts';
 import { resendWebhookDelivery } from '../../../domain/webhooks/resend-webhook-delivery.ts';
 import { rotateWebhookSecret } from '../../../domain/webhooks/rotate-webhook-secret.ts';
+import { webhookResultOf } from '../../../domain/webhooks/webhook-results.ts';
 import { updateWebhookEndpoint } from '../../../domain/webhooks/update-webhook-endpoint.ts';
 import {
   MAX_WEBHOOK_DESCRIPTION,
   MAX_WEBHOOK_URL,
+  WEBHOOK_ATTEMPT_RESULTS,
   WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_EVENTS,
   type WebhookDelivery,
@@ -40,6 +42,11 @@ const endpointFields = {
   allowPrivate: Type.Boolean(),
 };
 
+const resultSchema = Shape({
+  code: Type.String(),
+  params: Type.Record(Type.String(), Type.Unknown()),
+});
+
 const deliverySchema = Shape({
   id: Type.Integer(),
   endpointId: Type.Integer(),
@@ -50,6 +57,8 @@ const deliverySchema = Shape({
   attemptCount: Type.Integer(),
   nextAttemptAt: Nullable(Type.String()),
   lastReply: Nullable(Type.String()),
+  /** `lastReply` (and an attempt's `reply`) as a code the web words (`domain/webhooks/webhook-results.ts`). */
+  lastReplyResult: Nullable(resultSchema),
   createdAt: Type.String(),
   deliveredAt: Nullable(Type.String()),
 });
@@ -57,7 +66,16 @@ const deliverySchema = Shape({
 const deliveryDetailSchema = Shape({
   ...deliverySchema.properties,
   body: Type.String(),
-  attempts: Type.Array(Shape({ at: Type.String(), result: Type.String(), reply: Nullable(Type.String()) })),
+  attempts: Type.Array(
+    Shape({
+      at: Type.String(),
+      result: StringEnum(WEBHOOK_ATTEMPT_RESULTS),
+      reply: Nullable(Type.String()),
+      replyResult: Nullable(resultSchema),
+      httpStatus: Nullable(Type.Integer()),
+      durationMs: Nullable(Type.Integer()),
+    }),
+  ),
 });
 
 /** The secret, shown this once (creation, replacement); never again. */
@@ -65,7 +83,7 @@ const secretSchema = Shape({ secret: Type.String() });
 
 function presentDelivery(d: WebhookDelivery) {
   const { body: _body, attemptsSince: _since, ...shown } = d;
-  return shown;
+  return { ...shown, lastReplyResult: d.lastReply === null ? null : webhookResultOf(d.lastReply) };
 }
 
 /** Webhook endpoints and their deliveries. Registered by adminRoutes, under its admin-only hook. */
@@ -162,7 +180,11 @@ export function webhookRoutes(deps: Deps) {
         const d = await deps.storage.webhooks.findWebhookDelivery(request.params.id);
         if (!d)
           throw new DomainError('WEBHOOK_DELIVERY_NOT_FOUND', `There is no webhook delivery ${request.params.id}.`);
-        return { ...presentDelivery(d), body: d.body, attempts: d.attempts };
+        return {
+          ...presentDelivery(d),
+          body: d.body,
+          attempts: d.attempts.map((a) => ({ ...a, replyResult: a.reply === null ? null : webhookResultOf(a.reply) })),
+        };
       },
     );
 

@@ -7,6 +7,7 @@ import {
 import type { PageRequest } from '../../../../ports/storage/common.ts';
 import type {
   OutboxClaim,
+  OutboxMailFacts,
   OutboxOutcome,
   OutboxReference,
   OutboxRepository,
@@ -15,6 +16,9 @@ import { decodeCursor, page, toOutbox } from '../rows.ts';
 import { outboxRow } from '../message-rows.ts';
 import { insertRow, prepared, touchTicket } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
+import type { SqlContext } from '../sql-dialect.ts';
+import { SqlWebhookRepository } from './webhook-repository.ts';
+import type { NewWebhookDelivery } from '../../../../domain/webhooks/webhook.ts';
 import { eraseOutboxOf } from '../erasure.ts';
 
 export class SqlOutboxRepository extends SqlRepository implements OutboxRepository {
@@ -158,36 +162,19 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
 
   async finishOutboxAttempts(claimToken: string, outcomes: readonly { id: number; outcome: OutboxOutcome }[]) {
     if (outcomes.length === 0) return [];
-    const sentAt = (o: OutboxOutcome) => (o.status === 'sent' ? o.at : null);
     const inOneStatement = this.ctx.dialect.finishOutboxAttemptsInOneStatement;
-    if (inOneStatement) return inOneStatement(this.ctx, claimToken, outcomes);
-    // Otherwise two prepared statements per outcome, in one transaction.
+    const withHooks = outcomes.some((x) => (x.outcome.webhooks?.length ?? 0) > 0);
+    if (inOneStatement && !withHooks) return inOneStatement(this.ctx, claimToken, outcomes);
     return this.ctx.atomically(async (ctx) => {
-      const recorded: number[] = [];
-      for (const { id, outcome: o } of outcomes) {
-        const [updated] = await prepared<{ id: number; ticket_id: number | null }>(
-          ctx,
-          'finish-outbox-attempt',
-          () => ({
-            compile: () =>
-              sql<{
-                id: number;
-                ticket_id: number | null;
-              }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
-                last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
-                where id = ${0} and claim_token = ${''} returning id, ticket_id`.compile(ctx.db),
-          }),
-          [o.status, o.nextAttemptAt, o.reply, sentAt(o), o.at, id, claimToken],
-        );
-        if (!updated) continue;
-        await touchTicket(ctx, updated.ticket_id);
-        await insertRow(ctx, 'insert-outbox-attempt', 'outbox_attempt', {
-          entry_id: id,
-          at: o.at,
-          result: o.status,
-          reply: o.reply,
-        });
-        recorded.push(id);
+      const recorded = inOneStatement
+        ? await inOneStatement(ctx, claimToken, outcomes)
+        : await finishEachAttempt(ctx, claimToken, outcomes);
+      // The `mail.*` webhooks of the outcomes recorded, in the same transaction: never one for a taken-over claim.
+      if (withHooks) {
+        const done = new Set(recorded);
+        for (const { id, outcome } of outcomes)
+          if (done.has(id) && outcome.webhooks?.length)
+            await new SqlWebhookRepository(ctx).queueWebhookDeliveries(outcome.webhooks, outcome.at);
       }
       return recorded;
     });
@@ -235,7 +222,18 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     }));
   }
 
-  async recordOutboxBounce(id: number, at: string, reply: string) {
+  async recordOutboxBounce(
+    id: number,
+    at: string,
+    reply: string,
+    webhooks: readonly NewWebhookDelivery[] = [],
+  ): Promise<boolean> {
+    if (webhooks.length > 0)
+      return this.ctx.atomically(async (ctx) => {
+        const recorded = await new SqlOutboxRepository(ctx).recordOutboxBounce(id, at, reply);
+        if (recorded) await new SqlWebhookRepository(ctx).queueWebhookDeliveries(webhooks, at);
+        return recorded;
+      });
     const row = await this.db
       .updateTable('outbox_entry')
       // A claim in flight loses its right to record an outcome: the bounce is the last word on this mail.
@@ -256,7 +254,63 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     return true;
   }
 
+  async outboxMailFacts(ids: readonly number[]): Promise<OutboxMailFacts[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('outbox_entry as e')
+      .leftJoin('ticket_message as m', 'm.id', 'e.message_id')
+      .select(['e.id', 'e.ticket_id', 'e.message_id', 'e.to_address', 'e.attempt_count', 'm.internal'])
+      .where('e.id', 'in', ids as number[])
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      ticketId: r.ticket_id,
+      // A ticket's number is its id (ticket-repository.ts).
+      ticketNumber: r.ticket_id,
+      messageId: r.message_id,
+      toAddress: r.to_address,
+      attemptCount: r.attempt_count,
+      internal: Boolean(r.internal),
+    }));
+  }
+
   eraseOutboxOf(...args: Parameters<OutboxRepository['eraseOutboxOf']>) {
     return eraseOutboxOf(this.ctx, ...args);
   }
+}
+
+/** Two prepared statements per outcome, in the caller's transaction (where the dialect has no one-statement form). */
+async function finishEachAttempt(
+  ctx: SqlContext,
+  claimToken: string,
+  outcomes: readonly { id: number; outcome: OutboxOutcome }[],
+): Promise<number[]> {
+  const sentAt = (o: OutboxOutcome) => (o.status === 'sent' ? o.at : null);
+  const recorded: number[] = [];
+  for (const { id, outcome: o } of outcomes) {
+    const [updated] = await prepared<{ id: number; ticket_id: number | null }>(
+      ctx,
+      'finish-outbox-attempt',
+      () => ({
+        compile: () =>
+          sql<{
+            id: number;
+            ticket_id: number | null;
+          }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
+            last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
+            where id = ${0} and claim_token = ${''} returning id, ticket_id`.compile(ctx.db),
+      }),
+      [o.status, o.nextAttemptAt, o.reply, sentAt(o), o.at, id, claimToken],
+    );
+    if (!updated) continue;
+    await touchTicket(ctx, updated.ticket_id);
+    await insertRow(ctx, 'insert-outbox-attempt', 'outbox_attempt', {
+      entry_id: id,
+      at: o.at,
+      result: o.status,
+      reply: o.reply,
+    });
+    recorded.push(id);
+  }
+  return recorded;
 }

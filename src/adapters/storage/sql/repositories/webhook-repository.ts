@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { WEBHOOK_SENTENCES } from '../../../../domain/webhooks/webhook-results.ts';
 import type {
   NewWebhookDelivery,
   WebhookAttempt,
@@ -157,11 +158,20 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
     if (!row) return undefined;
     const attempts = await this.db
       .selectFrom('webhook_attempt')
-      .select(['at', 'result', 'reply'])
+      .select(['at', 'result', 'reply', 'http_status', 'duration_ms'])
       .where('delivery_id', '=', id)
       .orderBy('id')
       .execute();
-    return { ...toDelivery(row), attempts: attempts as WebhookAttempt[] };
+    return {
+      ...toDelivery(row),
+      attempts: attempts.map((a): WebhookAttempt => ({
+        at: a.at,
+        result: a.result as WebhookAttempt['result'],
+        reply: a.reply,
+        httpStatus: a.http_status,
+        durationMs: a.duration_ms,
+      })),
+    };
   }
 
   async listWebhookDeliveries(filter: { endpointId?: number; status?: WebhookDeliveryStatus }, req: PageRequest) {
@@ -228,7 +238,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
             delivery_id: r.id,
             at: now,
             result: 'interrupted',
-            reply: 'The dispatcher stopped during this attempt; the delivery is due again with the same event id.',
+            reply: WEBHOOK_SENTENCES.INTERRUPTED,
           })),
         )
         .execute();
@@ -279,7 +289,14 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
         if (!updated) continue;
         await ctx.db
           .insertInto('webhook_attempt')
-          .values({ delivery_id: id, at: o.at, result: o.status, reply: o.reply })
+          .values({
+            delivery_id: id,
+            at: o.at,
+            result: o.status,
+            reply: o.reply,
+            http_status: o.httpStatus,
+            duration_ms: o.durationMs,
+          })
           .execute();
         recorded.push(id);
       }

@@ -1,6 +1,13 @@
 import type { MessageKey, Translate } from '../../../i18n/i18n.tsx';
 import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
-import { LOCALES, OUTBOX_STATUSES, type AuditChange, type AuditEntry } from '../../../types.ts';
+import {
+  LOCALES,
+  OUTBOX_STATUSES,
+  WEBHOOK_EVENTS,
+  type AuditChange,
+  type AuditEntry,
+  type WebhookEvent,
+} from '../../../types.ts';
 
 const ROLES = ['requester', 'technician', 'admin'] as const;
 const SECURITIES = ['none', 'starttls', 'tls'] as const;
@@ -63,6 +70,12 @@ function valueText(t: Translate, field: string, value: AuditChange['before']): s
   if (field === 'security' && among(SECURITIES, value)) return t(`smtp.security.${value}`);
   if (field === 'scope' && among(SCOPES, value)) return t(`account.scope.${value}`);
   if (field === 'status' && among(OUTBOX_STATUSES, value)) return t(`outbox.${value}`);
+  // A webhook's events, stored as "message.created,ticket.created": each by its name.
+  if (field === 'events' && typeof value === 'string' && value.split(',').every((e) => among(WEBHOOK_EVENTS, e)))
+    return value
+      .split(',')
+      .map((e) => t(`webhooks.event.${e as WebhookEvent}`))
+      .join(', ');
   if (value === null || value === undefined || value === '') return t('audit.nothing');
   if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
   if (Array.isArray(value)) return value.length ? value.join(', ') : t('audit.nothing');
