@@ -55,7 +55,10 @@ type Person = { id: number; name: string; typing: boolean };
 const presenceOf = (s: Stream) =>
   s.events.filter((e) => e.event === 'presence').map((e) => JSON.parse(e.data) as { number: number; people: Person[] });
 /** The last people pushed to the stream for a ticket (undefined: nothing pushed yet). */
-const lastPeople = (s: Stream, number: number) => presenceOf(s).findLast((p) => p.number === number)?.people;
+const lastPeople = (s: Stream, number: number) =>
+  presenceOf(s)
+    .filter((p) => p.number === number)
+    .at(-1)?.people;
 const ready = (streams: Stream[]) =>
   waitUntil(() => streams.every((s) => s.events.some((e) => e.event === 'ready')), 'the streams to be ready');
 
