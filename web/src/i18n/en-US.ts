@@ -836,6 +836,13 @@ export const enUS = {
   'audit.field.allowPrivate': 'Private addresses allowed',
   'audit.field.secret': 'Signing secret',
   'audit.field.answerText': 'Text ({locale})',
+  'presence.label': 'Who else has this ticket open',
+  'presence.viewing': '{name} is viewing',
+  'presence.typing': '{name} is typing…',
+  'trafficCop.title': 'A new message arrived while you were writing',
+  'trafficCop.intro': 'Read it before sending: your answer may need a change. Your draft is kept.',
+  'trafficCop.sendAnyway': 'Send anyway',
+  'trafficCop.review': 'Review first',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

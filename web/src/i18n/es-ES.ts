@@ -855,4 +855,11 @@ export const esES: Messages = {
   'audit.field.allowPrivate': 'Direcciones privadas permitidas',
   'audit.field.secret': 'Secreto de firma',
   'audit.field.answerText': 'Texto ({locale})',
+  'presence.label': 'Quién más tiene abierto este ticket',
+  'presence.viewing': '{name} está viendo',
+  'presence.typing': '{name} está escribiendo…',
+  'trafficCop.title': 'Ha llegado un mensaje nuevo mientras escribía',
+  'trafficCop.intro': 'Léalo antes de enviar: puede que su respuesta necesite un cambio. Su borrador se conserva.',
+  'trafficCop.sendAnyway': 'Enviar de todos modos',
+  'trafficCop.review': 'Revisar primero',
 };

@@ -850,4 +850,11 @@ export const ptBR: Messages = {
   'audit.field.allowPrivate': 'Endereços privados permitidos',
   'audit.field.secret': 'Segredo de assinatura',
   'audit.field.answerText': 'Texto ({locale})',
+  'presence.label': 'Quem mais está com este ticket aberto',
+  'presence.viewing': '{name} está vendo',
+  'presence.typing': '{name} está escrevendo…',
+  'trafficCop.title': 'Chegou uma nova mensagem enquanto você escrevia',
+  'trafficCop.intro': 'Leia-a antes de enviar: sua resposta pode precisar de ajuste. Seu rascunho é mantido.',
+  'trafficCop.sendAnyway': 'Enviar mesmo assim',
+  'trafficCop.review': 'Revisar primeiro',
 };

@@ -16,7 +16,18 @@ function todayIn(timeZone: string): string {
     return new Date().toISOString().slice(0, 10);
   }
 }
-export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPosted(): void }) {
+export function NoteComposer({
+  ticketNumber,
+  onPosted,
+  onTyping,
+  onStoppedTyping,
+}: {
+  ticketNumber: number;
+  onPosted(): void;
+  /** The draft changed (colleagues see "typing"), or was emptied or posted. */
+  onTyping?(): void;
+  onStoppedTyping?(): void;
+}) {
   const { t } = useI18n();
   const { me } = useSession();
   const id = useId();
@@ -49,6 +60,7 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
       setText('');
       setMinutes('');
       attachments.clear();
+      onStoppedTyping?.();
       onPosted();
     } catch (e) {
       setError(attachments.explain(e));
@@ -70,7 +82,11 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
           rows={4}
           value={text}
           maxLength={MAX_LENGTH.message}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value === '') onStoppedTyping?.();
+            else onTyping?.();
+          }}
           aria-invalid={!!errors.text}
         />
         {errors.text ? (
