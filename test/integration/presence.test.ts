@@ -75,6 +75,7 @@ async function colleague(storage: SqlStorage, world: World) {
 }
 
 describe('presence on one instance (SQLite)', () => {
+  // threat: Staff presence (who has a ticket open, who is writing) → never pushed to requesters
   it('colleagues who may see the ticket hear who has it open and who is writing; requesters, other teams and the person themself do not', async () => {
     const { storage } = await sqliteMemory.open();
     const deps = testDeps(storage);
