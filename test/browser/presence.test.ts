@@ -2,7 +2,7 @@
  * Who else has a ticket open, and the traffic cop, in two browser sessions (two technicians of one team): B opens the
  * ticket, A sees "B is viewing"; B writes, "typing"; B leaves, gone. A writes a draft, B sends a message, A presses
  * Send: the confirmation shows B's message; "Review first" keeps the draft; "Send anyway" posts it. A works in
- * Portuguese in one pass and in Spanish (at 390 px wide) in the other.
+ * Portuguese in one pass (a message, then an internal note) and in Spanish (at 390 px wide) in the other.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -67,7 +67,7 @@ describe('presence and the traffic cop in two browser sessions', () => {
     await parley?.close();
   });
 
-  async function pass(email: string, l: Labels, phone: boolean) {
+  async function pass(email: string, l: Labels, phone: boolean, note?: { tab: string; text: string; submit: string }) {
     const { world } = parley;
     const a = await newContext(browser, parley.baseUrl);
     const b = await newContext(browser, parley.baseUrl);
@@ -117,6 +117,20 @@ describe('presence and the traffic cop in two browser sessions', () => {
       await dialog.getByRole('button', { name: l.sendAnyway, exact: true }).click();
       await a.page.getByTestId('message').filter({ hasText: draft }).waitFor();
       assert.equal(await a.page.getByLabel(l.message, { exact: true }).inputValue(), '');
+      if (note) {
+        // An internal note is asked about the same way.
+        await a.page.getByRole('tab', { name: note.tab, exact: true }).click();
+        const noteDraft = `Note from ${email}: call the vendor.`;
+        await a.page.getByLabel(note.text, { exact: true }).fill(noteDraft);
+        const again = `Tina again for ${email}: parts ordered.`;
+        await b.page.getByLabel('Message', { exact: true }).fill(again);
+        await b.page.getByRole('button', { name: 'Send', exact: true }).click();
+        await a.page.getByTestId('message').filter({ hasText: again }).waitFor();
+        await a.page.getByRole('button', { name: note.submit, exact: true }).click();
+        await dialog.getByText(again).waitFor();
+        await dialog.getByRole('button', { name: l.sendAnyway, exact: true }).click();
+        await a.page.getByTestId('message').filter({ hasText: noteDraft }).waitFor();
+      }
       if (phone) {
         const overflow = await a.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
         assert.equal(overflow, false, 'nothing wider than the phone');
@@ -129,6 +143,7 @@ describe('presence and the traffic cop in two browser sessions', () => {
     }
   }
 
-  it('in Portuguese', () => pass('paula@example.test', PT, false));
+  it('in Portuguese, for a message and for an internal note', () =>
+    pass('paula@example.test', PT, false, { tab: 'Nota interna', text: 'Nota', submit: 'Adicionar nota' }));
   it('in Spanish, 390 px wide', () => pass('elena@example.test', ES, true));
 });

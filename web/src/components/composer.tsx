@@ -8,7 +8,7 @@ import { useCannedAnswerPicker } from './use-canned-answer-picker.ts';
 import { useAttachments } from './use-attachments.ts';
 import { TrafficCopDialog } from './traffic-cop-dialog.tsx';
 import { ErrorNotice } from './ui.tsx';
-import { useTrafficCop } from './use-traffic-cop.ts';
+import { bringIntoView, useTrafficCop } from './use-traffic-cop.ts';
 import { MAX_LENGTH } from '../api/limits.ts';
 
 /**
@@ -65,17 +65,6 @@ export function MessageComposer(props: {
       return;
     }
     await send();
-  }
-
-  /** "Review first": the dialog closes, the draft stays, and the first new message is brought into view. */
-  function review(first: Message | undefined) {
-    setArrived(null);
-    if (!first) return;
-    requestAnimationFrame(() => {
-      const item = document.getElementById(`message-${first.id}`);
-      item?.focus({ preventScroll: true });
-      item?.scrollIntoView({ block: 'center' });
-    });
   }
 
   async function send() {
@@ -165,7 +154,11 @@ export function MessageComposer(props: {
         <TrafficCopDialog
           messages={arrived}
           onSendAnyway={() => void send()}
-          onReview={() => review(arrived[0])}
+          onReview={() => {
+            // The dialog closes, the draft stays, and the first new message is brought into view.
+            setArrived(null);
+            bringIntoView(arrived[0]);
+          }}
           onClose={() => setArrived(null)}
         />
       ) : null}

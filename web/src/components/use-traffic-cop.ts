@@ -18,3 +18,13 @@ export function useTrafficCop(messages: readonly Message[] | undefined, writing:
     return messages.filter((m) => !known.has(m.id) && m.author.id !== meId);
   }, [messages, meId]);
 }
+
+/** "Review first": once the dialog has closed, the message is brought into view and focused (it is `message-<id>`). */
+export function bringIntoView(message: Message | undefined): void {
+  if (!message) return;
+  requestAnimationFrame(() => {
+    const item = document.getElementById(`message-${message.id}`);
+    item?.focus({ preventScroll: true });
+    item?.scrollIntoView({ block: 'center' });
+  });
+}

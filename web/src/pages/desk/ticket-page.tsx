@@ -142,6 +142,7 @@ export function DeskTicket({ number }: { number: number }) {
                 onPosted={refresh}
                 onTyping={presence.typing}
                 onStoppedTyping={presence.stoppedTyping}
+                messages={thread.data?.items}
               />
             </div>
           </div>
