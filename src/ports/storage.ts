@@ -15,7 +15,7 @@ import type { UnitOfWork } from './storage/unit-of-work.ts';
 import type { WebhookRepository } from './storage/webhooks.ts';
 
 export { UniqueViolation, type Page, type PageRequest, type TicketScope } from './storage/common.ts';
-export type { ActivityListeners } from './storage/activity.ts';
+export type { ActivityListeners, PresenceSignal } from './storage/activity.ts';
 export type { Group, NewUser, UserChanges, ActorKey, Signatures } from './storage/people.ts';
 export type { Session } from './storage/sessions.ts';
 export type { SignInFailure } from './storage/sign-in-failures.ts';

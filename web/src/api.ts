@@ -30,7 +30,13 @@ export function onUnauthorized(listener: () => void): () => void {
 }
 
 /** `path`: after /api/v1, one the API has for this method (see api/routes.ts). */
-export async function api<T, M extends Method = Method>(method: M, path: ApiPath<M>, body?: unknown): Promise<T> {
+/** `keepalive`: the request outlives the page (a report sent as the page closes). */
+export async function api<T, M extends Method = Method>(
+  method: M,
+  path: ApiPath<M>,
+  body?: unknown,
+  options: { keepalive?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -40,6 +46,7 @@ export async function api<T, M extends Method = Method>(method: M, path: ApiPath
       method,
       headers,
       credentials: 'same-origin',
+      ...(options.keepalive ? { keepalive: true } : {}),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {

@@ -1,15 +1,26 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /**
  * Live updates over Server-Sent Events (`GET /api/v1/events`, same origin, the session cookie):
  * `event: ready` on connect, `event: ticket` with `{"number": N}` when a ticket's thread or one of its mails changed,
  * `event: inbound` (staff) when the mail waiting for review changed, `event: resync` when the server may have missed
- * signals. Listeners get the ticket number, or null after a reconnection or a resync (refetch everything).
+ * signals, `event: presence` (staff) with `{"number": N, "people": [...]}`: who else has ticket N open now (the
+ * last one per ticket is kept; the server sends the current ones on each connection). Listeners get the ticket
+ * number, or null after a reconnection or a resync (refetch everything).
  */
 type Listener = (ticketNumber: number | null) => void;
 
 const listeners = new Set<Listener>();
 const inboundListeners = new Set<() => void>();
+
+/** Someone else who has a ticket open, as `event: presence` names them. */
+export interface PresentPerson {
+  id: number;
+  name: string;
+  typing: boolean;
+}
+const presence = new Map<number, PresentPerson[]>();
+const presenceListeners = new Set<(ticketNumber: number) => void>();
 let source: EventSource | null = null;
 let retry: ReturnType<typeof setTimeout> | undefined;
 let backoffMs = 5_000;
@@ -26,6 +37,10 @@ function open() {
   source = s;
   s.addEventListener('ready', () => {
     backoffMs = 5_000;
+    // What follows on this connection says who is where now.
+    const known = [...presence.keys()];
+    presence.clear();
+    for (const n of known) for (const listener of [...presenceListeners]) listener(n);
     if (connectedBefore) emit(null);
     connectedBefore = true;
   });
@@ -42,6 +57,16 @@ function open() {
       if (typeof data.number === 'number') emit(data.number);
     } catch {
       // A malformed event carries nothing to act on; the next one will.
+    }
+  });
+  s.addEventListener('presence', (event) => {
+    try {
+      const data = JSON.parse((event as MessageEvent<string>).data) as { number?: unknown; people?: unknown };
+      if (typeof data.number !== 'number' || !Array.isArray(data.people)) return;
+      presence.set(data.number, data.people as PresentPerson[]);
+      for (const listener of [...presenceListeners]) listener(data.number);
+    } catch {
+      // Nothing to act on; the next report will say.
     }
   });
   s.onerror = () => {
@@ -67,6 +92,7 @@ export function stopEvents(): void {
   source?.close();
   source = null;
   connectedBefore = false;
+  presence.clear();
 }
 
 /** Calls `handler` with each changed ticket number (null: refetch all). */
@@ -93,4 +119,22 @@ export function useInboundEvents(handler: () => void): void {
       inboundListeners.delete(listener);
     };
   }, []);
+}
+
+const nobody: PresentPerson[] = [];
+
+/** Who else has the ticket open now (staff; empty for requesters and while unknown). */
+export function usePresence(ticketNumber: number): PresentPerson[] {
+  const [people, setPeople] = useState(() => presence.get(ticketNumber) ?? nobody);
+  useEffect(() => {
+    setPeople(presence.get(ticketNumber) ?? nobody);
+    const listener = (n: number) => {
+      if (n === ticketNumber) setPeople(presence.get(ticketNumber) ?? nobody);
+    };
+    presenceListeners.add(listener);
+    return () => {
+      presenceListeners.delete(listener);
+    };
+  }, [ticketNumber]);
+  return people;
 }

@@ -6,6 +6,18 @@ export interface ActivityListeners {
   missed?: () => void;
 }
 
+/** What a staff member's open ticket page reported, heard by every instance (`signalPresence`); never stored. */
+export interface PresenceSignal {
+  ticketNumber: number;
+  userId: number;
+  name: string;
+  /** The page (a browser tab) that reported it: one person may have the ticket open in several. */
+  tab: string;
+  state: 'viewing' | 'typing' | 'left';
+  /** When the report lapses unless refreshed (ISO). */
+  expiresAt: string;
+}
+
 /** Signals about committed changes: new mail due, ticket activity, mail waiting for review. */
 export interface ActivitySignals {
   /**
@@ -31,4 +43,8 @@ export interface ActivitySignals {
   signalInbound(ticketId?: number | null): Promise<void>;
   /** Activity another process of this install reported (the dispatcher child), when signals stay in process. */
   relayTicketActivity(ticketIds: readonly number[], staffOnly?: boolean): void;
+  /** Tells every instance (this one included) what a staff member's ticket page reported. */
+  signalPresence(signal: PresenceSignal): Promise<void>;
+  /** Calls `listener` with each presence report, from any instance where signals cross processes. */
+  onPresence(listener: (signal: PresenceSignal) => void): Promise<() => Promise<void>>;
 }

@@ -1,18 +1,21 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import type { PostMessageResult } from '../types.ts';
+import type { Message, PostMessageResult } from '../types.ts';
 import { AttachmentPicker } from './attachment-picker.tsx';
 import { CannedAnswerPicker, optionId } from './canned-answer-picker.tsx';
 import { useCannedAnswerPicker } from './use-canned-answer-picker.ts';
 import { useAttachments } from './use-attachments.ts';
+import { TrafficCopDialog } from './traffic-cop-dialog.tsx';
 import { ErrorNotice } from './ui.tsx';
+import { bringIntoView, useTrafficCop } from './use-traffic-cop.ts';
 import { MAX_LENGTH } from '../api/limits.ts';
 
 /**
  * The message box of a ticket: "Message" and "Send" are accessible names scripts rely on (docs: api.md).
  * Staff also get the "Send email" box, checked by default, and canned answers (the button, or `/` in the message).
- * Files chosen with "Attach files" go with the message.
+ * Files chosen with "Attach files" go with the message. Given the thread (`thread`, staff), Send first asks when others'
+ * messages arrived since the draft was started (the traffic cop); `onTyping` / `onStoppedTyping` follow the draft.
  */
 export function MessageComposer(props: {
   ticketNumber: number;
@@ -22,6 +25,10 @@ export function MessageComposer(props: {
   disabled: boolean;
   onPosted(result: PostMessageResult): void;
   onUnavailable(): void;
+  /** The thread shown above, and who is writing: for the traffic cop. */
+  thread?: { messages: readonly Message[] | undefined; meId: number };
+  onTyping?(): void;
+  onStoppedTyping?(): void;
 }) {
   const { t } = useI18n();
   const id = useId();
@@ -36,6 +43,12 @@ export function MessageComposer(props: {
   const listId = `${id}-answers`;
   const slash = props.staff && picker.opened?.mode === 'slash';
   const active = picker.matches[picker.active];
+  const [arrived, setArrived] = useState<Message[] | null>(null);
+  const newSinceDraft = useTrafficCop(
+    props.thread?.messages,
+    props.thread !== undefined && text !== '',
+    props.thread?.meId ?? 0,
+  );
   const describedBy = [invalid ? `${id}-err` : '', props.staff ? `${id}-picker-hint` : ''].filter(Boolean).join(' ');
 
   async function submit(event: FormEvent) {
@@ -46,6 +59,16 @@ export function MessageComposer(props: {
       return;
     }
     setInvalid(false);
+    const news = props.thread ? newSinceDraft() : [];
+    if (news.length > 0) {
+      setArrived(news);
+      return;
+    }
+    await send();
+  }
+
+  async function send() {
+    setArrived(null);
     setBusy(true);
     try {
       const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
@@ -56,6 +79,7 @@ export function MessageComposer(props: {
       setText('');
       setSendEmail(true);
       attachments.clear();
+      props.onStoppedTyping?.();
       props.onPosted(result);
     } catch (e) {
       setError(attachments.explain(e));
@@ -82,6 +106,8 @@ export function MessageComposer(props: {
           maxLength={MAX_LENGTH.message}
           onChange={(e) => {
             setText(e.target.value);
+            if (e.target.value === '') props.onStoppedTyping?.();
+            else props.onTyping?.();
             if (props.staff) picker.onTextChange(e.target.value, e.target.selectionStart);
           }}
           onKeyDown={(e) => {
@@ -124,6 +150,18 @@ export function MessageComposer(props: {
           {t('composer.send')}
         </button>
       </div>
+      {arrived ? (
+        <TrafficCopDialog
+          messages={arrived}
+          onSendAnyway={() => void send()}
+          onReview={() => {
+            // The dialog closes, the draft stays, and the first new message is brought into view.
+            setArrived(null);
+            bringIntoView(arrived[0]);
+          }}
+          onClose={() => setArrived(null)}
+        />
+      ) : null}
     </form>
   );
 }

@@ -36,6 +36,8 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
     <li
       className={`msg msg-${kind}${mine ? ' msg-mine' : ''}`}
       data-testid="message"
+      id={`message-${message.id}`}
+      tabIndex={-1}
       data-internal={message.internal ? 'true' : 'false'}
     >
       <div className="msg-head">

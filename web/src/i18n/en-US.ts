@@ -988,6 +988,13 @@ export const enUS = {
   'webhooks.reply.DNS_FAILED': "The endpoint's name could not be resolved.",
   'webhooks.reply.PRIVATE':
     'The endpoint resolves to a loopback or private address; allow private addresses for it to use it.',
+  'presence.label': 'Who else has this ticket open',
+  'presence.viewing': '{name} is viewing',
+  'presence.typing': '{name} is typing…',
+  'trafficCop.title': 'A new message arrived while you were writing',
+  'trafficCop.intro': 'Read it before sending: your answer may need a change. Your draft is kept.',
+  'trafficCop.sendAnyway': 'Send anyway',
+  'trafficCop.review': 'Review first',
 } as const;
 
 export type MessageKey = keyof typeof enUS;

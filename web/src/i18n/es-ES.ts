@@ -1011,4 +1011,11 @@ export const esES: Messages = {
   'webhooks.reply.DNS_FAILED': 'No se pudo resolver el nombre del endpoint.',
   'webhooks.reply.PRIVATE':
     'El endpoint resuelve a una dirección local o privada; permita direcciones privadas para usarla.',
+  'presence.label': 'Quién más tiene abierto este ticket',
+  'presence.viewing': '{name} está viendo',
+  'presence.typing': '{name} está escribiendo…',
+  'trafficCop.title': 'Ha llegado un mensaje nuevo mientras escribía',
+  'trafficCop.intro': 'Léalo antes de enviar: puede que su respuesta necesite un cambio. Su borrador se conserva.',
+  'trafficCop.sendAnyway': 'Enviar de todos modos',
+  'trafficCop.review': 'Revisar primero',
 };

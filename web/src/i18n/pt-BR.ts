@@ -1003,4 +1003,11 @@ export const ptBR: Messages = {
   'webhooks.reply.DNS_FAILED': 'O nome do endpoint não pôde ser resolvido.',
   'webhooks.reply.PRIVATE':
     'O endpoint resolve para um endereço local ou privado; permita endereços privados para usá-lo.',
+  'presence.label': 'Quem mais está com este ticket aberto',
+  'presence.viewing': '{name} está vendo',
+  'presence.typing': '{name} está escrevendo…',
+  'trafficCop.title': 'Chegou uma nova mensagem enquanto você escrevia',
+  'trafficCop.intro': 'Leia-a antes de enviar: sua resposta pode precisar de ajuste. Seu rascunho é mantido.',
+  'trafficCop.sendAnyway': 'Enviar mesmo assim',
+  'trafficCop.review': 'Revisar primeiro',
 };

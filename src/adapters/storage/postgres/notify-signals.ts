@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { ActivityListeners } from '../../../ports/storage/activity.ts';
+import type { ActivityListeners, PresenceSignal } from '../../../ports/storage/activity.ts';
 import type { Database } from '../sql/schema.ts';
 import type { SqlSignals } from '../sql/sql-dialect.ts';
 
 export type Listen = (
-  channel: 'parley_outbox' | 'parley_ticket',
+  channel: 'parley_outbox' | 'parley_ticket' | 'parley_presence',
   listener: (payload: string) => void,
 ) => Promise<() => Promise<void>>;
 
@@ -50,4 +50,33 @@ export class NotifySignals implements SqlSignals {
 
   /** Every process heard it already. */
   relayTicketActivity(): void {}
+
+  async signalPresence(signal: PresenceSignal) {
+    await sql`select pg_notify('parley_presence', ${JSON.stringify(signal)})`.execute(this.kysely);
+  }
+
+  /** A payload that is not a presence report (the '' of a re-opened connection) is ignored: reports are refreshed. */
+  onPresence(listener: (signal: PresenceSignal) => void) {
+    return this.listen('parley_presence', (payload) => {
+      const signal = parsePresence(payload);
+      if (signal) listener(signal);
+    });
+  }
+}
+
+function parsePresence(payload: string): PresenceSignal | null {
+  if (payload === '') return null;
+  try {
+    const s = JSON.parse(payload) as Partial<PresenceSignal>;
+    const valid =
+      Number.isInteger(s.ticketNumber) &&
+      Number.isInteger(s.userId) &&
+      typeof s.name === 'string' &&
+      typeof s.tab === 'string' &&
+      (s.state === 'viewing' || s.state === 'typing' || s.state === 'left') &&
+      typeof s.expiresAt === 'string';
+    return valid ? (s as PresenceSignal) : null;
+  } catch {
+    return null;
+  }
 }

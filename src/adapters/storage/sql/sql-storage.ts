@@ -119,6 +119,14 @@ export class SqlStorage implements Storage {
     this.signals.relayTicketActivity(ticketIds, staffOnly);
   }
 
+  signalPresence(...args: Parameters<Storage['signalPresence']>) {
+    return this.signals.signalPresence(...args);
+  }
+
+  onPresence(...args: Parameters<Storage['onPresence']>) {
+    return this.signals.onPresence(...args);
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.kysely);
   }

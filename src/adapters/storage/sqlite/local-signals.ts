@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ActivityListeners } from '../../../ports/storage/activity.ts';
+import type { ActivityListeners, PresenceSignal } from '../../../ports/storage/activity.ts';
 import type { Activity, SqlSignals } from '../sql/sql-dialect.ts';
 
 /**
@@ -46,5 +46,16 @@ export class LocalSignals implements SqlSignals {
 
   relayTicketActivity(ticketIds: readonly number[], staffOnly = false): void {
     if (ticketIds.length > 0) this.emitter.emit('ticket', [...ticketIds], staffOnly);
+  }
+
+  async signalPresence(signal: PresenceSignal) {
+    this.emitter.emit('presence', signal);
+  }
+
+  async onPresence(listener: (signal: PresenceSignal) => void) {
+    this.emitter.on('presence', listener);
+    return async () => {
+      this.emitter.off('presence', listener);
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Deps } from '../../../domain/deps.ts';
+import { PresenceMap } from '../../../domain/presence/presence-map.ts';
 import { mayReviewInboundMail } from '../../../domain/inbound/review-access.ts';
 import { supportMailboxTeam } from '../../../domain/inbound/support-mailbox-team.ts';
 import { canSeeTicket } from '../../../domain/tickets/ticket-access.ts';
@@ -12,6 +13,8 @@ import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 const GATHER_MS = 100;
 /** How often, by default, a comment line keeps proxies and browsers from closing an idle stream. */
 export const EVENTS_HEARTBEAT_MS = 25_000;
+/** How often lapsed presence reports and ended typing spells are looked for. */
+const PRESENCE_SWEEP_MS = 1_000;
 
 interface Listener {
   actor: Actor;
@@ -23,7 +26,10 @@ interface Listener {
 /**
  * `GET /api/v1/events`: Server-Sent Events for the signed-in user's open pages. `event: ready` on connection, then
  * `event: ticket` with `{"number": N}` whenever a message is posted on a ticket the user may see, one of its mails
- * changes state, or the ticket itself changes; `event: inbound` when the mail waiting for review changed, to the
+ * changes state, or the ticket itself changes; `event: presence` with `{"number": N, "people": [{id, name, typing}]}`
+ * to the staff who may see ticket N whenever who has it open changed (the listener left out: a page is not told of
+ * itself; never to requesters; from `POST /tickets/{n}/presence` reports of any instance, kept in memory until they
+ * lapse); `event: inbound` when the mail waiting for review changed, to the
  * staff who may review that mail (`mayReviewInboundMail`: the ticket's, or the support mailbox's team, and admins); `event: resync` when signals may have been lost (PostgreSQL's listening connection was re-opened), so
  * pages refetch what they show. Activity comes from the storage (`onTicketActivity`: NOTIFY from any
  * process on PostgreSQL; this process and its dispatcher child on SQLite), is gathered for 100 ms, and each ticket
@@ -41,6 +47,10 @@ export function eventRoutes(
     /** Ticket id → whether only staff may hear of it (an internal note); any public change makes it public. */
     const pending = new Map<number, boolean>();
     let timer: NodeJS.Timeout | undefined;
+    /** Who has which ticket open (every instance's reports); the tickets whose people changed, for the next push. */
+    const presence = new PresenceMap();
+    const presenceChanged = new Set<number>();
+    const now = () => deps.clock.now().getTime();
 
     /** Frames for every listener (`resync`), sent with the next push. */
     let resync = false;
@@ -53,8 +63,10 @@ export function eventRoutes(
       pending.clear();
       const toAll = resync;
       const reviewed = [...inbound];
+      const seen = [...presenceChanged];
       resync = false;
       inbound.clear();
+      presenceChanged.clear();
       if (listeners.size === 0) return;
       await refreshListeners();
       // Who hears `inbound` is who may review one of those mails (the same rule as the review API's).
@@ -80,6 +92,27 @@ export function eventRoutes(
         for (const listener of listeners) {
           if (staffOnly && !isStaff(listener.actor)) continue; // an internal note: requesters do not even hear of it
           if (canSeeTicket(listener.actor, ticket)) listener.reply.raw.write(frame);
+        }
+      }
+      await pushPresence(seen);
+    };
+
+    /** Who has these tickets open, to the staff who may see them (or to `only`), each without themself. */
+    const pushPresence = async (numbers: readonly number[], only?: Listener) => {
+      const at = now();
+      for (const number of numbers) {
+        const ticket = await deps.storage.tickets
+          .findTicketByNumber(number)
+          .catch(
+            (error: unknown) =>
+              void app.log.error({ err: error, ticket: number }, 'presence: the ticket could not be read'),
+          );
+        if (!ticket) continue;
+        for (const listener of only ? [only] : listeners) {
+          if (!isStaff(listener.actor) || !canSeeTicket(listener.actor, ticket)) continue;
+          const people = presence.people(ticket.number, at, listener.actor.id);
+          if (only && people.length === 0) continue;
+          listener.reply.raw.write(`event: presence\ndata: ${JSON.stringify({ number: ticket.number, people })}\n\n`);
         }
       }
     };
@@ -143,6 +176,23 @@ export function eventRoutes(
       },
     );
 
+    const unsubscribePresence = await deps.storage.onPresence((signal) => {
+      if (presence.apply(signal, now()) && listeners.size > 0) {
+        presenceChanged.add(signal.ticketNumber);
+        schedule();
+      }
+    });
+    let swept = now();
+    const sweep = setInterval(() => {
+      const at = now();
+      const changed = presence.empty ? [] : presence.sweep(swept, at);
+      swept = at;
+      if (changed.length === 0 || listeners.size === 0) return;
+      for (const number of changed) presenceChanged.add(number);
+      schedule();
+    }, PRESENCE_SWEEP_MS);
+    sweep.unref();
+
     const heartbeat = setInterval(() => {
       for (const listener of listeners) listener.reply.raw.write(': keep-alive\n\n');
     }, options.heartbeatMs);
@@ -151,12 +201,14 @@ export function eventRoutes(
     // Open streams would keep `app.close()` waiting: they end first.
     app.addHook('preClose', async () => {
       clearInterval(heartbeat);
+      clearInterval(sweep);
       clearTimeout(timer);
       for (const listener of listeners) listener.reply.raw.end();
       listeners.clear();
     });
     app.addHook('onClose', async () => {
       await unsubscribe();
+      await unsubscribePresence();
     });
 
     app.get(
@@ -185,6 +237,12 @@ export function eventRoutes(
         reply.raw.write('retry: 3000\nevent: ready\ndata: {}\n\n');
         listeners.add(listener);
         request.raw.once('close', () => listeners.delete(listener));
+        // A page connecting (or reconnecting) learns who has which ticket open now; changes follow as they come.
+        if (isStaff(actor) && !presence.empty) {
+          await pushPresence(presence.ticketNumbers(), listener).catch((error: unknown) =>
+            app.log.error({ err: error }, 'presence: the current state could not be sent'),
+          );
+        }
       },
     );
   };

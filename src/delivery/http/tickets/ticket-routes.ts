@@ -26,6 +26,7 @@ import {
   ticketSchema,
 } from '../schemas.ts';
 import { directoryRoutes } from './directory-routes.ts';
+import { presenceRoutes } from './presence-routes.ts';
 import { messageRoutes } from './message-routes.ts';
 
 const shortText = Type.Optional(Nullable(Type.String({ maxLength: 120 })));
@@ -115,6 +116,7 @@ export function ticketRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPos
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     await app.register(directoryRoutes(deps));
     await app.register(messageRoutes(deps, metrics));
+    await app.register(presenceRoutes(deps));
 
     app.get(
       '/tickets',

@@ -5,6 +5,9 @@ import { useAttachments } from '../../components/use-attachments.ts';
 import { ErrorNotice } from '../../components/ui.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
+import { TrafficCopDialog } from '../../components/traffic-cop-dialog.tsx';
+import { bringIntoView, useTrafficCop } from '../../components/use-traffic-cop.ts';
+import type { Message } from '../../types.ts';
 import { MAX_LENGTH } from '../../api/limits.ts';
 
 function todayIn(timeZone: string): string {
@@ -16,7 +19,21 @@ function todayIn(timeZone: string): string {
     return new Date().toISOString().slice(0, 10);
   }
 }
-export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number; onPosted(): void }) {
+export function NoteComposer({
+  ticketNumber,
+  onPosted,
+  onTyping,
+  onStoppedTyping,
+  messages,
+}: {
+  ticketNumber: number;
+  onPosted(): void;
+  /** The thread shown above: Post asks first when others' messages arrived since the note was started. */
+  messages?: readonly Message[] | undefined;
+  /** The draft changed (colleagues see "typing"), or was emptied or posted. */
+  onTyping?(): void;
+  onStoppedTyping?(): void;
+}) {
   const { t } = useI18n();
   const { me } = useSession();
   const id = useId();
@@ -27,6 +44,8 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const attachments = useAttachments();
+  const [arrived, setArrived] = useState<Message[] | null>(null);
+  const newSinceDraft = useTrafficCop(messages, text !== '', me.id);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -36,6 +55,16 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
     if (m !== null && (!Number.isInteger(m) || m < 0 || m > 44640)) found.minutes = t('note.minutesInvalid');
     setErrors(found);
     if (Object.keys(found).length > 0) return;
+    const news = newSinceDraft();
+    if (news.length > 0) {
+      setArrived(news);
+      return;
+    }
+    await send(m);
+  }
+
+  async function send(m: number | null) {
+    setArrived(null);
     setBusy(true);
     setError(null);
     try {
@@ -49,6 +78,7 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
       setText('');
       setMinutes('');
       attachments.clear();
+      onStoppedTyping?.();
       onPosted();
     } catch (e) {
       setError(attachments.explain(e));
@@ -70,7 +100,11 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
           rows={4}
           value={text}
           maxLength={MAX_LENGTH.message}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value === '') onStoppedTyping?.();
+            else onTyping?.();
+          }}
           aria-invalid={!!errors.text}
         />
         {errors.text ? (
@@ -112,6 +146,17 @@ export function NoteComposer({ ticketNumber, onPosted }: { ticketNumber: number;
           {t('note.submit')}
         </button>
       </div>
+      {arrived ? (
+        <TrafficCopDialog
+          messages={arrived}
+          onSendAnyway={() => void send(minutes.trim() === '' ? null : Number(minutes))}
+          onReview={() => {
+            setArrived(null);
+            bringIntoView(arrived[0]);
+          }}
+          onClose={() => setArrived(null)}
+        />
+      ) : null}
     </form>
   );
 }

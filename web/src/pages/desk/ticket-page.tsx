@@ -12,6 +12,8 @@ import { Link } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 import { type ThreadData, type Ticket } from '../../types.ts';
 import { NoteComposer } from './note-composer.tsx';
+import { PresenceLine } from './presence-line.tsx';
+import { usePresenceReport } from './use-presence-report.ts';
 import { TicketDetails } from './ticket-details.tsx';
 
 export function DeskTicket({ number }: { number: number }) {
@@ -23,6 +25,7 @@ export function DeskTicket({ number }: { number: number }) {
   const [tab, setTab] = useState<'message' | 'note'>('message');
   const [current, setCurrent] = useState<Ticket | undefined>(undefined);
   useEffect(() => setCurrent(ticket.data), [ticket.data]);
+  const presence = usePresenceReport(number);
   useTicketEvents((n) => {
     if (n === null || n === number) {
       void ticket.reload();
@@ -72,6 +75,7 @@ export function DeskTicket({ number }: { number: number }) {
         </Link>
       }
     >
+      <PresenceLine ticketNumber={number} />
       <div className="two-columns">
         <div className="main-column">
           <section className="card description" aria-labelledby="desc-h">
@@ -127,10 +131,19 @@ export function DeskTicket({ number }: { number: number }) {
                 disabled={status.data?.available === false}
                 onPosted={refresh}
                 onUnavailable={() => void status.reload()}
+                thread={{ messages: thread.data?.items, meId: me.id }}
+                onTyping={presence.typing}
+                onStoppedTyping={presence.stoppedTyping}
               />
             </div>
             <div role="tabpanel" id="panel-note" aria-labelledby={tabId('note')} hidden={tab !== 'note'}>
-              <NoteComposer ticketNumber={tk.number} onPosted={refresh} />
+              <NoteComposer
+                ticketNumber={tk.number}
+                onPosted={refresh}
+                onTyping={presence.typing}
+                onStoppedTyping={presence.stoppedTyping}
+                messages={thread.data?.items}
+              />
             </div>
           </div>
         </div>
