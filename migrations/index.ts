@@ -17,6 +17,7 @@ import * as queue from './015-queue.ts';
 import * as cannedAnswers from './016-canned-answers.ts';
 import * as webhooks from './017-webhooks.ts';
 import * as templateVariants from './018-template-variants.ts';
+import * as mailPutRight from './021-mail-put-right.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '016-canned-answers': cannedAnswers,
   '017-webhooks': webhooks,
   '018-template-variants': templateVariants,
+  '021-mail-put-right': mailPutRight,
 };
