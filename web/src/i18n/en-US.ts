@@ -601,7 +601,7 @@ export const enUS = {
   // Account: password and API tokens (sessions helper)
   'account.menuLabel': 'Your account:',
   'account.title': 'Your account',
-  'account.subtitle': 'Your password and the API tokens scripts use to act as you.',
+  'account.subtitle': 'Your email address, your password and the API tokens scripts use to act as you.',
   'account.passwordTitle': 'Password',
   'account.passwordHint':
     'Changing it signs you out everywhere else: this browser stays signed in. Your API tokens stop working too, unless you keep them.',
@@ -614,6 +614,7 @@ export const enUS = {
   'account.passwordIncorrect': 'The current password is not correct.',
   'account.emailTitle': 'Email address',
   'account.emailHint': 'The service desk writes to you at this address. To change it, give your current password too.',
+  'account.emailPassword': 'Your current password, to confirm',
   'account.emailCurrent': 'Your address now: {email}',
   'account.newEmail': 'New email address',
   'account.changeEmail': 'Change email address',

@@ -613,7 +613,8 @@ export const esES: Messages = {
   // Cuenta: contraseña y tokens de API (sessions helper)
   'account.menuLabel': 'Su cuenta:',
   'account.title': 'Su cuenta',
-  'account.subtitle': 'Su contraseña y los tokens de API que los scripts usan para actuar en su nombre.',
+  'account.subtitle':
+    'Su dirección de correo, su contraseña y los tokens de API que los scripts usan para actuar en su nombre.',
   'account.passwordTitle': 'Contraseña',
   'account.passwordHint':
     'Cambiarla cierra sus sesiones en todos los demás sitios: este navegador sigue conectado. Sus tokens de API también dejan de funcionar, salvo que los conserve.',
@@ -627,6 +628,7 @@ export const esES: Messages = {
   'account.emailTitle': 'Dirección de correo',
   'account.emailHint':
     'El centro de servicios le escribe a esta dirección. Para cambiarla, indique también su contraseña actual.',
+  'account.emailPassword': 'Su contraseña actual, para confirmar',
   'account.emailCurrent': 'Su dirección ahora: {email}',
   'account.newEmail': 'Nueva dirección de correo',
   'account.changeEmail': 'Cambiar la dirección de correo',

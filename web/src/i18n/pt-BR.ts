@@ -611,7 +611,7 @@ export const ptBR: Messages = {
   // Conta: senha e tokens de API (sessions helper)
   'account.menuLabel': 'Sua conta:',
   'account.title': 'Sua conta',
-  'account.subtitle': 'Sua senha e os tokens de API que scripts usam para agir em seu nome.',
+  'account.subtitle': 'Seu endereço de e-mail, sua senha e os tokens de API que scripts usam para agir em seu nome.',
   'account.passwordTitle': 'Senha',
   'account.passwordHint':
     'Trocá-la encerra suas sessões em todos os outros lugares: este navegador continua conectado. Seus tokens de API também deixam de funcionar, a menos que você os mantenha.',
@@ -625,6 +625,7 @@ export const ptBR: Messages = {
   'account.emailTitle': 'Endereço de e-mail',
   'account.emailHint':
     'A central de serviços escreve para você neste endereço. Para mudá-lo, informe também sua senha atual.',
+  'account.emailPassword': 'Sua senha atual, para confirmar',
   'account.emailCurrent': 'Seu endereço agora: {email}',
   'account.newEmail': 'Novo endereço de e-mail',
   'account.changeEmail': 'Mudar endereço de e-mail',

@@ -74,7 +74,7 @@ export function EmailCard() {
           ) : null}
         </div>
         <div className="field">
-          <label htmlFor="account-email-password">{t('account.currentPassword')}</label>
+          <label htmlFor="account-email-password">{t('account.emailPassword')}</label>
           <input
             id="account-email-password"
             type="password"
