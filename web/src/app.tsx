@@ -104,6 +104,12 @@ export function App() {
               setMe(null);
               navigate('/', { replace: true });
             },
+            updateMe: (updated: Me) =>
+              setMe((current) =>
+                current && current.id === updated.id
+                  ? { ...current, ...updated, csrfToken: updated.csrfToken ?? current.csrfToken }
+                  : current,
+              ),
           }
         : null,
     [me, navigate],

@@ -139,6 +139,12 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.outboxNotFound');
     case 'OUTBOX_NOT_RETRYABLE':
       return t('error.outboxNotRetryable');
+    case 'MAIL_NOT_RESENDABLE':
+      return t('error.mailNotResendable');
+    case 'MAIL_ALREADY_RESENT':
+      return t('error.mailAlreadyResent');
+    case 'MAIL_ADDRESS_UNCHANGED':
+      return t('error.mailAddressUnchanged');
     case 'TEMPLATE_IN_USE':
       return t('error.templateInUse', { parameter: String(d.parameter ?? 417) });
     case 'MAIL_CATCHER_OFF':

@@ -4,6 +4,8 @@ import type { Me } from './types.ts';
 export interface Session {
   me: Me;
   signOut(): Promise<void>;
+  /** The signed-in person as the server answered after a change of their own (their email address). */
+  updateMe(updated: Me): void;
 }
 
 export const SessionContext = createContext<Session | null>(null);

@@ -68,12 +68,21 @@ export interface Page<T> {
 /** Staff see outbox states; a requester sees waiting / sent / failed for their own messages. */
 export type MailStatus = OutboxStatus | 'waiting';
 
+/** A notification mail of a message; staff also get its id, when it was queued and the failed mail it replaces. */
+export interface MailLineData {
+  to: string;
+  status: MailStatus;
+  id?: number;
+  createdAt?: string;
+  resentFromId?: number | null;
+}
+
 type ThreadMessage = Item<Answer<'/tickets/{number}/messages', 'GET'>>;
 export type Message = With<
   ThreadMessage,
   {
     author: With<ThreadMessage['author'], { role: Role }>;
-    mail: { to: string; status: MailStatus }[];
+    mail: MailLineData[];
     /** Files of the message (absent in an inbound mail's answer). */
     attachments?: ThreadMessage['attachments'];
     /** A message that came by mail: what was trimmed from it (staff: every one; a requester: their own). */
@@ -207,3 +216,5 @@ export type NewWebhookEndpoint = Answer<'/admin/webhooks', 'POST'>;
 export type WebhookSecret = Answer<'/admin/webhooks/{id}/secret', 'POST'>;
 export type WebhookDelivery = Item<Answer<'/admin/webhook-deliveries', 'GET'>>;
 export type WebhookDeliveryDetail = Answer<'/admin/webhook-deliveries/{id}', 'GET'>;
+/** Whether the latest mail to the signed-in person failed or bounced at their current address. */
+export type MailTroubleAnswer = Answer<'/me/mail-trouble', 'GET'>;

@@ -31,6 +31,11 @@ export function presentMessage(m: Message | ThreadMessage, viewer?: Pick<Actor, 
   return shown;
 }
 
+/** A notification mail as staff see it in the thread. */
+export function mailLineOf(e: OutboxEntry) {
+  return { id: e.id, to: e.toAddress, status: e.status, createdAt: e.createdAt, resentFromId: e.resentFromId };
+}
+
 /** `lastReplyCode`/`lastReplyParams`: the last reply as a code the web translates (see delivery-results.ts). */
 export function presentOutboxEntry(e: OutboxEntry) {
   const last = e.lastReply === null ? null : deliveryResultOf(e.lastReply);

@@ -60,6 +60,17 @@ export const ticketSchema = Shape({
   lastActivityAt: Type.String(),
 });
 
+/** A notification mail of a message in the thread: staff get its id, when it was queued and what it replaces. */
+export const notificationMailSchema = Shape({
+  id: Type.Integer({ description: 'Staff only: the outbox entry.' }),
+  to: Type.String({ description: 'Staff: the address; a requester: the name.' }),
+  status: Type.String(),
+  createdAt: Type.String({ description: 'Staff only: when it was queued.' }),
+  resentFromId: Nullable(Type.Integer(), {
+    description: 'Staff only: the failed mail this one replaces, sent again to a corrected address; null otherwise.',
+  }),
+});
+
 export const messageSchema = Shape({
   id: Type.Integer(),
   text: Type.String(),
@@ -73,7 +84,7 @@ export const messageSchema = Shape({
   removed: Type.Boolean({
     description: "Its text and files were removed at its author's request (erasure); the thread keeps that it existed.",
   }),
-  mail: List(Shape({ to: Type.String(), status: Type.String() }), {
+  mail: List(notificationMailSchema, {
     description: 'Notification mails of this message and their delivery state.',
   }),
 });

@@ -10,7 +10,7 @@ export interface ThreadMessage extends Message {
    * Each notification of the message with its delivery state: in full for staff (address, outbox status); for the
    * requester, on their own messages only, the recipient's name and a plain state.
    */
-  mail: { to: string; status: OutboxStatus | PlainMailState }[];
+  mail: MailLine[];
   /** The message's attachments (names, sizes, declared types; never the bytes); [] when none. */
   attachments: AttachmentSummary[];
   /**
@@ -19,6 +19,14 @@ export interface ThreadMessage extends Message {
    */
   trimmed: string | null;
 }
+
+/**
+ * One notification mail. Staff also get its outbox id, when it was queued and the failed mail it replaces (sent again
+ * to a corrected address), so the thread tells the whole story.
+ */
+export type MailLine =
+  | { id: number; to: string; status: OutboxStatus; createdAt: string; resentFromId: number | null }
+  | { to: string; status: PlainMailState };
 
 /** What a requester is told about their own message's mail. */
 export type PlainMailState = 'waiting' | 'sent' | 'failed';
@@ -54,6 +62,10 @@ export async function listMessages(
     trimmed: trimmed.get(m.id) ?? null,
     mail: entries
       .filter((e) => e.messageId === m.id)
-      .map((e) => (staff ? { to: e.toAddress, status: e.status } : { to: e.toName, status: plainState(e.status) })),
+      .map((e) =>
+        staff
+          ? { id: e.id, to: e.toAddress, status: e.status, createdAt: e.createdAt, resentFromId: e.resentFromId }
+          : { to: e.toName, status: plainState(e.status) },
+      ),
   }));
 }

@@ -30,6 +30,8 @@ export interface OutboxEntry extends NewOutboxEntry {
   createdAt: string;
   updatedAt: string;
   sentAt: string | null;
+  /** The failed entry this one replaces: the same mail sent again to a corrected address; null otherwise. */
+  resentFromId: number | null;
 }
 
 export interface OutboxAttempt {

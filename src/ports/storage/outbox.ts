@@ -78,6 +78,15 @@ export interface OutboxRepository {
   ): Promise<number[]>;
   /** A deferred or failed entry is due again now; undefined when there is no such entry. */
   retryOutboxNow(id: number, at: string): Promise<OutboxEntry | undefined>;
+  /**
+   * A failed entry sent again (to a corrected address): a new queued entry naming `fromId` as the one it replaces;
+   * undefined when `fromId` was replaced before (an entry is replaced once; a race ends in a unique violation).
+   */
+  resendOutboxEntry(fromId: number, mail: NewOutboxEntry, at: string): Promise<OutboxEntry | undefined>;
+  /** The entries that replace these (sent again to a corrected address), oldest first. */
+  resendsOf(ids: readonly number[]): Promise<OutboxEntry[]>;
+  /** The latest mail to this person (any ticket, any kind), or undefined when none was ever queued. */
+  latestOutboxTo(recipientId: number): Promise<OutboxEntry | undefined>;
   /** Wakes the dispatchers once the current transaction commits. */
   signalOutbox(): Promise<void>;
   /** Notifications with these Message-ID headers. */

@@ -29,6 +29,8 @@ export interface NewUser {
 
 /** The fields of a user an administrator (or the user, for locale and time zone) may change. */
 export interface UserChanges {
+  /** Normalised, checked and unique (a taken one is a unique violation). */
+  email?: string;
   name?: string;
   role?: Role;
   locale?: Locale;

@@ -1,33 +1,25 @@
 import { useI18n } from '../i18n/i18n.tsx';
-import type { MailStatus, Message, ThreadEvent } from '../types.ts';
+import type { Message, ThreadEvent } from '../types.ts';
 import { AttachmentLinks } from './attachment-links.tsx';
+import { MailLine } from './mail-line.tsx';
+import { StaffMailLines } from './staff-mail-lines.tsx';
 import { ThreadEventLine } from './thread-event-line.tsx';
 import { TrimmedText } from './trimmed-text.tsx';
 import { formatMinutes, When } from './ui.tsx';
 
-/** What happened to one notification mail, in plain words. */
-function MailLine({ to, status }: { to: string; status: MailStatus }) {
-  const { t } = useI18n();
-  const text =
-    status === 'sent'
-      ? t('mail.sent', { to })
-      : status === 'failed'
-        ? t('mail.failed', { to })
-        : status === 'deferred'
-          ? t('mail.deferred', { to })
-          : status === 'sending'
-            ? t('mail.sending', { to })
-            : t('mail.waiting', { to });
-  const tone = status === 'sent' ? 'ok' : status === 'failed' ? 'bad' : status === 'deferred' ? 'warn' : 'wait';
-  return (
-    <li className={`mail-line mail-line-${tone}`}>
-      <span className="mail-dot" aria-hidden="true" />
-      {text}
-    </li>
-  );
-}
-
-function MessageItem({ message, meId, staff }: { message: Message; meId: number; staff: boolean }) {
+function MessageItem({
+  message,
+  meId,
+  staff,
+  ticketNumber,
+  onMailResent,
+}: {
+  message: Message;
+  meId: number;
+  staff: boolean;
+  ticketNumber?: number;
+  onMailResent?: () => void;
+}) {
   const { t, date } = useI18n();
   const mine = message.author.id === meId;
   const kind = message.internal ? 'note' : message.author.role === 'requester' ? 'requester' : 'staff';
@@ -72,7 +64,9 @@ function MessageItem({ message, meId, staff }: { message: Message; meId: number;
         </p>
       ) : null}
       {showMail && !message.internal ? (
-        message.mail.length > 0 ? (
+        message.mail.length > 0 && staff && ticketNumber !== undefined ? (
+          <StaffMailLines mail={message.mail} ticketNumber={ticketNumber} onResent={onMailResent} />
+        ) : message.mail.length > 0 ? (
           <ul className="mail-lines" aria-label={t('thread.mailState')}>
             {message.mail.map((m, i) => (
               <MailLine key={i} to={m.to} status={m.status} />
@@ -95,11 +89,16 @@ export function Thread({
   events = [],
   meId,
   staff,
+  ticketNumber,
+  onMailResent,
 }: {
   messages: Message[];
   events?: ThreadEvent[];
   meId: number;
   staff: boolean;
+  /** Staff: the ticket, so a failed mail can be sent again to a corrected address from its line. */
+  ticketNumber?: number;
+  onMailResent?: () => void;
 }) {
   const { t } = useI18n();
   const shown = staff ? messages : messages.filter((m) => !m.internal);
@@ -113,7 +112,14 @@ export function Thread({
     <ol className="thread" aria-label={t('thread.label')}>
       {entries.map((entry) =>
         'message' in entry && entry.message ? (
-          <MessageItem key={entry.key} message={entry.message} meId={meId} staff={staff} />
+          <MessageItem
+            key={entry.key}
+            message={entry.message}
+            meId={meId}
+            staff={staff}
+            ticketNumber={ticketNumber}
+            onMailResent={onMailResent}
+          />
         ) : 'event' in entry && entry.event ? (
           <ThreadEventLine key={entry.key} event={entry.event} />
         ) : null,

@@ -134,6 +134,16 @@ export const enUS = {
   'mail.failed': 'Email to {to} could not be delivered',
   'mail.notEmailed': 'Not emailed',
   'mail.noRecipient': 'Nobody to email (no responsible technician or group)',
+  'mail.resendOpen': 'Correct the address and send again',
+  'mail.resendLabel': 'Correct the address of {to} and send this email again',
+  'mail.resendAddress': 'Corrected address',
+  'mail.resendHint': 'The person’s address becomes this one, and the same email is sent to it again.',
+  'mail.resendSubmit': 'Send again',
+  'mail.resentTo': 'Sent again to {to} on {date}',
+  'mail.resendSame': 'Give the corrected address: the email already went to this one.',
+  'mailTrouble.title': 'We could not email you',
+  'mailTrouble.text': 'We could not email you at {address}: check your address.',
+  'mailTrouble.link': 'Check your address',
 
   'composer.message': 'Message',
   'composer.send': 'Send',
@@ -620,7 +630,7 @@ export const enUS = {
   // Account: password and API tokens (sessions helper)
   'account.menuLabel': 'Your account:',
   'account.title': 'Your account',
-  'account.subtitle': 'Your password and the API tokens scripts use to act as you.',
+  'account.subtitle': 'Your email address, your password and the API tokens scripts use to act as you.',
   'account.passwordTitle': 'Password',
   'account.passwordHint':
     'Changing it signs you out everywhere else: this browser stays signed in. Your API tokens stop working too, unless you keep them.',
@@ -631,6 +641,13 @@ export const enUS = {
   'account.passwordChanged':
     'Your password was changed. Sessions signed out elsewhere: {sessions}. API tokens revoked: {tokens}.',
   'account.passwordIncorrect': 'The current password is not correct.',
+  'account.emailTitle': 'Email address',
+  'account.emailHint': 'The service desk writes to you at this address. To change it, give your current password too.',
+  'account.emailPassword': 'Your current password, to confirm',
+  'account.emailCurrent': 'Your address now: {email}',
+  'account.newEmail': 'New email address',
+  'account.changeEmail': 'Change email address',
+  'account.emailChanged': 'Your email address is now {email}.',
   'account.rateLimitedSeconds': 'Too many failed attempts. Try again in {seconds} seconds.',
   'account.tokensTitle': 'API tokens',
   'account.tokensHint':
@@ -664,6 +681,10 @@ export const enUS = {
   'error.notFound': 'What you asked for does not exist (any more).',
   'error.outboxNotFound': 'This mail is not in the outbox.',
   'error.outboxNotRetryable': 'Only a deferred or failed mail can be sent again; this one is not.',
+  'error.mailNotResendable':
+    'Only a failed or bounced email of a message can be sent again to a corrected address; this one cannot.',
+  'error.mailAlreadyResent': 'This email was already sent again to a corrected address.',
+  'error.mailAddressUnchanged': 'Give the corrected address: the email already went to this one.',
   'error.templateInUse': 'A setting uses this template (parameter {parameter}): choose another template there first.',
   'error.catcherOff': 'The built-in mail catcher is not running in this Parley.',
   'error.rawRemoved': 'The original of this mail was removed after the retention period.',

@@ -137,6 +137,16 @@ export const esES: Messages = {
   'mail.failed': 'No se pudo entregar el correo a {to}',
   'mail.notEmailed': 'No enviado por correo',
   'mail.noRecipient': 'Nadie a quien avisar por correo (sin técnico responsable ni grupo)',
+  'mail.resendOpen': 'Corregir la dirección y volver a enviar',
+  'mail.resendLabel': 'Corregir la dirección de {to} y volver a enviar este correo',
+  'mail.resendAddress': 'Dirección corregida',
+  'mail.resendHint': 'La dirección de la persona pasa a ser esta, y se le vuelve a enviar el mismo correo.',
+  'mail.resendSubmit': 'Volver a enviar',
+  'mail.resentTo': 'Enviado de nuevo a {to} el {date}',
+  'mail.resendSame': 'Indique la dirección corregida: el correo ya se envió a esta.',
+  'mailTrouble.title': 'No hemos podido enviarle correo',
+  'mailTrouble.text': 'No hemos podido enviarle correo a {address}: compruebe su dirección.',
+  'mailTrouble.link': 'Comprobar su dirección',
 
   'composer.message': 'Mensaje',
   'composer.send': 'Enviar',
@@ -634,7 +644,8 @@ export const esES: Messages = {
   // Cuenta: contraseña y tokens de API (sessions helper)
   'account.menuLabel': 'Su cuenta:',
   'account.title': 'Su cuenta',
-  'account.subtitle': 'Su contraseña y los tokens de API que los scripts usan para actuar en su nombre.',
+  'account.subtitle':
+    'Su dirección de correo, su contraseña y los tokens de API que los scripts usan para actuar en su nombre.',
   'account.passwordTitle': 'Contraseña',
   'account.passwordHint':
     'Cambiarla cierra sus sesiones en todos los demás sitios: este navegador sigue conectado. Sus tokens de API también dejan de funcionar, salvo que los conserve.',
@@ -645,6 +656,14 @@ export const esES: Messages = {
   'account.passwordChanged':
     'Su contraseña se ha cambiado. Sesiones cerradas en otros sitios: {sessions}. Tokens de API revocados: {tokens}.',
   'account.passwordIncorrect': 'La contraseña actual no es correcta.',
+  'account.emailTitle': 'Dirección de correo',
+  'account.emailHint':
+    'El centro de servicios le escribe a esta dirección. Para cambiarla, indique también su contraseña actual.',
+  'account.emailPassword': 'Su contraseña actual, para confirmar',
+  'account.emailCurrent': 'Su dirección ahora: {email}',
+  'account.newEmail': 'Nueva dirección de correo',
+  'account.changeEmail': 'Cambiar la dirección de correo',
+  'account.emailChanged': 'Su dirección de correo ahora es {email}.',
   'account.rateLimitedSeconds': 'Demasiados intentos fallidos. Inténtelo de nuevo dentro de {seconds} segundos.',
   'account.tokensTitle': 'Tokens de API',
   'account.tokensHint':
@@ -680,6 +699,10 @@ export const esES: Messages = {
   'error.notFound': 'Lo que ha pedido no existe (ya).',
   'error.outboxNotFound': 'Este correo no está en la bandeja de salida.',
   'error.outboxNotRetryable': 'Solo se puede volver a enviar un correo aplazado o fallido; este no lo es.',
+  'error.mailNotResendable':
+    'Solo un correo de un mensaje que falló o fue devuelto puede volver a enviarse a una dirección corregida; este no.',
+  'error.mailAlreadyResent': 'Este correo ya se volvió a enviar a una dirección corregida.',
+  'error.mailAddressUnchanged': 'Indique la dirección corregida: el correo ya se envió a esta.',
   'error.templateInUse': 'Un parámetro usa esta plantilla (parámetro {parameter}): elija antes otra plantilla allí.',
   'error.catcherOff': 'El capturador de correo integrado no está activo en este Parley.',
   'error.rawRemoved': 'El original de este correo se eliminó al cumplirse el período de conservación.',

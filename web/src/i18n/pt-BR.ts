@@ -137,6 +137,16 @@ export const ptBR: Messages = {
   'mail.failed': 'Não foi possível entregar o e-mail para {to}',
   'mail.notEmailed': 'Não enviado por e-mail',
   'mail.noRecipient': 'Ninguém para avisar por e-mail (sem técnico responsável nem grupo)',
+  'mail.resendOpen': 'Corrigir o endereço e enviar de novo',
+  'mail.resendLabel': 'Corrigir o endereço de {to} e enviar este e-mail de novo',
+  'mail.resendAddress': 'Endereço corrigido',
+  'mail.resendHint': 'O endereço da pessoa passa a ser este, e o mesmo e-mail é enviado de novo para ele.',
+  'mail.resendSubmit': 'Enviar de novo',
+  'mail.resentTo': 'Enviado de novo para {to} em {date}',
+  'mail.resendSame': 'Informe o endereço corrigido: o e-mail já foi para este.',
+  'mailTrouble.title': 'Não conseguimos enviar e-mail para você',
+  'mailTrouble.text': 'Não conseguimos enviar e-mail para você em {address}: verifique seu endereço.',
+  'mailTrouble.link': 'Verificar seu endereço',
 
   'composer.message': 'Mensagem',
   'composer.send': 'Enviar',
@@ -630,7 +640,7 @@ export const ptBR: Messages = {
   // Conta: senha e tokens de API (sessions helper)
   'account.menuLabel': 'Sua conta:',
   'account.title': 'Sua conta',
-  'account.subtitle': 'Sua senha e os tokens de API que scripts usam para agir em seu nome.',
+  'account.subtitle': 'Seu endereço de e-mail, sua senha e os tokens de API que scripts usam para agir em seu nome.',
   'account.passwordTitle': 'Senha',
   'account.passwordHint':
     'Trocá-la encerra suas sessões em todos os outros lugares: este navegador continua conectado. Seus tokens de API também deixam de funcionar, a menos que você os mantenha.',
@@ -641,6 +651,14 @@ export const ptBR: Messages = {
   'account.passwordChanged':
     'Sua senha foi trocada. Sessões encerradas em outros lugares: {sessions}. Tokens de API revogados: {tokens}.',
   'account.passwordIncorrect': 'A senha atual não está correta.',
+  'account.emailTitle': 'Endereço de e-mail',
+  'account.emailHint':
+    'A central de serviços escreve para você neste endereço. Para mudá-lo, informe também sua senha atual.',
+  'account.emailPassword': 'Sua senha atual, para confirmar',
+  'account.emailCurrent': 'Seu endereço agora: {email}',
+  'account.newEmail': 'Novo endereço de e-mail',
+  'account.changeEmail': 'Mudar endereço de e-mail',
+  'account.emailChanged': 'Seu endereço de e-mail agora é {email}.',
   'account.rateLimitedSeconds': 'Muitas tentativas sem sucesso. Tente de novo em {seconds} segundos.',
   'account.tokensTitle': 'Tokens de API',
   'account.tokensHint':
@@ -675,6 +693,10 @@ export const ptBR: Messages = {
   'error.notFound': 'O que você pediu não existe (mais).',
   'error.outboxNotFound': 'Este e-mail não está na caixa de saída.',
   'error.outboxNotRetryable': 'Só um e-mail adiado ou que falhou pode ser enviado de novo; este não.',
+  'error.mailNotResendable':
+    'Só um e-mail de mensagem que falhou ou voltou pode ser enviado de novo a um endereço corrigido; este não.',
+  'error.mailAlreadyResent': 'Este e-mail já foi enviado de novo a um endereço corrigido.',
+  'error.mailAddressUnchanged': 'Informe o endereço corrigido: o e-mail já foi para este.',
   'error.templateInUse': 'Um parâmetro usa este modelo (parâmetro {parameter}): escolha outro modelo lá primeiro.',
   'error.catcherOff': 'O coletor de e-mails embutido não está ativo neste Parley.',
   'error.rawRemoved': 'O original deste e-mail foi removido ao fim do período de retenção.',

@@ -106,6 +106,7 @@ export function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     sentAt: r.sent_at,
+    resentFromId: r.resent_from_id ?? null,
   };
 }
 

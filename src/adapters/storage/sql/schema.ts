@@ -106,6 +106,8 @@ export interface Database {
     created_at: string;
     updated_at: string;
     sent_at: string | null;
+    /** Migration 021: the entry this one replaces (sent again to a corrected address). */
+    resent_from_id: number | null;
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
   /** Migration 017. */

@@ -9,12 +9,15 @@ import { startSession } from '../../../domain/users/start-session.ts';
 import { verifyCredentials } from '../../../domain/users/verify-credentials.ts';
 import { updatePreferences } from '../../../domain/users/update-preferences.ts';
 import { changeOwnPassword } from '../../../domain/users/change-own-password.ts';
+import { changeOwnEmail } from '../../../domain/users/change-own-email.ts';
+import { mailTroubleOf } from '../../../domain/notifications/mail-trouble.ts';
 import { LOCALES } from '../../../domain/locale.ts';
 import { MAX_PASSWORD_LENGTH, normalizeEmail } from '../../../domain/users/user.ts';
 import { Nullable, Shape, StringEnum } from '../schema-kit.ts';
 import { errorResponses, noContent, userSchema } from '../schemas.ts';
 import { actorOf, SESSION_COOKIE, signedIn } from './authenticate-request.ts';
 import type { LoginLimiter } from './login-limiter.ts';
+import { originOf } from './origin.ts';
 
 const meSchema = Shape({ ...userSchema.properties, csrfToken: Nullable(Type.String()) });
 
@@ -34,6 +37,20 @@ const passwordChangeBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const emailChangeBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH }),
+    email: Type.String({ minLength: 1, maxLength: 254 }),
+  },
+  { additionalProperties: false },
+);
+
+const mailTroubleSchema = Shape({
+  trouble: Nullable(Shape({ address: Type.String(), at: Type.String() }), {
+    description: 'The latest mail to you failed or bounced at the address you still have; null otherwise.',
+  }),
+});
 
 const preferencesBody = Type.Object(
   { locale: Type.Optional(StringEnum(LOCALES)), timeZone: Type.Optional(Type.String({ maxLength: 64 })) },
@@ -137,6 +154,50 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
         await limiter.succeed(request.ip, actor.email);
         return ended;
       },
+    );
+
+    app.put(
+      '/me/email',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your own email address, giving your current password (unique; audited)',
+          body: emailChangeBody,
+          response: { 200: meSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        // Guessing the current password from a stolen session is limited like signing in.
+        const wait = await limiter.attempt(request.ip, actor.email);
+        if (wait > 0) {
+          reply.header('retry-after', String(wait));
+          throw new DomainError('AUTH_RATE_LIMITED', `Too many wrong passwords. Try again in ${waitText(wait)}.`, {
+            details: { retryAfterSeconds: wait },
+          });
+        }
+        const user = await changeOwnEmail(deps, originOf(request), actor, request.body);
+        await limiter.succeed(request.ip, actor.email);
+        return {
+          ...user,
+          groupIds: actor.groupIds,
+          csrfToken: request.sessionToken ? csrfTokenOf(deps, request.sessionToken) : null,
+        };
+      },
+    );
+
+    app.get(
+      '/me/mail-trouble',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['auth'],
+          summary: 'Whether the latest mail to you could not be delivered at your current address',
+          response: { 200: mailTroubleSchema, ...errorResponses },
+        },
+      },
+      async (request) => ({ trouble: await mailTroubleOf(deps, actorOf(request)) }),
     );
 
     app.patch(

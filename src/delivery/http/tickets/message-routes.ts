@@ -5,16 +5,19 @@ import type { Deps } from '../../../domain/deps.ts';
 import { listMessages } from '../../../domain/messages/list-messages.ts';
 import { MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
 import { postMessage } from '../../../domain/messages/post-message.ts';
+import { resendToCorrectedAddress } from '../../../domain/notifications/resend-to-corrected-address.ts';
+import { originOf } from '../auth/origin.ts';
 import { listTicketEvents } from '../../../domain/tickets/list-ticket-events.ts';
 import { messagingStatus } from '../../../domain/parameters/messaging-status.ts';
 import { isStaff } from '../../../domain/users/user.ts';
 import type { HttpMetrics } from '../ops/ops-routes.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 import { decodeUploads, UPLOAD_BODY_LIMIT, uploadsSchema } from '../attachments/uploads.ts';
-import { presentMessage } from '../presenters.ts';
-import { List, Nullable, Shape } from '../schema-kit.ts';
+import { mailLineOf, presentMessage } from '../presenters.ts';
+import { Id, List, Nullable, Shape } from '../schema-kit.ts';
 import {
   errorResponses,
+  notificationMailSchema,
   notificationSchema,
   numberParams,
   threadEventSchema,
@@ -32,6 +35,13 @@ const postMessageBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const resendBody = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 254 }) },
+  { additionalProperties: false },
+);
+
+const mailParams = Type.Object({ number: Id(), id: Id() });
 
 const messagingStatusSchema = Shape({
   available: Type.Boolean(),
@@ -108,6 +118,33 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
               : { id: n.id, to: n.toName, status: 'waiting' },
           ),
         });
+      },
+    );
+
+    app.post(
+      '/tickets/:number/mails/:id/resend',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['messages'],
+          summary: "Send a message's failed or bounced mail again to a corrected address",
+          description:
+            "Staff who can see the ticket: the person's address becomes the corrected one (audited) and a new mail, the " +
+            'same subject, bodies and reply address with a new Message-ID, is queued naming the old one (resentFromId), ' +
+            'which is kept as it was. 409 MAIL_NOT_RESENDABLE (not failed, or not a message mail to a person), ' +
+            'MAIL_ALREADY_RESENT, USER_EMAIL_TAKEN; 422 USER_INVALID, MAIL_ADDRESS_UNCHANGED.',
+          params: mailParams,
+          body: resendBody,
+          response: { 201: notificationMailSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const entry = await resendToCorrectedAddress(deps, originOf(request), actorOf(request), {
+          ticketNumber: request.params.number,
+          entryId: request.params.id,
+          email: request.body.email,
+        });
+        return reply.code(201).send(mailLineOf(entry));
       },
     );
 

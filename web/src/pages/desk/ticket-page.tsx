@@ -91,7 +91,14 @@ export function DeskTicket({ number }: { number: number }) {
             </h2>
             <ErrorNotice error={thread.error} />
             {thread.data ? (
-              <Thread messages={thread.data.items} events={thread.data.events} meId={me.id} staff />
+              <Thread
+                messages={thread.data.items}
+                events={thread.data.events}
+                meId={me.id}
+                staff
+                ticketNumber={number}
+                onMailResent={() => void thread.reload()}
+              />
             ) : (
               <Loading />
             )}

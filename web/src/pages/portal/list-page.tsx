@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { get, query } from '../../api.ts';
+import { MailTroubleBanner } from '../../components/mail-trouble-banner.tsx';
 import { Empty, ErrorNotice, Page, StatusBadge, TableCard, When } from '../../components/ui.tsx';
 import { useTicketEvents } from '../../events.ts';
 import { useResource } from '../../hooks.ts';
@@ -43,6 +44,7 @@ export function PortalList() {
         </Link>
       }
     >
+      <MailTroubleBanner />
       <ErrorNotice error={first.error} />
       <TableCard
         rows={first.data ? items : undefined}

@@ -2,6 +2,7 @@ import { get } from '../../api.ts';
 import { AttachmentLinks } from '../../components/attachment-links.tsx';
 import { MessageComposer } from '../../components/composer.tsx';
 import { CopiesLine } from '../../components/copies-line.tsx';
+import { MailTroubleBanner } from '../../components/mail-trouble-banner.tsx';
 import { MessagingBanner, useMessagingStatus } from '../../components/messaging-banner.tsx';
 import { Thread } from '../../components/thread.tsx';
 import { ErrorNotice, Loading, Page, StatusBadge } from '../../components/ui.tsx';
@@ -58,6 +59,7 @@ export function PortalTicket({ number }: { number: number }) {
         </Link>
       }
     >
+      <MailTroubleBanner />
       <CopiesLine copies={tk.copies} />
       <section className="card description" aria-labelledby="desc-h">
         <h2 id="desc-h" className="card-title">

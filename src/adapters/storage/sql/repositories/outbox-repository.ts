@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
+import type { Database } from '../schema.ts';
 import {
   OUTBOX_STATUSES,
   type NewOutboxEntry,
@@ -190,6 +191,47 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
       .returningAll()
       .executeTakeFirst();
     if (row) await touchTicket(this.ctx, row.ticket_id);
+    return row && toOutbox(row);
+  }
+
+  async resendOutboxEntry(fromId: number, mail: NewOutboxEntry, at: string) {
+    return this.ctx.atomically(async (ctx) => {
+      const taken = await ctx.db
+        .selectFrom('outbox_entry')
+        .select('id')
+        .where('resent_from_id', '=', fromId)
+        .executeTakeFirst();
+      if (taken) return undefined;
+      const row = await ctx.db
+        .insertInto('outbox_entry')
+        .values({ ...(outboxRow(mail, at) as Insertable<Database['outbox_entry']>), resent_from_id: fromId })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await ctx.dialect.announce(ctx, { kind: 'outbox' });
+      await touchTicket(ctx, row.ticket_id);
+      return toOutbox(row);
+    });
+  }
+
+  async resendsOf(ids: readonly number[]) {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .where('resent_from_id', 'in', ids as number[])
+      .orderBy('id')
+      .execute();
+    return rows.map(toOutbox);
+  }
+
+  async latestOutboxTo(recipientId: number) {
+    const row = await this.db
+      .selectFrom('outbox_entry')
+      .selectAll()
+      .where('recipient_id', '=', recipientId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row && toOutbox(row);
   }
 

@@ -74,6 +74,7 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
 
   async updateUser(id: number, c: UserChanges) {
     const values: Updateable<Database['app_user']> = {};
+    if (c.email !== undefined) values.email = c.email;
     if (c.name !== undefined) values.name = c.name;
     if (c.role !== undefined) values.role = c.role;
     if (c.locale !== undefined) values.locale = c.locale;
