@@ -193,13 +193,6 @@ function webhookProblem(t: Translate, reason: unknown): string | null {
   });
 }
 
-function fieldName(t: Translate, field: unknown): string {
-  if (field === 'subject') return t('templates.subject');
-  if (field === 'html') return t('templates.html');
-  if (field === 'text') return t('templates.text');
-  return String(field ?? '');
-}
-
 function userFieldName(t: Translate, field: unknown): string {
   switch (field) {
     case 'name':
