@@ -22,6 +22,10 @@ export const SAME_AS_ENGLISH: Record<'pt-BR' | 'es-ES', readonly MessageKey[]> =
     'templates.previewTicket',
     'outbox.ticket',
     'inbound.ticket',
+    'nav.webhooks',
+    'webhooks.title',
+    'webhooks.httpStatus',
+    'webhooks.durationMs',
   ],
   'es-ES': [
     'nav.portalName',
@@ -35,6 +39,10 @@ export const SAME_AS_ENGLISH: Record<'pt-BR' | 'es-ES', readonly MessageKey[]> =
     'outbox.ticket',
     'inbound.ticket',
     'common.no',
+    'nav.webhooks',
+    'webhooks.title',
+    'webhooks.httpStatus',
+    'webhooks.durationMs',
   ],
 };
 
