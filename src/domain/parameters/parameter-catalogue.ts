@@ -281,11 +281,11 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     defaultValue: 'same-domain',
     description: {
       'en-US':
-        'Who in the To and Cc of a requester’s mail that opens or answers a ticket becomes its copy: never, same-domain (the requester’s domain), anyone (never an address of this desk)',
+        'Who in the To and Cc of a requester’s mail that opens or answers a ticket becomes its copy: no one, the people of the requester’s domain, or anyone (never an address of this desk)',
       'pt-BR':
-        'Quem no Para e no Cc de um e-mail do solicitante que abre ou responde um ticket vira cópia dele: never (nunca), same-domain (o domínio do solicitante), anyone (qualquer um; nunca um endereço deste atendimento)',
+        'Quem no Para e no Cc de um e-mail do solicitante que abre ou responde um ticket vira cópia dele: ninguém, as pessoas do domínio do solicitante, ou qualquer pessoa (nunca um endereço deste atendimento)',
       'es-ES':
-        'Quién en el Para y el Cc de un correo del solicitante que abre o responde un ticket pasa a ser su copia: never (nunca), same-domain (el dominio del solicitante), anyone (cualquiera; nunca una dirección de este servicio)',
+        'Quién en el Para y el Cc de un correo del solicitante que abre o responde un ticket pasa a ser su copia: nadie, las personas del dominio del solicitante, o cualquier persona (nunca una dirección de este servicio)',
     },
   },
 ];

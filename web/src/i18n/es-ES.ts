@@ -246,6 +246,9 @@ export const esES: Messages = {
   'parameters.noTemplate': '(ninguna: mensajería desactivada)',
   'parameters.saved': 'Parámetro {id} guardado.',
   'parameters.reopen.waitingAndResolved': 'En espera y resuelto',
+  'parameters.copies.never': 'Nunca',
+  'parameters.copies.same-domain': 'Personas del dominio del solicitante',
+  'parameters.copies.anyone': 'Cualquier persona',
   'parameters.reopen.none': 'Ninguno: un mensaje no mueve nada',
   'parameters.417hint':
     'La mensajería usa esta plantilla en todos los avisos. Solo se pueden elegir plantillas activas.',
