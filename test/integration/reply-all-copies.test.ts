@@ -149,6 +149,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(again.statusCode, 409, 'decided once');
     });
 
+    // threat: A reply-all carrying the requester's valid reply address, from a stranger or from a copy whose sender is not verified
     it('a stranger’s reply-all with the requester’s valid reply address is held, and cannot be "posted as"', async () => {
       const stranger = await replyAll(
         { email: 'stranger@partner.example', name: 'Sam Stranger' },

@@ -1,6 +1,7 @@
 import type { MailAddress, ParsedMail } from '../../ports/inbound.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
+import { DomainError } from '../errors.ts';
 import { COPIES_FROM_MAIL, PARAM, type CopiesFromMail } from '../parameters/parameter-catalogue.ts';
 import { recordTicketChanges } from '../tickets/record-ticket-changes.ts';
 import { MAX_COPIES, type CopyInput } from '../tickets/set-ticket-copies.ts';
@@ -78,13 +79,20 @@ export async function addMailCopies(
     let user: User | undefined = await tx.people.findUserByEmail(entry.email);
     if (user && (!user.active || isStaff(user))) continue;
     if (!user) {
-      const fields = validateNewUser({
-        role: 'requester',
-        email: entry.email,
-        name: entry.name?.trim() || entry.email.split('@')[0]!,
-        locale: requester.locale,
-        timeZone: requester.timeZone,
-      });
+      let fields: ReturnType<typeof validateNewUser>;
+      try {
+        fields = validateNewUser({
+          role: 'requester',
+          email: entry.email,
+          name: entry.name?.trim() || entry.email.split('@')[0]!,
+          locale: requester.locale,
+          timeZone: requester.timeZone,
+        });
+      } catch (error) {
+        // An address or name a user cannot have is left out: it never keeps the mail from being posted.
+        if (error instanceof DomainError) continue;
+        throw error;
+      }
       user = await tx.people.createUser({ ...fields, passwordHash: null }, at);
     }
     if (user.id === before.requesterId || ids.includes(user.id)) continue;
