@@ -34,7 +34,11 @@ export function inboundDeps(parley: Parley): InboundDeps {
   return {
     ...parley.deps,
     mailParser: new MailparserMailParser(),
-    policy: { perSenderPerMinute: parley.config.inboundPerSenderPerMinute, maxAttempts: 5 },
+    policy: {
+      perSenderPerMinute: parley.config.inboundPerSenderPerMinute,
+      maxAttempts: 5,
+      ownRecipients: parley.config.inboundRecipients,
+    },
     senderVerifier: new MailauthSenderVerifier({ trustedAuthservIds: parley.config.inboundTrustedAuthservIds }),
   };
 }

@@ -210,7 +210,7 @@ describe('authentication and secrets', () => {
       items.map((p) => p.id),
       [
         10, 11, 12, 13, 14, 199, 269, 417, 9001, 9002, 9003, 9004, 9010, 9011, 9012, 9013, 9014, 9015, 9016, 9017, 9018,
-        9020, 9021, 9022, 9023, 9024, 9025, 9035,
+        9020, 9021, 9022, 9023, 9024, 9025, 9035, 9036,
       ],
     );
     assert.equal(items.find((p) => p.id === 417)!.description, 'ID do modelo de e-mail usado pela mensageria');

@@ -169,6 +169,7 @@ export const INBOUND_REASONS = [
   'processing-failed',
   'unverified-bounce',
   'sender-not-verified',
+  'copy-unverified',
   'auto-submitted',
   'precedence',
   'x-loop',

@@ -27,7 +27,7 @@ export async function attachInboundMail(
   },
   actor: Actor,
   id: number,
-  input: { ticketNumber: number; internal?: boolean },
+  input: { ticketNumber: number; internal?: boolean; asSender?: boolean },
 ): Promise<{ mail: InboundMail; posted: PostMessageResult; heldTicketId: number | null }> {
   const mail = await getInboundMail(deps, actor, id);
   if (!REVIEWABLE.includes(mail.status)) {
@@ -42,6 +42,13 @@ export async function attachInboundMail(
   // A closed ticket takes no message from its requester's side: the reviewer attaches the mail as their own (an
   // internal note by default), as staff may write on a closed ticket; reopening it first posts it as the sender's.
   const bySender = sender !== undefined && isParticipant(sender, ticket) && ticket.status !== 'closed';
+  // "Post as <sender>" (a copy's unverified reply-all): only as the sender's own message, never as the reviewer's.
+  if (input.asSender && !bySender) {
+    throw new DomainError(
+      'INBOUND_MAIL_NOT_PENDING',
+      `Inbound mail ${id} cannot be posted as its sender's: they no longer take part in ticket #${ticket.number}, or it is closed.`,
+    );
+  }
   const body = mail.text?.trim()
     ? mail.text
     : `(The mail has no text of its own; the original is kept as inbound mail #${id}.)`;
@@ -66,7 +73,9 @@ export async function attachInboundMail(
           {
             status: 'posted',
             reason: 'attached-by-reviewer',
-            reasonText: `Attached to ticket #${ticket.number} by ${actor.name}${bySender ? ' as the sender’s message' : ''}.`,
+            reasonText: input.asSender
+              ? `Posted to ticket #${ticket.number} as ${mail.fromAddress}’s message, ${actor.name} deciding it was theirs.`
+              : `Attached to ticket #${ticket.number} by ${actor.name}${bySender ? ' as the sender’s message' : ''}.`,
             ticketId: ticket.id,
             messageId: stored.messageId,
             resolvedById: actor.id,

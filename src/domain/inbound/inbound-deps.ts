@@ -7,6 +7,8 @@ export interface InboundPolicy {
   perSenderPerMinute: number;
   /** Processing attempts (interrupted or failed) before a mail is held as `processing-failed`. */
   maxAttempts: number;
+  /** The addresses and `@domain`s the receiver accepts besides the mail domain (PARLEY_INBOUND_RECIPIENTS): never copied. */
+  ownRecipients?: readonly string[];
 }
 
 export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'> {

@@ -25,6 +25,7 @@ export const INBOUND_REASONS = [
   'processing-failed',
   'unverified-bounce',
   'sender-not-verified',
+  'copy-unverified',
   // loop
   'auto-submitted',
   'precedence',

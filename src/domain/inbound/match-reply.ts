@@ -13,12 +13,18 @@ import { domainOf, ourReferences, subjectTicketNumber, ticketOfThreadId } from '
  * 2. a signed reply address `reply+<ticket>.<recipient>.<signature>@<mail domain>` among the recipients (envelope,
  *    To, Cc), whose recipient must be the sender;
  * 3. `[#number]` in the subject, only when nothing above matched.
- * Evidence that disagrees (two tickets), a reply address of ours that does not verify, or a token given to someone
- * else refuses the match: the mail is held for a person to decide. Who wrote is always the From address; Reply-To and
+ * Evidence that disagrees (two tickets) or a reply address of ours that does not verify refuses the match; a token
+ * given to someone else is marked (`othersToken`) for the caller's identity rule; a refused match is held for a person to decide. Who wrote is always the From address; Reply-To and
  * any header of ours in the mail (X-Parley-…) are never read.
  */
 export type Match =
-  | { kind: 'ticket'; ticketNumber: number; via: 'message-id' | 'token' | 'subject' }
+  | {
+      kind: 'ticket';
+      ticketNumber: number;
+      via: 'message-id' | 'token' | 'subject';
+      /** The mail carries a reply address given to another person than its (known) sender: a reply-all. */
+      othersToken?: true;
+    }
   | { kind: 'none' }
   | { kind: 'refuse'; reason: InboundReason; text: string; ticketNumber: number | null };
 
@@ -52,6 +58,7 @@ export async function matchReply(
 
   // 2. Reply tokens among the recipients at our mail domain.
   const fromTokens = new Set<number>();
+  let othersToken = false;
   for (const address of recipientsOf(mail, envelopeTo)) {
     if (!/^reply\+/i.test(address) || domainOf(address) !== domain) continue;
     const token = readReplyAddress(deps.signer, address);
@@ -63,15 +70,10 @@ export async function matchReply(
         ticketNumber: null,
       };
     }
-    // An unknown sender is held anyway (the caller says so); a known one must be the person the address was given to.
-    if (sender && token.recipientId !== sender.id) {
-      return {
-        kind: 'refuse',
-        reason: 'token-recipient-mismatch',
-        text: `The reply address was given to another person than the sender; it is not accepted as proof of who wrote.`,
-        ticketNumber: token.ticketNumber,
-      };
-    }
+    // An unknown sender is held anyway (the caller says so); a known one who is not the person the address was given
+    // to is marked: the caller posts it only from the ticket's requester or a copy whose sender is verified (a
+    // reply-all), and holds it otherwise.
+    if (sender && token.recipientId !== sender.id) othersToken = true;
     fromTokens.add(token.ticketNumber);
   }
 
@@ -86,8 +88,12 @@ export async function matchReply(
     };
   }
   const [only] = tickets;
-  if (only !== undefined)
-    return { kind: 'ticket', ticketNumber: only, via: fromIds.has(only) ? 'message-id' : 'token' };
+  if (only !== undefined) {
+    const via = fromIds.has(only) ? 'message-id' : 'token';
+    return othersToken
+      ? { kind: 'ticket', ticketNumber: only, via, othersToken }
+      : { kind: 'ticket', ticketNumber: only, via };
+  }
 
   // 3. The subject tag, weakest of all (anyone can type it): the caller still requires the sender to be a participant.
   const tagged = subjectTicketNumber(mail.subject);

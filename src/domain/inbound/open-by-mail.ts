@@ -6,6 +6,7 @@ import { defaultTeam } from '../tickets/default-team.ts';
 import { readParameters } from '../parameters/parameters.ts';
 import type { Actor } from '../users/user.ts';
 import { AlreadyDecided } from './already-decided.ts';
+import { addMailCopies, copyCandidatesOf } from './copies-from-mail.ts';
 import type { InboundDeps } from './inbound-deps.ts';
 import { newAttachments, type InboundFile } from './inbound-attachments.ts';
 import type { InboundMail, InboundOutcome, InboundReason } from './inbound-mail.ts';
@@ -16,7 +17,7 @@ import type { SenderProof } from './sender-proof.ts';
 /**
  * Mail that matches no ticket: a known requester writing to the support address opens a ticket (parameter 9003,
  * into the group parameter 9004 names, else the support mailbox's team, 9016, else the default team, 9018); anything
- * else is held.
+ * else is held. The people in its To and Cc become the ticket's copies as parameter 9036 allows (`copies-from-mail.ts`).
  */
 export async function openOrHold(
   deps: InboundDeps,
@@ -63,6 +64,12 @@ export async function openOrHold(
   }
   if (facts.text.length === 0) return hold('empty-reply', 'The mail has no text to open a ticket with.');
   const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
+  const copies = copyCandidatesOf(
+    parameters,
+    { mailDomain: deps.site.mailDomain, ownRecipients: deps.policy.ownRecipients },
+    parsed,
+    sender.email,
+  );
   let opened: InboundOutcome | undefined;
   try {
     await deps.storage.transaction(async (tx) => {
@@ -91,6 +98,8 @@ export async function openOrHold(
         at,
       );
       await queueOpenedTicketMails(deps, tx, sender, ticket, at);
+      // The requester's To and Cc become copies as parameter 9036 allows, with the ticket.
+      await addMailCopies(tx, deps.tokens, sender, ticket.number, copies, at);
       await queueTicketCreatedWebhooks(deps, tx, ticket, at);
       const outcome: InboundOutcome = {
         ...facts,

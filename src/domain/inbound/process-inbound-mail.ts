@@ -20,6 +20,8 @@ import {
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
 import { AlreadyDecided } from './already-decided.ts';
+import { addMailCopies, copyCandidatesOf } from './copies-from-mail.ts';
+import { readParameters } from '../parameters/parameters.ts';
 import type { InboundDeps } from './inbound-deps.ts';
 import { openOrHold } from './open-by-mail.ts';
 import { extractReply } from './reply-text.ts';
@@ -262,6 +264,17 @@ export async function processInboundMail(
       { ticketId: ticket.id },
     );
   }
+  // A reply-all: the reply address of another person of the ticket. Its sender writes as themselves only when they
+  // are the ticket's requester or one of its copies (else held as before, whatever the address proves).
+  const requesterOrCopy = ticket.requesterId === sender.id || ticket.copyIds.includes(sender.id);
+  if (match.kind === 'ticket' && match.othersToken && !requesterOrCopy) {
+    return decide(
+      'held',
+      'token-recipient-mismatch',
+      `The reply address was given to another person than the sender; it is not accepted as proof of who wrote.`,
+      { ticketId: ticket.id },
+    );
+  }
   if (!isParticipant(sender, ticket)) {
     return decide(
       'held',
@@ -270,6 +283,15 @@ export async function processInboundMail(
       {
         ticketId: ticket.id,
       },
+    );
+  }
+  if (!proves(proof, sender) && match.othersToken) {
+    const who = facts.fromName ? `${facts.fromName} <${fromAddress}>` : `${fromAddress}`;
+    return decide(
+      'held',
+      'copy-unverified',
+      `A reply-all from ${who}, a copy of ticket #${ticket.number}, with another person's reply address, and nothing proves that ${fromAddress} wrote it (${proof.detail}): a reviewer may post it as theirs.`,
+      { ticketId: ticket.id },
     );
   }
   if (!proves(proof, sender)) {
@@ -296,10 +318,20 @@ export async function processInboundMail(
     ticketId: ticket.id,
     at: now(),
   };
+  // The requester's To and Cc become copies as parameter 9036 allows, in the same transaction as the message.
+  const copies =
+    sender.id === ticket.requesterId
+      ? copyCandidatesOf(
+          await readParameters(deps.storage),
+          { mailDomain: deps.site.mailDomain, ownRecipients: deps.policy.ownRecipients },
+          parsed,
+          sender.email,
+        )
+      : [];
   let messageId: number;
   try {
     const input = { ticketNumber: ticket.number, text: facts.text, source: 'email' as const };
-    if (files.length === 0) {
+    if (files.length === 0 && copies.length === 0) {
       // The message, its notifications and the mail's outcome in one write (one statement on PostgreSQL).
       messageId = (await postMessage(deps, sender, input, { ticket, inboundMail: { id, outcome } })).message.id;
     } else {
@@ -308,10 +340,16 @@ export async function processInboundMail(
         alsoStore: async (tx, stored) => {
           if (!(await tx.inbound.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received'])))
             throw new AlreadyDecided();
-          await tx.attachments.insertAttachments(
-            newAttachments(deps.tokens, files, { inboundMailId: id, ticketId: ticket.id, messageId: stored.messageId }),
-            outcome.at,
-          );
+          if (files.length > 0)
+            await tx.attachments.insertAttachments(
+              newAttachments(deps.tokens, files, {
+                inboundMailId: id,
+                ticketId: ticket.id,
+                messageId: stored.messageId,
+              }),
+              outcome.at,
+            );
+          await addMailCopies(tx, deps.tokens, sender, ticket.number, copies, outcome.at);
         },
       });
       messageId = posted.message.id;

@@ -47,7 +47,12 @@ export const PARAM = {
   DEFAULT_TEAM: 9018,
   ...TICKET_EVENT_PARAM,
   MAIL_HISTORY: 9035,
+  COPIES_FROM_MAIL: 9036,
 } as const;
+
+/** Who in a requester's mail (To, Cc) becomes a copy of the ticket it opens or answers (parameter 9036). */
+export const COPIES_FROM_MAIL = ['never', 'same-domain', 'anyone'] as const;
+export type CopiesFromMail = (typeof COPIES_FROM_MAIL)[number];
 
 export { REOPEN_FROM, REOPEN_TO };
 
@@ -267,6 +272,20 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
       'en-US': `Earlier public messages a mail carries below the reply marker, newest first (0 to ${MAX_HISTORY_MESSAGES}; key \${HISTORY})`,
       'pt-BR': `Mensagens públicas anteriores que um e-mail traz abaixo da linha de resposta, da mais recente (0 a ${MAX_HISTORY_MESSAGES}; chave \${HISTORICO})`,
       'es-ES': `Mensajes públicos anteriores que lleva un correo debajo de la línea de respuesta, del más reciente (0 a ${MAX_HISTORY_MESSAGES}; clave \${HISTORIAL})`,
+    },
+  },
+  {
+    id: PARAM.COPIES_FROM_MAIL,
+    type: 'enum',
+    options: COPIES_FROM_MAIL,
+    defaultValue: 'same-domain',
+    description: {
+      'en-US':
+        'Who in the To and Cc of a requester’s mail that opens or answers a ticket becomes its copy: no one, the people of the requester’s domain, or anyone (never an address of this desk)',
+      'pt-BR':
+        'Quem no Para e no Cc de um e-mail do solicitante que abre ou responde um ticket vira cópia dele: ninguém, as pessoas do domínio do solicitante, ou qualquer pessoa (nunca um endereço deste atendimento)',
+      'es-ES':
+        'Quién en el Para y el Cc de un correo del solicitante que abre o responde un ticket pasa a ser su copia: nadie, las personas del dominio del solicitante, o cualquier persona (nunca una dirección de este servicio)',
     },
   },
 ];

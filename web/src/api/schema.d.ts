@@ -11303,6 +11303,227 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/inbound-mail/{id}/post-as-sender': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Post a held reply-all of a ticket’s copy (reason copy-unverified) as that person’s message, the reviewer deciding it is theirs */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              mail: {
+                id: number;
+                receivedAt: string;
+                /** @enum {string} */
+                status: 'received' | 'posted' | 'held' | 'discarded' | 'loop' | 'bounce' | 'duplicate';
+                reason: string | null;
+                reasonText: string | null;
+                from: {
+                  address: string | null;
+                  name: string | null;
+                };
+                envelopeFrom: string | null;
+                envelopeTo: string[];
+                subject: string | null;
+                messageIdHeader: string | null;
+                size: number;
+                /** @description The ticket it was posted to, or (held) the one it seemed to belong to. */
+                ticketNumber: number | null;
+                messageId: number | null;
+                /** @description A bounce: the notification it reported on. */
+                outboxId: number | null;
+                duplicateOf: number | null;
+                resolvedById: number | null;
+                resolvedAt: string | null;
+                /** @description When the original was removed after the retention period (PARLEY_INBOUND_KEEP_RAW_DAYS). */
+                rawRemovedAt: string | null;
+                sha256: string;
+                /** @description The reply text (quotes and signature removed): what is posted. */
+                text: string | null;
+                /** @description What was removed from the reply (quoted history, signature). */
+                trimmed: string | null;
+                attempts: number;
+                updatedAt: string;
+              };
+              message: {
+                id: number;
+                text: string;
+                internal: boolean;
+                sendEmail: boolean;
+                /** @enum {string} */
+                source: 'portal' | 'desk' | 'email' | 'api';
+                author: {
+                  id: number;
+                  name: string;
+                  role: string;
+                };
+                timeSpentMinutes: number | null;
+                timeSpentDate: string | null;
+                createdAt: string;
+                /** @description Its text and files were removed at its author's request (erasure); the thread keeps that it existed. */
+                removed: boolean;
+                /** @description Notification mails of this message and their delivery state. */
+                mail: {
+                  to: string;
+                  status: string;
+                }[];
+              };
+              notifications: {
+                id: number;
+                to: string;
+                status: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/inbound-mail/{id}/discard': {
     parameters: {
       query?: never;

@@ -251,6 +251,9 @@ export const enUS = {
   'parameters.noTemplate': '(none: messaging off)',
   'parameters.saved': 'Parameter {id} saved.',
   'parameters.reopen.waitingAndResolved': 'Waiting and resolved',
+  'parameters.copies.never': 'Never',
+  'parameters.copies.same-domain': 'People of the requester’s domain',
+  'parameters.copies.anyone': 'Anyone',
   'parameters.reopen.none': 'None: a message moves nothing',
   'parameters.417hint': 'Messaging uses this template for every notification. Only active templates can be chosen.',
   'parameters.smtpHint': 'The SMTP parameters are easier to edit together, with a connection check:',
@@ -573,6 +576,9 @@ export const enUS = {
   'inbound.attach': 'Attach to ticket',
   'inbound.attached': 'The mail was attached to ticket #{number}.',
   'inbound.openTicket': 'Open ticket #{number}',
+  'inbound.postAs': 'Post as {name}',
+  'inbound.postAsHint':
+    'Posts the mail to its ticket as {name}’s message, as if their mail server had proved the sender.',
   'inbound.discard': 'Discard',
   'inbound.discardConfirmTitle': 'Discard this mail?',
   'inbound.discardConfirm': 'It will not be posted to any ticket. It stays stored, marked discarded, with your name.',
@@ -597,6 +603,8 @@ export const enUS = {
     'A delivery report that did not come back to the signed bounce address of the mail it names: anyone can forge one, so nothing was marked.',
   'inbound.reason.sender-not-verified':
     'Sender not verified: the mail did not come from the person’s signed reply address, and their mail server did not prove the sender (DMARC). The From line alone can be forged.',
+  'inbound.reason.copy-unverified':
+    'A reply-all from {name}, a copy of the ticket, carrying another person’s reply address; nothing proves {name} wrote it. Post it as theirs if it is.',
   'inbound.reason.auto-submitted': 'The mail is an automatic reply (such as an out-of-office message).',
   'inbound.reason.precedence': 'The mail is bulk or mailing-list mail.',
   'inbound.reason.x-loop': 'The mail has already passed through this desk (a mail loop).',

@@ -256,6 +256,9 @@ export const esES: Messages = {
   'parameters.noTemplate': '(ninguna: mensajería desactivada)',
   'parameters.saved': 'Parámetro {id} guardado.',
   'parameters.reopen.waitingAndResolved': 'En espera y resuelto',
+  'parameters.copies.never': 'Nunca',
+  'parameters.copies.same-domain': 'Personas del dominio del solicitante',
+  'parameters.copies.anyone': 'Cualquier persona',
   'parameters.reopen.none': 'Ninguno: un mensaje no mueve nada',
   'parameters.417hint':
     'La mensajería usa esta plantilla en todos los avisos. Solo se pueden elegir plantillas activas.',
@@ -585,6 +588,9 @@ export const esES: Messages = {
   'inbound.attach': 'Adjuntar al ticket',
   'inbound.attached': 'El correo se adjuntó al ticket #{number}.',
   'inbound.openTicket': 'Abrir el ticket #{number}',
+  'inbound.postAs': 'Publicar como {name}',
+  'inbound.postAsHint':
+    'Publica el correo en el ticket como mensaje de {name}, como si su servidor de correo hubiera probado el remitente.',
   'inbound.discard': 'Descartar',
   'inbound.discardConfirmTitle': '¿Descartar este correo?',
   'inbound.discardConfirm': 'No se publicará en ningún ticket. Queda guardado, marcado como descartado, con su nombre.',
@@ -610,6 +616,8 @@ export const esES: Messages = {
     'Un informe de entrega que no volvió a la dirección de rebote firmada del correo que cita: cualquiera puede falsificarlo, así que no se marcó nada.',
   'inbound.reason.sender-not-verified':
     'Remitente no verificado: el correo no vino de la dirección de respuesta firmada de la persona, y su servidor de correo no acreditó al remitente (DMARC). La línea De, por sí sola, puede falsificarse.',
+  'inbound.reason.copy-unverified':
+    'Un responder a todos de {name}, copia del ticket, con la dirección de respuesta de otra persona; nada prueba que {name} lo escribiera. Publíquelo como suyo si lo es.',
   'inbound.reason.auto-submitted': 'El correo es una respuesta automática (como un aviso de ausencia).',
   'inbound.reason.precedence': 'El correo es de envío masivo o de una lista de correo.',
   'inbound.reason.x-loop': 'El correo ya pasó por este service desk (un bucle de correo).',

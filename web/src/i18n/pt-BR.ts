@@ -255,6 +255,9 @@ export const ptBR: Messages = {
   'parameters.noTemplate': '(nenhum: mensageria desligada)',
   'parameters.saved': 'Parâmetro {id} salvo.',
   'parameters.reopen.waitingAndResolved': 'Aguardando e resolvido',
+  'parameters.copies.never': 'Nunca',
+  'parameters.copies.same-domain': 'Pessoas do domínio do solicitante',
+  'parameters.copies.anyone': 'Qualquer pessoa',
   'parameters.reopen.none': 'Nenhuma: uma mensagem não move nada',
   'parameters.417hint': 'A mensageria usa este modelo em todos os avisos. Só modelos ativos podem ser escolhidos.',
   'parameters.smtpHint': 'Os parâmetros SMTP são mais fáceis de editar juntos, com verificação da conexão:',
@@ -581,6 +584,9 @@ export const ptBR: Messages = {
   'inbound.attach': 'Anexar ao ticket',
   'inbound.attached': 'O e-mail foi anexado ao ticket #{number}.',
   'inbound.openTicket': 'Abrir o ticket #{number}',
+  'inbound.postAs': 'Publicar como {name}',
+  'inbound.postAsHint':
+    'Publica o e-mail no ticket como mensagem de {name}, como se o servidor de e-mail dele(a) tivesse comprovado o remetente.',
   'inbound.discard': 'Descartar',
   'inbound.discardConfirmTitle': 'Descartar este e-mail?',
   'inbound.discardConfirm':
@@ -606,6 +612,8 @@ export const ptBR: Messages = {
     'Um aviso de entrega que não voltou ao endereço de retorno assinado do e-mail que cita: qualquer um pode forjá-lo, então nada foi marcado.',
   'inbound.reason.sender-not-verified':
     'Remetente não verificado: o e-mail não veio do endereço de resposta assinado da pessoa, e o servidor de e-mail dela não comprovou o remetente (DMARC). A linha De, sozinha, pode ser forjada.',
+  'inbound.reason.copy-unverified':
+    'Um responder a todos de {name}, cópia do ticket, com o endereço de resposta de outra pessoa; nada prova que {name} o escreveu. Publique-o como dele(a) se for.',
   'inbound.reason.auto-submitted': 'O e-mail é uma resposta automática (como um aviso de ausência).',
   'inbound.reason.precedence': 'O e-mail é de envio em massa ou de lista de discussão.',
   'inbound.reason.x-loop': 'O e-mail já passou por esta central (um loop de e-mails).',

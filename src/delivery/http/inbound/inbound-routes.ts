@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { INBOUND_STATUSES, type InboundMail } from '../../../domain/inbound/inbound-mail.ts';
 import { attachInboundMail } from '../../../domain/inbound/attach-inbound-mail.ts';
+import { postAsCopy } from '../../../domain/inbound/post-as-copy.ts';
 import { discardInboundMail } from '../../../domain/inbound/discard-inbound-mail.ts';
 import { getInboundMail } from '../../../domain/inbound/get-inbound-mail.ts';
 import { inboundMailRaw } from '../../../domain/inbound/inbound-mail-raw.ts';
@@ -159,6 +160,31 @@ export function inboundRoutes(deps: Deps) {
           request.params.id,
           request.body,
         );
+        await reviewChanged(request, heldTicketId);
+        return {
+          mail: present(mail),
+          message: presentMessage(posted.message),
+          notifications: posted.notifications.map((n) => ({ id: n.id, to: n.toAddress, status: n.status })),
+        };
+      },
+    );
+
+    app.post(
+      '/inbound-mail/:id/post-as-sender',
+      {
+        schema: {
+          tags,
+          summary:
+            'Post a held reply-all of a ticket’s copy (reason copy-unverified) as that person’s message, the reviewer deciding it is theirs',
+          params: idParams,
+          response: {
+            200: Shape({ mail: inboundDetail, message: messageSchema, notifications: List(notificationSchema) }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const { mail, posted, heldTicketId } = await postAsCopy(deps, actorOf(request), request.params.id);
         await reviewChanged(request, heldTicketId);
         return {
           mail: present(mail),

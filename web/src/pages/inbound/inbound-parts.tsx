@@ -9,10 +9,18 @@ export type Filter = (typeof FILTERS)[number];
 export const base = (area: InboundArea) => (area === 'admin' ? '/admin/inbound' : '/desk/inbound');
 
 /* ---------- the count in the navigation */
-export function inboundReasonText(t: Translate, mail: Pick<InboundSummary, 'reason' | 'reasonText'>): string {
+export function inboundReasonText(
+  t: Translate,
+  mail: Pick<InboundSummary, 'reason' | 'reasonText'> & { from?: InboundSummary['from'] },
+): string {
+  if (mail.reason === 'copy-unverified') return t('inbound.reason.copy-unverified', { name: senderName(mail.from) });
   if (mail.reason && (INBOUND_REASONS as readonly string[]).includes(mail.reason))
     return t(`inbound.reason.${mail.reason as InboundReason}` as MessageKey);
   return mail.reasonText ?? '';
+}
+/** How a sender is named in a sentence: their name, else their address. */
+export function senderName(from: InboundSummary['from'] | undefined): string {
+  return from?.name || from?.address || '?';
 }
 export function InboundBadge({ status }: { status: InboundStatus }) {
   const { t } = useI18n();

@@ -8,6 +8,7 @@ import { Link } from '../../router.tsx';
 import { type InboundDetail, type Ticket } from '../../types.ts';
 import { AttachForm } from './attach-form.tsx';
 import { DiscardButton } from './discard-button.tsx';
+import { PostAsButton } from './post-as-button.tsx';
 import { PENDING, inboundChanged } from './held-count.ts';
 import { type InboundArea, InboundBadge, Sender, TicketHint, base, inboundReasonText } from './inbound-parts.tsx';
 
@@ -99,6 +100,16 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
         <aside className="side">
           {pending ? (
             <section className="card">
+              {m.reason === 'copy-unverified' ? (
+                <PostAsButton
+                  mail={m}
+                  onDone={(r) => {
+                    setCurrent(r.mail);
+                    setDone({ kind: 'attached', number: r.mail.ticketNumber ?? 0 });
+                    inboundChanged();
+                  }}
+                />
+              ) : null}
               <AttachForm
                 mail={m}
                 onDone={(r) => {
