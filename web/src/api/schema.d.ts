@@ -11384,8 +11384,15 @@ export interface paths {
                 removed: boolean;
                 /** @description Notification mails of this message and their delivery state. */
                 mail: {
+                  /** @description Staff only: the outbox entry. */
+                  id: number;
+                  /** @description Staff: the address; a requester: the name. */
                   to: string;
                   status: string;
+                  /** @description Staff only: when it was queued. */
+                  createdAt: string;
+                  /** @description Staff only: the failed mail this one replaces, sent again to a corrected address; null otherwise. */
+                  resentFromId: number | null;
                 }[];
               };
               notifications: {
