@@ -539,14 +539,25 @@ async function startNaive(sink: Sink): Promise<Running> {
   try {
     await parley.storage.migrate();
     seeded = await seed(parley, sink.port);
-    // The pre-rendered mail: the rows Parley writes for this reply, taken once and copied into every naive row.
-    const posted = await postMessage(parley.deps, seeded.technician, {
-      ticketNumber: seeded.ticketNumbers[0]!,
-      text: MESSAGE_TEXT,
-      source: 'api',
-    });
+    // The pre-rendered mail: the rows Parley writes for a reply in a conversation under way (the fourth message on a
+    // ticket, whose mail carries the three before it: ${HISTORY}, parameter 9035's default), taken once and copied
+    // into every naive row, so both stacks send mails of the same size.
     const db = parley.storage.kyselyInstance;
-    const { id: entryId, ...outbox } = await db
+    let posted: Awaited<ReturnType<typeof postMessage>> | undefined;
+    for (let k = 0; k < 4; k++) {
+      posted = await postMessage(parley.deps, seeded.technician, {
+        ticketNumber: seeded.ticketNumbers[0]!,
+        text: MESSAGE_TEXT,
+        source: 'api',
+      });
+      await db
+        .updateTable('outbox_entry')
+        .set({ status: 'sent' })
+        .where('id', '=', posted.notifications[0]!.id)
+        .execute();
+    }
+    if (!posted) throw new Error('no preflight message');
+    const { id: _entryId, ...outbox } = await db
       .selectFrom('outbox_entry')
       .selectAll()
       .where('id', '=', posted.notifications[0]!.id)
@@ -558,8 +569,7 @@ async function startNaive(sink: Sink): Promise<Running> {
       .executeTakeFirstOrThrow();
     messageRow = message;
     outboxRow = outbox;
-    // This one is not for the sink: the naive dispatcher sends queued rows only.
-    await db.updateTable('outbox_entry').set({ status: 'sent' }).where('id', '=', entryId).execute();
+    // None of these is for the sink (marked sent above): the naive dispatcher sends queued rows only.
   } finally {
     await parley.close();
   }
