@@ -8,34 +8,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { simpleParser } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
-import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
-import { loadConfig, type Config } from '../../src/config/config.ts';
-import { buildApp } from '../../src/delivery/http/build-app.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
-import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
-import { SHIPPED_MESSAGING_TEMPLATE } from '../../src/domain/templates/default-templates.ts';
 import { REPLY_MARKER } from '../../src/domain/templates/conversation-keys.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
-import { createLogger, dispatchPolicy } from '../../src/main.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { buildWorld, TestClock, testDeps } from '../support/fixtures.ts';
-import { signIn } from '../support/http.ts';
-import { SmtpSink } from '../support/smtp-sink.ts';
-
-const POLICY = dispatchPolicy(
-  loadConfig(
-    {
-      PARLEY_SECRET_KEY: 'test-secret-key-that-is-long-enough-for-parley',
-      PARLEY_DATA_DIR: '/nonexistent/parley-conversation-history-test',
-      PARLEY_MAIL_CATCHER: 'off',
-    },
-    { readDotEnv: false },
-  ),
-);
+import { mailApp } from '../support/mail-app.ts';
 
 /** A client's `>` quote of a text, re-wrapped at `width` columns when given (as Apple Mail and others do). */
 function quote(text: string, width?: number): string {
@@ -62,41 +43,16 @@ let counter = 0;
 for (const database of [sqliteMemory, postgres]) {
   describe(`the conversation below the message (${database.name})`, () => {
     it('carries the marker and the earlier public messages, and a reply above the marker posts only its new text', async () => {
-      const db = await database.open();
-      const deps = testDeps(db.storage, new TestClock());
-      const transports = new NodemailerMailTransports({
-        maxConnections: 2,
-        connectionTimeoutMs: 2000,
-        greetingTimeoutMs: 2000,
-        socketTimeoutMs: 5000,
-      });
-      const sink = await SmtpSink.start();
-      const app = await buildApp(deps, {
-        logger: createLogger({ logLevel: 'silent' } as Config, { write: () => {} }),
-        mail: { transports, catcher: null },
-      });
+      const scene = await mailApp(database, { shippedTemplate: true });
+      const { deps, world, admin, deliver } = scene;
       const inbound = {
         ...deps,
         mailParser: new MailparserMailParser(),
         policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
       };
       try {
-        const world = await buildWorld(deps);
-        const admin = await signIn(app, world.admin.email);
-        const tech = await signIn(app, world.techA.email);
-        const joao = await signIn(app, world.requesterA.email);
-        const account = await admin.put('/api/v1/admin/smtp-account', {
-          host: '127.0.0.1',
-          port: sink.port,
-          security: 'none',
-          auth: false,
-          from: 'desk@example.test',
-          fromName: 'Service Desk',
-        });
-        assert.equal(account.statusCode, 200, account.body);
-        const created = await admin.post('/api/v1/admin/email-templates', SHIPPED_MESSAGING_TEMPLATE);
-        assert.equal(created.statusCode, 201, created.body);
-        assert.equal((await admin.put('/api/v1/admin/parameters/417', { value: created.json().id })).statusCode, 200);
+        const tech = await scene.signIn(world.techA.email);
+        const joao = await scene.signIn(world.requesterA.email);
         const number = world.ticketA.number;
         const copies = await tech.put(`/api/v1/tickets/${number}/copies`, {
           copies: [{ email: world.requesterB.email }], // Rita reads es-ES; João pt-BR; Tina en-US
@@ -105,15 +61,6 @@ for (const database of [sqliteMemory, postgres]) {
         const responsible = await tech.patch(`/api/v1/tickets/${number}`, { responsibleId: world.techA.id });
         assert.equal(responsible.statusCode, 200, responsible.body);
 
-        /** Sends what is queued and returns each mail of this round, parsed, by recipient. */
-        const deliver = async () => {
-          const from = sink.accepted.length;
-          const batch = await dispatchBatch({ ...deps, transports, random: () => 0.5 }, POLICY);
-          assert.equal(batch.failed + batch.deferred, 0, JSON.stringify(batch));
-          const got = new Map<string, Awaited<ReturnType<typeof simpleParser>>>();
-          for (const m of sink.accepted.slice(from)) got.set(m.envelope.rcptTo[0]!, await simpleParser(m.raw));
-          return got;
-        };
         const post = async (client: typeof tech, body: Record<string, unknown>) => {
           const posted = await client.post(`/api/v1/tickets/${number}/messages`, body);
           assert.equal(posted.statusCode, 201, posted.body);
@@ -160,11 +107,11 @@ for (const database of [sqliteMemory, postgres]) {
           who: Actor,
           messageId: number,
           fixture: string,
-          received: Awaited<ReturnType<typeof simpleParser>>,
+          received: ParsedMail,
           text: string,
           wrap?: number,
         ) => {
-          const [notification] = (await db.storage.outbox.outboxOfMessages([messageId])).filter(
+          const [notification] = (await scene.storage.outbox.outboxOfMessages([messageId])).filter(
             (e) => e.toAddress === who.email,
           );
           assert.ok(notification?.replyTo, `a notification to ${who.email}`);
@@ -217,11 +164,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(wrong.statusCode, 422, wrong.body);
         assert.equal(wrong.json().details.rule, 'count');
       } finally {
-        await app.close();
-        transports.closeAll();
-        await sink.close();
-        await db.storage.close();
-        await db.drop();
+        await scene.close();
       }
     });
   });

@@ -6,68 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { simpleParser } from 'mailparser';
-import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
-import { loadConfig, type Config } from '../../src/config/config.ts';
-import { buildApp } from '../../src/delivery/http/build-app.ts';
-import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { DEFAULT_EVENT_TEMPLATES } from '../../src/domain/templates/default-event-templates.ts';
-import { SHIPPED_MESSAGING_TEMPLATE } from '../../src/domain/templates/default-templates.ts';
 import { statusName } from '../../src/domain/tickets/ticket-status.ts';
-import { createLogger, dispatchPolicy } from '../../src/main.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { buildWorld, TestClock, testDeps } from '../support/fixtures.ts';
-import { signIn } from '../support/http.ts';
-import { SmtpSink } from '../support/smtp-sink.ts';
-
-const POLICY = dispatchPolicy(
-  loadConfig(
-    {
-      PARLEY_SECRET_KEY: 'test-secret-key-that-is-long-enough-for-parley',
-      PARLEY_DATA_DIR: '/nonexistent/parley-signatures-test',
-      PARLEY_MAIL_CATCHER: 'off',
-    },
-    { readDotEnv: false },
-  ),
-);
+import { mailApp } from '../support/mail-app.ts';
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`signatures (${database.name})`, () => {
     it("a signature with keys: the author's, else the team's, never a requester's; checked when saved", async () => {
-      const db = await database.open();
-      const deps = testDeps(db.storage, new TestClock());
-      const transports = new NodemailerMailTransports({
-        maxConnections: 2,
-        connectionTimeoutMs: 2000,
-        greetingTimeoutMs: 2000,
-        socketTimeoutMs: 5000,
-      });
-      const sink = await SmtpSink.start();
-      const app = await buildApp(deps, {
-        logger: createLogger({ logLevel: 'silent' } as Config, { write: () => {} }),
-        mail: { transports, catcher: null },
-      });
+      const scene = await mailApp(database, { shippedTemplate: true });
+      const { world, admin, deliver } = scene;
       try {
-        const world = await buildWorld(deps);
-        const admin = await signIn(app, world.admin.email);
-        const tina = await signIn(app, world.techA.email); // group A
-        const bruno = await signIn(app, world.techB.email); // group B, responsible for ticket B
-        const joao = await signIn(app, world.requesterA.email); // ticket A, reads pt-BR
-        const rita = await signIn(app, world.requesterB.email); // ticket B, reads es-ES
-        const account = await admin.put('/api/v1/admin/smtp-account', {
-          host: '127.0.0.1',
-          port: sink.port,
-          security: 'none',
-          auth: false,
-          from: 'desk@example.test',
-          fromName: 'Service Desk',
-        });
-        assert.equal(account.statusCode, 200, account.body);
-        const created = await admin.post('/api/v1/admin/email-templates', SHIPPED_MESSAGING_TEMPLATE);
-        assert.equal(created.statusCode, 201, created.body);
-        assert.equal((await admin.put('/api/v1/admin/parameters/417', { value: created.json().id })).statusCode, 200);
-
+        const tina = await scene.signIn(world.techA.email); // group A
+        const bruno = await scene.signIn(world.techB.email); // group B, responsible for ticket B
+        const joao = await scene.signIn(world.requesterA.email); // ticket A, reads pt-BR
+        const rita = await scene.signIn(world.requesterB.email); // ticket B, reads es-ES
         // a requester has no signature
         for (const r of [
           await joao.get('/api/v1/me/signature'),
@@ -126,12 +80,8 @@ for (const database of [sqliteMemory, postgres]) {
         const mailOf = async (client: typeof tina, number: number, text: string, email: string) => {
           const posted = await client.post(`/api/v1/tickets/${number}/messages`, { text });
           assert.equal(posted.statusCode, 201, posted.body);
-          const from = sink.accepted.length;
-          const batch = await dispatchBatch({ ...deps, transports, random: () => 0.5 }, POLICY);
-          assert.equal(batch.failed + batch.deferred, 0, JSON.stringify(batch));
-          const raw = sink.accepted.slice(from).find((m) => m.envelope.rcptTo.includes(email));
-          assert.ok(raw, `a mail reached ${email}`);
-          const parsed = await simpleParser(raw.raw);
+          const parsed = (await deliver()).get(email)!;
+          assert.ok(parsed, `a mail reached ${email}`);
           assert.ok(parsed.text!.includes(text), 'the message is in it');
           return { text: parsed.text!, html: parsed.html as string };
         };
@@ -163,7 +113,7 @@ for (const database of [sqliteMemory, postgres]) {
         );
 
         // the preview renders it as if the administrator previewing wrote: they have none, so the ticket's team's
-        const preview = await admin.post(`/api/v1/admin/email-templates/${created.json().id}/preview`, {
+        const preview = await admin.post(`/api/v1/admin/email-templates/${scene.templateId}/preview`, {
           ticketNumber: a,
           variant: 'en-US',
         });
@@ -195,24 +145,15 @@ for (const database of [sqliteMemory, postgres]) {
           groupId: world.groupA,
         });
         assert.equal(opened.statusCode, 201, opened.body);
-        const from = sink.accepted.length;
-        const batch = await dispatchBatch({ ...deps, transports, random: () => 0.5 }, POLICY);
-        assert.equal(batch.failed + batch.deferred, 0, JSON.stringify(batch));
-        const events = await Promise.all(
-          sink.accepted.slice(from).map(async (m) => ({ to: m.envelope.rcptTo, mail: await simpleParser(m.raw) })),
-        );
+        const events = await deliver();
         for (const who of [world.requesterA, world.techA]) {
-          const got = events.find((e) => e.to.includes(who.email));
+          const got = events.get(who.email);
           assert.ok(got, `an event mail reached ${who.email}`);
-          assert.match(got.mail.text!, /Team A$/, who.email);
-          assert.match(got.mail.html as string, /<div>Team A<\/div>/, who.email);
+          assert.match(got.text!, /Team A$/, who.email);
+          assert.match(got.html as string, /<div>Team A<\/div>/, who.email);
         }
       } finally {
-        await app.close();
-        transports.closeAll();
-        await sink.close();
-        await db.storage.close();
-        await db.drop();
+        await scene.close();
       }
     });
   });

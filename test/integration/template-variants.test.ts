@@ -6,58 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { simpleParser } from 'mailparser';
-import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
-import { loadConfig, type Config } from '../../src/config/config.ts';
-import { buildApp } from '../../src/delivery/http/build-app.ts';
-import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
 import { DEFAULT_TEMPLATES, SHIPPED_MESSAGING_TEMPLATE } from '../../src/domain/templates/default-templates.ts';
-import { createLogger, dispatchPolicy } from '../../src/main.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { buildWorld, TestClock, testDeps } from '../support/fixtures.ts';
-import { signIn } from '../support/http.ts';
-import { SmtpSink } from '../support/smtp-sink.ts';
-
-const POLICY = dispatchPolicy(
-  loadConfig(
-    {
-      PARLEY_SECRET_KEY: 'test-secret-key-that-is-long-enough-for-parley',
-      PARLEY_DATA_DIR: '/nonexistent/parley-template-variants-test',
-      PARLEY_MAIL_CATCHER: 'off',
-    },
-    { readDotEnv: false },
-  ),
-);
+import { mailApp } from '../support/mail-app.ts';
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`a template in several languages (${database.name})`, () => {
     it('gives each recipient of one message the variant of their locale, then of their language, then the default', async () => {
-      const db = await database.open();
-      const deps = testDeps(db.storage, new TestClock());
-      const transports = new NodemailerMailTransports({
-        maxConnections: 2,
-        connectionTimeoutMs: 2000,
-        greetingTimeoutMs: 2000,
-        socketTimeoutMs: 5000,
-      });
-      const sink = await SmtpSink.start();
-      const app = await buildApp(deps, {
-        logger: createLogger({ logLevel: 'silent' } as Config, { write: () => {} }),
-        mail: { transports, catcher: null },
-      });
+      const scene = await mailApp(database);
+      const { world, admin, deliver } = scene;
       try {
-        const world = await buildWorld(deps);
-        const admin = await signIn(app, world.admin.email);
-        const tech = await signIn(app, world.techA.email);
-        const account = await admin.put('/api/v1/admin/smtp-account', {
-          host: '127.0.0.1',
-          port: sink.port,
-          security: 'none',
-          auth: false,
-          from: 'desk@example.test',
-          fromName: 'Service Desk',
-        });
-        assert.equal(account.statusCode, 200, account.body);
+        const tech = await scene.signIn(world.techA.email);
         const number = world.ticketA.number; // its requester, João, reads pt-BR
         const copies = await tech.put(`/api/v1/tickets/${number}/copies`, {
           copies: [{ email: world.requesterB.email }], // Rita reads es-ES
@@ -93,17 +52,14 @@ for (const database of [sqliteMemory, postgres]) {
         const mailsOf = async (text: string) => {
           const posted = await tech.post(`/api/v1/tickets/${number}/messages`, { text });
           assert.equal(posted.statusCode, 201, posted.body);
-          const from = sink.accepted.length;
-          const batch = await dispatchBatch({ ...deps, transports, random: () => 0.5 }, POLICY);
-          assert.equal(batch.failed + batch.deferred, 0, JSON.stringify(batch));
-          const got = async (email: string) => {
-            const raw = sink.accepted.slice(from).find((m) => m.envelope.rcptTo.includes(email));
-            assert.ok(raw, `a mail reached ${email}`);
-            const parsed = await simpleParser(raw.raw);
+          const round = await deliver();
+          const got = (email: string) => {
+            const parsed = round.get(email);
+            assert.ok(parsed, `a mail reached ${email}`);
             assert.ok(parsed.text!.includes(text), 'the message is in it');
             return { subject: parsed.subject!, html: parsed.html as string };
           };
-          return { joao: await got(world.requesterA.email), rita: await got(world.requesterB.email) };
+          return { joao: got(world.requesterA.email), rita: got(world.requesterB.email) };
         };
 
         // the exact locales: two mails in two languages
@@ -153,11 +109,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(draft.statusCode, 200, draft.body);
         assert.equal(draft.json().subject, `[#${number}] Nova mensagem: ${world.ticketA.title}`);
       } finally {
-        await app.close();
-        transports.closeAll();
-        await sink.close();
-        await db.storage.close();
-        await db.drop();
+        await scene.close();
       }
     });
   });
