@@ -62,6 +62,11 @@ function constants(document) {
       enumOf(query(document, '/admin/webhook-deliveries', 'get', 'status'), 'webhook delivery status'),
       'States of a webhook delivery.',
     ],
+    [
+      'COPIES_MODES',
+      enumOf(body(document, '/admin/groups', 'post').properties.copiesMode, 'copies mode'),
+      'How a group sends its tickets’ copies: one mail with Cc, or one mail each.',
+    ],
     ['MAX_COPIES', defined(copies.maxItems, 'maxItems of copies'), 'People one ticket may copy (Cc).'],
     [
       'ATTACHMENT_LIMITS',

@@ -7,6 +7,8 @@ export interface OutgoingMail {
    */
   envelopeFrom?: string;
   to: { name: string; address: string };
+  /** The people the mail copies (its `Cc` header; the envelope goes to them too). */
+  cc?: readonly { name: string; address: string }[];
   replyTo: string | null;
   subject: string;
   text: string;

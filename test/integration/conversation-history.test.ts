@@ -58,6 +58,10 @@ for (const database of [sqliteMemory, postgres]) {
           copies: [{ email: world.requesterB.email }], // Rita reads es-ES; João pt-BR; Tina en-US
         });
         assert.equal(copies.statusCode, 200, copies.body);
+        // One mail each, so each is in its reader's language (with copies in Cc, the requester's language is the mail's).
+        const separate = await admin.patch(`/api/v1/admin/groups/${world.groupA}`, { copiesMode: 'separate' });
+        assert.equal(separate.statusCode, 200, separate.body);
+        assert.equal(separate.json().copiesMode, 'separate');
         const responsible = await tech.patch(`/api/v1/tickets/${number}`, { responsibleId: world.techA.id });
         assert.equal(responsible.statusCode, 200, responsible.body);
 

@@ -53,7 +53,7 @@ async function withPool(
 }
 
 const send = (pool: SmtpPool, m: OutgoingMail) =>
-  pool.send({ from: m.from.address, to: [m.to.address] }, buildMimeMessage(m, new Date()));
+  pool.send({ from: m.from.address, to: [m.to.address] }, buildMimeMessage(m, new Date())).then((r) => r.response);
 
 describe('the SMTP pool', () => {
   it('sends many messages over at most maxConnections sessions, reused, each message once', async () => {

@@ -71,6 +71,8 @@ export type MailStatus = OutboxStatus | 'waiting';
 /** A notification mail of a message; staff also get its id, when it was queued and the failed mail it replaces. */
 export interface MailLineData {
   to: string;
+  /** The people the mail copied (staff: addresses; a requester: names). */
+  cc?: string[];
   status: MailStatus;
   id?: number;
   createdAt?: string;
@@ -132,6 +134,7 @@ export type User = With<Item<Answer<'/admin/users', 'GET'>>, { locale: Locale }>
 export type Erasure = Answer<'/admin/users/{id}/erase', 'POST'>;
 
 export type Group = Answer<'/admin/groups/{id}', 'PATCH'>;
+export type CopiesMode = Group['copiesMode'];
 /** One's own signature with the key names it may use (staff). */
 export type OwnSignature = Answer<'/me/signature', 'GET'>;
 export type SavedSignature = Answer<'/me/signature', 'PUT'>;

@@ -87,6 +87,7 @@ export function buildMimeMessage(mail: OutgoingMail, date: Date): Buffer {
     header('From', mailbox(mail.from.address, mail.from.name)),
     header('To', mailbox(mail.to.address, mail.to.name)),
   ];
+  if (mail.cc?.length) lines.push(header('Cc', mail.cc.map((c) => mailbox(c.address, c.name)).join(', ')));
   if (mail.replyTo) lines.push(header('Reply-To', oneLine(mail.replyTo)));
   lines.push(header('Subject', mimeFuncs.encodeWords(oneLine(mail.subject), 'Q', 52, true)));
   lines.push(header('Message-ID', oneLine(mail.messageId)));

@@ -8,7 +8,7 @@ import {
   handoverFailedSentence,
 } from '../../domain/notifications/delivery-results.ts';
 import { buildMimeMessage } from './mime-message.ts';
-import { openSession, SmtpPool } from './smtp-pool.ts';
+import { openSession, SmtpPool, type PoolReply } from './smtp-pool.ts';
 import {
   DeliveryFailure,
   type MailTransport,
@@ -66,6 +66,22 @@ const NETWORK_SENTENCES: Record<string, string> = {
 /** The credentials sent on a session of these settings (what a server could echo back). */
 function credentialsOf(s: SmtpSettings): Credentials {
   return { user: s.auth ? s.user : null, password: s.auth ? s.password : null };
+}
+
+/**
+ * A mail with copies the server took for some recipients only. Its own recipient refused: a failure (5xx) or a
+ * deferral (4xx; the copies may then receive it again), the reply saying the copies got it. Only copies refused:
+ * sent, the reply naming them.
+ */
+export function partialReply(mail: Pick<OutgoingMail, 'to'>, reply: PoolReply): string {
+  if (reply.refused.length === 0) return reply.response;
+  const to = mail.to.address.toLowerCase();
+  const own = reply.refused.find((r) => r.recipient.toLowerCase() === to);
+  if (own) {
+    const text = `${own.response} (the people in Cc received it)`.slice(0, 1000);
+    throw new DeliveryFailure('Recipient refused', own.code === null || own.code >= 500, text);
+  }
+  return `${reply.response} (refused: ${reply.refused.map((r) => `${r.recipient}: ${r.response}`).join('; ')})`;
 }
 
 /**
@@ -177,10 +193,13 @@ class NodemailerTransport implements MailTransport {
     try {
       const { pool } = await this.pool;
       const reply = await pool.send(
-        { from: mail.envelopeFrom ?? mail.from.address, to: [mail.to.address] },
+        {
+          from: mail.envelopeFrom ?? mail.from.address,
+          to: [mail.to.address, ...(mail.cc ?? []).map((c) => c.address)],
+        },
         buildMimeMessage(mail, new Date()),
       );
-      return { reply: scrubSecrets(reply, credentials).slice(0, 1000) };
+      return { reply: scrubSecrets(partialReply(mail, reply), credentials).slice(0, 1000) };
     } catch (error) {
       throw classifySendError(error, credentials);
     }

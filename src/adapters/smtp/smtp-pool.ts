@@ -23,10 +23,16 @@ export interface PoolOptions {
   idleMs: number;
 }
 
+/** What the server said to DATA, and the recipients it refused at RCPT TO while taking others. */
+export interface PoolReply {
+  response: string;
+  refused: { recipient: string; response: string; code: number | null }[];
+}
+
 interface Job {
   envelope: { from: string; to: string[] };
   message: Buffer;
-  resolve(reply: string): void;
+  resolve(reply: PoolReply): void;
   reject(error: Error): void;
 }
 
@@ -89,7 +95,7 @@ export class SmtpPool {
     this.idleMs = Math.min(options.idleMs, (options.connection.socketTimeout ?? 600_000) / 2);
   }
 
-  send(envelope: Job['envelope'], message: Buffer): Promise<string> {
+  send(envelope: Job['envelope'], message: Buffer): Promise<PoolReply> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(Object.assign(new Error('The SMTP pool is closed.'), { code: 'ECONNECTION' }));
       this.queue.push({ envelope, message, resolve, reject });
@@ -153,7 +159,12 @@ export class SmtpPool {
         return;
       }
       session.sent++;
-      job.resolve(String(info?.response ?? '250 Accepted'));
+      const refused = (info?.rejectedErrors ?? []).map((e) => ({
+        recipient: String((e as { recipient?: unknown }).recipient ?? ''),
+        response: String(e.response ?? e.message),
+        code: typeof e.responseCode === 'number' ? e.responseCode : null,
+      }));
+      job.resolve({ response: String(info?.response ?? '250 Accepted'), refused });
       this.release(session);
     });
   }

@@ -33,7 +33,14 @@ export function presentMessage(m: Message | ThreadMessage, viewer?: Pick<Actor, 
 
 /** A notification mail as staff see it in the thread. */
 export function mailLineOf(e: OutboxEntry) {
-  return { id: e.id, to: e.toAddress, status: e.status, createdAt: e.createdAt, resentFromId: e.resentFromId };
+  return {
+    id: e.id,
+    to: e.toAddress,
+    cc: e.cc.map((c) => c.address),
+    status: e.status,
+    createdAt: e.createdAt,
+    resentFromId: e.resentFromId,
+  };
 }
 
 /** `lastReplyCode`/`lastReplyParams`: the last reply as a code the web translates (see delivery-results.ts). */
@@ -43,6 +50,7 @@ export function presentOutboxEntry(e: OutboxEntry) {
     ...e,
     ticketNumber: e.ticketId,
     to: e.toAddress,
+    cc: e.cc.map((c) => c.address),
     lastReplyCode: last?.code ?? null,
     lastReplyParams: last?.params ?? null,
   };

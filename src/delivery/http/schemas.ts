@@ -4,6 +4,7 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { MESSAGE_SOURCES } from '../../domain/messages/message.ts';
+import { COPIES_MODES } from '../../domain/notifications/mailings.ts';
 import { TICKET_EVENT_KINDS } from '../../domain/tickets/ticket-event.ts';
 import { TICKET_STATUSES } from '../../domain/tickets/ticket-status.ts';
 import { ROLES } from '../../domain/users/user.ts';
@@ -36,6 +37,9 @@ export const groupSchema = Shape({
   name: Type.String(),
   memberIds: List(Type.Integer()),
   signature: Nullable(Type.String(), { description: "The group's signature, which ${SIGNATURE} renders; null: none." }),
+  copiesMode: StringEnum(COPIES_MODES, {
+    description: "How its tickets' public messages reach their copies: `cc` (one mail, copies in Cc) or `separate`.",
+  }),
 });
 
 const namedRef = Shape({ id: Type.Integer(), name: Type.String() });
@@ -64,6 +68,9 @@ export const ticketSchema = Shape({
 export const notificationMailSchema = Shape({
   id: Type.Integer({ description: 'Staff only: the outbox entry.' }),
   to: Type.String({ description: 'Staff: the address; a requester: the name.' }),
+  cc: List(Type.String(), {
+    description: 'The people the mail copies (its Cc): staff get their addresses; a requester, their names.',
+  }),
   status: Type.String(),
   createdAt: Type.String({ description: 'Staff only: when it was queued.' }),
   resentFromId: Nullable(Type.Integer(), {
@@ -144,7 +151,12 @@ export const threadEventSchema = Shape({
   to: Nullable(Type.String()),
 });
 
-export const notificationSchema = Shape({ id: Type.Integer(), to: Type.String(), status: Type.String() });
+export const notificationSchema = Shape({
+  id: Type.Integer(),
+  to: Type.String(),
+  cc: List(Type.String(), { description: 'The people the mail copies: addresses for staff, names for a requester.' }),
+  status: Type.String(),
+});
 
 /** A template variant's locale: a BCP 47 tag (checked by the domain, `isLocaleTag`). */
 export const variantLocale = Type.String({ minLength: 1, maxLength: 35 });
@@ -198,6 +210,7 @@ export const outboxEntrySchema = Shape({
   messageId: nullableInteger,
   to: Type.String(),
   toName: Type.String(),
+  cc: List(Type.String(), { description: 'The addresses the mail copies (its Cc).' }),
   subject: Type.String(),
   status: Type.String(),
   messageIdHeader: Type.String(),

@@ -39,12 +39,12 @@ function recipientsOf(mail: Pick<ParsedMail, 'header' | 'to'>, envelopeTo: reado
 
 const bare = (address: string) => normalizeEmail(address.replace(/^<|>$/g, ''));
 
-/** Whether the report is about this notification: its Message-ID, or the address it was sent to. */
-function reportsOn(report: DeliveryReport, entry: Pick<OutboxEntry, 'messageIdHeader' | 'toAddress'>): boolean {
+/** Whether the report is about this notification: its Message-ID, or an address it was sent to (To or Cc). */
+function reportsOn(report: DeliveryReport, entry: Pick<OutboxEntry, 'messageIdHeader' | 'toAddress' | 'cc'>): boolean {
   const id = entry.messageIdHeader.toLowerCase();
   if (report.originalMessageIds.some((m) => m.toLowerCase() === id)) return true;
-  const to = normalizeEmail(entry.toAddress);
-  return report.recipients.some((r) => r.recipient !== null && bare(r.recipient) === to);
+  const sentTo = new Set([entry.toAddress, ...entry.cc.map((c) => c.address)].map(normalizeEmail));
+  return report.recipients.some((r) => r.recipient !== null && sentTo.has(bare(r.recipient)));
 }
 
 export async function checkBounce(
@@ -77,4 +77,18 @@ export async function checkBounce(
     ticketId,
     text: `A delivery report that cannot be verified: ${where}. ${about}; anyone can forge such a report.`,
   };
+}
+
+/**
+ * The copies (Cc) a permanent failure report is about, when it names failed recipients and none of them is the mail's
+ * own recipient: the mail reached its recipient, so the notification is not marked; an empty list otherwise.
+ */
+export function bouncedCopiesOnly(report: DeliveryReport, entry: Pick<OutboxEntry, 'toAddress' | 'cc'>): string[] {
+  if (entry.cc.length === 0) return [];
+  const failed = report.recipients
+    .filter((r) => r.recipient !== null && (r.action === 'failed' || /^5\./.test(r.status ?? '')))
+    .map((r) => bare(r.recipient!));
+  const copies = new Set(entry.cc.map((c) => normalizeEmail(c.address)));
+  if (failed.length === 0 || failed.includes(normalizeEmail(entry.toAddress))) return [];
+  return failed.every((a) => copies.has(a)) ? failed : [];
 }

@@ -18,7 +18,7 @@ import {
   readDeliveryReport,
 } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
-import { checkBounce } from './bounce-check.ts';
+import { bouncedCopiesOnly, checkBounce } from './bounce-check.ts';
 import { AlreadyDecided } from './already-decided.ts';
 import { addMailCopies, copyCandidatesOf } from './copies-from-mail.ts';
 import { readParameters } from '../parameters/parameters.ts';
@@ -199,6 +199,15 @@ export async function processInboundMail(
           outboxId: entry.id,
           ticketId: entry.ticketId,
         },
+      );
+    }
+    const copies = bouncedCopiesOnly(report, entry);
+    if (copies.length > 0) {
+      return decide(
+        'bounce',
+        'bounce-of-notification',
+        `Notification #${entry.id} bounced for ${copies.join(', ')} (in its Cc) only; it reached ${entry.toAddress}, so it is not marked: ${description}`,
+        { outboxId: entry.id, ticketId: entry.ticketId },
       );
     }
     const outcome: InboundOutcome = {

@@ -21,12 +21,12 @@ export interface ThreadMessage extends Message {
 }
 
 /**
- * One notification mail. Staff also get its outbox id, when it was queued and the failed mail it replaces (sent again
+ * One notification mail, with the people it copies (staff: addresses; a requester: names). Staff also get its outbox id, when it was queued and the failed mail it replaces (sent again
  * to a corrected address), so the thread tells the whole story.
  */
 export type MailLine =
-  | { id: number; to: string; status: OutboxStatus; createdAt: string; resentFromId: number | null }
-  | { to: string; status: PlainMailState };
+  | { id: number; to: string; cc: string[]; status: OutboxStatus; createdAt: string; resentFromId: number | null }
+  | { to: string; cc: string[]; status: PlainMailState };
 
 /** What a requester is told about their own message's mail. */
 export type PlainMailState = 'waiting' | 'sent' | 'failed';
@@ -64,8 +64,15 @@ export async function listMessages(
       .filter((e) => e.messageId === m.id)
       .map((e) =>
         staff
-          ? { id: e.id, to: e.toAddress, status: e.status, createdAt: e.createdAt, resentFromId: e.resentFromId }
-          : { to: e.toName, status: plainState(e.status) },
+          ? {
+              id: e.id,
+              to: e.toAddress,
+              cc: e.cc.map((c) => c.address),
+              status: e.status,
+              createdAt: e.createdAt,
+              resentFromId: e.resentFromId,
+            }
+          : { to: e.toName, cc: e.cc.map((c) => c.name), status: plainState(e.status) },
       ),
   }));
 }

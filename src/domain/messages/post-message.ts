@@ -3,7 +3,9 @@ import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { dateFormatter } from '../locale.ts';
 import type { NewOutboxEntry, OutboxEntry } from '../notifications/outbox-entry.ts';
+import { mailingsFor, ownAddressTest, type CopiesMode } from '../notifications/mailings.ts';
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
+import { smtpAccountOf } from '../parameters/parameters.ts';
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
 import { conversationHistory } from './conversation-history.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
@@ -55,7 +57,7 @@ export interface PostMessageOptions {
 export interface PostMessageResult {
   message: Message;
   attachments: AttachmentSummary[];
-  notifications: Pick<OutboxEntry, 'id' | 'toAddress' | 'toName' | 'status'>[];
+  notifications: Pick<OutboxEntry, 'id' | 'toAddress' | 'toName' | 'cc' | 'status'>[];
 }
 
 async function storeForInbound(
@@ -75,6 +77,13 @@ async function storeForInbound(
       `Inbound mail ${inbound.id} was decided by someone else meanwhile.`,
     );
   return stored;
+}
+
+/** How the ticket's team sends copies: read with the ticket, else from its group (no group: the default). */
+async function copiesModeOfTicket(repos: Pick<Repositories, 'people'>, ticket: Ticket): Promise<CopiesMode> {
+  if (ticket.groupCopiesMode) return ticket.groupCopiesMode;
+  if (ticket.groupId === null) return 'cc';
+  return (await repos.people.findGroup(ticket.groupId))?.copiesMode ?? 'cc';
 }
 
 function dayIn(iso: string, timeZone: string): string {
@@ -196,8 +205,18 @@ export async function postMessage(
       recipients.length > 0
         ? await conversationHistory(deps.storage, ticket.id, status.template, status.parameters)
         : [];
-    for (const recipient of recipients) {
-      // Each recipient gets the variant of their locale (compiled once per variant and memoised).
+    // Copies as in email: one mail to the requester with the copies in Cc, unless the ticket's team sends one each.
+    const mailings =
+      recipients.length > 1
+        ? mailingsFor(
+            recipients,
+            ticket.requesterId,
+            await copiesModeOfTicket(deps.storage, ticket),
+            ownAddressTest(deps.site.mailDomain, smtpAccountOf(status.parameters).from),
+          )
+        : recipients.map((to) => ({ to, cc: [] }));
+    for (const { to: recipient, cc } of mailings) {
+      // Each mail is in the variant of its recipient's locale (compiled once per variant and memoised).
       const mail = renderTemplate(compiledForLocale(status.template, recipient.locale), {
         ticket: shown,
         message,
@@ -211,6 +230,7 @@ export async function postMessage(
         recipientId: recipient.id,
         toAddress: recipient.email,
         toName: recipient.name,
+        cc: cc.map((c) => ({ name: c.name, address: c.email })),
         ...mail,
         messageIdHeader: `<parley.${ticket.number}.${deps.tokens.unique()}@${deps.site.mailDomain}>`,
         threadId: threadId(deps.site.mailDomain, ticket.number),
@@ -296,6 +316,7 @@ export async function postMessage(
     id: outboxIds[i]!,
     toAddress: mail.toAddress,
     toName: mail.toName,
+    cc: mail.cc ?? [],
     status: 'queued' as const,
   }));
   return { message: { ...message, id: messageId }, attachments: attachments.map(summaryOf), notifications };

@@ -80,6 +80,7 @@ export function composeMail(
     from,
     ...(envelopeFrom ? { envelopeFrom } : {}),
     to: { name: entry.toName, address: entry.toAddress },
+    ...(entry.cc.length > 0 ? { cc: entry.cc } : {}),
     replyTo: entry.replyTo,
     subject: entry.subject,
     text: note ? `${entry.text}\n\n${note}` : entry.text,

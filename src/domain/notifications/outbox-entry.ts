@@ -1,6 +1,12 @@
 export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'deferred', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
+/** A person as a mail names them. */
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
 /** A notification rendered and frozen at enqueue time: a retry sends the same bytes. */
 export interface NewOutboxEntry {
   ticketId: number | null;
@@ -8,6 +14,11 @@ export interface NewOutboxEntry {
   recipientId: number | null;
   toAddress: string;
   toName: string;
+  /**
+   * The people the mail copies (its `Cc`), each seeing who else is on the conversation: the copies of a ticket whose
+   * group sends one mail to the requester with its copies in Cc; none (absent or empty) for most mails.
+   */
+  cc?: readonly MailAddress[];
   subject: string;
   html: string;
   text: string;
@@ -21,6 +32,7 @@ export interface NewOutboxEntry {
 
 export interface OutboxEntry extends NewOutboxEntry {
   id: number;
+  cc: readonly MailAddress[];
   status: OutboxStatus;
   attemptCount: number;
   /** When the current delivery effort began (creation, or an administrator's retry): the give-up time counts from here. */

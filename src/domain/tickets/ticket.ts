@@ -1,3 +1,4 @@
+import type { CopiesMode } from '../notifications/mailings.ts';
 import type { TicketStatus } from './ticket-status.ts';
 
 export interface Ticket {
@@ -33,6 +34,8 @@ export interface Ticket {
    * message's mails need no read of their own for `${SIGNATURE}`; absent when not read.
    */
   groupSignature?: string | null;
+  /** How the ticket's team sends copies (`mailings.ts`), when read with the ticket as its signature is; absent when not. */
+  groupCopiesMode?: CopiesMode;
 }
 
 /** Free-text classification fields a ticket carries for the template keys. */

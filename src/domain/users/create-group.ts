@@ -3,12 +3,13 @@ import { changesBetween, recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Group } from '../../ports/storage.ts';
+import type { CopiesMode } from '../notifications/mailings.ts';
 import { cleanGroupName, GROUP_AUDITED_FIELDS, onConflict, sortedMembers } from './user-admin-helpers.ts';
 
 export async function createGroup(
   deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
   origin: Origin,
-  input: { name: string; memberIds?: number[] },
+  input: { name: string; memberIds?: number[]; copiesMode?: CopiesMode },
 ): Promise<Group> {
   const name = cleanGroupName(input.name);
   const taken = () => new DomainError('GROUP_NAME_TAKEN', `A group named "${name}" already exists.`);
@@ -21,6 +22,8 @@ export async function createGroup(
           throw new DomainError('USER_NOT_FOUND', `There is no user ${uid}.`, { details: { field: 'memberIds' } });
         await tx.people.addGroupMember(group.id, uid);
       }
+      if (input.copiesMode !== undefined && input.copiesMode !== group.copiesMode)
+        await tx.people.setGroupCopiesMode(group.id, input.copiesMode);
       const created = (await tx.people.findGroup(group.id))!;
       await recordAudit(tx, deps.clock, origin, {
         action: 'group.create',

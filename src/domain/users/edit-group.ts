@@ -3,14 +3,15 @@ import { changesBetween, recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Group } from '../../ports/storage.ts';
+import type { CopiesMode } from '../notifications/mailings.ts';
 import { cleanGroupName, GROUP_AUDITED_FIELDS, onConflict, sortedMembers } from './user-admin-helpers.ts';
 
-/** Renames a group and/or sets its members. */
+/** Renames a group, sets its members and/or how it sends copies. */
 export async function editGroup(
   deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
   origin: Origin,
   id: number,
-  input: { name?: string; memberIds?: number[] },
+  input: { name?: string; memberIds?: number[]; copiesMode?: CopiesMode },
 ): Promise<Group> {
   const name = input.name === undefined ? undefined : cleanGroupName(input.name);
   const taken = () => new DomainError('GROUP_NAME_TAKEN', `A group named "${name}" already exists.`);
@@ -32,6 +33,8 @@ export async function editGroup(
         for (const uid of group.memberIds) if (!wanted.has(uid)) await tx.people.removeGroupMember(id, uid);
         for (const uid of wanted) await tx.people.addGroupMember(id, uid);
       }
+      if (input.copiesMode !== undefined && input.copiesMode !== group.copiesMode)
+        await tx.people.setGroupCopiesMode(id, input.copiesMode);
       const saved = (await tx.people.findGroup(id))!;
       const changes = changesBetween(sortedMembers(group), sortedMembers(saved), GROUP_AUDITED_FIELDS);
       if (changes.length > 0)

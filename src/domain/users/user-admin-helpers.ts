@@ -14,7 +14,7 @@ export const USER_AUDITED_FIELDS = [
   'groupIds',
 ] as const satisfies readonly (keyof (User & { groupIds: number[] }))[];
 
-export const GROUP_AUDITED_FIELDS = ['name', 'memberIds'] as const satisfies readonly (keyof Group)[];
+export const GROUP_AUDITED_FIELDS = ['name', 'memberIds', 'copiesMode'] as const satisfies readonly (keyof Group)[];
 
 /** A group with its members in order, for the audit log to compare. */
 export function sortedMembers(group: Group): Group {

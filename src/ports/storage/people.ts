@@ -1,3 +1,4 @@
+import type { CopiesMode } from '../../domain/notifications/mailings.ts';
 import type { Locale } from '../../domain/locale.ts';
 import type { ApiToken } from '../../domain/users/api-token.ts';
 import type { Role, User } from '../../domain/users/user.ts';
@@ -10,6 +11,8 @@ export interface Group {
   memberIds: number[];
   /** The group's signature (template text with keys), or null; migration 019. */
   signature: string | null;
+  /** How its tickets' public messages reach their copies: one mail with Cc, or one each; migration 022. */
+  copiesMode: CopiesMode;
 }
 
 /** The signatures a mail's `${SIGNATURE}` may use: its author's (staff only) and its ticket's group's. */
@@ -85,6 +88,8 @@ export interface PeopleRepository {
   setUserSignature(userId: number, signature: string | null): Promise<boolean>;
   /** Sets (or with null removes) a group's signature; the group as saved, undefined when there is no such group. */
   setGroupSignature(groupId: number, signature: string | null): Promise<Group | undefined>;
+  /** Sets how a group sends copies; false when there is no such group. */
+  setGroupCopiesMode(groupId: number, mode: CopiesMode): Promise<boolean>;
   /** The signatures of a user and a group in one read (null for a missing id, user or group). */
   signaturesFor(userId: number | null, groupId: number | null): Promise<Signatures>;
 }

@@ -73,6 +73,9 @@ export const WEBHOOK_EVENTS = [
 /** States of a webhook delivery. */
 export const WEBHOOK_DELIVERY_STATUSES = ['queued', 'sending', 'delivered', 'deferred', 'failed'] as const;
 
+/** How a group sends its tickets’ copies: one mail with Cc, or one mail each. */
+export const COPIES_MODES = ['cc', 'separate'] as const;
+
 /** People one ticket may copy (Cc). */
 export const MAX_COPIES = 20 as const;
 

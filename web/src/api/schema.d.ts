@@ -2353,6 +2353,8 @@ export interface paths {
                   id: number;
                   /** @description Staff: the address; a requester: the name. */
                   to: string;
+                  /** @description The people the mail copies (its Cc): staff get their addresses; a requester, their names. */
+                  cc: string[];
                   status: string;
                   /** @description Staff only: when it was queued. */
                   createdAt: string;
@@ -2574,6 +2576,8 @@ export interface paths {
                   id: number;
                   /** @description Staff: the address; a requester: the name. */
                   to: string;
+                  /** @description The people the mail copies (its Cc): staff get their addresses; a requester, their names. */
+                  cc: string[];
                   status: string;
                   /** @description Staff only: when it was queued. */
                   createdAt: string;
@@ -2596,6 +2600,8 @@ export interface paths {
               notifications: {
                 id: number;
                 to: string;
+                /** @description The people the mail copies: addresses for staff, names for a requester. */
+                cc: string[];
                 status: string;
               }[];
             };
@@ -2771,6 +2777,8 @@ export interface paths {
               id: number;
               /** @description Staff: the address; a requester: the name. */
               to: string;
+              /** @description The people the mail copies (its Cc): staff get their addresses; a requester, their names. */
+              cc: string[];
               status: string;
               /** @description Staff only: when it was queued. */
               createdAt: string;
@@ -6456,6 +6464,8 @@ export interface paths {
                 messageId: number | null;
                 to: string;
                 toName: string;
+                /** @description The addresses the mail copies (its Cc). */
+                cc: string[];
                 subject: string;
                 status: string;
                 messageIdHeader: string;
@@ -6633,6 +6643,8 @@ export interface paths {
               messageId: number | null;
               to: string;
               toName: string;
+              /** @description The addresses the mail copies (its Cc). */
+              cc: string[];
               subject: string;
               status: string;
               messageIdHeader: string;
@@ -7529,6 +7541,11 @@ export interface paths {
                 memberIds: number[];
                 /** @description The group's signature, which ${SIGNATURE} renders; null: none. */
                 signature: string | null;
+                /**
+                 * @description How its tickets' public messages reach their copies: `cc` (one mail, copies in Cc) or `separate`.
+                 * @enum {string}
+                 */
+                copiesMode: 'cc' | 'separate';
               }[];
             };
           };
@@ -7668,6 +7685,11 @@ export interface paths {
           'application/json': {
             name: string;
             memberIds?: number[];
+            /**
+             * @description How a public message reaches the people a ticket copies: `cc`, one mail to the requester with the copies in Cc (each sees who else is on the conversation; the default); `separate`, one mail each.
+             * @enum {string}
+             */
+            copiesMode?: 'cc' | 'separate';
           };
         };
       };
@@ -7684,6 +7706,11 @@ export interface paths {
               memberIds: number[];
               /** @description The group's signature, which ${SIGNATURE} renders; null: none. */
               signature: string | null;
+              /**
+               * @description How its tickets' public messages reach their copies: `cc` (one mail, copies in Cc) or `separate`.
+               * @enum {string}
+               */
+              copiesMode: 'cc' | 'separate';
             };
           };
         };
@@ -7968,7 +7995,7 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Rename a group and/or set its members */
+    /** Rename a group, set its members and/or how it sends copies */
     patch: {
       parameters: {
         query?: never;
@@ -7983,6 +8010,11 @@ export interface paths {
           'application/json': {
             name?: string;
             memberIds?: number[];
+            /**
+             * @description How a public message reaches the people a ticket copies: `cc`, one mail to the requester with the copies in Cc (each sees who else is on the conversation; the default); `separate`, one mail each.
+             * @enum {string}
+             */
+            copiesMode?: 'cc' | 'separate';
           };
         };
       };
@@ -7999,6 +8031,11 @@ export interface paths {
               memberIds: number[];
               /** @description The group's signature, which ${SIGNATURE} renders; null: none. */
               signature: string | null;
+              /**
+               * @description How its tickets' public messages reach their copies: `cc` (one mail, copies in Cc) or `separate`.
+               * @enum {string}
+               */
+              copiesMode: 'cc' | 'separate';
             };
           };
         };
@@ -8164,6 +8201,11 @@ export interface paths {
               memberIds: number[];
               /** @description The group's signature, which ${SIGNATURE} renders; null: none. */
               signature: string | null;
+              /**
+               * @description How its tickets' public messages reach their copies: `cc` (one mail, copies in Cc) or `separate`.
+               * @enum {string}
+               */
+              copiesMode: 'cc' | 'separate';
             };
           };
         };
@@ -11160,6 +11202,8 @@ export interface paths {
                   id: number;
                   /** @description Staff: the address; a requester: the name. */
                   to: string;
+                  /** @description The people the mail copies (its Cc): staff get their addresses; a requester, their names. */
+                  cc: string[];
                   status: string;
                   /** @description Staff only: when it was queued. */
                   createdAt: string;
@@ -11170,6 +11214,8 @@ export interface paths {
               notifications: {
                 id: number;
                 to: string;
+                /** @description The people the mail copies: addresses for staff, names for a requester. */
+                cc: string[];
                 status: string;
               }[];
             };
@@ -11388,6 +11434,8 @@ export interface paths {
                   id: number;
                   /** @description Staff: the address; a requester: the name. */
                   to: string;
+                  /** @description The people the mail copies (its Cc): staff get their addresses; a requester, their names. */
+                  cc: string[];
                   status: string;
                   /** @description Staff only: when it was queued. */
                   createdAt: string;
@@ -11398,6 +11446,8 @@ export interface paths {
               notifications: {
                 id: number;
                 to: string;
+                /** @description The people the mail copies: addresses for staff, names for a requester. */
+                cc: string[];
                 status: string;
               }[];
             };
@@ -13213,6 +13263,8 @@ export interface paths {
               messageId: number | null;
               to: string;
               toName: string;
+              /** @description The addresses the mail copies (its Cc). */
+              cc: string[];
               subject: string;
               status: string;
               messageIdHeader: string;

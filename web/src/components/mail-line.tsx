@@ -1,9 +1,10 @@
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MailStatus } from '../types.ts';
 
-/** What happened to one notification mail, in plain words. */
-export function MailLine({ to, status }: { to: string; status: MailStatus }) {
+/** What happened to one notification mail, in plain words, naming the people it copied. */
+export function MailLine({ to: recipient, cc, status }: { to: string; cc?: string[]; status: MailStatus }) {
   const { t } = useI18n();
+  const to = cc && cc.length > 0 ? t('mail.withCc', { to: recipient, cc: cc.join(', ') }) : recipient;
   const text =
     status === 'sent'
       ? t('mail.sent', { to })

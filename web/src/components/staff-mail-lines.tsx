@@ -48,7 +48,7 @@ function MailStory({
   return (
     <li className="mail-story" data-testid="mail-story" data-mail-id={line.id}>
       <ul className="mail-lines-plain">
-        <MailLine to={line.to} status={line.status} />
+        <MailLine to={line.to} cc={line.cc} status={line.status} />
       </ul>
       {resendable && !open ? (
         <button

@@ -69,7 +69,7 @@ function MessageItem({
         ) : message.mail.length > 0 ? (
           <ul className="mail-lines" aria-label={t('thread.mailState')}>
             {message.mail.map((m, i) => (
-              <MailLine key={i} to={m.to} status={m.status} />
+              <MailLine key={i} to={m.to} cc={m.cc} status={m.status} />
             ))}
           </ul>
         ) : staff ? (

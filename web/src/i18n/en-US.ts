@@ -128,6 +128,7 @@ export const enUS = {
   'attach.totalTooLarge': '"{name}" was not attached: the files of one message can be at most {max} together.',
 
   'mail.sent': 'Email sent to {to}',
+  'mail.withCc': '{to}, with {cc} in Cc',
   'mail.waiting': 'Email to {to} is waiting to be sent',
   'mail.sending': 'Email to {to} is being sent',
   'mail.deferred': 'Email to {to} could not be delivered yet; it will be tried again',
@@ -433,6 +434,11 @@ export const enUS = {
   'groups.confirmDelete': 'Delete the group “{name}”? Its members stay; only the group goes.',
   'groups.deleted': 'Group {name} was deleted.',
   'groups.saved': 'Group {name} was saved.',
+  'groups.copiesMode': 'Copies of a ticket',
+  'groups.copiesMode.cc': 'One email to the requester, with the copies in Cc',
+  'groups.copiesMode.separate': 'A separate email to each person',
+  'groups.copiesModeHint':
+    'With Cc, everyone sees who else is on the conversation and can reply to all, as in email. Separate emails keep each person’s address from the others.',
 
   'outbox.title': 'Outbox',
   'outbox.subtitle': 'Every notification mail, its state and its delivery attempts.',

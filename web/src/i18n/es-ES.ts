@@ -131,6 +131,7 @@ export const esES: Messages = {
     '"{name}" no se adjuntó: los archivos de un mensaje pueden ocupar como máximo {max} en total.',
 
   'mail.sent': 'Correo enviado a {to}',
+  'mail.withCc': '{to}, con {cc} en Cc',
   'mail.waiting': 'El correo a {to} está pendiente de envío',
   'mail.sending': 'El correo a {to} se está enviando',
   'mail.deferred': 'El correo a {to} aún no se ha podido entregar; se volverá a intentar',
@@ -444,6 +445,11 @@ export const esES: Messages = {
   'groups.confirmDelete': '¿Eliminar el grupo «{name}»? Los miembros se quedan; solo se va el grupo.',
   'groups.deleted': 'Se ha eliminado el grupo {name}.',
   'groups.saved': 'Se ha guardado el grupo {name}.',
+  'groups.copiesMode': 'Copias de un ticket',
+  'groups.copiesMode.cc': 'Un correo al solicitante, con las copias en Cc',
+  'groups.copiesMode.separate': 'Un correo aparte para cada persona',
+  'groups.copiesModeHint':
+    'Con Cc, todos ven quién más está en la conversación y pueden responder a todos, como en el correo. Los correos aparte no muestran la dirección de cada persona a las demás.',
 
   'outbox.title': 'Bandeja de salida',
   'outbox.subtitle': 'Cada correo de aviso, su estado y sus intentos de entrega.',

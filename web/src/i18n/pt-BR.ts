@@ -131,6 +131,7 @@ export const ptBR: Messages = {
   'attach.totalTooLarge': '"{name}" não foi anexado: os arquivos de uma mensagem podem ter no máximo {max} juntos.',
 
   'mail.sent': 'E-mail enviado para {to}',
+  'mail.withCc': '{to}, com {cc} em Cc',
   'mail.waiting': 'E-mail para {to} aguardando envio',
   'mail.sending': 'E-mail para {to} sendo enviado',
   'mail.deferred': 'O e-mail para {to} ainda não pôde ser entregue; será tentado de novo',
@@ -440,6 +441,11 @@ export const ptBR: Messages = {
   'groups.confirmDelete': 'Excluir o grupo “{name}”? Os membros continuam; só o grupo sai.',
   'groups.deleted': 'O grupo {name} foi excluído.',
   'groups.saved': 'O grupo {name} foi salvo.',
+  'groups.copiesMode': 'Cópias de um ticket',
+  'groups.copiesMode.cc': 'Um e-mail para o solicitante, com as cópias em Cc',
+  'groups.copiesMode.separate': 'Um e-mail separado para cada pessoa',
+  'groups.copiesModeHint':
+    'Com Cc, todos veem quem mais está na conversa e podem responder a todos, como no e-mail. E-mails separados não mostram o endereço de cada pessoa às outras.',
 
   'outbox.title': 'Caixa de saída',
   'outbox.subtitle': 'Cada e-mail de aviso, sua situação e suas tentativas de entrega.',

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { bool } from './rows.ts';
+import { bool, ccOf } from './rows.ts';
 import { touchTicket } from './sql-context.ts';
 import type { SqlContext } from './sql-dialect.ts';
 
@@ -158,6 +158,25 @@ export async function eraseInboundMailOf(
   return ids;
 }
 
+/** Mail that copied the erased person keeps going to its recipient, without their address in its Cc. */
+async function eraseFromCc(ctx: SqlContext, addresses: readonly string[], at: string): Promise<void> {
+  if (addresses.length === 0) return;
+  const rows = await ctx.db
+    .selectFrom('outbox_entry')
+    .select(['id', 'cc'])
+    // `like` finds every candidate (its wildcards only widen the match); the exact test is below.
+    .where((eb) => eb.or(addresses.map((a) => eb(sql`lower(cc)`, 'like', `%"${a.replace(/\\/g, '')}"%`))))
+    .execute();
+  for (const row of rows) {
+    const kept = ccOf(row.cc).filter((c) => !addresses.includes(c.address.toLowerCase()));
+    await ctx.db
+      .updateTable('outbox_entry')
+      .set({ cc: kept.length > 0 ? JSON.stringify(kept) : null, updated_at: at })
+      .where('id', '=', row.id)
+      .execute();
+  }
+}
+
 export async function eraseOutboxOf(
   ctx: SqlContext,
   of: {
@@ -170,6 +189,7 @@ export async function eraseOutboxOf(
   at: string,
 ): Promise<{ ids: number[]; erased: number; cancelled: number }> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
+  await eraseFromCc(ctx, addresses, at);
   const rows = await ctx.db
     .selectFrom('outbox_entry')
     .select(['id', 'recipient_id', 'to_address'])

@@ -24,6 +24,8 @@ export function outboxRow(e: NewOutboxEntry, at: string): Record<string, unknown
     recipient_id: e.recipientId,
     to_address: e.toAddress,
     to_name: e.toName,
+    // Always present (null when none): the prepared insert is built from these keys.
+    cc: e.cc?.length ? JSON.stringify(e.cc.map(({ name, address }) => ({ name, address }))) : null,
     subject: e.subject,
     html: e.html,
     text: e.text,

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { OutboxEntry, OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
+import type { MailAddress, OutboxEntry, OutboxStatus } from '../../../domain/notifications/outbox-entry.ts';
 import type { EmailTemplate } from '../../../domain/templates/email-template.ts';
 import type { Locale } from '../../../domain/locale.ts';
 import type { Role, User } from '../../../domain/users/user.ts';
@@ -84,6 +84,15 @@ export function toTemplate(
   };
 }
 
+/** The `cc` column: a JSON list of `{name, address}`; null (or anything else) is none. */
+export function ccOf(value: string | null | undefined): MailAddress[] {
+  if (!value) return [];
+  const list: unknown = JSON.parse(value);
+  return Array.isArray(list)
+    ? list.filter((a): a is MailAddress => typeof a?.address === 'string' && typeof a?.name === 'string')
+    : [];
+}
+
 export function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
   return {
     id: r.id,
@@ -92,6 +101,7 @@ export function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     recipientId: r.recipient_id,
     toAddress: r.to_address,
     toName: r.to_name,
+    cc: ccOf(r.cc),
     subject: r.subject,
     html: r.html,
     text: r.text,

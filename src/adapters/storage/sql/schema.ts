@@ -20,7 +20,7 @@ export interface Database {
     signature: string | null;
   };
   /** `signature`: migration 019. */
-  support_group: { id: Generated<number>; name: string; signature: string | null };
+  support_group: { id: Generated<number>; name: string; signature: string | null; copies_mode: Generated<string> };
   group_member: { group_id: number; user_id: number };
   ticket_copy: { ticket_id: number; user_id: number; added_at: string };
   /** The ticket activity a user has seen (read the thread), per ticket; migration 015. */
@@ -108,6 +108,8 @@ export interface Database {
     sent_at: string | null;
     /** Migration 021: the entry this one replaces (sent again to a corrected address). */
     resent_from_id: number | null;
+    /** The people the mail copies, JSON `{name, address}[]`; null: none (migration 022). */
+    cc: string | null;
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
   /** Migration 017. */

@@ -7,13 +7,18 @@ import { deleteGroup } from '../../../domain/users/delete-group.ts';
 import { editGroup } from '../../../domain/users/edit-group.ts';
 import { setGroupSignature } from '../../../domain/signatures/set-group-signature.ts';
 import { originOf } from '../auth/origin.ts';
-import { Id, ItemsOf } from '../schema-kit.ts';
+import { COPIES_MODES } from '../../../domain/notifications/mailings.ts';
+import { Id, ItemsOf, StringEnum } from '../schema-kit.ts';
 import { errorResponses, groupSchema, idParams, noContent } from '../schemas.ts';
 import { signatureBody } from '../signatures/signature-schemas.ts';
 
 const groupFields = {
   name: Type.String({ maxLength: 120 }),
   memberIds: Type.Array(Id(), { maxItems: 1000 }),
+  copiesMode: StringEnum(COPIES_MODES, {
+    description:
+      'How a public message reaches the people a ticket copies: `cc`, one mail to the requester with the copies in Cc (each sees who else is on the conversation; the default); `separate`, one mail each.',
+  }),
 };
 
 /** Groups (teams): list, create, rename and set members, set the signature, delete. Registered by adminRoutes, under its admin-only hook. */
@@ -45,7 +50,11 @@ export function groupRoutes(deps: Deps) {
         schema: {
           tags,
           body: Type.Object(
-            { name: groupFields.name, memberIds: Type.Optional(groupFields.memberIds) },
+            {
+              name: groupFields.name,
+              memberIds: Type.Optional(groupFields.memberIds),
+              copiesMode: Type.Optional(groupFields.copiesMode),
+            },
             { additionalProperties: false },
           ),
           response: { 201: groupSchema, ...errorResponses },
@@ -59,10 +68,14 @@ export function groupRoutes(deps: Deps) {
       {
         schema: {
           tags,
-          summary: 'Rename a group and/or set its members',
+          summary: 'Rename a group, set its members and/or how it sends copies',
           params: idParams,
           body: Type.Object(
-            { name: Type.Optional(groupFields.name), memberIds: Type.Optional(groupFields.memberIds) },
+            {
+              name: Type.Optional(groupFields.name),
+              memberIds: Type.Optional(groupFields.memberIds),
+              copiesMode: Type.Optional(groupFields.copiesMode),
+            },
             { additionalProperties: false },
           ),
           response: { 200: groupSchema, ...errorResponses },

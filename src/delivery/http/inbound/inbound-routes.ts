@@ -164,7 +164,12 @@ export function inboundRoutes(deps: Deps) {
         return {
           mail: present(mail),
           message: presentMessage(posted.message),
-          notifications: posted.notifications.map((n) => ({ id: n.id, to: n.toAddress, status: n.status })),
+          notifications: posted.notifications.map((n) => ({
+            id: n.id,
+            to: n.toAddress,
+            cc: n.cc.map((c) => c.address),
+            status: n.status,
+          })),
         };
       },
     );
@@ -189,7 +194,12 @@ export function inboundRoutes(deps: Deps) {
         return {
           mail: present(mail),
           message: presentMessage(posted.message),
-          notifications: posted.notifications.map((n) => ({ id: n.id, to: n.toAddress, status: n.status })),
+          notifications: posted.notifications.map((n) => ({
+            id: n.id,
+            to: n.toAddress,
+            cc: n.cc.map((c) => c.address),
+            status: n.status,
+          })),
         };
       },
     );

@@ -114,8 +114,8 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
           // Requesters learn who was told, by name; addresses of staff are not theirs to collect.
           notifications: result.notifications.map((n) =>
             isStaff(actorOf(request))
-              ? { id: n.id, to: n.toAddress, status: n.status }
-              : { id: n.id, to: n.toName, status: 'waiting' },
+              ? { id: n.id, to: n.toAddress, cc: n.cc.map((c) => c.address), status: n.status }
+              : { id: n.id, to: n.toName, cc: n.cc.map((c) => c.name), status: 'waiting' },
           ),
         });
       },

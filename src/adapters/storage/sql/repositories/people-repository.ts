@@ -1,5 +1,6 @@
 import { sql, type Updateable } from 'kysely';
 import type { User } from '../../../../domain/users/user.ts';
+import { copiesModeOf, type CopiesMode } from '../../../../domain/notifications/mailings.ts';
 import type { PageRequest } from '../../../../ports/storage/common.ts';
 import type {
   ActorKey,
@@ -87,7 +88,9 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
     return row && toUser(row);
   }
 
-  private async groupsWithMembers(rows: { id: number; name: string; signature: string | null }[]): Promise<Group[]> {
+  private async groupsWithMembers(
+    rows: { id: number; name: string; signature: string | null; copies_mode: string }[],
+  ): Promise<Group[]> {
     if (rows.length === 0) return [];
     const members = await this.db
       .selectFrom('group_member')
@@ -104,12 +107,19 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
       name: r.name,
       memberIds: members.filter((m) => m.group_id === r.id).map((m) => m.user_id),
       signature: r.signature ?? null,
+      copiesMode: copiesModeOf(r.copies_mode),
     }));
   }
 
   async createGroup(name: string): Promise<Group> {
     const row = await this.db.insertInto('support_group').values({ name }).returningAll().executeTakeFirstOrThrow();
-    return { id: row.id, name: row.name, memberIds: [], signature: row.signature ?? null };
+    return {
+      id: row.id,
+      name: row.name,
+      memberIds: [],
+      signature: row.signature ?? null,
+      copiesMode: copiesModeOf(row.copies_mode),
+    };
   }
 
   async findGroup(id: number) {
@@ -213,6 +223,15 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
   async setGroupSignature(groupId: number, signature: string | null) {
     await this.db.updateTable('support_group').set({ signature }).where('id', '=', groupId).execute();
     return this.findGroup(groupId);
+  }
+
+  async setGroupCopiesMode(groupId: number, mode: CopiesMode) {
+    const r = await this.db
+      .updateTable('support_group')
+      .set({ copies_mode: mode })
+      .where('id', '=', groupId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   /** One prepared read of both (scalar subqueries: a missing id, user or group is null). */

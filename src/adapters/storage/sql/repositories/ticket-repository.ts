@@ -19,6 +19,7 @@ import { afterCursor, decodeQueueCursor, encodeQueueCursor, seenByViewer, sortEx
 import { chooseSearchPlan, searchCondition } from '../ticket-search-plan.ts';
 import { scopeCondition } from '../ticket-scope.ts';
 import { eraseTicketsOfRequester } from '../erasure.ts';
+import { copiesModeOf } from '../../../../domain/notifications/mailings.ts';
 
 function toTicket(
   r: Selectable<Database['ticket']> & {
@@ -28,6 +29,7 @@ function toTicket(
     group_name: string | null;
     copy_ids: string | null;
     group_signature?: string | null;
+    group_copies_mode?: string | null;
   },
 ): Ticket {
   return {
@@ -61,6 +63,7 @@ function toTicket(
           .sort((a, b) => a - b)
       : [],
     ...(r.group_signature !== undefined ? { groupSignature: r.group_signature } : {}),
+    ...(r.group_copies_mode !== undefined ? { groupCopiesMode: copiesModeOf(r.group_copies_mode) } : {}),
   };
 }
 
@@ -118,10 +121,13 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
   }
 
   async findTicketByNumber(number: number) {
-    // With its team's signature: a message's mails then need no read of their own for ${SIGNATURE}.
+    // With its team's signature and copies mode: a message's mails then need no read of their own for them.
     const [row] = await this.prepared(
       'ticket-by-number',
-      () => this.ticketQuery().select('support_group.signature as group_signature').where('ticket.id', '=', 0),
+      () =>
+        this.ticketQuery()
+          .select(['support_group.signature as group_signature', 'support_group.copies_mode as group_copies_mode'])
+          .where('ticket.id', '=', 0),
       [number],
     );
     return row && toTicket(row);

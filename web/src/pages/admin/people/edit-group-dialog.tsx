@@ -5,10 +5,11 @@ import { signatureProblem } from '../../../components/signature-check.ts';
 import { useOwnSignature } from '../../../components/use-own-signature.ts';
 import { Dialog, ErrorNotice } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
-import { type Group, type User } from '../../../types.ts';
+import { type CopiesMode, type Group, type User } from '../../../types.ts';
+import { CopiesModeField } from './copies-mode-field.tsx';
 import { MAX_LENGTH } from '../../../api/limits.ts';
 
-/** Renames a group, sets its members and its signature. */
+/** Renames a group, sets its members, how it sends copies and its signature. */
 export function EditGroupDialog({
   group,
   everyone,
@@ -24,6 +25,7 @@ export function EditGroupDialog({
   const [name, setName] = useState(group.name);
   const [members, setMembers] = useState<number[]>([...group.memberIds]);
   const [signature, setSignature] = useState(group.signature ?? '');
+  const [copiesMode, setCopiesMode] = useState<CopiesMode>(group.copiesMode);
   // The key names a signature may use, for the live check (the same list a person's signature is checked with).
   const names = useOwnSignature().data;
   const [invalid, setInvalid] = useState(false);
@@ -43,6 +45,7 @@ export function EditGroupDialog({
     if (name.trim() !== group.name) changes.name = name.trim();
     const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b).join(',');
     if (sorted(members) !== sorted(group.memberIds)) changes.memberIds = members;
+    if (copiesMode !== group.copiesMode) changes.copiesMode = copiesMode;
     const signed = signature.trim() ? signature : null;
     const signatureChanged = signed !== group.signature;
     if (signatureChanged && names && signatureProblem(t, signature, names)) return; // its sentence is under the box
@@ -101,6 +104,7 @@ export function EditGroupDialog({
             </div>
           </fieldset>
         ) : null}
+        <CopiesModeField value={copiesMode} onChange={setCopiesMode} />
         <SignatureField
           id="edit-group-signature"
           label={t('signature.groupLabel')}
