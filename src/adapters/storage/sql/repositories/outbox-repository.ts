@@ -106,8 +106,10 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(c.limit);
-    // Several dispatchers skip each other's rows instead of waiting (where writers are serial, there is no need).
+    // Several dispatchers skip each other's rows instead of waiting. Where writers are serial, an UPDATE takes the one
+    // write lock even when nothing is due, making the message being posted wait: a read looks first.
     if (this.ctx.dialect.locksRows) due = due.forUpdate().skipLocked();
+    else if (!(await due.executeTakeFirst())) return [];
     const rows = await this.db
       .updateTable('outbox_entry')
       .set({ status: 'sending', claim_token: c.token, lease_until: c.leaseUntil, updated_at: c.now })
@@ -138,6 +140,15 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
   }
 
   async requeueExpiredClaims(now: string) {
+    // Nearly always nothing has expired: a read, so no write (nor, where writers are serial, the write lock) for that.
+    const any = await this.db
+      .selectFrom('outbox_entry')
+      .select('id')
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', now)
+      .limit(1)
+      .executeTakeFirst();
+    if (!any) return 0;
     const expired = await this.db
       .updateTable('outbox_entry')
       .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })

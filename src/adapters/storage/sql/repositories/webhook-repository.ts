@@ -199,6 +199,9 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(c.limit);
+    // Nearly always nothing is due (most installs have no endpoint): a read looks first, so the dispatcher's loop, woken
+    // by every message, writes nothing (nor takes the write lock, where writers are serial) for nothing.
+    if (!(await due.executeTakeFirst())) return [];
     // Several dispatchers skip each other's rows instead of waiting (where writers are serial, there is no need).
     if (this.ctx.dialect.locksRows) due = due.forUpdate().skipLocked();
     const claimed = await this.db
@@ -223,6 +226,15 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
   }
 
   async requeueExpiredWebhookClaims(now: string) {
+    // Nearly always nothing has expired: a read, so no write (nor, where writers are serial, the write lock) for that.
+    const any = await this.db
+      .selectFrom('webhook_delivery')
+      .select('id')
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', now)
+      .limit(1)
+      .executeTakeFirst();
+    if (!any) return 0;
     const expired = await this.db
       .updateTable('webhook_delivery')
       .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
