@@ -13,6 +13,7 @@ import type { SignInFailureRepository } from './storage/sign-in-failures.ts';
 import type { TicketRepository } from './storage/tickets.ts';
 import type { UnitOfWork } from './storage/unit-of-work.ts';
 import type { WebhookRepository } from './storage/webhooks.ts';
+import type { MailboxRepository } from './storage/mailboxes.ts';
 
 export { UniqueViolation, type Page, type PageRequest, type TicketScope } from './storage/common.ts';
 export type { ActivityListeners, PresenceSignal } from './storage/activity.ts';
@@ -29,6 +30,7 @@ export type { MessageMails } from './storage/unit-of-work.ts';
 export type { AuditFilter } from './storage/audit.ts';
 export type { CannedAnswerFilter } from './storage/canned-answers.ts';
 export type { ClaimedWebhookDelivery, WebhookClaim, WebhookOutcome } from './storage/webhooks.ts';
+export type { MailboxAccountRow } from './storage/mailboxes.ts';
 export type {
   ActivitySignals,
   AttachmentRepository,
@@ -45,6 +47,7 @@ export type {
   TicketRepository,
   UnitOfWork,
   WebhookRepository,
+  MailboxRepository,
 };
 
 /**
@@ -66,6 +69,7 @@ export interface Repositories {
   audit: AuditRepository;
   cannedAnswers: CannedAnswerRepository;
   webhooks: WebhookRepository;
+  mailboxes: MailboxRepository;
   atomic: UnitOfWork;
 }
 

@@ -246,19 +246,33 @@ class NodemailerTransport implements MailTransport {
   }
 }
 
-/** One pooled transport for the current settings; replaced (and the old pool closed) when the settings change. */
+/** Accounts whose pools are kept at once: the default mailbox and every team's; beyond it, the least recently used goes. */
+const MAX_ACCOUNTS = 32;
+
+/**
+ * One pooled transport per account (the default mailbox's and each team's, keyed by their settings, password
+ * included), so a batch sending from several mailboxes keeps each pool; a changed account gets a new one and the old
+ * goes idle (its connections close after `idleMs`) until it is the least recently used.
+ */
 export class NodemailerMailTransports implements MailTransports {
-  private current: { key: string; transport: NodemailerTransport } | undefined;
+  private readonly pools = new Map<string, NodemailerTransport>();
 
   constructor(private readonly options: TransportOptions = DEFAULT_TRANSPORT_OPTIONS) {}
 
   forSettings(settings: SmtpSettings): MailTransport {
     const key = JSON.stringify(settings);
-    if (this.current?.key !== key || this.current.transport.broken) {
-      this.current?.transport.close();
-      this.current = { key, transport: new NodemailerTransport(settings, this.options) };
+    let transport = this.pools.get(key);
+    if (transport?.broken) transport.close();
+    if (!transport || transport.broken) transport = new NodemailerTransport(settings, this.options);
+    // Most recently used last: a Map keeps insertion order.
+    this.pools.delete(key);
+    this.pools.set(key, transport);
+    for (const [old, pool] of this.pools) {
+      if (this.pools.size <= MAX_ACCOUNTS) break;
+      pool.close();
+      this.pools.delete(old);
     }
-    return this.current.transport;
+    return transport;
   }
 
   /** A transport that is not kept: for verifying settings before or after they are saved. */
@@ -267,7 +281,7 @@ export class NodemailerMailTransports implements MailTransports {
   }
 
   closeAll(): void {
-    this.current?.transport.close();
-    this.current = undefined;
+    for (const transport of this.pools.values()) transport.close();
+    this.pools.clear();
   }
 }

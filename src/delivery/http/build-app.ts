@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors.ts';
 import type { Deps } from '../../domain/deps.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { mailRoutes, type MailWiring } from './admin/mail-routes.ts';
+import { mailboxRoutes } from './admin/mailbox-routes.ts';
 import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport.ts';
 import { authenticateRequest } from './auth/authenticate-request.ts';
 import { authRoutes } from './auth/auth-routes.ts';
@@ -180,7 +181,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(attachmentRoutes(deps));
       await api.register(cannedAnswerRoutes(deps));
       await api.register(signatureRoutes(deps));
-      await api.register(mailRoutes(deps, options.mail ?? { transports: new UnavailableTransports(), catcher: null }));
+      const mail = options.mail ?? { transports: new UnavailableTransports(), catcher: null };
+      await api.register(mailRoutes(deps, mail));
+      await api.register(mailboxRoutes(deps, mail));
     },
     { prefix: '/api/v1' },
   );

@@ -40,6 +40,9 @@ export const groupSchema = Shape({
   copiesMode: StringEnum(COPIES_MODES, {
     description: "How its tickets' public messages reach their copies: `cc` (one mail, copies in Cc) or `separate`.",
   }),
+  mailboxId: Nullable(Type.Integer(), {
+    description: 'The mailbox its tickets’ mail goes out from (set on the mailbox); null: the default mailbox.',
+  }),
 });
 
 const namedRef = Shape({ id: Type.Integer(), name: Type.String() });

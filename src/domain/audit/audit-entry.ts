@@ -24,6 +24,7 @@ export const AUDIT_TARGETS = [
   'canned-answer',
   'webhook-endpoint',
   'webhook-delivery',
+  'mailbox',
 ] as const;
 export type AuditTarget = (typeof AUDIT_TARGETS)[number];
 
@@ -54,6 +55,9 @@ export const AUDIT_ACTIONS = [
   'webhook.delete',
   'webhook.rotate-secret',
   'webhook.resend',
+  'mailbox.create',
+  'mailbox.update',
+  'mailbox.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -2,6 +2,7 @@ import { inboundHeldWebhooks } from '../webhooks/inbound-held-webhooks.ts';
 import type { ParsedMail } from '../../ports/inbound.ts';
 import { eventMail, eventTemplate, isClosedNotice } from '../notifications/event-mails.ts';
 import { mailSignature } from '../signatures/mail-signature.ts';
+import { teamMail } from '../mailboxes/team-mail.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { Actor } from '../users/user.ts';
 import { AlreadyDecided } from './already-decided.ts';
@@ -54,7 +55,11 @@ export async function refuseClosedTicketReply(
       if (template) {
         const said = { text: ticket.description, authorName: sender.name, createdAt: at };
         const signature = await mailSignature(tx, template, null, ticket);
-        await tx.outbox.queueMails([eventMail(deps, 'closed-notice', template, ticket, sender, said, signature)], at);
+        const { mailboxId } = await teamMail(tx, ticket);
+        await tx.outbox.queueMails(
+          [eventMail(deps, 'closed-notice', template, ticket, sender, said, signature, mailboxId)],
+          at,
+        );
       }
       return outcome;
     });

@@ -3,7 +3,8 @@ import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { dateFormatter } from '../locale.ts';
 import type { NewOutboxEntry, OutboxEntry } from '../notifications/outbox-entry.ts';
-import { mailingsFor, ownAddressTest, type CopiesMode } from '../notifications/mailings.ts';
+import { teamMail } from '../mailboxes/team-mail.ts';
+import { mailingsFor, ownAddressTest } from '../notifications/mailings.ts';
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
 import { smtpAccountOf } from '../parameters/parameters.ts';
 import { replyAddress, threadId } from '../notifications/reply-address.ts';
@@ -77,13 +78,6 @@ async function storeForInbound(
       `Inbound mail ${inbound.id} was decided by someone else meanwhile.`,
     );
   return stored;
-}
-
-/** How the ticket's team sends copies: read with the ticket, else from its group (no group: the default). */
-async function copiesModeOfTicket(repos: Pick<Repositories, 'people'>, ticket: Ticket): Promise<CopiesMode> {
-  if (ticket.groupCopiesMode) return ticket.groupCopiesMode;
-  if (ticket.groupId === null) return 'cc';
-  return (await repos.people.findGroup(ticket.groupId))?.copiesMode ?? 'cc';
 }
 
 function dayIn(iso: string, timeZone: string): string {
@@ -206,12 +200,14 @@ export async function postMessage(
         ? await conversationHistory(deps.storage, ticket.id, status.template, status.parameters)
         : [];
     // Copies as in email: one mail to the requester with the copies in Cc, unless the ticket's team sends one each.
+    const team =
+      recipients.length > 0 ? await teamMail(deps.storage, ticket) : { copiesMode: 'cc' as const, mailboxId: null };
     const mailings =
       recipients.length > 1
         ? mailingsFor(
             recipients,
             ticket.requesterId,
-            await copiesModeOfTicket(deps.storage, ticket),
+            team.copiesMode,
             ownAddressTest(deps.site.mailDomain, smtpAccountOf(status.parameters).from),
           )
         : recipients.map((to) => ({ to, cc: [] }));
@@ -231,6 +227,7 @@ export async function postMessage(
         toAddress: recipient.email,
         toName: recipient.name,
         cc: cc.map((c) => ({ name: c.name, address: c.email })),
+        mailboxId: team.mailboxId,
         ...mail,
         messageIdHeader: `<parley.${ticket.number}.${deps.tokens.unique()}@${deps.site.mailDomain}>`,
         threadId: threadId(deps.site.mailDomain, ticket.number),

@@ -3,7 +3,7 @@ import { DeliveryFailure, type MailTransports, type OutgoingMail } from '../../p
 import type { SecretBox } from '../../ports/secret-box.ts';
 import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
-import { smtpCredentials, UnreadableSecret } from '../parameters/parameters.ts';
+import { sendingAccounts } from '../mailboxes/sending-accounts.ts';
 import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { formatSize, OUTGOING_ATTACHMENT_LIMITS, type MailAttachment } from '../messages/attachment.ts';
 import { escapeHtml } from '../templates/render-template.ts';
@@ -208,24 +208,14 @@ async function sendClaimed(
   batch: { token: string; random: () => number; result: BatchResult; stillHeld: (id: number) => boolean },
 ): Promise<BatchResult> {
   const { token, random, result, stillHeld } = batch;
-  // An account that cannot be used (a password the current key cannot open, a refused login) defers every mail
-  // with the reason, instead of failing each one or trying to sign in once per mail.
-  let accountProblem: string | null = null;
-  let account: Awaited<ReturnType<typeof smtpCredentials>>;
-  try {
-    account = await smtpCredentials(deps, deps.storage);
-    if (!account) accountProblem = DELIVERY_SENTENCES.NO_ACCOUNT;
-  } catch (error) {
-    // Only an unreadable password is the account's problem; anything else (the database) ends the batch, and the
-    // claims expire and re-queue the mail.
-    if (!(error instanceof UnreadableSecret)) throw error;
-    accountProblem = DELIVERY_SENTENCES.SECRET_UNREADABLE;
-  }
-  const transport = account && !accountProblem ? deps.transports.forSettings(account.settings) : undefined;
+  // Each mail goes out from the mailbox it was queued for, read once per batch. An account that cannot be used (a
+  // password the current key cannot open, a refused login) defers its mail with the reason, instead of failing each
+  // one or trying to sign in once per mail.
+  const accountOf = sendingAccounts(deps, deps.storage);
   // The messages' attachments travel with their mails, as many as fit the size one mail may carry (the others are
   // named in the mail: they are on the ticket). Listed once per batch; the bytes are read for each mail as it is sent.
   const filesOf = new Map<number, { send: MailAttachment[]; omitted: MailAttachment[]; bytes: number }>();
-  if (transport) {
+  {
     const messageIds = [...new Set(entries.flatMap((e) => (e.messageId === null ? [] : [e.messageId])))];
     for (const file of await deps.storage.attachments.mailAttachments(messageIds)) {
       const plan = filesOf.get(file.messageId) ?? { send: [], omitted: [], bytes: 0 };
@@ -260,8 +250,9 @@ async function sendClaimed(
   await pool(entries, policy.concurrency, async (entry) => {
     if (!stillHeld(entry.id) || recorder.failed) return;
     let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
-    if (accountProblem || !transport || !account) {
-      outcome = { status: 'deferred', reply: accountProblem ?? DELIVERY_SENTENCES.NO_ACCOUNT };
+    const account = await accountOf(entry.mailboxId);
+    if (account.problem !== null || !account.transport) {
+      outcome = { status: 'deferred', reply: account.problem ?? DELIVERY_SENTENCES.NO_ACCOUNT };
     } else if (!isEmailAddress(entry.toAddress)) {
       outcome = { status: 'failed', reply: recipientInvalidSentence(entry.toAddress) };
     } else {
@@ -270,7 +261,7 @@ async function sendClaimed(
         outcome = {
           status: 'sent',
           reply: (
-            await transport.send(
+            await account.transport.send(
               composeMail(
                 entry,
                 account.from,
@@ -286,7 +277,7 @@ async function sendClaimed(
           error instanceof DeliveryFailure
             ? error
             : new DeliveryFailure('Unexpected', false, DELIVERY_SENTENCES.UNEXPECTED, { cause: error });
-        if (failure.account) accountProblem = failure.reply;
+        if (failure.account) account.problem = failure.reply;
         outcome = { status: failure.permanent ? 'failed' : 'deferred', reply: failure.reply };
       }
     }
@@ -303,7 +294,7 @@ async function sendClaimed(
       }
     }
     // The transport removed the credentials already; removed here too, as the one check every recorded reply passes.
-    if (account) outcome.reply = scrubSecrets(outcome.reply, account.settings);
+    if (account.settings) outcome.reply = scrubSecrets(outcome.reply, account.settings);
     const status = outcome.status;
     const at = now.toISOString();
     const webhooks = hooks?.(entry.id, {

@@ -46,7 +46,7 @@ export type EventMail = Omit<NewOutboxEntry, 'messageId'> & { messageId: null };
 /**
  * One event mail, rendered and frozen as a message's are. `said` fills the message keys (${COMMENTTEXT}, ${USERNAME},
  * ${DATETIMECREATED}): the request's description, by whoever caused the event; `signature` fills ${SIGNATURE} (the
- * ticket's team's, `mailSignature` with no author). A closed-ticket notice has no reply
+ * ticket's team's, `mailSignature` with no author); `mailboxId`: the team's mailbox it goes out from (`teamMail`). A closed-ticket notice has no reply
  * address and a Message-ID of its own kind, so an answer to it is never answered again (`isClosedNotice`).
  */
 export function eventMail(
@@ -57,6 +57,7 @@ export function eventMail(
   recipient: Pick<User, 'id' | 'email' | 'name' | 'role' | 'locale' | 'timeZone'>,
   said: Pick<RenderContext['message'], 'text' | 'authorName' | 'createdAt'>,
   signature: RenderContext['signature'] = null,
+  mailboxId: number | null = null,
 ): EventMail {
   const rendered = renderTemplate(compiledForLocale(template, recipient.locale), {
     ticket,
@@ -73,6 +74,7 @@ export function eventMail(
     recipientId: recipient.id,
     toAddress: recipient.email,
     toName: recipient.name,
+    mailboxId,
     ...rendered,
     messageIdHeader: `<parley.${notice ? 'closed.' : ''}${ticket.number}.${deps.tokens.unique()}@${domain}>`,
     threadId: threadId(domain, ticket.number),

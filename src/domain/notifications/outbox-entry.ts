@@ -19,6 +19,8 @@ export interface NewOutboxEntry {
    * group sends one mail to the requester with its copies in Cc; none (absent or empty) for most mails.
    */
   cc?: readonly MailAddress[];
+  /** The mailbox it goes out from (From and SMTP account), fixed when queued; null or absent: the default mailbox. */
+  mailboxId?: number | null;
   subject: string;
   html: string;
   text: string;
@@ -33,6 +35,7 @@ export interface NewOutboxEntry {
 export interface OutboxEntry extends NewOutboxEntry {
   id: number;
   cc: readonly MailAddress[];
+  mailboxId: number | null;
   status: OutboxStatus;
   attemptCount: number;
   /** When the current delivery effort began (creation, or an administrator's retry): the give-up time counts from here. */

@@ -83,6 +83,8 @@ export async function resendToCorrectedAddress(
             recipientId: old.recipientId,
             toAddress: email,
             toName: old.toName,
+            // From the same mailbox; not to the copies of its Cc, who received it.
+            mailboxId: old.mailboxId,
             subject: old.subject,
             html: old.html,
             text: old.text,

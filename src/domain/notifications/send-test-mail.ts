@@ -13,12 +13,25 @@ const TEST_TEXT: Record<Locale, { subject: string; body: string }> = {
   },
 };
 
-/** Sends one mail through the stored account right away (not through the outbox) and reports the outcome. */
-export async function sendTestMail(deps: MailDeps, to: string, locale: Locale): Promise<TestMailResult> {
+/**
+ * Sends one mail through the stored account (the default mailbox, or the mailbox `mailboxId`) right away, not through
+ * the outbox, and reports the outcome.
+ */
+export async function sendTestMail(
+  deps: MailDeps,
+  to: string,
+  locale: Locale,
+  mailboxId: number | null = null,
+): Promise<TestMailResult> {
   const text = TEST_TEXT[locale];
-  return sendNow(deps, to, {
-    subject: text.subject,
-    text: `${text.body}\n\n${deps.site.publicUrl}\n${deps.clock.now().toISOString()}`,
-    html: `<p>${text.body}</p><p><a href="${deps.site.publicUrl}">${deps.site.publicUrl}</a></p>`,
-  });
+  return sendNow(
+    deps,
+    to,
+    {
+      subject: text.subject,
+      text: `${text.body}\n\n${deps.site.publicUrl}\n${deps.clock.now().toISOString()}`,
+      html: `<p>${text.body}</p><p><a href="${deps.site.publicUrl}">${deps.site.publicUrl}</a></p>`,
+    },
+    mailboxId,
+  );
 }

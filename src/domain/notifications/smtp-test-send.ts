@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport.ts';
-import { smtpCredentials } from '../parameters/parameters.ts';
+import { sendingAccounts } from '../mailboxes/sending-accounts.ts';
+import { DELIVERY_SENTENCES } from './delivery-results.ts';
 import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { deliveryResultOf, type DeliveryResult } from './delivery-results.ts';
 import { isEmailAddress } from '../users/user.ts';
@@ -29,10 +30,12 @@ export async function sendNow(
   deps: MailDeps,
   to: string,
   content: { subject: string; html: string; text: string },
+  mailboxId: number | null = null,
 ): Promise<TestMailResult> {
   const address = checkAddress(to);
-  const account = await smtpCredentials(deps, deps.storage);
-  if (!account)
+  // The default mailbox (the parameters), or a mailbox of a team's.
+  const account = await sendingAccounts(deps, deps.storage)(mailboxId);
+  if (account.problem === DELIVERY_SENTENCES.NO_ACCOUNT || !account.transport)
     return {
       ok: false,
       code: 'SMTP_NOT_CONFIGURED',
@@ -40,9 +43,17 @@ export async function sendNow(
       messageId: null,
       result: null,
     };
+  if (account.problem !== null)
+    return {
+      ok: false,
+      code: 'DELIVERY_FAILED',
+      message: account.problem,
+      messageId: null,
+      result: deliveryResultOf(account.problem),
+    };
   const messageId = `<parley.test.${deps.tokens.random(12)}@${deps.site.mailDomain}>`;
   try {
-    const { reply } = await deps.transports.forSettings(account.settings).send({
+    const { reply } = await account.transport.send({
       from: account.from,
       to: { name: '', address },
       replyTo: null,

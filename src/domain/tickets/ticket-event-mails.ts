@@ -2,6 +2,7 @@ import type { Repositories } from '../../ports/storage.ts';
 import type { Deps } from '../deps.ts';
 import { eventMail, eventTemplate, type EventMail, type TicketEvent } from '../notifications/event-mails.ts';
 import { mailSignature } from '../signatures/mail-signature.ts';
+import { teamMail } from '../mailboxes/team-mail.ts';
 import type { Actor, User } from '../users/user.ts';
 import type { Ticket } from './ticket.ts';
 
@@ -21,8 +22,9 @@ async function mailsOf(
   if (!template) return [];
   // An event has no author: its mails carry the signature of the ticket's team.
   const signature = await mailSignature(tx, template, null, ticket);
+  const { mailboxId } = await teamMail(tx, ticket);
   return people.map((u) =>
-    eventMail(deps, event, template, ticket, u, { ...said, text: ticket.description }, signature),
+    eventMail(deps, event, template, ticket, u, { ...said, text: ticket.description }, signature, mailboxId),
   );
 }
 

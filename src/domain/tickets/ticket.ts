@@ -36,6 +36,8 @@ export interface Ticket {
   groupSignature?: string | null;
   /** How the ticket's team sends copies (`mailings.ts`), when read with the ticket as its signature is; absent when not. */
   groupCopiesMode?: CopiesMode;
+  /** The mailbox the ticket's team sends from (null: the default), when read with the ticket; absent when not. */
+  groupMailboxId?: number | null;
 }
 
 /** Free-text classification fields a ticket carries for the template keys. */

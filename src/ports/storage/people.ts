@@ -13,6 +13,8 @@ export interface Group {
   signature: string | null;
   /** How its tickets' public messages reach their copies: one mail with Cc, or one each; migration 022. */
   copiesMode: CopiesMode;
+  /** The mailbox its tickets' mail goes out from; null: the default mailbox; migration 024. */
+  mailboxId: number | null;
 }
 
 /** The signatures a mail's `${SIGNATURE}` may use: its author's (staff only) and its ticket's group's. */

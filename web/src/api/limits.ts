@@ -42,6 +42,9 @@ export const AUDIT_ACTIONS = [
   'webhook.delete',
   'webhook.rotate-secret',
   'webhook.resend',
+  'mailbox.create',
+  'mailbox.update',
+  'mailbox.delete',
 ] as const;
 
 /** What the audit log names as changed. */
@@ -56,6 +59,7 @@ export const AUDIT_TARGETS = [
   'canned-answer',
   'webhook-endpoint',
   'webhook-delivery',
+  'mailbox',
 ] as const;
 
 /** Events a webhook endpoint may take. */

@@ -917,6 +917,17 @@ export const enUS = {
   'error.signatureTooLarge':
     'This signature could be longer than {limit} characters once its keys are filled in: use long keys such as ${COMMENTTEXT} fewer times.',
   'audit.field.signature': 'Signature',
+  'audit.action.mailbox.create': 'Mailbox added',
+  'audit.action.mailbox.update': 'Mailbox edited',
+  'audit.action.mailbox.delete': 'Mailbox deleted',
+  'audit.target.mailbox': 'Mailbox',
+  'audit.field.copiesMode': 'Copies',
+  'audit.field.fromAddress': 'Sender address',
+  'audit.field.smtpHost': 'SMTP host',
+  'audit.field.smtpPort': 'SMTP port',
+  'audit.field.smtpSecurity': 'SMTP security',
+  'audit.field.smtpAuth': 'SMTP authentication',
+  'audit.field.smtpUser': 'SMTP user',
   'nav.webhooks': 'Webhooks',
   'webhooks.title': 'Webhooks',
   'webhooks.subtitle':

@@ -940,6 +940,17 @@ export const esES: Messages = {
   'error.signatureTooLarge':
     'Esta firma podría superar los {limit} caracteres una vez rellenadas sus claves: use menos veces claves largas como ${COMMENTTEXT}.',
   'audit.field.signature': 'Firma',
+  'audit.action.mailbox.create': 'Buzón añadido',
+  'audit.action.mailbox.update': 'Buzón editado',
+  'audit.action.mailbox.delete': 'Buzón eliminado',
+  'audit.target.mailbox': 'Buzón',
+  'audit.field.copiesMode': 'Copias',
+  'audit.field.fromAddress': 'Dirección del remitente',
+  'audit.field.smtpHost': 'Host SMTP',
+  'audit.field.smtpPort': 'Puerto SMTP',
+  'audit.field.smtpSecurity': 'Seguridad SMTP',
+  'audit.field.smtpAuth': 'Autenticación SMTP',
+  'audit.field.smtpUser': 'Usuario SMTP',
   'nav.webhooks': 'Webhooks',
   'webhooks.title': 'Webhooks',
   'webhooks.subtitle':

@@ -932,6 +932,17 @@ export const ptBR: Messages = {
   'error.signatureTooLarge':
     'Esta assinatura pode passar de {limit} caracteres depois de preenchidas as chaves: use menos vezes chaves longas como ${COMMENTTEXT}.',
   'audit.field.signature': 'Assinatura',
+  'audit.action.mailbox.create': 'Caixa de correio adicionada',
+  'audit.action.mailbox.update': 'Caixa de correio editada',
+  'audit.action.mailbox.delete': 'Caixa de correio excluída',
+  'audit.target.mailbox': 'Caixa de correio',
+  'audit.field.copiesMode': 'Cópias',
+  'audit.field.fromAddress': 'Endereço do remetente',
+  'audit.field.smtpHost': 'Host SMTP',
+  'audit.field.smtpPort': 'Porta SMTP',
+  'audit.field.smtpSecurity': 'Segurança SMTP',
+  'audit.field.smtpAuth': 'Autenticação SMTP',
+  'audit.field.smtpUser': 'Usuário SMTP',
   'nav.webhooks': 'Webhooks',
   'webhooks.title': 'Webhooks',
   'webhooks.subtitle':

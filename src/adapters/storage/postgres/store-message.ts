@@ -10,6 +10,7 @@ import type { SqlContext } from '../sql/sql-dialect.ts';
 const OUTBOX_TYPES: Record<string, string> = {
   ticket_id: 'integer',
   recipient_id: 'integer',
+  mailbox_id: 'integer',
   next_attempt_at: 'timestamptz',
   attempts_since: 'timestamptz',
   created_at: 'timestamptz',

@@ -26,6 +26,7 @@ export function outboxRow(e: NewOutboxEntry, at: string): Record<string, unknown
     to_name: e.toName,
     // Always present (null when none): the prepared insert is built from these keys.
     cc: e.cc?.length ? JSON.stringify(e.cc.map(({ name, address }) => ({ name, address }))) : null,
+    mailbox_id: e.mailboxId ?? null,
     subject: e.subject,
     html: e.html,
     text: e.text,

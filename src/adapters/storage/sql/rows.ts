@@ -102,6 +102,7 @@ export function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     toAddress: r.to_address,
     toName: r.to_name,
     cc: ccOf(r.cc),
+    mailboxId: r.mailbox_id ?? null,
     subject: r.subject,
     html: r.html,
     text: r.text,

@@ -20,7 +20,29 @@ export interface Database {
     signature: string | null;
   };
   /** `signature`: migration 019. */
-  support_group: { id: Generated<number>; name: string; signature: string | null; copies_mode: Generated<string> };
+  support_group: {
+    id: Generated<number>;
+    name: string;
+    signature: string | null;
+    copies_mode: Generated<string>;
+    /** Migration 024: the mailbox its tickets' mail goes out from; null: the default. */
+    mailbox_id: number | null;
+  };
+  mailbox: {
+    id: Generated<number>;
+    name: string;
+    from_address: string;
+    from_name: string | null;
+    smtp_host: string;
+    smtp_port: number;
+    smtp_security: string;
+    smtp_auth: string;
+    smtp_user: string | null;
+    smtp_password_sealed: string | null;
+    allow_invalid_certificate: Bool;
+    created_at: string;
+    updated_at: string;
+  };
   group_member: { group_id: number; user_id: number };
   ticket_copy: { ticket_id: number; user_id: number; added_at: string };
   /** The ticket activity a user has seen (read the thread), per ticket; migration 015. */
@@ -110,6 +132,8 @@ export interface Database {
     resent_from_id: number | null;
     /** The people the mail copies, JSON `{name, address}[]`; null: none (migration 022). */
     cc: string | null;
+    /** Migration 024: the mailbox it goes out from, fixed when queued; null: the default. */
+    mailbox_id: number | null;
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
   /** Migration 017. */

@@ -13,6 +13,7 @@ import { SqlSignInFailureRepository } from './repositories/sign-in-failure-repos
 import { SqlTicketRepository } from './repositories/ticket-repository.ts';
 import { SqlUnitOfWork } from './repositories/unit-of-work.ts';
 import { SqlWebhookRepository } from './repositories/webhook-repository.ts';
+import { SqlMailboxRepository } from './repositories/mailbox-repository.ts';
 import type { SqlContext } from './sql-dialect.ts';
 
 /** Every repository, on one context (a connection, or an open transaction). */
@@ -31,6 +32,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     audit: new SqlAuditRepository(ctx),
     cannedAnswers: new SqlCannedAnswerRepository(ctx),
     webhooks: new SqlWebhookRepository(ctx),
+    mailboxes: new SqlMailboxRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }

@@ -43,6 +43,7 @@ export class SqlStorage implements Storage {
   readonly audit: Repositories['audit'];
   readonly cannedAnswers: Repositories['cannedAnswers'];
   readonly webhooks: Repositories['webhooks'];
+  readonly mailboxes: Repositories['mailboxes'];
   readonly atomic: Repositories['atomic'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
@@ -69,6 +70,7 @@ export class SqlStorage implements Storage {
       audit: this.audit,
       cannedAnswers: this.cannedAnswers,
       webhooks: this.webhooks,
+      mailboxes: this.mailboxes,
       atomic: this.atomic,
     } = repos);
   }

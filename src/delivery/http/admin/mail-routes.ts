@@ -44,7 +44,7 @@ const capturedDetail = Shape({
   raw: Type.String(),
 });
 
-const testMailSchema = Shape({
+export const testMailSchema = Shape({
   ok: Type.Boolean(),
   code: StringEnum(['SENT', 'SMTP_NOT_CONFIGURED', 'DELIVERY_FAILED']),
   message: Type.String(),
@@ -52,14 +52,14 @@ const testMailSchema = Shape({
   result: Nullable(Shape({ code: Type.String(), params: AnyObject() })),
 });
 
-const verifySchema = Shape({
+export const verifySchema = Shape({
   ok: Type.Boolean(),
   code: Type.String(),
   message: Type.String(),
   signedIn: Type.Boolean(),
 });
 
-const mailTo = Type.String({ maxLength: 254 });
+export const mailTo = Type.String({ maxLength: 254 });
 
 /** Delivery tools for administrators: retry a mail, check the SMTP account, read the built-in mail catcher. */
 export function mailRoutes(deps: Deps, mail: MailWiring) {

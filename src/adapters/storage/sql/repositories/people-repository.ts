@@ -89,7 +89,7 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
   }
 
   private async groupsWithMembers(
-    rows: { id: number; name: string; signature: string | null; copies_mode: string }[],
+    rows: { id: number; name: string; signature: string | null; copies_mode: string; mailbox_id: number | null }[],
   ): Promise<Group[]> {
     if (rows.length === 0) return [];
     const members = await this.db
@@ -108,6 +108,7 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
       memberIds: members.filter((m) => m.group_id === r.id).map((m) => m.user_id),
       signature: r.signature ?? null,
       copiesMode: copiesModeOf(r.copies_mode),
+      mailboxId: r.mailbox_id ?? null,
     }));
   }
 
@@ -119,6 +120,7 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
       memberIds: [],
       signature: row.signature ?? null,
       copiesMode: copiesModeOf(row.copies_mode),
+      mailboxId: row.mailbox_id ?? null,
     };
   }
 

@@ -30,6 +30,7 @@ function toTicket(
     copy_ids: string | null;
     group_signature?: string | null;
     group_copies_mode?: string | null;
+    group_mailbox_id?: number | null;
   },
 ): Ticket {
   return {
@@ -64,6 +65,7 @@ function toTicket(
       : [],
     ...(r.group_signature !== undefined ? { groupSignature: r.group_signature } : {}),
     ...(r.group_copies_mode !== undefined ? { groupCopiesMode: copiesModeOf(r.group_copies_mode) } : {}),
+    ...(r.group_mailbox_id !== undefined ? { groupMailboxId: r.group_mailbox_id } : {}),
   };
 }
 
@@ -121,12 +123,16 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
   }
 
   async findTicketByNumber(number: number) {
-    // With its team's signature and copies mode: a message's mails then need no read of their own for them.
+    // With its team's signature, copies mode and mailbox: a message's mails then need no read of their own for them.
     const [row] = await this.prepared(
       'ticket-by-number',
       () =>
         this.ticketQuery()
-          .select(['support_group.signature as group_signature', 'support_group.copies_mode as group_copies_mode'])
+          .select([
+            'support_group.signature as group_signature',
+            'support_group.copies_mode as group_copies_mode',
+            'support_group.mailbox_id as group_mailbox_id',
+          ])
           .where('ticket.id', '=', 0),
       [number],
     );

@@ -56,6 +56,13 @@ const FIELDS = [
   'allowPrivate',
   'secret',
   'signature',
+  'copiesMode',
+  'fromAddress',
+  'smtpHost',
+  'smtpPort',
+  'smtpSecurity',
+  'smtpAuth',
+  'smtpUser',
 ] as const;
 
 function fieldName(t: Translate, field: string): string {

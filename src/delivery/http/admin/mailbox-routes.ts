@@ -1,0 +1,160 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from '../../../domain/deps.ts';
+import { DomainError } from '../../../domain/errors.ts';
+import { MAILBOX_AUTH } from '../../../domain/mailboxes/mailbox.ts';
+import { createMailbox, deleteMailbox, editMailbox } from '../../../domain/mailboxes/save-mailbox.ts';
+import { verifyMailbox } from '../../../domain/mailboxes/verify-mailbox.ts';
+import { sendTestMail } from '../../../domain/notifications/send-test-mail.ts';
+import { actorOf, requireRole } from '../auth/authenticate-request.ts';
+import { originOf } from '../auth/origin.ts';
+import { Id, ItemsOf, List, Nullable, Shape, StringEnum } from '../schema-kit.ts';
+import { errorResponses, idParams, noContent, SMTP_SECURITIES } from '../schemas.ts';
+import { mailTo, testMailSchema, verifySchema, type MailWiring } from './mail-routes.ts';
+
+const mailboxSchema = Shape({
+  id: Type.Integer(),
+  name: Type.String(),
+  fromAddress: Type.String(),
+  fromName: Nullable(Type.String()),
+  smtpHost: Type.String(),
+  smtpPort: Type.Integer(),
+  smtpSecurity: StringEnum(SMTP_SECURITIES),
+  smtpAuth: StringEnum(MAILBOX_AUTH),
+  smtpUser: Nullable(Type.String()),
+  passwordSet: Type.Boolean({ description: 'Whether a password is stored; the password itself is never returned.' }),
+  allowInvalidCertificate: Type.Boolean(),
+  groupIds: List(Type.Integer(), { description: 'The groups whose tickets’ mail goes out from this mailbox.' }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+const mailboxBody = Type.Object(
+  {
+    name: Type.String({ maxLength: 120 }),
+    fromAddress: Type.String({ maxLength: 254 }),
+    fromName: Type.Optional(Nullable(Type.String({ maxLength: 120 }))),
+    smtpHost: Type.String({ maxLength: 253 }),
+    smtpPort: Type.Integer({ minimum: 1, maximum: 65535 }),
+    smtpSecurity: StringEnum(SMTP_SECURITIES),
+    smtpAuth: StringEnum(MAILBOX_AUTH),
+    smtpUser: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    password: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 255,
+          description:
+            'Write-only. Omitted or null: keep the stored one (refused when the host, port, security or certificate check change); with authentication none, removed.',
+        }),
+      ),
+    ),
+    allowInvalidCertificate: Type.Optional(Type.Boolean()),
+    groupIds: Type.Optional(
+      Type.Array(Id(), {
+        maxItems: 1000,
+        description: 'Exactly the groups that send from it (others that did go back to the default mailbox).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Mailboxes: a sending identity and SMTP account per group (the groups without one send from the default mailbox,
+ * the SMTP account of the parameters); verify and test send per mailbox. Administrators only.
+ */
+export function mailboxRoutes(deps: Deps, mail: MailWiring) {
+  return async (fastify: FastifyInstance) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('onRequest', requireRole('admin'));
+    const tags = ['admin'];
+    const mailDeps = { ...deps, transports: mail.transports };
+
+    app.get(
+      '/admin/mailboxes',
+      { schema: { tags, response: { 200: ItemsOf(mailboxSchema), ...errorResponses } } },
+      async () => ({
+        items: await deps.storage.mailboxes.listMailboxes(),
+      }),
+    );
+
+    app.post(
+      '/admin/mailboxes',
+      {
+        schema: {
+          tags,
+          summary: 'Add a mailbox',
+          body: mailboxBody,
+          response: { 201: mailboxSchema, ...errorResponses },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await createMailbox(deps, originOf(request), request.body)),
+    );
+
+    app.put(
+      '/admin/mailboxes/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Change a mailbox and the groups that send from it',
+          params: idParams,
+          body: mailboxBody,
+          response: { 200: mailboxSchema, ...errorResponses },
+        },
+      },
+      async (request) => editMailbox(deps, originOf(request), request.params.id, request.body),
+    );
+
+    app.delete(
+      '/admin/mailboxes/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a mailbox no group sends from and no unsent mail goes out from',
+          params: idParams,
+          response: { 204: noContent, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        await deleteMailbox(deps, originOf(request), request.params.id);
+        return reply.code(204).send();
+      },
+    );
+
+    app.post(
+      '/admin/mailboxes/:id/verify',
+      {
+        schema: {
+          tags,
+          summary: "Connect to the mailbox's SMTP server and sign in; failures answer alike, details go to the log",
+          params: idParams,
+          response: { 200: verifySchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { detail, ...answer } = await verifyMailbox(mailDeps, request.params.id);
+        if (detail) request.log.warn({ smtpVerify: detail }, 'mailbox verification failed');
+        return { ...answer, signedIn: answer.signedIn ?? false };
+      },
+    );
+
+    app.post(
+      '/admin/mailboxes/:id/test',
+      {
+        schema: {
+          tags,
+          summary: 'Send a test mail from the mailbox now',
+          params: idParams,
+          body: Type.Object({ to: mailTo }, { additionalProperties: false }),
+          response: { 200: testMailSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        if (!(await deps.storage.mailboxes.findMailbox(request.params.id)))
+          throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${request.params.id}.`);
+        return sendTestMail(mailDeps, request.body.to, actorOf(request).locale, request.params.id);
+      },
+    );
+  };
+}

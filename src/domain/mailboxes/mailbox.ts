@@ -1,0 +1,109 @@
+import { DomainError } from '../errors.ts';
+import { isForbiddenHost } from '../parameters/forbidden-hosts.ts';
+import { SMTP_SECURITY, type SmtpSecurity } from '../parameters/parameter-catalogue.ts';
+import { isEmailAddress } from '../users/user.ts';
+
+/** How a mailbox signs in to its SMTP server: not at all, or with a user and password (OAuth2: a later step). */
+export const MAILBOX_AUTH = ['none', 'password'] as const;
+export type MailboxAuth = (typeof MAILBOX_AUTH)[number];
+
+/**
+ * A mailbox: a sending identity (From name and address) and the SMTP account it sends through, assigned to groups.
+ * A group without one sends from the default mailbox, the SMTP account of the parameters (10–14, 199, 269, 9001,
+ * 9002). The password is write-only: only whether one is stored is ever returned.
+ */
+export interface Mailbox {
+  id: number;
+  name: string;
+  fromAddress: string;
+  fromName: string | null;
+  smtpHost: string;
+  smtpPort: number;
+  smtpSecurity: SmtpSecurity;
+  smtpAuth: MailboxAuth;
+  smtpUser: string | null;
+  passwordSet: boolean;
+  allowInvalidCertificate: boolean;
+  /** The groups whose tickets' mail goes out from it. */
+  groupIds: number[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What an administrator gives; `password` omitted or null keeps the stored one, "" removes it. */
+export interface MailboxInput {
+  name: string;
+  fromAddress: string;
+  fromName?: string | null;
+  smtpHost: string;
+  smtpPort: number;
+  smtpSecurity: string;
+  smtpAuth: string;
+  smtpUser?: string | null;
+  password?: string | null;
+  allowInvalidCertificate?: boolean;
+  groupIds?: number[];
+}
+
+/** The stored fields (the password sealed apart). */
+export type MailboxFields = Omit<Mailbox, 'id' | 'passwordSet' | 'groupIds' | 'createdAt' | 'updatedAt'>;
+
+const invalid = (field: string, message: string) => new DomainError('MAILBOX_INVALID', message, { details: { field } });
+
+/** Checks and trims what an administrator gave; every refusal names its field. */
+export function cleanMailbox(input: MailboxInput): MailboxFields {
+  const name = input.name.trim();
+  if (!name || name.length > 120) throw invalid('name', 'A mailbox needs a name of at most 120 characters.');
+  const fromAddress = input.fromAddress.trim();
+  if (!isEmailAddress(fromAddress)) throw invalid('fromAddress', `"${input.fromAddress}" is not an email address.`);
+  const smtpHost = input.smtpHost.trim();
+  if (!smtpHost || smtpHost.length > 255 || /\s/.test(smtpHost))
+    throw invalid('smtpHost', 'Give the SMTP server’s host name or address.');
+  if (isForbiddenHost(smtpHost))
+    throw invalid(
+      'smtpHost',
+      'The SMTP host is a link-local or cloud metadata address; Parley will not connect to it.',
+    );
+  if (!Number.isInteger(input.smtpPort) || input.smtpPort < 1 || input.smtpPort > 65535)
+    throw invalid('smtpPort', 'The SMTP port is a whole number from 1 to 65535.');
+  if (!SMTP_SECURITY.includes(input.smtpSecurity as SmtpSecurity))
+    throw invalid('smtpSecurity', `The SMTP security is one of ${SMTP_SECURITY.join(', ')}.`);
+  if (!MAILBOX_AUTH.includes(input.smtpAuth as MailboxAuth))
+    throw invalid('smtpAuth', `The SMTP authentication is one of ${MAILBOX_AUTH.join(', ')}.`);
+  const smtpUser = input.smtpUser?.trim() || null;
+  if (input.smtpAuth === 'password' && !smtpUser) throw invalid('smtpUser', 'Password authentication needs a user.');
+  return {
+    name,
+    fromAddress,
+    fromName: input.fromName?.trim() || null,
+    smtpHost,
+    smtpPort: input.smtpPort,
+    smtpSecurity: input.smtpSecurity as SmtpSecurity,
+    smtpAuth: input.smtpAuth as MailboxAuth,
+    smtpUser: input.smtpAuth === 'password' ? smtpUser : null,
+    allowInvalidCertificate: input.allowInvalidCertificate ?? false,
+  };
+}
+
+/** Where a stored password is sent: changing any of these needs the password again. */
+export function sameDestination(a: MailboxFields, b: MailboxFields): boolean {
+  return (
+    a.smtpHost.toLowerCase() === b.smtpHost.toLowerCase() &&
+    a.smtpPort === b.smtpPort &&
+    a.smtpSecurity === b.smtpSecurity &&
+    a.allowInvalidCertificate === b.allowInvalidCertificate
+  );
+}
+
+export const MAILBOX_AUDITED_FIELDS = [
+  'name',
+  'fromAddress',
+  'fromName',
+  'smtpHost',
+  'smtpPort',
+  'smtpSecurity',
+  'smtpAuth',
+  'smtpUser',
+  'allowInvalidCertificate',
+  'groupIds',
+] as const satisfies readonly (keyof Mailbox)[];

@@ -1,0 +1,125 @@
+import type { Origin } from '../audit/audit-entry.ts';
+import { changesBetween, recordAudit, secretChange } from '../audit/record-audit.ts';
+import type { Deps, StorageOf } from '../deps.ts';
+import { DomainError } from '../errors.ts';
+import type { Repositories } from '../../ports/storage.ts';
+import { onConflict } from '../users/user-admin-helpers.ts';
+import { cleanMailbox, MAILBOX_AUDITED_FIELDS, sameDestination, type Mailbox, type MailboxInput } from './mailbox.ts';
+
+type SaveDeps = Pick<Deps, 'clock' | 'secrets'> & { storage: StorageOf<'transaction'> };
+
+const taken = (name: string) => new DomainError('MAILBOX_NAME_TAKEN', `A mailbox named "${name}" already exists.`);
+
+async function checkGroups(tx: Repositories, groupIds: readonly number[]) {
+  for (const id of groupIds)
+    if (!(await tx.people.findGroup(id)))
+      throw new DomainError('GROUP_NOT_FOUND', `There is no group ${id}.`, { details: { field: 'groupIds' } });
+}
+
+/** Adds a mailbox (and the groups that send from it). With password authentication, the password is required. */
+export async function createMailbox(deps: SaveDeps, origin: Origin, input: MailboxInput): Promise<Mailbox> {
+  const fields = cleanMailbox(input);
+  if (fields.smtpAuth === 'password' && !input.password)
+    throw new DomainError('MAILBOX_INVALID', 'Password authentication needs the password.', {
+      details: { field: 'password' },
+    });
+  return onConflict(
+    () => taken(fields.name),
+    () =>
+      deps.storage.transaction(async (tx) => {
+        if (await tx.mailboxes.findMailboxByName(fields.name)) throw taken(fields.name);
+        await checkGroups(tx, input.groupIds ?? []);
+        const at = deps.clock.now().toISOString();
+        const sealed = fields.smtpAuth === 'password' ? deps.secrets.seal(input.password!) : null;
+        const { id } = await tx.mailboxes.createMailbox(fields, sealed, at);
+        if (input.groupIds?.length) await tx.mailboxes.setMailboxGroups(id, input.groupIds);
+        const created = (await tx.mailboxes.findMailbox(id))!;
+        const changes = changesBetween(undefined, created, MAILBOX_AUDITED_FIELDS);
+        if (sealed) changes.push(secretChange('password'));
+        await recordAudit(tx, deps.clock, origin, {
+          action: 'mailbox.create',
+          target: { type: 'mailbox', id, label: created.name },
+          changes,
+        });
+        return created;
+      }),
+  );
+}
+
+/**
+ * Changes a mailbox. The stored password goes only to the server it was entered for: changing the host, port,
+ * security or certificate check needs it again (else it is refused), as for the default SMTP account.
+ */
+export async function editMailbox(deps: SaveDeps, origin: Origin, id: number, input: MailboxInput): Promise<Mailbox> {
+  const fields = cleanMailbox(input);
+  return onConflict(
+    () => taken(fields.name),
+    () =>
+      deps.storage.transaction(async (tx) => {
+        const before = await tx.mailboxes.findMailbox(id);
+        if (!before) throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${id}.`);
+        const other = await tx.mailboxes.findMailboxByName(fields.name);
+        if (other && other.id !== id) throw taken(fields.name);
+        const moved = !sameDestination(before, fields);
+        let sealed: string | null | undefined;
+        if (fields.smtpAuth === 'none') sealed = before.passwordSet ? null : undefined;
+        else if (input.password) sealed = deps.secrets.seal(input.password);
+        else if (moved || !before.passwordSet)
+          throw new DomainError(
+            'MAILBOX_INVALID',
+            before.passwordSet
+              ? 'Changing the SMTP host, port or security, or accepting an unverifiable certificate, needs the password again: enter it with the change.'
+              : 'Password authentication needs the password.',
+            { details: { field: 'password', reason: before.passwordSet ? 'password-required' : 'missing' } },
+          );
+        if (input.groupIds) await checkGroups(tx, input.groupIds);
+        const at = deps.clock.now().toISOString();
+        await tx.mailboxes.updateMailbox(id, fields, sealed, at);
+        if (input.groupIds) await tx.mailboxes.setMailboxGroups(id, input.groupIds);
+        const saved = (await tx.mailboxes.findMailbox(id))!;
+        const changes = changesBetween(before, saved, MAILBOX_AUDITED_FIELDS);
+        if (sealed !== undefined) changes.push(secretChange('password'));
+        if (changes.length > 0)
+          await recordAudit(tx, deps.clock, origin, {
+            action: 'mailbox.update',
+            target: { type: 'mailbox', id, label: saved.name },
+            changes,
+          });
+        return saved;
+      }),
+  );
+}
+
+/**
+ * Deletes a mailbox no group sends from and no unsent mail goes out from (each refusal says what to do first), so
+ * no mail is ever left without the account it was queued for.
+ */
+export async function deleteMailbox(
+  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'transaction'> },
+  origin: Origin,
+  id: number,
+): Promise<void> {
+  await deps.storage.transaction(async (tx) => {
+    const mailbox = await tx.mailboxes.findMailbox(id);
+    if (!mailbox) throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${id}.`);
+    if (mailbox.groupIds.length > 0)
+      throw new DomainError(
+        'MAILBOX_IN_USE',
+        `Mailbox "${mailbox.name}" is used by ${mailbox.groupIds.length} group(s): give them another mailbox first.`,
+        { details: { reason: 'groups', groupIds: mailbox.groupIds } },
+      );
+    const unsent = await tx.mailboxes.unsentMailOf(id);
+    if (unsent > 0)
+      throw new DomainError(
+        'MAILBOX_IN_USE',
+        `${unsent} mail(s) waiting to go out from mailbox "${mailbox.name}" would be left without it: wait until they are sent or failed.`,
+        { details: { reason: 'unsent', count: unsent } },
+      );
+    await tx.mailboxes.deleteMailbox(id);
+    await recordAudit(tx, deps.clock, origin, {
+      action: 'mailbox.delete',
+      target: { type: 'mailbox', id, label: mailbox.name },
+      changes: changesBetween(mailbox, undefined, MAILBOX_AUDITED_FIELDS),
+    });
+  });
+}
