@@ -132,6 +132,7 @@ export const I18N_PAGES: readonly PageSpec[] = [
   },
   { name: 'admin needs review', role: 'admin', path: () => '/admin/inbound', ready: '[data-testid="inbound-row"]' },
   { name: 'admin mail catcher', role: 'admin', path: () => '/admin/mail-catcher', ready: 'tbody tr' },
+  { name: 'admin mailboxes', role: 'admin', path: () => '/admin/mailboxes', ready: '[data-testid="mailbox"]' },
   { name: 'admin webhooks', role: 'admin', path: () => '/admin/webhooks', ready: '[data-testid="webhook-row"]' },
   {
     name: 'admin webhook deliveries and an attempt',

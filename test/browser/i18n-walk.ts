@@ -24,6 +24,7 @@ import { launchBrowser, startParley, type Parley, withPage } from './harness.ts'
 import { I18N_PAGES, pageTexts, type Fixture, type PageSpec, type Role } from './i18n-pages.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { createMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
 import { createCannedAnswer } from '../../src/domain/canned-answers/create-canned-answer.ts';
 
 /** Names and words that are the same in English, Portuguese and Spanish. */
@@ -69,6 +70,16 @@ export function setUpWalk(): void {
     hooks = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()));
     await new Promise<void>((done) => hooks!.listen(0, '127.0.0.1', done));
     const hookUrl = `http://127.0.0.1:${(hooks.address() as { port: number }).port}/parley`;
+    await createMailbox(deps, CLI_ORIGIN, {
+      name: 'Acme',
+      fromAddress: 'acme@example.test',
+      fromName: 'Acme',
+      smtpHost: '127.0.0.1',
+      smtpPort: 2525,
+      smtpSecurity: 'none',
+      smtpAuth: 'none',
+      groupIds: [world.groupB],
+    });
     const { endpoint } = await createWebhookEndpoint(deps, CLI_ORIGIN, {
       url: hookUrl,
       description: 'Tracker',
@@ -218,6 +229,11 @@ export function setUpWalk(): void {
       'en-US, pt-BR',
       hookUrl,
       'Tracker',
+      // The team mailbox the walk is made with: its name, sender and how the list shows them.
+      'Acme <acme@example.test>',
+      '“Acme”',
+      'acme@example.test',
+      'Acme',
       ...webhookDeliveries.flatMap((d) => [d.eventId, d.lastReply ?? '']),
       ...webhookAttempts.map((a) => `${a.durationMs} ms`),
       ', ',

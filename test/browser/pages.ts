@@ -21,6 +21,7 @@ import { waitUntil } from '../support/smtp-sink.ts';
 import type { Parley } from './harness.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { createMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
 import { createCannedAnswer } from '../../src/domain/canned-answers/create-canned-answer.ts';
 
 export type Role = 'signed-out' | 'requester' | 'technician' | 'admin';
@@ -92,6 +93,16 @@ export async function prepareSite(parley: Parley): Promise<Site> {
     publicOnly: true,
     active: true,
     allowPrivate: true,
+  });
+  await createMailbox(deps, CLI_ORIGIN, {
+    name: 'Acme',
+    fromAddress: 'acme@example.test',
+    fromName: 'Acme',
+    smtpHost: '127.0.0.1',
+    smtpPort: 2525,
+    smtpSecurity: 'none',
+    smtpAuth: 'none',
+    groupIds: [world.groupB],
   });
   await setTicketCopies(deps, world.techA, ticket, [{ email: 'carol.copy@partner.example', name: 'Carol Copy' }]);
   const sent = await postMessage(deps, world.techA, {
@@ -410,6 +421,14 @@ export const VISITS: readonly Visit[] = [
     role: 'admin',
     path: (ids) => `/desk/tickets/${ids.otherTicket}`,
     ready: '.description',
+  },
+  { name: 'admin-mailboxes', role: 'admin', path: '/admin/mailboxes', ready: '[data-testid="mailbox"]' },
+  {
+    name: 'admin-mailbox-edit',
+    role: 'admin',
+    path: '/admin/mailboxes',
+    ready: '[data-testid="mailbox"]',
+    act: openDialog('[data-testid="mailbox"] .form-actions button'),
   },
   { name: 'admin-webhooks', role: 'admin', path: '/admin/webhooks', ready: '[data-testid="webhook-row"]' },
   {

@@ -163,6 +163,14 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.webhookDeliveryBusy');
     case 'WEBHOOK_ENDPOINT_INVALID':
       return webhookProblem(t, d.reason) ?? t('error.refused', { message: error.message });
+    case 'MAILBOX_IN_USE':
+      return d.reason === 'unsent' && typeof d.count === 'number'
+        ? t('error.mailboxInUseUnsent', { count: d.count })
+        : t('error.mailboxInUseGroups');
+    case 'MAILBOX_NAME_TAKEN':
+      return t('error.mailboxNameTaken');
+    case 'MAILBOX_NOT_FOUND':
+      return t('error.mailboxNotFound');
     case 'UNSUPPORTED_MEDIA_TYPE':
       return t('error.unsupportedMediaType');
     default:

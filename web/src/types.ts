@@ -206,6 +206,8 @@ export type DeliveryResult = NonNullable<TestMailResult['result']>;
 
 /** POST /admin/smtp-account/verify */
 export type SmtpVerifyResult = Answer<'/admin/smtp-account/verify', 'POST'>;
+export type Mailbox = Item<Answer<'/admin/mailboxes', 'GET'>>;
+export type MailboxAuth = Mailbox['smtpAuth'];
 
 /** A canned answer (personal, or a team's) with its texts per language, the default first. */
 export type CannedAnswer = Item<Answer<'/me/canned-answers', 'GET'>>;

@@ -4,6 +4,7 @@ import type { MessageKey } from '../i18n/i18n.tsx';
 export const ADMIN_PAGES: { to: string; label: MessageKey }[] = [
   { to: '/admin/parameters', label: 'nav.parameters' },
   { to: '/admin/smtp', label: 'nav.smtp' },
+  { to: '/admin/mailboxes', label: 'nav.mailboxes' },
   { to: '/admin/templates', label: 'nav.templates' },
   { to: '/admin/canned-answers', label: 'nav.cannedAnswers' },
   { to: '/admin/users', label: 'nav.users' },

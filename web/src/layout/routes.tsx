@@ -7,6 +7,7 @@ import { AdminGroups, AdminUsers } from '../pages/admin/people.tsx';
 import { AdminSmtp } from '../pages/admin/smtp.tsx';
 import { AdminTemplates, TemplateEditor } from '../pages/admin/templates.tsx';
 import { AdminWebhookDeliveries, AdminWebhooks } from '../pages/admin/webhooks.tsx';
+import { AdminMailboxes } from '../pages/admin/mailboxes.tsx';
 import { DeskQueue, DeskTicket } from '../pages/desk.tsx';
 import { InboundMailPage, InboundReview } from '../pages/inbound.tsx';
 import { PortalList, PortalNew, PortalTicket } from '../pages/portal.tsx';
@@ -56,6 +57,7 @@ export function Routes() {
     if ((m = match('/admin/inbound/:id', path))) return <InboundMailPage key={m.id} id={Number(m.id)} area="admin" />;
     if (path === '/admin/mail-catcher') return <AdminMailCatcher />;
     if (path === '/admin/webhooks') return <AdminWebhooks />;
+    if (path === '/admin/mailboxes') return <AdminMailboxes />;
     if ((m = match('/admin/webhooks/:id', path))) return <AdminWebhookDeliveries key={m.id} id={Number(m.id)} />;
     if (path === '/admin/audit') return <AdminAudit />;
     if (path === '/admin/canned-answers') return <AdminAnswers />;

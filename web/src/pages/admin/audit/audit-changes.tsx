@@ -1,5 +1,6 @@
 import type { MessageKey, Translate } from '../../../i18n/i18n.tsx';
 import { LANGUAGE_NAMES, useI18n } from '../../../i18n/i18n.tsx';
+import { COPIES_MODES } from '../../../api/limits.ts';
 import {
   LOCALES,
   OUTBOX_STATUSES,
@@ -12,6 +13,7 @@ import {
 const ROLES = ['requester', 'technician', 'admin'] as const;
 const SECURITIES = ['none', 'starttls', 'tls'] as const;
 const SCOPES = ['read', 'full'] as const;
+const MAILBOX_AUTH_KINDS = ['none', 'password'] as const;
 const among = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
 
 /** The fields the log names, worded in the reader's language (another name is shown as it is). */
@@ -74,7 +76,10 @@ function fieldName(t: Translate, field: string): string {
 function valueText(t: Translate, field: string, value: AuditChange['before']): string {
   if (field === 'role' && among(ROLES, value)) return t(`role.${value}`);
   if (field === 'locale' && among(LOCALES, value)) return LANGUAGE_NAMES[value];
-  if (field === 'security' && among(SECURITIES, value)) return t(`smtp.security.${value}`);
+  if ((field === 'security' || field === 'smtpSecurity') && among(SECURITIES, value))
+    return t(`smtp.security.${value}`);
+  if (field === 'copiesMode' && among(COPIES_MODES, value)) return t(`groups.copiesMode.${value}`);
+  if (field === 'smtpAuth' && among(MAILBOX_AUTH_KINDS, value)) return t(`mailboxes.auth.${value}`);
   if (field === 'scope' && among(SCOPES, value)) return t(`account.scope.${value}`);
   if (field === 'status' && among(OUTBOX_STATUSES, value)) return t(`outbox.${value}`);
   // A webhook's events, stored as "message.created,ticket.created": each by its name.

@@ -5,9 +5,19 @@ import { testMailText, verifyText } from '../../../delivery.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { useSession } from '../../../session.tsx';
 import type { SmtpVerifyResult, TestMailResult } from '../../../types.ts';
+import type { ApiPathAnswering } from '../../../api/routes.ts';
 
-/** The side of the SMTP page: checking the saved account, and sending a test mail (one at a time). */
-export function SmtpChecks() {
+/**
+ * The side of the SMTP page: checking the saved account, and sending a test mail (one at a time). A team's mailbox
+ * has the same checks at its own paths (`paths`), its ids prefixed with `id`.
+ */
+export function SmtpChecks({
+  paths = { verify: '/admin/smtp-account/verify', test: '/admin/smtp-account/test' },
+  id = 'smtp',
+}: {
+  paths?: { verify: ApiPathAnswering<'POST', SmtpVerifyResult>; test: ApiPathAnswering<'POST', TestMailResult> };
+  id?: string;
+}) {
   const { t } = useI18n();
   const { me } = useSession();
   const [verify, setVerify] = useState<SmtpVerifyResult | null>(null);
@@ -22,7 +32,7 @@ export function SmtpChecks() {
     setVerify(null);
     setVerifyError(null);
     try {
-      setVerify(await post<SmtpVerifyResult>('/admin/smtp-account/verify'));
+      setVerify(await post<SmtpVerifyResult>(paths.verify));
     } catch (e) {
       setVerifyError(e);
     } finally {
@@ -36,7 +46,7 @@ export function SmtpChecks() {
     setTest(null);
     setTestError(null);
     try {
-      setTest(await post<TestMailResult>('/admin/smtp-account/test', { to: testTo.trim() }));
+      setTest(await post<TestMailResult>(paths.test, { to: testTo.trim() }));
     } catch (e) {
       setTestError(e);
     } finally {
@@ -46,8 +56,8 @@ export function SmtpChecks() {
 
   return (
     <aside className="side">
-      <section className="card" aria-labelledby="smtp-verify-h">
-        <h2 id="smtp-verify-h" className="card-title">
+      <section className="card" aria-labelledby={`${id}-verify-h`}>
+        <h2 id={`${id}-verify-h`} className="card-title">
           {t('smtp.verifyTitle')}
         </h2>
         <p className="field-hint">{t('smtp.verifyHint')}</p>
@@ -66,13 +76,13 @@ export function SmtpChecks() {
           <ErrorNotice error={verifyError} />
         </div>
       </section>
-      <form className="card" onSubmit={runTest} aria-labelledby="smtp-test-h">
-        <h2 id="smtp-test-h" className="card-title">
+      <form className="card" onSubmit={runTest} aria-labelledby={`${id}-test-h`}>
+        <h2 id={`${id}-test-h`} className="card-title">
           {t('smtp.testTitle')}
         </h2>
         <div className="field">
-          <label htmlFor="smtp-test-to">{t('smtp.testTo')}</label>
-          <input id="smtp-test-to" type="email" value={testTo} onChange={(e) => setTestTo(e.target.value)} />
+          <label htmlFor={`${id}-test-to`}>{t('smtp.testTo')}</label>
+          <input id={`${id}-test-to`} type="email" value={testTo} onChange={(e) => setTestTo(e.target.value)} />
         </div>
         <button type="submit" className="button button-block" disabled={checking !== null || !testTo.trim()}>
           {checking === 'test' ? t('smtp.sending') : t('smtp.sendTest')}

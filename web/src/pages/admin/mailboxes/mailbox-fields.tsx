@@ -1,0 +1,133 @@
+import { useI18n } from '../../../i18n/i18n.tsx';
+import type { Group, MailboxAuth, SmtpSecurity } from '../../../types.ts';
+import type { MailboxForm } from './mailbox-form.ts';
+
+/** The fields of a mailbox (add and edit): identity, SMTP account, and the groups that send from it. */
+export function MailboxFields({
+  id,
+  form,
+  set,
+  errors,
+  groups,
+  passwordSet,
+}: {
+  id: string;
+  form: MailboxForm;
+  set<K extends keyof MailboxForm>(key: K, value: MailboxForm[K]): void;
+  errors: Partial<Record<keyof MailboxForm, string>>;
+  groups: Group[];
+  passwordSet: boolean;
+}) {
+  const { t } = useI18n();
+  const field = (key: keyof MailboxForm, label: string, input: { type?: string; autoComplete?: string } = {}) => (
+    <div className="field field-grow">
+      <label htmlFor={`${id}-${key}`}>{label}</label>
+      <input
+        id={`${id}-${key}`}
+        type={input.type ?? 'text'}
+        value={form[key] as string}
+        onChange={(e) => set(key, e.target.value as never)}
+        autoComplete={input.autoComplete ?? 'off'}
+        aria-invalid={!!errors[key]}
+        aria-describedby={errors[key] ? `${id}-${key}-err` : undefined}
+      />
+      {errors[key] ? (
+        <p className="field-error" id={`${id}-${key}-err`}>
+          {errors[key]}
+        </p>
+      ) : null}
+    </div>
+  );
+  return (
+    <>
+      {field('name', t('mailboxes.name'))}
+      <div className="field-row">
+        {field('fromAddress', t('smtp.from'), { type: 'email' })}
+        {field('fromName', t('smtp.fromName'))}
+      </div>
+      <div className="field-row">
+        {field('smtpHost', t('smtp.host'))}
+        {field('smtpPort', t('smtp.port'), { type: 'number' })}
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-security`}>{t('smtp.security')}</label>
+        <select
+          id={`${id}-security`}
+          value={form.smtpSecurity}
+          onChange={(e) => set('smtpSecurity', e.target.value as SmtpSecurity)}
+        >
+          <option value="none">{t('smtp.security.none')}</option>
+          <option value="starttls">{t('smtp.security.starttls')}</option>
+          <option value="tls">{t('smtp.security.tls')}</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-auth`}>{t('mailboxes.auth')}</label>
+        <select
+          id={`${id}-auth`}
+          value={form.smtpAuth}
+          onChange={(e) => set('smtpAuth', e.target.value as MailboxAuth)}
+        >
+          <option value="password">{t('mailboxes.auth.password')}</option>
+          <option value="none">{t('mailboxes.auth.none')}</option>
+        </select>
+      </div>
+      {form.smtpAuth === 'password' ? (
+        <div className="field-row">
+          {field('smtpUser', t('smtp.user'))}
+          <div className="field field-grow">
+            <label htmlFor={`${id}-password`}>{t('smtp.password')}</label>
+            <input
+              id={`${id}-password`}
+              type="password"
+              value={form.password}
+              onChange={(e) => set('password', e.target.value)}
+              autoComplete="new-password"
+              aria-invalid={!!errors.password}
+              aria-describedby={`${id}-password-hint${errors.password ? ` ${id}-password-err` : ''}`}
+            />
+            <p className="field-hint" id={`${id}-password-hint`}>
+              {passwordSet ? t('smtp.passwordKept') : t('smtp.passwordNone')}
+            </p>
+            {errors.password ? (
+              <p className="field-error" id={`${id}-password-err`}>
+                {errors.password}
+              </p>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={form.allowInvalidCertificate}
+          onChange={(e) => set('allowInvalidCertificate', e.target.checked)}
+        />
+        {t('smtp.allowInvalid')}
+      </label>
+      {groups.length > 0 ? (
+        <fieldset className="fieldset">
+          <legend>{t('mailboxes.groups')}</legend>
+          <div className="check-grid">
+            {groups.map((g) => (
+              <label key={g.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={form.groupIds.includes(g.id)}
+                  onChange={(e) =>
+                    set(
+                      'groupIds',
+                      e.target.checked ? [...form.groupIds, g.id] : form.groupIds.filter((x) => x !== g.id),
+                    )
+                  }
+                />
+                {g.name}
+              </label>
+            ))}
+          </div>
+          <p className="field-hint">{t('mailboxes.groupsHint')}</p>
+        </fieldset>
+      ) : null}
+    </>
+  );
+}

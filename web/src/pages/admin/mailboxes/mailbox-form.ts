@@ -1,0 +1,86 @@
+import type { Translate } from '../../../i18n/i18n.tsx';
+import type { Mailbox, MailboxAuth, SmtpSecurity } from '../../../types.ts';
+
+/** A mailbox form's fields as typed (the port as text, the stored password never shown). */
+export interface MailboxForm {
+  name: string;
+  fromAddress: string;
+  fromName: string;
+  smtpHost: string;
+  smtpPort: string;
+  smtpSecurity: SmtpSecurity;
+  smtpAuth: MailboxAuth;
+  smtpUser: string;
+  password: string;
+  allowInvalidCertificate: boolean;
+  groupIds: number[];
+}
+
+export const EMPTY_MAILBOX: MailboxForm = {
+  name: '',
+  fromAddress: '',
+  fromName: '',
+  smtpHost: '',
+  smtpPort: '587',
+  smtpSecurity: 'starttls',
+  smtpAuth: 'password',
+  smtpUser: '',
+  password: '',
+  allowInvalidCertificate: false,
+  groupIds: [],
+};
+
+export function formOf(m: Mailbox): MailboxForm {
+  return {
+    name: m.name,
+    fromAddress: m.fromAddress,
+    fromName: m.fromName ?? '',
+    smtpHost: m.smtpHost,
+    smtpPort: String(m.smtpPort),
+    smtpSecurity: m.smtpSecurity,
+    smtpAuth: m.smtpAuth,
+    smtpUser: m.smtpUser ?? '',
+    password: '',
+    allowInvalidCertificate: m.allowInvalidCertificate,
+    groupIds: [...m.groupIds],
+  };
+}
+
+export function bodyOf(f: MailboxForm) {
+  return {
+    name: f.name.trim(),
+    fromAddress: f.fromAddress.trim(),
+    fromName: f.fromName.trim() || null,
+    smtpHost: f.smtpHost.trim(),
+    smtpPort: Number(f.smtpPort),
+    smtpSecurity: f.smtpSecurity,
+    smtpAuth: f.smtpAuth,
+    smtpUser: f.smtpAuth === 'password' ? f.smtpUser.trim() : null,
+    ...(f.password ? { password: f.password } : {}),
+    allowInvalidCertificate: f.allowInvalidCertificate,
+    groupIds: f.groupIds,
+  };
+}
+
+/** What the form checks before it sends (the server checks it all again); `saved`: the mailbox being edited. */
+export function formErrors(t: Translate, f: MailboxForm, saved: Mailbox | null) {
+  const errors: Partial<Record<keyof MailboxForm, string>> = {};
+  if (!f.name.trim()) errors.name = t('validation.required');
+  if (!f.fromAddress.trim()) errors.fromAddress = t('validation.required');
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(f.fromAddress.trim())) errors.fromAddress = t('validation.email');
+  if (!f.smtpHost.trim()) errors.smtpHost = t('validation.required');
+  const port = Number(f.smtpPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.smtpPort = t('validation.port');
+  if (f.smtpAuth === 'password') {
+    if (!f.smtpUser.trim()) errors.smtpUser = t('validation.required');
+    const moved =
+      !!saved &&
+      (f.smtpHost.trim().toLowerCase() !== saved.smtpHost.toLowerCase() ||
+        port !== saved.smtpPort ||
+        f.smtpSecurity !== saved.smtpSecurity ||
+        f.allowInvalidCertificate !== saved.allowInvalidCertificate);
+    if (!f.password && !saved?.passwordSet) errors.password = t('validation.required');
+    else if (!f.password && moved) errors.password = t('smtp.passwordAgain');
+  }
+  return errors;
+}
