@@ -329,6 +329,12 @@ describe('SMTP receiver recipient check failing', () => {
           return new Map([[PARAM.SMTP_FROM, JSON.stringify(SUPPORT)]]);
         },
       },
+      mailboxes: {
+        listMailboxes: async () => {
+          if (down) throw new Error('database is down');
+          return [];
+        },
+      },
     };
     const stored: RawMail[] = [];
     const errors: unknown[] = [];

@@ -3,16 +3,26 @@
  * with its own mailbox sends its tickets' mail from it (From, the account it signs in with), the others from the
  * default mailbox (the parameters) exactly as before; mail queued before a group moved keeps the mailbox it was
  * queued for; a mailbox in use or with unsent mail cannot be deleted; the password is write-only and needs to be given
- * again when the server changes; verify and test send per mailbox; every change is audited.
+ * again when the server changes; verify and test send per mailbox; every change is audited. Inbound: the SMTP
+ * receiver accepts a mailbox's address, and a known requester's new mail to it opens a ticket in its team; it is never
+ * made a copy.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AddressObject } from 'mailparser';
 import { simpleParser } from 'mailparser';
+import { createHash } from 'node:crypto';
+import { MailauthSenderVerifier } from '../../src/adapters/inbound/mailauth-sender-verifier.ts';
+import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
+import { inboundRecipientCheck } from '../../src/domain/inbound/accepted-recipients.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
+import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { mailApp } from '../support/mail-app.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
+const TRUSTED = 'mx.trusted.test';
 const fromOf = (m: { from?: AddressObject }) => m.from?.value[0];
 
 for (const database of [sqliteMemory, postgres]) {
@@ -129,6 +139,72 @@ for (const database of [sqliteMemory, postgres]) {
         assert.ok(!JSON.stringify(audit).includes('it-secret'), 'the password is never in the audit');
       } finally {
         await itSink.close();
+        await scene.close();
+      }
+    });
+
+    it('accepts mail to a team mailbox and opens a known requester’s new mail in that team', async () => {
+      const scene = await mailApp(database, { shippedTemplate: true });
+      const { deps, world, admin, storage } = scene;
+      try {
+        const created = await admin.post('/api/v1/admin/mailboxes', {
+          name: 'IT',
+          fromAddress: 'IT@Example.test',
+          smtpHost: '127.0.0.1',
+          smtpPort: 2525,
+          smtpSecurity: 'none',
+          smtpAuth: 'none',
+          groupIds: [world.groupB],
+        });
+        assert.equal(created.statusCode, 201, created.body);
+        assert.equal((await admin.put('/api/v1/admin/parameters/9003', { value: true })).statusCode, 200);
+        const accepts = inboundRecipientCheck(
+          { mailDomain: deps.site.mailDomain, inboundRecipients: [] },
+          storage,
+          deps.clock,
+        );
+        assert.equal(await accepts('it@example.test'), true, 'the mailbox’s address is ours');
+        assert.equal(await accepts('desk@example.test'), true, 'the support address still is');
+        assert.equal(await accepts('someone@example.test'), false);
+
+        const raw = Buffer.concat([
+          Buffer.from(
+            `Authentication-Results: ${TRUSTED}; spf=pass smtp.mailfrom=example.test; dmarc=pass header.from=example.test\r\n`,
+          ),
+          eml('new-request-en', {
+            FROM: world.requesterA.email,
+            FROM_NAME: world.requesterA.name,
+            TO: 'it@example.test',
+            MESSAGE_ID: `<new.${Date.now()}@example.test>`,
+          }),
+        ]);
+        const id = await receiveMail(deps, {
+          raw,
+          sha256: createHash('sha256').update(raw).digest('hex'),
+          envelopeFrom: world.requesterA.email,
+          envelopeTo: ['it@example.test'],
+          remoteAddress: '127.0.0.1',
+        });
+        const mail = (await processInboundMail(
+          {
+            ...deps,
+            mailParser: new MailparserMailParser(),
+            policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+            senderVerifier: new MailauthSenderVerifier({
+              trustedAuthservIds: [TRUSTED],
+              resolve: async (name) => {
+                throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
+              },
+              mta: 'parley.test',
+            }),
+          },
+          id,
+        ))!;
+        assert.deepEqual([mail.status, mail.reason], ['posted', 'new-ticket'], mail.reasonText ?? '');
+        const ticket = (await storage.tickets.findTicketByNumber(mail.ticketId!))!;
+        assert.equal(ticket.groupId, world.groupB, 'opened in the mailbox’s team');
+        assert.deepEqual(ticket.copyIds, [], 'the mailbox is never made a copy');
+      } finally {
         await scene.close();
       }
     });

@@ -13,10 +13,12 @@ import type { InboundMail, InboundOutcome, InboundReason } from './inbound-mail.
 import { domainOf, titleFromSubject } from './mail-facts.ts';
 import { recipientsOf } from './match-reply.ts';
 import type { SenderProof } from './sender-proof.ts';
+import { mailboxAddresses, mailboxTeam as mailboxTeamOf } from '../mailboxes/mailbox-addresses.ts';
 
 /**
- * Mail that matches no ticket: a known requester writing to the support address opens a ticket (parameter 9003,
- * into the group parameter 9004 names, else the support mailbox's team, 9016, else the default team, 9018); anything
+ * Mail that matches no ticket: a known requester writing to the support address or a team's mailbox opens a ticket
+ * (parameter 9003, into that mailbox's team, else the group parameter 9004 names, else the support mailbox's team,
+ * 9016, else the default team, 9018); anything
  * else is held. The people in its To and Cc become the ticket's copies as parameter 9036 allows (`copies-from-mail.ts`).
  */
 export async function openOrHold(
@@ -50,8 +52,11 @@ export async function openOrHold(
   const parameters = await readParameters(deps.storage);
   const supportAddress = (parameters.get(PARAM.SMTP_FROM) as string | null)?.toLowerCase() ?? null;
   const domain = deps.site.mailDomain.toLowerCase();
-  const toSupport = recipientsOf(parsed, mail.envelopeTo).some(
-    (a) => a === supportAddress || (domainOf(a) === domain && !/^reply\+/i.test(a)),
+  // A team's mailbox is a support address too (migration 024): its mail opens tickets in that team.
+  const mailboxes = await mailboxAddresses(deps.storage);
+  const recipients = recipientsOf(parsed, mail.envelopeTo);
+  const toSupport = recipients.some(
+    (a) => a === supportAddress || mailboxes.has(a) || (domainOf(a) === domain && !/^reply\+/i.test(a)),
   );
   if (sender.role !== 'requester' || !toSupport || parameters.get(PARAM.INBOUND_OPEN_TICKETS) !== true) {
     return hold('no-match', 'The mail matches no ticket (no reference, reply address or ticket number of ours).');
@@ -66,17 +71,19 @@ export async function openOrHold(
   const groupName = parameters.get(PARAM.INBOUND_TICKET_GROUP) as string | null;
   const copies = copyCandidatesOf(
     parameters,
-    { mailDomain: deps.site.mailDomain, ownRecipients: deps.policy.ownRecipients },
+    { mailDomain: deps.site.mailDomain, ownRecipients: [...(deps.policy.ownRecipients ?? []), ...mailboxes.keys()] },
     parsed,
     sender.email,
   );
   let opened: InboundOutcome | undefined;
   try {
     await deps.storage.transaction(async (tx) => {
-      // The group 9004 names, else the support mailbox's team (9016), else the default team (9018).
+      // The team of the mailbox it was sent to, else the group 9004 names, else the support mailbox's team (9016),
+      // else the default team (9018).
       const group = groupName ? await tx.people.findGroupByName(groupName) : undefined;
       const mailboxTeam = parameters.get(PARAM.SUPPORT_MAILBOX_TEAM);
       const groupId =
+        mailboxTeamOf(mailboxes, recipients) ??
         group?.id ??
         (typeof mailboxTeam === 'number' && (await tx.people.findGroup(mailboxTeam)) ? mailboxTeam : null) ??
         (await defaultTeam(tx));

@@ -19,6 +19,7 @@ import {
 } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
 import { bouncedCopiesOnly, checkBounce } from './bounce-check.ts';
+import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
 import { addMailCopies, copyCandidatesOf } from './copies-from-mail.ts';
 import { readParameters } from '../parameters/parameters.ts';
@@ -332,7 +333,10 @@ export async function processInboundMail(
     sender.id === ticket.requesterId
       ? copyCandidatesOf(
           await readParameters(deps.storage),
-          { mailDomain: deps.site.mailDomain, ownRecipients: deps.policy.ownRecipients },
+          {
+            mailDomain: deps.site.mailDomain,
+            ownRecipients: [...(deps.policy.ownRecipients ?? []), ...(await mailboxAddresses(deps.storage)).keys()],
+          },
           parsed,
           sender.email,
         )
