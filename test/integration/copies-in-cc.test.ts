@@ -10,10 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { AddressObject } from 'mailparser';
-import { MailauthSenderVerifier } from '../../src/adapters/inbound/mailauth-sender-verifier.ts';
-import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
-import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
@@ -22,10 +19,9 @@ import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { mailApp } from '../support/mail-app.ts';
+import { authResults, trustedInbound } from '../support/trusted-inbound.ts';
 
-const TRUSTED = 'mx.trusted.test';
 const NINA = { email: 'nina@partner.example', name: 'Nina Parceira, Jr.' };
-const verified = (domain: string) => `${TRUSTED}; spf=pass smtp.mailfrom=${domain}; dmarc=pass header.from=${domain}`;
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.map((v) => [v.name, v.address]));
 
@@ -36,18 +32,7 @@ for (const database of [sqliteMemory, postgres]) {
     it('one mail to the requester with the copies in Cc; reply-all, refusals, bounces, erasure and one mail each', async () => {
       const scene = await mailApp(database, { shippedTemplate: true });
       const { deps, storage, world, admin, sink } = scene;
-      const inbound: InboundDeps = {
-        ...deps,
-        mailParser: new MailparserMailParser(),
-        policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
-        senderVerifier: new MailauthSenderVerifier({
-          trustedAuthservIds: [TRUSTED],
-          resolve: async (name) => {
-            throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-          },
-          mta: 'parley.test',
-        }),
-      };
+      const inbound = trustedInbound(deps);
       let counter = 0;
       const receive = async (raw: Buffer, envelopeFrom: string, envelopeTo: string[]): Promise<InboundMail> => {
         const id = await receiveMail(deps, {
@@ -117,7 +102,7 @@ for (const database of [sqliteMemory, postgres]) {
         const replyAll = (from: { email: string; name: string }, text: string) =>
           receive(
             eml('reply-all-en', {
-              AUTH_RESULTS: verified('partner.example'),
+              AUTH_RESULTS: authResults('partner.example'),
               FROM: from.email,
               FROM_NAME: from.name,
               TO: replyTo,

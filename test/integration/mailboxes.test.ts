@@ -12,8 +12,6 @@ import { describe, it } from 'node:test';
 import type { AddressObject } from 'mailparser';
 import { simpleParser } from 'mailparser';
 import { createHash } from 'node:crypto';
-import { MailauthSenderVerifier } from '../../src/adapters/inbound/mailauth-sender-verifier.ts';
-import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import { inboundRecipientCheck } from '../../src/domain/inbound/accepted-recipients.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
@@ -21,8 +19,8 @@ import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { mailApp } from '../support/mail-app.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
+import { authResults, trustedInbound } from '../support/trusted-inbound.ts';
 
-const TRUSTED = 'mx.trusted.test';
 const fromOf = (m: { from?: AddressObject }) => m.from?.value[0];
 
 for (const database of [sqliteMemory, postgres]) {
@@ -168,9 +166,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(await accepts('someone@example.test'), false);
 
         const raw = Buffer.concat([
-          Buffer.from(
-            `Authentication-Results: ${TRUSTED}; spf=pass smtp.mailfrom=example.test; dmarc=pass header.from=example.test\r\n`,
-          ),
+          Buffer.from(`Authentication-Results: ${authResults('example.test')}\r\n`),
           eml('new-request-en', {
             FROM: world.requesterA.email,
             FROM_NAME: world.requesterA.name,
@@ -185,21 +181,7 @@ for (const database of [sqliteMemory, postgres]) {
           envelopeTo: ['it@example.test'],
           remoteAddress: '127.0.0.1',
         });
-        const mail = (await processInboundMail(
-          {
-            ...deps,
-            mailParser: new MailparserMailParser(),
-            policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
-            senderVerifier: new MailauthSenderVerifier({
-              trustedAuthservIds: [TRUSTED],
-              resolve: async (name) => {
-                throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-              },
-              mta: 'parley.test',
-            }),
-          },
-          id,
-        ))!;
+        const mail = (await processInboundMail(trustedInbound(deps), id))!;
         assert.deepEqual([mail.status, mail.reason], ['posted', 'new-ticket'], mail.reasonText ?? '');
         const ticket = (await storage.tickets.findTicketByNumber(mail.ticketId!))!;
         assert.equal(ticket.groupId, world.groupB, 'opened in the mailbox’s team');

@@ -10,8 +10,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { MailauthSenderVerifier } from '../../src/adapters/inbound/mailauth-sender-verifier.ts';
-import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import type { Deps } from '../../src/domain/deps.ts';
@@ -27,13 +25,13 @@ import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { signIn, testApp, type Client } from '../support/http.ts';
+import { authResults, trustedInbound } from '../support/trusted-inbound.ts';
 
-const TRUSTED = 'mx.trusted.test';
 const NINA = { email: 'nina@partner.example', name: 'Nina Copy' };
 let counter = 0;
 
-const verified = (domain: string) => `${TRUSTED}; spf=pass smtp.mailfrom=${domain}; dmarc=pass header.from=${domain}`;
-const unverified = (domain: string) => `${TRUSTED}; spf=none smtp.mailfrom=${domain}; dmarc=none header.from=${domain}`;
+const verified = (domain: string) => authResults(domain);
+const unverified = (domain: string) => authResults(domain, false);
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`reply-all and copies by mail, on ${database.name}`, () => {
@@ -51,18 +49,7 @@ for (const database of [sqliteMemory, postgres]) {
       ({ storage, drop } = await database.open());
       deps = testDeps(storage);
       w = await buildWorld(deps);
-      inbound = {
-        ...deps,
-        mailParser: new MailparserMailParser(),
-        policy: { perSenderPerMinute: 1000, maxAttempts: 5, ownRecipients: ['help@other-desk.example'] },
-        senderVerifier: new MailauthSenderVerifier({
-          trustedAuthservIds: [TRUSTED],
-          resolve: async (name) => {
-            throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-          },
-          mta: 'parley.test',
-        }),
-      };
+      inbound = trustedInbound(deps, { ownRecipients: ['help@other-desk.example'] });
       await setTicketCopies(deps, w.techA, w.ticketA.number, [NINA]);
       const fromTech = await postMessage(deps, w.techA, {
         ticketNumber: w.ticketA.number,

@@ -1,4 +1,4 @@
-import type { ThreadMessage } from '../../domain/messages/list-messages.ts';
+import { staffMailLine, type ThreadMessage } from '../../domain/messages/list-messages.ts';
 import type { Message } from '../../domain/messages/message.ts';
 import { deliveryResultOf } from '../../domain/notifications/delivery-results.ts';
 import type { OutboxAttempt, OutboxEntry } from '../../domain/notifications/outbox-entry.ts';
@@ -32,16 +32,7 @@ export function presentMessage(m: Message | ThreadMessage, viewer?: Pick<Actor, 
 }
 
 /** A notification mail as staff see it in the thread. */
-export function mailLineOf(e: OutboxEntry) {
-  return {
-    id: e.id,
-    to: e.toAddress,
-    cc: e.cc.map((c) => c.address),
-    status: e.status,
-    createdAt: e.createdAt,
-    resentFromId: e.resentFromId,
-  };
-}
+export const mailLineOf = staffMailLine;
 
 /** `lastReplyCode`/`lastReplyParams`: the last reply as a code the web translates (see delivery-results.ts). */
 export function presentOutboxEntry(e: OutboxEntry) {

@@ -1,5 +1,5 @@
 import type { StorageOf } from '../deps.ts';
-import type { OutboxStatus } from '../notifications/outbox-entry.ts';
+import type { OutboxEntry, OutboxStatus } from '../notifications/outbox-entry.ts';
 import { visibleTicket } from '../tickets/ticket-access.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { summaryOf, type AttachmentSummary } from './attachment.ts';
@@ -27,6 +27,18 @@ export interface ThreadMessage extends Message {
 export type MailLine =
   | { id: number; to: string; cc: string[]; status: OutboxStatus; createdAt: string; resentFromId: number | null }
   | { to: string; cc: string[]; status: PlainMailState };
+
+/** A notification mail as staff see it: addresses, its outbox id, when it was queued and what it replaces. */
+export function staffMailLine(e: OutboxEntry): Extract<MailLine, { id: number }> {
+  return {
+    id: e.id,
+    to: e.toAddress,
+    cc: e.cc.map((c) => c.address),
+    status: e.status,
+    createdAt: e.createdAt,
+    resentFromId: e.resentFromId,
+  };
+}
 
 /** What a requester is told about their own message's mail. */
 export type PlainMailState = 'waiting' | 'sent' | 'failed';
@@ -63,16 +75,7 @@ export async function listMessages(
     mail: entries
       .filter((e) => e.messageId === m.id)
       .map((e) =>
-        staff
-          ? {
-              id: e.id,
-              to: e.toAddress,
-              cc: e.cc.map((c) => c.address),
-              status: e.status,
-              createdAt: e.createdAt,
-              resentFromId: e.resentFromId,
-            }
-          : { to: e.toName, cc: e.cc.map((c) => c.name), status: plainState(e.status) },
+        staff ? staffMailLine(e) : { to: e.toName, cc: e.cc.map((c) => c.name), status: plainState(e.status) },
       ),
   }));
 }
