@@ -22,6 +22,7 @@ import * as webhookAttemptTiming from './020-webhook-attempt-timing.ts';
 import * as mailPutRight from './021-mail-put-right.ts';
 import * as copiesInCc from './022-copies-in-cc.ts';
 import * as mailboxes from './024-mailboxes.ts';
+import * as mailboxImap from './025-mailbox-imap.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '021-mail-put-right': mailPutRight,
   '022-copies-in-cc': copiesInCc,
   '024-mailboxes': mailboxes,
+  '025-mailbox-imap': mailboxImap,
 };

@@ -43,7 +43,7 @@ describe('the mailboxes page', () => {
       await dialog.getByLabel('Dirección del remitente').fill('it@example.test');
       await dialog.getByLabel('Nombre del remitente').fill('Informática');
       await dialog.getByLabel('Servidor SMTP').fill('127.0.0.1');
-      await dialog.getByLabel('Puerto').fill(String(sink.port));
+      await dialog.getByLabel('Puerto', { exact: true }).fill(String(sink.port));
       await dialog.getByLabel('Seguridad de la conexión').selectOption('none');
       await dialog.getByLabel('Usuario').fill('it-user');
       // Saving without the password: the form says so in Spanish, nothing is sent.

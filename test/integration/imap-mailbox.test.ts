@@ -1,7 +1,8 @@
 /**
  * The IMAP reader (src/adapters/inbound/imap-mailbox.ts) against a real Dovecot started by the test
  * (test/support/dovecot.ts): unseen mail delivered and only then marked seen, new mail noticed through IDLE, a mail
- * that could not be stored left unseen and tried again, a recreated mailbox (new UIDVALIDITY), a refused login.
+ * that could not be stored left unseen and tried again, a recreated mailbox (new UIDVALIDITY), a refused login; end to
+ * end, the support mailbox of the parameters and a team mailbox's own folder (migration 025).
  */
 import { TEST_AUTHSERV, verified } from '../support/sender.ts';
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ import { eml } from '../fixtures/eml/eml.ts';
 import { DOVECOT_SKIP as skip, startDovecot, type Dovecot } from '../support/dovecot.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createMailbox, editMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
 
 const mail = (n: number) =>
   Buffer.from(
@@ -247,6 +249,86 @@ describe('the IMAP reader, against Dovecot', () => {
         assert.equal(message.authorId, world.requesterA.id);
         assert.equal(message.text, 'Thanks, it works again after the restart.');
         await waitUntil(async () => (await unseenCount('Replies')) === 0, 'the mail marked seen after it was stored');
+      } finally {
+        await inbound.stop();
+        await parley.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it(
+    'end to end: a new request in a team mailbox’s own folder opens a ticket in that team; removing the folder stops it',
+    { skip },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-team-'));
+      const config = loadConfig(
+        {
+          PARLEY_DATA_DIR: dataDir,
+          PARLEY_DATABASE_URL: 'sqlite::memory:',
+          PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough',
+          PARLEY_MAIL_DOMAIN: 'desk.example.test',
+          PARLEY_MAIL_CATCHER: 'off',
+          PARLEY_LOG_LEVEL: 'silent',
+          PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV,
+        },
+        { readDotEnv: false },
+      );
+      const parley = createParley(config);
+      await parley.storage.migrate();
+      const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
+      try {
+        const world = await buildWorld(parley.deps);
+        await setParameter(parley.deps, CLI_ORIGIN, world.admin, PARAM.INBOUND_OPEN_TICKETS, true);
+        await admin.mailboxCreate('Team');
+        const team = {
+          name: 'IT',
+          fromAddress: 'it@example.test',
+          smtpHost: '127.0.0.1',
+          smtpPort: 2525,
+          smtpSecurity: 'none',
+          smtpAuth: 'none',
+          imapHost: dovecot.host,
+          imapPort: dovecot.port,
+          imapSecurity: 'none',
+          imapUser: dovecot.user,
+          imapPassword: dovecot.password,
+          imapFolder: 'Team',
+          groupIds: [world.groupB],
+        };
+        const mailbox = await createMailbox(parley.deps, CLI_ORIGIN, team);
+        assert.equal(mailbox.imapPasswordSet, true);
+        const request = (n: number) =>
+          verified(
+            eml('new-request-en', {
+              FROM: world.requesterA.email,
+              FROM_NAME: world.requesterA.name,
+              TO: 'it@example.test',
+              MESSAGE_ID: `<imap-team.${n}.${Date.now()}@mail.example.org>`,
+            }),
+          );
+        await admin.append('Team', request(1));
+        await inbound.start();
+        const opened = await waitUntil(
+          async () => {
+            const page = await parley.storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 });
+            return page.items.find((m) => m.status === 'posted' && m.reason === 'new-ticket');
+          },
+          'the request read from the team’s folder',
+          15_000,
+        );
+        const ticket = (await parley.storage.tickets.findTicketByNumber(opened.ticketId!))!;
+        assert.equal(ticket.groupId, world.groupB, 'opened in the mailbox’s team');
+        assert.equal(ticket.requesterId, world.requesterA.id);
+        await waitUntil(async () => (await unseenCount('Team')) === 0, 'the mail marked seen after it was stored');
+
+        // The folder taken off the mailbox (its password removed with it): nothing more is read from it.
+        const edited = await editMailbox(parley.deps, CLI_ORIGIN, mailbox.id, { ...team, imapHost: null });
+        assert.deepEqual([edited.imapHost, edited.imapPasswordSet], [null, false]);
+        await inbound.imap.check();
+        await admin.append('Team', request(2));
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        assert.equal(await unseenCount('Team'), 1, 'no longer read');
       } finally {
         await inbound.stop();
         await parley.close();

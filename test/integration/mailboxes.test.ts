@@ -53,6 +53,13 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(metadata.json().details.field, 'smtpHost');
         const badFrom = await admin.post('/api/v1/admin/mailboxes', { ...mailbox, fromAddress: 'not-an-address' });
         assert.equal(badFrom.json().details.field, 'fromAddress');
+        const noImapPassword = await admin.post('/api/v1/admin/mailboxes', {
+          ...mailbox,
+          imapHost: '127.0.0.1',
+          imapUser: 'it',
+        });
+        assert.equal(noImapPassword.statusCode, 422);
+        assert.equal(noImapPassword.json().details.field, 'imapPassword');
         assert.equal((await admin.get('/api/v1/admin/mailboxes')).json().items.length, 0);
 
         const created = await admin.post('/api/v1/admin/mailboxes', mailbox);

@@ -1,5 +1,6 @@
 import type { Deps } from '../../domain/deps.ts';
-import { imapAccount, UnreadableSecret, type ImapAccount } from '../../domain/parameters/parameters.ts';
+import { imapSources } from '../../domain/mailboxes/imap-accounts.ts';
+import type { ImapAccount } from '../../domain/parameters/parameters.ts';
 
 export interface MailboxReader {
   start(): void;
@@ -7,7 +8,10 @@ export interface MailboxReader {
 }
 
 export interface ImapSupervisorOptions {
-  /** How often the IMAP parameters (9010–9015) are read again, so an administrator's change applies without a restart. */
+  /**
+   * How often the IMAP settings (parameters 9010–9015 and the team mailboxes) are read again, so an administrator's
+   * change applies without a restart.
+   */
   checkMs: number;
   /** Builds the reader for an account (the composition root gives the imapflow adapter). */
   createReader(account: ImapAccount): MailboxReader;
@@ -15,12 +19,12 @@ export interface ImapSupervisorOptions {
 }
 
 /**
- * Keeps one IMAP reader running for the support mailbox the parameters describe: started when an account is
- * configured, restarted when it changes, stopped when it is removed. Reading the parameters is cheap (cached on
- * SQLite), so they are simply read again every `checkMs`.
+ * Keeps one IMAP reader running for each folder Parley reads: the support mailbox the parameters describe and each
+ * team mailbox with an inbound folder. A reader is started when its account appears, restarted when it changes and
+ * stopped when it goes; the others run on. The settings are simply read again every `checkMs`.
  */
 export class ImapSupervisor {
-  private current: { key: string; reader: MailboxReader } | undefined;
+  private readonly readers = new Map<string, { reader: MailboxReader; label: string }>();
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> = Promise.resolve();
 
@@ -35,7 +39,7 @@ export class ImapSupervisor {
     this.timer.unref();
   }
 
-  /** Reads the parameters now (also after an administrator saved them). */
+  /** Reads the settings now (also after an administrator saved them). */
   check(): Promise<void> {
     this.checking = this.checking
       .then(() => this.apply())
@@ -44,33 +48,33 @@ export class ImapSupervisor {
   }
 
   private async apply(): Promise<void> {
-    let account: ImapAccount | undefined;
-    try {
-      account = await imapAccount(this.deps, this.deps.storage);
-    } catch (error) {
-      // The database may be briefly unreachable: the reader keeps running until the settings can be read again.
-      if (!(error instanceof UnreadableSecret)) throw error;
+    // The database may be briefly unreachable: a failed read throws, and the readers keep running until the next.
+    const { sources, unreadable } = await imapSources(this.deps, this.deps.storage);
+    for (const what of unreadable)
       this.options.log.error(
-        { err: error },
-        'the stored IMAP password cannot be opened with the current PARLEY_SECRET_KEY; save it again',
+        { what },
+        'a stored IMAP password cannot be opened with the current PARLEY_SECRET_KEY; save it again',
       );
-      account = undefined;
+    const wanted = new Map(sources.map((s) => [JSON.stringify(s), s]));
+    for (const [key, { reader }] of this.readers) {
+      if (wanted.has(key)) continue;
+      await reader.stop();
+      this.readers.delete(key);
     }
-    const key = account ? JSON.stringify(account) : '';
-    if (key === (this.current?.key ?? '')) return;
-    if (this.current) await this.current.reader.stop();
-    this.current = undefined;
-    if (!account) return;
-    const reader = this.options.createReader(account);
-    this.current = { key, reader };
-    reader.start();
-    this.options.log.info({ host: account.host, mailbox: account.mailbox }, 'reading the support mailbox over IMAP');
+    for (const [key, { mailboxId, account }] of wanted) {
+      if (this.readers.has(key)) continue;
+      const reader = this.options.createReader(account);
+      const label = mailboxId === null ? 'the support mailbox' : `team mailbox ${mailboxId}`;
+      this.readers.set(key, { reader, label });
+      reader.start();
+      this.options.log.info({ host: account.host, mailbox: account.mailbox, label }, 'reading a mailbox over IMAP');
+    }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.checking;
-    await this.current?.reader.stop();
-    this.current = undefined;
+    await Promise.all([...this.readers.values()].map(({ reader }) => reader.stop()));
+    this.readers.clear();
   }
 }

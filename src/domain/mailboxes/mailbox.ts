@@ -24,6 +24,13 @@ export interface Mailbox {
   smtpUser: string | null;
   passwordSet: boolean;
   allowInvalidCertificate: boolean;
+  /** Its inbound folder over IMAP (optional; `imapHost` null: none), read like the support mailbox. */
+  imapHost: string | null;
+  imapPort: number | null;
+  imapSecurity: SmtpSecurity | null;
+  imapUser: string | null;
+  imapFolder: string | null;
+  imapPasswordSet: boolean;
   /** The groups whose tickets' mail goes out from it. */
   groupIds: number[];
   createdAt: string;
@@ -42,11 +49,22 @@ export interface MailboxInput {
   smtpUser?: string | null;
   password?: string | null;
   allowInvalidCertificate?: boolean;
+  /** Empty or null: no inbound folder. */
+  imapHost?: string | null;
+  imapPort?: number | null;
+  imapSecurity?: string | null;
+  imapUser?: string | null;
+  /** As `password`, for the IMAP account. */
+  imapPassword?: string | null;
+  imapFolder?: string | null;
   groupIds?: number[];
 }
 
 /** The stored fields (the password sealed apart). */
-export type MailboxFields = Omit<Mailbox, 'id' | 'passwordSet' | 'groupIds' | 'createdAt' | 'updatedAt'>;
+export type MailboxFields = Omit<
+  Mailbox,
+  'id' | 'passwordSet' | 'imapPasswordSet' | 'groupIds' | 'createdAt' | 'updatedAt'
+>;
 
 const invalid = (field: string, message: string) => new DomainError('MAILBOX_INVALID', message, { details: { field } });
 
@@ -72,7 +90,28 @@ export function cleanMailbox(input: MailboxInput): MailboxFields {
     throw invalid('smtpAuth', `The SMTP authentication is one of ${MAILBOX_AUTH.join(', ')}.`);
   const smtpUser = input.smtpUser?.trim() || null;
   if (input.smtpAuth === 'password' && !smtpUser) throw invalid('smtpUser', 'Password authentication needs a user.');
+  const imapHost = input.imapHost?.trim() || null;
+  if (imapHost && (imapHost.length > 255 || /\s/.test(imapHost)))
+    throw invalid('imapHost', 'Give the IMAP server’s host name or address.');
+  if (imapHost && isForbiddenHost(imapHost))
+    throw invalid(
+      'imapHost',
+      'The IMAP host is a link-local or cloud metadata address; Parley will not connect to it.',
+    );
+  const imapPort = input.imapPort ?? 993;
+  if (imapHost && (!Number.isInteger(imapPort) || imapPort < 1 || imapPort > 65535))
+    throw invalid('imapPort', 'The IMAP port is a whole number from 1 to 65535.');
+  const imapSecurity = input.imapSecurity ?? 'tls';
+  if (imapHost && !SMTP_SECURITY.includes(imapSecurity as SmtpSecurity))
+    throw invalid('imapSecurity', `The IMAP security is one of ${SMTP_SECURITY.join(', ')}.`);
+  const imapUser = input.imapUser?.trim() || null;
+  if (imapHost && !imapUser) throw invalid('imapUser', 'Reading an IMAP folder needs its user.');
   return {
+    imapHost,
+    imapPort: imapHost ? imapPort : null,
+    imapSecurity: imapHost ? (imapSecurity as SmtpSecurity) : null,
+    imapUser: imapHost ? imapUser : null,
+    imapFolder: imapHost ? input.imapFolder?.trim() || 'INBOX' : null,
     name,
     fromAddress,
     fromName: input.fromName?.trim() || null,
@@ -83,6 +122,16 @@ export function cleanMailbox(input: MailboxInput): MailboxFields {
     smtpUser: input.smtpAuth === 'password' ? smtpUser : null,
     allowInvalidCertificate: input.allowInvalidCertificate ?? false,
   };
+}
+
+/** Where a stored IMAP password is sent: changing any of these needs it again. */
+export function sameImapDestination(a: MailboxFields, b: MailboxFields): boolean {
+  return (
+    (a.imapHost ?? '').toLowerCase() === (b.imapHost ?? '').toLowerCase() &&
+    a.imapPort === b.imapPort &&
+    a.imapSecurity === b.imapSecurity &&
+    a.allowInvalidCertificate === b.allowInvalidCertificate
+  );
 }
 
 /** Where a stored password is sent: changing any of these needs the password again. */
@@ -105,5 +154,10 @@ export const MAILBOX_AUDITED_FIELDS = [
   'smtpAuth',
   'smtpUser',
   'allowInvalidCertificate',
+  'imapHost',
+  'imapPort',
+  'imapSecurity',
+  'imapUser',
+  'imapFolder',
   'groupIds',
 ] as const satisfies readonly (keyof Mailbox)[];

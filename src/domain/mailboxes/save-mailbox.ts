@@ -4,7 +4,15 @@ import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import { onConflict } from '../users/user-admin-helpers.ts';
-import { cleanMailbox, MAILBOX_AUDITED_FIELDS, sameDestination, type Mailbox, type MailboxInput } from './mailbox.ts';
+import {
+  cleanMailbox,
+  MAILBOX_AUDITED_FIELDS,
+  sameDestination,
+  sameImapDestination,
+  type Mailbox,
+  type MailboxInput,
+} from './mailbox.ts';
+import type { MailboxSecrets } from '../../ports/storage/mailboxes.ts';
 
 type SaveDeps = Pick<Deps, 'clock' | 'secrets'> & { storage: StorageOf<'transaction'> };
 
@@ -23,6 +31,10 @@ export async function createMailbox(deps: SaveDeps, origin: Origin, input: Mailb
     throw new DomainError('MAILBOX_INVALID', 'Password authentication needs the password.', {
       details: { field: 'password' },
     });
+  if (fields.imapHost && !input.imapPassword)
+    throw new DomainError('MAILBOX_INVALID', 'Reading an IMAP folder needs its password.', {
+      details: { field: 'imapPassword' },
+    });
   return onConflict(
     () => taken(fields.name),
     () =>
@@ -30,12 +42,16 @@ export async function createMailbox(deps: SaveDeps, origin: Origin, input: Mailb
         if (await tx.mailboxes.findMailboxByName(fields.name)) throw taken(fields.name);
         await checkGroups(tx, input.groupIds ?? []);
         const at = deps.clock.now().toISOString();
-        const sealed = fields.smtpAuth === 'password' ? deps.secrets.seal(input.password!) : null;
+        const sealed = {
+          smtp: fields.smtpAuth === 'password' ? deps.secrets.seal(input.password!) : null,
+          imap: fields.imapHost ? deps.secrets.seal(input.imapPassword!) : null,
+        };
         const { id } = await tx.mailboxes.createMailbox(fields, sealed, at);
         if (input.groupIds?.length) await tx.mailboxes.setMailboxGroups(id, input.groupIds);
         const created = (await tx.mailboxes.findMailbox(id))!;
         const changes = changesBetween(undefined, created, MAILBOX_AUDITED_FIELDS);
-        if (sealed) changes.push(secretChange('password'));
+        if (sealed.smtp) changes.push(secretChange('password'));
+        if (sealed.imap) changes.push(secretChange('imapPassword'));
         await recordAudit(tx, deps.clock, origin, {
           action: 'mailbox.create',
           target: { type: 'mailbox', id, label: created.name },
@@ -43,6 +59,31 @@ export async function createMailbox(deps: SaveDeps, origin: Origin, input: Mailb
         });
         return created;
       }),
+  );
+}
+
+/**
+ * What to store of a password when a mailbox changes: a new one sealed; removed (null) when it is no longer used; kept
+ * (undefined) otherwise, unless its server changed or none is stored, which is refused with its field named.
+ */
+function secretFor(
+  deps: Pick<Deps, 'secrets'>,
+  field: 'password' | 'imapPassword',
+  used: boolean,
+  given: string | null | undefined,
+  stored: boolean,
+  moved: boolean,
+): string | null | undefined {
+  if (!used) return stored ? null : undefined;
+  if (given) return deps.secrets.seal(given);
+  if (stored && !moved) return undefined;
+  const what = field === 'password' ? 'SMTP' : 'IMAP';
+  throw new DomainError(
+    'MAILBOX_INVALID',
+    stored
+      ? `Changing the ${what} host, port or security, or accepting an unverifiable certificate, needs the ${what} password again: enter it with the change.`
+      : `The ${what} account needs its password.`,
+    { details: { field, reason: stored ? 'password-required' : 'missing' } },
   );
 }
 
@@ -60,25 +101,32 @@ export async function editMailbox(deps: SaveDeps, origin: Origin, id: number, in
         if (!before) throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${id}.`);
         const other = await tx.mailboxes.findMailboxByName(fields.name);
         if (other && other.id !== id) throw taken(fields.name);
-        const moved = !sameDestination(before, fields);
-        let sealed: string | null | undefined;
-        if (fields.smtpAuth === 'none') sealed = before.passwordSet ? null : undefined;
-        else if (input.password) sealed = deps.secrets.seal(input.password);
-        else if (moved || !before.passwordSet)
-          throw new DomainError(
-            'MAILBOX_INVALID',
-            before.passwordSet
-              ? 'Changing the SMTP host, port or security, or accepting an unverifiable certificate, needs the password again: enter it with the change.'
-              : 'Password authentication needs the password.',
-            { details: { field: 'password', reason: before.passwordSet ? 'password-required' : 'missing' } },
-          );
+        const sealed: MailboxSecrets = {
+          smtp: secretFor(
+            deps,
+            'password',
+            fields.smtpAuth === 'password',
+            input.password,
+            before.passwordSet,
+            !sameDestination(before, fields),
+          ),
+          imap: secretFor(
+            deps,
+            'imapPassword',
+            fields.imapHost !== null,
+            input.imapPassword,
+            before.imapPasswordSet,
+            !sameImapDestination(before, fields),
+          ),
+        };
         if (input.groupIds) await checkGroups(tx, input.groupIds);
         const at = deps.clock.now().toISOString();
         await tx.mailboxes.updateMailbox(id, fields, sealed, at);
         if (input.groupIds) await tx.mailboxes.setMailboxGroups(id, input.groupIds);
         const saved = (await tx.mailboxes.findMailbox(id))!;
         const changes = changesBetween(before, saved, MAILBOX_AUDITED_FIELDS);
-        if (sealed !== undefined) changes.push(secretChange('password'));
+        if (sealed.smtp !== undefined) changes.push(secretChange('password'));
+        if (sealed.imap !== undefined) changes.push(secretChange('imapPassword'));
         if (changes.length > 0)
           await recordAudit(tx, deps.clock, origin, {
             action: 'mailbox.update',

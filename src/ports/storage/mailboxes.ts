@@ -4,6 +4,13 @@ import type { Mailbox, MailboxFields } from '../../domain/mailboxes/mailbox.ts';
 export interface MailboxAccountRow extends MailboxFields {
   id: number;
   passwordSealed: string | null;
+  imapPasswordSealed: string | null;
+}
+
+/** Sealed passwords to store: a value sets it, null removes it, undefined keeps it. */
+export interface MailboxSecrets {
+  smtp?: string | null;
+  imap?: string | null;
 }
 
 /** Mailboxes (migration 024) and which groups send from them. */
@@ -13,14 +20,8 @@ export interface MailboxRepository {
   findMailboxByName(name: string): Promise<Mailbox | undefined>;
   /** The accounts of these mailboxes with their sealed passwords (for sending only). */
   mailboxAccounts(ids: readonly number[]): Promise<MailboxAccountRow[]>;
-  /** `password`: a sealed password to store; null removes it; undefined keeps it. */
-  createMailbox(fields: MailboxFields, passwordSealed: string | null, at: string): Promise<Mailbox>;
-  updateMailbox(
-    id: number,
-    fields: MailboxFields,
-    passwordSealed: string | null | undefined,
-    at: string,
-  ): Promise<void>;
+  createMailbox(fields: MailboxFields, sealed: MailboxSecrets, at: string): Promise<Mailbox>;
+  updateMailbox(id: number, fields: MailboxFields, sealed: MailboxSecrets, at: string): Promise<void>;
   /** Makes exactly these groups send from the mailbox (others that did go back to the default). */
   setMailboxGroups(id: number, groupIds: readonly number[]): Promise<void>;
   /** Mail queued, deferred or being sent from it. */

@@ -14323,6 +14323,15 @@ export interface paths {
                 /** @description Whether a password is stored; the password itself is never returned. */
                 passwordSet: boolean;
                 allowInvalidCertificate: boolean;
+                /** @description Its inbound folder over IMAP; null: none. */
+                imapHost: string | null;
+                imapPort: number | null;
+                /** @enum {string|null} */
+                imapSecurity: 'none' | 'starttls' | 'tls' | null;
+                imapUser: string | null;
+                imapFolder: string | null;
+                /** @description Whether an IMAP password is stored; it is never returned. */
+                imapPasswordSet: boolean;
                 /** @description The groups whose tickets’ mail goes out from this mailbox. */
                 groupIds: number[];
                 createdAt: string;
@@ -14478,6 +14487,15 @@ export interface paths {
             /** @description Write-only. Omitted or null: keep the stored one (refused when the host, port, security or certificate check change); with authentication none, removed. */
             password?: string | null;
             allowInvalidCertificate?: boolean;
+            /** @description Empty or null: no inbound folder. */
+            imapHost?: string | null;
+            imapPort?: number | null;
+            /** @enum {string|null} */
+            imapSecurity?: 'none' | 'starttls' | 'tls' | null;
+            imapUser?: string | null;
+            /** @description Write-only, kept as the SMTP password is. */
+            imapPassword?: string | null;
+            imapFolder?: string | null;
             /** @description Exactly the groups that send from it (others that did go back to the default mailbox). */
             groupIds?: number[];
           };
@@ -14505,6 +14523,15 @@ export interface paths {
               /** @description Whether a password is stored; the password itself is never returned. */
               passwordSet: boolean;
               allowInvalidCertificate: boolean;
+              /** @description Its inbound folder over IMAP; null: none. */
+              imapHost: string | null;
+              imapPort: number | null;
+              /** @enum {string|null} */
+              imapSecurity: 'none' | 'starttls' | 'tls' | null;
+              imapUser: string | null;
+              imapFolder: string | null;
+              /** @description Whether an IMAP password is stored; it is never returned. */
+              imapPasswordSet: boolean;
               /** @description The groups whose tickets’ mail goes out from this mailbox. */
               groupIds: number[];
               createdAt: string;
@@ -14674,6 +14701,15 @@ export interface paths {
             /** @description Write-only. Omitted or null: keep the stored one (refused when the host, port, security or certificate check change); with authentication none, removed. */
             password?: string | null;
             allowInvalidCertificate?: boolean;
+            /** @description Empty or null: no inbound folder. */
+            imapHost?: string | null;
+            imapPort?: number | null;
+            /** @enum {string|null} */
+            imapSecurity?: 'none' | 'starttls' | 'tls' | null;
+            imapUser?: string | null;
+            /** @description Write-only, kept as the SMTP password is. */
+            imapPassword?: string | null;
+            imapFolder?: string | null;
             /** @description Exactly the groups that send from it (others that did go back to the default mailbox). */
             groupIds?: number[];
           };
@@ -14701,6 +14737,15 @@ export interface paths {
               /** @description Whether a password is stored; the password itself is never returned. */
               passwordSet: boolean;
               allowInvalidCertificate: boolean;
+              /** @description Its inbound folder over IMAP; null: none. */
+              imapHost: string | null;
+              imapPort: number | null;
+              /** @enum {string|null} */
+              imapSecurity: 'none' | 'starttls' | 'tls' | null;
+              imapUser: string | null;
+              imapFolder: string | null;
+              /** @description Whether an IMAP password is stored; it is never returned. */
+              imapPasswordSet: boolean;
               /** @description The groups whose tickets’ mail goes out from this mailbox. */
               groupIds: number[];
               createdAt: string;

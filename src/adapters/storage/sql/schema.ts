@@ -40,6 +40,13 @@ export interface Database {
     smtp_user: string | null;
     smtp_password_sealed: string | null;
     allow_invalid_certificate: Bool;
+    /** Migration 025: its inbound folder over IMAP; `imap_host` null: none. */
+    imap_host: string | null;
+    imap_port: number | null;
+    imap_security: string | null;
+    imap_user: string | null;
+    imap_password_sealed: string | null;
+    imap_folder: string | null;
     created_at: string;
     updated_at: string;
   };

@@ -25,6 +25,12 @@ const mailboxSchema = Shape({
   smtpUser: Nullable(Type.String()),
   passwordSet: Type.Boolean({ description: 'Whether a password is stored; the password itself is never returned.' }),
   allowInvalidCertificate: Type.Boolean(),
+  imapHost: Nullable(Type.String(), { description: 'Its inbound folder over IMAP; null: none.' }),
+  imapPort: Nullable(Type.Integer()),
+  imapSecurity: Nullable(StringEnum(SMTP_SECURITIES)),
+  imapUser: Nullable(Type.String()),
+  imapFolder: Nullable(Type.String()),
+  imapPasswordSet: Type.Boolean({ description: 'Whether an IMAP password is stored; it is never returned.' }),
   groupIds: List(Type.Integer(), { description: 'The groups whose tickets’ mail goes out from this mailbox.' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -50,6 +56,16 @@ const mailboxBody = Type.Object(
       ),
     ),
     allowInvalidCertificate: Type.Optional(Type.Boolean()),
+    imapHost: Type.Optional(
+      Nullable(Type.String({ maxLength: 253, description: 'Empty or null: no inbound folder.' })),
+    ),
+    imapPort: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 65535 }))),
+    imapSecurity: Type.Optional(Nullable(StringEnum(SMTP_SECURITIES))),
+    imapUser: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    imapPassword: Type.Optional(
+      Nullable(Type.String({ maxLength: 255, description: 'Write-only, kept as the SMTP password is.' })),
+    ),
+    imapFolder: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
     groupIds: Type.Optional(
       Type.Array(Id(), {
         maxItems: 1000,

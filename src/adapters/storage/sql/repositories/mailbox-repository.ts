@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Mailbox, MailboxAuth, MailboxFields } from '../../../../domain/mailboxes/mailbox.ts';
 import type { SmtpSecurity } from '../../../../domain/parameters/parameter-catalogue.ts';
-import type { MailboxAccountRow, MailboxRepository } from '../../../../ports/storage/mailboxes.ts';
+import type { MailboxAccountRow, MailboxRepository, MailboxSecrets } from '../../../../ports/storage/mailboxes.ts';
 import { bool } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
@@ -19,6 +19,11 @@ function fieldsOf(r: Row): MailboxFields {
     smtpAuth: r.smtp_auth as MailboxAuth,
     smtpUser: r.smtp_user,
     allowInvalidCertificate: Boolean(r.allow_invalid_certificate),
+    imapHost: r.imap_host,
+    imapPort: r.imap_port,
+    imapSecurity: r.imap_security as SmtpSecurity | null,
+    imapUser: r.imap_user,
+    imapFolder: r.imap_folder,
   };
 }
 
@@ -33,6 +38,11 @@ function rowOf(f: MailboxFields) {
     smtp_auth: f.smtpAuth,
     smtp_user: f.smtpUser,
     allow_invalid_certificate: bool(f.allowInvalidCertificate),
+    imap_host: f.imapHost,
+    imap_port: f.imapPort,
+    imap_security: f.imapSecurity,
+    imap_user: f.imapUser,
+    imap_folder: f.imapFolder,
   };
 }
 
@@ -53,6 +63,7 @@ export class SqlMailboxRepository extends SqlRepository implements MailboxReposi
       id: r.id,
       ...fieldsOf(r),
       passwordSet: r.smtp_password_sealed !== null,
+      imapPasswordSet: r.imap_password_sealed !== null,
       groupIds: groups.filter((g) => g.mailbox_id === r.id).map((g) => g.id),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
@@ -79,24 +90,36 @@ export class SqlMailboxRepository extends SqlRepository implements MailboxReposi
       .selectAll()
       .where('id', 'in', [...ids])
       .execute();
-    return rows.map((r) => ({ id: r.id, ...fieldsOf(r), passwordSealed: r.smtp_password_sealed }));
+    return rows.map((r) => ({
+      id: r.id,
+      ...fieldsOf(r),
+      passwordSealed: r.smtp_password_sealed,
+      imapPasswordSealed: r.imap_password_sealed,
+    }));
   }
 
-  async createMailbox(fields: MailboxFields, passwordSealed: string | null, at: string) {
+  async createMailbox(fields: MailboxFields, sealed: MailboxSecrets, at: string) {
     const { id } = await this.db
       .insertInto('mailbox')
-      .values({ ...rowOf(fields), smtp_password_sealed: passwordSealed, created_at: at, updated_at: at })
+      .values({
+        ...rowOf(fields),
+        smtp_password_sealed: sealed.smtp ?? null,
+        imap_password_sealed: sealed.imap ?? null,
+        created_at: at,
+        updated_at: at,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return (await this.findMailbox(id))!;
   }
 
-  async updateMailbox(id: number, fields: MailboxFields, passwordSealed: string | null | undefined, at: string) {
+  async updateMailbox(id: number, fields: MailboxFields, sealed: MailboxSecrets, at: string) {
     await this.db
       .updateTable('mailbox')
       .set({
         ...rowOf(fields),
-        ...(passwordSealed === undefined ? {} : { smtp_password_sealed: passwordSealed }),
+        ...(sealed.smtp === undefined ? {} : { smtp_password_sealed: sealed.smtp }),
+        ...(sealed.imap === undefined ? {} : { imap_password_sealed: sealed.imap }),
         updated_at: at,
       })
       .where('id', '=', id)

@@ -65,6 +65,12 @@ const FIELDS = [
   'smtpSecurity',
   'smtpAuth',
   'smtpUser',
+  'imapHost',
+  'imapPort',
+  'imapSecurity',
+  'imapUser',
+  'imapFolder',
+  'imapPassword',
 ] as const;
 
 function fieldName(t: Translate, field: string): string {
@@ -76,7 +82,7 @@ function fieldName(t: Translate, field: string): string {
 function valueText(t: Translate, field: string, value: AuditChange['before']): string {
   if (field === 'role' && among(ROLES, value)) return t(`role.${value}`);
   if (field === 'locale' && among(LOCALES, value)) return LANGUAGE_NAMES[value];
-  if ((field === 'security' || field === 'smtpSecurity') && among(SECURITIES, value))
+  if ((field === 'security' || field === 'smtpSecurity' || field === 'imapSecurity') && among(SECURITIES, value))
     return t(`smtp.security.${value}`);
   if (field === 'copiesMode' && among(COPIES_MODES, value)) return t(`groups.copiesMode.${value}`);
   if (field === 'smtpAuth' && among(MAILBOX_AUTH_KINDS, value)) return t(`mailboxes.auth.${value}`);

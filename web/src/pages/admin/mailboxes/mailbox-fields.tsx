@@ -105,6 +105,35 @@ export function MailboxFields({
         />
         {t('smtp.allowInvalid')}
       </label>
+      <fieldset className="fieldset">
+        <legend>{t('mailboxes.imap')}</legend>
+        <p className="field-hint">{t('mailboxes.imapHint')}</p>
+        <div className="field-row">
+          {field('imapHost', t('mailboxes.imapHost'))}
+          {field('imapPort', t('mailboxes.imapPort'), { type: 'number' })}
+        </div>
+        {form.imapHost.trim() ? (
+          <>
+            <div className="field">
+              <label htmlFor={`${id}-imap-security`}>{t('mailboxes.imapSecurity')}</label>
+              <select
+                id={`${id}-imap-security`}
+                value={form.imapSecurity}
+                onChange={(e) => set('imapSecurity', e.target.value as SmtpSecurity)}
+              >
+                <option value="tls">{t('smtp.security.tls')}</option>
+                <option value="starttls">{t('smtp.security.starttls')}</option>
+                <option value="none">{t('smtp.security.none')}</option>
+              </select>
+            </div>
+            <div className="field-row">
+              {field('imapUser', t('mailboxes.imapUser'))}
+              {field('imapPassword', t('mailboxes.imapPassword'), { type: 'password', autoComplete: 'new-password' })}
+            </div>
+            {field('imapFolder', t('mailboxes.imapFolder'))}
+          </>
+        ) : null}
+      </fieldset>
       {groups.length > 0 ? (
         <fieldset className="fieldset">
           <legend>{t('mailboxes.groups')}</legend>

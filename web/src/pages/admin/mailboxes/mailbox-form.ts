@@ -13,6 +13,13 @@ export interface MailboxForm {
   smtpUser: string;
   password: string;
   allowInvalidCertificate: boolean;
+  /** Its inbound folder over IMAP: an empty host means none. */
+  imapHost: string;
+  imapPort: string;
+  imapSecurity: SmtpSecurity;
+  imapUser: string;
+  imapPassword: string;
+  imapFolder: string;
   groupIds: number[];
 }
 
@@ -27,6 +34,12 @@ export const EMPTY_MAILBOX: MailboxForm = {
   smtpUser: '',
   password: '',
   allowInvalidCertificate: false,
+  imapHost: '',
+  imapPort: '993',
+  imapSecurity: 'tls',
+  imapUser: '',
+  imapPassword: '',
+  imapFolder: 'INBOX',
   groupIds: [],
 };
 
@@ -42,6 +55,12 @@ export function formOf(m: Mailbox): MailboxForm {
     smtpUser: m.smtpUser ?? '',
     password: '',
     allowInvalidCertificate: m.allowInvalidCertificate,
+    imapHost: m.imapHost ?? '',
+    imapPort: String(m.imapPort ?? 993),
+    imapSecurity: m.imapSecurity ?? 'tls',
+    imapUser: m.imapUser ?? '',
+    imapPassword: '',
+    imapFolder: m.imapFolder ?? 'INBOX',
     groupIds: [...m.groupIds],
   };
 }
@@ -58,6 +77,12 @@ export function bodyOf(f: MailboxForm) {
     smtpUser: f.smtpAuth === 'password' ? f.smtpUser.trim() : null,
     ...(f.password ? { password: f.password } : {}),
     allowInvalidCertificate: f.allowInvalidCertificate,
+    imapHost: f.imapHost.trim() || null,
+    imapPort: f.imapHost.trim() ? Number(f.imapPort) : null,
+    imapSecurity: f.imapHost.trim() ? f.imapSecurity : null,
+    imapUser: f.imapUser.trim() || null,
+    ...(f.imapPassword ? { imapPassword: f.imapPassword } : {}),
+    imapFolder: f.imapFolder.trim() || null,
     groupIds: f.groupIds,
   };
 }
@@ -81,6 +106,18 @@ export function formErrors(t: Translate, f: MailboxForm, saved: Mailbox | null) 
         f.allowInvalidCertificate !== saved.allowInvalidCertificate);
     if (!f.password && !saved?.passwordSet) errors.password = t('validation.required');
     else if (!f.password && moved) errors.password = t('smtp.passwordAgain');
+  }
+  if (f.imapHost.trim()) {
+    const imapPort = Number(f.imapPort);
+    if (!Number.isInteger(imapPort) || imapPort < 1 || imapPort > 65535) errors.imapPort = t('validation.port');
+    if (!f.imapUser.trim()) errors.imapUser = t('validation.required');
+    const imapMoved =
+      !!saved &&
+      (f.imapHost.trim().toLowerCase() !== (saved.imapHost ?? '').toLowerCase() ||
+        imapPort !== saved.imapPort ||
+        f.imapSecurity !== saved.imapSecurity);
+    if (!f.imapPassword && !saved?.imapPasswordSet) errors.imapPassword = t('validation.required');
+    else if (!f.imapPassword && imapMoved) errors.imapPassword = t('smtp.passwordAgain');
   }
   return errors;
 }
