@@ -212,6 +212,8 @@ async function sendClaimed(
   // password the current key cannot open, a refused login) defers its mail with the reason, instead of failing each
   // one or trying to sign in once per mail.
   const accountOf = sendingAccounts(deps, deps.storage);
+  // Read before the first send: a database that cannot be read ends the batch here, as it always did.
+  await Promise.all([...new Set(entries.map((e) => e.mailboxId))].map(accountOf));
   // The messages' attachments travel with their mails, as many as fit the size one mail may carry (the others are
   // named in the mail: they are on the ticket). Listed once per batch; the bytes are read for each mail as it is sent.
   const filesOf = new Map<number, { send: MailAttachment[]; omitted: MailAttachment[]; bytes: number }>();
