@@ -247,13 +247,20 @@ describe('who is notified', () => {
     // Staff also get the outbox entry, when it was queued and the failed mail it replaces (none here).
     const [line] = forTech[0].mail;
     assert.deepEqual(forTech[0].mail, [
-      { id: line.id, to: 'tech.a@example.test', status: 'queued', createdAt: line.createdAt, resentFromId: null },
+      {
+        id: line.id,
+        to: 'tech.a@example.test',
+        cc: [],
+        status: 'queued',
+        createdAt: line.createdAt,
+        resentFromId: null,
+      },
     ]);
     assert.ok(Number.isInteger(line.id) && !Number.isNaN(Date.parse(line.createdAt)));
     const requester = await signIn(ctx.app, ctx.world.requesterA.email);
     const forRequester = (await requester.get(`/api/v1/tickets/${ctx.world.ticketA.number}/messages`)).json().items;
     const own = forRequester.find((m: { author: { id: number } }) => m.author.id === ctx.world.requesterA.id);
-    assert.deepEqual(own.mail, [{ to: 'Tina Tech', status: 'waiting' }], 'plain words for the requester');
+    assert.deepEqual(own.mail, [{ to: 'Tina Tech', cc: [], status: 'waiting' }], 'plain words for the requester');
     const fromTech = forRequester.find((m: { author: { id: number } }) => m.author.id === ctx.world.techA.id);
     assert.deepEqual(fromTech.mail, []);
   });

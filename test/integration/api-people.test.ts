@@ -182,6 +182,8 @@ describe('administrators edit users and groups', () => {
         name: 'Field service (north)',
         memberIds: [s.world.techA.id],
         signature: null,
+        copiesMode: 'cc',
+        mailboxId: null,
       });
       assert.equal((await s.admin.patch(`/api/v1/admin/groups/${id}`, { memberIds: [] })).json().memberIds.length, 0);
       assert.equal(
