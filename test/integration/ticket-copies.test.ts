@@ -59,10 +59,11 @@ for (const database of [sqliteMemory, postgres]) {
     const copiesUrl = () => `/api/v1/tickets/${world.ticketA.number}/copies`;
     const setCopies = (client: Client, copies: { email: string; name?: string | null }[]) =>
       client.put(copiesUrl(), { copies });
-    const notified = async (messagePost: { json(): { notifications: { to: string }[] } }) =>
+    /** Who a message's mails reach: each mail's recipient and the people it copies (one mail with Cc, by default). */
+    const notified = async (messagePost: { json(): { notifications: { to: string; cc: string[] }[] } }) =>
       messagePost
         .json()
-        .notifications.map((n) => n.to)
+        .notifications.flatMap((n) => [n.to, ...n.cc])
         .sort();
 
     it("only staff who see the ticket set them; requesters get 403, another group's technician 404", async () => {
@@ -228,6 +229,11 @@ for (const database of [sqliteMemory, postgres]) {
     }
 
     it("a copied person's reply by mail is posted as theirs; once no longer copied, it is held", async () => {
+      // With one mail each, every copy has a reply address of their own (with Cc, see copies-in-cc.test.ts).
+      const separate = await admin.patch(`/api/v1/admin/groups/${world.groupA}`, { copiesMode: 'separate' });
+      assert.equal(separate.statusCode, 200, separate.body);
+      const each = await tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text: 'One mail each.' });
+      assert.equal(each.json().notifications.length, 3);
       const posted = await replyFrom('nina.new@partner.example', 'Nina New');
       assert.equal(posted.status, 'posted', posted.reasonText ?? '');
       const message = (await storage.messages.listMessages(world.ticketA.id, false)).find(
