@@ -29,7 +29,10 @@ import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.
 
 export interface PostMessageInput {
   ticketNumber: number;
-  text: string;
+  /** Plain text; or `html` (exactly one of the two). */
+  text: string | null;
+  /** HTML, sanitized before it is stored, its text derived from it. */
+  html?: string | null;
   internal?: boolean;
   sendEmail?: boolean;
   timeSpentMinutes?: number | null;
@@ -87,7 +90,7 @@ function dayIn(iso: string, timeZone: string): string {
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function checkInput(actor: Actor, input: PostMessageInput) {
-  const text = input.text.replace(/\r\n?/g, '\n').replace(/\s+$/, '');
+  const text = (input.text ?? '').replace(/\r\n?/g, '\n').replace(/\s+$/, '');
   if (text.trim().length === 0)
     throw new DomainError('MESSAGE_INVALID', 'A message cannot be empty.', { details: { field: 'text' } });
   if (text.length > MAX_MESSAGE_LENGTH) {
@@ -124,7 +127,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
   }
   // A requester's message always reaches the technician; staff may leave the box unchecked.
   const sendEmail = internal ? false : staff ? (input.sendEmail ?? true) : true;
-  return { text, internal, sendEmail, minutes, day };
+  return { text, html: null as string | null, internal, sendEmail, minutes, day };
 }
 
 /**
@@ -174,6 +177,7 @@ export async function postMessage(
   const message: Omit<Message, 'id'> = {
     ticketId: ticket.id,
     text: clean.text,
+    html: clean.html,
     internal: clean.internal,
     sendEmail: clean.sendEmail,
     source: input.source,
@@ -240,6 +244,7 @@ export async function postMessage(
     ticketId: ticket.id,
     authorId: actor.id,
     text: clean.text,
+    html: clean.html,
     internal: clean.internal,
     sendEmail: clean.sendEmail,
     source: input.source,
@@ -287,6 +292,7 @@ export async function postMessage(
       messageId: stored.messageId,
       inboundMailId: null,
       inline: false,
+      contentId: null,
     }));
     if (attachments.length > 0) await tx.attachments.insertAttachments(attachments, createdAt);
     if (alsoStore) await alsoStore(tx, stored);
