@@ -107,6 +107,7 @@ export interface UploadedFile {
 /** A checked upload: name normalised, content type cleaned, ready to be stored. */
 export interface CheckedFile {
   name: string;
+  contentId: string | null;
   contentType: string;
   size: number;
   sha256: string;
@@ -154,7 +155,14 @@ export function checkUploads(files: readonly UploadedFile[] | undefined): Checke
         },
       );
     }
-    return { name, contentType: contentTypeOf(file.contentType), size, sha256: file.sha256, content: file.content };
+    return {
+      name,
+      contentType: contentTypeOf(file.contentType),
+      contentId: file.contentId ?? null,
+      size,
+      sha256: file.sha256,
+      content: file.content,
+    };
   });
 }
 
