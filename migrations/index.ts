@@ -21,6 +21,7 @@ import * as signatures from './019-signatures.ts';
 import * as webhookAttemptTiming from './020-webhook-attempt-timing.ts';
 import * as mailPutRight from './021-mail-put-right.ts';
 import * as copiesInCc from './022-copies-in-cc.ts';
+import * as richMessages from './023-rich-messages.ts';
 import * as mailboxes from './024-mailboxes.ts';
 import * as mailboxImap from './025-mailbox-imap.ts';
 
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '020-webhook-attempt-timing': webhookAttemptTiming,
   '021-mail-put-right': mailPutRight,
   '022-copies-in-cc': copiesInCc,
+  '023-rich-messages': richMessages,
   '024-mailboxes': mailboxes,
   '025-mailbox-imap': mailboxImap,
 };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { AesGcmSecretBox } from './adapters/crypto/aes-gcm-secret-box.ts';
 import { HmacSigner } from './adapters/crypto/hmac-signer.ts';
+import { SanitizeHtmlSanitizer } from './adapters/html/sanitize-html-sanitizer.ts';
 import { NodeTokens } from './adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from './adapters/crypto/scrypt-password-hasher.ts';
 import { NodemailerMailTransports } from './adapters/smtp/nodemailer-mail-transports.ts';
@@ -86,6 +87,7 @@ export function createParley(config: Readonly<Config>, overrides: ParleyOverride
     secrets: new AesGcmSecretBox(config.secretKey),
     tokens: new NodeTokens(),
     signer: new HmacSigner(config.secretKey),
+    html: new SanitizeHtmlSanitizer(),
     site: { publicUrl: config.publicUrl, mailDomain: config.mailDomain },
   };
   const webhooks =

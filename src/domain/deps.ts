@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.ts';
+import type { HtmlSanitizer } from '../ports/html-sanitizer.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { SecretBox } from '../ports/secret-box.ts';
 import type { Signer } from '../ports/signer.ts';
@@ -13,6 +14,8 @@ export interface Deps {
   secrets: SecretBox;
   tokens: Tokens;
   signer: Signer;
+  /** Sanitizes the HTML of messages and mail (one sanitizer both ways). */
+  html: HtmlSanitizer;
   site: {
     /** Base of links in mails, without a trailing slash. */
     publicUrl: string;

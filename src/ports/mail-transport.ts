@@ -18,7 +18,7 @@ export interface OutgoingMail {
   references: string[];
   headers: Record<string, string>;
   /** Files sent with the mail (the message's attachments); none for most mails. */
-  attachments?: readonly { name: string; contentType: string; content: Uint8Array }[];
+  attachments?: readonly { name: string; contentType: string; content: Uint8Array; contentId?: string | null }[];
 }
 
 /** The SMTP account as the transport needs it, password opened. Never leaves the process. */

@@ -3,6 +3,7 @@ import { testSenderVerifier } from './sender.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { AesGcmSecretBox } from '../../src/adapters/crypto/aes-gcm-secret-box.ts';
 import { HmacSigner } from '../../src/adapters/crypto/hmac-signer.ts';
+import { SanitizeHtmlSanitizer } from '../../src/adapters/html/sanitize-html-sanitizer.ts';
 import { NodeTokens } from '../../src/adapters/crypto/node-tokens.ts';
 import { ScryptPasswordHasher } from '../../src/adapters/crypto/scrypt-password-hasher.ts';
 import type { Deps } from '../../src/domain/deps.ts';
@@ -48,6 +49,7 @@ export function testDeps(
     secrets: new AesGcmSecretBox('test-secret-key-that-is-long-enough-for-parley'),
     tokens: new NodeTokens(),
     signer: new HmacSigner('test-secret-key-that-is-long-enough-for-parley'),
+    html: new SanitizeHtmlSanitizer(),
     site: { publicUrl: 'https://desk.example.test', mailDomain: 'desk.example.test' },
   };
 }

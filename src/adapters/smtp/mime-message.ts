@@ -65,7 +65,10 @@ function mediaType(declared: string): string {
  * Content-Disposition (continued over lines when long or not ASCII) and, for clients that read only the old form,
  * as an RFC 2047 `name` of the Content-Type; the bytes in base64.
  */
-function attachmentPart(boundary: string, file: { name: string; contentType: string; content: Uint8Array }): string {
+function attachmentPart(
+  boundary: string,
+  file: { name: string; contentType: string; content: Uint8Array; contentId?: string | null },
+): string {
   const name = oneLine(file.name) || 'attachment.bin';
   let legacyName = mimeFuncs.encodeWords(name, 'Q', 52, true);
   if (legacyName !== name || /[\s'"\\;:/=(),<>@[\]?]|^-/.test(legacyName)) legacyName = JSON.stringify(legacyName);
@@ -73,7 +76,8 @@ function attachmentPart(boundary: string, file: { name: string; contentType: str
     `--${boundary}\r\n` +
     `${header('Content-Type', `${mediaType(file.contentType)}; name=${legacyName}`)}\r\n` +
     `Content-Transfer-Encoding: base64\r\n` +
-    `${header('Content-Disposition', mimeFuncs.buildHeaderValue({ value: 'attachment', params: { filename: name } }))}\r\n\r\n` +
+    (file.contentId ? `${header('Content-ID', `<${oneLine(file.contentId).replace(/[<>\s]/g, '')}>`)}\r\n` : '') +
+    `${header('Content-Disposition', mimeFuncs.buildHeaderValue({ value: file.contentId ? 'inline' : 'attachment', params: { filename: name } }))}\r\n\r\n` +
     `${base64Lines(file.content)}\r\n`
   );
 }
@@ -97,11 +101,20 @@ export function buildMimeMessage(mail: OutgoingMail, date: Date): Buffer {
   for (const [key, value] of Object.entries(mail.headers))
     lines.push(header(key, mimeFuncs.encodeWords(oneLine(value), 'Q', 52)));
   const text = qp.wrap(qp.encode(crlf(mail.text)), 76);
+  // Inline images (a Content-ID) travel with the HTML in a multipart/related; other files stay in multipart/mixed.
+  const images = (mail.attachments ?? []).filter((f) => f.contentId);
+  const related = `=_r${boundary}`;
+  const htmlPart = `Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(crlf(mail.html))}\r\n`;
   const alternative =
     `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${text}\r\n` +
-    `--${boundary}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(crlf(mail.html))}\r\n` +
+    (images.length === 0
+      ? `--${boundary}\r\n${htmlPart}`
+      : `--${boundary}\r\nContent-Type: multipart/related; type="text/html"; boundary="${related}"\r\n\r\n` +
+        `--${related}\r\n${htmlPart}` +
+        images.map((file) => attachmentPart(related, file)).join('') +
+        `--${related}--\r\n`) +
     `--${boundary}--\r\n`;
-  const files = mail.attachments ?? [];
+  const files = (mail.attachments ?? []).filter((f) => !f.contentId);
   if (files.length === 0) {
     lines.push(`Content-Type: multipart/alternative; boundary="${boundary}"`);
     return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${alternative}`, 'utf8');

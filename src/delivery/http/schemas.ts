@@ -83,7 +83,11 @@ export const notificationMailSchema = Shape({
 
 export const messageSchema = Shape({
   id: Type.Integer(),
-  text: Type.String(),
+  text: Type.String({ description: 'The plain text (derived from the HTML when the message has HTML).' }),
+  html: Nullable(Type.String(), {
+    description:
+      'Sanitized HTML of a rich message (posted as html, or a mail that came in HTML), null for a plain-text message. Inline images are referenced as `cid:{contentId}` (an attachment of the message with that contentId, shown at /api/v1/attachments/{id}/inline); remote images of mail have their address in `data-remote-src` and no `src`.',
+  }),
   internal: Type.Boolean(),
   sendEmail: Type.Boolean(),
   source: StringEnum(MESSAGE_SOURCES),
@@ -105,6 +109,10 @@ export const attachmentSummarySchema = Shape({
   size: Type.Integer(),
   contentType: Type.String({
     description: 'As the sender declared it (information only; downloads are application/octet-stream).',
+  }),
+  contentId: Nullable(Type.String(), {
+    description:
+      "An inline image's Content-ID (without <>), referenced by the message's html as `cid:{contentId}`; null for an ordinary file.",
   }),
 });
 

@@ -9,6 +9,8 @@ export interface AttachmentSummary {
   size: number;
   /** As the sender declared it: information only, downloads are always application/octet-stream. */
   contentType: string;
+  /** An inline image's Content-ID (without <>), referenced as `cid:` by the message's HTML; null otherwise. */
+  contentId: string | null;
 }
 
 export interface Attachment extends AttachmentSummary {
@@ -26,7 +28,9 @@ export interface StoredAttachment extends Attachment {
   internal: boolean | null;
 }
 
-export interface NewAttachment extends Omit<Attachment, 'createdAt'> {
+export interface NewAttachment extends Omit<Attachment, 'createdAt' | 'contentId'> {
+  /** An inline image's Content-ID; null or absent for an ordinary file. */
+  contentId?: string | null;
   content: Uint8Array;
 }
 
@@ -94,6 +98,8 @@ export const OUTGOING_ATTACHMENT_LIMITS = {
 export interface UploadedFile {
   name: string;
   contentType?: string | null;
+  /** Makes it an inline image of the message's HTML (`cid:`), when given. */
+  contentId?: string | null;
   content: Uint8Array;
   sha256: string;
 }
@@ -101,6 +107,7 @@ export interface UploadedFile {
 /** A checked upload: name normalised, content type cleaned, ready to be stored. */
 export interface CheckedFile {
   name: string;
+  contentId: string | null;
   contentType: string;
   size: number;
   sha256: string;
@@ -148,7 +155,14 @@ export function checkUploads(files: readonly UploadedFile[] | undefined): Checke
         },
       );
     }
-    return { name, contentType: contentTypeOf(file.contentType), size, sha256: file.sha256, content: file.content };
+    return {
+      name,
+      contentType: contentTypeOf(file.contentType),
+      contentId: file.contentId ?? null,
+      size,
+      sha256: file.sha256,
+      content: file.content,
+    };
   });
 }
 
@@ -160,6 +174,12 @@ export function formatSize(bytes: number): string {
   return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
 }
 
-export function summaryOf({ id, name, size, contentType }: AttachmentSummary): AttachmentSummary {
-  return { id, name, size, contentType };
+export function summaryOf({
+  id,
+  name,
+  size,
+  contentType,
+  contentId,
+}: Omit<AttachmentSummary, 'contentId'> & { contentId?: string | null }): AttachmentSummary {
+  return { id, name, size, contentType, contentId: contentId ?? null };
 }

@@ -5,6 +5,8 @@ export interface Message {
   id: number;
   ticketId: number;
   text: string;
+  /** Sanitized HTML (`cid:` references to its inline images kept as written); null for a plain-text message. */
+  html: string | null;
   internal: boolean;
   sendEmail: boolean;
   source: MessageSource;
@@ -19,3 +21,6 @@ export interface Message {
 }
 
 export const MAX_MESSAGE_LENGTH = 20_000;
+
+/** The longest HTML a message may be given as (before sanitizing): four times the text, room for the markup. */
+export const MAX_MESSAGE_HTML_LENGTH = 4 * MAX_MESSAGE_LENGTH;

@@ -22,14 +22,19 @@ import {
   checkUploads,
   summaryOf,
   type AttachmentSummary,
+  type CheckedFile,
   type NewAttachment,
   type UploadedFile,
 } from './attachment.ts';
+import { richMessage } from './rich-text.ts';
 import { MAX_MESSAGE_LENGTH, type Message, type MessageSource } from './message.ts';
 
 export interface PostMessageInput {
   ticketNumber: number;
-  text: string;
+  /** Plain text; or `html` (exactly one of the two). */
+  text: string | null;
+  /** HTML, sanitized before it is stored, its text derived from it. */
+  html?: string | null;
   internal?: boolean;
   sendEmail?: boolean;
   timeSpentMinutes?: number | null;
@@ -80,15 +85,34 @@ async function storeForInbound(
   return stored;
 }
 
+/** The HTML and its text when the message is given as HTML; null for a text message (exactly one of the two). */
+function richOf(deps: Partial<Pick<Deps, 'html'>>, input: PostMessageInput, files: readonly CheckedFile[]) {
+  const html = input.html ?? null;
+  if (html !== null && input.text != null)
+    throw new DomainError('MESSAGE_INVALID', 'Give the message as text or as HTML, not both.', {
+      details: { field: 'html' },
+    });
+  if (html === null) {
+    if (files.some((f) => f.contentId !== null))
+      throw new DomainError('ATTACHMENT_INVALID', 'Inline images (with a contentId) go with a message given as HTML.', {
+        details: { field: 'attachments' },
+      });
+    return null;
+  }
+  if (!deps.html) throw new Error('postMessage: a message given as HTML needs the HTML sanitizer.');
+  return richMessage(deps.html, html, files);
+}
+
 function dayIn(iso: string, timeZone: string): string {
   return dateFormatter('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function checkInput(actor: Actor, input: PostMessageInput) {
-  const text = input.text.replace(/\r\n?/g, '\n').replace(/\s+$/, '');
-  if (text.trim().length === 0)
+function checkInput(actor: Actor, input: PostMessageInput, rich: { html: string; text: string } | null) {
+  const text = rich ? rich.text : (input.text ?? '').replace(/\r\n?/g, '\n').replace(/\s+$/, '');
+  // A message given as HTML was checked by richMessage (an image alone is not empty).
+  if (!rich && text.trim().length === 0)
     throw new DomainError('MESSAGE_INVALID', 'A message cannot be empty.', { details: { field: 'text' } });
   if (text.length > MAX_MESSAGE_LENGTH) {
     throw new DomainError(
@@ -124,7 +148,7 @@ function checkInput(actor: Actor, input: PostMessageInput) {
   }
   // A requester's message always reaches the technician; staff may leave the box unchecked.
   const sendEmail = internal ? false : staff ? (input.sendEmail ?? true) : true;
-  return { text, internal, sendEmail, minutes, day };
+  return { text, html: rich?.html ?? null, internal, sendEmail, minutes, day };
 }
 
 /**
@@ -133,15 +157,16 @@ function checkInput(actor: Actor, input: PostMessageInput) {
  * nothing is stored and the reason is returned. Internal notes are never mailed and need neither.
  */
 export async function postMessage(
-  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> & {
-    storage: StorageOf<'atomic' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
-  },
+  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> &
+    Partial<Pick<Deps, 'html'>> & {
+      storage: StorageOf<'atomic' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
+    },
   actor: Actor,
   input: PostMessageInput,
   options: PostMessageOptions = {},
 ): Promise<PostMessageResult> {
-  const clean = checkInput(actor, input);
   const files = checkUploads(input.attachments);
+  const clean = checkInput(actor, input, richOf(deps, input, files));
   const known = options.ticket;
   const ticket =
     known && known.number === input.ticketNumber && canSeeTicket(actor, known)
@@ -174,6 +199,7 @@ export async function postMessage(
   const message: Omit<Message, 'id'> = {
     ticketId: ticket.id,
     text: clean.text,
+    html: clean.html,
     internal: clean.internal,
     sendEmail: clean.sendEmail,
     source: input.source,
@@ -240,6 +266,7 @@ export async function postMessage(
     ticketId: ticket.id,
     authorId: actor.id,
     text: clean.text,
+    html: clean.html,
     internal: clean.internal,
     sendEmail: clean.sendEmail,
     source: input.source,
@@ -286,7 +313,7 @@ export async function postMessage(
       ticketId: ticket.id,
       messageId: stored.messageId,
       inboundMailId: null,
-      inline: false,
+      inline: f.contentId !== null,
     }));
     if (attachments.length > 0) await tx.attachments.insertAttachments(attachments, createdAt);
     if (alsoStore) await alsoStore(tx, stored);

@@ -81,6 +81,7 @@ export const TEMPLATE_KEYS: readonly TemplateKey[] = [
     },
     maxLength: MAX_MESSAGE_LENGTH,
     value: (c) => c.message.text,
+    html: (c) => c.message.html ?? null,
   },
   {
     name: 'DATETIMECREATED',

@@ -18,6 +18,8 @@ export interface RenderContext {
   >;
   message: {
     text: string;
+    /** Its sanitized HTML (a rich message): the HTML part shows it as it is; absent or null for a text message. */
+    html?: string | null;
     authorName: string;
     createdAt: string;
     timeSpentMinutes: number | null;
@@ -56,4 +58,9 @@ export interface TemplateKey {
   /** The longest value the key can have, in characters: bounds a template's rendered size at save. */
   maxLength: number;
   value(ctx: RenderContext): string;
+  /**
+   * The value as ready HTML for the HTML part (already sanitized: inserted as it is, never escaped, never expanded);
+   * null to use the escaped `value`.
+   */
+  html?(ctx: RenderContext): string | null;
 }

@@ -40,6 +40,22 @@ describe('renderField: one pass', () => {
     });
   }
 
+  it("a rich message's sanitized HTML is the HTML part's ${COMMENTTEXT}, as data (never expanded); the text part gets its text", () => {
+    const ctx = context({
+      message: { text: 'Bold ${SMTP_PASSWORD}', html: '<p><b>Bold</b> ${SMTP_PASSWORD} <img src="cid:a1" /></p>' },
+    });
+    assert.equal(
+      render(
+        '<div>${COMMENTTEXT}|${TEXTOCOMENTARIO}</div>'.replace('${TEXTOCOMENTARIO}', '${COMMENTTEXT}'),
+        ctx,
+        'html',
+      ),
+      '<div><p><b>Bold</b> ${SMTP_PASSWORD} <img src="cid:a1" /></p>|<p><b>Bold</b> ${SMTP_PASSWORD} <img src="cid:a1" /></p></div>',
+    );
+    assert.equal(render('${COMMENTTEXT}', ctx, 'text'), 'Bold ${SMTP_PASSWORD}');
+    assert.equal(render('${COMMENTTEXT}', context({ message: { text: '<b>x</b>' } }), 'html'), '&lt;b&gt;x&lt;/b&gt;');
+  });
+
   it('renders every occurrence of a key, aliases included', () => {
     const out = render('${IDSERVICEREQUEST}/${IDSOLICITACAOSERVICO}/${IDSOLICITUDSERVICIO}', context(), 'text');
     assert.equal(out, '4711/4711/4711');

@@ -22,6 +22,8 @@ function one(part: TemplatePart, ctx: RenderContext, mode: 'html' | 'text' | 'su
   const value = part.value(ctx);
   if (mode === 'text') return value;
   if (mode === 'subject') return value.replace(/[\r\n]+/g, ' ');
+  const ready = part.html?.(ctx) ?? null;
+  if (ready !== null) return ready;
   const escaped = escapeHtml(value);
   return part.multiline ? escaped.replace(/\r\n|\r|\n/g, '<br>\n') : escaped;
 }

@@ -4,6 +4,8 @@ export interface NewMessage {
   ticketId: number;
   authorId: number;
   text: string;
+  /** Sanitized HTML; null or absent for a plain-text message. */
+  html?: string | null;
   internal: boolean;
   sendEmail: boolean;
   source: MessageSource;

@@ -2332,7 +2332,10 @@ export interface paths {
             'application/json': {
               items: {
                 id: number;
+                /** @description The plain text (derived from the HTML when the message has HTML). */
                 text: string;
+                /** @description Sanitized HTML of a rich message (posted as html, or a mail that came in HTML), null for a plain-text message. Inline images are referenced as `cid:{contentId}` (an attachment of the message with that contentId, shown at /api/v1/attachments/{id}/inline); remote images of mail have their address in `data-remote-src` and no `src`. */
+                html: string | null;
                 internal: boolean;
                 sendEmail: boolean;
                 /** @enum {string} */
@@ -2370,6 +2373,8 @@ export interface paths {
                   size: number;
                   /** @description As the sender declared it (information only; downloads are application/octet-stream). */
                   contentType: string;
+                  /** @description An inline image's Content-ID (without <>), referenced by the message's html as `cid:{contentId}`; null for an ordinary file. */
+                  contentId: string | null;
                 }[];
                 /** @description A message that came by mail: the quoted history and signature trimmed from it ("show trimmed text"); staff on every such message, a requester on their own only; null otherwise. */
                 trimmed: string | null;
@@ -2530,7 +2535,10 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            text: string;
+            /** @description The message as plain text; or give `html`. */
+            text?: string;
+            /** @description The message as HTML, instead of `text` (exactly one of the two; at most 80,000 characters). It is sanitized (kept: p, br, b, strong, i, em, u, s, ul, ol, li, blockquote, pre, code, h1-h3, a with an http, https or mailto href, img with a `cid:` src) and its text derived; an `<img src="cid:X">` needs an attachment with contentId X (422 MESSAGE_IMAGE_MISSING otherwise). */
+            html?: string;
             internal?: boolean;
             sendEmail?: boolean;
             timeSpentMinutes?: number | null;
@@ -2541,6 +2549,8 @@ export interface paths {
               contentType?: string;
               /** @description The bytes, base64-encoded. */
               content: string;
+              /** @description Makes the file an inline image of the html, referenced as `<img src="cid:{contentId}">`: PNG, JPEG, GIF or WebP (checked on the bytes), unique within the message; counts against the attachment limits. */
+              contentId?: string;
             }[];
           };
         };
@@ -2555,7 +2565,10 @@ export interface paths {
             'application/json': {
               message: {
                 id: number;
+                /** @description The plain text (derived from the HTML when the message has HTML). */
                 text: string;
+                /** @description Sanitized HTML of a rich message (posted as html, or a mail that came in HTML), null for a plain-text message. Inline images are referenced as `cid:{contentId}` (an attachment of the message with that contentId, shown at /api/v1/attachments/{id}/inline); remote images of mail have their address in `data-remote-src` and no `src`. */
+                html: string | null;
                 internal: boolean;
                 sendEmail: boolean;
                 /** @enum {string} */
@@ -2593,6 +2606,8 @@ export interface paths {
                   size: number;
                   /** @description As the sender declared it (information only; downloads are application/octet-stream). */
                   contentType: string;
+                  /** @description An inline image's Content-ID (without <>), referenced by the message's html as `cid:{contentId}`; null for an ordinary file. */
+                  contentId: string | null;
                 }[];
                 /** @description A message that came by mail: the quoted history and signature trimmed from it ("show trimmed text"); staff on every such message, a requester on their own only; null otherwise. */
                 trimmed: string | null;
@@ -3474,6 +3489,8 @@ export interface paths {
               contentType?: string;
               /** @description The bytes, base64-encoded. */
               content: string;
+              /** @description Makes the file an inline image of the html, referenced as `<img src="cid:{contentId}">`: PNG, JPEG, GIF or WebP (checked on the bytes), unique within the message; counts against the attachment limits. */
+              contentId?: string;
             }[];
           };
         };
@@ -3713,6 +3730,8 @@ export interface paths {
                 size: number;
                 /** @description As the sender declared it (information only; downloads are application/octet-stream). */
                 contentType: string;
+                /** @description An inline image's Content-ID (without <>), referenced by the message's html as `cid:{contentId}`; null for an ordinary file. */
+                contentId: string | null;
               }[];
               /** @description People the ticket copies (Cc): told of its public messages, may see it and reply by mail. */
               copies: {
@@ -11197,7 +11216,10 @@ export interface paths {
               };
               message: {
                 id: number;
+                /** @description The plain text (derived from the HTML when the message has HTML). */
                 text: string;
+                /** @description Sanitized HTML of a rich message (posted as html, or a mail that came in HTML), null for a plain-text message. Inline images are referenced as `cid:{contentId}` (an attachment of the message with that contentId, shown at /api/v1/attachments/{id}/inline); remote images of mail have their address in `data-remote-src` and no `src`. */
+                html: string | null;
                 internal: boolean;
                 sendEmail: boolean;
                 /** @enum {string} */
@@ -11429,7 +11451,10 @@ export interface paths {
               };
               message: {
                 id: number;
+                /** @description The plain text (derived from the HTML when the message has HTML). */
                 text: string;
+                /** @description Sanitized HTML of a rich message (posted as html, or a mail that came in HTML), null for a plain-text message. Inline images are referenced as `cid:{contentId}` (an attachment of the message with that contentId, shown at /api/v1/attachments/{id}/inline); remote images of mail have their address in `data-remote-src` and no `src`. */
+                html: string | null;
                 internal: boolean;
                 sendEmail: boolean;
                 /** @enum {string} */
@@ -11796,6 +11821,158 @@ export interface paths {
       cookie?: never;
     };
     /** Download an attachment (always application/octet-stream, Content-Disposition: attachment) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              code: string;
+              message: string;
+              details?: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attachments/{id}/inline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Show an inline image of a message's html (the web maps `cid:{contentId}` here)
+     * @description The same access rule as the download. Served only when the bytes are a PNG, JPEG, GIF or WebP image, with that type (sniffed, never the declared one), nosniff and a sandboxing policy; anything else is refused with 415 ATTACHMENT_NOT_IMAGE (download it instead).
+     */
     get: {
       parameters: {
         query?: never;

@@ -8,6 +8,7 @@ export function messageRow(m: NewMessage): Record<string, unknown> {
     ticket_id: m.ticketId,
     author_id: m.authorId,
     text: m.text,
+    html: m.html ?? null,
     internal: bool(m.internal),
     send_email: bool(m.sendEmail),
     source: m.source,

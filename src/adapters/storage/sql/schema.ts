@@ -98,6 +98,8 @@ export interface Database {
     created_at: string;
     /** Removed at its author's request (erasure); migration 013. */
     removed_at: Generated<string | null>;
+    /** Sanitized HTML, null for a plain-text message; migration 023. */
+    html: Generated<string | null>;
   };
   system_parameter: { id: number; value: string | null; updated_at: string; updated_by: number | null };
   email_template: {
@@ -242,6 +244,8 @@ export interface Database {
     sha256: string;
     content: Buffer;
     created_at: string;
+    /** An inline image's Content-ID (without <>); migration 023. */
+    content_id: Generated<string | null>;
   };
   /** Migration 012: the audit log; `changes` is JSON. */
   audit_entry: {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { downloadAttachment } from '../../../domain/messages/download-attachment.ts';
+import { showInlineImage } from '../../../domain/messages/show-inline-image.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 import { errorResponses } from '../schemas.ts';
 
@@ -59,6 +60,30 @@ export function attachmentRoutes(deps: Deps) {
           .header('content-disposition', contentDisposition(attachment.name))
           .header('x-content-type-options', 'nosniff')
           .header('cache-control', 'private, no-store')
+          .send(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+      },
+    );
+    app.get<{ Params: Static<typeof attachmentParams> }>(
+      '/attachments/:id/inline',
+      {
+        onRequest: signedIn,
+        schema: {
+          tags: ['messages'],
+          summary: "Show an inline image of a message's html (the web maps `cid:{contentId}` here)",
+          description:
+            'The same access rule as the download. Served only when the bytes are a PNG, JPEG, GIF or WebP image, with ' +
+            'that type (sniffed, never the declared one), nosniff and a sandboxing policy; anything else is refused ' +
+            'with 415 ATTACHMENT_NOT_IMAGE (download it instead).',
+          params: attachmentParams,
+          response: { ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { type, content } = await showInlineImage(deps, actorOf(request), request.params.id);
+        return reply
+          .type(type)
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'private, max-age=3600')
           .send(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
       },
     );

@@ -12,6 +12,13 @@ export const uploadSchema = Type.Object(
     name: Type.String({ maxLength: 1000 }),
     contentType: Type.Optional(Type.String({ maxLength: 255 })),
     content: Type.String({ maxLength: MAX_BASE64, description: 'The bytes, base64-encoded.' }),
+    contentId: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$',
+        description:
+          'Makes the file an inline image of the html, referenced as `<img src="cid:{contentId}">`: PNG, JPEG, GIF or WebP (checked on the bytes), unique within the message; counts against the attachment limits.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -49,6 +56,7 @@ export function decodeUploads(files: readonly UploadBody[] | undefined): Uploade
     return {
       name: file.name,
       contentType: file.contentType ?? null,
+      contentId: file.contentId ?? null,
       content: new Uint8Array(content.buffer, content.byteOffset, content.byteLength),
       sha256: createHash('sha256').update(content).digest('hex'),
     };

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { listMessages } from '../../../domain/messages/list-messages.ts';
-import { MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
+import { MAX_MESSAGE_HTML_LENGTH, MAX_MESSAGE_LENGTH, type MessageSource } from '../../../domain/messages/message.ts';
 import { postMessage } from '../../../domain/messages/post-message.ts';
 import { resendToCorrectedAddress } from '../../../domain/notifications/resend-to-corrected-address.ts';
 import { originOf } from '../auth/origin.ts';
@@ -26,7 +26,18 @@ import {
 
 const postMessageBody = Type.Object(
   {
-    text: Type.String({ maxLength: MAX_MESSAGE_LENGTH }),
+    text: Type.Optional(
+      Type.String({ maxLength: MAX_MESSAGE_LENGTH, description: 'The message as plain text; or give `html`.' }),
+    ),
+    html: Type.Optional(
+      Type.String({
+        maxLength: MAX_MESSAGE_HTML_LENGTH,
+        description:
+          `The message as HTML, instead of \`text\` (exactly one of the two; at most ${MAX_MESSAGE_HTML_LENGTH.toLocaleString('en-US')} characters). ` +
+          'It is sanitized (kept: p, br, b, strong, i, em, u, s, ul, ol, li, blockquote, pre, code, h1-h3, a with an http, https or mailto href, img with a `cid:` src) and its text derived; ' +
+          'an `<img src="cid:X">` needs an attachment with contentId X (422 MESSAGE_IMAGE_MISSING otherwise).',
+      }),
+    ),
     internal: Type.Optional(Type.Boolean()),
     sendEmail: Type.Optional(Type.Boolean()),
     timeSpentMinutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 44640 }))),
@@ -106,6 +117,8 @@ export function messageRoutes(deps: Deps, metrics: Pick<HttpMetrics, 'messagesPo
           ticketNumber: request.params.number,
           source: sourceOf(request),
           ...input,
+          text: input.text ?? null,
+          html: input.html ?? null,
           attachments: decodeUploads(attachments),
         });
         metrics.messagesPosted.inc({ source: result.message.source });

@@ -18,6 +18,7 @@ const ATTACHMENT_COLUMNS = [
   'attachment.size',
   'attachment.sha256',
   'attachment.created_at',
+  'attachment.content_id',
 ] as const;
 
 function toAttachment(r: Omit<Selectable<Database['attachment']>, 'content' | 'position'>): Attachment {
@@ -32,6 +33,7 @@ function toAttachment(r: Omit<Selectable<Database['attachment']>, 'content' | 'p
     size: r.size,
     sha256: r.sha256,
     createdAt: r.created_at,
+    contentId: r.content_id,
   };
 }
 
@@ -55,6 +57,7 @@ export class SqlAttachmentRepository extends SqlRepository implements Attachment
           sha256: a.sha256,
           content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
           created_at: at,
+          content_id: a.contentId ?? null,
         })
         .execute();
     }

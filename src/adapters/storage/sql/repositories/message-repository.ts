@@ -15,6 +15,7 @@ function messageOf(r: MessageRow): Message {
     id: r.id,
     ticketId: r.ticket_id,
     text: r.text,
+    html: r.html,
     internal: Boolean(r.internal),
     sendEmail: Boolean(r.send_email),
     source: r.source as MessageSource,
