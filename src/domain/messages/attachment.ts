@@ -41,6 +41,8 @@ export interface MailAttachment {
   name: string;
   contentType: string;
   size: number;
+  /** An image of the message's HTML: sent in its multipart/related, referenced as `cid:`; null for a file. */
+  contentId: string | null;
 }
 
 export const MAX_ATTACHMENT_NAME = 120;

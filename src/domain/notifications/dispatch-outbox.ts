@@ -237,7 +237,7 @@ async function sendClaimed(
       plan.send.map(async (f) => ({ ...f, content: await deps.storage.attachments.attachmentContent(f.id) })),
     );
     const files = read.flatMap((f) =>
-      f.content ? [{ name: f.name, contentType: f.contentType, content: f.content }] : [],
+      f.content ? [{ name: f.name, contentType: f.contentType, content: f.content, contentId: f.contentId }] : [],
     );
     return { files, omitted: plan.omitted };
   };

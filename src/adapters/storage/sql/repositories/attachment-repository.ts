@@ -80,9 +80,10 @@ export class SqlAttachmentRepository extends SqlRepository implements Attachment
     if (messageIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('attachment')
-      .select(['message_id', 'id', 'name', 'content_type', 'size'])
+      .select(['message_id', 'id', 'name', 'content_type', 'size', 'content_id'])
       .where('message_id', 'in', messageIds as number[])
-      .where('inline', '=', bool(false) as never)
+      // Files, and the images of a message's HTML (a Content-ID); not the inline pictures of a mail received.
+      .where((eb) => eb.or([eb('inline', '=', bool(false) as never), eb('content_id', 'is not', null)]))
       .orderBy('message_id')
       .orderBy('position')
       .execute();
@@ -92,6 +93,7 @@ export class SqlAttachmentRepository extends SqlRepository implements Attachment
       name: r.name,
       contentType: r.content_type,
       size: r.size,
+      contentId: r.content_id ?? null,
     }));
   }
 
