@@ -85,8 +85,9 @@ describe('bad input', () => {
 
   it('a missing or blank text is refused', async () => {
     const missing = await requester.post(messagesUrl, {});
-    assertClientError(missing, 400, 'VALIDATION_FAILED');
-    assert.equal(missing.json().message, 'The field "text" is required.');
+    assertClientError(missing, 422, 'MESSAGE_INVALID');
+    assert.equal(missing.json().message, 'A message needs its text (or, formatted, its HTML).');
+    assert.equal(missing.json().details.field, 'text');
     assertClientError(await requester.post(messagesUrl, { text: '   \n\t ' }), 422, 'MESSAGE_INVALID');
   });
 

@@ -181,7 +181,7 @@ for (const database of [sqliteMemory, postgres]) {
       );
       for (const a of posted.attachments) {
         assert.match(a.id, /^[A-Za-z0-9_-]{22}$/, 'a generated id of 128 random bits');
-        assert.equal(Object.keys(a).sort().join(), 'contentType,id,name,size', 'never the bytes');
+        assert.equal(Object.keys(a).sort().join(), 'contentId,contentType,id,name,size', 'never the bytes');
       }
       [hostileId, accentedId] = posted.attachments.map((a) => a.id) as [string, string];
       // Messages without attachments say so with an empty list.

@@ -93,6 +93,10 @@ function richOf(deps: Partial<Pick<Deps, 'html'>>, input: PostMessageInput, file
       details: { field: 'html' },
     });
   if (html === null) {
+    if (input.text == null)
+      throw new DomainError('MESSAGE_INVALID', 'A message needs its text (or, formatted, its HTML).', {
+        details: { field: 'text' },
+      });
     if (files.some((f) => f.contentId !== null))
       throw new DomainError('ATTACHMENT_INVALID', 'Inline images (with a contentId) go with a message given as HTML.', {
         details: { field: 'attachments' },

@@ -121,7 +121,10 @@ export function AdminWebhookDeliveries({ id }: { id: number }) {
           open.includes(d.id) ? (
             <tr key={`${d.id}-attempts`} id={`webhook-attempts-${d.id}`}>
               <td colSpan={6}>
-                <DeliveryAttempts id={d.id} version={`${d.status}-${d.attemptCount}-${d.lastReply ?? ''}`} />
+                <DeliveryAttempts
+                  id={d.id}
+                  version={`${d.status}-${d.attemptCount}-${d.lastReply ?? ''}-${d.deliveredAt ?? ''}-${d.nextAttemptAt ?? ''}`}
+                />
               </td>
             </tr>
           ) : null,
