@@ -137,6 +137,10 @@ describe('presence and the traffic cop in two browser sessions', () => {
       }
       assert.deepEqual(a.problems, []);
       assert.deepEqual(b.problems, []);
+      // Both leave the ticket (as a person does), so the next pass starts with nobody on it: a closed browser would
+      // leave its "viewing" report to expire (45 s) instead.
+      await a.page.goto('/desk');
+      await b.page.goto('/desk');
     } finally {
       await a.context.close();
       await b.context.close();
