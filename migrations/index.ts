@@ -24,6 +24,7 @@ import * as copiesInCc from './022-copies-in-cc.ts';
 import * as richMessages from './023-rich-messages.ts';
 import * as mailboxes from './024-mailboxes.ts';
 import * as mailboxImap from './025-mailbox-imap.ts';
+import * as inboundHtml from './026-inbound-html.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '023-rich-messages': richMessages,
   '024-mailboxes': mailboxes,
   '025-mailbox-imap': mailboxImap,
+  '026-inbound-html': inboundHtml,
 };

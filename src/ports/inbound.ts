@@ -15,6 +15,8 @@ export interface ParsedAttachment {
   content: Uint8Array;
   /** Content-Disposition inline, or a part of multipart/related (an image the HTML shows by cid:). */
   inline: boolean;
+  /** Its Content-ID without <> (what the HTML's `cid:` names), as the mail gave it; null without one. */
+  contentId: string | null;
 }
 
 /** An attachment part that was not kept, and why. */

@@ -132,6 +132,7 @@ export class MailparserMailParser implements MailParser {
       filename?: string;
       contentDisposition?: string;
       related?: boolean;
+      contentId?: string;
     };
     // As mailparser's own simpleParser reads: one part at a time, an attachment drained (and released) before the next.
     let reading = false;
@@ -185,6 +186,7 @@ export class MailparserMailParser implements MailParser {
             sha256: createHash('sha256').update(content).digest('hex'),
             content,
             inline: part.contentDisposition === 'inline' || part.related === true,
+            contentId: typeof part.contentId === 'string' ? part.contentId.trim().replace(/^<|>$/g, '') || null : null,
           });
         }
         part.release?.();

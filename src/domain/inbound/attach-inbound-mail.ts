@@ -9,6 +9,8 @@ import type { InboundMail } from './inbound-mail.ts';
 import { isParticipant } from './match-reply.ts';
 import { REVIEWABLE } from './review-access.ts';
 
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /**
  * Attaches a held mail (or one taken for a loop) to a ticket the reviewer can see, in one step:
  * - when its sender is an active user who takes part in that ticket, as their message (source `email`), notified
@@ -56,6 +58,14 @@ export async function attachInboundMail(
     ? `${mail.fromName} <${mail.fromAddress ?? 'unknown address'}>`
     : (mail.fromAddress ?? 'an unknown sender');
   const text = bySender ? body : `Mail from ${who} (inbound mail #${id}):\n\n${body}`;
+  // Its HTML goes with it when its text is whole (the reviewer's own message says whose mail it is first).
+  const whole = mail.text !== null && text.length <= 20_000;
+  const mailHtml =
+    mail.html === null || !whole
+      ? null
+      : bySender
+        ? mail.html
+        : `<p>${escapeText(`Mail from ${who} (inbound mail #${id}):`)}</p>${mail.html}`;
   const author = bySender ? sender : actor;
   const posted = await postMessage(
     deps,
@@ -67,6 +77,7 @@ export async function attachInboundMail(
       internal: bySender ? false : (input.internal ?? true),
     },
     {
+      mailHtml,
       alsoStore: async (tx, stored) => {
         const done = await tx.inbound.finishInboundMail(
           id,

@@ -30,6 +30,8 @@ export interface RenderedLine {
   text: string; // with its `> ` prefix when quoted
   quoted: boolean;
   mark?: LineMark;
+  /** Where the line begins in the HTML it was rendered from (its first text, or the tag of a mark); text lines: none. */
+  at?: number;
 }
 
 const BLOCK = new Set([
@@ -125,11 +127,13 @@ export function htmlToLines(html: string, markers: boolean): RenderedLine[] {
 
   const prefix = (): string => (depth > 0 ? '>'.repeat(Math.min(depth, MAX_QUOTE_DEPTH)) : '');
   let lastBlank = true; // the last text line pushed was empty (true at the start: no leading empty lines)
-  const push = (text: string): void => {
+  let tokenAt = 0; // where the token being read starts in the HTML
+  let curAt = 0; // where the text of the line being built starts
+  const push = (text: string, at: number): void => {
     const p = prefix();
-    if (text !== '' && pendingBlank && !lastBlank) lines.push({ text: p, quoted: depth > 0 });
+    if (text !== '' && pendingBlank && !lastBlank) lines.push({ text: p, quoted: depth > 0, at });
     pendingBlank = false;
-    lines.push({ text: p ? (text ? `${p} ${text}` : p) : text, quoted: depth > 0 });
+    lines.push({ text: p ? (text ? `${p} ${text}` : p) : text, quoted: depth > 0, at });
     lastBlank = text === '';
   };
   const endLine = (force: boolean): void => {
@@ -137,29 +141,35 @@ export function htmlToLines(html: string, markers: boolean): RenderedLine[] {
       const joined = cur.join('');
       const text = pre > 0 ? joined.replace(/\u00a0/g, ' ').trimEnd() : joined.replace(/[\u00a0 ]+/g, ' ').trim();
       cur = [];
-      push(text);
+      push(text, curAt);
     } else if (force) {
-      push('');
+      push('', tokenAt);
     }
     pendingSpace = false;
   };
   const mark = (m: LineMark): void => {
     endLine(false);
-    lines.push({ text: '', quoted: depth > 0, mark: m });
+    lines.push({ text: '', quoted: depth > 0, mark: m, at: tokenAt });
+  };
+  /** Adds to the line being built, noting where its text starts. */
+  const append = (s: string): void => {
+    if (cur.length === 0) curAt = tokenAt;
+    cur.push(s);
   };
   const addWord = (s: string): void => {
     if (pendingSpace && cur.length > 0) cur.push(' ');
     pendingSpace = false;
-    cur.push(s);
+    append(s);
   };
 
-  const text = (raw: string): void => {
+  const text = (raw: string, at: number): void => {
+    tokenAt = at;
     const t = decodeEntities(raw).replace(/\ufeff/g, '');
     if (pre > 0) {
       const parts = t.replace(/\r\n?/g, '\n').split('\n');
       parts.forEach((part, k) => {
         if (k > 0) endLine(true);
-        if (part) cur.push(part.replace(/\t/g, '    '));
+        if (part) append(part.replace(/\t/g, '    '));
       });
       return;
     }
@@ -176,7 +186,8 @@ export function htmlToLines(html: string, markers: boolean): RenderedLine[] {
     if (trailing) pendingSpace = true;
   };
 
-  const tag = (t: HtmlTag): void => {
+  const tag = (t: HtmlTag, at: number): void => {
+    tokenAt = at;
     const { name, closing } = t;
     if (!closing && markers) {
       const m = markOf(t);
@@ -215,8 +226,8 @@ export function htmlToLines(html: string, markers: boolean): RenderedLine[] {
       endLine(false);
       if (!closing) {
         const list = lists[lists.length - 1];
-        if (list?.ordered) cur.push(`${++list.n}. `);
-        else cur.push('- ');
+        if (list?.ordered) append(`${++list.n}. `);
+        else append('- ');
       }
       return;
     }
@@ -251,7 +262,8 @@ export function htmlToLines(html: string, markers: boolean): RenderedLine[] {
   tokenizeHtml(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html, {
     text,
     tag,
-    comment: (body) => {
+    comment: (body, at) => {
+      tokenAt = at;
       if (markers && body.trim() === 'originalMessage') mark('hard');
     },
   });

@@ -33,9 +33,10 @@ export interface HtmlTag {
 }
 
 export interface HtmlVisitor {
-  text(raw: string): void; // raw text, entities not yet decoded
-  tag(tag: HtmlTag): void;
-  comment?(body: string): void;
+  // `at`: where the token starts in the input (its first character, or the `<` of a tag or comment).
+  text(raw: string, at: number): void; // raw text, entities not yet decoded
+  tag(tag: HtmlTag, at: number): void;
+  comment?(body: string, at: number): void;
 }
 
 const isNameChar = (c: number): boolean =>
@@ -104,14 +105,14 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
   while (i < n) {
     const lt = html.indexOf('<', i);
     if (lt < 0) {
-      visitor.text(html.slice(i));
+      visitor.text(html.slice(i), i);
       return;
     }
-    if (lt > i) visitor.text(html.slice(i, lt));
+    if (lt > i) visitor.text(html.slice(i, lt), i);
     const c = html.charCodeAt(lt + 1);
     if (html.startsWith('<!--', lt)) {
       const end = html.indexOf('-->', lt + 4);
-      visitor.comment?.(html.slice(lt + 4, end < 0 ? n : end));
+      visitor.comment?.(html.slice(lt + 4, end < 0 ? n : end), lt);
       i = end < 0 ? n : end + 3;
       continue;
     }
@@ -124,7 +125,7 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
     const closing = c === 47; /* / */
     const nameStart = closing ? lt + 2 : lt + 1;
     if (!isAsciiLetter(html.charCodeAt(nameStart))) {
-      visitor.text('<');
+      visitor.text('<', lt);
       i = lt + 1;
       continue;
     }
@@ -158,7 +159,7 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
     const inner = html.slice(attrStart, end);
     const selfClosing = inner.endsWith('/');
     const tag: HtmlTag = { name, closing, selfClosing, attrs: closing ? new Map() : parseAttributes(inner) };
-    visitor.tag(tag);
+    visitor.tag(tag, lt);
     i = end + 1;
     if (!closing && !selfClosing && RAW_SKIPPED.has(name) && !absent.has(name)) {
       const close = findClosingTag(html, name, i);
@@ -168,7 +169,7 @@ export function tokenizeHtml(html: string, visitor: HtmlVisitor): void {
         return;
       }
       const closeEnd = html.indexOf('>', close);
-      visitor.tag({ name, closing: true, selfClosing: false, attrs: new Map() });
+      visitor.tag({ name, closing: true, selfClosing: false, attrs: new Map() }, close);
       i = closeEnd < 0 ? n : closeEnd + 1;
     }
   }

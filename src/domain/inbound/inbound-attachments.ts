@@ -10,17 +10,28 @@ export interface InboundFile {
   sha256: string;
   content: Uint8Array;
   inline: boolean;
+  /** An inline image's Content-ID, which the mail's HTML names as `cid:`: kept when well formed and first of its name. */
+  contentId: string | null;
 }
 
+/** The Content-IDs a message's HTML may name (the sanitizer keeps `cid:` sources of this form only). */
+const CONTENT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,250}$/;
+
 export function inboundFiles(parsed: readonly ParsedAttachment[]): InboundFile[] {
-  return parsed.map((a, i) => ({
-    name: normalizeAttachmentName(a.name, i + 1),
-    contentType: contentTypeOf(a.contentType),
-    size: a.size,
-    sha256: a.sha256,
-    content: a.content,
-    inline: a.inline,
-  }));
+  const seen = new Set<string>();
+  return parsed.map((a, i) => {
+    const cid = a.contentId !== null && CONTENT_ID.test(a.contentId) && !seen.has(a.contentId) ? a.contentId : null;
+    if (cid !== null) seen.add(cid);
+    return {
+      name: normalizeAttachmentName(a.name, i + 1),
+      contentType: contentTypeOf(a.contentType),
+      size: a.size,
+      sha256: a.sha256,
+      content: a.content,
+      inline: a.inline,
+      contentId: cid,
+    };
+  });
 }
 
 const WHY: Record<SkippedAttachment['reason'], string> = {
@@ -62,6 +73,7 @@ export function newAttachments(
     size: f.size,
     sha256: f.sha256,
     inline: f.inline,
+    contentId: f.contentId,
     content: f.content,
   }));
 }

@@ -11,7 +11,8 @@ export interface InboundPolicy {
   ownRecipients?: readonly string[];
 }
 
-export interface InboundDeps extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'> {
+export interface InboundDeps
+  extends Pick<Deps, 'storage' | 'clock' | 'tokens' | 'site' | 'signer'>, Partial<Pick<Deps, 'html'>> {
   mailParser: MailParser;
   policy: InboundPolicy;
   /** Verifies a sender (DMARC); without it only a signed reply address proves who wrote. */

@@ -89,6 +89,8 @@ export interface InboundMail {
   /** The reply text (quotes and signature removed) and what was removed. */
   text: string | null;
   trimmed: string | null;
+  /** The reply as sanitized HTML, cut like its text; null when the mail had none (or its cut did not agree). */
+  html: string | null;
   attempts: number;
   resolvedById: number | null;
   resolvedAt: string | null;
@@ -114,6 +116,7 @@ export interface InboundOutcome {
   duplicateOf?: number | null;
   text?: string | null;
   trimmed?: string | null;
+  html?: string | null;
   resolvedById?: number | null;
   attachmentNote?: string | null;
 }
@@ -143,6 +146,7 @@ export function receivedRecord(id: number, mail: RawMail, at: string, attempts: 
     outboxId: null,
     text: null,
     trimmed: null,
+    html: null,
     attempts,
     resolvedById: null,
     resolvedAt: null,
@@ -175,6 +179,7 @@ export function withOutcome(mail: InboundMail, o: InboundOutcome): InboundMail {
     duplicateOf: keep(o.duplicateOf, mail.duplicateOf),
     text: keep(o.text, mail.text),
     trimmed: keep(o.trimmed, mail.trimmed),
+    html: keep(o.html, mail.html),
     resolvedById: resolved ? o.resolvedById! : mail.resolvedById,
     resolvedAt: resolved ? o.at : mail.resolvedAt,
     attachmentNote: keep(o.attachmentNote, mail.attachmentNote),

@@ -26,6 +26,8 @@ import { readParameters } from '../parameters/parameters.ts';
 import type { InboundDeps } from './inbound-deps.ts';
 import { openOrHold } from './open-by-mail.ts';
 import { extractReply } from './reply-text.ts';
+import { replyHtml } from './reply-html.ts';
+import { MAX_MESSAGE_LENGTH } from '../messages/message.ts';
 import { NO_PROOF, proves, senderProof, type SenderProof } from './sender-proof.ts';
 import { inboundFiles, newAttachments, skippedNote, type InboundFile } from './inbound-attachments.ts';
 import { messageText, oneLine, withoutNul } from './inbound-message-text.ts';
@@ -120,6 +122,11 @@ export async function processInboundMail(
     subject: oneLine(parsed.subject, 998),
     text: withoutNul(messageText(reply.text.trim(), id, files, attachmentNote)),
     trimmed: reply.trimmed === null ? null : withoutNul(reply.trimmed),
+    // The reply as HTML too, when its text was kept whole (a text cut to fit keeps no HTML that would say more).
+    html:
+      reply.html !== null && deps.html && reply.text.trim().length <= MAX_MESSAGE_LENGTH - 2_000
+        ? replyHtml(deps.html, withoutNul(reply.html), files, attachmentNote)
+        : null,
     attachmentNote: attachmentNote === null ? null : withoutNul(attachmentNote),
   };
   const decide = async (
@@ -346,10 +353,13 @@ export async function processInboundMail(
     const input = { ticketNumber: ticket.number, text: facts.text, source: 'email' as const };
     if (files.length === 0 && copies.length === 0) {
       // The message, its notifications and the mail's outcome in one write (one statement on PostgreSQL).
-      messageId = (await postMessage(deps, sender, input, { ticket, inboundMail: { id, outcome } })).message.id;
+      messageId = (
+        await postMessage(deps, sender, input, { ticket, inboundMail: { id, outcome }, mailHtml: facts.html })
+      ).message.id;
     } else {
       const posted = await postMessage(deps, sender, input, {
         ticket,
+        mailHtml: facts.html,
         alsoStore: async (tx, stored) => {
           if (!(await tx.inbound.finishInboundMail(id, { ...outcome, messageId: stored.messageId }, ['received'])))
             throw new AlreadyDecided();

@@ -10,11 +10,11 @@ export interface Line extends RenderedLine {
 export function prepare(rendered: readonly RenderedLine[]): Line[] {
   const lines: Line[] = new Array(rendered.length);
   for (let k = 0; k < rendered.length; k++) {
-    const { text, quoted, mark } = rendered[k]!;
+    const { text, quoted, mark, at } = rendered[k]!;
     const short = !quoted && !mark && text.length <= MAX_MARKER_LINE;
     const n = short ? normaliseLine(text) : null;
     const blank = !mark && !quoted && (n !== null ? n === '' : text.trim() === '');
-    lines[k] = mark ? { text, quoted, mark, n, blank } : { text, quoted, n, blank };
+    lines[k] = mark ? { text, quoted, mark, n, blank, at } : { text, quoted, n, blank, at };
   }
   return lines;
 }

@@ -152,6 +152,7 @@ describe('extractReply: signatures', () => {
       trimmed: '--\nAna Souza\nFinance',
       source: 'text',
       truncated: false,
+      html: null,
     });
     assert.equal(extractReply({ text: 'Done.\n--\nAna Souza\n' }).text, 'Done.');
   });
@@ -159,7 +160,7 @@ describe('extractReply: signatures', () => {
   it('keeps closings and names: a line is not a signature because it starts with a name', () => {
     const text =
       'Ana Souza here, from Finance.\nBruno said the printer is fixed.\n\nThanks,\nAna Souza\nFinance | ACME';
-    assert.deepEqual(extractReply({ text }), { text, trimmed: null, source: 'text', truncated: false });
+    assert.deepEqual(extractReply({ text }), { text, trimmed: null, source: 'text', truncated: false, html: null });
   });
 
   it('keeps a message that is only a signature or only a tagline', () => {
@@ -189,6 +190,7 @@ describe('extractReply: HTML and part selection', () => {
       trimmed: 'On Mon, Jun 3, 2024 at 10:02 AM Bruno <b@p.example> wrote:\n> Hello',
       source: 'html',
       truncated: false,
+      html: '<div dir="ltr">Thanks!</div><br>',
     });
     for (const marker of [
       '<div id="divRplyFwdMsg">',
@@ -215,13 +217,51 @@ describe('extractReply: HTML and part selection', () => {
     assert.equal(extractReply({ text: 'Just text.', html: '<p>Just text.</p>' }).source, 'text');
   });
 
+  it('cuts the HTML where the text was cut, on the structure of each client', () => {
+    const cases: [string, string][] = [
+      // Outlook for Windows: the reply, then the border-top header box.
+      [
+        '<html><body><p class="MsoNormal">Fixed, <b>thanks</b>.</p><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal"><b>From:</b> Parley<br><b>Sent:</b> Monday<br><b>To:</b> Ana<br><b>Subject:</b> Ticket</p></div><p>Old</p></body></html>',
+        'Fixed, <b>thanks</b>.',
+      ],
+      // Outlook on the web and new Outlook.
+      ['<div>Ok <i>now</i></div><hr><div id="divRplyFwdMsg"><b>From:</b> Parley</div><div>Old</div>', 'Ok <i>now</i>'],
+      // Apple Mail.
+      [
+        '<div>Works.<br><ul><li>one</li></ul></div><div><br><blockquote type="cite"><div>On 3 Jun, Parley wrote:</div><div>Old</div></blockquote></div>',
+        'Works.',
+      ],
+      // Thunderbird.
+      [
+        '<p>Done.</p><div class="moz-cite-prefix">On 03/06 Parley wrote:<br></div><blockquote type="cite">Old</blockquote>',
+        'Done.',
+      ],
+    ];
+    for (const [html, kept] of cases) {
+      const r = extractReply({ html });
+      assert.ok(r.html !== null && r.html.includes(kept), `${kept} in ${r.html}`);
+      assert.ok(!/Old|From:|wrote/.test(r.html), `nothing of the quote in ${r.html}`);
+    }
+  });
+
+  it('gives the HTML with the text part’s reply only when both parts were cut alike', () => {
+    const gmailText = 'Thanks!\n\nOn Mon, Jun 3, 2024 at 10:02 AM Bruno <b@p.example> wrote:\n> Hello\n';
+    const both = extractReply({ text: gmailText, html: gmail });
+    assert.equal(both.source, 'text');
+    assert.equal(both.html, '<div dir="ltr">Thanks!</div><br>');
+    // The text part shows a quote the HTML part does not mark: no HTML that would show the quote.
+    assert.equal(extractReply({ text: gmailText, html: '<p>Thanks!</p><p>On Mon Bruno said hello</p>' }).html, null);
+    assert.equal(extractReply({ text: 'Just text.' }).html, null);
+  });
+
   it('returns empty text for an empty mail', () => {
-    assert.deepEqual(extractReply({}), { text: '', trimmed: null, source: 'none', truncated: false });
+    assert.deepEqual(extractReply({}), { text: '', trimmed: null, source: 'none', truncated: false, html: null });
     assert.deepEqual(extractReply({ text: null, html: '<p> </p>' }), {
       text: '',
       trimmed: null,
       source: 'none',
       truncated: false,
+      html: null,
     });
   });
 

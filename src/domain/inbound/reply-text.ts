@@ -52,6 +52,12 @@ export interface ReplyText {
   source: 'text' | 'html' | 'none';
   /** True when the part used was longer than the limit and only its beginning was read. */
   truncated: boolean;
+  /**
+   * The reply as the HTML it was written in, cut from the HTML part at the same boundaries (quote, banner, signature)
+   * as its text; unsanitized: a slice of the mail's markup. Null when the mail has no HTML part, or when cutting the
+   * HTML does not agree with the text used (one part's quote found, the other's not).
+   */
+  html: string | null;
 }
 
 /** Largest text part read, in UTF-16 code units (about 200 KB); the rest is ignored. */
@@ -78,7 +84,20 @@ function render(lines: readonly Line[], from: number, to: number, collapse: bool
   return out.join('\n');
 }
 
-function extractFromLines(lines: Line[], source: 'text' | 'html', truncated: boolean): ReplyText {
+/** The slice of `html` that lines [from, to) were rendered from (lines of HTML carry where they begin). */
+function htmlSlice(html: string | null, lines: readonly Line[], from: number, to: number): string | null {
+  if (html === null) return null;
+  const begin = from > 0 && from < lines.length ? (lines[from]!.at ?? 0) : 0;
+  const end = to < lines.length ? (lines[to]!.at ?? html.length) : html.length;
+  return html.slice(begin, Math.max(begin, end));
+}
+
+function extractFromLines(
+  lines: Line[],
+  source: 'text' | 'html',
+  truncated: boolean,
+  html: string | null = null,
+): ReplyText {
   const collapse = source === 'html';
   let end = lines.length;
   let keepAll = false; // the quote holds answers, or nothing precedes it
@@ -99,7 +118,13 @@ function extractFromLines(lines: Line[], source: 'text' | 'html', truncated: boo
   const result = (to: number): ReplyText => {
     const below = to < lines.length ? render(lines, to, lines.length, collapse) : '';
     const trimmed = [removedAbove, below].filter((s) => s !== '').join('\n\n');
-    return { text: render(lines, start, to, collapse), trimmed: trimmed === '' ? null : trimmed, source, truncated };
+    return {
+      text: render(lines, start, to, collapse),
+      trimmed: trimmed === '' ? null : trimmed,
+      source,
+      truncated,
+      html: htmlSlice(html, lines, start, to),
+    };
   };
   if (keepAll) return result(lines.length);
   // A confidentiality disclaimer at its end goes with what follows it.
@@ -137,7 +162,8 @@ function fromText(text: string): ReplyText {
 }
 
 function fromHtml(html: string): ReplyText {
-  return extractFromLines(prepare(htmlToLines(html, true)), 'html', html.length > MAX_HTML_CHARS);
+  const read = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  return extractFromLines(prepare(htmlToLines(read, true)), 'html', html.length > MAX_HTML_CHARS, read);
 }
 
 const hasText = (s: string): boolean => /\S/.test(s);
@@ -151,13 +177,16 @@ export function extractReply(input: { text?: string | null; html?: string | null
   const html = input.html ?? '';
   if (text && hasText(text.length > MAX_TEXT_CHARS ? text.slice(0, MAX_TEXT_CHARS) : text)) {
     const plain = fromText(text);
-    if (plain.trimmed !== null || !html) return plain;
+    if (!html) return plain;
     const rich = fromHtml(html);
-    return rich.trimmed !== null && hasText(rich.text) ? rich : plain;
+    if (plain.trimmed === null && rich.trimmed !== null && hasText(rich.text)) return rich;
+    // The HTML goes with the text part's reply only when both parts were cut alike.
+    const agree = hasText(rich.text) && (rich.trimmed === null) === (plain.trimmed === null);
+    return { ...plain, html: agree ? rich.html : null };
   }
   if (html) {
     const rich = fromHtml(html);
     if (hasText(rich.text)) return rich;
   }
-  return { text: '', trimmed: null, source: 'none', truncated: false };
+  return { text: '', trimmed: null, source: 'none', truncated: false, html: null };
 }

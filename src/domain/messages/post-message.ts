@@ -58,6 +58,11 @@ export interface PostMessageOptions {
    * INBOUND_MAIL_NOT_PENDING is thrown. Not with `alsoStore` or attachments.
    */
   inboundMail?: { id: number; outcome: Omit<InboundOutcome, 'messageId'> };
+  /**
+   * The HTML of a message given as text that came by mail: already sanitized (the sanitizer's `mail` allow-list)
+   * and cut like its text; stored beside the text. Ignored for a message given as HTML.
+   */
+  mailHtml?: string | null;
 }
 
 export interface PostMessageResult {
@@ -152,7 +157,8 @@ function checkInput(actor: Actor, input: PostMessageInput, rich: { html: string;
   }
   // A requester's message always reaches the technician; staff may leave the box unchecked.
   const sendEmail = internal ? false : staff ? (input.sendEmail ?? true) : true;
-  return { text, html: rich?.html ?? null, internal, sendEmail, minutes, day };
+  const html: string | null = rich?.html ?? null;
+  return { text, html, internal, sendEmail, minutes, day };
 }
 
 /**
@@ -170,7 +176,9 @@ export async function postMessage(
   options: PostMessageOptions = {},
 ): Promise<PostMessageResult> {
   const files = checkUploads(input.attachments);
-  const clean = checkInput(actor, input, richOf(deps, input, files));
+  const rich = richOf(deps, input, files);
+  const clean = checkInput(actor, input, rich);
+  if (!rich && options.mailHtml) clean.html = options.mailHtml;
   const known = options.ticket;
   const ticket =
     known && known.number === input.ticketNumber && canSeeTicket(actor, known)

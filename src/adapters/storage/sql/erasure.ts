@@ -65,7 +65,7 @@ export async function removeMessagesOfAuthor(
 ): Promise<{ messageIds: number[]; removed: number }> {
   const removed = await ctx.db
     .updateTable('ticket_message')
-    .set({ text: '', removed_at: at })
+    .set({ text: '', html: null, removed_at: at })
     .where('author_id', '=', authorId)
     .where('removed_at', 'is', null)
     .returning(['id', 'ticket_id', 'internal'])
@@ -135,6 +135,7 @@ export async function eraseInboundMailOf(
       sha256: '',
       text: null,
       trimmed: null,
+      html: null,
       subject: null,
       from_address: null,
       from_name: null,

@@ -36,6 +36,7 @@ export const INBOUND_COLUMNS = [
   'resolved_at',
   'attachment_note',
   'raw_removed_at',
+  'html',
 ] as const;
 
 /** Decided mail whose original may be removed after the retention period; held mail keeps it for its reviewer. */
@@ -74,6 +75,7 @@ export function toInbound(
     outboxId: r.outbox_id,
     text: r.text,
     trimmed: r.trimmed,
+    html: r.html,
     attempts: r.attempts,
     resolvedById: r.resolved_by,
     resolvedAt: r.resolved_at,
@@ -110,6 +112,7 @@ export function finishStatement(
       'resolved_by',
       'resolved_at',
       'attachment_note',
+      'html',
     ] as const
   ).map((c) =>
     c === 'message_id' && messageId
@@ -142,5 +145,6 @@ export function finishValues(o: InboundOutcome) {
     resolved_by: keep(o.resolvedById),
     resolved_at: o.resolvedById === undefined || o.resolvedById === null ? null : o.at,
     attachment_note: keep(o.attachmentNote),
+    html: keep(o.html),
   };
 }

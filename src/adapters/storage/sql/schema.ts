@@ -230,6 +230,8 @@ export interface Database {
     resolved_at: string | null;
     attachment_note: string | null;
     raw_removed_at: string | null;
+    /** The reply's sanitized HTML; migration 026. */
+    html: string | null;
   };
   attachment: {
     id: string;
