@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { launchBrowser, newContext, screenshot, signIn, startParley, type Parley } from './harness.ts';
+import { draftText, launchBrowser, newContext, screenshot, signIn, startParley, type Parley } from './harness.ts';
 
 let parley: Parley;
 let browser: Browser;
@@ -106,7 +106,7 @@ describe('attaching files in the web app', () => {
       const links = item.getByRole('list', { name: 'Adjuntos' }).getByRole('link');
       assert.deepEqual(await links.allTextContents(), ['error-log.txt', 'screen.png']);
       assert.equal(await chosen.count(), 0, 'the list of chosen files clears after sending');
-      assert.equal(await portal.page.getByLabel('Mensaje', { exact: true }).inputValue(), '');
+      assert.equal(await draftText(portal.page.getByLabel('Mensaje', { exact: true })), '');
 
       assert.equal(posts.length, 1, 'one post');
       assert.deepEqual(

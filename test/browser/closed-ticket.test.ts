@@ -79,7 +79,7 @@ describe("a requester's closed ticket in the portal", () => {
         await page.goto(`/portal/tickets/${ticket.number}`);
         const notice = page.getByTestId('closed-notice');
         await notice.getByText(c.sentence, { exact: true }).waitFor();
-        assert.equal(await page.locator('textarea').count(), 0, 'no composer on a closed ticket');
+        assert.equal(await page.locator('textarea, [contenteditable]').count(), 0, 'no composer on a closed ticket');
         const button = notice.getByRole('link', { name: c.button, exact: true });
         assert.equal(await button.getAttribute('href'), '/portal/new');
         if (c.options.viewport) {

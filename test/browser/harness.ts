@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { MailCatcher } from '../../src/adapters/smtp/mail-catcher.ts';
 import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
@@ -243,4 +243,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
   await page.waitForTimeout(100);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * What a person sees written in a formatted message box: its blocks (paragraphs, list items, quotes) one per line,
+ * as a text box's value would read.
+ */
+export async function draftText(box: Locator): Promise<string> {
+  // No named function inside: the page gets this source as written, without the test runner's helpers.
+  return box.evaluate((el) =>
+    Array.from(el.querySelectorAll('p, li, pre, h2, h3'))
+      .filter((block) => !block.querySelector('p, li'))
+      .map((block) => (block as HTMLElement).innerText.replace(/\n$/, ''))
+      .join('\n'),
+  );
 }

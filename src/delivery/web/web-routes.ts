@@ -8,10 +8,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * The policy of every HTML page of the web app. Scripts and style sheets come only from Parley itself (the build
  * emits no inline script); nothing may frame Parley.
  *
- * One relaxation, `style-src-attr 'unsafe-inline'`: an email template's preview (and a mail in the outbox or the
- * mail catcher) is shown in a sandboxed `srcdoc` iframe, which inherits this policy, and mail HTML is styled with
- * `style="..."` attributes. A style attribute has no selectors, so it cannot read the page; with `img-src` limited to
- * Parley and `data:`, it cannot send anything out either. `<style>` elements and inline scripts stay forbidden.
+ * Two relaxations:
+ * - `style-src-attr 'unsafe-inline'`: an email template's preview (and a mail in the outbox or the mail catcher) is
+ *   shown in a sandboxed `srcdoc` iframe, which inherits this policy, and mail HTML is styled with `style="..."`
+ *   attributes. A style attribute has no selectors, so it cannot read the page. `<style>` elements and inline
+ *   scripts stay forbidden.
+ * - `img-src` takes http(s) and `blob:`: a reader may ask for the remote images of a mail shown in its frame, and a
+ *   composer shows the images pasted in it from `blob:` addresses. Parley's own HTML never holds a remote image (the
+ *   sanitizers keep them out of `src`), and each frame narrows the policy further with its own (images from Parley
+ *   only, until the reader asks; previews always), so nothing is fetched unasked.
  */
 export const WEB_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -19,7 +24,7 @@ export const WEB_CONTENT_SECURITY_POLICY = [
   "style-src 'self'",
   "style-src-elem 'self'",
   "style-src-attr 'unsafe-inline'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob: https: http:",
   "font-src 'self'",
   "connect-src 'self'",
   "frame-src 'self'",

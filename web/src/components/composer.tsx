@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, post } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { Message, PostMessageResult } from '../types.ts';
@@ -9,12 +9,15 @@ import { useAttachments } from './use-attachments.ts';
 import { TrafficCopDialog } from './traffic-cop-dialog.tsx';
 import { ErrorNotice } from './ui.tsx';
 import { bringIntoView, useTrafficCop } from './use-traffic-cop.ts';
-import { MAX_LENGTH } from '../api/limits.ts';
+import { RichEditor } from './rich/rich-editor.tsx';
+import { useRichDraft } from './rich/use-rich-draft.ts';
 
 /**
  * The message box of a ticket: "Message" and "Send" are accessible names scripts rely on (docs: api.md).
  * Staff also get the "Send email" box, checked by default, and canned answers (the button, or `/` in the message).
- * Files chosen with "Attach files" go with the message. Given the thread (`thread`, staff), Send first asks when others'
+ * The message is formatted (bold, lists, links…; see useRichDraft) and sent as HTML; images pasted or dropped in it
+ * go as its inline images, other files dropped in it join the attachments. Files chosen with "Attach files" go with
+ * the message. Given the thread (`thread`, staff), Send first asks when others'
  * messages arrived since the draft was started (the traffic cop); `onTyping` / `onStoppedTyping` follow the draft.
  */
 export function MessageComposer(props: {
@@ -32,14 +35,23 @@ export function MessageComposer(props: {
 }) {
   const { t } = useI18n();
   const id = useId();
-  const [text, setText] = useState('');
   const [sendEmail, setSendEmail] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState(false);
   const attachments = useAttachments();
-  const box = useRef<HTMLTextAreaElement>(null);
-  const picker = useCannedAnswerPicker(props.ticketNumber, box, text, setText);
+  const draft = useRichDraft({
+    labelledBy: `${id}-label`,
+    onChange(now) {
+      if (now === '') props.onStoppedTyping?.();
+      else props.onTyping?.();
+      if (props.staff) picker.onTextChange();
+    },
+    onFiles: (files) => attachments.add(files),
+    onKey: (event) => (slash ? picker.onListKey(event) : false),
+  });
+  const text = draft.text;
+  const picker = useCannedAnswerPicker(props.ticketNumber, () => draft.surface);
   const listId = `${id}-answers`;
   const slash = props.staff && picker.opened?.mode === 'slash';
   const active = picker.matches[picker.active];
@@ -54,7 +66,7 @@ export function MessageComposer(props: {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    if (!text.trim()) {
+    if (draft.isEmpty()) {
       setInvalid(true);
       return;
     }
@@ -71,12 +83,14 @@ export function MessageComposer(props: {
     setArrived(null);
     setBusy(true);
     try {
-      const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
+      const { html, images } = await draft.body();
+      const uploads = [...(attachments.files.length > 0 ? await attachments.encode() : []), ...images];
+      const files = uploads.length > 0 ? { attachments: uploads } : {};
       const result = await post<PostMessageResult>(
         `/tickets/${props.ticketNumber}/messages`,
-        props.staff ? { text, sendEmail, ...files } : { text, ...files },
+        props.staff ? { html, sendEmail, ...files } : { html, ...files },
       );
-      setText('');
+      draft.clear();
       setSendEmail(true);
       attachments.clear();
       props.onStoppedTyping?.();
@@ -96,28 +110,19 @@ export function MessageComposer(props: {
       </h2>
       {props.hint ? <p className="composer-hint">{props.hint}</p> : null}
       <div className="field">
-        <label htmlFor={`${id}-text`}>{t('composer.message')}</label>
+        <label id={`${id}-label`} onClick={() => draft.surface.focus()}>
+          {t('composer.message')}
+        </label>
         {props.staff ? <CannedAnswerPicker picker={picker} listId={listId} /> : null}
-        <textarea
-          ref={box}
-          id={`${id}-text`}
-          rows={5}
-          value={text}
-          maxLength={MAX_LENGTH.message}
-          onChange={(e) => {
-            setText(e.target.value);
-            if (e.target.value === '') props.onStoppedTyping?.();
-            else props.onTyping?.();
-            if (props.staff) picker.onTextChange(e.target.value, e.target.selectionStart);
-          }}
-          onKeyDown={(e) => {
-            if (slash) picker.onListKey(e);
-          }}
-          aria-invalid={invalid}
-          aria-describedby={describedBy || undefined}
-          aria-controls={slash ? listId : undefined}
-          aria-activedescendant={slash && active ? optionId(listId, active.id) : undefined}
+        <RichEditor
+          draft={draft}
           disabled={props.disabled}
+          aria={{
+            describedBy: describedBy || undefined,
+            invalid,
+            controls: slash ? listId : undefined,
+            activeDescendant: slash && active ? optionId(listId, active.id) : undefined,
+          }}
         />
         {props.staff ? (
           <p className="field-hint" id={`${id}-picker-hint`}>

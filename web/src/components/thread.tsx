@@ -5,7 +5,15 @@ import { MailLine } from './mail-line.tsx';
 import { StaffMailLines } from './staff-mail-lines.tsx';
 import { ThreadEventLine } from './thread-event-line.tsx';
 import { TrimmedText } from './trimmed-text.tsx';
+import { MessageBody } from './rich/message-body.tsx';
+import { shownContentIds } from './rich/message-html.ts';
 import { formatMinutes, When } from './ui.tsx';
+
+/** The files listed under a message: its inline images are shown in its text, not listed. */
+function filesOf(message: Message) {
+  const inline = shownContentIds(message.removed ? null : message.html);
+  return message.attachments?.filter((a) => !(a.contentId && inline.has(a.contentId)));
+}
 
 function MessageItem({
   message,
@@ -54,9 +62,9 @@ function MessageItem({
           <em>{t('thread.removed')}</em>
         </p>
       ) : (
-        <div className="msg-text">{message.text}</div>
+        <MessageBody message={message} />
       )}
-      <AttachmentLinks attachments={message.attachments} />
+      <AttachmentLinks attachments={filesOf(message)} />
       {message.trimmed ? <TrimmedText text={message.trimmed} /> : null}
       {message.internal && message.timeSpentMinutes !== null ? (
         <p className="msg-meta">

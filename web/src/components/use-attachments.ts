@@ -27,7 +27,7 @@ export function toBase64(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-async function readFile(file: File): Promise<UploadBody> {
+export async function readFile(file: File): Promise<UploadBody> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   return { name: file.name, ...(file.type ? { contentType: file.type } : {}), content: toBase64(bytes) };
 }

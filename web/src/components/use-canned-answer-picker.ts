@@ -1,6 +1,11 @@
-import { useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { get, post } from '../api.ts';
 import type { CannedAnswer, RenderedAnswer } from '../types.ts';
+import type { DraftSurface } from './rich/use-rich-draft.ts';
+
+/** A key pressed in the message (a DOM event, from the editor) or in the search box (React's). */
+type Key = KeyboardEvent | ReactKeyboardEvent;
+const composing = (event: Key) => ('nativeEvent' in event ? event.nativeEvent.isComposing : event.isComposing);
 
 /** Lower case, accents folded, as the server searches names. */
 const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
@@ -13,14 +18,9 @@ type Opened = { mode: 'button' } | { mode: 'slash'; start: number };
 /**
  * The canned answers of the desk composer: opened by its button or by typing `/`, filtered by name, the chosen one
  * rendered by the server for the ticket (the requester's language unless another is picked) and inserted where the
- * caret is (in place of the `/name` typed).
+ * caret is (in place of the `/name` typed). `surface` is the message being written (read when needed).
  */
-export function useCannedAnswerPicker(
-  ticketNumber: number,
-  textarea: RefObject<HTMLTextAreaElement | null>,
-  text: string,
-  setText: (text: string) => void,
-) {
+export function useCannedAnswerPicker(ticketNumber: number, surface: () => DraftSurface | null) {
   const [answers, setAnswers] = useState<CannedAnswer[] | null>(null);
   const [opened, setOpened] = useState<Opened | null>(null);
   const [query, setQuery] = useState('');
@@ -56,12 +56,15 @@ export function useCannedAnswerPicker(
   function close(refocus: boolean) {
     if (opened?.mode === 'slash') dismissed.current = opened.start;
     setOpened(null);
-    if (refocus) textarea.current?.focus();
+    if (refocus) surface()?.focus();
   }
 
   /** After each change of the message: a `/name` before the caret opens (or narrows) the list; anything else closes it. */
-  function onTextChange(value: string, caret: number) {
-    const m = SLASH.exec(value.slice(0, caret));
+  function onTextChange() {
+    const draft = surface();
+    if (!draft) return;
+    const { text: before, caret } = draft.textBeforeCaret();
+    const m = SLASH.exec(before);
     const start = m ? caret - m[1]!.length - 1 : null;
     if (start !== dismissed.current) dismissed.current = null;
     if (m && start !== null && dismissed.current === null) open({ mode: 'slash', start }, m[1]!);
@@ -69,8 +72,8 @@ export function useCannedAnswerPicker(
   }
 
   /** Keys of the list: ↑ ↓ move, Enter inserts, Esc closes. True when the key was the list's. */
-  function onListKey(event: KeyboardEvent): boolean {
-    if (!opened || event.nativeEvent.isComposing) return false;
+  function onListKey(event: Key): boolean {
+    if (!opened || composing(event)) return false;
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       // With nothing listed the arrows move the caret, as they always do.
       if (matches.length === 0) return false;
@@ -98,25 +101,14 @@ export function useCannedAnswerPicker(
       const rendered = await post<RenderedAnswer>(`/tickets/${ticketNumber}/canned-answers/${answer.id}/render`, {
         locale: locale || null,
       });
-      // The message as it is now (typing goes on while the answer is rendered), not as it was when it was asked for.
-      const box = textarea.current;
-      const now = box ? box.value : text;
-      let from = box ? box.selectionStart : now.length;
-      let to = box ? box.selectionEnd : now.length;
+      // The message as it is now (typing goes on while the answer is rendered), not as it was when it was asked for:
+      // the `/name` typed is replaced when it still stands just before the caret.
+      const draft = surface();
       const token = `/${query}`;
-      if (opened?.mode === 'slash' && now.slice(opened.start, opened.start + token.length) === token) {
-        from = opened.start;
-        to = opened.start + token.length;
-      }
-      const next = now.slice(0, from) + rendered.text + now.slice(to);
-      setText(next);
+      const typed = opened?.mode === 'slash' && draft?.textBeforeCaret().text.endsWith(token);
+      draft?.replaceBeforeCaret(typed ? token.length : 0, rendered.text);
       setInserted(rendered);
       setOpened(null);
-      const caret = from + rendered.text.length;
-      requestAnimationFrame(() => {
-        textarea.current?.focus();
-        textarea.current?.setSelectionRange(caret, caret);
-      });
     } catch (e) {
       setError(e);
     }

@@ -4,6 +4,7 @@ import { useResource } from '../../../hooks.ts';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import { Link } from '../../../router.tsx';
 import { type CapturedMail } from '../../../types.ts';
+import { withFramePolicy } from '../../../components/rich/frame-policy.ts';
 
 export function AdminCapturedMail({ id }: { id: number }) {
   const { t } = useI18n();
@@ -39,7 +40,12 @@ export function AdminCapturedMail({ id }: { id: number }) {
               {t('outbox.mail')}
             </h2>
             {m.html ? (
-              <iframe className="mail-frame" sandbox="" srcDoc={m.html} title={t('templates.previewHtml')} />
+              <iframe
+                className="mail-frame"
+                sandbox=""
+                srcDoc={withFramePolicy(m.html)}
+                title={t('templates.previewHtml')}
+              />
             ) : null}
             <details open={!m.html}>
               <summary>{t('templates.previewText')}</summary>

@@ -8,6 +8,7 @@ import { useI18n } from '../../../i18n/i18n.tsx';
 import { Link } from '../../../router.tsx';
 import { OUTBOX_STATUSES, type OutboxDetail, type OutboxStatus } from '../../../types.ts';
 import { retryable } from './outbox-page.tsx';
+import { withFramePolicy } from '../../../components/rich/frame-policy.ts';
 
 export function AdminOutboxEntry({ id }: { id: number }) {
   const { t } = useI18n();
@@ -60,7 +61,12 @@ export function AdminOutboxEntry({ id }: { id: number }) {
             <h2 id="mail-h" className="card-title">
               {t('outbox.mail')}
             </h2>
-            <iframe className="mail-frame" sandbox="" srcDoc={e.html} title={t('templates.previewHtml')} />
+            <iframe
+              className="mail-frame"
+              sandbox=""
+              srcDoc={withFramePolicy(e.html)}
+              title={t('templates.previewHtml')}
+            />
             <details>
               <summary>{t('templates.previewText')}</summary>
               <pre className="mail-text">{e.text}</pre>

@@ -7,6 +7,7 @@ import { type Page as ApiPage, type Rendered, type ListedTicket } from '../../..
 import { localeLabel } from './locale-name.ts';
 import { TestSend } from './test-send.tsx';
 import type { VariantDraft } from './variant-draft.ts';
+import { withFramePolicy } from '../../../components/rich/frame-policy.ts';
 
 /**
  * The live preview of the selected variant as drafted (unsaved) against a ticket, as a recipient of its language
@@ -90,7 +91,12 @@ export function TemplatePreview(props: {
             <span className="cell-muted">{t('templates.subject')}:</span> {preview.rendered.subject}
           </p>
           {/* The rendered HTML is shown only inside a sandbox with no permissions: no script, no same origin. */}
-          <iframe className="mail-frame" sandbox="" srcDoc={preview.rendered.html} title={t('templates.previewHtml')} />
+          <iframe
+            className="mail-frame"
+            sandbox=""
+            srcDoc={withFramePolicy(preview.rendered.html)}
+            title={t('templates.previewHtml')}
+          />
           <details>
             <summary>{t('templates.previewText')}</summary>
             <pre className="mail-text">{preview.rendered.text}</pre>

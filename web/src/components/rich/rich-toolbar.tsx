@@ -1,0 +1,97 @@
+import type { Editor } from '@tiptap/react';
+import { useState } from 'react';
+import { useI18n, type MessageKey } from '../../i18n/i18n.tsx';
+import { LinkDialog } from './link-dialog.tsx';
+
+interface Tool {
+  key: MessageKey;
+  label: string;
+  active: (e: Editor) => boolean;
+  run: (e: Editor) => void;
+}
+
+const TOOLS: Tool[] = [
+  { key: 'rich.bold', label: 'B', active: (e) => e.isActive('bold'), run: (e) => e.chain().focus().toggleBold().run() },
+  {
+    key: 'rich.italic',
+    label: 'I',
+    active: (e) => e.isActive('italic'),
+    run: (e) => e.chain().focus().toggleItalic().run(),
+  },
+  {
+    key: 'rich.bulletList',
+    label: '•',
+    active: (e) => e.isActive('bulletList'),
+    run: (e) => e.chain().focus().toggleBulletList().run(),
+  },
+  {
+    key: 'rich.orderedList',
+    label: '1.',
+    active: (e) => e.isActive('orderedList'),
+    run: (e) => e.chain().focus().toggleOrderedList().run(),
+  },
+  {
+    key: 'rich.quote',
+    label: '❝',
+    active: (e) => e.isActive('blockquote'),
+    run: (e) => e.chain().focus().toggleBlockquote().run(),
+  },
+  {
+    key: 'rich.code',
+    label: '</>',
+    active: (e) => e.isActive('code'),
+    run: (e) => e.chain().focus().toggleCode().run(),
+  },
+];
+
+/** Bold, italic, lists, quote, code and link: toggle buttons that say whether they apply where the caret is. */
+export function RichToolbar({ editor, disabled }: { editor: Editor; disabled: boolean }) {
+  const { t } = useI18n();
+  const [linking, setLinking] = useState(false);
+  return (
+    <div className="rich-toolbar" role="toolbar" aria-label={t('rich.toolbar')}>
+      {TOOLS.map((tool) => (
+        <button
+          key={tool.key}
+          type="button"
+          className={`rich-tool rich-tool-${tool.key.slice(5)}`}
+          aria-label={t(tool.key)}
+          title={t(tool.key)}
+          aria-pressed={tool.active(editor)}
+          disabled={disabled}
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => tool.run(editor)}
+        >
+          {tool.label}
+        </button>
+      ))}
+      <button
+        type="button"
+        className="rich-tool rich-tool-link"
+        aria-label={t('rich.link')}
+        title={t('rich.link')}
+        aria-pressed={editor.isActive('link')}
+        disabled={disabled}
+        onMouseDown={(e) => e.preventDefault()}
+        onClick={() => setLinking(true)}
+      >
+        🔗
+      </button>
+      {linking ? (
+        <LinkDialog
+          initial={(editor.getAttributes('link').href as string | undefined) ?? ''}
+          onDone={(href) => {
+            setLinking(false);
+            const chain = editor.chain().focus().extendMarkRange('link');
+            if (href === '') chain.unsetLink().run();
+            else chain.setLink({ href }).run();
+          }}
+          onClose={() => {
+            setLinking(false);
+            editor.commands.focus();
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
