@@ -254,7 +254,7 @@ export async function draftText(box: Locator): Promise<string> {
   return box.evaluate((el) =>
     Array.from(el.querySelectorAll('p, li, pre, h2, h3'))
       .filter((block) => !block.querySelector('p, li'))
-      .map((block) => (block as HTMLElement).innerText.replace(/\n$/, ''))
+      .map((block) => (block as HTMLElement).innerText.replace(/\n+$/, ''))
       .join('\n'),
   );
 }

@@ -2,6 +2,15 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { hasRemoteImages, htmlToShow } from './message-html.ts';
 
+/** The inline images' ids and Content-IDs back from their key. */
+const sources = (key: string) =>
+  key === ''
+    ? []
+    : key.split(' ').map((pair) => {
+        const [id, contentId] = pair.split('=') as [string, string];
+        return { id, contentId: contentId || null };
+      });
+
 /**
  * A mail's HTML in a sandbox: an iframe that runs no script (`sandbox` without allow-scripts), opens links in a new
  * tab, and has its own policy: images from Parley only, unless the reader asked for the mail's remote images (until
@@ -15,6 +24,8 @@ export function MailHtmlFrame(props: {
   const { t } = useI18n();
   const [remote, setRemote] = useState(false);
   const frame = useRef<HTMLIFrameElement>(null);
+  // The frame's document changes only when what it shows does (not when the thread is fetched again).
+  const inline = (props.attachments ?? []).map((a) => `${a.id}=${a.contentId ?? ''}`).join(' ');
   const doc = useMemo(() => {
     const images = remote ? "'self' data: https: http:" : "'self' data:";
     const policy = `default-src 'none'; img-src ${images}; style-src 'self' 'unsafe-inline'`;
@@ -22,9 +33,9 @@ export function MailHtmlFrame(props: {
       `<!doctype html><html><head><meta charset="utf-8">` +
       `<meta http-equiv="Content-Security-Policy" content="${policy}">` +
       `<meta name="referrer" content="no-referrer"><base target="_blank"><link rel="stylesheet" href="/mail-frame.css"></head>` +
-      `<body>${htmlToShow(props.html, props.attachments ?? [], remote)}</body></html>`
+      `<body>${htmlToShow(props.html, sources(inline), remote)}</body></html>`
     );
-  }, [props.html, props.attachments, remote]);
+  }, [props.html, inline, remote]);
 
   useEffect(() => {
     const iframe = frame.current;

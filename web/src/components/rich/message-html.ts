@@ -51,28 +51,29 @@ export function htmlToShow(html: string, attachments: readonly InlineSource[], r
     ],
     ALLOWED_ATTR: ['href', 'src', 'alt', 'data-remote-src', 'target', 'rel'],
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|cid:)/i,
-    RETURN_DOM_FRAGMENT: true,
   });
-  for (const img of Array.from(clean.querySelectorAll('img'))) {
+  // Changed in a document of its own, which loads nothing: an image given an address in the page's document would
+  // be fetched at once, outside the frame and its policy.
+  const inert = new DOMParser().parseFromString(`<!doctype html><body>${clean}</body>`, 'text/html');
+  const body = inert.body;
+  for (const img of Array.from(body.querySelectorAll('img'))) {
     const src = img.getAttribute('src') ?? '';
     const remoteSrc = img.getAttribute('data-remote-src');
     img.removeAttribute('src');
     if (src.startsWith('cid:') && byCid.has(src.slice(4))) {
       img.setAttribute('src', `/api/v1/attachments/${encodeURIComponent(byCid.get(src.slice(4))!)}/inline`);
     } else if (remoteSrc && /^https?:\/\//i.test(remoteSrc)) {
-      if (remote) img.setAttribute('src', remoteSrc);
       img.setAttribute('referrerpolicy', 'no-referrer');
+      if (remote) img.setAttribute('src', remoteSrc);
     } else {
       img.remove();
     }
   }
-  for (const a of Array.from(clean.querySelectorAll('a'))) {
+  for (const a of Array.from(body.querySelectorAll('a'))) {
     a.setAttribute('target', '_blank');
     a.setAttribute('rel', 'noopener noreferrer nofollow');
   }
-  const box = document.createElement('div');
-  box.append(clean);
-  return box.innerHTML;
+  return body.innerHTML;
 }
 
 /** Whether a mail's HTML has remote images (kept unloaded until the reader asks). */

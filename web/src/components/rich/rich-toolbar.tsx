@@ -75,7 +75,15 @@ export function RichToolbar({ editor, disabled }: { editor: Editor; disabled: bo
         onMouseDown={(e) => e.preventDefault()}
         onClick={() => setLinking(true)}
       >
-        🔗
+        <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+          <path
+            d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            strokeLinecap="round"
+          />
+        </svg>
       </button>
       {linking ? (
         <LinkDialog

@@ -65,7 +65,7 @@ export function useRichDraft(options: {
     if (others.length > 0) latest.current.onFiles?.(others);
     for (const file of inline) {
       const url = URL.createObjectURL(file);
-      images.current.set(url, { file, contentId: `img-${randomId()}@parley` });
+      images.current.set(url, { file, contentId: `img-${randomId()}` });
       const node = { type: 'image', attrs: { src: url, alt: file.name } };
       if (pos === undefined) editor.chain().focus().insertContent(node).run();
       else editor.chain().focus().insertContentAt(pos, node).run();
@@ -141,7 +141,8 @@ export function useRichDraft(options: {
     isEmpty: () => editor.isEmpty || (text.trim() === '' && !editor.getHTML().includes('<img')),
     /** The HTML and its images, read now (images removed from the draft are not sent). */
     async body(): Promise<RichBody> {
-      let html = editor.getHTML();
+      // Empty paragraphs left at the end (Enter pressed last) say nothing.
+      let html = editor.getHTML().replace(/(?:<p><\/p>)+$/, '');
       const sent: RichBody['images'] = [];
       for (const [url, image] of images.current) {
         if (!html.includes(url)) continue;
