@@ -163,7 +163,9 @@ export async function pageTexts(page: Page): Promise<string[]> {
     add(document.title);
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.parentElement && node.parentElement.closest('script, style, textarea, pre, iframe, noscript')) continue;
+      // What a person writes (a text box, a formatted message box) is theirs; a glyph hidden from assistive technology
+      // (a toolbar's B, I, 1.) is an icon whose words are its translated label and title, read below.
+      if (node.parentElement && node.parentElement.closest('script, style, textarea, pre, iframe, noscript, [contenteditable="true"], [aria-hidden="true"]')) continue;
       add(node.textContent);
     }
     for (const el of document.querySelectorAll('[placeholder], [aria-label], [title], [alt]')) {

@@ -196,12 +196,14 @@ describe('needs review (held inbound mail)', () => {
 
       // The thread of ticket A: the stranger's words as Tina's internal note, marked "by email".
       await page.getByRole('link', { name: `Open ticket #${world.ticketA.number}` }).click();
-      const message = page.getByTestId('message').filter({ hasText: 'Thanks, it works again after the restart.' });
-      await message.waitFor();
+      // The mail came in HTML: shown as such, in its sandboxed frame.
+      const message = page.getByTestId('message').filter({ has: page.locator('iframe.msg-frame') });
+      const frame = message.frameLocator('iframe.msg-frame');
+      await frame.getByText('Thanks, it works again after the restart.').waitFor();
       assert.equal(await message.getAttribute('data-internal'), 'true');
       await message.getByTestId('by-email').waitFor();
       assert.equal(await message.getByTestId('by-email').innerText(), 'by email');
-      assert.match(await message.innerText(), /Carol Partner <carol@partner\.example>/);
+      assert.match(await frame.locator('body').innerText(), /Carol Partner <carol@partner\.example>/);
       await screenshot(page, 'desk-needs-review-attached');
 
       // Discard the other one, after confirming; the markup in its body stays text.

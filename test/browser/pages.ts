@@ -313,7 +313,7 @@ export const VISITS: readonly Visit[] = [
     path: (ids) => `/desk/tickets/${ids.ticket}`,
     ready: '[data-testid="message"]',
     act: async (page) => {
-      await page.locator('.picker ~ textarea').first().fill('/');
+      await page.locator('.picker ~ .rich .rich-input').first().fill('/');
       await page.locator('.picker-option').first().waitFor();
     },
   },

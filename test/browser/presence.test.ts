@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { TEST_PASSWORD } from '../support/fixtures.ts';
-import { launchBrowser, newContext, signIn, startParley, type Parley } from './harness.ts';
+import { draftText, launchBrowser, newContext, signIn, startParley, type Parley } from './harness.ts';
 
 const streamOpened = (page: Page) => page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/events');
 
@@ -109,14 +109,14 @@ describe('presence and the traffic cop in two browser sessions', () => {
       await dialog.getByText(fromB).waitFor();
       await dialog.getByRole('button', { name: l.review, exact: true }).click();
       await dialog.waitFor({ state: 'hidden' });
-      assert.equal(await a.page.getByLabel(l.message, { exact: true }).inputValue(), draft, 'the draft is kept');
+      assert.equal(await draftText(a.page.getByLabel(l.message, { exact: true })), draft, 'the draft is kept');
       assert.equal(await a.page.getByTestId('message').filter({ hasText: draft }).count(), 0, 'nothing was sent');
 
       // Send again: asked again; "Send anyway" posts it.
       await a.page.getByRole('button', { name: l.send, exact: true }).click();
       await dialog.getByRole('button', { name: l.sendAnyway, exact: true }).click();
       await a.page.getByTestId('message').filter({ hasText: draft }).waitFor();
-      assert.equal(await a.page.getByLabel(l.message, { exact: true }).inputValue(), '');
+      assert.equal(await draftText(a.page.getByLabel(l.message, { exact: true })), '');
       if (note) {
         // An internal note is asked about the same way.
         await a.page.getByRole('tab', { name: note.tab, exact: true }).click();

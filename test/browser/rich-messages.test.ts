@@ -186,6 +186,7 @@ describe('formatted messages in the browser', () => {
     }
   });
 
+  // threat: Inbound HTML is sanitised with an allow-list and shown in a sandbox; remote images are not fetched by the server.
   it('shows an HTML reply by mail in its frame with its screenshot in place, and loads a remote image only when asked', async () => {
     const { world, deps } = parley;
     const remote = `http://127.0.0.1:${(pixels.address() as AddressInfo).port}/pixel.png?tracking=1`;

@@ -59,10 +59,9 @@ after(async () => {
 
 /** Opens the trimmed text under the reply by mail and closes it again. */
 async function toggleTrimmed(page: Page, names: { show: string; hide: string }) {
-  const reply = page
-    .locator('[data-testid="message"]')
-    .filter({ hasText: 'Thanks, it works again after the restart.' });
-  await reply.waitFor();
+  // The reply came in HTML: its words are in its sandboxed frame.
+  const reply = page.locator('[data-testid="message"]').filter({ has: page.locator('iframe.msg-frame') });
+  await reply.frameLocator('iframe.msg-frame').getByText('Thanks, it works again after the restart.').waitFor();
   const quoted = reply.getByText('Tina Tech wrote: Could you restart the printer?');
   assert.equal(await quoted.isVisible(), false, 'the quote is trimmed from the message');
   const show = reply.getByRole('button', { name: names.show });

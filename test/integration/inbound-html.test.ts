@@ -97,6 +97,7 @@ for (const database of [sqliteMemory, postgres]) {
       return res.json().items.at(-1);
     };
 
+    // threat: Inbound HTML is sanitised with an allow-list and shown in a sandbox; remote images are not fetched by the server.
     it('keeps the reply as sanitized HTML with its pasted image in place, the quote cut', async () => {
       const to = replyAddress(deps.signer, DOMAIN, w.ticketA.number, w.requesterA.id);
       const raw = await compose({

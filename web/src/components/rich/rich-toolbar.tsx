@@ -1,13 +1,22 @@
 import type { Editor } from '@tiptap/react';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useI18n, type MessageKey } from '../../i18n/i18n.tsx';
 import { LinkDialog } from './link-dialog.tsx';
 
 interface Tool {
   key: MessageKey;
-  label: string;
+  label: ReactNode;
   active: (e: Editor) => boolean;
   run: (e: Editor) => void;
+}
+
+/** A line drawing (no text: its words are the button's translated label). */
+function icon(d: string): ReactNode {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" focusable="false">
+      <path d={d} fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
 }
 
 const TOOLS: Tool[] = [
@@ -20,13 +29,13 @@ const TOOLS: Tool[] = [
   },
   {
     key: 'rich.bulletList',
-    label: '•',
+    label: icon('M9 7h11M9 12h11M9 17h11M4.5 7h.01M4.5 12h.01M4.5 17h.01'),
     active: (e) => e.isActive('bulletList'),
     run: (e) => e.chain().focus().toggleBulletList().run(),
   },
   {
     key: 'rich.orderedList',
-    label: '1.',
+    label: icon('M10 7h10M10 12h10M10 17h10M4 5l1.5-1v5M3.5 14.2q1.5-1.6 3 0L3.5 18h3'),
     active: (e) => e.isActive('orderedList'),
     run: (e) => e.chain().focus().toggleOrderedList().run(),
   },
@@ -62,7 +71,7 @@ export function RichToolbar({ editor, disabled }: { editor: Editor; disabled: bo
           onMouseDown={(e) => e.preventDefault()}
           onClick={() => tool.run(editor)}
         >
-          {tool.label}
+          <span aria-hidden="true">{tool.label}</span>
         </button>
       ))}
       <button

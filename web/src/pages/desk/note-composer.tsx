@@ -8,7 +8,8 @@ import { useSession } from '../../session.tsx';
 import { TrafficCopDialog } from '../../components/traffic-cop-dialog.tsx';
 import { bringIntoView, useTrafficCop } from '../../components/use-traffic-cop.ts';
 import type { Message } from '../../types.ts';
-import { MAX_LENGTH } from '../../api/limits.ts';
+import { RichEditor } from '../../components/rich/rich-editor.tsx';
+import { useRichDraft } from '../../components/rich/use-rich-draft.ts';
 
 function todayIn(timeZone: string): string {
   try {
@@ -37,20 +38,28 @@ export function NoteComposer({
   const { t } = useI18n();
   const { me } = useSession();
   const id = useId();
-  const [text, setText] = useState('');
   const [minutes, setMinutes] = useState('');
   const [day, setDay] = useState(() => todayIn(me.timeZone));
   const [errors, setErrors] = useState<{ text?: string; minutes?: string }>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const attachments = useAttachments();
+  const draft = useRichDraft({
+    labelledBy: `${id}-label`,
+    onChange(now) {
+      if (now === '') onStoppedTyping?.();
+      else onTyping?.();
+    },
+    onFiles: (files) => attachments.add(files),
+  });
+  const text = draft.text;
   const [arrived, setArrived] = useState<Message[] | null>(null);
   const newSinceDraft = useTrafficCop(messages, text !== '', me.id);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const found: typeof errors = {};
-    if (!text.trim()) found.text = t('composer.empty');
+    if (draft.isEmpty()) found.text = t('composer.empty');
     const m = minutes.trim() === '' ? null : Number(minutes);
     if (m !== null && (!Number.isInteger(m) || m < 0 || m > 44640)) found.minutes = t('note.minutesInvalid');
     setErrors(found);
@@ -68,14 +77,16 @@ export function NoteComposer({
     setBusy(true);
     setError(null);
     try {
-      const files = attachments.files.length > 0 ? { attachments: await attachments.encode() } : {};
+      const { html, images } = await draft.body();
+      const uploads = [...(attachments.files.length > 0 ? await attachments.encode() : []), ...images];
+      const files = uploads.length > 0 ? { attachments: uploads } : {};
       await post(`/tickets/${ticketNumber}/messages`, {
-        text,
+        html,
         internal: true,
         ...(m !== null ? { timeSpentMinutes: m, timeSpentDate: day || null } : {}),
         ...files,
       });
-      setText('');
+      draft.clear();
       setMinutes('');
       attachments.clear();
       onStoppedTyping?.();
@@ -94,21 +105,16 @@ export function NoteComposer({
       </h2>
       <p className="composer-hint">{t('note.hint')}</p>
       <div className="field">
-        <label htmlFor={`${id}-text`}>{t('note.text')}</label>
-        <textarea
-          id={`${id}-text`}
-          rows={4}
-          value={text}
-          maxLength={MAX_LENGTH.message}
-          onChange={(e) => {
-            setText(e.target.value);
-            if (e.target.value === '') onStoppedTyping?.();
-            else onTyping?.();
-          }}
-          aria-invalid={!!errors.text}
+        <label id={`${id}-label`} onClick={() => draft.surface.focus()}>
+          {t('note.text')}
+        </label>
+        <RichEditor
+          draft={draft}
+          disabled={busy}
+          aria={{ invalid: !!errors.text, describedBy: errors.text ? `${id}-err` : undefined }}
         />
         {errors.text ? (
-          <p className="field-error" role="alert">
+          <p className="field-error" id={`${id}-err`} role="alert">
             {errors.text}
           </p>
         ) : null}
