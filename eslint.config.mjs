@@ -27,7 +27,7 @@ const frameworks = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', 'coverage/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'web/dist/', 'dist/', 'data/', 'coverage/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -25,6 +25,7 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
-  { stdio: 'inherit' },
+  // The processes the tests start (`bin/parley.js`) run the sources under test, never an earlier compiled build.
+  { stdio: 'inherit', env: { ...process.env, PARLEY_RUN_FROM: 'source' } },
 );
 process.exit(result.status ?? 1);

@@ -26,6 +26,7 @@ import type { DispatchPolicy } from './domain/notifications/dispatch-outbox.ts';
 import type { Clock } from './ports/clock.ts';
 import type { MailTransports } from './ports/mail-transport.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
+import { projectPath } from './config/project-root.ts';
 
 export interface Parley {
   config: Readonly<Config>;
@@ -152,7 +153,7 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
 
 /** Parley's version (package.json), as the running processes report it. */
 export const PARLEY_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }
 ).version;
 
 /** The heartbeat of a role process (`parley serve`, `dispatch`, `ingest`): a row per role it performs. */

@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, type Config } from '../../config/config.ts';
 import { readParameters, smtpAccountOf } from '../../domain/parameters/parameters.ts';
 import { createDispatcher, createHeartbeat, createParley, type Parley } from '../../main.ts';
 import { AuditPruner } from '../workers/audit-pruner.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
+import { projectPath } from '../../config/project-root.ts';
 
 export interface ServeOptions {
   firstRun: boolean;
@@ -76,7 +76,7 @@ async function startupWarnings(parley: Parley, catcher: { host: string; port: nu
   return warnings;
 }
 
-const BIN = fileURLToPath(new URL('../../../bin/parley.js', import.meta.url));
+const BIN = projectPath('bin', 'parley.js');
 
 /**
  * The outbox dispatcher in a process of its own (`parley dispatch`), restarted if it dies, so sending never shares

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { projectPath } from '../../config/project-root.ts';
 
 /**
  * The policy of every HTML page of the web app. Scripts and style sheets come only from Parley itself (the build
@@ -35,7 +35,7 @@ export const WEB_CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** `web/dist` of this checkout (the Vite build, `npm run build:web`). */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+export const DEFAULT_WEB_DIST = `${projectPath('web', 'dist')}/`;
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Parley: the web app is not built</title></head>

@@ -42,6 +42,13 @@ describe('replyHtml: the HTML kept of a reply that came by mail', () => {
     assert.doesNotMatch(html, /\ssrc="https/);
   });
 
+  it('drops what is left empty at the end where a quote was cut', () => {
+    assert.equal(
+      replyHtml(sanitizer, '<div><p>Fixed.</p><div><blockquote><div> <br></div>', [], null),
+      '<div><p>Fixed.</p></div>',
+    );
+  });
+
   it('adds the note on attachments not kept, escaped', () => {
     const html = replyHtml(sanitizer, '<p>Hi</p>', [], '[1 attachment was not kept: <a>.zip (40 MB, too large)]');
     assert.equal(html, '<p>Hi</p><p>[1 attachment was not kept: &lt;a&gt;.zip (40 MB, too large)]</p>');

@@ -6,6 +6,24 @@ import type { InboundFile } from './inbound-attachments.ts';
 /** Largest reply HTML kept, sanitized, in UTF-16 code units; a longer one is kept as text only. */
 export const MAX_REPLY_HTML = 200_000;
 
+/** An element with nothing in them at the end, inside its parents (what is left of a quote cut inside it). */
+const EMPTY_TAIL = /<([a-z][a-z0-9]*)\b[^>]*>(?:\s|&nbsp;|<br \/>)*<\/\1>((?:\s*<\/[a-z][a-z0-9]*>)*)\s*$/;
+
+/** Looked for in the last TAIL characters only, so the cost stays bounded whatever the mail. */
+const TAIL = 4_000;
+
+function trimEmptyTail(html: string): string {
+  const cut = Math.max(0, html.length - TAIL);
+  const head = html.slice(0, cut);
+  let tail = html.slice(cut).trimEnd();
+  for (let k = 0; k < 100; k++) {
+    const m = EMPTY_TAIL.exec(tail);
+    if (!m) break;
+    tail = (tail.slice(0, m.index) + m[2]!).trimEnd();
+  }
+  return head + tail;
+}
+
 const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
@@ -20,7 +38,7 @@ export function replyHtml(
   files: readonly InboundFile[],
   note: string | null,
 ): string | null {
-  let html = sanitizer.sanitize(slice, 'mail');
+  let html = trimEmptyTail(sanitizer.sanitize(slice, 'mail'));
   const kept = new Set(files.flatMap((f) => (f.contentId === null ? [] : [f.contentId])));
   const missing = cidReferences(html).filter((cid) => !kept.has(cid));
   if (missing.length > 0) {
