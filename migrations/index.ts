@@ -25,6 +25,7 @@ import * as richMessages from './023-rich-messages.ts';
 import * as mailboxes from './024-mailboxes.ts';
 import * as mailboxImap from './025-mailbox-imap.ts';
 import * as inboundHtml from './026-inbound-html.ts';
+import * as mailboxOauth from './027-mailbox-oauth.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '024-mailboxes': mailboxes,
   '025-mailbox-imap': mailboxImap,
   '026-inbound-html': inboundHtml,
+  '027-mailbox-oauth': mailboxOauth,
 };

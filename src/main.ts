@@ -27,6 +27,7 @@ import type { Clock } from './ports/clock.ts';
 import type { MailTransports } from './ports/mail-transport.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
 import { projectPath } from './config/project-root.ts';
+import { Oauth4webapiClient } from './adapters/oauth/oauth4webapi-client.ts';
 
 export interface Parley {
   config: Readonly<Config>;
@@ -89,6 +90,7 @@ export function createParley(config: Readonly<Config>, overrides: ParleyOverride
     tokens: new NodeTokens(),
     signer: new HmacSigner(config.secretKey),
     html: new SanitizeHtmlSanitizer(),
+    oauth: new Oauth4webapiClient(),
     site: { publicUrl: config.publicUrl, mailDomain: config.mailDomain },
   };
   const webhooks =

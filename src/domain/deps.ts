@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.ts';
 import type { HtmlSanitizer } from '../ports/html-sanitizer.ts';
+import type { OAuthClient } from '../ports/oauth-client.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { SecretBox } from '../ports/secret-box.ts';
 import type { Signer } from '../ports/signer.ts';
@@ -16,6 +17,8 @@ export interface Deps {
   signer: Signer;
   /** Sanitizes the HTML of messages and mail (one sanitizer both ways). */
   html: HtmlSanitizer;
+  /** OAuth2 for mailboxes: the authorization-code flow with PKCE, refresh tokens. */
+  oauth: OAuthClient;
   site: {
     /** Base of links in mails, without a trailing slash. */
     publicUrl: string;

@@ -85,6 +85,10 @@ export const ERROR_CODES = {
   MAILBOX_INVALID: 422,
   MAILBOX_NAME_TAKEN: 409,
   MAILBOX_IN_USE: 409,
+  // a mailbox's OAuth2: not set up yet; a connection refused (state, code or grant); its grant no longer works
+  MAILBOX_OAUTH_NOT_SET: 409,
+  MAILBOX_OAUTH_FAILED: 400,
+  MAILBOX_OAUTH_RECONNECT: 409,
   INTERNAL_ERROR: 500,
 } as const;
 

@@ -14,6 +14,7 @@ import type { TicketRepository } from './storage/tickets.ts';
 import type { UnitOfWork } from './storage/unit-of-work.ts';
 import type { WebhookRepository } from './storage/webhooks.ts';
 import type { MailboxRepository } from './storage/mailboxes.ts';
+import type { MailboxOAuthRepository } from './storage/mailbox-oauth.ts';
 
 export { UniqueViolation, type Page, type PageRequest, type TicketScope } from './storage/common.ts';
 export type { ActivityListeners, PresenceSignal } from './storage/activity.ts';
@@ -70,6 +71,7 @@ export interface Repositories {
   cannedAnswers: CannedAnswerRepository;
   webhooks: WebhookRepository;
   mailboxes: MailboxRepository;
+  mailboxOAuth: MailboxOAuthRepository;
   atomic: UnitOfWork;
 }
 

@@ -20,6 +20,7 @@ import type { Actor } from '../../src/domain/users/user.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Ticket } from '../../src/domain/tickets/ticket.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { Oauth4webapiClient } from '../../src/adapters/oauth/oauth4webapi-client.ts';
 
 /** A clock tests can move. */
 export class TestClock implements Clock {
@@ -50,6 +51,7 @@ export function testDeps(
     tokens: new NodeTokens(),
     signer: new HmacSigner('test-secret-key-that-is-long-enough-for-parley'),
     html: new SanitizeHtmlSanitizer(),
+    oauth: new Oauth4webapiClient(),
     site: { publicUrl: 'https://desk.example.test', mailDomain: 'desk.example.test' },
   };
 }

@@ -171,6 +171,12 @@ export function errorText(t: Translate, error: unknown): string {
       return t('error.mailboxNameTaken');
     case 'MAILBOX_NOT_FOUND':
       return t('error.mailboxNotFound');
+    case 'MAILBOX_OAUTH_NOT_SET':
+      return t('error.mailboxOAuthNotSet');
+    case 'MAILBOX_OAUTH_FAILED':
+      return t('error.mailboxOAuthFailed');
+    case 'MAILBOX_OAUTH_RECONNECT':
+      return t('error.mailboxOAuthReconnect');
     case 'UNSUPPORTED_MEDIA_TYPE':
       return t('error.unsupportedMediaType');
     default:

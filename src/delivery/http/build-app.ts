@@ -8,6 +8,7 @@ import type { Deps } from '../../domain/deps.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { mailRoutes, type MailWiring } from './admin/mail-routes.ts';
 import { mailboxRoutes } from './admin/mailbox-routes.ts';
+import { mailboxOAuthRoutes } from './admin/mailbox-oauth-routes.ts';
 import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport.ts';
 import { authenticateRequest } from './auth/authenticate-request.ts';
 import { authRoutes } from './auth/auth-routes.ts';
@@ -184,6 +185,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       const mail = options.mail ?? { transports: new UnavailableTransports(), catcher: null };
       await api.register(mailRoutes(deps, mail));
       await api.register(mailboxRoutes(deps, mail));
+      await api.register(mailboxOAuthRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

@@ -58,6 +58,8 @@ export const AUDIT_ACTIONS = [
   'mailbox.create',
   'mailbox.update',
   'mailbox.delete',
+  'mailbox.oauth.update',
+  'mailbox.oauth.connect',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

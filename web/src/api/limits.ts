@@ -45,6 +45,8 @@ export const AUDIT_ACTIONS = [
   'mailbox.create',
   'mailbox.update',
   'mailbox.delete',
+  'mailbox.oauth.update',
+  'mailbox.oauth.connect',
 ] as const;
 
 /** What the audit log names as changed. */

@@ -934,6 +934,8 @@ export const enUS = {
   'audit.action.mailbox.create': 'Mailbox added',
   'audit.action.mailbox.update': 'Mailbox edited',
   'audit.action.mailbox.delete': 'Mailbox deleted',
+  'audit.action.mailbox.oauth.update': 'Mailbox OAuth2 settings changed',
+  'audit.action.mailbox.oauth.connect': 'Mailbox connected with OAuth2',
   'audit.target.mailbox': 'Mailbox',
   'audit.field.copiesMode': 'Copies',
   'audit.field.fromAddress': 'Sender address',
@@ -985,6 +987,9 @@ export const enUS = {
     '{count} mails are still waiting to go out from this mailbox: delete it once they are sent or failed.',
   'error.mailboxNameTaken': 'There is already a mailbox with this name.',
   'error.mailboxNotFound': 'This mailbox no longer exists.',
+  'error.mailboxOAuthNotSet': 'Set the mailbox’s OAuth2 provider and client first.',
+  'error.mailboxOAuthFailed': 'The provider did not grant access to the mailbox. Connect it again.',
+  'error.mailboxOAuthReconnect': 'The mailbox’s connection to its provider stopped working: reconnect it.',
   'webhooks.title': 'Webhooks',
   'webhooks.subtitle':
     'Parley posts a signed JSON message to these addresses when something happens: a message, a ticket, a mail, an inbound mail held.',

@@ -957,6 +957,8 @@ export const esES: Messages = {
   'audit.action.mailbox.create': 'Buzón añadido',
   'audit.action.mailbox.update': 'Buzón editado',
   'audit.action.mailbox.delete': 'Buzón eliminado',
+  'audit.action.mailbox.oauth.update': 'Configuración OAuth2 del buzón cambiada',
+  'audit.action.mailbox.oauth.connect': 'Buzón conectado con OAuth2',
   'audit.target.mailbox': 'Buzón',
   'audit.field.copiesMode': 'Copias',
   'audit.field.fromAddress': 'Dirección del remitente',
@@ -1008,6 +1010,9 @@ export const esES: Messages = {
     '{count} correos esperan todavía salir de este buzón: elimínelo cuando se hayan enviado o hayan fallado.',
   'error.mailboxNameTaken': 'Ya existe un buzón con este nombre.',
   'error.mailboxNotFound': 'Este buzón ya no existe.',
+  'error.mailboxOAuthNotSet': 'Configure primero el proveedor y el cliente OAuth2 del buzón.',
+  'error.mailboxOAuthFailed': 'El proveedor no concedió acceso al buzón. Conéctelo de nuevo.',
+  'error.mailboxOAuthReconnect': 'La conexión del buzón con su proveedor dejó de funcionar: vuelva a conectarlo.',
   'webhooks.title': 'Webhooks',
   'webhooks.subtitle':
     'Parley envía un mensaje JSON firmado a estas direcciones cuando ocurre algo: un mensaje, un ticket, un correo, un correo entrante retenido.',

@@ -949,6 +949,8 @@ export const ptBR: Messages = {
   'audit.action.mailbox.create': 'Caixa de correio adicionada',
   'audit.action.mailbox.update': 'Caixa de correio editada',
   'audit.action.mailbox.delete': 'Caixa de correio excluída',
+  'audit.action.mailbox.oauth.update': 'Configuração OAuth2 da caixa de correio alterada',
+  'audit.action.mailbox.oauth.connect': 'Caixa de correio conectada com OAuth2',
   'audit.target.mailbox': 'Caixa de correio',
   'audit.field.copiesMode': 'Cópias',
   'audit.field.fromAddress': 'Endereço do remetente',
@@ -1000,6 +1002,9 @@ export const ptBR: Messages = {
     '{count} e-mails ainda aguardam envio desta caixa de correio: exclua-a quando forem enviados ou falharem.',
   'error.mailboxNameTaken': 'Já existe uma caixa de correio com este nome.',
   'error.mailboxNotFound': 'Esta caixa de correio não existe mais.',
+  'error.mailboxOAuthNotSet': 'Configure primeiro o provedor e o cliente OAuth2 da caixa de correio.',
+  'error.mailboxOAuthFailed': 'O provedor não concedeu acesso à caixa de correio. Conecte-a novamente.',
+  'error.mailboxOAuthReconnect': 'A conexão da caixa de correio com o provedor parou de funcionar: reconecte-a.',
   'webhooks.title': 'Webhooks',
   'webhooks.subtitle':
     'O Parley envia uma mensagem JSON assinada a estes endereços quando algo acontece: uma mensagem, um ticket, um e-mail, um e-mail recebido retido.',

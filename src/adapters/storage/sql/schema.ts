@@ -28,6 +28,34 @@ export interface Database {
     /** Migration 024: the mailbox its tickets' mail goes out from; null: the default. */
     mailbox_id: number | null;
   };
+  /** Migration 027: a mailbox's OAuth2 client and grant. */
+  mailbox_oauth: {
+    mailbox_id: number;
+    provider: string;
+    client_id: string;
+    client_secret_sealed: string | null;
+    tenant: string | null;
+    authorize_url: string;
+    token_url: string;
+    scopes: string;
+    login: string;
+    state: string;
+    last_error: string | null;
+    refresh_sealed: string | null;
+    access_sealed: string | null;
+    access_expires_at: string | null;
+    refreshing_until: string | null;
+    refreshes: Generated<number>;
+    updated_at: string;
+  };
+  /** Migration 027: an OAuth2 authorization under way. */
+  oauth_pending: {
+    state_hash: string;
+    mailbox_id: number;
+    user_id: number;
+    verifier_sealed: string;
+    expires_at: string;
+  };
   mailbox: {
     id: Generated<number>;
     name: string;

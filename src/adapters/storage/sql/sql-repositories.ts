@@ -15,6 +15,7 @@ import { SqlUnitOfWork } from './repositories/unit-of-work.ts';
 import { SqlWebhookRepository } from './repositories/webhook-repository.ts';
 import { SqlMailboxRepository } from './repositories/mailbox-repository.ts';
 import type { SqlContext } from './sql-dialect.ts';
+import { SqlMailboxOAuthRepository } from './repositories/mailbox-oauth-repository.ts';
 
 /** Every repository, on one context (a connection, or an open transaction). */
 export function createRepositories(ctx: SqlContext): Repositories {
@@ -33,6 +34,7 @@ export function createRepositories(ctx: SqlContext): Repositories {
     cannedAnswers: new SqlCannedAnswerRepository(ctx),
     webhooks: new SqlWebhookRepository(ctx),
     mailboxes: new SqlMailboxRepository(ctx),
+    mailboxOAuth: new SqlMailboxOAuthRepository(ctx),
     atomic: new SqlUnitOfWork(ctx),
   };
 }

@@ -44,6 +44,7 @@ export class SqlStorage implements Storage {
   readonly cannedAnswers: Repositories['cannedAnswers'];
   readonly webhooks: Repositories['webhooks'];
   readonly mailboxes: Repositories['mailboxes'];
+  readonly mailboxOAuth: Repositories['mailboxOAuth'];
   readonly atomic: Repositories['atomic'];
   readonly signalsStayInProcess: boolean;
   private readonly kysely: Kysely<Database>;
@@ -71,6 +72,7 @@ export class SqlStorage implements Storage {
       cannedAnswers: this.cannedAnswers,
       webhooks: this.webhooks,
       mailboxes: this.mailboxes,
+      mailboxOAuth: this.mailboxOAuth,
       atomic: this.atomic,
     } = repos);
   }

@@ -1,0 +1,108 @@
+import * as oauth from 'oauth4webapi';
+import { OAuthRefused, type OAuthClient, type OAuthEndpoints, type OAuthTokens } from '../../ports/oauth-client.ts';
+
+const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
+
+/** The server as oauth4webapi wants it; plain http only to a loopback address (a test's or a local proxy's). */
+function serverOf(e: OAuthEndpoints) {
+  const token = new URL(e.tokenUrl);
+  const as: oauth.AuthorizationServer = {
+    issuer: token.origin,
+    authorization_endpoint: e.authorizeUrl,
+    token_endpoint: e.tokenUrl,
+  };
+  const client: oauth.Client = { client_id: e.clientId };
+  const auth = e.clientSecret ? oauth.ClientSecretPost(e.clientSecret) : oauth.None();
+  const insecure = token.protocol === 'http:' && LOOPBACK.test(token.hostname);
+  return { as, client, auth, options: insecure ? { [oauth.allowInsecureRequests]: true } : {} };
+}
+
+const tokensOf = (r: oauth.TokenEndpointResponse): OAuthTokens => ({
+  accessToken: r.access_token,
+  refreshToken: r.refresh_token ?? null,
+  expiresIn: typeof r.expires_in === 'number' ? r.expires_in : null,
+});
+
+/**
+ * Parley asks for no OpenID Connect scope and uses no ID token; some servers send one anyway (issued for another
+ * issuer name than the token endpoint's origin). It is dropped before the answer is checked.
+ */
+async function withoutIdToken(response: Response): Promise<Response> {
+  if (!response.ok) return response;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => null);
+  if (!body || typeof body !== 'object' || !('id_token' in body)) return response;
+  const rest: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  delete rest.id_token;
+  return new Response(JSON.stringify(rest), { status: response.status, headers: response.headers });
+}
+
+/** An OAuth2 error answer becomes OAuthRefused (its code and the server's sentence); anything else is rethrown. */
+function refused(error: unknown): never {
+  if (error instanceof oauth.ResponseBodyError || error instanceof oauth.AuthorizationResponseError)
+    throw new OAuthRefused(error.error, error.error_description ?? null);
+  if (error instanceof oauth.OperationProcessingError) throw new OAuthRefused('invalid_response', error.message);
+  throw error;
+}
+
+/** OAuth2 for mailboxes on oauth4webapi: the authorization-code flow with PKCE (S256) and refresh tokens. */
+export class Oauth4webapiClient implements OAuthClient {
+  async newAuthorization() {
+    const verifier = oauth.generateRandomCodeVerifier();
+    return {
+      state: oauth.generateRandomState(),
+      verifier,
+      challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    };
+  }
+
+  authorizationUrl(
+    e: OAuthEndpoints,
+    a: { scopes: string; state: string; challenge: string; extra: Record<string, string> },
+  ): string {
+    const url = new URL(e.authorizeUrl);
+    const params = {
+      client_id: e.clientId,
+      redirect_uri: e.redirectUri,
+      response_type: 'code',
+      scope: a.scopes,
+      state: a.state,
+      code_challenge: a.challenge,
+      code_challenge_method: 'S256',
+      ...a.extra,
+    };
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    return url.href;
+  }
+
+  async exchangeCode(e: OAuthEndpoints, callback: URLSearchParams, state: string, verifier: string) {
+    const { as, client, auth, options } = serverOf(e);
+    try {
+      const params = oauth.validateAuthResponse(as, client, callback, state);
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        auth,
+        params,
+        e.redirectUri,
+        verifier,
+        options,
+      );
+      return tokensOf(await oauth.processAuthorizationCodeResponse(as, client, await withoutIdToken(response)));
+    } catch (error) {
+      refused(error);
+    }
+  }
+
+  async refresh(e: OAuthEndpoints, refreshToken: string) {
+    const { as, client, auth, options } = serverOf(e);
+    try {
+      const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, options);
+      return tokensOf(await oauth.processRefreshTokenResponse(as, client, await withoutIdToken(response)));
+    } catch (error) {
+      refused(error);
+    }
+  }
+}

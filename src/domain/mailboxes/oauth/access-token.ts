@@ -1,0 +1,78 @@
+import type { OAuthClient } from '../../../ports/oauth-client.ts';
+import { OAuthRefused } from '../../../ports/oauth-client.ts';
+import type { Deps, StorageOf } from '../../deps.ts';
+import { DomainError } from '../../errors.ts';
+import { endpointsOf } from './connect-mailbox.ts';
+
+/** An access token is refreshed when it has less than this left (a batch of mail takes less). */
+export const REFRESH_MARGIN_MS = 120_000;
+/** How long one process may hold the right to refresh before another may take it over. */
+export const REFRESH_LEASE_MS = 30_000;
+const WAIT_STEP_MS = 100;
+
+type TokenDeps = Pick<Deps, 'clock' | 'secrets' | 'site'> & {
+  oauth: OAuthClient;
+  storage: StorageOf<'mailboxOAuth'>;
+  /** Waiting for another process's refresh (a test may make it instant). */
+  sleep?: (ms: number) => Promise<void>;
+};
+
+const reconnect = (mailboxId: number, reason: string | null) =>
+  new DomainError(
+    'MAILBOX_OAUTH_RECONNECT',
+    `Mailbox ${mailboxId} has to be connected again to its provider${reason ? `: ${reason}` : '.'}`,
+    { details: { mailboxId } },
+  );
+
+/**
+ * A live access token for a mailbox's XOAUTH2 (and the account it is for). A token with less than REFRESH_MARGIN_MS
+ * left is refreshed first, by one process at a time across every dispatcher (a lease on the grant's row); the others
+ * wait for its result. A refresh the provider refuses (a revoked or expired grant) marks the mailbox "reconnect
+ * needed" with the provider's reason; so does any failure. Throws MAILBOX_OAUTH_RECONNECT then, which defers mail.
+ */
+export async function accessTokenFor(
+  deps: TokenDeps,
+  mailboxId: number,
+): Promise<{ user: string; accessToken: string }> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let seen: number | null = null; // the refreshes counted when this call first looked
+  for (let waited = 0; ; waited += WAIT_STEP_MS) {
+    const grant = await deps.storage.mailboxOAuth.findGrant(mailboxId);
+    if (!grant || grant.state !== 'connected' || !grant.refreshSealed)
+      throw reconnect(mailboxId, grant?.lastError ?? null);
+    const now = deps.clock.now();
+    const left = grant.accessSealed && grant.accessExpiresAt ? Date.parse(grant.accessExpiresAt) - now.getTime() : 0;
+    // Live enough; or refreshed by another process while this one waited (however short the provider makes it).
+    const refreshedMeanwhile = seen !== null && grant.refreshes > seen && left > 0;
+    if (left > REFRESH_MARGIN_MS || refreshedMeanwhile)
+      return { user: grant.login, accessToken: deps.secrets.open(grant.accessSealed!) };
+    seen ??= grant.refreshes;
+    const until = new Date(now.getTime() + REFRESH_LEASE_MS).toISOString();
+    if (await deps.storage.mailboxOAuth.takeRefreshLease(mailboxId, now.toISOString(), until)) {
+      try {
+        const tokens = await deps.oauth.refresh(endpointsOf(deps, grant), deps.secrets.open(grant.refreshSealed));
+        const at = deps.clock.now();
+        await deps.storage.mailboxOAuth.storeRefreshed(
+          mailboxId,
+          {
+            accessSealed: deps.secrets.seal(tokens.accessToken),
+            accessExpiresAt: new Date(at.getTime() + (tokens.expiresIn ?? 3600) * 1000).toISOString(),
+            refreshSealed: tokens.refreshToken ? deps.secrets.seal(tokens.refreshToken) : null,
+          },
+          at.toISOString(),
+        );
+        return { user: grant.login, accessToken: tokens.accessToken };
+      } catch (error) {
+        const reason = (error instanceof OAuthRefused || error instanceof Error ? error.message : String(error)).slice(
+          0,
+          300,
+        );
+        await deps.storage.mailboxOAuth.markReconnectNeeded(mailboxId, reason, deps.clock.now().toISOString());
+        throw reconnect(mailboxId, reason);
+      }
+    }
+    // Another process is refreshing: its result is read again shortly.
+    if (waited > REFRESH_LEASE_MS) throw reconnect(mailboxId, 'a refresh of the access token did not finish');
+    await sleep(WAIT_STEP_MS);
+  }
+}

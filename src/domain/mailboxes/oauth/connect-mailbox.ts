@@ -1,0 +1,130 @@
+import type { OAuthClient, OAuthEndpoints } from '../../../ports/oauth-client.ts';
+import { OAuthRefused } from '../../../ports/oauth-client.ts';
+import type { Origin } from '../../audit/audit-entry.ts';
+import { recordAudit } from '../../audit/record-audit.ts';
+import type { Deps, StorageOf } from '../../deps.ts';
+import { DomainError } from '../../errors.ts';
+import type { MailboxOAuthGrant } from '../../../ports/storage/mailbox-oauth.ts';
+import { extraParameters } from './mailbox-oauth.ts';
+
+/** How long an authorization may take, from "Connect" to the provider's callback. */
+export const AUTHORIZATION_MINUTES = 10;
+
+/** Where the provider sends the administrator back: register exactly this address with the provider. */
+export const redirectUri = (publicUrl: string) => `${publicUrl}/api/v1/admin/mailboxes/oauth/callback`;
+
+export function endpointsOf(
+  deps: Pick<Deps, 'secrets' | 'site'>,
+  g: Pick<MailboxOAuthGrant, 'authorizeUrl' | 'tokenUrl' | 'clientId' | 'clientSecretSealed'>,
+): OAuthEndpoints {
+  return {
+    authorizeUrl: g.authorizeUrl,
+    tokenUrl: g.tokenUrl,
+    clientId: g.clientId,
+    clientSecret: g.clientSecretSealed ? deps.secrets.open(g.clientSecretSealed) : null,
+    redirectUri: redirectUri(deps.site.publicUrl),
+  };
+}
+
+type ConnectDeps = Pick<Deps, 'clock' | 'secrets' | 'site' | 'tokens'> & {
+  oauth: OAuthClient;
+  storage: StorageOf<'mailboxes' | 'mailboxOAuth' | 'transaction'>;
+};
+
+/**
+ * "Connect": an authorization with a fresh `state` and PKCE verifier (kept sealed, bound to who started it, for
+ * AUTHORIZATION_MINUTES, usable once); answers the provider's address to send the administrator to.
+ */
+export async function startMailboxConnect(
+  deps: ConnectDeps,
+  userId: number,
+  mailboxId: number,
+): Promise<{ authorizationUrl: string }> {
+  const grant = await deps.storage.mailboxOAuth.findGrant(mailboxId);
+  if (!grant)
+    throw new DomainError(
+      'MAILBOX_OAUTH_NOT_SET',
+      'Set the mailbox’s OAuth2 provider and client before connecting it.',
+    );
+  const a = await deps.oauth.newAuthorization();
+  const expiresAt = new Date(deps.clock.now().getTime() + AUTHORIZATION_MINUTES * 60_000).toISOString();
+  await deps.storage.mailboxOAuth.addPending({
+    stateHash: deps.tokens.digest(a.state),
+    mailboxId,
+    userId,
+    verifierSealed: deps.secrets.seal(a.verifier),
+    expiresAt,
+  });
+  const authorizationUrl = deps.oauth.authorizationUrl(endpointsOf(deps, grant), {
+    scopes: grant.scopes,
+    state: a.state,
+    challenge: a.challenge,
+    extra: extraParameters(grant.provider),
+  });
+  return { authorizationUrl };
+}
+
+/**
+ * The provider's callback: the `state` must be one this administrator started and not yet used, the code is
+ * exchanged with its PKCE verifier, and the grant stored sealed (connected). Anything else stores nothing and throws
+ * MAILBOX_OAUTH_FAILED with the provider's reason.
+ */
+export async function finishMailboxConnect(
+  deps: ConnectDeps,
+  origin: Origin,
+  callback: URLSearchParams,
+): Promise<number> {
+  const state = callback.get('state') ?? '';
+  const now = deps.clock.now();
+  const pending = state
+    ? await deps.storage.mailboxOAuth.takePending(deps.tokens.digest(state), now.toISOString())
+    : undefined;
+  if (!pending || pending.userId !== origin.actor?.id)
+    throw new DomainError(
+      'MAILBOX_OAUTH_FAILED',
+      'This sign-in with the provider was not started here, was already used, or took too long. Connect again.',
+    );
+  const grant = await deps.storage.mailboxOAuth.findGrant(pending.mailboxId);
+  if (!grant) throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${pending.mailboxId}.`);
+  let tokens;
+  try {
+    tokens = await deps.oauth.exchangeCode(
+      endpointsOf(deps, grant),
+      callback,
+      state,
+      deps.secrets.open(pending.verifierSealed),
+    );
+  } catch (error) {
+    const reason =
+      error instanceof OAuthRefused ? error.message : error instanceof Error ? error.message : String(error);
+    throw new DomainError('MAILBOX_OAUTH_FAILED', `The provider did not grant access: ${reason.slice(0, 300)}`, {
+      details: { mailboxId: pending.mailboxId },
+    });
+  }
+  if (!tokens.refreshToken)
+    throw new DomainError(
+      'MAILBOX_OAUTH_FAILED',
+      'The provider gave no refresh token, so Parley could not keep the mailbox connected: ask for offline access (Microsoft: the offline_access scope; Google: consent again).',
+      { details: { mailboxId: pending.mailboxId } },
+    );
+  const at = now.toISOString();
+  const expiresIn = tokens.expiresIn ?? 3600;
+  await deps.storage.transaction(async (tx) => {
+    await tx.mailboxOAuth.storeGrant(
+      pending.mailboxId,
+      {
+        refreshSealed: deps.secrets.seal(tokens.refreshToken!),
+        accessSealed: deps.secrets.seal(tokens.accessToken),
+        accessExpiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString(),
+      },
+      at,
+    );
+    const mailbox = await tx.mailboxes.findMailbox(pending.mailboxId);
+    await recordAudit(tx, deps.clock, origin, {
+      action: 'mailbox.oauth.connect',
+      target: { type: 'mailbox', id: pending.mailboxId, label: mailbox?.name ?? String(pending.mailboxId) },
+      changes: [{ field: 'grant', withheld: 'secret' }],
+    });
+  });
+  return pending.mailboxId;
+}

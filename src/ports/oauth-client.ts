@@ -1,0 +1,39 @@
+/** An OAuth2 authorization server as a mailbox's settings name it. */
+export interface OAuthEndpoints {
+  authorizeUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string | null;
+  redirectUri: string;
+}
+
+export interface OAuthTokens {
+  accessToken: string;
+  /** A new refresh token when the server rotates it; null: keep the one held. */
+  refreshToken: string | null;
+  /** Seconds the access token lives, as the server said (null: not said). */
+  expiresIn: number | null;
+}
+
+/** The server refused (an OAuth2 error answer: `invalid_grant` when the grant was revoked or expired). */
+export class OAuthRefused extends Error {
+  constructor(
+    readonly error: string,
+    readonly description: string | null,
+  ) {
+    super(description ? `${error}: ${description}` : error);
+  }
+}
+
+/** The authorization-code flow with PKCE and the refresh of tokens (the adapter: oauth4webapi). */
+export interface OAuthClient {
+  /** A PKCE verifier and its S256 challenge, and a `state`, each with 256 random bits. */
+  newAuthorization(): Promise<{ state: string; verifier: string; challenge: string }>;
+  authorizationUrl(
+    e: OAuthEndpoints,
+    a: { scopes: string; state: string; challenge: string; extra: Record<string, string> },
+  ): string;
+  /** Exchanges the code of a callback whose `state` was checked. Throws OAuthRefused. */
+  exchangeCode(e: OAuthEndpoints, callback: URLSearchParams, state: string, verifier: string): Promise<OAuthTokens>;
+  refresh(e: OAuthEndpoints, refreshToken: string): Promise<OAuthTokens>;
+}

@@ -1,0 +1,49 @@
+import type { MailboxOAuth, MailboxOAuthSettings } from '../../domain/mailboxes/oauth/mailbox-oauth.ts';
+
+/** A mailbox's grant with its sealed secrets, for the domain only (never returned by the API). */
+export interface MailboxOAuthGrant extends MailboxOAuth {
+  clientSecretSealed: string | null;
+  refreshSealed: string | null;
+  accessSealed: string | null;
+  refreshingUntil: string | null;
+  /** How many refreshes this grant has had (a counter for operators and tests). */
+  refreshes: number;
+}
+
+export interface PendingAuthorization {
+  stateHash: string;
+  mailboxId: number;
+  userId: number;
+  verifierSealed: string;
+  expiresAt: string;
+}
+
+/** Mailboxes' OAuth2 clients and grants, and authorizations under way (migration 027). */
+export interface MailboxOAuthRepository {
+  findGrant(mailboxId: number): Promise<MailboxOAuthGrant | undefined>;
+  /** Sets the client; a change of client, endpoints, scopes or account drops the grant (connect again). */
+  saveSettings(
+    mailboxId: number,
+    settings: MailboxOAuthSettings,
+    secret: string | null | undefined,
+    at: string,
+  ): Promise<void>;
+  /** A new grant from a finished authorization: connected. */
+  storeGrant(
+    mailboxId: number,
+    g: { refreshSealed: string; accessSealed: string; accessExpiresAt: string },
+    at: string,
+  ): Promise<void>;
+  /** Takes the right to refresh until `until` when no one holds it (or theirs ran out). */
+  takeRefreshLease(mailboxId: number, now: string, until: string): Promise<boolean>;
+  storeRefreshed(
+    mailboxId: number,
+    g: { accessSealed: string; accessExpiresAt: string; refreshSealed: string | null },
+    at: string,
+  ): Promise<void>;
+  /** The grant no longer works: why, in the provider's words; the access token is dropped, the lease released. */
+  markReconnectNeeded(mailboxId: number, reason: string, at: string): Promise<void>;
+  addPending(p: PendingAuthorization): Promise<void>;
+  /** The authorization of this state, removed (so it is used once); undefined if unknown or expired. */
+  takePending(stateHash: string, now: string): Promise<PendingAuthorization | undefined>;
+}

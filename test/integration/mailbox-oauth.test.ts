@@ -1,0 +1,221 @@
+/**
+ * OAuth2 for mailboxes (issue 14, item 3; the connect flow and the tokens), on SQLite and PostgreSQL, against a real
+ * authorization server on loopback (oauth2-mock-server: it issues, refreshes and, when the test says so, refuses
+ * tokens): an administrator sets a mailbox's client (the secret write-only), connects it through the provider
+ * (authorization code with PKCE S256 and `state`), and Parley keeps the grant sealed. A callback with a used or
+ * unknown `state`, or whose PKCE verifier does not match, stores nothing. Two callers needing a refresh at once make
+ * one refresh; a revoked grant marks the mailbox "reconnect needed" with the provider's reason, and connecting again
+ * puts it right. No answer holds a token or the client secret.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { OAuth2Server } from 'oauth2-mock-server';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import type { Deps } from '../../src/domain/deps.ts';
+import { DomainError } from '../../src/domain/errors.ts';
+import { accessTokenFor } from '../../src/domain/mailboxes/oauth/access-token.ts';
+import { postgres, sqliteMemory } from '../support/databases.ts';
+import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
+import { signIn, testApp, type Client } from '../support/http.ts';
+
+const CLIENT_SECRET = 'client-secret-never-shown';
+
+for (const database of [sqliteMemory, postgres]) {
+  describe(`mailbox OAuth2 on ${database.name}`, () => {
+    let storage: SqlStorage;
+    let drop: () => Promise<void>;
+    let deps: Deps;
+    let clock: TestClock;
+    let w: World;
+    let app: FastifyInstance;
+    let admin: Client;
+    let provider: OAuth2Server;
+    let issuer: string;
+    /** Every token the provider handed out, and how many refreshes it answered. */
+    const issued: string[] = [];
+    let refreshRequests = 0;
+    let revoked = false;
+    let connectTtl = 3600;
+    const answers: string[] = [];
+
+    before(async () => {
+      ({ storage, drop } = await database.open());
+      clock = new TestClock();
+      deps = testDeps(storage, clock);
+      w = await buildWorld(deps);
+      app = await testApp(deps);
+      admin = await signIn(app, w.admin.email);
+      provider = new OAuth2Server();
+      await provider.issuer.keys.generate('RS256');
+      await provider.start(0, '127.0.0.1');
+      issuer = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+      provider.service.on('beforeResponse', (response: { body: Record<string, unknown>; statusCode: number }, req) => {
+        const grant = (req as { body: Record<string, string> }).body.grant_type;
+        if (grant === 'refresh_token') {
+          refreshRequests++;
+          if (revoked) {
+            response.statusCode = 400;
+            response.body = { error: 'invalid_grant', error_description: 'AADSTS50173: the grant was revoked.' };
+            return;
+          }
+        } else if (grant === 'authorization_code') {
+          response.body.expires_in = connectTtl;
+        }
+        for (const k of ['access_token', 'refresh_token', 'id_token'])
+          if (typeof response.body[k] === 'string') issued.push(response.body[k] as string);
+      });
+    });
+    after(async () => {
+      await provider.stop();
+      await app.close();
+      await storage.close();
+      await drop();
+    });
+
+    const record = (body: string) => {
+      answers.push(body);
+      return body;
+    };
+
+    async function newMailbox(name: string) {
+      const res = await admin.post('/api/v1/admin/mailboxes', {
+        name,
+        fromAddress: `${name.toLowerCase()}@example.test`,
+        smtpHost: 'smtp.example.test',
+        smtpPort: 587,
+        smtpSecurity: 'starttls',
+        smtpAuth: 'none',
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const id = res.json().id as number;
+      const set = await admin.put(`/api/v1/admin/mailboxes/${id}/oauth`, {
+        provider: 'custom',
+        clientId: 'parley-test',
+        clientSecret: CLIENT_SECRET,
+        authorizeUrl: `${issuer}/authorize`,
+        tokenUrl: `${issuer}/token`,
+        scopes: 'mail.send offline_access',
+        login: `${name.toLowerCase()}@example.test`,
+      });
+      assert.equal(set.statusCode, 200, record(set.body));
+      assert.deepEqual([set.json().state, set.json().clientSecretSet], ['not_connected', true]);
+      return id;
+    }
+
+    /** "Connect": Parley's start, the provider's authorization (it answers at once), and the callback's query. */
+    async function authorize(id: number, tamper?: (url: URL) => void): Promise<string> {
+      const start = await admin.post(`/api/v1/admin/mailboxes/${id}/oauth/start`);
+      assert.equal(start.statusCode, 200, record(start.body));
+      const url = new URL(start.json().authorizationUrl);
+      assert.equal(url.origin + url.pathname, `${issuer}/authorize`);
+      assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+      assert.match(url.searchParams.get('code_challenge') ?? '', /^[A-Za-z0-9_-]{43}$/);
+      assert.match(url.searchParams.get('state') ?? '', /^[A-Za-z0-9_-]{40,}$/);
+      assert.equal(
+        url.searchParams.get('redirect_uri'),
+        'https://desk.example.test/api/v1/admin/mailboxes/oauth/callback',
+      );
+      tamper?.(url);
+      const answer = await fetch(url, { redirect: 'manual' });
+      assert.equal(answer.status, 302);
+      const back = new URL(answer.headers.get('location')!);
+      assert.equal(back.pathname, '/api/v1/admin/mailboxes/oauth/callback');
+      return back.search;
+    }
+
+    const callback = async (query: string) => {
+      const res = await admin.get(`/api/v1/admin/mailboxes/oauth/callback${query}`);
+      assert.equal(res.statusCode, 302, res.body);
+      return res.headers.location as string;
+    };
+    const grantOf = async (id: number) => {
+      const res = await admin.get(`/api/v1/admin/mailboxes/${id}/oauth`);
+      assert.equal(res.statusCode, 200);
+      return record(res.body) && res.json();
+    };
+
+    it('connects a mailbox through the provider and keeps the grant sealed; a used or unknown state stores nothing', async () => {
+      const id = await newMailbox('Support');
+      const query = await authorize(id);
+      assert.equal(await callback(query), `/admin/mailboxes?connected=${id}`);
+      const grant = await grantOf(id);
+      assert.equal(grant.state, 'connected');
+      assert.ok(grant.accessExpiresAt);
+      const stored = (await storage.mailboxOAuth.findGrant(id))!;
+      assert.ok(stored.refreshSealed && !issued.includes(stored.refreshSealed), 'the refresh token is stored sealed');
+      // The same callback again: refused, and the grant is untouched.
+      assert.equal(await callback(query), '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED');
+      assert.deepEqual(await storage.mailboxOAuth.findGrant(id), stored);
+      // A state Parley never gave, on another mailbox: refused, nothing stored.
+      const other = await newMailbox('Sales');
+      const real = new URLSearchParams((await authorize(other)).slice(1));
+      real.set('state', 'x'.repeat(43));
+      assert.equal(await callback(`?${real}`), '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED');
+      assert.equal((await grantOf(other)).state, 'not_connected');
+      // The provider's error (the administrator said no): refused with its reason, nothing stored.
+      const denied = new URLSearchParams((await authorize(other)).slice(1));
+      const state = denied.get('state')!;
+      assert.equal(
+        await callback(
+          `?error=access_denied&error_description=${encodeURIComponent('The user said no')}&state=${state}`,
+        ),
+        '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED',
+      );
+      assert.equal((await grantOf(other)).state, 'not_connected');
+      const audit = await admin.get('/api/v1/admin/audit?action=mailbox.oauth.connect');
+      assert.equal(audit.statusCode, 200, audit.body);
+      assert.equal(record(audit.body) && audit.json().items.length, 1);
+    });
+
+    it('refuses a code whose PKCE verifier does not match the challenge the provider saw', async () => {
+      const id = await newMailbox('Billing');
+      const query = await authorize(id, (url) => url.searchParams.set('code_challenge', 'A'.repeat(43)));
+      assert.equal(await callback(query), '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED');
+      assert.equal((await grantOf(id)).state, 'not_connected');
+    });
+
+    it('refreshes once for two callers at once, and marks a revoked grant "reconnect needed" until connected again', async () => {
+      connectTtl = 60; // under the refresh margin: the first use refreshes
+      const id = await newMailbox('Helpdesk');
+      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      connectTtl = 3600;
+      const before = refreshRequests;
+      const tokens = { ...deps, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+      const [a, b] = await Promise.all([accessTokenFor(tokens, id), accessTokenFor(tokens, id)]);
+      assert.equal(refreshRequests - before, 1, 'one refresh for both');
+      assert.equal(a.accessToken, b.accessToken);
+      assert.equal(a.user, 'helpdesk@example.test');
+      assert.ok(issued.includes(a.accessToken), 'a token the provider issued');
+      // Live: no refresh.
+      await accessTokenFor(tokens, id);
+      assert.equal(refreshRequests - before, 1);
+
+      // An hour later the provider refuses: the grant was revoked.
+      revoked = true;
+      clock.advance(3_600_000);
+      await assert.rejects(
+        accessTokenFor(tokens, id),
+        (e: unknown) => e instanceof DomainError && e.code === 'MAILBOX_OAUTH_RECONNECT',
+      );
+      const grant = await grantOf(id);
+      assert.equal(grant.state, 'reconnect_needed');
+      assert.match(grant.lastError, /invalid_grant: AADSTS50173: the grant was revoked\./);
+      await assert.rejects(accessTokenFor(tokens, id), /has to be connected again/);
+      // Connected again: works.
+      revoked = false;
+      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      assert.equal((await grantOf(id)).state, 'connected');
+      assert.ok(issued.includes((await accessTokenFor(tokens, id)).accessToken));
+    });
+
+    it('never shows a token or the client secret in an answer', () => {
+      assert.ok(issued.length > 0 && answers.length > 0);
+      for (const body of answers) {
+        assert.ok(!body.includes(CLIENT_SECRET), 'no client secret');
+        for (const token of issued) assert.ok(!body.includes(token), 'no token');
+      }
+    });
+  });
+}
