@@ -30,6 +30,8 @@ export interface SmtpSettings {
   user: string | null;
   password: string | null;
   allowInvalidCertificate: boolean;
+  /** OAuth2 (SASL XOAUTH2) instead of a password: the account and a live access token (a mailbox's grant). */
+  oauth2?: { user: string; accessToken: string } | null;
 }
 
 /**

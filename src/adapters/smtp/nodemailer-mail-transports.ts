@@ -65,6 +65,7 @@ const NETWORK_SENTENCES: Record<string, string> = {
 
 /** The credentials sent on a session of these settings (what a server could echo back). */
 function credentialsOf(s: SmtpSettings): Credentials {
+  if (s.oauth2) return { user: s.oauth2.user, password: s.oauth2.accessToken };
   return { user: s.auth ? s.user : null, password: s.auth ? s.password : null };
 }
 
@@ -172,6 +173,7 @@ class NodemailerTransport implements MailTransport {
 
   private get auth() {
     const s = this.settings;
+    if (s.oauth2) return { user: s.oauth2.user, accessToken: s.oauth2.accessToken };
     return s.auth && s.user ? { user: s.user, pass: s.password ?? '' } : undefined;
   }
 

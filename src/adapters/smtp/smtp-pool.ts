@@ -1,4 +1,5 @@
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
+import XOAuth2 from 'nodemailer/lib/xoauth2';
 
 /**
  * A pool of Nodemailer SMTP connections (`nodemailer/lib/smtp-connection`, Nodemailer's documented SMTP client)
@@ -14,7 +15,8 @@ import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-
 
 export interface PoolOptions {
   connection: SMTPConnectionOptions;
-  auth?: { user: string; pass: string } | undefined;
+  /** A password, or (XOAUTH2) an access token. */
+  auth?: { user: string; pass: string } | { user: string; accessToken: string } | undefined;
   maxConnections: number;
   /**
    * A session without work for this long is closed with QUIT; never longer than half the socket timeout, which
@@ -71,7 +73,12 @@ export function openSession(options: SMTPConnectionOptions, auth: PoolOptions['a
         settled = true; // `fail` stays as the error listener: a late error (after QUIT, say) is never unhandled
         resolve(connection);
       };
-      if (auth && connection.allowsAuth)
+      if (auth && 'accessToken' in auth && connection.allowsAuth)
+        connection.login(
+          { type: 'oauth2', user: auth.user, oauth2: new XOAuth2({ user: auth.user, accessToken: auth.accessToken }) },
+          (e) => done(e ?? undefined),
+        );
+      else if (auth && 'pass' in auth && connection.allowsAuth)
         connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (e) => done(e ?? undefined));
       else done();
     });

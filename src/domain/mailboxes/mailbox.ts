@@ -3,8 +3,11 @@ import { isForbiddenHost } from '../parameters/forbidden-hosts.ts';
 import { SMTP_SECURITY, type SmtpSecurity } from '../parameters/parameter-catalogue.ts';
 import { isEmailAddress } from '../users/user.ts';
 
-/** How a mailbox signs in to its SMTP server: not at all, or with a user and password (OAuth2: a later step). */
-export const MAILBOX_AUTH = ['none', 'password'] as const;
+/**
+ * How a mailbox signs in to its SMTP server: not at all, with a user and password, or with OAuth2 (SASL XOAUTH2: the
+ * account and access token of its grant, `oauth/`).
+ */
+export const MAILBOX_AUTH = ['none', 'password', 'oauth2'] as const;
 export type MailboxAuth = (typeof MAILBOX_AUTH)[number];
 
 /**

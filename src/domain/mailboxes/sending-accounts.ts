@@ -3,6 +3,7 @@ import type { SecretBox } from '../../ports/secret-box.ts';
 import type { Uses } from '../../ports/storage.ts';
 import { smtpCredentials, UnreadableSecret } from '../parameters/parameters.ts';
 import { DELIVERY_SENTENCES } from '../notifications/delivery-results.ts';
+import { DomainError } from '../errors.ts';
 
 /** What a mail goes out with: its mailbox's account and From, or why it cannot go now (the mail waits). */
 export type SendingAccount =
@@ -21,7 +22,12 @@ export type SendingAccount =
  * key cannot open, or no default account, is a problem of the account: its mail is deferred with the reason.
  */
 export function sendingAccounts(
-  deps: { secrets: SecretBox; transports: MailTransports },
+  deps: {
+    secrets: SecretBox;
+    transports: MailTransports;
+    /** A live access token of a mailbox's OAuth2 grant (accessTokenFor); throws MAILBOX_OAUTH_RECONNECT. */
+    accessToken?: (mailboxId: number) => Promise<{ user: string; accessToken: string }>;
+  },
   repos: Uses<{ settings: 'getParameters'; mailboxes: 'mailboxAccounts' }>,
 ): (mailboxId: number | null) => Promise<SendingAccount> {
   const known = new Map<number | null, Promise<SendingAccount>>();
@@ -31,6 +37,14 @@ export function sendingAccounts(
     } catch (cause) {
       throw new UnreadableSecret('A stored password cannot be opened with the current secret key.', { cause });
     }
+  };
+  const oauthOf = async (mailboxId: number) => {
+    if (!deps.accessToken)
+      throw new DomainError(
+        'MAILBOX_OAUTH_RECONNECT',
+        `Mailbox ${mailboxId} signs in with OAuth2, which is not set up here.`,
+      );
+    return deps.accessToken(mailboxId);
   };
   const read = async (mailboxId: number | null): Promise<SendingAccount> => {
     try {
@@ -45,6 +59,7 @@ export function sendingAccounts(
               user: mailbox.smtpUser,
               password: mailbox.smtpAuth === 'password' && mailbox.passwordSealed ? open(mailbox.passwordSealed) : null,
               allowInvalidCertificate: mailbox.allowInvalidCertificate,
+              oauth2: mailbox.smtpAuth === 'oauth2' ? await oauthOf(mailbox.id) : null,
             },
             from: { name: mailbox.fromName, address: mailbox.fromAddress },
           }
@@ -52,6 +67,9 @@ export function sendingAccounts(
       if (!account) return { settings: null, from: null, transport: null, problem: DELIVERY_SENTENCES.NO_ACCOUNT };
       return { ...account, transport: deps.transports.forSettings(account.settings), problem: null };
     } catch (error) {
+      // A grant that needs reconnecting defers the mailbox's mail with the provider's reason.
+      if (error instanceof DomainError && error.code === 'MAILBOX_OAUTH_RECONNECT')
+        return { settings: null, from: null, transport: null, problem: error.message };
       // Only an unreadable password is the account's problem; anything else (the database) ends the batch.
       if (!(error instanceof UnreadableSecret)) throw error;
       return { settings: null, from: null, transport: null, problem: DELIVERY_SENTENCES.SECRET_UNREADABLE };

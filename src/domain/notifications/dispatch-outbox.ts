@@ -13,6 +13,8 @@ import { bounceAddress } from './bounce-address.ts';
 import { DELIVERY_SENTENCES, gaveUpSentence, recipientInvalidSentence } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 import { mailWebhooks } from '../webhooks/mail-webhooks.ts';
+import { withAccessTokens } from '../mailboxes/oauth/access-token.ts';
+import type { OAuthClient } from '../../ports/oauth-client.ts';
 
 export interface DispatchPolicy {
   batchSize: number;
@@ -33,7 +35,9 @@ export interface DispatchDeps {
   transports: MailTransports;
   /** Signs each mail's bounce address (its envelope sender), at the mail domain. */
   signer: Signer;
-  site: { mailDomain: string };
+  site: { mailDomain: string; publicUrl?: string };
+  /** OAuth2 for mailboxes that sign in with it (their mail is deferred without it). */
+  oauth?: OAuthClient;
   /** 0 ≤ x < 1; injectable so tests can pin the jitter. */
   random?: () => number;
 }
@@ -211,7 +215,7 @@ async function sendClaimed(
   // Each mail goes out from the mailbox it was queued for, read once per batch. An account that cannot be used (a
   // password the current key cannot open, a refused login) defers its mail with the reason, instead of failing each
   // one or trying to sign in once per mail.
-  const accountOf = sendingAccounts(deps, deps.storage);
+  const accountOf = sendingAccounts(withAccessTokens(deps), deps.storage);
   // Read before the first send: a database that cannot be read ends the batch here, as it always did.
   await Promise.all([...new Set(entries.map((e) => e.mailboxId))].map(accountOf));
   // The messages' attachments travel with their mails, as many as fit the size one mail may carry (the others are

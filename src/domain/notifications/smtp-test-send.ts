@@ -6,8 +6,10 @@ import { DELIVERY_SENTENCES } from './delivery-results.ts';
 import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { deliveryResultOf, type DeliveryResult } from './delivery-results.ts';
 import { isEmailAddress } from '../users/user.ts';
+import { withAccessTokens } from '../mailboxes/oauth/access-token.ts';
 
-export type MailDeps = Pick<Deps, 'storage' | 'secrets' | 'tokens' | 'site' | 'clock'> & { transports: MailTransports };
+export type MailDeps = Pick<Deps, 'storage' | 'secrets' | 'tokens' | 'site' | 'clock'> &
+  Partial<Pick<Deps, 'oauth'>> & { transports: MailTransports };
 
 export interface TestMailResult {
   ok: boolean;
@@ -34,7 +36,7 @@ export async function sendNow(
 ): Promise<TestMailResult> {
   const address = checkAddress(to);
   // The default mailbox (the parameters), or a mailbox of a team's.
-  const account = await sendingAccounts(deps, deps.storage)(mailboxId);
+  const account = await sendingAccounts(withAccessTokens(deps), deps.storage)(mailboxId);
   if (account.problem === DELIVERY_SENTENCES.NO_ACCOUNT || !account.transport)
     return {
       ok: false,

@@ -14499,7 +14499,7 @@ export interface paths {
                 /** @enum {string} */
                 smtpSecurity: 'none' | 'starttls' | 'tls';
                 /** @enum {string} */
-                smtpAuth: 'none' | 'password';
+                smtpAuth: 'none' | 'password' | 'oauth2';
                 smtpUser: string | null;
                 /** @description Whether a password is stored; the password itself is never returned. */
                 passwordSet: boolean;
@@ -14663,7 +14663,7 @@ export interface paths {
             /** @enum {string} */
             smtpSecurity: 'none' | 'starttls' | 'tls';
             /** @enum {string} */
-            smtpAuth: 'none' | 'password';
+            smtpAuth: 'none' | 'password' | 'oauth2';
             smtpUser?: string | null;
             /** @description Write-only. Omitted or null: keep the stored one (refused when the host, port, security or certificate check change); with authentication none, removed. */
             password?: string | null;
@@ -14699,7 +14699,7 @@ export interface paths {
               /** @enum {string} */
               smtpSecurity: 'none' | 'starttls' | 'tls';
               /** @enum {string} */
-              smtpAuth: 'none' | 'password';
+              smtpAuth: 'none' | 'password' | 'oauth2';
               smtpUser: string | null;
               /** @description Whether a password is stored; the password itself is never returned. */
               passwordSet: boolean;
@@ -14877,7 +14877,7 @@ export interface paths {
             /** @enum {string} */
             smtpSecurity: 'none' | 'starttls' | 'tls';
             /** @enum {string} */
-            smtpAuth: 'none' | 'password';
+            smtpAuth: 'none' | 'password' | 'oauth2';
             smtpUser?: string | null;
             /** @description Write-only. Omitted or null: keep the stored one (refused when the host, port, security or certificate check change); with authentication none, removed. */
             password?: string | null;
@@ -14913,7 +14913,7 @@ export interface paths {
               /** @enum {string} */
               smtpSecurity: 'none' | 'starttls' | 'tls';
               /** @enum {string} */
-              smtpAuth: 'none' | 'password';
+              smtpAuth: 'none' | 'password' | 'oauth2';
               smtpUser: string | null;
               /** @description Whether a password is stored; the password itself is never returned. */
               passwordSet: boolean;

@@ -968,6 +968,7 @@ export const enUS = {
   'mailboxes.auth': 'Sign-in',
   'mailboxes.auth.password': 'User and password',
   'mailboxes.auth.none': 'None',
+  'mailboxes.auth.oauth2': 'OAuth2 (Microsoft 365, Google, other providers)',
   'mailboxes.groups': 'Teams that send from it',
   'mailboxes.groupsHint': 'A team sends from one mailbox; choosing it here moves it from its previous one.',
   'mailboxes.created': 'Mailbox {name} was added.',

@@ -991,6 +991,7 @@ export const esES: Messages = {
   'mailboxes.auth': 'Autenticación',
   'mailboxes.auth.password': 'Usuario y contraseña',
   'mailboxes.auth.none': 'Ninguna',
+  'mailboxes.auth.oauth2': 'OAuth2 (Microsoft 365, Google, otros proveedores)',
   'mailboxes.groups': 'Equipos que envían desde él',
   'mailboxes.groupsHint': 'Un equipo envía desde un buzón; elegirlo aquí lo quita del anterior.',
   'mailboxes.created': 'Se ha añadido el buzón {name}.',

@@ -983,6 +983,7 @@ export const ptBR: Messages = {
   'mailboxes.auth': 'Autenticação',
   'mailboxes.auth.password': 'Usuário e senha',
   'mailboxes.auth.none': 'Nenhuma',
+  'mailboxes.auth.oauth2': 'OAuth2 (Microsoft 365, Google, outros provedores)',
   'mailboxes.groups': 'Equipes que enviam dela',
   'mailboxes.groupsHint': 'Uma equipe envia de uma caixa de correio; escolhê-la aqui a tira da anterior.',
   'mailboxes.created': 'A caixa de correio {name} foi adicionada.',

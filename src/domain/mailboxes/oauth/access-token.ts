@@ -10,7 +10,8 @@ export const REFRESH_MARGIN_MS = 120_000;
 export const REFRESH_LEASE_MS = 30_000;
 const WAIT_STEP_MS = 100;
 
-type TokenDeps = Pick<Deps, 'clock' | 'secrets' | 'site'> & {
+export type TokenDeps = Pick<Deps, 'clock' | 'secrets'> & {
+  site: { publicUrl?: string };
   oauth: OAuthClient;
   storage: StorageOf<'mailboxOAuth'>;
   /** Waiting for another process's refresh (a test may make it instant). */
@@ -75,4 +76,15 @@ export async function accessTokenFor(
     if (waited > REFRESH_LEASE_MS) throw reconnect(mailboxId, 'a refresh of the access token did not finish');
     await sleep(WAIT_STEP_MS);
   }
+}
+
+/** The deps with `accessToken` for sendingAccounts, when OAuth2 is wired (deps.oauth). */
+export function withAccessTokens<
+  D extends Omit<TokenDeps, 'oauth' | 'storage'> & {
+    oauth?: OAuthClient | undefined;
+    storage: StorageOf<'mailboxOAuth'>;
+  },
+>(deps: D): D & { accessToken?: (mailboxId: number) => Promise<{ user: string; accessToken: string }> } {
+  const oauth = deps.oauth;
+  return oauth ? { ...deps, accessToken: (id: number) => accessTokenFor({ ...deps, oauth }, id) } : deps;
 }

@@ -14,7 +14,7 @@ export const AUTHORIZATION_MINUTES = 10;
 export const redirectUri = (publicUrl: string) => `${publicUrl}/api/v1/admin/mailboxes/oauth/callback`;
 
 export function endpointsOf(
-  deps: Pick<Deps, 'secrets' | 'site'>,
+  deps: Pick<Deps, 'secrets'> & { site: { publicUrl?: string } },
   g: Pick<MailboxOAuthGrant, 'authorizeUrl' | 'tokenUrl' | 'clientId' | 'clientSecretSealed'>,
 ): OAuthEndpoints {
   return {
@@ -22,7 +22,8 @@ export function endpointsOf(
     tokenUrl: g.tokenUrl,
     clientId: g.clientId,
     clientSecret: g.clientSecretSealed ? deps.secrets.open(g.clientSecretSealed) : null,
-    redirectUri: redirectUri(deps.site.publicUrl),
+    // A refresh sends no redirect address; the authorization and its code exchange do.
+    redirectUri: deps.site.publicUrl ? redirectUri(deps.site.publicUrl) : '',
   };
 }
 

@@ -13,7 +13,7 @@ import {
 const ROLES = ['requester', 'technician', 'admin'] as const;
 const SECURITIES = ['none', 'starttls', 'tls'] as const;
 const SCOPES = ['read', 'full'] as const;
-const MAILBOX_AUTH_KINDS = ['none', 'password'] as const;
+const MAILBOX_AUTH_KINDS = ['none', 'password', 'oauth2'] as const;
 const among = <T extends string>(list: readonly T[], v: unknown): v is T => list.includes(v as T);
 
 /** The fields the log names, worded in the reader's language (another name is shown as it is). */

@@ -70,6 +70,7 @@ export function MailboxFields({
         >
           <option value="password">{t('mailboxes.auth.password')}</option>
           <option value="none">{t('mailboxes.auth.none')}</option>
+          <option value="oauth2">{t('mailboxes.auth.oauth2')}</option>
         </select>
       </div>
       {form.smtpAuth === 'password' ? (

@@ -1,0 +1,75 @@
+/**
+ * A team's mailbox that signs in with OAuth2 (issue 14), on SQLite and PostgreSQL, against real servers on loopback:
+ * an authorization server (oauth2-mock-server) and an SMTP server that takes only SASL XOAUTH2 with a live token of
+ * it. The team's mail goes out from its mailbox, signed in with the grant's access token; when the grant is revoked
+ * its mail is deferred (never failed) with "connect again" and the provider's reason, and goes out once the mailbox
+ * is connected again.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TestClock } from '../support/fixtures.ts';
+import { postgres, sqliteMemory } from '../support/databases.ts';
+import { mailApp } from '../support/mail-app.ts';
+import { connectMailbox, reconnectMailbox, startOAuthProvider, startXoauth2Sink } from '../support/oauth-provider.ts';
+
+for (const database of [sqliteMemory, postgres]) {
+  describe(`a mailbox signing in with OAuth2 on ${database.name}`, () => {
+    it('sends with XOAUTH2, defers while the grant is revoked, and sends again once reconnected', async () => {
+      const scene = await mailApp(database, { shippedTemplate: true });
+      const provider = await startOAuthProvider();
+      const sink = await startXoauth2Sink(provider);
+      try {
+        const { admin, world } = scene;
+        const created = await admin.post('/api/v1/admin/mailboxes', {
+          name: 'Team A',
+          fromAddress: 'team-a@example.test',
+          fromName: 'Team A desk',
+          smtpHost: '127.0.0.1',
+          smtpPort: sink.port,
+          smtpSecurity: 'none',
+          smtpAuth: 'oauth2',
+          groupIds: [world.groupA],
+        });
+        assert.equal(created.statusCode, 201, created.body);
+        const id = created.json().id as number;
+        await connectMailbox(admin, id, provider.issuer, 'team-a@example.test');
+
+        const tech = await scene.signIn(world.techA.email);
+        const post = (text: string) => tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text });
+        assert.equal((await post('Sent with OAuth2.')).statusCode, 201);
+        const defaultSent = scene.sink.accepted.length;
+        await scene.deliver();
+        assert.equal(scene.sink.accepted.length, defaultSent, 'not through the default account');
+        assert.equal(sink.received.length, 1);
+        assert.equal(sink.received[0]!.from?.value[0]?.address, 'team-a@example.test');
+        assert.match(sink.received[0]!.text ?? '', /Sent with OAuth2\./);
+        assert.deepEqual(sink.logins, [{ user: 'team-a@example.test', accepted: true }]);
+
+        // Revoked at the provider; an hour later the token has to be refreshed and cannot be.
+        provider.state.revoked = true;
+        (scene.deps.clock as TestClock).advance(3_600_000);
+        assert.equal((await post('Waits for the reconnection.')).statusCode, 201);
+        await scene.deliver({ failures: true });
+        const outbox = (await admin.get('/api/v1/admin/outbox?status=deferred')).json().items;
+        const waiting = outbox.find((e: { lastReply: string | null }) => e.lastReply);
+        assert.ok(waiting, JSON.stringify(outbox));
+        assert.match(waiting.lastReply, /connected again to its provider: invalid_grant: AADSTS50173/);
+        assert.equal((await admin.get(`/api/v1/admin/mailboxes/${id}/oauth`)).json().state, 'reconnect_needed');
+        assert.equal(sink.received.length, 1, 'nothing sent while revoked');
+
+        // Connected again: the deferred mail goes out at its next try.
+        provider.state.revoked = false;
+        await reconnectMailbox(admin, id);
+        (scene.deps.clock as TestClock).advance(3_600_000);
+        await scene.deliver();
+        assert.equal(sink.received.length, 2);
+        assert.match(sink.received[1]!.text ?? '', /Waits for the reconnection\./);
+        assert.equal(sink.logins.at(-1)!.accepted, true);
+      } finally {
+        await sink.close();
+        await provider.stop();
+        await scene.close();
+      }
+    });
+  });
+}
