@@ -87,8 +87,11 @@ function render(lines: readonly Line[], from: number, to: number, collapse: bool
 /** The slice of `html` that lines [from, to) were rendered from (lines of HTML carry where they begin). */
 function htmlSlice(html: string | null, lines: readonly Line[], from: number, to: number): string | null {
   if (html === null) return null;
-  const begin = from > 0 && from < lines.length ? (lines[from]!.at ?? 0) : 0;
-  const end = to < lines.length ? (lines[to]!.at ?? html.length) : html.length;
+  const begin = from > 0 && from < lines.length ? lines[from]!.at : 0;
+  const end = to < lines.length ? lines[to]!.at : html.length;
+  // A line that does not say where it begins cannot bound the slice: the text stands alone rather than keep the
+  // banner or the quote it would let in.
+  if (begin === undefined || end === undefined) return null;
   return html.slice(begin, Math.max(begin, end));
 }
 

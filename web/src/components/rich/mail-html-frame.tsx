@@ -2,14 +2,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { hasRemoteImages, htmlToShow } from './message-html.ts';
 
-/** The inline images' ids and Content-IDs back from their key. */
-const sources = (key: string) =>
-  key === ''
-    ? []
-    : key.split(' ').map((pair) => {
-        const [id, contentId] = pair.split('=') as [string, string];
-        return { id, contentId: contentId || null };
-      });
+type Inline = { id: string; contentId: string | null };
+
+/** The inline images back from their key (JSON: a Content-ID may hold any character). */
+const sources = (key: string) => JSON.parse(key) as Inline[];
 
 /**
  * A mail's HTML in a sandbox: an iframe that runs no script (`sandbox` without allow-scripts), opens links in a new
@@ -19,13 +15,13 @@ const sources = (key: string) =>
  */
 export function MailHtmlFrame(props: {
   html: string;
-  attachments: readonly { id: string; contentId: string | null }[] | undefined;
+  attachments: readonly Inline[] | undefined;
 }) {
   const { t } = useI18n();
   const [remote, setRemote] = useState(false);
   const frame = useRef<HTMLIFrameElement>(null);
   // The frame's document changes only when what it shows does (not when the thread is fetched again).
-  const inline = (props.attachments ?? []).map((a) => `${a.id}=${a.contentId ?? ''}`).join(' ');
+  const inline = JSON.stringify((props.attachments ?? []).map((a) => ({ id: a.id, contentId: a.contentId })));
   const doc = useMemo(() => {
     const images = remote ? "'self' data: https: http:" : "'self' data:";
     const policy = `default-src 'none'; img-src ${images}; style-src 'self' 'unsafe-inline'`;
@@ -40,14 +36,18 @@ export function MailHtmlFrame(props: {
   useEffect(() => {
     const iframe = frame.current;
     if (!iframe) return;
+    // Each load brings a new document (srcdoc): its body is the one to watch.
     let observer: ResizeObserver | null = null;
+    let watched: HTMLElement | null = null;
     const fit = () => {
       const body = iframe.contentDocument?.body;
       if (!body) return;
       iframe.style.height = `${Math.ceil(body.scrollHeight) + 4}px`;
-      if (!observer) {
+      if (watched !== body) {
+        observer?.disconnect();
         observer = new ResizeObserver(fit);
         observer.observe(body);
+        watched = body;
       }
     };
     iframe.addEventListener('load', fit);

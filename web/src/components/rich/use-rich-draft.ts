@@ -36,6 +36,16 @@ export function textToHtml(text: string): string {
     .join('');
 }
 
+/**
+ * An image of the draft is one the person pasted or dropped (a `blob:` address of this page): an `<img>` in pasted
+ * HTML that names another address is left out, so the page never loads an image from elsewhere while someone writes.
+ */
+const PastedImage = Image.extend({
+  parseHTML() {
+    return [{ tag: 'img[src]', getAttrs: (el) => (el.getAttribute('src')?.startsWith('blob:') ? null : false) }];
+  },
+});
+
 const randomId = () =>
   Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -80,7 +90,7 @@ export function useRichDraft(options: {
         horizontalRule: false,
         link: { openOnClick: false, autolink: true, protocols: ['mailto'], defaultProtocol: 'https' },
       }),
-      Image.configure({ inline: true, allowBase64: false }),
+      PastedImage.configure({ inline: true, allowBase64: false }),
     ],
     immediatelyRender: true,
     // Its few base rules are in styles.css: the page's policy allows no inline <style>.
