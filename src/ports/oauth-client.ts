@@ -13,6 +13,8 @@ export interface OAuthTokens {
   refreshToken: string | null;
   /** Seconds the access token lives, as the server said (null: not said). */
   expiresIn: number | null;
+  /** The scopes granted, when the server says (space-separated); null: not said (then those asked for). */
+  scope: string | null;
 }
 
 /** The server refused (an OAuth2 error answer: `invalid_grant` when the grant was revoked or expired). */

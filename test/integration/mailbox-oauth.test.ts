@@ -5,13 +5,11 @@
  * (authorization code with PKCE S256 and `state`), and Parley keeps the grant sealed. A callback with a used or
  * unknown `state`, or whose PKCE verifier does not match, stores nothing. Two callers needing a refresh at once make
  * one refresh; a revoked grant marks the mailbox "reconnect needed" with the provider's reason, and connecting again
- * puts it right. No answer holds a token or the client secret.
+ * puts it right. A grant without the mail scope asked for is refused. No answer holds a token or the client secret.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { OAuth2Server } from 'oauth2-mock-server';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { DomainError } from '../../src/domain/errors.ts';
@@ -19,6 +17,7 @@ import { accessTokenFor } from '../../src/domain/mailboxes/oauth/access-token.ts
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { signIn, testApp, type Client } from '../support/http.ts';
+import { startOAuthProvider } from '../support/oauth-provider.ts';
 
 const CLIENT_SECRET = 'client-secret-never-shown';
 
@@ -31,13 +30,8 @@ for (const database of [sqliteMemory, postgres]) {
     let w: World;
     let app: FastifyInstance;
     let admin: Client;
-    let provider: OAuth2Server;
+    let provider: Awaited<ReturnType<typeof startOAuthProvider>>;
     let issuer: string;
-    /** Every token the provider handed out, and how many refreshes it answered. */
-    const issued: string[] = [];
-    let refreshRequests = 0;
-    let revoked = false;
-    let connectTtl = 3600;
     const answers: string[] = [];
 
     before(async () => {
@@ -47,25 +41,8 @@ for (const database of [sqliteMemory, postgres]) {
       w = await buildWorld(deps);
       app = await testApp(deps);
       admin = await signIn(app, w.admin.email);
-      provider = new OAuth2Server();
-      await provider.issuer.keys.generate('RS256');
-      await provider.start(0, '127.0.0.1');
-      issuer = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
-      provider.service.on('beforeResponse', (response: { body: Record<string, unknown>; statusCode: number }, req) => {
-        const grant = (req as { body: Record<string, string> }).body.grant_type;
-        if (grant === 'refresh_token') {
-          refreshRequests++;
-          if (revoked) {
-            response.statusCode = 400;
-            response.body = { error: 'invalid_grant', error_description: 'AADSTS50173: the grant was revoked.' };
-            return;
-          }
-        } else if (grant === 'authorization_code') {
-          response.body.expires_in = connectTtl;
-        }
-        for (const k of ['access_token', 'refresh_token', 'id_token'])
-          if (typeof response.body[k] === 'string') issued.push(response.body[k] as string);
-      });
+      provider = await startOAuthProvider();
+      issuer = provider.issuer;
     });
     after(async () => {
       await provider.stop();
@@ -144,7 +121,10 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(grant.state, 'connected');
       assert.ok(grant.accessExpiresAt);
       const stored = (await storage.mailboxOAuth.findGrant(id))!;
-      assert.ok(stored.refreshSealed && !issued.includes(stored.refreshSealed), 'the refresh token is stored sealed');
+      assert.ok(
+        stored.refreshSealed && !provider.state.issued.includes(stored.refreshSealed),
+        'the refresh token is stored sealed',
+      );
       // The same callback again: refused, and the grant is untouched.
       assert.equal(await callback(query), '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED');
       assert.deepEqual(await storage.mailboxOAuth.findGrant(id), stored);
@@ -157,12 +137,18 @@ for (const database of [sqliteMemory, postgres]) {
       // The provider's error (the administrator said no): refused with its reason, nothing stored.
       const denied = new URLSearchParams((await authorize(other)).slice(1));
       const state = denied.get('state')!;
-      assert.equal(
+      // The state is this administrator's: the page is told which mailbox, and the provider's words.
+      const back = new URL(
         await callback(
           `?error=access_denied&error_description=${encodeURIComponent('The user said no')}&state=${state}`,
         ),
-        '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED',
+        'https://desk.example.test',
       );
+      assert.equal(back.pathname, '/admin/mailboxes');
+      assert.equal(back.searchParams.get('oauthError'), 'MAILBOX_OAUTH_FAILED');
+      assert.equal(back.searchParams.get('mailbox'), String(other));
+      assert.equal(back.searchParams.get('problem'), 'refused');
+      assert.equal(back.searchParams.get('reason'), 'access_denied: The user said no');
       assert.equal((await grantOf(other)).state, 'not_connected');
       const audit = await admin.get('/api/v1/admin/audit?action=mailbox.oauth.connect');
       assert.equal(audit.statusCode, 200, audit.body);
@@ -172,28 +158,52 @@ for (const database of [sqliteMemory, postgres]) {
     it('refuses a code whose PKCE verifier does not match the challenge the provider saw', async () => {
       const id = await newMailbox('Billing');
       const query = await authorize(id, (url) => url.searchParams.set('code_challenge', 'A'.repeat(43)));
-      assert.equal(await callback(query), '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED');
+      const back = new URL(await callback(query), 'https://desk.example.test');
+      assert.equal(back.searchParams.get('oauthError'), 'MAILBOX_OAUTH_FAILED');
+      assert.equal(back.searchParams.get('mailbox'), String(id));
       assert.equal((await grantOf(id)).state, 'not_connected');
+      assert.equal(await storage.mailboxOAuth.findGrant(id).then((g) => g?.refreshSealed ?? null), null);
+    });
+
+    it('refuses a grant without the mail scope it asked for (a permission unticked at consent), storing nothing', async () => {
+      const id = await newMailbox('Scopes');
+      provider.state.grantScope = 'openid offline_access';
+      try {
+        const back = new URL(await callback(await authorize(id)), 'https://desk.example.test');
+        assert.equal(back.searchParams.get('oauthError'), 'MAILBOX_OAUTH_FAILED');
+        assert.equal(back.searchParams.get('problem'), 'scopes');
+        assert.equal(back.searchParams.get('missing'), 'mail.send');
+      } finally {
+        provider.state.grantScope = null;
+      }
+      assert.equal((await grantOf(id)).state, 'not_connected');
+      // The scopes granted as asked (the capitalisation the provider's own): connected.
+      provider.state.grantScope = 'MAIL.SEND offline_access';
+      try {
+        assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      } finally {
+        provider.state.grantScope = null;
+      }
     });
 
     it('refreshes once for two callers at once, and marks a revoked grant "reconnect needed" until connected again', async () => {
-      connectTtl = 60; // under the refresh margin: the first use refreshes
+      provider.state.connectTtl = 60; // under the refresh margin: the first use refreshes
       const id = await newMailbox('Helpdesk');
       assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
-      connectTtl = 3600;
-      const before = refreshRequests;
+      provider.state.connectTtl = 3600;
+      const before = provider.state.refreshRequests;
       const tokens = { ...deps, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
       const [a, b] = await Promise.all([accessTokenFor(tokens, id), accessTokenFor(tokens, id)]);
-      assert.equal(refreshRequests - before, 1, 'one refresh for both');
+      assert.equal(provider.state.refreshRequests - before, 1, 'one refresh for both');
       assert.equal(a.accessToken, b.accessToken);
       assert.equal(a.user, 'helpdesk@example.test');
-      assert.ok(issued.includes(a.accessToken), 'a token the provider issued');
+      assert.ok(provider.state.issued.includes(a.accessToken), 'a token the provider issued');
       // Live: no refresh.
       await accessTokenFor(tokens, id);
-      assert.equal(refreshRequests - before, 1);
+      assert.equal(provider.state.refreshRequests - before, 1);
 
       // An hour later the provider refuses: the grant was revoked.
-      revoked = true;
+      provider.state.revoked = true;
       clock.advance(3_600_000);
       await assert.rejects(
         accessTokenFor(tokens, id),
@@ -204,17 +214,17 @@ for (const database of [sqliteMemory, postgres]) {
       assert.match(grant.lastError, /invalid_grant: AADSTS50173: the grant was revoked\./);
       await assert.rejects(accessTokenFor(tokens, id), /has to be connected again/);
       // Connected again: works.
-      revoked = false;
+      provider.state.revoked = false;
       assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
       assert.equal((await grantOf(id)).state, 'connected');
-      assert.ok(issued.includes((await accessTokenFor(tokens, id)).accessToken));
+      assert.ok(provider.state.issued.includes((await accessTokenFor(tokens, id)).accessToken));
     });
 
     it('never shows a token or the client secret in an answer', () => {
-      assert.ok(issued.length > 0 && answers.length > 0);
+      assert.ok(provider.state.issued.length > 0 && answers.length > 0);
       for (const body of answers) {
         assert.ok(!body.includes(CLIENT_SECRET), 'no client secret');
-        for (const token of issued) assert.ok(!body.includes(token), 'no token');
+        for (const token of provider.state.issued) assert.ok(!body.includes(token), 'no token');
       }
     });
   });

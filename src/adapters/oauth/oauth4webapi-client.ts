@@ -21,6 +21,7 @@ const tokensOf = (r: oauth.TokenEndpointResponse): OAuthTokens => ({
   accessToken: r.access_token,
   refreshToken: r.refresh_token ?? null,
   expiresIn: typeof r.expires_in === 'number' ? r.expires_in : null,
+  scope: typeof r.scope === 'string' ? r.scope : null,
 });
 
 /**

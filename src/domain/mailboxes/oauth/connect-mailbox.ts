@@ -65,6 +65,20 @@ export async function startMailboxConnect(
   return { authorizationUrl };
 }
 
+/** Scopes that say only how a grant lives (a refresh token, OpenID Connect's sign-in): never a mail permission. */
+const GRANT_ONLY = new Set(['offline_access', 'openid', 'profile', 'email']);
+
+/**
+ * The mail scopes asked for that the provider did not grant (an administrator who unticked one on the consent page, an
+ * app registered without it). A server that does not say which it granted granted those asked for (RFC 6749 5.1).
+ */
+export function missingScopes(asked: string, granted: string | null): string[] {
+  if (granted === null) return [];
+  // Compared without case: Microsoft answers with its own capitalisation of the scopes asked for.
+  const have = new Set(granted.toLowerCase().split(/\s+/).filter(Boolean));
+  return asked.split(/\s+/).filter((s) => s && !GRANT_ONLY.has(s.toLowerCase()) && !have.has(s.toLowerCase()));
+}
+
 /**
  * The provider's callback: the `state` must be one this administrator started and not yet used, the code is
  * exchanged with its PKCE verifier, and the grant stored sealed (connected). Anything else stores nothing and throws
@@ -99,14 +113,21 @@ export async function finishMailboxConnect(
     const reason =
       error instanceof OAuthRefused ? error.message : error instanceof Error ? error.message : String(error);
     throw new DomainError('MAILBOX_OAUTH_FAILED', `The provider did not grant access: ${reason.slice(0, 300)}`, {
-      details: { mailboxId: pending.mailboxId },
+      details: { mailboxId: pending.mailboxId, problem: 'refused', providerSaid: reason.slice(0, 300) },
     });
   }
   if (!tokens.refreshToken)
     throw new DomainError(
       'MAILBOX_OAUTH_FAILED',
       'The provider gave no refresh token, so Parley could not keep the mailbox connected: ask for offline access (Microsoft: the offline_access scope; Google: consent again).',
-      { details: { mailboxId: pending.mailboxId } },
+      { details: { mailboxId: pending.mailboxId, problem: 'no-refresh-token' } },
+    );
+  const missing = missingScopes(grant.scopes, tokens.scope);
+  if (missing.length > 0)
+    throw new DomainError(
+      'MAILBOX_OAUTH_FAILED',
+      `The provider granted ${tokens.scope ? `only "${tokens.scope}"` : 'no scope'}, not ${missing.join(', ')} that the mailbox needs: add the permission to the app's registration (and grant consent), then connect again.`,
+      { details: { mailboxId: pending.mailboxId, problem: 'scopes', missing } },
     );
   const at = now.toISOString();
   const expiresIn = tokens.expiresIn ?? 3600;
