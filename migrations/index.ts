@@ -26,6 +26,7 @@ import * as mailboxes from './024-mailboxes.ts';
 import * as mailboxImap from './025-mailbox-imap.ts';
 import * as inboundHtml from './026-inbound-html.ts';
 import * as mailboxOauth from './027-mailbox-oauth.ts';
+import * as mailboxImapAuth from './028-mailbox-imap-auth.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '025-mailbox-imap': mailboxImap,
   '026-inbound-html': inboundHtml,
   '027-mailbox-oauth': mailboxOauth,
+  '028-mailbox-imap-auth': mailboxImapAuth,
 };

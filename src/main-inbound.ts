@@ -16,6 +16,7 @@ import type { Config } from './config/config.ts';
 import { ImapSupervisor } from './delivery/workers/imap-supervisor.ts';
 import { InboundIngestor } from './delivery/workers/inbound-ingestor.ts';
 import { inboundRecipientCheck } from './domain/inbound/accepted-recipients.ts';
+import { withAccessTokens } from './domain/mailboxes/oauth/access-token.ts';
 import type { InboundDeps } from './domain/inbound/inbound-deps.ts';
 import type { Parley } from './main.ts';
 import type { MailParser } from './ports/inbound.ts';
@@ -89,6 +90,8 @@ export function createInbound(
     : undefined;
   // The support mailbox over IMAP (parameters 9010–9015), into the same ingestor: stored, then processed.
   const hooks = ingestor.receiverHooks();
+  // A team mailbox read with OAuth2 asks for a live access token at each connection (refreshed once across processes).
+  const tokens = withAccessTokens(parley.deps);
   const imap = new ImapSupervisor(parley.deps, {
     checkMs: options.imapCheckMs ?? 30_000,
     log: parley.log,
@@ -102,6 +105,9 @@ export function createInbound(
           password: account.password,
           mailbox: account.mailbox,
           allowInvalidCertificate: account.allowInvalidCertificate,
+          ...(account.oauthMailboxId !== undefined && tokens.accessToken
+            ? { oauth2: tokens.accessToken.bind(null, account.oauthMailboxId) }
+            : {}),
           maxBytes: parley.config.inboundMaxBytes,
           log: parley.log,
         },

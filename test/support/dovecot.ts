@@ -66,7 +66,13 @@ function uidOf(name: string): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-export async function startDovecot(options: { user?: string; password?: string } = {}): Promise<Dovecot> {
+/**
+ * `oauth2`: the server takes XOAUTH2 and OAUTHBEARER only, each token checked by its `oauth2` passdb against the
+ * authorization server's introspection endpoint (RFC 7662, `introspectionUrl`, posted to as a form).
+ */
+export async function startDovecot(
+  options: { user?: string; password?: string; oauth2?: { introspectionUrl: string } } = {},
+): Promise<Dovecot> {
   const user = options.user ?? 'desk@example.test';
   const password = options.password ?? 'imap-test-password';
   const dir = mkdtempSync(join(tmpdir(), 'parley-dovecot-'));
@@ -77,6 +83,29 @@ export async function startDovecot(options: { user?: string; password?: string }
   chownSync(mail, owner.uid, owner.gid);
   const port = await freePort();
   writeFileSync(join(dir, 'users'), `${user}:{PLAIN}${password}\n`);
+  const passdb = options.oauth2
+    ? `auth_mechanisms = xoauth2 oauthbearer
+auth_failure_delay = 0
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}`
+    : `auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}`;
+  if (options.oauth2)
+    writeFileSync(
+      join(dir, 'oauth2.conf.ext'),
+      `introspection_mode = post
+introspection_url = ${options.oauth2.introspectionUrl}
+username_attribute = username
+active_attribute = active
+active_value = true
+`,
+    );
   const config = `
 base_dir = ${dir}/run
 state_dir = ${dir}/state
@@ -85,7 +114,6 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
 default_internal_user = dovecot
 default_login_user = dovenull
 mail_location = maildir:${mail}/%u
@@ -93,10 +121,7 @@ mail_uid = dovecot
 mail_gid = dovecot
 first_valid_uid = ${owner.uid}
 last_valid_uid = ${owner.uid}
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${dir}/users
-}
+${passdb}
 userdb {
   driver = static
   args = uid=dovecot gid=dovecot home=${mail}/%u

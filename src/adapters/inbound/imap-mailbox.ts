@@ -10,6 +10,12 @@ export interface ImapMailboxOptions {
   security: 'tls' | 'starttls' | 'none';
   user: string;
   password: string;
+  /**
+   * OAuth2 (SASL XOAUTH2): the account and a live access token, asked for at each connection (the token is
+   * refreshed by whoever gives it; `refused`: the token the server refused last time); `user` and `password` are not
+   * used then. A failure is handled as a refused login.
+   */
+  oauth2?: (refused?: string) => Promise<{ user: string; accessToken: string }>;
   /** Default INBOX. */
   mailbox?: string;
   allowInvalidCertificate?: boolean;
@@ -41,6 +47,10 @@ export class ImapMailbox {
   uidValidity: bigint | undefined;
   /** The last failure, for the admin's status display. */
   lastError: string | null = null;
+  /** The account and access token of the current connection (OAuth2), scrubbed from errors like a password. */
+  private token: { user: string; password: string } | undefined;
+  /** The access token the server refused at the last attempt: the next one asks for a new one. */
+  private refused: string | undefined;
 
   constructor(
     private readonly options: ImapMailboxOptions,
@@ -75,16 +85,18 @@ export class ImapMailbox {
     });
   }
 
+  private credentials() {
+    const own = { user: this.options.user, password: this.options.password };
+    return this.token ? [own, this.token] : [own];
+  }
+
   /** An error with every form of the account's credentials removed (the server may have echoed them), for the log. */
   private clean<E>(error: E): E {
-    return scrubError(error, { user: this.options.user, password: this.options.password });
+    return scrubError(error, this.credentials());
   }
 
   private failed(error: unknown): void {
-    this.lastError = scrubSecrets(String((error as Error)?.message ?? error), {
-      user: this.options.user,
-      password: this.options.password,
-    });
+    this.lastError = scrubSecrets(String((error as Error)?.message ?? error), this.credentials());
   }
 
   private async run(): Promise<void> {
@@ -101,6 +113,19 @@ export class ImapMailbox {
         if (this.running) await this.sleep(this.retryMs);
         continue;
       }
+      let auth: { user: string; pass: string } | { user: string; accessToken: string };
+      try {
+        auth = this.options.oauth2
+          ? await this.options.oauth2(this.refused)
+          : { user: this.options.user, pass: this.options.password };
+        this.refused = undefined;
+      } catch (error) {
+        this.failed(error);
+        this.options.log?.error({ err: this.clean(error), mailbox }, 'IMAP sign-in unavailable; trying again');
+        if (this.running) await this.sleep(this.retryMs);
+        continue;
+      }
+      this.token = 'accessToken' in auth ? { user: auth.user, password: auth.accessToken } : undefined;
       const name = isIP(this.options.host.replace(/^\[|\]$/g, '')) ? undefined : this.options.host;
       // imapflow is loaded when a mailbox is first read, not by every process that could read one.
       const { ImapFlow } = await import('imapflow');
@@ -111,7 +136,7 @@ export class ImapMailbox {
         secure: this.options.security === 'tls',
         // STARTTLS required (never a login in clear text when the server does not offer it), or not attempted.
         ...(this.options.security === 'tls' ? {} : { doSTARTTLS: this.options.security === 'starttls' }),
-        auth: { user: this.options.user, pass: this.options.password },
+        auth,
         tls: { rejectUnauthorized: !this.options.allowInvalidCertificate, ...(name ? { servername: name } : {}) },
         logger: false,
         disableAutoIdle: true,
@@ -157,6 +182,9 @@ export class ImapMailbox {
         }
       } catch (error) {
         this.failed(error);
+        // A refused access token is renewed at the next attempt (it may have been revoked early or clocks differ).
+        if (this.token && (error as { authenticationFailed?: boolean }).authenticationFailed)
+          this.refused = this.token.password;
         this.options.log?.error({ err: this.clean(error), mailbox }, 'IMAP mailbox unavailable; trying again');
       } finally {
         if (client.usable) await client.logout().catch(() => client.close());

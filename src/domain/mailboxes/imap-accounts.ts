@@ -28,7 +28,20 @@ export async function imapSources(
   }
   const withImap = (await repos.mailboxes.listMailboxes()).filter((m) => m.imapHost !== null);
   for (const m of await repos.mailboxes.mailboxAccounts(withImap.map((m) => m.id))) {
-    if (!m.imapHost || !m.imapUser || !m.imapPasswordSealed) continue;
+    if (!m.imapHost) continue;
+    const where = {
+      host: m.imapHost,
+      port: m.imapPort ?? 993,
+      security: m.imapSecurity ?? 'tls',
+      mailbox: m.imapFolder || 'INBOX',
+      allowInvalidCertificate: m.allowInvalidCertificate,
+    };
+    if (m.imapAuth === 'oauth2') {
+      // Signed in as its grant's account with a fresh access token at each connection (the reader asks for it).
+      sources.push({ mailboxId: m.id, account: { ...where, user: '', password: '', oauthMailboxId: m.id } });
+      continue;
+    }
+    if (!m.imapUser || !m.imapPasswordSealed) continue;
     let password: string;
     try {
       password = deps.secrets.open(m.imapPasswordSealed);
@@ -36,18 +49,7 @@ export async function imapSources(
       unreadable.push(`mailbox "${m.name}"`);
       continue;
     }
-    sources.push({
-      mailboxId: m.id,
-      account: {
-        host: m.imapHost,
-        port: m.imapPort ?? 993,
-        security: m.imapSecurity ?? 'tls',
-        user: m.imapUser,
-        password,
-        mailbox: m.imapFolder || 'INBOX',
-        allowInvalidCertificate: m.allowInvalidCertificate,
-      },
-    });
+    sources.push({ mailboxId: m.id, account: { ...where, user: m.imapUser, password } });
   }
   return { sources, unreadable };
 }

@@ -10,6 +10,10 @@ import { isEmailAddress } from '../users/user.ts';
 export const MAILBOX_AUTH = ['none', 'password', 'oauth2'] as const;
 export type MailboxAuth = (typeof MAILBOX_AUTH)[number];
 
+/** How a mailbox signs in to its IMAP folder: its IMAP user and password, or its OAuth2 grant's account and token. */
+export const IMAP_AUTH = ['password', 'oauth2'] as const;
+export type ImapAuth = (typeof IMAP_AUTH)[number];
+
 /**
  * A mailbox: a sending identity (From name and address) and the SMTP account it sends through, assigned to groups.
  * A group without one sends from the default mailbox, the SMTP account of the parameters (10–14, 199, 269, 9001,
@@ -33,6 +37,8 @@ export interface Mailbox {
   imapSecurity: SmtpSecurity | null;
   imapUser: string | null;
   imapFolder: string | null;
+  /** Null while it reads no folder. */
+  imapAuth: ImapAuth | null;
   imapPasswordSet: boolean;
   /** The groups whose tickets' mail goes out from it. */
   groupIds: number[];
@@ -60,6 +66,8 @@ export interface MailboxInput {
   /** As `password`, for the IMAP account. */
   imapPassword?: string | null;
   imapFolder?: string | null;
+  /** Default `password`. */
+  imapAuth?: string | null;
   groupIds?: number[];
 }
 
@@ -107,14 +115,20 @@ export function cleanMailbox(input: MailboxInput): MailboxFields {
   const imapSecurity = input.imapSecurity ?? 'tls';
   if (imapHost && !SMTP_SECURITY.includes(imapSecurity as SmtpSecurity))
     throw invalid('imapSecurity', `The IMAP security is one of ${SMTP_SECURITY.join(', ')}.`);
-  const imapUser = input.imapUser?.trim() || null;
-  if (imapHost && !imapUser) throw invalid('imapUser', 'Reading an IMAP folder needs its user.');
+  const imapAuth = input.imapAuth ?? 'password';
+  if (imapHost && !IMAP_AUTH.includes(imapAuth as ImapAuth))
+    throw invalid('imapAuth', `The IMAP authentication is one of ${IMAP_AUTH.join(', ')}.`);
+  // With OAuth2 the folder is read as the grant's account (its login): no IMAP user of its own.
+  const imapUser = imapAuth === 'oauth2' ? null : input.imapUser?.trim() || null;
+  if (imapHost && imapAuth === 'password' && !imapUser)
+    throw invalid('imapUser', 'Reading an IMAP folder needs its user.');
   return {
     imapHost,
     imapPort: imapHost ? imapPort : null,
     imapSecurity: imapHost ? (imapSecurity as SmtpSecurity) : null,
     imapUser: imapHost ? imapUser : null,
     imapFolder: imapHost ? input.imapFolder?.trim() || 'INBOX' : null,
+    imapAuth: imapHost ? (imapAuth as ImapAuth) : null,
     name,
     fromAddress,
     fromName: input.fromName?.trim() || null,
@@ -133,6 +147,7 @@ export function sameImapDestination(a: MailboxFields, b: MailboxFields): boolean
     (a.imapHost ?? '').toLowerCase() === (b.imapHost ?? '').toLowerCase() &&
     a.imapPort === b.imapPort &&
     a.imapSecurity === b.imapSecurity &&
+    a.imapAuth === b.imapAuth &&
     a.allowInvalidCertificate === b.allowInvalidCertificate
   );
 }
@@ -162,5 +177,6 @@ export const MAILBOX_AUDITED_FIELDS = [
   'imapSecurity',
   'imapUser',
   'imapFolder',
+  'imapAuth',
   'groupIds',
 ] as const satisfies readonly (keyof Mailbox)[];

@@ -31,7 +31,8 @@ export async function createMailbox(deps: SaveDeps, origin: Origin, input: Mailb
     throw new DomainError('MAILBOX_INVALID', 'Password authentication needs the password.', {
       details: { field: 'password' },
     });
-  if (fields.imapHost && !input.imapPassword)
+  const imapPassword = fields.imapAuth === 'password';
+  if (imapPassword && !input.imapPassword)
     throw new DomainError('MAILBOX_INVALID', 'Reading an IMAP folder needs its password.', {
       details: { field: 'imapPassword' },
     });
@@ -44,7 +45,7 @@ export async function createMailbox(deps: SaveDeps, origin: Origin, input: Mailb
         const at = deps.clock.now().toISOString();
         const sealed = {
           smtp: fields.smtpAuth === 'password' ? deps.secrets.seal(input.password!) : null,
-          imap: fields.imapHost ? deps.secrets.seal(input.imapPassword!) : null,
+          imap: imapPassword ? deps.secrets.seal(input.imapPassword!) : null,
         };
         const { id } = await tx.mailboxes.createMailbox(fields, sealed, at);
         if (input.groupIds?.length) await tx.mailboxes.setMailboxGroups(id, input.groupIds);
@@ -113,7 +114,7 @@ export async function editMailbox(deps: SaveDeps, origin: Origin, id: number, in
           imap: secretFor(
             deps,
             'imapPassword',
-            fields.imapHost !== null,
+            fields.imapAuth === 'password',
             input.imapPassword,
             before.imapPasswordSet,
             !sameImapDestination(before, fields),

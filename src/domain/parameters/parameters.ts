@@ -126,6 +126,8 @@ export interface ImapAccount {
   password: string;
   mailbox: string;
   allowInvalidCertificate: boolean;
+  /** Set when the folder is read with a team mailbox's OAuth2 grant (XOAUTH2): `user` and `password` are empty then. */
+  oauthMailboxId?: number;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface PendingAuthorization {
 /** Mailboxes' OAuth2 clients and grants, and authorizations under way (migration 027). */
 export interface MailboxOAuthRepository {
   findGrant(mailboxId: number): Promise<MailboxOAuthGrant | undefined>;
+  /** Where every mailbox's grant stands, for the list of mailboxes. */
+  grantStates(): Promise<Pick<MailboxOAuth, 'mailboxId' | 'provider' | 'login' | 'state' | 'lastError'>[]>;
   /** Sets the client; a change of client, endpoints, scopes or account drops the grant (connect again). */
   saveSettings(
     mailboxId: number,

@@ -14511,8 +14511,22 @@ export interface paths {
                 imapSecurity: 'none' | 'starttls' | 'tls' | null;
                 imapUser: string | null;
                 imapFolder: string | null;
+                /**
+                 * @description How it signs in to its IMAP folder; null: no folder.
+                 * @enum {string|null}
+                 */
+                imapAuth: 'password' | 'oauth2' | null;
                 /** @description Whether an IMAP password is stored; it is never returned. */
                 imapPasswordSet: boolean;
+                /** @description Its OAuth2 client’s grant (GET …/oauth has the whole client); null: none set. */
+                oauth: {
+                  /** @enum {string} */
+                  provider: 'microsoft' | 'google' | 'custom';
+                  login: string;
+                  /** @enum {string} */
+                  state: 'not_connected' | 'connected' | 'reconnect_needed';
+                  lastError: string | null;
+                } | null;
                 /** @description The groups whose tickets’ mail goes out from this mailbox. */
                 groupIds: number[];
                 createdAt: string;
@@ -14677,6 +14691,11 @@ export interface paths {
             /** @description Write-only, kept as the SMTP password is. */
             imapPassword?: string | null;
             imapFolder?: string | null;
+            /**
+             * @description password (default) or oauth2: read as the OAuth2 grant’s account, no IMAP user or password.
+             * @enum {string|null}
+             */
+            imapAuth?: 'password' | 'oauth2' | null;
             /** @description Exactly the groups that send from it (others that did go back to the default mailbox). */
             groupIds?: number[];
           };
@@ -14711,8 +14730,22 @@ export interface paths {
               imapSecurity: 'none' | 'starttls' | 'tls' | null;
               imapUser: string | null;
               imapFolder: string | null;
+              /**
+               * @description How it signs in to its IMAP folder; null: no folder.
+               * @enum {string|null}
+               */
+              imapAuth: 'password' | 'oauth2' | null;
               /** @description Whether an IMAP password is stored; it is never returned. */
               imapPasswordSet: boolean;
+              /** @description Its OAuth2 client’s grant (GET …/oauth has the whole client); null: none set. */
+              oauth: {
+                /** @enum {string} */
+                provider: 'microsoft' | 'google' | 'custom';
+                login: string;
+                /** @enum {string} */
+                state: 'not_connected' | 'connected' | 'reconnect_needed';
+                lastError: string | null;
+              } | null;
               /** @description The groups whose tickets’ mail goes out from this mailbox. */
               groupIds: number[];
               createdAt: string;
@@ -14891,6 +14924,11 @@ export interface paths {
             /** @description Write-only, kept as the SMTP password is. */
             imapPassword?: string | null;
             imapFolder?: string | null;
+            /**
+             * @description password (default) or oauth2: read as the OAuth2 grant’s account, no IMAP user or password.
+             * @enum {string|null}
+             */
+            imapAuth?: 'password' | 'oauth2' | null;
             /** @description Exactly the groups that send from it (others that did go back to the default mailbox). */
             groupIds?: number[];
           };
@@ -14925,8 +14963,22 @@ export interface paths {
               imapSecurity: 'none' | 'starttls' | 'tls' | null;
               imapUser: string | null;
               imapFolder: string | null;
+              /**
+               * @description How it signs in to its IMAP folder; null: no folder.
+               * @enum {string|null}
+               */
+              imapAuth: 'password' | 'oauth2' | null;
               /** @description Whether an IMAP password is stored; it is never returned. */
               imapPasswordSet: boolean;
+              /** @description Its OAuth2 client’s grant (GET …/oauth has the whole client); null: none set. */
+              oauth: {
+                /** @enum {string} */
+                provider: 'microsoft' | 'google' | 'custom';
+                login: string;
+                /** @enum {string} */
+                state: 'not_connected' | 'connected' | 'reconnect_needed';
+                lastError: string | null;
+              } | null;
               /** @description The groups whose tickets’ mail goes out from this mailbox. */
               groupIds: number[];
               createdAt: string;

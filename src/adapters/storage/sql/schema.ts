@@ -75,6 +75,8 @@ export interface Database {
     imap_user: string | null;
     imap_password_sealed: string | null;
     imap_folder: string | null;
+    /** Migration 028: `password` or `oauth2`; null while it reads no folder. */
+    imap_auth: string | null;
     created_at: string;
     updated_at: string;
   };

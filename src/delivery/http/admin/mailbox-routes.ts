@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../../domain/deps.ts';
 import { DomainError } from '../../../domain/errors.ts';
-import { MAILBOX_AUTH } from '../../../domain/mailboxes/mailbox.ts';
+import { IMAP_AUTH, MAILBOX_AUTH, type Mailbox } from '../../../domain/mailboxes/mailbox.ts';
+import { OAUTH_PROVIDERS, OAUTH_STATES } from '../../../domain/mailboxes/oauth/mailbox-oauth.ts';
 import { createMailbox, deleteMailbox, editMailbox } from '../../../domain/mailboxes/save-mailbox.ts';
 import { verifyMailbox } from '../../../domain/mailboxes/verify-mailbox.ts';
 import { sendTestMail } from '../../../domain/notifications/send-test-mail.ts';
@@ -30,7 +31,17 @@ const mailboxSchema = Shape({
   imapSecurity: Nullable(StringEnum(SMTP_SECURITIES)),
   imapUser: Nullable(Type.String()),
   imapFolder: Nullable(Type.String()),
+  imapAuth: Nullable(StringEnum(IMAP_AUTH), { description: 'How it signs in to its IMAP folder; null: no folder.' }),
   imapPasswordSet: Type.Boolean({ description: 'Whether an IMAP password is stored; it is never returned.' }),
+  oauth: Nullable(
+    Shape({
+      provider: StringEnum(OAUTH_PROVIDERS),
+      login: Type.String(),
+      state: StringEnum(OAUTH_STATES),
+      lastError: Nullable(Type.String()),
+    }),
+    { description: 'Its OAuth2 client’s grant (GET …/oauth has the whole client); null: none set.' },
+  ),
   groupIds: List(Type.Integer(), { description: 'The groups whose tickets’ mail goes out from this mailbox.' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -66,6 +77,13 @@ const mailboxBody = Type.Object(
       Nullable(Type.String({ maxLength: 255, description: 'Write-only, kept as the SMTP password is.' })),
     ),
     imapFolder: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    imapAuth: Type.Optional(
+      Nullable(
+        StringEnum(IMAP_AUTH, {
+          description: 'password (default) or oauth2: read as the OAuth2 grant’s account, no IMAP user or password.',
+        }),
+      ),
+    ),
     groupIds: Type.Optional(
       Type.Array(Id(), {
         maxItems: 1000,
@@ -86,12 +104,23 @@ export function mailboxRoutes(deps: Deps, mail: MailWiring) {
     app.addHook('onRequest', requireRole('admin'));
     const tags = ['admin'];
     const mailDeps = { ...deps, transports: mail.transports };
+    /** Mailboxes as answered: each with where its OAuth2 grant stands. */
+    const shown = async (mailboxes: Mailbox[]) => {
+      const grants = new Map((await deps.storage.mailboxOAuth.grantStates()).map((g) => [g.mailboxId, g]));
+      return mailboxes.map((m) => {
+        const g = grants.get(m.id);
+        return {
+          ...m,
+          oauth: g ? { provider: g.provider, login: g.login, state: g.state, lastError: g.lastError } : null,
+        };
+      });
+    };
 
     app.get(
       '/admin/mailboxes',
       { schema: { tags, response: { 200: ItemsOf(mailboxSchema), ...errorResponses } } },
       async () => ({
-        items: await deps.storage.mailboxes.listMailboxes(),
+        items: await shown(await deps.storage.mailboxes.listMailboxes()),
       }),
     );
 
@@ -105,7 +134,8 @@ export function mailboxRoutes(deps: Deps, mail: MailWiring) {
           response: { 201: mailboxSchema, ...errorResponses },
         },
       },
-      async (request, reply) => reply.code(201).send(await createMailbox(deps, originOf(request), request.body)),
+      async (request, reply) =>
+        reply.code(201).send((await shown([await createMailbox(deps, originOf(request), request.body)]))[0]!),
     );
 
     app.put(
@@ -119,7 +149,8 @@ export function mailboxRoutes(deps: Deps, mail: MailWiring) {
           response: { 200: mailboxSchema, ...errorResponses },
         },
       },
-      async (request) => editMailbox(deps, originOf(request), request.params.id, request.body),
+      async (request) =>
+        (await shown([await editMailbox(deps, originOf(request), request.params.id, request.body)]))[0]!,
     );
 
     app.delete(

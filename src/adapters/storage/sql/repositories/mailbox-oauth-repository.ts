@@ -45,6 +45,20 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
     return r ? grantOf(r) : undefined;
   }
 
+  async grantStates() {
+    const rows = await this.db
+      .selectFrom('mailbox_oauth')
+      .select(['mailbox_id', 'provider', 'login', 'state', 'last_error'])
+      .execute();
+    return rows.map((r) => ({
+      mailboxId: r.mailbox_id,
+      provider: r.provider as OAuthProvider,
+      login: r.login,
+      state: r.state as OAuthState,
+      lastError: r.last_error,
+    }));
+  }
+
   async saveSettings(mailboxId: number, s: MailboxOAuthSettings, secret: string | null | undefined, at: string) {
     const old = await this.findGrant(mailboxId);
     const row = {

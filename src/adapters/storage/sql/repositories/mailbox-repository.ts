@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Mailbox, MailboxAuth, MailboxFields } from '../../../../domain/mailboxes/mailbox.ts';
+import type { ImapAuth, Mailbox, MailboxAuth, MailboxFields } from '../../../../domain/mailboxes/mailbox.ts';
 import type { SmtpSecurity } from '../../../../domain/parameters/parameter-catalogue.ts';
 import type { MailboxAccountRow, MailboxRepository, MailboxSecrets } from '../../../../ports/storage/mailboxes.ts';
 import { bool } from '../rows.ts';
@@ -24,6 +24,7 @@ function fieldsOf(r: Row): MailboxFields {
     imapSecurity: r.imap_security as SmtpSecurity | null,
     imapUser: r.imap_user,
     imapFolder: r.imap_folder,
+    imapAuth: r.imap_auth as ImapAuth | null,
   };
 }
 
@@ -43,6 +44,7 @@ function rowOf(f: MailboxFields) {
     imap_security: f.imapSecurity,
     imap_user: f.imapUser,
     imap_folder: f.imapFolder,
+    imap_auth: f.imapAuth,
   };
 }
 

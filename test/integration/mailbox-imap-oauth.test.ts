@@ -1,0 +1,176 @@
+/**
+ * A team mailbox whose IMAP folder is read with OAuth2 (issue 14, item 3; migration 028), end to end against real
+ * servers on loopback: an authorization server (oauth2-mock-server) and Debian's Dovecot whose `oauth2` passdb takes
+ * only XOAUTH2 and OAUTHBEARER, asking the authorization server about each token (RFC 7662 introspection). The
+ * administrator connects the mailbox; the reader signs in as the grant's account with an access token it refreshes
+ * first (the one from the connection is about to expire); a new request in the folder opens a ticket in the team.
+ * A token the server never issued, or one of a revoked grant, is refused by Dovecot.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ImapFlow } from 'imapflow';
+import { loadConfig } from '../../src/config/config.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
+import { createParley } from '../../src/main.ts';
+import { createInbound } from '../../src/main-inbound.ts';
+import { eml } from '../fixtures/eml/eml.ts';
+import { DOVECOT_SKIP as skip, startDovecot, type Dovecot } from '../support/dovecot.ts';
+import { buildWorld } from '../support/fixtures.ts';
+import { signIn, testApp } from '../support/http.ts';
+import { connectMailbox, startOAuthProvider } from '../support/oauth-provider.ts';
+import { TEST_AUTHSERV, verified } from '../support/sender.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
+
+const ACCOUNT = 'desk@example.test';
+
+describe('a team mailbox read over IMAP with OAuth2, against Dovecot', () => {
+  let provider: Awaited<ReturnType<typeof startOAuthProvider>>;
+  let dovecot: Dovecot;
+
+  before(async () => {
+    if (skip) return;
+    provider = await startOAuthProvider();
+    provider.state.introspectUser = ACCOUNT;
+    dovecot = await startDovecot({ user: ACCOUNT, oauth2: { introspectionUrl: provider.introspectionUrl } });
+  });
+  after(async () => {
+    await dovecot?.stop();
+    await provider?.stop();
+  });
+
+  /** A token of the authorization server for the test's own IMAP connection (client credentials). */
+  async function ownToken(): Promise<string> {
+    const answer = await fetch(`${provider.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'the-test', scope: 'imap' }),
+    });
+    const token = ((await answer.json()) as { access_token: string }).access_token;
+    provider.state.issued.push(token);
+    return token;
+  }
+  const imapAs = (accessToken: string) =>
+    new ImapFlow({
+      host: dovecot.host,
+      port: dovecot.port,
+      secure: false,
+      auth: { user: ACCOUNT, accessToken },
+      logger: false,
+    });
+
+  it(
+    'reads the folder as the grant’s account with a refreshed token: a new request opens a ticket in the team',
+    { skip },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-oauth-'));
+      const config = loadConfig(
+        {
+          PARLEY_DATA_DIR: dataDir,
+          PARLEY_DATABASE_URL: 'sqlite::memory:',
+          PARLEY_SECRET_KEY: 'imap-oauth-test-secret-key-long-enough',
+          PARLEY_MAIL_DOMAIN: 'desk.example.test',
+          PARLEY_PUBLIC_URL: 'https://desk.example.test',
+          PARLEY_MAIL_CATCHER: 'off',
+          PARLEY_LOG_LEVEL: 'silent',
+          PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV,
+        },
+        { readDotEnv: false },
+      );
+      const parley = createParley(config);
+      await parley.storage.migrate();
+      const app = await testApp(parley.deps);
+      const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
+      const own = imapAs(await ownToken());
+      await own.connect();
+      try {
+        const world = await buildWorld(parley.deps);
+        await setParameter(parley.deps, CLI_ORIGIN, world.admin, PARAM.INBOUND_OPEN_TICKETS, true);
+        const admin = await signIn(app, world.admin.email);
+        const created = await admin.post('/api/v1/admin/mailboxes', {
+          name: 'IT',
+          fromAddress: 'it@example.test',
+          smtpHost: '127.0.0.1',
+          smtpPort: 2525,
+          smtpSecurity: 'none',
+          smtpAuth: 'none',
+          imapHost: dovecot.host,
+          imapPort: dovecot.port,
+          imapSecurity: 'none',
+          imapAuth: 'oauth2',
+          groupIds: [world.groupB],
+        });
+        assert.equal(created.statusCode, 201, created.body);
+        const mailbox = created.json();
+        assert.deepEqual(
+          [mailbox.imapAuth, mailbox.imapUser, mailbox.imapPasswordSet, mailbox.oauth],
+          ['oauth2', null, false, null],
+          'no IMAP user or password of its own; no grant yet',
+        );
+        provider.state.connectTtl = 60; // less than the refresh margin: the reader refreshes before it signs in
+        await connectMailbox(admin, mailbox.id, provider.issuer, ACCOUNT);
+        provider.state.connectTtl = 3600;
+        const listed = (await admin.get('/api/v1/admin/mailboxes')).json().items[0];
+        assert.deepEqual(listed.oauth, { provider: 'custom', login: ACCOUNT, state: 'connected', lastError: null });
+
+        await own.append(
+          'INBOX',
+          verified(
+            eml('new-request-en', {
+              FROM: world.requesterA.email,
+              FROM_NAME: world.requesterA.name,
+              TO: 'it@example.test',
+              MESSAGE_ID: `<imap-oauth.${Date.now()}@mail.example.org>`,
+            }),
+          ),
+        );
+        const refreshesBefore = provider.state.refreshRequests;
+        const introspectionsBefore = provider.state.introspections;
+        await inbound.start();
+        const opened = await waitUntil(
+          async () => {
+            const page = await parley.storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 });
+            return page.items.find((m) => m.status === 'posted' && m.reason === 'new-ticket');
+          },
+          'the request read from the folder with OAuth2',
+          15_000,
+        );
+        const ticket = (await parley.storage.tickets.findTicketByNumber(opened.ticketId!))!;
+        assert.equal(ticket.groupId, world.groupB, 'opened in the mailbox’s team');
+        assert.equal(provider.state.refreshRequests - refreshesBefore, 1, 'the token refreshed once, first');
+        assert.ok(provider.state.introspections > introspectionsBefore, 'Dovecot asked the server about the token');
+        const lock = await own.getMailboxLock('INBOX');
+        try {
+          assert.deepEqual(await own.search({ seen: false }, { uid: true }), [], 'marked seen once stored');
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await own.logout().catch(() => {});
+        await inbound.stop();
+        await app.close();
+        await parley.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+  it('refuses a token the authorization server never issued, and one of a revoked grant', { skip }, async () => {
+    // Refusals last: Dovecot makes a client that failed wait a little longer each time (its auth penalty).
+    const token = await ownToken();
+    const live = imapAs(token);
+    await live.connect();
+    await live.logout();
+    const refused = (e: unknown) => (e as { authenticationFailed?: boolean }).authenticationFailed === true;
+    await assert.rejects(imapAs('eyJhbGciOiJub25lIn0.eyJleHAiOjk5OTk5OTk5OTl9.').connect(), refused);
+    provider.state.revoked = true;
+    try {
+      await assert.rejects(imapAs(token).connect(), refused);
+    } finally {
+      provider.state.revoked = false;
+    }
+  });
+});
