@@ -13,10 +13,7 @@ const sources = (key: string) => JSON.parse(key) as Inline[];
  * then they have no address at all, so nothing is requested). Same origin without scripts, so its height follows
  * its content.
  */
-export function MailHtmlFrame(props: {
-  html: string;
-  attachments: readonly Inline[] | undefined;
-}) {
+export function MailHtmlFrame(props: { html: string; attachments: readonly Inline[] | undefined }) {
   const { t } = useI18n();
   const [remote, setRemote] = useState(false);
   const frame = useRef<HTMLIFrameElement>(null);
