@@ -31,7 +31,15 @@ export interface SmtpSettings {
   password: string | null;
   allowInvalidCertificate: boolean;
   /** OAuth2 (SASL XOAUTH2) instead of a password: the account and a live access token (a mailbox's grant). */
-  oauth2?: { user: string; accessToken: string } | null;
+  oauth2?: {
+    user: string;
+    accessToken: string;
+    /**
+     * A new access token when the server refused `stale` although it was believed live (a provider that revoked it
+     * early, clocks apart): asked once per refused sign-in. Not part of what identifies the account.
+     */
+    renew?: (stale: string) => Promise<string>;
+  } | null;
 }
 
 /**

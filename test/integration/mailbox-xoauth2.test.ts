@@ -3,7 +3,8 @@
  * an authorization server (oauth2-mock-server) and an SMTP server that takes only SASL XOAUTH2 with a live token of
  * it. The team's mail goes out from its mailbox, signed in with the grant's access token; when the grant is revoked
  * its mail is deferred (never failed) with "connect again" and the provider's reason, and goes out once the mailbox
- * is connected again.
+ * is connected again. A token the SMTP server refuses although it looked live is renewed (one refresh for a whole
+ * batch, every mail sent).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -65,6 +66,55 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(sink.received.length, 2);
         assert.match(sink.received[1]!.text ?? '', /Waits for the reconnection\./);
         assert.equal(sink.logins.at(-1)!.accepted, true);
+      } finally {
+        await sink.close();
+        await provider.stop();
+        await scene.close();
+      }
+    });
+
+    it('renews a token the server refuses although it looked live, once for a whole batch: nothing deferred', async () => {
+      const scene = await mailApp(database, { shippedTemplate: true });
+      const provider = await startOAuthProvider();
+      const sink = await startXoauth2Sink(provider, { idleCloseMs: 150 });
+      try {
+        const { admin, world } = scene;
+        const created = await admin.post('/api/v1/admin/mailboxes', {
+          name: 'Team A',
+          fromAddress: 'team-a@example.test',
+          smtpHost: '127.0.0.1',
+          smtpPort: sink.port,
+          smtpSecurity: 'none',
+          smtpAuth: 'oauth2',
+          groupIds: [world.groupA],
+        });
+        assert.equal(created.statusCode, 201, created.body);
+        const id = created.json().id as number;
+        await connectMailbox(admin, id, provider.issuer, 'team-a@example.test');
+        const tech = await scene.signIn(world.techA.email);
+        const post = (text: string) => tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text });
+        assert.equal((await post('First, with the token of the connection.')).statusCode, 201);
+        await scene.deliver();
+        assert.equal(sink.received.length, 1);
+        const first = sink.tokens.at(-1)!;
+
+        // The server stops taking that token long before the hour the provider gave it (revoked early, clocks apart).
+        sink.refused.add(first);
+        await new Promise((resolve) => setTimeout(resolve, 400)); // the server closes the idle connection
+        const refreshes = provider.state.refreshRequests;
+        for (const n of [1, 2, 3]) assert.equal((await post(`Batch mail ${n}.`)).statusCode, 201);
+        await scene.deliver(); // nothing may fail or be deferred
+        assert.equal(sink.received.length, 4, 'every mail of the batch went out');
+        assert.equal(provider.state.refreshRequests - refreshes, 1, 'one refresh for the whole batch');
+        assert.ok(
+          sink.logins.some((l) => !l.accepted),
+          'the refused token was tried',
+        );
+        assert.ok(
+          sink.tokens.slice(1).some((t) => t !== first),
+          'signed in with a new token',
+        );
+        assert.equal((await admin.get(`/api/v1/admin/mailboxes/${id}/oauth`)).json().state, 'connected');
       } finally {
         await sink.close();
         await provider.stop();

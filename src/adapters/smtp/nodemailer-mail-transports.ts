@@ -173,7 +173,7 @@ class NodemailerTransport implements MailTransport {
 
   private get auth() {
     const s = this.settings;
-    if (s.oauth2) return { user: s.oauth2.user, accessToken: s.oauth2.accessToken };
+    if (s.oauth2) return { user: s.oauth2.user, accessToken: s.oauth2.accessToken, renew: s.oauth2.renew };
     return s.auth && s.user ? { user: s.user, pass: s.password ?? '' } : undefined;
   }
 

@@ -16,7 +16,10 @@ import XOAuth2 from 'nodemailer/lib/xoauth2';
 export interface PoolOptions {
   connection: SMTPConnectionOptions;
   /** A password, or (XOAUTH2) an access token. */
-  auth?: { user: string; pass: string } | { user: string; accessToken: string } | undefined;
+  auth?:
+    | { user: string; pass: string }
+    | { user: string; accessToken: string; renew?: ((stale: string) => Promise<string>) | undefined }
+    | undefined;
   maxConnections: number;
   /**
    * A session without work for this long is closed with QUIT; never longer than half the socket timeout, which
@@ -73,12 +76,29 @@ export function openSession(options: SMTPConnectionOptions, auth: PoolOptions['a
         settled = true; // `fail` stays as the error listener: a late error (after QUIT, say) is never unhandled
         resolve(connection);
       };
-      if (auth && 'accessToken' in auth && connection.allowsAuth)
-        connection.login(
-          { type: 'oauth2', user: auth.user, oauth2: new XOAuth2({ user: auth.user, accessToken: auth.accessToken }) },
-          (e) => done(e ?? undefined),
-        );
-      else if (auth && 'pass' in auth && connection.allowsAuth)
+      if (auth && 'accessToken' in auth && connection.allowsAuth) {
+        // A token the server refuses is renewed once (Nodemailer asks again with `renew`), and the pool's later
+        // sessions sign in with the new one.
+        const renew = auth.renew;
+        const provisionCallback = renew
+          ? (_user: string, again: boolean, callback: (error: Error | null, token?: string) => void) => {
+              if (!again) return callback(null, auth.accessToken);
+              renew(auth.accessToken).then(
+                (token) => {
+                  auth.accessToken = token;
+                  callback(null, token);
+                },
+                (error: unknown) => callback(asError(error)),
+              );
+            }
+          : undefined;
+        const oauth2 = new XOAuth2({
+          user: auth.user,
+          accessToken: auth.accessToken,
+          ...(provisionCallback ? { provisionCallback } : {}),
+        });
+        connection.login({ type: 'oauth2', user: auth.user, oauth2 }, (e) => done(e ?? undefined));
+      } else if (auth && 'pass' in auth && connection.allowsAuth)
         connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (e) => done(e ?? undefined));
       else done();
     });

@@ -26,7 +26,7 @@ export function sendingAccounts(
     secrets: SecretBox;
     transports: MailTransports;
     /** A live access token of a mailbox's OAuth2 grant (accessTokenFor); throws MAILBOX_OAUTH_RECONNECT. */
-    accessToken?: (mailboxId: number) => Promise<{ user: string; accessToken: string }>;
+    accessToken?: (mailboxId: number, stale?: string) => Promise<{ user: string; accessToken: string }>;
   },
   repos: Uses<{ settings: 'getParameters'; mailboxes: 'mailboxAccounts' }>,
 ): (mailboxId: number | null) => Promise<SendingAccount> {
@@ -44,7 +44,8 @@ export function sendingAccounts(
         'MAILBOX_OAUTH_RECONNECT',
         `Mailbox ${mailboxId} signs in with OAuth2, which is not set up here.`,
       );
-    return deps.accessToken(mailboxId);
+    const renew = async (stale: string) => (await deps.accessToken!(mailboxId, stale)).accessToken;
+    return { ...(await deps.accessToken(mailboxId)), renew };
   };
   const read = async (mailboxId: number | null): Promise<SendingAccount> => {
     try {

@@ -23,6 +23,7 @@ export type DeliveryResult =
       params: { certificate?: true };
     }
   | { code: 'HANDOVER_FAILED'; params: { error: string; certificate?: true } }
+  | { code: 'OAUTH_RECONNECT'; params: { reason: string | null } }
   | { code: 'HOST_FORBIDDEN' | 'HOST_RESOLVES_FORBIDDEN' | 'AUTH_REFUSED' | 'ERASED'; params: Record<string, never> };
 
 export type DeliveryResultCode = DeliveryResult['code'];
@@ -52,6 +53,10 @@ export const CERTIFICATE_SENTENCE = ' The server certificate could not be verifi
 
 export const recipientInvalidSentence = (address: string) => `The recipient address "${address}" is not valid.`;
 export const handoverFailedSentence = (error: string) => `The mail could not be handed over (${error}).`;
+/** A mailbox whose OAuth2 grant stopped working (access-token.ts says it so): the provider's reason, when given. */
+export const oauthReconnectSentence = (mailboxId: number, reason: string | null) =>
+  `Mailbox ${mailboxId} has to be connected again to its provider${reason ? `: ${reason}` : '.'}`;
+const OAUTH_RECONNECT = /^Mailbox \d+ has to be connected again to its provider(?:: ([\s\S]*)|\.)$/;
 export const gaveUpSentence = (hours: number, last: string) =>
   `Gave up after ${hours} hours of temporary failures. Last reply: ${last}`;
 
@@ -78,6 +83,8 @@ export function deliveryResultOf(reply: string): DeliveryResult {
     if (NETWORK.has(code)) return { code, params: certificate ? { certificate: true } : {} } as DeliveryResult;
     if (!certificate) return { code, params: {} } as DeliveryResult;
   }
+  const reconnect = OAUTH_RECONNECT.exec(reply);
+  if (reconnect) return { code: 'OAUTH_RECONNECT', params: { reason: reconnect[1] ?? null } };
   const handover = /^The mail could not be handed over \(([^()]*)\)\.$/.exec(base);
   if (handover)
     return {

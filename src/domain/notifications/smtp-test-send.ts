@@ -37,7 +37,8 @@ export async function sendNow(
   const address = checkAddress(to);
   // The default mailbox (the parameters), or a mailbox of a team's.
   const account = await sendingAccounts(withAccessTokens(deps), deps.storage)(mailboxId);
-  if (account.problem === DELIVERY_SENTENCES.NO_ACCOUNT || !account.transport)
+  // A mailbox whose OAuth2 grant needs reconnecting has a problem and no transport: that problem is the answer.
+  if (account.problem === DELIVERY_SENTENCES.NO_ACCOUNT || (!account.transport && account.problem === null))
     return {
       ok: false,
       code: 'SMTP_NOT_CONFIGURED',
@@ -45,13 +46,13 @@ export async function sendNow(
       messageId: null,
       result: null,
     };
-  if (account.problem !== null)
+  if (account.problem !== null || !account.transport)
     return {
       ok: false,
       code: 'DELIVERY_FAILED',
-      message: account.problem,
+      message: account.problem ?? DELIVERY_SENTENCES.NO_ACCOUNT,
       messageId: null,
-      result: deliveryResultOf(account.problem),
+      result: deliveryResultOf(account.problem ?? DELIVERY_SENTENCES.NO_ACCOUNT),
     };
   const messageId = `<parley.test.${deps.tokens.random(12)}@${deps.site.mailDomain}>`;
   try {

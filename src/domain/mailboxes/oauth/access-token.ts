@@ -2,6 +2,7 @@ import type { OAuthClient } from '../../../ports/oauth-client.ts';
 import { OAuthRefused } from '../../../ports/oauth-client.ts';
 import type { Deps, StorageOf } from '../../deps.ts';
 import { DomainError } from '../../errors.ts';
+import { oauthReconnectSentence } from '../../notifications/delivery-results.ts';
 import { endpointsOf } from './connect-mailbox.ts';
 
 /** An access token is refreshed when it has less than this left (a batch of mail takes less). */
@@ -19,11 +20,7 @@ export type TokenDeps = Pick<Deps, 'clock' | 'secrets'> & {
 };
 
 const reconnect = (mailboxId: number, reason: string | null) =>
-  new DomainError(
-    'MAILBOX_OAUTH_RECONNECT',
-    `Mailbox ${mailboxId} has to be connected again to its provider${reason ? `: ${reason}` : '.'}`,
-    { details: { mailboxId } },
-  );
+  new DomainError('MAILBOX_OAUTH_RECONNECT', oauthReconnectSentence(mailboxId, reason), { details: { mailboxId } });
 
 /**
  * A live access token for a mailbox's XOAUTH2 (and the account it is for). A token with less than REFRESH_MARGIN_MS
@@ -34,6 +31,7 @@ const reconnect = (mailboxId: number, reason: string | null) =>
 export async function accessTokenFor(
   deps: TokenDeps,
   mailboxId: number,
+  stale?: string,
 ): Promise<{ user: string; accessToken: string }> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let seen: number | null = null; // the refreshes counted when this call first looked
@@ -45,7 +43,10 @@ export async function accessTokenFor(
     const left = grant.accessSealed && grant.accessExpiresAt ? Date.parse(grant.accessExpiresAt) - now.getTime() : 0;
     // Live enough; or refreshed by another process while this one waited (however short the provider makes it).
     const refreshedMeanwhile = seen !== null && grant.refreshes > seen && left > 0;
-    if (left > REFRESH_MARGIN_MS || refreshedMeanwhile)
+    // A server refused `stale` though it looked live: refreshed now, unless another process already did.
+    const refused =
+      stale !== undefined && grant.accessSealed !== null && deps.secrets.open(grant.accessSealed) === stale;
+    if ((left > REFRESH_MARGIN_MS && !refused) || refreshedMeanwhile)
       return { user: grant.login, accessToken: deps.secrets.open(grant.accessSealed!) };
     seen ??= grant.refreshes;
     const until = new Date(now.getTime() + REFRESH_LEASE_MS).toISOString();
@@ -84,7 +85,11 @@ export function withAccessTokens<
     oauth?: OAuthClient | undefined;
     storage: StorageOf<'mailboxOAuth'>;
   },
->(deps: D): D & { accessToken?: (mailboxId: number) => Promise<{ user: string; accessToken: string }> } {
+>(
+  deps: D,
+): D & { accessToken?: (mailboxId: number, stale?: string) => Promise<{ user: string; accessToken: string }> } {
   const oauth = deps.oauth;
-  return oauth ? { ...deps, accessToken: (id: number) => accessTokenFor({ ...deps, oauth }, id) } : deps;
+  return oauth
+    ? { ...deps, accessToken: (id: number, stale?: string) => accessTokenFor({ ...deps, oauth }, id, stale) }
+    : deps;
 }
