@@ -22,6 +22,11 @@ export function deliveryText(
       return t('delivery.RECIPIENT_INVALID', { address: String(p.address ?? '') });
     case 'HANDOVER_FAILED':
       return t('delivery.HANDOVER_FAILED', { error: String(p.error ?? '') }) + certificate;
+    case 'OAUTH_RECONNECT':
+      return (
+        t('delivery.OAUTH_RECONNECT') +
+        (p.reason ? ` ${t('mailboxes.oauth.providerSaid', { reason: String(p.reason) })}` : '')
+      );
     case 'GAVE_UP': {
       const last = (p.last ?? null) as DeliveryResult | null;
       return t('delivery.GAVE_UP', {

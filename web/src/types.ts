@@ -208,6 +208,10 @@ export type DeliveryResult = NonNullable<TestMailResult['result']>;
 export type SmtpVerifyResult = Answer<'/admin/smtp-account/verify', 'POST'>;
 export type Mailbox = Item<Answer<'/admin/mailboxes', 'GET'>>;
 export type MailboxAuth = Mailbox['smtpAuth'];
+export type ImapAuth = NonNullable<Mailbox['imapAuth']>;
+/** A mailbox's OAuth2 client and the state of its grant (null: none set). */
+export type MailboxOAuth = NonNullable<Answer<'/admin/mailboxes/{id}/oauth', 'GET'>>;
+export type OAuthProvider = MailboxOAuth['provider'];
 
 /** A canned answer (personal, or a team's) with its texts per language, the default first. */
 export type CannedAnswer = Item<Answer<'/me/canned-answers', 'GET'>>;

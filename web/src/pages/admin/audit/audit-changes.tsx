@@ -71,6 +71,16 @@ const FIELDS = [
   'imapUser',
   'imapFolder',
   'imapPassword',
+  'imapAuth',
+  'provider',
+  'clientId',
+  'clientSecret',
+  'tenant',
+  'authorizeUrl',
+  'tokenUrl',
+  'scopes',
+  'login',
+  'grant',
 ] as const;
 
 function fieldName(t: Translate, field: string): string {
@@ -85,7 +95,8 @@ function valueText(t: Translate, field: string, value: AuditChange['before']): s
   if ((field === 'security' || field === 'smtpSecurity' || field === 'imapSecurity') && among(SECURITIES, value))
     return t(`smtp.security.${value}`);
   if (field === 'copiesMode' && among(COPIES_MODES, value)) return t(`groups.copiesMode.${value}`);
-  if (field === 'smtpAuth' && among(MAILBOX_AUTH_KINDS, value)) return t(`mailboxes.auth.${value}`);
+  if ((field === 'smtpAuth' || field === 'imapAuth') && among(MAILBOX_AUTH_KINDS, value))
+    return t(`mailboxes.auth.${value}`);
   if (field === 'scope' && among(SCOPES, value)) return t(`account.scope.${value}`);
   if (field === 'status' && among(OUTBOX_STATUSES, value)) return t(`outbox.${value}`);
   // A webhook's events, stored as "message.created,ticket.created": each by its name.

@@ -5,6 +5,11 @@ import type { Group, Mailbox } from '../../../types.ts';
 import { SmtpChecks } from '../smtp/smtp-checks.tsx';
 import { EMPTY_MAILBOX, formErrors, formOf, type MailboxForm } from './mailbox-form.ts';
 import { MailboxFields } from './mailbox-fields.tsx';
+import { MailboxOAuthSection } from './mailbox-oauth.tsx';
+
+/** Whether the mailbox signs in anywhere with OAuth2 (its SMTP, or its IMAP folder). */
+const usesOAuth = (m: { smtpAuth: string; imapAuth: string | null; imapHost: string | null }) =>
+  m.smtpAuth === 'oauth2' || (!!m.imapHost?.trim() && m.imapAuth === 'oauth2');
 
 /** Adds a mailbox (`mailbox` null) or edits one, with its verify and test send once saved. */
 export function MailboxDialog({
@@ -61,6 +66,7 @@ export function MailboxDialog({
           </button>
         </div>
       </form>
+      {mailbox && (usesOAuth(form) || usesOAuth(mailbox)) ? <MailboxOAuthSection mailbox={mailbox} /> : null}
       {mailbox ? (
         <SmtpChecks
           id={`mailbox-${mailbox.id}`}

@@ -1,5 +1,5 @@
 import { useI18n } from '../../../i18n/i18n.tsx';
-import type { Group, MailboxAuth, SmtpSecurity } from '../../../types.ts';
+import type { Group, ImapAuth, MailboxAuth, SmtpSecurity } from '../../../types.ts';
 import type { MailboxForm } from './mailbox-form.ts';
 
 /** The fields of a mailbox (add and edit): identity, SMTP account, and the groups that send from it. */
@@ -127,10 +127,26 @@ export function MailboxFields({
                 <option value="none">{t('smtp.security.none')}</option>
               </select>
             </div>
-            <div className="field-row">
-              {field('imapUser', t('mailboxes.imapUser'))}
-              {field('imapPassword', t('mailboxes.imapPassword'), { type: 'password', autoComplete: 'new-password' })}
+            <div className="field">
+              <label htmlFor={`${id}-imap-auth`}>{t('mailboxes.imapAuth')}</label>
+              <select
+                id={`${id}-imap-auth`}
+                value={form.imapAuth}
+                onChange={(e) => set('imapAuth', e.target.value as ImapAuth)}
+              >
+                <option value="password">{t('mailboxes.auth.password')}</option>
+                <option value="oauth2">{t('mailboxes.auth.oauth2')}</option>
+              </select>
             </div>
+            {form.imapAuth === 'password' ? (
+              <div className="field-row">
+                {field('imapUser', t('mailboxes.imapUser'))}
+                {field('imapPassword', t('mailboxes.imapPassword'), {
+                  type: 'password',
+                  autoComplete: 'new-password',
+                })}
+              </div>
+            ) : null}
             {field('imapFolder', t('mailboxes.imapFolder'))}
           </>
         ) : null}

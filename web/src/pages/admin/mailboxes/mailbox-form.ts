@@ -1,5 +1,5 @@
 import type { Translate } from '../../../i18n/i18n.tsx';
-import type { Mailbox, MailboxAuth, SmtpSecurity } from '../../../types.ts';
+import type { ImapAuth, Mailbox, MailboxAuth, SmtpSecurity } from '../../../types.ts';
 
 /** A mailbox form's fields as typed (the port as text, the stored password never shown). */
 export interface MailboxForm {
@@ -17,6 +17,8 @@ export interface MailboxForm {
   imapHost: string;
   imapPort: string;
   imapSecurity: SmtpSecurity;
+  /** `oauth2`: read as the account of the mailbox's OAuth2 grant (no IMAP user or password). */
+  imapAuth: ImapAuth;
   imapUser: string;
   imapPassword: string;
   imapFolder: string;
@@ -37,6 +39,7 @@ export const EMPTY_MAILBOX: MailboxForm = {
   imapHost: '',
   imapPort: '993',
   imapSecurity: 'tls',
+  imapAuth: 'password',
   imapUser: '',
   imapPassword: '',
   imapFolder: 'INBOX',
@@ -58,6 +61,7 @@ export function formOf(m: Mailbox): MailboxForm {
     imapHost: m.imapHost ?? '',
     imapPort: String(m.imapPort ?? 993),
     imapSecurity: m.imapSecurity ?? 'tls',
+    imapAuth: m.imapAuth ?? 'password',
     imapUser: m.imapUser ?? '',
     imapPassword: '',
     imapFolder: m.imapFolder ?? 'INBOX',
@@ -80,8 +84,9 @@ export function bodyOf(f: MailboxForm) {
     imapHost: f.imapHost.trim() || null,
     imapPort: f.imapHost.trim() ? Number(f.imapPort) : null,
     imapSecurity: f.imapHost.trim() ? f.imapSecurity : null,
-    imapUser: f.imapUser.trim() || null,
-    ...(f.imapPassword ? { imapPassword: f.imapPassword } : {}),
+    imapAuth: f.imapHost.trim() ? f.imapAuth : null,
+    imapUser: f.imapAuth === 'password' ? f.imapUser.trim() || null : null,
+    ...(f.imapPassword && f.imapAuth === 'password' ? { imapPassword: f.imapPassword } : {}),
     imapFolder: f.imapFolder.trim() || null,
     groupIds: f.groupIds,
   };
@@ -107,15 +112,17 @@ export function formErrors(t: Translate, f: MailboxForm, saved: Mailbox | null) 
     if (!f.password && !saved?.passwordSet) errors.password = t('validation.required');
     else if (!f.password && moved) errors.password = t('smtp.passwordAgain');
   }
-  if (f.imapHost.trim()) {
-    const imapPort = Number(f.imapPort);
-    if (!Number.isInteger(imapPort) || imapPort < 1 || imapPort > 65535) errors.imapPort = t('validation.port');
+  const imapPort = Number(f.imapPort);
+  if (f.imapHost.trim() && (!Number.isInteger(imapPort) || imapPort < 1 || imapPort > 65535))
+    errors.imapPort = t('validation.port');
+  if (f.imapHost.trim() && f.imapAuth === 'password') {
     if (!f.imapUser.trim()) errors.imapUser = t('validation.required');
     const imapMoved =
       !!saved &&
       (f.imapHost.trim().toLowerCase() !== (saved.imapHost ?? '').toLowerCase() ||
         imapPort !== saved.imapPort ||
-        f.imapSecurity !== saved.imapSecurity);
+        f.imapSecurity !== saved.imapSecurity ||
+        saved.imapAuth !== 'password');
     if (!f.imapPassword && !saved?.imapPasswordSet) errors.imapPassword = t('validation.required');
     else if (!f.imapPassword && imapMoved) errors.imapPassword = t('smtp.passwordAgain');
   }

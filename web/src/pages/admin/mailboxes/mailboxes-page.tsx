@@ -1,21 +1,53 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ErrorNotice, Loading, Page, SuccessNotice } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import type { Mailbox } from '../../../types.ts';
+import { useRouter } from '../../../router.tsx';
 import { MailboxDialog } from './mailbox-dialog.tsx';
+import { OAuthStatus } from './oauth-status.tsx';
 import { useMailboxes } from './use-mailboxes.ts';
 
 /** Mailboxes: a team's own sending address and SMTP account; the other teams send from the default mailbox. */
 export function AdminMailboxes() {
   const { t } = useI18n();
-  const { mailboxes, groups, notice, error, create, update, remove } = useMailboxes();
+  const { mailboxes, groups, notice, setNotice, error, setError, create, update, remove } = useMailboxes();
   const [editing, setEditing] = useState<Mailbox | 'new' | null>(null);
+  const [oauthProblem, setOAuthProblem] = useState<string | null>(null);
+  const { path, search, navigate } = useRouter();
+  // Back from the provider's sign-in (the callback sends the browser here): say how it went, once.
+  const connected = search.get('connected');
+  const oauthError = search.get('oauthError');
+  const list = mailboxes.data;
+  useEffect(() => {
+    if ((!connected && !oauthError) || !list) return;
+    const nameOf = (id: string | null) => list.find((m) => String(m.id) === id)?.name ?? `#${id}`;
+    if (connected) setNotice(t('mailboxes.oauth.connectedNotice', { name: nameOf(connected) }));
+    else {
+      const name = nameOf(search.get('mailbox'));
+      const problem = search.get('problem');
+      const why =
+        problem === 'scopes'
+          ? t('mailboxes.oauth.missingScopes', { scopes: search.get('missing') ?? '' })
+          : problem === 'no-refresh-token'
+            ? t('mailboxes.oauth.noRefreshToken')
+            : problem === 'refused'
+              ? t('mailboxes.oauth.providerSaid', { reason: search.get('reason') ?? '' })
+              : null;
+      setOAuthProblem(why ? t('mailboxes.oauth.failedBecause', { name, reason: why }) : t('error.mailboxOAuthFailed'));
+    }
+    navigate(path, { replace: true });
+  }, [connected, oauthError, list, search, path, navigate, setNotice, t]);
   const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name ?? `#${id}`;
   const withoutMailbox = (groups.data ?? []).filter((g) => g.mailboxId === null);
 
   return (
     <Page title={t('mailboxes.title')} subtitle={t('mailboxes.subtitle')}>
       <ErrorNotice error={mailboxes.error ?? groups.error ?? error} />
+      {oauthProblem ? (
+        <div className="notice notice-error" role="alert">
+          {oauthProblem}
+        </div>
+      ) : null}
       {notice ? <SuccessNotice>{notice}</SuccessNotice> : null}
       {mailboxes.loading && !mailboxes.data ? <Loading /> : null}
       <section className="card" aria-labelledby="mailboxes-list-h">
@@ -44,6 +76,7 @@ export function AdminMailboxes() {
                   ? t('mailboxes.usedBy', { groups: m.groupIds.map(groupName).join(', ') })
                   : t('mailboxes.unused')}
               </p>
+              {m.oauth ? <OAuthStatus oauth={m.oauth} /> : null}
               <div className="form-actions">
                 <button
                   type="button"
@@ -71,13 +104,22 @@ export function AdminMailboxes() {
       </section>
       {editing ? (
         <MailboxDialog
+          key={editing === 'new' ? 'new' : editing.id}
           mailbox={editing === 'new' ? null : editing}
           groups={groups.data ?? []}
           onClose={() => setEditing(null)}
           onSave={async (form) => {
-            if (editing === 'new') await create(form);
-            else await update(editing.id, form);
-            setEditing(null);
+            setOAuthProblem(null);
+            setError(null);
+            if (editing === 'new') {
+              const created = await create(form);
+              // A mailbox that signs in with OAuth2 stays open: its connection is set up next, in the same dialog.
+              const oauth = created.smtpAuth === 'oauth2' || created.imapAuth === 'oauth2';
+              setEditing(oauth ? created : null);
+            } else {
+              await update(editing.id, form);
+              setEditing(null);
+            }
           }}
         />
       ) : null}

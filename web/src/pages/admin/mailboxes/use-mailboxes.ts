@@ -22,6 +22,7 @@ export function useMailboxes() {
     const created = await post<Mailbox>('/admin/mailboxes', bodyOf(form));
     await reload();
     setNotice(t('mailboxes.created', { name: created.name }));
+    return created;
   }
 
   async function update(id: number, form: MailboxForm) {
@@ -43,5 +44,5 @@ export function useMailboxes() {
     }
   }
 
-  return { mailboxes, groups, notice, error, create, update, remove };
+  return { mailboxes, groups, notice, setNotice, error, setError, create, update, remove };
 }
