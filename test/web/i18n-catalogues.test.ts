@@ -26,6 +26,7 @@ export const SAME_AS_ENGLISH: Record<'pt-BR' | 'es-ES', readonly MessageKey[]> =
     'webhooks.title',
     'webhooks.httpStatus',
     'webhooks.durationMs',
+    'mailboxes.oauth.microsoft',
   ],
   'es-ES': [
     'nav.portalName',
@@ -43,6 +44,7 @@ export const SAME_AS_ENGLISH: Record<'pt-BR' | 'es-ES', readonly MessageKey[]> =
     'webhooks.title',
     'webhooks.httpStatus',
     'webhooks.durationMs',
+    'mailboxes.oauth.microsoft',
   ],
 };
 
