@@ -91,7 +91,7 @@ export function partialReply(mail: Pick<OutgoingMail, 'to'>, reply: PoolReply): 
  * sentence for network errors, with every form of the credentials removed (the error itself too, as it is kept as
  * the cause). Whatever a server said before greeting with 220 is never kept: it may be another service's banner.
  */
-export function classifySendError(error: unknown, credentials: Credentials): DeliveryFailure {
+export function classifySendError(error: unknown, credentials: Credentials | readonly Credentials[]): DeliveryFailure {
   const e = scrubError(error as NodemailerError, credentials);
   if (e instanceof DeliveryFailure) return e;
   const clean = (text: string) => scrubSecrets(text.slice(0, 1000), credentials);
@@ -119,7 +119,7 @@ export function classifySendError(error: unknown, credentials: Credentials): Del
 }
 
 /** What went wrong, for the server log only: codes and the server's answer, credentials removed. */
-function describeForLog(error: unknown, credentials: Credentials): string {
+function describeForLog(error: unknown, credentials: Credentials | readonly Credentials[]): string {
   const e = error as NodemailerError & { originalCode?: string };
   if (e instanceof DeliveryFailure) return scrubSecrets(`${e.message}: ${e.reply}`, credentials);
   const parts = [e?.code, e?.originalCode, e?.command, e?.responseCode, e?.response ?? e?.message].filter(
@@ -171,10 +171,32 @@ class NodemailerTransport implements MailTransport {
     this.pool.catch(() => (this.broken = true)); // each use awaits it and reports its failure
   }
 
+  /** Access tokens this transport's pool renewed to (OAuth2): scrubbed from replies and errors as the first one is. */
+  private readonly renewed = new Set<string>();
+
   private get auth() {
     const s = this.settings;
-    if (s.oauth2) return { user: s.oauth2.user, accessToken: s.oauth2.accessToken, renew: s.oauth2.renew };
+    if (s.oauth2) {
+      const renew = s.oauth2.renew;
+      return {
+        user: s.oauth2.user,
+        accessToken: s.oauth2.accessToken,
+        renew:
+          renew &&
+          (async (stale: string) => {
+            const token = await renew(stale);
+            this.renewed.add(token);
+            return token;
+          }),
+      };
+    }
     return s.auth && s.user ? { user: s.user, pass: s.password ?? '' } : undefined;
+  }
+
+  /** Every credential a session of this transport may have sent. */
+  private credentials(): Credentials[] {
+    const user = this.settings.oauth2?.user ?? null;
+    return [credentialsOf(this.settings), ...[...this.renewed].map((password) => ({ user, password }))];
   }
 
   private async create() {
@@ -191,7 +213,7 @@ class NodemailerTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<{ reply: string }> {
-    const credentials = credentialsOf(this.settings);
+    const credentials = this.credentials();
     try {
       const { pool } = await this.pool;
       const reply = await pool.send(
@@ -215,7 +237,7 @@ class NodemailerTransport implements MailTransport {
   async verify(): Promise<VerifyResult> {
     const started = Date.now();
     const budget = this.options.verifyTimeoutMs ?? Math.min(10_000, this.options.greetingTimeoutMs);
-    const credentials = credentialsOf(this.settings);
+    const credentials = this.credentials();
     try {
       const { connection } = await this.pool;
       const limits = {

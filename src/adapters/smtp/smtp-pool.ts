@@ -77,27 +77,36 @@ export function openSession(options: SMTPConnectionOptions, auth: PoolOptions['a
         resolve(connection);
       };
       if (auth && 'accessToken' in auth && connection.allowsAuth) {
-        // A token the server refuses is renewed once (Nodemailer asks again with `renew`), and the pool's later
-        // sessions sign in with the new one.
+        // A token the server refuses is renewed once: Nodemailer asks again with `again` after a 334 challenge; a
+        // server that answers 535 at once fails this session, and the renewed token signs in the next one. The
+        // pool's later sessions sign in with the renewed token.
+        const used = auth.accessToken;
         const renew = auth.renew;
+        let renewing: Promise<string> | undefined;
+        const renewOnce = () =>
+          (renewing ??= renew!(used).then((token) => {
+            auth.accessToken = token;
+            return token;
+          }));
         const provisionCallback = renew
           ? (_user: string, again: boolean, callback: (error: Error | null, token?: string) => void) => {
-              if (!again) return callback(null, auth.accessToken);
-              renew(auth.accessToken).then(
-                (token) => {
-                  auth.accessToken = token;
-                  callback(null, token);
-                },
+              if (!again) return callback(null, used);
+              renewOnce().then(
+                (token) => callback(null, token),
                 (error: unknown) => callback(asError(error)),
               );
             }
           : undefined;
         const oauth2 = new XOAuth2({
           user: auth.user,
-          accessToken: auth.accessToken,
+          accessToken: used,
           ...(provisionCallback ? { provisionCallback } : {}),
         });
-        connection.login({ type: 'oauth2', user: auth.user, oauth2 }, (e) => done(e ?? undefined));
+        connection.login({ type: 'oauth2', user: auth.user, oauth2 }, (e) => {
+          // Refused with no challenge: renewed for the next session, which finds out (and reports) whether it works.
+          if (e && renew && !renewing && (e as { code?: string }).code === 'EAUTH') void renewOnce().catch(() => {});
+          done(e ?? undefined);
+        });
       } else if (auth && 'pass' in auth && connection.allowsAuth)
         connection.login({ credentials: { user: auth.user, pass: auth.pass } }, (e) => done(e ?? undefined));
       else done();

@@ -300,7 +300,13 @@ async function sendClaimed(
       }
     }
     // The transport removed the credentials already; removed here too, as the one check every recorded reply passes.
-    if (account.settings) outcome.reply = scrubSecrets(outcome.reply, account.settings);
+    if (account.settings) {
+      const oauth2 = account.settings.oauth2;
+      outcome.reply = scrubSecrets(outcome.reply, [
+        account.settings,
+        ...(oauth2 ? [{ user: oauth2.user, password: oauth2.accessToken }] : []),
+      ]);
+    }
     const status = outcome.status;
     const at = now.toISOString();
     const webhooks = hooks?.(entry.id, {

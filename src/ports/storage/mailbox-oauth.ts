@@ -36,8 +36,11 @@ export interface MailboxOAuthRepository {
     g: { refreshSealed: string; accessSealed: string; accessExpiresAt: string },
     at: string,
   ): Promise<void>;
-  /** Takes the right to refresh until `until` when no one holds it (or theirs ran out). */
-  takeRefreshLease(mailboxId: number, now: string, until: string): Promise<boolean>;
+  /**
+   * Takes the right to refresh until `until` when no one holds it (or theirs ran out) and the grant has had exactly
+   * `refreshes` refreshes (none since it was read: its refresh token is the one read).
+   */
+  takeRefreshLease(mailboxId: number, now: string, until: string, refreshes: number): Promise<boolean>;
   storeRefreshed(
     mailboxId: number,
     g: { accessSealed: string; accessExpiresAt: string; refreshSealed: string | null },
@@ -45,6 +48,12 @@ export interface MailboxOAuthRepository {
   ): Promise<void>;
   /** The grant no longer works: why, in the provider's words; the access token is dropped, the lease released. */
   markReconnectNeeded(mailboxId: number, reason: string, at: string): Promise<void>;
+  /** Gives the right to refresh back (the refresh failed without the provider refusing the grant). */
+  releaseRefreshLease(mailboxId: number): Promise<void>;
+  /** A connection that did not complete: why, kept on a grant that is not connected (a connected one is left as is). */
+  noteConnectFailure(mailboxId: number, reason: string, at: string): Promise<void>;
+  /** The client and grant gone (the mailbox no longer signs in with OAuth2). */
+  removeGrant(mailboxId: number): Promise<void>;
   addPending(p: PendingAuthorization): Promise<void>;
   /** The authorization of this state, removed (so it is used once); undefined if unknown or expired. */
   takePending(stateHash: string, now: string): Promise<PendingAuthorization | undefined>;

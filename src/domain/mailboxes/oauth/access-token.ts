@@ -7,6 +7,11 @@ import { endpointsOf } from './connect-mailbox.ts';
 
 /** An access token is refreshed when it has less than this left (a batch of mail takes less). */
 export const REFRESH_MARGIN_MS = 120_000;
+/**
+ * A token a server refused is renewed only when it was stored longer ago than this, so a refusal a new token does not
+ * cure (the protocol disabled for the account, say) costs one refresh a minute at most, not one per retry.
+ */
+export const RENEW_AFTER_MS = 60_000;
 /** How long one process may hold the right to refresh before another may take it over. */
 export const REFRESH_LEASE_MS = 30_000;
 const WAIT_STEP_MS = 100;
@@ -45,12 +50,16 @@ export async function accessTokenFor(
     const refreshedMeanwhile = seen !== null && grant.refreshes > seen && left > 0;
     // A server refused `stale` though it looked live: refreshed now, unless another process already did.
     const refused =
-      stale !== undefined && grant.accessSealed !== null && deps.secrets.open(grant.accessSealed) === stale;
+      stale !== undefined &&
+      grant.accessSealed !== null &&
+      now.getTime() - Date.parse(grant.updatedAt) > RENEW_AFTER_MS &&
+      deps.secrets.open(grant.accessSealed) === stale;
     if ((left > REFRESH_MARGIN_MS && !refused) || refreshedMeanwhile)
       return { user: grant.login, accessToken: deps.secrets.open(grant.accessSealed!) };
     seen ??= grant.refreshes;
     const until = new Date(now.getTime() + REFRESH_LEASE_MS).toISOString();
-    if (await deps.storage.mailboxOAuth.takeRefreshLease(mailboxId, now.toISOString(), until)) {
+    // Only while no refresh happened since this read: the refresh token read is the one the provider still takes.
+    if (await deps.storage.mailboxOAuth.takeRefreshLease(mailboxId, now.toISOString(), until, grant.refreshes)) {
       try {
         const tokens = await deps.oauth.refresh(endpointsOf(deps, grant), deps.secrets.open(grant.refreshSealed));
         const at = deps.clock.now();
@@ -65,10 +74,17 @@ export async function accessTokenFor(
         );
         return { user: grant.login, accessToken: tokens.accessToken };
       } catch (error) {
-        const reason = (error instanceof OAuthRefused || error instanceof Error ? error.message : String(error)).slice(
-          0,
-          300,
-        );
+        const reason = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+        // The provider refused (a revoked or expired grant): connect again. Anything else (the provider unreachable,
+        // a 5xx) leaves the grant as it is: its mail waits and the next try refreshes again.
+        if (!(error instanceof OAuthRefused)) {
+          await deps.storage.mailboxOAuth.releaseRefreshLease(mailboxId);
+          throw new DomainError(
+            'MAILBOX_OAUTH_RECONNECT',
+            `Mailbox ${mailboxId} could not get an access token from its provider now (${reason}); it is tried again.`,
+            { details: { mailboxId } },
+          );
+        }
         await deps.storage.mailboxOAuth.markReconnectNeeded(mailboxId, reason, deps.clock.now().toISOString());
         throw reconnect(mailboxId, reason);
       }

@@ -122,11 +122,12 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
       .execute();
   }
 
-  async takeRefreshLease(mailboxId: number, now: string, until: string) {
+  async takeRefreshLease(mailboxId: number, now: string, until: string, refreshes: number) {
     const r = await this.db
       .updateTable('mailbox_oauth')
       .set({ refreshing_until: until })
       .where('mailbox_id', '=', mailboxId)
+      .where('refreshes', '=', refreshes)
       .where((eb) => eb.or([eb('refreshing_until', 'is', null), eb('refreshing_until', '<', now)]))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
@@ -151,6 +152,27 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
       }))
       .where('mailbox_id', '=', mailboxId)
       .execute();
+  }
+
+  async releaseRefreshLease(mailboxId: number) {
+    await this.db
+      .updateTable('mailbox_oauth')
+      .set({ refreshing_until: null })
+      .where('mailbox_id', '=', mailboxId)
+      .execute();
+  }
+
+  async noteConnectFailure(mailboxId: number, reason: string, at: string) {
+    await this.db
+      .updateTable('mailbox_oauth')
+      .set({ last_error: reason, updated_at: at })
+      .where('mailbox_id', '=', mailboxId)
+      .where('state', '<>', 'connected')
+      .execute();
+  }
+
+  async removeGrant(mailboxId: number) {
+    await this.db.deleteFrom('mailbox_oauth').where('mailbox_id', '=', mailboxId).execute();
   }
 
   async markReconnectNeeded(mailboxId: number, reason: string, at: string) {
