@@ -148,7 +148,9 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(back.searchParams.get('oauthError'), 'MAILBOX_OAUTH_FAILED');
       assert.equal(back.searchParams.get('mailbox'), String(other));
       assert.equal(back.searchParams.get('problem'), 'refused');
-      assert.equal(back.searchParams.get('reason'), 'access_denied: The user said no');
+      // The provider's words are kept on the grant for the page, never carried in the address (anyone can forge one).
+      assert.deepEqual([...back.searchParams.keys()].sort(), ['mailbox', 'oauthError', 'problem']);
+      assert.equal((await grantOf(other)).lastError, 'access_denied: The user said no');
       assert.equal((await grantOf(other)).state, 'not_connected');
       const audit = await admin.get('/api/v1/admin/audit?action=mailbox.oauth.connect');
       assert.equal(audit.statusCode, 200, audit.body);
@@ -172,7 +174,7 @@ for (const database of [sqliteMemory, postgres]) {
         const back = new URL(await callback(await authorize(id)), 'https://desk.example.test');
         assert.equal(back.searchParams.get('oauthError'), 'MAILBOX_OAUTH_FAILED');
         assert.equal(back.searchParams.get('problem'), 'scopes');
-        assert.equal(back.searchParams.get('missing'), 'mail.send');
+        assert.equal((await grantOf(id)).lastError, 'mail.send', 'the scope left out, for the page');
       } finally {
         provider.state.grantScope = null;
       }
@@ -218,6 +220,27 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
       assert.equal((await grantOf(id)).state, 'connected');
       assert.ok(provider.state.issued.includes((await accessTokenFor(tokens, id)).accessToken));
+    });
+
+    it('removes the client and grant when the mailbox no longer signs in with OAuth2 (audited)', async () => {
+      const id = await newMailbox('Leaving');
+      const edited = await admin.put(`/api/v1/admin/mailboxes/${id}`, {
+        name: 'Leaving',
+        fromAddress: 'leaving@example.test',
+        smtpHost: 'smtp.example.test',
+        smtpPort: 587,
+        smtpSecurity: 'starttls',
+        smtpAuth: 'none',
+      });
+      assert.equal(edited.statusCode, 200, record(edited.body));
+      assert.equal(edited.json().oauth, null);
+      assert.equal(await storage.mailboxOAuth.findGrant(id), undefined, 'no sealed refresh token left');
+      const audit = await admin.get(`/api/v1/admin/audit?action=mailbox.update&targetId=${id}`);
+      assert.equal(audit.statusCode, 200, audit.body);
+      assert.ok(
+        audit.json().items.some((e: { changes: { field: string }[] }) => e.changes.some((c) => c.field === 'grant')),
+        record(audit.body),
+      );
     });
 
     it('never shows a token or the client secret in an answer', () => {

@@ -128,6 +128,11 @@ export async function editMailbox(deps: SaveDeps, origin: Origin, id: number, in
         const changes = changesBetween(before, saved, MAILBOX_AUDITED_FIELDS);
         if (sealed.smtp !== undefined) changes.push(secretChange('password'));
         if (sealed.imap !== undefined) changes.push(secretChange('imapPassword'));
+        // No longer signing in with OAuth2 anywhere: its client and grant (the sealed refresh token) go.
+        if (fields.smtpAuth !== 'oauth2' && fields.imapAuth !== 'oauth2' && (await tx.mailboxOAuth.findGrant(id))) {
+          await tx.mailboxOAuth.removeGrant(id);
+          changes.push(secretChange('grant'));
+        }
         if (changes.length > 0)
           await recordAudit(tx, deps.clock, origin, {
             action: 'mailbox.update',

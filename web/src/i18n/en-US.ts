@@ -1025,6 +1025,8 @@ export const enUS = {
   'mailboxes.oauth.notConnected': 'Not connected yet.',
   'mailboxes.oauth.connectedNotice': 'Mailbox {name} is connected to its provider.',
   'mailboxes.oauth.failedBecause': 'Mailbox {name} could not be connected. {reason}',
+  'mailboxes.oauth.saveFirst': 'Save the mailbox to set up its OAuth2 connection.',
+  'mailboxes.oauth.saveBeforeConnect': 'Save the OAuth2 settings before connecting.',
   'mailboxes.oauth.missingScopes':
     'The provider did not grant {scopes}: add this permission to the app’s registration, grant consent, and connect again.',
   'mailboxes.oauth.noRefreshToken':

@@ -1050,6 +1050,8 @@ export const esES: Messages = {
   'mailboxes.oauth.notConnected': 'Aún no conectado.',
   'mailboxes.oauth.connectedNotice': 'El buzón {name} está conectado a su proveedor.',
   'mailboxes.oauth.failedBecause': 'No se pudo conectar el buzón {name}. {reason}',
+  'mailboxes.oauth.saveFirst': 'Guarde el buzón para configurar su conexión OAuth2.',
+  'mailboxes.oauth.saveBeforeConnect': 'Guarde la configuración OAuth2 antes de conectar.',
   'mailboxes.oauth.missingScopes':
     'El proveedor no concedió {scopes}: añada ese permiso al registro de la aplicación, dé el consentimiento y vuelva a conectar.',
   'mailboxes.oauth.noRefreshToken':

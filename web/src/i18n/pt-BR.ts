@@ -1041,6 +1041,8 @@ export const ptBR: Messages = {
   'mailboxes.oauth.notConnected': 'Ainda não conectada.',
   'mailboxes.oauth.connectedNotice': 'A caixa de correio {name} está conectada ao provedor.',
   'mailboxes.oauth.failedBecause': 'Não foi possível conectar a caixa de correio {name}. {reason}',
+  'mailboxes.oauth.saveFirst': 'Salve a caixa de correio para configurar a conexão OAuth2.',
+  'mailboxes.oauth.saveBeforeConnect': 'Salve as configurações OAuth2 antes de conectar.',
   'mailboxes.oauth.missingScopes':
     'O provedor não concedeu {scopes}: adicione essa permissão ao registro do aplicativo, dê o consentimento e conecte de novo.',
   'mailboxes.oauth.noRefreshToken':

@@ -145,21 +145,12 @@ export function mailboxOAuthRoutes(deps: Deps) {
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           request.log.warn({ oauth: error.message }, 'mailbox OAuth2 connection refused');
-          // What went wrong is told only for a sign-in this administrator started (its state checked): the problem,
-          // and the provider's own words or the scopes it left out.
-          const d = (error.details ?? {}) as {
-            mailboxId?: number;
-            problem?: string;
-            providerSaid?: string;
-            missing?: string[];
-          };
+          // Which mailbox and what kind of problem, for a sign-in this administrator started (its state checked); the
+          // provider's own words stay on the server (the grant's lastError), never in an address anyone could forge.
+          const d = (error.details ?? {}) as { mailboxId?: number; problem?: string };
           const back = new URLSearchParams({ oauthError: error.code });
-          if (d.mailboxId !== undefined) {
-            back.set('mailbox', String(d.mailboxId));
-            if (d.problem) back.set('problem', d.problem);
-            if (d.providerSaid) back.set('reason', d.providerSaid);
-            if (d.missing) back.set('missing', d.missing.join(' '));
-          }
+          if (d.mailboxId !== undefined) back.set('mailbox', String(d.mailboxId));
+          if (d.problem) back.set('problem', d.problem);
           return reply.redirect(`${ADMIN_PAGE}?${back}`, 302);
         }
       },

@@ -4,7 +4,7 @@ import type { Origin } from '../../audit/audit-entry.ts';
 import { recordAudit } from '../../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../../deps.ts';
 import { DomainError } from '../../errors.ts';
-import type { MailboxOAuthGrant } from '../../../ports/storage/mailbox-oauth.ts';
+import type { MailboxOAuthGrant, PendingAuthorization } from '../../../ports/storage/mailbox-oauth.ts';
 import { extraParameters } from './mailbox-oauth.ts';
 
 /** How long an authorization may take, from "Connect" to the provider's callback. */
@@ -69,14 +69,23 @@ export async function startMailboxConnect(
 const GRANT_ONLY = new Set(['offline_access', 'openid', 'profile', 'email']);
 
 /**
- * The mail scopes asked for that the provider did not grant (an administrator who unticked one on the consent page, an
- * app registered without it). A server that does not say which it granted granted those asked for (RFC 6749 5.1).
+ * The mail scopes asked for that the provider did not grant and the mailbox needs (an administrator who unticked one
+ * on the consent page, an app registered without it). A scope naming SMTP is needed only when the mailbox sends with
+ * OAuth2, one naming IMAP only when it reads with it (Microsoft's two); any other (Google's one) always. A server
+ * that does not say which it granted granted those asked for (RFC 6749 5.1).
  */
-export function missingScopes(asked: string, granted: string | null): string[] {
+export function missingScopes(asked: string, granted: string | null, uses: { smtp: boolean; imap: boolean }): string[] {
   if (granted === null) return [];
   // Compared without case: Microsoft answers with its own capitalisation of the scopes asked for.
   const have = new Set(granted.toLowerCase().split(/\s+/).filter(Boolean));
-  return asked.split(/\s+/).filter((s) => s && !GRANT_ONLY.has(s.toLowerCase()) && !have.has(s.toLowerCase()));
+  const needed = (scope: string) => {
+    const s = scope.toLowerCase();
+    if (GRANT_ONLY.has(s)) return false;
+    if (s.includes('smtp')) return uses.smtp;
+    if (s.includes('imap')) return uses.imap;
+    return true;
+  };
+  return asked.split(/\s+/).filter((s) => s && needed(s) && !have.has(s.toLowerCase()));
 }
 
 /**
@@ -99,8 +108,40 @@ export async function finishMailboxConnect(
       'MAILBOX_OAUTH_FAILED',
       'This sign-in with the provider was not started here, was already used, or took too long. Connect again.',
     );
+  try {
+    return await finishConnect(deps, origin, callback, state, pending, now);
+  } catch (error) {
+    // Why it failed is kept on a grant not yet connected, for the mailboxes page (never carried in the address).
+    const d = error instanceof DomainError ? (error.details as FailureDetails | undefined) : undefined;
+    if (d?.problem)
+      await deps.storage.mailboxOAuth.noteConnectFailure(
+        pending.mailboxId,
+        d.providerSaid ?? d.missing?.join(' ') ?? d.problem,
+        now.toISOString(),
+      );
+    throw error;
+  }
+}
+
+/** What a failed connection's error says, for the callback and the page. */
+interface FailureDetails {
+  mailboxId: number;
+  problem: 'refused' | 'scopes' | 'no-refresh-token';
+  providerSaid?: string;
+  missing?: string[];
+}
+
+async function finishConnect(
+  deps: ConnectDeps,
+  origin: Origin,
+  callback: URLSearchParams,
+  state: string,
+  pending: PendingAuthorization,
+  now: Date,
+): Promise<number> {
   const grant = await deps.storage.mailboxOAuth.findGrant(pending.mailboxId);
-  if (!grant) throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${pending.mailboxId}.`);
+  const mailbox = await deps.storage.mailboxes.findMailbox(pending.mailboxId);
+  if (!grant || !mailbox) throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${pending.mailboxId}.`);
   let tokens;
   try {
     tokens = await deps.oauth.exchangeCode(
@@ -122,7 +163,10 @@ export async function finishMailboxConnect(
       'The provider gave no refresh token, so Parley could not keep the mailbox connected: ask for offline access (Microsoft: the offline_access scope; Google: consent again).',
       { details: { mailboxId: pending.mailboxId, problem: 'no-refresh-token' } },
     );
-  const missing = missingScopes(grant.scopes, tokens.scope);
+  const missing = missingScopes(grant.scopes, tokens.scope, {
+    smtp: mailbox.smtpAuth === 'oauth2',
+    imap: mailbox.imapAuth === 'oauth2',
+  });
   if (missing.length > 0)
     throw new DomainError(
       'MAILBOX_OAUTH_FAILED',

@@ -66,7 +66,10 @@ export function MailboxDialog({
           </button>
         </div>
       </form>
-      {mailbox && (usesOAuth(form) || usesOAuth(mailbox)) ? <MailboxOAuthSection mailbox={mailbox} /> : null}
+      {mailbox && usesOAuth(mailbox) ? <MailboxOAuthSection mailbox={mailbox} /> : null}
+      {usesOAuth(form) && !(mailbox && usesOAuth(mailbox)) ? (
+        <p className="field-hint">{t('mailboxes.oauth.saveFirst')}</p>
+      ) : null}
       {mailbox ? (
         <SmtpChecks
           id={`mailbox-${mailbox.id}`}

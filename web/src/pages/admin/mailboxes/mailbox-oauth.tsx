@@ -24,6 +24,9 @@ export function MailboxOAuthSection({ mailbox }: { mailbox: Mailbox }) {
     if (loaded !== undefined) setForm(formOfOAuth(loaded, mailbox.fromAddress));
   }, [loaded, mailbox.fromAddress]);
   const id = `mailbox-${mailbox.id}-oauth`;
+  // Connect uses the saved client: with changes not saved yet, it waits for Save.
+  const unsaved =
+    loaded !== undefined && JSON.stringify(form) !== JSON.stringify(formOfOAuth(loaded, mailbox.fromAddress));
   const set = <K extends keyof OAuthForm>(key: K, value: OAuthForm[K]) => {
     setSaved(false);
     setForm((f) => ({ ...f, [key]: value }));
@@ -114,6 +117,7 @@ export function MailboxOAuthSection({ mailbox }: { mailbox: Mailbox }) {
         {text('login', t('mailboxes.oauth.login'), { hint: t('mailboxes.oauth.loginHint') })}
         <ErrorNotice error={error ?? oauth.error} />
         {saved ? <SuccessNotice>{t('mailboxes.oauth.saved')}</SuccessNotice> : null}
+        {unsaved && loaded ? <p className="field-hint">{t('mailboxes.oauth.saveBeforeConnect')}</p> : null}
         <div className="form-actions">
           <button type="submit" className="button" disabled={busy}>
             {t('mailboxes.oauth.save')}
@@ -121,7 +125,7 @@ export function MailboxOAuthSection({ mailbox }: { mailbox: Mailbox }) {
           <button
             type="button"
             className="button button-primary"
-            disabled={busy || !loaded}
+            disabled={busy || !loaded || unsaved}
             onClick={() => void onConnect()}
           >
             {loaded && loaded.state !== 'not_connected' ? t('mailboxes.oauth.reconnect') : t('mailboxes.oauth.connect')}

@@ -20,20 +20,24 @@ export function AdminMailboxes() {
   const list = mailboxes.data;
   useEffect(() => {
     if ((!connected && !oauthError) || !list) return;
-    const nameOf = (id: string | null) => list.find((m) => String(m.id) === id)?.name ?? `#${id}`;
-    if (connected) setNotice(t('mailboxes.oauth.connectedNotice', { name: nameOf(connected) }));
+    const mailbox = list.find((m) => String(m.id) === (connected ?? search.get('mailbox')));
+    const name = mailbox?.name ?? '';
+    if (connected) setNotice(t('mailboxes.oauth.connectedNotice', { name }));
     else {
-      const name = nameOf(search.get('mailbox'));
+      // The provider's words come from the server (kept on a grant not yet connected), never from the address.
+      const said = mailbox?.oauth?.state === 'not_connected' ? mailbox.oauth.lastError : null;
       const problem = search.get('problem');
       const why =
-        problem === 'scopes'
-          ? t('mailboxes.oauth.missingScopes', { scopes: search.get('missing') ?? '' })
+        problem === 'scopes' && said
+          ? t('mailboxes.oauth.missingScopes', { scopes: said })
           : problem === 'no-refresh-token'
             ? t('mailboxes.oauth.noRefreshToken')
-            : problem === 'refused'
-              ? t('mailboxes.oauth.providerSaid', { reason: search.get('reason') ?? '' })
+            : problem === 'refused' && said
+              ? t('mailboxes.oauth.providerSaid', { reason: said })
               : null;
-      setOAuthProblem(why ? t('mailboxes.oauth.failedBecause', { name, reason: why }) : t('error.mailboxOAuthFailed'));
+      setOAuthProblem(
+        mailbox && why ? t('mailboxes.oauth.failedBecause', { name, reason: why }) : t('error.mailboxOAuthFailed'),
+      );
     }
     navigate(path, { replace: true });
   }, [connected, oauthError, list, search, path, navigate, setNotice, t]);
@@ -111,15 +115,11 @@ export function AdminMailboxes() {
           onSave={async (form) => {
             setOAuthProblem(null);
             setError(null);
-            if (editing === 'new') {
-              const created = await create(form);
-              // A mailbox that signs in with OAuth2 stays open: its connection is set up next, in the same dialog.
-              const oauth = created.smtpAuth === 'oauth2' || created.imapAuth === 'oauth2';
-              setEditing(oauth ? created : null);
-            } else {
-              await update(editing.id, form);
-              setEditing(null);
-            }
+            // A mailbox that now signs in with OAuth2 stays open: its connection is set up next, in the same dialog.
+            const before = editing === 'new' ? null : editing;
+            const saved = before ? await update(before.id, form) : await create(form);
+            const oauth = (m: Mailbox | null) => !!m && (m.smtpAuth === 'oauth2' || m.imapAuth === 'oauth2');
+            setEditing(oauth(saved) && !oauth(before) ? saved : null);
           }}
         />
       ) : null}

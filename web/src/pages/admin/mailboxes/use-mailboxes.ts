@@ -30,6 +30,7 @@ export function useMailboxes() {
     const saved = await put<Mailbox>(`/admin/mailboxes/${id}`, bodyOf(form));
     await reload();
     setNotice(t('mailboxes.saved', { name: saved.name }));
+    return saved;
   }
 
   async function remove(mailbox: Mailbox) {
