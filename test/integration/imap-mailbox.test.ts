@@ -4,22 +4,17 @@
  * that could not be stored left unseen and tried again, a recreated mailbox (new UIDVALIDITY), a refused login; end to
  * end, the support mailbox of the parameters and a team mailbox's own folder (migration 025).
  */
-import { TEST_AUTHSERV, verified } from '../support/sender.ts';
+import { verified } from '../support/sender.ts';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { ImapMailbox } from '../../src/adapters/inbound/imap-mailbox.ts';
-import { createParley } from '../../src/main.ts';
-import { createInbound } from '../../src/main-inbound.ts';
-import { loadConfig } from '../../src/config/config.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { buildWorld } from '../support/fixtures.ts';
 import { eml } from '../fixtures/eml/eml.ts';
+import { imapParley } from '../support/imap-parley.ts';
 import { DOVECOT_SKIP as skip, startDovecot, type Dovecot } from '../support/dovecot.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
@@ -188,22 +183,7 @@ describe('the IMAP reader, against Dovecot', () => {
     'end to end: a reply in the support mailbox configured in the parameters becomes a message of its ticket',
     { skip },
     async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-'));
-      const config = loadConfig(
-        {
-          PARLEY_DATA_DIR: dataDir,
-          PARLEY_DATABASE_URL: 'sqlite::memory:',
-          PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough',
-          PARLEY_MAIL_DOMAIN: 'desk.example.test',
-          PARLEY_MAIL_CATCHER: 'off',
-          PARLEY_LOG_LEVEL: 'silent',
-          PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV,
-        },
-        { readDotEnv: false },
-      );
-      const parley = createParley(config);
-      await parley.storage.migrate();
-      const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
+      const { parley, inbound, close } = await imapParley();
       try {
         const world = await buildWorld(parley.deps);
         const posted = await postMessage(parley.deps, world.techA, {
@@ -250,9 +230,7 @@ describe('the IMAP reader, against Dovecot', () => {
         assert.equal(message.text, 'Thanks, it works again after the restart.');
         await waitUntil(async () => (await unseenCount('Replies')) === 0, 'the mail marked seen after it was stored');
       } finally {
-        await inbound.stop();
-        await parley.close();
-        rmSync(dataDir, { recursive: true, force: true });
+        await close();
       }
     },
   );
@@ -261,22 +239,7 @@ describe('the IMAP reader, against Dovecot', () => {
     'end to end: a new request in a team mailbox’s own folder opens a ticket in that team; removing the folder stops it',
     { skip },
     async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-team-'));
-      const config = loadConfig(
-        {
-          PARLEY_DATA_DIR: dataDir,
-          PARLEY_DATABASE_URL: 'sqlite::memory:',
-          PARLEY_SECRET_KEY: 'imap-test-secret-key-that-is-long-enough',
-          PARLEY_MAIL_DOMAIN: 'desk.example.test',
-          PARLEY_MAIL_CATCHER: 'off',
-          PARLEY_LOG_LEVEL: 'silent',
-          PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV,
-        },
-        { readDotEnv: false },
-      );
-      const parley = createParley(config);
-      await parley.storage.migrate();
-      const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
+      const { parley, inbound, close } = await imapParley();
       try {
         const world = await buildWorld(parley.deps);
         await setParameter(parley.deps, CLI_ORIGIN, world.admin, PARAM.INBOUND_OPEN_TICKETS, true);
@@ -330,9 +293,7 @@ describe('the IMAP reader, against Dovecot', () => {
         await new Promise((resolve) => setTimeout(resolve, 1500));
         assert.equal(await unseenCount('Team'), 1, 'no longer read');
       } finally {
-        await inbound.stop();
-        await parley.close();
-        rmSync(dataDir, { recursive: true, force: true });
+        await close();
       }
     },
   );

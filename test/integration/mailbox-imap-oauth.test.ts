@@ -7,23 +7,18 @@
  * A token the server never issued, or one of a revoked grant, is refused by Dovecot.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { loadConfig } from '../../src/config/config.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
-import { createParley } from '../../src/main.ts';
-import { createInbound } from '../../src/main-inbound.ts';
 import { eml } from '../fixtures/eml/eml.ts';
+import { imapParley } from '../support/imap-parley.ts';
 import { DOVECOT_SKIP as skip, startDovecot, type Dovecot } from '../support/dovecot.ts';
 import { buildWorld } from '../support/fixtures.ts';
 import { signIn, testApp } from '../support/http.ts';
 import { connectMailbox, startOAuthProvider } from '../support/oauth-provider.ts';
-import { TEST_AUTHSERV, verified } from '../support/sender.ts';
+import { verified } from '../support/sender.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
 const ACCOUNT = 'desk@example.test';
@@ -67,24 +62,8 @@ describe('a team mailbox read over IMAP with OAuth2, against Dovecot', () => {
     'reads the folder as the grant’s account with a refreshed token: a new request opens a ticket in the team',
     { skip },
     async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-oauth-'));
-      const config = loadConfig(
-        {
-          PARLEY_DATA_DIR: dataDir,
-          PARLEY_DATABASE_URL: 'sqlite::memory:',
-          PARLEY_SECRET_KEY: 'imap-oauth-test-secret-key-long-enough',
-          PARLEY_MAIL_DOMAIN: 'desk.example.test',
-          PARLEY_PUBLIC_URL: 'https://desk.example.test',
-          PARLEY_MAIL_CATCHER: 'off',
-          PARLEY_LOG_LEVEL: 'silent',
-          PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS: TEST_AUTHSERV,
-        },
-        { readDotEnv: false },
-      );
-      const parley = createParley(config);
-      await parley.storage.migrate();
+      const { parley, inbound, close } = await imapParley({ PARLEY_PUBLIC_URL: 'https://desk.example.test' });
       const app = await testApp(parley.deps);
-      const inbound = createInbound(parley, { listen: null, imapCheckMs: 60_000 });
       const own = imapAs(await ownToken());
       await own.connect();
       try {
@@ -151,10 +130,8 @@ describe('a team mailbox read over IMAP with OAuth2, against Dovecot', () => {
         }
       } finally {
         await own.logout().catch(() => {});
-        await inbound.stop();
         await app.close();
-        await parley.close();
-        rmSync(dataDir, { recursive: true, force: true });
+        await close();
       }
     },
   );

@@ -10,8 +10,35 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TestClock } from '../support/fixtures.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { mailApp } from '../support/mail-app.ts';
+import { mailApp, type MailApp } from '../support/mail-app.ts';
 import { connectMailbox, reconnectMailbox, startOAuthProvider, startXoauth2Sink } from '../support/oauth-provider.ts';
+
+/**
+ * Team A's mailbox at the XOAUTH2 sink, connected to the provider as an administrator does it; `post` writes a message
+ * as Team A's technician on its ticket.
+ */
+async function teamAMailbox(
+  scene: MailApp,
+  provider: { issuer: string },
+  sink: { port: number },
+): Promise<{ id: number; post(text: string): Promise<{ statusCode: number }> }> {
+  const { admin, world } = scene;
+  const created = await admin.post('/api/v1/admin/mailboxes', {
+    name: 'Team A',
+    fromAddress: 'team-a@example.test',
+    fromName: 'Team A desk',
+    smtpHost: '127.0.0.1',
+    smtpPort: sink.port,
+    smtpSecurity: 'none',
+    smtpAuth: 'oauth2',
+    groupIds: [world.groupA],
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const id = created.json().id as number;
+  await connectMailbox(admin, id, provider.issuer, 'team-a@example.test');
+  const tech = await scene.signIn(world.techA.email);
+  return { id, post: (text) => tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text }) };
+}
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`a mailbox signing in with OAuth2 on ${database.name}`, () => {
@@ -20,23 +47,8 @@ for (const database of [sqliteMemory, postgres]) {
       const provider = await startOAuthProvider();
       const sink = await startXoauth2Sink(provider);
       try {
-        const { admin, world } = scene;
-        const created = await admin.post('/api/v1/admin/mailboxes', {
-          name: 'Team A',
-          fromAddress: 'team-a@example.test',
-          fromName: 'Team A desk',
-          smtpHost: '127.0.0.1',
-          smtpPort: sink.port,
-          smtpSecurity: 'none',
-          smtpAuth: 'oauth2',
-          groupIds: [world.groupA],
-        });
-        assert.equal(created.statusCode, 201, created.body);
-        const id = created.json().id as number;
-        await connectMailbox(admin, id, provider.issuer, 'team-a@example.test');
-
-        const tech = await scene.signIn(world.techA.email);
-        const post = (text: string) => tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text });
+        const { admin } = scene;
+        const { id, post } = await teamAMailbox(scene, provider, sink);
         assert.equal((await post('Sent with OAuth2.')).statusCode, 201);
         const defaultSent = scene.sink.accepted.length;
         await scene.deliver();
@@ -78,21 +90,8 @@ for (const database of [sqliteMemory, postgres]) {
       const provider = await startOAuthProvider();
       const sink = await startXoauth2Sink(provider, { idleCloseMs: 150 });
       try {
-        const { admin, world } = scene;
-        const created = await admin.post('/api/v1/admin/mailboxes', {
-          name: 'Team A',
-          fromAddress: 'team-a@example.test',
-          smtpHost: '127.0.0.1',
-          smtpPort: sink.port,
-          smtpSecurity: 'none',
-          smtpAuth: 'oauth2',
-          groupIds: [world.groupA],
-        });
-        assert.equal(created.statusCode, 201, created.body);
-        const id = created.json().id as number;
-        await connectMailbox(admin, id, provider.issuer, 'team-a@example.test');
-        const tech = await scene.signIn(world.techA.email);
-        const post = (text: string) => tech.post(`/api/v1/tickets/${world.ticketA.number}/messages`, { text });
+        const { admin } = scene;
+        const { id, post } = await teamAMailbox(scene, provider, sink);
         assert.equal((await post('First, with the token of the connection.')).statusCode, 201);
         await scene.deliver();
         assert.equal(sink.received.length, 1);
