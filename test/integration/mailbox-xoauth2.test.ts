@@ -115,6 +115,18 @@ for (const database of [sqliteMemory, postgres]) {
           'signed in with a new token',
         );
         assert.equal((await admin.get(`/api/v1/admin/mailboxes/${id}/oauth`)).json().state, 'connected');
+
+        // Refused again, and this time the provider refuses the refresh too (revoked): deferred with its reason.
+        sink.refused.add(sink.tokens.at(-1)!);
+        provider.state.revoked = true;
+        (scene.deps.clock as TestClock).advance(120_000);
+        await new Promise((resolve) => setTimeout(resolve, 400)); // the server closes the idle connection
+        assert.equal((await post('After the revocation.')).statusCode, 201);
+        await scene.deliver({ failures: true });
+        const deferred = (await admin.get('/api/v1/admin/outbox?status=deferred')).json().items;
+        assert.equal(deferred.length, 1, JSON.stringify(deferred));
+        assert.match(deferred[0].lastReply, /connected again to its provider: invalid_grant: AADSTS50173/);
+        assert.equal(deferred[0].lastReplyCode, 'OAUTH_RECONNECT');
       } finally {
         await sink.close();
         await provider.stop();

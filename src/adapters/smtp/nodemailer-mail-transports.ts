@@ -95,6 +95,10 @@ export function classifySendError(error: unknown, credentials: Credentials | rea
   const e = scrubError(error as NodemailerError, credentials);
   if (e instanceof DeliveryFailure) return e;
   const clean = (text: string) => scrubSecrets(text.slice(0, 1000), credentials);
+  if (e?.code === 'EAUTH' && (e as { originalCode?: string }).originalCode === 'MAILBOX_OAUTH_RECONNECT') {
+    // A refused access token whose renewal failed (the grant revoked): the mailbox's own sentence, with the reason.
+    return new DeliveryFailure('OAuth2 grant refused', false, clean(e.message), { cause: e, account: true });
+  }
   if (e?.code === 'EAUTH' || e?.code === 'ENOAUTH') {
     // A refused login is the account's problem: the mail waits (deferred) until an administrator fixes it.
     const reply = clean(`${e.response ?? DELIVERY_SENTENCES.AUTH_REFUSED}`);
