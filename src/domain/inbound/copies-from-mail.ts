@@ -56,6 +56,19 @@ export function mailCopyCandidates(
 }
 
 /**
+ * Whether a mail's To and Cc name anyone but the requester and addresses at our mail domain: when not (a plain reply
+ * to its `reply+` address), it can make no copy, whatever the parameters say, and they need not be read.
+ */
+export function namesOthers(mail: Pick<ParsedMail, 'to' | 'cc'>, requesterEmail: string, mailDomain: string): boolean {
+  const requester = normalizeEmail(requesterEmail);
+  const ownDomain = mailDomain.toLowerCase();
+  return ([...mail.to, ...mail.cc] as MailAddress[]).some((a) => {
+    const email = normalizeEmail(a.address);
+    return email !== requester && domainOf(email) !== ownDomain;
+  });
+}
+
+/**
  * Adds `candidates` to the copies of `ticket` in the caller's transaction, as the requester's change (a ticket event
  * like any change of copies). An unknown address becomes a requester without a password (in the requester's language
  * and time zone), as `setTicketCopies` does; staff and deactivated users are left out (staff follow a ticket through

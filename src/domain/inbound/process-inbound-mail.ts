@@ -21,7 +21,7 @@ import { isParticipant, matchReply } from './match-reply.ts';
 import { bouncedCopiesOnly, checkBounce } from './bounce-check.ts';
 import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
-import { addMailCopies, copyCandidatesOf } from './copies-from-mail.ts';
+import { addMailCopies, copyCandidatesOf, namesOthers } from './copies-from-mail.ts';
 import { readParameters } from '../parameters/parameters.ts';
 import type { InboundDeps } from './inbound-deps.ts';
 import { openOrHold } from './open-by-mail.ts';
@@ -335,9 +335,10 @@ export async function processInboundMail(
     ticketId: ticket.id,
     at: now(),
   };
-  // The requester's To and Cc become copies as parameter 9036 allows, in the same transaction as the message.
+  // The requester's To and Cc become copies as parameter 9036 allows, in the same transaction as the message (a reply
+  // naming no one else, the usual case, reads no parameter for it).
   const copies =
-    sender.id === ticket.requesterId
+    sender.id === ticket.requesterId && namesOthers(parsed, sender.email, deps.site.mailDomain)
       ? copyCandidatesOf(
           await readParameters(deps.storage),
           {
