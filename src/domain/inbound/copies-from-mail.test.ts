@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { copiesRule, mailCopyCandidates } from './copies-from-mail.ts';
+import { copiesRule, mailCopyCandidates, namesOthers } from './copies-from-mail.ts';
 import { MAX_COPIES } from '../tickets/set-ticket-copies.ts';
 
 const own = {
@@ -58,5 +58,20 @@ describe('who in a requester’s To and Cc becomes a copy (parameter 9036)', () 
     assert.equal(copiesRule('never'), 'never');
     assert.equal(copiesRule(undefined), 'same-domain');
     assert.equal(copiesRule('everyone'), 'same-domain');
+  });
+});
+
+describe('whether a mail names anyone who could become a copy', () => {
+  it('is false for a reply to our addresses alone (with the requester among them), true when it names another', () => {
+    const reply = mail(['reply+12.34.abc@desk.example.test'], ['Ana@Example.org']);
+    assert.equal(namesOthers(reply, 'ana@example.org', 'DESK.example.test'), false);
+    assert.equal(
+      namesOthers(mail(['support@desk.example.test'], ['bo@example.org']), 'ana@example.org', 'desk.example.test'),
+      true,
+    );
+    assert.equal(
+      namesOthers(mail(['reply+1@desk.example.test', 'it@other.test']), 'ana@example.org', 'desk.example.test'),
+      true,
+    );
   });
 });
