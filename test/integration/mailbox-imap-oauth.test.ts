@@ -4,11 +4,13 @@
  * only XOAUTH2 and OAUTHBEARER, asking the authorization server about each token (RFC 7662 introspection). The
  * administrator connects the mailbox; the reader signs in as the grant's account with an access token it refreshes
  * first (the one from the connection is about to expire); a new request in the folder opens a ticket in the team.
- * A token the server never issued, or one of a revoked grant, is refused by Dovecot.
+ * A token the server never issued, or one of a revoked grant, is refused by Dovecot; after a refused sign-in the reader
+ * asks for a new token naming the refused one.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
+import { ImapMailbox } from '../../src/adapters/inbound/imap-mailbox.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
@@ -135,6 +137,42 @@ describe('a team mailbox read over IMAP with OAuth2, against Dovecot', () => {
       }
     },
   );
+  it('the reader asks for a new token, naming the refused one, after Dovecot refuses a sign-in', { skip }, async () => {
+    const good = await ownToken();
+    const asked: (string | undefined)[] = [];
+    const subjects: string[] = [];
+    const own = imapAs(good);
+    await own.connect();
+    const reader = new ImapMailbox(
+      {
+        host: dovecot.host,
+        port: dovecot.port,
+        security: 'none',
+        user: '',
+        password: '',
+        oauth2: async (refused) => {
+          asked.push(refused);
+          return { user: ACCOUNT, accessToken: asked.length === 1 ? 'a-token-revoked-early' : good };
+        },
+        retryMs: 200,
+        pollMs: 30_000,
+        log: { info: () => {}, error: () => {} },
+      },
+      async (raw) => {
+        subjects.push(/^Subject: (.*)$/m.exec(raw.toString())?.[1]?.trim() ?? '');
+      },
+    );
+    try {
+      await own.append('INBOX', Buffer.from('From: a@example.test\r\nSubject: After a refusal\r\n\r\nHello\r\n'));
+      reader.start();
+      await waitUntil(async () => subjects.includes('After a refusal'), 'the mail read after the refusal', 15_000);
+      assert.deepEqual(asked.slice(0, 2), [undefined, 'a-token-revoked-early']);
+    } finally {
+      await reader.stop();
+      await own.logout().catch(() => {});
+    }
+  });
+
   it('refuses a token the authorization server never issued, and one of a revoked grant', { skip }, async () => {
     // Refusals last: Dovecot makes a client that failed wait a little longer each time (its auth penalty).
     const token = await ownToken();
