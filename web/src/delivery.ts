@@ -22,6 +22,8 @@ export function deliveryText(
       return t('delivery.RECIPIENT_INVALID', { address: String(p.address ?? '') });
     case 'HANDOVER_FAILED':
       return t('delivery.HANDOVER_FAILED', { error: String(p.error ?? '') }) + certificate;
+    case 'OAUTH_UNAVAILABLE':
+      return t('delivery.OAUTH_UNAVAILABLE', { reason: String(p.reason ?? '') });
     case 'OAUTH_RECONNECT':
       return (
         t('delivery.OAUTH_RECONNECT') +

@@ -24,6 +24,7 @@ export type DeliveryResult =
     }
   | { code: 'HANDOVER_FAILED'; params: { error: string; certificate?: true } }
   | { code: 'OAUTH_RECONNECT'; params: { reason: string | null } }
+  | { code: 'OAUTH_UNAVAILABLE'; params: { reason: string } }
   | { code: 'HOST_FORBIDDEN' | 'HOST_RESOLVES_FORBIDDEN' | 'AUTH_REFUSED' | 'ERASED'; params: Record<string, never> };
 
 export type DeliveryResultCode = DeliveryResult['code'];
@@ -57,6 +58,11 @@ export const handoverFailedSentence = (error: string) => `The mail could not be 
 export const oauthReconnectSentence = (mailboxId: number, reason: string | null) =>
   `Mailbox ${mailboxId} has to be connected again to its provider${reason ? `: ${reason}` : '.'}`;
 const OAUTH_RECONNECT = /^Mailbox \d+ has to be connected again to its provider(?:: ([\s\S]*)|\.)$/;
+/** The provider could not be asked for a token now (unreachable, a 5xx): the grant stands, the mail waits. */
+export const oauthUnavailableSentence = (mailboxId: number, reason: string) =>
+  `Mailbox ${mailboxId} could not get an access token from its provider now (${reason}); it is tried again.`;
+const OAUTH_UNAVAILABLE =
+  /^Mailbox \d+ could not get an access token from its provider now \(([\s\S]*)\); it is tried again\.$/;
 export const gaveUpSentence = (hours: number, last: string) =>
   `Gave up after ${hours} hours of temporary failures. Last reply: ${last}`;
 
@@ -85,6 +91,8 @@ export function deliveryResultOf(reply: string): DeliveryResult {
   }
   const reconnect = OAUTH_RECONNECT.exec(reply);
   if (reconnect) return { code: 'OAUTH_RECONNECT', params: { reason: reconnect[1] ?? null } };
+  const unavailable = OAUTH_UNAVAILABLE.exec(reply);
+  if (unavailable) return { code: 'OAUTH_UNAVAILABLE', params: { reason: unavailable[1]! } };
   const handover = /^The mail could not be handed over \(([^()]*)\)\.$/.exec(base);
   if (handover)
     return {

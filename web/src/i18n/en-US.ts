@@ -726,6 +726,8 @@ export const enUS = {
   'delivery.HANDOVER_FAILED': 'The mail could not be handed over ({error}).',
   'delivery.OAUTH_RECONNECT':
     'The mailbox has to be connected again to its provider (admin › Mailboxes › Reconnect); its mail waits until then.',
+  'delivery.OAUTH_UNAVAILABLE':
+    'The mailbox could not get an access token from its provider just now ({reason}); the mail waits and is tried again.',
   'delivery.GAVE_UP': 'Gave up after {hours} hours of temporary failures. Last reply: {last}',
   'smtp.verifyResult.SMTP_NOT_CONFIGURED': 'No SMTP account is configured yet (host and sender address are needed).',
   'smtp.verifyResult.SMTP_HOST_FORBIDDEN':

@@ -746,6 +746,8 @@ export const esES: Messages = {
   'delivery.HANDOVER_FAILED': 'No se pudo entregar el correo al servidor ({error}).',
   'delivery.OAUTH_RECONNECT':
     'Hay que volver a conectar el buzón con su proveedor (administración › Buzones › Volver a conectar); sus correos esperan hasta entonces.',
+  'delivery.OAUTH_UNAVAILABLE':
+    'El buzón no pudo obtener ahora un token de acceso de su proveedor ({reason}); el correo espera y se intentará de nuevo.',
   'delivery.GAVE_UP': 'Se abandonó tras {hours} horas de fallos temporales. Última respuesta: {last}',
   'smtp.verifyResult.SMTP_NOT_CONFIGURED':
     'Aún no hay ninguna cuenta SMTP configurada (hacen falta el servidor y la dirección del remitente).',

@@ -739,6 +739,8 @@ export const ptBR: Messages = {
   'delivery.HANDOVER_FAILED': 'Não foi possível entregar o e-mail ao servidor ({error}).',
   'delivery.OAUTH_RECONNECT':
     'A caixa de correio precisa ser conectada de novo ao provedor (administração › Caixas de correio › Reconectar); os e-mails aguardam até lá.',
+  'delivery.OAUTH_UNAVAILABLE':
+    'A caixa de correio não conseguiu agora um token de acesso do provedor ({reason}); o e-mail aguarda e será tentado de novo.',
   'delivery.GAVE_UP': 'Desistiu após {hours} horas de falhas temporárias. Última resposta: {last}',
   'smtp.verifyResult.SMTP_NOT_CONFIGURED':
     'Nenhuma conta SMTP está configurada ainda (são necessários o servidor e o endereço do remetente).',

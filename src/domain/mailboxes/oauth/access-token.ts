@@ -2,7 +2,7 @@ import type { OAuthClient } from '../../../ports/oauth-client.ts';
 import { OAuthRefused } from '../../../ports/oauth-client.ts';
 import type { Deps, StorageOf } from '../../deps.ts';
 import { DomainError } from '../../errors.ts';
-import { oauthReconnectSentence } from '../../notifications/delivery-results.ts';
+import { oauthReconnectSentence, oauthUnavailableSentence } from '../../notifications/delivery-results.ts';
 import { endpointsOf } from './connect-mailbox.ts';
 
 /** An access token is refreshed when it has less than this left (a batch of mail takes less). */
@@ -79,11 +79,10 @@ export async function accessTokenFor(
         // a 5xx) leaves the grant as it is: its mail waits and the next try refreshes again.
         if (!(error instanceof OAuthRefused)) {
           await deps.storage.mailboxOAuth.releaseRefreshLease(mailboxId);
-          throw new DomainError(
-            'MAILBOX_OAUTH_RECONNECT',
-            `Mailbox ${mailboxId} could not get an access token from its provider now (${reason}); it is tried again.`,
-            { details: { mailboxId } },
-          );
+          // Still MAILBOX_OAUTH_RECONNECT to its callers: the mail waits (deferred), with this sentence as the reason.
+          throw new DomainError('MAILBOX_OAUTH_RECONNECT', oauthUnavailableSentence(mailboxId, reason), {
+            details: { mailboxId },
+          });
         }
         await deps.storage.mailboxOAuth.markReconnectNeeded(mailboxId, reason, deps.clock.now().toISOString());
         throw reconnect(mailboxId, reason);

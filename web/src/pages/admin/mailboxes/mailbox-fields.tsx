@@ -1,6 +1,7 @@
 import { useI18n } from '../../../i18n/i18n.tsx';
 import type { Group, ImapAuth, MailboxAuth, SmtpSecurity } from '../../../types.ts';
 import type { MailboxForm } from './mailbox-form.ts';
+import { TextField } from './text-field.tsx';
 
 /** The fields of a mailbox (add and edit): identity, SMTP account, and the groups that send from it. */
 export function MailboxFields({
@@ -19,35 +20,32 @@ export function MailboxFields({
   passwordSet: boolean;
 }) {
   const { t } = useI18n();
-  const field = (key: keyof MailboxForm, label: string, input: { type?: string; autoComplete?: string } = {}) => (
-    <div className="field field-grow">
-      <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input
-        id={`${id}-${key}`}
-        type={input.type ?? 'text'}
-        value={form[key] as string}
-        onChange={(e) => set(key, e.target.value as never)}
-        autoComplete={input.autoComplete ?? 'off'}
-        aria-invalid={!!errors[key]}
-        aria-describedby={errors[key] ? `${id}-${key}-err` : undefined}
-      />
-      {errors[key] ? (
-        <p className="field-error" id={`${id}-${key}-err`}>
-          {errors[key]}
-        </p>
-      ) : null}
-    </div>
+  const field = (
+    key: keyof MailboxForm,
+    label: string,
+    input: { type?: string; autoComplete?: string; inRow?: boolean } = {},
+  ) => (
+    <TextField
+      id={`${id}-${key}`}
+      label={label}
+      value={form[key] as string}
+      onChange={(value) => set(key, value as never)}
+      type={input.type}
+      autoComplete={input.autoComplete}
+      error={errors[key]}
+      inRow={input.inRow}
+    />
   );
   return (
     <>
       {field('name', t('mailboxes.name'))}
       <div className="field-row">
-        {field('fromAddress', t('smtp.from'), { type: 'email' })}
-        {field('fromName', t('smtp.fromName'))}
+        {field('fromAddress', t('smtp.from'), { type: 'email', inRow: true })}
+        {field('fromName', t('smtp.fromName'), { inRow: true })}
       </div>
       <div className="field-row">
-        {field('smtpHost', t('smtp.host'))}
-        {field('smtpPort', t('smtp.port'), { type: 'number' })}
+        {field('smtpHost', t('smtp.host'), { inRow: true })}
+        {field('smtpPort', t('smtp.port'), { type: 'number', inRow: true })}
       </div>
       <div className="field">
         <label htmlFor={`${id}-security`}>{t('smtp.security')}</label>
@@ -75,27 +73,17 @@ export function MailboxFields({
       </div>
       {form.smtpAuth === 'password' ? (
         <div className="field-row">
-          {field('smtpUser', t('smtp.user'))}
-          <div className="field field-grow">
-            <label htmlFor={`${id}-password`}>{t('smtp.password')}</label>
-            <input
-              id={`${id}-password`}
-              type="password"
-              value={form.password}
-              onChange={(e) => set('password', e.target.value)}
-              autoComplete="new-password"
-              aria-invalid={!!errors.password}
-              aria-describedby={`${id}-password-hint${errors.password ? ` ${id}-password-err` : ''}`}
-            />
-            <p className="field-hint" id={`${id}-password-hint`}>
-              {passwordSet ? t('smtp.passwordKept') : t('smtp.passwordNone')}
-            </p>
-            {errors.password ? (
-              <p className="field-error" id={`${id}-password-err`}>
-                {errors.password}
-              </p>
-            ) : null}
-          </div>
+          {field('smtpUser', t('smtp.user'), { inRow: true })}
+          <TextField
+            id={`${id}-password`}
+            label={t('smtp.password')}
+            value={form.password}
+            onChange={(value) => set('password', value)}
+            type="password"
+            hint={passwordSet ? t('smtp.passwordKept') : t('smtp.passwordNone')}
+            error={errors.password}
+            inRow
+          />
         </div>
       ) : null}
       <label className="check">
@@ -110,8 +98,8 @@ export function MailboxFields({
         <legend>{t('mailboxes.imap')}</legend>
         <p className="field-hint">{t('mailboxes.imapHint')}</p>
         <div className="field-row">
-          {field('imapHost', t('mailboxes.imapHost'))}
-          {field('imapPort', t('mailboxes.imapPort'), { type: 'number' })}
+          {field('imapHost', t('mailboxes.imapHost'), { inRow: true })}
+          {field('imapPort', t('mailboxes.imapPort'), { type: 'number', inRow: true })}
         </div>
         {form.imapHost.trim() ? (
           <>
@@ -140,8 +128,9 @@ export function MailboxFields({
             </div>
             {form.imapAuth === 'password' ? (
               <div className="field-row">
-                {field('imapUser', t('mailboxes.imapUser'))}
+                {field('imapUser', t('mailboxes.imapUser'), { inRow: true })}
                 {field('imapPassword', t('mailboxes.imapPassword'), {
+                  inRow: true,
                   type: 'password',
                   autoComplete: 'new-password',
                 })}

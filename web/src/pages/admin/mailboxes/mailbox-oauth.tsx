@@ -3,6 +3,7 @@ import { ErrorNotice, SuccessNotice } from '../../../components/ui.tsx';
 import { useI18n } from '../../../i18n/i18n.tsx';
 import type { Mailbox, OAuthProvider } from '../../../types.ts';
 import { OAuthStatus } from './oauth-status.tsx';
+import { TextField } from './text-field.tsx';
 import { formOfOAuth, useMailboxOAuth, type OAuthForm } from './use-mailbox-oauth.ts';
 
 /** Where the provider sends the administrator back: registered with the provider as the app's redirect URI. */
@@ -31,28 +32,20 @@ export function MailboxOAuthSection({ mailbox }: { mailbox: Mailbox }) {
     setSaved(false);
     setForm((f) => ({ ...f, [key]: value }));
   };
-  // `inRow`: shares a row with another field (and grows to fill it); alone, a field keeps its own height.
   const text = (
     key: keyof OAuthForm,
     label: string,
     options: { type?: string; hint?: string; inRow?: boolean } = {},
   ) => (
-    <div className={options.inRow ? 'field field-grow' : 'field'}>
-      <label htmlFor={`${id}-${key}`}>{label}</label>
-      <input
-        id={`${id}-${key}`}
-        type={options.type ?? 'text'}
-        value={form[key]}
-        onChange={(e) => set(key, e.target.value as never)}
-        autoComplete={options.type === 'password' ? 'new-password' : 'off'}
-        aria-describedby={options.hint ? `${id}-${key}-hint` : undefined}
-      />
-      {options.hint ? (
-        <p className="field-hint" id={`${id}-${key}-hint`}>
-          {options.hint}
-        </p>
-      ) : null}
-    </div>
+    <TextField
+      id={`${id}-${key}`}
+      label={label}
+      value={form[key]}
+      onChange={(value) => set(key, value as never)}
+      type={options.type}
+      hint={options.hint}
+      inRow={options.inRow}
+    />
   );
 
   async function submit(event: FormEvent) {
