@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import type { TestClock } from '../support/fixtures.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { mailApp, type MailApp } from '../support/mail-app.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
 import { connectMailbox, reconnectMailbox, startOAuthProvider, startXoauth2Sink } from '../support/oauth-provider.ts';
 
 /**
@@ -100,7 +101,8 @@ for (const database of [sqliteMemory, postgres]) {
         // The server stops taking that token long before the hour the provider gave it (revoked early, clocks apart).
         sink.refused.add(first);
         (scene.deps.clock as TestClock).advance(120_000); // a token refused is renewed when over a minute old
-        await new Promise((resolve) => setTimeout(resolve, 400)); // the server closes the idle connection
+        await waitUntil(() => sink.openConnections() === 0, 'the server closed the idle connection');
+        await new Promise((resolve) => setImmediate(resolve)); // and the pool heard of it
         const refreshes = provider.state.refreshRequests;
         for (const n of [1, 2, 3]) assert.equal((await post(`Batch mail ${n}.`)).statusCode, 201);
         await scene.deliver(); // nothing may fail or be deferred
@@ -120,7 +122,8 @@ for (const database of [sqliteMemory, postgres]) {
         sink.refused.add(sink.tokens.at(-1)!);
         provider.state.revoked = true;
         (scene.deps.clock as TestClock).advance(120_000);
-        await new Promise((resolve) => setTimeout(resolve, 400)); // the server closes the idle connection
+        await waitUntil(() => sink.openConnections() === 0, 'the server closed the idle connection');
+        await new Promise((resolve) => setImmediate(resolve)); // and the pool heard of it
         assert.equal((await post('After the revocation.')).statusCode, 201);
         await scene.deliver({ failures: true });
         const deferred = (await admin.get('/api/v1/admin/outbox?status=deferred')).json().items;

@@ -189,6 +189,8 @@ export async function startXoauth2Sink(
     logins,
     tokens,
     refused,
+    /** Connections open now (after `idleCloseMs` of quiet, none). */
+    openConnections: () => (server as unknown as { connections: Set<unknown> }).connections.size,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
