@@ -3,8 +3,8 @@
  * Run: `node --import tsx bench/end-to-end.ts`.
  *
  * Two stacks, measured in the same run against the same SMTP sink, each on a fresh SQLite file:
- *   - Parley: a real `parley serve` child process (`node bin/parley.js serve`), which forks its `parley dispatch`
- *     child (PARLEY_DISPATCHER=child unless set otherwise). The database is migrated and seeded beforehand through
+ *   - Parley: a real `parley serve` child process (`node bin/parley.js serve`), which runs its dispatcher in a worker
+ *     thread (PARLEY_DISPATCHER=thread, the default) or forks it as a `parley dispatch` child (child). The database is migrated and seeded beforehand through
  *     the domain (the world of `test/support/fixtures.ts`, ten requesters, BENCH_TICKETS tickets of group A, an API
  *     token for group A's technician, the SMTP account pointed at the sink with security "none"). Every message is
  *     the technician's reply on a requester's ticket: exactly one notification each.
@@ -17,7 +17,7 @@
  * Per stack: one preflight message (Parley: answered 201 with exactly one notification), BENCH_WARMUP_MESSAGES
  * messages until all are delivered (not measured), then BENCH_MESSAGES messages, measured from the first request
  * to the sink's 250 for the last distinct Message-ID. CPU = utime + stime from /proc of the stack's processes and
- * their descendants (for Parley: serve and its dispatcher child), sampled at the start and at the last 250.
+ * their descendants (for Parley: serve, with its dispatcher thread or child), sampled at the start and at the last 250.
  *
  * Exit code 1 when any answer is not 2xx, any request fails, a mail is missing, duplicated or unknown at the sink,
  * or an outbox row of the measured messages is not marked sent; 2 when the watchdog fires. Missing the 1.0 target
@@ -27,7 +27,7 @@
  * BENCH_ROUNDS (1; order alternates), BENCH_STACKS ("naive,parley"), BENCH_DELIVERY_SECONDS (120: how long after
  * the last HTTP answer the mails may take), BENCH_TIMEOUT_SECONDS (watchdog, default from the above),
  * BENCH_CPU_PROF (a directory: run every measured process with --cpu-prof there), BENCH_NAIVE_POLL_MS (20: the naive
- * dispatcher's sleep when it finds nothing), PARLEY_DISPATCHER (child; inline and off are passed to `parley serve`).
+ * dispatcher's sleep when it finds nothing), PARLEY_DISPATCHER (thread; child, inline and off are passed to `parley serve`).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -64,7 +64,7 @@ const STACKS = (process.env.BENCH_STACKS || 'naive,parley')
   .filter(Boolean) as StackName[];
 for (const s of STACKS)
   if (s !== 'naive' && s !== 'parley') throw new Error(`BENCH_STACKS: unknown stack "${s}" (naive, parley).`);
-const DISPATCHER = process.env.PARLEY_DISPATCHER || 'child';
+const DISPATCHER = process.env.PARLEY_DISPATCHER || 'thread';
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const TARGET = 1.0;
 const GOAL = 2.0;
@@ -510,7 +510,11 @@ async function startParley(sink: Sink): Promise<Running> {
     databasePath: join(dataDir, 'parley.db'),
     roots: [child.pid!],
     role: (pid) =>
-      pid === child.pid ? 'serve (HTTP)' : / dispatch/.test(commandOf(pid)) ? 'dispatcher' : otherRole(pid),
+      pid === child.pid
+        ? `serve (HTTP${DISPATCHER === 'child' ? '' : ' and dispatcher'})`
+        : / dispatch/.test(commandOf(pid))
+          ? 'dispatcher'
+          : otherRole(pid),
     async preflight() {
       const response = await fetch(`${origin}/api/v1/tickets/${first}/messages`, {
         method: 'POST',

@@ -3,12 +3,13 @@
  *
  * Each role runs as a real process (`node bin/parley.js <role>`, production settings: NODE_ENV=production, the
  * mail catcher off) on a fresh, migrated database of each kind: a SQLite file in a new temp folder, and a new
- * PostgreSQL database `parley_bench_<random>` (dropped at the end). Roles: `serve` with its dispatcher child
- * (PARLEY_DISPATCHER=child, the default), `serve` with its dispatcher in the same process (inline), `serve` without (PARLEY_DISPATCHER=off), `dispatch`, `ingest` (SMTP
+ * PostgreSQL database `parley_bench_<random>` (dropped at the end). Roles: `serve` with its dispatcher in a
+ * worker thread (PARLEY_DISPATCHER=thread, the default), in a child process (child), on its HTTP thread (inline),
+ * `serve` without (PARLEY_DISPATCHER=off), `dispatch`, `ingest` (SMTP
  * receiver on 127.0.0.1, any port). Once the role says it is ready, one GET /healthz for `serve`, then
  * BENCH_IDLE_SECONDS (10) of nothing; then VmRSS is read from /proc every 500 ms for 3 s and the largest reading
  * kept, for the process and each of its children (serve's dispatcher). Target: `serve` with its dispatcher (both
- * processes together; or the one process with it inline) at most 150 MB.
+ * processes together with a child) at most 150 MB.
  *
  * Environment: BENCH_IDLE_SECONDS (10), BENCH_DATABASES ("sqlite,postgres"), BENCH_POSTGRES_URL
  * (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_OPTIONS (NODE_OPTIONS for the roles, e.g.
@@ -37,7 +38,18 @@ interface Role {
 }
 
 const ROLES: Role[] = [
-  { name: 'serve + dispatcher', args: ['serve'], env: { PARLEY_DISPATCHER: 'child' }, ready: /listening on (\S+) / },
+  {
+    name: 'serve + dispatcher thread',
+    args: ['serve'],
+    env: { PARLEY_DISPATCHER: 'thread' },
+    ready: /listening on (\S+) /,
+  },
+  {
+    name: 'serve + dispatcher child',
+    args: ['serve'],
+    env: { PARLEY_DISPATCHER: 'child' },
+    ready: /listening on (\S+) /,
+  },
   {
     name: 'serve, inline dispatcher',
     args: ['serve'],
@@ -154,7 +166,7 @@ for (const database of DATABASES) {
         const { own, children } = await run(role, env);
         const total = own + children;
         const verdict =
-          role.name === 'serve + dispatcher' || role.name === 'serve, inline dispatcher'
+          role.name.startsWith('serve + dispatcher') || role.name === 'serve, inline dispatcher'
             ? total <= TARGET_MB
               ? `≤ ${TARGET_MB}: met`
               : `> ${TARGET_MB}: MISSED`

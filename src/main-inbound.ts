@@ -1,7 +1,7 @@
 /**
  * Composition root, receiving side: the inbound mail machinery (SMTP receiver, IMAP reader, mail parser, sender
  * verification, the ingestor) and the built-in mail catcher. Apart from main.ts so that the processes that never
- * receive mail (`parley dispatch`, serve's dispatcher child) do not load mailauth, mailparser, imapflow and
+ * receive mail (`parley dispatch`, serve's dispatcher thread or child) do not load mailauth, mailparser, imapflow and
  * smtp-server: `parley serve` and `parley ingest` import this module when they start.
  */
 import { createHash } from 'node:crypto';

@@ -43,8 +43,11 @@ export interface Config {
   /** Whether the SMTP receiver accepts AUTH without TLS. */
   inboundAllowInsecureAuth: boolean;
   production: boolean;
-  /** Where `parley serve` runs the outbox dispatcher: its own process (default), this process, or nowhere. */
-  dispatcher: 'child' | 'inline' | 'off';
+  /**
+   * Where `parley serve` runs the outbox dispatcher: a worker thread of its own (default), a process of its own, its
+   * HTTP thread, or nowhere.
+   */
+  dispatcher: 'thread' | 'child' | 'inline' | 'off';
   /**
    * How long a dispatcher's claim on a mail holds before another may take it over (renewed every third of it while
    * the dispatcher lives): a dead dispatcher's mail waits at most this long.
@@ -319,9 +322,9 @@ export function loadConfig(
   const production = env.NODE_ENV === 'production';
   const tls = inboundTls(env);
   const inboundAllowInsecureAuth = boolean(env, 'PARLEY_INBOUND_ALLOW_INSECURE_AUTH', false);
-  const dispatcher = (env.PARLEY_DISPATCHER || 'child') as Config['dispatcher'];
-  if (!['child', 'inline', 'off'].includes(dispatcher))
-    throw new ConfigError(`PARLEY_DISPATCHER must be child, inline or off (got "${dispatcher}").`);
+  const dispatcher = (env.PARLEY_DISPATCHER || 'thread') as Config['dispatcher'];
+  if (!['thread', 'child', 'inline', 'off'].includes(dispatcher))
+    throw new ConfigError(`PARLEY_DISPATCHER must be thread, child, inline or off (got "${dispatcher}").`);
   return Object.freeze({
     databaseUrl,
     host,

@@ -1,10 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { ConfigError, type Config } from '../../config/config.ts';
 import { readParameters, smtpAccountOf } from '../../domain/parameters/parameters.ts';
 import { createDispatcher, createHeartbeat, createParley, type Parley } from '../../main.ts';
 import { AuditPruner } from '../workers/audit-pruner.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
-import { projectPath } from '../../config/project-root.ts';
+import { superviseDispatcher } from './dispatcher-supervisor.ts';
 
 export interface ServeOptions {
   firstRun: boolean;
@@ -76,62 +75,6 @@ async function startupWarnings(parley: Parley, catcher: { host: string; port: nu
   return warnings;
 }
 
-const BIN = projectPath('bin', 'parley.js');
-
-/**
- * The outbox dispatcher in a process of its own (`parley dispatch`), restarted if it dies, so sending never shares
- * the HTTP event loop. On SQLite the signal that a mail was queued reaches it over IPC; on PostgreSQL it LISTENs.
- */
-function superviseDispatcher(parley: Parley): { stop(): Promise<void> } {
-  let child: ChildProcess | undefined;
-  let stopping = false;
-  let restart: NodeJS.Timeout | undefined;
-  const start = () => {
-    child = fork(BIN, ['dispatch', '--supervised'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    // SQLite: the mail states the child recorded, for the live pages this process serves (PostgreSQL: NOTIFY).
-    child.on('message', (m: { tickets?: unknown; staffOnly?: unknown }) => {
-      if (Array.isArray(m?.tickets))
-        parley.storage.relayTicketActivity(
-          m.tickets.filter((id): id is number => Number.isInteger(id)),
-          m.staffOnly === true,
-        );
-    });
-    child.on('exit', (code, signal) => {
-      if (stopping) return;
-      parley.log.error({ code, signal }, 'the outbox dispatcher stopped; restarting it in a second');
-      restart = setTimeout(start, 1000);
-    });
-  };
-  start();
-  let unsubscribe: (() => Promise<void>) | undefined;
-  if (parley.storage.signalsStayInProcess) {
-    // At most one wake-up per turn of the event loop, however many messages were posted in it.
-    let pending = false;
-    const kick = () => {
-      if (pending) return;
-      pending = true;
-      setImmediate(() => {
-        pending = false;
-        if (child?.connected) child.send('kick');
-      });
-    };
-    void parley.storage.onOutboxSignal(kick).then((u) => (unsubscribe = u));
-  }
-  return {
-    async stop() {
-      stopping = true;
-      clearTimeout(restart);
-      await unsubscribe?.();
-      const c = child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      await new Promise<void>((resolve) => {
-        c.once('exit', () => resolve());
-        c.kill('SIGTERM');
-      });
-    },
-  };
-}
-
 /** `parley serve`: migrate, optionally seed an empty database, run the mail catcher, the dispatcher and the HTTP API. */
 /** Resolves at the first SIGINT or SIGTERM; listening from the start, so a signal during start-up stops gracefully. */
 function stopSignal(): Promise<void> {
@@ -169,13 +112,14 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       accountsShown = true;
     }
     const inMemory = config.databaseUrl.includes(':memory:');
-    const mode = config.dispatcher === 'child' && inMemory ? 'inline' : config.dispatcher;
+    // A database in memory is this thread's alone: its dispatcher runs here.
+    const mode = config.dispatcher !== 'off' && inMemory ? 'inline' : config.dispatcher;
     if (mode === 'inline') {
       const dispatcher = createDispatcher(parley);
       await dispatcher.start();
       cleanups.push(() => dispatcher.stop());
-    } else if (mode === 'child') {
-      const supervisor = superviseDispatcher(parley);
+    } else if (mode === 'thread' || mode === 'child') {
+      const supervisor = superviseDispatcher(parley, mode);
       cleanups.push(() => supervisor.stop());
     }
     // Alive as the HTTP API and inbound mail (always run here), and as a dispatcher when it runs inline (the child

@@ -22,7 +22,7 @@ export interface PresenceSignal {
 export interface ActivitySignals {
   /**
    * True when a signal reaches only the process that raised it (SQLite): a supervisor passes outbox signals to its
-   * dispatcher child, and the child passes its ticket activity back (`relayTicketActivity`). False when every process
+   * dispatcher thread or child (each opens its own storage), which passes its ticket activity back (`relayTicketActivity`). False when every process
    * hears every signal (PostgreSQL's NOTIFY).
    */
   readonly signalsStayInProcess: boolean;
@@ -41,7 +41,7 @@ export interface ActivitySignals {
    * it refresh their count. `ticketId`: the ticket the mail names (before it was attached), null or absent for none.
    */
   signalInbound(ticketId?: number | null): Promise<void>;
-  /** Activity another process of this install reported (the dispatcher child), when signals stay in process. */
+  /** Activity another process of this install reported (serve's dispatcher thread or child), when signals stay in process. */
   relayTicketActivity(ticketIds: readonly number[], staffOnly?: boolean): void;
   /** Tells every instance (this one included) what a staff member's ticket page reported. */
   signalPresence(signal: PresenceSignal): Promise<void>;

@@ -32,7 +32,7 @@ interface Listener {
  * lapse); `event: inbound` when the mail waiting for review changed, to the
  * staff who may review that mail (`mayReviewInboundMail`: the ticket's, or the support mailbox's team, and admins); `event: resync` when signals may have been lost (PostgreSQL's listening connection was re-opened), so
  * pages refetch what they show. Activity comes from the storage (`onTicketActivity`: NOTIFY from any
- * process on PostgreSQL; this process and its dispatcher child on SQLite), is gathered for 100 ms, and each ticket
+ * process on PostgreSQL; this process and its dispatcher thread or child on SQLite), is gathered for 100 ms, and each ticket
  * is read once per push, whatever the number of listeners; who sees what is decided by `canSeeTicket`, the same rule
  * as the API's. The payload names the ticket only: pages fetch what changed through the API, with its checks. A
  * comment line every `heartbeatMs` (25 s) and `Cache-Control: no-transform` with `X-Accel-Buffering: no` let it pass

@@ -1,0 +1,105 @@
+/**
+ * `parley serve` with its own dispatcher, as a person runs it: in a worker thread (the default) or a child process.
+ * A message posted over HTTP is mailed to a real SMTP sink, the page's live stream hears the mail's state (on SQLite
+ * relayed from the dispatcher to `serve`), the dispatcher's heartbeat names the process it runs in, and SIGTERM stops
+ * both with their heartbeats removed. The child is restarted after a SIGKILL. Waits are bounded; no speed asserted.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { simpleParser } from 'mailparser';
+import { startServe } from '../support/cli.ts';
+import { postgres, sqliteFile } from '../support/databases.ts';
+import { scene, SECRET_KEY } from '../support/dispatch-scene.ts';
+import { openEvents, requestAs, signInAt, ticketEvents } from '../support/fleet.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
+
+for (const database of [sqliteFile, postgres]) {
+  for (const mode of ['thread', 'child'] as const) {
+    describe(`parley serve with its dispatcher in a ${mode} (${database.name})`, () => {
+      it('mails a message posted over HTTP, tells the live page, beats as a dispatcher, and stops with serve', async () => {
+        const s = await scene(database);
+        const dataDir = mkdtempSync(join(tmpdir(), 'parley-serve-dispatcher-'));
+        const serve = await startServe([], {
+          PARLEY_DATABASE_URL: s.url,
+          PARLEY_DATA_DIR: dataDir,
+          PARLEY_SECRET_KEY: SECRET_KEY,
+          PARLEY_PUBLIC_URL: s.deps.site.publicUrl,
+          PARLEY_MAIL_DOMAIN: s.deps.site.mailDomain,
+          PARLEY_DISPATCHER: mode,
+          PARLEY_RETRY_BASE_SECONDS: '1',
+          PARLEY_RETRY_MAX_SECONDS: '2',
+        });
+        const dispatchers = async () =>
+          (await s.storage.processes.listProcesses()).filter((p) => p.role === 'dispatch').map((p) => p.pid);
+        try {
+          assert.match(serve.out(), new RegExp(`dispatcher: ${mode}\\)`));
+          const tech = await signInAt(serve.url, s.world.techA.email);
+          const stream = await openEvents(serve.url, tech);
+          await waitUntil(() => stream.events.some((e) => e.event === 'ready'), 'the live stream is ready');
+          const ticket = s.world.ticketA.number;
+          const post = async (text: string) => {
+            const r = await requestAs(tech, serve.url, `/api/v1/tickets/${ticket}/messages`, { text });
+            assert.equal(r.status, 201, await r.text());
+          };
+          const mailed = async (text: string) => {
+            for (const m of s.sink.received.filter((r) => r.outcome === 'accepted')) {
+              const mail = await simpleParser(m.raw);
+              if (m.envelope.rcptTo.includes(s.world.requesterA.email) && mail.text?.includes(text)) return true;
+            }
+            return false;
+          };
+
+          await post('The printer on floor 2 is fixed.');
+          await waitUntil(
+            () => mailed('The printer on floor 2 is fixed.'),
+            'the requester’s mail at the SMTP server',
+            30_000,
+          );
+          // The post, then the mail's state recorded by the dispatcher.
+          await waitUntil(
+            () => ticketEvents(stream).filter((n) => n === ticket).length >= 2,
+            'the live update of the mail sent',
+            15_000,
+          );
+          stream.close();
+
+          const [servePid] = (await s.storage.processes.listProcesses())
+            .filter((p) => p.role === 'serve')
+            .map((p) => p.pid);
+          await waitUntil(async () => (await dispatchers()).length === 1, 'the dispatcher’s heartbeat', 15_000);
+          const [dispatcherPid] = await dispatchers();
+          if (mode === 'thread') assert.equal(dispatcherPid, servePid, 'a thread of the serve process');
+          else {
+            assert.notEqual(dispatcherPid, servePid, 'a process of its own');
+            // Killed, it is restarted, and the next message goes out.
+            process.kill(dispatcherPid!, 'SIGKILL');
+            await post('A second note after the dispatcher died.');
+            await waitUntil(
+              () => mailed('A second note after the dispatcher died.'),
+              'the mail of the restarted dispatcher',
+              30_000,
+            );
+          }
+
+          const run = await serve.stop();
+          assert.equal(run.code, 0, run.stderr);
+          assert.ok(!/Error|failed/.test(run.stderr), run.stderr);
+          assert.deepEqual(
+            (await s.storage.processes.listProcesses())
+              .filter((p) => mode === 'thread' || p.pid !== dispatcherPid)
+              .map((p) => `${p.role}@${p.pid}`),
+            [],
+            'serve and its dispatcher removed their heartbeats on the way out',
+          );
+        } finally {
+          await serve.stop().catch(() => {});
+          rmSync(dataDir, { recursive: true, force: true });
+          await s.close();
+        }
+      });
+    });
+  }
+}
