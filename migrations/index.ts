@@ -27,6 +27,7 @@ import * as mailboxImap from './025-mailbox-imap.ts';
 import * as inboundHtml from './026-inbound-html.ts';
 import * as mailboxOauth from './027-mailbox-oauth.ts';
 import * as mailboxImapAuth from './028-mailbox-imap-auth.ts';
+import * as cacheNotices from './029-cache-notices.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '026-inbound-html': inboundHtml,
   '027-mailbox-oauth': mailboxOauth,
   '028-mailbox-imap-auth': mailboxImapAuth,
+  '029-cache-notices': cacheNotices,
 };

@@ -3,9 +3,14 @@ import type { ActivityListeners, PresenceSignal } from '../../../ports/storage/a
 import type { Database } from '../sql/schema.ts';
 import type { SqlSignals } from '../sql/sql-dialect.ts';
 
+/**
+ * LISTEN on `channel`; `listener` hears each payload, and '' whenever the connection is (re)opened; `lost` is told when
+ * the connection drops (it is re-opened a second later).
+ */
 export type Listen = (
-  channel: 'parley_outbox' | 'parley_ticket' | 'parley_presence',
+  channel: 'parley_outbox' | 'parley_ticket' | 'parley_presence' | 'parley_cache',
   listener: (payload: string) => void,
+  lost?: () => void,
 ) => Promise<() => Promise<void>>;
 
 /**

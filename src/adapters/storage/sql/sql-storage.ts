@@ -24,8 +24,10 @@ export interface SqlStorageOptions {
   direct?: DirectSqlite;
   /** How the queue's search chooses its plan (tests make it small); the defaults otherwise. */
   searchTuning?: SearchTuning;
-  /** Wraps the repositories used outside a transaction (SQLite: its read cache and group commit). */
+  /** Wraps the repositories used outside a transaction (the read cache; SQLite: group commit). */
   wrap?: (repositories: Repositories, env: { ctx: SqlContext; transact: Transact }) => Repositories;
+  /** Ends what the dialect runs beside the connection (PostgreSQL: the read cache's listening connection). */
+  onClose?: () => Promise<void>;
 }
 
 /** A Storage over any Kysely dialect: `sqlite/` and `postgres/` give the connection, the capabilities and signals. */
@@ -136,6 +138,7 @@ export class SqlStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.options.onClose?.();
     await this.kysely.destroy();
   }
 

@@ -4,7 +4,8 @@ import type { Activity, SqlSignals } from '../sql/sql-dialect.ts';
 
 /**
  * SQLite has no NOTIFY: signals go to this process's listeners, emitted after the commit that noted them. The
- * dispatcher child passes its ticket activity to `parley serve` over IPC (`relayTicketActivity`).
+ * dispatcher thread or child of `parley serve` (its own storage) passes its ticket activity to `serve` by message
+ * (`relayTicketActivity`).
  */
 export class LocalSignals implements SqlSignals {
   readonly signalsStayInProcess = true;

@@ -7,7 +7,8 @@ import type { DirectSqlite, SearchTuning } from '../sql/sql-dialect.ts';
 import { SqlStorage } from '../sql/sql-storage.ts';
 import { withGroupCommit } from './group-commit.ts';
 import { LocalSignals } from './local-signals.ts';
-import { withReadCache } from './read-cache.ts';
+import { withReadCache } from '../sql/read-cache.ts';
+import { changeCounter } from './change-counter.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 
 /**
@@ -85,6 +86,7 @@ export function openSqliteStorage(path: string, options: { searchTuning?: Search
     signals: new LocalSignals(),
     direct,
     ...options,
-    wrap: (repositories, { ctx, transact }) => withGroupCommit(withReadCache(repositories, ctx), transact),
+    wrap: (repositories, { ctx, transact }) =>
+      withGroupCommit(withReadCache(repositories, changeCounter(ctx)), transact),
   });
 }

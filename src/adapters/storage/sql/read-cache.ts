@@ -1,8 +1,5 @@
-import { sql } from 'kysely';
 import type { Repositories } from '../../../ports/storage.ts';
-import { prepared } from '../sql/sql-context.ts';
-import type { SqlContext } from '../sql/sql-dialect.ts';
-import { overriding } from '../sql/sql-repositories.ts';
+import { overriding } from './sql-repositories.ts';
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -12,32 +9,38 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The change counter of migration 002, which every committed change of any process moves. */
-async function changeCounter(ctx: SqlContext): Promise<number> {
-  const build = () => ({
-    compile: () => sql<{ version: number }>`select version from parley_change_counter where id = ${1}`.compile(ctx.db),
-  });
-  const [row] = await prepared<{ version: number }>(ctx, 'change-counter', build, [1]);
-  return row?.version ?? Number.NaN;
+/**
+ * Where a cache learns that what it keeps may be old: SQLite reads migration 002's change counter, PostgreSQL counts
+ * the notices of migration 029 (`postgres/cache-notices.ts`).
+ */
+export interface CacheVersion {
+  /**
+   * Read before the data, so a value read afterwards is at least as new as what the version stands for. NaN: keep
+   * nothing now (PostgreSQL while it is not listening).
+   */
+  current(): Promise<number> | number;
+  /** Whether a value read under `version` may still be kept: false once a change was announced since. */
+  holds(version: number): boolean;
 }
 
 /**
  * The reads every request repeats (the actor behind a session or token, the messaging settings, a recipient, a
- * group's staff, the signatures a message's mails carry), kept until migration 002's change counter moves. The
- * counter is read first, so a value is never kept under a newer counter than the data it was read with; a change
- * committed by any process (this one, the dispatcher, the CLI) moves the counter and empties the cache. Misses are
- * not kept. (PostgreSQL reads are already one round trip each and are not cached.)
+ * group's staff, the signatures a message's mails carry), kept until the version moves. The version is read first,
+ * and a value is kept only while it still holds, so a value is never kept under a newer version than the data it was
+ * read with; a change committed by any process (this one, the dispatcher, the CLI) moves it and empties the cache.
+ * Misses are not kept. Reads inside a transaction do not come here.
  */
-export function withReadCache(repos: Repositories, ctx: SqlContext): Repositories {
+export function withReadCache(repos: Repositories, source: CacheVersion): Repositories {
   let cache = { version: Number.NaN, entries: new Map<string, unknown>() };
   async function cached<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const version = await changeCounter(ctx);
+    const version = await source.current();
     if (version !== cache.version) cache = { version, entries: new Map() };
     const entries = cache.entries;
     if (entries.has(key)) return entries.get(key) as T;
     const value = await read();
     // Frozen: a caller that changed a cached value (pushing onto a group's staff) would change it for every later one.
-    if (value !== undefined && cache.entries === entries && entries.size < 10_000) entries.set(key, deepFreeze(value));
+    const keep = value !== undefined && cache.entries === entries && source.holds(version) && entries.size < 10_000;
+    if (keep) entries.set(key, deepFreeze(value));
     return value;
   }
   const { people, settings } = repos;
