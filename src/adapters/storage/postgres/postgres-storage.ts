@@ -6,7 +6,8 @@ import { PREPARED_SQL_NAMES } from '../sql/sql-context.ts';
 import { SqlStorage } from '../sql/sql-storage.ts';
 import { withReadCache } from '../sql/read-cache.ts';
 import { CacheNotices } from './cache-notices.ts';
-import { NotifySignals } from './notify-signals.ts';
+import { NotifySignals, type Listen } from './notify-signals.ts';
+import { PgListener } from './pg-listener.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
 const TIMESTAMPTZ = 1184;
@@ -23,46 +24,6 @@ const types = {
   },
 };
 
-/**
- * LISTEN on a channel, on a connection of its own; reconnects after a second when the connection drops. After
- * (re)connecting the listener is called with '' (signals sent meanwhile are not replayed): the dispatchers look for
- * due mail then, and they also poll, so a lost signal only delays mail until the next poll.
- */
-async function listenOn(
-  connectionString: string,
-  channel: string,
-  listener: (payload: string) => void,
-  onError?: (error: Error) => void,
-  lost?: () => void,
-) {
-  let client: pg.Client | undefined;
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
-  const reconnectLater = (error: Error) => {
-    lost?.();
-    onError?.(error);
-    if (!stopped) retry = setTimeout(() => void connect().catch(reconnectLater), 1000);
-  };
-  const connect = async () => {
-    const c = new pg.Client({ connectionString });
-    c.on('notification', (n) => listener(n.payload ?? ''));
-    c.on('error', (error) => {
-      void c.end().catch(() => {}); // already broken; ending it only frees the socket
-      reconnectLater(error);
-    });
-    await c.connect();
-    await c.query(`LISTEN ${channel}`);
-    client = c;
-    listener(''); // signals sent while we were not listening are not replayed
-  };
-  await connect();
-  return async () => {
-    stopped = true;
-    clearTimeout(retry);
-    await client?.end().catch(() => {});
-  };
-}
-
 export function openPostgresStorage(
   connectionString: string,
   options: {
@@ -77,10 +38,10 @@ export function openPostgresStorage(
   // An idle connection the server closes (restart, failover) is dropped by the pool and replaced on the next
   // query; without a listener that event would end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
-  const notices = new CacheNotices(
-    (channel, listener, lost) => listenOn(connectionString, channel, listener, options.onIdleError, lost),
-    options.cacheMaxAgeMs,
-  );
+  // Every LISTEN of this storage (outbox, ticket activity, presence, the read cache) on one connection of its own.
+  const listener = new PgListener(connectionString, options.onIdleError);
+  const listen: Listen = (channel, heard, lost) => listener.listen(channel, heard, lost);
+  const notices = new CacheNotices(listen, options.cacheMaxAgeMs);
   // Connections whose open transaction wrote a table behind the read cache: its commit moves the cache's version.
   const wroteCached = new WeakSet<object>();
   const changedOnceDone = (result: unknown) => {
@@ -109,9 +70,7 @@ export function openPostgresStorage(
     };
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const signals = new NotifySignals(kysely, (channel, listener) =>
-    listenOn(connectionString, channel, listener, options.onIdleError),
-  );
+  const signals = new NotifySignals(kysely, listen);
   return new SqlStorage({
     kysely,
     dialect: postgresDialect,
