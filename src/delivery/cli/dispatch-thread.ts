@@ -6,35 +6,22 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config/config.ts';
-import { createDispatcher, createHeartbeat, createParley } from '../../main.ts';
+import { startOwnDispatcher } from './own-dispatcher.ts';
 
 const port = parentPort;
 if (!port) throw new Error('dispatch-thread runs as a worker thread of `parley serve`.');
 
 const config = (workerData as { config: Config }).config;
-const parley = createParley(config);
-await parley.storage.migrate();
-const dispatcher = createDispatcher(parley);
-await dispatcher.start();
-const heartbeat = createHeartbeat(parley, ['dispatch']);
-await heartbeat.start();
-const relay = parley.storage.signalsStayInProcess
-  ? await parley.storage.onTicketActivity((tickets, staffOnly) => port.postMessage({ tickets, staffOnly }))
-  : undefined;
+const dispatcher = await startOwnDispatcher(config, (tickets, staffOnly) => port.postMessage({ tickets, staffOnly }));
 
 let stopping = false;
 port.on('message', (m: unknown) => {
   if (m === 'kick') dispatcher.kick();
   else if (m === 'stop' && !stopping) {
     stopping = true;
-    void (async () => {
-      await dispatcher.stop();
-      await heartbeat.stop();
-      await relay?.();
-      await parley.close();
+    void dispatcher.stop().then(() => {
       port.postMessage({ stopped: true });
       port.close();
-    })();
+    });
   }
 });
-port.postMessage({ ready: true });

@@ -4,6 +4,7 @@ import { createDispatcher, createHeartbeat, createParley, type Parley } from '..
 import { AuditPruner } from '../workers/audit-pruner.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 import { superviseDispatcher } from './dispatcher-supervisor.ts';
+import { startOwnDispatcher } from './own-dispatcher.ts';
 
 export interface ServeOptions {
   firstRun: boolean;
@@ -208,27 +209,18 @@ export async function dispatch(
         if (!process.connected) resolve();
       })
     : new Promise<void>(() => {});
-  const parley = createParley(config);
-  await parley.storage.migrate();
-  const dispatcher = createDispatcher(parley);
-  await dispatcher.start();
-  const heartbeat = createHeartbeat(parley, ['dispatch']);
-  await heartbeat.start();
   // Supervised on SQLite: the tickets whose mail states changed go to `parley serve`, which serves the live pages.
-  const relay =
-    options.supervised && parley.storage.signalsStayInProcess && process.send
-      ? await parley.storage.onTicketActivity(
-          (tickets, staffOnly) => process.connected && process.send!({ tickets, staffOnly }),
-        )
-      : undefined;
+  const dispatcher = await startOwnDispatcher(
+    config,
+    options.supervised && process.send
+      ? (tickets, staffOnly) => process.connected && process.send!({ tickets, staffOnly })
+      : undefined,
+  );
   if (!options.supervised)
     options.out(`Dispatching the outbox of ${config.databaseUrl.split('://')[0]!.split(':')[0]} (SIGTERM to stop).`);
   process.on('message', (m) => m === 'kick' && dispatcher.kick());
   await Promise.race([signalled, orphaned]);
   await dispatcher.stop();
-  await heartbeat.stop();
-  await relay?.();
-  await parley.close();
   if (process.connected) process.disconnect(); // let the process end: the IPC channel would keep it alive
 }
 
