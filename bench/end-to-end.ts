@@ -511,7 +511,7 @@ async function startParley(sink: Sink): Promise<Running> {
     roots: [child.pid!],
     role: (pid) =>
       pid === child.pid
-        ? `serve (HTTP${DISPATCHER === 'child' ? '' : ' and dispatcher'})`
+        ? `serve (HTTP${DISPATCHER === 'thread' || DISPATCHER === 'inline' ? ' and dispatcher' : ''})`
         : / dispatch/.test(commandOf(pid))
           ? 'dispatcher'
           : otherRole(pid),

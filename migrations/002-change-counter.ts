@@ -6,7 +6,7 @@ import { types } from './dialect-types.ts';
  * SQLite only: a counter that every change to users, groups, sessions, API tokens, parameters and templates moves
  * (triggers, so writes from any process count, the CLI's included). The SQLite storage keeps the reads every request
  * repeats (the signed-in actor, the messaging settings, a recipient) until the counter moves: one primary-key read
- * instead of several joins per request. PostgreSQL reads are not cached, so it gets nothing here.
+ * instead of several joins per request. PostgreSQL gets nothing here: it hears of changes by NOTIFY (migration 029).
  */
 const TABLES = [
   'app_user',

@@ -75,7 +75,7 @@ describe('the PostgreSQL read cache, with a second storage writing', () => {
   it("a token's recorded use sends no notice; its revoke does", async () => {
     const viaServer = testDeps(server);
     const { token, apiToken } = await createApiToken(testDeps(other), CLI_ORIGIN, 'tech.b@example.test', 'cached');
-    const cached = await cachedActor(viaServer.tokens.digest(token));
+    await cachedActor(viaServer.tokens.digest(token));
     // Notices are delivered in commit order: once a probe sent after the touch arrives, any notice of it has too.
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();
@@ -88,7 +88,6 @@ describe('the PostgreSQL read cache, with a second storage writing', () => {
       await sql`select pg_notify('parley_probe', '')`.execute(other.kyselyInstance);
       await waitUntil(() => heard.includes('parley_probe'), 'the probe');
       assert.deepEqual(heard, ['parley_probe'], 'no parley_cache notice for a recorded use');
-      assert.equal(await server.people.findActor({ tokenHash: viaServer.tokens.digest(token) }), cached);
 
       assert.equal(await other.sessions.deleteApiToken(world.techB.id, apiToken.id), true);
       await waitUntil(() => heard.includes('parley_cache'), 'the notice of the revoke');

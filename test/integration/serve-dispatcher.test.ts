@@ -2,7 +2,8 @@
  * `parley serve` with its own dispatcher, as a person runs it: in a worker thread (the default) or a child process.
  * A message posted over HTTP is mailed to a real SMTP sink, the page's live stream hears the mail's state (on SQLite
  * relayed from the dispatcher to `serve`), the dispatcher's heartbeat names the process it runs in, and SIGTERM stops
- * both with their heartbeats removed. The child is restarted after a SIGKILL. Waits are bounded; no speed asserted.
+ * both with their heartbeats removed. The child is restarted after a SIGKILL, a thread that ended a second later.
+ * Waits are bounded; no speed asserted.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,8 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { simpleParser } from 'mailparser';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/config.ts';
+import { superviseDispatcher } from '../../src/delivery/cli/dispatcher-supervisor.ts';
+import { createParley } from '../../src/main.ts';
 import { startServe } from '../support/cli.ts';
-import { postgres, sqliteFile } from '../support/databases.ts';
+import { POSTGRES_ADMIN_URL, postgres, sqliteFile } from '../support/databases.ts';
 import { scene, SECRET_KEY } from '../support/dispatch-scene.ts';
 import { openEvents, requestAs, signInAt, ticketEvents } from '../support/fleet.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
@@ -103,3 +108,40 @@ for (const database of [sqliteFile, postgres]) {
     });
   }
 }
+
+describe('a dispatcher thread that dies', () => {
+  it('is started again a second later, until serve stops it', async () => {
+    // Its database does not exist: each thread fails at start, as one that crashed would end.
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/parley_missing_${process.pid}`;
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-thread-restart-'));
+    const config = loadConfig(
+      {
+        PARLEY_DATABASE_URL: url.toString(),
+        PARLEY_DATA_DIR: dataDir,
+        PARLEY_SECRET_KEY: SECRET_KEY,
+        PARLEY_LOG_LEVEL: 'silent',
+      },
+      { readDotEnv: false },
+    );
+    const lines: { msg: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const parley = createParley(config, { log });
+    const supervisor = superviseDispatcher(parley, 'thread');
+    const restarts = () => lines.filter((l) => /restarting it in a second/.test(l.msg)).length;
+    try {
+      await waitUntil(() => restarts() >= 2, 'two restarts of the dead thread', 15_000);
+      assert.ok(
+        lines.some((l) => /dispatcher thread failed/.test(l.msg)),
+        'why it ended is logged',
+      );
+    } finally {
+      await supervisor.stop();
+      const after = restarts();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(restarts(), after, 'no restart once stopped');
+      await parley.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

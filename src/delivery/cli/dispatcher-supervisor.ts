@@ -4,6 +4,11 @@ import type { Parley } from '../../main.ts';
 import { projectPath } from '../../config/project-root.ts';
 
 const BIN = projectPath('bin', 'parley.js');
+/**
+ * How long a dispatcher thread may take to finish its sends once asked to stop: within systemd's 30-second
+ * `TimeoutStopSec` (deploy/systemd), as a child's SIGTERM would be. A mail cut off is sent again once its lease ends.
+ */
+const THREAD_STOP_MS = 25_000;
 
 /** A running dispatcher as `serve` sees it, whichever way it runs. */
 interface Runner {
@@ -80,8 +85,7 @@ function threadRunner(parley: Parley, events: RunnerEvents): Runner {
       stopping = true;
       if (gone) return;
       worker.postMessage('stop');
-      // A dispatcher that cannot finish within its lease is ended: its claims expire and another takes its mail.
-      const timer = setTimeout(() => void worker.terminate(), parley.config.leaseSeconds * 1000);
+      const timer = setTimeout(() => void worker.terminate(), THREAD_STOP_MS);
       await exited;
       clearTimeout(timer);
       if (!stopped) parley.log.warn('the outbox dispatcher thread was ended before it finished');

@@ -123,8 +123,8 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       const supervisor = superviseDispatcher(parley, mode);
       cleanups.push(() => supervisor.stop());
     }
-    // Alive as the HTTP API and inbound mail (always run here), and as a dispatcher when it runs inline (the child
-    // beats for itself).
+    // Alive as the HTTP API and inbound mail (always run here), and as a dispatcher when it runs inline (a thread or
+    // child beats for itself).
     const heartbeat = createHeartbeat(
       parley,
       mode === 'inline' ? ['serve', 'ingest', 'dispatch'] : ['serve', 'ingest'],

@@ -16,6 +16,7 @@ export class PgListener {
   private connecting: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private readonly channels = new Map<string, Set<Subscriber>>();
+  private closed = false;
 
   constructor(
     private readonly connectionString: string,
@@ -25,12 +26,12 @@ export class PgListener {
   async listen(channel: string, listener: (payload: string) => void, lost?: () => void) {
     const subscriber: Subscriber = { listener, ...(lost ? { lost } : {}) };
     const subscribers = this.channels.get(channel) ?? new Set();
-    const first = subscribers.size === 0;
     subscribers.add(subscriber);
     this.channels.set(channel, subscribers);
     try {
       await this.open();
-      if (first) await this.client?.query(`LISTEN ${channel}`);
+      // Every time, not only for a channel's first subscriber: an earlier LISTEN may still be on its way.
+      await this.client?.query(`LISTEN ${channel}`);
     } catch (error) {
       this.remove(channel, subscriber);
       throw error;
@@ -39,6 +40,7 @@ export class PgListener {
     listener('');
     return async () => {
       this.remove(channel, subscriber);
+      await this.connecting?.catch(() => {}); // a connection being opened sees the channels left when it is done
       if (this.channels.has(channel) || !this.client) return;
       if (this.channels.size === 0) await this.close();
       else await this.client.query(`UNLISTEN ${channel}`).catch(() => {});
@@ -52,13 +54,15 @@ export class PgListener {
   }
 
   private open(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('The storage is closed.'));
     if (this.client) return Promise.resolve();
     this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
     return this.connecting;
   }
 
   private async connect() {
-    const c = new pg.Client({ connectionString: this.connectionString });
+    // Keepalive: a connection a NAT or firewall drops silently is noticed, and re-opened.
+    const c = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
     c.on('notification', (n) => {
       for (const s of this.channels.get(n.channel) ?? []) s.listener(n.payload ?? '');
     });
@@ -75,6 +79,11 @@ export class PgListener {
       void c.end().catch(() => {});
       throw error;
     }
+    if (this.channels.size === 0 || this.closed) {
+      // Everyone left (or the storage closed) while it was being opened: nothing may keep the process alive.
+      await c.end().catch(() => {});
+      return;
+    }
     this.client = c;
   }
 
@@ -83,7 +92,7 @@ export class PgListener {
     for (const subscribers of this.channels.values()) for (const s of subscribers) s.lost?.();
     clearTimeout(this.retry);
     this.retry = setTimeout(() => {
-      if (this.channels.size === 0) return;
+      if (this.channels.size === 0 || this.closed) return;
       this.open().then(
         () => {
           for (const subscribers of this.channels.values()) for (const s of subscribers) s.listener('');
@@ -98,5 +107,13 @@ export class PgListener {
     const c = this.client;
     this.client = undefined;
     await c?.end().catch(() => {});
+  }
+
+  /** Closes the connection whoever still listens (the storage is closing); nothing is re-opened after. */
+  async end(): Promise<void> {
+    this.closed = true;
+    await this.connecting?.catch(() => {});
+    this.channels.clear();
+    await this.close();
   }
 }

@@ -76,7 +76,10 @@ export function openPostgresStorage(
     dialect: postgresDialect,
     signals,
     wrap: (repositories) => withReadCache(repositories, notices),
-    onClose: () => notices.close(),
+    onClose: async () => {
+      await notices.close();
+      await listener.end();
+    },
     ...(options.searchTuning ? { searchTuning: options.searchTuning } : {}),
   });
 }
