@@ -4,6 +4,7 @@ import type { NewMessage } from '../../../ports/storage/messages.ts';
 import type { MessageMails } from '../../../ports/storage/unit-of-work.ts';
 import { finishStatement } from '../sql/inbound-rows.ts';
 import { messageRow, outboxRow, touchColumns } from '../sql/message-rows.ts';
+import { nameShape } from '../sql/sql-context.ts';
 import type { SqlContext } from '../sql/sql-dialect.ts';
 
 /** Column types of outbox_entry that a VALUES list must spell out on PostgreSQL (the rest are text). */
@@ -73,7 +74,7 @@ export async function storeMessageInOneStatement(
         : sql`
     select (select id from m) as message_id, null as outbox_ids, (select pg_notify('parley_ticket', ${activityPayload(m)}) from m) as announced`
     }`;
-  const { rows } = await query.execute(ctx.db);
+  const { rows } = await ctx.db.executeQuery(nameShape(query.compile(ctx.db)));
   const messageId = rows[0]?.message_id;
   return messageId == null ? undefined : { messageId, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };
 }

@@ -15,6 +15,22 @@ const PREPARED = new Map<string, CompiledQuery>();
  */
 export const PREPARED_SQL_NAMES = new Map<string, string>();
 
+/** How many statement shapes built at run time (`nameShape`) may be named, beyond the fixed ones. */
+const SHAPES_NAMED_AT_MOST = 64;
+let shapesNamed = 0;
+
+/**
+ * A statement whose text varies with a few things (how many mails a message has) but repeats: its text is named like
+ * a prepared query's, up to `SHAPES_NAMED_AT_MOST` shapes, so PostgreSQL parses it once per connection too.
+ */
+export function nameShape<R>(compiled: CompiledQuery<R>): CompiledQuery<R> {
+  if (!PREPARED_SQL_NAMES.has(compiled.sql) && shapesNamed < SHAPES_NAMED_AT_MOST) {
+    shapesNamed++;
+    PREPARED_SQL_NAMES.set(compiled.sql, `parley_${PREPARED_SQL_NAMES.size + 1}`);
+  }
+  return compiled;
+}
+
 export async function prepared<R>(
   ctx: SqlContext,
   name: string,
