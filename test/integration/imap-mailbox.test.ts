@@ -239,7 +239,7 @@ describe('the IMAP reader, against Dovecot', () => {
     'end to end: a new request in a team mailbox’s own folder opens a ticket in that team; removing the folder stops it',
     { skip },
     async () => {
-      const { parley, inbound, close } = await imapParley();
+      const { parley, inbound, ticketOpened, close } = await imapParley();
       try {
         const world = await buildWorld(parley.deps);
         await setParameter(parley.deps, CLI_ORIGIN, world.admin, PARAM.INBOUND_OPEN_TICKETS, true);
@@ -272,15 +272,7 @@ describe('the IMAP reader, against Dovecot', () => {
           );
         await admin.append('Team', request(1));
         await inbound.start();
-        const opened = await waitUntil(
-          async () => {
-            const page = await parley.storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 });
-            return page.items.find((m) => m.status === 'posted' && m.reason === 'new-ticket');
-          },
-          'the request read from the team’s folder',
-          15_000,
-        );
-        const ticket = (await parley.storage.tickets.findTicketByNumber(opened.ticketId!))!;
+        const ticket = await ticketOpened('the request read from the team’s folder');
         assert.equal(ticket.groupId, world.groupB, 'opened in the mailbox’s team');
         assert.equal(ticket.requesterId, world.requesterA.id);
         await waitUntil(async () => (await unseenCount('Team')) === 0, 'the mail marked seen after it was stored');

@@ -64,7 +64,9 @@ describe('a team mailbox read over IMAP with OAuth2, against Dovecot', () => {
     'reads the folder as the grant’s account with a refreshed token: a new request opens a ticket in the team',
     { skip },
     async () => {
-      const { parley, inbound, close } = await imapParley({ PARLEY_PUBLIC_URL: 'https://desk.example.test' });
+      const { parley, inbound, ticketOpened, close } = await imapParley({
+        PARLEY_PUBLIC_URL: 'https://desk.example.test',
+      });
       const app = await testApp(parley.deps);
       const own = imapAs(await ownToken());
       await own.connect();
@@ -112,15 +114,7 @@ describe('a team mailbox read over IMAP with OAuth2, against Dovecot', () => {
         const refreshesBefore = provider.state.refreshRequests;
         const introspectionsBefore = provider.state.introspections;
         await inbound.start();
-        const opened = await waitUntil(
-          async () => {
-            const page = await parley.storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 });
-            return page.items.find((m) => m.status === 'posted' && m.reason === 'new-ticket');
-          },
-          'the request read from the folder with OAuth2',
-          15_000,
-        );
-        const ticket = (await parley.storage.tickets.findTicketByNumber(opened.ticketId!))!;
+        const ticket = await ticketOpened('the request read from the folder with OAuth2');
         assert.equal(ticket.groupId, world.groupB, 'opened in the mailbox’s team');
         assert.equal(provider.state.refreshRequests - refreshesBefore, 1, 'the token refreshed once, first');
         assert.ok(provider.state.introspections > introspectionsBefore, 'Dovecot asked the server about the token');

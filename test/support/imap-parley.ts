@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createParley } from '../../src/main.ts';
 import { createInbound } from '../../src/main-inbound.ts';
 import { TEST_AUTHSERV } from './sender.ts';
+import { waitUntil } from './smtp-sink.ts';
 
 export async function imapParley(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-imap-'));
@@ -32,6 +33,18 @@ export async function imapParley(env: Record<string, string> = {}) {
   return {
     parley,
     inbound,
+    /** The ticket a new request read from a folder opened, once its mail is posted (waits up to 15 s). */
+    async ticketOpened(what: string) {
+      const opened = await waitUntil(
+        async () => {
+          const page = await parley.storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 10 });
+          return page.items.find((m) => m.status === 'posted' && m.reason === 'new-ticket');
+        },
+        what,
+        15_000,
+      );
+      return (await parley.storage.tickets.findTicketByNumber(opened.ticketId!))!;
+    },
     async close() {
       await inbound.stop();
       await parley.close();

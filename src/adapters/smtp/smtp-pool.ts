@@ -104,6 +104,7 @@ export function openSession(options: SMTPConnectionOptions, auth: PoolOptions['a
         });
         connection.login({ type: 'oauth2', user: auth.user, oauth2 }, (e) => {
           // Refused with no challenge: renewed for the next session, which finds out (and reports) whether it works.
+          // This session's refusal is reported below; a failed renewal is recorded on the grant by `renew` itself.
           if (e && renew && !renewing && (e as { code?: string }).code === 'EAUTH') void renewOnce().catch(() => {});
           done(e ?? undefined);
         });
