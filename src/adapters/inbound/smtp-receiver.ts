@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
+import type {
   SMTPServer,
-  type SMTPServerAuthentication,
-  type SMTPServerAuthenticationResponse,
-  type SMTPServerDataStream,
-  type SMTPServerSession,
+  SMTPServerAuthentication,
+  SMTPServerAuthenticationResponse,
+  SMTPServerDataStream,
+  SMTPServerSession,
 } from 'smtp-server';
 import type { RawMail } from '../../domain/inbound/inbound-mail.ts';
 
@@ -67,16 +67,22 @@ function sameSecret(given: string, expected: string): boolean {
  * and AUTH only when configured (`tls`, `auth`); without them, put it on loopback or behind the organisation's MTA.
  */
 export class SmtpReceiver {
-  private readonly server: SMTPServer;
+  /** Built by `start()`: smtp-server loads only in a process that receives mail over SMTP. */
+  private server: SMTPServer | undefined;
   private closed = false;
   port = 0;
 
   constructor(private readonly options: SmtpReceiverOptions) {
-    const { tls, auth } = options;
     // smtp-server refuses AUTH before STARTTLS only when STARTTLS is offered: without TLS it must be allowed explicitly.
-    if (auth && !tls && !options.allowInsecureAuth)
+    if (options.auth && !options.tls && !options.allowInsecureAuth)
       throw new Error('SmtpReceiver: AUTH without TLS needs allowInsecureAuth.');
-    this.server = new SMTPServer({
+  }
+
+  private async createServer(): Promise<SMTPServer> {
+    const { options } = this;
+    const { tls, auth } = options;
+    const { SMTPServer } = await import('smtp-server');
+    const server = new SMTPServer({
       name: options.name,
       banner: 'Parley inbound mail',
       disabledCommands: [...(auth ? [] : ['AUTH']), ...(tls ? [] : ['STARTTLS'])],
@@ -112,7 +118,8 @@ export class SmtpReceiver {
       onClose: (session) => this.onClose(session),
       onData: (stream, session, callback) => this.onData(stream, session, callback),
     });
-    this.server.on('error', (error) => options.onError?.(error));
+    server.on('error', (error) => options.onError?.(error));
+    return server;
   }
 
   /** Open connections per client address, and the sessions counted in them. */
@@ -139,7 +146,7 @@ export class SmtpReceiver {
 
   /** A DATA past its deadline: `421`, and the connection is closed (the mail is not stored). */
   private cutOff(session: SMTPServerSession) {
-    for (const connection of this.server.connections as Set<{
+    for (const connection of (this.server?.connections ?? []) as Set<{
       session?: SMTPServerSession;
       send(code: number, text: string): void;
       close(): void;
@@ -229,14 +236,15 @@ export class SmtpReceiver {
 
   /** Listens; resolves with the port (useful with port 0). */
   async start(): Promise<number> {
+    const server = (this.server ??= await this.createServer());
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
         resolve();
       });
     });
-    this.port = (this.server.server.address() as { port: number }).port;
+    this.port = (server.server.address() as { port: number }).port;
     return this.port;
   }
 
@@ -244,6 +252,7 @@ export class SmtpReceiver {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

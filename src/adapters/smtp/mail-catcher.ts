@@ -1,8 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import type { CapturedMail, CapturedMails } from '../../ports/captured-mail.ts';
 
 const MAX_SIZE = 10 * 1024 * 1024;
@@ -59,6 +58,8 @@ export class MailCatcher implements CapturedMails {
 
   async start(host: string, port: number): Promise<number> {
     if (this.folder) this.load(this.folder);
+    // smtp-server loads when the catcher starts, so a serve with the catcher off never loads it.
+    const { SMTPServer } = await import('smtp-server');
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -95,6 +96,8 @@ export class MailCatcher implements CapturedMails {
     raw: Buffer,
     envelope: { mailFrom: false | { address: string }; rcptTo: { address: string }[] },
   ): Promise<number> {
+    // mailparser loads at the first mail caught, so a serve with the catcher off never loads it.
+    const { simpleParser } = await import('mailparser');
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false });
     const header = (name: string) => {
       const v = parsed.headers.get(name);

@@ -7,8 +7,7 @@ import {
   DELIVERY_SENTENCES,
   handoverFailedSentence,
 } from '../../domain/notifications/delivery-results.ts';
-import { buildMimeMessage } from './mime-message.ts';
-import { openSession, SmtpPool, type PoolReply } from './smtp-pool.ts';
+import type { PoolReply, SmtpPool } from './smtp-pool.ts';
 import {
   DeliveryFailure,
   type MailTransport,
@@ -163,7 +162,12 @@ function connectionOptions(s: SmtpSettings, address: string, options: TransportO
 }
 
 class NodemailerTransport implements MailTransport {
-  private pool: Promise<{ pool: SmtpPool; connection: SMTPConnectionOptions }>;
+  private pool: Promise<{
+    pool: SmtpPool;
+    connection: SMTPConnectionOptions;
+    build: typeof import('./mime-message.ts').buildMimeMessage;
+    openSession: typeof import('./smtp-pool.ts').openSession;
+  }>;
   /** Creating the transport failed (DNS, a refused host): the next use makes a new one. */
   broken = false;
 
@@ -205,8 +209,16 @@ class NodemailerTransport implements MailTransport {
 
   private async create() {
     const connection = connectionOptions(this.settings, await resolveAllowed(this.settings.host), this.options);
+    // Nodemailer loads with the first transport: a process that never sends (serve with its dispatcher in a thread)
+    // does not hold it.
+    const [{ SmtpPool, openSession }, { buildMimeMessage }] = await Promise.all([
+      import('./smtp-pool.ts'),
+      import('./mime-message.ts'),
+    ]);
     return {
       connection,
+      build: buildMimeMessage,
+      openSession,
       pool: new SmtpPool({
         connection,
         auth: this.auth,
@@ -219,13 +231,13 @@ class NodemailerTransport implements MailTransport {
   async send(mail: OutgoingMail): Promise<{ reply: string }> {
     const credentials = this.credentials();
     try {
-      const { pool } = await this.pool;
+      const { pool, build } = await this.pool;
       const reply = await pool.send(
         {
           from: mail.envelopeFrom ?? mail.from.address,
           to: [mail.to.address, ...(mail.cc ?? []).map((c) => c.address)],
         },
-        buildMimeMessage(mail, new Date()),
+        build(mail, new Date()),
       );
       return { reply: scrubSecrets(partialReply(mail, reply), credentials).slice(0, 1000) };
     } catch (error) {
@@ -243,7 +255,7 @@ class NodemailerTransport implements MailTransport {
     const budget = this.options.verifyTimeoutMs ?? Math.min(10_000, this.options.greetingTimeoutMs);
     const credentials = this.credentials();
     try {
-      const { connection } = await this.pool;
+      const { connection, openSession } = await this.pool;
       const limits = {
         connectionTimeout: Math.min(connection.connectionTimeout ?? budget, budget),
         greetingTimeout: Math.min(connection.greetingTimeout ?? budget, budget),
