@@ -181,7 +181,9 @@ async function work(base: string, token: string, role: Role): Promise<void> {
     const posted = await fetch(`${base}/api/v1/tickets/1/messages`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ text: `Message ${i} of the bench's busy spell: checked the logs, restarting the service.` }),
+      body: JSON.stringify({
+        text: `Message ${i} of the bench's busy spell: checked the logs, restarting the service.`,
+      }),
     });
     if (posted.status !== 201) throw new Error(`${role.name}: posting a message answered ${posted.status}`);
     const list = await fetch(`${base}/api/v1/tickets?limit=20`, { headers });
@@ -276,7 +278,8 @@ for (const database of DATABASES) {
           database,
           role.name,
           r.at10.toFixed(1),
-          r.settled.toFixed(1) + (r.children ? ` (${(r.settled - r.children).toFixed(1)} + ${r.children.toFixed(1)})` : ''),
+          r.settled.toFixed(1) +
+            (r.children ? ` (${(r.settled - r.children).toFixed(1)} + ${r.children.toFixed(1)})` : ''),
           judged ? (r.underTargetFrom === null ? 'never' : `${r.underTargetFrom} s`) : '',
           judged ? (r.settled <= TARGET_MB ? `≤ ${TARGET_MB}: met` : `> ${TARGET_MB}: MISSED`) : '',
         ]);
@@ -292,7 +295,14 @@ for (const database of DATABASES) {
 }
 await new Promise<void>((done) => sink.close(() => done()));
 
-const header = ['database', 'role', 'MB at 10 s idle', 'MB settled (process + child)', `≤ ${TARGET_MB} MB from`, 'target (settled)'];
+const header = [
+  'database',
+  'role',
+  'MB at 10 s idle',
+  'MB settled (process + child)',
+  `≤ ${TARGET_MB} MB from`,
+  'target (settled)',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 console.log(
