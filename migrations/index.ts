@@ -28,6 +28,7 @@ import * as inboundHtml from './026-inbound-html.ts';
 import * as mailboxOauth from './027-mailbox-oauth.ts';
 import * as mailboxImapAuth from './028-mailbox-imap-auth.ts';
 import * as cacheNotices from './029-cache-notices.ts';
+import * as webhookEndpointCache from './030-webhook-endpoint-cache.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '027-mailbox-oauth': mailboxOauth,
   '028-mailbox-imap-auth': mailboxImapAuth,
   '029-cache-notices': cacheNotices,
+  '030-webhook-endpoint-cache': webhookEndpointCache,
 };

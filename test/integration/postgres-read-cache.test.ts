@@ -17,6 +17,7 @@ import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
@@ -143,5 +144,34 @@ describe('the PostgreSQL read cache, with a second storage writing', () => {
     await setUser(other, world.techA.id, true);
     await waitUntil(async () => (await listening()).length === 2, 'the listening connections re-opened');
     assert.equal((await cachedActor(hash)).user.id, world.techA.id);
+  });
+
+  it('a webhook endpoint added by the other storage gets the messages posted once its notice arrives; one turned off by this storage gets none at once', async () => {
+    const viaServer = testDeps(server);
+    const post = (text: string) =>
+      postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text, source: 'desk' });
+    await waitUntil(async () => {
+      const first = await server.webhooks.webhookEndpointsFor('message.created');
+      return first === (await server.webhooks.webhookEndpointsFor('message.created'));
+    }, 'the endpoints served from the cache');
+    const { endpoint } = await createWebhookEndpoint(testDeps(other), CLI_ORIGIN, {
+      url: 'https://tracker.example.test/hooks/parley',
+      description: 'Tracker',
+      events: ['message.created'],
+      publicOnly: false,
+      active: true,
+      allowPrivate: false,
+    });
+    const deliveries = async () =>
+      (await server.webhooks.listWebhookDeliveries({ endpointId: endpoint.id }, { limit: 100 })).items.length;
+    await waitUntil(
+      async () => (await server.webhooks.webhookEndpointsFor('message.created')).some((e) => e.id === endpoint.id),
+      'the new endpoint seen after the notice',
+    );
+    await post('Seen by the tracker.');
+    assert.equal(await deliveries(), 1);
+    await sql`update webhook_endpoint set active = false where id = ${endpoint.id}`.execute(server.kyselyInstance);
+    await post('Not seen by the tracker.');
+    assert.equal(await deliveries(), 1, 'an own write empties the cache at once');
   });
 });

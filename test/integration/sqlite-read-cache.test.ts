@@ -19,6 +19,7 @@ import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 
 describe('the SQLite read cache, with a second connection writing', () => {
   let dir: string;
@@ -120,5 +121,28 @@ describe('the SQLite read cache, with a second connection writing', () => {
       source: 'desk',
     });
     assert.equal(second.notifications[0]!.toName, 'João M. Muñoz');
+  });
+
+  it('a webhook endpoint added by the other connection gets the next message, and none once it is turned off there', async () => {
+    const viaServer = testDeps(server);
+    const post = (text: string) =>
+      postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text, source: 'desk' });
+    const endpoints = await server.webhooks.webhookEndpointsFor('message.created');
+    assert.equal(endpoints, await server.webhooks.webhookEndpointsFor('message.created'), 'kept: the same object');
+    const { endpoint } = await createWebhookEndpoint(testDeps(other), CLI_ORIGIN, {
+      url: 'https://tracker.example.test/hooks/parley',
+      description: 'Tracker',
+      events: ['message.created'],
+      publicOnly: false,
+      active: true,
+      allowPrivate: false,
+    });
+    const deliveries = async () =>
+      (await server.webhooks.listWebhookDeliveries({ endpointId: endpoint.id }, { limit: 100 })).items.length;
+    await post('Seen by the tracker.');
+    assert.equal(await deliveries(), 1);
+    raw.prepare('update webhook_endpoint set active = 0 where id = ?').run(endpoint.id);
+    await post('Not seen by the tracker.');
+    assert.equal(await deliveries(), 1);
   });
 });

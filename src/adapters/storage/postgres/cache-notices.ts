@@ -1,9 +1,9 @@
 import type { CacheVersion } from '../sql/read-cache.ts';
 import type { Listen } from './notify-signals.ts';
 
-/** The tables whose changes migration 029 announces; a write of this process to one of them is seen at once. */
+/** The tables whose changes migrations 029 and 030 announce; a write of this process to one of them is seen at once. */
 const WATCHED =
-  /\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+"?(?:app_user|support_group|group_member|user_session|api_token|system_parameter|email_template|template_variant)"?[\s(]/i;
+  /\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+"?(?:app_user|support_group|group_member|user_session|api_token|system_parameter|email_template|template_variant|webhook_endpoint)"?[\s(]/i;
 /** Recording a token's last use, which migration 029 leaves out, as SQLite's counter does. */
 const TOKEN_TOUCH = /^update "api_token" set "last_used_at" = \$1 where/;
 

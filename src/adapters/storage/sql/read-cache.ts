@@ -43,7 +43,7 @@ export function withReadCache(repos: Repositories, source: CacheVersion): Reposi
     if (keep) entries.set(key, deepFreeze(value));
     return value;
   }
-  const { people, settings } = repos;
+  const { people, settings, webhooks } = repos;
 
   return {
     ...repos,
@@ -67,6 +67,9 @@ export function withReadCache(repos: Repositories, source: CacheVersion): Reposi
     settings: overriding(settings, {
       getParametersWithTemplate: (parameter) =>
         cached(`settings:${parameter}`, () => settings.getParametersWithTemplate(parameter)),
+    }),
+    webhooks: overriding(webhooks, {
+      webhookEndpointsFor: (event) => cached(`webhooks:${event}`, () => webhooks.webhookEndpointsFor(event)),
     }),
   };
 }
