@@ -2,6 +2,10 @@ import { isIP } from 'node:net';
 import type { ImapFlow } from 'imapflow';
 import { scrubError, scrubSecrets } from '../../domain/parameters/secret-scrub.ts';
 import { resolveAllowedAddress } from '../net/allowed-address.ts';
+import { loadOnce } from '../load-once.ts';
+
+// imapflow is loaded when a mailbox is first read, not by every process that could read one.
+const imapflow = loadOnce(() => import('imapflow'));
 
 export interface ImapMailboxOptions {
   host: string;
@@ -127,8 +131,7 @@ export class ImapMailbox {
       }
       this.token = 'accessToken' in auth ? { user: auth.user, password: auth.accessToken } : undefined;
       const name = isIP(this.options.host.replace(/^\[|\]$/g, '')) ? undefined : this.options.host;
-      // imapflow is loaded when a mailbox is first read, not by every process that could read one.
-      const { ImapFlow } = await import('imapflow');
+      const { ImapFlow } = await imapflow();
       const client = new ImapFlow({
         host: address,
         port: this.options.port,

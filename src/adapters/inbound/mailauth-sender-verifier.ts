@@ -2,6 +2,10 @@ import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { SenderCheck, SenderVerdict, SenderVerifier } from '../../ports/sender-verifier.ts';
+import { loadOnce } from '../load-once.ts';
+
+// mailauth is loaded at the first mail to verify, not by every process that may receive one.
+const mailauth = loadOnce(() => import('mailauth'));
 
 /** How mailauth asks DNS: a name and a record type, answering records (TXT as arrays of strings). */
 export type DnsResolve = (name: string, rrtype: string) => Promise<unknown>;
@@ -96,8 +100,7 @@ export class MailauthSenderVerifier implements SenderVerifier {
         ? { verified: true, by: 'trusted-authserv', detail: believed.detail }
         : NOT_VERIFIED(believed.detail);
     try {
-      // mailauth is loaded at the first mail to verify, not by every process that may receive one.
-      const { authenticate } = await import('mailauth');
+      const { authenticate } = await mailauth();
       const result = await authenticate(Buffer.from(check.raw.buffer, check.raw.byteOffset, check.raw.byteLength), {
         // SPF only on a connecting address the receiver saw (mail fetched over IMAP has none: DKIM decides).
         ...(check.remoteAddress && isIP(check.remoteAddress) ? { ip: check.remoteAddress } : {}),

@@ -10,6 +10,10 @@ import {
   type ParsedMail,
   type SkippedAttachment,
 } from '../../ports/inbound.ts';
+import { loadOnce } from '../load-once.ts';
+
+// mailparser is loaded at the first mail parsed, not by every process that may receive one.
+const mailparser = loadOnce(() => import('mailparser'));
 
 /** Parts of a delivery report kept (their beginning): the report itself and the returned message's headers. */
 const REPORT_TYPES = new Set([
@@ -96,8 +100,7 @@ export class MailparserMailParser implements MailParser {
   }
 
   private async parseBytes(bytes: Buffer, parsing: { parser?: InstanceType<typeof Parser> }): Promise<ParsedMail> {
-    // mailparser is loaded at the first mail parsed, not by every process that may receive one.
-    const { MailParser: Parser } = await import('mailparser');
+    const { MailParser: Parser } = await mailparser();
     const parser = new Parser({
       // Passed on to mailparser's splitter (not in its type declarations).
       ...({ maxChildNodes: MAX_PARTS + 10 } as object),

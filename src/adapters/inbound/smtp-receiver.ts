@@ -7,6 +7,10 @@ import type {
   SMTPServerSession,
 } from 'smtp-server';
 import type { RawMail } from '../../domain/inbound/inbound-mail.ts';
+import { loadOnce } from '../load-once.ts';
+
+// smtp-server loads when the receiver starts: only a process that receives mail over SMTP holds it.
+const smtpServer = loadOnce(() => import('smtp-server'));
 
 export interface SmtpReceiverOptions {
   host: string;
@@ -81,7 +85,7 @@ export class SmtpReceiver {
   private async createServer(): Promise<SMTPServer> {
     const { options } = this;
     const { tls, auth } = options;
-    const { SMTPServer } = await import('smtp-server');
+    const { SMTPServer } = await smtpServer();
     const server = new SMTPServer({
       name: options.name,
       banner: 'Parley inbound mail',

@@ -3,6 +3,11 @@ import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SMTPServer } from 'smtp-server';
 import type { CapturedMail, CapturedMails } from '../../ports/captured-mail.ts';
+import { loadOnce } from '../load-once.ts';
+
+// smtp-server loads when the catcher starts and mailparser at its first mail: a serve with the catcher off loads neither.
+const smtpServer = loadOnce(() => import('smtp-server'));
+const mailparser = loadOnce(() => import('mailparser'));
 
 const MAX_SIZE = 10 * 1024 * 1024;
 
@@ -58,8 +63,7 @@ export class MailCatcher implements CapturedMails {
 
   async start(host: string, port: number): Promise<number> {
     if (this.folder) this.load(this.folder);
-    // smtp-server loads when the catcher starts, so a serve with the catcher off never loads it.
-    const { SMTPServer } = await import('smtp-server');
+    const { SMTPServer } = await smtpServer();
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -96,8 +100,7 @@ export class MailCatcher implements CapturedMails {
     raw: Buffer,
     envelope: { mailFrom: false | { address: string }; rcptTo: { address: string }[] },
   ): Promise<number> {
-    // mailparser loads at the first mail caught, so a serve with the catcher off never loads it.
-    const { simpleParser } = await import('mailparser');
+    const { simpleParser } = await mailparser();
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false });
     const header = (name: string) => {
       const v = parsed.headers.get(name);

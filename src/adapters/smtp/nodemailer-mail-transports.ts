@@ -7,7 +7,8 @@ import {
   DELIVERY_SENTENCES,
   handoverFailedSentence,
 } from '../../domain/notifications/delivery-results.ts';
-import type { PoolReply, SmtpPool } from './smtp-pool.ts';
+import type { buildMimeMessage } from './mime-message.ts';
+import type { openSession, PoolReply, SmtpPool } from './smtp-pool.ts';
 import {
   DeliveryFailure,
   type MailTransport,
@@ -165,8 +166,8 @@ class NodemailerTransport implements MailTransport {
   private pool: Promise<{
     pool: SmtpPool;
     connection: SMTPConnectionOptions;
-    build: typeof import('./mime-message.ts').buildMimeMessage;
-    openSession: typeof import('./smtp-pool.ts').openSession;
+    build: typeof buildMimeMessage;
+    openSession: typeof openSession;
   }>;
   /** Creating the transport failed (DNS, a refused host): the next use makes a new one. */
   broken = false;
@@ -211,15 +212,12 @@ class NodemailerTransport implements MailTransport {
     const connection = connectionOptions(this.settings, await resolveAllowed(this.settings.host), this.options);
     // Nodemailer loads with the first transport: a process that never sends (serve with its dispatcher in a thread)
     // does not hold it.
-    const [{ SmtpPool, openSession }, { buildMimeMessage }] = await Promise.all([
-      import('./smtp-pool.ts'),
-      import('./mime-message.ts'),
-    ]);
+    const [smtp, mime] = await Promise.all([import('./smtp-pool.ts'), import('./mime-message.ts')]);
     return {
       connection,
-      build: buildMimeMessage,
-      openSession,
-      pool: new SmtpPool({
+      build: mime.buildMimeMessage,
+      openSession: smtp.openSession,
+      pool: new smtp.SmtpPool({
         connection,
         auth: this.auth,
         maxConnections: this.options.maxConnections,
