@@ -40,6 +40,17 @@ export function ticketOfThreadId(id: string, mailDomain: string): number | undef
   return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : undefined;
 }
 
+/**
+ * The ticket number a notification's Message-ID carries (`<parley.N.x@domain>`, `<parley.closed.N.x@domain>`, as
+ * post-message, event-mails and resend write them); undefined for anything else. Only a claim: the outbox says
+ * whether such a mail was sent.
+ */
+export function ticketInNotificationId(id: string): number | undefined {
+  const m = /^<parley\.(?:closed\.)?(\d{1,10})\.[^<>@\s]+@[^<>@\s]+>$/i.exec(id);
+  const n = m ? Number(m[1]) : Number.NaN;
+  return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : undefined;
+}
+
 /** Our Message-IDs a reply refers to, most recent first, without repeats. */
 export function ourReferences(mail: Pick<ParsedMail, 'inReplyTo' | 'references'>, mailDomain: string): string[] {
   const all = [...mail.inReplyTo, ...mail.references.slice(-MAX_REFERENCES)];

@@ -63,3 +63,55 @@ describe('a reply address given to another person (reply-all)', () => {
     assert.deepEqual([both.kind, both.kind === 'refuse' && both.reason], ['refuse', 'conflicting-tickets']);
   });
 });
+
+describe('a reply to a notification that also carries its signed reply address', () => {
+  const address = replyAddress(signer, site.mailDomain, 42, 7);
+  /** The outbox as a stand-in that records what it was asked and answers each id with the given ticket. */
+  const outbox = (tickets: Record<string, number>) => {
+    const asked: string[][] = [];
+    const storage = {
+      outbox: {
+        outboxByMessageIds: async (ids: string[]) => {
+          asked.push(ids);
+          return ids.filter((id) => id in tickets).map((id) => ({ ticketId: tickets[id] }));
+        },
+      },
+    };
+    return { asked, deps: { signer, site, storage } as unknown as Parameters<typeof matchReply>[0] };
+  };
+  const replyTo = (ids: string[]): ParsedMail => ({ ...parsed([address]), inReplyTo: ids.slice(-1), references: ids });
+
+  it('is matched by the token without reading the outbox when the notification ids carry the same ticket', async () => {
+    const ids = ['<parley.42.a1b2@desk.example.test>', '<parley.closed.42.c3d4@desk.example.test>'];
+    const { asked, deps } = outbox({ [ids[0]!]: 42 });
+    assert.deepEqual(await matchReply(deps, replyTo(ids), [], person(7)), {
+      kind: 'ticket',
+      ticketNumber: 42,
+      via: 'token',
+    });
+    assert.deepEqual(asked, []);
+  });
+
+  it('reads the outbox when an id carries another ticket, and refuses a notification of another ticket', async () => {
+    const other = '<parley.43.e5f6@desk.example.test>';
+    const { asked, deps } = outbox({ [other]: 43 });
+    const match = await matchReply(deps, replyTo(['<parley.42.a1b2@desk.example.test>', other]), [], person(7));
+    assert.deepEqual([match.kind, match.kind === 'refuse' && match.reason], ['refuse', 'conflicting-tickets']);
+    assert.equal(asked.length, 1);
+  });
+
+  it('reads the outbox for an id that carries no ticket number, and without a token', async () => {
+    const odd = '<parley.digest.x9@desk.example.test>';
+    const { asked, deps } = outbox({ [odd]: 42 });
+    assert.equal((await matchReply(deps, replyTo([odd]), [], person(7))).kind, 'ticket');
+    const bare = { ...replyTo(['<parley.42.a1b2@desk.example.test>']), to: [] };
+    const byId = outbox({ '<parley.42.a1b2@desk.example.test>': 42 });
+    assert.deepEqual(await matchReply(byId.deps, bare, [], person(7)), {
+      kind: 'ticket',
+      ticketNumber: 42,
+      via: 'message-id',
+    });
+    assert.equal(asked.length, 1);
+    assert.equal(byId.asked.length, 1);
+  });
+});

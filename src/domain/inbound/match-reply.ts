@@ -5,7 +5,13 @@ import { readReplyAddress } from '../notifications/reply-address.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { isStaff, normalizeEmail, type Actor } from '../users/user.ts';
 import type { InboundReason } from './inbound-mail.ts';
-import { domainOf, ourReferences, subjectTicketNumber, ticketOfThreadId } from './mail-facts.ts';
+import {
+  domainOf,
+  ourReferences,
+  subjectTicketNumber,
+  ticketInNotificationId,
+  ticketOfThreadId,
+} from './mail-facts.ts';
 
 /**
  * Which ticket a reply belongs to, in order of evidence:
@@ -45,7 +51,6 @@ export async function matchReply(
 ): Promise<Match> {
   const domain = deps.site.mailDomain.toLowerCase();
   const fromIds = new Set<number>();
-  // 1. Message-IDs: a notification's (looked up) or the thread id (which names the ticket).
   const refs = ourReferences(mail, domain);
   const notificationIds: string[] = [];
   for (const id of refs) {
@@ -53,10 +58,7 @@ export async function matchReply(
     if (ticket !== undefined) fromIds.add(ticket);
     else notificationIds.push(id);
   }
-  for (const entry of await deps.storage.outbox.outboxByMessageIds(notificationIds))
-    if (entry.ticketId !== null) fromIds.add(entry.ticketId);
 
-  // 2. Reply tokens among the recipients at our mail domain.
   const fromTokens = new Set<number>();
   let othersToken = false;
   for (const address of recipientsOf(mail, envelopeTo)) {
@@ -70,12 +72,19 @@ export async function matchReply(
         ticketNumber: null,
       };
     }
-    // An unknown sender is held anyway (the caller says so); a known one who is not the person the address was given
-    // to is marked: the caller posts it only from the ticket's requester or a copy whose sender is verified (a
-    // reply-all), and holds it otherwise.
     if (sender && token.recipientId !== sender.id) othersToken = true;
     fromTokens.add(token.ticketNumber);
   }
+
+  // Each notification's Message-ID carries its ticket's number. When every one the mail refers to carries the ticket
+  // its signed reply address names, the outbox could only confirm that ticket (or find nothing, for a forged or
+  // removed id): it is not read, and the match is by the token. Otherwise the outbox says which tickets they are.
+  const [tokenTicket] = fromTokens;
+  const confirmsToken =
+    fromTokens.size === 1 && notificationIds.every((id) => ticketInNotificationId(id) === tokenTicket);
+  if (!confirmsToken)
+    for (const entry of await deps.storage.outbox.outboxByMessageIds(notificationIds))
+      if (entry.ticketId !== null) fromIds.add(entry.ticketId);
 
   const tickets = new Set([...fromIds, ...fromTokens]);
   if (tickets.size > 1) {
