@@ -18,7 +18,7 @@
  * seconds into idleness; the settled reading is what an idle process holds. Target: `serve` with its dispatcher (both
  * processes together with a child) at most 150 MB once settled.
  *
- * Environment: BENCH_IDLE_SECONDS (60, at least 15), BENCH_WORK_MESSAGES (300; 0: no work), BENCH_DATABASES
+ * Environment: BENCH_IDLE_SECONDS (90, at least 15), BENCH_WORK_MESSAGES (300; 0: no work), BENCH_DATABASES
  * ("sqlite,postgres"), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_OPTIONS
  * (NODE_OPTIONS for the roles, e.g. --max-semi-space-size=2, to measure a V8 setting). Exit 1 when a role fails to
  * start or its work fails; missing the target is reported.
@@ -33,7 +33,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { intEnv } from './settings.ts';
 
-const IDLE_SECONDS = intEnv('BENCH_IDLE_SECONDS', 60, 15, 600);
+const IDLE_SECONDS = intEnv('BENCH_IDLE_SECONDS', 90, 15, 600);
 const WORK_MESSAGES = intEnv('BENCH_WORK_MESSAGES', 300, 0, 100_000);
 /** The demo's SMTP account (`parley seed --demo` without a mail catcher: DEMO_SMTP_PORT). */
 const SINK_PORT = 2525;
