@@ -73,6 +73,8 @@ function sameSecret(given: string, expected: string): boolean {
 export class SmtpReceiver {
   /** Built by `start()`: smtp-server loads only in a process that receives mail over SMTP. */
   private server: SMTPServer | undefined;
+  /** The start under way (smtp-server is imported first): `stop()` waits for it, so no server is left listening. */
+  private starting: Promise<number> | undefined;
   private closed = false;
   port = 0;
 
@@ -150,7 +152,7 @@ export class SmtpReceiver {
 
   /** A DATA past its deadline: `421`, and the connection is closed (the mail is not stored). */
   private cutOff(session: SMTPServerSession) {
-    for (const connection of (this.server?.connections ?? []) as Set<{
+    for (const connection of (this.server?.connections ?? new Set()) as Set<{
       session?: SMTPServerSession;
       send(code: number, text: string): void;
       close(): void;
@@ -238,9 +240,15 @@ export class SmtpReceiver {
     stream.on('error', (error: unknown) => this.options.onError?.(error));
   }
 
-  /** Listens; resolves with the port (useful with port 0). */
-  async start(): Promise<number> {
-    const server = (this.server ??= await this.createServer());
+  /** Listens; resolves with the port (useful with port 0). Once: a second call gets the first one's port. */
+  start(): Promise<number> {
+    return (this.starting ??= this.listen());
+  }
+
+  private async listen(): Promise<number> {
+    const server = await this.createServer();
+    if (this.closed) throw new Error('SmtpReceiver: stopped before it started.');
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -256,6 +264,7 @@ export class SmtpReceiver {
   async stop(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.starting?.catch(() => {}); // its failure is reported to start's caller
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -29,6 +29,7 @@ export class MailCatcher implements CapturedMails {
   private readonly mails: CapturedMail[] = [];
   private nextId = 1;
   private server: SMTPServer | undefined;
+  private starting: Promise<number> | undefined;
   private readonly folder: string | undefined;
   private readonly capacity: number;
 
@@ -61,7 +62,14 @@ export class MailCatcher implements CapturedMails {
       unlinkSync(join(folder, `${mail.id}.json`));
   }
 
-  async start(host: string, port: number): Promise<number> {
+  /** Listens; resolves with the port. `stop()` waits for a start under way, so no server is left listening. */
+  start(host: string, port: number): Promise<number> {
+    const started = this.listen(host, port);
+    this.starting = started;
+    return started;
+  }
+
+  private async listen(host: string, port: number): Promise<number> {
     if (this.folder) this.load(this.folder);
     const { SMTPServer } = await smtpServer();
     const server = new SMTPServer({
@@ -154,6 +162,7 @@ export class MailCatcher implements CapturedMails {
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => {}); // its failure is reported to start's caller
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
