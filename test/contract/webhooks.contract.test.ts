@@ -201,5 +201,24 @@ for (const database of ALL_DATABASES) {
       await storage.webhooks.queueWebhookDeliveries([d], AT);
       await assert.rejects(storage.webhooks.queueWebhookDeliveries([d], AT));
     });
+
+    it('leaves out the deliveries of an endpoint deleted since it was read, and queues the others', async () => {
+      const kept = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-5', AT);
+      const gone = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-6', AT);
+      await storage.webhooks.deleteWebhookEndpoint(gone.id);
+      const d = (endpointId: number, eventId: string) => ({
+        endpointId,
+        eventId,
+        event: 'message.created' as const,
+        ticketId: null,
+        body: '{}',
+      });
+      const ids = await storage.transaction((tx) =>
+        tx.webhooks.queueWebhookDeliveries([d(gone.id, 'evt-gone'), d(kept.id, 'evt-kept')], AT),
+      );
+      assert.equal(ids.length, 1);
+      assert.equal((await storage.webhooks.findWebhookDelivery(ids[0]!))?.eventId, 'evt-kept');
+      assert.deepEqual(await storage.webhooks.queueWebhookDeliveries([d(gone.id, 'evt-gone-2')], AT), []);
+    });
   });
 }

@@ -130,10 +130,18 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
   async queueWebhookDeliveries(deliveries: readonly NewWebhookDelivery[], at: string) {
     if (deliveries.length === 0) return [];
     return this.ctx.atomically(async (ctx) => {
+      // An endpoint deleted since it was read (another process's list is kept until its cache hears of the change)
+      // gets nothing, rather than failing the write its deliveries go with.
+      const ids = [...new Set(deliveries.map((d) => d.endpointId))];
+      const present = new Set(
+        (await ctx.db.selectFrom('webhook_endpoint').select('id').where('id', 'in', ids).execute()).map((r) => r.id),
+      );
+      const kept = deliveries.filter((d) => present.has(d.endpointId));
+      if (kept.length === 0) return [];
       const rows = await ctx.db
         .insertInto('webhook_delivery')
         .values(
-          deliveries.map((d) => ({
+          kept.map((d) => ({
             endpoint_id: d.endpointId,
             event_id: d.eventId,
             event: d.event,
