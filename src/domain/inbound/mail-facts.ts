@@ -45,7 +45,8 @@ export function ticketOfThreadId(id: string, mailDomain: string): number | undef
  * post-message, event-mails and resend write them); undefined for anything else. Only a claim: the outbox says
  * whether such a mail was sent.
  */
-export function ticketInNotificationId(id: string): number | undefined {
+export function ticketInNotificationId(id: string, mailDomain: string): number | undefined {
+  if (!isOurMessageId(id, mailDomain)) return undefined;
   const m = /^<parley\.(?:closed\.)?(\d{1,10})\.[^<>@\s]+@[^<>@\s]+>$/i.exec(id);
   const n = m ? Number(m[1]) : Number.NaN;
   return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : undefined;

@@ -92,6 +92,14 @@ describe('a reply to a notification that also carries its signed reply address',
     assert.deepEqual(asked, []);
   });
 
+  it("still refuses a thread id of another ticket, though the notification ids carry the token's", async () => {
+    const { asked, deps } = outbox({});
+    const ids = ['<parley.ticket.43@desk.example.test>', '<parley.42.a1b2@desk.example.test>'];
+    const match = await matchReply(deps, replyTo(ids), [], person(7));
+    assert.deepEqual([match.kind, match.kind === 'refuse' && match.reason], ['refuse', 'conflicting-tickets']);
+    assert.deepEqual(asked, []);
+  });
+
   it('reads the outbox when an id carries another ticket, and refuses a notification of another ticket', async () => {
     const other = '<parley.43.e5f6@desk.example.test>';
     const { asked, deps } = outbox({ [other]: 43 });

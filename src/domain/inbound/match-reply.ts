@@ -51,6 +51,7 @@ export async function matchReply(
 ): Promise<Match> {
   const domain = deps.site.mailDomain.toLowerCase();
   const fromIds = new Set<number>();
+  // 1. Message-IDs: the thread id (which names the ticket) or a notification's (looked up below, when it can decide).
   const refs = ourReferences(mail, domain);
   const notificationIds: string[] = [];
   for (const id of refs) {
@@ -59,6 +60,7 @@ export async function matchReply(
     else notificationIds.push(id);
   }
 
+  // 2. Reply tokens among the recipients at our mail domain.
   const fromTokens = new Set<number>();
   let othersToken = false;
   for (const address of recipientsOf(mail, envelopeTo)) {
@@ -72,6 +74,9 @@ export async function matchReply(
         ticketNumber: null,
       };
     }
+    // An unknown sender is held anyway (the caller says so); a known one who is not the person the address was given
+    // to is marked: the caller posts it only from the ticket's requester or a copy whose sender is verified (a
+    // reply-all), and holds it otherwise.
     if (sender && token.recipientId !== sender.id) othersToken = true;
     fromTokens.add(token.ticketNumber);
   }
@@ -81,7 +86,7 @@ export async function matchReply(
   // removed id): it is not read, and the match is by the token. Otherwise the outbox says which tickets they are.
   const [tokenTicket] = fromTokens;
   const confirmsToken =
-    fromTokens.size === 1 && notificationIds.every((id) => ticketInNotificationId(id) === tokenTicket);
+    fromTokens.size === 1 && notificationIds.every((id) => ticketInNotificationId(id, domain) === tokenTicket);
   if (!confirmsToken)
     for (const entry of await deps.storage.outbox.outboxByMessageIds(notificationIds))
       if (entry.ticketId !== null) fromIds.add(entry.ticketId);

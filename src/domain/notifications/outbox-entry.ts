@@ -24,7 +24,10 @@ export interface NewOutboxEntry {
   subject: string;
   html: string;
   text: string;
-  /** The RFC 5322 Message-ID, fixed once so a retry after an unknown outcome keeps it. */
+  /**
+   * The RFC 5322 Message-ID, fixed once so a retry after an unknown outcome keeps it. It carries the number of the
+   * entry's ticket (`<parley.N.…@domain>`), which never changes: reply matching relies on it (`match-reply.ts`).
+   */
   messageIdHeader: string;
   /** The ticket's conversation id (In-Reply-To/References), so mail clients thread the ticket as one. */
   threadId: string | null;
