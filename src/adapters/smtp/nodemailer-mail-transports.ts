@@ -17,6 +17,10 @@ import {
   type SmtpSettings,
   type VerifyResult,
 } from '../../ports/mail-transport.ts';
+import { loadOnce } from '../load-once.ts';
+
+/** The pool and MIME builder, which load Nodemailer: imported with the first transport, once. */
+const nodemailerParts = loadOnce(() => Promise.all([import('./smtp-pool.ts'), import('./mime-message.ts')]));
 
 export interface TransportOptions {
   /** Connections kept open per account. */
@@ -210,9 +214,9 @@ class NodemailerTransport implements MailTransport {
 
   private async create() {
     const connection = connectionOptions(this.settings, await resolveAllowed(this.settings.host), this.options);
-    // Nodemailer loads with the first transport: a process that never sends (serve with its dispatcher in a thread)
-    // does not hold it.
-    const [smtp, mime] = await Promise.all([import('./smtp-pool.ts'), import('./mime-message.ts')]);
+    // Nodemailer loads with the first transport: serve's main thread, whose dispatcher sends from its own thread, does
+    // not load it until an administrator checks an account.
+    const [smtp, mime] = await nodemailerParts();
     return {
       connection,
       build: mime.buildMimeMessage,

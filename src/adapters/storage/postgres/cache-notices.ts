@@ -16,7 +16,7 @@ const RETRY_MS = 5000;
 export const CACHE_MAX_AGE_MS = 5000;
 
 /**
- * The read cache's version on PostgreSQL: a count of `NOTIFY parley_cache` heard (migration 029: any process's
+ * The read cache's version on PostgreSQL: a count of `NOTIFY parley_cache` heard (migrations 029 and 030: any process's
  * change to the tables behind the cached reads), moved at once by this process's own writes to those tables (the
  * statement, then its commit) so a request right after a change never waits for the notice. While the listening
  * connection is not up, nothing is kept: a change announced then would be missed. Another process's change is seen
