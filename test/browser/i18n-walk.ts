@@ -75,7 +75,7 @@ export function setUpWalk(): void {
       fromAddress: 'acme@example.test',
       fromName: 'Acme',
       smtpHost: '127.0.0.1',
-      smtpPort: 2525,
+      smtpPort: 1, // nothing listens there, whatever runs on this machine
       smtpSecurity: 'none',
       smtpAuth: 'none',
       groupIds: [world.groupB],

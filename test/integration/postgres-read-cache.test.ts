@@ -17,9 +17,9 @@ import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
-import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+import { deliveriesOf, trackerEndpoint } from '../support/tracker-endpoint.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
 const HOUR = 3_600_000;
@@ -154,16 +154,8 @@ describe('the PostgreSQL read cache, with a second storage writing', () => {
       const first = await server.webhooks.webhookEndpointsFor('message.created');
       return first === (await server.webhooks.webhookEndpointsFor('message.created'));
     }, 'the endpoints served from the cache');
-    const { endpoint } = await createWebhookEndpoint(testDeps(other), CLI_ORIGIN, {
-      url: 'https://tracker.example.test/hooks/parley',
-      description: 'Tracker',
-      events: ['message.created'],
-      publicOnly: false,
-      active: true,
-      allowPrivate: false,
-    });
-    const deliveries = async () =>
-      (await server.webhooks.listWebhookDeliveries({ endpointId: endpoint.id }, { limit: 100 })).items.length;
+    const endpoint = await trackerEndpoint(other);
+    const deliveries = () => deliveriesOf(server, endpoint.id);
     await waitUntil(
       async () => (await server.webhooks.webhookEndpointsFor('message.created')).some((e) => e.id === endpoint.id),
       'the new endpoint seen after the notice',

@@ -18,8 +18,8 @@ import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
+import { deliveriesOf, trackerEndpoint } from '../support/tracker-endpoint.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
-import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 
 describe('the SQLite read cache, with a second connection writing', () => {
   let dir: string;
@@ -129,16 +129,8 @@ describe('the SQLite read cache, with a second connection writing', () => {
       postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text, source: 'desk' });
     const endpoints = await server.webhooks.webhookEndpointsFor('message.created');
     assert.equal(endpoints, await server.webhooks.webhookEndpointsFor('message.created'), 'kept: the same object');
-    const { endpoint } = await createWebhookEndpoint(testDeps(other), CLI_ORIGIN, {
-      url: 'https://tracker.example.test/hooks/parley',
-      description: 'Tracker',
-      events: ['message.created'],
-      publicOnly: false,
-      active: true,
-      allowPrivate: false,
-    });
-    const deliveries = async () =>
-      (await server.webhooks.listWebhookDeliveries({ endpointId: endpoint.id }, { limit: 100 })).items.length;
+    const endpoint = await trackerEndpoint(other);
+    const deliveries = () => deliveriesOf(server, endpoint.id);
     await post('Seen by the tracker.');
     assert.equal(await deliveries(), 1);
     raw.prepare('update webhook_endpoint set active = 0 where id = ?').run(endpoint.id);
