@@ -11,7 +11,7 @@
  * Work first, as a desk's day does: once `serve` is ready, BENCH_WORK_MESSAGES (300) messages are posted to a demo
  * ticket over the API (each followed by a read of the ticket list), and with a dispatcher every notification they
  * queue is sent to a real SMTP server this bench runs on 127.0.0.1:2525 (the demo's SMTP account) before the clock
- * of idleness starts. Then BENCH_IDLE_SECONDS (60) of nothing, VmRSS read from /proc every second for the process and
+ * of idleness starts. Then BENCH_IDLE_SECONDS (90) of nothing, VmRSS read from /proc every second for the process and
  * each of its children (serve's dispatcher child). Printed: the largest reading around 10 s of idling (9–11 s), the
  * largest over the last 5 s ("settled"), and the first second from which every later reading was at most the target.
  * V8 keeps the young generation it grew while busy (two 16 MB semi-spaces) until its memory reducer runs, some
@@ -74,7 +74,7 @@ const ROLES: Role[] = [
     sends: true,
   },
   { name: 'serve, no dispatcher', args: ['serve'], env: { PARLEY_DISPATCHER: 'off' }, ready: /listening on (\S+) / },
-  { name: 'dispatch', args: ['dispatch'], env: {}, ready: /Dispatching the outbox/ },
+  { name: 'dispatch', args: ['dispatch'], env: {}, ready: /Dispatching the outbox/, sends: true },
   { name: 'ingest', args: ['ingest', '--listen', '127.0.0.1:0'], env: {}, ready: /Receiving reply mail/ },
 ];
 
@@ -109,8 +109,30 @@ interface Reading {
 
 /** Mails the bench's SMTP server has received. */
 let received = 0;
+/** Notifications queued by a role that does not send them (serve without a dispatcher): the next sender sends them. */
+let leftover = 0;
+
+/** Until `count` more mails have arrived (deadline 120 s). */
+async function mailsArrive(count: number, since: number, who: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (received - since < count) {
+    if (Date.now() > deadline) throw new Error(`${who}: ${received - since} of ${count} mails sent after 120 s`);
+    await sleep(100);
+  }
+}
+
+/** Until the SMTP server has heard nothing for 2 s (the demo's own mails, at the first start of a dispatcher). */
+async function quiet(): Promise<void> {
+  let heard = received;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < 2000) {
+    await sleep(100);
+    if (received !== heard) [heard, quietSince] = [received, Date.now()];
+  }
+}
 
 async function run(role: Role, env: Record<string, string>, token: string): Promise<Reading> {
+  const atSpawn = received;
   const child: ChildProcess = spawn(process.execPath, [BIN, ...role.args], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -136,23 +158,24 @@ async function run(role: Role, env: Record<string, string>, token: string): Prom
       });
       child.once('exit', (code) => fail(new Error(`${role.name} exited (${code}) before it was ready:\n${output}`)));
     });
+    if (role.sends && leftover > 0) {
+      await mailsArrive(leftover, atSpawn, role.name);
+      leftover = 0;
+    }
+    await quiet();
     if (match[1]) {
       const response = await fetch(`${match[1]}/healthz`);
       if (response.status !== 200) throw new Error(`${role.name}: /healthz answered ${response.status}`);
+      await response.arrayBuffer();
       await work(match[1], token, role);
-    }
-    // Mails left queued by an earlier role (serve without a dispatcher) are sent by `dispatch`: idleness starts once
-    // the SMTP server has heard nothing for 2 s.
-    let heard = received;
-    let quietSince = Date.now();
-    while (Date.now() - quietSince < 2000) {
-      await sleep(100);
-      if (received !== heard) [heard, quietSince] = [received, Date.now()];
+      await quiet();
     }
     const readings: { second: number; total: number; children: number }[] = [];
     const started = Date.now();
     for (let second = 1; second <= IDLE_SECONDS; second++) {
-      await sleep(started + second * 1000 - Date.now());
+      await sleep(Math.max(0, started + second * 1000 - Date.now()));
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${role.name} exited while idle (${child.exitCode ?? child.signalCode}):\n${output}`);
       const children = childrenOf(child.pid!).reduce((sum, pid) => sum + rssMb(pid), 0);
       readings.push({ second, total: rssMb(child.pid!) + children, children });
     }
@@ -186,28 +209,25 @@ async function work(base: string, token: string, role: Role): Promise<void> {
       }),
     });
     if (posted.status !== 201) throw new Error(`${role.name}: posting a message answered ${posted.status}`);
+    await posted.arrayBuffer();
     const list = await fetch(`${base}/api/v1/tickets?limit=20`, { headers });
     if (list.status !== 200) throw new Error(`${role.name}: the ticket list answered ${list.status}`);
     await list.arrayBuffer();
   }
-  if (!role.sends || WORK_MESSAGES === 0) return;
-  const deadline = Date.now() + 120_000;
   // Each message notifies the demo ticket's requester: one mail per message.
-  while (received - before < WORK_MESSAGES) {
-    if (Date.now() > deadline)
-      throw new Error(`${role.name}: ${received - before} of ${WORK_MESSAGES} notifications sent after 120 s`);
-    await sleep(100);
-  }
+  if (role.sends) await mailsArrive(WORK_MESSAGES, before, role.name);
+  else leftover += WORK_MESSAGES;
 }
 
 /** Runs `parley <args>` to its end; its standard output. */
 async function parley(args: string[], env: Record<string, string>): Promise<string> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
   const code = await new Promise((done) => child.once('exit', done));
-  if (code !== 0) throw new Error(`parley ${args.join(' ')} exited ${String(code)}:\n${out}`);
+  if (code !== 0) throw new Error(`parley ${args.join(' ')} exited ${String(code)}:\n${out}${err}`);
   return out;
 }
 
@@ -253,6 +273,7 @@ const rows: string[][] = [];
 let failed = false;
 const sink = await startSink();
 for (const database of DATABASES) {
+  leftover = 0;
   const dir = mkdtempSync(join(os.tmpdir(), 'parley-memory-'));
   const env: Record<string, string> = {
     PARLEY_DATA_DIR: dir,
