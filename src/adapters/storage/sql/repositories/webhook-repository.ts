@@ -131,11 +131,12 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
     if (deliveries.length === 0) return [];
     return this.ctx.atomically(async (ctx) => {
       // An endpoint deleted since it was read (another process's list is kept until its cache hears of the change)
-      // gets nothing, rather than failing the write its deliveries go with.
+      // gets nothing, rather than failing the write its deliveries go with. Where rows lock, the endpoints found are
+      // held (key share) until the transaction ends, so a delete cannot slip in before the insert.
       const ids = [...new Set(deliveries.map((d) => d.endpointId))];
-      const present = new Set(
-        (await ctx.db.selectFrom('webhook_endpoint').select('id').where('id', 'in', ids).execute()).map((r) => r.id),
-      );
+      let existing = ctx.db.selectFrom('webhook_endpoint').select('id').where('id', 'in', ids);
+      if (ctx.dialect.locksRows) existing = existing.forKeyShare();
+      const present = new Set((await existing.execute()).map((r) => r.id));
       const kept = deliveries.filter((d) => present.has(d.endpointId));
       if (kept.length === 0) return [];
       const rows = await ctx.db
