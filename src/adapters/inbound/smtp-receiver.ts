@@ -240,7 +240,10 @@ export class SmtpReceiver {
     stream.on('error', (error: unknown) => this.options.onError?.(error));
   }
 
-  /** Listens; resolves with the port (useful with port 0). Once: a second call gets the first one's port. */
+  /**
+   * Listens; resolves with the port (useful with port 0). Once: a second call gets the first one's outcome, and a
+   * stopped receiver is not started again (make a new one).
+   */
   start(): Promise<number> {
     return (this.starting ??= this.listen());
   }

@@ -64,6 +64,7 @@ export class MailCatcher implements CapturedMails {
 
   /** Listens; resolves with the port. `stop()` waits for a start under way, so no server is left listening. */
   start(host: string, port: number): Promise<number> {
+    if (this.starting) return Promise.reject(new Error('MailCatcher: already started; stop it first.'));
     const started = this.listen(host, port);
     this.starting = started;
     return started;
@@ -166,5 +167,6 @@ export class MailCatcher implements CapturedMails {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.starting = undefined;
   }
 }
