@@ -10,8 +10,10 @@
  *
  * Work first, as a desk's day does: once `serve` is ready, BENCH_WORK_MESSAGES (300) messages are posted to a demo
  * ticket over the API (each followed by a read of the ticket list), and with a dispatcher every notification they
- * queue is sent to a real SMTP server this bench runs on 127.0.0.1:2525 (the demo's SMTP account) before the clock
- * of idleness starts. Then BENCH_IDLE_SECONDS (90) of nothing, VmRSS read from /proc every second for the process and
+ * queue is sent to a real SMTP server this bench runs on 127.0.0.1:2525 (the demo's SMTP account). `serve` without a
+ * dispatcher leaves its mails queued; `dispatch`, which runs next, sends them before idling (its busy spell). `ingest`
+ * has none. Idleness starts once the SMTP server has heard nothing for 2 s (the demo's own mails go at the first
+ * start of a dispatcher). Then BENCH_IDLE_SECONDS (90) of nothing, VmRSS read from /proc every second for the process and
  * each of its children (serve's dispatcher child). Printed: the largest reading around 10 s of idling (9–11 s), the
  * largest over the last 5 s ("settled"), and the first second from which every later reading was at most the target.
  * V8 keeps the young generation it grew while busy (two 16 MB semi-spaces) until its memory reducer runs, some
@@ -21,7 +23,7 @@
  * Environment: BENCH_IDLE_SECONDS (90, at least 15), BENCH_WORK_MESSAGES (300; 0: no work), BENCH_DATABASES
  * ("sqlite,postgres"), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_OPTIONS
  * (NODE_OPTIONS for the roles, e.g. --max-semi-space-size=2, to measure a V8 setting). Exit 1 when a role fails to
- * start or its work fails; missing the target is reported.
+ * start, its work fails, its mails do not arrive within 120 s or it exits while idle; missing the target is reported.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -123,9 +125,11 @@ async function mailsArrive(count: number, since: number, who: string): Promise<v
 
 /** Until the SMTP server has heard nothing for 2 s (the demo's own mails, at the first start of a dispatcher). */
 async function quiet(): Promise<void> {
+  const deadline = Date.now() + 120_000;
   let heard = received;
   let quietSince = Date.now();
   while (Date.now() - quietSince < 2000) {
+    if (Date.now() > deadline) throw new Error('mails kept arriving for 120 s');
     await sleep(100);
     if (received !== heard) [heard, quietSince] = [received, Date.now()];
   }
@@ -190,9 +194,11 @@ async function run(role: Role, env: Record<string, string>, token: string): Prom
       underTargetFrom: !over ? 1 : over.second < IDLE_SECONDS ? over.second + 1 : null,
     };
   } finally {
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+    }
   }
 }
 
@@ -210,13 +216,13 @@ async function work(base: string, token: string, role: Role): Promise<void> {
     });
     if (posted.status !== 201) throw new Error(`${role.name}: posting a message answered ${posted.status}`);
     await posted.arrayBuffer();
+    if (!role.sends) leftover++;
     const list = await fetch(`${base}/api/v1/tickets?limit=20`, { headers });
     if (list.status !== 200) throw new Error(`${role.name}: the ticket list answered ${list.status}`);
     await list.arrayBuffer();
   }
   // Each message notifies the demo ticket's requester: one mail per message.
   if (role.sends) await mailsArrive(WORK_MESSAGES, before, role.name);
-  else leftover += WORK_MESSAGES;
 }
 
 /** Runs `parley <args>` to its end; its standard output. */
