@@ -63,6 +63,8 @@ describe('the desk queue in the web app', () => {
         await page.getByRole('button', { name: t['desk.searchSubmit'], exact: true }).click();
         await urlHas(page, 'q', word);
         await rowOf(page, titles[1]!).waitFor();
+        // The unfiltered list may still be on screen (it has that row too): wait until it is replaced.
+        await page.locator('tbody tr').nth(2).waitFor({ state: 'detached' });
         assert.equal(await page.locator('tbody tr').count(), 2);
         for (const title of titles) await rowOf(page, title).getByText(t['desk.unread'], { exact: true }).waitFor();
         assert.equal(await rowOf(page, titles[0]!).getAttribute('class'), 'row-unread');
