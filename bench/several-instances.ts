@@ -3,8 +3,8 @@
  * server. Run: `npm run bench:fleet` (= node --import tsx bench/several-instances.ts).
  *
  * Two set-ups, in the same run, each on a fresh PostgreSQL database against the same SMTP sink:
- *   - single: one `parley serve` (its own `parley dispatch` child, as by default), posted to directly;
- *   - fleet: two `parley serve` (each with its dispatcher child) behind nginx, configured by deploy/nginx/parley.conf
+ *   - single: one `parley serve` (with its dispatcher, in a thread by default), posted to directly;
+ *   - fleet: two `parley serve` (each with its dispatcher) behind nginx, configured by deploy/nginx/parley.conf
  *     exactly as the test of several instances runs it (test/support/nginx.ts), posted to through nginx.
  * Seeded through the domain as `bench/end-to-end.ts` is: the world of the fixtures, ten requesters, BENCH_TICKETS
  * tickets of group A, an API token for its technician; every message is that technician's reply on a requester's
