@@ -8,12 +8,20 @@ import {
 /** How long after a claim's end the dispatcher looks, and the shortest wait between two looks. */
 const PAST_EXPIRY_MS = 50;
 const MIN_WAIT_MS = 100;
+/**
+ * After a signal that follows a batch smaller than a full one, how long to let more mail arrive before claiming: under
+ * load the batches fill instead of each message being claimed alone, and dispatchers sharing an outbox (each hears
+ * every signal) stop splitting it into one-mail claims. A mail waits this much longer; nobody reading mail notices.
+ */
+export const COALESCE_MS = 20;
 
 export interface DispatcherOptions {
   /** How often to look for due mail when no signal came (deferred mail, signals lost). */
   pollMs: number;
   log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
   onBatch?: (result: BatchResult) => void;
+  /** The wait before claiming after a signal (default `COALESCE_MS`; 0: claim at once). */
+  coalesceMs?: number;
 }
 
 /**
@@ -48,9 +56,12 @@ export class OutboxDispatcher {
   }
 
   private async run() {
+    let full = false;
+    const coalesceMs = this.options.coalesceMs ?? COALESCE_MS;
     while (this.running) {
+      if (this.kicked && !full && coalesceMs > 0) await new Promise((resolve) => setTimeout(resolve, coalesceMs));
       this.kicked = false;
-      let full = false;
+      full = false;
       try {
         const result = await dispatchBatch(this.deps, this.policy);
         this.options.onBatch?.(result);
