@@ -59,7 +59,10 @@ export class OutboxDispatcher {
     let full = false;
     const coalesceMs = this.options.coalesceMs ?? COALESCE_MS;
     while (this.running) {
-      if (this.kicked && !full && coalesceMs > 0) await new Promise((resolve) => setTimeout(resolve, coalesceMs));
+      if (this.kicked && !full && coalesceMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, coalesceMs));
+        if (!this.running) break; // stopped meanwhile: no new batch
+      }
       this.kicked = false;
       full = false;
       try {
