@@ -32,24 +32,28 @@ export function isOurMessageId(id: string, mailDomain: string): boolean {
   return /^<parley\.[^<>@\s]+@[^<>@\s]+>$/i.test(id) && domainOf(id) === mailDomain.toLowerCase();
 }
 
+/** A ticket number written in a mail (at most ten digits): one a ticket can have (a positive 32-bit integer), or none. */
+function ticketNumber(digits: string): number | undefined {
+  const n = Number(digits);
+  return n > 0 && n <= 2_147_483_647 ? n : undefined;
+}
+
 /** The ticket a thread id `<parley.ticket.N@domain>` names. */
 export function ticketOfThreadId(id: string, mailDomain: string): number | undefined {
   const m = /^<parley\.ticket\.(\d{1,10})@([^<>@\s]+)>$/i.exec(id);
   if (!m || m[2]!.toLowerCase() !== mailDomain.toLowerCase()) return undefined;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : undefined;
+  return ticketNumber(m[1]!);
 }
 
 /**
  * The ticket number a notification's Message-ID carries (`<parley.N.x@domain>`, `<parley.closed.N.x@domain>`, as
- * post-message, event-mails and resend write them); undefined for anything else. Only a claim: the outbox says
+ * `notificationMessageId` writes them); undefined for anything else. Only a claim: the outbox says
  * whether such a mail was sent.
  */
 export function ticketInNotificationId(id: string, mailDomain: string): number | undefined {
   if (!isOurMessageId(id, mailDomain)) return undefined;
   const m = /^<parley\.(?:closed\.)?(\d{1,10})\.[^<>@\s]+@[^<>@\s]+>$/i.exec(id);
-  const n = m ? Number(m[1]) : Number.NaN;
-  return Number.isSafeInteger(n) && n > 0 && n <= 2_147_483_647 ? n : undefined;
+  return m ? ticketNumber(m[1]!) : undefined;
 }
 
 /** Our Message-IDs a reply refers to, most recent first, without repeats. */
@@ -212,9 +216,7 @@ export function describeReport(report: DeliveryReport): string {
 /** The ticket number of a `[#123]` tag in a subject (the first), if any. */
 export function subjectTicketNumber(subject: string): number | undefined {
   const m = /\[#(\d{1,10})\]/.exec(subject.slice(0, 1000));
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n > 0 && n <= 2_147_483_647 ? n : undefined;
+  return m ? ticketNumber(m[1]!) : undefined;
 }
 
 /** A ticket title from a mail's subject: reply and forward prefixes and control characters removed, one line, bounded. */

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ParsedMail } from '../../ports/inbound.ts';
 import type { Signer } from '../../ports/signer.ts';
-import { replyAddress } from '../notifications/reply-address.ts';
+import { notificationMessageId, replyAddress } from '../notifications/reply-address.ts';
 import type { Actor } from '../users/user.ts';
+import { ticketInNotificationId } from './mail-facts.ts';
 import { matchReply } from './match-reply.ts';
 
 /** A stand-in for the HMAC signer: deterministic, keyed by a fixed word. */
@@ -81,8 +82,21 @@ describe('a reply to a notification that also carries its signed reply address',
   };
   const replyTo = (ids: string[]): ParsedMail => ({ ...parsed([address]), inReplyTo: ids.slice(-1), references: ids });
 
+  it('reads back the ticket number of every notification id this install writes, of its own domain only', () => {
+    for (const closed of [false, true]) {
+      const id = notificationMessageId(site.mailDomain, 2_147_483_647, 'u1.x-2', closed);
+      assert.equal(ticketInNotificationId(id, site.mailDomain), 2_147_483_647, id);
+      assert.equal(ticketInNotificationId(id, 'elsewhere.example'), undefined);
+    }
+    assert.equal(ticketInNotificationId('<parley.ticket.42@desk.example.test>', site.mailDomain), undefined);
+    assert.equal(ticketInNotificationId('<parley.0.a@desk.example.test>', site.mailDomain), undefined);
+  });
+
   it('is matched by the token without reading the outbox when the notification ids carry the same ticket', async () => {
-    const ids = ['<parley.42.a1b2@desk.example.test>', '<parley.closed.42.c3d4@desk.example.test>'];
+    const ids = [
+      notificationMessageId(site.mailDomain, 42, 'a1b2'),
+      notificationMessageId(site.mailDomain, 42, 'c3d4', true),
+    ];
     const { asked, deps } = outbox({ [ids[0]!]: 42 });
     assert.deepEqual(await matchReply(deps, replyTo(ids), [], person(7)), {
       kind: 'ticket',

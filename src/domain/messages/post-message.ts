@@ -7,7 +7,7 @@ import { teamMail } from '../mailboxes/team-mail.ts';
 import { mailingsFor, ownAddressTest } from '../notifications/mailings.ts';
 import { notificationRecipients, ticketUrl } from '../notifications/recipients.ts';
 import { smtpAccountOf } from '../parameters/parameters.ts';
-import { replyAddress, threadId } from '../notifications/reply-address.ts';
+import { notificationMessageId, replyAddress, threadId } from '../notifications/reply-address.ts';
 import { conversationHistory } from './conversation-history.ts';
 import { messagingStatus } from '../parameters/messaging-status.ts';
 import { mailSignature } from '../signatures/mail-signature.ts';
@@ -267,7 +267,7 @@ export async function postMessage(
         cc: cc.map((c) => ({ name: c.name, address: c.email })),
         mailboxId: team.mailboxId,
         ...mail,
-        messageIdHeader: `<parley.${ticket.number}.${deps.tokens.unique()}@${deps.site.mailDomain}>`,
+        messageIdHeader: notificationMessageId(deps.site.mailDomain, ticket.number, deps.tokens.unique()),
         threadId: threadId(deps.site.mailDomain, ticket.number),
         replyTo: replyAddress(deps.signer, deps.site.mailDomain, ticket.number, recipient.id),
       });

@@ -8,7 +8,7 @@ import type { Ticket } from '../tickets/ticket.ts';
 import type { User } from '../users/user.ts';
 import type { NewOutboxEntry } from './outbox-entry.ts';
 import { ticketUrl } from './recipients.ts';
-import { replyAddress, threadId } from './reply-address.ts';
+import { notificationMessageId, replyAddress, threadId } from './reply-address.ts';
 
 /**
  * The mails of a ticket's events besides its messages (CITSmart's way: each names its template in a parameter, as 417
@@ -76,7 +76,7 @@ export function eventMail(
     toName: recipient.name,
     mailboxId,
     ...rendered,
-    messageIdHeader: `<parley.${notice ? 'closed.' : ''}${ticket.number}.${deps.tokens.unique()}@${domain}>`,
+    messageIdHeader: notificationMessageId(domain, ticket.number, deps.tokens.unique(), notice),
     threadId: threadId(domain, ticket.number),
     replyTo: notice ? null : replyAddress(deps.signer, domain, ticket.number, recipient.id),
   };

@@ -48,6 +48,19 @@ export function readReplyAddress(
     : undefined;
 }
 
+/**
+ * A notification's own Message-ID: it carries its ticket's number (`closed`: the notice that a ticket was closed),
+ * which reply matching reads back (`ticketInNotificationId` in `inbound/mail-facts.ts`).
+ */
+export function notificationMessageId(
+  mailDomain: string,
+  ticketNumber: number,
+  unique: string,
+  closed = false,
+): string {
+  return `<parley.${closed ? 'closed.' : ''}${ticketNumber}.${unique}@${mailDomain}>`;
+}
+
 /** The Message-ID every notification of a ticket refers to, so mail clients keep the ticket one conversation. */
 export function threadId(mailDomain: string, ticketNumber: number): string {
   return `<parley.ticket.${ticketNumber}@${mailDomain}>`;

@@ -7,6 +7,7 @@ import { onConflict } from '../users/user-admin-helpers.ts';
 import { isStaff, type Actor } from '../users/user.ts';
 import { DELIVERY_SENTENCES } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
+import { notificationMessageId } from './reply-address.ts';
 
 export interface ResendInput {
   ticketNumber: number;
@@ -88,7 +89,7 @@ export async function resendToCorrectedAddress(
             subject: old.subject,
             html: old.html,
             text: old.text,
-            messageIdHeader: `<parley.${ticket.number}.${deps.tokens.unique()}@${deps.site.mailDomain}>`,
+            messageIdHeader: notificationMessageId(deps.site.mailDomain, ticket.number, deps.tokens.unique()),
             threadId: old.threadId,
             replyTo: old.replyTo,
           },
