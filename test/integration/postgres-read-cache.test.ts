@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { WATCHED_TABLES } from '../../src/adapters/storage/postgres/cache-notices.ts';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
@@ -50,6 +51,14 @@ describe('the PostgreSQL read cache, with a second storage writing', () => {
     await server.close();
     await other.close();
     await db.drop();
+  });
+
+  it("watches, for this process's own writes, exactly the tables whose triggers send the notice", async () => {
+    const { rows } = await sql<{ table: string }>`select distinct event_object_table as table
+      from information_schema.triggers where action_statement like '%parley_cache_notice%'`.execute(
+      server.kyselyInstance,
+    );
+    assert.deepEqual(rows.map((r) => r.table).sort(), [...WATCHED_TABLES].sort());
   });
 
   it('an actor read twice comes from the cache; a deactivation by the other storage applies once its notice arrives, one by this storage at once', async () => {

@@ -78,6 +78,7 @@ describe('the read cache version on PostgreSQL', () => {
       'delete from "template_variant" where "template_id" = $1',
       'update "api_token" set "name" = $1 where "id" = $2',
       'update "support_group" set "signature" = $1 where "id" = $2',
+      'delete from "webhook_endpoint" where "id" = $1',
     ])
       assert.ok(notices.wrote(text), text);
     for (const text of [

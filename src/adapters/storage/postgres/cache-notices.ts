@@ -1,9 +1,23 @@
 import type { CacheVersion } from '../sql/read-cache.ts';
 import type { Listen } from './notify-signals.ts';
 
-/** The tables whose changes migrations 029 and 030 announce; a write of this process to one of them is seen at once. */
-const WATCHED =
-  /\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+"?(?:app_user|support_group|group_member|user_session|api_token|system_parameter|email_template|template_variant|webhook_endpoint)"?[\s(]/i;
+/** The tables whose changes migrations 029 and 030 announce (their triggers name the same). */
+export const WATCHED_TABLES = [
+  'app_user',
+  'support_group',
+  'group_member',
+  'user_session',
+  'api_token',
+  'system_parameter',
+  'email_template',
+  'template_variant',
+  'webhook_endpoint',
+] as const;
+/** A statement of this process writing one of them: seen at once, before its notice comes back. */
+const WATCHED = new RegExp(
+  `\\b(?:insert\\s+into|update|delete\\s+from|truncate(?:\\s+table)?)\\s+"?(?:${WATCHED_TABLES.join('|')})"?[\\s(]`,
+  'i',
+);
 /** Recording a token's last use, which migration 029 leaves out, as SQLite's counter does. */
 const TOKEN_TOUCH = /^update "api_token" set "last_used_at" = \$1 where/;
 
@@ -16,9 +30,9 @@ const RETRY_MS = 5000;
 export const CACHE_MAX_AGE_MS = 5000;
 
 /**
- * The read cache's version on PostgreSQL: a count of `NOTIFY parley_cache` heard (migrations 029 and 030: any process's
- * change to the tables behind the cached reads), moved at once by this process's own writes to those tables (the
- * statement, then its commit) so a request right after a change never waits for the notice. While the listening
+ * The read cache's version on PostgreSQL: a count of `NOTIFY parley_cache` heard (migrations 029 and 030: any
+ * process's change to the tables behind the cached reads), moved at once by this process's own writes to those tables
+ * (the statement, then its commit) so a request right after a change never waits for the notice. While the listening
  * connection is not up, nothing is kept: a change announced then would be missed. Another process's change is seen
  * once its notice arrives (a few milliseconds after its commit), and at the latest after `maxAgeMs`.
  */
