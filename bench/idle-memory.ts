@@ -1,24 +1,24 @@
 /**
  * Idle memory of each role: `npm run bench:memory` (= node --import tsx bench/idle-memory.ts).
  *
- * Each role runs as a real process (`node bin/parley.js <role>`, production settings: NODE_ENV=production, the
- * mail catcher off) on a fresh, migrated database of each kind holding the demo data (`parley seed --demo`): a SQLite
- * file in a new temp folder, and a new PostgreSQL database `parley_bench_<random>` (dropped at the end). Roles:
- * `serve` with its dispatcher in a worker thread (PARLEY_DISPATCHER=thread, the default), in a child process
- * (child), on its HTTP thread (inline), `serve` without (PARLEY_DISPATCHER=off), `dispatch`, `ingest` (SMTP
- * receiver on 127.0.0.1, any port).
+ * Each role runs as a real process (`node bin/parley.js <role>`, production settings: NODE_ENV=production, the mail
+ * catcher off) on a fresh, migrated database of each kind holding the demo data (`parley seed --demo`): a SQLite file
+ * in a new temp folder, and a new PostgreSQL database `parley_bench_<random>` (dropped at the end). Roles: `serve` with
+ * its dispatcher in a worker thread (PARLEY_DISPATCHER=thread, the default), in a child process (child), on its HTTP
+ * thread (inline), `serve` without (PARLEY_DISPATCHER=off), `dispatch`, `ingest` (SMTP receiver on 127.0.0.1, any
+ * port).
  *
  * Work first, as a desk's day does: once `serve` is ready, BENCH_WORK_MESSAGES (300) messages are posted to a demo
- * ticket over the API (each followed by a read of the ticket list), and with a dispatcher every notification they
- * queue is sent to a real SMTP server this bench runs on 127.0.0.1:2525 (the demo's SMTP account). `serve` without a
+ * ticket over the API (each followed by a read of the ticket list), and with a dispatcher every notification they queue
+ * is sent to a real SMTP server this bench runs on 127.0.0.1:2525 (the demo's SMTP account). `serve` without a
  * dispatcher leaves its mails queued; `dispatch`, which runs next, sends them before idling (its busy spell). `ingest`
- * has none. Idleness starts once the SMTP server has heard nothing for 2 s (the demo's own mails go at the first
- * start of a dispatcher). Then BENCH_IDLE_SECONDS (90) of nothing, VmRSS read from /proc every second for the process and
+ * has none. Idleness starts once the SMTP server has heard nothing for 2 s (the demo's own mails go at the first start
+ * of a dispatcher). Then BENCH_IDLE_SECONDS (90) of nothing, VmRSS read from /proc every second for the process and
  * each of its children (serve's dispatcher child). Printed: the largest reading around 10 s of idling (9–11 s), the
- * largest over the last 5 s ("settled"), and the first second from which every later reading was at most the target.
- * V8 keeps the young generation it grew while busy (two 16 MB semi-spaces) until its memory reducer runs, some
- * seconds into idleness; the settled reading is what an idle process holds. Target: `serve` with its dispatcher (both
- * processes together with a child) at most 150 MB once settled.
+ * largest over the last 5 s ("settled"), and the first second from which every later reading was at most the target. V8
+ * keeps the young generation it grew while busy (two 16 MB semi-spaces) until its memory reducer runs, some seconds
+ * into idleness; the settled reading is what an idle process holds. Target: `serve` with its dispatcher (both processes
+ * together with a child) at most 150 MB once settled.
  *
  * Environment: BENCH_IDLE_SECONDS (90, at least 15), BENCH_WORK_MESSAGES (300; 0: no work), BENCH_DATABASES
  * ("sqlite,postgres"), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_OPTIONS
@@ -202,7 +202,7 @@ async function run(role: Role, env: Record<string, string>, token: string): Prom
   }
 }
 
-/** A busy spell: messages posted to a demo ticket and the ticket list read, then (with a dispatcher) every mail sent. */
+/** A busy spell: messages posted to a demo ticket, the ticket list read after each, then (a dispatcher) their mails sent. */
 async function work(base: string, token: string, role: Role): Promise<void> {
   const before = received;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -1,8 +1,8 @@
 /**
  * Inbound replies per second: reply mails sent over SMTP (Nodemailer, a pool of connections) to Parley's SMTP
  * receiver, each stored before its `250`, then parsed, matched to its ticket (sent to the signed reply address of a
- * real notification, with its Message-ID in In-Reply-To and References), stripped of its quote and posted through `postMessage` with its notification queued — as `parley serve` runs it
- * (receiver and ingestor in one process). The clock stops when every reply is posted.
+ * real notification, with its Message-ID in In-Reply-To and References), stripped of its quote and posted through
+ * `postMessage` with its notification queued — as `parley serve` runs it (receiver and ingestor in one process). The clock stops when every reply is posted.
  *
  *   node --import tsx bench/inbound.ts                      # SQLite file (WAL), 3,000 replies
  *   BENCH_DATABASE=postgres node --import tsx bench/inbound.ts

@@ -5,7 +5,8 @@ import type { SMTPServer } from 'smtp-server';
 import type { CapturedMail, CapturedMails } from '../../ports/captured-mail.ts';
 import { loadOnce } from '../load-once.ts';
 
-// smtp-server loads when the catcher starts and mailparser at its first mail: a serve with the catcher off loads neither.
+// smtp-server loads when the catcher starts and mailparser at its first mail: a serve with the catcher off loads
+// neither.
 const smtpServer = loadOnce(() => import('smtp-server'));
 const mailparser = loadOnce(() => import('mailparser'));
 

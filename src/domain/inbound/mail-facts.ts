@@ -32,7 +32,7 @@ export function isOurMessageId(id: string, mailDomain: string): boolean {
   return /^<parley\.[^<>@\s]+@[^<>@\s]+>$/i.test(id) && domainOf(id) === mailDomain.toLowerCase();
 }
 
-/** A ticket number written in a mail (at most ten digits): one a ticket can have (a positive 32-bit integer), or none. */
+/** A ticket number written in a mail (at most ten digits): one a ticket can have (positive, 32-bit), or none. */
 function ticketNumber(digits: string): number | undefined {
   const n = Number(digits);
   return n > 0 && n <= 2_147_483_647 ? n : undefined;
