@@ -120,10 +120,13 @@ export function dispatchPolicy(config: Readonly<Config>): DispatchPolicy {
   };
 }
 
+/** Which dispatcher a signal wakes: the outbox's (mail queued) or the webhooks' (deliveries queued). */
+export type DispatchWake = 'outbox' | 'webhooks';
+
 /** What `parley dispatch` (or `serve` inline) runs: the outbox's dispatcher and the webhooks' beside it. */
 export interface Dispatchers {
   start(): Promise<void>;
-  kick(): void;
+  kick(wake: DispatchWake): void;
   stop(): Promise<void>;
 }
 
@@ -143,10 +146,7 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
       await outbox.start();
       await webhooks.start();
     },
-    kick: () => {
-      outbox.kick();
-      webhooks.kick();
-    },
+    kick: (wake) => (wake === 'outbox' ? outbox.kick() : webhooks.kick()),
     stop: async () => {
       await Promise.all([outbox.stop(), webhooks.stop()]);
     },

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
 import { AT, newTicket, newUser, useDatabase } from './contract-support.ts';
 
 const LATER = '2026-03-14T15:10:00.000Z';
@@ -219,6 +220,54 @@ for (const database of ALL_DATABASES) {
       assert.equal(ids.length, 1);
       assert.equal((await storage.webhooks.findWebhookDelivery(ids[0]!))?.eventId, 'evt-kept');
       assert.deepEqual(await storage.webhooks.queueWebhookDeliveries([d(gone.id, 'evt-gone-2')], AT), []);
+    });
+    it("wakes the webhooks' dispatchers when deliveries are queued or resent, and the outbox's only for mail", async () => {
+      const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-7', AT);
+      const user = await storage.people.createUser(newUser('signals@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const heard = { outbox: 0, webhooks: 0 };
+      const stops = [
+        await storage.onOutboxSignal(() => heard.outbox++),
+        await storage.onWebhookSignal(() => heard.webhooks++),
+      ];
+      try {
+        // PostgreSQL: each listener heard the '' of its subscription; notices then arrive in commit order, so once
+        // a signal is heard, any signal an earlier write sent on the other channel has been heard too.
+        const before = { ...heard };
+        const [id] = await storage.transaction((tx) =>
+          tx.webhooks.queueWebhookDeliveries(
+            [{ endpointId: endpoint.id, eventId: 'evt-signal', event: 'message.created', ticketId: null, body: '{}' }],
+            AT,
+          ),
+        );
+        await waitUntil(() => heard.webhooks > before.webhooks, 'the webhook signal of a queued delivery');
+        await storage.outbox.queueMails(
+          [
+            {
+              ticketId: ticket.id,
+              messageId: null,
+              recipientId: user.id,
+              toAddress: 'signals@example.test',
+              toName: 'S',
+              subject: 'signals',
+              html: 'h',
+              text: 't',
+              messageIdHeader: '<parley.signals.1@x.test>',
+              threadId: null,
+              replyTo: null,
+            },
+          ],
+          AT,
+        );
+        await waitUntil(() => heard.outbox > before.outbox, 'the outbox signal of a queued mail');
+        assert.deepEqual(heard, { outbox: before.outbox + 1, webhooks: before.webhooks + 1 });
+        assert.ok(await storage.webhooks.resendWebhookDelivery(id!, LATER));
+        await waitUntil(() => heard.webhooks > before.webhooks + 1, 'the webhook signal of a resent delivery');
+        await storage.outbox.queueMails([], AT); // nothing queued: no signal
+        assert.deepEqual(heard, { outbox: before.outbox + 1, webhooks: before.webhooks + 2 });
+      } finally {
+        for (const stop of stops) await stop();
+      }
     });
   });
 }

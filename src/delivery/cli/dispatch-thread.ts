@@ -1,12 +1,12 @@
 /**
  * The outbox dispatcher in a worker thread of `parley serve` (PARLEY_DISPATCHER=thread, the default): its own event
  * loop and V8 heap, so sending never waits for the HTTP work, in the same process (one Node runtime, not two).
- * Messages from `serve`: 'kick' (SQLite: a mail was queued), 'stop'. To `serve`: { tickets, staffOnly } (SQLite: the
+ * Messages from `serve`: 'kick' (SQLite: a mail was queued), 'kick-webhooks' (webhook deliveries were), 'stop'. To `serve`: { tickets, staffOnly } (SQLite: the
  * mail states it recorded, for the live pages), then { stopped: true } when it has finished.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config/config.ts';
-import { startOwnDispatcher } from './own-dispatcher.ts';
+import { startOwnDispatcher, wakeOf } from './own-dispatcher.ts';
 
 const port = parentPort;
 if (!port) throw new Error('dispatch-thread runs as a worker thread of `parley serve`.');
@@ -16,7 +16,8 @@ const dispatcher = await startOwnDispatcher(config, (tickets, staffOnly) => port
 
 let stopping = false;
 port.on('message', (m: unknown) => {
-  if (m === 'kick') dispatcher.kick();
+  const wake = wakeOf(m);
+  if (wake) dispatcher.kick(wake);
   else if (m === 'stop' && !stopping) {
     stopping = true;
     void dispatcher.stop().then(() => {

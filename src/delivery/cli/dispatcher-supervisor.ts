@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import type { Parley } from '../../main.ts';
+import type { DispatchWake, Parley } from '../../main.ts';
+import { wakeMessage } from './own-dispatcher.ts';
 import { projectPath } from '../../config/project-root.ts';
 
 const BIN = projectPath('bin', 'parley.js');
@@ -12,8 +13,8 @@ const THREAD_STOP_MS = 25_000;
 
 /** A running dispatcher as `serve` sees it, whichever way it runs. */
 interface Runner {
-  /** Wakes it (SQLite: a mail was queued in this process). */
-  kick(): void;
+  /** Wakes one of its dispatchers (SQLite: a mail or a webhook delivery was queued in this process). */
+  kick(wake: DispatchWake): void;
   /** Asks it to finish its work and stop; resolves once it has. */
   stop(): Promise<void>;
 }
@@ -37,7 +38,7 @@ function childRunner(events: RunnerEvents): Runner {
     }),
   );
   return {
-    kick: () => child.connected && child.send('kick'),
+    kick: (wake) => child.connected && child.send(wakeMessage(wake)),
     async stop() {
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -80,7 +81,7 @@ function threadRunner(parley: Parley, events: RunnerEvents): Runner {
     }),
   );
   return {
-    kick: () => worker.postMessage('kick'),
+    kick: (wake) => worker.postMessage(wakeMessage(wake)),
     async stop() {
       stopping = true;
       if (gone) return;
@@ -121,26 +122,40 @@ export function superviseDispatcher(parley: Parley, mode: 'thread' | 'child'): {
     runner = mode === 'thread' ? threadRunner(parley, events) : childRunner(events);
   };
   start();
-  let unsubscribe: (() => Promise<void>) | undefined;
-  if (parley.storage.signalsStayInProcess) {
-    // At most one wake-up per turn of the event loop, however many messages were posted in it.
-    let pending = false;
-    const kick = () => {
-      if (pending) return;
-      pending = true;
-      setImmediate(() => {
-        pending = false;
-        runner?.kick();
-      });
-    };
-    void parley.storage.onOutboxSignal(kick).then((u) => (unsubscribe = u));
-  }
+  const forwarding = parley.storage.signalsStayInProcess
+    ? forwardSignals(parley.storage, (wake) => runner?.kick(wake))
+    : undefined;
   return {
     async stop() {
       stopping = true;
       clearTimeout(restart);
-      await unsubscribe?.();
+      await (
+        await forwarding
+      )?.();
       await runner?.stop();
     },
+  };
+}
+
+/**
+ * SQLite: the outbox's and the webhooks' signals of this process, passed on to the dispatcher that runs apart, each
+ * woken at most once per turn of the event loop however many messages were posted in it. Resolves with the way to stop.
+ */
+export async function forwardSignals(
+  storage: Pick<Parley['storage'], 'onOutboxSignal' | 'onWebhookSignal'>,
+  kick: (wake: DispatchWake) => void,
+): Promise<() => Promise<void>> {
+  const pending = new Set<DispatchWake>();
+  const forward = (wake: DispatchWake) => () => {
+    if (pending.has(wake)) return;
+    pending.add(wake);
+    setImmediate(() => {
+      pending.delete(wake);
+      kick(wake);
+    });
+  };
+  const stops = [await storage.onOutboxSignal(forward('outbox')), await storage.onWebhookSignal(forward('webhooks'))];
+  return async () => {
+    for (const stop of stops) await stop();
   };
 }

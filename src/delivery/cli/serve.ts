@@ -4,7 +4,7 @@ import { createDispatcher, createHeartbeat, createParley, type Parley } from '..
 import { AuditPruner } from '../workers/audit-pruner.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 import { superviseDispatcher } from './dispatcher-supervisor.ts';
-import { startOwnDispatcher } from './own-dispatcher.ts';
+import { startOwnDispatcher, wakeOf } from './own-dispatcher.ts';
 
 export interface ServeOptions {
   firstRun: boolean;
@@ -218,7 +218,10 @@ export async function dispatch(
   );
   if (!options.supervised)
     options.out(`Dispatching the outbox of ${config.databaseUrl.split('://')[0]!.split(':')[0]} (SIGTERM to stop).`);
-  process.on('message', (m) => m === 'kick' && dispatcher.kick());
+  process.on('message', (m) => {
+    const wake = wakeOf(m);
+    if (wake) dispatcher.kick(wake);
+  });
   await Promise.race([signalled, orphaned]);
   await dispatcher.stop();
   if (process.connected) process.disconnect(); // let the process end: the IPC channel would keep it alive

@@ -16,7 +16,7 @@ export interface WebhookDispatcherOptions {
 
 /**
  * Runs `dispatchWebhookBatch` in a loop beside the outbox dispatcher (`parley dispatch`, or inline in `serve`): at once
- * when deliveries are signalled (the outbox's signal), otherwise every `pollMs`, or sooner when a claim held by any
+ * when deliveries are signalled (the webhooks' own signal: a message posted without hooks does not wake it), otherwise every `pollMs`, or sooner when a claim held by any
  * dispatcher ends before then.
  */
 export class WebhookDispatcher {
@@ -35,7 +35,7 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
+    this.unsubscribe = await this.deps.storage.onWebhookSignal(() => this.kick());
     this.loop = this.run();
   }
 

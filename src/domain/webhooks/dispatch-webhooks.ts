@@ -7,7 +7,7 @@ import { WEBHOOK_SENTENCES } from './webhook-results.ts';
 import { retryDelaySeconds, type DispatchPolicy } from '../notifications/dispatch-outbox.ts';
 
 export interface WebhookDispatchDeps {
-  storage: Pick<Storage, 'webhooks' | 'onOutboxSignal'>;
+  storage: Pick<Storage, 'webhooks' | 'onWebhookSignal'>;
   clock: Clock;
   secrets: SecretBox;
   tokens: Tokens;

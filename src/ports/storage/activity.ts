@@ -18,16 +18,18 @@ export interface PresenceSignal {
   expiresAt: string;
 }
 
-/** Signals about committed changes: new mail due, ticket activity, mail waiting for review. */
+/** Signals about committed changes: new mail due, webhook deliveries due, ticket activity, mail waiting for review. */
 export interface ActivitySignals {
   /**
-   * True when a signal reaches only the process that raised it (SQLite): a supervisor passes outbox signals to its
-   * dispatcher thread or child (each opens its own storage), which passes its ticket activity back (`relayTicketActivity`). False when every process
-   * hears every signal (PostgreSQL's NOTIFY).
+   * True when a signal reaches only the process that raised it (SQLite): a supervisor passes outbox and webhook
+   * signals to its dispatcher thread or child (each opens its own storage), which passes its ticket activity back
+   * (`relayTicketActivity`). False when every process hears every signal (PostgreSQL's NOTIFY).
    */
   readonly signalsStayInProcess: boolean;
   /** Calls `listener` when new mail may be due. */
   onOutboxSignal(listener: () => void): Promise<() => Promise<void>>;
+  /** Calls `listener` when webhook deliveries may be due (queued, or queued again by a resend). */
+  onWebhookSignal(listener: () => void): Promise<() => Promise<void>>;
   /**
    * Calls `listener` with ticket ids after a commit changed their thread, status or mail states (`staffOnly`: only an
    * internal note was added, which requesters must not hear of).

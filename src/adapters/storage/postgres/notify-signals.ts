@@ -8,7 +8,7 @@ import type { SqlSignals } from '../sql/sql-dialect.ts';
  * the connection drops (it is re-opened a second later).
  */
 export type Listen = (
-  channel: 'parley_outbox' | 'parley_ticket' | 'parley_presence' | 'parley_cache',
+  channel: 'parley_outbox' | 'parley_webhook' | 'parley_ticket' | 'parley_presence' | 'parley_cache',
   listener: (payload: string) => void,
   lost?: () => void,
 ) => Promise<() => Promise<void>>;
@@ -29,6 +29,10 @@ export class NotifySignals implements SqlSignals {
 
   onOutboxSignal(listener: () => void) {
     return this.listen('parley_outbox', () => listener());
+  }
+
+  onWebhookSignal(listener: () => void) {
+    return this.listen('parley_webhook', () => listener());
   }
 
   onTicketActivity(listener: (ticketIds: number[], staffOnly: boolean) => void, also: ActivityListeners = {}) {

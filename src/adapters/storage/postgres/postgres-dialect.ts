@@ -6,9 +6,9 @@ import type { Activity, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts
 
 /** The NOTIFY of an activity: channel and payload (a ticket id, prefixed with `s` when only staff may hear of it). */
 function notification(a: Activity): [string, string] {
-  return a.kind === 'outbox'
-    ? ['parley_outbox', '']
-    : ['parley_ticket', a.staffOnly ? `s${a.ticketId}` : String(a.ticketId)];
+  if (a.kind === 'outbox') return ['parley_outbox', ''];
+  if (a.kind === 'webhook') return ['parley_webhook', ''];
+  return ['parley_ticket', a.staffOnly ? `s${a.ticketId}` : String(a.ticketId)];
 }
 
 /** A `to_tsquery` of every word, each a prefix (`'word':*`) or whole. */

@@ -7,7 +7,8 @@ import type { Database } from './schema.ts';
 import type { ActivitySignals } from '../../../ports/storage/activity.ts';
 
 /** Something a committed write changed, which live pages and dispatchers hear of. */
-export type Activity = { kind: 'ticket'; ticketId: number; staffOnly: boolean } | { kind: 'outbox' };
+export type Activity =
+  { kind: 'ticket'; ticketId: number; staffOnly: boolean } | { kind: 'outbox' } | { kind: 'webhook' };
 
 /**
  * What differs between the databases, named (as Kysely's `DialectAdapter` names `supportsReturning`): the shared

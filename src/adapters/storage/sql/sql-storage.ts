@@ -113,6 +113,10 @@ export class SqlStorage implements Storage {
     return this.signals.onOutboxSignal(listener);
   }
 
+  onWebhookSignal(listener: () => void) {
+    return this.signals.onWebhookSignal(listener);
+  }
+
   onTicketActivity(...args: Parameters<Storage['onTicketActivity']>) {
     return this.signals.onTicketActivity(...args);
   }

@@ -15,11 +15,14 @@ export class LocalSignals implements SqlSignals {
     const everyone = new Set<number>();
     const staff = new Set<number>();
     let outbox = false;
+    let webhook = false;
     for (const a of activities) {
       if (a.kind === 'outbox') outbox = true;
+      else if (a.kind === 'webhook') webhook = true;
       else (a.staffOnly ? staff : everyone).add(a.ticketId);
     }
     if (outbox) this.emitter.emit('outbox');
+    if (webhook) this.emitter.emit('webhook');
     if (everyone.size > 0) this.emitter.emit('ticket', [...everyone], false);
     if (staff.size > 0) this.emitter.emit('ticket', [...staff], true);
   }
@@ -28,6 +31,13 @@ export class LocalSignals implements SqlSignals {
     this.emitter.on('outbox', listener);
     return async () => {
       this.emitter.off('outbox', listener);
+    };
+  }
+
+  async onWebhookSignal(listener: () => void) {
+    this.emitter.on('webhook', listener);
+    return async () => {
+      this.emitter.off('webhook', listener);
     };
   }
 

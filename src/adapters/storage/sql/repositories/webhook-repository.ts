@@ -157,7 +157,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
         )
         .returning('id')
         .execute();
-      await ctx.dialect.announce(ctx, { kind: 'outbox' });
+      await ctx.dialect.announce(ctx, { kind: 'webhook' });
       return rows.map((r) => r.id);
     });
   }
@@ -357,7 +357,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
         .where('status', '!=', 'sending')
         .returningAll()
         .executeTakeFirst();
-      if (row) await ctx.dialect.announce(ctx, { kind: 'outbox' });
+      if (row) await ctx.dialect.announce(ctx, { kind: 'webhook' });
       return row && toDelivery(row);
     });
   }
