@@ -16,6 +16,7 @@ import { DomainError } from '../../src/domain/errors.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
+import { smtpCredentials } from '../../src/domain/parameters/parameters.ts';
 import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
@@ -129,6 +130,16 @@ describe('the PostgreSQL read cache, with a second storage writing', () => {
         ),
       'a post after the other storage set 417 again',
     );
+  });
+
+  it("the SMTP account changed by the other storage is what the dispatcher's next batch reads once its notice arrives", async () => {
+    const account = async () => (await smtpCredentials(testDeps(server), server))?.from.name;
+    await waitUntil(async () => {
+      const first = await server.settings.getParameters();
+      return first === (await server.settings.getParameters());
+    }, 'the parameters served from the cache');
+    await setParameter(testDeps(other), CLI_ORIGIN, world.admin, PARAM.SMTP_FROM_NAME, 'Changed Desk');
+    await waitUntil(async () => (await account()) === 'Changed Desk', 'the new name read');
   });
 
   it('while its listening connection is down nothing is kept, and a change made then is seen once it is back', async () => {

@@ -15,6 +15,7 @@ import { DomainError } from '../../src/domain/errors.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
+import { smtpCredentials } from '../../src/domain/parameters/parameters.ts';
 import { createApiToken } from '../../src/domain/users/create-api-token.ts';
 import { resolveApiToken } from '../../src/domain/users/resolve-api-token.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
@@ -104,6 +105,14 @@ describe('the SQLite read cache, with a second connection writing', () => {
     assert.equal((await server.messages.listMessages(world.ticketA.id, true)).length, before);
     await setParameter(testDeps(other), CLI_ORIGIN, world.admin, PARAM.MESSAGING_TEMPLATE, world.templateId);
     await postMessage(viaServer, world.techA, { ticketNumber: world.ticketA.number, text: 'Again.', source: 'desk' });
+  });
+
+  it("the SMTP account changed by the other connection is what the dispatcher's next batch reads", async () => {
+    const account = async () => (await smtpCredentials(testDeps(server), server))?.from.name;
+    const first = await server.settings.getParameters();
+    assert.equal(await server.settings.getParameters(), first, 'the same object: served from the cache');
+    await setParameter(testDeps(other), CLI_ORIGIN, world.admin, PARAM.SMTP_FROM_NAME, 'Changed Desk');
+    assert.equal(await account(), 'Changed Desk');
   });
 
   it('a recipient renamed by the other connection gets the next mail under the new name', async () => {

@@ -24,11 +24,12 @@ export interface CacheVersion {
 }
 
 /**
- * The reads every request repeats (the actor behind a session or token, the messaging settings, a recipient, a group's
- * staff, the signatures a message's mails carry, the webhook endpoints of an event), kept until the version moves. The
- * version is read first, and a value is kept only while it still holds, so a value is never kept under a newer version
- * than the data it was read with; a change committed by any process (this one, the dispatcher, the CLI) moves it and
- * empties the cache. Misses are not kept. Reads inside a transaction do not come here.
+ * The reads every request or dispatcher batch repeats (the actor behind a session or token, the parameters and the
+ * messaging settings, a recipient, a group's staff, the signatures a message's mails carry, the webhook endpoints of an
+ * event), kept until the version moves. The version is read first, and a value is kept only while it still holds, so
+ * a value is never kept under a newer version than the data it was read with; a change committed by any process (this
+ * one, the dispatcher, the CLI) moves it and empties the cache. Misses are not kept. Reads inside a transaction do not
+ * come here.
  */
 export function withReadCache(repos: Repositories, source: CacheVersion): Repositories {
   let cache = { version: Number.NaN, entries: new Map<string, unknown>() };
@@ -65,6 +66,7 @@ export function withReadCache(repos: Repositories, source: CacheVersion): Reposi
         cached(`signatures:${userId}:${groupId}`, () => people.signaturesFor(userId, groupId)),
     }),
     settings: overriding(settings, {
+      getParameters: () => cached('parameters', () => settings.getParameters()),
       getParametersWithTemplate: (parameter) =>
         cached(`settings:${parameter}`, () => settings.getParametersWithTemplate(parameter)),
     }),
