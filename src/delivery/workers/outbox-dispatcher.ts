@@ -14,6 +14,11 @@ const MIN_WAIT_MS = 100;
  * every signal) stop splitting it into one-mail claims. A mail waits this much longer; nobody reading mail notices.
  */
 export const COALESCE_MS = 20;
+/**
+ * How often a batch started by a signal (or right after a full one) also re-queues expired claims. A batch started by
+ * the timer always does: the timer is what wakes a dispatcher once a claim's lease has run out.
+ */
+export const REQUEUE_EVERY_MS = 1000;
 
 export interface DispatcherOptions {
   /** How often to look for due mail when no signal came (deferred mail, signals lost). */
@@ -34,6 +39,8 @@ export class OutboxDispatcher {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private kicked = false;
+  /** When this dispatcher last re-queued expired claims (its clock, ms). */
+  private requeuedAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(
@@ -57,6 +64,7 @@ export class OutboxDispatcher {
 
   private async run() {
     let full = false;
+    let byTimer = true; // the first look re-queues too
     const coalesceMs = this.options.coalesceMs ?? COALESCE_MS;
     while (this.running) {
       if (this.kicked && !full && coalesceMs > 0) {
@@ -65,8 +73,12 @@ export class OutboxDispatcher {
       }
       this.kicked = false;
       full = false;
+      const now = this.deps.clock.now().getTime();
+      const requeue = byTimer || now - this.requeuedAt >= REQUEUE_EVERY_MS || now < this.requeuedAt;
+      if (requeue) this.requeuedAt = now;
+      byTimer = false;
       try {
-        const result = await dispatchBatch(this.deps, this.policy);
+        const result = await dispatchBatch(this.deps, this.policy, { requeue });
         this.options.onBatch?.(result);
         full = result.claimed >= this.policy.batchSize;
         if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'outbox batch');
@@ -77,7 +89,10 @@ export class OutboxDispatcher {
       const wait = await this.untilNextLook();
       if (!this.running || this.kicked) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
+        const timer = setTimeout(() => {
+          byTimer = true;
+          resolve();
+        }, wait);
         this.wake = () => {
           clearTimeout(timer);
           resolve();

@@ -160,14 +160,20 @@ class OutcomeRecorder {
 }
 
 /**
- * One round of the dispatcher: re-queue expired claims, claim a batch, send each mail and record the attempt.
+ * One round of the dispatcher: re-queue expired claims (unless `requeue` is false), claim a batch, send each mail and
+ * record the attempt.
  * 4xx, resets and timeouts defer with a growing delay; 5xx and undeliverable mail fail at once; mail still failing
  * after the give-up time fails. Returns counts; never throws for a mail's sake.
  */
-export async function dispatchBatch(deps: DispatchDeps, policy: DispatchPolicy): Promise<BatchResult> {
+export async function dispatchBatch(
+  deps: DispatchDeps,
+  policy: DispatchPolicy,
+  options: { requeue?: boolean } = {},
+): Promise<BatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
-  const requeued = await deps.storage.outbox.requeueExpiredClaims(started.toISOString());
+  const requeued =
+    options.requeue === false ? 0 : await deps.storage.outbox.requeueExpiredClaims(started.toISOString());
   const token = deps.tokens.random(12);
   const leaseMs = policy.leaseSeconds * 1000;
   const entries = await deps.storage.outbox.claimOutbox({
