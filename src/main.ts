@@ -136,6 +136,7 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
   const outbox = new OutboxDispatcher({ ...parley.deps, transports: parley.transports }, policy, {
     pollMs,
     log: parley.log,
+    leadership: parley.storage.dispatchLeadership(),
   });
   const webhooks = new WebhookDispatcher({ ...parley.deps, sender: parley.webhooks }, policy, {
     pollMs,

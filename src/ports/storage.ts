@@ -1,4 +1,5 @@
 import type { ActivitySignals } from './storage/activity.ts';
+import type { Leadership } from './storage/leadership.ts';
 import type { AuditRepository } from './storage/audit.ts';
 import type { CannedAnswerRepository } from './storage/canned-answers.ts';
 import type { AttachmentRepository } from './storage/attachments.ts';
@@ -18,6 +19,7 @@ import type { MailboxOAuthRepository } from './storage/mailbox-oauth.ts';
 
 export { UniqueViolation, type Page, type PageRequest, type TicketScope } from './storage/common.ts';
 export type { ActivityListeners, PresenceSignal } from './storage/activity.ts';
+export type { Leadership } from './storage/leadership.ts';
 export type { Group, NewUser, UserChanges, ActorKey, Signatures } from './storage/people.ts';
 export type { Session } from './storage/sessions.ts';
 export type { SignInFailure } from './storage/sign-in-failures.ts';
@@ -78,6 +80,8 @@ export interface Repositories {
 export interface Storage extends Repositories, ActivitySignals {
   /** Runs `work` in one database transaction: all of it is stored, or none. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** A new contender for leading the outbox's dispatchers on this database (one per dispatcher). */
+  dispatchLeadership(): Leadership;
   /** Answers when the database can be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

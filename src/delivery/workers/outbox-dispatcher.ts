@@ -4,6 +4,7 @@ import {
   type DispatchDeps,
   type DispatchPolicy,
 } from '../../domain/notifications/dispatch-outbox.ts';
+import type { Leadership } from '../../ports/storage.ts';
 
 /** How long after a claim's end the dispatcher looks, and the shortest wait between two looks. */
 const PAST_EXPIRY_MS = 50;
@@ -19,6 +20,9 @@ export const COALESCE_MS = 20;
  * the timer always does: the timer is what wakes a dispatcher once a claim's lease has run out.
  */
 export const REQUEUE_EVERY_MS = 1000;
+/** How often a standing-by dispatcher asks whether it may lead, and how often it looks for mail all the same. */
+export const LEAD_CHECK_MS = 1000;
+export const STANDBY_LOOK_MS = 10_000;
 
 export interface DispatcherOptions {
   /** How often to look for due mail when no signal came (deferred mail, signals lost). */
@@ -27,12 +31,21 @@ export interface DispatcherOptions {
   onBatch?: (result: BatchResult) => void;
   /** The wait before claiming after a signal (default `COALESCE_MS`; 0: claim at once). */
   coalesceMs?: number;
+  /**
+   * Whether this dispatcher leads those sharing the database (`Storage.dispatchLeadership`); without it, it always
+   * does. Standing by, it hears no signals: it asks to lead every `LEAD_CHECK_MS`, and looks for due mail and expired
+   * claims every `standbyLookMs` (a leader that stalls without dying still has its mail sent).
+   */
+  leadership?: Leadership;
+  /** How often a dispatcher standing by looks for mail (default `STANDBY_LOOK_MS`). */
+  standbyLookMs?: number;
 }
 
 /**
  * Runs `dispatchBatch` in a loop: at once when a new mail is signalled, otherwise every `pollMs`, or sooner when a
  * claim held by any dispatcher ends before then (a dead dispatcher's mail is re-queued the moment its lease runs out).
- * One batch at a time per dispatcher; several dispatchers (processes) may share a PostgreSQL database.
+ * One batch at a time per dispatcher; several dispatchers (processes) may share a PostgreSQL database, where one
+ * leads and the others stand by (one dispatcher woken per mail, its batches whole).
  */
 export class OutboxDispatcher {
   private running = false;
@@ -42,6 +55,9 @@ export class OutboxDispatcher {
   /** When this dispatcher last re-queued expired claims (its clock, ms). */
   private requeuedAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => Promise<void>) | undefined;
+  private leading = false;
+  /** When this dispatcher, standing by, last looked for mail (performance.now()). */
+  private standbyLookAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -52,8 +68,23 @@ export class OutboxDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
+    await this.follow();
     this.loop = this.run();
+  }
+
+  /** Leads if it may (or still does): hears the signals while it leads, none while it stands by. */
+  private async follow(): Promise<void> {
+    const leads = this.options.leadership ? await this.options.leadership.lead() : true;
+    if (leads && !this.unsubscribe) {
+      this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
+    } else if (!leads && this.unsubscribe) {
+      const unsubscribe = this.unsubscribe;
+      this.unsubscribe = undefined;
+      await unsubscribe();
+    }
+    if (leads !== this.leading && this.options.leadership)
+      this.options.log.info({ leads }, leads ? 'leading the outbox dispatchers' : 'standing by for the outbox');
+    this.leading = leads;
   }
 
   /** New mail may be due: look now rather than at the next poll. */
@@ -72,21 +103,31 @@ export class OutboxDispatcher {
         if (!this.running) break; // stopped meanwhile: no new batch
       }
       this.kicked = false;
+      const more = full;
       full = false;
-      const now = this.deps.clock.now().getTime();
-      const requeue = byTimer || now - this.requeuedAt >= REQUEUE_EVERY_MS || now < this.requeuedAt;
-      if (requeue) this.requeuedAt = now;
-      byTimer = false;
       try {
-        const result = await dispatchBatch(this.deps, this.policy, { requeue });
-        this.options.onBatch?.(result);
-        full = result.claimed >= this.policy.batchSize;
-        if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'outbox batch');
+        await this.follow();
       } catch (error) {
-        this.options.log.error({ err: error }, 'outbox batch failed; retrying at the next poll');
+        this.options.log.error({ err: error }, 'could not listen for new mail; looking at the next poll');
       }
+      const standbyLookMs = this.options.standbyLookMs ?? STANDBY_LOOK_MS;
+      if (this.leading || more || performance.now() - this.standbyLookAt >= standbyLookMs) {
+        if (!this.leading) this.standbyLookAt = performance.now();
+        const now = this.deps.clock.now().getTime();
+        const requeue = byTimer || now - this.requeuedAt >= REQUEUE_EVERY_MS || now < this.requeuedAt;
+        if (requeue) this.requeuedAt = now;
+        try {
+          const result = await dispatchBatch(this.deps, this.policy, { requeue });
+          this.options.onBatch?.(result);
+          full = result.claimed >= this.policy.batchSize;
+          if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'outbox batch');
+        } catch (error) {
+          this.options.log.error({ err: error }, 'outbox batch failed; retrying at the next poll');
+        }
+      }
+      byTimer = false;
       if (!this.running || full || this.kicked) continue;
-      const wait = await this.untilNextLook();
+      const wait = this.leading ? await this.untilNextLook() : LEAD_CHECK_MS;
       if (!this.running || this.kicked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -123,5 +164,7 @@ export class OutboxDispatcher {
     this.wake?.();
     await this.loop;
     await this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.options.leadership?.close();
   }
 }

@@ -7,6 +7,7 @@ import { SqlStorage } from '../sql/sql-storage.ts';
 import { withReadCache } from '../sql/read-cache.ts';
 import { CacheNotices } from './cache-notices.ts';
 import { NotifySignals, type Listen } from './notify-signals.ts';
+import { PgLeadership } from './pg-leadership.ts';
 import { PgListener } from './pg-listener.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
@@ -76,6 +77,7 @@ export function openPostgresStorage(
     dialect: postgresDialect,
     signals,
     wrap: (repositories) => withReadCache(repositories, notices),
+    leadership: () => new PgLeadership(connectionString),
     onClose: async () => {
       await notices.close();
       await listener.end();

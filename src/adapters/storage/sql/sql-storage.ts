@@ -1,6 +1,6 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from 'kysely';
 import { migrations } from '../../../../migrations/index.ts';
-import { UniqueViolation, type Repositories, type Storage } from '../../../ports/storage.ts';
+import { UniqueViolation, type Leadership, type Repositories, type Storage } from '../../../ports/storage.ts';
 import type { Database } from './schema.ts';
 import { isUniqueViolation } from './sql-context.ts';
 import { createRepositories } from './sql-repositories.ts';
@@ -28,7 +28,14 @@ export interface SqlStorageOptions {
   wrap?: (repositories: Repositories, env: { ctx: SqlContext; transact: Transact }) => Repositories;
   /** Ends what the dialect runs beside the connection (PostgreSQL: the read cache's listening connection). */
   onClose?: () => Promise<void>;
+  /**
+   * Who of the dispatchers on this database leads (PostgreSQL: an advisory lock). Without it every dispatcher leads,
+   * sharing the outbox by its claims (SQLite, where dispatchers are the few of one machine).
+   */
+  leadership?: () => Leadership;
 }
+
+const ALWAYS_LEADS: Leadership = { lead: async () => true, close: async () => {} };
 
 /** A Storage over any Kysely dialect: `sqlite/` and `postgres/` give the connection, the capabilities and signals. */
 export class SqlStorage implements Storage {
@@ -111,6 +118,10 @@ export class SqlStorage implements Storage {
 
   onOutboxSignal(listener: () => void) {
     return this.signals.onOutboxSignal(listener);
+  }
+
+  dispatchLeadership(): Leadership {
+    return this.options.leadership?.() ?? ALWAYS_LEADS;
   }
 
   onWebhookSignal(listener: () => void) {

@@ -1,0 +1,145 @@
+/**
+ * Dispatchers sharing a database: one leads (hears the signals, sends the mail as it is queued), the others stand by
+ * and lead once it is gone. PostgreSQL decides with an advisory lock freed when the leader's connection ends; on
+ * SQLite every dispatcher leads (they share the outbox by its claims, as before).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
+import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
+import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
+import type { DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
+import { postgres, sqliteMemory } from '../support/databases.ts';
+import { outbox, scene, type Scene } from '../support/dispatch-scene.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
+
+const silent = { info() {}, error() {} };
+const POLICY: DispatchPolicy = {
+  batchSize: 50,
+  concurrency: 4,
+  leaseSeconds: 10,
+  retryBaseSeconds: 1,
+  retryMaxSeconds: 60,
+  giveUpHours: 48,
+};
+
+describe('who leads the dispatchers', () => {
+  it('on PostgreSQL: one contender at a time; the lock passes on when the leader closes or its connection is cut', async () => {
+    const db = await postgres.open();
+    const a = db.storage.dispatchLeadership();
+    const b = db.storage.dispatchLeadership();
+    try {
+      assert.equal(await a.lead(), true);
+      assert.equal(await b.lead(), false);
+      assert.equal(await b.lead(), false, 'asking again changes nothing');
+      assert.equal(await a.lead(), true, 'the leader still leads');
+
+      // The leader's connection is cut (as when its process is killed): the other leads at its next try.
+      const [holder] = (
+        await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted`.execute(
+          db.storage.kyselyInstance,
+        )
+      ).rows;
+      await sql`select pg_terminate_backend(${holder!.pid})`.execute(db.storage.kyselyInstance);
+      await waitUntil(() => b.lead(), 'the other contender to lead once the connection is cut');
+      assert.equal(await a.lead(), false, 'the first no longer leads');
+
+      await b.close();
+      await waitUntil(() => a.lead(), 'the first to lead again once the leader closed');
+      assert.equal(await b.lead(), false, 'a closed contender never leads');
+    } finally {
+      await a.close();
+      await b.close();
+      await db.storage.close();
+      await db.drop();
+    }
+  });
+
+  it('on SQLite: every dispatcher leads', async () => {
+    const db = await sqliteMemory.open();
+    try {
+      assert.equal(await db.storage.dispatchLeadership().lead(), true);
+      assert.equal(await db.storage.dispatchLeadership().lead(), true);
+    } finally {
+      await db.storage.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('two dispatchers on one PostgreSQL database', () => {
+  let s: Scene;
+  before(async () => {
+    s = await scene(postgres);
+  });
+  after(() => s.close());
+
+  const mail = (n: number) => ({
+    ticketId: s.world.ticketA.id,
+    messageId: null,
+    recipientId: s.world.requesterA.id,
+    toAddress: 'requester.a@example.test',
+    toName: 'A',
+    subject: `lead ${n}`,
+    html: '<p>h</p>',
+    text: 'h',
+    messageIdHeader: `<parley.lead.${n}@example.test>`,
+    threadId: null,
+    replyTo: null,
+  });
+  const sentCount = async () => (await outbox(s.storage)).filter((e) => e.status === 'sent').length;
+
+  it('the leader sends what is queued; the one standing by sends nothing until the leader stops, then leads', async () => {
+    // Each its own storage, as in two processes.
+    const storages = [openPostgresStorage(s.url, { max: 2 }), openPostgresStorage(s.url, { max: 2 })];
+    const claimed = [0, 0];
+    const looks = [0, 0];
+    const dispatchers = storages.map(
+      (storage, i) =>
+        new OutboxDispatcher({ ...s.deps, storage, transports: new NodemailerMailTransports() }, POLICY, {
+          pollMs: 60_000,
+          log: silent,
+          leadership: storage.dispatchLeadership(),
+          standbyLookMs: 3_600_000, // no look of its own while the test runs: what it sends, it sent as leader
+          onBatch: (r) => {
+            looks[i]!++;
+            claimed[i]! += r.claimed;
+          },
+        }),
+    );
+    try {
+      await dispatchers[0]!.start();
+      await waitUntil(
+        async () => (await outbox(s.storage)).every((e) => e.status === 'sent'),
+        'the mail queued before the test sent',
+      );
+      const before = await sentCount();
+      await dispatchers[1]!.start();
+      await waitUntil(() => looks[1]! > 0, 'the look of the second at its start (standing by, it looks once)');
+      claimed[0] = 0;
+      claimed[1] = 0;
+
+      // One at a time: each signal heard by the leader alone (two that both heard it would race for each mail).
+      for (const n of [1, 2, 3, 4, 5]) {
+        await s.storage.outbox.queueMails([mail(n)], new Date().toISOString());
+        await waitUntil(async () => (await sentCount()) === before + n, `mail ${n} sent`);
+      }
+      assert.deepEqual(claimed, [5, 0], 'the leader sent them all');
+
+      await dispatchers[0]!.stop();
+      await s.storage.outbox.queueMails([6, 7, 8].map(mail), new Date().toISOString());
+      await waitUntil(async () => (await sentCount()) === before + 8, 'three more mails sent');
+      assert.deepEqual(claimed, [5, 3], 'the other leads once the first stopped');
+      const counts = s.sink.acceptedCounts();
+      assert.deepEqual(
+        [1, 2, 3, 4, 5, 6, 7, 8].map((n) => counts.get(`<parley.lead.${n}@example.test>`)),
+        [1, 1, 1, 1, 1, 1, 1, 1],
+        'each mail reached the server once',
+      );
+    } finally {
+      for (const d of dispatchers) await d.stop();
+      for (const storage of storages) await storage.close();
+    }
+  });
+});
