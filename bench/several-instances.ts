@@ -4,21 +4,23 @@
  *
  * Two set-ups, in the same run, each on a fresh PostgreSQL database against the same SMTP sink:
  *   - single: one `parley serve` (with its dispatcher, in a thread by default), posted to directly;
- *   - fleet: two `parley serve` (each with its dispatcher) behind nginx, configured by deploy/nginx/parley.conf
+ *   - fleet: two `parley serve` (each with its dispatcher thread: one leads, the other stands by) behind nginx,
+ *     configured by deploy/nginx/parley.conf
  *     exactly as the test of several instances runs it (test/support/nginx.ts), posted to through nginx.
  * Seeded through the domain as `bench/end-to-end.ts` is: the world of the fixtures, ten requesters, BENCH_TICKETS
  * tickets of group A, an API token for its technician; every message is that technician's reply on a requester's
  * ticket, one notification each. autocannon runs in a worker thread (`bench/load-worker.mjs`).
  *
- * Per set-up and round: BENCH_WARMUP_MESSAGES posted and delivered (not measured), then BENCH_MESSAGES, measured from
- * the first request to the 250 of the last distinct Message-ID: mails/s, and autocannon's HTTP p99. Ratios fleet ÷
+ * Per set-up and round: BENCH_WARMUP_MESSAGES per instance posted and delivered (not measured: each instance compiles
+ * its hot code on its own, so two instances need twice the warm-up to be as warm as one), then BENCH_MESSAGES, measured
+ * from the first request to the 250 of the last distinct Message-ID: mails/s, and autocannon's HTTP p99. Ratios fleet ÷
  * single (mails/s) and single ÷ fleet (p99) against the limit 0.85: the proxy and the second instance may cost at
  * most 15 %. Exit 1 when an answer is not 2xx or a mail is missing; 2 when the watchdog fires. Missing the limit is
  * reported, not an error.
  *
- * Environment: BENCH_MESSAGES (2000), BENCH_WARMUP_MESSAGES (200), BENCH_CONNECTIONS (16), BENCH_TICKETS (50),
- * BENCH_ROUNDS (1; the order alternates), BENCH_DELIVERY_SECONDS (60), PARLEY_TEST_POSTGRES_URL (the server where
- * the databases are created and dropped, as in the tests).
+ * Environment: BENCH_MESSAGES (3000), BENCH_WARMUP_MESSAGES (2000 per instance), BENCH_CONNECTIONS (16),
+ * BENCH_TICKETS (50), BENCH_ROUNDS (1; the order alternates), BENCH_DELIVERY_SECONDS (60), PARLEY_TEST_POSTGRES_URL
+ * (the server where the databases are created and dropped, as in the tests).
  */
 import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,14 +39,14 @@ import { FleetSink } from './fleet/sink.ts';
 import { seedTickets } from './seed-tickets.ts';
 import { intEnv } from './settings.ts';
 
-const MESSAGES = intEnv('BENCH_MESSAGES', 2000, 1, 100_000);
-const WARMUP = intEnv('BENCH_WARMUP_MESSAGES', 200, 0, 100_000);
+const MESSAGES = intEnv('BENCH_MESSAGES', 3000, 1, 100_000);
+const WARMUP = intEnv('BENCH_WARMUP_MESSAGES', 2000, 0, 100_000);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 16, 1, 1024);
 const TICKETS = intEnv('BENCH_TICKETS', 50, 1, 10_000);
 const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1, 10);
 const DELIVERY_SECONDS = intEnv('BENCH_DELIVERY_SECONDS', 60, 1, 3600);
 const LIMIT = 0.85;
-const WATCHDOG_SECONDS = ROUNDS * 2 * (180 + Math.ceil((MESSAGES + WARMUP) / 20) + 2 * DELIVERY_SECONDS);
+const WATCHDOG_SECONDS = ROUNDS * 2 * (180 + Math.ceil((MESSAGES + 2 * WARMUP) / 20) + 2 * DELIVERY_SECONDS);
 const SECRET_KEY = 'bench-secret-key-that-is-long-enough-for-parley';
 const BODY = JSON.stringify({
   text:
@@ -157,7 +159,7 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
       if (duplicates > 0) problems.push(`${label}: ${duplicates} mails arrived twice`);
       return { load, lastNs };
     };
-    if (WARMUP > 0) await phase(WARMUP);
+    if (WARMUP > 0) await phase(WARMUP * count);
     const { load, lastNs } = await phase(MESSAGES);
     if (lastNs === null) return undefined;
     const seconds = Number(lastNs - load.startNs) / 1e9;
@@ -183,7 +185,9 @@ async function main(): Promise<number> {
     loadavg()
       .map((l) => l.toFixed(1))
       .join(' ');
-  log(`Several instances: ${MESSAGES} messages per set-up and round (${WARMUP} warm-up), ${CONNECTIONS} connections`);
+  log(
+    `Several instances: ${MESSAGES} messages per set-up and round (${WARMUP} warm-up per instance), ${CONNECTIONS} connections`,
+  );
   log(`load average at the start: ${load()}`);
   const results: Measured[] = [];
   try {
