@@ -5,8 +5,8 @@
  * Two set-ups, in the same run, each on a fresh PostgreSQL database against the same SMTP sink:
  *   - single: one `parley serve` (with its dispatcher, in a thread by default), posted to directly;
  *   - fleet: two `parley serve` (each with its dispatcher thread: one leads, the other stands by) behind nginx,
- *     configured by deploy/nginx/parley.conf
- *     exactly as the test of several instances runs it (test/support/nginx.ts), posted to through nginx.
+ *     configured by deploy/nginx/parley.conf exactly as the test of several instances runs it (test/support/nginx.ts),
+ *     posted to through nginx.
  * Seeded through the domain as `bench/end-to-end.ts` is: the world of the fixtures, ten requesters, BENCH_TICKETS
  * tickets of group A, an API token for its technician; every message is that technician's reply on a requester's
  * ticket, one notification each. autocannon runs in a worker thread (`bench/load-worker.mjs`).
