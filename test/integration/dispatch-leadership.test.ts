@@ -37,9 +37,9 @@ describe('who leads the dispatchers', () => {
 
       // The leader's connection is cut (as when its process is killed): the other leads at its next try.
       const [holder] = (
-        await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted`.execute(
-          db.storage.kyselyInstance,
-        )
+        await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted
+          and database = (select oid from pg_database where datname = current_database())
+          and classid = ${0x7061726c} and objid = 1 and objsubid = 2`.execute(db.storage.kyselyInstance)
       ).rows;
       await sql`select pg_terminate_backend(${holder!.pid})`.execute(db.storage.kyselyInstance);
       await waitUntil(() => b.lead(), 'the other contender to lead once the connection is cut');
@@ -140,6 +140,43 @@ describe('two dispatchers on one PostgreSQL database', () => {
     } finally {
       for (const d of dispatchers) await d.stop();
       for (const storage of storages) await storage.close();
+    }
+  });
+
+  it('a dispatcher standing by takes over the claims of a leader that stalls (still holding the lead), once they end', async () => {
+    const holder = s.storage.dispatchLeadership(); // a leader that holds the lock and never renews its claims
+    const storage = openPostgresStorage(s.url, { max: 2 });
+    const said: string[] = [];
+    const standby = new OutboxDispatcher({ ...s.deps, storage, transports: new NodemailerMailTransports() }, POLICY, {
+      pollMs: 60_000,
+      log: { info: (_o: object, msg: string) => said.push(msg), error() {} },
+      leadership: storage.dispatchLeadership(),
+      standbyLookMs: 3_600_000, // only a claim's end can make it look
+    });
+    try {
+      assert.equal(await holder.lead(), true);
+      const before = await sentCount();
+      await s.storage.outbox.queueMails([mail(9)], new Date().toISOString());
+      const now = Date.now();
+      const claimed = await s.storage.outbox.claimOutbox({
+        now: new Date(now).toISOString(),
+        leaseUntil: new Date(now + 1000).toISOString(),
+        token: 'stalled-leader',
+        limit: 10,
+      });
+      assert.equal(claimed.length, 1);
+      await standby.start();
+      await waitUntil(async () => (await sentCount()) === before + 1, 'the stalled claim sent by the one standing by');
+      assert.deepEqual(
+        said.filter((m) => m.startsWith('leading')),
+        [],
+        'it sent it standing by',
+      );
+      assert.equal(s.sink.acceptedCounts().get('<parley.lead.9@example.test>'), 1);
+    } finally {
+      await standby.stop();
+      await storage.close();
+      await holder.close();
     }
   });
 });

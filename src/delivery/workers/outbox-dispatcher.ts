@@ -11,8 +11,8 @@ const PAST_EXPIRY_MS = 50;
 const MIN_WAIT_MS = 100;
 /**
  * After a signal that follows a batch smaller than a full one, how long to let more mail arrive before claiming: under
- * load the batches fill instead of each message being claimed alone, and dispatchers sharing an outbox (each hears
- * every signal) stop splitting it into one-mail claims. A mail waits this much longer; nobody reading mail notices.
+ * load the batches fill instead of each message being claimed alone. A mail waits this much longer; nobody reading
+ * mail notices.
  */
 export const COALESCE_MS = 20;
 /**
@@ -20,7 +20,10 @@ export const COALESCE_MS = 20;
  * the timer always does: the timer is what wakes a dispatcher once a claim's lease has run out.
  */
 export const REQUEUE_EVERY_MS = 1000;
-/** How often a standing-by dispatcher asks whether it may lead, and how often it looks for mail all the same. */
+/**
+ * How often a standing-by dispatcher asks whether it may lead, and how often it looks for due mail all the same (it
+ * also looks just after a claim held by anyone ends, as a leader does, whether the holder died or stalls).
+ */
 export const LEAD_CHECK_MS = 1000;
 export const STANDBY_LOOK_MS = 10_000;
 
@@ -33,8 +36,9 @@ export interface DispatcherOptions {
   coalesceMs?: number;
   /**
    * Whether this dispatcher leads those sharing the database (`Storage.dispatchLeadership`); without it, it always
-   * does. Standing by, it hears no signals: it asks to lead every `LEAD_CHECK_MS`, and looks for due mail and expired
-   * claims every `standbyLookMs` (a leader that stalls without dying still has its mail sent).
+   * does. Standing by, it hears no signals: it asks to lead every `LEAD_CHECK_MS`, looks just after the first claim
+   * held by anyone ends, and looks for due mail every `standbyLookMs` (a leader that stalls without dying still has
+   * its mail sent).
    */
   leadership?: Leadership;
   /** How often a dispatcher standing by looks for mail (default `STANDBY_LOOK_MS`). */
@@ -58,6 +62,8 @@ export class OutboxDispatcher {
   private leading = false;
   /** When this dispatcher, standing by, last looked for mail (performance.now()). */
   private standbyLookAt = Number.NEGATIVE_INFINITY;
+  /** When the first claim held by anyone ends (its clock, ms), as last read; null: none held. */
+  private claimEndsAt: number | null = null;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -72,9 +78,15 @@ export class OutboxDispatcher {
     this.loop = this.run();
   }
 
-  /** Leads if it may (or still does): hears the signals while it leads, none while it stands by. */
+  /**
+   * Leads if it may (or still does): hears the signals while it leads, none while it stands by. A leader that cannot
+   * listen (the error is thrown) still leads, and looks every `pollMs` until it can.
+   */
   private async follow(): Promise<void> {
     const leads = this.options.leadership ? await this.options.leadership.lead() : true;
+    if (leads !== this.leading && this.options.leadership)
+      this.options.log.info({ leads }, leads ? 'leading the outbox dispatchers' : 'standing by for the outbox');
+    this.leading = leads;
     if (leads && !this.unsubscribe) {
       this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
     } else if (!leads && this.unsubscribe) {
@@ -82,9 +94,6 @@ export class OutboxDispatcher {
       this.unsubscribe = undefined;
       await unsubscribe();
     }
-    if (leads !== this.leading && this.options.leadership)
-      this.options.log.info({ leads }, leads ? 'leading the outbox dispatchers' : 'standing by for the outbox');
-    this.leading = leads;
   }
 
   /** New mail may be due: look now rather than at the next poll. */
@@ -108,10 +117,12 @@ export class OutboxDispatcher {
       try {
         await this.follow();
       } catch (error) {
-        this.options.log.error({ err: error }, 'could not listen for new mail; looking at the next poll');
+        this.options.log.error({ err: error }, 'could not listen for new mail; looking at every poll meanwhile');
       }
+      if (!this.running) break; // stopped while it asked: no new batch
       const standbyLookMs = this.options.standbyLookMs ?? STANDBY_LOOK_MS;
-      if (this.leading || more || performance.now() - this.standbyLookAt >= standbyLookMs) {
+      const claimEnded = this.claimEndsAt !== null && this.deps.clock.now().getTime() >= this.claimEndsAt;
+      if (this.leading || more || claimEnded || performance.now() - this.standbyLookAt >= standbyLookMs) {
         if (!this.leading) this.standbyLookAt = performance.now();
         const now = this.deps.clock.now().getTime();
         const requeue = byTimer || now - this.requeuedAt >= REQUEUE_EVERY_MS || now < this.requeuedAt;
@@ -127,7 +138,8 @@ export class OutboxDispatcher {
       }
       byTimer = false;
       if (!this.running || full || this.kicked) continue;
-      const wait = this.leading ? await this.untilNextLook() : LEAD_CHECK_MS;
+      const untilLook = await this.untilNextLook();
+      const wait = this.leading ? untilLook : Math.min(untilLook, LEAD_CHECK_MS);
       if (!this.running || this.kicked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -150,10 +162,12 @@ export class OutboxDispatcher {
   private async untilNextLook(): Promise<number> {
     try {
       const expiry = await this.deps.storage.outbox.earliestClaimExpiry();
-      if (expiry === null) return this.options.pollMs;
-      const ms = new Date(expiry).getTime() - this.deps.clock.now().getTime() + PAST_EXPIRY_MS;
+      this.claimEndsAt = expiry === null ? null : new Date(expiry).getTime() + PAST_EXPIRY_MS;
+      if (this.claimEndsAt === null) return this.options.pollMs;
+      const ms = this.claimEndsAt - this.deps.clock.now().getTime();
       return Math.min(this.options.pollMs, Math.max(MIN_WAIT_MS, ms));
     } catch {
+      this.claimEndsAt = null;
       return this.options.pollMs; // the database is unreachable: the next batch says so
     }
   }

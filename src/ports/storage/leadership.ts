@@ -1,7 +1,8 @@
 /**
  * Which one of the dispatchers sharing a database sends the mail as it is queued: the one that leads hears the
  * signals; the others stand by, look now and then, and lead once it is gone. Claims still decide who sends a mail, so
- * two that both think they lead (for a moment, after a partition) never send one mail twice.
+ * two that both think they lead (after a partition, until the old leader notices its connection is gone) never send
+ * one mail twice.
  */
 export interface Leadership {
   /**

@@ -1,56 +1,77 @@
 import pg from 'pg';
 import type { Leadership } from '../../../ports/storage/leadership.ts';
 
-/** The advisory lock of the outbox's leading dispatcher (per database): 'parley' and 1, in the two-key form. */
-const LOCK_KEYS = [0x7061726c, 1] as const;
+/** The advisory lock of the outbox's leading dispatcher (per database): 'parl' and 1, in the two-key form. */
+export const LEAD_LOCK_KEYS = [0x7061726c, 1] as const;
 /**
  * A leader whose host vanishes (a power cut, a partition) leaves its connection open until TCP gives up: the server
  * probes it after 4 s of silence, every 2 s, 3 times, so the lock is free again about 10 s after the last answer.
+ * Behind a pooler or a TCP proxy these apply to the proxy's side only: its own client keepalives decide.
  */
 const SERVER_KEEPALIVE = 'set tcp_keepalives_idle = 4; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3';
+/** How long opening the connection may take before `lead()` answers false (and tries again at the next call). */
+const CONNECT_TIMEOUT_MS = 5000;
 
 /**
  * PostgreSQL: a session-level advisory lock held on a connection of its own. It is freed the moment that connection
- * ends, so a dispatcher that is killed (its socket closed by the kernel) is followed at the next look of a standby;
- * one whose connection drops stops leading at once (`lead()` answers false until it holds the lock again).
+ * ends, so a dispatcher that is killed (its socket closed by the kernel) is followed at the next lead check of a
+ * standby; one whose connection reports an error stops leading at once (`lead()` answers false until it holds the
+ * lock again). A failure to reach the database is told to `onError` once, until it leads or stands by again.
  */
 export class PgLeadership implements Leadership {
   private client: pg.Client | undefined;
   private holding = false;
   private closed = false;
+  private asking: Promise<boolean> | undefined;
+  private failing = false;
 
-  constructor(private readonly connectionString: string) {}
+  constructor(
+    private readonly connectionString: string,
+    private readonly onError?: (error: Error) => void,
+  ) {}
 
-  async lead(): Promise<boolean> {
-    if (this.closed) return false;
-    if (this.holding && this.client) return true;
+  lead(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    if (this.holding && this.client) return Promise.resolve(true);
+    // One question at a time: two connections opened at once could leave one holding the lock unseen.
+    this.asking ??= this.ask().finally(() => (this.asking = undefined));
+    return this.asking;
+  }
+
+  private async ask(): Promise<boolean> {
     try {
       const client = this.client ?? (await this.connect());
       const { rows } = await client.query<{ held: boolean }>('select pg_try_advisory_lock($1, $2) as held', [
-        ...LOCK_KEYS,
+        ...LEAD_LOCK_KEYS,
       ]);
-      this.holding = rows[0]?.held === true && this.client === client;
-    } catch {
+      if (this.client !== client) return false; // dropped or closed meanwhile: the lock went with it
+      this.holding = rows[0]?.held === true;
+      this.failing = false;
+    } catch (error) {
       this.drop();
+      if (!this.failing && !this.closed) this.onError?.(error as Error);
+      this.failing = true;
     }
     return this.holding;
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     client.on('error', () => {
       if (this.client === client) this.drop();
     });
     await client.connect();
     try {
       await client.query(SERVER_KEEPALIVE);
+      if (this.closed) throw new Error('The leadership was closed while it connected.');
     } catch (error) {
       void client.end().catch(() => {});
       throw error;
-    }
-    if (this.closed) {
-      await client.end().catch(() => {});
-      throw new Error('closed');
     }
     this.client = client;
     return client;
@@ -68,6 +89,7 @@ export class PgLeadership implements Leadership {
     this.holding = false;
     const client = this.client;
     this.client = undefined;
+    await this.asking?.catch(() => {});
     await client?.end().catch(() => {});
   }
 }

@@ -77,7 +77,7 @@ export function openPostgresStorage(
     dialect: postgresDialect,
     signals,
     wrap: (repositories) => withReadCache(repositories, notices),
-    leadership: () => new PgLeadership(connectionString),
+    leadership: () => new PgLeadership(connectionString, options.onIdleError),
     onClose: async () => {
       await notices.close();
       await listener.end();
