@@ -16,22 +16,21 @@ export interface MailOutcomeFact {
 }
 
 /**
- * The `mail.*` deliveries of notifications' outcomes, for the endpoints read once (per dispatcher batch, per bounce),
- * each mail event's takers as every request reads them (kept by the read cache until an endpoint changes): `null`
- * when no active endpoint takes a mail event, so the dispatcher reads nothing more and builds nothing. The mail of an
- * internal note never reaches a "public events only" endpoint.
+ * The `mail.*` deliveries of notifications' outcomes, for the endpoints read once (per dispatcher batch, per bounce;
+ * kept by the read cache until an endpoint changes):
+ * `null` when no active endpoint takes a mail event, so the dispatcher reads nothing more and builds nothing. The
+ * mail of an internal note never reaches a "public events only" endpoint.
  */
 export async function mailWebhooks(
   deps: {
-    storage: Uses<{ webhooks: 'webhookEndpointsFor'; outbox: 'outboxMailFacts' }>;
+    storage: Uses<{ webhooks: 'listWebhookEndpoints'; outbox: 'outboxMailFacts' }>;
     tokens: Pick<Tokens, 'unique'>;
   },
   entryIds: readonly number[],
 ): Promise<((entryId: number, fact: MailOutcomeFact) => NewWebhookDelivery[]) | null> {
-  const byId = new Map<number, WebhookEndpoint>();
-  for (const event of MAIL_EVENTS)
-    for (const e of await deps.storage.webhooks.webhookEndpointsFor(event)) byId.set(e.id, e);
-  const endpoints = [...byId.values()].sort((a, b) => a.id - b.id);
+  const endpoints = (await deps.storage.webhooks.listWebhookEndpoints()).filter(
+    (e) => e.active && e.events.some((event) => (MAIL_EVENTS as readonly string[]).includes(event)),
+  );
   if (endpoints.length === 0 || entryIds.length === 0) return null;
   const facts = new Map((await deps.storage.outbox.outboxMailFacts(entryIds)).map((f) => [f.id, f]));
   return (entryId, fact) => {

@@ -15,7 +15,7 @@ export interface TemplateRow {
 
 /** System parameters and email templates. */
 export interface SettingsRepository {
-  getParameters(): Promise<Map<number, string>>;
+  getParameters(): Promise<ReadonlyMap<number, string>>;
   /** The stored parameters and, in the same read, the template the given parameter names (if it exists). */
   getParametersWithTemplate(
     templateParameter: number,

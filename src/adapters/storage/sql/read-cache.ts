@@ -25,8 +25,8 @@ export interface CacheVersion {
 
 /**
  * The reads every request or dispatcher batch repeats (the actor behind a session or token, the parameters and the
- * messaging settings, a recipient, a group's staff, the signatures a message's mails carry, the webhook endpoints of an
- * event), kept until the version moves. The version is read first, and a value is kept only while it still holds, so
+ * messaging settings, a recipient, a group's staff, the signatures a message's mails carry, the webhook endpoints),
+ * kept until the version moves. The version is read first, and a value is kept only while it still holds, so
  * a value is never kept under a newer version than the data it was read with; a change committed by any process (this
  * one, the dispatcher, the CLI) moves it and empties the cache. Misses are not kept. Reads inside a transaction do not
  * come here.
@@ -72,6 +72,7 @@ export function withReadCache(repos: Repositories, source: CacheVersion): Reposi
     }),
     webhooks: overriding(webhooks, {
       webhookEndpointsFor: (event) => cached(`webhooks:${event}`, () => webhooks.webhookEndpointsFor(event)),
+      listWebhookEndpoints: () => cached('webhooks', () => webhooks.listWebhookEndpoints()),
     }),
   };
 }
