@@ -16,8 +16,8 @@ export interface WebhookDispatcherOptions {
 
 /**
  * Runs `dispatchWebhookBatch` in a loop beside the outbox dispatcher (`parley dispatch`, or inline in `serve`): at once
- * when deliveries are signalled (the webhooks' own signal: a message posted without hooks does not wake it), otherwise every `pollMs`, or sooner when a claim held by any
- * dispatcher ends before then.
+ * when deliveries are signalled (the webhooks' own signal: a message posted without hooks does not wake it), otherwise
+ * every `pollMs`, or sooner when a claim held by any dispatcher ends before then.
  */
 export class WebhookDispatcher {
   private running = false;

@@ -14,8 +14,9 @@ export type Listen = (
 ) => Promise<() => Promise<void>>;
 
 /**
- * PostgreSQL: every process LISTENs, and writes NOTIFY in their own statement or transaction (delivered at commit),
- * so every process hears every signal and nothing is left to deliver after a commit.
+ * PostgreSQL: processes LISTEN to the channels they need (a dispatcher standing by, to none), and writes NOTIFY in
+ * their own statement or transaction (delivered at commit), so every listener hears every signal of its channels and
+ * nothing is left to deliver after a commit.
  */
 export class NotifySignals implements SqlSignals {
   readonly signalsStayInProcess = false;

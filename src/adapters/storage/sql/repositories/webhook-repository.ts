@@ -209,7 +209,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
       .orderBy('id')
       .limit(c.limit);
     // Nearly always nothing is due (most installs have no endpoint): a read looks first, so the dispatcher's loop, woken
-    // by every message, writes nothing (nor takes the write lock, where writers are serial) for nothing.
+    // by every poll, writes nothing (nor takes the write lock, where writers are serial) for nothing.
     if (!(await due.executeTakeFirst())) return [];
     // Several dispatchers skip each other's rows instead of waiting (where writers are serial, there is no need).
     if (this.ctx.dialect.locksRows) due = due.forUpdate().skipLocked();
