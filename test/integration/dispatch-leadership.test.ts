@@ -9,20 +9,9 @@ import { sql } from 'kysely';
 import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
-import type { DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { outbox, scene, type Scene } from '../support/dispatch-scene.ts';
+import { DISPATCH_POLICY, outbox, scene, SILENT_LOG, type Scene } from '../support/dispatch-scene.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-
-const silent = { info() {}, error() {} };
-const POLICY: DispatchPolicy = {
-  batchSize: 50,
-  concurrency: 4,
-  leaseSeconds: 10,
-  retryBaseSeconds: 1,
-  retryMaxSeconds: 60,
-  giveUpHours: 48,
-};
 
 describe('who leads the dispatchers', () => {
   it('on PostgreSQL: one contender at a time; the lock passes on when the leader closes or its connection is cut', async () => {
@@ -97,9 +86,9 @@ describe('two dispatchers on one PostgreSQL database', () => {
     const looks = [0, 0];
     const dispatchers = storages.map(
       (storage, i) =>
-        new OutboxDispatcher({ ...s.deps, storage, transports: new NodemailerMailTransports() }, POLICY, {
+        new OutboxDispatcher({ ...s.deps, storage, transports: new NodemailerMailTransports() }, DISPATCH_POLICY, {
           pollMs: 60_000,
-          log: silent,
+          log: SILENT_LOG,
           leadership: storage.dispatchLeadership(),
           standbyLookMs: 3_600_000, // no look of its own while the test runs: what it sends, it sent as leader
           onBatch: (r) => {
@@ -147,12 +136,16 @@ describe('two dispatchers on one PostgreSQL database', () => {
     const holder = s.storage.dispatchLeadership(); // a leader that holds the lock and never renews its claims
     const storage = openPostgresStorage(s.url, { max: 2 });
     const said: string[] = [];
-    const standby = new OutboxDispatcher({ ...s.deps, storage, transports: new NodemailerMailTransports() }, POLICY, {
-      pollMs: 60_000,
-      log: { info: (_o: object, msg: string) => said.push(msg), error() {} },
-      leadership: storage.dispatchLeadership(),
-      standbyLookMs: 3_600_000, // only a claim's end can make it look
-    });
+    const standby = new OutboxDispatcher(
+      { ...s.deps, storage, transports: new NodemailerMailTransports() },
+      DISPATCH_POLICY,
+      {
+        pollMs: 60_000,
+        log: { info: (_o: object, msg: string) => said.push(msg), error() {} },
+        leadership: storage.dispatchLeadership(),
+        standbyLookMs: 3_600_000, // only a claim's end can make it look
+      },
+    );
     try {
       assert.equal(await holder.lead(), true);
       const before = await sentCount();

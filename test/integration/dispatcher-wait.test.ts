@@ -11,20 +11,11 @@ import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-stor
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import { OutboxDispatcher, REQUEUE_EVERY_MS } from '../../src/delivery/workers/outbox-dispatcher.ts';
-import type { DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
+import { DISPATCH_POLICY, SILENT_LOG } from '../support/dispatch-scene.ts';
 import { TestClock, testDeps } from '../support/fixtures.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
 const WAIT_MS = 300;
-const silent = { info() {}, error() {} };
-const POLICY: DispatchPolicy = {
-  batchSize: 50,
-  concurrency: 4,
-  leaseSeconds: 10,
-  retryBaseSeconds: 1,
-  retryMaxSeconds: 60,
-  giveUpHours: 48,
-};
 
 describe('the dispatcher waits a moment after a signal', () => {
   let storage: SqlStorage;
@@ -35,12 +26,16 @@ describe('the dispatcher waits a moment after a signal', () => {
   after(() => storage.close());
 
   const dispatcher = (batches: { count: number }) =>
-    new OutboxDispatcher({ ...testDeps(storage, systemClock), transports: new NodemailerMailTransports() }, POLICY, {
-      pollMs: 60_000,
-      log: silent,
-      coalesceMs: WAIT_MS,
-      onBatch: () => batches.count++,
-    });
+    new OutboxDispatcher(
+      { ...testDeps(storage, systemClock), transports: new NodemailerMailTransports() },
+      DISPATCH_POLICY,
+      {
+        pollMs: 60_000,
+        log: SILENT_LOG,
+        coalesceMs: WAIT_MS,
+        onBatch: () => batches.count++,
+      },
+    );
 
   it('looks again once the wait after a signal is over', async () => {
     const batches = { count: 0 };
@@ -73,12 +68,16 @@ describe('the dispatcher waits a moment after a signal', () => {
     const outbox = Object.create(storage.outbox) as SqlStorage['outbox'];
     outbox.requeueExpiredClaims = (at) => (counts.requeues++, storage.outbox.requeueExpiredClaims(at));
     const spied = Object.create(storage, { outbox: { value: outbox } }) as SqlStorage;
-    const d = new OutboxDispatcher({ ...testDeps(spied, clock), transports: new NodemailerMailTransports() }, POLICY, {
-      pollMs,
-      log: silent,
-      coalesceMs: 0,
-      onBatch: () => counts.batches++,
-    });
+    const d = new OutboxDispatcher(
+      { ...testDeps(spied, clock), transports: new NodemailerMailTransports() },
+      DISPATCH_POLICY,
+      {
+        pollMs,
+        log: SILENT_LOG,
+        coalesceMs: 0,
+        onBatch: () => counts.batches++,
+      },
+    );
     return { d, counts };
   };
 

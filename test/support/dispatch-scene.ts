@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import type { Deps } from '../../src/domain/deps.ts';
+import type { DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import type { TestDatabase } from './databases.ts';
@@ -20,6 +21,17 @@ export const BIN = resolve(import.meta.dirname, '../../bin/parley.js');
 /** The key testDeps seals the SMTP password with: a child process needs the same one to open it. */
 export const SECRET_KEY = 'test-secret-key-that-is-long-enough-for-parley';
 export const SMTP_PASSWORD = 'smtp-pass-Zx9!';
+/** A dispatcher's policy for tests that run its loop: batches of 50, 4 at once, a 10 s lease, quick retries. */
+export const DISPATCH_POLICY: DispatchPolicy = {
+  batchSize: 50,
+  concurrency: 4,
+  leaseSeconds: 10,
+  retryBaseSeconds: 1,
+  retryMaxSeconds: 60,
+  giveUpHours: 48,
+};
+/** A dispatcher's log that says nothing. */
+export const SILENT_LOG = { info() {}, error() {} };
 export interface Scene {
   deps: Deps;
   storage: SqlStorage;
