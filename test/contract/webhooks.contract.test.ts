@@ -266,9 +266,10 @@ for (const database of ALL_DATABASES) {
         assert.ok(await storage.webhooks.resendWebhookDelivery(id!, LATER));
         await waitUntil(() => heard.webhooks > before.webhooks + 1, 'the webhook signal of a resent delivery');
         await storage.outbox.queueMails([], AT); // nothing queued: no signal
-        await queueMail(2); // heard after anything the empty call could have sent
-        await waitUntil(() => heard.outbox > before.outbox + 1, 'the outbox signal of the second mail');
-        assert.deepEqual(heard, { outbox: before.outbox + 2, webhooks: before.webhooks + 2 });
+        // A signal on the other channel, heard after anything the empty call could have sent.
+        assert.ok(await storage.webhooks.resendWebhookDelivery(id!, LATER));
+        await waitUntil(() => heard.webhooks > before.webhooks + 2, 'the webhook signal of a second resend');
+        assert.deepEqual(heard, { outbox: before.outbox + 1, webhooks: before.webhooks + 3 });
       } finally {
         for (const stop of stops) await stop();
       }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { NodemailerMailTransports } from '../../src/adapters/smtp/nodemailer-mail-transports.ts';
+import { LEAD_LOCK_KEYS } from '../../src/adapters/storage/postgres/pg-leadership.ts';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
@@ -28,7 +29,9 @@ describe('who leads the dispatchers', () => {
       const [holder] = (
         await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and granted
           and database = (select oid from pg_database where datname = current_database())
-          and classid = ${0x7061726c} and objid = 1 and objsubid = 2`.execute(db.storage.kyselyInstance)
+          and classid = ${LEAD_LOCK_KEYS[0]} and objid = ${LEAD_LOCK_KEYS[1]} and objsubid = 2`.execute(
+          db.storage.kyselyInstance,
+        )
       ).rows;
       await sql`select pg_terminate_backend(${holder!.pid})`.execute(db.storage.kyselyInstance);
       await waitUntil(() => b.lead(), 'the other contender to lead once the connection is cut');
@@ -136,6 +139,7 @@ describe('two dispatchers on one PostgreSQL database', () => {
     const holder = s.storage.dispatchLeadership(); // a leader that holds the lock and never renews its claims
     const storage = openPostgresStorage(s.url, { max: 2 });
     const said: string[] = [];
+    const looks: { claimed: number; requeued: number }[] = [];
     const standby = new OutboxDispatcher(
       { ...s.deps, storage, transports: new NodemailerMailTransports() },
       DISPATCH_POLICY,
@@ -143,7 +147,8 @@ describe('two dispatchers on one PostgreSQL database', () => {
         pollMs: 60_000,
         log: { info: (_o: object, msg: string) => said.push(msg), error() {} },
         leadership: storage.dispatchLeadership(),
-        standbyLookMs: 3_600_000, // only a claim's end can make it look
+        standbyLookMs: 3_600_000, // after its look at start, only a claim's end can make it look
+        onBatch: (r) => looks.push({ claimed: r.claimed, requeued: r.requeued }),
       },
     );
     try {
@@ -153,12 +158,14 @@ describe('two dispatchers on one PostgreSQL database', () => {
       const now = Date.now();
       const claimed = await s.storage.outbox.claimOutbox({
         now: new Date(now).toISOString(),
-        leaseUntil: new Date(now + 1000).toISOString(),
+        leaseUntil: new Date(now + 3000).toISOString(),
         token: 'stalled-leader',
         limit: 10,
       });
       assert.equal(claimed.length, 1);
       await standby.start();
+      await waitUntil(() => looks.length > 0, 'its look at start');
+      assert.deepEqual(looks[0], { claimed: 0, requeued: 0 }, 'at start the claim was still held');
       await waitUntil(async () => (await sentCount()) === before + 1, 'the stalled claim sent by the one standing by');
       assert.deepEqual(
         said.filter((m) => m.startsWith('leading')),

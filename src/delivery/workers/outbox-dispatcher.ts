@@ -74,7 +74,11 @@ export class OutboxDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.follow();
+    try {
+      await this.follow();
+    } catch (error) {
+      this.options.log.error({ err: error }, 'could not listen for new mail; looking at every poll meanwhile');
+    }
     this.loop = this.run();
   }
 

@@ -48,7 +48,7 @@ export interface WebhookRepository {
   ): Promise<WebhookEndpoint | undefined>;
   deleteWebhookEndpoint(id: number): Promise<boolean>;
   findWebhookEndpoint(id: number): Promise<WebhookEndpoint | undefined>;
-  listWebhookEndpoints(): Promise<WebhookEndpoint[]>;
+  listWebhookEndpoints(): Promise<readonly WebhookEndpoint[]>;
   /** The active endpoints that take `event`. */
   webhookEndpointsFor(event: WebhookEvent): Promise<WebhookEndpoint[]>;
   /** Queues deliveries and wakes the dispatchers once committed; returns their ids. */

@@ -9,7 +9,7 @@ export const LEAD_LOCK_KEYS = [0x7061726c, 1] as const;
  * Behind a pooler or a TCP proxy these apply to the proxy's side only: its own client keepalives decide.
  */
 const SERVER_KEEPALIVE = 'set tcp_keepalives_idle = 4; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3';
-/** How long opening the connection may take before `lead()` answers false (and tries again at the next call). */
+/** How long opening the connection, or a question on it, may take before `lead()` answers false (and asks again). */
 const CONNECT_TIMEOUT_MS = 5000;
 
 /**
@@ -61,6 +61,8 @@ export class PgLeadership implements Leadership {
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // A question on a connection that went silent fails (and the connection is dropped) rather than hanging the loop.
+      query_timeout: CONNECT_TIMEOUT_MS,
     });
     client.on('error', () => {
       if (this.client === client) this.drop();
