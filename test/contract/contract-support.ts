@@ -2,10 +2,32 @@
 import { after, before } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { NewTicket, NewUser } from '../../src/ports/storage.ts';
+import type { NewOutboxEntry } from '../../src/domain/notifications/outbox-entry.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 
 export const AT = '2026-03-14T15:09:26.123Z';
+
+/** A mail tied to no message (as an event's), number `n` of a series: `<parley.{series}.{n}@x.test>`, to `toAddress`. */
+export function queuedMail(
+  to: { ticketId: number; recipientId: number; toAddress: string },
+  series: string,
+  n: number,
+  fields: Partial<NewOutboxEntry> = {},
+): NewOutboxEntry {
+  return {
+    ...to,
+    messageId: null,
+    toName: 'Recipient',
+    subject: `${series} ${n}`,
+    html: '<p>h</p>',
+    text: 'h',
+    messageIdHeader: `<parley.${series}.${n}@x.test>`,
+    threadId: null,
+    replyTo: null,
+    ...fields,
+  };
+}
 
 export function newUser(email: string, role: NewUser['role'] = 'requester'): NewUser {
   return { role, email, name: `User ${email}`, locale: 'en-US', timeZone: 'UTC', passwordHash: null };

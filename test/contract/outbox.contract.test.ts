@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { AT, newUser, newTicket, useDatabase } from './contract-support.ts';
+import { AT, newUser, newTicket, queuedMail, useDatabase } from './contract-support.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, outbox, on ${database.name}`, () => {
@@ -17,19 +17,8 @@ for (const database of ALL_DATABASES) {
     it('queues mails tied to no message, in a transaction or alone, and wakes the dispatchers once committed', async () => {
       const user = await storage.people.createUser(newUser('event@example.test'), AT);
       const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
-      const mail = (n: number) => ({
-        ticketId: ticket.id,
-        messageId: null,
-        recipientId: user.id,
-        toAddress: 'event@example.test',
-        toName: 'E',
-        subject: `event ${n}`,
-        html: 'h',
-        text: 't',
-        messageIdHeader: `<parley.event.${n}@x.test>`,
-        threadId: '<parley.ticket.1@x.test>',
-        replyTo: null,
-      });
+      const to = { ticketId: ticket.id, recipientId: user.id, toAddress: 'event@example.test' };
+      const mail = (n: number) => queuedMail(to, 'event', n, { threadId: '<parley.ticket.1@x.test>' });
       let woken = 0;
       const stop = await storage.onOutboxSignal(() => woken++);
       try {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { AT, newTicket, newUser, useDatabase } from './contract-support.ts';
+import { AT, newTicket, newUser, queuedMail, useDatabase } from './contract-support.ts';
 
 const LATER = '2026-03-14T15:10:00.000Z';
 const LEASE = '2026-03-14T15:10:10.000Z';
@@ -241,25 +241,8 @@ for (const database of ALL_DATABASES) {
           ),
         );
         await waitUntil(() => heard.webhooks > before.webhooks, 'the webhook signal of a queued delivery');
-        const queueMail = (n: number) =>
-          storage.outbox.queueMails(
-            [
-              {
-                ticketId: ticket.id,
-                messageId: null,
-                recipientId: user.id,
-                toAddress: 'signals@example.test',
-                toName: 'S',
-                subject: 'signals',
-                html: 'h',
-                text: 't',
-                messageIdHeader: `<parley.signals.${n}@x.test>`,
-                threadId: null,
-                replyTo: null,
-              },
-            ],
-            AT,
-          );
+        const to = { ticketId: ticket.id, recipientId: user.id, toAddress: 'signals@example.test' };
+        const queueMail = (n: number) => storage.outbox.queueMails([queuedMail(to, 'signals', n)], AT);
         await queueMail(1);
         await waitUntil(() => heard.outbox > before.outbox, 'the outbox signal of a queued mail');
         assert.deepEqual(heard, { outbox: before.outbox + 1, webhooks: before.webhooks + 1 });

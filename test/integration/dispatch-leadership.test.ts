@@ -13,6 +13,7 @@ import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.t
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { DISPATCH_POLICY, outbox, scene, SILENT_LOG, type Scene } from '../support/dispatch-scene.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
+import { queuedMail } from '../contract/contract-support.ts';
 
 describe('who leads the dispatchers', () => {
   it('on PostgreSQL: one contender at a time; the lock passes on when the leader closes or its connection is cut', async () => {
@@ -67,19 +68,12 @@ describe('two dispatchers on one PostgreSQL database', () => {
   });
   after(() => s.close());
 
-  const mail = (n: number) => ({
-    ticketId: s.world.ticketA.id,
-    messageId: null,
-    recipientId: s.world.requesterA.id,
-    toAddress: 'requester.a@example.test',
-    toName: 'A',
-    subject: `lead ${n}`,
-    html: '<p>h</p>',
-    text: 'h',
-    messageIdHeader: `<parley.lead.${n}@example.test>`,
-    threadId: null,
-    replyTo: null,
-  });
+  const mail = (n: number) =>
+    queuedMail(
+      { ticketId: s.world.ticketA.id, recipientId: s.world.requesterA.id, toAddress: 'requester.a@example.test' },
+      'lead',
+      n,
+    );
   const sentCount = async () => (await outbox(s.storage)).filter((e) => e.status === 'sent').length;
 
   it('the leader sends what is queued; the one standing by sends nothing until the leader stops, then leads', async () => {
@@ -125,7 +119,7 @@ describe('two dispatchers on one PostgreSQL database', () => {
       assert.deepEqual(claimed, [5, 3], 'the other leads once the first stopped');
       const counts = s.sink.acceptedCounts();
       assert.deepEqual(
-        [1, 2, 3, 4, 5, 6, 7, 8].map((n) => counts.get(`<parley.lead.${n}@example.test>`)),
+        [1, 2, 3, 4, 5, 6, 7, 8].map((n) => counts.get(`<parley.lead.${n}@x.test>`)),
         [1, 1, 1, 1, 1, 1, 1, 1],
         'each mail reached the server once',
       );
@@ -172,7 +166,7 @@ describe('two dispatchers on one PostgreSQL database', () => {
         [],
         'it sent it standing by',
       );
-      assert.equal(s.sink.acceptedCounts().get('<parley.lead.9@example.test>'), 1);
+      assert.equal(s.sink.acceptedCounts().get('<parley.lead.9@x.test>'), 1);
     } finally {
       await standby.stop();
       await storage.close();

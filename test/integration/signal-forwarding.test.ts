@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
 import { forwardSignals } from '../../src/delivery/cli/dispatcher-supervisor.ts';
 import type { DispatchWake } from '../../src/main.ts';
-import { AT, newTicket, newUser } from '../contract/contract-support.ts';
+import { AT, newTicket, newUser, queuedMail } from '../contract/contract-support.ts';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -31,19 +31,8 @@ describe("serve's signals on SQLite", () => {
         'sealed',
         AT,
       );
-      const mail = (n: number) => ({
-        ticketId: ticket.id,
-        messageId: null,
-        recipientId: user.id,
-        toAddress: 'f@example.test',
-        toName: 'F',
-        subject: `s ${n}`,
-        html: 'h',
-        text: 't',
-        messageIdHeader: `<parley.fwd.${n}@x.test>`,
-        threadId: null,
-        replyTo: null,
-      });
+      const mail = (n: number) =>
+        queuedMail({ ticketId: ticket.id, recipientId: user.id, toAddress: 'f@example.test' }, 'fwd', n);
       const kicks: DispatchWake[] = [];
       const stop = await forwardSignals(storage, (wake) => kicks.push(wake));
 
