@@ -74,29 +74,29 @@ export class OutboxDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    try {
-      await this.follow();
-    } catch (error) {
-      this.options.log.error({ err: error }, 'could not listen for new mail; looking at every poll meanwhile');
-    }
+    await this.follow();
     this.loop = this.run();
   }
 
   /**
    * Leads if it may (or still does): hears the signals while it leads, none while it stands by. A leader that cannot
-   * listen (the error is thrown) still leads, and looks every `pollMs` until it can.
+   * listen (logged) still leads, and looks every `pollMs` until it can.
    */
   private async follow(): Promise<void> {
     const leads = this.options.leadership ? await this.options.leadership.lead() : true;
     if (leads !== this.leading && this.options.leadership)
       this.options.log.info({ leads }, leads ? 'leading the outbox dispatchers' : 'standing by for the outbox');
     this.leading = leads;
-    if (leads && !this.unsubscribe) {
-      this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
-    } else if (!leads && this.unsubscribe) {
-      const unsubscribe = this.unsubscribe;
-      this.unsubscribe = undefined;
-      await unsubscribe();
+    try {
+      if (leads && !this.unsubscribe) {
+        this.unsubscribe = await this.deps.storage.onOutboxSignal(() => this.kick());
+      } else if (!leads && this.unsubscribe) {
+        const unsubscribe = this.unsubscribe;
+        this.unsubscribe = undefined;
+        await unsubscribe();
+      }
+    } catch (error) {
+      this.options.log.error({ err: error }, 'could not listen for new mail; looking at every poll meanwhile');
     }
   }
 
@@ -118,11 +118,7 @@ export class OutboxDispatcher {
       this.kicked = false;
       const more = full;
       full = false;
-      try {
-        await this.follow();
-      } catch (error) {
-        this.options.log.error({ err: error }, 'could not listen for new mail; looking at every poll meanwhile');
-      }
+      await this.follow();
       if (!this.running) break; // stopped while it asked: no new batch
       const standbyLookMs = this.options.standbyLookMs ?? STANDBY_LOOK_MS;
       const claimEnded = this.claimEndsAt !== null && this.deps.clock.now().getTime() >= this.claimEndsAt;
