@@ -243,3 +243,18 @@ describe('timeouts, connection caps and the metrics token', () => {
     refused({ PARLEY_METRICS_TOKEN: 'short' }, /PARLEY_METRICS_TOKEN must be at least 16/);
   });
 });
+
+describe('the dispatcher beside serve', () => {
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('PARLEY_DISPATCHER_NICE: 10 by default, 0 to 19 accepted, anything else refused with the variable named', () => {
+    assert.equal(load({}).dispatcherNice, 10);
+    assert.equal(load({ PARLEY_DISPATCHER_NICE: '0' }).dispatcherNice, 0);
+    assert.equal(load({ PARLEY_DISPATCHER_NICE: '19' }).dispatcherNice, 19);
+    for (const bad of ['20', '-1', '5.5', 'low'])
+      refused({ PARLEY_DISPATCHER_NICE: bad }, /PARLEY_DISPATCHER_NICE must be a whole number from 0 to 19/);
+  });
+});

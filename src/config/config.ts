@@ -49,6 +49,11 @@ export interface Config {
    */
   dispatcher: 'thread' | 'child' | 'inline' | 'off';
   /**
+   * How many nice levels a dispatcher thread or child of `parley serve` lowers its CPU priority by (Linux; 0: not
+   * at all), so that HTTP requests go first when both want a core.
+   */
+  dispatcherNice: number;
+  /**
    * How long a dispatcher's claim on a mail holds before another may take it over (renewed every third of it while
    * the dispatcher lives): a dead dispatcher's mail waits at most this long.
    */
@@ -348,6 +353,7 @@ export function loadConfig(
     inboundAllowInsecureAuth,
     production,
     dispatcher,
+    dispatcherNice: integer(env, 'PARLEY_DISPATCHER_NICE', 10, 0, 19),
     leaseSeconds: integer(env, 'PARLEY_LEASE_SECONDS', 10, 1, 86_400),
     smtpTimeoutSeconds: integer(env, 'PARLEY_SMTP_TIMEOUT_SECONDS', 30, 1, 600),
     mailCatcher: mailCatcher(env.PARLEY_MAIL_CATCHER, production),

@@ -6,7 +6,7 @@
  * Waits are bounded; no speed asserted.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,6 +20,16 @@ import { POSTGRES_ADMIN_URL, postgres, sqliteFile } from '../support/databases.t
 import { scene, SECRET_KEY } from '../support/dispatch-scene.ts';
 import { openEvents, requestAs, signInAt, ticketEvents } from '../support/fleet.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
+
+/** Linux: the nice value of each thread of a process, by thread id (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNices(pid: number): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return nices;
+}
 
 for (const database of [sqliteFile, postgres]) {
   for (const mode of ['thread', 'child'] as const) {
@@ -76,6 +86,23 @@ for (const database of [sqliteFile, postgres]) {
             .map((p) => p.pid);
           await waitUntil(async () => (await dispatchers()).length === 1, 'the dispatcher’s heartbeat', 15_000);
           const [dispatcherPid] = await dispatchers();
+          if (process.platform === 'linux') {
+            // The dispatcher yields the CPU to serve's HTTP thread (PARLEY_DISPATCHER_NICE, 10 by default): its
+            // thread alone is lowered, never serve's own threads (nor the thread pool they share).
+            const serveThreads = threadNices(servePid!);
+            const base = serveThreads.get(servePid!)!;
+            const lowered = Math.min(19, base + 10);
+            const loweredInServe = [...serveThreads].filter(([, nice]) => nice !== base);
+            if (mode === 'thread')
+              assert.deepEqual(
+                loweredInServe.map(([, nice]) => nice),
+                [lowered],
+              );
+            else {
+              assert.deepEqual(loweredInServe, [], 'serve keeps its priority');
+              assert.equal(threadNices(dispatcherPid!).get(dispatcherPid!), lowered, 'the child’s main thread');
+            }
+          }
           if (mode === 'thread') assert.equal(dispatcherPid, servePid, 'a thread of the serve process');
           else {
             assert.notEqual(dispatcherPid, servePid, 'a process of its own');

@@ -13,7 +13,9 @@ const port = parentPort;
 if (!port) throw new Error('dispatch-thread runs as a worker thread of `parley serve`.');
 
 const config = (workerData as { config: Config }).config;
-const dispatcher = await startOwnDispatcher(config, (tickets, staffOnly) => port.postMessage({ tickets, staffOnly }));
+const dispatcher = await startOwnDispatcher(config, {
+  relay: (tickets, staffOnly) => port.postMessage({ tickets, staffOnly }),
+});
 
 let stopping = false;
 port.on('message', (m: unknown) => {

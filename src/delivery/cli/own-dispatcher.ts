@@ -1,5 +1,6 @@
 import type { Config } from '../../config/config.ts';
 import { createDispatcher, createHeartbeat, createParley, type DispatchWake } from '../../main.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 
 /** The message a supervising `serve` sends its dispatcher thread or child to wake one of its dispatchers (SQLite). */
 const WAKE_MESSAGES: Record<DispatchWake, string> = { outbox: 'kick', webhooks: 'kick-webhooks' };
@@ -14,22 +15,36 @@ export function wakeOf(message: unknown): DispatchWake | undefined {
 }
 
 /**
- * A dispatcher on a storage of its own (`parley dispatch`, or serve's dispatcher thread): migrated, sending, beating
- * as `dispatch`; on SQLite, `relay` hears the tickets whose mail states it recorded (for the live pages of a
- * supervising `serve`). `stop` finishes what it sends, then closes everything it opened.
+ * A dispatcher on a storage of its own (`parley dispatch`, or serve's dispatcher thread or child): migrated, sending,
+ * beating as `dispatch`. Beside a supervising `serve`, its thread yields the CPU to serve's HTTP thread
+ * (PARLEY_DISPATCHER_NICE), and on SQLite `relay` hears the tickets whose mail states it recorded (for serve's live
+ * pages). `stop` finishes what it sends, then closes everything it opened.
  */
 export async function startOwnDispatcher(
   config: Readonly<Config>,
-  relay?: (tickets: number[], staffOnly: boolean) => void,
+  beside?: { relay?: (tickets: number[], staffOnly: boolean) => void },
 ): Promise<{ kick(wake: DispatchWake): void; stop(): Promise<void> }> {
   const parley = createParley(config);
+  if (beside) {
+    try {
+      const nice = lowerThreadPriority(config.dispatcherNice);
+      if (nice !== null) parley.log.debug({ nice }, 'the dispatcher yields the CPU to the HTTP thread');
+    } catch (error) {
+      parley.log.warn(
+        { err: error },
+        'the dispatcher could not lower its CPU priority; it runs as the HTTP thread does',
+      );
+    }
+  }
   await parley.storage.migrate();
   const dispatcher = createDispatcher(parley);
   await dispatcher.start();
   const heartbeat = createHeartbeat(parley, ['dispatch']);
   await heartbeat.start();
   const unrelay =
-    relay && parley.storage.signalsStayInProcess ? await parley.storage.onTicketActivity(relay) : undefined;
+    beside?.relay && parley.storage.signalsStayInProcess
+      ? await parley.storage.onTicketActivity(beside.relay)
+      : undefined;
   return {
     kick: (wake) => dispatcher.kick(wake),
     async stop() {

@@ -209,11 +209,16 @@ export async function dispatch(
         if (!process.connected) resolve();
       })
     : new Promise<void>(() => {});
-  // Supervised on SQLite: the tickets whose mail states changed go to `parley serve`, which serves the live pages.
+  // Supervised: beside `parley serve`, which serves the live pages (on SQLite, the tickets whose mail states changed
+  // go to it).
   const dispatcher = await startOwnDispatcher(
     config,
-    options.supervised && process.send
-      ? (tickets, staffOnly) => process.connected && process.send!({ tickets, staffOnly })
+    options.supervised
+      ? {
+          relay: (tickets, staffOnly) => {
+            if (process.connected) process.send?.({ tickets, staffOnly });
+          },
+        }
       : undefined,
   );
   if (!options.supervised)
