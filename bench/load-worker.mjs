@@ -3,15 +3,15 @@
  * The HTTP load of the benchmarks: autocannon in a worker thread, so that its own work never shares an event loop
  * with a server under test. Plain JavaScript because tsx's loader does not reach worker threads on Node 20.
  *
- * workerData: { url, paths, headers, body, connections, timeout, and either duration (seconds) or amount (requests),
- * optionally rate (requests a second over all connections: an offered load instead of as fast as answered) }
+ * workerData: { url, paths, headers, body, connections, timeout, and either duration (seconds) or amount (requests) }
+ * Each connection posts again as soon as answered (a closed load); an offered load is `open-loop-worker.mjs`'s.
  * Posts { type: 'start', atNs } just before the first request, then { type: 'result', result, endNs } with the
  * aggregated autocannon result; endNs is when the last response arrived.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
 
-const { url, paths, headers, body, connections, duration, amount, timeout, rate } = workerData;
+const { url, paths, headers, body, connections, duration, amount, timeout } = workerData;
 
 /** One static request per ticket: the buffers are encoded once, nothing is rebuilt per request. */
 const requests = paths.map((/** @type {string} */ path) => ({ method: 'POST', path, headers, body }));
@@ -23,7 +23,6 @@ const opts = {
   url,
   connections,
   ...(amount ? { amount } : { duration }),
-  ...(rate ? { overallRate: rate } : {}),
   timeout,
   pipelining: 1,
   requests,

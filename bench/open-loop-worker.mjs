@@ -1,0 +1,118 @@
+// @ts-check
+/**
+ * An offered load for the benchmarks: requests sent at random (Poisson) times, `rate` a second on average, whether or
+ * not earlier ones were answered, as independent people using a desk send them. autocannon cannot do this: its rate
+ * lets each connection send its share of a second back to back, then pause until the next second, so its "rate" is a
+ * burst every second at full concurrency.
+ *
+ * Each request's latency counts from when it was due, not from when it went out: a client (or a server) late to send
+ * it does not hide the wait (no coordinated omission). The schedule comes from `seed`, so set-ups compared in one run
+ * see the very same arrivals. Runs in a worker thread, plain JavaScript (tsx's loader does not reach worker threads on
+ * Node 20).
+ *
+ * workerData: { url, paths, headers, body, rate, amount, seed, timeout (seconds) }
+ * Posts { type: 'start', atNs } at the first due time, then { type: 'result', result, endNs }: result has the counts
+ * `2xx`, `non2xx`, `errors`, `latency` { mean, p50, p90, p97_5, p99, max } and every request's `latencies`, in
+ * milliseconds (for percentiles over several runs).
+ */
+import { Agent, request } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { url, paths, headers, body, rate, amount, seed, timeout } = workerData;
+const target = new URL(url);
+const payload = Buffer.from(body);
+// No limit on sockets: an open load does not wait for a free connection; answered ones are reused.
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+/** xorshift32: the same `seed` gives the same arrivals. */
+function random(state) {
+  let x = state.x;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  state.x = x >>> 0;
+  return (state.x + 1) / 4294967297; // in (0, 1)
+}
+
+/** The due times, in ns from the start: exponential gaps of mean 1/rate. */
+function schedule() {
+  const state = { x: seed >>> 0 || 1 };
+  const due = new Float64Array(amount);
+  let at = 0;
+  for (let i = 0; i < amount; i++) {
+    due[i] = at;
+    at += (-Math.log(random(state)) / rate) * 1e9;
+  }
+  return due;
+}
+
+const due = schedule();
+const latencies = new Float64Array(amount);
+const counts = { '2xx': 0, non2xx: 0, errors: 0 };
+let lastResponseNs = 0n;
+let answered = 0;
+let sent = 0;
+let startNs = 0n;
+
+function send(i) {
+  const dueNs = startNs + BigInt(Math.round(due[i]));
+  const done = (ok, status) => {
+    lastResponseNs = process.hrtime.bigint();
+    latencies[i] = Number(lastResponseNs - dueNs) / 1e6;
+    if (!ok) counts.errors++;
+    else if (status >= 200 && status < 300) counts['2xx']++;
+    else counts.non2xx++;
+    if (++answered === amount) finish();
+  };
+  const req = request(
+    {
+      agent,
+      host: target.hostname,
+      port: target.port,
+      method: 'POST',
+      path: paths[i % paths.length],
+      headers: { ...headers, 'content-length': payload.length },
+      timeout: timeout * 1000,
+    },
+    (res) => {
+      res.resume();
+      res.once('end', () => done(true, res.statusCode ?? 0));
+      res.once('error', () => done(false, 0));
+    },
+  );
+  req.once('timeout', () => req.destroy(new Error('timeout')));
+  req.once('error', () => done(false, 0));
+  req.end(payload);
+}
+
+/** Sends every request now due, then sleeps until the next. */
+function tick() {
+  const elapsed = Number(process.hrtime.bigint() - startNs);
+  while (sent < amount && due[sent] <= elapsed) send(sent++);
+  if (sent < amount) setTimeout(tick, Math.max(0, (due[sent] - elapsed) / 1e6 - 0.5));
+}
+
+/** The nearest-rank percentile of ascending values. */
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function finish() {
+  const sorted = Float64Array.from(latencies).sort();
+  const round = (ms) => Math.round(ms * 10) / 10;
+  const latency = {
+    mean: round(sorted.reduce((sum, ms) => sum + ms, 0) / sorted.length),
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p97_5: round(percentile(sorted, 97.5)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1]),
+  };
+  agent.destroy();
+  const result = { ...counts, latency, latencies: Array.from(latencies) };
+  parentPort?.postMessage({ type: 'result', endNs: lastResponseNs.toString(), result });
+}
+
+startNs = process.hrtime.bigint();
+parentPort?.postMessage({ type: 'start', atNs: startNs.toString() });
+tick();
