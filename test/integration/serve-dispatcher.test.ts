@@ -86,23 +86,20 @@ for (const database of [sqliteFile, postgres]) {
             .map((p) => p.pid);
           await waitUntil(async () => (await dispatchers()).length === 1, 'the dispatcher’s heartbeat', 15_000);
           const [dispatcherPid] = await dispatchers();
-          if (process.platform === 'linux') {
-            // The dispatcher yields the CPU to serve's HTTP thread (PARLEY_DISPATCHER_NICE, 10 by default): its
-            // thread alone is lowered, never serve's own threads (nor the thread pool they share).
-            const serveThreads = threadNices(servePid!);
-            const base = serveThreads.get(servePid!)!;
-            const lowered = Math.min(19, base + 10);
-            const loweredInServe = [...serveThreads].filter(([, nice]) => nice !== base);
-            if (mode === 'thread')
-              assert.deepEqual(
-                loweredInServe.map(([, nice]) => nice),
-                [lowered],
-              );
+          // The dispatcher yields the CPU to serve's HTTP thread (PARLEY_DISPATCHER_NICE, 10 by default): its thread,
+          // or every thread of its child, is lowered; never serve's own threads (nor the thread pool they share).
+          const base = process.platform === 'linux' ? threadNices(servePid!).get(servePid!)! : 0;
+          const lowered = Math.min(19, base + 10);
+          const checkPriorities = (dispatcher: number) => {
+            if (process.platform !== 'linux') return;
+            const inServe = [...threadNices(servePid!).values()].filter((nice) => nice !== base);
+            if (mode === 'thread') assert.deepEqual(inServe, lowered === base ? [] : [lowered], 'one thread lowered');
             else {
-              assert.deepEqual(loweredInServe, [], 'serve keeps its priority');
-              assert.equal(threadNices(dispatcherPid!).get(dispatcherPid!), lowered, 'the child’s main thread');
+              assert.deepEqual(inServe, [], 'serve keeps its priority');
+              assert.deepEqual(new Set(threadNices(dispatcher).values()), new Set([lowered]), 'the child’s threads');
             }
-          }
+          };
+          checkPriorities(dispatcherPid!);
           if (mode === 'thread') assert.equal(dispatcherPid, servePid, 'a thread of the serve process');
           else {
             assert.notEqual(dispatcherPid, servePid, 'a process of its own');
@@ -114,6 +111,13 @@ for (const database of [sqliteFile, postgres]) {
               'the mail of the restarted dispatcher',
               30_000,
             );
+            // Restarted from serve, it is lowered once more from serve's priority, not from the dead one's.
+            await waitUntil(
+              async () => (await dispatchers()).some((pid) => pid !== dispatcherPid),
+              'the new child’s heartbeat',
+              15_000,
+            );
+            checkPriorities((await dispatchers()).find((pid) => pid !== dispatcherPid)!);
           }
 
           const run = await serve.stop();

@@ -14,6 +14,7 @@ if (!port) throw new Error('dispatch-thread runs as a worker thread of `parley s
 
 const config = (workerData as { config: Config }).config;
 const dispatcher = await startOwnDispatcher(config, {
+  in: 'thread',
   relay: (tickets, staffOnly) => port.postMessage({ tickets, staffOnly }),
 });
 

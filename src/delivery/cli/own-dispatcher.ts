@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config.ts';
 import { createDispatcher, createHeartbeat, createParley, type DispatchWake } from '../../main.ts';
-import { lowerThreadPriority } from './thread-priority.ts';
+import { lowerPriority } from './thread-priority.ts';
 
 /** The message a supervising `serve` sends its dispatcher thread or child to wake one of its dispatchers (SQLite). */
 const WAKE_MESSAGES: Record<DispatchWake, string> = { outbox: 'kick', webhooks: 'kick-webhooks' };
@@ -16,18 +16,18 @@ export function wakeOf(message: unknown): DispatchWake | undefined {
 
 /**
  * A dispatcher on a storage of its own (`parley dispatch`, or serve's dispatcher thread or child): migrated, sending,
- * beating as `dispatch`. Beside a supervising `serve`, its thread yields the CPU to serve's HTTP thread
- * (PARLEY_DISPATCHER_NICE), and on SQLite `relay` hears the tickets whose mail states it recorded (for serve's live
+ * beating as `dispatch`. Beside a supervising `serve` (`in` its thread, or a process of its own), it yields the CPU to
+ * serve's HTTP thread (PARLEY_DISPATCHER_NICE), and on SQLite `relay` hears the tickets whose mail states it recorded (for serve's live
  * pages). `stop` finishes what it sends, then closes everything it opened.
  */
 export async function startOwnDispatcher(
   config: Readonly<Config>,
-  beside?: { relay?: (tickets: number[], staffOnly: boolean) => void },
+  beside?: { in: 'thread' | 'process'; relay?: (tickets: number[], staffOnly: boolean) => void },
 ): Promise<{ kick(wake: DispatchWake): void; stop(): Promise<void> }> {
   const parley = createParley(config);
   if (beside) {
     try {
-      const nice = lowerThreadPriority(config.dispatcherNice);
+      const nice = lowerPriority(config.dispatcherNice, beside.in);
       if (nice !== null) parley.log.debug({ nice }, 'the dispatcher yields the CPU to the HTTP thread');
     } catch (error) {
       parley.log.warn(

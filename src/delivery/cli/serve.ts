@@ -4,6 +4,7 @@ import { createDispatcher, createHeartbeat, createParley, type Parley } from '..
 import { AuditPruner } from '../workers/audit-pruner.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 import { superviseDispatcher } from './dispatcher-supervisor.ts';
+import { startThreadPool } from './thread-priority.ts';
 import { startOwnDispatcher, wakeOf } from './own-dispatcher.ts';
 
 export interface ServeOptions {
@@ -120,6 +121,8 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       await dispatcher.start();
       cleanups.push(() => dispatcher.stop());
     } else if (mode === 'thread' || mode === 'child') {
+      // The thread pool is this thread's, at its priority, before the dispatcher thread lowers its own.
+      if (mode === 'thread') await startThreadPool();
       const supervisor = superviseDispatcher(parley, mode);
       cleanups.push(() => supervisor.stop());
     }
@@ -215,6 +218,7 @@ export async function dispatch(
     config,
     options.supervised
       ? {
+          in: 'process',
           relay: (tickets, staffOnly) => {
             if (process.connected) process.send?.({ tickets, staffOnly });
           },

@@ -1,51 +1,77 @@
 /**
- * lowerThreadPriority in a worker thread, as serve's dispatcher thread calls it: on Linux that thread's nice value
- * rises and the thread that started it keeps its own; elsewhere, and with 0 steps, nothing changes.
+ * lowerPriority as a dispatcher beside serve calls it, in threads of this process: on Linux `thread` raises the calling
+ * thread's nice value and no other's, `process` every thread's; elsewhere, and with 0 steps, nothing changes.
  */
 import assert from 'node:assert/strict';
-import { getPriority } from 'node:os';
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { lowerThreadPriority } from './thread-priority.ts';
+import { lowerPriority } from './thread-priority.ts';
 
-/** Runs lowerThreadPriority(steps, platform) in a new thread; resolves with what it returned and its nice after. */
-function inThread(steps: number, platform: string): Promise<{ returned: number | null; after: number }> {
+/** Runs lowerPriority(steps, scope, platform) in a new thread; resolves with what it returned and its nice after. */
+function inThread(steps: number, scope: string, platform: string): Promise<{ returned: number | null; after: number }> {
   const module = JSON.stringify(new URL('./thread-priority.ts', import.meta.url).href);
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const { getPriority } = require('node:os');
     import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
       .then((tsx) => { tsx.register(); return import(${module}); })
-      .then(({ lowerThreadPriority }) => {
-        const returned = lowerThreadPriority(workerData.steps, workerData.platform);
+      .then(({ lowerPriority }) => {
+        const returned = lowerPriority(workerData.steps, workerData.scope, workerData.platform);
         parentPort.postMessage({ returned, after: getPriority(0) });
       });`;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(code, { eval: true, workerData: { steps, platform } });
+    const worker = new Worker(code, { eval: true, workerData: { steps, scope, platform } });
+    let said: { returned: number | null; after: number } | undefined;
     worker.once('message', (m) => {
-      resolve(m);
+      said = m;
       void worker.terminate();
     });
     worker.once('error', reject);
+    worker.once('exit', () => (said ? resolve(said) : reject(new Error('the thread said nothing'))));
   });
 }
 
-describe('lowerThreadPriority', { skip: process.platform !== 'linux' && 'nice is per thread on Linux alone' }, () => {
-  it('lowers the calling thread alone, by the steps asked, at most to 19', async () => {
+const nices = () => readdirSync('/proc/self/task').map((tid) => getPriority(Number(tid)));
+
+describe('lowerPriority', { skip: process.platform !== 'linux' && 'nice is per thread on Linux alone' }, () => {
+  it('thread: lowers the calling thread alone, by the steps asked, at most to 19', async () => {
     const mine = getPriority(0);
-    const three = await inThread(3, 'linux');
+    const before = nices();
+    const three = await inThread(3, 'thread', 'linux');
     assert.equal(three.returned, Math.min(19, mine + 3));
     assert.equal(three.after, Math.min(19, mine + 3), 'the worker thread is lowered');
     assert.equal(getPriority(0), mine, 'the thread that started it is not');
-    const all = await inThread(40, 'linux');
-    assert.equal(all.after, 19);
+    assert.deepEqual(nices(), before, 'nor any other thread of the process');
+    assert.equal((await inThread(40, 'thread', 'linux')).after, 19);
+  });
+
+  it('process: lowers every thread of the process', async () => {
+    const before = readdirSync('/proc/self/task').map(Number);
+    const nice = (tid: number) => getPriority(tid);
+    // This file's process alone (node's test runner runs each file in its own): lowering it changes no other test.
+    const was = new Map(before.map((tid) => [tid, nice(tid)]));
+    try {
+      assert.equal(lowerPriority(2, 'process', 'linux'), Math.min(19, was.get(process.pid)! + 2));
+      for (const tid of before) assert.equal(nice(tid), Math.min(19, was.get(tid)! + 2), `thread ${tid}`);
+    } finally {
+      // Raising a nice value back needs CAP_SYS_NICE: as root (the test machine), the rest of the run is unchanged.
+      for (const [tid, value] of was) {
+        try {
+          setPriority(tid, value);
+        } catch {
+          // not permitted: this test file's process simply ends lower
+        }
+      }
+    }
   });
 
   it('changes nothing with 0 steps, or where nice would apply to the whole process', async () => {
     const mine = getPriority(0);
-    assert.deepEqual(await inThread(0, 'linux'), { returned: null, after: mine });
-    assert.deepEqual(await inThread(10, 'darwin'), { returned: null, after: mine });
-    assert.equal(lowerThreadPriority(10, 'win32'), null);
+    assert.deepEqual(await inThread(0, 'thread', 'linux'), { returned: null, after: mine });
+    assert.deepEqual(await inThread(10, 'thread', 'darwin'), { returned: null, after: mine });
+    assert.equal(lowerPriority(10, 'process', 'win32'), null);
     assert.equal(getPriority(0), mine);
   });
 });
