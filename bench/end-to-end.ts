@@ -27,7 +27,8 @@
  * BENCH_ROUNDS (1; order alternates), BENCH_STACKS ("naive,parley"), BENCH_DELIVERY_SECONDS (120: how long after
  * the last HTTP answer the mails may take), BENCH_TIMEOUT_SECONDS (watchdog, default from the above),
  * BENCH_CPU_PROF (a directory: run every measured process with --cpu-prof there), BENCH_NAIVE_POLL_MS (20: the naive
- * dispatcher's sleep when it finds nothing), PARLEY_DISPATCHER (thread; child, inline and off are passed to `parley serve`).
+ * dispatcher's sleep when it finds nothing), PARLEY_DISPATCHER (thread; child, inline and off are passed to `parley serve`),
+ * PARLEY_DISPATCHER_NICE (passed to `parley serve` when set).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -387,6 +388,7 @@ function parleyEnv(dataDir: string): Record<string, string> {
     PARLEY_MAIL_CATCHER: 'off',
     PARLEY_LOG_LEVEL: 'warn',
     PARLEY_DISPATCHER: DISPATCHER,
+    ...(process.env.PARLEY_DISPATCHER_NICE ? { PARLEY_DISPATCHER_NICE: process.env.PARLEY_DISPATCHER_NICE } : {}),
   };
 }
 
