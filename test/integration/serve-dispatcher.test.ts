@@ -1,12 +1,13 @@
 /**
  * `parley serve` with its own dispatcher, as a person runs it: in a worker thread (the default) or a child process.
  * A message posted over HTTP is mailed to a real SMTP sink, the page's live stream hears the mail's state (on SQLite
- * relayed from the dispatcher to `serve`), the dispatcher's heartbeat names the process it runs in, and SIGTERM stops
+ * relayed from the dispatcher to `serve`), the dispatcher's heartbeat names the process it runs in, its thread (or every
+ * thread of its child, restarted too) runs at a lower CPU priority than serve's (Linux), and SIGTERM stops
  * both with their heartbeats removed. The child is restarted after a SIGKILL, a thread that ended a second later.
  * Waits are bounded; no speed asserted.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -21,11 +22,19 @@ import { scene, SECRET_KEY } from '../support/dispatch-scene.ts';
 import { openEvents, requestAs, signInAt, ticketEvents } from '../support/fleet.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
-/** Linux: the nice value of each thread of a process, by thread id (field 19 of /proc/<pid>/task/<tid>/stat). */
+/**
+ * Linux: the nice value of each thread of a process, by thread id (field 19 of /proc/<pid>/task/<tid>/stat); a thread
+ * that ended between the listing and the reading is left out.
+ */
 function threadNices(pid: number): Map<number, number> {
   const nices = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
     nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
   }
   return nices;
@@ -112,12 +121,10 @@ for (const database of [sqliteFile, postgres]) {
               30_000,
             );
             // Restarted from serve, it is lowered once more from serve's priority, not from the dead one's.
-            await waitUntil(
-              async () => (await dispatchers()).some((pid) => pid !== dispatcherPid),
-              'the new child’s heartbeat',
-              15_000,
-            );
-            checkPriorities((await dispatchers()).find((pid) => pid !== dispatcherPid)!);
+            const restarted = async () =>
+              (await dispatchers()).find((pid) => pid !== dispatcherPid && existsSync(`/proc/${pid}`));
+            await waitUntil(async () => (await restarted()) !== undefined, 'the new child’s heartbeat', 15_000);
+            checkPriorities((await restarted())!);
           }
 
           const run = await serve.stop();

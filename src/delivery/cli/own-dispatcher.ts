@@ -16,9 +16,9 @@ export function wakeOf(message: unknown): DispatchWake | undefined {
 
 /**
  * A dispatcher on a storage of its own (`parley dispatch`, or serve's dispatcher thread or child): migrated, sending,
- * beating as `dispatch`. Beside a supervising `serve` (`in` its thread, or a process of its own), it yields the CPU to
- * serve's HTTP thread (PARLEY_DISPATCHER_NICE), and on SQLite `relay` hears the tickets whose mail states it recorded (for serve's live
- * pages). `stop` finishes what it sends, then closes everything it opened.
+ * beating as `dispatch`. Beside a supervising `serve` (`in` its thread, or a process of its own), it yields the CPU
+ * to serve's HTTP thread (PARLEY_DISPATCHER_NICE), and on SQLite `relay` hears the tickets whose mail states it
+ * recorded (for serve's live pages). `stop` finishes what it sends, then closes everything it opened.
  */
 export async function startOwnDispatcher(
   config: Readonly<Config>,
@@ -26,15 +26,14 @@ export async function startOwnDispatcher(
 ): Promise<{ kick(wake: DispatchWake): void; stop(): Promise<void> }> {
   const parley = createParley(config);
   if (beside) {
-    try {
-      const nice = lowerPriority(config.dispatcherNice, beside.in);
-      if (nice !== null) parley.log.debug({ nice }, 'the dispatcher yields the CPU to the HTTP thread');
-    } catch (error) {
+    const done = lowerPriority(config.dispatcherNice, beside.in);
+    if (done && done.failed.length === 0)
+      parley.log.debug({ nice: done.nice, threads: done.lowered }, 'the dispatcher yields the CPU to the HTTP thread');
+    else if (done)
       parley.log.warn(
-        { err: error },
-        'the dispatcher could not lower its CPU priority; it runs as the HTTP thread does',
+        { err: done.failed[0]!.error, lowered: done.lowered, failed: done.failed.length },
+        'the dispatcher could not lower the CPU priority of some of its threads; those run as the HTTP thread does',
       );
-    }
   }
   await parley.storage.migrate();
   const dispatcher = createDispatcher(parley);
