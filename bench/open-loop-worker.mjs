@@ -12,8 +12,8 @@
  *
  * workerData: { url, paths, headers, body, rate, amount, seed, timeout (seconds) }
  * Posts { type: 'start', atNs } at the first due time, then { type: 'result', result, endNs }: result has the counts
- * `2xx`, `non2xx`, `errors`, `latency` { mean, p50, p90, p97_5, p99, max }, every request's `latencies`, and
- * `sentLate` { p50, p99 }: how late requests went out (the sender's own lag, part of the latencies), in milliseconds.
+ * `2xx`, `non2xx`, `errors`, and per request, in milliseconds, its `latencies` and its `lateness` (how late it went
+ * out: the sender's own lag, part of its latency); the caller takes the percentiles.
  */
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -97,7 +97,7 @@ function send(i) {
 
 /**
  * Sends every request now due, then sleeps until the next. Timers have a 1 ms granularity, so a request may go out up
- * to about a millisecond late (counted in its latency, and reported as `sentLate`); waiting closer would mean spinning,
+ * to about a millisecond late (counted in its latency, and reported as its lateness); waiting closer would mean spinning,
  * and the spin would take a core from the servers measured.
  */
 function tick() {
@@ -106,26 +106,9 @@ function tick() {
   if (sent < amount) setTimeout(tick, Math.max(0, (due[sent] - elapsed) / 1e6 - 0.5));
 }
 
-/** The nearest-rank percentile of ascending values. */
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 function finish() {
-  const sorted = Float64Array.from(latencies).sort();
-  const round = (ms) => Math.round(ms * 10) / 10;
-  const latency = {
-    mean: round(sorted.reduce((sum, ms) => sum + ms, 0) / sorted.length),
-    p50: round(percentile(sorted, 50)),
-    p90: round(percentile(sorted, 90)),
-    p97_5: round(percentile(sorted, 97.5)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted[sorted.length - 1]),
-  };
   agent.destroy();
-  const late = Float64Array.from(lateness).sort();
-  const sentLate = { p50: round(percentile(late, 50)), p99: round(percentile(late, 99)) };
-  const result = { ...counts, latency, sentLate, latencies: Array.from(latencies) };
+  const result = { ...counts, latencies: Array.from(latencies), lateness: Array.from(lateness) };
   parentPort?.postMessage({ type: 'result', endNs: lastResponseNs.toString(), result });
 }
 

@@ -74,10 +74,11 @@ interface LoadResult {
   non2xx: number;
   errors: number;
   '2xx': number;
-  latency: { p99: number };
-  /** The open load's every latency, and how late its sender sent (p50, p99), in ms. */
+  /** autocannon's (the closed load). */
+  latency?: { p99: number };
+  /** The open load's, per request: its latency, and how late its sender sent it, in ms. */
   latencies?: number[];
-  sentLate?: { p50: number; p99: number };
+  lateness?: number[];
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -200,11 +201,11 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
     const measured = {
       setUp,
       mailsPerSecond: MESSAGES / seconds,
-      p99: load.result.latency.p99,
+      p99: load.result.latency!.p99, // autocannon's: without a rate, the load is its
       atRate: offered.load.result.latencies ?? [],
     };
     log(
-      `  ${label}: ${measured.mailsPerSecond.toFixed(0)} mails/s, HTTP p99 ${measured.p99} ms; at ${RATE}/s, HTTP p50 ${percentile(measured.atRate, 50)} ms, p99 ${percentile(measured.atRate, 99)} ms (sent late: p99 ${offered.load.result.sentLate?.p99} ms)`,
+      `  ${label}: ${measured.mailsPerSecond.toFixed(0)} mails/s, HTTP p99 ${measured.p99} ms; at ${RATE}/s, HTTP p50 ${percentile(measured.atRate, 50)} ms, p99 ${percentile(measured.atRate, 99)} ms (sent late: p99 ${percentile(offered.load.result.lateness ?? [], 99)} ms)`,
     );
     return measured;
   } finally {

@@ -4,7 +4,6 @@ import { createDispatcher, createHeartbeat, createParley, type Parley } from '..
 import { AuditPruner } from '../workers/audit-pruner.ts';
 import { seedDemo, type DemoResult } from './seed-demo.ts';
 import { superviseDispatcher } from './dispatcher-supervisor.ts';
-import { startThreadPool } from './thread-priority.ts';
 import { startOwnDispatcher, wakeOf } from './own-dispatcher.ts';
 
 export interface ServeOptions {
@@ -121,8 +120,6 @@ export async function serve(config: Readonly<Config>, options: ServeOptions): Pr
       await dispatcher.start();
       cleanups.push(() => dispatcher.stop());
     } else if (mode === 'thread' || mode === 'child') {
-      // The thread pool is this thread's, at its priority, before the dispatcher thread lowers its own.
-      if (mode === 'thread') await startThreadPool();
       const supervisor = superviseDispatcher(parley, mode);
       cleanups.push(() => supervisor.stop());
     }

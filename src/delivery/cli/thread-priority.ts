@@ -1,5 +1,4 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { getPriority, setPriority } from 'node:os';
 
 /** What lowerPriority did: the calling thread's nice value after, and how many threads it lowered or could not. */
@@ -15,7 +14,9 @@ export interface Lowered {
  * (BENCHMARKS.md, several instances, session 17). On Linux nice belongs to each thread, and a new thread takes its
  * creator's: `thread` lowers the calling thread alone (serve's dispatcher thread), `process` every thread of this
  * process (serve's dispatcher child: its thread pool and V8's helpers too), looking again for threads started
- * meanwhile. On other systems a thread's setpriority would lower the whole process, HTTP included, so nothing changes
+ * meanwhile. Serve's own thread pool is never lowered with its dispatcher thread: Node's module loader has it started
+ * by the main thread before any of serve's code runs (a thread takes the nice value of the thread that creates it;
+ * test/integration/serve-dispatcher.test.ts checks that one thread of serve alone is lowered). On other systems a thread's setpriority would lower the whole process, HTTP included, so nothing changes
  * there. Returns null when nothing was to change; a thread that could not be lowered is counted, the others still are.
  */
 export function lowerPriority(
@@ -55,15 +56,4 @@ export function lowerPriority(
   }
   result.nice = getPriority(0);
   return result;
-}
-
-/**
- * Starts libuv's thread pool (the fs, dns and crypto work of every thread of the process) from the calling thread, if
- * nothing started it yet: a thread takes the nice value of the thread that creates it, and the pool is created by the
- * first thread that hands it work. Node 20's module loader has started it before serve's code runs (so no test can
- * tell this call's effect); `serve` calls it before it starts its dispatcher thread all the same, so the pool its
- * requests use (password hashing among them) cannot be created by the lowered thread whatever loads serve.
- */
-export async function startThreadPool(): Promise<void> {
-  await stat('.');
 }
