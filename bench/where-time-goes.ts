@@ -47,10 +47,15 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** CPU seconds (user + system) of the given processes, from /proc; a process that ended counts 0. */
 function cpuSeconds(pids: readonly number[]): number {
+  return statSeconds(pids.map((pid) => `/proc/${pid}/stat`));
+}
+
+/** CPU seconds (user + system) read from the given /proc stat files; one that is gone counts 0. */
+function statSeconds(paths: readonly string[]): number {
   let ticks = 0;
-  for (const pid of pids) {
+  for (const path of paths) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const stat = readFileSync(path, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
     } catch {
@@ -78,6 +83,21 @@ export async function backendsOf(url: string): Promise<number[]> {
 export function serverCpu(pids: readonly number[]) {
   const start = cpuSeconds(pids);
   return { read: () => cpuSeconds(pids) - start };
+}
+
+/**
+ * A CPU meter for this process's main thread alone (its event loop: the server under test), leaving out worker
+ * threads and helper threads; null off Linux.
+ */
+export function mainThreadCpu(): { read(): number } | null {
+  const path = `/proc/${process.pid}/task/${process.pid}/stat`;
+  try {
+    readFileSync(path);
+  } catch {
+    return null;
+  }
+  const start = statSeconds([path]);
+  return { read: () => statSeconds([path]) - start };
 }
 
 export function describeStatements(counts: StatementCounts, per: number): string {
