@@ -29,6 +29,7 @@ import * as mailboxOauth from './027-mailbox-oauth.ts';
 import * as mailboxImapAuth from './028-mailbox-imap-auth.ts';
 import * as cacheNotices from './029-cache-notices.ts';
 import * as webhookEndpointCache from './030-webhook-endpoint-cache.ts';
+import * as webhookUrlsWithheld from './031-webhook-urls-withheld.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   '028-mailbox-imap-auth': mailboxImapAuth,
   '029-cache-notices': cacheNotices,
   '030-webhook-endpoint-cache': webhookEndpointCache,
+  '031-webhook-urls-withheld': webhookUrlsWithheld,
 };

@@ -3,6 +3,7 @@ import { changesBetween, secretChange } from '../audit/record-audit.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { checkEndpoint } from './check-endpoint.ts';
+import { urlForAudit } from './url-for-audit.ts';
 import type { WebhookEndpoint, WebhookEndpointFields } from './webhook.ts';
 
 export const AUDITED_ENDPOINT_FIELDS = [
@@ -21,7 +22,8 @@ export function newWebhookSecret(tokens: Deps['tokens']): string {
 
 /**
  * An administrator registers an endpoint. Parley generates its signing secret, returned this once (it is sealed at
- * rest and never shown again); the endpoint and its audit entry (the secret named, never its value) are one write.
+ * rest and never shown again); the endpoint and its audit entry (the secret named, never its value; the URL as
+ * `urlForAudit` keeps it) are one write.
  */
 export async function createWebhookEndpoint(
   deps: Pick<Deps, 'clock' | 'tokens' | 'secrets'> & { storage: StorageOf<'transaction'> },
@@ -35,9 +37,13 @@ export async function createWebhookEndpoint(
     const created = await tx.webhooks.createWebhookEndpoint(fields, deps.secrets.seal(secret), at);
     await recordAudit(tx, deps.clock, origin, {
       action: 'webhook.create',
-      target: { type: 'webhook-endpoint', id: created.id, label: created.url },
+      target: { type: 'webhook-endpoint', id: created.id, label: urlForAudit(created.url) },
       changes: [
-        ...changesBetween(undefined, { ...fields, events: fields.events.join(',') }, AUDITED_ENDPOINT_FIELDS),
+        ...changesBetween(
+          undefined,
+          { ...fields, url: urlForAudit(fields.url), events: fields.events.join(',') },
+          AUDITED_ENDPOINT_FIELDS,
+        ),
         secretChange('secret'),
       ],
     });

@@ -2,6 +2,7 @@ import type { Origin } from '../audit/audit-entry.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
+import { urlForAudit } from './url-for-audit.ts';
 
 /** An administrator deletes an endpoint, and with it its deliveries; 404 when unknown. */
 export async function deleteWebhookEndpoint(
@@ -14,7 +15,7 @@ export async function deleteWebhookEndpoint(
     if (!before || !(await tx.webhooks.deleteWebhookEndpoint(id))) return false;
     await recordAudit(tx, deps.clock, origin, {
       action: 'webhook.delete',
-      target: { type: 'webhook-endpoint', id, label: before.url },
+      target: { type: 'webhook-endpoint', id, label: urlForAudit(before.url) },
     });
     return true;
   });

@@ -3,6 +3,7 @@ import { recordAudit, secretChange } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { newWebhookSecret } from './create-webhook-endpoint.ts';
+import { urlForAudit } from './url-for-audit.ts';
 
 /**
  * An administrator replaces an endpoint's signing secret: the new one is returned this once; deliveries sent from
@@ -20,7 +21,7 @@ export async function rotateWebhookSecret(
     if (!updated) return false;
     await recordAudit(tx, deps.clock, origin, {
       action: 'webhook.rotate-secret',
-      target: { type: 'webhook-endpoint', id, label: updated.url },
+      target: { type: 'webhook-endpoint', id, label: urlForAudit(updated.url) },
       changes: [secretChange('secret')],
     });
     return true;
