@@ -1,7 +1,8 @@
 /**
  * Behind a reverse proxy (PARLEY_TRUSTED_PROXIES): the client address comes from X-Forwarded-For only when the
  * connection comes from a trusted proxy, walked from the right past trusted hops; the sign-in limiter keys by that
- * address, cookies are Secure when a trusted proxy says https, and the request log names client and proxy hop.
+ * address, cookies are Secure when a trusted proxy says https, the request log names client and proxy hop, and the
+ * audit log records the client's address.
  */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -159,5 +160,31 @@ describe('cookies and logs behind a proxy', () => {
     assert.equal(incoming[0]!.proxyAddress, '10.0.0.2');
     assert.equal(incoming[1]!.remoteAddress, '203.0.113.41');
     assert.ok(!('proxyAddress' in incoming[1]!), 'a direct client: no proxy hop');
+  });
+
+  it('the audit log records the client behind a trusted proxy, and an untrusted claim is not believed', async () => {
+    const a = await app({ trustedProxies: ['10.0.0.2'] });
+    const change = async (remoteAddress: string, forwarded: string, name: string) => {
+      const signedIn = await login(a, remoteAddress, world.admin.email, TEST_PASSWORD, forwarded);
+      assert.equal(signedIn.statusCode, 200, signedIn.body);
+      const r = await a.inject({
+        method: 'POST',
+        url: '/api/v1/admin/groups',
+        remoteAddress,
+        headers: {
+          'x-forwarded-for': forwarded,
+          cookie: String(signedIn.headers['set-cookie']).split(';')[0]!,
+          'x-csrf-token': signedIn.json().csrfToken,
+        },
+        payload: { name },
+      });
+      assert.equal(r.statusCode, 201, r.body);
+    };
+    await change('10.0.0.2', '198.51.100.77', 'Through the proxy');
+    await change('203.0.113.9', '198.51.100.78', 'Straight in');
+    const { items } = await storage.audit.listAudit({ action: 'group.create' }, { cursor: null, limit: 10 });
+    const byName = new Map(items.map((e) => [e.targetLabel, e.address]));
+    assert.equal(byName.get('Through the proxy'), '198.51.100.77');
+    assert.equal(byName.get('Straight in'), '203.0.113.9', 'the header of a client that is not a proxy is ignored');
   });
 });

@@ -211,7 +211,7 @@ describe('several instances behind nginx, on PostgreSQL', () => {
     },
   );
 
-  // Expected to fail until the limiter is kept in the database: each instance counts failures in its own memory.
+  // The limiter keeps its failures in the database, so every instance counts the others' (each asked directly here).
   it(
     'the sign-in limiter counts across instances: failed sign-ins through instance A slow the same account and address on instance B',
     { skip: NGINX_SKIP, timeout: 300_000 },
