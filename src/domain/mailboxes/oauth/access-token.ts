@@ -27,6 +27,20 @@ export type TokenDeps = Pick<Deps, 'clock' | 'secrets'> & {
 const reconnect = (mailboxId: number, reason: string | null) =>
   new DomainError('MAILBOX_OAUTH_RECONNECT', oauthReconnectSentence(mailboxId, reason), { details: { mailboxId } });
 
+/** Why a grant whose refresh token this process's key cannot open is not used (the grant itself is left as it is). */
+export const TOKENS_UNREADABLE =
+  'its stored tokens cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?)';
+
+/** A sealed token opened, or null when this process's key cannot open it (a changed or wrong key). */
+function openOrNull(secrets: TokenDeps['secrets'], sealed: string | null): string | null {
+  if (sealed === null) return null;
+  try {
+    return secrets.open(sealed);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A live access token for a mailbox's XOAUTH2 (and the account it is for). A token with less than REFRESH_MARGIN_MS
  * left is refreshed first, by one process at a time across every dispatcher (a lease on the grant's row); the others
@@ -44,24 +58,27 @@ export async function accessTokenFor(
     const grant = await deps.storage.mailboxOAuth.findGrant(mailboxId);
     if (!grant || grant.state !== 'connected' || !grant.refreshSealed)
       throw reconnect(mailboxId, grant?.lastError ?? null);
+    // A refresh token the key cannot open: its mail waits with that reason. The grant is not marked for reconnecting,
+    // since one process started with a wrong key must not break the mailbox for the others.
+    const refreshToken = openOrNull(deps.secrets, grant.refreshSealed);
+    if (refreshToken === null) throw reconnect(mailboxId, TOKENS_UNREADABLE);
     const now = deps.clock.now();
-    const left = grant.accessSealed && grant.accessExpiresAt ? Date.parse(grant.accessExpiresAt) - now.getTime() : 0;
+    // An access token the key cannot open counts as expired: a new one is asked for with the refresh token.
+    const access = openOrNull(deps.secrets, grant.accessSealed);
+    const left = access !== null && grant.accessExpiresAt ? Date.parse(grant.accessExpiresAt) - now.getTime() : 0;
     // Live enough; or refreshed by another process while this one waited (however short the provider makes it).
     const refreshedMeanwhile = seen !== null && grant.refreshes > seen && left > 0;
     // A server refused `stale` though it looked live: refreshed now, unless another process already did.
     const refused =
-      stale !== undefined &&
-      grant.accessSealed !== null &&
-      now.getTime() - Date.parse(grant.updatedAt) > RENEW_AFTER_MS &&
-      deps.secrets.open(grant.accessSealed) === stale;
-    if ((left > REFRESH_MARGIN_MS && !refused) || refreshedMeanwhile)
-      return { user: grant.login, accessToken: deps.secrets.open(grant.accessSealed!) };
+      stale !== undefined && now.getTime() - Date.parse(grant.updatedAt) > RENEW_AFTER_MS && access === stale;
+    if (access !== null && ((left > REFRESH_MARGIN_MS && !refused) || refreshedMeanwhile))
+      return { user: grant.login, accessToken: access };
     seen ??= grant.refreshes;
     const until = new Date(now.getTime() + REFRESH_LEASE_MS).toISOString();
     // Only while no refresh happened since this read: the refresh token read is the one the provider still takes.
     if (await deps.storage.mailboxOAuth.takeRefreshLease(mailboxId, now.toISOString(), until, grant.refreshes)) {
       try {
-        const tokens = await deps.oauth.refresh(endpointsOf(deps, grant), deps.secrets.open(grant.refreshSealed));
+        const tokens = await deps.oauth.refresh(endpointsOf(deps, grant), refreshToken);
         const at = deps.clock.now();
         await deps.storage.mailboxOAuth.storeRefreshed(
           mailboxId,
