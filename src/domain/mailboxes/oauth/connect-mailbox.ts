@@ -13,6 +13,19 @@ export const AUTHORIZATION_MINUTES = 10;
 /** Where the provider sends the administrator back: register exactly this address with the provider. */
 export const redirectUri = (publicUrl: string) => `${publicUrl}/api/v1/admin/mailboxes/oauth/callback`;
 
+/** The client secret opened; a key that cannot open it (changed since it was saved) asks for it to be entered again. */
+function clientSecretOf(deps: Pick<Deps, 'secrets'>, sealed: string | null): string | null {
+  if (!sealed) return null;
+  try {
+    return deps.secrets.open(sealed);
+  } catch {
+    throw new DomainError(
+      'MAILBOX_OAUTH_NOT_SET',
+      'The mailbox’s OAuth2 client secret cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?): enter the client secret again and save, then connect.',
+    );
+  }
+}
+
 export function endpointsOf(
   deps: Pick<Deps, 'secrets'> & { site: { publicUrl?: string } },
   g: Pick<MailboxOAuthGrant, 'authorizeUrl' | 'tokenUrl' | 'clientId' | 'clientSecretSealed'>,
@@ -21,7 +34,7 @@ export function endpointsOf(
     authorizeUrl: g.authorizeUrl,
     tokenUrl: g.tokenUrl,
     clientId: g.clientId,
-    clientSecret: g.clientSecretSealed ? deps.secrets.open(g.clientSecretSealed) : null,
+    clientSecret: clientSecretOf(deps, g.clientSecretSealed),
     // A refresh sends no redirect address; the authorization and its code exchange do.
     redirectUri: deps.site.publicUrl ? redirectUri(deps.site.publicUrl) : '',
   };
