@@ -36,4 +36,12 @@ describe('a stored reply read back into its code', () => {
     });
     assert.deepEqual(deliveryResultOf(DELIVERY_SENTENCES.AUTH_REFUSED), { code: 'AUTH_REFUSED', params: {} });
   });
+
+  it('reads an unreadable password, in the sentence of today and of earlier versions', () => {
+    assert.deepEqual(deliveryResultOf(DELIVERY_SENTENCES.SECRET_UNREADABLE), { code: 'SECRET_UNREADABLE', params: {} });
+    const earlier =
+      'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.';
+    assert.deepEqual(deliveryResultOf(earlier), { code: 'SECRET_UNREADABLE', params: {} });
+    assert.match(DELIVERY_SENTENCES.SECRET_UNREADABLE, /team mailbox/, 'a team mailbox’s password is named too');
+  });
 });

@@ -33,7 +33,7 @@ export type DeliveryResultCode = DeliveryResult['code'];
 export const DELIVERY_SENTENCES = {
   NO_ACCOUNT: 'No SMTP account is configured; the mail waits for one.',
   SECRET_UNREADABLE:
-    'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.',
+    "The stored SMTP password (the SMTP account's, or the team mailbox's) cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); enter the password again in Admin.",
   UNEXPECTED: 'The mail could not be handed over (unexpected error).',
   CONNECTION_CLOSED: 'The connection to the SMTP server closed before it answered.',
   TIMEOUT: 'The SMTP server did not answer in time.',
@@ -48,6 +48,12 @@ export const DELIVERY_SENTENCES = {
   AUTH_REFUSED: 'The SMTP server refused the user name or password.',
   ERASED: 'Not sent: the personal data of the person this mail concerns was erased.',
 } as const;
+
+/** Sentences written by earlier versions, still read back into their code (stored replies outlive a version). */
+const EARLIER_SENTENCES: Record<string, DeliveryResultCode> = {
+  'The stored SMTP password cannot be opened with the current PARLEY_SECRET_KEY (was the key changed?); save the SMTP account again.':
+    'SECRET_UNREADABLE',
+};
 
 /** Added to a network sentence when the error was about the server's certificate. */
 export const CERTIFICATE_SENTENCE = ' The server certificate could not be verified.';
@@ -82,6 +88,8 @@ export function deliveryResultOf(reply: string): DeliveryResult {
   if (gaveUp) return { code: 'GAVE_UP', params: { hours: Number(gaveUp[1]), last: deliveryResultOf(gaveUp[2]!) } };
   const recipient = /^The recipient address "([\s\S]*)" is not valid\.$/.exec(reply);
   if (recipient) return { code: 'RECIPIENT_INVALID', params: { address: recipient[1]! } };
+  const earlier = EARLIER_SENTENCES[reply];
+  if (earlier) return { code: earlier, params: {} } as DeliveryResult;
   const certificate = reply.endsWith(CERTIFICATE_SENTENCE);
   const base = certificate ? reply.slice(0, -CERTIFICATE_SENTENCE.length) : reply;
   for (const [code, sentence] of Object.entries(DELIVERY_SENTENCES)) {

@@ -709,7 +709,7 @@ export const enUS = {
   'delivery.certificate': 'The server certificate could not be verified.',
   'delivery.NO_ACCOUNT': 'No SMTP account is configured; the mail waits for one.',
   'delivery.SECRET_UNREADABLE':
-    'The stored SMTP password cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?); save the SMTP account again.',
+    "The stored SMTP password (the SMTP account's, or the team mailbox's) cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?); enter the password again in Admin.",
   'delivery.UNEXPECTED': 'The mail could not be handed over (unexpected error).',
   'delivery.CONNECTION_CLOSED': 'The connection to the SMTP server closed before it answered.',
   'delivery.TIMEOUT': 'The SMTP server did not answer in time.',

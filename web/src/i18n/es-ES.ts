@@ -727,7 +727,7 @@ export const esES: Messages = {
   'delivery.certificate': 'No se pudo verificar el certificado del servidor.',
   'delivery.NO_ACCOUNT': 'No hay ninguna cuenta SMTP configurada; el correo espera a que la haya.',
   'delivery.SECRET_UNREADABLE':
-    'La contraseña SMTP guardada no se puede abrir con la clave secreta actual (¿se cambió PARLEY_SECRET_KEY?); guarde de nuevo la cuenta SMTP.',
+    'La contraseña SMTP guardada (de la cuenta SMTP o del buzón del equipo) no se puede abrir con la clave secreta actual (¿se cambió PARLEY_SECRET_KEY?); escriba de nuevo la contraseña en la administración.',
   'delivery.UNEXPECTED': 'No se pudo entregar el correo al servidor (error inesperado).',
   'delivery.CONNECTION_CLOSED': 'La conexión con el servidor SMTP se cerró antes de que respondiera.',
   'delivery.TIMEOUT': 'El servidor SMTP no respondió a tiempo.',

@@ -721,7 +721,7 @@ export const ptBR: Messages = {
   'delivery.certificate': 'Não foi possível verificar o certificado do servidor.',
   'delivery.NO_ACCOUNT': 'Nenhuma conta SMTP está configurada; o e-mail aguarda uma.',
   'delivery.SECRET_UNREADABLE':
-    'A senha SMTP guardada não pode ser aberta com a chave secreta atual (a PARLEY_SECRET_KEY foi trocada?); salve a conta SMTP novamente.',
+    'A senha SMTP guardada (da conta SMTP ou da caixa de correio da equipe) não pode ser aberta com a chave secreta atual (a PARLEY_SECRET_KEY foi trocada?); digite a senha novamente na administração.',
   'delivery.UNEXPECTED': 'Não foi possível entregar o e-mail ao servidor (erro inesperado).',
   'delivery.CONNECTION_CLOSED': 'A conexão com o servidor SMTP foi fechada antes de ele responder.',
   'delivery.TIMEOUT': 'O servidor SMTP não respondeu a tempo.',
