@@ -109,5 +109,26 @@ for (const database of ALL_DATABASES) {
         1,
       );
     });
+
+    it("finds the addresses the log records as a user's, leaving out one another user had", async () => {
+      const about = (userId: number, at: string, changes: NewAuditEntry['changes']) =>
+        storage.audit.recordAudit(
+          entry(at, { action: 'user.edit', targetType: 'user', targetId: String(userId), changes }),
+        );
+      await about(20, '2026-03-05T10:00:00.000Z', [{ field: 'email', after: 'first@example.test' }]);
+      await about(20, '2026-03-05T11:00:00.000Z', [
+        { field: 'name', before: 'Ana', after: 'Ana B' },
+        { field: 'email', before: 'first@example.test', after: 'Second@example.test' },
+      ]);
+      await about(20, '2026-03-05T12:00:00.000Z', [
+        { field: 'email', before: 'second@example.test', after: 'third@example.test' },
+      ]);
+      // Another user took the second address later: it is not the first user's alone.
+      await about(21, '2026-03-05T13:00:00.000Z', [
+        { field: 'email', before: 'other@example.test', after: 'second@example.test' },
+      ]);
+      assert.deepEqual((await storage.audit.recordedEmailsOf(20)).sort(), ['first@example.test', 'third@example.test']);
+      assert.deepEqual(await storage.audit.recordedEmailsOf(22), []);
+    });
   });
 }

@@ -163,12 +163,12 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
     });
 
-    it('erasure removes the deliveries about a person: of their tickets and of the messages they wrote', async () => {
+    it('erasure removes the deliveries about a person: of their tickets, of their messages, naming their address', async () => {
       const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-5', AT);
       const user = await storage.people.createUser(newUser('erase-hooks@example.test'), AT);
       const theirs = await storage.tickets.createTicket(newTicket(user.id), AT);
       const other = await storage.tickets.createTicket(newTicket(user.id), AT);
-      const d = (eventId: string, ticketId: number, body: string) => ({
+      const d = (eventId: string, ticketId: number | null, body: string) => ({
         endpointId: endpoint.id,
         eventId,
         event: 'message.created' as const,
@@ -180,14 +180,29 @@ for (const database of ALL_DATABASES) {
           d('evt-e1', theirs.id, '{"data":{}}'),
           d('evt-e2', other.id, `{"data":{"message":{"author":{"id":${user.id},"name":"E"}}}}`),
           d('evt-e3', other.id, `{"data":{"message":{"author":{"id":${user.id}0,"name":"F"}}}}`),
+          // Their held mail (no ticket), and a mail to them on a ticket not theirs (the reason names them again).
+          d('evt-e4', null, '{"data":{"inboundMail":{"ticketId":null,"from":"Old.Address@Example.test"}}}'),
+          d(
+            'evt-e5',
+            other.id,
+            '{"data":{"mail":{"to":"old.address@example.test","reason":"550 <old.address@example.test>."}}}',
+          ),
+          // Someone else's: a longer address that contains theirs, one that `_` (a wildcard of `like`) matches.
+          d('evt-e6', null, '{"data":{"inboundMail":{"from":"bold.address@example.test.org"}}}'),
+          d('evt-e7', other.id, '{"data":{"mail":{"to":"x-y@example.test"}}}'),
         ],
         AT,
       );
-      assert.equal(await storage.webhooks.eraseWebhookDeliveriesOf({ ticketIds: [theirs.id], authorId: user.id }), 2);
-      assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
-      assert.equal(await storage.webhooks.findWebhookDelivery(ids[1]!), undefined);
-      assert.equal((await storage.webhooks.findWebhookDelivery(ids[2]!))?.eventId, 'evt-e3');
-      assert.equal(await storage.webhooks.eraseWebhookDeliveriesOf({ ticketIds: [], authorId: user.id }), 0);
+      const erase = (ticketIds: number[]) =>
+        storage.webhooks.eraseWebhookDeliveriesOf({
+          ticketIds,
+          authorId: user.id,
+          addresses: ['erase-hooks@example.test', 'old.address@example.test', 'x_y@example.test'],
+        });
+      assert.equal(await erase([theirs.id]), 4);
+      for (const i of [0, 1, 3, 4]) assert.equal(await storage.webhooks.findWebhookDelivery(ids[i]!), undefined);
+      for (const i of [2, 5, 6]) assert.ok(await storage.webhooks.findWebhookDelivery(ids[i]!), `evt-e${i + 1} stays`);
+      assert.equal(await erase([]), 0);
     });
 
     it('refuses a second delivery with the same event id', async () => {

@@ -8,7 +8,6 @@ import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { Deps } from '../../src/domain/deps.ts';
@@ -22,6 +21,10 @@ import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, withToken, type Client } from '../support/http.ts';
 import { verified } from '../support/sender.ts';
+import { tracesIn } from '../support/erasure-traces.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { mailWebhooks } from '../../src/domain/webhooks/mail-webhooks.ts';
+import { WEBHOOK_EVENTS } from '../../src/domain/webhooks/webhook.ts';
 
 const NAME = 'Zélia Quintanilha';
 const EMAIL = 'zelia.quintanilha@example.org';
@@ -50,27 +53,7 @@ const TRACES = [
 ];
 
 /** Every cell of every table that holds one of the traces, as `table.column`. */
-async function tracesLeft(storage: SqlStorage): Promise<string[]> {
-  const db = storage.kyselyInstance;
-  const found: string[] = [];
-  for (const table of await db.introspection.getTables()) {
-    const rows = (await sql`select * from ${sql.table(table.name)}`.execute(db)).rows as Record<string, unknown>[];
-    for (const row of rows) {
-      for (const [column, value] of Object.entries(row)) {
-        const text =
-          typeof value === 'string'
-            ? value
-            : value instanceof Uint8Array
-              ? Buffer.from(value).toString('latin1') + Buffer.from(value).toString('utf8')
-              : null;
-        if (text === null) continue;
-        for (const trace of TRACES)
-          if (text.toLowerCase().includes(trace.toLowerCase())) found.push(`${table.name}.${column}: ${trace}`);
-      }
-    }
-  }
-  return found;
-}
+const tracesLeft = (storage: SqlStorage) => tracesIn(storage, TRACES);
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`erasing a requester on ${database.name}`, () => {
@@ -90,6 +73,15 @@ for (const database of [sqliteMemory, postgres]) {
       ({ storage, drop } = await database.open());
       deps = testDeps(storage, new TestClock());
       w = await buildWorld(deps);
+      // An endpoint that takes every event: the scan reads what each delivery's body holds.
+      await createWebhookEndpoint(deps, CLI_ORIGIN, {
+        url: 'https://hooks.example.test/parley',
+        description: 'Every event',
+        events: [...WEBHOOK_EVENTS],
+        publicOnly: false,
+        active: true,
+        allowPrivate: false,
+      });
       app = await testApp(deps);
       admin = await signIn(app, w.admin.email);
       tech = await signIn(app, w.techA.email);
@@ -134,6 +126,19 @@ for (const database of [sqliteMemory, postgres]) {
       await storage.outbox.finishOutboxAttempts(
         'erasure-test',
         claimed.map((e) => ({ id: e.id, outcome: e.id === failedOne.id ? failed : sent })),
+      );
+      // The `mail.*` webhooks a dispatcher queues with those outcomes (the recipient, the server's reason).
+      const reported = (await mailWebhooks(
+        deps,
+        claimed.map((e) => e.id),
+      ))!;
+      const outcomeOf = (id: number) =>
+        id === failedOne.id
+          ? { event: 'mail.failed' as const, at, reply: failed.reply }
+          : { event: 'mail.sent' as const, at, reply: sent.reply };
+      await storage.webhooks.queueWebhookDeliveries(
+        claimed.flatMap((e) => reported(e.id, outcomeOf(e.id))),
+        at,
       );
       const retried = await admin.post(`/api/v1/admin/outbox/${failedOne.id}/retry`, {});
       assert.equal(retried.statusCode, 200, retried.body);
@@ -200,7 +205,10 @@ for (const database of [sqliteMemory, postgres]) {
       );
       assert.equal(waiting?.status, 'held', JSON.stringify(waiting));
       assert.equal((await admin.get('/api/v1/inbound-mail?status=held')).json().items.length, 1);
-      assert.ok((await tracesLeft(storage)).length > 10, 'the traces are there before');
+      const present = await tracesLeft(storage);
+      assert.ok(present.length > 10, 'the traces are there before');
+      // The webhook deliveries hold them too: the held mail's sender (no ticket), the mails to them.
+      assert.ok(present.includes(`webhook_delivery.body: ${EMAIL}`), present.join('\n'));
     });
 
     after(async () => {

@@ -39,10 +39,11 @@ export interface ErasureSummary {
  * transaction: their name and address become a pseudonym, their password, sessions, API tokens and groups go; the
  * text and files of every message they wrote are removed (each message stays in its thread, marked removed); the
  * originals, text, subject and sender of the mail they sent are removed (mail still to decide is discarded); the
- * notifications to them and about them (of their messages, of their tickets) lose subject, bodies and their address,
- * and those not sent yet are cancelled; the tickets they asked for get a neutral title and no description, and they
- * leave the tickets that copy them. What stays: ticket numbers, statuses, times, staff messages (and files), and
- * that each of their messages existed.
+ * notifications to them and about them (of their messages, of their tickets, and any that may quote them) lose subject,
+ * bodies and their address, and those not sent yet are cancelled; the webhook deliveries about them or naming them
+ * go; the tickets they asked for get a neutral title and no description, and they leave the tickets that copy them.
+ * Their earlier addresses (those the audit log recorded) are searched like the current one. What stays: ticket
+ * numbers, statuses, times, staff messages (and files), and that each of their messages existed.
  *
  * `confirmEmail` must be the person's current address, typed again. Staff are deactivated instead
  * (`USER_NOT_ERASABLE`); a second erasure answers `USER_ALREADY_ERASED`.
@@ -72,8 +73,11 @@ export async function eraseRequester(
       throw new DomainError('ERASURE_NOT_CONFIRMED', "The address typed is not the person's current address.", {
         details: { field: 'confirmEmail' },
       });
-    // Their address as it was, before the pseudonym replaces it: mail from and to it is found by it.
+    // Their address as it was, before the pseudonym replaces it, and those they had before (the audit log records
+    // each change; one another user has or had is left out): mail from and to them is found by them.
     const addresses = [normalizeEmail(user.email)];
+    for (const earlier of await tx.audit.recordedEmailsOf(userId))
+      if (!addresses.includes(earlier) && !(await tx.people.findUserByEmail(earlier))) addresses.push(earlier);
     if (!(await tx.people.eraseRequester(userId, pseudonym, at)))
       throw new DomainError('USER_ALREADY_ERASED', `The personal data of user ${userId} was already erased.`);
     const { sessionsEnded, tokensRevoked } = await endCredentials(tx, userId, { keepSessionHash: null });
@@ -84,16 +88,16 @@ export async function eraseRequester(
       { address: pseudonym.email, name: pseudonym.name, cancelReply: DELIVERY_SENTENCES.ERASED },
       at,
     );
-    // The webhook deliveries about them (their tickets, their messages), with the bodies that quote them.
-    await tx.webhooks.eraseWebhookDeliveriesOf({ ticketIds, authorId: userId });
+    // The webhook deliveries about them (their tickets, their messages) or naming their address, sent or not.
+    await tx.webhooks.eraseWebhookDeliveriesOf({ ticketIds, authorId: userId, addresses });
     // Their mail, and the reports about mail to them (bounces quote the address and the notification).
     const inboundMailIds = await tx.inbound.eraseInboundMailOf({ addresses, messageIds, outboxIds: outbox.ids }, at);
     const attachments = await tx.attachments.deleteAttachmentsOf({ messageIds, inboundMailIds, ticketIds });
     // A former technician's own canned answers (their texts may sign with their name).
     await tx.cannedAnswers.deleteCannedAnswersOf(userId);
     // The sign-in limiter's counts under their address; the audit log's entries by them and about them.
-    await tx.signInFailures.forgetSignInFailuresOf(addresses[0]!);
-    await tx.audit.eraseAuditOf(userId, { ...pseudonym, formerEmail: addresses[0]!, outboxIds: outbox.ids });
+    for (const address of addresses) await tx.signInFailures.forgetSignInFailuresOf(address);
+    await tx.audit.eraseAuditOf(userId, { ...pseudonym, formerEmails: addresses, outboxIds: outbox.toThem });
     const counts = {
       messages: removed,
       attachments,

@@ -20,12 +20,18 @@ export interface AuditRepository {
   /** Removes up to `batch` entries recorded before `before`, oldest first; returns how many. */
   pruneAudit(before: string, batch: number): Promise<number>;
   /**
+   * The addresses the log records as a user's (the `email` values of the entries about them: the one they were
+   * created with, those they changed from and to), lower case, leaving out any an entry about another user records.
+   */
+  recordedEmailsOf(userId: number): Promise<string[]>;
+  /**
    * An erased person leaves no name or address in the log: entries they made carry the pseudonym as their author and
    * no client address; entries about them (as a user, their API tokens, the mails to them in `outboxIds`) or carrying
-   * `formerEmail` get the pseudonym's address as label (none for a token) and their values withheld (`erased`).
+   * one of `formerEmails` get the pseudonym's address as label (none for a token) and their values withheld
+   * (`erased`).
    */
   eraseAuditOf(
     userId: number,
-    erased: { name: string; email: string; formerEmail: string; outboxIds: readonly number[] },
+    erased: { name: string; email: string; formerEmails: readonly string[]; outboxIds: readonly number[] },
   ): Promise<void>;
 }

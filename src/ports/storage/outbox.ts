@@ -92,9 +92,11 @@ export interface OutboxRepository {
   /** Notifications with these Message-ID headers. */
   outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]>;
   /**
-   * Erasure: the notifications to a recipient (by id or address) and about them (of `messageIds`, of `ticketIds`) lose
-   * their address, name, subject, bodies and replies; those not yet sent are cancelled (`failed`, `cancelReply`).
-   * Returns the erased entries' ids, how many were erased and how many of them cancelled.
+   * Erasure: the notifications to a recipient (by id or address) and about them (of `messageIds`, of `ticketIds`, and
+   * every one that may quote them: of a ticket where `recipientId` wrote a public message, from the first on) lose
+   * subject, bodies and replies, those to them their address and name too; those not yet sent are cancelled
+   * (`failed`, `cancelReply`). Returns the erased entries' ids (`toThem`: those to them), how many were erased and how
+   * many of them cancelled.
    */
   eraseOutboxOf(
     of: {
@@ -105,7 +107,7 @@ export interface OutboxRepository {
     },
     replacement: { address: string; name: string; cancelReply: string },
     at: string,
-  ): Promise<{ ids: number[]; erased: number; cancelled: number }>;
+  ): Promise<{ ids: number[]; toThem: number[]; erased: number; cancelled: number }>;
   /**
    * A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic;
    * `webhooks` (its `mail.bounced` deliveries) queued with it.

@@ -72,10 +72,15 @@ export interface WebhookRepository {
     outcomes: readonly { id: number; outcome: WebhookOutcome }[],
   ): Promise<number[]>;
   /**
-   * Erasure: removes the deliveries (and their attempts) about the erased person's tickets, and those of the messages
-   * they wrote elsewhere (a copied ticket's); returns how many.
+   * Erasure: removes the deliveries (and their attempts), sent or not, about the erased person's tickets, those of the
+   * messages they wrote elsewhere (a copied ticket's), and every one whose body names one of their `addresses` (on any
+   * ticket or none: a held mail of theirs, a mail to them); returns how many.
    */
-  eraseWebhookDeliveriesOf(of: { ticketIds: readonly number[]; authorId: number }): Promise<number>;
+  eraseWebhookDeliveriesOf(of: {
+    ticketIds: readonly number[];
+    authorId: number;
+    addresses: readonly string[];
+  }): Promise<number>;
   /** "Send again": a delivery not being sent is due now, its backoff started again (same event id). */
   resendWebhookDelivery(id: number, at: string): Promise<WebhookDelivery | undefined>;
 }

@@ -188,7 +188,7 @@ export async function eraseOutboxOf(
   },
   replacement: { address: string; name: string; cancelReply: string },
   at: string,
-): Promise<{ ids: number[]; erased: number; cancelled: number }> {
+): Promise<{ ids: number[]; toThem: number[]; erased: number; cancelled: number }> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
   await eraseFromCc(ctx, addresses, at);
   const rows = await ctx.db
@@ -200,10 +200,21 @@ export async function eraseOutboxOf(
         ...(addresses.length > 0 ? [eb(sql`lower(to_address)`, 'in', addresses)] : []),
         ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
         ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', [...of.ticketIds])] : []),
+        // Mail that may quote them (`${HISTORY}`: earlier public messages, with their author's name and text), to
+        // anyone: every mail of a ticket where they wrote a public message, from their first message there on.
+        eb.exists(
+          eb
+            .selectFrom('ticket_message as m')
+            .select('m.id')
+            .where('m.author_id', '=', of.recipientId)
+            .where('m.internal', '=', bool(false))
+            .whereRef('m.ticket_id', '=', 'outbox_entry.ticket_id')
+            .whereRef('m.created_at', '<=', 'outbox_entry.created_at'),
+        ),
       ]),
     )
     .execute();
-  if (rows.length === 0) return { ids: [], erased: 0, cancelled: 0 };
+  if (rows.length === 0) return { ids: [], toThem: [], erased: 0, cancelled: 0 };
   const ids = rows.map((r) => r.id);
   const toThem = rows
     .filter((r) => r.recipient_id === of.recipientId || addresses.includes(r.to_address.toLowerCase()))
@@ -236,5 +247,63 @@ export async function eraseOutboxOf(
     .returning('ticket_id')
     .execute();
   for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
-  return { ids, erased: ids.length, cancelled: cancelled.length };
+  return { ids, toThem, erased: ids.length, cancelled: cancelled.length };
+}
+
+/** Whether `text` names one of `addresses` (lower case) as a whole address, not inside a longer one. */
+function namesAddress(text: string, addresses: readonly string[]): boolean {
+  const lower = text.toLowerCase();
+  return addresses.some((a) => {
+    for (let at = lower.indexOf(a); at !== -1; at = lower.indexOf(a, at + 1)) {
+      const before = lower[at - 1] ?? ' ';
+      const after = lower.slice(at + a.length, at + a.length + 2);
+      if (!/[\w.!#$%&'*+/=?^`{|}~-]/.test(before) && !/^([\w-]|\.\w)/.test(after)) return true;
+    }
+    return false;
+  });
+}
+
+/**
+ * The webhook deliveries that carry the person: about their tickets, of the messages they wrote (`"author":{"id":…,`
+ * in Parley's own JSON), or whose body names one of their addresses, on any ticket or none (`inbound.held` of their
+ * mail: sender and subject; `mail.*` of a mail to them: recipient and the server's reason). Their name is in a body
+ * only as a message's author or a ticket's requester, which the first two find.
+ *
+ * Deleted with their attempts, sent or not, rather than scrubbed: a body is the event as it happened, signed when
+ * posted under an event id receivers de-duplicate by; a scrubbed body would be a different event under the same id
+ * ("send again" would post it), and which fields are personal differs by event. A delivery not sent yet never goes
+ * out; one a dispatcher holds right now may still be posted from its copy (its outcome then finds no row).
+ */
+export async function eraseWebhookDeliveriesOf(
+  ctx: SqlContext,
+  of: { ticketIds: readonly number[]; authorId: number; addresses: readonly string[] },
+): Promise<number> {
+  const addresses = of.addresses.map((a) => a.toLowerCase());
+  const authored = `"author":{"id":${of.authorId},`;
+  return ctx.atomically(async (ctx) => {
+    const rows = await ctx.db
+      .selectFrom('webhook_delivery')
+      .select(['id', 'ticket_id', 'body'])
+      .where((eb) =>
+        eb.or([
+          ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', [...of.ticketIds])] : []),
+          eb('body', 'like', `%${authored}%`),
+          // `%` and `_` in an address only widen the match; the exact test is below.
+          ...addresses.map((a) => eb(sql`lower(body)`, 'like', `%${a}%`)),
+        ]),
+      )
+      .execute();
+    const ids = rows
+      .filter(
+        (r) =>
+          (r.ticket_id !== null && of.ticketIds.includes(r.ticket_id)) ||
+          r.body.includes(authored) ||
+          namesAddress(r.body, addresses),
+      )
+      .map((r) => r.id);
+    if (ids.length === 0) return 0;
+    await ctx.db.deleteFrom('webhook_attempt').where('delivery_id', 'in', ids).execute();
+    await ctx.db.deleteFrom('webhook_delivery').where('id', 'in', ids).execute();
+    return ids.length;
+  });
 }

@@ -59,16 +59,41 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
     return page((await q.execute()).map(toAuditEntry), req.limit);
   }
 
+  async recordedEmailsOf(userId: number) {
+    const emailsIn = (rows: { changes: string }[]) =>
+      rows.flatMap((r) =>
+        (JSON.parse(r.changes) as AuditEntry['changes'])
+          .filter((c) => c.field === 'email')
+          .flatMap((c) => [c.before, c.after])
+          .flatMap((v) => (typeof v === 'string' ? [v.toLowerCase()] : [])),
+      );
+    const aboutUsers = this.db
+      .selectFrom('audit_entry')
+      .select('changes')
+      .where('target_type', '=', 'user')
+      .where('changes', 'like', '%"field":"email"%');
+    const theirs = [...new Set(emailsIn(await aboutUsers.where('target_id', '=', String(userId)).execute()))];
+    if (theirs.length === 0) return [];
+    // An address someone else had too (before or after them) is not theirs alone: what was sent from it may not be.
+    const others = await aboutUsers
+      .where('target_id', '!=', String(userId))
+      .where((eb) => eb.or(theirs.map((a) => eb(sql`lower(changes)`, 'like', `%${a}%`))))
+      .execute();
+    const shared = new Set(emailsIn(others));
+    return theirs.filter((a) => !shared.has(a));
+  }
+
   async eraseAuditOf(userId: number, erased: Parameters<AuditRepository['eraseAuditOf']>[1]) {
     const { name, email } = erased;
-    const former = erased.formerEmail.toLowerCase();
+    const formers = erased.formerEmails.map((a) => a.toLowerCase());
+    const outboxIds = erased.outboxIds.map(String);
     // What they did: their name, address and client address go; the labels of their own API tokens too.
     await this.db
       .updateTable('audit_entry')
       .set({ actor_name: name, actor_email: email, address: 'erased' })
       .where('actor_id', '=', userId)
       .execute();
-    // Entries naming them: about them as a user, about their tokens and mails, or carrying their address.
+    // Entries naming them: about them as a user, about their tokens and mails, or carrying one of their addresses.
     const rows = await this.db
       .selectFrom('audit_entry')
       .select(['id', 'actor_id', 'target_type', 'target_id', 'target_label', 'changes'])
@@ -77,12 +102,12 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
           eb('actor_id', '=', userId),
           eb.and([eb('target_type', '=', 'user'), eb('target_id', '=', String(userId))]),
           eb('target_type', '=', 'api-token'),
-          ...(erased.outboxIds.length > 0
-            ? [eb.and([eb('target_type', '=', 'outbox-entry'), eb('target_id', 'in', erased.outboxIds.map(String))])]
+          ...(outboxIds.length > 0
+            ? [eb.and([eb('target_type', '=', 'outbox-entry'), eb('target_id', 'in', outboxIds)])]
             : []),
-          eb(sql`lower(target_label)`, '=', former),
+          ...(formers.length > 0 ? [eb(sql`lower(target_label)`, 'in', formers)] : []),
           // `%` and `_` in an address only widen the match; the entries are checked one by one below.
-          eb(sql`lower(changes)`, 'like', `%${former}%`),
+          ...formers.map((a) => eb(sql`lower(changes)`, 'like', `%${a}%`)),
         ]),
       )
       .execute();
@@ -92,15 +117,18 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
       const theirToken =
         row.target_type === 'api-token' &&
         (row.actor_id === userId || changes.some((c) => c.field === 'userId' && c.after === userId));
-      const mentions = (c: AuditEntry['changes'][number]) => JSON.stringify(c).toLowerCase().includes(former);
-      if (!aboutThem && !theirToken && !changes.some(mentions) && row.target_label?.toLowerCase() !== former) {
-        if (row.target_type !== 'outbox-entry' || !erased.outboxIds.map(String).includes(row.target_id ?? '')) continue;
-      }
-      const label = theirToken ? null : aboutThem || row.target_type === 'outbox-entry' ? email : row.target_label;
+      const toThem = row.target_type === 'outbox-entry' && outboxIds.includes(row.target_id ?? '');
+      const theirLabel = formers.includes(row.target_label?.toLowerCase() ?? '');
+      const mentions = (c: AuditEntry['changes'][number]) => {
+        const text = JSON.stringify(c).toLowerCase();
+        return formers.some((a) => text.includes(a));
+      };
+      if (!aboutThem && !theirToken && !toThem && !theirLabel && !changes.some(mentions)) continue;
+      const label = theirToken ? null : aboutThem || toThem ? email : row.target_label;
       await this.db
         .updateTable('audit_entry')
         .set({
-          target_label: row.target_label?.toLowerCase() === former ? email : label,
+          target_label: theirLabel ? email : label,
           changes: JSON.stringify(
             changes.map((c) => (aboutThem || mentions(c) ? { field: c.field, withheld: 'erased' as const } : c)),
           ),

@@ -16,6 +16,7 @@ import type {
   WebhookOutcome,
   WebhookRepository,
 } from '../../../../ports/storage/webhooks.ts';
+import { eraseWebhookDeliveriesOf } from '../erasure.ts';
 import { bool, decodeCursor, page } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
@@ -325,27 +326,8 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
     });
   }
 
-  async eraseWebhookDeliveriesOf(of: { ticketIds: readonly number[]; authorId: number }) {
-    // The bodies are Parley's own JSON: a message's author is written exactly as `"author":{"id":<id>,`.
-    const authored = `%"author":{"id":${of.authorId},%`;
-    return this.ctx.atomically(async (ctx) => {
-      const ids = (
-        await ctx.db
-          .selectFrom('webhook_delivery')
-          .select('id')
-          .where((eb) =>
-            eb.or([
-              ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', of.ticketIds as number[])] : []),
-              eb('body', 'like', authored),
-            ]),
-          )
-          .execute()
-      ).map((r) => r.id);
-      if (ids.length === 0) return 0;
-      await ctx.db.deleteFrom('webhook_attempt').where('delivery_id', 'in', ids).execute();
-      await ctx.db.deleteFrom('webhook_delivery').where('id', 'in', ids).execute();
-      return ids.length;
-    });
+  eraseWebhookDeliveriesOf(of: Parameters<WebhookRepository['eraseWebhookDeliveriesOf']>[0]) {
+    return eraseWebhookDeliveriesOf(this.ctx, of);
   }
 
   async resendWebhookDelivery(id: number, at: string) {

@@ -1,0 +1,232 @@
+/**
+ * Erasure reaches what names the person beyond their own tickets and current address, on SQLite and PostgreSQL: the
+ * mail to other people that quotes their messages (`${HISTORY}`), the webhook deliveries about mail to them on a
+ * ticket they were only copied on, and what they left under an address they had before. Each case erases its own
+ * requester and scans every column of every table for them; the database is read directly.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import type { Deps } from '../../src/domain/deps.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { DELIVERY_SENTENCES } from '../../src/domain/notifications/delivery-results.ts';
+import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { mailWebhooks } from '../../src/domain/webhooks/mail-webhooks.ts';
+import { WEBHOOK_EVENTS } from '../../src/domain/webhooks/webhook.ts';
+import { postgres, sqliteMemory } from '../support/databases.ts';
+import { tracesIn } from '../support/erasure-traces.ts';
+import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
+import { anonymous, signIn, testApp, type Client } from '../support/http.ts';
+
+const MINUTE = 60_000;
+
+for (const database of [sqliteMemory, postgres]) {
+  describe(`erasure beyond the person's own tickets and address, on ${database.name}`, () => {
+    let storage: SqlStorage;
+    let drop: () => Promise<void>;
+    let clock: TestClock;
+    let deps: Deps;
+    let w: World;
+    let app: FastifyInstance;
+    let admin: Client;
+    let tech: Client;
+
+    /** A requester who can sign in. */
+    async function requester(email: string, name: string) {
+      const id = (await createUser(deps, CLI_ORIGIN, { role: 'requester', email, name, password: TEST_PASSWORD })).id;
+      return { id, client: await signIn(app, email) };
+    }
+
+    /**
+     * What a dispatcher does with the mail due: the mail to `refused` fails (550 naming the address), the rest is
+     * sent; the `mail.*` webhooks are queued with the outcomes.
+     */
+    async function sendQueued(refused: string | null = null) {
+      const now = clock.now();
+      const claimed = await storage.outbox.claimOutbox({
+        now: new Date(now.getTime() + MINUTE).toISOString(),
+        leaseUntil: new Date(now.getTime() + 10 * MINUTE).toISOString(),
+        token: 'reach',
+        limit: 100,
+      });
+      const at = now.toISOString();
+      const outcomeOf = (to: string) =>
+        to === refused
+          ? { status: 'failed' as const, at, reply: `550 5.1.1 <${to}>: mailbox unavailable`, nextAttemptAt: null }
+          : { status: 'sent' as const, at, reply: '250 2.0.0 ok', nextAttemptAt: null };
+      await storage.outbox.finishOutboxAttempts(
+        'reach',
+        claimed.map((e) => ({ id: e.id, outcome: outcomeOf(e.toAddress) })),
+      );
+      const report = await mailWebhooks(
+        deps,
+        claimed.map((e) => e.id),
+      );
+      const hooks = claimed.flatMap((e) => {
+        const { status, reply } = outcomeOf(e.toAddress);
+        return report?.(e.id, { event: status === 'sent' ? 'mail.sent' : 'mail.failed', at, reply }) ?? [];
+      });
+      await storage.webhooks.queueWebhookDeliveries(hooks, at);
+    }
+
+    before(async () => {
+      ({ storage, drop } = await database.open());
+      clock = new TestClock();
+      deps = testDeps(storage, clock);
+      w = await buildWorld(deps);
+      await createWebhookEndpoint(deps, CLI_ORIGIN, {
+        url: 'https://hooks.example.test/parley',
+        description: 'Every event',
+        events: [...WEBHOOK_EVENTS],
+        publicOnly: false,
+        active: true,
+        allowPrivate: false,
+      });
+      app = await testApp(deps);
+      admin = await signIn(app, w.admin.email);
+      tech = await signIn(app, w.techA.email);
+      // Group A mails each person it copies apart: a copy gets mail addressed to them on someone else's ticket.
+      const mode = await admin.patch(`/api/v1/admin/groups/${w.groupA}`, { copiesMode: 'separate' });
+      assert.equal(mode.statusCode, 200, mode.body);
+    });
+
+    after(async () => {
+      await app.close();
+      await storage.close();
+      await drop();
+    });
+
+    // threat: An erased requester leaves no name, address, text, attachment or raw mail behind; the thread keeps that messages existed.
+    it("erases the mail that quotes a copy's message to others, and the webhooks of mail to them on that ticket", async () => {
+      const NAME = 'Quitéria Albuquerque';
+      const EMAIL = 'quiteria.albuquerque@example.org';
+      const TEXT = 'My locker code is LOCKER-48213.';
+      const ticket = w.ticketA; // requester A's
+      const mailsOfTicket = () =>
+        storage.kyselyInstance
+          .selectFrom('outbox_entry')
+          .select(['id', 'message_id', 'to_address', 'text', 'status', 'last_reply'])
+          .where('ticket_id', '=', ticket.id)
+          .orderBy('id')
+          .execute();
+      // A mail on the ticket before they were part of it: it never quotes them.
+      clock.advance(MINUTE);
+      const early = await tech.post(`/api/v1/tickets/${ticket.number}/messages`, { text: 'Reply EARLIER-11803.' });
+      assert.equal(early.statusCode, 201, early.body);
+      await sendQueued();
+      const earlier = (await mailsOfTicket()).map((m) => m.id);
+
+      const person = await requester(EMAIL, NAME);
+      clock.advance(MINUTE);
+      const copied = await tech.put(`/api/v1/tickets/${ticket.number}/copies`, { copies: [{ email: EMAIL }] });
+      assert.equal(copied.statusCode, 200, copied.body);
+      clock.advance(MINUTE);
+      const posted = await person.client.post(`/api/v1/tickets/${ticket.number}/messages`, { text: TEXT });
+      assert.equal(posted.statusCode, 201, posted.body);
+      // Staff answer: the mail to requester A quotes them (name and text); the mail to them is refused.
+      clock.advance(MINUTE);
+      assert.equal((await tech.post(`/api/v1/tickets/${ticket.number}/messages`, { text: 'On it.' })).statusCode, 201);
+      await sendQueued(EMAIL);
+      clock.advance(MINUTE);
+      assert.equal((await tech.post(`/api/v1/tickets/${ticket.number}/messages`, { text: 'Done.' })).statusCode, 201);
+      // The mails of staff messages (not theirs) to requester A quote them.
+      const quoting = (await mailsOfTicket()).filter(
+        (m) =>
+          m.to_address === w.requesterA.email && m.message_id !== posted.json().message.id && m.text.includes(TEXT),
+      );
+      assert.equal(quoting.length, 2, '"On it." and "Done."');
+      assert.ok(quoting.every((m) => m.text.includes(NAME)));
+      const present = await tracesIn(storage, [EMAIL]);
+      assert.ok(present.includes(`webhook_delivery.body: ${EMAIL}`), present.join('\n'));
+
+      const erased = await admin.post(`/api/v1/admin/users/${person.id}/erase`, { confirmEmail: EMAIL });
+      assert.equal(erased.statusCode, 200, erased.body);
+      assert.deepEqual(
+        await tracesIn(storage, [NAME, EMAIL, 'Quitéria', 'Albuquerque', 'quiteria', 'LOCKER-48213', '48213']),
+        [],
+      );
+      // The mail that quoted them keeps its recipient, without its text; the one not sent yet will not be.
+      const later = new Map((await mailsOfTicket()).map((m) => [m.id, m]));
+      for (const { id } of quoting) {
+        const m = later.get(id)!;
+        assert.equal(m.to_address, w.requesterA.email);
+        assert.equal(m.text, '');
+      }
+      assert.ok(quoting.some(({ id }) => later.get(id)!.status === 'sent'));
+      const cancelled = quoting.filter(({ id }) => later.get(id)!.status === 'failed');
+      assert.equal(cancelled.length, 1);
+      assert.equal(later.get(cancelled[0]!.id)!.last_reply, DELIVERY_SENTENCES.ERASED);
+      // The mail from before they wrote there keeps its text; the staff's messages stay in the thread.
+      assert.ok(earlier.every((id) => later.get(id)!.text.includes('EARLIER-11803')));
+      const thread = (await tech.get(`/api/v1/tickets/${ticket.number}/messages`)).json().items as { text: string }[];
+      assert.ok(thread.some((m) => m.text === 'On it.') && thread.some((m) => m.text === 'Done.'));
+    });
+
+    it('erases what they left under an earlier address, and keeps in the audit log that it changed', async () => {
+      const OLD = 'ernesta.vilalobos@example.org';
+      const NEW = 'e.v@example.net';
+      const person = await requester(OLD, 'Ernesta Vilalobos');
+      // Under the earlier address: a mistyped password, and a mail that proves nothing, held for review.
+      const mistyped = await anonymous(app).post('/api/v1/auth/login', { email: OLD, password: 'not the password' });
+      assert.equal(mistyped.statusCode, 401);
+      const raw = Buffer.from(
+        [
+          `From: "Ernesta Vilalobos" <${OLD}>`,
+          'To: help@desk.example.test',
+          'Subject: Locker HELD-70215',
+          `Message-ID: <reach.${database.name}.1@mail.example.org>`,
+          '',
+          'Please open locker HELD-70215.',
+          '',
+        ].join('\r\n'),
+      );
+      const id = await receiveMail(deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: OLD,
+        envelopeTo: ['help@desk.example.test'],
+        remoteAddress: '192.0.2.8',
+      });
+      const held = await processInboundMail(
+        { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } },
+        id,
+      );
+      assert.equal(held?.status, 'held', JSON.stringify(held));
+      // Then they change their address, and an administrator their name.
+      const moved = await person.client.put('/api/v1/me/email', { currentPassword: TEST_PASSWORD, email: NEW });
+      assert.equal(moved.statusCode, 200, moved.body);
+      const renamed = await admin.patch(`/api/v1/admin/users/${person.id}`, { name: 'Ernesta V.' });
+      assert.equal(renamed.statusCode, 200, renamed.body);
+      const traces = [OLD, NEW, 'Vilalobos', 'Ernesta', 'HELD-70215'];
+      const present = await tracesIn(storage, traces);
+      for (const where of ['inbound_mail.raw', 'sign_in_failure.key', 'webhook_delivery.body', 'audit_entry.changes'])
+        assert.ok(present.includes(`${where}: ${OLD}`), `${where}\n${present.join('\n')}`);
+
+      const erased = await admin.post(`/api/v1/admin/users/${person.id}/erase`, { confirmEmail: NEW });
+      assert.equal(erased.statusCode, 200, erased.body);
+      assert.equal(erased.json().inboundMails, 1, 'the mail from the earlier address');
+      assert.deepEqual(await tracesIn(storage, traces), []);
+      assert.equal((await admin.get('/api/v1/inbound-mail?status=held')).json().items.length, 0);
+      // The log still says that their address and name changed, and when; not what they were.
+      const audit = (await admin.get(`/api/v1/admin/audit?targetType=user&targetId=${person.id}`)).json().items as {
+        action: string;
+        at: string;
+        changes: { field: string; withheld?: string }[];
+      }[];
+      const edits = audit.filter((e) => e.action === 'user.edit');
+      assert.deepEqual(
+        edits.flatMap((e) => e.changes).sort((a, b) => a.field.localeCompare(b.field)),
+        [
+          { field: 'email', withheld: 'erased' },
+          { field: 'name', withheld: 'erased' },
+        ],
+      );
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import { sql } from 'kysely';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+
+/**
+ * Every cell of every table that holds one of `traces` (case-insensitive), as `table.column: trace`: text, and the
+ * bytes a blob holds read as Latin-1 and as UTF-8. What an erasure test expects to find empty.
+ */
+export async function tracesIn(storage: SqlStorage, traces: readonly string[]): Promise<string[]> {
+  const db = storage.kyselyInstance;
+  const found: string[] = [];
+  for (const table of await db.introspection.getTables()) {
+    const rows = (await sql`select * from ${sql.table(table.name)}`.execute(db)).rows as Record<string, unknown>[];
+    for (const row of rows) {
+      for (const [column, value] of Object.entries(row)) {
+        const text =
+          typeof value === 'string'
+            ? value
+            : value instanceof Uint8Array
+              ? Buffer.from(value).toString('latin1') + Buffer.from(value).toString('utf8')
+              : null;
+        if (text === null) continue;
+        for (const trace of traces)
+          if (text.toLowerCase().includes(trace.toLowerCase())) found.push(`${table.name}.${column}: ${trace}`);
+      }
+    }
+  }
+  return found;
+}
