@@ -3,6 +3,7 @@
  * login (smtp-server), a real DNS server on loopback; a healthy configuration, then each problem it must name.
  */
 import assert from 'node:assert/strict';
+import { AesGcmSecretBox } from '../../src/adapters/crypto/aes-gcm-secret-box.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.ts';
 import { doctor } from '../../src/delivery/cli/doctor.ts';
+import { saveMailboxOAuth } from '../../src/domain/mailboxes/oauth/save-mailbox-oauth.ts';
+import { createMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import type { Clock } from '../../src/ports/clock.ts';
+import type { SecretBox } from '../../src/ports/secret-box.ts';
 import { parley } from '../support/cli.ts';
 import { postgres, sqliteFile, type TestDatabase } from '../support/databases.ts';
 import { startDnsServer } from '../support/dns-server.ts';
@@ -21,6 +26,8 @@ import { buildWorld, testDeps } from '../support/fixtures.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
 const KEY = 'test-secret-key-that-is-long-enough-for-parley'; // the key testDeps seals with
+/** A key other than KEY: what a restore with the wrong key, or a lost key, leaves the secrets sealed with. */
+const OTHER_BOX = new AesGcmSecretBox('another-key-another-key-another-key-0123');
 const USER = 'desk-sender';
 const PASS = 'smtp password 42';
 const ZONE = {
@@ -44,6 +51,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
     let saveAccount: (port: number) => Promise<unknown>;
     let setDefaultTeam: (id: number) => Promise<unknown>;
     let defaultTeamId: number;
+    let deps: ReturnType<typeof testDeps>;
 
     before(async () => {
       db = await database.open();
@@ -51,7 +59,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       sink.requireAuth({ user: USER, pass: PASS });
       dns = await startDnsServer(ZONE);
       dataDir = mkdtempSync(join(tmpdir(), 'parley-doctor-'));
-      const deps = testDeps(db.storage);
+      deps = testDeps(db.storage);
       const world = await buildWorld(deps);
       saveAccount = (port) =>
         saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
@@ -102,13 +110,109 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
 
     const line = (lines: string[], check: string) => lines.find((l) => l.includes(` ${check}: `));
 
+    /** The plain secrets the helpers below store sealed: doctor never prints one, nor any sealed value. */
+    const PLAIN = ['eu smtp password', 'eu imap password', 'sales client secret', 'sales refresh', 'sales access'];
+    const assertNoSecretIn = (lines: string[]) => {
+      for (const l of lines) {
+        for (const plain of [...PLAIN, PASS]) assert.ok(!l.includes(plain), `a secret printed: ${l}`);
+        assert.doesNotMatch(l, /v1\.[\w-]+\./, `a sealed value printed: ${l}`);
+      }
+    };
+
+    /** Team mailbox "Support EU" with its SMTP and IMAP passwords sealed by `secrets`; answers its removal. */
+    async function passwordMailbox(secrets: SecretBox): Promise<() => Promise<void>> {
+      const mailbox = await createMailbox({ ...deps, secrets }, CLI_ORIGIN, {
+        name: 'Support EU',
+        fromAddress: 'support-eu@desk.example.test',
+        smtpHost: 'smtp.example.test',
+        smtpPort: 587,
+        smtpSecurity: 'starttls',
+        smtpAuth: 'password',
+        smtpUser: 'support-eu',
+        password: 'eu smtp password',
+        imapHost: 'imap.example.test',
+        imapPort: 993,
+        imapSecurity: 'tls',
+        imapUser: 'support-eu',
+        imapPassword: 'eu imap password',
+      });
+      return async () => assert.ok(await db.storage.mailboxes.deleteMailbox(mailbox.id));
+    }
+
+    /**
+     * Team mailbox "Sales" sending with OAuth2: its client secret (saved as in Admin) and its grant's refresh and
+     * access tokens (stored as a finished Connect stores them) sealed by `secrets`; answers its removal.
+     */
+    async function oauthMailbox(secrets: SecretBox): Promise<() => Promise<void>> {
+      const mailbox = await createMailbox({ ...deps, secrets }, CLI_ORIGIN, {
+        name: 'Sales',
+        fromAddress: 'sales@desk.example.test',
+        smtpHost: 'smtp.example.test',
+        smtpPort: 587,
+        smtpSecurity: 'starttls',
+        smtpAuth: 'oauth2',
+      });
+      await saveMailboxOAuth({ ...deps, secrets }, CLI_ORIGIN, mailbox.id, {
+        provider: 'google',
+        clientId: 'parley-sales',
+        clientSecret: 'sales client secret',
+        login: 'sales@desk.example.test',
+      });
+      const at = new Date();
+      await db.storage.mailboxOAuth.storeGrant(
+        mailbox.id,
+        {
+          refreshSealed: secrets.seal('sales refresh'),
+          accessSealed: secrets.seal('sales access'),
+          accessExpiresAt: new Date(at.getTime() + 3_600_000).toISOString(),
+        },
+        at.toISOString(),
+      );
+      return async () => {
+        await db.storage.mailboxOAuth.removeGrant(mailbox.id);
+        assert.ok(await db.storage.mailboxes.deleteMailbox(mailbox.id));
+      };
+    }
+
+    /** A webhook endpoint registered as in Admin, its signing secret sealed by `secrets`; its id and removal. */
+    async function webhookEndpoint(secrets: SecretBox): Promise<{ id: number; remove: () => Promise<void> }> {
+      const { endpoint } = await createWebhookEndpoint({ ...deps, secrets }, CLI_ORIGIN, {
+        url: 'https://tracker.example.test/hooks/parley',
+        description: 'Tracker',
+        events: ['message.created'],
+        publicOnly: false,
+        active: true,
+        allowPrivate: false,
+      });
+      return {
+        id: endpoint.id,
+        remove: async () => assert.ok(await db.storage.webhooks.deleteWebhookEndpoint(endpoint.id)),
+      };
+    }
+
+    /** Runs `work` with what `stores` store, one after the other, all removed afterwards (the other cases count). */
+    async function withStored(stores: (() => Promise<() => Promise<void>>)[], work: () => Promise<void>) {
+      const removals: (() => Promise<void>)[] = [];
+      try {
+        for (const store of stores) removals.push(await store());
+        await work();
+      } finally {
+        for (const remove of removals) await remove();
+      }
+    }
+    const everyKind = (secrets: SecretBox) => [
+      () => passwordMailbox(secrets),
+      () => oauthMailbox(secrets),
+      async () => (await webhookEndpoint(secrets)).remove,
+    ];
+
     it('a healthy configuration: every check passes, exit 0', async () => {
       const result = await run();
       assert.equal(result.code, 0, result.problems.join('\n'));
       assert.deepEqual(result.problems, []);
       for (const check of ['database', 'secret key', 'SMTP account', 'clock', 'default team', 'mail domain'])
         assert.match(line(result.ok, check) ?? '', /^ok /, `${check}: ${result.ok.join('\n')}`);
-      assert.match(line(result.ok, 'secret key')!, /opens the 1 stored password/);
+      assert.match(line(result.ok, 'secret key')!, /opens the 1 stored secret \(1 parameter password\)\.$/);
       assert.match(line(result.ok, 'SMTP account')!, /signed in/);
       assert.match(line(result.ok, 'mail domain')!, /mx\.desk\.example\.test \(MX\)/);
       assert.equal(sink.authAttempts.at(-1)?.accepted, true, 'the configured account signed in');
@@ -134,10 +238,97 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       assert.equal(result.code, 1);
       assert.match(
         line(result.problems, 'secret key') ?? '',
-        /^PROBLEM .*cannot open the stored password of parameter\(s\) 13/,
+        /^PROBLEM secret key: the key of PARLEY_SECRET_KEY cannot open the stored secret: the SMTP password \(parameter 13\)\. Restore the key they were sealed with, or enter them again: a parameter's password in Admin › SMTP account/,
       );
       assert.match(line(result.problems, 'SMTP account') ?? '', /not checked/);
       assert.ok(line(result.ok, 'database') && line(result.ok, 'clock'), 'the other checks still ran');
+    });
+
+    it("the key opens every sealed secret: the parameters', mailboxes' passwords, OAuth2 client and tokens, webhooks'", async () => {
+      await withStored(everyKind(deps.secrets), async () => {
+        const result = await run();
+        assert.equal(result.code, 0, result.problems.join('\n'));
+        assert.equal(
+          line(result.ok, 'secret key'),
+          'ok      secret key: PARLEY_SECRET_KEY opens the 6 stored secrets (1 parameter password, 2 mailbox ' +
+            'passwords, 1 OAuth2 client secret, the tokens of 1 OAuth2 connection, 1 webhook signing secret).',
+        );
+        assertNoSecretIn([...result.ok, ...result.problems]);
+      });
+    });
+
+    it("a team mailbox's SMTP and IMAP passwords sealed with another key are named, and where to enter them", async () => {
+      await withStored([() => passwordMailbox(OTHER_BOX)], async () => {
+        const result = await run();
+        assert.equal(result.code, 1);
+        const problem = line(result.problems, 'secret key') ?? '';
+        assert.equal(
+          problem,
+          'PROBLEM secret key: the key of PARLEY_SECRET_KEY cannot open 2 of the 3 stored secrets: the SMTP password ' +
+            'of mailbox "Support EU", the IMAP password of mailbox "Support EU". Restore the key they were sealed ' +
+            "with, or enter them again: a mailbox's password by editing the mailbox in Admin › Mailboxes.",
+        );
+        assertNoSecretIn([...result.ok, ...result.problems]);
+      });
+    });
+
+    it("an OAuth2 mailbox's client secret and tokens sealed with another key are named", async () => {
+      await withStored([() => oauthMailbox(OTHER_BOX)], async () => {
+        const result = await run();
+        assert.equal(result.code, 1);
+        const problem = line(result.problems, 'secret key') ?? '';
+        assert.match(
+          problem,
+          /cannot open 2 of the 3 stored secrets: the OAuth2 client secret of mailbox "Sales", the OAuth2 tokens of mailbox "Sales"\. Restore/,
+        );
+        assert.match(problem, /an OAuth2 client secret by saving it .*; OAuth2 tokens by Reconnect/);
+        assertNoSecretIn([...result.ok, ...result.problems]);
+      });
+    });
+
+    it("a webhook endpoint's signing secret sealed with another key is named by the endpoint's number", async () => {
+      const webhook = await webhookEndpoint(OTHER_BOX);
+      await withStored([async () => webhook.remove], async () => {
+        const result = await run();
+        assert.equal(result.code, 1);
+        assert.equal(
+          line(result.problems, 'secret key'),
+          `PROBLEM secret key: the key of PARLEY_SECRET_KEY cannot open 1 of the 2 stored secrets: the signing ` +
+            `secret of webhook endpoint #${webhook.id}. Restore the key they were sealed with, or enter them again: ` +
+            'a webhook signing secret by "Replace secret" in Admin › Webhooks (then give the receiver the new one).',
+        );
+        // The SMTP account's own password opens: it is still checked (and signs in).
+        assert.match(line(result.ok, 'SMTP account')!, /signed in/);
+        assertNoSecretIn([...result.ok, ...result.problems]);
+      });
+    });
+
+    it('a wrong key with every kind stored: the first five named, "and N more", each place to enter them', async () => {
+      await withStored(everyKind(deps.secrets), async () => {
+        const result = await run({ PARLEY_SECRET_KEY: 'another-key-another-key-another-key-0123' });
+        assert.equal(result.code, 1);
+        const problem = line(result.problems, 'secret key') ?? '';
+        // Mailboxes by name ("Sales" first), then the webhook endpoint: the sixth is left unnamed.
+        assert.ok(
+          problem.startsWith(
+            'PROBLEM secret key: the key of PARLEY_SECRET_KEY cannot open any of the 6 stored secrets: the SMTP ' +
+              'password (parameter 13), the OAuth2 client secret of mailbox "Sales", the OAuth2 tokens of mailbox ' +
+              '"Sales", the SMTP password of mailbox "Support EU", the IMAP password of mailbox "Support EU" and 1 ' +
+              'more. Restore the key they were sealed with, or enter them again: ',
+          ),
+          problem,
+        );
+        assert.doesNotMatch(problem, /webhook endpoint #/);
+        for (const where of [
+          "a parameter's password",
+          "a mailbox's password",
+          'an OAuth2 client secret',
+          'OAuth2 tokens',
+          'Replace secret',
+        ])
+          assert.ok(problem.includes(where), `${where}: ${problem}`);
+        assertNoSecretIn([...result.ok, ...result.problems]);
+      });
     });
 
     it('an SMTP server that cannot be reached, or refuses the login', async () => {

@@ -2,6 +2,7 @@ import { Resolver } from 'node:dns/promises';
 import type { Config } from '../../config/config.ts';
 import { createParley } from '../../main.ts';
 import type { Clock } from '../../ports/clock.ts';
+import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
 import { failed, type CheckResult } from './doctor/check.ts';
 import { checkClock } from './doctor/clock.ts';
 import { checkDefaultTeam } from './doctor/default-team.ts';
@@ -25,7 +26,7 @@ export interface DoctorOptions {
 
 /**
  * `parley doctor`: checks the configuration as the running roles will use it, changing nothing (no migration, no
- * key created): the database, the secret key against the stored passwords, the SMTP account, the mail domain's DNS,
+ * key created): the database, the secret key against every stored secret, the SMTP account, the mail domain's DNS,
  * the clocks, the default team. One line per check; resolves with the exit code (1 when anything is wrong).
  */
 export async function doctor(config: Readonly<Config>, options: DoctorOptions): Promise<number> {
@@ -38,10 +39,11 @@ export async function doctor(config: Readonly<Config>, options: DoctorOptions): 
     if (database.ok) {
       const key = await checkSecretKey(parley);
       results.push(key);
+      // The SMTP account is checked unless its own password (parameter 13) is what the key cannot open.
       results.push(
-        key.ok
-          ? await checkSmtpAccount(parley)
-          : failed('SMTP account', 'not checked: its password needs the right secret key.'),
+        key.unreadable.some((s) => s.parameterId === PARAM.SMTP_PASSWORD)
+          ? failed('SMTP account', 'not checked: its password needs the right secret key.')
+          : await checkSmtpAccount(parley),
       );
       results.push(await checkClock(parley, clock, options.maxSkewSeconds ?? 5));
       results.push(await checkDefaultTeam(parley));

@@ -49,6 +49,8 @@ export interface WebhookRepository {
   deleteWebhookEndpoint(id: number): Promise<boolean>;
   findWebhookEndpoint(id: number): Promise<WebhookEndpoint | undefined>;
   listWebhookEndpoints(): Promise<readonly WebhookEndpoint[]>;
+  /** Every endpoint's sealed signing secret, by id (for `parley doctor`'s key check; never returned by the API). */
+  webhookEndpointSecrets(): Promise<{ id: number; secretSealed: string }[]>;
   /** The active endpoints that take `event`. */
   webhookEndpointsFor(event: WebhookEvent): Promise<WebhookEndpoint[]>;
   /** Queues deliveries and wakes the dispatchers once committed; returns their ids. */

@@ -118,6 +118,11 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
     return rows.map(toEndpoint);
   }
 
+  async webhookEndpointSecrets() {
+    const rows = await this.db.selectFrom('webhook_endpoint').select(['id', 'secret_sealed']).orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, secretSealed: r.secret_sealed }));
+  }
+
   async webhookEndpointsFor(event: WebhookEvent) {
     const rows = await this.db
       .selectFrom('webhook_endpoint')
