@@ -53,7 +53,7 @@ export async function resendToCorrectedAddress(
         if (old.lastReply === DELIVERY_SENTENCES.ERASED)
           throw new DomainError(
             'MAIL_NOT_RESENDABLE',
-            `Mail ${old.id} was cancelled when the personal data of its recipient was erased; it cannot be sent again.`,
+            `Mail ${old.id} was emptied when the personal data of a person it concerns was erased; it cannot be sent again.`,
           );
         if (old.status !== 'failed')
           throw new DomainError(

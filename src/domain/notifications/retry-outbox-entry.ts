@@ -15,11 +15,11 @@ export async function retryOutboxEntry(
   id: number,
 ): Promise<OutboxEntry> {
   const entry = await deps.storage.transaction(async (tx) => {
-    // A mail cancelled by an erasure has no recipient or text left: sending it again would send nothing to nobody.
+    // A mail emptied by an erasure has no text left (nor, when it was theirs, a recipient): it is never sent again.
     if ((await tx.outbox.findOutboxEntry(id))?.lastReply === DELIVERY_SENTENCES.ERASED)
       throw new DomainError(
         'OUTBOX_NOT_RETRYABLE',
-        `Outbox entry ${id} was cancelled when the personal data of its recipient was erased; it cannot be sent again.`,
+        `Outbox entry ${id} was emptied when the personal data of a person it concerns was erased; it cannot be sent again.`,
       );
     const retried = await tx.outbox.retryOutboxNow(id, deps.clock.now().toISOString());
     if (retried)

@@ -246,6 +246,13 @@ export async function eraseOutboxOf(
     .where('status', 'in', ['queued', 'deferred', 'sending'])
     .returning('ticket_id')
     .execute();
+  // Mail that had failed before says so too: emptied, it must never be retried or sent to a corrected address.
+  await ctx.db
+    .updateTable('outbox_entry')
+    .set({ last_reply: replacement.cancelReply })
+    .where('id', 'in', ids)
+    .where('status', '=', 'failed')
+    .execute();
   for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
   return { ids, toThem, erased: ids.length, cancelled: cancelled.length };
 }
