@@ -30,6 +30,7 @@ import * as mailboxImapAuth from './028-mailbox-imap-auth.ts';
 import * as cacheNotices from './029-cache-notices.ts';
 import * as webhookEndpointCache from './030-webhook-endpoint-cache.ts';
 import * as webhookUrlsWithheld from './031-webhook-urls-withheld.ts';
+import * as outboxErased from './032-outbox-erased.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -64,4 +65,5 @@ export const migrations: Record<string, Migration> = {
   '029-cache-notices': cacheNotices,
   '030-webhook-endpoint-cache': webhookEndpointCache,
   '031-webhook-urls-withheld': webhookUrlsWithheld,
+  '032-outbox-erased': outboxErased,
 };

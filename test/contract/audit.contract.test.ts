@@ -130,5 +130,37 @@ for (const database of ALL_DATABASES) {
       assert.deepEqual((await storage.audit.recordedEmailsOf(20)).sort(), ['first@example.test', 'third@example.test']);
       assert.deepEqual(await storage.audit.recordedEmailsOf(22), []);
     });
+
+    it("an erasure withholds the values that name the person's address, and only a whole address", async () => {
+      const about = (userId: number, at: string, changes: NewAuditEntry['changes']) =>
+        storage.audit.recordAudit(
+          entry(at, { action: 'user.edit', targetType: 'user', targetId: String(userId), changes }),
+        );
+      await about(30, '2026-03-06T10:00:00.000Z', [
+        { field: 'email', before: 'x@example.test', after: 'ann@example.test' },
+      ]);
+      await about(31, '2026-03-06T11:00:00.000Z', [
+        { field: 'email', before: 'y@example.test', after: 'JoAnn@example.test' },
+      ]);
+      await about(32, '2026-03-06T12:00:00.000Z', [
+        { field: 'email', before: 'z@example.test', after: 'ann@example.test.br' },
+      ]);
+      await storage.audit.eraseAuditOf(30, {
+        name: 'Erased requester 1',
+        email: 'erased-30@erased.invalid',
+        formerEmails: ['ann@example.test'],
+        outboxIds: [],
+      });
+      const changesOf = async (userId: number) =>
+        (await storage.audit.listAudit({ targetType: 'user', targetId: String(userId) }, { limit: 10 })).items[0]!
+          .changes;
+      assert.deepEqual(await changesOf(30), [{ field: 'email', withheld: 'erased' }]);
+      assert.deepEqual(await changesOf(31), [
+        { field: 'email', before: 'y@example.test', after: 'JoAnn@example.test' },
+      ]);
+      assert.deepEqual(await changesOf(32), [
+        { field: 'email', before: 'z@example.test', after: 'ann@example.test.br' },
+      ]);
+    });
   });
 }

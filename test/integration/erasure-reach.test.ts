@@ -136,12 +136,22 @@ for (const database of [sqliteMemory, postgres]) {
       await sendQueued([EMAIL, w.requesterA.email]);
       clock.advance(MINUTE);
       assert.equal((await tech.post(`/api/v1/tickets/${ticket.number}/messages`, { text: 'Done.' })).statusCode, 201);
+      // Three more answers: the last one's history (the 3 messages before it) no longer quotes them.
+      for (const text of ['Step ONE-2201.', 'Step TWO-2202.', 'Step THREE-2203.']) {
+        clock.advance(MINUTE);
+        assert.equal((await tech.post(`/api/v1/tickets/${ticket.number}/messages`, { text })).statusCode, 201);
+      }
+      const unquoting = (await mailsOfTicket()).filter(
+        (m) => m.to_address === w.requesterA.email && m.text.includes('THREE-2203'),
+      );
+      assert.equal(unquoting.length, 1);
+      assert.ok(!unquoting[0]!.text.includes(NAME), 'its history is the three answers before it');
       // The mails of staff messages (not theirs) to requester A quote them.
       const quoting = (await mailsOfTicket()).filter(
         (m) =>
           m.to_address === w.requesterA.email && m.message_id !== posted.json().message.id && m.text.includes(TEXT),
       );
-      assert.equal(quoting.length, 2, '"On it." and "Done."');
+      assert.equal(quoting.length, 3, '"On it.", "Done." and "Step ONE"');
       assert.ok(quoting.every((m) => m.text.includes(NAME)));
       const present = await tracesIn(storage, [EMAIL]);
       assert.ok(present.includes(`webhook_delivery.body: ${EMAIL}`), present.join('\n'));
@@ -168,8 +178,17 @@ for (const database of [sqliteMemory, postgres]) {
         });
         assert.equal(resent.statusCode, 409, resent.body);
       }
-      // The mail from before they wrote there keeps its text; the staff's messages stay in the thread.
+      // A report of a bounce arriving later changes nothing: the mail stays emptied, never to be sent again.
+      assert.equal(
+        await storage.outbox.recordOutboxBounce(quoting[0]!.id, clock.now().toISOString(), '550 gone'),
+        false,
+      );
+      assert.deepEqual((await storage.outbox.findOutboxEntry(quoting[0]!.id))!.lastReply, DELIVERY_SENTENCES.ERASED);
+      // The mail from before they wrote there, and the one after that no longer quotes them, keep their text; the
+      // staff's messages stay in the thread.
       assert.ok(earlier.every((id) => later.get(id)!.text.includes('EARLIER-11803')));
+      assert.ok(later.get(unquoting[0]!.id)!.text.includes('THREE-2203'));
+      assert.equal(later.get(unquoting[0]!.id)!.status, 'queued', 'still to be sent');
       const thread = (await tech.get(`/api/v1/tickets/${ticket.number}/messages`)).json().items as { text: string }[];
       assert.ok(thread.some((m) => m.text === 'On it.') && thread.some((m) => m.text === 'Done.'));
     });

@@ -50,6 +50,8 @@ export interface OutboxEntry extends NewOutboxEntry {
   sentAt: string | null;
   /** The failed entry this one replaces: the same mail sent again to a corrected address; null otherwise. */
   resentFromId: number | null;
+  /** When an erasure emptied it: it is never sent, retried or sent to a corrected address again; null: never. */
+  erasedAt: string | null;
 }
 
 export interface OutboxAttempt {

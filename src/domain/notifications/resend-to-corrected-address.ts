@@ -5,7 +5,6 @@ import { visibleTicket } from '../tickets/ticket-access.ts';
 import { cleanEmail, emailTaken, setUserEmail } from '../users/change-email.ts';
 import { onConflict } from '../users/user-admin-helpers.ts';
 import { isStaff, type Actor } from '../users/user.ts';
-import { DELIVERY_SENTENCES } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 import { notificationMessageId } from './reply-address.ts';
 
@@ -50,7 +49,7 @@ export async function resendToCorrectedAddress(
             'MAIL_NOT_RESENDABLE',
             `Mail ${old.id} is not the mail of a message to a person; only those can be sent to a corrected address.`,
           );
-        if (old.lastReply === DELIVERY_SENTENCES.ERASED)
+        if (old.erasedAt)
           throw new DomainError(
             'MAIL_NOT_RESENDABLE',
             `Mail ${old.id} was emptied when the personal data of a person it concerns was erased; it cannot be sent again.`,

@@ -2,7 +2,6 @@ import type { Origin } from '../audit/audit-entry.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
-import { DELIVERY_SENTENCES } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 
 /**
@@ -16,7 +15,7 @@ export async function retryOutboxEntry(
 ): Promise<OutboxEntry> {
   const entry = await deps.storage.transaction(async (tx) => {
     // A mail emptied by an erasure has no text left (nor, when it was theirs, a recipient): it is never sent again.
-    if ((await tx.outbox.findOutboxEntry(id))?.lastReply === DELIVERY_SENTENCES.ERASED)
+    if ((await tx.outbox.findOutboxEntry(id))?.erasedAt)
       throw new DomainError(
         'OUTBOX_NOT_RETRYABLE',
         `Outbox entry ${id} was emptied when the personal data of a person it concerns was erased; it cannot be sent again.`,

@@ -84,7 +84,7 @@ export async function eraseRequester(
     const ticketIds = await tx.tickets.eraseTicketsOfRequester(userId, ERASED_TICKET_TITLE, at);
     const { messageIds, removed } = await tx.messages.removeMessagesOfAuthor(userId, at);
     const outbox = await tx.outbox.eraseOutboxOf(
-      { recipientId: userId, addresses, messageIds, ticketIds },
+      { recipientId: userId, names: [user.name], addresses, messageIds, ticketIds },
       { address: pseudonym.email, name: pseudonym.name, cancelReply: DELIVERY_SENTENCES.ERASED },
       at,
     );

@@ -92,8 +92,9 @@ export interface OutboxRepository {
   /** Notifications with these Message-ID headers. */
   outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]>;
   /**
-   * Erasure: the notifications to a recipient (by id or address) and about them (of `messageIds`, of `ticketIds`, and
-   * every one that may quote them: of a ticket where `recipientId` wrote a public message, from the first on) lose
+   * Erasure: the notifications to a recipient (by id, or by address when they name no recipient) and about them (of
+   * `messageIds`, of `ticketIds`, and every one that quotes them: of a ticket where `recipientId` wrote a public
+   * message, from the first on, whose text or HTML holds one of their `names`) lose
    * subject, bodies and replies, those to them their address and name too; those not yet sent are cancelled
    * (`failed`, `cancelReply`). Returns the erased entries' ids (`toThem`: those to them), how many were erased and how
    * many of them cancelled.
@@ -101,6 +102,8 @@ export interface OutboxRepository {
   eraseOutboxOf(
     of: {
       recipientId: number;
+      /** Their name before the pseudonym: a mail of someone else's that names them may quote them. */
+      names: readonly string[];
       addresses: readonly string[];
       messageIds: readonly number[];
       ticketIds: readonly number[];

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { bool, ccOf } from './rows.ts';
 import { touchTicket } from './sql-context.ts';
 import type { SqlContext } from './sql-dialect.ts';
+import { escapeHtml } from '../../../domain/templates/render-template.ts';
 
 /**
  * The writes of an erasure (GDPR art. 17, LGPD art. 18), one function per repository, which each delegates to its
@@ -178,10 +179,24 @@ async function eraseFromCc(ctx: SqlContext, addresses: readonly string[], at: st
   }
 }
 
+/**
+ * Whether a mail's text or HTML names the person: how a mail that quotes them (`${HISTORY}`: each earlier message
+ * under its author's name) is told from one that does not.
+ */
+function namesPerson(mail: { text: string; html: string }, names: readonly string[]): boolean {
+  return names.some(
+    (name) =>
+      name.trim() !== '' &&
+      (mail.text.includes(name) || mail.html.includes(escapeHtml(name)) || mail.html.includes(name)),
+  );
+}
+
 export async function eraseOutboxOf(
   ctx: SqlContext,
   of: {
     recipientId: number;
+    /** Their name (as mails show it) before the pseudonym: a mail that quotes them names them. */
+    names: readonly string[];
     addresses: readonly string[];
     messageIds: readonly number[];
     ticketIds: readonly number[];
@@ -191,38 +206,62 @@ export async function eraseOutboxOf(
 ): Promise<{ ids: number[]; toThem: number[]; erased: number; cancelled: number }> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
   await eraseFromCc(ctx, addresses, at);
-  const rows = await ctx.db
+  const direct = await ctx.db
     .selectFrom('outbox_entry')
     .select(['id', 'recipient_id', 'to_address'])
     .where((eb) =>
       eb.or([
         eb('recipient_id', '=', of.recipientId),
-        ...(addresses.length > 0 ? [eb(sql`lower(to_address)`, 'in', addresses)] : []),
+        // By address only the mail that names no recipient: one to another user is theirs, whatever address it had.
+        ...(addresses.length > 0
+          ? [eb.and([eb('recipient_id', 'is', null), eb(sql`lower(to_address)`, 'in', addresses)])]
+          : []),
         ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
         ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', [...of.ticketIds])] : []),
-        // Mail that may quote them (`${HISTORY}`: earlier public messages, with their author's name and text), to
-        // anyone: every mail of a ticket where they wrote a public message, from their first message there on.
-        eb.exists(
-          eb
-            .selectFrom('ticket_message as m')
-            .select('m.id')
-            .where('m.author_id', '=', of.recipientId)
-            .where('m.internal', '=', bool(false))
-            .whereRef('m.ticket_id', '=', 'outbox_entry.ticket_id')
-            .whereRef('m.created_at', '<=', 'outbox_entry.created_at'),
-        ),
       ]),
     )
     .execute();
+  // Mail to anyone that may quote them (`${HISTORY}`: earlier public messages, with their author's name and text):
+  // a mail of a ticket where they wrote a public message, from their first message there on, that names them.
+  const known = new Set(direct.map((r) => r.id));
+  const firsts = await ctx.db
+    .selectFrom('ticket_message')
+    .select(['ticket_id', (eb) => eb.fn.min('created_at').as('first')])
+    .where('author_id', '=', of.recipientId)
+    .where('internal', '=', bool(false))
+    .groupBy('ticket_id')
+    .execute();
+  const quoting: typeof direct = [];
+  for (let i = 0; i < firsts.length; i += 100) {
+    const candidates = await ctx.db
+      .selectFrom('outbox_entry')
+      .select(['id', 'recipient_id', 'to_address', 'text', 'html'])
+      .where((eb) =>
+        eb.or(
+          firsts
+            .slice(i, i + 100)
+            .map((f) => eb.and([eb('ticket_id', '=', f.ticket_id), eb('created_at', '>=', f.first as string)])),
+        ),
+      )
+      .execute();
+    for (const r of candidates)
+      if (!known.has(r.id) && namesPerson(r, of.names))
+        quoting.push({ id: r.id, recipient_id: r.recipient_id, to_address: r.to_address });
+  }
+  const rows = [...direct, ...quoting];
   if (rows.length === 0) return { ids: [], toThem: [], erased: 0, cancelled: 0 };
   const ids = rows.map((r) => r.id);
   const toThem = rows
-    .filter((r) => r.recipient_id === of.recipientId || addresses.includes(r.to_address.toLowerCase()))
+    .filter(
+      (r) =>
+        r.recipient_id === of.recipientId ||
+        (r.recipient_id === null && addresses.includes(r.to_address.toLowerCase())),
+    )
     .map((r) => r.id);
   // Mail to other people keeps their address (it is theirs); mail to the erased person loses it.
   await ctx.db
     .updateTable('outbox_entry')
-    .set({ subject: '', html: '', text: '', last_reply: null, updated_at: at })
+    .set({ subject: '', html: '', text: '', last_reply: null, updated_at: at, erased_at: at })
     .where('id', 'in', ids)
     .execute();
   if (toThem.length > 0)
@@ -258,7 +297,7 @@ export async function eraseOutboxOf(
 }
 
 /** Whether `text` names one of `addresses` (lower case) as a whole address, not inside a longer one. */
-function namesAddress(text: string, addresses: readonly string[]): boolean {
+export function namesAddress(text: string, addresses: readonly string[]): boolean {
   const lower = text.toLowerCase();
   return addresses.some((a) => {
     for (let at = lower.indexOf(a); at !== -1; at = lower.indexOf(a, at + 1)) {

@@ -118,6 +118,7 @@ export function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     updatedAt: r.updated_at,
     sentAt: r.sent_at,
     resentFromId: r.resent_from_id ?? null,
+    erasedAt: r.erased_at ?? null,
   };
 }
 

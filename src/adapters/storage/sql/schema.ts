@@ -173,6 +173,8 @@ export interface Database {
     cc: string | null;
     /** Migration 024: the mailbox it goes out from, fixed when queued; null: the default. */
     mailbox_id: number | null;
+    /** Migration 032: when an erasure emptied it (never sent, retried or marked bounced again); null: never. */
+    erased_at: string | null;
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
   /** Migration 017. */

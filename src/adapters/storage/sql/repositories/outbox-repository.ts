@@ -199,6 +199,7 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
       .set({ status: 'queued', next_attempt_at: at, attempt_count: 0, attempts_since: at, updated_at: at })
       .where('id', '=', id)
       .where('status', 'in', ['deferred', 'failed'])
+      .where('erased_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
     if (row) await touchTicket(this.ctx, row.ticket_id);
@@ -299,6 +300,8 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
         updated_at: at,
       })
       .where('id', '=', id)
+      // A mail an erasure emptied stays as the erasure left it: a late report would make it retryable, and name them.
+      .where('erased_at', 'is', null)
       .returning(['id', 'ticket_id'])
       .executeTakeFirst();
     if (!row) return false;
