@@ -29,14 +29,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .where('target_type', '=', 'webhook-endpoint')
     .execute();
   for (const row of rows) {
-    let changes: Change[];
+    let changes: unknown;
     try {
-      changes = JSON.parse(row.changes) as Change[];
+      changes = JSON.parse(row.changes);
     } catch {
-      changes = [];
+      changes = undefined; // not JSON (never written so by Parley): left as it is, its label withheld all the same
     }
     const kept = Array.isArray(changes)
-      ? changes.map((c) => {
+      ? (changes as Change[]).map((c) => {
           if (c?.field !== 'url') return c;
           const { before, after, ...rest } = c;
           const b = withheld(before);
@@ -49,12 +49,12 @@ export async function up(db: Kysely<any>): Promise<void> {
             ...(after === undefined ? {} : { after: a }),
           };
         })
-      : changes;
+      : null;
     await db
       .updateTable('audit_entry')
       .set({
         target_label: row.target_label === null ? null : (withheld(row.target_label) as string),
-        changes: JSON.stringify(kept),
+        ...(kept === null ? {} : { changes: JSON.stringify(kept) }),
       })
       .where('id', '=', row.id)
       .execute();

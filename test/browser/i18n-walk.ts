@@ -26,6 +26,7 @@ import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import { createMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
 import { createCannedAnswer } from '../../src/domain/canned-answers/create-canned-answer.ts';
+import { urlForAudit } from '../../src/domain/webhooks/url-for-audit.ts';
 
 /** Names and words that are the same in English, Portuguese and Spanish. */
 const SAME_IN_EVERY_LANGUAGE = [
@@ -228,6 +229,7 @@ export function setUpWalk(): void {
       ...answers.flatMap((a) => [a.name, ...a.variants.flatMap((v) => [v.locale, v.text])]),
       'en-US, pt-BR',
       hookUrl,
+      urlForAudit(hookUrl), // as the audit log shows it
       'Tracker',
       // The team mailbox the walk is made with: its name, sender and how the list shows them.
       'Acme <acme@example.test>',

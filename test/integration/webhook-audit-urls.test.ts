@@ -136,12 +136,13 @@ for (const database of [sqliteFile, postgres]) {
               },
             ]),
             entry('https://hooks.example.com/services/kept', [{ field: 'url', after: 'x' }], 'user'),
+            { ...entry(`https://hooks.example.com/services/${TOKEN}`, []), changes: 'not JSON' },
           ])
           .execute();
         assert.ok((await db.storage.migrate()).includes('031-webhook-urls-withheld'));
         const rows = await kysely.selectFrom('audit_entry').select(['target_label', 'changes']).orderBy('id').execute();
         assert.deepEqual(
-          rows.map((r) => [r.target_label, JSON.parse(r.changes)]),
+          rows.slice(0, 3).map((r) => [r.target_label, JSON.parse(r.changes)]),
           [
             [
               'https://hooks.example.com/…',
@@ -154,6 +155,8 @@ for (const database of [sqliteFile, postgres]) {
             ['https://hooks.example.com/services/kept', [{ field: 'url', after: 'x' }]],
           ],
         );
+        // Changes that are not JSON are left as they are; the label is withheld all the same.
+        assert.deepEqual(rows[3], { target_label: 'https://hooks.example.com/…', changes: 'not JSON' });
       } finally {
         await db.storage.close();
         await db.drop();
