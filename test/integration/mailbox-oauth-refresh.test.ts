@@ -30,7 +30,14 @@ async function connectedMailbox(
   deps: Deps,
   provider: { issuer: string },
   clock: TestClock,
-  grant: { accessExpiresInMs: number; refreshBox?: Deps['secrets']; accessBox?: Deps['secrets']; name?: string },
+  grant: {
+    accessExpiresInMs: number;
+    refreshBox?: Deps['secrets'];
+    accessBox?: Deps['secrets'];
+    /** A confidential client's secret, sealed by this box (none by default). */
+    clientSecretBox?: Deps['secrets'];
+    name?: string;
+  },
 ) {
   const mailbox = await createMailbox(deps, CLI_ORIGIN, {
     name: grant.name ?? 'Support',
@@ -49,7 +56,8 @@ async function connectedMailbox(
     scopes: 'mail.send offline_access',
     login: 'support@example.test',
   });
-  await deps.storage.mailboxOAuth.saveSettings(mailbox.id, settings, null, at);
+  const clientSecret = grant.clientSecretBox ? grant.clientSecretBox.seal('client-secret-of-the-app') : null;
+  await deps.storage.mailboxOAuth.saveSettings(mailbox.id, settings, clientSecret, at);
   await deps.storage.mailboxOAuth.storeGrant(
     mailbox.id,
     {
@@ -120,6 +128,21 @@ for (const database of [sqliteFile, postgres]) {
             e instanceof DomainError && e.code === 'MAILBOX_OAUTH_RECONNECT' && e.message.includes(TOKENS_UNREADABLE),
         );
         assert.equal(provider.state.refreshRequests, 1, 'no refresh asked with a token it could not open');
+        // The client secret under another key, a refresh due: deferred with that reason, the provider not asked.
+        const client = await connectedMailbox(deps, provider, clock, {
+          accessExpiresInMs: 60_000,
+          clientSecretBox: OTHER_KEY,
+          name: 'Billing',
+        });
+        await assert.rejects(
+          accessTokenFor({ ...deps, sleep }, client.id),
+          (e: unknown) =>
+            e instanceof DomainError &&
+            e.code === 'MAILBOX_OAUTH_RECONNECT' &&
+            e.message.includes('client secret cannot be opened'),
+        );
+        assert.equal(provider.state.refreshRequests, 1);
+        assert.equal((await db.storage.mailboxOAuth.findGrant(client.id))!.refreshingUntil, null, 'no lease left');
         const grant = (await db.storage.mailboxOAuth.findGrant(other.id))!;
         assert.deepEqual([grant.state, grant.lastError, grant.refreshingUntil], ['connected', null, null]);
       } finally {

@@ -31,6 +31,20 @@ const reconnect = (mailboxId: number, reason: string | null) =>
 export const TOKENS_UNREADABLE =
   'its stored tokens cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?)';
 
+/** The provider's endpoints; a client secret the key cannot open defers the mail with that reason (nothing asked). */
+function endpointsOrWhy(deps: TokenDeps, grant: Parameters<typeof endpointsOf>[1], mailboxId: number) {
+  try {
+    return endpointsOf(deps, grant);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'MAILBOX_OAUTH_NOT_SET')
+      throw reconnect(
+        mailboxId,
+        'its OAuth2 client secret cannot be opened with the current secret key (was PARLEY_SECRET_KEY changed?): enter it again and save',
+      );
+    throw error;
+  }
+}
+
 /** A sealed token opened, or null when this process's key cannot open it (a changed or wrong key). */
 function openOrNull(secrets: TokenDeps['secrets'], sealed: string | null): string | null {
   if (sealed === null) return null;
@@ -74,11 +88,12 @@ export async function accessTokenFor(
     if (access !== null && ((left > REFRESH_MARGIN_MS && !refused) || refreshedMeanwhile))
       return { user: grant.login, accessToken: access };
     seen ??= grant.refreshes;
+    const endpoints = endpointsOrWhy(deps, grant, mailboxId);
     const until = new Date(now.getTime() + REFRESH_LEASE_MS).toISOString();
     // Only while no refresh happened since this read: the refresh token read is the one the provider still takes.
     if (await deps.storage.mailboxOAuth.takeRefreshLease(mailboxId, now.toISOString(), until, grant.refreshes)) {
       try {
-        const tokens = await deps.oauth.refresh(endpointsOf(deps, grant), refreshToken);
+        const tokens = await deps.oauth.refresh(endpoints, refreshToken);
         const at = deps.clock.now();
         await deps.storage.mailboxOAuth.storeRefreshed(
           mailboxId,
