@@ -16,7 +16,7 @@ import { createMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { saveSmtpAccount } from '../../src/domain/parameters/save-smtp-account.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
-import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { trackerEndpoint } from '../support/tracker-endpoint.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { SecretBox } from '../../src/ports/secret-box.ts';
 import { parley } from '../support/cli.ts';
@@ -176,14 +176,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
 
     /** A webhook endpoint registered as in Admin, its signing secret sealed by `secrets`; its id and removal. */
     async function webhookEndpoint(secrets: SecretBox): Promise<{ id: number; remove: () => Promise<void> }> {
-      const { endpoint } = await createWebhookEndpoint({ ...deps, secrets }, CLI_ORIGIN, {
-        url: 'https://tracker.example.test/hooks/parley',
-        description: 'Tracker',
-        events: ['message.created'],
-        publicOnly: false,
-        active: true,
-        allowPrivate: false,
-      });
+      const endpoint = await trackerEndpoint(db.storage, secrets);
       return {
         id: endpoint.id,
         remove: async () => assert.ok(await db.storage.webhooks.deleteWebhookEndpoint(endpoint.id)),

@@ -16,11 +16,9 @@ import { processInboundMail } from '../../src/domain/inbound/process-inbound-mai
 import { DELIVERY_SENTENCES } from '../../src/domain/notifications/delivery-results.ts';
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
-import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import { mailWebhooks } from '../../src/domain/webhooks/mail-webhooks.ts';
-import { WEBHOOK_EVENTS } from '../../src/domain/webhooks/webhook.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { tracesIn } from '../support/erasure-traces.ts';
+import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, type Client } from '../support/http.ts';
 
@@ -80,14 +78,7 @@ for (const database of [sqliteMemory, postgres]) {
       clock = new TestClock();
       deps = testDeps(storage, clock);
       w = await buildWorld(deps);
-      await createWebhookEndpoint(deps, CLI_ORIGIN, {
-        url: 'https://hooks.example.test/parley',
-        description: 'Every event',
-        events: [...WEBHOOK_EVENTS],
-        publicOnly: false,
-        active: true,
-        allowPrivate: false,
-      });
+      await endpointForEveryEvent(deps);
       app = await testApp(deps);
       admin = await signIn(app, w.admin.email);
       tech = await signIn(app, w.techA.email);

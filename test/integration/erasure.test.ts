@@ -21,10 +21,8 @@ import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, withToken, type Client } from '../support/http.ts';
 import { verified } from '../support/sender.ts';
-import { tracesIn } from '../support/erasure-traces.ts';
-import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
 import { mailWebhooks } from '../../src/domain/webhooks/mail-webhooks.ts';
-import { WEBHOOK_EVENTS } from '../../src/domain/webhooks/webhook.ts';
 
 const NAME = 'Zélia Quintanilha';
 const EMAIL = 'zelia.quintanilha@example.org';
@@ -73,15 +71,7 @@ for (const database of [sqliteMemory, postgres]) {
       ({ storage, drop } = await database.open());
       deps = testDeps(storage, new TestClock());
       w = await buildWorld(deps);
-      // An endpoint that takes every event: the scan reads what each delivery's body holds.
-      await createWebhookEndpoint(deps, CLI_ORIGIN, {
-        url: 'https://hooks.example.test/parley',
-        description: 'Every event',
-        events: [...WEBHOOK_EVENTS],
-        publicOnly: false,
-        active: true,
-        allowPrivate: false,
-      });
+      await endpointForEveryEvent(deps);
       app = await testApp(deps);
       admin = await signIn(app, w.admin.email);
       tech = await signIn(app, w.techA.email);

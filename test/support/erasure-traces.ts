@@ -1,5 +1,21 @@
 import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import type { Deps } from '../../src/domain/deps.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { WEBHOOK_EVENTS } from '../../src/domain/webhooks/webhook.ts';
+
+/** An endpoint that takes every event, so that a scan reads what each delivery's body holds. */
+export async function endpointForEveryEvent(deps: Deps): Promise<void> {
+  await createWebhookEndpoint(deps, CLI_ORIGIN, {
+    url: 'https://hooks.example.test/parley',
+    description: 'Every event',
+    events: [...WEBHOOK_EVENTS],
+    publicOnly: false,
+    active: true,
+    allowPrivate: false,
+  });
+}
 
 /**
  * Every cell of every table that holds one of `traces` (case-insensitive), as `table.column: trace`: text, and the
