@@ -129,6 +129,9 @@ for (const database of ALL_DATABASES) {
       ]);
       assert.deepEqual((await storage.audit.recordedEmailsOf(20)).sort(), ['first@example.test', 'third@example.test']);
       assert.deepEqual(await storage.audit.recordedEmailsOf(22), []);
+      // The names it records for them: before and after each rename.
+      assert.deepEqual((await storage.audit.recordedNamesOf(20)).sort(), ['Ana', 'Ana B']);
+      assert.deepEqual(await storage.audit.recordedNamesOf(21), []);
     });
 
     it("an erasure withholds the values that name the person's address, and only a whole address", async () => {

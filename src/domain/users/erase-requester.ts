@@ -78,13 +78,15 @@ export async function eraseRequester(
     const addresses = [normalizeEmail(user.email)];
     for (const earlier of await tx.audit.recordedEmailsOf(userId))
       if (!addresses.includes(earlier) && !(await tx.people.findUserByEmail(earlier))) addresses.push(earlier);
+    // Their name now and those the log records (a mail quotes a message under the name its author had then).
+    const names = [...new Set([user.name, ...(await tx.audit.recordedNamesOf(userId))])];
     if (!(await tx.people.eraseRequester(userId, pseudonym, at)))
       throw new DomainError('USER_ALREADY_ERASED', `The personal data of user ${userId} was already erased.`);
     const { sessionsEnded, tokensRevoked } = await endCredentials(tx, userId, { keepSessionHash: null });
     const ticketIds = await tx.tickets.eraseTicketsOfRequester(userId, ERASED_TICKET_TITLE, at);
     const { messageIds, removed } = await tx.messages.removeMessagesOfAuthor(userId, at);
     const outbox = await tx.outbox.eraseOutboxOf(
-      { recipientId: userId, names: [user.name], addresses, messageIds, ticketIds },
+      { recipientId: userId, names, addresses, messageIds, ticketIds },
       { address: pseudonym.email, name: pseudonym.name, cancelReply: DELIVERY_SENTENCES.ERASED },
       at,
     );

@@ -30,6 +30,8 @@ export interface AuditRepository {
    * one of `formerEmails` get the pseudonym's address as label (none for a token) and their values withheld
    * (`erased`).
    */
+  /** The names the log records a user had (their edits' `name` changes, before and after): a mail may quote them so. */
+  recordedNamesOf(userId: number): Promise<string[]>;
   eraseAuditOf(
     userId: number,
     erased: { name: string; email: string; formerEmails: readonly string[]; outboxIds: readonly number[] },

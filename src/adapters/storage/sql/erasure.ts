@@ -180,22 +180,27 @@ async function eraseFromCc(ctx: SqlContext, addresses: readonly string[], at: st
 }
 
 /**
- * Whether a mail's text or HTML names the person: how a mail that quotes them (`${HISTORY}`: each earlier message
- * under its author's name) is told from one that does not.
+ * Whether a mail quotes the person: `${HISTORY}` writes each earlier message under a line that starts with its
+ * author's name and " – " (the same in every language; HTML-escaped in the HTML part). Only that line counts, so a
+ * name inside a longer one ("Ana" in "Banana – ") or a mail that merely greets them is left alone.
  */
-function namesPerson(mail: { text: string; html: string }, names: readonly string[]): boolean {
-  return names.some(
-    (name) =>
-      name.trim() !== '' &&
-      (mail.text.includes(name) || mail.html.includes(escapeHtml(name)) || mail.html.includes(name)),
-  );
+export function quotesPerson(mail: { subject: string; text: string; html: string }, names: readonly string[]): boolean {
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return names.some((name) => {
+    if (name.trim() === '') return false;
+    const plain = new RegExp(`(^|\\n)${escape(name)} – `);
+    const html = new RegExp(`(^|[\\n>])${escape(escapeHtml(name))} – `);
+    // A subject has the history on one line, its line breaks turned into spaces.
+    const subject = new RegExp(`(^|\\s)${escape(name)} – `);
+    return plain.test(mail.text) || html.test(mail.html) || subject.test(mail.subject);
+  });
 }
 
 export async function eraseOutboxOf(
   ctx: SqlContext,
   of: {
     recipientId: number;
-    /** Their name (as mails show it) before the pseudonym: a mail that quotes them names them. */
+    /** Their names (now and before) as mails showed them: a mail that quotes them has one as a history line. */
     names: readonly string[];
     addresses: readonly string[];
     messageIds: readonly number[];
@@ -222,7 +227,8 @@ export async function eraseOutboxOf(
     )
     .execute();
   // Mail to anyone that may quote them (`${HISTORY}`: earlier public messages, with their author's name and text):
-  // a mail of a ticket where they wrote a public message, from their first message there on, that names them.
+  // a mail of a ticket where they wrote a public message, from their first message there on, with a history line of
+  // theirs.
   const known = new Set(direct.map((r) => r.id));
   const firsts = await ctx.db
     .selectFrom('ticket_message')
@@ -235,7 +241,7 @@ export async function eraseOutboxOf(
   for (let i = 0; i < firsts.length; i += 100) {
     const candidates = await ctx.db
       .selectFrom('outbox_entry')
-      .select(['id', 'recipient_id', 'to_address', 'text', 'html'])
+      .select(['id', 'recipient_id', 'to_address', 'subject', 'text', 'html'])
       .where((eb) =>
         eb.or(
           firsts
@@ -245,7 +251,7 @@ export async function eraseOutboxOf(
       )
       .execute();
     for (const r of candidates)
-      if (!known.has(r.id) && namesPerson(r, of.names))
+      if (!known.has(r.id) && quotesPerson(r, of.names))
         quoting.push({ id: r.id, recipient_id: r.recipient_id, to_address: r.to_address });
   }
   const rows = [...direct, ...quoting];

@@ -84,6 +84,23 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
     return theirs.filter((a) => !shared.has(a));
   }
 
+  async recordedNamesOf(userId: number) {
+    const rows = await this.db
+      .selectFrom('audit_entry')
+      .select('changes')
+      .where('target_type', '=', 'user')
+      .where('target_id', '=', String(userId))
+      .where('changes', 'like', '%"field":"name"%')
+      .execute();
+    const names = rows.flatMap((r) =>
+      (JSON.parse(r.changes) as AuditEntry['changes'])
+        .filter((c) => c.field === 'name')
+        .flatMap((c) => [c.before, c.after])
+        .flatMap((v) => (typeof v === 'string' && v.trim() !== '' ? [v] : [])),
+    );
+    return [...new Set(names)];
+  }
+
   async eraseAuditOf(userId: number, erased: Parameters<AuditRepository['eraseAuditOf']>[1]) {
     const { name, email } = erased;
     const formers = erased.formerEmails.map((a) => a.toLowerCase());

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { escapeHtml } from '../../../domain/templates/render-template.ts';
+import { quotesPerson } from './erasure.ts';
+
+const mail = (text: string, html = '', subject = 'Ticket #7') => ({ subject, text, html });
+
+describe('quotesPerson: a mail quotes the erased person when one of its history lines is theirs', () => {
+  it('finds their history line in the text, the HTML (escaped) or the subject', () => {
+    const text = 'On it.\n\nEarlier messages\n\nAna Souza – 03/12/2026 10:00\nMy locker code is 48213.';
+    assert.equal(quotesPerson(mail(text), ['Ana Souza']), true);
+    const name = 'Siobhán O’Brien & "Co" <x>';
+    const html = `<p>Done.</p><div>Earlier messages<br>\n<br>\n${escapeHtml(name)} – 03/12/2026 10:00<br>\nHi</div>`;
+    assert.equal(quotesPerson(mail('Done.', html), [name]), true);
+    assert.equal(quotesPerson(mail('x', '', `Re: ${'Ana Souza'} – 03/12`), ['Ana Souza']), true);
+  });
+
+  it('leaves alone a longer name that ends with theirs, a greeting, and a name never given', () => {
+    assert.equal(quotesPerson(mail('Earlier messages\n\nBanana Souza – 03/12/2026\nHello'), ['Ana Souza']), false);
+    assert.equal(quotesPerson(mail('Hi Ana Souza, we fixed it.'), ['Ana Souza']), false);
+    assert.equal(quotesPerson(mail('Earlier messages\n\nAna Souza – 03/12'), ['  ', '']), false);
+  });
+
+  it('knows them by an earlier name too', () => {
+    assert.equal(
+      quotesPerson(mail('Earlier messages\n\nAna Lima – 01/12/2026\nHello'), ['Ana Souza', 'Ana Lima']),
+      true,
+    );
+  });
+});
