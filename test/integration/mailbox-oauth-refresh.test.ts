@@ -139,7 +139,9 @@ for (const database of [sqliteFile, postgres]) {
           (e: unknown) =>
             e instanceof DomainError &&
             e.code === 'MAILBOX_OAUTH_RECONNECT' &&
-            e.message.includes('client secret cannot be opened'),
+            e.message.includes('has to be connected again') &&
+            e.message.includes('client secret cannot be opened') &&
+            !e.message.includes('could not get an access token'),
         );
         assert.equal(provider.state.refreshRequests, 1);
         assert.equal((await db.storage.mailboxOAuth.findGrant(client.id))!.refreshingUntil, null, 'no lease left');
