@@ -71,6 +71,65 @@ for (const database of ALL_DATABASES) {
       });
     });
 
+    it('empties mail to a recipient by id, by address only when it names no recipient, and marks it for good', async () => {
+      const person = await storage.people.createUser(newUser('person.outbox@example.test'), AT);
+      const other = await storage.people.createUser(newUser('other.outbox@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(other.id, { title: 'Their ticket' }), AT);
+      const mail = (n: number, recipientId: number | null, toAddress: string) => ({
+        ticketId: ticket.id,
+        recipientId,
+        toAddress,
+        toName: `Recipient ${n}`,
+        subject: `Subject ${n}`,
+        html: `<p>Body ${n}</p>`,
+        text: `Body ${n}`,
+        messageIdHeader: `<erasure-outbox.${n}@desk.example.test>`,
+        threadId: null,
+        replyTo: null,
+      });
+      // An address the person had before, which another user had too: mail to that user is theirs.
+      const { outboxIds } = await storage.atomic.storeMessage(
+        {
+          ticketId: ticket.id,
+          authorId: other.id,
+          text: 'Hello',
+          internal: false,
+          sendEmail: true,
+          source: 'desk',
+          timeSpentMinutes: null,
+          timeSpentDate: null,
+          createdAt: AT,
+        },
+        [
+          mail(1, other.id, 'shared@example.test'),
+          mail(2, null, 'Shared@example.test'),
+          mail(3, person.id, 'p@example.test'),
+        ],
+      );
+      const [toOther, byAddress, byId] = outboxIds as [number, number, number];
+      const erased = await storage.outbox.eraseOutboxOf(
+        { recipientId: person.id, names: [], addresses: ['shared@example.test'], messageIds: [], ticketIds: [] },
+        { address: 'erased-1@erased.invalid', name: 'Erased requester 1', cancelReply: 'Not sent: erased.' },
+        LATER,
+      );
+      assert.deepEqual(
+        [...erased.ids].sort((a, b) => a - b),
+        [byAddress, byId],
+      );
+      assert.deepEqual(
+        [...erased.toThem].sort((a, b) => a - b),
+        [byAddress, byId],
+      );
+      const kept = (await storage.outbox.findOutboxEntry(toOther))!;
+      assert.deepEqual([kept.toAddress, kept.text, kept.erasedAt], ['shared@example.test', 'Body 1', null]);
+      for (const id of [byAddress, byId]) {
+        const e = (await storage.outbox.findOutboxEntry(id))!;
+        assert.deepEqual([e.toAddress, e.text, e.subject, e.erasedAt], ['erased-1@erased.invalid', '', '', LATER]);
+        assert.equal(await storage.outbox.recordOutboxBounce(id, LATER, '550 gone'), false, 'a late bounce: ignored');
+        assert.equal(await storage.outbox.retryOutboxNow(id, LATER), undefined, 'never retried');
+      }
+    });
+
     it('undoes every part of an erasure when its transaction fails', async () => {
       const { user, ticket } = await requesterWithMessage('rollback@example.test');
       await assert.rejects(
