@@ -4,24 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Migrator, sql } from 'kysely';
-import { migrations } from '../../migrations/index.ts';
+import { sql } from 'kysely';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
+import { migrateBefore } from '../support/migrations.ts';
 
 async function upgrade(storage: SqlStorage, pg: boolean) {
+  await migrateBefore(storage, '008');
   const db = storage.kyselyInstance;
-  const before008 = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '008'));
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => before008 },
-    migrationTableName: 'parley_migration',
-    migrationLockTableName: 'parley_migration_lock',
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
   const [no, yes] = pg ? [sql`false`, sql`true`] : [sql`0`, sql`1`];
   await sql`insert into app_user (email, name, role, locale, time_zone, created_at) values ('a@example.test', 'A', 'technician', 'en-US', 'UTC', '2026-01-01T00:00:00.000Z')`.execute(
     db,

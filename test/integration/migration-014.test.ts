@@ -6,26 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Migrator, sql } from 'kysely';
-import { migrations } from '../../migrations/index.ts';
-import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
-import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
+import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { readParameters } from '../../src/domain/parameters/parameters.ts';
-import { createPostgresDatabase } from '../support/databases.ts';
+import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
 async function before014(storage: SqlStorage) {
+  await migrateBefore(storage, '014');
   const db = storage.kyselyInstance;
-  const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '014'));
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => earlier },
-    migrationTableName: 'parley_migration',
-    migrationLockTableName: 'parley_migration_lock',
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
   await sql`insert into app_user (email, name, role, locale, time_zone, created_at) values ('a@example.test', 'A', 'requester', 'en-US', 'UTC', '2026-01-01T00:00:00.000Z')`.execute(
     db,
   );
@@ -56,18 +45,7 @@ async function teamsAfterUpgrade(storage: SqlStorage) {
   };
 }
 
-const databases = [
-  { name: 'SQLite', open: async () => ({ storage: openSqliteStorage(':memory:'), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL',
-    open: async () => {
-      const db = await createPostgresDatabase();
-      return { storage: openPostgresStorage(db.url, { max: 2 }), drop: db.drop };
-    },
-  },
-];
-
-for (const database of databases) {
+for (const database of UNMIGRATED_DATABASES) {
   describe(`migration 014 on ${database.name}`, () => {
     const withStorage = async (work: (storage: SqlStorage) => Promise<void>) => {
       const { storage, drop } = await database.open();

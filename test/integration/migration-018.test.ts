@@ -5,26 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { types } from '../../migrations/dialect-types.ts';
-import { migrations } from '../../migrations/index.ts';
-import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
-import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { chooseVariant } from '../../src/domain/templates/template-variant.ts';
-import { createPostgresDatabase } from '../support/databases.ts';
+import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
 async function before018(storage: SqlStorage) {
+  await migrateBefore(storage, '018');
   const db = storage.kyselyInstance;
-  const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '018'));
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => earlier },
-    migrationTableName: 'parley_migration',
-    migrationLockTableName: 'parley_migration_lock',
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
   const at = '2026-01-01T00:00:00.000Z';
   const t = types(db);
   await sql`insert into email_template (name, subject, html, text, active, created_at, updated_at)
@@ -33,18 +22,7 @@ async function before018(storage: SqlStorage) {
   await sql`insert into system_parameter (id, value, updated_at) values (417, '1', ${at})`.execute(db);
 }
 
-const databases = [
-  { name: 'SQLite', open: async () => ({ storage: openSqliteStorage(':memory:'), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL',
-    open: async () => {
-      const db = await createPostgresDatabase();
-      return { storage: openPostgresStorage(db.url, { max: 2 }), drop: db.drop };
-    },
-  },
-];
-
-for (const database of databases) {
+for (const database of UNMIGRATED_DATABASES) {
   describe(`migration 018 on ${database.name}`, () => {
     it('makes every existing template its default variant, in en-US', async () => {
       const { storage, drop } = await database.open();

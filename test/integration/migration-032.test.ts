@@ -5,39 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Migrator } from 'kysely';
-import { migrations } from '../../migrations/index.ts';
-import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
-import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
 import { DELIVERY_SENTENCES } from '../../src/domain/notifications/delivery-results.ts';
-import { createPostgresDatabase } from '../support/databases.ts';
+import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
-const databases = [
-  { name: 'SQLite', open: async () => ({ storage: openSqliteStorage(':memory:'), drop: async () => {} }) },
-  {
-    name: 'PostgreSQL',
-    open: async () => {
-      const db = await createPostgresDatabase();
-      return { storage: openPostgresStorage(db.url, { max: 2 }), drop: db.drop };
-    },
-  },
-];
-
-for (const database of databases) {
+for (const database of UNMIGRATED_DATABASES) {
   describe(`migration 032 on ${database.name}`, () => {
     it('marks the entries an earlier erasure emptied, and only those', async () => {
       const { storage, drop } = await database.open();
       try {
+        await migrateBefore(storage, '032');
         const db = storage.kyselyInstance;
-        const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '032'));
-        const migrator = new Migrator({
-          db,
-          provider: { getMigrations: async () => earlier },
-          migrationTableName: 'parley_migration',
-          migrationLockTableName: 'parley_migration_lock',
-        });
-        const { error } = await migrator.migrateToLatest();
-        if (error) throw error;
         const at = '2026-01-01T00:00:00.000Z';
         const entry = (
           n: number,

@@ -6,28 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Migrator } from 'kysely';
-import { migrations } from '../../migrations/index.ts';
-import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
-import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
-import { createPostgresDatabase, postgres, sqliteFile } from '../support/databases.ts';
+import { postgres, sqliteFile } from '../support/databases.ts';
 import { buildWorld, testDeps, TEST_PASSWORD } from '../support/fixtures.ts';
 import { signIn, testApp } from '../support/http.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
+import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
 const TOKEN = 'T0AAA/B0BBB/zq8KSECRETxY';
 const OTHER = 'T0AAA/B0BBB/newSECRETw2';
 
-/** An empty database, not migrated: the test migrates it to just before 031. */
-const unmigrated = {
-  [sqliteFile.name]: async () => ({ storage: openSqliteStorage(':memory:'), drop: async () => {} }),
-  [postgres.name]: async () => {
-    const db = await createPostgresDatabase();
-    return { storage: openPostgresStorage(db.url, { max: 2 }), drop: db.drop };
-  },
-};
-
-for (const database of [sqliteFile, postgres]) {
+for (const [database, unmigrated] of [
+  [sqliteFile, UNMIGRATED_DATABASES[0]],
+  [postgres, UNMIGRATED_DATABASES[1]],
+] as const) {
   describe(`webhook URLs in the audit log (${database.name})`, () => {
     // threat: An administrator registers a webhook whose URL carries its credential (a Slack-style token in the path) → the audit log shows its host only, on every change, and never the token.
     it('keeps the scheme and host of an endpoint, never its path, through create, edit, new secret and delete', async () => {
@@ -97,18 +88,10 @@ for (const database of [sqliteFile, postgres]) {
     });
 
     it('migration 031 withholds the path of the URLs in entries written before it', async () => {
-      const db = await unmigrated[database.name]!();
+      const db = await unmigrated.open();
       try {
         const kysely = db.storage.kyselyInstance;
-        const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '031'));
-        const migrator = new Migrator({
-          db: kysely,
-          provider: { getMigrations: async () => earlier },
-          migrationTableName: 'parley_migration',
-          migrationLockTableName: 'parley_migration_lock',
-        });
-        const { error } = await migrator.migrateToLatest();
-        if (error) throw error;
+        await migrateBefore(db.storage, '031');
         const entry = (label: string | null, changes: unknown[], targetType = 'webhook-endpoint') => ({
           at: '2026-01-01T00:00:00.000Z',
           actor_id: null,
