@@ -12,10 +12,13 @@ import type { DeliveryReport } from './mail-facts.ts';
  *   Message-ID or its recipient): it may mark that notification;
  * - `unverified`: it names a notification of ours (by Message-ID) or came to a bounce address, but not both for the
  *   same mail, or the address's signature is not ours: held for a person, nothing is marked;
+ * - `erased`: it came back to the signed bounce address of a notification an erasure emptied, or names one by
+ *   Message-ID: it quotes the erased person's address and mail, so it is not kept (nothing is marked either);
  * - `unknown`: it concerns no mail of ours at all.
  */
 export type BounceCheck =
   | { kind: 'verified'; entry: OutboxEntry }
+  | { kind: 'erased'; outboxId: number; ticketId: number | null }
   | { kind: 'unverified'; ticketId: number | null; text: string }
   | { kind: 'unknown' };
 
@@ -59,9 +62,13 @@ export async function checkBounce(
     const outboxId = readBounceAddress(deps.signer, domain, address);
     if (outboxId === undefined) continue;
     const entry = await deps.storage.outbox.findOutboxEntry(outboxId);
+    // The address is signed for that one mail: whatever the report says, it is about it (its recipient is erased).
+    if (entry?.erasedAt) return { kind: 'erased', outboxId: entry.id, ticketId: entry.ticketId };
     if (entry && reportsOn(report, entry)) return { kind: 'verified', entry };
   }
   const named: OutboxReference[] = await deps.storage.outbox.outboxByMessageIds(report.originalMessageIds);
+  const erased = named.find((e) => e.erased);
+  if (erased) return { kind: 'erased', outboxId: erased.id, ticketId: erased.ticketId };
   if (named.length === 0 && bounceTo.length === 0) return { kind: 'unknown' };
   const ticketId = named.find((e) => e.ticketId !== null)?.ticketId ?? null;
   const about =

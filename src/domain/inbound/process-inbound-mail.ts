@@ -19,6 +19,7 @@ import {
 } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
 import { bouncedCopiesOnly, checkBounce } from './bounce-check.ts';
+import { keepNothingOfReportOnErased } from './report-on-erased-mail.ts';
 import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
 import { addMailCopies, copyCandidatesOf, namesOthers } from './copies-from-mail.ts';
@@ -196,6 +197,7 @@ export async function processInboundMail(
     }
     if (check.kind === 'unverified')
       return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
+    if (check.kind === 'erased') return keepNothingOfReportOnErased(deps, id, check, now());
     const entry = check.entry;
     const description = describeReport(report);
     if (!isPermanentFailure(report)) {

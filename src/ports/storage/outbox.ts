@@ -42,6 +42,8 @@ export interface OutboxReference {
   recipientId: number | null;
   messageIdHeader: string;
   status: OutboxStatus;
+  /** Whether an erasure emptied it (`erasedAt` of the entry). */
+  erased: boolean;
 }
 
 /**

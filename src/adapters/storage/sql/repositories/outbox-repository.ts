@@ -253,7 +253,7 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
 
   async outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]> {
     if (messageIdHeaders.length === 0) return [];
-    const columns = ['id', 'ticket_id', 'recipient_id', 'message_id_header', 'status'] as const;
+    const columns = ['id', 'ticket_id', 'recipient_id', 'message_id_header', 'status', 'erased_at'] as const;
     const rows =
       messageIdHeaders.length === 1
         ? await this.prepared(
@@ -273,6 +273,7 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
       recipientId: r.recipient_id,
       messageIdHeader: r.message_id_header,
       status: r.status as OutboxStatus,
+      erased: r.erased_at !== null,
     }));
   }
 
