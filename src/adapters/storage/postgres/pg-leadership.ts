@@ -1,14 +1,9 @@
 import pg from 'pg';
 import type { Leadership } from '../../../ports/storage/leadership.ts';
+import { SERVER_KEEPALIVE } from './session-settings.ts';
 
 /** The advisory lock of the outbox's leading dispatcher (per database): 'parl' and 1, in the two-key form. */
 export const LEAD_LOCK_KEYS = [0x7061726c, 1] as const;
-/**
- * A leader whose host vanishes (a power cut, a partition) leaves its connection open until TCP gives up: the server
- * probes it after 4 s of silence, every 2 s, 3 times, so the lock is free again about 10 s after the last answer.
- * Behind a pooler or a TCP proxy these apply to the proxy's side only: its own client keepalives decide.
- */
-const SERVER_KEEPALIVE = 'set tcp_keepalives_idle = 4; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3';
 /** How long opening the connection, or a question on it, may take before `lead()` answers false (and asks again). */
 const CONNECT_TIMEOUT_MS = 5000;
 

@@ -10,6 +10,7 @@ import { NotifySignals, type Listen } from './notify-signals.ts';
 import { PgLeadership } from './pg-leadership.ts';
 import { PgListener } from './pg-listener.ts';
 import { postgresDialect } from './postgres-dialect.ts';
+import { poolSessionSettings } from './session-settings.ts';
 
 const TIMESTAMPTZ = 1184;
 const TIMESTAMP = 1114;
@@ -33,6 +34,8 @@ export function openPostgresStorage(
     searchTuning?: SearchTuning;
     /** The longest the read cache keeps a value without a notice (tests make it long to see notices alone). */
     cacheMaxAgeMs?: number;
+    /** How long a transaction may wait for this process before the server ends it (`poolSessionSettings`). */
+    idleInTransactionMs?: number;
   } = {},
 ): SqlStorage {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
@@ -52,7 +55,17 @@ export function openPostgresStorage(
         () => notices.changed(),
       );
   };
+  const settings = poolSessionSettings(options.idleInTransactionMs);
   pool.on('connect', (client) => {
+    // Sent before the query the connection was opened for (a client runs its queries in order); if it fails, the
+    // connection goes on without them and the error is told like an idle one's.
+    client.query(settings).catch((error: Error) => options.onIdleError?.(error));
+    // A connection the server ends while it is lent out (a transaction that waited too long, a restart) must not end
+    // the process: the pool listens on idle connections only. The transaction's next query fails instead; told here
+    // when the pool's own listener is not there to tell it.
+    client.on('error', (error) => {
+      if (client.listenerCount('error') === 1) options.onIdleError?.(error);
+    });
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
       // Hot, fixed-shape queries (prepared once by the repositories) run as named statements on each connection.
