@@ -1,4 +1,4 @@
-import type { ReplyLanguage } from './reply-languages.ts';
+import type { ReplyLanguage } from './reply-language.ts';
 
 /** Arabic, Chinese, Hebrew, Japanese, Korean and Vietnamese. Part of `REPLY_LANGUAGES` (reply-languages.ts). */
 export const ASIA_AND_MIDDLE_EAST = {

@@ -1,4 +1,4 @@
-import type { ReplyLanguage } from './reply-languages.ts';
+import type { ReplyLanguage } from './reply-language.ts';
 
 /** English: what most mail clients print, and the device and app names of taglines. Part of `REPLY_LANGUAGES` (reply-languages.ts). */
 export const ENGLISH = {

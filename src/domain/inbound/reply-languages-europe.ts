@@ -1,4 +1,4 @@
-import type { ReplyLanguage } from './reply-languages.ts';
+import type { ReplyLanguage } from './reply-language.ts';
 
 /** The European languages but English, Latin, Greek and Cyrillic scripts. Part of `REPLY_LANGUAGES` (reply-languages.ts). */
 export const EUROPE = {
