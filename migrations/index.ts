@@ -31,7 +31,7 @@ import * as cacheNotices from './029-cache-notices.ts';
 import * as webhookEndpointCache from './030-webhook-endpoint-cache.ts';
 import * as webhookUrlsWithheld from './031-webhook-urls-withheld.ts';
 import * as outboxErased from './032-outbox-erased.ts';
-import * as outboxTicketIndex from './033-outbox-ticket-index.ts';
+import * as erasureIndexes from './033-erasure-indexes.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -67,5 +67,5 @@ export const migrations: Record<string, Migration> = {
   '030-webhook-endpoint-cache': webhookEndpointCache,
   '031-webhook-urls-withheld': webhookUrlsWithheld,
   '032-outbox-erased': outboxErased,
-  '033-outbox-ticket-index': outboxTicketIndex,
+  '033-erasure-indexes': erasureIndexes,
 };

@@ -1,7 +1,7 @@
 /**
- * Migration 033: the outbox has an index by ticket and creation time, and the erasure's look-ups of a ticket's mail
- * (`ticket_id in …`; `ticket_id = … and created_at >= …`) can use it instead of reading the whole outbox. SQLite and
- * PostgreSQL.
+ * Migration 033: the erasure's look-ups use indexes instead of reading whole tables: a ticket's mail in the outbox
+ * (`ticket_id in …`; `ticket_id = … and created_at >= …`) and the copies of an inbound mail (`duplicate_of in …`).
+ * SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,6 +11,13 @@ import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 const BY_TICKET = sql`select id from outbox_entry where ticket_id in (1, 2, 3)`;
 const FROM_FIRST = sql`select id, subject, text, html from outbox_entry
   where (ticket_id = 1 and created_at >= '2026-01-01T00:00:00.000Z') or (ticket_id = 2 and created_at >= '2026-02-01T00:00:00.000Z')`;
+const COPIES = sql`select id from inbound_mail where duplicate_of in (1, 2)`;
+/** Each look-up and the index it should use. */
+const LOOK_UPS = [
+  [BY_TICKET, /outbox_entry_ticket/],
+  [FROM_FIRST, /outbox_entry_ticket/],
+  [COPIES, /inbound_mail_duplicate_of/],
+] as const;
 
 /** The plan of a query, one line per step, as the database explains it (PostgreSQL told not to prefer a scan). */
 async function plan(db: Kysely<any>, postgres: boolean, query: typeof BY_TICKET): Promise<string> {
@@ -28,17 +35,15 @@ async function plan(db: Kysely<any>, postgres: boolean, query: typeof BY_TICKET)
 
 for (const database of UNMIGRATED_DATABASES) {
   describe(`migration 033 on ${database.name}`, () => {
-    it('lets the erasure find a ticket’s mail by index, where before it read the whole outbox', async () => {
+    it('lets the erasure find a ticket’s mail and a mail’s copies by index, where before it read whole tables', async () => {
       const { storage, drop } = await database.open();
       const postgres = database.name === 'PostgreSQL';
       try {
         await migrateBefore(storage, '033');
         const db = storage.kyselyInstance;
-        for (const query of [BY_TICKET, FROM_FIRST])
-          assert.doesNotMatch(await plan(db, postgres, query), /outbox_entry_ticket/);
+        for (const [query, index] of LOOK_UPS) assert.doesNotMatch(await plan(db, postgres, query), index);
         await storage.migrate();
-        for (const query of [BY_TICKET, FROM_FIRST])
-          assert.match(await plan(db, postgres, query), /outbox_entry_ticket/);
+        for (const [query, index] of LOOK_UPS) assert.match(await plan(db, postgres, query), index);
       } finally {
         await storage.close();
         await drop();
