@@ -83,6 +83,7 @@ for (const database of ALL_DATABASES) {
         recipientId: user.id,
         messageIdHeader: '<parley.bounce.1@x.test>',
         status: 'queued',
+        erased: false,
       });
       assert.deepEqual(await storage.outbox.outboxByMessageIds([]), []);
       const ok = await storage.transaction((tx) =>
@@ -100,6 +101,18 @@ for (const database of ALL_DATABASES) {
         reply: 'status 5.1.1; User unknown',
       });
       assert.equal(await storage.transaction((tx) => tx.outbox.recordOutboxBounce(987_654, AT, 'x')), false);
+      // An entry an erasure emptied says so, and refuses a later bounce.
+      await storage.kyselyInstance
+        .updateTable('outbox_entry')
+        .set({ erased_at: AT })
+        .where('id', '=', stored.outboxIds[0]!)
+        .execute();
+      const [erased] = await storage.outbox.outboxByMessageIds(['<parley.bounce.1@x.test>']);
+      assert.equal(erased?.erased, true);
+      assert.equal(
+        await storage.transaction((tx) => tx.outbox.recordOutboxBounce(stored.outboxIds[0]!, AT, 'again')),
+        false,
+      );
     });
 
     it('names when the first claim still held ends, follows renewals, and forgets claims once re-queued', async () => {

@@ -1,9 +1,10 @@
 /**
  * A delivery report about a notification to a person arrives after that person was erased: it quotes their address
  * and the mail that was erased, so it is recorded as a bounce and kept without its original, text or sender, whether
- * it came back to the mail's signed bounce address or to the support address naming the mail's Message-ID. The
- * erased notification stays as the erasure left it, and no webhook names the address. SQLite and PostgreSQL; the
- * database is read directly.
+ * it came back to the mail's signed bounce address or to the support address naming the mail's Message-ID, whether
+ * it is a copy of another, and when the erasure commits between its check and its record. The erased notification
+ * stays as the erasure left it, and no webhook names the address. SQLite and PostgreSQL; the database is read
+ * directly.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,7 +14,9 @@ import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
+import { erasedReportText } from '../../src/domain/inbound/report-on-erased-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { DELIVERY_SENTENCES } from '../../src/domain/notifications/delivery-results.ts';
@@ -42,7 +45,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     /** A delivery report, received and processed as the receiver and ingestor do. */
-    async function receiveReport(envelopeTo: string, vars: Record<string, string | number>) {
+    async function receiveReport(envelopeTo: string, vars: Record<string, string | number>, through = storage) {
       const raw = eml('dsn-postfix', vars);
       const id = await receiveMail(deps, {
         raw,
@@ -53,14 +56,44 @@ for (const database of [sqliteMemory, postgres]) {
       });
       const parsing = {
         ...deps,
+        storage: through,
         mailParser: new MailparserMailParser(),
         policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
       };
       return processInboundMail(parsing, id);
     }
 
+    /** The `mail.bounced` webhook deliveries queued. */
+    const bouncedHooks = async () =>
+      (
+        await storage.kyselyInstance
+          .selectFrom('webhook_delivery')
+          .select('id')
+          .where('event', '=', 'mail.bounced')
+          .execute()
+      ).length;
+
+    /** A report as the fixture writes it, about the notification `entry`, failing for `recipient`. */
+    const report = (n: number, entry: { messageIdHeader: string }, recipient: string, ticket: number) => ({
+      TO: 'desk@desk.example.test',
+      MESSAGE_ID: `<late.${n}.${database.name}@mx.example.net>`,
+      FAILED_RECIPIENT: recipient,
+      TICKET: ticket,
+      ORIGINAL_MESSAGE_ID: entry.messageIdHeader,
+    });
+
+    /** Asserts that a report was recorded as one about the erased notification, and nothing of it kept. */
+    function keptNothing(mail: InboundMail | undefined, entry: { id: number; ticketId: number | null }) {
+      assert.deepEqual(
+        [mail?.status, mail?.reason, mail?.outboxId, mail?.ticketId, mail?.reasonText],
+        ['bounce', 'bounce-of-notification', entry.id, entry.ticketId, erasedReportText(entry.id)],
+        JSON.stringify(mail),
+      );
+      assert.equal(mail?.size, 0, 'its original is gone');
+    }
+
     // threat: A delivery report arriving after an erasure brings back the erased address
-    it('keeps nothing of it, by the signed bounce address or by Message-ID, and leaves the notification as erased', async () => {
+    it('keeps nothing of it, by the signed bounce address or by Message-ID, copies included, and leaves the notification as erased', async () => {
       const person = w.requesterB; // of ticket B, techB responsible
       const posted = await postMessage(deps, w.techB, {
         ticketNumber: w.ticketB.number,
@@ -69,39 +102,74 @@ for (const database of [sqliteMemory, postgres]) {
       });
       const [entry] = await storage.outbox.outboxOfMessages([posted.message.id]);
       assert.equal(entry?.toAddress, person.email);
+      const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry!.id);
+      // Before the erasure: a report marks the notification failed, and a copy of it is recorded as a duplicate; the
+      // erasure erases both.
+      const before = await receiveReport(verp, report(0, entry!, person.email, w.ticketB.number));
+      assert.equal(before?.status, 'bounce');
+      const copy = await receiveReport(verp, report(0, entry!, person.email, w.ticketB.number));
+      assert.equal(copy?.status, 'duplicate');
       const erased = await eraseRequester(deps, CLI_ORIGIN, person.id, { confirmEmail: person.email });
       assert.ok(erased.outboxEntries >= 1);
       // The staff's message stays in the thread (its words are theirs); the mail to the person is emptied.
       const traces = [person.email, person.name];
       assert.deepEqual(await tracesIn(storage, traces), []);
 
-      const report = (n: number) => ({
-        TO: 'desk@desk.example.test',
-        MESSAGE_ID: `<late.${n}@mx.example.net>`,
-        FAILED_RECIPIENT: person.email,
-        TICKET: w.ticketB.number,
-        ORIGINAL_MESSAGE_ID: entry!.messageIdHeader,
-      });
-      const verp = await receiveReport(bounceAddress(deps.signer, deps.site.mailDomain, entry!.id), report(1));
-      const named = await receiveReport('help@desk.example.test', report(2));
-      for (const mail of [verp, named]) {
-        assert.deepEqual(
-          [mail?.status, mail?.reason, mail?.outboxId, mail?.ticketId],
-          ['bounce', 'bounce-of-notification', entry!.id, w.ticketB.id],
-          JSON.stringify(mail),
-        );
-        assert.equal(mail?.size, 0, 'its original is gone');
-        assert.equal(await storage.inbound.inboundRaw(mail!.id).then((r) => r?.byteLength ?? 0), 0);
-      }
+      const about = { id: entry!.id, ticketId: w.ticketB.id };
+      keptNothing(await receiveReport(verp, report(1, entry!, person.email, w.ticketB.number)), about);
+      // A second copy of that report (an MTA's retry) too.
+      keptNothing(await receiveReport(verp, report(1, entry!, person.email, w.ticketB.number)), about);
+      // One to the support address that names the mail's Message-ID.
+      keptNothing(
+        await receiveReport('help@desk.example.test', report(2, entry!, person.email, w.ticketB.number)),
+        about,
+      );
+      // One to the mail's signed bounce address that names neither the mail nor its recipient: the address alone
+      // says which mail it is about.
+      const vague = report(3, { messageIdHeader: '<elsewhere.1@mx.example.net>' }, 'nobody@example.net', 0);
+      keptNothing(await receiveReport(verp, vague), about);
       assert.deepEqual(await tracesIn(storage, traces), []);
       const after = await storage.outbox.findOutboxEntry(entry!.id);
       assert.deepEqual([after?.status, after?.lastReply], ['failed', DELIVERY_SENTENCES.ERASED]);
-      const bounced = await storage.kyselyInstance
-        .selectFrom('webhook_delivery')
-        .select('id')
-        .where('event', '=', 'mail.bounced')
-        .execute();
-      assert.equal(bounced.length, 0);
+      assert.equal(await bouncedHooks(), 0);
+    });
+
+    it('keeps nothing of a report checked just before the erasure and recorded after it', async () => {
+      const person = w.requesterA; // of ticket A, group A
+      const posted = await postMessage(deps, w.techA, {
+        ticketNumber: w.ticketA.number,
+        text: 'Your locker RACE-55120 is ready.',
+        source: 'desk',
+      });
+      const [entry] = await storage.outbox.outboxOfMessages([posted.message.id]);
+      const erase = () => eraseRequester(deps, CLI_ORIGIN, person.id, { confirmEmail: person.email });
+      // The erasure commits between the report's check (which reads the notification) and its record.
+      const outbox = new Proxy(storage.outbox, {
+        get(target, key) {
+          if (key === 'findOutboxEntry')
+            return async (id: number) => {
+              const found = await target.findOutboxEntry(id);
+              await erase();
+              return found;
+            };
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const racing = new Proxy(storage, {
+        get(target, key) {
+          if (key === 'outbox') return outbox;
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry!.id);
+      const mail = await receiveReport(verp, report(4, entry!, person.email, w.ticketA.number), racing);
+      keptNothing(mail, { id: entry!.id, ticketId: w.ticketA.id });
+      assert.deepEqual(await tracesIn(storage, [person.email, person.name]), []);
+      const after = await storage.outbox.findOutboxEntry(entry!.id);
+      assert.deepEqual([after?.status, after?.lastReply], ['failed', DELIVERY_SENTENCES.ERASED]);
+      assert.equal(await bouncedHooks(), 0);
     });
   });
 }

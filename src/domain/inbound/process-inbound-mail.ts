@@ -10,15 +10,10 @@ import {
   type InboundReason,
   type InboundStatus,
 } from './inbound-mail.ts';
-import {
-  authenticationFailed,
-  describeReport,
-  isPermanentFailure,
-  loopSign,
-  readDeliveryReport,
-} from './mail-facts.ts';
+import { authenticationFailed, loopSign, readDeliveryReport } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
-import { bouncedCopiesOnly, checkBounce } from './bounce-check.ts';
+import { checkBounce } from './bounce-check.ts';
+import { decideVerifiedReport } from './verified-report.ts';
 import { keepNothingOfReportOnErased } from './report-on-erased-mail.ts';
 import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
@@ -35,7 +30,6 @@ import { messageText, oneLine, withoutNul } from './inbound-message-text.ts';
 import { ticketHint, ticketIdOf } from './ticket-hint.ts';
 import type { ReceivedMail } from './receive-mail.ts';
 import { inboundHeldWebhooks } from '../webhooks/inbound-held-webhooks.ts';
-import { mailWebhooks } from '../webhooks/mail-webhooks.ts';
 
 /** Statuses a reviewer may still attach to a ticket: their attachments are kept (unlinked) until then. */
 const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
@@ -160,6 +154,10 @@ export async function processInboundMail(
       : NO_PROOF;
   const capKey = proof.by ? `${fromAddress}` : `unverified:${fromAddress}`;
 
+  // A delivery report about a notification an erasure emptied keeps nothing, whether or not it is a copy of another.
+  const check = report ? await checkBounce(deps, report, parsed, mail.envelopeTo) : undefined;
+  if (check?.kind === 'erased') return keepNothingOfReportOnErased(deps, id, check, now());
+
   // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
   const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
   const claim = await deps.storage.inbound.claimInboundMail(
@@ -186,8 +184,7 @@ export async function processInboundMail(
 
   // A delivery report marks the notification it reports on failed, instead of being posted, but only when it came
   // back to that mail's signed bounce address (VERP): anything else is held, never applied.
-  if (report) {
-    const check = await checkBounce(deps, report, parsed, mail.envelopeTo);
+  if (report && check) {
     if (check.kind === 'unknown') {
       return decide(
         'bounce',
@@ -197,47 +194,7 @@ export async function processInboundMail(
     }
     if (check.kind === 'unverified')
       return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
-    if (check.kind === 'erased') return keepNothingOfReportOnErased(deps, id, check, now());
-    const entry = check.entry;
-    const description = describeReport(report);
-    if (!isPermanentFailure(report)) {
-      return decide(
-        'bounce',
-        'bounce-of-notification',
-        `A delivery report (not a failure) about notification #${entry.id}: ${description}`,
-        {
-          outboxId: entry.id,
-          ticketId: entry.ticketId,
-        },
-      );
-    }
-    const copies = bouncedCopiesOnly(report, entry);
-    if (copies.length > 0) {
-      return decide(
-        'bounce',
-        'bounce-of-notification',
-        `Notification #${entry.id} bounced for ${copies.join(', ')} (in its Cc) only; it reached ${entry.toAddress}, so it is not marked: ${description}`,
-        { outboxId: entry.id, ticketId: entry.ticketId },
-      );
-    }
-    const outcome: InboundOutcome = {
-      ...facts,
-      status: 'bounce',
-      reason: 'bounce-of-notification',
-      reasonText: `Notification #${entry.id} bounced: ${description}`,
-      outboxId: entry.id,
-      ticketId: entry.ticketId,
-      at: now(),
-    };
-    // `mail.bounced` for the endpoints that take it, queued with the bounce (an internal note's mail: staff only).
-    const hooks = await mailWebhooks(deps, [entry.id]);
-    const bounced = hooks?.(entry.id, { event: 'mail.bounced', at: outcome.at, reply: description }) ?? [];
-    const recorded = await deps.storage.transaction(async (tx) => {
-      if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return false;
-      await tx.outbox.recordOutboxBounce(entry.id, outcome.at, description, bounced);
-      return true;
-    });
-    return decided(recorded, outcome);
+    return decideVerifiedReport(deps, id, mail, report, check.entry, facts, decide, now());
   }
 
   if (loop) return decide('loop', loop.reason, loop.text);

@@ -36,13 +36,15 @@ export interface InboundMailRepository {
    */
   removeInboundRaw(before: string, at: string, limit: number): Promise<number>;
   /**
-   * Erasure: every mail sent from one of `addresses` (From or envelope sender, any case) or that became one of
-   * `messageIds` loses its original, text, subject, headers and sender; one still to decide is discarded. Returns the
+   * Erasure: every mail sent from one of `addresses` (From or envelope sender, any case), that became one of
+   * `messageIds` or that reports on one of `outboxIds`, and every duplicate of those, loses its original, text,
+   * subject, headers, sender and reason (`reasonText` instead, or none); one still to decide is discarded. Returns the
    * ids of those mails, erased now or before.
    */
   eraseInboundMailOf(
     of: { addresses: readonly string[]; messageIds: readonly number[]; outboxIds?: readonly number[] },
     at: string,
+    reasonText?: string,
   ): Promise<number[]>;
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;

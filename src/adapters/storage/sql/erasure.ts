@@ -103,6 +103,7 @@ export async function eraseInboundMailOf(
   ctx: SqlContext,
   of: { addresses: readonly string[]; messageIds: readonly number[]; outboxIds?: readonly number[] },
   at: string,
+  reasonText: string | null = null,
 ): Promise<number[]> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
   const outboxIds = of.outboxIds ?? [];
@@ -126,7 +127,17 @@ export async function eraseInboundMailOf(
     )
     .execute();
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
+  // Their copies too: a duplicate is the same mail again (a report about mail to them has no sender of theirs).
+  const copies = await ctx.db
+    .selectFrom('inbound_mail')
+    .select('id')
+    .where(
+      'duplicate_of',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  const ids = [...new Set([...rows.map((r) => r.id), ...copies.map((r) => r.id)])];
   await ctx.db
     .updateTable('inbound_mail')
     .set({
@@ -145,7 +156,7 @@ export async function eraseInboundMailOf(
       helo: null,
       sender_key: null,
       message_id_header: null,
-      reason_text: null,
+      reason_text: reasonText,
       attachment_note: null,
     })
     .where('id', 'in', ids)

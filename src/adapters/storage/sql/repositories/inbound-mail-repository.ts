@@ -209,8 +209,8 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     return finishInboundMail(this.ctx, id, o, fromStatuses);
   }
 
-  eraseInboundMailOf(of: Parameters<InboundMailRepository['eraseInboundMailOf']>[0], at: string) {
-    return eraseInboundMailOf(this.ctx, of, at);
+  eraseInboundMailOf(of: Parameters<InboundMailRepository['eraseInboundMailOf']>[0], at: string, reasonText?: string) {
+    return eraseInboundMailOf(this.ctx, of, at, reasonText ?? null);
   }
 }
 
