@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
+import { settingsStatement } from '../../src/adapters/storage/postgres/session-settings.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
 
@@ -45,6 +46,22 @@ describe('PostgreSQL and a client that stops answering', () => {
       assert.equal(await show(storage, 'tcp_user_timeout'), '10000');
       assert.equal(await show(storage, 'idle_in_transaction_session_timeout'), idle);
     }
+  });
+
+  it('leaves out a setting the server does not know (an older version) and sets the others', async () => {
+    await other.kyselyInstance.connection().execute(async (connection) => {
+      await sql
+        .raw(
+          settingsStatement([
+            ['parley_no_such_setting', 1],
+            ['tcp_keepalives_idle', 7],
+          ]),
+        )
+        .execute(connection);
+      const shown = await sql<{ tcp_keepalives_idle: string }>`show tcp_keepalives_idle`.execute(connection);
+      assert.equal(shown.rows[0]?.tcp_keepalives_idle, '7');
+      await sql.raw(settingsStatement([['tcp_keepalives_idle', 4]])).execute(connection);
+    });
   });
 
   // threat: An instance that stops answering in the middle of a transaction (power cut, partition) keeps row locks the others wait for

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SERVER_KEEPALIVE } from './session-settings.ts';
 
 interface Subscriber {
   listener: (payload: string) => void;
@@ -74,6 +75,7 @@ export class PgListener {
     });
     await c.connect();
     try {
+      await c.query(SERVER_KEEPALIVE);
       for (const channel of this.channels.keys()) await c.query(`LISTEN ${channel}`);
     } catch (error) {
       void c.end().catch(() => {});

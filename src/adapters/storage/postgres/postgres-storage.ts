@@ -38,7 +38,17 @@ export function openPostgresStorage(
     idleInTransactionMs?: number;
   } = {},
 ): SqlStorage {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
+  const settings = poolSessionSettings(options.idleInTransactionMs);
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    types: types as pg.CustomTypesConfig,
+    // Awaited before the connection is lent out (pg-pool's hook); if it fails, the connection is closed and the query
+    // it was opened for fails with the reason.
+    onConnect: async (client) => {
+      await client.query(settings);
+    },
+  });
   // An idle connection the server closes (restart, failover) is dropped by the pool and replaced on the next
   // query; without a listener that event would end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
@@ -55,11 +65,7 @@ export function openPostgresStorage(
         () => notices.changed(),
       );
   };
-  const settings = poolSessionSettings(options.idleInTransactionMs);
   pool.on('connect', (client) => {
-    // Sent before the query the connection was opened for (a client runs its queries in order); if it fails, the
-    // connection goes on without them and the error is told like an idle one's.
-    client.query(settings).catch((error: Error) => options.onIdleError?.(error));
     // A connection the server ends while it is lent out (a transaction that waited too long, a restart) must not end
     // the process: the pool listens on idle connections only. The transaction's next query fails instead; told here
     // when the pool's own listener is not there to tell it.

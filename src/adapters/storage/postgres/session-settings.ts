@@ -3,12 +3,28 @@
  * a frozen virtual machine) does not keep what it holds (the outbox's lead lock, the row locks of an open transaction)
  * for the two hours of Linux's default keepalive:
  * - TCP keepalives: after 4 s of silence the server probes every 2 s, 3 times, then ends the session (about 10 s);
- * - `tcp_user_timeout`: data the server sent and the client never acknowledged ends it after 10 s as well (a probe
- *   is not sent while such data waits).
+ * - `tcp_user_timeout` (PostgreSQL 12 or later): data the server sent and the client never acknowledged ends it after
+ *   10 s as well (a probe is not sent while such data waits).
  * Behind PgBouncer or another TCP proxy these apply to the proxy's side only: its own client keepalives decide.
  */
-export const SERVER_KEEPALIVE =
-  'set tcp_keepalives_idle = 4; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3; set tcp_user_timeout = 10000';
+const KEEPALIVE: readonly (readonly [string, number])[] = [
+  ['tcp_keepalives_idle', 4],
+  ['tcp_keepalives_interval', 2],
+  ['tcp_keepalives_count', 3],
+  ['tcp_user_timeout', 10_000],
+];
+
+/**
+ * One statement (one round trip) that sets each value for the session, leaving out those the server does not know
+ * (an older version), where a `set` would fail and undo the others.
+ */
+export function settingsStatement(settings: readonly (readonly [string, number])[]): string {
+  const values = settings.map(([name, value]) => `('${name}', '${Math.round(value)}')`).join(', ');
+  return `select set_config(v.name, v.value, false) from (values ${values}) as v(name, value) where v.name in (select name from pg_settings)`;
+}
+
+/** The keepalives alone: the dispatchers' lead connection and the LISTEN connection (which hold no transaction). */
+export const SERVER_KEEPALIVE = settingsStatement(KEEPALIVE);
 
 /** How long a transaction may wait for its client's next statement before the server ends it (default). */
 export const IDLE_IN_TRANSACTION_MS = 60_000;
@@ -20,5 +36,5 @@ export const IDLE_IN_TRANSACTION_MS = 60_000;
  * database.
  */
 export function poolSessionSettings(idleInTransactionMs = IDLE_IN_TRANSACTION_MS): string {
-  return `${SERVER_KEEPALIVE}; set idle_in_transaction_session_timeout = ${Math.max(1, Math.round(idleInTransactionMs))}`;
+  return settingsStatement([...KEEPALIVE, ['idle_in_transaction_session_timeout', Math.max(1, idleInTransactionMs)]]);
 }
