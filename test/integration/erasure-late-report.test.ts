@@ -21,6 +21,7 @@ import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { DELIVERY_SENTENCES } from '../../src/domain/notifications/delivery-results.ts';
 import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
+import type { Actor } from '../../src/domain/users/user.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
@@ -63,6 +64,14 @@ for (const database of [sqliteMemory, postgres]) {
       return processInboundMail(parsing, id);
     }
 
+    /** A technician's answer on a ticket; returns its notification, to `to`. */
+    async function notified(tech: Actor, ticketNumber: number, text: string, to: string) {
+      const posted = await postMessage(deps, tech, { ticketNumber, text, source: 'desk' });
+      const [entry] = await storage.outbox.outboxOfMessages([posted.message.id]);
+      assert.equal(entry?.toAddress, to);
+      return entry!;
+    }
+
     /** The `mail.bounced` webhook deliveries queued. */
     const bouncedHooks = async () =>
       (
@@ -95,19 +104,13 @@ for (const database of [sqliteMemory, postgres]) {
     // threat: A delivery report arriving after an erasure brings back the erased address
     it('keeps nothing of it, by the signed bounce address or by Message-ID, copies included, and leaves the notification as erased', async () => {
       const person = w.requesterB; // of ticket B, techB responsible
-      const posted = await postMessage(deps, w.techB, {
-        ticketNumber: w.ticketB.number,
-        text: 'Your badge BADGE-30917 is ready.',
-        source: 'desk',
-      });
-      const [entry] = await storage.outbox.outboxOfMessages([posted.message.id]);
-      assert.equal(entry?.toAddress, person.email);
-      const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry!.id);
+      const entry = await notified(w.techB, w.ticketB.number, 'Your badge BADGE-30917 is ready.', person.email);
+      const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
       // Before the erasure: a report marks the notification failed, and a copy of it is recorded as a duplicate; the
       // erasure erases both.
-      const before = await receiveReport(verp, report(0, entry!, person.email, w.ticketB.number));
+      const before = await receiveReport(verp, report(0, entry, person.email, w.ticketB.number));
       assert.equal(before?.status, 'bounce');
-      const copy = await receiveReport(verp, report(0, entry!, person.email, w.ticketB.number));
+      const copy = await receiveReport(verp, report(0, entry, person.email, w.ticketB.number));
       assert.equal(copy?.status, 'duplicate');
       const erased = await eraseRequester(deps, CLI_ORIGIN, person.id, { confirmEmail: person.email });
       assert.ok(erased.outboxEntries >= 1);
@@ -115,13 +118,13 @@ for (const database of [sqliteMemory, postgres]) {
       const traces = [person.email, person.name];
       assert.deepEqual(await tracesIn(storage, traces), []);
 
-      const about = { id: entry!.id, ticketId: w.ticketB.id };
-      keptNothing(await receiveReport(verp, report(1, entry!, person.email, w.ticketB.number)), about);
+      const about = { id: entry.id, ticketId: w.ticketB.id };
+      keptNothing(await receiveReport(verp, report(1, entry, person.email, w.ticketB.number)), about);
       // A second copy of that report (an MTA's retry) too.
-      keptNothing(await receiveReport(verp, report(1, entry!, person.email, w.ticketB.number)), about);
+      keptNothing(await receiveReport(verp, report(1, entry, person.email, w.ticketB.number)), about);
       // One to the support address that names the mail's Message-ID.
       keptNothing(
-        await receiveReport('help@desk.example.test', report(2, entry!, person.email, w.ticketB.number)),
+        await receiveReport('help@desk.example.test', report(2, entry, person.email, w.ticketB.number)),
         about,
       );
       // One to the mail's signed bounce address that names neither the mail nor its recipient: the address alone
@@ -129,19 +132,14 @@ for (const database of [sqliteMemory, postgres]) {
       const vague = report(3, { messageIdHeader: '<elsewhere.1@mx.example.net>' }, 'nobody@example.net', 0);
       keptNothing(await receiveReport(verp, vague), about);
       assert.deepEqual(await tracesIn(storage, traces), []);
-      const after = await storage.outbox.findOutboxEntry(entry!.id);
+      const after = await storage.outbox.findOutboxEntry(entry.id);
       assert.deepEqual([after?.status, after?.lastReply], ['failed', DELIVERY_SENTENCES.ERASED]);
       assert.equal(await bouncedHooks(), 0);
     });
 
     it('keeps nothing of a report checked just before the erasure and recorded after it', async () => {
       const person = w.requesterA; // of ticket A, group A
-      const posted = await postMessage(deps, w.techA, {
-        ticketNumber: w.ticketA.number,
-        text: 'Your locker RACE-55120 is ready.',
-        source: 'desk',
-      });
-      const [entry] = await storage.outbox.outboxOfMessages([posted.message.id]);
+      const entry = await notified(w.techA, w.ticketA.number, 'Your locker RACE-55120 is ready.', person.email);
       const erase = () => eraseRequester(deps, CLI_ORIGIN, person.id, { confirmEmail: person.email });
       // The erasure commits between the report's check (which reads the notification) and its record.
       const outbox = new Proxy(storage.outbox, {
@@ -163,11 +161,11 @@ for (const database of [sqliteMemory, postgres]) {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry!.id);
-      const mail = await receiveReport(verp, report(4, entry!, person.email, w.ticketA.number), racing);
-      keptNothing(mail, { id: entry!.id, ticketId: w.ticketA.id });
+      const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
+      const mail = await receiveReport(verp, report(4, entry, person.email, w.ticketA.number), racing);
+      keptNothing(mail, { id: entry.id, ticketId: w.ticketA.id });
       assert.deepEqual(await tracesIn(storage, [person.email, person.name]), []);
-      const after = await storage.outbox.findOutboxEntry(entry!.id);
+      const after = await storage.outbox.findOutboxEntry(entry.id);
       assert.deepEqual([after?.status, after?.lastReply], ['failed', DELIVERY_SENTENCES.ERASED]);
       assert.equal(await bouncedHooks(), 0);
     });

@@ -13,7 +13,7 @@ import {
 import { authenticationFailed, loopSign, readDeliveryReport } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
-import { decideVerifiedReport } from './verified-report.ts';
+import { decideVerifiedReport, type Decide } from './verified-report.ts';
 import { keepNothingOfReportOnErased } from './report-on-erased-mail.ts';
 import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
@@ -124,12 +124,7 @@ export async function processInboundMail(
         : null,
     attachmentNote: attachmentNote === null ? null : withoutNul(attachmentNote),
   };
-  const decide = async (
-    status: Exclude<InboundStatus, 'received'>,
-    reason: InboundReason,
-    reasonText: string,
-    extra: Partial<InboundOutcome> = {},
-  ) => {
+  const decide: Decide = async (status, reason, reasonText, extra = {}) => {
     // A mail held before it was matched still names the ticket the matcher finds: who may review it follows from it.
     if (status === 'held' && extra.ticketId === undefined)
       extra = { ...extra, ticketId: await ticketHint(deps, parsed, mail.envelopeTo) };
