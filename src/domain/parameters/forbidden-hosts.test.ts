@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { embeddedIpv4, isForbiddenHost, parseIpv6 } from './forbidden-hosts.ts';
-import { parameterDefinition, validateParameterValue } from './parameter-catalogue.ts';
+import { parameterDefinition } from './parameter-catalogue.ts';
+import { validateParameterValue } from './parameter-validation.ts';
 
 const refused = (host: string) => {
   assert.equal(isForbiddenHost(host), true, `${host} should be refused`);

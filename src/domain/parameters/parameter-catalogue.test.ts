@@ -4,14 +4,13 @@ import { DomainError } from '../errors.ts';
 import { LOCALES } from '../locale.ts';
 import {
   isForbiddenHost,
-  isHostName,
   PARAM,
   PARAMETER_CATALOGUE,
   parameterDefinition,
-  validateParameterValue,
   type ParameterDefinition,
   type ParameterType,
 } from './parameter-catalogue.ts';
+import { isHostName, validateParameterValue } from './parameter-validation.ts';
 
 function def(id: number): ParameterDefinition {
   const found = parameterDefinition(id);

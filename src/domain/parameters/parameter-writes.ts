@@ -1,7 +1,8 @@
 import { DomainError } from '../errors.ts';
 import type { Repositories } from '../../ports/storage.ts';
 import type { SecretBox } from '../../ports/secret-box.ts';
-import { PARAM, parameterDefinition, validateParameterValue, type ParameterValue } from './parameter-catalogue.ts';
+import { PARAM, parameterDefinition, type ParameterValue } from './parameter-catalogue.ts';
+import { validateParameterValue } from './parameter-validation.ts';
 import type { SmtpAccount } from './parameters.ts';
 
 /** Validates a value for its type (417: an existing, active template) and encodes it for storage. */
