@@ -7,7 +7,8 @@ import type { ReplyLanguage } from './reply-language.ts';
  * What mail clients print around quoted history and boilerplate, per language, as data: reply-markers.ts builds its
  * sets and expressions from this table, so a language is added to one of its parts (reply-languages-english.ts,
  * -europe.ts, -asia.ts), listed in `REPLY_LANGUAGES` below, and nowhere else. All strings are lower case
- * (the classifiers compare lower-cased lines). Sources: test/fixtures/replies/intl/SOURCES.md.
+ * (the classifiers compare lower-cased lines). Sources: test/fixtures/replies/intl/SOURCES.md. Every language, in the
+ * order the classifiers have always read them.
  */
 export const REPLY_LANGUAGES: Readonly<Record<string, ReplyLanguage>> = {
   en: ENGLISH.en,
