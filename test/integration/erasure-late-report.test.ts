@@ -21,11 +21,13 @@ import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import { DELIVERY_SENTENCES } from '../../src/domain/notifications/delivery-results.ts';
 import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
+import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
-import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
+import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`a delivery report arriving after an erasure, on ${database.name}`, () => {
@@ -46,8 +48,22 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     /** A delivery report, received and processed as the receiver and ingestor do. */
-    async function receiveReport(envelopeTo: string, vars: Record<string, string | number>, through = storage) {
-      const raw = eml('dsn-postfix', vars);
+    async function receiveReport(
+      envelopeTo: string,
+      vars: Record<string, string | number>,
+      through = storage,
+      delayed = false,
+    ) {
+      const failed = eml('dsn-postfix', vars);
+      // A delay report: the same report, its recipient's action "delayed" with a temporary status.
+      const raw = delayed
+        ? Buffer.from(
+            failed
+              .toString('utf8')
+              .replace('Action: failed', 'Action: delayed')
+              .replace('Status: 5.1.1', 'Status: 4.4.1'),
+          )
+        : failed;
       const id = await receiveMail(deps, {
         raw,
         sha256: createHash('sha256').update(raw).digest('hex'),
@@ -137,11 +153,25 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await bouncedHooks(), 0);
     });
 
-    it('keeps nothing of a report checked just before the erasure and recorded after it', async () => {
-      const person = w.requesterA; // of ticket A, group A
-      const entry = await notified(w.techA, w.ticketA.number, 'Your locker RACE-55120 is ready.', person.email);
-      const erase = () => eraseRequester(deps, CLI_ORIGIN, person.id, { confirmEmail: person.email });
-      // The erasure commits between the report's check (which reads the notification) and its record.
+    /** A requester of their own ticket in group A, and techA's notification to them. */
+    async function requesterMailed(tag: string) {
+      const user = await createUser(deps, CLI_ORIGIN, {
+        role: 'requester',
+        email: `${tag}.racer@example.org`,
+        name: `Racer ${tag}`,
+        password: TEST_PASSWORD,
+      });
+      const ticket = await openTicket(
+        deps,
+        { ...user, groupIds: [] },
+        { title: 'Locker', description: 'Which locker?', groupId: w.groupA },
+      );
+      const entry = await notified(w.techA, ticket.number, `Your locker ${tag} is ready.`, user.email);
+      return { person: user, ticket, entry };
+    }
+
+    /** The storage as processing sees it, where the erasure commits right after the report's check reads the notification. */
+    function erasingAfterTheCheck(erase: () => Promise<unknown>): SqlStorage {
       const outbox = new Proxy(storage.outbox, {
         get(target, key) {
           if (key === 'findOutboxEntry')
@@ -154,20 +184,30 @@ for (const database of [sqliteMemory, postgres]) {
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      const racing = new Proxy(storage, {
+      return new Proxy(storage, {
         get(target, key) {
           if (key === 'outbox') return outbox;
           const value = Reflect.get(target, key) as unknown;
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
-      const mail = await receiveReport(verp, report(4, entry, person.email, w.ticketA.number), racing);
-      keptNothing(mail, { id: entry.id, ticketId: w.ticketA.id });
-      assert.deepEqual(await tracesIn(storage, [person.email, person.name]), []);
-      const after = await storage.outbox.findOutboxEntry(entry.id);
-      assert.deepEqual([after?.status, after?.lastReply], ['failed', DELIVERY_SENTENCES.ERASED]);
-      assert.equal(await bouncedHooks(), 0);
-    });
+    }
+
+    for (const kind of ['failure', 'delay', 'copy'] as const) {
+      it(`keeps nothing of a report (${kind}) checked just before the erasure and recorded after it`, async () => {
+        const { person, ticket, entry } = await requesterMailed(`race-${kind}-${database.name.length}`);
+        const verp = bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
+        const vars = report(10 + ['failure', 'delay', 'copy'].indexOf(kind), entry, person.email, ticket.number);
+        // A copy: the first report arrived before (it marks the notification failed), the copy races the erasure.
+        if (kind === 'copy') assert.equal((await receiveReport(verp, vars))?.status, 'bounce');
+        const erase = () => eraseRequester(deps, CLI_ORIGIN, person.id, { confirmEmail: person.email });
+        const mail = await receiveReport(verp, vars, erasingAfterTheCheck(erase), kind === 'delay');
+        keptNothing(mail, { id: entry.id, ticketId: ticket.id });
+        assert.deepEqual(await tracesIn(storage, [person.email, person.name]), []);
+        const after = await storage.outbox.findOutboxEntry(entry.id);
+        assert.deepEqual([after?.status, after?.lastReply], ['failed', DELIVERY_SENTENCES.ERASED]);
+        assert.equal(await bouncedHooks(), 0);
+      });
+    }
   });
 }

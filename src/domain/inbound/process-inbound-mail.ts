@@ -14,7 +14,7 @@ import { authenticationFailed, loopSign, readDeliveryReport } from './mail-facts
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
 import { decideVerifiedReport, type Decide } from './verified-report.ts';
-import { keepNothingOfReportOnErased } from './report-on-erased-mail.ts';
+import { finishReportUnlessErased, keepNothingOfReportOnErased } from './report-on-erased-mail.ts';
 import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
 import { addMailCopies, copyCandidatesOf, namesOthers } from './copies-from-mail.ts';
@@ -162,19 +162,16 @@ export async function processInboundMail(
   );
   const holder = claim.holder;
   if (holder !== id) {
-    return facts.messageIdHeader
-      ? decide(
-          'duplicate',
-          'same-message-id',
-          `Inbound mail #${holder} has the same Message-ID; only that one counts.`,
-          { duplicateOf: holder },
-        )
-      : decide(
-          'duplicate',
-          'same-content',
-          `Inbound mail #${holder} has exactly the same content; only that one counts.`,
-          { duplicateOf: holder },
-        );
+    const [reason, reasonText] = facts.messageIdHeader
+      ? (['same-message-id', `Inbound mail #${holder} has the same Message-ID; only that one counts.`] as const)
+      : (['same-content', `Inbound mail #${holder} has exactly the same content; only that one counts.`] as const);
+    // A copy of a report about one of our notifications keeps nothing if an erasure emptied it since the check.
+    if (check?.kind === 'verified') {
+      const about = { outboxId: check.entry.id, ticketId: check.entry.ticketId };
+      const outcome = { ...facts, status: 'duplicate', reason, reasonText, duplicateOf: holder, at: now() } as const;
+      return finishReportUnlessErased(deps, mail, about, outcome);
+    }
+    return decide('duplicate', reason, reasonText, { duplicateOf: holder });
   }
 
   // A delivery report marks the notification it reports on failed, instead of being posted, but only when it came
@@ -189,7 +186,7 @@ export async function processInboundMail(
     }
     if (check.kind === 'unverified')
       return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
-    return decideVerifiedReport(deps, id, mail, report, check.entry, facts, decide, now());
+    return decideVerifiedReport(deps, id, mail, report, check.entry, facts, now());
   }
 
   if (loop) return decide('loop', loop.reason, loop.text);

@@ -10,7 +10,8 @@ import {
   type InboundStatus,
 } from './inbound-mail.ts';
 import { describeReport, isPermanentFailure, type DeliveryReport } from './mail-facts.ts';
-import { erasedReportText } from './report-on-erased-mail.ts';
+import { erasedReportText, finishReportUnlessErased } from './report-on-erased-mail.ts';
+import { withoutNul } from './inbound-message-text.ts';
 
 /** How `processInboundMail` records a decision with the mail's facts (and reads back one another process made). */
 export type Decide = (
@@ -24,8 +25,9 @@ export type Decide = (
  * A delivery report that came back to the signed bounce address of the notification it reports on: a permanent
  * failure for its recipient marks that notification failed (with `mail.bounced` for the endpoints that take it), in
  * the transaction that records the report; anything else (a delay, a success, a failure for its Cc alone) is recorded
- * without marking it. An erasure that emptied the notification after the report was checked makes the notification
- * refuse the mark: the report is then erased as the erasure erased the others, in the same transaction.
+ * without marking it. An erasure that emptied the notification after the report was checked is noticed in the
+ * transaction that records the report (the mark refused, or the notification read under a lock): the report is then
+ * erased as the erasure erased the others.
  */
 export async function decideVerifiedReport(
   deps: InboundDeps,
@@ -34,25 +36,33 @@ export async function decideVerifiedReport(
   report: DeliveryReport,
   entry: OutboxEntry,
   facts: Partial<InboundOutcome>,
-  decide: Decide,
   at: string,
 ): Promise<InboundMail | undefined> {
   const description = describeReport(report);
   const about = { outboxId: entry.id, ticketId: entry.ticketId };
-  if (!isPermanentFailure(report)) {
-    const text = `A delivery report (not a failure) about notification #${entry.id}: ${description}`;
-    return decide('bounce', 'bounce-of-notification', text, about);
-  }
+  /** Recorded without marking the notification, unless an erasure emptied it meanwhile. */
+  const unmarked = (text: string) =>
+    finishReportUnlessErased(deps, mail, about, {
+      ...facts,
+      status: 'bounce',
+      reason: 'bounce-of-notification',
+      reasonText: withoutNul(text),
+      ...about,
+      at,
+    });
+  if (!isPermanentFailure(report))
+    return unmarked(`A delivery report (not a failure) about notification #${entry.id}: ${description}`);
   const copies = bouncedCopiesOnly(report, entry);
   if (copies.length > 0) {
-    const text = `Notification #${entry.id} bounced for ${copies.join(', ')} (in its Cc) only; it reached ${entry.toAddress}, so it is not marked: ${description}`;
-    return decide('bounce', 'bounce-of-notification', text, about);
+    return unmarked(
+      `Notification #${entry.id} bounced for ${copies.join(', ')} (in its Cc) only; it reached ${entry.toAddress}, so it is not marked: ${description}`,
+    );
   }
   const outcome: InboundOutcome = {
     ...facts,
     status: 'bounce',
     reason: 'bounce-of-notification',
-    reasonText: `Notification #${entry.id} bounced: ${description}`,
+    reasonText: withoutNul(`Notification #${entry.id} bounced: ${description}`),
     ...about,
     at,
   };

@@ -94,6 +94,12 @@ export interface OutboxRepository {
   /** Notifications with these Message-ID headers. */
   outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]>;
   /**
+   * Whether an erasure emptied the entry. In a transaction where rows are locked (PostgreSQL), it waits for an erasure
+   * under way on that entry, and holds it off until the transaction ends: what the transaction records next is seen by
+   * that erasure, or sees it.
+   */
+  outboxEntryErased(id: number): Promise<boolean>;
+  /**
    * Erasure: the notifications to a recipient (by id, or by address when they name no recipient) and about them (of
    * `messageIds`, of `ticketIds`, and every one that quotes them: of a ticket where `recipientId` wrote a public
    * message, from the first on, whose text or HTML holds one of their `names`) lose

@@ -277,6 +277,12 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     }));
   }
 
+  async outboxEntryErased(id: number): Promise<boolean> {
+    let query = this.db.selectFrom('outbox_entry').select('erased_at').where('id', '=', id);
+    if (this.ctx.dialect.locksRows) query = query.forShare();
+    return (await query.executeTakeFirst())?.erased_at != null;
+  }
+
   async recordOutboxBounce(
     id: number,
     at: string,
