@@ -13,7 +13,7 @@ import {
 import { authenticationFailed, loopSign, readDeliveryReport } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
-import { decideVerifiedReport, type Decide } from './verified-report.ts';
+import { decideVerifiedReport } from './verified-report.ts';
 import { finishReportUnlessErased, keepNothingOfReportOnErased } from './report-on-erased-mail.ts';
 import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
@@ -30,6 +30,14 @@ import { messageText, oneLine, withoutNul } from './inbound-message-text.ts';
 import { ticketHint, ticketIdOf } from './ticket-hint.ts';
 import type { ReceivedMail } from './receive-mail.ts';
 import { inboundHeldWebhooks } from '../webhooks/inbound-held-webhooks.ts';
+
+/** How `processInboundMail` records a decision with the mail's facts (and reads back one another process made). */
+type Decide = (
+  status: Exclude<InboundStatus, 'received'>,
+  reason: InboundReason,
+  reasonText: string,
+  extra?: Partial<InboundOutcome>,
+) => Promise<InboundMail | undefined>;
 
 /** Statuses a reviewer may still attach to a ticket: their attachments are kept (unlinked) until then. */
 const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
@@ -186,7 +194,7 @@ export async function processInboundMail(
     }
     if (check.kind === 'unverified')
       return decide('held', 'unverified-bounce', check.text, { ticketId: check.ticketId });
-    return decideVerifiedReport(deps, id, mail, report, check.entry, facts, now());
+    return decideVerifiedReport(deps, mail, report, check.entry, facts, now());
   }
 
   if (loop) return decide('loop', loop.reason, loop.text);

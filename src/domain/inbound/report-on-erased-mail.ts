@@ -41,22 +41,26 @@ export async function keepNothingOfReportOnErased(
 }
 
 /**
- * A report about a notification (or a copy of one) given `outcome`, unless an erasure emptied that notification since
- * the report was checked: then it keeps nothing, as above. The notification is read under a lock in the transaction
- * that records the report, so an erasure committing at the same moment either comes first (and is seen) or comes after
- * (and finds the report to erase).
+ * A report about a notification (or a copy of one) given `outcome`, with `alsoDo` in the same transaction (marking the
+ * notification bounced), unless an erasure emptied that notification since the report was checked: then it keeps
+ * nothing, as above, and does nothing else. The notification is read under a lock first, so an erasure committing at
+ * the same moment either comes first (and is seen) or comes after (and finds the report to erase).
  */
 export async function finishReportUnlessErased(
   deps: Pick<InboundDeps, 'storage'>,
   mail: InboundMail,
   about: ReportAbout,
   outcome: InboundOutcome,
+  alsoDo?: (tx: Repositories) => Promise<unknown>,
 ): Promise<InboundMail | undefined> {
   const kept = await deps.storage.transaction(async (tx) => {
-    if (!(await tx.outbox.outboxEntryErased(about.outboxId)))
-      return tx.inbound.finishInboundMail(mail.id, outcome, ['received']);
-    await keepNothingIn(tx, mail.id, about, outcome.at);
-    return false;
+    if (await tx.outbox.outboxEntryErased(about.outboxId)) {
+      await keepNothingIn(tx, mail.id, about, outcome.at);
+      return false;
+    }
+    if (!(await tx.inbound.finishInboundMail(mail.id, outcome, ['received']))) return false;
+    await alsoDo?.(tx);
+    return true;
   });
   return kept ? withOutcome(mail, outcome) : deps.storage.inbound.findInboundMail(mail.id);
 }
