@@ -67,8 +67,11 @@ describe('PostgreSQL and a client that stops answering', () => {
   // threat: An instance that stops answering in the middle of a transaction (power cut, partition) keeps row locks the others wait for
   it('frees the row locks of a transaction whose client went quiet, and undoes its writes', async () => {
     // The stalled process locks the row, then stops talking (as a host that lost power looks from the server).
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
     const stalledTransaction = stalled.kyselyInstance.transaction().execute(async (tx) => {
       await sql`update held set v = 'stalled' where id = 1`.execute(tx);
+      locked();
       await sleep(3000);
       await sql`update held set v = 'stalled again' where id = 1`.execute(tx);
     });
@@ -76,7 +79,7 @@ describe('PostgreSQL and a client that stops answering', () => {
       () => undefined,
       (error: Error) => error,
     );
-    await sleep(200);
+    await holding; // the row is locked before the other instance asks for it
     // Another instance waits for that row (bounded, so that a lock kept for ever fails the test instead of hanging it).
     await other.kyselyInstance.transaction().execute(async (tx) => {
       await sql`set local lock_timeout = '20s'`.execute(tx);
