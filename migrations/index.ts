@@ -32,6 +32,7 @@ import * as webhookEndpointCache from './030-webhook-endpoint-cache.ts';
 import * as webhookUrlsWithheld from './031-webhook-urls-withheld.ts';
 import * as outboxErased from './032-outbox-erased.ts';
 import * as erasureIndexes from './033-erasure-indexes.ts';
+import * as outboxCcErased from './034-outbox-cc-erased.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -68,4 +69,5 @@ export const migrations: Record<string, Migration> = {
   '031-webhook-urls-withheld': webhookUrlsWithheld,
   '032-outbox-erased': outboxErased,
   '033-erasure-indexes': erasureIndexes,
+  '034-outbox-cc-erased': outboxCcErased,
 };

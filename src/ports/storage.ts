@@ -26,7 +26,7 @@ export type { SignInFailure } from './storage/sign-in-failures.ts';
 export type { ListedTicket, NewTicket, TicketChanges, TicketFilter, TicketSearch } from './storage/tickets.ts';
 export type { NewMessage } from './storage/messages.ts';
 export type { TemplateRow } from './storage/settings.ts';
-export type { OutboxClaim, OutboxMailFacts, OutboxOutcome, OutboxReference } from './storage/outbox.ts';
+export type { OutboxClaim, OutboxMailFacts, OutboxOutcome, OutboxReference, ReportedEntry } from './storage/outbox.ts';
 export type { InboundFilter } from './storage/inbound-mail.ts';
 export type { RoleLiveness } from './storage/processes.ts';
 export type { MessageMails } from './storage/unit-of-work.ts';

@@ -26,7 +26,7 @@ import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
-import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
+import { endpointForEveryEvent, erasingAfterTheCheck, tracesIn } from '../support/erasure-traces.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
 
 for (const database of [sqliteMemory, postgres]) {
@@ -170,29 +170,6 @@ for (const database of [sqliteMemory, postgres]) {
       return { person: user, ticket, entry };
     }
 
-    /** The storage as processing sees it, where the erasure commits right after the report's check reads the notification. */
-    function erasingAfterTheCheck(erase: () => Promise<unknown>): SqlStorage {
-      const outbox = new Proxy(storage.outbox, {
-        get(target, key) {
-          if (key === 'findOutboxEntry')
-            return async (id: number) => {
-              const found = await target.findOutboxEntry(id);
-              await erase();
-              return found;
-            };
-          const value = Reflect.get(target, key) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      return new Proxy(storage, {
-        get(target, key) {
-          if (key === 'outbox') return outbox;
-          const value = Reflect.get(target, key) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    }
-
     for (const kind of ['failure', 'delay', 'copy'] as const) {
       it(`keeps nothing of a report (${kind}) checked just before the erasure and recorded after it`, async () => {
         const { person, ticket, entry } = await requesterMailed(`race-${kind}-${database.name.length}`);
@@ -201,7 +178,7 @@ for (const database of [sqliteMemory, postgres]) {
         // A copy: the first report arrived before (it marks the notification failed), the copy races the erasure.
         if (kind === 'copy') assert.equal((await receiveReport(verp, vars))?.status, 'bounce');
         const erase = () => eraseRequester(deps, CLI_ORIGIN, person.id, { confirmEmail: person.email });
-        const mail = await receiveReport(verp, vars, erasingAfterTheCheck(erase), kind === 'delay');
+        const mail = await receiveReport(verp, vars, erasingAfterTheCheck(storage, erase), kind === 'delay');
         keptNothing(mail, { id: entry.id, ticketId: ticket.id });
         assert.deepEqual(await tracesIn(storage, [person.email, person.name]), []);
         const after = await storage.outbox.findOutboxEntry(entry.id);

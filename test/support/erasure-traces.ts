@@ -42,3 +42,29 @@ export async function tracesIn(storage: SqlStorage, traces: readonly string[]): 
   }
   return found;
 }
+
+/**
+ * The storage as processing sees it, where `erase` commits right after a delivery report's check reads the
+ * notification (`findOutboxEntry`): what the report records must be decided on the notification as the erasure left it.
+ */
+export function erasingAfterTheCheck(storage: SqlStorage, erase: () => Promise<unknown>): SqlStorage {
+  const outbox = new Proxy(storage.outbox, {
+    get(target, key) {
+      if (key === 'findOutboxEntry')
+        return async (id: number) => {
+          const found = await target.findOutboxEntry(id);
+          await erase();
+          return found;
+        };
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(storage, {
+    get(target, key) {
+      if (key === 'outbox') return outbox;
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

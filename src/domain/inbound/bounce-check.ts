@@ -64,7 +64,8 @@ export async function checkBounce(
     const entry = await deps.storage.outbox.findOutboxEntry(outboxId);
     // The address is signed for that one mail: whatever the report says, it is about it (its recipient is erased).
     if (entry?.erasedAt) return { kind: 'erased', outboxId: entry.id, ticketId: entry.ticketId };
-    if (entry && reportsOn(report, entry)) return { kind: 'verified', entry };
+    // Likewise when an erasure took someone out of its Cc: a report naming only them is still about this mail.
+    if (entry && (reportsOn(report, entry) || entry.ccErasedAt)) return { kind: 'verified', entry };
   }
   const named: OutboxReference[] = await deps.storage.outbox.outboxByMessageIds(report.originalMessageIds);
   const erased = named.find((e) => e.erased);
@@ -98,4 +99,20 @@ export function bouncedCopiesOnly(report: DeliveryReport, entry: Pick<OutboxEntr
   const copies = new Set(entry.cc.map((c) => normalizeEmail(c.address)));
   if (failed.length === 0 || failed.includes(normalizeEmail(entry.toAddress))) return [];
   return failed.every((a) => copies.has(a)) ? failed : [];
+}
+
+/**
+ * The report as far as it concerns the notification's recipients now. After an erasure took a person out of its Cc
+ * (`ccErasedAt`), a recipient the report names that is neither its To nor one of its copies is taken to be that
+ * person: left out (`dropped` counts them), so that nothing recorded or sent on names them. Otherwise the report as it
+ * is.
+ */
+export function reportForRecipients(
+  report: DeliveryReport,
+  entry: Pick<OutboxEntry, 'toAddress' | 'cc' | 'ccErasedAt'>,
+): { report: DeliveryReport; dropped: number } {
+  if (!entry.ccErasedAt) return { report, dropped: 0 };
+  const sentTo = new Set([entry.toAddress, ...entry.cc.map((c) => c.address)].map(normalizeEmail));
+  const recipients = report.recipients.filter((r) => r.recipient === null || sentTo.has(bare(r.recipient)));
+  return { report: { ...report, recipients }, dropped: report.recipients.length - recipients.length };
 }

@@ -173,11 +173,12 @@ export async function processInboundMail(
     const [reason, reasonText] = facts.messageIdHeader
       ? (['same-message-id', `Inbound mail #${holder} has the same Message-ID; only that one counts.`] as const)
       : (['same-content', `Inbound mail #${holder} has exactly the same content; only that one counts.`] as const);
-    // A copy of a report about one of our notifications keeps nothing if an erasure emptied it since the check.
+    // A copy of a report about one of our notifications keeps nothing if an erasure emptied it since the check, and
+    // no original if one took a person out of its Cc.
     if (check?.kind === 'verified') {
       const about = { outboxId: check.entry.id, ticketId: check.entry.ticketId };
       const outcome = { ...facts, status: 'duplicate', reason, reasonText, duplicateOf: holder, at: now() } as const;
-      return finishReportUnlessErased(deps, mail, about, outcome);
+      return finishReportUnlessErased(deps, mail, about, check.entry, () => ({ outcome }));
     }
     return decide('duplicate', reason, reasonText, { duplicateOf: holder });
   }

@@ -1,4 +1,4 @@
-import type { Repositories } from '../../ports/storage.ts';
+import type { ReportedEntry, Repositories } from '../../ports/storage.ts';
 import type { InboundDeps } from './inbound-deps.ts';
 import { withOutcome, type InboundMail, type InboundOutcome } from './inbound-mail.ts';
 
@@ -18,7 +18,7 @@ async function keepNothingIn(tx: Repositories, id: number, about: ReportAbout, a
   const reasonText = erasedReportText(about.outboxId);
   const outcome: InboundOutcome = { status: 'bounce', reason: 'bounce-of-notification', reasonText, ...about, at };
   if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return;
-  await tx.inbound.eraseInboundMailOf({ addresses: [], messageIds: [], outboxIds: [about.outboxId] }, at, reasonText);
+  await tx.inbound.eraseInboundMailOf({ outboxIds: [about.outboxId] }, at, reasonText);
 }
 
 /**
@@ -40,27 +40,42 @@ export async function keepNothingOfReportOnErased(
   return deps.storage.inbound.findInboundMail(id);
 }
 
+/** What recording a report about a notification does, decided on the notification as it is once locked. */
+export interface ReportRecord {
+  outcome: InboundOutcome;
+  /** Marks the notification (bounced), in the transaction that records the report. */
+  mark?: (tx: Repositories) => Promise<unknown>;
+}
+
 /**
- * A report about a notification (or a copy of one) given `outcome`, with `alsoDo` in the same transaction (marking the
- * notification bounced), unless an erasure emptied that notification since the report was checked: then it keeps
- * nothing, as above, and does nothing else. The notification is read under a lock first, so an erasure committing at
- * the same moment either comes first (and is seen) or comes after (and finds the report to erase).
+ * A report about a notification (or a copy of one), recorded as `decide` says on the notification read under a lock
+ * (`checked`: as the report's check read it, if it is gone), unless an erasure emptied that notification since the
+ * report was checked: then it keeps nothing, as above, and does nothing else. The lock comes first, so an erasure
+ * committing at the same moment either comes first (and is seen) or comes after (and finds the report to erase).
+ *
+ * When an erasure took a person out of the notification's Cc, the report may quote them (a recipient, the original's
+ * Cc header): `decide` sees the entry's `ccErasedAt` and leaves them out of what it records, and the report keeps no
+ * original, text, subject or sender (as the erasure erased the reports that named them).
  */
 export async function finishReportUnlessErased(
   deps: Pick<InboundDeps, 'storage'>,
   mail: InboundMail,
   about: ReportAbout,
-  outcome: InboundOutcome,
-  alsoDo?: (tx: Repositories) => Promise<unknown>,
+  checked: ReportedEntry,
+  decide: (entry: ReportedEntry) => ReportRecord,
 ): Promise<InboundMail | undefined> {
   const kept = await deps.storage.transaction(async (tx) => {
-    if (await tx.outbox.outboxEntryErased(about.outboxId)) {
+    const entry = (await tx.outbox.outboxEntryForReport(about.outboxId)) ?? checked;
+    const { outcome, mark } = decide(entry);
+    if (entry.erasedAt) {
       await keepNothingIn(tx, mail.id, about, outcome.at);
-      return false;
+      return undefined;
     }
-    if (!(await tx.inbound.finishInboundMail(mail.id, outcome, ['received']))) return false;
-    await alsoDo?.(tx);
-    return true;
+    if (!(await tx.inbound.finishInboundMail(mail.id, outcome, ['received']))) return undefined;
+    await mark?.(tx);
+    if (!entry.ccErasedAt) return outcome;
+    await tx.inbound.eraseInboundMailOf({ ids: [mail.id] }, outcome.at, outcome.reasonText);
+    return undefined;
   });
-  return kept ? withOutcome(mail, outcome) : deps.storage.inbound.findInboundMail(mail.id);
+  return kept ? withOutcome(mail, kept) : deps.storage.inbound.findInboundMail(mail.id);
 }

@@ -52,6 +52,11 @@ export interface OutboxEntry extends NewOutboxEntry {
   resentFromId: number | null;
   /** When an erasure emptied it: it is never sent, retried or sent to a corrected address again; null: never. */
   erasedAt: string | null;
+  /**
+   * When an erasure took a person out of its Cc: a delivery report naming someone who is neither its recipient nor
+   * one of its copies now is taken to quote that person (kept without its original); null: never.
+   */
+  ccErasedAt: string | null;
 }
 
 export interface OutboxAttempt {

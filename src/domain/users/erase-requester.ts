@@ -40,8 +40,9 @@ export interface ErasureSummary {
  * text and files of every message they wrote are removed (each message stays in its thread, marked removed); the
  * originals, text, subject and sender of the mail they sent are removed (mail still to decide is discarded); the
  * notifications to them and about them (of their messages, of their tickets, and any that may quote them) lose subject,
- * bodies and their address, and those not sent yet are cancelled; the webhook deliveries about them or naming them
- * go; the tickets they asked for get a neutral title and no description, and they leave the tickets that copy them.
+ * bodies and their address, and those not sent yet are cancelled; the mail of others that copied them keeps going
+ * without them in its Cc, and the servers' replies and reports about it no longer name them; the webhook deliveries
+ * about them or naming them go; the tickets they asked for get a neutral title and no description, and they leave the tickets that copy them.
  * Their earlier addresses (those the audit log recorded) are searched like the current one. What stays: ticket
  * numbers, statuses, times, staff messages (and files), and that each of their messages existed.
  *
@@ -92,8 +93,12 @@ export async function eraseRequester(
     );
     // The webhook deliveries about them (their tickets, their messages) or naming their address, sent or not.
     await tx.webhooks.eraseWebhookDeliveriesOf({ ticketIds, authorId: userId, addresses });
-    // Their mail, and the reports about mail to them (bounces quote the address and the notification).
-    const inboundMailIds = await tx.inbound.eraseInboundMailOf({ addresses, messageIds, outboxIds: outbox.ids }, at);
+    // Their mail, the reports about mail to them (bounces quote the address and the notification), and those about
+    // mail that copied them which name them.
+    const inboundMailIds = await tx.inbound.eraseInboundMailOf(
+      { addresses, messageIds, outboxIds: outbox.ids, namingOn: outbox.ccEdited },
+      at,
+    );
     const attachments = await tx.attachments.deleteAttachmentsOf({ messageIds, inboundMailIds, ticketIds });
     // A former technician's own canned answers (their texts may sign with their name).
     await tx.cannedAnswers.deleteCannedAnswersOf(userId);

@@ -12,6 +12,20 @@ export interface InboundFilter {
 }
 
 /** Mail received for the desk, kept as received, and what each became. */
+/** The inbound mail an erasure reaches; each part may be left out. */
+export interface InboundMailToErase {
+  /** Mail sent from one of these (its From or envelope sender, any case). */
+  addresses?: readonly string[];
+  /** Mail that became one of these messages. */
+  messageIds?: readonly number[];
+  /** Reports about one of these notifications. */
+  outboxIds?: readonly number[];
+  /** Reports about one of these notifications (mail that copied the person) that name one of `addresses` anywhere. */
+  namingOn?: readonly number[];
+  /** These mails. */
+  ids?: readonly number[];
+}
+
 export interface InboundMailRepository {
   /**
    * Stores a received mail (status `received`); returns its id. Committed when the promise resolves. `attempts`
@@ -36,16 +50,11 @@ export interface InboundMailRepository {
    */
   removeInboundRaw(before: string, at: string, limit: number): Promise<number>;
   /**
-   * Erasure: every mail sent from one of `addresses` (From or envelope sender, any case), that became one of
-   * `messageIds` or that reports on one of `outboxIds`, and every duplicate of those, loses its original, text,
-   * subject, headers, sender and reason (`reasonText` instead, or none); one still to decide is discarded. Returns the
-   * ids of those mails, erased now or before.
+   * Erasure: every mail `of` names, and every duplicate of those, loses its original, text, subject, headers, sender
+   * and reason (`reasonText` instead, or none); one still to decide is discarded. Returns the ids of those mails,
+   * erased now or before.
    */
-  eraseInboundMailOf(
-    of: { addresses: readonly string[]; messageIds: readonly number[]; outboxIds?: readonly number[] },
-    at: string,
-    reasonText?: string,
-  ): Promise<number[]>;
+  eraseInboundMailOf(of: InboundMailToErase, at: string, reasonText?: string): Promise<number[]>;
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;
   /**

@@ -46,6 +46,9 @@ export interface OutboxReference {
   erased: boolean;
 }
 
+/** A notification as a delivery report about it is recorded against (`outboxEntryForReport`). */
+export type ReportedEntry = Pick<OutboxEntry, 'toAddress' | 'cc' | 'erasedAt' | 'ccErasedAt'>;
+
 /**
  * The notification mails and their delivery attempts (a message's entries are queued with it, `UnitOfWork`; the mails
  * of other events with `queueMails`, in the transaction of the event).
@@ -94,18 +97,19 @@ export interface OutboxRepository {
   /** Notifications with these Message-ID headers. */
   outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]>;
   /**
-   * Whether an erasure emptied the entry. In a transaction where rows are locked (PostgreSQL), it waits for an erasure
-   * under way on that entry, and holds it off until the transaction ends: what the transaction records next is seen by
-   * that erasure, or sees it.
+   * What a delivery report is recorded against: the entry's recipients and erasure times, as they are now. In a
+   * transaction where rows are locked (PostgreSQL), it waits for an erasure under way on that entry, and holds it off
+   * until the transaction ends: what the transaction records next is seen by that erasure, or sees it.
    */
-  outboxEntryErased(id: number): Promise<boolean>;
+  outboxEntryForReport(id: number): Promise<ReportedEntry | undefined>;
   /**
    * Erasure: the notifications to a recipient (by id, or by address when they name no recipient) and about them (of
    * `messageIds`, of `ticketIds`, and every one that quotes them: of a ticket where `recipientId` wrote a public
    * message, from the first on, whose text or HTML holds one of their `names`) lose
    * subject, bodies and replies, those to them their address and name too; those not yet sent are cancelled
-   * (`failed`, `cancelReply`). Returns the erased entries' ids (`toThem`: those to them), how many were erased and how
-   * many of them cancelled.
+   * (`failed`, `cancelReply`). The mail of others that copied them loses their address from its Cc and, in the
+   * servers' replies, gets `replacement.address` for it (`ccEdited`: those entries, marked `ccErasedAt`). Returns the
+   * erased entries' ids (`toThem`: those to them), how many were erased and how many of them cancelled.
    */
   eraseOutboxOf(
     of: {
@@ -118,7 +122,7 @@ export interface OutboxRepository {
     },
     replacement: { address: string; name: string; cancelReply: string },
     at: string,
-  ): Promise<{ ids: number[]; toThem: number[]; erased: number; cancelled: number }>;
+  ): Promise<{ ids: number[]; toThem: number[]; ccEdited: number[]; erased: number; cancelled: number }>;
   /**
    * A notification that bounced: `failed`, with an attempt `bounced` carrying the report's status and diagnostic;
    * `webhooks` (its `mail.bounced` deliveries) queued with it.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHtml } from '../../../domain/templates/render-template.ts';
-import { quotesPerson } from './erasure.ts';
+import { quotesPerson, replaceAddresses } from './erasure.ts';
 
 const mail = (text: string, html = '', subject = 'Ticket #7') => ({ subject, text, html });
 
@@ -25,6 +25,22 @@ describe('quotesPerson: a mail quotes the erased person when one of its history 
     assert.equal(
       quotesPerson(mail('Earlier messages\n\nAna Lima – 01/12/2026\nHello'), ['Ana Souza', 'Ana Lima']),
       true,
+    );
+  });
+});
+
+describe('replaceAddresses: a server’s reply that names the erased person names the pseudonym instead', () => {
+  it('replaces each whole mention, in any case, and leaves a longer address that contains it', () => {
+    const reply = '250 OK (refused: Nina@Partner.example: 550 5.1.1 <nina@partner.example>: no such user)';
+    assert.equal(
+      replaceAddresses(reply, ['nina@partner.example'], 'erased-7@erased.invalid'),
+      '250 OK (refused: erased-7@erased.invalid: 550 5.1.1 <erased-7@erased.invalid>: no such user)',
+    );
+    const others = 'refused: anina@partner.example, nina@partner.example.org, nina@partner.example-x.net';
+    assert.equal(replaceAddresses(others, ['nina@partner.example'], 'erased-7@erased.invalid'), others);
+    assert.equal(
+      replaceAddresses('a+b@x.example. Done', ['a+b@x.example'], 'z@erased.invalid'),
+      'z@erased.invalid. Done',
     );
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { bool, ccOf } from './rows.ts';
+import { bool, bytesOf, ccOf } from './rows.ts';
+import type { InboundMailToErase } from '../../../ports/storage/inbound-mail.ts';
 import { touchTicket } from './sql-context.ts';
 import type { SqlContext } from './sql-dialect.ts';
 import { escapeHtml } from '../../../domain/templates/render-template.ts';
@@ -101,31 +102,38 @@ export async function deleteAttachmentsOf(
 
 export async function eraseInboundMailOf(
   ctx: SqlContext,
-  of: { addresses: readonly string[]; messageIds: readonly number[]; outboxIds?: readonly number[] },
+  of: InboundMailToErase,
   at: string,
   reasonText: string | null = null,
 ): Promise<number[]> {
-  const addresses = of.addresses.map((a) => a.toLowerCase());
+  const addresses = (of.addresses ?? []).map((a) => a.toLowerCase());
+  const messageIds = of.messageIds ?? [];
   const outboxIds = of.outboxIds ?? [];
-  if (addresses.length + of.messageIds.length + outboxIds.length === 0) return [];
-  const rows = await ctx.db
-    .selectFrom('inbound_mail')
-    .select(['id', 'status'])
-    .where((eb) =>
-      eb.or([
-        ...(addresses.length > 0
-          ? [
-              eb(sql`lower(from_address)`, 'in', addresses),
-              eb(sql`lower(envelope_from)`, 'in', addresses),
-              eb('sender_key', 'in', [...addresses, ...addresses.map((a) => `unverified:${a}`)]),
-            ]
-          : []),
-        ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
-        // Reports about mail to them (bounces): they quote the address and the notification.
-        ...(outboxIds.length > 0 ? [eb('outbox_id', 'in', [...outboxIds])] : []),
-      ]),
-    )
-    .execute();
+  const chosen = of.ids ?? [];
+  const rows: { id: number; status: string }[] =
+    addresses.length + messageIds.length + outboxIds.length + chosen.length === 0
+      ? []
+      : await ctx.db
+          .selectFrom('inbound_mail')
+          .select(['id', 'status'])
+          .where((eb) =>
+            eb.or([
+              ...(addresses.length > 0
+                ? [
+                    eb(sql`lower(from_address)`, 'in', addresses),
+                    eb(sql`lower(envelope_from)`, 'in', addresses),
+                    eb('sender_key', 'in', [...addresses, ...addresses.map((a) => `unverified:${a}`)]),
+                  ]
+                : []),
+              ...(messageIds.length > 0 ? [eb('message_id', 'in', [...messageIds])] : []),
+              // Reports about mail to them (bounces): they quote the address and the notification.
+              ...(outboxIds.length > 0 ? [eb('outbox_id', 'in', [...outboxIds])] : []),
+              ...(chosen.length > 0 ? [eb('id', 'in', [...chosen])] : []),
+            ]),
+          )
+          .execute();
+  // Reports about mail that copied them: those that name them (a failed recipient, the original's Cc header).
+  rows.push(...(await reportsNaming(ctx, of.namingOn ?? [], addresses)));
   if (rows.length === 0) return [];
   // Their copies too: a duplicate is the same mail again (a report about mail to them has no sender of theirs).
   const copies = await ctx.db
@@ -171,23 +179,76 @@ export async function eraseInboundMailOf(
   return ids;
 }
 
-/** Mail that copied the erased person keeps going to its recipient, without their address in its Cc. */
-async function eraseFromCc(ctx: SqlContext, addresses: readonly string[], at: string): Promise<void> {
-  if (addresses.length === 0) return;
+/** The reports about `outboxIds` whose original, text, subject or reason names one of `addresses`. */
+async function reportsNaming(
+  ctx: SqlContext,
+  outboxIds: readonly number[],
+  addresses: readonly string[],
+): Promise<{ id: number; status: string }[]> {
+  if (outboxIds.length === 0 || addresses.length === 0) return [];
+  const reports = await ctx.db
+    .selectFrom('inbound_mail')
+    .select(['id', 'status', 'raw', 'text', 'subject', 'reason_text'])
+    .where('outbox_id', 'in', [...outboxIds])
+    .execute();
+  return reports
+    .filter((r) =>
+      [Buffer.from(bytesOf(r.raw)).toString('latin1'), r.text ?? '', r.subject ?? '', r.reason_text ?? ''].some(
+        (text) => namesAddress(text, addresses),
+      ),
+    )
+    .map(({ id, status }) => ({ id, status }));
+}
+
+/**
+ * Mail that copied the erased person keeps going to its recipient, without their address in its Cc; the servers'
+ * replies about it (a copy refused at RCPT TO) get `pseudonym` for the address, and the entry is marked
+ * (`cc_erased_at`), so that a delivery report arriving later is read knowing someone was taken out. Returns the ids
+ * of those entries.
+ */
+async function eraseFromCc(
+  ctx: SqlContext,
+  addresses: readonly string[],
+  pseudonym: string,
+  at: string,
+): Promise<number[]> {
+  if (addresses.length === 0) return [];
   const rows = await ctx.db
     .selectFrom('outbox_entry')
-    .select(['id', 'cc'])
+    .select(['id', 'cc', 'last_reply'])
     // `like` finds every candidate (its wildcards only widen the match); the exact test is below.
     .where((eb) => eb.or(addresses.map((a) => eb(sql`lower(cc)`, 'like', `%"${a.replace(/\\/g, '')}"%`))))
     .execute();
+  const edited: number[] = [];
   for (const row of rows) {
-    const kept = ccOf(row.cc).filter((c) => !addresses.includes(c.address.toLowerCase()));
+    const cc = ccOf(row.cc);
+    const kept = cc.filter((c) => !addresses.includes(c.address.toLowerCase()));
+    if (kept.length === cc.length) continue;
+    edited.push(row.id);
     await ctx.db
       .updateTable('outbox_entry')
-      .set({ cc: kept.length > 0 ? JSON.stringify(kept) : null, updated_at: at })
+      .set({
+        cc: kept.length > 0 ? JSON.stringify(kept) : null,
+        last_reply: row.last_reply === null ? null : replaceAddresses(row.last_reply, addresses, pseudonym),
+        updated_at: at,
+        cc_erased_at: at,
+      })
       .where('id', '=', row.id)
       .execute();
   }
+  if (edited.length === 0) return [];
+  const attempts = await ctx.db
+    .selectFrom('outbox_attempt')
+    .select(['id', 'reply'])
+    .where('entry_id', 'in', edited)
+    .where('reply', 'is not', null)
+    .execute();
+  for (const attempt of attempts) {
+    const reply = replaceAddresses(attempt.reply!, addresses, pseudonym);
+    if (reply !== attempt.reply)
+      await ctx.db.updateTable('outbox_attempt').set({ reply }).where('id', '=', attempt.id).execute();
+  }
+  return edited;
 }
 
 /**
@@ -219,9 +280,9 @@ export async function eraseOutboxOf(
   },
   replacement: { address: string; name: string; cancelReply: string },
   at: string,
-): Promise<{ ids: number[]; toThem: number[]; erased: number; cancelled: number }> {
+): Promise<{ ids: number[]; toThem: number[]; ccEdited: number[]; erased: number; cancelled: number }> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
-  await eraseFromCc(ctx, addresses, at);
+  const ccEdited = await eraseFromCc(ctx, addresses, replacement.address, at);
   const direct = await ctx.db
     .selectFrom('outbox_entry')
     .select(['id', 'recipient_id', 'to_address'])
@@ -266,7 +327,7 @@ export async function eraseOutboxOf(
         quoting.push({ id: r.id, recipient_id: r.recipient_id, to_address: r.to_address });
   }
   const rows = [...direct, ...quoting];
-  if (rows.length === 0) return { ids: [], toThem: [], erased: 0, cancelled: 0 };
+  if (rows.length === 0) return { ids: [], toThem: [], ccEdited, erased: 0, cancelled: 0 };
   const ids = rows.map((r) => r.id);
   const toThem = rows
     .filter(
@@ -310,20 +371,38 @@ export async function eraseOutboxOf(
     .where('status', '=', 'failed')
     .execute();
   for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
-  return { ids, toThem, erased: ids.length, cancelled: cancelled.length };
+  return { ids, toThem, ccEdited, erased: ids.length, cancelled: cancelled.length };
+}
+
+/** A character that continues an address before it, and the start of one that continues it after it. */
+const GOES_ON_BEFORE = /[\w.!#$%&'*+/=?^`{|}~-]/;
+const GOES_ON_AFTER = /^([\w-]|\.\w)/;
+
+/** Whether the mention of an address at `at` (`length` long) in `text` is a whole address, not inside a longer one. */
+function wholeAt(text: string, at: number, length: number): boolean {
+  return !GOES_ON_BEFORE.test(text[at - 1] ?? ' ') && !GOES_ON_AFTER.test(text.slice(at + length, at + length + 2));
 }
 
 /** Whether `text` names one of `addresses` (lower case) as a whole address, not inside a longer one. */
 export function namesAddress(text: string, addresses: readonly string[]): boolean {
   const lower = text.toLowerCase();
   return addresses.some((a) => {
-    for (let at = lower.indexOf(a); at !== -1; at = lower.indexOf(a, at + 1)) {
-      const before = lower[at - 1] ?? ' ';
-      const after = lower.slice(at + a.length, at + a.length + 2);
-      if (!/[\w.!#$%&'*+/=?^`{|}~-]/.test(before) && !/^([\w-]|\.\w)/.test(after)) return true;
-    }
+    for (let at = lower.indexOf(a); at !== -1; at = lower.indexOf(a, at + 1))
+      if (wholeAt(lower, at, a.length)) return true;
     return false;
   });
+}
+
+/** `text` with each whole mention of one of `addresses` (lower case; any case in `text`) replaced by `by`. */
+export function replaceAddresses(text: string, addresses: readonly string[], by: string): string {
+  return addresses.reduce(
+    (out, address) =>
+      out.replace(
+        new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'),
+        (match, at: number, whole: string) => (wholeAt(whole, at, match.length) ? by : match),
+      ),
+    text,
+  );
 }
 
 /**

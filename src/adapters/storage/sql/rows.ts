@@ -119,6 +119,7 @@ export function toOutbox(r: Selectable<Database['outbox_entry']>): OutboxEntry {
     sentAt: r.sent_at,
     resentFromId: r.resent_from_id ?? null,
     erasedAt: r.erased_at ?? null,
+    ccErasedAt: r.cc_erased_at ?? null,
   };
 }
 

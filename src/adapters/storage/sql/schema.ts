@@ -175,6 +175,8 @@ export interface Database {
     mailbox_id: number | null;
     /** Migration 032: when an erasure emptied it (never sent, retried or marked bounced again); null: never. */
     erased_at: string | null;
+    /** Migration 034: when an erasure took a person out of its Cc; null: never (or before migration 034). */
+    cc_erased_at: string | null;
   };
   outbox_attempt: { id: Generated<number>; entry_id: number; at: string; result: string; reply: string | null };
   /** Migration 017. */

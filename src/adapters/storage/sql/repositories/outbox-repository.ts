@@ -11,9 +11,10 @@ import type {
   OutboxMailFacts,
   OutboxOutcome,
   OutboxReference,
+  ReportedEntry,
   OutboxRepository,
 } from '../../../../ports/storage/outbox.ts';
-import { decodeCursor, page, toOutbox } from '../rows.ts';
+import { ccOf, decodeCursor, page, toOutbox } from '../rows.ts';
 import { outboxRow } from '../message-rows.ts';
 import { insertRow, prepared, touchTicket } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
@@ -277,10 +278,21 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     }));
   }
 
-  async outboxEntryErased(id: number): Promise<boolean> {
-    let query = this.db.selectFrom('outbox_entry').select('erased_at').where('id', '=', id);
+  async outboxEntryForReport(id: number): Promise<ReportedEntry | undefined> {
+    let query = this.db
+      .selectFrom('outbox_entry')
+      .select(['to_address', 'cc', 'erased_at', 'cc_erased_at'])
+      .where('id', '=', id);
     if (this.ctx.dialect.locksRows) query = query.forShare();
-    return (await query.executeTakeFirst())?.erased_at != null;
+    const row = await query.executeTakeFirst();
+    return (
+      row && {
+        toAddress: row.to_address,
+        cc: ccOf(row.cc),
+        erasedAt: row.erased_at ?? null,
+        ccErasedAt: row.cc_erased_at ?? null,
+      }
+    );
   }
 
   async recordOutboxBounce(

@@ -1,0 +1,192 @@
+/**
+ * Erasing a person that others' notifications copied (Cc): the mail keeps going to its recipient without them; the
+ * servers' replies that named them (a copy refused at RCPT TO) name the pseudonym instead; the delivery reports about
+ * those mails that named them are erased with the rest, those that did not are kept; a report arriving later keeps no
+ * original and names only the recipients the mail still has, marking it only when its recipient failed; and so does
+ * one checked just before the erasure and recorded after it. Mail through a real SMTP server, SQLite and PostgreSQL,
+ * every table read directly.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
+import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
+import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
+import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
+import type { OutboxEntry } from '../../src/domain/notifications/outbox-entry.ts';
+import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
+import { eml } from '../fixtures/eml/eml.ts';
+import { postgres, sqliteMemory } from '../support/databases.ts';
+import { endpointForEveryEvent, erasingAfterTheCheck, tracesIn } from '../support/erasure-traces.ts';
+import { mailApp } from '../support/mail-app.ts';
+import { trustedInbound } from '../support/trusted-inbound.ts';
+
+const NINA = { email: 'nina.copied@partner.example', name: 'Nina Copiada' };
+const OTTO = { email: 'otto.copied@partner.example', name: 'Otto Kopiert' };
+
+/** The recipient block of the fixture's report, for `address`, failed. */
+const failedBlock = (address: string) =>
+  `Final-Recipient: rfc822; ${address}\r\nAction: failed\r\nStatus: 5.1.1\r\n` +
+  `Diagnostic-Code: smtp; 550 5.1.1 <${address}>: User unknown\r\n\r\n`;
+
+for (const database of [sqliteMemory, postgres]) {
+  describe(`erasing a person other people's mail copied, on ${database.name}`, () => {
+    // threat: An erasure of a person copied (Cc) on other people's notifications
+    it('takes them out of the Cc, the servers’ replies and the reports, now and later, and marks only what failed for its recipient', async () => {
+      const scene = await mailApp(database, { shippedTemplate: true });
+      const { deps, storage, world, sink } = scene;
+      await endpointForEveryEvent(deps);
+      const inbound = trustedInbound(deps);
+      let counter = 0;
+      /** A delivery report about `entry` to its signed bounce address, failing for `recipient` (more blocks: `also`). */
+      const report = async (
+        entry: OutboxEntry,
+        recipient: string,
+        options: { also?: string[]; messageId?: string; through?: SqlStorage; delayed?: boolean } = {},
+      ): Promise<InboundMail> => {
+        const to = bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
+        let text = eml('dsn-postfix', {
+          TO: to,
+          MESSAGE_ID: options.messageId ?? `<copied.${++counter}.${database.name}@mx.example.net>`,
+          FAILED_RECIPIENT: recipient,
+          TICKET: world.ticketA.number,
+          ORIGINAL_MESSAGE_ID: entry.messageIdHeader,
+        }).toString('latin1');
+        if (options.delayed)
+          text = text.replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.1');
+        for (const address of options.also ?? [])
+          text = text.replace('Final-Recipient:', `${failedBlock(address)}Final-Recipient:`);
+        const raw = Buffer.from(text, 'latin1');
+        const id = await receiveMail(deps, {
+          raw,
+          sha256: createHash('sha256').update(raw).digest('hex'),
+          envelopeFrom: '',
+          envelopeTo: [to],
+          remoteAddress: '192.0.2.25',
+        });
+        return (await processInboundMail({ ...inbound, storage: options.through ?? storage }, id))!;
+      };
+      const bouncedHooks = async () =>
+        (
+          await storage.kyselyInstance
+            .selectFrom('webhook_delivery')
+            .select('body')
+            .where('event', '=', 'mail.bounced')
+            .execute()
+        ).map((r) => r.body);
+      const entryOf = async (messageId: number) => (await storage.outbox.outboxOfMessages([messageId]))[0]!;
+      try {
+        const tech = await scene.signIn(world.techA.email);
+        const number = world.ticketA.number;
+        const copies = await tech.put(`/api/v1/tickets/${number}/copies`, { copies: [NINA, OTTO] });
+        assert.equal(copies.statusCode, 200, copies.body);
+        const post = async (text: string) => {
+          const posted = await tech.post(`/api/v1/tickets/${number}/messages`, { text });
+          assert.equal(posted.statusCode, 201, posted.body);
+          return entryOf(posted.json().message.id);
+        };
+
+        // Before the erasure: a mail whose server refused Nina at RCPT TO (its reply names her twice) ...
+        sink.rejectRecipient(NINA.email);
+        const refused = await post('Please restart the printer.');
+        await scene.deliver();
+        sink.accept();
+        const sentRefused = (await storage.outbox.findOutboxEntry(refused.id))!;
+        assert.equal(sentRefused.status, 'sent');
+        assert.match(sentRefused.lastReply ?? '', /refused: nina\.copied@partner\.example: 550 5\.1\.1 <nina\.copied@/);
+        // ... and one that reached everyone, then a report failing for Nina (it names her), and a delay report for
+        // the requester (it does not).
+        const reached = await post('Second update.');
+        await scene.deliver();
+        const aboutNina = await report(reached, NINA.email);
+        assert.match(aboutNina.reasonText ?? '', /nina\.copied@partner\.example \(in its Cc\) only/);
+        const delay = await report(reached, world.requesterA.email, { delayed: true });
+        assert.match(delay.reasonText ?? '', /not a failure/);
+
+        const nina = (await storage.people.findUserByEmail(NINA.email))!;
+        await eraseRequester(deps, CLI_ORIGIN, nina.id, { confirmEmail: NINA.email });
+        const traces = [NINA.email, NINA.name];
+        assert.deepEqual(await tracesIn(storage, traces), []);
+        const pseudonym = (await storage.people.findUserById(nina.id))!.email;
+        const afterRefused = (await storage.outbox.findOutboxEntry(refused.id))!;
+        assert.deepEqual(
+          afterRefused.cc.map((c) => c.address),
+          [OTTO.email],
+        );
+        assert.ok(
+          afterRefused.lastReply?.includes(`refused: ${pseudonym}: 550 5.1.1 <${pseudonym}>`),
+          afterRefused.lastReply!,
+        );
+        assert.ok(
+          afterRefused.attempts.some((a) => a.reply?.includes(pseudonym)),
+          'the attempt’s reply too',
+        );
+        assert.ok(afterRefused.ccErasedAt, 'marked');
+        assert.equal((await storage.inbound.findInboundMail(aboutNina.id))?.size, 0, 'the report naming her is erased');
+        const keptDelay = (await storage.inbound.findInboundMail(delay.id))!;
+        assert.ok(keptDelay.size > 0, 'the one about the requester alone is kept');
+        assert.equal(keptDelay.reasonText, delay.reasonText);
+
+        // After: a report failing for her alone keeps nothing of her, and leaves the mail as it was (it reached its
+        // recipient); one without the mail's Message-ID, to its signed bounce address, too.
+        const late = await report(afterRefused, NINA.email);
+        assert.deepEqual([late.status, late.size], ['bounce', 0], late.reasonText ?? '');
+        assert.equal(
+          late.reasonText,
+          `A delivery report about notification #${refused.id} that names no one among its recipients now.`,
+        );
+        const vague = await report({ ...afterRefused, messageIdHeader: '<elsewhere.7@mx.example.net>' }, NINA.email);
+        assert.deepEqual([vague.status, vague.size], ['bounce', 0], vague.reasonText ?? '');
+        assert.equal((await storage.outbox.findOutboxEntry(refused.id))!.status, 'sent');
+        assert.deepEqual(await bouncedHooks(), []);
+
+        // A report failing for the requester and for her marks the mail failed, naming the requester only; a copy of it
+        // (the same Message-ID) keeps nothing either.
+        const both = await report(afterRefused, world.requesterA.email, {
+          also: [NINA.email],
+          messageId: '<both@mx.example.net>',
+        });
+        assert.deepEqual([both.status, both.size], ['bounce', 0]);
+        assert.match(
+          both.reasonText ?? '',
+          new RegExp(`bounced: .*to ${world.requesterA.email}.*and 1 no longer among its recipients`),
+        );
+        const failed = (await storage.outbox.findOutboxEntry(refused.id))!;
+        assert.equal(failed.status, 'failed');
+        assert.match(failed.lastReply ?? '', new RegExp(`to ${world.requesterA.email}`));
+        const hooks = await bouncedHooks();
+        assert.equal(hooks.length, 1);
+        assert.match(hooks[0]!, new RegExp(world.requesterA.email));
+        const copy = await report(afterRefused, world.requesterA.email, {
+          also: [NINA.email],
+          messageId: '<both@mx.example.net>',
+        });
+        assert.deepEqual([copy.status, copy.size], ['duplicate', 0]);
+        assert.equal((await bouncedHooks()).length, 1, 'marked once');
+        assert.deepEqual(await tracesIn(storage, traces), []);
+
+        // A report failing for Otto, checked before his erasure and recorded after it: what it records is decided on
+        // the mail as the erasure left it.
+        const otto = (await storage.people.findUserByEmail(OTTO.email))!;
+        const third = await post('Third update.');
+        await scene.deliver();
+        const racing = await report(third, OTTO.email, {
+          through: erasingAfterTheCheck(storage, () =>
+            eraseRequester(deps, CLI_ORIGIN, otto.id, { confirmEmail: OTTO.email }),
+          ),
+        });
+        assert.deepEqual([racing.status, racing.size], ['bounce', 0], racing.reasonText ?? '');
+        assert.equal(
+          racing.reasonText,
+          `A delivery report about notification #${third.id} that names no one among its recipients now.`,
+        );
+        assert.equal((await storage.outbox.findOutboxEntry(third.id))!.status, 'sent');
+        assert.deepEqual(await tracesIn(storage, [OTTO.email, OTTO.name, ...traces]), []);
+      } finally {
+        await scene.close();
+      }
+    });
+  });
+}
