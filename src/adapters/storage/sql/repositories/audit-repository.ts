@@ -5,7 +5,7 @@ import type { PageRequest } from '../../../../ports/storage/common.ts';
 import { decodeCursor, page } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
-import { namesAddress } from '../erasure.ts';
+import { namesAddress } from '../erasure-text.ts';
 
 function toAuditEntry(r: Selectable<Database['audit_entry']>): AuditEntry {
   return {

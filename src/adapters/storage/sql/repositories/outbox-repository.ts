@@ -21,7 +21,7 @@ import { SqlRepository } from '../sql-repository.ts';
 import type { SqlContext } from '../sql-dialect.ts';
 import { SqlWebhookRepository } from './webhook-repository.ts';
 import type { NewWebhookDelivery } from '../../../../domain/webhooks/webhook.ts';
-import { eraseOutboxOf } from '../erasure.ts';
+import { eraseOutboxOf } from '../erasure-outbox.ts';
 
 export class SqlOutboxRepository extends SqlRepository implements OutboxRepository {
   async queueMails(mails: readonly NewOutboxEntry[], at: string) {

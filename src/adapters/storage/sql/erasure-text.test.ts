@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHtml } from '../../../domain/templates/render-template.ts';
-import { quotesPerson, replaceAddresses } from './erasure.ts';
+import { quotesPerson, replaceAddresses } from './erasure-text.ts';
 
 const mail = (text: string, html = '', subject = 'Ticket #7') => ({ subject, text, html });
 

@@ -1,0 +1,164 @@
+import { sql } from 'kysely';
+import { bool, ccOf } from './rows.ts';
+import { touchTicket } from './sql-context.ts';
+import type { SqlContext } from './sql-dialect.ts';
+import { quotesPerson, replaceAddresses } from './erasure-text.ts';
+
+/** The outbox's part of an erasure (`sql/erasure.ts` has the others'): the mail to them, about them, and copying them. */
+
+/**
+ * Mail that copied the erased person keeps going to its recipient, without their address in its Cc; the servers'
+ * replies about it (a copy refused at RCPT TO) get `pseudonym` for the address, and the entry is marked
+ * (`cc_erased_at`), so that a delivery report arriving later is read knowing someone was taken out. Returns the ids
+ * of those entries.
+ */
+async function eraseFromCc(
+  ctx: SqlContext,
+  addresses: readonly string[],
+  pseudonym: string,
+  at: string,
+): Promise<number[]> {
+  if (addresses.length === 0) return [];
+  const rows = await ctx.db
+    .selectFrom('outbox_entry')
+    .select(['id', 'cc', 'last_reply'])
+    // `like` finds every candidate (its wildcards only widen the match); the exact test is below.
+    .where((eb) => eb.or(addresses.map((a) => eb(sql`lower(cc)`, 'like', `%"${a.replace(/\\/g, '')}"%`))))
+    .execute();
+  const edited: number[] = [];
+  for (const row of rows) {
+    const cc = ccOf(row.cc);
+    const kept = cc.filter((c) => !addresses.includes(c.address.toLowerCase()));
+    if (kept.length === cc.length) continue;
+    edited.push(row.id);
+    await ctx.db
+      .updateTable('outbox_entry')
+      .set({
+        cc: kept.length > 0 ? JSON.stringify(kept) : null,
+        last_reply: row.last_reply === null ? null : replaceAddresses(row.last_reply, addresses, pseudonym),
+        updated_at: at,
+        cc_erased_at: at,
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  if (edited.length === 0) return [];
+  const attempts = await ctx.db
+    .selectFrom('outbox_attempt')
+    .select(['id', 'reply'])
+    .where('entry_id', 'in', edited)
+    .where('reply', 'is not', null)
+    .execute();
+  for (const attempt of attempts) {
+    const reply = replaceAddresses(attempt.reply!, addresses, pseudonym);
+    if (reply !== attempt.reply)
+      await ctx.db.updateTable('outbox_attempt').set({ reply }).where('id', '=', attempt.id).execute();
+  }
+  return edited;
+}
+
+export async function eraseOutboxOf(
+  ctx: SqlContext,
+  of: {
+    recipientId: number;
+    /** Their names (now and before) as mails showed them: a mail that quotes them has one as a history line. */
+    names: readonly string[];
+    addresses: readonly string[];
+    messageIds: readonly number[];
+    ticketIds: readonly number[];
+  },
+  replacement: { address: string; name: string; cancelReply: string },
+  at: string,
+): Promise<{ ids: number[]; toThem: number[]; ccEdited: number[]; erased: number; cancelled: number }> {
+  const addresses = of.addresses.map((a) => a.toLowerCase());
+  const ccEdited = await eraseFromCc(ctx, addresses, replacement.address, at);
+  const direct = await ctx.db
+    .selectFrom('outbox_entry')
+    .select(['id', 'recipient_id', 'to_address'])
+    .where((eb) =>
+      eb.or([
+        eb('recipient_id', '=', of.recipientId),
+        // By address only the mail that names no recipient: one to another user is theirs, whatever address it had.
+        ...(addresses.length > 0
+          ? [eb.and([eb('recipient_id', 'is', null), eb(sql`lower(to_address)`, 'in', addresses)])]
+          : []),
+        ...(of.messageIds.length > 0 ? [eb('message_id', 'in', [...of.messageIds])] : []),
+        ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', [...of.ticketIds])] : []),
+      ]),
+    )
+    .execute();
+  // Mail to anyone that may quote them (`${HISTORY}`: earlier public messages, with their author's name and text):
+  // a mail of a ticket where they wrote a public message, from their first message there on, with a history line of
+  // theirs.
+  const known = new Set(direct.map((r) => r.id));
+  const firsts = await ctx.db
+    .selectFrom('ticket_message')
+    .select(['ticket_id', (eb) => eb.fn.min('created_at').as('first')])
+    .where('author_id', '=', of.recipientId)
+    .where('internal', '=', bool(false))
+    .groupBy('ticket_id')
+    .execute();
+  const quoting: typeof direct = [];
+  for (let i = 0; i < firsts.length; i += 100) {
+    const candidates = await ctx.db
+      .selectFrom('outbox_entry')
+      .select(['id', 'recipient_id', 'to_address', 'subject', 'text', 'html'])
+      .where((eb) =>
+        eb.or(
+          firsts
+            .slice(i, i + 100)
+            .map((f) => eb.and([eb('ticket_id', '=', f.ticket_id), eb('created_at', '>=', f.first as string)])),
+        ),
+      )
+      .execute();
+    for (const r of candidates)
+      if (!known.has(r.id) && quotesPerson(r, of.names))
+        quoting.push({ id: r.id, recipient_id: r.recipient_id, to_address: r.to_address });
+  }
+  const rows = [...direct, ...quoting];
+  if (rows.length === 0) return { ids: [], toThem: [], ccEdited, erased: 0, cancelled: 0 };
+  const ids = rows.map((r) => r.id);
+  const toThem = rows
+    .filter(
+      (r) =>
+        r.recipient_id === of.recipientId ||
+        (r.recipient_id === null && addresses.includes(r.to_address.toLowerCase())),
+    )
+    .map((r) => r.id);
+  // Mail to other people keeps their address (it is theirs); mail to the erased person loses it.
+  await ctx.db
+    .updateTable('outbox_entry')
+    .set({ subject: '', html: '', text: '', last_reply: null, updated_at: at, erased_at: at })
+    .where('id', 'in', ids)
+    .execute();
+  if (toThem.length > 0)
+    await ctx.db
+      .updateTable('outbox_entry')
+      .set({ to_address: replacement.address, to_name: replacement.name })
+      .where('id', 'in', toThem)
+      .execute();
+  await ctx.db.updateTable('outbox_attempt').set({ reply: null }).where('entry_id', 'in', ids).execute();
+  // Mail not sent yet (a claimed one too: the dispatcher's outcome is recorded only while its claim holds) is cancelled.
+  const cancelled = await ctx.db
+    .updateTable('outbox_entry')
+    .set({
+      status: 'failed',
+      last_reply: replacement.cancelReply,
+      next_attempt_at: null,
+      lease_until: null,
+      claim_token: null,
+    })
+    .where('id', 'in', ids)
+    .where('status', 'in', ['queued', 'deferred', 'sending'])
+    .returning('ticket_id')
+    .execute();
+  // Mail that had failed before says so too: emptied, it must never be retried or sent to a corrected address.
+  await ctx.db
+    .updateTable('outbox_entry')
+    .set({ last_reply: replacement.cancelReply })
+    .where('id', 'in', ids)
+    .where('status', '=', 'failed')
+    .execute();
+  for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
+  return { ids, toThem, ccEdited, erased: ids.length, cancelled: cancelled.length };
+}

@@ -1,0 +1,51 @@
+import { escapeHtml } from '../../../domain/templates/render-template.ts';
+
+/** How an erasure finds the person in text it keeps or scrubs: a history line under their name, their address. */
+
+/**
+ * Whether a mail quotes the person: `${HISTORY}` writes each earlier message under a line that starts with its
+ * author's name and " – " (the same in every language; HTML-escaped in the HTML part). Only that line counts, so a
+ * name inside a longer one ("Ana" in "Banana – ") or a mail that merely greets them is left alone.
+ */
+export function quotesPerson(mail: { subject: string; text: string; html: string }, names: readonly string[]): boolean {
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return names.some((name) => {
+    if (name.trim() === '') return false;
+    const plain = new RegExp(`(^|\\n)${escape(name)} – `);
+    const html = new RegExp(`(^|[\\n>])${escape(escapeHtml(name))} – `);
+    // A subject has the history on one line, its line breaks turned into spaces.
+    const subject = new RegExp(`(^|\\s)${escape(name)} – `);
+    return plain.test(mail.text) || html.test(mail.html) || subject.test(mail.subject);
+  });
+}
+
+/** A character that continues an address before it, and the start of one that continues it after it. */
+const GOES_ON_BEFORE = /[\w.!#$%&'*+/=?^`{|}~-]/;
+const GOES_ON_AFTER = /^([\w-]|\.\w)/;
+
+/** Whether the mention of an address at `at` (`length` long) in `text` is a whole address, not inside a longer one. */
+function wholeAt(text: string, at: number, length: number): boolean {
+  return !GOES_ON_BEFORE.test(text[at - 1] ?? ' ') && !GOES_ON_AFTER.test(text.slice(at + length, at + length + 2));
+}
+
+/** Whether `text` names one of `addresses` (lower case) as a whole address, not inside a longer one. */
+export function namesAddress(text: string, addresses: readonly string[]): boolean {
+  const lower = text.toLowerCase();
+  return addresses.some((a) => {
+    for (let at = lower.indexOf(a); at !== -1; at = lower.indexOf(a, at + 1))
+      if (wholeAt(lower, at, a.length)) return true;
+    return false;
+  });
+}
+
+/** `text` with each whole mention of one of `addresses` (lower case; any case in `text`) replaced by `by`. */
+export function replaceAddresses(text: string, addresses: readonly string[], by: string): string {
+  return addresses.reduce(
+    (out, address) =>
+      out.replace(
+        new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'),
+        (match, at: number, whole: string) => (wholeAt(whole, at, match.length) ? by : match),
+      ),
+    text,
+  );
+}
