@@ -68,9 +68,13 @@ export function openPostgresStorage(
   pool.on('connect', (client) => {
     // A connection the server ends while it is lent out (a transaction that waited too long, a restart) must not end
     // the process: the pool listens on idle connections only. The transaction's next query fails instead; told here
-    // when the pool's own listener is not there to tell it.
+    // when the pool's own listener is not there to tell it, once (the server's reason, not the end of the stream
+    // that follows it).
+    let told = false;
     client.on('error', (error) => {
-      if (client.listenerCount('error') === 1) options.onIdleError?.(error);
+      if (told || client.listenerCount('error') !== 1) return;
+      told = true;
+      options.onIdleError?.(error);
     });
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
