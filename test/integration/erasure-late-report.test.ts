@@ -148,6 +148,11 @@ for (const database of [sqliteMemory, postgres]) {
       const vague = report(3, { messageIdHeader: '<elsewhere.1@mx.example.net>' }, 'nobody@example.net', 0);
       keptNothing(await receiveReport(verp, vague), about);
       assert.deepEqual(await tracesIn(storage, traces), []);
+      // The reports the erasure erased stay as it left them (its time, no reason), whatever arrived after.
+      for (const earlier of [before, copy]) {
+        const now = await storage.inbound.findInboundMail(earlier!.id);
+        assert.deepEqual([now?.size, now?.reasonText, now?.rawRemovedAt], [0, null, erased.erasedAt]);
+      }
       const after = await storage.outbox.findOutboxEntry(entry.id);
       assert.deepEqual([after?.status, after?.lastReply], ['failed', DELIVERY_SENTENCES.ERASED]);
       assert.equal(await bouncedHooks(), 0);

@@ -51,8 +51,8 @@ export interface InboundMailRepository {
   removeInboundRaw(before: string, at: string, limit: number): Promise<number>;
   /**
    * Erasure: every mail `of` names, and every duplicate of those, loses its original, text, subject, headers, sender
-   * and reason (`reasonText` instead, or none); one still to decide is discarded. Returns the ids of those mails,
-   * erased now or before.
+   * and reason (`reasonText` instead, or none); one still to decide is discarded; one erased before keeps the reason
+   * and time it was erased with. Returns the ids of those mails, erased now or before.
    */
   eraseInboundMailOf(of: InboundMailToErase, at: string, reasonText?: string): Promise<number[]>;
   /** Counts a processing attempt; returns the new count. */

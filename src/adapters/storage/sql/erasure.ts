@@ -168,6 +168,8 @@ export async function eraseInboundMailOf(
       attachment_note: null,
     })
     .where('id', 'in', ids)
+    // Mail erased before (its digest emptied) keeps the reason and time it was erased with.
+    .where('sha256', '<>', '')
     .execute();
   // Mail nobody decided yet must not be processed or reviewed without its original: it is discarded.
   await ctx.db
