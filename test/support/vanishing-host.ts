@@ -1,0 +1,158 @@
+/**
+ * A host that can vanish, for tests of what the database does when a client's machine loses power: a network
+ * namespace of its own (`ip netns`, Debian's iproute2), joined to this machine by a veth pair on a /30 of 10.213.0.0/16,
+ * and a PostgreSQL server of its own (Debian's binaries, a cluster made by `initdb` in a temporary folder, run as the
+ * `postgres` user) listening on this side's address only, trust auth. A process started `inside()` talks to the
+ * server over that link; `vanish()` takes the link down on its side and stops the process, so the server's packets go
+ * unanswered, as a host that lost power looks from the server. Needs root (namespaces); `stop()` removes everything.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const IP = '/usr/sbin/ip';
+
+/** The newest PostgreSQL server binaries Debian installed, or undefined. */
+function postgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(a) - Number(b));
+  return versions.length > 0 ? join(root, versions.at(-1)!, 'bin') : undefined;
+}
+
+/**
+ * Why the vanishing-host tests are skipped, or false when they run: only when not root or when iproute2 or
+ * PostgreSQL's server binaries are missing, outside CI (under CI they fail instead).
+ */
+export const VANISHING_HOST_SKIP: string | false =
+  (process.getuid?.() === 0 && existsSync(IP) && postgresBin() !== undefined) || process.env.CI
+    ? false
+    : 'needs root, iproute2 (ip netns) and PostgreSQL’s server binaries (under CI these fail instead)';
+
+export interface VanishingHost {
+  /** The server's URL from this side (database `postgres`). */
+  url: string;
+  /** Starts `node <args>` inside the namespace (the vanishing host), with `env`. */
+  inside(args: string[], env?: Record<string, string>): ChildProcess;
+  /** The link goes down on the host's side and its processes stop: nothing it sent before is answered again. */
+  vanish(): void;
+  /** The server's log, for a failing test's message. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+function uidOf(name: string): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
+  if (!line) throw new Error(`There is no system user ${name}: is PostgreSQL installed?`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+const ip = (...args: string[]) => execFileSync(IP, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+export async function startVanishingHost(): Promise<VanishingHost> {
+  const bin = postgresBin();
+  if (!bin) throw new Error('PostgreSQL’s server binaries are not installed (/usr/lib/postgresql/*/bin)');
+  const tag = String(process.pid % 100_000);
+  const namespace = `parley-vh-${tag}`;
+  const [here, there] = [`pvh${tag}a`, `pvh${tag}b`];
+  const subnet = `10.213.${process.pid % 250}`;
+  const [serverAddress, hostAddress] = [`${subnet}.1`, `${subnet}.2`];
+  const children: ChildProcess[] = [];
+  let server: ChildProcess | undefined;
+  let output = '';
+  const dir = mkdtempSync(join(tmpdir(), 'parley-vanishing-'));
+  const postgres = uidOf('postgres');
+  const cleanUp = async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGQUIT'); // PostgreSQL's immediate shutdown
+      await exited;
+    }
+    try {
+      ip('netns', 'del', namespace); // its end of the pair goes with it, and so the pair
+    } catch {
+      // never made
+    }
+    try {
+      ip('link', 'del', here);
+    } catch {
+      // gone with the namespace
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    ip('netns', 'add', namespace);
+    ip('link', 'add', here, 'type', 'veth', 'peer', 'name', there);
+    ip('link', 'set', there, 'netns', namespace);
+    ip('addr', 'add', `${serverAddress}/30`, 'dev', here);
+    ip('link', 'set', here, 'up');
+    ip('netns', 'exec', namespace, IP, 'addr', 'add', `${hostAddress}/30`, 'dev', there);
+    ip('netns', 'exec', namespace, IP, 'link', 'set', there, 'up');
+    ip('netns', 'exec', namespace, IP, 'link', 'set', 'lo', 'up');
+
+    const data = join(dir, 'data');
+    chownSync(dir, postgres.uid, postgres.gid);
+    execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
+      uid: postgres.uid,
+      gid: postgres.gid,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    appendFileSync(join(data, 'pg_hba.conf'), `host all all ${subnet}.0/30 trust\n`);
+    const port = 20_000 + (process.pid % 20_000);
+    server = spawn(
+      join(bin, 'postgres'),
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        `listen_addresses=${serverAddress}`,
+        '-c',
+        `unix_socket_directories=${dir}`,
+        '-c',
+        'fsync=off',
+        '-c',
+        'shared_buffers=16MB',
+      ],
+      { uid: postgres.uid, gid: postgres.gid, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const started = server;
+    await new Promise<void>((resolve, reject) => {
+      const seen = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('ready to accept connections')) resolve();
+      };
+      started.stdout!.on('data', seen);
+      started.stderr!.on('data', seen);
+      started.once('exit', (code) => reject(new Error(`PostgreSQL exited (${code}) before it was ready:\n${output}`)));
+    });
+    return {
+      url: `postgres://postgres@${serverAddress}:${port}/postgres`,
+      inside(args, env = {}) {
+        const child = spawn(IP, ['netns', 'exec', namespace, process.execPath, ...args], {
+          env: { PATH: process.env.PATH ?? '', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        children.push(child);
+        return child;
+      },
+      vanish() {
+        ip('netns', 'exec', namespace, IP, 'link', 'set', there, 'down');
+        for (const child of children) if (child.exitCode === null) child.kill('SIGSTOP');
+      },
+      log: () => output,
+      stop: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
