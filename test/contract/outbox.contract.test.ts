@@ -84,6 +84,7 @@ for (const database of ALL_DATABASES) {
         messageIdHeader: '<parley.bounce.1@x.test>',
         status: 'queued',
         erased: false,
+        ccErased: false,
       });
       assert.deepEqual(await storage.outbox.outboxByMessageIds([]), []);
       const ok = await storage.transaction((tx) =>

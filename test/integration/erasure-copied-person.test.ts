@@ -16,6 +16,7 @@ import { processInboundMail } from '../../src/domain/inbound/process-inbound-mai
 import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { bounceAddress } from '../../src/domain/notifications/bounce-address.ts';
 import type { OutboxEntry } from '../../src/domain/notifications/outbox-entry.ts';
+import { reportQuotingErasedText } from '../../src/domain/inbound/report-on-erased-mail.ts';
 import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
@@ -25,6 +26,7 @@ import { trustedInbound } from '../support/trusted-inbound.ts';
 
 const NINA = { email: 'nina.copied@partner.example', name: 'Nina Copiada' };
 const OTTO = { email: 'otto.copied@partner.example', name: 'Otto Kopiert' };
+const PIA = { email: 'pia.copied@partner.example', name: 'Pia Kopioitu' };
 
 /** The recipient block of the fixture's report, for `address`, failed. */
 const failedBlock = (address: string) =>
@@ -44,9 +46,9 @@ for (const database of [sqliteMemory, postgres]) {
       const report = async (
         entry: OutboxEntry,
         recipient: string,
-        options: { also?: string[]; messageId?: string; through?: SqlStorage; delayed?: boolean } = {},
+        options: { also?: string[]; messageId?: string; through?: SqlStorage; delayed?: boolean; to?: string } = {},
       ): Promise<InboundMail> => {
-        const to = bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
+        const to = options.to ?? bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
         let text = eml('dsn-postfix', {
           TO: to,
           MESSAGE_ID: options.messageId ?? `<copied.${++counter}.${database.name}@mx.example.net>`,
@@ -80,7 +82,7 @@ for (const database of [sqliteMemory, postgres]) {
       try {
         const tech = await scene.signIn(world.techA.email);
         const number = world.ticketA.number;
-        const copies = await tech.put(`/api/v1/tickets/${number}/copies`, { copies: [NINA, OTTO] });
+        const copies = await tech.put(`/api/v1/tickets/${number}/copies`, { copies: [NINA, OTTO, PIA] });
         assert.equal(copies.statusCode, 200, copies.body);
         const post = async (text: string) => {
           const posted = await tech.post(`/api/v1/tickets/${number}/messages`, { text });
@@ -113,7 +115,7 @@ for (const database of [sqliteMemory, postgres]) {
         const afterRefused = (await storage.outbox.findOutboxEntry(refused.id))!;
         assert.deepEqual(
           afterRefused.cc.map((c) => c.address),
-          [OTTO.email],
+          [OTTO.email, PIA.email],
         );
         assert.ok(
           afterRefused.lastReply?.includes(`refused: ${pseudonym}: 550 5.1.1 <${pseudonym}>`),
@@ -133,10 +135,7 @@ for (const database of [sqliteMemory, postgres]) {
         // recipient); one without the mail's Message-ID, to its signed bounce address, too.
         const late = await report(afterRefused, NINA.email);
         assert.deepEqual([late.status, late.size], ['bounce', 0], late.reasonText ?? '');
-        assert.equal(
-          late.reasonText,
-          `A delivery report about notification #${refused.id} that names no one among its recipients now.`,
-        );
+        assert.equal(late.reasonText, reportQuotingErasedText(refused.id, 'not-marked'));
         const vague = await report({ ...afterRefused, messageIdHeader: '<elsewhere.7@mx.example.net>' }, NINA.email);
         assert.deepEqual([vague.status, vague.size], ['bounce', 0], vague.reasonText ?? '');
         assert.equal((await storage.outbox.findOutboxEntry(refused.id))!.status, 'sent');
@@ -148,14 +147,17 @@ for (const database of [sqliteMemory, postgres]) {
           also: [NINA.email],
           messageId: '<both@mx.example.net>',
         });
-        assert.deepEqual([both.status, both.size], ['bounce', 0]);
-        assert.match(
-          both.reasonText ?? '',
-          new RegExp(`bounced: .*to ${world.requesterA.email}.*and 1 no longer among its recipients`),
+        // Its reason names no one: an address in an erased mail would never be found again.
+        assert.deepEqual(
+          [both.status, both.size, both.reasonText],
+          ['bounce', 0, reportQuotingErasedText(refused.id, 'marked')],
         );
         const failed = (await storage.outbox.findOutboxEntry(refused.id))!;
         assert.equal(failed.status, 'failed');
-        assert.match(failed.lastReply ?? '', new RegExp(`to ${world.requesterA.email}`));
+        assert.match(
+          failed.lastReply ?? '',
+          new RegExp(`to ${world.requesterA.email}.*and 1 no longer among its recipients`),
+        );
         const hooks = await bouncedHooks();
         assert.equal(hooks.length, 1);
         assert.match(hooks[0]!, new RegExp(world.requesterA.email));
@@ -165,7 +167,44 @@ for (const database of [sqliteMemory, postgres]) {
         });
         assert.deepEqual([copy.status, copy.size], ['duplicate', 0]);
         assert.equal((await bouncedHooks()).length, 1, 'marked once');
+        // One that cannot be verified (to the support address) naming the mail's Message-ID: not held with its
+        // original either.
+        const unverified = await report(afterRefused, NINA.email, { to: 'help@desk.example.test' });
+        assert.deepEqual(
+          [unverified.status, unverified.reason, unverified.size, unverified.reasonText],
+          ['bounce', 'unverified-bounce', 0, reportQuotingErasedText(refused.id, 'unverified')],
+        );
         assert.deepEqual(await tracesIn(storage, traces), []);
+
+        // A mail being sent when Pia is erased: its dispatcher's outcome (naming her, refused) is not recorded, and it
+        // is sent again without her.
+        const pia = (await storage.people.findUserByEmail(PIA.email))!;
+        const fourth = await post('Fourth update.');
+        const at = new Date().toISOString();
+        const claimed = await storage.outbox.claimOutbox({
+          now: at,
+          leaseUntil: '2999-01-01T00:00:00.000Z',
+          token: 'in-flight',
+          limit: 10,
+        });
+        assert.deepEqual(
+          claimed.map((e) => e.id),
+          [fourth.id],
+        );
+        await eraseRequester(deps, CLI_ORIGIN, pia.id, { confirmEmail: PIA.email });
+        const outcome = {
+          status: 'sent' as const,
+          at,
+          nextAttemptAt: null,
+          reply: `250 OK (refused: ${PIA.email}: 550 no such user)`,
+        };
+        assert.deepEqual(await storage.outbox.finishOutboxAttempts('in-flight', [{ id: fourth.id, outcome }]), []);
+        const requeued = (await storage.outbox.findOutboxEntry(fourth.id))!;
+        assert.deepEqual([requeued.status, requeued.attempts.at(-1)?.result], ['queued', 'interrupted']);
+        await scene.deliver();
+        assert.equal((await storage.outbox.findOutboxEntry(fourth.id))!.status, 'sent');
+        assert.deepEqual(sink.accepted.at(-1)!.envelope.rcptTo, [world.requesterA.email, OTTO.email]);
+        assert.deepEqual(await tracesIn(storage, [PIA.email, PIA.name, ...traces]), []);
 
         // A report failing for Otto, checked before his erasure and recorded after it: what it records is decided on
         // the mail as the erasure left it.
@@ -178,12 +217,9 @@ for (const database of [sqliteMemory, postgres]) {
           ),
         });
         assert.deepEqual([racing.status, racing.size], ['bounce', 0], racing.reasonText ?? '');
-        assert.equal(
-          racing.reasonText,
-          `A delivery report about notification #${third.id} that names no one among its recipients now.`,
-        );
+        assert.equal(racing.reasonText, reportQuotingErasedText(third.id, 'not-marked'));
         assert.equal((await storage.outbox.findOutboxEntry(third.id))!.status, 'sent');
-        assert.deepEqual(await tracesIn(storage, [OTTO.email, OTTO.name, ...traces]), []);
+        assert.deepEqual(await tracesIn(storage, [OTTO.email, OTTO.name, PIA.email, PIA.name, ...traces]), []);
       } finally {
         await scene.close();
       }

@@ -14,11 +14,14 @@ import type { DeliveryReport } from './mail-facts.ts';
  *   same mail, or the address's signature is not ours: held for a person, nothing is marked;
  * - `erased`: it came back to the signed bounce address of a notification an erasure emptied, or names one by
  *   Message-ID: it quotes the erased person's address and mail, so it is not kept (nothing is marked either);
+ * - `quotes-erased`: it cannot be verified and names by Message-ID a notification an erasure took a person out of the
+ *   Cc of: it may quote them (a recipient, the original's Cc header), so it is not kept or held either;
  * - `unknown`: it concerns no mail of ours at all.
  */
 export type BounceCheck =
   | { kind: 'verified'; entry: OutboxEntry }
   | { kind: 'erased'; outboxId: number; ticketId: number | null }
+  | { kind: 'quotes-erased'; outboxId: number; ticketId: number | null }
   | { kind: 'unverified'; ticketId: number | null; text: string }
   | { kind: 'unknown' };
 
@@ -70,6 +73,8 @@ export async function checkBounce(
   const named: OutboxReference[] = await deps.storage.outbox.outboxByMessageIds(report.originalMessageIds);
   const erased = named.find((e) => e.erased);
   if (erased) return { kind: 'erased', outboxId: erased.id, ticketId: erased.ticketId };
+  const copied = named.find((e) => e.ccErased);
+  if (copied) return { kind: 'quotes-erased', outboxId: copied.id, ticketId: copied.ticketId };
   if (named.length === 0 && bounceTo.length === 0) return { kind: 'unknown' };
   const ticketId = named.find((e) => e.ticketId !== null)?.ticketId ?? null;
   const about =
@@ -104,8 +109,8 @@ export function bouncedCopiesOnly(report: DeliveryReport, entry: Pick<OutboxEntr
 /**
  * The report as far as it concerns the notification's recipients now. After an erasure took a person out of its Cc
  * (`ccErasedAt`), a recipient the report names that is neither its To nor one of its copies is taken to be that
- * person: left out (`dropped` counts them), so that nothing recorded or sent on names them. Otherwise the report as it
- * is.
+ * person: left out (`dropped` counts them, with any block that names no one), so that nothing recorded or sent on
+ * names them. Otherwise the report as it is.
  */
 export function reportForRecipients(
   report: DeliveryReport,
@@ -113,6 +118,10 @@ export function reportForRecipients(
 ): { report: DeliveryReport; dropped: number } {
   if (!entry.ccErasedAt) return { report, dropped: 0 };
   const sentTo = new Set([entry.toAddress, ...entry.cc.map((c) => c.address)].map(normalizeEmail));
-  const recipients = report.recipients.filter((r) => r.recipient === null || sentTo.has(bare(r.recipient)));
+  // A block is kept by its final or original recipient (a forward rewrites the first); one naming no one is left out
+  // too (its diagnostic may name anyone).
+  const recipients = report.recipients.filter((r) =>
+    [r.recipient, r.originalRecipient].some((a) => a !== null && sentTo.has(bare(a))),
+  );
   return { report: { ...report, recipients }, dropped: report.recipients.length - recipients.length };
 }

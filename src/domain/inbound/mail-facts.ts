@@ -145,7 +145,15 @@ export interface DeliveryReport {
   /** Message-IDs of the mail the report is about. */
   originalMessageIds: string[];
   /** Per recipient: action (failed, delayed, delivered, relayed, expanded), status (5.1.1) and the diagnostic. */
-  recipients: { recipient: string | null; action: string | null; status: string | null; diagnostic: string | null }[];
+  recipients: {
+    /** The Final-Recipient, else the Original-Recipient. */
+    recipient: string | null;
+    /** The Original-Recipient (the address the mail was sent to, before a forward rewrote it), if given. */
+    originalRecipient: string | null;
+    action: string | null;
+    status: string | null;
+    diagnostic: string | null;
+  }[];
 }
 
 /** Header-like fields of a block (RFC 822 syntax), unfolded; names lower-cased. */
@@ -178,9 +186,10 @@ export function readDeliveryReport(report: ParsedMail['report']): DeliveryReport
     .slice(0, 100)
     .map((b) => {
       const get = (name: string) => b.find((f) => f.name === name)?.value ?? null;
-      const recipient = get('final-recipient') ?? get('original-recipient');
+      const address = (value: string | null) => (value ? value.replace(/^[^;]*;\s*/, '').slice(0, 254) : null);
       return {
-        recipient: recipient ? recipient.replace(/^[^;]*;\s*/, '').slice(0, 254) : null,
+        recipient: address(get('final-recipient') ?? get('original-recipient')),
+        originalRecipient: address(get('original-recipient')),
         action: get('action')?.toLowerCase().slice(0, 40) ?? null,
         status: get('status')?.slice(0, 40) ?? null,
         diagnostic: get('diagnostic-code')?.slice(0, 1000) ?? null,

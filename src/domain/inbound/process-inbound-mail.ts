@@ -14,7 +14,11 @@ import { authenticationFailed, loopSign, readDeliveryReport } from './mail-facts
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
 import { decideVerifiedReport } from './verified-report.ts';
-import { finishReportUnlessErased, keepNothingOfReportOnErased } from './report-on-erased-mail.ts';
+import {
+  finishReportUnlessErased,
+  keepNothingOfReportOnErased,
+  keepNothingOfReportQuotingErased,
+} from './report-on-erased-mail.ts';
 import { mailboxAddresses } from '../mailboxes/mailbox-addresses.ts';
 import { AlreadyDecided } from './already-decided.ts';
 import { addMailCopies, copyCandidatesOf, namesOthers } from './copies-from-mail.ts';
@@ -160,6 +164,7 @@ export async function processInboundMail(
   // A delivery report about a notification an erasure emptied keeps nothing, whether or not it is a copy of another.
   const check = report ? await checkBounce(deps, report, parsed, mail.envelopeTo) : undefined;
   if (check?.kind === 'erased') return keepNothingOfReportOnErased(deps, id, check, now());
+  if (check?.kind === 'quotes-erased') return keepNothingOfReportQuotingErased(deps, id, check, now());
 
   // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
   const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;

@@ -13,6 +13,16 @@ export function erasedReportText(outboxId: number): string {
   return `A delivery report about notification #${outboxId}, which an erasure of personal data emptied: not kept.`;
 }
 
+/**
+ * What a report about a notification an erasure took a person out of the Cc of says of itself once its original is
+ * gone: no address (the recipients it names may be erased later, and an erased mail is not read again).
+ */
+export function reportQuotingErasedText(outboxId: number, how: 'marked' | 'not-marked' | 'unverified'): string {
+  const what = how === 'unverified' ? 'A delivery report that cannot be verified' : 'A delivery report';
+  const marked = how === 'marked' ? ' It marked the notification failed.' : '';
+  return `${what} about notification #${outboxId}, which copied a person since erased: its original is not kept.${marked}`;
+}
+
 /** Records the report as a bounce about that notification, then erases it with the others about it (and copies). */
 async function keepNothingIn(tx: Repositories, id: number, about: ReportAbout, at: string): Promise<void> {
   const reasonText = erasedReportText(about.outboxId);
@@ -37,6 +47,27 @@ export async function keepNothingOfReportOnErased(
   at: string,
 ): Promise<InboundMail | undefined> {
   await deps.storage.transaction((tx) => keepNothingIn(tx, id, about, at));
+  return deps.storage.inbound.findInboundMail(id);
+}
+
+/**
+ * A delivery report that cannot be verified and names a notification an erasure took a person out of the Cc of: it may
+ * quote them, so it is neither held nor kept: recorded as a bounce about that notification (which it does not mark),
+ * then its original, text, subject and sender are erased. Checked before the duplicate key is claimed, so a copy goes
+ * the same way.
+ */
+export async function keepNothingOfReportQuotingErased(
+  deps: Pick<InboundDeps, 'storage'>,
+  id: number,
+  about: ReportAbout,
+  at: string,
+): Promise<InboundMail | undefined> {
+  const reasonText = reportQuotingErasedText(about.outboxId, 'unverified');
+  const outcome: InboundOutcome = { status: 'bounce', reason: 'unverified-bounce', reasonText, ...about, at };
+  await deps.storage.transaction(async (tx) => {
+    if (await tx.inbound.finishInboundMail(id, outcome, ['received']))
+      await tx.inbound.eraseInboundMailOf({ ids: [id] }, at, reasonText);
+  });
   return deps.storage.inbound.findInboundMail(id);
 }
 
@@ -74,7 +105,8 @@ export async function finishReportUnlessErased(
     if (!(await tx.inbound.finishInboundMail(mail.id, outcome, ['received']))) return undefined;
     await mark?.(tx);
     if (!entry.ccErasedAt) return outcome;
-    await tx.inbound.eraseInboundMailOf({ ids: [mail.id] }, outcome.at, outcome.reasonText);
+    const text = reportQuotingErasedText(about.outboxId, mark ? 'marked' : 'not-marked');
+    await tx.inbound.eraseInboundMailOf({ ids: [mail.id] }, outcome.at, text);
     return undefined;
   });
   return kept ? withOutcome(mail, kept) : deps.storage.inbound.findInboundMail(mail.id);

@@ -44,6 +44,8 @@ export interface OutboxReference {
   status: OutboxStatus;
   /** Whether an erasure emptied it (`erasedAt` of the entry). */
   erased: boolean;
+  /** Whether an erasure took a person out of its Cc (`ccErasedAt` of the entry). */
+  ccErased: boolean;
 }
 
 /** A notification as a delivery report about it is recorded against (`outboxEntryForReport`). */

@@ -6,6 +6,10 @@ import { quotesPerson, replaceAddresses } from './erasure-text.ts';
 
 /** The outbox's part of an erasure (`sql/erasure.ts` has the others'): the mail to them, about them, and copying them. */
 
+/** What the attempt of a mail being sent when a person in its Cc was erased says. */
+export const CC_ERASED_WHILE_SENDING =
+  'A person in its Cc was erased while it was being sent: sent again without them (its recipient may get it twice).';
+
 /**
  * Mail that copied the erased person keeps going to its recipient, without their address in its Cc; the servers'
  * replies about it (a copy refused at RCPT TO) get `pseudonym` for the address, and the entry is marked
@@ -19,12 +23,15 @@ async function eraseFromCc(
   at: string,
 ): Promise<number[]> {
   if (addresses.length === 0) return [];
-  const rows = await ctx.db
+  let query = ctx.db
     .selectFrom('outbox_entry')
     .select(['id', 'cc', 'last_reply'])
     // `like` finds every candidate (its wildcards only widen the match); the exact test is below.
-    .where((eb) => eb.or(addresses.map((a) => eb(sql`lower(cc)`, 'like', `%"${a.replace(/\\/g, '')}"%`))))
-    .execute();
+    .where((eb) => eb.or(addresses.map((a) => eb(sql`lower(cc)`, 'like', `%"${a.replace(/\\/g, '')}"%`))));
+  // Locked as read: a report recorded meanwhile (its bounce in `last_reply`) is seen, not overwritten with the reply
+  // read before it.
+  if (ctx.dialect.locksRows) query = query.forUpdate();
+  const rows = await query.execute();
   const edited: number[] = [];
   for (const row of rows) {
     const cc = ccOf(row.cc);
@@ -43,6 +50,21 @@ async function eraseFromCc(
       .execute();
   }
   if (edited.length === 0) return [];
+  // One being sent now went out with them in its Cc, and the outcome its dispatcher would record may name them (a
+  // copy refused): its claim ends, so that outcome is not recorded, and it is sent again without them. The one on the
+  // wire cannot be called back; its recipient may get the mail twice.
+  const resent = await ctx.db
+    .updateTable('outbox_entry')
+    .set({ status: 'queued', next_attempt_at: at, claim_token: null, lease_until: null })
+    .where('id', 'in', edited)
+    .where('status', '=', 'sending')
+    .returning('id')
+    .execute();
+  if (resent.length > 0)
+    await ctx.db
+      .insertInto('outbox_attempt')
+      .values(resent.map((r) => ({ entry_id: r.id, at, result: 'interrupted', reply: CC_ERASED_WHILE_SENDING })))
+      .execute();
   const attempts = await ctx.db
     .selectFrom('outbox_attempt')
     .select(['id', 'reply'])

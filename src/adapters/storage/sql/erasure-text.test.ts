@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHtml } from '../../../domain/templates/render-template.ts';
-import { quotesPerson, replaceAddresses } from './erasure-text.ts';
+import { namesAddress, quotesPerson, replaceAddresses } from './erasure-text.ts';
 
 const mail = (text: string, html = '', subject = 'Ticket #7') => ({ subject, text, html });
 
@@ -42,5 +42,15 @@ describe('replaceAddresses: a server’s reply that names the erased person name
       replaceAddresses('a+b@x.example. Done', ['a+b@x.example'], 'z@erased.invalid'),
       'z@erased.invalid. Done',
     );
+  });
+
+  it('finds it quoted or after a field name, and not inside an address of letters beyond ASCII', () => {
+    const by = 'erased-7@erased.invalid';
+    const quoted =
+      "to=<nina@partner.example>, 'nina@partner.example', rfc822;nina@partner.example, to=nina@partner.example";
+    assert.equal(replaceAddresses(quoted, ['nina@partner.example'], by), `to=<${by}>, '${by}', rfc822;${by}, to=${by}`);
+    assert.equal(replaceAddresses('ënina@partner.example', ['nina@partner.example'], by), 'ënina@partner.example');
+    assert.equal(namesAddress('ënina@partner.example', ['nina@partner.example']), false);
+    assert.equal(namesAddress("'nina@partner.example'", ['nina@partner.example']), true);
   });
 });

@@ -181,6 +181,9 @@ export async function eraseInboundMailOf(
   return ids;
 }
 
+/** Raw bytes read as Latin-1 and as UTF-8 (an address with letters beyond ASCII, SMTPUTF8). */
+const decodings = (raw: Uint8Array) => [Buffer.from(raw).toString('latin1'), Buffer.from(raw).toString('utf8')];
+
 /** The reports about `outboxIds` whose original, text, subject or reason names one of `addresses`. */
 async function reportsNaming(
   ctx: SqlContext,
@@ -195,8 +198,8 @@ async function reportsNaming(
     .execute();
   return reports
     .filter((r) =>
-      [Buffer.from(bytesOf(r.raw)).toString('latin1'), r.text ?? '', r.subject ?? '', r.reason_text ?? ''].some(
-        (text) => namesAddress(text, addresses),
+      [...decodings(bytesOf(r.raw)), r.text ?? '', r.subject ?? '', r.reason_text ?? ''].some((text) =>
+        namesAddress(text, addresses),
       ),
     )
     .map(({ id, status }) => ({ id, status }));

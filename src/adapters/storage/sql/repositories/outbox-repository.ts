@@ -254,7 +254,15 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
 
   async outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]> {
     if (messageIdHeaders.length === 0) return [];
-    const columns = ['id', 'ticket_id', 'recipient_id', 'message_id_header', 'status', 'erased_at'] as const;
+    const columns = [
+      'id',
+      'ticket_id',
+      'recipient_id',
+      'message_id_header',
+      'status',
+      'erased_at',
+      'cc_erased_at',
+    ] as const;
     const rows =
       messageIdHeaders.length === 1
         ? await this.prepared(
@@ -275,6 +283,7 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
       messageIdHeader: r.message_id_header,
       status: r.status as OutboxStatus,
       erased: r.erased_at !== null,
+      ccErased: r.cc_erased_at !== null,
     }));
   }
 

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { reportForRecipients } from './bounce-check.ts';
+import type { DeliveryReport } from './mail-facts.ts';
+
+const block = (recipient: string | null, originalRecipient: string | null, diagnostic: string | null = null) => ({
+  recipient,
+  originalRecipient,
+  action: 'failed',
+  status: '5.1.1',
+  diagnostic,
+});
+
+const REPORT: DeliveryReport = {
+  originalMessageIds: ['<parley.7.x@desk.example.test>'],
+  recipients: [
+    block('nina@partner.example', 'nina@partner.example'),
+    block(null, null, 'smtp; 550 5.1.1 <nina@partner.example>: no such user'),
+    block('joao@forward.example', 'Joao@Example.org'),
+    block('<otto@partner.example>', null),
+  ],
+};
+const ENTRY = {
+  toAddress: 'joao@example.org',
+  cc: [{ name: 'Otto', address: 'otto@partner.example' }],
+};
+
+describe('reportForRecipients: a report about a mail whose Cc lost an erased person names only its recipients now', () => {
+  it('leaves out a recipient it no longer has and a block naming no one; keeps its To by the original recipient', () => {
+    const { report, dropped } = reportForRecipients(REPORT, { ...ENTRY, ccErasedAt: '2026-12-06T10:00:00.000Z' });
+    assert.deepEqual(
+      report.recipients.map((r) => r.recipient),
+      ['joao@forward.example', '<otto@partner.example>'],
+    );
+    assert.equal(dropped, 2);
+    assert.deepEqual(report.originalMessageIds, REPORT.originalMessageIds);
+  });
+
+  it('leaves a report about a mail no erasure touched as it is', () => {
+    assert.deepEqual(reportForRecipients(REPORT, { ...ENTRY, ccErasedAt: null }), { report: REPORT, dropped: 0 });
+  });
+});
