@@ -116,7 +116,7 @@ export interface OutboxRepository {
   eraseOutboxOf(
     of: {
       recipientId: number;
-      /** Their name before the pseudonym: a mail of someone else's that names them may quote them. */
+      /** Their names (now and before) as mails showed them: a mail that quotes them has one as a history line. */
       names: readonly string[];
       addresses: readonly string[];
       messageIds: readonly number[];

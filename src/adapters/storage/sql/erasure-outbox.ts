@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { bool, ccOf } from './rows.ts';
 import { touchTicket } from './sql-context.ts';
 import type { SqlContext } from './sql-dialect.ts';
+import type { OutboxRepository } from '../../../ports/storage/outbox.ts';
 import { quotesPerson, replaceAddresses } from './erasure-text.ts';
 
 /** The outbox's part of an erasure (`sql/erasure.ts` has the others'): the mail to them, about them, and copying them. */
@@ -79,19 +80,15 @@ async function eraseFromCc(
   return edited;
 }
 
+type EraseOutboxOf = OutboxRepository['eraseOutboxOf'];
+
+/** `OutboxRepository.eraseOutboxOf`, in the caller's transaction. */
 export async function eraseOutboxOf(
   ctx: SqlContext,
-  of: {
-    recipientId: number;
-    /** Their names (now and before) as mails showed them: a mail that quotes them has one as a history line. */
-    names: readonly string[];
-    addresses: readonly string[];
-    messageIds: readonly number[];
-    ticketIds: readonly number[];
-  },
-  replacement: { address: string; name: string; cancelReply: string },
+  of: Parameters<EraseOutboxOf>[0],
+  replacement: Parameters<EraseOutboxOf>[1],
   at: string,
-): Promise<{ ids: number[]; toThem: number[]; ccEdited: number[]; erased: number; cancelled: number }> {
+): ReturnType<EraseOutboxOf> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
   const ccEdited = await eraseFromCc(ctx, addresses, replacement.address, at);
   const direct = await ctx.db
