@@ -12,7 +12,7 @@ import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-stor
 import { createPostgresDatabase } from '../support/databases.ts';
 import { testDeps } from '../support/fixtures.ts';
 import { testApp, withToken } from '../support/http.ts';
-import { assertOneLineFailure, parley } from '../support/cli.ts';
+import { assertOneLineFailure, parley, type Run } from '../support/cli.ts';
 
 describe('parley CLI on SQLite', () => {
   let dir: string;
@@ -211,46 +211,35 @@ describe('parley CLI on SQLite', () => {
   });
 
   it('failures print one clear line and exit non-zero', async () => {
-    assertOneLineFailure(
-      await parley(['user', 'add', '--role', 'technician', '--email', 'tech@example.test', '--name', 'Again'], env),
-      /already exists/,
-    );
-    assertOneLineFailure(
-      await parley(['user', 'add', '--role', 'wizard', '--email', 'w@example.test', '--name', 'W'], env),
-      /Role must be/,
-    );
-    assertOneLineFailure(
-      await parley(['user', 'add', '--role', 'requester', '--name', 'No mail'], env),
-      /needs --email/,
-      2,
-    );
-    assertOneLineFailure(
-      await parley(['user', 'add', '--role', 'requester', '--email', 'x@example.test', '--name', 'X', '--bogus'], env),
-      /Unknown option '--bogus'/,
-    );
-    assertOneLineFailure(
-      await parley(['token', 'create', '--email', 'ghost@example.test'], env),
-      /no user with the email/,
-    );
-    assertOneLineFailure(await parley(['frobnicate'], env), /Unknown command "frobnicate"/, 2);
-    assertOneLineFailure(await parley(['seed'], env), /needs --demo/, 2);
-    assertOneLineFailure(
-      await parley(['migrate'], { ...env, PARLEY_DATABASE_URL: 'mysql://x' }),
-      /PARLEY_DATABASE_URL must be/,
-    );
-    assertOneLineFailure(
-      await parley(['migrate'], { ...env, PARLEY_PORT: 'eighty' }),
-      /PARLEY_PORT must be a whole number/,
-    );
-    assertOneLineFailure(await parley(['migrate'], { ...env, PARLEY_SECRET_KEY: 'short' }), /at least 32 characters/);
-    assertOneLineFailure(
-      await parley(
-        ['user', 'add', '--role', 'requester', '--email', 'p@example.test', '--name', 'P', '--password-stdin'],
-        env,
-        'short\n',
-      ),
-      /password must be 10/,
-    );
+    // Each fails before it writes anything: run at once, each checked on its own.
+    const failures: [Promise<Run>, RegExp, number?][] = [
+      [
+        parley(['user', 'add', '--role', 'technician', '--email', 'tech@example.test', '--name', 'Again'], env),
+        /already exists/,
+      ],
+      [parley(['user', 'add', '--role', 'wizard', '--email', 'w@example.test', '--name', 'W'], env), /Role must be/],
+      [parley(['user', 'add', '--role', 'requester', '--name', 'No mail'], env), /needs --email/, 2],
+      [
+        parley(['user', 'add', '--role', 'requester', '--email', 'x@example.test', '--name', 'X', '--bogus'], env),
+        /Unknown option '--bogus'/,
+      ],
+      [parley(['token', 'create', '--email', 'ghost@example.test'], env), /no user with the email/],
+      [parley(['frobnicate'], env), /Unknown command "frobnicate"/, 2],
+      [parley(['seed'], env), /needs --demo/, 2],
+      [parley(['migrate'], { ...env, PARLEY_DATABASE_URL: 'mysql://x' }), /PARLEY_DATABASE_URL must be/],
+      [parley(['migrate'], { ...env, PARLEY_PORT: 'eighty' }), /PARLEY_PORT must be a whole number/],
+      [parley(['migrate'], { ...env, PARLEY_SECRET_KEY: 'short' }), /at least 32 characters/],
+      [
+        parley(
+          ['user', 'add', '--role', 'requester', '--email', 'p@example.test', '--name', 'P', '--password-stdin'],
+          env,
+          'short\n',
+        ),
+        /password must be 10/,
+      ],
+    ];
+    const runs = await Promise.all(failures.map(([run]) => run));
+    runs.forEach((run, i) => assertOneLineFailure(run, failures[i]![1], failures[i]![2]));
   });
 
   it('reply-text prints what a reply mail would post, from files or standard input, with the trimmed part in --json', async () => {
