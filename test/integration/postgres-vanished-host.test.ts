@@ -39,13 +39,13 @@ describe('an instance whose host vanishes in the middle of a transaction, on Pos
     async () => {
       const host = await startVanishingHost();
       const other = openPostgresStorage(host.url, { max: 2 });
+      const lead = other.dispatchLeadership();
       try {
         const db = other.kyselyInstance;
         await sql`create table held (id integer primary key, v text not null)`.execute(db);
         await sql`insert into held values (1, 'before')`.execute(db);
         const instance = host.inside(['--import', 'tsx', INSTANCE, host.url]);
         assert.equal(await firstLine(instance), 'holding true', 'the instance leads and holds the row');
-        const lead = other.dispatchLeadership();
         assert.equal(await lead.lead(), false, 'the lead is taken');
 
         host.vanish();
@@ -66,8 +66,8 @@ describe('an instance whose host vanishes in the middle of a transaction, on Pos
         const gone = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
           where client_addr is not null and client_addr <> inet_client_addr()`.execute(db);
         assert.equal(gone.rows[0]?.n, 0, 'the vanished instance’s sessions ended');
-        await lead.close();
       } finally {
+        await lead.close();
         await other.close();
         await host.stop();
       }

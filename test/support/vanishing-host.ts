@@ -8,6 +8,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,14 +24,34 @@ function postgresBin(): string | undefined {
   return versions.length > 0 ? join(root, versions.at(-1)!, 'bin') : undefined;
 }
 
+/** Whether this process may make network namespaces (root, with the capability a container may withhold). */
+function mayMakeNamespaces(): boolean {
+  if (process.getuid?.() !== 0 || !existsSync(IP)) return false;
+  const probe = `parley-probe-${process.pid}`;
+  try {
+    execFileSync(IP, ['netns', 'add', probe], { stdio: 'ignore' });
+    execFileSync(IP, ['netns', 'del', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Why the vanishing-host tests are skipped, or false when they run: only when not root or when iproute2 or
- * PostgreSQL's server binaries are missing, outside CI (under CI they fail instead).
+ * Why the vanishing-host tests are skipped, or false when they run: skipped when this process may not make network
+ * namespaces (not root, or a container without the capability); PostgreSQL's server binaries or iproute2 missing is
+ * skipped outside CI and fails under CI (.ci/run installs both).
  */
 export const VANISHING_HOST_SKIP: string | false =
-  (process.getuid?.() === 0 && existsSync(IP) && postgresBin() !== undefined) || process.env.CI
-    ? false
-    : 'needs root, iproute2 (ip netns) and PostgreSQL’s server binaries (under CI these fail instead)';
+  process.getuid?.() !== 0
+    ? 'needs root, to make a network namespace'
+    : !existsSync(IP) || postgresBin() === undefined
+      ? process.env.CI
+        ? false
+        : 'needs iproute2 (ip netns) and PostgreSQL’s server binaries (.ci/run installs them)'
+      : mayMakeNamespaces()
+        ? false
+        : 'network namespaces are refused here (a container without CAP_NET_ADMIN)';
 
 export interface VanishingHost {
   /** The server's URL from this side (database `postgres`). */
@@ -55,19 +76,37 @@ function uidOf(name: string): { uid: number; gid: number } {
 
 const ip = (...args: string[]) => execFileSync(IP, args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
+/** A /30 of 10.213.0.0/16 that no interface of this machine is on. */
+function freeSubnet(): string {
+  const inUse = execFileSync(IP, ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' });
+  for (let i = 0; i < 256; i++) {
+    const subnet = `10.213.${(process.pid + i) % 256}`;
+    if (!inUse.includes(` ${subnet}.`)) return subnet;
+  }
+  throw new Error('no free /30 in 10.213.0.0/16');
+}
+
+/** A TCP port free on `address` now. */
+async function freePort(address: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, address, resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 export async function startVanishingHost(): Promise<VanishingHost> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL’s server binaries are not installed (/usr/lib/postgresql/*/bin)');
-  const tag = String(process.pid % 100_000);
+  const postgres = uidOf('postgres');
+  const tag = `${process.pid % 100_000}${Math.floor(Math.random() * 10)}`;
   const namespace = `parley-vh-${tag}`;
   const [here, there] = [`pvh${tag}a`, `pvh${tag}b`];
-  const subnet = `10.213.${process.pid % 250}`;
-  const [serverAddress, hostAddress] = [`${subnet}.1`, `${subnet}.2`];
   const children: ChildProcess[] = [];
   let server: ChildProcess | undefined;
   let output = '';
+  const made = { namespace: false, link: false };
   const dir = mkdtempSync(join(tmpdir(), 'parley-vanishing-'));
-  const postgres = uidOf('postgres');
   const cleanUp = async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     if (server && server.exitCode === null) {
@@ -75,21 +114,24 @@ export async function startVanishingHost(): Promise<VanishingHost> {
       server.kill('SIGQUIT'); // PostgreSQL's immediate shutdown
       await exited;
     }
-    try {
-      ip('netns', 'del', namespace); // its end of the pair goes with it, and so the pair
-    } catch {
-      // never made
-    }
-    try {
-      ip('link', 'del', here);
-    } catch {
-      // gone with the namespace
+    // Only what this run made: its end of the pair goes with the namespace, and the pair with it.
+    if (made.namespace) ip('netns', 'del', namespace);
+    if (made.link) {
+      try {
+        ip('link', 'del', here);
+      } catch {
+        // gone with the namespace
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    ip('netns', 'add', namespace);
+    const subnet = freeSubnet();
+    const [serverAddress, hostAddress] = [`${subnet}.1`, `${subnet}.2`];
     ip('link', 'add', here, 'type', 'veth', 'peer', 'name', there);
+    made.link = true;
+    ip('netns', 'add', namespace);
+    made.namespace = true;
     ip('link', 'set', there, 'netns', namespace);
     ip('addr', 'add', `${serverAddress}/30`, 'dev', here);
     ip('link', 'set', here, 'up');
@@ -99,13 +141,15 @@ export async function startVanishingHost(): Promise<VanishingHost> {
 
     const data = join(dir, 'data');
     chownSync(dir, postgres.uid, postgres.gid);
-    execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
-      uid: postgres.uid,
-      gid: postgres.gid,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    // The C locale: the server's messages (its "ready" line below) in English whatever the machine's language.
+    const env = { PATH: process.env.PATH ?? '', LC_ALL: 'C', LANG: 'C' };
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      { uid: postgres.uid, gid: postgres.gid, env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     appendFileSync(join(data, 'pg_hba.conf'), `host all all ${subnet}.0/30 trust\n`);
-    const port = 20_000 + (process.pid % 20_000);
+    const port = await freePort(serverAddress);
     server = spawn(
       join(bin, 'postgres'),
       [
@@ -122,17 +166,24 @@ export async function startVanishingHost(): Promise<VanishingHost> {
         '-c',
         'shared_buffers=16MB',
       ],
-      { uid: postgres.uid, gid: postgres.gid, stdio: ['ignore', 'pipe', 'pipe'] },
+      { uid: postgres.uid, gid: postgres.gid, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const started = server;
     await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`PostgreSQL was not ready in 30 s:\n${output}`)), 30_000);
       const seen = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('ready to accept connections')) resolve();
+        if (output.includes('ready to accept connections')) {
+          clearTimeout(deadline);
+          resolve();
+        }
       };
       started.stdout!.on('data', seen);
       started.stderr!.on('data', seen);
-      started.once('exit', (code) => reject(new Error(`PostgreSQL exited (${code}) before it was ready:\n${output}`)));
+      started.once('exit', (code) => {
+        clearTimeout(deadline);
+        reject(new Error(`PostgreSQL exited (${code}) before it was ready:\n${output}`));
+      });
     });
     return {
       url: `postgres://postgres@${serverAddress}:${port}/postgres`,

@@ -118,10 +118,14 @@ export function reportForRecipients(
 ): { report: DeliveryReport; dropped: number } {
   if (!entry.ccErasedAt) return { report, dropped: 0 };
   const sentTo = new Set([entry.toAddress, ...entry.cc.map((c) => c.address)].map(normalizeEmail));
-  // A block is kept by its final or original recipient (a forward rewrites the first); one naming no one is left out
-  // too (its diagnostic may name anyone).
-  const recipients = report.recipients.filter((r) =>
-    [r.recipient, r.originalRecipient].some((a) => a !== null && sentTo.has(bare(a))),
-  );
+  // A block is kept by its final or original recipient (a forward rewrites the first), and then names the address the
+  // mail went to, as the rest of the report's reading expects; one naming no one is left out too (its diagnostic may
+  // name anyone).
+  const recipients = report.recipients.flatMap((r) => {
+    if (r.recipient !== null && sentTo.has(bare(r.recipient))) return [r];
+    if (r.originalRecipient !== null && sentTo.has(bare(r.originalRecipient)))
+      return [{ ...r, recipient: r.originalRecipient }];
+    return [];
+  });
   return { report: { ...report, recipients }, dropped: report.recipients.length - recipients.length };
 }

@@ -23,7 +23,7 @@ export const INBOUND_REASONS = [
   'ticket-not-found',
   'unparseable',
   'processing-failed',
-  'unverified-bounce',
+  'unverified-bounce', // a bounce instead, kept without its original, when it names a mail that copied a person since erased
   'sender-not-verified',
   'copy-unverified',
   // loop

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reportForRecipients } from './bounce-check.ts';
+import { bouncedCopiesOnly, reportForRecipients } from './bounce-check.ts';
 import type { DeliveryReport } from './mail-facts.ts';
 
 const block = (recipient: string | null, originalRecipient: string | null, diagnostic: string | null = null) => ({
@@ -20,6 +20,10 @@ const REPORT: DeliveryReport = {
     block('<otto@partner.example>', null),
   ],
 };
+const COPY_FORWARDED: DeliveryReport = {
+  originalMessageIds: [],
+  recipients: [block('otto@forward.example', 'otto@partner.example')],
+};
 const ENTRY = {
   toAddress: 'joao@example.org',
   cc: [{ name: 'Otto', address: 'otto@partner.example' }],
@@ -28,12 +32,18 @@ const ENTRY = {
 describe('reportForRecipients: a report about a mail whose Cc lost an erased person names only its recipients now', () => {
   it('leaves out a recipient it no longer has and a block naming no one; keeps its To by the original recipient', () => {
     const { report, dropped } = reportForRecipients(REPORT, { ...ENTRY, ccErasedAt: '2026-12-06T10:00:00.000Z' });
+    // The forwarded To is named as the address the mail went to (what marking and describing read).
     assert.deepEqual(
       report.recipients.map((r) => r.recipient),
-      ['joao@forward.example', '<otto@partner.example>'],
+      ['Joao@Example.org', '<otto@partner.example>'],
     );
     assert.equal(dropped, 2);
     assert.deepEqual(report.originalMessageIds, REPORT.originalMessageIds);
+  });
+
+  it('reads a failure for a forwarded copy as one for that copy: the mail reached its recipient', () => {
+    const { report } = reportForRecipients(COPY_FORWARDED, { ...ENTRY, ccErasedAt: '2026-12-06T10:00:00.000Z' });
+    assert.deepEqual(bouncedCopiesOnly(report, ENTRY), ['otto@partner.example']);
   });
 
   it('leaves a report about a mail no erasure touched as it is', () => {

@@ -20,13 +20,13 @@ export function quotesPerson(mail: { subject: string; text: string; html: string
 }
 
 /**
- * A character that continues an address before it, and the start of one that continues it after it: letters and digits
- * of any script, `_`, `+`, `-` and `.`. Other characters an address may hold (`'`, `=`, `/`) count as its edge, since
- * texts quote addresses with them (`'nina@example.org'`, `to=<…>`, `rfc822;…`): for an erasure, a mention wrongly
- * found costs less than one missed.
+ * A character that continues an address before it, and the start of one that continues it after it: ASCII letters and
+ * digits, `_`, `+`, `-` and `.`. Other characters an address may hold (`'`, `=`, `/`) count as its edge, since texts
+ * quote addresses with them (`'nina@example.org'`, `to=<…>`), and so do letters beyond ASCII (`邮箱nina@example.org`):
+ * for an erasure, a mention wrongly found costs less than one missed.
  */
-const GOES_ON_BEFORE = /[\p{L}\p{N}_+.-]/u;
-const GOES_ON_AFTER = /^([\p{L}\p{N}_-]|\.[\p{L}\p{N}_])/u;
+const GOES_ON_BEFORE = /[A-Za-z0-9_+.-]/;
+const GOES_ON_AFTER = /^([A-Za-z0-9_-]|\.[A-Za-z0-9_])/;
 
 /** Whether the mention of an address at `at` (`length` long) in `text` is a whole address, not inside a longer one. */
 function wholeAt(text: string, at: number, length: number): boolean {
