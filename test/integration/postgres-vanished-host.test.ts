@@ -18,10 +18,11 @@ import { startVanishingHost, VANISHING_HOST_SKIP } from '../support/vanishing-ho
 
 const INSTANCE = fileURLToPath(new URL('../support/vanishing-instance.ts', import.meta.url));
 
-/** The first line a process prints, or its output so far if it exits first. */
+/** The first line a process prints, or its output so far if it exits first or prints nothing in 60 s. */
 function firstLine(child: ChildProcess): Promise<string> {
   let output = '';
   return new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error(`the instance printed no line in 60 s:\n${output}`)), 60_000).unref();
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('\n')) resolve(output.split('\n')[0]!);

@@ -118,14 +118,15 @@ export function reportForRecipients(
 ): { report: DeliveryReport; dropped: number } {
   if (!entry.ccErasedAt) return { report, dropped: 0 };
   const sentTo = new Set([entry.toAddress, ...entry.cc.map((c) => c.address)].map(normalizeEmail));
-  // A block is kept by its final or original recipient (a forward rewrites the first), and then names the address the
-  // mail went to, as the rest of the report's reading expects; one naming no one is left out too (its diagnostic may
-  // name anyone).
+  // A block is about the address the mail went to: its original recipient when given (a forward rewrites the final
+  // one), else its final one. Kept only when that is the To or a copy now, and then named by it; its diagnostic is
+  // left out when the final recipient is another address (it names where the mail was forwarded). A block naming no
+  // one is left out too (its diagnostic may name anyone).
   const recipients = report.recipients.flatMap((r) => {
-    if (r.recipient !== null && sentTo.has(bare(r.recipient))) return [r];
-    if (r.originalRecipient !== null && sentTo.has(bare(r.originalRecipient)))
-      return [{ ...r, recipient: r.originalRecipient }];
-    return [];
+    const sentAs = r.originalRecipient ?? r.recipient;
+    if (sentAs === null || !sentTo.has(bare(sentAs))) return [];
+    const forwarded = r.recipient !== null && bare(r.recipient) !== bare(sentAs);
+    return [{ ...r, recipient: sentAs, diagnostic: forwarded ? null : r.diagnostic }];
   });
   return { report: { ...report, recipients }, dropped: report.recipients.length - recipients.length };
 }

@@ -41,6 +41,27 @@ describe('reportForRecipients: a report about a mail whose Cc lost an erased per
     assert.deepEqual(report.originalMessageIds, REPORT.originalMessageIds);
   });
 
+  it('reads a block by the address the mail went to: a forward from an erased person to the To is theirs', () => {
+    const fromErased: DeliveryReport = {
+      originalMessageIds: [],
+      recipients: [block('joao@example.org', 'nina@partner.example', 'smtp; 550 <joao@example.org>')],
+    };
+    const { report, dropped } = reportForRecipients(fromErased, { ...ENTRY, ccErasedAt: '2026-12-06T10:00:00.000Z' });
+    assert.deepEqual([report.recipients, dropped], [[], 1]);
+  });
+
+  it('leaves out the diagnostic of a forwarded block: it names where the mail was forwarded', () => {
+    const forwarded: DeliveryReport = {
+      originalMessageIds: [],
+      recipients: [block('joao@forward.example', 'joao@example.org', 'smtp; 550 <joao@forward.example>')],
+    };
+    const { report } = reportForRecipients(forwarded, { ...ENTRY, ccErasedAt: '2026-12-06T10:00:00.000Z' });
+    assert.deepEqual(
+      report.recipients.map((r) => [r.recipient, r.diagnostic]),
+      [['joao@example.org', null]],
+    );
+  });
+
   it('reads a failure for a forwarded copy as one for that copy: the mail reached its recipient', () => {
     const { report } = reportForRecipients(COPY_FORWARDED, { ...ENTRY, ccErasedAt: '2026-12-06T10:00:00.000Z' });
     assert.deepEqual(bouncedCopiesOnly(report, ENTRY), ['otto@partner.example']);

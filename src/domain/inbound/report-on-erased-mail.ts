@@ -1,4 +1,5 @@
 import type { ReportedEntry, Repositories } from '../../ports/storage.ts';
+import type { InboundMailToErase } from '../../ports/storage/inbound-mail.ts';
 import type { InboundDeps } from './inbound-deps.ts';
 import { withOutcome, type InboundMail, type InboundOutcome } from './inbound-mail.ts';
 
@@ -23,12 +24,29 @@ export function reportQuotingErasedText(outboxId: number, how: 'marked' | 'not-m
   return `${what} about notification #${outboxId}, which copied a person since erased: its original is not kept.${marked}`;
 }
 
+/** Records the mail as a bounce about that notification (`reasonText` its reason), then erases `erase` with it. */
+async function recordThenErase(
+  tx: Repositories,
+  id: number,
+  about: ReportAbout & { reason: InboundOutcome['reason']; reasonText: string; at: string },
+  erase: InboundMailToErase,
+): Promise<void> {
+  const outcome: InboundOutcome = { status: 'bounce', ...about };
+  if (await tx.inbound.finishInboundMail(id, outcome, ['received']))
+    await tx.inbound.eraseInboundMailOf(erase, about.at, about.reasonText);
+}
+
 /** Records the report as a bounce about that notification, then erases it with the others about it (and copies). */
-async function keepNothingIn(tx: Repositories, id: number, about: ReportAbout, at: string): Promise<void> {
+function keepNothingIn(tx: Repositories, id: number, about: ReportAbout, at: string): Promise<void> {
   const reasonText = erasedReportText(about.outboxId);
-  const outcome: InboundOutcome = { status: 'bounce', reason: 'bounce-of-notification', reasonText, ...about, at };
-  if (!(await tx.inbound.finishInboundMail(id, outcome, ['received']))) return;
-  await tx.inbound.eraseInboundMailOf({ outboxIds: [about.outboxId] }, at, reasonText);
+  return recordThenErase(
+    tx,
+    id,
+    { ...about, reason: 'bounce-of-notification', reasonText, at },
+    {
+      outboxIds: [about.outboxId],
+    },
+  );
 }
 
 /**
@@ -63,11 +81,9 @@ export async function keepNothingOfReportQuotingErased(
   at: string,
 ): Promise<InboundMail | undefined> {
   const reasonText = reportQuotingErasedText(about.outboxId, 'unverified');
-  const outcome: InboundOutcome = { status: 'bounce', reason: 'unverified-bounce', reasonText, ...about, at };
-  await deps.storage.transaction(async (tx) => {
-    if (await tx.inbound.finishInboundMail(id, outcome, ['received']))
-      await tx.inbound.eraseInboundMailOf({ ids: [id] }, at, reasonText);
-  });
+  await deps.storage.transaction((tx) =>
+    recordThenErase(tx, id, { ...about, reason: 'unverified-bounce', reasonText, at }, { ids: [id] }),
+  );
   return deps.storage.inbound.findInboundMail(id);
 }
 
