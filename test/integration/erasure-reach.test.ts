@@ -219,6 +219,15 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(moved.statusCode, 200, moved.body);
       const renamed = await admin.patch(`/api/v1/admin/users/${person.id}`, { name: 'Ernesta V.' });
       assert.equal(renamed.statusCode, 200, renamed.body);
+      // An administrator once named the earlier address on a line of its own in a template, since deleted: the audit
+      // log keeps it as JSON, where the line break before it is written as a backslash and an `n`.
+      const template = await admin.post('/api/v1/admin/email-templates', {
+        name: 'Escalations',
+        subject: 'Escalations',
+        html: `<p>Escalate to:\n${OLD}</p>`,
+      });
+      assert.equal(template.statusCode, 201, template.body);
+      assert.equal((await admin.delete(`/api/v1/admin/email-templates/${template.json().id}`)).statusCode, 204);
       const traces = [OLD, NEW, 'Vilalobos', 'Ernesta', 'HELD-70215'];
       const present = await tracesIn(storage, traces);
       for (const where of ['inbound_mail.raw', 'sign_in_failure.key', 'webhook_delivery.body', 'audit_entry.changes'])

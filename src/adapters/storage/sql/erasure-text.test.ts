@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHtml } from '../../../domain/templates/render-template.ts';
-import { namesAddress, quotesPerson, replaceAddresses } from './erasure-text.ts';
+import { jsonNamesAddress, namesAddress, quotesPerson, replaceAddresses, valueNamesAddress } from './erasure-text.ts';
 
 const mail = (text: string, html = '', subject = 'Ticket #7') => ({ subject, text, html });
 
@@ -53,5 +53,28 @@ describe('replaceAddresses: a server’s reply that names the erased person name
       assert.equal(namesAddress(text, ['nina@partner.example']), true, text);
     assert.equal(replaceAddresses('邮箱nina@partner.example。', ['nina@partner.example'], by), `邮箱${by}。`);
     assert.equal(namesAddress("'nina@partner.example'", ['nina@partner.example']), true);
+  });
+});
+
+describe('jsonNamesAddress: an address in a JSON text is found in its strings, not in the escaped text', () => {
+  const nina = ['nina@partner.example'];
+  it('finds it after a line break or a tab, which JSON writes as a backslash and a letter', () => {
+    for (const text of [
+      'Dear team,\nnina@partner.example',
+      'from:\tnina@partner.example',
+      '\u0001nina@partner.example',
+    ]) {
+      const json = JSON.stringify({ event: 'inbound.held', mail: { subject: text } });
+      assert.equal(namesAddress(json, nina), false, `the escaped text hides it: ${json}`);
+      assert.equal(jsonNamesAddress(json, nina), true, json);
+    }
+    assert.equal(valueNamesAddress({ field: 'note', after: ['x', 'a\nnina@partner.example'] }, nina), true);
+    assert.equal(valueNamesAddress({ 'nina@partner.example': 1 }, nina), true);
+  });
+
+  it('leaves a longer address alone, and reads a text that is not JSON as it is', () => {
+    assert.equal(jsonNamesAddress(JSON.stringify({ to: 'anina@partner.example\n' }), nina), false);
+    assert.equal(valueNamesAddress({ n: 1, b: true, z: null }, nina), false);
+    assert.equal(jsonNamesAddress('{not json nina@partner.example', nina), true);
   });
 });

@@ -43,6 +43,29 @@ export function namesAddress(text: string, addresses: readonly string[]): boolea
   });
 }
 
+/**
+ * Whether a JSON value names one of `addresses` in one of its strings (keys too), each read as text: in the JSON's own
+ * text an address after a line break or a tab follows a backslash and `n` or `t`, a letter that hides its edge.
+ */
+export function valueNamesAddress(value: unknown, addresses: readonly string[]): boolean {
+  if (typeof value === 'string') return namesAddress(value, addresses);
+  if (Array.isArray(value)) return value.some((v) => valueNamesAddress(v, addresses));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => namesAddress(k, addresses) || valueNamesAddress(v, addresses));
+  return false;
+}
+
+/** Whether a JSON text names one of `addresses` in one of its strings; a text that is not JSON is read as it is. */
+export function jsonNamesAddress(json: string, addresses: readonly string[]): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return namesAddress(json, addresses);
+  }
+  return valueNamesAddress(value, addresses);
+}
+
 /** `text` with each whole mention of one of `addresses` (lower case; any case in `text`) replaced by `by`. */
 export function replaceAddresses(text: string, addresses: readonly string[], by: string): string {
   return addresses.reduce(

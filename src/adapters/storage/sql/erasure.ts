@@ -3,7 +3,7 @@ import { bool, bytesOf } from './rows.ts';
 import type { InboundMailToErase } from '../../../ports/storage/inbound-mail.ts';
 import { touchTicket } from './sql-context.ts';
 import type { SqlContext } from './sql-dialect.ts';
-import { namesAddress } from './erasure-text.ts';
+import { jsonNamesAddress, namesAddress } from './erasure-text.ts';
 
 /**
  * The writes of an erasure (GDPR art. 17, LGPD art. 18), one function per repository, which each delegates to its
@@ -240,7 +240,7 @@ export async function eraseWebhookDeliveriesOf(
         (r) =>
           (r.ticket_id !== null && of.ticketIds.includes(r.ticket_id)) ||
           r.body.includes(authored) ||
-          namesAddress(r.body, addresses),
+          jsonNamesAddress(r.body, addresses),
       )
       .map((r) => r.id);
     if (ids.length === 0) return 0;

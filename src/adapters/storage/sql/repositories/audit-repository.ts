@@ -5,7 +5,7 @@ import type { PageRequest } from '../../../../ports/storage/common.ts';
 import { decodeCursor, page } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
-import { namesAddress } from '../erasure-text.ts';
+import { valueNamesAddress } from '../erasure-text.ts';
 
 function toAuditEntry(r: Selectable<Database['audit_entry']>): AuditEntry {
   return {
@@ -138,7 +138,7 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
       const toThem = row.target_type === 'outbox-entry' && outboxIds.includes(row.target_id ?? '');
       const theirLabel = formers.includes(row.target_label?.toLowerCase() ?? '');
       // A whole address only: erasing ann@example.com leaves joann@example.com's entries alone.
-      const mentions = (c: AuditEntry['changes'][number]) => namesAddress(JSON.stringify(c), formers);
+      const mentions = (c: AuditEntry['changes'][number]) => valueNamesAddress(c, formers);
       if (!aboutThem && !theirToken && !toThem && !theirLabel && !changes.some(mentions)) continue;
       const label = theirToken ? null : aboutThem || toThem ? email : row.target_label;
       await this.db
