@@ -33,6 +33,7 @@ import * as webhookUrlsWithheld from './031-webhook-urls-withheld.ts';
 import * as outboxErased from './032-outbox-erased.ts';
 import * as erasureIndexes from './033-erasure-indexes.ts';
 import * as outboxCcErased from './034-outbox-cc-erased.ts';
+import * as inboundClaimOnce from './035-inbound-claim-once.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -70,4 +71,5 @@ export const migrations: Record<string, Migration> = {
   '032-outbox-erased': outboxErased,
   '033-erasure-indexes': erasureIndexes,
   '034-outbox-cc-erased': outboxCcErased,
+  '035-inbound-claim-once': inboundClaimOnce,
 };

@@ -70,7 +70,7 @@ for (const database of ALL_DATABASES) {
       );
       assert.deepEqual(await storage.inbound.claimInboundMail(id, 'mid:<k@x>', null), { holder: id, recent: null });
       assert.deepEqual(
-        await storage.inbound.claimInboundMail(id, 'mid:<k@x>', { key: 'in.req@example.test', since: AT }),
+        await storage.inbound.claimInboundMail(id, 'mid:<k@x>', { key: 'in.req@example.test', since: AT, cap: 20 }),
         {
           holder: id,
           recent: 0,
@@ -78,7 +78,7 @@ for (const database of ALL_DATABASES) {
       );
       // A mail that does not hold its key is not counted against its sender.
       assert.deepEqual(
-        await storage.inbound.claimInboundMail(other, 'mid:<k@x>', { key: 'in.req@example.test', since: AT }),
+        await storage.inbound.claimInboundMail(other, 'mid:<k@x>', { key: 'in.req@example.test', since: AT, cap: 20 }),
         {
           holder: id,
           recent: null,
@@ -230,7 +230,7 @@ for (const database of ALL_DATABASES) {
         { raw: new Uint8Array([67]), sha256: 'd'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null },
         AT,
       );
-      const sender = { key: 'in.req@example.test', since: AT };
+      const sender = { key: 'in.req@example.test', since: AT, cap: 20 };
       assert.deepEqual(await storage.inbound.claimInboundMail(third, 'mid:<third@x>', sender), {
         holder: third,
         recent: 1,
@@ -244,6 +244,7 @@ for (const database of ALL_DATABASES) {
         await storage.inbound.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), {
           key: 'unverified:in.req@example.test',
           since: AT,
+          cap: 20,
         }),
         { holder: fourth, recent: 0 },
       );
@@ -258,6 +259,7 @@ for (const database of ALL_DATABASES) {
         await storage.inbound.claimInboundMail(fourth, 'sha256:' + 'd'.repeat(64), {
           key: 'other@example.test',
           since: AT,
+          cap: 20,
         }),
         { holder: fourth, recent: 0 },
       );
@@ -280,6 +282,25 @@ for (const database of ALL_DATABASES) {
         { status: 'held', reason: 'no-match', reasonText: 'x', at: later },
         ['received'],
       );
+
+      // Counted up to the cap only: whether it is reached is all that is asked, so a flood's mails do not each count
+      // all the others.
+      const flood = { key: 'flood@example.test', since: AT, cap: 2 };
+      const recents = [];
+      for (const n of [1, 2, 3, 4]) {
+        const mail = await storage.inbound.insertInboundMail(
+          {
+            raw: new Uint8Array([n]),
+            sha256: `f${n}`.repeat(32),
+            envelopeFrom: null,
+            envelopeTo: [],
+            remoteAddress: null,
+          },
+          AT,
+        );
+        recents.push((await storage.inbound.claimInboundMail(mail, `mid:<flood.${n}@x>`, flood)).recent);
+      }
+      assert.deepEqual(recents, [0, 1, 2, 2]);
     });
   });
 }

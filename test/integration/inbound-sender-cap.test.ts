@@ -128,39 +128,51 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     // PostgreSQL only: SQLite has one writer at a time, so there is no uncommitted claim of another process to wait for.
-    if (database.name === 'postgres')
-      it('a claim waits while another process holds an uncommitted claim for the same sender, then counts it', async () => {
-        const store = async () =>
-          (
-            await receiveMailForProcessing(
-              { storage, clock },
-              {
-                raw: Buffer.from(`Subject: ${Math.random()}\r\n\r\nx\r\n`),
-                sha256: String(Math.random()),
-                envelopeFrom: null,
-                envelopeTo: [],
-                remoteAddress: null,
-              },
-            )
-          ).mail.id;
-        const [x, y] = [await store(), await store()];
-        const sender = { key: 'flood@example.org', since: new Date(clock.now().getTime() - 60_000).toISOString() };
+    if (database.name === 'postgres') {
+      const store = async () =>
+        (
+          await receiveMailForProcessing(
+            { storage, clock },
+            {
+              raw: Buffer.from(`Subject: ${Math.random()}\r\n\r\nx\r\n`),
+              sha256: String(Math.random()),
+              envelopeFrom: null,
+              envelopeTo: [],
+              remoteAddress: null,
+            },
+          )
+        ).mail.id;
+      const senderOf = (key: string) => ({
+        key,
+        since: new Date(clock.now().getTime() - 60_000).toISOString(),
+        cap: CAP,
+      });
+
+      /**
+       * "Another process" claims mail x (key, sender) in a transaction it has not committed yet; then this process's
+       * claim of y is seen waiting for it (a lock), and answers once the other transaction ends with `end`.
+       */
+      const claimWhileAnotherHolds = async (
+        x: { id: number; key: string; sender: { key: string; since: string; cap: number } },
+        y: { id: number; key: string; sender: { key: string; since: string; cap: number } },
+        end: 'commit' | 'rollback',
+      ) => {
         const client = new pg.Client({ connectionString: url });
         /** Watches from outside the transaction (inside one, pg_stat_activity is read once and then kept). */
         const watcher = new pg.Client({ connectionString: url });
         await client.connect();
         await watcher.connect();
         try {
-          // "Another process": claims mail x for the sender in a transaction it has not committed yet.
           await client.query('begin');
-          await client.query('select * from parley_claim_inbound($1, $2, $3, $4)', [
-            x,
-            `mid:<x.${x}>`,
-            sender.key,
-            sender.since,
+          await client.query('select * from parley_claim_inbound($1, $2, $3, $4, $5)', [
+            x.id,
+            x.key,
+            x.sender.key,
+            x.sender.since,
+            x.sender.cap,
           ]);
           let settled = false;
-          const claim = other.inbound.claimInboundMail(y, `mid:<y.${y}>`, sender).finally(() => (settled = true));
+          const claim = other.inbound.claimInboundMail(y.id, y.key, y.sender).finally(() => (settled = true));
           // Fence: y's claim is seen waiting for a lock (or, if it does not wait, it has already answered).
           for (;;) {
             const waiting = await watcher.query(
@@ -170,12 +182,37 @@ for (const database of [sqliteMemory, postgres]) {
             await new Promise((resolve) => setImmediate(resolve));
           }
           assert.equal(settled, false, 'the claim of y did not wait for the claim of x');
-          await client.query('commit');
-          assert.deepEqual(await claim, { holder: y, recent: 1 });
+          await client.query(end);
+          return await claim;
         } finally {
           await client.end();
           await watcher.end();
         }
+      };
+
+      it('a claim waits while another process holds an uncommitted claim for the same sender, then counts it', async () => {
+        const [x, y] = [await store(), await store()];
+        const sender = senderOf('flood@example.org');
+        const claim = await claimWhileAnotherHolds(
+          { id: x, key: `mid:<x.${x}>`, sender },
+          { id: y, key: `mid:<y.${y}>`, sender },
+          'commit',
+        );
+        assert.deepEqual(claim, { holder: y, recent: 1 });
       });
+
+      it('a claim of the same Message-ID waits for another process claiming it: then that one holds it, or this one if it gave up', async () => {
+        for (const end of ['commit', 'rollback'] as const) {
+          const [x, y] = [await store(), await store()];
+          const key = `mid:<same.${end}@example.org>`;
+          const claim = await claimWhileAnotherHolds(
+            { id: x, key, sender: senderOf(`x.${end}@example.org`) },
+            { id: y, key, sender: senderOf(`y.${end}@example.org`) },
+            end,
+          );
+          assert.deepEqual(claim, end === 'commit' ? { holder: x, recent: null } : { holder: y, recent: 0 }, end);
+        }
+      });
+    }
   });
 }

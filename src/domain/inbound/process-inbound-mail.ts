@@ -171,7 +171,7 @@ export async function processInboundMail(
   const claim = await deps.storage.inbound.claimInboundMail(
     id,
     key,
-    capped && fromAddress ? { key: capKey, since } : null,
+    capped && fromAddress ? { key: capKey, since, cap: deps.policy.perSenderPerMinute } : null,
   );
   const holder = claim.holder;
   if (holder !== id) {

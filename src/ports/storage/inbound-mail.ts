@@ -26,6 +26,13 @@ export interface InboundMailToErase {
   ids?: readonly number[];
 }
 
+/** A mail's sender, counted under the per-minute cap: its key, since when, and the cap (no need to count further). */
+export interface SenderClaim {
+  key: string;
+  since: string;
+  cap: number;
+}
+
 export interface InboundMailRepository {
   /**
    * Stores a received mail (status `received`); returns its id. Committed when the promise resolves. `attempts`
@@ -66,14 +73,14 @@ export interface InboundMailRepository {
    * Claims a duplicate key (Message-ID or content hash) for a mail and returns the id of the mail that holds it (the
    * given mail if it claimed it now or before). When the given mail holds it and `sender` is given, the mail also
    * counts against that sender's cap: `recent` is how many other mails of the same sender key (the address when the
-   * sender was proven, `unverified:` and the address otherwise) received since `sender.since` counted before it
-   * (null otherwise). One atomic write; mails of one sender claiming at once, in any process, are
-   * counted one after the other, each seeing those before it.
+   * sender was proven, `unverified:` and the address otherwise) received since `sender.since` counted before it, up
+   * to `sender.cap` (null when not counted). One atomic write; mails of one sender claiming at once, in any process,
+   * are counted one after the other, each seeing those before it.
    */
   claimInboundMail(
     id: number,
     key: string,
-    sender: { key: string; since: string } | null,
+    sender: SenderClaim | null,
   ): Promise<{ holder: number; recent: number | null }>;
   /** Gives a mail its outcome if it is still in one of `fromStatuses`; false when it was not (someone else decided). */
   finishInboundMail(id: number, outcome: InboundOutcome, fromStatuses: readonly InboundStatus[]): Promise<boolean>;

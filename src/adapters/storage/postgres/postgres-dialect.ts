@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import type { SenderClaim } from '../../../ports/storage/inbound-mail.ts';
 import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
 import { prepared } from '../sql/sql-context.ts';
 import { storeMessageInOneStatement } from './store-message.ts';
@@ -88,21 +89,17 @@ export const postgresDialect: SqlDialect = {
       from a`.execute(ctx.db);
     return rows.map((r) => Number(r.entry_id));
   },
-  /** One call of migration 005's function (one round trip, one commit). */
-  async claimInboundMailInOneCall(
-    ctx: SqlContext,
-    id: number,
-    key: string,
-    sender: { key: string; since: string } | null,
-  ) {
+  /** One call of migration 035's function (one round trip, one commit). */
+  async claimInboundMailInOneCall(ctx: SqlContext, id: number, key: string, sender: SenderClaim | null) {
     const build = () => ({
       compile: () =>
         sql<{
           holder: number | null;
           recent: number | null;
-        }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''})`.compile(ctx.db),
+        }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''}, ${0})`.compile(ctx.db),
     });
-    const [row] = await prepared(ctx, 'inbound-claim', build, [id, key, sender?.key ?? null, sender?.since ?? null]);
+    const values = [id, key, sender?.key ?? null, sender?.since ?? null, sender?.cap ?? null];
+    const [row] = await prepared(ctx, 'inbound-claim', build, values);
     return { holder: row?.holder ?? id, recent: row?.recent ?? null };
   },
 };

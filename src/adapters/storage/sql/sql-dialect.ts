@@ -1,6 +1,7 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { InboundOutcome, InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
 import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
+import type { SenderClaim } from '../../../ports/storage/inbound-mail.ts';
 import type { MessageMails } from '../../../ports/storage/unit-of-work.ts';
 import type { NewMessage } from '../../../ports/storage/messages.ts';
 import type { Database } from './schema.ts';
@@ -81,7 +82,7 @@ export interface SqlDialect {
     ctx: SqlContext,
     id: number,
     key: string,
-    sender: { key: string; since: string } | null,
+    sender: SenderClaim | null,
   ): Promise<{ holder: number; recent: number | null }>;
 }
 

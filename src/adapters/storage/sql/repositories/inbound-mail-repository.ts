@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { InboundOutcome, InboundStatus, RawMail } from '../../../../domain/inbound/inbound-mail.ts';
 import type { PageRequest } from '../../../../ports/storage/common.ts';
-import type { InboundFilter, InboundMailRepository } from '../../../../ports/storage/inbound-mail.ts';
+import type { InboundFilter, InboundMailRepository, SenderClaim } from '../../../../ports/storage/inbound-mail.ts';
 import { finishStatement, finishValues, INBOUND_COLUMNS, RAW_REMOVABLE, toInbound } from '../inbound-rows.ts';
 import { bytesOf, decodeCursor, page } from '../rows.ts';
 import type { Database } from '../schema.ts';
@@ -168,7 +168,7 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
    * before (its unique index settles a race), then the sender's claim and count in one statement: a write statement
    * runs alone on SQLite, from its read to its commit, so the mails of one sender are counted one after the other.
    */
-  async claimInboundMail(id: number, key: string, sender: { key: string; since: string } | null) {
+  async claimInboundMail(id: number, key: string, sender: SenderClaim | null) {
     const inOneCall = this.ctx.dialect.claimInboundMailInOneCall;
     if (inOneCall) return inOneCall(this.ctx, id, key, sender);
     const holderOf = async () =>
@@ -197,11 +197,11 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     const build = () => ({
       compile: () =>
         sql<{ n: number }>`update inbound_mail set sender_key = ${''} where id = ${0}
-          returning (select count(*) from inbound_mail as other where other.sender_key = ${''} and other.received_at >= ${''} and other.id <> ${0}) as n`.compile(
-          this.db,
-        ),
+          returning (select count(*) from (select 1 from inbound_mail as other where other.sender_key = ${''}
+            and other.received_at >= ${''} and other.id <> ${0} limit ${0})) as n`.compile(this.db),
     });
-    const [row] = await this.prepared('inbound-claim-sender', build, [sender.key, id, sender.key, sender.since, id]);
+    const values = [sender.key, id, sender.key, sender.since, id, sender.cap];
+    const [row] = await this.prepared('inbound-claim-sender', build, values);
     return { holder, recent: Number(row?.n ?? 0) };
   }
 

@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { types } from './dialect-types.ts';
+
+/**
+ * PostgreSQL: the claim of an inbound mail in one update of its row, and its sender counted only up to the cap.
+ *
+ * Migration 009's function writes the mail's row twice (its duplicate key in a subtransaction that catches another
+ * process's claim of the same key, then its sender key) and counts every mail of the sender in the window, so a flood
+ * from one address costs each of its mails a count of all the others. This one takes an advisory lock on the duplicate
+ * key first (claims of one key wait for one another, so no unique violation is left to catch), writes both keys in
+ * one update, and stops counting at `p_cap`: whether the cap is reached is all the caller asks.
+ *
+ * Migration 009's four-argument function stays, for instances of the previous version still running during an upgrade;
+ * a claim of the same key by both at once may end in a unique violation, which fails that attempt and is tried again.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  if (!types(db).pg) return;
+  await sql`
+    create or replace function parley_claim_inbound(p_id integer, p_key text, p_from text, p_since timestamptz,
+      p_cap integer, out holder integer, out recent integer)
+    language plpgsql as $$
+    begin
+      perform pg_advisory_xact_lock(hashtext('parley_inbound_key'), hashtext(p_key));
+      select id into holder from inbound_mail where dedupe_key = p_key;
+      if holder is not null and holder <> p_id then
+        return;
+      end if;
+      holder := p_id;
+      if p_from is null then
+        update inbound_mail set dedupe_key = p_key where id = p_id and dedupe_key is null;
+        return;
+      end if;
+      perform pg_advisory_xact_lock(hashtext('parley_inbound_sender'), hashtext(p_from));
+      select count(*) into recent from (
+        select 1 from inbound_mail where sender_key = p_from and received_at >= p_since and id <> p_id limit p_cap
+      ) as counted;
+      -- A mail that holds another key of its own (an earlier attempt read it differently) keeps it.
+      update inbound_mail set dedupe_key = coalesce(dedupe_key, p_key), sender_key = p_from where id = p_id;
+    end
+    $$`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  if (!types(db).pg) return;
+  await sql`drop function if exists parley_claim_inbound(integer, text, text, timestamptz, integer)`.execute(db);
+}

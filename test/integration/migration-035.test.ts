@@ -1,0 +1,69 @@
+/**
+ * Migration 035 (PostgreSQL): an inbound mail's claim writes its row once, where migration 009's function wrote it
+ * twice (its duplicate key, then its sender key), and the previous version's function still answers for instances
+ * not yet upgraded.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
+
+type Db = SqlStorage['kyselyInstance'];
+
+const SINCE = '2026-03-14T15:00:00.000Z';
+
+async function newMail(db: Db, n: number): Promise<number> {
+  const { rows } = await sql<{ id: number }>`insert into inbound_mail
+      (received_at, updated_at, status, raw, size, sha256, envelope_to, attempts)
+    values (${SINCE}, ${SINCE}, 'received', ${Buffer.from([n])}, 1, ${`${n}`.repeat(64)}, '[]', 0) returning id`.execute(
+    db,
+  );
+  return rows[0]!.id;
+}
+
+/**
+ * A claim in a transaction of its own, with the updates of `inbound_mail` it made (read before it commits). The
+ * connection's pending statistics are flushed first, since PostgreSQL 15 reports those of earlier transactions too.
+ */
+async function claim(db: Db, call: ReturnType<typeof sql>) {
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_stat_force_next_flush()`.execute(conn);
+    return conn.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ holder: number; recent: number | null }>`select * from ${call}`.execute(tx);
+      const updates = await sql<{ n: string }>`select n_tup_upd as n from pg_stat_xact_user_tables
+        where relname = 'inbound_mail'`.execute(tx);
+      return { ...rows[0]!, updates: Number(updates.rows[0]?.n ?? 0) };
+    });
+  });
+}
+
+const postgres = UNMIGRATED_DATABASES.find((d) => d.name === 'PostgreSQL')!;
+
+describe('migration 035 on PostgreSQL', () => {
+  it('claims a mail in one update of its row, and keeps the previous function for instances not yet upgraded', async () => {
+    const { storage, drop } = await postgres.open();
+    try {
+      await migrateBefore(storage, '035');
+      const db = storage.kyselyInstance;
+      const [a, b, c] = [await newMail(db, 1), await newMail(db, 2), await newMail(db, 3)];
+      const before = await claim(db, sql`parley_claim_inbound(${a}, 'mid:<a@x>', 'ann@x', ${SINCE})`);
+      assert.deepEqual(before, { holder: a, recent: 0, updates: 2 });
+      await storage.migrate();
+      const after = await claim(db, sql`parley_claim_inbound(${b}, 'mid:<b@x>', 'ann@x', ${SINCE}, 20)`);
+      assert.deepEqual(after, { holder: b, recent: 1, updates: 1 });
+      const old = await claim(db, sql`parley_claim_inbound(${c}, 'mid:<c@x>', 'ann@x', ${SINCE})`);
+      assert.deepEqual(old, { holder: c, recent: 2, updates: 2 });
+      const keys = await sql<{ id: number; dedupe_key: string; sender_key: string }>`
+        select id, dedupe_key, sender_key from inbound_mail order by id`.execute(db);
+      assert.deepEqual(keys.rows, [
+        { id: a, dedupe_key: 'mid:<a@x>', sender_key: 'ann@x' },
+        { id: b, dedupe_key: 'mid:<b@x>', sender_key: 'ann@x' },
+        { id: c, dedupe_key: 'mid:<c@x>', sender_key: 'ann@x' },
+      ]);
+    } finally {
+      await storage.close();
+      await drop();
+    }
+  });
+});
