@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
@@ -21,7 +22,7 @@ import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
 import { eml } from '../fixtures/eml/eml.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { endpointForEveryEvent, erasingAfterTheCheck, tracesIn } from '../support/erasure-traces.ts';
-import { mailApp } from '../support/mail-app.ts';
+import { mailApp, type MailApp } from '../support/mail-app.ts';
 import { trustedInbound } from '../support/trusted-inbound.ts';
 
 const NINA = { email: 'nina.copied@partner.example', name: 'Nina Copiada' };
@@ -33,6 +34,102 @@ const failedBlock = (address: string) =>
   `Final-Recipient: rfc822; ${address}\r\nAction: failed\r\nStatus: 5.1.1\r\n` +
   `Diagnostic-Code: smtp; 550 5.1.1 <${address}>: User unknown\r\n\r\n`;
 
+/** Sends delivery reports about the scene's notifications to their signed bounce addresses and processes them. */
+function reporter(scene: MailApp, name: string) {
+  const { deps, storage, world } = scene;
+  const inbound = trustedInbound(deps);
+  let counter = 0;
+  /** A delivery report about `entry` to its signed bounce address, failing for `recipient` (more blocks: `also`). */
+  return async (
+    entry: OutboxEntry,
+    recipient: string,
+    options: { also?: string[]; messageId?: string; through?: SqlStorage; delayed?: boolean; to?: string } = {},
+  ): Promise<InboundMail> => {
+    const to = options.to ?? bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
+    let text = eml('dsn-postfix', {
+      TO: to,
+      MESSAGE_ID: options.messageId ?? `<copied.${++counter}.${name}@mx.example.net>`,
+      FAILED_RECIPIENT: recipient,
+      TICKET: world.ticketA.number,
+      ORIGINAL_MESSAGE_ID: entry.messageIdHeader,
+    }).toString('latin1');
+    if (options.delayed)
+      text = text.replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.1');
+    for (const address of options.also ?? [])
+      text = text.replace('Final-Recipient:', `${failedBlock(address)}Final-Recipient:`);
+    const raw = Buffer.from(text, 'latin1');
+    const id = await receiveMail(deps, {
+      raw,
+      sha256: createHash('sha256').update(raw).digest('hex'),
+      envelopeFrom: '',
+      envelopeTo: [to],
+      remoteAddress: '192.0.2.25',
+    });
+    return (await processInboundMail({ ...inbound, storage: options.through ?? storage }, id))!;
+  };
+}
+
+/** A notification of ticket A posted by its technician with `copy` in its Cc, and sent. */
+async function mailCopying(scene: MailApp, copy: { email: string; name: string }): Promise<OutboxEntry> {
+  const tech = await scene.signIn(scene.world.techA.email);
+  const number = scene.world.ticketA.number;
+  const copies = await tech.put(`/api/v1/tickets/${number}/copies`, { copies: [copy] });
+  assert.equal(copies.statusCode, 200, copies.body);
+  const posted = await tech.post(`/api/v1/tickets/${number}/messages`, { text: 'Racing update.' });
+  assert.equal(posted.statusCode, 201, posted.body);
+  await scene.deliver();
+  return (await scene.storage.outbox.outboxOfMessages([posted.json().message.id]))[0]!;
+}
+
+/**
+ * Whether `work` is seen waiting for a lock held by another transaction of this database (PostgreSQL) before it ends;
+ * false when it ended without being seen waiting.
+ */
+async function waitsForLock(storage: SqlStorage, work: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void work.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (;;) {
+    const waiting = await sql<{ n: number }>`select 1 as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(storage.kyselyInstance);
+    if (waiting.rows.length > 0) return true;
+    if (settled) return false;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** `storage`, whose transactions run `whileLocked` right after a report's read of its mail (under the mail's lock). */
+function pausedAfterReportLock(storage: SqlStorage, whileLocked: () => Promise<void>): SqlStorage {
+  const bound = <T extends object>(target: T, key: string | symbol) => {
+    const value = Reflect.get(target, key) as unknown;
+    return typeof value === 'function' ? value.bind(target) : value;
+  };
+  const pausing = (tx: SqlStorage) =>
+    new Proxy(tx, {
+      get(target, key) {
+        if (key !== 'outbox') return bound(target, key);
+        return new Proxy(target.outbox, {
+          get(outbox, name) {
+            if (name !== 'outboxEntryForReport') return bound(outbox, name);
+            return async (id: number) => {
+              const entry = await outbox.outboxEntryForReport(id);
+              await whileLocked();
+              return entry;
+            };
+          },
+        });
+      },
+    });
+  return new Proxy(storage, {
+    get(target, key) {
+      if (key !== 'transaction') return bound(target, key);
+      return <T>(work: (tx: SqlStorage) => Promise<T>) => target.transaction((tx) => work(pausing(tx as SqlStorage)));
+    },
+  });
+}
+
 for (const database of [sqliteMemory, postgres]) {
   describe(`erasing a person other people's mail copied, on ${database.name}`, () => {
     // threat: An erasure of a person copied (Cc) on other people's notifications
@@ -40,36 +137,7 @@ for (const database of [sqliteMemory, postgres]) {
       const scene = await mailApp(database, { shippedTemplate: true });
       const { deps, storage, world, sink } = scene;
       await endpointForEveryEvent(deps);
-      const inbound = trustedInbound(deps);
-      let counter = 0;
-      /** A delivery report about `entry` to its signed bounce address, failing for `recipient` (more blocks: `also`). */
-      const report = async (
-        entry: OutboxEntry,
-        recipient: string,
-        options: { also?: string[]; messageId?: string; through?: SqlStorage; delayed?: boolean; to?: string } = {},
-      ): Promise<InboundMail> => {
-        const to = options.to ?? bounceAddress(deps.signer, deps.site.mailDomain, entry.id);
-        let text = eml('dsn-postfix', {
-          TO: to,
-          MESSAGE_ID: options.messageId ?? `<copied.${++counter}.${database.name}@mx.example.net>`,
-          FAILED_RECIPIENT: recipient,
-          TICKET: world.ticketA.number,
-          ORIGINAL_MESSAGE_ID: entry.messageIdHeader,
-        }).toString('latin1');
-        if (options.delayed)
-          text = text.replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.1');
-        for (const address of options.also ?? [])
-          text = text.replace('Final-Recipient:', `${failedBlock(address)}Final-Recipient:`);
-        const raw = Buffer.from(text, 'latin1');
-        const id = await receiveMail(deps, {
-          raw,
-          sha256: createHash('sha256').update(raw).digest('hex'),
-          envelopeFrom: '',
-          envelopeTo: [to],
-          remoteAddress: '192.0.2.25',
-        });
-        return (await processInboundMail({ ...inbound, storage: options.through ?? storage }, id))!;
-      };
+      const report = reporter(scene, database.name);
       const bouncedHooks = async () =>
         (
           await storage.kyselyInstance
@@ -224,5 +292,82 @@ for (const database of [sqliteMemory, postgres]) {
         await scene.close();
       }
     });
+
+    // PostgreSQL only: SQLite runs one write transaction at a time, so a report's and an erasure's cannot overlap.
+    if (database.name === 'postgres')
+      it('a report recorded while an erasure holds the mail waits for it, then keeps nothing of the person', async () => {
+        const scene = await mailApp(database, { shippedTemplate: true });
+        const { storage } = scene;
+        const report = reporter(scene, database.name);
+        const db = storage.kyselyInstance;
+        try {
+          const entry = await mailCopying(scene, OTTO);
+
+          // The erasure's transaction, as `eraseFromCc` runs it: the mail read for update, then its Cc edited; it has
+          // not committed when the report about Otto comes to be recorded.
+          let release = () => {};
+          const released = new Promise<void>((resolve) => (release = resolve));
+          let locked = () => {};
+          const holding = new Promise<void>((resolve) => (locked = resolve));
+          const erasure = db.transaction().execute(async (tx) => {
+            await tx.selectFrom('outbox_entry').select('id').where('id', '=', entry.id).forUpdate().execute();
+            await tx
+              .updateTable('outbox_entry')
+              .set({ cc: null, cc_erased_at: new Date().toISOString() })
+              .where('id', '=', entry.id)
+              .execute();
+            locked();
+            await released;
+          });
+          await holding;
+          const racing = report(entry, OTTO.email);
+          assert.equal(await waitsForLock(storage, racing), true, 'the report did not wait for the erasure');
+          release();
+          await erasure;
+          const recorded = await racing;
+          assert.deepEqual([recorded.status, recorded.size], ['bounce', 0], recorded.reasonText ?? '');
+          assert.equal(recorded.reasonText, reportQuotingErasedText(entry.id, 'not-marked'));
+          assert.equal((await storage.outbox.findOutboxEntry(entry.id))!.status, 'sent');
+          // Otto himself is not erased here (only his mail's Cc was edited): nothing but his account names him.
+          assert.deepEqual(await tracesIn(storage, [OTTO.email]), [`app_user.email: ${OTTO.email}`]);
+        } finally {
+          await scene.close();
+        }
+      });
+
+    if (database.name === 'postgres')
+      it('an erasure that starts while a report is recorded waits for it, keeps the failure it marked, and erases what named the person', async () => {
+        const scene = await mailApp(database, { shippedTemplate: true });
+        const { deps, storage } = scene;
+        const report = reporter(scene, database.name);
+        try {
+          const entry = await mailCopying(scene, OTTO);
+          const otto = (await storage.people.findUserByEmail(OTTO.email))!;
+          let erasure: Promise<unknown> | undefined;
+          // The report's transaction has read the mail (Otto still in its Cc) under its lock when the erasure starts.
+          // It fails for the requester and for Otto, so it marks the mail failed: the erasure's edit must not undo that.
+          const recorded = await report(entry, scene.world.requesterA.email, {
+            also: [OTTO.email],
+            through: pausedAfterReportLock(storage, async () => {
+              erasure = eraseRequester(deps, CLI_ORIGIN, otto.id, { confirmEmail: OTTO.email });
+              assert.equal(await waitsForLock(storage, erasure), true, 'the erasure did not wait for the report');
+            }),
+          });
+          assert.equal(recorded.status, 'bounce', recorded.reasonText ?? '');
+          await erasure;
+          const failed = (await storage.outbox.findOutboxEntry(entry.id))!;
+          assert.equal(failed.status, 'failed');
+          assert.match(failed.lastReply ?? '', new RegExp(`to ${scene.world.requesterA.email}`));
+          assert.deepEqual(failed.cc, []);
+          assert.equal(
+            (await storage.inbound.findInboundMail(recorded.id))?.size,
+            0,
+            'the report naming him is erased',
+          );
+          assert.deepEqual(await tracesIn(storage, [OTTO.email, OTTO.name]), []);
+        } finally {
+          await scene.close();
+        }
+      });
   });
 }
