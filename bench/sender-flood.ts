@@ -7,6 +7,7 @@
  *   node --import tsx bench/sender-flood.ts
  */
 import { sql } from 'kysely';
+import { erasedDedupeKey } from '../src/adapters/storage/sql/inbound-rows.ts';
 import { postgres } from '../test/support/databases.ts';
 import { intEnv } from './settings.ts';
 
@@ -38,7 +39,7 @@ try {
     'migration 009 (counts all)': (id: number) =>
       sql`select * from parley_claim_inbound(${id}, ${`mid:<new.${id}>`}, ${SENDER}, ${since}::timestamptz)`,
     [`migration 035 (counts up to ${CAP})`]: (id: number) =>
-      sql`select * from parley_claim_inbound(${id}, ${`mid:<new.${id}>`}, ${SENDER}, ${since}::timestamptz, ${CAP})`,
+      sql`select * from parley_claim_inbound(${id}, ${`mid:<new.${id}>`}, ${erasedDedupeKey(`mid:<new.${id}>`)}, ${SENDER}, ${since}::timestamptz, ${CAP})`,
   };
   const seconds: Record<string, number> = {};
   for (const round of [0, 1, 2, 3]) {

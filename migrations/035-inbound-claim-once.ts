@@ -9,7 +9,9 @@ import { types } from './dialect-types.ts';
  * process's claim of the same key, then its sender key) and counts every mail of the sender in the window, so a flood
  * from one address costs each of its mails a count of all the others. This one takes an advisory lock on the duplicate
  * key first (claims of one key wait for one another, so no unique violation is left to catch), writes both keys in
- * one update, and stops counting at `p_cap`: whether the cap is reached is all the caller asks.
+ * one update, and stops counting at `p_cap`: whether the cap is reached is all the caller asks. A mail erased since
+ * keeps its key only as a digest (`p_erased_key`, computed by the caller): the same mail arriving again is still a copy
+ * of it.
  *
  * Migration 009's four-argument function stays, for instances of the previous version still running during an upgrade;
  * a claim of the same key by both at once may end in a unique violation, which fails that attempt and is tried again.
@@ -17,12 +19,12 @@ import { types } from './dialect-types.ts';
 export async function up(db: Kysely<any>): Promise<void> {
   if (!types(db).pg) return;
   await sql`
-    create or replace function parley_claim_inbound(p_id integer, p_key text, p_from text, p_since timestamptz,
-      p_cap integer, out holder integer, out recent integer)
+    create or replace function parley_claim_inbound(p_id integer, p_key text, p_erased_key text, p_from text,
+      p_since timestamptz, p_cap integer, out holder integer, out recent integer)
     language plpgsql as $$
     begin
       perform pg_advisory_xact_lock(hashtext('parley_inbound_key'), hashtext(p_key));
-      select id into holder from inbound_mail where dedupe_key = p_key;
+      select id into holder from inbound_mail where dedupe_key in (p_key, p_erased_key) order by id limit 1;
       if holder is not null and holder <> p_id then
         return;
       end if;
@@ -43,5 +45,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   if (!types(db).pg) return;
-  await sql`drop function if exists parley_claim_inbound(integer, text, text, timestamptz, integer)`.execute(db);
+  await sql`drop function if exists parley_claim_inbound(integer, text, text, text, timestamptz, integer)`.execute(db);
 }

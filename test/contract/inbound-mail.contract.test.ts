@@ -283,6 +283,7 @@ for (const database of ALL_DATABASES) {
         ['received'],
       );
 
+      // threat: A flood of mail from one sender
       // Counted up to the cap only: whether it is reached is all that is asked, so a flood's mails do not each count
       // all the others.
       const flood = { key: 'flood@example.test', since: AT, cap: 2 };

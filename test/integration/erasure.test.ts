@@ -66,6 +66,8 @@ for (const database of [sqliteMemory, postgres]) {
     let personId: number;
     let token: string;
     let ticketNumber: number;
+    /** The reply they sent by mail, as it arrived, and the inbound mail it became. */
+    let reply: { raw: Buffer; to: string; id: number };
 
     before(async () => {
       ({ storage, drop } = await database.open());
@@ -170,6 +172,7 @@ for (const database of [sqliteMemory, postgres]) {
         id,
       );
       assert.equal(done?.status, 'posted', JSON.stringify(done));
+      reply = { raw, to, id };
       // A mail from their address that proves nothing waits for review.
       const held = Buffer.from(
         [
@@ -238,6 +241,8 @@ for (const database of [sqliteMemory, postgres]) {
       assert.match(summary.pseudonym, /^Erased requester [0-9a-f]{8}$/);
 
       assert.deepEqual(await tracesLeft(storage), []);
+      // Their mails' Message-IDs too (the duplicate key kept only as a digest, see below).
+      assert.deepEqual(await tracesIn(storage, [`erasure.${database.name}.`]), []);
       // tracesLeft read the audit log too: the entry of their creation now names the pseudonym's address and
       // withholds its values. The erasure itself is recorded, by whom and with what it removed.
       const audit = (await admin.get(`/api/v1/admin/audit?targetType=user&targetId=${personId}`)).json().items as {
@@ -301,6 +306,20 @@ for (const database of [sqliteMemory, postgres]) {
       const cancelledOne = toThem.find((e) => e.lastReplyCode === 'ERASED')!;
       const resend = await admin.post(`/api/v1/admin/outbox/${cancelledOne.id}/retry`, {});
       assert.equal(resend.statusCode, 409, resend.body);
+
+      // Their reply arriving again (a retry, a re-fetch) is still known as a copy of the erased one: not posted again.
+      const copyId = await receiveMail(deps, {
+        raw: reply.raw,
+        sha256: createHash('sha256').update(reply.raw).digest('hex'),
+        envelopeFrom: EMAIL,
+        envelopeTo: [reply.to],
+        remoteAddress: '192.0.2.7',
+      });
+      const copy = await processInboundMail(
+        { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } },
+        copyId,
+      );
+      assert.deepEqual([copy?.status, copy?.duplicateOf], ['duplicate', reply.id], JSON.stringify(copy));
 
       const again = await admin.post(`/api/v1/admin/users/${personId}/erase`, { confirmEmail: EMAIL });
       assert.equal(again.statusCode, 409);

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
+import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
@@ -164,9 +165,10 @@ for (const database of [sqliteMemory, postgres]) {
         await watcher.connect();
         try {
           await client.query('begin');
-          await client.query('select * from parley_claim_inbound($1, $2, $3, $4, $5)', [
+          await client.query('select * from parley_claim_inbound($1, $2, $3, $4, $5, $6)', [
             x.id,
             x.key,
+            erasedDedupeKey(x.key),
             x.sender.key,
             x.sender.since,
             x.sender.cap,

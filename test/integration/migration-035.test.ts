@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
@@ -50,7 +51,10 @@ describe('migration 035 on PostgreSQL', () => {
       const before = await claim(db, sql`parley_claim_inbound(${a}, 'mid:<a@x>', 'ann@x', ${SINCE})`);
       assert.deepEqual(before, { holder: a, recent: 0, updates: 2 });
       await storage.migrate();
-      const after = await claim(db, sql`parley_claim_inbound(${b}, 'mid:<b@x>', 'ann@x', ${SINCE}, 20)`);
+      const after = await claim(
+        db,
+        sql`parley_claim_inbound(${b}, 'mid:<b@x>', ${erasedDedupeKey('mid:<b@x>')}, 'ann@x', ${SINCE}, 20)`,
+      );
       assert.deepEqual(after, { holder: b, recent: 1, updates: 1 });
       const old = await claim(db, sql`parley_claim_inbound(${c}, 'mid:<c@x>', 'ann@x', ${SINCE})`);
       assert.deepEqual(old, { holder: c, recent: 2, updates: 2 });

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { SenderClaim } from '../../../ports/storage/inbound-mail.ts';
+import { erasedDedupeKey } from '../sql/inbound-rows.ts';
 import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
 import { prepared } from '../sql/sql-context.ts';
 import { storeMessageInOneStatement } from './store-message.ts';
@@ -96,9 +97,9 @@ export const postgresDialect: SqlDialect = {
         sql<{
           holder: number | null;
           recent: number | null;
-        }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''}, ${0})`.compile(ctx.db),
+        }>`select holder, recent from parley_claim_inbound(${0}, ${''}, ${''}, ${''}, ${''}, ${0})`.compile(ctx.db),
     });
-    const values = [id, key, sender?.key ?? null, sender?.since ?? null, sender?.cap ?? null];
+    const values = [id, key, erasedDedupeKey(key), sender?.key ?? null, sender?.since ?? null, sender?.cap ?? null];
     const [row] = await prepared(ctx, 'inbound-claim', build, values);
     return { holder: row?.holder ?? id, recent: row?.recent ?? null };
   },

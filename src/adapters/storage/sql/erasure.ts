@@ -4,6 +4,7 @@ import type { InboundMailToErase } from '../../../ports/storage/inbound-mail.ts'
 import { touchTicket } from './sql-context.ts';
 import type { SqlContext } from './sql-dialect.ts';
 import { jsonNamesAddress, namesAddress } from './erasure-text.ts';
+import { erasedDedupeKey } from './inbound-rows.ts';
 
 /**
  * The writes of an erasure (GDPR art. 17, LGPD art. 18), one function per repository, which each delegates to its
@@ -171,6 +172,20 @@ export async function eraseInboundMailOf(
     // Mail erased before (its digest emptied) keeps the reason and time it was erased with.
     .where('sha256', '<>', '')
     .execute();
+  // Its duplicate key only as a digest: the same mail arriving again is a copy, without its Message-ID kept.
+  const keyed = await ctx.db
+    .selectFrom('inbound_mail')
+    .select(['id', 'dedupe_key'])
+    .where('id', 'in', ids)
+    .where('dedupe_key', 'is not', null)
+    .where('dedupe_key', 'not like', 'erased:%')
+    .execute();
+  for (const { id, dedupe_key } of keyed)
+    await ctx.db
+      .updateTable('inbound_mail')
+      .set({ dedupe_key: erasedDedupeKey(dedupe_key!) })
+      .where('id', '=', id)
+      .execute();
   // Mail nobody decided yet must not be processed or reviewed without its original: it is discarded.
   await ctx.db
     .updateTable('inbound_mail')

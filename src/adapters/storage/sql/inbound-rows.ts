@@ -5,7 +5,16 @@ import type {
   InboundReason,
   InboundStatus,
 } from '../../../domain/inbound/inbound-mail.ts';
+import { createHash } from 'node:crypto';
 import type { Database } from './schema.ts';
+
+/**
+ * The duplicate key an erased mail keeps: a digest of its key (`mid:<Message-ID>`, which may name its sender), so
+ * the same mail arriving again is still known as a copy, and the Message-ID is not kept.
+ */
+export function erasedDedupeKey(key: string): string {
+  return `erased:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
 
 /** Every column of inbound_mail but the raw bytes (read only on demand). */
 export const INBOUND_COLUMNS = [

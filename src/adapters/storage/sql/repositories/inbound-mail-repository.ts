@@ -2,7 +2,14 @@ import { sql, type Selectable } from 'kysely';
 import type { InboundOutcome, InboundStatus, RawMail } from '../../../../domain/inbound/inbound-mail.ts';
 import type { PageRequest } from '../../../../ports/storage/common.ts';
 import type { InboundFilter, InboundMailRepository, SenderClaim } from '../../../../ports/storage/inbound-mail.ts';
-import { finishStatement, finishValues, INBOUND_COLUMNS, RAW_REMOVABLE, toInbound } from '../inbound-rows.ts';
+import {
+  erasedDedupeKey,
+  finishStatement,
+  finishValues,
+  INBOUND_COLUMNS,
+  RAW_REMOVABLE,
+  toInbound,
+} from '../inbound-rows.ts';
 import { bytesOf, decodeCursor, page } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { insertRow, isUniqueViolation, prepared } from '../sql-context.ts';
@@ -175,8 +182,9 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
       (
         await this.prepared(
           'inbound-key-holder',
-          () => this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', '=', ''),
-          [key],
+          () =>
+            this.db.selectFrom('inbound_mail').select('id').where('dedupe_key', 'in', ['', '']).orderBy('id').limit(1),
+          [key, erasedDedupeKey(key), 1],
         )
       )[0]?.id;
     let holder = await holderOf();
