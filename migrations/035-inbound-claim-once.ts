@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { createHash } from 'node:crypto';
 import { types } from './dialect-types.ts';
 
 /**
@@ -13,10 +14,14 @@ import { types } from './dialect-types.ts';
  * keeps its key only as a digest (`p_erased_key`, computed by the caller): the same mail arriving again is still a copy
  * of it.
  *
+ * Both databases: mail erased before this migration (its digest emptied) keeps its duplicate key only as a digest
+ * from now on, as an erasure now leaves it (`erasedDedupeKey` in `sql/inbound-rows.ts`).
+ *
  * Migration 009's four-argument function stays, for instances of the previous version still running during an upgrade;
  * a claim of the same key by both at once may end in a unique violation, which fails that attempt and is tried again.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await digestErasedKeys(db);
   if (!types(db).pg) return;
   await sql`
     create or replace function parley_claim_inbound(p_id integer, p_key text, p_erased_key text, p_from text,
@@ -46,4 +51,23 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   if (!types(db).pg) return;
   await sql`drop function if exists parley_claim_inbound(integer, text, text, text, timestamptz, integer)`.execute(db);
+}
+
+/** The duplicate key of each mail erased before as a digest (`erased:` and the SHA-256 of the key, in hex). */
+async function digestErasedKeys(db: Kysely<any>): Promise<void> {
+  const rows = await db
+    .selectFrom('inbound_mail')
+    .select(['id', 'dedupe_key'])
+    .where('sha256', '=', '')
+    .where('dedupe_key', 'is not', null)
+    .where('dedupe_key', 'not like', 'erased:%')
+    .execute();
+  for (const { id, dedupe_key } of rows) {
+    const digest = createHash('sha256').update(String(dedupe_key), 'utf8').digest('hex');
+    await db
+      .updateTable('inbound_mail')
+      .set({ dedupe_key: `erased:${digest}` })
+      .where('id', '=', id)
+      .execute();
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Migration 035 (PostgreSQL): an inbound mail's claim writes its row once, where migration 009's function wrote it
  * twice (its duplicate key, then its sender key), and the previous version's function still answers for instances
- * not yet upgraded.
+ * not yet upgraded. Both databases: mail erased before keeps its duplicate key only as a digest.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -71,3 +71,27 @@ describe('migration 035 on PostgreSQL', () => {
     }
   });
 });
+
+for (const database of UNMIGRATED_DATABASES)
+  describe(`migration 035 on ${database.name}`, () => {
+    it('keeps the duplicate key of mail erased before only as a digest, and leaves other mail’s keys alone', async () => {
+      const { storage, drop } = await database.open();
+      try {
+        await migrateBefore(storage, '035');
+        const db = storage.kyselyInstance;
+        const [erased, kept] = [await newMail(db, 4), await newMail(db, 5)];
+        await sql`update inbound_mail set dedupe_key = 'mid:<erased@x>', sha256 = '' where id = ${erased}`.execute(db);
+        await sql`update inbound_mail set dedupe_key = 'mid:<kept@x>' where id = ${kept}`.execute(db);
+        await storage.migrate();
+        const keys = await sql<{ id: number; dedupe_key: string }>`
+          select id, dedupe_key from inbound_mail order by id`.execute(db);
+        assert.deepEqual(keys.rows, [
+          { id: erased, dedupe_key: erasedDedupeKey('mid:<erased@x>') },
+          { id: kept, dedupe_key: 'mid:<kept@x>' },
+        ]);
+      } finally {
+        await storage.close();
+        await drop();
+      }
+    });
+  });
