@@ -29,7 +29,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('inbound_mail').dropColumn('helo').execute();
 }
 
-async function claimFunction(db: Kysely<any>, column: 'sender_key' | 'from_address') {
+/** Migration 009's claim function (migration 035's `down` puts it back). */
+export async function claimFunction(db: Kysely<any>, column: 'sender_key' | 'from_address') {
   const c = sql.ref(column);
   await sql`
     create or replace function parley_claim_inbound(p_id integer, p_key text, p_from text, p_since timestamptz, out holder integer, out recent integer)

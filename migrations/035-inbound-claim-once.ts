@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { types } from './dialect-types.ts';
+import { claimFunction } from './009-inbound-sender-proof.ts';
 
 /**
  * PostgreSQL: the claim of an inbound mail in one update of its row, and its sender counted only up to the cap.
@@ -17,8 +18,13 @@ import { types } from './dialect-types.ts';
  * Both databases: mail erased before this migration (its digest emptied) keeps its duplicate key only as a digest
  * from now on, as an erasure now leaves it (`erasedDedupeKey` in `sql/inbound-rows.ts`).
  *
- * Migration 009's four-argument function stays, for instances of the previous version still running during an upgrade;
- * a claim of the same key by both at once may end in a unique violation, which fails that attempt and is tried again.
+ * The count is planned for each call (`execute`), with the cap it is given: a plan cached for any cap would read a
+ * flood's mails one by one even when the cap is large.
+ *
+ * Migration 009's four-argument function now calls this one (its key's digest computed in SQL, as `erasedDedupeKey`
+ * computes it; no cap), so instances of the previous version still running during an upgrade claim the same way.
+ *
+ * Neither writes a mail an erasure emptied meanwhile (`sha256` is '' then): its keys would name it again.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await digestErasedKeys(db);
@@ -35,21 +41,30 @@ export async function up(db: Kysely<any>): Promise<void> {
       end if;
       holder := p_id;
       if p_from is null then
-        update inbound_mail set dedupe_key = p_key where id = p_id and dedupe_key is null;
+        update inbound_mail set dedupe_key = p_key where id = p_id and dedupe_key is null and sha256 <> '';
         return;
       end if;
       perform pg_advisory_xact_lock(hashtext('parley_inbound_sender'), hashtext(p_from));
-      select count(*) into recent from (
-        select 1 from inbound_mail where sender_key = p_from and received_at >= p_since and id <> p_id limit p_cap
-      ) as counted;
+      execute 'select count(*) from (select 1 from inbound_mail
+          where sender_key = $1 and received_at >= $2 and id <> $3 limit $4) as counted'
+        into recent using p_from, p_since, p_id, p_cap;
       -- A mail that holds another key of its own (an earlier attempt read it differently) keeps it.
-      update inbound_mail set dedupe_key = coalesce(dedupe_key, p_key), sender_key = p_from where id = p_id;
+      update inbound_mail set dedupe_key = coalesce(dedupe_key, p_key), sender_key = p_from
+        where id = p_id and sha256 <> '';
     end
+    $$`.execute(db);
+  await sql`
+    create or replace function parley_claim_inbound(p_id integer, p_key text, p_from text, p_since timestamptz,
+      out holder integer, out recent integer)
+    language sql as $$
+      select c.holder, c.recent from parley_claim_inbound(p_id, p_key,
+        'erased:' || encode(sha256(convert_to(p_key, 'UTF8')), 'hex'), p_from, p_since, null) as c
     $$`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   if (!types(db).pg) return;
+  await claimFunction(db, 'sender_key');
   await sql`drop function if exists parley_claim_inbound(integer, text, text, text, timestamptz, integer)`.execute(db);
 }
 

@@ -302,6 +302,21 @@ for (const database of ALL_DATABASES) {
         recents.push((await storage.inbound.claimInboundMail(mail, `mid:<flood.${n}@x>`, flood)).recent);
       }
       assert.deepEqual(recents, [0, 1, 2, 2]);
+
+      // A mail an erasure emptied between its attempt's start and its claim: the claim writes none of its keys back.
+      const emptied = await storage.inbound.insertInboundMail(
+        { raw: new Uint8Array([9]), sha256: 'e'.repeat(64), envelopeFrom: null, envelopeTo: [], remoteAddress: null },
+        AT,
+      );
+      await storage.inbound.eraseInboundMailOf({ ids: [emptied] }, later);
+      for (const sent of [null, flood])
+        assert.equal((await storage.inbound.claimInboundMail(emptied, 'mid:<nina.1@x>', sent)).holder, emptied);
+      const keys = await storage.kyselyInstance
+        .selectFrom('inbound_mail')
+        .select(['dedupe_key', 'sender_key'])
+        .where('id', '=', emptied)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(keys, { dedupe_key: null, sender_key: null });
     });
   });
 }

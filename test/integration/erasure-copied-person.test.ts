@@ -82,10 +82,10 @@ async function mailCopying(scene: MailApp, copy: { email: string; name: string }
 }
 
 /**
- * Whether `work` is seen waiting for a lock held by another transaction of this database (PostgreSQL) before it ends;
- * false when it ended without being seen waiting.
+ * Whether `work` is seen waiting for a lock held by another transaction of this database (PostgreSQL), in a statement
+ * whose text is `like` the pattern given, before it ends; false when it ended without being seen waiting.
  */
-async function waitsForLock(storage: SqlStorage, work: Promise<unknown>): Promise<boolean> {
+async function waitsForLock(storage: SqlStorage, work: Promise<unknown>, like: string): Promise<boolean> {
   let settled = false;
   void work.then(
     () => (settled = true),
@@ -93,7 +93,9 @@ async function waitsForLock(storage: SqlStorage, work: Promise<unknown>): Promis
   );
   for (;;) {
     const waiting = await sql<{ n: number }>`select 1 as n from pg_stat_activity
-      where datname = current_database() and wait_event_type = 'Lock'`.execute(storage.kyselyInstance);
+      where datname = current_database() and wait_event_type = 'Lock' and query like ${like}`.execute(
+      storage.kyselyInstance,
+    );
     if (waiting.rows.length > 0) return true;
     if (settled) return false;
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -321,7 +323,11 @@ for (const database of [sqliteMemory, postgres]) {
           });
           await holding;
           const racing = report(entry, OTTO.email);
-          assert.equal(await waitsForLock(storage, racing), true, 'the report did not wait for the erasure');
+          assert.equal(
+            await waitsForLock(storage, racing, '%outbox_entry%for share%'),
+            true,
+            'the report did not wait for the erasure',
+          );
           release();
           await erasure;
           const recorded = await racing;
@@ -350,7 +356,11 @@ for (const database of [sqliteMemory, postgres]) {
             also: [OTTO.email],
             through: pausedAfterReportLock(storage, async () => {
               erasure = eraseRequester(deps, CLI_ORIGIN, otto.id, { confirmEmail: OTTO.email });
-              assert.equal(await waitsForLock(storage, erasure), true, 'the erasure did not wait for the report');
+              assert.equal(
+                await waitsForLock(storage, erasure, '%outbox_entry%for update%'),
+                true,
+                'the erasure did not wait for the report',
+              );
             }),
           });
           assert.equal(recorded.status, 'bounce', recorded.reasonText ?? '');

@@ -228,6 +228,21 @@ for (const database of [sqliteMemory, postgres]) {
       });
       assert.equal(template.statusCode, 201, template.body);
       assert.equal((await admin.delete(`/api/v1/admin/email-templates/${template.json().id}`)).statusCode, 204);
+      // A webhook delivery naming the earlier address only on a line of its own (a held mail's subject decoded from
+      // an encoded word may hold a line break), on no ticket of theirs: found in the JSON's strings, not its text.
+      const [endpoint] = await storage.webhooks.listWebhookEndpoints();
+      await storage.webhooks.queueWebhookDeliveries(
+        [
+          {
+            endpointId: endpoint!.id,
+            eventId: `reach-${database.name}-line-break`,
+            event: 'inbound.held',
+            ticketId: null,
+            body: JSON.stringify({ event: 'inbound.held', mail: { from: 'x@other.example', subject: `Fwd:\n${OLD}` } }),
+          },
+        ],
+        clock.now().toISOString(),
+      );
       const traces = [OLD, NEW, 'Vilalobos', 'Ernesta', 'HELD-70215'];
       const present = await tracesIn(storage, traces);
       for (const where of ['inbound_mail.raw', 'sign_in_failure.key', 'webhook_delivery.body', 'audit_entry.changes'])

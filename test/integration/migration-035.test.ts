@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
+import { migrations } from '../../migrations/index.ts';
 import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
@@ -42,7 +43,7 @@ async function claim(db: Db, call: ReturnType<typeof sql>) {
 const postgres = UNMIGRATED_DATABASES.find((d) => d.name === 'PostgreSQL')!;
 
 describe('migration 035 on PostgreSQL', () => {
-  it('claims a mail in one update of its row, and keeps the previous function for instances not yet upgraded', async () => {
+  it('claims a mail in one update of its row, the previous version’s call too, and goes back down', async () => {
     const { storage, drop } = await postgres.open();
     try {
       await migrateBefore(storage, '035');
@@ -56,15 +57,46 @@ describe('migration 035 on PostgreSQL', () => {
         sql`parley_claim_inbound(${b}, 'mid:<b@x>', ${erasedDedupeKey('mid:<b@x>')}, 'ann@x', ${SINCE}, 20)`,
       );
       assert.deepEqual(after, { holder: b, recent: 1, updates: 1 });
+      // The previous version's call (an instance not yet upgraded) claims the same way, an erased mail's digest too.
       const old = await claim(db, sql`parley_claim_inbound(${c}, 'mid:<c@x>', 'ann@x', ${SINCE})`);
-      assert.deepEqual(old, { holder: c, recent: 2, updates: 2 });
-      const keys = await sql<{ id: number; dedupe_key: string; sender_key: string }>`
+      assert.deepEqual(old, { holder: c, recent: 2, updates: 1 });
+      await sql`update inbound_mail set dedupe_key = ${erasedDedupeKey('mid:<a@x>')}, sha256 = '' where id = ${a}`.execute(
+        db,
+      );
+      const d = await newMail(db, 4);
+      const copy = await claim(db, sql`parley_claim_inbound(${d}, 'mid:<a@x>', 'ann@x', ${SINCE})`);
+      assert.deepEqual(copy, { holder: a, recent: null, updates: 0 });
+      const keys = await sql<{ id: number; dedupe_key: string | null; sender_key: string | null }>`
         select id, dedupe_key, sender_key from inbound_mail order by id`.execute(db);
       assert.deepEqual(keys.rows, [
-        { id: a, dedupe_key: 'mid:<a@x>', sender_key: 'ann@x' },
+        { id: a, dedupe_key: erasedDedupeKey('mid:<a@x>'), sender_key: 'ann@x' },
         { id: b, dedupe_key: 'mid:<b@x>', sender_key: 'ann@x' },
         { id: c, dedupe_key: 'mid:<c@x>', sender_key: 'ann@x' },
+        { id: d, dedupe_key: null, sender_key: null },
       ]);
+
+      // Down: migration 009's function again, and the six-argument one gone.
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrations },
+        migrationTableName: 'parley_migration',
+        migrationLockTableName: 'parley_migration_lock',
+      });
+      const down = await migrator.migrateDown();
+      assert.equal(down.error, undefined);
+      assert.deepEqual(
+        down.results?.map((r) => [r.migrationName, r.status]),
+        [['035-inbound-claim-once', 'Success']],
+      );
+      const e = await newMail(db, 5);
+      const again = await claim(db, sql`parley_claim_inbound(${e}, 'mid:<e@x>', 'ann@x', ${SINCE})`);
+      assert.deepEqual(again, { holder: e, recent: 3, updates: 2 });
+      const functions = await sql<{ n: number }>`select pronargs as n from pg_proc
+        where proname = 'parley_claim_inbound' order by pronargs`.execute(db);
+      assert.deepEqual(
+        functions.rows.map((r) => r.n),
+        [4],
+      );
     } finally {
       await storage.close();
       await drop();

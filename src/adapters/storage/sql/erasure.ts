@@ -172,7 +172,8 @@ export async function eraseInboundMailOf(
     // Mail erased before (its digest emptied) keeps the reason and time it was erased with.
     .where('sha256', '<>', '')
     .execute();
-  // Its duplicate key only as a digest: the same mail arriving again is a copy, without its Message-ID kept.
+  // Its duplicate key only as a digest: the same mail arriving again is a copy, without its Message-ID kept. A digest
+  // another mail holds already (it cannot be two mails' key) leaves this one none.
   const keyed = await ctx.db
     .selectFrom('inbound_mail')
     .select(['id', 'dedupe_key'])
@@ -180,10 +181,19 @@ export async function eraseInboundMailOf(
     .where('dedupe_key', 'is not', null)
     .where('dedupe_key', 'not like', 'erased:%')
     .execute();
-  for (const { id, dedupe_key } of keyed)
+  const digests = keyed.map((r) => erasedDedupeKey(r.dedupe_key!));
+  const held =
+    digests.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await ctx.db.selectFrom('inbound_mail').select('dedupe_key').where('dedupe_key', 'in', digests).execute()
+          ).map((r) => r.dedupe_key),
+        );
+  for (const [i, { id }] of keyed.entries())
     await ctx.db
       .updateTable('inbound_mail')
-      .set({ dedupe_key: erasedDedupeKey(dedupe_key!) })
+      .set({ dedupe_key: held.has(digests[i]!) ? null : digests[i]! })
       .where('id', '=', id)
       .execute();
   // Mail nobody decided yet must not be processed or reviewed without its original: it is discarded.

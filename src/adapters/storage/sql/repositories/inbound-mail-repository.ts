@@ -171,9 +171,10 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
   }
 
   /**
-   * In one call where the database can (PostgreSQL: migration 005's function, one round trip). Otherwise the key as
+   * In one call where the database can (PostgreSQL: migration 035's function, one round trip). Otherwise the key as
    * before (its unique index settles a race), then the sender's claim and count in one statement: a write statement
    * runs alone on SQLite, from its read to its commit, so the mails of one sender are counted one after the other.
+   * A mail an erasure emptied meanwhile (`sha256` '') is not written: its keys would name it again.
    */
   async claimInboundMail(id: number, key: string, sender: SenderClaim | null) {
     const inOneCall = this.ctx.dialect.claimInboundMailInOneCall;
@@ -192,7 +193,9 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
       try {
         const build = () => ({
           compile: () =>
-            sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null`.compile(this.db),
+            sql`update inbound_mail set dedupe_key = ${''} where id = ${0} and dedupe_key is null and sha256 <> ''`.compile(
+              this.db,
+            ),
         });
         await this.prepared('inbound-claim-key', build, [key, id]);
       } catch (error) {
@@ -204,7 +207,7 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     if (holder !== id || !sender) return { holder, recent: null };
     const build = () => ({
       compile: () =>
-        sql<{ n: number }>`update inbound_mail set sender_key = ${''} where id = ${0}
+        sql<{ n: number }>`update inbound_mail set sender_key = ${''} where id = ${0} and sha256 <> ''
           returning (select count(*) from (select 1 from inbound_mail as other where other.sender_key = ${''}
             and other.received_at >= ${''} and other.id <> ${0} limit ${0})) as n`.compile(this.db),
     });
