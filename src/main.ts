@@ -120,8 +120,11 @@ export function dispatchPolicy(config: Readonly<Config>): DispatchPolicy {
   };
 }
 
-/** Which dispatcher a signal wakes: the outbox's (mail queued) or the webhooks' (deliveries queued). */
-export type DispatchWake = 'outbox' | 'webhooks';
+/**
+ * Which dispatcher a signal wakes: the outbox's (mail queued; `withdrawn`: mail it may be sending was taken back, so it
+ * renews its claims at once) or the webhooks' (deliveries queued).
+ */
+export type DispatchWake = 'outbox' | 'withdrawn' | 'webhooks';
 
 /** What `parley dispatch` (or `serve` inline) runs: the outbox's dispatcher and the webhooks' beside it. */
 export interface Dispatchers {
@@ -147,7 +150,7 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
       await outbox.start();
       await webhooks.start();
     },
-    kick: (wake) => (wake === 'outbox' ? outbox.kick() : webhooks.kick()),
+    kick: (wake) => (wake === 'outbox' ? outbox.kick() : wake === 'withdrawn' ? outbox.withdrawn() : webhooks.kick()),
     stop: async () => {
       await Promise.all([outbox.stop(), webhooks.stop()]);
     },

@@ -1,7 +1,8 @@
 /**
  * `parley serve` on SQLite passes its signals to the dispatcher that runs apart (a thread or a child, each with a
  * storage of its own, which hears nothing of serve's writes): a queued mail wakes the outbox's dispatcher, a queued
- * webhook delivery the webhooks', each once per turn of the event loop; nothing once stopped.
+ * webhook delivery the webhooks', mail taken back (an erasure) the outbox's to renew its claims, each once per turn of
+ * the event loop; nothing once stopped.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -48,10 +49,20 @@ describe("serve's signals on SQLite", () => {
       await turn();
       assert.deepEqual(kicks, ['outbox', 'webhooks'], 'a delivery wakes the webhook dispatcher alone');
 
+      // Mail a dispatcher may be sending taken back (an erasure cancels what is queued to the person): the outbox
+      // dispatcher renews its claims at once.
+      await storage.outbox.eraseOutboxOf(
+        { recipientId: user.id, names: [], addresses: ['f@example.test'], messageIds: [], ticketIds: [] },
+        { address: 'erased-1@erased.invalid', name: 'Erased', cancelReply: 'Erased.' },
+        AT,
+      );
+      await turn();
+      assert.deepEqual(kicks, ['outbox', 'webhooks', 'withdrawn'], 'a withdrawal wakes the outbox dispatcher to renew');
+
       await stop();
       await storage.outbox.queueMails([mail(3)], AT);
       await turn();
-      assert.deepEqual(kicks, ['outbox', 'webhooks'], 'nothing forwarded once stopped');
+      assert.deepEqual(kicks, ['outbox', 'webhooks', 'withdrawn'], 'nothing forwarded once stopped');
     } finally {
       await storage.close();
     }

@@ -101,6 +101,8 @@ export class SmtpSink {
   private stall: { remaining: number } | null = null;
   private silent = false;
   private delayMs = 0;
+  /** While holding: the answers to DATA, given by `releaseData()`. */
+  private holding: (() => void)[] | null = null;
   private auth: AuthMode = { kind: 'off' };
   private readonly held = new Set<string>(); // sessions never greeted or never answered
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -166,6 +168,7 @@ export class SmtpSink {
     this.drop = null;
     this.stall = null;
     this.delayMs = 0;
+    this.releaseData();
     this.rejected.clear();
     this.silent = false;
     this.releaseHeld();
@@ -197,6 +200,18 @@ export class SmtpSink {
   /** Receives DATA of the next `count` mails and never answers it. */
   stallData(options: { count?: number } = {}): void {
     this.stall = { remaining: options.count ?? Infinity };
+  }
+
+  /** Answers each DATA only when `releaseData()` is called (its DATA is in: `dataComplete` counts it meanwhile). */
+  holdData(): void {
+    this.holding ??= [];
+  }
+
+  /** Answers every DATA held, and holds no more. */
+  releaseData(): void {
+    const held = this.holding ?? [];
+    this.holding = null;
+    for (const answer of held) answer();
   }
 
   /** Answers each DATA only after `ms` milliseconds. */
@@ -310,7 +325,8 @@ export class SmtpSink {
         this.received.push(mail('accepted'));
         callback(null, `2.0.0 Ok: queued as sink-${this.received.length}`);
       };
-      if (this.delayMs > 0) {
+      if (this.holding) this.holding.push(answer);
+      else if (this.delayMs > 0) {
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           answer();
@@ -337,6 +353,7 @@ export class SmtpSink {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.held.clear();
+    this.holding = null;
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of this.server.connections) c._socket.destroy();
     await closing;

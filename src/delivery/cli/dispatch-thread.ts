@@ -1,7 +1,8 @@
 /**
  * The outbox dispatcher in a worker thread of `parley serve` (PARLEY_DISPATCHER=thread, the default): its own event
  * loop and V8 heap, so sending never waits for the HTTP work, in the same process (one Node runtime, not two).
- * Messages from `serve`: 'kick' (SQLite: a mail was queued), 'kick-webhooks' (webhook deliveries were), 'stop'. To
+ * Messages from `serve`: 'kick' (SQLite: a mail was queued), 'withdrawn' (mail it may be sending was taken back),
+ * 'kick-webhooks' (webhook deliveries were queued), 'stop'. To
  * `serve`: { tickets, staffOnly } (SQLite: the mail states it recorded, for the live pages), then { stopped: true } when
  * it has finished.
  */

@@ -138,11 +138,11 @@ export function superviseDispatcher(parley: Parley, mode: 'thread' | 'child'): {
 }
 
 /**
- * SQLite: the outbox's and the webhooks' signals of this process, passed on to the dispatcher that runs apart, each
+ * SQLite: the outbox's and the webhooks' signals of this process (mail withdrawn too), passed on to the dispatcher that runs apart, each
  * woken at most once per turn of the event loop however many messages were posted in it. Resolves with the way to stop.
  */
 export async function forwardSignals(
-  storage: Pick<Parley['storage'], 'onOutboxSignal' | 'onWebhookSignal'>,
+  storage: Pick<Parley['storage'], 'onOutboxSignal' | 'onOutboxWithdrawn' | 'onWebhookSignal'>,
   kick: (wake: DispatchWake) => void,
 ): Promise<() => Promise<void>> {
   const pending = new Set<DispatchWake>();
@@ -154,7 +154,11 @@ export async function forwardSignals(
       kick(wake);
     });
   };
-  const stops = [await storage.onOutboxSignal(forward('outbox')), await storage.onWebhookSignal(forward('webhooks'))];
+  const stops = [
+    await storage.onOutboxSignal(forward('outbox')),
+    await storage.onOutboxWithdrawn(forward('withdrawn')),
+    await storage.onWebhookSignal(forward('webhooks')),
+  ];
   return async () => {
     for (const stop of stops) await stop();
   };

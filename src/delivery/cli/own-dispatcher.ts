@@ -3,7 +3,11 @@ import { createDispatcher, createHeartbeat, createParley, type DispatchWake } fr
 import { lowerPriority } from './thread-priority.ts';
 
 /** The message a supervising `serve` sends its dispatcher thread or child to wake one of its dispatchers (SQLite). */
-const WAKE_MESSAGES: Record<DispatchWake, string> = { outbox: 'kick', webhooks: 'kick-webhooks' };
+const WAKE_MESSAGES: Record<DispatchWake, string> = {
+  outbox: 'kick',
+  withdrawn: 'withdrawn',
+  webhooks: 'kick-webhooks',
+};
 
 export function wakeMessage(wake: DispatchWake): string {
   return WAKE_MESSAGES[wake];

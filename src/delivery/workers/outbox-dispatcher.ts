@@ -59,6 +59,9 @@ export class OutboxDispatcher {
   /** When this dispatcher last re-queued expired claims (its clock, ms). */
   private requeuedAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Stops hearing of withdrawn mail; and those of the batch in flight that hear it (its claims renewed at once). */
+  private unhearWithdrawals: (() => Promise<void>) | undefined;
+  private readonly withdrawals = new Set<() => void>();
   private leading = false;
   /** When this dispatcher, standing by, last looked for mail (performance.now()). */
   private standbyLookAt = Number.NEGATIVE_INFINITY;
@@ -74,6 +77,12 @@ export class OutboxDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    try {
+      // Leading or not: a batch in flight (a dispatcher that stopped leading finishes its own) hears it.
+      this.unhearWithdrawals = await this.deps.storage.onOutboxWithdrawn(() => this.withdrawn());
+    } catch (error) {
+      this.options.log.error({ err: error }, 'could not listen for withdrawn mail; claims are renewed on their timer');
+    }
     await this.follow();
     this.loop = this.run();
   }
@@ -98,6 +107,14 @@ export class OutboxDispatcher {
     } catch (error) {
       this.options.log.error({ err: error }, 'could not listen for new mail; looking at every poll meanwhile');
     }
+  }
+
+  /**
+   * Mail this dispatcher may be sending was taken back (cancelled, or changed and queued again): the batch in flight
+   * renews its claims now, and leaves alone what it no longer holds instead of sending its copy.
+   */
+  withdrawn(): void {
+    for (const renew of this.withdrawals) renew();
   }
 
   /** New mail may be due: look now rather than at the next poll. */
@@ -128,7 +145,13 @@ export class OutboxDispatcher {
         const requeue = byTimer || now - this.requeuedAt >= REQUEUE_EVERY_MS || now < this.requeuedAt;
         if (requeue) this.requeuedAt = now;
         try {
-          const result = await dispatchBatch(this.deps, this.policy, { requeue });
+          const result = await dispatchBatch(this.deps, this.policy, {
+            requeue,
+            onWithdrawn: (renew) => {
+              this.withdrawals.add(renew);
+              return () => this.withdrawals.delete(renew);
+            },
+          });
           this.options.onBatch?.(result);
           full = result.claimed >= this.policy.batchSize;
           if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'outbox batch');
@@ -179,6 +202,8 @@ export class OutboxDispatcher {
     await this.loop;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
+    await this.unhearWithdrawals?.();
+    this.unhearWithdrawals = undefined;
     await this.options.leadership?.close();
   }
 }

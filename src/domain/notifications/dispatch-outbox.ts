@@ -168,7 +168,14 @@ class OutcomeRecorder {
 export async function dispatchBatch(
   deps: DispatchDeps,
   policy: DispatchPolicy,
-  options: { requeue?: boolean } = {},
+  options: {
+    requeue?: boolean;
+    /**
+     * Registers what to do when mail this batch may hold was taken back (`Storage.onOutboxWithdrawn`): its claims are
+     * renewed at once, so the mail it no longer holds is not sent. Returns the way to stop.
+     */
+    onWithdrawn?: (renew: () => void) => () => void;
+  } = {},
 ): Promise<BatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
@@ -199,6 +206,7 @@ export async function dispatchBatch(
   // old, the rest of the batch is left for whoever re-queues it, never sent on a claim that may have passed on.
   // Renewed on a timer of its own, whatever the sends are doing: a slow server never lets a live claim run out.
   const renewal = setInterval(() => void renew().catch(() => {}), Math.max(100, leaseMs / 3));
+  const stopHearing = options.onWithdrawn?.(() => void renew().catch(() => {}));
   // A mail goes to SMTP only while its claim has a third of the lease left: at most one renewal may have been missed.
   const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
 
@@ -208,6 +216,7 @@ export async function dispatchBatch(
     // Also when reading the account or the attachments fails: a batch that ends stops renewing its claims, which
     // then expire and re-queue the mail.
     clearInterval(renewal);
+    stopHearing?.();
   }
 }
 
@@ -270,6 +279,8 @@ async function sendClaimed(
     } else {
       try {
         const { files, omitted } = await filesFor(entry);
+        // Taken back while its files were read (`onWithdrawn`): its copy is not sent.
+        if (!stillHeld(entry.id)) return;
         outcome = {
           status: 'sent',
           reply: (

@@ -8,7 +8,13 @@ import type { SqlSignals } from '../sql/sql-dialect.ts';
  * the connection drops (it is re-opened a second later).
  */
 export type Listen = (
-  channel: 'parley_outbox' | 'parley_webhook' | 'parley_ticket' | 'parley_presence' | 'parley_cache',
+  channel:
+    | 'parley_outbox'
+    | 'parley_outbox_withdrawn'
+    | 'parley_webhook'
+    | 'parley_ticket'
+    | 'parley_presence'
+    | 'parley_cache',
   listener: (payload: string) => void,
   lost?: () => void,
 ) => Promise<() => Promise<void>>;
@@ -30,6 +36,11 @@ export class NotifySignals implements SqlSignals {
 
   onOutboxSignal(listener: () => void) {
     return this.listen('parley_outbox', () => listener());
+  }
+
+  /** Also on every (re)opening of the connection: a withdrawal sent meanwhile is not replayed, a renewal is cheap. */
+  onOutboxWithdrawn(listener: () => void) {
+    return this.listen('parley_outbox_withdrawn', () => listener());
   }
 
   onWebhookSignal(listener: () => void) {

@@ -9,6 +9,7 @@ import type { Activity, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts
 /** The NOTIFY of an activity: channel and payload (a ticket id, prefixed with `s` when only staff may hear of it). */
 function notification(a: Activity): [string, string] {
   if (a.kind === 'outbox') return ['parley_outbox', ''];
+  if (a.kind === 'outbox-withdrawn') return ['parley_outbox_withdrawn', ''];
   if (a.kind === 'webhook') return ['parley_webhook', ''];
   return ['parley_ticket', a.staffOnly ? `s${a.ticketId}` : String(a.ticketId)];
 }

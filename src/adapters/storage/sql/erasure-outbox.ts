@@ -61,11 +61,16 @@ async function eraseFromCc(
     .where('status', '=', 'sending')
     .returning('id')
     .execute();
-  if (resent.length > 0)
+  if (resent.length > 0) {
     await ctx.db
       .insertInto('outbox_attempt')
       .values(resent.map((r) => ({ entry_id: r.id, at, result: 'interrupted', reply: CC_ERASED_WHILE_SENDING })))
       .execute();
+    // Its dispatcher hears it at once rather than at its claim's next renewal: what it has not handed to the SMTP server
+    // yet is not sent with them. Queued again, the mail is due now.
+    await ctx.dialect.announce(ctx, { kind: 'outbox-withdrawn' });
+    await ctx.dialect.announce(ctx, { kind: 'outbox' });
+  }
   const attempts = await ctx.db
     .selectFrom('outbox_attempt')
     .select(['id', 'reply'])
@@ -179,5 +184,7 @@ export async function eraseOutboxOf(
     .where('status', '=', 'failed')
     .execute();
   for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
+  // A dispatcher sending one of them hears it at once rather than at its claim's next renewal.
+  if (cancelled.length > 0) await ctx.dialect.announce(ctx, { kind: 'outbox-withdrawn' });
   return { ids, toThem, ccEdited, erased: ids.length, cancelled: cancelled.length };
 }

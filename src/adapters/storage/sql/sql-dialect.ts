@@ -7,9 +7,15 @@ import type { NewMessage } from '../../../ports/storage/messages.ts';
 import type { Database } from './schema.ts';
 import type { ActivitySignals } from '../../../ports/storage/activity.ts';
 
-/** Something a committed write changed, which live pages and dispatchers hear of. */
+/**
+ * Something a committed write changed, which live pages and dispatchers hear of. `outbox-withdrawn`: mail a dispatcher
+ * may be sending was taken back (cancelled, or queued again changed), so dispatchers renew their claims at once.
+ */
 export type Activity =
-  { kind: 'ticket'; ticketId: number; staffOnly: boolean } | { kind: 'outbox' } | { kind: 'webhook' };
+  | { kind: 'ticket'; ticketId: number; staffOnly: boolean }
+  | { kind: 'outbox' }
+  | { kind: 'outbox-withdrawn' }
+  | { kind: 'webhook' };
 
 /**
  * What differs between the databases, named (as Kysely's `DialectAdapter` names `supportsReturning`): the shared

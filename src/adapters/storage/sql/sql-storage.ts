@@ -120,6 +120,10 @@ export class SqlStorage implements Storage {
     return this.signals.onOutboxSignal(listener);
   }
 
+  onOutboxWithdrawn(listener: () => void) {
+    return this.signals.onOutboxWithdrawn(listener);
+  }
+
   dispatchLeadership(): Leadership {
     return this.options.leadership?.() ?? ALWAYS_LEADS;
   }

@@ -15,12 +15,15 @@ export class LocalSignals implements SqlSignals {
     const everyone = new Set<number>();
     const staff = new Set<number>();
     let outbox = false;
+    let withdrawn = false;
     let webhook = false;
     for (const a of activities) {
       if (a.kind === 'outbox') outbox = true;
+      else if (a.kind === 'outbox-withdrawn') withdrawn = true;
       else if (a.kind === 'webhook') webhook = true;
       else (a.staffOnly ? staff : everyone).add(a.ticketId);
     }
+    if (withdrawn) this.emitter.emit('outbox-withdrawn');
     if (outbox) this.emitter.emit('outbox');
     if (webhook) this.emitter.emit('webhook');
     if (everyone.size > 0) this.emitter.emit('ticket', [...everyone], false);
@@ -31,6 +34,13 @@ export class LocalSignals implements SqlSignals {
     this.emitter.on('outbox', listener);
     return async () => {
       this.emitter.off('outbox', listener);
+    };
+  }
+
+  async onOutboxWithdrawn(listener: () => void) {
+    this.emitter.on('outbox-withdrawn', listener);
+    return async () => {
+      this.emitter.off('outbox-withdrawn', listener);
     };
   }
 
