@@ -78,9 +78,26 @@ export interface VerifyResult {
   detail?: string;
 }
 
+/** How one mail is sent. */
+export interface SendOptions {
+  /**
+   * Asked when the mail's turn comes (a connection is free for it), before anything of it is sent: false leaves it
+   * unsent, rejected with `MailWithdrawn` (a dispatcher that no longer holds the mail's claim).
+   */
+  stillWanted?: () => boolean;
+}
+
+/** A mail left unsent because, when its turn came, it was no longer wanted (`SendOptions.stillWanted`). */
+export class MailWithdrawn extends Error {
+  override name = 'MailWithdrawn';
+  constructor() {
+    super('The mail was taken back before it was sent.');
+  }
+}
+
 export interface MailTransport {
-  /** Resolves with the server's reply to DATA; rejects with a DeliveryFailure. */
-  send(mail: OutgoingMail): Promise<{ reply: string }>;
+  /** Resolves with the server's reply to DATA; rejects with a DeliveryFailure, or `MailWithdrawn`. */
+  send(mail: OutgoingMail, options?: SendOptions): Promise<{ reply: string }>;
   /** Connects and authenticates, nothing more. */
   verify(): Promise<VerifyResult>;
   close(): void;

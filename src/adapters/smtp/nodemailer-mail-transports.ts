@@ -11,9 +11,11 @@ import type { buildMimeMessage } from './mime-message.ts';
 import type { openSession, PoolReply, SmtpPool } from './smtp-pool.ts';
 import {
   DeliveryFailure,
+  MailWithdrawn,
   type MailTransport,
   type MailTransports,
   type OutgoingMail,
+  type SendOptions,
   type SmtpSettings,
   type VerifyResult,
 } from '../../ports/mail-transport.ts';
@@ -230,7 +232,7 @@ class NodemailerTransport implements MailTransport {
     };
   }
 
-  async send(mail: OutgoingMail): Promise<{ reply: string }> {
+  async send(mail: OutgoingMail, options: SendOptions = {}): Promise<{ reply: string }> {
     const credentials = this.credentials();
     try {
       const { pool, build } = await this.pool;
@@ -240,9 +242,11 @@ class NodemailerTransport implements MailTransport {
           to: [mail.to.address, ...(mail.cc ?? []).map((c) => c.address)],
         },
         build(mail, new Date()),
+        options.stillWanted,
       );
       return { reply: scrubSecrets(partialReply(mail, reply), credentials).slice(0, 1000) };
     } catch (error) {
+      if (error instanceof MailWithdrawn) throw error;
       throw classifySendError(error, credentials);
     }
   }

@@ -1,5 +1,6 @@
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import XOAuth2 from 'nodemailer/lib/xoauth2';
+import { MailWithdrawn } from '../../ports/mail-transport.ts';
 
 /**
  * A pool of Nodemailer SMTP connections (`nodemailer/lib/smtp-connection`, Nodemailer's documented SMTP client)
@@ -37,6 +38,8 @@ export interface PoolReply {
 interface Job {
   envelope: { from: string; to: string[] };
   message: Buffer;
+  /** Asked when a session takes the job: false leaves it unsent (rejected with `MailWithdrawn`). */
+  stillWanted?: () => boolean;
   resolve(reply: PoolReply): void;
   reject(error: Error): void;
 }
@@ -132,10 +135,10 @@ export class SmtpPool {
     this.idleMs = Math.min(options.idleMs, (options.connection.socketTimeout ?? 600_000) / 2);
   }
 
-  send(envelope: Job['envelope'], message: Buffer): Promise<PoolReply> {
+  send(envelope: Job['envelope'], message: Buffer, stillWanted?: () => boolean): Promise<PoolReply> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(Object.assign(new Error('The SMTP pool is closed.'), { code: 'ECONNECTION' }));
-      this.queue.push({ envelope, message, resolve, reject });
+      this.queue.push({ envelope, message, resolve, reject, ...(stillWanted ? { stillWanted } : {}) });
       this.pump();
     });
   }
@@ -187,6 +190,11 @@ export class SmtpPool {
 
   private run(session: Session, job: Job): void {
     clearTimeout(session.idleTimer);
+    // Taken back while it waited for a session: nothing of it is sent, and the session takes the next one.
+    if (job.stillWanted && !job.stillWanted()) {
+      job.reject(new MailWithdrawn());
+      return this.release(session);
+    }
     session.connection.send(job.envelope, job.message, (error, info) => {
       if (error) {
         // Whatever went wrong, this session is done. The message is not tried again here: Nodemailer cannot tell

@@ -77,21 +77,26 @@ export class OutboxDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    try {
-      // Leading or not: a batch in flight (a dispatcher that stopped leading finishes its own) hears it.
-      this.unhearWithdrawals = await this.deps.storage.onOutboxWithdrawn(() => this.withdrawn());
-    } catch (error) {
-      this.options.log.error({ err: error }, 'could not listen for withdrawn mail; claims are renewed on their timer');
-    }
     await this.follow();
     this.loop = this.run();
   }
 
   /**
-   * Leads if it may (or still does): hears the signals while it leads, none while it stands by. A leader that cannot
-   * listen (logged) still leads, and looks every `pollMs` until it can.
+   * Leads if it may (or still does): hears the signals while it leads, none while it stands by (but for withdrawn mail,
+   * which it hears whether it leads or not). A leader that cannot listen (logged) still leads, and looks every
+   * `pollMs` until it can; listening is tried again at each look.
    */
   private async follow(): Promise<void> {
+    if (!this.unhearWithdrawals)
+      try {
+        // Leading or not: a batch in flight (a dispatcher that stopped leading finishes its own) hears it.
+        this.unhearWithdrawals = await this.deps.storage.onOutboxWithdrawn(() => this.withdrawn());
+      } catch (error) {
+        this.options.log.error(
+          { err: error },
+          'could not listen for withdrawn mail; claims are renewed on their timer',
+        );
+      }
     const leads = this.options.leadership ? await this.options.leadership.lead() : true;
     if (leads !== this.leading && this.options.leadership)
       this.options.log.info({ leads }, leads ? 'leading the outbox dispatchers' : 'standing by for the outbox');

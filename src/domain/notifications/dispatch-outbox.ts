@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.ts';
-import { DeliveryFailure, type MailTransports, type OutgoingMail } from '../../ports/mail-transport.ts';
+import { DeliveryFailure, MailWithdrawn, type MailTransports, type OutgoingMail } from '../../ports/mail-transport.ts';
 import type { SecretBox } from '../../ports/secret-box.ts';
 import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
@@ -177,10 +177,30 @@ export async function dispatchBatch(
     onWithdrawn?: (renew: () => void) => () => void;
   } = {},
 ): Promise<BatchResult> {
+  // Heard from before the claim, so a withdrawal committed while the claim was under way is not missed: the batch
+  // renews its claims once it has them.
+  let heard = false;
+  let onHeard: () => void = () => void (heard = true);
+  const stopHearing = options.onWithdrawn?.(() => onHeard());
+  try {
+    return await claimAndSend(deps, policy, options.requeue !== false, (renew) => {
+      onHeard = renew;
+      if (heard) renew();
+    });
+  } finally {
+    stopHearing?.();
+  }
+}
+
+async function claimAndSend(
+  deps: DispatchDeps,
+  policy: DispatchPolicy,
+  requeue: boolean,
+  hear: (renew: () => void) => void,
+): Promise<BatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
-  const requeued =
-    options.requeue === false ? 0 : await deps.storage.outbox.requeueExpiredClaims(started.toISOString());
+  const requeued = requeue ? await deps.storage.outbox.requeueExpiredClaims(started.toISOString()) : 0;
   const token = deps.tokens.random(12);
   const leaseMs = policy.leaseSeconds * 1000;
   const entries = await deps.storage.outbox.claimOutbox({
@@ -206,7 +226,7 @@ export async function dispatchBatch(
   // old, the rest of the batch is left for whoever re-queues it, never sent on a claim that may have passed on.
   // Renewed on a timer of its own, whatever the sends are doing: a slow server never lets a live claim run out.
   const renewal = setInterval(() => void renew().catch(() => {}), Math.max(100, leaseMs / 3));
-  const stopHearing = options.onWithdrawn?.(() => void renew().catch(() => {}));
+  hear(() => void renew().catch(() => {}));
   // A mail goes to SMTP only while its claim has a third of the lease left: at most one renewal may have been missed.
   const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
 
@@ -216,7 +236,6 @@ export async function dispatchBatch(
     // Also when reading the account or the attachments fails: a batch that ends stops renewing its claims, which
     // then expire and re-queue the mail.
     clearInterval(renewal);
-    stopHearing?.();
   }
 }
 
@@ -292,10 +311,15 @@ async function sendClaimed(
                 omitted,
                 bounceAddress(deps.signer, deps.site.mailDomain, entry.id),
               ),
+              // Its claim is checked again when a connection is free for it: mail waiting for one is not sent once
+              // it was taken back.
+              { stillWanted: () => stillHeld(entry.id) },
             )
           ).reply,
         };
       } catch (error) {
+        // Taken back while it waited for a connection: nothing was sent, nothing is recorded.
+        if (error instanceof MailWithdrawn) return;
         const failure =
           error instanceof DeliveryFailure
             ? error

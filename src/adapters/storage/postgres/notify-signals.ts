@@ -20,7 +20,7 @@ export type Listen = (
 ) => Promise<() => Promise<void>>;
 
 /**
- * PostgreSQL: processes LISTEN to the channels they need (a dispatcher standing by, to none), and writes NOTIFY in
+ * PostgreSQL: processes LISTEN to the channels they need (a dispatcher standing by, only to withdrawn mail), and writes NOTIFY in
  * their own statement or transaction (delivered at commit), so every listener hears every signal of its channels and
  * nothing is left to deliver after a commit.
  */
