@@ -12,6 +12,7 @@ import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgre
 import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { InboundMail } from '../../src/domain/inbound/inbound-mail.ts';
+import type { SenderClaim } from '../../src/ports/storage/inbound-mail.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
 import { receiveMailForProcessing } from '../../src/domain/inbound/receive-mail.ts';
 import type { InboundDeps } from '../../src/domain/inbound/inbound-deps.ts';
@@ -154,8 +155,8 @@ for (const database of [sqliteMemory, postgres]) {
        * claim of y is seen waiting for it (a lock), and answers once the other transaction ends with `end`.
        */
       const claimWhileAnotherHolds = async (
-        x: { id: number; key: string; sender: { key: string; since: string; cap: number } },
-        y: { id: number; key: string; sender: { key: string; since: string; cap: number } },
+        x: { id: number; key: string; sender: SenderClaim },
+        y: { id: number; key: string; sender: SenderClaim },
         end: 'commit' | 'rollback',
       ) => {
         const client = new pg.Client({ connectionString: url });

@@ -298,8 +298,6 @@ async function sendClaimed(
     } else {
       try {
         const { files, omitted } = await filesFor(entry);
-        // Taken back while its files were read (`onWithdrawn`): its copy is not sent.
-        if (!stillHeld(entry.id)) return;
         outcome = {
           status: 'sent',
           reply: (
