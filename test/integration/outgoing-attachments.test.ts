@@ -46,8 +46,11 @@ for (const database of [sqliteMemory, postgres]) {
     let requester: Client;
     let otherRequester: Client;
 
+    let dropDatabase: () => Promise<void>;
     before(async () => {
-      storage = (await database.open()).storage;
+      const opened = await database.open();
+      storage = opened.storage;
+      dropDatabase = opened.drop;
       deps = testDeps(storage);
       world = await buildWorld(deps);
       app = await testApp(deps);
@@ -77,6 +80,7 @@ for (const database of [sqliteMemory, postgres]) {
       transports.closeAll();
       await sink.close();
       await storage.close();
+      await dropDatabase();
     });
 
     const thread = async (client: Client) => {

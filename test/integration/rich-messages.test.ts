@@ -28,8 +28,11 @@ for (const database of [sqliteMemory, postgres]) {
     let otherRequester: Client;
     const url = () => `/api/v1/tickets/${world.ticketA.number}/messages`;
 
+    let dropDatabase: () => Promise<void>;
     before(async () => {
-      storage = (await database.open()).storage;
+      const opened = await database.open();
+      storage = opened.storage;
+      dropDatabase = opened.drop;
       const deps = testDeps(storage);
       world = await buildWorld(deps);
       app = await testApp(deps);
@@ -40,6 +43,7 @@ for (const database of [sqliteMemory, postgres]) {
     after(async () => {
       await app.close();
       await storage.close();
+      await dropDatabase();
     });
 
     it('html with an inline image: sanitized, stored with its text, read back with the contentId; the image shown inline', async () => {

@@ -26,12 +26,36 @@ async function adminQuery(sql: string) {
   }
 }
 
+/** The databases this process created and has not dropped yet. */
+const undropped = new Set<string>();
+const dropDatabase = (name: string) => adminQuery(`drop database if exists ${name} with (force)`);
+
+// A test that forgets to drop its database fails here: its file's process exits 1 naming it, after dropping it.
+process.on('beforeExit', () => {
+  if (undropped.size === 0) return;
+  const names = [...undropped];
+  undropped.clear();
+  console.error(`Databases created and never dropped (call drop() in after()): ${names.join(', ')}`);
+  process.exitCode = 1;
+  void Promise.all(names.map(dropDatabase));
+});
+
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `parley_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`create database ${name}`);
+  undropped.add(name);
+  // Names the file that made it, so a database left on the server (a run stopped midway) tells where it came from.
+  const file = (process.argv[1] ?? 'unknown').replace(/.*\/(src|test|bench)\//, '$1/').replace(/'/g, '');
+  await adminQuery(`comment on database ${name} is '${file}'`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await dropDatabase(name);
+      undropped.delete(name);
+    },
+  };
 }
 
 export const sqliteMemory: TestDatabase = {
