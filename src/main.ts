@@ -121,8 +121,8 @@ export function dispatchPolicy(config: Readonly<Config>): DispatchPolicy {
 }
 
 /**
- * Which dispatcher a signal wakes: the outbox's (mail queued; `withdrawn`: mail it may be sending was taken back, so it
- * renews its claims at once) or the webhooks' (deliveries queued).
+ * Which dispatcher a signal wakes: the outbox's (mail queued) or the webhooks' (deliveries queued); `withdrawn` (mail or
+ * webhook deliveries they may be sending were taken back) makes both renew the claims of their batch in flight at once.
  */
 export type DispatchWake = 'outbox' | 'withdrawn' | 'webhooks';
 
@@ -150,7 +150,14 @@ export function createDispatcher(parley: Parley, options: { pollMs?: number } = 
       await outbox.start();
       await webhooks.start();
     },
-    kick: (wake) => (wake === 'outbox' ? outbox.kick() : wake === 'withdrawn' ? outbox.withdrawn() : webhooks.kick()),
+    kick: (wake) => {
+      if (wake === 'outbox') outbox.kick();
+      else if (wake === 'webhooks') webhooks.kick();
+      else {
+        outbox.withdrawn();
+        webhooks.withdrawn();
+      }
+    },
     stop: async () => {
       await Promise.all([outbox.stop(), webhooks.stop()]);
     },

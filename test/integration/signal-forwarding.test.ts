@@ -57,7 +57,7 @@ describe("serve's signals on SQLite", () => {
         AT,
       );
       await turn();
-      assert.deepEqual(kicks, ['outbox', 'webhooks', 'withdrawn'], 'a withdrawal wakes the outbox dispatcher to renew');
+      assert.deepEqual(kicks, ['outbox', 'webhooks', 'withdrawn'], 'a withdrawal wakes the dispatchers to renew');
 
       await stop();
       await storage.outbox.queueMails([mail(3)], AT);

@@ -25,6 +25,9 @@ export class WebhookDispatcher {
   private wake: (() => void) | undefined;
   private kicked = false;
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Stops hearing of withdrawn deliveries; and the renewal of the batch in flight, which hears them. */
+  private unhearWithdrawals: (() => Promise<void>) | undefined;
+  private readonly withdrawals = new Set<() => void>();
 
   constructor(
     private readonly deps: WebhookDispatchDeps,
@@ -36,7 +39,26 @@ export class WebhookDispatcher {
     if (this.running) return;
     this.running = true;
     this.unsubscribe = await this.deps.storage.onWebhookSignal(() => this.kick());
+    await this.hearWithdrawals();
     this.loop = this.run();
+  }
+
+  /** Tried at start and again before each batch until it works: without it, claims are renewed on their timer only. */
+  private async hearWithdrawals(): Promise<void> {
+    if (this.unhearWithdrawals) return;
+    try {
+      this.unhearWithdrawals = await this.deps.storage.onOutboxWithdrawn(() => this.withdrawn());
+    } catch (error) {
+      this.options.log.error(
+        { err: error },
+        'could not listen for withdrawn webhook deliveries; claims are renewed on their timer',
+      );
+    }
+  }
+
+  /** Deliveries this dispatcher may be posting were deleted (an erasure): the batch in flight renews its claims now. */
+  withdrawn(): void {
+    for (const renew of this.withdrawals) renew();
   }
 
   kick(): void {
@@ -49,7 +71,13 @@ export class WebhookDispatcher {
       this.kicked = false;
       let full = false;
       try {
-        const result = await dispatchWebhookBatch(this.deps, this.policy);
+        await this.hearWithdrawals();
+        const result = await dispatchWebhookBatch(this.deps, this.policy, {
+          onWithdrawn: (renew) => {
+            this.withdrawals.add(renew);
+            return () => this.withdrawals.delete(renew);
+          },
+        });
         this.options.onBatch?.(result);
         full = result.claimed >= this.policy.batchSize;
         if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'webhook batch');
@@ -86,5 +114,7 @@ export class WebhookDispatcher {
     this.wake?.();
     await this.loop;
     await this.unsubscribe?.();
+    await this.unhearWithdrawals?.();
+    this.unhearWithdrawals = undefined;
   }
 }

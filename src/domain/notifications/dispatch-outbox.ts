@@ -15,6 +15,7 @@ import type { OutboxEntry } from './outbox-entry.ts';
 import { mailWebhooks } from '../webhooks/mail-webhooks.ts';
 import { withAccessTokens } from '../mailboxes/oauth/access-token.ts';
 import type { OAuthClient } from '../../ports/oauth-client.ts';
+import { withdrawalsHeard, type OnWithdrawn } from './withdrawals-heard.ts';
 
 export interface DispatchPolicy {
   batchSize: number;
@@ -170,25 +171,15 @@ export async function dispatchBatch(
   policy: DispatchPolicy,
   options: {
     requeue?: boolean;
-    /**
-     * Registers what to do when mail this batch may hold was taken back (`Storage.onOutboxWithdrawn`): its claims are
-     * renewed at once, so the mail it no longer holds is not sent. Returns the way to stop.
-     */
-    onWithdrawn?: (renew: () => void) => () => void;
+    /** Mail this batch may hold was taken back: its claims are renewed at once, so what it no longer holds is not sent. */
+    onWithdrawn?: OnWithdrawn;
   } = {},
 ): Promise<BatchResult> {
-  // Heard from before the claim, so a withdrawal committed while the claim was under way is not missed: the batch
-  // renews its claims once it has them.
-  let heard = false;
-  let onHeard: () => void = () => void (heard = true);
-  const stopHearing = options.onWithdrawn?.(() => onHeard());
+  const withdrawals = withdrawalsHeard(options.onWithdrawn);
   try {
-    return await claimAndSend(deps, policy, options.requeue !== false, (renew) => {
-      onHeard = renew;
-      if (heard) renew();
-    });
+    return await claimAndSend(deps, policy, options.requeue !== false, withdrawals.attach);
   } finally {
-    stopHearing?.();
+    withdrawals.stop();
   }
 }
 

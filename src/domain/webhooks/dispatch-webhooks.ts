@@ -5,9 +5,10 @@ import type { Tokens } from '../../ports/tokens.ts';
 import { WebhookNotSent, type WebhookSender } from '../../ports/webhook-sender.ts';
 import { WEBHOOK_SENTENCES } from './webhook-results.ts';
 import { retryDelaySeconds, type DispatchPolicy } from '../notifications/dispatch-outbox.ts';
+import { withdrawalsHeard, type OnWithdrawn } from '../notifications/withdrawals-heard.ts';
 
 export interface WebhookDispatchDeps {
-  storage: Pick<Storage, 'webhooks' | 'onWebhookSignal'>;
+  storage: Pick<Storage, 'webhooks' | 'onWebhookSignal' | 'onOutboxWithdrawn'>;
   clock: Clock;
   secrets: SecretBox;
   tokens: Tokens;
@@ -76,11 +77,26 @@ async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery): Pr
  * every attempt) and record the attempt while the claim is still this dispatcher's. Delivery is at least once: a
  * dispatcher killed after the endpoint answered, before its outcome was recorded, leaves the delivery to be posted
  * again once its lease ends, and the receiver de-duplicates it by its event id. Deferred deliveries come back after
- * a doubling delay with jitter, and fail after the give-up time.
+ * a doubling delay with jitter, and fail after the give-up time. Deliveries an erasure deleted (`onWithdrawn`) are
+ * found gone by a renewal at once, and not posted.
  */
 export async function dispatchWebhookBatch(
   deps: WebhookDispatchDeps,
   policy: DispatchPolicy,
+  options: { onWithdrawn?: OnWithdrawn } = {},
+): Promise<WebhookBatchResult> {
+  const withdrawals = withdrawalsHeard(options.onWithdrawn);
+  try {
+    return await claimAndPost(deps, policy, withdrawals.attach);
+  } finally {
+    withdrawals.stop();
+  }
+}
+
+async function claimAndPost(
+  deps: WebhookDispatchDeps,
+  policy: DispatchPolicy,
+  hear: (renew: () => void) => void,
 ): Promise<WebhookBatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
@@ -105,6 +121,7 @@ export async function dispatchWebhookBatch(
     heldUntil = at + leaseMs;
   };
   const renewal = setInterval(() => void renew().catch(() => {}), Math.max(100, leaseMs / 3));
+  hear(() => void renew().catch(() => {}));
   // A delivery is posted only while its claim has a third of the lease left.
   const stillHeld = (id: number) => held.has(id) && deps.clock.now().getTime() < heldUntil - leaseMs / 3;
   try {

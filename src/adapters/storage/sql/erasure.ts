@@ -239,7 +239,8 @@ async function reportsNaming(
  * Deleted with their attempts, sent or not, rather than scrubbed: a body is the event as it happened, signed when
  * posted under an event id receivers de-duplicate by; a scrubbed body would be a different event under the same id
  * ("send again" would post it), and which fields are personal differs by event. A delivery not sent yet never goes
- * out; one a dispatcher holds right now may still be posted from its copy (its outcome then finds no row).
+ * out: a dispatcher holding one in its batch hears of it (`outbox-withdrawn`) and renews its claims before posting the
+ * next; only the one being posted at that moment may still reach its endpoint (its outcome then finds no row).
  */
 export async function eraseWebhookDeliveriesOf(
   ctx: SqlContext,
@@ -270,7 +271,14 @@ export async function eraseWebhookDeliveriesOf(
       .map((r) => r.id);
     if (ids.length === 0) return 0;
     await ctx.db.deleteFrom('webhook_attempt').where('delivery_id', 'in', ids).execute();
-    await ctx.db.deleteFrom('webhook_delivery').where('id', 'in', ids).execute();
+    const deleted = await ctx.db
+      .deleteFrom('webhook_delivery')
+      .where('id', 'in', ids)
+      .returning('claim_token')
+      .execute();
+    // A dispatcher holding one of them (claimed as the row was deleted, even after it was read above) hears it at once
+    // (at commit) rather than at its claims' next renewal, and posts none of those it has not posted yet.
+    if (deleted.some((r) => r.claim_token !== null)) await ctx.dialect.announce(ctx, { kind: 'outbox-withdrawn' });
     return ids.length;
   });
 }

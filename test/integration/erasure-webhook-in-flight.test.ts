@@ -1,0 +1,115 @@
+/**
+ * An erasure while a webhook dispatcher is posting a batch of deliveries about the person's ticket: the dispatcher hears
+ * of it at once (`Storage.onOutboxWithdrawn`: PostgreSQL's NOTIFY, SQLite's in-process signal) and renews its claims,
+ * so the deliveries of its batch not posted yet never reach the endpoint; only the one being posted at that moment
+ * did. A real `node:http` receiver on 127.0.0.1 holds its answer to the first post until the test releases it; SQLite
+ * and PostgreSQL.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import { describe, it } from 'node:test';
+import { HttpWebhookSender } from '../../src/adapters/net/http-webhook-sender.ts';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { WebhookDispatcher } from '../../src/delivery/workers/webhook-dispatcher.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
+import { postgres, sqliteFile } from '../support/databases.ts';
+import { DISPATCH_POLICY, scene } from '../support/dispatch-scene.ts';
+import { waitUntil } from '../support/smtp-sink.ts';
+
+/** A receiver that holds its answer to the first post until `release()`, and answers 200 to every other at once. */
+async function holdingReceiver() {
+  const posted: string[] = [];
+  let held: ServerResponse | undefined;
+  let released = false;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      posted.push(body);
+      if (posted.length === 1 && !released) held = res;
+      else res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    posted,
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`,
+    release() {
+      released = true;
+      held?.writeHead(200).end('ok');
+      held = undefined;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+for (const database of [sqliteFile, postgres]) {
+  describe(`an erasure while a webhook dispatcher posts, on ${database.name}`, () => {
+    // threat: An erasure while a webhook dispatcher is posting deliveries about the person
+    it('the dispatcher hears it at once: the deliveries it has not posted yet never reach the endpoint', async () => {
+      const s = await scene(database);
+      const hooks = await holdingReceiver();
+      // The dispatcher's storage counts the renewals of its claims, so the test knows when one has answered.
+      const renewals = { count: 0 };
+      const webhooks = Object.create(s.storage.webhooks) as SqlStorage['webhooks'];
+      webhooks.renewWebhookClaims = (token, until) =>
+        s.storage.webhooks.renewWebhookClaims(token, until).finally(() => renewals.count++);
+      const counted = Object.create(s.storage, { webhooks: { value: webhooks } }) as SqlStorage;
+      // One post at a time, and a lease long enough that no renewal comes on its timer during the test.
+      const dispatcher = new WebhookDispatcher(
+        { ...s.deps, storage: counted, sender: new HttpWebhookSender({ timeoutMs: 20_000, userAgent: 'Parley-Test' }) },
+        { ...DISPATCH_POLICY, concurrency: 1, leaseSeconds: 120 },
+        { pollMs: 60_000, log: { info: () => {}, error: () => {} } },
+      );
+      try {
+        await createWebhookEndpoint(s.deps, CLI_ORIGIN, {
+          url: hooks.url,
+          description: 'Tracker',
+          events: ['message.created'],
+          publicOnly: false,
+          active: true,
+          allowPrivate: true,
+        });
+        // Internal notes: no mail is queued with them, so what the dispatcher hears is the deliveries' own withdrawal.
+        const texts = ['First note.', 'Second note.', 'Third note.', 'Fourth note.'];
+        for (const text of texts)
+          await postMessage(s.deps, s.world.techA, {
+            ticketNumber: s.world.ticketA.number,
+            text,
+            internal: true,
+            source: 'desk',
+          });
+        const mail = await s.storage.outbox.listOutbox(undefined, { cursor: null, limit: 10 });
+        assert.deepEqual(mail.items, [], 'no mail, whose own withdrawal the erasure would announce');
+
+        // The first delivery posted, its answer held: the dispatcher holds all four in its batch.
+        await dispatcher.start();
+        await waitUntil(() => hooks.posted.length === 1, 'the first delivery posted');
+        const before = renewals.count;
+        const requester = s.world.requesterA;
+        await eraseRequester(s.deps, CLI_ORIGIN, requester.id, { confirmEmail: requester.email });
+        await waitUntil(() => renewals.count > before, 'the dispatcher renewing its claims');
+        hooks.release();
+        await waitUntil(async () => (await s.storage.webhooks.earliestWebhookClaimExpiry()) === null, 'batch over');
+
+        assert.equal(hooks.posted.length, 1, 'only the delivery being posted at the erasure reached the endpoint');
+        assert.match(hooks.posted[0]!, /First note\./);
+        const left = await s.storage.webhooks.listWebhookDeliveries({}, { cursor: null, limit: 10 });
+        assert.deepEqual(left.items, [], 'the deliveries about her ticket are gone');
+      } finally {
+        hooks.release(); // a batch waiting for an answer would keep the dispatcher from stopping
+        await dispatcher.stop();
+        await hooks.close();
+        await s.close();
+      }
+    });
+  });
+}
