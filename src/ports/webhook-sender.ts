@@ -10,6 +10,19 @@ export interface WebhookRequest {
   secret: string;
   /** Unix seconds, signed with the body. */
   timestamp: number;
+  /**
+   * Asked once the endpoint's address is resolved and checked, before anything is sent: false leaves the delivery
+   * unposted, rejected with `WebhookWithdrawn` (a dispatcher that no longer holds its claim: an erasure deleted it).
+   */
+  stillWanted?: () => boolean;
+}
+
+/** A delivery left unposted because, when its request was about to go, it was no longer wanted. */
+export class WebhookWithdrawn extends Error {
+  override name = 'WebhookWithdrawn';
+  constructor() {
+    super('The webhook delivery was taken back before it was posted.');
+  }
 }
 
 /** The endpoint's answer: its HTTP status and the start of its body, for the admin's list of attempts. */

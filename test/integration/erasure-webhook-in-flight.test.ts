@@ -1,28 +1,29 @@
 /**
  * An erasure while a webhook dispatcher is posting a batch of deliveries about the person's ticket: the dispatcher hears
  * of it at once (`Storage.onOutboxWithdrawn`: PostgreSQL's NOTIFY, SQLite's in-process signal) and renews its claims,
- * so the deliveries of its batch not posted yet never reach the endpoint; only the one being posted at that moment
- * did. A real `node:http` receiver on 127.0.0.1 holds its answer to the first post until the test releases it; SQLite
- * and PostgreSQL.
+ * so the deliveries of its batch not posted yet never reach the endpoint; only those being posted at that moment (two
+ * at once here, the dispatcher's concurrency) did. A real `node:http` receiver on 127.0.0.1 holds its answers until the
+ * test releases them; SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { HttpWebhookSender } from '../../src/adapters/net/http-webhook-sender.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import type { WebhookBatchResult } from '../../src/domain/webhooks/dispatch-webhooks.ts';
 import { WebhookDispatcher } from '../../src/delivery/workers/webhook-dispatcher.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
 import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
-import { DISPATCH_POLICY, scene } from '../support/dispatch-scene.ts';
+import { DISPATCH_POLICY, scene, SILENT_LOG } from '../support/dispatch-scene.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
 
-/** A receiver that holds its answer to the first post until `release()`, and answers 200 to every other at once. */
+/** A receiver that holds its answers until `release()`, and answers 200 at once after it. */
 async function holdingReceiver() {
   const posted: string[] = [];
-  let held: ServerResponse | undefined;
+  const held: ServerResponse[] = [];
   let released = false;
   const server = createServer((req, res) => {
     let body = '';
@@ -30,8 +31,8 @@ async function holdingReceiver() {
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
       posted.push(body);
-      if (posted.length === 1 && !released) held = res;
-      else res.writeHead(200).end('ok');
+      if (released) res.writeHead(200).end('ok');
+      else held.push(res);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -40,8 +41,7 @@ async function holdingReceiver() {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`,
     release() {
       released = true;
-      held?.writeHead(200).end('ok');
-      held = undefined;
+      for (const res of held.splice(0)) res.writeHead(200).end('ok');
     },
     close: () =>
       new Promise<void>((done) => {
@@ -63,11 +63,13 @@ for (const database of [sqliteFile, postgres]) {
       webhooks.renewWebhookClaims = (token, until) =>
         s.storage.webhooks.renewWebhookClaims(token, until).finally(() => renewals.count++);
       const counted = Object.create(s.storage, { webhooks: { value: webhooks } }) as SqlStorage;
-      // One post at a time, and a lease long enough that no renewal comes on its timer during the test.
+      const batches: WebhookBatchResult[] = [];
+      // Two posts at a time of a batch of four, and a lease long enough that no renewal comes on its timer during the
+      // test.
       const dispatcher = new WebhookDispatcher(
         { ...s.deps, storage: counted, sender: new HttpWebhookSender({ timeoutMs: 20_000, userAgent: 'Parley-Test' }) },
-        { ...DISPATCH_POLICY, concurrency: 1, leaseSeconds: 120 },
-        { pollMs: 60_000, log: { info: () => {}, error: () => {} } },
+        { ...DISPATCH_POLICY, concurrency: 2, leaseSeconds: 120 },
+        { pollMs: 60_000, log: SILENT_LOG, onBatch: (result) => batches.push(result) },
       );
       try {
         await createWebhookEndpoint(s.deps, CLI_ORIGIN, {
@@ -90,18 +92,19 @@ for (const database of [sqliteFile, postgres]) {
         const mail = await s.storage.outbox.listOutbox(undefined, { cursor: null, limit: 10 });
         assert.deepEqual(mail.items, [], 'no mail, whose own withdrawal the erasure would announce');
 
-        // The first delivery posted, its answer held: the dispatcher holds all four in its batch.
+        // The first two deliveries posted, their answers held: the dispatcher holds all four in its batch.
         await dispatcher.start();
-        await waitUntil(() => hooks.posted.length === 1, 'the first delivery posted');
+        await waitUntil(() => hooks.posted.length === 2, 'the first two deliveries posted');
         const before = renewals.count;
         const requester = s.world.requesterA;
         await eraseRequester(s.deps, CLI_ORIGIN, requester.id, { confirmEmail: requester.email });
         await waitUntil(() => renewals.count > before, 'the dispatcher renewing its claims');
         hooks.release();
-        await waitUntil(async () => (await s.storage.webhooks.earliestWebhookClaimExpiry()) === null, 'batch over');
+        await waitUntil(() => batches.some((b) => b.claimed === 4), 'the batch over');
 
-        assert.equal(hooks.posted.length, 1, 'only the delivery being posted at the erasure reached the endpoint');
-        assert.match(hooks.posted[0]!, /First note\./);
+        assert.equal(hooks.posted.length, 2, 'only the deliveries being posted at the erasure reached the endpoint');
+        assert.match(hooks.posted.join('\n'), /First note\.[^]*Second note\.|Second note\.[^]*First note\./);
+        assert.equal(batches.find((b) => b.claimed === 4)!.delivered, 0, 'their outcomes found no delivery to record');
         const left = await s.storage.webhooks.listWebhookDeliveries({}, { cursor: null, limit: 10 });
         assert.deepEqual(left.items, [], 'the deliveries about her ticket are gone');
       } finally {

@@ -16,11 +16,11 @@ export interface TestDatabase {
   open(): Promise<{ storage: SqlStorage; url: string; drop(): Promise<void> }>;
 }
 
-async function adminQuery(sql: string) {
+async function adminQuery(...statements: string[]) {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   try {
-    await client.query(sql);
+    for (const sql of statements) await client.query(sql);
   } finally {
     await client.end();
   }
@@ -37,16 +37,23 @@ process.on('beforeExit', () => {
   undropped.clear();
   console.error(`Databases created and never dropped (call drop() in after()): ${names.join(', ')}`);
   process.exitCode = 1;
-  void Promise.all(names.map(dropDatabase));
+  void Promise.all(names.map(dropDatabase)).catch((error: Error) =>
+    console.error(`Could not drop them: ${error.message}`),
+  );
 });
 
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `parley_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  undropped.add(name);
-  // Names the file that made it, so a database left on the server (a run stopped midway) tells where it came from.
+  // Commented with the file that made it, so a database left on the server (a run stopped midway, a process that
+  // called process.exit) tells where it came from.
   const file = (process.argv[1] ?? 'unknown').replace(/.*\/(src|test|bench)\//, '$1/').replace(/'/g, '');
-  await adminQuery(`comment on database ${name} is '${file}'`);
+  try {
+    await adminQuery(`create database ${name}`, `comment on database ${name} is '${file}'`);
+  } catch (error) {
+    await dropDatabase(name).catch(() => {}); // created but not commented: not handed out, so dropped here
+    throw error;
+  }
+  undropped.add(name);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return {

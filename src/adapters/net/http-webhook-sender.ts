@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { isPrivateAddress } from '../../domain/webhooks/private-address.ts';
 import {
   WebhookNotSent,
+  WebhookWithdrawn,
   type WebhookReply,
   type WebhookRequest,
   type WebhookSender,
@@ -28,6 +29,8 @@ export class HttpWebhookSender implements WebhookSender {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && r.allowPrivate))
       throw new WebhookNotSent(true, WEBHOOK_SENTENCES.NOT_HTTPS);
     const address = await this.checkedAddress(url.hostname, r.allowPrivate);
+    // The lookups may have taken a while: a delivery withdrawn meanwhile is not posted.
+    if (r.stillWanted && !r.stillWanted()) throw new WebhookWithdrawn();
     const body = Buffer.from(r.body);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<WebhookReply>((resolve, reject) => {

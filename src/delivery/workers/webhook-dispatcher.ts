@@ -38,9 +38,22 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = await this.deps.storage.onWebhookSignal(() => this.kick());
+    const unsubscribe = await this.deps.storage.onWebhookSignal(() => this.kick());
     await this.hearWithdrawals();
+    if (!this.running) {
+      // Stopped while it started: nothing is left listening.
+      await unsubscribe();
+      await this.unhear();
+      return;
+    }
+    this.unsubscribe = unsubscribe;
     this.loop = this.run();
+  }
+
+  private async unhear(): Promise<void> {
+    const unhear = this.unhearWithdrawals;
+    this.unhearWithdrawals = undefined;
+    await unhear?.();
   }
 
   /** Tried at start and again before each batch until it works: without it, claims are renewed on their timer only. */
@@ -72,6 +85,7 @@ export class WebhookDispatcher {
       let full = false;
       try {
         await this.hearWithdrawals();
+        if (!this.running) break;
         const result = await dispatchWebhookBatch(this.deps, this.policy, {
           onWithdrawn: (renew) => {
             this.withdrawals.add(renew);
@@ -114,7 +128,7 @@ export class WebhookDispatcher {
     this.wake?.();
     await this.loop;
     await this.unsubscribe?.();
-    await this.unhearWithdrawals?.();
-    this.unhearWithdrawals = undefined;
+    this.unsubscribe = undefined;
+    await this.unhear();
   }
 }

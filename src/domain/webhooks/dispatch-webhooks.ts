@@ -2,7 +2,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { SecretBox } from '../../ports/secret-box.ts';
 import type { ClaimedWebhookDelivery, Storage, WebhookOutcome } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
-import { WebhookNotSent, type WebhookSender } from '../../ports/webhook-sender.ts';
+import { WebhookNotSent, WebhookWithdrawn, type WebhookSender } from '../../ports/webhook-sender.ts';
 import { WEBHOOK_SENTENCES } from './webhook-results.ts';
 import { retryDelaySeconds, type DispatchPolicy } from '../notifications/dispatch-outbox.ts';
 import { withdrawalsHeard, type OnWithdrawn } from '../notifications/withdrawals-heard.ts';
@@ -33,14 +33,21 @@ function outcomeOf(status: number): { status: 'delivered' | 'deferred' | 'failed
 
 type AttemptResult = { status: 'delivered' | 'deferred' | 'failed'; reply: string; httpStatus: number | null };
 
-/** One attempt, timed by the clock: what the endpoint answered (its status) or why it could not. */
-async function timedAttempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery) {
+/**
+ * One attempt, timed by the clock: what the endpoint answered (its status) or why it could not; null when the delivery
+ * was no longer held as its request was about to go (nothing posted, nothing to record).
+ */
+async function timedAttempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery, stillWanted: () => boolean) {
   const started = deps.clock.now().getTime();
-  const result = await attempt(deps, d);
-  return { ...result, durationMs: Math.max(0, deps.clock.now().getTime() - started) };
+  const result = await attempt(deps, d, stillWanted);
+  return result && { ...result, durationMs: Math.max(0, deps.clock.now().getTime() - started) };
 }
 
-async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery): Promise<AttemptResult> {
+async function attempt(
+  deps: WebhookDispatchDeps,
+  d: ClaimedWebhookDelivery,
+  stillWanted: () => boolean,
+): Promise<AttemptResult | null> {
   let secret: string;
   try {
     secret = deps.secrets.open(d.secretSealed);
@@ -60,11 +67,13 @@ async function attempt(deps: WebhookDispatchDeps, d: ClaimedWebhookDelivery): Pr
       body: d.body,
       secret,
       timestamp: Math.floor(deps.clock.now().getTime() / 1000),
+      stillWanted,
     });
     const outcome = outcomeOf(reply.status);
     const text = reply.text.replace(/\s+/g, ' ').trim();
     return { ...outcome, reply: text ? `${outcome.reply}: ${text}` : outcome.reply, httpStatus: reply.status };
   } catch (error) {
+    if (error instanceof WebhookWithdrawn) return null;
     if (error instanceof WebhookNotSent)
       return { status: error.permanent ? 'failed' : 'deferred', reply: error.message, httpStatus: null };
     return { status: 'deferred', reply: WEBHOOK_SENTENCES.UNEXPECTED, httpStatus: null };
@@ -130,7 +139,9 @@ async function claimAndPost(
       while (next < claimed.length) {
         const d = claimed[next++]!;
         if (!stillHeld(d.id)) continue;
-        let outcome = await timedAttempt(deps, d);
+        const attempted = await timedAttempt(deps, d, () => stillHeld(d.id));
+        if (attempted === null) continue;
+        let outcome = attempted;
         const now = deps.clock.now();
         let nextAttemptAt: string | null = null;
         if (outcome.status === 'deferred') {

@@ -30,8 +30,8 @@ export interface ActivitySignals {
   onOutboxSignal(listener: () => void): Promise<() => Promise<void>>;
   /**
    * Calls `listener` when mail a dispatcher may be sending right now was taken back (an erasure cancelled it, or took
-   * a person out of its Cc and queued it again): a dispatcher renews its claims at once, and leaves alone the mail it
-   * no longer holds instead of sending its copy.
+   * a person out of its Cc and queued it again), or webhook deliveries it may be posting were deleted (an erasure): a
+   * dispatcher renews its claims at once, and leaves alone what it no longer holds instead of sending its copy.
    */
   onOutboxWithdrawn(listener: () => void): Promise<() => Promise<void>>;
   /** Calls `listener` when webhook deliveries may be due (queued, or queued again by a resend). */

@@ -240,7 +240,7 @@ async function reportsNaming(
  * posted under an event id receivers de-duplicate by; a scrubbed body would be a different event under the same id
  * ("send again" would post it), and which fields are personal differs by event. A delivery not sent yet never goes
  * out: a dispatcher holding one in its batch hears of it (`outbox-withdrawn`) and renews its claims before posting the
- * next; only the one being posted at that moment may still reach its endpoint (its outcome then finds no row).
+ * next; only those being posted at that moment may still reach their endpoint (their outcomes then find no row).
  */
 export async function eraseWebhookDeliveriesOf(
   ctx: SqlContext,

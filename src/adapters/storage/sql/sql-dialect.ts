@@ -9,7 +9,8 @@ import type { ActivitySignals } from '../../../ports/storage/activity.ts';
 
 /**
  * Something a committed write changed, which live pages and dispatchers hear of. `outbox-withdrawn`: mail a dispatcher
- * may be sending was taken back (cancelled, or queued again changed), so dispatchers renew their claims at once.
+ * may be sending was taken back (cancelled, or queued again changed) or webhook deliveries it may be posting were
+ * deleted, so dispatchers renew their claims at once.
  */
 export type Activity =
   | { kind: 'ticket'; ticketId: number; staffOnly: boolean }
