@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, mock } from 'node:test';
+import { loadConfig } from './config/config.ts';
+import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
+import { WebhookDispatcher } from './delivery/workers/webhook-dispatcher.ts';
+import { createDispatcher, createParley } from './main.ts';
+
+describe('createDispatcher', () => {
+  it('passes each wake to its dispatcher: a withdrawal to both, since an erasure takes back mail and webhook deliveries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-dispatchers-'));
+    const parley = createParley(
+      loadConfig(
+        {
+          PARLEY_DATABASE_URL: `sqlite:${join(dir, 'parley.db')}`,
+          PARLEY_DATA_DIR: dir,
+          PARLEY_SECRET_KEY: 'a-secret-key-that-is-long-enough-for-parley',
+          PARLEY_LOG_LEVEL: 'silent',
+        },
+        { readDotEnv: false },
+      ),
+    );
+    const heard: string[] = [];
+    const spies = [
+      mock.method(OutboxDispatcher.prototype, 'kick', () => heard.push('outbox kick')),
+      mock.method(OutboxDispatcher.prototype, 'withdrawn', () => heard.push('outbox withdrawn')),
+      mock.method(WebhookDispatcher.prototype, 'kick', () => heard.push('webhooks kick')),
+      mock.method(WebhookDispatcher.prototype, 'withdrawn', () => heard.push('webhooks withdrawn')),
+    ];
+    try {
+      const dispatchers = createDispatcher(parley);
+      dispatchers.kick('outbox');
+      dispatchers.kick('webhooks');
+      dispatchers.kick('withdrawn');
+      assert.deepEqual(heard, ['outbox kick', 'webhooks kick', 'outbox withdrawn', 'webhooks withdrawn']);
+    } finally {
+      for (const spy of spies) spy.mock.restore();
+      await parley.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
