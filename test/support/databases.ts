@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,20 @@ process.on('beforeExit', () => {
   void Promise.all(names.map(dropDatabase)).catch((error: Error) =>
     console.error(`Could not drop them: ${error.message}`),
   );
+});
+
+// A process that ends by process.exit() (a signal handler, a watchdog) never reaches beforeExit: what it left is dropped
+// here, synchronously, by Debian's psql (installed with the server), so even a run cut short leaves nothing behind.
+process.on('exit', () => {
+  if (undropped.size === 0) return;
+  const names = [...undropped];
+  for (const name of names) {
+    const dropped = spawnSync('psql', [POSTGRES_ADMIN_URL, '-qc', `drop database if exists ${name} with (force)`], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+    if (dropped.status !== 0) console.error(`Database ${name} was left on the server: drop it by hand.`);
+  }
 });
 
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
