@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, mock } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from './config/config.ts';
 import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
 import { WebhookDispatcher } from './delivery/workers/webhook-dispatcher.ts';
 import { createDispatcher, createParley } from './main.ts';
 
 describe('createDispatcher', () => {
-  it('passes each wake to its dispatcher: a withdrawal to both, since an erasure takes back mail and webhook deliveries', async () => {
+  it('passes each wake to its dispatcher: a withdrawal to both, since an erasure takes back mail and webhook deliveries', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-dispatchers-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const parley = createParley(
       loadConfig(
         {
@@ -23,12 +24,11 @@ describe('createDispatcher', () => {
       ),
     );
     const heard: string[] = [];
-    const spies = [
-      mock.method(OutboxDispatcher.prototype, 'kick', () => heard.push('outbox kick')),
-      mock.method(OutboxDispatcher.prototype, 'withdrawn', () => heard.push('outbox withdrawn')),
-      mock.method(WebhookDispatcher.prototype, 'kick', () => heard.push('webhooks kick')),
-      mock.method(WebhookDispatcher.prototype, 'withdrawn', () => heard.push('webhooks withdrawn')),
-    ];
+    // Restored when the test ends (t.mock).
+    t.mock.method(OutboxDispatcher.prototype, 'kick', () => heard.push('outbox kick'));
+    t.mock.method(OutboxDispatcher.prototype, 'withdrawn', () => heard.push('outbox withdrawn'));
+    t.mock.method(WebhookDispatcher.prototype, 'kick', () => heard.push('webhooks kick'));
+    t.mock.method(WebhookDispatcher.prototype, 'withdrawn', () => heard.push('webhooks withdrawn'));
     try {
       const dispatchers = createDispatcher(parley);
       dispatchers.kick('outbox');
@@ -36,9 +36,7 @@ describe('createDispatcher', () => {
       dispatchers.kick('withdrawn');
       assert.deepEqual(heard, ['outbox kick', 'webhooks kick', 'outbox withdrawn', 'webhooks withdrawn']);
     } finally {
-      for (const spy of spies) spy.mock.restore();
       await parley.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

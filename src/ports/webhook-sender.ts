@@ -12,7 +12,8 @@ export interface WebhookRequest {
   timestamp: number;
   /**
    * Asked once the endpoint's address is resolved and checked, before anything is sent: false leaves the delivery
-   * unposted, rejected with `WebhookWithdrawn` (a dispatcher that no longer holds its claim: an erasure deleted it).
+   * unposted, rejected with `WebhookWithdrawn` (a dispatcher that no longer holds its claim, as after an erasure deleted
+   * the delivery, or cannot be sure it still does: its renewals failing, the delivery waits for its lease to end).
    */
   stillWanted?: () => boolean;
 }

@@ -1,9 +1,9 @@
 /**
  * An erasure while a webhook dispatcher is posting a batch of deliveries about the person's ticket: the dispatcher hears
  * of it at once (`Storage.onOutboxWithdrawn`: PostgreSQL's NOTIFY, SQLite's in-process signal) and renews its claims,
- * so the deliveries of its batch not posted yet never reach the endpoint; only those being posted at that moment (two
- * at once here, the dispatcher's concurrency) did. A real `node:http` receiver on 127.0.0.1 holds its answers until the
- * test releases them; SQLite and PostgreSQL.
+ * so the deliveries of its batch not posted yet never reach the endpoint, one whose endpoint's address was being
+ * looked up included; only those being posted at that moment did. A real `node:http` receiver on 127.0.0.1 holds its
+ * answers until the test releases them; SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { HttpWebhookSender } from '../../src/adapters/net/http-webhook-sender.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { WebhookBatchResult } from '../../src/domain/webhooks/dispatch-webhooks.ts';
+import type { WebhookSender } from '../../src/ports/webhook-sender.ts';
 import { WebhookDispatcher } from '../../src/delivery/workers/webhook-dispatcher.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
@@ -64,11 +65,34 @@ for (const database of [sqliteFile, postgres]) {
         s.storage.webhooks.renewWebhookClaims(token, until).finally(() => renewals.count++);
       const counted = Object.create(s.storage, { webhooks: { value: webhooks } }) as SqlStorage;
       const batches: WebhookBatchResult[] = [];
-      // Two posts at a time of a batch of four, and a lease long enough that no renewal comes on its timer during the
-      // test.
+      // The third post stands for one whose endpoint's address is being looked up when the erasure comes: it waits
+      // until the claims are renewed, then goes on to the real sender (which asks whether it is still wanted).
+      const http = new HttpWebhookSender({ timeoutMs: 20_000, userAgent: 'Parley-Test' });
+      let lookingUp: (() => void) | undefined;
+      const lookedUp = new Promise<void>((done) => (lookingUp = done));
+      const calls: { event: string; outcome?: string }[] = [];
+      const sender: WebhookSender = {
+        async post(request) {
+          const call: { event: string; outcome?: string } = { event: request.eventId };
+          calls.push(call);
+          if (calls.length === 3) await lookedUp;
+          return http.post(request).then(
+            (reply) => {
+              call.outcome = 'posted';
+              return reply;
+            },
+            (error: Error) => {
+              call.outcome = error.name;
+              throw error;
+            },
+          );
+        },
+      };
+      // Three posts at a time of a batch of four, and a lease long enough that no renewal comes on its timer during
+      // the test.
       const dispatcher = new WebhookDispatcher(
-        { ...s.deps, storage: counted, sender: new HttpWebhookSender({ timeoutMs: 20_000, userAgent: 'Parley-Test' }) },
-        { ...DISPATCH_POLICY, concurrency: 2, leaseSeconds: 120 },
+        { ...s.deps, storage: counted, sender },
+        { ...DISPATCH_POLICY, concurrency: 3, leaseSeconds: 120 },
         { pollMs: 60_000, log: SILENT_LOG, onBatch: (result) => batches.push(result) },
       );
       try {
@@ -92,22 +116,29 @@ for (const database of [sqliteFile, postgres]) {
         const mail = await s.storage.outbox.listOutbox(undefined, { cursor: null, limit: 10 });
         assert.deepEqual(mail.items, [], 'no mail, whose own withdrawal the erasure would announce');
 
-        // The first two deliveries posted, their answers held: the dispatcher holds all four in its batch.
+        // The first two deliveries posted, their answers held, the third being looked up: the dispatcher holds all four.
         await dispatcher.start();
-        await waitUntil(() => hooks.posted.length === 2, 'the first two deliveries posted');
+        await waitUntil(() => hooks.posted.length === 2 && calls.length === 3, 'two deliveries posted, one looked up');
         const before = renewals.count;
         const requester = s.world.requesterA;
         await eraseRequester(s.deps, CLI_ORIGIN, requester.id, { confirmEmail: requester.email });
         await waitUntil(() => renewals.count > before, 'the dispatcher renewing its claims');
+        lookingUp!();
         hooks.release();
         await waitUntil(() => batches.some((b) => b.claimed === 4), 'the batch over');
 
         assert.equal(hooks.posted.length, 2, 'only the deliveries being posted at the erasure reached the endpoint');
+        assert.deepEqual(
+          calls.map((c) => c.outcome),
+          ['posted', 'posted', 'WebhookWithdrawn'],
+          'the one looked up was not posted once its address was checked; the fourth was never tried',
+        );
         assert.match(hooks.posted.join('\n'), /First note\.[^]*Second note\.|Second note\.[^]*First note\./);
         assert.equal(batches.find((b) => b.claimed === 4)!.delivered, 0, 'their outcomes found no delivery to record');
         const left = await s.storage.webhooks.listWebhookDeliveries({}, { cursor: null, limit: 10 });
         assert.deepEqual(left.items, [], 'the deliveries about her ticket are gone');
       } finally {
+        lookingUp!();
         hooks.release(); // a batch waiting for an answer would keep the dispatcher from stopping
         await dispatcher.stop();
         await hooks.close();

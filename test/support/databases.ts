@@ -27,48 +27,59 @@ async function adminQuery(...statements: string[]) {
   }
 }
 
-/** The databases this process created and has not dropped yet. */
+/** The databases this process created (or was creating) and has not dropped yet. */
 const undropped = new Set<string>();
 const dropDatabase = (name: string) => adminQuery(`drop database if exists ${name} with (force)`);
 
-// A test that forgets to drop its database fails here: its file's process exits 1 naming it, after dropping it.
+// A test that forgets to drop its database fails: its file's process exits 1 naming it (dropped at exit, below).
+let reported = false;
 process.on('beforeExit', () => {
-  if (undropped.size === 0) return;
-  const names = [...undropped];
-  undropped.clear();
-  console.error(`Databases created and never dropped (call drop() in after()): ${names.join(', ')}`);
+  if (undropped.size === 0 || reported) return;
+  reported = true;
+  console.error(`Databases created and never dropped (call drop() in after()): ${[...undropped].join(', ')}`);
   process.exitCode = 1;
-  void Promise.all(names.map(dropDatabase)).catch((error: Error) =>
-    console.error(`Could not drop them: ${error.message}`),
-  );
 });
 
-// A process that ends by process.exit() (a signal handler, a watchdog) never reaches beforeExit: what it left is dropped
-// here, synchronously, by Debian's psql (installed with the server), so even a run cut short leaves nothing behind.
+// Whatever is left when the process ends, also by process.exit() (a signal handler, a watchdog), which never reaches
+// beforeExit, is dropped here, synchronously, by Debian's psql (installed with the server): nothing stays behind.
 process.on('exit', () => {
-  if (undropped.size === 0) return;
-  const names = [...undropped];
-  for (const name of names) {
-    const dropped = spawnSync('psql', [POSTGRES_ADMIN_URL, '-qc', `drop database if exists ${name} with (force)`], {
-      stdio: 'ignore',
-      timeout: 10_000,
-    });
-    if (dropped.status !== 0) console.error(`Database ${name} was left on the server: drop it by hand.`);
+  for (const name of undropped) {
+    const dropped = spawnSync(
+      'psql',
+      [
+        '-X',
+        '-w',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-q',
+        '-d',
+        POSTGRES_ADMIN_URL,
+        '-c',
+        `drop database if exists ${name} with (force)`,
+      ],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    if (dropped.status !== 0)
+      console.error(`Database ${name} was left on the server (${(dropped.stderr || String(dropped.error)).trim()}).`);
   }
 });
 
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `parley_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  // Commented with the file that made it, so a database left on the server (a run stopped midway, a process that
-  // called process.exit) tells where it came from.
+  // Commented with the file that made it, so a database left on the server (a run killed midway) tells where it came
+  // from. Tracked from before it exists: dropping one that does not is harmless.
   const file = (process.argv[1] ?? 'unknown').replace(/.*\/(src|test|bench)\//, '$1/').replace(/'/g, '');
+  undropped.add(name);
   try {
     await adminQuery(`create database ${name}`, `comment on database ${name} is '${file}'`);
   } catch (error) {
-    await dropDatabase(name).catch(() => {}); // created but not commented: not handed out, so dropped here
+    // Not handed out: dropped here (or at exit, if this fails too).
+    await dropDatabase(name).then(
+      () => undropped.delete(name),
+      () => {},
+    );
     throw error;
   }
-  undropped.add(name);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return {

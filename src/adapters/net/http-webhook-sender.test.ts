@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
-import { WebhookWithdrawn } from '../../ports/webhook-sender.ts';
+import { WebhookNotSent, WebhookWithdrawn } from '../../ports/webhook-sender.ts';
 import { HttpWebhookSender } from './http-webhook-sender.ts';
 
 describe('HttpWebhookSender', () => {
@@ -14,17 +14,8 @@ describe('HttpWebhookSender', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
     const sender = new HttpWebhookSender({ timeoutMs: 5000, userAgent: 'Parley-Test' });
-    const request = (stillWanted: () => boolean) =>
-      sender.post({
-        url,
-        allowPrivate: true,
-        eventId: 'evt_1',
-        event: 'message.created',
-        body: '{}',
-        secret: 's',
-        timestamp: 1,
-        stillWanted,
-      });
+    const base = { url, allowPrivate: true, eventId: 'evt_1', event: 'message.created', body: '{}', secret: 's' };
+    const request = (stillWanted: () => boolean) => sender.post({ ...base, timestamp: 1, stillWanted });
     try {
       let asked = 0;
       await assert.rejects(
@@ -33,6 +24,18 @@ describe('HttpWebhookSender', () => {
       );
       assert.equal(asked, 1);
       assert.equal(requests, 0, 'nothing reached the endpoint');
+      // Asked only once the address is checked: a refused address is refused without asking.
+      await assert.rejects(
+        sender.post({
+          ...base,
+          allowPrivate: false,
+          url: url.replace('http:', 'https:'),
+          timestamp: 1,
+          stillWanted: () => (asked++, true),
+        }),
+        (e: Error) => e instanceof WebhookNotSent && e.permanent,
+      );
+      assert.equal(asked, 1);
       assert.equal((await request(() => true)).status, 200);
       assert.equal(requests, 1);
     } finally {

@@ -28,6 +28,8 @@ export class WebhookDispatcher {
   /** Stops hearing of withdrawn deliveries; and the renewal of the batch in flight, which hears them. */
   private unhearWithdrawals: (() => Promise<void>) | undefined;
   private readonly withdrawals = new Set<() => void>();
+  /** Its start under way, which `stop()` waits for: a dispatcher stopped while it started leaves nothing listening. */
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly deps: WebhookDispatchDeps,
@@ -38,10 +40,14 @@ export class WebhookDispatcher {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.starting = this.begin();
+    await this.starting;
+  }
+
+  private async begin(): Promise<void> {
     const unsubscribe = await this.deps.storage.onWebhookSignal(() => this.kick());
-    await this.hearWithdrawals();
+    if (this.running) await this.hearWithdrawals();
     if (!this.running) {
-      // Stopped while it started: nothing is left listening.
       await unsubscribe();
       await this.unhear();
       return;
@@ -125,6 +131,7 @@ export class WebhookDispatcher {
 
   async stop(): Promise<void> {
     this.running = false;
+    await this.starting?.catch(() => {}); // a start that failed has its own caller to tell
     this.wake?.();
     await this.loop;
     await this.unsubscribe?.();
