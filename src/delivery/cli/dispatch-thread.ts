@@ -1,10 +1,9 @@
 /**
  * The outbox dispatcher in a worker thread of `parley serve` (PARLEY_DISPATCHER=thread, the default): its own event
  * loop and V8 heap, so sending never waits for the HTTP work, in the same process (one Node runtime, not two).
- * Messages from `serve`: 'kick' (SQLite: a mail was queued), 'withdrawn' (mail or webhook deliveries it may be sending were taken back),
- * 'kick-webhooks' (webhook deliveries were queued), 'stop'. To
- * `serve`: { tickets, staffOnly } (SQLite: the mail states it recorded, for the live pages), then { stopped: true } when
- * it has finished.
+ * Messages from `serve`: 'kick' (SQLite: a mail was queued), 'withdrawn' (mail or webhook deliveries it may be sending
+ * were taken back), 'kick-webhooks' (webhook deliveries were queued), 'stop'. To `serve`: { tickets, staffOnly }
+ * (SQLite: the mail states it recorded, for the live pages), then { stopped: true } when it has finished.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config/config.ts';

@@ -138,8 +138,9 @@ export function superviseDispatcher(parley: Parley, mode: 'thread' | 'child'): {
 }
 
 /**
- * SQLite: the outbox's and the webhooks' signals of this process (work withdrawn too), passed on to the dispatcher that runs apart, each
- * woken at most once per turn of the event loop however many messages were posted in it. Resolves with the way to stop.
+ * SQLite: the outbox's and the webhooks' signals of this process (work withdrawn too), passed on to the dispatcher that
+ * runs apart, each woken at most once per turn of the event loop however many messages were posted in it. Resolves
+ * with the way to stop.
  */
 export async function forwardSignals(
   storage: Pick<Parley['storage'], 'onOutboxSignal' | 'onOutboxWithdrawn' | 'onWebhookSignal'>,

@@ -1,3 +1,4 @@
+import { ClaimWithdrawals } from './claim-withdrawals.ts';
 import {
   dispatchBatch,
   type BatchResult,
@@ -59,9 +60,8 @@ export class OutboxDispatcher {
   /** When this dispatcher last re-queued expired claims (its clock, ms). */
   private requeuedAt = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => Promise<void>) | undefined;
-  /** Stops hearing of withdrawn mail; and those of the batch in flight that hear it (its claims renewed at once). */
-  private unhearWithdrawals: (() => Promise<void>) | undefined;
-  private readonly withdrawals = new Set<() => void>();
+  /** Withdrawn mail, heard by the batch in flight (its claims renewed at once). */
+  private readonly withdrawals: ClaimWithdrawals;
   private leading = false;
   /** When this dispatcher, standing by, last looked for mail (performance.now()). */
   private standbyLookAt = Number.NEGATIVE_INFINITY;
@@ -72,7 +72,9 @@ export class OutboxDispatcher {
     private readonly deps: DispatchDeps,
     private readonly policy: DispatchPolicy,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.withdrawals = new ClaimWithdrawals(deps.storage, options.log, 'mail');
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -87,16 +89,8 @@ export class OutboxDispatcher {
    * `pollMs` until it can; listening is tried again at each look.
    */
   private async follow(): Promise<void> {
-    if (!this.unhearWithdrawals)
-      try {
-        // Leading or not: a batch in flight (a dispatcher that stopped leading finishes its own) hears it.
-        this.unhearWithdrawals = await this.deps.storage.onOutboxWithdrawn(() => this.withdrawn());
-      } catch (error) {
-        this.options.log.error(
-          { err: error },
-          'could not listen for withdrawn mail; claims are renewed on their timer',
-        );
-      }
+    // Leading or not: a batch in flight (a dispatcher that stopped leading finishes its own) hears it.
+    await this.withdrawals.listen();
     const leads = this.options.leadership ? await this.options.leadership.lead() : true;
     if (leads !== this.leading && this.options.leadership)
       this.options.log.info({ leads }, leads ? 'leading the outbox dispatchers' : 'standing by for the outbox');
@@ -119,7 +113,7 @@ export class OutboxDispatcher {
    * renews its claims now, and leaves alone what it no longer holds instead of sending its copy.
    */
   withdrawn(): void {
-    for (const renew of this.withdrawals) renew();
+    this.withdrawals.heard();
   }
 
   /** New mail may be due: look now rather than at the next poll. */
@@ -152,10 +146,7 @@ export class OutboxDispatcher {
         try {
           const result = await dispatchBatch(this.deps, this.policy, {
             requeue,
-            onWithdrawn: (renew) => {
-              this.withdrawals.add(renew);
-              return () => this.withdrawals.delete(renew);
-            },
+            onWithdrawn: this.withdrawals.onWithdrawn,
           });
           this.options.onBatch?.(result);
           full = result.claimed >= this.policy.batchSize;
@@ -207,8 +198,7 @@ export class OutboxDispatcher {
     await this.loop;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
-    await this.unhearWithdrawals?.();
-    this.unhearWithdrawals = undefined;
+    await this.withdrawals.close();
     await this.options.leadership?.close();
   }
 }

@@ -1,3 +1,4 @@
+import { ClaimWithdrawals } from './claim-withdrawals.ts';
 import type { DispatchPolicy } from '../../domain/notifications/dispatch-outbox.ts';
 import {
   dispatchWebhookBatch,
@@ -25,9 +26,8 @@ export class WebhookDispatcher {
   private wake: (() => void) | undefined;
   private kicked = false;
   private unsubscribe: (() => Promise<void>) | undefined;
-  /** Stops hearing of withdrawn deliveries; and the renewal of the batch in flight, which hears them. */
-  private unhearWithdrawals: (() => Promise<void>) | undefined;
-  private readonly withdrawals = new Set<() => void>();
+  /** Deliveries an erasure deleted, heard by the batch in flight (its claims renewed at once). */
+  private readonly withdrawals: ClaimWithdrawals;
   /** Its start under way, which `stop()` waits for: a dispatcher stopped while it started leaves nothing listening. */
   private starting: Promise<void> | undefined;
 
@@ -35,7 +35,9 @@ export class WebhookDispatcher {
     private readonly deps: WebhookDispatchDeps,
     private readonly policy: DispatchPolicy,
     private readonly options: WebhookDispatcherOptions,
-  ) {}
+  ) {
+    this.withdrawals = new ClaimWithdrawals(deps.storage, options.log, 'webhook deliveries');
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -46,38 +48,19 @@ export class WebhookDispatcher {
 
   private async begin(): Promise<void> {
     const unsubscribe = await this.deps.storage.onWebhookSignal(() => this.kick());
-    if (this.running) await this.hearWithdrawals();
+    if (this.running) await this.withdrawals.listen();
     if (!this.running) {
       await unsubscribe();
-      await this.unhear();
+      await this.withdrawals.close();
       return;
     }
     this.unsubscribe = unsubscribe;
     this.loop = this.run();
   }
 
-  private async unhear(): Promise<void> {
-    const unhear = this.unhearWithdrawals;
-    this.unhearWithdrawals = undefined;
-    await unhear?.();
-  }
-
-  /** Tried at start and again before each batch until it works: without it, claims are renewed on their timer only. */
-  private async hearWithdrawals(): Promise<void> {
-    if (this.unhearWithdrawals) return;
-    try {
-      this.unhearWithdrawals = await this.deps.storage.onOutboxWithdrawn(() => this.withdrawn());
-    } catch (error) {
-      this.options.log.error(
-        { err: error },
-        'could not listen for withdrawn webhook deliveries; claims are renewed on their timer',
-      );
-    }
-  }
-
   /** Deliveries this dispatcher may be posting were deleted (an erasure): the batch in flight renews its claims now. */
   withdrawn(): void {
-    for (const renew of this.withdrawals) renew();
+    this.withdrawals.heard();
   }
 
   kick(): void {
@@ -90,13 +73,10 @@ export class WebhookDispatcher {
       this.kicked = false;
       let full = false;
       try {
-        await this.hearWithdrawals();
+        await this.withdrawals.listen(); // tried again before each batch until it works
         if (!this.running) break;
         const result = await dispatchWebhookBatch(this.deps, this.policy, {
-          onWithdrawn: (renew) => {
-            this.withdrawals.add(renew);
-            return () => this.withdrawals.delete(renew);
-          },
+          onWithdrawn: this.withdrawals.onWithdrawn,
         });
         this.options.onBatch?.(result);
         full = result.claimed >= this.policy.batchSize;
@@ -136,6 +116,6 @@ export class WebhookDispatcher {
     await this.loop;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
-    await this.unhear();
+    await this.withdrawals.close();
   }
 }

@@ -20,9 +20,9 @@ export type Listen = (
 ) => Promise<() => Promise<void>>;
 
 /**
- * PostgreSQL: processes LISTEN to the channels they need (a dispatcher standing by, only to withdrawn mail), and writes NOTIFY in
- * their own statement or transaction (delivered at commit), so every listener hears every signal of its channels and
- * nothing is left to deliver after a commit.
+ * PostgreSQL: processes LISTEN to the channels they need (a dispatcher standing by, only to withdrawn work), and write
+ * NOTIFY in their own statement or transaction (delivered at commit), so every listener hears every signal of its
+ * channels and nothing is left to deliver after a commit.
  */
 export class NotifySignals implements SqlSignals {
   readonly signalsStayInProcess = false;
