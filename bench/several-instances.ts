@@ -19,12 +19,15 @@
  * arrivals at random times, the same ones for both set-ups, each latency counted from when the request was due; their
  * p50 and p99 over every round's requests together. Ratios fleet ÷ single (mails/s) and single ÷ fleet (each p99)
  * against the limit 0.85: the proxy and the second instance may cost at most 15 %. Exit 1 when an answer is not 2xx
- * or a mail is missing; 2 when the watchdog fires. Missing the limit is reported, not an error.
+ * or a mail is missing; 2 when the watchdog fires. Missing the limit is reported, not an error. Each phase also prints
+ * where the CPU went, in ms per message (`fleet/cpu.ts`: the instances' HTTP threads and their other threads, nginx,
+ * PostgreSQL, the benchmark itself).
  *
  * Environment: BENCH_MESSAGES (3000), BENCH_WARMUP_MESSAGES (2000 per instance), BENCH_CONNECTIONS (16),
  * BENCH_TICKETS (50), BENCH_RATE (200), BENCH_RATE_SECONDS (20), BENCH_ROUNDS (1; the order alternates),
- * BENCH_DELIVERY_SECONDS (60), PARLEY_DISPATCHER_NICE (passed to every instance when set), PARLEY_TEST_POSTGRES_URL
- * (the server where the databases are created and dropped, as in the tests).
+ * BENCH_DELIVERY_SECONDS (60), BENCH_FLEET_INSTANCES (2; 1 measures the proxy's hop alone), PARLEY_DISPATCHER_NICE
+ * (passed to every instance when set), PARLEY_TEST_POSTGRES_URL (the server where the databases are created and
+ * dropped, as in the tests).
  */
 import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +42,7 @@ import { createPostgresDatabase } from '../test/support/databases.ts';
 import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
 import { startNginx, type Nginx } from '../test/support/nginx.ts';
 import { startParley, stopAll, type ParleyProcess } from '../test/support/parley-processes.ts';
+import { cpuMeter } from './fleet/cpu.ts';
 import { FleetSink } from './fleet/sink.ts';
 import { seedTickets } from './seed-tickets.ts';
 import { intEnv } from './settings.ts';
@@ -51,6 +55,7 @@ const ROUNDS = intEnv('BENCH_ROUNDS', 1, 1, 10);
 const DELIVERY_SECONDS = intEnv('BENCH_DELIVERY_SECONDS', 60, 1, 3600);
 const RATE = intEnv('BENCH_RATE', 200, 1, 10_000);
 const RATE_SECONDS = intEnv('BENCH_RATE_SECONDS', 20, 1, 600);
+const FLEET_SIZE = intEnv('BENCH_FLEET_INSTANCES', 2, 1, 4);
 const LIMIT = 0.85;
 const WATCHDOG_SECONDS =
   ROUNDS * 2 * (180 + Math.ceil((MESSAGES + 2 * WARMUP) / 20) + RATE_SECONDS * 2 + 3 * DELIVERY_SECONDS);
@@ -175,13 +180,15 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
       // Passed on when set, to compare with another setting (0: the dispatcher thread as high as HTTP).
       ...(process.env.PARLEY_DISPATCHER_NICE ? { PARLEY_DISPATCHER_NICE: process.env.PARLEY_DISPATCHER_NICE } : {}),
     };
-    const count = setUp === 'single' ? 1 : 2;
+    const count = setUp === 'single' ? 1 : FLEET_SIZE;
     for (let i = 1; i <= count; i++) processes.push(await startParley(`serve ${i}`, ['serve'], env));
     const urls = processes.map((p) => p.ready[1]!);
     if (setUp === 'fleet') nginx = await startNginx(urls.map((u) => new URL(u).host));
     const url = nginx?.url ?? urls[0]!;
     const label = `${setUp} (round ${round})`;
+    const cpu = { serve: processes.map((p) => p.child.pid!), nginx: nginx?.pid };
     const phase = async (amount: number, rate?: { perSecond: number; seed: number }) => {
+      const meter = cpuMeter(cpu);
       const reached = sink.expect(amount, (DELIVERY_SECONDS + Math.ceil(amount / 10)) * 1000);
       const load = await runLoad(url, paths, token, amount, rate);
       if (load.result.non2xx > 0 || load.result.errors > 0 || load.result['2xx'] !== amount)
@@ -190,10 +197,10 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
       const { distinct, duplicates } = sink.counts();
       if (lastNs === null) problems.push(`${label}: ${distinct} of ${amount} mails arrived`);
       if (duplicates > 0) problems.push(`${label}: ${duplicates} mails arrived twice`);
-      return { load, lastNs };
+      return { load, lastNs, cpu: meter.perMessage(amount) };
     };
     if (WARMUP > 0) await phase(WARMUP * count);
-    const { load, lastNs } = await phase(MESSAGES);
+    const { load, lastNs, cpu: cpu1 } = await phase(MESSAGES);
     if (lastNs === null) return undefined;
     const seconds = Number(lastNs - load.startNs) / 1e9;
     const offered = await phase(RATE * RATE_SECONDS, { perSecond: RATE, seed: round });
@@ -207,6 +214,8 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
     log(
       `  ${label}: ${measured.mailsPerSecond.toFixed(0)} mails/s, HTTP p99 ${measured.p99} ms; at ${RATE}/s, HTTP p50 ${percentile(measured.atRate, 50)} ms, p99 ${percentile(measured.atRate, 99)} ms (sent late: p99 ${percentile(offered.load.result.lateness ?? [], 99)} ms)`,
     );
+    log(`    kept busy: ${cpu1}`);
+    log(`    at ${RATE}/s: ${offered.cpu}`);
     return measured;
   } finally {
     await nginx?.stop();
@@ -263,7 +272,7 @@ async function main(): Promise<number> {
     log(`\n| set-up | mails/s | HTTP p99 ms, kept busy | HTTP p50 ms, at ${RATE}/s | HTTP p99 ms, at ${RATE}/s |`);
     log('|:--|--:|--:|--:|--:|');
     row('one instance, no proxy', single);
-    row('two instances behind nginx', fleet);
+    row(FLEET_SIZE === 1 ? 'one instance behind nginx' : `${FLEET_SIZE} instances behind nginx`, fleet);
     log(`\nmails/s, fleet ÷ single: ${verdict(rate(fleet) / rate(single))}`);
     log(`HTTP p99 kept busy, single ÷ fleet: ${verdict(p99(single) / p99(fleet))}`);
     log(`HTTP p99 at ${RATE}/s, single ÷ fleet: ${verdict(p99AtRate(single) / p99AtRate(fleet))}`);

@@ -112,6 +112,8 @@ export interface Nginx {
   url: string;
   /** The rendered production configuration nginx runs. */
   conf: string;
+  /** The master process's pid (its workers are its children). */
+  pid: number;
   /** nginx's output and error log, for a failing test's message. */
   log(): string;
   stop(): Promise<void>;
@@ -161,6 +163,7 @@ export async function startNginx(instances: readonly string[]): Promise<Nginx> {
   return {
     url: `http://127.0.0.1:${port}`,
     conf,
+    pid: child.pid!,
     log,
     async stop() {
       if (running()) {
