@@ -345,3 +345,116 @@ describe("signals lost while PostgreSQL's listening connection was down", () => 
     }
   });
 });
+
+describe('ticket activity is heard only while a page is open (PostgreSQL)', () => {
+  it('no LISTEN before the first stream, one while streams are open, none a linger after the last; pages opened later still hear', async () => {
+    const db = await createPostgresDatabase();
+    const writer = openPostgresStorage(db.url, { max: 2 });
+    const server = openPostgresStorage(db.url, { max: 2 });
+    await writer.migrate();
+    const world = await buildWorld(testDeps(writer));
+    // How many subscriptions to ticket activity the server's storage holds.
+    let subscribed = 0;
+    const original = server.onTicketActivity.bind(server);
+    server.onTicketActivity = async (...args) => {
+      const unsubscribe = await original(...args);
+      subscribed++;
+      return async () => {
+        subscribed--;
+        await unsubscribe();
+      };
+    };
+    const app = await buildApp(testDeps(server), { eventsLingerMs: 300 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    /** Whether a backend's latest statement is (UN)LISTEN parley_ticket (PostgreSQL shows each backend's latest). */
+    const lastTicketListen = async () =>
+      (
+        await sql<{
+          query: string;
+        }>`select query from pg_stat_activity where datname = current_database() and query ~* '^\\s*(un)?listen parley_ticket' and pid <> pg_backend_pid()`.execute(
+          writer.kyselyInstance,
+        )
+      ).rows.map((r) => r.query.trim());
+    const post = (text: string) =>
+      postMessage(testDeps(writer), world.techA, { ticketNumber: world.ticketA.number, text, source: 'desk' });
+    const token = (await createApiToken(testDeps(writer), CLI_ORIGIN, 'req.a@example.test')).token;
+    const streams: Stream[] = [];
+    try {
+      await post('Before any page was open.');
+      assert.equal(subscribed, 0);
+      assert.deepEqual(await lastTicketListen(), [], 'nobody listens to ticket activity: no page is open');
+
+      const first = await listen(app, token);
+      const second = await listen(app, token);
+      streams.push(first, second);
+      await waitUntil(() => count(first, 'ready') === 1 && count(second, 'ready') === 1, 'the streams to be ready');
+      assert.equal(subscribed, 1, 'listening once, for both streams');
+      assert.deepEqual(await lastTicketListen(), ['LISTEN parley_ticket']);
+      await post('While two pages are open.');
+      await waitUntil(
+        () => ticketEvents(first).length === 1 && ticketEvents(second).length === 1,
+        'both pages to hear of it',
+      );
+
+      first.close();
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(subscribed, 1, 'one page is still open');
+      second.close();
+      await waitUntil(() => subscribed === 0, 'the instance to stop listening a linger after the last page left');
+      await waitUntil(
+        async () => (await lastTicketListen()).includes('UNLISTEN parley_ticket'),
+        'PostgreSQL to be told',
+      );
+
+      const later = await listen(app, token);
+      streams.push(later);
+      await waitUntil(() => count(later, 'ready') === 1, 'the later stream to be ready');
+      assert.equal(subscribed, 1, 'listening again');
+      await post('After the page came back.');
+      await waitUntil(() => ticketEvents(later).includes(world.ticketA.number), 'the page opened later to hear of it');
+      assert.equal(count(later, 'resync'), 0, 'a page opened afresh has nothing to refetch');
+    } finally {
+      for (const s of streams) s.close();
+      await app.close();
+      await Promise.all([writer.close(), server.close()]);
+      await db.drop();
+    }
+  });
+});
+
+describe('a live-update stream that cannot listen (SQLite)', () => {
+  it('answers 500 with a code and a sentence, starts no stream, and the next page is listened to once it can', async () => {
+    const { storage } = await sqliteMemory.open();
+    const deps = testDeps(storage);
+    await buildWorld(deps);
+    const { token } = await createApiToken(deps, CLI_ORIGIN, 'req.a@example.test');
+    const original = storage.onTicketActivity.bind(storage);
+    let failures = 1;
+    storage.onTicketActivity = async (...args) => {
+      if (failures-- > 0) throw new Error('the listening connection could not be opened');
+      return original(...args);
+    };
+    const app = await buildApp(deps);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const streams: Stream[] = [];
+    try {
+      const refused = await app.inject({
+        method: 'GET',
+        url: '/api/v1/events',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(refused.statusCode, 500);
+      assert.equal(refused.headers['content-type'], 'application/json; charset=utf-8');
+      assert.equal(refused.json().code, 'INTERNAL_ERROR');
+      assert.match(refused.json().message, /Something went wrong on our side/);
+      assert.doesNotMatch(refused.body, /listening connection|at .*\.ts/, 'no cause or stack for the caller');
+
+      const stream = await listen(app, token);
+      streams.push(stream);
+      await waitUntil(() => count(stream, 'ready') === 1, 'the next stream to be ready');
+    } finally {
+      for (const s of streams) s.close();
+      await app.close();
+    }
+  });
+});

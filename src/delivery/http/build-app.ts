@@ -19,7 +19,7 @@ import { LoginLimiter } from './auth/login-limiter.ts';
 import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
-import { EVENTS_HEARTBEAT_MS, eventRoutes } from './events/event-routes.ts';
+import { EVENTS_HEARTBEAT_MS, EVENTS_LINGER_MS, eventRoutes } from './events/event-routes.ts';
 import { proxyTrust, requestLogFields } from './proxy-trust.ts';
 import { inboundRoutes } from './inbound/inbound-routes.ts';
 import { attachmentRoutes } from './attachments/attachment-routes.ts';
@@ -50,6 +50,8 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** How often a live-update stream gets a comment line, so that proxies keep it open (25 s). */
   eventsHeartbeatMs?: number;
+  /** How long ticket activity is still heard after the last live-update stream here ended (30 s). */
+  eventsLingerMs?: number;
 }
 
 export const DEFAULT_HTTP_TIMEOUTS = { headersMs: 30_000, requestMs: 120_000, idleMs: 60_000 } as const;
@@ -176,7 +178,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       await api.register(authRoutes(deps, limiter, secureCookies));
       await api.register(tokenRoutes(deps));
       await api.register(ticketRoutes(deps, metrics));
-      await api.register(eventRoutes(deps, { heartbeatMs: options.eventsHeartbeatMs ?? EVENTS_HEARTBEAT_MS }));
+      await api.register(
+        eventRoutes(deps, {
+          heartbeatMs: options.eventsHeartbeatMs ?? EVENTS_HEARTBEAT_MS,
+          lingerMs: options.eventsLingerMs ?? EVENTS_LINGER_MS,
+        }),
+      );
       await api.register(adminRoutes(deps));
       await api.register(inboundRoutes(deps));
       await api.register(attachmentRoutes(deps));

@@ -8,6 +8,7 @@ import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import { isStaff, type Actor } from '../../../domain/users/user.ts';
 import type { ActorKey } from '../../../ports/storage.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
+import { OnDemandSubscription } from './on-demand-subscription.ts';
 
 /** How long ticket activity is gathered before it is pushed: many changes to one ticket become one event. */
 const GATHER_MS = 100;
@@ -15,6 +16,8 @@ const GATHER_MS = 100;
 export const EVENTS_HEARTBEAT_MS = 25_000;
 /** How often lapsed presence reports and ended typing spells are looked for. */
 const PRESENCE_SWEEP_MS = 1_000;
+/** How long, by default, ticket activity is still heard after the last stream ended (a page reloading keeps it). */
+export const EVENTS_LINGER_MS = 30_000;
 
 interface Listener {
   actor: Actor;
@@ -36,11 +39,12 @@ interface Listener {
  * is read once per push, whatever the number of listeners; who sees what is decided by `canSeeTicket`, the same rule
  * as the API's. The payload names the ticket only: pages fetch what changed through the API, with its checks. A
  * comment line every `heartbeatMs` (25 s) and `Cache-Control: no-transform` with `X-Accel-Buffering: no` let it pass
- * through buffering proxies.
+ * through buffering proxies. Ticket activity is heard only while a stream is open here, and `lingerMs` (30 s) after
+ * the last one ended: an instance nobody watches is not woken by every message posted on the others.
  */
 export function eventRoutes(
   deps: Pick<Deps, 'storage' | 'clock' | 'tokens'>,
-  options: { heartbeatMs: number } = { heartbeatMs: EVENTS_HEARTBEAT_MS },
+  options: { heartbeatMs: number; lingerMs: number } = { heartbeatMs: EVENTS_HEARTBEAT_MS, lingerMs: EVENTS_LINGER_MS },
 ) {
   return async (app: FastifyInstance) => {
     const listeners = new Set<Listener>();
@@ -156,24 +160,30 @@ export function eventRoutes(
         GATHER_MS,
       );
     };
-    const unsubscribe = await deps.storage.onTicketActivity(
-      (ids, staffOnly) => {
-        if (listeners.size === 0) return;
-        for (const id of ids) pending.set(id, (pending.get(id) ?? true) && staffOnly);
-        schedule();
-      },
-      {
-        inbound: (ticketId) => {
-          if (listeners.size === 0) return;
-          inbound.add(ticketId);
-          schedule();
-        },
-        missed: () => {
-          if (listeners.size === 0) return;
-          resync = true;
-          schedule();
-        },
-      },
+    // Heard only while this instance has a stream open: otherwise every message posted on any instance would wake it.
+    const activity = new OnDemandSubscription(
+      () =>
+        deps.storage.onTicketActivity(
+          (ids, staffOnly) => {
+            if (listeners.size === 0) return;
+            for (const id of ids) pending.set(id, (pending.get(id) ?? true) && staffOnly);
+            schedule();
+          },
+          {
+            inbound: (ticketId) => {
+              if (listeners.size === 0) return;
+              inbound.add(ticketId);
+              schedule();
+            },
+            missed: () => {
+              if (listeners.size === 0) return;
+              resync = true;
+              schedule();
+            },
+          },
+        ),
+      options.lingerMs,
+      (error) => app.log.error({ err: error }, 'live updates: ticket activity could not be left'),
     );
 
     const unsubscribePresence = await deps.storage.onPresence((signal) => {
@@ -207,7 +217,7 @@ export function eventRoutes(
       listeners.clear();
     });
     app.addHook('onClose', async () => {
-      await unsubscribe();
+      await activity.close();
       await unsubscribePresence();
     });
 
@@ -225,7 +235,9 @@ export function eventRoutes(
             ? { tokenHash: request.apiTokenHash }
             : { userId: actor.id };
         const listener: Listener = { actor, key, reply };
+        await activity.hold(); // before the stream starts: a failure is an error reply, and `ready` comes after it
         reply.hijack();
+        if (request.raw.socket.destroyed) return activity.release(); // the page left meanwhile
         reply.raw.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
           // Nothing between Parley and the browser may keep, buffer or rewrite the stream.
@@ -236,7 +248,10 @@ export function eventRoutes(
         });
         reply.raw.write('retry: 3000\nevent: ready\ndata: {}\n\n');
         listeners.add(listener);
-        request.raw.once('close', () => listeners.delete(listener));
+        request.raw.once('close', () => {
+          listeners.delete(listener);
+          activity.release();
+        });
         // A page connecting (or reconnecting) learns who has which ticket open now; changes follow as they come.
         if (isStaff(actor) && !presence.empty) {
           await pushPresence(presence.ticketNumbers(), listener).catch((error: unknown) =>
