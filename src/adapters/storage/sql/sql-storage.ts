@@ -92,7 +92,10 @@ export class SqlStorage implements Storage {
       db,
       dialect: this.options.dialect,
       inTransaction: notes !== null,
-      note: (activity) => (notes ? notes.push(activity) : this.signals.deliver([activity])),
+      note: async (...activities) => {
+        if (notes) notes.push(...activities);
+        else await this.signals.deliver(activities);
+      },
       atomically: (work) => (notes ? work(ctx) : this.transact(work)),
       ...(this.options.direct ? { direct: this.options.direct } : {}),
       ...(this.options.searchTuning ? { searchTuning: this.options.searchTuning } : {}),
@@ -108,7 +111,7 @@ export class SqlStorage implements Storage {
     } catch (error) {
       throw asUniqueViolation(error);
     }
-    this.signals.deliver(notes);
+    await this.signals.deliver(notes);
     return result;
   };
 
