@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   USER_ALREADY_ERASED: 409,
   ERASURE_NOT_CONFIRMED: 422,
   PAYLOAD_TOO_LARGE: 413,
+  // this server is stopping (a live-update stream asked for meanwhile): the page reconnects, to another instance
+  SERVER_CLOSING: 503,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PARAMETER_INVALID: 422,
   TEMPLATE_UNKNOWN_KEY: 422,

@@ -458,3 +458,45 @@ describe('a live-update stream that cannot listen (SQLite)', () => {
     }
   });
 });
+
+describe('a live-update stream asked for while the server stops (SQLite)', () => {
+  it('is refused with 503 and a sentence once its listening is in place, and the server stops', async () => {
+    const { storage } = await sqliteMemory.open();
+    const deps = testDeps(storage);
+    await buildWorld(deps);
+    const { token } = await createApiToken(deps, CLI_ORIGIN, 'req.a@example.test');
+    const original = storage.onTicketActivity.bind(storage);
+    let subscribing: (() => void) | undefined;
+    const asked = new Promise<void>((resolve) => {
+      storage.onTicketActivity = async (...args) => {
+        resolve();
+        await new Promise<void>((go) => (subscribing = go)); // held until the server has begun to stop
+        return original(...args);
+      };
+    });
+    const app = await buildApp(deps);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path: '/api/v1/events', headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    await asked;
+    const closed = app.close();
+    await new Promise((r) => setTimeout(r, 50)); // preClose has run: the server is stopping
+    subscribing!();
+    const { status, body } = await answer;
+    assert.equal(status, 503);
+    assert.equal(JSON.parse(body).code, 'SERVER_CLOSING');
+    assert.match(JSON.parse(body).message, /stopping/);
+    await closed; // no stream was left open to keep it waiting
+  });
+});

@@ -7,7 +7,7 @@ import { createPostgresDatabase } from '../../../../test/support/databases.ts';
 import { buildWorld, testDeps } from '../../../../test/support/fixtures.ts';
 import { waitUntil } from '../../../../test/support/smtp-sink.ts';
 import type { Database } from '../sql/schema.ts';
-import { NotifySignals, notificationsOf } from './notify-signals.ts';
+import { NotifySignals, TICKET_PAYLOAD_MAX, notificationsOf } from './notify-signals.ts';
 import { openPostgresStorage } from './postgres-storage.ts';
 
 describe('the NOTIFYs that follow a commit', () => {
@@ -24,6 +24,23 @@ describe('the NOTIFYs that follow a commit', () => {
       { channels: ['parley_outbox', 'parley_outbox_withdrawn', 'parley_ticket'], payloads: ['', '', '7,s8'] },
     );
     assert.deepEqual(notificationsOf([]), { channels: [], payloads: [] });
+  });
+
+  it("split many tickets into several notifications, each under PostgreSQL's payload limit", () => {
+    const activities = Array.from({ length: 3000 }, (_, i) => ({
+      kind: 'ticket' as const,
+      ticketId: 100_000 + i,
+      staffOnly: i % 2 === 0,
+    }));
+    const { channels, payloads } = notificationsOf(activities);
+    assert.ok(payloads.length > 1);
+    assert.ok(channels.every((c) => c === 'parley_ticket'));
+    assert.ok(payloads.every((p) => p.length <= TICKET_PAYLOAD_MAX && p.length > 0));
+    const items = payloads.flatMap((p) => p.split(','));
+    assert.deepEqual(
+      items,
+      activities.map((a) => (a.staffOnly ? `s${a.ticketId}` : String(a.ticketId))),
+    );
   });
 
   it('never fail the write they follow: a failure is reported, and delivery resolves', async () => {
@@ -95,6 +112,68 @@ describe('the NOTIFYs that follow a commit', () => {
           { channel: 'parley_ticket', payload: String(world.ticketA.id) },
         ],
       );
+    } finally {
+      proto.query = original;
+      await listener.end().catch(() => {});
+      await storage.close();
+      await db.drop();
+    }
+  });
+
+  it('of a transaction go after its commit, none of a transaction rolled back, and thousands of tickets reach listeners', async () => {
+    const db = await createPostgresDatabase();
+    const storage = openPostgresStorage(db.url, { max: 2 });
+    const listener = new pg.Client({ connectionString: db.url });
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    const sent: string[] = [];
+    let recording = false;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const first = args[0] as string | { text?: string };
+      if (recording && this !== listener) sent.push(typeof first === 'string' ? first : (first?.text ?? ''));
+      return original.apply(this, args);
+    };
+    try {
+      await storage.migrate();
+      const world = await buildWorld(testDeps(storage));
+      await listener.connect();
+      const heard: string[] = [];
+      listener.on('notification', (n) => heard.push(n.payload ?? ''));
+      await listener.query('LISTEN parley_ticket');
+      const at = () => new Date().toISOString();
+
+      await assert.rejects(
+        storage.transaction(async (tx) => {
+          await tx.tickets.updateTicket(world.ticketA.id, { status: 'waiting' }, at());
+          throw new Error('undone');
+        }),
+        /undone/,
+      );
+      recording = true;
+      await storage.transaction(async (tx) => {
+        await tx.tickets.updateTicket(world.ticketB.id, { status: 'waiting' }, at());
+      });
+      recording = false;
+      await waitUntil(() => heard.length > 0, 'the committed change to be heard');
+      assert.deepEqual(heard, [String(world.ticketB.id)], 'nothing of the transaction rolled back');
+      const commit = sent.findIndex((text) => /^commit$/i.test(text.trim()));
+      const notify = sent.findIndex((text) => /pg_notify/i.test(text));
+      assert.ok(commit >= 0 && notify > commit, `the NOTIFY after the commit: ${JSON.stringify(sent)}`);
+
+      // A transaction that touched thousands of tickets (an erasure, teamless tickets moved): every id is heard.
+      heard.length = 0;
+      const ids = Array.from({ length: 3000 }, (_, i) => 1_000_000 + i);
+      const signals = new NotifySignals(
+        storage.kyselyInstance,
+        async () => async () => {},
+        (error) => {
+          throw error;
+        },
+      );
+      await signals.deliver(ids.map((ticketId) => ({ kind: 'ticket' as const, ticketId, staffOnly: false })));
+      await waitUntil(() => heard.join(',').split(',').length === ids.length, 'every id to be heard');
+      assert.deepEqual(heard.join(',').split(',').map(Number), ids);
+      assert.ok(heard.length > 1, 'in several notifications');
     } finally {
       proto.query = original;
       await listener.end().catch(() => {});

@@ -20,7 +20,16 @@ export type Listen = (
   lost?: () => void,
 ) => Promise<() => Promise<void>>;
 
-/** The NOTIFYs of some activities, one per channel: ticket ids joined with commas, `s` before a staff-only one. */
+/**
+ * The longest `parley_ticket` payload sent: PostgreSQL refuses 8000 bytes or more, and a transaction may touch
+ * thousands of tickets (an erasure, the teamless tickets moved to a team).
+ */
+export const TICKET_PAYLOAD_MAX = 7900;
+
+/**
+ * The NOTIFYs of some activities, one per channel: ticket ids joined with commas, `s` before a staff-only one, in as
+ * many `parley_ticket` notifications as keep each under `TICKET_PAYLOAD_MAX`.
+ */
 export function notificationsOf(activities: readonly Activity[]): { channels: string[]; payloads: string[] } {
   const channels = new Set<string>();
   const tickets = new Map<number, boolean>(); // id → staff only
@@ -31,9 +40,19 @@ export function notificationsOf(activities: readonly Activity[]): { channels: st
     else tickets.set(a.ticketId, (tickets.get(a.ticketId) ?? true) && a.staffOnly);
   }
   const out = { channels: [...channels], payloads: [...channels].map(() => '') };
-  if (tickets.size > 0) {
+  let payload = '';
+  for (const [id, staffOnly] of tickets) {
+    const item = staffOnly ? `s${id}` : String(id);
+    if (payload && payload.length + 1 + item.length > TICKET_PAYLOAD_MAX) {
+      out.channels.push('parley_ticket');
+      out.payloads.push(payload);
+      payload = '';
+    }
+    payload = payload ? `${payload},${item}` : item;
+  }
+  if (payload) {
     out.channels.push('parley_ticket');
-    out.payloads.push([...tickets].map(([id, staffOnly]) => (staffOnly ? `s${id}` : String(id))).join(','));
+    out.payloads.push(payload);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { canSeeTicket } from '../../../domain/tickets/ticket-access.ts';
 import type { Ticket } from '../../../domain/tickets/ticket.ts';
 import { isStaff, type Actor } from '../../../domain/users/user.ts';
 import type { ActorKey } from '../../../ports/storage.ts';
+import { DomainError } from '../../../domain/errors.ts';
 import { actorOf, signedIn } from '../auth/authenticate-request.ts';
 import { OnDemandSubscription } from './on-demand-subscription.ts';
 
@@ -208,8 +209,11 @@ export function eventRoutes(
     }, options.heartbeatMs);
     heartbeat.unref();
 
+    /** Set once the server stops: a stream asked for meanwhile is refused (its page reconnects, to another instance). */
+    let closing = false;
     // Open streams would keep `app.close()` waiting: they end first.
     app.addHook('preClose', async () => {
+      closing = true;
       clearInterval(heartbeat);
       clearInterval(sweep);
       clearTimeout(timer);
@@ -235,7 +239,14 @@ export function eventRoutes(
             ? { tokenHash: request.apiTokenHash }
             : { userId: actor.id };
         const listener: Listener = { actor, key, reply };
+        const refuseWhileClosing = () => {
+          if (closing)
+            throw new DomainError('SERVER_CLOSING', 'This server is stopping; the page reconnects in a moment.');
+        };
+        refuseWhileClosing();
         await activity.hold(); // before the stream starts: a failure is an error reply, and `ready` comes after it
+        if (closing) activity.release();
+        refuseWhileClosing();
         reply.hijack();
         if (request.raw.socket.destroyed) return activity.release(); // the page left meanwhile
         reply.raw.writeHead(200, {

@@ -27,8 +27,8 @@ export function createMetrics(options: {
 }): HttpMetrics {
   const registry = new Registry();
   // The event loop's delay sampled every 100 ms, not prom-client's 10: a timer every 10 ms woke each idle instance a
-  // hundred times a second (about 1 % of a core, and a wake-up competing with requests under load); stalls worth an
-  // alert (tens of milliseconds and more) are still seen.
+  // hundred times a second (about 1 % of a core, and a wake-up competing with requests under load). A stall of 100 ms
+  // or more is always seen; a shorter one only when a sample falls due during it (a 30 ms stall about one time in three).
   if (options.processMetrics)
     collectDefaultMetrics({
       register: registry,
