@@ -493,10 +493,16 @@ describe('a live-update stream asked for while the server stops (SQLite)', () =>
     const closed = app.close();
     await new Promise((r) => setTimeout(r, 50)); // preClose has run: the server is stopping
     subscribing!();
-    const { status, body } = await answer;
+    // Within 10 s, or fail (a stream left open would keep both waiting for good).
+    const deadline = <T>(what: string, p: Promise<T>) =>
+      Promise.race([
+        p,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} within 10 s`)), 10_000).unref()),
+      ]);
+    const { status, body } = await deadline('an answer', answer);
     assert.equal(status, 503);
     assert.equal(JSON.parse(body).code, 'SERVER_CLOSING');
     assert.match(JSON.parse(body).message, /stopping/);
-    await closed; // no stream was left open to keep it waiting
+    await deadline('the server to stop', closed); // no stream was left open to keep it waiting
   });
 });
