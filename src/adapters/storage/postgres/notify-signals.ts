@@ -1,8 +1,7 @@
-import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ActivityListeners, PresenceSignal } from '../../../ports/storage/activity.ts';
 import type { Database } from '../sql/schema.ts';
-import { PREPARED_SQL_NAMES } from '../sql/sql-context.ts';
-import type { Activity, SqlSignals } from '../sql/sql-dialect.ts';
+import type { SqlSignals } from '../sql/sql-dialect.ts';
 
 /**
  * LISTEN on `channel`; `listener` hears each payload, and '' whenever the connection is (re)opened; `lost` is told when
@@ -21,78 +20,19 @@ export type Listen = (
 ) => Promise<() => Promise<void>>;
 
 /**
- * The longest `parley_ticket` payload sent: PostgreSQL refuses 8000 bytes or more, and a transaction may touch
- * thousands of tickets (an erasure, the teamless tickets moved to a team).
- */
-export const TICKET_PAYLOAD_MAX = 7900;
-
-/**
- * The NOTIFYs of some activities, one per channel: ticket ids joined with commas, `s` before a staff-only one, in as
- * many `parley_ticket` notifications as keep each under `TICKET_PAYLOAD_MAX`.
- */
-export function notificationsOf(activities: readonly Activity[]): { channels: string[]; payloads: string[] } {
-  const channels = new Set<string>();
-  const tickets = new Map<number, boolean>(); // id → staff only
-  for (const a of activities) {
-    if (a.kind === 'outbox') channels.add('parley_outbox');
-    else if (a.kind === 'outbox-withdrawn') channels.add('parley_outbox_withdrawn');
-    else if (a.kind === 'webhook') channels.add('parley_webhook');
-    else tickets.set(a.ticketId, (tickets.get(a.ticketId) ?? true) && a.staffOnly);
-  }
-  const out = { channels: [...channels], payloads: [...channels].map(() => '') };
-  let payload = '';
-  for (const [id, staffOnly] of tickets) {
-    const item = staffOnly ? `s${id}` : String(id);
-    if (payload && payload.length + 1 + item.length > TICKET_PAYLOAD_MAX) {
-      out.channels.push('parley_ticket');
-      out.payloads.push(payload);
-      payload = '';
-    }
-    payload = payload ? `${payload},${item}` : item;
-  }
-  if (payload) {
-    out.channels.push('parley_ticket');
-    out.payloads.push(payload);
-  }
-  return out;
-}
-
-/**
- * PostgreSQL: processes LISTEN to the channels they need (a dispatcher standing by, only to withdrawn work); a write's
- * NOTIFYs go in one statement of their own once it has committed, never inside its transaction. PostgreSQL makes
- * every transaction that notifies take one lock of the whole database at its commit and hold it until its commit is
- * on disk, so NOTIFY inside each post made all posts commit one at a time, each waiting for its own flush, and one
- * slow flush held up every post behind it (seen as `Lock: object` waits in `pg_stat_activity`, hundreds of ms, on a
- * machine kept half busy). A statement that only notifies writes nothing to wait for: it holds that lock for
- * microseconds. The cost: a process that dies between a commit and its NOTIFY loses the signal; the dispatchers' polls
- * and the pages' next refetch make up for it.
+ * PostgreSQL: processes LISTEN to the channels they need (a dispatcher standing by, only to withdrawn work), and write
+ * NOTIFY in their own statement or transaction (delivered at commit), so every listener hears every signal of its
+ * channels and nothing is left to deliver after a commit.
  */
 export class NotifySignals implements SqlSignals {
   readonly signalsStayInProcess = false;
-  private readonly notify: CompiledQuery;
 
   constructor(
     private readonly kysely: Kysely<Database>,
     private readonly listen: Listen,
-    /** Told when the NOTIFYs after a commit could not be sent (the write stands; listeners poll). */
-    private readonly onError: (error: Error) => void = () => {},
-  ) {
-    this.notify =
-      sql`select pg_notify(n.channel, n.payload) from unnest(${[]}::text[], ${[]}::text[]) as n(channel, payload)`.compile(
-        kysely,
-      );
-    // One fixed text for any number of notifications: a named statement, prepared once per connection.
-    if (!PREPARED_SQL_NAMES.has(this.notify.sql)) PREPARED_SQL_NAMES.set(this.notify.sql, 'parley_notify');
-  }
+  ) {}
 
-  private async send(notifications: { channels: string[]; payloads: string[] }) {
-    if (notifications.channels.length === 0) return;
-    await this.kysely.executeQuery({ ...this.notify, parameters: [notifications.channels, notifications.payloads] });
-  }
-
-  async deliver(activities: readonly Activity[]): Promise<void> {
-    await this.send(notificationsOf(activities)).catch((error: Error) => this.onError(error));
-  }
+  deliver(): void {}
 
   onOutboxSignal(listener: () => void) {
     return this.listen('parley_outbox', () => listener());
@@ -126,14 +66,14 @@ export class NotifySignals implements SqlSignals {
   }
 
   async signalInbound(ticketId: number | null = null) {
-    await this.send({ channels: ['parley_ticket'], payloads: [ticketId === null ? 'i' : `i${ticketId}`] });
+    await sql`select pg_notify('parley_ticket', ${ticketId === null ? 'i' : `i${ticketId}`})`.execute(this.kysely);
   }
 
   /** Every process heard it already. */
   relayTicketActivity(): void {}
 
   async signalPresence(signal: PresenceSignal) {
-    await this.send({ channels: ['parley_presence'], payloads: [JSON.stringify(signal)] });
+    await sql`select pg_notify('parley_presence', ${JSON.stringify(signal)})`.execute(this.kysely);
   }
 
   /** A payload that is not a presence report (the '' of a re-opened connection) is ignored: reports are refreshed. */

@@ -92,10 +92,7 @@ export class SqlStorage implements Storage {
       db,
       dialect: this.options.dialect,
       inTransaction: notes !== null,
-      note: async (...activities) => {
-        if (notes) notes.push(...activities);
-        else await this.signals.deliver(activities);
-      },
+      note: (activity) => (notes ? notes.push(activity) : this.signals.deliver([activity])),
       atomically: (work) => (notes ? work(ctx) : this.transact(work)),
       ...(this.options.direct ? { direct: this.options.direct } : {}),
       ...(this.options.searchTuning ? { searchTuning: this.options.searchTuning } : {}),
@@ -111,7 +108,7 @@ export class SqlStorage implements Storage {
     } catch (error) {
       throw asUniqueViolation(error);
     }
-    await this.signals.deliver(notes);
+    this.signals.deliver(notes);
     return result;
   };
 
