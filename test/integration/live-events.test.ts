@@ -455,12 +455,13 @@ describe('a live-update stream that cannot listen (SQLite)', () => {
     } finally {
       for (const s of streams) s.close();
       await app.close();
+      await storage.close();
     }
   });
 });
 
 describe('a live-update stream asked for while the server stops (SQLite)', () => {
-  it('is refused with 503 and a sentence once its listening is in place, and the server stops', async () => {
+  it('is refused with 503, a sentence and the connection closed, once its listening is in place, and the server stops', async () => {
     const { storage } = await sqliteMemory.open();
     const deps = testDeps(storage);
     await buildWorld(deps);
@@ -477,32 +478,44 @@ describe('a live-update stream asked for while the server stops (SQLite)', () =>
     const app = await buildApp(deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = app.server.address() as { port: number };
-    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        { host: '127.0.0.1', port, path: '/api/v1/events', headers: { authorization: `Bearer ${token}` } },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    let req: ReturnType<typeof httpRequest> | undefined;
+    let closed: Promise<undefined> | undefined;
+    try {
+      const answer = new Promise<{ status: number; connection: string | undefined; body: string }>(
+        (resolve, reject) => {
+          req = httpRequest(
+            { host: '127.0.0.1', port, path: '/api/v1/events', headers: { authorization: `Bearer ${token}` } },
+            (res) => {
+              let body = '';
+              res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+            },
+          );
+          req.on('error', reject);
+          req.end();
         },
       );
-      req.on('error', reject);
-      req.end();
-    });
-    await asked;
-    const closed = app.close();
-    await new Promise((r) => setTimeout(r, 50)); // preClose has run: the server is stopping
-    subscribing!();
-    // Within 10 s, or fail (a stream left open would keep both waiting for good).
-    const deadline = <T>(what: string, p: Promise<T>) =>
-      Promise.race([
-        p,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} within 10 s`)), 10_000).unref()),
-      ]);
-    const { status, body } = await deadline('an answer', answer);
-    assert.equal(status, 503);
-    assert.equal(JSON.parse(body).code, 'SERVER_CLOSING');
-    assert.match(JSON.parse(body).message, /stopping/);
-    await deadline('the server to stop', closed); // no stream was left open to keep it waiting
+      await asked;
+      closed = app.close();
+      await new Promise((r) => setTimeout(r, 50)); // preClose has run: the server is stopping
+      subscribing!();
+      // Within 10 s, or fail (a stream left open would keep both waiting for good).
+      const deadline = <T>(what: string, p: Promise<T>) =>
+        Promise.race([
+          p,
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} within 10 s`)), 10_000).unref()),
+        ]);
+      const { status, connection, body } = await deadline('an answer', answer);
+      assert.equal(status, 503);
+      assert.equal(JSON.parse(body).code, 'SERVER_CLOSING');
+      assert.match(JSON.parse(body).message, /stopping/);
+      assert.equal(connection, 'close', 'a kept-alive connection would keep the stopping server waiting');
+      await deadline('the server to stop', closed); // no stream was left open to keep it waiting
+    } finally {
+      req?.destroy();
+      subscribing?.();
+      await (closed ?? app.close()).catch(() => {});
+      await storage.close();
+    }
   });
 });

@@ -240,8 +240,10 @@ export function eventRoutes(
             : { userId: actor.id };
         const listener: Listener = { actor, key, reply };
         const refuseWhileClosing = () => {
-          if (closing)
-            throw new DomainError('SERVER_CLOSING', 'This server is stopping; the page reconnects in a moment.');
+          if (!closing) return;
+          // Closed after the answer: a kept-alive connection (a proxy's) would keep the stopping server waiting.
+          reply.header('connection', 'close');
+          throw new DomainError('SERVER_CLOSING', 'This server is stopping; the page reconnects in a moment.');
         };
         refuseWhileClosing();
         await activity.hold(); // before the stream starts: a failure is an error reply, and `ready` comes after it
