@@ -30,7 +30,7 @@
  * dispatcher's sleep when it finds nothing), PARLEY_DISPATCHER (thread; child, inline and off are passed to `parley serve`),
  * PARLEY_DISPATCHER_NICE (passed to `parley serve` when set).
  */
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -47,6 +47,7 @@ import type { Actor } from '../src/domain/users/user.ts';
 import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
 import type { NaiveDispatcherConfig } from './e2e/naive-dispatcher.ts';
 import type { NaiveServerConfig } from './e2e/naive-server.ts';
+import { CLK_TCK, procStat } from './proc.ts';
 import { seedTickets } from './seed-tickets.ts';
 import { intEnv } from './settings.ts';
 import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
@@ -172,25 +173,7 @@ function tempDir(prefix: string): string {
 
 // ---- CPU from /proc
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-function readStat(pid: number): { ppid: number; ticks: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // Fields after the command name in parentheses: state ppid … utime (14th field) stime (15th).
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) };
-}
+const readStat = (pid: number) => procStat(`/proc/${pid}/stat`);
 
 function commandOf(pid: number): string {
   try {

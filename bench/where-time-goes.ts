@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { CLK_TCK, procStat } from './proc.ts';
 
 export interface StatementCounts {
   total: number;
@@ -43,8 +44,6 @@ export function countStatements(): { counts: StatementCounts; reset(): void; sto
   };
 }
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
 /** CPU seconds (user + system) of the given processes, from /proc; a process that ended counts 0. */
 function cpuSeconds(pids: readonly number[]): number {
   return statSeconds(pids.map((pid) => `/proc/${pid}/stat`));
@@ -52,17 +51,7 @@ function cpuSeconds(pids: readonly number[]): number {
 
 /** CPU seconds (user + system) read from the given /proc stat files; one that is gone counts 0. */
 function statSeconds(paths: readonly string[]): number {
-  let ticks = 0;
-  for (const path of paths) {
-    try {
-      const stat = readFileSync(path, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
-    } catch {
-      // gone
-    }
-  }
-  return ticks / TICKS_PER_SECOND;
+  return paths.reduce((ticks, path) => ticks + (procStat(path)?.ticks ?? 0), 0) / CLK_TCK;
 }
 
 /** The PostgreSQL backends connected to `url`'s database (the benchmark's pool, once warmed up). */

@@ -4,36 +4,11 @@
  * workers), PostgreSQL (all its processes, the ended ones too), and the benchmark itself (its load worker and SMTP
  * sink). The server's other databases count too: nothing else should run meanwhile.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+import { readdirSync } from 'node:fs';
+import { CLK_TCK, childrenOf, commOf, procStat } from '../proc.ts';
 
 /** utime + stime of one /proc stat file, in ticks; 0 when it is gone. */
-function ticksOf(path: string): number {
-  try {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-function commOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
+const ticksOf = (path: string) => procStat(path)?.ticks ?? 0;
 
 /** Every process whose command name is `comm` (PostgreSQL's server processes all say "postgres"). */
 function processesNamed(comm: string): number[] {
@@ -50,14 +25,10 @@ function processesNamed(comm: string): number[] {
 function postgresTicks(): number {
   let ticks = 0;
   for (const pid of processesNamed('postgres')) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-      if (commOf(Number(fields[1])) !== 'postgres') ticks += Number(fields[13]) + Number(fields[14]); // the postmaster
-    } catch {
-      // gone
-    }
+    const stat = procStat(`/proc/${pid}/stat`);
+    if (!stat) continue; // gone
+    ticks += stat.ticks;
+    if (commOf(stat.ppid) !== 'postgres') ticks += stat.childTicks; // the postmaster
   }
   return ticks;
 }
@@ -90,7 +61,7 @@ export function cpuMeter(groups: CpuGroups) {
   return {
     perMessage(messages: number): string {
       const end = read(groups);
-      const ms = (key: keyof Reading) => (((end[key] - start[key]) / TICKS_PER_SECOND) * 1000) / messages;
+      const ms = (key: keyof Reading) => (((end[key] - start[key]) / CLK_TCK) * 1000) / messages;
       const parts = [
         `serve HTTP ${ms('http').toFixed(2)}`,
         `serve other threads ${ms('serveOther').toFixed(2)}`,
