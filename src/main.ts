@@ -69,9 +69,14 @@ export function createParley(config: Readonly<Config>, overrides: ParleyOverride
   const log = overrides.log ?? createLogger(config);
   const storage =
     overrides.storage ??
-    openStorage(config.databaseUrl, (error) =>
-      log.warn({ err: error }, 'database connection dropped; it will be replaced'),
-    );
+    openStorage(config.databaseUrl, {
+      onIdleError: (error) => log.warn({ err: error }, 'database connection dropped; it will be replaced'),
+      onSignalError: (error) =>
+        log.warn(
+          { err: error },
+          'a change was saved but its signal could not be sent; listeners see it at their next poll',
+        ),
+    });
   const timeoutMs = config.smtpTimeoutSeconds * 1000;
   const transports =
     overrides.transports ??

@@ -4,15 +4,7 @@ import { erasedDedupeKey } from '../sql/inbound-rows.ts';
 import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
 import { prepared } from '../sql/sql-context.ts';
 import { storeMessageInOneStatement } from './store-message.ts';
-import type { Activity, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
-
-/** The NOTIFY of an activity: channel and payload (a ticket id, prefixed with `s` when only staff may hear of it). */
-function notification(a: Activity): [string, string] {
-  if (a.kind === 'outbox') return ['parley_outbox', ''];
-  if (a.kind === 'outbox-withdrawn') return ['parley_outbox_withdrawn', ''];
-  if (a.kind === 'webhook') return ['parley_webhook', ''];
-  return ['parley_ticket', a.staffOnly ? `s${a.ticketId}` : String(a.ticketId)];
-}
+import type { Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
 
 /** A `to_tsquery` of every word, each a prefix (`'word':*`) or whole. */
 function tsQuery(words: readonly string[], prefixes: boolean): string {
@@ -20,8 +12,8 @@ function tsQuery(words: readonly string[], prefixes: boolean): string {
 }
 
 /**
- * PostgreSQL: concurrent transactions lock the rows their decisions read and skip each other's claims; NOTIFY is
- * written into the transaction (delivered at commit, to every process); the hot writes are one statement each.
+ * PostgreSQL: concurrent transactions lock the rows their decisions read and skip each other's claims; the hot writes
+ * are one statement each; their NOTIFYs follow the commit in a statement of their own (`NotifySignals.deliver`).
  */
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
@@ -58,10 +50,6 @@ export const postgresDialect: SqlDialect = {
     );
     return Number(rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0) >= atLeast;
   },
-  async announce(ctx: SqlContext, activity: Activity) {
-    const [channel, payload] = notification(activity);
-    await sql`select pg_notify(${channel}, ${payload})`.execute(ctx.db);
-  },
   storeMessageInOneStatement,
   async finishOutboxAttemptsInOneStatement(
     ctx: SqlContext,
@@ -70,9 +58,9 @@ export const postgresDialect: SqlDialect = {
   ) {
     const sentAt = (o: OutboxOutcome) => (o.status === 'sent' ? o.at : null);
     // One statement (one round trip) for the whole group: the entries' new states and, only for the claims still
-    // ours, the attempts.
+    // ours, the attempts; then the pages of their tickets are told.
     const column = <T>(pick: (o: OutboxOutcome) => T) => outcomes.map((x) => pick(x.outcome));
-    const { rows } = await sql<{ entry_id: number }>`
+    const { rows } = await sql<{ entry_id: number; ticket_id: number | null }>`
       with o as (
         select * from unnest(${outcomes.map((x) => x.id)}::bigint[], ${column((o) => o.status)}::text[],
           ${column((o) => o.nextAttemptAt)}::timestamptz[], ${column((o) => o.reply)}::text[], ${column(sentAt)}::timestamptz[],
@@ -87,8 +75,9 @@ export const postgresDialect: SqlDialect = {
         select id, at, status, reply from u
         returning entry_id
       )
-      select a.entry_id, (select pg_notify('parley_ticket', coalesce(string_agg(distinct ticket_id::text, ','), '')) from u) as announced
-      from a`.execute(ctx.db);
+      select a.entry_id, u.ticket_id from a join u on u.id = a.entry_id`.execute(ctx.db);
+    const tickets = new Set(rows.flatMap((r) => (r.ticket_id === null ? [] : [Number(r.ticket_id)])));
+    await ctx.note(...[...tickets].map((ticketId) => ({ kind: 'ticket' as const, ticketId, staffOnly: false })));
     return rows.map((r) => Number(r.entry_id));
   },
   /** One call of migration 035's function (one round trip, one commit). */

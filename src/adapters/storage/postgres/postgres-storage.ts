@@ -31,6 +31,8 @@ export function openPostgresStorage(
   options: {
     max?: number;
     onIdleError?: (error: Error) => void;
+    /** Told when the NOTIFYs that follow a commit could not be sent (the write stands). */
+    onSignalError?: (error: Error) => void;
     searchTuning?: SearchTuning;
     /** The longest the read cache keeps a value without a notice (tests make it long to see notices alone). */
     cacheMaxAgeMs?: number;
@@ -94,7 +96,7 @@ export function openPostgresStorage(
     };
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const signals = new NotifySignals(kysely, listen);
+  const signals = new NotifySignals(kysely, listen, options.onSignalError);
   return new SqlStorage({
     kysely,
     dialect: postgresDialect,

@@ -18,14 +18,9 @@ const OUTBOX_TYPES: Record<string, string> = {
   updated_at: 'timestamptz',
 };
 
-/** The NOTIFY payload of a stored message: the ticket id, prefixed with `s` when only staff may hear of it (a note). */
-function activityPayload(m: NewMessage): string {
-  return m.internal ? `s${m.ticketId}` : String(m.ticketId);
-}
-
 /**
- * PostgreSQL: the message, the ticket's activity time, the outbox rows and the NOTIFY in one statement (one round
- * trip; a statement is atomic, and NOTIFY is delivered at commit).
+ * PostgreSQL: the message, the ticket's activity time and the outbox rows in one statement (one round trip; a
+ * statement is atomic); then the dispatchers and the ticket's pages are told (`SqlContext.note`: after the commit).
  */
 export async function storeMessageInOneStatement(
   ctx: SqlContext,
@@ -69,12 +64,18 @@ export async function storeMessageInOneStatement(
       select m.id, v.* from m, (values ${sql.join(outboxValues)}) as v (${sql.join(outboxColumns.map((c) => sql.ref(c)))})
       returning id
     )
-    select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids,
-      (select pg_notify('parley_outbox', '') from m) as notified, (select pg_notify('parley_ticket', ${activityPayload(m)}) from m) as announced`
+    select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids`
         : sql`
-    select (select id from m) as message_id, null as outbox_ids, (select pg_notify('parley_ticket', ${activityPayload(m)}) from m) as announced`
+    select (select id from m) as message_id, null as outbox_ids`
     }`;
   const { rows } = await ctx.db.executeQuery(nameShape(query.compile(ctx.db)));
   const messageId = rows[0]?.message_id;
-  return messageId == null ? undefined : { messageId, outboxIds: (rows[0]!.outbox_ids ?? []).map(Number) };
+  if (messageId == null) return undefined;
+  const outboxIds = (rows[0]!.outbox_ids ?? []).map(Number);
+  await ctx.note(...(outboxIds.length > 0 ? [{ kind: 'outbox' as const }] : []), {
+    kind: 'ticket',
+    ticketId: m.ticketId,
+    staffOnly: m.internal,
+  });
+  return { messageId, outboxIds };
 }

@@ -68,8 +68,8 @@ async function eraseFromCc(
       .execute();
     // Its dispatcher hears it at once rather than at its claim's next renewal: what it has not handed to the SMTP server
     // yet is not sent with them. Queued again, the mail is due now.
-    await ctx.dialect.announce(ctx, { kind: 'outbox-withdrawn' });
-    await ctx.dialect.announce(ctx, { kind: 'outbox' });
+    await ctx.note({ kind: 'outbox-withdrawn' });
+    await ctx.note({ kind: 'outbox' });
   }
   const attempts = await ctx.db
     .selectFrom('outbox_attempt')
@@ -185,6 +185,6 @@ export async function eraseOutboxOf(
     .execute();
   for (const ticketId of new Set(cancelled.map((r) => r.ticket_id))) await touchTicket(ctx, ticketId);
   // A dispatcher sending one of them hears it at once rather than at its claim's next renewal.
-  if (cancelled.length > 0) await ctx.dialect.announce(ctx, { kind: 'outbox-withdrawn' });
+  if (cancelled.length > 0) await ctx.note({ kind: 'outbox-withdrawn' });
   return { ids, toThem, ccEdited, erased: ids.length, cancelled: cancelled.length };
 }

@@ -77,7 +77,7 @@ export async function insertRow<T extends keyof Database>(
 
 /** A ticket's thread, status or mail states changed (`staffOnly`: only an internal note, which requesters must not hear of). */
 export async function touchTicket(ctx: SqlContext, ticketId: number | null, staffOnly = false): Promise<void> {
-  if (ticketId !== null) await ctx.dialect.announce(ctx, { kind: 'ticket', ticketId, staffOnly });
+  if (ticketId !== null) await ctx.note({ kind: 'ticket', ticketId, staffOnly });
 }
 
 /** PostgreSQL's unique_violation, SQLite's UNIQUE/PRIMARY KEY constraint failures. */

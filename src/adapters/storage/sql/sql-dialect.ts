@@ -59,11 +59,6 @@ export interface SqlDialect {
    * Internal notes are counted either way. Only chooses how a search runs, never what it finds.
    */
   manyMessagesHoldWords(db: Db, words: readonly string[], atLeast: number): Promise<boolean>;
-  /**
-   * Tells listeners of a change: in the statement's transaction (delivered at commit) on a database that notifies,
-   * or noted for the storage to emit after the commit.
-   */
-  announce(ctx: SqlContext, activity: Activity): Promise<void>;
   /** Stores a message with its ticket's activity time, its mails and (optionally) an inbound outcome in one statement. */
   storeMessageInOneStatement?(
     ctx: SqlContext,
@@ -95,8 +90,15 @@ export interface SqlDialect {
 
 /** The storage's signals on one database, and how the changes a commit noted reach this process's listeners. */
 export interface SqlSignals extends ActivitySignals {
-  /** Emits what a committed write noted (`SqlContext.note`); nothing to do where the database notifies. */
-  deliver(activities: readonly Activity[]): void;
+  /**
+   * Emits what a committed write noted (`SqlContext.note`), after its commit: PostgreSQL gathers the NOTIFYs of the next
+   * few ms into a statement of their own (never inside the write's transaction, see `NotifySignals`); SQLite emits in
+   * the process.
+   * Never fails: the write is committed, and a signal lost is made up by the listeners' polls.
+   */
+  deliver(activities: readonly Activity[]): Promise<void> | void;
+  /** Sends what `deliver` has gathered and not sent yet (before the connections close). */
+  flush?(): Promise<void>;
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -114,8 +116,11 @@ export interface SqlContext {
   readonly dialect: SqlDialect;
   /** An open transaction is this context's. */
   readonly inTransaction: boolean;
-  /** Notes a change for the storage to emit (after the commit, in a transaction; at once, outside one). */
-  note(activity: Activity): void;
+  /**
+   * Tells listeners of changes: noted until the commit in a transaction, handed to the signals at once outside one
+   * (the statement that made them has committed; PostgreSQL's gather them for a few ms). Never fails.
+   */
+  note(...activities: Activity[]): Promise<void>;
   /** Runs `work` atomically: in this context's transaction, or in a new one (whose notes are emitted at commit). */
   atomically<T>(work: (ctx: SqlContext) => Promise<T>): Promise<T>;
   /** SQLite: the connection itself, for prepared queries run directly (see `prepared`). */

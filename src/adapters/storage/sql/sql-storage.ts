@@ -35,6 +35,9 @@ export interface SqlStorageOptions {
   leadership?: () => Leadership;
 }
 
+/** The longest closing waits for the gathered signals to be sent (ms). */
+const CLOSE_FLUSH_MS = 2000;
+
 const ALWAYS_LEADS: Leadership = { lead: async () => true, close: async () => {} };
 
 /** A Storage over any Kysely dialect: `sqlite/` and `postgres/` give the connection, the capabilities and signals. */
@@ -92,7 +95,10 @@ export class SqlStorage implements Storage {
       db,
       dialect: this.options.dialect,
       inTransaction: notes !== null,
-      note: (activity) => (notes ? notes.push(activity) : this.signals.deliver([activity])),
+      note: async (...activities) => {
+        if (notes) notes.push(...activities);
+        else await this.signals.deliver(activities);
+      },
       atomically: (work) => (notes ? work(ctx) : this.transact(work)),
       ...(this.options.direct ? { direct: this.options.direct } : {}),
       ...(this.options.searchTuning ? { searchTuning: this.options.searchTuning } : {}),
@@ -108,7 +114,7 @@ export class SqlStorage implements Storage {
     } catch (error) {
       throw asUniqueViolation(error);
     }
-    this.signals.deliver(notes);
+    await this.signals.deliver(notes);
     return result;
   };
 
@@ -152,11 +158,24 @@ export class SqlStorage implements Storage {
     return this.signals.onPresence(...args);
   }
 
+  /**
+   * Sends the signals gathered and not sent yet (PostgreSQL's NOTIFYs of the last few ms), waiting at most `withinMs`
+   * (a database that does not answer must not hold up a shutdown). Tests call it to hear a write's signals now.
+   */
+  async flushSignals(withinMs = CLOSE_FLUSH_MS): Promise<void> {
+    const flushing = this.signals.flush?.();
+    if (!flushing) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([flushing, new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))]);
+    clearTimeout(timer);
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.kysely);
   }
 
   async close(): Promise<void> {
+    await this.flushSignals(CLOSE_FLUSH_MS);
     await this.options.onClose?.();
     await this.kysely.destroy();
   }

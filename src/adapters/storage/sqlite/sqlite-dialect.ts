@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../sql/schema.ts';
-import type { Activity, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
+import type { Db, SqlDialect } from '../sql/sql-dialect.ts';
 
 /** How long a process waits for another's migrations to finish. */
 const MIGRATION_WAIT_MS = 120_000;
@@ -44,9 +44,6 @@ export const sqliteDialect: SqlDialect = {
     const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from ticket_message_fts
       where ticket_message_fts match ${ftsMatch(words)} limit ${atLeast})`.execute(db);
     return Number(rows[0]?.n ?? 0) >= atLeast;
-  },
-  async announce(ctx: SqlContext, activity: Activity) {
-    ctx.note(activity);
   },
   async migrateAlone<T>(db: Kysely<Database>, migrate: () => Promise<T>): Promise<T> {
     // Another process's migrations may take longer than the connection's usual wait for the write lock.

@@ -30,7 +30,7 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
       const ids: number[] = [];
       for (const mail of mails)
         ids.push(await insertRow(ctx, 'insert-outbox-entry', 'outbox_entry', outboxRow(mail, at)));
-      await ctx.dialect.announce(ctx, { kind: 'outbox' });
+      await ctx.note({ kind: 'outbox' });
       return ids;
     });
   }
@@ -220,7 +220,7 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
         .values({ ...(outboxRow(mail, at) as Insertable<Database['outbox_entry']>), resent_from_id: fromId })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await ctx.dialect.announce(ctx, { kind: 'outbox' });
+      await ctx.note({ kind: 'outbox' });
       await touchTicket(ctx, row.ticket_id);
       return toOutbox(row);
     });
@@ -249,7 +249,7 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
   }
 
   async signalOutbox() {
-    await this.ctx.dialect.announce(this.ctx, { kind: 'outbox' });
+    await this.ctx.note({ kind: 'outbox' });
   }
 
   async outboxByMessageIds(messageIdHeaders: readonly string[]): Promise<OutboxReference[]> {

@@ -67,7 +67,7 @@ export async function writeMessage(ctx: SqlContext, m: NewMessage, mails: Messag
     outboxIds.push(
       await insertRow(ctx, 'insert-outbox-entry', 'outbox_entry', outboxRow({ ...mail, messageId }, m.createdAt)),
     );
-  if (outboxIds.length > 0) await ctx.dialect.announce(ctx, { kind: 'outbox' });
+  if (outboxIds.length > 0) await ctx.note({ kind: 'outbox' });
   await touchTicket(ctx, m.ticketId, m.internal);
   return { messageId, outboxIds };
 }

@@ -163,7 +163,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
         )
         .returning('id')
         .execute();
-      await ctx.dialect.announce(ctx, { kind: 'webhook' });
+      await ctx.note({ kind: 'webhook' });
       return rows.map((r) => r.id);
     });
   }
@@ -344,7 +344,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
         .where('status', '!=', 'sending')
         .returningAll()
         .executeTakeFirst();
-      if (row) await ctx.dialect.announce(ctx, { kind: 'webhook' });
+      if (row) await ctx.note({ kind: 'webhook' });
       return row && toDelivery(row);
     });
   }
