@@ -21,7 +21,7 @@
  * against the limit 0.85: the proxy and the second instance may cost at most 15 %. Exit 1 when an answer is not 2xx
  * or a mail is missing; 2 when the watchdog fires. Missing the limit is reported, not an error. Each phase also prints
  * where the CPU went, in ms per message (`fleet/cpu.ts`: the instances' HTTP threads and their other threads, nginx,
- * PostgreSQL, the benchmark itself).
+ * PostgreSQL, the benchmark itself), and what PostgreSQL's busy backends were waiting for (`fleet/waits.ts`).
  *
  * Environment: BENCH_MESSAGES (3000), BENCH_WARMUP_MESSAGES (2000 per instance), BENCH_CONNECTIONS (16),
  * BENCH_TICKETS (50), BENCH_RATE (200), BENCH_RATE_SECONDS (20), BENCH_ROUNDS (1; the order alternates),
@@ -43,6 +43,7 @@ import { buildWorld, fastHasher } from '../test/support/fixtures.ts';
 import { startNginx, type Nginx } from '../test/support/nginx.ts';
 import { startParley, stopAll, type ParleyProcess } from '../test/support/parley-processes.ts';
 import { cpuMeter } from './fleet/cpu.ts';
+import { sampleWaits } from './fleet/waits.ts';
 import { FleetSink } from './fleet/sink.ts';
 import { seedTickets } from './seed-tickets.ts';
 import { intEnv } from './settings.ts';
@@ -189,18 +190,26 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
     const cpu = { serve: processes.map((p) => p.child.pid!), nginx: nginx?.pid };
     const phase = async (amount: number, rate?: { perSecond: number; seed: number }) => {
       const meter = cpuMeter(cpu);
+      const waits = await sampleWaits(db.url);
       const reached = sink.expect(amount, (DELIVERY_SECONDS + Math.ceil(amount / 10)) * 1000);
-      const load = await runLoad(url, paths, token, amount, rate);
+      let waited = '';
+      const { load, lastNs } = await (async () => {
+        try {
+          const load = await runLoad(url, paths, token, amount, rate);
+          return { load, lastNs: await reached };
+        } finally {
+          waited = await waits.stop();
+        }
+      })();
       if (load.result.non2xx > 0 || load.result.errors > 0 || load.result['2xx'] !== amount)
         problems.push(`${label}: ${load.result['2xx']} of ${amount} answered 2xx (${load.result.errors} errors)`);
-      const lastNs = await reached;
       const { distinct, duplicates } = sink.counts();
       if (lastNs === null) problems.push(`${label}: ${distinct} of ${amount} mails arrived`);
       if (duplicates > 0) problems.push(`${label}: ${duplicates} mails arrived twice`);
-      return { load, lastNs, cpu: meter.perMessage(amount) };
+      return { load, lastNs, cpu: meter.perMessage(amount), waited };
     };
     if (WARMUP > 0) await phase(WARMUP * count);
-    const { load, lastNs, cpu: cpu1 } = await phase(MESSAGES);
+    const { load, lastNs, cpu: cpu1, waited: waited1 } = await phase(MESSAGES);
     if (lastNs === null) return undefined;
     const seconds = Number(lastNs - load.startNs) / 1e9;
     const offered = await phase(RATE * RATE_SECONDS, { perSecond: RATE, seed: round });
@@ -215,7 +224,9 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
       `  ${label}: ${measured.mailsPerSecond.toFixed(0)} mails/s, HTTP p99 ${measured.p99} ms; at ${RATE}/s, HTTP p50 ${percentile(measured.atRate, 50)} ms, p99 ${percentile(measured.atRate, 99)} ms (sent late: p99 ${percentile(offered.load.result.lateness ?? [], 99)} ms)`,
     );
     log(`    kept busy: ${cpu1}`);
+    log(`      ${waited1}`);
     log(`    at ${RATE}/s: ${offered.cpu}`);
+    log(`      ${offered.waited}`);
     return measured;
   } finally {
     await nginx?.stop();
