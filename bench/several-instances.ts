@@ -198,7 +198,7 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
           const load = await runLoad(url, paths, token, amount, rate);
           return { load, lastNs: await reached };
         } finally {
-          waited = await waits.stop();
+          waited = await waits.stop(amount);
         }
       })();
       if (load.result.non2xx > 0 || load.result.errors > 0 || load.result['2xx'] !== amount)

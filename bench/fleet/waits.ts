@@ -8,13 +8,21 @@
 import pg from 'pg';
 
 export interface WaitSampler {
-  /** Stops sampling; the line to print: mean active backends, and the five most common states with their share. */
-  stop(): Promise<string>;
+  /**
+   * Stops sampling; the line to print: mean active backends, the five most common states with their share, and per
+   * message the commits (not counting the sampler's own) and the connections opened (`pg_stat_database`, whose counts
+   * lag up to a second).
+   */
+  stop(messages: number): Promise<string>;
 }
+
+const COUNTS = `select xact_commit::float8 as commits, sessions::float8 as sessions from pg_stat_database
+  where datname = current_database()`;
 
 export async function sampleWaits(databaseUrl: string, everyMs = 10): Promise<WaitSampler> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
+  const before = (await client.query<{ commits: number; sessions: number }>(COUNTS)).rows[0]!;
   const counts = new Map<string, number>();
   let samples = 0;
   let running = true;
@@ -30,15 +38,20 @@ export async function sampleWaits(databaseUrl: string, everyMs = 10): Promise<Wa
     }
   })();
   return {
-    async stop() {
+    async stop(messages: number) {
       running = false;
-      await loop.finally(() => client.end());
+      const after = await loop
+        .then(() => new Promise((resolve) => setTimeout(resolve, 1100))) // the backends' statistics, flushed
+        .then(() => client.query<{ commits: number; sessions: number }>(COUNTS))
+        .then((r) => r.rows[0]!)
+        .finally(() => client.end());
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
       const top = [...counts]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 5)
         .map(([wait, n]) => `${wait} ${((100 * n) / Math.max(total, 1)).toFixed(0)} %`);
-      return `PostgreSQL's active backends: ${(total / Math.max(samples, 1)).toFixed(2)} on average; ${top.join(', ') || 'none'}`;
+      const perMessage = (n: number) => (n / Math.max(messages, 1)).toFixed(2);
+      return `PostgreSQL's active backends: ${(total / Math.max(samples, 1)).toFixed(2)} on average; ${top.join(', ') || 'none'}; per message ${perMessage(after.commits - before.commits - samples - 1)} commits, ${perMessage(after.sessions - before.sessions)} connections opened`;
     },
   };
 }
