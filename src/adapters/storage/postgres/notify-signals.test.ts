@@ -10,6 +10,23 @@ import type { Database } from '../sql/schema.ts';
 import { NotifySignals, TICKET_PAYLOAD_MAX, notificationsOf } from './notify-signals.ts';
 import { openPostgresStorage } from './postgres-storage.ts';
 
+/**
+ * Records the text of every query sent by any connection but `listener` while `recording` is on; `restore()` puts
+ * pg's query back. Installed before any connection opens: the storage binds each connection's query when it opens.
+ */
+function recordQueries(listener: pg.Client) {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const record = { sent: [] as string[], recording: false, restore: () => void (proto.query = original) };
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string };
+    if (record.recording && this !== listener)
+      record.sent.push(typeof first === 'string' ? first : (first?.text ?? ''));
+    return original.apply(this, args);
+  };
+  return record;
+}
+
 describe('the NOTIFYs that follow a commit', () => {
   it('are one per channel: tickets joined, a ticket staff-only only when every change to it was', () => {
     assert.deepEqual(
@@ -71,16 +88,7 @@ describe('the NOTIFYs that follow a commit', () => {
     const db = await createPostgresDatabase();
     const storage = openPostgresStorage(db.url, { max: 2 });
     const listener = new pg.Client({ connectionString: db.url });
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    const sent: string[] = [];
-    let recording = false;
-    // Before any connection opens: the storage binds each connection's query function when it opens.
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      const first = args[0] as string | { text?: string };
-      if (recording && this !== listener) sent.push(typeof first === 'string' ? first : (first?.text ?? ''));
-      return original.apply(this, args);
-    };
+    const record = recordQueries(listener);
     try {
       await storage.migrate();
       const deps = testDeps(storage);
@@ -91,7 +99,7 @@ describe('the NOTIFYs that follow a commit', () => {
       listener.on('notification', (n) => heard.push({ channel: n.channel, payload: n.payload ?? '' }));
       await listener.query('LISTEN parley_outbox');
       await listener.query('LISTEN parley_ticket');
-      recording = true;
+      record.recording = true;
       const posted = await postMessage(deps, world.techA, {
         ticketNumber: world.ticketA.number,
         text: 'The printer is fixed.',
@@ -99,14 +107,14 @@ describe('the NOTIFYs that follow a commit', () => {
       });
       assert.equal(posted.notifications.length, 1, 'a mail to the requester');
       await waitUntil(() => heard.length === 2, 'the listener to hear both');
-      recording = false;
+      record.recording = false;
 
-      const write = sent.findIndex((text) => /insert into outbox_entry/.test(text));
+      const write = record.sent.findIndex((text) => /insert into outbox_entry/.test(text));
       assert.ok(write >= 0, 'the message was written in one statement');
-      assert.doesNotMatch(sent[write]!, /pg_notify/i, 'no NOTIFY inside the write');
-      const notify = sent.findIndex((text) => /pg_notify/i.test(text));
+      assert.doesNotMatch(record.sent[write]!, /pg_notify/i, 'no NOTIFY inside the write');
+      const notify = record.sent.findIndex((text) => /pg_notify/i.test(text));
       assert.ok(notify > write, 'the NOTIFYs follow the write');
-      assert.equal(sent.filter((text) => /pg_notify/i.test(text)).length, 1, 'both channels in one statement');
+      assert.equal(record.sent.filter((text) => /pg_notify/i.test(text)).length, 1, 'both channels in one statement');
       assert.deepEqual(
         heard.sort((a, b) => a.channel.localeCompare(b.channel)),
         [
@@ -115,7 +123,7 @@ describe('the NOTIFYs that follow a commit', () => {
         ],
       );
     } finally {
-      proto.query = original;
+      record.restore();
       await listener.end().catch(() => {});
       await storage.close();
       await db.drop();
@@ -126,15 +134,7 @@ describe('the NOTIFYs that follow a commit', () => {
     const db = await createPostgresDatabase();
     const storage = openPostgresStorage(db.url, { max: 2 });
     const listener = new pg.Client({ connectionString: db.url });
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    const sent: string[] = [];
-    let recording = false;
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      const first = args[0] as string | { text?: string };
-      if (recording && this !== listener) sent.push(typeof first === 'string' ? first : (first?.text ?? ''));
-      return original.apply(this, args);
-    };
+    const record = recordQueries(listener);
     try {
       await storage.migrate();
       const world = await buildWorld(testDeps(storage));
@@ -152,16 +152,16 @@ describe('the NOTIFYs that follow a commit', () => {
         }),
         /undone/,
       );
-      recording = true;
+      record.recording = true;
       await storage.transaction(async (tx) => {
         await tx.tickets.updateTicket(world.ticketB.id, { status: 'waiting' }, at());
       });
       await waitUntil(() => heard.length > 0, 'the committed change to be heard');
-      recording = false;
+      record.recording = false;
       assert.deepEqual(heard, [String(world.ticketB.id)], 'nothing of the transaction rolled back');
-      const commit = sent.findIndex((text) => /^commit$/i.test(text.trim()));
-      const notify = sent.findIndex((text) => /pg_notify/i.test(text));
-      assert.ok(commit >= 0 && notify > commit, `the NOTIFY after the commit: ${JSON.stringify(sent)}`);
+      const commit = record.sent.findIndex((text) => /^commit$/i.test(text.trim()));
+      const notify = record.sent.findIndex((text) => /pg_notify/i.test(text));
+      assert.ok(commit >= 0 && notify > commit, `the NOTIFY after the commit: ${JSON.stringify(record.sent)}`);
 
       // A transaction that touched thousands of tickets (an erasure, teamless tickets moved): every id is heard.
       heard.length = 0;
@@ -178,7 +178,7 @@ describe('the NOTIFYs that follow a commit', () => {
       assert.ok(heard.length > 1, 'in several notifications');
       assert.deepEqual(failures, []);
     } finally {
-      proto.query = original;
+      record.restore();
       await listener.end().catch(() => {});
       await storage.close();
       await db.drop();
@@ -188,18 +188,12 @@ describe('the NOTIFYs that follow a commit', () => {
     const db = await createPostgresDatabase();
     const storage = openPostgresStorage(db.url, { max: 2 });
     const listener = new pg.Client({ connectionString: db.url });
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    const notifies: string[] = [];
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      const first = args[0] as string | { text?: string };
-      const text = typeof first === 'string' ? first : (first?.text ?? '');
-      if (this !== listener && /pg_notify/i.test(text)) notifies.push(text);
-      return original.apply(this, args);
-    };
+    const record = recordQueries(listener);
+    record.recording = true;
+    const notifies = () => record.sent.filter((text) => /pg_notify/i.test(text));
     try {
       await storage.migrate();
-      notifies.length = 0; // the migrations' trigger functions name pg_notify
+      record.sent.length = 0; // the migrations' trigger functions name pg_notify
       await listener.connect();
       const heard: string[] = [];
       listener.on('notification', (n) => heard.push(`${n.channel}:${n.payload ?? ''}`));
@@ -216,16 +210,16 @@ describe('the NOTIFYs that follow a commit', () => {
       assert.equal(signals.deliver([{ kind: 'ticket', ticketId: 1, staffOnly: false }, { kind: 'outbox' }]), undefined);
       assert.equal(signals.deliver([{ kind: 'ticket', ticketId: 2, staffOnly: true }]), undefined);
       assert.equal(signals.deliver([{ kind: 'ticket', ticketId: 1, staffOnly: false }, { kind: 'outbox' }]), undefined);
-      assert.equal(notifies.length, 0);
+      assert.equal(notifies().length, 0);
       await waitUntil(() => heard.length === 2, 'the gathered NOTIFYs to be heard');
-      assert.equal(notifies.length, 1, 'one statement for the three writes');
+      assert.equal(notifies().length, 1, 'one statement for the three writes');
       assert.deepEqual(heard.sort(), ['parley_outbox:', 'parley_ticket:1,s2']);
 
       // A withdrawal does not wait for the gathering time, and takes what was gathered with it.
       heard.length = 0;
       signals.deliver([{ kind: 'ticket', ticketId: 3, staffOnly: false }]);
       await signals.deliver([{ kind: 'outbox-withdrawn' }]);
-      assert.equal(notifies.length, 2, 'sent before the write that withdrew goes on');
+      assert.equal(notifies().length, 2, 'sent before the write that withdrew goes on');
       await waitUntil(() => heard.length === 2, 'the withdrawal to be heard');
       assert.deepEqual(heard.sort(), ['parley_outbox_withdrawn:', 'parley_ticket:3']);
       assert.deepEqual(failures, []);
@@ -242,7 +236,7 @@ describe('the NOTIFYs that follow a commit', () => {
       await waitUntil(() => heard.length > 0, 'the last write to be heard');
       assert.deepEqual(heard, [`parley_ticket:${world.ticketA.id}`]);
     } finally {
-      proto.query = original;
+      record.restore();
       await listener.end().catch(() => {});
       await storage.close().catch(() => {});
       await db.drop();
