@@ -9,6 +9,7 @@ import { waitUntil } from '../../../../test/support/smtp-sink.ts';
 import type { Database } from '../sql/schema.ts';
 import { NotifySignals, TICKET_PAYLOAD_MAX, notificationsOf } from './notify-signals.ts';
 import { openPostgresStorage } from './postgres-storage.ts';
+import type { SqlStorage } from '../sql/sql-storage.ts';
 
 /**
  * Records the text of every query sent by any connection but `listener` while `recording` is on; `restore()` puts
@@ -25,6 +26,25 @@ function recordQueries(listener: pg.Client) {
     return original.apply(this, args);
   };
   return record;
+}
+
+/** A migrated storage on a database of its own, a listener (not connected) and the queries recorded; then cleaned up. */
+async function withStorage(
+  test: (t: { storage: SqlStorage; listener: pg.Client; record: ReturnType<typeof recordQueries> }) => Promise<void>,
+) {
+  const db = await createPostgresDatabase();
+  const storage = openPostgresStorage(db.url, { max: 2 });
+  const listener = new pg.Client({ connectionString: db.url });
+  const record = recordQueries(listener);
+  try {
+    await storage.migrate();
+    await test({ storage, listener, record });
+  } finally {
+    record.restore();
+    await listener.end().catch(() => {});
+    await storage.close().catch(() => {});
+    await db.drop();
+  }
 }
 
 describe('the NOTIFYs that follow a commit', () => {
@@ -84,13 +104,8 @@ describe('the NOTIFYs that follow a commit', () => {
     }
   });
 
-  it("are sent after a posted message's statement, never inside it, and every listener hears them", async () => {
-    const db = await createPostgresDatabase();
-    const storage = openPostgresStorage(db.url, { max: 2 });
-    const listener = new pg.Client({ connectionString: db.url });
-    const record = recordQueries(listener);
-    try {
-      await storage.migrate();
+  it("are sent after a posted message's statement, never inside it, and every listener hears them", () =>
+    withStorage(async ({ storage, listener, record }) => {
       const deps = testDeps(storage);
       const world = await buildWorld(deps);
       await storage.flushSignals(); // the world's own NOTIFYs, gathered: sent before the listener starts
@@ -122,21 +137,10 @@ describe('the NOTIFYs that follow a commit', () => {
           { channel: 'parley_ticket', payload: String(world.ticketA.id) },
         ],
       );
-    } finally {
-      record.restore();
-      await listener.end().catch(() => {});
-      await storage.close();
-      await db.drop();
-    }
-  });
+    }));
 
-  it('of a transaction go after its commit, none of a transaction rolled back, and thousands of tickets reach listeners', async () => {
-    const db = await createPostgresDatabase();
-    const storage = openPostgresStorage(db.url, { max: 2 });
-    const listener = new pg.Client({ connectionString: db.url });
-    const record = recordQueries(listener);
-    try {
-      await storage.migrate();
+  it('of a transaction go after its commit, none of a transaction rolled back, and thousands of tickets reach listeners', () =>
+    withStorage(async ({ storage, listener, record }) => {
       const world = await buildWorld(testDeps(storage));
       await storage.flushSignals(); // the world's own NOTIFYs, gathered: sent before the listener starts
       await listener.connect();
@@ -177,23 +181,12 @@ describe('the NOTIFYs that follow a commit', () => {
       assert.deepEqual(heard.join(',').split(',').map(Number), ids);
       assert.ok(heard.length > 1, 'in several notifications');
       assert.deepEqual(failures, []);
-    } finally {
-      record.restore();
-      await listener.end().catch(() => {});
-      await storage.close();
-      await db.drop();
-    }
-  });
-  it('of writes close together go out in one statement that no write waits for; a withdrawal goes at once', async () => {
-    const db = await createPostgresDatabase();
-    const storage = openPostgresStorage(db.url, { max: 2 });
-    const listener = new pg.Client({ connectionString: db.url });
-    const record = recordQueries(listener);
-    record.recording = true;
-    const notifies = () => record.sent.filter((text) => /pg_notify/i.test(text));
-    try {
-      await storage.migrate();
-      record.sent.length = 0; // the migrations' trigger functions name pg_notify
+    }));
+
+  it('of writes close together go out in one statement that no write waits for; a withdrawal goes at once', () =>
+    withStorage(async ({ storage, listener, record }) => {
+      record.recording = true;
+      const notifies = () => record.sent.filter((text) => /pg_notify/i.test(text));
       await listener.connect();
       const heard: string[] = [];
       listener.on('notification', (n) => heard.push(`${n.channel}:${n.payload ?? ''}`));
@@ -235,11 +228,5 @@ describe('the NOTIFYs that follow a commit', () => {
       await storage.close();
       await waitUntil(() => heard.length > 0, 'the last write to be heard');
       assert.deepEqual(heard, [`parley_ticket:${world.ticketA.id}`]);
-    } finally {
-      record.restore();
-      await listener.end().catch(() => {});
-      await storage.close().catch(() => {});
-      await db.drop();
-    }
-  });
+    }));
 });
