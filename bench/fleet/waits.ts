@@ -10,8 +10,8 @@ import pg from 'pg';
 export interface WaitSampler {
   /**
    * Stops sampling; the line to print: mean active backends, the five most common states with their share, and per
-   * message the commits (not counting the sampler's own) and the connections opened (`pg_stat_database`, whose counts
-   * lag up to a second).
+   * message the commits (not counting the sampler's own: its queries, the first reading's, the flush's) and the
+   * connections opened (`pg_stat_database`).
    */
   stop(messages: number): Promise<string>;
 }
@@ -21,13 +21,21 @@ const COUNTS = `select xact_commit::float8 as commits, sessions::float8 as sessi
 
 export async function sampleWaits(databaseUrl: string, everyMs = 10): Promise<WaitSampler> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  let failed: Error | undefined;
+  client.on('error', (error) => (failed ??= error)); // a dropped connection ends the sampling, not the benchmark
   await client.connect();
-  const before = (await client.query<{ commits: number; sessions: number }>(COUNTS)).rows[0]!;
+  const before = await client
+    .query<{ commits: number; sessions: number }>(COUNTS)
+    .then((r) => r.rows[0]!)
+    .catch(async (error: Error) => {
+      await client.end().catch(() => {});
+      throw error;
+    });
   const counts = new Map<string, number>();
   let samples = 0;
   let running = true;
   const loop = (async () => {
-    while (running) {
+    while (running && !failed) {
       const { rows } = await client.query<{ wait: string }>(
         `select coalesce(wait_event_type || ': ' || wait_event, 'CPU') as wait from pg_stat_activity
           where datname = current_database() and state = 'active' and pid <> pg_backend_pid()`,
@@ -36,22 +44,27 @@ export async function sampleWaits(databaseUrl: string, everyMs = 10): Promise<Wa
       for (const { wait } of rows) counts.set(wait, (counts.get(wait) ?? 0) + 1);
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
-  })();
+  })().catch((error: Error) => void (failed ??= error));
   return {
     async stop(messages: number) {
       running = false;
-      const after = await loop
-        .then(() => new Promise((resolve) => setTimeout(resolve, 1100))) // the backends' statistics, flushed
-        .then(() => client.query<{ commits: number; sessions: number }>(COUNTS))
-        .then((r) => r.rows[0]!)
-        .finally(() => client.end());
+      await loop;
+      const after = failed
+        ? undefined
+        : await new Promise((resolve) => setTimeout(resolve, 1100)) // the backends' statistics, flushed
+            .then(() => client.query('select pg_stat_force_next_flush()')) // this connection's own counts too
+            .then(() => client.query<{ commits: number; sessions: number }>(COUNTS))
+            .then((r) => r.rows[0]!)
+            .catch((error: Error) => void (failed ??= error));
+      await client.end().catch(() => {});
+      if (!after) return `PostgreSQL's active backends: not sampled to the end (${failed?.message})`;
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
       const top = [...counts]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 5)
         .map(([wait, n]) => `${wait} ${((100 * n) / Math.max(total, 1)).toFixed(0)} %`);
       const perMessage = (n: number) => (n / Math.max(messages, 1)).toFixed(2);
-      return `PostgreSQL's active backends: ${(total / Math.max(samples, 1)).toFixed(2)} on average; ${top.join(', ') || 'none'}; per message ${perMessage(after.commits - before.commits - samples - 1)} commits, ${perMessage(after.sessions - before.sessions)} connections opened`;
+      return `PostgreSQL's active backends: ${(total / Math.max(samples, 1)).toFixed(2)} on average; ${top.join(', ') || 'none'}; per message ${perMessage(after.commits - before.commits - samples - 2)} commits, ${perMessage(after.sessions - before.sessions)} connections opened`;
     },
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { postMessage } from '../../../domain/messages/post-message.ts';
 import { createPostgresDatabase } from '../../../../test/support/databases.ts';
@@ -220,7 +220,10 @@ describe('the NOTIFYs that follow a commit', () => {
       // A storage closed right after a write sends its gathered NOTIFY before its connections close.
       heard.length = 0;
       const world = await buildWorld(testDeps(storage));
-      await waitUntil(() => heard.length > 0, "the world's writes to be heard");
+      // The world's NOTIFYs sent, then a marker: heard in commit order, so once it is, nothing of the world follows.
+      await storage.flushSignals();
+      await sql`select pg_notify('parley_ticket', 'marker')`.execute(storage.kyselyInstance);
+      await waitUntil(() => heard.includes('parley_ticket:marker'), "the world's writes to be heard");
       heard.length = 0;
       await storage.transaction(async (tx) => {
         await tx.tickets.updateTicket(world.ticketA.id, { status: 'waiting' }, new Date().toISOString());

@@ -68,10 +68,12 @@ export const NOTIFY_GATHER_MS = 10;
  * Why not inside: PostgreSQL makes every transaction that notifies take one lock of the whole database at its commit
  * and hold it until its commit is on disk, so NOTIFY inside each post made all posts commit one at a time, each
  * waiting for its own flush, and one slow flush held up every post behind it (seen as `Lock: object` waits in
- * `pg_stat_activity`, hundreds of ms, on a machine kept half busy). A statement that only notifies writes nothing to
- * wait for: it holds that lock for microseconds. Why gathered: one such statement per write, awaited, cost a tenth of
- * the inbound replies a second (session 23); gathered, a process sends at most one for its writes every `gatherMs` however busy (the presence and inbound
- * signals below go on their own, as they come).
+ * `pg_stat_activity`, hundreds of ms, on a machine kept half busy). Now the writes never take that lock: only the
+ * statements that send the gathered NOTIFYs do, each through its own commit's flush (a transaction that notifies is
+ * given a transaction id, so even a notify-only commit is flushed), and they are few. Why gathered: one such statement
+ * per write, awaited, cost a tenth of the inbound replies a second (session 23); gathered, a process starts at most
+ * one for its writes every `gatherMs` however busy (a withdrawal, `flush` and the presence and inbound signals below
+ * go on their own, as they come; a send is not held back while an earlier one is still out).
  *
  * The cost: listeners hear of a write up to `gatherMs` later, and a process that dies between a commit and its NOTIFY
  * loses the signal; the dispatchers' polls and the pages' next refetch make up for it. A withdrawal (an erasure took
