@@ -28,7 +28,7 @@ function recordQueries(listener: pg.Client) {
   return record;
 }
 
-/** A migrated storage on a database of its own, a listener (not connected) and the queries recorded; then cleaned up. */
+/** A migrated storage on a database of its own, a listener (not connected), the queries recorded; then cleaned up. */
 async function withStorage(
   test: (t: { storage: SqlStorage; listener: pg.Client; record: ReturnType<typeof recordQueries> }) => Promise<void>,
 ) {

@@ -277,7 +277,8 @@ export async function eraseWebhookDeliveriesOf(
       .returning('claim_token')
       .execute();
     // A dispatcher holding one of them (claimed as the row was deleted, even after it was read above) hears it at once
-    // (right after the commit, which waits for it) rather than at its claims' next renewal, and posts none of those it has not posted yet.
+    // (right after the commit, which waits for it) rather than at its claims' next renewal, and posts none of those it
+    // has not posted yet.
     if (deleted.some((r) => r.claim_token !== null)) await ctx.note({ kind: 'outbox-withdrawn' });
     return ids.length;
   });

@@ -91,10 +91,9 @@ export interface SqlDialect {
 /** The storage's signals on one database, and how the changes a commit noted reach this process's listeners. */
 export interface SqlSignals extends ActivitySignals {
   /**
-   * Emits what a committed write noted (`SqlContext.note`), after its commit: PostgreSQL gathers the NOTIFYs of the next
-   * few ms into a statement of their own (never inside the write's transaction, see `NotifySignals`); SQLite emits in
-   * the process.
-   * Never fails: the write is committed, and a signal lost is made up by the listeners' polls.
+   * Emits what a committed write noted (`SqlContext.note`), after its commit: PostgreSQL gathers the NOTIFYs of the
+   * next few ms into a statement of their own (never inside the write's transaction, see `NotifySignals`); SQLite
+   * emits in the process. Never fails: the write is committed, and a signal lost is made up by the listeners' polls.
    */
   deliver(activities: readonly Activity[]): Promise<void> | void;
   /** Sends what `deliver` has gathered and not sent yet (before the connections close). */
