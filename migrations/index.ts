@@ -34,6 +34,7 @@ import * as outboxErased from './032-outbox-erased.ts';
 import * as erasureIndexes from './033-erasure-indexes.ts';
 import * as outboxCcErased from './034-outbox-cc-erased.ts';
 import * as inboundClaimOnce from './035-inbound-claim-once.ts';
+import * as publicThreadIndex from './036-public-thread-index.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -72,4 +73,5 @@ export const migrations: Record<string, Migration> = {
   '033-erasure-indexes': erasureIndexes,
   '034-outbox-cc-erased': outboxCcErased,
   '035-inbound-claim-once': inboundClaimOnce,
+  '036-public-thread-index': publicThreadIndex,
 };

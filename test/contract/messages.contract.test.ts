@@ -1,9 +1,12 @@
 /**
  * The storage contract of a ticket's thread as a mail's history reads it, on every real database: the newest public
- * messages first, never an internal note nor a removed message, never another ticket's, at most as many as asked.
+ * messages first, never an internal note nor a removed message, never another ticket's, at most as many as asked;
+ * read by walking back over those rows alone, whatever the ticket's age and whether the tables have statistics.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CompiledQuery, sql } from 'kysely';
+import { preparedSql } from '../../src/adapters/storage/sql/sql-context.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { AT, newTicket, newUser, useDatabase } from './contract-support.ts';
@@ -82,5 +85,76 @@ for (const database of ALL_DATABASES) {
         ['two'],
       );
     });
+
+    it("reads only the rows it returns, on an old ticket under a busy one's thread, with statistics or none", async () => {
+      const requester = await storage.people.createUser(newUser('history.old@example.test'), AT);
+      const old = await storage.tickets.createTicket(newTicket(requester.id), AT);
+      const busy = await storage.tickets.createTicket(newTicket(requester.id), AT);
+      const say = (ticketId: number, text: string, internal = false) =>
+        storage.atomic.storeMessage(
+          {
+            ticketId,
+            authorId: requester.id,
+            text,
+            internal,
+            sendEmail: false,
+            source: 'portal',
+            timeSpentMinutes: null,
+            timeSpentDate: null,
+            createdAt: AT,
+          },
+          [],
+        );
+      for (let i = 1; i <= 12; i++) await say(old.id, `old ${i}`, i % 4 === 0);
+      for (let i = 1; i <= 150; i++) await say(busy.id, `busy ${i}`);
+      assert.deepEqual(
+        (await storage.messages.latestPublicMessages(old.id, 2)).map((m) => m.text),
+        ['old 11', 'old 10'],
+      );
+      const db = storage.kyselyInstance;
+      const text = preparedSql(database.name === 'postgres' ? 'postgres' : 'sqlite', 'latestPublicMessages');
+      assert.ok(text, 'the history read is a prepared query');
+      for (const statistics of [false, true]) {
+        if (statistics) await sql`analyze`.execute(db);
+        if (database.name !== 'postgres') {
+          const plan = await db.executeQuery<{ detail: string }>(
+            CompiledQuery.raw(`explain query plan ${text}`, [old.id, 2]),
+          );
+          const details = plan.rows.map((r) => r.detail).join('\n');
+          assert.match(details, /SEARCH ticket_message USING INDEX ticket_message_public/, details);
+          assert.doesNotMatch(details, /TEMP B-TREE FOR ORDER BY/, details); // no sort of the thread
+          continue;
+        }
+        // PostgreSQL: the plan made for these values and the one made once for every ticket.
+        for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+          const nodes = await db.transaction().execute(async (trx) => {
+            await sql.raw(`set local plan_cache_mode = ${mode}`).execute(trx);
+            await sql.raw(`prepare explained_history as ${text}`).execute(trx);
+            const { rows } = await sql<{
+              'QUERY PLAN': { Plan: PlanNode }[];
+            }>`explain (analyze, format json) execute explained_history(${sql.lit(old.id)}, 2)`.execute(trx);
+            await sql`deallocate explained_history`.execute(trx);
+            return nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
+          });
+          const reads = nodes.filter((n) => n['Relation Name'] === 'ticket_message');
+          const how = `${mode}, statistics: ${statistics}: ${JSON.stringify(reads)}`;
+          assert.ok(reads.length > 0, how);
+          for (const read of reads) {
+            assert.ok(read['Actual Rows'] <= 2, how);
+            assert.equal(read['Rows Removed by Filter'] ?? 0, 0, how);
+          }
+        }
+      }
+    });
   });
 }
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];

@@ -82,12 +82,13 @@ describe('migration 035 on PostgreSQL', () => {
         migrationTableName: 'parley_migration',
         migrationLockTableName: 'parley_migration_lock',
       });
-      const down = await migrator.migrateDown();
+      // Down to 034, through the later migrations first.
+      const down = await migrator.migrateTo('034-outbox-cc-erased');
       assert.equal(down.error, undefined);
-      assert.deepEqual(
-        down.results?.map((r) => [r.migrationName, r.status]),
-        [['035-inbound-claim-once', 'Success']],
-      );
+      assert.deepEqual(down.results?.map((r) => [r.migrationName, r.status]).at(-1), [
+        '035-inbound-claim-once',
+        'Success',
+      ]);
       const e = await newMail(db, 5);
       const again = await claim(db, sql`parley_claim_inbound(${e}, 'mid:<e@x>', 'ann@x', ${SINCE})`);
       assert.deepEqual(again, { holder: e, recent: 3, updates: 2 });

@@ -15,6 +15,11 @@ const PREPARED = new Map<string, CompiledQuery>();
  */
 export const PREPARED_SQL_NAMES = new Map<string, string>();
 
+/** The SQL text of the prepared query `name` on a dialect, once it has run (a test explains its plan). */
+export function preparedSql(dialect: string, name: string): string | undefined {
+  return PREPARED.get(`${dialect}:${name}`)?.sql;
+}
+
 /** How many statement shapes built at run time (`nameShape`) may be named, beyond the fixed ones. */
 const SHAPES_NAMED_AT_MOST = 64;
 let shapesNamed = 0;

@@ -45,14 +45,18 @@ export class SqlMessageRepository extends SqlRepository implements MessageReposi
     return (await q.execute()).map(messageOf);
   }
 
-  /** Prepared once: a message mail reads it for every message posted while its template shows the history. */
+  /**
+   * Prepared once: a message mail reads it for every message posted while its template shows the history; read through
+   * migration 036's index.
+   */
   async latestPublicMessages(ticketId: number, limit: number): Promise<HistoryMessage[]> {
     if (limit <= 0) return [];
     const names = this.ctx.dialect.joinLines(sql`a.name`, sql`a.position`);
     const build = () =>
       this.thread(0)
-        .where('ticket_message.internal', '=', bool(false))
-        .where('ticket_message.removed_at', 'is', null)
+        // Written as migration 036's partial index states it (not as parameters), so that a plan made once for every
+        // ticket still walks that index back over the rows it returns.
+        .where(sql<boolean>`not ticket_message.internal and ticket_message.removed_at is null`)
         .select(
           sql<
             string | null
@@ -62,7 +66,7 @@ export class SqlMessageRepository extends SqlRepository implements MessageReposi
         )
         .orderBy('ticket_message.id', 'desc')
         .limit(0);
-    const rows = await prepared(this.ctx, 'latestPublicMessages', build, [ticketId, bool(false), limit]);
+    const rows = await prepared(this.ctx, 'latestPublicMessages', build, [ticketId, limit]);
     return rows.map((r) => ({ ...messageOf(r), fileNames: r.file_names ? r.file_names.split('\n') : [] }));
   }
 
