@@ -25,7 +25,8 @@
  *
  * Environment: BENCH_MESSAGES (3000), BENCH_WARMUP_MESSAGES (2000 per instance), BENCH_CONNECTIONS (16),
  * BENCH_TICKETS (50), BENCH_RATE (200), BENCH_RATE_SECONDS (20), BENCH_ROUNDS (1; the order alternates),
- * BENCH_DELIVERY_SECONDS (60), BENCH_FLEET_INSTANCES (2; 1 measures the proxy's hop alone), PARLEY_DISPATCHER_NICE
+ * BENCH_DELIVERY_SECONDS (60), BENCH_FLEET_INSTANCES (2; 1 measures the proxy's hop alone), BENCH_STATEMENTS (1: each
+ * phase's statements per message, from pg_stat_statements when the server loads it: `fleet/statements.ts`), PARLEY_DISPATCHER_NICE
  * (passed to every instance when set), PARLEY_TEST_POSTGRES_URL (the server where the databases are created and
  * dropped, as in the tests).
  */
@@ -44,6 +45,7 @@ import { startNginx, type Nginx } from '../test/support/nginx.ts';
 import { startParley, stopAll, type ParleyProcess } from '../test/support/parley-processes.ts';
 import { cpuMeter } from './fleet/cpu.ts';
 import { sampleWaits } from './fleet/waits.ts';
+import { readStatements } from './fleet/statements.ts';
 import { FleetSink } from './fleet/sink.ts';
 import { seedTickets } from './seed-tickets.ts';
 import { intEnv } from './settings.ts';
@@ -57,6 +59,7 @@ const DELIVERY_SECONDS = intEnv('BENCH_DELIVERY_SECONDS', 60, 1, 3600);
 const RATE = intEnv('BENCH_RATE', 200, 1, 10_000);
 const RATE_SECONDS = intEnv('BENCH_RATE_SECONDS', 20, 1, 600);
 const FLEET_SIZE = intEnv('BENCH_FLEET_INSTANCES', 2, 1, 4);
+const STATEMENTS = process.env.BENCH_STATEMENTS === '1';
 const LIMIT = 0.85;
 const WATCHDOG_SECONDS =
   ROUNDS * 2 * (180 + Math.ceil((MESSAGES + 2 * WARMUP) / 20) + RATE_SECONDS * 2 + 3 * DELIVERY_SECONDS);
@@ -191,6 +194,7 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
     const phase = async (amount: number, rate?: { perSecond: number; seed: number }) => {
       const meter = cpuMeter(cpu);
       const waits = await sampleWaits(db.url);
+      const statements = STATEMENTS ? await readStatements(db.url) : undefined;
       const reached = sink.expect(amount, (DELIVERY_SECONDS + Math.ceil(amount / 10)) * 1000);
       let waited = '';
       const { load, lastNs } = await (async () => {
@@ -206,7 +210,12 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
       const { distinct, duplicates } = sink.counts();
       if (lastNs === null) problems.push(`${label}: ${distinct} of ${amount} mails arrived`);
       if (duplicates > 0) problems.push(`${label}: ${duplicates} mails arrived twice`);
-      return { load, lastNs, cpu: meter.perMessage(amount), waited };
+      return {
+        load,
+        lastNs,
+        cpu: meter.perMessage(amount),
+        waited: statements ? `${waited}\n      ${await statements.stop(amount)}` : waited,
+      };
     };
     if (WARMUP > 0) await phase(WARMUP * count);
     const { load, lastNs, cpu: cpu1, waited: waited1 } = await phase(MESSAGES);

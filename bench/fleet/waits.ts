@@ -2,8 +2,9 @@
  * What PostgreSQL's busy backends are doing during a phase of `bench/several-instances.ts`: `pg_stat_activity` of the
  * phase's database sampled every `everyMs`, each active backend counted under its wait event ("CPU" when it waits for
  * nothing). A lock convoy (`Lock: object`, PostgreSQL's NOTIFY lock held through a commit's flush; `Lock: tuple`) or a
- * flush-bound server (`IO: WALSync`) shows here when it does not show in the CPU. One connection of its own; a query
- * every 10 ms costs the server well under 1 % of a core, the same for both set-ups.
+ * flush-bound server (`IO: WALSync`) shows here when it does not show in the CPU. One connection of its own, a query
+ * every 100 ms by default. Each query is dear: sampling every 10 ms took about 12 % of a core on the server and 6 % in
+ * this process (measured on an idle database, session 25), which crowded the set-up being measured, the fleet most.
  */
 import pg from 'pg';
 
@@ -19,7 +20,7 @@ export interface WaitSampler {
 const COUNTS = `select xact_commit::float8 as commits, sessions::float8 as sessions from pg_stat_database
   where datname = current_database()`;
 
-export async function sampleWaits(databaseUrl: string, everyMs = 10): Promise<WaitSampler> {
+export async function sampleWaits(databaseUrl: string, everyMs = 100): Promise<WaitSampler> {
   const client = new pg.Client({ connectionString: databaseUrl });
   let failed: Error | undefined;
   client.on('error', (error) => (failed ??= error)); // a dropped connection ends the sampling, not the benchmark
