@@ -25,10 +25,10 @@
  *
  * Environment: BENCH_MESSAGES (3000), BENCH_WARMUP_MESSAGES (2000 per instance), BENCH_CONNECTIONS (16),
  * BENCH_TICKETS (50), BENCH_RATE (200), BENCH_RATE_SECONDS (20), BENCH_ROUNDS (1; the order alternates),
- * BENCH_DELIVERY_SECONDS (60), BENCH_FLEET_INSTANCES (2; 1 measures the proxy's hop alone), BENCH_STATEMENTS (1: each
- * phase's statements per message, from pg_stat_statements when the server loads it: `fleet/statements.ts`), PARLEY_DISPATCHER_NICE
- * (passed to every instance when set), PARLEY_TEST_POSTGRES_URL (the server where the databases are created and
- * dropped, as in the tests).
+ * BENCH_DELIVERY_SECONDS (60), BENCH_FLEET_INSTANCES (2; 1 measures the proxy's hop alone), BENCH_STATEMENTS (1:
+ * each phase's statements per message, from pg_stat_statements when the server loads it: `fleet/statements.ts`),
+ * PARLEY_DISPATCHER_NICE (passed to every instance when set), PARLEY_TEST_POSTGRES_URL (the server where the
+ * databases are created and dropped, as in the tests).
  */
 import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -203,6 +203,7 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
           return { load, lastNs: await reached };
         } finally {
           waited = await waits.stop(amount);
+          if (statements) waited += `\n      ${await statements.stop(amount)}`;
         }
       })();
       if (load.result.non2xx > 0 || load.result.errors > 0 || load.result['2xx'] !== amount)
@@ -210,12 +211,7 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
       const { distinct, duplicates } = sink.counts();
       if (lastNs === null) problems.push(`${label}: ${distinct} of ${amount} mails arrived`);
       if (duplicates > 0) problems.push(`${label}: ${duplicates} mails arrived twice`);
-      return {
-        load,
-        lastNs,
-        cpu: meter.perMessage(amount),
-        waited: statements ? `${waited}\n      ${await statements.stop(amount)}` : waited,
-      };
+      return { load, lastNs, cpu: meter.perMessage(amount), waited };
     };
     if (WARMUP > 0) await phase(WARMUP * count);
     const { load, lastNs, cpu: cpu1, waited: waited1 } = await phase(MESSAGES);

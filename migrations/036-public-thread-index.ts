@@ -4,11 +4,11 @@ import { sql } from 'kysely';
 /**
  * A ticket's public thread, newest first, as a mail's history reads it for every message posted
  * (`latestPublicMessages`): an index of the messages neither internal nor removed, by ticket and id, so that the read
- * walks back over the few rows it returns whatever the planner knows. With the index of migration 001 alone
- * (`ticket_id, id`, every message) PostgreSQL planned it as a scan of the ticket's whole thread and a sort when the
- * table had no statistics yet (autovacuum off, or not yet run), and as a walk back over every ticket's messages when
- * its statistics called the ticket common: either way a cost that grew with the thread or the table. The same text on
- * both databases (a boolean reads as an integer on SQLite; `not internal` holds for 0 there as for false here).
+ * walks back over the few rows it returns. With the index of migration 001 alone (`ticket_id, id`, every message)
+ * PostgreSQL planned it as a scan of the ticket's whole thread and a sort when the table had no statistics yet
+ * (autovacuum off, or not yet run). The same text on both databases (a boolean reads as an integer on SQLite;
+ * `not internal` holds for 0 there as for false here). The query keeps PostgreSQL on it with statistics too (see
+ * `latestPublicMessages`).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index ticket_message_public on ticket_message (ticket_id, id)

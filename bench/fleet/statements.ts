@@ -1,16 +1,20 @@
 /**
  * The statements a phase of `bench/several-instances.ts` ran on its database, per message, read from
- * `pg_stat_statements`: how many of each and their time (planning and execution). Only with BENCH_STATEMENTS=1 and when
- * the server loads the extension (`shared_preload_libraries = 'pg_stat_statements'`, a restart; the benchmark creates
- * the extension in the server's `postgres` database and resets its counts at each phase). A statement whose text
- * varies (an `in` list of varying length) counts once per text.
+ * `pg_stat_statements`: how many of each and their time (execution, and planning when the server tracks it:
+ * `pg_stat_statements.track_planning`). Only with BENCH_STATEMENTS=1 and when the server loads the extension
+ * (`shared_preload_libraries = 'pg_stat_statements'`, a restart); the benchmark then creates it in the server's
+ * `postgres` database if missing and resets the counts of the phase's database alone. A statement whose text varies
+ * (an `in` list of varying length) counts once per text; the waits sampler's own queries are listed too.
  */
 import pg from 'pg';
 
 export interface StatementReader {
-  /** The phase's `top` statements by calls, one line each, or why there are none. */
+  /** The phase's `top` statements by calls, one line each, or why there are none; closes the connection. */
   stop(messages: number, top?: number): Promise<string>;
 }
+
+const LOADED = `select 1 from pg_settings where name = 'shared_preload_libraries'
+  and 'pg_stat_statements' = any(string_to_array(replace(setting, ' ', ''), ','))`;
 
 export async function readStatements(databaseUrl: string): Promise<StatementReader> {
   const url = new URL(databaseUrl);
@@ -18,12 +22,15 @@ export async function readStatements(databaseUrl: string): Promise<StatementRead
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString() });
   client.on('error', () => {}); // a dropped connection reports at stop, not as a crash
-  await client.connect();
-  const failed = await client
-    .query('create extension if not exists pg_stat_statements')
-    .then(() => client.query('select pg_stat_statements_reset()'))
-    .then(() => undefined)
-    .catch((error: Error) => error);
+  const started = (async () => {
+    await client.connect();
+    if ((await client.query(LOADED)).rowCount === 0) throw new Error('the server does not load pg_stat_statements');
+    await client.query('create extension if not exists pg_stat_statements');
+    await client.query(`select pg_stat_statements_reset(0, (select oid from pg_database where datname = $1), 0)`, [
+      database,
+    ]);
+  })().catch((error: Error) => error);
+  const failed = await started;
   return {
     async stop(messages, top = 12) {
       try {

@@ -1,11 +1,12 @@
 /**
  * The storage contract of a ticket's thread as a mail's history reads it, on every real database: the newest public
  * messages first, never an internal note nor a removed message, never another ticket's, at most as many as asked;
- * read by walking back over those rows alone, whatever the ticket's age and whether the tables have statistics.
+ * read by walking back over those rows alone, whatever the ticket's past and whether the tables have statistics.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { bool } from '../../src/adapters/storage/sql/rows.ts';
 import { preparedSql } from '../../src/adapters/storage/sql/sql-context.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
@@ -86,30 +87,31 @@ for (const database of ALL_DATABASES) {
       );
     });
 
-    it("reads only the rows it returns, on an old ticket under a busy one's thread, with statistics or none", async () => {
-      const requester = await storage.people.createUser(newUser('history.old@example.test'), AT);
-      const old = await storage.tickets.createTicket(newTicket(requester.id), AT);
-      const busy = await storage.tickets.createTicket(newTicket(requester.id), AT);
-      const say = (ticketId: number, text: string, internal = false) =>
-        storage.atomic.storeMessage(
-          {
-            ticketId,
-            authorId: requester.id,
-            text,
-            internal,
-            sendEmail: false,
-            source: 'portal',
-            timeSpentMinutes: null,
-            timeSpentDate: null,
-            createdAt: AT,
-          },
-          [],
-        );
-      for (let i = 1; i <= 12; i++) await say(old.id, `old ${i}`, i % 4 === 0);
-      for (let i = 1; i <= 150; i++) await say(busy.id, `busy ${i}`);
+    it('reads only the rows it returns, for a busy ticket gone quiet, with statistics or none', async () => {
+      const requester = await storage.people.createUser(newUser('history.quiet@example.test'), AT);
+      const tickets = [];
+      for (let i = 0; i < 200; i++) tickets.push(await storage.tickets.createTicket(newTicket(requester.id), AT));
+      const [quiet, ...busy] = tickets;
+      // A quarter of the first 4,000 messages are the quiet ticket's (one in eight of those internal notes); the
+      // 1,000 newest are two other tickets', and 196 tickets have one message each. A plan trusting that a quarter of
+      // all messages are the quiet ticket's walks back over those 1,000 to find its latest two.
+      const many = (count: number, ticketOf: RawBuilder<number>, internal: RawBuilder<boolean>) =>
+        sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < ${count})
+          insert into ticket_message (ticket_id, author_id, text, internal, send_email, source, created_at)
+          select cast(${ticketOf} as integer), ${requester.id}, 'message ' || n, ${internal}, ${bool(false)},
+            'portal', ${AT} from g`.execute(storage.kyselyInstance);
+      const ids = busy.map((t) => t!.id);
+      await many(
+        4000,
+        sql`case n % 4 when 0 then ${quiet!.id} when 1 then ${ids[0]} when 2 then ${ids[1]} else ${ids[2]} end`,
+        sql`(n % 32 = 0)`,
+      );
+      await many(1000, sql`case when n % 2 = 0 then ${ids[0]} else ${ids[1]} end`, sql`(n < 0)`);
+      assert.equal(ids[198]! - ids[3]!, 195, 'the small tickets have consecutive ids');
+      await many(196, sql`${ids[3]! - 1} + n`, sql`(n < 0)`);
       assert.deepEqual(
-        (await storage.messages.latestPublicMessages(old.id, 2)).map((m) => m.text),
-        ['old 11', 'old 10'],
+        (await storage.messages.latestPublicMessages(quiet!.id, 2)).map((m) => m.text),
+        ['message 3996', 'message 3992'],
       );
       const db = storage.kyselyInstance;
       const text = preparedSql(database.name === 'postgres' ? 'postgres' : 'sqlite', 'latestPublicMessages');
@@ -118,10 +120,10 @@ for (const database of ALL_DATABASES) {
         if (statistics) await sql`analyze`.execute(db);
         if (database.name !== 'postgres') {
           const plan = await db.executeQuery<{ detail: string }>(
-            CompiledQuery.raw(`explain query plan ${text}`, [old.id, 2]),
+            CompiledQuery.raw(`explain query plan ${text}`, [quiet!.id, 2]),
           );
           const details = plan.rows.map((r) => r.detail).join('\n');
-          assert.match(details, /SEARCH ticket_message USING INDEX ticket_message_public/, details);
+          assert.match(details, /SEARCH ticket_message USING INDEX ticket_message_public \(ticket_id=\?\)/, details);
           assert.doesNotMatch(details, /TEMP B-TREE FOR ORDER BY/, details); // no sort of the thread
           continue;
         }
@@ -130,11 +132,14 @@ for (const database of ALL_DATABASES) {
           const nodes = await db.transaction().execute(async (trx) => {
             await sql.raw(`set local plan_cache_mode = ${mode}`).execute(trx);
             await sql.raw(`prepare explained_history as ${text}`).execute(trx);
-            const { rows } = await sql<{
-              'QUERY PLAN': { Plan: PlanNode }[];
-            }>`explain (analyze, format json) execute explained_history(${sql.lit(old.id)}, 2)`.execute(trx);
-            await sql`deallocate explained_history`.execute(trx);
-            return nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
+            try {
+              const { rows } = await sql<{
+                'QUERY PLAN': { Plan: PlanNode }[];
+              }>`explain (analyze, format json) execute explained_history(${sql.lit(quiet!.id)}, 2)`.execute(trx);
+              return nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
+            } finally {
+              await sql`deallocate explained_history`.execute(trx); // a PREPARE outlives its transaction
+            }
           });
           const reads = nodes.filter((n) => n['Relation Name'] === 'ticket_message');
           const how = `${mode}, statistics: ${statistics}: ${JSON.stringify(reads)}`;

@@ -24,6 +24,7 @@ export const postgresDialect: SqlDialect = {
   joinIds: (column: RawBuilder<unknown>) => sql<string | null>`string_agg(${column}::text, ',' order by ${column})`,
   joinLines: (column: RawBuilder<unknown>, order: RawBuilder<unknown>) =>
     sql<string | null>`string_agg(${column}, chr(10) order by ${order})`,
+  unseenId: (id: number) => sql<number>`(select ${id}::integer)`,
   ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
     // 'simple': lowered words, no stemming, the same for every language of the desk (migration 015's indexes).
     const query = tsQuery(words, true);

@@ -25,6 +25,7 @@ export const sqliteDialect: SqlDialect = {
   // An ordered aggregate: SQLite 3.44 and later (better-sqlite3 bundles its own SQLite).
   joinLines: (column: RawBuilder<unknown>, order: RawBuilder<unknown>) =>
     sql<string | null>`group_concat(${column}, char(10) order by ${order})`,
+  unseenId: (id: number) => sql<number>`${id}`,
   ticketsMatchingWords(_db: Db, words: readonly string[], internal: boolean) {
     const match = ftsMatch(words);
     return sql<number>`select rowid from ticket_title_fts where ticket_title_fts match ${match}
