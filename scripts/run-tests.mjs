@@ -22,11 +22,11 @@ if (files.length === 0) {
   console.error(`No test file matches ${filters.join(', ')}.`);
   process.exit(1);
 }
-// Three files at a time: at two, a full run kept a 2-core machine only about half busy (its tests wait on processes,
-// servers and timers), and took 26 min there (session 25).
+// Two files at a time. At three, a full run on a 2-core machine saw browser tests miss their 10 s waits (a click, a
+// response) while two other files ran beside them (session 25); at two it keeps that machine about half busy.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-timeout=180000', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
   // The processes the tests start (`bin/parley.js`) run the sources under test, never an earlier compiled build.
   { stdio: 'inherit', env: { ...process.env, PARLEY_RUN_FROM: 'source' } },
 );
