@@ -7,8 +7,8 @@ import { sql } from 'kysely';
  * walks back over the few rows it returns. With the index of migration 001 alone (`ticket_id, id`, every message)
  * PostgreSQL planned it as a scan of the ticket's whole thread and a sort when the table had no statistics yet
  * (autovacuum off, or not yet run). The same text on both databases (a boolean reads as an integer on SQLite;
- * `not internal` holds for 0 there as for false here). The query keeps PostgreSQL on it with statistics too (see
- * `latestPublicMessages`).
+ * `not internal` holds for 0 there as for false here). With statistics, the query keeps PostgreSQL on it by planning
+ * for a ticket of average size (see `latestPublicMessages`).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index ticket_message_public on ticket_message (ticket_id, id)

@@ -41,7 +41,7 @@ export interface SqlDialect {
   /**
    * An id compared with a column, hidden from the planner's statistics of that column's values: a plan for an
    * average one. PostgreSQL: a scalar subquery (its value is not known when the plan is made; `ticket_id =` it still
-   * uses an index). SQLite: the id as given (its planner keeps no per-value statistics here).
+   * uses an index). SQLite: the id as given (its plans of these reads keep to their index with or without ANALYZE).
    */
   unseenId(id: number): RawBuilder<number>;
   /** The texts of a correlated subquery's rows (texts without line breaks), one per line, in `order`. */

@@ -51,11 +51,12 @@ export class SqlMessageRepository extends SqlRepository implements MessageReposi
 
   /**
    * Prepared once: a message mail reads it for every message posted while its template shows the history. Written so
-   * that the plan walks migration 036's index back over the rows it returns, whatever the statistics say: the filter as
+   * that the plan walks migration 036's index back over the rows it returns, with statistics or none: the filter as
    * the index states it (not as parameters, which a plan made once for every ticket could not match to it), and the
    * ticket hidden from PostgreSQL's statistics (`unseenId`), so that it plans for a ticket of average size. Shown the
    * ticket, it planned a busy ticket gone quiet as a walk back over the whole table's newest messages (the primary
-   * key), on the statistics' word that a quarter of them were that ticket's.
+   * key), on the statistics' word that a quarter of them were that ticket's. (On a desk of a handful of tickets, an
+   * average one is a large share of the table, and that walk can still be chosen; it is short there.)
    */
   async latestPublicMessages(ticketId: number, limit: number): Promise<HistoryMessage[]> {
     if (limit <= 0) return [];
