@@ -65,7 +65,12 @@ export async function sampleWaits(databaseUrl: string, everyMs = 100): Promise<W
         .slice(0, 5)
         .map(([wait, n]) => `${wait} ${((100 * n) / Math.max(total, 1)).toFixed(0)} %`);
       const perMessage = (n: number) => (n / Math.max(messages, 1)).toFixed(2);
-      return `PostgreSQL's active backends: ${(total / Math.max(samples, 1)).toFixed(2)} on average; ${top.join(', ') || 'none'}; per message ${perMessage(after.commits - before.commits - samples - 2)} commits, ${perMessage(after.sessions - before.sessions)} connections opened`;
+      const active = (total / Math.max(samples, 1)).toFixed(2);
+      const commits = perMessage(after.commits - before.commits - samples - 2);
+      const opened = perMessage(after.sessions - before.sessions);
+      const states = top.join(', ') || 'none';
+      const perMessageLine = `per message ${commits} commits, ${opened} connections opened`;
+      return `PostgreSQL's active backends: ${active} on average; ${states}; ${perMessageLine}`;
     },
   };
 }

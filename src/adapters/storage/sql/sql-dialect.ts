@@ -38,14 +38,14 @@ export interface SqlDialect {
   serverTime(): RawBuilder<string>;
   /** The ids a correlated subquery's rows carry (`c.user_id` of `ticket_copy c`), as one comma-separated text. */
   joinIds(column: RawBuilder<unknown>): RawBuilder<string | null>;
+  /** The texts of a correlated subquery's rows (texts without line breaks), one per line, in `order`. */
+  joinLines(column: RawBuilder<unknown>, order: RawBuilder<unknown>): RawBuilder<string | null>;
   /**
    * An id compared with a column, hidden from the planner's statistics of that column's values: a plan for an
    * average one. PostgreSQL: a scalar subquery (its value is not known when the plan is made; `ticket_id =` it still
    * uses an index). SQLite: the id as given (its plans of these reads keep to their index with or without ANALYZE).
    */
   unseenId(id: number): RawBuilder<number>;
-  /** The texts of a correlated subquery's rows (texts without line breaks), one per line, in `order`. */
-  joinLines(column: RawBuilder<unknown>, order: RawBuilder<unknown>): RawBuilder<string | null>;
   /**
    * Full-text search (the queue's): a query of the ids of the tickets whose title, or one message's text, holds
    * every word (each a prefix); internal notes count only when `internal`. PostgreSQL: `to_tsvector('simple', …)`
