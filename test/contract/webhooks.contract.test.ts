@@ -240,6 +240,9 @@ for (const database of ALL_DATABASES) {
       const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-7', AT);
       const user = await storage.people.createUser(newUser('signals@example.test'), AT);
       const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
+      // PostgreSQL: the earlier tests' signals, gathered for a few ms after their commits, sent before anyone listens
+      // here (a listener hears only what commits after its LISTEN); else one could be heard as this test's.
+      await storage.flushSignals();
       const heard = { outbox: 0, webhooks: 0 };
       const stops = [
         await storage.onOutboxSignal(() => heard.outbox++),
