@@ -67,9 +67,9 @@ export async function sampleWaits(databaseUrl: string, everyMs = 100): Promise<W
       const perMessage = (n: number) => (n / Math.max(messages, 1)).toFixed(2);
       const active = (total / Math.max(samples, 1)).toFixed(2);
       const commits = perMessage(after.commits - before.commits - samples - 2);
-      const opened = perMessage(after.sessions - before.sessions);
+      const opened = after.sessions - before.sessions;
       const states = top.join(', ') || 'none';
-      const perMessageLine = `per message ${commits} commits, ${opened} connections opened`;
+      const perMessageLine = `per message ${commits} commits; ${opened} connections opened`;
       return `PostgreSQL's active backends: ${active} on average; ${states}; ${perMessageLine}`;
     },
   };
