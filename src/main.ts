@@ -70,6 +70,7 @@ export function createParley(config: Readonly<Config>, overrides: ParleyOverride
   const storage =
     overrides.storage ??
     openStorage(config.databaseUrl, {
+      poolSize: config.databasePoolSize,
       onIdleError: (error) => log.warn({ err: error }, 'database connection dropped; it will be replaced'),
       onSignalError: (error) =>
         log.warn(

@@ -257,4 +257,12 @@ describe('the dispatcher beside serve', () => {
     for (const bad of ['20', '-1', '5.5', 'low'])
       refused({ PARLEY_DISPATCHER_NICE: bad }, /PARLEY_DISPATCHER_NICE must be a whole number from 0 to 19/);
   });
+
+  it('PARLEY_DATABASE_POOL_SIZE: 10 by default, 1 to 100 accepted, anything else refused with the variable named', () => {
+    assert.equal(load({}).databasePoolSize, 10);
+    assert.equal(load({ PARLEY_DATABASE_POOL_SIZE: '1' }).databasePoolSize, 1);
+    assert.equal(load({ PARLEY_DATABASE_POOL_SIZE: '100' }).databasePoolSize, 100);
+    for (const bad of ['0', '101', '2.5', 'many'])
+      refused({ PARLEY_DATABASE_POOL_SIZE: bad }, /PARLEY_DATABASE_POOL_SIZE must be a whole number from 1 to 100/);
+  });
 });

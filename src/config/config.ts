@@ -6,6 +6,8 @@ import { parseTrustedProxies } from './trusted-proxies.ts';
 
 export interface Config {
   databaseUrl: string;
+  /** PostgreSQL: connections each pool of this process may open (PARLEY_DATABASE_POOL_SIZE); SQLite: unused. */
+  databasePoolSize: number;
   host: string;
   port: number;
   publicUrl: string;
@@ -80,6 +82,12 @@ export interface Config {
   /** Simultaneous connections to the SMTP receiver from one client address. */
   inboundMaxConnectionsPerAddress: number;
 }
+
+/**
+ * Connections a PostgreSQL pool of one process may open. PostgreSQL runs best with about twice its cores' worth of
+ * statements at once: more backends only wait for each other and for a core (docs/operations.md, "Connections").
+ */
+export const DEFAULT_POOL_SIZE = 10;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -332,6 +340,7 @@ export function loadConfig(
     throw new ConfigError(`PARLEY_DISPATCHER must be thread, child, inline or off (got "${dispatcher}").`);
   return Object.freeze({
     databaseUrl,
+    databasePoolSize: integer(env, 'PARLEY_DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 100),
     host,
     port,
     publicUrl,

@@ -2,8 +2,10 @@ import { openPostgresStorage } from './postgres/postgres-storage.ts';
 import { openSqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { SqlStorage } from './sql/sql-storage.ts';
 
-/** What a PostgreSQL storage reports on its own: connections dropped, signals after a commit not sent. */
+/** A PostgreSQL storage's pool size, and what it reports on its own: connections dropped, signals not sent. */
 export interface StorageReports {
+  /** PostgreSQL: the most connections its pool opens (10 when not given). */
+  poolSize?: number;
   onIdleError?: (error: Error) => void;
   onSignalError?: (error: Error) => void;
 }
@@ -11,6 +13,9 @@ export interface StorageReports {
 /** `sqlite:<path>` (or `sqlite::memory:`) and `postgres://...` URLs. */
 export function openStorage(url: string, reports: StorageReports = {}): SqlStorage {
   if (url.startsWith('sqlite:')) return openSqliteStorage(url.slice('sqlite:'.length));
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgresStorage(url, reports);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { poolSize, ...rest } = reports;
+    return openPostgresStorage(url, { ...rest, max: poolSize });
+  }
   throw new Error(`PARLEY_DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:...").`);
 }
