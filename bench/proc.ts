@@ -3,7 +3,7 @@
  * name. Each reading is of that moment; a process that is gone reads as undefined (or empty).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on Linux, asked of getconf in case). */
 export const CLK_TCK = (() => {
@@ -51,4 +51,27 @@ export function commOf(pid: number): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * How long a process's threads (or one thread, with `tid`) have waited for a core while ready to run, in ns: the
+ * second field of each `/proc/<pid>/task/<tid>/schedstat` (needs schedstats, on by default). 0 when it is gone.
+ * Threads that ended are not counted.
+ */
+export function runQueueNs(pid: number, tid?: number): number {
+  let tids: string[];
+  try {
+    tids = tid === undefined ? readdirSync(`/proc/${pid}/task`) : [String(tid)];
+  } catch {
+    return 0;
+  }
+  let ns = 0;
+  for (const t of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[1]) || 0;
+    } catch {
+      // gone
+    }
+  }
+  return ns;
 }

@@ -21,13 +21,15 @@
  * against the limit 0.85: the proxy and the second instance may cost at most 15 %. Exit 1 when an answer is not 2xx
  * or a mail is missing; 2 when the watchdog fires. Missing the limit is reported, not an error. Each phase also prints
  * where the CPU went, in ms per message (`fleet/cpu.ts`: the instances' HTTP threads and their other threads, nginx,
- * PostgreSQL, the benchmark itself), and what PostgreSQL's busy backends were waiting for (`fleet/waits.ts`).
+ * PostgreSQL, the benchmark itself) and how long each waited for a core, and what PostgreSQL's busy backends were
+ * waiting for (`fleet/waits.ts`).
  *
  * Environment: BENCH_MESSAGES (3000), BENCH_WARMUP_MESSAGES (2000 per instance), BENCH_CONNECTIONS (16),
  * BENCH_TICKETS (50), BENCH_RATE (200), BENCH_RATE_SECONDS (20), BENCH_ROUNDS (1; the order alternates),
  * BENCH_DELIVERY_SECONDS (60), BENCH_FLEET_INSTANCES (2; 1 measures the proxy's hop alone), BENCH_STATEMENTS (1:
  * each phase's statements per message, from pg_stat_statements when the server loads it: `fleet/statements.ts`),
- * PARLEY_DISPATCHER_NICE (passed to every instance when set), PARLEY_TEST_POSTGRES_URL (the server where the
+ * PARLEY_DISPATCHER_NICE (passed to every instance when set), BENCH_POOL_SIZE (PARLEY_DATABASE_POOL_SIZE of every
+ * instance, both set-ups), PARLEY_TEST_POSTGRES_URL (the server where the
  * databases are created and dropped, as in the tests).
  */
 import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
@@ -183,6 +185,7 @@ async function measure(setUp: SetUp, sink: FleetSink, round: number): Promise<Me
       PARLEY_TRUSTED_PROXIES: '127.0.0.1',
       // Passed on when set, to compare with another setting (0: the dispatcher thread as high as HTTP).
       ...(process.env.PARLEY_DISPATCHER_NICE ? { PARLEY_DISPATCHER_NICE: process.env.PARLEY_DISPATCHER_NICE } : {}),
+      ...(process.env.BENCH_POOL_SIZE ? { PARLEY_DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
     };
     const count = setUp === 'single' ? 1 : FLEET_SIZE;
     for (let i = 1; i <= count; i++) processes.push(await startParley(`serve ${i}`, ['serve'], env));

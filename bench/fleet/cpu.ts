@@ -2,10 +2,12 @@
  * Where the CPU goes during a phase of `bench/several-instances.ts`, read from /proc (Linux): the `parley serve`
  * processes (their HTTP thread apart from the rest: dispatcher thread, libuv's and V8's helpers), nginx (master and
  * workers), PostgreSQL (all its processes, the ended ones too), and the benchmark itself (its load worker and SMTP
- * sink). The server's other databases count too: nothing else should run meanwhile.
+ * sink). The server's other databases count too: nothing else should run meanwhile. Beside it, how long each group's
+ * threads waited for a core while ready to run (since session 26): on a machine kept partly busy, that wait is where a
+ * request's tail goes.
  */
 import { readdirSync } from 'node:fs';
-import { CLK_TCK, childrenOf, commOf, procStat } from '../proc.ts';
+import { CLK_TCK, childrenOf, commOf, procStat, runQueueNs } from '../proc.ts';
 
 /** utime + stime of one /proc stat file, in ticks; 0 when it is gone. */
 const ticksOf = (path: string) => procStat(path)?.ticks ?? 0;
@@ -42,6 +44,22 @@ export interface CpuGroups {
 
 type Reading = Record<'http' | 'serveOther' | 'nginx' | 'postgres' | 'bench', number>;
 
+/**
+ * How long each group's threads waited for a core while ready to run, in ns (`runQueueNs`). PostgreSQL's backends that
+ * ended during the phase are not counted (the pool keeps its connections; `connections opened` says when it did not).
+ */
+function waits(groups: CpuGroups): Reading {
+  const sum = (pids: readonly number[]) => pids.reduce((total, pid) => total + runQueueNs(pid), 0);
+  const http = groups.serve.reduce((total, pid) => total + runQueueNs(pid, pid), 0);
+  return {
+    http,
+    serveOther: sum(groups.serve) - http,
+    nginx: groups.nginx === undefined ? 0 : sum([groups.nginx, ...childrenOf(groups.nginx)]),
+    postgres: sum(processesNamed('postgres')),
+    bench: runQueueNs(process.pid),
+  };
+}
+
 function read(groups: CpuGroups): Reading {
   const http = groups.serve.reduce((sum, pid) => sum + ticksOf(`/proc/${pid}/task/${pid}/stat`), 0);
   const serve = groups.serve.reduce((sum, pid) => sum + ticksOf(`/proc/${pid}/stat`), 0);
@@ -58,19 +76,25 @@ function read(groups: CpuGroups): Reading {
 /** Starts a meter; `perMessage(n)` gives each group's CPU in ms per message over the `n` messages of the phase. */
 export function cpuMeter(groups: CpuGroups) {
   const start = read(groups);
+  const startWaits = waits(groups);
+  /** Each group's share in ms per message, and the sum. */
+  const line = (begin: Reading, end: Reading, msOf: (delta: number) => number) => {
+    const ms = (key: keyof Reading) => msOf(end[key] - begin[key]);
+    const parts = [
+      `serve HTTP ${ms('http').toFixed(2)}`,
+      `serve other threads ${ms('serveOther').toFixed(2)}`,
+      ...(groups.nginx === undefined ? [] : [`nginx ${ms('nginx').toFixed(2)}`]),
+      `PostgreSQL ${ms('postgres').toFixed(2)}`,
+      `benchmark ${ms('bench').toFixed(2)}`,
+    ];
+    const total = (Object.keys(end) as (keyof Reading)[]).reduce((sum, key) => sum + ms(key), 0);
+    return `${parts.join(', ')}; in all ${total.toFixed(2)}`;
+  };
   return {
     perMessage(messages: number): string {
-      const end = read(groups);
-      const ms = (key: keyof Reading) => (((end[key] - start[key]) / CLK_TCK) * 1000) / messages;
-      const parts = [
-        `serve HTTP ${ms('http').toFixed(2)}`,
-        `serve other threads ${ms('serveOther').toFixed(2)}`,
-        ...(groups.nginx === undefined ? [] : [`nginx ${ms('nginx').toFixed(2)}`]),
-        `PostgreSQL ${ms('postgres').toFixed(2)}`,
-        `benchmark ${ms('bench').toFixed(2)}`,
-      ];
-      const total = (Object.keys(end) as (keyof Reading)[]).reduce((sum, key) => sum + ms(key), 0);
-      return `CPU ms per message: ${parts.join(', ')}; in all ${total.toFixed(2)}`;
+      const cpu = line(start, read(groups), (ticks) => ((ticks / CLK_TCK) * 1000) / messages);
+      const waited = line(startWaits, waits(groups), (ns) => ns / 1e6 / messages);
+      return `CPU ms per message: ${cpu}\n      waiting for a core, ms per message: ${waited}`;
     },
   };
 }
