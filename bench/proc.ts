@@ -54,24 +54,24 @@ export function commOf(pid: number): string {
 }
 
 /**
- * How long a process's threads (or one thread, with `tid`) have waited for a core while ready to run, in ns: the
- * second field of each `/proc/<pid>/task/<tid>/schedstat` (needs schedstats, on by default). 0 when it is gone.
- * Threads that ended are not counted.
+ * How long each thread of a process (or one thread, with `tid`) has waited for a core while ready to run, in ns, by
+ * thread id: the second field of its `/proc/<pid>/task/<tid>/schedstat` (needs schedstats, on by default). Empty
+ * when the process is gone; a thread that ended is not in it.
  */
-export function runQueueNs(pid: number, tid?: number): number {
+export function runQueueNs(pid: number, tid?: number): Map<number, number> {
+  const waits = new Map<number, number>();
   let tids: string[];
   try {
     tids = tid === undefined ? readdirSync(`/proc/${pid}/task`) : [String(tid)];
   } catch {
-    return 0;
+    return waits;
   }
-  let ns = 0;
   for (const t of tids) {
     try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[1]) || 0;
+      waits.set(Number(t), Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[1]) || 0);
     } catch {
       // gone
     }
   }
-  return ns;
+  return waits;
 }

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import pg from 'pg';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { loadConfig } from './config/config.ts';
 import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
@@ -48,7 +47,6 @@ describe('createParley on PostgreSQL', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-pool-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const db = await createPostgresDatabase();
-    const observer = new pg.Client({ connectionString: db.url });
     const open = (size: string) =>
       createParley(
         loadConfig(
@@ -62,34 +60,39 @@ describe('createParley on PostgreSQL', () => {
           { readDotEnv: false },
         ),
       );
-    const small = open('2');
-    const large = open('6');
-    /** Runs five transactions at once, each holding its connection 300 ms; counts those held midway. */
-    const heldAtOnce = async (parley: typeof small) => {
-      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-      const work = Array.from({ length: 5 }, () =>
-        parley.storage.transaction(async (tx) => {
-          await tx.people.countUsers();
-          await sleep(300);
-        }),
+    let small: ReturnType<typeof open> | undefined;
+    let large: ReturnType<typeof open> | undefined;
+    /**
+     * Runs five transactions at once; each waits inside until `target` are inside together (at most `waitMs`), so the
+     * most that were inside at once is the pool's limit when it is below `target`, and `target` when it is not.
+     */
+    const mostAtOnce = async (parley: ReturnType<typeof open>, target: number, waitMs: number) => {
+      let inside = 0;
+      let most = 0;
+      let reached!: () => void;
+      const together = new Promise<void>((resolve) => (reached = resolve));
+      await Promise.all(
+        Array.from({ length: 5 }, () =>
+          parley.storage.transaction(async (tx) => {
+            await tx.people.countUsers();
+            most = Math.max(most, ++inside);
+            if (inside >= target) reached();
+            await Promise.race([together, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+            inside--;
+          }),
+        ),
       );
-      await sleep(150);
-      const { rows } = await observer.query<{ n: number }>(
-        `select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and state like 'idle in transaction%'`,
-      );
-      await Promise.all(work);
-      return rows[0]!.n;
+      return most;
     };
     try {
-      await observer.connect();
+      small = open('2');
+      large = open('6');
       await small.storage.migrate();
-      assert.equal(await heldAtOnce(small), 2);
-      assert.equal(await heldAtOnce(large), 5, 'a larger pool holds all five: the count sees every one');
+      assert.equal(await mostAtOnce(small, 3, 1000), 2);
+      assert.equal(await mostAtOnce(large, 5, 10_000), 5, 'a larger pool holds all five at once: the count sees them');
     } finally {
-      await observer.end().catch(() => {});
-      await small.close();
-      await large.close();
+      await small?.close();
+      await large?.close();
       await db.drop();
     }
   });

@@ -44,20 +44,35 @@ export interface CpuGroups {
 
 type Reading = Record<'http' | 'serveOther' | 'nginx' | 'postgres' | 'bench', number>;
 
+type Group = keyof Reading;
+
 /**
- * How long each group's threads waited for a core while ready to run, in ns (`runQueueNs`). PostgreSQL's backends that
- * ended during the phase are not counted (the pool keeps its connections; `connections opened` says when it did not).
+ * How long each thread waited for a core while ready to run, in ns (`runQueueNs`), by group and thread id. Threads
+ * that ended during a phase (an idle connection's backend, an autovacuum worker) are left out of it.
  */
-function waits(groups: CpuGroups): Reading {
-  const sum = (pids: readonly number[]) => pids.reduce((total, pid) => total + runQueueNs(pid), 0);
-  const http = groups.serve.reduce((total, pid) => total + runQueueNs(pid, pid), 0);
-  return {
-    http,
-    serveOther: sum(groups.serve) - http,
-    nginx: groups.nginx === undefined ? 0 : sum([groups.nginx, ...childrenOf(groups.nginx)]),
-    postgres: sum(processesNamed('postgres')),
-    bench: runQueueNs(process.pid),
+function waits(groups: CpuGroups): Map<string, { group: Group; ns: number }> {
+  const threads = new Map<string, { group: Group; ns: number }>();
+  const add = (group: Group, pid: number, tid?: number) => {
+    for (const [t, ns] of runQueueNs(pid, tid)) threads.set(`${t}`, { group, ns });
   };
+  for (const pid of groups.serve) {
+    add('serveOther', pid);
+    add('http', pid, pid); // the main thread, moved to its own group
+  }
+  if (groups.nginx !== undefined) for (const pid of [groups.nginx, ...childrenOf(groups.nginx)]) add('nginx', pid);
+  for (const pid of processesNamed('postgres')) add('postgres', pid);
+  add('bench', process.pid);
+  return threads;
+}
+
+/**
+ * Each group's wait between two readings: for each thread alive at the end, its wait since the first reading (or
+ * since it started, when it is new).
+ */
+function waited(start: ReturnType<typeof waits>, end: ReturnType<typeof waits>): Reading {
+  const sums: Reading = { http: 0, serveOther: 0, nginx: 0, postgres: 0, bench: 0 };
+  for (const [tid, { group, ns }] of end) sums[group] += ns - (start.get(tid)?.ns ?? 0);
+  return sums;
 }
 
 function read(groups: CpuGroups): Reading {
@@ -77,6 +92,7 @@ function read(groups: CpuGroups): Reading {
 export function cpuMeter(groups: CpuGroups) {
   const start = read(groups);
   const startWaits = waits(groups);
+  const zero: Reading = { http: 0, serveOther: 0, nginx: 0, postgres: 0, bench: 0 };
   /** Each group's share in ms per message, and the sum. */
   const line = (begin: Reading, end: Reading, msOf: (delta: number) => number) => {
     const ms = (key: keyof Reading) => msOf(end[key] - begin[key]);
@@ -93,8 +109,8 @@ export function cpuMeter(groups: CpuGroups) {
   return {
     perMessage(messages: number): string {
       const cpu = line(start, read(groups), (ticks) => ((ticks / CLK_TCK) * 1000) / messages);
-      const waited = line(startWaits, waits(groups), (ns) => ns / 1e6 / messages);
-      return `CPU ms per message: ${cpu}\n      waiting for a core, ms per message: ${waited}`;
+      const queued = line(zero, waited(startWaits, waits(groups)), (ns) => ns / 1e6 / messages);
+      return `CPU ms per message: ${cpu}\n      waiting for a core, ms per message: ${queued}`;
     },
   };
 }

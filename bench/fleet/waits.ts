@@ -10,9 +10,9 @@ import pg from 'pg';
 
 export interface WaitSampler {
   /**
-   * Stops sampling; the line to print: mean active backends, the five most common states with their share, and per
-   * message the commits (not counting the sampler's own: its queries, the first reading's, the flush's) and the
-   * connections opened (`pg_stat_database`).
+   * Stops sampling; the line to print: mean active backends, the five most common states with their share, the
+   * commits per message (not counting the sampler's own: its queries, the first reading's, the flush's) and how many
+   * connections were opened in the phase (`pg_stat_database`).
    */
   stop(messages: number): Promise<string>;
 }
@@ -69,8 +69,8 @@ export async function sampleWaits(databaseUrl: string, everyMs = 100): Promise<W
       const commits = perMessage(after.commits - before.commits - samples - 2);
       const opened = after.sessions - before.sessions;
       const states = top.join(', ') || 'none';
-      const perMessageLine = `per message ${commits} commits; ${opened} connections opened`;
-      return `PostgreSQL's active backends: ${active} on average; ${states}; ${perMessageLine}`;
+      const counted = `per message ${commits} commits; ${opened} connections opened`;
+      return `PostgreSQL's active backends: ${active} on average; ${states}; ${counted}`;
     },
   };
 }

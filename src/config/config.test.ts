@@ -257,8 +257,15 @@ describe('the dispatcher beside serve', () => {
     for (const bad of ['20', '-1', '5.5', 'low'])
       refused({ PARLEY_DISPATCHER_NICE: bad }, /PARLEY_DISPATCHER_NICE must be a whole number from 0 to 19/);
   });
+});
 
-  it('PARLEY_DATABASE_POOL_SIZE: 10 by default, 1 to 100 accepted, anything else refused with the variable named', () => {
+describe('the database pool', () => {
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('PARLEY_DATABASE_POOL_SIZE: 10 by default, 1 to 100 accepted, anything else refused, naming it', () => {
     assert.equal(load({}).databasePoolSize, 10);
     assert.equal(load({ PARLEY_DATABASE_POOL_SIZE: '1' }).databasePoolSize, 1);
     assert.equal(load({ PARLEY_DATABASE_POOL_SIZE: '100' }).databasePoolSize, 100);

@@ -85,7 +85,8 @@ export interface Config {
 
 /**
  * Connections a PostgreSQL pool of one process may open. PostgreSQL runs best with about twice its cores' worth of
- * statements at once: more backends only wait for each other and for a core (docs/operations.md, "Connections").
+ * statements at once: more backends only wait for each other and for a core (docs/operations.md, "Pool size"). The
+ * PostgreSQL adapter's own default (`POOL_SIZE`) is the same.
  */
 export const DEFAULT_POOL_SIZE = 10;
 

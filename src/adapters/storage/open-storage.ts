@@ -4,7 +4,7 @@ import type { SqlStorage } from './sql/sql-storage.ts';
 
 /** A PostgreSQL storage's pool size, and what it reports on its own: connections dropped, signals not sent. */
 export interface StorageReports {
-  /** PostgreSQL: the most connections its pool opens (10 when not given). */
+  /** PostgreSQL: the most connections its pool opens (`POOL_SIZE` when not given). */
   poolSize?: number;
   onIdleError?: (error: Error) => void;
   onSignalError?: (error: Error) => void;

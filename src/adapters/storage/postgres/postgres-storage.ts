@@ -20,6 +20,9 @@ import { poolSessionSettings } from './session-settings.ts';
  */
 export const POOL_IDLE_MS = 5 * 60_000;
 
+/** The pool's size when none is given; `PARLEY_DATABASE_POOL_SIZE` (config.ts, which may not import this) says 10 too. */
+export const POOL_SIZE = 10;
+
 const TIMESTAMPTZ = 1184;
 const TIMESTAMP = 1114;
 const INT8 = 20;
@@ -53,8 +56,12 @@ export function openPostgresStorage(
   const settings = poolSessionSettings(options.idleInTransactionMs);
   const pool = new pg.Pool({
     connectionString,
-    max: options.max ?? 10,
+    max: options.max ?? POOL_SIZE,
     idleTimeoutMillis: options.idleMs ?? POOL_IDLE_MS,
+    // A connection idle for minutes must find out that the server or a NAT between forgot it, before a query waits
+    // on it: TCP keepalives from this end too (the session settings make the server's end probe).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: types as pg.CustomTypesConfig,
     // Awaited before the connection is lent out (pg-pool's hook); if it fails, the connection is closed and the query
     // it was opened for fails with the reason.
