@@ -209,6 +209,37 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       assert.match(line(result.ok, 'SMTP account')!, /signed in/);
       assert.match(line(result.ok, 'mail domain')!, /mx\.desk\.example\.test \(MX\)/);
       assert.equal(sink.authAttempts.at(-1)?.accepted, true, 'the configured account signed in');
+      // PostgreSQL's connection limit against one instance's pools (2·10 + 3); SQLite has none, and no line.
+      const connections = line(result.ok, 'database connections');
+      if (database.name === 'postgres')
+        assert.match(
+          connections ?? '',
+          /^ok +database connections: one parley serve may open 23 \(PARLEY_DATABASE_POOL_SIZE=10, dispatcher thread\); PostgreSQL allows \d+, (only )?\d+ free now/,
+        );
+      else assert.equal(connections, undefined);
+    });
+
+    it('a pool larger than the database server allows: one instance alone would be refused connections', async (t) => {
+      const limit = await db.storage.connectionLimit();
+      if (database.name !== 'postgres') {
+        assert.equal(limit, null);
+        const result = await run({ PARLEY_DATABASE_POOL_SIZE: '100' });
+        assert.equal(line([...result.ok, ...result.problems], 'database connections'), undefined);
+        return;
+      }
+      assert.ok(limit && limit.allowed < 203, `this server allows ${limit?.allowed} connections: the case needs fewer`);
+      const result = await run({ PARLEY_DATABASE_POOL_SIZE: '100' });
+      assert.equal(result.code, 1);
+      assert.match(
+        line(result.problems, 'database connections') ?? '',
+        new RegExp(
+          `^PROBLEM database connections: one parley serve may open 203 \\(PARLEY_DATABASE_POOL_SIZE=100, ` +
+            `dispatcher thread\\) but PostgreSQL allows ${limit.allowed}: raise max_connections or lower`,
+        ),
+      );
+      const inline = await run({ PARLEY_DATABASE_POOL_SIZE: '100', PARLEY_DISPATCHER: 'off' });
+      assert.match(line(inline.problems, 'database connections') ?? '', /may open 101 \(.*dispatcher off\)/);
+      t.diagnostic(`allowed ${limit.allowed}, in use ${limit.inUse}`);
     });
 
     it('no default team: tickets opened without a team would reach no technician', async () => {

@@ -6,6 +6,7 @@ import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
 import { failed, type CheckResult } from './doctor/check.ts';
 import { checkClock } from './doctor/clock.ts';
 import { checkDefaultTeam } from './doctor/default-team.ts';
+import { checkConnections } from './doctor/connections.ts';
 import { checkDatabase } from './doctor/database.ts';
 import { checkMailDomain, type MailDomainResolver } from './doctor/mail-domain.ts';
 import { checkSecretKey } from './doctor/secret-key.ts';
@@ -27,7 +28,8 @@ export interface DoctorOptions {
 /**
  * `parley doctor`: checks the configuration as the running roles will use it, changing nothing (no migration, no
  * key created): the database, the secret key against every stored secret, the SMTP account, the mail domain's DNS,
- * the clocks, the default team. One line per check; resolves with the exit code (1 when anything is wrong).
+ * the clocks, the default team, PostgreSQL's connection limit. One line per check; resolves with the exit code (1
+ * when anything is wrong).
  */
 export async function doctor(config: Readonly<Config>, options: DoctorOptions): Promise<number> {
   const clock = options.clock ?? { now: () => new Date() };
@@ -47,6 +49,8 @@ export async function doctor(config: Readonly<Config>, options: DoctorOptions): 
       );
       results.push(await checkClock(parley, clock, options.maxSkewSeconds ?? 5));
       results.push(await checkDefaultTeam(parley));
+      const connections = await checkConnections(parley);
+      if (connections) results.push(connections);
     } else {
       for (const name of ['secret key', 'SMTP account', 'clock', 'default team'])
         results.push(failed(name, 'not checked: it needs a reachable, migrated database.'));

@@ -51,6 +51,14 @@ export const postgresDialect: SqlDialect = {
     );
     return Number(rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0) >= atLeast;
   },
+  async connectionLimit(db: Db) {
+    // reserved_connections (PostgreSQL 16) is read when the server has it.
+    const { rows } = await sql<{ allowed: number; in_use: number }>`select
+        current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+          - coalesce(current_setting('reserved_connections', true)::int, 0) as allowed,
+        (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as in_use`.execute(db);
+    return { allowed: rows[0]!.allowed, inUse: rows[0]!.in_use };
+  },
   storeMessageInOneStatement,
   async finishOutboxAttemptsInOneStatement(
     ctx: SqlContext,

@@ -85,6 +85,11 @@ export interface SqlDialect {
    * (PostgreSQL): the migrator's advisory lock already makes a second process wait.
    */
   migrateAlone?<T>(db: Kysely<Database>, migrate: () => Promise<T>): Promise<T>;
+  /**
+   * The connections the server accepts from users without the superuser's reserve, and how many are open now (this
+   * one included). Absent (SQLite, a file of this machine): no limit.
+   */
+  connectionLimit?(db: Kysely<Database>): Promise<{ allowed: number; inUse: number }>;
   /** Claims an inbound mail's duplicate key and its place under the sender cap in one call. */
   claimInboundMailInOneCall?(
     ctx: SqlContext,

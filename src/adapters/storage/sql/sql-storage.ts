@@ -180,6 +180,11 @@ export class SqlStorage implements Storage {
     await this.kysely.destroy();
   }
 
+  /** The connections the database server allows users and has open now; null where there is no limit (SQLite). */
+  async connectionLimit(): Promise<{ allowed: number; inUse: number } | null> {
+    return (await this.options.dialect.connectionLimit?.(this.kysely)) ?? null;
+  }
+
   /** The database server's clock (SQLite: this machine's), read now. */
   async databaseTime(): Promise<Date> {
     const { rows } = await sql<{ now: string }>`select ${this.options.dialect.serverTime()} as now`.execute(
