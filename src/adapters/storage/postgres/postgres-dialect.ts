@@ -4,7 +4,7 @@ import { erasedDedupeKey } from '../sql/inbound-rows.ts';
 import type { OutboxOutcome } from '../../../ports/storage/outbox.ts';
 import { prepared } from '../sql/sql-context.ts';
 import { storeMessageInOneStatement } from './store-message.ts';
-import type { Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
+import type { ConnectionLimit, Db, SqlContext, SqlDialect } from '../sql/sql-dialect.ts';
 
 /** A `to_tsquery` of every word, each a prefix (`'word':*`) or whole. */
 function tsQuery(words: readonly string[], prefixes: boolean): string {
@@ -52,12 +52,26 @@ export const postgresDialect: SqlDialect = {
     return Number(rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0) >= atLeast;
   },
   async connectionLimit(db: Db) {
-    // reserved_connections (PostgreSQL 16) is read when the server has it.
-    const { rows } = await sql<{ allowed: number; in_use: number }>`select
-        current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
-          - coalesce(current_setting('reserved_connections', true)::int, 0) as allowed,
-        (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as in_use`.execute(db);
-    return { allowed: rows[0]!.allowed, inUse: rows[0]!.in_use };
+    // Superusers may use the reserved connections and ignore the role's and the database's CONNECTION LIMIT;
+    // reserved_connections (PostgreSQL 16) is read when the server has it. Counted from pg_stat_database, which any
+    // role reads whole (pg_stat_activity hides other roles' sessions' kind without pg_read_all_stats).
+    type Row = Record<'server' | 'server_used' | 'role' | 'role_used' | 'database' | 'database_used', number>;
+    const { rows } = await sql<Row>`
+      select
+        current_setting('max_connections')::int - case when r.rolsuper then 0 else
+          current_setting('superuser_reserved_connections')::int
+            + coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) end as server,
+        (select coalesce(sum(numbackends), 0)::int from pg_stat_database) as server_used,
+        case when r.rolsuper then -1 else r.rolconnlimit end as role,
+        (select count(*)::int from pg_stat_activity where usename = current_user) as role_used,
+        case when r.rolsuper then -1 else d.datconnlimit end as database,
+        (select numbackends from pg_stat_database where datname = current_database()) as database_used
+      from pg_roles r, pg_database d where r.rolname = current_user and d.datname = current_database()`.execute(db);
+    const r = rows[0]!;
+    const limits: ConnectionLimit[] = [{ of: 'server', allowed: r.server, inUse: r.server_used }];
+    if (r.role >= 0) limits.push({ of: 'role', allowed: r.role, inUse: r.role_used });
+    if (r.database >= 0) limits.push({ of: 'database', allowed: r.database, inUse: r.database_used });
+    return limits;
   },
   storeMessageInOneStatement,
   async finishOutboxAttemptsInOneStatement(

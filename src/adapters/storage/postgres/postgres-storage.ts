@@ -20,7 +20,7 @@ import { poolSessionSettings } from './session-settings.ts';
  */
 export const POOL_IDLE_MS = 5 * 60_000;
 
-/** The pool's size when none is given; `PARLEY_DATABASE_POOL_SIZE` (config.ts, which may not import this) says 10 too. */
+/** The pool's size when none is given; `PARLEY_DATABASE_POOL_SIZE` (config.ts, which cannot import it) says 10 too. */
 export const POOL_SIZE = 10;
 
 const TIMESTAMPTZ = 1184;
@@ -58,8 +58,8 @@ export function openPostgresStorage(
     connectionString,
     max: options.max ?? POOL_SIZE,
     idleTimeoutMillis: options.idleMs ?? POOL_IDLE_MS,
-    // A connection idle for minutes must find out that the server or a NAT between forgot it, before a query waits
-    // on it: TCP keepalives from this end too (the session settings make the server's end probe).
+    // Connections now stay idle for minutes: TCP keepalives from this end keep a NAT or firewall between from
+    // forgetting them (the session settings make the server's end probe for a client that vanished).
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     types: types as pg.CustomTypesConfig,

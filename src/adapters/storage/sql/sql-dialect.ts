@@ -86,10 +86,11 @@ export interface SqlDialect {
    */
   migrateAlone?<T>(db: Kysely<Database>, migrate: () => Promise<T>): Promise<T>;
   /**
-   * The connections the server accepts from users without the superuser's reserve, and how many are open now (this
-   * one included). Absent (SQLite, a file of this machine): no limit.
+   * The limits on this connection's user's connections: the server's (less what it reserves for others than this
+   * user), and the role's and the database's CONNECTION LIMIT when set; each with how many count against it now
+   * (this connection included). Absent (SQLite, a file of this machine): no limit.
    */
-  connectionLimit?(db: Kysely<Database>): Promise<{ allowed: number; inUse: number }>;
+  connectionLimit?(db: Kysely<Database>): Promise<ConnectionLimit[]>;
   /** Claims an inbound mail's duplicate key and its place under the sender cap in one call. */
   claimInboundMailInOneCall?(
     ctx: SqlContext,
@@ -112,6 +113,13 @@ export interface SqlSignals extends ActivitySignals {
 }
 
 export type Db = Kysely<Database> | Transaction<Database>;
+
+/** A limit on connections (`SqlDialect.connectionLimit`): whose, how many, and how many count against it now. */
+export interface ConnectionLimit {
+  of: 'server' | 'role' | 'database';
+  allowed: number;
+  inUse: number;
+}
 
 /** A SQLite connection that runs statements synchronously (better-sqlite3), given by the SQLite adapter. */
 export interface DirectSqlite {

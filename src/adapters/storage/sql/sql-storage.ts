@@ -5,7 +5,15 @@ import type { Database } from './schema.ts';
 import { isUniqueViolation } from './sql-context.ts';
 import { createRepositories } from './sql-repositories.ts';
 import { withTokenTouches } from './token-touches.ts';
-import type { Activity, DirectSqlite, SearchTuning, SqlContext, SqlDialect, SqlSignals } from './sql-dialect.ts';
+import type {
+  Activity,
+  ConnectionLimit,
+  DirectSqlite,
+  SearchTuning,
+  SqlContext,
+  SqlDialect,
+  SqlSignals,
+} from './sql-dialect.ts';
 
 export function asUniqueViolation(error: unknown): unknown {
   return isUniqueViolation(error) ? new UniqueViolation('A unique value is already taken.', { cause: error }) : error;
@@ -180,8 +188,8 @@ export class SqlStorage implements Storage {
     await this.kysely.destroy();
   }
 
-  /** The connections the database server allows users and has open now; null where there is no limit (SQLite). */
-  async connectionLimit(): Promise<{ allowed: number; inUse: number } | null> {
+  /** The limits on this user's connections and how many count against each now; null where none (SQLite). */
+  async connectionLimits(): Promise<ConnectionLimit[] | null> {
     return (await this.options.dialect.connectionLimit?.(this.kysely)) ?? null;
   }
 
