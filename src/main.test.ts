@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createPostgresDatabase } from '../test/support/databases.ts';
+import { heldTransactions } from '../test/support/held-transactions.ts';
 import { loadConfig } from './config/config.ts';
 import { OutboxDispatcher } from './delivery/workers/outbox-dispatcher.ts';
 import { WebhookDispatcher } from './delivery/workers/webhook-dispatcher.ts';
@@ -62,38 +63,17 @@ describe('createParley on PostgreSQL', () => {
       );
     let small: ReturnType<typeof open> | undefined;
     let large: ReturnType<typeof open> | undefined;
-    /**
-     * Runs five transactions at once. Each waits inside until `target` are inside together (at most 10 s), then stays
-     * 300 ms more: the most inside at once is then the pool's limit, if a pool lets more than `target` in.
-     */
-    const mostAtOnce = async (parley: ReturnType<typeof open>, target: number) => {
-      let inside = 0;
-      let most = 0;
-      let reached!: () => void;
-      const together = new Promise<void>((resolve) => (reached = resolve));
-      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-      const timeout = AbortSignal.timeout(10_000);
-      const gaveUp = new Promise<void>((resolve) => timeout.addEventListener('abort', () => resolve()));
-      await Promise.all(
-        Array.from({ length: 5 }, () =>
-          parley.storage.transaction(async (tx) => {
-            await tx.people.countUsers();
-            most = Math.max(most, ++inside);
-            if (inside >= target) reached();
-            await Promise.race([together, gaveUp]);
-            await sleep(300);
-            inside--;
-          }),
-        ),
-      );
-      return most;
-    };
     try {
       small = open('2');
       large = open('6');
       await small.storage.migrate();
-      assert.equal(await mostAtOnce(small, 2), 2);
-      assert.equal(await mostAtOnce(large, 5), 5, 'a larger pool holds all five at once: the count sees them');
+      // Five at once, each staying 300 ms once two are in: a pool of 2 lets no third in meanwhile.
+      assert.equal(await heldTransactions(small.storage, 5, { together: 2, holdMs: 300 }), 2);
+      assert.equal(
+        await heldTransactions(large.storage, 5),
+        5,
+        'a larger pool holds all five at once: the count sees them',
+      );
     } finally {
       await small?.close();
       await large?.close();

@@ -46,14 +46,16 @@ type Reading = Record<'http' | 'serveOther' | 'nginx' | 'postgres' | 'bench', nu
 
 type Group = keyof Reading;
 
+const nothing = (): Reading => ({ http: 0, serveOther: 0, nginx: 0, postgres: 0, bench: 0 });
+
 /**
  * How long each thread waited for a core while ready to run, in ns (`runQueueNs`), by group and thread id. Threads
  * that ended during a phase (an idle connection's backend, an autovacuum worker) are left out of it.
  */
-function waits(groups: CpuGroups): Map<string, { group: Group; ns: number }> {
-  const threads = new Map<string, { group: Group; ns: number }>();
+function waits(groups: CpuGroups): Map<number, { group: Group; ns: number }> {
+  const threads = new Map<number, { group: Group; ns: number }>();
   const add = (group: Group, pid: number, tid?: number) => {
-    for (const [t, ns] of runQueueNs(pid, tid)) threads.set(`${t}`, { group, ns });
+    for (const [t, ns] of runQueueNs(pid, tid)) threads.set(t, { group, ns });
   };
   for (const pid of groups.serve) {
     add('serveOther', pid);
@@ -70,7 +72,7 @@ function waits(groups: CpuGroups): Map<string, { group: Group; ns: number }> {
  * since it started, when it is new).
  */
 function waited(start: ReturnType<typeof waits>, end: ReturnType<typeof waits>): Reading {
-  const sums: Reading = { http: 0, serveOther: 0, nginx: 0, postgres: 0, bench: 0 };
+  const sums = nothing();
   for (const [tid, { group, ns }] of end) sums[group] += ns - (start.get(tid)?.ns ?? 0);
   return sums;
 }
@@ -92,7 +94,6 @@ function read(groups: CpuGroups): Reading {
 export function cpuMeter(groups: CpuGroups) {
   const start = read(groups);
   const startWaits = waits(groups);
-  const zero: Reading = { http: 0, serveOther: 0, nginx: 0, postgres: 0, bench: 0 };
   /** Each group's share in ms per message, and the sum. */
   const line = (begin: Reading, end: Reading, msOf: (delta: number) => number) => {
     const ms = (key: keyof Reading) => msOf(end[key] - begin[key]);
@@ -109,7 +110,7 @@ export function cpuMeter(groups: CpuGroups) {
   return {
     perMessage(messages: number): string {
       const cpu = line(start, read(groups), (ticks) => ((ticks / CLK_TCK) * 1000) / messages);
-      const queued = line(zero, waited(startWaits, waits(groups)), (ns) => ns / 1e6 / messages);
+      const queued = line(nothing(), waited(startWaits, waits(groups)), (ns) => ns / 1e6 / messages);
       return `CPU ms per message: ${cpu}\n      waiting for a core, ms per message: ${queued}`;
     },
   };

@@ -3,7 +3,7 @@ import { openSqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { SqlStorage } from './sql/sql-storage.ts';
 
 /** A PostgreSQL storage's pool size, and what it reports on its own: connections dropped, signals not sent. */
-export interface StorageReports {
+export interface StorageOptions {
   /** PostgreSQL: the most connections its pool opens (`POOL_SIZE` when not given). */
   poolSize?: number;
   onIdleError?: (error: Error) => void;
@@ -11,10 +11,10 @@ export interface StorageReports {
 }
 
 /** `sqlite:<path>` (or `sqlite::memory:`) and `postgres://...` URLs. */
-export function openStorage(url: string, reports: StorageReports = {}): SqlStorage {
+export function openStorage(url: string, options: StorageOptions = {}): SqlStorage {
   if (url.startsWith('sqlite:')) return openSqliteStorage(url.slice('sqlite:'.length));
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { poolSize, ...rest } = reports;
+    const { poolSize, ...rest } = options;
     return openPostgresStorage(url, { ...rest, max: poolSize });
   }
   throw new Error(`PARLEY_DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:...").`);

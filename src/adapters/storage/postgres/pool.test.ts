@@ -2,23 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { createPostgresDatabase } from '../../../../test/support/databases.ts';
+import { heldTransactions } from '../../../../test/support/held-transactions.ts';
 import { openPostgresStorage } from './postgres-storage.ts';
-
-/** Opens `count` connections of the storage's pool at once (each holds a transaction until all have one). */
-async function openConnections(storage: ReturnType<typeof openPostgresStorage>, count: number) {
-  let arrived = 0;
-  let release!: () => void;
-  const all = new Promise<void>((resolve) => (release = resolve));
-  await Promise.all(
-    Array.from({ length: count }, () =>
-      storage.transaction(async (tx) => {
-        await tx.people.countUsers();
-        if (++arrived === count) release();
-        await all;
-      }),
-    ),
-  );
-}
 
 /** The connections to the database that a pool opened, by the name it gave them. */
 async function connectionsOf(observer: pg.Client, name: string): Promise<number> {
@@ -39,8 +24,8 @@ describe('the PostgreSQL pool', () => {
     try {
       await observer.connect();
       await storage.migrate();
-      await openConnections(storage, 4);
-      await openConnections(brief, 4);
+      // A burst: four transactions at once in each pool, so each opens four connections.
+      assert.deepEqual([await heldTransactions(storage, 4), await heldTransactions(brief, 4)], [4, 4]);
       assert.deepEqual([await connectionsOf(observer, 'kept'), await connectionsOf(observer, 'brief')], [4, 4]);
       await new Promise((resolve) => setTimeout(resolve, 11_000));
       // The count sees connections close: the pool told to keep them half a second has none left.
