@@ -76,7 +76,21 @@ describe('the client address behind a proxy', () => {
       'what the client put in front is never reached',
     );
     assert.equal(await from('::ffff:10.0.0.2', '198.51.100.1'), '198.51.100.1', 'IPv4-mapped IPv6 connection');
-    assert.equal(await from('10.0.0.2', 'not-an-address, 10.0.0.3'), 'not-an-address', 'stops at the first untrusted');
+    assert.equal(await from('10.0.0.2', '198.51.100.2, 203.0.113.3'), '203.0.113.3', 'stops at the first untrusted');
+  });
+
+  it('reads entries with a port or brackets as their address, and never takes one that is no address', async () => {
+    const a = await app({ trustedProxies: ['10.0.0.0/8'] });
+    const from = async (remote: string, forwarded: string) =>
+      (await seen(a, remote, { 'x-forwarded-for': forwarded })).ip;
+    assert.equal(await from('10.0.0.2', '198.51.100.1:5555'), '198.51.100.1', 'a port after an IPv4 address');
+    assert.equal(await from('10.0.0.2', '[2001:db8::1]:443'), '2001:db8::1', 'a bracketed IPv6 address and port');
+    assert.equal(await from('10.0.0.2', '[2001:db8::2]'), '2001:db8::2', 'a bracketed IPv6 address');
+    assert.equal(await from('10.0.0.2', '198.51.100.1:5555, 10.0.0.3:80'), '198.51.100.1', 'ports on every hop');
+    assert.equal(await from('10.0.0.2', 'unknown'), '10.0.0.2', 'no address: the proxy that sent it is the client');
+    assert.equal(await from('10.0.0.2', 'unknown, 10.0.0.3'), '10.0.0.3', 'the last trusted hop before it');
+    assert.equal(await from('10.0.0.2', 'junk, 198.51.100.5'), '198.51.100.5', 'not reached: the client is right');
+    assert.equal(await from('203.0.113.9', '198.51.100.1:5555'), '203.0.113.9', 'an untrusted peer is not read');
   });
 
   it('takes IPv6 addresses and ranges', async () => {
@@ -109,6 +123,15 @@ describe('the sign-in limiter behind a proxy', () => {
   });
 
   // threat: Behind a reverse proxy, the client address comes from X-Forwarded-For only when the connection comes from a trusted proxy: a client cannot choose the address it is limited under.
+  it('a client behind a proxy that adds ports is one bucket, whatever its port', async () => {
+    const a = await app({ trustedProxies: ['10.0.0.0/8'] });
+    const email = world.requesterB.email;
+    for (let i = 0; i < 5; i++)
+      assert.equal((await login(a, '10.0.0.2', email, `guess ${i}`, `198.51.100.61:${40000 + i}`)).statusCode, 401);
+    assert.equal((await login(a, '10.0.0.2', email, TEST_PASSWORD, '198.51.100.61:50000')).statusCode, 429);
+  });
+
+  // threat: Behind a reverse proxy, the client address comes from X-Forwarded-For only when the connection comes from a trusted proxy: a client cannot choose the address it is limited under.
   it('a client cannot leave its bucket by sending X-Forwarded-For itself, directly or through the proxy', async () => {
     const a = await app({ trustedProxies: ['10.0.0.0/8'] });
     const email = world.techB.email;
@@ -119,6 +142,25 @@ describe('the sign-in limiter behind a proxy', () => {
     for (let i = 0; i < 5; i++)
       assert.equal((await login(a, '10.0.0.2', email, `guess ${i}`, viaProxy(`198.51.100.${i}`))).statusCode, 401);
     assert.equal((await login(a, '10.0.0.2', email, TEST_PASSWORD, viaProxy('10.0.0.77'))).statusCode, 429);
+  });
+});
+
+describe('the metrics behind a proxy', () => {
+  it('are not served through a proxy without a token, and are with one', async () => {
+    const scrape = async (a: FastifyInstance, remoteAddress: string, headers: Record<string, string> = {}) =>
+      a.inject({ method: 'GET', url: '/metrics', remoteAddress, headers });
+    const open = await app({ trustedProxies: ['10.0.0.0/8'] });
+    assert.equal((await scrape(open, '10.0.0.5')).statusCode, 200, 'Prometheus asking the instance directly');
+    const forwarded = await scrape(open, '10.0.0.2', { 'x-forwarded-for': '198.51.100.90' });
+    assert.equal(forwarded.statusCode, 403);
+    assert.match(forwarded.json().message, /PARLEY_METRICS_TOKEN/);
+    const untold = await app();
+    assert.equal((await scrape(untold, '127.0.0.1', { 'x-forwarded-for': '198.51.100.91' })).statusCode, 403);
+    const token = 'a-metrics-token-of-24-chars';
+    const guarded = await app({ trustedProxies: ['10.0.0.0/8'], metricsToken: token });
+    const through = { 'x-forwarded-for': '198.51.100.92', authorization: `Bearer ${token}` };
+    assert.equal((await scrape(guarded, '10.0.0.2', through)).statusCode, 200);
+    assert.equal((await scrape(guarded, '10.0.0.2', { 'x-forwarded-for': '198.51.100.92' })).statusCode, 401);
   });
 });
 
@@ -160,6 +202,32 @@ describe('cookies and logs behind a proxy', () => {
     assert.equal(incoming[0]!.proxyAddress, '10.0.0.2');
     assert.equal(incoming[1]!.remoteAddress, '203.0.113.41');
     assert.ok(!('proxyAddress' in incoming[1]!), 'a direct client: no proxy hop');
+  });
+
+  it('warns once when a proxy Parley was not told about forwards, and when a trusted one names no address', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const warnings = () =>
+      lines.filter((l) => l.level === 40 && /X-Forwarded-For/.test(String(l.msg))).map((l) => String(l.msg));
+    const untold = await app({ logger: pino({ level: 'info' }, sink) });
+    await seen(untold, '203.0.113.50', { 'x-forwarded-for': '198.51.100.50' });
+    assert.deepEqual(warnings(), [], 'a public client sending the header is no proxy');
+    await seen(untold, '127.0.0.1', { 'x-forwarded-for': '198.51.100.51' });
+    await seen(untold, '10.1.2.3', { 'x-forwarded-for': '198.51.100.52' });
+    assert.equal(warnings().length, 1, warnings().join('\n'));
+    assert.match(warnings()[0]!, /PARLEY_TRUSTED_PROXIES is empty/);
+    lines.length = 0;
+    const told = await app({ trustedProxies: ['10.0.0.0/8'], logger: pino({ level: 'info' }, sink) });
+    await seen(told, '10.0.0.2', { 'x-forwarded-for': '198.51.100.53' });
+    assert.deepEqual(warnings(), []);
+    await seen(told, '10.0.0.2', { 'x-forwarded-for': 'unknown' });
+    assert.equal(warnings().length, 1);
+    assert.match(warnings()[0]!, /names no address/);
   });
 
   it('the audit log records the client behind a trusted proxy, and an untrusted claim is not believed', async () => {

@@ -20,7 +20,7 @@ import { errorHandler } from './error-handler.ts';
 import { createMetrics, opsRoutes, recordRequest } from './ops/ops-routes.ts';
 import { ticketRoutes } from './tickets/ticket-routes.ts';
 import { EVENTS_HEARTBEAT_MS, EVENTS_LINGER_MS, eventRoutes } from './events/event-routes.ts';
-import { proxyTrust, requestLogFields } from './proxy-trust.ts';
+import { forwardedForCheck, proxyTrust, requestLogFields } from './proxy-trust.ts';
 import { inboundRoutes } from './inbound/inbound-routes.ts';
 import { attachmentRoutes } from './attachments/attachment-routes.ts';
 import { webRoutes } from '../web/web-routes.ts';
@@ -102,6 +102,7 @@ async function refuseNul(request: FastifyRequest) {
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.httpTimeouts };
+  const trustProxy = proxyTrust(options.trustedProxies ?? []);
   const app = Fastify({
     // The request log names the client (behind a trusted proxy, the address it forwarded) and the proxy hop.
     ...(options.logger
@@ -115,7 +116,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
       ...(timeouts.checkEveryMs ? { connectionsCheckingInterval: timeouts.checkEveryMs } : {}),
     },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: proxyTrust(options.trustedProxies ?? []),
+    trustProxy,
+    // Not a rewrite: the first look at each request, where X-Forwarded-For is tidied before anything reads it.
+    rewriteUrl: forwardedForCheck(trustProxy),
     return503OnClosing: true,
     ajv: undefined,
   });

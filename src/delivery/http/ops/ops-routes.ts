@@ -110,6 +110,16 @@ export function opsRoutes(
     });
 
     app.get('/metrics', { schema: { tags: ['ops'] } }, async (request, reply) => {
+      // Without a token the metrics are for whoever reaches this port directly (Prometheus beside it); a request that
+      // came through a proxy (X-Forwarded-For: Prometheus never sends it) may come from anywhere the proxy serves.
+      if (access.token === null && request.headers['x-forwarded-for'] !== undefined) {
+        return reply.code(403).send({
+          code: 'FORBIDDEN',
+          message:
+            'The metrics are not served through a proxy without a token: let Prometheus ask each instance directly, ' +
+            'or set PARLEY_METRICS_TOKEN.',
+        });
+      }
       if (access.token !== null) {
         const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
         if (!match || !sameSecret(match[1]!, access.token)) {
