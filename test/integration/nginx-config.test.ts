@@ -54,4 +54,9 @@ describe('the production nginx configuration', () => {
     assert.equal(directive('proxy_set_header X-Forwarded-Proto', null), '$scheme');
     assert.equal(directive('proxy_set_header Host', null), '$host');
   });
+
+  it('gives up on an instance that does not answer the connection within seconds, not a minute', () => {
+    const connect = directive('proxy_connect_timeout', null);
+    assert.ok(connect && /^\d+s$/.test(connect) && parseInt(connect) <= 5, `proxy_connect_timeout ${connect}`);
+  });
 });
