@@ -105,6 +105,15 @@ describe('parley serve on SQLite', () => {
     assert.equal(named.stderr, '', 'a real domain: no warning');
   });
 
+  it('warns at start-up when PARLEY_TRUSTED_PROXIES trusts every address', async () => {
+    const quiet = { ...env, PARLEY_MAIL_DOMAIN: 'desk.example.com', PARLEY_DISPATCHER: 'off' };
+    const open = await (await startServe([], { ...quiet, PARLEY_TRUSTED_PROXIES: '10.0.0.0/8,::/0' })).stop();
+    assert.equal(open.code, 0, open.stderr);
+    assert.match(open.stderr.trim(), /^Warning: PARLEY_TRUSTED_PROXIES trusts every address \(::\/0\)/);
+    const listed = await (await startServe([], { ...quiet, PARLEY_TRUSTED_PROXIES: '10.0.0.0/8' })).stop();
+    assert.equal(listed.stderr, '', 'a range of its own: no warning');
+  });
+
   it('the mail catcher keeps what it received across a restart of parley serve', async () => {
     const catcherEnv = { ...env, PARLEY_MAIL_CATCHER: '127.0.0.1:0', PARLEY_DISPATCHER: 'off' };
     const first = await startServe([], catcherEnv);
@@ -149,6 +158,32 @@ describe('parley serve on SQLite', () => {
       assert.match(((await detail.json()) as { text: string }).text, /Still here\?/);
     } finally {
       assert.equal((await second.stop()).code, 0);
+    }
+  });
+});
+
+describe('parley ingest on SQLite', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'parley-cli-ingest-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a taken receiver address fails in one line naming the setting that gave it (a serve's receiver, say)", async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const fromEnv = await parley(['ingest'], { PARLEY_DATA_DIR: dir, PARLEY_INBOUND_SMTP: `127.0.0.1:${port}` });
+      assertOneLineFailure(
+        fromEnv,
+        new RegExp(
+          `receiver cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use.*PARLEY_INBOUND_SMTP`,
+        ),
+      );
+      assert.doesNotMatch(fromEnv.stderr, /PARLEY_PORT/);
+      const fromFlag = await parley(['ingest', '--listen', `127.0.0.1:${port}`], { PARLEY_DATA_DIR: dir });
+      assertOneLineFailure(fromFlag, /already in use.*Set --listen to a free port/);
+    } finally {
+      await new Promise((done) => blocker.close(done));
     }
   });
 });

@@ -73,6 +73,13 @@ async function startupWarnings(parley: Parley, catcher: { host: string; port: nu
         'Set PARLEY_MAIL_DOMAIN to a domain whose mail your mail server hands to Parley (README: "Receiving mail over SMTP").',
     );
   }
+  const everyone = parley.config.trustedProxies.filter((entry) => /\/0$/.test(entry));
+  if (everyone.length > 0) {
+    warnings.push(
+      `Warning: PARLEY_TRUSTED_PROXIES trusts every address (${everyone.join(', ')}): any client can choose the address ` +
+        'it is limited, logged and audited under by sending X-Forwarded-For. List only your proxies.',
+    );
+  }
   return warnings;
 }
 
@@ -249,7 +256,10 @@ export async function ingest(
     const inbound = createInbound(parley, { listen });
     let port: number | null;
     try {
-      port = await inbound.start();
+      const setting = options.listen ? '--listen' : 'PARLEY_INBOUND_SMTP';
+      port = listen
+        ? await listenOn('The inbound SMTP receiver', setting, listen, () => inbound.start())
+        : await inbound.start();
     } catch (error) {
       await inbound.stop();
       throw error;
