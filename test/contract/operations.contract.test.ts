@@ -63,6 +63,7 @@ for (const database of ALL_DATABASES) {
 
     it('the oldest waiting mail: none, then the earliest queued or deferred one; sent and failed mail never counts', async () => {
       assert.equal(await storage.outbox.oldestWaitingOutboxAt(), null);
+      assert.equal(await storage.outbox.firstDueOutboxAt(), null);
       const [a, b] = await queueMails(storage, '2026-01-01T10:00:00.000Z', ['a@x.test', 'b@x.test']);
       const [c] = await queueMails(storage, '2026-01-01T11:00:00.000Z', ['c@x.test']);
       assert.equal(await storage.outbox.oldestWaitingOutboxAt(), '2026-01-01T10:00:00.000Z');
@@ -76,6 +77,20 @@ for (const database of ALL_DATABASES) {
       await finishAll(storage, () => 'sent');
       assert.equal((await storage.outbox.findOutboxEntry(c!))!.status, 'deferred', 'not due yet, so not claimed');
       assert.equal(await storage.outbox.oldestWaitingOutboxAt(), '2026-01-01T11:00:00.000Z');
+    });
+
+    it('the first due time of a waiting mail: a queued one when queued, a deferred one at its next attempt', async () => {
+      // (The test before leaves a mail deferred to 2030-01-01T01:00.)
+      const [a, b] = await queueMails(storage, '2026-02-01T10:00:00.000Z', ['a@x.test', 'b@x.test']);
+      await queueMails(storage, '2026-02-01T11:00:00.000Z', ['c@x.test']);
+      assert.equal(await storage.outbox.firstDueOutboxAt(), '2026-02-01T10:00:00.000Z');
+      // Sent and failed mail never counts; a deferred one is due at its next attempt (finishAll: 2030-01-01T01:00).
+      await finishAll(storage, (id) => (id === a ? 'sent' : id === b ? 'failed' : 'deferred'));
+      assert.equal(await storage.outbox.firstDueOutboxAt(), '2030-01-01T01:00:00.000Z');
+      await queueMails(storage, '2026-02-01T12:00:00.000Z', ['d@x.test']);
+      assert.equal(await storage.outbox.firstDueOutboxAt(), '2026-02-01T12:00:00.000Z', 'a queued mail is due now');
+      await finishAll(storage, () => 'sent');
+      assert.equal(await storage.outbox.firstDueOutboxAt(), '2030-01-01T01:00:00.000Z');
     });
 
     it('counts the inbound mail held for review, and only that', async () => {

@@ -62,6 +62,7 @@ describe('deploy/prometheus/parley-alerts.yml', () => {
     const expressions = all.map((r) => String(r.expr)).join('\n');
     for (const needed of [
       'parley_outbox_oldest_queued_age_seconds',
+      'parley_outbox_oldest_due_age_seconds',
       'parley_outbox_entries{status="failed"}',
       'parley_outbox_entries{status="deferred"}',
       'parley_inbound_held',

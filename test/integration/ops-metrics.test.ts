@@ -82,9 +82,12 @@ for (const database of [sqliteMemory, sqliteFile, postgres]) {
         const second = await queueMail(db.storage, '2026-05-01T11:59:00.000Z', 'second@example.test');
         body = await scrape();
         assert.equal(gauge(body, 'parley_outbox_oldest_queued_age_seconds'), 90);
+        assert.equal(gauge(body, 'parley_outbox_oldest_due_age_seconds'), 90, 'queued mail is due at once');
         assert.equal(gauge(body, 'parley_outbox_entries', '{status="queued"}'), 2);
         clock.advance(30_000);
-        assert.equal(gauge(await scrape(), 'parley_outbox_oldest_queued_age_seconds'), 120, 'the age grows');
+        body = await scrape();
+        assert.equal(gauge(body, 'parley_outbox_oldest_queued_age_seconds'), 120, 'the age grows');
+        assert.equal(gauge(body, 'parley_outbox_oldest_due_age_seconds'), 120, 'nobody sends it: overdue');
 
         // The first mail fails, the second is deferred: the age is now the second's.
         const token = 'metrics-test-claim';
@@ -101,6 +104,10 @@ for (const database of [sqliteMemory, sqliteFile, postgres]) {
         ]);
         body = await scrape();
         assert.equal(gauge(body, 'parley_outbox_oldest_queued_age_seconds'), 90);
+        assert.equal(gauge(body, 'parley_outbox_oldest_due_age_seconds'), 0, 'deferred to 12:10: not overdue');
+        clock.advance(11 * 60_000);
+        assert.equal(gauge(await scrape(), 'parley_outbox_oldest_due_age_seconds'), 90, 'overdue since 12:10');
+        clock.advance(-11 * 60_000);
         assert.equal(gauge(body, 'parley_outbox_entries', '{status="failed"}'), 1);
         assert.equal(gauge(body, 'parley_outbox_entries', '{status="deferred"}'), 1);
         assert.equal(gauge(body, 'parley_outbox_entries', '{status="queued"}'), 0);

@@ -64,6 +64,11 @@ export interface OutboxRepository {
   outboxCounts(): Promise<Record<OutboxStatus, number>>;
   /** When the oldest mail still waiting to be sent (queued or deferred) was queued; null when none waits. */
   oldestWaitingOutboxAt(): Promise<string | null>;
+  /**
+   * The earliest time a mail still waiting (queued or deferred) is due to be tried: in the past, that mail waits for
+   * a dispatcher; a mail deferred to later is not overdue. Null when none waits.
+   */
+  firstDueOutboxAt(): Promise<string | null>;
   /** Claims due entries (queued or deferred, next attempt reached) for one dispatcher; each entry goes to one claimer. */
   claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
   /** Entries whose claim expired (their dispatcher died mid-send) become due again; returns how many. */

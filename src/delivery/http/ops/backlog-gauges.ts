@@ -4,14 +4,15 @@ import type { Clock } from '../../../ports/clock.ts';
 
 /** What the backlog gauges read: one cheap query each, at every scrape. */
 export interface BacklogSource {
-  outbox: Pick<Storage['outbox'], 'oldestWaitingOutboxAt'>;
+  outbox: Pick<Storage['outbox'], 'oldestWaitingOutboxAt' | 'firstDueOutboxAt'>;
   inbound: Pick<Storage['inbound'], 'countHeldInboundMail'>;
 }
 
 /**
  * The backlog an operator alerts on, read from the database at each scrape (so every instance reports the same
- * figures): how long the oldest mail still waiting to be sent has waited, and how many inbound mails wait for a
- * reviewer. The counts of mail by state are `parley_outbox_entries{status}`.
+ * figures): how long the oldest mail still waiting to be sent has waited (a mail the relay keeps deferring), how long
+ * the mail due longest has been due (no dispatcher sends: a live one takes due mail within seconds), and how many
+ * inbound mails wait for a reviewer. The counts of mail by state are `parley_outbox_entries{status}`.
  */
 export function registerBacklogGauges(registry: Registry, storage: BacklogSource, clock: Clock): void {
   new Gauge({
@@ -20,6 +21,15 @@ export function registerBacklogGauges(registry: Registry, storage: BacklogSource
     registers: [registry],
     async collect() {
       const at = await storage.outbox.oldestWaitingOutboxAt();
+      this.set(at === null ? 0 : Math.max(0, (clock.now().getTime() - Date.parse(at)) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'parley_outbox_oldest_due_age_seconds',
+    help: 'Seconds since the mail due longest (queued, or deferred until then) became due; 0 when none is overdue',
+    registers: [registry],
+    async collect() {
+      const at = await storage.outbox.firstDueOutboxAt();
       this.set(at === null ? 0 : Math.max(0, (clock.now().getTime() - Date.parse(at)) / 1000));
     },
   });

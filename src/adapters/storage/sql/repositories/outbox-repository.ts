@@ -98,6 +98,16 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     return row?.at ?? null;
   }
 
+  async firstDueOutboxAt() {
+    // The claim's own partial index (`outbox_entry_due`): its first entry.
+    const row = await this.db
+      .selectFrom('outbox_entry')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('status', 'in', ['queued', 'deferred'])
+      .executeTakeFirst();
+    return row?.at ?? null;
+  }
+
   async claimOutbox(c: OutboxClaim) {
     let due = this.db
       .selectFrom('outbox_entry')
