@@ -35,6 +35,8 @@ const ZONE = {
   'desk.example.test': { mx: [{ priority: 10, exchange: 'mx.desk.example.test' }] },
   'a-only.example.test': { a: ['192.0.2.7'] },
   'no-records.example.test': {},
+  // A null MX (RFC 7505): the domain takes no mail, whatever its address records.
+  'null-mx.example.test': { mx: [{ priority: 0, exchange: '.' }], a: ['192.0.2.8'] },
 };
 
 interface Outcome {
@@ -429,7 +431,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       assert.match(line(behind.problems, 'clock') ?? '', /s behind the database server's/);
     });
 
-    it('a mail domain with only an A record passes; one with no record, outside DNS, or localhost does not', async () => {
+    it('a mail domain with only an A record passes; one with no record, a null MX, outside DNS or localhost does not', async () => {
       const aOnly = await run({ PARLEY_MAIL_DOMAIN: 'a-only.example.test' });
       assert.equal(aOnly.code, 0, aOnly.problems.join('\n'));
       assert.match(line(aOnly.ok, 'mail domain')!, /192\.0\.2\.7 \(A\/AAAA\)/);
@@ -438,6 +440,12 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
         assert.equal(none.code, 1);
         assert.match(line(none.problems, 'mail domain') ?? '', /has no MX, A or AAAA record/, domain);
       }
+      const nullMx = await run({ PARLEY_MAIL_DOMAIN: 'null-mx.example.test' });
+      assert.equal(nullMx.code, 1);
+      assert.match(
+        line(nullMx.problems, 'mail domain') ?? '',
+        /^PROBLEM mail domain: null-mx\.example\.test publishes a null MX/,
+      );
       const local = await run({ PARLEY_MAIL_DOMAIN: 'localhost' });
       assert.match(line(local.problems, 'mail domain') ?? '', /cannot receive mail: set PARLEY_MAIL_DOMAIN/);
     });
