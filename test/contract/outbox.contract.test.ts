@@ -160,5 +160,20 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), 1);
       assert.equal(await storage.outbox.earliestClaimExpiry(), null);
     });
+
+    it('names the reply address of the newest mail that has one (what parley doctor checks the key against)', async () => {
+      const user = await storage.people.createUser(newUser('newest-reply@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const to = { ticketId: ticket.id, recipientId: user.id, toAddress: 'newest-reply@example.test' };
+      const address = (n: number) => `reply+${ticket.number}.${user.id}.${n}@x.test`;
+      await storage.outbox.queueMails([queuedMail(to, 'reply', 1, { replyTo: address(1) })], AT);
+      assert.equal(await storage.outbox.newestReplyAddress(), address(1));
+      // A mail without one (a closed ticket's notice) is passed over.
+      await storage.outbox.queueMails(
+        [queuedMail(to, 'reply', 2, { replyTo: address(2) }), queuedMail(to, 'reply', 3)],
+        AT,
+      );
+      assert.equal(await storage.outbox.newestReplyAddress(), address(2));
+    });
   });
 }

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.ts';
 import { doctor } from '../../src/delivery/cli/doctor.ts';
+import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { saveMailboxOAuth } from '../../src/domain/mailboxes/oauth/save-mailbox-oauth.ts';
 import { createMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
@@ -23,12 +24,13 @@ import type { SecretBox } from '../../src/ports/secret-box.ts';
 import { parley } from '../support/cli.ts';
 import { postgres, sqliteFile, type TestDatabase } from '../support/databases.ts';
 import { startDnsServer } from '../support/dns-server.ts';
-import { buildWorld, testDeps } from '../support/fixtures.ts';
+import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
 const KEY = 'test-secret-key-that-is-long-enough-for-parley'; // the key testDeps seals with
 /** A key other than KEY: what a restore with the wrong key, or a lost key, leaves the secrets sealed with. */
-const OTHER_BOX = new AesGcmSecretBox('another-key-another-key-another-key-0123');
+const OTHER_KEY = 'another-key-another-key-another-key-0123';
+const OTHER_BOX = new AesGcmSecretBox(OTHER_KEY);
 const USER = 'desk-sender';
 const PASS = 'smtp password 42';
 const ZONE = {
@@ -55,6 +57,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
     let setDefaultTeam: (id: number) => Promise<unknown>;
     let defaultTeamId: number;
     let deps: ReturnType<typeof testDeps>;
+    let world: World;
 
     before(async () => {
       db = await database.open();
@@ -63,7 +66,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       dns = await startDnsServer(ZONE);
       dataDir = mkdtempSync(join(tmpdir(), 'parley-doctor-'));
       deps = testDeps(db.storage);
-      const world = await buildWorld(deps);
+      world = await buildWorld(deps);
       saveAccount = (port) =>
         saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
           host: '127.0.0.1',
@@ -303,7 +306,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
     });
 
     it('a wrong secret key: the stored SMTP password cannot be opened', async () => {
-      const result = await run({ PARLEY_SECRET_KEY: 'another-key-another-key-another-key-0123' });
+      const result = await run({ PARLEY_SECRET_KEY: OTHER_KEY });
       assert.equal(result.code, 1);
       assert.match(
         line(result.problems, 'secret key') ?? '',
@@ -374,7 +377,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
 
     it('a wrong key with every kind stored: the first five named, "and N more", each place to enter them', async () => {
       await withStored(everyKind(deps.secrets), async () => {
-        const result = await run({ PARLEY_SECRET_KEY: 'another-key-another-key-another-key-0123' });
+        const result = await run({ PARLEY_SECRET_KEY: OTHER_KEY });
         assert.equal(result.code, 1);
         const problem = line(result.problems, 'secret key') ?? '';
         // Mailboxes by name ("Sales" first), then the webhook endpoint: the sixth is left unnamed.
@@ -448,6 +451,54 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       );
       const local = await run({ PARLEY_MAIL_DOMAIN: 'localhost' });
       assert.match(line(local.problems, 'mail domain') ?? '', /cannot receive mail: set PARLEY_MAIL_DOMAIN/);
+    });
+
+    // Last: the mail it queues stays, and the secret key's lines of the cases above are those of a desk without any.
+    it('nothing sealed: the key is checked against the signed reply addresses of earlier notifications', async () => {
+      // A desk relaying through a LAN server without a password stores no secret; its notifications' reply addresses
+      // (reply+<ticket>.<recipient>.<signature>@…) are still signed with the key, and a wrong one holds every reply.
+      await saveSmtpAccount(deps, CLI_ORIGIN, world.admin, {
+        host: '127.0.0.1',
+        port: sink.port,
+        security: 'none',
+        auth: false,
+        password: '',
+        from: 'desk@desk.example.test',
+      });
+      try {
+        await postMessage(deps, world.techA, {
+          ticketNumber: world.ticketA.number,
+          text: 'Which floor?',
+          source: 'desk',
+        });
+        const wrong = await run({ PARLEY_SECRET_KEY: OTHER_KEY });
+        assert.equal(wrong.code, 1);
+        assert.equal(
+          line(wrong.problems, 'secret key'),
+          'PROBLEM secret key: PARLEY_SECRET_KEY does not match the key that signed the reply addresses of earlier ' +
+            'notifications: replies to them would be held. Restore the key from your backup.',
+        );
+        const right = await run();
+        assert.equal(
+          line(right.ok, 'secret key'),
+          'ok      secret key: PARLEY_SECRET_KEY signed the reply addresses of earlier notifications (no stored ' +
+            'secret to open).',
+        );
+      } finally {
+        await saveAccount(sink.port);
+      }
+      // With the SMTP password sealed again, a wrong key fails both; the reply addresses are named too.
+      const both = await run({ PARLEY_SECRET_KEY: OTHER_KEY });
+      assert.match(
+        line(both.problems, 'secret key') ?? '',
+        /cannot open the stored secret: the SMTP password \(parameter 13\)\. .* It does not match the key that signed the reply addresses of earlier notifications either: replies to them would be held\.$/,
+      );
+      const healthy = await run();
+      assert.equal(healthy.code, 0, healthy.problems.join('\n'));
+      assert.match(
+        line(healthy.ok, 'secret key')!,
+        /opens the 1 stored secret \(1 parameter password\) and signed the reply addresses of earlier notifications\.$/,
+      );
     });
   });
 }

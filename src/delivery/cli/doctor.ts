@@ -27,8 +27,8 @@ export interface DoctorOptions {
 
 /**
  * `parley doctor`: checks the configuration as the running roles will use it, changing nothing (no migration, no
- * key created): the database, the secret key against every stored secret, the SMTP account, the mail domain's DNS,
- * the clocks, the default team, PostgreSQL's connection limit. One line per check; resolves with the exit code (1
+ * key created): the database, the secret key against every stored secret and the newest signed reply address, the
+ * SMTP account, the mail domain's DNS, the clocks, the default team, PostgreSQL's connection limit. One line per check; resolves with the exit code (1
  * when anything is wrong).
  */
 export async function doctor(config: Readonly<Config>, options: DoctorOptions): Promise<number> {

@@ -99,6 +99,8 @@ export interface OutboxRepository {
   resendsOf(ids: readonly number[]): Promise<OutboxEntry[]>;
   /** The latest mail to this person (any ticket, any kind), or undefined when none was ever queued. */
   latestOutboxTo(recipientId: number): Promise<OutboxEntry | undefined>;
+  /** The Reply-To of the newest mail that has one (a reply address signed with the secret key), or null. */
+  newestReplyAddress(): Promise<string | null>;
   /** Wakes the dispatchers once the current transaction commits. */
   signalOutbox(): Promise<void>;
   /** Notifications with these Message-ID headers. */

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { replyAddress } from '../../../domain/notifications/reply-address.ts';
 import type { Mailbox } from '../../../domain/mailboxes/mailbox.ts';
 import { PARAM } from '../../../domain/parameters/parameter-catalogue.ts';
 import type { SecretBox } from '../../../ports/secret-box.ts';
+import type { Signer } from '../../../ports/signer.ts';
 import type { MailboxAccountRow } from '../../../ports/storage.ts';
 import type { MailboxOAuthGrant } from '../../../ports/storage/mailbox-oauth.ts';
-import type { SealedSecretStorage } from './sealed-secrets.ts';
-import { checkSecretKey, NAMED_AT_MOST } from './secret-key.ts';
+import { checkSecretKey, NAMED_AT_MOST, type SecretKeyStorage } from './secret-key.ts';
 
 /** "Sealed" as `right:<plain>` opens; anything else (sealed with another key) does not. */
 const box: SecretBox = {
@@ -18,15 +20,24 @@ const box: SecretBox = {
 };
 const right = (plain: string) => `right:${plain}`;
 const wrong = (plain: string) => `other:${plain}`;
+/** The key's signer, and another key's. */
+const signerOf = (key: string): Signer => ({
+  sign: (data) => createHash('sha256').update(`${key}:${data}`).digest('hex'),
+});
+const signer = signerOf('right');
+const signedReply = replyAddress(signer, 'desk.example.test', 42, 7);
+const otherReply = replyAddress(signerOf('other'), 'desk.example.test', 42, 7);
 
 interface Stored {
   parameters?: Map<number, string>;
   mailboxes?: { id: number; name: string; smtp?: string; imap?: string }[];
   grants?: { mailboxId: number; clientSecret?: string; refresh?: string; access?: string }[];
   webhooks?: { id: number; secretSealed: string }[];
+  /** The Reply-To of the newest notification that has one. */
+  replyTo?: string;
 }
 
-function storage(s: Stored): SealedSecretStorage {
+function storage(s: Stored): SecretKeyStorage {
   const mailboxes = s.mailboxes ?? [];
   const grants = s.grants ?? [];
   return {
@@ -67,11 +78,12 @@ function storage(s: Stored): SealedSecretStorage {
       },
     },
     webhooks: { webhookEndpointSecrets: async () => s.webhooks ?? [] },
+    outbox: { newestReplyAddress: async () => s.replyTo ?? null },
   };
 }
 
 const check = (s: Stored, config: { secretKeySource: 'environment' | 'key file'; dataDir: string } = env) =>
-  checkSecretKey({ deps: { storage: storage(s), secrets: box }, config });
+  checkSecretKey({ deps: { storage: storage(s), secrets: box, signer }, config });
 const env = { secretKeySource: 'environment' as const, dataDir: './data' };
 
 describe('doctor: the secret key check', () => {
@@ -152,5 +164,55 @@ describe('doctor: the secret key check', () => {
     );
     assert.match(result.detail, /a parameter's password in Admin › SMTP account .*; a mailbox's password by editing/);
     for (const leak of ['imap plain', 'smtp plain', 'other:']) assert.ok(!result.detail.includes(leak), leak);
+  });
+
+  describe('against the reply addresses of earlier notifications (signed with the key)', () => {
+    const replies = 'the reply addresses of earlier notifications';
+
+    it('nothing sealed: the newest reply address verifies, or the key is the wrong one', async () => {
+      const signed = await check({ replyTo: signedReply });
+      assert.deepEqual(signed, {
+        name: 'secret key',
+        ok: true,
+        detail: `PARLEY_SECRET_KEY signed ${replies} (no stored secret to open).`,
+        unreadable: [],
+      });
+      const other = await check({ replyTo: otherReply }, { secretKeySource: 'key file', dataDir: '/var/lib/parley' });
+      assert.deepEqual(other, {
+        name: 'secret key',
+        ok: false,
+        detail:
+          `/var/lib/parley/secret.key does not match the key that signed ${replies}: replies to them would be held. ` +
+          'Restore the key from your backup.',
+        unreadable: [],
+      });
+    });
+
+    it('with sealed secrets: said beside them, whether they open or not', async () => {
+      const parameters = (seal: (plain: string) => string) => new Map([[PARAM.SMTP_PASSWORD, seal('smtp')]]);
+      const bothOpen = await check({ parameters: parameters(right), replyTo: signedReply });
+      assert.equal(bothOpen.ok, true);
+      assert.equal(
+        bothOpen.detail,
+        `PARLEY_SECRET_KEY opens the 1 stored secret (1 parameter password) and signed ${replies}.`,
+      );
+      const neither = await check({ parameters: parameters(wrong), replyTo: otherReply });
+      assert.equal(neither.ok, false);
+      assert.equal(
+        neither.detail,
+        'the key of PARLEY_SECRET_KEY cannot open the stored secret: the SMTP password (parameter 13). Restore the ' +
+          "key they were sealed with, or enter them again: a parameter's password in Admin › SMTP account " +
+          '(parameter 13) or Admin › Parameters. It does not match the key that signed the reply addresses of ' +
+          'earlier notifications either: replies to them would be held.',
+      );
+      // The secrets entered again with a new key, no notification signed with it yet.
+      const secretsOnly = await check({ parameters: parameters(right), replyTo: otherReply });
+      assert.equal(secretsOnly.ok, false);
+      assert.equal(
+        secretsOnly.detail,
+        'PARLEY_SECRET_KEY opens the 1 stored secret (1 parameter password) but does not match the key that signed ' +
+          `${replies}: replies to them would be held.`,
+      );
+    });
   });
 });

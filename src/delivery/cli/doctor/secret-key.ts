@@ -1,5 +1,8 @@
 import type { Config } from '../../../config/config.ts';
+import { readReplyAddress } from '../../../domain/notifications/reply-address.ts';
 import type { SecretBox } from '../../../ports/secret-box.ts';
+import type { Signer } from '../../../ports/signer.ts';
+import type { Uses } from '../../../ports/storage.ts';
 import { failed, passed, type CheckResult } from './check.ts';
 import { sealedSecrets, type SealedSecret, type SealedSecretKind, type SealedSecretStorage } from './sealed-secrets.ts';
 
@@ -17,6 +20,11 @@ const ENTER_AGAIN: Record<SealedSecretKind, string> = {
 };
 
 const KINDS = Object.keys(ENTER_AGAIN) as SealedSecretKind[];
+
+/** The reads the check makes: the sealed secrets, and the newest signed reply address. */
+export type SecretKeyStorage = SealedSecretStorage & Uses<{ outbox: 'newestReplyAddress' }>;
+
+const REPLIES = 'the reply addresses of earlier notifications';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -42,9 +50,14 @@ function opens(box: SecretBox, secret: SealedSecret): boolean {
  * mailboxes' passwords, OAuth2 client secrets and tokens, and the webhook endpoints' signing secrets (`sealedSecrets`).
  * The line names those it cannot open (the first few) and where each is entered again; never a secret's value.
  * `unreadable` lists them all, for the checks that need one of them.
+ *
+ * The key also signs the reply and bounce addresses of the notifications: it must verify the newest stored reply
+ * address (`outbox_entry.reply_to`; bounce addresses are not stored, and the same key signs them), as replies to the
+ * mails already sent are held otherwise. A desk with no secret sealed (an SMTP relay without a password) has only
+ * these to check the key against.
  */
 export async function checkSecretKey(parley: {
-  deps: { storage: SealedSecretStorage; secrets: SecretBox };
+  deps: { storage: SecretKeyStorage; secrets: SecretBox; signer: Signer };
   config: Pick<Config, 'secretKeySource' | 'dataDir'>;
 }): Promise<CheckResult & { unreadable: SealedSecret[] }> {
   const source =
@@ -53,6 +66,9 @@ export async function checkSecretKey(parley: {
       : `${parley.config.dataDir}/secret.key`.replace(/\/+/g, '/');
   const secrets = await sealedSecrets(parley.deps.storage);
   const unreadable = secrets.filter((s) => !opens(parley.deps.secrets, s));
+  const reply = await parley.deps.storage.outbox.newestReplyAddress();
+  // null: no notification has a reply address yet.
+  const signed = reply === null ? null : readReplyAddress(parley.deps.signer, reply) !== undefined;
   if (unreadable.length > 0) {
     const named = unreadable.slice(0, NAMED_AT_MOST).map((s) => s.label);
     const more = unreadable.length - named.length;
@@ -67,17 +83,35 @@ export async function checkSecretKey(parley: {
       ...failed(
         'secret key',
         `the key of ${source} cannot open ${which}: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}. ` +
-          `Restore the key they were sealed with, or enter them again: ${where.join('; ')}.`,
+          `Restore the key they were sealed with, or enter them again: ${where.join('; ')}.` +
+          (signed === false
+            ? ` It does not match the key that signed ${REPLIES} either: replies to them would be held.`
+            : ''),
       ),
       unreadable,
     };
   }
+  const opened = `opens the ${count(secrets.length, 'stored secret')} (${summary(secrets)})`;
+  if (signed === false)
+    return {
+      ...failed(
+        'secret key',
+        secrets.length > 0
+          ? // The secrets were entered again with this key, and no notification was signed with it since.
+            `${source} ${opened} but does not match the key that signed ${REPLIES}: replies to them would be held.`
+          : `${source} does not match the key that signed ${REPLIES}: replies to them would be held. ` +
+              'Restore the key from your backup.',
+      ),
+      unreadable: [],
+    };
   return {
     ...passed(
       'secret key',
       secrets.length > 0
-        ? `${source} opens the ${count(secrets.length, 'stored secret')} (${summary(secrets)}).`
-        : `${source} is present (no stored secret to check it against yet).`,
+        ? `${source} ${opened}${signed ? ` and signed ${REPLIES}` : ''}.`
+        : signed
+          ? `${source} signed ${REPLIES} (no stored secret to open).`
+          : `${source} is present (no stored secret to check it against yet).`,
     ),
     unreadable: [],
   };

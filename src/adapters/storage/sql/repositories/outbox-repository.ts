@@ -258,6 +258,18 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     return row && toOutbox(row);
   }
 
+  async newestReplyAddress() {
+    // Backwards from the newest id: almost every mail has a reply address, so the first rows read hold one.
+    const row = await this.db
+      .selectFrom('outbox_entry')
+      .select('reply_to')
+      .where('reply_to', 'is not', null)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.reply_to ?? null;
+  }
+
   async signalOutbox() {
     await this.ctx.note({ kind: 'outbox' });
   }
