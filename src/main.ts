@@ -29,6 +29,9 @@ import type { PasswordHasher } from './ports/password-hasher.ts';
 import { projectPath } from './config/project-root.ts';
 import { Oauth4webapiClient } from './adapters/oauth/oauth4webapi-client.ts';
 
+/** Thrown by `createParley` with `readOnly` when the SQLite file it names does not exist (`parley doctor`). */
+export { NoSqliteDatabaseError } from './adapters/storage/sqlite/sqlite-storage.ts';
+
 export interface Parley {
   config: Readonly<Config>;
   deps: Deps;
@@ -40,6 +43,8 @@ export interface Parley {
 }
 
 export interface ParleyOverrides {
+  /** An SQLite database opened only if there is one, every write refused (`openStorage`'s `readOnly`). */
+  readOnly?: boolean;
   clock?: Clock;
   hasher?: PasswordHasher;
   storage?: SqlStorage;
@@ -71,6 +76,7 @@ export function createParley(config: Readonly<Config>, overrides: ParleyOverride
     overrides.storage ??
     openStorage(config.databaseUrl, {
       poolSize: config.databasePoolSize,
+      readOnly: overrides.readOnly,
       onIdleError: (error) => log.warn({ err: error }, 'database connection dropped; it will be replaced'),
       onSignalError: (error) =>
         log.warn(

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { AesGcmSecretBox } from '../../src/adapters/crypto/aes-gcm-secret-box.ts';
+import { openStorage } from '../../src/adapters/storage/open-storage.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -507,6 +508,7 @@ describe('parley doctor, as a command', () => {
   it('an unmigrated database: exit 1 and the line says to run parley migrate; nothing is migrated', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-doctor-cli-'));
     try {
+      writeFileSync(join(dir, 'parley.db'), '', { mode: 0o600 }); // an empty SQLite database
       const env = {
         PARLEY_DATA_DIR: dir,
         PARLEY_SECRET_KEY: KEY,
@@ -521,6 +523,56 @@ describe('parley doctor, as a command', () => {
       assert.match(run.stderr, /^PROBLEM clock: not checked/m);
       const again = await parley(['doctor'], env);
       assert.match(again.stderr, /lacks \d+ migration/, 'doctor itself migrated nothing');
+      assert.deepEqual(readdirSync(dir), ['parley.db']);
+      assert.equal(statSync(join(dir, 'parley.db')).size, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('no SQLite database at the path: exit 1 in one line, and neither the file nor its folder is created', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-doctor-cli-'));
+    try {
+      // A restore to another path: "parley migrate" there would start a new, empty desk.
+      const path = join(dir, 'restored', 'parley.db');
+      const run = await parley(['doctor'], {
+        PARLEY_DATA_DIR: dir,
+        PARLEY_DATABASE_URL: `sqlite:${path}`,
+        PARLEY_SECRET_KEY: KEY,
+        PARLEY_MAIL_DOMAIN: 'localhost',
+      });
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      const problems = run.stderr.trim().split('\n');
+      assert.ok(problems[0]!.startsWith(`PROBLEM database: sqlite: no database at ${path}; `), run.stderr);
+      assert.match(problems[0]!, /check PARLEY_DATABASE_URL and where the backup was restored/);
+      assert.match(run.stderr, /^PROBLEM secret key: not checked/m);
+      assert.doesNotMatch(run.stderr, /^\s+at /m, 'no stack trace');
+      assert.deepEqual(readdirSync(dir), [], 'nothing created');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a migrated SQLite database is opened as it is: its writes refused, no -wal or -shm file left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-doctor-cli-'));
+    try {
+      const path = join(dir, 'parley.db');
+      const env = { PARLEY_DATA_DIR: dir, PARLEY_SECRET_KEY: KEY, PARLEY_MAIL_DOMAIN: 'localhost' };
+      const migrate = await parley(['migrate'], env);
+      assert.equal(migrate.code, 0, migrate.stderr);
+      assert.deepEqual(readdirSync(dir), ['parley.db']);
+      const before = readFileSync(path);
+      const run = await parley(['doctor'], env);
+      assert.match(run.stdout, /^ok +database: sqlite reachable and fully migrated\.$/m, run.stdout + run.stderr);
+      assert.deepEqual(readdirSync(dir), ['parley.db']);
+      assert.ok(readFileSync(path).equals(before), 'the database file is unchanged');
+      // As doctor opens it: SQLite refuses a write.
+      const storage = openStorage(`sqlite:${path}`, { readOnly: true });
+      try {
+        await assert.rejects(storage.people.createGroup('Written by doctor'), /readonly database/);
+      } finally {
+        await storage.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

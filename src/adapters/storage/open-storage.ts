@@ -8,13 +8,18 @@ export interface StorageOptions {
   poolSize?: number;
   onIdleError?: (error: Error) => void;
   onSignalError?: (error: Error) => void;
+  /**
+   * SQLite: open an existing database only, every write refused, creating nothing (`parley doctor`); a missing file
+   * throws `NoSqliteDatabaseError`. PostgreSQL opens as always.
+   */
+  readOnly?: boolean;
 }
 
 /** `sqlite:<path>` (or `sqlite::memory:`) and `postgres://...` URLs. */
 export function openStorage(url: string, options: StorageOptions = {}): SqlStorage {
-  if (url.startsWith('sqlite:')) return openSqliteStorage(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) return openSqliteStorage(url.slice('sqlite:'.length), { readOnly: options.readOnly });
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { poolSize, ...rest } = options;
+    const { poolSize, readOnly: _sqliteOnly, ...rest } = options;
     return openPostgresStorage(url, { ...rest, max: poolSize });
   }
   throw new Error(`PARLEY_DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:...").`);

@@ -1,13 +1,12 @@
 import { Resolver } from 'node:dns/promises';
 import type { Config } from '../../config/config.ts';
-import { createParley } from '../../main.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
 import { failed, type CheckResult } from './doctor/check.ts';
 import { checkClock } from './doctor/clock.ts';
 import { checkDefaultTeam } from './doctor/default-team.ts';
 import { checkConnections } from './doctor/connections.ts';
-import { checkDatabase } from './doctor/database.ts';
+import { checkDatabase, openReadOnly } from './doctor/database.ts';
 import { checkMailDomain, type MailDomainResolver } from './doctor/mail-domain.ts';
 import { checkSecretKey } from './doctor/secret-key.ts';
 import { checkSmtpAccount } from './doctor/smtp-account.ts';
@@ -27,18 +26,19 @@ export interface DoctorOptions {
 
 /**
  * `parley doctor`: checks the configuration as the running roles will use it, changing nothing (no migration, no
- * key created): the database, the secret key against every stored secret and the newest signed reply address, the
- * SMTP account, the mail domain's DNS, the clocks, the default team, PostgreSQL's connection limit. One line per check; resolves with the exit code (1
- * when anything is wrong).
+ * key created, an SQLite database never created, its writes refused): the database, the secret key against every
+ * stored secret and the newest signed reply address, the SMTP account, the mail domain's DNS, the clocks, the default
+ * team, PostgreSQL's connection limit. One line per check; resolves with the exit code (1 when anything is wrong).
  */
 export async function doctor(config: Readonly<Config>, options: DoctorOptions): Promise<number> {
   const clock = options.clock ?? { now: () => new Date() };
-  const parley = createParley(config, { clock });
+  const opened = openReadOnly(config, clock);
+  const parley = 'parley' in opened ? opened.parley : undefined;
   const results: CheckResult[] = [];
   try {
-    const database = await checkDatabase(parley);
+    const database = 'parley' in opened ? await checkDatabase(opened.parley) : opened.problem;
     results.push(database);
-    if (database.ok) {
+    if (parley && database.ok) {
       const key = await checkSecretKey(parley);
       results.push(key);
       // The SMTP account is checked unless its own password (parameter 13) is what the key cannot open.
@@ -57,7 +57,7 @@ export async function doctor(config: Readonly<Config>, options: DoctorOptions): 
     }
     results.push(await checkMailDomain(config.mailDomain, options.resolver ?? new Resolver()));
   } finally {
-    await parley.close();
+    await parley?.close();
   }
   for (const r of results) (r.ok ? options.out : options.err)(`${r.ok ? 'ok     ' : 'PROBLEM'} ${r.name}: ${r.detail}`);
   const problems = results.filter((r) => !r.ok).length;

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
@@ -60,12 +60,35 @@ function ownerOnly(path: string): void {
   }
 }
 
-/** SQLite through better-sqlite3: WAL, foreign keys on, a busy timeout for the dispatcher and CLI beside the server. */
-export function openSqliteStorage(path: string, options: { searchTuning?: SearchTuning } = {}): SqlStorage {
-  if (path !== ':memory:' && !path.startsWith('file:')) ownerOnly(path);
-  const database = new SQLite(path);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+/** What `openSqliteStorage` says when `readOnly` finds no database file (`parley doctor` reports it). */
+export class NoSqliteDatabaseError extends Error {
+  readonly code = 'PARLEY_NO_DATABASE';
+  constructor(readonly path: string) {
+    super(`no database at ${path}`);
+  }
+}
+
+/**
+ * SQLite through better-sqlite3: WAL, foreign keys on, a busy timeout for the dispatcher and CLI beside the server.
+ * `readOnly` (`parley doctor`) opens an existing database only (`fileMustExist`) and refuses every write
+ * (`query_only`); it creates no folder or file, changes no file's mode nor the journal mode, and throws
+ * `NoSqliteDatabaseError` when there is no file at `path`. Not better-sqlite3's `readonly`: such a connection creates
+ * the -wal and -shm files when no other has them open, and cannot remove them when it closes.
+ */
+export function openSqliteStorage(
+  path: string,
+  options: { searchTuning?: SearchTuning; readOnly?: boolean } = {},
+): SqlStorage {
+  const { readOnly = false, ...rest } = options;
+  const file = path !== ':memory:' && !path.startsWith('file:');
+  if (readOnly && file && !existsSync(path)) throw new NoSqliteDatabaseError(path);
+  if (file && !readOnly) ownerOnly(path);
+  const database = new SQLite(path, { fileMustExist: readOnly });
+  if (readOnly) database.pragma('query_only = ON');
+  else {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+  }
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const cached = withStatementCache(database);
@@ -85,7 +108,7 @@ export function openSqliteStorage(path: string, options: { searchTuning?: Search
     dialect: sqliteDialect,
     signals: new LocalSignals(),
     direct,
-    ...options,
+    ...rest,
     wrap: (repositories, { ctx, transact }) =>
       withGroupCommit(withReadCache(repositories, changeCounter(ctx)), transact),
   });
