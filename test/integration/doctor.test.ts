@@ -435,6 +435,14 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       assert.match(line(behind.problems, 'clock') ?? '', /s behind the database server's/);
     });
 
+    it('the clock may be a sixth of the lease off: 2.5 s is too far with the default 10 s lease, not with 30 s', async () => {
+      const ahead = { now: () => new Date(Date.now() + 2_500) };
+      const short = await run({}, ahead);
+      assert.match(line(short.problems, 'clock') ?? '', /^PROBLEM .*2\.5 s ahead .*\(at most 1\.7 s\)/);
+      const long = await run({ PARLEY_LEASE_SECONDS: '30' }, ahead);
+      assert.match(line(long.ok, 'clock') ?? '', /within 5 s of the database server's/);
+    });
+
     it('a mail domain with only an A record passes; one with no record, a null MX, outside DNS or localhost does not', async () => {
       const aOnly = await run({ PARLEY_MAIL_DOMAIN: 'a-only.example.test' });
       assert.equal(aOnly.code, 0, aOnly.problems.join('\n'));

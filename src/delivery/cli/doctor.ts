@@ -3,7 +3,7 @@ import type { Config } from '../../config/config.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { PARAM } from '../../domain/parameters/parameter-catalogue.ts';
 import { failed, type CheckResult } from './doctor/check.ts';
-import { checkClock } from './doctor/clock.ts';
+import { checkClock, maxSkewFor } from './doctor/clock.ts';
 import { checkDefaultTeam } from './doctor/default-team.ts';
 import { checkConnections } from './doctor/connections.ts';
 import { checkDatabase, openReadOnly } from './doctor/database.ts';
@@ -47,7 +47,7 @@ export async function doctor(config: Readonly<Config>, options: DoctorOptions): 
           ? failed('SMTP account', 'not checked: its password needs the right secret key.')
           : await checkSmtpAccount(parley),
       );
-      results.push(await checkClock(parley, clock, options.maxSkewSeconds ?? 5));
+      results.push(await checkClock(parley, clock, options.maxSkewSeconds ?? maxSkewFor(config.leaseSeconds)));
       results.push(await checkDefaultTeam(parley));
       const connections = await checkConnections(parley);
       if (connections) results.push(connections);

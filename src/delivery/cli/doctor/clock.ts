@@ -3,6 +3,16 @@ import type { Clock } from '../../../ports/clock.ts';
 import { failed, passed, reason, type CheckResult } from './check.ts';
 
 /**
+ * How far one machine's clock may be from the database server's: leases are written and judged on each machine's
+ * clock, and a standby takes over a live dispatcher's renewed claim when its clock runs two thirds of the lease ahead
+ * of that dispatcher's. Two machines each within a sixth of the lease of the server's are within a third of it of
+ * each other (3.3 s at the default 10 s), half of that margin.
+ */
+export function maxSkewFor(leaseSeconds: number): number {
+  return Math.round((leaseSeconds / 6) * 10) / 10;
+}
+
+/**
  * This machine's clock against the database server's: leases, retry times and sign-in limits are compared across
  * processes, so clocks apart by more than `maxSkewSeconds` make mail wait or be taken over early.
  */
