@@ -346,13 +346,27 @@ export async function processInboundMail(
   } catch (error) {
     if (error instanceof AlreadyDecided || (error instanceof DomainError && error.code === 'INBOUND_MAIL_NOT_PENDING'))
       return deps.storage.inbound.findInboundMail(id);
+    // Its sender was erased since they were found: the mail is theirs, so it keeps nothing, as the erasure left their
+    // other mail (discarded, without original, text or sender), and so do its copies.
+    if (
+      error instanceof DomainError &&
+      error.code === 'USER_ALREADY_ERASED' &&
+      error.details?.reason === 'author-erased'
+    ) {
+      const reasonText = "Its sender's personal data was erased while it was processed: not posted, nothing kept.";
+      await deps.storage.transaction((tx) => tx.inbound.eraseInboundMailOf({ ids: [id] }, now(), reasonText));
+      return deps.storage.inbound.findInboundMail(id);
+    }
     if (error instanceof DomainError) {
+      // A sender deactivated since they were found is held as one who is not a user, as it would be a moment later.
       const reason: InboundReason =
         error.code === 'MESSAGING_UNAVAILABLE'
           ? 'messaging-unavailable'
           : error.code === 'TICKET_NOT_FOUND'
             ? 'ticket-not-found'
-            : 'processing-failed';
+            : error.details?.reason === 'author-inactive'
+              ? 'unknown-sender'
+              : 'processing-failed';
       return decide('held', reason, `Not posted: ${error.message}`, { ticketId: ticket.id });
     }
     throw error;

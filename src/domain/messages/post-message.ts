@@ -1,4 +1,4 @@
-import type { NewMessage, Repositories } from '../../ports/storage.ts';
+import { AuthorGone, type NewMessage, type Repositories } from '../../ports/storage.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { dateFormatter } from '../locale.ts';
@@ -88,6 +88,28 @@ async function storeForInbound(
       `Inbound mail ${inbound.id} was decided by someone else meanwhile.`,
     );
   return stored;
+}
+
+/**
+ * The write, refused when its author was erased or deactivated after their actor was loaded (a request authenticated,
+ * a mail matched to them, a held mail's sender read, just before): the write checks it itself and stores nothing.
+ * `details.reason` tells the author's refusal from others of the same code (the author may not be the caller).
+ */
+async function refusedIfAuthorGone<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof AuthorGone)) throw error;
+    if (error.erased)
+      throw new DomainError(
+        'USER_ALREADY_ERASED',
+        "The author's personal data was erased meanwhile: the message was not stored.",
+        { details: { reason: 'author-erased' } },
+      );
+    throw new DomainError('FORBIDDEN', "The author's account was deactivated meanwhile: the message was not stored.", {
+      details: { reason: 'author-inactive' },
+    });
+  }
 }
 
 /** The HTML and its text when the message is given as HTML; null for a text message (exactly one of the two). */
@@ -342,12 +364,13 @@ export async function postMessage(
       });
     return stored;
   };
-  const { messageId, outboxIds } =
+  const { messageId, outboxIds } = await refusedIfAuthorGone(() =>
     alsoStore || files.length > 0 || reopenTo || withHooks
-      ? await deps.storage.transaction(write)
+      ? deps.storage.transaction(write)
       : inbound
-        ? await storeForInbound(deps, row, mails, inbound)
-        : await deps.storage.atomic.storeMessage(row, mails);
+        ? storeForInbound(deps, row, mails, inbound)
+        : deps.storage.atomic.storeMessage(row, mails),
+  );
   const notifications = mails.map((mail, i) => ({
     id: outboxIds[i]!,
     toAddress: mail.toAddress,

@@ -3,6 +3,21 @@ export class UniqueViolation extends Error {
   override name = 'UniqueViolation';
 }
 
+/**
+ * A message's author was erased or deactivated before its write (their actor was loaded earlier): nothing of it was
+ * written. Raised by adapters, mapped to a refusal by the domain.
+ */
+export class AuthorGone extends Error {
+  override name = 'AuthorGone';
+  constructor(
+    readonly authorId: number,
+    /** Erased (GDPR, LGPD); otherwise deactivated, or no longer there. */
+    readonly erased: boolean,
+  ) {
+    super(`The author ${authorId} was ${erased ? 'erased' : 'deactivated'} before the message was written.`);
+  }
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -9,13 +9,16 @@ export type MessageMails = readonly Omit<NewOutboxEntry, 'messageId'>[];
 export interface UnitOfWork {
   /**
    * Stores a message, moves its ticket's activity time and queues its notification mails — all of it or none — and
-   * wakes the dispatchers once committed when mails were queued. Returns the ids, mails in the order given.
+   * wakes the dispatchers once committed when mails were queued. Returns the ids, mails in the order given. Its
+   * author must still be active and not erased when it is written (their row read under a share lock where the
+   * database has row locks, so an erasure or deactivation committing meanwhile is waited for): otherwise nothing is
+   * written and `AuthorGone` is thrown.
    */
   storeMessage(message: NewMessage, mails: MessageMails): Promise<{ messageId: number; outboxIds: number[] }>;
   /**
    * `storeMessage` for a message that an inbound mail became: in the same atomic write the mail gets `outcome`, with
    * the new message's id, but only while it is still in one of `fromStatuses`; when it is not (another process
-   * decided it), nothing is stored and undefined is returned.
+   * decided it), nothing is stored and undefined is returned. An author erased or deactivated: `AuthorGone`, as above.
    */
   storeInboundMessage(
     message: NewMessage,

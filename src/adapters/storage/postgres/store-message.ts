@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { InboundOutcome, InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
+import { AuthorGone } from '../../../ports/storage/common.ts';
 import type { NewMessage } from '../../../ports/storage/messages.ts';
 import type { MessageMails } from '../../../ports/storage/unit-of-work.ts';
 import { finishStatement } from '../sql/inbound-rows.ts';
@@ -21,6 +22,10 @@ const OUTBOX_TYPES: Record<string, string> = {
 /**
  * PostgreSQL: the message, the ticket's activity time and the outbox rows in one statement (one round trip; a
  * statement is atomic); then the dispatchers and the ticket's pages are told (`SqlContext.note`: after the commit).
+ * The author's row is locked first (`for share`, which the foreign key's own check would have taken in its weaker
+ * form) and the rest is written only while they are active and not erased: an erasure or deactivation holding their
+ * row is waited for and seen once it commits (the lock reads the row's latest version), so a message whose actor was
+ * loaded before it writes nothing and `AuthorGone` is thrown. One that comes after waits for this statement.
  */
 export async function storeMessageInOneStatement(
   ctx: SqlContext,
@@ -37,13 +42,28 @@ export async function storeMessageInOneStatement(
     const row = outboxRow({ ...mail, messageId: 0 }, m.createdAt);
     return sql`(${sql.join(outboxColumns.map((c) => sql`${row[c]}::${sql.raw(OUTBOX_TYPES[c] ?? 'text')}`))})`;
   });
+  // The author, locked before anything is written, before the inbound mail's row too: an erasure holding the
+  // author's row and waiting for the mail's, while this held the mail's and waited for the author's, would deadlock.
+  const author = sql`a as materialized (
+      select active, erased_at from app_user where id = ${m.authorId} for share
+    )`;
+  const authorActive = sql`exists (select 1 from a where active and erased_at is null)`;
   // With an inbound mail: its outcome first (the message's id drawn beforehand), and the rest only if it was
   // still pending; a second process doing the same waits for the row, then finds it decided and stores nothing.
+  const finish =
+    inbound &&
+    finishStatement(
+      inbound.id,
+      { ...inbound.outcome, messageId: null },
+      inbound.fromStatuses,
+      sql`(select id from n)`,
+      authorActive,
+    );
   const insertMessage = inbound
     ? sql`n as (
       select nextval(pg_get_serial_sequence('ticket_message', 'id'))::integer as id
     ), f as (
-      ${finishStatement(inbound.id, { ...inbound.outcome, messageId: null }, inbound.fromStatuses, sql`(select id from n)`)}
+      ${finish}
     ), m as (
       insert into ticket_message (id, ${sql.join(columns.map((c) => sql.ref(c)))})
       select (select id from n), ${sql.join(columns.map((c) => message[c]))} where exists (select 1 from f) returning id
@@ -52,26 +72,36 @@ export async function storeMessageInOneStatement(
     )`
     : sql`m as (
       insert into ticket_message (${sql.join(columns.map((c) => sql.ref(c)))})
-      values (${sql.join(columns.map((c) => message[c]))}) returning id
+      select ${sql.join(columns.map((c) => message[c]))} where ${authorActive} returning id
     ), t as (
-      update ticket set ${touchColumns(m)} where id = ${m.ticketId}
+      update ticket set ${touchColumns(m)} where id = ${m.ticketId} and exists (select 1 from m)
     )`;
-  const query = sql<{ message_id: number | null; outbox_ids: number[] | null }>`
-    with ${insertMessage}${
+  const authorState = sql`(select active from a) as author_active,
+    (select erased_at is not null from a) as author_erased`;
+  const query = sql<{
+    message_id: number | null;
+    outbox_ids: number[] | null;
+    author_active: boolean | null;
+    author_erased: boolean | null;
+  }>`
+    with ${author}, ${insertMessage}${
       mails.length
         ? sql`, o as (
       insert into outbox_entry (message_id, ${sql.join(outboxColumns.map((c) => sql.ref(c)))})
       select m.id, v.* from m, (values ${sql.join(outboxValues)}) as v (${sql.join(outboxColumns.map((c) => sql.ref(c)))})
       returning id
     )
-    select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids`
+    select (select id from m) as message_id, (select array_agg(id order by id) from o) as outbox_ids, ${authorState}`
         : sql`
-    select (select id from m) as message_id, null as outbox_ids`
+    select (select id from m) as message_id, null as outbox_ids, ${authorState}`
     }`;
   const { rows } = await ctx.db.executeQuery(nameShape(query.compile(ctx.db)));
-  const messageId = rows[0]?.message_id;
+  const row = rows[0];
+  if (row?.author_active !== true || row.author_erased !== false)
+    throw new AuthorGone(m.authorId, !!row?.author_erased);
+  const messageId = row.message_id;
   if (messageId == null) return undefined;
-  const outboxIds = (rows[0]!.outbox_ids ?? []).map(Number);
+  const outboxIds = (row.outbox_ids ?? []).map(Number);
   await ctx.note(...(outboxIds.length > 0 ? [{ kind: 'outbox' as const }] : []), {
     kind: 'ticket',
     ticketId: m.ticketId,

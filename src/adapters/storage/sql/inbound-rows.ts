@@ -95,13 +95,15 @@ export function toInbound(
 
 /**
  * The update that gives a mail its outcome if it is still in one of `fromStatuses`, returning its id. `messageId`
- * (PostgreSQL's one-statement post): an expression for the message id, in place of the outcome's.
+ * (PostgreSQL's one-statement post): an expression for the message id, in place of the outcome's; `onlyIf`: a
+ * condition it must meet too (that post's author still active).
  */
 export function finishStatement(
   id: number,
   o: InboundOutcome,
   fromStatuses: readonly InboundStatus[],
   messageId?: RawBuilder<unknown>,
+  onlyIf?: RawBuilder<unknown>,
 ) {
   if (fromStatuses.length === 0 || fromStatuses.length > 2)
     throw new Error('finishInboundMail takes one or two states to move from.');
@@ -130,7 +132,9 @@ export function finishStatement(
   );
   return sql`update inbound_mail set status = ${v.status}, reason = ${v.reason}, reason_text = ${v.reason_text}, updated_at = ${v.updated_at},
     ${sql.join(coalesced)}
-    where id = ${id} and status in (${fromStatuses[0]!}, ${fromStatuses[1] ?? fromStatuses[0]!}) returning id`;
+    where id = ${id} and status in (${fromStatuses[0]!}, ${fromStatuses[1] ?? fromStatuses[0]!})${
+      onlyIf ? sql` and ${onlyIf}` : sql``
+    } returning id`;
 }
 
 /** The values finishInboundMail writes for an outcome, in its placeholders' order (fields left out keep theirs). */

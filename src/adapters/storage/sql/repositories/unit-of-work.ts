@@ -1,4 +1,5 @@
 import type { InboundOutcome, InboundStatus } from '../../../../domain/inbound/inbound-mail.ts';
+import { AuthorGone } from '../../../../ports/storage/common.ts';
 import type { NewMessage } from '../../../../ports/storage/messages.ts';
 import type { MessageMails, UnitOfWork } from '../../../../ports/storage/unit-of-work.ts';
 import { finishInboundMail } from './inbound-mail-repository.ts';
@@ -46,8 +47,18 @@ export class SqlUnitOfWork extends SqlRepository implements UnitOfWork {
   }
 }
 
-/** A message, its ticket's activity time and its mails, as prepared statements (inside a transaction). */
+/**
+ * A message, its ticket's activity time and its mails, as prepared statements (inside a transaction). Its author is
+ * read first, in the same transaction (under a share lock where rows are locked; where write transactions are serial,
+ * none commits in between): one erased or deactivated since their actor was loaded writes nothing (`AuthorGone`).
+ */
 export async function writeMessage(ctx: SqlContext, m: NewMessage, mails: MessageMails) {
+  const authorRow = () => {
+    const query = ctx.db.selectFrom('app_user').select(['active', 'erased_at']).where('id', '=', 0);
+    return ctx.dialect.locksRows ? query.forShare() : query;
+  };
+  const [author] = await prepared(ctx, 'message-author', authorRow, [m.authorId]);
+  if (!author?.active || author.erased_at !== null) throw new AuthorGone(m.authorId, author?.erased_at != null);
   const messageId = await insertRow(ctx, 'insert-message', 'ticket_message', messageRow(m));
   // An internal note moves the staff's activity time only; requesters see the time of what they can see.
   if (m.internal)
