@@ -73,4 +73,14 @@ describe('errorText', () => {
     });
     assert.equal(errorText(t, error), 'O parâmetro 199 deve ser um destes: Nenhuma, STARTTLS, TLS.');
   });
+
+  it("says a message refused for its author's erasure or deactivation apart from an administrator's refusals", () => {
+    const t = (key: MessageKey, params?: Record<string, string | number>) => translate('pt-BR', key, params);
+    const erased = new ApiError(409, 'USER_ALREADY_ERASED', 'erased', { reason: 'author-erased' });
+    assert.match(errorText(t, erased), /^Os dados pessoais do autor foram apagados/);
+    assert.match(errorText(t, new ApiError(409, 'USER_ALREADY_ERASED', 'erased', {})), /^Os dados pessoais desta/);
+    const inactive = new ApiError(403, 'FORBIDDEN', 'deactivated', { reason: 'author-inactive' });
+    assert.match(errorText(t, inactive), /^A conta do autor foi desativada/);
+    assert.equal(errorText(t, new ApiError(403, 'FORBIDDEN', 'no', {})), 'Você não tem permissão para fazer isto.');
+  });
 });

@@ -50,7 +50,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'AUTH_CSRF_FAILED':
       return t('error.csrf');
     case 'FORBIDDEN':
-      return t('error.forbidden');
+      return d.reason === 'author-inactive' ? t('error.authorInactive') : t('error.forbidden');
     case 'TICKET_NOT_FOUND':
       return t('error.ticketNotFound');
     case 'MESSAGING_UNAVAILABLE':
@@ -78,7 +78,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'USER_NOT_ERASABLE':
       return t('error.userNotErasable');
     case 'USER_ALREADY_ERASED':
-      return t('error.userAlreadyErased');
+      return d.reason === 'author-erased' ? t('error.authorErased') : t('error.userAlreadyErased');
     case 'ERASURE_NOT_CONFIRMED':
       return t('error.erasureNotConfirmed');
     case 'TICKET_TEAM_REQUIRED':

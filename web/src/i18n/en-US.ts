@@ -393,6 +393,8 @@ export const enUS = {
   'delivery.ERASED': 'Not sent: the personal data of the person this mail concerns was erased.',
   'error.userNotErasable': 'Only a requester can be erased. Deactivate a technician or administrator instead.',
   'error.userAlreadyErased': "This person's personal data was already erased.",
+  'error.authorErased': "The author's personal data was erased meanwhile: the message was not saved.",
+  'error.authorInactive': "The author's account was deactivated meanwhile: the message was not saved.",
   'error.erasureNotConfirmed': "The address typed is not this person's current address; nothing was erased.",
   'users.erased': 'Erased',
   'users.erase': 'Erase personal data',

@@ -404,6 +404,8 @@ export const esES: Messages = {
   'delivery.ERASED': 'No enviado: se borraron los datos personales de la persona a la que se refiere este correo.',
   'error.userNotErasable': 'Solo se puede borrar a un solicitante. Desactive a un técnico o administrador en su lugar.',
   'error.userAlreadyErased': 'Los datos personales de esta persona ya se borraron.',
+  'error.authorErased': 'Los datos personales del autor se borraron mientras tanto: el mensaje no se guardó.',
+  'error.authorInactive': 'La cuenta del autor se desactivó mientras tanto: el mensaje no se guardó.',
   'error.erasureNotConfirmed': 'La dirección escrita no es la dirección actual de esta persona; no se ha borrado nada.',
   'users.erased': 'Borrado',
   'users.erase': 'Borrar datos personales',

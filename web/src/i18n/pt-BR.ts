@@ -400,6 +400,8 @@ export const ptBR: Messages = {
   'delivery.ERASED': 'Não enviado: os dados pessoais da pessoa a quem este e-mail se refere foram apagados.',
   'error.userNotErasable': 'Só um solicitante pode ser apagado. Desative um técnico ou administrador em vez disso.',
   'error.userAlreadyErased': 'Os dados pessoais desta pessoa já foram apagados.',
+  'error.authorErased': 'Os dados pessoais do autor foram apagados nesse meio-tempo: a mensagem não foi salva.',
+  'error.authorInactive': 'A conta do autor foi desativada nesse meio-tempo: a mensagem não foi salva.',
   'error.erasureNotConfirmed': 'O endereço digitado não é o endereço atual desta pessoa; nada foi apagado.',
   'users.erased': 'Apagado',
   'users.erase': 'Apagar dados pessoais',
