@@ -8,13 +8,17 @@ import type { FastifyInstance } from 'fastify';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { AuditEntry } from '../../src/domain/audit/audit-entry.ts';
 import { sqliteMemory } from '../support/databases.ts';
-import { buildWorld, TestClock, testDeps, type World } from '../support/fixtures.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { createApiToken } from '../../src/domain/users/create-api-token.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
+import { buildWorld, TEST_PASSWORD, TestClock, testDeps, type World } from '../support/fixtures.ts';
 import { anonymous, signIn, testApp, type Client } from '../support/http.ts';
 
 const SMTP_PASSWORD = 'Smtp-Secret-4f9!q';
 const IMAP_PASSWORD = 'Imap-Secret-7x2#w';
 const USER_PASSWORD = 'User-Secret-9k3$z';
 const SECRETS = [SMTP_PASSWORD, IMAP_PASSWORD, USER_PASSWORD];
+const OWN_PASSWORD = 'Own-Secret-2m8%v lengthy';
 
 describe('the audit log of administrative changes (HTTP)', () => {
   let storage: SqlStorage;
@@ -192,6 +196,70 @@ describe('the audit log of administrative changes (HTTP)', () => {
     assert.equal(refused.statusCode, 422, refused.body);
     assert.equal(refused.json().code, 'SMTP_ACCOUNT_INVALID');
     assert.equal((await entries('?limit=100')).items.length, before);
+  });
+
+  // threat: An administrator's change leaves a trace: who, when, from where and what; secrets named, never shown
+  it("one's own password change is recorded, with the tokens it revoked; the password in no form", async () => {
+    const deps = testDeps(storage, clock);
+    const email = 'own.password@example.test';
+    const user = await createUser(deps, CLI_ORIGIN, {
+      role: 'technician',
+      email,
+      name: 'Olga Own',
+      password: TEST_PASSWORD,
+      groupIds: [world.groupA],
+    });
+    const { token } = await createApiToken(deps, CLI_ORIGIN, email, 'nightly report');
+    const self = await signIn(app, email);
+    clock.advance(1_000);
+    const changed = await self.post('/api/v1/me/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: OWN_PASSWORD,
+    });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.deepEqual(changed.json(), { sessionsEnded: 0, tokensRevoked: 1 });
+    const recorded = (await entries(`?action=user.password&targetType=user&targetId=${user.id}`)).items;
+    assert.equal(recorded.length, 1, 'one entry');
+    assert.deepEqual(
+      { ...recorded[0]!, id: 0 },
+      {
+        id: 0,
+        at: clock.now().toISOString(),
+        actorId: user.id,
+        actorName: 'Olga Own',
+        actorEmail: email,
+        address: '127.0.0.1',
+        action: 'user.password',
+        targetType: 'user',
+        targetId: String(user.id),
+        targetLabel: email,
+        changes: [
+          { field: 'password', withheld: 'secret' },
+          { field: 'tokensRevoked', after: 1 },
+        ],
+      },
+    );
+    // A wrong current password changes nothing and records nothing.
+    const wrong = await self.post('/api/v1/me/password', {
+      currentPassword: 'not the password',
+      newPassword: 'x'.repeat(12),
+    });
+    assert.equal(wrong.statusCode, 422);
+    assert.equal((await entries(`?action=user.password&targetId=${user.id}`)).items.length, 1);
+    // Neither password, in clear or in the encodings a request or a hash might carry, reaches the table or the API.
+    const table = JSON.stringify((await storage.audit.listAudit({}, { limit: 200 })).items);
+    const answer = (await admin.get('/api/v1/admin/audit?limit=100')).body;
+    for (const password of [TEST_PASSWORD, OWN_PASSWORD]) {
+      const forms = [
+        password,
+        Buffer.from(password).toString('base64'),
+        Buffer.from(password).toString('base64url'),
+        Buffer.from(password).toString('hex'),
+        encodeURIComponent(password),
+      ];
+      for (const text of [table, answer]) for (const form of forms) assert.equal(text.includes(form), false, form);
+    }
+    assert.equal(table.includes(token), false, 'the token value');
   });
 
   // threat: An administrator's change leaves a trace: who, when, from where and what; secrets named, never shown

@@ -140,7 +140,10 @@ for (const database of [sqliteMemory, postgres]) {
       const user = await person();
       const session = await signIn(app, user.email);
       const { token } = await createApiToken(deps, CLI_ORIGIN, user.email, 'cli');
-      assert.deepEqual(await changePassword(deps, user.id, NEW_PASSWORD), { sessionsEnded: 1, tokensRevoked: 1 });
+      assert.deepEqual(await changePassword(deps, CLI_ORIGIN, user.id, NEW_PASSWORD), {
+        sessionsEnded: 1,
+        tokensRevoked: 1,
+      });
       assert.equal(await works(session), 401);
       assert.equal(await works(withToken(app, token)), 401);
     });

@@ -1,3 +1,4 @@
+import type { Origin } from '../audit/audit-entry.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { changePassword } from './change-password.ts';
@@ -6,10 +7,12 @@ import { validatePassword, type Actor } from './user.ts';
 
 /**
  * A signed-in user changes their own password, giving the current one. The session doing it stays signed in; the
- * user's other sessions end, and their API tokens are revoked unless `keepTokens`.
+ * user's other sessions end, and their API tokens are revoked unless `keepTokens`. Audited as `user.password` by
+ * `origin` (them, from their address), with how many API tokens it revoked; a wrong current password records nothing.
  */
 export async function changeOwnPassword(
-  deps: Pick<Deps, 'hasher' | 'tokens'> & { storage: StorageOf<'people' | 'transaction'> },
+  deps: Pick<Deps, 'clock' | 'hasher' | 'tokens'> & { storage: StorageOf<'people' | 'transaction'> },
+  origin: Origin,
   actor: Actor,
   input: { currentPassword: string; newPassword: string; keepTokens?: boolean },
   sessionToken: string | null,
@@ -22,7 +25,7 @@ export async function changeOwnPassword(
       details: { field: 'currentPassword' },
     });
   }
-  return changePassword(deps, actor.id, input.newPassword, {
+  return changePassword(deps, origin, actor.id, input.newPassword, {
     keepTokens: input.keepTokens ?? false,
     keepSessionToken: sessionToken,
   });

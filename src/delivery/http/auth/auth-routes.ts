@@ -150,7 +150,7 @@ export function authRoutes(deps: Deps, limiter: LoginLimiter, secureCookies: boo
             details: { retryAfterSeconds: wait },
           });
         }
-        const ended = await changeOwnPassword(deps, actor, request.body, request.sessionToken);
+        const ended = await changeOwnPassword(deps, originOf(request), actor, request.body, request.sessionToken);
         await limiter.succeed(request.ip, actor.email);
         return ended;
       },
