@@ -845,6 +845,7 @@ export const enUS = {
   'audit.field.inboundMails': 'Received mails emptied',
   'audit.field.outboxEntries': 'Notifications emptied',
   'audit.field.tickets': 'Tickets renamed',
+  'audit.field.tokensRevoked': 'API tokens revoked',
   'error.parameter.count': 'Parameter {id} must be a whole number from 0 to 10.',
   'error.parameter.days': 'Parameter {id} must be a whole number of days from 1 to 36500.',
   'nav.cannedAnswers': 'Canned answers',

@@ -866,6 +866,7 @@ export const esES: Messages = {
   'audit.field.inboundMails': 'Correos recibidos vaciados',
   'audit.field.outboxEntries': 'Avisos vaciados',
   'audit.field.tickets': 'Tickets renombrados',
+  'audit.field.tokensRevoked': 'Tokens de API revocados',
   'error.parameter.count': 'El parámetro {id} debe ser un número entero de 0 a 10.',
   'error.parameter.days': 'El parámetro {id} debe ser un número entero de días de 1 a 36500.',
   'nav.cannedAnswers': 'Respuestas predefinidas',

@@ -859,6 +859,7 @@ export const ptBR: Messages = {
   'audit.field.inboundMails': 'E-mails recebidos esvaziados',
   'audit.field.outboxEntries': 'Avisos esvaziados',
   'audit.field.tickets': 'Tickets renomeados',
+  'audit.field.tokensRevoked': 'Tokens de API revogados',
   'error.parameter.count': 'O parâmetro {id} deve ser um número inteiro de 0 a 10.',
   'error.parameter.days': 'O parâmetro {id} deve ser um número inteiro de dias de 1 a 36500.',
   'nav.cannedAnswers': 'Respostas prontas',

@@ -48,6 +48,7 @@ const FIELDS = [
   'inboundMails',
   'outboxEntries',
   'tickets',
+  'tokensRevoked',
   'groupId',
   'defaultLocale',
   'variants',
