@@ -163,7 +163,7 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
     });
 
-    it('erasure removes the deliveries about a person: of their tickets, of their messages, naming their address', async () => {
+    it('erasure removes the deliveries about a person: of their tickets, of their messages and those quoting their mail, naming their address', async () => {
       const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-5', AT);
       const user = await storage.people.createUser(newUser('erase-hooks@example.test'), AT);
       const theirs = await storage.tickets.createTicket(newTicket(user.id), AT);
@@ -190,6 +190,9 @@ for (const database of ALL_DATABASES) {
           // Someone else's: a longer address that contains theirs, one that `_` (a wildcard of `like`) matches.
           d('evt-e6', null, '{"data":{"inboundMail":{"from":"bold.address@example.test.org"}}}'),
           d('evt-e7', other.id, '{"data":{"mail":{"to":"x-y@example.test"}}}'),
+          // A reviewer's message quoting their mail, and another message whose id begins with its id.
+          d('evt-e8', other.id, '{"data":{"message":{"id":4417,"internal":false,"author":{"id":1}}}}'),
+          d('evt-e9', other.id, '{"data":{"message":{"id":44170,"internal":false,"author":{"id":1}}}}'),
         ],
         AT,
       );
@@ -198,10 +201,12 @@ for (const database of ALL_DATABASES) {
           ticketIds,
           authorId: user.id,
           addresses: ['erase-hooks@example.test', 'old.address@example.test', 'x_y@example.test'],
+          messageIds: [4417],
         });
-      assert.equal(await erase([theirs.id]), 4);
-      for (const i of [0, 1, 3, 4]) assert.equal(await storage.webhooks.findWebhookDelivery(ids[i]!), undefined);
-      for (const i of [2, 5, 6]) assert.ok(await storage.webhooks.findWebhookDelivery(ids[i]!), `evt-e${i + 1} stays`);
+      assert.equal(await erase([theirs.id]), 5);
+      for (const i of [0, 1, 3, 4, 7]) assert.equal(await storage.webhooks.findWebhookDelivery(ids[i]!), undefined);
+      for (const i of [2, 5, 6, 8])
+        assert.ok(await storage.webhooks.findWebhookDelivery(ids[i]!), `evt-e${i + 1} stays`);
       assert.equal(await erase([]), 0);
     });
 

@@ -1,8 +1,9 @@
 /**
  * Erasure reaches what names the person beyond their own tickets and current address, on SQLite and PostgreSQL: the
  * mail to other people that quotes their messages (`${HISTORY}`), the webhook deliveries about mail to them on a
- * ticket they were only copied on, and what they left under an address they had before. Each case erases its own
- * requester and scans every column of every table for them; the database is read directly.
+ * ticket they were only copied on, what they left under an address they had before, and a mail of theirs a reviewer
+ * made their own message. Each case erases its own requester and scans every column of every table for them; the
+ * database is read directly.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -71,6 +72,24 @@ for (const database of [sqliteMemory, postgres]) {
         return report?.(e.id, { event: status === 'sent' ? 'mail.sent' : 'mail.failed', at, reply }) ?? [];
       });
       await storage.webhooks.queueWebhookDeliveries(hooks, at);
+    }
+
+    const processing = () => ({
+      ...deps,
+      mailParser: new MailparserMailParser(),
+      policy: { perSenderPerMinute: 1000, maxAttempts: 5 },
+    });
+
+    /** A mail from `from` to the support mailbox, stored as received (`envelopeFrom` null: fetched over IMAP). */
+    async function mailFrom(from: string, lines: readonly string[], envelopeFrom: string | null) {
+      const raw = Buffer.from([`From: ${from}`, 'To: help@desk.example.test', ...lines, ''].join('\r\n'));
+      return receiveMail(deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom,
+        envelopeTo: envelopeFrom === null ? [] : ['help@desk.example.test'],
+        remoteAddress: envelopeFrom === null ? 'imap:imap.example.test' : '192.0.2.9',
+      });
     }
 
     before(async () => {
@@ -267,6 +286,56 @@ for (const database of [sqliteMemory, postgres]) {
           { field: 'name', withheld: 'erased' },
         ],
       );
+    });
+
+    // threat: A held mail of a requester attached by a reviewer to a ticket as the reviewer's own message
+    it("erases a held mail of theirs a reviewer attached to someone else's ticket as a public note, and the mail quoting it", async () => {
+      const NAME = 'Olegária Mendonça';
+      const EMAIL = 'olegaria.mendonca@example.org';
+      const person = await requester(EMAIL, NAME);
+      // A mail of theirs that proves nothing is held; a reviewer attaches it to requester B's ticket, for B to read.
+      const id = await mailFrom(
+        `"${NAME}" <${EMAIL}>`,
+        [
+          'Subject: About the printer',
+          `Message-ID: <reach.${database.name}.note@mail.example.org>`,
+          '',
+          'My PIN is NOTE-60441.',
+        ],
+        EMAIL,
+      );
+      assert.equal((await processInboundMail(processing(), id))?.status, 'held');
+      const ticket = w.ticketB;
+      clock.advance(MINUTE);
+      const attached = await admin.post(`/api/v1/inbound-mail/${id}/attach`, {
+        ticketNumber: ticket.number,
+        internal: false,
+      });
+      assert.equal(attached.statusCode, 200, attached.body);
+      const noteId = attached.json().message.id as number;
+      // A later answer to requester B quotes the note in its history (under the reviewer's name, not theirs).
+      clock.advance(MINUTE);
+      const answer = await admin.post(`/api/v1/tickets/${ticket.number}/messages`, { text: 'Noted ANSWER-3317.' });
+      assert.equal(answer.statusCode, 201, answer.body);
+      await sendQueued();
+      const traces = [NAME, EMAIL, 'Olegária', 'Mendonça', 'olegaria', 'NOTE-60441', '60441'];
+      const present = await tracesIn(storage, traces);
+      for (const where of ['ticket_message.text', 'outbox_entry.text'])
+        assert.ok(present.includes(`${where}: NOTE-60441`), `${where}\n${present.join('\n')}`);
+
+      const erased = await admin.post(`/api/v1/admin/users/${person.id}/erase`, { confirmEmail: EMAIL });
+      assert.equal(erased.statusCode, 200, erased.body);
+      assert.deepEqual(await tracesIn(storage, traces), []);
+      // The thread keeps the reviewer's message, removed as theirs would be, and the answer after it.
+      const thread = (await admin.get(`/api/v1/tickets/${ticket.number}/messages`)).json().items as {
+        id: number;
+        text: string;
+        removed: boolean;
+        author: { id: number };
+      }[];
+      const note = thread.find((m) => m.id === noteId);
+      assert.deepEqual([note?.author.id, note?.removed, note?.text], [w.admin.id, true, '']);
+      assert.ok(thread.some((m) => m.text === 'Noted ANSWER-3317.' && !m.removed));
     });
   });
 }

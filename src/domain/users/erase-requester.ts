@@ -37,9 +37,9 @@ export interface ErasureSummary {
 /**
  * An administrator erases a requester's personal data (GDPR art. 17, LGPD art. 18), irreversibly, in one
  * transaction: their name and address become a pseudonym, their password, sessions, API tokens and groups go; the
- * text and files of every message they wrote are removed (each message stays in its thread, marked removed); the
- * originals, text, subject and sender of the mail they sent are removed (mail still to decide is discarded); the
- * notifications to them and about them (of their messages, of their tickets, and any that may quote them) lose subject,
+ * text and files of every message they wrote, or a reviewer made of their mail, are removed (each message stays in
+ * its thread, marked removed); the originals, text, subject and sender of the mail they sent are removed (mail still
+ * to decide is discarded); the notifications to them and about them (of their messages, of their tickets, and any that may quote them) lose subject,
  * bodies and their address, and those not sent yet are cancelled; the mail of others that copied them keeps going
  * without them in its Cc, and the servers' replies and reports about it no longer name them; the webhook deliveries
  * about them or naming them go; the tickets they asked for get a neutral title and no description, and they leave the tickets that copy them.
@@ -85,14 +85,23 @@ export async function eraseRequester(
       throw new DomainError('USER_ALREADY_ERASED', `The personal data of user ${userId} was already erased.`);
     const { sessionsEnded, tokensRevoked } = await endCredentials(tx, userId, { keepSessionHash: null });
     const ticketIds = await tx.tickets.eraseTicketsOfRequester(userId, ERASED_TICKET_TITLE, at);
-    const { messageIds, removed } = await tx.messages.removeMessagesOfAuthor(userId, at);
+    const own = await tx.messages.removeMessagesOfAuthor(userId, at);
+    // A mail of theirs a reviewer attached as their own message ("Mail from <them> (inbound mail #n):" and its text):
+    // removed as theirs are, the thread keeping that it was there.
+    const quotedMail = (await tx.inbound.messagesOfMailFrom(addresses)).filter(
+      (q) => !own.messageIds.includes(q.messageId),
+    );
+    const quotingIds = quotedMail.map((q) => q.messageId);
+    const removed = own.removed + (await tx.messages.removeMessagesQuotingMail(quotingIds, at));
+    const messageIds = [...own.messageIds, ...quotingIds];
     const outbox = await tx.outbox.eraseOutboxOf(
-      { recipientId: userId, names, addresses, messageIds, ticketIds },
+      { recipientId: userId, names, addresses, messageIds, ticketIds, quotedMail },
       { address: pseudonym.email, name: pseudonym.name, cancelReply: DELIVERY_SENTENCES.ERASED },
       at,
     );
-    // The webhook deliveries about them (their tickets, their messages) or naming their address, sent or not.
-    await tx.webhooks.eraseWebhookDeliveriesOf({ ticketIds, authorId: userId, addresses });
+    // The webhook deliveries about them (their tickets, their messages, those quoting their mail) or naming their
+    // address, sent or not.
+    await tx.webhooks.eraseWebhookDeliveriesOf({ ticketIds, authorId: userId, addresses, messageIds: quotingIds });
     // Their mail, the reports about mail to them (bounces quote the address and the notification), and those about
     // mail that copied them which name them.
     const inboundMailIds = await tx.inbound.eraseInboundMailOf(

@@ -62,6 +62,11 @@ export interface InboundMailRepository {
    * and time it was erased with. Returns the ids of those mails, erased now or before.
    */
   eraseInboundMailOf(of: InboundMailToErase, at: string, reasonText?: string): Promise<number[]>;
+  /**
+   * Erasure: the messages made from mail sent from one of `addresses` (as `eraseInboundMailOf` finds it by them), with
+   * the mail each came from; a reviewer's message quoting such a mail among them.
+   */
+  messagesOfMailFrom(addresses: readonly string[]): Promise<{ messageId: number; mailId: number }[]>;
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;
   /**

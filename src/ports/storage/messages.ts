@@ -31,4 +31,9 @@ export interface MessageRepository {
    * thread keeps that it existed). Returns the ids of all the author's messages, removed now or before (announced).
    */
   removeMessagesOfAuthor(authorId: number, at: string): Promise<{ messageIds: number[]; removed: number }>;
+  /**
+   * Erasure: these messages (a reviewer's, quoting the person's mail) lose their text and are marked removed at `at`,
+   * as an author's are by `removeMessagesOfAuthor`. Returns how many were removed now.
+   */
+  removeMessagesQuotingMail(ids: readonly number[], at: string): Promise<number>;
 }

@@ -114,7 +114,8 @@ export interface OutboxRepository {
   /**
    * Erasure: the notifications to a recipient (by id, or by address when they name no recipient) and about them (of
    * `messageIds`, of `ticketIds`, and every one that quotes them: of a ticket where `recipientId` wrote a public
-   * message, from the first on, whose text or HTML holds one of their `names`) lose
+   * message, from the first on, whose text or HTML holds one of their `names` as a history line; of a ticket where a
+   * public message of `quotedMail` quotes their mail, from it on, that carries its first line, naming the mail) lose
    * subject, bodies and replies, those to them their address and name too; those not yet sent are cancelled
    * (`failed`, `cancelReply`). The mail of others that copied them loses their address from its Cc and, in the
    * servers' replies, gets `replacement.address` for it (`ccEdited`: those entries, marked `ccErasedAt`). Returns the
@@ -128,6 +129,8 @@ export interface OutboxRepository {
       addresses: readonly string[];
       messageIds: readonly number[];
       ticketIds: readonly number[];
+      /** Messages of others made from their mail (a reviewer's note quoting it), each with that mail's id. */
+      quotedMail?: readonly { messageId: number; mailId: number }[];
     },
     replacement: { address: string; name: string; cancelReply: string },
     at: string,

@@ -113,7 +113,8 @@ export async function eraseOutboxOf(
     .execute();
   // Mail to anyone that may quote them (`${HISTORY}`: earlier public messages, with their author's name and text):
   // a mail of a ticket where they wrote a public message, from their first message there on, with a history line of
-  // theirs.
+  // theirs; and one of a ticket where a reviewer's public message quotes their mail, from that message on, carrying
+  // its first line ("Mail from … (inbound mail #n):", which a history always keeps).
   const known = new Set(direct.map((r) => r.id));
   const firsts = await ctx.db
     .selectFrom('ticket_message')
@@ -122,22 +123,52 @@ export async function eraseOutboxOf(
     .where('internal', '=', bool(false))
     .groupBy('ticket_id')
     .execute();
+  const quotedMail = of.quotedMail ?? [];
+  const notes =
+    quotedMail.length === 0
+      ? []
+      : await ctx.db
+          .selectFrom('ticket_message')
+          .select(['id', 'ticket_id', 'created_at'])
+          .where(
+            'id',
+            'in',
+            quotedMail.map((q) => q.messageId),
+          )
+          .where('internal', '=', bool(false))
+          .execute();
+  type Candidate = { subject: string; text: string; html: string };
+  const sources: { ticketId: number; from: string; quotes: (mail: Candidate) => boolean }[] = [
+    ...firsts.map((f) => ({
+      ticketId: f.ticket_id,
+      from: f.first as string,
+      quotes: (mail: Candidate) => quotesPerson(mail, of.names),
+    })),
+    ...notes.map((n) => {
+      const line = `(inbound mail #${quotedMail.find((q) => q.messageId === n.id)!.mailId}):`;
+      return {
+        ticketId: n.ticket_id,
+        from: n.created_at,
+        quotes: (mail: Candidate) => [mail.subject, mail.text, mail.html].some((t) => t.includes(line)),
+      };
+    }),
+  ];
   const quoting: typeof direct = [];
-  for (let i = 0; i < firsts.length; i += 100) {
+  for (let i = 0; i < sources.length; i += 100) {
+    const chunk = sources.slice(i, i + 100);
     const candidates = await ctx.db
       .selectFrom('outbox_entry')
-      .select(['id', 'recipient_id', 'to_address', 'subject', 'text', 'html'])
+      .select(['id', 'ticket_id', 'created_at', 'recipient_id', 'to_address', 'subject', 'text', 'html'])
       .where((eb) =>
-        eb.or(
-          firsts
-            .slice(i, i + 100)
-            .map((f) => eb.and([eb('ticket_id', '=', f.ticket_id), eb('created_at', '>=', f.first as string)])),
-        ),
+        eb.or(chunk.map((s) => eb.and([eb('ticket_id', '=', s.ticketId), eb('created_at', '>=', s.from)]))),
       )
       .execute();
-    for (const r of candidates)
-      if (!known.has(r.id) && quotesPerson(r, of.names))
-        quoting.push({ id: r.id, recipient_id: r.recipient_id, to_address: r.to_address });
+    for (const r of candidates) {
+      if (known.has(r.id)) continue;
+      if (!chunk.some((s) => s.ticketId === r.ticket_id && r.created_at >= s.from && s.quotes(r))) continue;
+      known.add(r.id);
+      quoting.push({ id: r.id, recipient_id: r.recipient_id, to_address: r.to_address });
+    }
   }
   const rows = [...direct, ...quoting];
   if (rows.length === 0) return { ids: [], toThem: [], ccEdited, erased: 0, cancelled: 0 };

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from './schema.ts';
 import { bool, bytesOf } from './rows.ts';
 import type { InboundMailToErase } from '../../../ports/storage/inbound-mail.ts';
 import { touchTicket } from './sql-context.ts';
@@ -61,15 +62,16 @@ export async function eraseTicketsOfRequester(
   return ids;
 }
 
-export async function removeMessagesOfAuthor(
+/** Empties the messages `by` names (text, HTML), marks them removed at `at` and announces it on their tickets. */
+async function removeMessages(
   ctx: SqlContext,
-  authorId: number,
+  by: { authorId: number } | { ids: readonly number[] },
   at: string,
-): Promise<{ messageIds: number[]; removed: number }> {
+): Promise<number> {
   const removed = await ctx.db
     .updateTable('ticket_message')
     .set({ text: '', html: null, removed_at: at })
-    .where('author_id', '=', authorId)
+    .where((eb) => ('authorId' in by ? eb('author_id', '=', by.authorId) : eb('id', 'in', [...by.ids])))
     .where('removed_at', 'is', null)
     .returning(['id', 'ticket_id', 'internal'])
     .execute();
@@ -77,8 +79,45 @@ export async function removeMessagesOfAuthor(
   const staffOnly = new Map<number, boolean>();
   for (const m of removed) staffOnly.set(m.ticket_id, (staffOnly.get(m.ticket_id) ?? true) && Boolean(m.internal));
   for (const [ticketId, internal] of staffOnly) await touchTicket(ctx, ticketId, internal);
+  return removed.length;
+}
+
+export async function removeMessagesOfAuthor(
+  ctx: SqlContext,
+  authorId: number,
+  at: string,
+): Promise<{ messageIds: number[]; removed: number }> {
+  const removed = await removeMessages(ctx, { authorId }, at);
   const all = await ctx.db.selectFrom('ticket_message').select('id').where('author_id', '=', authorId).execute();
-  return { messageIds: all.map((r) => r.id), removed: removed.length };
+  return { messageIds: all.map((r) => r.id), removed };
+}
+
+export async function removeMessagesQuotingMail(ctx: SqlContext, ids: readonly number[], at: string): Promise<number> {
+  return ids.length === 0 ? 0 : removeMessages(ctx, { ids }, at);
+}
+
+/** Mail sent from one of `addresses` (lower case): its From, its envelope sender or the key its sender is counted by. */
+function sentFrom(eb: ExpressionBuilder<Database, 'inbound_mail'>, addresses: readonly string[]) {
+  return [
+    eb(sql`lower(from_address)`, 'in', [...addresses]),
+    eb(sql`lower(envelope_from)`, 'in', [...addresses]),
+    eb('sender_key', 'in', [...addresses, ...addresses.map((a) => `unverified:${a}`)]),
+  ];
+}
+
+export async function messagesOfMailFrom(
+  ctx: SqlContext,
+  addresses: readonly string[],
+): Promise<{ messageId: number; mailId: number }[]> {
+  if (addresses.length === 0) return [];
+  const lower = addresses.map((a) => a.toLowerCase());
+  const rows = await ctx.db
+    .selectFrom('inbound_mail')
+    .select(['id', 'message_id'])
+    .where('message_id', 'is not', null)
+    .where((eb) => eb.or(sentFrom(eb, lower)))
+    .execute();
+  return rows.map((r) => ({ messageId: r.message_id!, mailId: r.id }));
 }
 
 export async function deleteAttachmentsOf(
@@ -119,13 +158,7 @@ export async function eraseInboundMailOf(
           .select(['id', 'status'])
           .where((eb) =>
             eb.or([
-              ...(addresses.length > 0
-                ? [
-                    eb(sql`lower(from_address)`, 'in', addresses),
-                    eb(sql`lower(envelope_from)`, 'in', addresses),
-                    eb('sender_key', 'in', [...addresses, ...addresses.map((a) => `unverified:${a}`)]),
-                  ]
-                : []),
+              ...(addresses.length > 0 ? sentFrom(eb, addresses) : []),
               ...(messageIds.length > 0 ? [eb('message_id', 'in', [...messageIds])] : []),
               // Reports about mail to them (bounces): they quote the address and the notification.
               ...(outboxIds.length > 0 ? [eb('outbox_id', 'in', [...outboxIds])] : []),
@@ -232,9 +265,10 @@ async function reportsNaming(
 
 /**
  * The webhook deliveries that carry the person: about their tickets, of the messages they wrote (`"author":{"id":…,`
- * in Parley's own JSON), or whose body names one of their addresses, on any ticket or none (`inbound.held` of their
- * mail: sender and subject; `mail.*` of a mail to them: recipient and the server's reason). Their name is in a body
- * only as a message's author or a ticket's requester, which the first two find.
+ * in Parley's own JSON) or that quote their mail (`"message":{"id":…,`: a reviewer's note), or whose body names one
+ * of their addresses, on any ticket or none (`inbound.held` of their mail: sender and subject; `mail.*` of a mail to
+ * them: recipient and the server's reason). Their name is in a body only as a message's author or a ticket's
+ * requester, which the first two find.
  *
  * Deleted with their attempts, sent or not, rather than scrubbed: a body is the event as it happened, signed when
  * posted under an event id receivers de-duplicate by; a scrubbed body would be a different event under the same id
@@ -244,10 +278,12 @@ async function reportsNaming(
  */
 export async function eraseWebhookDeliveriesOf(
   ctx: SqlContext,
-  of: { ticketIds: readonly number[]; authorId: number; addresses: readonly string[] },
+  of: { ticketIds: readonly number[]; authorId: number; addresses: readonly string[]; messageIds?: readonly number[] },
 ): Promise<number> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
   const authored = `"author":{"id":${of.authorId},`;
+  // `message.created` of those messages (a reviewer's quoting their mail), as Parley writes it.
+  const messages = (of.messageIds ?? []).map((id) => `"message":{"id":${id},`);
   return ctx.atomically(async (ctx) => {
     const rows = await ctx.db
       .selectFrom('webhook_delivery')
@@ -256,6 +292,7 @@ export async function eraseWebhookDeliveriesOf(
         eb.or([
           ...(of.ticketIds.length > 0 ? [eb('ticket_id', 'in', [...of.ticketIds])] : []),
           eb('body', 'like', `%${authored}%`),
+          ...messages.map((m) => eb('body', 'like', `%${m}%`)),
           // `%` and `_` in an address only widen the match; the exact test is below.
           ...addresses.map((a) => eb(sql`lower(body)`, 'like', `%${a}%`)),
         ]),
@@ -266,6 +303,7 @@ export async function eraseWebhookDeliveriesOf(
         (r) =>
           (r.ticket_id !== null && of.ticketIds.includes(r.ticket_id)) ||
           r.body.includes(authored) ||
+          messages.some((m) => r.body.includes(m)) ||
           jsonNamesAddress(r.body, addresses),
       )
       .map((r) => r.id);

@@ -16,7 +16,7 @@ import { insertRow, isUniqueViolation, prepared } from '../sql-context.ts';
 import type { SqlContext } from '../sql-dialect.ts';
 import { SqlRepository } from '../sql-repository.ts';
 import { copiedTo } from '../ticket-scope.ts';
-import { eraseInboundMailOf } from '../erasure.ts';
+import { eraseInboundMailOf, messagesOfMailFrom } from '../erasure.ts';
 
 export class SqlInboundMailRepository extends SqlRepository implements InboundMailRepository {
   // ---- inbound mail
@@ -222,6 +222,10 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
 
   eraseInboundMailOf(of: Parameters<InboundMailRepository['eraseInboundMailOf']>[0], at: string, reasonText?: string) {
     return eraseInboundMailOf(this.ctx, of, at, reasonText ?? null);
+  }
+
+  messagesOfMailFrom(addresses: readonly string[]) {
+    return messagesOfMailFrom(this.ctx, addresses);
   }
 }
 

@@ -6,7 +6,7 @@ import type { Database } from '../schema.ts';
 import { bool } from '../rows.ts';
 import { prepared } from '../sql-context.ts';
 import { SqlRepository } from '../sql-repository.ts';
-import { removeMessagesOfAuthor } from '../erasure.ts';
+import { removeMessagesOfAuthor, removeMessagesQuotingMail } from '../erasure.ts';
 
 type MessageRow = Selectable<Database['ticket_message']> & { author_name: string; author_role: string };
 
@@ -92,5 +92,9 @@ export class SqlMessageRepository extends SqlRepository implements MessageReposi
 
   removeMessagesOfAuthor(authorId: number, at: string) {
     return removeMessagesOfAuthor(this.ctx, authorId, at);
+  }
+
+  removeMessagesQuotingMail(ids: readonly number[], at: string) {
+    return removeMessagesQuotingMail(this.ctx, ids, at);
   }
 }
