@@ -337,5 +337,52 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual([note?.author.id, note?.removed, note?.text], [w.admin.id, true, '']);
       assert.ok(thread.some((m) => m.text === 'Noted ANSWER-3317.' && !m.removed));
     });
+
+    // threat: A mail of a requester received but not yet processed when they are erased
+    it('erases the mail from them still waiting to be processed, by the sender headers of its original', async () => {
+      const NAME = 'Perpétua Sarmento';
+      const EMAIL = 'perpetua.sarmento@example.org';
+      const person = await requester(EMAIL, NAME);
+      // Fetched over IMAP (no envelope sender), not processed yet: the ingestor is down, or behind.
+      const own = await mailFrom(
+        `"${NAME}" <${EMAIL}>`,
+        [
+          'Subject: My payslip',
+          `Message-ID: <reach.${database.name}.waiting@mail.example.org>`,
+          '',
+          'IBAN WAIT-80552.',
+        ],
+        null,
+      );
+      // Sent for them by a list, which names them as its sender (folded) and as the address to answer.
+      const listed = await mailFrom(
+        'Team list <team@lists.example.org>',
+        [
+          'Sender:',
+          ` "${NAME}"`,
+          ` <${EMAIL.toUpperCase()}>`,
+          `Reply-To: ${EMAIL}`,
+          'Subject: For the list',
+          '',
+          'Locker WAIT-80553.',
+        ],
+        null,
+      );
+      const traces = [NAME, EMAIL, 'Perpétua', 'Sarmento', 'perpetua', 'WAIT-80552', 'WAIT-80553'];
+      assert.ok((await tracesIn(storage, traces)).includes(`inbound_mail.raw: WAIT-80552`));
+
+      const erased = await admin.post(`/api/v1/admin/users/${person.id}/erase`, { confirmEmail: EMAIL });
+      assert.equal(erased.statusCode, 200, erased.body);
+      assert.equal(erased.json().inboundMails, 2, erased.body);
+      assert.deepEqual(await tracesIn(storage, traces), []);
+      // Processing them later (the ingestor back, its sweep) finds them decided: nothing is parsed, held or opened.
+      assert.deepEqual(await storage.inbound.pendingInboundMail(100), []);
+      for (const id of [own, listed]) {
+        const done = await processInboundMail(processing(), id);
+        assert.deepEqual([done?.status, done?.fromAddress, done?.ticketId], ['discarded', null, null]);
+      }
+      assert.deepEqual(await tracesIn(storage, traces), []);
+      assert.equal((await admin.get('/api/v1/inbound-mail?status=held')).json().items.length, 0);
+    });
   });
 }

@@ -14,7 +14,10 @@ export interface InboundFilter {
 /** Mail received for the desk, kept as received, and what each became. */
 /** The inbound mail an erasure reaches; each part may be left out. */
 export interface InboundMailToErase {
-  /** Mail sent from one of these (its From or envelope sender, any case). */
+  /**
+   * Mail sent from one of these (its From or envelope sender, any case; mail whose sender was never read, still
+   * `received` or held unread, by the From, Sender, Reply-To or Return-Path header of its original).
+   */
   addresses?: readonly string[];
   /** Mail that became one of these messages. */
   messageIds?: readonly number[];

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHtml } from '../../../domain/templates/render-template.ts';
-import { jsonNamesAddress, namesAddress, quotesPerson, replaceAddresses, valueNamesAddress } from './erasure-text.ts';
+import {
+  jsonNamesAddress,
+  namesAddress,
+  quotesPerson,
+  replaceAddresses,
+  senderHeadersName,
+  valueNamesAddress,
+} from './erasure-text.ts';
 
 const mail = (text: string, html = '', subject = 'Ticket #7') => ({ subject, text, html });
 
@@ -76,5 +83,26 @@ describe('jsonNamesAddress: an address in a JSON text is found in its strings, n
     assert.equal(jsonNamesAddress(JSON.stringify({ to: 'anina@partner.example\n' }), nina), false);
     assert.equal(valueNamesAddress({ n: 1, b: true, z: null }, nina), false);
     assert.equal(jsonNamesAddress('{not json nina@partner.example', nina), true);
+  });
+});
+
+describe('senderHeadersName: a mail not read yet is theirs when a sender header of its original names them', () => {
+  const them = ['nina@partner.example'];
+  it('reads From, Sender, Reply-To and Return-Path, in any case, folded or not', () => {
+    assert.equal(senderHeadersName('From: "Nina" <Nina@Partner.example>\r\nTo: desk@x\r\n\r\nHi', them), true);
+    assert.equal(
+      senderHeadersName('From: list@x\r\nSENDER:\r\n "Nina"\r\n\t<nina@partner.example>\r\n\r\n', them),
+      true,
+    );
+    assert.equal(senderHeadersName('From: list@x\nReply-To: a@x, nina@partner.example\n\nHi', them), true);
+    assert.equal(senderHeadersName('Return-Path: <nina@partner.example>\r\nFrom: x@y\r\n\r\n', them), true);
+  });
+
+  it('leaves alone the body, other headers and a longer address', () => {
+    const mail =
+      'From: a@x\r\nTo: nina@partner.example\r\nSubject: nina@partner.example\r\n\r\nFrom: nina@partner.example';
+    assert.equal(senderHeadersName(mail, them), false);
+    assert.equal(senderHeadersName('From: anina@partner.example.org\r\n\r\n', them), false);
+    assert.equal(senderHeadersName('X-Original-From: nina@partner.example\r\n\r\n', them), false);
   });
 });

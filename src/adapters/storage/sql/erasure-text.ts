@@ -55,6 +55,25 @@ export function valueNamesAddress(value: unknown, addresses: readonly string[]):
   return false;
 }
 
+/**
+ * The headers that name a mail's sender: From, Sender, Reply-To, and Return-Path (the envelope sender, as the server
+ * that delivered it to a mailbox records it).
+ */
+const SENDER_HEADER = /^(from|sender|reply-to|return-path)[ \t]*:(.*)$/i;
+
+/**
+ * Whether the header section of a raw mail (read as text) names one of `addresses` (lower case) in a sender header,
+ * its folded lines joined. What the mail's body says is not looked at: others' mail may mention the person.
+ */
+export function senderHeadersName(raw: string, addresses: readonly string[]): boolean {
+  const end = raw.search(/\r?\n\r?\n/);
+  const head = (end === -1 ? raw : raw.slice(0, end)).replace(/\r?\n(?=[ \t])/g, '');
+  return head.split(/\r?\n/).some((line) => {
+    const header = SENDER_HEADER.exec(line);
+    return header !== null && namesAddress(header[2]!, addresses);
+  });
+}
+
 /** Whether a JSON text names one of `addresses` in one of its strings; a text that is not JSON is read as it is. */
 export function jsonNamesAddress(json: string, addresses: readonly string[]): boolean {
   let value: unknown;

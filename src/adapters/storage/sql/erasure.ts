@@ -4,7 +4,7 @@ import { bool, bytesOf } from './rows.ts';
 import type { InboundMailToErase } from '../../../ports/storage/inbound-mail.ts';
 import { touchTicket } from './sql-context.ts';
 import type { SqlContext } from './sql-dialect.ts';
-import { jsonNamesAddress, namesAddress } from './erasure-text.ts';
+import { jsonNamesAddress, namesAddress, senderHeadersName } from './erasure-text.ts';
 import { erasedDedupeKey } from './inbound-rows.ts';
 
 /**
@@ -168,6 +168,8 @@ export async function eraseInboundMailOf(
           .execute();
   // Reports about mail that copied them: those that name them (a failed recipient, the original's Cc header).
   rows.push(...(await reportsNaming(ctx, of.namingOn ?? [], addresses)));
+  // Their mail not read yet (still to be processed, or held unread): by the sender headers of its original.
+  rows.push(...(await unreadMailFrom(ctx, addresses, new Set(rows.map((r) => r.id)))));
   if (rows.length === 0) return [];
   // Their copies too: a duplicate is the same mail again (a report about mail to them has no sender of theirs).
   const copies = await ctx.db
@@ -241,6 +243,37 @@ export async function eraseInboundMailOf(
 
 /** Raw bytes read as Latin-1 and as UTF-8 (an address with letters beyond ASCII, SMTPUTF8). */
 const decodings = (raw: Uint8Array) => [Buffer.from(raw).toString('latin1'), Buffer.from(raw).toString('utf8')];
+
+/**
+ * Mail whose sender was never read from its original (`from_address` empty: still `received`, waiting for processing,
+ * or held because it could not be read), not among `known`, whose sender headers name one of `addresses`. Read a
+ * batch at a time: a backlog may be large.
+ */
+async function unreadMailFrom(
+  ctx: SqlContext,
+  addresses: readonly string[],
+  known: ReadonlySet<number>,
+): Promise<{ id: number; status: string }[]> {
+  if (addresses.length === 0) return [];
+  const found: { id: number; status: string }[] = [];
+  for (let after = 0; ;) {
+    const batch = await ctx.db
+      .selectFrom('inbound_mail')
+      .select(['id', 'status', 'raw'])
+      .where('status', 'in', ['received', 'held'])
+      .where('from_address', 'is', null)
+      .where('sha256', '<>', '')
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(100)
+      .execute();
+    for (const r of batch)
+      if (!known.has(r.id) && decodings(bytesOf(r.raw)).some((text) => senderHeadersName(text, addresses)))
+        found.push({ id: r.id, status: r.status });
+    if (batch.length < 100) return found;
+    after = batch[batch.length - 1]!.id;
+  }
+}
 
 /** The reports about `outboxIds` whose original, text, subject or reason names one of `addresses`. */
 async function reportsNaming(
