@@ -384,5 +384,31 @@ for (const database of [sqliteMemory, postgres]) {
       assert.deepEqual(await tracesIn(storage, traces), []);
       assert.equal((await admin.get('/api/v1/inbound-mail?status=held')).json().items.length, 0);
     });
+
+    it('erases from the audit log the name of their API token an administrator revoked', async () => {
+      const NAME = 'Ifigénia Barros';
+      const EMAIL = 'ifigenia.barros@example.org';
+      const person = await requester(EMAIL, NAME);
+      const made = await person.client.post('/api/v1/me/tokens', { name: `Laptop of ${NAME}` });
+      assert.equal(made.statusCode, 201, made.body);
+      const revoked = await admin.delete(`/api/v1/admin/users/${person.id}/tokens/${made.json().id}`);
+      assert.equal(revoked.statusCode, 204, revoked.body);
+      const traces = [NAME, EMAIL, 'Ifigénia', 'Barros', 'ifigenia'];
+      assert.ok((await tracesIn(storage, traces)).includes('audit_entry.target_label: Barros'));
+
+      const erased = await admin.post(`/api/v1/admin/users/${person.id}/erase`, { confirmEmail: EMAIL });
+      assert.equal(erased.statusCode, 200, erased.body);
+      assert.deepEqual(await tracesIn(storage, traces), []);
+      // The log still says that an administrator revoked a token of that user, and when.
+      const audit = (await admin.get(`/api/v1/admin/audit?targetType=api-token&targetId=${made.json().id}`)).json()
+        .items as { action: string; actorId: number; targetLabel: string | null }[];
+      assert.deepEqual(
+        audit.map((e) => [e.action, e.actorId, e.targetLabel]),
+        [
+          ['token.revoke', w.admin.id, null],
+          ['token.create', person.id, null],
+        ],
+      );
+    });
   });
 }

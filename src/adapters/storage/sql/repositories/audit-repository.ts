@@ -134,7 +134,9 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
       const aboutThem = row.target_type === 'user' && row.target_id === String(userId);
       const theirToken =
         row.target_type === 'api-token' &&
-        (row.actor_id === userId || changes.some((c) => c.field === 'userId' && c.after === userId));
+        // Made (`after`) or revoked (`before`) by anyone: the change names the user the token was of.
+        (row.actor_id === userId ||
+          changes.some((c) => c.field === 'userId' && (c.before === userId || c.after === userId)));
       const toThem = row.target_type === 'outbox-entry' && outboxIds.includes(row.target_id ?? '');
       const theirLabel = formers.includes(row.target_label?.toLowerCase() ?? '');
       // A whole address only: erasing ann@example.com leaves joann@example.com's entries alone.
