@@ -7,7 +7,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Removes the audit entries older than parameter 9017's days (365 unless an administrator sets it), a batch at a
- * time until none is left. Returns how many were removed.
+ * time until none is left, but for those an erasure needs (`AuditRepository.pruneAudit`: each erasure's record, the
+ * address and name changes of a user not erased). Returns how many were removed.
  */
 export async function pruneAuditLog(
   deps: Pick<Deps, 'clock'> & { storage: StorageOf<'settings' | 'audit'> },

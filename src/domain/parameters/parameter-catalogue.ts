@@ -240,11 +240,12 @@ export const PARAMETER_CATALOGUE: readonly ParameterDefinition[] = [
     type: 'days',
     defaultValue: 365,
     description: {
-      'en-US': 'Days the audit log of administrative changes is kept (older entries are removed)',
+      'en-US':
+        'Days the audit log of administrative changes is kept (older entries are removed, but for the record of each erasure and the email and name changes of users not erased)',
       'pt-BR':
-        'Dias em que o registro de auditoria das alterações administrativas é mantido (as entradas mais antigas são removidas)',
+        'Dias em que o registro de auditoria das alterações administrativas é mantido (as entradas mais antigas são removidas, exceto o registro de cada apagamento de dados pessoais e as alterações de e-mail e nome de usuários não apagados)',
       'es-ES':
-        'Días que se conserva el registro de auditoría de los cambios administrativos (las entradas más antiguas se eliminan)',
+        'Días que se conserva el registro de auditoría de los cambios administrativos (las entradas más antiguas se eliminan, salvo el registro de cada borrado de datos personales y los cambios de correo y nombre de usuarios no borrados)',
     },
   },
   {

@@ -13,11 +13,18 @@ export interface AuditFilter {
   to?: string;
 }
 
-/** The audit log of administrative changes: written with the change, listed newest first, pruned by age. */
+/**
+ * The audit log of administrative changes: written with the change, listed newest first, pruned by age but for what an
+ * erasure needs (`pruneAudit`).
+ */
 export interface AuditRepository {
   recordAudit(entry: NewAuditEntry): Promise<void>;
   listAudit(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEntry>>;
-  /** Removes up to `batch` entries recorded before `before`, oldest first; returns how many. */
+  /**
+   * Removes up to `batch` entries recorded before `before`, oldest first; returns how many. Kept whatever their age:
+   * the record of each erasure (`user.erase`, the proof it was done), and the changes of a user's address or name
+   * while the user is not erased (an erasure finds their earlier addresses and names in them).
+   */
   pruneAudit(before: string, batch: number): Promise<number>;
   /**
    * The addresses the log records as a user's (the `email` values of the entries about them: the one they were

@@ -157,7 +157,32 @@ export class SqlAuditRepository extends SqlRepository implements AuditRepository
   }
 
   async pruneAudit(before: string, batch: number) {
-    const oldest = this.db.selectFrom('audit_entry').select('id').where('at', '<', before).orderBy('id').limit(batch);
+    // Kept: each erasure's record, and the address and name changes of a user not erased (not their creation: a
+    // change records the address and name it replaced).
+    const oldest = this.db
+      .selectFrom('audit_entry')
+      .select('id')
+      .where('at', '<', before)
+      .where('action', '<>', 'user.erase')
+      .where((eb) =>
+        eb.not(
+          eb.and([
+            eb('target_type', '=', 'user'),
+            eb('action', '<>', 'user.create'),
+            eb.or([eb('changes', 'like', '%"field":"email"%'), eb('changes', 'like', '%"field":"name"%')]),
+            // `exists`, never null: an unknown in `not (…)` would keep the entry.
+            eb.exists(
+              eb
+                .selectFrom('app_user')
+                .select('app_user.id')
+                .where('app_user.erased_at', 'is', null)
+                .where(sql`cast(app_user.id as text)`, '=', eb.ref('audit_entry.target_id')),
+            ),
+          ]),
+        ),
+      )
+      .orderBy('id')
+      .limit(batch);
     const r = await this.db.deleteFrom('audit_entry').where('id', 'in', oldest).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
