@@ -163,7 +163,7 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.webhooks.findWebhookDelivery(ids[0]!), undefined);
     });
 
-    it('erasure removes the deliveries about a person: of their tickets, of their messages and those quoting their mail, naming their address', async () => {
+    it('erasure removes the deliveries about a person: of their tickets, their messages, messages quoting their mail, naming their address', async () => {
       const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-5', AT);
       const user = await storage.people.createUser(newUser('erase-hooks@example.test'), AT);
       const theirs = await storage.tickets.createTicket(newTicket(user.id), AT);

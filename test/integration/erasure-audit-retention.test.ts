@@ -60,7 +60,7 @@ for (const database of [sqliteMemory, postgres]) {
         changes: e.changes,
       }));
 
-    // threat: A short audit retention, or its pruning, hides from an erasure what a requester left under an earlier address
+    // threat: A short audit retention, or its pruning, hides from an erasure what a requester left
     it('an erasure after a day-long retention still finds their earlier address; its own record is kept', async () => {
       const id = (
         await createUser(deps, CLI_ORIGIN, { role: 'requester', email: OLD, name: NAME, password: TEST_PASSWORD })

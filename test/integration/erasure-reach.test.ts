@@ -289,7 +289,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     // threat: A held mail of a requester attached by a reviewer to a ticket as the reviewer's own message
-    it("erases a held mail of theirs a reviewer attached to someone else's ticket as a public note, and the mail quoting it", async () => {
+    it("erases a held mail of theirs a reviewer attached to another's ticket as a public note, and the mail quoting it", async () => {
       const NAME = 'Olegária Mendonça';
       const EMAIL = 'olegaria.mendonca@example.org';
       const person = await requester(EMAIL, NAME);

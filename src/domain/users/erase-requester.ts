@@ -39,12 +39,13 @@ export interface ErasureSummary {
  * transaction: their name and address become a pseudonym, their password, sessions, API tokens and groups go; the
  * text and files of every message they wrote, or a reviewer made of their mail, are removed (each message stays in
  * its thread, marked removed); the originals, text, subject and sender of the mail they sent are removed (mail still
- * to decide is discarded); the notifications to them and about them (of their messages, of their tickets, and any that may quote them) lose subject,
- * bodies and their address, and those not sent yet are cancelled; the mail of others that copied them keeps going
- * without them in its Cc, and the servers' replies and reports about it no longer name them; the webhook deliveries
- * about them or naming them go; the tickets they asked for get a neutral title and no description, and they leave the tickets that copy them.
- * Their earlier addresses (those the audit log recorded) are searched like the current one. What stays: ticket
- * numbers, statuses, times, staff messages (and files), and that each of their messages existed.
+ * to decide is discarded; mail not read yet is found by the sender headers of its original); the notifications to
+ * them and about them (of their messages, of their tickets, and any that may quote them) lose subject, bodies and
+ * their address, and those not sent yet are cancelled; the mail of others that copied them keeps going without them
+ * in its Cc, and the servers' replies and reports about it no longer name them; the webhook deliveries about them or
+ * naming them go; the tickets they asked for get a neutral title and no description, and they leave the tickets that
+ * copy them. Their earlier addresses (those the audit log recorded) are searched like the current one. What stays:
+ * ticket numbers, statuses, times, staff messages (and files), and that each of their messages existed.
  *
  * `confirmEmail` must be the person's current address, typed again. Staff are deactivated instead
  * (`USER_NOT_ERASABLE`); a second erasure answers `USER_ALREADY_ERASED`.

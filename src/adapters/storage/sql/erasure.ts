@@ -96,7 +96,7 @@ export async function removeMessagesQuotingMail(ctx: SqlContext, ids: readonly n
   return ids.length === 0 ? 0 : removeMessages(ctx, { ids }, at);
 }
 
-/** Mail sent from one of `addresses` (lower case): its From, its envelope sender or the key its sender is counted by. */
+/** Mail sent from one of `addresses` (lower case): by its From, envelope sender or the key its sender is counted by. */
 function sentFrom(eb: ExpressionBuilder<Database, 'inbound_mail'>, addresses: readonly string[]) {
   return [
     eb(sql`lower(from_address)`, 'in', [...addresses]),
