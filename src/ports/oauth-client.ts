@@ -37,5 +37,9 @@ export interface OAuthClient {
   ): string;
   /** Exchanges the code of a callback whose `state` was checked. Throws OAuthRefused. */
   exchangeCode(e: OAuthEndpoints, callback: URLSearchParams, state: string, verifier: string): Promise<OAuthTokens>;
+  /**
+   * Throws OAuthRefused when the server refuses; any other error when it cannot be reached or does not answer in a
+   * bounded time, which must stay well under the refresh lease (REFRESH_LEASE_MS) the caller holds meanwhile.
+   */
   refresh(e: OAuthEndpoints, refreshToken: string): Promise<OAuthTokens>;
 }

@@ -3,8 +3,16 @@ import { OAuthRefused, type OAuthClient, type OAuthEndpoints, type OAuthTokens }
 
 const LOOPBACK = /^(?:127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i;
 
+/**
+ * How long a request to the token endpoint may take, answer included, before it is given up (fetch alone would wait
+ * about five minutes for a server that accepts and never answers). Well under the refresh lease (REFRESH_LEASE_MS,
+ * 30 s), so no other process takes over a refresh still under way, and a stalled provider defers its mailbox's mail
+ * as any unreachable one does.
+ */
+export const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
+
 /** The server as oauth4webapi wants it; plain http only to a loopback address (a test's or a local proxy's). */
-function serverOf(e: OAuthEndpoints) {
+function serverOf(e: OAuthEndpoints, timeoutMs: number) {
   const token = new URL(e.tokenUrl);
   const as: oauth.AuthorizationServer = {
     issuer: token.origin,
@@ -14,7 +22,16 @@ function serverOf(e: OAuthEndpoints) {
   const client: oauth.Client = { client_id: e.clientId };
   const auth = e.clientSecret ? oauth.ClientSecretPost(e.clientSecret) : oauth.None();
   const insecure = token.protocol === 'http:' && LOOPBACK.test(token.hostname);
-  return { as, client, auth, options: insecure ? { [oauth.allowInsecureRequests]: true } : {} };
+  // A signal of its own for each request (and the reading of its answer), made when the request starts.
+  const signal = () => AbortSignal.timeout(timeoutMs);
+  return { as, client, auth, options: insecure ? { [oauth.allowInsecureRequests]: true, signal } : { signal } };
+}
+
+/** A request given up after `timeoutMs` says so (fetch's own error names no time). */
+function timedOut(error: unknown, timeoutMs: number): unknown {
+  return error instanceof DOMException && error.name === 'TimeoutError'
+    ? new Error(`the token endpoint did not answer within ${timeoutMs / 1000} s`, { cause: error })
+    : error;
 }
 
 const tokensOf = (r: oauth.TokenEndpointResponse): OAuthTokens => ({
@@ -48,8 +65,17 @@ function refused(error: unknown): never {
   throw error;
 }
 
-/** OAuth2 for mailboxes on oauth4webapi: the authorization-code flow with PKCE (S256) and refresh tokens. */
+/**
+ * OAuth2 for mailboxes on oauth4webapi: the authorization-code flow with PKCE (S256) and refresh tokens. Each request to
+ * the token endpoint is given up after `timeoutMs` (TOKEN_REQUEST_TIMEOUT_MS; a test may shorten it).
+ */
 export class Oauth4webapiClient implements OAuthClient {
+  private readonly timeoutMs: number;
+
+  constructor(options: { timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? TOKEN_REQUEST_TIMEOUT_MS;
+  }
+
   async newAuthorization() {
     const verifier = oauth.generateRandomCodeVerifier();
     return {
@@ -79,7 +105,7 @@ export class Oauth4webapiClient implements OAuthClient {
   }
 
   async exchangeCode(e: OAuthEndpoints, callback: URLSearchParams, state: string, verifier: string) {
-    const { as, client, auth, options } = serverOf(e);
+    const { as, client, auth, options } = serverOf(e, this.timeoutMs);
     try {
       const params = oauth.validateAuthResponse(as, client, callback, state);
       const response = await oauth.authorizationCodeGrantRequest(
@@ -93,17 +119,17 @@ export class Oauth4webapiClient implements OAuthClient {
       );
       return tokensOf(await oauth.processAuthorizationCodeResponse(as, client, await withoutIdToken(response)));
     } catch (error) {
-      refused(error);
+      refused(timedOut(error, this.timeoutMs));
     }
   }
 
   async refresh(e: OAuthEndpoints, refreshToken: string) {
-    const { as, client, auth, options } = serverOf(e);
+    const { as, client, auth, options } = serverOf(e, this.timeoutMs);
     try {
       const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, options);
       return tokensOf(await oauth.processRefreshTokenResponse(as, client, await withoutIdToken(response)));
     } catch (error) {
-      refused(error);
+      refused(timedOut(error, this.timeoutMs));
     }
   }
 }

@@ -12,7 +12,10 @@ export const REFRESH_MARGIN_MS = 120_000;
  * cure (the protocol disabled for the account, say) costs one refresh a minute at most, not one per retry.
  */
 export const RENEW_AFTER_MS = 60_000;
-/** How long one process may hold the right to refresh before another may take it over. */
+/**
+ * How long one process may hold the right to refresh before another may take it over. Not renewed: the OAuthClient
+ * gives a refresh up well before (the adapter's TOKEN_REQUEST_TIMEOUT_MS, 10 s).
+ */
 export const REFRESH_LEASE_MS = 30_000;
 const WAIT_STEP_MS = 100;
 
