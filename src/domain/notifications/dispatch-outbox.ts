@@ -3,7 +3,7 @@ import { DeliveryFailure, MailWithdrawn, type MailTransports, type OutgoingMail 
 import type { SecretBox } from '../../ports/secret-box.ts';
 import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
-import { sendingAccounts } from '../mailboxes/sending-accounts.ts';
+import { sendingAccounts, type SendingAccount } from '../mailboxes/sending-accounts.ts';
 import { scrubSecrets } from '../parameters/secret-scrub.ts';
 import { formatSize, OUTGOING_ATTACHMENT_LIMITS, type MailAttachment } from '../messages/attachment.ts';
 import { escapeHtml } from '../templates/render-template.ts';
@@ -102,13 +102,21 @@ export function composeMail(
   };
 }
 
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
+/** Runs at most `limit` of the works given to it at once, the others in the order they were given. */
+function limiter(limit: number): (work: () => Promise<void>) => Promise<void> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (running < limit) running++;
+    else await new Promise<void>((go) => waiting.push(go)); // the slot is handed over by the work that ends
+    try {
+      await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 /**
@@ -238,11 +246,22 @@ async function sendClaimed(
 ): Promise<BatchResult> {
   const { token, random, result, stillHeld } = batch;
   // Each mail goes out from the mailbox it was queued for, read once per batch. An account that cannot be used (a
-  // password the current key cannot open, a refused login) defers its mail with the reason, instead of failing each
-  // one or trying to sign in once per mail.
+  // password the current key cannot open, a refused login, an OAuth2 provider that refuses or does not answer in
+  // time) defers its mail with the reason, instead of failing each one or trying to sign in once per mail.
   const accountOf = sendingAccounts(withAccessTokens(deps), deps.storage);
-  // Read before the first send: a database that cannot be read ends the batch here, as it always did.
-  await Promise.all([...new Set(entries.map((e) => e.mailboxId))].map(accountOf));
+  // Every mailbox's account is read at once (its access token refreshed when due), and each mailbox's mail waits for
+  // its own account only: a provider slow to answer holds back no other mailbox's mail. An account that cannot be
+  // read (the database) stops the batch from sending more, and ends it once the sends under way are over.
+  const unreadable: unknown[] = [];
+  const accounts = new Map<number | null, Promise<SendingAccount | null>>();
+  for (const mailboxId of new Set(entries.map((e) => e.mailboxId)))
+    accounts.set(
+      mailboxId,
+      accountOf(mailboxId).catch((error: unknown) => {
+        unreadable.push(error);
+        return null;
+      }),
+    );
   // The messages' attachments travel with their mails, as many as fit the size one mail may carry (the others are
   // named in the mail: they are on the ticket). Listed once per batch; the bytes are read for each mail as it is sent.
   const filesOf = new Map<number, { send: MailAttachment[]; omitted: MailAttachment[]; bytes: number }>();
@@ -278,10 +297,9 @@ async function sendClaimed(
   );
   const recorder = new OutcomeRecorder(deps.storage, token);
   const recording: Promise<void>[] = [];
-  await pool(entries, policy.concurrency, async (entry) => {
-    if (!stillHeld(entry.id) || recorder.failed) return;
+  const send = async (entry: OutboxEntry, account: SendingAccount) => {
+    if (!stillHeld(entry.id) || recorder.failed || unreadable.length > 0) return;
     let outcome: { status: 'sent' | 'deferred' | 'failed'; reply: string };
-    const account = await accountOf(entry.mailboxId);
     if (account.problem !== null || !account.transport) {
       outcome = { status: 'deferred', reply: account.problem ?? DELIVERY_SENTENCES.NO_ACCOUNT };
     } else if (!isEmailAddress(entry.toAddress)) {
@@ -351,7 +369,22 @@ async function sendClaimed(
         .record(entry.id, { ...outcome, at, nextAttemptAt, ...(webhooks?.length ? { webhooks } : {}) })
         .then((recorded) => void (recorded && result[status]++)),
     );
-  });
+  };
+  // At most `concurrency` mails at once, taken in the batch's order as their accounts become ready.
+  const slot = limiter(policy.concurrency);
+  const byMailbox = new Map<number | null, OutboxEntry[]>();
+  for (const e of entries) {
+    const mails = byMailbox.get(e.mailboxId);
+    if (mails) mails.push(e);
+    else byMailbox.set(e.mailboxId, [e]);
+  }
+  await Promise.all(
+    [...byMailbox].map(async ([mailboxId, mails]) => {
+      const account = await accounts.get(mailboxId)!;
+      if (account) await Promise.all(mails.map((entry) => slot(() => send(entry, account))));
+    }),
+  );
   await Promise.all(recording);
+  if (unreadable.length > 0) throw unreadable[0];
   return result;
 }
