@@ -1,12 +1,15 @@
 /**
  * Crash safety and concurrency of the outbox dispatcher, against a real SMTP server (test/support/smtp-sink.ts):
  * a dispatcher process killed with SIGKILL mid-delivery, two dispatchers racing on PostgreSQL, a claim that outlives
- * its lease, and new mail woken up by a signal (LISTEN/NOTIFY, the in-process signal) rather than by polling.
+ * its lease, and new mail woken up by a signal (LISTEN/NOTIFY, the in-process signal) rather than by polling. And the
+ * webhook dispatcher's: a dispatcher process killed while posting, its survivor busy with a slow endpoint.
  *
  * Every wait polls with a deadline; every child process, dispatcher, sink and database is cleaned up.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -15,7 +18,9 @@ import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgre
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import { OutboxDispatcher } from '../../src/delivery/workers/outbox-dispatcher.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { createWebhookEndpoint } from '../../src/domain/webhooks/create-webhook-endpoint.ts';
 import type { BatchResult, DispatchPolicy } from '../../src/domain/notifications/dispatch-outbox.ts';
 import { postgres, sqliteFile, sqliteMemory } from '../support/databases.ts';
 import {
@@ -216,6 +221,165 @@ for (const database of [sqliteFile, postgres]) {
       } finally {
         await stopChild(first);
         await stopChild(second);
+        rmSync(dataDir, { recursive: true, force: true });
+        await s.close();
+      }
+    });
+  });
+}
+
+/**
+ * A webhook endpoint on loopback that reads each delivery and holds its answer until `answer()` (from then on it
+ * answers 204 at once); one that never answers is the slow endpoint (the sender gives up after its 10 s).
+ */
+async function hookEndpoint() {
+  const state = { received: [] as string[], open: 0, answering: false };
+  const server = createServer((req, res) => {
+    state.received.push(String(req.headers['parley-event-id']));
+    req.resume();
+    if (state.answering) return void res.writeHead(204).end();
+    state.open++;
+    res.on('close', () => state.open--);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    state,
+    answer: () => void (state.answering = true),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function webhookDeliveries(storage: SqlStorage, endpointId: number) {
+  return storage.kyselyInstance
+    .selectFrom('webhook_delivery')
+    .select(['id', 'status', 'claim_token'])
+    .where('endpoint_id', '=', endpointId)
+    .orderBy('id')
+    .execute();
+}
+
+async function webhookAttemptsOf(storage: SqlStorage, ids: readonly number[]) {
+  const rows = await storage.kyselyInstance
+    .selectFrom('webhook_attempt')
+    .select(['delivery_id', 'result'])
+    .where('delivery_id', 'in', ids)
+    .orderBy('id')
+    .execute();
+  return ids.map((id) => rows.filter((r) => r.delivery_id === id).map((r) => r.result));
+}
+
+for (const database of [sqliteFile, postgres]) {
+  describe(`a webhook dispatcher SIGKILLed while holding claims, default lease (${database.name})`, () => {
+    // threat: A dispatcher SIGKILLed while holding webhook deliveries, the other busy with a slow endpoint → they are posted within 15 s, not once the survivor's batch ends.
+    it("the survivor, busy with a slow endpoint's 50 deliveries (10 at a time, 10 s each), posts the dead one's deliveries within 15 s of the kill", async (t) => {
+      const s = await scene(database);
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-hooks-'));
+      const slow = await hookEndpoint(); // never answers
+      const quick = await hookEndpoint(); // holds its answers while the doomed dispatcher posts, then answers
+      let survivor: Child | undefined;
+      let doomed: Child | undefined;
+      try {
+        const endpoint = async (url: string, description: string) =>
+          (
+            await createWebhookEndpoint(s.deps, CLI_ORIGIN, {
+              url,
+              description,
+              events: ['message.created'],
+              publicOnly: false,
+              active: true,
+              allowPrivate: true,
+            })
+          ).endpoint.id;
+        const [slowId, quickId] = [await endpoint(slow.url, 'Slow'), await endpoint(quick.url, 'Quick')];
+        const queue = (endpointId: number, prefix: string, n: number) =>
+          s.storage.webhooks.queueWebhookDeliveries(
+            Array.from({ length: n }, (_, i) => ({
+              endpointId,
+              eventId: `${prefix}-${i + 1}`,
+              event: 'message.created' as const,
+              ticketId: null,
+              body: '{}',
+            })),
+            new Date().toISOString(),
+          );
+        const env = defaultEnv(s.url, dataDir);
+
+        // The survivor claims the slow endpoint's 50 deliveries: a batch of about 50 s.
+        await queue(slowId, 'slow', 50);
+        survivor = startDispatchProcess(env);
+        await waitUntil(
+          async () =>
+            (await webhookDeliveries(s.storage, slowId)).every((d) => d.status === 'sending') && slow.state.open === 10,
+          'the survivor to claim the 50 slow deliveries and post the first 10',
+          60_000,
+        );
+        const survivorToken = (await webhookDeliveries(s.storage, slowId))[0]!.claim_token;
+
+        // The doomed dispatcher claims the next deliveries and posts them; they are held unanswered when it is killed.
+        await queue(quickId, 'quick', 5);
+        doomed = startDispatchProcess(env);
+        await waitUntil(
+          async () =>
+            (await webhookDeliveries(s.storage, quickId)).every((d) => d.status === 'sending') &&
+            quick.state.open === 5,
+          'the doomed dispatcher to claim and post the 5 quick deliveries',
+          60_000,
+        );
+        const claimed = await webhookDeliveries(s.storage, quickId);
+        assert.ok(
+          claimed.every((d) => d.claim_token !== survivorToken),
+          'held by the doomed dispatcher',
+        );
+        doomed.process.kill('SIGKILL');
+        const killedAt = Date.now();
+        assert.equal((await doomed.exited).signal, 'SIGKILL');
+        quick.answer();
+
+        await waitUntil(
+          async () => (await webhookDeliveries(s.storage, quickId)).every((d) => d.status === 'delivered'),
+          "the dead dispatcher's deliveries posted within 15 s of the kill",
+          Math.max(0, 15_000 - (Date.now() - killedAt)),
+          100,
+        );
+        t.diagnostic(`posted again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+        const still = await webhookDeliveries(s.storage, slowId);
+        assert.ok(
+          still.some((d) => d.status === 'sending' && d.claim_token === survivorToken),
+          "the survivor's slow batch still runs",
+        );
+        assert.deepEqual(
+          await webhookAttemptsOf(
+            s.storage,
+            claimed.map((d) => d.id),
+          ),
+          claimed.map(() => ['interrupted', 'delivered']),
+        );
+        assert.deepEqual(
+          [...quick.state.received].sort(),
+          [
+            'quick-1',
+            'quick-1',
+            'quick-2',
+            'quick-2',
+            'quick-3',
+            'quick-3',
+            'quick-4',
+            'quick-4',
+            'quick-5',
+            'quick-5',
+          ],
+          'each posted by the doomed dispatcher, then once by the survivor',
+        );
+      } finally {
+        await stopChild(doomed);
+        await stopChild(survivor);
+        await slow.close();
+        await quick.close();
         rmSync(dataDir, { recursive: true, force: true });
         await s.close();
       }

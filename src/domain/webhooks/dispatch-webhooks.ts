@@ -92,11 +92,18 @@ async function attempt(
 export async function dispatchWebhookBatch(
   deps: WebhookDispatchDeps,
   policy: DispatchPolicy,
-  options: { onWithdrawn?: OnWithdrawn } = {},
+  options: {
+    onWithdrawn?: OnWithdrawn;
+    /**
+     * Taking over a dead dispatcher's work beside a batch still running: claims only as many deliveries as expired
+     * claims were re-queued (none when none were), so it holds what the dead one held and no more.
+     */
+    takeOver?: boolean;
+  } = {},
 ): Promise<WebhookBatchResult> {
   const withdrawals = withdrawalsHeard(options.onWithdrawn);
   try {
-    return await claimAndPost(deps, policy, withdrawals.attach);
+    return await claimAndPost(deps, policy, options.takeOver === true, withdrawals.attach);
   } finally {
     withdrawals.stop();
   }
@@ -105,20 +112,23 @@ export async function dispatchWebhookBatch(
 async function claimAndPost(
   deps: WebhookDispatchDeps,
   policy: DispatchPolicy,
+  takeOver: boolean,
   hear: (renew: () => void) => void,
 ): Promise<WebhookBatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
   const requeued = await deps.storage.webhooks.requeueExpiredWebhookClaims(started.toISOString());
+  const none: WebhookBatchResult = { claimed: 0, delivered: 0, deferred: 0, failed: 0, requeued };
+  if (takeOver && requeued === 0) return none;
   const token = deps.tokens.random(12);
   const leaseMs = policy.leaseSeconds * 1000;
   const claimed = await deps.storage.webhooks.claimWebhookDeliveries({
     now: started.toISOString(),
     leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
-    limit: policy.batchSize,
+    limit: takeOver ? Math.min(requeued, policy.batchSize) : policy.batchSize,
   });
-  const result: WebhookBatchResult = { claimed: claimed.length, delivered: 0, deferred: 0, failed: 0, requeued };
+  const result: WebhookBatchResult = { ...none, claimed: claimed.length };
   if (claimed.length === 0) return result;
 
   const held = new Set(claimed.map((d) => d.id));
