@@ -4,6 +4,7 @@
  * --listen`, a real SMTP sink. While messages are posted through the proxy and replies are sent over SMTP, one of
  * each kind is SIGKILLed. Nothing accepted may be lost or stored twice; sessions and live updates work across
  * instances. Waits are bounded (the lease of a killed dispatcher, the ingestor's 30 s sweep); no speed is asserted.
+ * The dispatcher killed is the leading one, in the middle of a batch: its claims must be sent within 15 s of the kill.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -17,6 +18,7 @@ import {
   type EventStream,
 } from '../support/fleet.ts';
 import { interruptedEntries, messagesByText, outboxEntries, sentReplyAddress } from '../support/fleet-records.ts';
+import { allSent, batchOfMail, leadingDispatcher, processOnPort } from '../support/fleet-leader.ts';
 import { NGINX_SKIP, startNginx, type Nginx } from '../support/nginx.ts';
 import { startFleet, stopAll, type Fleet } from '../support/parley-processes.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
@@ -72,12 +74,37 @@ describe('several instances behind nginx, on PostgreSQL', () => {
           30_000,
         );
 
+        // The dispatcher killed is the one that leads (the other stands by and claims next to nothing): the holder of
+        // the advisory lock. At the kill it is in the middle of a batch: the sink holds its answers to DATA from the
+        // kill's start until the kill, which waits for a mail of the leader's to be held; that mail's batch is what
+        // the leader holds then, and must be sent again within 15 s of the kill.
+        const leader = await leadingDispatcher(s.storage, fleet.dispatchers);
+        assert.ok(leader, 'one of the dispatchers leads');
+        let doomedClaims: number[] = [];
+        let killedAt = 0;
+        let recovery: Promise<number> | undefined;
+        const leaderMidBatch = async () => {
+          s.sink.holdData();
+          const held = await waitUntil(
+            () => s.sink.heldData.find((m) => m.messageId && processOnPort([leader], m.clientPort)),
+            'a mail sent by the leading dispatcher, its answer held',
+          );
+          doomedClaims = await batchOfMail(s.storage, held.messageId!);
+          killedAt = Date.now();
+        };
+        const onKilled = () => {
+          s.sink.releaseData();
+          recovery = waitUntil(
+            () => allSent(s.storage, doomedClaims),
+            "the killed leader's claims sent again",
+            15_000 - (Date.now() - killedAt),
+            100,
+          ).then(() => Date.now() - killedAt);
+          recovery.catch(() => {}); // awaited with the checks below
+        };
+
         // Posts through the proxy, replies by mail to either receiver (as an MTA with two MX would), kills mid-way.
-        const [doomedServe, doomedDispatch, doomedIngest] = [
-          fleet.serves[1]!,
-          fleet.dispatchers[0]!,
-          fleet.ingests[0]!,
-        ];
+        const [doomedServe, doomedDispatch, doomedIngest] = [fleet.serves[1]!, leader, fleet.ingests[0]!];
         let killed = false;
         let kills: Promise<unknown> | undefined;
         const replies: { text: string; accepted: boolean; response: string }[] = [];
@@ -86,9 +113,12 @@ describe('several instances behind nginx, on PostgreSQL', () => {
           while (next < POSTS) {
             const i = next++;
             if (i === KILL_AT)
-              kills = Promise.all([doomedServe, doomedDispatch, doomedIngest].map((p) => p.kill('SIGKILL'))).then(
-                () => (killed = true),
-              );
+              kills = leaderMidBatch()
+                .then(() => Promise.all([doomedServe, doomedDispatch, doomedIngest].map((p) => p.kill('SIGKILL'))))
+                .then(() => {
+                  killed = true;
+                  onKilled();
+                });
             const afterKill = killed;
             const text = `Fleet update ${i}.`;
             const status = await requestAs(tech, proxy, postPath, { text }).then(
@@ -160,7 +190,11 @@ describe('several instances behind nginx, on PostgreSQL', () => {
           [],
         );
 
-        // Every mail sent (the killed dispatcher's claims taken back after the lease), none lost.
+        // The killed leader's claims taken back (their lease ended) and sent within 15 s of the kill.
+        assert.ok(doomedClaims.length > 0, 'the leader held claims when it was killed');
+        const recoveredMs = await recovery!;
+
+        // Every mail sent, none lost.
         const entries = () => outboxEntries(s.storage);
         await waitUntil(
           async () => (await entries()).every((e) => e.status === 'sent'),
@@ -173,6 +207,12 @@ describe('several instances behind nginx, on PostgreSQL', () => {
         assert.deepEqual(lost, [], 'no mail lost');
         const twice = all.filter((e) => s.sink.acceptedCount(e.message_id_header) > 1).map((e) => e.id);
         const interrupted = await interruptedEntries(s.storage);
+        assert.ok(interrupted.size > 0, 'claims taken back from the killed dispatcher');
+        assert.deepEqual(
+          doomedClaims.filter((id) => !interrupted.has(id)),
+          [],
+          "each of the killed leader's claims taken back",
+        );
         assert.deepEqual(
           twice.filter((id) => !interrupted.has(id)),
           [],
@@ -196,7 +236,8 @@ describe('several instances behind nginx, on PostgreSQL', () => {
           `posts: ${accepted.length} of ${texts.length} accepted (${refused.length} refused at the kill, ` +
             `${refused.filter((p) => posted.has(p.text)).length} of them stored anyway); replies: ` +
             `${acceptedReplies.length} of ${replies.length} accepted; mails: ${all.length}, lost 0, ` +
-            `sent twice ${twice.length} (claims taken back from the killed dispatcher: ${interrupted.size})`,
+            `sent twice ${twice.length} (claims taken back from the killed dispatcher: ${interrupted.size}, ` +
+            `sent again ${(recoveredMs / 1000).toFixed(1)} s after the kill)`,
         );
       } catch (error) {
         if (nginx) t.diagnostic(`nginx: ${nginx.log()}`);

@@ -101,8 +101,8 @@ export class SmtpSink {
   private stall: { remaining: number } | null = null;
   private silent = false;
   private delayMs = 0;
-  /** While holding: the answers to DATA, given by `releaseData()`. */
-  private holding: (() => void)[] | null = null;
+  /** While holding: the answers to DATA, given by `releaseData()`, with each mail's Message-ID and client port. */
+  private holding: { messageId: string | null; clientPort: number; answer: () => void }[] | null = null;
   private auth: AuthMode = { kind: 'off' };
   private readonly held = new Set<string>(); // sessions never greeted or never answered
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -211,7 +211,12 @@ export class SmtpSink {
   releaseData(): void {
     const held = this.holding ?? [];
     this.holding = null;
-    for (const answer of held) answer();
+    for (const { answer } of held) answer();
+  }
+
+  /** The mails whose DATA is held now: each one's Message-ID and the port of the client's end of its connection. */
+  get heldData(): { messageId: string | null; clientPort: number }[] {
+    return (this.holding ?? []).map(({ messageId, clientPort }) => ({ messageId, clientPort }));
   }
 
   /** Answers each DATA only after `ms` milliseconds. */
@@ -325,7 +330,8 @@ export class SmtpSink {
         this.received.push(mail('accepted'));
         callback(null, `2.0.0 Ok: queued as sink-${this.received.length}`);
       };
-      if (this.holding) this.holding.push(answer);
+      if (this.holding)
+        this.holding.push({ messageId: headerValue(raw, 'message-id'), clientPort: session.remotePort, answer });
       else if (this.delayMs > 0) {
         const timer = setTimeout(() => {
           this.timers.delete(timer);
