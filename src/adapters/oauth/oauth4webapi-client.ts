@@ -66,8 +66,8 @@ function refused(error: unknown): never {
 }
 
 /**
- * OAuth2 for mailboxes on oauth4webapi: the authorization-code flow with PKCE (S256) and refresh tokens. Each request to
- * the token endpoint is given up after `timeoutMs` (TOKEN_REQUEST_TIMEOUT_MS; a test may shorten it).
+ * OAuth2 for mailboxes on oauth4webapi: the authorization-code flow with PKCE (S256) and refresh tokens. Each request
+ * to the token endpoint is given up after `timeoutMs` (TOKEN_REQUEST_TIMEOUT_MS; a test may shorten it).
  */
 export class Oauth4webapiClient implements OAuthClient {
   private readonly timeoutMs: number;
