@@ -404,7 +404,7 @@ export const enUS = {
   'users.eraseWhatName':
     'their name and email address are replaced by a pseudonym, and they can no longer sign in (password, sessions and API tokens removed);',
   'users.eraseWhatMessages':
-    'the text and files of every message they wrote are removed; the conversation still shows that a message was there;',
+    'the text and files of every message they wrote, or that a reviewer posted from their mail, are removed; the conversation still shows that a message was there;',
   'users.eraseWhatMail':
     'the mail they sent (originals included) and the notifications to or about them are removed; notifications not sent yet are cancelled;',
   'users.eraseWhatTickets': 'the titles and descriptions of the tickets they asked for are replaced.',

@@ -415,7 +415,7 @@ export const esES: Messages = {
   'users.eraseWhatName':
     'su nombre y su dirección de correo se sustituyen por un seudónimo, y ya no puede iniciar sesión (contraseña, sesiones y tokens de API eliminados);',
   'users.eraseWhatMessages':
-    'se eliminan el texto y los archivos de todos los mensajes que escribió; la conversación sigue mostrando que hubo un mensaje;',
+    'se eliminan el texto y los archivos de todos los mensajes que escribió, o que un revisor publicó a partir de su correo; la conversación sigue mostrando que hubo un mensaje;',
   'users.eraseWhatMail':
     'se eliminan los correos que envió (con los originales) y las notificaciones para esa persona o sobre ella; las notificaciones aún no enviadas se cancelan;',
   'users.eraseWhatTickets': 'se sustituyen los títulos y descripciones de los tickets que abrió.',

@@ -411,7 +411,7 @@ export const ptBR: Messages = {
   'users.eraseWhatName':
     'o nome e o endereço de e-mail são substituídos por um pseudônimo, e a pessoa não pode mais entrar (senha, sessões e tokens de API removidos);',
   'users.eraseWhatMessages':
-    'o texto e os arquivos de todas as mensagens que escreveu são removidos; a conversa continua mostrando que havia uma mensagem;',
+    'o texto e os arquivos de todas as mensagens que escreveu, ou que um revisor publicou a partir do e-mail dela, são removidos; a conversa continua mostrando que havia uma mensagem;',
   'users.eraseWhatMail':
     'os e-mails que enviou (com os originais) e as notificações para ela ou sobre ela são removidos; notificações ainda não enviadas são canceladas;',
   'users.eraseWhatTickets': 'os títulos e descrições dos tickets que abriu são substituídos.',
