@@ -24,6 +24,9 @@ import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
 import { loadActor } from '../../src/domain/users/authentication.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
+import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
+import { testSenderVerifier, verified } from '../support/sender.ts';
 import { postgres, sqliteFile, type TestDatabase } from '../support/databases.ts';
 import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
@@ -34,7 +37,7 @@ const TEXT = 'Written before the erasure, stored after it: LATE-80451.';
 
 /** How many messages, mails and webhook deliveries there are. */
 async function written(storage: SqlStorage) {
-  const count = async (table: 'ticket_message' | 'outbox_entry' | 'webhook_delivery') =>
+  const count = async (table: 'ticket' | 'ticket_message' | 'outbox_entry' | 'webhook_delivery') =>
     Number(
       (
         await storage.kyselyInstance
@@ -44,6 +47,7 @@ async function written(storage: SqlStorage) {
       ).n,
     );
   return {
+    tickets: await count('ticket'),
     messages: await count('ticket_message'),
     mails: await count('outbox_entry'),
     deliveries: await count('webhook_delivery'),
@@ -151,7 +155,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
 
     const erase = (actor: Actor) => eraseRequester(deps, CLI_ORIGIN, actor.id, { confirmEmail: actor.email });
 
-    // threat: A message in flight from a person when they are erased or deactivated
+    // threat: A message or a new ticket in flight from a person when they are erased or deactivated
     it('a post by an actor loaded before the erasure is refused and stores nothing (one write, then a transaction)', async () => {
       const { actor, ticketNumber } = await requesterWithTicket();
       await erase(actor);
@@ -297,7 +301,93 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
       assert.equal((await written(storage)).mails, before.mails, 'no mail');
     });
 
+    it('a ticket opened by an actor loaded before the erasure is not opened', async () => {
+      const { actor } = await requesterWithTicket();
+      await erase(actor);
+      const before = await written(storage);
+      const input = { title: 'Late LATE-80451', description: TEXT, groupId: w.groupA };
+      assertRefused(await outcomeOf(openTicket(deps, actor, input)), 'TICKET_INVALID');
+      assert.deepEqual(await written(storage), before, 'no ticket, mail or webhook delivery');
+    });
+
+    /** A mail from `actor` to the support address (tickets opened by mail), processed while `meanwhile` runs. */
+    async function newRequestBy(actor: Actor, marker: string, meanwhile: () => Promise<unknown>) {
+      await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.INBOUND_OPEN_TICKETS, true);
+      const raw = verified(
+        Buffer.from(
+          [
+            `From: "${actor.name}" <${actor.email}>`,
+            'To: desk@desk.example.test',
+            `Subject: The printer ${marker}`,
+            `Message-ID: <opened.${database.name}.${marker}@mail.example.org>`,
+            '',
+            `It jams, see ${marker}.`,
+            '',
+          ].join('\r\n'),
+        ),
+      );
+      const id = await receiveMail(deps, {
+        raw,
+        sha256: createHash('sha256').update(raw).digest('hex'),
+        envelopeFrom: actor.email,
+        envelopeTo: ['desk@desk.example.test'],
+        remoteAddress: '192.0.2.8',
+      });
+      const inbound = {
+        ...deps,
+        storage: afterFindingActor(storage, meanwhile),
+        mailParser: new MailparserMailParser(),
+        senderVerifier: testSenderVerifier(),
+        policy: INBOUND_POLICY,
+      };
+      try {
+        return await processInboundMail(inbound, id);
+      } finally {
+        await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.INBOUND_OPEN_TICKETS, false);
+      }
+    }
+
+    it('a mail that would open a ticket, its sender deactivated while it is processed, is held: no ticket', async () => {
+      const { actor } = await requesterWithTicket();
+      const before = await written(storage);
+      const deactivate = () => editUser(deps, CLI_ORIGIN, w.admin, actor.id, { active: false });
+      const done = await newRequestBy(actor, 'OPENED-40216', deactivate);
+      assert.deepEqual([done?.status, done?.reason], ['held', 'unknown-sender'], JSON.stringify(done));
+      assert.equal((await written(storage)).tickets, before.tickets, 'no ticket');
+    });
+
+    it('a mail that would open a ticket, its sender erased while it is processed, keeps nothing: no ticket', async () => {
+      const { actor } = await requesterWithTicket();
+      const before = await written(storage);
+      const done = await newRequestBy(actor, 'OPENED-91384', () => erase(actor));
+      assert.equal(done?.status, 'discarded', JSON.stringify(done));
+      assert.equal((await written(storage)).tickets, before.tickets, 'no ticket');
+      assert.deepEqual(await tracesIn(storage, [actor.name, actor.email, 'OPENED-91384']), []);
+    });
+
     if (database.name === 'postgres') {
+      it('an erasure committing while a ticket is opened waits for it, and the ticket is refused', async () => {
+        const { actor } = await requesterWithTicket();
+        const before = await written(storage);
+        const held = holdingCommit(storage);
+        const erasing = eraseRequester({ ...deps, storage: held.storage }, CLI_ORIGIN, actor.id, {
+          confirmEmail: actor.email,
+        });
+        await held.done;
+        const input = { title: 'Late LATE-80451', description: TEXT, groupId: w.groupA };
+        const opening = outcomeOf(openTicket(deps, actor, input));
+        await waitUntil(async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`.execute(storage.kyselyInstance);
+          return rows[0]!.n > 0;
+        }, 'the ticket waiting for a lock');
+        held.commit();
+        await erasing;
+        assertRefused(await opening, 'TICKET_INVALID');
+        assert.equal((await written(storage)).tickets, before.tickets, 'no ticket');
+        assert.deepEqual(await tracesIn(storage, [actor.name, actor.email, 'LATE-80451']), []);
+      });
+
       it('an erasure committing while a post waits for the person: the post is refused once it commits', async () => {
         const { actor, ticketNumber } = await requesterWithTicket();
         const before = await written(storage);

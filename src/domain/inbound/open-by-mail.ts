@@ -1,6 +1,7 @@
 import { queueTicketCreatedWebhooks } from '../webhooks/ticket-created-webhooks.ts';
 import { queueOpenedTicketMails } from '../tickets/ticket-event-mails.ts';
 import type { ParsedMail } from '../../ports/inbound.ts';
+import { AuthorGone } from '../../ports/storage.ts';
 import { PARAM } from '../parameters/parameter-catalogue.ts';
 import { defaultTeam } from '../tickets/default-team.ts';
 import { readParameters } from '../parameters/parameters.ts';
@@ -78,6 +79,8 @@ export async function openOrHold(
   let opened: InboundOutcome | undefined;
   try {
     await deps.storage.transaction(async (tx) => {
+      // The sender held first, until the ticket commits: one erased or deactivated meanwhile opens nothing.
+      await tx.people.holdActiveUser(sender.id);
       // The team of the mailbox it was sent to, else the group 9004 names, else the support mailbox's team (9016),
       // else the default team (9018).
       const group = groupName ? await tx.people.findGroupByName(groupName) : undefined;
@@ -125,6 +128,16 @@ export async function openOrHold(
       opened = outcome;
     });
   } catch (error) {
+    // An erased sender's mail keeps nothing, as the erasure left their other mail; a deactivated one's is held as
+    // from someone who is not a user, as it would be a moment later.
+    if (error instanceof AuthorGone && error.erased) {
+      const reasonText =
+        "Its sender's personal data was erased while it was processed: no ticket opened, nothing kept.";
+      await deps.storage.transaction((tx) => tx.inbound.eraseInboundMailOf({ ids: [id] }, at, reasonText));
+      return deps.storage.inbound.findInboundMail(id);
+    }
+    if (error instanceof AuthorGone)
+      return hold('unknown-sender', `Not opened: ${facts.fromAddress}'s account was deactivated meanwhile.`);
     if (!(error instanceof AlreadyDecided)) throw error;
   }
   return opened ? decided(true, opened) : deps.storage.inbound.findInboundMail(id);

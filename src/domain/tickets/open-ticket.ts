@@ -1,3 +1,4 @@
+import { AuthorGone } from '../../ports/storage.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { checkUploads, type UploadedFile } from '../messages/attachment.ts';
 import { DomainError } from '../errors.ts';
@@ -44,8 +45,12 @@ export async function openTicket(
     CLASSIFICATION_FIELDS.map((f) => [f, cleanClassification(f, input[f])]),
   ) as Record<ClassificationField, string | null>;
   return deps.storage.transaction(async (tx) => {
-    const requester = await tx.people.findUserById(requesterId);
-    if (!requester || !requester.active) {
+    // Held until the ticket commits: a requester erased or deactivated meanwhile (the erasure committing while this
+    // waits for their row) gets no ticket with their words in it.
+    try {
+      await tx.people.holdActiveUser(requesterId);
+    } catch (error) {
+      if (!(error instanceof AuthorGone)) throw error;
       throw new DomainError('TICKET_INVALID', `There is no active user ${requesterId} to be the requester.`, {
         details: { field: 'requesterId' },
       });

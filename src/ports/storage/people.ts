@@ -51,6 +51,12 @@ export interface PeopleRepository {
   createUser(user: NewUser, at: string): Promise<User>;
   findUserById(id: number): Promise<User | undefined>;
   /**
+   * Inside a transaction: throws `AuthorGone` unless the user is active and not erased, and keeps them so until it
+   * commits (their row locked for share where rows are locked; where write transactions are serial, none commits in
+   * between). An erasure or deactivation under way is waited for and seen.
+   */
+  holdActiveUser(id: number): Promise<void>;
+  /**
    * A user with their group ids in one read, found by id, email (normalised), API-token digest (with the token) or
    * session digest (with the session).
    */

@@ -1,7 +1,7 @@
 import { sql, type Updateable } from 'kysely';
 import type { User } from '../../../../domain/users/user.ts';
 import { copiesModeOf, type CopiesMode } from '../../../../domain/notifications/mailings.ts';
-import type { PageRequest } from '../../../../ports/storage/common.ts';
+import { AuthorGone, type PageRequest } from '../../../../ports/storage/common.ts';
 import type {
   ActorKey,
   Group,
@@ -42,6 +42,18 @@ export class SqlPeopleRepository extends SqlRepository implements PeopleReposito
       [id],
     );
     return row && toUser(row);
+  }
+
+  async holdActiveUser(id: number) {
+    const [row] = await this.prepared(
+      'hold-active-user',
+      () => {
+        const query = this.db.selectFrom('app_user').select(['active', 'erased_at']).where('id', '=', 0);
+        return this.ctx.dialect.locksRows ? query.forShare() : query;
+      },
+      [id],
+    );
+    if (!row?.active || row.erased_at !== null) throw new AuthorGone(id, row !== undefined && row.erased_at !== null);
   }
 
   /** See `findActor` in `../actor-query.ts`: one read of the user, their groups and their session or token. */
