@@ -172,7 +172,8 @@ async function main() {
   statements?.stop();
   const serverSeconds = server?.read() ?? 0;
   const posted = (await countPosted(storage)) - postedBefore;
-  const pending = (await storage.inbound.pendingInboundMail(10)).length;
+  const pending = (await storage.inbound.listInboundMail({ status: 'received', scope: { kind: 'all' } }, { limit: 10 }))
+    .items.length;
   const sample = (await storage.inbound.listInboundMail({ status: 'posted', scope: { kind: 'all' } }, { limit: 1 }))
     .items[0];
 

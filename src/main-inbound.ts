@@ -21,6 +21,9 @@ import type { InboundDeps } from './domain/inbound/inbound-deps.ts';
 import type { Parley } from './main.ts';
 import type { MailParser } from './ports/inbound.ts';
 
+/** How often an ingestor looks for mail no live process holds (see `createInbound`). */
+const SWEEP_MS = 2_000;
+
 /** The built-in mail catcher; what it receives is kept in the data folder (`mail-catcher/`), across restarts. */
 export function createMailCatcher(config: Pick<Config, 'dataDir'>): MailCatcher {
   return new MailCatcher({ folder: join(config.dataDir, 'mail-catcher') });
@@ -38,6 +41,7 @@ export function inboundDeps(parley: Parley): InboundDeps {
     policy: {
       perSenderPerMinute: parley.config.inboundPerSenderPerMinute,
       maxAttempts: 5,
+      leaseSeconds: parley.config.leaseSeconds,
       ownRecipients: parley.config.inboundRecipients,
     },
     senderVerifier: new MailauthSenderVerifier({ trustedAuthservIds: parley.config.inboundTrustedAuthservIds }),
@@ -47,6 +51,9 @@ export function inboundDeps(parley: Parley): InboundDeps {
 /**
  * Inbound mail: the ingestor (processing, and the sweep of mails left `received`) and, when PARLEY_INBOUND_SMTP is
  * set (or `listen` is given), the SMTP receiver storing into it. `start()` resolves with the receiver's port.
+ *
+ * The sweep runs every 2 s: a dead process's mail is begun at most that long after its lease ends, so within
+ * PARLEY_LEASE_SECONDS + 2 s of the death (12 s by default). It is one read of the few mails still `received`.
  */
 
 export function createInbound(
@@ -59,7 +66,7 @@ export function createInbound(
   } = {},
 ): { ingestor: InboundIngestor; imap: ImapSupervisor; start(): Promise<number | null>; stop(): Promise<void> } {
   const ingestor = new InboundIngestor(inboundDeps(parley), {
-    sweepMs: options.sweepMs ?? 30_000,
+    sweepMs: options.sweepMs ?? SWEEP_MS,
     concurrency: options.concurrency ?? 8,
     log: parley.log,
     keepRawDays: parley.config.inboundKeepRawDays,

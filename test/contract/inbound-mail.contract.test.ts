@@ -53,7 +53,7 @@ for (const database of ALL_DATABASES) {
       );
       assert.equal(await storage.inbound.inboundRaw(987_654), undefined);
       assert.equal(await storage.inbound.findInboundMail(987_654), undefined);
-      assert.ok((await storage.inbound.pendingInboundMail(1000)).includes(id));
+      assert.ok((await storage.inbound.pendingInboundMail(AT, 1000)).includes(id));
       assert.equal(await storage.inbound.countInboundAttempt(id), 1);
       assert.equal(await storage.inbound.countInboundAttempt(id), 2);
 
@@ -107,7 +107,7 @@ for (const database of ALL_DATABASES) {
         [done.status, done.reason, done.ticketId, done.text, done.trimmed, done.updatedAt, done.fromAddress],
         ['posted', 'reply', ticket.id, 'hi', '> old', later, 'in.req@example.test'],
       );
-      assert.ok(!(await storage.inbound.pendingInboundMail(1000)).includes(id));
+      assert.ok(!(await storage.inbound.pendingInboundMail(AT, 1000)).includes(id));
       assert.equal(
         await storage.inbound.finishInboundMail(
           other,
@@ -317,6 +317,76 @@ for (const database of ALL_DATABASES) {
         .where('id', '=', emptied)
         .executeTakeFirstOrThrow();
       assert.deepEqual(keys, { dedupe_key: null, sender_key: null });
+    });
+
+    it('leases: a leased mail is neither pending nor begun by another until its lease passes; renewal and release reach only its holder; of two beginning at once, one does', async () => {
+      const at = (s: number) => new Date(Date.parse(AT) + s * 1000).toISOString();
+      let n = 0;
+      const store = (attempts?: number, lease?: { token: string; until: string }) =>
+        storage.inbound.insertInboundMail(
+          {
+            raw: new Uint8Array([76, ++n]),
+            sha256: `lease.${n}`,
+            envelopeFrom: null,
+            envelopeTo: [],
+            remoteAddress: null,
+          },
+          AT,
+          attempts,
+          lease,
+        );
+      const pending = async (now: string, ids: number[]) =>
+        (await storage.inbound.pendingInboundMail(now, 1000)).filter((id) => ids.includes(id));
+      const attemptsOf = async (id: number) => (await storage.inbound.findInboundMail(id))!.attempts;
+
+      // Handed over at receipt: leased to its process (token one) until +10 s. Stored without a lease (as before
+      // migration 038): anyone's at once.
+      const held = await store(1, { token: 'one', until: at(10) });
+      const free = await store();
+      assert.deepEqual(await pending(at(0), [held, free]), [free]);
+      const refused = await storage.inbound.beginInboundAttempt(held, at(5), { token: 'two', until: at(15) });
+      assert.deepEqual([refused?.raw, refused?.mail.status, refused?.mail.attempts], [null, 'received', 1]);
+
+      // Renewed by its holder (a stranger's renewal reaches nothing): still held past the first lease, then free.
+      assert.equal(await storage.inbound.renewInboundLeases('one', at(20)), 1);
+      assert.equal(await storage.inbound.renewInboundLeases('stranger', at(99)), 0);
+      assert.deepEqual(await pending(at(15), [held]), []);
+      assert.deepEqual(await pending(at(21), [held]), [held]);
+
+      // Begun by another once it passed: counted, its bytes returned, leased to the new holder; the old one's
+      // renewals and releases no longer reach it.
+      const begun = await storage.inbound.beginInboundAttempt(held, at(21), { token: 'two', until: at(31) });
+      assert.deepEqual([Array.from(begun!.raw!), begun!.mail.attempts], [[76, 1], 2]);
+      assert.equal(await storage.inbound.renewInboundLeases('one', at(99)), 0);
+      await storage.inbound.releaseInboundAttempts([held], 'one');
+      await storage.inbound.releaseInboundLease(held, 'one', at(22));
+      assert.equal(await attemptsOf(held), 2);
+      assert.deepEqual(await pending(at(30), [held]), []);
+
+      // Its processing failed: the holder gives the lease up until a retry time, and renews it no more.
+      await storage.inbound.releaseInboundLease(held, 'two', at(60));
+      assert.equal(await storage.inbound.renewInboundLeases('two', at(99)), 0);
+      assert.deepEqual(await pending(at(59), [held]), []);
+      assert.deepEqual(await pending(at(61), [held]), [held]);
+
+      // A stop gives back the attempt and the lease of mail handed over but never started: pending at once.
+      const unstarted = await store(1, { token: 'three', until: at(10) });
+      await storage.inbound.releaseInboundAttempts([unstarted], 'three');
+      assert.equal(await attemptsOf(unstarted), 0);
+      assert.deepEqual(await pending(at(0), [unstarted]), [unstarted]);
+
+      // Two processes beginning the same mails at once: each mail is begun by one of them, counted once.
+      const race = await Promise.all([0, 1, 2, 3, 4, 5].map(() => store()));
+      const outcomes = await Promise.all(
+        race.flatMap((id) =>
+          ['a', 'b'].map((token) => storage.inbound.beginInboundAttempt(id, at(0), { token, until: at(10) })),
+        ),
+      );
+      for (const [k, id] of race.entries()) {
+        const begunBy = outcomes.slice(2 * k, 2 * k + 2).filter((o) => o?.raw !== null);
+        assert.equal(begunBy.length, 1, `mail ${id} begun once`);
+        assert.equal(await attemptsOf(id), 1);
+      }
     });
   });
 }

@@ -81,7 +81,7 @@ for (const database of [sqliteMemory, postgres]) {
       const received = await Promise.all(
         raws.map((raw) =>
           receiveMailForProcessing(
-            { storage, clock },
+            { storage, clock, policy },
             {
               raw,
               sha256: createHash('sha256').update(raw).digest('hex'),
@@ -89,6 +89,7 @@ for (const database of [sqliteMemory, postgres]) {
               envelopeTo: [`desk@${DOMAIN}`],
               remoteAddress: null,
             },
+            'cap test',
           ),
         ),
       );
@@ -117,7 +118,7 @@ for (const database of [sqliteMemory, postgres]) {
         ),
       );
       const later = await receiveMailForProcessing(
-        { storage, clock },
+        { storage, clock, policy },
         {
           raw,
           sha256: createHash('sha256').update(raw).digest('hex'),
@@ -125,6 +126,7 @@ for (const database of [sqliteMemory, postgres]) {
           envelopeTo: [],
           remoteAddress: null,
         },
+        'cap test',
       );
       assert.equal((await processInboundMail(depsOf(other), later.mail.id, later))!.status, 'posted');
     });
@@ -134,7 +136,7 @@ for (const database of [sqliteMemory, postgres]) {
       const store = async () =>
         (
           await receiveMailForProcessing(
-            { storage, clock },
+            { storage, clock, policy },
             {
               raw: Buffer.from(`Subject: ${Math.random()}\r\n\r\nx\r\n`),
               sha256: String(Math.random()),
@@ -142,6 +144,7 @@ for (const database of [sqliteMemory, postgres]) {
               envelopeTo: [],
               remoteAddress: null,
             },
+            'cap test',
           )
         ).mail.id;
       const senderOf = (key: string) => ({

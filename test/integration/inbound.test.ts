@@ -97,7 +97,7 @@ for (const database of [sqliteMemory, postgres]) {
         remoteAddress: '127.0.0.1',
       };
       handOver = !handOver;
-      const received = handOver ? await receiveMailForProcessing(deps, rawMail) : undefined;
+      const received = handOver ? await receiveMailForProcessing(inbound, rawMail, 'this process') : undefined;
       const id = received ? received.mail.id : await receiveMail(deps, rawMail);
       const done = await processInboundMail(policy ? { ...inbound, policy } : inbound, id, received);
       assert.ok(done);
@@ -639,11 +639,15 @@ for (const database of [sqliteMemory, postgres]) {
       });
       assert.equal((await storage.inbound.findInboundMail(id))!.status, 'received');
       const before = await threadCount(w.ticketA.id);
-      // Two processors at once (two processes after a restart): one message.
+      // Two processors at once (two processes after a restart): one begins it, the other finds it leased and leaves
+      // it; one message, one attempt.
       const [a, b] = await Promise.all([processInboundMail(inbound, id), processInboundMail(inbound, id)]);
-      assert.equal(a!.status, 'posted');
-      assert.equal(b!.status, 'posted');
+      assert.deepEqual([a!.status, b!.status].sort(), ['posted', 'received']);
       assert.equal(await threadCount(w.ticketA.id), before + 1);
+      assert.deepEqual(
+        [(await storage.inbound.findInboundMail(id))!.status, (await storage.inbound.findInboundMail(id))!.attempts],
+        ['posted', 1],
+      );
       // The ingestor's start-up sweep picks up what is left.
       const raw2 = verified(
         mail(
@@ -669,7 +673,7 @@ for (const database of [sqliteMemory, postgres]) {
       await ingestor.idle();
       await ingestor.stop();
       assert.equal((await storage.inbound.findInboundMail(id2))!.status, 'posted');
-      assert.deepEqual(await storage.inbound.pendingInboundMail(10), []);
+      assert.deepEqual(await storage.inbound.pendingInboundMail(clock.now().toISOString(), 10), []);
     });
 
     it('holds a mail as processing-failed once its attempts pass maxAttempts, the one handed over at receipt included', async () => {
@@ -684,16 +688,23 @@ for (const database of [sqliteMemory, postgres]) {
         'Brings the process down.',
       );
       // Stored and handed to processing (attempt 1), then the process dies; four more starts die the same way.
-      const received = await receiveMailForProcessing(deps, {
-        raw,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-        envelopeFrom: 'x@example.org',
-        envelopeTo: [],
-        remoteAddress: null,
-      });
+      const received = await receiveMailForProcessing(
+        inbound,
+        {
+          raw,
+          sha256: createHash('sha256').update(raw).digest('hex'),
+          envelopeFrom: 'x@example.org',
+          envelopeTo: [],
+          remoteAddress: null,
+        },
+        'a process that dies',
+      );
       assert.equal(received.mail.attempts, 1);
       for (let k = 2; k <= 5; k++) assert.equal(await storage.inbound.countInboundAttempt(received.mail.id), k);
       const before = await threadCount(w.ticketA.id);
+      const leased = await processInboundMail(inbound, received.mail.id);
+      assert.deepEqual([leased!.status, leased!.attempts], ['received', 5], 'not begun while its lease holds');
+      clock.advance(10_001); // the dead process's lease is over
       const done = await processInboundMail(inbound, received.mail.id);
       assert.deepEqual([done!.status, done!.reason, done!.attempts], ['held', 'processing-failed', 6]);
       assert.match(done!.reasonText ?? '', /failed 5 times/);

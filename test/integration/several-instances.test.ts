@@ -3,8 +3,8 @@
  * (deploy/nginx/parley.conf) in front of two `parley serve` processes, two `parley dispatch`, two `parley ingest
  * --listen`, a real SMTP sink. While messages are posted through the proxy and replies are sent over SMTP, one of
  * each kind is SIGKILLed. Nothing accepted may be lost or stored twice; sessions and live updates work across
- * instances. Waits are bounded (the lease of a killed dispatcher, the ingestor's 30 s sweep); no speed is asserted.
- * The dispatcher killed is the leading one, in the middle of a batch: its claims must be sent within 15 s of the kill.
+ * instances. Waits are bounded (the leases of a killed dispatcher and ingest); no speed is asserted. The dispatcher
+ * killed is the leading one, in the middle of a batch: its claims must be sent within 15 s of the kill.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,6 +1,7 @@
 import { processInboundMail } from '../../domain/inbound/process-inbound-mail.ts';
 import { receiveMail, receiveMailForProcessing, type ReceivedMail } from '../../domain/inbound/receive-mail.ts';
 import type { InboundDeps } from '../../domain/inbound/inbound-deps.ts';
+import { DEFAULT_INBOUND_LEASE_SECONDS, inboundLeaseUntil } from '../../domain/inbound/inbound-lease.ts';
 import type { InboundMail, RawMail } from '../../domain/inbound/inbound-mail.ts';
 import { removeOldInboundRaw } from '../../domain/inbound/retention.ts';
 
@@ -11,7 +12,10 @@ export interface MailReceiver {
 }
 
 export interface IngestorOptions {
-  /** How often mails still `received` are looked for (a crash between storing and processing, a failed attempt). */
+  /**
+   * How often mails still `received` that no process holds are looked for (a process died between storing and
+   * processing, or during it; a failed attempt): a dead process's mail waits its lease, then at most this long.
+   */
   sweepMs: number;
   /** Mails processed at once. */
   concurrency: number;
@@ -30,11 +34,19 @@ export interface IngestorOptions {
   keepRawDays?: number;
 }
 
+/** How often the sweep also removes the originals past `keepRawDays` (a write; the sweep itself only reads). */
+const RAW_REMOVAL_EVERY_MS = 30_000;
+/** A mail whose processing failed is begun again (here or elsewhere) no sooner than this. */
+const RETRY_FAILED_AFTER_MS = 30_000;
+
 /**
  * Inbound mail, received to processed: the receiver stores each mail and acknowledges it, then hands its id here;
- * mails are processed a few at a time. At start-up and every `sweepMs`, mails still `received` (the process stopped
- * between the `250` and the processing, or processing failed) are processed again, so nothing accepted is left behind;
- * the same sweep removes the originals of mail decided longer ago than `keepRawDays`.
+ * mails are processed a few at a time. A mail this ingestor stores or begins is leased to it (its `token`) and the
+ * leases are renewed every third of `leaseSeconds` on a timer of their own, whatever processing is doing, so a live
+ * process's mail, however long it takes, is never begun by another. At start-up and every `sweepMs`, mails still
+ * `received` that nobody holds (their process died between the `250` and the end of processing, or processing
+ * failed) are begun again, so nothing accepted is left behind: a dead process's mail after its lease ends. The sweep
+ * removes, at most every 30 s, the originals of mail decided longer ago than `keepRawDays`.
  */
 export class InboundIngestor {
   private readonly queue: { id: number; received?: ReceivedMail }[] = [];
@@ -49,11 +61,20 @@ export class InboundIngestor {
   private sweeping: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
   private receiver: MailReceiver | undefined;
+  /** This ingestor's leases: the token its stored and begun mails carry. */
+  private readonly token: string;
+  private renewal: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
+  /** Mails whose processing failed, their lease still to give up (retried at each renewal until written). */
+  private readonly failed = new Set<number>();
+  private rawRemovedAt = -Infinity;
 
   constructor(
     private readonly deps: InboundDeps,
     private readonly options: IngestorOptions,
-  ) {}
+  ) {
+    this.token = deps.tokens.random(12);
+  }
 
   /** Options for an SmtpReceiver that stores through this ingestor (the composition root builds the receiver). */
   receiverHooks(): { store(mail: RawMail): Promise<number>; stored(id: number): void; onError(error: unknown): void } {
@@ -64,7 +85,7 @@ export class InboundIngestor {
           return receiveMail(this.deps, mail);
         this.handoff += size;
         try {
-          const received = await receiveMailForProcessing(this.deps, mail);
+          const received = await receiveMailForProcessing(this.deps, mail, this.token);
           this.stored.set(received.mail.id, received);
           return received.mail.id;
         } catch (error) {
@@ -75,7 +96,10 @@ export class InboundIngestor {
       stored: (id) => {
         const received = this.stored.get(id);
         this.stored.delete(id);
-        if (!this.enqueue(id, received) && received) this.handoff -= received.raw.byteLength;
+        if (this.enqueue(id, received) || !received) return;
+        // Stopped meanwhile: its attempt and lease given back, so any process takes it at once.
+        this.handoff -= received.raw.byteLength;
+        void this.giveBack([id]);
       },
       onError: (error) =>
         this.options.log.warn(
@@ -90,6 +114,9 @@ export class InboundIngestor {
     this.sweep();
     this.timer = setInterval(() => this.sweep(), this.options.sweepMs);
     this.timer.unref();
+    const leaseMs = (this.deps.policy.leaseSeconds ?? DEFAULT_INBOUND_LEASE_SECONDS) * 1000;
+    this.renewal = setInterval(() => void this.renew(), Math.max(100, leaseMs / 3));
+    this.renewal.unref();
     if (!receiver) return null;
     this.receiver = receiver;
     return receiver.start();
@@ -104,12 +131,15 @@ export class InboundIngestor {
     return true;
   }
 
-  /** Looks for mails still `received` now. */
+  /** Looks for mails still `received` that no process holds now (and removes old originals when due). */
   sweep(): Promise<void> {
     if (this.sweeping) return this.sweeping;
     this.sweeping = (async () => {
       try {
-        for (const id of await this.deps.storage.inbound.pendingInboundMail(500)) this.enqueue(id);
+        const now = this.deps.clock.now().toISOString();
+        for (const id of await this.deps.storage.inbound.pendingInboundMail(now, 500)) this.enqueue(id);
+        if (Date.now() - this.rawRemovedAt < RAW_REMOVAL_EVERY_MS) return;
+        this.rawRemovedAt = Date.now();
         const removed = await removeOldInboundRaw(this.deps, this.options.keepRawDays ?? 0);
         if (removed > 0) this.options.log.info({ removed }, 'inbound: originals past the retention period removed');
       } catch (error) {
@@ -119,6 +149,40 @@ export class InboundIngestor {
       }
     })();
     return this.sweeping;
+  }
+
+  /**
+   * Renews the leases of the mails in hand (stored, queued or being processed), after giving up those of the mails
+   * whose processing failed. Writes nothing when nothing is in hand.
+   */
+  private renew(): Promise<void> {
+    if (this.renewing) return this.renewing;
+    if (this.known.size === 0 && this.stored.size === 0 && this.failed.size === 0) return Promise.resolve();
+    this.renewing = (async () => {
+      const { inbound } = this.deps.storage;
+      try {
+        for (const id of this.failed) {
+          const retryAt = new Date(this.deps.clock.now().getTime() + RETRY_FAILED_AFTER_MS).toISOString();
+          await inbound.releaseInboundLease(id, this.token, retryAt);
+          this.failed.delete(id);
+        }
+        await inbound.renewInboundLeases(this.token, inboundLeaseUntil(this.deps));
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'inbound: leases could not be renewed; retrying at the next renewal');
+      } finally {
+        this.renewing = undefined;
+      }
+    })();
+    return this.renewing;
+  }
+
+  /** Gives back the attempt counted at receipt, and the lease, of mails never started. */
+  private async giveBack(ids: number[]): Promise<void> {
+    await this.deps.storage.inbound
+      .releaseInboundAttempts(ids, this.token)
+      .catch((error: unknown) =>
+        this.options.log.warn({ err: error }, 'inbound: attempts of unstarted mail could not be given back'),
+      );
   }
 
   private pump(): void {
@@ -137,7 +201,7 @@ export class InboundIngestor {
 
   private async processOne(id: number, received: ReceivedMail | undefined): Promise<void> {
     try {
-      const mail = await processInboundMail(this.deps, id, received);
+      const mail = await processInboundMail(this.deps, id, received, this.token);
       // A mail left for a person: staff pages update their "needs review" count (a mail of no ticket raises no
       // ticket event).
       if (mail && (mail.status === 'held' || mail.status === 'loop')) {
@@ -151,6 +215,9 @@ export class InboundIngestor {
         { err: error, inboundMail: id },
         'inbound mail processing failed; it stays received and is retried by the sweep',
       );
+      // Its lease is given up (no longer renewed), so a sweep begins it again in 30 s, here or in another process.
+      this.failed.add(id);
+      void this.renew();
     }
   }
 
@@ -162,9 +229,10 @@ export class InboundIngestor {
   }
 
   /**
-   * Stops receiving, then lets the mails in hand finish (those queued stay `received` for the next start). Mails
-   * handed over at receipt had their first attempt counted as they were stored: those never started give it back,
-   * so restarts during a backlog do not wear out `maxAttempts`.
+   * Stops receiving, then lets the mails in hand finish, their leases renewed meanwhile (those queued stay `received`
+   * for whoever sweeps next). Mails handed over at receipt had their first attempt counted as they were stored: those
+   * never started give it back, and their lease, so restarts during a backlog do not wear out `maxAttempts` and
+   * another process takes them at once.
    */
   async stop(): Promise<void> {
     await this.receiver?.stop();
@@ -172,19 +240,16 @@ export class InboundIngestor {
     clearInterval(this.timer);
     const unstarted: number[] = [];
     for (const { id, received } of this.queue.splice(0)) {
+      this.known.delete(id);
       if (!received) continue;
       this.handoff -= received.raw.byteLength;
       unstarted.push(id);
     }
-    if (unstarted.length > 0) {
-      await this.deps.storage.inbound
-        .releaseInboundAttempts(unstarted)
-        .catch((error: unknown) =>
-          this.options.log.warn({ err: error }, 'inbound: attempts of unstarted mail could not be given back'),
-        );
-    }
-    this.known.clear();
+    if (unstarted.length > 0) await this.giveBack(unstarted);
     await this.sweeping;
     if (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    clearInterval(this.renewal);
+    await this.renewing;
+    if (this.failed.size > 0) await this.renew();
   }
 }

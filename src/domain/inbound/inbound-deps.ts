@@ -7,6 +7,11 @@ export interface InboundPolicy {
   perSenderPerMinute: number;
   /** Processing attempts (interrupted or failed) before a mail is held as `processing-failed`. */
   maxAttempts: number;
+  /**
+   * How long a process's lease on a mail it processes holds before another may begin it (PARLEY_LEASE_SECONDS;
+   * default 10). The ingestor renews its leases every third of it.
+   */
+  leaseSeconds?: number;
   /** The addresses and `@domain`s the receiver accepts besides the mail domain (PARLEY_INBOUND_RECIPIENTS): never copied. */
   ownRecipients?: readonly string[];
 }

@@ -24,6 +24,7 @@ import { AlreadyDecided } from './already-decided.ts';
 import { addMailCopies, copyCandidatesOf, namesOthers } from './copies-from-mail.ts';
 import { readParameters } from '../parameters/parameters.ts';
 import type { InboundDeps } from './inbound-deps.ts';
+import { inboundLeaseUntil } from './inbound-lease.ts';
 import { openOrHold } from './open-by-mail.ts';
 import { extractReply } from './reply-text.ts';
 import { replyHtml } from './reply-html.ts';
@@ -50,23 +51,27 @@ const REVIEWABLE_STATUSES: readonly InboundStatus[] = ['held', 'loop'];
  * Decides what a stored mail becomes, and records it atomically with its effect: posted to a ticket (through
  * `postMessage`, so the other party is notified as for any message), a new ticket, held for review, a loop, a bounce
  * (marking the notification it reports on), or a duplicate. A mail already decided is left alone, so running this
- * twice (after a crash, from two processes) never posts twice. Returns the mail's final state.
+ * twice (a process that stalled past its lease, and the one that took the mail over) never posts twice. Returns the
+ * mail's final state, or the mail still `received` when another process holds it.
  *
- * `received`: the mail as `receiveMailForProcessing` stored it (attempt already counted), so it is not read back;
- * without it (the sweep, after a crash) the attempt is counted and the mail read in one write.
+ * `received`: the mail as `receiveMailForProcessing` stored it (attempt counted, leased to this process), so it is
+ * not read back; without it (the sweep, after a crash) the attempt is counted, the mail leased to `leaseToken` (the
+ * ingestor's; one of its own for a lone call) and read in one write, only if no other process's lease holds it.
  */
 export async function processInboundMail(
   deps: InboundDeps,
   id: number,
   received?: ReceivedMail,
+  leaseToken?: string,
 ): Promise<InboundMail | undefined> {
   let mail: InboundMail;
   let raw: Uint8Array | null;
   if (received && received.mail.id === id) {
     ({ mail, raw } = received);
   } else {
-    const begun = await deps.storage.inbound.beginInboundAttempt(id);
-    if (!begun || begun.mail.status !== 'received') return begun?.mail;
+    const lease = { token: leaseToken ?? deps.tokens.random(12), until: inboundLeaseUntil(deps) };
+    const begun = await deps.storage.inbound.beginInboundAttempt(id, deps.clock.now().toISOString(), lease);
+    if (!begun || begun.raw === null || begun.mail.status !== 'received') return begun?.mail;
     ({ mail, raw } = begun);
   }
   const attempts = mail.attempts;

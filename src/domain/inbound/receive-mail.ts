@@ -1,4 +1,6 @@
 import type { Deps, StorageOf } from '../deps.ts';
+import type { InboundDeps } from './inbound-deps.ts';
+import { inboundLeaseUntil } from './inbound-lease.ts';
 import { receivedRecord, type InboundMail, type RawMail } from './inbound-mail.ts';
 
 /**
@@ -21,13 +23,15 @@ export interface ReceivedMail {
 /**
  * `receiveMail` for a mail this process processes right after storing it: the processing attempt is counted in the
  * same write (so a mail that brings the process down while it is processed still counts towards `maxAttempts`), and
- * the stored record comes back with its bytes, for `processInboundMail`.
+ * the mail is leased to `token` (the ingestor's, which renews it) from its insert, so no other process's sweep begins
+ * it meanwhile; the stored record comes back with its bytes, for `processInboundMail`.
  */
 export async function receiveMailForProcessing(
-  deps: Pick<Deps, 'clock'> & { storage: StorageOf<'inbound'> },
+  deps: Pick<InboundDeps, 'clock' | 'policy'> & { storage: StorageOf<'inbound'> },
   mail: RawMail,
+  token: string,
 ): Promise<ReceivedMail> {
   const at = deps.clock.now().toISOString();
-  const id = await deps.storage.inbound.insertInboundMail(mail, at, 1);
+  const id = await deps.storage.inbound.insertInboundMail(mail, at, 1, { token, until: inboundLeaseUntil(deps) });
   return { mail: receivedRecord(id, mail, at, 1), raw: mail.raw };
 }

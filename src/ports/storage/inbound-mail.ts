@@ -36,12 +36,19 @@ export interface SenderClaim {
   cap: number;
 }
 
+/** A lease on a mail being processed: the processing ingestor's token, and until when no other process may begin it. */
+export interface InboundLease {
+  token: string;
+  until: string;
+}
+
 export interface InboundMailRepository {
   /**
    * Stores a received mail (status `received`); returns its id. Committed when the promise resolves. `attempts`
-   * (default 0): processing attempts already counted, 1 when processing starts right after in this process.
+   * (default 0): processing attempts already counted, 1 when processing starts right after in this process, which
+   * then holds it under `lease` from the insert (no sweep begins it meanwhile).
    */
-  insertInboundMail(mail: RawMail, at: string, attempts?: number): Promise<number>;
+  insertInboundMail(mail: RawMail, at: string, attempts?: number, lease?: InboundLease): Promise<number>;
   findInboundMail(id: number): Promise<InboundMail | undefined>;
   /** The raw bytes of an inbound mail, exactly as received. */
   inboundRaw(id: number): Promise<Uint8Array | undefined>;
@@ -49,10 +56,23 @@ export interface InboundMailRepository {
   listInboundMail(filter: InboundFilter, page: PageRequest): Promise<Page<InboundMail>>;
   /** How many mails are held for review. */
   countHeldInboundMail(): Promise<number>;
-  /** Ids of mails still `received` (not yet processed, or interrupted), oldest first. */
-  pendingInboundMail(limit: number): Promise<number[]>;
-  /** Gives back the attempt counted at receipt for mails still `received` that were never processed (a stop). */
-  releaseInboundAttempts(ids: readonly number[]): Promise<void>;
+  /**
+   * Ids of mails still `received` (not yet processed, or interrupted) that no process holds at `now` (a lease passed,
+   * or none: mail stored without one, or before leases), oldest first.
+   */
+  pendingInboundMail(now: string, limit: number): Promise<number[]>;
+  /**
+   * Gives back the attempt counted at receipt, and the lease, of mails still `received` that the holder of `token`
+   * never processed (a stop): any process may begin them at once.
+   */
+  releaseInboundAttempts(ids: readonly number[], token: string): Promise<void>;
+  /** Extends every lease `token` holds on mail still `received` to `until`; returns how many. */
+  renewInboundLeases(token: string, until: string): Promise<number>;
+  /**
+   * Ends `token`'s lease on a mail (its processing failed): no process begins it before `retryAt`, and the holder's
+   * renewals no longer reach it.
+   */
+  releaseInboundLease(id: number, token: string, retryAt: string): Promise<void>;
   /**
    * Removes the original bytes of up to `limit` decided mails (posted, duplicate, bounce, discarded) last changed
    * before `before`, marking them removed at `at`; returns how many. Mail a reviewer may still take (held, loop) keeps
@@ -73,10 +93,16 @@ export interface InboundMailRepository {
   /** Counts a processing attempt; returns the new count. */
   countInboundAttempt(id: number): Promise<number>;
   /**
-   * A processing attempt, in one write: counts it on a mail still `received` and returns the mail (attempts
-   * included) with its raw bytes. A mail already decided comes back as it is, uncounted and without bytes.
+   * A processing attempt, in one write: on a mail still `received` whose lease has passed at `now` (or that has
+   * none), counts it, gives the mail `lease`, and returns it (attempts included) with its raw bytes; of two processes
+   * beginning one mail at once, one does. A mail already decided, or held by another process's lease, comes back as it
+   * is, uncounted and without bytes (`raw` null).
    */
-  beginInboundAttempt(id: number): Promise<{ mail: InboundMail; raw: Uint8Array | null } | undefined>;
+  beginInboundAttempt(
+    id: number,
+    now: string,
+    lease: InboundLease,
+  ): Promise<{ mail: InboundMail; raw: Uint8Array | null } | undefined>;
   /**
    * Claims a duplicate key (Message-ID or content hash) for a mail and returns the id of the mail that holds it (the
    * given mail if it claimed it now or before). When the given mail holds it and `sender` is given, the mail also

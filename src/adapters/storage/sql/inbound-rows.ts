@@ -52,7 +52,7 @@ export const INBOUND_COLUMNS = [
 export const RAW_REMOVABLE: readonly InboundStatus[] = ['posted', 'duplicate', 'bounce', 'discarded'];
 
 export function toInbound(
-  r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key' | 'sender_key'>,
+  r: Omit<Selectable<Database['inbound_mail']>, 'raw' | 'dedupe_key' | 'sender_key' | 'lease_token' | 'lease_until'>,
 ): InboundMail {
   let envelopeTo: string[] = [];
   try {

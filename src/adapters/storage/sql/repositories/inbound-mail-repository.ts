@@ -1,7 +1,12 @@
 import { sql, type Selectable } from 'kysely';
 import type { InboundOutcome, InboundStatus, RawMail } from '../../../../domain/inbound/inbound-mail.ts';
 import type { PageRequest } from '../../../../ports/storage/common.ts';
-import type { InboundFilter, InboundMailRepository, SenderClaim } from '../../../../ports/storage/inbound-mail.ts';
+import type {
+  InboundFilter,
+  InboundLease,
+  InboundMailRepository,
+  SenderClaim,
+} from '../../../../ports/storage/inbound-mail.ts';
 import {
   erasedDedupeKey,
   finishStatement,
@@ -20,10 +25,12 @@ import { eraseInboundMailOf, messagesOfMailFrom } from '../erasure.ts';
 
 export class SqlInboundMailRepository extends SqlRepository implements InboundMailRepository {
   // ---- inbound mail
-  async insertInboundMail(mail: RawMail, at: string, attempts = 0) {
+  async insertInboundMail(mail: RawMail, at: string, attempts = 0, lease?: InboundLease) {
     const raw = Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength);
     return insertRow(this.ctx, 'insert-inbound-mail', 'inbound_mail', {
       attempts,
+      lease_token: lease?.token ?? null,
+      lease_until: lease?.until ?? null,
       received_at: at,
       updated_at: at,
       status: 'received',
@@ -123,15 +130,37 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     return Number(result.numUpdatedRows);
   }
 
-  async pendingInboundMail(limit: number) {
-    const rows = await this.db
-      .selectFrom('inbound_mail')
-      .select('id')
-      .where('status', '=', 'received')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+  async pendingInboundMail(now: string, limit: number) {
+    // Every ingestor asks every few seconds: one prepared read over the mails still `received` (index
+    // `inbound_mail_status`), which are few. The status is written in the text, so that a plan PostgreSQL makes once
+    // for the prepared statement knows it is the rare one.
+    const build = () => ({
+      compile: () =>
+        sql<{ id: number }>`select id from inbound_mail where status = 'received'
+          and (lease_until is null or lease_until < ${''}) order by id limit ${0}`.compile(this.db),
+    });
+    const rows = await this.prepared('inbound-pending', build, [now, limit]);
     return rows.map((r) => r.id);
+  }
+
+  async renewInboundLeases(token: string, until: string) {
+    const result = await this.db
+      .updateTable('inbound_mail')
+      .set({ lease_until: until })
+      .where('status', '=', 'received')
+      .where('lease_token', '=', token)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async releaseInboundLease(id: number, token: string, retryAt: string) {
+    await this.db
+      .updateTable('inbound_mail')
+      .set({ lease_token: null, lease_until: retryAt })
+      .where('id', '=', id)
+      .where('status', '=', 'received')
+      .where('lease_token', '=', token)
+      .execute();
   }
 
   async countInboundAttempt(id: number) {
@@ -145,26 +174,37 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     return row?.attempts ?? 0;
   }
 
-  async releaseInboundAttempts(ids: readonly number[]) {
+  async releaseInboundAttempts(ids: readonly number[], token: string) {
     if (ids.length === 0) return;
     await this.db
       .updateTable('inbound_mail')
-      .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+      .set((eb) => ({
+        attempts: eb
+          .case()
+          .when('attempts', '>', 0)
+          .then(eb('attempts', '-', 1))
+          .else(0)
+          .end(),
+        lease_token: null,
+        lease_until: null,
+      }))
       .where('id', 'in', ids as number[])
       .where('status', '=', 'received')
-      .where('attempts', '>', 0)
+      .where('lease_token', '=', token)
       .execute();
   }
 
-  async beginInboundAttempt(id: number) {
+  async beginInboundAttempt(id: number, now: string, lease: InboundLease) {
+    // One statement: of two processes beginning the mail at once, the second finds the first's lease (PostgreSQL
+    // re-reads the row it waited for; SQLite runs one write at a time).
     const build = () => ({
       compile: () =>
-        sql<
-          Selectable<Database['inbound_mail']>
-        >`update inbound_mail set attempts = attempts + 1 where id = ${0} and status = ${''}
+        sql<Selectable<Database['inbound_mail']>>`update inbound_mail
+          set attempts = attempts + 1, lease_token = ${''}, lease_until = ${''}
+          where id = ${0} and status = ${''} and (lease_until is null or lease_until < ${''})
           returning ${sql.join([...INBOUND_COLUMNS, 'raw'].map((c) => sql.ref(c)))}`.compile(this.db),
     });
-    const [row] = await this.prepared('inbound-begin-attempt', build, [id, 'received']);
+    const [row] = await this.prepared('inbound-begin-attempt', build, [lease.token, lease.until, id, 'received', now]);
     if (row) return { mail: toInbound(row), raw: bytesOf(row.raw) };
     const mail = await this.findInboundMail(id);
     return mail && { mail, raw: null };
