@@ -52,8 +52,9 @@ export function inboundDeps(parley: Parley): InboundDeps {
  * Inbound mail: the ingestor (processing, and the sweep of mails left `received`) and, when PARLEY_INBOUND_SMTP is
  * set (or `listen` is given), the SMTP receiver storing into it. `start()` resolves with the receiver's port.
  *
- * The sweep runs every 2 s: a dead process's mail is begun at most that long after its lease ends, so within
- * PARLEY_LEASE_SECONDS + 2 s of the death (12 s by default). It is one read of the few mails still `received`.
+ * The sweep runs every 2 s, and just after a lease that ends sooner: a dead process's mail is begun as its lease
+ * ends, within PARLEY_LEASE_SECONDS of the death (10 s by default). Its reads touch only the few mails still
+ * `received`.
  */
 
 export function createInbound(

@@ -344,6 +344,11 @@ for (const database of ALL_DATABASES) {
       const held = await store(1, { token: 'one', until: at(10) });
       const free = await store();
       assert.deepEqual(await pending(at(0), [held, free]), [free]);
+      const nextEnd = async (now: string) => {
+        const end = await storage.inbound.nextInboundLeaseEnd(now);
+        return end === null ? null : new Date(end).toISOString();
+      };
+      assert.equal(await nextEnd(at(0)), at(10), 'the first lease still held ends then');
       const refused = await storage.inbound.beginInboundAttempt(held, at(5), { token: 'two', until: at(15) });
       assert.deepEqual([refused?.raw, refused?.mail.status, refused?.mail.attempts], [null, 'received', 1]);
 
@@ -351,7 +356,9 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.inbound.renewInboundLeases('one', at(20)), 1);
       assert.equal(await storage.inbound.renewInboundLeases('stranger', at(99)), 0);
       assert.deepEqual(await pending(at(15), [held]), []);
+      assert.equal(await nextEnd(at(15)), at(20));
       assert.deepEqual(await pending(at(21), [held]), [held]);
+      assert.equal(await nextEnd(at(21)), null, 'no lease held any more');
 
       // Begun by another once it passed: counted, its bytes returned, leased to the new holder; the old one's
       // renewals and releases no longer reach it.

@@ -229,7 +229,17 @@ for (const database of [sqliteFile, postgres]) {
           'the surviving ingest to post the reply within 15 s of the kill',
           Math.max(0, 15_000 - (Date.now() - killedAt)),
           100,
-        );
+        ).catch(async (error: unknown) => {
+          const row = await storage.kyselyInstance
+            .selectFrom('inbound_mail')
+            .select(['status', 'attempts', 'lease_token', 'lease_until'])
+            .where('id', '=', id)
+            .executeTakeFirst();
+          t.diagnostic(
+            `${Date.now() - killedAt} ms after the kill: ${JSON.stringify(row)}; survivor: ${survivor?.output()}`,
+          );
+          throw error;
+        });
         assert.deepEqual([done.status, done.attempts], ['posted', 2], output + survivor.output());
         t.diagnostic(`posted ${Date.now() - killedAt} ms after the kill`);
       } finally {

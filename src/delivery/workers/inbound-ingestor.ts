@@ -36,6 +36,8 @@ export interface IngestorOptions {
 
 /** How often the sweep also removes the originals past `keepRawDays` (a write; the sweep itself only reads). */
 const RAW_REMOVAL_EVERY_MS = 30_000;
+/** How long after a lease's end the look for its mail comes (the lease is compared with `<`). */
+const PAST_LEASE_END_MS = 20;
 /** A mail whose processing failed is begun again (here or elsewhere) no sooner than this. */
 const RETRY_FAILED_AFTER_MS = 30_000;
 
@@ -45,8 +47,9 @@ const RETRY_FAILED_AFTER_MS = 30_000;
  * leases are renewed every third of `leaseSeconds` on a timer of their own, whatever processing is doing, so a live
  * process's mail, however long it takes, is never begun by another. At start-up and every `sweepMs`, mails still
  * `received` that nobody holds (their process died between the `250` and the end of processing, or processing
- * failed) are begun again, so nothing accepted is left behind: a dead process's mail after its lease ends. The sweep
- * removes, at most every 30 s, the originals of mail decided longer ago than `keepRawDays`.
+ * failed) are begun again, so nothing accepted is left behind: a dead process's mail just after its lease ends (a
+ * lease ending before the next sweep brings a look of its own). The sweep removes, at most every 30 s, the originals
+ * of mail decided longer ago than `keepRawDays`.
  */
 export class InboundIngestor {
   private readonly queue: { id: number; received?: ReceivedMail }[] = [];
@@ -64,6 +67,8 @@ export class InboundIngestor {
   /** This ingestor's leases: the token its stored and begun mails carry. */
   private readonly token: string;
   private renewal: NodeJS.Timeout | undefined;
+  /** A sweep just after a lease ends, sooner than the next one. */
+  private look: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   /** Mails whose processing failed, their lease still to give up (retried at each renewal until written). */
   private readonly failed = new Set<number>();
@@ -138,6 +143,7 @@ export class InboundIngestor {
       try {
         const now = this.deps.clock.now().toISOString();
         for (const id of await this.deps.storage.inbound.pendingInboundMail(now, 500)) this.enqueue(id);
+        await this.lookWhenLeaseEnds(now);
         if (Date.now() - this.rawRemovedAt < RAW_REMOVAL_EVERY_MS) return;
         this.rawRemovedAt = Date.now();
         const removed = await removeOldInboundRaw(this.deps, this.options.keepRawDays ?? 0);
@@ -149,6 +155,20 @@ export class InboundIngestor {
       }
     })();
     return this.sweeping;
+  }
+
+  /**
+   * A lease (another process's, not renewed: it died) that ends before the next sweep brings a look just after it,
+   * so its mail is begun as soon as it may be rather than up to `sweepMs` later.
+   */
+  private async lookWhenLeaseEnds(now: string): Promise<void> {
+    const end = await this.deps.storage.inbound.nextInboundLeaseEnd(now);
+    if (end === null || !this.running) return;
+    const ms = Date.parse(end) - Date.parse(now) + PAST_LEASE_END_MS;
+    if (ms >= this.options.sweepMs) return;
+    clearTimeout(this.look);
+    this.look = setTimeout(() => void this.sweep(), ms);
+    this.look.unref();
   }
 
   /**
@@ -238,6 +258,7 @@ export class InboundIngestor {
     await this.receiver?.stop();
     this.running = false;
     clearInterval(this.timer);
+    clearTimeout(this.look);
     const unstarted: number[] = [];
     for (const { id, received } of this.queue.splice(0)) {
       this.known.delete(id);

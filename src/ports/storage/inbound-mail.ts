@@ -61,6 +61,8 @@ export interface InboundMailRepository {
    * or none: mail stored without one, or before leases), oldest first.
    */
   pendingInboundMail(now: string, limit: number): Promise<number[]>;
+  /** When the first lease still held at `now` on a mail still `received` ends (null: none). */
+  nextInboundLeaseEnd(now: string): Promise<string | null>;
   /**
    * Gives back the attempt counted at receipt, and the lease, of mails still `received` that the holder of `token`
    * never processed (a stop): any process may begin them at once.

@@ -143,6 +143,16 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     return rows.map((r) => r.id);
   }
 
+  async nextInboundLeaseEnd(now: string) {
+    const build = () => ({
+      compile: () =>
+        sql<{ first: string | null }>`select min(lease_until) as first from inbound_mail
+          where status = 'received' and lease_until >= ${''}`.compile(this.db),
+    });
+    const [row] = await this.prepared('inbound-next-lease-end', build, [now]);
+    return row?.first ?? null;
+  }
+
   async renewInboundLeases(token: string, until: string) {
     const result = await this.db
       .updateTable('inbound_mail')
