@@ -35,7 +35,7 @@ import * as erasureIndexes from './033-erasure-indexes.ts';
 import * as outboxCcErased from './034-outbox-cc-erased.ts';
 import * as inboundClaimOnce from './035-inbound-claim-once.ts';
 import * as publicThreadIndex from './036-public-thread-index.ts';
-import * as inboundLease from './038-inbound-lease.ts';
+import * as inboundLease from './037-inbound-lease.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -75,5 +75,5 @@ export const migrations: Record<string, Migration> = {
   '034-outbox-cc-erased': outboxCcErased,
   '035-inbound-claim-once': inboundClaimOnce,
   '036-public-thread-index': publicThreadIndex,
-  '038-inbound-lease': inboundLease,
+  '037-inbound-lease': inboundLease,
 };

@@ -340,7 +340,7 @@ for (const database of ALL_DATABASES) {
       const attemptsOf = async (id: number) => (await storage.inbound.findInboundMail(id))!.attempts;
 
       // Handed over at receipt: leased to its process (token one) until +10 s. Stored without a lease (as before
-      // migration 038): anyone's at once.
+      // migration 037): anyone's at once.
       const held = await store(1, { token: 'one', until: at(10) });
       const free = await store();
       assert.deepEqual(await pending(at(0), [held, free]), [free]);

@@ -266,7 +266,7 @@ export interface Database {
     raw_removed_at: string | null;
     /** The reply's sanitized HTML; migration 026. */
     html: string | null;
-    /** Who is processing it (an ingestor's token) and until when; migration 038. */
+    /** Who is processing it (an ingestor's token) and until when; migration 037. */
     lease_token: string | null;
     lease_until: string | null;
   };

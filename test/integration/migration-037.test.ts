@@ -1,5 +1,5 @@
 /**
- * Migration 038 on a database holding mail still `received` from before it (a process stopped between storing and
+ * Migration 037 on a database holding mail still `received` from before it (a process stopped between storing and
  * processing under the previous version): that mail has no lease, so the first sweep after the upgrade takes it.
  * SQLite and PostgreSQL.
  */
@@ -8,11 +8,11 @@ import { describe, it } from 'node:test';
 import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
 for (const database of UNMIGRATED_DATABASES) {
-  describe(`migration 038 on ${database.name}`, () => {
+  describe(`migration 037 on ${database.name}`, () => {
     it('leaves mail received before it without a lease: pending and begun at once', async () => {
       const { storage, drop } = await database.open();
       try {
-        await migrateBefore(storage, '038');
+        await migrateBefore(storage, '037');
         const at = '2026-01-01T00:00:00.000Z';
         const { id } = await storage.kyselyInstance
           .insertInto('inbound_mail')
@@ -28,7 +28,7 @@ for (const database of UNMIGRATED_DATABASES) {
           })
           .returning('id')
           .executeTakeFirstOrThrow();
-        assert.ok((await storage.migrate()).includes('038-inbound-lease'));
+        assert.ok((await storage.migrate()).includes('037-inbound-lease'));
         assert.deepEqual(await storage.inbound.pendingInboundMail(at, 10), [id]);
         const begun = await storage.inbound.beginInboundAttempt(id, at, {
           token: 'after the upgrade',
