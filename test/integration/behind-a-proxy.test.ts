@@ -153,6 +153,12 @@ describe('the metrics behind a proxy', () => {
     assert.equal((await scrape(open, '10.0.0.5')).statusCode, 200, 'Prometheus asking the instance directly');
     const forwarded = await scrape(open, '10.0.0.2', { 'x-forwarded-for': '198.51.100.90' });
     assert.equal(forwarded.statusCode, 403);
+    for (const unreadable of ['unknown', '198.51.100.90, unknown', '', ' '])
+      assert.equal(
+        (await scrape(open, '10.0.0.2', { 'x-forwarded-for': unreadable })).statusCode,
+        403,
+        `forwarded as "${unreadable}"`,
+      );
     assert.match(forwarded.json().message, /PARLEY_METRICS_TOKEN/);
     const untold = await app();
     assert.equal((await scrape(untold, '127.0.0.1', { 'x-forwarded-for': '198.51.100.91' })).statusCode, 403);
@@ -226,8 +232,11 @@ describe('cookies and logs behind a proxy', () => {
     await seen(told, '10.0.0.2', { 'x-forwarded-for': '198.51.100.53' });
     assert.deepEqual(warnings(), []);
     await seen(told, '10.0.0.2', { 'x-forwarded-for': 'unknown' });
-    assert.equal(warnings().length, 1);
+    await seen(told, '10.0.0.2', { 'x-forwarded-for': 'unknown' });
+    assert.equal(warnings().length, 1, 'once a proxy');
     assert.match(warnings()[0]!, /names no address/);
+    await seen(told, '10.0.0.3', { 'x-forwarded-for': 'unknown' });
+    assert.equal(warnings().length, 2, 'another proxy');
   });
 
   it('the audit log records the client behind a trusted proxy, and an untrusted claim is not believed', async () => {

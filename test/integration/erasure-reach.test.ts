@@ -376,7 +376,7 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(erased.json().inboundMails, 2, erased.body);
       assert.deepEqual(await tracesIn(storage, traces), []);
       // Processing them later (the ingestor back, its sweep) finds them decided: nothing is parsed, held or opened.
-      assert.deepEqual(await storage.inbound.pendingInboundMail(100), []);
+      assert.deepEqual(await storage.inbound.pendingInboundMail(new Date().toISOString(), 100), []);
       for (const id of [own, listed]) {
         const done = await processInboundMail(processing(), id);
         assert.deepEqual([done?.status, done?.fromAddress, done?.ticketId], ['discarded', null, null]);

@@ -96,13 +96,16 @@ describe('the production nginx configuration at work', { skip: NGINX_SKIP }, () 
 
   it('fetches a hashed asset one instance lacks (a rolling upgrade) from the other', async () => {
     const { a, b, nginx } = await fleet(
-      (_m, url) => (url.startsWith('/assets/') ? 404 : 200),
-      () => 200,
+      () => 404,
+      (_m, url) => (url.startsWith('/assets/') ? 200 : 404),
     );
     for (let i = 0; i < 4; i++) assert.equal(await ask(nginx, 'GET', `/assets/index-${i}.js`), 200);
     assert.equal(b.seen.filter((r) => r.url.startsWith('/assets/')).length, 4);
     assert.ok(a.seen.length >= 1, 'the instance lacking them was asked first at least once');
-    assert.equal(await ask(nginx, 'GET', '/nowhere'), 200, 'elsewhere a 404 is the answer (here: 200 from both)');
+    // Elsewhere a 404 is the answer: passed on, no other instance asked.
+    for (let i = 0; i < 4; i++) assert.equal(await ask(nginx, 'GET', `/api/v1/tickets/${i}`), 404);
+    const asked = [...a.seen, ...b.seen].filter((r) => r.url.startsWith('/api/v1/tickets/'));
+    assert.equal(asked.length, 4, 'one instance asked for each');
   });
 
   it('sends a GET answered 503 (an instance stopping) to the next instance, and never repeats a POST', async () => {

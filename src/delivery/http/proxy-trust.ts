@@ -74,10 +74,11 @@ export function forwardedAddress(entry: string): string | null {
 
 /**
  * Puts the `X-Forwarded-For` of a request from a trusted proxy in the form the client-address walk reads: each entry
- * as a bare address (ports and brackets removed), and nothing from the first entry that is not an address leftwards,
- * so that such an entry, reached through trusted hops, leaves the last trusted hop as the client instead of becoming
- * the client's "address" itself (one bucket of the sign-in limiter for every request it names). Returns that entry,
- * when the walk would have reached it; a request from an untrusted peer is left alone (its header is not read).
+ * as a bare address (ports and brackets removed), and nothing from the first entry that is not an address leftwards
+ * (the peer itself when nothing is left), so that such an entry, reached through trusted hops, leaves the last trusted
+ * hop as the client instead of becoming the client's "address" itself (one bucket of the sign-in limiter for every
+ * request it names). Returns that entry, when the walk would have reached it; a request from an untrusted peer is
+ * left alone (its header is not read).
  */
 export function tidyForwardedFor(
   headers: Record<string, string | string[] | undefined>,
@@ -98,8 +99,9 @@ export function tidyForwardedFor(
     }
     kept.unshift(address);
   }
-  if (kept.length === 0) delete headers['x-forwarded-for'];
-  else headers['x-forwarded-for'] = kept.join(', ');
+  // Nothing readable left: the proxy forwarded the request, and is the client. The header names it, so that the
+  // request still reads as forwarded (what /metrics checks).
+  headers['x-forwarded-for'] = kept.length > 0 ? kept.join(', ') : peer;
   return unreadable;
 }
 
@@ -111,15 +113,19 @@ export function tidyForwardedFor(
  */
 export function forwardedForCheck(trust: ProxyTrust | false) {
   let warned = false;
+  // Proxies already warned about (one line each, not one a request; a bounded list).
+  const unreadableFrom = new Set<string>();
   return function (this: { log: FastifyBaseLogger }, req: IncomingMessage): string {
     const peer = req.socket?.remoteAddress;
     if (trust) {
       const unreadable = tidyForwardedFor(req.headers, peer, trust);
-      if (unreadable !== null)
+      if (unreadable !== null && peer !== undefined && !unreadableFrom.has(peer) && unreadableFrom.size < 100) {
+        unreadableFrom.add(peer);
         this.log.warn(
           { forwarded: unreadable, proxyAddress: peer },
-          'X-Forwarded-For from a trusted proxy names no address: the proxy is taken as the client',
+          'X-Forwarded-For from a trusted proxy names no address: the proxy is taken as the client (said once a proxy)',
         );
+      }
     } else if (!warned && req.headers['x-forwarded-for'] !== undefined && isNearby(peer)) {
       warned = true;
       this.log.warn(

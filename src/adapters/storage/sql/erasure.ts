@@ -244,10 +244,14 @@ export async function eraseInboundMailOf(
 /** Raw bytes read as Latin-1 and as UTF-8 (an address with letters beyond ASCII, SMTPUTF8). */
 const decodings = (raw: Uint8Array) => [Buffer.from(raw).toString('latin1'), Buffer.from(raw).toString('utf8')];
 
+/** How much of an original the sender scan reads: its header section (a mail's is far smaller). */
+const HEAD_BYTES = 64 * 1024;
+
 /**
  * Mail whose sender was never read from its original (`from_address` empty: still `received`, waiting for processing,
  * or held because it could not be read), not among `known`, whose sender headers name one of `addresses`. Read a
- * batch at a time: a backlog may be large.
+ * batch at a time, and of each original only its first 64 KiB (`substr` on a blob or bytea, on both databases): a
+ * backlog may be large, and an original up to PARLEY_INBOUND_MAX_BYTES.
  */
 async function unreadMailFrom(
   ctx: SqlContext,
@@ -259,7 +263,7 @@ async function unreadMailFrom(
   for (let after = 0; ;) {
     const batch = await ctx.db
       .selectFrom('inbound_mail')
-      .select(['id', 'status', 'raw'])
+      .select(['id', 'status', sql<Uint8Array | null>`substr(raw, 1, ${sql.lit(HEAD_BYTES)})`.as('head')])
       .where('status', 'in', ['received', 'held'])
       .where('from_address', 'is', null)
       .where('sha256', '<>', '')
@@ -268,7 +272,7 @@ async function unreadMailFrom(
       .limit(100)
       .execute();
     for (const r of batch)
-      if (!known.has(r.id) && decodings(bytesOf(r.raw)).some((text) => senderHeadersName(text, addresses)))
+      if (!known.has(r.id) && r.head && decodings(bytesOf(r.head)).some((text) => senderHeadersName(text, addresses)))
         found.push({ id: r.id, status: r.status });
     if (batch.length < 100) return found;
     after = batch[batch.length - 1]!.id;
