@@ -73,7 +73,9 @@ export class NoSqliteDatabaseError extends Error {
  * `readOnly` (`parley doctor`) opens an existing database only (`fileMustExist`) and refuses every write
  * (`query_only`); it creates no folder or file, changes no file's mode nor the journal mode, and throws
  * `NoSqliteDatabaseError` when there is no file at `path`. Not better-sqlite3's `readonly`: such a connection creates
- * the -wal and -shm files when no other has them open, and cannot remove them when it closes.
+ * the -wal and -shm files when no other has them open, and cannot remove them when it closes. SQLite itself still
+ * does what any reader does: it keeps the -wal and -shm files while open, and the last connection to close checkpoints
+ * the -wal into the database (the writes of a writer that died, already committed).
  */
 export function openSqliteStorage(
   path: string,
