@@ -244,14 +244,15 @@ export async function eraseInboundMailOf(
 /** Raw bytes read as Latin-1 and as UTF-8 (an address with letters beyond ASCII, SMTPUTF8). */
 const decodings = (raw: Uint8Array) => [Buffer.from(raw).toString('latin1'), Buffer.from(raw).toString('utf8')];
 
-/** How much of an original the sender scan reads: its header section (a mail's is far smaller). */
-const HEAD_BYTES = 64 * 1024;
+/** How much of an original the sender scan reads: its header section, as much as the sender check reads of it. */
+const HEAD_BYTES = 256 * 1024;
 
 /**
  * Mail whose sender was never read from its original (`from_address` empty: still `received`, waiting for processing,
  * or held because it could not be read), not among `known`, whose sender headers name one of `addresses`. Read a
- * batch at a time, and of each original only its first 64 KiB (`substr` on a blob or bytea, on both databases): a
- * backlog may be large, and an original up to PARLEY_INBOUND_MAX_BYTES.
+ * batch at a time, and of each original only its first 256 KiB (`substr` on a blob or bytea, on both databases;
+ * SQLite still reads the whole blob, JavaScript gets and decodes only the head): a backlog may be large, and an
+ * original up to PARLEY_INBOUND_MAX_BYTES. A sender header further down is not found (the sender check reads no more).
  */
 async function unreadMailFrom(
   ctx: SqlContext,
