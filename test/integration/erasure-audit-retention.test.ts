@@ -4,7 +4,6 @@
  * under an earlier address; and it keeps the record of each erasure. What else is older goes as before.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
@@ -13,11 +12,11 @@ import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import { pruneAuditLog } from '../../src/domain/audit/prune-audit.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
-import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import { createGroup } from '../../src/domain/users/create-group.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
+import { rawMail, storeMail } from '../support/stored-mail.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { tracesIn } from '../support/erasure-traces.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
@@ -67,22 +66,17 @@ for (const database of [sqliteMemory, postgres]) {
       ).id;
       const person = await signIn(app, OLD);
       // A mail from the earlier address that proves nothing waits for review.
-      const raw = Buffer.from(
-        [
-          `From: "${NAME}" <${OLD}>`,
-          'To: help@desk.example.test',
-          'Subject: Locker',
-          `Message-ID: <retention.${database.name}@mail.example.org>`,
-          '',
-          'Please open locker KEEP-40917.',
-          '',
-        ].join('\r\n'),
-      );
-      const mail = await receiveMail(deps, {
-        raw,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-        envelopeFrom: OLD,
-        envelopeTo: ['help@desk.example.test'],
+      const raw = rawMail([
+        `From: "${NAME}" <${OLD}>`,
+        'To: help@desk.example.test',
+        'Subject: Locker',
+        `Message-ID: <retention.${database.name}@mail.example.org>`,
+        '',
+        'Please open locker KEEP-40917.',
+      ]);
+      const mail = await storeMail(deps, raw, {
+        from: OLD,
+        to: ['help@desk.example.test'],
         remoteAddress: '192.0.2.10',
       });
       const processing = { ...deps, mailParser: new MailparserMailParser() };

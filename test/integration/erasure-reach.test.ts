@@ -6,7 +6,6 @@
  * database is read directly.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
@@ -15,9 +14,9 @@ import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
 import { DELIVERY_SENTENCES } from '../../src/domain/notifications/delivery-results.ts';
-import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { mailWebhooks } from '../../src/domain/webhooks/mail-webhooks.ts';
+import { rawMail, storeMail } from '../support/stored-mail.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
@@ -82,12 +81,9 @@ for (const database of [sqliteMemory, postgres]) {
 
     /** A mail from `from` to the support mailbox, stored as received (`envelopeFrom` null: fetched over IMAP). */
     async function mailFrom(from: string, lines: readonly string[], envelopeFrom: string | null) {
-      const raw = Buffer.from([`From: ${from}`, 'To: help@desk.example.test', ...lines, ''].join('\r\n'));
-      return receiveMail(deps, {
-        raw,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-        envelopeFrom,
-        envelopeTo: envelopeFrom === null ? [] : ['help@desk.example.test'],
+      return storeMail(deps, rawMail([`From: ${from}`, 'To: help@desk.example.test', ...lines]), {
+        from: envelopeFrom,
+        to: envelopeFrom === null ? [] : ['help@desk.example.test'],
         remoteAddress: envelopeFrom === null ? 'imap:imap.example.test' : '192.0.2.9',
       });
     }
@@ -210,24 +206,16 @@ for (const database of [sqliteMemory, postgres]) {
       // Under the earlier address: a mistyped password, and a mail that proves nothing, held for review.
       const mistyped = await anonymous(app).post('/api/v1/auth/login', { email: OLD, password: 'not the password' });
       assert.equal(mistyped.statusCode, 401);
-      const raw = Buffer.from(
+      const id = await mailFrom(
+        `"Ernesta Vilalobos" <${OLD}>`,
         [
-          `From: "Ernesta Vilalobos" <${OLD}>`,
-          'To: help@desk.example.test',
           'Subject: Locker HELD-70215',
           `Message-ID: <reach.${database.name}.1@mail.example.org>`,
           '',
           'Please open locker HELD-70215.',
-          '',
-        ].join('\r\n'),
+        ],
+        OLD,
       );
-      const id = await receiveMail(deps, {
-        raw,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-        envelopeFrom: OLD,
-        envelopeTo: ['help@desk.example.test'],
-        remoteAddress: '192.0.2.8',
-      });
       const held = await processInboundMail(
         { ...deps, mailParser: new MailparserMailParser(), policy: { perSenderPerMinute: 1000, maxAttempts: 5 } },
         id,

@@ -6,7 +6,6 @@
  * waits for the person's row. SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { MailparserMailParser } from '../../src/adapters/inbound/mailparser-mail-parser.ts';
@@ -15,7 +14,6 @@ import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
-import { receiveMail } from '../../src/domain/inbound/receive-mail.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { replyAddress } from '../../src/domain/notifications/reply-address.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
@@ -26,6 +24,7 @@ import type { Actor } from '../../src/domain/users/user.ts';
 import { openTicket } from '../../src/domain/tickets/open-ticket.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
 import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
+import { rawMail, storeMail } from '../support/stored-mail.ts';
 import { testSenderVerifier, verified } from '../support/sender.ts';
 import { postgres, sqliteFile, type TestDatabase } from '../support/databases.ts';
 import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
@@ -115,6 +114,14 @@ function holdingCommit(storage: SqlStorage) {
   });
   return { storage: held, done, commit };
 }
+
+/** PostgreSQL: until a statement of this database waits for a lock (`what`, for the failure's message). */
+const someoneWaitsForALock = (storage: SqlStorage, what: string) =>
+  waitUntil(async () => {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(storage.kyselyInstance);
+    return rows[0]!.n > 0;
+  }, `${what} waiting for a lock`);
 
 const INBOUND_POLICY = { perSenderPerMinute: 1000, maxAttempts: 5 };
 
@@ -245,23 +252,18 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
     /** A reply by mail from `actor` to their ticket, signed for them, sent through another envelope sender. */
     async function replyFrom(actor: Actor, ticketNumber: number, marker: string) {
       const to = replyAddress(deps.signer, 'desk.example.test', ticketNumber, actor.id);
-      const raw = Buffer.from(
-        [
-          `From: "${actor.name}" <${actor.email}>`,
-          `To: ${to}`,
-          `Subject: Re: [#${ticketNumber}] Badge`,
-          `Message-ID: <late.${database.name}.${marker}@mail.example.org>`,
-          '',
-          `Still broken, see ${marker}.`,
-          '',
-        ].join('\r\n'),
-      );
-      return receiveMail(deps, {
-        raw,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-        // A mailing service's bounce address, not theirs: only the From names them.
-        envelopeFrom: `bounces+${marker}@relay.example.net`,
-        envelopeTo: [to],
+      const raw = rawMail([
+        `From: "${actor.name}" <${actor.email}>`,
+        `To: ${to}`,
+        `Subject: Re: [#${ticketNumber}] Badge`,
+        `Message-ID: <late.${database.name}.${marker}@mail.example.org>`,
+        '',
+        `Still broken, see ${marker}.`,
+      ]);
+      // A mailing service's bounce address, not theirs: only the From names them.
+      return storeMail(deps, raw, {
+        from: `bounces+${marker}@relay.example.net`,
+        to: [to],
         remoteAddress: '192.0.2.7',
       });
     }
@@ -314,23 +316,18 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
     async function newRequestBy(actor: Actor, marker: string, meanwhile: () => Promise<unknown>) {
       await setParameter(deps, CLI_ORIGIN, w.admin, PARAM.INBOUND_OPEN_TICKETS, true);
       const raw = verified(
-        Buffer.from(
-          [
-            `From: "${actor.name}" <${actor.email}>`,
-            'To: desk@desk.example.test',
-            `Subject: The printer ${marker}`,
-            `Message-ID: <opened.${database.name}.${marker}@mail.example.org>`,
-            '',
-            `It jams, see ${marker}.`,
-            '',
-          ].join('\r\n'),
-        ),
+        rawMail([
+          `From: "${actor.name}" <${actor.email}>`,
+          'To: desk@desk.example.test',
+          `Subject: The printer ${marker}`,
+          `Message-ID: <opened.${database.name}.${marker}@mail.example.org>`,
+          '',
+          `It jams, see ${marker}.`,
+        ]),
       );
-      const id = await receiveMail(deps, {
-        raw,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-        envelopeFrom: actor.email,
-        envelopeTo: ['desk@desk.example.test'],
+      const id = await storeMail(deps, raw, {
+        from: actor.email,
+        to: ['desk@desk.example.test'],
         remoteAddress: '192.0.2.8',
       });
       const inbound = {
@@ -376,11 +373,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
         await held.done;
         const input = { title: 'Late LATE-80451', description: TEXT, groupId: w.groupA };
         const opening = outcomeOf(openTicket(deps, actor, input));
-        await waitUntil(async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock'`.execute(storage.kyselyInstance);
-          return rows[0]!.n > 0;
-        }, 'the ticket waiting for a lock');
+        await someoneWaitsForALock(storage, 'the ticket');
         held.commit();
         await erasing;
         assertRefused(await opening, 'TICKET_INVALID');
@@ -398,11 +391,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
         await held.done;
         const posting = outcomeOf(postMessage(deps, actor, { ticketNumber, text: TEXT, source: 'portal' }));
         // The post waits for the person's row, which the erasure holds until it commits.
-        await waitUntil(async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock'`.execute(storage.kyselyInstance);
-          return rows[0]!.n > 0;
-        }, 'the post waiting for a lock');
+        await someoneWaitsForALock(storage, 'the post');
         held.commit();
         await erasing;
         assertRefused(await posting, 'USER_ALREADY_ERASED');
