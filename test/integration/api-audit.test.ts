@@ -139,6 +139,7 @@ describe('the audit log of administrative changes (HTTP)', () => {
     assert.deepEqual(byAction('user.role')[0]!.changes, [
       { field: 'role', before: 'technician', after: 'admin' },
       { field: 'password', withheld: 'secret' },
+      { field: 'tokensRevoked', after: 0 },
     ]);
     assert.deepEqual(byAction('group.edit')[0]!.changes, [{ field: 'memberIds', before: [], after: [world.techB.id] }]);
     assert.equal(byAction('token.revoke')[0]!.targetLabel, 'Reports');
@@ -260,6 +261,52 @@ describe('the audit log of administrative changes (HTTP)', () => {
       for (const text of [table, answer]) for (const form of forms) assert.equal(text.includes(form), false, form);
     }
     assert.equal(table.includes(token), false, 'the token value');
+  });
+
+  // threat: An administrator's change leaves a trace: who, when, from where and what; secrets named, never shown
+  it("an administrator's password reset and deactivation are recorded with the tokens they revoked", async () => {
+    const deps = testDeps(storage, clock);
+    const person = async (email: string, tokens: number) => {
+      const user = await createUser(deps, CLI_ORIGIN, {
+        role: 'technician',
+        email,
+        name: `Tess ${email.split('.')[0]}`,
+        password: TEST_PASSWORD,
+        groupIds: [world.groupA],
+      });
+      for (let i = 1; i <= tokens; i++) await createApiToken(deps, CLI_ORIGIN, email, `script ${i}`);
+      return user;
+    };
+    const reset = await person('reset.tokens@example.test', 1);
+    const kept = await person('kept.tokens@example.test', 1);
+    const gone = await person('gone.tokens@example.test', 2);
+    const patch = async (id: number, body: object) => {
+      const r = await admin.patch(`/api/v1/admin/users/${id}`, body);
+      assert.equal(r.statusCode, 200, r.body);
+    };
+    await patch(reset.id, { password: USER_PASSWORD });
+    await patch(kept.id, { password: USER_PASSWORD, keepTokens: true });
+    await patch(gone.id, { active: false });
+    const changesOf = async (id: number, action: string) =>
+      (await entries(`?action=${action}&targetType=user&targetId=${id}`)).items.map((e) => e.changes);
+    assert.deepEqual(await changesOf(reset.id, 'user.password'), [
+      [
+        { field: 'password', withheld: 'secret' },
+        { field: 'tokensRevoked', after: 1 },
+      ],
+    ]);
+    assert.deepEqual(await changesOf(kept.id, 'user.password'), [
+      [
+        { field: 'password', withheld: 'secret' },
+        { field: 'tokensRevoked', after: 0 },
+      ],
+    ]);
+    assert.deepEqual(await changesOf(gone.id, 'user.deactivate'), [
+      [
+        { field: 'active', before: true, after: false },
+        { field: 'tokensRevoked', after: 2 },
+      ],
+    ]);
   });
 
   // threat: An administrator's change leaves a trace: who, when, from where and what; secrets named, never shown

@@ -3,7 +3,7 @@ import { changesBetween, recordAudit, secretChange } from '../audit/record-audit
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import type { UserChanges } from '../../ports/storage.ts';
-import { endCredentials } from './credentials.ts';
+import { endCredentials, type CredentialsEnded } from './credentials.ts';
 import { USER_AUDITED_FIELDS, validatePreferences } from './user-admin-helpers.ts';
 import { cleanName, isRole, validatePassword, type Actor, type Role, type User } from './user.ts';
 
@@ -71,10 +71,11 @@ export async function editUser(
     const user = before && (await tx.people.updateUser(id, changes));
     if (!before || !user) throw new DomainError('USER_NOT_FOUND', `There is no user ${id}.`);
     const groupsBefore = (await tx.people.groupIdsOfUser(id)).sort((a, b) => a - b);
-    if (edit.active === false) await endCredentials(tx, id, { keepSessionHash: null, keepTokens: false });
+    let ended: CredentialsEnded | undefined;
+    if (edit.active === false) ended = await endCredentials(tx, id, { keepSessionHash: null, keepTokens: false });
     else if (changes.passwordHash !== undefined) {
       const keepSessionHash = id === actor.id && sessionToken ? deps.tokens.digest(sessionToken) : null;
-      await endCredentials(tx, id, { keepSessionHash, keepTokens: edit.keepTokens ?? false });
+      ended = await endCredentials(tx, id, { keepSessionHash, keepTokens: edit.keepTokens ?? false });
     }
     if (edit.groupIds !== undefined) {
       for (const gid of edit.groupIds) {
@@ -86,16 +87,20 @@ export async function editUser(
     const after = { ...user, groupIds: (await tx.people.groupIdsOfUser(id)).sort((a, b) => a - b) };
     const audited = changesBetween({ ...before, groupIds: groupsBefore }, after, USER_AUDITED_FIELDS);
     if (changes.passwordHash !== undefined) audited.push(secretChange('password'));
-    if (audited.length > 0)
+    if (audited.length > 0) {
+      const action = userAction(
+        audited.map((c) => c.field),
+        before,
+        user,
+      );
+      // What a deactivation or a new password ended, as one's own password change records it.
+      if (ended) audited.push({ field: 'tokensRevoked', after: ended.tokensRevoked });
       await recordAudit(tx, deps.clock, origin, {
-        action: userAction(
-          audited.map((c) => c.field),
-          before,
-          user,
-        ),
+        action,
         target: { type: 'user', id, label: user.email },
         changes: audited,
       });
+    }
     return after;
   });
 }
