@@ -7,6 +7,13 @@
  *   node --import tsx bench/inbound.ts                      # SQLite file (WAL), 3,000 replies
  *   BENCH_DATABASE=postgres node --import tsx bench/inbound.ts
  *   BENCH_MAILS=5000 BENCH_CONNECTIONS=16 BENCH_CONCURRENCY=8 node --import tsx bench/inbound.ts
+ *   BENCH_SENDERS=10 BENCH_TICKETS=100 node --import tsx bench/inbound.ts   # sessions 1–27's load (see below)
+ *
+ * The replies come from `BENCH_SENDERS` requesters (500), each owning `BENCH_TICKETS / BENCH_SENDERS` tickets, in
+ * turn: each sends a few mails during the run, under the default cap of 20 a minute, which stays on. Until session
+ * 28 ten requesters sent them all, some 2,700 a minute each at 450/s, with the cap lifted, so each mail's claim
+ * counted its sender's hundreds of mails of the last minute: a flood, not a desk's replies (`bench/sender-flood.ts`
+ * measures floods). With fewer senders than the cap allows for, the cap is lifted again, and the run says so.
  *
  * The sending client (Nodemailer) runs in a worker thread, as a separate sending server would, off the event loop under
  * test; the reply mails are written before the clock starts. CPU per mail is this process's user+system time over the
@@ -28,6 +35,7 @@ import { InboundIngestor } from '../src/delivery/workers/inbound-ingestor.ts';
 import type { InboundDeps } from '../src/domain/inbound/inbound-deps.ts';
 import { postMessage } from '../src/domain/messages/post-message.ts';
 import { systemClock } from '../src/adapters/system-clock.ts';
+import { DEFAULT_INBOUND_PER_SENDER_PER_MINUTE } from '../src/config/config.ts';
 import { eml } from '../test/fixtures/eml/eml.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { buildWorld, testDeps } from '../test/support/fixtures.ts';
@@ -39,7 +47,8 @@ const MAILS = intEnv('BENCH_MAILS', 3000, 10, 1_000_000);
 const WARMUP = intEnv('BENCH_WARMUP', 300, 0, 100_000);
 const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 8, 1, 100);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 8, 1, 100);
-const TICKETS = intEnv('BENCH_TICKETS', 100, 1, 10_000);
+const SENDERS = intEnv('BENCH_SENDERS', 500, 1, 10_000);
+const TICKETS = intEnv('BENCH_TICKETS', SENDERS, SENDERS, 100_000);
 const DATABASE = process.env.BENCH_DATABASE ?? 'sqlite';
 
 async function open(): Promise<{ storage: SqlStorage; url?: string; cleanup(): Promise<void> }> {
@@ -74,7 +83,7 @@ async function main() {
   const { storage, url, cleanup } = await open();
   const base = testDeps(storage, systemClock);
   const world = await buildWorld(base);
-  const { tickets, requesters } = await seedTickets(base, world, TICKETS);
+  const { tickets, requesters } = await seedTickets(base, world, TICKETS, SENDERS);
   // One notification per ticket to its requester: what the replies answer.
   const notes: {
     ticket: number;
@@ -99,11 +108,13 @@ async function main() {
       replyTo: entry!.replyTo!,
     });
   }
-  // The per-sender cap (20 a minute by default) would hold most of a benchmark's replies: lifted here.
+  // The default cap, unless a sender would send more than it allows in the run (which lasts under a minute).
+  const perSender = Math.ceil((WARMUP + MAILS) / SENDERS);
+  const capLifted = perSender > DEFAULT_INBOUND_PER_SENDER_PER_MINUTE;
   const deps: InboundDeps = {
     ...base,
     mailParser: new MailparserMailParser(),
-    policy: { perSenderPerMinute: 1_000_000, maxAttempts: 5 },
+    policy: { perSenderPerMinute: capLifted ? 1_000_000 : DEFAULT_INBOUND_PER_SENDER_PER_MINUTE, maxAttempts: 5 },
   };
   const log = { info() {}, warn() {}, error: (o: object, m: string) => console.error(m, o) };
   const ingestor = new InboundIngestor(deps, { sweepMs: 60_000, concurrency: CONCURRENCY, log });
@@ -185,6 +196,13 @@ async function main() {
   const rate = MAILS / seconds;
   console.log(
     `inbound replies over SMTP into ${DATABASE}: ${MAILS} mails (after ${WARMUP} warm-up), ${CONNECTIONS} SMTP connections, processing concurrency ${CONCURRENCY}`,
+  );
+  console.log(
+    `  from ${SENDERS} senders on ${TICKETS} tickets, up to ${perSender} mails each; ${
+      capLifted
+        ? `the per-sender cap LIFTED (more than the default ${DEFAULT_INBOUND_PER_SENDER_PER_MINUTE} a minute each): a flood's load, not a desk's`
+        : `the default per-sender cap (${DEFAULT_INBOUND_PER_SENDER_PER_MINUTE} a minute)`
+    }`,
   );
   console.log(
     `  posted ${posted} of ${MAILS}${pending ? `, ${pending} still received` : ''}; sample reply text: ${JSON.stringify(sample?.text)}`,

@@ -9,16 +9,17 @@ import { TEST_PASSWORD, type World } from '../test/support/fixtures.ts';
 import { CLI_ORIGIN } from '../src/domain/audit/audit-entry.ts';
 
 /**
- * The benchmarks' load: ten requesters owning `count` tickets of group A, where world.techA works, so a message
- * from techA (with the returned API token) notifies exactly the ticket's requester.
+ * The benchmarks' load: `requesterCount` requesters (ten unless told) owning `count` tickets of group A, where
+ * world.techA works, so a message from techA (with the returned API token) notifies exactly the ticket's requester.
  */
 export async function seedTickets(
   deps: Deps,
   world: World,
   count: number,
+  requesterCount = 10,
 ): Promise<{ requesters: Actor[]; tickets: Ticket[]; token: string }> {
   const requesters = [world.requesterA];
-  for (let i = 1; i < 10; i++) {
+  for (let i = 1; i < requesterCount; i++) {
     const u = await createUser(deps, CLI_ORIGIN, {
       role: 'requester',
       email: `requester.${i}@example.test`,

@@ -291,6 +291,9 @@ function trustedProxies(value: string | undefined): readonly string[] {
   }
 }
 
+/** How many mails one sender may have posted in a minute before the rest are held, unless configured. */
+export const DEFAULT_INBOUND_PER_SENDER_PER_MINUTE = 20;
+
 /**
  * The only reader of process.env (and of `.env`, when present). Validated once, frozen.
  */
@@ -354,7 +357,13 @@ export function loadConfig(
     giveUpHours: integer(env, 'PARLEY_GIVE_UP_HOURS', 120, 1, 24 * 365),
     inboundSmtp: listenAddress('PARLEY_INBOUND_SMTP', env.PARLEY_INBOUND_SMTP),
     inboundMaxBytes: integer(env, 'PARLEY_INBOUND_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    inboundPerSenderPerMinute: integer(env, 'PARLEY_INBOUND_PER_SENDER_PER_MINUTE', 20, 1, 100_000),
+    inboundPerSenderPerMinute: integer(
+      env,
+      'PARLEY_INBOUND_PER_SENDER_PER_MINUTE',
+      DEFAULT_INBOUND_PER_SENDER_PER_MINUTE,
+      1,
+      100_000,
+    ),
     inboundKeepRawDays: integer(env, 'PARLEY_INBOUND_KEEP_RAW_DAYS', 180, 0, 36_500),
     inboundRecipients: Object.freeze(inboundRecipients(env.PARLEY_INBOUND_RECIPIENTS)),
     inboundTrustedAuthservIds: Object.freeze(trustedAuthservIds(env.PARLEY_INBOUND_TRUSTED_AUTHSERV_IDS)),
