@@ -43,7 +43,7 @@ export interface Parley {
 }
 
 export interface ParleyOverrides {
-  /** An SQLite database opened only if there is one, every write refused (`openStorage`'s `readOnly`). */
+  /** Every write refused; an SQLite database opened only if there is one (`openStorage`'s `readOnly`). */
   readOnly?: boolean;
   clock?: Clock;
   hasher?: PasswordHasher;

@@ -23,7 +23,7 @@ import { trackerEndpoint } from '../support/tracker-endpoint.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { SecretBox } from '../../src/ports/secret-box.ts';
 import { parley } from '../support/cli.ts';
-import { postgres, sqliteFile, type TestDatabase } from '../support/databases.ts';
+import { createPostgresDatabase, postgres, sqliteFile, type TestDatabase } from '../support/databases.ts';
 import { startDnsServer } from '../support/dns-server.ts';
 import { buildWorld, testDeps, type World } from '../support/fixtures.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
@@ -535,6 +535,43 @@ describe('parley doctor, as a command', () => {
       assert.equal(statSync(join(dir, 'parley.db')).size, 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('PostgreSQL is opened read-only: an unmigrated database is reported and left empty, and a write is refused', async () => {
+    const db = await createPostgresDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'parley-doctor-cli-'));
+    try {
+      const env = {
+        PARLEY_DATA_DIR: dir,
+        PARLEY_DATABASE_URL: db.url,
+        PARLEY_SECRET_KEY: KEY,
+        PARLEY_MAIL_DOMAIN: 'localhost',
+      };
+      const run = await parley(['doctor'], env);
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      assert.match(run.stderr, /^PROBLEM database: postgres lacks \d+ migration\(s\) .*run "parley migrate"/m);
+      const migrated = openStorage(db.url);
+      try {
+        const tables = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_tables where schemaname = 'public'`.execute(migrated.kyselyInstance);
+        assert.equal(tables.rows[0]!.n, 0, 'doctor created nothing');
+        await migrated.migrate();
+      } finally {
+        await migrated.close();
+      }
+      // As doctor opens it: the server refuses a write, and reads work.
+      const storage = openStorage(db.url, { readOnly: true });
+      try {
+        await assert.rejects(storage.people.createGroup('Written by doctor'), /read-only transaction/);
+        assert.deepEqual(await storage.people.listGroups(), []);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     }
   });
 

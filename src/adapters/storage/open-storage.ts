@@ -9,8 +9,8 @@ export interface StorageOptions {
   onIdleError?: (error: Error) => void;
   onSignalError?: (error: Error) => void;
   /**
-   * SQLite: open an existing database only, every write refused, creating nothing (`parley doctor`); a missing file
-   * throws `NoSqliteDatabaseError`. PostgreSQL opens as always.
+   * Every write refused (`parley doctor`). SQLite: an existing database only, creating nothing; a missing file
+   * throws `NoSqliteDatabaseError`. PostgreSQL: the pool's sessions are read-only (`default_transaction_read_only`).
    */
   readOnly?: boolean;
 }
@@ -19,7 +19,7 @@ export interface StorageOptions {
 export function openStorage(url: string, options: StorageOptions = {}): SqlStorage {
   if (url.startsWith('sqlite:')) return openSqliteStorage(url.slice('sqlite:'.length), { readOnly: options.readOnly });
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { poolSize, readOnly: _sqliteOnly, ...rest } = options;
+    const { poolSize, ...rest } = options;
     return openPostgresStorage(url, { ...rest, max: poolSize });
   }
   throw new Error(`PARLEY_DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:...").`);

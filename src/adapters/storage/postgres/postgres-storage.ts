@@ -51,9 +51,11 @@ export function openPostgresStorage(
     cacheMaxAgeMs?: number;
     /** How long a transaction may wait for this process before the server ends it (`poolSessionSettings`). */
     idleInTransactionMs?: number;
+    /** Every transaction read-only, any write refused by the server (`parley doctor`). */
+    readOnly?: boolean;
   } = {},
 ): SqlStorage {
-  const settings = poolSessionSettings(options.idleInTransactionMs);
+  const settings = poolSessionSettings(options.idleInTransactionMs, options.readOnly);
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? POOL_SIZE,

@@ -35,6 +35,11 @@ export const IDLE_IN_TRANSACTION_MS = 60_000;
  * and its writes undone. Parley's transactions run their statements back to back: none waits for anything but the
  * database.
  */
-export function poolSessionSettings(idleInTransactionMs = IDLE_IN_TRANSACTION_MS): string {
-  return settingsStatement([...KEEPALIVE, ['idle_in_transaction_session_timeout', Math.max(1, idleInTransactionMs)]]);
+export function poolSessionSettings(idleInTransactionMs = IDLE_IN_TRANSACTION_MS, readOnly = false): string {
+  return settingsStatement([
+    ...KEEPALIVE,
+    ['idle_in_transaction_session_timeout', Math.max(1, idleInTransactionMs)],
+    // `parley doctor`: every transaction of the pool read-only, so the server refuses any write it might attempt.
+    ...(readOnly ? [['default_transaction_read_only', 1] as const] : []),
+  ]);
 }
