@@ -74,6 +74,12 @@ export default tseslint.config(
     },
   },
   {
+    // A migration takes `Kysely<any>`, as Kysely's guide says: it must run against the schema of its day, not the
+    // types of today's code.
+    files: ['migrations/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     files: ['src/domain/**/*.ts', 'src/ports/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -26,6 +26,7 @@ export function useResource<T>(load: () => Promise<T>, deps: DependencyList): Re
     } catch (error) {
       if (n === sequence.current) setState((s) => ({ data: s.data, error, loading: false }));
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's `deps` stand for what `load` reads
   }, deps);
   useEffect(() => {
     void reload();

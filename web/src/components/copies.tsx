@@ -42,6 +42,7 @@ export function CopiesEditor({
   // The list follows the server's copies, not each new copy of the ticket: a live reload that changed nothing
   // must not undo what the technician is editing.
   const serverKey = copies.map((c) => `${c.id}:${c.email ?? ''}:${c.name}`).join('|');
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the copies' content, as said above
   const server = useMemo(() => entriesOf(copies), [serverKey]);
   const [draft, setDraft] = useState<Entry[]>(server);
   const [email, setEmail] = useState('');
