@@ -1,0 +1,121 @@
+import { sql } from 'kysely';
+import type { OutboxClaim, OutboxOutcome } from '../../../../ports/storage/outbox.ts';
+import { toOutbox } from '../rows.ts';
+import { insertRow, prepared, touchTicket } from '../sql-context.ts';
+import type { SqlContext } from '../sql-dialect.ts';
+
+/**
+ * The outbox's claims (`SqlOutboxRepository` delegates to these): a dispatcher claims due mail under a lease, renews
+ * it while it sends, and re-queues what another's claim left when its lease ran out.
+ */
+
+export async function claimOutbox(ctx: SqlContext, c: OutboxClaim) {
+  let due = ctx.db
+    .selectFrom('outbox_entry')
+    .select('id')
+    .where('status', 'in', ['queued', 'deferred'])
+    .where('next_attempt_at', '<=', c.now)
+    .orderBy('next_attempt_at')
+    .orderBy('id')
+    .limit(c.limit);
+  // Several dispatchers skip each other's rows instead of waiting. Where writers are serial, an UPDATE takes the one
+  // write lock even when nothing is due, making the message being posted wait: a read looks first.
+  if (ctx.dialect.locksRows) due = due.forUpdate().skipLocked();
+  else if (!(await due.executeTakeFirst())) return [];
+  const rows = await ctx.db
+    .updateTable('outbox_entry')
+    .set({ status: 'sending', claim_token: c.token, lease_until: c.leaseUntil, updated_at: c.now })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return rows.map(toOutbox).sort((a, b) => a.id - b.id);
+}
+
+export async function earliestClaimExpiry(ctx: SqlContext) {
+  const row = await ctx.db
+    .selectFrom('outbox_entry')
+    .select((eb) => eb.fn.min('lease_until').as('first'))
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return row?.first ?? null;
+}
+
+export async function renewClaims(ctx: SqlContext, token: string, leaseUntil: string) {
+  const rows = await ctx.db
+    .updateTable('outbox_entry')
+    .set({ lease_until: leaseUntil })
+    .where('claim_token', '=', token)
+    .where('status', '=', 'sending')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function requeueExpiredClaims(ctx: SqlContext, now: string) {
+  // Nearly always nothing has expired: a read, so no write (nor, where writers are serial, the write lock) for that.
+  const any = await ctx.db
+    .selectFrom('outbox_entry')
+    .select('id')
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return 0;
+  const expired = await ctx.db
+    .updateTable('outbox_entry')
+    .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .returning('id')
+    .execute();
+  if (expired.length > 0) {
+    await ctx.db
+      .insertInto('outbox_attempt')
+      .values(
+        expired.map((r) => ({
+          entry_id: r.id,
+          at: now,
+          result: 'interrupted',
+          reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.',
+        })),
+      )
+      .execute();
+  }
+  return expired.length;
+}
+
+/** Two prepared statements per outcome, in the caller's transaction (where the dialect has no one-statement form). */
+export async function finishEachAttempt(
+  ctx: SqlContext,
+  claimToken: string,
+  outcomes: readonly { id: number; outcome: OutboxOutcome }[],
+): Promise<number[]> {
+  const sentAt = (o: OutboxOutcome) => (o.status === 'sent' ? o.at : null);
+  const recorded: number[] = [];
+  for (const { id, outcome: o } of outcomes) {
+    const [updated] = await prepared<{ id: number; ticket_id: number | null }>(
+      ctx,
+      'finish-outbox-attempt',
+      () => ({
+        compile: () =>
+          sql<{
+            id: number;
+            ticket_id: number | null;
+          }>`update outbox_entry set status = ${''}, attempt_count = attempt_count + 1, next_attempt_at = ${''},
+            last_reply = ${''}, sent_at = ${''}, claim_token = null, lease_until = null, updated_at = ${''}
+            where id = ${0} and claim_token = ${''} returning id, ticket_id`.compile(ctx.db),
+      }),
+      [o.status, o.nextAttemptAt, o.reply, sentAt(o), o.at, id, claimToken],
+    );
+    if (!updated) continue;
+    await touchTicket(ctx, updated.ticket_id);
+    await insertRow(ctx, 'insert-outbox-attempt', 'outbox_attempt', {
+      entry_id: id,
+      at: o.at,
+      result: o.status,
+      reply: o.reply,
+    });
+    recorded.push(id);
+  }
+  return recorded;
+}
