@@ -1,20 +1,22 @@
 import type { Clock } from '../../ports/clock.ts';
-import { DeliveryFailure, MailWithdrawn, type MailTransports, type OutgoingMail } from '../../ports/mail-transport.ts';
+import { DeliveryFailure, MailWithdrawn, type MailTransports } from '../../ports/mail-transport.ts';
 import type { SecretBox } from '../../ports/secret-box.ts';
-import type { OutboxOutcome, Storage } from '../../ports/storage.ts';
+import type { Storage } from '../../ports/storage.ts';
 import type { Tokens } from '../../ports/tokens.ts';
 import { sendingAccounts, type SendingAccount } from '../mailboxes/sending-accounts.ts';
 import { scrubSecrets } from '../parameters/secret-scrub.ts';
-import { formatSize, OUTGOING_ATTACHMENT_LIMITS, type MailAttachment } from '../messages/attachment.ts';
-import { escapeHtml } from '../templates/render-template.ts';
+import { OUTGOING_ATTACHMENT_LIMITS, type MailAttachment } from '../messages/attachment.ts';
 import { isEmailAddress } from '../users/user.ts';
 import type { Signer } from '../../ports/signer.ts';
 import { bounceAddress } from './bounce-address.ts';
+import { composeMail } from './compose-mail.ts';
 import { DELIVERY_SENTENCES, gaveUpSentence, recipientInvalidSentence } from './delivery-results.ts';
 import type { OutboxEntry } from './outbox-entry.ts';
 import { mailWebhooks } from '../webhooks/mail-webhooks.ts';
 import { withAccessTokens } from '../mailboxes/oauth/access-token.ts';
 import type { OAuthClient } from '../../ports/oauth-client.ts';
+import { limiter } from './limiter.ts';
+import { OutcomeRecorder } from './outcome-recorder.ts';
 import { withdrawalsHeard, type OnWithdrawn } from './withdrawals-heard.ts';
 
 export interface DispatchPolicy {
@@ -63,109 +65,6 @@ export function retryDelaySeconds(
   const doubled = Math.min(policy.retryMaxSeconds, policy.retryBaseSeconds * 2 ** Math.max(0, attempt - 1));
   const jittered = doubled * (0.8 + 0.4 * random());
   return Math.round(Math.min(policy.retryMaxSeconds, Math.max(policy.retryBaseSeconds, jittered)));
-}
-
-/**
- * The wire form of an entry: everything but the sender was frozen when the message was posted. `envelopeFrom`: the
- * entry's signed bounce address (`bounceAddress`), so a delivery report can be tied to this mail and no other.
- */
-export function composeMail(
-  entry: OutboxEntry,
-  from: { name: string | null; address: string },
-  attachments: OutgoingMail['attachments'] = [],
-  omitted: readonly Pick<MailAttachment, 'name' | 'size'>[] = [],
-  envelopeFrom?: string,
-): OutgoingMail {
-  // Files that did not fit in the mail are named at its end: the recipient finds them on the ticket.
-  const note =
-    omitted.length === 0
-      ? null
-      : `Not attached (too large for one mail; they are on the ticket): ${omitted.map((f) => `${f.name} (${formatSize(f.size)})`).join(', ')}.`;
-  return {
-    from,
-    ...(envelopeFrom ? { envelopeFrom } : {}),
-    to: { name: entry.toName, address: entry.toAddress },
-    ...(entry.cc.length > 0 ? { cc: entry.cc } : {}),
-    replyTo: entry.replyTo,
-    subject: entry.subject,
-    text: note ? `${entry.text}\n\n${note}` : entry.text,
-    html: note ? `${entry.html}\n<p>${escapeHtml(note)}</p>` : entry.html,
-    messageId: entry.messageIdHeader,
-    inReplyTo: entry.threadId,
-    references: entry.threadId ? [entry.threadId] : [],
-    headers: {
-      // RFC 3834: an automatic notification; out-of-office replies should not answer it.
-      'Auto-Submitted': 'auto-generated',
-      'X-Auto-Response-Suppress': 'All',
-    },
-    attachments,
-  };
-}
-
-/** Runs at most `limit` of the works given to it at once, the others in the order they were given. */
-function limiter(limit: number): (work: () => Promise<void>) => Promise<void> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (work) => {
-    if (running < limit) running++;
-    else await new Promise<void>((go) => waiting.push(go)); // the slot is handed over by the work that ends
-    try {
-      await work();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}
-
-/**
- * Group commit of attempt outcomes. An outcome is written in the next turn of the event loop together with every
- * other outcome that arrived in the same turn, or while the previous write was running: one transaction for what
- * the pooled connections finished at about the same time, instead of one per mail. Nothing waits on a timer, so
- * the mails whose outcome is not yet written are only those finishing at this moment, as with a write per mail; a
- * crash re-sends at most those (with the same Message-ID).
- *
- * A write that fails (database unreachable) fails its outcomes' promises and stops the batch from sending more:
- * those mails keep their claims, which expire and re-queue them.
- */
-class OutcomeRecorder {
-  private pending: {
-    id: number;
-    outcome: OutboxOutcome;
-    done: (recorded: boolean) => void;
-    fail: (error: unknown) => void;
-  }[] = [];
-  private writing = false;
-  failed = false;
-
-  constructor(
-    private readonly storage: Storage,
-    private readonly claimToken: string,
-  ) {}
-
-  record(id: number, outcome: OutboxOutcome): Promise<boolean> {
-    return new Promise((done, fail) => {
-      this.pending.push({ id, outcome, done, fail });
-      if (this.pending.length === 1 && !this.writing) setImmediate(() => void this.write());
-    });
-  }
-
-  private async write(): Promise<void> {
-    const group = this.pending;
-    this.pending = [];
-    this.writing = true;
-    try {
-      const recorded = new Set(await this.storage.outbox.finishOutboxAttempts(this.claimToken, group));
-      for (const item of group) item.done(recorded.has(item.id));
-    } catch (error) {
-      this.failed = true;
-      for (const item of group) item.fail(error);
-    } finally {
-      this.writing = false;
-      if (this.pending.length > 0) void this.write();
-    }
-  }
 }
 
 /**
