@@ -26,6 +26,7 @@ import { postgres, sqliteFile, sqliteMemory } from '../support/databases.ts';
 import {
   assertEachOnce,
   attemptsOf,
+  defaultEnv,
   moreTechnicians,
   outbox,
   scene,
@@ -125,17 +126,6 @@ describe('a dispatcher process killed mid-delivery (SQLite file)', () => {
     }
   });
 });
-
-/** What a `parley dispatch` process needs, with every delivery setting at its default (the lease among them). */
-function defaultEnv(url: string, dataDir: string): Record<string, string> {
-  return {
-    PARLEY_DATABASE_URL: url,
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_SECRET_KEY: SECRET_KEY,
-    PARLEY_LOG_LEVEL: 'warn',
-    PARLEY_MAIL_CATCHER: 'off',
-  };
-}
 
 async function claimsOf(storage: SqlStorage) {
   return storage.kyselyInstance

@@ -1,7 +1,7 @@
 /**
- * What the tests of dispatcher processes share (test/integration/delivery-processes.test.ts): a migrated database
- * with the fixtures' world and its SMTP account at a real sink, `parley dispatch` child processes, and checks of
- * what the sink received.
+ * What the tests of dispatcher processes share (test/integration/delivery-processes.test.ts, outbox-takeover.test.ts):
+ * a migrated database with the fixtures' world and its SMTP account at a real sink, `parley dispatch` child
+ * processes, and checks of what the sink received.
  */
 import assert from 'node:assert/strict';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
@@ -119,6 +119,17 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stdout(): string;
   stderr(): string;
+}
+
+/** What a `parley dispatch` process needs, with every delivery setting at its default (the lease among them). */
+export function defaultEnv(url: string, dataDir: string): Record<string, string> {
+  return {
+    PARLEY_DATABASE_URL: url,
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_SECRET_KEY: SECRET_KEY,
+    PARLEY_LOG_LEVEL: 'warn',
+    PARLEY_MAIL_CATCHER: 'off',
+  };
 }
 
 export function startDispatchProcess(env: Record<string, string>): Child {

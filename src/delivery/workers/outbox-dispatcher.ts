@@ -51,6 +51,12 @@ export interface DispatcherOptions {
  * claim held by any dispatcher ends before then (a dead dispatcher's mail is re-queued the moment its lease runs out).
  * One batch at a time per dispatcher; several dispatchers (processes) may share a PostgreSQL database, where one
  * leads and the others stand by (one dispatcher woken per mail, its batches whole).
+ *
+ * While a batch runs (a slow SMTP server may keep it for minutes), a timer of its own looks just after the first claim
+ * held by anyone ends, as the loop does between batches: it re-queues the claims that expired (a dead dispatcher's)
+ * and sends as many mails in a batch beside the running one (one such batch at a time), so a dead peer's mail waits
+ * for a lease, not for the survivor's batch to end. Leading or standing by alike: a dispatcher standing by runs
+ * batches at its looks only, and the leader that dies may be the peer whose mail is waiting.
  */
 export class OutboxDispatcher {
   private running = false;
@@ -65,8 +71,10 @@ export class OutboxDispatcher {
   private leading = false;
   /** When this dispatcher, standing by, last looked for mail (performance.now()). */
   private standbyLookAt = Number.NEGATIVE_INFINITY;
-  /** When the first claim held by anyone ends (its clock, ms), as last read; null: none held. */
+  /** When the first claim held by anyone ends (its clock, ms, just past it), as last read; null: none held. */
   private claimEndsAt: number | null = null;
+  /** The batch taking over expired claims beside the running one, if any. */
+  private takingOver: Promise<void> | undefined;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -144,10 +152,11 @@ export class OutboxDispatcher {
         const requeue = byTimer || now - this.requeuedAt >= REQUEUE_EVERY_MS || now < this.requeuedAt;
         if (requeue) this.requeuedAt = now;
         try {
+          const unwatch = this.watchExpiries();
           const result = await dispatchBatch(this.deps, this.policy, {
             requeue,
             onWithdrawn: this.withdrawals.onWithdrawn,
-          });
+          }).finally(unwatch);
           this.options.onBatch?.(result);
           full = result.claimed >= this.policy.batchSize;
           if (result.claimed > 0 || result.requeued > 0) this.options.log.info({ ...result }, 'outbox batch');
@@ -175,27 +184,70 @@ export class OutboxDispatcher {
   }
 
   /**
-   * The poll interval, or less when the first claim still held ends sooner: just past it, since a claim is re-queued
-   * once its lease is strictly past. At least `MIN_WAIT_MS`, so clocks that disagree cannot make the loop spin.
+   * While a batch runs: wakes just after the first claim held by anyone ends (at the latest every `pollMs`) and takes
+   * over what expired. Returns what stops it, once the batch is over (the loop looks for itself then).
    */
+  private watchExpiries(): () => void {
+    let watching = true;
+    let timer: NodeJS.Timeout | undefined;
+    const wake = async () => {
+      if (!watching || !this.running) return;
+      this.takingOver ??= this.takeOver().finally(() => (this.takingOver = undefined));
+      await this.takingOver;
+      if (!watching) return;
+      const wait = await this.untilNextLook();
+      if (watching && this.running) timer = setTimeout(() => void wake(), wait);
+    };
+    // First by the end read before this batch (so a short batch reads nothing more), then by a read at each look.
+    timer = setTimeout(() => void wake(), this.untilClaimEnds());
+    return () => {
+      watching = false;
+      clearTimeout(timer);
+    };
+  }
+
+  /** Re-queues expired claims and sends as many mails, beside the batch that runs. */
+  private async takeOver(): Promise<void> {
+    try {
+      const result = await dispatchBatch(this.deps, this.policy, {
+        onWithdrawn: this.withdrawals.onWithdrawn,
+        takeOver: true,
+      });
+      if (result.requeued === 0) return;
+      this.options.onBatch?.(result);
+      this.options.log.info({ ...result, takeOver: true }, 'outbox batch');
+    } catch (error) {
+      this.options.log.error({ err: error }, 'taking over expired outbox claims failed; retrying at the next look');
+    }
+  }
+
+  /** The first claim held by anyone ends (and the wait until just past it, at most `pollMs`), read now. */
   private async untilNextLook(): Promise<number> {
     try {
       const expiry = await this.deps.storage.outbox.earliestClaimExpiry();
       this.claimEndsAt = expiry === null ? null : new Date(expiry).getTime() + PAST_EXPIRY_MS;
-      if (this.claimEndsAt === null) return this.options.pollMs;
-      const ms = this.claimEndsAt - this.deps.clock.now().getTime();
-      return Math.min(this.options.pollMs, Math.max(MIN_WAIT_MS, ms));
     } catch {
-      this.claimEndsAt = null;
-      return this.options.pollMs; // the database is unreachable: the next batch says so
+      this.claimEndsAt = null; // the database is unreachable: the next batch says so
     }
+    return this.untilClaimEnds();
   }
 
-  /** Finishes the batch in flight, then stops. */
+  /**
+   * The poll interval, or less when the first claim still held (as last read) ends sooner: just past it, since a claim
+   * is re-queued once its lease is strictly past. At least `MIN_WAIT_MS`, so clocks that disagree cannot make it spin.
+   */
+  private untilClaimEnds(): number {
+    if (this.claimEndsAt === null) return this.options.pollMs;
+    const ms = this.claimEndsAt - this.deps.clock.now().getTime();
+    return Math.min(this.options.pollMs, Math.max(MIN_WAIT_MS, ms));
+  }
+
+  /** Finishes the batch in flight (and the one taking over expired claims beside it), then stops. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
+    await this.takingOver;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.withdrawals.close();

@@ -69,7 +69,7 @@ export function retryDelaySeconds(
 
 /**
  * One round of the dispatcher: re-queue expired claims (unless `requeue` is false), claim a batch, send each mail and
- * record the attempt.
+ * record the attempt. With `takeOver`, it claims only as many mails as it re-queued.
  * 4xx, resets and timeouts defer with a growing delay; 5xx and undeliverable mail fail at once; mail still failing
  * after the give-up time fails. Returns counts; never throws for a mail's sake.
  */
@@ -80,11 +80,19 @@ export async function dispatchBatch(
     requeue?: boolean;
     /** Mail this batch may hold was taken back: its claims are renewed at once, so what it no longer holds is not sent. */
     onWithdrawn?: OnWithdrawn;
+    /**
+     * Taking over a dead dispatcher's mail beside a batch still running: re-queues expired claims (whatever `requeue`
+     * says) and claims only as many mails as were re-queued (none when none were), so it holds what the dead one held
+     * and no more.
+     */
+    takeOver?: boolean;
   } = {},
 ): Promise<BatchResult> {
   const withdrawals = withdrawalsHeard(options.onWithdrawn);
+  const takeOver = options.takeOver === true;
+  const how = { requeue: takeOver || options.requeue !== false, takeOver };
   try {
-    return await claimAndSend(deps, policy, options.requeue !== false, withdrawals.attach);
+    return await claimAndSend(deps, policy, how, withdrawals.attach);
   } finally {
     withdrawals.stop();
   }
@@ -93,21 +101,23 @@ export async function dispatchBatch(
 async function claimAndSend(
   deps: DispatchDeps,
   policy: DispatchPolicy,
-  requeue: boolean,
+  how: { requeue: boolean; takeOver: boolean },
   hear: (renew: () => void) => void,
 ): Promise<BatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
-  const requeued = requeue ? await deps.storage.outbox.requeueExpiredClaims(started.toISOString()) : 0;
+  const requeued = how.requeue ? await deps.storage.outbox.requeueExpiredClaims(started.toISOString()) : 0;
+  const none: BatchResult = { claimed: 0, sent: 0, deferred: 0, failed: 0, requeued };
+  if (how.takeOver && requeued === 0) return none;
   const token = deps.tokens.random(12);
   const leaseMs = policy.leaseSeconds * 1000;
   const entries = await deps.storage.outbox.claimOutbox({
     now: started.toISOString(),
     leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
-    limit: policy.batchSize,
+    limit: how.takeOver ? Math.min(requeued, policy.batchSize) : policy.batchSize,
   });
-  const result: BatchResult = { claimed: entries.length, sent: 0, deferred: 0, failed: 0, requeued };
+  const result: BatchResult = { ...none, claimed: entries.length };
   if (entries.length === 0) return result;
 
   // The claims are renewed while the batch runs; a mail whose claim was lost (this process stalled past its lease
