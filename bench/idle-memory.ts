@@ -21,7 +21,8 @@
  * together with a child) at most 150 MB once settled.
  *
  * Environment: BENCH_IDLE_SECONDS (90, at least 15), BENCH_WORK_MESSAGES (300; 0: no work), BENCH_DATABASES
- * ("sqlite,postgres"), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_OPTIONS
+ * ("sqlite,postgres"), BENCH_ROLES (names as printed, comma-separated: "serve + dispatcher thread" measures the
+ * target's default set-up alone), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres), BENCH_NODE_OPTIONS
  * (NODE_OPTIONS for the roles, e.g. --max-semi-space-size=2, to measure a V8 setting). Exit 1 when a role fails to
  * start, its work fails, its mails do not arrive within 120 s or it exits while idle; missing the target is reported.
  */
@@ -41,6 +42,8 @@ const WORK_MESSAGES = intEnv('BENCH_WORK_MESSAGES', 300, 0, 100_000);
 /** The demo's SMTP account (`parley seed --demo` without a mail catcher: DEMO_SMTP_PORT). */
 const SINK_PORT = 2525;
 const DATABASES = (process.env.BENCH_DATABASES || 'sqlite,postgres').split(',').map((s) => s.trim());
+/** BENCH_ROLES: the roles to measure, by name, comma-separated (all when unset). */
+const ONLY = process.env.BENCH_ROLES ? process.env.BENCH_ROLES.split(',').map((s) => s.trim()) : null;
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const BIN = resolve(import.meta.dirname, '../bin/parley.js');
 const TARGET_MB = 150;
@@ -80,6 +83,8 @@ const ROLES: Role[] = [
   { name: 'dispatch', args: ['dispatch'], env: {}, ready: /Dispatching the outbox/, sends: true },
   { name: 'ingest', args: ['ingest', '--listen', '127.0.0.1:0'], env: {}, ready: /Receiving reply mail/ },
 ];
+const unknownRole = ONLY?.find((name) => !ROLES.some((r) => r.name === name));
+if (unknownRole) throw new Error(`BENCH_ROLES: no role "${unknownRole}" (${ROLES.map((r) => r.name).join(', ')})`);
 
 /** VmRSS of a process, in MB (0 once it is gone). */
 function rssMb(pid: number): number {
@@ -290,7 +295,7 @@ for (const database of DATABASES) {
     await parley(['migrate'], env);
     await parley(['seed', '--demo'], env);
     const token = (await parley(['token', 'create', '--email', 'tech@parley.test'], env)).trim().split('\n').at(-1)!;
-    for (const role of ROLES) {
+    for (const role of ROLES.filter((r) => ONLY === null || ONLY.includes(r.name))) {
       try {
         const r = await run(role, env, token);
         const judged = role.name.startsWith('serve + dispatcher') || role.name === 'serve, inline dispatcher';
