@@ -36,6 +36,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { intEnv } from './settings.ts';
+import { compiledIsCurrent } from '../bin/compiled.js';
 
 const IDLE_SECONDS = intEnv('BENCH_IDLE_SECONDS', 90, 15, 600);
 const WORK_MESSAGES = intEnv('BENCH_WORK_MESSAGES', 300, 0, 100_000);
@@ -46,6 +47,8 @@ const DATABASES = (process.env.BENCH_DATABASES || 'sqlite,postgres').split(',').
 const ONLY = process.env.BENCH_ROLES ? process.env.BENCH_ROLES.split(',').map((s) => s.trim()) : null;
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const BIN = resolve(import.meta.dirname, '../bin/parley.js');
+/** Whether the roles run the compiled build, as bin/parley.js decides it (read before they start). */
+const RUNS_COMPILED = compiledIsCurrent();
 const TARGET_MB = 150;
 
 interface Role {
@@ -332,7 +335,11 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] 
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 console.log(
   `RSS after ${WORK_MESSAGES} messages posted and mailed, then ${IDLE_SECONDS} s idle (read every second; settled: largest of the last 5); Node ${process.version}` +
-    (process.env.BENCH_NODE_OPTIONS ? `; NODE_OPTIONS=${process.env.BENCH_NODE_OPTIONS}` : ''),
+    (process.env.BENCH_NODE_OPTIONS ? `; NODE_OPTIONS=${process.env.BENCH_NODE_OPTIONS}` : '') +
+    (RUNS_COMPILED
+      ? '; the roles ran the compiled build (dist/)'
+      : '; the roles ran the TypeScript sources through tsx (dist/ missing or older than the sources): about 45 MB ' +
+        'more per process than a production install; run `npm run build:server` first'),
 );
 console.log(line(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);

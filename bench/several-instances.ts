@@ -51,6 +51,7 @@ import { readStatements } from './fleet/statements.ts';
 import { FleetSink } from './fleet/sink.ts';
 import { seedTickets } from './seed-tickets.ts';
 import { intEnv } from './settings.ts';
+import { compiledIsCurrent } from '../bin/compiled.js';
 
 const MESSAGES = intEnv('BENCH_MESSAGES', 3000, 1, 100_000);
 const WARMUP = intEnv('BENCH_WARMUP_MESSAGES', 2000, 0, 100_000);
@@ -259,6 +260,11 @@ async function main(): Promise<number> {
     `Several instances: ${MESSAGES} messages per set-up and round (${WARMUP} warm-up per instance), ${CONNECTIONS} connections`,
   );
   log(`load average at the start: ${load()}`);
+  log(
+    compiledIsCurrent()
+      ? 'the processes run the compiled build (dist/)'
+      : 'the processes run the TypeScript sources through tsx (dist/ missing or older than the sources): run `npm run build:server` first to measure what production runs',
+  );
   const results: Measured[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {

@@ -1,0 +1,28 @@
+// Whether the compiled JavaScript (`npm run build:server`, dist/) is newer than every source: bin/parley.js runs it
+// then, and the benchmarks say which one their processes run. PARLEY_RUN_FROM=source forces the sources.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const COMPILED_CLI = `${root}dist/src/delivery/cli/run-cli.js`;
+
+/** The newest modification time under a folder of sources. */
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    latest = Math.max(latest, statSync(`${entry.parentPath ?? entry.path}/${entry.name}`).mtimeMs);
+  }
+  return latest;
+}
+
+export function compiledIsCurrent() {
+  if (process.env.PARLEY_RUN_FROM === 'source' || !existsSync(COMPILED_CLI)) return false;
+  let built;
+  try {
+    built = statSync(`${root}dist/.built`).mtimeMs;
+  } catch {
+    return false;
+  }
+  return newest(`${root}src`) <= built && newest(`${root}migrations`) <= built;
+}
