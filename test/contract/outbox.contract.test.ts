@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
@@ -159,6 +160,50 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.outbox.earliestClaimExpiry(), '2026-03-14T15:09:56.123Z');
       assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), 1);
       assert.equal(await storage.outbox.earliestClaimExpiry(), null);
+    });
+
+    it('re-queues an expired claim together with its attempt: when the attempt cannot be written, the claim stays as it was', async () => {
+      const user = await storage.people.createUser(newUser('requeue-atomic@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const to = { ticketId: ticket.id, recipientId: user.id, toAddress: 'requeue-atomic@example.test' };
+      await storage.outbox.queueMails([queuedMail(to, 'atomic', 1)], AT);
+      // Every mail due (those earlier tests left too), claimed under one lease.
+      const claimed = await storage.outbox.claimOutbox({
+        now: AT,
+        leaseUntil: '2026-03-14T15:09:40.000Z',
+        token: 'atomic',
+        limit: 100,
+      });
+      assert.ok(claimed.some((e) => e.subject === 'atomic 1'));
+      const db = storage.kyselyInstance;
+      // The attempt's insert fails (a disk full, a lost connection would do the same between the two writes).
+      if (database.name === 'postgres') {
+        await sql`create function refuse_attempt() returns trigger language plpgsql as $$
+          begin raise exception 'no attempt written'; end $$`.execute(db);
+        await sql`create trigger refuse_attempt before insert on outbox_attempt
+          for each row execute function refuse_attempt()`.execute(db);
+      } else {
+        await sql`create trigger refuse_attempt before insert on outbox_attempt
+          begin select raise(abort, 'no attempt written'); end`.execute(db);
+      }
+      try {
+        await assert.rejects(storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), /no attempt written/);
+      } finally {
+        await sql`drop trigger refuse_attempt${database.name === 'postgres' ? sql` on outbox_attempt` : sql``}`.execute(
+          db,
+        );
+        if (database.name === 'postgres') await sql`drop function refuse_attempt()`.execute(db);
+      }
+      const states = async () => Promise.all(claimed.map(async (e) => (await storage.outbox.findOutboxEntry(e.id))!));
+      assert.ok(
+        (await states()).every((e) => e.status === 'sending' && e.attempts.length === 0),
+        'none re-queued without its attempt',
+      );
+      assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), claimed.length);
+      assert.deepEqual(
+        (await states()).map((e) => [e.status, e.attempts.map((a) => a.result)]),
+        claimed.map(() => ['deferred', ['interrupted']]),
+      );
     });
 
     it('names the reply address of the newest mail that has one (what parley doctor checks the key against)', async () => {

@@ -61,27 +61,30 @@ export async function requeueExpiredClaims(ctx: SqlContext, now: string) {
     .limit(1)
     .executeTakeFirst();
   if (!any) return 0;
-  const expired = await ctx.db
-    .updateTable('outbox_entry')
-    .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
-    .where('status', '=', 'sending')
-    .where('lease_until', '<', now)
-    .returning('id')
-    .execute();
-  if (expired.length > 0) {
-    await ctx.db
-      .insertInto('outbox_attempt')
-      .values(
-        expired.map((r) => ({
-          entry_id: r.id,
-          at: now,
-          result: 'interrupted',
-          reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.',
-        })),
-      )
+  // The mail and its `interrupted` attempt together: a failure between the two leaves the claim as it was.
+  return ctx.atomically(async (tx) => {
+    const expired = await tx.db
+      .updateTable('outbox_entry')
+      .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
+      .where('status', '=', 'sending')
+      .where('lease_until', '<', now)
+      .returning('id')
       .execute();
-  }
-  return expired.length;
+    if (expired.length > 0) {
+      await tx.db
+        .insertInto('outbox_attempt')
+        .values(
+          expired.map((r) => ({
+            entry_id: r.id,
+            at: now,
+            result: 'interrupted',
+            reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.',
+          })),
+        )
+        .execute();
+    }
+    return expired.length;
+  });
 }
 
 /** Two prepared statements per outcome, in the caller's transaction (where the dialect has no one-statement form). */
