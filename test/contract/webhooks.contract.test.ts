@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
@@ -208,6 +209,53 @@ for (const database of ALL_DATABASES) {
       for (const i of [2, 5, 6, 8])
         assert.ok(await storage.webhooks.findWebhookDelivery(ids[i]!), `evt-e${i + 1} stays`);
       assert.equal(await erase([]), 0);
+    });
+
+    it('re-queues an expired claim together with its attempt: when the attempt cannot be written, the claim stays as it was', async () => {
+      const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-atomic', AT);
+      const [id] = await storage.webhooks.queueWebhookDeliveries(
+        [{ endpointId: endpoint.id, eventId: 'evt-atomic', event: 'message.created', ticketId: null, body: '{}' }],
+        AT,
+      );
+      const claimed = await storage.webhooks.claimWebhookDeliveries({
+        now: LATER,
+        leaseUntil: LEASE,
+        token: 'atomic',
+        limit: 100,
+      });
+      // Every delivery due (those earlier tests left too), claimed under one lease.
+      assert.ok(claimed.some((d) => d.id === id));
+      const db = storage.kyselyInstance;
+      // The attempt's insert fails (a disk full, a lost connection would do the same between the two writes).
+      if (database.name === 'postgres') {
+        await sql`create function refuse_attempt() returns trigger language plpgsql as $$
+          begin raise exception 'no attempt written'; end $$`.execute(db);
+        await sql`create trigger refuse_attempt before insert on webhook_attempt
+          for each row execute function refuse_attempt()`.execute(db);
+      } else {
+        await sql`create trigger refuse_attempt before insert on webhook_attempt
+          begin select raise(abort, 'no attempt written'); end`.execute(db);
+      }
+      try {
+        await assert.rejects(storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), /no attempt written/);
+      } finally {
+        await sql`drop trigger refuse_attempt${database.name === 'postgres' ? sql` on webhook_attempt` : sql``}`.execute(
+          db,
+        );
+        if (database.name === 'postgres') await sql`drop function refuse_attempt()`.execute(db);
+      }
+      const states = async () =>
+        Promise.all(claimed.map(async (d) => (await storage.webhooks.findWebhookDelivery(d.id))!));
+      assert.ok(
+        (await states()).every((d) => d.status === 'sending' && !d.attempts.some((a) => a.at === AFTER_LEASE)),
+        'none re-queued without its attempt',
+      );
+      assert.equal(await storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), claimed.length);
+      assert.deepEqual(
+        (await states()).map((d) => [d.status, d.attempts.at(-1)?.result, d.attempts.at(-1)?.at]),
+        claimed.map(() => ['deferred', 'interrupted', AFTER_LEASE]),
+      );
+      await storage.webhooks.deleteWebhookEndpoint(endpoint.id);
     });
 
     it('refuses a second delivery with the same event id', async () => {

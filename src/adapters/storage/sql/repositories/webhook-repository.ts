@@ -250,26 +250,29 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
       .limit(1)
       .executeTakeFirst();
     if (!any) return 0;
-    const expired = await this.db
-      .updateTable('webhook_delivery')
-      .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
-      .where('status', '=', 'sending')
-      .where('lease_until', '<', now)
-      .returning('id')
-      .execute();
-    if (expired.length > 0)
-      await this.db
-        .insertInto('webhook_attempt')
-        .values(
-          expired.map((r) => ({
-            delivery_id: r.id,
-            at: now,
-            result: 'interrupted',
-            reply: WEBHOOK_SENTENCES.INTERRUPTED,
-          })),
-        )
+    // The delivery and its `interrupted` attempt together: a failure between the two leaves the claim as it was.
+    return this.ctx.atomically(async (tx) => {
+      const expired = await tx.db
+        .updateTable('webhook_delivery')
+        .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
+        .where('status', '=', 'sending')
+        .where('lease_until', '<', now)
+        .returning('id')
         .execute();
-    return expired.length;
+      if (expired.length > 0)
+        await tx.db
+          .insertInto('webhook_attempt')
+          .values(
+            expired.map((r) => ({
+              delivery_id: r.id,
+              at: now,
+              result: 'interrupted',
+              reply: WEBHOOK_SENTENCES.INTERRUPTED,
+            })),
+          )
+          .execute();
+      return expired.length;
+    });
   }
 
   async earliestWebhookClaimExpiry() {
