@@ -1,3 +1,4 @@
+import { ClaimExpiryWatch } from './claim-expiry-watch.ts';
 import { ClaimWithdrawals } from './claim-withdrawals.ts';
 import {
   dispatchBatch,
@@ -7,9 +8,6 @@ import {
 } from '../../domain/notifications/dispatch-outbox.ts';
 import type { Leadership } from '../../ports/storage.ts';
 
-/** How long after a claim's end the dispatcher looks, and the shortest wait between two looks. */
-const PAST_EXPIRY_MS = 50;
-const MIN_WAIT_MS = 100;
 /**
  * After a signal that follows a batch smaller than a full one, how long to let more mail arrive before claiming: under
  * load the batches fill instead of each message being claimed alone. A mail waits this much longer; nobody reading
@@ -71,10 +69,8 @@ export class OutboxDispatcher {
   private leading = false;
   /** When this dispatcher, standing by, last looked for mail (performance.now()). */
   private standbyLookAt = Number.NEGATIVE_INFINITY;
-  /** When the first claim held by anyone ends (its clock, ms, just past it), as last read; null: none held. */
-  private claimEndsAt: number | null = null;
-  /** The batch taking over expired claims beside the running one, if any. */
-  private takingOver: Promise<void> | undefined;
+  /** When the first claim held by anyone ends; takes over what expired while a batch runs. */
+  private readonly expiries: ClaimExpiryWatch;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -82,6 +78,13 @@ export class OutboxDispatcher {
     private readonly options: DispatcherOptions,
   ) {
     this.withdrawals = new ClaimWithdrawals(deps.storage, options.log, 'mail');
+    this.expiries = new ClaimExpiryWatch({
+      earliestExpiry: () => deps.storage.outbox.earliestClaimExpiry(),
+      now: () => deps.clock.now().getTime(),
+      pollMs: options.pollMs,
+      takeOver: () => this.takeOver(),
+      running: () => this.running,
+    });
   }
 
   async start(): Promise<void> {
@@ -145,14 +148,14 @@ export class OutboxDispatcher {
       await this.follow();
       if (!this.running) break; // stopped while it asked: no new batch
       const standbyLookMs = this.options.standbyLookMs ?? STANDBY_LOOK_MS;
-      const claimEnded = this.claimEndsAt !== null && this.deps.clock.now().getTime() >= this.claimEndsAt;
+      const claimEnded = this.expiries.ended();
       if (this.leading || more || claimEnded || performance.now() - this.standbyLookAt >= standbyLookMs) {
         if (!this.leading) this.standbyLookAt = performance.now();
         const now = this.deps.clock.now().getTime();
         const requeue = byTimer || now - this.requeuedAt >= REQUEUE_EVERY_MS || now < this.requeuedAt;
         if (requeue) this.requeuedAt = now;
         try {
-          const unwatch = this.watchExpiries();
+          const unwatch = this.expiries.during();
           const result = await dispatchBatch(this.deps, this.policy, {
             requeue,
             onWithdrawn: this.withdrawals.onWithdrawn,
@@ -166,7 +169,7 @@ export class OutboxDispatcher {
       }
       byTimer = false;
       if (!this.running || full || this.kicked) continue;
-      const untilLook = await this.untilNextLook();
+      const untilLook = await this.expiries.untilNextLook();
       const wait = this.leading ? untilLook : Math.min(untilLook, LEAD_CHECK_MS);
       if (!this.running || this.kicked) continue;
       await new Promise<void>((resolve) => {
@@ -181,29 +184,6 @@ export class OutboxDispatcher {
       });
       this.wake = undefined;
     }
-  }
-
-  /**
-   * While a batch runs: wakes just after the first claim held by anyone ends (at the latest every `pollMs`) and takes
-   * over what expired. Returns what stops it, once the batch is over (the loop looks for itself then).
-   */
-  private watchExpiries(): () => void {
-    let watching = true;
-    let timer: NodeJS.Timeout | undefined;
-    const wake = async () => {
-      if (!watching || !this.running) return;
-      this.takingOver ??= this.takeOver().finally(() => (this.takingOver = undefined));
-      await this.takingOver;
-      if (!watching) return;
-      const wait = await this.untilNextLook();
-      if (watching && this.running) timer = setTimeout(() => void wake(), wait);
-    };
-    // First by the end read before this batch (so a short batch reads nothing more), then by a read at each look.
-    timer = setTimeout(() => void wake(), this.untilClaimEnds());
-    return () => {
-      watching = false;
-      clearTimeout(timer);
-    };
   }
 
   /** Re-queues expired claims and sends as many mails, beside the batch that runs. */
@@ -221,33 +201,12 @@ export class OutboxDispatcher {
     }
   }
 
-  /** The first claim held by anyone ends (and the wait until just past it, at most `pollMs`), read now. */
-  private async untilNextLook(): Promise<number> {
-    try {
-      const expiry = await this.deps.storage.outbox.earliestClaimExpiry();
-      this.claimEndsAt = expiry === null ? null : new Date(expiry).getTime() + PAST_EXPIRY_MS;
-    } catch {
-      this.claimEndsAt = null; // the database is unreachable: the next batch says so
-    }
-    return this.untilClaimEnds();
-  }
-
-  /**
-   * The poll interval, or less when the first claim still held (as last read) ends sooner: just past it, since a claim
-   * is re-queued once its lease is strictly past. At least `MIN_WAIT_MS`, so clocks that disagree cannot make it spin.
-   */
-  private untilClaimEnds(): number {
-    if (this.claimEndsAt === null) return this.options.pollMs;
-    const ms = this.claimEndsAt - this.deps.clock.now().getTime();
-    return Math.min(this.options.pollMs, Math.max(MIN_WAIT_MS, ms));
-  }
-
   /** Finishes the batch in flight (and the one taking over expired claims beside it), then stops. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.takingOver;
+    await this.expiries.settled();
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.withdrawals.close();

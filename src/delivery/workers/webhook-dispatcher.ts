@@ -1,3 +1,4 @@
+import { ClaimExpiryWatch } from './claim-expiry-watch.ts';
 import { ClaimWithdrawals } from './claim-withdrawals.ts';
 import type { DispatchPolicy } from '../../domain/notifications/dispatch-outbox.ts';
 import {
@@ -5,9 +6,6 @@ import {
   type WebhookBatchResult,
   type WebhookDispatchDeps,
 } from '../../domain/webhooks/dispatch-webhooks.ts';
-
-const PAST_EXPIRY_MS = 50;
-const MIN_WAIT_MS = 100;
 
 export interface WebhookDispatcherOptions {
   pollMs: number;
@@ -34,10 +32,8 @@ export class WebhookDispatcher {
   private readonly withdrawals: ClaimWithdrawals;
   /** Its start under way, which `stop()` waits for: a dispatcher stopped while it started leaves nothing listening. */
   private starting: Promise<void> | undefined;
-  /** The batch taking over expired claims beside the running one, if any. */
-  private takingOver: Promise<void> | undefined;
-  /** When the first claim held by anyone ends (its clock, ms, just past it), as last read; null: none held. */
-  private claimEndsAt: number | null = null;
+  /** When the first claim held by anyone ends; takes over what expired while a batch runs. */
+  private readonly expiries: ClaimExpiryWatch;
 
   constructor(
     private readonly deps: WebhookDispatchDeps,
@@ -45,6 +41,13 @@ export class WebhookDispatcher {
     private readonly options: WebhookDispatcherOptions,
   ) {
     this.withdrawals = new ClaimWithdrawals(deps.storage, options.log, 'webhook deliveries');
+    this.expiries = new ClaimExpiryWatch({
+      earliestExpiry: () => deps.storage.webhooks.earliestWebhookClaimExpiry(),
+      now: () => deps.clock.now().getTime(),
+      pollMs: options.pollMs,
+      takeOver: () => this.takeOver(),
+      running: () => this.running,
+    });
   }
 
   async start(): Promise<void> {
@@ -83,7 +86,7 @@ export class WebhookDispatcher {
       try {
         await this.withdrawals.listen(); // tried again before each batch until it works
         if (!this.running) break;
-        const unwatch = this.watchExpiries();
+        const unwatch = this.expiries.during();
         const result = await dispatchWebhookBatch(this.deps, this.policy, {
           onWithdrawn: this.withdrawals.onWithdrawn,
         }).finally(unwatch);
@@ -94,7 +97,7 @@ export class WebhookDispatcher {
         this.options.log.error({ err: error }, 'webhook batch failed; retrying at the next poll');
       }
       if (!this.running || full || this.kicked) continue;
-      const wait = await this.untilNextLook();
+      const wait = await this.expiries.untilNextLook();
       if (!this.running || this.kicked) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
@@ -105,29 +108,6 @@ export class WebhookDispatcher {
       });
       this.wake = undefined;
     }
-  }
-
-  /**
-   * While a batch runs: wakes just after the first claim held by anyone ends (at the latest every `pollMs`) and takes
-   * over what expired. Returns what stops it, once the batch is over (the loop looks for itself then).
-   */
-  private watchExpiries(): () => void {
-    let watching = true;
-    let timer: NodeJS.Timeout | undefined;
-    const wake = async () => {
-      if (!watching || !this.running) return;
-      this.takingOver ??= this.takeOver().finally(() => (this.takingOver = undefined));
-      await this.takingOver;
-      if (!watching) return;
-      const wait = await this.untilNextLook();
-      if (watching && this.running) timer = setTimeout(() => void wake(), wait);
-    };
-    // First by the end read before this batch (so a short batch reads nothing more), then by a read at each look.
-    timer = setTimeout(() => void wake(), this.untilClaimEnds());
-    return () => {
-      watching = false;
-      clearTimeout(timer);
-    };
   }
 
   /** Re-queues expired claims and posts as many deliveries, beside the batch that runs. */
@@ -145,30 +125,12 @@ export class WebhookDispatcher {
     }
   }
 
-  /** The first claim held by anyone ends (and the wait until just past it, at most `pollMs`), read now. */
-  private async untilNextLook(): Promise<number> {
-    try {
-      const expiry = await this.deps.storage.webhooks.earliestWebhookClaimExpiry();
-      this.claimEndsAt = expiry === null ? null : new Date(expiry).getTime() + PAST_EXPIRY_MS;
-    } catch {
-      this.claimEndsAt = null; // the database is unreachable: the next batch says so
-    }
-    return this.untilClaimEnds();
-  }
-
-  /** The wait until just past the end of the first claim as last read, at most `pollMs`, at least `MIN_WAIT_MS`. */
-  private untilClaimEnds(): number {
-    if (this.claimEndsAt === null) return this.options.pollMs;
-    const ms = this.claimEndsAt - this.deps.clock.now().getTime();
-    return Math.min(this.options.pollMs, Math.max(MIN_WAIT_MS, ms));
-  }
-
   async stop(): Promise<void> {
     this.running = false;
     await this.starting?.catch(() => {}); // a start that failed has its own caller to tell
     this.wake?.();
     await this.loop;
-    await this.takingOver;
+    await this.expiries.settled();
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.withdrawals.close();
