@@ -1,5 +1,6 @@
 /** What every file of the storage contract shares: a fresh database of one kind per suite, and rows to store. */
 import { after, before } from 'node:test';
+import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import type { NewTicket, NewUser } from '../../src/ports/storage.ts';
 import type { NewOutboxEntry } from '../../src/domain/notifications/outbox-entry.ts';
@@ -70,4 +71,33 @@ export function useWorld(database: TestDatabase, use: (storage: SqlStorage, worl
   let storage: SqlStorage;
   useDatabase(database, (opened) => (storage = opened));
   before(async () => use(storage, await buildWorld(testDeps(storage))));
+}
+
+/**
+ * Runs `work` while every insert into `table` fails with "no attempt written" (a trigger, dropped afterwards): a
+ * failure between two writes, as a full disk or a lost connection would make it.
+ */
+export async function whileInsertsFail<T>(
+  storage: SqlStorage,
+  database: TestDatabase,
+  table: 'outbox_attempt' | 'webhook_attempt',
+  work: () => Promise<T>,
+): Promise<T> {
+  const db = storage.kyselyInstance;
+  const postgres = database.name === 'postgres';
+  if (postgres) {
+    await sql`create function refuse_insert() returns trigger language plpgsql as $$
+      begin raise exception 'no attempt written'; end $$`.execute(db);
+    await sql`create trigger refuse_insert before insert on ${sql.table(table)}
+      for each row execute function refuse_insert()`.execute(db);
+  } else {
+    await sql`create trigger refuse_insert before insert on ${sql.table(table)}
+      begin select raise(abort, 'no attempt written'); end`.execute(db);
+  }
+  try {
+    return await work();
+  } finally {
+    await sql`drop trigger refuse_insert${postgres ? sql` on ${sql.table(table)}` : sql``}`.execute(db);
+    if (postgres) await sql`drop function refuse_insert()`.execute(db);
+  }
 }

@@ -4,11 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { AT, newUser, newTicket, queuedMail, useDatabase } from './contract-support.ts';
+import { AT, newUser, newTicket, queuedMail, useDatabase, whileInsertsFail } from './contract-support.ts';
 
 for (const database of ALL_DATABASES) {
   describe(`storage contract, outbox, on ${database.name}`, () => {
@@ -175,25 +174,10 @@ for (const database of ALL_DATABASES) {
         limit: 100,
       });
       assert.ok(claimed.some((e) => e.subject === 'atomic 1'));
-      const db = storage.kyselyInstance;
-      // The attempt's insert fails (a disk full, a lost connection would do the same between the two writes).
-      if (database.name === 'postgres') {
-        await sql`create function refuse_attempt() returns trigger language plpgsql as $$
-          begin raise exception 'no attempt written'; end $$`.execute(db);
-        await sql`create trigger refuse_attempt before insert on outbox_attempt
-          for each row execute function refuse_attempt()`.execute(db);
-      } else {
-        await sql`create trigger refuse_attempt before insert on outbox_attempt
-          begin select raise(abort, 'no attempt written'); end`.execute(db);
-      }
-      try {
-        await assert.rejects(storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), /no attempt written/);
-      } finally {
-        await sql`drop trigger refuse_attempt${database.name === 'postgres' ? sql` on outbox_attempt` : sql``}`.execute(
-          db,
-        );
-        if (database.name === 'postgres') await sql`drop function refuse_attempt()`.execute(db);
-      }
+      // The attempt's insert fails.
+      await whileInsertsFail(storage, database, 'outbox_attempt', () =>
+        assert.rejects(storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), /no attempt written/),
+      );
       const states = async () => Promise.all(claimed.map(async (e) => (await storage.outbox.findOutboxEntry(e.id))!));
       assert.ok(
         (await states()).every((e) => e.status === 'sending' && e.attempts.length === 0),

@@ -4,11 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sql } from 'kysely';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { ALL_DATABASES } from '../support/databases.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
-import { AT, newTicket, newUser, queuedMail, useDatabase } from './contract-support.ts';
+import { AT, newTicket, newUser, queuedMail, useDatabase, whileInsertsFail } from './contract-support.ts';
 
 const LATER = '2026-03-14T15:10:00.000Z';
 const LEASE = '2026-03-14T15:10:10.000Z';
@@ -225,25 +224,10 @@ for (const database of ALL_DATABASES) {
       });
       // Every delivery due (those earlier tests left too), claimed under one lease.
       assert.ok(claimed.some((d) => d.id === id));
-      const db = storage.kyselyInstance;
-      // The attempt's insert fails (a disk full, a lost connection would do the same between the two writes).
-      if (database.name === 'postgres') {
-        await sql`create function refuse_attempt() returns trigger language plpgsql as $$
-          begin raise exception 'no attempt written'; end $$`.execute(db);
-        await sql`create trigger refuse_attempt before insert on webhook_attempt
-          for each row execute function refuse_attempt()`.execute(db);
-      } else {
-        await sql`create trigger refuse_attempt before insert on webhook_attempt
-          begin select raise(abort, 'no attempt written'); end`.execute(db);
-      }
-      try {
-        await assert.rejects(storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), /no attempt written/);
-      } finally {
-        await sql`drop trigger refuse_attempt${database.name === 'postgres' ? sql` on webhook_attempt` : sql``}`.execute(
-          db,
-        );
-        if (database.name === 'postgres') await sql`drop function refuse_attempt()`.execute(db);
-      }
+      // The attempt's insert fails.
+      await whileInsertsFail(storage, database, 'webhook_attempt', () =>
+        assert.rejects(storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), /no attempt written/),
+      );
       const states = async () =>
         Promise.all(claimed.map(async (d) => (await storage.webhooks.findWebhookDelivery(d.id))!));
       assert.ok(
