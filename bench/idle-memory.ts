@@ -48,7 +48,7 @@ const ONLY = process.env.BENCH_ROLES ? process.env.BENCH_ROLES.split(',').map((s
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const BIN = resolve(import.meta.dirname, '../bin/parley.js');
 /** Whether the roles run the compiled build, as bin/parley.js decides it (read before they start). */
-const RUNS_COMPILED = compiledIsCurrent();
+const RUNS_COMPILED = compiledIsCurrent({}); // the roles' environment names no PARLEY_RUN_FROM
 const TARGET_MB = 150;
 
 interface Role {

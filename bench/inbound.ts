@@ -109,7 +109,8 @@ async function main() {
     });
   }
   // The default cap, unless a sender would send more than it allows in the run (which lasts under a minute).
-  const perSender = Math.ceil((WARMUP + MAILS) / SENDERS);
+  // Replies go to the tickets in turn, and a sender owns every SENDERS-th ticket: the most any one sends.
+  const perSender = Math.ceil(TICKETS / SENDERS) * Math.ceil((WARMUP + MAILS) / TICKETS);
   const capLifted = perSender > DEFAULT_INBOUND_PER_SENDER_PER_MINUTE;
   const deps: InboundDeps = {
     ...base,

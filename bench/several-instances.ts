@@ -261,7 +261,7 @@ async function main(): Promise<number> {
   );
   log(`load average at the start: ${load()}`);
   log(
-    compiledIsCurrent()
+    compiledIsCurrent({}) // the processes' environment names no PARLEY_RUN_FROM
       ? 'the processes run the compiled build (dist/)'
       : 'the processes run the TypeScript sources through tsx (dist/ missing or older than the sources): run `npm run build:server` first to measure what production runs',
   );

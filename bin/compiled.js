@@ -16,8 +16,9 @@ function newest(dir) {
   return latest;
 }
 
-export function compiledIsCurrent() {
-  if (process.env.PARLEY_RUN_FROM === 'source' || !existsSync(COMPILED_CLI)) return false;
+/** As bin/parley.js decides it for a process of this environment (`env`: a child's, from a benchmark). */
+export function compiledIsCurrent(env = process.env) {
+  if (env.PARLEY_RUN_FROM === 'source' || !existsSync(COMPILED_CLI)) return false;
   let built;
   try {
     built = statSync(`${root}dist/.built`).mtimeMs;

@@ -155,9 +155,9 @@ for (const database of ALL_DATABASES) {
       assert.equal(await storage.outbox.earliestClaimExpiry(), sooner);
       assert.deepEqual(await storage.outbox.renewClaims('b', '2026-03-14T15:09:56.123Z'), [b[0]!.id]);
       assert.equal(await storage.outbox.earliestClaimExpiry(), later, 'the renewed claim now ends after the other');
-      assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:09:50.000Z'), 1);
+      assert.deepEqual(await storage.outbox.requeueExpiredClaims('2026-03-14T15:09:50.000Z'), [a[0]!.id]);
       assert.equal(await storage.outbox.earliestClaimExpiry(), '2026-03-14T15:09:56.123Z');
-      assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), 1);
+      assert.deepEqual(await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), [b[0]!.id]);
       assert.equal(await storage.outbox.earliestClaimExpiry(), null);
     });
 
@@ -183,11 +183,37 @@ for (const database of ALL_DATABASES) {
         (await states()).every((e) => e.status === 'sending' && e.attempts.length === 0),
         'none re-queued without its attempt',
       );
-      assert.equal(await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z'), claimed.length);
+      assert.deepEqual(
+        (await storage.outbox.requeueExpiredClaims('2026-03-14T15:10:00.000Z')).sort((x, y) => x - y),
+        claimed.map((e) => e.id),
+      );
       assert.deepEqual(
         (await states()).map((e) => [e.status, e.attempts.map((a) => a.result)]),
         claimed.map(() => ['deferred', ['interrupted']]),
       );
+    });
+
+    it('claims only the entries named, when named, though others are due before them', async () => {
+      const user = await storage.people.createUser(newUser('claim-named@example.test'), AT);
+      const ticket = await storage.tickets.createTicket(newTicket(user.id), AT);
+      const to = { ticketId: ticket.id, recipientId: user.id, toAddress: 'claim-named@example.test' };
+      const ids = await storage.outbox.queueMails(
+        [1, 2, 3].map((n) => queuedMail(to, 'named', n)),
+        AT,
+      );
+      const claim = (named: number[]) =>
+        storage.outbox.claimOutbox({ now: AT, leaseUntil: AT, token: 'named', limit: 10, ids: named });
+      assert.deepEqual(await claim([]), []);
+      assert.deepEqual(
+        (await claim([ids[2]!])).map((e) => e.id),
+        [ids[2]],
+      );
+      assert.deepEqual(await claim([ids[2]!]), [], 'claimed already');
+      // Unnamed, every due entry (those earlier tests left too) is claimed, the two named here first.
+      const rest = await storage.outbox.claimOutbox({ now: AT, leaseUntil: AT, token: 'rest', limit: 100 });
+      assert.ok(ids.slice(0, 2).every((id) => rest.some((e) => e.id === id)));
+      assert.ok(!rest.some((e) => e.id === ids[2]));
+      await storage.outbox.requeueExpiredClaims('2026-03-14T15:20:00.000Z');
     });
 
     it('names the reply address of the newest mail that has one (what parley doctor checks the key against)', async () => {

@@ -127,7 +127,7 @@ for (const database of ALL_DATABASES) {
         ]),
         [],
       );
-      assert.equal(await storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), 1);
+      assert.deepEqual(await storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), [ids[1]]);
       const interrupted = await storage.webhooks.findWebhookDelivery(ids[1]!);
       assert.equal(interrupted?.status, 'deferred');
       assert.deepEqual(
@@ -212,34 +212,80 @@ for (const database of ALL_DATABASES) {
 
     it('re-queues an expired claim together with its attempt: when the attempt cannot be written, the claim stays as it was', async () => {
       const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-atomic', AT);
-      const [id] = await storage.webhooks.queueWebhookDeliveries(
-        [{ endpointId: endpoint.id, eventId: 'evt-atomic', event: 'message.created', ticketId: null, body: '{}' }],
+      try {
+        const [id] = await storage.webhooks.queueWebhookDeliveries(
+          [{ endpointId: endpoint.id, eventId: 'evt-atomic', event: 'message.created', ticketId: null, body: '{}' }],
+          AT,
+        );
+        const claimed = await storage.webhooks.claimWebhookDeliveries({
+          now: LATER,
+          leaseUntil: LEASE,
+          token: 'atomic',
+          limit: 100,
+        });
+        // Every delivery due (those earlier tests left too), claimed under one lease.
+        assert.ok(claimed.some((d) => d.id === id));
+        // The attempt's insert fails.
+        await whileInsertsFail(storage, database, 'webhook_attempt', () =>
+          assert.rejects(storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), /no attempt written/),
+        );
+        const states = async () =>
+          Promise.all(claimed.map(async (d) => (await storage.webhooks.findWebhookDelivery(d.id))!));
+        assert.ok(
+          (await states()).every((d) => d.status === 'sending' && !d.attempts.some((a) => a.at === AFTER_LEASE)),
+          'none re-queued without its attempt',
+        );
+        assert.deepEqual(
+          (await storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE)).sort((x, y) => x - y),
+          claimed.map((d) => d.id),
+        );
+        assert.deepEqual(
+          (await states()).map((d) => [d.status, d.attempts.at(-1)?.result, d.attempts.at(-1)?.at]),
+          claimed.map(() => ['deferred', 'interrupted', AFTER_LEASE]),
+        );
+      } finally {
+        await storage.webhooks.deleteWebhookEndpoint(endpoint.id);
+      }
+    });
+
+    it('claims only the deliveries named, when named, though others are due before them', async () => {
+      const endpoint = await storage.webhooks.createWebhookEndpoint(fields, 'sealed-named', AT);
+      const ids = await storage.webhooks.queueWebhookDeliveries(
+        [1, 2, 3].map((n) => ({
+          endpointId: endpoint.id,
+          eventId: `evt-named-${n}`,
+          event: 'message.created' as const,
+          ticketId: null,
+          body: '{}',
+        })),
         AT,
       );
-      const claimed = await storage.webhooks.claimWebhookDeliveries({
-        now: LATER,
-        leaseUntil: LEASE,
-        token: 'atomic',
-        limit: 100,
-      });
-      // Every delivery due (those earlier tests left too), claimed under one lease.
-      assert.ok(claimed.some((d) => d.id === id));
-      // The attempt's insert fails.
-      await whileInsertsFail(storage, database, 'webhook_attempt', () =>
-        assert.rejects(storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), /no attempt written/),
-      );
-      const states = async () =>
-        Promise.all(claimed.map(async (d) => (await storage.webhooks.findWebhookDelivery(d.id))!));
-      assert.ok(
-        (await states()).every((d) => d.status === 'sending' && !d.attempts.some((a) => a.at === AFTER_LEASE)),
-        'none re-queued without its attempt',
-      );
-      assert.equal(await storage.webhooks.requeueExpiredWebhookClaims(AFTER_LEASE), claimed.length);
-      assert.deepEqual(
-        (await states()).map((d) => [d.status, d.attempts.at(-1)?.result, d.attempts.at(-1)?.at]),
-        claimed.map(() => ['deferred', 'interrupted', AFTER_LEASE]),
-      );
-      await storage.webhooks.deleteWebhookEndpoint(endpoint.id);
+      const claim = (named: number[]) =>
+        storage.webhooks.claimWebhookDeliveries({
+          now: LATER,
+          leaseUntil: LEASE,
+          token: 'named',
+          limit: 10,
+          ids: named,
+        });
+      try {
+        assert.deepEqual(await claim([]), []);
+        assert.deepEqual(
+          (await claim([ids[2]!])).map((d) => d.id),
+          [ids[2]],
+        );
+        assert.deepEqual(await claim([ids[2]!]), [], 'claimed already');
+        const rest = await storage.webhooks.claimWebhookDeliveries({
+          now: LATER,
+          leaseUntil: LEASE,
+          token: 'rest',
+          limit: 100,
+        });
+        assert.ok(ids.slice(0, 2).every((id) => rest.some((d) => d.id === id)));
+        assert.ok(!rest.some((d) => d.id === ids[2]));
+      } finally {
+        await storage.webhooks.deleteWebhookEndpoint(endpoint.id);
+      }
     });
 
     it('refuses a second delivery with the same event id', async () => {

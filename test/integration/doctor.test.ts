@@ -13,6 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.ts';
 import { doctor } from '../../src/delivery/cli/doctor.ts';
+import { openReadOnly } from '../../src/delivery/cli/doctor/database.ts';
+import { systemClock } from '../../src/adapters/system-clock.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
 import { saveMailboxOAuth } from '../../src/domain/mailboxes/oauth/save-mailbox-oauth.ts';
 import { createMailbox } from '../../src/domain/mailboxes/save-mailbox.ts';
@@ -561,13 +563,14 @@ describe('parley doctor, as a command', () => {
       } finally {
         await migrated.close();
       }
-      // As doctor opens it: the server refuses a write, and reads work.
-      const storage = openStorage(db.url, { readOnly: true });
+      // As doctor opens it (its own function): the server refuses a write, and reads work.
+      const opened = openReadOnly(loadConfig(env, { readDotEnv: false }), systemClock);
+      assert.ok('parley' in opened, 'opened');
       try {
-        await assert.rejects(storage.people.createGroup('Written by doctor'), /read-only transaction/);
-        assert.deepEqual(await storage.people.listGroups(), []);
+        await assert.rejects(opened.parley.storage.people.createGroup('Written by doctor'), /read-only transaction/);
+        assert.deepEqual(await opened.parley.storage.people.listGroups(), []);
       } finally {
-        await storage.close();
+        await opened.parley.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

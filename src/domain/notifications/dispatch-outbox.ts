@@ -69,7 +69,7 @@ export function retryDelaySeconds(
 
 /**
  * One round of the dispatcher: re-queue expired claims (unless `requeue` is false), claim a batch, send each mail and
- * record the attempt. With `takeOver`, it claims only as many mails as it re-queued.
+ * record the attempt. With `takeOver`, it claims only the mails it re-queued.
  * 4xx, resets and timeouts defer with a growing delay; 5xx and undeliverable mail fail at once; mail still failing
  * after the give-up time fails. Returns counts; never throws for a mail's sake.
  */
@@ -82,8 +82,8 @@ export async function dispatchBatch(
     onWithdrawn?: OnWithdrawn;
     /**
      * Taking over a dead dispatcher's mail beside a batch still running: re-queues expired claims (whatever `requeue`
-     * says) and claims only as many mails as were re-queued (none when none were), so it holds what the dead one held
-     * and no more.
+     * says) and claims those mails only (none when none expired), not older mail due before them: it holds what the
+     * dead one held, as much as another dispatcher did not claim first, and no more.
      */
     takeOver?: boolean;
   } = {},
@@ -106,7 +106,8 @@ async function claimAndSend(
 ): Promise<BatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
-  const requeued = how.requeue ? await deps.storage.outbox.requeueExpiredClaims(started.toISOString()) : 0;
+  const requeuedIds = how.requeue ? await deps.storage.outbox.requeueExpiredClaims(started.toISOString()) : [];
+  const requeued = requeuedIds.length;
   const none: BatchResult = { claimed: 0, sent: 0, deferred: 0, failed: 0, requeued };
   if (how.takeOver && requeued === 0) return none;
   const token = deps.tokens.random(12);
@@ -115,7 +116,8 @@ async function claimAndSend(
     now: started.toISOString(),
     leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
-    limit: how.takeOver ? Math.min(requeued, policy.batchSize) : policy.batchSize,
+    limit: policy.batchSize,
+    ...(how.takeOver ? { ids: requeuedIds } : {}),
   });
   const result: BatchResult = { ...none, claimed: entries.length };
   if (entries.length === 0) return result;

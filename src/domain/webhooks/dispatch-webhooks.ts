@@ -95,8 +95,9 @@ export async function dispatchWebhookBatch(
   options: {
     onWithdrawn?: OnWithdrawn;
     /**
-     * Taking over a dead dispatcher's work beside a batch still running: claims only as many deliveries as expired
-     * claims were re-queued (none when none were), so it holds what the dead one held and no more.
+     * Taking over a dead dispatcher's work beside a batch still running: claims only the deliveries whose expired
+     * claims it re-queued (none when none were), not older deliveries due before them: it holds what the dead one held,
+     * as much as another dispatcher did not claim first, and no more.
      */
     takeOver?: boolean;
   } = {},
@@ -117,7 +118,8 @@ async function claimAndPost(
 ): Promise<WebhookBatchResult> {
   const random = deps.random ?? Math.random;
   const started = deps.clock.now();
-  const requeued = await deps.storage.webhooks.requeueExpiredWebhookClaims(started.toISOString());
+  const requeuedIds = await deps.storage.webhooks.requeueExpiredWebhookClaims(started.toISOString());
+  const requeued = requeuedIds.length;
   const none: WebhookBatchResult = { claimed: 0, delivered: 0, deferred: 0, failed: 0, requeued };
   if (takeOver && requeued === 0) return none;
   const token = deps.tokens.random(12);
@@ -126,7 +128,8 @@ async function claimAndPost(
     now: started.toISOString(),
     leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
-    limit: takeOver ? Math.min(requeued, policy.batchSize) : policy.batchSize,
+    limit: policy.batchSize,
+    ...(takeOver ? { ids: requeuedIds } : {}),
   });
   const result: WebhookBatchResult = { ...none, claimed: claimed.length };
   if (claimed.length === 0) return result;

@@ -12,6 +12,8 @@ export interface OutboxClaim {
   leaseUntil: string;
   token: string;
   limit: number;
+  /** Only these entries, if still due (a take-over claims the mail it re-queued, not older mail due before it). */
+  ids?: readonly number[];
 }
 
 export interface OutboxOutcome {
@@ -71,8 +73,8 @@ export interface OutboxRepository {
   firstDueOutboxAt(): Promise<string | null>;
   /** Claims due entries (queued or deferred, next attempt reached) for one dispatcher; each entry goes to one claimer. */
   claimOutbox(claim: OutboxClaim): Promise<OutboxEntry[]>;
-  /** Entries whose claim expired (their dispatcher died mid-send) become due again; returns how many. */
-  requeueExpiredClaims(now: string): Promise<number>;
+  /** Entries whose claim expired (their dispatcher died mid-send) become due again; returns their ids. */
+  requeueExpiredClaims(now: string): Promise<number[]>;
   /**
    * When the first claim still held by any dispatcher (status `sending`) ends, or null when none is held: an idle
    * dispatcher wakes then, so a dead dispatcher's mail is taken over as soon as its lease runs out.

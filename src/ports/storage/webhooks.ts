@@ -14,6 +14,8 @@ export interface WebhookClaim {
   leaseUntil: string;
   token: string;
   limit: number;
+  /** Only these deliveries, if still due (a take-over claims what it re-queued, not older deliveries due before). */
+  ids?: readonly number[];
 }
 
 export interface WebhookOutcome {
@@ -62,8 +64,8 @@ export interface WebhookRepository {
   ): Promise<Page<WebhookDelivery>>;
   /** Claims due deliveries (queued or deferred, next attempt reached) of active endpoints for one dispatcher. */
   claimWebhookDeliveries(claim: WebhookClaim): Promise<ClaimedWebhookDelivery[]>;
-  /** Deliveries whose claim expired (their dispatcher died mid-send) become due again; returns how many. */
-  requeueExpiredWebhookClaims(now: string): Promise<number>;
+  /** Deliveries whose claim expired (their dispatcher died mid-send) become due again; returns their ids. */
+  requeueExpiredWebhookClaims(now: string): Promise<number[]>;
   /** When the first claim still held ends, or null when none is held. */
   earliestWebhookClaimExpiry(): Promise<string | null>;
   /** Extends a dispatcher's claims that are still its own; returns their ids. */

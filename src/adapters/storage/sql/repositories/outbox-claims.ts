@@ -18,6 +18,10 @@ export async function claimOutbox(ctx: SqlContext, c: OutboxClaim) {
     .orderBy('next_attempt_at')
     .orderBy('id')
     .limit(c.limit);
+  if (c.ids) {
+    if (c.ids.length === 0) return [];
+    due = due.where('id', 'in', [...c.ids]);
+  }
   // Several dispatchers skip each other's rows instead of waiting. Where writers are serial, an UPDATE takes the one
   // write lock even when nothing is due, making the message being posted wait: a read looks first.
   if (ctx.dialect.locksRows) due = due.forUpdate().skipLocked();
@@ -60,7 +64,7 @@ export async function requeueExpiredClaims(ctx: SqlContext, now: string) {
     .where('lease_until', '<', now)
     .limit(1)
     .executeTakeFirst();
-  if (!any) return 0;
+  if (!any) return [];
   // The mail and its `interrupted` attempt together: a failure between the two leaves the claim as it was.
   return ctx.atomically(async (tx) => {
     const expired = await tx.db
@@ -83,7 +87,7 @@ export async function requeueExpiredClaims(ctx: SqlContext, now: string) {
         )
         .execute();
     }
-    return expired.length;
+    return expired.map((r) => r.id);
   });
 }
 

@@ -214,6 +214,10 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(c.limit);
+    if (c.ids) {
+      if (c.ids.length === 0) return [];
+      due = due.where('id', 'in', [...c.ids]);
+    }
     // Nearly always nothing is due (most installs have no endpoint): a read looks first, so the dispatcher's loop, woken
     // by every poll, writes nothing (nor takes the write lock, where writers are serial) for nothing.
     if (!(await due.executeTakeFirst())) return [];
@@ -249,7 +253,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
       .where('lease_until', '<', now)
       .limit(1)
       .executeTakeFirst();
-    if (!any) return 0;
+    if (!any) return [];
     // The delivery and its `interrupted` attempt together: a failure between the two leaves the claim as it was.
     return this.ctx.atomically(async (tx) => {
       const expired = await tx.db
@@ -271,7 +275,7 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
             })),
           )
           .execute();
-      return expired.length;
+      return expired.map((r) => r.id);
     });
   }
 
