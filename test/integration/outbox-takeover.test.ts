@@ -3,7 +3,8 @@
  * the default lease, each team's mail going out from its own mailbox at a real SMTP server of its own
  * (test/support/smtp-sink.ts). The survivor is busy with a long batch of group A's mail at a server that never
  * answers; the doomed dispatcher holds group B's mail, sent to a server that holds its answer, and is SIGKILLed. Its
- * mail must go out within 15 s of the kill, while the survivor's slow batch still runs.
+ * mail must go out within 15 s of the kill, while the survivor's slow batch still runs, though more of group A's mail
+ * was queued before it would be due again.
  *
  * Both orders of start: on PostgreSQL the first one started leads and the other stands by, so the survivor is the
  * leader in one (the doomed one claimed at a standby's look) and stands by in the other (its batch started at a look).
@@ -192,6 +193,14 @@ for (const database of [sqliteFile, postgres]) {
           const queuedB = await mailOf(s.storage, teamB.id);
           assert.equal(queuedA.length, 50);
           assert.equal(queuedB.length, 5);
+          // Ten more mails of group A, due before the dead one's will be once re-queued: the take-over must not send
+          // those instead (they would wait at the survivor's silent server, and group B's mail with them).
+          await postMessage(s.deps, s.world.requesterA, {
+            ticketNumber: s.world.ticketA.number,
+            text: 'One more thing.',
+            source: 'portal',
+          });
+          assert.equal((await mailOf(s.storage, null)).length, 60);
 
           doomed!.process.kill('SIGKILL');
           const killedAt = Date.now();
