@@ -76,7 +76,7 @@ async function queueGroupB(s: Scene) {
 }
 
 describe('a batch taking over expired claims (in process)', () => {
-  it('claims the mails it re-queued, not mail due before them, and none when none had expired', async () => {
+  it('claims the mails it re-queued, all of them, not mail due before them, and none when none had expired', async () => {
     const s = await scene(sqliteMemory);
     const transports = new NodemailerMailTransports();
     try {
@@ -105,7 +105,8 @@ describe('a batch taking over expired claims (in process)', () => {
         deadIds,
       );
 
-      const first = await dispatchBatch(deps, DISPATCH_POLICY, { requeue: false, takeOver: true });
+      // More than a batch (of 2 here): every mail re-queued is claimed, none left due with nobody woken for it.
+      const first = await dispatchBatch(deps, { ...DISPATCH_POLICY, batchSize: 2 }, { requeue: false, takeOver: true });
       assert.deepEqual(first, { claimed: 3, sent: 3, deferred: 0, failed: 0, requeued: 3 });
       const second = await dispatchBatch(deps, DISPATCH_POLICY, { takeOver: true });
       assert.deepEqual(second, { claimed: 0, sent: 0, deferred: 0, failed: 0, requeued: 0 });

@@ -116,8 +116,9 @@ async function claimAndSend(
     now: started.toISOString(),
     leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
-    limit: policy.batchSize,
-    ...(how.takeOver ? { ids: requeuedIds } : {}),
+    // A take-over claims every entry it re-queued, were it more than a batch (a dead dispatcher may have held its
+    // batch and a take-over's): what it left would be due again with no expired claim left to wake anyone for it.
+    ...(how.takeOver ? { ids: requeuedIds, limit: Math.max(policy.batchSize, requeued) } : { limit: policy.batchSize }),
   });
   const result: BatchResult = { ...none, claimed: entries.length };
   if (entries.length === 0) return result;

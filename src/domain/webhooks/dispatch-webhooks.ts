@@ -128,8 +128,8 @@ async function claimAndPost(
     now: started.toISOString(),
     leaseUntil: new Date(started.getTime() + leaseMs).toISOString(),
     token,
-    limit: policy.batchSize,
-    ...(takeOver ? { ids: requeuedIds } : {}),
+    // A take-over claims every delivery it re-queued, were it more than a batch (see dispatchBatch).
+    ...(takeOver ? { ids: requeuedIds, limit: Math.max(policy.batchSize, requeued) } : { limit: policy.batchSize }),
   });
   const result: WebhookBatchResult = { ...none, claimed: claimed.length };
   if (claimed.length === 0) return result;
