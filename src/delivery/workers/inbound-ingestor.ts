@@ -1,7 +1,7 @@
 import { processInboundMail } from '../../domain/inbound/process-inbound-mail.ts';
 import { receiveMail, receiveMailForProcessing, type ReceivedMail } from '../../domain/inbound/receive-mail.ts';
 import type { InboundDeps } from '../../domain/inbound/inbound-deps.ts';
-import { DEFAULT_INBOUND_LEASE_SECONDS, inboundLeaseUntil } from '../../domain/inbound/inbound-lease.ts';
+import { inboundLeaseMs, inboundLeaseUntil } from '../../domain/inbound/inbound-lease.ts';
 import type { InboundMail, RawMail } from '../../domain/inbound/inbound-mail.ts';
 import { removeOldInboundRaw } from '../../domain/inbound/retention.ts';
 
@@ -119,7 +119,7 @@ export class InboundIngestor {
     this.sweep();
     this.timer = setInterval(() => this.sweep(), this.options.sweepMs);
     this.timer.unref();
-    const leaseMs = (this.deps.policy.leaseSeconds ?? DEFAULT_INBOUND_LEASE_SECONDS) * 1000;
+    const leaseMs = inboundLeaseMs(this.deps.policy);
     this.renewal = setInterval(() => void this.renew(), Math.max(100, leaseMs / 3));
     this.renewal.unref();
     if (!receiver) return null;
