@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -26,7 +27,19 @@ if (files.length === 0) {
 // response) while two other files ran beside them (session 25); at two it keeps that machine about half busy.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=180000',
+    // TAP as before, then the failures said again at the end, where a CI log that keeps only its end shows them.
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${fileURLToPath(new URL('./failures-reporter.mjs', import.meta.url))}`,
+    '--test-reporter-destination=stdout',
+    ...files,
+  ],
   // The processes the tests start (`bin/parley.js`) run the sources under test, never an earlier compiled build.
   { stdio: 'inherit', env: { ...process.env, PARLEY_RUN_FROM: 'source' } },
 );
