@@ -19,7 +19,8 @@ import { claimFunction } from './009-inbound-sender-proof.ts';
  * from now on, as an erasure now leaves it (`erasedDedupeKey` in `sql/inbound-rows.ts`).
  *
  * The count is planned for each call (`execute`), with the cap it is given: a plan cached for any cap would read a
- * flood's mails one by one even when the cap is large.
+ * flood's mails one by one even when the cap is large. (Migration 038 plans it once: the sender's index reads at
+ * most the cap's mails whatever the plan, and planning cost as much as the count.)
  *
  * Migration 009's four-argument function now calls this one (its key's digest computed in SQL, as `erasedDedupeKey`
  * computes it; no cap), so instances of the previous version still running during an upgrade claim the same way.
@@ -29,6 +30,31 @@ import { claimFunction } from './009-inbound-sender-proof.ts';
 export async function up(db: Kysely<any>): Promise<void> {
   await digestErasedKeys(db);
   if (!types(db).pg) return;
+  await claimInboundFunction(db, 'planned for each call');
+  await sql`
+    create or replace function parley_claim_inbound(p_id integer, p_key text, p_from text, p_since timestamptz,
+      out holder integer, out recent integer)
+    language sql as $$
+      select c.holder, c.recent from parley_claim_inbound(p_id, p_key,
+        'erased:' || encode(sha256(convert_to(p_key, 'UTF8')), 'hex'), p_from, p_since, null) as c
+    $$`.execute(db);
+}
+
+/**
+ * The six-argument claim, its count of the sender's recent mail either planned for each call (`execute`, this
+ * migration's) or a statement of the function's own, whose plan PL/pgSQL keeps for the connection (migration 038's).
+ */
+export async function claimInboundFunction(
+  db: Kysely<any>,
+  count: 'planned for each call' | 'planned once',
+): Promise<void> {
+  const counted =
+    count === 'planned once'
+      ? sql`select count(*) into recent from (select 1 from inbound_mail
+          where sender_key = p_from and received_at >= p_since and id <> p_id limit p_cap) as counted;`
+      : sql`execute 'select count(*) from (select 1 from inbound_mail
+          where sender_key = $1 and received_at >= $2 and id <> $3 limit $4) as counted'
+        into recent using p_from, p_since, p_id, p_cap;`;
   await sql`
     create or replace function parley_claim_inbound(p_id integer, p_key text, p_erased_key text, p_from text,
       p_since timestamptz, p_cap integer, out holder integer, out recent integer)
@@ -45,20 +71,11 @@ export async function up(db: Kysely<any>): Promise<void> {
         return;
       end if;
       perform pg_advisory_xact_lock(hashtext('parley_inbound_sender'), hashtext(p_from));
-      execute 'select count(*) from (select 1 from inbound_mail
-          where sender_key = $1 and received_at >= $2 and id <> $3 limit $4) as counted'
-        into recent using p_from, p_since, p_id, p_cap;
+      ${counted}
       -- A mail that holds another key of its own (an earlier attempt read it differently) keeps it.
       update inbound_mail set dedupe_key = coalesce(dedupe_key, p_key), sender_key = p_from
         where id = p_id and sha256 <> '';
     end
-    $$`.execute(db);
-  await sql`
-    create or replace function parley_claim_inbound(p_id integer, p_key text, p_from text, p_since timestamptz,
-      out holder integer, out recent integer)
-    language sql as $$
-      select c.holder, c.recent from parley_claim_inbound(p_id, p_key,
-        'erased:' || encode(sha256(convert_to(p_key, 'UTF8')), 'hex'), p_from, p_since, null) as c
     $$`.execute(db);
 }
 
