@@ -33,8 +33,9 @@ const result = spawnSync(
     '--test',
     '--test-concurrency=2',
     '--test-timeout=180000',
-    // TAP as before, then the failures said again at the end, where a CI log that keeps only its end shows them.
-    '--test-reporter=tap',
+    // TAP where the output is kept (CI, a file), spec on a terminal, as node's defaults; then the failures said again
+    // at the end, where a CI log that keeps only its end shows them.
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
     '--test-reporter-destination=stdout',
     `--test-reporter=${fileURLToPath(new URL('./failures-reporter.mjs', import.meta.url))}`,
     '--test-reporter-destination=stdout',

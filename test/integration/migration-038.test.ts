@@ -58,7 +58,7 @@ describe('migration 038 on PostgreSQL', () => {
       assert.deepEqual(await claim(db, ids[0]!, 'mid:<3@x>', 20), { holder: ids[0], recent: 1 });
       assert.deepEqual(await claim(db, ids[1]!, 'mid:<4@x>', 20), { holder: ids[1], recent: 2 });
       assert.deepEqual(await claim(db, ids[2]!, 'mid:<5@x>', 2), { holder: ids[2], recent: 2 });
-      // The same planned statement, called again with another cap, still reads only up to it.
+      // Called again and again with other caps (PL/pgSQL keeps the plan after a few calls), it still counts to each.
       for (let i = 0; i < 6; i++) {
         const cap = 1 + (i % 3);
         assert.deepEqual(await claim(db, ids[3]!, 'mid:<6@x>', cap), { holder: ids[3], recent: cap });

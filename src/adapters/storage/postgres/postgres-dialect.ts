@@ -103,7 +103,7 @@ export const postgresDialect: SqlDialect = {
     await ctx.note(...[...tickets].map((ticketId) => ({ kind: 'ticket' as const, ticketId, staffOnly: false })));
     return rows.map((r) => Number(r.entry_id));
   },
-  /** One call of migration 035's function (one round trip, one commit). */
+  /** One call of migration 035's function, as 038 leaves it (one round trip, one commit). */
   async claimInboundMailInOneCall(ctx: SqlContext, id: number, key: string, sender: SenderClaim | null) {
     const build = () => ({
       compile: () =>

@@ -221,9 +221,10 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
   }
 
   /**
-   * In one call where the database can (PostgreSQL: migration 035's function, one round trip). Otherwise the key as
-   * before (its unique index settles a race), then the sender's claim and count in one statement: a write statement
-   * runs alone on SQLite, from its read to its commit, so the mails of one sender are counted one after the other.
+   * In one call where the database can (PostgreSQL: migration 035's function as 038 leaves it, one round trip).
+   * Otherwise the key as before (its unique index settles a race), then the sender's claim and count in one statement:
+   * a write statement runs alone on SQLite, from its read to its commit, so the mails of one sender are counted one
+   * after the other.
    * A mail an erasure emptied meanwhile (`sha256` '') is not written: its keys would name it again.
    */
   async claimInboundMail(id: number, key: string, sender: SenderClaim | null) {
