@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Migrator, sql } from 'kysely';
-import { migrations } from '../../migrations/index.ts';
+import { sql } from 'kysely';
 import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
-import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
+import { migrateBefore, migratorOf, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
 type Db = SqlStorage['kyselyInstance'];
 
@@ -76,12 +75,7 @@ describe('migration 035 on PostgreSQL', () => {
       ]);
 
       // Down: migration 009's function again, and the six-argument one gone.
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrations },
-        migrationTableName: 'parley_migration',
-        migrationLockTableName: 'parley_migration_lock',
-      });
+      const migrator = migratorOf(db);
       // Down to 034, through the later migrations first.
       const down = await migrator.migrateTo('034-outbox-cc-erased');
       assert.equal(down.error, undefined);

@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Migrator, sql } from 'kysely';
-import { migrations } from '../../migrations/index.ts';
+import { sql } from 'kysely';
 import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
-import { migrateBefore, UNMIGRATED_DATABASES } from '../support/migrations.ts';
+import { migrateBefore, migratorOf, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
 type Db = SqlStorage['kyselyInstance'];
 
@@ -67,12 +66,7 @@ describe('migration 038 on PostgreSQL', () => {
       const copy = await newMail(db, 7);
       assert.deepEqual(await claim(db, copy, 'mid:<3@x>', 20), { holder: ids[0], recent: null });
 
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrations },
-        migrationTableName: 'parley_migration',
-        migrationLockTableName: 'parley_migration_lock',
-      });
+      const migrator = migratorOf(db);
       const down = await migrator.migrateTo('037-inbound-lease');
       assert.equal(down.error, undefined);
       assert.deepEqual(down.results?.map((r) => [r.migrationName, r.status]).at(-1), [

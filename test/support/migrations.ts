@@ -5,16 +5,20 @@ import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { openSqliteStorage } from '../../src/adapters/storage/sqlite/sqlite-storage.ts';
 import { createPostgresDatabase } from './databases.ts';
 
-/** Applies every migration whose name sorts before `first` ('018'), as a database of an earlier version holds them. */
-export async function migrateBefore(storage: SqlStorage, first: string): Promise<void> {
-  const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < first));
-  const migrator = new Migrator({
-    db: storage.kyselyInstance,
-    provider: { getMigrations: async () => earlier },
+/** A migrator over `known` (every migration by default), with Parley's own tables of migrations and lock. */
+export function migratorOf(db: SqlStorage['kyselyInstance'], known: typeof migrations = migrations): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => known },
     migrationTableName: 'parley_migration',
     migrationLockTableName: 'parley_migration_lock',
   });
-  const { error } = await migrator.migrateToLatest();
+}
+
+/** Applies every migration whose name sorts before `first` ('018'), as a database of an earlier version holds them. */
+export async function migrateBefore(storage: SqlStorage, first: string): Promise<void> {
+  const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < first));
+  const { error } = await migratorOf(storage.kyselyInstance, earlier).migrateToLatest();
   if (error) throw error;
 }
 
