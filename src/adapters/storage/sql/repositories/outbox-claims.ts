@@ -3,11 +3,19 @@ import type { OutboxClaim, OutboxOutcome } from '../../../../ports/storage/outbo
 import { toOutbox } from '../rows.ts';
 import { insertRow, prepared, touchTicket } from '../sql-context.ts';
 import type { SqlContext } from '../sql-dialect.ts';
+import type { LeasedWork } from './leased-claims.ts';
 
 /**
- * The outbox's claims (`SqlOutboxRepository` delegates to these): a dispatcher claims due mail under a lease, renews
- * it while it sends, and re-queues what another's claim left when its lease ran out.
+ * The outbox's claims (`SqlOutboxRepository` delegates to these): a dispatcher claims due mail under a lease and
+ * records each attempt's outcome. Their leases are renewed and re-queued as every leased work's (`leased-claims.ts`).
  */
+
+/** The outbox's mails as leased work: their attempts, and what an interrupted one says. */
+export const OUTBOX_LEASES: LeasedWork = {
+  table: 'outbox_entry',
+  attempts: { table: 'outbox_attempt', of: 'entry_id' },
+  interrupted: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.',
+};
 
 export async function claimOutbox(ctx: SqlContext, c: OutboxClaim) {
   let due = ctx.db
@@ -33,62 +41,6 @@ export async function claimOutbox(ctx: SqlContext, c: OutboxClaim) {
     .returningAll()
     .execute();
   return rows.map(toOutbox).sort((a, b) => a.id - b.id);
-}
-
-export async function earliestClaimExpiry(ctx: SqlContext) {
-  const row = await ctx.db
-    .selectFrom('outbox_entry')
-    .select((eb) => eb.fn.min('lease_until').as('first'))
-    .where('status', '=', 'sending')
-    .executeTakeFirst();
-  return row?.first ?? null;
-}
-
-export async function renewClaims(ctx: SqlContext, token: string, leaseUntil: string) {
-  const rows = await ctx.db
-    .updateTable('outbox_entry')
-    .set({ lease_until: leaseUntil })
-    .where('claim_token', '=', token)
-    .where('status', '=', 'sending')
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
-export async function requeueExpiredClaims(ctx: SqlContext, now: string) {
-  // Nearly always nothing has expired: a read, so no write (nor, where writers are serial, the write lock) for that.
-  const any = await ctx.db
-    .selectFrom('outbox_entry')
-    .select('id')
-    .where('status', '=', 'sending')
-    .where('lease_until', '<', now)
-    .limit(1)
-    .executeTakeFirst();
-  if (!any) return [];
-  // The mail and its `interrupted` attempt together: a failure between the two leaves the claim as it was.
-  return ctx.atomically(async (tx) => {
-    const expired = await tx.db
-      .updateTable('outbox_entry')
-      .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
-      .where('status', '=', 'sending')
-      .where('lease_until', '<', now)
-      .returning('id')
-      .execute();
-    if (expired.length > 0) {
-      await tx.db
-        .insertInto('outbox_attempt')
-        .values(
-          expired.map((r) => ({
-            entry_id: r.id,
-            at: now,
-            result: 'interrupted',
-            reply: 'The dispatcher stopped during this attempt; the mail is due again with the same Message-ID.',
-          })),
-        )
-        .execute();
-    }
-    return expired.map((r) => r.id);
-  });
 }
 
 /** Two prepared statements per outcome, in the caller's transaction (where the dialect has no one-statement form). */

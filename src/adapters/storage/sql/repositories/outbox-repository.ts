@@ -14,6 +14,8 @@ import { SqlRepository } from '../sql-repository.ts';
 import { SqlWebhookRepository } from './webhook-repository.ts';
 import { eraseOutboxOf } from '../erasure-outbox.ts';
 import * as claims from './outbox-claims.ts';
+import { OUTBOX_LEASES } from './outbox-claims.ts';
+import * as leases from './leased-claims.ts';
 import * as reports from './outbox-reports.ts';
 
 /** The arguments of a method of the port, passed on as they came. */
@@ -112,16 +114,16 @@ export class SqlOutboxRepository extends SqlRepository implements OutboxReposito
     return claims.claimOutbox(this.ctx, ...args);
   }
 
-  earliestClaimExpiry(...args: Args<'earliestClaimExpiry'>) {
-    return claims.earliestClaimExpiry(this.ctx, ...args);
+  earliestClaimExpiry() {
+    return leases.earliestClaimExpiry(this.ctx, OUTBOX_LEASES);
   }
 
-  renewClaims(...args: Args<'renewClaims'>) {
-    return claims.renewClaims(this.ctx, ...args);
+  renewClaims(token: string, leaseUntil: string) {
+    return leases.renewClaims(this.ctx, OUTBOX_LEASES, token, leaseUntil);
   }
 
-  requeueExpiredClaims(...args: Args<'requeueExpiredClaims'>) {
-    return claims.requeueExpiredClaims(this.ctx, ...args);
+  requeueExpiredClaims(now: string) {
+    return leases.requeueExpiredClaims(this.ctx, OUTBOX_LEASES, now);
   }
 
   async finishOutboxAttempts(claimToken: string, outcomes: readonly { id: number; outcome: OutboxOutcome }[]) {

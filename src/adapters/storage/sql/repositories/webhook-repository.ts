@@ -20,6 +20,14 @@ import { eraseWebhookDeliveriesOf } from '../erasure.ts';
 import { bool, decodeCursor, page } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import { SqlRepository } from '../sql-repository.ts';
+import * as leases from './leased-claims.ts';
+
+/** The webhook deliveries as leased work: their attempts, and what an interrupted one says. */
+const WEBHOOK_LEASES: leases.LeasedWork = {
+  table: 'webhook_delivery',
+  attempts: { table: 'webhook_attempt', of: 'delivery_id' },
+  interrupted: WEBHOOK_SENTENCES.INTERRUPTED,
+};
 
 function toEndpoint(r: Selectable<Database['webhook_endpoint']>): WebhookEndpoint {
   return {
@@ -244,59 +252,16 @@ export class SqlWebhookRepository extends SqlRepository implements WebhookReposi
       .sort((a, b) => a.id - b.id);
   }
 
-  async requeueExpiredWebhookClaims(now: string) {
-    // Nearly always nothing has expired: a read, so no write (nor, where writers are serial, the write lock) for that.
-    const any = await this.db
-      .selectFrom('webhook_delivery')
-      .select('id')
-      .where('status', '=', 'sending')
-      .where('lease_until', '<', now)
-      .limit(1)
-      .executeTakeFirst();
-    if (!any) return [];
-    // The delivery and its `interrupted` attempt together: a failure between the two leaves the claim as it was.
-    return this.ctx.atomically(async (tx) => {
-      const expired = await tx.db
-        .updateTable('webhook_delivery')
-        .set({ status: 'deferred', claim_token: null, lease_until: null, next_attempt_at: now, updated_at: now })
-        .where('status', '=', 'sending')
-        .where('lease_until', '<', now)
-        .returning('id')
-        .execute();
-      if (expired.length > 0)
-        await tx.db
-          .insertInto('webhook_attempt')
-          .values(
-            expired.map((r) => ({
-              delivery_id: r.id,
-              at: now,
-              result: 'interrupted',
-              reply: WEBHOOK_SENTENCES.INTERRUPTED,
-            })),
-          )
-          .execute();
-      return expired.map((r) => r.id);
-    });
+  requeueExpiredWebhookClaims(now: string) {
+    return leases.requeueExpiredClaims(this.ctx, WEBHOOK_LEASES, now);
   }
 
-  async earliestWebhookClaimExpiry() {
-    const row = await this.db
-      .selectFrom('webhook_delivery')
-      .select((eb) => eb.fn.min('lease_until').as('first'))
-      .where('status', '=', 'sending')
-      .executeTakeFirst();
-    return row?.first ?? null;
+  earliestWebhookClaimExpiry() {
+    return leases.earliestClaimExpiry(this.ctx, WEBHOOK_LEASES);
   }
 
-  async renewWebhookClaims(token: string, leaseUntil: string) {
-    const rows = await this.db
-      .updateTable('webhook_delivery')
-      .set({ lease_until: leaseUntil })
-      .where('claim_token', '=', token)
-      .where('status', '=', 'sending')
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
+  renewWebhookClaims(token: string, leaseUntil: string) {
+    return leases.renewClaims(this.ctx, WEBHOOK_LEASES, token, leaseUntil);
   }
 
   async finishWebhookAttempts(claimToken: string, outcomes: readonly { id: number; outcome: WebhookOutcome }[]) {
