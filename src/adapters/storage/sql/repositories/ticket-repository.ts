@@ -1,7 +1,6 @@
-import { sql, type Selectable, type Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Ticket } from '../../../../domain/tickets/ticket.ts';
 import type { NewTicketEvent, TicketEvent, TicketEventKind } from '../../../../domain/tickets/ticket-event.ts';
-import type { TicketStatus } from '../../../../domain/tickets/ticket-status.ts';
 import { DEFAULT_TICKET_ORDER, type TicketOrder } from '../../../../domain/tickets/ticket-order.ts';
 import type { Page, PageRequest, TicketScope } from '../../../../ports/storage/common.ts';
 import type {
@@ -19,81 +18,12 @@ import { afterCursor, decodeQueueCursor, encodeQueueCursor, seenByViewer, sortEx
 import { chooseSearchPlan, searchCondition } from '../ticket-search-plan.ts';
 import { scopeCondition } from '../ticket-scope.ts';
 import { eraseTicketsOfRequester } from '../erasure.ts';
-import { copiesModeOf } from '../../../../domain/notifications/mailings.ts';
-
-function toTicket(
-  r: Selectable<Database['ticket']> & {
-    requester_name: string;
-    registered_by_name: string;
-    responsible_name: string | null;
-    group_name: string | null;
-    copy_ids: string | null;
-    group_signature?: string | null;
-    group_copies_mode?: string | null;
-    group_mailbox_id?: number | null;
-  },
-): Ticket {
-  return {
-    id: r.id,
-    number: r.id,
-    title: r.title,
-    description: r.description,
-    status: r.status as TicketStatus,
-    requesterId: r.requester_id,
-    requesterName: r.requester_name,
-    contactName: r.contact_name,
-    registeredById: r.registered_by_id,
-    registeredByName: r.registered_by_name,
-    groupId: r.group_id,
-    groupName: r.group_name,
-    responsibleId: r.responsible_id,
-    responsibleName: r.responsible_name,
-    demandType: r.demand_type,
-    activity: r.activity,
-    relatedService: r.related_service,
-    portfolio: r.portfolio,
-    category: r.category,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    lastActivityAt: r.last_activity_at,
-    publicActivityAt: r.public_activity_at ?? r.last_activity_at,
-    copyIds: r.copy_ids
-      ? r.copy_ids
-          .split(',')
-          .map(Number)
-          .sort((a, b) => a - b)
-      : [],
-    ...(r.group_signature !== undefined ? { groupSignature: r.group_signature } : {}),
-    ...(r.group_copies_mode !== undefined ? { groupCopiesMode: copiesModeOf(r.group_copies_mode) } : {}),
-    ...(r.group_mailbox_id !== undefined ? { groupMailboxId: r.group_mailbox_id } : {}),
-  };
-}
+import { ticketQuery, toTicket } from '../ticket-rows.ts';
 
 /** Tickets moved into the default team per statement (6 bound values per event row). */
 const MOVE_CHUNK = 1000;
 
 export class SqlTicketRepository extends SqlRepository implements TicketRepository {
-  private ticketQuery() {
-    return this.db
-      .selectFrom('ticket')
-      .innerJoin('app_user as requester', 'requester.id', 'ticket.requester_id')
-      .innerJoin('app_user as registrar', 'registrar.id', 'ticket.registered_by_id')
-      .leftJoin('app_user as responsible', 'responsible.id', 'ticket.responsible_id')
-      .leftJoin('support_group', 'support_group.id', 'ticket.group_id')
-      .selectAll('ticket')
-      .select([
-        'requester.name as requester_name',
-        'registrar.name as registered_by_name',
-        'responsible.name as responsible_name',
-        'support_group.name as group_name',
-        sql<
-          string | null
-        >`(select ${this.ctx.dialect.joinIds(sql`c.user_id`)} from ticket_copy c where c.ticket_id = ticket.id)`.as(
-          'copy_ids',
-        ),
-      ]);
-  }
-
   async createTicket(t: NewTicket, at: string): Promise<Ticket> {
     const { id } = await this.db
       .insertInto('ticket')
@@ -127,7 +57,7 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
     const [row] = await this.prepared(
       'ticket-by-number',
       () =>
-        this.ticketQuery()
+        ticketQuery(this.ctx)
           .select([
             'support_group.signature as group_signature',
             'support_group.copies_mode as group_copies_mode',
@@ -179,7 +109,7 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
     const order = req.order ?? DEFAULT_TICKET_ORDER;
     const sortBy = sortExpression(order.sort, scope);
     const seen = req.viewerId === undefined ? sql<boolean>`1 = 1` : seenByViewer(req.viewerId, scope);
-    let q = this.ticketQuery()
+    let q = ticketQuery(this.ctx)
       .select([sortBy.as('sort_value'), sql<number | boolean>`case when ${seen} then 0 else 1 end`.as('unseen')])
       .orderBy(sortBy, order.direction)
       .orderBy('ticket.id', order.direction)
