@@ -1,5 +1,6 @@
 import { ClaimExpiryWatch } from './claim-expiry-watch.ts';
 import { ClaimWithdrawals } from './claim-withdrawals.ts';
+import { WakeableWait } from './wakeable-wait.ts';
 import {
   dispatchBatch,
   type BatchResult,
@@ -59,7 +60,7 @@ export interface DispatcherOptions {
 export class OutboxDispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly waits = new WakeableWait();
   private kicked = false;
   /** When this dispatcher last re-queued expired claims (its clock, ms). */
   private requeuedAt = Number.NEGATIVE_INFINITY;
@@ -130,7 +131,7 @@ export class OutboxDispatcher {
   /** New mail may be due: look now rather than at the next poll. */
   kick(): void {
     this.kicked = true;
-    this.wake?.();
+    this.waits.wake();
   }
 
   private async run() {
@@ -172,17 +173,7 @@ export class OutboxDispatcher {
       const untilLook = await this.expiries.untilNextLook();
       const wait = this.leading ? untilLook : Math.min(untilLook, LEAD_CHECK_MS);
       if (!this.running || this.kicked) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          byTimer = true;
-          resolve();
-        }, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      byTimer = await this.waits.wait(wait);
     }
   }
 
@@ -204,7 +195,7 @@ export class OutboxDispatcher {
   /** Finishes the batch in flight (and the one taking over expired claims beside it), then stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.waits.wake();
     await this.loop;
     await this.expiries.settled();
     await this.unsubscribe?.();

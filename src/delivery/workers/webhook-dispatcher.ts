@@ -1,5 +1,6 @@
 import { ClaimExpiryWatch } from './claim-expiry-watch.ts';
 import { ClaimWithdrawals } from './claim-withdrawals.ts';
+import { WakeableWait } from './wakeable-wait.ts';
 import type { DispatchPolicy } from '../../domain/notifications/dispatch-outbox.ts';
 import {
   dispatchWebhookBatch,
@@ -25,7 +26,7 @@ export interface WebhookDispatcherOptions {
 export class WebhookDispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly waits = new WakeableWait();
   private kicked = false;
   private unsubscribe: (() => Promise<void>) | undefined;
   /** Deliveries an erasure deleted, heard by the batch in flight (its claims renewed at once). */
@@ -76,7 +77,7 @@ export class WebhookDispatcher {
 
   kick(): void {
     this.kicked = true;
-    this.wake?.();
+    this.waits.wake();
   }
 
   private async run() {
@@ -99,14 +100,7 @@ export class WebhookDispatcher {
       if (!this.running || full || this.kicked) continue;
       const wait = await this.expiries.untilNextLook();
       if (!this.running || this.kicked) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.waits.wait(wait);
     }
   }
 
@@ -128,7 +122,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.running = false;
     await this.starting?.catch(() => {}); // a start that failed has its own caller to tell
-    this.wake?.();
+    this.waits.wake();
     await this.loop;
     await this.expiries.settled();
     await this.unsubscribe?.();
