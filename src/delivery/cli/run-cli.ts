@@ -26,7 +26,7 @@ Commands:
                              set a user's password: read from standard input, or generated and printed; ends
                              the user's sessions and revokes their API tokens (unless --keep-tokens)
   token create --email E [--name LABEL] [--expires-in-days N] [--scope read|full]
-                             print a new API token for that user (read: GET only; default full, no expiry)
+                             print a new API token for that user (read: GET and HEAD only; default full, no expiry)
   dispatch                   run the outbox dispatcher alone (several may share a PostgreSQL database)
   ingest [--listen HOST:PORT]
                              receive reply mail over SMTP alone (default address: PARLEY_INBOUND_SMTP)
@@ -34,8 +34,8 @@ Commands:
   reply-text [--json] [FILE.eml ...]
                              print the text a reply mail would post (quotes and signatures removed), from
                              each file or standard input; --json: one line per mail with the trimmed part
-  doctor                     check the database, secret key, SMTP account, mail domain and clock; one line
-                             each, exit 1 when something is wrong (changes nothing)
+  doctor                     check the database, secret key, SMTP account, mail domain, clock, default team and
+                             database connections; one line each, exit 1 when something is wrong (changes nothing)
   seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
   help                       this text
 
