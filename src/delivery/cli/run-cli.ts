@@ -35,7 +35,8 @@ Commands:
                              print the text a reply mail would post (quotes and signatures removed), from
                              each file or standard input; --json: one line per mail with the trimmed part
   doctor                     check the database, secret key, SMTP account, mail domain, clock, default team and
-                             database connections; one line each, exit 1 when something is wrong (changes nothing)
+                             (PostgreSQL) connection limits; one line each, exit 1 when something is wrong (changes
+                             nothing)
   seed --demo                demo groups, users, tickets, templates, parameter 417 and an SMTP account
   help                       this text
 
