@@ -8,19 +8,13 @@ import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
-import { migrateBefore, migratorOf, UNMIGRATED_DATABASES } from '../support/migrations.ts';
+import { insertReceivedMail, migrateBefore, migratorOf, UNMIGRATED_DATABASES } from '../support/migrations.ts';
 
 type Db = SqlStorage['kyselyInstance'];
 
 const SINCE = '2026-03-14T15:00:00.000Z';
 
-async function newMail(db: Db, n: number, receivedAt = SINCE): Promise<number> {
-  const { rows } = await sql<{ id: number }>`insert into inbound_mail
-      (received_at, updated_at, status, raw, size, sha256, envelope_to, attempts)
-    values (${receivedAt}, ${receivedAt}, 'received', ${Buffer.from([n])}, 1, ${`${n}`.repeat(64)}, '[]', 0)
-    returning id`.execute(db);
-  return rows[0]!.id;
-}
+const newMail = (db: Db, n: number, receivedAt = SINCE) => insertReceivedMail(db, n, receivedAt);
 
 /** Claims mail `id` under `key` for sender ann@x, counting up to `cap` of her mail since SINCE. */
 async function claim(db: Db, id: number, key: string, cap: number) {

@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations/index.ts';
 import { openPostgresStorage } from '../../src/adapters/storage/postgres/postgres-storage.ts';
 import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
@@ -33,3 +33,19 @@ export const UNMIGRATED_DATABASES = [
     },
   },
 ] as const;
+
+/**
+ * A received inbound mail of one byte (`n`), written by SQL alone: a migration test's schema is an earlier version's;
+ * returns its id.
+ */
+export async function insertReceivedMail(
+  db: SqlStorage['kyselyInstance'],
+  n: number,
+  receivedAt: string,
+): Promise<number> {
+  const { rows } = await sql<{ id: number }>`insert into inbound_mail
+      (received_at, updated_at, status, raw, size, sha256, envelope_to, attempts)
+    values (${receivedAt}, ${receivedAt}, 'received', ${Buffer.from([n])}, 1, ${`${n}`.repeat(64)}, '[]', 0)
+    returning id`.execute(db);
+  return rows[0]!.id;
+}
