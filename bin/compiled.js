@@ -25,5 +25,6 @@ export function compiledIsCurrent(env = process.env) {
   } catch {
     return false;
   }
-  return newest(`${root}src`) <= built && newest(`${root}migrations`) <= built;
+  // Strictly older: the stamp is the time the compile began (scripts/build-server.mjs).
+  return newest(`${root}src`) < built && newest(`${root}migrations`) < built;
 }
