@@ -24,9 +24,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 // A full run first compiles the server (`npm run build:server`, into dist/): the processes the tests start through
-// bin/parley.js then run that build of the sources under test, as production runs it, and start in about a third of
-// tsx's time (the CLI tests took 45 s instead of 88). A narrowed run builds nothing: bin/parley.js runs dist/ only
-// while it is newer than every source, the sources through tsx otherwise.
+// bin/parley.js then run that build of the sources under test, as production runs it. They start in about a third of
+// tsx's time, so the CLI tests took 45 s instead of 88 (BENCHMARKS.md, session 31). A narrowed run builds nothing:
+// bin/parley.js runs dist/ only while every source is older than the start of its last compile, the sources otherwise.
 if (filters.length === 0) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const built = spawnSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
