@@ -12,8 +12,10 @@ const began = new Date();
 let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-} catch {
-  console.error('The server did not compile: TypeScript is not installed (run `npm ci`, which installs it).');
+} catch (error) {
+  if (/** @type {{ code?: string }} */ (error).code !== 'MODULE_NOT_FOUND') throw error;
+  console.error('The server did not compile: TypeScript is not installed (`npm ci` installs it, unless told to omit');
+  console.error('the development dependencies).');
   process.exit(1);
 }
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
