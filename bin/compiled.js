@@ -1,5 +1,5 @@
-// Whether the compiled JavaScript (`npm run build:server`, dist/) is newer than every source: bin/parley.js runs it
-// then, and the benchmarks say which one their processes run. PARLEY_RUN_FROM=source forces the sources.
+// Whether the compiled JavaScript (`npm run build:server`, dist/) is current: every source older than the start of its
+// compile. bin/parley.js runs it then, and the benchmarks say which one their processes run. PARLEY_RUN_FROM=source forces the sources.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -28,11 +28,12 @@ if (files.length === 0) {
 // tsx's time, so the CLI tests took 45 s instead of 88 (BENCHMARKS.md, session 31). A narrowed run builds nothing:
 // bin/parley.js runs dist/ only while every source is older than the start of its last compile, the sources otherwise.
 if (filters.length === 0) {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const built = spawnSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
+  const build = fileURLToPath(new URL('./build-server.mjs', import.meta.url));
+  // build-server.mjs says why when it fails; a node that cannot even start it is said here.
+  const built = spawnSync(process.execPath, [build], { stdio: 'inherit' });
+  if (built.error) console.error(built.error.message);
   if (built.status !== 0) {
-    const why = built.error?.message ?? (built.signal ? `stopped by ${built.signal}` : `exit code ${built.status}`);
-    console.error(`The server did not compile (npm run build:server: ${why}); no test was run.`);
+    console.error('No test was run: the server has to compile first (npm run build:server).');
     process.exit(1);
   }
 }
