@@ -1,6 +1,6 @@
 import type { SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { isIP } from 'node:net';
-import { scrubError, scrubSecrets, type Credentials } from '../../domain/parameters/secret-scrub.ts';
+import { scrubAndCut, scrubError, scrubSecrets, type Credentials } from '../../domain/parameters/secret-scrub.ts';
 import { AddressRefused, resolveAllowedAddress } from '../net/allowed-address.ts';
 import {
   CERTIFICATE_SENTENCE,
@@ -80,12 +80,16 @@ function credentialsOf(s: SmtpSettings): Credentials {
  * deferral (4xx; the copies may then receive it again), the reply saying the copies got it. Only copies refused:
  * sent, the reply naming them.
  */
-export function partialReply(mail: Pick<OutgoingMail, 'to'>, reply: PoolReply): string {
+export function partialReply(
+  mail: Pick<OutgoingMail, 'to'>,
+  reply: PoolReply,
+  credentials: Credentials | readonly Credentials[],
+): string {
   if (reply.refused.length === 0) return reply.response;
   const to = mail.to.address.toLowerCase();
   const own = reply.refused.find((r) => r.recipient.toLowerCase() === to);
   if (own) {
-    const text = `${own.response} (the people in Cc received it)`.slice(0, 1000);
+    const text = scrubAndCut(`${own.response} (the people in Cc received it)`, credentials, 1000);
     throw new DeliveryFailure('Recipient refused', own.code === null || own.code >= 500, text);
   }
   return `${reply.response} (refused: ${reply.refused.map((r) => `${r.recipient}: ${r.response}`).join('; ')})`;
@@ -100,7 +104,7 @@ export function partialReply(mail: Pick<OutgoingMail, 'to'>, reply: PoolReply): 
 export function classifySendError(error: unknown, credentials: Credentials | readonly Credentials[]): DeliveryFailure {
   const e = scrubError(error as NodemailerError, credentials);
   if (e instanceof DeliveryFailure) return e;
-  const clean = (text: string) => scrubSecrets(text.slice(0, 1000), credentials);
+  const clean = (text: string) => scrubAndCut(text, credentials, 1000);
   if (e?.code === 'EAUTH' && (e as { originalCode?: string }).originalCode === 'MAILBOX_OAUTH_RECONNECT') {
     // A refused access token whose renewal failed (the grant revoked): the mailbox's own sentence, with the reason.
     return new DeliveryFailure('OAuth2 grant refused', false, clean(e.message), { cause: e, account: true });
@@ -135,7 +139,7 @@ function describeForLog(error: unknown, credentials: Credentials | readonly Cred
   const parts = [e?.code, e?.originalCode, e?.command, e?.responseCode, e?.response ?? e?.message].filter(
     (p) => p !== undefined && p !== '',
   );
-  return scrubSecrets(parts.join(' ').slice(0, 1000), credentials);
+  return scrubAndCut(parts.join(' '), credentials, 1000);
 }
 
 async function resolveAllowed(host: string): Promise<string> {
@@ -244,7 +248,7 @@ class NodemailerTransport implements MailTransport {
         build(mail, new Date()),
         options.stillWanted,
       );
-      return { reply: scrubSecrets(partialReply(mail, reply), credentials).slice(0, 1000) };
+      return { reply: scrubAndCut(partialReply(mail, reply, credentials), credentials, 1000) };
     } catch (error) {
       if (error instanceof MailWithdrawn) throw error;
       throw classifySendError(error, credentials);

@@ -3,7 +3,7 @@ import { DomainError } from '../errors.ts';
 import { DeliveryFailure, type MailTransports } from '../../ports/mail-transport.ts';
 import { sendingAccounts } from '../mailboxes/sending-accounts.ts';
 import { DELIVERY_SENTENCES } from './delivery-results.ts';
-import { scrubSecrets } from '../parameters/secret-scrub.ts';
+import { scrubAndCut, scrubSecrets } from '../parameters/secret-scrub.ts';
 import { deliveryResultOf, type DeliveryResult } from './delivery-results.ts';
 import { isEmailAddress } from '../users/user.ts';
 import { withAccessTokens } from '../mailboxes/oauth/access-token.ts';
@@ -66,7 +66,7 @@ export async function sendNow(
       references: [],
       headers: { 'Auto-Submitted': 'auto-generated' },
     });
-    const shortReply = scrubSecrets(reply.slice(0, 200), account.settings);
+    const shortReply = scrubAndCut(reply, account.settings, 200);
     return {
       ok: true,
       code: 'SENT',

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED, scrubError, scrubSecrets, secretForms } from './secret-scrub.ts';
+import { REDACTED, scrubAndCut, scrubError, scrubSecrets, secretForms } from './secret-scrub.ts';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const USER = 'desk@example.test';
@@ -38,6 +38,26 @@ describe('scrubSecrets', () => {
       assert.ok(!Buffer.from(clean.slice(9), 'base64').toString('utf8').includes(PASS), `${prefix}: ${clean}`);
       assert.ok(clean.includes(REDACTED), prefix);
     }
+  });
+
+  it('removes a secret percent-encoded, as a form body or a query string carries it', () => {
+    const secret = 'a b+c/d=e&f%g';
+    for (const form of [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]) {
+      const clean = scrubSecrets(`invalid_grant: client_secret=${form} is revoked`, { user: null, password: secret });
+      assert.equal(clean, `invalid_grant: client_secret=${REDACTED} is revoked`, form);
+    }
+  });
+
+  it('scrubAndCut scrubs before it cuts: no start of an encoded secret is left at the cut', () => {
+    const credentials = { user: USER, password: PASS };
+    // The base64 of AUTH PLAIN runs across character 1,000.
+    const echo = `550 5.1.1 ${'x'.repeat(920)} you said AUTH PLAIN ${SENT_FORMS.plain}`;
+    assert.ok(echo.indexOf(SENT_FORMS.plain) < 1000 && echo.length > 1000);
+    const cut = scrubAndCut(echo, credentials, 1000);
+    assert.ok(cut.length <= 1000);
+    assert.ok(cut.endsWith(`AUTH PLAIN ${REDACTED}`), cut.slice(-40));
+    // Cut first, the text keeps the start of the base64, which no form of the secret matches any more.
+    assert.ok(!scrubSecrets(echo.slice(0, 1000), credentials).includes(REDACTED));
   });
 
   it('removes the IMAP quoted form of a password with quotes and backslashes', () => {

@@ -61,6 +61,9 @@ export function secretForms(credentials: Credentials): string[] {
   const quoted = password.replace(/["\\]/g, '\\$&');
   forms.add(quoted);
   forms.add(JSON.stringify(password).slice(1, -1));
+  // As a form body or a query string carries it (OAuth2's token requests): percent-encoded, spaces as + or %20.
+  forms.add(encodeURIComponent(password));
+  forms.add(new URLSearchParams({ p: password }).toString().slice(2));
   const encoded = [
     base64(utf8(`\u0000${user}\u0000${password}`)),
     base64(utf8(`${user}\u0000${user}\u0000${password}`)),
@@ -85,6 +88,14 @@ export function scrubSecrets(text: string, credentials: Credentials | readonly C
     for (const form of secretForms(c)) if (out.includes(form)) out = out.split(form).join(REDACTED);
   }
   return out;
+}
+
+/**
+ * `text` scrubbed, then cut to `max` characters: in that order, since a cut made first can leave the start of an
+ * encoded secret that no longer matches any of its forms.
+ */
+export function scrubAndCut(text: string, credentials: Credentials | readonly Credentials[], max: number): string {
+  return scrubSecrets(text, credentials).slice(0, max);
 }
 
 /**
