@@ -24,6 +24,7 @@ import { buildApp } from '../../src/delivery/http/build-app.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { dispatchBatch } from '../../src/domain/notifications/dispatch-outbox.ts';
 import { PARAM } from '../../src/domain/parameters/parameter-catalogue.ts';
+import { imapAccount } from '../../src/domain/parameters/parameters.ts';
 import { createLogger, dispatchPolicy } from '../../src/main.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { postgres, sqliteMemory, type TestDatabase } from '../support/databases.ts';
@@ -268,7 +269,30 @@ for (const database of [sqliteMemory, postgres]) {
         );
         assert.equal((await set(PARAM.IMAP_MAILBOX, 'Support')).statusCode, 200, 'other settings need no password');
 
+        // The IMAP reader follows the SMTP account's certificate check: accepting any certificate, as a parameter or
+        // on the SMTP account's page (whose SMTP password is no proof for the IMAP one), is refused the same way.
+        const cert = await set(PARAM.SMTP_ALLOW_INVALID_CERTIFICATE, true);
+        assert.equal(cert.statusCode, 422, cert.body);
+        assert.match(cert.json().message, /needs the (SMTP|IMAP) password again/);
+        const account = {
+          host: 'smtp.example.test',
+          port: 587,
+          security: 'starttls',
+          auth: true,
+          user: USER,
+          password: 'whatever-the-caller-likes',
+          from: 'desk@example.test',
+          allowInvalidCertificate: true,
+        };
+        const page = await s.admin.put('/api/v1/admin/smtp-account', account);
+        assert.equal(page.statusCode, 422, page.body);
+        assert.equal(page.json().code, 'SMTP_ACCOUNT_INVALID');
+        assert.deepEqual(page.json().details, { field: 'allowInvalidCertificate', reason: 'imap-password-required' });
+        const reader = await imapAccount(s.deps, s.storage);
+        assert.deepEqual([reader?.allowInvalidCertificate, reader?.password], [false, PASS]);
+
         assert.equal((await set(PARAM.IMAP_PASSWORD, null)).statusCode, 200);
+        assert.equal((await s.admin.put('/api/v1/admin/smtp-account', account)).statusCode, 200);
         assert.equal((await set(PARAM.IMAP_HOST, 'imap2.example.test')).statusCode, 200);
         assert.equal((await set(PARAM.IMAP_PASSWORD, 'a-new-one')).statusCode, 200);
       });

@@ -243,6 +243,106 @@ for (const database of [sqliteMemory, postgres]) {
       );
     });
 
+    // threat: A team mailbox's OAuth2 tokens and client secret
+    it('keeps no refresh token, client secret or code a provider echoes in its refusal', async () => {
+      const id = await newMailbox('Echo');
+      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      const refreshToken = deps.secrets.open((await storage.mailboxOAuth.findGrant(id))!.refreshSealed!);
+      // The provider refuses the refresh, saying back what it was sent: decoded, and as the form carried it.
+      const echo = (response: { body: Record<string, unknown>; statusCode: number }, req: unknown) => {
+        const body = (req as { body: Record<string, string> }).body;
+        if (body.grant_type !== 'refresh_token') return;
+        response.statusCode = 400;
+        response.body = {
+          error: 'invalid_grant',
+          error_description: `refresh_token ${body.refresh_token} (client_secret ${body.client_secret}) is revoked; you sent ${new URLSearchParams(body)}`,
+        };
+      };
+      provider.server.service.on('beforeResponse', echo);
+      try {
+        clock.advance(3_600_000);
+        await assert.rejects(accessTokenFor(deps, id), /has to be connected again/);
+      } finally {
+        provider.server.service.off('beforeResponse', echo);
+      }
+      const grant = await grantOf(id);
+      assert.equal(grant.state, 'reconnect_needed');
+      assert.match(
+        grant.lastError,
+        /^invalid_grant: refresh_token \[redacted\] \(client_secret \[redacted\]\) is revoked/,
+      );
+      const kept = JSON.stringify(await storage.mailboxOAuth.findGrant(id));
+      for (const secret of [refreshToken, CLIENT_SECRET]) {
+        assert.ok(!kept.includes(secret) && !kept.includes(encodeURIComponent(secret)), 'not stored in any form');
+      }
+    });
+
+    // threat: A team mailbox's OAuth2 tokens and client secret
+    it('sends the client secret only to the token endpoint it was entered for', async () => {
+      const id = await newMailbox('Moving');
+      const settings = {
+        provider: 'custom',
+        clientId: 'parley-test',
+        authorizeUrl: `${issuer}/authorize`,
+        tokenUrl: 'https://tokens.elsewhere.example/token',
+        scopes: 'mail.send offline_access',
+        login: 'moving@example.test',
+      };
+      // Another token endpoint, the secret not given again: refused, nothing changed.
+      const moved = await admin.put(`/api/v1/admin/mailboxes/${id}/oauth`, settings);
+      assert.equal(moved.statusCode, 422, record(moved.body));
+      assert.equal(moved.json().code, 'MAILBOX_INVALID');
+      assert.deepEqual(moved.json().details, { field: 'clientSecret', reason: 'secret-required' });
+      assert.equal((await grantOf(id)).tokenUrl, `${issuer}/token`);
+      // A preset sets its own endpoint: the same refusal.
+      const preset = await admin.put(`/api/v1/admin/mailboxes/${id}/oauth`, { ...settings, provider: 'google' });
+      assert.equal(preset.statusCode, 422, record(preset.body));
+      // The same endpoint with other scopes keeps the secret; another endpoint with the secret given is taken.
+      const scopes = { ...settings, tokenUrl: `${issuer}/token`, scopes: 'mail.send offline_access openid' };
+      const same = await admin.put(`/api/v1/admin/mailboxes/${id}/oauth`, scopes);
+      assert.equal(same.statusCode, 200, record(same.body));
+      assert.equal(same.json().clientSecretSet, true);
+      const given = await admin.put(`/api/v1/admin/mailboxes/${id}/oauth`, { ...settings, clientSecret: 'new-secret' });
+      assert.equal(given.statusCode, 200, record(given.body));
+      assert.equal(given.json().tokenUrl, settings.tokenUrl);
+    });
+
+    // threat: A team mailbox's OAuth2 tokens and client secret
+    it('disconnects a mailbox whose SMTP or IMAP server moves: its access token goes to no other server', async () => {
+      const id = await newMailbox('Relay');
+      const mailbox = {
+        name: 'Relay',
+        fromAddress: 'relay@example.test',
+        smtpHost: 'smtp.example.test',
+        smtpPort: 587,
+        smtpSecurity: 'starttls',
+        smtpAuth: 'oauth2',
+      };
+      assert.equal((await admin.put(`/api/v1/admin/mailboxes/${id}`, mailbox)).statusCode, 200);
+      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      // Its name changed: still connected.
+      const renamed = await admin.put(`/api/v1/admin/mailboxes/${id}`, { ...mailbox, name: 'Relay desk' });
+      assert.equal(renamed.statusCode, 200, record(renamed.body));
+      assert.equal((await grantOf(id)).state, 'connected');
+      // Another port: not connected any more, no token kept, the client kept; audited.
+      const moved = await admin.put(`/api/v1/admin/mailboxes/${id}`, {
+        ...mailbox,
+        name: 'Relay desk',
+        smtpPort: 2525,
+      });
+      assert.equal(moved.statusCode, 200, record(moved.body));
+      const grant = (await storage.mailboxOAuth.findGrant(id))!;
+      assert.deepEqual([grant.state, grant.refreshSealed, grant.accessSealed], ['not_connected', null, null]);
+      assert.equal(grant.clientSecretSet, true);
+      await assert.rejects(accessTokenFor(deps, id), /has to be connected again/);
+      const audit = await admin.get(`/api/v1/admin/audit?action=mailbox.update&targetId=${id}`);
+      const entries = audit.json().items as { changes: { field: string }[] }[];
+      assert.ok(
+        entries.some((e) => e.changes.some((c) => c.field === 'grant')),
+        record(audit.body),
+      );
+    });
+
     it('never shows a token or the client secret in an answer', () => {
       assert.ok(provider.state.issued.length > 0 && answers.length > 0);
       for (const body of answers) {

@@ -31,6 +31,21 @@ describe('errorText', () => {
     });
   }
 
+  it('says which password or secret a moved server needs again, in the reader’s language', () => {
+    const t = (key: MessageKey, params?: Record<string, string | number>) => translate('pt-BR', key, params);
+    const said = (code: string, details: Record<string, unknown>) =>
+      errorText(t, new ApiError(422, code, ENGLISH, details));
+    assert.match(said('MAILBOX_INVALID', { field: 'clientSecret', reason: 'secret-required' }), /segredo do cliente/);
+    assert.match(said('MAILBOX_INVALID', { field: 'imapPassword', reason: 'password-required' }), /senha IMAP de novo/);
+    assert.match(said('MAILBOX_INVALID', { field: 'password', reason: 'password-required' }), /senha SMTP de novo/);
+    assert.match(said('SMTP_ACCOUNT_INVALID', { reason: 'imap-password-required' }), /parâmetro 9014/);
+    assert.match(
+      said('SMTP_ACCOUNT_INVALID', { field: 'password', reason: 'password-required' }),
+      /senha SMTP de novo/,
+    );
+    assert.match(said('SMTP_ACCOUNT_INVALID', { field: 'user' }), /informe o usuário e a senha SMTP/);
+  });
+
   it('says a template too large once filled in with the field and the limit', () => {
     const t = (key: MessageKey, params?: Record<string, string | number>) => translate('es-ES', key, params);
     const error = new ApiError(422, 'TEMPLATE_TOO_LARGE', 'The email template could render too large.', {

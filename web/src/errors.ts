@@ -130,7 +130,13 @@ export function errorText(t: Translate, error: unknown): string {
       });
     }
     case 'SMTP_ACCOUNT_INVALID':
-      return t('error.smtpCredentials');
+      if (d.reason === 'imap-password-required') return t('error.smtpCertImapPassword');
+      return d.reason === 'password-required' ? t('error.smtpPasswordRequired') : t('error.smtpCredentials');
+    case 'MAILBOX_INVALID':
+      if (d.reason === 'secret-required') return t('error.mailboxClientSecretRequired');
+      if (d.reason === 'password-required')
+        return t('error.mailboxPasswordRequired', { what: d.field === 'imapPassword' ? 'IMAP' : 'SMTP' });
+      return t('error.refused', { message: error.message });
     case 'NOT_FOUND':
     case 'ROUTE_NOT_FOUND':
     case 'PARAMETER_NOT_FOUND':

@@ -90,7 +90,8 @@ function secretFor(
 
 /**
  * Changes a mailbox. The stored password goes only to the server it was entered for: changing the host, port,
- * security or certificate check needs it again (else it is refused), as for the default SMTP account.
+ * security or certificate check needs it again (else it is refused), as for the default SMTP account. An OAuth2
+ * grant is undone by such a change: the mailbox is connected again, with the provider, for its new servers.
  */
 export async function editMailbox(deps: SaveDeps, origin: Origin, id: number, input: MailboxInput): Promise<Mailbox> {
   const fields = cleanMailbox(input);
@@ -128,9 +129,15 @@ export async function editMailbox(deps: SaveDeps, origin: Origin, id: number, in
         const changes = changesBetween(before, saved, MAILBOX_AUDITED_FIELDS);
         if (sealed.smtp !== undefined) changes.push(secretChange('password'));
         if (sealed.imap !== undefined) changes.push(secretChange('imapPassword'));
-        // No longer signing in with OAuth2 anywhere: its client and grant (the sealed refresh token) go.
-        if (fields.smtpAuth !== 'oauth2' && fields.imapAuth !== 'oauth2' && (await tx.mailboxOAuth.findGrant(id))) {
+        const grant = await tx.mailboxOAuth.findGrant(id);
+        if (grant && fields.smtpAuth !== 'oauth2' && fields.imapAuth !== 'oauth2') {
+          // No longer signing in with OAuth2 anywhere: its client and grant (the sealed refresh token) go.
           await tx.mailboxOAuth.removeGrant(id);
+          changes.push(secretChange('grant'));
+        } else if (grant?.refreshSealed && (!sameDestination(before, fields) || !sameImapDestination(before, fields))) {
+          // An access token goes only to the servers the mailbox had when it was connected: moving either one (whatever
+          // signs in there now, since a later change could switch it to OAuth2) disconnects it, the client kept.
+          await tx.mailboxOAuth.disconnect(id, at);
           changes.push(secretChange('grant'));
         }
         if (changes.length > 0)

@@ -54,9 +54,10 @@ export const SECRET_DESTINATIONS: readonly { secret: number; where: readonly num
   },
   {
     secret: PARAM.IMAP_PASSWORD,
-    where: [PARAM.IMAP_HOST, PARAM.IMAP_PORT, PARAM.IMAP_SECURITY],
+    // The IMAP reader follows the SMTP account's certificate check (9002) too.
+    where: [PARAM.IMAP_HOST, PARAM.IMAP_PORT, PARAM.IMAP_SECURITY, PARAM.SMTP_ALLOW_INVALID_CERTIFICATE],
     refusal:
-      'Changing the IMAP host, port or security needs the IMAP password again: remove the stored IMAP password (parameter 9014) first, then set it again after the change.',
+      'Changing the IMAP host, port or security, or accepting a certificate that cannot be verified (which the IMAP reader does too), needs the IMAP password again: remove the stored IMAP password (parameter 9014) first, then set it again after the change.',
   },
 ];
 

@@ -63,6 +63,21 @@ export async function saveSmtpAccount(
         },
       );
     }
+    // The IMAP reader follows this certificate check too, and its password cannot be given here.
+    if (
+      before.get(PARAM.IMAP_PASSWORD) != null &&
+      !sameDestination(
+        PARAM.SMTP_ALLOW_INVALID_CERTIFICATE,
+        before.get(PARAM.SMTP_ALLOW_INVALID_CERTIFICATE) ?? null,
+        input.allowInvalidCertificate ?? false,
+      )
+    ) {
+      throw new DomainError(
+        'SMTP_ACCOUNT_INVALID',
+        'Accepting a certificate that cannot be verified applies to the IMAP reader too, whose stored password would go to a server not verified: remove the stored IMAP password (parameter 9014) first, then set it again after the change.',
+        { details: { field: 'allowInvalidCertificate', reason: 'imap-password-required' } },
+      );
+    }
     const writes: [number, unknown][] = [
       [PARAM.SMTP_HOST, input.host],
       [PARAM.SMTP_PORT, input.port],

@@ -17,12 +17,14 @@ export async function setParameter(
   return deps.storage.transaction(async (tx) => {
     const before = await readParameters(tx);
     const stored = await encodeChecked(tx, deps.secrets, id, value);
-    const account = SECRET_DESTINATIONS.find((d) => d.where.includes(id));
-    if (
-      account &&
-      before.get(account.secret) != null &&
-      !sameDestination(id, before.get(id) ?? null, decode(stored ?? undefined))
-    ) {
+    // A parameter may say where two passwords go (9002: both accounts' certificate check): each is checked.
+    const account = SECRET_DESTINATIONS.find(
+      (d) =>
+        d.where.includes(id) &&
+        before.get(d.secret) != null &&
+        !sameDestination(id, before.get(id) ?? null, decode(stored ?? undefined)),
+    );
+    if (account) {
       throw new DomainError('PARAMETER_INVALID', account.refusal, {
         details: { parameter: id, field: 'password', reason: 'password-required' },
       });

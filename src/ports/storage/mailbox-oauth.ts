@@ -52,6 +52,8 @@ export interface MailboxOAuthRepository {
   releaseRefreshLease(mailboxId: number): Promise<void>;
   /** A connection that did not complete: why, kept on a grant that is not connected (a connected one is left as is). */
   noteConnectFailure(mailboxId: number, reason: string, at: string): Promise<void>;
+  /** The grant's tokens gone, the client kept: the mailbox has to be connected again (its servers moved). */
+  disconnect(mailboxId: number, at: string): Promise<void>;
   /** The client and grant gone (the mailbox no longer signs in with OAuth2). */
   removeGrant(mailboxId: number): Promise<void>;
   addPending(p: PendingAuthorization): Promise<void>;

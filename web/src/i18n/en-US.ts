@@ -741,6 +741,14 @@ export const enUS = {
   'smtp.testFailed': 'The test mail was not sent. {reason}',
   'outbox.messageIdHeader': 'Message-ID',
   'error.smtpCredentials': 'Authentication is on: give the SMTP user and password.',
+  'error.smtpPasswordRequired':
+    'Changing the SMTP host, port or security, or accepting a certificate that cannot be verified, needs the SMTP password again: enter it with the change.',
+  'error.smtpCertImapPassword':
+    'The IMAP reader accepts the same certificates, and its stored password would go to a server that is not verified: remove the IMAP password (parameter 9014) first, then enter it again after the change.',
+  'error.mailboxPasswordRequired':
+    'Changing the {what} host, port or security, or accepting a certificate that cannot be verified, needs the {what} password again: enter it with the change.',
+  'error.mailboxClientSecretRequired':
+    'A new token endpoint (or another provider or tenant) needs the client secret again: enter it with the change.',
   'error.parameter.required': 'Parameter {id} needs a value.',
   'error.parameter.templateId': 'Parameter {id} must be the ID of an email template.',
   'error.parameter.groupId': 'Parameter {id} must be the ID of a team.',

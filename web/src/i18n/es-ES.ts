@@ -762,6 +762,14 @@ export const esES: Messages = {
   'smtp.testFailed': 'El correo de prueba no se envió. {reason}',
   'outbox.messageIdHeader': 'Message-ID',
   'error.smtpCredentials': 'La autenticación está activada: indique el usuario y la contraseña SMTP.',
+  'error.smtpPasswordRequired':
+    'Cambiar el host, el puerto o la seguridad SMTP, o aceptar un certificado que no se puede verificar, requiere de nuevo la contraseña SMTP: indíquela junto con el cambio.',
+  'error.smtpCertImapPassword':
+    'El lector IMAP acepta los mismos certificados, y su contraseña guardada iría a un servidor no verificado: elimine antes la contraseña IMAP (parámetro 9014) e indíquela de nuevo tras el cambio.',
+  'error.mailboxPasswordRequired':
+    'Cambiar el host, el puerto o la seguridad {what}, o aceptar un certificado que no se puede verificar, requiere de nuevo la contraseña {what}: indíquela junto con el cambio.',
+  'error.mailboxClientSecretRequired':
+    'Un nuevo endpoint de token (u otro proveedor o tenant) requiere de nuevo el secreto del cliente: indíquelo junto con el cambio.',
   'error.parameter.required': 'El parámetro {id} necesita un valor.',
   'error.parameter.templateId': 'El parámetro {id} debe ser el ID de una plantilla de correo.',
   'error.parameter.groupId': 'El parámetro {id} debe ser el ID de un equipo.',

@@ -755,6 +755,14 @@ export const ptBR: Messages = {
   'smtp.testFailed': 'O e-mail de teste não foi enviado. {reason}',
   'outbox.messageIdHeader': 'Message-ID',
   'error.smtpCredentials': 'A autenticação está ligada: informe o usuário e a senha SMTP.',
+  'error.smtpPasswordRequired':
+    'Mudar o host, a porta ou a segurança do SMTP, ou aceitar um certificado que não pode ser verificado, exige a senha SMTP de novo: informe-a junto com a mudança.',
+  'error.smtpCertImapPassword':
+    'O leitor IMAP aceita os mesmos certificados, e a senha guardada dele iria para um servidor não verificado: remova a senha IMAP (parâmetro 9014) antes e informe-a de novo depois da mudança.',
+  'error.mailboxPasswordRequired':
+    'Mudar o host, a porta ou a segurança do {what}, ou aceitar um certificado que não pode ser verificado, exige a senha {what} de novo: informe-a junto com a mudança.',
+  'error.mailboxClientSecretRequired':
+    'Um novo endpoint de token (ou outro provedor ou tenant) exige o segredo do cliente de novo: informe-o junto com a mudança.',
   'error.parameter.required': 'O parâmetro {id} precisa de um valor.',
   'error.parameter.templateId': 'O parâmetro {id} deve ser o ID de um modelo de e-mail.',
   'error.parameter.groupId': 'O parâmetro {id} deve ser o ID de uma equipe.',

@@ -3,6 +3,7 @@ import { OAuthRefused } from '../../../ports/oauth-client.ts';
 import type { Deps, StorageOf } from '../../deps.ts';
 import { DomainError } from '../../errors.ts';
 import { oauthReconnectSentence, oauthUnavailableSentence } from '../../notifications/delivery-results.ts';
+import { scrubAndCut } from '../../parameters/secret-scrub.ts';
 import { endpointsOf } from './connect-mailbox.ts';
 
 /** An access token is refreshed when it has less than this left (a batch of mail takes less). */
@@ -109,7 +110,12 @@ export async function accessTokenFor(
         );
         return { user: grant.login, accessToken: tokens.accessToken };
       } catch (error) {
-        const reason = (error instanceof Error ? error.message : String(error)).slice(0, 300);
+        // A provider may echo what it was sent (the refresh token, the client secret): removed before it is kept.
+        const reason = scrubAndCut(
+          error instanceof Error ? error.message : String(error),
+          [refreshToken, endpoints.clientSecret, access].map((password) => ({ user: null, password })),
+          300,
+        );
         // The provider refused (a revoked or expired grant): connect again. Anything else (the provider unreachable,
         // a 5xx) leaves the grant as it is: its mail waits and the next try refreshes again.
         if (!(error instanceof OAuthRefused)) {

@@ -1,8 +1,8 @@
 import type { OAuthClient, OAuthEndpoints } from '../../../ports/oauth-client.ts';
-import { OAuthRefused } from '../../../ports/oauth-client.ts';
 import type { Origin } from '../../audit/audit-entry.ts';
 import { recordAudit } from '../../audit/record-audit.ts';
 import type { Deps, StorageOf } from '../../deps.ts';
+import { scrubAndCut } from '../../parameters/secret-scrub.ts';
 import { DomainError } from '../../errors.ts';
 import type { MailboxOAuthGrant, PendingAuthorization } from '../../../ports/storage/mailbox-oauth.ts';
 import { extraParameters } from './mailbox-oauth.ts';
@@ -156,18 +156,16 @@ async function finishConnect(
   const mailbox = await deps.storage.mailboxes.findMailbox(pending.mailboxId);
   if (!grant || !mailbox) throw new DomainError('MAILBOX_NOT_FOUND', `There is no mailbox ${pending.mailboxId}.`);
   let tokens;
+  const endpoints = endpointsOf(deps, grant);
+  const verifier = deps.secrets.open(pending.verifierSealed);
   try {
-    tokens = await deps.oauth.exchangeCode(
-      endpointsOf(deps, grant),
-      callback,
-      state,
-      deps.secrets.open(pending.verifierSealed),
-    );
+    tokens = await deps.oauth.exchangeCode(endpoints, callback, state, verifier);
   } catch (error) {
-    const reason =
-      error instanceof OAuthRefused ? error.message : error instanceof Error ? error.message : String(error);
-    throw new DomainError('MAILBOX_OAUTH_FAILED', `The provider did not grant access: ${reason.slice(0, 300)}`, {
-      details: { mailboxId: pending.mailboxId, problem: 'refused', providerSaid: reason.slice(0, 300) },
+    // A provider may echo what it was sent (the client secret, the code, the PKCE verifier): removed before it is kept.
+    const sent = [endpoints.clientSecret, callback.get('code'), verifier].map((password) => ({ user: null, password }));
+    const reason = scrubAndCut(error instanceof Error ? error.message : String(error), sent, 300);
+    throw new DomainError('MAILBOX_OAUTH_FAILED', `The provider did not grant access: ${reason}`, {
+      details: { mailboxId: pending.mailboxId, problem: 'refused', providerSaid: reason },
     });
   }
   if (!tokens.refreshToken)

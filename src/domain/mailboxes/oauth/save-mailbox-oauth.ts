@@ -38,7 +38,8 @@ export async function getMailboxOAuth(
 
 /**
  * Sets a mailbox's OAuth2 client (a preset, or any provider's endpoints). The client secret is write-only: omitted
- * or null keeps it, "" removes it. A change of client, endpoints, scopes or account drops the grant: connect again.
+ * or null keeps it, "" removes it; a new token endpoint needs it again. A change of client, endpoints, scopes or
+ * account drops the grant: connect again.
  */
 export async function saveMailboxOAuth(
   deps: Pick<Deps, 'clock' | 'secrets'> & { storage: StorageOf<'transaction'> },
@@ -58,6 +59,13 @@ export async function saveMailboxOAuth(
           ? null
           : deps.secrets.seal(input.clientSecret);
     const before = await tx.mailboxOAuth.findGrant(mailboxId);
+    // The stored client secret goes only to the token endpoint it was entered for (a preset's follows its tenant).
+    if (before?.clientSecretSet && secret === undefined && before.tokenUrl !== settings.tokenUrl)
+      throw new DomainError(
+        'MAILBOX_INVALID',
+        'Changing the token endpoint (or the provider or tenant that set it) needs the client secret again: enter it with the change.',
+        { details: { field: 'clientSecret', reason: 'secret-required' } },
+      );
     await tx.mailboxOAuth.saveSettings(mailboxId, settings, secret, at);
     const after = (await tx.mailboxOAuth.findGrant(mailboxId))!;
     const changes = changesBetween(before, after, [

@@ -35,6 +35,16 @@ const grantOf = (r: Row): MailboxOAuthGrant => ({
   refreshes: Number(r.refreshes),
 });
 
+/** A grant undone: not connected, no token kept, no refresh under way. */
+const DROP_GRANT = {
+  state: 'not_connected',
+  last_error: null,
+  refresh_sealed: null,
+  access_sealed: null,
+  access_expires_at: null,
+  refreshing_until: null,
+};
+
 export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxOAuthRepository {
   async findGrant(mailboxId: number) {
     const r = await this.db
@@ -80,23 +90,15 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
       old.tokenUrl === s.tokenUrl &&
       old.scopes === s.scopes &&
       old.login === s.login;
-    const dropGrant = {
-      state: 'not_connected',
-      last_error: null,
-      refresh_sealed: null,
-      access_sealed: null,
-      access_expires_at: null,
-      refreshing_until: null,
-    };
     if (!old) {
       await this.db
         .insertInto('mailbox_oauth')
-        .values({ mailbox_id: mailboxId, ...row, client_secret_sealed: secret ?? null, ...dropGrant })
+        .values({ mailbox_id: mailboxId, ...row, client_secret_sealed: secret ?? null, ...DROP_GRANT })
         .execute();
     } else {
       await this.db
         .updateTable('mailbox_oauth')
-        .set({ ...row, ...(same ? {} : dropGrant) })
+        .set({ ...row, ...(same ? {} : DROP_GRANT) })
         .where('mailbox_id', '=', mailboxId)
         .execute();
     }
@@ -168,6 +170,14 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
       .set({ last_error: reason, updated_at: at })
       .where('mailbox_id', '=', mailboxId)
       .where('state', '<>', 'connected')
+      .execute();
+  }
+
+  async disconnect(mailboxId: number, at: string) {
+    await this.db
+      .updateTable('mailbox_oauth')
+      .set({ ...DROP_GRANT, updated_at: at })
+      .where('mailbox_id', '=', mailboxId)
       .execute();
   }
 
