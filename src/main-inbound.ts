@@ -129,6 +129,19 @@ export function createInbound(
           });
           hooks.stored(id);
         },
+        async ({ headers, size, maxBytes }) => {
+          await ingestor.holdTooLarge({
+            mail: {
+              raw: headers,
+              sha256: createHash('sha256').update(headers).digest('hex'),
+              envelopeFrom: null,
+              envelopeTo: [],
+              remoteAddress: `imap:${account.host}`,
+              size,
+            },
+            maxBytes,
+          });
+        },
       ),
   });
   return {

@@ -24,6 +24,12 @@ const mail = (n: number) =>
   Buffer.from(
     `From: Ana <ana@example.test>\r\nTo: desk@example.test\r\nSubject: Mail ${n}\r\nMessage-ID: <imap.${n}.${Date.now()}@example.test>\r\n\r\nBody ${n}\r\n`,
   );
+/** A mail of 3,303 bytes (over a limit of 1,000 bytes, or of 1,024): 40 lines of 76 `x` after its headers. */
+const large = Buffer.from(
+  'From: Ana Souza <ana@example.test>\r\nTo: desk@desk.example.test\r\nSubject: Photos of the broken printer\r\n' +
+    'Message-ID: <too-large.1@example.test>\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\n' +
+    `${'x'.repeat(76)}\r\n`.repeat(40),
+);
 const subjectOf = (raw: Buffer) => /^Subject: (.*)$/m.exec(raw.toString())?.[1]?.trim();
 const quiet = { info: () => {}, error: () => {} };
 
@@ -62,6 +68,18 @@ describe('the IMAP reader, against Dovecot', () => {
     const lock = await admin.getMailboxLock(box);
     try {
       return ((await admin.search({ seen: false }, { uid: true })) || []).length;
+    } finally {
+      lock.release();
+    }
+  };
+
+  /** The flags of the mail of `subject` in `box` (sorted), or undefined when there is none. */
+  const flagsOf = async (box: string, subject: string) => {
+    const lock = await admin.getMailboxLock(box);
+    try {
+      for await (const m of admin.fetch('1:*', { flags: true, envelope: true }))
+        if (m.envelope?.subject === subject) return [...(m.flags ?? [])].sort();
+      return undefined;
     } finally {
       lock.release();
     }
@@ -164,6 +182,50 @@ describe('the IMAP reader, against Dovecot', () => {
       drain.start();
       await waitUntil(async () => (await unseenCount()) === 0, 'the mailbox drained');
       await drain.stop();
+    },
+  );
+
+  it(
+    'a mail over the size limit: its headers (not its body) handed over as too large, left unread and flagged',
+    { skip },
+    async () => {
+      await admin.mailboxCreate('Large');
+      await admin.append('Large', large);
+      await admin.append('Large', mail(20));
+      const delivered: string[] = [];
+      const tooLarge: { headers: string; size: number; maxBytes: number }[] = [];
+      let failing = true;
+      const reader = new ImapMailbox(
+        { ...options(), mailbox: 'Large', maxBytes: 1000 },
+        async (raw) => void delivered.push(subjectOf(raw)!),
+        async (m) => {
+          if (failing) throw new Error('database unavailable');
+          tooLarge.push({ headers: m.headers.toString(), size: m.size, maxBytes: m.maxBytes });
+        },
+      );
+      reader.start();
+      try {
+        // Not recorded: the mail is left as it was (neither seen nor flagged), the failure reported, and it is retried.
+        await waitUntil(() => reader.lastError !== null, 'the failure to record it reported', 10_000);
+        assert.deepEqual(await flagsOf('Large', 'Photos of the broken printer'), []);
+        assert.equal(delivered.length, 0, 'nothing after it is taken while it cannot be recorded');
+        failing = false;
+        await waitUntil(() => delivered.includes('Mail 20'), 'the small mail after it', 10_000);
+        assert.equal(tooLarge.length, 1, 'handed over once');
+        assert.equal(tooLarge[0]!.size, large.byteLength);
+        assert.equal(tooLarge[0]!.maxBytes, 1000);
+        assert.match(tooLarge[0]!.headers, /^Subject: Photos of the broken printer\r$/m);
+        assert.match(tooLarge[0]!.headers, /^From: Ana Souza <ana@example\.test>\r$/m);
+        assert.doesNotMatch(tooLarge[0]!.headers, /xxxx/, 'the body is not fetched');
+        assert.deepEqual(await flagsOf('Large', 'Photos of the broken printer'), ['$ParleyTooLarge']);
+
+        // Not read again: a new mail makes the reader look at the mailbox once more.
+        await admin.append('Large', mail(21));
+        await waitUntil(() => delivered.includes('Mail 21'), 'the next mail', 10_000);
+        assert.equal(tooLarge.length, 1, 'the flagged mail is not handed over again');
+      } finally {
+        await reader.stop();
+      }
     },
   );
 
@@ -284,6 +346,66 @@ describe('the IMAP reader, against Dovecot', () => {
         await admin.append('Team', request(2));
         await new Promise((resolve) => setTimeout(resolve, 1500));
         assert.equal(await unseenCount('Team'), 1, 'no longer read');
+      } finally {
+        await close();
+      }
+    },
+  );
+
+  it(
+    'end to end: a mail over PARLEY_INBOUND_MAX_BYTES is held for review, with its sender, subject, size and the limit',
+    { skip },
+    async () => {
+      const { parley, inbound, close } = await imapParley({ PARLEY_INBOUND_MAX_BYTES: '1024' });
+      try {
+        const world = await buildWorld(parley.deps);
+        for (const [id, value] of [
+          [PARAM.IMAP_HOST, dovecot.host],
+          [PARAM.IMAP_PORT, dovecot.port],
+          [PARAM.IMAP_SECURITY, 'none'],
+          [PARAM.IMAP_USER, dovecot.user],
+          [PARAM.IMAP_PASSWORD, dovecot.password],
+          [PARAM.IMAP_MAILBOX, 'Oversized'],
+        ] as const) {
+          await setParameter(parley.deps, CLI_ORIGIN, world.admin, id, value);
+        }
+        await admin.mailboxCreate('Oversized');
+        await admin.append('Oversized', large);
+        await admin.append('Oversized', mail(30));
+        await inbound.start();
+        const all = async () =>
+          (await parley.storage.inbound.listInboundMail({ scope: { kind: 'all' } }, { limit: 50 })).items;
+        await waitUntil(
+          async () => (await all()).some((m) => m.subject === 'Mail 30' && m.status !== 'received'),
+          'the small mail after it, processed',
+          15_000,
+        );
+        const [held, ...more] = (await all()).filter((m) => m.reason === 'too-large');
+        assert.ok(held, 'the large mail is recorded');
+        assert.equal(more.length, 0);
+        assert.equal(held.status, 'held', 'held for a person to review');
+        assert.deepEqual([held.fromAddress, held.fromName], ['ana@example.test', 'Ana Souza']);
+        assert.equal(held.subject, 'Photos of the broken printer');
+        assert.equal(held.messageIdHeader, '<too-large.1@example.test>');
+        assert.equal(held.size, large.byteLength, 'the size of the whole mail, not of what was kept');
+        assert.match(held.reasonText ?? '', /3303 bytes/);
+        assert.match(held.reasonText ?? '', /limit of 1024 bytes/);
+        const kept = Buffer.from((await parley.storage.inbound.inboundRaw(held.id))!).toString();
+        assert.match(kept, /^Subject: Photos of the broken printer\r$/m, 'its headers are kept, for the reviewer');
+        assert.doesNotMatch(kept, /xxxx/, 'not its body');
+        assert.equal(
+          await parley.storage.inbound.countHeldInboundMail(),
+          (await all()).filter((m) => m.status === 'held').length,
+        );
+        // A person looking at the mailbox still sees it unread; the flag keeps Parley from taking it again.
+        assert.deepEqual(await flagsOf('Oversized', 'Photos of the broken printer'), ['$ParleyTooLarge']);
+        await admin.append('Oversized', mail(31));
+        await waitUntil(
+          async () => (await all()).some((m) => m.subject === 'Mail 31' && m.status !== 'received'),
+          'the next mail, processed',
+          15_000,
+        );
+        assert.equal((await all()).filter((m) => m.reason === 'too-large').length, 1, 'recorded once');
       } finally {
         await close();
       }

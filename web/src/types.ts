@@ -173,6 +173,7 @@ export const INBOUND_REASONS = [
   'unverified-bounce',
   'sender-not-verified',
   'copy-unverified',
+  'too-large',
   'auto-submitted',
   'precedence',
   'x-loop',

@@ -7,6 +7,16 @@ import { loadOnce } from '../load-once.ts';
 // imapflow is loaded when a mailbox is first read, not by every process that could read one.
 const imapflow = loadOnce(() => import('imapflow'));
 
+/** The keyword a mail over `maxBytes` gets once it was recorded: it is not read again. */
+const TOO_LARGE = '$ParleyTooLarge';
+
+/** A mail over `maxBytes`: its header block (its body never fetched), its whole size and the limit. */
+export interface TooLargeImapMail {
+  headers: Buffer;
+  size: number;
+  maxBytes: number;
+}
+
 export interface ImapMailboxOptions {
   host: string;
   port: number;
@@ -23,7 +33,11 @@ export interface ImapMailboxOptions {
   /** Default INBOX. */
   mailbox?: string;
   allowInvalidCertificate?: boolean;
-  /** A mail larger than this is not fetched: it is marked seen and flagged `$ParleyTooLarge`, and reported. */
+  /**
+   * A mail larger than this is not fetched: its headers are handed to `tooLarge` (which the constructor then needs),
+   * and once that resolved it is flagged `$ParleyTooLarge` (not read again), left unread for the people who look at
+   * the mailbox; a mailbox that takes no keywords gets it marked seen instead.
+   */
   maxBytes?: number;
   /** Wait before reconnecting after a failure, and before retrying a mail that could not be stored. */
   retryMs?: number;
@@ -35,7 +49,8 @@ export interface ImapMailboxOptions {
 /**
  * Reads one IMAP mailbox with imapflow: every unseen mail is fetched and handed to `deliver`, and marked `\Seen`
  * only after `deliver` resolved, that is after Parley committed it; a mail `deliver` rejects stays unseen and is
- * tried again later. New mail is noticed through IDLE (imapflow's automatic IDLE, with a poll as a fallback).
+ * tried again later. New mail is noticed through IDLE (imapflow's automatic IDLE, with a poll as a fallback). A mail
+ * over `maxBytes` is never fetched whole: its headers go to `tooLarge`, then it is flagged `$ParleyTooLarge`, unread.
  *
  * The mailbox is read by its unseen flag, not by a remembered UID, so a UIDVALIDITY change (the mailbox recreated or
  * restored) costs nothing: unseen mail is still unseen. What was delivered but not yet marked seen when the process
@@ -59,7 +74,14 @@ export class ImapMailbox {
   constructor(
     private readonly options: ImapMailboxOptions,
     private readonly deliver: (raw: Buffer) => Promise<void>,
-  ) {}
+    /** Records a mail over `maxBytes` (held for review); a rejection leaves the mail as it is, tried again later. */
+    private readonly tooLarge?: (mail: TooLargeImapMail) => Promise<void>,
+  ) {
+    if (options.maxBytes !== undefined && !tooLarge)
+      throw new Error(
+        'An IMAP reader with maxBytes needs tooLarge: a mail over the limit must be recorded, never lost.',
+      );
+  }
 
   start(): void {
     if (this.running) return;
@@ -198,19 +220,19 @@ export class ImapMailbox {
     }
   }
 
-  /** Delivers every unseen mail, oldest first; false when one could not be stored (it stays unseen for a retry). */
+  /**
+   * Delivers every unseen mail, oldest first (a mail over the limit, recorded before, is passed over by its keyword);
+   * false when one could not be stored (it stays unseen for a retry).
+   */
   private async drain(client: ImapFlow): Promise<boolean> {
-    const unseen = await client.search({ seen: false }, { uid: true });
+    const unseen = await client.search({ seen: false, unKeyword: TOO_LARGE }, { uid: true });
     for (const uid of (unseen || []).sort((a, b) => a - b)) {
       if (!this.running) return true;
       const meta = await client.fetchOne(String(uid), { size: true }, { uid: true });
       if (!meta) continue; // expunged meanwhile
-      if (this.options.maxBytes !== undefined && (meta.size ?? 0) > this.options.maxBytes) {
-        await client.messageFlagsAdd(String(uid), ['\\Seen', '$ParleyTooLarge'], { uid: true });
-        this.options.log?.error(
-          { uid, size: meta.size, maxBytes: this.options.maxBytes },
-          'IMAP mail larger than the limit: left in the mailbox, flagged $ParleyTooLarge',
-        );
+      const maxBytes = this.options.maxBytes;
+      if (maxBytes !== undefined && (meta.size ?? 0) > maxBytes) {
+        if (!(await this.holdTooLarge(client, uid, meta.size ?? 0, maxBytes))) return false;
         continue;
       }
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
@@ -227,6 +249,40 @@ export class ImapMailbox {
       }
       await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
     }
+    return true;
+  }
+
+  /**
+   * A mail over the limit: its header block alone is fetched (cut at a line end within `maxBytes`, should the headers
+   * themselves be that large) and handed to `tooLarge`; once that resolved the mail gets its keyword, so it is not
+   * read again, and stays unread for a person. False when it could not be recorded (left as it was, tried again).
+   */
+  private async holdTooLarge(client: ImapFlow, uid: number, size: number, maxBytes: number): Promise<boolean> {
+    const fetched = await client.fetchOne(String(uid), { headers: true }, { uid: true });
+    if (!fetched) return true; // expunged meanwhile
+    let headers = fetched.headers ?? Buffer.alloc(0);
+    if (headers.byteLength > maxBytes) {
+      const end = headers.lastIndexOf(0x0a, maxBytes - 3);
+      headers = Buffer.concat([headers.subarray(0, end + 1), Buffer.from('\r\n')]);
+    }
+    try {
+      await this.tooLarge!({ headers, size, maxBytes });
+    } catch (error) {
+      this.failed(error);
+      this.options.log?.error(
+        { err: this.clean(error), uid, size, maxBytes },
+        'an IMAP mail over the size limit could not be recorded; it stays unseen and is tried again',
+      );
+      return false;
+    }
+    // Where keywords cannot be kept, marking it seen is what keeps it from being recorded again at every look.
+    const box = client.mailbox;
+    const keywords = !box || !box.permanentFlags || box.permanentFlags.has('\\*') || box.permanentFlags.has(TOO_LARGE);
+    await client.messageFlagsAdd(String(uid), keywords ? [TOO_LARGE] : ['\\Seen', TOO_LARGE], { uid: true });
+    this.options.log?.info(
+      { uid, size, maxBytes },
+      `IMAP mail larger than the limit: held for review with its headers, left in the mailbox flagged ${TOO_LARGE}`,
+    );
     return true;
   }
 }

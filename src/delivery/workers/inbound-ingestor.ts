@@ -1,3 +1,4 @@
+import { holdTooLargeMail, type TooLargeMail } from '../../domain/inbound/hold-too-large-mail.ts';
 import { processInboundMail } from '../../domain/inbound/process-inbound-mail.ts';
 import { receiveMail, receiveMailForProcessing, type ReceivedMail } from '../../domain/inbound/receive-mail.ts';
 import type { InboundDeps } from '../../domain/inbound/inbound-deps.ts';
@@ -112,6 +113,25 @@ export class InboundIngestor {
           'inbound SMTP: a mail was not stored (answered 451) or a connection failed',
         ),
     };
+  }
+
+  /**
+   * Records a mail a mailbox reader found over the size limit, held for review with its headers (`holdTooLargeMail`),
+   * and refreshes the staff pages' review count. Rejects when it could not be stored: the reader leaves the mail as
+   * it is and tries again.
+   */
+  async holdTooLarge(mail: TooLargeMail): Promise<InboundMail> {
+    const held = await holdTooLargeMail(this.deps, mail);
+    this.options.log.warn(
+      { inboundMail: held.id, status: held.status, size: mail.mail.size, maxBytes: mail.maxBytes },
+      'inbound: a mail over the size limit was recorded with its headers only (too-large)',
+    );
+    if (held.status === 'held') {
+      await this.deps.storage
+        .signalInbound(held.ticketId)
+        .catch((error: unknown) => this.options.log.warn({ err: error }, 'the review signal could not be sent'));
+    }
+    return held;
   }
 
   async start(receiver?: MailReceiver): Promise<number | null> {

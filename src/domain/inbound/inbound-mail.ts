@@ -26,6 +26,7 @@ export const INBOUND_REASONS = [
   'unverified-bounce', // a bounce instead, kept without its original, when it names a mail that copied a person since erased
   'sender-not-verified',
   'copy-unverified',
+  'too-large', // read from a mailbox over the size limit: only its headers were fetched and kept (SMTP answers 552)
   // loop
   'auto-submitted',
   'precedence',
@@ -59,6 +60,8 @@ export interface RawMail {
   remoteAddress: string | null;
   /** The HELO/EHLO name the client gave (SMTP receiver only). */
   helo?: string | null;
+  /** The size of the whole mail when `raw` is only part of it (the headers of one too large to fetch). */
+  size?: number;
 }
 
 export interface InboundMail {
@@ -130,7 +133,7 @@ export function receivedRecord(id: number, mail: RawMail, at: string, attempts: 
     status: 'received',
     reason: null,
     reasonText: null,
-    size: mail.raw.byteLength,
+    size: mail.size ?? mail.raw.byteLength,
     sha256: mail.sha256,
     envelopeFrom: mail.envelopeFrom,
     envelopeTo: [...mail.envelopeTo],

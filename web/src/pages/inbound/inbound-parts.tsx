@@ -1,4 +1,5 @@
 import { useI18n, type MessageKey, type Translate } from '../../i18n/i18n.tsx';
+import { formatSize } from '../../components/attachment-limits.ts';
 import { Link } from '../../router.tsx';
 import { INBOUND_REASONS, type InboundReason, type InboundStatus, type InboundSummary } from '../../types.ts';
 
@@ -11,9 +12,18 @@ export const base = (area: InboundArea) => (area === 'admin' ? '/admin/inbound' 
 /* ---------- the count in the navigation */
 export function inboundReasonText(
   t: Translate,
-  mail: Pick<InboundSummary, 'reason' | 'reasonText'> & { from?: InboundSummary['from'] },
+  mail: Pick<InboundSummary, 'reason' | 'reasonText'> & { from?: InboundSummary['from']; size?: number },
+  locale?: string,
 ): string {
   if (mail.reason === 'copy-unverified') return t('inbound.reason.copy-unverified', { name: senderName(mail.from) });
+  if (mail.reason === 'too-large') {
+    // The limit the mail was measured against is the one the server's sentence names (it may have changed since).
+    const max = /limit of (\d+) bytes/.exec(mail.reasonText ?? '')?.[1];
+    return t('inbound.reason.too-large', {
+      size: mail.size === undefined ? '?' : formatSize(mail.size, locale),
+      max: max === undefined ? '?' : formatSize(Number(max), locale),
+    });
+  }
   if (mail.reason && (INBOUND_REASONS as readonly string[]).includes(mail.reason))
     return t(`inbound.reason.${mail.reason as InboundReason}` as MessageKey);
   return mail.reasonText ?? '';

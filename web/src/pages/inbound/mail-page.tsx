@@ -44,7 +44,7 @@ export function InboundMailPage({ id, area }: { id: number; area: InboundArea })
     );
   }
   const pending = PENDING.includes(m.status);
-  const reason = inboundReasonText(t, m);
+  const reason = inboundReasonText(t, m, locale);
 
   return (
     <Page wide title={m.subject || t('inbound.noSubject')} subtitle={<InboundBadge status={m.status} />} actions={back}>

@@ -18,7 +18,7 @@ import {
 } from './inbound-parts.tsx';
 
 export function InboundReview({ area }: { area: InboundArea }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { search, navigate } = useRouter();
   const requested = search.get('status') ?? '';
   const filter: Filter = (FILTERS as readonly string[]).includes(requested) ? (requested as Filter) : 'held';
@@ -103,7 +103,7 @@ export function InboundReview({ area }: { area: InboundArea }) {
                 {m.subject || t('inbound.noSubject')}
               </Link>
             </td>
-            <td className="cell-reason">{inboundReasonText(t, m)}</td>
+            <td className="cell-reason">{inboundReasonText(t, m, locale)}</td>
             <td>
               <TicketHint mail={m} />
             </td>

@@ -35,7 +35,7 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
       updated_at: at,
       status: 'received',
       raw,
-      size: raw.byteLength,
+      size: mail.size ?? raw.byteLength,
       sha256: mail.sha256,
       envelope_from: mail.envelopeFrom,
       envelope_to: JSON.stringify(mail.envelopeTo),
