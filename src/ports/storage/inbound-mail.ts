@@ -89,7 +89,8 @@ export interface InboundMailRepository {
   eraseInboundMailOf(of: InboundMailToErase, at: string, reasonText?: string): Promise<number[]>;
   /**
    * Erasure: the messages made from mail sent from one of `addresses` (as `eraseInboundMailOf` finds it by them), with
-   * the mail each came from; a reviewer's message quoting such a mail among them.
+   * the mail each came from; a reviewer's message quoting such a mail among them. Where writers run at once, those
+   * mails stay locked until the transaction ends: one attached meanwhile is either read here or found discarded.
    */
   messagesOfMailFrom(addresses: readonly string[]): Promise<{ messageId: number; mailId: number }[]>;
   /** Counts a processing attempt; returns the new count. */

@@ -111,13 +111,16 @@ export async function messagesOfMailFrom(
 ): Promise<{ messageId: number; mailId: number }[]> {
   if (addresses.length === 0) return [];
   const lower = addresses.map((a) => a.toLowerCase());
-  const rows = await ctx.db
+  // Every mail of theirs is locked, attached or not, before its message is read: a reviewer attaching one meanwhile
+  // either committed first (its message is read here, after the wait) or waits, then finds it discarded. Unlocked, an
+  // attach committed after this read kept its note, and the mails of that note, whole.
+  let query = ctx.db
     .selectFrom('inbound_mail')
     .select(['id', 'message_id'])
-    .where('message_id', 'is not', null)
-    .where((eb) => eb.or(sentFrom(eb, lower)))
-    .execute();
-  return rows.map((r) => ({ messageId: r.message_id!, mailId: r.id }));
+    .where((eb) => eb.or(sentFrom(eb, lower)));
+  if (ctx.dialect.locksRows) query = query.forUpdate();
+  const rows = await query.execute();
+  return rows.flatMap((r) => (r.message_id === null ? [] : [{ messageId: r.message_id, mailId: r.id }]));
 }
 
 export async function deleteAttachmentsOf(
@@ -150,12 +153,17 @@ export async function eraseInboundMailOf(
   const messageIds = of.messageIds ?? [];
   const outboxIds = of.outboxIds ?? [];
   const chosen = of.ids ?? [];
-  const rows: { id: number; status: string }[] =
+  // Their mail not read yet (still to be processed, or held unread): by the sender headers of its original. Looked
+  // for before their mail by address: a mail the ingestor reads meanwhile (recording its sender) is either unread to
+  // this scan or, committed before, found by address below. In the other order, one committed between the two
+  // statements was found by neither and kept whole.
+  const unread = await unreadMailFrom(ctx, addresses);
+  const rows: { id: number }[] =
     addresses.length + messageIds.length + outboxIds.length + chosen.length === 0
       ? []
       : await ctx.db
           .selectFrom('inbound_mail')
-          .select(['id', 'status'])
+          .select('id')
           .where((eb) =>
             eb.or([
               ...(addresses.length > 0 ? sentFrom(eb, addresses) : []),
@@ -167,9 +175,7 @@ export async function eraseInboundMailOf(
           )
           .execute();
   // Reports about mail that copied them: those that name them (a failed recipient, the original's Cc header).
-  rows.push(...(await reportsNaming(ctx, of.namingOn ?? [], addresses)));
-  // Their mail not read yet (still to be processed, or held unread): by the sender headers of its original.
-  rows.push(...(await unreadMailFrom(ctx, addresses, new Set(rows.map((r) => r.id)))));
+  rows.push(...(await reportsNaming(ctx, of.namingOn ?? [], addresses)), ...unread);
   if (rows.length === 0) return [];
   // Their copies too: a duplicate is the same mail again (a report about mail to them has no sender of theirs).
   const copies = await ctx.db
@@ -249,22 +255,18 @@ const HEAD_BYTES = 256 * 1024;
 
 /**
  * Mail whose sender was never read from its original (`from_address` empty: still `received`, waiting for processing,
- * or held because it could not be read), not among `known`, whose sender headers name one of `addresses`. Read a
- * batch at a time, and of each original only its first 256 KiB (`substr` on a blob or bytea, on both databases;
- * SQLite still reads the whole blob, JavaScript gets and decodes only the head): a backlog may be large, and an
- * original up to PARLEY_INBOUND_MAX_BYTES. A sender header further down is not found (the sender check reads no more).
+ * or held because it could not be read), whose sender headers name one of `addresses`. Read a batch at a time, and
+ * of each original only its first 256 KiB (`substr` on a blob or bytea, on both databases; SQLite still reads the
+ * whole blob, JavaScript gets and decodes only the head): a backlog may be large, and an original up to
+ * PARLEY_INBOUND_MAX_BYTES. A sender header further down is not found (the sender check reads no more).
  */
-async function unreadMailFrom(
-  ctx: SqlContext,
-  addresses: readonly string[],
-  known: ReadonlySet<number>,
-): Promise<{ id: number; status: string }[]> {
+async function unreadMailFrom(ctx: SqlContext, addresses: readonly string[]): Promise<{ id: number }[]> {
   if (addresses.length === 0) return [];
-  const found: { id: number; status: string }[] = [];
+  const found: { id: number }[] = [];
   for (let after = 0; ;) {
     const batch = await ctx.db
       .selectFrom('inbound_mail')
-      .select(['id', 'status', sql<Uint8Array | null>`substr(raw, 1, ${sql.lit(HEAD_BYTES)})`.as('head')])
+      .select(['id', sql<Uint8Array | null>`substr(raw, 1, ${sql.lit(HEAD_BYTES)})`.as('head')])
       .where('status', 'in', ['received', 'held'])
       .where('from_address', 'is', null)
       .where('sha256', '<>', '')
@@ -273,8 +275,8 @@ async function unreadMailFrom(
       .limit(100)
       .execute();
     for (const r of batch)
-      if (!known.has(r.id) && r.head && decodings(bytesOf(r.head)).some((text) => senderHeadersName(text, addresses)))
-        found.push({ id: r.id, status: r.status });
+      if (r.head && decodings(bytesOf(r.head)).some((text) => senderHeadersName(text, addresses)))
+        found.push({ id: r.id });
     if (batch.length < 100) return found;
     after = batch[batch.length - 1]!.id;
   }
@@ -285,11 +287,11 @@ async function reportsNaming(
   ctx: SqlContext,
   outboxIds: readonly number[],
   addresses: readonly string[],
-): Promise<{ id: number; status: string }[]> {
+): Promise<{ id: number }[]> {
   if (outboxIds.length === 0 || addresses.length === 0) return [];
   const reports = await ctx.db
     .selectFrom('inbound_mail')
-    .select(['id', 'status', 'raw', 'text', 'subject', 'reason_text'])
+    .select(['id', 'raw', 'text', 'subject', 'reason_text'])
     .where('outbox_id', 'in', [...outboxIds])
     .execute();
   return reports
@@ -298,7 +300,7 @@ async function reportsNaming(
         namesAddress(text, addresses),
       ),
     )
-    .map(({ id, status }) => ({ id, status }));
+    .map(({ id }) => ({ id }));
 }
 
 /**
