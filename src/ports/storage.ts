@@ -17,7 +17,14 @@ import type { WebhookRepository } from './storage/webhooks.ts';
 import type { MailboxRepository } from './storage/mailboxes.ts';
 import type { MailboxOAuthRepository } from './storage/mailbox-oauth.ts';
 
-export { AuthorGone, UniqueViolation, type Page, type PageRequest, type TicketScope } from './storage/common.ts';
+export {
+  AuthorGone,
+  PersonErased,
+  UniqueViolation,
+  type Page,
+  type PageRequest,
+  type TicketScope,
+} from './storage/common.ts';
 export type { ActivityListeners, PresenceSignal } from './storage/activity.ts';
 export type { Leadership } from './storage/leadership.ts';
 export type { Group, NewUser, UserChanges, ActorKey, Signatures } from './storage/people.ts';

@@ -1,4 +1,4 @@
-import { AuthorGone, type NewMessage, type Repositories } from '../../ports/storage.ts';
+import { AuthorGone, PersonErased, type NewMessage, type Repositories } from '../../ports/storage.ts';
 import type { Deps, StorageOf } from '../deps.ts';
 import { DomainError } from '../errors.ts';
 import { dateFormatter } from '../locale.ts';
@@ -183,19 +183,45 @@ function checkInput(actor: Actor, input: PostMessageInput, rich: { html: string;
   return { text, html, internal, sendEmail, minutes, day };
 }
 
+type PostMessageDeps = Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> &
+  Partial<Pick<Deps, 'html'>> & {
+    storage: StorageOf<'atomic' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
+  };
+
+/** How many times a message is read and rendered when people it was rendered with are erased before its write. */
+const RENDERINGS = 3;
+
 /**
  * Stores a message and, in the same atomic write, one rendered and frozen outbox entry per recipient.
  * A public message needs messaging to be available (parameter 417 and the SMTP account); when it is not,
  * nothing is stored and the reason is returned. Internal notes are never mailed and need neither.
+ *
+ * A person its mails or events were rendered with (a recipient, the ticket's requester) erased between the reads and
+ * the write: the write stores nothing (`PersonErased`), and the message is read and rendered again, its ticket too,
+ * then finding them erased: no mail to them, their ticket's title and the history as the erasure left them. Each
+ * time follows another erasure that committed meanwhile, so a few suffice.
  */
 export async function postMessage(
-  deps: Pick<Deps, 'clock' | 'tokens' | 'site' | 'signer'> &
-    Partial<Pick<Deps, 'html'>> & {
-      storage: StorageOf<'atomic' | 'messages' | 'people' | 'settings' | 'tickets' | 'transaction' | 'webhooks'>;
-    },
+  deps: PostMessageDeps,
   actor: Actor,
   input: PostMessageInput,
   options: PostMessageOptions = {},
+): Promise<PostMessageResult> {
+  for (let rendering = 1; ; rendering++) {
+    try {
+      // The ticket the caller read is read again after an erasure: its title may be the erasure's now.
+      return await renderAndStore(deps, actor, input, rendering === 1 ? options : { ...options, ticket: undefined });
+    } catch (error) {
+      if (!(error instanceof PersonErased) || rendering === RENDERINGS) throw error;
+    }
+  }
+}
+
+async function renderAndStore(
+  deps: PostMessageDeps,
+  actor: Actor,
+  input: PostMessageInput,
+  options: PostMessageOptions,
 ): Promise<PostMessageResult> {
   const files = checkUploads(input.attachments);
   const rich = richOf(deps, input, files);
@@ -250,8 +276,11 @@ export async function postMessage(
   const shown = reopenTo ? { ...ticket, status: reopenTo } : ticket;
   // Everything is read and rendered before the first write, so the transaction holds its locks briefly.
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
+  // Whom the mails are to, all active (so not erased) when read: the write checks they still are not erased.
+  const recipientIds: number[] = [];
   if (status?.template && clean.sendEmail) {
     const recipients = await notificationRecipients(deps.storage, ticket, actor);
+    recipientIds.push(...recipients.map((r) => r.id));
     // ${SIGNATURE}: read once for every recipient, and only when there is one and the template uses the key.
     const signature = recipients.length > 0 ? await mailSignature(deps.storage, status.template, actor, ticket) : null;
     // The earlier public messages, read once for every recipient (only when the template shows them).
@@ -295,23 +324,6 @@ export async function postMessage(
       });
     }
   }
-  // One atomic write: the message, the ticket's activity time and every rendered mail (and the dispatchers' wake-up).
-  const row = {
-    ticketId: ticket.id,
-    authorId: actor.id,
-    text: clean.text,
-    html: clean.html,
-    internal: clean.internal,
-    sendEmail: clean.sendEmail,
-    source: input.source,
-    timeSpentMinutes: clean.minutes,
-    timeSpentDate,
-    createdAt,
-  };
-  const alsoStore = options.alsoStore;
-  const inbound = options.inboundMail;
-  if (inbound && (alsoStore || files.length > 0))
-    throw new Error('postMessage: inboundMail goes without alsoStore and attachments.');
   // The webhooks of "message created", queued in the message's transaction (an internal note: staff endpoints only).
   const hooks = await webhookDeliveriesFor(deps, {
     event: 'message.created',
@@ -322,6 +334,32 @@ export async function postMessage(
       ticket: { id: ticket.id, number: ticket.number, title: ticket.title, status: reopenTo ?? ticket.status },
     },
   });
+  const withHooks = hooks.endpoints > 0;
+  // The mails and events carry the requester's data (the ticket's title, their messages in the history): a requester
+  // not erased when the ticket was read must still not be when they are written, nor any recipient.
+  const requester =
+    (mails.length > 0 || withHooks) && ticket.requesterErased === false && ticket.requesterId !== actor.id
+      ? [ticket.requesterId]
+      : [];
+  const renderedWith = [...new Set([...(mails.length > 0 ? recipientIds : []), ...requester])];
+  // One atomic write: the message, the ticket's activity time and every rendered mail (and the dispatchers' wake-up).
+  const row: NewMessage = {
+    ticketId: ticket.id,
+    authorId: actor.id,
+    text: clean.text,
+    html: clean.html,
+    internal: clean.internal,
+    sendEmail: clean.sendEmail,
+    source: input.source,
+    timeSpentMinutes: clean.minutes,
+    timeSpentDate,
+    createdAt,
+    ...(renderedWith.length > 0 ? { renderedWith } : {}),
+  };
+  const alsoStore = options.alsoStore;
+  const inbound = options.inboundMail;
+  if (inbound && (alsoStore || files.length > 0))
+    throw new Error('postMessage: inboundMail goes without alsoStore and attachments.');
   const hooksOf = (messageId: number) =>
     hooks.deliveries({
       message: {
@@ -333,7 +371,6 @@ export async function postMessage(
         createdAt,
       },
     });
-  const withHooks = hooks.endpoints > 0;
   let attachments: NewAttachment[] = [];
   // The attachments and the status change are stored with the message, in the same transaction: the dispatcher reads
   // the files when it sends.

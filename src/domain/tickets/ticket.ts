@@ -10,6 +10,11 @@ export interface Ticket {
   status: TicketStatus;
   requesterId: number;
   requesterName: string;
+  /**
+   * Whether the requester's personal data was erased, when read with the ticket (`findTicketByNumber`; absent when
+   * not): a message's write checks that a requester not erased then still is not (`NewMessage.renderedWith`).
+   */
+  requesterErased?: boolean;
   contactName: string | null;
   registeredById: number;
   registeredByName: string;

@@ -18,6 +18,17 @@ export class AuthorGone extends Error {
   }
 }
 
+/**
+ * A person a message's mails or events were rendered with (a recipient, the ticket's requester), not erased then, was
+ * erased before its write: nothing of it was written. Raised by adapters; the domain reads and renders it again.
+ */
+export class PersonErased extends Error {
+  override name = 'PersonErased';
+  constructor(readonly userIds: readonly number[]) {
+    super(`Users ${userIds.join(', ')} were erased after the message's mails were rendered.`);
+  }
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

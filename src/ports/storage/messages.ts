@@ -12,6 +12,11 @@ export interface NewMessage {
   timeSpentMinutes: number | null;
   timeSpentDate: string | null;
   createdAt: string;
+  /**
+   * The users besides the author whose data its mails and events were rendered with (their recipients, in To or Cc,
+   * and the ticket's requester), none of them erased when read: one erased since, and nothing is written.
+   */
+  renderedWith?: readonly number[];
 }
 
 /** A message as a mail's history names it: with the names of its files (inline ones left out), by position. */

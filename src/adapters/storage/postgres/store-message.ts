@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { InboundOutcome, InboundStatus } from '../../../domain/inbound/inbound-mail.ts';
-import { AuthorGone } from '../../../ports/storage/common.ts';
+import { AuthorGone, PersonErased } from '../../../ports/storage/common.ts';
 import type { NewMessage } from '../../../ports/storage/messages.ts';
 import type { MessageMails } from '../../../ports/storage/unit-of-work.ts';
 import { finishStatement } from '../sql/inbound-rows.ts';
@@ -25,7 +25,10 @@ const OUTBOX_TYPES: Record<string, string> = {
  * The author's row is locked first (`for share`, which the foreign key's own check would have taken in its weaker
  * form) and the rest is written only while they are active and not erased: an erasure or deactivation holding their
  * row is waited for and seen once it commits (the lock reads the row's latest version), so a message whose actor was
- * loaded before it writes nothing and `AuthorGone` is thrown. One that comes after waits for this statement.
+ * loaded before it writes nothing and `AuthorGone` is thrown. One that comes after waits for this statement. The
+ * users the mails were rendered with (`renderedWith`: their recipients, the ticket's requester) are locked the same
+ * way, with the author: one erased since they were read, and nothing is written (`PersonErased`; the caller renders
+ * again). Still one statement: the check is a CTE of it.
  */
 export async function storeMessageInOneStatement(
   ctx: SqlContext,
@@ -47,7 +50,17 @@ export async function storeMessageInOneStatement(
   const author = sql`a as materialized (
       select active, erased_at from app_user where id = ${m.authorId} for share
     )`;
-  const authorActive = sql`exists (select 1 from a where active and erased_at is null)`;
+  // The users the mails were rendered with, locked as the author is (one array parameter: one shape for any count).
+  const people = [...new Set(m.renderedWith ?? [])];
+  const renderedWith = people.length
+    ? sql`, p as materialized (
+      select id, erased_at from app_user where id = any(${people}::integer[]) for share
+    )`
+    : sql``;
+  const mayWrite = people.length
+    ? sql`exists (select 1 from a where active and erased_at is null)
+      and not exists (select 1 from p where erased_at is not null)`
+    : sql`exists (select 1 from a where active and erased_at is null)`;
   // With an inbound mail: its outcome first (the message's id drawn beforehand), and the rest only if it was
   // still pending; a second process doing the same waits for the row, then finds it decided and stores nothing.
   const finish =
@@ -57,7 +70,7 @@ export async function storeMessageInOneStatement(
       { ...inbound.outcome, messageId: null },
       inbound.fromStatuses,
       sql`(select id from n)`,
-      authorActive,
+      mayWrite,
     );
   const insertMessage = inbound
     ? sql`n as (
@@ -72,19 +85,22 @@ export async function storeMessageInOneStatement(
     )`
     : sql`m as (
       insert into ticket_message (${sql.join(columns.map((c) => sql.ref(c)))})
-      select ${sql.join(columns.map((c) => message[c]))} where ${authorActive} returning id
+      select ${sql.join(columns.map((c) => message[c]))} where ${mayWrite} returning id
     ), t as (
       update ticket set ${touchColumns(m)} where id = ${m.ticketId} and exists (select 1 from m)
     )`;
   const authorState = sql`(select active from a) as author_active,
-    (select erased_at is not null from a) as author_erased`;
+    (select erased_at is not null from a) as author_erased, ${
+      people.length ? sql`(select array_agg(id order by id) from p where erased_at is not null)` : sql`null`
+    } as people_erased`;
   const query = sql<{
     message_id: number | null;
     outbox_ids: number[] | null;
     author_active: boolean | null;
     author_erased: boolean | null;
+    people_erased: number[] | null;
   }>`
-    with ${author}, ${insertMessage}${
+    with ${author}${renderedWith}, ${insertMessage}${
       mails.length
         ? sql`, o as (
       insert into outbox_entry (message_id, ${sql.join(outboxColumns.map((c) => sql.ref(c)))})
@@ -99,6 +115,7 @@ export async function storeMessageInOneStatement(
   const row = rows[0];
   if (row?.author_active !== true || row.author_erased !== false)
     throw new AuthorGone(m.authorId, !!row?.author_erased);
+  if (row.people_erased?.length) throw new PersonErased(row.people_erased.map(Number));
   const messageId = row.message_id;
   if (messageId == null) return undefined;
   const outboxIds = (row.outbox_ids ?? []).map(Number);

@@ -8,6 +8,7 @@ import type { SqlContext } from './sql-dialect.ts';
 /** A ticket's row with the names it shows, the ids of its copies and (when read for a message) its team's. */
 export type TicketRow = Selectable<Database['ticket']> & {
   requester_name: string;
+  requester_erased_at?: string | null;
   registered_by_name: string;
   responsible_name: string | null;
   group_name: string | null;
@@ -26,6 +27,7 @@ export function toTicket(r: TicketRow): Ticket {
     status: r.status as TicketStatus,
     requesterId: r.requester_id,
     requesterName: r.requester_name,
+    ...(r.requester_erased_at !== undefined ? { requesterErased: r.requester_erased_at !== null } : {}),
     contactName: r.contact_name,
     registeredById: r.registered_by_id,
     registeredByName: r.registered_by_name,

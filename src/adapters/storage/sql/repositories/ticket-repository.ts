@@ -53,12 +53,14 @@ export class SqlTicketRepository extends SqlRepository implements TicketReposito
   }
 
   async findTicketByNumber(number: number) {
-    // With its team's signature, copies mode and mailbox: a message's mails then need no read of their own for them.
+    // With its team's signature, copies mode and mailbox: a message's mails then need no read of their own for them;
+    // and whether its requester was erased (a message's write checks one not erased then still is not).
     const [row] = await this.prepared(
       'ticket-by-number',
       () =>
         ticketQuery(this.ctx)
           .select([
+            'requester.erased_at as requester_erased_at',
             'support_group.signature as group_signature',
             'support_group.copies_mode as group_copies_mode',
             'support_group.mailbox_id as group_mailbox_id',

@@ -1,5 +1,5 @@
 import type { InboundOutcome, InboundStatus } from '../../../../domain/inbound/inbound-mail.ts';
-import { AuthorGone } from '../../../../ports/storage/common.ts';
+import { AuthorGone, PersonErased } from '../../../../ports/storage/common.ts';
 import type { NewMessage } from '../../../../ports/storage/messages.ts';
 import type { MessageMails, UnitOfWork } from '../../../../ports/storage/unit-of-work.ts';
 import { finishInboundMail } from './inbound-mail-repository.ts';
@@ -51,6 +51,7 @@ export class SqlUnitOfWork extends SqlRepository implements UnitOfWork {
  * A message, its ticket's activity time and its mails, as prepared statements (inside a transaction). Its author is
  * read first, in the same transaction (under a share lock where rows are locked; where write transactions are serial,
  * none commits in between): one erased or deactivated since their actor was loaded writes nothing (`AuthorGone`).
+ * So are the users its mails were rendered with: one erased since they were read writes nothing (`PersonErased`).
  */
 export async function writeMessage(ctx: SqlContext, m: NewMessage, mails: MessageMails) {
   const authorRow = () => {
@@ -59,6 +60,13 @@ export async function writeMessage(ctx: SqlContext, m: NewMessage, mails: Messag
   };
   const [author] = await prepared(ctx, 'message-author', authorRow, [m.authorId]);
   if (!author?.active || author.erased_at !== null) throw new AuthorGone(m.authorId, author?.erased_at != null);
+  const people = [...new Set(m.renderedWith ?? [])];
+  if (people.length > 0) {
+    let query = ctx.db.selectFrom('app_user').select(['id', 'erased_at']).where('id', 'in', people);
+    if (ctx.dialect.locksRows) query = query.forShare();
+    const erased = (await query.execute()).filter((r) => r.erased_at !== null).map((r) => r.id);
+    if (erased.length > 0) throw new PersonErased(erased);
+  }
   const messageId = await insertRow(ctx, 'insert-message', 'ticket_message', messageRow(m));
   // An internal note moves the staff's activity time only; requesters see the time of what they can see.
   if (m.internal)

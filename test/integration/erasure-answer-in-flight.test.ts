@@ -1,0 +1,124 @@
+/**
+ * A staff message in flight on a requester's ticket when the requester is erased: read and rendered before the
+ * erasure (their address, name, title and messages in its mails; the title in its webhook delivery), written after it
+ * committed. The write checks the people the message was rendered with (its recipients, the ticket's requester) are
+ * still not erased (SQLite: in its transaction; PostgreSQL: in its one statement, their rows locked); one erased
+ * meanwhile, and it stores nothing and is read and rendered again: stored without a trace of them. SQLite and
+ * PostgreSQL.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
+import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import type { Deps } from '../../src/domain/deps.ts';
+import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { createUser } from '../../src/domain/users/create-user.ts';
+import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
+import { postgres, sqliteFile } from '../support/databases.ts';
+import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
+import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
+import { signIn, testApp } from '../support/http.ts';
+
+/** `storage` whose first message write (a transaction, or `atomic.storeMessage`) lets `meanwhile` run and commit. */
+function erasingBeforeTheWrite(storage: SqlStorage, meanwhile: () => Promise<unknown>): SqlStorage {
+  let ran = false;
+  const first = async () => {
+    if (ran) return;
+    ran = true;
+    await meanwhile();
+  };
+  const atomic = new Proxy(storage.atomic, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (key === 'storeMessage')
+        return async (...args: Parameters<SqlStorage['atomic']['storeMessage']>) => {
+          await first();
+          return target.storeMessage(...args);
+        };
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(storage, {
+    get(target, key) {
+      if (key === 'atomic') return atomic;
+      if (key === 'transaction')
+        return async (...args: Parameters<SqlStorage['transaction']>) => {
+          await first();
+          return target.transaction(...args);
+        };
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+for (const database of [sqliteFile, postgres]) {
+  describe(`a staff message in flight on a ticket whose requester is erased, on ${database.name}`, () => {
+    let storage: SqlStorage;
+    let drop: () => Promise<void>;
+    let deps: Deps;
+    let w: World;
+    let app: FastifyInstance;
+    before(async () => {
+      ({ storage, drop } = await database.open());
+      deps = testDeps(storage, new TestClock());
+      w = await buildWorld(deps);
+      await endpointForEveryEvent(deps);
+      app = await testApp(deps);
+    });
+    after(async () => {
+      await app.close();
+      await storage.close();
+      await drop();
+    });
+
+    /** A requester with a ticket and a message on it; its number, their id, and the words that must not be left. */
+    async function requesterWithTicket(name: string, email: string, tag: string) {
+      const input = { role: 'requester' as const, email, name, password: TEST_PASSWORD };
+      const id = (await createUser(deps, CLI_ORIGIN, input)).id;
+      const person = await signIn(app, email);
+      const ticket = { title: `TITLE${tag} my visa`, description: `DESC${tag}`, groupId: w.groupA };
+      const opened = await person.post('/api/v1/tickets', ticket);
+      assert.equal(opened.statusCode, 201, opened.body);
+      const number = opened.json<{ number: number }>().number;
+      const said = await person.post(`/api/v1/tickets/${number}/messages`, { text: `Passport PASS${tag}.` });
+      assert.equal(said.statusCode, 201, said.body);
+      return { id, number, traces: [email, name, `TITLE${tag}`, `DESC${tag}`, `PASS${tag}`] };
+    }
+
+    // threat: A staff message in flight on a requester's ticket when they are erased
+    it('an answer rendered before the erasure is rendered again: no mail to them, nothing of theirs', async () => {
+      const EMAIL = 'hermengarda.a@example.org';
+      const { id, number, traces } = await requesterWithTicket('Hermengarda Atrasada', EMAIL, 'INFLIGHT-3321');
+      const racing = erasingBeforeTheWrite(storage, () =>
+        eraseRequester(deps, CLI_ORIGIN, id, { confirmEmail: EMAIL }),
+      );
+      const input = { ticketNumber: number, text: 'We are on it.', source: 'desk' as const };
+      const posted = await postMessage({ ...deps, storage: racing }, w.techA, input);
+      // Stored, once, with no mail: its only recipient is erased.
+      assert.deepEqual(posted.notifications, []);
+      const answers = await storage.kyselyInstance
+        .selectFrom('ticket_message')
+        .select('id')
+        .where('text', '=', 'We are on it.')
+        .execute();
+      assert.deepEqual(
+        answers.map((r) => r.id),
+        [posted.message.id],
+      );
+      assert.deepEqual(await tracesIn(storage, traces), []);
+    });
+
+    it('an internal note rendered before the erasure: its webhook delivery has the erased title', async () => {
+      const EMAIL = 'leocadia.n@example.org';
+      const { id, number, traces } = await requesterWithTicket('Leocadia Nota', EMAIL, 'NOTE-5519');
+      const racing = erasingBeforeTheWrite(storage, () =>
+        eraseRequester(deps, CLI_ORIGIN, id, { confirmEmail: EMAIL }),
+      );
+      const input = { ticketNumber: number, text: 'Checking.', source: 'desk' as const, internal: true };
+      await postMessage({ ...deps, storage: racing }, w.techA, input);
+      assert.deepEqual(await tracesIn(storage, traces), []);
+    });
+  });
+}
