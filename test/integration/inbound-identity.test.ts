@@ -340,6 +340,34 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await thread(), before + 1);
     });
 
+    // threat: `From: <a technician>` with `[#n]` in the subject or our thread id in `References`, from any envelope sender and with no DKIM
+    it('believes only the topmost trusted Authentication-Results: a forged one below it, even with a trusted id, is not', async () => {
+      const before = await thread();
+      // The trusted server checked SPF only; the sender wrote the DMARC pass below it, under the trusted id.
+      const forged = Buffer.concat([
+        Buffer.from(
+          `Authentication-Results: ${TRUSTED}; spf=none smtp.mailfrom=evil.example\r\n` +
+            `Received: from evil.example ([203.0.113.9]) by ${TRUSTED}\r\n` +
+            `Authentication-Results: ${TRUSTED}; dmarc=pass header.from=example.test\r\n`,
+        ),
+        mail(
+          {
+            From: w.requesterA.email,
+            To: 'desk@example.test',
+            Subject: 'Re: printer',
+            'Message-ID': messageId(),
+            References: toRequester.threadId!,
+          },
+          'Written by someone else.',
+        ),
+      ]);
+      // Parley's own check decides: no DKIM, no SPF record for example.test, so DMARC fails.
+      const held = await send(forged, { from: 'x@evil.example' });
+      heldUnverified(held);
+      assert.doesNotMatch(held.reasonText ?? '', /mx\.trusted\.test: dmarc=pass/);
+      assert.equal(await thread(), before);
+    });
+
     it('verifies DKIM itself: a signature aligned with From posts; the body changed after signing, or another domain’s signature, is held', async () => {
       const before = await thread();
       const raw = mail(

@@ -49,9 +49,11 @@ function withoutComments(value: string): string {
 }
 
 /**
- * The DMARC result that trusted servers wrote for this mail, read from the topmost `Authentication-Results` headers
- * only: they are read from the top while their authserv-id is trusted, and reading stops at the first one that is not
- * (anything below it may have been written by the sender). Returns undefined when no trusted header names DMARC.
+ * The DMARC result the trusted server wrote for this mail, read from one header only: the topmost
+ * `Authentication-Results`, when its authserv-id is trusted. Anything below it may have been written by the sender,
+ * even under the trusted id (the server must remove incoming headers carrying its own id, RFC 8601 section 5, and
+ * write its own on top). Returns undefined when that header is not trusted or names no DMARC result: Parley then
+ * checks the mail itself.
  */
 export function trustedDmarc(
   raw: Uint8Array,
@@ -70,6 +72,8 @@ export function trustedDmarc(
       const pass = m[1]!.toLowerCase() === 'pass' && from === fromDomain;
       return { pass, detail: `${authserv}: dmarc=${m[1]!.toLowerCase()}${from ? ` header.from=${from}` : ''}` };
     }
+    // The trusted header names no DMARC result: none below it is believed instead.
+    return undefined;
   }
   return undefined;
 }
