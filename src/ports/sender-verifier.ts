@@ -22,6 +22,21 @@ export interface SenderVerdict {
   detail: string;
 }
 
+/** The DMARC result a trusted server reported for a mail, as its header says it. */
+export interface TrustedDmarc {
+  /** `pass`, `fail`, `none`, `temperror`, `permerror` (lower-cased). */
+  result: string;
+  /** The domain it was checked for (`header.from`), lower-cased, when named. */
+  headerFrom: string | null;
+  /** For the reviewer: "mx.example.com: dmarc=fail header.from=example.org". */
+  detail: string;
+}
+
 export interface SenderVerifier {
   verify(check: SenderCheck): Promise<SenderVerdict>;
+  /**
+   * The DMARC result of the topmost `Authentication-Results`, when a trusted server wrote it; undefined otherwise
+   * (no header, not trusted, or no DMARC result in it). Reads the header only: no DNS.
+   */
+  trustedDmarc(raw: Uint8Array): TrustedDmarc | undefined;
 }

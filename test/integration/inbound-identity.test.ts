@@ -368,6 +368,60 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await thread(), before);
     });
 
+    it('decides on authentication only from the trusted DMARC result: SPF fail or an untrusted fail never holds', async () => {
+      const before = await thread();
+      const toToken = (authenticationResults: string[], text: string) =>
+        Buffer.concat([
+          Buffer.from(authenticationResults.map((v) => `Authentication-Results: ${v}\r\n`).join('')),
+          mail(
+            { From: w.requesterA.email, To: toRequester.replyTo!, Subject: 'Re: printer', 'Message-ID': messageId() },
+            text,
+          ),
+        ]);
+      // Forwarded mail: SPF fails at the trusted server, DKIM and so DMARC pass.
+      const forwarded = await send(
+        toToken(
+          [
+            `${TRUSTED}; spf=fail smtp.mailfrom=example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test`,
+          ],
+          'Forwarded by my old address.',
+        ),
+        { from: 'fwd@elsewhere.example', to: [toRequester.replyTo!] },
+      );
+      assert.deepEqual([forwarded.status, forwarded.reason], ['posted', 'reply'], forwarded.reasonText ?? '');
+      // A failure reported by a server nobody trusts, below the trusted header, says nothing.
+      const oldHop = await send(
+        toToken(
+          [
+            `${TRUSTED}; spf=none smtp.mailfrom=example.test`,
+            'old.hop.example; spf=fail smtp.mailfrom=example.test; dmarc=fail header.from=example.test',
+          ],
+          'Through an old hop.',
+        ),
+        { from: w.requesterA.email, to: [toRequester.replyTo!] },
+      );
+      assert.deepEqual([oldHop.status, oldHop.reason], ['posted', 'reply'], oldHop.reasonText ?? '');
+      assert.equal(await thread(), before + 2);
+    });
+
+    // threat: A reply from an address that is not a participant, a reply token altered or reused on another ticket
+    it('holds a reply through the signed reply address when the trusted server says DMARC failed for its From', async () => {
+      const before = await thread();
+      const raw = Buffer.concat([
+        Buffer.from(
+          `Authentication-Results: ${TRUSTED}; spf=pass smtp.mailfrom=example.test; dmarc=fail header.from=example.test\r\n`,
+        ),
+        mail(
+          { From: w.requesterA.email, To: toRequester.replyTo!, Subject: 'Re: printer', 'Message-ID': messageId() },
+          'Someone read my reply address.',
+        ),
+      ]);
+      const held = await send(raw, { from: w.requesterA.email, to: [toRequester.replyTo!] });
+      assert.deepEqual([held.status, held.reason], ['held', 'sender-authentication-failed'], held.reasonText ?? '');
+      assert.match(held.reasonText ?? '', /mx\.trusted\.test: dmarc=fail header\.from=example\.test/);
+      assert.equal(await thread(), before);
+    });
+
     it('verifies DKIM itself: a signature aligned with From posts; the body changed after signing, or another domain’s signature, is held', async () => {
       const before = await thread();
       const raw = mail(

@@ -1,7 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import type { SenderCheck, SenderVerdict, SenderVerifier } from '../../ports/sender-verifier.ts';
+import type { SenderCheck, SenderVerdict, SenderVerifier, TrustedDmarc } from '../../ports/sender-verifier.ts';
 import { loadOnce } from '../load-once.ts';
 
 // mailauth is loaded at the first mail to verify, not by every process that may receive one.
@@ -55,27 +55,34 @@ function withoutComments(value: string): string {
  * write its own on top). Returns undefined when that header is not trusted or names no DMARC result: Parley then
  * checks the mail itself.
  */
+export function topTrustedDmarc(raw: Uint8Array, trusted: ReadonlySet<string>): TrustedDmarc | undefined {
+  const field = headerFields(raw).find((f) => f.name === 'authentication-results');
+  if (!field) return undefined;
+  const [id, ...results] = withoutComments(field.value).split(';');
+  const authserv = (id ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (!trusted.has(authserv)) return undefined;
+  for (const result of results) {
+    const m = /^\s*dmarc\s*=\s*([a-z]+)\b(.*)$/i.exec(result.trim());
+    if (!m) continue;
+    const headerFrom = /\bheader\.from\s*=\s*"?([^\s";]+)/i.exec(m[2]!)?.[1]?.toLowerCase() ?? null;
+    const value = m[1]!.toLowerCase();
+    return {
+      result: value,
+      headerFrom,
+      detail: `${authserv}: dmarc=${value}${headerFrom ? ` header.from=${headerFrom}` : ''}`,
+    };
+  }
+  return undefined;
+}
+
+/** Whether the trusted server's DMARC result (`topTrustedDmarc`) passed for the From domain; undefined without one. */
 export function trustedDmarc(
   raw: Uint8Array,
   trusted: ReadonlySet<string>,
   fromDomain: string,
 ): { pass: boolean; detail: string } | undefined {
-  for (const field of headerFields(raw)) {
-    if (field.name !== 'authentication-results') continue;
-    const [id, ...results] = withoutComments(field.value).split(';');
-    const authserv = (id ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-    if (!trusted.has(authserv)) return undefined;
-    for (const result of results) {
-      const m = /^\s*dmarc\s*=\s*([a-z]+)\b(.*)$/i.exec(result.trim());
-      if (!m) continue;
-      const from = /\bheader\.from\s*=\s*"?([^\s";]+)/i.exec(m[2]!)?.[1]?.toLowerCase();
-      const pass = m[1]!.toLowerCase() === 'pass' && from === fromDomain;
-      return { pass, detail: `${authserv}: dmarc=${m[1]!.toLowerCase()}${from ? ` header.from=${from}` : ''}` };
-    }
-    // The trusted header names no DMARC result: none below it is believed instead.
-    return undefined;
-  }
-  return undefined;
+  const found = topTrustedDmarc(raw, trusted);
+  return found && { pass: found.result === 'pass' && found.headerFrom === fromDomain, detail: found.detail };
 }
 
 /**
@@ -94,6 +101,10 @@ export class MailauthSenderVerifier implements SenderVerifier {
       const resolver = new Resolver({ timeout: 3000, tries: 2 });
       this.resolve = (name, rrtype) => resolver.resolve(name, rrtype);
     }
+  }
+
+  trustedDmarc(raw: Uint8Array): TrustedDmarc | undefined {
+    return topTrustedDmarc(raw, this.trusted);
   }
 
   async verify(check: SenderCheck): Promise<SenderVerdict> {

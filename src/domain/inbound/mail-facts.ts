@@ -243,8 +243,3 @@ export function titleFromSubject(subject: string): string {
   t = t.slice(0, 200).trim();
   return t || '(no subject)';
 }
-
-/** True when a header of ours (Authentication-Results added by the receiving MTA) reports a failed SPF or DMARC check. */
-export function authenticationFailed(mail: Pick<ParsedMail, 'header'>): boolean {
-  return mail.header('authentication-results').some((v) => /\b(dmarc|spf)\s*=\s*fail\b/i.test(v.slice(0, 4000)));
-}

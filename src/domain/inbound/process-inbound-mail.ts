@@ -10,7 +10,7 @@ import {
   type InboundReason,
   type InboundStatus,
 } from './inbound-mail.ts';
-import { authenticationFailed, loopSign, readDeliveryReport } from './mail-facts.ts';
+import { loopSign, readDeliveryReport } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
 import { decideVerifiedReport } from './verified-report.ts';
@@ -223,11 +223,14 @@ export async function processInboundMail(
     );
   }
 
-  if (authenticationFailed(parsed)) {
+  // A trusted server's DMARC fail holds the mail whatever else proves it (a signed reply address read by another):
+  // only its result counts, never SPF alone (forwarded mail fails it) nor a header from a server nobody trusts.
+  const dmarc = deps.senderVerifier?.trustedDmarc(raw ?? new Uint8Array());
+  if (dmarc?.result === 'fail') {
     return decide(
       'held',
       'sender-authentication-failed',
-      'The receiving mail server reports that the sender address failed SPF or DMARC: the From may be forged.',
+      `The receiving mail server reports that the sender address failed DMARC (${oneLine(dmarc.detail, 300)}): the From may be forged.`,
     );
   }
 

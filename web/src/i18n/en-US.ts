@@ -599,7 +599,7 @@ export const enUS = {
   'inbound.reason.conflicting-tickets': 'The mail points to more than one ticket.',
   'inbound.reason.no-match': 'No ticket matched.',
   'inbound.reason.sender-authentication-failed':
-    'The sender’s address failed the mail server’s checks (SPF or DMARC): it may be forged.',
+    'The trusted mail server reports that the sender’s address failed DMARC: it may be forged.',
   'inbound.reason.several-senders': 'The mail names several senders, so who wrote it cannot be told.',
   'inbound.reason.rate-limited': 'The sender sent too many mails in a short time.',
   'inbound.reason.empty-reply': 'The mail has no text of its own to post.',

@@ -612,7 +612,7 @@ export const esES: Messages = {
   'inbound.reason.conflicting-tickets': 'El correo apunta a más de un ticket.',
   'inbound.reason.no-match': 'Ningún ticket coincidió.',
   'inbound.reason.sender-authentication-failed':
-    'La dirección del remitente no superó las comprobaciones del servidor de correo (SPF o DMARC): puede ser falsa.',
+    'El servidor de correo de confianza indica que la dirección del remitente no superó DMARC: puede ser falsa.',
   'inbound.reason.several-senders': 'El correo indica varios remitentes, así que no se sabe quién lo escribió.',
   'inbound.reason.rate-limited': 'El remitente envió demasiados correos en poco tiempo.',
   'inbound.reason.empty-reply': 'El correo no tiene texto propio que publicar.',

@@ -608,7 +608,7 @@ export const ptBR: Messages = {
   'inbound.reason.conflicting-tickets': 'O e-mail aponta para mais de um ticket.',
   'inbound.reason.no-match': 'Nenhum ticket correspondeu.',
   'inbound.reason.sender-authentication-failed':
-    'O endereço do remetente falhou nas verificações do servidor de e-mail (SPF ou DMARC): pode ser falsificado.',
+    'O servidor de e-mail confiável informa que o endereço do remetente falhou no DMARC: pode ser falsificado.',
   'inbound.reason.several-senders': 'O e-mail indica vários remetentes, então não é possível saber quem o escreveu.',
   'inbound.reason.rate-limited': 'O remetente enviou e-mails demais em pouco tempo.',
   'inbound.reason.empty-reply': 'O e-mail não tem texto próprio para publicar.',
