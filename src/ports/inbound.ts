@@ -45,7 +45,10 @@ export interface ParsedMail {
   /** Message-IDs of In-Reply-To and References, each with its angle brackets, in order. */
   inReplyTo: string[];
   references: string[];
-  /** Every address of the From header (more than one is legal and suspicious). */
+  /**
+   * Every address of the From header (more than one is legal and suspicious); of the first one only, when the mail
+   * has several From headers (`header('from')` has them all).
+   */
   from: MailAddress[];
   replyTo: MailAddress[];
   to: MailAddress[];

@@ -422,6 +422,36 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal(await thread(), before);
     });
 
+    it('holds a mail naming several senders, in one From header or in two, even with a trusted DMARC pass', async () => {
+      const before = await thread();
+      const withFroms = (froms: string[], text: string) =>
+        Buffer.concat([
+          Buffer.from(
+            `Authentication-Results: ${ar(TRUSTED, 'pass', 'example.test')}\r\n` +
+              froms.map((f) => `From: ${f}\r\n`).join(''),
+          ),
+          mail(
+            {
+              To: 'desk@example.test',
+              Subject: 'Re: printer',
+              'Message-ID': messageId(),
+              References: toRequester.threadId!,
+            },
+            text,
+          ),
+        ]);
+      const several = (m: InboundMail) =>
+        assert.deepEqual([m.status, m.reason], ['held', 'several-senders'], m.reasonText ?? '');
+      several(
+        await send(withFroms([`${w.requesterA.email}, x@evil.example`], 'One header.'), { from: 'x@evil.example' }),
+      );
+      // The parser keeps the first From header only; the second one is counted all the same.
+      several(
+        await send(withFroms([w.requesterA.email, 'x@evil.example'], 'Two headers.'), { from: 'x@evil.example' }),
+      );
+      assert.equal(await thread(), before);
+    });
+
     it('verifies DKIM itself: a signature aligned with From posts; the body changed after signing, or another domain’s signature, is held', async () => {
       const before = await thread();
       const raw = mail(

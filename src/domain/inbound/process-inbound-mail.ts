@@ -152,7 +152,9 @@ export async function processInboundMail(
   // known first, so that the duplicate key and the mail's place under the cap are claimed in one write.
   const report = readDeliveryReport(parsed.report);
   const loop = report ? undefined : loopSign(parsed, mail.envelopeFrom, deps.site.mailDomain);
-  const capped = !report && !loop && parsed.from.length <= 1 && fromAddress !== null;
+  // Several From headers are several senders too, though the parser reads the first only (a verifier sees them all).
+  const senders = Math.max(parsed.from.length, parsed.header('from').length);
+  const capped = !report && !loop && senders <= 1 && fromAddress !== null;
   const since = new Date(Date.parse(mail.receivedAt) - 60_000).toISOString();
 
   // Who wrote: the From names a user; what proves it is their signed reply address or a verified sender. The cap
@@ -210,7 +212,7 @@ export async function processInboundMail(
 
   if (loop) return decide('loop', loop.reason, loop.text);
 
-  if (parsed.from.length > 1)
+  if (senders > 1)
     return decide('held', 'several-senders', 'The From header names several people; who wrote cannot be told.');
 
   // Mails of this sender counted before this one (each counts as it is claimed, so mails processed at once count
