@@ -57,6 +57,12 @@ export interface ParsedMail {
   /** The text/plain and text/html bodies (decoded), null when absent. */
   text: string | null;
   html: string | null;
+  /**
+   * SHA-256 (hex) of the mail as its sender wrote it: the raw header from its first field that is not a trace field
+   * added in transit (the leading `Received`, `Return-Path`, `Delivered-To`, `X-Original-To`), without any
+   * `Authentication-Results`, and the body. Two deliveries of one mail by other routes have the same.
+   */
+  contentSha256: string;
   /** Every value of a header (unfolded, without the name), case-insensitive name; [] when absent. */
   header(name: string): string[];
   /**

@@ -24,6 +24,7 @@ import { setParameter } from '../../src/domain/parameters/set-parameter.ts';
 import type { Actor } from '../../src/domain/users/user.ts';
 import { eml, mail } from '../fixtures/eml/eml.ts';
 import { verified } from '../support/sender.ts';
+import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts';
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
@@ -502,6 +503,101 @@ for (const database of [sqliteMemory, postgres]) {
       const a = await deliver(noId);
       const b = await deliver(noId);
       assert.equal(a.status, 'posted');
+      assert.deepEqual([b.status, b.reason, b.duplicateOf], ['duplicate', 'same-content', a.id]);
+      assert.equal(await threadCount(w.ticketA.id), before + 2);
+    });
+
+    // threat: The same Message-ID twice (a retry, an IMAP re-fetch)
+    it('knows a copy whose Message-ID domain differs in case, or without Message-ID whose trace headers differ', async () => {
+      const before = await threadCount(w.ticketA.id);
+      const n = `dup${Date.now()}.${++counter}`;
+      const reply = (id: string | null, text: string) =>
+        mail(
+          {
+            From: w.requesterA.email,
+            To: `desk@${DOMAIN}`,
+            Subject: 'Re: x',
+            ...(id ? { 'Message-ID': id } : {}),
+            References: toReqA.messageIdHeader,
+          },
+          text,
+        );
+      const upper = await deliver(reply(`<${n}@MAIL.Example.ORG>`, 'Case of the domain.'));
+      const lower = await deliver(reply(`<${n}@mail.example.org>`, 'Case of the domain.'));
+      assert.equal(upper.status, 'posted', upper.reasonText ?? '');
+      assert.deepEqual([lower.status, lower.reason, lower.duplicateOf], ['duplicate', 'same-message-id', upper.id]);
+      // The left part of a Message-ID is case-sensitive: another mail.
+      const other = await deliver(reply(`<${n.toUpperCase()}@mail.example.org>`, 'Another one.'));
+      assert.equal(other.status, 'posted', other.reasonText ?? '');
+      // Without a Message-ID: through one relay, then through two and fetched from a mailbox (other trace headers).
+      const noId = reply(null, `No Message-ID, two routes ${n}.`);
+      const viaOne = await deliver(Buffer.concat([Buffer.from('Received: from relay1.example.org\r\n'), noId]));
+      const viaTwo = await deliver(
+        Buffer.concat([
+          Buffer.from(
+            'Return-Path: <req.a@example.test>\r\nDelivered-To: desk@desk.example.test\r\n' +
+              'X-Original-To: desk@desk.example.test\r\nReceived: from relay2.example.org\r\n' +
+              'Received: from relay1.example.org\r\n',
+          ),
+          noId,
+        ]),
+      );
+      assert.equal(viaOne.status, 'posted', viaOne.reasonText ?? '');
+      assert.deepEqual([viaTwo.status, viaTwo.reason, viaTwo.duplicateOf], ['duplicate', 'same-content', viaOne.id]);
+      // Another text is another mail.
+      const changed = await deliver(reply(null, `No Message-ID, two routes ${n}, changed.`));
+      assert.equal(changed.status, 'posted', changed.reasonText ?? '');
+      assert.equal(await threadCount(w.ticketA.id), before + 4);
+    });
+
+    // threat: The same Message-ID twice (a retry, an IMAP re-fetch)
+    it('still knows a copy of a mail keyed before Message-ID domains were lower-cased, erased or not', async () => {
+      const before = await threadCount(w.ticketA.id);
+      const db = storage.kyselyInstance;
+      const id = newMessageId();
+      const raw = mail(
+        {
+          From: w.requesterA.email,
+          To: `desk@${DOMAIN}`,
+          Subject: 'Re: x',
+          'Message-ID': id,
+          References: toReqA.messageIdHeader,
+        },
+        'Keyed the old way.',
+      );
+      const first = await deliver(raw);
+      assert.equal(first.status, 'posted', first.reasonText ?? '');
+      await db
+        .updateTable('inbound_mail')
+        .set({ dedupe_key: `mid:${id}` })
+        .where('id', '=', first.id)
+        .execute();
+      const again = await deliver(raw);
+      assert.deepEqual([again.status, again.reason, again.duplicateOf], ['duplicate', 'same-message-id', first.id]);
+      // Erased: its old key kept only as a digest.
+      await db
+        .updateTable('inbound_mail')
+        .set({ dedupe_key: erasedDedupeKey(`mid:${id}`) })
+        .where('id', '=', first.id)
+        .execute();
+      await db.updateTable('inbound_mail').set({ dedupe_key: null }).where('id', '=', again.id).execute();
+      const erased = await deliver(raw);
+      assert.deepEqual([erased.status, erased.duplicateOf], ['duplicate', first.id]);
+      // Without a Message-ID: the old key was the hash of the bytes as stored.
+      const noId = verified(
+        mail(
+          { From: w.requesterA.email, To: `desk@${DOMAIN}`, Subject: 'Re: x', References: toReqA.messageIdHeader },
+          `Old content ${id}.`,
+        ),
+      );
+      const a = await deliver(noId);
+      assert.equal(a.status, 'posted', a.reasonText ?? '');
+      await db
+        .updateTable('inbound_mail')
+        .set({ dedupe_key: `sha256:${a.sha256}` })
+        .where('id', '=', a.id)
+        .execute();
+      const b = await deliver(noId);
       assert.deepEqual([b.status, b.reason, b.duplicateOf], ['duplicate', 'same-content', a.id]);
       assert.equal(await threadCount(w.ticketA.id), before + 2);
     });

@@ -66,6 +66,29 @@ function ids(values: string[], max = 200): string[] {
   return out;
 }
 
+/** Header fields a hop adds on top of a mail in transit; the first field of another name is the sender's. */
+const TRACE_FIELDS = new Set(['received', 'return-path', 'delivered-to', 'x-original-to', 'authentication-results']);
+
+/** `ParsedMail.contentSha256`: the mail from its first field that is not a trace field, without Authentication-Results. */
+export function contentSha256(bytes: Buffer): string {
+  const head = bytes.toString('latin1', 0, Math.min(bytes.length, 1024 * 1024));
+  const end = /\r?\n\r?\n/.exec(head);
+  const headerEnd = end ? end.index : head.length;
+  // Each field with its continuation lines, its line end included.
+  const fields = head.slice(0, headerEnd).match(/[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*(?:\r?\n|$)/g) ?? [];
+  const hash = createHash('sha256');
+  let transit = true;
+  for (const field of fields) {
+    if (field.length === 0) continue;
+    const name = /^([!-9;-~]+):/.exec(field)?.[1]?.toLowerCase() ?? '';
+    if (transit && TRACE_FIELDS.has(name)) continue;
+    transit = false;
+    if (name !== 'authentication-results') hash.update(field, 'latin1');
+  }
+  // One latin1 character per byte: the body starts at the same offset in the bytes.
+  return hash.update(bytes.subarray(headerEnd)).digest('hex');
+}
+
 /**
  * mailparser, streaming: headers, the text and HTML bodies, the parts of a delivery report, and the attachments within
  * `limits`: the first `maxCount` parts of at most `maxBytes` each and `maxTotalBytes` together are kept; a part past
@@ -235,6 +258,7 @@ export class MailparserMailParser implements MailParser {
       text,
       html,
       header,
+      contentSha256: contentSha256(bytes),
       report:
         isReport && status
           ? { deliveryStatus: status.content, returnedHeaders: (returned?.content ?? '').split(/\r?\n\r?\n/)[0]! }

@@ -13,6 +13,7 @@ import {
 import { loopSign, readDeliveryReport } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
+import { duplicateKey, earlierDuplicateKeys } from './duplicate-key.ts';
 import { decideVerifiedReport } from './verified-report.ts';
 import {
   finishReportUnlessErased,
@@ -173,18 +174,25 @@ export async function processInboundMail(
   if (check?.kind === 'erased') return keepNothingOfReportOnErased(deps, id, check, now());
   if (check?.kind === 'quotes-erased') return keepNothingOfReportQuotingErased(deps, id, check, now());
 
-  // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same bytes.
-  const key = facts.messageIdHeader ? `mid:${facts.messageIdHeader}` : `sha256:${mail.sha256}`;
-  const claim = await deps.storage.inbound.claimInboundMail(
-    id,
-    key,
-    capped && fromAddress ? { key: capKey, since, cap: deps.policy.perSenderPerMinute } : null,
+  // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same mail by whatever route
+  // (duplicate-key.ts). A mail keyed the earlier way is looked up too.
+  const key = duplicateKey(facts.messageIdHeader, parsed.contentSha256);
+  const earlier = await deps.storage.inbound.findDuplicateKeyHolder(
+    earlierDuplicateKeys(facts.messageIdHeader, mail.sha256),
   );
+  const claim =
+    earlier && earlier.id !== id
+      ? { holder: earlier.id, recent: null }
+      : await deps.storage.inbound.claimInboundMail(
+          id,
+          key,
+          capped && fromAddress ? { key: capKey, since, cap: deps.policy.perSenderPerMinute } : null,
+        );
   const holder = claim.holder;
   if (holder !== id) {
     const [reason, reasonText] = facts.messageIdHeader
       ? (['same-message-id', `Inbound mail #${holder} has the same Message-ID; only that one counts.`] as const)
-      : (['same-content', `Inbound mail #${holder} has exactly the same content; only that one counts.`] as const);
+      : (['same-content', `Inbound mail #${holder} has the same content; only that one counts.`] as const);
     // A copy of a report about one of our notifications keeps nothing if an erasure emptied it since the check, and
     // no original if one took a person out of its Cc.
     if (check?.kind === 'verified') {

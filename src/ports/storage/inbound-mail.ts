@@ -119,6 +119,13 @@ export interface InboundMailRepository {
     key: string,
     sender: SenderClaim | null,
   ): Promise<{ holder: number; recent: number | null }>;
+  /**
+   * The first mail holding one of these duplicate keys, as it is or as an erasure left it (its digest), with its From
+   * address and whether it was erased: how a mail keyed before the keys named the sender is still found.
+   */
+  findDuplicateKeyHolder(
+    keys: readonly string[],
+  ): Promise<{ id: number; fromAddress: string | null; erased: boolean } | undefined>;
   /** Gives a mail its outcome if it is still in one of `fromStatuses`; false when it was not (someone else decided). */
   finishInboundMail(id: number, outcome: InboundOutcome, fromStatuses: readonly InboundStatus[]): Promise<boolean>;
 }

@@ -267,6 +267,19 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     return { holder, recent: Number(row?.n ?? 0) };
   }
 
+  async findDuplicateKeyHolder(keys: readonly string[]) {
+    if (keys.length === 0) return undefined;
+    const row = await this.db
+      .selectFrom('inbound_mail')
+      .select(['id', 'from_address', 'sha256'])
+      .where('dedupe_key', 'in', [...keys, ...keys.map(erasedDedupeKey)])
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    // An erasure empties the digest of the mail's bytes.
+    return row && { id: row.id, fromAddress: row.from_address, erased: row.sha256 === '' };
+  }
+
   async finishInboundMail(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[]) {
     return finishInboundMail(this.ctx, id, o, fromStatuses);
   }
