@@ -551,7 +551,7 @@ for (const database of [sqliteMemory, postgres]) {
     });
 
     // threat: The same Message-ID twice (a retry, an IMAP re-fetch)
-    it('still knows a copy of a mail keyed before Message-ID domains were lower-cased, erased or not', async () => {
+    it('still knows a copy of a mail keyed before keys named the sender, erased or not', async () => {
       const before = await threadCount(w.ticketA.id);
       const db = storage.kyselyInstance;
       const id = newMessageId();
@@ -599,6 +599,49 @@ for (const database of [sqliteMemory, postgres]) {
         .execute();
       const b = await deliver(noId);
       assert.deepEqual([b.status, b.reason, b.duplicateOf], ['duplicate', 'same-content', a.id]);
+      assert.equal(await threadCount(w.ticketA.id), before + 2);
+    });
+
+    // threat: A reply from an address that is not a participant, a reply token altered or reused on another ticket
+    it('posts a reply whose Message-ID a stranger used first, and only once', async () => {
+      const before = await threadCount(w.ticketA.id);
+      const id = newMessageId();
+      const junk = await deliver(
+        mail(
+          {
+            From: 'carol@evil.example',
+            To: `desk@${DOMAIN}`,
+            Subject: 'Re: x',
+            'Message-ID': id,
+            References: toReqA.messageIdHeader,
+          },
+          'Junk.',
+        ),
+      );
+      assert.deepEqual([junk.status, junk.reason], ['held', 'unknown-sender']);
+      const raw = mail(
+        { From: w.requesterA.email, To: toReqA.replyTo!, Subject: 'Re: x', 'Message-ID': id },
+        'The real reply.',
+      );
+      const real = await deliver(raw, { to: [toReqA.replyTo!], unverified: true });
+      assert.deepEqual([real.status, real.reason], ['posted', 'reply'], real.reasonText ?? '');
+      const again = await deliver(raw, { to: [toReqA.replyTo!], unverified: true });
+      assert.deepEqual([again.status, again.reason, again.duplicateOf], ['duplicate', 'same-message-id', real.id]);
+      // A stranger's mail keyed before keys named the sender (the Message-ID alone) does not take it either.
+      const id2 = newMessageId();
+      const oldJunk = await deliver(
+        mail({ From: 'carol@evil.example', To: `desk@${DOMAIN}`, Subject: 'Re: x', 'Message-ID': id2 }, 'Old junk.'),
+      );
+      await storage.kyselyInstance
+        .updateTable('inbound_mail')
+        .set({ dedupe_key: `mid:${id2}` })
+        .where('id', '=', oldJunk.id)
+        .execute();
+      const later = await deliver(
+        mail({ From: w.requesterA.email, To: toReqA.replyTo!, Subject: 'Re: x', 'Message-ID': id2 }, 'Later reply.'),
+        { to: [toReqA.replyTo!], unverified: true },
+      );
+      assert.deepEqual([later.status, later.reason], ['posted', 'reply'], later.reasonText ?? '');
       assert.equal(await threadCount(w.ticketA.id), before + 2);
     });
 

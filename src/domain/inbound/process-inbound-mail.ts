@@ -13,7 +13,7 @@ import {
 import { loopSign, readDeliveryReport } from './mail-facts.ts';
 import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
-import { duplicateKey, earlierDuplicateKeys } from './duplicate-key.ts';
+import { duplicateKey, earlierDuplicateKeys, isCopyOfEarlier } from './duplicate-key.ts';
 import { decideVerifiedReport } from './verified-report.ts';
 import {
   finishReportUnlessErased,
@@ -174,14 +174,14 @@ export async function processInboundMail(
   if (check?.kind === 'erased') return keepNothingOfReportOnErased(deps, id, check, now());
   if (check?.kind === 'quotes-erased') return keepNothingOfReportQuotingErased(deps, id, check, now());
 
-  // Duplicates: the same Message-ID (a retry, a re-fetch), or without one the same mail by whatever route
-  // (duplicate-key.ts). A mail keyed the earlier way is looked up too.
-  const key = duplicateKey(facts.messageIdHeader, parsed.contentSha256);
+  // Duplicates: the same Message-ID from the same sender (a retry, a re-fetch), or without one the same mail by
+  // whatever route (duplicate-key.ts). A mail keyed the earlier way (before keys named the sender) is looked up too.
+  const key = duplicateKey(facts.messageIdHeader, parsed.contentSha256, fromAddress);
   const earlier = await deps.storage.inbound.findDuplicateKeyHolder(
     earlierDuplicateKeys(facts.messageIdHeader, mail.sha256),
   );
   const claim =
-    earlier && earlier.id !== id
+    earlier && earlier.id !== id && isCopyOfEarlier(earlier, fromAddress)
       ? { holder: earlier.id, recent: null }
       : await deps.storage.inbound.claimInboundMail(
           id,

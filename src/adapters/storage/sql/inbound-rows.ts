@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from './schema.ts';
 
 /**
- * The duplicate key an erased mail keeps: a digest of its key (`mid:<Message-ID>`, which may name its sender), so
+ * The duplicate key an erased mail keeps: a digest of its key (`mid:<Message-ID> from:<address>`), so
  * the same mail arriving again is still known as a copy, and the Message-ID is not kept.
  */
 export function erasedDedupeKey(key: string): string {
