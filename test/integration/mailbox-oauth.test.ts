@@ -343,6 +343,46 @@ for (const database of [sqliteMemory, postgres]) {
       );
     });
 
+    // threat: A team mailbox's OAuth2 tokens and client secret
+    it('a refresh or a connection under way when the mailbox moves stores nothing: it stays disconnected', async () => {
+      const id = await newMailbox('Racing');
+      const mailbox = {
+        name: 'Racing',
+        fromAddress: 'racing@example.test',
+        smtpHost: 'smtp.example.test',
+        smtpPort: 587,
+        smtpSecurity: 'starttls',
+        smtpAuth: 'oauth2',
+      };
+      assert.equal((await admin.put(`/api/v1/admin/mailboxes/${id}`, mailbox)).statusCode, 200);
+      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      const begun = await authorize(id); // a second Connect, its code not yet handed back
+      // The provider answers the refresh only once the mailbox has moved.
+      let asked!: () => void;
+      let answer!: () => void;
+      const refreshing = new Promise<void>((resolve) => (asked = resolve));
+      const gate = new Promise<void>((resolve) => (answer = resolve));
+      const oauth = Object.assign(Object.create(deps.oauth) as Deps['oauth'], {
+        refresh: async (...args: Parameters<Deps['oauth']['refresh']>) => {
+          asked();
+          await gate;
+          return deps.oauth.refresh(...args);
+        },
+      });
+      clock.advance(3_600_000);
+      const token = accessTokenFor({ ...deps, oauth }, id);
+      await refreshing;
+      const moved = await admin.put(`/api/v1/admin/mailboxes/${id}`, { ...mailbox, smtpHost: 'smtp.elsewhere.test' });
+      assert.equal(moved.statusCode, 200, record(moved.body));
+      answer();
+      await assert.rejects(token, /has to be connected again/);
+      const grant = (await storage.mailboxOAuth.findGrant(id))!;
+      assert.deepEqual([grant.state, grant.refreshSealed, grant.accessSealed], ['not_connected', null, null]);
+      // The Connect begun before the move is not finished after it.
+      assert.equal(await callback(begun), '/admin/mailboxes?oauthError=MAILBOX_OAUTH_FAILED');
+      assert.equal((await grantOf(id)).state, 'not_connected');
+    });
+
     it('never shows a token or the client secret in an answer', () => {
       assert.ok(provider.state.issued.length > 0 && answers.length > 0);
       for (const body of answers) {

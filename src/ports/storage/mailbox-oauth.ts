@@ -41,18 +41,26 @@ export interface MailboxOAuthRepository {
    * `refreshes` refreshes (none since it was read: its refresh token is the one read).
    */
   takeRefreshLease(mailboxId: number, now: string, until: string, refreshes: number): Promise<boolean>;
+  /**
+   * A refresh's tokens, stored only while the grant is as it was read (`refreshes` counted, its refresh token still
+   * there): false when it was disconnected, changed or refreshed by another process meanwhile, and nothing is stored.
+   */
   storeRefreshed(
     mailboxId: number,
     g: { accessSealed: string; accessExpiresAt: string; refreshSealed: string | null },
     at: string,
-  ): Promise<void>;
+    refreshes: number,
+  ): Promise<boolean>;
   /** The grant no longer works: why, in the provider's words; the access token is dropped, the lease released. */
   markReconnectNeeded(mailboxId: number, reason: string, at: string): Promise<void>;
   /** Gives the right to refresh back (the refresh failed without the provider refusing the grant). */
   releaseRefreshLease(mailboxId: number): Promise<void>;
   /** A connection that did not complete: why, kept on a grant that is not connected (a connected one is left as is). */
   noteConnectFailure(mailboxId: number, reason: string, at: string): Promise<void>;
-  /** The grant's tokens gone, the client kept: the mailbox has to be connected again (its servers moved). */
+  /**
+   * The grant's tokens gone, the client kept, authorizations under way forgotten: the mailbox has to be connected
+   * again (its servers moved).
+   */
   disconnect(mailboxId: number, at: string): Promise<void>;
   /** The client and grant gone (the mailbox no longer signs in with OAuth2). */
   removeGrant(mailboxId: number): Promise<void>;

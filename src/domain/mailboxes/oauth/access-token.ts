@@ -99,7 +99,7 @@ export async function accessTokenFor(
       try {
         const tokens = await deps.oauth.refresh(endpoints, refreshToken);
         const at = deps.clock.now();
-        await deps.storage.mailboxOAuth.storeRefreshed(
+        const stored = await deps.storage.mailboxOAuth.storeRefreshed(
           mailboxId,
           {
             accessSealed: deps.secrets.seal(tokens.accessToken),
@@ -107,7 +107,11 @@ export async function accessTokenFor(
             refreshSealed: tokens.refreshToken ? deps.secrets.seal(tokens.refreshToken) : null,
           },
           at.toISOString(),
+          grant.refreshes,
         );
+        // Disconnected or changed while the provider answered (its servers moved, say): this token is not used, and
+        // the grant is read again (not connected: refused; refreshed by another process: theirs).
+        if (!stored) continue;
         return { user: grant.login, accessToken: tokens.accessToken };
       } catch (error) {
         // A provider may echo what it was sent (the refresh token, the client secret): removed before it is kept.

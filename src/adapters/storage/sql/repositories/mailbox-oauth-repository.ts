@@ -35,7 +35,10 @@ const grantOf = (r: Row): MailboxOAuthGrant => ({
   refreshes: Number(r.refreshes),
 });
 
-/** A grant undone: not connected, no token kept, no refresh under way. */
+/**
+ * A grant undone: not connected, no token kept, no refresh under way. Its writers also count a refresh, so a refresh
+ * begun before (`storeRefreshed` of the count it read) stores nothing after.
+ */
 const DROP_GRANT = {
   state: 'not_connected',
   last_error: null,
@@ -98,10 +101,16 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
     } else {
       await this.db
         .updateTable('mailbox_oauth')
-        .set({ ...row, ...(same ? {} : DROP_GRANT) })
+        .set((eb) => ({ ...row, ...(same ? {} : { ...DROP_GRANT, refreshes: eb('refreshes', '+', 1) }) }))
         .where('mailbox_id', '=', mailboxId)
         .execute();
+      if (!same) await this.forgetPending(mailboxId);
     }
+  }
+
+  /** Authorizations begun for the grant's old settings: their codes are not exchanged under the new ones. */
+  private async forgetPending(mailboxId: number) {
+    await this.db.deleteFrom('oauth_pending').where('mailbox_id', '=', mailboxId).execute();
   }
 
   async storeGrant(
@@ -139,8 +148,9 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
     mailboxId: number,
     g: { accessSealed: string; accessExpiresAt: string; refreshSealed: string | null },
     at: string,
+    refreshes: number,
   ) {
-    await this.db
+    const r = await this.db
       .updateTable('mailbox_oauth')
       .set((eb) => ({
         state: 'connected',
@@ -153,7 +163,10 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
         updated_at: at,
       }))
       .where('mailbox_id', '=', mailboxId)
-      .execute();
+      .where('refreshes', '=', refreshes)
+      .where('refresh_sealed', 'is not', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async releaseRefreshLease(mailboxId: number) {
@@ -176,9 +189,10 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
   async disconnect(mailboxId: number, at: string) {
     await this.db
       .updateTable('mailbox_oauth')
-      .set({ ...DROP_GRANT, updated_at: at })
+      .set((eb) => ({ ...DROP_GRANT, refreshes: eb('refreshes', '+', 1), updated_at: at }))
       .where('mailbox_id', '=', mailboxId)
       .execute();
+    await this.forgetPending(mailboxId);
   }
 
   async removeGrant(mailboxId: number) {
