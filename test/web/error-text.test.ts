@@ -44,6 +44,9 @@ describe('errorText', () => {
       /senha SMTP de novo/,
     );
     assert.match(said('SMTP_ACCOUNT_INVALID', { field: 'user' }), /informe o usuário e a senha SMTP/);
+    const parameter = { parameter: 9002, field: 'password', reason: 'password-required' };
+    assert.match(said('PARAMETER_INVALID', { ...parameter, secret: 9014 }), /senha IMAP de novo/);
+    assert.match(said('PARAMETER_INVALID', { ...parameter, secret: 13 }), /senha SMTP de novo/);
   });
 
   it('says a template too large once filled in with the field and the limit', () => {

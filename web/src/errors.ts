@@ -114,6 +114,9 @@ export function errorText(t: Translate, error: unknown): string {
     case 'PAYLOAD_TOO_LARGE':
       return t('error.attachmentsTooLarge', { max: formatSize(ATTACHMENT_LIMITS.maxTotalBytes) });
     case 'PARAMETER_INVALID': {
+      // Where a stored password goes changed without it: the SMTP one (13) or the IMAP reader's (9014).
+      if (d.reason === 'password-required')
+        return d.secret === 9014 ? t('error.imapPasswordRequired') : t('error.smtpPasswordRequired');
       const rule = String(d.rule ?? '');
       if (!(PARAMETER_RULES as readonly string[]).includes(rule)) return t('error.refused', { message: error.message });
       const options = Array.isArray(d.options)

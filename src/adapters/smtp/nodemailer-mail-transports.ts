@@ -237,7 +237,8 @@ class NodemailerTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail, options: SendOptions = {}): Promise<{ reply: string }> {
-    const credentials = this.credentials();
+    // Read after the send, not before: a token renewed during it is removed from its reply too.
+    const credentials = () => this.credentials();
     try {
       const { pool, build } = await this.pool;
       const reply = await pool.send(
@@ -248,10 +249,10 @@ class NodemailerTransport implements MailTransport {
         build(mail, new Date()),
         options.stillWanted,
       );
-      return { reply: scrubAndCut(partialReply(mail, reply, credentials), credentials, 1000) };
+      return { reply: scrubAndCut(partialReply(mail, reply, credentials()), credentials(), 1000) };
     } catch (error) {
       if (error instanceof MailWithdrawn) throw error;
-      throw classifySendError(error, credentials);
+      throw classifySendError(error, credentials());
     }
   }
 
@@ -263,7 +264,6 @@ class NodemailerTransport implements MailTransport {
   async verify(): Promise<VerifyResult> {
     const started = Date.now();
     const budget = this.options.verifyTimeoutMs ?? Math.min(10_000, this.options.greetingTimeoutMs);
-    const credentials = this.credentials();
     try {
       const { connection, openSession } = await this.pool;
       const limits = {
@@ -284,6 +284,8 @@ class NodemailerTransport implements MailTransport {
       if (error instanceof DeliveryFailure && error.permanent) {
         return { ok: false, code: 'SMTP_HOST_FORBIDDEN', signedIn: false, message: error.reply };
       }
+      // Read now: a token renewed while signing in is removed too.
+      const credentials = this.credentials();
       const detail = describeForLog(scrubError(error, credentials), credentials);
       const wait = started + budget - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

@@ -26,7 +26,7 @@ export async function setParameter(
     );
     if (account) {
       throw new DomainError('PARAMETER_INVALID', account.refusal, {
-        details: { parameter: id, field: 'password', reason: 'password-required' },
+        details: { parameter: id, field: 'password', reason: 'password-required', secret: account.secret },
       });
     }
     const at = deps.clock.now().toISOString();

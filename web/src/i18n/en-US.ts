@@ -745,6 +745,8 @@ export const enUS = {
   'error.smtpCredentials': 'Authentication is on: give the SMTP user and password.',
   'error.smtpPasswordRequired':
     'Changing the SMTP host, port or security, or accepting a certificate that cannot be verified, needs the SMTP password again: enter it with the change.',
+  'error.imapPasswordRequired':
+    'Changing the IMAP host, port or security, or accepting a certificate that cannot be verified, needs the IMAP password again: remove the IMAP password (parameter 9014) first, then enter it again after the change.',
   'error.smtpCertImapPassword':
     'The IMAP reader accepts the same certificates, and its stored password would go to a server that is not verified: remove the IMAP password (parameter 9014) first, then enter it again after the change.',
   'error.mailboxPasswordRequired':

@@ -766,6 +766,8 @@ export const esES: Messages = {
   'error.smtpCredentials': 'La autenticación está activada: indique el usuario y la contraseña SMTP.',
   'error.smtpPasswordRequired':
     'Cambiar el host, el puerto o la seguridad SMTP, o aceptar un certificado que no se puede verificar, requiere de nuevo la contraseña SMTP: indíquela junto con el cambio.',
+  'error.imapPasswordRequired':
+    'Cambiar el host, el puerto o la seguridad IMAP, o aceptar un certificado que no se puede verificar, requiere de nuevo la contraseña IMAP: elimine antes la contraseña IMAP (parámetro 9014) e indíquela de nuevo tras el cambio.',
   'error.smtpCertImapPassword':
     'El lector IMAP acepta los mismos certificados, y su contraseña guardada iría a un servidor no verificado: elimine antes la contraseña IMAP (parámetro 9014) e indíquela de nuevo tras el cambio.',
   'error.mailboxPasswordRequired':

@@ -759,6 +759,8 @@ export const ptBR: Messages = {
   'error.smtpCredentials': 'A autenticação está ligada: informe o usuário e a senha SMTP.',
   'error.smtpPasswordRequired':
     'Mudar o host, a porta ou a segurança do SMTP, ou aceitar um certificado que não pode ser verificado, exige a senha SMTP de novo: informe-a junto com a mudança.',
+  'error.imapPasswordRequired':
+    'Mudar o host, a porta ou a segurança do IMAP, ou aceitar um certificado que não pode ser verificado, exige a senha IMAP de novo: remova a senha IMAP (parâmetro 9014) antes e informe-a de novo depois da mudança.',
   'error.smtpCertImapPassword':
     'O leitor IMAP aceita os mesmos certificados, e a senha guardada dele iria para um servidor não verificado: remova a senha IMAP (parâmetro 9014) antes e informe-a de novo depois da mudança.',
   'error.mailboxPasswordRequired':
