@@ -22,8 +22,8 @@ export interface TooLargeMail {
  * headers as a mail of their own.
  *
  * The same mail recorded again (the mailbox could not be flagged after a first record) becomes a `duplicate` of the
- * first. Its duplicate key is its own (`too-large:`), so the whole mail, fetched later with a higher limit, is not
- * taken for a copy of its headers.
+ * first. Its duplicate key is its own (`too-large:`), so the whole mail, if it is ever taken (the reader skips mail
+ * flagged $ParleyTooLarge: someone removes the flag after raising the limit), is not taken for a copy of its headers.
  */
 export async function holdTooLargeMail(deps: InboundDeps, input: TooLargeMail): Promise<InboundMail> {
   const { mail, maxBytes } = input;
@@ -50,8 +50,8 @@ export async function holdTooLargeMail(deps: InboundDeps, input: TooLargeMail): 
     status: 'held',
     reason: 'too-large',
     reasonText:
-      `The mail is ${size}: only its headers were read and kept. It is still in the mailbox, unread, flagged ` +
-      '$ParleyTooLarge; the sender may be asked to send it smaller.',
+      `The mail is ${size}: only its headers were read and kept. It was left in the mailbox, flagged ` +
+      '$ParleyTooLarge (and unread, where the mailbox keeps such flags); the sender may be asked to send it smaller.',
     text: `(Only the headers of this mail were kept: it is ${size}.)`,
     at,
   };

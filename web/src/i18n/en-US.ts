@@ -614,7 +614,7 @@ export const enUS = {
   'inbound.reason.copy-unverified':
     'A reply-all from {name}, a copy of the ticket, carrying another person’s reply address; nothing proves {name} wrote it. Post it as theirs if it is.',
   'inbound.reason.too-large':
-    'The mail is too large ({size}; the limit is {max}): only its headers were kept. It is still in the mailbox, unread. Ask the sender to send it smaller (large files as a link), or take it from the mailbox.',
+    'The mail is too large ({size}; the limit is {max}): only its headers were kept. It was left in the mailbox. Ask the sender to send it smaller (large files as a link), or take it from the mailbox.',
   'inbound.reason.auto-submitted': 'The mail is an automatic reply (such as an out-of-office message).',
   'inbound.reason.precedence': 'The mail is bulk or mailing-list mail.',
   'inbound.reason.x-loop': 'The mail has already passed through this desk (a mail loop).',

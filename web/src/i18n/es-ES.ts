@@ -627,7 +627,7 @@ export const esES: Messages = {
   'inbound.reason.copy-unverified':
     'Un responder a todos de {name}, copia del ticket, con la dirección de respuesta de otra persona; nada prueba que {name} lo escribiera. Publíquelo como suyo si lo es.',
   'inbound.reason.too-large':
-    'El correo es demasiado grande ({size}; el límite es {max}): solo se guardaron sus cabeceras. Sigue en el buzón, sin leer. Pida al remitente que lo envíe más pequeño (los archivos grandes como enlace) o tómelo del buzón.',
+    'El correo es demasiado grande ({size}; el límite es {max}): solo se guardaron sus cabeceras. Se dejó en el buzón. Pida al remitente que lo envíe más pequeño (los archivos grandes como enlace) o tómelo del buzón.',
   'inbound.reason.auto-submitted': 'El correo es una respuesta automática (como un aviso de ausencia).',
   'inbound.reason.precedence': 'El correo es de envío masivo o de una lista de correo.',
   'inbound.reason.x-loop': 'El correo ya pasó por este service desk (un bucle de correo).',

@@ -623,7 +623,7 @@ export const ptBR: Messages = {
   'inbound.reason.copy-unverified':
     'Um responder a todos de {name}, cópia do ticket, com o endereço de resposta de outra pessoa; nada prova que {name} o escreveu. Publique-o como dele(a) se for.',
   'inbound.reason.too-large':
-    'O e-mail é grande demais ({size}; o limite é {max}): só os cabeçalhos foram guardados. Ele continua na caixa de correio, não lido. Peça ao remetente que o envie menor (arquivos grandes como link) ou pegue-o na caixa de correio.',
+    'O e-mail é grande demais ({size}; o limite é {max}): só os cabeçalhos foram guardados. Ele foi deixado na caixa de correio. Peça ao remetente que o envie menor (arquivos grandes como link) ou pegue-o na caixa de correio.',
   'inbound.reason.auto-submitted': 'O e-mail é uma resposta automática (como um aviso de ausência).',
   'inbound.reason.precedence': 'O e-mail é de envio em massa ou de lista de discussão.',
   'inbound.reason.x-loop': 'O e-mail já passou por esta central (um loop de e-mails).',
