@@ -136,5 +136,37 @@ for (const database of [sqliteMemory, postgres]) {
         await scene.close();
       }
     });
+
+    // threat: A team mailbox's OAuth2 tokens and client secret
+    it('keeps no token a server says back, not even the one renewed during that very send', async () => {
+      const scene = await mailApp(database, { shippedTemplate: true });
+      const provider = await startOAuthProvider();
+      const sink = await startXoauth2Sink(provider, { echoTokenOnData: true, idleCloseMs: 150 });
+      try {
+        const { admin } = scene;
+        const { post } = await teamAMailbox(scene, provider, sink);
+        assert.equal((await post('Refused with an echo of the first token.')).statusCode, 201);
+        await scene.deliver({ failures: true });
+        assert.equal(sink.tokens.length, 1);
+        // Then that token is refused, so the next send renews it, signs in with the new one, and the server refuses
+        // the mail saying that new token back.
+        sink.refused.add(sink.tokens[0]!);
+        (scene.deps.clock as TestClock).advance(120_000);
+        await waitUntil(() => sink.openConnections() === 0, 'the server closed the idle connection');
+        await new Promise((resolve) => setImmediate(resolve)); // and the pool heard of it
+        assert.equal((await post('Refused with an echo of the renewed token.')).statusCode, 201);
+        await scene.deliver({ failures: true });
+        const renewed = sink.tokens.at(-1)!;
+        assert.ok(provider.state.issued.includes(renewed) && renewed !== sink.tokens[0], 'signed in with a new token');
+        const failed = (await admin.get('/api/v1/admin/outbox?status=failed')).json().items;
+        assert.equal(failed.length, 2, JSON.stringify(failed));
+        for (const entry of failed) assert.match(entry.lastReply, /not today, \[redacted\]/);
+        for (const token of sink.tokens) assert.ok(!JSON.stringify(failed).includes(token), 'no token kept');
+      } finally {
+        await sink.close();
+        await provider.stop();
+        await scene.close();
+      }
+    });
   });
 }

@@ -144,7 +144,7 @@ export async function reconnectMailbox(admin: Client, id: number): Promise<void>
  */
 export async function startXoauth2Sink(
   provider: { issuer: string; tokenIssuer: string },
-  options: { idleCloseMs?: number } = {},
+  options: { idleCloseMs?: number; echoTokenOnData?: boolean } = {},
 ) {
   const keys = createRemoteJWKSet(new URL(`${provider.issuer}/jwks`));
   const issuer = provider.tokenIssuer;
@@ -153,15 +153,17 @@ export async function startXoauth2Sink(
   /** The token of each sign-in, in order. */
   const tokens: string[] = [];
   const refused = new Set<string>();
+  const signedInWith = new Map<string, string>();
   const server = new SMTPServer({
     ...(options.idleCloseMs ? { socketTimeout: options.idleCloseMs } : {}),
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
     authMethods: ['XOAUTH2'],
     logger: false,
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
       const token = auth.accessToken ?? '';
       tokens.push(token);
+      signedInWith.set(session.id, token);
       const check = refused.has(token) ? Promise.reject(new Error('refused')) : jwtVerify(token, keys, { issuer });
       check.then(
         () => {
@@ -174,7 +176,18 @@ export async function startXoauth2Sink(
         },
       );
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      if (options.echoTokenOnData) {
+        // A server that refuses the mail saying back the token the session signed in with.
+        stream.resume().on('end', () => {
+          const refusal = new Error(`5.7.1 not today, ${signedInWith.get(session.id)}`) as Error & {
+            responseCode: number;
+          };
+          refusal.responseCode = 550;
+          callback(refusal);
+        });
+        return;
+      }
       simpleParser(stream).then((mail) => {
         received.push(mail);
         callback();
