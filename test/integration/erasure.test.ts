@@ -320,6 +320,13 @@ for (const database of [sqliteMemory, postgres]) {
         copyId,
       );
       assert.deepEqual([copy?.status, copy?.duplicateOf], ['duplicate', reply.id], JSON.stringify(copy));
+      // Kept without anything of theirs (erasure-mail-again.test.ts); the sign-in tried above counts under the address.
+      const left = await tracesLeft(storage);
+      assert.deepEqual(
+        left.filter((t) => !t.startsWith('sign_in_failure.')),
+        [],
+      );
+      assert.deepEqual(await tracesIn(storage, [`erasure.${database.name}.`]), []);
 
       const again = await admin.post(`/api/v1/admin/users/${personId}/erase`, { confirmEmail: EMAIL });
       assert.equal(again.statusCode, 409);

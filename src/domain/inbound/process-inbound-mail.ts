@@ -15,6 +15,7 @@ import { isParticipant, matchReply } from './match-reply.ts';
 import { checkBounce } from './bounce-check.ts';
 import { duplicateKey, earlierDuplicateKeys, isCopyOfEarlier } from './duplicate-key.ts';
 import { decideVerifiedReport } from './verified-report.ts';
+import { keepNothingOfCopyOfErased } from './copy-of-erased-mail.ts';
 import {
   finishReportUnlessErased,
   keepNothingOfReportOnErased,
@@ -180,14 +181,14 @@ export async function processInboundMail(
   const earlier = await deps.storage.inbound.findDuplicateKeyHolder(
     earlierDuplicateKeys(facts.messageIdHeader, mail.sha256),
   );
-  const claim =
-    earlier && earlier.id !== id && isCopyOfEarlier(earlier, fromAddress)
-      ? { holder: earlier.id, recent: null }
-      : await deps.storage.inbound.claimInboundMail(
-          id,
-          key,
-          capped && fromAddress ? { key: capKey, since, cap: deps.policy.perSenderPerMinute } : null,
-        );
+  const copyOfEarlier = earlier && earlier.id !== id && isCopyOfEarlier(earlier, fromAddress) ? earlier : undefined;
+  const claim = copyOfEarlier
+    ? { holder: copyOfEarlier.id, recent: null }
+    : await deps.storage.inbound.claimInboundMail(
+        id,
+        key,
+        capped && fromAddress ? { key: capKey, since, cap: deps.policy.perSenderPerMinute } : null,
+      );
   const holder = claim.holder;
   if (holder !== id) {
     const [reason, reasonText] = facts.messageIdHeader
@@ -200,6 +201,9 @@ export async function processInboundMail(
       const outcome = { ...facts, status: 'duplicate', reason, reasonText, duplicateOf: holder, at: now() } as const;
       return finishReportUnlessErased(deps, mail, about, check.entry, () => ({ outcome }));
     }
+    // Any other copy of a mail an erasure emptied (its key kept as a digest) is that mail again: it keeps nothing.
+    const held = copyOfEarlier ?? (await deps.storage.inbound.findDuplicateKeyHolder([key]));
+    if (held?.id === holder && held.erased) return keepNothingOfCopyOfErased(deps, id, holder, reason, now());
     return decide('duplicate', reason, reasonText, { duplicateOf: holder });
   }
 

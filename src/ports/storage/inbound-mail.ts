@@ -121,7 +121,8 @@ export interface InboundMailRepository {
   ): Promise<{ holder: number; recent: number | null }>;
   /**
    * The first mail holding one of these duplicate keys, as it is or as an erasure left it (its digest), with its From
-   * address and whether it was erased: how a mail keyed before the keys named the sender is still found.
+   * address and whether it was erased: how a mail keyed before the keys named the sender is still found, and whether
+   * the mail a key's claim found is an erased one (whose copy keeps nothing).
    */
   findDuplicateKeyHolder(
     keys: readonly string[],
