@@ -113,6 +113,22 @@ for (const database of [sqliteMemory, postgres]) {
       return record(res.body) && res.json();
     };
 
+    /** A mailbox sending with OAuth2, connected: its id and the body that saves it as it is. */
+    async function connectedOAuth2Mailbox(name: string) {
+      const id = await newMailbox(name);
+      const mailbox = {
+        name,
+        fromAddress: `${name.toLowerCase()}@example.test`,
+        smtpHost: 'smtp.example.test',
+        smtpPort: 587,
+        smtpSecurity: 'starttls',
+        smtpAuth: 'oauth2',
+      };
+      assert.equal((await admin.put(`/api/v1/admin/mailboxes/${id}`, mailbox)).statusCode, 200);
+      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      return { id, mailbox };
+    }
+
     it('connects a mailbox through the provider and keeps the grant sealed; a used or unknown state stores nothing', async () => {
       const id = await newMailbox('Support');
       const query = await authorize(id);
@@ -309,17 +325,7 @@ for (const database of [sqliteMemory, postgres]) {
 
     // threat: A team mailbox's OAuth2 tokens and client secret
     it('disconnects a mailbox whose SMTP or IMAP server moves: its access token goes to no other server', async () => {
-      const id = await newMailbox('Relay');
-      const mailbox = {
-        name: 'Relay',
-        fromAddress: 'relay@example.test',
-        smtpHost: 'smtp.example.test',
-        smtpPort: 587,
-        smtpSecurity: 'starttls',
-        smtpAuth: 'oauth2',
-      };
-      assert.equal((await admin.put(`/api/v1/admin/mailboxes/${id}`, mailbox)).statusCode, 200);
-      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      const { id, mailbox } = await connectedOAuth2Mailbox('Relay');
       // Its name changed: still connected.
       const renamed = await admin.put(`/api/v1/admin/mailboxes/${id}`, { ...mailbox, name: 'Relay desk' });
       assert.equal(renamed.statusCode, 200, record(renamed.body));
@@ -345,17 +351,7 @@ for (const database of [sqliteMemory, postgres]) {
 
     // threat: A team mailbox's OAuth2 tokens and client secret
     it('a refresh or a connection under way when the mailbox moves stores nothing: it stays disconnected', async () => {
-      const id = await newMailbox('Racing');
-      const mailbox = {
-        name: 'Racing',
-        fromAddress: 'racing@example.test',
-        smtpHost: 'smtp.example.test',
-        smtpPort: 587,
-        smtpSecurity: 'starttls',
-        smtpAuth: 'oauth2',
-      };
-      assert.equal((await admin.put(`/api/v1/admin/mailboxes/${id}`, mailbox)).statusCode, 200);
-      assert.equal(await callback(await authorize(id)), `/admin/mailboxes?connected=${id}`);
+      const { id, mailbox } = await connectedOAuth2Mailbox('Racing');
       const begun = await authorize(id); // a second Connect, its code not yet handed back
       // The provider answers the refresh only once the mailbox has moved.
       let asked!: () => void;
