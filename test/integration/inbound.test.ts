@@ -536,8 +536,10 @@ for (const database of [sqliteMemory, postgres]) {
         Buffer.concat([
           Buffer.from(
             'Return-Path: <req.a@example.test>\r\nDelivered-To: desk@desk.example.test\r\n' +
-              'X-Original-To: desk@desk.example.test\r\nReceived: from relay2.example.org\r\n' +
-              'Received: from relay1.example.org\r\n',
+              'X-Original-To: desk@desk.example.test\r\nX-Spam-Status: No, score=-0.1\r\n' +
+              'ARC-Seal: i=1; a=rsa-sha256; cv=none; d=relay2.example.org; s=arc; b=AbC=\r\n' +
+              'Received-SPF: pass (relay2.example.org: domain of example.test designates 192.0.2.1)\r\n' +
+              'Received: from relay2.example.org\r\nReceived: from relay1.example.org\r\n',
           ),
           noId,
         ]),

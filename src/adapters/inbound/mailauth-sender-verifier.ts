@@ -36,16 +36,62 @@ function headerFields(raw: Uint8Array): { name: string; value: string }[] {
   return fields;
 }
 
-/** RFC 8601 comments removed (nested parentheses included). */
-function withoutComments(value: string): string {
-  let out = '';
+/**
+ * An `Authentication-Results` value split at its semicolons, as RFC 8601 reads it: comments (nested, with quoted
+ * pairs) removed, quoted strings kept whole with their quotes, so a semicolon or parenthesis inside a quoted value
+ * (a sender's `"x;dmarc=pass"@evil.example` copied into `smtp.mailfrom`) starts no part and hides none.
+ */
+export function resultParts(value: string): string[] {
+  const parts: string[] = [];
+  let part = '';
   let depth = 0;
-  for (const c of value) {
-    if (c === '(') depth++;
-    else if (c === ')' && depth > 0) depth--;
-    else if (depth === 0) out += c;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && (quoted || depth > 0)) {
+      if (quoted) part += c + (value[i + 1] ?? '');
+      i++;
+    } else if (quoted) {
+      part += c;
+      if (c === '"') quoted = false;
+    } else if (depth > 0) {
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+    } else if (c === '(') depth++;
+    else if (c === '"') {
+      quoted = true;
+      part += c;
+    } else if (c === ';') {
+      parts.push(part);
+      part = '';
+    } else part += c;
   }
-  return out;
+  parts.push(part);
+  return parts;
+}
+
+/** A property's value: tokens and quoted strings run together (`"a b"@example.test`), up to a space or `;`. */
+const VALUE = String.raw`((?:"(?:[^"\\]|\\.)*"|[^\s";])+)`;
+/** A value that is one quoted string, unquoted; any other as it is. */
+const unquote = (v: string) => (/^"(?:[^"\\]|\\.)*"$/.test(v) ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v);
+
+/**
+ * One result's method, result and properties (`dmarc=pass header.from=example.test`), read left to right; null
+ * when it does not parse as one, so no property is taken from inside another's value.
+ */
+function parseResult(text: string): { method: string; result: string; props: Map<string, string> } | null {
+  const head = new RegExp(String.raw`^\s*([a-z0-9-]+)(?:\s*/\s*\d+)?\s*=\s*([a-z]+)`, 'iy').exec(text);
+  if (!head) return null;
+  const props = new Map<string, string>();
+  const prop = new RegExp(String.raw`\s*((?:[a-z0-9-]+\.)?[a-z0-9-]+)\s*=\s*${VALUE}`, 'iy');
+  let end = head[0].length;
+  prop.lastIndex = end;
+  for (let m = prop.exec(text); m; m = prop.exec(text)) {
+    props.set(m[1]!.toLowerCase(), unquote(m[2]!));
+    end = prop.lastIndex;
+  }
+  if (text.slice(end).trim() !== '') return null;
+  return { method: head[1]!.toLowerCase(), result: head[2]!.toLowerCase(), props };
 }
 
 /**
@@ -58,18 +104,17 @@ function withoutComments(value: string): string {
 export function topTrustedDmarc(raw: Uint8Array, trusted: ReadonlySet<string>): TrustedDmarc | undefined {
   const field = headerFields(raw).find((f) => f.name === 'authentication-results');
   if (!field) return undefined;
-  const [id, ...results] = withoutComments(field.value).split(';');
-  const authserv = (id ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  const [id, ...results] = resultParts(field.value);
+  const authserv = unquote((id ?? '').trim().split(/\s+/)[0] ?? '').toLowerCase();
   if (!trusted.has(authserv)) return undefined;
-  for (const result of results) {
-    const m = /^\s*dmarc\s*=\s*([a-z]+)\b(.*)$/i.exec(result.trim());
-    if (!m) continue;
-    const headerFrom = /\bheader\.from\s*=\s*"?([^\s";]+)/i.exec(m[2]!)?.[1]?.toLowerCase() ?? null;
-    const value = m[1]!.toLowerCase();
+  for (const text of results) {
+    const parsed = parseResult(text);
+    if (parsed?.method !== 'dmarc') continue;
+    const headerFrom = parsed.props.get('header.from')?.toLowerCase() ?? null;
     return {
-      result: value,
+      result: parsed.result,
       headerFrom,
-      detail: `${authserv}: dmarc=${value}${headerFrom ? ` header.from=${headerFrom}` : ''}`,
+      detail: `${authserv}: dmarc=${parsed.result}${headerFrom ? ` header.from=${headerFrom}` : ''}`,
     };
   }
   return undefined;
@@ -87,8 +132,9 @@ export function trustedDmarc(
 
 /**
  * Verifies a sender with mailauth: DKIM signatures on the raw mail, SPF on the envelope sender, the connecting
- * address and HELO the receiver saw, and DMARC with alignment on the From domain; or believes a trusted server's
- * `Authentication-Results` (which then decide, pass or fail). DNS failures count as not verified.
+ * address and HELO the receiver saw, and DMARC with alignment on the From domain; or believes the DMARC result of a
+ * trusted server's topmost `Authentication-Results` (pass or fail; without one, Parley checks the mail itself). DNS
+ * failures count as not verified.
  */
 export class MailauthSenderVerifier implements SenderVerifier {
   private readonly trusted: ReadonlySet<string>;

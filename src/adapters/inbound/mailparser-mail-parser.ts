@@ -66,10 +66,24 @@ function ids(values: string[], max = 200): string[] {
   return out;
 }
 
-/** Header fields a hop adds on top of a mail in transit; the first field of another name is the sender's. */
-const TRACE_FIELDS = new Set(['received', 'return-path', 'delivered-to', 'x-original-to', 'authentication-results']);
+/**
+ * Header fields a hop adds on top of a mail in transit (trace fields, RFC 5321 and 7208; ARC; a receiver's own
+ * `X-` fields, such as spam scores); the first field of another name is the sender's.
+ */
+const TRACE_FIELDS = new Set([
+  'received',
+  'return-path',
+  'delivered-to',
+  'envelope-to',
+  'authentication-results',
+  'received-spf',
+]);
+const isTraceField = (name: string) => TRACE_FIELDS.has(name) || name.startsWith('arc-') || name.startsWith('x-');
 
-/** `ParsedMail.contentSha256`: the mail from its first field that is not a trace field, without Authentication-Results. */
+/**
+ * `ParsedMail.contentSha256`: the mail from its first field that is not a trace field, without
+ * Authentication-Results.
+ */
 export function contentSha256(bytes: Buffer): string {
   const head = bytes.toString('latin1', 0, Math.min(bytes.length, 1024 * 1024));
   const end = /\r?\n\r?\n/.exec(head);
@@ -81,7 +95,7 @@ export function contentSha256(bytes: Buffer): string {
   for (const field of fields) {
     if (field.length === 0) continue;
     const name = /^([!-9;-~]+):/.exec(field)?.[1]?.toLowerCase() ?? '';
-    if (transit && TRACE_FIELDS.has(name)) continue;
+    if (transit && isTraceField(name)) continue;
     transit = false;
     if (name !== 'authentication-results') hash.update(field, 'latin1');
   }
