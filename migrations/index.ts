@@ -37,6 +37,7 @@ import * as inboundClaimOnce from './035-inbound-claim-once.ts';
 import * as publicThreadIndex from './036-public-thread-index.ts';
 import * as inboundLease from './037-inbound-lease.ts';
 import * as inboundClaimCountPlannedOnce from './038-inbound-claim-count-planned-once.ts';
+import * as inboundLegacyKeys from './039-inbound-legacy-keys.ts';
 
 /** Every migration, in order, run on SQLite and PostgreSQL alike (a migration says so when it concerns one only). */
 export const migrations: Record<string, Migration> = {
@@ -78,4 +79,5 @@ export const migrations: Record<string, Migration> = {
   '036-public-thread-index': publicThreadIndex,
   '037-inbound-lease': inboundLease,
   '038-inbound-claim-count-planned-once': inboundClaimCountPlannedOnce,
+  '039-inbound-legacy-keys': inboundLegacyKeys,
 };

@@ -23,6 +23,7 @@ import { postgres, sqliteMemory } from '../support/databases.ts';
 import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { verified } from '../support/sender.ts';
+import { keyTheEarlierWay } from '../support/earlier-keys.ts';
 
 for (const database of [sqliteMemory, postgres]) {
   describe(`a requester's mail arriving again after their erasure, on ${database.name}`, () => {
@@ -111,11 +112,7 @@ for (const database of [sqliteMemory, postgres]) {
         assert.equal(posted?.status, 'posted', JSON.stringify(posted));
         if (kind.startsWith('keyed the earlier way')) {
           // A mail stored before the keys named the sender: its key the Message-ID as written.
-          await storage.kyselyInstance
-            .updateTable('inbound_mail')
-            .set({ dedupe_key: `mid:${messageIdOf(tag)}` })
-            .where('id', '=', posted!.id)
-            .execute();
+          await keyTheEarlierWay(storage, posted!.id, `mid:${messageIdOf(tag)}`);
         }
         await eraseRequester(deps, CLI_ORIGIN, mail.user.id, { confirmEmail: mail.user.email });
         assert.deepEqual(await tracesIn(storage, mail.traces), []);

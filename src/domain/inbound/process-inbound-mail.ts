@@ -178,7 +178,7 @@ export async function processInboundMail(
   // Duplicates: the same Message-ID from the same sender (a retry, a re-fetch), or without one the same mail by
   // whatever route (duplicate-key.ts). A mail keyed the earlier way (before keys named the sender) is looked up too.
   const key = duplicateKey(facts.messageIdHeader, parsed.contentSha256, fromAddress);
-  const earlier = await deps.storage.inbound.findDuplicateKeyHolder(
+  const earlier = await deps.storage.inbound.findEarlierKeyHolder(
     earlierDuplicateKeys(facts.messageIdHeader, mail.sha256),
   );
   const copyOfEarlier = earlier && earlier.id !== id && isCopyOfEarlier(earlier, fromAddress) ? earlier : undefined;

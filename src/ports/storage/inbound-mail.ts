@@ -127,6 +127,13 @@ export interface InboundMailRepository {
   findDuplicateKeyHolder(
     keys: readonly string[],
   ): Promise<{ id: number; fromAddress: string | null; erased: boolean } | undefined>;
+  /**
+   * `findDuplicateKeyHolder` for keys of the earlier format, among the mail stored before the keys changed only
+   * (migration 039): answered without a read where there was none.
+   */
+  findEarlierKeyHolder(
+    keys: readonly string[],
+  ): Promise<{ id: number; fromAddress: string | null; erased: boolean } | undefined>;
   /** Gives a mail its outcome if it is still in one of `fromStatuses`; false when it was not (someone else decided). */
   finishInboundMail(id: number, outcome: InboundOutcome, fromStatuses: readonly InboundStatus[]): Promise<boolean>;
 }

@@ -145,6 +145,14 @@ export interface SqlContext {
   readonly direct?: DirectSqlite;
   /** How the queue's search chooses its plan (tests make it small); defaults in `ticket-search-plan.ts`. */
   readonly searchTuning?: SearchTuning;
+  /** Facts read once for the storage and kept for its life (shared by every context of it). */
+  readonly memo: StorageMemo;
+}
+
+/** See `SqlContext.memo`. */
+export interface StorageMemo {
+  /** The last mail that may hold a duplicate key of the earlier format (migration 039); 0: none. */
+  earlierKeysUntil?: number;
 }
 
 /** From how many messages holding the words a search walks the tickets in order instead of gathering them all. */

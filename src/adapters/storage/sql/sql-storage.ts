@@ -12,6 +12,7 @@ import type {
   SearchTuning,
   SqlContext,
   SqlDialect,
+  StorageMemo,
   SqlSignals,
 } from './sql-dialect.ts';
 
@@ -97,6 +98,8 @@ export class SqlStorage implements Storage {
     } = repos);
   }
 
+  private readonly memo: StorageMemo = {};
+
   /** A context on the connection (`notes` null: changes are emitted at once) or in a transaction (noted until commit). */
   private context(db: SqlContext['db'], notes: Activity[] | null): SqlContext {
     const ctx: SqlContext = {
@@ -110,6 +113,7 @@ export class SqlStorage implements Storage {
       atomically: (work) => (notes ? work(ctx) : this.transact(work)),
       ...(this.options.direct ? { direct: this.options.direct } : {}),
       ...(this.options.searchTuning ? { searchTuning: this.options.searchTuning } : {}),
+      memo: this.memo,
     };
     return ctx;
   }
@@ -239,5 +243,10 @@ export class SqlStorage implements Storage {
   /** For tests and benchmarks that need the raw query builder. */
   get kyselyInstance(): Kysely<Database> {
     return this.kysely;
+  }
+
+  /** Forgets what was read once for the storage (`SqlContext.memo`): for tests that change those facts by hand. */
+  forgetMemo(): void {
+    for (const key of Object.keys(this.memo)) delete this.memo[key as keyof StorageMemo];
   }
 }

@@ -267,17 +267,27 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     return { holder, recent: Number(row?.n ?? 0) };
   }
 
-  async findDuplicateKeyHolder(keys: readonly string[]) {
+  async findDuplicateKeyHolder(keys: readonly string[], untilId?: number) {
     if (keys.length === 0) return undefined;
-    const row = await this.db
+    let query = this.db
       .selectFrom('inbound_mail')
       .select(['id', 'from_address', 'sha256'])
-      .where('dedupe_key', 'in', [...keys, ...keys.map(erasedDedupeKey)])
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
+      .where('dedupe_key', 'in', [...keys, ...keys.map(erasedDedupeKey)]);
+    if (untilId !== undefined) query = query.where('id', '<=', untilId);
+    const row = await query.orderBy('id').limit(1).executeTakeFirst();
     // An erasure empties the digest of the mail's bytes.
     return row && { id: row.id, fromAddress: row.from_address, erased: row.sha256 === '' };
+  }
+
+  async findEarlierKeyHolder(keys: readonly string[]) {
+    // Read once for the storage: the bound never changes once migrated.
+    const memo = this.ctx.memo;
+    if (memo.earlierKeysUntil === undefined) {
+      const row = await this.db.selectFrom('inbound_legacy_keys').select('until_id').executeTakeFirst();
+      memo.earlierKeysUntil = Number(row?.until_id ?? 0);
+    }
+    if (memo.earlierKeysUntil === 0) return undefined;
+    return this.findDuplicateKeyHolder(keys, memo.earlierKeysUntil);
   }
 
   async finishInboundMail(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[]) {
