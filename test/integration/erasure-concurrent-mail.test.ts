@@ -17,7 +17,7 @@ import type { Deps } from '../../src/domain/deps.ts';
 import { processInboundMail } from '../../src/domain/inbound/process-inbound-mail.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { postgres } from '../support/databases.ts';
-import { tracesIn } from '../support/erasure-traces.ts';
+import { endpointForEveryEvent, tracesIn } from '../support/erasure-traces.ts';
 import { buildWorld, TEST_PASSWORD, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { signIn, testApp, type Client } from '../support/http.ts';
 import { waitUntil } from '../support/smtp-sink.ts';
@@ -70,6 +70,8 @@ describe('an erasure while their mail is decided, on PostgreSQL', () => {
     ({ storage, drop } = await postgres.open());
     deps = testDeps(storage, new TestClock());
     w = await buildWorld(deps);
+    // Every event queued to a webhook, so that a delivery about their mail (`inbound.held`) is one more trace to find.
+    await endpointForEveryEvent(deps);
     app = await testApp(deps);
     admin = await signIn(app, w.admin.email);
   });

@@ -100,15 +100,22 @@ export async function eraseRequester(
       { address: pseudonym.email, name: pseudonym.name, cancelReply: DELIVERY_SENTENCES.ERASED },
       at,
     );
-    // The webhook deliveries about them (their tickets, their messages, those quoting their mail) or naming their
-    // address, sent or not.
-    await tx.webhooks.eraseWebhookDeliveriesOf({ ticketIds, authorId: userId, addresses, messageIds: quotingIds });
     // Their mail, the reports about mail to them (bounces quote the address and the notification), and those about
     // mail that copied them which name them.
     const inboundMailIds = await tx.inbound.eraseInboundMailOf(
       { addresses, messageIds, outboxIds: outbox.ids, namingOn: outbox.ccEdited },
       at,
     );
+    // The webhook deliveries about them (their tickets, their messages, those quoting their mail, their mail's own:
+    // `inbound.held`) or naming their address, sent or not. After their mail: an ingestor holding a mail of theirs
+    // until then (it waits for the erasure's lock on it) queued its delivery before this reads them.
+    await tx.webhooks.eraseWebhookDeliveriesOf({
+      ticketIds,
+      authorId: userId,
+      addresses,
+      messageIds: quotingIds,
+      inboundMailIds,
+    });
     const attachments = await tx.attachments.deleteAttachmentsOf({ messageIds, inboundMailIds, ticketIds });
     // A former technician's own canned answers (their texts may sign with their name).
     await tx.cannedAnswers.deleteCannedAnswersOf(userId);

@@ -77,15 +77,16 @@ export interface WebhookRepository {
   ): Promise<number[]>;
   /**
    * Erasure: removes the deliveries (and their attempts), sent or not, about the erased person's tickets, those of the
-   * messages they wrote elsewhere (a copied ticket's) and of `messageIds` (others' messages quoting their mail), and
-   * every one whose body names one of their `addresses` (on any ticket or none: a held mail of theirs, a mail to
-   * them); returns how many.
+   * messages they wrote elsewhere (a copied ticket's) and of `messageIds` (others' messages quoting their mail), those
+   * about `inboundMailIds` (their mail erased: `inbound.held`), and every one whose body names one of their
+   * `addresses` (on any ticket or none: a held mail of theirs, a mail to them); returns how many.
    */
   eraseWebhookDeliveriesOf(of: {
     ticketIds: readonly number[];
     authorId: number;
     addresses: readonly string[];
     messageIds?: readonly number[];
+    inboundMailIds?: readonly number[];
   }): Promise<number>;
   /** "Send again": a delivery not being sent is due now, its backoff started again (same event id). */
   resendWebhookDelivery(id: number, at: string): Promise<WebhookDelivery | undefined>;

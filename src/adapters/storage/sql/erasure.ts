@@ -305,7 +305,8 @@ async function reportsNaming(
 
 /**
  * The webhook deliveries that carry the person: about their tickets, of the messages they wrote (`"author":{"id":…,`
- * in Parley's own JSON) or that quote their mail (`"message":{"id":…,`: a reviewer's note), or whose body names one
+ * in Parley's own JSON) or that quote their mail (`"message":{"id":…,`: a reviewer's note), those about their erased
+ * mail (`"inboundMail":{"id":…,`: `inbound.held`, whatever sender it recorded), or whose body names one
  * of their addresses, on any ticket or none (`inbound.held` of their mail: sender and subject; `mail.*` of a mail to
  * them: recipient and the server's reason). Their name is in a body only as a message's author or a ticket's
  * requester, which the first two find.
@@ -318,12 +319,22 @@ async function reportsNaming(
  */
 export async function eraseWebhookDeliveriesOf(
   ctx: SqlContext,
-  of: { ticketIds: readonly number[]; authorId: number; addresses: readonly string[]; messageIds?: readonly number[] },
+  of: {
+    ticketIds: readonly number[];
+    authorId: number;
+    addresses: readonly string[];
+    messageIds?: readonly number[];
+    inboundMailIds?: readonly number[];
+  },
 ): Promise<number> {
   const addresses = of.addresses.map((a) => a.toLowerCase());
   const authored = `"author":{"id":${of.authorId},`;
-  // `message.created` of those messages (a reviewer's quoting their mail), as Parley writes it.
-  const messages = (of.messageIds ?? []).map((id) => `"message":{"id":${id},`);
+  // `message.created` of those messages (a reviewer's quoting their mail), as Parley writes it; `inbound.held` of
+  // their erased mail.
+  const messages = [
+    ...(of.messageIds ?? []).map((id) => `"message":{"id":${id},`),
+    ...(of.inboundMailIds ?? []).map((id) => `"inboundMail":{"id":${id},`),
+  ];
   return ctx.atomically(async (ctx) => {
     const rows = await ctx.db
       .selectFrom('webhook_delivery')
