@@ -1,10 +1,10 @@
 /**
  * A staff message in flight on a requester's ticket when the requester is erased: read and rendered before the
  * erasure (their address, name, title and messages in its mails; the title in its webhook delivery), written after it
- * committed. The write checks the people the message was rendered with (its recipients, the ticket's requester) are
- * still not erased (SQLite: in its transaction; PostgreSQL: in its one statement, their rows locked); one erased
- * meanwhile, and it stores nothing and is read and rendered again: stored without a trace of them. SQLite and
- * PostgreSQL.
+ * committed. The write checks the people the message was rendered with (its recipients, the ticket's requester, the
+ * authors its history quotes: a former copy) are still not erased (SQLite: in its transaction; PostgreSQL: in its one
+ * statement, their rows locked); one erased meanwhile, and it stores nothing and is read and rendered again: stored
+ * without a trace of them. SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -108,6 +108,32 @@ for (const database of [sqliteFile, postgres]) {
         [posted.message.id],
       );
       assert.deepEqual(await tracesIn(storage, traces), []);
+    });
+
+    // threat: A staff message in flight on a requester's ticket when they are erased
+    it('an answer whose history quotes a former copy erased before its write: rendered again without them', async () => {
+      const { number } = await requesterWithTicket('Anacleta Pedida', 'anacleta.p@example.org', 'ASKER-8810');
+      const NAME = 'Clodomira Copiada';
+      const EMAIL = 'clodomira.c@example.org';
+      const input = { role: 'requester' as const, email: EMAIL, name: NAME, password: TEST_PASSWORD };
+      const id = (await createUser(deps, CLI_ORIGIN, input)).id;
+      // Copied, they say something on the ticket; then they are no longer a copy (so no recipient of the answer).
+      const tech = await signIn(app, w.techA.email);
+      const copied = await tech.put(`/api/v1/tickets/${number}/copies`, { copies: [{ email: EMAIL }] });
+      assert.equal(copied.statusCode, 200, copied.body);
+      const copy = await signIn(app, EMAIL);
+      const said = await copy.post(`/api/v1/tickets/${number}/messages`, { text: 'My badge is BADGE-4471.' });
+      assert.equal(said.statusCode, 201, said.body);
+      const uncopied = await tech.put(`/api/v1/tickets/${number}/copies`, { copies: [] });
+      assert.equal(uncopied.statusCode, 200, uncopied.body);
+      // The answer to the requester quotes the last messages (${HISTORY}), theirs among them, when it is rendered.
+      const racing = erasingBeforeTheWrite(storage, () =>
+        eraseRequester(deps, CLI_ORIGIN, id, { confirmEmail: EMAIL }),
+      );
+      const answer = { ticketNumber: number, text: 'Noted, thanks.', source: 'desk' as const };
+      const posted = await postMessage({ ...deps, storage: racing }, w.techA, answer);
+      assert.equal(posted.notifications.length, 1, 'the requester is still mailed');
+      assert.deepEqual(await tracesIn(storage, [EMAIL, NAME, 'BADGE-4471']), []);
     });
 
     it('an internal note rendered before the erasure: its webhook delivery has the erased title', async () => {

@@ -17,20 +17,22 @@ export function templateShowsHistory(template: EmailTemplate): boolean {
 /**
  * The earlier public messages a new message's mails carry, newest first: as many as parameter 9035 says, never an
  * internal note nor a removed message, each with the names of its files (one prepared query). Read before the new
- * message is stored, so it is never its own history; empty when the template does not show it.
+ * message is stored, so it is never its own history; empty when the template does not show it. Each with its author's
+ * id: their words are in the mail, so the message's write checks they were not erased meanwhile (`renderedWith`).
  */
 export async function conversationHistory(
   storage: Uses<{ messages: 'latestPublicMessages' }>,
   ticketId: number,
   template: EmailTemplate,
   parameters: ParameterValues,
-): Promise<HistoryEntry[]> {
+): Promise<(HistoryEntry & { authorId: number })[]> {
   const wanted = Number(parameters.get(PARAM.MAIL_HISTORY) ?? 0);
   const count = Math.min(Math.max(0, Math.trunc(wanted)), MAX_HISTORY_MESSAGES);
   if (count === 0 || !templateShowsHistory(template)) return [];
   const messages = await storage.messages.latestPublicMessages(ticketId, count);
   if (messages.length === 0) return [];
   return messages.map((m) => ({
+    authorId: m.authorId,
     authorName: m.authorName,
     createdAt: m.createdAt,
     text: m.text,

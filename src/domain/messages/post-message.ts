@@ -196,10 +196,10 @@ const RENDERINGS = 3;
  * A public message needs messaging to be available (parameter 417 and the SMTP account); when it is not,
  * nothing is stored and the reason is returned. Internal notes are never mailed and need neither.
  *
- * A person its mails or events were rendered with (a recipient, the ticket's requester) erased between the reads and
- * the write: the write stores nothing (`PersonErased`), and the message is read and rendered again, its ticket too,
- * then finding them erased: no mail to them, their ticket's title and the history as the erasure left them. Each
- * time follows another erasure that committed meanwhile, so a few suffice.
+ * A person its mails or events were rendered with (a recipient, the ticket's requester, the author of a message its
+ * history quotes) erased between the reads and the write: the write stores nothing (`PersonErased`), and the message
+ * is read and rendered again, its ticket too, then finding them erased: no mail to them, their ticket's title and the
+ * history as the erasure left them. Each time follows another erasure that committed meanwhile, so a few suffice.
  */
 export async function postMessage(
   deps: PostMessageDeps,
@@ -278,6 +278,8 @@ async function renderAndStore(
   const mails: Omit<NewOutboxEntry, 'messageId'>[] = [];
   // Whom the mails are to, all active (so not erased) when read: the write checks they still are not erased.
   const recipientIds: number[] = [];
+  // The authors of the earlier messages the mails quote (`${HISTORY}`).
+  const historyAuthorIds: number[] = [];
   if (status?.template && clean.sendEmail) {
     const recipients = await notificationRecipients(deps.storage, ticket, actor);
     recipientIds.push(...recipients.map((r) => r.id));
@@ -288,6 +290,7 @@ async function renderAndStore(
       recipients.length > 0
         ? await conversationHistory(deps.storage, ticket.id, status.template, status.parameters)
         : [];
+    historyAuthorIds.push(...history.map((h) => h.authorId));
     // Copies as in email: one mail to the requester with the copies in Cc, unless the ticket's team sends one each.
     const team =
       recipients.length > 0 ? await teamMail(deps.storage, ticket) : { copiesMode: 'cc' as const, mailboxId: null };
@@ -341,7 +344,9 @@ async function renderAndStore(
     (mails.length > 0 || withHooks) && ticket.requesterErased === false && ticket.requesterId !== actor.id
       ? [ticket.requesterId]
       : [];
-  const renderedWith = [...new Set([...(mails.length > 0 ? recipientIds : []), ...requester])];
+  // Whoever the history quotes (a former copy, say) is in the mails as much as their recipients are.
+  const quoted = mails.length > 0 ? historyAuthorIds.filter((id) => id !== actor.id) : [];
+  const renderedWith = [...new Set([...(mails.length > 0 ? recipientIds : []), ...requester, ...quoted])];
   // One atomic write: the message, the ticket's activity time and every rendered mail (and the dispatchers' wake-up).
   const row: NewMessage = {
     ticketId: ticket.id,
