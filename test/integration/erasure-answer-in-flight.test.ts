@@ -13,6 +13,7 @@ import type { SqlStorage } from '../../src/adapters/storage/sql/sql-storage.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
 import type { Deps } from '../../src/domain/deps.ts';
 import { postMessage } from '../../src/domain/messages/post-message.ts';
+import { PersonErased } from '../../src/ports/storage.ts';
 import { createUser } from '../../src/domain/users/create-user.ts';
 import { eraseRequester } from '../../src/domain/users/erase-requester.ts';
 import { postgres, sqliteFile } from '../support/databases.ts';
@@ -134,6 +135,52 @@ for (const database of [sqliteFile, postgres]) {
       const posted = await postMessage({ ...deps, storage: racing }, w.techA, answer);
       assert.equal(posted.notifications.length, 1, 'the requester is still mailed');
       assert.deepEqual(await tracesIn(storage, [EMAIL, NAME, 'BADGE-4471']), []);
+    });
+
+    it('people erased before each of its writes: a 409 that says so, nothing stored', async () => {
+      // Once signed in, every write finds someone it was rendered with erased (as if one erasure came after each
+      // rendering): `atomic.storeMessage`, or the transaction the message is written in.
+      let refuse = false;
+      let writes = 0;
+      const refused = () => {
+        writes++;
+        return Promise.reject(new PersonErased([w.requesterA.id]));
+      };
+      const atomic = new Proxy(storage.atomic, {
+        get(target, key) {
+          if (key === 'storeMessage' && refuse) return refused;
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const refusing = new Proxy(storage, {
+        get(target, key) {
+          if (key === 'atomic') return atomic;
+          if (key === 'transaction' && refuse) return refused;
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const refusingApp = await testApp({ ...deps, storage: refusing });
+      try {
+        const tech = await signIn(refusingApp, w.techA.email);
+        refuse = true;
+        const posted = await tech.post(`/api/v1/tickets/${w.ticketA.number}/messages`, { text: 'Still there?' });
+        refuse = false;
+        assert.equal(posted.statusCode, 409, posted.body);
+        assert.equal(posted.json().code, 'USER_ALREADY_ERASED');
+        assert.equal(posted.json().details.reason, 'people-erased');
+        assert.equal(writes, 3, 'rendered and tried three times');
+        const stored = await storage.kyselyInstance
+          .selectFrom('ticket_message')
+          .select('id')
+          .where('text', '=', 'Still there?')
+          .execute();
+        assert.deepEqual(stored, []);
+      } finally {
+        refuse = false;
+        await refusingApp.close();
+      }
     });
 
     it('an internal note rendered before the erasure: its webhook delivery has the erased title', async () => {

@@ -97,6 +97,8 @@ describe('errorText', () => {
     const erased = new ApiError(409, 'USER_ALREADY_ERASED', 'erased', { reason: 'author-erased' });
     assert.match(errorText(t, erased), /^Os dados pessoais do autor foram apagados/);
     assert.match(errorText(t, new ApiError(409, 'USER_ALREADY_ERASED', 'erased', {})), /^Os dados pessoais desta/);
+    const people = new ApiError(409, 'USER_ALREADY_ERASED', 'erased', { reason: 'people-erased' });
+    assert.match(errorText(t, people), /^Os dados de pessoas a quem esta mensagem/);
     const inactive = new ApiError(403, 'FORBIDDEN', 'deactivated', { reason: 'author-inactive' });
     assert.match(errorText(t, inactive), /^A conta do autor foi desativada/);
     assert.equal(errorText(t, new ApiError(403, 'FORBIDDEN', 'no', {})), 'Você não tem permissão para fazer isto.');

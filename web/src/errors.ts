@@ -78,6 +78,7 @@ export function errorText(t: Translate, error: unknown): string {
     case 'USER_NOT_ERASABLE':
       return t('error.userNotErasable');
     case 'USER_ALREADY_ERASED':
+      if (d.reason === 'people-erased') return t('error.peopleErased');
       return d.reason === 'author-erased' ? t('error.authorErased') : t('error.userAlreadyErased');
     case 'ERASURE_NOT_CONFIRMED':
       return t('error.erasureNotConfirmed');

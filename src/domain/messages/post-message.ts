@@ -199,7 +199,8 @@ const RENDERINGS = 3;
  * A person its mails or events were rendered with (a recipient, the ticket's requester, the author of a message its
  * history quotes) erased between the reads and the write: the write stores nothing (`PersonErased`), and the message
  * is read and rendered again, its ticket too, then finding them erased: no mail to them, their ticket's title and the
- * history as the erasure left them. Each time follows another erasure that committed meanwhile, so a few suffice.
+ * history as the erasure left them. Each time follows another erasure that committed meanwhile, so a few suffice;
+ * after the last, the caller is told nothing was stored (`USER_ALREADY_ERASED`, reason `people-erased`: a 409).
  */
 export async function postMessage(
   deps: PostMessageDeps,
@@ -212,7 +213,14 @@ export async function postMessage(
       // The ticket the caller read is read again after an erasure: its title may be the erasure's now.
       return await renderAndStore(deps, actor, input, rendering === 1 ? options : { ...options, ticket: undefined });
     } catch (error) {
-      if (!(error instanceof PersonErased) || rendering === RENDERINGS) throw error;
+      if (!(error instanceof PersonErased)) throw error;
+      if (rendering === RENDERINGS)
+        throw new DomainError(
+          'USER_ALREADY_ERASED',
+          'People this message was written for or quotes were erased each time it was about to be stored: ' +
+            'it was not stored. Post it again.',
+          { details: { reason: 'people-erased' } },
+        );
     }
   }
 }
