@@ -576,13 +576,16 @@ for (const database of [sqliteMemory, postgres]) {
         .execute();
       const again = await deliver(raw);
       assert.deepEqual([again.status, again.reason, again.duplicateOf], ['duplicate', 'same-message-id', first.id]);
-      // Erased: its old key kept only as a digest.
-      await db
-        .updateTable('inbound_mail')
-        .set({ dedupe_key: erasedDedupeKey(`mid:${id}`) })
-        .where('id', '=', first.id)
-        .execute();
+      // Erased as an erasure erases it: its old key kept only as a digest, its digest and sender emptied (so the copy
+      // is known by its being erased, not by its address).
       await db.updateTable('inbound_mail').set({ dedupe_key: null }).where('id', '=', again.id).execute();
+      await storage.transaction((tx) => tx.inbound.eraseInboundMailOf({ ids: [first.id] }, clock.now().toISOString()));
+      const emptied = await db
+        .selectFrom('inbound_mail')
+        .select(['dedupe_key', 'sha256', 'from_address'])
+        .where('id', '=', first.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(emptied, { dedupe_key: erasedDedupeKey(`mid:${id}`), sha256: '', from_address: null });
       const erased = await deliver(raw);
       assert.deepEqual([erased.status, erased.duplicateOf], ['duplicate', first.id]);
       // Without a Message-ID: the old key was the hash of the bytes as stored.
