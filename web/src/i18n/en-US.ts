@@ -394,7 +394,8 @@ export const enUS = {
   'error.userNotErasable': 'Only a requester can be erased. Deactivate a technician or administrator instead.',
   'error.userAlreadyErased': "This person's personal data was already erased.",
   'error.authorErased': "The author's personal data was erased meanwhile: the message was not saved.",
-  'error.peopleErased': 'People this message is for or quotes were erased while it was being saved: it was not saved. Send it again.',
+  'error.peopleErased':
+    'People this message is for or quotes were erased while it was being saved: it was not saved. Send it again.',
   'error.authorInactive': "The author's account was deactivated meanwhile: the message was not saved.",
   'error.erasureNotConfirmed': "The address typed is not this person's current address; nothing was erased.",
   'users.erased': 'Erased',

@@ -405,7 +405,8 @@ export const esES: Messages = {
   'error.userNotErasable': 'Solo se puede borrar a un solicitante. Desactive a un técnico o administrador en su lugar.',
   'error.userAlreadyErased': 'Los datos personales de esta persona ya se borraron.',
   'error.authorErased': 'Los datos personales del autor se borraron mientras tanto: el mensaje no se guardó.',
-  'error.peopleErased': 'Se borraron los datos de personas a las que va o que cita este mensaje mientras se guardaba: no se guardó. Envíelo de nuevo.',
+  'error.peopleErased':
+    'Se borraron los datos de personas a las que va o que cita este mensaje mientras se guardaba: no se guardó. Envíelo de nuevo.',
   'error.authorInactive': 'La cuenta del autor se desactivó mientras tanto: el mensaje no se guardó.',
   'error.erasureNotConfirmed': 'La dirección escrita no es la dirección actual de esta persona; no se ha borrado nada.',
   'users.erased': 'Borrado',

@@ -401,7 +401,8 @@ export const ptBR: Messages = {
   'error.userNotErasable': 'Só um solicitante pode ser apagado. Desative um técnico ou administrador em vez disso.',
   'error.userAlreadyErased': 'Os dados pessoais desta pessoa já foram apagados.',
   'error.authorErased': 'Os dados pessoais do autor foram apagados nesse meio-tempo: a mensagem não foi salva.',
-  'error.peopleErased': 'Os dados de pessoas a quem esta mensagem se destina ou que ela cita foram apagados enquanto era salva: ela não foi salva. Envie-a de novo.',
+  'error.peopleErased':
+    'Os dados de pessoas a quem esta mensagem se destina ou que ela cita foram apagados enquanto era salva: ela não foi salva. Envie-a de novo.',
   'error.authorInactive': 'A conta do autor foi desativada nesse meio-tempo: a mensagem não foi salva.',
   'error.erasureNotConfirmed': 'O endereço digitado não é o endereço atual desta pessoa; nada foi apagado.',
   'users.erased': 'Apagado',
