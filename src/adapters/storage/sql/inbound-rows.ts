@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import type { Database } from './schema.ts';
 
 /**
- * The duplicate key an erased mail keeps: a digest of its key (`mid:<Message-ID> from:<address>`), so
- * the same mail arriving again is still known as a copy, and the Message-ID is not kept.
+ * The duplicate key an erased mail keeps: a digest of its key (`mid:<Message-ID> from:<address>`, `content:<digest>`
+ * without a Message-ID, or an earlier form: `mid:<Message-ID>`, `sha256:<digest of the raw bytes>`), so the same mail
+ * arriving again is still known as a copy, and neither the Message-ID nor the address is kept.
  */
 export function erasedDedupeKey(key: string): string {
   return `erased:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
