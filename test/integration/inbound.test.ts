@@ -28,6 +28,7 @@ import { erasedDedupeKey } from '../../src/adapters/storage/sql/inbound-rows.ts'
 import { postgres, sqliteMemory } from '../support/databases.ts';
 import { buildWorld, testDeps, TestClock, type World } from '../support/fixtures.ts';
 import { CLI_ORIGIN } from '../../src/domain/audit/audit-entry.ts';
+import { keyTheEarlierWay } from '../support/earlier-keys.ts';
 
 const DOMAIN = 'desk.example.test';
 let counter = 0;
@@ -569,11 +570,7 @@ for (const database of [sqliteMemory, postgres]) {
       );
       const first = await deliver(raw);
       assert.equal(first.status, 'posted', first.reasonText ?? '');
-      await db
-        .updateTable('inbound_mail')
-        .set({ dedupe_key: `mid:${id}` })
-        .where('id', '=', first.id)
-        .execute();
+      await keyTheEarlierWay(storage, first.id, `mid:${id}`);
       const again = await deliver(raw);
       assert.deepEqual([again.status, again.reason, again.duplicateOf], ['duplicate', 'same-message-id', first.id]);
       // Erased as an erasure erases it: its old key kept only as a digest, its digest and sender emptied (so the copy
@@ -597,11 +594,7 @@ for (const database of [sqliteMemory, postgres]) {
       );
       const a = await deliver(noId);
       assert.equal(a.status, 'posted', a.reasonText ?? '');
-      await db
-        .updateTable('inbound_mail')
-        .set({ dedupe_key: `sha256:${a.sha256}` })
-        .where('id', '=', a.id)
-        .execute();
+      await keyTheEarlierWay(storage, a.id, `sha256:${a.sha256}`);
       const b = await deliver(noId);
       assert.deepEqual([b.status, b.reason, b.duplicateOf], ['duplicate', 'same-content', a.id]);
       assert.equal(await threadCount(w.ticketA.id), before + 2);
@@ -637,11 +630,7 @@ for (const database of [sqliteMemory, postgres]) {
       const oldJunk = await deliver(
         mail({ From: 'carol@evil.example', To: `desk@${DOMAIN}`, Subject: 'Re: x', 'Message-ID': id2 }, 'Old junk.'),
       );
-      await storage.kyselyInstance
-        .updateTable('inbound_mail')
-        .set({ dedupe_key: `mid:${id2}` })
-        .where('id', '=', oldJunk.id)
-        .execute();
+      await keyTheEarlierWay(storage, oldJunk.id, `mid:${id2}`);
       const later = await deliver(
         mail({ From: w.requesterA.email, To: toReqA.replyTo!, Subject: 'Re: x', 'Message-ID': id2 }, 'Later reply.'),
         { to: [toReqA.replyTo!], unverified: true },
