@@ -176,6 +176,7 @@ for (const database of [sqliteFile, postgres] as TestDatabase[]) {
           accessExpiresAt: new Date(at.getTime() + 3_600_000).toISOString(),
         },
         at.toISOString(),
+        (await db.storage.mailboxOAuth.findGrant(mailbox.id))!.refreshes,
       );
       return async () => {
         await db.storage.mailboxOAuth.removeGrant(mailbox.id);

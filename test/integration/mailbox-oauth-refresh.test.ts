@@ -66,6 +66,7 @@ async function connectedMailbox(
       accessExpiresAt: new Date(clock.now().getTime() + grant.accessExpiresInMs).toISOString(),
     },
     at,
+    (await deps.storage.mailboxOAuth.findGrant(mailbox.id))!.refreshes,
   );
   return mailbox;
 }

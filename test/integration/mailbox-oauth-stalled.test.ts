@@ -107,6 +107,7 @@ for (const database of [sqliteMemory, postgres]) {
             accessExpiresAt: new Date(clock.now().getTime() + 60_000).toISOString(), // under the refresh margin
           },
           at,
+          (await db.storage.mailboxOAuth.findGrant(teamA.id))!.refreshes,
         );
 
         // Team A's mail first in the batch, then team B's.

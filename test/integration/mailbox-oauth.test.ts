@@ -379,6 +379,37 @@ for (const database of [sqliteMemory, postgres]) {
       assert.equal((await grantOf(id)).state, 'not_connected');
     });
 
+    // threat: A team mailbox's OAuth2 tokens and client secret
+    it('a Connect whose code is being exchanged when the mailbox moves stores no grant', async () => {
+      const { id, mailbox } = await connectedOAuth2Mailbox('Exchanging');
+      const query = await authorize(id);
+      let asked!: () => void;
+      let answer!: () => void;
+      const exchanging = new Promise<void>((resolve) => (asked = resolve));
+      const gate = new Promise<void>((resolve) => (answer = resolve));
+      const oauth = deps.oauth as { exchangeCode: Deps['oauth']['exchangeCode'] };
+      const own = Object.getOwnPropertyDescriptor(oauth, 'exchangeCode');
+      const real = oauth.exchangeCode.bind(oauth);
+      oauth.exchangeCode = async (...args) => {
+        asked();
+        await gate;
+        return real(...args);
+      };
+      try {
+        const back = callback(query);
+        await exchanging;
+        const moved = await admin.put(`/api/v1/admin/mailboxes/${id}`, { ...mailbox, smtpHost: 'smtp.elsewhere.test' });
+        assert.equal(moved.statusCode, 200, record(moved.body));
+        answer();
+        assert.match(await back, /oauthError=MAILBOX_OAUTH_FAILED/);
+      } finally {
+        if (own) Object.defineProperty(oauth, 'exchangeCode', own);
+        else delete (oauth as Partial<typeof oauth>).exchangeCode;
+      }
+      const grant = (await storage.mailboxOAuth.findGrant(id))!;
+      assert.deepEqual([grant.state, grant.refreshSealed, grant.accessSealed], ['not_connected', null, null]);
+    });
+
     it('never shows a token or the client secret in an answer', () => {
       assert.ok(provider.state.issued.length > 0 && answers.length > 0);
       for (const body of answers) {

@@ -30,12 +30,16 @@ export interface MailboxOAuthRepository {
     secret: string | null | undefined,
     at: string,
   ): Promise<void>;
-  /** A new grant from a finished authorization: connected. */
+  /**
+   * A new grant from a finished authorization: connected, while the grant is as it was read (`refreshes` counted);
+   * false, nothing stored, when it was disconnected or its client changed meanwhile.
+   */
   storeGrant(
     mailboxId: number,
     g: { refreshSealed: string; accessSealed: string; accessExpiresAt: string },
     at: string,
-  ): Promise<void>;
+    refreshes: number,
+  ): Promise<boolean>;
   /**
    * Takes the right to refresh until `until` when no one holds it (or theirs ran out) and the grant has had exactly
    * `refreshes` refreshes (none since it was read: its refresh token is the one read).

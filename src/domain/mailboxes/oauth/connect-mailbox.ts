@@ -187,7 +187,7 @@ async function finishConnect(
   const at = now.toISOString();
   const expiresIn = tokens.expiresIn ?? 3600;
   await deps.storage.transaction(async (tx) => {
-    await tx.mailboxOAuth.storeGrant(
+    const stored = await tx.mailboxOAuth.storeGrant(
       pending.mailboxId,
       {
         refreshSealed: deps.secrets.seal(tokens.refreshToken!),
@@ -195,7 +195,15 @@ async function finishConnect(
         accessExpiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString(),
       },
       at,
+      grant.refreshes,
     );
+    // Its client or servers changed while the code was exchanged: that grant is for what no longer is.
+    if (!stored)
+      throw new DomainError(
+        'MAILBOX_OAUTH_FAILED',
+        'The mailbox’s OAuth2 client or servers changed while it was being connected: connect it again.',
+        { details: { mailboxId: pending.mailboxId, problem: 'changed' } },
+      );
     const mailbox = await tx.mailboxes.findMailbox(pending.mailboxId);
     await recordAudit(tx, deps.clock, origin, {
       action: 'mailbox.oauth.connect',

@@ -117,8 +117,9 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
     mailboxId: number,
     g: { refreshSealed: string; accessSealed: string; accessExpiresAt: string },
     at: string,
+    refreshes: number,
   ) {
-    await this.db
+    const r = await this.db
       .updateTable('mailbox_oauth')
       .set({
         state: 'connected',
@@ -130,7 +131,9 @@ export class SqlMailboxOAuthRepository extends SqlRepository implements MailboxO
         updated_at: at,
       })
       .where('mailbox_id', '=', mailboxId)
-      .execute();
+      .where('refreshes', '=', refreshes)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async takeRefreshLease(mailboxId: number, now: string, until: string, refreshes: number) {
