@@ -379,6 +379,9 @@ export async function processInboundMail(
       await deps.storage.transaction((tx) => tx.inbound.eraseInboundMailOf({ ids: [id] }, now(), reasonText));
       return deps.storage.inbound.findInboundMail(id);
     }
+    // People its mails named were erased at each of its writes: tried again later (the attempt fails, the lease
+    // expires), not held with a sentence meant for the web.
+    if (error instanceof DomainError && error.details?.reason === 'people-erased') throw error;
     if (error instanceof DomainError) {
       // A sender deactivated since they were found is held as one who is not a user, as it would be a moment later.
       const reason: InboundReason =
