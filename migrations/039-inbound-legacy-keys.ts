@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 
 /**
- * Where mail keyed the earlier way ends (session 32 changed the duplicate keys to name the sender): the highest id of
- * a mail holding a key when this migration ran, 0 when none did. A mail arriving later is looked up under its earlier
- * keys only among those, and not at all on an install that had none (a new one): no extra read for each mail there.
+ * Whether mail keyed the earlier way may exist (session 32 changed the duplicate keys to name the sender): the highest
+ * id of a mail holding a key when this migration ran, 0 when none did. A mail arriving later is looked up under its
+ * earlier keys too, except on an install that had none (a new one): no extra read for each mail there. Any id counts
+ * (the previous version, still running during a rolling upgrade, stores earlier keys after this migration).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

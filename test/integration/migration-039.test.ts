@@ -1,7 +1,8 @@
 /**
- * Migration 039 on a database holding mail keyed the earlier way (before duplicate keys named the sender): the bound
- * of that mail is kept, and a mail arriving after the upgrade is still found a copy of one of those; on a database
- * without keyed mail the bound is 0 and the earlier keys are never looked up. SQLite and PostgreSQL.
+ * Migration 039 on a database holding mail keyed the earlier way (before duplicate keys named the sender): that such
+ * mail exists is kept, and a mail arriving after the upgrade is still found a copy of one of those, or of one the
+ * previous version keys after it; on a database without keyed mail the earlier keys are never looked up. SQLite and
+ * PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -25,10 +26,10 @@ for (const database of UNMIGRATED_DATABASES) {
         assert.deepEqual(bound, [{ until_id: keyed }], `not ${unkeyed}, which holds no key`);
         const found = await storage.inbound.findEarlierKeyHolder(['mid:<a@mail.example.org>']);
         assert.deepEqual(found, { id: keyed, fromAddress: 'a@example.test', erased: false });
-        // A mail stored after the upgrade under such a key (none is, by Parley) is beyond the bound.
+        // One the previous version stores after the migration (a rolling upgrade: it still runs) is found too.
         const later = await insertReceivedMail(db, 3, at);
         await sql`update inbound_mail set dedupe_key = ${'mid:<b@mail.example.org>'} where id = ${later}`.execute(db);
-        assert.equal(await storage.inbound.findEarlierKeyHolder(['mid:<b@mail.example.org>']), undefined);
+        assert.equal((await storage.inbound.findEarlierKeyHolder(['mid:<b@mail.example.org>']))?.id, later);
       } finally {
         await storage.close();
         await drop();

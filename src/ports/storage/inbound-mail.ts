@@ -128,8 +128,8 @@ export interface InboundMailRepository {
     keys: readonly string[],
   ): Promise<{ id: number; fromAddress: string | null; erased: boolean } | undefined>;
   /**
-   * `findDuplicateKeyHolder` for keys of the earlier format, among the mail stored before the keys changed only
-   * (migration 039): answered without a read where there was none.
+   * `findDuplicateKeyHolder` for keys of the earlier format: answered without a read on an install that held no keyed
+   * mail when the keys changed (migration 039).
    */
   findEarlierKeyHolder(
     keys: readonly string[],

@@ -231,7 +231,7 @@ export interface Database {
     seen_at: string;
   };
   user_session: { id_hash: string; user_id: number; csrf_hash: string; created_at: string; expires_at: string };
-  /** One row: the last mail that may hold a duplicate key of the earlier format (0: none); migration 039. */
+  /** One row: the last mail keyed when migration 039 ran (0: none, and no key of the earlier format is looked up). */
   inbound_legacy_keys: { until_id: number };
   /** The sign-in limiter's counts, a row per key; migration 011. */
   sign_in_failure: { key: string; failures: number; last_at: string };

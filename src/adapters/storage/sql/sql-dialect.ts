@@ -151,7 +151,7 @@ export interface SqlContext {
 
 /** See `SqlContext.memo`. */
 export interface StorageMemo {
-  /** The last mail that may hold a duplicate key of the earlier format (migration 039); 0: none. */
+  /** The last mail keyed when migration 039 ran; 0: none, so no key of the earlier format is looked up. */
   earlierKeysUntil?: number;
 }
 

@@ -267,14 +267,15 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
     return { holder, recent: Number(row?.n ?? 0) };
   }
 
-  async findDuplicateKeyHolder(keys: readonly string[], untilId?: number) {
+  async findDuplicateKeyHolder(keys: readonly string[]) {
     if (keys.length === 0) return undefined;
-    let query = this.db
+    const row = await this.db
       .selectFrom('inbound_mail')
       .select(['id', 'from_address', 'sha256'])
-      .where('dedupe_key', 'in', [...keys, ...keys.map(erasedDedupeKey)]);
-    if (untilId !== undefined) query = query.where('id', '<=', untilId);
-    const row = await query.orderBy('id').limit(1).executeTakeFirst();
+      .where('dedupe_key', 'in', [...keys, ...keys.map(erasedDedupeKey)])
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
     // An erasure empties the digest of the mail's bytes.
     return row && { id: row.id, fromAddress: row.from_address, erased: row.sha256 === '' };
   }
@@ -286,8 +287,9 @@ export class SqlInboundMailRepository extends SqlRepository implements InboundMa
       const row = await this.db.selectFrom('inbound_legacy_keys').select('until_id').executeTakeFirst();
       memo.earlierKeysUntil = Number(row?.until_id ?? 0);
     }
+    // Not bounded by that id: during a rolling upgrade the previous version still stores earlier keys after it.
     if (memo.earlierKeysUntil === 0) return undefined;
-    return this.findDuplicateKeyHolder(keys, memo.earlierKeysUntil);
+    return this.findDuplicateKeyHolder(keys);
   }
 
   async finishInboundMail(id: number, o: InboundOutcome, fromStatuses: readonly InboundStatus[]) {
